@@ -1,0 +1,47 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layers (see ../shared/DESIGN.md): TorchBase -> TorchCPU (backend) -> Torch (core).
+// _CTorch holds the C shims: the CBLAS declarations and the vectorised transcendental kernels.
+let optimize: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))]
+
+let package = Package(
+    name: "SwiftTorch",
+    products: [
+        .library(name: "Torch", targets: ["Torch"]),
+        .executable(name: "torch-bench", targets: ["TorchBench"]),
+        .executable(name: "torch-demo", targets: ["TorchDemo"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+    ],
+    targets: [
+        .target(
+            name: "_CTorch",
+            cSettings: [.unsafeFlags(["-O3", "-fno-math-errno"])],
+            linkerSettings: [.linkedLibrary("openblas"), .linkedLibrary("m")]
+        ),
+        .target(
+            name: "TorchBase",
+            dependencies: [.product(name: "RealModule", package: "swift-numerics")],
+            swiftSettings: optimize
+        ),
+        .target(
+            name: "TorchCPU",
+            dependencies: ["TorchBase", "_CTorch", .product(name: "RealModule", package: "swift-numerics")],
+            swiftSettings: optimize
+        ),
+        .target(
+            name: "Torch",
+            dependencies: ["TorchBase", "TorchCPU", .product(name: "RealModule", package: "swift-numerics")],
+            swiftSettings: optimize
+        ),
+        .executableTarget(name: "TorchBench", dependencies: ["Torch"], swiftSettings: optimize),
+        .executableTarget(name: "TorchDemo", dependencies: ["Torch"]),
+        .testTarget(
+            name: "TorchTests",
+            dependencies: ["Torch", "TorchBase", "TorchCPU"]
+        ),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,38 @@
+import TorchBase
+
+/// A Swift number usable as an operand of tensor ops (PyTorch's Python scalars).
+/// `Int` counts as int64, `Double`/`Float` as the default float dtype, `Bool` as bool; a
+/// scalar never raises a tensor's dtype within its category (`float32 + 2.5` stays float32).
+///
+/// ```swift
+/// let y = Tensor.ones([3]) * 2.5   // float32
+/// ```
+public protocol ScalarLike: TensorElement {
+    /// The dtype category this scalar promotes as.
+    static var scalarKind: DType { get }
+}
+
+extension Int: ScalarLike { public static var scalarKind: DType { .int64 } }
+extension Int64: ScalarLike { public static var scalarKind: DType { .int64 } }
+extension Int32: ScalarLike { public static var scalarKind: DType { .int64 } }
+extension Double: ScalarLike { public static var scalarKind: DType { .float64 } }
+extension Float: ScalarLike { public static var scalarKind: DType { .float64 } }
+extension Bool: ScalarLike { public static var scalarKind: DType { .bool } }
+
+extension Tensor {
+    /// A 0-d tensor holding `value` converted to `dtype`.
+    public static func scalar<S: TensorElement>(_ value: S, dtype: DType) -> Tensor {
+        let t = Tensor(uninitialized: [], dtype: dtype)
+        if S.dtype.isFloatingPoint {
+            CPUKernelsBridge.fill(t, value.asDouble, exactInt: nil)
+        } else {
+            CPUKernelsBridge.fill(t, value.asDouble, exactInt: value.asInt64)
+        }
+        return t
+    }
+
+    /// The dtype of `self op scalar` under PyTorch's promotion.
+    func resultDType<S: ScalarLike>(withScalar _: S.Type) -> DType {
+        resultType([.tensor(dtype, isZeroDim: rank == 0), .scalar(S.scalarKind)], defaultFloat: Torch.defaultDType)
+    }
+}

@@ -1,0 +1,84 @@
+import TorchBase
+import TorchCPU
+
+extension Tensor {
+    /// This tensor converted to `dtype` (itself when it already has it).
+    public func to(_ dtype: DType) -> Tensor {
+        if dtype == self.dtype { return self }
+        let out = Tensor(uninitialized: shape, dtype: dtype, device: device)
+        CPUKernels.copy(out.operand, operand)
+        return out
+    }
+
+    /// A contiguous tensor with the same values: itself when already contiguous.
+    public func contiguous() -> Tensor {
+        isContiguous ? self : clone()
+    }
+
+    /// A copy with its own contiguous storage.
+    public func clone() -> Tensor {
+        let out = Tensor(uninitialized: shape, dtype: dtype, device: device)
+        CPUKernels.copy(out.operand, operand)
+        return out
+    }
+
+    /// Copies `src` (broadcast to this shape, converted to this dtype) into this tensor in place.
+    @discardableResult
+    public func copy_(_ src: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        let b = Checks.broadcastShapes(shape, src.shape).unwrap("copy_", file: file, line: line)
+        if b != shape {
+            torchFail("copy_", "source of shape \(src.shape) cannot be broadcast to destination shape \(shape)", file: file, line: line)
+        }
+        // A source that overlaps the destination is read from a copy first.
+        let s = src.storage === storage ? src.clone() : src
+        CPUKernels.copy(operand, s.operand(broadcastTo: shape))
+        bumpVersion()
+        return self
+    }
+
+    /// Sets every element to `value`.
+    @discardableResult
+    public func fill_<S: TensorElement>(_ value: S) -> Tensor {
+        CPUKernels.fill(operand, value.asDouble, exactInt: S.dtype.isFloatingPoint ? nil : value.asInt64)
+        bumpVersion()
+        return self
+    }
+
+    @discardableResult
+    public func zero_() -> Tensor { fill_(0) }
+
+    /// The value of a one-element tensor.
+    public func item<T: TensorElement>(_: T.Type = T.self, file: StaticString = #fileID, line: UInt = #line) -> T {
+        if count != 1 {
+            torchFail("item", "a Tensor with \(count) elements cannot be converted to Scalar", file: file, line: line)
+        }
+        return to(T.dtype).contiguous().storagePointer(T.self)[0]
+    }
+
+    /// The value of a one-element tensor as a Double.
+    public func item(file: StaticString = #fileID, line: UInt = #line) -> Double { item(Double.self, file: file, line: line) }
+
+    /// All elements in row-major order, converted to `T`.
+    public func toArray<T: TensorElement>(_: T.Type = T.self) -> [T] {
+        let c = to(T.dtype).contiguous()
+        return Array(UnsafeBufferPointer(start: c.storagePointer(T.self), count: count))
+    }
+
+    /// All elements in row-major order as Doubles (PyTorch's `tolist()` flattened).
+    public var scalars: [Double] { toArray(Double.self) }
+
+    /// Pointer to the first element (`storage + offset`), typed. The dtype must match `T`'s size.
+    package func storagePointer<T>(_: T.Type) -> UnsafeMutablePointer<T> {
+        storage.data.assumingMemoryBound(to: T.self) + layout.offset
+    }
+
+    /// Calls `body` with a buffer over the elements of this tensor, which must be contiguous
+    /// and of `T`'s dtype.
+    public func withUnsafeBufferPointer<T: TensorElement, R>(_: T.Type, _ body: (UnsafeBufferPointer<T>) throws -> R,
+                                                           file: StaticString = #fileID, line: UInt = #line) rethrows -> R {
+        if T.dtype != dtype || !isContiguous {
+            torchFail("withUnsafeBufferPointer", "needs a contiguous \(T.dtype) tensor, got \(dtype) contiguous=\(isContiguous)", file: file, line: line)
+        }
+        return try body(UnsafeBufferPointer(start: storagePointer(T.self), count: count))
+    }
+}

@@ -1,0 +1,169 @@
+import TorchBase
+import TorchCPU
+
+/// Nested Swift arrays (and scalars) that describe a tensor's contents.
+public protocol TensorData {
+    associatedtype Leaf: TensorElement
+    /// Appends this value's shape, checking that nested arrays are not ragged.
+    static func collect(_ value: Self, depth: Int, shape: inout [Int], into out: inout [Leaf]) -> Bool
+}
+
+extension Bool: TensorData { public typealias Leaf = Bool }
+extension UInt8: TensorData { public typealias Leaf = UInt8 }
+extension Int8: TensorData { public typealias Leaf = Int8 }
+extension Int16: TensorData { public typealias Leaf = Int16 }
+extension Int32: TensorData { public typealias Leaf = Int32 }
+extension Int64: TensorData { public typealias Leaf = Int64 }
+extension Int: TensorData { public typealias Leaf = Int }
+extension Float16: TensorData { public typealias Leaf = Float16 }
+extension BFloat16: TensorData { public typealias Leaf = BFloat16 }
+extension Float: TensorData { public typealias Leaf = Float }
+extension Double: TensorData { public typealias Leaf = Double }
+
+extension TensorData where Self: TensorElement, Leaf == Self {
+    public static func collect(_ value: Self, depth: Int, shape: inout [Int], into out: inout [Leaf]) -> Bool {
+        out.append(value)
+        return depth == shape.count
+    }
+}
+
+extension Array: TensorData where Element: TensorData {
+    public typealias Leaf = Element.Leaf
+    public static func collect(_ value: [Element], depth: Int, shape: inout [Int], into out: inout [Leaf]) -> Bool {
+        if depth == shape.count { shape.append(value.count) }
+        else if depth > shape.count || shape[depth] != value.count { return false }
+        for v in value where !Element.collect(v, depth: depth + 1, shape: &shape, into: &out) { return false }
+        // An empty array fixes the remaining shape as this depth only.
+        return true
+    }
+}
+
+extension Tensor {
+    /// A tensor from nested Swift arrays or a scalar. Swift `Double` values take the default
+    /// float dtype (float32), like Python floats in PyTorch; `Int` gives int64; other element types
+    /// keep their own dtype. Pass `dtype` to choose.
+    ///
+    /// ```swift
+    /// Tensor([[1, 2], [3, 4]])                 // int64, shape [2, 2]
+    /// Tensor([0.5, 1.5], dtype: .float64)
+    /// ```
+    public convenience init<D: TensorData>(_ data: D, dtype: DType? = nil, file: StaticString = #fileID, line: UInt = #line) {
+        var shape: [Int] = []
+        var flat: [D.Leaf] = []
+        if !D.collect(data, depth: 0, shape: &shape, into: &flat) || flat.count != shape.product {
+            torchFail("Tensor(_:)", "nested arrays are ragged: expected a sequence of equal lengths at every depth", file: file, line: line)
+        }
+        let natural: DType = D.Leaf.self == Double.self ? Torch.defaultDType : D.Leaf.dtype
+        self.init(flat: flat, shape: shape, dtype: dtype ?? natural)
+    }
+
+    /// A tensor of `shape` from row-major `scalars`.
+    public convenience init<T: TensorElement>(shape: [Int], scalars: [T], dtype: DType? = nil,
+                                             file: StaticString = #fileID, line: UInt = #line) {
+        if shape.product != scalars.count || shape.contains(where: { $0 < 0 }) {
+            torchFail("Tensor(shape:scalars:)", "shape \(shape) needs \(shape.product) elements, got \(scalars.count)", file: file, line: line)
+        }
+        self.init(flat: scalars, shape: shape, dtype: dtype ?? T.dtype)
+    }
+
+    convenience init<T: TensorElement>(flat: [T], shape: [Int], dtype: DType) {
+        self.init(uninitialized: shape, dtype: T.dtype)
+        flat.withUnsafeBytes { src in
+            if src.count > 0 { storage.data.copyMemory(from: src.baseAddress!, byteCount: src.count) }
+        }
+        if dtype != T.dtype {
+            let converted = self.to(dtype)
+            self.init(storage: converted.storage, layout: converted.layout, dtype: dtype)
+        }
+    }
+
+    /// Wraps caller-owned memory without copying. `deallocator` runs when no tensor uses it any more.
+    ///
+    /// ```swift
+    /// let buf = UnsafeMutablePointer<Float>.allocate(capacity: 6)
+    /// let t = Tensor(wrapping: buf, shape: [2, 3]) { buf.deallocate() }
+    /// ```
+    public convenience init<T: TensorElement>(wrapping pointer: UnsafeMutablePointer<T>, shape: [Int], strides: [Int]? = nil,
+                                             deallocator: (() -> Void)? = nil) {
+        let layout = strides.map { Layout(shape: shape, strides: $0) } ?? Layout(shape: shape)
+        let extent = (layout.storageExtent?.max ?? -1) + 1
+        let storage = Storage(wrapping: UnsafeMutableRawPointer(pointer), byteCount: extent * MemoryLayout<T>.stride, onFree: deallocator)
+        self.init(storage: storage, layout: layout, dtype: T.dtype)
+    }
+
+    // MARK: factories
+
+    public static func empty(_ shape: [Int], dtype: DType? = nil, device: Device = .cpu) -> Tensor {
+        Tensor(uninitialized: shape, dtype: dtype ?? Torch.defaultDType, device: device)
+    }
+
+    public static func full<S: TensorElement>(_ shape: [Int], _ value: S, dtype: DType? = nil, device: Device = .cpu) -> Tensor {
+        let dt = dtype ?? (S.self == Double.self ? Torch.defaultDType : S.dtype)
+        let t = Tensor(uninitialized: shape, dtype: dt, device: device)
+        CPUKernels.fill(t.operand, value.asDouble, exactInt: S.dtype.isFloatingPoint ? nil : value.asInt64)
+        return t
+    }
+
+    public static func zeros(_ shape: [Int], dtype: DType? = nil, device: Device = .cpu) -> Tensor {
+        let t = Tensor(uninitialized: shape, dtype: dtype ?? Torch.defaultDType, device: device)
+        t.storage.data.initializeMemory(as: UInt8.self, repeating: 0, count: t.count * t.itemSize)
+        return t
+    }
+
+    public static func ones(_ shape: [Int], dtype: DType? = nil, device: Device = .cpu) -> Tensor {
+        full(shape, 1, dtype: dtype ?? Torch.defaultDType, device: device)
+    }
+
+    public static func emptyLike(_ t: Tensor, dtype: DType? = nil) -> Tensor { empty(t.shape, dtype: dtype ?? t.dtype, device: t.device) }
+    public static func zerosLike(_ t: Tensor, dtype: DType? = nil) -> Tensor { zeros(t.shape, dtype: dtype ?? t.dtype, device: t.device) }
+    public static func onesLike(_ t: Tensor, dtype: DType? = nil) -> Tensor { ones(t.shape, dtype: dtype ?? t.dtype, device: t.device) }
+    public static func fullLike<S: TensorElement>(_ t: Tensor, _ value: S, dtype: DType? = nil) -> Tensor {
+        full(t.shape, value, dtype: dtype ?? t.dtype, device: t.device)
+    }
+
+    /// Values from `start` up to (not including) `end` by `step`. Integer arguments give int64.
+    public static func arange<S: ScalarLike>(_ start: S, _ end: S, step: S? = nil, dtype: DType? = nil,
+                                             file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        let st = step?.asDouble ?? 1
+        if st == 0 { torchFail("arange", "step must be nonzero", file: file, line: line) }
+        let a = start.asDouble, b = end.asDouble
+        if (st > 0 && b < a) || (st < 0 && b > a) {
+            torchFail("arange", "upper bound and larger bound inconsistent with step sign", file: file, line: line)
+        }
+        let n = Int(((b - a) / st).rounded(.up))
+        let dt = dtype ?? (S.scalarKind == .float64 ? Torch.defaultDType : .int64)
+        if !S.dtype.isFloatingPoint && !dt.isFloatingPoint {
+            let s0 = start.asInt64, s1 = step?.asInt64 ?? 1
+            return Tensor(flat: (0..<n).map { s0 + Int64($0) * s1 }, shape: [n], dtype: dt)
+        }
+        return Tensor(flat: (0..<n).map { a + Double($0) * st }, shape: [n], dtype: dt)
+    }
+
+    public static func arange(_ end: Int, dtype: DType? = nil) -> Tensor { arange(0, end, dtype: dtype) }
+
+    /// `steps` evenly spaced values from `start` to `end` inclusive.
+    public static func linspace(_ start: Double, _ end: Double, steps: Int, dtype: DType? = nil) -> Tensor {
+        let step = steps > 1 ? (end - start) / Double(steps - 1) : 0
+        // Like PyTorch, fill the second half from the end so that the last value is exactly `end`.
+        let values = (0..<steps).map { i in i < steps / 2 ? start + Double(i) * step : end - Double(steps - 1 - i) * step }
+        return Tensor(flat: values, shape: [steps], dtype: dtype ?? Torch.defaultDType)
+    }
+
+    /// `base ** linspace(start, end, steps)`.
+    public static func logspace(_ start: Double, _ end: Double, steps: Int, base: Double = 10, dtype: DType? = nil) -> Tensor {
+        let lin = linspace(start, end, steps: steps, dtype: .float64).toArray(Double.self)
+        return Tensor(flat: lin.map { realPow(base, $0) }, shape: [steps], dtype: dtype ?? Torch.defaultDType)
+    }
+
+    /// Identity matrix with `n` rows and `m` (default `n`) columns.
+    public static func eye(_ n: Int, _ m: Int? = nil, dtype: DType? = nil) -> Tensor {
+        let cols = m ?? n
+        let t = zeros([n, cols], dtype: dtype ?? Torch.defaultDType)
+        let diag = t.view(layout: Layout(shape: [Swift.min(n, cols)], strides: [cols + 1]))
+        CPUKernels.fill(diag.operand, 1, exactInt: 1)
+        return t
+    }
+}
+
+import RealModule
+@inline(__always) func realPow(_ a: Double, _ b: Double) -> Double { Double.pow(a, b) }

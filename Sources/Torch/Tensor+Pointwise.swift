@@ -1,0 +1,127 @@
+import TorchBase
+import TorchCPU
+
+/// Element-wise ops: the one place that turns a (binary or unary) op request into a dtype plan
+/// and a backend call. Note [Pointwise dtype plan]: the result dtype follows PyTorch's promotion;
+/// kernels compute in `dtype.computeType` (float16/bfloat16 in float32) and the result is converted
+/// back; comparisons and logical ops produce bool.
+extension Tensor {
+    static func binaryResultType(_ op: BinaryOp, _ common: DType, file: StaticString, line: UInt) -> DType {
+        switch op {
+        case .div, .atan2:
+            return common.isFloatingPoint ? common : Torch.defaultDType
+        case .sub where common == .bool:
+            torchFail("sub", "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logicalXor()` operator instead.", file: file, line: line)
+        case .bitwiseAnd, .bitwiseOr, .bitwiseXor where common.isFloatingPoint:
+            torchFail(op.rawValue, "bitwise ops are only defined for integral and bool tensors, got \(common)", file: file, line: line)
+        default:
+            return common
+        }
+    }
+
+    /// `a op b` with broadcasting and promotion. `common` is the promoted input dtype.
+    static func binary(_ op: BinaryOp, _ a: Tensor, _ b: Tensor, common: DType,
+                       file: StaticString, line: UInt) -> Tensor {
+        let shape = a.shape == b.shape ? a.shape : Checks.broadcastShapes(a.shape, b.shape).unwrap(op.rawValue, file: file, line: line)
+        if a.device != b.device {
+            torchFail(op.rawValue, "Expected all tensors to be on the same device, but found at least two devices, \(a.device) and \(b.device)!", file: file, line: line)
+        }
+        let valueType = binaryResultType(op, common, file: file, line: line)
+        let compute = valueType.computeType
+        let outType = op.isComparison ? DType.bool : compute
+        let x = a.to(compute), y = b.to(compute)
+        let out = Tensor(uninitialized: shape, dtype: outType, device: a.device)
+        CPUKernels.binary(op, out.operand, x.operand(broadcastTo: shape), y.operand(broadcastTo: shape))
+        return op.isComparison ? out : out.to(valueType)
+    }
+
+    /// Tensor-tensor op with PyTorch's promotion.
+    package static func binary(_ op: BinaryOp, _ a: Tensor, _ b: Tensor,
+                               file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        let common = a.dtype == b.dtype ? a.dtype
+            : resultType([.tensor(a.dtype, isZeroDim: a.rank == 0), .tensor(b.dtype, isZeroDim: b.rank == 0)])
+        return binary(op, a, b, common: common, file: file, line: line)
+    }
+
+    /// Tensor-scalar op: the scalar never raises the tensor's dtype within its category.
+    package static func binary<S: ScalarLike>(_ op: BinaryOp, _ a: Tensor, scalar: S, reversed: Bool = false,
+                                              file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        let common = a.resultDType(withScalar: S.self)
+        let s = Tensor.scalar(scalar, dtype: common)
+        return reversed ? binary(op, s, a, common: common, file: file, line: line)
+                        : binary(op, a, s, common: common, file: file, line: line)
+    }
+
+    /// PyTorch's `can_cast`: no float to integral, no non-bool to bool.
+    static func canCast(_ from: DType, to: DType) -> Bool {
+        if from.isFloatingPoint && !to.isFloatingPoint { return false }
+        if from != .bool && to == .bool { return false }
+        return true
+    }
+
+    /// Writes `result` (of this shape) into self, checking that its dtype may be cast to ours.
+    func assignResult(_ result: Tensor, op: String, file: StaticString, line: UInt) {
+        if !Tensor.canCast(result.dtype, to: dtype) {
+            torchFail(op, "result type \(result.dtype) can't be cast to the desired output type \(dtype)", file: file, line: line)
+        }
+        if result.shape != shape {
+            torchFail(op, "output with shape \(shape) doesn't match the broadcast shape \(result.shape)", file: file, line: line)
+        }
+        if result.storage !== storage || result.layout != layout {
+            CPUKernels.copy(operand, result.operand)
+        }
+        bumpVersion()
+    }
+
+    /// In-place `self = self op other`, written straight into self when no conversion is needed.
+    package func binaryInPlace(_ op: BinaryOp, _ other: Tensor, file: StaticString = #fileID, line: UInt = #line) {
+        if other.dtype == dtype && dtype.computeType == dtype && !op.isComparison && op != .div && op != .atan2 {
+            let b = Checks.broadcastShapes(shape, other.shape).unwrap(op.rawValue + "_", file: file, line: line)
+            if b == shape {
+                _ = Tensor.binaryResultType(op, dtype, file: file, line: line)
+                let src = other.storage === storage && other.layout != layout ? other.clone() : other
+                CPUKernels.binary(op, operand, operand, src.operand(broadcastTo: shape))
+                bumpVersion()
+                return
+            }
+        }
+        assignResult(Tensor.binary(op, self, other, file: file, line: line), op: op.rawValue + "_", file: file, line: line)
+    }
+
+    package func binaryInPlace<S: ScalarLike>(_ op: BinaryOp, scalar: S, file: StaticString = #fileID, line: UInt = #line) {
+        if resultDType(withScalar: S.self) == dtype {
+            binaryInPlace(op, Tensor.scalar(scalar, dtype: dtype), file: file, line: line)
+        } else {
+            assignResult(Tensor.binary(op, self, scalar: scalar, file: file, line: line), op: op.rawValue + "_", file: file, line: line)
+        }
+    }
+
+    /// `op(self)`; floating-only ops promote integral inputs to the default float dtype.
+    package func unary(_ op: UnaryOp, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        if dtype == .bool && op == .neg {
+            torchFail("neg", "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logicalNot()` operator instead.", file: file, line: line)
+        }
+        let valueType: DType
+        switch op {
+        case .logicalNot: valueType = .bool
+        case .bitwiseNot:
+            if dtype.isFloatingPoint { torchFail("bitwiseNot", "bitwise_not is only defined for integral and bool tensors, got \(dtype)", file: file, line: line) }
+            valueType = dtype
+        default: valueType = (op.isFloatingOnly && !dtype.isFloatingPoint) ? Torch.defaultDType : dtype
+        }
+        let x = to(op == .logicalNot ? dtype.computeType : valueType.computeType)
+        let out = Tensor(uninitialized: shape, dtype: op == .logicalNot ? .bool : x.dtype, device: device)
+        CPUKernels.unary(op, out.operand, x.operand)
+        return out.to(valueType)
+    }
+
+    package func unaryInPlace(_ op: UnaryOp, file: StaticString = #fileID, line: UInt = #line) {
+        if dtype.computeType == dtype && (!op.isFloatingOnly || dtype.isFloatingPoint) && op != .logicalNot {
+            if dtype == .bool && op == .neg { _ = unary(op, file: file, line: line) }
+            CPUKernels.unary(op, operand, operand)
+            bumpVersion()
+            return
+        }
+        assignResult(unary(op, file: file, line: line), op: op.rawValue + "_", file: file, line: line)
+    }
+}

@@ -1,0 +1,74 @@
+import TorchBase
+import TorchCPU
+
+/// An n-dimensional array on a device, with PyTorch's semantics: views share storage, ops run
+/// eagerly, in-place ops mutate every view of the storage.
+///
+/// ```swift
+/// let x = Tensor([[1.0, 2.0], [3.0, 4.0]])
+/// let y = x.t() + 1
+/// print(y)   // tensor([[2., 4.], [3., 5.]])
+/// ```
+public final class Tensor: @unchecked Sendable {
+    public let storage: Storage
+    public let layout: Layout
+    public let dtype: DType
+
+    /// A tensor over `storage` with `layout`; the layout must stay inside the storage.
+    public init(storage: Storage, layout: Layout, dtype: DType) {
+        self.storage = storage
+        self.layout = layout
+        self.dtype = dtype
+    }
+
+    /// A fresh contiguous tensor with undefined contents.
+    @inlinable public convenience init(uninitialized shape: [Int], dtype: DType, device: Device = .cpu) {
+        let layout = Layout(shape: shape)
+        self.init(storage: Storage(byteCount: layout.count * dtype.itemSize, device: device), layout: layout, dtype: dtype)
+    }
+
+    public var device: Device { storage.device }
+    public var shape: [Int] { layout.shape }
+    public var strides: [Int] { layout.strides }
+    public var storageOffset: Int { layout.offset }
+    public var rank: Int { layout.rank }
+    /// Number of dimensions (PyTorch's `dim()`).
+    public var ndim: Int { layout.rank }
+    public var count: Int { layout.count }
+    /// Number of elements (PyTorch's `numel()`).
+    public var numel: Int { layout.count }
+    public var isContiguous: Bool { layout.isContiguous }
+    public var itemSize: Int { dtype.itemSize }
+    /// Version of the underlying storage: increases with every in-place write.
+    public var version: Int { storage.version }
+
+    /// Size of dimension `d` (negative counts from the end).
+    public func size(_ d: Int, file: StaticString = #fileID, line: UInt = #line) -> Int {
+        shape[Checks.dim(d, rank: rank).unwrap("size", file: file, line: line)]
+    }
+
+    public func stride(_ d: Int, file: StaticString = #fileID, line: UInt = #line) -> Int {
+        strides[Checks.dim(d, rank: rank).unwrap("stride", file: file, line: line)]
+    }
+
+    /// This tensor as a kernel operand.
+    @inlinable package var operand: KernelOperand {
+        KernelOperand(base: storage.data, layout: layout, dtype: dtype)
+    }
+
+    /// This tensor's operand with its layout broadcast to `shape`.
+    package func operand(broadcastTo shape: [Int]) -> KernelOperand {
+        KernelOperand(base: storage.data, layout: layout.broadcast(to: shape), dtype: dtype)
+    }
+
+    /// A tensor sharing this storage with another layout.
+    package func view(layout: Layout) -> Tensor {
+        Tensor(storage: storage, layout: layout, dtype: dtype)
+    }
+
+    /// Records an in-place write (bumps the storage's version counter).
+    package func bumpVersion() { storage.version &+= 1 }
+
+    /// True when both tensors use the same storage.
+    public func sharesStorage(with other: Tensor) -> Bool { storage === other.storage }
+}

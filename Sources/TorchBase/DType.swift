@@ -1,0 +1,57 @@
+/// The element type of a tensor, chosen at run time (PyTorch's `torch.dtype`).
+///
+/// ```swift
+/// let x = Tensor.zeros([2, 3], dtype: .float64)
+/// x.dtype.itemSize   // 8
+/// ```
+public enum DType: UInt8, CaseIterable, Sendable, CustomStringConvertible {
+    case bool, uint8, int8, int16, int32, int64, float16, bfloat16, float32, float64
+
+    /// Bytes per element.
+    @inlinable public var itemSize: Int {
+        switch self {
+        case .bool, .uint8, .int8: return 1
+        case .int16, .float16, .bfloat16: return 2
+        case .int32, .float32: return 4
+        case .int64, .float64: return 8
+        }
+    }
+
+    @inlinable public var isFloatingPoint: Bool {
+        switch self {
+        case .float16, .bfloat16, .float32, .float64: return true
+        default: return false
+        }
+    }
+
+    /// True for the integer types, bool excluded.
+    @inlinable public var isIntegral: Bool {
+        switch self {
+        case .uint8, .int8, .int16, .int32, .int64: return true
+        default: return false
+        }
+    }
+
+    @inlinable public var isSigned: Bool { self != .bool && self != .uint8 }
+
+    /// The name as PyTorch prints it, `torch.float32`.
+    public var torchName: String { "torch.\(self)" }
+
+    public var description: String {
+        switch self {
+        case .bool: return "bool"
+        case .uint8: return "uint8"
+        case .int8: return "int8"
+        case .int16: return "int16"
+        case .int32: return "int32"
+        case .int64: return "int64"
+        case .float16: return "float16"
+        case .bfloat16: return "bfloat16"
+        case .float32: return "float32"
+        case .float64: return "float64"
+        }
+    }
+
+    /// Category used by type promotion: bool < integral < floating.
+    @inlinable package var category: Int { self == .bool ? 0 : (isFloatingPoint ? 2 : 1) }
+}

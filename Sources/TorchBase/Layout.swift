@@ -1,0 +1,111 @@
+/// How a tensor's elements sit in its storage: shape, strides (in elements) and offset.
+/// Contiguity is computed once, when the layout is made.
+///
+/// ```swift
+/// let l = Layout(shape: [2, 3])     // strides [3, 1], contiguous
+/// l.transposed(0, 1).isContiguous   // false
+/// ```
+public struct Layout: Equatable, Sendable {
+    public let shape: [Int]
+    public let strides: [Int]
+    public let offset: Int
+    public let count: Int
+    public let isContiguous: Bool
+
+    @inlinable public init(shape: [Int]) {
+        self.shape = shape
+        self.strides = Layout.contiguousStrides(shape)
+        self.offset = 0
+        var n = 1
+        for s in shape { n &*= s }
+        self.count = n
+        self.isContiguous = true
+    }
+
+    public init(shape: [Int], strides: [Int], offset: Int = 0) {
+        precondition(shape.count == strides.count, "Layout: shape \(shape) and strides \(strides) differ in rank")
+        self.shape = shape
+        self.strides = strides
+        self.offset = offset
+        var n = 1
+        for s in shape { n &*= s }
+        self.count = n
+        self.isContiguous = Layout.computeContiguous(shape, strides)
+    }
+
+    @inlinable public var rank: Int { shape.count }
+
+    @inlinable public static func contiguousStrides(_ shape: [Int]) -> [Int] {
+        var strides = [Int](repeating: 1, count: shape.count)
+        var acc = 1
+        var i = shape.count - 1
+        while i >= 0 {
+            strides[i] = acc
+            acc &*= Swift.max(shape[i], 1)
+            i -= 1
+        }
+        return strides
+    }
+
+    /// Contiguous in row-major order; size-1 dimensions may carry any stride (as in PyTorch).
+    public static func computeContiguous(_ shape: [Int], _ strides: [Int]) -> Bool {
+        var expected = 1
+        var i = shape.count - 1
+        while i >= 0 {
+            let s = shape[i]
+            if s == 0 { return true }
+            if s != 1 {
+                if strides[i] != expected { return false }
+                expected &*= s
+            }
+            i -= 1
+        }
+        return true
+    }
+
+    /// Smallest and largest storage offset an element of this layout touches (nil when empty).
+    public var storageExtent: (min: Int, max: Int)? {
+        if count == 0 { return nil }
+        var lo = offset, hi = offset
+        for (s, st) in zip(shape, strides) {
+            if st >= 0 { hi += (s - 1) * st } else { lo += (s - 1) * st }
+        }
+        return (lo, hi)
+    }
+
+    public func transposed(_ a: Int, _ b: Int) -> Layout {
+        var sh = shape, st = strides
+        sh.swapAt(a, b)
+        st.swapAt(a, b)
+        return Layout(shape: sh, strides: st, offset: offset)
+    }
+
+    /// This layout broadcast to `target` (stride 0 on expanded dimensions). The shapes must be compatible.
+    public func broadcast(to target: [Int]) -> Layout {
+        if shape == target { return self }
+        let pad = target.count - shape.count
+        var st = [Int](repeating: 0, count: target.count)
+        for i in 0..<shape.count where shape[i] != 1 {
+            st[i + pad] = strides[i]
+        }
+        return Layout(shape: target, strides: st, offset: offset)
+    }
+}
+
+/// Row-major multi-index of linear position `linear` in `shape`.
+@inlinable public func unravelIndex(_ linear: Int, _ shape: [Int]) -> [Int] {
+    var idx = [Int](repeating: 0, count: shape.count)
+    var rem = linear
+    var i = shape.count - 1
+    while i >= 0 {
+        let s = shape[i]
+        if s > 0 { idx[i] = rem % s; rem /= s }
+        i -= 1
+    }
+    return idx
+}
+
+extension Array where Element == Int {
+    /// Product of the elements (1 for an empty shape).
+    @inlinable public var product: Int { reduce(1, &*) }
+}

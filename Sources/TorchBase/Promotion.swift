@@ -1,0 +1,54 @@
+/// PyTorch's type promotion (`torch.promote_types`, `torch.result_type`).
+///
+/// ```swift
+/// promoteTypes(.uint8, .int8)      // .int16
+/// promoteTypes(.float16, .bfloat16) // .float32
+/// ```
+public func promoteTypes(_ a: DType, _ b: DType) -> DType {
+    if a == b { return a }
+    if a == .bool { return b }
+    if b == .bool { return a }
+    if a.isFloatingPoint || b.isFloatingPoint {
+        if a.isFloatingPoint && b.isFloatingPoint {
+            if (a == .float16 && b == .bfloat16) || (a == .bfloat16 && b == .float16) { return .float32 }
+            return a.itemSize >= b.itemSize ? a : b
+        }
+        return a.isFloatingPoint ? a : b
+    }
+    // Both integral.
+    if a == .uint8 || b == .uint8 {
+        let other = a == .uint8 ? b : a
+        return other == .int8 ? .int16 : other
+    }
+    return a.itemSize >= b.itemSize ? a : b
+}
+
+/// What an operand contributes to `resultType`: a tensor with dimensions, a 0-d tensor,
+/// or a Swift number (PyTorch's "wrapped number").
+public enum PromotionOperand: Sendable {
+    case tensor(DType, isZeroDim: Bool)
+    /// A Swift scalar: `Double`/`Float` count as the default float dtype, `Int` as int64.
+    case scalar(DType)
+}
+
+/// The result dtype of an op over these operands, with PyTorch's three priority levels
+/// (dimensioned tensors, then 0-d tensors, then Swift scalars; a lower level only wins by category).
+public func resultType(_ operands: [PromotionOperand], defaultFloat: DType = .float32) -> DType {
+    var dim: DType? = nil, zero: DType? = nil, wrapped: DType? = nil
+    func merge(_ cur: DType?, _ t: DType) -> DType { cur.map { promoteTypes($0, t) } ?? t }
+    for op in operands {
+        switch op {
+        case let .tensor(t, z): if z { zero = merge(zero, t) } else { dim = merge(dim, t) }
+        case let .scalar(t): wrapped = merge(wrapped, t.isFloatingPoint ? defaultFloat : t)
+        }
+    }
+    return combineCategories(dim, combineCategories(zero, wrapped))!
+}
+
+@usableFromInline func combineCategories(_ higher: DType?, _ lower: DType?) -> DType? {
+    guard let h = higher else { return lower }
+    guard let l = lower else { return h }
+    if h.isFloatingPoint { return h }
+    if h == .bool || l.isFloatingPoint { return promoteTypes(h, l) }
+    return h
+}

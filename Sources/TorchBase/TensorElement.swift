@@ -1,0 +1,134 @@
+/// A Swift type that can be the element of a tensor. Each `DType` has exactly one.
+///
+/// ```swift
+/// Float.dtype          // .float32
+/// Int32(fromDouble: 3.7) // 3 (truncates like a C cast)
+/// ```
+public protocol TensorElement: Sendable {
+    static var dtype: DType { get }
+    /// Converts like a C cast: floats truncate toward zero, out-of-range integers wrap.
+    init(fromDouble v: Double)
+    init(fromInt64 v: Int64)
+    var asDouble: Double { get }
+    var asInt64: Int64 { get }
+}
+
+@inlinable package func saturatingInt64(_ d: Double) -> Int64 {
+    if d.isNaN { return 0 }
+    if d >= 9.2233720368547758e18 { return Int64.min }   // C/x86 behaviour for out of range
+    if d <= -9.2233720368547758e18 { return Int64.min }
+    return Int64(d)
+}
+
+extension Bool: TensorElement {
+    @inlinable public static var dtype: DType { .bool }
+    @inlinable public init(fromDouble v: Double) { self = v != 0 }
+    @inlinable public init(fromInt64 v: Int64) { self = v != 0 }
+    @inlinable public var asDouble: Double { self ? 1 : 0 }
+    @inlinable public var asInt64: Int64 { self ? 1 : 0 }
+}
+
+extension UInt8: TensorElement {
+    @inlinable public static var dtype: DType { .uint8 }
+    @inlinable public init(fromDouble v: Double) { self.init(truncatingIfNeeded: saturatingInt64(v)) }
+    @inlinable public init(fromInt64 v: Int64) { self.init(truncatingIfNeeded: v) }
+    @inlinable public var asDouble: Double { Double(self) }
+    @inlinable public var asInt64: Int64 { Int64(self) }
+}
+
+extension Int8: TensorElement {
+    @inlinable public static var dtype: DType { .int8 }
+    @inlinable public init(fromDouble v: Double) { self.init(truncatingIfNeeded: saturatingInt64(v)) }
+    @inlinable public init(fromInt64 v: Int64) { self.init(truncatingIfNeeded: v) }
+    @inlinable public var asDouble: Double { Double(self) }
+    @inlinable public var asInt64: Int64 { Int64(self) }
+}
+
+extension Int16: TensorElement {
+    @inlinable public static var dtype: DType { .int16 }
+    @inlinable public init(fromDouble v: Double) { self.init(truncatingIfNeeded: saturatingInt64(v)) }
+    @inlinable public init(fromInt64 v: Int64) { self.init(truncatingIfNeeded: v) }
+    @inlinable public var asDouble: Double { Double(self) }
+    @inlinable public var asInt64: Int64 { Int64(self) }
+}
+
+extension Int32: TensorElement {
+    @inlinable public static var dtype: DType { .int32 }
+    @inlinable public init(fromDouble v: Double) { self.init(truncatingIfNeeded: saturatingInt64(v)) }
+    @inlinable public init(fromInt64 v: Int64) { self.init(truncatingIfNeeded: v) }
+    @inlinable public var asDouble: Double { Double(self) }
+    @inlinable public var asInt64: Int64 { Int64(self) }
+}
+
+extension Int64: TensorElement {
+    @inlinable public static var dtype: DType { .int64 }
+    @inlinable public init(fromDouble v: Double) { self = saturatingInt64(v) }
+    @inlinable public init(fromInt64 v: Int64) { self = v }
+    @inlinable public var asDouble: Double { Double(self) }
+    @inlinable public var asInt64: Int64 { self }
+}
+
+extension Float16: TensorElement {
+    @inlinable public static var dtype: DType { .float16 }
+    @inlinable public init(fromDouble v: Double) { self.init(Float(v)) }
+    @inlinable public init(fromInt64 v: Int64) { self.init(Float(v)) }
+    @inlinable public var asDouble: Double { Double(Float(self)) }
+    @inlinable public var asInt64: Int64 { saturatingInt64(Double(Float(self))) }
+}
+
+extension BFloat16: TensorElement {
+    @inlinable public static var dtype: DType { .bfloat16 }
+    @inlinable public init(fromDouble v: Double) { self.init(Float(v)) }
+    @inlinable public init(fromInt64 v: Int64) { self.init(Float(v)) }
+    @inlinable public var asDouble: Double { Double(floatValue) }
+    @inlinable public var asInt64: Int64 { saturatingInt64(Double(floatValue)) }
+}
+
+extension Float: TensorElement {
+    @inlinable public static var dtype: DType { .float32 }
+    @inlinable public init(fromDouble v: Double) { self.init(v) }
+    @inlinable public init(fromInt64 v: Int64) { self.init(v) }
+    @inlinable public var asDouble: Double { Double(self) }
+    @inlinable public var asInt64: Int64 { saturatingInt64(Double(self)) }
+}
+
+extension Double: TensorElement {
+    @inlinable public static var dtype: DType { .float64 }
+    @inlinable public init(fromDouble v: Double) { self = v }
+    @inlinable public init(fromInt64 v: Int64) { self.init(v) }
+    @inlinable public var asDouble: Double { self }
+    @inlinable public var asInt64: Int64 { saturatingInt64(self) }
+}
+
+/// Calls `body` with the Swift type of `dtype`: the one place that turns the runtime enum
+/// into a concrete type (DESIGN convention 5).
+public protocol DTypeVisitor {
+    associatedtype Result
+    func visit<T: TensorElement>(_ type: T.Type) -> Result
+}
+
+extension DType {
+    @inlinable public func visit<V: DTypeVisitor>(_ v: V) -> V.Result {
+        switch self {
+        case .bool: return v.visit(Bool.self)
+        case .uint8: return v.visit(UInt8.self)
+        case .int8: return v.visit(Int8.self)
+        case .int16: return v.visit(Int16.self)
+        case .int32: return v.visit(Int32.self)
+        case .int64: return v.visit(Int64.self)
+        case .float16: return v.visit(Float16.self)
+        case .bfloat16: return v.visit(BFloat16.self)
+        case .float32: return v.visit(Float.self)
+        case .float64: return v.visit(Double.self)
+        }
+    }
+}
+
+/// `Int` reads and writes int64 tensors (same size and layout as `Int64` on 64-bit Linux).
+extension Int: TensorElement {
+    @inlinable public static var dtype: DType { .int64 }
+    @inlinable public init(fromDouble v: Double) { self = Int(saturatingInt64(v)) }
+    @inlinable public init(fromInt64 v: Int64) { self = Int(v) }
+    @inlinable public var asDouble: Double { Double(self) }
+    @inlinable public var asInt64: Int64 { Int64(self) }
+}

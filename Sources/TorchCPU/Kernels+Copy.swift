@@ -1,0 +1,77 @@
+import TorchBase
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@inlinable func convert<S: TensorElement, D: TensorElement>(_ s: S, to: D.Type) -> D {
+    if S.self == D.self { return unsafeBitCast(s, to: D.self) }
+    if D.dtype == .bool { return D(fromInt64: s.asDouble != 0 ? 1 : 0) }
+    if D.dtype.isFloatingPoint || S.dtype.isFloatingPoint { return D(fromDouble: s.asDouble) }
+    return D(fromInt64: s.asInt64)
+}
+
+/// Element-wise copy with conversion: `dst[i] = D(src[i])`, any layouts of one shape.
+public enum CPUKernels {
+    public static func copy(_ dst: KernelOperand, _ src: KernelOperand) {
+        precondition(dst.layout.shape == src.layout.shape, "copy: shapes differ")
+        if dst.dtype == src.dtype && dst.layout.isContiguous && src.layout.isContiguous {
+            let bytes = dst.layout.count * dst.dtype.itemSize
+            let d = dst.base + dst.layout.offset * dst.dtype.itemSize
+            let s = src.base + src.layout.offset * src.dtype.itemSize
+            if bytes >= 1 << 20 {
+                Parallel.forRange(bytes, grain: 1 << 20) { r in
+                    memcpy(d + r.lowerBound, s + r.lowerBound, r.count)
+                }
+            } else if bytes > 0 {
+                memmove(d, s, bytes)
+            }
+            return
+        }
+        src.dtype.visit(CopyOuter(dst: dst, src: src))
+    }
+
+    struct CopyOuter: DTypeVisitor {
+        let dst: KernelOperand, src: KernelOperand
+        func visit<S: TensorElement>(_: S.Type) { dst.dtype.visit(CopyInner<S>(dst: dst, src: src)) }
+    }
+
+    struct CopyInner<S: TensorElement>: DTypeVisitor {
+        let dst: KernelOperand, src: KernelOperand
+        func visit<D: TensorElement>(_: D.Type) {
+            let loop = StridedLoop(shape: dst.layout.shape, operands: [dst.layout, src.layout])
+            let dp = dst.base.assumingMemoryBound(to: D.self)
+            let sp = src.base.assumingMemoryBound(to: S.self)
+            let sd = loop.innerStride(0), ss = loop.innerStride(1)
+            loop.forEachRow { off, n in
+                let d = dp + off[0], s = sp + off[1]
+                if sd == 1 && ss == 1 {
+                    for i in 0..<n { d[i] = convert(s[i], to: D.self) }
+                } else if sd == 1 && ss == 0 {
+                    let v = convert(s[0], to: D.self)
+                    for i in 0..<n { d[i] = v }
+                } else {
+                    for i in 0..<n { d[i * sd] = convert(s[i * ss], to: D.self) }
+                }
+            }
+        }
+    }
+
+    /// Fills every element of `dst` with `value` converted to its dtype.
+    public static func fill(_ dst: KernelOperand, _ value: Double, exactInt: Int64? = nil) {
+        dst.dtype.visit(Fill(dst: dst, value: value, exactInt: exactInt))
+    }
+
+    struct Fill: DTypeVisitor {
+        let dst: KernelOperand, value: Double, exactInt: Int64?
+        func visit<D: TensorElement>(_: D.Type) {
+            let v: D = exactInt.map { D.dtype.isFloatingPoint ? D(fromDouble: Double($0)) : D(fromInt64: $0) } ?? D(fromDouble: value)
+            let loop = StridedLoop(shape: dst.layout.shape, operands: [dst.layout])
+            let dp = dst.base.assumingMemoryBound(to: D.self)
+            let sd = loop.innerStride(0)
+            loop.forEachRow { off, n in
+                let d = dp + off[0]
+                if sd == 1 { d.update(repeating: v, count: n) } else { for i in 0..<n { d[i * sd] = v } }
+            }
+        }
+    }
+}

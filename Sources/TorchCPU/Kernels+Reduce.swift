@@ -1,0 +1,118 @@
+import TorchBase
+
+/// Sum of a contiguous float row with 4 independent 8-wide accumulators (vectorised, and more
+/// accurate than one running sum).
+@inlinable func simdSum<T: FloatScalar>(_ p: UnsafePointer<T>, _ n: Int) -> T {
+    var acc0 = SIMD8<T>(repeating: 0), acc1 = acc0, acc2 = acc0, acc3 = acc0
+    var i = 0
+    let raw = UnsafeRawPointer(p)
+    while i + 32 <= n {
+        acc0 += raw.loadUnaligned(fromByteOffset: i * MemoryLayout<T>.stride, as: SIMD8<T>.self)
+        acc1 += raw.loadUnaligned(fromByteOffset: (i + 8) * MemoryLayout<T>.stride, as: SIMD8<T>.self)
+        acc2 += raw.loadUnaligned(fromByteOffset: (i + 16) * MemoryLayout<T>.stride, as: SIMD8<T>.self)
+        acc3 += raw.loadUnaligned(fromByteOffset: (i + 24) * MemoryLayout<T>.stride, as: SIMD8<T>.self)
+        i += 32
+    }
+    var s = ((acc0 + acc1) + (acc2 + acc3)).sum()
+    while i < n { s += p[i]; i += 1 }
+    return s
+}
+
+@inline(__always) func combine<T: NativeScalar>(_ op: ReduceOp, _ a: T, _ b: T) -> T {
+    switch op {
+    case .sum: return T.add(a, b)
+    case .prod: return T.mul(a, b)
+    case .max: return T.maximum(a, b)
+    case .min: return T.minimum(a, b)
+    case .all: return (a.isNonZero && b.isNonZero) ? T.oneValue : T.zeroValue
+    case .any: return (a.isNonZero || b.isNonZero) ? T.oneValue : T.zeroValue
+    }
+}
+
+@inline(__always) func identity<T: NativeScalar>(_ op: ReduceOp, _: T.Type) -> T {
+    switch op {
+    case .sum, .any: return T.zeroValue
+    case .prod, .all: return T.oneValue
+    case .max: return T.lowest
+    case .min: return T.highest
+    }
+}
+
+/// Reduces a strided row; float sums of contiguous rows take the vectorised path.
+@inline(__always) func reduceRow<T: NativeScalar>(_ op: ReduceOp, _ p: UnsafePointer<T>, _ n: Int, _ stride: Int) -> T {
+    if op == .sum && stride == 1 {
+        if T.self == Float.self {
+            return unsafeBitCast(simdSum(UnsafeRawPointer(p).assumingMemoryBound(to: Float.self), n), to: T.self)
+        }
+        if T.self == Double.self {
+            return unsafeBitCast(simdSum(UnsafeRawPointer(p).assumingMemoryBound(to: Double.self), n), to: T.self)
+        }
+    }
+    var acc = identity(op, T.self)
+    for i in 0..<n { acc = combine(op, acc, p[i * stride]) }
+    return acc
+}
+
+extension CPUKernels {
+    /// Reduces `src` into `out`, whose layout is `src`'s shape with stride 0 on the reduced
+    /// dimensions (a keepdim result broadcast back over them). Both share a native dtype.
+    public static func reduce(_ op: ReduceOp, _ out: KernelOperand, _ src: KernelOperand) {
+        src.dtype.visitNative(ReduceVisitor(op: op, out: out, src: src))
+    }
+
+    struct ReduceVisitor: NativeVisitor {
+        let op: ReduceOp, out: KernelOperand, src: KernelOperand
+        func visit<T: NativeScalar>(_: T.Type) {
+            let op = self.op
+            let sp = src.base.assumingMemoryBound(to: T.self)
+            let dp = out.base.assumingMemoryBound(to: T.self)
+            let shape = src.layout.shape
+            // Whole tensor, contiguous: split across cores, then combine the partial results.
+            if out.layout.strides.allSatisfy({ $0 == 0 }) && src.layout.isContiguous {
+                let n = src.layout.count
+                let base = sp + src.layout.offset
+                let chunks = n >= 1 << 16 ? Parallel.threadCount : 1
+                var partial = [T](repeating: identity(op, T.self), count: chunks)
+                partial.withUnsafeMutableBufferPointer { pb in
+                    let pbase = pb.baseAddress!
+                    Parallel.forRange(chunks, grain: 1) { r in
+                        for c in r {
+                            let lo = n * c / chunks, hi = n * (c + 1) / chunks
+                            pbase[c] = reduceRow(op, base + lo, hi - lo, 1)
+                        }
+                    }
+                }
+                var acc = identity(op, T.self)
+                for p in partial { acc = combine(op, acc, p) }
+                dp[out.layout.offset] = acc
+                return
+            }
+            // Reduced dimensions innermost in the iteration: one result per row of the reduced block.
+            let reduced = (0..<shape.count).filter { out.layout.strides[$0] == 0 && shape[$0] != 1 }
+            let kept = (0..<shape.count).filter { !reduced.contains($0) }
+            let blockShape = reduced.map { shape[$0] }
+            let blockStrides = reduced.map { src.layout.strides[$0] }
+            let blockLoop = StridedLoop(shape: blockShape, operands: [Layout(shape: blockShape, strides: blockStrides)])
+            let outerShape = kept.map { shape[$0] }
+            let outerLoop = StridedLoop(shape: outerShape, operands: [
+                Layout(shape: outerShape, strides: kept.map { src.layout.strides[$0] }, offset: src.layout.offset),
+                Layout(shape: outerShape, strides: kept.map { out.layout.strides[$0] }, offset: out.layout.offset),
+            ])
+            let innerStride = blockLoop.innerStride(0)
+            let rows = outerLoop.count
+            Parallel.forRange(rows, grain: Swift.max(1, Parallel.grain / Swift.max(blockLoop.count, 1))) { r in
+                outerLoop.run(r) { off, n in
+                    let ss = outerLoop.innerStride(0), os = outerLoop.innerStride(1)
+                    for i in 0..<n {
+                        let s = sp + off[0] + i * ss
+                        var acc = identity(op, T.self)
+                        blockLoop.run(0..<blockLoop.count) { boff, bn in
+                            acc = combine(op, acc, reduceRow(op, s + boff[0], bn, innerStride))
+                        }
+                        dp[off[1] + i * os] = acc
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,168 @@
+import TorchBase
+import RealModule
+
+/// Element types the CPU kernels compute in directly (float16 and bfloat16 compute in float32).
+/// Integer arithmetic wraps like C; float ops follow IEEE and PyTorch's NaN rules.
+public protocol NativeScalar: TensorElement, Comparable {
+    static var zeroValue: Self { get }
+    static var oneValue: Self { get }
+    /// Identity of `max` (the lowest value, -inf for floats) and of `min`.
+    static var lowest: Self { get }
+    static var highest: Self { get }
+    static func add(_ a: Self, _ b: Self) -> Self
+    static func sub(_ a: Self, _ b: Self) -> Self
+    static func mul(_ a: Self, _ b: Self) -> Self
+    static func div(_ a: Self, _ b: Self) -> Self
+    static func floorDiv(_ a: Self, _ b: Self) -> Self
+    /// Python's `%`: the result takes the sign of the divisor.
+    static func remainder(_ a: Self, _ b: Self) -> Self
+    /// C's `fmod`: the result takes the sign of the dividend.
+    static func fmod(_ a: Self, _ b: Self) -> Self
+    static func power(_ a: Self, _ b: Self) -> Self
+    static func maximum(_ a: Self, _ b: Self) -> Self
+    static func minimum(_ a: Self, _ b: Self) -> Self
+    static func negate(_ a: Self) -> Self
+    static func absolute(_ a: Self) -> Self
+    static func signum(_ a: Self) -> Self
+    var isNaNValue: Bool { get }
+    var isNonZero: Bool { get }
+}
+
+@inline(never) @usableFromInline func integerDivisionByZero() -> Never {
+    fatalError("ZeroDivisionError: integer division or remainder by zero")
+}
+
+extension NativeScalar where Self: FixedWidthInteger {
+    @inlinable public static var zeroValue: Self { 0 }
+    @inlinable public static var oneValue: Self { 1 }
+    @inlinable public static var lowest: Self { .min }
+    @inlinable public static var highest: Self { .max }
+    @inlinable public static func add(_ a: Self, _ b: Self) -> Self { a &+ b }
+    @inlinable public static func sub(_ a: Self, _ b: Self) -> Self { a &- b }
+    @inlinable public static func mul(_ a: Self, _ b: Self) -> Self { a &* b }
+    @inlinable public static func div(_ a: Self, _ b: Self) -> Self { floorDiv(a, b) }
+    @inlinable public static func floorDiv(_ a: Self, _ b: Self) -> Self {
+        if b == 0 { integerDivisionByZero() }
+        if Self.isSigned && b == -1 { return 0 &- a }
+        let q = a / b
+        return (a % b != 0 && ((a < 0) != (b < 0))) ? q &- 1 : q
+    }
+    @inlinable public static func remainder(_ a: Self, _ b: Self) -> Self {
+        if b == 0 { integerDivisionByZero() }
+        if Self.isSigned && b == -1 { return 0 }
+        let r = a % b
+        return (r != 0 && ((r < 0) != (b < 0))) ? r &+ b : r
+    }
+    @inlinable public static func fmod(_ a: Self, _ b: Self) -> Self {
+        if b == 0 { integerDivisionByZero() }
+        if Self.isSigned && b == -1 { return 0 }
+        return a % b
+    }
+    @inlinable public static func power(_ a: Self, _ b: Self) -> Self {
+        if b < 0 { return a == 1 ? 1 : (a == 0 - 1 ? ((b & 1) == 0 ? 1 : a) : 0) }
+        var result: Self = 1, base = a, e = b
+        while e > 0 {
+            if e & 1 == 1 { result = result &* base }
+            base = base &* base
+            e >>= 1
+        }
+        return result
+    }
+    @inlinable public static func maximum(_ a: Self, _ b: Self) -> Self { a > b ? a : b }
+    @inlinable public static func minimum(_ a: Self, _ b: Self) -> Self { a < b ? a : b }
+    @inlinable public static func negate(_ a: Self) -> Self { 0 &- a }
+    @inlinable public static func absolute(_ a: Self) -> Self { a < 0 ? 0 &- a : a }
+    @inlinable public static func signum(_ a: Self) -> Self { a > 0 ? 1 : (a < 0 ? 0 &- 1 : 0) }
+    @inlinable public var isNaNValue: Bool { false }
+    @inlinable public var isNonZero: Bool { self != 0 }
+}
+
+extension NativeScalar where Self: BinaryFloatingPoint & Real {
+    @inlinable public static var zeroValue: Self { 0 }
+    @inlinable public static var oneValue: Self { 1 }
+    @inlinable public static var lowest: Self { -.infinity }
+    @inlinable public static var highest: Self { .infinity }
+    @inlinable public static func add(_ a: Self, _ b: Self) -> Self { a + b }
+    @inlinable public static func sub(_ a: Self, _ b: Self) -> Self { a - b }
+    @inlinable public static func mul(_ a: Self, _ b: Self) -> Self { a * b }
+    @inlinable public static func div(_ a: Self, _ b: Self) -> Self { a / b }
+    @inlinable public static func floorDiv(_ a: Self, _ b: Self) -> Self { (a / b).rounded(.down) }
+    @inlinable public static func remainder(_ a: Self, _ b: Self) -> Self {
+        let r = a.truncatingRemainder(dividingBy: b)
+        return (r != 0 && ((r < 0) != (b < 0))) ? r + b : r
+    }
+    @inlinable public static func fmod(_ a: Self, _ b: Self) -> Self { a.truncatingRemainder(dividingBy: b) }
+    @inlinable public static func power(_ a: Self, _ b: Self) -> Self {
+        if b == 2 { return a * a }
+        if b == 0.5 { return a.squareRoot() }
+        return Self.pow(a, b)
+    }
+    @inlinable public static func maximum(_ a: Self, _ b: Self) -> Self { (a.isNaN || b.isNaN) ? .nan : (a > b ? a : b) }
+    @inlinable public static func minimum(_ a: Self, _ b: Self) -> Self { (a.isNaN || b.isNaN) ? .nan : (a < b ? a : b) }
+    @inlinable public static func negate(_ a: Self) -> Self { -a }
+    @inlinable public static func absolute(_ a: Self) -> Self { Swift.abs(a) }
+    @inlinable public static func signum(_ a: Self) -> Self { a > 0 ? 1 : (a < 0 ? -1 : (a.isNaN ? a : 0)) }
+    @inlinable public var isNaNValue: Bool { isNaN }
+    @inlinable public var isNonZero: Bool { self != 0 }
+}
+
+extension UInt8: NativeScalar {}
+extension Int8: NativeScalar {}
+extension Int16: NativeScalar {}
+extension Int32: NativeScalar {}
+extension Int64: NativeScalar {}
+extension Float: NativeScalar {}
+extension Double: NativeScalar {}
+
+extension Bool: NativeScalar {
+    @inlinable public static var zeroValue: Bool { false }
+    @inlinable public static var oneValue: Bool { true }
+    @inlinable public static var lowest: Bool { false }
+    @inlinable public static var highest: Bool { true }
+    @inlinable public static func add(_ a: Bool, _ b: Bool) -> Bool { a || b }
+    @inlinable public static func sub(_ a: Bool, _ b: Bool) -> Bool { a != b }
+    @inlinable public static func mul(_ a: Bool, _ b: Bool) -> Bool { a && b }
+    @inlinable public static func div(_ a: Bool, _ b: Bool) -> Bool { a }
+    @inlinable public static func floorDiv(_ a: Bool, _ b: Bool) -> Bool { if !b { integerDivisionByZero() }; return a }
+    @inlinable public static func remainder(_ a: Bool, _ b: Bool) -> Bool { if !b { integerDivisionByZero() }; return false }
+    @inlinable public static func fmod(_ a: Bool, _ b: Bool) -> Bool { remainder(a, b) }
+    @inlinable public static func power(_ a: Bool, _ b: Bool) -> Bool { a || !b }
+    @inlinable public static func maximum(_ a: Bool, _ b: Bool) -> Bool { a || b }
+    @inlinable public static func minimum(_ a: Bool, _ b: Bool) -> Bool { a && b }
+    @inlinable public static func negate(_ a: Bool) -> Bool { a }
+    @inlinable public static func absolute(_ a: Bool) -> Bool { a }
+    @inlinable public static func signum(_ a: Bool) -> Bool { a }
+    @inlinable public static func < (a: Bool, b: Bool) -> Bool { !a && b }
+    @inlinable public var isNaNValue: Bool { false }
+    @inlinable public var isNonZero: Bool { self }
+}
+
+/// The two float types the transcendental kernels are written for.
+public protocol FloatScalar: NativeScalar, BinaryFloatingPoint, Real, SIMDScalar {}
+extension Float: FloatScalar {}
+extension Double: FloatScalar {}
+
+/// Visits the native compute type of `dtype`; float16/bfloat16 must be converted to float32 first.
+public protocol NativeVisitor {
+    associatedtype Result
+    func visit<T: NativeScalar>(_ type: T.Type) -> Result
+}
+
+extension DType {
+    @inlinable public func visitNative<V: NativeVisitor>(_ v: V) -> V.Result {
+        switch self {
+        case .bool: return v.visit(Bool.self)
+        case .uint8: return v.visit(UInt8.self)
+        case .int8: return v.visit(Int8.self)
+        case .int16: return v.visit(Int16.self)
+        case .int32: return v.visit(Int32.self)
+        case .int64: return v.visit(Int64.self)
+        case .float32: return v.visit(Float.self)
+        case .float64: return v.visit(Double.self)
+        case .float16, .bfloat16: fatalError("CPU kernels: \(self) must be computed in float32")
+        }
+    }
+
+    /// The dtype kernels compute this dtype in.
+    @inlinable public var computeType: DType { (self == .float16 || self == .bfloat16) ? .float32 : self }
+}

@@ -1,0 +1,39 @@
+import Dispatch
+
+/// Work splitting across cores. Small ranges stay on the calling thread.
+public enum Parallel {
+    /// Number of threads CPU kernels use (default: active cores). Settable like `torch.set_num_threads`.
+    nonisolated(unsafe) public static var threadCount: Int = activeCores()
+
+    /// Elements below which an elementwise op runs on one thread.
+    public static let grain = 32_768
+
+    static func activeCores() -> Int {
+        #if canImport(Glibc)
+        let n = Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+        return Swift.max(1, n)
+        #else
+        return 1
+        #endif
+    }
+
+    /// Calls `body` on disjoint sub-ranges covering `0..<count`, in parallel when `count >= grain`.
+    @inlinable public static func forRange(_ count: Int, grain: Int = Parallel.grain, _ body: (Range<Int>) -> Void) {
+        let threads = threadCount
+        if count < grain || threads <= 1 {
+            if count > 0 { body(0..<count) }
+            return
+        }
+        let chunks = Swift.min(threads, (count + grain - 1) / grain)
+        withoutActuallyEscaping(body) { b in
+            DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                let lo = count * c / chunks, hi = count * (c + 1) / chunks
+                if hi > lo { b(lo..<hi) }
+            }
+        }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

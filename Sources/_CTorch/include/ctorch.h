@@ -1,0 +1,26 @@
+#ifndef CTORCH_H
+#define CTORCH_H
+#include <stddef.h>
+#include <stdint.h>
+
+// CBLAS, as OpenBLAS exports it (declared here so no header path is needed at build time).
+enum CTORCH_CBLAS_ORDER { CTorchRowMajor = 101, CTorchColMajor = 102 };
+enum CTORCH_CBLAS_TRANSPOSE { CTorchNoTrans = 111, CTorchTrans = 112 };
+
+void cblas_sgemm(int order, int transA, int transB, int m, int n, int k, float alpha,
+                 const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc);
+void cblas_dgemm(int order, int transA, int transB, int m, int n, int k, double alpha,
+                 const double *a, int lda, const double *b, int ldb, double beta, double *c, int ldc);
+void cblas_sgemv(int order, int trans, int m, int n, float alpha, const float *a, int lda,
+                 const float *x, int incx, float beta, float *y, int incy);
+void cblas_dgemv(int order, int trans, int m, int n, double alpha, const double *a, int lda,
+                 const double *x, int incx, double beta, double *y, int incy);
+void openblas_set_num_threads(int n);
+int openblas_get_num_threads(void);
+
+// Vectorised float32 transcendental kernels over contiguous arrays (n elements).
+void ctorch_exp_f32(const float *x, float *y, long n);
+void ctorch_tanh_f32(const float *x, float *y, long n);
+void ctorch_sigmoid_f32(const float *x, float *y, long n);
+
+#endif
