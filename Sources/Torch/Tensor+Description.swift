@@ -1,0 +1,129 @@
+import TorchBase
+
+/// Printing in PyTorch's style, spelled for Swift:
+///
+/// ```swift
+/// print(Tensor([[1.0, 2.5], [3.0, 4.0]], dtype: .float64))
+/// // tensor([[1.0000, 2.5000],
+/// //         [3.0000, 4.0000]], dtype: .float64)
+/// ```
+/// Tensors of more than 1000 elements are summarised with `...` (3 items at each edge).
+extension Tensor: CustomStringConvertible, CustomDebugStringConvertible {
+    static let summaryThreshold = 1000
+    static let edgeItems = 3
+
+    public var description: String {
+        let summarise = count > Tensor.summaryThreshold
+        let values = dtype.isFloatingPoint ? to(.float64) : to(.int64)
+        let format = Tensor.ElementFormat(values, dtype: dtype, summarise: summarise)
+        var body = ""
+        if rank == 0 {
+            body = format.string(values.item(Double.self), int: values.dtype == .int64 ? values.item(Int64.self) : 0)
+        } else {
+            body = Tensor.render(values, format: format, indent: 7, summarise: summarise)
+        }
+        var suffix = ""
+        if count == 0 && rank > 1 { suffix += ", size: \(shape)" }
+        if dtype != Torch.defaultDType && dtype != .int64 && dtype != .bool { suffix += ", dtype: .\(dtype)" }
+        if dtype == .bool && false { suffix += "" }
+        return "tensor(\(body)\(suffix))"
+    }
+
+    public var debugDescription: String { description }
+
+    struct ElementFormat {
+        var isInt = false, isBool = false, sci = false, integral = false
+        var width = 1
+
+        init(_ t: Tensor, dtype: DType, summarise: Bool) {
+            isBool = dtype == .bool
+            isInt = !dtype.isFloatingPoint
+            let vals = Tensor.sampled(t, summarise: summarise)
+            if isBool { width = vals.contains(1) ? (vals.contains(0) ? 5 : 4) : 5; return }
+            if !isInt {
+                let finite = vals.filter { $0.isFinite }
+                integral = finite.allSatisfy { $0 == $0.rounded() }
+                let nz = finite.map { Swift.abs($0) }.filter { $0 != 0 }
+                if let mx = nz.max(), let mn = nz.min() {
+                    sci = mx / mn > 1000 || mx > 1e8 || mn < 1e-4
+                    if integral && mx <= 1e8 && !(mx / mn > 1000 && mx > 1e8) { sci = mx > 1e8 }
+                }
+            }
+            width = vals.map { string($0, int: Int64(exactly: $0.rounded()) ?? 0).count }.max() ?? 1
+        }
+
+        func string(_ v: Double, int: Int64) -> String {
+            if isBool { return v != 0 ? "True" : "False" }
+            if isInt { return String(int) }
+            if v.isNaN { return "nan" }
+            if v.isInfinite { return v > 0 ? "inf" : "-inf" }
+            if sci { return Tensor.scientific(v) }
+            if integral { return String(Int64(v)) + "." }
+            return Tensor.fixed(v, digits: 4)
+        }
+    }
+
+    static func fixed(_ v: Double, digits: Int) -> String {
+        let scale = Double(10_000)
+        let r = (Swift.abs(v) * scale).rounded()
+        let whole = Int64(r / scale), frac = Int64(r.truncatingRemainder(dividingBy: scale))
+        let fs = String(frac)
+        let sign = v < 0 && r != 0 ? "-" : ""
+        return "\(sign)\(whole)." + String(repeating: "0", count: digits - fs.count) + fs
+    }
+
+    static func scientific(_ v: Double) -> String {
+        if v == 0 { return "0.0000e+00" }
+        var e = Int((Swift.abs(v)).log10Floor)
+        var m = v / pow10(e)
+        if Swift.abs((m * 10_000).rounded()) >= 100_000 { e += 1; m = v / pow10(e) }
+        let es = e < 0 ? "-" + (Swift.abs(e) < 10 ? "0" : "") + String(-e) : "+" + (e < 10 ? "0" : "") + String(e)
+        return fixed(m, digits: 4) + "e" + es
+    }
+
+    static func pow10(_ e: Int) -> Double {
+        var r = 1.0
+        for _ in 0..<Swift.abs(e) { r *= 10 }
+        return e < 0 ? 1 / r : r
+    }
+
+    /// The values that will be printed (edges only when summarising).
+    static func sampled(_ t: Tensor, summarise: Bool) -> [Double] {
+        if !summarise || t.rank == 0 { return t.toArray(Double.self) }
+        var parts: [Double] = []
+        let n = t.shape[0]
+        let idx = n > 2 * edgeItems ? Array(0..<edgeItems) + Array((n - edgeItems)..<n) : Array(0..<n)
+        for i in idx { parts += sampled(t.select(0, i), summarise: true) }
+        return parts
+    }
+
+    static func render(_ t: Tensor, format: ElementFormat, indent: Int, summarise: Bool) -> String {
+        let n = t.shape[0]
+        let idx: [Int?] = summarise && n > 2 * edgeItems ? Array(0..<edgeItems) + [nil] + Array((n - edgeItems)..<n) : Array(0..<n)
+        if t.rank == 1 {
+            let vals = t.toArray(Double.self)
+            let ints = t.dtype == .int64 ? t.toArray(Int64.self) : []
+            let items = idx.map { i -> String in
+                guard let i else { return "..." }
+                let s = format.string(vals[i], int: ints.isEmpty ? 0 : ints[i])
+                return String(repeating: " ", count: Swift.max(0, format.width - s.count)) + s
+            }
+            return "[" + items.joined(separator: ", ") + "]"
+        }
+        let sep = "," + String(repeating: "\n", count: t.rank - 1) + String(repeating: " ", count: indent + 1)
+        let rows = idx.map { i -> String in
+            guard let i else { return "..." }
+            return render(t.select(0, i), format: format, indent: indent + 1, summarise: summarise)
+        }
+        return "[" + rows.joined(separator: sep) + "]"
+    }
+}
+
+extension Double {
+    var log10Floor: Double {
+        var e = 0.0, v = self
+        while v >= 10 { v /= 10; e += 1 }
+        while v < 1 { v *= 10; e -= 1 }
+        return e
+    }
+}

@@ -1,0 +1,366 @@
+import TorchBase
+import TorchCPU
+
+/// One entry of a subscript: PyTorch's integer, slice, `...`, `None` and tensor indices.
+///
+/// ```swift
+/// x[0]                       // select
+/// x[1..<3, .ellipsis]        // slice, ellipsis
+/// x[.all, .newAxis, -1]      // full slice, new axis, negative index
+/// x[.slice(0, nil, step: 2)] // strided (also `stride(from: 0, to: 8, by: 2)`)
+/// x[mask]                    // boolean mask; x[idx] with an int64 tensor: advanced indexing
+/// ```
+public enum TensorIndex {
+    case index(Int)
+    case slice(Int?, Int?, step: Int)
+    case ellipsis
+    case newAxis
+    case tensor(Tensor)
+
+    /// The whole dimension (`:` in Python).
+    public static var all: TensorIndex { .slice(nil, nil, step: 1) }
+    public static func slice(_ start: Int?, _ end: Int?) -> TensorIndex { .slice(start, end, step: 1) }
+}
+
+/// Anything that can stand in a tensor subscript.
+public protocol TensorIndexConvertible { var tensorIndex: TensorIndex { get } }
+
+extension TensorIndex: TensorIndexConvertible { public var tensorIndex: TensorIndex { self } }
+extension Int: TensorIndexConvertible { public var tensorIndex: TensorIndex { .index(self) } }
+extension Range: TensorIndexConvertible where Bound == Int { public var tensorIndex: TensorIndex { .slice(lowerBound, upperBound, step: 1) } }
+extension ClosedRange: TensorIndexConvertible where Bound == Int {
+    public var tensorIndex: TensorIndex { .slice(lowerBound, upperBound == -1 ? nil : upperBound + 1, step: 1) }
+}
+extension PartialRangeFrom: TensorIndexConvertible where Bound == Int { public var tensorIndex: TensorIndex { .slice(lowerBound, nil, step: 1) } }
+extension PartialRangeUpTo: TensorIndexConvertible where Bound == Int { public var tensorIndex: TensorIndex { .slice(nil, upperBound, step: 1) } }
+extension PartialRangeThrough: TensorIndexConvertible where Bound == Int {
+    public var tensorIndex: TensorIndex { .slice(nil, upperBound == -1 ? nil : upperBound + 1, step: 1) }
+}
+extension Tensor: TensorIndexConvertible { public var tensorIndex: TensorIndex { .tensor(self) } }
+extension StrideTo: TensorIndexConvertible where Element == Int {
+    /// `stride(from:to:by:)` as a strided slice (its fields read through reflection; indexing is not a hot path).
+    public var tensorIndex: TensorIndex {
+        var start = 0, end = 0, step = 1
+        for child in Mirror(reflecting: self).children {
+            switch child.label {
+            case "_start": start = child.value as? Int ?? 0
+            case "_end": end = child.value as? Int ?? 0
+            case "_stride": step = child.value as? Int ?? 1
+            default: break
+            }
+        }
+        return .slice(start, end, step: step)
+    }
+}
+
+extension Tensor {
+    /// Basic and advanced indexing. Basic indices give a view; tensor indices copy (NumPy rules).
+    public subscript(_ indices: TensorIndexConvertible...) -> Tensor {
+        get { index(indices.map { $0.tensorIndex }, file: #fileID, line: #line) }
+        set { indexPut(indices.map { $0.tensorIndex }, newValue, file: #fileID, line: #line) }
+    }
+
+    /// `x[..., i]` style: Swift's `...` (UnboundedRange) first, meaning the whole dimension.
+    public subscript(_ r: UnboundedRange, _ rest: TensorIndexConvertible...) -> Tensor {
+        get { index([.all] + rest.map { $0.tensorIndex }, file: #fileID, line: #line) }
+        set { indexPut([.all] + rest.map { $0.tensorIndex }, newValue, file: #fileID, line: #line) }
+    }
+
+    public subscript(_ i0: TensorIndexConvertible, _ r: UnboundedRange, _ rest: TensorIndexConvertible...) -> Tensor {
+        get { index([i0.tensorIndex, .all] + rest.map { $0.tensorIndex }, file: #fileID, line: #line) }
+        set { indexPut([i0.tensorIndex, .all] + rest.map { $0.tensorIndex }, newValue, file: #fileID, line: #line) }
+    }
+
+    /// Result of the basic part of an index: the view and the advanced (dim, int64 index) pairs on it.
+    func applyBasic(_ indices: [TensorIndex], file: StaticString, line: UInt) -> (Tensor, [(Int, Tensor)]) {
+        var consumed = 0
+        var ellipses = 0
+        for i in indices {
+            switch i {
+            case .ellipsis: ellipses += 1
+            case .newAxis: break
+            case .tensor(let t) where t.dtype == .bool || t.dtype == .uint8: consumed += Swift.max(t.rank, 1)
+            default: consumed += 1
+            }
+        }
+        if ellipses > 1 { torchFail("index", "an index can only have a single ellipsis ('...')", file: file, line: line) }
+        if consumed > rank { torchFail("index", "too many indices for tensor of dimension \(rank)", file: file, line: line) }
+        var expanded: [TensorIndex] = []
+        for i in indices {
+            if case .ellipsis = i { expanded += [TensorIndex](repeating: .all, count: rank - consumed) } else { expanded.append(i) }
+        }
+        var sh = shape, st = strides, off = layout.offset
+        var d = 0
+        var advanced: [(Int, Tensor)] = []
+        for i in expanded {
+            switch i {
+            case .index(let k):
+                let size = sh[d]
+                if k < -size || k >= size {
+                    torchFail("index", "index \(k) is out of bounds for dimension \(d) with size \(size)", file: file, line: line)
+                }
+                off += (k < 0 ? k + size : k) * st[d]
+                sh.remove(at: d); st.remove(at: d)
+            case let .slice(s0, e0, step):
+                if step <= 0 { torchFail("index", "step must be greater than zero", file: file, line: line) }
+                let size = sh[d]
+                var s = s0 ?? 0, e = e0 ?? size
+                if s < 0 { s += size }
+                if e < 0 { e += size }
+                s = Swift.min(Swift.max(s, 0), size)
+                e = Swift.min(Swift.max(e, s), size)
+                off += s * st[d]
+                sh[d] = (e - s + step - 1) / step
+                st[d] *= step
+                d += 1
+            case .newAxis:
+                sh.insert(1, at: d); st.insert(1, at: d)
+                d += 1
+            case .ellipsis:
+                break
+            case .tensor(let t):
+                if t.dtype == .bool || t.dtype == .uint8 {
+                    let k = Swift.max(t.rank, 1)
+                    if Array(sh[d..<(d + k)]) != t.shape && t.rank > 0 {
+                        torchFail("index", "The shape of the mask \(t.shape) at index \(d) does not match the shape of the indexed tensor \(Array(sh[d..<(d + k)]))", file: file, line: line)
+                    }
+                    let nz = t.rank == 0 ? Tensor.zeros([t.item(Bool.self) ? 1 : 0, 1], dtype: .int64) : t.nonzero()
+                    if t.rank == 0 {
+                        sh.insert(1, at: d); st.insert(0, at: d)
+                        advanced.append((d, nz.select(1, 0)))
+                        d += 1
+                    } else {
+                        for j in 0..<k { advanced.append((d + j, nz.select(1, j))) }
+                        d += k
+                    }
+                } else if t.dtype.isFloatingPoint {
+                    torchFail("index", "tensors used as indices must be long, int, byte or bool tensors", file: file, line: line)
+                } else {
+                    advanced.append((d, t.to(.int64)))
+                    d += 1
+                }
+            }
+        }
+        return (Tensor(storage: storage, layout: Layout(shape: sh, strides: st, offset: off), dtype: dtype), advanced)
+    }
+
+    /// Offsets into the storage for an advanced index, in the order [broadcast index dims, rest dims],
+    /// and the permutation that puts the result in NumPy's order.
+    func advancedPlan(_ view: Tensor, _ adv: [(Int, Tensor)], file: StaticString, line: UInt)
+        -> (offsets: [Int], shape: [Int], perm: [Int]) {
+        var bshape: [Int] = adv[0].1.shape
+        for (_, t) in adv.dropFirst() { bshape = Checks.broadcastShapes(bshape, t.shape).unwrap("index", file: file, line: line) }
+        let nb = bshape.product
+        var boff = [Int](repeating: 0, count: nb)
+        for (d, t) in adv {
+            let vals = t.expand(bshape).contiguous().toArray(Int64.self)
+            let size = view.shape[d], stride = view.strides[d]
+            for i in 0..<nb {
+                var k = Int(vals[i])
+                if k < -size || k >= size {
+                    torchFail("index", "index \(k) is out of bounds for dimension \(d) with size \(size)", file: file, line: line)
+                }
+                if k < 0 { k += size }
+                boff[i] += k * stride
+            }
+        }
+        let advDims = adv.map { $0.0 }
+        let rest = (0..<view.rank).filter { !advDims.contains($0) }
+        let restLayout = Layout(shape: rest.map { view.shape[$0] }, strides: rest.map { view.strides[$0] }, offset: view.layout.offset)
+        let roff = CPUKernels.elementOffsets(restLayout)
+        var offsets = [Int]()
+        offsets.reserveCapacity(nb * roff.count)
+        for b in boff { for r in roff { offsets.append(b + r) } }
+        let sortedAdv = advDims.sorted()
+        let adjacent = sortedAdv == advDims && sortedAdv.last! - sortedAdv.first! == advDims.count - 1
+        let pre = adjacent ? rest.filter { $0 < advDims[0] }.count : 0
+        // Result currently [B, R]; NumPy puts B after the `pre` leading rest dims when adjacent.
+        let nB = bshape.count
+        let perm = Array(nB..<(nB + pre)) + Array(0..<nB) + Array((nB + pre)..<(nB + rest.count))
+        return (offsets, bshape + rest.map { view.shape[$0] }, perm)
+    }
+
+    func index(_ indices: [TensorIndex], file: StaticString, line: UInt) -> Tensor {
+        let (view, adv) = applyBasic(indices, file: file, line: line)
+        if adv.isEmpty { return view }
+        let plan = advancedPlan(view, adv, file: file, line: line)
+        let out = Tensor(uninitialized: plan.shape, dtype: dtype)
+        CPUKernels.gatherElements(dst: out.storage.data, src: storage.data, offsets: plan.offsets, itemSize: itemSize)
+        return out.permute(plan.perm).contiguous()
+    }
+
+    func indexPut(_ indices: [TensorIndex], _ value: Tensor, accumulate: Bool = false, file: StaticString, line: UInt) {
+        let (view, adv) = applyBasic(indices, file: file, line: line)
+        if adv.isEmpty {
+            if accumulate { view.binaryInPlace(.add, value, file: file, line: line) } else { view.copy_(value, file: file, line: line) }
+            return
+        }
+        let plan = advancedPlan(view, adv, file: file, line: line)
+        let resultShape = plan.perm.map { plan.shape[$0] }
+        let b = Checks.broadcastShapes(resultShape, value.shape).unwrap("index_put_", file: file, line: line)
+        if b != resultShape {
+            torchFail("index_put_", "shape mismatch: value tensor of shape \(value.shape) cannot be broadcast to indexing result of shape \(resultShape)", file: file, line: line)
+        }
+        var inverse = [Int](repeating: 0, count: plan.perm.count)
+        for (i, p) in plan.perm.enumerated() { inverse[p] = i }
+        let ordered = value.to(dtype).expand(resultShape).permute(inverse).contiguous()
+        if accumulate {
+            let native = dtype.computeType == dtype
+            if !native { torchFail("index_put_", "accumulate is not supported for \(dtype)", file: file, line: line) }
+            CPUKernels.scatterAdd(dst: storage.data, src: ordered.storage.data + ordered.layout.offset * itemSize, offsets: plan.offsets, dtype: dtype)
+        } else {
+            CPUKernels.scatterElements(dst: storage.data, src: ordered.storage.data + ordered.layout.offset * itemSize, offsets: plan.offsets, itemSize: itemSize)
+        }
+        bumpVersion()
+    }
+
+    /// `self[indices] = values` (or `+=` with `accumulate`), PyTorch's `index_put_`.
+    @discardableResult
+    public func indexPut_(_ indices: [TensorIndexConvertible], _ values: Tensor, accumulate: Bool = false,
+                          file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        indexPut(indices.map { $0.tensorIndex }, values, accumulate: accumulate, file: file, line: line)
+        return self
+    }
+
+    /// Indices of the nonzero elements, shape `[n, rank]` (int64).
+    public func nonzero() -> Tensor {
+        let mask = to(.bool).contiguous().toArray(Bool.self)
+        var out: [Int64] = []
+        let r = Swift.max(rank, 0)
+        for (i, m) in mask.enumerated() where m {
+            out += unravelIndex(i, shape).map { Int64($0) }
+        }
+        let n = r == 0 ? (mask.first == true ? 1 : 0) : out.count / r
+        return Tensor(flat: out, shape: [n, r], dtype: .int64)
+    }
+
+    /// Elements of the flattened tensor at `index` (result has `index`'s shape).
+    public func take(_ index: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        reshape([-1]).index([.tensor(index)], file: file, line: line)
+    }
+
+    /// Slices of `dim` at `index` (a 1-D int tensor).
+    public func indexSelect(_ dim: Int, _ index: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        if index.rank > 1 { torchFail("indexSelect", "index_select(): Index is supposed to be a vector", file: file, line: line) }
+        let d = rank == 0 ? 0 : normDim(dim, "indexSelect", file, line)
+        if rank == 0 { return reshape([1]).index([.tensor(index)], file: file, line: line) }
+        let idx: [TensorIndex] = [TensorIndex](repeating: .all, count: d) + [.tensor(index.reshape([-1]))]
+        return self.index(idx, file: file, line: line)
+    }
+
+    /// Elements where `mask` (broadcast to this shape) is true, as a 1-D tensor.
+    public func maskedSelect(_ mask: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        let shape = Checks.broadcastShapes(self.shape, mask.shape).unwrap("maskedSelect", file: file, line: line)
+        return expand(shape).index([.tensor(mask.to(.bool).expand(shape))], file: file, line: line)
+    }
+
+    /// `value` where `mask` is true, self elsewhere.
+    public func maskedFill<S: ScalarLike>(_ mask: Tensor, _ value: S, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        if mask.dtype != .bool { torchFail("maskedFill", "masked_fill_ only supports boolean masks, but got mask with dtype \(mask.dtype)", file: file, line: line) }
+        return Tensor.where(mask, Tensor.scalar(value, dtype: dtype), self, file: file, line: line)
+    }
+
+    @discardableResult
+    public func maskedFill_<S: ScalarLike>(_ mask: Tensor, _ value: S, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        assignResult(maskedFill(mask, value, file: file, line: line), op: "maskedFill_", file: file, line: line)
+        return self
+    }
+
+    /// Offsets for gather/scatter along `dim`: for each position p of `index`, the element of
+    /// `target` at p with coordinate `dim` replaced by index[p].
+    func dimIndexOffsets(_ target: Tensor, _ d: Int, _ index: Tensor, _ op: String, file: StaticString, line: UInt) -> [Int] {
+        if index.rank != target.rank && !(index.rank <= 1 && target.rank <= 1) {
+            torchFail(op, "Index tensor must have the same number of dimensions as input tensor", file: file, line: line)
+        }
+        for i in 0..<index.rank where i != d && index.shape[i] > target.shape[i] {
+            torchFail(op, "Size does not match at dimension \(i) expected index \(index.shape) to be smaller than self \(target.shape) apart from dimension \(d)", file: file, line: line)
+        }
+        let idx = index.to(.int64).contiguous().toArray(Int64.self)
+        let size = target.rank == 0 ? 1 : target.shape[d]
+        var offsets = [Int](repeating: 0, count: idx.count)
+        for (p, k) in idx.enumerated() {
+            if k < -Int64(size) || k >= Int64(size) {
+                torchFail(op, "index \(k) is out of bounds for dimension \(d) with size \(size)", file: file, line: line)
+            }
+            var coord = unravelIndex(p, index.shape)
+            var o = target.layout.offset
+            if target.rank > 0 {
+                coord[d] = Int(k < 0 ? k + Int64(size) : k)
+                for i in 0..<target.rank { o += coord[i] * target.strides[i] }
+            }
+            offsets[p] = o
+        }
+        return offsets
+    }
+
+    /// `out[i][j] = self[index[i][j]][j]` for `dim` 0 (and likewise for other dims).
+    public func gather(_ dim: Int, _ index: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        let d = rank == 0 ? 0 : normDim(dim, "gather", file, line)
+        let offsets = dimIndexOffsets(self, d, index, "gather", file: file, line: line)
+        let out = Tensor(uninitialized: index.shape, dtype: dtype)
+        CPUKernels.gatherElements(dst: out.storage.data, src: storage.data, offsets: offsets, itemSize: itemSize)
+        return out
+    }
+
+    /// In place: `self[index[i][j]][j] = src[i][j]` for `dim` 0.
+    @discardableResult
+    public func scatter_(_ dim: Int, _ index: Tensor, _ src: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        let d = rank == 0 ? 0 : normDim(dim, "scatter_", file, line)
+        let offsets = dimIndexOffsets(self, d, index, "scatter_", file: file, line: line)
+        let values = src.to(dtype).contiguousPrefix(index.shape)
+        CPUKernels.scatterElements(dst: storage.data, src: values.storage.data + values.layout.offset * itemSize, offsets: offsets, itemSize: itemSize)
+        bumpVersion()
+        return self
+    }
+
+    @discardableResult
+    public func scatter_<S: ScalarLike>(_ dim: Int, _ index: Tensor, value: S, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        scatter_(dim, index, Tensor.full(index.shape, value, dtype: dtype), file: file, line: line)
+    }
+
+    public func scatter(_ dim: Int, _ index: Tensor, _ src: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        clone().scatter_(dim, index, src, file: file, line: line)
+    }
+
+    /// In place: `self[index[i][j]][j] += src[i][j]` for `dim` 0.
+    @discardableResult
+    public func scatterAdd_(_ dim: Int, _ index: Tensor, _ src: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        let d = rank == 0 ? 0 : normDim(dim, "scatterAdd_", file, line)
+        let target = dtype.computeType == dtype ? self : to(dtype.computeType)
+        let offsets = dimIndexOffsets(target, d, index, "scatterAdd_", file: file, line: line)
+        let values = src.to(target.dtype).contiguousPrefix(index.shape)
+        CPUKernels.scatterAdd(dst: target.storage.data, src: values.storage.data + values.layout.offset * itemSize, offsets: offsets, dtype: target.dtype)
+        if target !== self { CPUKernels.copy(operand, target.operand) }
+        bumpVersion()
+        return self
+    }
+
+    public func scatterAdd(_ dim: Int, _ index: Tensor, _ src: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        clone().scatterAdd_(dim, index, src, file: file, line: line)
+    }
+
+    /// In place: adds `alpha * source` slices into the slices of `dim` named by `index`.
+    @discardableResult
+    public func indexAdd_(_ dim: Int, _ index: Tensor, _ source: Tensor, alpha: Double = 1,
+                          file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        let d = rank == 0 ? 0 : normDim(dim, "indexAdd_", file, line)
+        let idx: [TensorIndex] = [TensorIndex](repeating: .all, count: d) + [.tensor(index.reshape([-1]))]
+        let src = alpha == 1 ? source : source * alpha
+        // Advanced indexing puts the index dimension in place when it is the only one.
+        indexPut(idx, src, accumulate: true, file: file, line: line)
+        return self
+    }
+
+    public func indexAdd(_ dim: Int, _ index: Tensor, _ source: Tensor, alpha: Double = 1,
+                         file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        clone().indexAdd_(dim, index, source, alpha: alpha, file: file, line: line)
+    }
+
+    /// The leading `shape` block of this tensor (as gather/scatter read `src`), contiguous.
+    func contiguousPrefix(_ shape: [Int]) -> Tensor {
+        if self.shape == shape { return contiguous() }
+        var t = self
+        for (d, s) in shape.enumerated() where t.shape[d] != s { t = t.narrow(d, start: 0, length: s) }
+        return t.contiguous()
+    }
+}

@@ -1,0 +1,116 @@
+import TorchBase
+import TorchCPU
+
+extension Tensor {
+    /// Matrix product with PyTorch's rules for every rank: dot (1-D·1-D), mv, mm, and batched
+    /// products with broadcast batch dimensions. float32/float64 run through OpenBLAS.
+    ///
+    /// ```swift
+    /// Tensor.randn([10, 3, 4]).matmul(Tensor.randn([4, 5]))   // [10, 3, 5]
+    /// ```
+    public func matmul(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        if rank == 0 || other.rank == 0 {
+            torchFail("matmul", "both arguments to matmul need to be at least 1D, but they are \(rank)D and \(other.rank)D", file: file, line: line)
+        }
+        if dtype != other.dtype {
+            torchFail("matmul", "expected m1 and m2 to have the same dtype, but got: \(dtype) != \(other.dtype)", file: file, line: line)
+        }
+        let a = rank == 1 ? unsqueeze(0) : self
+        let b = other.rank == 1 ? other.unsqueeze(1) : other
+        let n = a.shape[a.rank - 2], k = a.shape[a.rank - 1]
+        let k2 = b.shape[b.rank - 2], m = b.shape[b.rank - 1]
+        if k != k2 {
+            let what = rank == 1 && other.rank == 1 ? "inconsistent tensor size, expected tensor [\(k)] and src [\(k2)] to have the same number of elements, but got \(k) and \(k2) elements respectively"
+                : "mat1 and mat2 shapes cannot be multiplied (\(n)x\(k) and \(k2)x\(m))"
+            torchFail("matmul", what, file: file, line: line)
+        }
+        let batchA = Array(a.shape.dropLast(2)), batchB = Array(b.shape.dropLast(2))
+        let batch = Checks.broadcastShapes(batchA, batchB).unwrap("matmul", file: file, line: line)
+        let ae = a.expand(batch + [n, k]).to(dtype.computeType)
+        let be = b.expand(batch + [k, m]).to(dtype.computeType)
+        var out = Tensor(uninitialized: batch + [n, m], dtype: dtype.computeType)
+        Tensor.batchedGemm(ae, be, out, beta: 0)
+        if rank == 1 { out = out.squeeze(-2) }
+        if other.rank == 1 { out = out.squeeze(-1) }
+        return out.to(dtype)
+    }
+
+    /// `out[b] = a[b] · c[b] + beta · out[b]` over the leading batch dimensions (same compute dtype).
+    static func batchedGemm(_ a: Tensor, _ b: Tensor, _ out: Tensor, beta: Double) {
+        let r = a.rank
+        let n = a.shape[r - 2], k = a.shape[r - 1], m = b.shape[r - 1]
+        let batchShape = Array(a.shape.dropLast(2))
+        let ao = CPUKernels.elementOffsets(Layout(shape: batchShape, strides: Array(a.strides.dropLast(2)), offset: a.layout.offset))
+        let bo = CPUKernels.elementOffsets(Layout(shape: batchShape, strides: Array(b.strides.dropLast(2)), offset: b.layout.offset))
+        let co = CPUKernels.elementOffsets(Layout(shape: batchShape, strides: Array(out.strides.dropLast(2)), offset: out.layout.offset))
+        struct V: NativeVisitor {
+            let a: Tensor, b: Tensor, out: Tensor, ao: [Int], bo: [Int], co: [Int], n: Int, k: Int, m: Int, beta: Double
+            func visit<T: NativeScalar>(_: T.Type) {
+                let r = a.rank
+                let ap = a.storage.data.assumingMemoryBound(to: T.self)
+                let bp = b.storage.data.assumingMemoryBound(to: T.self)
+                let cp = out.storage.data.assumingMemoryBound(to: T.self)
+                for i in 0..<ao.count {
+                    CPUKernels.gemm(T.self, m: n, n: m, k: k,
+                                    a: ap + ao[i], aRow: a.strides[r - 2], aCol: a.strides[r - 1],
+                                    b: bp + bo[i], bRow: b.strides[r - 2], bCol: b.strides[r - 1],
+                                    c: cp + co[i], cRow: out.strides[r - 2], beta: T(fromDouble: beta))
+                }
+            }
+        }
+        if k == 0 && beta == 0 { CPUKernels.fill(out.operand, 0, exactInt: 0); return }
+        a.dtype.visitNative(V(a: a, b: b, out: out, ao: ao, bo: bo, co: co, n: n, k: k, m: m, beta: beta))
+    }
+
+    /// Product of two matrices.
+    public func mm(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        if rank != 2 || other.rank != 2 {
+            torchFail("mm", "self and mat2 must be matrices, got \(rank)-D and \(other.rank)-D tensors", file: file, line: line)
+        }
+        return matmul(other, file: file, line: line)
+    }
+
+    /// Batched product of `[b, n, k]` and `[b, k, m]`.
+    public func bmm(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        if rank != 3 || other.rank != 3 {
+            torchFail("bmm", "batch1 and batch2 must be 3D tensors, got \(rank)-D and \(other.rank)-D", file: file, line: line)
+        }
+        if shape[0] != other.shape[0] {
+            torchFail("bmm", "batch1 and batch2 must have the same batch size, got \(shape[0]) and \(other.shape[0])", file: file, line: line)
+        }
+        return matmul(other, file: file, line: line)
+    }
+
+    /// Matrix-vector product.
+    public func mv(_ vec: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        if rank != 2 || vec.rank != 1 {
+            torchFail("mv", "vector + matrix @ vector expected, got \(rank), \(vec.rank)", file: file, line: line)
+        }
+        return matmul(vec, file: file, line: line)
+    }
+
+    /// Inner product of two 1-D tensors.
+    public func dot(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        if rank != 1 || other.rank != 1 {
+            torchFail("dot", "1D tensors expected, but got \(rank)D and \(other.rank)D tensors", file: file, line: line)
+        }
+        return matmul(other, file: file, line: line)
+    }
+
+    /// Outer product of two 1-D tensors.
+    public func outer(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        if rank != 1 || other.rank != 1 {
+            torchFail("outer", "outer expects 1D tensors, got \(rank)D and \(other.rank)D", file: file, line: line)
+        }
+        return unsqueeze(1) * other.unsqueeze(0)
+    }
+
+    /// `beta * self + alpha * (mat1 · mat2)`.
+    public static func addmm(_ input: Tensor, _ mat1: Tensor, _ mat2: Tensor, beta: Double = 1, alpha: Double = 1,
+                             file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        let prod = mat1.mm(mat2, file: file, line: line)
+        let scaled = alpha == 1 ? prod : prod * alpha
+        let base = beta == 1 ? input : input * beta
+        return beta == 0 ? scaled : base.add(scaled, file: file, line: line)
+    }
+}

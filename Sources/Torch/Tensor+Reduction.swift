@@ -1,0 +1,238 @@
+import TorchBase
+import TorchCPU
+
+extension Tensor {
+    /// The set of dimensions a reduction covers (nil or empty: all of them).
+    func reductionDims(_ dims: [Int]?, _ op: String, _ file: StaticString, _ line: UInt) -> [Bool] {
+        var mask = [Bool](repeating: dims == nil || dims!.isEmpty, count: rank)
+        for d in dims ?? [] {
+            let n = normDim(d, op, file, line)
+            if rank > 0 {
+                if mask[n] && !(dims ?? []).isEmpty && dims!.filter({ normDim($0, op, file, line) == n }).count > 1 {
+                    torchFail(op, "dim \(n) appears multiple times in the list of dims", file: file, line: line)
+                }
+                mask[n] = true
+            }
+        }
+        return mask
+    }
+
+    func reduce(_ op: ReduceOp, _ name: String, dims: [Int]?, keepdim: Bool, outDType: DType,
+                file: StaticString, line: UInt) -> Tensor {
+        let mask = reductionDims(dims, name, file, line)
+        if count == 0 && (op == .max || op == .min) {
+            torchFail(name, "Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.", file: file, line: line)
+        }
+        let keepShape = (0..<rank).map { mask[$0] ? 1 : shape[$0] }
+        let compute = outDType.computeType
+        let src = to(compute)
+        let out = Tensor(uninitialized: keepShape, dtype: compute, device: device)
+        let outStrides = (0..<rank).map { mask[$0] ? 0 : out.strides[$0] }
+        let outOperand = KernelOperand(base: out.storage.data, layout: Layout(shape: shape, strides: outStrides), dtype: compute)
+        if count == 0 {
+            CPUKernels.fill(out.operand, op == .prod || op == .all ? 1 : 0, exactInt: op == .prod || op == .all ? 1 : 0)
+        } else {
+            CPUKernels.reduce(op, outOperand, src.operand)
+        }
+        let result = keepdim ? out : out.view(layout: Layout(shape: (0..<rank).filter { !mask[$0] }.map { shape[$0] }))
+        return result.to(outDType)
+    }
+
+    static func accumulateType(_ t: DType) -> DType { t.isFloatingPoint ? t : .int64 }
+
+    /// Sum over `dims` (all when nil). Integral and bool inputs sum to int64.
+    ///
+    /// ```swift
+    /// Tensor([[1, 2], [3, 4]]).sum(dims: [1])   // tensor([3, 7])
+    /// ```
+    public func sum(dims: [Int]? = nil, keepdim: Bool = false, dtype: DType? = nil,
+                    file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        let dt = dtype ?? Tensor.accumulateType(self.dtype)
+        return (dtype == nil ? self : to(dt)).reduce(.sum, "sum", dims: dims, keepdim: keepdim, outDType: dt, file: file, line: line)
+    }
+    public func sum(dim: Int, keepdim: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        sum(dims: [dim], keepdim: keepdim, file: file, line: line)
+    }
+
+    public func prod(dims: [Int]? = nil, keepdim: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        reduce(.prod, "prod", dims: dims, keepdim: keepdim, outDType: Tensor.accumulateType(dtype), file: file, line: line)
+    }
+    public func prod(dim: Int, keepdim: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        prod(dims: [dim], keepdim: keepdim, file: file, line: line)
+    }
+
+    /// Mean over `dims`; needs a floating dtype, as in PyTorch.
+    public func mean(dims: [Int]? = nil, keepdim: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        if !dtype.isFloatingPoint {
+            torchFail("mean", "mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: \(dtype)", file: file, line: line)
+        }
+        let mask = reductionDims(dims, "mean", file, line)
+        let n = (0..<rank).filter { mask[$0] }.reduce(1) { $0 * shape[$1] }
+        let s = reduce(.sum, "mean", dims: dims, keepdim: keepdim, outDType: dtype.computeType, file: file, line: line)
+        return (s / Double(n)).to(dtype)
+    }
+    public func mean(dim: Int, keepdim: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        mean(dims: [dim], keepdim: keepdim, file: file, line: line)
+    }
+
+    /// Largest element (NaN if any element is NaN).
+    public func max(file: StaticString = #fileID, line: UInt = #line) -> Tensor { amax(file: file, line: line) }
+    public func min(file: StaticString = #fileID, line: UInt = #line) -> Tensor { amin(file: file, line: line) }
+
+    public func amax(dims: [Int]? = nil, keepdim: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        reduce(.max, "amax", dims: dims, keepdim: keepdim, outDType: dtype, file: file, line: line)
+    }
+    public func amin(dims: [Int]? = nil, keepdim: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        reduce(.min, "amin", dims: dims, keepdim: keepdim, outDType: dtype, file: file, line: line)
+    }
+
+    /// True when every element is nonzero (over `dims`, all when nil).
+    public func all(dims: [Int]? = nil, keepdim: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        to(.bool).reduce(.all, "all", dims: dims, keepdim: keepdim, outDType: .bool, file: file, line: line)
+    }
+    public func any(dims: [Int]? = nil, keepdim: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        to(.bool).reduce(.any, "any", dims: dims, keepdim: keepdim, outDType: .bool, file: file, line: line)
+    }
+
+    /// Moves dimension `d` to the end and returns a contiguous `[rows, n]` view of it.
+    func rowsAlong(_ d: Int) -> (Tensor, rows: Int, n: Int) {
+        var perm = Array(0..<rank)
+        perm.remove(at: d)
+        perm.append(d)
+        let t = permute(perm).to(dtype.computeType).contiguous()
+        let n = shape[d]
+        return (t, n == 0 ? 0 : count / n, n)
+    }
+
+    /// Undoes `rowsAlong`: puts the last dimension of `t` back at `d`.
+    static func restoreDim(_ t: Tensor, _ d: Int) -> Tensor {
+        var perm = Array(0..<(t.rank - 1))
+        perm.insert(t.rank - 1, at: d)
+        return t.permute(perm)
+    }
+
+    func argReduce(isMax: Bool, dim: Int, keepdim: Bool, values wantValues: Bool, _ name: String,
+                   file: StaticString, line: UInt) -> (values: Tensor?, indices: Tensor) {
+        let d = normDim(dim, name, file, line)
+        if rank > 0 && shape[d] == 0 {
+            torchFail(name, "Expected reduction dim \(d) to have non-zero size.", file: file, line: line)
+        }
+        let src: Tensor, rows: Int, n: Int
+        if rank == 0 { (src, rows, n) = (to(dtype.computeType).contiguous(), 1, 1) } else { (src, rows, n) = rowsAlong(d) }
+        var outShape = shape
+        if rank > 0 { if keepdim { outShape[d] = 1 } else { outShape.remove(at: d) } }
+        let idx = Tensor(uninitialized: outShape, dtype: .int64)
+        let vals = wantValues ? Tensor(uninitialized: outShape, dtype: src.dtype) : nil
+        CPUKernels.argReduce(isMax: isMax, src: src.operand, rows: rows, n: n, values: vals?.operand,
+                             indices: idx.storagePointer(Int64.self))
+        return (vals?.to(dtype), idx)
+    }
+
+    /// Largest values along `dim` and their indices.
+    public func max(dim: Int, keepdim: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> (values: Tensor, indices: Tensor) {
+        let r = argReduce(isMax: true, dim: dim, keepdim: keepdim, values: true, "max", file: file, line: line)
+        return (r.values!, r.indices)
+    }
+    public func min(dim: Int, keepdim: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> (values: Tensor, indices: Tensor) {
+        let r = argReduce(isMax: false, dim: dim, keepdim: keepdim, values: true, "min", file: file, line: line)
+        return (r.values!, r.indices)
+    }
+
+    /// Index of the largest element along `dim` (of the flattened tensor when nil).
+    public func argmax(dim: Int? = nil, keepdim: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        guard let dim else { return reshape([-1]).argReduce(isMax: true, dim: 0, keepdim: false, values: false, "argmax", file: file, line: line).indices }
+        return argReduce(isMax: true, dim: dim, keepdim: keepdim, values: false, "argmax", file: file, line: line).indices
+    }
+    public func argmin(dim: Int? = nil, keepdim: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        guard let dim else { return reshape([-1]).argReduce(isMax: false, dim: 0, keepdim: false, values: false, "argmin", file: file, line: line).indices }
+        return argReduce(isMax: false, dim: dim, keepdim: keepdim, values: false, "argmin", file: file, line: line).indices
+    }
+
+    /// Variance with `correction` (1: unbiased, as PyTorch's default).
+    public func variance(dims: [Int]? = nil, correction: Int = 1, keepdim: Bool = false,
+                         file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        if !dtype.isFloatingPoint { torchFail("var", "std and var only support floating point and complex dtypes", file: file, line: line) }
+        let mask = reductionDims(dims, "var", file, line)
+        let n = (0..<rank).filter { mask[$0] }.reduce(1) { $0 * shape[$1] }
+        let x = to(dtype.computeType)
+        let centered = x - x.mean(dims: dims, keepdim: true, file: file, line: line)
+        let ss = (centered * centered).sum(dims: dims, keepdim: keepdim, file: file, line: line)
+        return (ss / Double(Swift.max(0, n - correction))).to(dtype)
+    }
+    public func std(dims: [Int]? = nil, correction: Int = 1, keepdim: Bool = false,
+                    file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        variance(dims: dims, correction: correction, keepdim: keepdim, file: file, line: line).sqrt()
+    }
+
+    /// Vector p-norm over `dims` (p = 2 by default; `.infinity` gives the max-abs norm).
+    public func norm(p: Double = 2, dims: [Int]? = nil, keepdim: Bool = false,
+                     file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        if !dtype.isFloatingPoint { torchFail("norm", "linalg.vector_norm: Expected a floating point or complex tensor as input. Got \(dtype)", file: file, line: line) }
+        let a = abs()
+        if p == .infinity { return a.amax(dims: dims, keepdim: keepdim, file: file, line: line) }
+        if p == -.infinity { return a.amin(dims: dims, keepdim: keepdim, file: file, line: line) }
+        if p == 0 { return (a .!= 0).to(dtype).sum(dims: dims, keepdim: keepdim, file: file, line: line) }
+        if p == 1 { return a.sum(dims: dims, keepdim: keepdim, file: file, line: line) }
+        if p == 2 { return (a * a).sum(dims: dims, keepdim: keepdim, file: file, line: line).sqrt() }
+        return a.pow(p).sum(dims: dims, keepdim: keepdim, file: file, line: line).pow(1 / p)
+    }
+
+    /// `log(sum(exp(x)))` over `dims`, computed stably.
+    public func logsumexp(dims: [Int], keepdim: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        let x = dtype.isFloatingPoint ? self : to(Torch.defaultDType)
+        let m = x.amax(dims: dims, keepdim: true, file: file, line: line)
+        let safe = Tensor.where(m.isfinite(), m, Tensor.scalar(0.0, dtype: m.dtype))
+        let s = (x - safe).exp().sum(dims: dims, keepdim: true, file: file, line: line).log() + safe
+        return keepdim ? s : s.squeezeDims(x.reductionDims(dims, "logsumexp", file, line))
+    }
+
+    func squeezeDims(_ mask: [Bool]) -> Tensor {
+        let keep = (0..<rank).filter { !mask[$0] }
+        return view(layout: Layout(shape: keep.map { shape[$0] }, strides: keep.map { strides[$0] }, offset: layout.offset))
+    }
+
+    func scan(isProduct: Bool, dim: Int, _ name: String, file: StaticString, line: UInt) -> Tensor {
+        if rank == 0 { return to(Tensor.accumulateType(dtype)).clone() }
+        let d = normDim(dim, name, file, line)
+        let (src0, rows, n) = rowsAlong(d)
+        let src = src0.to(Tensor.accumulateType(dtype).computeType)
+        let out = Tensor(uninitialized: src.shape, dtype: src.dtype)
+        if out.count > 0 { CPUKernels.scan(isProduct: isProduct, src: src.operand, out: out.operand, rows: rows, n: n) }
+        return Tensor.restoreDim(out, d).to(Tensor.accumulateType(dtype)).contiguous()
+    }
+
+    /// Running sum along `dim` (integral inputs accumulate in int64).
+    public func cumsum(dim: Int, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        scan(isProduct: false, dim: dim, "cumsum", file: file, line: line)
+    }
+    public func cumprod(dim: Int, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        scan(isProduct: true, dim: dim, "cumprod", file: file, line: line)
+    }
+
+    /// Sorted values along `dim` and the indices that sort it (stable; NaN sorts last ascending).
+    public func sort(dim: Int = -1, descending: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> (values: Tensor, indices: Tensor) {
+        if rank == 0 { return (clone(), Tensor.zeros([], dtype: .int64)) }
+        let d = normDim(dim, "sort", file, line)
+        let (src, rows, n) = rowsAlong(d)
+        let vals = Tensor(uninitialized: src.shape, dtype: src.dtype)
+        let idx = Tensor(uninitialized: src.shape, dtype: .int64)
+        if src.count > 0 {
+            CPUKernels.sortRows(src: src.operand, values: vals.operand, indices: idx.storagePointer(Int64.self), rows: rows, n: n, descending: descending)
+        }
+        return (Tensor.restoreDim(vals, d).to(dtype).contiguous(), Tensor.restoreDim(idx, d).contiguous())
+    }
+
+    public func argsort(dim: Int = -1, descending: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        sort(dim: dim, descending: descending, file: file, line: line).indices
+    }
+
+    /// The `k` largest (or smallest) values along `dim` with their indices, sorted.
+    public func topk(_ k: Int, dim: Int = -1, largest: Bool = true, file: StaticString = #fileID, line: UInt = #line) -> (values: Tensor, indices: Tensor) {
+        let d = rank == 0 ? 0 : normDim(dim, "topk", file, line)
+        let size = rank == 0 ? 1 : shape[d]
+        if k < 0 || k > size { torchFail("topk", "selected index k out of range", file: file, line: line) }
+        let (v, i) = sort(dim: d, descending: largest, file: file, line: line)
+        if rank == 0 { return (v, i) }
+        return (v.narrow(d, start: 0, length: k).contiguous(), i.narrow(d, start: 0, length: k).contiguous())
+    }
+}

@@ -1,0 +1,165 @@
+import TorchBase
+import TorchCPU
+
+extension Tensor {
+    /// Concatenates along `dim`; all other dimensions must match. Dtypes are promoted.
+    ///
+    /// ```swift
+    /// Tensor.cat([a, b], dim: 1)
+    /// ```
+    public static func cat(_ tensors: [Tensor], dim: Int = 0, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        if tensors.isEmpty { torchFail("cat", "expected a non-empty list of Tensors", file: file, line: line) }
+        // Like PyTorch, 1-D empty tensors are skipped.
+        let parts = tensors.filter { !($0.rank == 1 && $0.count == 0) }
+        guard let first = parts.first else { return tensors[0].clone() }
+        if first.rank == 0 { torchFail("cat", "zero-dimensional tensor (at position 0) cannot be concatenated", file: file, line: line) }
+        let d = first.normDim(dim, "cat", file, line)
+        var dt = first.dtype
+        var total = 0
+        for (i, t) in parts.enumerated() {
+            if t.rank != first.rank {
+                torchFail("cat", "Tensors must have same number of dimensions: got \(first.rank) and \(t.rank)", file: file, line: line)
+            }
+            for j in 0..<t.rank where j != d && t.shape[j] != first.shape[j] {
+                torchFail("cat", "Sizes of tensors must match except in dimension \(d). Expected size \(first.shape[j]) but got size \(t.shape[j]) for tensor number \(i) in the list.", file: file, line: line)
+            }
+            dt = promoteTypes(dt, t.dtype)
+            total += t.shape[d]
+        }
+        var sh = first.shape
+        sh[d] = total
+        let out = Tensor(uninitialized: sh, dtype: dt)
+        var start = 0
+        for t in parts {
+            let n = t.shape[d]
+            if n > 0 { CPUKernels.copy(out.narrow(d, start: start, length: n).operand, t.operand) }
+            start += n
+        }
+        return out
+    }
+
+    /// Stacks equally shaped tensors along a new dimension `dim`.
+    public static func stack(_ tensors: [Tensor], dim: Int = 0, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        if tensors.isEmpty { torchFail("stack", "stack expects a non-empty TensorList", file: file, line: line) }
+        for (i, t) in tensors.enumerated() where t.shape != tensors[0].shape {
+            torchFail("stack", "stack expects each tensor to be equal size, but got \(tensors[0].shape) at entry 0 and \(t.shape) at entry \(i)", file: file, line: line)
+        }
+        let d = Checks.dim(dim, rank: tensors[0].rank + 1).unwrap("stack", file: file, line: line)
+        return cat(tensors.map { $0.unsqueeze(d) }, dim: d, file: file, line: line)
+    }
+
+    /// Reverses the order of elements along `dims` (a copy).
+    public func flip(_ dims: [Int], file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        var st = strides, off = layout.offset
+        for d0 in dims {
+            let d = normDim(d0, "flip", file, line)
+            if shape[d] > 0 { off += (shape[d] - 1) * st[d] }
+            st[d] = -st[d]
+        }
+        return view(layout: Layout(shape: shape, strides: st, offset: off)).clone()
+    }
+
+    /// Rolls elements along `dims` by `shifts` (flattened when `dims` is empty).
+    public func roll(_ shifts: [Int], dims: [Int] = [], file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        if dims.isEmpty { return reshape([-1]).roll(shifts, dims: [0], file: file, line: line).view(shape) }
+        if shifts.count != dims.count { torchFail("roll", "shifts and dimensions must align. shifts: \(shifts.count), dims:\(dims.count)", file: file, line: line) }
+        var r = self
+        for (s, d0) in zip(shifts, dims) {
+            let d = normDim(d0, "roll", file, line)
+            let n = shape[d]
+            if n == 0 { continue }
+            let k = ((s % n) + n) % n
+            if k == 0 { continue }
+            r = Tensor.cat([r.narrow(d, start: n - k, length: k), r.narrow(d, start: 0, length: n - k)], dim: d)
+        }
+        return r === self ? clone() : r
+    }
+
+    /// Repeats the tensor `sizes[i]` times along each dimension (`sizes` may add leading dimensions).
+    public func `repeat`(_ sizes: [Int], file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        if sizes.count < rank {
+            torchFail("repeat", "Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor", file: file, line: line)
+        }
+        let padded = [Int](repeating: 1, count: sizes.count - rank) + shape
+        let x = reshape(padded)
+        var inter: [Int] = [], expanded: [Int] = []
+        for (s, n) in zip(sizes, padded) { inter += [1, n]; expanded += [s, n] }
+        let out = x.reshape(inter).expand(expanded).contiguous()
+        return out.view(zip(sizes, padded).map { $0 * $1 })
+    }
+
+    /// Like `repeat`, but `sizes` shorter than the rank are padded with leading 1s.
+    public func tile(_ sizes: [Int]) -> Tensor {
+        let s = sizes.count < rank ? [Int](repeating: 1, count: rank - sizes.count) + sizes : sizes
+        return `repeat`(s)
+    }
+
+    func triangleMask(_ diagonal: Int, lower: Bool, _ op: String, file: StaticString, line: UInt) -> Tensor {
+        if rank < 2 { torchFail(op, "\(op): input tensor must have at least 2 dimensions", file: file, line: line) }
+        let r = Tensor.arange(shape[rank - 2]).unsqueeze(1)
+        let c = Tensor.arange(shape[rank - 1]).unsqueeze(0)
+        let diff = c - r
+        return lower ? diff .<= diagonal : diff .>= diagonal
+    }
+
+    /// Lower triangle of the last two dimensions (elements above `diagonal` zeroed).
+    public func tril(_ diagonal: Int = 0, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        Tensor.where(triangleMask(diagonal, lower: true, "tril", file: file, line: line), self, Tensor.scalar(0, dtype: dtype))
+    }
+
+    /// Upper triangle of the last two dimensions.
+    public func triu(_ diagonal: Int = 0, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        Tensor.where(triangleMask(diagonal, lower: false, "triu", file: file, line: line), self, Tensor.scalar(0, dtype: dtype))
+    }
+}
+
+/// How `pad` fills the new border.
+public enum PadMode: String, Sendable { case constant, reflect, replicate, circular }
+
+extension Tensor {
+    /// Pads the last dimensions: `padding` is `[left, right, top, bottom, ...]` as in `torch.nn.functional.pad`.
+    /// Negative padding crops (constant mode).
+    public func pad(_ padding: [Int], mode: PadMode = .constant, value: Double = 0,
+                    file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        if padding.count % 2 != 0 || padding.count / 2 > rank {
+            torchFail("pad", "Padding length must be divisible by 2 and at most twice the number of dimensions (\(rank)), got \(padding.count)", file: file, line: line)
+        }
+        var r = self
+        for i in 0..<(padding.count / 2) {
+            let d = rank - 1 - i
+            let lo = padding[2 * i], hi = padding[2 * i + 1]
+            let n = r.shape[d]
+            if mode == .constant {
+                var sh = r.shape
+                sh[d] = n + lo + hi
+                if sh[d] < 0 { torchFail("pad", "The input size \(n), plus negative padding \(lo) and \(hi) resulted in a negative output size", file: file, line: line) }
+                let out = Tensor.full(sh, value, dtype: dtype)
+                let srcStart = Swift.max(0, -lo), dstStart = Swift.max(0, lo)
+                let len = n - srcStart - Swift.max(0, -hi)
+                if len > 0 {
+                    CPUKernels.copy(out.narrow(d, start: dstStart, length: len).operand, r.narrow(d, start: srcStart, length: len).operand)
+                }
+                r = out
+                continue
+            }
+            if mode == .reflect && (lo >= n || hi >= n) {
+                torchFail("pad", "Padding size should be less than the corresponding input dimension, but got: padding (\(lo), \(hi)) at dimension \(d) of input \(shape)", file: file, line: line)
+            }
+            if n == 0 { torchFail("pad", "cannot pad an empty dimension in \(mode.rawValue) mode", file: file, line: line) }
+            let idx: [Int64] = (-lo..<(n + hi)).map { j in
+                switch mode {
+                case .reflect:
+                    let period = 2 * (n - 1)
+                    if period == 0 { return 0 }
+                    var m = ((j % period) + period) % period
+                    if m >= n { m = period - m }
+                    return Int64(m)
+                case .replicate: return Int64(Swift.min(Swift.max(j, 0), n - 1))
+                default: return Int64(((j % n) + n) % n)
+                }
+            }
+            r = r.indexSelect(d, Tensor(flat: idx, shape: [idx.count], dtype: .int64))
+        }
+        return r
+    }
+}
