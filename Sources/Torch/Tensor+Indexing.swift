@@ -55,20 +55,26 @@ extension StrideTo: TensorIndexConvertible where Element == Int {
 
 extension Tensor {
     /// Basic and advanced indexing. Basic indices give a view; tensor indices copy (NumPy rules).
-    public subscript(_ indices: TensorIndexConvertible...) -> Tensor {
-        get { index(indices.map { $0.tensorIndex }, file: #fileID, line: #line) }
-        set { indexPut(indices.map { $0.tensorIndex }, newValue, file: #fileID, line: #line) }
+    public subscript(_ indices: TensorIndexConvertible..., file file: StaticString = #fileID, line line: UInt = #line) -> Tensor {
+        get { index(indices.map { $0.tensorIndex }, file: file, line: line) }
+        set { indexPut(indices.map { $0.tensorIndex }, newValue, file: file, line: line) }
+    }
+
+    /// Indexing with a list built at run time.
+    public subscript(_ indices: [TensorIndexConvertible], file file: StaticString = #fileID, line line: UInt = #line) -> Tensor {
+        get { index(indices.map { $0.tensorIndex }, file: file, line: line) }
+        set { indexPut(indices.map { $0.tensorIndex }, newValue, file: file, line: line) }
     }
 
     /// `x[..., i]` style: Swift's `...` (UnboundedRange) first, meaning the whole dimension.
-    public subscript(_ r: UnboundedRange, _ rest: TensorIndexConvertible...) -> Tensor {
-        get { index([.all] + rest.map { $0.tensorIndex }, file: #fileID, line: #line) }
-        set { indexPut([.all] + rest.map { $0.tensorIndex }, newValue, file: #fileID, line: #line) }
+    public subscript(_ r: UnboundedRange, _ rest: TensorIndexConvertible..., file file: StaticString = #fileID, line line: UInt = #line) -> Tensor {
+        get { index([.all] + rest.map { $0.tensorIndex }, file: file, line: line) }
+        set { indexPut([.all] + rest.map { $0.tensorIndex }, newValue, file: file, line: line) }
     }
 
-    public subscript(_ i0: TensorIndexConvertible, _ r: UnboundedRange, _ rest: TensorIndexConvertible...) -> Tensor {
-        get { index([i0.tensorIndex, .all] + rest.map { $0.tensorIndex }, file: #fileID, line: #line) }
-        set { indexPut([i0.tensorIndex, .all] + rest.map { $0.tensorIndex }, newValue, file: #fileID, line: #line) }
+    public subscript(_ i0: TensorIndexConvertible, _ r: UnboundedRange, _ rest: TensorIndexConvertible..., file file: StaticString = #fileID, line line: UInt = #line) -> Tensor {
+        get { index([i0.tensorIndex, .all] + rest.map { $0.tensorIndex }, file: file, line: line) }
+        set { indexPut([i0.tensorIndex, .all] + rest.map { $0.tensorIndex }, newValue, file: file, line: line) }
     }
 
     /// Result of the basic part of an index: the view and the advanced (dim, int64 index) pairs on it.

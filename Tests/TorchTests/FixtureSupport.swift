@@ -1,0 +1,74 @@
+import Foundation
+import XCTest
+@testable import Torch
+import TorchBase
+
+/// Reads `Fixtures/ops.json` (written by `Fixtures/generate.py`) into tensors.
+enum Fixtures {
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+
+    static func load(_ name: String) -> [[String: Any]] {
+        let data = try! Data(contentsOf: directory.appendingPathComponent(name))
+        let root = try! JSONSerialization.jsonObject(with: data) as! [String: Any]
+        return root["cases"] as! [[String: Any]]
+    }
+
+    static func dtype(_ s: String) -> DType {
+        switch s {
+        case "bool": return .bool
+        case "uint8": return .uint8
+        case "int8": return .int8
+        case "int16": return .int16
+        case "int32": return .int32
+        case "int64": return .int64
+        case "float16": return .float16
+        case "float32": return .float32
+        default: return .float64
+        }
+    }
+
+    static func number(_ v: Any) -> Double {
+        if v is NSNull { return .nan }
+        if let s = v as? String { return s == "inf" ? .infinity : -.infinity }
+        if let b = v as? Bool { return b ? 1 : 0 }
+        return (v as! NSNumber).doubleValue
+    }
+
+    /// The tensor a fixture entry describes, with its layout transform applied.
+    static func tensor(_ d: [String: Any]) -> Tensor {
+        let shape = d["shape"] as! [Int]
+        let dt = dtype(d["dtype"] as! String)
+        let raw = d["data"] as! [Any]
+        let t: Tensor
+        if dt.isFloatingPoint {
+            t = Tensor(shape: shape, scalars: raw.map(number), dtype: dt)
+        } else {
+            t = Tensor(shape: shape, scalars: raw.map { Int64(number($0)) }, dtype: dt)
+        }
+        if (d["transform"] as? String) == "t" { return t.mT }
+        return t
+    }
+}
+
+/// Asserts `actual` equals the fixture `expected`: same shape and dtype, values within tolerances
+/// for the dtype (NaN equal to NaN, infinities exact).
+func assertMatches(_ actual: Tensor, _ expected: Tensor, _ name: String, rtol: Double? = nil, atol: Double? = nil,
+                   file: StaticString = #filePath, line: UInt = #line) {
+    XCTAssertEqual(actual.shape, expected.shape, "\(name): shape", file: file, line: line)
+    XCTAssertEqual(actual.dtype, expected.dtype, "\(name): dtype", file: file, line: line)
+    guard actual.shape == expected.shape else { return }
+    let a = actual.scalars, e = expected.scalars
+    let r = rtol ?? (expected.dtype == .float32 ? 1e-5 : 1e-10)
+    let at = atol ?? (expected.dtype == .float32 ? 1e-6 : 1e-12)
+    var bad = 0
+    for i in 0..<a.count {
+        let x = a[i], y = e[i]
+        if x.isNaN && y.isNaN { continue }
+        if x.isInfinite || y.isInfinite { if x != y { bad += 1 }; continue }
+        if Swift.abs(x - y) > at + r * Swift.abs(y) { bad += 1 }
+        if bad == 1 && Swift.abs(x - y) > at + r * Swift.abs(y) {
+            XCTFail("\(name): element \(i) is \(x), expected \(y)", file: file, line: line)
+        }
+    }
+    XCTAssertEqual(bad, 0, "\(name): \(bad) of \(a.count) elements differ", file: file, line: line)
+}
