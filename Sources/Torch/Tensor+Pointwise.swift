@@ -125,3 +125,29 @@ extension Tensor {
         assignResult(unary(op, file: file, line: line), op: op.rawValue + "_", file: file, line: line)
     }
 }
+
+extension Tensor {
+    /// `out = a op b` written into an existing tensor of the broadcast shape (PyTorch's `out=`).
+    package static func binary(_ op: BinaryOp, _ a: Tensor, _ b: Tensor, out: Tensor,
+                               file: StaticString = #fileID, line: UInt = #line) {
+        if a.dtype == b.dtype && a.dtype == out.dtype && out.dtype.computeType == out.dtype && !op.isComparison && op != .div {
+            let shape = Checks.broadcastShapes(a.shape, b.shape).unwrap(op.rawValue, file: file, line: line)
+            if shape == out.shape {
+                CPUKernels.binary(op, out.operand, a.operand(broadcastTo: shape), b.operand(broadcastTo: shape))
+                out.bumpVersion()
+                return
+            }
+        }
+        out.assignResult(binary(op, a, b, file: file, line: line), op: op.rawValue, file: file, line: line)
+    }
+}
+
+extension Torch {
+    /// `out = a + b` into an existing tensor (PyTorch's `torch.add(a, b, out=out)`).
+    public static func add(_ a: Tensor, _ b: Tensor, out: Tensor, file: StaticString = #fileID, line: UInt = #line) {
+        Tensor.binary(.add, a, b, out: out, file: file, line: line)
+    }
+    public static func mul(_ a: Tensor, _ b: Tensor, out: Tensor, file: StaticString = #fileID, line: UInt = #line) {
+        Tensor.binary(.mul, a, b, out: out, file: file, line: line)
+    }
+}

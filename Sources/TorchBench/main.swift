@@ -1,1 +1,134 @@
+// The benchmark CLI: times SwiftTorch and NumPy on the same workloads in one run and prints ratios.
+// Usage: swift run -c release torch-bench [--quick]
 import Torch
+#if canImport(Glibc)
+import Glibc
+#endif
+
+func now() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+}
+
+/// Median seconds per call of `body` over `reps` timed runs of `inner` calls each.
+func time(reps: Int = 7, inner: Int = 1, _ body: () -> Void) -> Double {
+    body()
+    var samples: [Double] = []
+    for _ in 0..<reps {
+        let t0 = now()
+        for _ in 0..<inner { body() }
+        samples.append((now() - t0) / Double(inner))
+    }
+    samples.sort()
+    return samples[samples.count / 2]
+}
+
+let quick = CommandLine.arguments.contains("--quick")
+let big = quick ? 1_000_000 : 10_000_000
+
+// NumPy's side, run once in a child process; prints "key value" lines.
+let numpyScript = """
+import numpy as np, time
+def t(f, reps=7, inner=1):
+    f(); s=[]
+    for _ in range(reps):
+        t0=time.perf_counter()
+        for _ in range(inner): f()
+        s.append((time.perf_counter()-t0)/inner)
+    s.sort(); return s[len(s)//2]
+n=\(big)
+a=np.ones(1,np.float32); b=np.ones(1,np.float32)
+print('overhead', t(lambda: a+b, inner=100000))
+x=np.random.rand(n).astype(np.float32); y=np.random.rand(n).astype(np.float32); o=np.empty_like(x)
+print('add_alloc', t(lambda: x+y)); print('add_out', t(lambda: np.add(x,y,out=o)))
+print('exp', t(lambda: np.exp(x))); print('tanh', t(lambda: np.tanh(x))); print('sum', t(lambda: x.sum()))
+for k in (256,512,1024,2048):
+    A=np.random.rand(k,k).astype(np.float32); B=np.random.rand(k,k).astype(np.float32)
+    print('mm%d'%k, t(lambda: A@B, reps=5))
+"""
+
+func runNumPy() -> [String: Double] {
+    let path = "/tmp/swifttorch-bench-\(getpid()).py"
+    guard let f = fopen(path, "w") else { return [:] }
+    fputs(numpyScript, f)
+    fclose(f)
+    guard let p = popen("python3 \(path) 2>/dev/null", "r") else { return [:] }
+    var out: [String: Double] = [:]
+    var buf = [CChar](repeating: 0, count: 512)
+    while fgets(&buf, 512, p) != nil {
+        let line = String(cString: buf).split(separator: " ")
+        if line.count == 2, let v = Double(line[1].trimmingCharacters(in: " \n")) { out[String(line[0])] = v }
+    }
+    pclose(p)
+    unlink(path)
+    return out
+}
+
+extension Substring {
+    func trimmingCharacters(in set: String) -> String { String(self.filter { !set.contains($0) }) }
+}
+
+let np = runNumPy()
+if np.isEmpty { print("warning: NumPy timings unavailable (python3 with numpy not found)") }
+
+func row(_ name: String, _ ours: Double, _ theirs: Double?, unit: String, higherIsBetter: Bool) {
+    let o = String(format3(ours)), t = theirs.map { format3($0) } ?? "n/a"
+    var ratio = "n/a"
+    if let th = theirs, th > 0 { ratio = format3(higherIsBetter ? ours / th : th / ours) + "x" }
+    print(pad(name, 34) + pad(o + " " + unit, 18) + pad("numpy " + t, 20) + "speed ratio " + ratio)
+}
+
+func format3(_ v: Double) -> String {
+    if v >= 100 { return String(Int(v.rounded())) }
+    let scaled = (v * 1000).rounded() / 1000
+    return String(scaled)
+}
+
+func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s + " " : s + String(repeating: " ", count: n - s.count) }
+
+print("SwiftTorch benchmark (\(Torch.numThreads) threads; ratios > 1 mean SwiftTorch is faster)")
+
+// 1. Per-op overhead.
+let a1 = Tensor.ones([1]), b1 = Tensor.ones([1])
+let ovh = time(inner: 100_000) { _ = a1 + b1 }
+row("add 1-element float32 overhead", ovh * 1e6, np["overhead"].map { $0 * 1e6 }, unit: "us", higherIsBetter: false)
+
+// 2. Allocating add versus add into an existing tensor.
+let x = Tensor.rand([big]), y = Tensor.rand([big]), o = Tensor.empty([big])
+let addAlloc = time { _ = x + y }
+let addOut = time { Torch.add(x, y, out: o) }
+row("add 10M float32 (allocating)", addAlloc * 1e3, np["add_alloc"].map { $0 * 1e3 }, unit: "ms", higherIsBetter: false)
+row("add 10M float32 (out=)", addOut * 1e3, np["add_out"].map { $0 * 1e3 }, unit: "ms", higherIsBetter: false)
+print("  allocating / out= time ratio: \(format3(addAlloc / addOut)) (target <= 1.2)")
+
+// 3-4. Bandwidth of exp, tanh (1 and all threads) and sum.
+let bytes = Double(big * 4)
+for (name, f) in [("exp", { _ = x.exp() }), ("tanh", { _ = x.tanh() })] as [(String, () -> Void)] {
+    let threads = Torch.numThreads
+    Torch.numThreads = 1
+    let t1 = time(f)
+    Torch.numThreads = threads
+    let tn = time(f)
+    let ref = np[name].map { 2 * bytes / $0 / 1e9 }
+    row("\(name) 10M float32, 1 thread", 2 * bytes / t1 / 1e9, ref, unit: "GB/s", higherIsBetter: true)
+    row("\(name) 10M float32, \(threads) threads", 2 * bytes / tn / 1e9, ref, unit: "GB/s", higherIsBetter: true)
+}
+do {
+    let threads = Torch.numThreads
+    Torch.numThreads = 1
+    let t1 = time { _ = x.sum() }
+    Torch.numThreads = threads
+    let tn = time { _ = x.sum() }
+    let ref = np["sum"].map { bytes / $0 / 1e9 }
+    row("sum 10M float32, 1 thread", bytes / t1 / 1e9, ref, unit: "GB/s", higherIsBetter: true)
+    row("sum 10M float32, \(threads) threads", bytes / tn / 1e9, ref, unit: "GB/s", higherIsBetter: true)
+}
+
+// 5. Matmul.
+for k in [256, 512, 1024, 2048] {
+    let a = Tensor.rand([k, k]), b = Tensor.rand([k, k])
+    let t = time(reps: 5) { _ = a.matmul(b) }
+    let flops = 2 * Double(k) * Double(k) * Double(k)
+    row("matmul \(k) float32", flops / t / 1e9, np["mm\(k)"].map { flops / $0 / 1e9 }, unit: "GFLOP/s", higherIsBetter: true)
+}

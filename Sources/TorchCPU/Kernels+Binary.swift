@@ -1,20 +1,28 @@
 import TorchBase
 import RealModule
 
-/// Runs `out[i] = f(a[i], b[i])` over three operands of one shape (inputs already broadcast).
-@inline(__always) @usableFromInline
-func binaryMap<A, R>(_ out: KernelOperand, _ a: KernelOperand, _ b: KernelOperand, _ f: (A, A) -> R) {
-    let op = out.base.assumingMemoryBound(to: R.self)
-    let ap = a.base.assumingMemoryBound(to: A.self)
-    let bp = b.base.assumingMemoryBound(to: A.self)
+/// A binary element function as a type, so that generic kernels specialise it statically
+/// (a closure captured by the parallel region would be called indirectly per element).
+public protocol BinaryFn {
+    associatedtype A
+    associatedtype R
+    static func apply(_ a: A, _ b: A) -> R
+}
+
+/// Runs `out[i] = F(a[i], b[i])` over three operands of one shape (inputs already broadcast).
+@inlinable
+func binaryMap<F: BinaryFn>(_ out: KernelOperand, _ a: KernelOperand, _ b: KernelOperand, _: F.Type) {
+    let op = out.base.assumingMemoryBound(to: F.R.self)
+    let ap = a.base.assumingMemoryBound(to: F.A.self)
+    let bp = b.base.assumingMemoryBound(to: F.A.self)
     if out.layout.isContiguous && a.layout.isContiguous && b.layout.isContiguous {
         let o = op + out.layout.offset, x = ap + a.layout.offset, y = bp + b.layout.offset
         let n = out.layout.count
         if n < Parallel.grain {
-            for i in 0..<n { o[i] = f(x[i], y[i]) }
+            for i in 0..<n { o[i] = F.apply(x[i], y[i]) }
         } else {
             Parallel.forRange(n) { r in
-                for i in r { o[i] = f(x[i], y[i]) }
+                for i in r { o[i] = F.apply(x[i], y[i]) }
             }
         }
         return
@@ -24,15 +32,15 @@ func binaryMap<A, R>(_ out: KernelOperand, _ a: KernelOperand, _ b: KernelOperan
     loop.forEachRow { off, n in
         let o = op + off[0], x = ap + off[1], y = bp + off[2]
         if so == 1 && sa == 1 && sb == 1 {
-            for i in 0..<n { o[i] = f(x[i], y[i]) }
+            for i in 0..<n { o[i] = F.apply(x[i], y[i]) }
         } else if so == 1 && sa == 1 && sb == 0 {
             let v = y[0]
-            for i in 0..<n { o[i] = f(x[i], v) }
+            for i in 0..<n { o[i] = F.apply(x[i], v) }
         } else if so == 1 && sa == 0 && sb == 1 {
             let v = x[0]
-            for i in 0..<n { o[i] = f(v, y[i]) }
+            for i in 0..<n { o[i] = F.apply(v, y[i]) }
         } else {
-            for i in 0..<n { o[i * so] = f(x[i * sa], y[i * sb]) }
+            for i in 0..<n { o[i * so] = F.apply(x[i * sa], y[i * sb]) }
         }
     }
 }
@@ -45,8 +53,7 @@ extension CPUKernels {
         case .bitwiseAnd, .bitwiseOr, .bitwiseXor:
             bitwise(op, out, a, b)
         case .atan2:
-            if a.dtype == .float32 { binaryMap(out, a, b) { (x: Float, y: Float) in Float.atan2(y: x, x: y) } }
-            else { binaryMap(out, a, b) { (x: Double, y: Double) in Double.atan2(y: x, x: y) } }
+            if a.dtype == .float32 { binaryMap(out, a, b, Fn_atan2<Float>.self) } else { binaryMap(out, a, b, Fn_atan2<Double>.self) }
         default:
             a.dtype.visitNative(BinaryVisitor(op: op, out: out, a: a, b: b))
         }
@@ -56,25 +63,25 @@ extension CPUKernels {
         let op: BinaryOp, out: KernelOperand, a: KernelOperand, b: KernelOperand
         func visit<T: NativeScalar>(_: T.Type) {
             switch op {
-            case .add: binaryMap(out, a, b) { (x: T, y: T) in T.add(x, y) }
-            case .sub: binaryMap(out, a, b) { (x: T, y: T) in T.sub(x, y) }
-            case .mul: binaryMap(out, a, b) { (x: T, y: T) in T.mul(x, y) }
-            case .div: binaryMap(out, a, b) { (x: T, y: T) in T.div(x, y) }
-            case .floorDivide: binaryMap(out, a, b) { (x: T, y: T) in T.floorDiv(x, y) }
-            case .remainder: binaryMap(out, a, b) { (x: T, y: T) in T.remainder(x, y) }
-            case .fmod: binaryMap(out, a, b) { (x: T, y: T) in T.fmod(x, y) }
-            case .pow: binaryMap(out, a, b) { (x: T, y: T) in T.power(x, y) }
-            case .maximum: binaryMap(out, a, b) { (x: T, y: T) in T.maximum(x, y) }
-            case .minimum: binaryMap(out, a, b) { (x: T, y: T) in T.minimum(x, y) }
-            case .eq: binaryMap(out, a, b) { (x: T, y: T) -> Bool in x == y }
-            case .ne: binaryMap(out, a, b) { (x: T, y: T) -> Bool in x != y }
-            case .lt: binaryMap(out, a, b) { (x: T, y: T) -> Bool in x < y }
-            case .le: binaryMap(out, a, b) { (x: T, y: T) -> Bool in x <= y }
-            case .gt: binaryMap(out, a, b) { (x: T, y: T) -> Bool in x > y }
-            case .ge: binaryMap(out, a, b) { (x: T, y: T) -> Bool in x >= y }
-            case .logicalAnd: binaryMap(out, a, b) { (x: T, y: T) -> Bool in x.isNonZero && y.isNonZero }
-            case .logicalOr: binaryMap(out, a, b) { (x: T, y: T) -> Bool in x.isNonZero || y.isNonZero }
-            case .logicalXor: binaryMap(out, a, b) { (x: T, y: T) -> Bool in x.isNonZero != y.isNonZero }
+            case .add: binaryMap(out, a, b, Fn_add<T>.self)
+            case .sub: binaryMap(out, a, b, Fn_sub<T>.self)
+            case .mul: binaryMap(out, a, b, Fn_mul<T>.self)
+            case .div: binaryMap(out, a, b, Fn_div<T>.self)
+            case .floorDivide: binaryMap(out, a, b, Fn_floorDivide<T>.self)
+            case .remainder: binaryMap(out, a, b, Fn_remainder<T>.self)
+            case .fmod: binaryMap(out, a, b, Fn_fmod<T>.self)
+            case .pow: binaryMap(out, a, b, Fn_pow<T>.self)
+            case .maximum: binaryMap(out, a, b, Fn_maximum<T>.self)
+            case .minimum: binaryMap(out, a, b, Fn_minimum<T>.self)
+            case .eq: binaryMap(out, a, b, Fn_eq<T>.self)
+            case .ne: binaryMap(out, a, b, Fn_ne<T>.self)
+            case .lt: binaryMap(out, a, b, Fn_lt<T>.self)
+            case .le: binaryMap(out, a, b, Fn_le<T>.self)
+            case .gt: binaryMap(out, a, b, Fn_gt<T>.self)
+            case .ge: binaryMap(out, a, b, Fn_ge<T>.self)
+            case .logicalAnd: binaryMap(out, a, b, Fn_logicalAnd<T>.self)
+            case .logicalOr: binaryMap(out, a, b, Fn_logicalOr<T>.self)
+            case .logicalXor: binaryMap(out, a, b, Fn_logicalXor<T>.self)
             case .atan2, .bitwiseAnd, .bitwiseOr, .bitwiseXor: fatalError("unreachable")
             }
         }
@@ -83,17 +90,17 @@ extension CPUKernels {
     static func bitwise(_ op: BinaryOp, _ out: KernelOperand, _ a: KernelOperand, _ b: KernelOperand) {
         func run<T: FixedWidthInteger>(_: T.Type) {
             switch op {
-            case .bitwiseAnd: binaryMap(out, a, b) { (x: T, y: T) in x & y }
-            case .bitwiseOr: binaryMap(out, a, b) { (x: T, y: T) in x | y }
-            default: binaryMap(out, a, b) { (x: T, y: T) in x ^ y }
+            case .bitwiseAnd: binaryMap(out, a, b, Fn_bitAnd<T>.self)
+            case .bitwiseOr: binaryMap(out, a, b, Fn_bitOr<T>.self)
+            default: binaryMap(out, a, b, Fn_bitXor<T>.self)
             }
         }
         switch a.dtype {
         case .bool:
             switch op {
-            case .bitwiseAnd: binaryMap(out, a, b) { (x: Bool, y: Bool) in x && y }
-            case .bitwiseOr: binaryMap(out, a, b) { (x: Bool, y: Bool) in x || y }
-            default: binaryMap(out, a, b) { (x: Bool, y: Bool) in x != y }
+            case .bitwiseAnd: binaryMap(out, a, b, Fn_boolAnd.self)
+            case .bitwiseOr: binaryMap(out, a, b, Fn_boolOr.self)
+            default: binaryMap(out, a, b, Fn_boolXor.self)
             }
         case .uint8: run(UInt8.self)
         case .int8: run(Int8.self)
@@ -123,3 +130,31 @@ extension CPUKernels {
         }
     }
 }
+
+// One type per binary op (see BinaryFn).
+public enum Fn_add<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> T { T.add(a, b) } }
+public enum Fn_sub<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> T { T.sub(a, b) } }
+public enum Fn_mul<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> T { T.mul(a, b) } }
+public enum Fn_div<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> T { T.div(a, b) } }
+public enum Fn_floorDivide<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> T { T.floorDiv(a, b) } }
+public enum Fn_remainder<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> T { T.remainder(a, b) } }
+public enum Fn_fmod<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> T { T.fmod(a, b) } }
+public enum Fn_pow<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> T { T.power(a, b) } }
+public enum Fn_maximum<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> T { T.maximum(a, b) } }
+public enum Fn_minimum<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> T { T.minimum(a, b) } }
+public enum Fn_eq<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> Bool { a == b } }
+public enum Fn_ne<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> Bool { a != b } }
+public enum Fn_lt<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> Bool { a < b } }
+public enum Fn_le<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> Bool { a <= b } }
+public enum Fn_gt<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> Bool { a > b } }
+public enum Fn_ge<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> Bool { a >= b } }
+public enum Fn_logicalAnd<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> Bool { a.isNonZero && b.isNonZero } }
+public enum Fn_logicalOr<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> Bool { a.isNonZero || b.isNonZero } }
+public enum Fn_logicalXor<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> Bool { a.isNonZero != b.isNonZero } }
+public enum Fn_atan2<T: FloatScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> T { T.atan2(y: a, x: b) } }
+public enum Fn_bitAnd<T: FixedWidthInteger>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> T { a & b } }
+public enum Fn_bitOr<T: FixedWidthInteger>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> T { a | b } }
+public enum Fn_bitXor<T: FixedWidthInteger>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> T { a ^ b } }
+public enum Fn_boolAnd: BinaryFn { @inlinable public static func apply(_ a: Bool, _ b: Bool) -> Bool { a && b } }
+public enum Fn_boolOr: BinaryFn { @inlinable public static func apply(_ a: Bool, _ b: Bool) -> Bool { a || b } }
+public enum Fn_boolXor: BinaryFn { @inlinable public static func apply(_ a: Bool, _ b: Bool) -> Bool { a != b } }

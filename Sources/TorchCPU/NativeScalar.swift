@@ -138,7 +138,7 @@ extension Bool: NativeScalar {
 }
 
 /// The two float types the transcendental kernels are written for.
-public protocol FloatScalar: NativeScalar, BinaryFloatingPoint, Real, SIMDScalar {}
+public protocol FloatScalar: NativeScalar, BinaryFloatingPoint, Real, SIMDScalar, Codable {}
 extension Float: FloatScalar {}
 extension Double: FloatScalar {}
 
