@@ -36,7 +36,7 @@ let package = Package(
             dependencies: ["TorchBase", "TorchCPU", .product(name: "RealModule", package: "swift-numerics")],
             swiftSettings: optimize
         ),
-        .executableTarget(name: "TorchBench", dependencies: ["Torch"], swiftSettings: optimize),
+        .executableTarget(name: "TorchBench", dependencies: ["Torch", "TorchBase"], swiftSettings: optimize),
         .executableTarget(name: "TorchDemo", dependencies: ["Torch"]),
         .testTarget(
             name: "TorchTests",

@@ -30,7 +30,7 @@ extension Tensor {
         let compute = valueType.computeType
         let outType = op.isComparison ? DType.bool : compute
         let x = a.to(compute), y = b.to(compute)
-        let out = Tensor(uninitialized: shape, dtype: outType, device: a.device)
+        let out = Tensor.uninitialized(like: a.shape == shape ? a : b, shape: shape, dtype: outType)
         CPUKernels.binary(op, out.operand, x.operand(broadcastTo: shape), y.operand(broadcastTo: shape))
         return op.isComparison ? out : out.to(valueType)
     }
@@ -38,6 +38,16 @@ extension Tensor {
     /// Tensor-tensor op with PyTorch's promotion.
     package static func binary(_ op: BinaryOp, _ a: Tensor, _ b: Tensor,
                                file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        // Fast path: same dtype, same shape, both contiguous (the common small-op case).
+        if a.dtype == .float32 && b.dtype == .float32 && (op == .add || op == .sub || op == .mul)
+            && a.count < Parallel.grain && a.layout.isContiguous && b.layout.isContiguous && a.shape == b.shape
+            && a.layout.offset == 0 && a.storage.device == b.storage.device {
+            let out = Tensor(uninitializedContiguous: a.layout, dtype: a.dtype, device: a.device)
+            if CPUKernels.binaryContiguous(op, a.dtype, out.storage.data, a.storage.data,
+                                           b.storage.data + b.layout.offset * b.itemSize, a.count) {
+                return out
+            }
+        }
         let common = a.dtype == b.dtype ? a.dtype
             : resultType([.tensor(a.dtype, isZeroDim: a.rank == 0), .tensor(b.dtype, isZeroDim: b.rank == 0)])
         return binary(op, a, b, common: common, file: file, line: line)
@@ -110,7 +120,7 @@ extension Tensor {
         default: valueType = (op.isFloatingOnly && !dtype.isFloatingPoint) ? Torch.defaultDType : dtype
         }
         let x = to(op == .logicalNot ? dtype.computeType : valueType.computeType)
-        let out = Tensor(uninitialized: shape, dtype: op == .logicalNot ? .bool : x.dtype, device: device)
+        let out = Tensor.uninitialized(like: self, shape: shape, dtype: op == .logicalNot ? .bool : x.dtype)
         CPUKernels.unary(op, out.operand, x.operand)
         return out.to(valueType)
     }

@@ -27,6 +27,20 @@ public final class Tensor: @unchecked Sendable {
         self.init(storage: Storage(byteCount: layout.count * dtype.itemSize, device: device), layout: layout, dtype: dtype)
     }
 
+    /// A fresh tensor with undefined contents and the given contiguous layout (offset 0), which
+    /// lets an op reuse an input's layout instead of computing strides again.
+    @inlinable convenience init(uninitializedContiguous layout: Layout, dtype: DType, device: Device = .cpu) {
+        self.init(storage: Storage(byteCount: layout.count * dtype.itemSize, device: device), layout: layout, dtype: dtype)
+    }
+
+    /// A fresh tensor shaped like `like`: reuses its layout when that is contiguous from offset 0.
+    @inlinable static func uninitialized(like: Tensor, shape: [Int], dtype: DType) -> Tensor {
+        if like.layout.isContiguous && like.layout.offset == 0 && like.shape == shape {
+            return Tensor(uninitializedContiguous: like.layout, dtype: dtype, device: like.device)
+        }
+        return Tensor(uninitialized: shape, dtype: dtype, device: like.device)
+    }
+
     public var device: Device { storage.device }
     public var shape: [Int] { layout.shape }
     public var strides: [Int] { layout.strides }

@@ -1,6 +1,7 @@
 // The benchmark CLI: times SwiftTorch and NumPy on the same workloads in one run and prints ratios.
 // Usage: swift run -c release torch-bench [--quick]
 import Torch
+import TorchBase
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -25,6 +26,18 @@ func time(reps: Int = 7, inner: Int = 1, _ body: () -> Void) -> Double {
 }
 
 let quick = CommandLine.arguments.contains("--quick")
+if CommandLine.arguments.contains("--overhead-loop") {
+    // For profilers: just the 1-element add, many times.
+    let a = Tensor.ones([1]), b = Tensor.ones([1])
+    for _ in 0..<200_000 { _ = a + b }
+    print("a+b", time(inner: 200_000) { _ = a + b } * 1e9, "ns")
+    print("empty", time(inner: 200_000) { _ = Tensor.empty([1]) } * 1e9, "ns")
+    print("Layout", time(inner: 200_000) { _ = Layout(shape: [1]) } * 1e9, "ns")
+    print("Storage", time(inner: 200_000) { _ = Storage(byteCount: 4) } * 1e9, "ns")
+    let o = Tensor.empty([1])
+    print("add out", time(inner: 200_000) { Torch.add(a, b, out: o) } * 1e9, "ns")
+    exit(0)
+}
 let big = quick ? 1_000_000 : 10_000_000
 
 // NumPy's side, run once in a child process; prints "key value" lines.

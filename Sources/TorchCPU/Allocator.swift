@@ -17,8 +17,18 @@ public final class CPUAllocator: @unchecked Sendable {
     }
 
     private struct State {
+        /// Free blocks of up to 4 KiB by size class index (bytes / 64 - 1): an array lookup, no hashing.
+        var small: [[UnsafeMutableRawPointer]] = Array(repeating: [], count: 64)
         var free: [Int: [UnsafeMutableRawPointer]] = [:]
         var stats = Stats()
+
+        mutating func pop(_ size: Int) -> UnsafeMutableRawPointer? {
+            size <= 4096 ? small[size / 64 - 1].popLast() : free[size]?.popLast()
+        }
+
+        mutating func push(_ p: UnsafeMutableRawPointer, _ size: Int) {
+            if size <= 4096 { small[size / 64 - 1].append(p) } else { free[size, default: []].append(p) }
+        }
     }
 
     private let state = Mutex(State())
@@ -36,8 +46,7 @@ public final class CPUAllocator: @unchecked Sendable {
     public func allocate(_ bytes: Int) -> UnsafeMutableRawPointer {
         let size = CPUAllocator.sizeClass(bytes)
         let cached: UnsafeMutableRawPointer? = state.withLock { s in
-            if var list = s.free[size], let p = list.popLast() {
-                s.free[size] = list
+            if let p = s.pop(size) {
                 s.stats.cached -= size
                 s.stats.allocated += size
                 s.stats.hits += 1
@@ -64,7 +73,7 @@ public final class CPUAllocator: @unchecked Sendable {
         let keep: Bool = state.withLock { s in
             s.stats.allocated -= size
             if s.stats.cached + size > cacheLimit { return false }
-            s.free[size, default: []].append(p)
+            s.push(p, size)
             s.stats.cached += size
             return true
         }
@@ -74,8 +83,9 @@ public final class CPUAllocator: @unchecked Sendable {
     /// Returns every cached block to the system.
     public func emptyCache() {
         let blocks: [UnsafeMutableRawPointer] = state.withLock { s in
-            let all = s.free.values.flatMap { $0 }
+            let all = s.free.values.flatMap { $0 } + s.small.flatMap { $0 }
             s.free = [:]
+            s.small = Array(repeating: [], count: 64)
             s.stats.cached = 0
             return all
         }

@@ -46,6 +46,25 @@ func binaryMap<F: BinaryFn>(_ out: KernelOperand, _ a: KernelOperand, _ b: Kerne
 }
 
 extension CPUKernels {
+    /// `out = a op b` over `n` contiguous elements given by raw pointers: the per-op fast path
+    /// for add/sub/mul of one native dtype (no layouts copied). Returns false for other ops.
+    @inlinable
+    public static func binaryContiguous(_ op: BinaryOp, _ dtype: DType, _ out: UnsafeMutableRawPointer,
+                                        _ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ n: Int) -> Bool {
+        if dtype == .float32 && n < Parallel.grain {
+            let o = out.assumingMemoryBound(to: Float.self)
+            let x = a.assumingMemoryBound(to: Float.self), y = b.assumingMemoryBound(to: Float.self)
+            switch op {
+            case .add: for i in 0..<n { o[i] = x[i] + y[i] }
+            case .sub: for i in 0..<n { o[i] = x[i] - y[i] }
+            case .mul: for i in 0..<n { o[i] = x[i] * y[i] }
+            default: return false
+            }
+            return true
+        }
+        return false
+    }
+
     /// `out = a op b`. `a` and `b` share a native compute dtype; `out` has that dtype, or bool for
     /// comparisons and logical ops. Layouts are already broadcast to `out`'s shape.
     public static func binary(_ op: BinaryOp, _ out: KernelOperand, _ a: KernelOperand, _ b: KernelOperand) {

@@ -1,22 +1,5 @@
 import TorchBase
-
-/// Sum of a contiguous float row with 4 independent 8-wide accumulators (vectorised, and more
-/// accurate than one running sum).
-@inlinable func simdSum<T: FloatScalar>(_ p: UnsafePointer<T>, _ n: Int) -> T {
-    var acc0 = SIMD8<T>(repeating: 0), acc1 = acc0, acc2 = acc0, acc3 = acc0
-    var i = 0
-    let raw = UnsafeRawPointer(p)
-    while i + 32 <= n {
-        acc0 += raw.loadUnaligned(fromByteOffset: i * MemoryLayout<T>.stride, as: SIMD8<T>.self)
-        acc1 += raw.loadUnaligned(fromByteOffset: (i + 8) * MemoryLayout<T>.stride, as: SIMD8<T>.self)
-        acc2 += raw.loadUnaligned(fromByteOffset: (i + 16) * MemoryLayout<T>.stride, as: SIMD8<T>.self)
-        acc3 += raw.loadUnaligned(fromByteOffset: (i + 24) * MemoryLayout<T>.stride, as: SIMD8<T>.self)
-        i += 32
-    }
-    var s = ((acc0 + acc1) + (acc2 + acc3)).sum()
-    while i < n { s += p[i]; i += 1 }
-    return s
-}
+import _CTorch
 
 @inline(__always) func combine<T: NativeScalar>(_ op: ReduceOp, _ a: T, _ b: T) -> T {
     switch op {
@@ -42,10 +25,10 @@ import TorchBase
 @inline(__always) func reduceRow<T: NativeScalar>(_ op: ReduceOp, _ p: UnsafePointer<T>, _ n: Int, _ stride: Int) -> T {
     if op == .sum && stride == 1 {
         if T.self == Float.self {
-            return unsafeBitCast(simdSum(UnsafeRawPointer(p).assumingMemoryBound(to: Float.self), n), to: T.self)
+            return unsafeBitCast(ctorch_sum_f32(UnsafeRawPointer(p).assumingMemoryBound(to: Float.self), n), to: T.self)
         }
         if T.self == Double.self {
-            return unsafeBitCast(simdSum(UnsafeRawPointer(p).assumingMemoryBound(to: Double.self), n), to: T.self)
+            return unsafeBitCast(ctorch_sum_f64(UnsafeRawPointer(p).assumingMemoryBound(to: Double.self), n), to: T.self)
         }
     }
     var acc = identity(op, T.self)

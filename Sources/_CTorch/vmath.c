@@ -20,7 +20,7 @@ static inline float exp_core(float x) {
     const float hi = 88.7228394f, lo = -103.972084f;
     float xc = x > hi ? hi : x;
     xc = xc < lo ? lo : xc;
-    float n = __builtin_roundevenf(xc * 1.44269504088896341f);
+    float n = (xc * 1.44269504088896341f + 12582912.0f) - 12582912.0f;  // round to nearest (|v| < 2^22)
     float r = xc - n * 0.693145751953125f;
     r = r - n * 1.428606765330187045e-06f;
     float p = 1.9875691500e-4f;
@@ -77,4 +77,38 @@ CLONES void ctorch_tanh_f32(const float *x, float *y, long n) {
         r = v != v ? v : r;
         y[i] = r;
     }
+}
+
+typedef float v8f __attribute__((vector_size(32)));
+typedef double v4d __attribute__((vector_size(32)));
+
+// Four independent 8-wide accumulators: vectorised, and pairwise-like accuracy for long rows.
+CLONES float ctorch_sum_f32(const float *x, long n) {
+    v8f a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
+    long i = 0;
+    for (; i + 32 <= n; i += 32) {
+        v8f t0, t1, t2, t3;
+        memcpy(&t0, x + i, 32); memcpy(&t1, x + i + 8, 32);
+        memcpy(&t2, x + i + 16, 32); memcpy(&t3, x + i + 24, 32);
+        a0 += t0; a1 += t1; a2 += t2; a3 += t3;
+    }
+    v8f a = (a0 + a1) + (a2 + a3);
+    float s = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+    for (; i < n; i++) s += x[i];
+    return s;
+}
+
+CLONES double ctorch_sum_f64(const double *x, long n) {
+    v4d a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
+    long i = 0;
+    for (; i + 16 <= n; i += 16) {
+        v4d t0, t1, t2, t3;
+        memcpy(&t0, x + i, 32); memcpy(&t1, x + i + 4, 32);
+        memcpy(&t2, x + i + 8, 32); memcpy(&t3, x + i + 12, 32);
+        a0 += t0; a1 += t1; a2 += t2; a3 += t3;
+    }
+    v4d a = (a0 + a1) + (a2 + a3);
+    double s = (a[0] + a[1]) + (a[2] + a[3]);
+    for (; i < n; i++) s += x[i];
+    return s;
 }

@@ -23,4 +23,8 @@ void ctorch_exp_f32(const float *x, float *y, long n);
 void ctorch_tanh_f32(const float *x, float *y, long n);
 void ctorch_sigmoid_f32(const float *x, float *y, long n);
 
+// Sum of n contiguous floats / doubles with several vector accumulators.
+float ctorch_sum_f32(const float *x, long n);
+double ctorch_sum_f64(const double *x, long n);
+
 #endif
