@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "Torch", targets: ["Torch"]),
         .executable(name: "torch-bench", targets: ["TorchBench"]),
         .executable(name: "torch-demo", targets: ["TorchDemo"]),
+        .executable(name: "torch-misuse", targets: ["TorchMisuse"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
@@ -38,6 +39,7 @@ let package = Package(
         ),
         .executableTarget(name: "TorchBench", dependencies: ["Torch", "TorchBase"], swiftSettings: optimize),
         .executableTarget(name: "TorchDemo", dependencies: ["Torch"]),
+        .executableTarget(name: "TorchMisuse", dependencies: ["Torch"]),
         .testTarget(
             name: "TorchTests",
             dependencies: ["Torch", "TorchBase", "TorchCPU"]

@@ -104,7 +104,7 @@ extension Tensor: CustomStringConvertible, CustomDebugStringConvertible {
             let vals = t.toArray(Double.self)
             let ints = t.dtype == .int64 ? t.toArray(Int64.self) : []
             let items = idx.map { i -> String in
-                guard let i else { return "..." }
+                guard let i else { return " ..." }
                 let s = format.string(vals[i], int: ints.isEmpty ? 0 : ints[i])
                 return String(repeating: " ", count: Swift.max(0, format.width - s.count)) + s
             }

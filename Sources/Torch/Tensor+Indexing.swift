@@ -43,9 +43,9 @@ extension StrideTo: TensorIndexConvertible where Element == Int {
         var start = 0, end = 0, step = 1
         for child in Mirror(reflecting: self).children {
             switch child.label {
-            case "_start": start = child.value as? Int ?? 0
-            case "_end": end = child.value as? Int ?? 0
-            case "_stride": step = child.value as? Int ?? 1
+            case "_start", "from": start = child.value as? Int ?? 0
+            case "_end", "to": end = child.value as? Int ?? 0
+            case "_stride", "by": step = child.value as? Int ?? 1
             default: break
             }
         }

@@ -98,12 +98,19 @@ extension Tensor {
     public func logicalOr(_ other: Tensor) -> Tensor { Tensor.binary(.logicalOr, self, other) }
     public func logicalXor(_ other: Tensor) -> Tensor { Tensor.binary(.logicalXor, self, other) }
 
-    @discardableResult public func add_(_ other: Tensor, alpha: Double = 1) -> Tensor {
-        binaryInPlace(.add, alpha == 1 ? other : Tensor.binary(.mul, other, scalar: alpha)); return self
+    @discardableResult public func add_(_ other: Tensor, alpha: Double = 1, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        binaryInPlace(.add, alpha == 1 ? other : Tensor.binary(.mul, other, scalar: alpha, file: file, line: line), file: file, line: line)
+        return self
     }
-    @discardableResult public func sub_(_ other: Tensor) -> Tensor { binaryInPlace(.sub, other); return self }
-    @discardableResult public func mul_(_ other: Tensor) -> Tensor { binaryInPlace(.mul, other); return self }
-    @discardableResult public func div_(_ other: Tensor) -> Tensor { binaryInPlace(.div, other); return self }
+    @discardableResult public func sub_(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        binaryInPlace(.sub, other, file: file, line: line); return self
+    }
+    @discardableResult public func mul_(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        binaryInPlace(.mul, other, file: file, line: line); return self
+    }
+    @discardableResult public func div_(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        binaryInPlace(.div, other, file: file, line: line); return self
+    }
     @discardableResult public func pow_<S: ScalarLike>(_ e: S) -> Tensor { binaryInPlace(.pow, scalar: e); return self }
 
     /// Clamps every element into `[min, max]` (either bound may be omitted). NaN stays NaN.

@@ -12,8 +12,11 @@ extension Tensor {
             return common.isFloatingPoint ? common : Torch.defaultDType
         case .sub where common == .bool:
             torchFail("sub", "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logicalXor()` operator instead.", file: file, line: line)
-        case .bitwiseAnd, .bitwiseOr, .bitwiseXor where common.isFloatingPoint:
-            torchFail(op.rawValue, "bitwise ops are only defined for integral and bool tensors, got \(common)", file: file, line: line)
+        case .bitwiseAnd, .bitwiseOr, .bitwiseXor:
+            if common.isFloatingPoint {
+                torchFail(op.rawValue, "bitwise ops are only defined for integral and bool tensors, got \(common)", file: file, line: line)
+            }
+            return common
         default:
             return common
         }

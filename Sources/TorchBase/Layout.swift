@@ -49,6 +49,7 @@ public struct Layout: Equatable, Sendable {
 
     /// Contiguous in row-major order; size-1 dimensions may carry any stride (as in PyTorch).
     public static func computeContiguous(_ shape: [Int], _ strides: [Int]) -> Bool {
+        if shape.contains(0) { return true }
         var expected = 1
         var i = shape.count - 1
         while i >= 0 {

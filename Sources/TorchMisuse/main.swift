@@ -1,0 +1,51 @@
+// Runs one misuse case by name and is expected to trap: the tests read the trap message from
+// stderr and check that it names the op, the shapes/dtypes and this file's line of the call.
+// Usage: torch-misuse CASE   (prints "line N" to stdout before the failing call)
+import Torch
+
+func at(_ line: UInt = #line) { print("line \(line)"); fflush_stdout() }
+
+let name = CommandLine.arguments.dropFirst().first ?? ""
+let a = Tensor.zeros([2, 3]), b = Tensor.zeros([2, 4])
+switch name {
+case "broadcast":
+    at(); _ = a.add(b)
+case "matmul":
+    at(); _ = a.matmul(b)
+case "view":
+    at(); _ = a.t().view([6])
+case "reshape":
+    at(); _ = a.reshape([4, 2])
+case "index":
+    at(); _ = a[5]
+case "select":
+    at(); _ = a.select(1, -4)
+case "dim":
+    at(); _ = a.sum(dim: 2)
+case "cat":
+    at(); _ = Tensor.cat([a, b], dim: 0)
+case "item":
+    at(); _ = a.item()
+case "mean-int":
+    at(); _ = Tensor([1, 2, 3]).mean()
+case "bool-neg":
+    at(); _ = (a .> 0).neg()
+case "inplace-cast":
+    let i = Tensor([1, 2, 3])
+    at(); i.add_(Tensor([0.5, 0.5, 0.5]))
+case "expand":
+    at(); _ = a.expand([3, 3])
+case "permute":
+    at(); _ = a.permute([0, 0])
+case "mask-shape":
+    at(); _ = a[Tensor([true, false, true])]
+case "float-index":
+    at(); _ = a[Tensor([0.0, 1.0])]
+default:
+    print("unknown case \(name)")
+}
+
+#if canImport(Glibc)
+import Glibc
+func fflush_stdout() { fflush(stdout) }
+#endif

@@ -1,0 +1,73 @@
+import Foundation
+import XCTest
+import TorchBase
+
+/// Misuse traps with PyTorch's wording, the op's name and the caller's file and line. Each case
+/// runs in a child process (`torch-misuse CASE`) because a trap ends the process.
+final class MisuseTests: XCTestCase {
+    func misuseBinary() -> URL? {
+        let dir = Bundle.main.bundleURL.deletingLastPathComponent()
+        let candidates = [Bundle.main.bundleURL.appendingPathComponent("torch-misuse"), dir.appendingPathComponent("torch-misuse"),
+                          URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../.build/debug/torch-misuse")]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
+    }
+
+    func trap(_ name: String) -> (line: String, stderr: String) {
+        guard let exe = misuseBinary() else { XCTFail("torch-misuse not built"); return ("", "") }
+        let p = Process()
+        p.executableURL = exe
+        p.arguments = [name]
+        var env = ProcessInfo.processInfo.environment
+        env["SWIFT_BACKTRACE"] = "enable=no"
+        p.environment = env
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try! p.run()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        XCTAssertNotEqual(p.terminationStatus, 0, "\(name) should trap")
+        let line = String(decoding: outData, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return (line.replacingOccurrences(of: "line ", with: ""), String(decoding: errData, as: UTF8.self))
+    }
+
+    func check(_ name: String, _ fragments: [String], file: StaticString = #filePath, line: UInt = #line) {
+        let r = trap(name)
+        XCTAssertTrue(r.stderr.contains("TorchMisuse/main.swift:\(r.line):"), "\(name): no caller location in \(r.stderr)", file: file, line: line)
+        for f in fragments {
+            XCTAssertTrue(r.stderr.contains(f), "\(name): expected '\(f)' in: \(r.stderr)", file: file, line: line)
+        }
+    }
+
+    func testBroadcastMismatch() { check("broadcast", ["add:", "The size of tensor a (3) must match the size of tensor b (4) at non-singleton dimension 1"]) }
+    func testMatmulShapes() { check("matmul", ["matmul:", "mat1 and mat2 shapes cannot be multiplied (2x3 and 2x4)"]) }
+    func testViewNeedsReshape() { check("view", ["view:", "Use .reshape(...) instead"]) }
+    func testReshapeCount() { check("reshape", ["reshape:", "shape '[4, 2]' is invalid for input of size 6"]) }
+    func testIndexOutOfRange() { check("index", ["index:", "index 5 is out of bounds for dimension 0 with size 2"]) }
+    func testSelectOutOfRange() { check("select", ["select:", "index -4 is out of bounds for dimension 1 with size 3"]) }
+    func testDimOutOfRange() { check("dim", ["sum:", "Dimension out of range (expected to be in range of [-2, 1], but got 2)"]) }
+    func testCatSizes() { check("cat", ["cat:", "Sizes of tensors must match except in dimension 0. Expected size 3 but got size 4 for tensor number 1"]) }
+    func testItem() { check("item", ["item:", "a Tensor with 6 elements cannot be converted to Scalar"]) }
+    func testMeanOfInts() { check("mean-int", ["mean:", "Input dtype must be either a floating point or complex dtype. Got: int64"]) }
+    func testBoolNegation() { check("bool-neg", ["neg:", "Negation, the `-` operator, on a bool tensor is not supported"]) }
+    func testInPlaceCast() { check("inplace-cast", ["add_:", "result type float32 can't be cast to the desired output type int64"]) }
+    func testExpand() { check("expand", ["expand:", "The expanded size of the tensor (3) must match the existing size (2) at non-singleton dimension 0"]) }
+    func testPermute() { check("permute", ["permute:", "repeated dim in permute"]) }
+    func testMaskShape() { check("mask-shape", ["index:", "The shape of the mask [3] at index 0 does not match the shape of the indexed tensor [2]"]) }
+    func testFloatIndex() { check("float-index", ["index:", "tensors used as indices must be long, int, byte or bool tensors"]) }
+
+    /// The pure checks behind the traps.
+    func testCheckFunctions() {
+        XCTAssertEqual(try? Checks.broadcastShapes([3, 1], [1, 4]).get(), [3, 4])
+        XCTAssertEqual(try? Checks.broadcastShapes([], [2, 3]).get(), [2, 3])
+        if case .failure(let e) = Checks.broadcastShapes([2, 3], [3, 2]) {
+            XCTAssertEqual(e.message, "The size of tensor a (2) must match the size of tensor b (3) at non-singleton dimension 0")
+        } else { XCTFail("expected a broadcast failure") }
+        XCTAssertEqual(try? Checks.dim(-1, rank: 3).get(), 2)
+        XCTAssertNil(try? Checks.dim(3, rank: 3).get())
+        XCTAssertEqual(try? Checks.inferShape([-1, 4], count: 12).get(), [3, 4])
+        XCTAssertNil(try? Checks.inferShape([-1, -1], count: 12).get())
+        XCTAssertNil(try? Checks.inferShape([5], count: 12).get())
+    }
+}
