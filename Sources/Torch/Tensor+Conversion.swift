@@ -3,8 +3,13 @@ import TorchCPU
 
 extension Tensor {
     /// This tensor converted to `dtype` (itself when it already has it).
-    public func to(_ dtype: DType) -> Tensor {
+    public func to(_ dtype: DType, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         if dtype == self.dtype { return self }
+        if dtype.isFloatingPoint && Tensor.shouldRecord(self) {
+            let from = self.dtype
+            return Tensor.recorded(.toDType, [self], file: file, line: line, forward: { to(dtype) },
+                                   backward: { _, g in [g.to(from)] })
+        }
         let out = Tensor(uninitialized: shape, dtype: dtype, device: device)
         CPUKernels.copy(out.operand, operand)
         return out
@@ -16,7 +21,10 @@ extension Tensor {
     }
 
     /// A copy with its own contiguous storage.
-    public func clone() -> Tensor {
+    public func clone(file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        if Tensor.shouldRecord(self) {
+            return Tensor.recorded(.clone, [self], file: file, line: line, forward: { clone() }, backward: { _, g in [g] })
+        }
         let out = Tensor(uninitialized: shape, dtype: dtype, device: device)
         CPUKernels.copy(out.operand, operand)
         return out
@@ -25,6 +33,11 @@ extension Tensor {
     /// Copies `src` (broadcast to this shape, converted to this dtype) into this tensor in place.
     @discardableResult
     public func copy_(_ src: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        if Tensor.shouldRecord(self, src) {
+            let s = src.dtype == dtype ? src : src.to(dtype)
+            rebaseInPlace("copy_", file: file, line: line) { _ in s.expand(shape).clone() }
+            return self
+        }
         let b = Checks.broadcastShapes(shape, src.shape).unwrap("copy_", file: file, line: line)
         if b != shape {
             torchFail("copy_", "source of shape \(src.shape) cannot be broadcast to destination shape \(shape)", file: file, line: line)
@@ -38,7 +51,11 @@ extension Tensor {
 
     /// Sets every element to `value`.
     @discardableResult
-    public func fill_<S: TensorElement>(_ value: S) -> Tensor {
+    public func fill_<S: TensorElement>(_ value: S, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        if requiresGrad && GradMode.isEnabled {
+            if isLeaf { torchFail("fill_", "a leaf Variable that requires grad is being used in an in-place operation.", file: file, line: line) }
+            autograd = nil   // the old value no longer influences this tensor: its gradient is zero
+        }
         CPUKernels.fill(operand, value.asDouble, exactInt: S.dtype.isFloatingPoint ? nil : value.asInt64)
         bumpVersion()
         return self

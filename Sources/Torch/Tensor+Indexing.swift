@@ -147,7 +147,7 @@ extension Tensor {
                 }
             }
         }
-        return (Tensor(storage: storage, layout: Layout(shape: sh, strides: st, offset: off), dtype: dtype), advanced)
+        return (view(layout: Layout(shape: sh, strides: st, offset: off)), advanced)
     }
 
     /// Offsets into the storage for an advanced index, in the order [broadcast index dims, rest dims],
@@ -187,6 +187,14 @@ extension Tensor {
     }
 
     func index(_ indices: [TensorIndex], file: StaticString, line: UInt) -> Tensor {
+        if Tensor.shouldRecord(self) {
+            // Record the selection as a gather of linear indices (computed on a contiguous stand-in).
+            let standIn = linearStandIn
+            let (view, adv) = standIn.applyBasic(indices, file: file, line: line)
+            if adv.isEmpty { return applyBasic(indices, file: file, line: line).0 }
+            let plan = standIn.advancedPlan(view, adv, file: file, line: line)
+            return Tensor.gatherLinear(self, plan.offsets, shape: plan.shape, file: file, line: line).permute(plan.perm).contiguous()
+        }
         let (view, adv) = applyBasic(indices, file: file, line: line)
         if adv.isEmpty { return view }
         let plan = advancedPlan(view, adv, file: file, line: line)
@@ -302,6 +310,10 @@ extension Tensor {
     /// `out[i][j] = self[index[i][j]][j]` for `dim` 0 (and likewise for other dims).
     public func gather(_ dim: Int, _ index: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         let d = rank == 0 ? 0 : normDim(dim, "gather", file, line)
+        if Tensor.shouldRecord(self) {
+            let idx = dimIndexOffsets(linearStandIn, d, index, "gather", file: file, line: line)
+            return Tensor.gatherLinear(self, idx, shape: index.shape, file: file, line: line)
+        }
         let offsets = dimIndexOffsets(self, d, index, "gather", file: file, line: line)
         let out = Tensor(uninitialized: index.shape, dtype: dtype)
         CPUKernels.gatherElements(dst: out.storage.data, src: storage.data, offsets: offsets, itemSize: itemSize)
@@ -325,7 +337,18 @@ extension Tensor {
     }
 
     public func scatter(_ dim: Int, _ index: Tensor, _ src: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        clone().scatter_(dim, index, src, file: file, line: line)
+        if Tensor.shouldRecord(self, src) {
+            let d = rank == 0 ? 0 : normDim(dim, "scatter", file, line)
+            let srcShape = src.shape
+            return Tensor.recorded(.scatterDim, [self, src], file: file, line: line,
+                                   forward: { clone().scatter_(dim, index, src, file: file, line: line) },
+                                   backward: { node, g in
+                                       let kept = node.needs(0) ? g * (1 - Tensor.zerosLike(g).scatter_(d, index, value: 1)) : nil
+                                       let gs = node.needs(1) ? g.gather(d, index).padTo(srcShape) : nil
+                                       return [kept, gs]
+                                   })
+        }
+        return clone().scatter_(dim, index, src, file: file, line: line)
     }
 
     /// In place: `self[index[i][j]][j] += src[i][j]` for `dim` 0.
@@ -342,7 +365,14 @@ extension Tensor {
     }
 
     public func scatterAdd(_ dim: Int, _ index: Tensor, _ src: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        clone().scatterAdd_(dim, index, src, file: file, line: line)
+        if Tensor.shouldRecord(self, src) {
+            let d = rank == 0 ? 0 : normDim(dim, "scatterAdd", file, line)
+            let srcShape = src.shape
+            return Tensor.recorded(.scatterAddDim, [self, src], file: file, line: line,
+                                   forward: { clone().scatterAdd_(dim, index, src, file: file, line: line) },
+                                   backward: { node, g in [g, node.needs(1) ? g.gather(d, index).padTo(srcShape) : nil] })
+        }
+        return clone().scatterAdd_(dim, index, src, file: file, line: line)
     }
 
     /// In place: adds `alpha * source` slices into the slices of `dim` named by `index`.
@@ -359,8 +389,30 @@ extension Tensor {
 
     public func indexAdd(_ dim: Int, _ index: Tensor, _ source: Tensor, alpha: Double = 1,
                          file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        clone().indexAdd_(dim, index, source, alpha: alpha, file: file, line: line)
+        if Tensor.shouldRecord(self, source) {
+            // self + (zeros with source's slices added at index): both parts are differentiable.
+            let d = rank == 0 ? 0 : normDim(dim, "indexAdd", file, line)
+            let standIn = linearStandIn
+            let idx: [TensorIndex] = [TensorIndex](repeating: .all, count: d) + [.tensor(index.reshape([-1]))]
+            let (view, adv) = standIn.applyBasic(idx, file: file, line: line)
+            let plan = standIn.advancedPlan(view, adv, file: file, line: line)
+            var inverse = [Int](repeating: 0, count: plan.perm.count)
+            for (i, p) in plan.perm.enumerated() { inverse[p] = i }
+            let ordered = (alpha == 1 ? source : source * alpha).to(dtype).permute(inverse).contiguous()
+            return self + Tensor.scatterAddLinear(ordered, plan.offsets, shape: shape)
+        }
+        return clone().indexAdd_(dim, index, source, alpha: alpha, file: file, line: line)
     }
+
+    /// Zero-pads this tensor at the end of each dimension up to `target` (for gradients of
+    /// ops that read only a leading block of their source).
+    func padTo(_ target: [Int]) -> Tensor {
+        if shape == target { return self }
+        var p: [Int] = []
+        for d in (0..<rank).reversed() { p += [0, target[d] - shape[d]] }
+        return pad(p)
+    }
+
 
     /// The leading `shape` block of this tensor (as gather/scatter read `src`), contiguous.
     func contiguousPrefix(_ shape: [Int]) -> Tensor {

@@ -28,8 +28,20 @@ extension Tensor {
         let batch = Checks.broadcastShapes(batchA, batchB).unwrap("matmul", file: file, line: line)
         let ae = a.expand(batch + [n, k]).to(dtype.computeType)
         let be = b.expand(batch + [k, m]).to(dtype.computeType)
-        var out = Tensor(uninitialized: batch + [n, m], dtype: dtype.computeType)
-        Tensor.batchedGemm(ae, be, out, beta: 0)
+        var out: Tensor
+        if Tensor.shouldRecord(ae, be) {
+            out = Tensor.recorded(.matmul, [ae, be], save: [ae, be], file: file, line: line, forward: {
+                let o = Tensor(uninitialized: batch + [n, m], dtype: ae.dtype)
+                Tensor.batchedGemm(ae, be, o, beta: 0)
+                return o
+            }, backward: { node, g in
+                let a = node.savedTensor(0), b = node.savedTensor(1)
+                return [node.needs(0) ? g.matmul(b.mT) : nil, node.needs(1) ? a.mT.matmul(g) : nil]
+            })
+        } else {
+            out = Tensor(uninitialized: batch + [n, m], dtype: dtype.computeType)
+            Tensor.batchedGemm(ae, be, out, beta: 0)
+        }
         if rank == 1 { out = out.squeeze(-2) }
         if other.rank == 1 { out = out.squeeze(-1) }
         return out.to(dtype)

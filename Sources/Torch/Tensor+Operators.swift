@@ -172,6 +172,17 @@ extension Tensor {
         let shape = Checks.broadcastShapes(s1, b.shape).unwrap("where", file: file, line: line)
         let common = a.dtype == b.dtype ? a.dtype
             : resultType([.tensor(a.dtype, isZeroDim: a.rank == 0), .tensor(b.dtype, isZeroDim: b.rank == 0)])
+        if shouldRecord(a, b) {
+            let (sa, sb) = (a.shape, b.shape)
+            return recorded(.whereSelect, [a, b], save: [condition], file: file, line: line,
+                            forward: { Tensor.where(condition, a, b, file: file, line: line) },
+                            backward: { node, g in
+                                let c = node.savedTensor(0)
+                                let zero = Tensor.scalar(0, dtype: g.dtype)
+                                return [node.needs(0) ? Tensor.where(c, g, zero).sumToShape(sa).to(a.dtype) : nil,
+                                        node.needs(1) ? Tensor.where(c, zero, g).sumToShape(sb).to(b.dtype) : nil]
+                            })
+        }
         let out = Tensor(uninitialized: shape, dtype: common, device: a.device)
         CPUKernels.whereSelect(out.operand, condition.to(.bool).operand(broadcastTo: shape),
                                a.to(common).operand(broadcastTo: shape), b.to(common).operand(broadcastTo: shape))

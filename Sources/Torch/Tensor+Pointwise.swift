@@ -25,6 +25,16 @@ extension Tensor {
     /// `a op b` with broadcasting and promotion. `common` is the promoted input dtype.
     static func binary(_ op: BinaryOp, _ a: Tensor, _ b: Tensor, common: DType,
                        file: StaticString, line: UInt) -> Tensor {
+        if shouldRecord(a, b), let p = binaryPrimitive(op) {
+            return recorded(p, [a, b], save: [a, b], saveOutput: op == .pow, file: file, line: line,
+                            forward: { binaryRaw(op, a, b, common: common, file: file, line: line) },
+                            backward: { node, g in binaryBackward(op, node, g) })
+        }
+        return binaryRaw(op, a, b, common: common, file: file, line: line)
+    }
+
+    static func binaryRaw(_ op: BinaryOp, _ a: Tensor, _ b: Tensor, common: DType,
+                          file: StaticString, line: UInt) -> Tensor {
         let shape = a.shape == b.shape ? a.shape : Checks.broadcastShapes(a.shape, b.shape).unwrap(op.rawValue, file: file, line: line)
         if a.device != b.device {
             torchFail(op.rawValue, "Expected all tensors to be on the same device, but found at least two devices, \(a.device) and \(b.device)!", file: file, line: line)
@@ -43,6 +53,7 @@ extension Tensor {
                                file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         // Fast path: same dtype, same shape, both contiguous (the common small-op case).
         if a.dtype == .float32 && b.dtype == .float32 && (op == .add || op == .sub || op == .mul)
+            && a.autograd == nil && b.autograd == nil
             && a.count < Parallel.grain && a.layout.isContiguous && b.layout.isContiguous && a.shape == b.shape
             && a.layout.offset == 0 && a.storage.device == b.storage.device {
             let out = Tensor(uninitializedContiguous: a.layout, dtype: a.dtype, device: a.device)
@@ -74,6 +85,10 @@ extension Tensor {
 
     /// Writes `result` (of this shape) into self, checking that its dtype may be cast to ours.
     func assignResult(_ result: Tensor, op: String, file: StaticString, line: UInt) {
+        if Tensor.shouldRecord(self, result) {
+            rebaseInPlace(op, file: file, line: line) { _ in result }
+            return
+        }
         if !Tensor.canCast(result.dtype, to: dtype) {
             torchFail(op, "result type \(result.dtype) can't be cast to the desired output type \(dtype)", file: file, line: line)
         }
@@ -88,6 +103,10 @@ extension Tensor {
 
     /// In-place `self = self op other`, written straight into self when no conversion is needed.
     package func binaryInPlace(_ op: BinaryOp, _ other: Tensor, file: StaticString = #fileID, line: UInt = #line) {
+        if Tensor.shouldRecord(self, other) {
+            rebaseInPlace(op.rawValue + "_", file: file, line: line) { Tensor.binary(op, $0, other, file: file, line: line) }
+            return
+        }
         if other.dtype == dtype && dtype.computeType == dtype && !op.isComparison && op != .div && op != .atan2 {
             let b = Checks.broadcastShapes(shape, other.shape).unwrap(op.rawValue + "_", file: file, line: line)
             if b == shape {
@@ -111,6 +130,15 @@ extension Tensor {
 
     /// `op(self)`; floating-only ops promote integral inputs to the default float dtype.
     package func unary(_ op: UnaryOp, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        if Tensor.shouldRecord(self), let p = Tensor.unaryPrimitive(op) {
+            return Tensor.recorded(p, [self], save: [self], saveOutput: Tensor.unaryNeedsOutput(op), file: file, line: line,
+                                   forward: { unaryRaw(op, file: file, line: line) },
+                                   backward: { node, g in [Tensor.unaryBackward(op, node, g).to(self.dtype)] })
+        }
+        return unaryRaw(op, file: file, line: line)
+    }
+
+    func unaryRaw(_ op: UnaryOp, file: StaticString, line: UInt) -> Tensor {
         if dtype == .bool && op == .neg {
             torchFail("neg", "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logicalNot()` operator instead.", file: file, line: line)
         }
@@ -129,6 +157,10 @@ extension Tensor {
     }
 
     package func unaryInPlace(_ op: UnaryOp, file: StaticString = #fileID, line: UInt = #line) {
+        if Tensor.shouldRecord(self) {
+            rebaseInPlace(op.rawValue + "_", file: file, line: line) { $0.unary(op, file: file, line: line) }
+            return
+        }
         if dtype.computeType == dtype && (!op.isFloatingOnly || dtype.isFloatingPoint) && op != .logicalNot {
             if dtype == .bool && op == .neg { _ = unary(op, file: file, line: line) }
             CPUKernels.unary(op, operand, operand)
@@ -162,5 +194,30 @@ extension Torch {
     }
     public static func mul(_ a: Tensor, _ b: Tensor, out: Tensor, file: StaticString = #fileID, line: UInt = #line) {
         Tensor.binary(.mul, a, b, out: out, file: file, line: line)
+    }
+}
+
+extension Tensor {
+    /// An in-place op on a tensor that takes part in a graph: refused on leaves that require grad
+    /// (as in PyTorch); otherwise the op is recorded out of place on a copy of the old value and
+    /// this tensor takes the new value and the new node.
+    func rebaseInPlace(_ op: String, file: StaticString, line: UInt, _ compute: (Tensor) -> Tensor) {
+        if isLeaf && requiresGrad {
+            torchFail(op, "a leaf Variable that requires grad is being used in an in-place operation.", file: file, line: line)
+        }
+        let result = compute(clone())
+        if !Tensor.canCast(result.dtype, to: dtype) {
+            torchFail(op, "result type \(result.dtype) can't be cast to the desired output type \(dtype)", file: file, line: line)
+        }
+        if result.shape != shape {
+            torchFail(op, "output with shape \(shape) doesn't match the broadcast shape \(result.shape)", file: file, line: line)
+        }
+        CPUKernels.copy(operand, result.operand)
+        bumpVersion()
+        let meta = AutogradMeta()
+        meta.requiresGrad = result.requiresGrad
+        meta.gradFn = result.autograd?.gradFn
+        meta.outputNr = result.autograd?.outputNr ?? 0
+        autograd = meta
     }
 }

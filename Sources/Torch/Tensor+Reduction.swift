@@ -20,6 +20,28 @@ extension Tensor {
     func reduce(_ op: ReduceOp, _ name: String, dims: [Int]?, keepdim: Bool, outDType: DType,
                 file: StaticString, line: UInt) -> Tensor {
         let mask = reductionDims(dims, name, file, line)
+        if outDType.isFloatingPoint && Tensor.shouldRecord(self), let p: Primitive = [.sum: .sum, .prod: .prod, .max: .amax, .min: .amin][op] {
+            let inShape = shape, inDType = dtype
+            let keepShape = (0..<rank).map { mask[$0] ? 1 : shape[$0] }
+            let reducedDims = (0..<rank).filter { mask[$0] }
+            return Tensor.recorded(p, [self], save: [self], saveOutput: true, file: file, line: line,
+                                   forward: { reduce(op, name, dims: dims, keepdim: keepdim, outDType: outDType, file: file, line: line) },
+                                   backward: { node, g in
+                let gk = g.reshape(keepShape)
+                switch op {
+                case .sum:
+                    return [gk.expand(inShape).to(inDType)]
+                case .max, .min:
+                    let x = node.savedTensor(0), out = node.savedTensor(1).reshape(keepShape)
+                    let hit = (x .== out).to(g.dtype)
+                    let count = reducedDims.isEmpty ? hit : hit.sum(dims: reducedDims, keepdim: true)
+                    return [(gk * hit / count).to(inDType)]
+                default:
+                    let x = node.savedTensor(0)
+                    return [(gk * Tensor.productOfOthers(x, reducedDims)).to(inDType)]
+                }
+            })
+        }
         if count == 0 && (op == .max || op == .min) {
             torchFail(name, "Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.", file: file, line: line)
         }
@@ -131,11 +153,21 @@ extension Tensor {
     /// Largest values along `dim` and their indices.
     public func max(dim: Int, keepdim: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> (values: Tensor, indices: Tensor) {
         let r = argReduce(isMax: true, dim: dim, keepdim: keepdim, values: true, "max", file: file, line: line)
-        return (r.values!, r.indices)
+        return (valuesAt(r.indices, dim: dim, keepdim: keepdim, r.values!, file: file, line: line), r.indices)
     }
     public func min(dim: Int, keepdim: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> (values: Tensor, indices: Tensor) {
         let r = argReduce(isMax: false, dim: dim, keepdim: keepdim, values: true, "min", file: file, line: line)
-        return (r.values!, r.indices)
+        return (valuesAt(r.indices, dim: dim, keepdim: keepdim, r.values!, file: file, line: line), r.indices)
+    }
+
+    /// The values selected by `indices` along `dim`: `computed` as is, or a differentiable gather
+    /// when this tensor needs grad.
+    func valuesAt(_ indices: Tensor, dim: Int, keepdim: Bool, _ computed: Tensor, file: StaticString, line: UInt) -> Tensor {
+        if !Tensor.shouldRecord(self) || rank == 0 { return computed }
+        let d = normDim(dim, "max", file, line)
+        let idx = keepdim ? indices : indices.unsqueeze(d)
+        let v = gather(d, idx, file: file, line: line)
+        return keepdim ? v : v.squeeze(d)
     }
 
     /// Index of the largest element along `dim` (of the flattened tensor when nil).
@@ -181,7 +213,7 @@ extension Tensor {
     public func logsumexp(dims: [Int], keepdim: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         let x = dtype.isFloatingPoint ? self : to(Torch.defaultDType)
         let m = x.amax(dims: dims, keepdim: true, file: file, line: line)
-        let safe = Tensor.where(m.isfinite(), m, Tensor.scalar(0.0, dtype: m.dtype))
+        let safe = Tensor.where(m.isfinite(), m, Tensor.scalar(0.0, dtype: m.dtype)).detach()
         let s = (x - safe).exp().sum(dims: dims, keepdim: true, file: file, line: line).log() + safe
         return keepdim ? s : s.squeezeDims(x.reductionDims(dims, "logsumexp", file, line))
     }
@@ -192,6 +224,20 @@ extension Tensor {
     }
 
     func scan(isProduct: Bool, dim: Int, _ name: String, file: StaticString, line: UInt) -> Tensor {
+        if dtype.isFloatingPoint && Tensor.shouldRecord(self) {
+            let d = rank == 0 ? 0 : normDim(dim, name, file, line)
+            return Tensor.recorded(isProduct ? .cumprod : .cumsum, [self], save: [self], saveOutput: true, file: file, line: line,
+                                   forward: { scan(isProduct: isProduct, dim: dim, name, file: file, line: line) },
+                                   backward: { node, g in
+                if self.rank == 0 { return [g] }
+                if !isProduct { return [g.flip([d]).cumsum(dim: d).flip([d])] }
+                let x = node.savedTensor(0), out = node.savedTensor(1)
+                if Torch.noGrad({ (x .== 0).any().item(Bool.self) }) {
+                    return [Tensor.cumprodBackwardWithZeros(x, g, d)]
+                }
+                return [(g * out).flip([d]).cumsum(dim: d).flip([d]) / x]
+            })
+        }
         if rank == 0 { return to(Tensor.accumulateType(dtype)).clone() }
         let d = normDim(dim, name, file, line)
         let (src0, rows, n) = rowsAlong(d)
@@ -199,6 +245,28 @@ extension Tensor {
         let out = Tensor(uninitialized: src.shape, dtype: src.dtype)
         if out.count > 0 { CPUKernels.scan(isProduct: isProduct, src: src.operand, out: out.operand, rows: rows, n: n) }
         return Tensor.restoreDim(out, d).to(Tensor.accumulateType(dtype)).contiguous()
+    }
+
+    /// For each element, the product of the other elements of its reduction group (no division,
+    /// so zeros are handled): exclusive cumulative products from both ends.
+    static func productOfOthers(_ x: Tensor, _ dims: [Int]) -> Tensor {
+        let rest = (0..<x.rank).filter { !dims.contains($0) }
+        let perm = rest + dims
+        let moved = x.permute(perm)
+        let outer = rest.map { x.shape[$0] }
+        let r = dims.reduce(1) { $0 * x.shape[$1] }
+        let flat = moved.reshape(outer + [r])
+        let d = outer.count
+        func exclusive(_ t: Tensor) -> Tensor {
+            let ones = Tensor.onesLike(t.narrow(d, start: 0, length: Swift.min(1, r)))
+            if r <= 1 { return ones }
+            return Tensor.cat([ones, t.narrow(d, start: 0, length: r - 1).cumprod(dim: d)], dim: d)
+        }
+        let left = exclusive(flat)
+        let right = exclusive(flat.flip([d])).flip([d])
+        var inverse = [Int](repeating: 0, count: perm.count)
+        for (i, p) in perm.enumerated() { inverse[p] = i }
+        return (left * right).reshape(outer + dims.map { x.shape[$0] }).permute(inverse)
     }
 
     /// Running sum along `dim` (integral inputs accumulate in int64).
@@ -219,7 +287,9 @@ extension Tensor {
         if src.count > 0 {
             CPUKernels.sortRows(src: src.operand, values: vals.operand, indices: idx.storagePointer(Int64.self), rows: rows, n: n, descending: descending)
         }
-        return (Tensor.restoreDim(vals, d).to(dtype).contiguous(), Tensor.restoreDim(idx, d).contiguous())
+        let indices = Tensor.restoreDim(idx, d).contiguous()
+        if Tensor.shouldRecord(self) { return (gather(d, indices, file: file, line: line), indices) }
+        return (Tensor.restoreDim(vals, d).to(dtype).contiguous(), indices)
     }
 
     public func argsort(dim: Int = -1, descending: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
@@ -234,5 +304,31 @@ extension Tensor {
         let (v, i) = sort(dim: d, descending: largest, file: file, line: line)
         if rank == 0 { return (v, i) }
         return (v.narrow(d, start: 0, length: k).contiguous(), i.narrow(d, start: 0, length: k).contiguous())
+    }
+}
+
+extension Tensor {
+    /// Gradient of cumprod when the input has zeros: for each row, grad_i = prod_{k<i} x_k * R_i with
+    /// R_i = g_i + x_{i+1} R_{i+1} (a reverse recurrence; first-order only).
+    static func cumprodBackwardWithZeros(_ x: Tensor, _ g: Tensor, _ d: Int) -> Tensor {
+        Torch.noGrad {
+            let (xs, rows, n) = x.to(.float64).rowsAlong(d)
+            let (gs, _, _) = g.to(.float64).rowsAlong(d)
+            let xv = xs.toArray(Double.self), gv = gs.toArray(Double.self)
+            var out = [Double](repeating: 0, count: xv.count)
+            for r in 0..<rows {
+                let o = r * n
+                var acc = 0.0
+                var rvals = [Double](repeating: 0, count: n)
+                for i in Swift.stride(from: n - 1, through: 0, by: -1) {
+                    acc = gv[o + i] + (i + 1 < n ? xv[o + i + 1] * acc : 0)
+                    rvals[i] = acc
+                }
+                var left = 1.0
+                for i in 0..<n { out[o + i] = left * rvals[i]; left *= xv[o + i] }
+            }
+            let t = Tensor(flat: out, shape: xs.shape, dtype: .float64)
+            return restoreDim(t, d).to(x.dtype).contiguous()
+        }
     }
 }

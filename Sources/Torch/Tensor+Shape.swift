@@ -26,6 +26,12 @@ extension Tensor {
             dt = promoteTypes(dt, t.dtype)
             total += t.shape[d]
         }
+        if shouldRecord(parts) {
+            let sizes = parts.map { $0.shape[d] }
+            let dtypes = parts.map { $0.dtype }
+            return recorded(.cat, parts, file: file, line: line, forward: { cat(parts, dim: d, file: file, line: line) },
+                            backward: { _, g in zip(catBackward(g, sizes: sizes, dim: d), dtypes).map { $0?.to($1) } })
+        }
         var sh = first.shape
         sh[d] = total
         let out = Tensor(uninitialized: sh, dtype: dt)
@@ -129,6 +135,18 @@ extension Tensor {
             let d = rank - 1 - i
             let lo = padding[2 * i], hi = padding[2 * i + 1]
             let n = r.shape[d]
+            if mode == .constant && Tensor.shouldRecord(r) {
+                // Built from differentiable pieces: crop (narrow) then concatenate constant borders.
+                let srcStart = Swift.max(0, -lo), len = n - srcStart - Swift.max(0, -hi)
+                if len < 0 { torchFail("pad", "The input size \(n), plus negative padding \(lo) and \(hi) resulted in a negative output size", file: file, line: line) }
+                var parts: [Tensor] = []
+                var border = r.shape
+                if lo > 0 { border[d] = lo; parts.append(Tensor.full(border, value, dtype: dtype)) }
+                parts.append(r.narrow(d, start: srcStart, length: len))
+                if hi > 0 { border[d] = hi; parts.append(Tensor.full(border, value, dtype: dtype)) }
+                r = parts.count == 1 ? parts[0] : Tensor.cat(parts, dim: d)
+                continue
+            }
             if mode == .constant {
                 var sh = r.shape
                 sh[d] = n + lo + hi

@@ -13,6 +13,8 @@ public final class Tensor: @unchecked Sendable {
     public let storage: Storage
     public let layout: Layout
     public let dtype: DType
+    /// Autograd state; nil for tensors that never took part in a graph (the common, fast case).
+    var autograd: AutogradMeta?
 
     /// A tensor over `storage` with `layout`; the layout must stay inside the storage.
     public init(storage: Storage, layout: Layout, dtype: DType) {
@@ -77,7 +79,8 @@ public final class Tensor: @unchecked Sendable {
 
     /// A tensor sharing this storage with another layout.
     package func view(layout: Layout) -> Tensor {
-        Tensor(storage: storage, layout: layout, dtype: dtype)
+        if Tensor.shouldRecord(self) { return recordedView(layout) }
+        return Tensor(storage: storage, layout: layout, dtype: dtype)
     }
 
     /// Records an in-place write (bumps the storage's version counter).

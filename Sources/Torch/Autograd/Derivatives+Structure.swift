@@ -1,0 +1,99 @@
+import TorchBase
+import TorchCPU
+
+// Derivatives of views, selections, concatenation and `where`.
+extension Tensor {
+    /// A view of this tensor's storage with `layout`, recorded when this tensor needs grad.
+    /// The backward recognises reshapes, permutations and expansions; any other view (slices,
+    /// diagonals, unfold, as_strided, flips) scatters the gradient through element indices.
+    func recordedView(_ layout: Layout, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        let base = self.layout
+        return Tensor.recorded(.view, [self], file: file, line: line,
+                               forward: { Tensor(storage: storage, layout: layout, dtype: dtype) },
+                               backward: { _, g in [Tensor.viewBackward(g, base: base, view: layout)] })
+    }
+
+    static func viewBackward(_ g: Tensor, base: Layout, view: Layout) -> Tensor {
+        let baseShape = base.shape
+        // Same elements in the same order: a reshape.
+        if base.isContiguous && view.isContiguous && base.offset == view.offset && base.count == view.count {
+            return g.reshape(baseShape)
+        }
+        // Expansion: trailing dims match base dims or are broadcast from size 1.
+        if view.offset == base.offset && view.rank >= base.rank {
+            let lead = view.rank - base.rank
+            var isExpand = (0..<lead).allSatisfy { view.strides[$0] == 0 }
+            for i in 0..<base.rank where isExpand {
+                let v = lead + i
+                let same = view.shape[v] == base.shape[i] && (view.strides[v] == base.strides[i] || base.shape[i] == 1)
+                let bcast = base.shape[i] == 1 && view.strides[v] == 0
+                isExpand = same || bcast
+            }
+            if isExpand { return g.sumToShape(baseShape) }
+        }
+        // Permutation of the base's dimensions.
+        if view.offset == base.offset && view.rank == base.rank, let perm = permutation(from: base, to: view) {
+            var inverse = [Int](repeating: 0, count: perm.count)
+            for (i, p) in perm.enumerated() { inverse[p] = i }
+            return g.permute(inverse)
+        }
+        // General: map each view element to the base element with the same storage offset.
+        let baseOffsets = CPUKernels.elementOffsets(base)
+        guard let lo = baseOffsets.min(), let hi = baseOffsets.max() else { return Tensor.zeros(baseShape, dtype: g.dtype) }
+        var table = [Int](repeating: -1, count: hi - lo + 1)
+        for (i, o) in baseOffsets.enumerated() where table[o - lo] < 0 { table[o - lo] = i }
+        let idx = CPUKernels.elementOffsets(view).map { table[$0 - lo] }
+        return scatterAddLinear(g, idx, shape: baseShape)
+    }
+
+    static func permutation(from base: Layout, to view: Layout) -> [Int]? {
+        var used = [Bool](repeating: false, count: base.rank)
+        var perm: [Int] = []
+        for d in 0..<view.rank {
+            guard let j = (0..<base.rank).first(where: { !used[$0] && base.shape[$0] == view.shape[d]
+                && (base.strides[$0] == view.strides[d] || base.shape[$0] == 1) }) else { return nil }
+            used[j] = true
+            perm.append(j)
+        }
+        return perm
+    }
+
+    /// `out[k] = x.flat[idx[k]]`, shaped `shape` (differentiable; its adjoint is `scatterAddLinear`).
+    static func gatherLinear(_ x: Tensor, _ idx: [Int], shape: [Int], file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        func forward() -> Tensor {
+            let c = x.contiguous()
+            let out = Tensor(uninitialized: shape, dtype: x.dtype)
+            let base = c.storage.data + c.layout.offset * c.itemSize
+            CPUKernels.gatherElements(dst: out.storage.data, src: base, offsets: idx, itemSize: c.itemSize)
+            return out
+        }
+        if !shouldRecord(x) { return forward() }
+        let xShape = x.shape
+        return recorded(.gatherLinear, [x], file: file, line: line, forward: forward,
+                        backward: { _, g in [scatterAddLinear(g, idx, shape: xShape)] })
+    }
+
+    /// `out = zeros(shape); out.flat[idx[k]] += g[k]` (differentiable; its adjoint is `gatherLinear`).
+    static func scatterAddLinear(_ g: Tensor, _ idx: [Int], shape: [Int], file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        func forward() -> Tensor {
+            let out = Tensor.zeros(shape, dtype: g.dtype.computeType)
+            let src = g.to(g.dtype.computeType).contiguous()
+            CPUKernels.scatterAdd(dst: out.storage.data, src: src.storage.data + src.layout.offset * src.itemSize,
+                                  offsets: idx, dtype: out.dtype)
+            return out.to(g.dtype)
+        }
+        if !shouldRecord(g) { return forward() }
+        let gShape = g.shape
+        return recorded(.scatterAddLinear, [g], file: file, line: line, forward: forward,
+                        backward: { _, gg in [gatherLinear(gg, idx, shape: gShape)] })
+    }
+
+    /// A stand-in with this shape and contiguous strides over the same storage: index plans
+    /// computed on it give linear (row-major) element indices.
+    var linearStandIn: Tensor { Tensor(storage: storage, layout: Layout(shape: shape), dtype: dtype) }
+
+    static func catBackward(_ g: Tensor, sizes: [Int], dim: Int) -> [Tensor?] {
+        var start = 0
+        return sizes.map { n in defer { start += n }; return g.narrow(dim, start: start, length: n) }
+    }
+}

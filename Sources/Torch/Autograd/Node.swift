@@ -1,0 +1,135 @@
+import TorchBase
+
+/// An edge of the backward graph: the node that receives a gradient and which of its inputs.
+public struct Edge {
+    public let node: Node
+    public let inputNr: Int
+}
+
+/// A tensor saved for backward. Records the storage version at save time so that a later
+/// in-place change is detected; outputs of the saving node are held without a strong reference
+/// to the node (no cycles), and get their grad_fn back when unpacked during backward.
+struct SavedTensor {
+    let data: Tensor          // an alias with no autograd metadata
+    let version: Int
+    let requiresGrad: Bool
+    let isOutput: Bool
+    let outputNr: Int
+    weak var gradFn: Node?
+    let leafMeta: AutogradMeta?
+
+    init(_ t: Tensor, isOutput: Bool) {
+        data = Tensor(storage: t.storage, layout: t.layout, dtype: t.dtype)
+        version = t.storage.version
+        requiresGrad = t.requiresGrad
+        self.isOutput = isOutput
+        outputNr = t.autograd?.outputNr ?? 0
+        gradFn = isOutput ? nil : t.autograd?.gradFn
+        leafMeta = (t.autograd?.gradFn == nil && !isOutput) ? t.autograd : nil
+    }
+
+    /// The saved tensor, reconnected to the graph (so double backward sees it).
+    func unpack(owner: Node) -> Tensor {
+        if data.storage.version != version {
+            torchFail("backward", "one of the variables needed for gradient computation has been modified by an inplace operation: [\(data.dtype) \(data.shape)], which is \(isOutput ? "output \(outputNr) of" : "an input of") \(owner.name), is at version \(data.storage.version); expected version \(version) instead.",
+                      file: owner.file, line: owner.line)
+        }
+        if !requiresGrad { return data }
+        let t = Tensor(storage: data.storage, layout: data.layout, dtype: data.dtype)
+        let meta = AutogradMeta()
+        if isOutput { meta.gradFn = owner; meta.outputNr = outputNr }
+        else if let leafMeta { return Tensor(aliasOfLeaf: data, meta: leafMeta) }
+        else { meta.gradFn = gradFn; meta.outputNr = outputNr }
+        meta.requiresGrad = true
+        t.autograd = meta
+        return t
+    }
+}
+
+/// A node of the backward graph: one recorded op. `apply` maps gradients of its outputs to
+/// gradients of its inputs. Every node remembers the source location of the forward call.
+open class Node {
+    public let name: String
+    public internal(set) var nextEdges: [Edge?]
+    public let file: StaticString
+    public let line: UInt
+    /// Order of creation; the engine runs later nodes first among those ready.
+    let sequenceNr: Int
+    var released = false
+    /// Hooks on the gradient of output `i` (tensor hooks of non-leaf outputs, retain_grad).
+    var outputHooks: [Int: [(id: Int, fn: (Tensor) -> Tensor?)]] = [:]
+    var numOutputs: Int
+
+    nonisolated(unsafe) static var counter = 0
+    nonisolated(unsafe) public static var liveCount = 0
+
+    init(name: String, nextEdges: [Edge?], numOutputs: Int, file: StaticString, line: UInt) {
+        self.name = name
+        self.nextEdges = nextEdges
+        self.numOutputs = numOutputs
+        self.file = file
+        self.line = line
+        Node.counter &+= 1
+        sequenceNr = Node.counter
+        Node.liveCount += 1
+    }
+
+    deinit { Node.liveCount -= 1 }
+
+    /// Gradients of the inputs given gradients of the outputs (nil: zero).
+    func apply(_ grads: [Tensor?]) -> [Tensor?] { fatalError("apply not implemented for \(name)") }
+
+    /// Drops saved state after a backward pass that does not retain the graph.
+    func release() { released = true }
+}
+
+/// A node defined by a backward closure (every built-in primitive and custom functions).
+final class FunctionNode: Node {
+    var saved: [SavedTensor]
+    var backwardFn: ((_ node: FunctionNode, _ grads: [Tensor?]) -> [Tensor?])?
+
+    init(name: String, inputs: [Tensor], numOutputs: Int, file: StaticString, line: UInt,
+         backward: @escaping (_ node: FunctionNode, _ grads: [Tensor?]) -> [Tensor?]) {
+        saved = []
+        backwardFn = backward
+        super.init(name: name, nextEdges: inputs.map { $0.gradientEdge() }, numOutputs: numOutputs, file: file, line: line)
+    }
+
+    /// Saved tensor `i`, checked against in-place modification.
+    func savedTensor(_ i: Int) -> Tensor {
+        if released { freedError() }
+        return saved[i].unpack(owner: self)
+    }
+
+    func freedError() -> Never {
+        torchFail("backward", "Trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). Saved intermediate values of the graph are freed when you call .backward() or autograd.grad(). Specify retainGraph: true if you need to backward through the graph a second time or if you need to access saved tensors after calling backward. (node \(name), created at \(file):\(line))", file: file, line: line)
+    }
+
+    override func apply(_ grads: [Tensor?]) -> [Tensor?] {
+        guard let fn = backwardFn, !released else { freedError() }
+        return fn(self, grads)
+    }
+
+    override func release() {
+        super.release()
+        saved = []
+        backwardFn = nil
+    }
+}
+
+/// Accumulates the incoming gradient into a leaf's `.grad`.
+final class AccumulateGrad: Node {
+    weak var meta: AutogradMeta?
+    /// The leaf's own storage alias, used to shape and type the gradient.
+    let shape: [Int]
+    let dtype: DType
+
+    init(meta: AutogradMeta, shape: [Int], dtype: DType) {
+        self.meta = meta
+        self.shape = shape
+        self.dtype = dtype
+        super.init(name: "AccumulateGrad", nextEdges: [], numOutputs: 1, file: #fileID, line: #line)
+    }
+
+    override func apply(_ grads: [Tensor?]) -> [Tensor?] { [] }
+}

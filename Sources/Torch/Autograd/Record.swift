@@ -1,0 +1,75 @@
+import TorchBase
+
+/// Every differentiable primitive: the single table of ops that carry their own derivative
+/// (PyTorch's derivatives.yaml). Composite ops (softmax, var, norm, ...) get gradients from these.
+/// Tests iterate this table so that no primitive escapes gradcheck.
+public enum Primitive: String, CaseIterable, Sendable {
+    // binary
+    case add, sub, mul, div, pow, maximum, minimum, atan2, remainder, fmod
+    // unary
+    case neg, abs, sign, square, exp, exp2, expm1, log, log2, log10, log1p, sqrt, rsqrt
+    case sin, cos, tan, asin, acos, atan, sinh, cosh, tanh, sigmoid, relu, gelu, geluTanh
+    case silu, softplus, erf, erfc, floor, ceil, round, trunc, reciprocal
+    // structure
+    case toDType, clone, view, cat, whereSelect
+    // indexing
+    case gatherLinear, scatterAddLinear, gatherDim, scatterDim, scatterAddDim
+    // reductions
+    case sum, prod, amax, amin, cumsum, cumprod
+    // linear algebra
+    case matmul
+
+    /// The name a node of this primitive carries, as in PyTorch (`MulBackward0`).
+    public var nodeName: String {
+        let n = rawValue
+        return n.prefix(1).uppercased() + n.dropFirst() + "Backward0"
+    }
+}
+
+extension Tensor {
+    /// True when an op on these inputs must record a node: grad mode on and an input requires grad.
+    @inline(__always) static func shouldRecord(_ a: Tensor) -> Bool {
+        a.autograd?.requiresGrad == true && GradMode.isEnabled
+    }
+    @inline(__always) static func shouldRecord(_ a: Tensor, _ b: Tensor) -> Bool {
+        (a.autograd?.requiresGrad == true || b.autograd?.requiresGrad == true) && GradMode.isEnabled
+    }
+    static func shouldRecord(_ ts: [Tensor]) -> Bool {
+        ts.contains { $0.autograd?.requiresGrad == true } && GradMode.isEnabled
+    }
+
+    /// Runs `forward` without recording, then records one node for `p` whose backward maps the
+    /// output gradient to input gradients. `save` lists tensors the backward reads back through
+    /// `node.savedTensor(i)` (in that order, the output last when `saveOutput`).
+    static func recorded(_ p: Primitive, _ inputs: [Tensor], save: [Tensor] = [], saveOutput: Bool = false,
+                         file: StaticString, line: UInt, forward: () -> Tensor,
+                         backward: @escaping (_ node: FunctionNode, _ grad: Tensor) -> [Tensor?]) -> Tensor {
+        let out = Torch.noGrad(forward)
+        let node = FunctionNode(name: p.nodeName, inputs: inputs, numOutputs: 1, file: file, line: line) { node, grads in
+            guard let g = grads[0] else { return [] }
+            return backward(node, g)
+        }
+        let meta = AutogradMeta()
+        meta.requiresGrad = true
+        meta.gradFn = node
+        out.autograd = meta
+        node.saved = save.map { SavedTensor($0, isOutput: false) }
+        if saveOutput { node.saved.append(SavedTensor(out, isOutput: true)) }
+        return out
+    }
+
+    /// Sums a broadcast gradient back to `shape` (the shape of the input it belongs to).
+    func sumToShape(_ target: [Int]) -> Tensor {
+        if shape == target { return self }
+        let lead = rank - target.count
+        var dims = Array(0..<lead)
+        for (i, s) in target.enumerated() where s == 1 && shape[lead + i] != 1 { dims.append(lead + i) }
+        if dims.isEmpty { return reshape(target) }
+        return sum(dims: dims, keepdim: true).reshape(target)
+    }
+}
+
+extension FunctionNode {
+    /// Whether input `i` needs a gradient (its edge exists).
+    func needs(_ i: Int) -> Bool { i < nextEdges.count && nextEdges[i] != nil }
+}

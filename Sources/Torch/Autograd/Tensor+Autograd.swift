@@ -1,0 +1,186 @@
+import TorchBase
+import TorchCPU
+
+/// Per-tensor autograd state (PyTorch's AutogradMeta).
+final class AutogradMeta {
+    var requiresGrad = false
+    var grad: Tensor?
+    var gradFn: Node?
+    var outputNr = 0
+    var retainsGrad = false
+    var hooks: [(id: Int, fn: (Tensor) -> Tensor?)] = []
+    weak var accumulator: AccumulateGrad?
+    var name: String?
+}
+
+/// Handle returned by `registerHook`; call `remove()` to unregister.
+public final class HookHandle {
+    let removeFn: () -> Void
+    init(_ f: @escaping () -> Void) { removeFn = f }
+    public func remove() { removeFn() }
+}
+
+nonisolated(unsafe) var hookCounter = 0
+
+extension Tensor {
+    convenience init(aliasOfLeaf t: Tensor, meta: AutogradMeta) {
+        self.init(storage: t.storage, layout: t.layout, dtype: t.dtype)
+        autograd = meta
+    }
+
+    /// Whether gradients flow to this tensor. Settable on leaves only.
+    ///
+    /// ```swift
+    /// let w = Tensor.randn([3]).requiresGrad_()
+    /// ```
+    public var requiresGrad: Bool {
+        get { autograd?.requiresGrad ?? false }
+        set { setRequiresGrad(newValue) }
+    }
+
+    public func setRequiresGrad(_ value: Bool, file: StaticString = #fileID, line: UInt = #line) {
+        if autograd?.gradFn != nil {
+            torchFail("requiresGrad", "you can only change requires_grad flags of leaf variables.", file: file, line: line)
+        }
+        if value && !dtype.isFloatingPoint {
+            torchFail("requiresGrad", "only Tensors of floating point dtype can require gradients, got \(dtype)", file: file, line: line)
+        }
+        if autograd == nil { if !value { return }; autograd = AutogradMeta() }
+        autograd!.requiresGrad = value
+    }
+
+    /// Sets `requiresGrad` and returns self.
+    @discardableResult
+    public func requiresGrad_(_ value: Bool = true, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        setRequiresGrad(value, file: file, line: line)
+        return self
+    }
+
+    /// The accumulated gradient of a leaf (or of a non-leaf after `retainGrad()`).
+    public var grad: Tensor? {
+        get { autograd?.grad }
+        set {
+            if autograd == nil { autograd = AutogradMeta() }
+            autograd!.grad = newValue
+        }
+    }
+
+    /// The node that created this tensor (nil for leaves).
+    public var gradFn: Node? { autograd?.gradFn }
+
+    /// True for tensors not produced by a recorded op.
+    public var isLeaf: Bool { autograd?.gradFn == nil }
+
+    /// Keeps `.grad` for this non-leaf tensor during backward.
+    public func retainGrad() {
+        guard let meta = autograd, let node = meta.gradFn else { return }
+        if meta.retainsGrad { return }
+        meta.retainsGrad = true
+        hookCounter += 1
+        node.outputHooks[meta.outputNr, default: []].append((hookCounter, { [weak meta] g in
+            guard let meta else { return nil }
+            meta.grad = meta.grad.map { old in Torch.noGrad { old + g } } ?? (GradMode.isEnabled ? g : g.clone())
+            return nil
+        }))
+    }
+
+    /// A tensor sharing storage but cut from the graph.
+    public func detach() -> Tensor { Tensor(storage: storage, layout: layout, dtype: dtype) }
+
+    /// Cuts this tensor from the graph in place (it becomes a leaf that does not require grad).
+    @discardableResult
+    public func detach_() -> Tensor {
+        autograd?.gradFn = nil
+        autograd?.requiresGrad = false
+        return self
+    }
+
+    /// Registers a hook called with this tensor's gradient during backward; returning a tensor
+    /// replaces the gradient.
+    ///
+    /// ```swift
+    /// let h = w.registerHook { g in g * 2 }
+    /// h.remove()
+    /// ```
+    @discardableResult
+    public func registerHook(file: StaticString = #fileID, line: UInt = #line, _ hook: @escaping (Tensor) -> Tensor?) -> HookHandle {
+        guard let meta = autograd, meta.requiresGrad else {
+            torchFail("registerHook", "cannot register a hook on a tensor that doesn't require gradient", file: file, line: line)
+        }
+        hookCounter += 1
+        let id = hookCounter
+        if let node = meta.gradFn {
+            let slot = meta.outputNr
+            node.outputHooks[slot, default: []].append((id, hook))
+            return HookHandle { [weak node] in node?.outputHooks[slot]?.removeAll { $0.id == id } }
+        }
+        meta.hooks.append((id, hook))
+        return HookHandle { [weak meta] in meta?.hooks.removeAll { $0.id == id } }
+    }
+
+    /// Where this tensor's gradient goes: its creator's output slot, or its leaf accumulator.
+    func gradientEdge() -> Edge? {
+        guard let meta = autograd, meta.requiresGrad else { return nil }
+        if let fn = meta.gradFn { return Edge(node: fn, inputNr: meta.outputNr) }
+        if let acc = meta.accumulator { return Edge(node: acc, inputNr: 0) }
+        let acc = AccumulateGrad(meta: meta, shape: shape, dtype: dtype)
+        meta.accumulator = acc
+        return Edge(node: acc, inputNr: 0)
+    }
+
+    /// Computes gradients of this tensor with respect to the leaves of its graph and accumulates
+    /// them into their `.grad`.
+    ///
+    /// ```swift
+    /// let loss = (w * x).sum()
+    /// loss.backward()
+    /// ```
+    public func backward(gradient: Tensor? = nil, retainGraph: Bool? = nil, createGraph: Bool = false,
+                         file: StaticString = #fileID, line: UInt = #line) {
+        guard let edge = gradientEdge() else {
+            torchFail("backward", "element 0 of tensors does not require grad and does not have a grad_fn", file: file, line: line)
+        }
+        let g = gradient ?? Tensor.rootGradient(self, "backward", file: file, line: line)
+        if g.shape != shape {
+            torchFail("backward", "Mismatch in shape: grad_output[0] has a shape of \(g.shape) and output[0] has a shape of \(shape).", file: file, line: line)
+        }
+        _ = Engine.run(roots: [(edge, g)], capture: [], retainGraph: retainGraph ?? createGraph,
+                       createGraph: createGraph, accumulate: true)
+    }
+
+    static func rootGradient(_ t: Tensor, _ op: String, file: StaticString, line: UInt) -> Tensor {
+        if t.count != 1 { torchFail(op, "grad can be implicitly created only for scalar outputs", file: file, line: line) }
+        return Tensor.onesLike(t)
+    }
+}
+
+extension Torch {
+    /// Gradients of `outputs` with respect to `inputs`, returned instead of accumulated
+    /// (`torch.autograd.grad`). With `createGraph` the result is differentiable again.
+    ///
+    /// ```swift
+    /// let (g) = Torch.grad(outputs: [y], inputs: [x], createGraph: true)[0]!
+    /// ```
+    public static func grad(outputs: [Tensor], inputs: [Tensor], gradOutputs: [Tensor?]? = nil,
+                            retainGraph: Bool? = nil, createGraph: Bool = false, allowUnused: Bool = false,
+                            file: StaticString = #fileID, line: UInt = #line) -> [Tensor?] {
+        var roots: [(Edge, Tensor)] = []
+        for (i, o) in outputs.enumerated() {
+            guard let e = o.gradientEdge() else {
+                torchFail("grad", "element \(i) of tensors does not require grad and does not have a grad_fn", file: file, line: line)
+            }
+            let g = gradOutputs?[i] ?? Tensor.rootGradient(o, "grad", file: file, line: line)
+            roots.append((e, g))
+        }
+        let edges: [Edge?] = inputs.map { t in
+            if !t.requiresGrad { torchFail("grad", "One of the differentiated Tensors does not require grad", file: file, line: line) }
+            return t.gradientEdge()
+        }
+        let result = Engine.run(roots: roots, capture: edges.map { $0! }, retainGraph: retainGraph ?? createGraph,
+                                createGraph: createGraph, accumulate: false)
+        for (i, r) in result.enumerated() where r == nil && !allowUnused {
+            torchFail("grad", "One of the differentiated Tensors (input \(i)) appears to not have been used in the graph. Set allowUnused: true if this is the desired behavior.", file: file, line: line)
+        }
+        return result
+    }
+}
