@@ -1,0 +1,64 @@
+import TorchBase
+
+/// State shared between the forward and backward closures of a custom function.
+public final class FunctionContext {
+    var toSave: [Tensor] = []
+    weak var node: FunctionNode?
+    /// Free-form values the forward wants the backward to see (shapes, flags, ...).
+    public var values: [String: Any] = [:]
+
+    /// Saves tensors for backward; they are checked against in-place modification.
+    public func saveForBackward(_ tensors: Tensor...) { toSave += tensors }
+
+    /// The saved tensors (in the backward closure), reconnected to the graph for double backward.
+    public var savedTensors: [Tensor] {
+        guard let node else { return toSave }
+        return (0..<node.saved.count).map { node.savedTensor($0) }
+    }
+}
+
+extension Torch {
+    /// Defines an op by a forward and a backward closure, usable like any built-in op
+    /// (`torch.autograd.Function`). The forward runs without recording; the backward maps the
+    /// output gradient to one gradient per input (nil for none). Written with differentiable ops,
+    /// the backward can itself be differentiated (`createGraph`).
+    ///
+    /// ```swift
+    /// let y = Torch.customFunction("Cube", [x], forward: { ctx, xs in
+    ///     ctx.saveForBackward(xs[0]); return xs[0] * xs[0] * xs[0]
+    /// }, backward: { ctx, g in
+    ///     let x = ctx.savedTensors[0]; return [g * x * x * 3]
+    /// })
+    /// ```
+    public static func customFunction(_ name: String, _ inputs: [Tensor],
+                                      forward: (FunctionContext, [Tensor]) -> Tensor,
+                                      backward: @escaping (FunctionContext, Tensor) -> [Tensor?],
+                                      file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        let ctx = FunctionContext()
+        let out = Torch.noGrad { forward(ctx, inputs.map { $0.detach() }) }
+        guard Tensor.shouldRecord(inputs) else { return out }
+        let shapes = inputs.map { $0.shape }
+        let node = FunctionNode(name: name + "Backward", inputs: inputs, numOutputs: 1, file: file, line: line) { node, grads in
+            guard let g = grads[0] else { return [] }
+            let r = backward(ctx, g)
+            if r.count != shapes.count {
+                torchFail(name, "function backward returned an incorrect number of gradients (expected \(shapes.count), got \(r.count))", file: file, line: line)
+            }
+            for (i, gi) in r.enumerated() {
+                if let gi, gi.shape != shapes[i] {
+                    torchFail(name, "Function \(name)Backward returned an invalid gradient at index \(i) - got \(gi.shape) but expected shape compatible with \(shapes[i])", file: file, line: line)
+                }
+            }
+            return r
+        }
+        ctx.node = node
+        // The output is a fresh tensor that takes this node as its creator.
+        let result = out.autograd == nil ? out : out.detach()
+        let meta = AutogradMeta()
+        meta.requiresGrad = true
+        meta.gradFn = node
+        result.autograd = meta
+        node.saved = ctx.toSave.map { t in SavedTensor(t, isOutput: t === out || t === result) }
+        return result
+    }
+}

@@ -1,0 +1,163 @@
+import XCTest
+@testable import Torch
+import TorchBase
+
+/// Every primitive in the registry passes a float64 finite-difference gradcheck on ordinary,
+/// broadcast, non-contiguous and size-1 inputs, and gradgradcheck where it has a second derivative.
+final class GradcheckTests: XCTestCase {
+    typealias Case = (name: String, f: ([Tensor]) -> Tensor, inputs: [Tensor])
+
+    static let g = Generator(seed: 99)
+
+    static func leaf(_ shape: [Int], lo: Double = -2, hi: Double = 2) -> Tensor {
+        (Tensor.rand(shape, dtype: .float64, generator: g) * (hi - lo) + lo).requiresGrad_()
+    }
+    /// A non-contiguous leaf: the transpose of a contiguous one (as a leaf in its own right).
+    static func leafT(_ shape: [Int], lo: Double = -2, hi: Double = 2) -> Tensor {
+        let base = Tensor.rand(Array(shape.reversed()), dtype: .float64, generator: g) * (hi - lo) + lo
+        let t = base.permute(Array((0..<shape.count).reversed()))
+        XCTAssertFalse(t.isContiguous || shape.count < 2 && false)
+        return t.requiresGrad_()
+    }
+
+    static func unaryCases(_ op: UnaryOp, lo: Double = -2, hi: Double = 2) -> [Case] {
+        let f: ([Tensor]) -> Tensor = { $0[0].unary(op) }
+        return [("\(op)", f, [leaf([3, 4], lo: lo, hi: hi)]),
+                ("\(op) non-contiguous", f, [leafT([3, 4], lo: lo, hi: hi)]),
+                ("\(op) size-1", f, [leaf([1, 1], lo: lo, hi: hi)]),
+                ("\(op) 0-d", f, [leaf([], lo: lo, hi: hi)])]
+    }
+
+    static func binaryCases(_ op: BinaryOp, lo: Double = -2, hi: Double = 2, blo: Double = -2, bhi: Double = 2) -> [Case] {
+        let f: ([Tensor]) -> Tensor = { Tensor.binary(op, $0[0], $0[1]) }
+        return [("\(op)", f, [leaf([3, 4], lo: lo, hi: hi), leaf([3, 4], lo: blo, hi: bhi)]),
+                ("\(op) broadcast", f, [leaf([3, 4], lo: lo, hi: hi), leaf([4], lo: blo, hi: bhi)]),
+                ("\(op) broadcast both", f, [leaf([3, 1], lo: lo, hi: hi), leaf([1, 4], lo: blo, hi: bhi)]),
+                ("\(op) non-contiguous", f, [leafT([3, 4], lo: lo, hi: hi), leaf([3, 4], lo: blo, hi: bhi)]),
+                ("\(op) size-1", f, [leaf([1], lo: lo, hi: hi), leaf([1], lo: blo, hi: bhi)])]
+    }
+
+    static func cases(_ p: Primitive) -> [Case] {
+        switch p {
+        case .add: return binaryCases(.add)
+        case .sub: return binaryCases(.sub)
+        case .mul: return binaryCases(.mul)
+        case .div: return binaryCases(.div, blo: 0.5, bhi: 2)
+        case .pow: return binaryCases(.pow, lo: 0.5, hi: 2)
+        case .maximum: return binaryCases(.maximum)
+        case .minimum: return binaryCases(.minimum)
+        case .atan2: return binaryCases(.atan2, blo: 0.5, bhi: 2)
+        case .remainder: return binaryCases(.remainder, blo: 0.7, bhi: 2)
+        case .fmod: return binaryCases(.fmod, blo: 0.7, bhi: 2)
+        case .log, .log2, .log10, .sqrt, .rsqrt: return unaryCases(UnaryOp(rawValue: p.rawValue)!, lo: 0.3, hi: 3)
+        case .asin, .acos: return unaryCases(UnaryOp(rawValue: p.rawValue)!, lo: -0.8, hi: 0.8)
+        case .log1p: return unaryCases(.log1p, lo: -0.5, hi: 2)
+        case .reciprocal: return unaryCases(.reciprocal, lo: 0.5, hi: 2)
+        case .tan: return unaryCases(.tan, lo: -1.2, hi: 1.2)
+        case .toDType:
+            return [("to float32 and back", { $0[0].to(.float32).to(.float64) * 1.0 }, [leaf([3, 4])])]
+        case .clone: return [("clone", { $0[0].clone() }, [leafT([3, 4])])]
+        case .view:
+            return [("reshape", { $0[0].reshape([4, 3]) * 2 }, [leaf([3, 4])]),
+                    ("transpose", { $0[0].t() * Tensor.arange(0.0, 3.0, dtype: .float64) }, [leaf([3, 4])]),
+                    ("slice", { $0[0][..., 1..<3] }, [leaf([3, 4])]),
+                    ("strided slice of transposed", { $0[0][TensorIndex.slice(nil, nil, step: 2)] }, [leafT([4, 3])]),
+                    ("expand", { $0[0].expand([2, 3, 4]) * Tensor.arange(0.0, 4.0, dtype: .float64) }, [leaf([3, 1])]),
+                    ("select/narrow", { $0[0].select(0, 1).narrow(0, start: 1, length: 2) }, [leaf([3, 4])]),
+                    ("diagonal", { $0[0].diagonal(offset: 1) }, [leaf([3, 4])]),
+                    ("unfold (overlapping)", { $0[0].unfold(0, size: 3, step: 1) }, [leaf([5])]),
+                    ("flip", { $0[0].flip([0, 1]) * Tensor.arange(0.0, 12.0, dtype: .float64).reshape([3, 4]) }, [leaf([3, 4])]),
+                    ("permute", { $0[0].permute([2, 0, 1]).contiguous().view(-1) * Tensor.arange(0.0, 24.0, dtype: .float64) }, [leaf([2, 3, 4])]),
+                    ("asStrided", { $0[0].asStrided([2, 2], [1, 2]) }, [leaf([6])]),
+                    ("squeeze/unsqueeze", { $0[0].unsqueeze(0).squeeze() }, [leaf([1, 3])])]
+        case .cat:
+            return [("cat", { Tensor.cat([$0[0], $0[1]], dim: 1) }, [leaf([2, 3]), leaf([2, 2])]),
+                    ("stack", { Tensor.stack([$0[0], $0[1]], dim: 0) }, [leafT([2, 3]), leaf([2, 3])]),
+                    ("pad constant", { $0[0].pad([1, 2, 0, 1], value: 0.5) }, [leaf([2, 3])])]
+        case .whereSelect:
+            return [("where", { Tensor.where($0[0] .> 0, $0[0], $0[1]) }, [leaf([3, 4]), leaf([4])])]
+        case .gatherLinear:
+            return [("advanced index", { $0[0][Tensor([2, 0, 2])] }, [leaf([3, 4])]),
+                    ("mask", { $0[0][$0[0].detach() .> 0] }, [leaf([3, 4])]),
+                    ("pair index", { $0[0][Tensor([0, 2]), Tensor([1, 3])] }, [leafT([3, 4])]),
+                    ("indexSelect", { $0[0].indexSelect(1, Tensor([3, 0, 3])) }, [leaf([3, 4])]),
+                    ("pad reflect", { $0[0].pad([2, 1], mode: .reflect) }, [leaf([2, 4])])]
+        case .scatterAddLinear:
+            return [("indexAdd", { $0[0].indexAdd(1, Tensor([1, 3, 1]), $0[1]) }, [leaf([3, 4]), leaf([3, 3])])]
+        case .gatherDim:
+            return [("gather", { $0[0].gather(1, Tensor([[0, 0, 2], [1, 3, 3], [2, 1, 0]])) }, [leaf([3, 4])]),
+                    ("max(dim) values", { $0[0].max(dim: 1).values }, [leaf([3, 4])]),
+                    ("sort values", { $0[0].sort(dim: 0).values }, [leaf([3, 4])]),
+                    ("topk", { $0[0].topk(2).values }, [leaf([3, 4])])]
+        case .scatterDim:
+            return [("scatter", { $0[0].scatter(1, Tensor([[0, 2], [3, 1], [1, 0]]), $0[1]) }, [leaf([3, 4]), leaf([3, 2])])]
+        case .scatterAddDim:
+            return [("scatterAdd", { $0[0].scatterAdd(0, Tensor([[0, 1, 2, 0], [2, 2, 0, 1]]), $0[1]) }, [leaf([3, 4]), leaf([2, 4])])]
+        case .sum:
+            return [("sum all", { $0[0].sum() }, [leaf([3, 4])]),
+                    ("sum dims keepdim", { $0[0].sum(dims: [0, 2], keepdim: true) }, [leafT([2, 3, 4])]),
+                    ("mean", { $0[0].mean(dim: 1) }, [leaf([3, 4])]),
+                    ("var", { $0[0].variance(dims: [1]) }, [leaf([3, 4])]),
+                    ("norm", { $0[0].norm(dims: [1]) }, [leaf([3, 4])]),
+                    ("logsumexp", { $0[0].logsumexp(dims: [1]) }, [leaf([3, 4])])]
+        case .prod:
+            return [("prod", { $0[0].prod(dim: 1) }, [leaf([3, 4])]),
+                    ("prod with a zero", { ($0[0] * Tensor([1.0, 0.0, 1.0], dtype: .float64)).prod() }, [leaf([3])]),
+                    ("prod all", { $0[0].prod() }, [leafT([2, 3])])]
+        case .amax: return [("amax", { $0[0].amax(dims: [1]) }, [leaf([3, 4])]), ("max all", { $0[0].max() }, [leaf([2, 3])])]
+        case .amin: return [("amin", { $0[0].amin(dims: [0], keepdim: true) }, [leaf([3, 4])])]
+        case .cumsum: return [("cumsum", { $0[0].cumsum(dim: 1) }, [leaf([3, 4])]), ("cumsum dim 0", { $0[0].cumsum(dim: 0) }, [leafT([3, 4])])]
+        case .cumprod:
+            return [("cumprod", { $0[0].cumprod(dim: 1) }, [leaf([3, 4], lo: 0.5, hi: 2)]),
+                    ("cumprod with a zero", { ($0[0] * Tensor([1.0, 0.0, 1.0, 1.0], dtype: .float64)).cumprod(dim: 0) }, [leaf([4])])]
+        case .matmul:
+            return [("mm", { $0[0].matmul($0[1]) }, [leaf([3, 4]), leaf([4, 2])]),
+                    ("batched broadcast", { $0[0].matmul($0[1]) }, [leaf([2, 1, 3, 4]), leaf([3, 4, 2])]),
+                    ("dot", { $0[0].matmul($0[1]) }, [leaf([4]), leaf([4])]),
+                    ("mv", { $0[0].matmul($0[1]) }, [leafT([3, 4]), leaf([4])]),
+                    ("vm", { $0[0].matmul($0[1]) }, [leaf([4]), leaf([2, 4, 3])])]
+        default:
+            return unaryCases(UnaryOp(rawValue: p.rawValue)!)
+        }
+    }
+
+    /// Primitives whose derivative is zero or piecewise constant: no second-order check needed.
+    static let firstOrderOnly: Set<Primitive> = [.sign, .floor, .ceil, .round, .trunc, .relu, .abs, .maximum, .minimum,
+                                                  .remainder, .fmod, .toDType]
+
+    func testEveryPrimitiveHasAGradcheck() {
+        for p in Primitive.allCases {
+            XCTAssertFalse(GradcheckTests.cases(p).isEmpty, "\(p) has no gradcheck case")
+        }
+    }
+
+    func testGradcheckAllPrimitives() {
+        var count = 0
+        for p in Primitive.allCases {
+            for c in GradcheckTests.cases(p) {
+                let tol: Double = p == .toDType ? 1e-2 : 1e-5
+                let r = Torch.gradcheck(c.f, c.inputs, eps: p == .toDType ? 1e-3 : 1e-6, atol: tol)
+                XCTAssertTrue(r.passed, "\(p) / \(c.name): \(r.message)")
+                count += 1
+            }
+        }
+        XCTAssertGreaterThan(count, 150)
+    }
+
+    func testGradgradcheck() {
+        for p in Primitive.allCases where !GradcheckTests.firstOrderOnly.contains(p) {
+            for c in GradcheckTests.cases(p).prefix(2) where !c.name.contains("with a zero") {
+                let r = Torch.gradgradcheck(c.f, c.inputs)
+                XCTAssertTrue(r.passed, "gradgrad \(p) / \(c.name): \(r.message)")
+            }
+        }
+    }
+
+    func testGradcheckDetectsAWrongDerivative() {
+        let x = GradcheckTests.leaf([3])
+        let wrong = Torch.gradcheck({ xs in
+            Torch.customFunction("Wrong", xs, forward: { _, t in t[0] * t[0] }, backward: { _, g in [g * 3] })
+        }, [x])
+        XCTAssertFalse(wrong.passed)
+    }
+}
