@@ -42,10 +42,44 @@ case "mask-shape":
 case "float-index":
     at(); _ = a[Tensor([0.0, 1.0])]
 default:
-    print("unknown case \(name)")
+    if !name.hasPrefix("ag-") { print("unknown case \(name)") }
 }
 
 #if canImport(Glibc)
 import Glibc
 func fflush_stdout() { fflush(stdout) }
 #endif
+
+// Autograd misuse cases.
+func autogradCase(_ name: String) {
+    switch name {
+    case "version":
+        let x = Tensor([1.0, 2.0]).requiresGrad_()
+        let y = x * 2
+        let z = y.exp()
+        y.mul_(Tensor([2.0, 2.0]))
+        at(); z.sum().backward()
+    case "second-backward":
+        let x = Tensor([1.0]).requiresGrad_()
+        let y = (x * x).sum()
+        y.backward()
+        at(); y.backward()
+    case "leaf-inplace":
+        let x = Tensor([1.0]).requiresGrad_()
+        at(); x.add_(Tensor([1.0]))
+    case "anomaly":
+        let x = Tensor([-1.0]).requiresGrad_()
+        Torch.detectAnomaly {
+            at(); let y = x.sqrt()
+            y.sum().backward()
+        }
+    case "no-grad-backward":
+        at(); Tensor([1.0]).backward()
+    case "non-scalar":
+        let x = Tensor([1.0, 2.0]).requiresGrad_()
+        at(); (x * 2).backward()
+    default:
+        print("unknown case \(name)")
+    }
+}
+if name.hasPrefix("ag-") { autogradCase(String(name.dropFirst(3))) }

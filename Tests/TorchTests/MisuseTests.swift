@@ -57,6 +57,20 @@ final class MisuseTests: XCTestCase {
     func testMaskShape() { check("mask-shape", ["index:", "The shape of the mask [3] at index 0 does not match the shape of the indexed tensor [2]"]) }
     func testFloatIndex() { check("float-index", ["index:", "tensors used as indices must be long, int, byte or bool tensors"]) }
 
+    func testModifiedSavedTensor() {
+        check("ag-version", ["backward:", "one of the variables needed for gradient computation has been modified by an inplace operation", "ExpBackward0", "is at version 1; expected version 0 instead"])
+    }
+    func testSecondBackwardThroughFreedGraph() { check("ag-second-backward", ["Trying to backward through the graph a second time"]) }
+    func testInPlaceOnLeaf() { check("ag-leaf-inplace", ["add_:", "a leaf Variable that requires grad is being used in an in-place operation."]) }
+    func testBackwardWithoutGraph() { check("ag-no-grad-backward", ["element 0 of tensors does not require grad and does not have a grad_fn"]) }
+    func testNonScalarBackward() { check("ag-non-scalar", ["grad can be implicitly created only for scalar outputs"]) }
+    /// Anomaly mode names the node and the forward line that created it.
+    func testAnomalyNamesTheForwardLine() {
+        let r = trap("ag-anomaly")
+        XCTAssertTrue(r.stderr.contains("Function 'SqrtBackward0' returned nan values"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("TorchMisuse/main.swift:\(r.line)"), r.stderr)
+    }
+
     /// The pure checks behind the traps.
     func testCheckFunctions() {
         XCTAssertEqual(try? Checks.broadcastShapes([3, 1], [1, 4]).get(), [3, 4])

@@ -35,7 +35,8 @@ extension Torch {
                                       backward: @escaping (FunctionContext, Tensor) -> [Tensor?],
                                       file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         let ctx = FunctionContext()
-        let out = Torch.noGrad { forward(ctx, inputs.map { $0.detach() }) }
+        let detached = inputs.map { $0.detach() }
+        let out = Torch.noGrad { forward(ctx, detached) }
         guard Tensor.shouldRecord(inputs) else { return out }
         let shapes = inputs.map { $0.shape }
         let node = FunctionNode(name: name + "Backward", inputs: inputs, numOutputs: 1, file: file, line: line) { node, grads in
@@ -58,7 +59,11 @@ extension Torch {
         meta.requiresGrad = true
         meta.gradFn = node
         result.autograd = meta
-        node.saved = ctx.toSave.map { t in SavedTensor(t, isOutput: t === out || t === result) }
+        // A saved input is saved as the caller's tensor, so that double backward sees its graph.
+        node.saved = ctx.toSave.map { t in
+            if let i = detached.firstIndex(where: { $0 === t }) { return SavedTensor(inputs[i], isOutput: false) }
+            return SavedTensor(t, isOutput: t === out || t === result)
+        }
         return result
     }
 }

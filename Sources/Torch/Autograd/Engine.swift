@@ -6,7 +6,7 @@ import TorchBase
 /// `retainGraph`.
 enum Engine {
     static func run(roots: [(Edge, Tensor)], capture: [Edge], retainGraph: Bool, createGraph: Bool,
-                    accumulate: Bool) -> [Tensor?] {
+                    accumulate: Bool, file: StaticString, line: UInt) -> [Tensor?] {
         // 1. Dependencies.
         var deps: [ObjectIdentifier: Int] = [:]
         var seen: Set<ObjectIdentifier> = []
@@ -36,9 +36,10 @@ enum Engine {
         }
         var captured = [Tensor?](repeating: nil, count: capture.count)
         let state = GradMode.state
-        let oldEnabled = state.enabled
+        let oldEnabled = state.enabled, oldSite = state.backwardSite
         state.enabled = createGraph
-        defer { state.enabled = oldEnabled }
+        state.backwardSite = (file, line)
+        defer { state.enabled = oldEnabled; state.backwardSite = oldSite }
 
         // 3. Run.
         while !ready.isEmpty {
@@ -53,6 +54,9 @@ enum Engine {
                 var g = g0
                 for h in hooks { if let r = h.fn(g) { g = r } }
                 grads[slot] = g
+            }
+            for (slot, retain) in node.retainHooks where slot < grads.count {
+                if let g = grads[slot] { retain(g) }
             }
             for (i, c) in capture.enumerated() where c.node === node && c.inputNr < grads.count {
                 captured[i] = grads[c.inputNr]

@@ -8,6 +8,8 @@ final class GradModeState {
     var enabled = true
     var inference = false
     var anomaly = false
+    /// Source location of the backward()/grad() call in progress, for error messages.
+    var backwardSite: (file: StaticString, line: UInt)?
 }
 
 enum GradMode {

@@ -31,8 +31,9 @@ struct SavedTensor {
     /// The saved tensor, reconnected to the graph (so double backward sees it).
     func unpack(owner: Node) -> Tensor {
         if data.storage.version != version {
-            torchFail("backward", "one of the variables needed for gradient computation has been modified by an inplace operation: [\(data.dtype) \(data.shape)], which is \(isOutput ? "output \(outputNr) of" : "an input of") \(owner.name), is at version \(data.storage.version); expected version \(version) instead.",
-                      file: owner.file, line: owner.line)
+            let site = GradMode.state.backwardSite ?? (owner.file, owner.line)
+            torchFail("backward", "one of the variables needed for gradient computation has been modified by an inplace operation: [\(data.dtype) \(data.shape)], which is \(isOutput ? "output \(outputNr) of" : "an input of") \(owner.name), is at version \(data.storage.version); expected version \(version) instead. (\(owner.name) was created at \(owner.file):\(owner.line))",
+                      file: site.file, line: site.line)
         }
         if !requiresGrad { return data }
         let t = Tensor(storage: data.storage, layout: data.layout, dtype: data.dtype)
@@ -58,6 +59,8 @@ open class Node {
     var released = false
     /// Hooks on the gradient of output `i` (tensor hooks of non-leaf outputs, retain_grad).
     var outputHooks: [Int: [(id: Int, fn: (Tensor) -> Tensor?)]] = [:]
+    /// retainGrad of output `i`: sees the gradient after every other hook.
+    var retainHooks: [Int: (Tensor) -> Void] = [:]
     var numOutputs: Int
 
     nonisolated(unsafe) static var counter = 0
@@ -102,7 +105,8 @@ final class FunctionNode: Node {
     }
 
     func freedError() -> Never {
-        torchFail("backward", "Trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). Saved intermediate values of the graph are freed when you call .backward() or autograd.grad(). Specify retainGraph: true if you need to backward through the graph a second time or if you need to access saved tensors after calling backward. (node \(name), created at \(file):\(line))", file: file, line: line)
+        let site = GradMode.state.backwardSite ?? (file, line)
+        torchFail("backward", "Trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). Saved intermediate values of the graph are freed when you call .backward() or autograd.grad(). Specify retainGraph: true if you need to backward through the graph a second time or if you need to access saved tensors after calling backward. (node \(name), created at \(file):\(line))", file: site.file, line: site.line)
     }
 
     override func apply(_ grads: [Tensor?]) -> [Tensor?] {

@@ -76,12 +76,10 @@ extension Tensor {
         guard let meta = autograd, let node = meta.gradFn else { return }
         if meta.retainsGrad { return }
         meta.retainsGrad = true
-        hookCounter += 1
-        node.outputHooks[meta.outputNr, default: []].append((hookCounter, { [weak meta] g in
-            guard let meta else { return nil }
+        node.retainHooks[meta.outputNr] = { [weak meta] g in
+            guard let meta else { return }
             meta.grad = meta.grad.map { old in Torch.noGrad { old + g } } ?? (GradMode.isEnabled ? g : g.clone())
-            return nil
-        }))
+        }
     }
 
     /// A tensor sharing storage but cut from the graph.
@@ -145,7 +143,7 @@ extension Tensor {
             torchFail("backward", "Mismatch in shape: grad_output[0] has a shape of \(g.shape) and output[0] has a shape of \(shape).", file: file, line: line)
         }
         _ = Engine.run(roots: [(edge, g)], capture: [], retainGraph: retainGraph ?? createGraph,
-                       createGraph: createGraph, accumulate: true)
+                       createGraph: createGraph, accumulate: true, file: file, line: line)
     }
 
     static func rootGradient(_ t: Tensor, _ op: String, file: StaticString, line: UInt) -> Tensor {
@@ -177,7 +175,7 @@ extension Torch {
             return t.gradientEdge()
         }
         let result = Engine.run(roots: roots, capture: edges.map { $0! }, retainGraph: retainGraph ?? createGraph,
-                                createGraph: createGraph, accumulate: false)
+                                createGraph: createGraph, accumulate: false, file: file, line: line)
         for (i, r) in result.enumerated() where r == nil && !allowUnused {
             torchFail("grad", "One of the differentiated Tensors (input \(i)) appears to not have been used in the graph. Set allowUnused: true if this is the desired behavior.", file: file, line: line)
         }

@@ -1,0 +1,180 @@
+import XCTest
+import Foundation
+@testable import Torch
+import TorchBase
+
+final class AutogradTests: XCTestCase {
+    func testBackwardAccumulatesAcrossCalls() {
+        let w = Tensor([1.0, 2.0, 3.0]).requiresGrad_()
+        let x = Tensor([4.0, 5.0, 6.0])
+        (w * x).sum().backward()
+        XCTAssertEqual(w.grad!.scalars, [4, 5, 6])
+        (w * x).sum().backward()
+        XCTAssertEqual(w.grad!.scalars, [8, 10, 12])
+        XCTAssertNil(x.grad)
+        XCTAssertTrue(w.isLeaf)
+        XCTAssertFalse((w * x).isLeaf)
+        XCTAssertEqual((w * x).gradFn?.name, "MulBackward0")
+    }
+
+    func testBroadcastGradientsSumBack() {
+        let a = Tensor.ones([3, 1], dtype: .float64).requiresGrad_()
+        let b = Tensor.ones([4], dtype: .float64).requiresGrad_()
+        (a * b).sum().backward()
+        XCTAssertEqual(a.grad!.shape, [3, 1]); XCTAssertEqual(a.grad!.scalars, [4, 4, 4])
+        XCTAssertEqual(b.grad!.scalars, [3, 3, 3, 3])
+    }
+
+    func testRetainGraphAndGradient() {
+        let x = Tensor([2.0]).requiresGrad_()
+        let y = x * x
+        y.backward(gradient: Tensor([1.0]), retainGraph: true)
+        y.backward(gradient: Tensor([1.0]))
+        XCTAssertEqual(x.grad!.scalars, [8])
+    }
+
+    func testTorchGradAndAllowUnused() {
+        let x = Tensor([1.0, 2.0]).requiresGrad_()
+        let z = Tensor([3.0]).requiresGrad_()
+        let y = (x * x).sum()
+        let g = Torch.grad(outputs: [y], inputs: [x, z], allowUnused: true)
+        XCTAssertEqual(g[0]!.scalars, [2, 4])
+        XCTAssertNil(g[1])
+        XCTAssertNil(x.grad)   // Torch.grad returns, does not accumulate
+    }
+
+    func testHigherOrderGradients() {
+        // d/dx (x^3) = 3x^2 ; d2/dx2 = 6x
+        let x = Tensor([2.0], dtype: .float64).requiresGrad_()
+        let y = x * x * x
+        let g = Torch.grad(outputs: [y.sum()], inputs: [x], createGraph: true)[0]!
+        XCTAssertEqual(g.scalars, [12])
+        XCTAssertTrue(g.requiresGrad)
+        let g2 = Torch.grad(outputs: [g.sum()], inputs: [x])[0]!
+        XCTAssertEqual(g2.scalars, [12])
+        // Hessian-vector product of f = sum(tanh(W x)) and a gradient penalty both backprop.
+        let w = Tensor.randn([3, 3], dtype: .float64).requiresGrad_()
+        let v = Tensor.randn([3], dtype: .float64)
+        let xx = Tensor.randn([3], dtype: .float64).requiresGrad_()
+        let f = w.matmul(xx).tanh().sum()
+        let gx = Torch.grad(outputs: [f], inputs: [xx], createGraph: true)[0]!
+        let hv = Torch.grad(outputs: [(gx * v).sum()], inputs: [xx], retainGraph: true)[0]!
+        XCTAssertEqual(hv.shape, [3])
+        let penalty = (gx * gx).sum()
+        penalty.backward()
+        XCTAssertNotNil(w.grad)
+    }
+
+    func testNoGradAndModes() {
+        let w = Tensor([1.0]).requiresGrad_()
+        let y = Torch.noGrad { w * 2 }
+        XCTAssertFalse(y.requiresGrad)
+        Torch.noGrad {
+            XCTAssertFalse(Torch.isGradEnabled)
+            Torch.enableGrad { XCTAssertTrue((w * 2).requiresGrad) }
+            XCTAssertFalse(Torch.isGradEnabled)
+        }
+        XCTAssertTrue(Torch.isGradEnabled)
+        Torch.inferenceMode { XCTAssertTrue(Torch.isInferenceMode); XCTAssertFalse((w * 2).requiresGrad) }
+        XCTAssertFalse(w.detach().requiresGrad)
+        let z = w * 3
+        z.detach_()
+        XCTAssertTrue(z.isLeaf); XCTAssertFalse(z.requiresGrad)
+    }
+
+    func testGradModeIsThreadLocal() {
+        let w = Tensor([1.0]).requiresGrad_()
+        let group = DispatchGroup()
+        nonisolated(unsafe) var otherThreadRecorded = false
+        Torch.noGrad {
+            group.enter()
+            Thread.detachNewThread {
+                otherThreadRecorded = (w * 2).requiresGrad   // a new thread starts with grad on
+                group.leave()
+            }
+            group.wait()
+            XCTAssertFalse((w * 2).requiresGrad)
+        }
+        XCTAssertTrue(otherThreadRecorded)
+    }
+
+    func testHooks() {
+        let x = Tensor([1.0, 2.0]).requiresGrad_()
+        var seen: [Double] = []
+        let h = x.registerHook { g in seen = g.scalars; return g * 10 }
+        (x * 3).sum().backward()
+        XCTAssertEqual(seen, [3, 3])
+        XCTAssertEqual(x.grad!.scalars, [30, 30])
+        h.remove()
+        x.grad = nil
+        (x * 3).sum().backward()
+        XCTAssertEqual(x.grad!.scalars, [3, 3])
+        // Hook on a non-leaf, and retainGrad.
+        let y = x * 2
+        y.retainGrad()
+        y.registerHook { g in g + 1 }
+        x.grad = nil
+        (y * y).sum().backward()
+        XCTAssertEqual(y.grad!.scalars, [5, 9])        // retained after the other hooks ran: 2y + 1
+        XCTAssertEqual(x.grad!.scalars, [10, 18])
+    }
+
+    func testCustomFunction() {
+        let x = Tensor([1.0, 2.0], dtype: .float64).requiresGrad_()
+        func cube(_ t: Tensor) -> Tensor {
+            Torch.customFunction("Cube", [t], forward: { ctx, xs in
+                ctx.saveForBackward(xs[0])
+                return xs[0] * xs[0] * xs[0]
+            }, backward: { ctx, g in
+                let v = ctx.savedTensors[0]
+                return [g * v * v * 3]
+            })
+        }
+        let y = cube(x)
+        XCTAssertEqual(y.gradFn?.name, "CubeBackward")
+        y.sum().backward()
+        XCTAssertEqual(x.grad!.scalars, [3, 12])
+        XCTAssertTrue(Torch.gradcheck({ cube($0[0]).sin() }, [x]).passed)
+        XCTAssertTrue(Torch.gradgradcheck({ cube($0[0]) }, [x]).passed)
+    }
+
+    func testInPlaceOnNonLeafIsRecorded() {
+        let x = Tensor([1.0, 2.0]).requiresGrad_()
+        let y = x * 2
+        y.exp_()
+        y.sum().backward()
+        XCTAssertEqual(x.grad!.scalars[0], 2 * Foundation.exp(2.0), accuracy: 1e-4)
+        let z = x * 1
+        z += x
+        z.sum().backward()
+        XCTAssertEqual(x.grad!.scalars[0], 2 * Foundation.exp(2.0) + 2, accuracy: 1e-4)
+    }
+
+    func testGraphIsFreedAndNothingLeaks() {
+        let baseline = Node.liveCount
+        let w = Tensor.randn([8, 4], dtype: .float64).requiresGrad_()
+        for _ in 0..<20 {
+            let x = Tensor.randn([16, 8], dtype: .float64)
+            let loss = (x.matmul(w).tanh() - 1).pow(2).mean()
+            loss.backward()
+            Torch.noGrad { w -= w.grad! * 0.1 }
+            w.grad = nil
+        }
+        XCTAssertEqual(Node.liveCount, baseline, "nodes alive after a training loop")
+        weak var weakOut: Tensor?
+        do {
+            let out = w.matmul(Tensor.ones([4, 1], dtype: .float64)).sum()
+            weakOut = out
+            out.backward()
+        }
+        XCTAssertNil(weakOut, "outputs are not kept alive by their graph")
+        XCTAssertEqual(Node.liveCount, baseline)
+    }
+
+    func testViewsAndIndexingGradients() {
+        let x = Tensor.arange(0.0, 12.0, dtype: .float64).reshape([3, 4]).detach().requiresGrad_()
+        let loss = x[..., 1..<3].sum() + x[Tensor([0, 0])].sum() + x.t()[0].sum()
+        loss.backward()
+        XCTAssertEqual(x.grad!.scalars, [3, 3, 3, 2, 1, 1, 1, 0, 1, 1, 1, 0])
+    }
+}
