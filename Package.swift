@@ -37,7 +37,7 @@ let package = Package(
             dependencies: ["TorchBase", "TorchCPU", .product(name: "RealModule", package: "swift-numerics")],
             swiftSettings: optimize
         ),
-        .executableTarget(name: "TorchBench", dependencies: ["Torch", "TorchBase"], swiftSettings: optimize),
+        .executableTarget(name: "TorchBench", dependencies: ["Torch", "TorchBase", "TorchCPU"], swiftSettings: optimize),
         .executableTarget(name: "TorchDemo", dependencies: ["Torch"]),
         .executableTarget(name: "TorchMisuse", dependencies: ["Torch"]),
         .testTarget(

@@ -35,6 +35,16 @@ extension Tensor {
 
     static func binaryRaw(_ op: BinaryOp, _ a: Tensor, _ b: Tensor, common: DType,
                           file: StaticString, line: UInt) -> Tensor {
+        // Fast path: same dtype, same shape, both contiguous (the common small-op case).
+        if a.dtype == .float32 && b.dtype == .float32 && (op == .add || op == .sub || op == .mul)
+            && a.count < Parallel.grain && a.layout.isContiguous && b.layout.isContiguous && a.shape == b.shape
+            && a.layout.offset == 0 && a.storage.device == b.storage.device {
+            let out = Tensor(uninitializedContiguous: a.layout, dtype: a.dtype, device: a.device)
+            if CPUKernels.binaryContiguous(op, a.dtype, out.storage.data, a.storage.data,
+                                           b.storage.data + b.layout.offset * b.itemSize, a.count) {
+                return out
+            }
+        }
         let shape = a.shape == b.shape ? a.shape : Checks.broadcastShapes(a.shape, b.shape).unwrap(op.rawValue, file: file, line: line)
         if a.device != b.device {
             torchFail(op.rawValue, "Expected all tensors to be on the same device, but found at least two devices, \(a.device) and \(b.device)!", file: file, line: line)
@@ -51,17 +61,6 @@ extension Tensor {
     /// Tensor-tensor op with PyTorch's promotion.
     package static func binary(_ op: BinaryOp, _ a: Tensor, _ b: Tensor,
                                file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        // Fast path: same dtype, same shape, both contiguous (the common small-op case).
-        if a.dtype == .float32 && b.dtype == .float32 && (op == .add || op == .sub || op == .mul)
-            && a.autograd == nil && b.autograd == nil
-            && a.count < Parallel.grain && a.layout.isContiguous && b.layout.isContiguous && a.shape == b.shape
-            && a.layout.offset == 0 && a.storage.device == b.storage.device {
-            let out = Tensor(uninitializedContiguous: a.layout, dtype: a.dtype, device: a.device)
-            if CPUKernels.binaryContiguous(op, a.dtype, out.storage.data, a.storage.data,
-                                           b.storage.data + b.layout.offset * b.itemSize, a.count) {
-                return out
-            }
-        }
         let common = a.dtype == b.dtype ? a.dtype
             : resultType([.tensor(a.dtype, isZeroDim: a.rank == 0), .tensor(b.dtype, isZeroDim: b.rank == 0)])
         return binary(op, a, b, common: common, file: file, line: line)

@@ -2,6 +2,7 @@
 // Usage: swift run -c release torch-bench [--quick]
 import Torch
 import TorchBase
+import TorchCPU
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -31,6 +32,9 @@ if CommandLine.arguments.contains("--overhead-loop") {
     let a = Tensor.ones([1]), b = Tensor.ones([1])
     for _ in 0..<200_000 { _ = a + b }
     print("a+b", time(inner: 200_000) { _ = a + b } * 1e9, "ns")
+    let x1 = Tensor.rand([1_000_000]), y1 = Tensor.rand([1_000_000])
+    print("add 1M", time(inner: 20) { _ = x1 + y1 } * 1e6, "us")
+    print(CPUAllocator.shared.stats)
     print("empty", time(inner: 200_000) { _ = Tensor.empty([1]) } * 1e9, "ns")
     print("Layout", time(inner: 200_000) { _ = Layout(shape: [1]) } * 1e9, "ns")
     print("Storage", time(inner: 200_000) { _ = Storage(byteCount: 4) } * 1e9, "ns")
@@ -106,6 +110,16 @@ print("SwiftTorch benchmark (\(Torch.numThreads) threads; ratios > 1 mean SwiftT
 let a1 = Tensor.ones([1]), b1 = Tensor.ones([1])
 let ovh = time(inner: 100_000) { _ = a1 + b1 }
 row("add 1-element float32 overhead", ovh * 1e6, np["overhead"].map { $0 * 1e6 }, unit: "us", higherIsBetter: false)
+
+// Autograd: recording overhead and a tiny backward (PyTorch measured on the issue's machine:
+// 2.6 us per recorded mul, 72 us for the tiny backward; no PyTorch in this run).
+do {
+    let a = Tensor.ones([1]).requiresGrad_(), b = Tensor.ones([1]).requiresGrad_()
+    let rec = time(inner: 50_000) { _ = a * b }
+    print(pad("mul 1-element while recording", 34) + pad(format3(rec * 1e6) + " us", 18) + "(target <= 0.6 us)")
+    let bw = time(inner: 5_000) { (a * b).sum().backward() }
+    print(pad("((a * b).sum()).backward()", 34) + pad(format3(bw * 1e6) + " us", 18) + "(target <= 5 us)")
+}
 
 // 2. Allocating add versus add into an existing tensor.
 let x = Tensor.rand([big]), y = Tensor.rand([big]), o = Tensor.empty([big])

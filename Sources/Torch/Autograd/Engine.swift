@@ -3,35 +3,40 @@ import TorchBase
 /// The backward engine: dependency counting over the nodes reachable from the roots, then nodes
 /// run when all their gradients have arrived (latest-created first among the ready ones).
 /// Gradients for the same slot are summed; the graph is released as it is consumed unless
-/// `retainGraph`.
+/// `retainGraph`. Per-run bookkeeping lives on the nodes (`pendingDeps`, `buffer`), marked with
+/// a run number, so a pass allocates no dictionaries.
 enum Engine {
+    nonisolated(unsafe) static var runCounter = 0
+
     static func run(roots: [(Edge, Tensor)], capture: [Edge], retainGraph: Bool, createGraph: Bool,
                     accumulate: Bool, file: StaticString, line: UInt) -> [Tensor?] {
+        runCounter &+= 1
+        let mark = runCounter
+        func visit(_ n: Node) -> Bool {
+            if n.runMark == mark { return false }
+            n.runMark = mark
+            n.pendingDeps = 0
+            n.buffer = []
+            return true
+        }
         // 1. Dependencies.
-        var deps: [ObjectIdentifier: Int] = [:]
-        var seen: Set<ObjectIdentifier> = []
-        var stack = roots.map { $0.0.node }
-        for n in stack { seen.insert(ObjectIdentifier(n)) }
+        var stack: [Node] = []
+        for (e, _) in roots where visit(e.node) { stack.append(e.node) }
         while let n = stack.popLast() {
             for case let e? in n.nextEdges {
-                let id = ObjectIdentifier(e.node)
-                deps[id, default: 0] += 1
-                if seen.insert(id).inserted { stack.append(e.node) }
+                if visit(e.node) { stack.append(e.node) }
+                e.node.pendingDeps += 1
             }
         }
         // 2. Seed the buffers.
-        var buffers: [ObjectIdentifier: [Tensor?]] = [:]
-        var ready: [Node] = []
         func add(_ g: Tensor, to e: Edge) {
-            let id = ObjectIdentifier(e.node)
-            var buf = buffers[id] ?? [Tensor?](repeating: nil, count: Swift.max(e.node.numOutputs, e.inputNr + 1))
-            if let old = buf[e.inputNr] { buf[e.inputNr] = old + g } else { buf[e.inputNr] = g }
-            buffers[id] = buf
+            let n = e.node
+            if n.buffer.isEmpty { n.buffer = [Tensor?](repeating: nil, count: Swift.max(n.numOutputs, e.inputNr + 1)) }
+            if let old = n.buffer[e.inputNr] { n.buffer[e.inputNr] = old + g } else { n.buffer[e.inputNr] = g }
         }
-        for (e, g) in roots {
-            add(g, to: e)
-        }
-        for (e, _) in roots where deps[ObjectIdentifier(e.node)] == nil && !ready.contains(where: { $0 === e.node }) {
+        var ready: [Node] = []
+        for (e, g) in roots { add(g, to: e) }
+        for (e, _) in roots where e.node.pendingDeps == 0 && !ready.contains(where: { $0 === e.node }) {
             ready.append(e.node)
         }
         var captured = [Tensor?](repeating: nil, count: capture.count)
@@ -44,24 +49,29 @@ enum Engine {
         // 3. Run.
         while !ready.isEmpty {
             var best = 0
-            for i in 1..<ready.count where ready[i].sequenceNr > ready[best].sequenceNr { best = i }
-            let node = ready.remove(at: best)
-            let id = ObjectIdentifier(node)
-            var grads = buffers.removeValue(forKey: id) ?? []
-            // Hooks on the node's outputs (non-leaf tensor hooks, retainGrad).
-            for (slot, hooks) in node.outputHooks {
-                guard slot < grads.count, let g0 = grads[slot] else { continue }
-                var g = g0
-                for h in hooks { if let r = h.fn(g) { g = r } }
-                grads[slot] = g
+            if ready.count > 1 {
+                for i in 1..<ready.count where ready[i].sequenceNr > ready[best].sequenceNr { best = i }
             }
-            for (slot, retain) in node.retainHooks where slot < grads.count {
-                if let g = grads[slot] { retain(g) }
+            let node = best == ready.count - 1 ? ready.removeLast() : ready.remove(at: best)
+            var grads = node.buffer
+            node.buffer = []
+            if !node.outputHooks.isEmpty {
+                for (slot, hooks) in node.outputHooks {
+                    guard slot < grads.count, var g = grads[slot] else { continue }
+                    for h in hooks { if let r = h.fn(g) { g = r } }
+                    grads[slot] = g
+                }
+            }
+            if !node.retainHooks.isEmpty {
+                for (slot, retain) in node.retainHooks where slot < grads.count {
+                    if let g = grads[slot] { retain(g) }
+                }
             }
             for (i, c) in capture.enumerated() where c.node === node && c.inputNr < grads.count {
                 captured[i] = grads[c.inputNr]
             }
-            if let acc = node as? AccumulateGrad {
+            if node.isAccumulator {
+                let acc = unsafeDowncast(node, to: AccumulateGrad.self)
                 if accumulate, let g0 = grads.first ?? nil, let meta = acc.meta {
                     var g = g0
                     for h in meta.hooks { if let r = h.fn(g) { g = r } }
@@ -79,10 +89,8 @@ enum Engine {
             for (i, e) in node.nextEdges.enumerated() {
                 guard let e else { continue }
                 if i < inputGrads.count, let g = inputGrads[i] { add(g, to: e) }
-                let nid = ObjectIdentifier(e.node)
-                let left = deps[nid]! - 1
-                deps[nid] = left
-                if left == 0 { ready.append(e.node) }
+                e.node.pendingDeps -= 1
+                if e.node.pendingDeps == 0 { ready.append(e.node) }
             }
         }
         return captured

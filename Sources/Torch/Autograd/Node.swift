@@ -10,37 +10,31 @@ public struct Edge {
 /// in-place change is detected; outputs of the saving node are held without a strong reference
 /// to the node (no cycles), and get their grad_fn back when unpacked during backward.
 struct SavedTensor {
-    let data: Tensor          // an alias with no autograd metadata
+    /// Inputs are held as they are (they do not reference this node: no cycle); outputs as an
+    /// alias without autograd metadata, reconnected to this node when unpacked.
+    let tensor: Tensor
     let version: Int
-    let requiresGrad: Bool
     let isOutput: Bool
-    let outputNr: Int
-    weak var gradFn: Node?
-    let leafMeta: AutogradMeta?
+    let requiresGrad: Bool
 
     init(_ t: Tensor, isOutput: Bool) {
-        data = Tensor(storage: t.storage, layout: t.layout, dtype: t.dtype)
+        tensor = isOutput ? Tensor(storage: t.storage, layout: t.layout, dtype: t.dtype) : t
         version = t.storage.version
-        requiresGrad = t.requiresGrad
         self.isOutput = isOutput
-        outputNr = t.autograd?.outputNr ?? 0
-        gradFn = isOutput ? nil : t.autograd?.gradFn
-        leafMeta = (t.autograd?.gradFn == nil && !isOutput) ? t.autograd : nil
+        requiresGrad = t.requiresGrad
     }
 
-    /// The saved tensor, reconnected to the graph (so double backward sees it).
+    /// The saved tensor, checked against in-place modification and connected to the graph.
     func unpack(owner: Node) -> Tensor {
-        if data.storage.version != version {
+        if tensor.storage.version != version {
             let site = GradMode.state.backwardSite ?? (owner.file, owner.line)
-            torchFail("backward", "one of the variables needed for gradient computation has been modified by an inplace operation: [\(data.dtype) \(data.shape)], which is \(isOutput ? "output \(outputNr) of" : "an input of") \(owner.name), is at version \(data.storage.version); expected version \(version) instead. (\(owner.name) was created at \(owner.file):\(owner.line))",
+            torchFail("backward", "one of the variables needed for gradient computation has been modified by an inplace operation: [\(tensor.dtype) \(tensor.shape)], which is \(isOutput ? "output 0 of" : "an input of") \(owner.name), is at version \(tensor.storage.version); expected version \(version) instead. (\(owner.name) was created at \(owner.file):\(owner.line))",
                       file: site.file, line: site.line)
         }
-        if !requiresGrad { return data }
-        let t = Tensor(storage: data.storage, layout: data.layout, dtype: data.dtype)
+        if !isOutput || !requiresGrad || !GradMode.isEnabled { return tensor }
+        let t = Tensor(storage: tensor.storage, layout: tensor.layout, dtype: tensor.dtype)
         let meta = AutogradMeta()
-        if isOutput { meta.gradFn = owner; meta.outputNr = outputNr }
-        else if let leafMeta { return Tensor(aliasOfLeaf: data, meta: leafMeta) }
-        else { meta.gradFn = gradFn; meta.outputNr = outputNr }
+        meta.gradFn = owner
         meta.requiresGrad = true
         t.autograd = meta
         return t
@@ -62,6 +56,10 @@ open class Node {
     /// retainGrad of output `i`: sees the gradient after every other hook.
     var retainHooks: [Int: (Tensor) -> Void] = [:]
     var numOutputs: Int
+    /// Engine bookkeeping for the backward pass in progress (see Engine).
+    var pendingDeps = 0
+    var buffer: [Tensor?] = []
+    var runMark = 0
 
     nonisolated(unsafe) static var counter = 0
     nonisolated(unsafe) public static var liveCount = 0
@@ -82,6 +80,9 @@ open class Node {
     /// Gradients of the inputs given gradients of the outputs (nil: zero).
     func apply(_ grads: [Tensor?]) -> [Tensor?] { fatalError("apply not implemented for \(name)") }
 
+    /// True for the leaf accumulators (checked without a dynamic cast).
+    var isAccumulator: Bool { false }
+
     /// Drops saved state after a backward pass that does not retain the graph.
     func release() { released = true }
 }
@@ -90,11 +91,21 @@ open class Node {
 final class FunctionNode: Node {
     var saved: [SavedTensor]
     var backwardFn: ((_ node: FunctionNode, _ grads: [Tensor?]) -> [Tensor?])?
+    /// Backward of a single-output primitive (saves wrapping it in a second closure).
+    var backward1: ((_ node: FunctionNode, _ grad: Tensor) -> [Tensor?])?
+
+    init(name: String, inputs: [Tensor], file: StaticString, line: UInt,
+         backward1: @escaping (_ node: FunctionNode, _ grad: Tensor) -> [Tensor?]) {
+        saved = []
+        self.backward1 = backward1
+        super.init(name: name, nextEdges: inputs.map { $0.gradientEdge() }, numOutputs: 1, file: file, line: line)
+    }
 
     init(name: String, inputs: [Tensor], numOutputs: Int, file: StaticString, line: UInt,
          backward: @escaping (_ node: FunctionNode, _ grads: [Tensor?]) -> [Tensor?]) {
         saved = []
         backwardFn = backward
+        backward1 = nil
         super.init(name: name, nextEdges: inputs.map { $0.gradientEdge() }, numOutputs: numOutputs, file: file, line: line)
     }
 
@@ -110,14 +121,19 @@ final class FunctionNode: Node {
     }
 
     override func apply(_ grads: [Tensor?]) -> [Tensor?] {
-        guard let fn = backwardFn, !released else { freedError() }
-        return fn(self, grads)
+        if released { freedError() }
+        if let b = backward1 {
+            guard let g = grads[0] else { return [] }
+            return b(self, g)
+        }
+        return backwardFn!(self, grads)
     }
 
     override func release() {
         super.release()
         saved = []
         backwardFn = nil
+        backward1 = nil
     }
 }
 
@@ -136,4 +152,5 @@ final class AccumulateGrad: Node {
     }
 
     override func apply(_ grads: [Tensor?]) -> [Tensor?] { [] }
+    override var isAccumulator: Bool { true }
 }

@@ -20,10 +20,13 @@ public enum Primitive: String, CaseIterable, Sendable {
     case matmul
 
     /// The name a node of this primitive carries, as in PyTorch (`MulBackward0`).
-    public var nodeName: String {
-        let n = rawValue
+    public var nodeName: String { Primitive.nodeNames[Int(Primitive.indexOf[self]!)] }
+
+    static let nodeNames: [String] = allCases.map { p in
+        let n = p.rawValue
         return n.prefix(1).uppercased() + n.dropFirst() + "Backward0"
     }
+    static let indexOf: [Primitive: Int] = Dictionary(uniqueKeysWithValues: allCases.enumerated().map { ($1, $0) })
 }
 
 extension Tensor {
@@ -45,16 +48,16 @@ extension Tensor {
                          file: StaticString, line: UInt, forward: () -> Tensor,
                          backward: @escaping (_ node: FunctionNode, _ grad: Tensor) -> [Tensor?]) -> Tensor {
         let out = Torch.noGrad(forward)
-        let node = FunctionNode(name: p.nodeName, inputs: inputs, numOutputs: 1, file: file, line: line) { node, grads in
-            guard let g = grads[0] else { return [] }
-            return backward(node, g)
-        }
+        let node = FunctionNode(name: p.nodeName, inputs: inputs, file: file, line: line, backward1: backward)
         let meta = AutogradMeta()
         meta.requiresGrad = true
         meta.gradFn = node
         out.autograd = meta
-        node.saved = save.map { SavedTensor($0, isOutput: false) }
-        if saveOutput { node.saved.append(SavedTensor(out, isOutput: true)) }
+        if !save.isEmpty || saveOutput {
+            var saved = save.map { SavedTensor($0, isOutput: false) }
+            if saveOutput { saved.append(SavedTensor(out, isOutput: true)) }
+            node.saved = saved
+        }
         return out
     }
 
