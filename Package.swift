@@ -12,6 +12,8 @@ let package = Package(
         .executable(name: "torch-bench", targets: ["TorchBench"]),
         .executable(name: "torch-demo", targets: ["TorchDemo"]),
         .executable(name: "torch-misuse", targets: ["TorchMisuse"]),
+        .executable(name: "torch-train", targets: ["TorchTrain"]),
+        .library(name: "TorchNN", targets: ["TorchNN", "TorchOptim", "TorchData"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
@@ -37,12 +39,18 @@ let package = Package(
             dependencies: ["TorchBase", "TorchCPU", .product(name: "RealModule", package: "swift-numerics")],
             swiftSettings: optimize
         ),
+        .target(name: "_CZlib", linkerSettings: [.linkedLibrary("z")]),
+        .target(name: "TorchNN", dependencies: ["Torch", "TorchBase", .product(name: "RealModule", package: "swift-numerics")], swiftSettings: optimize),
+        .target(name: "TorchOptim", dependencies: ["Torch", "TorchBase"], swiftSettings: optimize),
+        .target(name: "TorchData", dependencies: ["Torch", "TorchBase", "_CZlib"], swiftSettings: optimize),
+        .executableTarget(name: "TorchTrain", dependencies: ["Torch", "TorchNN", "TorchOptim", "TorchData"], swiftSettings: optimize),
         .executableTarget(name: "TorchBench", dependencies: ["Torch", "TorchBase", "TorchCPU"], swiftSettings: optimize),
         .executableTarget(name: "TorchDemo", dependencies: ["Torch"]),
         .executableTarget(name: "TorchMisuse", dependencies: ["Torch"]),
         .testTarget(
             name: "TorchTests",
-            dependencies: ["Torch", "TorchBase", "TorchCPU"]
+            dependencies: ["Torch", "TorchBase", "TorchCPU", "TorchMisuse", "TorchNN", "TorchOptim", "TorchData", "_CZlib"],
+            exclude: ["Fixtures"]
         ),
     ],
     swiftLanguageModes: [.v5]

@@ -1,0 +1,77 @@
+import Torch
+import TorchBase
+
+// Functional forms of activations and losses, built from differentiable primitives.
+
+public func relu(_ x: Tensor) -> Tensor { x.relu() }
+
+/// `log(softmax(x))` along `dim`, computed stably.
+public func logSoftmax(_ x: Tensor, dim: Int) -> Tensor { x - x.logsumexp(dims: [dim], keepdim: true) }
+
+public func softmax(_ x: Tensor, dim: Int) -> Tensor { logSoftmax(x, dim: dim).exp() }
+
+/// How a loss reduces over the batch.
+public enum Reduction: String, Sendable { case none, mean, sum }
+
+func reduce(_ t: Tensor, _ r: Reduction) -> Tensor {
+    switch r {
+    case .none: return t
+    case .mean: return t.mean()
+    case .sum: return t.sum()
+    }
+}
+
+/// Negative log likelihood of `target` class indices under log-probabilities `input` [N, C].
+public func nllLoss(_ input: Tensor, _ target: Tensor, reduction: Reduction = .mean,
+                    file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    if input.rank != 2 || target.rank != 1 || target.shape[0] != input.shape[0] {
+        torchFail("nllLoss", "expected input [N, C] and target [N], got \(input.shape) and \(target.shape)", file: file, line: line)
+    }
+    let picked = input.gather(1, target.unsqueeze(1), file: file, line: line).squeeze(1)
+    return reduce(-picked, reduction)
+}
+
+/// Cross entropy between logits [N, C] and class indices [N] (PyTorch's default use).
+///
+/// ```swift
+/// let loss = crossEntropy(model(x), labels)
+/// ```
+public func crossEntropy(_ logits: Tensor, _ target: Tensor, reduction: Reduction = .mean,
+                         file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    nllLoss(logSoftmax(logits, dim: 1), target, reduction: reduction, file: file, line: line)
+}
+
+public func mseLoss(_ input: Tensor, _ target: Tensor, reduction: Reduction = .mean) -> Tensor {
+    let d = input - target
+    return reduce(d * d, reduction)
+}
+
+/// 2-D convolution of `x` [N, C, H, W] with `weight` [O, C, kh, kw] (im2col through `unfold`
+/// views and one matrix multiply, so autograd differentiates it with no extra code).
+public func conv2d(_ x: Tensor, _ weight: Tensor, _ bias: Tensor? = nil, stride: Int = 1, padding: Int = 0,
+                   file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    if x.rank != 4 || weight.rank != 4 || x.shape[1] != weight.shape[1] {
+        torchFail("conv2d", "expected input [N, C, H, W] and weight [O, C, kh, kw] with matching C, got \(x.shape) and \(weight.shape)", file: file, line: line)
+    }
+    let (n, o, kh, kw) = (x.shape[0], weight.shape[0], weight.shape[2], weight.shape[3])
+    let xp = padding > 0 ? x.pad([padding, padding, padding, padding]) : x
+    let patches = xp.unfold(2, size: kh, step: stride).unfold(3, size: kw, step: stride)   // N C OH OW kh kw
+    let (oh, ow) = (patches.shape[2], patches.shape[3])
+    let cols = patches.permute([0, 2, 3, 1, 4, 5]).reshape([n * oh * ow, -1])
+    var out = cols.matmul(weight.reshape([o, -1]).t())
+    if let bias { out = out + bias }
+    return out.reshape([n, oh, ow, o]).permute([0, 3, 1, 2])
+}
+
+/// Max over `kernel`×`kernel` windows with the given stride (default: the kernel size).
+public func maxPool2d(_ x: Tensor, kernel: Int, stride: Int? = nil) -> Tensor {
+    let s = stride ?? kernel
+    return x.unfold(2, size: kernel, step: s).unfold(3, size: kernel, step: s).amax(dims: [4, 5])
+}
+
+/// Zeroes elements with probability `p` in training and rescales the rest by 1/(1-p).
+public func dropout(_ x: Tensor, p: Double, training: Bool, generator: Generator = .default) -> Tensor {
+    if !training || p == 0 { return x }
+    let keep = Tensor.bernoulli(x.shape, p: 1 - p, dtype: x.dtype, generator: generator)
+    return x * keep / (1 - p)
+}

@@ -1,0 +1,104 @@
+import Torch
+import TorchBase
+import RealModule
+
+/// Parameter initialisation (`torch.nn.init`), drawing from the default generator.
+public enum Init {
+    /// Uniform in [a, b], in place.
+    public static func uniform_(_ t: Tensor, _ a: Double, _ b: Double, generator: Generator = .default) {
+        Torch.noGrad { t.copy_(Tensor.rand(t.shape, dtype: t.dtype, generator: generator) * (b - a) + a) }
+    }
+
+    public static func normal_(_ t: Tensor, mean: Double = 0, std: Double = 1, generator: Generator = .default) {
+        Torch.noGrad { t.copy_(Tensor.normal(mean: mean, std: std, t.shape, dtype: t.dtype, generator: generator)) }
+    }
+
+    public static func zeros_(_ t: Tensor) { Torch.noGrad { _ = t.zero_() } }
+
+    /// (fan_in, fan_out) of a weight shaped [out, in, k...].
+    public static func fans(_ shape: [Int]) -> (Int, Int) {
+        let receptive = shape.dropFirst(2).reduce(1, *)
+        return (shape.count > 1 ? shape[1] * receptive : shape[0], shape[0] * receptive)
+    }
+
+    /// Kaiming uniform with `a = sqrt(5)`: PyTorch's default for Linear and Conv weights.
+    public static func kaimingUniform_(_ t: Tensor, a: Double = 5.0.squareRoot(), generator: Generator = .default) {
+        let fanIn = Double(fans(t.shape).0)
+        let gain = (2.0 / (1 + a * a)).squareRoot()
+        let bound = gain * (3.0 / fanIn).squareRoot()
+        uniform_(t, -bound, bound, generator: generator)
+    }
+}
+
+/// `y = x Wᵀ + b`, PyTorch's default initialisation.
+public final class Linear: Module {
+    public let weight: Tensor
+    public let bias: Tensor?
+
+    public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true, dtype: DType = .float32) {
+        weight = Tensor.empty([outFeatures, inFeatures], dtype: dtype)
+        Init.kaimingUniform_(weight)
+        if bias {
+            let b = Tensor.empty([outFeatures], dtype: dtype)
+            let bound = 1 / Double(inFeatures).squareRoot()
+            Init.uniform_(b, -bound, bound)
+            self.bias = b
+        } else { self.bias = nil }
+        super.init()
+        registerParameter("weight", weight)
+        if let b = self.bias { registerParameter("bias", b) }
+    }
+
+    public override func forward(_ x: Tensor) -> Tensor {
+        let y = x.matmul(weight.t())
+        return bias.map { y + $0 } ?? y
+    }
+}
+
+/// 2-D convolution layer (square kernel, stride and padding).
+public final class Conv2d: Module {
+    public let weight: Tensor
+    public let bias: Tensor?
+    public let stride: Int, padding: Int
+
+    public init(_ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0, bias: Bool = true) {
+        weight = Tensor.empty([outChannels, inChannels, kernelSize, kernelSize])
+        Init.kaimingUniform_(weight)
+        if bias {
+            let b = Tensor.empty([outChannels])
+            let bound = 1 / Double(inChannels * kernelSize * kernelSize).squareRoot()
+            Init.uniform_(b, -bound, bound)
+            self.bias = b
+        } else { self.bias = nil }
+        self.stride = stride
+        self.padding = padding
+        super.init()
+        registerParameter("weight", weight)
+        if let b = self.bias { registerParameter("bias", b) }
+    }
+
+    public override func forward(_ x: Tensor) -> Tensor { conv2d(x, weight, bias, stride: stride, padding: padding) }
+}
+
+public final class MaxPool2d: Module {
+    let kernel: Int, stride: Int?
+    public init(_ kernel: Int, stride: Int? = nil) { self.kernel = kernel; self.stride = stride; super.init() }
+    public override func forward(_ x: Tensor) -> Tensor { maxPool2d(x, kernel: kernel, stride: stride) }
+}
+
+public final class ReLU: Module {
+    public override init() { super.init() }
+    public override func forward(_ x: Tensor) -> Tensor { x.relu() }
+}
+
+public final class Flatten: Module {
+    let start: Int
+    public init(startDim: Int = 1) { start = startDim; super.init() }
+    public override func forward(_ x: Tensor) -> Tensor { x.flatten(startDim: start) }
+}
+
+public final class Dropout: Module {
+    let p: Double
+    public init(_ p: Double = 0.5) { self.p = p; super.init() }
+    public override func forward(_ x: Tensor) -> Tensor { dropout(x, p: p, training: training) }
+}

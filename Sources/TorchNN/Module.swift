@@ -1,0 +1,135 @@
+import Torch
+import TorchBase
+
+/// Base class of layers and models (PyTorch's `nn.Module`): named parameters, buffers and
+/// submodules, train/eval mode, state dicts. Subclasses register what they own in `init` and
+/// override `forward`.
+///
+/// ```swift
+/// final class MLP: Module {
+///     let fc1 = Linear(784, 256), fc2 = Linear(256, 10)
+///     override init() { super.init(); register("fc1", fc1); register("fc2", fc2) }
+///     override func forward(_ x: Tensor) -> Tensor { fc2(relu(fc1(x))) }
+/// }
+/// ```
+open class Module {
+    public private(set) var training = true
+    private var params: [(String, Tensor)] = []
+    private var buffers: [(String, Tensor)] = []
+    private var submodules: [(String, Module)] = []
+
+    public init() {}
+
+    /// Registers a trainable parameter (marked `requiresGrad`).
+    public func registerParameter(_ name: String, _ t: Tensor) {
+        t.requiresGrad = true
+        params.removeAll { $0.0 == name }
+        params.append((name, t))
+    }
+
+    /// Registers a buffer: state saved with the module but not trained (running statistics).
+    public func registerBuffer(_ name: String, _ t: Tensor) {
+        buffers.removeAll { $0.0 == name }
+        buffers.append((name, t))
+    }
+
+    /// Registers a submodule under `name`.
+    public func register(_ name: String, _ m: Module) {
+        submodules.removeAll { $0.0 == name }
+        submodules.append((name, m))
+    }
+
+    open func forward(_ x: Tensor) -> Tensor { fatalError("\(type(of: self)) must override forward(_:)") }
+
+    public func callAsFunction(_ x: Tensor) -> Tensor { forward(x) }
+
+    /// Parameters of this module and its submodules, with dotted names (`fc1.weight`).
+    public func namedParameters(prefix: String = "") -> [(String, Tensor)] {
+        params.map { (prefix + $0.0, $0.1) } + submodules.flatMap { $0.1.namedParameters(prefix: prefix + $0.0 + ".") }
+    }
+
+    public func parameters() -> [Tensor] { namedParameters().map { $0.1 } }
+
+    public func namedBuffers(prefix: String = "") -> [(String, Tensor)] {
+        buffers.map { (prefix + $0.0, $0.1) } + submodules.flatMap { $0.1.namedBuffers(prefix: prefix + $0.0 + ".") }
+    }
+
+    public func children() -> [Module] { submodules.map { $0.1 } }
+
+    public func namedChildren() -> [(String, Module)] { submodules }
+
+    /// This module and all modules below it, depth first.
+    public func modules() -> [Module] { [self] + submodules.flatMap { $0.1.modules() } }
+
+    /// Sets training mode here and below (dropout and batch norm behave differently).
+    @discardableResult
+    public func train(_ on: Bool = true) -> Self {
+        for m in modules() { m.training = on }
+        return self
+    }
+
+    @discardableResult
+    public func eval() -> Self { train(false) }
+
+    /// Clears (or zeroes) every parameter's gradient.
+    public func zeroGrad(setToNil: Bool = true) {
+        for p in parameters() {
+            if setToNil { p.grad = nil } else { p.grad?.zero_() }
+        }
+    }
+
+    /// Calls `f` on this module and every module below it.
+    public func apply(_ f: (Module) -> Void) { for m in modules() { f(m) } }
+
+    /// Parameters and buffers by name, as PyTorch's `state_dict()`.
+    public func stateDict() -> [String: Tensor] {
+        var d: [String: Tensor] = [:]
+        for (k, v) in namedParameters() + namedBuffers() { d[k] = v.detach() }
+        return d
+    }
+
+    /// Copies `state` into the parameters and buffers. Reports every missing, unexpected and
+    /// mis-shaped key at once; with `strict` any of them is an error.
+    @discardableResult
+    public func loadStateDict(_ state: [String: Tensor], strict: Bool = true) throws -> (missing: [String], unexpected: [String]) {
+        let own = namedParameters() + namedBuffers()
+        let ownNames = Set(own.map { $0.0 })
+        let missing = own.map { $0.0 }.filter { state[$0] == nil }.sorted()
+        let unexpected = state.keys.filter { !ownNames.contains($0) }.sorted()
+        var mismatched: [String] = []
+        for (k, t) in own {
+            if let s = state[k], s.shape != t.shape {
+                mismatched.append("size mismatch for \(k): copying a param with shape \(s.shape) from checkpoint, the shape in current model is \(t.shape).")
+            }
+        }
+        var problems: [String] = mismatched
+        if strict {
+            if !missing.isEmpty { problems.append("Missing key(s) in state_dict: " + missing.map { "\"\($0)\"" }.joined(separator: ", ") + ".") }
+            if !unexpected.isEmpty { problems.append("Unexpected key(s) in state_dict: " + unexpected.map { "\"\($0)\"" }.joined(separator: ", ") + ".") }
+        }
+        if !problems.isEmpty {
+            throw TorchError("Error(s) in loading state_dict for \(type(of: self)):\n\t" + problems.joined(separator: "\n\t"))
+        }
+        Torch.noGrad {
+            for (k, t) in own { if let s = state[k] { t.copy_(s) } }
+        }
+        return (missing, unexpected)
+    }
+}
+
+/// Modules applied in order.
+public final class Sequential: Module {
+    public init(_ layers: Module...) {
+        super.init()
+        for (i, l) in layers.enumerated() { register(String(i), l) }
+    }
+
+    public init(layers: [Module]) {
+        super.init()
+        for (i, l) in layers.enumerated() { register(String(i), l) }
+    }
+
+    public override func forward(_ x: Tensor) -> Tensor {
+        children().reduce(x) { $1($0) }
+    }
+}

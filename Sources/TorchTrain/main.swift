@@ -1,0 +1,124 @@
+// The main job: trains an MLP or a small convnet on Fashion-MNIST and reports test accuracy
+// every epoch. Usage:
+//   torch-train [--model mlp|cnn] [--epochs N] [--batch-size N] [--lr X] [--seed N]
+//               [--root DIR] [--limit N]
+import Torch
+import TorchBase
+import TorchNN
+import TorchOptim
+import TorchData
+#if canImport(Glibc)
+import Glibc
+#endif
+
+func now() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+}
+
+func fail(_ msg: String) -> Never {
+    fputs("torch-train: \(msg)\n", stderr)
+    exit(2)
+}
+
+var options: [String: String] = ["model": "mlp", "epochs": "3", "batch-size": "64", "lr": "0.01", "seed": "0",
+                                 "root": FashionMNIST.defaultRoot, "limit": "0"]
+var args = CommandLine.arguments.dropFirst()
+while let a = args.popFirst() {
+    guard a.hasPrefix("--") else { fail("unexpected argument \(a)") }
+    let key = String(a.dropFirst(2))
+    if key == "help" {
+        print("usage: torch-train [--model mlp|cnn] [--epochs N] [--batch-size N] [--lr X] [--seed N] [--root DIR] [--limit N]")
+        exit(0)
+    }
+    guard options[key] != nil else { fail("unknown option --\(key)") }
+    guard let v = args.popFirst() else { fail("--\(key) needs a value") }
+    options[key] = v
+}
+guard let epochs = Int(options["epochs"]!), let batch = Int(options["batch-size"]!), let lr = Double(options["lr"]!),
+      let seed = UInt64(options["seed"]!), let limit = Int(options["limit"]!), epochs > 0, batch > 0 else {
+    fail("bad numeric option")
+}
+let modelName = options["model"]!
+
+Torch.manualSeed(seed)
+let train: FashionMNIST, test: FashionMNIST
+let loadStart = now()
+do {
+    train = try FashionMNIST(root: options["root"]!, train: true)
+    test = try FashionMNIST(root: options["root"]!, train: false)
+} catch {
+    fail("cannot load Fashion-MNIST: \(error)")
+}
+print("loaded Fashion-MNIST in \(fmt(now() - loadStart))s")
+var trainX = train.images, trainY = train.labels
+if limit > 0 { trainX = trainX.narrow(0, start: 0, length: limit); trainY = trainY.narrow(0, start: 0, length: limit) }
+// Normalise with the training set's statistics.
+let mean = trainX.mean().item(), std = trainX.std().item()
+let normX = (trainX - mean) / std, testX = (test.images - mean) / std
+
+let model: Module
+switch modelName {
+case "mlp":
+    model = Sequential(Flatten(), Linear(784, 256), ReLU(), Linear(256, 10))
+case "cnn":
+    model = Sequential(Conv2d(1, 16, kernelSize: 3, padding: 1), ReLU(), MaxPool2d(2),
+                       Conv2d(16, 32, kernelSize: 3, padding: 1), ReLU(), MaxPool2d(2),
+                       Flatten(), Linear(32 * 7 * 7, 128), ReLU(), Linear(128, 10))
+default:
+    fail("unknown model \(modelName) (mlp or cnn)")
+}
+let opt = SGD(model.parameters(), lr: lr, momentum: 0.9)
+let loader = TensorBatches(normX, trainY, batchSize: batch, shuffle: true, generator: Generator(seed: seed))
+let isTTY = isatty(1) != 0
+print("training \(modelName) on \(normX.shape[0]) Fashion-MNIST images, \(epochs) epochs, batch \(batch), lr \(lr), \(Torch.numThreads) threads")
+
+func evaluate() -> Double {
+    model.eval()
+    defer { model.train() }
+    var correct = 0
+    Torch.noGrad {
+        for (x, y) in TensorBatches(testX, test.labels, batchSize: 1000) {
+            correct += (model(x).argmax(dim: 1) .== y).sum().item(Int.self)
+        }
+    }
+    return Double(correct) / Double(test.count)
+}
+
+for epoch in 1...epochs {
+    let t0 = now()
+    var running = 0.0, seen = 0, step = 0
+    let total = loader.count
+    for (x, y) in loader {
+        let loss = crossEntropy(model(x), y)
+        opt.zeroGrad()
+        loss.backward()
+        opt.step()
+        step += 1
+        seen += x.shape[0]
+        running = step == 1 ? loss.item() : 0.98 * running + 0.02 * loss.item()
+        let elapsed = now() - t0
+        let rate = Double(seen) / elapsed
+        if isTTY {
+            let width = 30, filled = width * step / total
+            let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+            let left = Double(total - step) * elapsed / Double(step)
+            print("\repoch \(epoch)/\(epochs) [\(bar)] \(step)/\(total) loss \(fmt(running)) \(Int(rate)) samples/s eta \(Int(left))s", terminator: "")
+            fflush(stdout)
+        } else if step % 200 == 0 || step == total {
+            print("epoch \(epoch) step \(step)/\(total) loss \(fmt(running)) \(Int(rate)) samples/s")
+        }
+    }
+    if isTTY { print("") }
+    let evalStart = now()
+    let acc = evaluate()
+    if getenv("TORCH_TRAIN_VERBOSE") != nil { print("evaluation took \(fmt(now() - evalStart))s") }
+    print("epoch \(epoch) done in \(fmt(now() - t0))s: train loss \(fmt(running)), test accuracy \(fmt(acc))")
+}
+
+
+func fmt(_ v: Double) -> String {
+    let r = (v * 10_000).rounded() / 10_000
+    return String(r)
+}

@@ -1,0 +1,173 @@
+import XCTest
+import Foundation
+@testable import Torch
+import TorchBase
+import TorchNN
+import TorchOptim
+import TorchData
+
+final class NNTests: XCTestCase {
+    func testLinearAndStateDict() throws {
+        Torch.manualSeed(3)
+        let model = Sequential(Linear(4, 3), ReLU(), Linear(3, 2))
+        XCTAssertEqual(model.namedParameters().map { $0.0 }, ["0.weight", "0.bias", "2.weight", "2.bias"])
+        XCTAssertEqual(model.parameters().map { $0.count }.reduce(0, +), 4 * 3 + 3 + 3 * 2 + 2)
+        let x = Tensor.randn([5, 4])
+        let l = model.children()[0] as! Linear
+        let manual = (x.matmul(l.weight.t()) + l.bias!).relu()
+        XCTAssertEqual(Torch.noGrad { model.children()[1](model.children()[0](x)) }.scalars, Torch.noGrad { manual }.scalars)
+        // Default init bounds: kaiming uniform(a=sqrt 5) gives |w| <= 1/sqrt(fan_in).
+        XCTAssertLessThanOrEqual(l.weight.abs().amax().item(), 0.5 + 1e-6)
+
+        let other = Sequential(Linear(4, 3), ReLU(), Linear(3, 2))
+        try other.loadStateDict(model.stateDict())
+        XCTAssertEqual(other.parameters()[0].scalars, model.parameters()[0].scalars)
+
+        var bad = model.stateDict()
+        bad["0.weight"] = Tensor.zeros([2, 2])
+        bad["extra"] = Tensor.zeros([1])
+        bad["2.bias"] = nil
+        XCTAssertThrowsError(try other.loadStateDict(bad)) { e in
+            let text = "\(e)"
+            XCTAssertTrue(text.contains("size mismatch for 0.weight: copying a param with shape [2, 2] from checkpoint, the shape in current model is [3, 4]."), text)
+            XCTAssertTrue(text.contains("Missing key(s) in state_dict: \"2.bias\"."), text)
+            XCTAssertTrue(text.contains("Unexpected key(s) in state_dict: \"extra\"."), text)
+        }
+        bad["0.weight"] = model.stateDict()["0.weight"]
+        let r = try other.loadStateDict(bad, strict: false)
+        XCTAssertEqual(r.missing, ["2.bias"]); XCTAssertEqual(r.unexpected, ["extra"])
+        model.eval()
+        XCTAssertFalse(model.children()[0].training)
+    }
+
+    func testCrossEntropyMatchesDefinition() {
+        let logits = Tensor([[1.0, 2.0, 0.5], [0.1, -1.0, 3.0]], dtype: .float64)
+        let target = Tensor([1, 2])
+        let loss = crossEntropy(logits, target).item()
+        let row0 = -(2.0 - Foundation.log(Foundation.exp(1.0) + Foundation.exp(2.0) + Foundation.exp(0.5)))
+        let row1 = -(3.0 - Foundation.log(Foundation.exp(0.1) + Foundation.exp(-1.0) + Foundation.exp(3.0)))
+        XCTAssertEqual(loss, (row0 + row1) / 2, accuracy: 1e-12)
+        let p = softmax(logits, dim: 1)
+        for s in p.sum(dim: 1).scalars { XCTAssertEqual(s, 1, accuracy: 1e-12) }
+    }
+
+    func testLayerGradchecks() {
+        let g = Generator(seed: 5)
+        let x = Tensor.randn([2, 2, 5, 5], dtype: .float64, generator: g).requiresGrad_()
+        let w = Tensor.randn([3, 2, 3, 3], dtype: .float64, generator: g).requiresGrad_()
+        let b = Tensor.randn([3], dtype: .float64, generator: g).requiresGrad_()
+        XCTAssertTrue(Torch.gradcheck({ conv2d($0[0], $0[1], $0[2], stride: 2, padding: 1) }, [x, w, b]).passed)
+        XCTAssertTrue(Torch.gradcheck({ maxPool2d($0[0], kernel: 2) }, [x]).passed)
+        let logits = Tensor.randn([4, 3], dtype: .float64, generator: g).requiresGrad_()
+        XCTAssertTrue(Torch.gradcheck({ crossEntropy($0[0], Tensor([0, 2, 1, 2])) }, [logits]).passed)
+        // conv2d against a direct sum for one output element.
+        let out = Torch.noGrad { conv2d(x, w, b, padding: 1) }
+        var direct = b.scalars[1]
+        for c in 0..<2 { for i in 0..<3 { for j in 0..<3 {
+            let xi = 1 + i - 1, xj = 2 + j - 1
+            direct += x[0, c, xi, xj].item() * w[1, c, i, j].item()
+        } } }
+        XCTAssertEqual(out[0, 1, 1, 2].item(), direct, accuracy: 1e-12)
+    }
+
+    func testSGDMomentumUpdateRule() {
+        let p = Tensor([1.0, -2.0], dtype: .float64).requiresGrad_()
+        let opt = SGD([p], lr: 0.1, momentum: 0.9, weightDecay: 0.01)
+        var buf: [Double]? = nil
+        var expected = [1.0, -2.0]
+        for _ in 0..<3 {
+            opt.zeroGrad()
+            (p * p).sum().backward()
+            let d = zip(expected, expected).map { 2 * $0 + 0.01 * $1 }
+            buf = buf.map { b in zip(b, d).map { 0.9 * $0 + $1 } } ?? d
+            expected = zip(expected, buf!).map { $0 - 0.1 * $1 }
+            opt.step()
+        }
+        XCTAssertEqual(p.scalars[0], expected[0], accuracy: 1e-12)
+        XCTAssertEqual(p.scalars[1], expected[1], accuracy: 1e-12)
+    }
+
+    func testTrainingReducesLoss() {
+        Torch.manualSeed(1)
+        let x = Tensor.randn([256, 2])
+        let y = ((x[..., 0] * x[..., 1]) .> 0).to(.int64)
+        let model = Sequential(Linear(2, 16), ReLU(), Linear(16, 2))
+        let opt = SGD(model.parameters(), lr: 0.1, momentum: 0.9)
+        var first = 0.0, last = 0.0
+        for epoch in 0..<60 {
+            for (bx, by) in TensorBatches(x, y, batchSize: 64, shuffle: true, generator: Generator(seed: UInt64(epoch))) {
+                let loss = crossEntropy(model(bx), by)
+                opt.zeroGrad(); loss.backward(); opt.step()
+                if epoch == 0 && first == 0 { first = loss.item() }
+                last = loss.item()
+            }
+        }
+        XCTAssertLessThan(last, first * 0.5)
+    }
+}
+
+final class IDXTests: XCTestCase {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("swifttorch-idx-\(getpid())")
+
+    override func setUp() { try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true) }
+    override func tearDown() { try? FileManager.default.removeItem(at: dir) }
+
+    func write(_ name: String, _ bytes: [UInt8]) -> String {
+        let url = dir.appendingPathComponent(name)
+        FileManager.default.createFile(atPath: url.path, contents: Data(bytes))
+        return url.path
+    }
+
+    func idx(_ shape: [Int], _ data: [UInt8]) -> [UInt8] {
+        var b: [UInt8] = [0, 0, 8, UInt8(shape.count)]
+        for d in shape { b += [UInt8(d >> 24 & 255), UInt8(d >> 16 & 255), UInt8(d >> 8 & 255), UInt8(d & 255)] }
+        return b + data
+    }
+
+    func testReadsPlainAndGzipped() throws {
+        let path = write("a-idx3-ubyte", idx([2, 2, 3], Array(0..<12)))
+        let t = try IDX.load(path)
+        XCTAssertEqual(t.shape, [2, 2, 3]); XCTAssertEqual(t.dtype, .uint8)
+        XCTAssertEqual(t.toArray(Int.self), Array(0..<12))
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/gzip")
+        p.arguments = ["-k", "-f", path]
+        try p.run(); p.waitUntilExit()
+        XCTAssertEqual(try IDX.load(path + ".gz").toArray(Int.self), Array(0..<12))
+    }
+
+    func testFashionMNISTLayoutFromAnyRoot() throws {
+        _ = write("train-images-idx3-ubyte", idx([3, 28, 28], [UInt8](repeating: 255, count: 3 * 784)))
+        _ = write("train-labels-idx1-ubyte", idx([3], [1, 2, 9]))
+        let ds = try FashionMNIST(root: dir.path, train: true)
+        XCTAssertEqual(ds.images.shape, [3, 1, 28, 28]); XCTAssertEqual(ds.images.amax().item(), 1)
+        XCTAssertEqual(ds.labels.toArray(Int.self), [1, 2, 9])
+        _ = write("t10k-images-idx3-ubyte", idx([3, 28, 28], [UInt8](repeating: 0, count: 3 * 784)))
+        _ = write("t10k-labels-idx1-ubyte", idx([2], [1, 2]))
+        XCTAssertThrowsError(try FashionMNIST(root: dir.path, train: false)) { e in
+            XCTAssertTrue("\(e)".contains("t10k-labels-idx1-ubyte: expected 3 labels"), "\(e)")
+        }
+    }
+
+    func testBadFilesGiveClearErrors() {
+        func error(_ bytes: [UInt8]) -> String {
+            let path = write("bad", bytes)
+            do { _ = try IDX.load(path); return "no error" } catch { return "\(error)" }
+        }
+        XCTAssertTrue(error([0, 0]).contains("file too short"))
+        XCTAssertTrue(error([1, 0, 8, 1, 0, 0, 0, 1, 5]).contains("bad magic number"))
+        XCTAssertTrue(error([0, 0, 0x0D, 1, 0, 0, 0, 1, 5]).contains("unsupported IDX element type"))
+        XCTAssertTrue(error([0, 0, 8, 2, 0, 0, 0, 1]).contains("truncated header"))
+        XCTAssertTrue(error(idx([4, 4], [1, 2, 3])).contains("expected 16 data bytes for shape [4, 4], found 3 (truncated or corrupt)"))
+        XCTAssertTrue(error([0, 0, 8, 3, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255]).contains("overflow"))
+        XCTAssertTrue(error([]).contains("file too short for an IDX header (0 bytes)"))
+        do { _ = try IDX.load(dir.appendingPathComponent("missing").path); XCTFail() } catch {
+            XCTAssertTrue("\(error)".contains("cannot open file"))
+        }
+        let batches = TensorBatches(Tensor.arange(10), Tensor.arange(10), batchSize: 4)
+        XCTAssertEqual(batches.map { $0.0.toArray(Int.self) }, [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]])
+        let shuffled = TensorBatches(Tensor.arange(10), Tensor.arange(10), batchSize: 4, shuffle: true, dropLast: true, generator: Generator(seed: 1))
+        XCTAssertEqual(shuffled.count, 2)
+        XCTAssertEqual(Set(shuffled.flatMap { $0.0.toArray(Int.self) }).count, 8)
+    }
+}
