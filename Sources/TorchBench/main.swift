@@ -27,6 +27,13 @@ func time(reps: Int = 7, inner: Int = 1, _ body: () -> Void) -> Double {
 }
 
 let quick = CommandLine.arguments.contains("--quick")
+if CommandLine.arguments.contains("--record-loop") {
+    // For profilers: a recorded mul and a tiny backward, many times.
+    let a = Tensor.ones([1]).requiresGrad_(), b = Tensor.ones([1]).requiresGrad_()
+    for _ in 0..<20_000 { _ = a * b }
+    for _ in 0..<5_000 { (a * b).sum().backward() }
+    exit(0)
+}
 if CommandLine.arguments.contains("--overhead-loop") {
     // For profilers: just the 1-element add, many times.
     let a = Tensor.ones([1]), b = Tensor.ones([1])

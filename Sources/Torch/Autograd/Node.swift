@@ -44,7 +44,10 @@ struct SavedTensor {
 /// A node of the backward graph: one recorded op. `apply` maps gradients of its outputs to
 /// gradients of its inputs. Every node remembers the source location of the forward call.
 open class Node {
-    public let name: String
+    /// The node's name (`MulBackward0`), made on demand: built-in nodes keep only their primitive.
+    public var name: String { primitive?.nodeName ?? customName }
+    let primitive: Primitive?
+    let customName: String
     public internal(set) var nextEdges: [Edge?]
     public let file: StaticString
     public let line: UInt
@@ -64,8 +67,9 @@ open class Node {
     nonisolated(unsafe) static var counter = 0
     nonisolated(unsafe) public static var liveCount = 0
 
-    init(name: String, nextEdges: [Edge?], numOutputs: Int, file: StaticString, line: UInt) {
-        self.name = name
+    init(name: String, primitive: Primitive? = nil, nextEdges: [Edge?], numOutputs: Int, file: StaticString, line: UInt) {
+        self.customName = name
+        self.primitive = primitive
         self.nextEdges = nextEdges
         self.numOutputs = numOutputs
         self.file = file
@@ -94,11 +98,11 @@ final class FunctionNode: Node {
     /// Backward of a single-output primitive (saves wrapping it in a second closure).
     var backward1: ((_ node: FunctionNode, _ grad: Tensor) -> [Tensor?])?
 
-    init(name: String, inputs: [Tensor], file: StaticString, line: UInt,
+    init(primitive: Primitive, inputs: [Tensor], file: StaticString, line: UInt,
          backward1: @escaping (_ node: FunctionNode, _ grad: Tensor) -> [Tensor?]) {
         saved = []
         self.backward1 = backward1
-        super.init(name: name, nextEdges: inputs.map { $0.gradientEdge() }, numOutputs: 1, file: file, line: line)
+        super.init(name: "", primitive: primitive, nextEdges: inputs.map { $0.gradientEdge() }, numOutputs: 1, file: file, line: line)
     }
 
     init(name: String, inputs: [Tensor], numOutputs: Int, file: StaticString, line: UInt,

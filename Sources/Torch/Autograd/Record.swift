@@ -20,13 +20,10 @@ public enum Primitive: String, CaseIterable, Sendable {
     case matmul
 
     /// The name a node of this primitive carries, as in PyTorch (`MulBackward0`).
-    public var nodeName: String { Primitive.nodeNames[Int(Primitive.indexOf[self]!)] }
-
-    static let nodeNames: [String] = allCases.map { p in
-        let n = p.rawValue
+    public var nodeName: String {
+        let n = rawValue
         return n.prefix(1).uppercased() + n.dropFirst() + "Backward0"
     }
-    static let indexOf: [Primitive: Int] = Dictionary(uniqueKeysWithValues: allCases.enumerated().map { ($1, $0) })
 }
 
 extension Tensor {
@@ -48,13 +45,15 @@ extension Tensor {
                          file: StaticString, line: UInt, forward: () -> Tensor,
                          backward: @escaping (_ node: FunctionNode, _ grad: Tensor) -> [Tensor?]) -> Tensor {
         let out = Torch.noGrad(forward)
-        let node = FunctionNode(name: p.nodeName, inputs: inputs, file: file, line: line, backward1: backward)
+        let node = FunctionNode(primitive: p, inputs: inputs, file: file, line: line, backward1: backward)
         let meta = AutogradMeta()
         meta.requiresGrad = true
         meta.gradFn = node
         out.autograd = meta
         if !save.isEmpty || saveOutput {
-            var saved = save.map { SavedTensor($0, isOutput: false) }
+            var saved: [SavedTensor] = []
+            saved.reserveCapacity(save.count + (saveOutput ? 1 : 0))
+            for t in save { saved.append(SavedTensor(t, isOutput: false)) }
             if saveOutput { saved.append(SavedTensor(out, isOutput: true)) }
             node.saved = saved
         }

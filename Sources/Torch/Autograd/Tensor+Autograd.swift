@@ -9,7 +9,8 @@ final class AutogradMeta {
     var outputNr = 0
     var retainsGrad = false
     var hooks: [(id: Int, fn: (Tensor) -> Tensor?)] = []
-    weak var accumulator: AccumulateGrad?
+    /// Held strongly: the accumulator refers back to this meta only weakly, so there is no cycle.
+    var accumulator: AccumulateGrad?
     var name: String?
 }
 
