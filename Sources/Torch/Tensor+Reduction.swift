@@ -19,6 +19,15 @@ extension Tensor {
 
     func reduce(_ op: ReduceOp, _ name: String, dims: [Int]?, keepdim: Bool, outDType: DType,
                 file: StaticString, line: UInt) -> Tensor {
+        // Fast path: a float sum of a whole small contiguous tensor with no graph to record.
+        if op == .sum && (dims?.isEmpty ?? true) && !keepdim && outDType == dtype && !Tensor.shouldRecord(self)
+            && layout.isContiguous && count < Parallel.grain && (dtype == .float32 || dtype == .float64) {
+            let out = Tensor(uninitialized: [], dtype: dtype)
+            let one = Layout(shape: [count], strides: [0])
+            CPUKernels.reduce(.sum, KernelOperand(base: out.storage.data, layout: one, dtype: dtype),
+                              KernelOperand(base: storage.data, layout: Layout(shape: [count], strides: [1], offset: layout.offset), dtype: dtype))
+            return out
+        }
         let mask = reductionDims(dims, name, file, line)
         if outDType.isFloatingPoint && Tensor.shouldRecord(self), let p: Primitive = [.sum: .sum, .prod: .prod, .max: .amax, .min: .amin][op] {
             let inShape = shape, inDType = dtype

@@ -65,6 +65,14 @@ public enum CPUKernels {
         let dst: KernelOperand, value: Double, exactInt: Int64?
         func visit<D: TensorElement>(_: D.Type) {
             let v: D = exactInt.map { D.dtype.isFloatingPoint ? D(fromDouble: Double($0)) : D(fromInt64: $0) } ?? D(fromDouble: value)
+            if dst.layout.isContiguous {
+                let p = dst.base.assumingMemoryBound(to: D.self) + dst.layout.offset
+                let n = dst.layout.count
+                if n < 1 << 16 { p.update(repeating: v, count: n) } else {
+                    Parallel.forRange(n, grain: 1 << 16) { r in (p + r.lowerBound).update(repeating: v, count: r.count) }
+                }
+                return
+            }
             let loop = StridedLoop(shape: dst.layout.shape, operands: [dst.layout])
             let dp = dst.base.assumingMemoryBound(to: D.self)
             let sd = loop.innerStride(0)
