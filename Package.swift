@@ -36,10 +36,12 @@ let package = Package(
         ),
         .target(
             name: "Torch",
-            dependencies: ["TorchBase", "TorchCPU", .product(name: "RealModule", package: "swift-numerics")],
+            dependencies: ["TorchBase", "TorchCPU", "TorchCUDA", .product(name: "RealModule", package: "swift-numerics")],
             swiftSettings: optimize
         ),
         .target(name: "_CZlib", linkerSettings: [.linkedLibrary("z")]),
+        .target(name: "_CCuda", linkerSettings: [.linkedLibrary("dl")]),
+        .target(name: "TorchCUDA", dependencies: ["TorchBase", "_CCuda"], swiftSettings: optimize),
         .target(name: "TorchNN", dependencies: ["Torch", "TorchBase", .product(name: "RealModule", package: "swift-numerics")], swiftSettings: optimize),
         .target(name: "TorchOptim", dependencies: ["Torch", "TorchBase"], swiftSettings: optimize),
         .target(name: "TorchData", dependencies: ["Torch", "TorchBase", "_CZlib"], swiftSettings: optimize),

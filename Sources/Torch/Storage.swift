@@ -1,5 +1,6 @@
 import TorchBase
 import TorchCPU
+import TorchCUDA
 
 /// The memory behind one or more tensors. Views share it; the version counter counts in-place
 /// writes through any of them (autograd compares it to detect stale saved tensors).
@@ -12,14 +13,26 @@ public final class Storage: @unchecked Sendable {
     private let onFree: (() -> Void)?
     private let cached: Bool
 
-    /// Fresh memory from the caching allocator (contents undefined).
-    public init(byteCount: Int, device: Device = .cpu) {
-        precondition(device == .cpu, "Storage: device \(device) is not available in this build")
+    /// Fresh memory from the device's caching allocator (contents undefined). On CUDA, running
+    /// out of memory after the cache was released traps; use `init(throwingByteCount:device:)`
+    /// to catch it.
+    public convenience init(byteCount: Int, device: Device = .cpu) {
+        do { try self.init(throwingByteCount: byteCount, device: device) } catch { fatalError("Storage on \(device): \(error)") }
+    }
+
+    /// Fresh memory, throwing `CUDAError` when the device cannot provide it.
+    public init(throwingByteCount byteCount: Int, device: Device = .cpu) throws {
         self.byteCount = byteCount
         self.device = device
-        self.data = CPUAllocator.shared.allocate(byteCount)
         self.onFree = nil
         self.cached = true
+        if case .cuda(let i) = device {
+            if i != 0 { throw CUDAError.unavailable("only device cuda:0 is supported yet") }
+            let address = try CUDARuntime.get().allocator.allocate(byteCount)
+            self.data = UnsafeMutableRawPointer(bitPattern: UInt(address))!
+        } else {
+            self.data = CPUAllocator.shared.allocate(byteCount)
+        }
     }
 
     /// Wraps memory the caller owns; `onFree` runs when the last tensor using it goes away.
@@ -32,6 +45,8 @@ public final class Storage: @unchecked Sendable {
     }
 
     deinit {
-        if cached { CPUAllocator.shared.deallocate(data, bytes: byteCount) } else { onFree?() }
+        if !cached { onFree?(); return }
+        if device.isCUDA { try? CUDARuntime.get().allocator.free(UInt64(UInt(bitPattern: data))) }
+        else { CPUAllocator.shared.deallocate(data, bytes: byteCount) }
     }
 }

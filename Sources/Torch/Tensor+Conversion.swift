@@ -11,7 +11,7 @@ extension Tensor {
                                    backward: { _, g in [g.to(from)] })
         }
         let out = Tensor(uninitialized: shape, dtype: dtype, device: device)
-        CPUKernels.copy(out.operand, operand)
+        Kernels.copy(out.operand, operand, device)
         return out
     }
 
@@ -26,7 +26,7 @@ extension Tensor {
             return Tensor.recorded(.clone, [self], file: file, line: line, forward: { clone() }, backward: { _, g in [g] })
         }
         let out = Tensor(uninitialized: shape, dtype: dtype, device: device)
-        CPUKernels.copy(out.operand, operand)
+        Kernels.copy(out.operand, operand, device)
         return out
     }
 
@@ -43,8 +43,9 @@ extension Tensor {
             torchFail("copy_", "source of shape \(src.shape) cannot be broadcast to destination shape \(shape)", file: file, line: line)
         }
         // A source that overlaps the destination is read from a copy first.
-        let s = src.storage === storage ? src.clone() : src
-        CPUKernels.copy(operand, s.operand(broadcastTo: shape))
+        var s = src.storage === storage ? src.clone() : src
+        if s.device != device { s = s.to(device: device) }
+        Kernels.copy(operand, s.operand(broadcastTo: shape), device)
         bumpVersion()
         return self
     }
@@ -56,7 +57,7 @@ extension Tensor {
             if isLeaf { torchFail("fill_", "a leaf Variable that requires grad is being used in an in-place operation.", file: file, line: line) }
             autograd = nil   // the old value no longer influences this tensor: its gradient is zero
         }
-        CPUKernels.fill(operand, value.asDouble, exactInt: S.dtype.isFloatingPoint ? nil : value.asInt64)
+        Kernels.fill(operand, value.asDouble, exactInt: S.dtype.isFloatingPoint ? nil : value.asInt64, device)
         bumpVersion()
         return self
     }
@@ -69,7 +70,7 @@ extension Tensor {
         if count != 1 {
             torchFail("item", "a Tensor with \(count) elements cannot be converted to Scalar", file: file, line: line)
         }
-        return to(T.dtype).contiguous().storagePointer(T.self)[0]
+        return to(T.dtype).cpu().contiguous().storagePointer(T.self)[0]
     }
 
     /// The value of a one-element tensor as a Double.
@@ -77,7 +78,7 @@ extension Tensor {
 
     /// All elements in row-major order, converted to `T`.
     public func toArray<T: TensorElement>(_: T.Type = T.self) -> [T] {
-        let c = to(T.dtype).contiguous()
+        let c = to(T.dtype).cpu().contiguous()
         return Array(UnsafeBufferPointer(start: c.storagePointer(T.self), count: count))
     }
 

@@ -100,13 +100,14 @@ extension Tensor {
     public static func full<S: TensorElement>(_ shape: [Int], _ value: S, dtype: DType? = nil, device: Device = .cpu) -> Tensor {
         let dt = dtype ?? (S.self == Double.self ? Torch.defaultDType : S.dtype)
         let t = Tensor(uninitialized: shape, dtype: dt, device: device)
-        CPUKernels.fill(t.operand, value.asDouble, exactInt: S.dtype.isFloatingPoint ? nil : value.asInt64)
+        Kernels.fill(t.operand, value.asDouble, exactInt: S.dtype.isFloatingPoint ? nil : value.asInt64, device)
         return t
     }
 
     public static func zeros(_ shape: [Int], dtype: DType? = nil, device: Device = .cpu) -> Tensor {
         let t = Tensor(uninitialized: shape, dtype: dtype ?? Torch.defaultDType, device: device)
-        t.storage.data.initializeMemory(as: UInt8.self, repeating: 0, count: t.count * t.itemSize)
+        if device.isCUDA { Kernels.fill(t.operand, 0, exactInt: 0, device) }
+        else { t.storage.data.initializeMemory(as: UInt8.self, repeating: 0, count: t.count * t.itemSize) }
         return t
     }
 
@@ -160,7 +161,7 @@ extension Tensor {
         let cols = m ?? n
         let t = zeros([n, cols], dtype: dtype ?? Torch.defaultDType)
         let diag = t.view(layout: Layout(shape: [Swift.min(n, cols)], strides: [cols + 1]))
-        CPUKernels.fill(diag.operand, 1, exactInt: 1)
+        Kernels.fill(diag.operand, 1, exactInt: 1, .cpu)
         return t
     }
 }

@@ -187,7 +187,7 @@ extension Tensor {
     }
 
     func index(_ indices: [TensorIndex], file: StaticString, line: UInt) -> Tensor {
-        if Tensor.shouldRecord(self) {
+        if Tensor.shouldRecord(self) || device.isCUDA {
             // Record the selection as a gather of linear indices (computed on a contiguous stand-in).
             let standIn = linearStandIn
             let (view, adv) = standIn.applyBasic(indices, file: file, line: line)
@@ -204,6 +204,13 @@ extension Tensor {
     }
 
     func indexPut(_ indices: [TensorIndex], _ value: Tensor, accumulate: Bool = false, file: StaticString, line: UInt) {
+        if device.isCUDA {
+            let host = cpu()
+            host.indexPut(indices.map { i in if case .tensor(let t) = i { return .tensor(t.cpu()) } else { return i } },
+                          value.cpu(), accumulate: accumulate, file: file, line: line)
+            copy_(host, file: file, line: line)
+            return
+        }
         let (view, adv) = applyBasic(indices, file: file, line: line)
         if adv.isEmpty {
             if accumulate { view.binaryInPlace(.add, value, file: file, line: line) } else { view.copy_(value, file: file, line: line) }
@@ -245,7 +252,7 @@ extension Tensor {
             out += unravelIndex(i, shape).map { Int64($0) }
         }
         let n = r == 0 ? (mask.first == true ? 1 : 0) : out.count / r
-        return Tensor(flat: out, shape: [n, r], dtype: .int64)
+        return Tensor(flat: out, shape: [n, r], dtype: .int64).to(device: device)
     }
 
     /// Elements of the flattened tensor at `index` (result has `index`'s shape).
@@ -310,7 +317,7 @@ extension Tensor {
     /// `out[i][j] = self[index[i][j]][j]` for `dim` 0 (and likewise for other dims).
     public func gather(_ dim: Int, _ index: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         let d = rank == 0 ? 0 : normDim(dim, "gather", file, line)
-        if Tensor.shouldRecord(self) {
+        if Tensor.shouldRecord(self) || device.isCUDA {
             let idx = dimIndexOffsets(linearStandIn, d, index, "gather", file: file, line: line)
             return Tensor.gatherLinear(self, idx, shape: index.shape, file: file, line: line)
         }
@@ -323,6 +330,7 @@ extension Tensor {
     /// In place: `self[index[i][j]][j] = src[i][j]` for `dim` 0.
     @discardableResult
     public func scatter_(_ dim: Int, _ index: Tensor, _ src: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        if device.isCUDA { return copy_(cpu().scatter_(dim, index.cpu(), src.cpu(), file: file, line: line), file: file, line: line) }
         let d = rank == 0 ? 0 : normDim(dim, "scatter_", file, line)
         let offsets = dimIndexOffsets(self, d, index, "scatter_", file: file, line: line)
         let values = src.to(dtype).contiguousPrefix(index.shape)
@@ -354,6 +362,7 @@ extension Tensor {
     /// In place: `self[index[i][j]][j] += src[i][j]` for `dim` 0.
     @discardableResult
     public func scatterAdd_(_ dim: Int, _ index: Tensor, _ src: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        if device.isCUDA { return copy_(cpu().scatterAdd_(dim, index.cpu(), src.cpu(), file: file, line: line), file: file, line: line) }
         let d = rank == 0 ? 0 : normDim(dim, "scatterAdd_", file, line)
         let target = dtype.computeType == dtype ? self : to(dtype.computeType)
         let offsets = dimIndexOffsets(target, d, index, "scatterAdd_", file: file, line: line)

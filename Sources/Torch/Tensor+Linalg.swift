@@ -1,4 +1,5 @@
 import TorchBase
+import TorchCUDA
 import TorchCPU
 
 extension Tensor {
@@ -26,12 +27,17 @@ extension Tensor {
         }
         let batchA = Array(a.shape.dropLast(2)), batchB = Array(b.shape.dropLast(2))
         let batch = Checks.broadcastShapes(batchA, batchB).unwrap("matmul", file: file, line: line)
-        let ae = a.expand(batch + [n, k]).to(dtype.computeType)
-        let be = b.expand(batch + [k, m]).to(dtype.computeType)
+        if device.isCUDA && !dtype.isFloatingPoint { return viaCPU { $0.matmul(other.cpu(), file: file, line: line) } }
+        if device != other.device {
+            torchFail("matmul", "Expected all tensors to be on the same device, but found at least two devices, \(device) and \(other.device)!", file: file, line: line)
+        }
+        let compute = device.isCUDA ? dtype : dtype.computeType
+        let ae = a.expand(batch + [n, k]).to(compute)
+        let be = b.expand(batch + [k, m]).to(compute)
         var out: Tensor
         if Tensor.shouldRecord(ae, be) {
             out = Tensor.recorded(.matmul, [ae, be], save: [ae, be], file: file, line: line, forward: {
-                let o = Tensor(uninitialized: batch + [n, m], dtype: ae.dtype)
+                let o = Tensor(uninitialized: batch + [n, m], dtype: ae.dtype, device: ae.device)
                 Tensor.batchedGemm(ae, be, o, beta: 0)
                 return o
             }, backward: { node, g in
@@ -39,7 +45,7 @@ extension Tensor {
                 return [node.needs(0) ? g.matmul(b.mT) : nil, node.needs(1) ? a.mT.matmul(g) : nil]
             })
         } else {
-            out = Tensor(uninitialized: batch + [n, m], dtype: dtype.computeType)
+            out = Tensor(uninitialized: batch + [n, m], dtype: compute, device: device)
             Tensor.batchedGemm(ae, be, out, beta: 0)
         }
         if rank == 1 { out = out.squeeze(-2) }
@@ -49,6 +55,19 @@ extension Tensor {
 
     /// `out[b] = a[b] · c[b] + beta · out[b]` over the leading batch dimensions (same compute dtype).
     static func batchedGemm(_ a: Tensor, _ b: Tensor, _ out: Tensor, beta: Double) {
+        if a.device.isCUDA {
+            let r = a.rank
+            let n = a.shape[r - 2], k = a.shape[r - 1], m = b.shape[r - 1]
+            if n == 0 || m == 0 { return }
+            if k == 0 { Kernels.fill(out.operand, 0, exactInt: 0, out.device); return }
+            let ac = a.contiguous(), bc = b.contiguous()
+            let batch = Swift.max(1, a.shape.dropLast(2).reduce(1, *))
+            Kernels.onDevice(a.device, "matmul") {
+                try CUDAKernels.gemm(a: ac.deviceAddress, b: bc.deviceAddress, c: out.deviceAddress, m: n, n: m, k: k, batch: batch,
+                                     strideA: n * k, strideB: k * m, strideC: n * m, dtype: a.dtype)
+            }
+            return
+        }
         let r = a.rank
         let n = a.shape[r - 2], k = a.shape[r - 1], m = b.shape[r - 1]
         let batchShape = Array(a.shape.dropLast(2))

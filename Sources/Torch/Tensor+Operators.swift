@@ -142,10 +142,10 @@ extension Tensor {
     public func isfinite() -> Tensor { classify(2) }
 
     func classify(_ kind: Int) -> Tensor {
-        if !dtype.isFloatingPoint { return Tensor.full(shape, kind == 2, dtype: .bool) }
+        if !dtype.isFloatingPoint { return Tensor.full(shape, kind == 2, dtype: .bool, device: device) }
         let x = to(dtype == .float64 ? .float64 : .float32)
         let out = Tensor(uninitialized: shape, dtype: .bool, device: device)
-        CPUKernels.classify(kind, out.operand, x.operand)
+        Kernels.classify(kind, out.operand, x.operand, device)
         return out
     }
 
@@ -183,9 +183,10 @@ extension Tensor {
                                         node.needs(1) ? Tensor.where(c, zero, g).sumToShape(sb).to(b.dtype) : nil]
                             })
         }
-        let out = Tensor(uninitialized: shape, dtype: common, device: a.device)
-        CPUKernels.whereSelect(out.operand, condition.to(.bool).operand(broadcastTo: shape),
-                               a.to(common).operand(broadcastTo: shape), b.to(common).operand(broadcastTo: shape))
+        let dev = a.device.isCUDA ? a.device : (b.device.isCUDA ? b.device : condition.device)
+        let out = Tensor(uninitialized: shape, dtype: common, device: dev)
+        Kernels.whereSelect(out.operand, condition.to(.bool).onDevice(dev).operand(broadcastTo: shape),
+                            a.to(common).onDevice(dev).operand(broadcastTo: shape), b.to(common).onDevice(dev).operand(broadcastTo: shape), dev)
         return out
     }
 

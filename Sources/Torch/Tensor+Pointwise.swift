@@ -38,7 +38,7 @@ extension Tensor {
         // Fast path: same dtype, same shape, both contiguous (the common small-op case).
         if a.dtype == .float32 && b.dtype == .float32 && (op == .add || op == .sub || op == .mul)
             && a.count < Parallel.grain && a.layout.isContiguous && b.layout.isContiguous && a.shape == b.shape
-            && a.layout.offset == 0 && a.storage.device == b.storage.device {
+            && a.layout.offset == 0 && a.storage.device == .cpu && b.storage.device == .cpu {
             let out = Tensor(uninitializedContiguous: a.layout, dtype: a.dtype, device: a.device)
             if CPUKernels.binaryContiguous(op, a.dtype, out.storage.data, a.storage.data,
                                            b.storage.data + b.layout.offset * b.itemSize, a.count) {
@@ -46,15 +46,21 @@ extension Tensor {
             }
         }
         let shape = a.shape == b.shape ? a.shape : Checks.broadcastShapes(a.shape, b.shape).unwrap(op.rawValue, file: file, line: line)
+        var a = a, b = b
         if a.device != b.device {
-            torchFail(op.rawValue, "Expected all tensors to be on the same device, but found at least two devices, \(a.device) and \(b.device)!", file: file, line: line)
+            // A CPU 0-d tensor (a Swift scalar) may meet a tensor on any device, as in PyTorch.
+            if a.rank == 0 && !a.device.isCUDA { a = a.to(device: b.device) }
+            else if b.rank == 0 && !b.device.isCUDA { b = b.to(device: a.device) }
+            else {
+                torchFail(op.rawValue, "Expected all tensors to be on the same device, but found at least two devices, \(a.device) and \(b.device)!", file: file, line: line)
+            }
         }
         let valueType = binaryResultType(op, common, file: file, line: line)
         let compute = valueType.computeType
         let outType = op.isComparison ? DType.bool : compute
         let x = a.to(compute), y = b.to(compute)
         let out = Tensor.uninitialized(like: a.shape == shape ? a : b, shape: shape, dtype: outType)
-        CPUKernels.binary(op, out.operand, x.operand(broadcastTo: shape), y.operand(broadcastTo: shape))
+        Kernels.binary(op, out.operand, x.operand(broadcastTo: shape), y.operand(broadcastTo: shape), a.device)
         return op.isComparison ? out : out.to(valueType)
     }
 
@@ -95,7 +101,7 @@ extension Tensor {
             torchFail(op, "output with shape \(shape) doesn't match the broadcast shape \(result.shape)", file: file, line: line)
         }
         if result.storage !== storage || result.layout != layout {
-            CPUKernels.copy(operand, result.operand)
+            Kernels.copy(operand, result.operand, device)
         }
         bumpVersion()
     }
@@ -106,12 +112,13 @@ extension Tensor {
             rebaseInPlace(op.rawValue + "_", file: file, line: line) { Tensor.binary(op, $0, other, file: file, line: line) }
             return
         }
-        if other.dtype == dtype && dtype.computeType == dtype && !op.isComparison && op != .div && op != .atan2 {
+        if other.dtype == dtype && dtype.computeType == dtype && !op.isComparison && op != .div && op != .atan2
+            && (other.device == device || other.rank == 0) {
             let b = Checks.broadcastShapes(shape, other.shape).unwrap(op.rawValue + "_", file: file, line: line)
             if b == shape {
                 _ = Tensor.binaryResultType(op, dtype, file: file, line: line)
                 let src = other.storage === storage && other.layout != layout ? other.clone() : other
-                CPUKernels.binary(op, operand, operand, src.operand(broadcastTo: shape))
+                Kernels.binary(op, operand, operand, src.onDevice(device).operand(broadcastTo: shape), device)
                 bumpVersion()
                 return
             }
@@ -151,7 +158,7 @@ extension Tensor {
         }
         let x = to(op == .logicalNot ? dtype.computeType : valueType.computeType)
         let out = Tensor.uninitialized(like: self, shape: shape, dtype: op == .logicalNot ? .bool : x.dtype)
-        CPUKernels.unary(op, out.operand, x.operand)
+        Kernels.unary(op, out.operand, x.operand, device)
         return out.to(valueType)
     }
 
@@ -162,7 +169,7 @@ extension Tensor {
         }
         if dtype.computeType == dtype && (!op.isFloatingOnly || dtype.isFloatingPoint) && op != .logicalNot {
             if dtype == .bool && op == .neg { _ = unary(op, file: file, line: line) }
-            CPUKernels.unary(op, operand, operand)
+            Kernels.unary(op, operand, operand, device)
             bumpVersion()
             return
         }
@@ -177,7 +184,7 @@ extension Tensor {
         if a.dtype == b.dtype && a.dtype == out.dtype && out.dtype.computeType == out.dtype && !op.isComparison && op != .div {
             let shape = Checks.broadcastShapes(a.shape, b.shape).unwrap(op.rawValue, file: file, line: line)
             if shape == out.shape {
-                CPUKernels.binary(op, out.operand, a.operand(broadcastTo: shape), b.operand(broadcastTo: shape))
+                Kernels.binary(op, out.operand, a.operand(broadcastTo: shape), b.operand(broadcastTo: shape), out.device)
                 out.bumpVersion()
                 return
             }
@@ -211,7 +218,7 @@ extension Tensor {
         if result.shape != shape {
             torchFail(op, "output with shape \(shape) doesn't match the broadcast shape \(result.shape)", file: file, line: line)
         }
-        CPUKernels.copy(operand, result.operand)
+        Kernels.copy(operand, result.operand, device)
         bumpVersion()
         let meta = AutogradMeta()
         meta.requiresGrad = result.requiresGrad

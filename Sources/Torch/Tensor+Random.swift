@@ -8,16 +8,16 @@ extension Tensor {
     /// Torch.manualSeed(0)
     /// let x = Tensor.rand([2, 3])
     /// ```
-    public static func rand(_ shape: [Int], dtype: DType? = nil, generator: Generator = .default) -> Tensor {
+    public static func rand(_ shape: [Int], dtype: DType? = nil, device: Device = .cpu, generator: Generator = .default) -> Tensor {
         let dt = dtype ?? Torch.defaultDType
         let n = shape.product
-        if dt == .float64 { return Tensor(flat: generator.uniformDoubles(n), shape: shape, dtype: dt) }
-        return Tensor(flat: generator.uniformFloats(n), shape: shape, dtype: dt)
+        if dt == .float64 { return Tensor(flat: generator.uniformDoubles(n), shape: shape, dtype: dt).to(device: device) }
+        return Tensor(flat: generator.uniformFloats(n), shape: shape, dtype: dt).to(device: device)
     }
 
     /// Standard normal samples.
-    public static func randn(_ shape: [Int], dtype: DType? = nil, generator: Generator = .default) -> Tensor {
-        Tensor(flat: generator.normals(shape.product), shape: shape, dtype: dtype ?? Torch.defaultDType)
+    public static func randn(_ shape: [Int], dtype: DType? = nil, device: Device = .cpu, generator: Generator = .default) -> Tensor {
+        Tensor(flat: generator.normals(shape.product), shape: shape, dtype: dtype ?? Torch.defaultDType).to(device: device)
     }
 
     /// Uniform integers in `low..<high` (int64 by default).

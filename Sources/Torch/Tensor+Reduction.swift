@@ -1,4 +1,5 @@
 import TorchBase
+import TorchCUDA
 import TorchCPU
 
 extension Tensor {
@@ -21,7 +22,7 @@ extension Tensor {
                 file: StaticString, line: UInt) -> Tensor {
         // Fast path: a float sum of a whole small contiguous tensor with no graph to record.
         if op == .sum && (dims?.isEmpty ?? true) && !keepdim && outDType == dtype && !Tensor.shouldRecord(self)
-            && layout.isContiguous && count < Parallel.grain && (dtype == .float32 || dtype == .float64) {
+            && device == .cpu && layout.isContiguous && count < Parallel.grain && (dtype == .float32 || dtype == .float64) {
             let out = Tensor(uninitialized: [], dtype: dtype)
             let one = Layout(shape: [count], strides: [0])
             CPUKernels.reduce(.sum, KernelOperand(base: out.storage.data, layout: one, dtype: dtype),
@@ -61,7 +62,15 @@ extension Tensor {
         let outStrides = (0..<rank).map { mask[$0] ? 0 : out.strides[$0] }
         let outOperand = KernelOperand(base: out.storage.data, layout: Layout(shape: shape, strides: outStrides), dtype: compute)
         if count == 0 {
-            CPUKernels.fill(out.operand, op == .prod || op == .all ? 1 : 0, exactInt: op == .prod || op == .all ? 1 : 0)
+            Kernels.fill(out.operand, op == .prod || op == .all ? 1 : 0, exactInt: op == .prod || op == .all ? 1 : 0, device)
+        } else if device.isCUDA {
+            // Reduced dimensions last, contiguous, then one result per row.
+            let kept = (0..<rank).filter { !mask[$0] }, reduced = (0..<rank).filter { mask[$0] }
+            let rows = kept.reduce(1) { $0 * shape[$1] }
+            let moved = src.permute(kept + reduced).contiguous()
+            Kernels.onDevice(device, name) {
+                try CUDAKernels.reduceRows(op, src: moved.operand, out: out.operand, rows: rows, n: count / Swift.max(rows, 1))
+            }
         } else {
             CPUKernels.reduce(op, outOperand, src.operand)
         }
@@ -152,10 +161,16 @@ extension Tensor {
         if rank == 0 { (src, rows, n) = (to(dtype.computeType).contiguous(), 1, 1) } else { (src, rows, n) = rowsAlong(d) }
         var outShape = shape
         if rank > 0 { if keepdim { outShape[d] = 1 } else { outShape.remove(at: d) } }
-        let idx = Tensor(uninitialized: outShape, dtype: .int64)
-        let vals = wantValues ? Tensor(uninitialized: outShape, dtype: src.dtype) : nil
-        CPUKernels.argReduce(isMax: isMax, src: src.operand, rows: rows, n: n, values: vals?.operand,
-                             indices: idx.storagePointer(Int64.self))
+        let idx = Tensor(uninitialized: outShape, dtype: .int64, device: device)
+        let vals = wantValues || device.isCUDA ? Tensor(uninitialized: outShape, dtype: src.dtype, device: device) : nil
+        if device.isCUDA {
+            Kernels.onDevice(device, name) {
+                try CUDAKernels.argReduceRows(isMax: isMax, src: src.operand, values: vals!.operand, indices: idx.operand, rows: rows, n: n)
+            }
+        } else {
+            CPUKernels.argReduce(isMax: isMax, src: src.operand, rows: rows, n: n, values: vals?.operand,
+                                 indices: idx.storagePointer(Int64.self))
+        }
         return (vals?.to(dtype), idx)
     }
 
@@ -233,6 +248,7 @@ extension Tensor {
     }
 
     func scan(isProduct: Bool, dim: Int, _ name: String, file: StaticString, line: UInt) -> Tensor {
+        if device.isCUDA { return viaCPU { $0.scan(isProduct: isProduct, dim: dim, name, file: file, line: line) } }
         if dtype.isFloatingPoint && Tensor.shouldRecord(self) {
             let d = rank == 0 ? 0 : normDim(dim, name, file, line)
             return Tensor.recorded(isProduct ? .cumprod : .cumsum, [self], save: [self], saveOutput: true, file: file, line: line,
@@ -288,6 +304,11 @@ extension Tensor {
 
     /// Sorted values along `dim` and the indices that sort it (stable; NaN sorts last ascending).
     public func sort(dim: Int = -1, descending: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> (values: Tensor, indices: Tensor) {
+        if device.isCUDA {
+            let indices = cpu().sort(dim: dim, descending: descending, file: file, line: line).indices.to(device: device)
+            let d = rank == 0 ? 0 : normDim(dim, "sort", file, line)
+            return (rank == 0 ? clone() : gather(d, indices, file: file, line: line), indices)
+        }
         if rank == 0 { return (clone(), Tensor.zeros([], dtype: .int64)) }
         let d = normDim(dim, "sort", file, line)
         let (src, rows, n) = rowsAlong(d)

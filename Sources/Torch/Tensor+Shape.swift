@@ -34,11 +34,15 @@ extension Tensor {
         }
         var sh = first.shape
         sh[d] = total
-        let out = Tensor(uninitialized: sh, dtype: dt)
+        let dev = first.device
+        let out = Tensor(uninitialized: sh, dtype: dt, device: dev)
         var start = 0
         for t in parts {
             let n = t.shape[d]
-            if n > 0 { CPUKernels.copy(out.narrow(d, start: start, length: n).operand, t.operand) }
+            if t.device != dev {
+                torchFail("cat", "Expected all tensors to be on the same device, but found at least two devices, \(dev) and \(t.device)!", file: file, line: line)
+            }
+            if n > 0 { Kernels.copy(out.narrow(d, start: start, length: n).operand, t.operand, dev) }
             start += n
         }
         return out
@@ -105,7 +109,7 @@ extension Tensor {
         let r = Tensor.arange(shape[rank - 2]).unsqueeze(1)
         let c = Tensor.arange(shape[rank - 1]).unsqueeze(0)
         let diff = c - r
-        return lower ? diff .<= diagonal : diff .>= diagonal
+        return (lower ? diff .<= diagonal : diff .>= diagonal).to(device: device)
     }
 
     /// Lower triangle of the last two dimensions (elements above `diagonal` zeroed).
@@ -141,9 +145,9 @@ extension Tensor {
                 if len < 0 { torchFail("pad", "The input size \(n), plus negative padding \(lo) and \(hi) resulted in a negative output size", file: file, line: line) }
                 var parts: [Tensor] = []
                 var border = r.shape
-                if lo > 0 { border[d] = lo; parts.append(Tensor.full(border, value, dtype: dtype)) }
+                if lo > 0 { border[d] = lo; parts.append(Tensor.full(border, value, dtype: dtype, device: device)) }
                 parts.append(r.narrow(d, start: srcStart, length: len))
-                if hi > 0 { border[d] = hi; parts.append(Tensor.full(border, value, dtype: dtype)) }
+                if hi > 0 { border[d] = hi; parts.append(Tensor.full(border, value, dtype: dtype, device: device)) }
                 r = parts.count == 1 ? parts[0] : Tensor.cat(parts, dim: d)
                 continue
             }
@@ -151,11 +155,11 @@ extension Tensor {
                 var sh = r.shape
                 sh[d] = n + lo + hi
                 if sh[d] < 0 { torchFail("pad", "The input size \(n), plus negative padding \(lo) and \(hi) resulted in a negative output size", file: file, line: line) }
-                let out = Tensor.full(sh, value, dtype: dtype)
+                let out = Tensor.full(sh, value, dtype: dtype, device: device)
                 let srcStart = Swift.max(0, -lo), dstStart = Swift.max(0, lo)
                 let len = n - srcStart - Swift.max(0, -hi)
                 if len > 0 {
-                    CPUKernels.copy(out.narrow(d, start: dstStart, length: len).operand, r.narrow(d, start: srcStart, length: len).operand)
+                    Kernels.copy(out.narrow(d, start: dstStart, length: len).operand, r.narrow(d, start: srcStart, length: len).operand, device)
                 }
                 r = out
                 continue

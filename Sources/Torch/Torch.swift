@@ -19,7 +19,7 @@ public enum Torch {
 /// Thin calls from the core into the CPU backend for the operations every file needs.
 enum CPUKernelsBridge {
     static func fill(_ t: Tensor, _ v: Double, exactInt: Int64?) {
-        CPUKernels.fill(t.operand, v, exactInt: exactInt)
+        Kernels.fill(t.operand, v, exactInt: exactInt, t.device)
         t.bumpVersion()
     }
 }

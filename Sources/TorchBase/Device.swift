@@ -16,4 +16,7 @@ public enum Device: Hashable, Sendable, CustomStringConvertible {
     }
 
     public var isCUDA: Bool { if case .cuda = self { return true } else { return false } }
+
+    /// The CUDA device index (0 for the CPU).
+    public var cudaIndex: Int { if case .cuda(let i) = self { return i } else { return 0 } }
 }

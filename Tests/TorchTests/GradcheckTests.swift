@@ -56,6 +56,9 @@ final class GradcheckTests: XCTestCase {
         case .tan: return unaryCases(.tan, lo: -1.2, hi: 1.2)
         case .toDType:
             return [("to float32 and back", { $0[0].to(.float32).to(.float64) * 1.0 }, [leaf([3, 4])])]
+        case .toDevice:
+            // Exercised on the GPU machine (torch-gpu-check); on the CPU the transfer is the identity.
+            return [("to(device:) round trip", { Torch.CUDA.isAvailable ? $0[0].cuda().cpu() * 2 : $0[0].to(device: .cpu) * 2 }, [leaf([3])])]
         case .clone: return [("clone", { $0[0].clone() }, [leafT([3, 4])])]
         case .view:
             return [("reshape", { $0[0].reshape([4, 3]) * 2 }, [leaf([3, 4])]),

@@ -1,4 +1,5 @@
 import TorchBase
+import TorchCUDA
 import TorchCPU
 
 // Derivatives of views, selections, concatenation and `where`.
@@ -62,7 +63,11 @@ extension Tensor {
     static func gatherLinear(_ x: Tensor, _ idx: [Int], shape: [Int], file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         func forward() -> Tensor {
             let c = x.contiguous()
-            let out = Tensor(uninitialized: shape, dtype: x.dtype)
+            let out = Tensor(uninitialized: shape, dtype: x.dtype, device: x.device)
+            if x.device.isCUDA {
+                Kernels.onDevice(x.device, "gather") { try CUDAKernels.indexed(scatterAdd: false, out: out.operand, src: c.operand, offsets: idx) }
+                return out
+            }
             let base = c.storage.data + c.layout.offset * c.itemSize
             CPUKernels.gatherElements(dst: out.storage.data, src: base, offsets: idx, itemSize: c.itemSize)
             return out
@@ -76,8 +81,12 @@ extension Tensor {
     /// `out = zeros(shape); out.flat[idx[k]] += g[k]` (differentiable; its adjoint is `gatherLinear`).
     static func scatterAddLinear(_ g: Tensor, _ idx: [Int], shape: [Int], file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         func forward() -> Tensor {
-            let out = Tensor.zeros(shape, dtype: g.dtype.computeType)
+            let out = Tensor.zeros(shape, dtype: g.dtype.computeType, device: g.device)
             let src = g.to(g.dtype.computeType).contiguous()
+            if g.device.isCUDA {
+                Kernels.onDevice(g.device, "scatter-add") { try CUDAKernels.indexed(scatterAdd: true, out: out.operand, src: src.operand, offsets: idx) }
+                return out.to(g.dtype)
+            }
             CPUKernels.scatterAdd(dst: out.storage.data, src: src.storage.data + src.layout.offset * src.itemSize,
                                   offsets: idx, dtype: out.dtype)
             return out.to(g.dtype)

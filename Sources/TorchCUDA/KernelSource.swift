@@ -1,0 +1,288 @@
+import TorchBase
+
+/// CUDA C source for the element-wise, reduction and indexing kernels, generated per op and
+/// dtype and compiled by NVRTC at run time. Pure string building: tested without a GPU.
+public enum KernelSource {
+    /// The CUDA C type that stores `dtype` (half types are raw 16-bit words converted in code).
+    public static func storageType(_ d: DType) -> String {
+        switch d {
+        case .bool: return "bool"
+        case .uint8: return "unsigned char"
+        case .int8: return "signed char"
+        case .int16: return "short"
+        case .int32: return "int"
+        case .int64: return "long long"
+        case .float16, .bfloat16: return "unsigned short"
+        case .float32: return "float"
+        case .float64: return "double"
+        }
+    }
+
+    /// Device functions every kernel may use: half conversions and geometry.
+    public static let prelude = """
+    struct Geo { int rank; long long shape[8]; long long st[4][8]; long long off[4]; };
+    __device__ __forceinline__ void offsets(const Geo& g, long long i, long long* o, int k) {
+        for (int j = 0; j < k; j++) o[j] = g.off[j];
+        for (int d = g.rank - 1; d >= 0; d--) {
+            long long s = g.shape[d]; long long c = i % s; i /= s;
+            for (int j = 0; j < k; j++) o[j] += c * g.st[j][d];
+        }
+    }
+    __device__ __forceinline__ float h2f(unsigned short h) {
+        unsigned int s = (h & 0x8000u) << 16, e = (h >> 10) & 0x1f, m = h & 0x3ff, u;
+        if (e == 0) { if (m == 0) u = s; else { float f = m * 5.9604644775390625e-8f; return s ? -f : f; } }
+        else if (e == 31) u = s | 0x7f800000u | (m << 13);
+        else u = s | ((e + 112) << 23) | (m << 13);
+        return __uint_as_float(u);
+    }
+    __device__ __forceinline__ unsigned short f2h(float f) {
+        unsigned int u = __float_as_uint(f), s = (u >> 16) & 0x8000u;
+        unsigned int a = u & 0x7fffffffu;
+        if (a > 0x7f800000u) return s | 0x7e00u;
+        if (a >= 0x477ff000u) return s | 0x7c00u;
+        if (a < 0x38800000u) { float v = __uint_as_float(a) * 16777216.0f; return s | (unsigned short)__float2int_rn(v); }
+        unsigned int r = a + 0xfffu + ((a >> 13) & 1u) - 0x38000000u;
+        return s | (unsigned short)(r >> 13);
+    }
+    __device__ __forceinline__ float b2f(unsigned short b) { return __uint_as_float(((unsigned int)b) << 16); }
+    __device__ __forceinline__ unsigned short f2b(float f) {
+        unsigned int u = __float_as_uint(f);
+        if ((u & 0x7fffffffu) > 0x7f800000u) return (unsigned short)((u >> 16) | 0x40u);
+        return (unsigned short)((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
+    }
+    """
+
+    /// An expression converting `v` (stored as `from`) to a value of `to`'s storage type.
+    public static func convert(_ v: String, from: DType, to: DType) -> String {
+        if from == to { return v }
+        // Through float for half types, through the natural C conversion otherwise.
+        let asValue: String
+        switch from {
+        case .float16: asValue = "h2f(\(v))"
+        case .bfloat16: asValue = "b2f(\(v))"
+        case .bool: asValue = "(\(v) ? 1 : 0)"
+        default: asValue = v
+        }
+        switch to {
+        case .float16: return "f2h((float)(\(asValue)))"
+        case .bfloat16: return "f2b((float)(\(asValue)))"
+        case .bool: return "(\(asValue) != 0)"
+        default:
+            if from.isFloatingPoint && !to.isFloatingPoint {
+                // Like the CPU (and C on x86): truncate, NaN and out of range to the minimum value.
+                return "(\(storageType(to)))(long long)(\(asValue))"
+            }
+            return "(\(storageType(to)))(\(asValue))"
+        }
+    }
+
+    static func isF32(_ d: DType) -> Bool { d == .float32 }
+
+    /// The CUDA expression of a unary op on `x` of native compute dtype `d`.
+    public static func unaryExpr(_ op: UnaryOp, _ d: DType) -> String {
+        let f = isF32(d) ? "f" : ""
+        let T = storageType(d)
+        let fl = d.isFloatingPoint
+        switch op {
+        case .neg: return d == .bool ? "x" : "(\(T))(-x)"
+        case .abs: return fl ? "fabs\(f)(x)" : (d == .bool || d == .uint8 ? "x" : "(\(T))(x < 0 ? -x : x)")
+        case .sign: return fl ? "(x > 0 ? (\(T))1 : (x < 0 ? (\(T))-1 : (x != x ? x : (\(T))0)))" : "(\(T))(x > 0 ? 1 : (x < 0 ? -1 : 0))"
+        case .square: return "(\(T))(x * x)"
+        case .relu: return fl ? "(x > 0 ? x : (x != x ? x : (\(T))0))" : "(\(T))(x > 0 ? x : 0)"
+        case .floor: return fl ? "floor\(f)(x)" : "x"
+        case .ceil: return fl ? "ceil\(f)(x)" : "x"
+        case .round: return fl ? "rint\(f)(x)" : "x"
+        case .trunc: return fl ? "trunc\(f)(x)" : "x"
+        case .exp: return "exp\(f)(x)"
+        case .exp2: return "exp2\(f)(x)"
+        case .expm1: return "expm1\(f)(x)"
+        case .log: return "log\(f)(x)"
+        case .log2: return "log2\(f)(x)"
+        case .log10: return "log10\(f)(x)"
+        case .log1p: return "log1p\(f)(x)"
+        case .sqrt: return "sqrt\(f)(x)"
+        case .rsqrt: return "rsqrt\(f)(x)"
+        case .sin: return "sin\(f)(x)"
+        case .cos: return "cos\(f)(x)"
+        case .tan: return "tan\(f)(x)"
+        case .asin: return "asin\(f)(x)"
+        case .acos: return "acos\(f)(x)"
+        case .atan: return "atan\(f)(x)"
+        case .sinh: return "sinh\(f)(x)"
+        case .cosh: return "cosh\(f)(x)"
+        case .tanh: return "tanh\(f)(x)"
+        case .sigmoid: return "((\(T))1 / ((\(T))1 + exp\(f)(-x)))"
+        case .gelu: return "(x * ((\(T))1 + erf\(f)(x * (\(T))0.70710678118654752440)) / (\(T))2)"
+        case .geluTanh: return "(x * ((\(T))1 + tanh\(f)((\(T))0.79788456080286535588 * (x + (\(T))0.044715 * x * x * x))) / (\(T))2)"
+        case .silu: return "(x / ((\(T))1 + exp\(f)(-x)))"
+        case .softplus: return "(x > (\(T))20 ? x : log1p\(f)(exp\(f)(x)))"
+        case .erf: return "erf\(f)(x)"
+        case .erfc: return "erfc\(f)(x)"
+        case .reciprocal: return "((\(T))1 / x)"
+        case .logicalNot: return "(x == 0)"
+        case .bitwiseNot: return d == .bool ? "(!x)" : "(\(T))(~x)"
+        }
+    }
+
+    /// The CUDA expression of a binary op on `x`, `y` of native compute dtype `d`.
+    public static func binaryExpr(_ op: BinaryOp, _ d: DType) -> String {
+        let f = isF32(d) ? "f" : ""
+        let T = storageType(d)
+        let fl = d.isFloatingPoint
+        switch op {
+        case .add: return d == .bool ? "(x || y)" : "(\(T))(x + y)"
+        case .sub: return "(\(T))(x - y)"
+        case .mul: return d == .bool ? "(x && y)" : "(\(T))(x * y)"
+        case .div: return fl ? "(x / y)" : "(\(T))(y == 0 ? 0 : x / y)"
+        case .floorDivide: return fl ? "floor\(f)(x / y)" : "(\(T))(y == 0 ? 0 : ((x / y) - (((x % y) != 0) && ((x < 0) != (y < 0)) ? 1 : 0)))"
+        case .remainder: return fl ? "pyremf(x, y)" : "pyremi(x, y)"
+        case .fmod: return fl ? "fmod\(f)(x, y)" : "(\(T))(y == 0 ? 0 : x % y)"
+        case .pow: return fl ? "(y == (\(T))2 ? x * x : pow\(f)(x, y))" : "ipow(x, y)"
+        case .maximum: return fl ? "((x != x || y != y) ? (x + y) : (x > y ? x : y))" : "(x > y ? x : y)"
+        case .minimum: return fl ? "((x != x || y != y) ? (x + y) : (x < y ? x : y))" : "(x < y ? x : y)"
+        case .atan2: return "atan2\(f)(x, y)"
+        case .bitwiseAnd: return d == .bool ? "(x && y)" : "(\(T))(x & y)"
+        case .bitwiseOr: return d == .bool ? "(x || y)" : "(\(T))(x | y)"
+        case .bitwiseXor: return d == .bool ? "(x != y)" : "(\(T))(x ^ y)"
+        case .logicalAnd: return "(x != 0 && y != 0)"
+        case .logicalOr: return "(x != 0 || y != 0)"
+        case .logicalXor: return "((x != 0) != (y != 0))"
+        case .eq: return "(x == y)"
+        case .ne: return "(x != y)"
+        case .lt: return "(x < y)"
+        case .le: return "(x <= y)"
+        case .gt: return "(x > y)"
+        case .ge: return "(x >= y)"
+        }
+    }
+
+    static let ipow = """
+    template <typename T> __device__ T pyremf(T x, T y) { T r = fmod(x, y); return (r != 0 && ((r < 0) != (y < 0))) ? r + y : r; }
+    template <typename T> __device__ T pyremi(T x, T y) { if (y == 0) return 0; T r = x % y; return (r != 0 && ((r < 0) != (y < 0))) ? (T)(r + y) : r; }
+    template <typename T> __device__ T ipow(T a, T b) {
+        if (b < 0) return a == 1 ? (T)1 : (a == (T)-1 ? ((b & 1) == 0 ? (T)1 : a) : (T)0);
+        T r = 1; while (b > 0) { if (b & 1) r *= a; a *= a; b >>= 1; } return r;
+    }
+    """
+
+    /// A map kernel over `k` operands (out first): `out = expr(x[, y[, z]])`, with a contiguous
+    /// variant (`contiguous`) and a strided one driven by a `Geo`.
+    public static func map(name: String, expr: String, outType: DType, inTypes: [DType], contiguous: Bool) -> String {
+        let names = ["x", "y", "z"]
+        var params = ["\(storageType(outType))* __restrict__ out"]
+        for (i, t) in inTypes.enumerated() { params.append("const \(storageType(t))* __restrict__ in\(i)") }
+        params.append("long long n")
+        if !contiguous { params.append("Geo g") }
+        var body = ""
+        if contiguous {
+            for (i, t) in inTypes.enumerated() { body += "        \(storageType(t)) \(names[i]) = in\(i)[i];\n" }
+            body += "        out[i] = \(expr);\n"
+        } else {
+            body += "        long long o[4]; offsets(g, i, o, \(inTypes.count + 1));\n"
+            for (i, t) in inTypes.enumerated() { body += "        \(storageType(t)) \(names[i]) = in\(i)[o[\(i + 1)]];\n" }
+            body += "        out[o[0]] = \(expr);\n"
+        }
+        return prelude + ipow + """
+        extern "C" __global__ void \(name)(\(params.joined(separator: ", "))) {
+            for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += (long long)gridDim.x * blockDim.x) {
+        \(body)    }
+        }
+        """
+    }
+
+    /// Row reduction: `out[r * chunks + c]` combines chunk c of row r of a contiguous [rows, n] input.
+    public static func reduceRows(name: String, op: ReduceOp, _ d: DType) -> String {
+        let T = storageType(d)
+        let fl = d.isFloatingPoint
+        let ident: String, combine: String
+        switch op {
+        case .sum: ident = "0"; combine = "a + b"
+        case .prod: ident = "1"; combine = "a * b"
+        case .max: ident = fl ? "-" + inf(d) : lowest(d); combine = fl ? "((a != a || b != b) ? a + b : (a > b ? a : b))" : "(a > b ? a : b)"
+        case .min: ident = fl ? inf(d) : highest(d); combine = fl ? "((a != a || b != b) ? a + b : (a < b ? a : b))" : "(a < b ? a : b)"
+        case .all: ident = "1"; combine = "(a != 0 && b != 0)"
+        case .any: ident = "0"; combine = "(a != 0 || b != 0)"
+        }
+        return prelude + """
+        __device__ __forceinline__ \(T) comb(\(T) a, \(T) b) { return (\(T))(\(combine)); }
+        extern "C" __global__ void \(name)(const \(T)* __restrict__ in, \(T)* __restrict__ out, long long rows, long long n, long long chunks) {
+            __shared__ \(T) sh[256];
+            long long len = (n + chunks - 1) / chunks;
+            for (long long b = blockIdx.x; b < rows * chunks; b += gridDim.x) {
+                long long r = b / chunks, c = b % chunks;
+                long long lo = c * len, hi = lo + len < n ? lo + len : n;
+                const \(T)* p = in + r * n;
+                \(T) acc = (\(T))(\(ident));
+                for (long long j = lo + threadIdx.x; j < hi; j += blockDim.x) acc = comb(acc, p[j]);
+                sh[threadIdx.x] = acc;
+                __syncthreads();
+                for (int s = blockDim.x / 2; s > 0; s >>= 1) {
+                    if (threadIdx.x < s) sh[threadIdx.x] = comb(sh[threadIdx.x], sh[threadIdx.x + s]);
+                    __syncthreads();
+                }
+                if (threadIdx.x == 0) out[b] = sh[0];
+                __syncthreads();
+            }
+        }
+        """
+    }
+
+    static func inf(_ d: DType) -> String {
+        d == .float32 ? "__int_as_float(0x7f800000)" : "__longlong_as_double(0x7ff0000000000000LL)"
+    }
+
+    static func lowest(_ d: DType) -> String {
+        switch d {
+        case .bool: return "0"
+        case .uint8: return "0"
+        case .int8: return "-128"
+        case .int16: return "-32768"
+        case .int32: return "(-2147483647 - 1)"
+        default: return "(-9223372036854775807LL - 1)"
+        }
+    }
+
+    static func highest(_ d: DType) -> String {
+        switch d {
+        case .bool: return "1"
+        case .uint8: return "255"
+        case .int8: return "127"
+        case .int16: return "32767"
+        case .int32: return "2147483647"
+        default: return "9223372036854775807LL"
+        }
+    }
+
+    /// Index of the first max (or min) of each row of a contiguous [rows, n] input; NaN wins.
+    public static func argReduceRows(name: String, isMax: Bool, _ d: DType) -> String {
+        let T = storageType(d)
+        let better = isMax ? "v > best" : "v < best"
+        let nan = d.isFloatingPoint ? "v != v" : "false"
+        return """
+        extern "C" __global__ void \(name)(const \(T)* __restrict__ in, \(T)* __restrict__ vals, long long* __restrict__ idx, long long rows, long long n) {
+            for (long long r = (long long)blockIdx.x * blockDim.x + threadIdx.x; r < rows; r += (long long)gridDim.x * blockDim.x) {
+                const \(T)* p = in + r * n;
+                \(T) best = p[0]; long long bi = 0;
+                bool done = \(d.isFloatingPoint ? "best != best" : "false");
+                for (long long j = 1; j < n && !done; j++) {
+                    \(T) v = p[j];
+                    if (\(nan)) { best = v; bi = j; done = true; }
+                    else if (\(better)) { best = v; bi = j; }
+                }
+                vals[r] = best; idx[r] = bi;
+            }
+        }
+        """
+    }
+
+    /// `out[i] = in[off[i]]` (gather) or `out[off[i]] += in[i]` (scatter-add, atomics).
+    public static func indexKernel(name: String, scatterAdd: Bool, _ d: DType) -> String {
+        let T = storageType(d)
+        let body = scatterAdd ? "atomicAdd(&out[off[i]], in[i]);" : "out[i] = in[off[i]];"
+        return """
+        extern "C" __global__ void \(name)(\(T)* __restrict__ out, const \(T)* __restrict__ in, const long long* __restrict__ off, long long n) {
+            for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += (long long)gridDim.x * blockDim.x) { \(body) }
+        }
+        """
+    }
+}
