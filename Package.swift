@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "torch-demo", targets: ["TorchDemo"]),
         .executable(name: "torch-misuse", targets: ["TorchMisuse"]),
         .executable(name: "torch-train", targets: ["TorchTrain"]),
+        .executable(name: "torch-gpu-check", targets: ["TorchGPUCheck"]),
         .library(name: "TorchNN", targets: ["TorchNN", "TorchOptim", "TorchData"]),
     ],
     dependencies: [
@@ -46,12 +47,13 @@ let package = Package(
         .target(name: "TorchOptim", dependencies: ["Torch", "TorchBase"], swiftSettings: optimize),
         .target(name: "TorchData", dependencies: ["Torch", "TorchBase", "_CZlib"], swiftSettings: optimize),
         .executableTarget(name: "TorchTrain", dependencies: ["Torch", "TorchNN", "TorchOptim", "TorchData"], swiftSettings: optimize),
+        .executableTarget(name: "TorchGPUCheck", dependencies: ["Torch", "TorchBase", "TorchCUDA", "TorchNN", "TorchOptim"], swiftSettings: optimize),
         .executableTarget(name: "TorchBench", dependencies: ["Torch", "TorchBase", "TorchCPU"], swiftSettings: optimize),
         .executableTarget(name: "TorchDemo", dependencies: ["Torch"]),
         .executableTarget(name: "TorchMisuse", dependencies: ["Torch"]),
         .testTarget(
             name: "TorchTests",
-            dependencies: ["Torch", "TorchBase", "TorchCPU", "TorchMisuse", "TorchNN", "TorchOptim", "TorchData", "_CZlib"],
+            dependencies: ["Torch", "TorchBase", "TorchCPU", "TorchCUDA", "TorchMisuse", "TorchNN", "TorchOptim", "TorchData", "_CZlib", "_CCuda"],
             exclude: ["Fixtures"]
         ),
     ],

@@ -1,0 +1,234 @@
+// The GPU conformance check and benchmark, built as a static binary and run on the GPU machine
+// (../shared/GPU.md). Compares every op the CUDA backend runs with the CPU result, checks the
+// allocator (out of memory caught and recovered, bytes back to baseline), trains a small MLP on
+// the GPU, and times workloads for comparison with PyTorch (the PyTorch side is timed by a Python
+// script in the same run). Prints "N passed, M failed".
+// Usage: torch-gpu-check [--bench]
+import Torch
+import TorchBase
+import TorchCUDA
+import TorchNN
+import TorchOptim
+#if canImport(Glibc)
+import Glibc
+#endif
+
+func now() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+}
+
+var passed = 0, failed = 0
+func check(_ name: String, _ ok: Bool, _ detail: String = "") {
+    if ok { passed += 1 } else { failed += 1; print("FAIL \(name) \(detail)") }
+}
+
+/// Max |a - b| relative to tolerances, comparing a GPU result with the CPU one.
+func close(_ name: String, _ gpu: Tensor, _ cpu: Tensor, rtol: Double = 1e-5, atol: Double = 1e-5) {
+    guard gpu.device.isCUDA || gpu.count == 0 || gpu.rank == 0 || true else { return }
+    if gpu.shape != cpu.shape || gpu.dtype != cpu.dtype {
+        check(name, false, "shape/dtype \(gpu.shape) \(gpu.dtype) vs \(cpu.shape) \(cpu.dtype)")
+        return
+    }
+    let g = gpu.to(.float64).scalars, c = cpu.to(.float64).scalars
+    var worst = 0.0
+    var ok = true
+    for (x, y) in zip(g, c) {
+        if x.isNaN && y.isNaN { continue }
+        if x.isInfinite || y.isInfinite { if x != y { ok = false }; continue }
+        let err = abs(x - y)
+        worst = max(worst, err)
+        if err > atol + rtol * abs(y) { ok = false }
+    }
+    check(name, ok, "max abs error \(worst)")
+}
+
+guard Torch.CUDA.isAvailable else {
+    print("no GPU: \(Torch.CUDA.unavailableReason ?? "?")")
+    print("0 passed, 0 failed, 1 skipped")
+    exit(0)
+}
+let rt = try! CUDARuntime.get()
+print("device: \(rt.name), sm_\(rt.arch)")
+let gpu: Device = .cuda(0)
+let baseline = Torch.CUDA.memoryAllocated
+
+// Element-wise ops on contiguous, broadcast, non-contiguous and 0-d inputs, every float op.
+let g = Generator(seed: 3)
+let a = Tensor.rand([33, 17], dtype: .float64, generator: g) * 4 - 2
+let b = Tensor.rand([17], dtype: .float64, generator: g) * 2 + 0.5
+let at = Tensor.rand([17, 33], dtype: .float64, generator: g).t()
+for dt in [DType.float32, .float64] {
+    let x = a.to(dt), y = b.to(dt), xt = at.to(dt)
+    let tol = dt == .float32 ? 2e-5 : 1e-12
+    for op in UnaryOp.allCases where op != .bitwiseNot {
+        var input = x
+        if [.log, .log2, .log10, .sqrt, .rsqrt].contains(op) { input = x.abs() + 0.1 }
+        if [.asin, .acos].contains(op) { input = x / 2.5 }
+        if op == .log1p { input = x.abs() }
+        close("\(op) \(dt)", input.cuda().unary(op), input.unary(op), rtol: tol, atol: tol)
+        close("\(op) \(dt) non-contiguous", xt.cuda().unary(op == .log ? .exp : op), xt.unary(op == .log ? .exp : op), rtol: tol, atol: tol)
+    }
+    for op in BinaryOp.allCases where ![.bitwiseAnd, .bitwiseOr, .bitwiseXor].contains(op) {
+        close("\(op) \(dt) broadcast", Tensor.binary(op, x.cuda(), y.cuda()), Tensor.binary(op, x, y), rtol: tol, atol: tol)
+        close("\(op) \(dt) scalar", Tensor.binary(op, x.cuda(), scalar: 1.5), Tensor.binary(op, x, scalar: 1.5), rtol: tol, atol: tol)
+    }
+}
+for dt in [DType.int32, .int64, .uint8, .int8, .bool] {
+    let x = (a * 20).to(dt), y = (b * 7).to(dt)
+    for op in [BinaryOp.add, .mul, .maximum, .minimum, .eq, .lt, .ge, .bitwiseAnd, .bitwiseXor] where !(dt == .bool && op == .sub) {
+        close("\(op) \(dt)", Tensor.binary(op, x.cuda(), y.cuda()), Tensor.binary(op, x, y))
+    }
+}
+// Casts between every pair of dtypes, strided copies, fills.
+for from in DType.allCases {
+    for to in DType.allCases {
+        let x = (a * 50).to(from)
+        close("cast \(from)->\(to)", x.cuda().to(to), x.to(to), rtol: 1e-3, atol: 1e-3)
+    }
+}
+close("strided copy", at.cuda().contiguous(), at.contiguous())
+close("full", Tensor.full([5, 3], 2.5, device: gpu), Tensor.full([5, 3], 2.5))
+close("zeros", Tensor.zeros([4], dtype: .int32, device: gpu), Tensor.zeros([4], dtype: .int32))
+// Reductions.
+for dims in [nil, [0], [1], [0, 1]] as [[Int]?] {
+    close("sum \(dims ?? [])", a.cuda().sum(dims: dims), a.sum(dims: dims), rtol: 1e-10)
+    close("mean \(dims ?? [])", a.cuda().mean(dims: dims, keepdim: true), a.mean(dims: dims, keepdim: true), rtol: 1e-10)
+    close("amax \(dims ?? [])", a.cuda().amax(dims: dims), a.amax(dims: dims))
+    close("amin \(dims ?? [])", a.cuda().amin(dims: dims), a.amin(dims: dims))
+    close("prod \(dims ?? [])", (a / 2).cuda().prod(dims: dims), (a / 2).prod(dims: dims), rtol: 1e-9)
+    close("var \(dims ?? [])", a.cuda().variance(dims: dims), a.variance(dims: dims), rtol: 1e-9)
+}
+let big = Tensor.rand([3_000_001], dtype: .float64, generator: g)
+close("sum large (two-pass)", big.cuda().sum(), big.sum(), rtol: 1e-9)
+close("argmax", a.cuda().argmax(dim: 1), a.argmax(dim: 1))
+close("max(dim)", a.cuda().max(dim: 0).values, a.max(dim: 0).values)
+close("all/any", (a .> -3).cuda().all(), (a .> -3).all())
+close("logsumexp", a.cuda().logsumexp(dims: [1]), a.logsumexp(dims: [1]), rtol: 1e-10)
+close("cumsum (via CPU)", a.cuda().cumsum(dim: 1), a.cumsum(dim: 1), rtol: 1e-10)
+close("sort (via CPU)", a.cuda().sort(dim: 1).values, a.sort(dim: 1).values)
+// Indexing, gather/scatter, cat, where, views.
+let idx = Tensor([3, 0, 7, 7])
+close("index", a.cuda()[idx.cuda()], a[idx])
+close("mask", a.cuda()[(a .> 0).cuda()], a[a .> 0])
+close("gather", a.cuda().gather(1, Tensor([[0, 5], [16, 2]]).expand([33, 2]).contiguous().cuda()), a.gather(1, Tensor([[0, 5], [16, 2]]).expand([33, 2]).contiguous()))
+close("indexSelect", a.cuda().indexSelect(1, idx.cuda()), a.indexSelect(1, idx))
+close("cat", Tensor.cat([a.cuda(), at.t().cuda()], dim: 0), Tensor.cat([a, at.t()], dim: 0))
+close("where", Tensor.where((a .> 0).cuda(), a.cuda(), 0.0), Tensor.where(a .> 0, a, 0.0))
+close("transpose+slice", a.cuda().t()[2..<9, TensorIndex.slice(nil, nil, step: 3)].contiguous(), a.t()[2..<9, TensorIndex.slice(nil, nil, step: 3)].contiguous())
+close("pad reflect", a.cuda().pad([2, 2], mode: .reflect), a.pad([2, 2], mode: .reflect))
+close("tril", a.cuda().tril(), a.tril())
+let s = Tensor.zeros([4, 17], dtype: .float64)
+close("indexAdd", s.cuda().indexAdd(0, Tensor([0, 2, 0]).cuda(), a[0..<3].cuda()), s.indexAdd(0, Tensor([0, 2, 0]), a[0..<3]), rtol: 1e-12)
+// Matmul in every rank and dtype.
+for (sa, sb) in [([5], [5]), ([4, 5], [5]), ([5], [5, 3]), ([4, 5], [5, 3]), ([2, 1, 4, 5], [3, 5, 6])] as [([Int], [Int])] {
+    let x = Tensor.rand(sa, dtype: .float64, generator: g), y = Tensor.rand(sb, dtype: .float64, generator: g)
+    close("matmul f64 \(sa)x\(sb)", x.cuda().matmul(y.cuda()), x.matmul(y), rtol: 1e-12)
+    close("matmul f32 \(sa)x\(sb)", x.to(.float32).cuda().matmul(y.to(.float32).cuda()), x.to(.float32).matmul(y.to(.float32)), rtol: 1e-4)
+}
+let m1 = Tensor.rand([64, 96], dtype: .float32, generator: g), m2 = Tensor.rand([96, 32], dtype: .float32, generator: g)
+close("matmul f16", m1.to(.float16).cuda().matmul(m2.to(.float16).cuda()).to(.float32), m1.to(.float16).to(.float32).matmul(m2.to(.float16).to(.float32)), rtol: 1e-2, atol: 5e-2)
+close("matmul bf16", m1.to(.bfloat16).cuda().matmul(m2.to(.bfloat16).cuda()).to(.float32), m1.to(.bfloat16).to(.float32).matmul(m2.to(.bfloat16).to(.float32)), rtol: 2e-2, atol: 2e-1)
+Torch.CUDA.allowTF32 = true
+close("matmul tf32", m1.cuda().matmul(m2.cuda()), m1.matmul(m2), rtol: 5e-3, atol: 5e-2)
+Torch.CUDA.allowTF32 = false
+
+// Gradients on the GPU match the CPU's.
+do {
+    let w = Tensor.rand([6, 5], dtype: .float64, generator: g)
+    let x = Tensor.rand([4, 6], dtype: .float64, generator: g)
+    func loss(_ w: Tensor, _ x: Tensor) -> Tensor {
+        let h = x.matmul(w).tanh()
+        return logSoftmaxLoss(h) + (h[..., 1..<3] * 2).sum() + h.amax(dims: [1]).sum()
+    }
+    func logSoftmaxLoss(_ h: Tensor) -> Tensor { crossEntropy(h, Tensor([0, 2, 4, 1]).to(device: h.device)) }
+    let wc = w.clone().requiresGrad_(), wg = w.cuda().requiresGrad_()
+    loss(wc, x).backward()
+    loss(wg, x.cuda()).backward()
+    close("gradient through matmul/tanh/crossEntropy/slices/amax", wg.grad!, wc.grad!, rtol: 1e-10, atol: 1e-12)
+    check("gradient stays on the GPU", wg.grad!.device == gpu)
+}
+
+// Training an MLP on the GPU reduces the loss.
+do {
+    Torch.manualSeed(0)
+    let x = Tensor.randn([512, 20]).cuda()
+    let y = (x[..., 0] .> 0).to(.int64)
+    let model = Sequential(Linear(20, 64), ReLU(), Linear(64, 2))
+    for p in model.parameters() { Torch.noGrad { _ = p.copy_(p) } }
+    // Parameters live on the GPU.
+    let params = model.parameters().map { $0.cuda().detach().requiresGrad_() }
+    func forward(_ x: Tensor) -> Tensor { (x.matmul(params[0].t()) + params[1]).relu().matmul(params[2].t()) + params[3] }
+    let opt = SGD(params, lr: 0.1, momentum: 0.9)
+    var first = 0.0, last = 0.0
+    for step in 0..<100 {
+        let l = crossEntropy(forward(x), y)
+        opt.zeroGrad(); l.backward(); opt.step()
+        if step == 0 { first = l.item() }
+        last = l.item()
+    }
+    check("MLP trains on the GPU (loss \(first) -> \(last))", last < first * 0.5)
+}
+
+// Allocator: out of memory is caught, then the allocator still works; bytes return to baseline.
+do {
+    do {
+        _ = try Storage(throwingByteCount: 1 << 45, device: gpu)
+        check("out of memory throws", false)
+    } catch let e as CUDAError {
+        check("out of memory throws a catchable error", "\(e)".contains("CUDA out of memory. Tried to allocate"), "\(e)")
+    } catch { check("out of memory error type", false, "\(error)") }
+    let after = Tensor.ones([1000], device: gpu).sum().item()
+    check("allocator usable after out of memory", after == 1000)
+    let stats = Torch.CUDA.stats!
+    check("OOM retried after freeing the cache", stats.numOOMRetries >= 1)
+}
+check("allocated bytes back to baseline (\(Torch.CUDA.memoryAllocated) vs \(baseline))", Torch.CUDA.memoryAllocated == baseline)
+print("memory: allocated \(Torch.CUDA.memoryAllocated), reserved \(Torch.CUDA.memoryReserved), peak \(Torch.CUDA.maxMemoryAllocated)")
+print("\(passed) passed, \(failed) failed")
+
+// Benchmarks (medians of CUDA-synchronised wall times).
+if CommandLine.arguments.contains("--bench") {
+    func timeIt(_ reps: Int = 20, _ body: () -> Void) -> Double {
+        body(); try! Torch.CUDA.synchronize()
+        var t: [Double] = []
+        for _ in 0..<reps {
+            let t0 = now(); body(); try! Torch.CUDA.synchronize(); t.append(now() - t0)
+        }
+        t.sort()
+        return t[t.count / 2]
+    }
+    let one = Tensor.ones([1], device: gpu)
+    let ovh = timeIt(5) { for _ in 0..<1000 { _ = one + one } } / 1000
+    print("bench add_1elem_us \(ovh * 1e6)")
+    let n = 64 << 20
+    let x = Tensor.ones([n], device: gpu), y = Tensor.ones([n], device: gpu)
+    let tAdd = timeIt { _ = x + y }
+    print("bench add_64M_TBps \(Double(3 * n * 4) / tAdd / 1e12)")
+    let tSum = timeIt { _ = x.sum() }
+    print("bench sum_64M_TBps \(Double(n * 4) / tSum / 1e12)")
+    let sm = Tensor.rand([8192, 8192]).cuda()
+    let tSoft = timeIt(10) { _ = softmax(sm, dim: 1) }
+    print("bench softmax_8192_TBps \(Double(2 * 8192 * 8192 * 4) / tSoft / 1e12)")
+    for k in [4096, 8192] {
+        for (label, dt, tf32) in [("f32", DType.float32, false), ("tf32", .float32, true), ("bf16", .bfloat16, false)] {
+            Torch.CUDA.allowTF32 = tf32
+            let p = Tensor.rand([k, k]).to(dt).cuda(), q = Tensor.rand([k, k]).to(dt).cuda()
+            let t = timeIt(5) { _ = p.matmul(q) }
+            print("bench mm\(k)_\(label)_TFLOPs \(2 * pow(Double(k), 3) / t / 1e12)")
+        }
+    }
+    Torch.CUDA.allowTF32 = false
+    let xb = Tensor.randn([128, 784]).cuda(), yb = Tensor.randint(0, 10, [128]).cuda()
+    let mlp = [Tensor.randn([512, 784]) * 0.03, Tensor.zeros([512]), Tensor.randn([256, 512]) * 0.04, Tensor.zeros([256]),
+               Tensor.randn([10, 256]) * 0.06, Tensor.zeros([10])].map { $0.cuda().requiresGrad_() }
+    let sgd = SGD(mlp, lr: 0.01, momentum: 0.9)
+    let tStep = timeIt(50) {
+        var h = (xb.matmul(mlp[0].t()) + mlp[1]).relu()
+        h = (h.matmul(mlp[2].t()) + mlp[3]).relu()
+        let l = crossEntropy(h.matmul(mlp[4].t()) + mlp[5], yb)
+        sgd.zeroGrad(); l.backward(); sgd.step()
+    }
+    print("bench mlp_step_ms \(tStep * 1e3)")
+}
