@@ -44,6 +44,7 @@ func close(_ name: String, _ gpu: Tensor, _ cpu: Tensor, rtol: Double = 1e-5, at
     check(name, ok, "max abs error \(worst)")
 }
 
+setvbuf(stdout, nil, _IOLBF, 0)
 guard Torch.CUDA.isAvailable else {
     print("no GPU: \(Torch.CUDA.unavailableReason ?? "?")")
     print("0 passed, 0 failed, 1 skipped")
@@ -112,9 +113,10 @@ close("sort (via CPU)", a.cuda().sort(dim: 1).values, a.sort(dim: 1).values)
 let idx = Tensor([3, 0, 7, 7])
 close("index", a.cuda()[idx.cuda()], a[idx])
 close("mask", a.cuda()[(a .> 0).cuda()], a[a .> 0])
-close("gather", a.cuda().gather(1, Tensor([[0, 5], [16, 2]]).expand([33, 2]).contiguous().cuda()), a.gather(1, Tensor([[0, 5], [16, 2]]).expand([33, 2]).contiguous()))
+let gi = Tensor([[0, 5, 16, 2]]).expand([33, 4]).contiguous()
+close("gather", a.cuda().gather(1, gi.cuda()), a.gather(1, gi))
 close("indexSelect", a.cuda().indexSelect(1, idx.cuda()), a.indexSelect(1, idx))
-close("cat", Tensor.cat([a.cuda(), at.t().cuda()], dim: 0), Tensor.cat([a, at.t()], dim: 0))
+close("cat", Tensor.cat([a.cuda(), at.cuda()], dim: 0), Tensor.cat([a, at], dim: 0))
 close("where", Tensor.where((a .> 0).cuda(), a.cuda(), 0.0), Tensor.where(a .> 0, a, 0.0))
 close("transpose+slice", a.cuda().t()[2..<9, TensorIndex.slice(nil, nil, step: 3)].contiguous(), a.t()[2..<9, TensorIndex.slice(nil, nil, step: 3)].contiguous())
 close("pad reflect", a.cuda().pad([2, 2], mode: .reflect), a.pad([2, 2], mode: .reflect))
@@ -156,7 +158,6 @@ do {
     let x = Tensor.randn([512, 20]).cuda()
     let y = (x[..., 0] .> 0).to(.int64)
     let model = Sequential(Linear(20, 64), ReLU(), Linear(64, 2))
-    for p in model.parameters() { Torch.noGrad { _ = p.copy_(p) } }
     // Parameters live on the GPU.
     let params = model.parameters().map { $0.cuda().detach().requiresGrad_() }
     func forward(_ x: Tensor) -> Tensor { (x.matmul(params[0].t()) + params[1]).relu().matmul(params[2].t()) + params[3] }
