@@ -31,15 +31,16 @@ public enum CUDAKernels {
     }
 
     /// Runs `out = expr(ins...)` element-wise.
-    static func map(_ tag: String, _ expr: String, out: KernelOperand, ins: [KernelOperand]) throws {
+    static func map(_ tag: String, _ expr: @autoclosure () -> String, out: KernelOperand, ins: [KernelOperand]) throws {
         let rt = try CUDARuntime.get()
         rt.bind()
         let n = out.layout.count
         if n == 0 { return }
         let contiguous = out.layout.isContiguous && ins.allSatisfy { $0.layout.isContiguous && $0.layout.shape == out.layout.shape }
         let name = "k_\(tag)_\(contiguous ? "c" : "s")"
-        let src = KernelSource.map(name: name, expr: expr, outType: out.dtype, inTypes: ins.map { $0.dtype }, contiguous: contiguous)
-        let fn = try rt.function(name, source: src)
+        let fn = try rt.function(name) {
+            KernelSource.map(name: name, expr: expr(), outType: out.dtype, inTypes: ins.map { $0.dtype }, contiguous: contiguous)
+        }
         var ptrs: [UInt64] = contiguous ? [address(out)] + ins.map(address) : [UInt64(UInt(bitPattern: out.base))] + ins.map { UInt64(UInt(bitPattern: $0.base)) }
         var count = Int64(n)
         var geo = contiguous ? [] : geometry(out.layout.shape, [out.layout] + ins.map { $0.layout })
@@ -76,7 +77,7 @@ public enum CUDAKernels {
         else if value.isInfinite { literal = value > 0 ? "__longlong_as_double(0x7ff0000000000000LL)" : "-__longlong_as_double(0x7ff0000000000000LL)" }
         else { literal = "(double)\(value)" }
         let expr = KernelSource.convert("(\(literal))", from: exactInt != nil && !dst.dtype.isFloatingPoint ? .int64 : .float64, to: dst.dtype)
-        try map("fill_\(dst.dtype)_\(KernelCache.digest(expr))", expr, out: dst, ins: [])
+        try map("fill_\(dst.dtype)_\(KernelCache.digest(literal))", expr, out: dst, ins: [])
     }
 
     public static func unary(_ op: UnaryOp, _ out: KernelOperand, _ a: KernelOperand) throws {
@@ -102,7 +103,7 @@ public enum CUDAKernels {
         let rt = try CUDARuntime.get()
         rt.bind()
         let name = "r_\(op.rawValue)_\(src.dtype)"
-        let fn = try rt.function(name, source: KernelSource.reduceRows(name: name, op: op, src.dtype))
+        let fn = try rt.function(name) { KernelSource.reduceRows(name: name, op: op, src.dtype) }
         func run(_ input: UInt64, _ output: UInt64, _ rows: Int, _ n: Int, _ chunks: Int) throws {
             var a = input, o = output, r = Int64(rows), nn = Int64(n), c = Int64(chunks)
             try withUnsafeMutablePointer(to: &a) { ap in try withUnsafeMutablePointer(to: &o) { op in
@@ -126,13 +127,32 @@ public enum CUDAKernels {
         try run(partial, address(out), rows, chunks, 1)
     }
 
+    /// Softmax (or log-softmax) of each row of a contiguous [rows, n] input.
+    public static func softmaxRows(src: KernelOperand, out: KernelOperand, rows: Int, n: Int, log: Bool) throws {
+        let rt = try CUDARuntime.get()
+        rt.bind()
+        let cached = n * src.dtype.itemSize <= 40 * 1024
+        let name = "softmax_\(log ? "log" : "exp")_\(cached ? "c" : "g")_\(src.dtype)"
+        let fn = try rt.function(name) { KernelSource.softmaxRows(name: name, log: log, cached: cached, src.dtype) }
+        var ptrs = [address(src), address(out)]
+        var dims = [Int64(rows), Int64(n)]
+        try ptrs.withUnsafeMutableBufferPointer { p in try dims.withUnsafeMutableBufferPointer { d in
+            let pb: UnsafeMutablePointer<UInt64> = p.baseAddress!
+            let db: UnsafeMutablePointer<Int64> = d.baseAddress!
+            var args: [UnsafeMutableRawPointer?] = [UnsafeMutableRawPointer(pb), UnsafeMutableRawPointer(pb + 1),
+                                                    UnsafeMutableRawPointer(db), UnsafeMutableRawPointer(db + 1)]
+            let block = n >= 1024 ? 1024 : 256
+            try rt.launch(fn, n: rows * block, block: block, maxBlocks: 65536, shared: cached ? n * src.dtype.itemSize : 0, &args)
+        }}
+    }
+
     /// First max/min of each row of a contiguous [rows, n] input: values and int64 indices.
     public static func argReduceRows(isMax: Bool, src: KernelOperand, values: KernelOperand, indices: KernelOperand,
                                      rows: Int, n: Int) throws {
         let rt = try CUDARuntime.get()
         rt.bind()
         let name = "arg\(isMax ? "max" : "min")_\(src.dtype)"
-        let fn = try rt.function(name, source: KernelSource.argReduceRows(name: name, isMax: isMax, src.dtype))
+        let fn = try rt.function(name) { KernelSource.argReduceRows(name: name, isMax: isMax, src.dtype) }
         var ptrs = [address(src), address(values), address(indices)]
         var dims = [Int64(rows), Int64(n)]
         try ptrs.withUnsafeMutableBufferPointer { p in try dims.withUnsafeMutableBufferPointer { d in
@@ -152,7 +172,7 @@ public enum CUDAKernels {
         rt.bind()
         if offsets.isEmpty { return }
         let name = "\(scatterAdd ? "scatteradd" : "gather")_\(src.dtype)"
-        let fn = try rt.function(name, source: KernelSource.indexKernel(name: name, scatterAdd: scatterAdd, src.dtype))
+        let fn = try rt.function(name) { KernelSource.indexKernel(name: name, scatterAdd: scatterAdd, src.dtype) }
         let bytes = offsets.count * 8
         let dev = try rt.allocator.allocate(bytes)
         defer { rt.allocator.free(dev) }

@@ -89,11 +89,13 @@ public final class CUDARuntime: @unchecked Sendable {
 
     /// The compiled function `name` from `source`, compiled once per process (memory cache) and
     /// once per machine (cubins under `$SWIFTTORCH_KERNEL_CACHE` or `~/.cache/swifttorch`).
-    public func function(_ name: String, source: String) throws -> ccu_handle {
+    /// `name` must identify the source (kernel names encode op, dtypes and variant), so the
+    /// source is only generated on the first call.
+    public func function(_ name: String, source: () -> String) throws -> ccu_handle {
         try kernelLock.withLock { _ in
-            let key = name + "#" + String(source.hashValue)
+            let key = name
             if let f = functions[key] { return f }
-            let image = try cubin(name: name, source: source)
+            let image = try cubin(name: name, source: source())
             var module: ccu_handle? = nil
             try image.withUnsafeBytes { try CUDARuntime.check(ccu_module_load_data(&module, $0.baseAddress), "cuModuleLoadData(\(name))") }
             var fn: ccu_handle? = nil

@@ -212,8 +212,15 @@ public enum KernelSource {
                 long long r = b / chunks, c = b % chunks;
                 long long lo = c * len, hi = lo + len < n ? lo + len : n;
                 const \(T)* p = in + r * n;
-                \(T) acc = (\(T))(\(ident));
-                for (long long j = lo + threadIdx.x; j < hi; j += blockDim.x) acc = comb(acc, p[j]);
+                \(T) a0 = (\(T))(\(ident)), a1 = a0, a2 = a0, a3 = a0;
+                long long j = lo + threadIdx.x;
+                // Four loads in flight per thread before they are combined.
+                for (; j + 3 * blockDim.x < hi; j += 4 * blockDim.x) {
+                    a0 = comb(a0, p[j]); a1 = comb(a1, p[j + blockDim.x]);
+                    a2 = comb(a2, p[j + 2 * blockDim.x]); a3 = comb(a3, p[j + 3 * blockDim.x]);
+                }
+                for (; j < hi; j += blockDim.x) a0 = comb(a0, p[j]);
+                \(T) acc = comb(comb(a0, a1), comb(a2, a3));
                 sh[threadIdx.x] = acc;
                 __syncthreads();
                 for (int s = blockDim.x / 2; s > 0; s >>= 1) {
@@ -221,6 +228,46 @@ public enum KernelSource {
                     __syncthreads();
                 }
                 if (threadIdx.x == 0) out[b] = sh[0];
+                __syncthreads();
+            }
+        }
+        """
+    }
+
+    /// Softmax (or log-softmax) of each row of a contiguous [rows, n] input: one block per row,
+    /// the row kept in shared memory when it fits (`cached`), so it is read from memory once.
+    public static func softmaxRows(name: String, log: Bool, cached: Bool, _ d: DType) -> String {
+        let T = storageType(d)
+        let f = isF32(d) ? "f" : ""
+        let load = cached ? "row[j]" : "p[j]"
+        let finish = log ? "q[j] = (\(load) - m) - lsum;" : "q[j] = exp\(f)(\(load) - m) * inv;"
+        return """
+        __device__ __forceinline__ \(T) bmax(\(T) a, \(T) b) { return (a != a || b != b) ? a + b : (a > b ? a : b); }
+        extern "C" __global__ void \(name)(const \(T)* __restrict__ in, \(T)* __restrict__ out, long long rows, long long n) {
+            extern __shared__ unsigned char smem[];
+            \(T)* row = (\(T)*)smem;
+            __shared__ \(T) red[32];
+            for (long long r = blockIdx.x; r < rows; r += gridDim.x) {
+                const \(T)* p = in + r * n;
+                \(T)* q = out + r * n;
+                \(T) m = -\(inf(d));
+                for (long long j = threadIdx.x; j < n; j += blockDim.x) { \(T) v = p[j]; \(cached ? "row[j] = v;" : "") m = bmax(m, v); }
+                for (int o = 16; o > 0; o >>= 1) m = bmax(m, __shfl_xor_sync(0xffffffff, m, o));
+                if ((threadIdx.x & 31) == 0) red[threadIdx.x >> 5] = m;
+                __syncthreads();
+                m = red[0];
+                for (int w = 1; w < (blockDim.x >> 5); w++) m = bmax(m, red[w]);
+                if (m == \(inf(d)) || m == -\(inf(d))) m = 0;
+                __syncthreads();
+                \(T) s = 0;
+                for (long long j = threadIdx.x; j < n; j += blockDim.x) s += exp\(f)(\(load) - m);
+                for (int o = 16; o > 0; o >>= 1) s += __shfl_xor_sync(0xffffffff, s, o);
+                if ((threadIdx.x & 31) == 0) red[threadIdx.x >> 5] = s;
+                __syncthreads();
+                s = 0;
+                for (int w = 0; w < (blockDim.x >> 5); w++) s += red[w];
+                \(T) inv = (\(T))1 / s, lsum = log\(f)(s);
+                for (long long j = threadIdx.x; j < n; j += blockDim.x) { \(finish) }
                 __syncthreads();
             }
         }

@@ -107,6 +107,13 @@ close("argmax", a.cuda().argmax(dim: 1), a.argmax(dim: 1))
 close("max(dim)", a.cuda().max(dim: 0).values, a.max(dim: 0).values)
 close("all/any", (a .> -3).cuda().all(), (a .> -3).all())
 close("logsumexp", a.cuda().logsumexp(dims: [1]), a.logsumexp(dims: [1]), rtol: 1e-10)
+for d in [0, 1] {
+    close("softmax dim \(d)", a.cuda().softmax(dim: d), a.softmax(dim: d), rtol: 1e-10, atol: 1e-12)
+    close("logSoftmax dim \(d)", a.cuda().logSoftmax(dim: d), a.logSoftmax(dim: d), rtol: 1e-10, atol: 1e-12)
+    close("softmax f32 dim \(d)", a.to(.float32).cuda().softmax(dim: d), a.to(.float32).softmax(dim: d), rtol: 1e-5, atol: 1e-6)
+}
+let wide = Tensor.rand([3, 20000], dtype: .float32, generator: g) * 10
+close("softmax wide rows (uncached)", wide.cuda().softmax(dim: 1), wide.softmax(dim: 1), rtol: 1e-4, atol: 1e-7)
 close("cumsum (via CPU)", a.cuda().cumsum(dim: 1), a.cumsum(dim: 1), rtol: 1e-10)
 close("sort (via CPU)", a.cuda().sort(dim: 1).values, a.sort(dim: 1).values)
 // Indexing, gather/scatter, cat, where, views.

@@ -6,9 +6,9 @@ import TorchBase
 public func relu(_ x: Tensor) -> Tensor { x.relu() }
 
 /// `log(softmax(x))` along `dim`, computed stably.
-public func logSoftmax(_ x: Tensor, dim: Int) -> Tensor { x - x.logsumexp(dims: [dim], keepdim: true) }
+public func logSoftmax(_ x: Tensor, dim: Int) -> Tensor { x.logSoftmax(dim: dim) }
 
-public func softmax(_ x: Tensor, dim: Int) -> Tensor { logSoftmax(x, dim: dim).exp() }
+public func softmax(_ x: Tensor, dim: Int) -> Tensor { x.softmax(dim: dim) }
 
 /// How a loss reduces over the batch.
 public enum Reduction: String, Sendable { case none, mean, sum }

@@ -109,6 +109,12 @@ final class GradcheckTests: XCTestCase {
                     ("prod all", { $0[0].prod() }, [leafT([2, 3])])]
         case .amax: return [("amax", { $0[0].amax(dims: [1]) }, [leaf([3, 4])]), ("max all", { $0[0].max() }, [leaf([2, 3])])]
         case .amin: return [("amin", { $0[0].amin(dims: [0], keepdim: true) }, [leaf([3, 4])])]
+        case .softmax:
+            return [("softmax", { $0[0].softmax(dim: 1) * Tensor.arange(0.0, 4.0, dtype: .float64) }, [leaf([3, 4])]),
+                    ("softmax dim 0 non-contiguous", { $0[0].softmax(dim: 0) * Tensor.arange(0.0, 4.0, dtype: .float64) }, [leafT([3, 4])])]
+        case .logSoftmax:
+            return [("logSoftmax", { $0[0].logSoftmax(dim: 1) }, [leaf([3, 4])]),
+                    ("logSoftmax dim 0", { $0[0].logSoftmax(dim: 0) }, [leafT([3, 4])])]
         case .cumsum: return [("cumsum", { $0[0].cumsum(dim: 1) }, [leaf([3, 4])]), ("cumsum dim 0", { $0[0].cumsum(dim: 0) }, [leafT([3, 4])])]
         case .cumprod:
             return [("cumprod", { $0[0].cumprod(dim: 1) }, [leaf([3, 4], lo: 0.5, hi: 2)]),

@@ -51,6 +51,18 @@ final class NNTests: XCTestCase {
         for s in p.sum(dim: 1).scalars { XCTAssertEqual(s, 1, accuracy: 1e-12) }
     }
 
+    func testFusedSoftmaxMatchesComposite() {
+        for dt in [DType.float32, .float64] {
+            let x = Tensor([[1.0, 2.0, 3.0, 1000.0], [-Double.infinity, 0.5, -2.0, 4.0], [0, 0, 0, 0]], dtype: dt)
+            for d in [0, 1] {
+                let composite = (x - x.logsumexp(dims: [d], keepdim: true))
+                assertMatches(x.logSoftmax(dim: d), composite, "logSoftmax \(dt) dim \(d)", rtol: 1e-6, atol: 1e-6)
+                assertMatches(x.softmax(dim: d), composite.exp(), "softmax \(dt) dim \(d)", rtol: 1e-6, atol: 1e-7)
+            }
+        }
+        XCTAssertEqual(Tensor([1, 2, 3]).softmax(dim: 0).dtype, .float32)
+    }
+
     func testLayerGradchecks() {
         let g = Generator(seed: 5)
         let x = Tensor.randn([2, 2, 5, 5], dtype: .float64, generator: g).requiresGrad_()

@@ -15,7 +15,7 @@ public enum Primitive: String, CaseIterable, Sendable {
     // indexing
     case gatherLinear, scatterAddLinear, gatherDim, scatterDim, scatterAddDim
     // reductions
-    case sum, prod, amax, amin, cumsum, cumprod
+    case sum, prod, amax, amin, cumsum, cumprod, softmax, logSoftmax
     // linear algebra
     case matmul
 
