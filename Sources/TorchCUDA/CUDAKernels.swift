@@ -141,7 +141,7 @@ public enum CUDAKernels {
             let db: UnsafeMutablePointer<Int64> = d.baseAddress!
             var args: [UnsafeMutableRawPointer?] = [UnsafeMutableRawPointer(pb), UnsafeMutableRawPointer(pb + 1),
                                                     UnsafeMutableRawPointer(db), UnsafeMutableRawPointer(db + 1)]
-            let block = n >= 1024 ? 1024 : 256
+            let block = n >= 16384 ? 1024 : (n >= 2048 ? 512 : 128)
             try rt.launch(fn, n: rows * block, block: block, maxBlocks: 65536, shared: cached ? n * src.dtype.itemSize : 0, &args)
         }}
     }

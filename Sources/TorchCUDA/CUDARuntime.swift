@@ -25,7 +25,8 @@ public final class CUDARuntime: @unchecked Sendable {
 
     /// The runtime for device 0, loading CUDA on first call. Throws when CUDA cannot be used.
     public static func get() throws -> CUDARuntime {
-        try lock.withLock { _ in
+        if let s = shared { return s }   // set once, never cleared: no lock on the hot path
+        return try lock.withLock { _ in
             if let s = shared { return s }
             if let e = loadError { throw e }
             do {
@@ -74,7 +75,7 @@ public final class CUDARuntime: @unchecked Sendable {
     }
 
     /// Makes this runtime's context current on the calling thread.
-    func bind() { _ = ccu_ctx_set_current(context) }
+    func bind() { _ = ccu_ctx_ensure(context) }
 
     public func synchronize() throws { try CUDARuntime.check(ccu_ctx_sync(), "cuCtxSynchronize") }
 

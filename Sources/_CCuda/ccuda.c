@@ -113,6 +113,13 @@ int ccu_device_cc(int dev, int *major, int *minor) {
 }
 int ccu_primary_ctx(int dev, ccu_handle *ctx) { int d; int r = p_cuDeviceGet(&d, dev); return r ? r : p_cuDevicePrimaryCtxRetain(ctx, d); }
 int ccu_ctx_set_current(ccu_handle ctx) { return p_cuCtxSetCurrent(ctx); }
+static __thread void *bound_ctx;
+int ccu_ctx_ensure(ccu_handle ctx) {
+    if (bound_ctx == ctx) return 0;
+    int r = p_cuCtxSetCurrent(ctx);
+    if (r == 0) bound_ctx = ctx;
+    return r;
+}
 int ccu_mem_alloc(ccu_deviceptr *p, size_t bytes) { return p_cuMemAlloc_v2(p, bytes); }
 int ccu_mem_free(ccu_deviceptr p) { return p_cuMemFree_v2(p); }
 int ccu_mem_get_info(size_t *f, size_t *t) { return p_cuMemGetInfo_v2(f, t); }

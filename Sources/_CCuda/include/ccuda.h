@@ -19,6 +19,8 @@ int ccu_device_name(int dev, char *name, int len);
 int ccu_device_cc(int dev, int *major, int *minor);
 int ccu_primary_ctx(int dev, ccu_handle *ctx);
 int ccu_ctx_set_current(ccu_handle ctx);
+// Makes ctx current on this thread unless it already is (a thread-local check, no driver call).
+int ccu_ctx_ensure(ccu_handle ctx);
 int ccu_mem_alloc(ccu_deviceptr *p, size_t bytes);
 int ccu_mem_free(ccu_deviceptr p);
 int ccu_mem_get_info(size_t *free_bytes, size_t *total_bytes);
