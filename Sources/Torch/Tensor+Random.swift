@@ -11,13 +11,15 @@ extension Tensor {
     public static func rand(_ shape: [Int], dtype: DType? = nil, device: Device = .cpu, generator: Generator = .default) -> Tensor {
         let dt = dtype ?? Torch.defaultDType
         let n = shape.product
+        if device.isCUDA { return philoxOnDevice(dt == .float64 ? 1 : 0, shape, dt, device, generator) }
         if dt == .float64 { return Tensor(flat: generator.uniformDoubles(n), shape: shape, dtype: dt).to(device: device) }
         return Tensor(flat: generator.uniformFloats(n), shape: shape, dtype: dt).to(device: device)
     }
 
     /// Standard normal samples.
     public static func randn(_ shape: [Int], dtype: DType? = nil, device: Device = .cpu, generator: Generator = .default) -> Tensor {
-        Tensor(flat: generator.normals(shape.product), shape: shape, dtype: dtype ?? Torch.defaultDType).to(device: device)
+        if device.isCUDA { return philoxOnDevice(2, shape, dtype ?? Torch.defaultDType, device, generator) }
+        return Tensor(flat: generator.normals(shape.product), shape: shape, dtype: dtype ?? Torch.defaultDType).to(device: device)
     }
 
     /// Uniform integers in `low..<high` (int64 by default).
@@ -105,5 +107,24 @@ extension Tensor {
             }
         }
         return Tensor(flat: out, shape: rank == 2 ? [rows, numSamples] : [numSamples], dtype: .int64)
+    }
+}
+
+import TorchCUDA
+
+extension Tensor {
+    /// Random numbers generated on the GPU from the same Philox stream the CPU path draws:
+    /// the same seed gives the same tensor on either device (normals to within the last bit of
+    /// the device's log/sin/cos).
+    static func philoxOnDevice(_ kind: Int, _ shape: [Int], _ dtype: DType, _ device: Device, _ generator: Generator) -> Tensor {
+        let n = shape.product
+        // Reserve exactly the blocks the CPU path would, so the generator state advances alike.
+        let blocks = kind == 0 ? (n + 3) / 4 : (n + 1) / 2
+        let (key, start) = generator.reserve(blocks)
+        let raw = Tensor(uninitialized: shape, dtype: kind == 0 ? .float32 : .float64, device: device)
+        Kernels.onDevice(device, "random") {
+            try CUDAKernels.philox(kind: kind, out: raw.deviceAddress, n: n, key: key, start: start)
+        }
+        return raw.to(dtype)
     }
 }

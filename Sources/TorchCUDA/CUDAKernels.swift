@@ -146,6 +146,23 @@ public enum CUDAKernels {
         }}
     }
 
+    /// Fills a contiguous float32 (kind 0) or float64 (kinds 1, 2) buffer with Philox numbers.
+    public static func philox(kind: Int, out: UInt64, n: Int, key: UInt64, start: UInt64) throws {
+        let rt = try CUDARuntime.get()
+        rt.bind()
+        if n == 0 { return }
+        let name = "philox\(kind)"
+        let fn = try rt.function(name) { KernelSource.philox(name: name, kind: kind) }
+        var o = out, nn = Int64(n), k = key, st = start
+        try withUnsafeMutablePointer(to: &o) { op in try withUnsafeMutablePointer(to: &nn) { np in
+            try withUnsafeMutablePointer(to: &k) { kp in try withUnsafeMutablePointer(to: &st) { sp in
+                var args: [UnsafeMutableRawPointer?] = [UnsafeMutableRawPointer(op), UnsafeMutableRawPointer(np),
+                                                        UnsafeMutableRawPointer(kp), UnsafeMutableRawPointer(sp)]
+                try rt.launch(fn, n: n, &args)
+            }}
+        }}
+    }
+
     /// First max/min of each row of a contiguous [rows, n] input: values and int64 indices.
     public static func argReduceRows(isMax: Bool, src: KernelOperand, values: KernelOperand, indices: KernelOperand,
                                      rows: Int, n: Int) throws {

@@ -274,6 +274,47 @@ public enum KernelSource {
         """
     }
 
+    /// Philox4x32-10 random numbers, the same stream as the CPU `Generator`: block `start + b`
+    /// under `key` gives words 4b..4b+3. kind 0: float32 uniform from one word; 1: float64 uniform
+    /// from two words; 2: float64 standard normals by Box-Muller from one block per pair.
+    public static func philox(name: String, kind: Int) -> String {
+        let body: String
+        switch kind {
+        case 0: body = "out[i] = (float)(w[i & 3] >> 8) * 5.9604644775390625e-08f;"
+        case 1: body = """
+            unsigned int hi = w[(i & 1) * 2], lo = w[(i & 1) * 2 + 1];
+            unsigned long long bits = (((unsigned long long)hi << 21) ^ (unsigned long long)(lo >> 11)) & ((1ULL << 53) - 1);
+            out[i] = (double)bits * 1.1102230246251565e-16;
+            """
+        default: body = """
+            unsigned long long b0 = ((((unsigned long long)w[0]) << 21) ^ (unsigned long long)(w[1] >> 11)) & ((1ULL << 53) - 1);
+            unsigned long long b1 = ((((unsigned long long)w[2]) << 21) ^ (unsigned long long)(w[3] >> 11)) & ((1ULL << 53) - 1);
+            double u1 = 1.0 - (double)b0 * 1.1102230246251565e-16, u2 = (double)b1 * 1.1102230246251565e-16;
+            double r = sqrt(-2.0 * log(u1)), t = 6.283185307179586 * u2;
+            out[i] = (i & 1) ? r * sin(t) : r * cos(t);
+            """
+        }
+        let (T, per) = kind == 0 ? ("float", 4) : (kind == 1 ? ("double", 2) : ("double", 2))
+        return """
+        extern "C" __global__ void \(name)(\(T)* __restrict__ out, long long n, unsigned long long key, unsigned long long start) {
+            for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += (long long)gridDim.x * blockDim.x) {
+                unsigned long long ctr = start + (unsigned long long)(i / \(per));
+                unsigned int c0 = (unsigned int)ctr, c1 = (unsigned int)(ctr >> 32), c2 = 0, c3 = 0;
+                unsigned int k0 = (unsigned int)key, k1 = (unsigned int)(key >> 32);
+                for (int r = 0; r < 10; r++) {
+                    unsigned int h0 = __umulhi(0xD2511F53u, c0), l0 = 0xD2511F53u * c0;
+                    unsigned int h1 = __umulhi(0xCD9E8D57u, c2), l1 = 0xCD9E8D57u * c2;
+                    unsigned int n0 = h1 ^ c1 ^ k0, n2 = h0 ^ c3 ^ k1;
+                    c1 = l1; c3 = l0; c0 = n0; c2 = n2;
+                    k0 += 0x9E3779B9u; k1 += 0xBB67AE85u;
+                }
+                unsigned int w[4] = {c0, c1, c2, c3};
+                \(body)
+            }
+        }
+        """
+    }
+
     static func inf(_ d: DType) -> String {
         d == .float32 ? "__int_as_float(0x7f800000)" : "__longlong_as_double(0x7ff0000000000000LL)"
     }

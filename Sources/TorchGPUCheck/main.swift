@@ -143,6 +143,19 @@ Torch.CUDA.allowTF32 = true
 close("matmul tf32", m1.cuda().matmul(m2.cuda()), m1.matmul(m2), rtol: 5e-3, atol: 5e-2)
 Torch.CUDA.allowTF32 = false
 
+// The GPU draws the same Philox numbers as the CPU for the same seed.
+for dt in [DType.float32, .float64] {
+    close("rand \(dt) same stream as CPU", Tensor.rand([1001], dtype: dt, device: gpu, generator: Generator(seed: 7)),
+          Tensor.rand([1001], dtype: dt, generator: Generator(seed: 7)), rtol: 0, atol: 0)
+    close("randn \(dt) same stream as CPU", Tensor.randn([1001], dtype: dt, device: gpu, generator: Generator(seed: 8)),
+          Tensor.randn([1001], dtype: dt, generator: Generator(seed: 8)), rtol: 1e-12, atol: 1e-12)
+}
+do {
+    let g1 = Generator(seed: 9), g2 = Generator(seed: 9)
+    _ = Tensor.randn([5], device: gpu, generator: g1); _ = Tensor.randn([5], generator: g2)
+    close("generator state advances alike", Tensor.rand([3], device: gpu, generator: g1), Tensor.rand([3], generator: g2), rtol: 0, atol: 0)
+}
+
 // Gradients on the GPU match the CPU's.
 do {
     let w = Tensor.rand([6, 5], dtype: .float64, generator: g)
