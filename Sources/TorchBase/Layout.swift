@@ -74,6 +74,20 @@ public struct Layout: Equatable, Sendable {
         return (lo, hi)
     }
 
+    /// True when no two elements share a storage offset (sizes sorted by stride each fit inside
+    /// the next stride). Broadcast (stride 0) dimensions of size > 1 overlap.
+    public var isNonOverlapping: Bool {
+        var dims = (0..<rank).filter { shape[$0] > 1 }
+        if dims.contains(where: { strides[$0] == 0 }) { return false }
+        dims.sort { Swift.abs(strides[$0]) < Swift.abs(strides[$1]) }
+        var extent = 1
+        for d in dims {
+            if Swift.abs(strides[d]) < extent { return false }
+            extent = Swift.abs(strides[d]) * (shape[d] - 1) + extent
+        }
+        return true
+    }
+
     public func transposed(_ a: Int, _ b: Int) -> Layout {
         var sh = shape, st = strides
         sh.swapAt(a, b)

@@ -55,9 +55,8 @@ public func conv2d(_ x: Tensor, _ weight: Tensor, _ bias: Tensor? = nil, stride:
     }
     let (n, o, kh, kw) = (x.shape[0], weight.shape[0], weight.shape[2], weight.shape[3])
     let xp = padding > 0 ? x.pad([padding, padding, padding, padding]) : x
-    let patches = xp.unfold(2, size: kh, step: stride).unfold(3, size: kw, step: stride)   // N C OH OW kh kw
-    let (oh, ow) = (patches.shape[2], patches.shape[3])
-    let cols = patches.permute([0, 2, 3, 1, 4, 5]).reshape([n * oh * ow, -1])
+    let oh = (xp.shape[2] - kh) / stride + 1, ow = (xp.shape[3] - kw) / stride + 1
+    let cols = xp.im2col(kh: kh, kw: kw, stride: stride)   // [N*OH*OW, C*kh*kw]
     var out = cols.matmul(weight.reshape([o, -1]).t())
     if let bias { out = out + bias }
     return out.reshape([n, oh, ow, o]).permute([0, 3, 1, 2])

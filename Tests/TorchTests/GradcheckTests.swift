@@ -87,6 +87,9 @@ final class GradcheckTests: XCTestCase {
                     ("pad reflect", { $0[0].pad([2, 1], mode: .reflect) }, [leaf([2, 4])])]
         case .scatterAddLinear:
             return [("indexAdd", { $0[0].indexAdd(1, Tensor([1, 3, 1]), $0[1]) }, [leaf([3, 4]), leaf([3, 3])])]
+        case .im2col:
+            return [("im2col", { $0[0].im2col(kh: 2, kw: 3) }, [leaf([2, 2, 4, 5])]),
+                    ("im2col stride 2", { $0[0].im2col(kh: 3, kw: 3, stride: 2) }, [Tensor.rand([5, 5, 2, 1], dtype: .float64, generator: g).permute([3, 2, 0, 1]).requiresGrad_()])]
         case .gatherDim:
             return [("gather", { $0[0].gather(1, Tensor([[0, 0, 2], [1, 3, 3], [2, 1, 0]])) }, [leaf([3, 4])]),
                     ("max(dim) values", { $0[0].max(dim: 1).values }, [leaf([3, 4])]),

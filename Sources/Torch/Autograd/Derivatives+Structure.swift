@@ -38,6 +38,14 @@ extension Tensor {
             for (i, p) in perm.enumerated() { inverse[p] = i }
             return g.permute(inverse)
         }
+        // A view that selects each element at most once, of a contiguous base: write the gradient
+        // through the same view of a zero tensor (one strided copy; no index tables).
+        if base.isContiguous && view.isNonOverlapping && !GradMode.isEnabled {
+            let z = Tensor.zeros(baseShape, dtype: g.dtype, device: g.device)
+            let rel = Layout(shape: view.shape, strides: view.strides, offset: view.offset - base.offset)
+            Tensor(storage: z.storage, layout: rel, dtype: z.dtype).copy_(g)
+            return z
+        }
         // General: map each view element to the base element with the same storage offset.
         let baseOffsets = CPUKernels.elementOffsets(base)
         guard let lo = baseOffsets.min(), let hi = baseOffsets.max() else { return Tensor.zeros(baseShape, dtype: g.dtype) }
