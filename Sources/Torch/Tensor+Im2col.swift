@@ -16,8 +16,17 @@ extension Tensor {
         if h < kh || w < kw { torchFail("im2col", "kernel \(kh)x\(kw) is larger than the input \(h)x\(w)", file: file, line: line) }
         let oh = (h - kh) / stride + 1, ow = (w - kw) / stride + 1
         func forward() -> Tensor {
-            unfold(2, size: kh, step: stride).unfold(3, size: kw, step: stride)
-                .permute([0, 2, 3, 1, 4, 5]).reshape([n * oh * ow, c * kh * kw])
+            // One strided copy per kernel offset (rows of OW or C elements), not one per patch row.
+            let out = Tensor(uninitialized: [n, oh, ow, c, kh, kw], dtype: dtype, device: device)
+            for i in 0..<kh {
+                for j in 0..<kw {
+                    let src = self[TensorIndex.all, TensorIndex.all, TensorIndex.slice(i, i + stride * (oh - 1) + 1, step: stride),
+                                   TensorIndex.slice(j, j + stride * (ow - 1) + 1, step: stride)].permute([0, 2, 3, 1])
+                    let dst = out[TensorIndex.all, TensorIndex.all, TensorIndex.all, TensorIndex.all, i, j]
+                    Kernels.copy(dst.operand, src.operand, device)
+                }
+            }
+            return out.view([n * oh * ow, c * kh * kw])
         }
         if !Tensor.shouldRecord(self) { return forward() }
         let inShape = shape

@@ -63,9 +63,20 @@ public func conv2d(_ x: Tensor, _ weight: Tensor, _ bias: Tensor? = nil, stride:
 }
 
 /// Max over `kernel`×`kernel` windows with the given stride (default: the kernel size).
+/// Computed as the element-wise maximum of the kernel×kernel strided views (one fast kernel per
+/// offset instead of a windowed reduction).
 public func maxPool2d(_ x: Tensor, kernel: Int, stride: Int? = nil) -> Tensor {
     let s = stride ?? kernel
-    return x.unfold(2, size: kernel, step: s).unfold(3, size: kernel, step: s).amax(dims: [4, 5])
+    let oh = (x.shape[2] - kernel) / s + 1, ow = (x.shape[3] - kernel) / s + 1
+    var out: Tensor? = nil
+    for i in 0..<kernel {
+        for j in 0..<kernel {
+            let v = x[TensorIndex.all, TensorIndex.all, TensorIndex.slice(i, i + s * (oh - 1) + 1, step: s),
+                      TensorIndex.slice(j, j + s * (ow - 1) + 1, step: s)]
+            out = out.map { $0.maximum(v) } ?? v
+        }
+    }
+    return out!.contiguous()
 }
 
 /// Zeroes elements with probability `p` in training and rescales the rest by 1/(1-p).
