@@ -1,7 +1,7 @@
 // The main job: trains an MLP or a small convnet on Fashion-MNIST and reports test accuracy
 // every epoch. Usage:
 //   torch-train [--model mlp|cnn] [--epochs N] [--batch-size N] [--lr X] [--seed N]
-//               [--root DIR] [--limit N]
+//               [--workers N] [--root DIR] [--limit N]
 import Torch
 import TorchBase
 import TorchNN
@@ -26,13 +26,13 @@ func fail(_ msg: String) -> Never {
 setvbuf(stdout, nil, _IOLBF, 0)
 
 var options: [String: String] = ["model": "mlp", "epochs": "3", "batch-size": "64", "lr": "", "seed": "0",
-                                 "root": FashionMNIST.defaultRoot, "limit": "0"]
+                                 "root": FashionMNIST.defaultRoot, "limit": "0", "workers": "1"]
 var args = CommandLine.arguments.dropFirst()
 while let a = args.popFirst() {
     guard a.hasPrefix("--") else { fail("unexpected argument \(a)") }
     let key = String(a.dropFirst(2))
     if key == "help" {
-        print("usage: torch-train [--model mlp|cnn] [--epochs N] [--batch-size N] [--lr X] [--seed N] [--root DIR] [--limit N]")
+        print("usage: torch-train [--model mlp|cnn] [--epochs N] [--batch-size N] [--lr X] [--seed N] [--workers N] [--root DIR] [--limit N]")
         exit(0)
     }
     guard options[key] != nil else { fail("unknown option --\(key)") }
@@ -42,7 +42,8 @@ while let a = args.popFirst() {
 // Default learning rates (SGD, momentum 0.9) that reach 0.866 (mlp) and 0.90 (cnn) in 3 epochs.
 if options["lr"]!.isEmpty { options["lr"] = options["model"] == "cnn" ? "0.03" : "0.01" }
 guard let epochs = Int(options["epochs"]!), let batch = Int(options["batch-size"]!), let lr = Double(options["lr"]!),
-      let seed = UInt64(options["seed"]!), let limit = Int(options["limit"]!), epochs > 0, batch > 0 else {
+      let seed = UInt64(options["seed"]!), let limit = Int(options["limit"]!), let workers = Int(options["workers"]!),
+      epochs > 0, batch > 0, workers >= 0 else {
     fail("bad numeric option")
 }
 let modelName = options["model"]!
@@ -75,7 +76,8 @@ default:
     fail("unknown model \(modelName) (mlp or cnn)")
 }
 let opt = SGD(model.parameters(), lr: lr, momentum: 0.9)
-let loader = TensorBatches(normX, trainY, batchSize: batch, shuffle: true, generator: Generator(seed: seed))
+// Worker threads assemble the next batches while the model trains on the current one.
+let loader = DataLoader(TensorDataset(normX, trainY), batchSize: batch, shuffle: true, numWorkers: workers, seed: seed)
 let isTTY = isatty(1) != 0
 print("training \(modelName) on \(normX.shape[0]) Fashion-MNIST images, \(epochs) epochs, batch \(batch), lr \(lr), \(Torch.numThreads) threads")
 
@@ -95,7 +97,8 @@ for epoch in 1...epochs {
     let t0 = now()
     var running = 0.0, seen = 0, step = 0
     let total = loader.count
-    for (x, y) in loader {
+    for b in loader {
+        let (x, y) = (b[0], b[1])
         let loss = crossEntropy(model(x), y)
         opt.zeroGrad()
         loss.backward()
