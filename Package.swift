@@ -14,7 +14,7 @@ let package = Package(
         .executable(name: "torch-misuse", targets: ["TorchMisuse"]),
         .executable(name: "torch-train", targets: ["TorchTrain"]),
         .executable(name: "torch-gpu-check", targets: ["TorchGPUCheck"]),
-        .library(name: "TorchNN", targets: ["TorchNN", "TorchOptim", "TorchData"]),
+        .library(name: "TorchNN", targets: ["TorchNN", "TorchOptim", "TorchData", "TorchIO"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
@@ -45,15 +45,16 @@ let package = Package(
         .target(name: "TorchCUDA", dependencies: ["TorchBase", "_CCuda"], swiftSettings: optimize),
         .target(name: "TorchNN", dependencies: ["Torch", "TorchBase", .product(name: "RealModule", package: "swift-numerics")], swiftSettings: optimize),
         .target(name: "TorchOptim", dependencies: ["Torch", "TorchBase"], swiftSettings: optimize),
+        .target(name: "TorchIO", dependencies: ["Torch", "TorchBase"], swiftSettings: optimize),
         .target(name: "TorchData", dependencies: ["Torch", "TorchBase", "_CZlib"], swiftSettings: optimize),
-        .executableTarget(name: "TorchTrain", dependencies: ["Torch", "TorchNN", "TorchOptim", "TorchData"], swiftSettings: optimize),
+        .executableTarget(name: "TorchTrain", dependencies: ["Torch", "TorchNN", "TorchOptim", "TorchData", "TorchIO"], swiftSettings: optimize),
         .executableTarget(name: "TorchGPUCheck", dependencies: ["Torch", "TorchBase", "TorchCUDA", "TorchNN", "TorchOptim"], swiftSettings: optimize),
         .executableTarget(name: "TorchBench", dependencies: ["Torch", "TorchBase", "TorchCPU"], swiftSettings: optimize),
         .executableTarget(name: "TorchDemo", dependencies: ["Torch"]),
         .executableTarget(name: "TorchMisuse", dependencies: ["Torch"]),
         .testTarget(
             name: "TorchTests",
-            dependencies: ["Torch", "TorchBase", "TorchCPU", "TorchCUDA", "TorchMisuse", "TorchNN", "TorchOptim", "TorchData", "_CZlib", "_CCuda"],
+            dependencies: ["Torch", "TorchBase", "TorchCPU", "TorchCUDA", "TorchMisuse", "TorchNN", "TorchOptim", "TorchData", "TorchIO", "_CZlib", "_CCuda"],
             exclude: ["Fixtures"]
         ),
     ],

@@ -88,7 +88,8 @@ public final class DataLoader<D: Dataset, Batch>: Sequence {
     public let timeout: Double?
     public let seed: UInt64
     let collate: ([D.Element]) throws -> Batch
-    private(set) public var epoch = 0
+    /// Epochs started so far; set it when resuming so that shuffling continues where it left off.
+    public var epoch = 0
 
     public init(_ dataset: D, batchSize: Int = 1, shuffle: Bool = false, sampler: Sampler? = nil, dropLast: Bool = false,
                 numWorkers: Int = 0, prefetchFactor: Int = 2, timeout: Double? = nil, seed: UInt64 = 0,

@@ -12,7 +12,8 @@ public final class SGD {
     public var params: [Tensor]
     public var lr: Double
     public let momentum: Double, dampening: Double, weightDecay: Double, nesterov: Bool
-    var buffers: [Tensor?]
+    /// Momentum buffers, one per parameter (nil until the first step): the optimizer's state.
+    public var buffers: [Tensor?]
 
     public init(_ params: [Tensor], lr: Double, momentum: Double = 0, dampening: Double = 0,
                 weightDecay: Double = 0, nesterov: Bool = false) {

@@ -7,6 +7,7 @@ import TorchBase
 import TorchNN
 import TorchOptim
 import TorchData
+import TorchIO
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -26,13 +27,13 @@ func fail(_ msg: String) -> Never {
 setvbuf(stdout, nil, _IOLBF, 0)
 
 var options: [String: String] = ["model": "mlp", "epochs": "3", "batch-size": "64", "lr": "", "seed": "0",
-                                 "root": FashionMNIST.defaultRoot, "limit": "0", "workers": "1"]
+                                 "root": FashionMNIST.defaultRoot, "limit": "0", "workers": "1", "logdir": "", "resume": ""]
 var args = CommandLine.arguments.dropFirst()
 while let a = args.popFirst() {
     guard a.hasPrefix("--") else { fail("unexpected argument \(a)") }
     let key = String(a.dropFirst(2))
     if key == "help" {
-        print("usage: torch-train [--model mlp|cnn] [--epochs N] [--batch-size N] [--lr X] [--seed N] [--workers N] [--root DIR] [--limit N]")
+        print("usage: torch-train [--model mlp|cnn] [--epochs N] [--batch-size N] [--lr X] [--seed N] [--workers N] [--root DIR] [--limit N] [--logdir DIR] [--resume PATH]")
         exit(0)
     }
     guard options[key] != nil else { fail("unknown option --\(key)") }
@@ -76,8 +77,42 @@ default:
     fail("unknown model \(modelName) (mlp or cnn)")
 }
 let opt = SGD(model.parameters(), lr: lr, momentum: 0.9)
+let logDir = options["logdir"]!.isEmpty ? "runs/\(modelName)" : options["logdir"]!
+let writer: SummaryWriter
+do { writer = try SummaryWriter(logDir: logDir) } catch { fail("cannot write TensorBoard logs: \(error)") }
+let checkpointPath = "\(logDir)/checkpoint.safetensors"
+var firstEpoch = 1
+var globalStep = 0
 // Worker threads assemble the next batches while the model trains on the current one.
 let loader = DataLoader(TensorDataset(normX, trainY), batchSize: batch, shuffle: true, numWorkers: workers, seed: seed)
+// Resume: parameters, momentum, epoch and step, and the random state, from an atomic checkpoint.
+if !options["resume"]!.isEmpty {
+    do {
+        let (t, meta) = try SafeTensors.load(options["resume"]!)
+        guard meta["model"] == modelName else { fail("checkpoint is for model \(meta["model"] ?? "?"), not \(modelName)") }
+        var state: [String: Tensor] = [:]
+        for (k, v) in t where k.hasPrefix("model.") { state[String(k.dropFirst(6))] = v }
+        try model.loadStateDict(state)
+        for i in opt.buffers.indices { opt.buffers[i] = t["optim.momentum.\(i)"] }
+        let done = Int(meta["epoch"] ?? "0") ?? 0
+        firstEpoch = done + 1
+        globalStep = Int(meta["step"] ?? "0") ?? 0
+        loader.epoch = done
+        Generator.default.stateWords = (UInt64(meta["rng_seed"] ?? "0") ?? 0, UInt64(meta["rng_offset"] ?? "0") ?? 0)
+        print("resumed from \(options["resume"]!) after epoch \(done)")
+    } catch { fail("cannot resume: \(error)") }
+}
+
+func saveCheckpoint(epoch: Int) {
+    var t: [String: Tensor] = [:]
+    for (k, v) in model.stateDict() { t["model." + k] = v }
+    for (i, b) in opt.buffers.enumerated() { if let b { t["optim.momentum.\(i)"] = b } }
+    let rng = Generator.default.stateWords
+    let meta = ["model": modelName, "epoch": String(epoch), "step": String(globalStep), "lr": String(lr),
+                "rng_seed": String(rng.seed), "rng_offset": String(rng.offset)]
+    do { try SafeTensors.save(t, metadata: meta, to: checkpointPath) } catch { fail("cannot save checkpoint: \(error)") }
+}
+
 let isTTY = isatty(1) != 0
 print("training \(modelName) on \(normX.shape[0]) Fashion-MNIST images, \(epochs) epochs, batch \(batch), lr \(lr), \(Torch.numThreads) threads")
 
@@ -93,7 +128,7 @@ func evaluate() -> Double {
     return Double(correct) / Double(test.count)
 }
 
-for epoch in 1...epochs {
+for epoch in firstEpoch...max(firstEpoch, epochs) where epoch <= epochs {
     let t0 = now()
     var running = 0.0, seen = 0, step = 0
     let total = loader.count
@@ -104,7 +139,9 @@ for epoch in 1...epochs {
         loss.backward()
         opt.step()
         step += 1
+        globalStep += 1
         seen += x.shape[0]
+        if globalStep % 100 == 0 { try? writer.addScalar("loss/train", loss.item(), step: globalStep) }
         running = step == 1 ? loss.item() : 0.98 * running + 0.02 * loss.item()
         let elapsed = now() - t0
         let rate = Double(seen) / elapsed
@@ -123,6 +160,9 @@ for epoch in 1...epochs {
     let acc = evaluate()
     if getenv("TORCH_TRAIN_VERBOSE") != nil { print("evaluation took \(fmt(now() - evalStart))s") }
     print("epoch \(epoch) done in \(fmt(now() - t0))s: train loss \(fmt(running)), test accuracy \(fmt(acc))")
+    try? writer.addScalar("accuracy/test", acc, step: globalStep)
+    try? writer.addScalar("lr", lr, step: globalStep)
+    saveCheckpoint(epoch: epoch)
 }
 
 

@@ -1,0 +1,190 @@
+import Torch
+import TorchBase
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A file that could not be read or written: names the file and what was wrong.
+public struct SerializationError: Error, CustomStringConvertible, Equatable {
+    public let path: String
+    public let reason: String
+    public init(_ path: String, _ reason: String) { self.path = path; self.reason = reason }
+    public var description: String { "\(path): \(reason)" }
+}
+
+/// The safetensors format: an 8-byte little-endian header length, a JSON header naming each
+/// tensor's dtype, shape and byte range, then the raw little-endian data.
+///
+/// ```swift
+/// try SafeTensors.save(["w": w], to: "model.safetensors")
+/// let (tensors, meta) = try SafeTensors.load("model.safetensors")
+/// ```
+public enum SafeTensors {
+    /// Largest header accepted (the reference implementation's cap).
+    public static let maxHeaderBytes = 100_000_000
+    /// Most tensors accepted in one file.
+    public static let maxTensors = 1_000_000
+
+    static let names: [DType: String] = [.bool: "BOOL", .uint8: "U8", .int8: "I8", .int16: "I16", .int32: "I32", .int64: "I64",
+                                         .float16: "F16", .bfloat16: "BF16", .float32: "F32", .float64: "F64"]
+
+    /// The file's bytes for `tensors` (sorted by name) and optional string metadata.
+    public static func serialize(_ tensors: [String: Tensor], metadata: [String: String]? = nil) -> [UInt8] {
+        var entries: [(String, JSON)] = []
+        if let metadata { entries.append(("__metadata__", .object(metadata.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) }))) }
+        var offset = 0
+        let sorted = tensors.sorted { $0.key < $1.key }.map { ($0.key, $0.value.cpu().contiguous()) }
+        for (name, t) in sorted {
+            let n = t.count * t.itemSize
+            entries.append((name, .object([("dtype", .string(names[t.dtype]!)), ("shape", .array(t.shape.map { .number($0) })),
+                                           ("data_offsets", .array([.number(offset), .number(offset + n)]))])))
+            offset += n
+        }
+        var header = Array(JSON.object(entries).text.utf8)
+        while header.count % 8 != 0 { header.append(32) }
+        var out = [UInt8]()
+        out.reserveCapacity(8 + header.count + offset)
+        withUnsafeBytes(of: UInt64(header.count).littleEndian) { out += $0 }
+        out += header
+        for (_, t) in sorted {
+            t.withUnsafeRawBytes { out += $0 }
+        }
+        return out
+    }
+
+    /// Writes the file atomically (temporary file, flush, rename, directory flush).
+    public static func save(_ tensors: [String: Tensor], metadata: [String: String]? = nil, to path: String) throws {
+        try AtomicFile.write(path, serialize(tensors, metadata: metadata))
+    }
+
+    public static func load(_ path: String) throws -> (tensors: [String: Tensor], metadata: [String: String]) {
+        try deserialize(AtomicFile.read(path), source: path)
+    }
+
+    /// Parses and checks a whole file: header length and size cap, JSON, known dtypes, shapes
+    /// whose byte size matches the offsets (overflow checked), offsets in bounds, sorted, with no
+    /// holes or overlaps and covering the data exactly, no duplicate names, at most `maxTensors`.
+    public static func deserialize(_ bytes: [UInt8], source: String) throws -> (tensors: [String: Tensor], metadata: [String: String]) {
+        func fail(_ r: String) -> SerializationError { SerializationError(source, r) }
+        guard bytes.count >= 8 else { throw fail("file too short for a safetensors header (\(bytes.count) bytes)") }
+        let n = bytes[0..<8].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+        guard n <= UInt64(maxHeaderBytes) else { throw fail("header length \(n) exceeds the \(maxHeaderBytes)-byte limit") }
+        guard Int(n) <= bytes.count - 8 else { throw fail("header length \(n) exceeds the file size \(bytes.count)") }
+        let headerEnd = 8 + Int(n)
+        let root: JSON
+        do { root = try JSON.parse(bytes[8..<headerEnd]) } catch let e as JSON.ParseError { throw fail("invalid header JSON: \(e.message)") }
+        guard case .object(let entries) = root else { throw fail("header is not a JSON object") }
+        if entries.count > maxTensors + 1 { throw fail("\(entries.count) entries exceed the limit of \(maxTensors) tensors") }
+        let dataLen = bytes.count - headerEnd
+        var metadata: [String: String] = [:]
+        var spans: [(String, Int, Int, DType, [Int])] = []
+        for (name, v) in entries {
+            if name == "__metadata__" {
+                guard case .object(let kv) = v else { throw fail("__metadata__ must be an object of strings") }
+                for (k, s) in kv {
+                    guard case .string(let str) = s else { throw fail("__metadata__[\(k)] is not a string") }
+                    metadata[k] = str
+                }
+                continue
+            }
+            guard case .object(let fields) = v else { throw fail("entry \(name) is not an object") }
+            let f = Dictionary(fields, uniquingKeysWith: { a, _ in a })
+            guard case .string(let dt)? = f["dtype"], let dtype = names.first(where: { $0.value == dt })?.key else {
+                throw fail("tensor \(name): unknown or missing dtype")
+            }
+            guard case .array(let dims)? = f["shape"] else { throw fail("tensor \(name): missing shape") }
+            var shape: [Int] = []
+            var elements = 1
+            for d in dims {
+                guard case .number(let s) = d, s >= 0 else { throw fail("tensor \(name): shape entries must be non-negative integers") }
+                let (m, o) = elements.multipliedReportingOverflow(by: s)
+                if o { throw fail("tensor \(name): shape \(dims.count)-d overflows") }
+                elements = m
+                shape.append(s)
+            }
+            guard case .array(let offs)? = f["data_offsets"], offs.count == 2, case .number(let begin) = offs[0], case .number(let end) = offs[1] else {
+                throw fail("tensor \(name): data_offsets must be [begin, end]")
+            }
+            guard begin >= 0, end >= begin, end <= dataLen else {
+                throw fail("tensor \(name): data_offsets [\(begin), \(end)] out of bounds for \(dataLen) data bytes")
+            }
+            let (size, o) = elements.multipliedReportingOverflow(by: dtype.itemSize)
+            if o || size != end - begin {
+                throw fail("tensor \(name): shape \(shape) of \(dtype) needs \(o ? "an overflowing number of" : String(size)) bytes, offsets give \(end - begin)")
+            }
+            spans.append((name, begin, end, dtype, shape))
+        }
+        spans.sort { $0.1 < $1.1 || ($0.1 == $1.1 && $0.2 < $1.2) }
+        var expected = 0
+        for s in spans {
+            if s.1 != expected { throw fail(s.1 > expected ? "hole in the data before tensor \(s.0) (bytes \(expected)..<\(s.1))" : "tensor \(s.0) overlaps the previous tensor") }
+            expected = s.2
+        }
+        if expected != dataLen { throw fail("data section has \(dataLen - expected) trailing bytes not covered by any tensor") }
+        var tensors: [String: Tensor] = [:]
+        for (name, begin, end, dtype, shape) in spans {
+            let t = Tensor(uninitialized: shape, dtype: dtype)
+            bytes.withUnsafeBytes { src in
+                if end > begin { t.storage.data.copyMemory(from: src.baseAddress! + headerEnd + begin, byteCount: end - begin) }
+            }
+            tensors[name] = t
+        }
+        return (tensors, metadata)
+    }
+}
+
+extension Tensor {
+    /// Calls `body` with the raw bytes of a contiguous CPU tensor.
+    func withUnsafeRawBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try body(UnsafeRawBufferPointer(start: storage.data + storageOffset * itemSize, count: count * itemSize))
+    }
+}
+
+/// Crash-safe file replacement: the new contents go to a temporary file in the same directory,
+/// are flushed to disk, renamed over the old file, and the directory entry is flushed. A crash at
+/// any moment leaves either the old or the new file, never a torn one.
+public enum AtomicFile {
+    public static func write(_ path: String, _ bytes: [UInt8]) throws {
+        let dir = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
+        let tmp = "\(path).tmp.\(getpid())"
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        if fd < 0 { throw SerializationError(path, "cannot create \(tmp): errno \(errno)") }
+        var written = 0
+        let ok: Bool = bytes.withUnsafeBytes { p in
+            while written < p.count {
+                let n = Glibc.write(fd, p.baseAddress! + written, p.count - written)
+                if n <= 0 { return false }
+                written += n
+            }
+            return true
+        }
+        if !ok || fsync(fd) != 0 {
+            close(fd); unlink(tmp)
+            throw SerializationError(path, "write failed: errno \(errno)")
+        }
+        close(fd)
+        if rename(tmp, path) != 0 { unlink(tmp); throw SerializationError(path, "rename failed: errno \(errno)") }
+        let dfd = open(dir.isEmpty ? "/" : dir, O_RDONLY)
+        if dfd >= 0 { fsync(dfd); close(dfd) }
+    }
+
+    public static func read(_ path: String) throws -> [UInt8] {
+        let fd = open(path, O_RDONLY)
+        if fd < 0 { throw SerializationError(path, "cannot open file") }
+        defer { close(fd) }
+        var st = stat()
+        if fstat(fd, &st) != 0 { throw SerializationError(path, "cannot stat file") }
+        var out = [UInt8](repeating: 0, count: Int(st.st_size))
+        var got = 0
+        try out.withUnsafeMutableBytes { p in
+            while got < p.count {
+                let n = Glibc.read(fd, p.baseAddress! + got, p.count - got)
+                if n < 0 { throw SerializationError(path, "read failed") }
+                if n == 0 { break }
+                got += n
+            }
+        }
+        if got != out.count { throw SerializationError(path, "file changed while reading") }
+        return out
+    }
+}

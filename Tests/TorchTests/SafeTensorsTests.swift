@@ -1,0 +1,97 @@
+import XCTest
+import Foundation
+@testable import Torch
+import TorchBase
+@testable import TorchIO
+
+final class SafeTensorsTests: XCTestCase {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("swifttorch-st-\(getpid())").path
+    override func setUp() { try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+    override func tearDown() { try? FileManager.default.removeItem(atPath: dir) }
+
+    func testRoundTripEveryDTypeAndShape() throws {
+        var tensors: [String: Tensor] = [:]
+        for dt in DType.allCases {
+            tensors["m_\(dt)"] = Tensor.arange(0, 24, dtype: .float64).reshape([2, 3, 4]).to(dt)
+        }
+        tensors["scalar"] = Tensor(3.5, dtype: .float64)
+        tensors["empty"] = Tensor.zeros([0, 3])
+        tensors["rank6"] = Tensor.rand([1, 2, 1, 3, 1, 2])
+        tensors["noncontiguous"] = Tensor.arange(0, 12, dtype: .float32).reshape([3, 4]).t()
+        let path = dir + "/all.safetensors"
+        try SafeTensors.save(tensors, metadata: ["epoch": "3"], to: path)
+        let (back, meta) = try SafeTensors.load(path)
+        XCTAssertEqual(meta, ["epoch": "3"])
+        XCTAssertEqual(Set(back.keys), Set(tensors.keys))
+        for (k, t) in tensors {
+            XCTAssertEqual(back[k]!.shape, t.shape, k); XCTAssertEqual(back[k]!.dtype, t.dtype, k)
+            XCTAssertEqual(back[k]!.to(.float64).scalars, t.to(.float64).scalars, k)
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path + ".tmp.\(getpid())"))
+    }
+
+    func bad(_ bytes: [UInt8]) -> String {
+        do { _ = try SafeTensors.deserialize(bytes, source: "bad.safetensors"); return "no error" } catch { return "\(error)" }
+    }
+
+    func file(_ header: String, data: Int = 0) -> [UInt8] {
+        let h = Array(header.utf8)
+        var out: [UInt8] = []
+        withUnsafeBytes(of: UInt64(h.count).littleEndian) { out += $0 }
+        return out + h + [UInt8](repeating: 0, count: data)
+    }
+
+    func testHostileFilesGiveClearErrors() {
+        XCTAssertTrue(bad([1, 2]).contains("file too short"))
+        XCTAssertTrue(bad([255, 255, 255, 255, 255, 255, 255, 127]).contains("exceeds the 100000000-byte limit"))
+        XCTAssertTrue(bad([100, 0, 0, 0, 0, 0, 0, 0] + Array("{}".utf8)).contains("exceeds the file size"))
+        XCTAssertTrue(bad(file("{\"a\":")).contains("invalid header JSON"))
+        XCTAssertTrue(bad(file("[1]")).contains("not a JSON object"))
+        XCTAssertTrue(bad(file("{\"a\":{\"dtype\":\"F33\",\"shape\":[1],\"data_offsets\":[0,4]}}", data: 4)).contains("unknown or missing dtype"))
+        XCTAssertTrue(bad(file("{\"a\":{\"dtype\":\"F32\",\"shape\":[-1],\"data_offsets\":[0,4]}}", data: 4)).contains("non-negative"))
+        XCTAssertTrue(bad(file("{\"a\":{\"dtype\":\"F32\",\"shape\":[4611686018427387904,4],\"data_offsets\":[0,4]}}", data: 4)).contains("overflows"))
+        XCTAssertTrue(bad(file("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,4]}}", data: 4)).contains("needs 8 bytes, offsets give 4"))
+        XCTAssertTrue(bad(file("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,400]}}", data: 4)).contains("out of bounds"))
+        XCTAssertTrue(bad(file("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", data: 8)).contains("hole in the data"))
+        XCTAssertTrue(bad(file("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", data: 4)).contains("overlaps"))
+        XCTAssertTrue(bad(file("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", data: 12)).contains("trailing bytes"))
+        XCTAssertTrue(bad(file("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", data: 4)).contains("duplicate key"))
+        XCTAssertTrue(bad(file("{\"__metadata__\":{\"k\":1}}")).contains("__metadata__"))
+        XCTAssertTrue(bad(file("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0]}}", data: 4)).contains("data_offsets must be"))
+        XCTAssertTrue(bad(file(String(repeating: "[", count: 40))).contains("nested too deeply"))
+        XCTAssertTrue(bad(file("{} x")).contains("unexpected data"))
+    }
+
+    /// Files we write are read by the reference package, and files it writes are read by us.
+    func testReferenceImplementationInterop() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let python = root.appendingPathComponent(".venv-tb/bin/python").path
+        guard FileManager.default.isExecutableFile(atPath: python) else { throw XCTSkip("no .venv-tb (created by .ci/run)") }
+        func run(_ args: [String]) throws -> String {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: python)
+            p.arguments = [root.appendingPathComponent("scripts/safetensors_check.py").path] + args
+            let out = Pipe()
+            p.standardOutput = out
+            try p.run()
+            let s = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            p.waitUntilExit()
+            if p.terminationStatus != 0 { throw XCTSkip("safetensors package not available in .venv-tb") }
+            return s
+        }
+        let ours = dir + "/ours.safetensors"
+        try SafeTensors.save(["x": Tensor.arange(0, 6, dtype: .float32).reshape([2, 3]), "y": Tensor([1, 2, 3], dtype: .int16),
+                              "z": Tensor([0.5, 1.5], dtype: .float16)], to: ours)   // numpy has no bfloat16
+        let read = try run(["read", ours])
+        XCTAssertTrue(read.contains("x float32 [2, 3] 15.0"), read)
+        XCTAssertTrue(read.contains("y int16 [3] 6.0"), read)
+        let theirs = dir + "/theirs.safetensors"
+        _ = try run(["write", theirs])
+        let (t, meta) = try SafeTensors.load(theirs)
+        XCTAssertEqual(meta["source"], "numpy")
+        XCTAssertEqual(t["a"]!.scalars, (0..<12).map(Double.init)); XCTAssertEqual(t["a"]!.shape, [3, 4])
+        XCTAssertEqual(t["b"]!.toArray(Int.self), [1, -2, 3])
+        XCTAssertEqual(t["c"]!.toArray(Bool.self), [true, false])
+        XCTAssertEqual(t["h"]!.dtype, .float16); XCTAssertEqual(t["h"]!.scalars, [0.5, -1.25])
+    }
+}
