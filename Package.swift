@@ -51,7 +51,7 @@ let package = Package(
         .executableTarget(name: "TorchGPUCheck", dependencies: ["Torch", "TorchBase", "TorchCUDA", "TorchNN", "TorchOptim"], swiftSettings: optimize),
         .executableTarget(name: "TorchBench", dependencies: ["Torch", "TorchBase", "TorchCPU"], swiftSettings: optimize),
         .executableTarget(name: "TorchDemo", dependencies: ["Torch"]),
-        .executableTarget(name: "TorchMisuse", dependencies: ["Torch"]),
+        .executableTarget(name: "TorchMisuse", dependencies: ["Torch", "TorchIO"]),
         .testTarget(
             name: "TorchTests",
             dependencies: ["Torch", "TorchBase", "TorchCPU", "TorchCUDA", "TorchMisuse", "TorchNN", "TorchOptim", "TorchData", "TorchIO", "_CZlib", "_CCuda"],

@@ -5,7 +5,9 @@ import TorchBase
 /// Misuse traps with PyTorch's wording, the op's name and the caller's file and line. Each case
 /// runs in a child process (`torch-misuse CASE`) because a trap ends the process.
 final class MisuseTests: XCTestCase {
-    func misuseBinary() -> URL? {
+    func misuseBinary() -> URL? { MisuseTests.binary() }
+
+    static func binary() -> URL? {
         let dir = Bundle.main.bundleURL.deletingLastPathComponent()
         let candidates = [Bundle.main.bundleURL.appendingPathComponent("torch-misuse"), dir.appendingPathComponent("torch-misuse"),
                           URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../.build/debug/torch-misuse")]

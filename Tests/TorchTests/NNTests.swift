@@ -183,3 +183,25 @@ final class IDXTests: XCTestCase {
         XCTAssertEqual(Set(shuffled.flatMap { $0.0.toArray(Int.self) }).count, 8)
     }
 }
+
+final class CIFARTests: XCTestCase {
+    func testReadsBinaryBatchesAndRejectsBadOnes() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cifar-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func record(_ label: UInt8, _ fill: UInt8) -> [UInt8] { [label] + [UInt8](repeating: fill, count: 3072) }
+        FileManager.default.createFile(atPath: dir.appendingPathComponent("test_batch.bin").path,
+                                       contents: Data(record(3, 255) + record(9, 0)))
+        let ds = try CIFAR10(root: dir.path, train: false)
+        XCTAssertEqual(ds.images.shape, [2, 3, 32, 32])
+        XCTAssertEqual(ds.labels.toArray(Int.self), [3, 9])
+        XCTAssertEqual(ds.images[0].amin().item(), 1); XCTAssertEqual(ds.images[1].amax().item(), 0)
+        FileManager.default.createFile(atPath: dir.appendingPathComponent("test_batch.bin").path, contents: Data(record(3, 1).dropLast(5)))
+        XCTAssertThrowsError(try CIFAR10(root: dir.path, train: false)) { e in
+            XCTAssertTrue("\(e)".contains("test_batch.bin: size 3068 is not a whole number of 3073-byte records"), "\(e)")
+        }
+        FileManager.default.createFile(atPath: dir.appendingPathComponent("test_batch.bin").path, contents: Data(record(12, 1)))
+        XCTAssertThrowsError(try CIFAR10(root: dir.path, train: false)) { e in XCTAssertTrue("\(e)".contains("label 12"), "\(e)") }
+        XCTAssertThrowsError(try CIFAR10(root: dir.path, train: true)) { e in XCTAssertTrue("\(e)".contains("data_batch_1.bin: cannot open file"), "\(e)") }
+    }
+}
