@@ -44,7 +44,7 @@ let package = Package(
         .target(name: "_CCuda", linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "TorchCUDA", dependencies: ["TorchBase", "_CCuda"], swiftSettings: optimize),
         .target(name: "TorchNN", dependencies: ["Torch", "TorchBase", .product(name: "RealModule", package: "swift-numerics")], swiftSettings: optimize),
-        .target(name: "TorchOptim", dependencies: ["Torch", "TorchBase"], swiftSettings: optimize),
+        .target(name: "TorchOptim", dependencies: ["Torch", "TorchBase", .product(name: "RealModule", package: "swift-numerics")], swiftSettings: optimize),
         .target(name: "TorchIO", dependencies: ["Torch", "TorchBase"], swiftSettings: optimize),
         .target(name: "TorchData", dependencies: ["Torch", "TorchBase", "_CZlib"], swiftSettings: optimize),
         .executableTarget(name: "TorchTrain", dependencies: ["Torch", "TorchNN", "TorchOptim", "TorchData", "TorchIO"], swiftSettings: optimize),

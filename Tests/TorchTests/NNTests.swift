@@ -205,3 +205,83 @@ final class CIFARTests: XCTestCase {
         XCTAssertThrowsError(try CIFAR10(root: dir.path, train: true)) { e in XCTAssertTrue("\(e)".contains("data_batch_1.bin: cannot open file"), "\(e)") }
     }
 }
+
+final class OptimAndNormTests: XCTestCase {
+    /// Adam / AdamW / amsgrad against PyTorch's update rule written out in Double.
+    func testAdamMatchesTheUpdateRule() {
+        for (decoupled, amsgrad) in [(false, false), (true, false), (false, true)] {
+            let p = Tensor([1.0, -2.0, 0.5], dtype: .float64).requiresGrad_()
+            let opt = Adam([p], lr: 0.1, betas: (0.9, 0.99), eps: 1e-8, weightDecay: 0.1, amsgrad: amsgrad, decoupledWeightDecay: decoupled)
+            var w = [1.0, -2.0, 0.5], m = [0.0, 0, 0], v = [0.0, 0, 0], vmax = [0.0, 0, 0]
+            for t in 1...20 {
+                opt.zeroGrad()
+                (p * p * p).sum().backward()
+                opt.step()
+                for i in 0..<3 {
+                    var g = 3 * w[i] * w[i]
+                    if decoupled { w[i] *= 1 - 0.1 * 0.1 } else { g += 0.1 * w[i] }
+                    m[i] = 0.9 * m[i] + 0.1 * g
+                    v[i] = 0.99 * v[i] + 0.01 * g * g
+                    vmax[i] = max(vmax[i], v[i])
+                    let bc1 = 1 - Foundation.pow(0.9, Double(t)), bc2 = 1 - Foundation.pow(0.99, Double(t))
+                    let second = amsgrad ? vmax[i] : v[i]
+                    w[i] -= 0.1 * (m[i] / bc1) / ((second / bc2).squareRoot() + 1e-8)
+                }
+            }
+            for i in 0..<3 { XCTAssertEqual(p.scalars[i], w[i], accuracy: 1e-10, "decoupled \(decoupled) amsgrad \(amsgrad)") }
+        }
+    }
+
+    func testSchedulers() {
+        let p = Tensor([1.0]).requiresGrad_()
+        func lrs(_ make: (Optimizer) -> LRScheduler) -> [Double] {
+            let o = SGD([p], lr: 0.1)
+            let s = make(o)
+            return (0..<6).map { _ in defer { s.step() }; return o.lr }
+        }
+        XCTAssertEqual(lrs { .stepLR($0, stepSize: 2, gamma: 0.5) }, [0.1, 0.1, 0.05, 0.05, 0.025, 0.025])
+        XCTAssertEqual(lrs { .multiStepLR($0, milestones: [1, 4], gamma: 0.1) }.map { ($0 * 1e6).rounded() / 1e6 }, [0.1, 0.01, 0.01, 0.01, 0.001, 0.001])
+        let cos = lrs { .cosineAnnealingLR($0, tMax: 4) }
+        XCTAssertEqual(cos[2], 0.05, accuracy: 1e-12); XCTAssertEqual(cos[4], 0, accuracy: 1e-12)
+        XCTAssertEqual(lrs { .linearLR($0, startFactor: 0.5, endFactor: 1, totalIters: 2) }.map { ($0 * 1e6).rounded() / 1e6 }, [0.05, 0.075, 0.1, 0.1, 0.1, 0.1])
+        XCTAssertEqual(lrs { .exponentialLR($0, gamma: 0.5) }[3], 0.0125, accuracy: 1e-12)
+        XCTAssertEqual(lrs { .lambdaLR($0) { 1.0 / Double($0 + 1) } }[1], 0.05, accuracy: 1e-12)
+    }
+
+    func testNormsEmbeddingAndClipping() {
+        let x = Tensor.randn([4, 3, 5, 5], dtype: .float64, generator: Generator(seed: 2)) * 3 + 1
+        let bn = BatchNorm(3)
+        let y = bn(x.to(.float32)).to(.float64)
+        for c in 0..<3 {
+            XCTAssertEqual(y.select(1, c).mean().item(), 0, accuracy: 1e-5)
+            XCTAssertEqual(y.select(1, c).variance(correction: 0).item(), 1, accuracy: 1e-3)
+        }
+        XCTAssertEqual(bn.runningMean.scalars[0], 0.1 * x.select(1, 0).mean().item(), accuracy: 1e-5)
+        bn.eval()
+        XCTAssertEqual(bn(x.to(.float32)).shape, [4, 3, 5, 5])
+        let ln = LayerNorm([5])
+        let z = ln(x.to(.float32))
+        XCTAssertEqual(z.mean(dims: [3]).abs().amax().item(), 0, accuracy: 1e-5)
+        let emb = Embedding(10, 4, paddingIdx: 0)
+        let e = emb(Tensor([[0, 3], [3, 9]]))
+        XCTAssertEqual(e.shape, [2, 2, 4]); XCTAssertEqual(e[0, 0].abs().sum().item(), 0)
+        e.sum().backward()
+        XCTAssertEqual(emb.weight.grad![0].abs().sum().item(), 0)
+        XCTAssertEqual(emb.weight.grad![3].scalars, [2, 2, 2, 2])
+        let w = Tensor([3.0, 4.0]).requiresGrad_()
+        (w * w).sum().backward()           // grad [6, 8], norm 10
+        XCTAssertEqual(clipGradNorm([w], maxNorm: 5), 10, accuracy: 1e-6)
+        XCTAssertEqual(w.grad!.scalars[0], 3, accuracy: 1e-5)
+        clipGradValue([w], clip: 1)
+        XCTAssertEqual(w.grad!.scalars, [1, 1])
+        let ps = [Tensor.randn([3, 3], dtype: .float64).requiresGrad_()]
+        XCTAssertTrue(Torch.gradcheck({ LayerNorm([3]).forwardDouble($0[0]) }, ps).passed)
+    }
+}
+
+extension LayerNorm {
+    func forwardDouble(_ x: Tensor) -> Tensor {
+        let mean = x.mean(dims: [1], keepdim: true), v = x.variance(dims: [1], correction: 0, keepdim: true)
+        return (x - mean) / (v + eps).sqrt() * weight.to(.float64) + bias.to(.float64)
+    }
+}

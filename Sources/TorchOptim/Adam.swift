@@ -1,0 +1,137 @@
+import Torch
+import TorchBase
+import RealModule
+
+/// What schedulers and training loops need from any optimizer.
+public protocol Optimizer: AnyObject {
+    var lr: Double { get set }
+    func step()
+    func zeroGrad(setToNil: Bool)
+}
+
+extension SGD: Optimizer {}
+
+/// Adam and AdamW (decoupled weight decay), with amsgrad, following PyTorch's update rule:
+/// m = β1·m + (1-β1)·g, v = β2·v + (1-β2)·g², p -= lr · m̂ / (√v̂ + ε) with bias corrections.
+///
+/// ```swift
+/// let opt = Adam(model.parameters(), lr: 1e-3)
+/// ```
+public final class Adam: Optimizer {
+    public var params: [Tensor]
+    public var lr: Double
+    public let beta1: Double, beta2: Double, eps: Double, weightDecay: Double, amsgrad: Bool, decoupled: Bool
+    public private(set) var stepCount = 0
+    public var expAvg: [Tensor?], expAvgSq: [Tensor?], maxExpAvgSq: [Tensor?]
+
+    public init(_ params: [Tensor], lr: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999), eps: Double = 1e-8,
+                weightDecay: Double = 0, amsgrad: Bool = false, decoupledWeightDecay: Bool = false) {
+        self.params = params
+        self.lr = lr
+        (beta1, beta2) = betas
+        self.eps = eps
+        self.weightDecay = weightDecay
+        self.amsgrad = amsgrad
+        self.decoupled = decoupledWeightDecay
+        expAvg = [Tensor?](repeating: nil, count: params.count)
+        expAvgSq = expAvg
+        maxExpAvgSq = expAvg
+    }
+
+    public func zeroGrad(setToNil: Bool = true) {
+        for p in params { if setToNil { p.grad = nil } else { p.grad?.zero_() } }
+    }
+
+    public func step() {
+        stepCount += 1
+        let t = Double(stepCount)
+        let bc1 = 1 - Double.pow(beta1, t), bc2 = 1 - Double.pow(beta2, t)
+        Torch.noGrad {
+            for (i, p) in params.enumerated() {
+                guard var g = p.grad else { continue }
+                if weightDecay != 0 {
+                    if decoupled { p.mul_(Tensor.scalar(1 - lr * weightDecay, dtype: p.dtype)) } else { g = g + p * weightDecay }
+                }
+                let m = expAvg[i] ?? Tensor.zerosLike(p), v = expAvgSq[i] ?? Tensor.zerosLike(p)
+                m.mul_(Tensor.scalar(beta1, dtype: m.dtype)).add_(g, alpha: 1 - beta1)
+                v.mul_(Tensor.scalar(beta2, dtype: v.dtype)).add_(g * g, alpha: 1 - beta2)
+                expAvg[i] = m; expAvgSq[i] = v
+                var second = v
+                if amsgrad {
+                    let mx = maxExpAvgSq[i].map { $0.maximum(v) } ?? v.clone()
+                    maxExpAvgSq[i] = mx
+                    second = mx
+                }
+                let denom = (second / bc2).sqrt() + eps
+                p.sub_(m / denom * (lr / bc1))
+            }
+        }
+    }
+}
+
+/// AdamW: Adam with decoupled weight decay (default 0.01, as in PyTorch).
+public func AdamW(_ params: [Tensor], lr: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999), eps: Double = 1e-8,
+                  weightDecay: Double = 1e-2, amsgrad: Bool = false) -> Adam {
+    Adam(params, lr: lr, betas: betas, eps: eps, weightDecay: weightDecay, amsgrad: amsgrad, decoupledWeightDecay: true)
+}
+
+/// Learning-rate schedulers (`torch.optim.lr_scheduler`): call `step()` once per epoch (or step)
+/// after the optimizer's step; the optimizer's `lr` follows the closed-form schedule.
+public final class LRScheduler {
+    public let optimizer: Optimizer
+    public let baseLR: Double
+    public private(set) var lastEpoch = 0
+    let schedule: (_ epoch: Int, _ base: Double) -> Double
+
+    public init(_ optimizer: Optimizer, schedule: @escaping (_ epoch: Int, _ base: Double) -> Double) {
+        self.optimizer = optimizer
+        self.baseLR = optimizer.lr
+        self.schedule = schedule
+        optimizer.lr = schedule(0, baseLR)
+    }
+
+    public func step() {
+        lastEpoch += 1
+        optimizer.lr = schedule(lastEpoch, baseLR)
+    }
+
+    public var lastLR: Double { optimizer.lr }
+
+    /// `base · gamma^(epoch / stepSize)`.
+    public static func stepLR(_ o: Optimizer, stepSize: Int, gamma: Double = 0.1) -> LRScheduler {
+        LRScheduler(o) { e, b in b * Double.pow(gamma, Double(e / stepSize)) }
+    }
+    /// `base · gamma^(number of milestones ≤ epoch)`.
+    public static func multiStepLR(_ o: Optimizer, milestones: [Int], gamma: Double = 0.1) -> LRScheduler {
+        LRScheduler(o) { e, b in b * Double.pow(gamma, Double(milestones.filter { $0 <= e }.count)) }
+    }
+    public static func exponentialLR(_ o: Optimizer, gamma: Double) -> LRScheduler {
+        LRScheduler(o) { e, b in b * Double.pow(gamma, Double(e)) }
+    }
+    /// `etaMin + (base - etaMin)(1 + cos(π · epoch / tMax)) / 2`.
+    public static func cosineAnnealingLR(_ o: Optimizer, tMax: Int, etaMin: Double = 0) -> LRScheduler {
+        LRScheduler(o) { e, b in etaMin + (b - etaMin) * (1 + Double.cos(Double.pi * Double(e) / Double(tMax))) / 2 }
+    }
+    /// Linear factor from `startFactor` to `endFactor` over `totalIters` epochs.
+    public static func linearLR(_ o: Optimizer, startFactor: Double = 1.0 / 3, endFactor: Double = 1, totalIters: Int = 5) -> LRScheduler {
+        LRScheduler(o) { e, b in b * (startFactor + (endFactor - startFactor) * Double(Swift.min(e, totalIters)) / Double(totalIters)) }
+    }
+    public static func lambdaLR(_ o: Optimizer, _ f: @escaping (Int) -> Double) -> LRScheduler {
+        LRScheduler(o) { e, b in b * f(e) }
+    }
+}
+
+/// Rescales gradients so that their total 2-norm is at most `maxNorm`; returns the norm before.
+@discardableResult
+public func clipGradNorm(_ params: [Tensor], maxNorm: Double) -> Double {
+    let grads = params.compactMap { $0.grad }
+    let total = Torch.noGrad { grads.map { ($0 * $0).sum().item() }.reduce(0, +).squareRoot() }
+    let scale = maxNorm / (total + 1e-6)
+    if scale < 1 { Torch.noGrad { for g in grads { g.mul_(Tensor.scalar(scale, dtype: g.dtype)) } } }
+    return total
+}
+
+/// Clamps every gradient element into [-clip, clip].
+public func clipGradValue(_ params: [Tensor], clip: Double) {
+    Torch.noGrad { for p in params { p.grad?.clamp_(min: -clip, max: clip) } }
+}
