@@ -172,6 +172,20 @@ do {
     check("gradient stays on the GPU", wg.grad!.device == gpu)
 }
 
+// A convnet's gradients (im2col, col2im, max pooling, cross entropy) on the GPU match the CPU's.
+do {
+    let x = Tensor.rand([2, 3, 8, 8], dtype: .float64, generator: g)
+    let w = Tensor.rand([4, 3, 3, 3], dtype: .float64, generator: g) - 0.5
+    func net(_ x: Tensor, _ w: Tensor) -> Tensor {
+        let h = maxPool2d(conv2d(x, w, padding: 1).relu(), kernel: 2)
+        return crossEntropy(h.flatten(startDim: 1), Tensor([3, 60]).to(device: h.device))
+    }
+    let wc = w.clone().requiresGrad_(), wg = w.cuda().requiresGrad_()
+    net(x, wc).backward()
+    net(x.cuda(), wg).backward()
+    close("convnet gradient", wg.grad!, wc.grad!, rtol: 1e-10, atol: 1e-12)
+}
+
 // Training an MLP on the GPU reduces the loss.
 do {
     Torch.manualSeed(0)
