@@ -26,7 +26,6 @@ extension Tensor: CustomStringConvertible, CustomDebugStringConvertible {
         var suffix = ""
         if count == 0 && rank > 1 { suffix += ", size: \(shape)" }
         if dtype != Torch.defaultDType && dtype != .int64 && dtype != .bool { suffix += ", dtype: .\(dtype)" }
-        if dtype == .bool && false { suffix += "" }
         return "tensor(\(body)\(suffix))"
     }
 

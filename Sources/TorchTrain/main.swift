@@ -121,8 +121,8 @@ func evaluate() -> Double {
     defer { model.train() }
     var correct = 0
     Torch.noGrad {
-        for (x, y) in TensorBatches(testX, test.labels, batchSize: 1000) {
-            correct += (model(x).argmax(dim: 1) .== y).sum().item(Int.self)
+        for b in DataLoader(TensorDataset(testX, test.labels), batchSize: 1000) {
+            correct += (model(b[0]).argmax(dim: 1) .== b[1]).sum().item(Int.self)
         }
     }
     return Double(correct) / Double(test.count)

@@ -107,8 +107,8 @@ final class NNTests: XCTestCase {
         let opt = SGD(model.parameters(), lr: 0.1, momentum: 0.9)
         var first = 0.0, last = 0.0
         for epoch in 0..<60 {
-            for (bx, by) in TensorBatches(x, y, batchSize: 64, shuffle: true, generator: Generator(seed: UInt64(epoch))) {
-                let loss = crossEntropy(model(bx), by)
+            for b in DataLoader(TensorDataset(x, y), batchSize: 64, shuffle: true, seed: UInt64(epoch)) {
+                let loss = crossEntropy(model(b[0]), b[1])
                 opt.zeroGrad(); loss.backward(); opt.step()
                 if epoch == 0 && first == 0 { first = loss.item() }
                 last = loss.item()
@@ -176,11 +176,6 @@ final class IDXTests: XCTestCase {
         do { _ = try IDX.load(dir.appendingPathComponent("missing").path); XCTFail() } catch {
             XCTAssertTrue("\(error)".contains("cannot open file"))
         }
-        let batches = TensorBatches(Tensor.arange(10), Tensor.arange(10), batchSize: 4)
-        XCTAssertEqual(batches.map { $0.0.toArray(Int.self) }, [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]])
-        let shuffled = TensorBatches(Tensor.arange(10), Tensor.arange(10), batchSize: 4, shuffle: true, dropLast: true, generator: Generator(seed: 1))
-        XCTAssertEqual(shuffled.count, 2)
-        XCTAssertEqual(Set(shuffled.flatMap { $0.0.toArray(Int.self) }).count, 8)
     }
 }
 
