@@ -1,0 +1,73 @@
+import Torch
+import TorchBase
+
+// Losses beyond cross entropy, as PyTorch defines them (reduction "mean" by default).
+
+public func l1Loss(_ input: Tensor, _ target: Tensor, reduction: Reduction = .mean) -> Tensor {
+    reduce((input - target).abs(), reduction)
+}
+
+/// Quadratic below `beta`, linear above (PyTorch's smooth_l1_loss).
+public func smoothL1Loss(_ input: Tensor, _ target: Tensor, beta: Double = 1, reduction: Reduction = .mean) -> Tensor {
+    let d = (input - target).abs()
+    if beta == 0 { return reduce(d, reduction) }
+    return reduce(Tensor.where(d .< beta, d * d * (0.5 / beta), d - beta / 2), reduction)
+}
+
+public func huberLoss(_ input: Tensor, _ target: Tensor, delta: Double = 1, reduction: Reduction = .mean) -> Tensor {
+    let d = (input - target).abs()
+    return reduce(Tensor.where(d .< delta, d * d * 0.5, (d - delta / 2) * delta), reduction)
+}
+
+/// Binary cross entropy of probabilities (log clamped at -100, as PyTorch does).
+public func binaryCrossEntropy(_ input: Tensor, _ target: Tensor, weight: Tensor? = nil, reduction: Reduction = .mean) -> Tensor {
+    let l = -(target * input.log().clamp(min: -100) + (1 - target) * (1 - input).log().clamp(min: -100))
+    return reduce(weight.map { l * $0 } ?? l, reduction)
+}
+
+/// Binary cross entropy on logits, stable for large |x|, with an optional positive-class weight.
+public func binaryCrossEntropyWithLogits(_ input: Tensor, _ target: Tensor, posWeight: Tensor? = nil,
+                                         reduction: Reduction = .mean) -> Tensor {
+    // log(1 + exp(-x)) computed as softplus(-x).
+    let logSigNeg = (-input).softplus()                 // -log(sigmoid(x))
+    let l: Tensor
+    if let pw = posWeight {
+        l = (1 - target) * input + (1 + (pw - 1) * target) * logSigNeg
+    } else {
+        l = (1 - target) * input + logSigNeg
+    }
+    return reduce(l, reduction)
+}
+
+/// KL divergence with `input` as log-probabilities (reduction "batchmean" divides by the batch).
+public func klDiv(_ input: Tensor, _ target: Tensor, reduction: String = "mean", logTarget: Bool = false) -> Tensor {
+    let l = logTarget ? target.exp() * (target - input) : Tensor.where(target .> 0, target * (target.clamp(min: 1e-45).log() - input), 0.0)
+    switch reduction {
+    case "sum": return l.sum()
+    case "batchmean": return l.sum() / Double(input.shape[0])
+    case "none": return l
+    default: return l.mean()
+    }
+}
+
+/// Cross entropy with PyTorch's options: class weights, ignored index, label smoothing.
+public func crossEntropy(_ logits: Tensor, _ target: Tensor, weight: Tensor?, ignoreIndex: Int = -100,
+                         labelSmoothing: Double = 0, reduction: Reduction = .mean) -> Tensor {
+    let logp = logits.logSoftmax(dim: 1)
+    let c = logits.shape[1]
+    let valid = (target .!= ignoreIndex)
+    let safeTarget = Tensor.where(valid, target, 0)
+    let w = weight ?? Tensor.ones([c], dtype: logits.dtype)
+    let wt = w.indexSelect(0, safeTarget) * valid.to(logits.dtype)
+    let nll = -logp.gather(1, safeTarget.unsqueeze(1)).squeeze(1) * wt
+    var loss = nll
+    if labelSmoothing > 0 {
+        let smooth = -(logp * w.unsqueeze(0)).sum(dims: [1]) * valid.to(logits.dtype)
+        loss = nll * (1 - labelSmoothing) + smooth * (labelSmoothing / Double(c))
+    }
+    switch reduction {
+    case .none: return loss
+    case .sum: return loss.sum()
+    case .mean: return loss.sum() / wt.sum()
+    }
+}

@@ -1,0 +1,69 @@
+import XCTest
+import Foundation
+@testable import Torch
+import TorchBase
+import TorchNN
+
+final class LayersTests: XCTestCase {
+    func testActivations() {
+        let x = Tensor([-2.0, -0.5, 0.0, 1.5], dtype: .float64)
+        XCTAssertEqual(leakyRelu(x, negativeSlope: 0.1).scalars, [-0.2, -0.05, 0, 1.5])
+        XCTAssertEqual(elu(x).scalars[0], Foundation.exp(-2.0) - 1, accuracy: 1e-12)
+        XCTAssertEqual(mish(x).scalars[3], 1.5 * Foundation.tanh(Foundation.log1p(Foundation.exp(1.5))), accuracy: 1e-12)
+        XCTAssertEqual(hardtanh(x).scalars, [-1, -0.5, 0, 1])
+        XCTAssertEqual(softplus(x, beta: 2).scalars[3], Foundation.log1p(Foundation.exp(3.0)) / 2, accuracy: 1e-12)
+        XCTAssertEqual(Sequential(LeakyReLU(), Tanh(), Identity())(x).scalars[0], Foundation.tanh(-0.02), accuracy: 1e-12)
+        let leaf = Tensor([-1.3, 0.7, 2.2], dtype: .float64).requiresGrad_()
+        for f in [{ leakyRelu($0) }, { elu($0) }, { mish($0) }, { softplus($0, beta: 2) }] as [(Tensor) -> Tensor] {
+            XCTAssertTrue(Torch.gradcheck({ f($0[0]) }, [leaf]).passed)
+        }
+    }
+
+    func testPoolingAndNorms() {
+        let x = Tensor.arange(0.0, 50.0, dtype: .float64).reshape([1, 2, 5, 5])
+        let a = avgPool2d(x, kernel: 2)
+        XCTAssertEqual(a.shape, [1, 2, 2, 2]); XCTAssertEqual(a[0, 0, 0, 0].item(), 3)   // mean of 0, 1, 5, 6
+        let ad = adaptiveAvgPool2d(x, 2, 2)
+        // PyTorch's windows for 5 → 2: rows 0..<3 and 2..<5.
+        XCTAssertEqual(ad[0, 0, 0, 0].item(), x[0, 0, 0..<3, 0..<3].mean().item(), accuracy: 1e-12)
+        XCTAssertEqual(ad[0, 1, 1, 1].item(), x[0, 1, 2..<5, 2..<5].mean().item(), accuracy: 1e-12)
+        let gn = GroupNorm(2, 4)
+        let y = gn(Tensor.randn([3, 4, 2, 2]) * 5 + 2)
+        XCTAssertEqual(y.reshape([3, 2, -1]).mean(dims: [2]).abs().amax().item(), 0, accuracy: 1e-5)
+        let r = RMSNorm([4])(Tensor.randn([3, 4]) * 7)
+        XCTAssertEqual((r * r).mean(dims: [1]).scalars[0], 1, accuracy: 1e-4)
+        let leaf = (Tensor.rand([1, 1, 4, 4], dtype: .float64) + 0.1).requiresGrad_()
+        XCTAssertTrue(Torch.gradcheck({ avgPool2d($0[0], kernel: 2) }, [leaf]).passed)
+        XCTAssertTrue(Torch.gradcheck({ adaptiveAvgPool2d($0[0], 3, 3) }, [leaf]).passed)
+    }
+
+    func testLosses() {
+        let p = Tensor([0.2, 0.7, 0.9], dtype: .float64), t = Tensor([0.0, 1.0, 1.0], dtype: .float64)
+        let bce = -(Foundation.log(0.8) + Foundation.log(0.7) + Foundation.log(0.9)) / 3
+        XCTAssertEqual(binaryCrossEntropy(p, t).item(), bce, accuracy: 1e-12)
+        let logits = Tensor([-1.0, 0.5, 3.0], dtype: .float64)
+        XCTAssertEqual(binaryCrossEntropyWithLogits(logits, t).item(), binaryCrossEntropy(logits.sigmoid(), t).item(), accuracy: 1e-12)
+        let pw = Tensor([2.0], dtype: .float64)
+        let weighted = -(Foundation.log(1 - 1 / (1 + Foundation.exp(1.0))) + 2 * Foundation.log(1 / (1 + Foundation.exp(-0.5))) + 2 * Foundation.log(1 / (1 + Foundation.exp(-3.0)))) / 3
+        XCTAssertEqual(binaryCrossEntropyWithLogits(logits, t, posWeight: pw).item(), weighted, accuracy: 1e-12)
+        let a = Tensor([0.0, 2.0, -3.0], dtype: .float64), b = Tensor([0.5, 0.0, 0.0], dtype: .float64)
+        XCTAssertEqual(l1Loss(a, b).item(), (0.5 + 2 + 3) / 3, accuracy: 1e-12)
+        XCTAssertEqual(smoothL1Loss(a, b).item(), (0.125 + 1.5 + 2.5) / 3, accuracy: 1e-12)
+        XCTAssertEqual(huberLoss(a, b, delta: 2).item(), (0.125 + 2 + 4) / 3, accuracy: 1e-12)
+        let lp = Tensor([[0.25, 0.75]], dtype: .float64).log(), q = Tensor([[0.5, 0.5]], dtype: .float64)
+        XCTAssertEqual(klDiv(lp, q, reduction: "batchmean").item(), 0.5 * Foundation.log(2.0) + 0.5 * Foundation.log(2.0 / 3), accuracy: 1e-12)
+        // Cross entropy options against the definition.
+        let z = Tensor([[1.0, 2.0, 0.5], [0.3, -1.0, 2.0], [0.0, 0.0, 0.0]], dtype: .float64)
+        let y = Tensor([1, 2, -100])
+        let w = Tensor([1.0, 2.0, 0.5], dtype: .float64)
+        let lsm = z.logSoftmax(dim: 1)
+        let expected = -(2 * lsm[0, 1].item() + 0.5 * lsm[1, 2].item()) / 2.5
+        XCTAssertEqual(crossEntropy(z, y, weight: w).item(), expected, accuracy: 1e-12)
+        let eps = 0.1
+        let row0 = (1 - eps) * -lsm[0, 1].item() + eps / 3 * -lsm[0].sum().item()
+        let row1 = (1 - eps) * -lsm[1, 2].item() + eps / 3 * -lsm[1].sum().item()
+        XCTAssertEqual(crossEntropy(z, y, weight: nil, labelSmoothing: eps).item(), (row0 + row1) / 2, accuracy: 1e-12)
+        let leaf = z.detach().requiresGrad_()
+        XCTAssertTrue(Torch.gradcheck({ crossEntropy($0[0], y, weight: w, labelSmoothing: 0.2) }, [leaf]).passed)
+    }
+}
