@@ -280,3 +280,57 @@ extension LayerNorm {
         return (x - mean) / (v + eps).sqrt() * weight.to(.float64) + bias.to(.float64)
     }
 }
+
+final class MoreOptimizerTests: XCTestCase {
+    /// Each optimizer against its update rule written out in Double, 15 steps on f(p) = Σ p³.
+    func testUpdateRules() {
+        let start = [1.0, -0.5, 0.25]
+        func run(_ make: ([Tensor]) -> Optimizer) -> [Double] {
+            let p = Tensor(start, dtype: .float64).requiresGrad_()
+            let o = make([p])
+            for _ in 0..<15 { o.zeroGrad(setToNil: true); (p * p * p).sum().backward(); o.step() }
+            return p.scalars
+        }
+        func reference(_ rule: (inout [Double], [Double], Int, inout [String: [Double]]) -> Void) -> [Double] {
+            var w = start
+            var st: [String: [Double]] = [:]
+            for t in 1...15 { let g = w.map { 3 * $0 * $0 }; rule(&w, g, t, &st) }
+            return w
+        }
+        func zeros(_ st: inout [String: [Double]], _ k: String, _ v: Double = 0) -> [Double] { st[k] ?? [v, v, v] }
+        let rms = reference { w, g, _, st in
+            var v = zeros(&st, "v")
+            for i in 0..<3 { v[i] = 0.99 * v[i] + 0.01 * g[i] * g[i]; w[i] -= 0.01 * g[i] / (v[i].squareRoot() + 1e-8) }
+            st["v"] = v
+        }
+        let ada = reference { w, g, t, st in
+            var s = zeros(&st, "s", 0.1)
+            for i in 0..<3 { s[i] += g[i] * g[i]; w[i] -= 0.05 / (1 + Double(t - 1) * 0.01) * g[i] / (s[i].squareRoot() + 1e-10) }
+            st["s"] = s
+        }
+        let delta = reference { w, g, _, st in
+            var v = zeros(&st, "v"), u = zeros(&st, "u")
+            for i in 0..<3 {
+                v[i] = 0.9 * v[i] + 0.1 * g[i] * g[i]
+                let d = (u[i] + 1e-6).squareRoot() / (v[i] + 1e-6).squareRoot() * g[i]
+                u[i] = 0.9 * u[i] + 0.1 * d * d
+                w[i] -= d
+            }
+            st["v"] = v; st["u"] = u
+        }
+        let amax = reference { w, g, t, st in
+            var m = zeros(&st, "m"), u = zeros(&st, "u")
+            for i in 0..<3 {
+                m[i] = 0.9 * m[i] + 0.1 * g[i]
+                u[i] = max(0.999 * u[i], abs(g[i]) + 1e-8)
+                w[i] -= 0.002 / (1 - Foundation.pow(0.9, Double(t))) * m[i] / u[i]
+            }
+            st["m"] = m; st["u"] = u
+        }
+        let got = [run { RMSprop($0) }, run { Adagrad($0, lr: 0.05, lrDecay: 0.01, initialAccumulatorValue: 0.1) },
+                   run { Adadelta($0) }, run { Adamax($0) }]
+        for (g, r) in zip(got, [rms, ada, delta, amax]) {
+            for i in 0..<3 { XCTAssertEqual(g[i], r[i], accuracy: 1e-10) }
+        }
+    }
+}
