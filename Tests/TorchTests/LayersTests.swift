@@ -67,3 +67,58 @@ final class LayersTests: XCTestCase {
         XCTAssertTrue(Torch.gradcheck({ crossEntropy($0[0], y, weight: w, labelSmoothing: 0.2) }, [leaf]).passed)
     }
 }
+
+final class RecurrentAndAttentionTests: XCTestCase {
+    func testLSTMAndGRUStepMatchTheEquations() {
+        Torch.manualSeed(4)
+        let x = Tensor.randn([1, 2, 3], dtype: .float64)
+        let lstm = Recurrent(.lstm, inputSize: 3, hiddenSize: 4, dtype: .float64)
+        let (out, h, c) = lstm(x)
+        let w = lstm.parameters()
+        let gates = x[0].matmul(w[0].t()) + w[2] + w[3]   // h0 = 0
+        let i = gates.narrow(1, start: 0, length: 4).sigmoid(), g = gates.narrow(1, start: 8, length: 4).tanh()
+        let o = gates.narrow(1, start: 12, length: 4).sigmoid()
+        let cExp = i * g
+        assertMatches(c!.squeeze(0), cExp, "lstm c")
+        assertMatches(h.squeeze(0), o * cExp.tanh(), "lstm h")
+        assertMatches(out[0], h[0], "lstm out")
+        let gru = Recurrent(.gru, inputSize: 3, hiddenSize: 4, dtype: .float64)
+        let gw = gru.parameters()
+        let gi = x[0].matmul(gw[0].t()) + gw[2], gh = gw[3].unsqueeze(0).expand([2, 12])
+        let r = (gi.narrow(1, start: 0, length: 4) + gh.narrow(1, start: 0, length: 4)).sigmoid()
+        let z = (gi.narrow(1, start: 4, length: 4) + gh.narrow(1, start: 4, length: 4)).sigmoid()
+        let n = (gi.narrow(1, start: 8, length: 4) + r * gh.narrow(1, start: 8, length: 4)).tanh()
+        assertMatches(gru(x).h.squeeze(0), (1 - z) * n, "gru h")
+    }
+
+    func testShapesAndGradients() {
+        let lstm = Recurrent(.lstm, inputSize: 3, hiddenSize: 5, numLayers: 2, batchFirst: true, bidirectional: true, dtype: .float64)
+        let x = Tensor.randn([2, 4, 3], dtype: .float64)
+        let (out, h, c) = lstm(x)
+        XCTAssertEqual(out.shape, [2, 4, 10]); XCTAssertEqual(h.shape, [4, 2, 5]); XCTAssertEqual(c!.shape, [4, 2, 5])
+        XCTAssertEqual(Array(lstm.namedParameters().map { $0.0 }.prefix(5)),
+                       ["weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0", "weight_ih_l0_reverse"])   // PyTorch's names and order
+        let small = Recurrent(.gru, inputSize: 2, hiddenSize: 3, dtype: .float64)
+        let xi = Tensor.randn([3, 1, 2], dtype: .float64).requiresGrad_()
+        XCTAssertTrue(Torch.gradcheck({ small($0[0]).output.sum(dims: [2]) }, [xi]).passed)
+        let rnn = Recurrent(.rnnTanh, inputSize: 2, hiddenSize: 3, dtype: .float64)
+        XCTAssertTrue(Torch.gradcheck({ rnn($0[0]).h }, [xi]).passed)
+    }
+
+    func testAttention() {
+        let q = Tensor.randn([2, 3, 4], dtype: .float64), k = Tensor.randn([2, 3, 4], dtype: .float64), v = Tensor.randn([2, 3, 4], dtype: .float64)
+        let causal = scaledDotProductAttention(q, k, v, isCausal: true)
+        // The first query attends only to the first key.
+        assertMatches(causal[TensorIndex.all, 0], v[TensorIndex.all, 0], "causal first row")
+        let mask = Tensor([[true, true, false], [true, true, false], [true, true, false]])
+        let s = (q.matmul(k.mT) / 2).maskedFill(mask.logicalNot(), -Double.infinity).softmax(dim: -1).matmul(v)
+        assertMatches(scaledDotProductAttention(q, k, v, attnMask: mask), s, "bool mask")
+        let mha = MultiheadAttention(embedDim: 4, numHeads: 2, batchFirst: true)
+        let x = Tensor.randn([2, 5, 4])
+        let (y, w) = mha(x, x, x, keyPaddingMask: Tensor([[false, false, false, false, true], [false, false, false, false, false]]))
+        XCTAssertEqual(y.shape, [2, 5, 4]); XCTAssertEqual(w.shape, [2, 5, 5])
+        XCTAssertEqual(w[0, TensorIndex.all, 4].abs().amax().item(), 0)    // padded key gets no weight
+        for s in w.sum(dims: [2]).scalars { XCTAssertEqual(s, 1, accuracy: 1e-5) }
+        XCTAssertEqual(mha.namedParameters().map { $0.0 }, ["in_proj_weight", "in_proj_bias", "out_proj.weight", "out_proj.bias"])
+    }
+}

@@ -1,0 +1,186 @@
+import Torch
+import TorchBase
+
+/// The cell a recurrent layer runs: Elman (tanh), LSTM or GRU, with PyTorch's gate order and
+/// parameter names (`weight_ih_l0`, `weight_hh_l0_reverse`, ...).
+public enum RecurrentMode: Sendable {
+    case rnnTanh, lstm, gru
+    var gates: Int { self == .lstm ? 4 : (self == .gru ? 3 : 1) }
+}
+
+/// RNN / LSTM / GRU: multi-layer, optionally bidirectional and batch-first, dropout between layers,
+/// optional initial states. Returns the output sequence and the final hidden state(s).
+///
+/// ```swift
+/// let lstm = Recurrent(.lstm, inputSize: 10, hiddenSize: 20, numLayers: 2)
+/// let (out, h, c) = lstm(x)            // x: [seq, batch, 10]
+/// ```
+public final class Recurrent: Module {
+    public let mode: RecurrentMode
+    public let inputSize: Int, hiddenSize: Int, numLayers: Int
+    public let batchFirst: Bool, bidirectional: Bool, dropoutP: Double
+    var weights: [[Tensor]] = []   // per layer·direction: w_ih, w_hh, b_ih, b_hh
+
+    public init(_ mode: RecurrentMode, inputSize: Int, hiddenSize: Int, numLayers: Int = 1, batchFirst: Bool = false,
+                bidirectional: Bool = false, dropout: Double = 0, dtype: DType = .float32) {
+        self.mode = mode
+        self.inputSize = inputSize; self.hiddenSize = hiddenSize; self.numLayers = numLayers
+        self.batchFirst = batchFirst; self.bidirectional = bidirectional; self.dropoutP = dropout
+        super.init()
+        let bound = 1 / Double(hiddenSize).squareRoot()
+        let dirs = bidirectional ? 2 : 1
+        for layer in 0..<numLayers {
+            for d in 0..<dirs {
+                let inp = layer == 0 ? inputSize : hiddenSize * dirs
+                let g = mode.gates * hiddenSize
+                let ws = [Tensor.empty([g, inp], dtype: dtype), Tensor.empty([g, hiddenSize], dtype: dtype),
+                          Tensor.empty([g], dtype: dtype), Tensor.empty([g], dtype: dtype)]
+                let suffix = "_l\(layer)" + (d == 1 ? "_reverse" : "")
+                for (name, w) in zip(["weight_ih", "weight_hh", "bias_ih", "bias_hh"], ws) {
+                    Init.uniform_(w, -bound, bound)
+                    registerParameter(name + suffix, w)
+                }
+                weights.append(ws)
+            }
+        }
+    }
+
+    /// One time step: new hidden state (and cell state for LSTM).
+    func cell(_ x: Tensor, _ h: Tensor, _ c: Tensor?, _ w: [Tensor]) -> (Tensor, Tensor?) {
+        let gi = x.matmul(w[0].t()) + w[2]
+        let gh = h.matmul(w[1].t()) + w[3]
+        let H = hiddenSize
+        switch mode {
+        case .rnnTanh:
+            return ((gi + gh).tanh(), nil)
+        case .lstm:
+            let gates = gi + gh
+            let i = gates.narrow(1, start: 0, length: H).sigmoid(), f = gates.narrow(1, start: H, length: H).sigmoid()
+            let g = gates.narrow(1, start: 2 * H, length: H).tanh(), o = gates.narrow(1, start: 3 * H, length: H).sigmoid()
+            let c2 = f * c! + i * g
+            return (o * c2.tanh(), c2)
+        case .gru:
+            let r = (gi.narrow(1, start: 0, length: H) + gh.narrow(1, start: 0, length: H)).sigmoid()
+            let z = (gi.narrow(1, start: H, length: H) + gh.narrow(1, start: H, length: H)).sigmoid()
+            let n = (gi.narrow(1, start: 2 * H, length: H) + r * gh.narrow(1, start: 2 * H, length: H)).tanh()
+            return ((1 - z) * n + z * h, nil)
+        }
+    }
+
+    /// Runs the sequence. `h0`/`c0`: [layers·directions, batch, hidden] (zeros when nil).
+    /// Returns (output [seq, batch, dirs·hidden] or batch-first, hN, cN for LSTM).
+    public func callAsFunction(_ input: Tensor, h0: Tensor? = nil, c0: Tensor? = nil) -> (output: Tensor, h: Tensor, c: Tensor?) {
+        var x = batchFirst ? input.transpose(0, 1) : input
+        let (seq, batch) = (x.shape[0], x.shape[1])
+        let dirs = bidirectional ? 2 : 1
+        let zeros = Tensor.zeros([numLayers * dirs, batch, hiddenSize], dtype: input.dtype, device: input.device)
+        let hInit = h0 ?? zeros, cInit = c0 ?? zeros
+        var hs: [Tensor] = [], cs: [Tensor] = []
+        for layer in 0..<numLayers {
+            var outs: [Tensor] = []
+            for d in 0..<dirs {
+                let k = layer * dirs + d
+                var h = hInit[k], c: Tensor? = mode == .lstm ? cInit[k] : nil
+                var steps = [Tensor?](repeating: nil, count: seq)
+                for s in 0..<seq {
+                    let t = d == 0 ? s : seq - 1 - s
+                    (h, c) = cell(x[t], h, c, weights[k])
+                    steps[t] = h
+                }
+                outs.append(Tensor.stack(steps.map { $0! }))
+                hs.append(h)
+                if let c { cs.append(c) }
+            }
+            x = dirs == 1 ? outs[0] : Tensor.cat(outs, dim: 2)
+            if dropoutP > 0 && layer < numLayers - 1 { x = dropout(x, p: dropoutP, training: training) }
+        }
+        let out = batchFirst ? x.transpose(0, 1) : x
+        return (out, Tensor.stack(hs), mode == .lstm ? Tensor.stack(cs) : nil)
+    }
+
+    public override func forward(_ x: Tensor) -> Tensor { self(x).output }
+}
+
+public func LSTM(_ inputSize: Int, _ hiddenSize: Int, numLayers: Int = 1, batchFirst: Bool = false,
+                 bidirectional: Bool = false, dropout: Double = 0) -> Recurrent {
+    Recurrent(.lstm, inputSize: inputSize, hiddenSize: hiddenSize, numLayers: numLayers, batchFirst: batchFirst,
+              bidirectional: bidirectional, dropout: dropout)
+}
+public func GRU(_ inputSize: Int, _ hiddenSize: Int, numLayers: Int = 1, batchFirst: Bool = false,
+                bidirectional: Bool = false, dropout: Double = 0) -> Recurrent {
+    Recurrent(.gru, inputSize: inputSize, hiddenSize: hiddenSize, numLayers: numLayers, batchFirst: batchFirst,
+              bidirectional: bidirectional, dropout: dropout)
+}
+public func RNN(_ inputSize: Int, _ hiddenSize: Int, numLayers: Int = 1, batchFirst: Bool = false,
+                bidirectional: Bool = false, dropout: Double = 0) -> Recurrent {
+    Recurrent(.rnnTanh, inputSize: inputSize, hiddenSize: hiddenSize, numLayers: numLayers, batchFirst: batchFirst,
+              bidirectional: bidirectional, dropout: dropout)
+}
+
+/// `softmax(q kᵀ · scale + mask) v` over the last two dimensions. A bool mask keeps `true`
+/// positions; a float mask is added. `isCausal` masks future positions.
+public func scaledDotProductAttention(_ q: Tensor, _ k: Tensor, _ v: Tensor, attnMask: Tensor? = nil,
+                                      isCausal: Bool = false, scale: Double? = nil) -> Tensor {
+    let d = q.shape[q.rank - 1]
+    var scores = q.matmul(k.mT) * (scale ?? 1 / Double(d).squareRoot())
+    let (lq, lk) = (q.shape[q.rank - 2], k.shape[k.rank - 2])
+    if isCausal {
+        let keep = Tensor.ones([lq, lk], dtype: .bool, device: q.device).tril()
+        scores = scores.maskedFill(keep.logicalNot(), -Double.infinity)
+    }
+    if let m = attnMask {
+        scores = m.dtype == .bool ? scores.maskedFill(m.logicalNot(), -Double.infinity) : scores + m
+    }
+    return scores.softmax(dim: -1).matmul(v)
+}
+
+/// Multi-head attention with PyTorch's packed input projection (`in_proj_weight`) and output
+/// projection. Inputs [L, N, E] (or [N, L, E] with `batchFirst`).
+public final class MultiheadAttention: Module {
+    public let embedDim: Int, numHeads: Int, batchFirst: Bool
+    public let inProjWeight: Tensor, inProjBias: Tensor
+    public let outProj: Linear
+
+    public init(embedDim: Int, numHeads: Int, batchFirst: Bool = false) {
+        precondition(embedDim % numHeads == 0, "embed_dim must be divisible by num_heads")
+        self.embedDim = embedDim; self.numHeads = numHeads; self.batchFirst = batchFirst
+        inProjWeight = Tensor.empty([3 * embedDim, embedDim])
+        let a = (6.0 / Double(4 * embedDim)).squareRoot()   // xavier uniform over [3E, E]
+        Init.uniform_(inProjWeight, -a, a)
+        inProjBias = Tensor.zeros([3 * embedDim])
+        outProj = Linear(embedDim, embedDim)
+        Init.zeros_(outProj.bias!)
+        super.init()
+        registerParameter("in_proj_weight", inProjWeight)
+        registerParameter("in_proj_bias", inProjBias)
+        register("out_proj", outProj)
+    }
+
+    /// Returns the attended output and the attention weights averaged over heads.
+    public func callAsFunction(_ query: Tensor, _ key: Tensor, _ value: Tensor, keyPaddingMask: Tensor? = nil,
+                               attnMask: Tensor? = nil, isCausal: Bool = false) -> (Tensor, Tensor) {
+        let q0 = batchFirst ? query : query.transpose(0, 1)   // [N, L, E]
+        let k0 = batchFirst ? key : key.transpose(0, 1)
+        let v0 = batchFirst ? value : value.transpose(0, 1)
+        let E = embedDim, H = numHeads, hd = E / H
+        func proj(_ x: Tensor, _ i: Int) -> Tensor {
+            let w = inProjWeight.narrow(0, start: i * E, length: E), b = inProjBias.narrow(0, start: i * E, length: E)
+            let y = x.matmul(w.t()) + b
+            return y.reshape([x.shape[0], x.shape[1], H, hd]).transpose(1, 2)   // [N, H, L, hd]
+        }
+        let q = proj(q0, 0), k = proj(k0, 1), v = proj(v0, 2)
+        var scores = q.matmul(k.mT) / Double(hd).squareRoot()   // [N, H, Lq, Lk]
+        if isCausal {
+            let keep = Tensor.ones([q.shape[2], k.shape[2]], dtype: .bool).tril()
+            scores = scores.maskedFill(keep.logicalNot(), -Double.infinity)
+        }
+        if let m = attnMask { scores = m.dtype == .bool ? scores.maskedFill(m, -Double.infinity) : scores + m }
+        if let pad = keyPaddingMask { scores = scores.maskedFill(pad.view([pad.shape[0], 1, 1, pad.shape[1]]), -Double.infinity) }
+        let attn = scores.softmax(dim: -1)
+        let out = attn.matmul(v).transpose(1, 2).reshape([q0.shape[0], q0.shape[1], E])
+        let y = outProj(out)
+        return (batchFirst ? y : y.transpose(0, 1), attn.mean(dims: [1]))
+    }
+
+    public override func forward(_ x: Tensor) -> Tensor { self(x, x, x).0 }
+}
