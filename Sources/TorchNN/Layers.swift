@@ -102,3 +102,73 @@ public final class Dropout: Module {
     public init(_ p: Double = 0.5) { self.p = p; super.init() }
     public override func forward(_ x: Tensor) -> Tensor { dropout(x, p: p, training: training) }
 }
+
+/// 1-D convolution of [N, C, L] inputs (a 2-D convolution over a height of 1).
+public final class Conv1d: Module {
+    public let weight: Tensor
+    public let bias: Tensor?
+    public let stride: Int, padding: Int
+
+    public init(_ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0, bias: Bool = true) {
+        weight = Tensor.empty([outChannels, inChannels, kernelSize])
+        Init.kaimingUniform_(weight)
+        if bias {
+            let b = Tensor.empty([outChannels])
+            let bound = 1 / Double(inChannels * kernelSize).squareRoot()
+            Init.uniform_(b, -bound, bound)
+            self.bias = b
+        } else { self.bias = nil }
+        self.stride = stride
+        self.padding = padding
+        super.init()
+        registerParameter("weight", weight)
+        if let b = self.bias { registerParameter("bias", b) }
+    }
+
+    public override func forward(_ x: Tensor) -> Tensor {
+        let xp = padding > 0 ? x.pad([padding, padding]) : x
+        return conv2d(xp.unsqueeze(2), weight.unsqueeze(2), bias, stride: stride).squeeze(2)
+    }
+}
+
+/// A Transformer encoder layer: self-attention and a feed-forward block, each with dropout, a
+/// residual connection and LayerNorm (after, or before with `normFirst`), as PyTorch's.
+public final class TransformerEncoderLayer: Module {
+    public let selfAttn: MultiheadAttention
+    public let linear1: Linear, linear2: Linear
+    public let norm1: LayerNorm, norm2: LayerNorm
+    let dropoutP: Double, normFirst: Bool, activation: (Tensor) -> Tensor
+
+    public init(dModel: Int, nhead: Int, dimFeedforward: Int = 2048, dropout: Double = 0.1, gelu useGELU: Bool = false,
+                batchFirst: Bool = false, normFirst: Bool = false) {
+        selfAttn = MultiheadAttention(embedDim: dModel, numHeads: nhead, batchFirst: batchFirst)
+        linear1 = Linear(dModel, dimFeedforward)
+        linear2 = Linear(dimFeedforward, dModel)
+        norm1 = LayerNorm([dModel]); norm2 = LayerNorm([dModel])
+        dropoutP = dropout
+        self.normFirst = normFirst
+        activation = useGELU ? { $0.gelu() } : { $0.relu() }
+        super.init()
+        register("self_attn", selfAttn)
+        register("linear1", linear1); register("linear2", linear2)
+        register("norm1", norm1); register("norm2", norm2)
+    }
+
+    /// The layer on `x`, with an optional key padding mask and causal masking.
+    public func encode(_ x: Tensor, srcKeyPaddingMask: Tensor? = nil, isCausal: Bool = false) -> Tensor {
+        func sa(_ h: Tensor) -> Tensor {
+            dropout(selfAttn(h, h, h, keyPaddingMask: srcKeyPaddingMask, isCausal: isCausal).0, p: dropoutP, training: training)
+        }
+        func ff(_ h: Tensor) -> Tensor {
+            dropout(linear2(dropout(activation(linear1(h)), p: dropoutP, training: training)), p: dropoutP, training: training)
+        }
+        if normFirst {
+            let h = x + sa(norm1(x))
+            return h + ff(norm2(h))
+        }
+        let h = norm1(x + sa(x))
+        return norm2(h + ff(h))
+    }
+
+    public override func forward(_ x: Tensor) -> Tensor { encode(x) }
+}

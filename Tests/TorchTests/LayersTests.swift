@@ -122,3 +122,30 @@ final class RecurrentAndAttentionTests: XCTestCase {
         XCTAssertEqual(mha.namedParameters().map { $0.0 }, ["in_proj_weight", "in_proj_bias", "out_proj.weight", "out_proj.bias"])
     }
 }
+
+final class ConvAndTransformerTests: XCTestCase {
+    func testConv1dMatchesDirectSum() {
+        Torch.manualSeed(5)
+        let conv = Conv1d(2, 3, kernelSize: 3, padding: 1)
+        let x = Tensor.randn([1, 2, 6])
+        let y = Torch.noGrad { conv(x) }
+        XCTAssertEqual(y.shape, [1, 3, 6])
+        var direct = conv.bias!.scalars[2]
+        for c in 0..<2 { for k in 0..<3 { direct += x[0, c, 1 + k].item() * conv.weight[2, c, k].item() } }
+        XCTAssertEqual(y[0, 2, 2].item(), direct, accuracy: 1e-5)
+    }
+
+    func testTransformerEncoderLayer() {
+        Torch.manualSeed(6)
+        for normFirst in [false, true] {
+            let layer = TransformerEncoderLayer(dModel: 8, nhead: 2, dimFeedforward: 16, dropout: 0, batchFirst: true, normFirst: normFirst)
+            let x = Tensor.randn([2, 5, 8])
+            let y = layer(x)
+            XCTAssertEqual(y.shape, [2, 5, 8])
+            y.sum().backward()
+            XCTAssertNotNil(layer.linear1.weight.grad)
+            XCTAssertNotNil(layer.selfAttn.inProjWeight.grad)
+            if !normFirst { XCTAssertEqual(y.mean(dims: [2]).abs().amax().item(), 0, accuracy: 1e-5) }   // ends with LayerNorm
+        }
+    }
+}
