@@ -135,3 +135,69 @@ public func clipGradNorm(_ params: [Tensor], maxNorm: Double) -> Double {
 public func clipGradValue(_ params: [Tensor], clip: Double) {
     Torch.noGrad { for p in params { p.grad?.clamp_(min: -clip, max: clip) } }
 }
+
+extension LRScheduler {
+    /// Cosine annealing restarted every `t0` epochs, periods growing by `tMult`.
+    public static func cosineAnnealingWarmRestarts(_ o: Optimizer, t0: Int, tMult: Int = 1, etaMin: Double = 0) -> LRScheduler {
+        LRScheduler(o) { e, b in
+            var tCur = Double(e), tI = Double(t0)
+            if tMult == 1 {
+                tCur = Double(e % t0)
+            } else {
+                let n = Int(Double.log(Double(e) / Double(t0) * Double(tMult - 1) + 1) / Double.log(Double(tMult)))
+                tCur = Double(e) - Double(t0) * (Double.pow(Double(tMult), Double(n)) - 1) / Double(tMult - 1)
+                tI = Double(t0) * Double.pow(Double(tMult), Double(n))
+            }
+            return etaMin + (b - etaMin) * (1 + Double.cos(Double.pi * tCur / tI)) / 2
+        }
+    }
+
+    /// The 1cycle policy (cosine annealing, two phases): up from maxLR/divFactor to maxLR over
+    /// `pctStart` of the steps, then down to the initial rate / finalDivFactor.
+    public static func oneCycleLR(_ o: Optimizer, maxLR: Double, totalSteps: Int, pctStart: Double = 0.3,
+                                  divFactor: Double = 25, finalDivFactor: Double = 1e4) -> LRScheduler {
+        let initial = maxLR / divFactor, minLR = initial / finalDivFactor
+        let phases: [(end: Double, start: Double, stop: Double)] = [(pctStart * Double(totalSteps) - 1, initial, maxLR),
+                                                                     (Double(totalSteps - 1), maxLR, minLR)]
+        return LRScheduler(o) { e, _ in
+            var startStep = 0.0
+            for (i, p) in phases.enumerated() {
+                if Double(e) <= p.end || i == phases.count - 1 {
+                    let pct = (Double(e) - startStep) / (p.end - startStep)
+                    return p.stop + (p.start - p.stop) / 2 * (Double.cos(Double.pi * pct) + 1)
+                }
+                startStep = p.end
+            }
+            return minLR
+        }
+    }
+}
+
+/// Lowers the learning rate by `factor` when a metric stops improving for `patience` epochs
+/// (mode "min", relative threshold, cooldown), as PyTorch's ReduceLROnPlateau.
+public final class ReduceLROnPlateau {
+    public let optimizer: Optimizer
+    public let factor: Double, patience: Int, threshold: Double, cooldown: Int, minLR: Double, maximize: Bool
+    var best: Double
+    var badEpochs = 0, cooldownLeft = 0
+
+    public init(_ optimizer: Optimizer, mode: String = "min", factor: Double = 0.1, patience: Int = 10,
+                threshold: Double = 1e-4, cooldown: Int = 0, minLR: Double = 0) {
+        self.optimizer = optimizer
+        self.factor = factor; self.patience = patience; self.threshold = threshold
+        self.cooldown = cooldown; self.minLR = minLR
+        maximize = mode == "max"
+        best = maximize ? -.infinity : .infinity
+    }
+
+    public func step(_ metric: Double) {
+        let better = maximize ? metric > best * (1 + threshold) : metric < best * (1 - threshold)
+        if better { best = metric; badEpochs = 0 } else { badEpochs += 1 }
+        if cooldownLeft > 0 { cooldownLeft -= 1; badEpochs = 0 }
+        if badEpochs > patience {
+            optimizer.lr = Swift.max(optimizer.lr * factor, minLR)
+            cooldownLeft = cooldown
+            badEpochs = 0
+        }
+    }
+}
