@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what a fresh Debian machine lacks for SwiftTorch (run as root, or with sudo available).
 set -euo pipefail
+cd "$(dirname "$0")/.."
 SUDO=""
 if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
 need=()
@@ -12,3 +13,9 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}"
 fi
 python3 -c "import numpy" 2>/dev/null || pip install -q numpy
+# Python packages some interop tests read our files with (tensorboard, safetensors), in a
+# virtualenv of the project's; the tests that need them skip with a message when it is missing.
+if [ ! -x .venv-tb/bin/python ]; then
+  (python3 -m venv .venv-tb && .venv-tb/bin/pip install -q tensorboard safetensors numpy) \
+    || echo "note: could not install tensorboard/safetensors into .venv-tb; their interop tests will skip"
+fi

@@ -66,7 +66,9 @@ final class SafeTensorsTests: XCTestCase {
     func testReferenceImplementationInterop() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let python = root.appendingPathComponent(".venv-tb/bin/python").path
-        guard FileManager.default.isExecutableFile(atPath: python) else { throw XCTSkip("no .venv-tb (created by .ci/run)") }
+        guard FileManager.default.isExecutableFile(atPath: python), pythonCanImport(python, "safetensors.numpy") else {
+            throw XCTSkip("no .venv-tb with safetensors (scripts/setup.sh creates it)")
+        }
         func run(_ args: [String]) throws -> String {
             let p = Process()
             p.executableURL = URL(fileURLWithPath: python)
@@ -76,7 +78,7 @@ final class SafeTensorsTests: XCTestCase {
             try p.run()
             let s = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             p.waitUntilExit()
-            if p.terminationStatus != 0 { throw XCTSkip("safetensors package not available in .venv-tb") }
+            XCTAssertEqual(p.terminationStatus, 0, "safetensors_check.py \(args[0]) failed")
             return s
         }
         let ours = dir + "/ours.safetensors"

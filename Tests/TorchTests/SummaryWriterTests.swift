@@ -42,8 +42,8 @@ final class SummaryWriterTests: XCTestCase {
     func testTensorBoardReadsTheScalars() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let python = root.appendingPathComponent(".venv-tb/bin/python").path
-        guard FileManager.default.isExecutableFile(atPath: python) else {
-            throw XCTSkip("no .venv-tb with tensorboard (created by .ci/run)")
+        guard FileManager.default.isExecutableFile(atPath: python), pythonCanImport(python, "tensorboard") else {
+            throw XCTSkip("no .venv-tb with tensorboard (scripts/setup.sh creates it)")
         }
         let w = try SummaryWriter(logDir: dir + "/tb")
         for step in 0..<5 { try w.addScalar("loss", 1.0 / Double(step + 1), step: step) }
@@ -62,4 +62,15 @@ final class SummaryWriterTests: XCTestCase {
         XCTAssertTrue(lines.contains("loss 4 0.20000000298023224"), text)
         XCTAssertTrue(lines.contains("lr 4 0.009999999776482582"), text)
     }
+}
+
+/// Whether `python` can import `module` (the interop tests skip when it cannot).
+func pythonCanImport(_ python: String, _ module: String) -> Bool {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: python)
+    p.arguments = ["-c", "import \(module)"]
+    p.standardError = Pipe()
+    guard (try? p.run()) != nil else { return false }
+    p.waitUntilExit()
+    return p.terminationStatus == 0
 }
