@@ -12,56 +12,10 @@ public enum NPZ {
 
     public static func save(_ arrays: [String: Tensor], to path: String) throws { try AtomicFile.write(path, serialize(arrays)) }
 
-    static func u16(_ b: [UInt8], _ o: Int) -> Int { Int(b[o]) | Int(b[o + 1]) << 8 }
-    static func u32(_ b: [UInt8], _ o: Int) -> Int { u16(b, o) | u16(b, o + 2) << 16 }
-
     public static func deserialize(_ b: [UInt8], source: String) throws -> [String: Tensor] {
-        func fail(_ r: String) -> SerializationError { SerializationError(source, r) }
-        // End of central directory: the last 22+ bytes (comment up to 64 KiB).
-        guard b.count >= 22 else { throw fail("not a zip archive (too short)") }
-        var eocd = -1
-        var i = b.count - 22
-        while i >= Swift.max(0, b.count - 22 - 65535) {
-            if b[i] == 0x50 && b[i + 1] == 0x4B && b[i + 2] == 5 && b[i + 3] == 6 { eocd = i; break }
-            i -= 1
-        }
-        guard eocd >= 0 else { throw fail("not a zip archive (no end of central directory; truncated?)") }
-        let entries = u16(b, eocd + 10), cdSize = u32(b, eocd + 12), cdOffset = u32(b, eocd + 16)
-        guard cdOffset + cdSize <= eocd else { throw fail("central directory out of bounds") }
         var out: [String: Tensor] = [:]
-        var total = 0
-        var p = cdOffset
-        for _ in 0..<entries {
-            guard p + 46 <= eocd, u32(b, p) == 0x0201_4B50 else { throw fail("bad central directory entry") }
-            let method = u16(b, p + 10), crc = u32(b, p + 16), csize = u32(b, p + 20), usize = u32(b, p + 24)
-            let nlen = u16(b, p + 28), elen = u16(b, p + 30), clen = u16(b, p + 32), local = u32(b, p + 42)
-            guard p + 46 + nlen <= eocd else { throw fail("bad central directory entry name") }
-            let name = String(decoding: b[(p + 46)..<(p + 46 + nlen)], as: UTF8.self)
-            p += 46 + nlen + elen + clen
-            guard local + 30 <= b.count, u32(b, local) == 0x0403_4B50 else { throw fail("\(name): bad local header") }
-            let dataStart = local + 30 + u16(b, local + 26) + u16(b, local + 28)
-            guard dataStart + csize <= b.count else { throw fail("\(name): data runs past the end of the archive (truncated)") }
-            total += usize
-            guard usize <= maxUncompressed, total <= maxUncompressed else { throw fail("\(name): declared size \(usize) exceeds the limit") }
-            var data: [UInt8]
-            switch method {
-            case 0:
-                guard csize == usize else { throw fail("\(name): stored member with different sizes") }
-                data = Array(b[dataStart..<(dataStart + csize)])
-            case 8:
-                data = [UInt8](repeating: 0, count: usize)
-                let n = b.withUnsafeBytes { src in
-                    data.withUnsafeMutableBytes { czlib_inflate_raw(src.baseAddress! + dataStart, csize, $0.baseAddress, usize) }
-                }
-                if n == -2 { throw fail("\(name): inflates beyond its declared size \(usize) (zip bomb?)") }
-                if n != usize { throw fail("\(name): corrupt deflate data") }
-            default:
-                throw fail("\(name): unsupported compression method \(method)")
-            }
-            let actual = data.withUnsafeBytes { Int(czlib_crc32(0, $0.baseAddress, $0.count)) }
-            if actual != crc { throw fail("\(name): CRC-32 mismatch (corrupt data)") }
+        for (name, data) in try ZipArchive.members(b, source: source, maxUncompressed: maxUncompressed) {
             let key = name.hasSuffix(".npy") ? String(name.dropLast(4)) : name
-            if out[key] != nil { throw fail("duplicate member \(name)") }
             out[key] = try NPY.deserialize(data, source: "\(source):\(name)")
         }
         return out
@@ -69,23 +23,6 @@ public enum NPZ {
 
     /// A stored (uncompressed) archive, as `numpy.savez` writes.
     public static func serialize(_ arrays: [String: Tensor]) throws -> [UInt8] {
-        var out: [UInt8] = [], central: [UInt8] = []
-        func le16(_ v: Int) -> [UInt8] { [UInt8(v & 255), UInt8(v >> 8 & 255)] }
-        func le32(_ v: Int) -> [UInt8] { le16(v & 0xFFFF) + le16(v >> 16 & 0xFFFF) }
-        for (key, t) in arrays.sorted(by: { $0.key < $1.key }) {
-            let name = Array((key + ".npy").utf8)
-            let data = try NPY.serialize(t)
-            guard data.count < Int(UInt32.max) else { throw SerializationError("<npz>", "\(key) is too large for a zip member") }
-            let crc = data.withUnsafeBytes { Int(czlib_crc32(0, $0.baseAddress, $0.count)) }
-            let offset = out.count
-            let common = le16(20) + le16(0) + le16(0) + le16(0) + le16(0x21) + le32(crc) + le32(data.count) + le32(data.count)
-                + le16(name.count) + le16(0)
-            out += le32(0x0403_4B50) + common + name + data
-            central += le32(0x0201_4B50) + le16(20) + common + le16(0) + le16(0) + le16(0) + le32(0) + le32(offset) + name
-        }
-        let cdOffset = out.count
-        out += central
-        out += le32(0x0605_4B50) + le16(0) + le16(0) + le16(arrays.count) + le16(arrays.count) + le32(central.count) + le32(cdOffset) + le16(0)
-        return out
+        ZipArchive.write(try arrays.sorted { $0.key < $1.key }.map { ($0.key + ".npy", try NPY.serialize($0.value)) })
     }
 }
