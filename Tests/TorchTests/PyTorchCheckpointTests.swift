@@ -1,0 +1,58 @@
+import XCTest
+import Foundation
+@testable import Torch
+import TorchBase
+@testable import TorchIO
+
+/// torch.save-format checkpoints, generated and checked by scripts/torch_checkpoint_check.py
+/// (which mimics torch.save's layout and torch.load(weights_only=True)'s rules without PyTorch).
+final class PyTorchCheckpointTests: XCTestCase {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("swifttorch-pt-\(getpid())").path
+    override func setUp() { try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+    override func tearDown() { try? FileManager.default.removeItem(atPath: dir) }
+
+    func script(_ args: [String]) throws -> String {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", root.appendingPathComponent("scripts/torch_checkpoint_check.py").path] + args
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        let s = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 0)
+        return s
+    }
+
+    func testReadsStateDictsAndRefusesEverythingElse() throws {
+        _ = try script(["write", dir])
+        let state = try PyTorchCheckpoint.loadStateDict("\(dir)/model.pt")
+        XCTAssertEqual(state["fc.weight"]!.shape, [3, 4]); XCTAssertEqual(state["fc.weight"]!.scalars, (0..<12).map(Double.init))
+        XCTAssertEqual(state["fc.bias"]!.scalars, [1.5, -2.0]); XCTAssertEqual(state["steps"]!.toArray(Int.self), [7])
+        XCTAssertEqual(state["fc.weight_t"]!.shape, [2, 3])      // offset 1, strides (1, 4): a strided view of the storage
+        XCTAssertEqual(state["fc.weight_t"]!.scalars, [1, 5, 9, 2, 6, 10])
+        func err(_ f: String) -> String { do { _ = try PyTorchCheckpoint.load("\(dir)/\(f)"); return "none" } catch { return "\(error)" } }
+        XCTAssertTrue(err("os_system.pt").contains("global 'posix.system' is not allowed") || err("os_system.pt").contains("global 'os.system' is not allowed"), err("os_system.pt"))
+        XCTAssertTrue(err("eval.pt").contains("global '__builtin__.eval' is not allowed") || err("eval.pt").contains("global 'builtins.eval' is not allowed"), err("eval.pt"))
+        XCTAssertTrue(err("unknown.pt").contains("global 'zipfile.ZipInfo' is not allowed"), err("unknown.pt"))
+        XCTAssertTrue(err("bad_offset.pt").contains("beyond the storage"), err("bad_offset.pt"))
+        XCTAssertTrue(err("missing.pt").contains("cannot open file"))
+        // Truncated archive and a bad opcode.
+        let good = try AtomicFile.read("\(dir)/model.pt")
+        XCTAssertThrowsError(try PyTorchCheckpoint.deserialize(Array(good.prefix(good.count / 2)), source: "t.pt"))
+        var vm = Unpickler(data: [0x80, 2, 0x69], source: "x.pt", storages: [:])
+        XCTAssertThrowsError(try vm.run()) { e in XCTAssertTrue("\(e)".contains("opcode 0x69 is not allowed"), "\(e)") }
+    }
+
+    func testOurFilesReadAsWeightsOnlyStateDicts() throws {
+        let path = "\(dir)/ours.pt"
+        try PyTorchCheckpoint.save([("w", Tensor.arange(0, 6, dtype: .float32).reshape([2, 3]).t()), ("n", Tensor([3, 4])),
+                                    ("big", Tensor.zeros([300], dtype: .float64))], to: path)
+        let text = try script(["read", path])
+        XCTAssertEqual(text, "w float32 [3, 2] 15.0\nn int64 [2] 7.0\nbig float64 [300] 0.0\n")
+        let back = try PyTorchCheckpoint.loadStateDict(path)
+        XCTAssertEqual(back["w"]!.scalars, [0, 3, 1, 4, 2, 5])
+        XCTAssertEqual(back["big"]!.count, 300)
+    }
+}
