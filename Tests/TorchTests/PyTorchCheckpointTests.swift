@@ -56,3 +56,23 @@ final class PyTorchCheckpointTests: XCTestCase {
         XCTAssertEqual(back["big"]!.count, 300)
     }
 }
+
+final class SaveLoadByExtensionTests: XCTestCase {
+    func testEveryFormatRoundTrips() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("swifttorch-io-\(getpid())").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let state = ["a.weight": Tensor.arange(0, 6, dtype: .float32).reshape([2, 3]), "b": Tensor([1, 2, 3])]
+        for ext in ["safetensors", "pt", "pth", "npz"] {
+            let path = "\(dir)/state.\(ext)"
+            try Torch.save(state, to: path)
+            let back = try Torch.load(path)
+            XCTAssertEqual(Set(back.keys), Set(state.keys), ext)
+            for (k, v) in state { XCTAssertEqual(back[k]!.scalars, v.scalars, "\(ext) \(k)"); XCTAssertEqual(back[k]!.dtype, v.dtype) }
+        }
+        try Torch.save(["x": Tensor([1.5])], to: "\(dir)/x.npy")
+        XCTAssertEqual(try Torch.load("\(dir)/x.npy")[""]!.scalars, [1.5])
+        XCTAssertThrowsError(try Torch.save(state, to: "\(dir)/x.npy"))
+        XCTAssertThrowsError(try Torch.save(state, to: "\(dir)/x.weird")) { e in XCTAssertTrue("\(e)".contains("unknown file extension")) }
+    }
+}
