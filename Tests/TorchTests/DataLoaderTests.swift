@@ -121,3 +121,14 @@ final class DataLoaderTests: XCTestCase {
         SampleRandom.set(nil)
     }
 }
+
+final class IterableDatasetTests: XCTestCase {
+    func testStreamBatches() {
+        let ds = IterableDataset { epoch in (0..<7).lazy.map { Tensor([Double($0 + 100 * epoch)]) }.makeIterator() }
+        let loader = IterableLoader(ds, batchSize: 3)
+        XCTAssertEqual(loader.map { $0.reshape([-1]).toArray(Int.self) }, [[0, 1, 2], [3, 4, 5], [6]])
+        XCTAssertEqual(loader.map { $0.count }, [3, 3, 1])          // second epoch: the iterator is made anew
+        let dropping = IterableLoader(ds, batchSize: 3, dropLast: true)
+        XCTAssertEqual(Array(dropping).count, 2)
+    }
+}
