@@ -2,70 +2,45 @@ import Torch
 import TorchBase
 import RealModule
 
-/// What schedulers and training loops need from any optimizer.
-public protocol Optimizer: AnyObject {
-    var lr: Double { get set }
-    func step()
-    func zeroGrad(setToNil: Bool)
-}
-
-extension SGD: Optimizer {}
-
 /// Adam and AdamW (decoupled weight decay), with amsgrad, following PyTorch's update rule:
 /// m = β1·m + (1-β1)·g, v = β2·v + (1-β2)·g², p -= lr · m̂ / (√v̂ + ε) with bias corrections.
+/// Per-group options: "beta1", "beta2", "eps", "weightDecay", "amsgrad", "decoupled".
 ///
 /// ```swift
 /// let opt = Adam(model.parameters(), lr: 1e-3)
 /// ```
-public final class Adam: Optimizer {
-    public var params: [Tensor]
-    public var lr: Double
-    public let beta1: Double, beta2: Double, eps: Double, weightDecay: Double, amsgrad: Bool, decoupled: Bool
-    public private(set) var stepCount = 0
-    public var expAvg: [Tensor?], expAvgSq: [Tensor?], maxExpAvgSq: [Tensor?]
+public final class Adam: BaseOptimizer {
+    public convenience init(_ params: [Tensor], lr: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999), eps: Double = 1e-8,
+                            weightDecay: Double = 0, amsgrad: Bool = false, decoupledWeightDecay: Bool = false) {
+        self.init(groups: [ParamGroup(params)], lr: lr, betas: betas, eps: eps, weightDecay: weightDecay,
+                  amsgrad: amsgrad, decoupledWeightDecay: decoupledWeightDecay)
+    }
 
-    public init(_ params: [Tensor], lr: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999), eps: Double = 1e-8,
+    public init(groups: [ParamGroup], lr: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999), eps: Double = 1e-8,
                 weightDecay: Double = 0, amsgrad: Bool = false, decoupledWeightDecay: Bool = false) {
-        self.params = params
-        self.lr = lr
-        (beta1, beta2) = betas
-        self.eps = eps
-        self.weightDecay = weightDecay
-        self.amsgrad = amsgrad
-        self.decoupled = decoupledWeightDecay
-        expAvg = [Tensor?](repeating: nil, count: params.count)
-        expAvgSq = expAvg
-        maxExpAvgSq = expAvg
+        super.init(groups: groups, defaults: ["lr": lr, "beta1": betas.0, "beta2": betas.1, "eps": eps, "weightDecay": weightDecay,
+                                              "amsgrad": amsgrad ? 1 : 0, "decoupled": decoupledWeightDecay ? 1 : 0])
     }
 
-    public func zeroGrad(setToNil: Bool = true) {
-        for p in params { if setToNil { p.grad = nil } else { p.grad?.zero_() } }
-    }
-
-    public func step() {
-        stepCount += 1
+    override func update(group: ParamGroup, index i: Int, param p: Tensor, grad: Tensor) {
+        let lr = option(group, "lr"), beta1 = option(group, "beta1"), beta2 = option(group, "beta2")
+        let eps = option(group, "eps"), wd = option(group, "weightDecay")
         let t = Double(stepCount)
         let bc1 = 1 - Double.pow(beta1, t), bc2 = 1 - Double.pow(beta2, t)
-        Torch.noGrad {
-            for (i, p) in params.enumerated() {
-                guard var g = p.grad else { continue }
-                if weightDecay != 0 {
-                    if decoupled { p.mul_(Tensor.scalar(1 - lr * weightDecay, dtype: p.dtype)) } else { g = g + p * weightDecay }
-                }
-                let m = expAvg[i] ?? Tensor.zerosLike(p), v = expAvgSq[i] ?? Tensor.zerosLike(p)
-                m.mul_(Tensor.scalar(beta1, dtype: m.dtype)).add_(g, alpha: 1 - beta1)
-                v.mul_(Tensor.scalar(beta2, dtype: v.dtype)).add_(g * g, alpha: 1 - beta2)
-                expAvg[i] = m; expAvgSq[i] = v
-                var second = v
-                if amsgrad {
-                    let mx = maxExpAvgSq[i].map { $0.maximum(v) } ?? v.clone()
-                    maxExpAvgSq[i] = mx
-                    second = mx
-                }
-                let denom = (second / bc2).sqrt() + eps
-                p.sub_(m / denom * (lr / bc1))
-            }
+        var g = grad
+        if wd != 0 {
+            if option(group, "decoupled") != 0 { p.mul_(Tensor.scalar(1 - lr * wd, dtype: p.dtype)) } else { g = g + p * wd }
         }
+        let m = buffer(i, "exp_avg", p), v = buffer(i, "exp_avg_sq", p)
+        m.mul_(Tensor.scalar(beta1, dtype: m.dtype)).add_(g, alpha: 1 - beta1)
+        v.mul_(Tensor.scalar(beta2, dtype: v.dtype)).add_(g * g, alpha: 1 - beta2)
+        var second = v
+        if option(group, "amsgrad") != 0 {
+            let mx = state[i]["max_exp_avg_sq"].map { $0.maximum(v) } ?? v.clone()
+            state[i]["max_exp_avg_sq"] = mx
+            second = mx
+        }
+        p.sub_(m / ((second / bc2).sqrt() + eps) * (lr / bc1))
     }
 }
 
@@ -79,20 +54,29 @@ public func AdamW(_ params: [Tensor], lr: Double = 1e-3, betas: (Double, Double)
 /// after the optimizer's step; the optimizer's `lr` follows the closed-form schedule.
 public final class LRScheduler {
     public let optimizer: Optimizer
-    public let baseLR: Double
+    /// Each group's learning rate when the scheduler was made (PyTorch's `base_lrs`).
+    public let baseLRs: [Double]
     public private(set) var lastEpoch = 0
     let schedule: (_ epoch: Int, _ base: Double) -> Double
 
     public init(_ optimizer: Optimizer, schedule: @escaping (_ epoch: Int, _ base: Double) -> Double) {
         self.optimizer = optimizer
-        self.baseLR = optimizer.lr
+        baseLRs = optimizer.paramGroups.map { $0.lr ?? 0 }
         self.schedule = schedule
-        optimizer.lr = schedule(0, baseLR)
+        apply()
     }
+
+    func apply() { for (g, b) in zip(optimizer.paramGroups, baseLRs) { g.lr = schedule(lastEpoch, b) } }
 
     public func step() {
         lastEpoch += 1
-        optimizer.lr = schedule(lastEpoch, baseLR)
+        apply()
+    }
+
+    /// Continues a schedule from `epoch` (for resuming).
+    public func setEpoch(_ epoch: Int) {
+        lastEpoch = epoch
+        apply()
     }
 
     public var lastLR: Double { optimizer.lr }
@@ -195,7 +179,7 @@ public final class ReduceLROnPlateau {
         if better { best = metric; badEpochs = 0 } else { badEpochs += 1 }
         if cooldownLeft > 0 { cooldownLeft -= 1; badEpochs = 0 }
         if badEpochs > patience {
-            optimizer.lr = Swift.max(optimizer.lr * factor, minLR)
+            for g in optimizer.paramGroups { g.lr = Swift.max((g.lr ?? 0) * factor, minLR) }
             cooldownLeft = cooldown
             badEpochs = 0
         }

@@ -2,56 +2,17 @@ import Torch
 import TorchBase
 import RealModule
 
-/// Shared plumbing for the element-wise optimizers below: parameters, learning rate, per-parameter
-/// state tensors and a step counter.
-public class ElementwiseOptimizer: Optimizer {
-    public var params: [Tensor]
-    public var lr: Double
-    public let weightDecay: Double
-    public var state: [[String: Tensor]]
-    public private(set) var stepCount = 0
-
-    init(_ params: [Tensor], lr: Double, weightDecay: Double) {
-        self.params = params
-        self.lr = lr
-        self.weightDecay = weightDecay
-        state = [[String: Tensor]](repeating: [:], count: params.count)
-    }
-
-    public func zeroGrad(setToNil: Bool = true) {
-        for p in params { if setToNil { p.grad = nil } else { p.grad?.zero_() } }
-    }
-
-    func buffer(_ i: Int, _ name: String, _ p: Tensor, fill: Double = 0) -> Tensor {
-        if let t = state[i][name] { return t }
-        let t = Tensor.fullLike(p, fill)
-        state[i][name] = t
-        return t
-    }
-
-    func update(_ i: Int, _ p: Tensor, _ g: Tensor) { fatalError("override") }
-
-    public func step() {
-        stepCount += 1
-        Torch.noGrad {
-            for (i, p) in params.enumerated() {
-                guard var g = p.grad else { continue }
-                if weightDecay != 0 { g = g + p * weightDecay }
-                update(i, p, g)
-            }
-        }
-    }
-}
-
 /// RMSprop: v = α v + (1-α) g²; p -= lr · g / (√v + ε) (optionally with momentum, centered).
-public final class RMSprop: ElementwiseOptimizer {
+public final class RMSprop: BaseOptimizer {
     public let alpha: Double, eps: Double, momentum: Double, centered: Bool
     public init(_ params: [Tensor], lr: Double = 1e-2, alpha: Double = 0.99, eps: Double = 1e-8, weightDecay: Double = 0,
                 momentum: Double = 0, centered: Bool = false) {
         self.alpha = alpha; self.eps = eps; self.momentum = momentum; self.centered = centered
-        super.init(params, lr: lr, weightDecay: weightDecay)
+        super.init(groups: [ParamGroup(params)], defaults: ["lr": lr, "weightDecay": weightDecay])
     }
-    override func update(_ i: Int, _ p: Tensor, _ g: Tensor) {
+    override func update(group: ParamGroup, index i: Int, param p: Tensor, grad: Tensor) {
+        let lr = option(group, "lr"), wd = option(group, "weightDecay")
+        let g = wd != 0 ? grad + p * wd : grad
         let v = buffer(i, "square_avg", p)
         v.mul_(Tensor.scalar(alpha, dtype: v.dtype)).add_(g * g, alpha: 1 - alpha)
         var avg = v
@@ -72,14 +33,16 @@ public final class RMSprop: ElementwiseOptimizer {
 }
 
 /// Adagrad: s += g²; p -= clr · g / (√s + ε) with clr = lr / (1 + (t-1)·lrDecay).
-public final class Adagrad: ElementwiseOptimizer {
+public final class Adagrad: BaseOptimizer {
     public let lrDecay: Double, eps: Double, initialAccumulator: Double
     public init(_ params: [Tensor], lr: Double = 1e-2, lrDecay: Double = 0, weightDecay: Double = 0,
                 initialAccumulatorValue: Double = 0, eps: Double = 1e-10) {
         self.lrDecay = lrDecay; self.eps = eps; initialAccumulator = initialAccumulatorValue
-        super.init(params, lr: lr, weightDecay: weightDecay)
+        super.init(groups: [ParamGroup(params)], defaults: ["lr": lr, "weightDecay": weightDecay])
     }
-    override func update(_ i: Int, _ p: Tensor, _ g: Tensor) {
+    override func update(group: ParamGroup, index i: Int, param p: Tensor, grad: Tensor) {
+        let lr = option(group, "lr"), wd = option(group, "weightDecay")
+        let g = wd != 0 ? grad + p * wd : grad
         let s = buffer(i, "sum", p, fill: initialAccumulator)
         s.add_(g * g)
         let clr = lr / (1 + Double(stepCount - 1) * lrDecay)
@@ -88,13 +51,15 @@ public final class Adagrad: ElementwiseOptimizer {
 }
 
 /// Adadelta: v = ρv + (1-ρ)g²; Δ = √(u+ε)/√(v+ε)·g; u = ρu + (1-ρ)Δ²; p -= lr·Δ.
-public final class Adadelta: ElementwiseOptimizer {
+public final class Adadelta: BaseOptimizer {
     public let rho: Double, eps: Double
     public init(_ params: [Tensor], lr: Double = 1, rho: Double = 0.9, eps: Double = 1e-6, weightDecay: Double = 0) {
         self.rho = rho; self.eps = eps
-        super.init(params, lr: lr, weightDecay: weightDecay)
+        super.init(groups: [ParamGroup(params)], defaults: ["lr": lr, "weightDecay": weightDecay])
     }
-    override func update(_ i: Int, _ p: Tensor, _ g: Tensor) {
+    override func update(group: ParamGroup, index i: Int, param p: Tensor, grad: Tensor) {
+        let lr = option(group, "lr"), wd = option(group, "weightDecay")
+        let g = wd != 0 ? grad + p * wd : grad
         let v = buffer(i, "square_avg", p), u = buffer(i, "acc_delta", p)
         v.mul_(Tensor.scalar(rho, dtype: v.dtype)).add_(g * g, alpha: 1 - rho)
         let delta = (u + eps).sqrt() / (v + eps).sqrt() * g
@@ -104,14 +69,16 @@ public final class Adadelta: ElementwiseOptimizer {
 }
 
 /// Adamax: m = β1 m + (1-β1) g; u = max(β2 u, |g| + ε); p -= lr/(1-β1^t) · m / u.
-public final class Adamax: ElementwiseOptimizer {
+public final class Adamax: BaseOptimizer {
     public let beta1: Double, beta2: Double, eps: Double
     public init(_ params: [Tensor], lr: Double = 2e-3, betas: (Double, Double) = (0.9, 0.999), eps: Double = 1e-8, weightDecay: Double = 0) {
         (beta1, beta2) = betas
         self.eps = eps
-        super.init(params, lr: lr, weightDecay: weightDecay)
+        super.init(groups: [ParamGroup(params)], defaults: ["lr": lr, "weightDecay": weightDecay])
     }
-    override func update(_ i: Int, _ p: Tensor, _ g: Tensor) {
+    override func update(group: ParamGroup, index i: Int, param p: Tensor, grad: Tensor) {
+        let lr = option(group, "lr"), wd = option(group, "weightDecay")
+        let g = wd != 0 ? grad + p * wd : grad
         let m = buffer(i, "exp_avg", p), u = buffer(i, "exp_inf", p)
         m.mul_(Tensor.scalar(beta1, dtype: m.dtype)).add_(g, alpha: 1 - beta1)
         u.copy_((u * beta2).maximum(g.abs() + eps))

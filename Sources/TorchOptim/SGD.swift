@@ -2,49 +2,45 @@ import Torch
 import TorchBase
 
 /// Stochastic gradient descent with momentum, dampening, Nesterov and weight decay, with
-/// PyTorch's update rule.
+/// PyTorch's update rule; per-group options "momentum", "dampening", "weightDecay", "nesterov".
 ///
 /// ```swift
 /// let opt = SGD(model.parameters(), lr: 0.1, momentum: 0.9)
 /// opt.zeroGrad(); loss.backward(); opt.step()
 /// ```
-public final class SGD {
-    public var params: [Tensor]
-    public var lr: Double
-    public let momentum: Double, dampening: Double, weightDecay: Double, nesterov: Bool
-    /// Momentum buffers, one per parameter (nil until the first step): the optimizer's state.
-    public var buffers: [Tensor?]
+public final class SGD: BaseOptimizer {
+    public convenience init(_ params: [Tensor], lr: Double, momentum: Double = 0, dampening: Double = 0,
+                            weightDecay: Double = 0, nesterov: Bool = false) {
+        self.init(groups: [ParamGroup(params)], lr: lr, momentum: momentum, dampening: dampening,
+                  weightDecay: weightDecay, nesterov: nesterov)
+    }
 
-    public init(_ params: [Tensor], lr: Double, momentum: Double = 0, dampening: Double = 0,
+    public init(groups: [ParamGroup], lr: Double, momentum: Double = 0, dampening: Double = 0,
                 weightDecay: Double = 0, nesterov: Bool = false) {
-        self.params = params
-        self.lr = lr
-        self.momentum = momentum
-        self.dampening = dampening
-        self.weightDecay = weightDecay
-        self.nesterov = nesterov
-        buffers = [Tensor?](repeating: nil, count: params.count)
+        super.init(groups: groups, defaults: ["lr": lr, "momentum": momentum, "dampening": dampening,
+                                              "weightDecay": weightDecay, "nesterov": nesterov ? 1 : 0])
     }
 
-    public func zeroGrad(setToNil: Bool = true) {
-        for p in params { if setToNil { p.grad = nil } else { p.grad?.zero_() } }
+    /// Momentum buffers by flat parameter index (nil until the first step).
+    public var buffers: [Tensor?] {
+        get { state.map { $0["momentum_buffer"] } }
+        set { for (i, b) in newValue.enumerated() { state[i]["momentum_buffer"] = b } }
     }
 
-    public func step() {
-        Torch.noGrad {
-            for (i, p) in params.enumerated() {
-                guard var d = p.grad else { continue }
-                if weightDecay != 0 { d = d + p * weightDecay }
-                if momentum != 0 {
-                    if let b = buffers[i] {
-                        b.mul_(Tensor.scalar(momentum, dtype: b.dtype)).add_(d, alpha: 1 - dampening)
-                    } else {
-                        buffers[i] = d.clone()
-                    }
-                    d = nesterov ? d + buffers[i]! * momentum : buffers[i]!
-                }
-                p.add_(d, alpha: -lr)
+    override func update(group: ParamGroup, index i: Int, param p: Tensor, grad: Tensor) {
+        let wd = option(group, "weightDecay"), momentum = option(group, "momentum")
+        let dampening = option(group, "dampening"), nesterov = option(group, "nesterov") != 0
+        var d = grad
+        if wd != 0 { d = d + p * wd }
+        if momentum != 0 {
+            if let b = state[i]["momentum_buffer"] {
+                b.mul_(Tensor.scalar(momentum, dtype: b.dtype)).add_(d, alpha: 1 - dampening)
+            } else {
+                state[i]["momentum_buffer"] = d.clone()
             }
+            let b = state[i]["momentum_buffer"]!
+            d = nesterov ? d + b * momentum : b
         }
+        p.add_(d, alpha: -option(group, "lr"))
     }
 }

@@ -334,3 +334,40 @@ final class MoreOptimizerTests: XCTestCase {
         }
     }
 }
+
+final class ParamGroupTests: XCTestCase {
+    func testPerGroupOptionsStateDictAndSchedulers() throws {
+        let a = Tensor([1.0], dtype: .float64).requiresGrad_(), b = Tensor([1.0], dtype: .float64).requiresGrad_()
+        let opt = SGD(groups: [ParamGroup([a], lr: 0.1), ParamGroup([b], options: ["momentum": 0.9])], lr: 0.5)
+        XCTAssertEqual(opt.paramGroups.map { $0.lr! }, [0.1, 0.5])
+        for _ in 0..<2 {
+            opt.zeroGrad()
+            (a * 2 + b * 2).sum().backward()
+            opt.step()
+        }
+        XCTAssertEqual(a.scalars[0], 1 - 0.1 * 2 * 2, accuracy: 1e-12)            // no momentum in group 0
+        XCTAssertEqual(b.scalars[0], 1 - 0.5 * 2 - 0.5 * (2 * 0.9 + 2), accuracy: 1e-12)
+        XCTAssertNil(opt.buffers[0]); XCTAssertNotNil(opt.buffers[1])
+
+        // A scheduler scales each group's own base learning rate.
+        let s = LRScheduler.stepLR(opt, stepSize: 1, gamma: 0.5)
+        s.step()
+        XCTAssertEqual(opt.paramGroups.map { $0.lr! }, [0.05, 0.25])
+
+        // State dict round trip into a fresh optimizer.
+        let (tensors, meta) = opt.stateDict()
+        XCTAssertEqual(meta["step"], "2"); XCTAssertEqual(meta["group.1.momentum"], "0.9")
+        let a2 = Tensor([1.0], dtype: .float64).requiresGrad_(), b2 = Tensor([1.0], dtype: .float64).requiresGrad_()
+        let fresh = SGD(groups: [ParamGroup([a2]), ParamGroup([b2])], lr: 1)
+        try fresh.loadStateDict(tensors, metadata: meta)
+        XCTAssertEqual(fresh.paramGroups.map { $0.lr! }, [0.05, 0.25])
+        XCTAssertEqual(fresh.paramGroups[1].options["momentum"], 0.9)
+        XCTAssertEqual(fresh.buffers[1]!.scalars, opt.buffers[1]!.scalars)
+        XCTAssertThrowsError(try SGD([a2], lr: 1).loadStateDict(tensors, metadata: meta)) { e in
+            XCTAssertTrue("\(e)".contains("2 parameter groups, the optimizer has 1"), "\(e)")
+        }
+        let adam = Adam([a], lr: 0.01)
+        adam.zeroGrad(); (a * a).sum().backward(); adam.step()
+        XCTAssertEqual(Set(adam.stateDict().tensors.keys), ["state.0.exp_avg", "state.0.exp_avg_sq"])
+    }
+}

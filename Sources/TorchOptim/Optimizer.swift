@@ -1,0 +1,116 @@
+import Torch
+import TorchBase
+
+/// A set of parameters with their own hyperparameters (PyTorch's param_groups). Options not set
+/// in a group fall back to the optimizer's defaults.
+///
+/// ```swift
+/// let opt = SGD(groups: [ParamGroup(backbone.parameters(), lr: 0.01), ParamGroup(head.parameters())], lr: 0.1)
+/// ```
+public final class ParamGroup {
+    public var params: [Tensor]
+    public var lr: Double?
+    public var options: [String: Double]
+    public init(_ params: [Tensor], lr: Double? = nil, options: [String: Double] = [:]) {
+        self.params = params; self.lr = lr; self.options = options
+    }
+}
+
+/// What every optimizer offers: parameter groups, `step()`, `zeroGrad`, a learning rate that
+/// schedulers drive, and a state dict (tensors plus string metadata) for checkpoints.
+public protocol Optimizer: AnyObject {
+    var paramGroups: [ParamGroup] { get }
+    func step()
+    func zeroGrad(setToNil: Bool)
+    func stateDict() -> (tensors: [String: Tensor], metadata: [String: String])
+    func loadStateDict(_ tensors: [String: Tensor], metadata: [String: String]) throws
+}
+
+extension Optimizer {
+    /// The first group's learning rate; setting it sets every group's.
+    public var lr: Double {
+        get { paramGroups.first?.lr ?? 0 }
+        set { for g in paramGroups { g.lr = newValue } }
+    }
+}
+
+/// Shared machinery: groups, per-parameter state tensors, state dicts. Subclasses implement
+/// `update(group:index:param:grad:)` for one parameter.
+public class BaseOptimizer: Optimizer {
+    public let paramGroups: [ParamGroup]
+    let defaults: [String: Double]
+    /// Per-parameter state by flat parameter index (across groups in order).
+    public var state: [[String: Tensor]]
+    public internal(set) var stepCount = 0
+
+    init(groups: [ParamGroup], defaults: [String: Double]) {
+        self.defaults = defaults
+        for g in groups where g.lr == nil { g.lr = defaults["lr"] }
+        paramGroups = groups
+        state = [[String: Tensor]](repeating: [:], count: groups.reduce(0) { $0 + $1.params.count })
+    }
+
+    /// Option `key` for a group (the group's own value, else the default).
+    func option(_ g: ParamGroup, _ key: String) -> Double { key == "lr" ? g.lr! : (g.options[key] ?? defaults[key] ?? 0) }
+
+    public func zeroGrad(setToNil: Bool = true) {
+        for g in paramGroups { for p in g.params { if setToNil { p.grad = nil } else { p.grad?.zero_() } } }
+    }
+
+    func update(group: ParamGroup, index: Int, param: Tensor, grad: Tensor) { fatalError("override update") }
+
+    public func step() {
+        stepCount += 1
+        Torch.noGrad {
+            var i = 0
+            for g in paramGroups {
+                for p in g.params {
+                    defer { i += 1 }
+                    guard let grad = p.grad else { continue }
+                    update(group: g, index: i, param: p, grad: grad)
+                }
+            }
+        }
+    }
+
+    /// A state tensor of parameter `i`, created as a copy of `like` filled with `fill` on first use.
+    func buffer(_ i: Int, _ name: String, _ like: Tensor, fill: Double = 0) -> Tensor {
+        if let t = state[i][name] { return t }
+        let t = Tensor.fullLike(like, fill)
+        state[i][name] = t
+        return t
+    }
+
+    /// Tensors under "state.<param index>.<name>", metadata "step" and per-group learning rates
+    /// and options (PyTorch's layout, flattened for the tensor formats).
+    public func stateDict() -> (tensors: [String: Tensor], metadata: [String: String]) {
+        var t: [String: Tensor] = [:]
+        for (i, s) in state.enumerated() { for (k, v) in s { t["state.\(i).\(k)"] = v.detach() } }
+        var m = ["step": String(stepCount), "groups": String(paramGroups.count)]
+        for (gi, g) in paramGroups.enumerated() {
+            m["group.\(gi).lr"] = String(g.lr!)
+            for (k, v) in g.options { m["group.\(gi).\(k)"] = String(v) }
+        }
+        return (t, m)
+    }
+
+    public func loadStateDict(_ tensors: [String: Tensor], metadata: [String: String]) throws {
+        guard Int(metadata["groups"] ?? "") == paramGroups.count else {
+            throw TorchError("loaded state dict has \(metadata["groups"] ?? "no") parameter groups, the optimizer has \(paramGroups.count)")
+        }
+        var fresh = [[String: Tensor]](repeating: [:], count: state.count)
+        for (k, v) in tensors where k.hasPrefix("state.") {
+            let parts = k.split(separator: ".", maxSplits: 2)
+            guard parts.count == 3, let i = Int(parts[1]), i < state.count else { throw TorchError("bad optimizer state key \(k)") }
+            fresh[i][String(parts[2])] = v.clone()
+        }
+        state = fresh
+        stepCount = Int(metadata["step"] ?? "0") ?? 0
+        for (gi, g) in paramGroups.enumerated() {
+            if let lr = metadata["group.\(gi).lr"].flatMap(Double.init) { g.lr = lr }
+            for (k, v) in metadata where k.hasPrefix("group.\(gi).") && k != "group.\(gi).lr" {
+                g.options[String(k.dropFirst("group.\(gi).".count))] = Double(v)
+            }
+        }
+    }
+}
