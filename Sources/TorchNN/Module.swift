@@ -41,7 +41,38 @@ open class Module {
 
     open func forward(_ x: Tensor) -> Tensor { fatalError("\(type(of: self)) must override forward(_:)") }
 
-    public func callAsFunction(_ x: Tensor) -> Tensor { forward(x) }
+    /// Runs the forward pre-hooks (which may replace the input), `forward`, then the forward
+    /// hooks (which may replace the output).
+    public func callAsFunction(_ x: Tensor) -> Tensor {
+        if preHooks.isEmpty && postHooks.isEmpty { return forward(x) }
+        var input = x
+        for h in preHooks { if let r = h.fn(self, input) { input = r } }
+        var out = forward(input)
+        for h in postHooks { if let r = h.fn(self, input, out) { out = r } }
+        return out
+    }
+
+    private var preHooks: [(id: Int, fn: (Module, Tensor) -> Tensor?)] = []
+    private var postHooks: [(id: Int, fn: (Module, Tensor, Tensor) -> Tensor?)] = []
+    private var nextHookID = 0
+
+    /// Calls `hook(module, input)` before `forward`; a returned tensor replaces the input.
+    @discardableResult
+    public func registerForwardPreHook(_ hook: @escaping (Module, Tensor) -> Tensor?) -> ModuleHookHandle {
+        nextHookID += 1
+        let id = nextHookID
+        preHooks.append((id, hook))
+        return ModuleHookHandle { [weak self] in self?.preHooks.removeAll { $0.id == id } }
+    }
+
+    /// Calls `hook(module, input, output)` after `forward`; a returned tensor replaces the output.
+    @discardableResult
+    public func registerForwardHook(_ hook: @escaping (Module, Tensor, Tensor) -> Tensor?) -> ModuleHookHandle {
+        nextHookID += 1
+        let id = nextHookID
+        postHooks.append((id, hook))
+        return ModuleHookHandle { [weak self] in self?.postHooks.removeAll { $0.id == id } }
+    }
 
     /// Parameters of this module and its submodules, with dotted names (`fc1.weight`).
     public func namedParameters(prefix: String = "") -> [(String, Tensor)] {
@@ -132,4 +163,39 @@ public final class Sequential: Module {
     public override func forward(_ x: Tensor) -> Tensor {
         children().reduce(x) { $1($0) }
     }
+}
+
+/// Removes a module hook.
+public final class ModuleHookHandle {
+    let removeFn: () -> Void
+    init(_ f: @escaping () -> Void) { removeFn = f }
+    public func remove() { removeFn() }
+}
+
+/// Modules in a list, registered as "0", "1", ... (no forward of its own).
+public final class ModuleList: Module {
+    public private(set) var items: [Module] = []
+    public init(_ modules: [Module] = []) {
+        super.init()
+        for m in modules { append(m) }
+    }
+    public func append(_ m: Module) {
+        register(String(items.count), m)
+        items.append(m)
+    }
+    public subscript(_ i: Int) -> Module { items[i] }
+    public var count: Int { items.count }
+}
+
+/// Modules by name (no forward of its own).
+public final class ModuleDict: Module {
+    public init(_ modules: [(String, Module)] = []) {
+        super.init()
+        for (k, m) in modules { register(k, m) }
+    }
+    public subscript(_ key: String) -> Module? {
+        get { namedChildren().first { $0.0 == key }?.1 }
+        set { if let m = newValue { register(key, m) } }
+    }
+    public var keys: [String] { namedChildren().map { $0.0 } }
 }

@@ -204,3 +204,23 @@ final class InitAndSchedulerTests: XCTestCase {
         XCTAssertEqual(crossEntropy(z, probabilities: soft).item(), -(0.25 * z.logSoftmax(dim: 1)[0, 0].item() + 0.75 * z.logSoftmax(dim: 1)[0, 1].item()), accuracy: 1e-6)
     }
 }
+
+final class ModuleContainerTests: XCTestCase {
+    func testListsDictsAndHooks() {
+        let list = ModuleList([Linear(2, 3), Linear(3, 1)])
+        XCTAssertEqual(list.count, 2)
+        XCTAssertEqual(list.namedParameters().map { $0.0 }, ["0.weight", "0.bias", "1.weight", "1.bias"])
+        let dict = ModuleDict([("enc", Linear(4, 4))])
+        dict["dec"] = Linear(4, 2)
+        XCTAssertEqual(dict.keys, ["enc", "dec"])
+        XCTAssertNotNil(dict["dec"] as? Linear)
+        let relu = ReLU()
+        var seen: [Double] = []
+        let pre = relu.registerForwardPreHook { _, x in x - 1 }
+        let post = relu.registerForwardHook { _, _, y in seen = y.scalars; return y * 10 }
+        XCTAssertEqual(relu(Tensor([0.5, 3.0])).scalars, [0, 20])
+        XCTAssertEqual(seen, [0, 2])
+        pre.remove(); post.remove()
+        XCTAssertEqual(relu(Tensor([0.5, 3.0])).scalars, [0.5, 3])
+    }
+}
