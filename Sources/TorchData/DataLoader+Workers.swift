@@ -1,5 +1,6 @@
 import Torch
 import TorchBase
+import _CZlib
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -202,6 +203,7 @@ public final class DataLoader<D: Dataset, Batch>: Sequence {
                 let box = Unmanaged.passRetained(WorkerBox(state, w) as AnyObject).toOpaque()
                 var t = pthread_t()
                 pthread_create(&t, nil, { arg in
+                    ctd_set_thread_name("torch-loader")
                     let b = Unmanaged<AnyObject>.fromOpaque(arg!).takeRetainedValue() as! WorkerRunnable
                     b.run()
                     return nil

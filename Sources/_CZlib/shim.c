@@ -1,3 +1,4 @@
+#define _GNU_SOURCE
 // Small helpers over zlib (its header comes with zlib1g-dev, which scripts/setup.sh installs).
 #include "czlib.h"
 #include <zlib.h>
@@ -21,3 +22,7 @@ long czlib_inflate_raw(const void *src, size_t srcLen, void *dst, size_t dstLen)
 unsigned long czlib_crc32(unsigned long crc, const void *data, size_t len) {
     return crc32(crc, (const Bytef *)data, (uInt)len);
 }
+
+#include <pthread.h>
+// Names the calling thread (data-loader workers), so tools and tests can find them.
+void ctd_set_thread_name(const char *name) { pthread_setname_np(pthread_self(), name); }

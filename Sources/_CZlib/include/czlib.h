@@ -10,4 +10,6 @@ int gzclose(gzFile file);
 // (more data than declared), -1 for corrupt data.
 long czlib_inflate_raw(const void *src, size_t srcLen, void *dst, size_t dstLen);
 unsigned long czlib_crc32(unsigned long crc, const void *data, size_t len);
+// Names the calling thread (at most 15 characters).
+void ctd_set_thread_name(const char *name);
 #endif
