@@ -5,6 +5,14 @@ import TorchBase
 // gradient into strided views of the input gradient: kh·kw strided kernels instead of the
 // element-index scatter an overlapping `unfold` view would need.
 extension Tensor {
+    /// The elements at offset (`i`, `j`) of every `stride`-spaced window of a [N, C, H, W] tensor:
+    /// a [N, C, outH, outW] view. Convolution (im2col), pooling and their gradients are built from
+    /// these views, one strided kernel per kernel offset.
+    public func windowOffsetView(_ i: Int, _ j: Int, stride: Int, outH: Int, outW: Int) -> Tensor {
+        self[TensorIndex.all, TensorIndex.all, TensorIndex.slice(i, i + stride * (outH - 1) + 1, step: stride),
+             TensorIndex.slice(j, j + stride * (outW - 1) + 1, step: stride)]
+    }
+
     /// Sliding `kh`×`kw` patches of a 4-D input with `stride`, one patch per row.
     ///
     /// ```swift
@@ -20,8 +28,7 @@ extension Tensor {
             let out = Tensor(uninitialized: [n, oh, ow, c, kh, kw], dtype: dtype, device: device)
             for i in 0..<kh {
                 for j in 0..<kw {
-                    let src = self[TensorIndex.all, TensorIndex.all, TensorIndex.slice(i, i + stride * (oh - 1) + 1, step: stride),
-                                   TensorIndex.slice(j, j + stride * (ow - 1) + 1, step: stride)].permute([0, 2, 3, 1])
+                    let src = windowOffsetView(i, j, stride: stride, outH: oh, outW: ow).permute([0, 2, 3, 1])
                     let dst = out[TensorIndex.all, TensorIndex.all, TensorIndex.all, TensorIndex.all, i, j]
                     Kernels.copy(dst.operand, src.operand, device)
                 }
@@ -41,8 +48,7 @@ extension Tensor {
             let out = Tensor.zeros(inShape, dtype: g.dtype, device: g.device)
             for i in 0..<kh {
                 for j in 0..<kw {
-                    let target = out[TensorIndex.all, TensorIndex.all, TensorIndex.slice(i, i + stride * (oh - 1) + 1, step: stride),
-                                     TensorIndex.slice(j, j + stride * (ow - 1) + 1, step: stride)]
+                    let target = out.windowOffsetView(i, j, stride: stride, outH: oh, outW: ow)
                     target += gc[TensorIndex.all, TensorIndex.all, TensorIndex.all, TensorIndex.all, i, j].permute([0, 3, 1, 2])
                 }
             }

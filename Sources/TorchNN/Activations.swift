@@ -36,17 +36,8 @@ public func Identity() -> Module { Activation { $0 } }
 
 /// Average over `kernel`×`kernel` windows (no padding), as the mean of the strided views.
 public func avgPool2d(_ x: Tensor, kernel: Int, stride: Int? = nil) -> Tensor {
-    let s = stride ?? kernel
-    let oh = (x.shape[2] - kernel) / s + 1, ow = (x.shape[3] - kernel) / s + 1
-    var acc: Tensor? = nil
-    for i in 0..<kernel {
-        for j in 0..<kernel {
-            let v = x[TensorIndex.all, TensorIndex.all, TensorIndex.slice(i, i + s * (oh - 1) + 1, step: s),
-                      TensorIndex.slice(j, j + s * (ow - 1) + 1, step: s)]
-            acc = acc.map { $0 + v } ?? v
-        }
-    }
-    return acc! / Double(kernel * kernel)
+    let views = windowViews(x, kernel: kernel, stride: stride ?? kernel)
+    return views.dropFirst().reduce(views[0]) { $0 + $1 } / Double(kernel * kernel)
 }
 
 /// Mean over adaptive windows giving an `outH`×`outW` output (PyTorch's start/end index rule).

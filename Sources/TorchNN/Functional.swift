@@ -66,17 +66,14 @@ public func conv2d(_ x: Tensor, _ weight: Tensor, _ bias: Tensor? = nil, stride:
 /// Computed as the element-wise maximum of the kernel×kernel strided views (one fast kernel per
 /// offset instead of a windowed reduction).
 public func maxPool2d(_ x: Tensor, kernel: Int, stride: Int? = nil) -> Tensor {
-    let s = stride ?? kernel
+    let views = windowViews(x, kernel: kernel, stride: stride ?? kernel)
+    return views.dropFirst().reduce(views[0]) { $0.maximum($1) }.contiguous()
+}
+
+/// The kernel×kernel offset views of a [N, C, H, W] input (see `Tensor.windowOffsetView`).
+func windowViews(_ x: Tensor, kernel: Int, stride s: Int) -> [Tensor] {
     let oh = (x.shape[2] - kernel) / s + 1, ow = (x.shape[3] - kernel) / s + 1
-    var out: Tensor? = nil
-    for i in 0..<kernel {
-        for j in 0..<kernel {
-            let v = x[TensorIndex.all, TensorIndex.all, TensorIndex.slice(i, i + s * (oh - 1) + 1, step: s),
-                      TensorIndex.slice(j, j + s * (ow - 1) + 1, step: s)]
-            out = out.map { $0.maximum(v) } ?? v
-        }
-    }
-    return out!.contiguous()
+    return (0..<(kernel * kernel)).map { x.windowOffsetView($0 / kernel, $0 % kernel, stride: s, outH: oh, outW: ow) }
 }
 
 /// Zeroes elements with probability `p` in training and rescales the rest by 1/(1-p).
