@@ -21,6 +21,14 @@ public enum Init {
         return (shape.count > 1 ? shape[1] * receptive : shape[0], shape[0] * receptive)
     }
 
+    /// PyTorch's default bias of Linear and Conv layers: uniform in ±1/√fanIn.
+    public static func defaultBias(_ n: Int, fanIn: Int, dtype: DType = .float32) -> Tensor {
+        let b = Tensor.empty([n], dtype: dtype)
+        let bound = 1 / Double(fanIn).squareRoot()
+        uniform_(b, -bound, bound)
+        return b
+    }
+
     /// Kaiming uniform with `a = sqrt(5)`: PyTorch's default for Linear and Conv weights.
     public static func kaimingUniform_(_ t: Tensor, a: Double = 5.0.squareRoot(), generator: Generator = .default) {
         let fanIn = Double(fans(t.shape).0)
@@ -38,12 +46,7 @@ public final class Linear: Module {
     public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true, dtype: DType = .float32) {
         weight = Tensor.empty([outFeatures, inFeatures], dtype: dtype)
         Init.kaimingUniform_(weight)
-        if bias {
-            let b = Tensor.empty([outFeatures], dtype: dtype)
-            let bound = 1 / Double(inFeatures).squareRoot()
-            Init.uniform_(b, -bound, bound)
-            self.bias = b
-        } else { self.bias = nil }
+        self.bias = bias ? Init.defaultBias(outFeatures, fanIn: inFeatures, dtype: dtype) : nil
         super.init()
         registerParameter("weight", weight)
         if let b = self.bias { registerParameter("bias", b) }
@@ -64,12 +67,7 @@ public final class Conv2d: Module {
     public init(_ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0, bias: Bool = true) {
         weight = Tensor.empty([outChannels, inChannels, kernelSize, kernelSize])
         Init.kaimingUniform_(weight)
-        if bias {
-            let b = Tensor.empty([outChannels])
-            let bound = 1 / Double(inChannels * kernelSize * kernelSize).squareRoot()
-            Init.uniform_(b, -bound, bound)
-            self.bias = b
-        } else { self.bias = nil }
+        self.bias = bias ? Init.defaultBias(outChannels, fanIn: inChannels * kernelSize * kernelSize) : nil
         self.stride = stride
         self.padding = padding
         super.init()
@@ -112,12 +110,7 @@ public final class Conv1d: Module {
     public init(_ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0, bias: Bool = true) {
         weight = Tensor.empty([outChannels, inChannels, kernelSize])
         Init.kaimingUniform_(weight)
-        if bias {
-            let b = Tensor.empty([outChannels])
-            let bound = 1 / Double(inChannels * kernelSize).squareRoot()
-            Init.uniform_(b, -bound, bound)
-            self.bias = b
-        } else { self.bias = nil }
+        self.bias = bias ? Init.defaultBias(outChannels, fanIn: inChannels * kernelSize) : nil
         self.stride = stride
         self.padding = padding
         super.init()
