@@ -141,10 +141,7 @@ final class IDXTests: XCTestCase {
         let t = try IDX.load(path)
         XCTAssertEqual(t.shape, [2, 2, 3]); XCTAssertEqual(t.dtype, .uint8)
         XCTAssertEqual(t.toArray(Int.self), Array(0..<12))
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/gzip")
-        p.arguments = ["-k", "-f", path]
-        try p.run(); p.waitUntilExit()
+        XCTAssertEqual(try runProgram("/bin/gzip", ["-k", "-f", path]).status, 0)
         XCTAssertEqual(try IDX.load(path + ".gz").toArray(Int.self), Array(0..<12))
     }
 

@@ -4,22 +4,8 @@ import Foundation
 import TorchBase
 @testable import TorchIO
 
-final class NPYTests: XCTestCase {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("swifttorch-npy-\(getpid())").path
-    override func setUp() { try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
-    override func tearDown() { try? FileManager.default.removeItem(atPath: dir) }
+final class NPYTests: TemporaryDirectoryTestCase {
 
-    func python(_ code: String) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-c", code]
-        let out = Pipe()
-        p.standardOutput = out
-        try p.run()
-        let s = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        return s
-    }
 
     func testRoundTripAndNumPyReadsOurs() throws {
         var checks: [(String, String)] = []

@@ -6,23 +6,12 @@ import TorchBase
 
 /// torch.save-format checkpoints, generated and checked by scripts/torch_checkpoint_check.py
 /// (which mimics torch.save's layout and torch.load(weights_only=True)'s rules without PyTorch).
-final class PyTorchCheckpointTests: XCTestCase {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("swifttorch-pt-\(getpid())").path
-    override func setUp() { try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
-    override func tearDown() { try? FileManager.default.removeItem(atPath: dir) }
+final class PyTorchCheckpointTests: TemporaryDirectoryTestCase {
 
     func script(_ args: [String]) throws -> String {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", root.appendingPathComponent("scripts/torch_checkpoint_check.py").path] + args
-        let out = Pipe()
-        p.standardOutput = out
-        try p.run()
-        let s = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        XCTAssertEqual(p.terminationStatus, 0)
-        return s
+        let r = try runProgram("/usr/bin/env", ["python3", repositoryRoot.appendingPathComponent("scripts/torch_checkpoint_check.py").path] + args)
+        XCTAssertEqual(r.status, 0)
+        return r.output
     }
 
     func testReadsStateDictsAndRefusesEverythingElse() throws {

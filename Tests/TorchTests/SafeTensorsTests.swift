@@ -4,10 +4,7 @@ import Foundation
 import TorchBase
 @testable import TorchIO
 
-final class SafeTensorsTests: XCTestCase {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("swifttorch-st-\(getpid())").path
-    override func setUp() { try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
-    override func tearDown() { try? FileManager.default.removeItem(atPath: dir) }
+final class SafeTensorsTests: TemporaryDirectoryTestCase {
 
     func testRoundTripEveryDTypeAndShape() throws {
         var tensors: [String: Tensor] = [:]
@@ -64,22 +61,14 @@ final class SafeTensorsTests: XCTestCase {
 
     /// Files we write are read by the reference package, and files it writes are read by us.
     func testReferenceImplementationInterop() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let python = root.appendingPathComponent(".venv-tb/bin/python").path
+        let python = repositoryRoot.appendingPathComponent(".venv-tb/bin/python").path
         guard FileManager.default.isExecutableFile(atPath: python), pythonCanImport(python, "safetensors.numpy") else {
             throw XCTSkip("no .venv-tb with safetensors (scripts/setup.sh creates it)")
         }
         func run(_ args: [String]) throws -> String {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: python)
-            p.arguments = [root.appendingPathComponent("scripts/safetensors_check.py").path] + args
-            let out = Pipe()
-            p.standardOutput = out
-            try p.run()
-            let s = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            p.waitUntilExit()
-            XCTAssertEqual(p.terminationStatus, 0, "safetensors_check.py \(args[0]) failed")
-            return s
+            let r = try runProgram(python, [repositoryRoot.appendingPathComponent("scripts/safetensors_check.py").path] + args)
+            XCTAssertEqual(r.status, 0, "safetensors_check.py \(args[0]) failed")
+            return r.output
         }
         let ours = dir + "/ours.safetensors"
         try SafeTensors.save(["x": Tensor.arange(0, 6, dtype: .float32).reshape([2, 3]), "y": Tensor([1, 2, 3], dtype: .int16),

@@ -2,10 +2,7 @@ import XCTest
 import Foundation
 @testable import TorchData
 
-final class SummaryWriterTests: XCTestCase {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("swifttorch-tb-\(getpid())").path
-
-    override func tearDown() { try? FileManager.default.removeItem(atPath: dir) }
+final class SummaryWriterTests: TemporaryDirectoryTestCase {
 
     func testCRC32C() {
         XCTAssertEqual(CRC32C.checksum(Array("123456789".utf8)), 0xE306_9283)   // the standard check value
@@ -40,37 +37,18 @@ final class SummaryWriterTests: XCTestCase {
 
     /// The tensorboard Python package (a virtualenv .ci/run creates) reads the same scalars.
     func testTensorBoardReadsTheScalars() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let python = root.appendingPathComponent(".venv-tb/bin/python").path
+        let python = repositoryRoot.appendingPathComponent(".venv-tb/bin/python").path
         guard FileManager.default.isExecutableFile(atPath: python), pythonCanImport(python, "tensorboard") else {
             throw XCTSkip("no .venv-tb with tensorboard (scripts/setup.sh creates it)")
         }
         let w = try SummaryWriter(logDir: dir + "/tb")
         for step in 0..<5 { try w.addScalar("loss", 1.0 / Double(step + 1), step: step) }
         try w.addScalar("lr", 0.01, step: 4)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: python)
-        p.arguments = [root.appendingPathComponent("scripts/read_tfevents.py").path, dir + "/tb"]
-        let out = Pipe()
-        p.standardOutput = out
-        try p.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
+        let text = try runProgram(python, [repositoryRoot.appendingPathComponent("scripts/read_tfevents.py").path, dir + "/tb"]).output
         let lines = text.split(separator: "\n").map(String.init)
         XCTAssertEqual(lines.count, 6, text)
         XCTAssertEqual(lines.first, "loss 0 1.0")
         XCTAssertTrue(lines.contains("loss 4 0.20000000298023224"), text)
         XCTAssertTrue(lines.contains("lr 4 0.009999999776482582"), text)
     }
-}
-
-/// Whether `python` can import `module` (the interop tests skip when it cannot).
-func pythonCanImport(_ python: String, _ module: String) -> Bool {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: python)
-    p.arguments = ["-c", "import \(module)"]
-    p.standardError = Pipe()
-    guard (try? p.run()) != nil else { return false }
-    p.waitUntilExit()
-    return p.terminationStatus == 0
 }

@@ -1,0 +1,37 @@
+import XCTest
+import Foundation
+
+/// The repository root (for scripts the tests run).
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+/// A test case with a fresh temporary directory `dir` per test.
+class TemporaryDirectoryTestCase: XCTestCase {
+    var dir = ""
+    override func setUp() {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("swifttorch-\(type(of: self))-\(getpid())").path
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    }
+    override func tearDown() { try? FileManager.default.removeItem(atPath: dir) }
+}
+
+/// Runs a program and returns its exit status and standard output (standard error is discarded).
+func runProgram(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: executable)
+    p.arguments = arguments
+    let out = Pipe()
+    p.standardOutput = out
+    p.standardError = Pipe()
+    try p.run()
+    let s = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    p.waitUntilExit()
+    return (p.terminationStatus, s)
+}
+
+/// Output of `python3 -c code` (the system Python, which has NumPy).
+func python(_ code: String) throws -> String { try runProgram("/usr/bin/env", ["python3", "-c", code]).output }
+
+/// Whether `python` can import `module` (the interop tests skip when it cannot).
+func pythonCanImport(_ python: String, _ module: String) -> Bool {
+    (try? runProgram(python, ["-c", "import \(module)"]).status) == 0
+}
