@@ -104,3 +104,13 @@ public enum Checks {
         return newStrides
     }
 }
+
+/// A file that could not be read or written (missing, truncated, corrupt, hostile): names the
+/// file and what was wrong. Thrown by every loader, so callers can catch and recover.
+public struct FileError: Error, CustomStringConvertible, Equatable, Sendable {
+    public let path: String
+    public let reason: String
+    public init(path: String, reason: String) { self.path = path; self.reason = reason }
+    public init(_ path: String, _ reason: String) { self.init(path: path, reason: reason) }
+    public var description: String { "\(path): \(reason)" }
+}

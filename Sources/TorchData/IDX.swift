@@ -2,12 +2,8 @@ import Torch
 import TorchBase
 import _CZlib
 
-/// A data file that could not be read: names the file and what was wrong.
-public struct DataError: Error, CustomStringConvertible {
-    public let path: String
-    public let reason: String
-    public var description: String { "\(path): \(reason)" }
-}
+/// A data file that could not be read (see `FileError`).
+public typealias DataError = FileError
 
 /// Reads IDX files (MNIST's format), gzipped or not.
 public enum IDX {

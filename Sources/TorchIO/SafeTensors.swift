@@ -4,13 +4,8 @@ import TorchBase
 import Glibc
 #endif
 
-/// A file that could not be read or written: names the file and what was wrong.
-public struct SerializationError: Error, CustomStringConvertible, Equatable {
-    public let path: String
-    public let reason: String
-    public init(_ path: String, _ reason: String) { self.path = path; self.reason = reason }
-    public var description: String { "\(path): \(reason)" }
-}
+/// A file that could not be read or written (see `FileError`).
+public typealias SerializationError = FileError
 
 /// The safetensors format: an 8-byte little-endian header length, a JSON header naming each
 /// tensor's dtype, shape and byte range, then the raw little-endian data.
