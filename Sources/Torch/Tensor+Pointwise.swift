@@ -26,9 +26,9 @@ extension Tensor {
     static func binary(_ op: BinaryOp, _ a: Tensor, _ b: Tensor, common: DType,
                        file: StaticString, line: UInt) -> Tensor {
         if shouldRecord(a, b), let p = binaryPrimitive(op) {
-            return recorded(p, [a, b], save: [a, b], saveOutput: op == .pow, file: file, line: line,
+            return recorded(p, SmallList(a, b), save: SmallList(a, b), saveOutput: op == .pow, file: file, line: line,
                             forward: { binaryRaw(op, a, b, common: common, file: file, line: line) },
-                            backward: { node, g in binaryBackward(op, node, g) })
+                            backward: { node, g in binaryBackward(node, g) })
         }
         return binaryRaw(op, a, b, common: common, file: file, line: line)
     }
@@ -137,7 +137,7 @@ extension Tensor {
     /// `op(self)`; floating-only ops promote integral inputs to the default float dtype.
     package func unary(_ op: UnaryOp, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         if Tensor.shouldRecord(self), let p = Tensor.unaryPrimitive(op) {
-            return Tensor.recorded(p, [self], save: [self], saveOutput: Tensor.unaryNeedsOutput(op), file: file, line: line,
+            return Tensor.recorded(p, SmallList(self), save: SmallList(self), saveOutput: Tensor.unaryNeedsOutput(op), file: file, line: line,
                                    forward: { unaryRaw(op, file: file, line: line) },
                                    backward: { node, g in [Tensor.unaryBackward(op, node, g).to(self.dtype)] })
         }
@@ -220,10 +220,8 @@ extension Tensor {
         }
         Kernels.copy(operand, result.operand, device)
         bumpVersion()
-        let meta = AutogradMeta()
-        meta.requiresGrad = result.requiresGrad
-        meta.gradFn = result.autograd?.gradFn
-        meta.outputNr = result.autograd?.outputNr ?? 0
-        autograd = meta
+        creator = result.creator
+        outputNr = result.outputNr
+        if creator == nil { autograd = nil }
     }
 }

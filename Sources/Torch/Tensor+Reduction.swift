@@ -3,6 +3,17 @@ import TorchCUDA
 import TorchCPU
 
 extension Tensor {
+    /// The differentiable primitive of a reduction (nil for the logical ones).
+    static func reducePrimitive(_ op: ReduceOp) -> Primitive? {
+        switch op {
+        case .sum: return .sum
+        case .prod: return .prod
+        case .max: return .amax
+        case .min: return .amin
+        case .all, .any: return nil
+        }
+    }
+
     /// The set of dimensions a reduction covers (nil or empty: all of them).
     func reductionDims(_ dims: [Int]?, _ op: String, _ file: StaticString, _ line: UInt) -> [Bool] {
         var mask = [Bool](repeating: dims == nil || dims!.isEmpty, count: rank)
@@ -30,14 +41,17 @@ extension Tensor {
             return out
         }
         let mask = reductionDims(dims, name, file, line)
-        if outDType.isFloatingPoint && Tensor.shouldRecord(self), let p: Primitive = [.sum: .sum, .prod: .prod, .max: .amax, .min: .amin][op] {
+        if outDType.isFloatingPoint && Tensor.shouldRecord(self), let p = Tensor.reducePrimitive(op) {
             let inShape = shape, inDType = dtype
             let keepShape = (0..<rank).map { mask[$0] ? 1 : shape[$0] }
             let reducedDims = (0..<rank).filter { mask[$0] }
-            return Tensor.recorded(p, [self], save: [self], saveOutput: true, file: file, line: line,
-                                   forward: { reduce(op, name, dims: dims, keepdim: keepdim, outDType: outDType, file: file, line: line) },
+            // A sum's gradient needs neither its input nor its output.
+            let needsSaved = op != .sum
+            return Tensor.recorded(p, SmallList(self), save: needsSaved ? SmallList(self) : SmallList(), saveOutput: needsSaved,
+                                   file: file, line: line, forward: { reduce(op, name, dims: dims, keepdim: keepdim, outDType: outDType, file: file, line: line) },
                                    backward: { node, g in
-                let gk = g.reshape(keepShape)
+                // A 0-d gradient (a full reduction) broadcasts as it is.
+                let gk = g.rank == 0 ? g : g.reshape(keepShape)
                 switch op {
                 case .sum:
                     return [gk.expand(inShape).to(inDType)]

@@ -29,7 +29,7 @@ extension Tensor {
         if shouldRecord(parts) {
             let sizes = parts.map { $0.shape[d] }
             let dtypes = parts.map { $0.dtype }
-            return recorded(.cat, parts, file: file, line: line, forward: { cat(parts, dim: d, file: file, line: line) },
+            return recorded(.cat, SmallList(parts), file: file, line: line, forward: { cat(parts, dim: d, file: file, line: line) },
                             backward: { _, g in zip(catBackward(g, sizes: sizes, dim: d), dtypes).map { $0?.to($1) } })
         }
         var sh = first.shape

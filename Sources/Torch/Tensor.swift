@@ -13,8 +13,14 @@ public final class Tensor: @unchecked Sendable {
     public let storage: Storage
     public let layout: Layout
     public let dtype: DType
-    /// Autograd state; nil for tensors that never took part in a graph (the common, fast case).
+    /// Leaf autograd state (requiresGrad, grad, hooks); nil for tensors that never took part in
+    /// a graph (the common, fast case) and for most op outputs.
     var autograd: AutogradMeta?
+    /// The node that produced this tensor while recording (nil for leaves), and which of its
+    /// outputs this is. Kept here rather than in `autograd` so that recording an op allocates
+    /// no metadata object.
+    var creator: Node?
+    var outputNr = 0
 
     /// A tensor over `storage` with `layout`; the layout must stay inside the storage.
     public init(storage: Storage, layout: Layout, dtype: DType) {

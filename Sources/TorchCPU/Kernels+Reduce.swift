@@ -55,6 +55,10 @@ extension CPUKernels {
                 let n = src.layout.count
                 let base = sp + src.layout.offset
                 let chunks = n >= 1 << 16 ? Parallel.threadCount : 1
+                if chunks == 1 {
+                    dp[out.layout.offset] = reduceRow(op, base, n, 1)
+                    return
+                }
                 var partial = [T](repeating: identity(op, T.self), count: chunks)
                 partial.withUnsafeMutableBufferPointer { pb in
                     let pbase = pb.baseAddress!

@@ -25,6 +25,10 @@ public enum Parallel {
             return
         }
         let chunks = Swift.min(threads, (count + grain - 1) / grain)
+        if chunks <= 1 {
+            body(0..<count)
+            return
+        }
         withoutActuallyEscaping(body) { b in
             DispatchQueue.concurrentPerform(iterations: chunks) { c in
                 let lo = count * c / chunks, hi = count * (c + 1) / chunks

@@ -54,16 +54,13 @@ extension Torch {
         }
         ctx.node = node
         // The output is a fresh tensor that takes this node as its creator.
-        let result = out.autograd == nil ? out : out.detach()
-        let meta = AutogradMeta()
-        meta.requiresGrad = true
-        meta.gradFn = node
-        result.autograd = meta
+        let result = out.autograd == nil && out.creator == nil ? out : out.detach()
+        result.creator = node
         // A saved input is saved as the caller's tensor, so that double backward sees its graph.
-        node.saved = ctx.toSave.map { t in
+        node.saved = SmallList(ctx.toSave.map { t in
             if let i = detached.firstIndex(where: { $0 === t }) { return SavedTensor(inputs[i], isOutput: false) }
             return SavedTensor(t, isOutput: t === out || t === result)
-        }
+        })
         return result
     }
 }

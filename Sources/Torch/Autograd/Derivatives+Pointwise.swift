@@ -19,8 +19,27 @@ extension Tensor {
         }
     }
 
-    /// Input gradients of `a op b` (nil where an input needs none).
-    static func binaryBackward(_ op: BinaryOp, _ node: FunctionNode, _ g: Tensor) -> [Tensor?] {
+    /// The binary op of a binary primitive (inverse of `binaryPrimitive`).
+    static func binaryOp(of p: Primitive) -> BinaryOp {
+        switch p {
+        case .add: return .add
+        case .sub: return .sub
+        case .mul: return .mul
+        case .div: return .div
+        case .pow: return .pow
+        case .maximum: return .maximum
+        case .minimum: return .minimum
+        case .atan2: return .atan2
+        case .remainder: return .remainder
+        case .fmod: return .fmod
+        default: preconditionFailure("\(p) is not a binary primitive")
+        }
+    }
+
+    /// Input gradients of `a op b` (nil where an input needs none), `op` read from the node's
+    /// primitive so that the recorded closure captures nothing (no context allocation).
+    static func binaryBackward(_ node: FunctionNode, _ g: Tensor) -> [Tensor?] {
+        let op = binaryOp(of: node.primitive!)
         let a = node.savedTensor(0), b = node.savedTensor(1)
         var ga: Tensor? = nil, gb: Tensor? = nil
         let na = node.needs(0), nb = node.needs(1)

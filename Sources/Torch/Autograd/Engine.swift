@@ -16,14 +16,14 @@ enum Engine {
             if n.runMark == mark { return false }
             n.runMark = mark
             n.pendingDeps = 0
-            n.buffer = []
+            n.buffer.removeAll()
             return true
         }
         // 1. Dependencies.
         var stack: [Node] = []
         for (e, _) in roots where visit(e.node) { stack.append(e.node) }
         while let n = stack.popLast() {
-            for case let e? in n.nextEdges {
+            for case let e? in n.edges {
                 if visit(e.node) { stack.append(e.node) }
                 e.node.pendingDeps += 1
             }
@@ -31,7 +31,9 @@ enum Engine {
         // 2. Seed the buffers.
         func add(_ g: Tensor, to e: Edge) {
             let n = e.node
-            if n.buffer.isEmpty { n.buffer = [Tensor?](repeating: nil, count: Swift.max(n.numOutputs, e.inputNr + 1)) }
+            if n.buffer.isEmpty {
+                for _ in 0..<Swift.max(n.numOutputs, e.inputNr + 1) { n.buffer.append(nil) }
+            }
             if let old = n.buffer[e.inputNr] { n.buffer[e.inputNr] = old + g } else { n.buffer[e.inputNr] = g }
         }
         var ready: [Node] = []
@@ -54,7 +56,7 @@ enum Engine {
             }
             let node = best == ready.count - 1 ? ready.removeLast() : ready.remove(at: best)
             var grads = node.buffer
-            node.buffer = []
+            node.buffer.removeAll()
             if !node.outputHooks.isEmpty {
                 for (slot, hooks) in node.outputHooks {
                     guard slot < grads.count, var g = grads[slot] else { continue }
@@ -86,7 +88,7 @@ enum Engine {
                 }
             }
             if !retainGraph { node.release() }
-            for (i, e) in node.nextEdges.enumerated() {
+            for (i, e) in node.edges.enumerated() {
                 guard let e else { continue }
                 if i < inputGrads.count, let g = inputGrads[i] { add(g, to: e) }
                 e.node.pendingDeps -= 1

@@ -33,10 +33,7 @@ struct SavedTensor {
         }
         if !isOutput || !requiresGrad || !GradMode.isEnabled { return tensor }
         let t = Tensor(storage: tensor.storage, layout: tensor.layout, dtype: tensor.dtype)
-        let meta = AutogradMeta()
-        meta.gradFn = owner
-        meta.requiresGrad = true
-        t.autograd = meta
+        t.creator = owner
         return t
     }
 }
@@ -48,7 +45,10 @@ open class Node {
     public var name: String { primitive?.nodeName ?? customName }
     let primitive: Primitive?
     let customName: String
-    public internal(set) var nextEdges: [Edge?]
+    /// Where the gradients of the inputs go (nil for inputs that need none).
+    var edges: SmallList<Edge?>
+    /// The edges as an array, for inspecting a graph (`next_functions`).
+    public var nextEdges: [Edge?] { Array(edges) }
     public let file: StaticString
     public let line: UInt
     /// Order of creation; the engine runs later nodes first among those ready.
@@ -61,16 +61,16 @@ open class Node {
     var numOutputs: Int
     /// Engine bookkeeping for the backward pass in progress (see Engine).
     var pendingDeps = 0
-    var buffer: [Tensor?] = []
+    var buffer = SmallList<Tensor?>()
     var runMark = 0
 
     nonisolated(unsafe) static var counter = 0
     nonisolated(unsafe) public static var liveCount = 0
 
-    init(name: String, primitive: Primitive? = nil, nextEdges: [Edge?], numOutputs: Int, file: StaticString, line: UInt) {
+    init(name: String, primitive: Primitive? = nil, edges: SmallList<Edge?>, numOutputs: Int, file: StaticString, line: UInt) {
         self.customName = name
         self.primitive = primitive
-        self.nextEdges = nextEdges
+        self.edges = edges
         self.numOutputs = numOutputs
         self.file = file
         self.line = line
@@ -82,7 +82,7 @@ open class Node {
     deinit { Node.liveCount -= 1 }
 
     /// Gradients of the inputs given gradients of the outputs (nil: zero).
-    func apply(_ grads: [Tensor?]) -> [Tensor?] { fatalError("apply not implemented for \(name)") }
+    func apply(_ grads: SmallList<Tensor?>) -> [Tensor?] { fatalError("apply not implemented for \(name)") }
 
     /// True for the leaf accumulators (checked without a dynamic cast).
     var isAccumulator: Bool { false }
@@ -93,24 +93,30 @@ open class Node {
 
 /// A node defined by a backward closure (every built-in primitive and custom functions).
 final class FunctionNode: Node {
-    var saved: [SavedTensor]
+    var saved = SmallList<SavedTensor>()
     var backwardFn: ((_ node: FunctionNode, _ grads: [Tensor?]) -> [Tensor?])?
     /// Backward of a single-output primitive (saves wrapping it in a second closure).
     var backward1: ((_ node: FunctionNode, _ grad: Tensor) -> [Tensor?])?
 
-    init(primitive: Primitive, inputs: [Tensor], file: StaticString, line: UInt,
+    init(primitive: Primitive, inputs: SmallList<Tensor>, file: StaticString, line: UInt,
          backward1: @escaping (_ node: FunctionNode, _ grad: Tensor) -> [Tensor?]) {
-        saved = []
         self.backward1 = backward1
-        super.init(name: "", primitive: primitive, nextEdges: inputs.map { $0.gradientEdge() }, numOutputs: 1, file: file, line: line)
+        super.init(name: "", primitive: primitive, edges: FunctionNode.edges(of: inputs), numOutputs: 1, file: file, line: line)
     }
 
     init(name: String, inputs: [Tensor], numOutputs: Int, file: StaticString, line: UInt,
          backward: @escaping (_ node: FunctionNode, _ grads: [Tensor?]) -> [Tensor?]) {
-        saved = []
         backwardFn = backward
         backward1 = nil
-        super.init(name: name, nextEdges: inputs.map { $0.gradientEdge() }, numOutputs: numOutputs, file: file, line: line)
+        super.init(name: name, edges: FunctionNode.edges(of: SmallList(inputs)), numOutputs: numOutputs, file: file, line: line)
+    }
+
+    static func edges(of inputs: SmallList<Tensor>) -> SmallList<Edge?> {
+        switch inputs.count {
+        case 1: return SmallList(inputs[0].gradientEdge())
+        case 2: return SmallList(inputs[0].gradientEdge(), inputs[1].gradientEdge())
+        default: return SmallList(inputs.lazy.map { $0.gradientEdge() })
+        }
     }
 
     /// Saved tensor `i`, checked against in-place modification.
@@ -124,18 +130,18 @@ final class FunctionNode: Node {
         torchFail("backward", "Trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). Saved intermediate values of the graph are freed when you call .backward() or autograd.grad(). Specify retainGraph: true if you need to backward through the graph a second time or if you need to access saved tensors after calling backward. (node \(name), created at \(file):\(line))", file: site.file, line: site.line)
     }
 
-    override func apply(_ grads: [Tensor?]) -> [Tensor?] {
+    override func apply(_ grads: SmallList<Tensor?>) -> [Tensor?] {
         if released { freedError() }
         if let b = backward1 {
             guard let g = grads[0] else { return [] }
             return b(self, g)
         }
-        return backwardFn!(self, grads)
+        return backwardFn!(self, Array(grads))
     }
 
     override func release() {
         super.release()
-        saved = []
+        saved.removeAll()
         backwardFn = nil
         backward1 = nil
     }
@@ -152,9 +158,9 @@ final class AccumulateGrad: Node {
         self.meta = meta
         self.shape = shape
         self.dtype = dtype
-        super.init(name: "AccumulateGrad", nextEdges: [], numOutputs: 1, file: #fileID, line: #line)
+        super.init(name: "AccumulateGrad", edges: SmallList(), numOutputs: 1, file: #fileID, line: #line)
     }
 
-    override func apply(_ grads: [Tensor?]) -> [Tensor?] { [] }
+    override func apply(_ grads: SmallList<Tensor?>) -> [Tensor?] { [] }
     override var isAccumulator: Bool { true }
 }

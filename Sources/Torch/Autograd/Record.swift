@@ -29,30 +29,26 @@ public enum Primitive: String, CaseIterable, Sendable {
 extension Tensor {
     /// True when an op on these inputs must record a node: grad mode on and an input requires grad.
     @inline(__always) static func shouldRecord(_ a: Tensor) -> Bool {
-        a.autograd?.requiresGrad == true && GradMode.isEnabled
+        a.needsGradient && GradMode.isEnabled
     }
     @inline(__always) static func shouldRecord(_ a: Tensor, _ b: Tensor) -> Bool {
-        (a.autograd?.requiresGrad == true || b.autograd?.requiresGrad == true) && GradMode.isEnabled
+        (a.needsGradient || b.needsGradient) && GradMode.isEnabled
     }
     static func shouldRecord(_ ts: [Tensor]) -> Bool {
-        ts.contains { $0.autograd?.requiresGrad == true } && GradMode.isEnabled
+        ts.contains { $0.needsGradient } && GradMode.isEnabled
     }
 
     /// Runs `forward` without recording, then records one node for `p` whose backward maps the
     /// output gradient to input gradients. `save` lists tensors the backward reads back through
     /// `node.savedTensor(i)` (in that order, the output last when `saveOutput`).
-    static func recorded(_ p: Primitive, _ inputs: [Tensor], save: [Tensor] = [], saveOutput: Bool = false,
+    static func recorded(_ p: Primitive, _ inputs: SmallList<Tensor>, save: SmallList<Tensor> = SmallList(), saveOutput: Bool = false,
                          file: StaticString, line: UInt, forward: () -> Tensor,
                          backward: @escaping (_ node: FunctionNode, _ grad: Tensor) -> [Tensor?]) -> Tensor {
         let out = Torch.noGrad(forward)
         let node = FunctionNode(primitive: p, inputs: inputs, file: file, line: line, backward1: backward)
-        let meta = AutogradMeta()
-        meta.requiresGrad = true
-        meta.gradFn = node
-        out.autograd = meta
+        out.creator = node
         if !save.isEmpty || saveOutput {
-            var saved: [SavedTensor] = []
-            saved.reserveCapacity(save.count + (saveOutput ? 1 : 0))
+            var saved = SmallList<SavedTensor>()
             for t in save { saved.append(SavedTensor(t, isOutput: false)) }
             if saveOutput { saved.append(SavedTensor(out, isOutput: true)) }
             node.saved = saved
@@ -73,5 +69,5 @@ extension Tensor {
 
 extension FunctionNode {
     /// Whether input `i` needs a gradient (its edge exists).
-    func needs(_ i: Int) -> Bool { i < nextEdges.count && nextEdges[i] != nil }
+    func needs(_ i: Int) -> Bool { i < edges.count && edges[i] != nil }
 }

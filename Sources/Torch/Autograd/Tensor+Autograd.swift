@@ -3,10 +3,9 @@ import TorchCPU
 
 /// Per-tensor autograd state (PyTorch's AutogradMeta).
 final class AutogradMeta {
+    /// Set on leaves; a non-leaf requires grad because it has a creator.
     var requiresGrad = false
     var grad: Tensor?
-    var gradFn: Node?
-    var outputNr = 0
     var retainsGrad = false
     var hooks: [(id: Int, fn: (Tensor) -> Tensor?)] = []
     /// Held strongly: the accumulator refers back to this meta only weakly, so there is no cycle.
@@ -35,12 +34,17 @@ extension Tensor {
     /// let w = Tensor.randn([3]).requiresGrad_()
     /// ```
     public var requiresGrad: Bool {
-        get { autograd?.requiresGrad ?? false }
+        get { needsGradient }
         set { setRequiresGrad(newValue) }
     }
 
+    /// A non-leaf (it has a creator) or a leaf marked `requiresGrad`.
+    @inline(__always) var needsGradient: Bool {
+        creator != nil || autograd?.requiresGrad == true
+    }
+
     public func setRequiresGrad(_ value: Bool, file: StaticString = #fileID, line: UInt = #line) {
-        if autograd?.gradFn != nil {
+        if creator != nil {
             torchFail("requiresGrad", "you can only change requires_grad flags of leaf variables.", file: file, line: line)
         }
         if value && !dtype.isFloatingPoint {
@@ -67,17 +71,19 @@ extension Tensor {
     }
 
     /// The node that created this tensor (nil for leaves).
-    public var gradFn: Node? { autograd?.gradFn }
+    public var gradFn: Node? { creator }
 
     /// True for tensors not produced by a recorded op.
-    public var isLeaf: Bool { autograd?.gradFn == nil }
+    public var isLeaf: Bool { creator == nil }
 
     /// Keeps `.grad` for this non-leaf tensor during backward.
     public func retainGrad() {
-        guard let meta = autograd, let node = meta.gradFn else { return }
+        guard let node = creator else { return }
+        if autograd == nil { autograd = AutogradMeta() }
+        let meta = autograd!
         if meta.retainsGrad { return }
         meta.retainsGrad = true
-        node.retainHooks[meta.outputNr] = { [weak meta] g in
+        node.retainHooks[outputNr] = { [weak meta] g in
             guard let meta else { return }
             meta.grad = meta.grad.map { old in Torch.noGrad { old + g } } ?? (GradMode.isEnabled ? g : g.clone())
         }
@@ -89,7 +95,7 @@ extension Tensor {
     /// Cuts this tensor from the graph in place (it becomes a leaf that does not require grad).
     @discardableResult
     public func detach_() -> Tensor {
-        autograd?.gradFn = nil
+        creator = nil
         autograd?.requiresGrad = false
         return self
     }
@@ -103,15 +109,15 @@ extension Tensor {
     /// ```
     @discardableResult
     public func registerHook(file: StaticString = #fileID, line: UInt = #line, _ hook: @escaping (Tensor) -> Tensor?) -> HookHandle {
-        guard let meta = autograd, meta.requiresGrad else {
-            torchFail("registerHook", "cannot register a hook on a tensor that doesn't require gradient", file: file, line: line)
-        }
         hookCounter += 1
         let id = hookCounter
-        if let node = meta.gradFn {
-            let slot = meta.outputNr
+        if let node = creator {
+            let slot = outputNr
             node.outputHooks[slot, default: []].append((id, hook))
             return HookHandle { [weak node] in node?.outputHooks[slot]?.removeAll { $0.id == id } }
+        }
+        guard let meta = autograd, meta.requiresGrad else {
+            torchFail("registerHook", "cannot register a hook on a tensor that doesn't require gradient", file: file, line: line)
         }
         meta.hooks.append((id, hook))
         return HookHandle { [weak meta] in meta?.hooks.removeAll { $0.id == id } }
@@ -119,8 +125,8 @@ extension Tensor {
 
     /// Where this tensor's gradient goes: its creator's output slot, or its leaf accumulator.
     func gradientEdge() -> Edge? {
+        if let fn = creator { return Edge(node: fn, inputNr: outputNr) }
         guard let meta = autograd, meta.requiresGrad else { return nil }
-        if let fn = meta.gradFn { return Edge(node: fn, inputNr: meta.outputNr) }
         if let acc = meta.accumulator { return Edge(node: acc, inputNr: 0) }
         let acc = AccumulateGrad(meta: meta, shape: shape, dtype: dtype)
         meta.accumulator = acc
