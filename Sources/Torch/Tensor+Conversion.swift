@@ -53,9 +53,12 @@ extension Tensor {
     /// Sets every element to `value`.
     @discardableResult
     public func fill_<S: TensorElement>(_ value: S, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        if requiresGrad && GradMode.isEnabled {
-            if isLeaf { torchFail("fill_", "a leaf Variable that requires grad is being used in an in-place operation.", file: file, line: line) }
-            autograd = nil   // the old value no longer influences this tensor: its gradient is zero
+        if Tensor.shouldRecord(self) || (viewBase.map(Tensor.shouldRecord) ?? false) {
+            // The old value no longer influences this tensor: its gradient there is zero.
+            let fresh = Tensor(uninitialized: shape, dtype: dtype, device: device)
+            Kernels.fill(fresh.operand, value.asDouble, exactInt: S.dtype.isFloatingPoint ? nil : value.asInt64, device)
+            rebaseInPlace("fill_", file: file, line: line) { _ in fresh }
+            return self
         }
         Kernels.fill(operand, value.asDouble, exactInt: S.dtype.isFloatingPoint ? nil : value.asInt64, device)
         bumpVersion()

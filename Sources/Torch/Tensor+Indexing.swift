@@ -216,6 +216,29 @@ extension Tensor {
             if accumulate { view.binaryInPlace(.add, value, file: file, line: line) } else { view.copy_(value, file: file, line: line) }
             return
         }
+        if Tensor.shouldRecord(view, value) || (view.viewBase.map(Tensor.shouldRecord) ?? false) {
+            // Recorded: the new value is the old one with the indexed elements replaced (or
+            // increased), written with differentiable linear gathers and scatters.
+            view.rebaseInPlace("index_put_", file: file, line: line) { cur in
+                let plan = advancedPlan(cur.linearStandIn, adv, file: file, line: line)
+                let resultShape = plan.perm.map { plan.shape[$0] }
+                let b = Checks.broadcastShapes(resultShape, value.shape).unwrap("index_put_", file: file, line: line)
+                if b != resultShape {
+                    torchFail("index_put_", "shape mismatch: value tensor of shape \(value.shape) cannot be broadcast to indexing result of shape \(resultShape)", file: file, line: line)
+                }
+                var inverse = [Int](repeating: 0, count: plan.perm.count)
+                for (i, p) in plan.perm.enumerated() { inverse[p] = i }
+                let ordered = value.to(cur.dtype).expand(resultShape).permute(inverse)
+                let written = Tensor.scatterAddLinear(ordered, plan.offsets, shape: cur.shape)
+                if accumulate { return cur + written }
+                let keep = Torch.noGrad {
+                    let ones = Tensor.ones(ordered.shape, dtype: cur.dtype, device: cur.device)
+                    return (Tensor.scatterAddLinear(ones, plan.offsets, shape: cur.shape) .== 0).to(cur.dtype)
+                }
+                return cur * keep + written
+            }
+            return
+        }
         let plan = advancedPlan(view, adv, file: file, line: line)
         let resultShape = plan.perm.map { plan.shape[$0] }
         let b = Checks.broadcastShapes(resultShape, value.shape).unwrap("index_put_", file: file, line: line)

@@ -112,6 +112,17 @@ extension Tensor {
             rebaseInPlace(op.rawValue + "_", file: file, line: line) { Tensor.binary(op, $0, other, file: file, line: line) }
             return
         }
+        // Fast path: small float32 tensors of one shape, both contiguous on the CPU (gradient
+        // accumulation, optimizer steps on small parameters).
+        if dtype == .float32 && other.dtype == .float32 && (op == .add || op == .sub || op == .mul)
+            && count < Parallel.grain && layout.isContiguous && other.layout.isContiguous && shape == other.shape
+            && device == .cpu && other.device == .cpu && (other.storage !== storage || other.layout == layout) {
+            let d = storage.data + layout.offset * itemSize
+            if CPUKernels.binaryContiguous(op, dtype, d, d, other.storage.data + other.layout.offset * itemSize, count) {
+                bumpVersion()
+                return
+            }
+        }
         if other.dtype == dtype && dtype.computeType == dtype && !op.isComparison && op != .div && op != .atan2
             && (other.device == device || other.rank == 0) {
             let b = Checks.broadcastShapes(shape, other.shape).unwrap(op.rawValue + "_", file: file, line: line)
@@ -211,6 +222,9 @@ extension Tensor {
         if isLeaf && requiresGrad {
             torchFail(op, "a leaf Variable that requires grad is being used in an in-place operation.", file: file, line: line)
         }
+        if let base = viewBase, base.isLeaf && base.requiresGrad {
+            torchFail(op, "a view of a leaf Variable that requires grad is being used in an in-place operation.", file: file, line: line)
+        }
         let result = compute(clone())
         if !Tensor.canCast(result.dtype, to: dtype) {
             torchFail(op, "result type \(result.dtype) can't be cast to the desired output type \(dtype)", file: file, line: line)
@@ -220,8 +234,56 @@ extension Tensor {
         }
         Kernels.copy(operand, result.operand, device)
         bumpVersion()
+        if let base = viewBase {
+            rebaseBase(base, result: result, file: file, line: line)
+            return
+        }
         creator = result.creator
         outputNr = result.outputNr
         if creator == nil { autograd = nil }
+    }
+}
+
+extension Tensor {
+    /// After an in-place op wrote `result` into this view: the base's new value is its old value
+    /// with this view's elements replaced by `result` (PyTorch's CopySlices), and this view now
+    /// reads from that new base.
+    func rebaseBase(_ base: Tensor, result: Tensor, file: StaticString, line: UInt) {
+        let old = Tensor(storage: base.storage, layout: base.layout, dtype: base.dtype)
+        old.creator = base.creator
+        old.outputNr = base.outputNr
+        let idx = Tensor.baseIndices(base: base.layout, view: layout)
+        let baseShape = base.shape, viewShape = shape
+        let node = FunctionNode(primitive: .copySlices, inputs: SmallList(old, result), file: file, line: line) { node, g in
+            var keep: Tensor? = nil
+            if node.needs(0) {
+                // The old base keeps its gradient outside the overwritten elements.
+                let mask = Torch.noGrad {
+                    let ones = Tensor.ones(viewShape, dtype: g.dtype, device: g.device)
+                    return (Tensor.scatterAddLinear(ones, idx, shape: baseShape) .== 0).to(g.dtype)
+                }
+                keep = g * mask
+            }
+            return [keep, node.needs(1) ? Tensor.gatherLinear(g, idx, shape: viewShape) : nil]
+        }
+        base.creator = node
+        base.outputNr = 0
+        let baseLayout = base.layout, viewLayout = layout
+        creator = FunctionNode(primitive: .view, inputs: SmallList(base), file: file, line: line) { _, g in
+            [Tensor.viewBackward(g, base: baseLayout, view: viewLayout)]
+        }
+        outputNr = 0
+    }
+
+    /// Row-major indices, in `base`, of the elements of `view` (a layout over the same storage).
+    static func baseIndices(base: Layout, view: Layout) -> [Int] {
+        if base.isContiguous {
+            return CPUKernels.elementOffsets(view).map { $0 - base.offset }
+        }
+        let baseOffsets = CPUKernels.elementOffsets(base)
+        guard let lo = baseOffsets.min(), let hi = baseOffsets.max() else { return [] }
+        var table = [Int](repeating: -1, count: hi - lo + 1)
+        for (i, o) in baseOffsets.enumerated() where table[o - lo] < 0 { table[o - lo] = i }
+        return CPUKernels.elementOffsets(view).map { table[$0 - lo] }
     }
 }

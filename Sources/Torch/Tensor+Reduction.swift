@@ -40,6 +40,13 @@ extension Tensor {
                               KernelOperand(base: storage.data, layout: Layout(shape: [count], strides: [1], offset: layout.offset), dtype: dtype))
             return out
         }
+        // A recorded sum of everything (a loss): its backward only broadcasts the gradient back.
+        if op == .sum && (dims?.isEmpty ?? true) && !keepdim && outDType.isFloatingPoint && Tensor.shouldRecord(self) {
+            let inShape = shape, inDType = dtype
+            return Tensor.recorded(.sum, SmallList(self), file: file, line: line,
+                                   forward: { reduce(op, name, dims: nil, keepdim: false, outDType: outDType, file: file, line: line) },
+                                   backward: { _, g in [g.expand(inShape).to(inDType)] })
+        }
         let mask = reductionDims(dims, name, file, line)
         if outDType.isFloatingPoint && Tensor.shouldRecord(self), let p = Tensor.reducePrimitive(op) {
             let inShape = shape, inDType = dtype

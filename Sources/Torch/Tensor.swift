@@ -21,6 +21,9 @@ public final class Tensor: @unchecked Sendable {
     /// no metadata object.
     var creator: Node?
     var outputNr = 0
+    /// For a view: the tensor whose storage it views (never itself a view). An in-place op on
+    /// the view rewrites the base's graph (PyTorch's CopySlices).
+    var viewBase: Tensor?
 
     /// A tensor over `storage` with `layout`; the layout must stay inside the storage.
     public init(storage: Storage, layout: Layout, dtype: DType) {
@@ -85,8 +88,9 @@ public final class Tensor: @unchecked Sendable {
 
     /// A tensor sharing this storage with another layout.
     package func view(layout: Layout) -> Tensor {
-        if Tensor.shouldRecord(self) { return recordedView(layout) }
-        return Tensor(storage: storage, layout: layout, dtype: dtype)
+        let v = Tensor.shouldRecord(self) ? recordedView(layout) : Tensor(storage: storage, layout: layout, dtype: dtype)
+        v.viewBase = viewBase ?? self
+        return v
     }
 
     /// Records an in-place write (bumps the storage's version counter).

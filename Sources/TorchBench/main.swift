@@ -30,8 +30,10 @@ let quick = CommandLine.arguments.contains("--quick")
 if CommandLine.arguments.contains("--record-loop") {
     // For profilers: a recorded mul and a tiny backward, many times.
     let a = Tensor.ones([1]).requiresGrad_(), b = Tensor.ones([1]).requiresGrad_()
-    for _ in 0..<20_000 { _ = a * b }
-    for _ in 0..<5_000 { (a * b).sum().backward() }
+    let muls = CommandLine.arguments.contains("--backward-only") ? 0 : 400_000
+    let backwards = CommandLine.arguments.contains("--record-only") ? 0 : 40_000
+    for _ in 0..<muls { _ = a * b }
+    for _ in 0..<backwards { (a * b).sum().backward() }
     exit(0)
 }
 if CommandLine.arguments.contains("--overhead-loop") {

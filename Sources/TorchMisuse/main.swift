@@ -68,6 +68,9 @@ func autogradCase(_ name: String) {
     case "leaf-inplace":
         let x = Tensor([1.0]).requiresGrad_()
         at(); x.add_(Tensor([1.0]))
+    case "leaf-view-inplace":
+        let x = Tensor([1.0, 2.0]).requiresGrad_()
+        at(); x[0..<1].mul_(Tensor([3.0]))
     case "anomaly":
         let x = Tensor([-1.0]).requiresGrad_()
         Torch.detectAnomaly {

@@ -150,6 +150,46 @@ final class AutogradTests: XCTestCase {
         XCTAssertEqual(x.grad!.scalars[0], 2 * Foundation.exp(2.0) + 2, accuracy: 1e-4)
     }
 
+    func testInPlaceThroughViewsRewritesTheBase() {
+        // y = 2x; y[1..<3] *= x[1..<3]  ->  y = [2x0, 2x1^2, 2x2^2, 2x3]
+        let x = Tensor([1.0, 2.0, 3.0, 4.0], dtype: .float64).requiresGrad_()
+        let y = x * 2
+        y[1..<3].mul_(x[1..<3])
+        XCTAssertEqual(y.toArray(Double.self), [2, 8, 18, 8])
+        XCTAssertEqual(y.gradFn?.name, "CopySlicesBackward0")
+        y.sum().backward()
+        XCTAssertEqual(x.grad!.toArray(Double.self), [2, 8, 12, 2])
+
+        // Writing a value that requires grad into a plain tensor makes it part of the graph.
+        let w = Tensor([5.0], dtype: .float64).requiresGrad_()
+        let z = Tensor.zeros([3], dtype: .float64)
+        z[1..<2] = w * 3
+        XCTAssertTrue(z.requiresGrad)
+        (z * z).sum().backward()
+        XCTAssertEqual(w.grad!.toArray(Double.self), [90])
+
+        // fill_ on a slice cuts the gradient there; tensor-index assignment routes it to the value.
+        let a = Tensor([1.0, 2.0, 3.0], dtype: .float64).requiresGrad_()
+        let b = a * 3
+        b[0..<2].fill_(7.0)
+        b.sum().backward()
+        XCTAssertEqual(a.grad!.toArray(Double.self), [0, 0, 3])
+        let c = Tensor([1.0, 2.0], dtype: .float64).requiresGrad_()
+        let d = Tensor.zeros([4], dtype: .float64)
+        d[Tensor([3, 1])] = c * c
+        XCTAssertEqual(d.toArray(Double.self), [0, 4, 0, 1])
+        (d * Tensor([1.0, 10.0, 100.0, 1000.0], dtype: .float64)).sum().backward()
+        XCTAssertEqual(c.grad!.toArray(Double.self), [2000, 40])
+
+        // A view of the base read after the write sees the new graph.
+        let p = Tensor([1.0, 1.0], dtype: .float64).requiresGrad_()
+        let q = p * 1
+        let row = q[0..<1]
+        row.mul_(Tensor([4.0], dtype: .float64))
+        row.sum().backward()
+        XCTAssertEqual(p.grad!.toArray(Double.self), [4, 0])
+    }
+
     func testGraphIsFreedAndNothingLeaks() {
         let w = Tensor.randn([8, 4], dtype: .float64).requiresGrad_()
         var baseline = 0

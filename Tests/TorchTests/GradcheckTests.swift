@@ -122,6 +122,32 @@ final class GradcheckTests: XCTestCase {
         case .cumprod:
             return [("cumprod", { $0[0].cumprod(dim: 1) }, [leaf([3, 4], lo: 0.5, hi: 2)]),
                     ("cumprod with a zero", { ($0[0] * Tensor([1.0, 0.0, 1.0, 1.0], dtype: .float64)).cumprod(dim: 0) }, [leaf([4])])]
+        case .copySlices:
+            return [("in-place mul on a slice of a non-leaf", { x in
+                        let b = x[0] * 1.0
+                        b[1..<3].mul_(x[1])
+                        return b * x[0]
+                    }, [leaf([4]), leaf([2])]),
+                    ("copy into a column of a non-contiguous base", { x in
+                        let b = x[0].t() * 1.0
+                        b[..., 1].copy_(x[1].exp())
+                        return b
+                    }, [leaf([3, 2]), leaf([2])]),
+                    ("index_put with tensor indices", { x in
+                        let b = x[0] * 2.0
+                        b[Tensor([0, 2])] = x[1] * x[1]
+                        return b
+                    }, [leaf([4]), leaf([2])]),
+                    ("index_put accumulate", { x in
+                        let b = x[0] * 1.0
+                        b.indexPut_([Tensor([0, 0, 3])], x[1], accumulate: true)
+                        return b * b
+                    }, [leaf([4]), leaf([3])]),
+                    ("fill_ on a row", { x in
+                        let b = x[0] * 2.0
+                        b[1].fill_(2.0)
+                        return b * x[0]
+                    }, [leaf([2, 3])])]
         case .matmul:
             return [("mm", { $0[0].matmul($0[1]) }, [leaf([3, 4]), leaf([4, 2])]),
                     ("batched broadcast", { $0[0].matmul($0[1]) }, [leaf([2, 1, 3, 4]), leaf([3, 4, 2])]),

@@ -64,6 +64,7 @@ final class MisuseTests: XCTestCase {
     }
     func testSecondBackwardThroughFreedGraph() { check("ag-second-backward", ["Trying to backward through the graph a second time"]) }
     func testInPlaceOnLeaf() { check("ag-leaf-inplace", ["add_:", "a leaf Variable that requires grad is being used in an in-place operation."]) }
+    func testInPlaceOnViewOfLeaf() { check("ag-leaf-view-inplace", ["mul_:", "a view of a leaf Variable that requires grad is being used in an in-place operation."]) }
     func testBackwardWithoutGraph() { check("ag-no-grad-backward", ["element 0 of tensors does not require grad and does not have a grad_fn"]) }
     func testNonScalarBackward() { check("ag-non-scalar", ["grad can be implicitly created only for scalar outputs"]) }
     /// Anomaly mode names the node and the forward line that created it.

@@ -21,6 +21,7 @@ enum Engine {
         }
         // 1. Dependencies.
         var stack: [Node] = []
+        stack.reserveCapacity(16)
         for (e, _) in roots where visit(e.node) { stack.append(e.node) }
         while let n = stack.popLast() {
             for case let e? in n.edges {
@@ -37,6 +38,7 @@ enum Engine {
             if let old = n.buffer[e.inputNr] { n.buffer[e.inputNr] = old + g } else { n.buffer[e.inputNr] = g }
         }
         var ready: [Node] = []
+        ready.reserveCapacity(16)
         for (e, g) in roots { add(g, to: e) }
         for (e, _) in roots where e.node.pendingDeps == 0 && !ready.contains(where: { $0 === e.node }) {
             ready.append(e.node)

@@ -11,7 +11,7 @@ public enum Primitive: String, CaseIterable, Sendable {
     case sin, cos, tan, asin, acos, atan, sinh, cosh, tanh, sigmoid, relu, gelu, geluTanh
     case silu, softplus, erf, erfc, floor, ceil, round, trunc, reciprocal
     // structure
-    case toDType, toDevice, clone, view, cat, whereSelect
+    case toDType, toDevice, clone, view, cat, whereSelect, copySlices
     // indexing
     case gatherLinear, scatterAddLinear, gatherDim, scatterDim, scatterAddDim, im2col
     // reductions
