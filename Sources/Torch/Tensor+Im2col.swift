@@ -1,58 +1,131 @@
 import TorchBase
 
-// im2col as a primitive: the patches of a [N, C, H, W] input as rows [N·OH·OW, C·kh·kw], so that
-// a convolution is one matrix multiply. Its backward (col2im) adds the kh·kw slices of the
-// gradient into strided views of the input gradient: kh·kw strided kernels instead of the
-// element-index scatter an overlapping `unfold` view would need.
-extension Tensor {
-    /// The elements at offset (`i`, `j`) of every `stride`-spaced window of a [N, C, H, W] tensor:
-    /// a [N, C, outH, outW] view. Convolution (im2col), pooling and their gradients are built from
-    /// these views, one strided kernel per kernel offset.
-    public func windowOffsetView(_ i: Int, _ j: Int, stride: Int, outH: Int, outW: Int) -> Tensor {
-        self[TensorIndex.all, TensorIndex.all, TensorIndex.slice(i, i + stride * (outH - 1) + 1, step: stride),
-             TensorIndex.slice(j, j + stride * (outW - 1) + 1, step: stride)]
+// im2col and col2im as a pair of primitives, each the other's adjoint: the patches of an
+// [N, C, d1, ..., dr] input as rows [N·L, C·K] (L output positions, K kernel elements), so that a
+// convolution of any rank, stride and dilation is one matrix multiply, and a transposed
+// convolution is a matrix multiply followed by col2im. im2col is one strided copy of an
+// overlapping window view; col2im adds the K kernel-offset slices into strided, non-overlapping
+// views of the result: K strided kernels instead of an element-index scatter.
+
+/// Kernel size, stride and dilation of a sliding window over `r` spatial dimensions.
+public struct WindowGeometry: Equatable, Sendable {
+    public let kernel: [Int]
+    public let stride: [Int]
+    public let dilation: [Int]
+
+    public init(kernel: [Int], stride: [Int], dilation: [Int]) {
+        precondition(kernel.count == stride.count && kernel.count == dilation.count,
+                     "WindowGeometry: kernel \(kernel), stride \(stride) and dilation \(dilation) differ in rank")
+        self.kernel = kernel
+        self.stride = stride
+        self.dilation = dilation
     }
 
-    /// Sliding `kh`×`kw` patches of a 4-D input with `stride`, one patch per row.
+    public var rank: Int { kernel.count }
+    /// Number of kernel elements.
+    public var volume: Int { kernel.product }
+
+    /// Output size along each spatial dimension for an input of `spatial` sizes (no padding).
+    public func outputSize(_ spatial: [Int]) -> [Int] {
+        (0..<rank).map { d in (spatial[d] - dilation[d] * (kernel[d] - 1) - 1) / stride[d] + 1 }
+    }
+
+    /// The multi-index of kernel element `k` (row-major).
+    public func kernelIndex(_ k: Int) -> [Int] { unravelIndex(k, kernel) }
+}
+
+extension Tensor {
+    /// The elements at kernel offset `index` of every window of an [N, C, spatial...] tensor: an
+    /// [N, C, out...] strided view. Convolution, pooling and their gradients are built from these.
+    public func windowOffsetView(_ index: [Int], _ g: WindowGeometry, out: [Int]) -> Tensor {
+        var idx: [TensorIndex] = [.all, .all]
+        for d in 0..<g.rank {
+            let start = index[d] * g.dilation[d]
+            idx.append(.slice(start, start + g.stride[d] * (out[d] - 1) + 1, step: g.stride[d]))
+        }
+        return self[idx]
+    }
+
+    /// The 2-D form: offset (`i`, `j`) of every `stride`-spaced window of a [N, C, H, W] tensor.
+    public func windowOffsetView(_ i: Int, _ j: Int, stride: Int, outH: Int, outW: Int) -> Tensor {
+        windowOffsetView([i, j], WindowGeometry(kernel: [i + 1, j + 1], stride: [stride, stride], dilation: [1, 1]), out: [outH, outW])
+    }
+
+    /// Layout of the overlapping [N, out..., C, kernel...] window view of this tensor's storage.
+    func patchLayout(_ g: WindowGeometry, out: [Int]) -> Layout {
+        let s = strides
+        let shape = [self.shape[0]] + out + [self.shape[1]] + g.kernel
+        var st = [s[0]]
+        for d in 0..<g.rank { st.append(s[2 + d] * g.stride[d]) }
+        st.append(s[1])
+        for d in 0..<g.rank { st.append(s[2 + d] * g.dilation[d]) }
+        return Layout(shape: shape, strides: st, offset: layout.offset)
+    }
+
+    /// Sliding-window patches of an [N, C, spatial...] input, one patch per row: [N·L, C·K].
     ///
     /// ```swift
-    /// let cols = x.im2col(kh: 3, kw: 3)   // [N*OH*OW, C*9]
+    /// let cols = x.im2col(WindowGeometry(kernel: [3, 3], stride: [1, 1], dilation: [1, 1]))
     /// ```
-    public func im2col(kh: Int, kw: Int, stride: Int = 1, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        if rank != 4 { torchFail("im2col", "expected a 4-D input [N, C, H, W], got \(shape)", file: file, line: line) }
-        let (n, c, h, w) = (shape[0], shape[1], shape[2], shape[3])
-        if h < kh || w < kw { torchFail("im2col", "kernel \(kh)x\(kw) is larger than the input \(h)x\(w)", file: file, line: line) }
-        let oh = (h - kh) / stride + 1, ow = (w - kw) / stride + 1
+    public func im2col(_ g: WindowGeometry, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        if rank != g.rank + 2 {
+            torchFail("im2col", "expected a \(g.rank + 2)-D input [N, C, spatial...], got \(shape)", file: file, line: line)
+        }
+        let spatial = Array(shape[2...])
+        let out = g.outputSize(spatial)
+        if out.contains(where: { $0 < 1 }) {
+            torchFail("im2col", "kernel \(g.kernel) with dilation \(g.dilation) is larger than the input \(spatial)", file: file, line: line)
+        }
+        let (n, c) = (shape[0], shape[1])
+        let rows = n * out.product, width = c * g.volume
         func forward() -> Tensor {
-            // One strided copy per kernel offset (rows of OW or C elements), not one per patch row.
-            let out = Tensor(uninitialized: [n, oh, ow, c, kh, kw], dtype: dtype, device: device)
-            for i in 0..<kh {
-                for j in 0..<kw {
-                    let src = windowOffsetView(i, j, stride: stride, outH: oh, outW: ow).permute([0, 2, 3, 1])
-                    let dst = out[TensorIndex.all, TensorIndex.all, TensorIndex.all, TensorIndex.all, i, j]
-                    Kernels.copy(dst.operand, src.operand, device)
-                }
-            }
-            return out.view([n * oh * ow, c * kh * kw])
+            let patches = Tensor(storage: storage, layout: patchLayout(g, out: out), dtype: dtype)
+            let result = Tensor(uninitialized: patches.shape, dtype: dtype, device: device)
+            Kernels.copy(result.operand, patches.operand, device)
+            return result.view([rows, width])
         }
         if !Tensor.shouldRecord(self) { return forward() }
         let inShape = shape
-        return Tensor.recorded(.im2col, [self], file: file, line: line, forward: forward) { _, g in
-            let gc = g.reshape([n, oh, ow, c, kh, kw])
-            if GradMode.isEnabled {
-                // Differentiable form for double backward: the unfold view's own adjoint.
-                let standIn = Tensor.zeros(inShape, dtype: g.dtype, device: g.device)
-                let view = standIn.unfold(2, size: kh, step: stride).unfold(3, size: kw, step: stride).permute([0, 2, 3, 1, 4, 5])
-                return [Tensor.viewBackward(gc, base: standIn.layout, view: view.layout)]
+        return Tensor.recorded(.im2col, SmallList(self), file: file, line: line, forward: forward) { _, gr in
+            [Tensor.col2im(gr, shape: inShape, g)]
+        }
+    }
+
+    /// The 2-D form with a square stride and no dilation.
+    public func im2col(kh: Int, kw: Int, stride: Int = 1, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        im2col(WindowGeometry(kernel: [kh, kw], stride: [stride, stride], dilation: [1, 1]), file: file, line: line)
+    }
+
+    /// Adds patch rows [N·L, C·K] back into an [N, C, spatial...] tensor of `shape` (the adjoint
+    /// of `im2col`; overlapping windows sum).
+    public static func col2im(_ cols: Tensor, shape: [Int], _ g: WindowGeometry,
+                              file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        if shape.count != g.rank + 2 {
+            torchFail("col2im", "expected a \(g.rank + 2)-D output shape [N, C, spatial...], got \(shape)", file: file, line: line)
+        }
+        let out = g.outputSize(Array(shape[2...]))
+        let (n, c) = (shape[0], shape[1])
+        if cols.shape != [n * out.product, c * g.volume] {
+            torchFail("col2im", "expected columns of shape \([n * out.product, c * g.volume]) for output \(shape), got \(cols.shape)", file: file, line: line)
+        }
+        func forward() -> Tensor {
+            let result = Tensor.zeros(shape, dtype: cols.dtype, device: cols.device)
+            let patches = cols.contiguous().view([n] + out + [c] + g.kernel)
+            // [N, out..., C, k...] -> [N, C, out...] slices, one per kernel element.
+            let perm = [0, g.rank + 1] + Array(1...g.rank)
+            for k in 0..<g.volume {
+                let ki = g.kernelIndex(k)
+                var idx: [TensorIndex] = Array(repeating: .all, count: g.rank + 2)
+                idx += ki.map { TensorIndex.index($0) }
+                let slice = patches[idx].permute(perm)
+                let target = result.windowOffsetView(ki, g, out: out)
+                target += slice
             }
-            let out = Tensor.zeros(inShape, dtype: g.dtype, device: g.device)
-            for i in 0..<kh {
-                for j in 0..<kw {
-                    let target = out.windowOffsetView(i, j, stride: stride, outH: oh, outW: ow)
-                    target += gc[TensorIndex.all, TensorIndex.all, TensorIndex.all, TensorIndex.all, i, j].permute([0, 3, 1, 2])
-                }
-            }
-            return [out]
+            return result
+        }
+        if !Tensor.shouldRecord(cols) { return forward() }
+        return Tensor.recorded(.col2im, SmallList(cols), file: file, line: line, forward: forward) { _, gr in
+            [gr.im2col(g)]
         }
     }
 }

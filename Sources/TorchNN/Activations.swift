@@ -34,40 +34,6 @@ public func Softmax(dim: Int) -> Module { Activation { $0.softmax(dim: dim) } }
 public func LogSoftmax(dim: Int) -> Module { Activation { $0.logSoftmax(dim: dim) } }
 public func Identity() -> Module { Activation { $0 } }
 
-/// Average over `kernel`×`kernel` windows (no padding), as the mean of the strided views.
-public func avgPool2d(_ x: Tensor, kernel: Int, stride: Int? = nil) -> Tensor {
-    let views = windowViews(x, kernel: kernel, stride: stride ?? kernel)
-    return views.dropFirst().reduce(views[0]) { $0 + $1 } / Double(kernel * kernel)
-}
-
-/// Mean over adaptive windows giving an `outH`×`outW` output (PyTorch's start/end index rule).
-public func adaptiveAvgPool2d(_ x: Tensor, _ outH: Int, _ outW: Int) -> Tensor {
-    let h = x.shape[2], w = x.shape[3]
-    var rows: [Tensor] = []
-    for i in 0..<outH {
-        let h0 = i * h / outH, h1 = ((i + 1) * h + outH - 1) / outH
-        var cols: [Tensor] = []
-        for j in 0..<outW {
-            let w0 = j * w / outW, w1 = ((j + 1) * w + outW - 1) / outW
-            cols.append(x[TensorIndex.all, TensorIndex.all, h0..<h1, w0..<w1].mean(dims: [2, 3]))
-        }
-        rows.append(Tensor.stack(cols, dim: -1))
-    }
-    return Tensor.stack(rows, dim: -2)
-}
-
-public final class AvgPool2d: Module {
-    let kernel: Int, stride: Int?
-    public init(_ kernel: Int, stride: Int? = nil) { self.kernel = kernel; self.stride = stride; super.init() }
-    public override func forward(_ x: Tensor) -> Tensor { avgPool2d(x, kernel: kernel, stride: stride) }
-}
-
-public final class AdaptiveAvgPool2d: Module {
-    let h: Int, w: Int
-    public init(_ h: Int, _ w: Int) { self.h = h; self.w = w; super.init() }
-    public override func forward(_ x: Tensor) -> Tensor { adaptiveAvgPool2d(x, h, w) }
-}
-
 /// Group normalisation: channels split into `numGroups`, normalised over each group and the
 /// spatial dimensions, then an affine per channel.
 public final class GroupNorm: Module {

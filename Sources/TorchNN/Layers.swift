@@ -58,32 +58,6 @@ public final class Linear: Module {
     }
 }
 
-/// 2-D convolution layer (square kernel, stride and padding).
-public final class Conv2d: Module {
-    public let weight: Tensor
-    public let bias: Tensor?
-    public let stride: Int, padding: Int
-
-    public init(_ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0, bias: Bool = true) {
-        weight = Tensor.empty([outChannels, inChannels, kernelSize, kernelSize])
-        Init.kaimingUniform_(weight)
-        self.bias = bias ? Init.defaultBias(outChannels, fanIn: inChannels * kernelSize * kernelSize) : nil
-        self.stride = stride
-        self.padding = padding
-        super.init()
-        registerParameter("weight", weight)
-        if let b = self.bias { registerParameter("bias", b) }
-    }
-
-    public override func forward(_ x: Tensor) -> Tensor { conv2d(x, weight, bias, stride: stride, padding: padding) }
-}
-
-public final class MaxPool2d: Module {
-    let kernel: Int, stride: Int?
-    public init(_ kernel: Int, stride: Int? = nil) { self.kernel = kernel; self.stride = stride; super.init() }
-    public override func forward(_ x: Tensor) -> Tensor { maxPool2d(x, kernel: kernel, stride: stride) }
-}
-
 public final class ReLU: Module {
     public override init() { super.init() }
     public override func forward(_ x: Tensor) -> Tensor { x.relu() }
@@ -99,29 +73,6 @@ public final class Dropout: Module {
     let p: Double
     public init(_ p: Double = 0.5) { self.p = p; super.init() }
     public override func forward(_ x: Tensor) -> Tensor { dropout(x, p: p, training: training) }
-}
-
-/// 1-D convolution of [N, C, L] inputs (a 2-D convolution over a height of 1).
-public final class Conv1d: Module {
-    public let weight: Tensor
-    public let bias: Tensor?
-    public let stride: Int, padding: Int
-
-    public init(_ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0, bias: Bool = true) {
-        weight = Tensor.empty([outChannels, inChannels, kernelSize])
-        Init.kaimingUniform_(weight)
-        self.bias = bias ? Init.defaultBias(outChannels, fanIn: inChannels * kernelSize) : nil
-        self.stride = stride
-        self.padding = padding
-        super.init()
-        registerParameter("weight", weight)
-        if let b = self.bias { registerParameter("bias", b) }
-    }
-
-    public override func forward(_ x: Tensor) -> Tensor {
-        let xp = padding > 0 ? x.pad([padding, padding]) : x
-        return conv2d(xp.unsqueeze(2), weight.unsqueeze(2), bias, stride: stride).squeeze(2)
-    }
 }
 
 /// A Transformer encoder layer: self-attention and a feed-forward block, each with dropout, a

@@ -89,7 +89,10 @@ final class GradcheckTests: XCTestCase {
             return [("indexAdd", { $0[0].indexAdd(1, Tensor([1, 3, 1]), $0[1]) }, [leaf([3, 4]), leaf([3, 3])])]
         case .im2col:
             return [("im2col", { $0[0].im2col(kh: 2, kw: 3) }, [leaf([2, 2, 4, 5])]),
-                    ("im2col stride 2", { $0[0].im2col(kh: 3, kw: 3, stride: 2) }, [Tensor.rand([5, 5, 2, 1], dtype: .float64, generator: g).permute([3, 2, 0, 1]).requiresGrad_()])]
+                    ("im2col stride 2", { $0[0].im2col(kh: 3, kw: 3, stride: 2) }, [Tensor.rand([5, 5, 2, 1], dtype: .float64, generator: g).permute([3, 2, 0, 1]).requiresGrad_()]),
+                    ("im2col 3-d strided dilated", { $0[0].im2col(WindowGeometry(kernel: [2, 1, 2], stride: [1, 2, 1], dilation: [2, 1, 1])) },
+                     [leaf([1, 2, 5, 3, 4])]),
+                    ("im2col 1-d", { $0[0].im2col(WindowGeometry(kernel: [3], stride: [2], dilation: [1])) }, [leaf([2, 3, 7])])]
         case .gatherDim:
             return [("gather", { $0[0].gather(1, Tensor([[0, 0, 2], [1, 3, 3], [2, 1, 0]])) }, [leaf([3, 4])]),
                     ("max(dim) values", { $0[0].max(dim: 1).values }, [leaf([3, 4])]),
@@ -122,6 +125,11 @@ final class GradcheckTests: XCTestCase {
         case .cumprod:
             return [("cumprod", { $0[0].cumprod(dim: 1) }, [leaf([3, 4], lo: 0.5, hi: 2)]),
                     ("cumprod with a zero", { ($0[0] * Tensor([1.0, 0.0, 1.0, 1.0], dtype: .float64)).cumprod(dim: 0) }, [leaf([4])])]
+        case .col2im:
+            let g1 = WindowGeometry(kernel: [2, 3], stride: [1, 1], dilation: [1, 1])
+            let g2 = WindowGeometry(kernel: [2, 2], stride: [2, 1], dilation: [1, 2])
+            return [("col2im", { Tensor.col2im($0[0], shape: [2, 2, 4, 5], g1) }, [leaf([18, 12])]),
+                    ("col2im strided dilated", { Tensor.col2im($0[0], shape: [1, 2, 5, 5], g2) }, [leafT([6, 8])])]
         case .copySlices:
             return [("in-place mul on a slice of a non-leaf", { x in
                         let b = x[0] * 1.0
