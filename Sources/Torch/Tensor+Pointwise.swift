@@ -26,6 +26,12 @@ extension Tensor {
     static func binary(_ op: BinaryOp, _ a: Tensor, _ b: Tensor, common: DType,
                        file: StaticString, line: UInt) -> Tensor {
         if shouldRecord(a, b), let p = binaryPrimitive(op) {
+            if a.dtype == common && b.dtype == common && common.computeType == common {
+                // No dtype conversions: the raw op records nothing, so it needs no noGrad scope.
+                return recorded(p, SmallList(a, b), save: SmallList(a, b), saveOutput: op == .pow, file: file, line: line,
+                                output: binaryRaw(op, a, b, common: common, file: file, line: line),
+                                backward: { node, g in binaryBackward(node, g) })
+            }
             return recorded(p, SmallList(a, b), save: SmallList(a, b), saveOutput: op == .pow, file: file, line: line,
                             forward: { binaryRaw(op, a, b, common: common, file: file, line: line) },
                             backward: { node, g in binaryBackward(node, g) })

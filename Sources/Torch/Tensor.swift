@@ -10,9 +10,11 @@ import TorchCPU
 /// print(y)   // tensor([[2., 4.], [3., 5.]])
 /// ```
 public final class Tensor: @unchecked Sendable {
-    public let storage: Storage
-    public let layout: Layout
-    public let dtype: DType
+    // Variables only so that `replaceData(with:)` can swap them (PyTorch's `param.data = ...`,
+    // used by `Module.to`); ops never write them, and reads need no exclusivity check.
+    @exclusivity(unchecked) public private(set) var storage: Storage
+    @exclusivity(unchecked) public private(set) var layout: Layout
+    @exclusivity(unchecked) public private(set) var dtype: DType
     /// Leaf autograd state (requiresGrad, grad, hooks); nil for tensors that never took part in
     /// a graph (the common, fast case) and for most op outputs.
     var autograd: AutogradMeta?
@@ -91,6 +93,16 @@ public final class Tensor: @unchecked Sendable {
         let v = Tensor.shouldRecord(self) ? recordedView(layout) : Tensor(storage: storage, layout: layout, dtype: dtype)
         v.viewBase = viewBase ?? self
         return v
+    }
+
+    /// Makes this tensor object hold `source`'s data (storage, layout and dtype), keeping its
+    /// identity, autograd flags and gradient: PyTorch's `tensor.data = source`, which is how
+    /// `Module.to(dtype:)` and `Module.to(device:)` convert parameters that layers hold.
+    public func replaceData(with source: Tensor) {
+        storage = source.storage
+        layout = source.layout
+        dtype = source.dtype
+        autograd?.accumulator = nil   // it recorded the old shape and dtype
     }
 
     /// Records an in-place write (bumps the storage's version counter).

@@ -110,6 +110,38 @@ open class Module {
     }
 
     /// Calls `f` on this module and every module below it.
+    /// Converts every floating-point parameter and buffer (and their gradients) to `dtype`, in
+    /// place: the tensors layers hold keep their identity (`module.to(torch.float64)`).
+    ///
+    /// ```swift
+    /// let model = Linear(4, 2).to(dtype: .float64)
+    /// ```
+    @discardableResult
+    public func to(dtype: DType) -> Self {
+        convertTensors { $0.dtype.isFloatingPoint ? $0.to(dtype) : $0 }
+        return self
+    }
+
+    /// Moves every parameter and buffer (and their gradients) to `device`, in place.
+    @discardableResult
+    public func to(device: Device) -> Self {
+        convertTensors { $0.to(device: device) }
+        return self
+    }
+
+    private func convertTensors(_ f: (Tensor) -> Tensor) {
+        Torch.noGrad {
+            for (_, t) in namedParameters() + namedBuffers() {
+                let converted = f(t)
+                if converted !== t { t.replaceData(with: converted) }
+                if let g = t.grad {
+                    let cg = f(g)
+                    if cg !== g { g.replaceData(with: cg) }
+                }
+            }
+        }
+    }
+
     public func apply(_ f: (Module) -> Void) { for m in modules() { f(m) } }
 
     /// Parameters and buffers by name, as PyTorch's `state_dict()`.

@@ -25,44 +25,71 @@ public final class LayerNorm: Module {
     }
 }
 
-/// Batch normalisation over the channel dimension 1 of [N, C] or [N, C, H, W] inputs: batch
-/// statistics in training (running statistics updated with `momentum`, unbiased variance),
-/// running statistics in eval mode.
+/// Batch normalisation over the channel dimension 1 of [N, C], [N, C, L] or [N, C, H, W] inputs:
+/// batch statistics in training (running statistics updated with `momentum`, or a cumulative
+/// average when it is nil, with the unbiased variance), running statistics in eval mode. The
+/// state dict holds `weight`, `bias`, `running_mean`, `running_var` and `num_batches_tracked`,
+/// as PyTorch's.
 public final class BatchNorm: Module {
-    public let numFeatures: Int, eps: Double, momentum: Double
-    public let weight: Tensor, bias: Tensor
-    public let runningMean: Tensor, runningVar: Tensor
+    public let numFeatures: Int, eps: Double, momentum: Double?
+    public let affine: Bool, trackRunningStats: Bool
+    public let weight: Tensor?, bias: Tensor?
+    public let runningMean: Tensor?, runningVar: Tensor?, numBatchesTracked: Tensor?
 
-    public init(_ numFeatures: Int, eps: Double = 1e-5, momentum: Double = 0.1) {
+    public init(_ numFeatures: Int, eps: Double = 1e-5, momentum: Double? = 0.1, affine: Bool = true,
+                trackRunningStats: Bool = true, dtype: DType = .float32) {
         self.numFeatures = numFeatures
         self.eps = eps
         self.momentum = momentum
-        weight = Tensor.ones([numFeatures]); bias = Tensor.zeros([numFeatures])
-        runningMean = Tensor.zeros([numFeatures]); runningVar = Tensor.ones([numFeatures])
+        self.affine = affine
+        self.trackRunningStats = trackRunningStats
+        weight = affine ? Tensor.ones([numFeatures], dtype: dtype) : nil
+        bias = affine ? Tensor.zeros([numFeatures], dtype: dtype) : nil
+        runningMean = trackRunningStats ? Tensor.zeros([numFeatures], dtype: dtype) : nil
+        runningVar = trackRunningStats ? Tensor.ones([numFeatures], dtype: dtype) : nil
+        numBatchesTracked = trackRunningStats ? Tensor.zeros([], dtype: .int64) : nil
         super.init()
-        registerParameter("weight", weight)
-        registerParameter("bias", bias)
-        registerBuffer("running_mean", runningMean)
-        registerBuffer("running_var", runningVar)
+        if let weight, let bias {
+            registerParameter("weight", weight)
+            registerParameter("bias", bias)
+        }
+        if let runningMean, let runningVar, let numBatchesTracked {
+            registerBuffer("running_mean", runningMean)
+            registerBuffer("running_var", runningVar)
+            registerBuffer("num_batches_tracked", numBatchesTracked)
+        }
     }
 
     public override func forward(_ x: Tensor) -> Tensor {
+        if x.rank < 2 || x.shape[1] != numFeatures {
+            torchFail("BatchNorm", "expected input with \(numFeatures) channels in dimension 1, got input of size \(x.shape)", file: #fileID, line: #line)
+        }
         let dims = [0] + Array(2..<x.rank)
         var shape = [Int](repeating: 1, count: x.rank)
         shape[1] = numFeatures
         let mean: Tensor, v: Tensor
-        if training {
+        if training || runningMean == nil {
+            if x.count / numFeatures <= 1 && training {
+                torchFail("BatchNorm", "Expected more than 1 value per channel when training, got input size \(x.shape)", file: #fileID, line: #line)
+            }
             mean = x.mean(dims: dims)
             v = x.variance(dims: dims, correction: 0)
-            let n = Double(x.count / numFeatures)
-            Torch.noGrad {
-                runningMean.mul_(Tensor.scalar(1 - momentum, dtype: runningMean.dtype)).add_(mean.detach(), alpha: momentum)
-                runningVar.mul_(Tensor.scalar(1 - momentum, dtype: runningVar.dtype)).add_(v.detach() * (n / Swift.max(n - 1, 1)), alpha: momentum)
+            if training, let runningMean, let runningVar, let numBatchesTracked {
+                let n = Double(x.count / numFeatures)
+                Torch.noGrad {
+                    numBatchesTracked.add_(Tensor.scalar(1, dtype: .int64))
+                    let m = momentum ?? 1 / Double(numBatchesTracked.item(Int64.self))
+                    runningMean.mul_(Tensor.scalar(1 - m, dtype: runningMean.dtype)).add_(mean.detach().to(runningMean.dtype), alpha: m)
+                    let unbiased = v.detach() * (n / Swift.max(n - 1, 1))
+                    runningVar.mul_(Tensor.scalar(1 - m, dtype: runningVar.dtype)).add_(unbiased.to(runningVar.dtype), alpha: m)
+                }
             }
         } else {
-            mean = runningMean; v = runningVar
+            mean = runningMean!; v = runningVar!
         }
-        return (x - mean.view(shape)) / (v.view(shape) + eps).sqrt() * weight.view(shape) + bias.view(shape)
+        let normed = (x - mean.view(shape)) / (v.view(shape) + eps).sqrt()
+        guard let weight, let bias else { return normed }
+        return normed * weight.view(shape) + bias.view(shape)
     }
 }
 

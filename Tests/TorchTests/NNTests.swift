@@ -248,7 +248,7 @@ final class OptimAndNormTests: XCTestCase {
             XCTAssertEqual(y.select(1, c).mean().item(), 0, accuracy: 1e-5)
             XCTAssertEqual(y.select(1, c).variance(correction: 0).item(), 1, accuracy: 1e-3)
         }
-        XCTAssertEqual(bn.runningMean.scalars[0], 0.1 * x.select(1, 0).mean().item(), accuracy: 1e-5)
+        XCTAssertEqual(bn.runningMean!.scalars[0], 0.1 * x.select(1, 0).mean().item(), accuracy: 1e-5)
         bn.eval()
         XCTAssertEqual(bn(x.to(.float32)).shape, [4, 3, 5, 5])
         let ln = LayerNorm([5])

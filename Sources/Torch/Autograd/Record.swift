@@ -44,7 +44,14 @@ extension Tensor {
     static func recorded(_ p: Primitive, _ inputs: SmallList<Tensor>, save: SmallList<Tensor> = SmallList(), saveOutput: Bool = false,
                          file: StaticString, line: UInt, forward: () -> Tensor,
                          backward: @escaping (_ node: FunctionNode, _ grad: Tensor) -> [Tensor?]) -> Tensor {
-        let out = Torch.noGrad(forward)
+        recorded(p, inputs, save: save, saveOutput: saveOutput, file: file, line: line, output: Torch.noGrad(forward), backward: backward)
+    }
+
+    /// Records a node for `p` over an output already computed by code that records nothing
+    /// (a fresh tensor, never one of the inputs).
+    static func recorded(_ p: Primitive, _ inputs: SmallList<Tensor>, save: SmallList<Tensor>, saveOutput: Bool,
+                         file: StaticString, line: UInt, output out: Tensor,
+                         backward: @escaping (_ node: FunctionNode, _ grad: Tensor) -> [Tensor?]) -> Tensor {
         let node = FunctionNode(primitive: p, inputs: inputs, file: file, line: line, backward1: backward)
         out.creator = node
         if !save.isEmpty || saveOutput {
