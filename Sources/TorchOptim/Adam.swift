@@ -25,7 +25,7 @@ public final class Adam: BaseOptimizer {
     override func update(group: ParamGroup, index i: Int, param p: Tensor, grad: Tensor) {
         let lr = option(group, "lr"), beta1 = option(group, "beta1"), beta2 = option(group, "beta2")
         let eps = option(group, "eps"), wd = option(group, "weightDecay")
-        let t = Double(stepCount)
+        let t = Double(paramSteps[i])
         let bc1 = 1 - Double.pow(beta1, t), bc2 = 1 - Double.pow(beta2, t)
         var g = grad
         if wd != 0 {
@@ -50,18 +50,26 @@ public func AdamW(_ params: [Tensor], lr: Double = 1e-3, betas: (Double, Double)
     Adam(params, lr: lr, betas: betas, eps: eps, weightDecay: weightDecay, amsgrad: amsgrad, decoupledWeightDecay: true)
 }
 
+/// State that a scheduler saves into a checkpoint (string metadata, like the optimizers').
+public protocol SchedulerState: AnyObject {
+    func stateDict() -> [String: String]
+    func loadStateDict(_ state: [String: String]) throws
+}
+
 /// Learning-rate schedulers (`torch.optim.lr_scheduler`): call `step()` once per epoch (or step)
-/// after the optimizer's step; the optimizer's `lr` follows the closed-form schedule.
-public final class LRScheduler {
+/// after the optimizer's step; the optimizer's `lr` follows the closed-form schedule of the
+/// epoch count, from each group's initial learning rate.
+public final class LRScheduler: SchedulerState {
     public let optimizer: Optimizer
-    /// Each group's learning rate when the scheduler was made (PyTorch's `base_lrs`).
+    /// Each group's initial learning rate (PyTorch's `base_lrs`).
     public let baseLRs: [Double]
     public private(set) var lastEpoch = 0
     let schedule: (_ epoch: Int, _ base: Double) -> Double
 
     public init(_ optimizer: Optimizer, schedule: @escaping (_ epoch: Int, _ base: Double) -> Double) {
         self.optimizer = optimizer
-        baseLRs = optimizer.paramGroups.map { $0.lr ?? 0 }
+        for g in optimizer.paramGroups where g.initialLR == nil { g.initialLR = g.lr ?? 0 }
+        baseLRs = optimizer.paramGroups.map { $0.initialLR! }
         self.schedule = schedule
         apply()
     }
@@ -80,6 +88,17 @@ public final class LRScheduler {
     }
 
     public var lastLR: Double { optimizer.lr }
+
+    public func stateDict() -> [String: String] {
+        ["last_epoch": String(lastEpoch), "base_lrs": baseLRs.map { String($0) }.joined(separator: ",")]
+    }
+
+    public func loadStateDict(_ state: [String: String]) throws {
+        guard let e = state["last_epoch"].flatMap({ Int($0) }) else {
+            throw TorchError("scheduler state dict has no integer last_epoch: \(state)")
+        }
+        setEpoch(e)
+    }
 
     /// `base · gamma^(epoch / stepSize)`.
     public static func stepLR(_ o: Optimizer, stepSize: Int, gamma: Double = 0.1) -> LRScheduler {
@@ -105,6 +124,54 @@ public final class LRScheduler {
     }
 }
 
+/// Runs `schedulers` one after another, switching at `milestones` (each restarts its epoch
+/// count at its milestone), as PyTorch's SequentialLR.
+///
+/// ```swift
+/// let warmup = LRScheduler.linearLR(opt, startFactor: 0.1, totalIters: 5)
+/// let decay = LRScheduler.exponentialLR(opt, gamma: 0.9)
+/// let sched = SequentialLR(opt, schedulers: [warmup, decay], milestones: [5])
+/// ```
+public final class SequentialLR: SchedulerState {
+    public let optimizer: Optimizer
+    public let schedulers: [LRScheduler]
+    public let milestones: [Int]
+    public private(set) var lastEpoch = 0
+
+    public init(_ optimizer: Optimizer, schedulers: [LRScheduler], milestones: [Int]) {
+        precondition(schedulers.count == milestones.count + 1,
+                     "SequentialLR: expected \(milestones.count + 1) schedulers for \(milestones.count) milestones, got \(schedulers.count)")
+        precondition(schedulers.allSatisfy { $0.optimizer === optimizer }, "SequentialLR: every scheduler must drive the same optimizer")
+        self.optimizer = optimizer
+        self.schedulers = schedulers
+        self.milestones = milestones
+        apply()
+    }
+
+    func apply() {
+        let idx = milestones.filter { $0 <= lastEpoch }.count
+        let start = idx == 0 ? 0 : milestones[idx - 1]
+        schedulers[idx].setEpoch(lastEpoch - start)
+    }
+
+    public func step() {
+        lastEpoch += 1
+        apply()
+    }
+
+    public var lastLR: Double { optimizer.lr }
+
+    public func stateDict() -> [String: String] { ["last_epoch": String(lastEpoch)] }
+
+    public func loadStateDict(_ state: [String: String]) throws {
+        guard let e = state["last_epoch"].flatMap({ Int($0) }) else {
+            throw TorchError("SequentialLR state dict has no integer last_epoch: \(state)")
+        }
+        lastEpoch = e
+        apply()
+    }
+}
+
 /// Rescales gradients so that their total 2-norm is at most `maxNorm`; returns the norm before.
 @discardableResult
 public func clipGradNorm(_ params: [Tensor], maxNorm: Double) -> Double {
@@ -124,15 +191,13 @@ extension LRScheduler {
     /// Cosine annealing restarted every `t0` epochs, periods growing by `tMult`.
     public static func cosineAnnealingWarmRestarts(_ o: Optimizer, t0: Int, tMult: Int = 1, etaMin: Double = 0) -> LRScheduler {
         LRScheduler(o) { e, b in
-            var tCur = Double(e), tI = Double(t0)
-            if tMult == 1 {
-                tCur = Double(e % t0)
-            } else {
-                let n = Int(Double.log(Double(e) / Double(t0) * Double(tMult - 1) + 1) / Double.log(Double(tMult)))
-                tCur = Double(e) - Double(t0) * (Double.pow(Double(tMult), Double(n)) - 1) / Double(tMult - 1)
-                tI = Double(t0) * Double.pow(Double(tMult), Double(n))
+            // Walk the periods in integers: no rounding at the restarts.
+            var tCur = e, tI = t0
+            while tCur >= tI {
+                tCur -= tI
+                tI *= tMult
             }
-            return etaMin + (b - etaMin) * (1 + Double.cos(Double.pi * tCur / tI)) / 2
+            return etaMin + (b - etaMin) * (1 + Double.cos(Double.pi * Double(tCur) / Double(tI))) / 2
         }
     }
 
@@ -158,30 +223,54 @@ extension LRScheduler {
 }
 
 /// Lowers the learning rate by `factor` when a metric stops improving for `patience` epochs
-/// (mode "min", relative threshold, cooldown), as PyTorch's ReduceLROnPlateau.
-public final class ReduceLROnPlateau {
+/// (mode "min" or "max", relative threshold, cooldown, minimum rate), as PyTorch's ReduceLROnPlateau.
+public final class ReduceLROnPlateau: SchedulerState {
     public let optimizer: Optimizer
     public let factor: Double, patience: Int, threshold: Double, cooldown: Int, minLR: Double, maximize: Bool
-    var best: Double
-    var badEpochs = 0, cooldownLeft = 0
+    /// Changes smaller than this are not applied (PyTorch's `eps`).
+    public let eps: Double
+    public private(set) var best: Double
+    public private(set) var badEpochs = 0, cooldownLeft = 0, lastEpoch = 0
 
     public init(_ optimizer: Optimizer, mode: String = "min", factor: Double = 0.1, patience: Int = 10,
-                threshold: Double = 1e-4, cooldown: Int = 0, minLR: Double = 0) {
+                threshold: Double = 1e-4, cooldown: Int = 0, minLR: Double = 0, eps: Double = 1e-8) {
+        precondition(factor < 1, "ReduceLROnPlateau: factor should be < 1.0, got \(factor)")
         self.optimizer = optimizer
         self.factor = factor; self.patience = patience; self.threshold = threshold
-        self.cooldown = cooldown; self.minLR = minLR
+        self.cooldown = cooldown; self.minLR = minLR; self.eps = eps
         maximize = mode == "max"
         best = maximize ? -.infinity : .infinity
     }
 
     public func step(_ metric: Double) {
+        lastEpoch += 1
         let better = maximize ? metric > best * (1 + threshold) : metric < best * (1 - threshold)
         if better { best = metric; badEpochs = 0 } else { badEpochs += 1 }
         if cooldownLeft > 0 { cooldownLeft -= 1; badEpochs = 0 }
         if badEpochs > patience {
-            for g in optimizer.paramGroups { g.lr = Swift.max((g.lr ?? 0) * factor, minLR) }
+            for g in optimizer.paramGroups {
+                let old = g.lr ?? 0
+                let new = Swift.max(old * factor, minLR)
+                if old - new > eps { g.lr = new }
+            }
             cooldownLeft = cooldown
             badEpochs = 0
+        }
+    }
+
+    public func stateDict() -> [String: String] {
+        ["best": String(best), "num_bad_epochs": String(badEpochs), "cooldown_counter": String(cooldownLeft),
+         "last_epoch": String(lastEpoch), "lrs": optimizer.paramGroups.map { String($0.lr ?? 0) }.joined(separator: ",")]
+    }
+
+    public func loadStateDict(_ state: [String: String]) throws {
+        guard let b = state["best"].flatMap(Double.init), let n = state["num_bad_epochs"].flatMap({ Int($0) }),
+              let c = state["cooldown_counter"].flatMap({ Int($0) }), let e = state["last_epoch"].flatMap({ Int($0) }) else {
+            throw TorchError("ReduceLROnPlateau state dict is incomplete: \(state)")
+        }
+        best = b; badEpochs = n; cooldownLeft = c; lastEpoch = e
+        if let lrs = state["lrs"]?.split(separator: ",").compactMap({ Double($0) }), lrs.count == optimizer.paramGroups.count {
+            for (g, lr) in zip(optimizer.paramGroups, lrs) { g.lr = lr }
         }
     }
 }

@@ -45,7 +45,7 @@ public final class Adagrad: BaseOptimizer {
         let g = wd != 0 ? grad + p * wd : grad
         let s = buffer(i, "sum", p, fill: initialAccumulator)
         s.add_(g * g)
-        let clr = lr / (1 + Double(stepCount - 1) * lrDecay)
+        let clr = lr / (1 + Double(paramSteps[i] - 1) * lrDecay)
         p.add_(g / (s.sqrt() + eps), alpha: -clr)
     }
 }
@@ -82,7 +82,7 @@ public final class Adamax: BaseOptimizer {
         let m = buffer(i, "exp_avg", p), u = buffer(i, "exp_inf", p)
         m.mul_(Tensor.scalar(beta1, dtype: m.dtype)).add_(g, alpha: 1 - beta1)
         u.copy_((u * beta2).maximum(g.abs() + eps))
-        let bc = 1 - Double.pow(beta1, Double(stepCount))
+        let bc = 1 - Double.pow(beta1, Double(paramSteps[i]))
         p.add_(m / u, alpha: -lr / bc)
     }
 }

@@ -10,6 +10,9 @@ import TorchBase
 public final class ParamGroup {
     public var params: [Tensor]
     public var lr: Double?
+    /// The learning rate before any scheduler changed it (PyTorch's `initial_lr`): set by the
+    /// first scheduler attached, and the base of every later one.
+    public var initialLR: Double?
     public var options: [String: Double]
     public init(_ params: [Tensor], lr: Double? = nil, options: [String: Double] = [:]) {
         self.params = params; self.lr = lr; self.options = options
@@ -42,12 +45,16 @@ public class BaseOptimizer: Optimizer {
     /// Per-parameter state by flat parameter index (across groups in order).
     public var state: [[String: Tensor]]
     public internal(set) var stepCount = 0
+    /// Steps taken by each parameter (PyTorch's per-parameter `step` state): a parameter whose
+    /// gradient was missing for a step does not advance.
+    public internal(set) var paramSteps: [Int]
 
     init(groups: [ParamGroup], defaults: [String: Double]) {
         self.defaults = defaults
         for g in groups where g.lr == nil { g.lr = defaults["lr"] }
         paramGroups = groups
         state = [[String: Tensor]](repeating: [:], count: groups.reduce(0) { $0 + $1.params.count })
+        paramSteps = [Int](repeating: 0, count: state.count)
     }
 
     /// Option `key` for a group (the group's own value, else the default).
@@ -67,6 +74,7 @@ public class BaseOptimizer: Optimizer {
                 for p in g.params {
                     defer { i += 1 }
                     guard let grad = p.grad else { continue }
+                    paramSteps[i] += 1
                     update(group: g, index: i, param: p, grad: grad)
                 }
             }
@@ -86,6 +94,7 @@ public class BaseOptimizer: Optimizer {
     public func stateDict() -> (tensors: [String: Tensor], metadata: [String: String]) {
         var t: [String: Tensor] = [:]
         for (i, s) in state.enumerated() { for (k, v) in s { t["state.\(i).\(k)"] = v.detach() } }
+        for (i, n) in paramSteps.enumerated() where n > 0 { t["state.\(i).step"] = Tensor.scalar(Float(n), dtype: .float32) }
         var m = ["step": String(stepCount), "groups": String(paramGroups.count)]
         for (gi, g) in paramGroups.enumerated() {
             m["group.\(gi).lr"] = String(g.lr!)
@@ -99,12 +108,19 @@ public class BaseOptimizer: Optimizer {
             throw TorchError("loaded state dict has \(metadata["groups"] ?? "no") parameter groups, the optimizer has \(paramGroups.count)")
         }
         var fresh = [[String: Tensor]](repeating: [:], count: state.count)
+        var steps = [Int](repeating: 0, count: state.count)
         for (k, v) in tensors where k.hasPrefix("state.") {
             let parts = k.split(separator: ".", maxSplits: 2)
             guard parts.count == 3, let i = Int(parts[1]), i < state.count else { throw TorchError("bad optimizer state key \(k)") }
-            fresh[i][String(parts[2])] = v.clone()
+            if parts[2] == "step" {
+                guard v.count == 1 else { throw TorchError("optimizer state \(k) must hold one number, got shape \(v.shape)") }
+                steps[i] = Int(v.to(.float64).item(Double.self))
+            } else {
+                fresh[i][String(parts[2])] = v.clone()
+            }
         }
         state = fresh
+        paramSteps = steps
         stepCount = Int(metadata["step"] ?? "0") ?? 0
         for (gi, g) in paramGroups.enumerated() {
             if let lr = metadata["group.\(gi).lr"].flatMap(Double.init) { g.lr = lr }

@@ -365,6 +365,6 @@ final class ParamGroupTests: XCTestCase {
         }
         let adam = Adam([a], lr: 0.01)
         adam.zeroGrad(); (a * a).sum().backward(); adam.step()
-        XCTAssertEqual(Set(adam.stateDict().tensors.keys), ["state.0.exp_avg", "state.0.exp_avg_sq"])
+        XCTAssertEqual(Set(adam.stateDict().tensors.keys), ["state.0.exp_avg", "state.0.exp_avg_sq", "state.0.step"])
     }
 }

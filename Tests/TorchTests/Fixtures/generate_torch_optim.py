@@ -1,0 +1,103 @@
+"""PyTorch references for optimizers and learning-rate schedulers.
+
+Run once under PyTorch (a virtualenv with `pip install torch numpy`):
+
+    python Tests/TorchTests/Fixtures/generate_torch_optim.py
+
+It writes `torch_optim.json` next to this script:
+- "optimizers": for each optimizer and option set, the starting float32 weights, the fixed data,
+  and the parameters after each of 20 steps on the loss mean((x·w + b - y)²) + 0.1·mean(w⁴);
+- "schedulers": for each scheduler, the learning rate before the first step and after each of 50
+  scheduler steps (SGD with lr 0.1 underneath; ReduceLROnPlateau fed a fixed metric sequence).
+"""
+import json
+import math
+import os
+
+import torch
+
+torch.manual_seed(0)
+x = torch.randn(8, 3)
+y = torch.randn(8, 4)
+w0 = torch.randn(3, 4) * 0.5
+b0 = torch.randn(4) * 0.1
+
+
+def flat(t):
+    return t.detach().reshape(-1).tolist()
+
+
+def loss_fn(w, b):
+    return ((x @ w + b - y) ** 2).mean() + 0.1 * (w ** 4).mean()
+
+
+def run_optimizer(name, make, groups=False):
+    w = w0.clone().requires_grad_(True)
+    b = b0.clone().requires_grad_(True)
+    opt = make([{"params": [w]}, {"params": [b], "lr": 0.05}] if groups else [w, b])
+    traj = []
+    for _ in range(20):
+        opt.zero_grad()
+        loss_fn(w, b).backward()
+        opt.step()
+        traj.append({"w": flat(w), "b": flat(b)})
+    return {"name": name, "trajectory": traj}
+
+
+O = torch.optim
+optimizers = [
+    run_optimizer("sgd", lambda p: O.SGD(p, lr=0.1)),
+    run_optimizer("sgd_momentum_dampening_wd", lambda p: O.SGD(p, lr=0.1, momentum=0.9, dampening=0.1, weight_decay=0.01)),
+    run_optimizer("sgd_nesterov", lambda p: O.SGD(p, lr=0.05, momentum=0.9, nesterov=True)),
+    run_optimizer("sgd_groups", lambda p: O.SGD(p, lr=0.1, momentum=0.5), groups=True),
+    run_optimizer("adam", lambda p: O.Adam(p, lr=0.01)),
+    run_optimizer("adam_wd_amsgrad", lambda p: O.Adam(p, lr=0.02, betas=(0.8, 0.9), weight_decay=0.1, amsgrad=True)),
+    run_optimizer("adamw", lambda p: O.AdamW(p, lr=0.01, weight_decay=0.1)),
+    run_optimizer("adamw_amsgrad", lambda p: O.AdamW(p, lr=0.01, amsgrad=True)),
+    run_optimizer("rmsprop", lambda p: O.RMSprop(p, lr=0.01)),
+    run_optimizer("rmsprop_centered_momentum_wd", lambda p: O.RMSprop(p, lr=0.01, alpha=0.9, eps=1e-6, weight_decay=0.05,
+                                                                      momentum=0.5, centered=True)),
+    run_optimizer("adagrad", lambda p: O.Adagrad(p, lr=0.1, lr_decay=0.01, weight_decay=0.01, initial_accumulator_value=0.1)),
+    run_optimizer("adadelta", lambda p: O.Adadelta(p, lr=1.0, rho=0.8, weight_decay=0.01)),
+    run_optimizer("adamax", lambda p: O.Adamax(p, lr=0.02, weight_decay=0.01)),
+]
+
+S = torch.optim.lr_scheduler
+metrics = [1.0, 0.9, 0.95, 0.94, 0.96, 0.97, 0.8, 0.81, 0.82, 0.83, 0.84, 0.7] + [0.7 + 0.001 * i for i in range(38)]
+
+
+def run_scheduler(name, make, plateau=False):
+    p = torch.zeros(2, requires_grad=True)
+    opt = O.SGD([p], lr=0.1, momentum=0.9)
+    sched = make(opt)
+    lrs = [opt.param_groups[0]["lr"]]
+    for i in range(50):
+        opt.step()
+        if plateau:
+            sched.step(metrics[i])
+        else:
+            sched.step()
+        lrs.append(opt.param_groups[0]["lr"])
+    return {"name": name, "lrs": lrs}
+
+
+schedulers = [
+    run_scheduler("step", lambda o: S.StepLR(o, step_size=7, gamma=0.5)),
+    run_scheduler("multi_step", lambda o: S.MultiStepLR(o, milestones=[5, 12, 30], gamma=0.3)),
+    run_scheduler("exponential", lambda o: S.ExponentialLR(o, gamma=0.95)),
+    run_scheduler("cosine_annealing", lambda o: S.CosineAnnealingLR(o, T_max=20, eta_min=0.001)),
+    run_scheduler("cosine_warm_restarts", lambda o: S.CosineAnnealingWarmRestarts(o, T_0=10, T_mult=2, eta_min=0.01)),
+    run_scheduler("cosine_warm_restarts_fixed", lambda o: S.CosineAnnealingWarmRestarts(o, T_0=7)),
+    run_scheduler("linear", lambda o: S.LinearLR(o, start_factor=0.25, end_factor=1.0, total_iters=10)),
+    run_scheduler("one_cycle", lambda o: S.OneCycleLR(o, max_lr=1.0, total_steps=51, cycle_momentum=False)),
+    run_scheduler("lambda", lambda o: S.LambdaLR(o, lambda e: 1.0 / (1 + e))),
+    run_scheduler("sequential", lambda o: S.SequentialLR(o, [S.LinearLR(o, start_factor=0.1, total_iters=5),
+                                                             S.ExponentialLR(o, gamma=0.9)], milestones=[5])),
+    run_scheduler("plateau", lambda o: S.ReduceLROnPlateau(o, factor=0.5, patience=2, cooldown=1, min_lr=0.001), plateau=True),
+]
+
+out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "torch_optim.json")
+with open(out, "w") as f:
+    json.dump({"torch_version": torch.__version__, "x": flat(x), "y": flat(y), "w0": flat(w0), "b0": flat(b0),
+               "metrics": metrics, "optimizers": optimizers, "schedulers": schedulers}, f)
+print(f"wrote {len(optimizers)} optimizer and {len(schedulers)} scheduler cases to {out}")

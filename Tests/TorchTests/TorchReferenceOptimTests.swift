@@ -1,0 +1,131 @@
+import Foundation
+import XCTest
+@testable import Torch
+import TorchBase
+import TorchOptim
+
+/// Optimizers and schedulers against PyTorch (`Fixtures/torch_optim.json`, written by
+/// `Fixtures/generate_torch_optim.py`): 20-step parameter trajectories in float32 and 50-step
+/// learning-rate sequences.
+final class TorchReferenceOptimTests: XCTestCase {
+    static let root: [String: Any] = {
+        let url = Fixtures.directory.appendingPathComponent("torch_optim.json")
+        return try! JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
+    }()
+
+    static func floats(_ key: String) -> [Float] { (root[key] as! [NSNumber]).map { $0.floatValue } }
+
+    static func makeOptimizer(_ name: String, _ w: Tensor, _ b: Tensor) -> Optimizer? {
+        let p = [w, b]
+        switch name {
+        case "sgd": return SGD(p, lr: 0.1)
+        case "sgd_momentum_dampening_wd": return SGD(p, lr: 0.1, momentum: 0.9, dampening: 0.1, weightDecay: 0.01)
+        case "sgd_nesterov": return SGD(p, lr: 0.05, momentum: 0.9, nesterov: true)
+        case "sgd_groups": return SGD(groups: [ParamGroup([w]), ParamGroup([b], lr: 0.05)], lr: 0.1, momentum: 0.5)
+        case "adam": return Adam(p, lr: 0.01)
+        case "adam_wd_amsgrad": return Adam(p, lr: 0.02, betas: (0.8, 0.9), weightDecay: 0.1, amsgrad: true)
+        case "adamw": return AdamW(p, lr: 0.01, weightDecay: 0.1)
+        case "adamw_amsgrad": return AdamW(p, lr: 0.01, amsgrad: true)
+        case "rmsprop": return RMSprop(p, lr: 0.01)
+        case "rmsprop_centered_momentum_wd":
+            return RMSprop(p, lr: 0.01, alpha: 0.9, eps: 1e-6, weightDecay: 0.05, momentum: 0.5, centered: true)
+        case "adagrad": return Adagrad(p, lr: 0.1, lrDecay: 0.01, weightDecay: 0.01, initialAccumulatorValue: 0.1)
+        case "adadelta": return Adadelta(p, lr: 1.0, rho: 0.8, weightDecay: 0.01)
+        case "adamax": return Adamax(p, lr: 0.02, weightDecay: 0.01)
+        default: return nil
+        }
+    }
+
+    func testOptimizerTrajectoriesMatchPyTorch() {
+        let x = Tensor(shape: [8, 3], scalars: Self.floats("x"))
+        let y = Tensor(shape: [8, 4], scalars: Self.floats("y"))
+        let cases = Self.root["optimizers"] as! [[String: Any]]
+        XCTAssertEqual(cases.count, 13)
+        for c in cases {
+            let name = c["name"] as! String
+            let w = Tensor(shape: [3, 4], scalars: Self.floats("w0")).requiresGrad_()
+            let b = Tensor(shape: [4], scalars: Self.floats("b0")).requiresGrad_()
+            guard let opt = Self.makeOptimizer(name, w, b) else { XCTFail("\(name): no SwiftTorch spelling"); continue }
+            let trajectory = c["trajectory"] as! [[String: [NSNumber]]]
+            for (step, expected) in trajectory.enumerated() {
+                opt.zeroGrad(setToNil: true)
+                let r = x.matmul(w) + b - y
+                let loss = (r * r).mean() + (w * w * w * w).mean() * 0.1
+                loss.backward()
+                opt.step()
+                let ew = Tensor(shape: [3, 4], scalars: expected["w"]!.map { $0.floatValue })
+                let eb = Tensor(shape: [4], scalars: expected["b"]!.map { $0.floatValue })
+                assertMatches(w.detach(), ew, "\(name) step \(step + 1) w", rtol: 2e-5, atol: 2e-6)
+                assertMatches(b.detach(), eb, "\(name) step \(step + 1) b", rtol: 2e-5, atol: 2e-6)
+            }
+        }
+    }
+
+    func testSchedulerLearningRatesMatchPyTorch() {
+        let metrics = (Self.root["metrics"] as! [NSNumber]).map { $0.doubleValue }
+        let cases = Self.root["schedulers"] as! [[String: Any]]
+        XCTAssertEqual(cases.count, 11)
+        for c in cases {
+            let name = c["name"] as! String
+            let expected = (c["lrs"] as! [NSNumber]).map { $0.doubleValue }
+            let p = Tensor.zeros([2]).requiresGrad_()
+            let opt = SGD([p], lr: 0.1, momentum: 0.9)
+            var step: (Int) -> Void
+            switch name {
+            case "step": let s = LRScheduler.stepLR(opt, stepSize: 7, gamma: 0.5); step = { _ in s.step() }
+            case "multi_step": let s = LRScheduler.multiStepLR(opt, milestones: [5, 12, 30], gamma: 0.3); step = { _ in s.step() }
+            case "exponential": let s = LRScheduler.exponentialLR(opt, gamma: 0.95); step = { _ in s.step() }
+            case "cosine_annealing": let s = LRScheduler.cosineAnnealingLR(opt, tMax: 20, etaMin: 0.001); step = { _ in s.step() }
+            case "cosine_warm_restarts":
+                let s = LRScheduler.cosineAnnealingWarmRestarts(opt, t0: 10, tMult: 2, etaMin: 0.01); step = { _ in s.step() }
+            case "cosine_warm_restarts_fixed": let s = LRScheduler.cosineAnnealingWarmRestarts(opt, t0: 7); step = { _ in s.step() }
+            case "linear": let s = LRScheduler.linearLR(opt, startFactor: 0.25, endFactor: 1, totalIters: 10); step = { _ in s.step() }
+            case "one_cycle": let s = LRScheduler.oneCycleLR(opt, maxLR: 1.0, totalSteps: 51); step = { _ in s.step() }
+            case "lambda": let s = LRScheduler.lambdaLR(opt) { 1.0 / Double(1 + $0) }; step = { _ in s.step() }
+            case "sequential":
+                let s = SequentialLR(opt, schedulers: [LRScheduler.linearLR(opt, startFactor: 0.1, totalIters: 5),
+                                                        LRScheduler.exponentialLR(opt, gamma: 0.9)], milestones: [5])
+                step = { _ in s.step() }
+            case "plateau":
+                let s = ReduceLROnPlateau(opt, factor: 0.5, patience: 2, cooldown: 1, minLR: 0.001)
+                step = { i in s.step(metrics[i]) }
+            default:
+                XCTFail("\(name): no SwiftTorch spelling")
+                continue
+            }
+            var lrs = [opt.lr]
+            for i in 0..<50 {
+                opt.step()
+                step(i)
+                lrs.append(opt.lr)
+            }
+            XCTAssertEqual(lrs.count, expected.count, name)
+            for (i, (a, e)) in zip(lrs, expected).enumerated() where Swift.abs(a - e) > 1e-12 + 1e-9 * Swift.abs(e) {
+                XCTFail("\(name): learning rate after \(i) steps is \(a), PyTorch's is \(e)")
+                break
+            }
+        }
+    }
+
+    /// Scheduler state survives a state-dict round trip and continues the same schedule.
+    func testSchedulerStateDictRoundTrip() throws {
+        let opt = SGD([Tensor.zeros([1]).requiresGrad_()], lr: 0.1)
+        let s = LRScheduler.cosineAnnealingLR(opt, tMax: 10)
+        for _ in 0..<4 { s.step() }
+        let saved = s.stateDict()
+        let opt2 = SGD([Tensor.zeros([1]).requiresGrad_()], lr: 0.1)
+        let s2 = LRScheduler.cosineAnnealingLR(opt2, tMax: 10)
+        try s2.loadStateDict(saved)
+        XCTAssertEqual(opt2.lr, opt.lr)
+        s.step(); s2.step()
+        XCTAssertEqual(opt2.lr, opt.lr)
+
+        let p = ReduceLROnPlateau(opt, patience: 0)
+        p.step(1.0); p.step(2.0)
+        let p2 = ReduceLROnPlateau(opt2, patience: 0)
+        try p2.loadStateDict(p.stateDict())
+        XCTAssertEqual(p2.best, 1.0)
+        XCTAssertEqual(opt2.lr, opt.lr)
+        XCTAssertThrowsError(try s2.loadStateDict([:]))
+    }
+}
