@@ -49,7 +49,7 @@ let package = Package(
         .target(name: "TorchData", dependencies: ["Torch", "TorchBase", "_CZlib"], swiftSettings: optimize),
         .executableTarget(name: "TorchTrain", dependencies: ["Torch", "TorchNN", "TorchOptim", "TorchData", "TorchIO"], swiftSettings: optimize),
         .executableTarget(name: "TorchGPUCheck", dependencies: ["Torch", "TorchBase", "TorchCUDA", "TorchNN", "TorchOptim"], swiftSettings: optimize),
-        .executableTarget(name: "TorchBench", dependencies: ["Torch", "TorchBase", "TorchCPU"], swiftSettings: optimize),
+        .executableTarget(name: "TorchBench", dependencies: ["Torch", "TorchBase", "TorchCPU", "TorchNN", "TorchOptim"], swiftSettings: optimize),
         .executableTarget(name: "TorchDemo", dependencies: ["Torch"]),
         .executableTarget(name: "TorchMisuse", dependencies: ["Torch", "TorchIO"]),
         .testTarget(

@@ -1,11 +1,12 @@
 import TorchBase
 
 // im2col and col2im as a pair of primitives, each the other's adjoint: the patches of an
-// [N, C, d1, ..., dr] input as rows [N·L, C·K] (L output positions, K kernel elements), so that a
-// convolution of any rank, stride and dilation is one matrix multiply, and a transposed
-// convolution is a matrix multiply followed by col2im. im2col is one strided copy of an
-// overlapping window view; col2im adds the K kernel-offset slices into strided, non-overlapping
-// views of the result: K strided kernels instead of an element-index scatter.
+// [N, C, d1, ..., dr] input as columns [C·K, N·L] (K kernel elements, L output positions), so
+// that a convolution of any rank, stride and dilation is one matrix multiply W[O, C·K] · cols,
+// and a transposed convolution is a matrix multiply followed by col2im. im2col is one strided
+// copy of an overlapping window view whose inner loop runs along the output width; col2im adds
+// the K kernel-offset slices into strided, non-overlapping views of the result: K strided
+// kernels instead of an element-index scatter.
 
 /// Kernel size, stride and dilation of a sliding window over `r` spatial dimensions.
 public struct WindowGeometry: Equatable, Sendable {
@@ -51,18 +52,18 @@ extension Tensor {
         windowOffsetView([i, j], WindowGeometry(kernel: [i + 1, j + 1], stride: [stride, stride], dilation: [1, 1]), out: [outH, outW])
     }
 
-    /// Layout of the overlapping [N, out..., C, kernel...] window view of this tensor's storage.
+    /// Layout of the overlapping [C, kernel..., N, out...] window view of this tensor's storage.
     func patchLayout(_ g: WindowGeometry, out: [Int]) -> Layout {
         let s = strides
-        let shape = [self.shape[0]] + out + [self.shape[1]] + g.kernel
-        var st = [s[0]]
-        for d in 0..<g.rank { st.append(s[2 + d] * g.stride[d]) }
-        st.append(s[1])
+        let shape = [self.shape[1]] + g.kernel + [self.shape[0]] + out
+        var st = [s[1]]
         for d in 0..<g.rank { st.append(s[2 + d] * g.dilation[d]) }
+        st.append(s[0])
+        for d in 0..<g.rank { st.append(s[2 + d] * g.stride[d]) }
         return Layout(shape: shape, strides: st, offset: layout.offset)
     }
 
-    /// Sliding-window patches of an [N, C, spatial...] input, one patch per row: [N·L, C·K].
+    /// Sliding-window patches of an [N, C, spatial...] input, one patch per column: [C·K, N·L].
     ///
     /// ```swift
     /// let cols = x.im2col(WindowGeometry(kernel: [3, 3], stride: [1, 1], dilation: [1, 1]))
@@ -77,7 +78,7 @@ extension Tensor {
             torchFail("im2col", "kernel \(g.kernel) with dilation \(g.dilation) is larger than the input \(spatial)", file: file, line: line)
         }
         let (n, c) = (shape[0], shape[1])
-        let rows = n * out.product, width = c * g.volume
+        let rows = c * g.volume, width = n * out.product
         func forward() -> Tensor {
             let patches = Tensor(storage: storage, layout: patchLayout(g, out: out), dtype: dtype)
             let result = Tensor(uninitialized: patches.shape, dtype: dtype, device: device)
@@ -96,8 +97,8 @@ extension Tensor {
         im2col(WindowGeometry(kernel: [kh, kw], stride: [stride, stride], dilation: [1, 1]), file: file, line: line)
     }
 
-    /// Adds patch rows [N·L, C·K] back into an [N, C, spatial...] tensor of `shape` (the adjoint
-    /// of `im2col`; overlapping windows sum).
+    /// Adds patch columns [C·K, N·L] back into an [N, C, spatial...] tensor of `shape` (the
+    /// adjoint of `im2col`; overlapping windows sum).
     public static func col2im(_ cols: Tensor, shape: [Int], _ g: WindowGeometry,
                               file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         if shape.count != g.rank + 2 {
@@ -105,19 +106,18 @@ extension Tensor {
         }
         let out = g.outputSize(Array(shape[2...]))
         let (n, c) = (shape[0], shape[1])
-        if cols.shape != [n * out.product, c * g.volume] {
-            torchFail("col2im", "expected columns of shape \([n * out.product, c * g.volume]) for output \(shape), got \(cols.shape)", file: file, line: line)
+        if cols.shape != [c * g.volume, n * out.product] {
+            torchFail("col2im", "expected columns of shape \([c * g.volume, n * out.product]) for output \(shape), got \(cols.shape)", file: file, line: line)
         }
         func forward() -> Tensor {
             let result = Tensor.zeros(shape, dtype: cols.dtype, device: cols.device)
-            let patches = cols.contiguous().view([n] + out + [c] + g.kernel)
-            // [N, out..., C, k...] -> [N, C, out...] slices, one per kernel element.
-            let perm = [0, g.rank + 1] + Array(1...g.rank)
+            let patches = cols.contiguous().view([c] + g.kernel + [n] + out)
+            // [C, k..., N, out...] -> [N, C, out...] slices, one per kernel element.
             for k in 0..<g.volume {
                 let ki = g.kernelIndex(k)
-                var idx: [TensorIndex] = Array(repeating: .all, count: g.rank + 2)
+                var idx: [TensorIndex] = [.all]
                 idx += ki.map { TensorIndex.index($0) }
-                let slice = patches[idx].permute(perm)
+                let slice = patches[idx].transpose(0, 1)
                 let target = result.windowOffsetView(ki, g, out: out)
                 target += slice
             }

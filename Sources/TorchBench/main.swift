@@ -51,6 +51,21 @@ if CommandLine.arguments.contains("--overhead-loop") {
     print("add out", time(inner: 200_000) { Torch.add(a, b, out: o) } * 1e9, "ns")
     exit(0)
 }
+if let i = CommandLine.arguments.firstIndex(of: "--profile"), i + 1 < CommandLine.arguments.count {
+    // For profilers: one training workload, many times.
+    let work: () -> Void
+    switch CommandLine.arguments[i + 1] {
+    case "mlp": work = ModelBench.mlpStep()
+    case "lenet": work = ModelBench.lenetStep()
+    case "conv": work = ModelBench.conv().0
+    case "conv-backward": work = ModelBench.conv().1
+    default: work = ModelBench.lstm()
+    }
+    let t0 = now()
+    for _ in 0..<10 { work() }
+    print("per call", (now() - t0) / 10 * 1e3, "ms")
+    exit(0)
+}
 let big = quick ? 1_000_000 : 10_000_000
 
 // NumPy's side, run once in a child process; prints "key value" lines.
@@ -95,7 +110,8 @@ extension Substring {
     func trimmingCharacters(in set: String) -> String { String(self.filter { !set.contains($0) }) }
 }
 
-let np = runNumPy()
+let modelsOnly = CommandLine.arguments.contains("--models-only")
+let np = modelsOnly ? [:] : runNumPy()
 if np.isEmpty { print("warning: NumPy timings unavailable (python3 with numpy not found)") }
 
 func row(_ name: String, _ ours: Double, _ theirs: Double?, unit: String, higherIsBetter: Bool) {
@@ -115,56 +131,93 @@ func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s + " " : s + String(
 
 print("SwiftTorch benchmark (\(Torch.numThreads) threads; ratios > 1 mean SwiftTorch is faster)")
 
-// 1. Per-op overhead.
-let a1 = Tensor.ones([1]), b1 = Tensor.ones([1])
-let ovh = time(inner: 100_000) { _ = a1 + b1 }
-row("add 1-element float32 overhead", ovh * 1e6, np["overhead"].map { $0 * 1e6 }, unit: "us", higherIsBetter: false)
+if !modelsOnly {
+    // 1. Per-op overhead.
+    let a1 = Tensor.ones([1]), b1 = Tensor.ones([1])
+    let ovh = time(inner: 100_000) { _ = a1 + b1 }
+    row("add 1-element float32 overhead", ovh * 1e6, np["overhead"].map { $0 * 1e6 }, unit: "us", higherIsBetter: false)
 
-// Autograd: recording overhead and a tiny backward (PyTorch measured on the machine:
-// 2.6 us per recorded mul, 72 us for the tiny backward; no PyTorch in this run).
-do {
-    let a = Tensor.ones([1]).requiresGrad_(), b = Tensor.ones([1]).requiresGrad_()
-    let rec = time(inner: 50_000) { _ = a * b }
-    print(pad("mul 1-element while recording", 34) + pad(format3(rec * 1e6) + " us", 18) + "(target <= 0.6 us)")
-    let bw = time(inner: 5_000) { (a * b).sum().backward() }
-    print(pad("((a * b).sum()).backward()", 34) + pad(format3(bw * 1e6) + " us", 18) + "(target <= 5 us)")
+    // Autograd overheads are timed with PyTorch's in section 6.
+
+    // 2. Allocating add versus add into an existing tensor.
+    let x = Tensor.rand([big]), y = Tensor.rand([big]), o = Tensor.empty([big])
+    let addAlloc = time { _ = x + y }
+    let addOut = time { Torch.add(x, y, out: o) }
+    row("add 10M float32 (allocating)", addAlloc * 1e3, np["add_alloc"].map { $0 * 1e3 }, unit: "ms", higherIsBetter: false)
+    row("add 10M float32 (out=)", addOut * 1e3, np["add_out"].map { $0 * 1e3 }, unit: "ms", higherIsBetter: false)
+    print("  allocating / out= time ratio: \(format3(addAlloc / addOut)) (target <= 1.2)")
+
+    // 3-4. Bandwidth of exp, tanh (1 and all threads) and sum.
+    let bytes = Double(big * 4)
+    for (name, f) in [("exp", { _ = x.exp() }), ("tanh", { _ = x.tanh() })] as [(String, () -> Void)] {
+        let threads = Torch.numThreads
+        Torch.numThreads = 1
+        let t1 = time(f)
+        Torch.numThreads = threads
+        let tn = time(f)
+        let ref = np[name].map { 2 * bytes / $0 / 1e9 }
+        row("\(name) 10M float32, 1 thread", 2 * bytes / t1 / 1e9, ref, unit: "GB/s", higherIsBetter: true)
+        row("\(name) 10M float32, \(threads) threads", 2 * bytes / tn / 1e9, ref, unit: "GB/s", higherIsBetter: true)
+    }
+    do {
+        let threads = Torch.numThreads
+        Torch.numThreads = 1
+        let t1 = time { _ = x.sum() }
+        Torch.numThreads = threads
+        let tn = time { _ = x.sum() }
+        let ref = np["sum"].map { bytes / $0 / 1e9 }
+        row("sum 10M float32, 1 thread", bytes / t1 / 1e9, ref, unit: "GB/s", higherIsBetter: true)
+        row("sum 10M float32, \(threads) threads", bytes / tn / 1e9, ref, unit: "GB/s", higherIsBetter: true)
+    }
+
+    // 5. Matmul.
+    for k in [256, 512, 1024, 2048] {
+        let a = Tensor.rand([k, k]), b = Tensor.rand([k, k])
+        let t = time(reps: 5) { _ = a.matmul(b) }
+        let flops = 2 * Double(k) * Double(k) * Double(k)
+        row("matmul \(k) float32", flops / t / 1e9, np["mm\(k)"].map { flops / $0 / 1e9 }, unit: "GFLOP/s", higherIsBetter: true)
+    }
 }
 
-// 2. Allocating add versus add into an existing tensor.
-let x = Tensor.rand([big]), y = Tensor.rand([big]), o = Tensor.empty([big])
-let addAlloc = time { _ = x + y }
-let addOut = time { Torch.add(x, y, out: o) }
-row("add 10M float32 (allocating)", addAlloc * 1e3, np["add_alloc"].map { $0 * 1e3 }, unit: "ms", higherIsBetter: false)
-row("add 10M float32 (out=)", addOut * 1e3, np["add_out"].map { $0 * 1e3 }, unit: "ms", higherIsBetter: false)
-print("  allocating / out= time ratio: \(format3(addAlloc / addOut)) (target <= 1.2)")
-
-// 3-4. Bandwidth of exp, tanh (1 and all threads) and sum.
-let bytes = Double(big * 4)
-for (name, f) in [("exp", { _ = x.exp() }), ("tanh", { _ = x.tanh() })] as [(String, () -> Void)] {
-    let threads = Torch.numThreads
-    Torch.numThreads = 1
-    let t1 = time(f)
-    Torch.numThreads = threads
-    let tn = time(f)
-    let ref = np[name].map { 2 * bytes / $0 / 1e9 }
-    row("\(name) 10M float32, 1 thread", 2 * bytes / t1 / 1e9, ref, unit: "GB/s", higherIsBetter: true)
-    row("\(name) 10M float32, \(threads) threads", 2 * bytes / tn / 1e9, ref, unit: "GB/s", higherIsBetter: true)
-}
-do {
-    let threads = Torch.numThreads
-    Torch.numThreads = 1
-    let t1 = time { _ = x.sum() }
-    Torch.numThreads = threads
-    let tn = time { _ = x.sum() }
-    let ref = np["sum"].map { bytes / $0 / 1e9 }
-    row("sum 10M float32, 1 thread", bytes / t1 / 1e9, ref, unit: "GB/s", higherIsBetter: true)
-    row("sum 10M float32, \(threads) threads", bytes / tn / 1e9, ref, unit: "GB/s", higherIsBetter: true)
-}
-
-// 5. Matmul.
-for k in [256, 512, 1024, 2048] {
-    let a = Tensor.rand([k, k]), b = Tensor.rand([k, k])
-    let t = time(reps: 5) { _ = a.matmul(b) }
-    let flops = 2 * Double(k) * Double(k) * Double(k)
-    row("matmul \(k) float32", flops / t / 1e9, np["mm\(k)"].map { flops / $0 / 1e9 }, unit: "GFLOP/s", higherIsBetter: true)
+// 6. Training workloads against PyTorch (run in a child process from a virtualenv with torch:
+// SWIFTTORCH_TORCH_PYTHON, or .venv-torch/bin/python; scripts/setup-torch.sh makes one).
+if !CommandLine.arguments.contains("--no-models") {
+    let pt = runPyTorch()
+    print("")
+    if pt.isEmpty {
+        print("PyTorch timings unavailable (no torch virtualenv: run scripts/setup-torch.sh or set SWIFTTORCH_TORCH_PYTHON)")
+    } else {
+        print("Against PyTorch \(pytorchVersion()) in the same run (ratio > 1: SwiftTorch is faster):")
+    }
+    func vs(_ name: String, _ ours: Double, _ key: String) {
+        let theirs = pt[key]
+        let ratio = theirs.map { format3($0 / ours) + "x" } ?? "n/a"
+        print(pad(name, 40) + pad(format3(ours * 1e3) + " ms", 14) + pad("torch " + (theirs.map { format3($0 * 1e3) + " ms" } ?? "n/a"), 20) + "speed ratio " + ratio)
+    }
+    do {
+        let a = Tensor.ones([1]).requiresGrad_(), b = Tensor.ones([1]).requiresGrad_()
+        let saved = Torch.numThreads
+        Torch.numThreads = 1
+        let rec = time(inner: 50_000) { _ = a * b }
+        let bw = time(inner: 5_000) { (a * b).sum().backward() }
+        Torch.numThreads = saved
+        print(pad("mul 1-element while recording", 40) + pad(format3(rec * 1e6) + " us", 14)
+              + pad("torch " + (pt["rec_mul"].map { format3($0 * 1e6) + " us" } ?? "n/a"), 20)
+              + "speed ratio " + (pt["rec_mul"].map { format3($0 / rec) + "x" } ?? "n/a") + "  (target <= 0.6 us)")
+        print(pad("((a * b).sum()).backward()", 40) + pad(format3(bw * 1e6) + " us", 14)
+              + pad("torch " + (pt["tiny_backward"].map { format3($0 * 1e6) + " us" } ?? "n/a"), 20)
+              + "speed ratio " + (pt["tiny_backward"].map { format3($0 / bw) + "x" } ?? "n/a") + "  (target <= 5 us)")
+    }
+    let reps = quick ? 3 : 7
+    let saved = Torch.numThreads
+    for threads in [1, 2] {
+        Torch.numThreads = threads
+        vs("MLP 784-512-256-10 SGD step, b128, \(threads)T", time(reps: reps, inner: 5, ModelBench.mlpStep()), "mlp_\(threads)")
+        vs("LeNet-5 SGD step, b64, \(threads)T", time(reps: reps, inner: 3, ModelBench.lenetStep()), "lenet_\(threads)")
+        let (fwd, fwdBwd) = ModelBench.conv()
+        vs("conv2d 32x3x32x32->64 3x3 fwd, \(threads)T", time(reps: reps, inner: 3, fwd), "conv_fwd_\(threads)")
+        vs("conv2d fwd+bwd, \(threads)T", time(reps: reps, fwdBwd), "conv_fwd_bwd_\(threads)")
+        vs("LSTM 2x200, seq 35, b20 fwd+bwd, \(threads)T", time(reps: reps, ModelBench.lstm()), "lstm_\(threads)")
+    }
+    Torch.numThreads = saved
 }

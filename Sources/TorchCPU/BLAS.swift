@@ -10,8 +10,63 @@ extension CPUKernels {
                                              b: UnsafePointer<T>, bRow: Int, bCol: Int,
                                              c: UnsafeMutablePointer<T>, cRow: Int, beta: T) {
         if m == 0 || n == 0 { return }
-        if T.self == Float.self || T.self == Double.self, let (ta, lda) = blasLayout(aRow, aCol, k, m),
-           let (tb, ldb) = blasLayout(bRow, bCol, n, k), k > 0 {
+        if (T.self == Float.self || T.self == Double.self) && k > 0
+            && (blasLayout(aRow, aCol, k, m) == nil || blasLayout(bRow, bCol, n, k) == nil) {
+            // A matrix with no unit stride (a permuted view): pack it row-major once, then BLAS.
+            let packA = blasLayout(aRow, aCol, k, m) == nil, packB = blasLayout(bRow, bCol, n, k) == nil
+            let ta = packA ? pack(a, rows: m, cols: k, rowStride: aRow, colStride: aCol) : nil
+            let tb = packB ? pack(b, rows: k, cols: n, rowStride: bRow, colStride: bCol) : nil
+            defer { ta?.deallocate(); tb?.deallocate() }
+            gemm(T.self, m: m, n: n, k: k, a: ta.map { UnsafePointer($0) } ?? a, aRow: packA ? k : aRow, aCol: packA ? 1 : aCol,
+                 b: tb.map { UnsafePointer($0) } ?? b, bRow: packB ? n : bRow, bCol: packB ? 1 : bCol, c: c, cRow: cRow, beta: beta)
+            return
+        }
+        if T.self == Float.self || T.self == Double.self, blasLayout(aRow, aCol, k, m) != nil,
+           blasLayout(bRow, bCol, n, k) != nil, k > 0 {
+            _ = blasSingleThreaded
+            // Large products: split the rows (or columns) of C across this library's threads,
+            // one single-threaded BLAS call each.
+            let threads = Swift.min(Parallel.threadCount, Swift.max(m, n))
+            if threads > 1 && m * n * k >= 1 << 21 {
+                let splitRows = m >= n
+                let extent = splitRows ? m : n
+                Parallel.forRange(threads, grain: 1) { r in
+                    for chunk in r {
+                        let lo = extent * chunk / threads, hi = extent * (chunk + 1) / threads
+                        if hi == lo { continue }
+                        if splitRows {
+                            blasCall(T.self, m: hi - lo, n: n, k: k, a: a + lo * aRow, aRow: aRow, aCol: aCol, b: b, bRow: bRow, bCol: bCol,
+                                     c: c + lo * cRow, cRow: cRow, beta: beta)
+                        } else {
+                            blasCall(T.self, m: m, n: hi - lo, k: k, a: a, aRow: aRow, aCol: aCol, b: b + lo * bCol, bRow: bRow, bCol: bCol,
+                                     c: c + lo, cRow: cRow, beta: beta)
+                        }
+                    }
+                }
+                return
+            }
+            blasCall(T.self, m: m, n: n, k: k, a: a, aRow: aRow, aCol: aCol, b: b, bRow: bRow, bCol: bCol, c: c, cRow: cRow, beta: beta)
+            return
+        }
+        for i in 0..<m {
+            for j in 0..<n {
+                var acc = T.zeroValue
+                for p in 0..<k { acc = T.add(acc, T.mul(a[i * aRow + p * aCol], b[p * bRow + j * bCol])) }
+                let cp = c + i * cRow + j
+                cp.pointee = beta == T.zeroValue ? acc : T.add(acc, T.mul(beta, cp.pointee))
+            }
+        }
+    }
+
+    /// OpenBLAS limited to the calling thread, once (this library splits large products itself).
+    static let blasSingleThreaded: Void = openblas_set_num_threads(1)
+
+    /// One BLAS call for float32/float64 operands whose layouts `blasLayout` accepts.
+    static func blasCall<T: NativeScalar>(_: T.Type, m: Int, n: Int, k: Int,
+                                          a: UnsafePointer<T>, aRow: Int, aCol: Int,
+                                          b: UnsafePointer<T>, bRow: Int, bCol: Int,
+                                          c: UnsafeMutablePointer<T>, cRow: Int, beta: T) {
+        if let (ta, lda) = blasLayout(aRow, aCol, k, m), let (tb, ldb) = blasLayout(bRow, bCol, n, k) {
             let order = Int32(CTorchRowMajor.rawValue)
             if T.self == Float.self {
                 cblas_sgemm(order, ta, tb, Int32(m), Int32(n), Int32(k), 1,
@@ -26,16 +81,19 @@ extension CPUKernels {
                             unsafeBitCast(beta, to: Double.self),
                             UnsafeMutableRawPointer(c).assumingMemoryBound(to: Double.self), Int32(cRow))
             }
-            return
         }
-        for i in 0..<m {
-            for j in 0..<n {
-                var acc = T.zeroValue
-                for p in 0..<k { acc = T.add(acc, T.mul(a[i * aRow + p * aCol], b[p * bRow + j * bCol])) }
-                let cp = c + i * cRow + j
-                cp.pointee = beta == T.zeroValue ? acc : T.add(acc, T.mul(beta, cp.pointee))
+    }
+
+    /// A row-major copy of a strided `rows`×`cols` matrix (the caller deallocates it).
+    static func pack<T>(_ src: UnsafePointer<T>, rows: Int, cols: Int, rowStride: Int, colStride: Int) -> UnsafeMutablePointer<T> {
+        let dst = UnsafeMutablePointer<T>.allocate(capacity: rows * cols)
+        Parallel.forRange(rows, grain: Swift.max(1, 65_536 / Swift.max(cols, 1))) { r in
+            for i in r {
+                let s = src + i * rowStride, d = dst + i * cols
+                for j in 0..<cols { (d + j).initialize(to: s[j * colStride]) }
             }
         }
+        return dst
     }
 
     /// (transpose flag, leading dimension) for a row-major BLAS call, or nil when neither stride is 1.

@@ -3,6 +3,8 @@ import Dispatch
 /// Work splitting across cores. Small ranges stay on the calling thread.
 public enum Parallel {
     /// Number of threads CPU kernels use (default: active cores). Settable like `torch.set_num_threads`.
+    /// Matrix multiplies split their work across the same threads (OpenBLAS itself runs
+    /// single-threaded, so its spinning worker threads never compete with these).
     nonisolated(unsafe) public static var threadCount: Int = activeCores()
 
     /// Elements below which an elementwise op runs on one thread.

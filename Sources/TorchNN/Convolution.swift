@@ -92,19 +92,18 @@ public func conv(_ x: Tensor, _ weight: Tensor, _ bias: Tensor? = nil, stride: S
     if out.contains(where: { $0 < 1 }) {
         torchFail(op, "Calculated padded input size per channel: \(spatial). Kernel size: \(kernel) (dilation \(dil)). Kernel size can't be greater than actual input size", file: file, line: line)
     }
-    let cols = xp.im2col(g, file: file, line: line)               // [N·L, C·K]
-    let rows = cols.shape[0]
+    let cols = xp.im2col(g, file: file, line: line)               // [C·K, N·L]
+    let width = cols.shape[1]
     var y: Tensor
     if groups == 1 {
-        y = cols.matmul(weight.reshape([o, -1]).t())             // [N·L, O]
+        y = weight.reshape([o, -1]).matmul(cols)                  // [O, N·L]
     } else {
         let cg = c / groups * g.volume
-        let colsG = cols.view([rows, groups, cg]).permute([1, 0, 2])           // [G, N·L, Cg·K]
-        let wG = weight.reshape([groups, o / groups, cg]).transpose(1, 2)      // [G, Cg·K, O/G]
-        y = colsG.matmul(wG).permute([1, 0, 2]).reshape([rows, o])
+        let wG = weight.reshape([groups, o / groups, cg])         // [G, O/G, Cg·K]
+        y = wG.matmul(cols.view([groups, cg, width])).reshape([o, width])
     }
-    if let bias { y = y + bias }
-    return y.reshape([n] + out + [o]).permute([0, r + 1] + Array(1...r))
+    if let bias { y = y + bias.view([o, 1]) }
+    return y.view([o, n] + out).transpose(0, 1)
 }
 
 /// 1-D convolution of [N, C, L] inputs.
@@ -174,16 +173,15 @@ public func convTranspose(_ x: Tensor, _ weight: Tensor, _ bias: Tensor? = nil, 
         torchFail(op, "output size \(full[d] - 2 * pad[d]) along dimension \(d) is too small (input \(inSpatial), padding \(pad))", file: file, line: line)
     }
     let g = WindowGeometry(kernel: kernel, stride: st, dilation: dil)
-    let rows = n * inSpatial.product, k = g.volume
-    let xr = x.permute([0] + Array(2..<(r + 2)) + [1]).reshape([rows, cin])   // [N·L, Cin]
+    let width = n * inSpatial.product, k = g.volume
+    let xr = x.transpose(0, 1).reshape([cin, width])                         // [Cin, N·L]
     var cols: Tensor
     if groups == 1 {
-        cols = xr.matmul(weight.reshape([cin, cout * k]))                     // [N·L, Cout·K]
+        cols = weight.reshape([cin, cout * k]).t().matmul(xr)                 // [Cout·K, N·L]
     } else {
         let cg = cin / groups, og = cout / groups * k
-        let xg = xr.view([rows, groups, cg]).permute([1, 0, 2])               // [G, N·L, Cin/G]
-        let wg = weight.reshape([groups, cg, og])                             // [G, Cin/G, Cout/G·K]
-        cols = xg.matmul(wg).permute([1, 0, 2]).reshape([rows, cout * k])
+        let wg = weight.reshape([groups, cg, og]).transpose(1, 2)             // [G, Cout/G·K, Cin/G]
+        cols = wg.matmul(xr.view([groups, cg, width])).reshape([cout * k, width])
     }
     var y = Tensor.col2im(cols, shape: [n, cout] + full, g, file: file, line: line)
     if pad.contains(where: { $0 != 0 }) {

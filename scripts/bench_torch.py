@@ -1,0 +1,97 @@
+"""PyTorch's side of `torch-bench --models`: the same workloads, printed as `key seconds` lines.
+
+Run by the benchmark CLI with the Python of a virtualenv that has torch (see
+scripts/setup-torch.sh), under MALLOC_MMAP_THRESHOLD_/MALLOC_TRIM_THRESHOLD_ so that large
+temporaries do not pay page faults (PyTorch's best figure, as the issues ask).
+"""
+import sys
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+def t(f, reps=7, inner=1):
+    f()
+    s = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        for _ in range(inner):
+            f()
+        s.append((time.perf_counter() - t0) / inner)
+    s.sort()
+    return s[len(s) // 2]
+
+
+quick = "--quick" in sys.argv
+torch.manual_seed(0)
+
+# Autograd overheads (single thread is what matters here).
+torch.set_num_threads(1)
+a = torch.ones(1, requires_grad=True)
+b = torch.ones(1, requires_grad=True)
+print("rec_mul", t(lambda: a * b, inner=20000))
+print("tiny_backward", t(lambda: (a * b).sum().backward(), inner=2000))
+
+
+def mlp_step():
+    model = nn.Sequential(nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 256), nn.ReLU(), nn.Linear(256, 10))
+    opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    x, y = torch.randn(128, 784), torch.randint(0, 10, (128,))
+
+    def step():
+        opt.zero_grad()
+        F.cross_entropy(model(x), y).backward()
+        opt.step()
+    return step
+
+
+def lenet_step():
+    model = nn.Sequential(nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(6, 16, 5), nn.ReLU(),
+                          nn.MaxPool2d(2), nn.Flatten(), nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(),
+                          nn.Linear(84, 10))
+    opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    x, y = torch.randn(64, 1, 28, 28), torch.randint(0, 10, (64,))
+
+    def step():
+        opt.zero_grad()
+        F.cross_entropy(model(x), y).backward()
+        opt.step()
+    return step
+
+
+conv = nn.Conv2d(3, 64, 3, padding=1)
+cx = torch.randn(32, 3, 32, 32)
+cxg = cx.clone().requires_grad_(True)
+
+
+def conv_fwd():
+    with torch.no_grad():
+        conv(cx)
+
+
+def conv_fwd_bwd():
+    conv.zero_grad()
+    cxg.grad = None
+    conv(cxg).sum().backward()
+
+
+lstm = nn.LSTM(200, 200, num_layers=2)
+lx = torch.randn(35, 20, 200)
+
+
+def lstm_fwd_bwd():
+    lstm.zero_grad()
+    out, _ = lstm(lx)
+    out.sum().backward()
+
+
+reps = 3 if quick else 7
+for threads in (1, 2):
+    torch.set_num_threads(threads)
+    print(f"mlp_{threads}", t(mlp_step(), reps=reps, inner=5))
+    print(f"lenet_{threads}", t(lenet_step(), reps=reps, inner=3))
+    print(f"conv_fwd_{threads}", t(conv_fwd, reps=reps, inner=3))
+    print(f"conv_fwd_bwd_{threads}", t(conv_fwd_bwd, reps=reps))
+    print(f"lstm_{threads}", t(lstm_fwd_bwd, reps=reps))
