@@ -99,6 +99,15 @@ extension Tensor {
     public func logicalXor(_ other: Tensor) -> Tensor { Tensor.binary(.logicalXor, self, other) }
 
     @discardableResult public func add_(_ other: Tensor, alpha: Double = 1, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        // Fast path: self += alpha · other in one pass (optimizer updates, gradient accumulation).
+        if alpha != 1 && (dtype == .float32 || dtype == .float64) && other.dtype == dtype && device == .cpu && other.device == .cpu
+            && layout.isContiguous && other.layout.isContiguous && shape == other.shape && other.storage !== storage
+            && !Tensor.shouldRecord(self, other) {
+            CPUKernels.axpy(dtype, count, alpha: alpha, x: other.storage.data + other.layout.offset * itemSize,
+                            y: storage.data + layout.offset * itemSize)
+            bumpVersion()
+            return self
+        }
         binaryInPlace(.add, alpha == 1 ? other : Tensor.binary(.mul, other, scalar: alpha, file: file, line: line), file: file, line: line)
         return self
     }

@@ -105,6 +105,9 @@ public final class Tensor: @unchecked Sendable {
         autograd?.accumulator = nil   // it recorded the old shape and dtype
     }
 
+    /// True when no other tensor object holds this tensor's storage.
+    package func hasUniqueStorage() -> Bool { isKnownUniquelyReferenced(&storage) }
+
     /// Records an in-place write (bumps the storage's version counter).
     package func bumpVersion() { storage.version &+= 1 }
 

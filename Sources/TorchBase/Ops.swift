@@ -20,6 +20,8 @@ public enum BinaryOp: String, CaseIterable, Sendable {
     case add, sub, mul, div, floorDivide, remainder, fmod, pow, maximum, minimum, atan2
     case bitwiseAnd, bitwiseOr, bitwiseXor, logicalAnd, logicalOr, logicalXor
     case eq, ne, lt, le, gt, ge
+    /// `x` where `y > 0`, else 0: the gradient of ReLU in one pass (PyTorch's threshold_backward).
+    case reluBackward
 
     public var isComparison: Bool {
         switch self {

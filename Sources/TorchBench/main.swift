@@ -3,6 +3,8 @@
 import Torch
 import TorchBase
 import TorchCPU
+import TorchNN
+import TorchOptim
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -54,6 +56,20 @@ if CommandLine.arguments.contains("--overhead-loop") {
 if let i = CommandLine.arguments.firstIndex(of: "--profile"), i + 1 < CommandLine.arguments.count {
     // For profilers: one training workload, many times.
     let work: () -> Void
+    if CommandLine.arguments[i + 1] == "mlp-phases" {
+        Torch.numThreads = 1
+        let model = Sequential(Linear(784, 512), ReLU(), Linear(512, 256), ReLU(), Linear(256, 10))
+        let opt = SGD(model.parameters(), lr: 0.01, momentum: 0.9)
+        let x = Tensor.randn([128, 784]), y = Tensor.randint(0, 10, [128])
+        var loss = crossEntropy(model(x), y)
+        let f = time(reps: 7, inner: 5) { loss = crossEntropy(model(x), y) }
+        let fb = time(reps: 7, inner: 5) { opt.zeroGrad(); crossEntropy(model(x), y).backward() }
+        let st = time(reps: 7, inner: 5) { opt.step() }
+        let w = Tensor.randn([512, 784]), h = Tensor.randn([128, 784])
+        let mm = time(reps: 7, inner: 5) { _ = h.matmul(w.t()) }
+        print("forward", f * 1e3, "forward+backward", fb * 1e3, "step", st * 1e3, "one 128x784x512 matmul", mm * 1e3, loss.item(Float.self))
+        exit(0)
+    }
     switch CommandLine.arguments[i + 1] {
     case "mlp": work = ModelBench.mlpStep()
     case "lenet": work = ModelBench.lenetStep()

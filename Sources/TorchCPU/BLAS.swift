@@ -58,6 +58,20 @@ extension CPUKernels {
         }
     }
 
+    /// `y += alpha · x` over `n` contiguous float32 or float64 elements (BLAS axpy, split across threads).
+    public static func axpy(_ dtype: DType, _ n: Int, alpha: Double, x: UnsafeRawPointer, y: UnsafeMutableRawPointer) {
+        _ = blasSingleThreaded
+        let size = dtype.itemSize
+        Parallel.forRange(n, grain: 1 << 16) { r in
+            let xs = x + r.lowerBound * size, ys = y + r.lowerBound * size
+            if dtype == .float32 {
+                cblas_saxpy(Int32(r.count), Float(alpha), xs.assumingMemoryBound(to: Float.self), 1, ys.assumingMemoryBound(to: Float.self), 1)
+            } else {
+                cblas_daxpy(Int32(r.count), alpha, xs.assumingMemoryBound(to: Double.self), 1, ys.assumingMemoryBound(to: Double.self), 1)
+            }
+        }
+    }
+
     /// OpenBLAS limited to the calling thread, once (this library splits large products itself).
     static let blasSingleThreaded: Void = openblas_set_num_threads(1)
 
@@ -86,6 +100,20 @@ extension CPUKernels {
 
     /// A row-major copy of a strided `rows`×`cols` matrix (the caller deallocates it).
     static func pack<T>(_ src: UnsafePointer<T>, rows: Int, cols: Int, rowStride: Int, colStride: Int) -> UnsafeMutablePointer<T> {
+        // Concrete element types, so the copy loop is not generic code.
+        if T.self == Float.self {
+            let d = packTyped(UnsafeRawPointer(src).assumingMemoryBound(to: Float.self), rows: rows, cols: cols, rowStride: rowStride, colStride: colStride)
+            return UnsafeMutableRawPointer(d).assumingMemoryBound(to: T.self)
+        }
+        if T.self == Double.self {
+            let d = packTyped(UnsafeRawPointer(src).assumingMemoryBound(to: Double.self), rows: rows, cols: cols, rowStride: rowStride, colStride: colStride)
+            return UnsafeMutableRawPointer(d).assumingMemoryBound(to: T.self)
+        }
+        return packTyped(src, rows: rows, cols: cols, rowStride: rowStride, colStride: colStride)
+    }
+
+    @inline(__always)
+    static func packTyped<T>(_ src: UnsafePointer<T>, rows: Int, cols: Int, rowStride: Int, colStride: Int) -> UnsafeMutablePointer<T> {
         let dst = UnsafeMutablePointer<T>.allocate(capacity: rows * cols)
         Parallel.forRange(rows, grain: Swift.max(1, 65_536 / Swift.max(cols, 1))) { r in
             for i in r {

@@ -101,6 +101,7 @@ extension CPUKernels {
             case .logicalAnd: binaryMap(out, a, b, Fn_logicalAnd<T>.self)
             case .logicalOr: binaryMap(out, a, b, Fn_logicalOr<T>.self)
             case .logicalXor: binaryMap(out, a, b, Fn_logicalXor<T>.self)
+            case .reluBackward: binaryMap(out, a, b, Fn_reluBackward<T>.self)
             case .atan2, .bitwiseAnd, .bitwiseOr, .bitwiseXor: fatalError("unreachable")
             }
         }
@@ -160,6 +161,9 @@ public enum Fn_remainder<T: NativeScalar>: BinaryFn { @inlinable public static f
 public enum Fn_fmod<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> T { T.fmod(a, b) } }
 public enum Fn_pow<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> T { T.power(a, b) } }
 public enum Fn_maximum<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> T { T.maximum(a, b) } }
+public enum Fn_reluBackward<T: NativeScalar>: BinaryFn {
+    @inlinable public static func apply(_ g: T, _ y: T) -> T { y > T.zeroValue ? g : T.zeroValue }
+}
 public enum Fn_minimum<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> T { T.minimum(a, b) } }
 public enum Fn_eq<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> Bool { a == b } }
 public enum Fn_ne<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> Bool { a != b } }

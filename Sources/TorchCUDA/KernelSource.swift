@@ -153,6 +153,7 @@ public enum KernelSource {
         case .le: return "(x <= y)"
         case .gt: return "(x > y)"
         case .ge: return "(x >= y)"
+        case .reluBackward: return "(y > (\(T))0 ? x : (\(T))0)"
         }
     }
 

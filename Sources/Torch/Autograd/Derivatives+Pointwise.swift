@@ -112,7 +112,11 @@ extension Tensor {
         case .cosh: return g * x.sinh()
         case .tanh: let r = y(); return g * (1 - r * r)
         case .sigmoid: let r = y(); return g * r * (1 - r)
-        case .relu: return g * (y() .> 0).to(g.dtype)
+        case .relu:
+            // One fused pass unless this backward is itself recorded (createGraph needs g · mask).
+            let out = y()
+            if !GradMode.isEnabled && g.dtype == out.dtype { return Tensor.binary(.reluBackward, g, out) }
+            return g * (out .> 0).to(g.dtype)
         case .gelu:
             let cdf = ((x * 0.70710678118654752440).erf() + 1) * 0.5
             let pdf = (x * x * -0.5).exp() * 0.39894228040143267794

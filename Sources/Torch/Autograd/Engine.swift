@@ -106,6 +106,11 @@ enum Engine {
         } else if let old = meta.grad {
             if old.requiresGrad || old.shape != g.shape { meta.grad = Torch.noGrad { old + g } }
             else { Torch.noGrad { old.add_(g) } }
+        } else if !g.requiresGrad && g.isContiguous && g.storageOffset == 0
+                    && g.storage.byteCount == g.count * g.itemSize && g.hasUniqueStorage() {
+            // A fresh gradient that nothing else holds becomes .grad without a copy (as PyTorch
+            // steals it); any later user of the same storage sees it shared and copies.
+            meta.grad = g.detach()
         } else {
             meta.grad = Torch.noGrad { g.detach().clone() }
         }

@@ -15,6 +15,8 @@ void cblas_sgemv(int order, int trans, int m, int n, float alpha, const float *a
                  const float *x, int incx, float beta, float *y, int incy);
 void cblas_dgemv(int order, int trans, int m, int n, double alpha, const double *a, int lda,
                  const double *x, int incx, double beta, double *y, int incy);
+void cblas_saxpy(int n, float alpha, const float *x, int incx, float *y, int incy);
+void cblas_daxpy(int n, double alpha, const double *x, int incx, double *y, int incy);
 void openblas_set_num_threads(int n);
 int openblas_get_num_threads(void);
 
