@@ -29,6 +29,26 @@ public final class Generator: @unchecked Sendable {
         set { state.withLock { $0 = State(seed: newValue.seed, offset: newValue.offset) } }
     }
 
+    /// The generator's state as a uint8 tensor of 16 bytes (seed and offset, little-endian), as
+    /// PyTorch's `get_state()` returns a byte tensor.
+    public func getState() -> Tensor {
+        let (seed, offset) = stateWords
+        var bytes: [UInt8] = []
+        for v in [seed, offset] { for i in 0..<8 { bytes.append(UInt8(truncatingIfNeeded: v >> (8 * UInt64(i)))) } }
+        return Tensor(shape: [16], scalars: bytes.map { Int64($0) }, dtype: .uint8)
+    }
+
+    /// Restores a state from `getState()`; anything else is refused.
+    public func setState(_ state: Tensor) throws {
+        guard state.dtype == .uint8 && state.shape == [16] else {
+            throw TorchError("generator state must be a uint8 tensor of shape [16], got \(state.dtype) \(state.shape)")
+        }
+        let b = state.toArray(Int64.self).map { UInt64($0) }
+        var seed: UInt64 = 0, offset: UInt64 = 0
+        for i in 0..<8 { seed |= b[i] << (8 * UInt64(i)); offset |= b[8 + i] << (8 * UInt64(i)) }
+        stateWords = (seed, offset)
+    }
+
     /// Reserves `blocks` Philox blocks (4 × UInt32 each) and returns (key, first counter).
     func reserve(_ blocks: Int) -> (UInt64, UInt64) {
         state.withLock { s in

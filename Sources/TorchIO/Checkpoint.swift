@@ -1,0 +1,95 @@
+import Torch
+import TorchBase
+import TorchNN
+import TorchOptim
+
+/// A training checkpoint: the model's state dict, the optimizer's and scheduler's state, epoch and
+/// step, random generator states and user metadata, in one safetensors file written atomically
+/// (temporary file in the same directory, flushed, renamed over the old one, directory flushed),
+/// so that a crash mid-save leaves the previous checkpoint intact. Restoring it continues a run
+/// exactly as if it had never stopped.
+///
+/// ```swift
+/// try Checkpoint.save(to: "run.ckpt.safetensors", model: model, optimizer: opt, scheduler: sched,
+///                     epoch: epoch, step: step)
+/// let ckpt = try Checkpoint.load("run.ckpt.safetensors")
+/// try ckpt.restore(model: model, optimizer: opt, scheduler: sched)
+/// ```
+public struct Checkpoint {
+    public static let format = "swifttorch-checkpoint-1"
+
+    public var model: [String: Tensor]
+    public var optimizer: (tensors: [String: Tensor], metadata: [String: String])?
+    public var scheduler: [String: String]?
+    public var epoch: Int
+    public var step: Int
+    /// Generator states by name (`getState()` tensors).
+    public var generators: [String: Tensor]
+    public var metadata: [String: String]
+
+    /// Writes a checkpoint of `model` (and optionally `optimizer`, `scheduler`) atomically.
+    public static func save(to path: String, model: Module, optimizer: Optimizer? = nil, scheduler: SchedulerState? = nil,
+                            epoch: Int, step: Int, generators: [String: Generator] = ["default": .default],
+                            metadata: [String: String] = [:]) throws {
+        var tensors: [String: Tensor] = [:]
+        var meta: [String: String] = ["format": format, "epoch": String(epoch), "step": String(step)]
+        for (k, v) in model.stateDict() { tensors["model." + k] = v }
+        if let optimizer {
+            let (t, m) = optimizer.stateDict()
+            for (k, v) in t { tensors["optimizer." + k] = v }
+            for (k, v) in m { meta["optimizer." + k] = v }
+            meta["has_optimizer"] = "1"
+        }
+        if let scheduler {
+            for (k, v) in scheduler.stateDict() { meta["scheduler." + k] = v }
+            meta["has_scheduler"] = "1"
+        }
+        for (name, g) in generators { tensors["generator." + name] = g.getState() }
+        for (k, v) in metadata { meta["user." + k] = v }
+        try SafeTensors.save(tensors, metadata: meta, to: path)
+    }
+
+    /// Reads a checkpoint written by `save` (any other safetensors file is refused).
+    public static func load(_ path: String) throws -> Checkpoint {
+        let (tensors, meta) = try SafeTensors.load(path)
+        guard meta["format"] == format else {
+            throw TorchError("\(path) is not a SwiftTorch checkpoint (format \(meta["format"].map { "'\($0)'" } ?? "missing"), expected '\(format)')")
+        }
+        guard let epoch = meta["epoch"].flatMap({ Int($0) }), let step = meta["step"].flatMap({ Int($0) }) else {
+            throw TorchError("\(path): checkpoint metadata lacks an integer epoch and step")
+        }
+        func strip(_ prefix: String, _ d: [String: Tensor]) -> [String: Tensor] {
+            var out: [String: Tensor] = [:]
+            for (k, v) in d where k.hasPrefix(prefix) { out[String(k.dropFirst(prefix.count))] = v }
+            return out
+        }
+        func stripMeta(_ prefix: String) -> [String: String] {
+            var out: [String: String] = [:]
+            for (k, v) in meta where k.hasPrefix(prefix) { out[String(k.dropFirst(prefix.count))] = v }
+            return out
+        }
+        return Checkpoint(model: strip("model.", tensors),
+                          optimizer: meta["has_optimizer"] == "1" ? (strip("optimizer.", tensors), stripMeta("optimizer.")) : nil,
+                          scheduler: meta["has_scheduler"] == "1" ? stripMeta("scheduler.") : nil,
+                          epoch: epoch, step: step, generators: strip("generator.", tensors), metadata: stripMeta("user."))
+    }
+
+    /// Loads the saved state into `model`, `optimizer`, `scheduler` and `generators`. Asking
+    /// for a part the checkpoint does not hold is an error.
+    public func restore(model: Module, optimizer: Optimizer? = nil, scheduler: SchedulerState? = nil,
+                        generators: [String: Generator] = ["default": .default], strict: Bool = true) throws {
+        _ = try model.loadStateDict(self.model, strict: strict)
+        if let optimizer {
+            guard let state = self.optimizer else { throw TorchError("the checkpoint holds no optimizer state") }
+            try optimizer.loadStateDict(state.tensors, metadata: state.metadata)
+        }
+        if let scheduler {
+            guard let state = self.scheduler else { throw TorchError("the checkpoint holds no scheduler state") }
+            try scheduler.loadStateDict(state)
+        }
+        for (name, g) in generators {
+            guard let state = self.generators[name] else { throw TorchError("the checkpoint holds no state for generator '\(name)'") }
+            try g.setState(state)
+        }
+    }
+}
