@@ -59,6 +59,8 @@ public indirect enum PickleValue {
     case storage(dtype: DType, key: String, numel: Int)
 }
 
+final class StorageBases { var tensors: [String: Tensor] = [:] }
+
 public final class PickleList { public var items: [PickleValue] = [] }
 public final class PickleDict { public var items: [(PickleValue, PickleValue)] = [] }
 
@@ -66,6 +68,9 @@ struct Unpickler {
     let data: [UInt8]
     let source: String
     let storages: [String: [UInt8]]
+    /// One tensor per storage key, so that tensors saved as views of one storage load as views
+    /// of one storage again (as torch.load gives them).
+    let bases = StorageBases()
     var pos = 0
     var stack: [PickleValue] = []
     var marks: [Int] = []
@@ -250,11 +255,17 @@ struct Unpickler {
             if !empty && extent >= numel {
                 throw fail("tensor from storage '\(key)' reaches element \(extent), beyond the storage's \(numel)")
             }
-            let base = Tensor(uninitialized: [numel], dtype: dtype)
-            storages[key]!.withUnsafeBytes { src in
-                if src.count > 0 { base.storage.data.copyMemory(from: src.baseAddress!, byteCount: src.count) }
+            let base: Tensor
+            if let cached = bases.tensors[key], cached.dtype == dtype {
+                base = cached
+            } else {
+                base = Tensor(uninitialized: [numel], dtype: dtype)
+                storages[key]!.withUnsafeBytes { src in
+                    if src.count > 0 { base.storage.data.copyMemory(from: src.baseAddress!, byteCount: src.count) }
+                }
+                bases.tensors[key] = base
             }
-            let t = empty ? Tensor.zeros(size, dtype: dtype) : base.asStrided(size, stride, storageOffset: offset).contiguous()
+            let t = empty ? Tensor.zeros(size, dtype: dtype) : base.asStrided(size, stride, storageOffset: offset)
             if a.count >= 5, case .bool(true) = a[4], dtype.isFloatingPoint { t.requiresGrad = true }
             return .tensor(t)
         case "torch._utils._rebuild_parameter":
