@@ -19,6 +19,10 @@ public enum IDX {
             if n == 0 { break }
             out.append(contentsOf: chunk[0..<Int(n)])
         }
+        // A stream that ends early reads as end of file; zlib records why.
+        var status: Int32 = 0
+        _ = gzerror(f, &status)
+        if status != 0 && status != 1 { throw DataError(path: path, reason: "corrupt or truncated compressed data (zlib error \(status))") }
         return out
     }
 
