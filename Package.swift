@@ -45,11 +45,11 @@ let package = Package(
         .target(name: "TorchCUDA", dependencies: ["TorchBase", "_CCuda"], swiftSettings: optimize),
         .target(name: "TorchNN", dependencies: ["Torch", "TorchBase", .product(name: "RealModule", package: "swift-numerics")], swiftSettings: optimize),
         .target(name: "TorchOptim", dependencies: ["Torch", "TorchBase", .product(name: "RealModule", package: "swift-numerics")], swiftSettings: optimize),
-        .target(name: "TorchIO", dependencies: ["Torch", "TorchBase", "TorchNN", "TorchOptim", "_CZlib"], swiftSettings: optimize),
+        .target(name: "TorchIO", dependencies: ["Torch", "TorchBase", "TorchCPU", "TorchNN", "TorchOptim", "_CZlib"], swiftSettings: optimize),
         .target(name: "TorchData", dependencies: ["Torch", "TorchBase", "_CZlib"], swiftSettings: optimize),
         .executableTarget(name: "TorchTrain", dependencies: ["Torch", "TorchNN", "TorchOptim", "TorchData", "TorchIO"], swiftSettings: optimize),
         .executableTarget(name: "TorchGPUCheck", dependencies: ["Torch", "TorchBase", "TorchCUDA", "TorchNN", "TorchOptim"], swiftSettings: optimize),
-        .executableTarget(name: "TorchBench", dependencies: ["Torch", "TorchBase", "TorchCPU", "TorchNN", "TorchOptim"], swiftSettings: optimize),
+        .executableTarget(name: "TorchBench", dependencies: ["Torch", "TorchBase", "TorchCPU", "TorchNN", "TorchOptim", "TorchIO"], swiftSettings: optimize),
         .executableTarget(name: "TorchDemo", dependencies: ["Torch"]),
         .executableTarget(name: "TorchMisuse", dependencies: ["Torch", "TorchIO"]),
         .testTarget(

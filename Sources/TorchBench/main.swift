@@ -5,6 +5,8 @@ import TorchBase
 import TorchCPU
 import TorchNN
 import TorchOptim
+import TorchIO
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -80,6 +82,55 @@ if let i = CommandLine.arguments.firstIndex(of: "--profile"), i + 1 < CommandLin
     let t0 = now()
     for _ in 0..<10 { work() }
     print("per call", (now() - t0) / 10 * 1e3, "ms")
+    exit(0)
+}
+if CommandLine.arguments.contains("--io") {
+    // safetensors throughput for a 500 MB file, against Python's safetensors (numpy API) from
+    // .venv-tb (scripts/setup.sh makes it) in the same run, on the same disk.
+    let dir = "/tmp/swifttorch-io-\(getpid())"
+    mkdir(dir, 0o755)
+    defer { _ = system("rm -rf \(dir)") }
+    var tensors: [String: Tensor] = [:]
+    for i in 0..<4 { tensors["t\(i)"] = Tensor.rand([31_250_000]) }
+    let mb = 500.0
+    let path = "\(dir)/ours.safetensors"
+    let save = time(reps: 3) { try! SafeTensors.save(tensors, to: path) }
+    let load = time(reps: 3) { _ = try! SafeTensors.load(path) }
+    let mapped = time(reps: 3) { _ = try! SafeTensors.loadMapped(path) }
+    let mappedSum = time(reps: 3) { let (t, _) = try! SafeTensors.loadMapped(path); for v in t.values { _ = v.sum() } }
+    let py = """
+    import time, numpy as np
+    from safetensors.numpy import save_file, load_file
+    t = {f"t{i}": np.random.rand(31_250_000).astype(np.float32) for i in range(4)}
+    def best(f):
+        s = []
+        for _ in range(3):
+            t0 = time.perf_counter(); f(); s.append(time.perf_counter() - t0)
+        return sorted(s)[1]
+    print("save", best(lambda: save_file(t, "\(dir)/py.safetensors")))
+    print("load", best(lambda: load_file("\(path)")))
+    """
+    let script = "\(dir)/io.py"
+    FileManager.default.createFile(atPath: script, contents: py.data(using: .utf8))
+    var pyTimes: [String: Double] = [:]
+    if let p = popen(".venv-tb/bin/python \(script) 2>&1", "r") {
+        var buf = [CChar](repeating: 0, count: 512)
+        while fgets(&buf, 512, p) != nil {
+            let parts = String(cString: buf).split(separator: " ")
+            if parts.count == 2, let v = Double(parts[1].filter { !$0.isWhitespace }) { pyTimes[String(parts[0])] = v }
+        }
+        pclose(p)
+    }
+    func line(_ name: String, _ t: Double, _ ref: Double?) {
+        let r = ref.map { "python safetensors " + format3(mb / $0) + " MB/s, ratio " + format3($0 / t) + "x" } ?? "python n/a"
+        print(pad(name, 46) + pad(format3(mb / t) + " MB/s", 16) + r)
+    }
+    if pyTimes.isEmpty { print("Python safetensors timings unavailable (.venv-tb missing: run scripts/setup.sh)") }
+    print("safetensors, 500 MB in 4 float32 tensors:")
+    line("save (atomic: temp file, fsync, rename, dir fsync)", save, pyTimes["save"])
+    line("load (copied into tensors)", load, pyTimes["load"])
+    line("load memory-mapped (no copy)", mapped, pyTimes["load"])
+    line("load memory-mapped + sum of every tensor", mappedSum, nil)
     exit(0)
 }
 let big = quick ? 1_000_000 : 10_000_000

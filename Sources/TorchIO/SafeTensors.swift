@@ -1,4 +1,5 @@
 import Torch
+import TorchCPU
 import TorchBase
 #if canImport(Glibc)
 import Glibc
@@ -25,6 +26,17 @@ public enum SafeTensors {
 
     /// The file's bytes for `tensors` (sorted by name) and optional string metadata.
     public static func serialize(_ tensors: [String: Tensor], metadata: [String: String]? = nil) -> [UInt8] {
+        let (header, sorted) = headerAndOrder(tensors, metadata: metadata)
+        var out = header
+        for (_, t) in sorted {
+            t.withUnsafeRawBytes { out += $0 }
+        }
+        return out
+    }
+
+    /// The 8-byte length and the JSON header (padded to 8 bytes), and the tensors in file order
+    /// (sorted by name, contiguous, on the CPU).
+    static func headerAndOrder(_ tensors: [String: Tensor], metadata: [String: String]?) -> ([UInt8], [(String, Tensor)]) {
         var entries: [(String, JSON)] = []
         if let metadata { entries.append(("__metadata__", .object(metadata.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) }))) }
         var offset = 0
@@ -38,28 +50,88 @@ public enum SafeTensors {
         var header = Array(JSON.object(entries).text.utf8)
         while header.count % 8 != 0 { header.append(32) }
         var out = [UInt8]()
-        out.reserveCapacity(8 + header.count + offset)
+        out.reserveCapacity(8 + header.count)
         withUnsafeBytes(of: UInt64(header.count).littleEndian) { out += $0 }
         out += header
-        for (_, t) in sorted {
-            t.withUnsafeRawBytes { out += $0 }
-        }
-        return out
+        return (out, sorted)
     }
 
-    /// Writes the file atomically (temporary file, flush, rename, directory flush).
+    /// Writes the file atomically (temporary file, flush, rename, directory flush), streaming each
+    /// tensor's bytes from its storage (no copy of the whole file in memory).
     public static func save(_ tensors: [String: Tensor], metadata: [String: String]? = nil, to path: String) throws {
-        try AtomicFile.write(path, serialize(tensors, metadata: metadata))
+        let (header, ordered) = headerAndOrder(tensors, metadata: metadata)
+        let contiguous = ordered.map { $0.1 }
+        var chunks: [UnsafeRawBufferPointer] = []
+        try header.withUnsafeBytes { h in
+            chunks.append(h)
+            for t in contiguous where t.count > 0 {
+                chunks.append(UnsafeRawBufferPointer(start: t.storage.data + t.storageOffset * t.itemSize, count: t.count * t.itemSize))
+            }
+            try AtomicFile.write(path, chunks: chunks)
+        }
+        withExtendedLifetime(contiguous) {}
     }
 
+    /// Reads a file into fresh tensors: the file is mapped, checked, and each tensor's bytes are
+    /// copied once from the mapping into its own storage.
     public static func load(_ path: String) throws -> (tensors: [String: Tensor], metadata: [String: String]) {
-        try deserialize(AtomicFile.read(path), source: path)
+        let file = try MappedFile(path)
+        let raw = UnsafeRawBufferPointer(start: file.base, count: file.count)
+        let (spans, metadata, headerEnd) = try layout(raw, source: path)
+        var tensors: [String: Tensor] = [:]
+        for (name, begin, end, dtype, shape) in spans {
+            let t = Tensor(uninitialized: shape, dtype: dtype)
+            if end > begin {
+                let src = file.base! + headerEnd + begin, dst = t.storage.data
+                Parallel.forRange(end - begin, grain: 1 << 24) { r in (dst + r.lowerBound).copyMemory(from: src + r.lowerBound, byteCount: r.count) }
+            }
+            tensors[name] = t
+        }
+        return (tensors, metadata)
     }
 
     /// Parses and checks a whole file: header length and size cap, JSON, known dtypes, shapes
     /// whose byte size matches the offsets (overflow checked), offsets in bounds, sorted, with no
     /// holes or overlaps and covering the data exactly, no duplicate names, at most `maxTensors`.
     public static func deserialize(_ bytes: [UInt8], source: String) throws -> (tensors: [String: Tensor], metadata: [String: String]) {
+        try bytes.withUnsafeBytes { raw in
+            let (spans, metadata, headerEnd) = try layout(raw, source: source)
+            var tensors: [String: Tensor] = [:]
+            for (name, begin, end, dtype, shape) in spans {
+                let t = Tensor(uninitialized: shape, dtype: dtype)
+                if end > begin { t.storage.data.copyMemory(from: raw.baseAddress! + headerEnd + begin, byteCount: end - begin) }
+                tensors[name] = t
+            }
+            return (tensors, metadata)
+        }
+    }
+
+    /// Reads a file through a private memory map: tensors view the mapped pages (nothing is
+    /// copied until a tensor is written, which copies that page only), and the map is released
+    /// when the last tensor using it goes away. Every check of `deserialize` applies. A tensor
+    /// whose data is not aligned to its element size is copied instead.
+    public static func loadMapped(_ path: String) throws -> (tensors: [String: Tensor], metadata: [String: String]) {
+        let file = try MappedFile(path)
+        let raw = UnsafeRawBufferPointer(start: file.base, count: file.count)
+        let (spans, metadata, headerEnd) = try layout(raw, source: path)
+        var tensors: [String: Tensor] = [:]
+        for (name, begin, end, dtype, shape) in spans {
+            let start = headerEnd + begin
+            if end > begin && start % dtype.itemSize == 0 {
+                let storage = Storage(wrapping: file.base! + start, byteCount: end - begin, device: .cpu, onFree: { _ = file })
+                tensors[name] = Tensor(storage: storage, layout: Layout(shape: shape), dtype: dtype)
+            } else {
+                let t = Tensor(uninitialized: shape, dtype: dtype)
+                if end > begin { t.storage.data.copyMemory(from: file.base! + start, byteCount: end - begin) }
+                tensors[name] = t
+            }
+        }
+        return (tensors, metadata)
+    }
+
+    /// Checks a whole file and returns where each tensor lies in the data section.
+    static func layout(_ bytes: UnsafeRawBufferPointer, source: String) throws
+        -> (spans: [(String, Int, Int, DType, [Int])], metadata: [String: String], headerEnd: Int) {
         func fail(_ r: String) -> SerializationError { SerializationError(source, r) }
         guard bytes.count >= 8 else { throw fail("file too short for a safetensors header (\(bytes.count) bytes)") }
         let n = bytes[0..<8].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
@@ -67,7 +139,7 @@ public enum SafeTensors {
         guard Int(n) <= bytes.count - 8 else { throw fail("header length \(n) exceeds the file size \(bytes.count)") }
         let headerEnd = 8 + Int(n)
         let root: JSON
-        do { root = try JSON.parse(bytes[8..<headerEnd]) } catch let e as JSON.ParseError { throw fail("invalid header JSON: \(e.message)") }
+        do { root = try JSON.parse(Array(bytes[8..<headerEnd])[...]) } catch let e as JSON.ParseError { throw fail("invalid header JSON: \(e.message)") }
         guard case .object(let entries) = root else { throw fail("header is not a JSON object") }
         if entries.count > maxTensors + 1 { throw fail("\(entries.count) entries exceed the limit of \(maxTensors) tensors") }
         let dataLen = bytes.count - headerEnd
@@ -116,16 +188,29 @@ public enum SafeTensors {
             expected = s.2
         }
         if expected != dataLen { throw fail("data section has \(dataLen - expected) trailing bytes not covered by any tensor") }
-        var tensors: [String: Tensor] = [:]
-        for (name, begin, end, dtype, shape) in spans {
-            let t = Tensor(uninitialized: shape, dtype: dtype)
-            bytes.withUnsafeBytes { src in
-                if end > begin { t.storage.data.copyMemory(from: src.baseAddress! + headerEnd + begin, byteCount: end - begin) }
-            }
-            tensors[name] = t
-        }
-        return (tensors, metadata)
+        return (spans, metadata, headerEnd)
     }
+}
+
+/// A read-only file mapped privately into memory (copy-on-write), unmapped when released.
+final class MappedFile {
+    let base: UnsafeMutableRawPointer?
+    let count: Int
+
+    init(_ path: String) throws {
+        let fd = open(path, O_RDONLY)
+        if fd < 0 { throw SerializationError(path, "cannot open file (\(String(cString: strerror(errno))))") }
+        defer { close(fd) }
+        var st = stat()
+        if fstat(fd, &st) != 0 { throw SerializationError(path, "cannot stat file (\(String(cString: strerror(errno))))") }
+        count = Int(st.st_size)
+        if count == 0 { base = nil; return }
+        let p = mmap(nil, count, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0)
+        if p == MAP_FAILED || p == nil { throw SerializationError(path, "cannot map file (\(String(cString: strerror(errno))))") }
+        base = p
+    }
+
+    deinit { if let base { munmap(base, count) } }
 }
 
 extension Tensor {
@@ -140,18 +225,23 @@ extension Tensor {
 /// any moment leaves either the old or the new file, never a torn one.
 public enum AtomicFile {
     public static func write(_ path: String, _ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { try write(path, chunks: [$0]) }
+    }
+
+    /// Writes the concatenation of `chunks` atomically.
+    public static func write(_ path: String, chunks: [UnsafeRawBufferPointer]) throws {
         let dir = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
         let tmp = "\(path).tmp.\(getpid())"
         let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         if fd < 0 { throw SerializationError(path, "cannot create \(tmp): errno \(errno)") }
-        var written = 0
-        let ok: Bool = bytes.withUnsafeBytes { p in
+        var ok = true
+        for p in chunks where ok && p.count > 0 {
+            var written = 0
             while written < p.count {
                 let n = Glibc.write(fd, p.baseAddress! + written, p.count - written)
-                if n <= 0 { return false }
+                if n <= 0 { ok = false; break }
                 written += n
             }
-            return true
         }
         if !ok || fsync(fd) != 0 {
             close(fd); unlink(tmp)

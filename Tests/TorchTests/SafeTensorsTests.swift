@@ -117,3 +117,29 @@ final class CrashSafetyTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(lastStep, 0)
     }
 }
+
+/// Memory-mapped reading: tensors alias the mapped file (no copy), pass every check, and a write
+/// to one never reaches the file (private, copy-on-write mapping).
+final class SafeTensorsMappedTests: TemporaryDirectoryTestCase {
+    func testMappedLoadAliasesTheFileAndChecksIt() throws {
+        let path = "\(dir)/m.safetensors"
+        let a = Tensor.arange(0, 1000, dtype: .float32), b = Tensor.arange(0, 64, dtype: .int64)
+        try SafeTensors.save(["a": a, "b": b], to: path)
+        let (mapped, _) = try SafeTensors.loadMapped(path)
+        XCTAssertEqual(mapped["a"]!.scalars, a.scalars)
+        XCTAssertEqual(mapped["b"]!.toArray(Int64.self), b.toArray(Int64.self))
+        // Both views lie in one mapping, at the distance their offsets in the file give.
+        let (copied, _) = try SafeTensors.load(path)
+        XCTAssertEqual(copied["a"]!.scalars, a.scalars)
+        let distance = mapped["b"]!.storage.data - mapped["a"]!.storage.data
+        XCTAssertTrue(distance == 1000 * 4 || distance == -64 * 8, "distance \(distance)")
+        mapped["a"]![0] = Tensor(Float(-5))
+        XCTAssertEqual(mapped["a"]!.scalars[0], -5)
+        XCTAssertEqual(try SafeTensors.load(path).tensors["a"]!.scalars[0], 0)   // the file is untouched
+        try Data([1, 2, 3]).write(to: URL(fileURLWithPath: "\(dir)/bad.safetensors"))
+        XCTAssertThrowsError(try SafeTensors.loadMapped("\(dir)/bad.safetensors")) { e in
+            XCTAssertTrue("\(e)".contains("file too short"), "\(e)")
+        }
+        XCTAssertThrowsError(try SafeTensors.loadMapped("\(dir)/missing.safetensors"))
+    }
+}
