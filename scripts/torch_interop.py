@@ -67,7 +67,23 @@ def write_fixtures(d):
               "pair": (torch.tensor([9.0]), 4),
               "epoch": 3, "lr": 0.25, "name": "run-1", "flag": True, "nothing": None}
     torch.save(nested, os.path.join(d, "nested.pt"))
-    expected = {}
+    # A small convnet trained for a few steps in PyTorch: SwiftTorch builds the same model, loads
+    # these weights by name and must give the same outputs.
+    torch.manual_seed(3)
+    model = torch.nn.Sequential(torch.nn.Conv2d(1, 4, 3, padding=1), torch.nn.BatchNorm2d(4), torch.nn.ReLU(),
+                                torch.nn.MaxPool2d(2), torch.nn.Flatten(), torch.nn.Linear(4 * 4 * 4, 3))
+    opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    xs, ys = torch.randn(16, 1, 8, 8), torch.randint(0, 3, (16,))
+    for _ in range(5):
+        opt.zero_grad()
+        torch.nn.functional.cross_entropy(model(xs), ys).backward()
+        opt.step()
+    model.eval()
+    probe = torch.randn(2, 1, 8, 8)
+    torch.save(model.state_dict(), os.path.join(d, "trained_convnet.pt"))
+    trained = {"probe": probe, "output": model(probe).detach()}
+    expected = {"trained_convnet_io": {}}
+    describe(trained, "", expected["trained_convnet_io"])
     for name, obj in [("state_dict.pt", state), ("nested.pt", nested)]:
         entries = {}
         describe(obj, "", entries)

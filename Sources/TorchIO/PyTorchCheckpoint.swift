@@ -189,11 +189,16 @@ struct Unpickler {
                 stack.append(try reduce(f, args))
             case 0x62:                                                         // BUILD
                 let state = try pop()
-                // OrderedDict/tensor state: only empty or None states are accepted.
+                guard let target = stack.last else { throw fail("BUILD on an empty stack") }
+                // Empty states are accepted on anything; a dict (its attributes) only on a dict:
+                // torch.save'd state dicts carry `_metadata` (module versions) this way. The state
+                // is data only and is dropped: nothing is called or set.
                 switch state {
                 case .none: break
                 case .dict(let d) where d.items.isEmpty: break
                 case .tuple(let t) where t.isEmpty: break
+                case .dict:
+                    guard case .dict = target else { throw fail("BUILD with a non-empty state is only allowed on a dict") }
                 default: throw fail("BUILD with a non-empty state is not allowed")
                 }
             default:

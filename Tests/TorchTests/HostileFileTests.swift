@@ -202,6 +202,12 @@ final class HostileFileTests: XCTestCase {
         refuse("unbalanced mark", ["MARK missing"]) { try run([0x80, 2, 0x74, 0x2E]) }
         refuse("memo miss", ["memo"]) { try run([0x80, 2, 0x68, 7, 0x2E]) }
         refuse("truncated string", ["truncated", "end of data"]) { try run([0x80, 2, 0x8C, 200, 0x61]) }
+        refuse("BUILD setting attributes on a non-dict", ["only allowed on a dict"]) {
+            try run([0x80, 2, 0x4E, 0x7D, 0x8C, 1, 0x61, 0x4B, 1, 0x73, 0x62, 0x2E])
+        }
+        refuse("BUILD with a list state", ["BUILD with a non-empty state is not allowed"]) {
+            try run([0x80, 2, 0x7D, 0x5D, 0x4B, 1, 0x61, 0x62, 0x2E])
+        }
     }
 
     /// Archives whose tensors do not fit their storages.
