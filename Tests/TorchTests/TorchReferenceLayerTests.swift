@@ -84,6 +84,13 @@ final class TorchReferenceLayerTests: XCTestCase {
         case "transformer_encoder_layer_norm_first_gelu":
             return (TransformerEncoderLayer(dModel: 8, nhead: 2, dimFeedforward: 16, dropout: 0, gelu: true, batchFirst: true,
                                             normFirst: true), call)
+        case "transformer_decoder_layer":
+            return (TransformerDecoderLayer(dModel: 8, nhead: 2, dimFeedforward: 16, dropout: 0, batchFirst: true), { m, x in
+                [(m as! TransformerDecoderLayer).decode(x["x"]!, memory: x["mem"]!, memoryKeyPaddingMask: x["mpad"]!.to(.bool), tgtIsCausal: true)]
+            })
+        case "transformer_decoder_layer_norm_first_gelu":
+            return (TransformerDecoderLayer(dModel: 8, nhead: 2, dimFeedforward: 16, dropout: 0, gelu: true, batchFirst: true, normFirst: true),
+                    { m, x in [(m as! TransformerDecoderLayer).decode(x["x"]!, memory: x["mem"]!)] })
         case "scaled_dot_product_attention_causal":
             return (nil, { _, x in [scaledDotProductAttention(x["q"]!, x["k"]!, x["v"]!, isCausal: true)] })
         case "cross_entropy_options":
@@ -107,7 +114,7 @@ final class TorchReferenceLayerTests: XCTestCase {
 
     func testLayersAndLossesMatchPyTorch() throws {
         let cases = Fixtures.load("torch_nn.json")
-        XCTAssertGreaterThanOrEqual(cases.count, 60)
+        XCTAssertGreaterThanOrEqual(cases.count, 64)
         for c in cases {
             let name = c["name"] as! String
             guard let (module, forward) = TorchReferenceLayerTests.make(name) else {

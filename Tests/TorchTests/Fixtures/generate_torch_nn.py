@@ -148,6 +148,14 @@ case("transformer_encoder_layer", nn.TransformerEncoderLayer(8, 2, dim_feedforwa
 case("transformer_encoder_layer_norm_first_gelu",
      nn.TransformerEncoderLayer(8, 2, dim_feedforward=16, dropout=0.0, activation="gelu", batch_first=True, norm_first=True),
      {"x": randn(2, 5, 8)})
+case("transformer_decoder_layer", nn.TransformerDecoderLayer(8, 2, dim_feedforward=16, dropout=0.0, batch_first=True),
+     {"x": randn(2, 4, 8), "mem": randn(2, 5, 8),
+      "mpad": torch.tensor([[False, False, False, True, True], [False, False, False, False, False]])},
+     lambda m, x: m(x["x"], x["mem"], memory_key_padding_mask=x["mpad"], tgt_is_causal=True,
+                    tgt_mask=nn.Transformer.generate_square_subsequent_mask(4)), nondiff=("mpad",))
+case("transformer_decoder_layer_norm_first_gelu",
+     nn.TransformerDecoderLayer(8, 2, dim_feedforward=16, dropout=0.0, activation="gelu", batch_first=True, norm_first=True),
+     {"x": randn(2, 4, 8), "mem": randn(2, 5, 8)}, lambda m, x: m(x["x"], x["mem"]))
 case("scaled_dot_product_attention_causal", None, {"q": randn(2, 4, 3), "k": randn(2, 4, 3), "v": randn(2, 4, 5)},
      lambda m, x: F.scaled_dot_product_attention(x["q"], x["k"], x["v"], is_causal=True))
 
