@@ -176,7 +176,7 @@ extension Tensor {
         let d = normDim(dim, "split", file, line)
         let n = shape[d]
         if n == 0 { return [self] }
-        return Swift.stride(from: 0, to: n, by: size).map { narrow(d, start: $0, length: Swift.min(size, n - $0)) }
+        return split(sizes: Swift.stride(from: 0, to: n, by: size).map { Swift.min(size, n - $0) }, dim: d, file: file, line: line)
     }
 
     /// Pieces with the given sizes along `dim`; they must add up to the dimension's size.
@@ -186,13 +186,33 @@ extension Tensor {
             torchFail("split", "split_with_sizes expects split_sizes to sum exactly to \(shape[d]) (input tensor's size at dimension \(d)), but got split_sizes=\(sizes)", file: file, line: line)
         }
         var start = 0
-        return sizes.map { s in defer { start += s }; return narrow(d, start: start, length: s) }
+        let pieces = Torch.noGrad { sizes.map { s in defer { start += s }; return narrow(d, start: start, length: s) } }
+        return recordPieces(pieces, dim: d, stacked: false, name: "SplitWithSizesBackward0", file: file, line: line)
     }
 
     /// The slices along `dim`, each without that dimension.
     public func unbind(_ dim: Int = 0, file: StaticString = #fileID, line: UInt = #line) -> [Tensor] {
         let d = normDim(dim, "unbind", file, line)
-        return (0..<shape[d]).map { select(d, $0) }
+        let pieces = Torch.noGrad { (0..<shape[d]).map { select(d, $0) } }
+        return recordPieces(pieces, dim: d, stacked: true, name: "UnbindBackward0", file: file, line: line)
+    }
+
+    /// Views of this tensor recorded as the outputs of one node, whose backward concatenates (or
+    /// stacks) their gradients, zeros for pieces that got none: one gradient of this tensor's
+    /// size instead of one per piece (an RNN's time steps, an LSTM's gates).
+    func recordPieces(_ pieces: [Tensor], dim d: Int, stacked: Bool, name: String, file: StaticString, line: UInt) -> [Tensor] {
+        guard Tensor.shouldRecord(self) else { return pieces }
+        let shapes = pieces.map { $0.shape }
+        let dt = dtype, dev = device
+        let node = FunctionNode(name: name, inputs: [self], numOutputs: pieces.count, file: file, line: line) { _, grads in
+            let parts = grads.enumerated().map { i, g in g ?? Tensor.zeros(shapes[i], dtype: dt, device: dev) }
+            return [stacked ? Tensor.stack(parts, dim: d) : Tensor.cat(parts, dim: d)]
+        }
+        for (i, p) in pieces.enumerated() {
+            p.creator = node
+            p.outputNr = i
+        }
+        return pieces
     }
 
     /// The diagonal of the `dim1`×`dim2` matrices, as a new last dimension.

@@ -45,24 +45,24 @@ public final class Recurrent: Module {
         }
     }
 
-    /// One time step: new hidden state (and cell state for LSTM).
-    func cell(_ x: Tensor, _ h: Tensor, _ c: Tensor?, _ w: [Tensor]) -> (Tensor, Tensor?) {
-        let gi = x.matmul(w[0].t()) + w[2]
+    /// One time step from the precomputed input projection `gi` (x·W_ihᵀ + b_ih): new hidden
+    /// state (and cell state for LSTM).
+    func cell(_ gi: Tensor, _ h: Tensor, _ c: Tensor?, _ w: [Tensor]) -> (Tensor, Tensor?) {
         let gh = h.matmul(w[1].t()) + w[3]
         let H = hiddenSize
         switch mode {
         case .rnnTanh:
             return ((gi + gh).tanh(), nil)
         case .lstm:
-            let gates = gi + gh
-            let i = gates.narrow(1, start: 0, length: H).sigmoid(), f = gates.narrow(1, start: H, length: H).sigmoid()
-            let g = gates.narrow(1, start: 2 * H, length: H).tanh(), o = gates.narrow(1, start: 3 * H, length: H).sigmoid()
+            let gates = (gi + gh).split(H, dim: 1)
+            let i = gates[0].sigmoid(), f = gates[1].sigmoid(), g = gates[2].tanh(), o = gates[3].sigmoid()
             let c2 = f * c! + i * g
             return (o * c2.tanh(), c2)
         case .gru:
-            let r = (gi.narrow(1, start: 0, length: H) + gh.narrow(1, start: 0, length: H)).sigmoid()
-            let z = (gi.narrow(1, start: H, length: H) + gh.narrow(1, start: H, length: H)).sigmoid()
-            let n = (gi.narrow(1, start: 2 * H, length: H) + r * gh.narrow(1, start: 2 * H, length: H)).tanh()
+            let gis = gi.split(H, dim: 1), ghs = gh.split(H, dim: 1)
+            let r = (gis[0] + ghs[0]).sigmoid()
+            let z = (gis[1] + ghs[1]).sigmoid()
+            let n = (gis[2] + r * ghs[2]).tanh()
             return ((1 - z) * n + z * h, nil)
         }
     }
@@ -82,9 +82,13 @@ public final class Recurrent: Module {
                 let k = layer * dirs + d
                 var h = hInit[k], c: Tensor? = mode == .lstm ? cInit[k] : nil
                 var steps = [Tensor?](repeating: nil, count: seq)
+                // The input projections of all time steps in one matrix multiply (as cuDNN and
+                // PyTorch do); only the recurrent product remains per step.
+                let w = weights[k]
+                let gates = (x.reshape([seq * batch, x.shape[2]]).matmul(w[0].t()) + w[2]).view([seq, batch, w[0].shape[0]]).unbind(0)
                 for s in 0..<seq {
                     let t = d == 0 ? s : seq - 1 - s
-                    (h, c) = cell(x[t], h, c, weights[k])
+                    (h, c) = cell(gates[t], h, c, w)
                     steps[t] = h
                 }
                 outs.append(Tensor.stack(steps.map { $0! }))

@@ -67,6 +67,14 @@ final class GradcheckTests: XCTestCase {
                     ("strided slice of transposed", { $0[0][TensorIndex.slice(nil, nil, step: 2)] }, [leafT([4, 3])]),
                     ("expand", { $0[0].expand([2, 3, 4]) * Tensor.arange(0.0, 4.0, dtype: .float64) }, [leaf([3, 1])]),
                     ("select/narrow", { $0[0].select(0, 1).narrow(0, start: 1, length: 2) }, [leaf([3, 4])]),
+                    ("split pieces, one unused", { x in
+                        let p = x[0].split(sizes: [1, 2, 1], dim: 1)
+                        return p[0] * 2 + p[2] * p[0]
+                    }, [leaf([3, 4])]),
+                    ("unbind steps", { x in
+                        let p = x[0].unbind(0)
+                        return p[0] * p[2] + p[1].exp()
+                    }, [leafT([3, 4])]),
                     ("diagonal", { $0[0].diagonal(offset: 1) }, [leaf([3, 4])]),
                     ("unfold (overlapping)", { $0[0].unfold(0, size: 3, step: 1) }, [leaf([5])]),
                     ("flip", { $0[0].flip([0, 1]) * Tensor.arange(0.0, 12.0, dtype: .float64).reshape([3, 4]) }, [leaf([3, 4])]),
