@@ -53,6 +53,43 @@ extension Tensor {
         return out.to(dtype)
     }
 
+    /// `bias + a · b` for matrices `a` [n, k] and `b` [k, m], with `bias` broadcastable to [n, m]
+    /// (`torch.addmm`): the bias is written into the result first and the product accumulated onto
+    /// it by the GEMM itself, one pass over the result fewer than a product and an add.
+    ///
+    /// ```swift
+    /// let y = Tensor.addmm(b, x, w.t())   // a Linear layer
+    /// ```
+    public static func addmm(_ bias: Tensor, _ a: Tensor, _ b: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        if a.rank != 2 || b.rank != 2 {
+            torchFail("addmm", "expected 2-D matrices, got \(a.shape) and \(b.shape)", file: file, line: line)
+        }
+        let fused = a.device == .cpu && b.device == .cpu && bias.device == .cpu && (a.dtype == .float32 || a.dtype == .float64)
+            && a.dtype == b.dtype && bias.dtype == a.dtype
+        if !fused { return a.matmul(b, file: file, line: line) + bias }
+        let (n, k, m) = (a.shape[0], a.shape[1], b.shape[1])
+        if b.shape[0] != k {
+            torchFail("addmm", "mat1 and mat2 shapes cannot be multiplied (\(n)x\(k) and \(b.shape[0])x\(m))", file: file, line: line)
+        }
+        let target = Checks.broadcastShapes(bias.shape, [n, m]).unwrap("addmm", file: file, line: line)
+        if target != [n, m] {
+            torchFail("addmm", "bias of shape \(bias.shape) cannot be broadcast to the product's shape [\(n), \(m)]", file: file, line: line)
+        }
+        func forward() -> Tensor {
+            let out = Tensor(uninitialized: [n, m], dtype: a.dtype)
+            Kernels.copy(out.operand, bias.operand(broadcastTo: [n, m]), .cpu)
+            Tensor.batchedGemm(a, b, out, beta: 1)
+            return out
+        }
+        if !Tensor.shouldRecord([bias, a, b]) { return forward() }
+        let biasShape = bias.shape
+        return Tensor.recorded(.addmm, SmallList([bias, a, b]), save: SmallList(a, b), file: file, line: line, forward: forward) { node, g in
+            let a = node.savedTensor(0), b = node.savedTensor(1)
+            return [node.needs(0) ? g.sumToShape(biasShape) : nil, node.needs(1) ? g.matmul(b.t()) : nil,
+                    node.needs(2) ? a.t().matmul(g) : nil]
+        }
+    }
+
     /// `out[b] = a[b] · c[b] + beta · out[b]` over the leading batch dimensions (same compute dtype).
     static func batchedGemm(_ a: Tensor, _ b: Tensor, _ out: Tensor, beta: Double) {
         if a.device.isCUDA {

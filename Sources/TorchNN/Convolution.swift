@@ -96,13 +96,14 @@ public func conv(_ x: Tensor, _ weight: Tensor, _ bias: Tensor? = nil, stride: S
     let width = cols.shape[1]
     var y: Tensor
     if groups == 1 {
-        y = weight.reshape([o, -1]).matmul(cols)                  // [O, N·L]
+        // [O, N·L]; the bias is the GEMM's starting value.
+        y = bias.map { Tensor.addmm($0.view([o, 1]), weight.reshape([o, -1]), cols) } ?? weight.reshape([o, -1]).matmul(cols)
     } else {
         let cg = c / groups * g.volume
         let wG = weight.reshape([groups, o / groups, cg])         // [G, O/G, Cg·K]
         y = wG.matmul(cols.view([groups, cg, width])).reshape([o, width])
+        if let bias { y = y + bias.view([o, 1]) }
     }
-    if let bias { y = y + bias.view([o, 1]) }
     return y.view([o, n] + out).transpose(0, 1)
 }
 

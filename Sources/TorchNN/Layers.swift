@@ -53,8 +53,13 @@ public final class Linear: Module {
     }
 
     public override func forward(_ x: Tensor) -> Tensor {
-        let y = x.matmul(weight.t())
-        return bias.map { y + $0 } ?? y
+        guard let bias else { return x.matmul(weight.t()) }
+        if x.rank == 2 { return Tensor.addmm(bias, x, weight.t()) }
+        if x.rank > 2 {
+            let lead = Array(x.shape.dropLast())
+            return Tensor.addmm(bias, x.reshape([-1, x.shape[x.rank - 1]]), weight.t()).view(lead + [weight.shape[0]])
+        }
+        return x.matmul(weight.t()) + bias
     }
 }
 

@@ -164,6 +164,11 @@ final class GradcheckTests: XCTestCase {
                         b[1].fill_(2.0)
                         return b * x[0]
                     }, [leaf([2, 3])])]
+        case .addmm:
+            return [("addmm row bias", { Tensor.addmm($0[0], $0[1], $0[2]) }, [leaf([4]), leaf([3, 5]), leaf([5, 4])]),
+                    ("addmm column bias, transposed operands", { Tensor.addmm($0[0], $0[1].t(), $0[2]) },
+                     [leaf([3, 1]), leafT([5, 3]), leaf([5, 4])]),
+                    ("addmm full bias", { Tensor.addmm($0[0], $0[1], $0[2]) }, [leaf([2, 2]), leaf([2, 3]), leafT([3, 2])])]
         case .matmul:
             return [("mm", { $0[0].matmul($0[1]) }, [leaf([3, 4]), leaf([4, 2])]),
                     ("batched broadcast", { $0[0].matmul($0[1]) }, [leaf([2, 1, 3, 4]), leaf([3, 4, 2])]),

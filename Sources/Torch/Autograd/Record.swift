@@ -17,7 +17,7 @@ public enum Primitive: String, CaseIterable, Sendable {
     // reductions
     case sum, prod, amax, amin, cumsum, cumprod, softmax, logSoftmax
     // linear algebra
-    case matmul
+    case matmul, addmm
 
     /// The name a node of this primitive carries, as in PyTorch (`MulBackward0`).
     public var nodeName: String {
