@@ -1,4 +1,5 @@
 import TorchBase
+import TorchCPU
 
 // im2col and col2im as a pair of primitives, each the other's adjoint: the patches of an
 // [N, C, d1, ..., dr] input as columns [C·K, N·L] (K kernel elements, L output positions), so
@@ -80,6 +81,11 @@ extension Tensor {
         let (n, c) = (shape[0], shape[1])
         let rows = c * g.volume, width = n * out.product
         func forward() -> Tensor {
+            if let w = Tensor.window2D(shape, g, out), device == .cpu, layout.isContiguous, dtype == .float32 || dtype == .float64 {
+                let result = Tensor(uninitialized: [rows, width], dtype: dtype)
+                CPUKernels.im2col2d(dtype, x: storage.data + layout.offset * itemSize, cols: result.storage.data, w)
+                return result
+            }
             let patches = Tensor(storage: storage, layout: patchLayout(g, out: out), dtype: dtype)
             let result = Tensor(uninitialized: patches.shape, dtype: dtype, device: device)
             Kernels.copy(result.operand, patches.operand, device)
@@ -110,6 +116,12 @@ extension Tensor {
             torchFail("col2im", "expected columns of shape \([c * g.volume, n * out.product]) for output \(shape), got \(cols.shape)", file: file, line: line)
         }
         func forward() -> Tensor {
+            if let w = window2D(shape, g, out), cols.device == .cpu, cols.dtype == .float32 || cols.dtype == .float64 {
+                let c = cols.contiguous()
+                let result = Tensor(uninitialized: shape, dtype: cols.dtype)
+                CPUKernels.col2im2d(cols.dtype, cols: c.storage.data + c.layout.offset * c.itemSize, out: result.storage.data, w)
+                return result
+            }
             let result = Tensor.zeros(shape, dtype: cols.dtype, device: cols.device)
             let patches = cols.contiguous().view([c] + g.kernel + [n] + out)
             // [C, k..., N, out...] -> [N, C, out...] slices, one per kernel element.
@@ -127,5 +139,12 @@ extension Tensor {
         return Tensor.recorded(.col2im, SmallList(cols), file: file, line: line, forward: forward) { _, gr in
             [gr.im2col(g)]
         }
+    }
+
+    /// The 2-D window of an [N, C, H, W] shape for the dedicated CPU loops (nil for other ranks).
+    static func window2D(_ shape: [Int], _ g: WindowGeometry, _ out: [Int]) -> CPUKernels.Window2D? {
+        guard g.rank == 2, shape.count == 4 else { return nil }
+        return CPUKernels.Window2D(n: shape[0], c: shape[1], h: shape[2], w: shape[3], kh: g.kernel[0], kw: g.kernel[1],
+                                   sh: g.stride[0], sw: g.stride[1], dh: g.dilation[0], dw: g.dilation[1], oh: out[0], ow: out[1])
     }
 }

@@ -1,0 +1,85 @@
+import TorchBase
+
+/// Dedicated 2-D im2col/col2im loops for contiguous float32/float64 [N, C, H, W] tensors: the
+/// window views' strided copies spend most of their time on short rows (the output width), so
+/// these walk the rows directly, one channel per task.
+extension CPUKernels {
+    /// Geometry of a 2-D sliding window over a contiguous [N, C, H, W] tensor.
+    public struct Window2D: Sendable {
+        public let n: Int, c: Int, h: Int, w: Int
+        public let kh: Int, kw: Int, sh: Int, sw: Int, dh: Int, dw: Int
+        public let oh: Int, ow: Int
+        public init(n: Int, c: Int, h: Int, w: Int, kh: Int, kw: Int, sh: Int, sw: Int, dh: Int, dw: Int, oh: Int, ow: Int) {
+            self.n = n; self.c = c; self.h = h; self.w = w
+            self.kh = kh; self.kw = kw; self.sh = sh; self.sw = sw; self.dh = dh; self.dw = dw
+            self.oh = oh; self.ow = ow
+        }
+    }
+
+    /// cols[(c·kh + i)·kw + j][n][oy][ox] = x[n][c][oy·sh + i·dh][ox·sw + j·dw].
+    public static func im2col2d(_ dtype: DType, x: UnsafeRawPointer, cols: UnsafeMutableRawPointer, _ g: Window2D) {
+        if dtype == .float32 {
+            im2col2d(x.assumingMemoryBound(to: Float.self), cols.assumingMemoryBound(to: Float.self), g)
+        } else {
+            im2col2d(x.assumingMemoryBound(to: Double.self), cols.assumingMemoryBound(to: Double.self), g)
+        }
+    }
+
+    /// out[n][c][oy·sh + i·dh][ox·sw + j·dw] += cols[(c·kh + i)·kw + j][n][oy][ox], `out` zeroed here.
+    public static func col2im2d(_ dtype: DType, cols: UnsafeRawPointer, out: UnsafeMutableRawPointer, _ g: Window2D) {
+        if dtype == .float32 {
+            col2im2d(cols.assumingMemoryBound(to: Float.self), out.assumingMemoryBound(to: Float.self), g)
+        } else {
+            col2im2d(cols.assumingMemoryBound(to: Double.self), out.assumingMemoryBound(to: Double.self), g)
+        }
+    }
+
+    @inline(__always)
+    static func im2col2d<T: BinaryFloatingPoint>(_ x: UnsafePointer<T>, _ cols: UnsafeMutablePointer<T>, _ g: Window2D) {
+        let plane = g.h * g.w, l = g.oh * g.ow
+        Parallel.forRange(g.c, grain: Swift.max(1, 16_384 / Swift.max(g.n * l * g.kh * g.kw, 1))) { r in
+            for c in r {
+                for i in 0..<g.kh {
+                    for j in 0..<g.kw {
+                        var dst = cols + ((c * g.kh + i) * g.kw + j) * g.n * l
+                        for n in 0..<g.n {
+                            let src = x + (n * g.c + c) * plane + i * g.dh * g.w + j * g.dw
+                            for oy in 0..<g.oh {
+                                let row = src + oy * g.sh * g.w
+                                if g.sw == 1 {
+                                    dst.update(from: row, count: g.ow)
+                                } else {
+                                    for ox in 0..<g.ow { dst[ox] = row[ox * g.sw] }
+                                }
+                                dst += g.ow
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @inline(__always)
+    static func col2im2d<T: BinaryFloatingPoint>(_ cols: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>, _ g: Window2D) {
+        let plane = g.h * g.w, l = g.oh * g.ow
+        Parallel.forRange(g.c, grain: Swift.max(1, 16_384 / Swift.max(g.n * l * g.kh * g.kw, 1))) { r in
+            for c in r {
+                for n in 0..<g.n { (out + (n * g.c + c) * plane).update(repeating: 0, count: plane) }
+                for i in 0..<g.kh {
+                    for j in 0..<g.kw {
+                        var src = cols + ((c * g.kh + i) * g.kw + j) * g.n * l
+                        for n in 0..<g.n {
+                            let dst = out + (n * g.c + c) * plane + i * g.dh * g.w + j * g.dw
+                            for oy in 0..<g.oh {
+                                let row = dst + oy * g.sh * g.w
+                                for ox in 0..<g.ow { row[ox * g.sw] += src[ox] }
+                                src += g.ow
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
