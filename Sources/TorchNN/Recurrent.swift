@@ -80,6 +80,17 @@ public final class Recurrent: Module {
             var outs: [Tensor] = []
             for d in 0..<dirs {
                 let k = layer * dirs + d
+                if mode == .lstm {
+                    // One fused node per layer and direction (see lstmLayer).
+                    let w = weights[k]
+                    let inputs = x.reshape([seq * batch, x.shape[2]])
+                    let gi = Tensor.addmm(w[2] + w[3], inputs, w[0].t()).view([seq, batch, w[0].shape[0]])
+                    let r = Recurrent.lstmLayer(gi, hInit[k], cInit[k], w[1], reverse: d == 1)
+                    outs.append(r[0])
+                    hs.append(r[1])
+                    cs.append(r[2])
+                    continue
+                }
                 var h = hInit[k], c: Tensor? = mode == .lstm ? cInit[k] : nil
                 var steps = [Tensor?](repeating: nil, count: seq)
                 // The input projections of all time steps in one matrix multiply (as cuDNN and
@@ -103,6 +114,63 @@ public final class Recurrent: Module {
     }
 
     public override func forward(_ x: Tensor) -> Tensor { self(x).output }
+
+    /// The recurrence of one LSTM layer and direction as a single recorded node, as PyTorch's
+    /// fused LSTM: `gi` [seq, batch, 4H] holds the input projections with both biases, `wHH`
+    /// [4H, H] the recurrent weight. Returns [hidden states [seq, batch, H], hN, cN]. The hand-
+    /// written backward runs the steps in reverse and forms the recurrent weight's gradient in
+    /// one matrix multiply over all steps. (Differentiable once: double backward through an LSTM
+    /// layer is not supported, as with cuDNN's.)
+    static func lstmLayer(_ gi: Tensor, _ h0: Tensor, _ c0: Tensor, _ wHH: Tensor, reverse: Bool) -> [Tensor] {
+        let seq = gi.shape[0], hidden = wHH.shape[1]
+        var hPrev = [Tensor](), cPrev = [Tensor](), acts = [[Tensor]](), tanhC = [Tensor]()
+        let outs = Torch.customFunction("LSTMLayer", [gi, h0, c0, wHH], forwardOutputs: { ctx, x in
+            ctx.saveForBackward(x[3])
+            let w = x[3].t()
+            var h = x[1], c = x[2]
+            var hs = [Tensor?](repeating: nil, count: seq)
+            for s in 0..<seq {
+                let t = reverse ? seq - 1 - s : s
+                let pre = Tensor.addmm(x[0][t], h, w).split(hidden, dim: 1)
+                let i = pre[0].sigmoid(), f = pre[1].sigmoid(), g = pre[2].tanh(), o = pre[3].sigmoid()
+                hPrev.append(h)
+                cPrev.append(c)
+                c = f * c + i * g
+                let tc = c.tanh()
+                h = o * tc
+                acts.append([i, f, g, o])
+                tanhC.append(tc)
+                hs[t] = h
+            }
+            return [Tensor.stack(hs.map { $0! }), h, c]
+        }, backwardOutputs: { ctx, grads in
+            let w = ctx.savedTensors[0]
+            let like = hPrev[0]
+            var dh = grads[1] ?? Tensor.zerosLike(like), dc = grads[2] ?? Tensor.zerosLike(like)
+            var dGates = [Tensor?](repeating: nil, count: seq)
+            // Steps in reverse order of the forward; `s` indexes the forward's saved lists.
+            for s in stride(from: seq - 1, through: 0, by: -1) {
+                let t = reverse ? seq - 1 - s : s
+                if let dHs = grads[0] { dh = dh + dHs[t] }
+                let a = acts[s], tc = tanhC[s]
+                let (i, f, g, o) = (a[0], a[1], a[2], a[3])
+                dc = dc + dh * o * (1 - tc * tc)
+                let dI = dc * g * i * (1 - i), dF = dc * cPrev[s] * f * (1 - f)
+                let dG = dc * i * (1 - g * g), dO = dh * tc * o * (1 - o)
+                let d = Tensor.cat([dI, dF, dG, dO], dim: 1)
+                dGates[t] = d
+                dh = d.matmul(w)
+                dc = dc * f
+            }
+            let dGi = Tensor.stack(dGates.map { $0! })                   // [seq, batch, 4H]
+            // Σ_t dgates_tᵀ · h_{t-1} in one product, the previous states in forward order.
+            let prev = Tensor.stack(reverse ? hPrev.reversed() : hPrev)  // [seq, batch, H]
+            let rows = dGi.shape[0] * dGi.shape[1]
+            let dW = dGi.reshape([rows, 4 * hidden]).t().matmul(prev.reshape([rows, hidden]))
+            return [dGi, dh, dc, dW]
+        })
+        return outs
+    }
 }
 
 public func LSTM(_ inputSize: Int, _ hiddenSize: Int, numLayers: Int = 1, batchFirst: Bool = false,

@@ -69,6 +69,11 @@ final class TorchReferenceLayerTests: XCTestCase {
                 let r = (m as! Recurrent)(x["x"]!, h0: x["h0"]!, c0: x["c0"]!)
                 return [r.output, r.h, r.c!]
             })
+        case "lstm_bidirectional":
+            return (LSTM(3, 4, numLayers: 2, batchFirst: true, bidirectional: true), { m, x in
+                let r = (m as! Recurrent)(x["x"]!, h0: nil)
+                return [r.output, r.h, r.c!]
+            })
         case "gru":
             return (GRU(3, 4, batchFirst: true), { m, x in
                 let r = (m as! Recurrent)(x["x"]!, h0: nil)
@@ -114,7 +119,7 @@ final class TorchReferenceLayerTests: XCTestCase {
 
     func testLayersAndLossesMatchPyTorch() throws {
         let cases = Fixtures.load("torch_nn.json")
-        XCTAssertGreaterThanOrEqual(cases.count, 64)
+        XCTAssertGreaterThanOrEqual(cases.count, 65)
         for c in cases {
             let name = c["name"] as! String
             guard let (module, forward) = TorchReferenceLayerTests.make(name) else {

@@ -63,4 +63,48 @@ extension Torch {
         })
         return result
     }
+
+    /// A custom function with several outputs (`torch.autograd.Function` returning a tuple): the
+    /// backward gets one gradient per output (nil where an output received none) and returns one
+    /// per input.
+    ///
+    /// ```swift
+    /// let outs = Torch.customFunction("SumAndProduct", [a, b], forwardOutputs: { _, x in
+    ///     [x[0] + x[1], x[0] * x[1]]
+    /// }, backwardOutputs: { ctx, g in ... })
+    /// ```
+    public static func customFunction(_ name: String, _ inputs: [Tensor],
+                                      forwardOutputs forward: (FunctionContext, [Tensor]) -> [Tensor],
+                                      backwardOutputs backward: @escaping (FunctionContext, [Tensor?]) -> [Tensor?],
+                                      file: StaticString = #fileID, line: UInt = #line) -> [Tensor] {
+        let ctx = FunctionContext()
+        let detached = inputs.map { $0.detach() }
+        let outs = Torch.noGrad { forward(ctx, detached) }
+        guard Tensor.shouldRecord(inputs) else { return outs }
+        let shapes = inputs.map { $0.shape }
+        let node = FunctionNode(name: name + "Backward", inputs: inputs, numOutputs: outs.count, file: file, line: line) { _, grads in
+            let r = backward(ctx, grads)
+            if r.count != shapes.count {
+                torchFail(name, "function backward returned an incorrect number of gradients (expected \(shapes.count), got \(r.count))", file: file, line: line)
+            }
+            for (i, gi) in r.enumerated() {
+                if let gi, gi.shape != shapes[i] {
+                    torchFail(name, "Function \(name)Backward returned an invalid gradient at index \(i) - got \(gi.shape) but expected shape compatible with \(shapes[i])", file: file, line: line)
+                }
+            }
+            return r
+        }
+        ctx.node = node
+        let results = outs.enumerated().map { i, out -> Tensor in
+            let r = out.autograd == nil && out.creator == nil && !outs[..<i].contains(where: { $0 === out }) ? out : out.detach()
+            r.creator = node
+            r.outputNr = i
+            return r
+        }
+        node.saved = SmallList(ctx.toSave.map { t in
+            if let i = detached.firstIndex(where: { $0 === t }) { return SavedTensor(inputs[i], isOutput: false) }
+            return SavedTensor(t, isOutput: outs.contains { $0 === t } || results.contains { $0 === t })
+        })
+        return results
+    }
 }

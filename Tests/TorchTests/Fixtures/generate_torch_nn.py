@@ -136,6 +136,8 @@ case("rnn_bidirectional", nn.RNN(3, 4, num_layers=2, batch_first=True, bidirecti
      {"x": randn(2, 5, 3)}, lambda m, x: list(m(x["x"])[:1]) + [m(x["x"])[1]])
 case("lstm_two_layers", nn.LSTM(3, 4, num_layers=2), {"x": randn(5, 2, 3), "h0": randn(2, 2, 4), "c0": randn(2, 2, 4)},
      lambda m, x: (lambda o: [o[0], o[1][0], o[1][1]])(m(x["x"], (x["h0"], x["c0"]))))
+case("lstm_bidirectional", nn.LSTM(3, 4, num_layers=2, batch_first=True, bidirectional=True), {"x": randn(2, 5, 3)},
+     lambda m, x: (lambda o: [o[0], o[1][0], o[1][1]])(m(x["x"])))
 case("gru", nn.GRU(3, 4, batch_first=True), {"x": randn(2, 5, 3)}, lambda m, x: list((lambda o: (o[0], o[1]))(m(x["x"]))))
 
 # Attention
