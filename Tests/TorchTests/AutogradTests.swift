@@ -138,6 +138,31 @@ final class AutogradTests: XCTestCase {
         XCTAssertTrue(Torch.gradgradcheck({ cube($0[0]) }, [x]).passed)
     }
 
+    func testCustomFunctionWithSeveralOutputs() {
+        // (a + b, a · b) with a hand-written backward; the second output alone also works.
+        func sumAndProduct(_ a: Tensor, _ b: Tensor) -> [Tensor] {
+            Torch.customFunction("SumAndProduct", [a, b], forwardOutputs: { ctx, x in
+                ctx.saveForBackward(x[0], x[1])
+                return [x[0] + x[1], x[0] * x[1]]
+            }, backwardOutputs: { ctx, g in
+                let a = ctx.savedTensors[0], b = ctx.savedTensors[1]
+                let gs = g[0] ?? Tensor.zerosLike(a), gp = g[1] ?? Tensor.zerosLike(a)
+                return [gs + gp * b, gs + gp * a]
+            })
+        }
+        let a = Tensor([1.0, 2.0], dtype: .float64).requiresGrad_(), b = Tensor([3.0, 5.0], dtype: .float64).requiresGrad_()
+        let outs = sumAndProduct(a, b)
+        XCTAssertEqual(outs[1].gradFn?.name, "SumAndProductBackward")
+        (outs[0] * 2 + outs[1]).sum().backward()
+        XCTAssertEqual(a.grad!.toArray(Double.self), [5, 7])
+        XCTAssertEqual(b.grad!.toArray(Double.self), [3, 4])
+        a.grad = nil; b.grad = nil
+        sumAndProduct(a, b)[1].sum().backward()
+        XCTAssertEqual(a.grad!.toArray(Double.self), [3, 5])
+        XCTAssertTrue(Torch.gradcheck({ x in let o = sumAndProduct(x[0], x[1]); return o[0] * o[1] },
+                                      [Tensor([0.5, -1.5], dtype: .float64).requiresGrad_(), Tensor([2.0, 0.25], dtype: .float64).requiresGrad_()]).passed)
+    }
+
     func testInPlaceOnNonLeafIsRecorded() {
         let x = Tensor([1.0, 2.0]).requiresGrad_()
         let y = x * 2
