@@ -203,6 +203,20 @@ extension Tensor {
         return out.permute(plan.perm).contiguous()
     }
 
+    /// `value` broadcast to an advanced-indexing plan's result and laid out in the plan's element
+    /// order (a view; differentiable).
+    static func valuesInPlanOrder(_ value: Tensor, _ plan: (offsets: [Int], shape: [Int], perm: [Int]), dtype: DType,
+                                  file: StaticString, line: UInt) -> Tensor {
+        let resultShape = plan.perm.map { plan.shape[$0] }
+        let b = Checks.broadcastShapes(resultShape, value.shape).unwrap("index_put_", file: file, line: line)
+        if b != resultShape {
+            torchFail("index_put_", "shape mismatch: value tensor of shape \(value.shape) cannot be broadcast to indexing result of shape \(resultShape)", file: file, line: line)
+        }
+        var inverse = [Int](repeating: 0, count: plan.perm.count)
+        for (i, p) in plan.perm.enumerated() { inverse[p] = i }
+        return value.to(dtype).expand(resultShape).permute(inverse)
+    }
+
     func indexPut(_ indices: [TensorIndex], _ value: Tensor, accumulate: Bool = false, file: StaticString, line: UInt) {
         if device.isCUDA {
             let host = cpu()
@@ -221,14 +235,7 @@ extension Tensor {
             // increased), written with differentiable linear gathers and scatters.
             view.rebaseInPlace("index_put_", file: file, line: line) { cur in
                 let plan = advancedPlan(cur.linearStandIn, adv, file: file, line: line)
-                let resultShape = plan.perm.map { plan.shape[$0] }
-                let b = Checks.broadcastShapes(resultShape, value.shape).unwrap("index_put_", file: file, line: line)
-                if b != resultShape {
-                    torchFail("index_put_", "shape mismatch: value tensor of shape \(value.shape) cannot be broadcast to indexing result of shape \(resultShape)", file: file, line: line)
-                }
-                var inverse = [Int](repeating: 0, count: plan.perm.count)
-                for (i, p) in plan.perm.enumerated() { inverse[p] = i }
-                let ordered = value.to(cur.dtype).expand(resultShape).permute(inverse)
+                let ordered = Tensor.valuesInPlanOrder(value, plan, dtype: cur.dtype, file: file, line: line)
                 let written = Tensor.scatterAddLinear(ordered, plan.offsets, shape: cur.shape)
                 if accumulate { return cur + written }
                 let keep = Torch.noGrad {
@@ -240,14 +247,7 @@ extension Tensor {
             return
         }
         let plan = advancedPlan(view, adv, file: file, line: line)
-        let resultShape = plan.perm.map { plan.shape[$0] }
-        let b = Checks.broadcastShapes(resultShape, value.shape).unwrap("index_put_", file: file, line: line)
-        if b != resultShape {
-            torchFail("index_put_", "shape mismatch: value tensor of shape \(value.shape) cannot be broadcast to indexing result of shape \(resultShape)", file: file, line: line)
-        }
-        var inverse = [Int](repeating: 0, count: plan.perm.count)
-        for (i, p) in plan.perm.enumerated() { inverse[p] = i }
-        let ordered = value.to(dtype).expand(resultShape).permute(inverse).contiguous()
+        let ordered = Tensor.valuesInPlanOrder(value, plan, dtype: dtype, file: file, line: line).contiguous()
         if accumulate {
             let native = dtype.computeType == dtype
             if !native { torchFail("index_put_", "accumulate is not supported for \(dtype)", file: file, line: line) }

@@ -89,7 +89,12 @@ final class AutogradTests: XCTestCase {
         Torch.noGrad {
             group.enter()
             Thread.detachNewThread {
-                otherThreadRecorded = (w * 2).requiresGrad   // a new thread starts with grad on
+                // A new thread starts with grad on. Its tensors (and nodes) are gone before it
+                // signals, so that no node is freed on this thread while a later test counts them.
+                do {
+                    let v = Tensor([1.0]).requiresGrad_()
+                    otherThreadRecorded = (v * 2).requiresGrad
+                }
                 group.leave()
             }
             group.wait()

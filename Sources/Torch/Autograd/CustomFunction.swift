@@ -41,16 +41,7 @@ extension Torch {
         let shapes = inputs.map { $0.shape }
         let node = FunctionNode(name: name + "Backward", inputs: inputs, numOutputs: 1, file: file, line: line) { node, grads in
             guard let g = grads[0] else { return [] }
-            let r = backward(ctx, g)
-            if r.count != shapes.count {
-                torchFail(name, "function backward returned an incorrect number of gradients (expected \(shapes.count), got \(r.count))", file: file, line: line)
-            }
-            for (i, gi) in r.enumerated() {
-                if let gi, gi.shape != shapes[i] {
-                    torchFail(name, "Function \(name)Backward returned an invalid gradient at index \(i) - got \(gi.shape) but expected shape compatible with \(shapes[i])", file: file, line: line)
-                }
-            }
-            return r
+            return checkedGradients(backward(ctx, g), shapes, name, file: file, line: line)
         }
         ctx.node = node
         // The output is a fresh tensor that takes this node as its creator.
@@ -83,16 +74,7 @@ extension Torch {
         guard Tensor.shouldRecord(inputs) else { return outs }
         let shapes = inputs.map { $0.shape }
         let node = FunctionNode(name: name + "Backward", inputs: inputs, numOutputs: outs.count, file: file, line: line) { _, grads in
-            let r = backward(ctx, grads)
-            if r.count != shapes.count {
-                torchFail(name, "function backward returned an incorrect number of gradients (expected \(shapes.count), got \(r.count))", file: file, line: line)
-            }
-            for (i, gi) in r.enumerated() {
-                if let gi, gi.shape != shapes[i] {
-                    torchFail(name, "Function \(name)Backward returned an invalid gradient at index \(i) - got \(gi.shape) but expected shape compatible with \(shapes[i])", file: file, line: line)
-                }
-            }
-            return r
+            return checkedGradients(backward(ctx, Array(grads)), shapes, name, file: file, line: line)
         }
         ctx.node = node
         let results = outs.enumerated().map { i, out -> Tensor in
@@ -106,5 +88,18 @@ extension Torch {
             return SavedTensor(t, isOutput: outs.contains { $0 === t } || results.contains { $0 === t })
         })
         return results
+    }
+
+    /// A custom backward's result, checked: one gradient per input, each of its input's shape.
+    static func checkedGradients(_ r: [Tensor?], _ shapes: [[Int]], _ name: String, file: StaticString, line: UInt) -> [Tensor?] {
+        if r.count != shapes.count {
+            torchFail(name, "function backward returned an incorrect number of gradients (expected \(shapes.count), got \(r.count))", file: file, line: line)
+        }
+        for (i, gi) in r.enumerated() {
+            if let gi, gi.shape != shapes[i] {
+                torchFail(name, "Function \(name)Backward returned an invalid gradient at index \(i) - got \(gi.shape) but expected shape compatible with \(shapes[i])", file: file, line: line)
+            }
+        }
+        return r
     }
 }

@@ -19,21 +19,10 @@ extension Tensor {
         }
     }
 
-    /// The binary op of a binary primitive (inverse of `binaryPrimitive`).
+    /// The binary op of a binary primitive (inverse of `binaryPrimitive`: the names agree).
     static func binaryOp(of p: Primitive) -> BinaryOp {
-        switch p {
-        case .add: return .add
-        case .sub: return .sub
-        case .mul: return .mul
-        case .div: return .div
-        case .pow: return .pow
-        case .maximum: return .maximum
-        case .minimum: return .minimum
-        case .atan2: return .atan2
-        case .remainder: return .remainder
-        case .fmod: return .fmod
-        default: preconditionFailure("\(p) is not a binary primitive")
-        }
+        guard let op = BinaryOp(rawValue: p.rawValue) else { preconditionFailure("\(p) is not a binary primitive") }
+        return op
     }
 
     /// Input gradients of `a op b` (nil where an input needs none), `op` read from the node's

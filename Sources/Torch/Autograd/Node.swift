@@ -1,3 +1,4 @@
+import Synchronization
 import TorchBase
 
 /// An edge of the backward graph: the node that receives a gradient and which of its inputs.
@@ -65,7 +66,9 @@ open class Node {
     var runMark = 0
 
     nonisolated(unsafe) static var counter = 0
-    nonisolated(unsafe) public static var liveCount = 0
+    /// Nodes alive now, in every thread (for leak checks).
+    public static var liveCount: Int { live.load(ordering: .relaxed) }
+    static let live = Atomic<Int>(0)
 
     init(name: String, primitive: Primitive? = nil, edges: SmallList<Edge?>, numOutputs: Int, file: StaticString, line: UInt) {
         self.customName = name
@@ -76,10 +79,10 @@ open class Node {
         self.line = line
         Node.counter &+= 1
         sequenceNr = Node.counter
-        Node.liveCount += 1
+        Node.live.wrappingAdd(1, ordering: .relaxed)
     }
 
-    deinit { Node.liveCount -= 1 }
+    deinit { Node.live.wrappingSubtract(1, ordering: .relaxed) }
 
     /// Gradients of the inputs given gradients of the outputs (nil: zero).
     func apply(_ grads: SmallList<Tensor?>) -> [Tensor?] { fatalError("apply not implemented for \(name)") }
