@@ -111,7 +111,7 @@ if CommandLine.arguments.contains("--io") {
     print("load", best(lambda: load_file("\(path)")))
     """
     let script = "\(dir)/io.py"
-    FileManager.default.createFile(atPath: script, contents: py.data(using: .utf8))
+    _ = FileManager.default.createFile(atPath: script, contents: py.data(using: .utf8))
     var pyTimes: [String: Double] = [:]
     if let p = popen(".venv-tb/bin/python \(script) 2>&1", "r") {
         var buf = [CChar](repeating: 0, count: 512)
