@@ -240,3 +240,50 @@ final class ModuleContainerTests: XCTestCase {
         XCTAssertEqual(relu(Tensor([0.5, 3.0])).scalars, [0.5, 3])
     }
 }
+
+/// Every layer's forward passes a float64 finite-difference gradcheck with respect to its
+/// input(s) (parameter gradients are checked against PyTorch's in TorchReferenceLayerTests).
+final class LayerGradcheckTests: XCTestCase {
+    func check(_ name: String, _ m: Module, _ shapes: [[Int]], _ call: ((Module, [Tensor]) -> Tensor)? = nil) {
+        m.to(dtype: .float64)
+        let g = Generator(seed: UInt64(name.count))
+        let inputs = shapes.map { Tensor.randn($0, dtype: .float64, generator: g).requiresGrad_() }
+        let f: ([Tensor]) -> Tensor = { x in (call ?? { m, x in m(x[0]) })(m, x) }
+        let r = Torch.gradcheck(f, inputs)
+        XCTAssertTrue(r.passed, "\(name): \(r)")
+    }
+
+    func testEveryLayerPassesGradcheck() {
+        check("Linear", Linear(4, 3), [[2, 4]])
+        check("Linear 3-d", Linear(4, 3), [[2, 2, 4]])
+        check("Bilinear", Bilinear(3, 2, 2), [[2, 3], [2, 2]]) { m, x in (m as! Bilinear)(x[0], x[1]) }
+        check("Conv1d", Conv1d(4, 2, kernelSize: 3, stride: 2, padding: 1, dilation: 2, groups: 2), [[1, 4, 7]])
+        check("Conv2d", Conv2d(2, 3, kernelSize: [2, 3], stride: [1, 2], padding: [1, 0]), [[1, 2, 5, 5]])
+        check("Conv2d same", Conv2d(2, 2, kernelSize: 3, padding: .same, dilation: 2), [[1, 2, 5, 5]])
+        check("Conv3d", Conv3d(1, 2, kernelSize: 2, padding: [1, 0, 0]), [[1, 1, 3, 3, 3]])
+        check("ConvTranspose1d", ConvTranspose1d(2, 2, kernelSize: 3, stride: 2, padding: 1, outputPadding: 1), [[1, 2, 4]])
+        check("ConvTranspose2d", ConvTranspose2d(2, 4, kernelSize: 2, stride: 2, groups: 2), [[1, 2, 3, 3]])
+        check("MaxPool1d", MaxPool1d(3, stride: 2, padding: 1, ceilMode: true), [[1, 2, 8]])
+        check("MaxPool2d", MaxPool2d(2, stride: 1, dilation: 2), [[1, 2, 5, 5]])
+        check("AvgPool1d", AvgPool1d(3, stride: 2, padding: 1, ceilMode: true, countIncludePad: false), [[1, 2, 8]])
+        check("AvgPool2d", AvgPool2d(3, stride: 2, padding: 1), [[1, 1, 5, 6]])
+        check("AdaptiveAvgPool1d", AdaptiveAvgPool1d(3), [[1, 2, 7]])
+        check("AdaptiveMaxPool2d", AdaptiveMaxPool2d(2, 3), [[1, 1, 5, 7]])
+        check("LayerNorm", LayerNorm([3, 4]), [[2, 3, 4]])
+        check("GroupNorm", GroupNorm(2, 4), [[2, 4, 2, 2]])
+        check("RMSNorm", RMSNorm([4]), [[3, 4]])
+        check("BatchNorm2d (batch statistics)", BatchNorm2d(3), [[4, 3, 2, 2]])
+        check("Embedding (through its weight)", Embedding(5, 3), [[2, 3]]) { m, x in (m as! Embedding)(Tensor([[0, 4], [2, 2]])) * x[0].sum() }
+        check("RNN", RNN(3, 2, numLayers: 2, bidirectional: true), [[4, 2, 3]])
+        check("LSTM", LSTM(3, 2, batchFirst: true), [[2, 4, 3]])
+        check("GRU", GRU(3, 2), [[4, 2, 3]])
+        check("MultiheadAttention", MultiheadAttention(embedDim: 4, numHeads: 2, batchFirst: true), [[1, 3, 4], [1, 2, 4]]) { m, x in
+            (m as! MultiheadAttention)(x[0], x[1], x[1]).0
+        }
+        check("TransformerEncoderLayer", TransformerEncoderLayer(dModel: 4, nhead: 2, dimFeedforward: 6, dropout: 0, batchFirst: true),
+              [[1, 3, 4]])
+        check("TransformerDecoderLayer", TransformerDecoderLayer(dModel: 4, nhead: 2, dimFeedforward: 6, dropout: 0, batchFirst: true),
+              [[1, 3, 4], [1, 2, 4]]) { m, x in (m as! TransformerDecoderLayer).decode(x[0], memory: x[1], tgtIsCausal: true) }
+        check("Flatten/Unflatten", Sequential(Flatten(), Unflatten(1, [2, 3])), [[2, 6]])
+    }
+}
