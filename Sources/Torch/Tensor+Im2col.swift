@@ -147,4 +147,16 @@ extension Tensor {
         return CPUKernels.Window2D(n: shape[0], c: shape[1], h: shape[2], w: shape[3], kh: g.kernel[0], kw: g.kernel[1],
                                    sh: g.stride[0], sw: g.stride[1], dh: g.dilation[0], dw: g.dilation[1], oh: out[0], ow: out[1])
     }
+
+    /// 2-D max pooling of a contiguous float [N, C, H, W] CPU tensor (already padded) through the
+    /// index of each window's first maximum: the output gathers those elements, so the gradient
+    /// goes to that one element, as in PyTorch. Nil where this path does not apply.
+    public func maxPool2dByIndices(_ g: WindowGeometry, file: StaticString = #fileID, line: UInt = #line) -> Tensor? {
+        guard g.rank == 2, rank == 4, device == .cpu, dtype == .float32 || dtype == .float64 else { return nil }
+        let out = g.outputSize(Array(shape[2...]))
+        guard out.allSatisfy({ $0 > 0 }), let w = Tensor.window2D(shape, g, out) else { return nil }
+        let x = contiguous()
+        let idx = CPUKernels.maxPool2dIndices(dtype, x: x.storage.data + x.layout.offset * x.itemSize, w)
+        return Tensor.gatherLinear(x, idx, shape: [shape[0], shape[1]] + out, file: file, line: line)
+    }
 }

@@ -79,9 +79,11 @@ if let i = CommandLine.arguments.firstIndex(of: "--profile"), i + 1 < CommandLin
     case "conv-backward": work = ModelBench.conv().1
     default: work = ModelBench.lstm()
     }
+    for _ in 0..<3 { work() }
     let t0 = now()
-    for _ in 0..<10 { work() }
-    print("per call", (now() - t0) / 10 * 1e3, "ms")
+    var calls = 0
+    while now() - t0 < 3 { work(); calls += 1 }
+    print("per call", (now() - t0) / Double(calls) * 1e3, "ms over", calls, "calls")
     exit(0)
 }
 if CommandLine.arguments.contains("--io") {

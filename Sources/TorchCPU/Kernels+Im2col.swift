@@ -83,3 +83,49 @@ extension CPUKernels {
         }
     }
 }
+
+extension CPUKernels {
+    /// For each output of a 2-D max pooling of a contiguous [N, C, H, W] tensor, the linear index
+    /// (into that tensor) of the first maximum of its window, NaN counting as the maximum (as
+    /// PyTorch's max_pool2d picks its indices).
+    public static func maxPool2dIndices(_ dtype: DType, x: UnsafeRawPointer, _ g: Window2D) -> [Int] {
+        var out = [Int](repeating: 0, count: g.n * g.c * g.oh * g.ow)
+        out.withUnsafeMutableBufferPointer { idx in
+            let p = idx.baseAddress!
+            if dtype == .float32 {
+                maxPool2dIndices(x.assumingMemoryBound(to: Float.self), p, g)
+            } else {
+                maxPool2dIndices(x.assumingMemoryBound(to: Double.self), p, g)
+            }
+        }
+        return out
+    }
+
+    @inline(__always)
+    static func maxPool2dIndices<T: BinaryFloatingPoint>(_ x: UnsafePointer<T>, _ idx: UnsafeMutablePointer<Int>, _ g: Window2D) {
+        let planes = g.n * g.c, plane = g.h * g.w, outPlane = g.oh * g.ow
+        Parallel.forRange(planes, grain: Swift.max(1, 8192 / Swift.max(outPlane * g.kh * g.kw, 1))) { r in
+            for pl in r {
+                let base = pl * plane
+                var o = idx + pl * outPlane
+                for oy in 0..<g.oh {
+                    for ox in 0..<g.ow {
+                        let y0 = oy * g.sh, x0 = ox * g.sw
+                        var best = base + y0 * g.w + x0
+                        var bestValue = x[best]
+                        for i in 0..<g.kh {
+                            let row = base + (y0 + i * g.dh) * g.w + x0
+                            for j in 0..<g.kw {
+                                let k = row + j * g.dw
+                                let v = x[k]
+                                if v > bestValue || (v.isNaN && !bestValue.isNaN) { best = k; bestValue = v }
+                            }
+                        }
+                        o.pointee = best
+                        o += 1
+                    }
+                }
+            }
+        }
+    }
+}

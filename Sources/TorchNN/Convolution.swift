@@ -265,6 +265,9 @@ public func maxPool(_ x: Tensor, r: Int, kernel: SizeSpec, stride: SizeSpec? = n
                     file: StaticString = #fileID, line: UInt = #line) -> Tensor {
     let plan = poolPlan(x, r: r, kernel: kernel, stride: stride, padding: padding, dilation: dilation, ceilMode: ceilMode,
                         fill: -Double.infinity, op: op, file: file, line: line)
+    if let y = plan.padded.maxPool2dByIndices(plan.geometry, file: file, line: line) {
+        return x.rank == r + 2 ? y : y.squeeze(0)
+    }
     let views = windowViews(plan)
     let y = views.dropFirst().reduce(views[0]) { $0.maximum($1) }.contiguous()
     return x.rank == r + 2 ? y : y.squeeze(0)
