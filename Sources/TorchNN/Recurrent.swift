@@ -131,8 +131,11 @@ public final class Recurrent: Module {
             var hs = [Tensor?](repeating: nil, count: seq)
             for s in 0..<seq {
                 let t = reverse ? seq - 1 - s : s
-                let pre = Tensor.addmm(x[0][t], h, w).split(hidden, dim: 1)
-                let i = pre[0].sigmoid(), f = pre[1].sigmoid(), g = pre[2].tanh(), o = pre[3].sigmoid()
+                let pre = Tensor.addmm(x[0][t], h, w)
+                // Sigmoid over the whole contiguous gate block (vectorised), tanh for the cell gate.
+                let sig = pre.sigmoid().split(hidden, dim: 1)
+                let i = sig[0], f = sig[1], o = sig[3]
+                let g = pre.narrow(1, start: 2 * hidden, length: hidden).tanh()
                 hPrev.append(h)
                 cPrev.append(c)
                 c = f * c + i * g
