@@ -82,6 +82,16 @@ extension CPUKernels {
             }
             return
         }
+        if a.dtype == .float32, let f = vectorised(op) {
+            // Strided operands whose rows are contiguous (a slice of columns, a gate of an RNN):
+            // the vector kernel row by row.
+            let loop = StridedLoop(shape: out.layout.shape, operands: [out.layout, a.layout])
+            if loop.innerStride(0) == 1 && loop.innerStride(1) == 1 {
+                let op = out.base.assumingMemoryBound(to: Float.self), ap = a.base.assumingMemoryBound(to: Float.self)
+                loop.forEachRow { off, n in f(ap + off[1], op + off[0], n) }
+                return
+            }
+        }
         if a.dtype == .float32 { floatUnaryTyped(op, out, a, Float.self) }
         else if a.dtype == .float64 { floatUnaryTyped(op, out, a, Double.self) }
         else { fatalError("\(op.rawValue): expected a float32 or float64 operand, got \(a.dtype)") }

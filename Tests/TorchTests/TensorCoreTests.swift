@@ -357,3 +357,19 @@ final class AllocatorTests: XCTestCase {
         XCTAssertEqual(CPUAllocator.sizeClass((1 << 20) + 1), (1 << 20) + (1 << 18))
     }
 }
+
+/// The vectorised float32 exp/tanh/sigmoid on strided views with contiguous rows (row by row)
+/// agree with the same functions on a contiguous copy, element for element.
+final class StridedVectorUnaryTests: XCTestCase {
+    func testRowContiguousViews() {
+        let x = Tensor.randn([7, 40], generator: Generator(seed: 2)) * 3
+        let view = x[..., 5..<33]                       // rows of 28 contiguous elements, row stride 40
+        XCTAssertFalse(view.isContiguous)
+        let copy = view.contiguous()
+        for (name, f) in [("exp", { (t: Tensor) in t.exp() }), ("tanh", { $0.tanh() }), ("sigmoid", { $0.sigmoid() })] as [(String, (Tensor) -> Tensor)] {
+            XCTAssertEqual(f(view).scalars, f(copy).scalars, name)
+        }
+        let big = Tensor.randn([300, 400], generator: Generator(seed: 3))[..., 1..<399]   // above the parallel grain
+        XCTAssertEqual(big.tanh().scalars, big.contiguous().tanh().scalars)
+    }
+}
