@@ -43,7 +43,7 @@ let package = Package(
         .target(name: "_CZlib", linkerSettings: [.linkedLibrary("z")]),
         .target(name: "_CCuda", linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "TorchCUDA", dependencies: ["TorchBase", "_CCuda"], swiftSettings: optimize),
-        .target(name: "TorchNN", dependencies: ["Torch", "TorchBase", .product(name: "RealModule", package: "swift-numerics")], swiftSettings: optimize),
+        .target(name: "TorchNN", dependencies: ["Torch", "TorchBase", "TorchCPU", .product(name: "RealModule", package: "swift-numerics")], swiftSettings: optimize),
         .target(name: "TorchOptim", dependencies: ["Torch", "TorchBase", .product(name: "RealModule", package: "swift-numerics")], swiftSettings: optimize),
         .target(name: "TorchIO", dependencies: ["Torch", "TorchBase", "TorchCPU", "TorchNN", "TorchOptim", "_CZlib"], swiftSettings: optimize),
         .target(name: "TorchData", dependencies: ["Torch", "TorchBase", "_CZlib"], swiftSettings: optimize),

@@ -1,4 +1,5 @@
 import Torch
+import TorchCPU
 import TorchBase
 
 /// The cell a recurrent layer runs: Elman (tanh), LSTM or GRU, with PyTorch's gate order and
@@ -121,7 +122,10 @@ public final class Recurrent: Module {
     /// written backward runs the steps in reverse and forms the recurrent weight's gradient in
     /// one matrix multiply over all steps. (Differentiable once: double backward through an LSTM
     /// layer is not supported, as with cuDNN's.)
-    static func lstmLayer(_ gi: Tensor, _ h0: Tensor, _ c0: Tensor, _ wHH: Tensor, reverse: Bool) -> [Tensor] {
+    static func lstmLayer(_ gi: Tensor, _ h0: Tensor, _ c0: Tensor, _ wHH: Tensor, reverse: Bool, allowFusedCell: Bool = true) -> [Tensor] {
+        if allowFusedCell && gi.device == .cpu && (gi.dtype == .float32 || gi.dtype == .float64) && [h0, c0, wHH].allSatisfy({ $0.dtype == gi.dtype }) {
+            return lstmLayerCPU(gi, h0, c0, wHH, reverse: reverse)
+        }
         let seq = gi.shape[0], hidden = wHH.shape[1]
         var hPrev = [Tensor](), cPrev = [Tensor](), acts = [[Tensor]](), tanhC = [Tensor]()
         let outs = Torch.customFunction("LSTMLayer", [gi, h0, c0, wHH], forwardOutputs: { ctx, x in
@@ -173,6 +177,52 @@ public final class Recurrent: Module {
             return [dGi, dh, dc, dW]
         })
         return outs
+    }
+
+    /// `lstmLayer` on the CPU with each step's cell (forward and backward) as one fused loop
+    /// (`CPUKernels.lstmCellForward/Backward`); the products are the same as above.
+    static func lstmLayerCPU(_ gi: Tensor, _ h0: Tensor, _ c0: Tensor, _ wHH: Tensor, reverse: Bool) -> [Tensor] {
+        let seq = gi.shape[0], batch = gi.shape[1], hidden = wHH.shape[1], dt = gi.dtype
+        func raw(_ t: Tensor) -> UnsafeMutableRawPointer { t.storage.data + t.storageOffset * t.itemSize }
+        var hPrev = [Tensor](), cPrev = [Tensor](), acts = [Tensor](), tanhC = [Tensor]()
+        return Torch.customFunction("LSTMLayer", [gi, h0, c0, wHH], forwardOutputs: { ctx, x in
+            ctx.saveForBackward(x[3])
+            let w = x[3].t()
+            var h = x[1].contiguous(), c = x[2].contiguous()
+            var hs = [Tensor?](repeating: nil, count: seq)
+            for s in 0..<seq {
+                let t = reverse ? seq - 1 - s : s
+                let pre = Tensor.addmm(x[0][t], h, w).contiguous()
+                let a = Tensor(uninitialized: [batch, 4 * hidden], dtype: dt)
+                let cn = Tensor(uninitialized: [batch, hidden], dtype: dt), tc = Tensor(uninitialized: [batch, hidden], dtype: dt)
+                let hn = Tensor(uninitialized: [batch, hidden], dtype: dt)
+                CPUKernels.lstmCellForward(dt, batch: batch, hidden: hidden, pre: raw(pre), cPrev: raw(c), act: raw(a), c: raw(cn),
+                                           tc: raw(tc), h: raw(hn))
+                hPrev.append(h); cPrev.append(c); acts.append(a); tanhC.append(tc)
+                h = hn; c = cn
+                hs[t] = h
+            }
+            return [Tensor.stack(hs.map { $0! }), h, c]
+        }, backwardOutputs: { ctx, grads in
+            let w = ctx.savedTensors[0]
+            var dh = (grads[1] ?? Tensor.zeros([batch, hidden], dtype: dt)).contiguous()
+            let dc = grads[2].map { $0.clone() } ?? Tensor.zeros([batch, hidden], dtype: dt)   // updated in place
+            var dGates = [Tensor?](repeating: nil, count: seq)
+            for s in stride(from: seq - 1, through: 0, by: -1) {
+                let t = reverse ? seq - 1 - s : s
+                if let dHs = grads[0] { dh = (dh + dHs[t]).contiguous() }
+                let d = Tensor(uninitialized: [batch, 4 * hidden], dtype: dt)
+                CPUKernels.lstmCellBackward(dt, batch: batch, hidden: hidden, act: raw(acts[s]), tc: raw(tanhC[s]), cPrev: raw(cPrev[s]),
+                                            dh: raw(dh), dc: raw(dc), dGates: raw(d))
+                dGates[t] = d
+                dh = d.matmul(w)
+            }
+            let dGi = Tensor.stack(dGates.map { $0! })
+            let prev = Tensor.stack(reverse ? hPrev.reversed() : hPrev)
+            let rows = seq * batch
+            let dW = dGi.reshape([rows, 4 * hidden]).t().matmul(prev.reshape([rows, hidden]))
+            return [dGi, dh, dc, dW]
+        })
     }
 }
 

@@ -77,12 +77,18 @@ final class RecurrentAndAttentionTests: XCTestCase {
         let h0 = Tensor.randn([2, 2], dtype: .float64, generator: g).requiresGrad_()
         let c0 = Tensor.randn([2, 2], dtype: .float64, generator: g).requiresGrad_()
         let w = Tensor.randn([8, 2], dtype: .float64, generator: g).requiresGrad_()
-        for reverse in [false, true] {
-            let r = Torch.gradcheck({ x in
-                let o = Recurrent.lstmLayer(x[0], x[1], x[2], x[3], reverse: reverse)
-                return o[0].sum() + (o[1] * o[1]).sum() + o[2].sum() * 0.5
-            }, [gi, h0, c0, w])
-            XCTAssertTrue(r.passed, "reverse \(reverse): \(r)")
+        // Both the fused CPU cell and the tensor-op cell (the one other devices run).
+        for fused in [true, false] {
+            for reverse in [false, true] {
+                let r = Torch.gradcheck({ x in
+                    let o = Recurrent.lstmLayer(x[0], x[1], x[2], x[3], reverse: reverse, allowFusedCell: fused)
+                    return o[0].sum() + (o[1] * o[1]).sum() + o[2].sum() * 0.5
+                }, [gi, h0, c0, w])
+                XCTAssertTrue(r.passed, "fused \(fused), reverse \(reverse): \(r)")
+            }
+            let a = Recurrent.lstmLayer(gi, h0, c0, w, reverse: true, allowFusedCell: fused)
+            let b = Recurrent.lstmLayer(gi, h0, c0, w, reverse: true, allowFusedCell: !fused)
+            assertMatches(a[0], b[0], "fused and tensor-op cells agree", rtol: 1e-12, atol: 1e-14)
         }
     }
 
