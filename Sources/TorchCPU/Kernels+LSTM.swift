@@ -1,5 +1,6 @@
 import TorchBase
 import RealModule
+import _CTorch
 
 /// One LSTM time step, forward and backward, in single passes over contiguous float [B, ·]
 /// buffers (gate order i, f, g, o as PyTorch's): the fused recurrence of `Recurrent` runs these
@@ -28,7 +29,27 @@ extension CPUKernels {
                 }
             }
         }
-        if dtype == .float32 { run(Float.self) } else { run(Double.self) }
+        if dtype == .float32 {
+            // The transcendental parts through the vectorised kernels, the rest in plain loops.
+            let p = pre.assumingMemoryBound(to: Float.self), cp = cPrev.assumingMemoryBound(to: Float.self)
+            let a = act.assumingMemoryBound(to: Float.self), cn = c.assumingMemoryBound(to: Float.self)
+            let t = tc.assumingMemoryBound(to: Float.self), hn = h.assumingMemoryBound(to: Float.self)
+            ctorch_sigmoid_f32(p, a, batch * 4 * hidden)
+            for b in 0..<batch {
+                let row = b * 4 * hidden
+                ctorch_tanh_f32(p + row + 2 * hidden, a + row + 2 * hidden, hidden)
+                for k in 0..<hidden {
+                    cn[b * hidden + k] = a[row + hidden + k] * cp[b * hidden + k] + a[row + k] * a[row + 2 * hidden + k]
+                }
+            }
+            ctorch_tanh_f32(cn, t, batch * hidden)
+            for b in 0..<batch {
+                let row = b * 4 * hidden
+                for k in 0..<hidden { hn[b * hidden + k] = a[row + 3 * hidden + k] * t[b * hidden + k] }
+            }
+        } else {
+            run(Double.self)
+        }
     }
 
     /// Given the gradients `dh`, `dc` [B, H] flowing into a step (dc updated in place to the

@@ -90,6 +90,18 @@ final class RecurrentAndAttentionTests: XCTestCase {
             let b = Recurrent.lstmLayer(gi, h0, c0, w, reverse: true, allowFusedCell: !fused)
             assertMatches(a[0], b[0], "fused and tensor-op cells agree", rtol: 1e-12, atol: 1e-14)
         }
+        // float32 takes the vectorised activations: outputs and gradients agree with the op path.
+        let (g32, h32, c32, w32) = (gi.to(.float32).detach(), h0.to(.float32).detach(), c0.to(.float32).detach(), w.to(.float32).detach())
+        var results: [[Tensor]] = []
+        for fused in [true, false] {
+            let xs = [g32, h32, c32, w32].map { $0.clone().requiresGrad_() }
+            let o = Recurrent.lstmLayer(xs[0], xs[1], xs[2], xs[3], reverse: false, allowFusedCell: fused)
+            (o[0].sum() + o[1].sum() + o[2].sum()).backward()
+            results.append(o.map { $0.detach() } + xs.map { $0.grad! })
+        }
+        for (i, (a, b)) in zip(results[0], results[1]).enumerated() {
+            assertMatches(a, b, "float32 fused vs tensor-op, tensor \(i)", rtol: 1e-5, atol: 1e-6)
+        }
     }
 
     func testLSTMAndGRUStepMatchTheEquations() {
