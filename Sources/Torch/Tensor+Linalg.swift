@@ -42,7 +42,8 @@ extension Tensor {
                 return o
             }, backward: { node, g in
                 let a = node.savedTensor(0), b = node.savedTensor(1)
-                return [node.needs(0) ? g.matmul(b.mT) : nil, node.needs(1) ? a.mT.matmul(g) : nil]
+                return [node.needs(0) ? Tensor.productGradient(g, b, first: true, like: a) : nil,
+                        node.needs(1) ? Tensor.productGradient(g, a, first: false, like: b) : nil]
             })
         } else {
             out = Tensor(uninitialized: batch + [n, m], dtype: compute, device: device)
@@ -51,6 +52,17 @@ extension Tensor {
         if rank == 1 { out = out.squeeze(-2) }
         if other.rank == 1 { out = out.squeeze(-1) }
         return out.to(dtype)
+    }
+
+    /// The gradient of one factor of `a · b` from the output gradient `g` and the other factor:
+    /// `g · bᵀ` for a (`first`), `aᵀ · g` for b. When the factor it belongs to (`like`) is a
+    /// transposed contiguous matrix (a Linear layer's `weight.t()`), the gradient is computed
+    /// transposed, `(b · gᵀ)ᵀ` or `(gᵀ · a)ᵀ`, so that it reaches the weight contiguous and can
+    /// become its `.grad` without a copy (as PyTorch's mm backward does).
+    static func productGradient(_ g: Tensor, _ other: Tensor, first: Bool, like: Tensor) -> Tensor {
+        let transposed = like.rank == 2 && g.rank == 2 && like.strides[0] == 1 && like.strides[1] == like.shape[0] && like.shape[0] > 1
+        if first { return transposed ? other.matmul(g.mT).mT : g.matmul(other.mT) }
+        return transposed ? g.mT.matmul(other).mT : other.mT.matmul(g)
     }
 
     /// `bias + a · b` for matrices `a` [n, k] and `b` [k, m], with `bias` broadcastable to [n, m]
@@ -85,8 +97,8 @@ extension Tensor {
         let biasShape = bias.shape
         return Tensor.recorded(.addmm, SmallList([bias, a, b]), save: SmallList(a, b), file: file, line: line, forward: forward) { node, g in
             let a = node.savedTensor(0), b = node.savedTensor(1)
-            return [node.needs(0) ? g.sumToShape(biasShape) : nil, node.needs(1) ? g.matmul(b.t()) : nil,
-                    node.needs(2) ? a.t().matmul(g) : nil]
+            return [node.needs(0) ? g.sumToShape(biasShape) : nil, node.needs(1) ? Tensor.productGradient(g, b, first: true, like: a) : nil,
+                    node.needs(2) ? Tensor.productGradient(g, a, first: false, like: b) : nil]
         }
     }
 
