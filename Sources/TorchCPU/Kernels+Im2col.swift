@@ -37,23 +37,21 @@ extension CPUKernels {
     @inline(__always)
     static func im2col2d<T: BinaryFloatingPoint>(_ x: UnsafePointer<T>, _ cols: UnsafeMutablePointer<T>, _ g: Window2D) {
         let plane = g.h * g.w, l = g.oh * g.ow
-        Parallel.forRange(g.c, grain: Swift.max(1, 16_384 / Swift.max(g.n * l * g.kh * g.kw, 1))) { r in
-            for c in r {
-                for i in 0..<g.kh {
-                    for j in 0..<g.kw {
-                        var dst = cols + ((c * g.kh + i) * g.kw + j) * g.n * l
-                        for n in 0..<g.n {
-                            let src = x + (n * g.c + c) * plane + i * g.dh * g.w + j * g.dw
-                            for oy in 0..<g.oh {
-                                let row = src + oy * g.sh * g.w
-                                if g.sw == 1 {
-                                    dst.update(from: row, count: g.ow)
-                                } else {
-                                    for ox in 0..<g.ow { dst[ox] = row[ox * g.sw] }
-                                }
-                                dst += g.ow
-                            }
+        // One task per column row (channel, kernel offset): rows never overlap.
+        Parallel.forRange(g.c * g.kh * g.kw, grain: Swift.max(1, 16_384 / Swift.max(g.n * l, 1))) { r in
+            for row in r {
+                let c = row / (g.kh * g.kw), i = row / g.kw % g.kh, j = row % g.kw
+                var dst = cols + row * g.n * l
+                for n in 0..<g.n {
+                    let src = x + (n * g.c + c) * plane + i * g.dh * g.w + j * g.dw
+                    for oy in 0..<g.oh {
+                        let line = src + oy * g.sh * g.w
+                        if g.sw == 1 {
+                            dst.update(from: line, count: g.ow)
+                        } else {
+                            for ox in 0..<g.ow { dst[ox] = line[ox * g.sw] }
                         }
+                        dst += g.ow
                     }
                 }
             }
