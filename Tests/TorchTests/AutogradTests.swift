@@ -168,6 +168,43 @@ final class AutogradTests: XCTestCase {
                                       [Tensor([0.5, -1.5], dtype: .float64).requiresGrad_(), Tensor([2.0, 0.25], dtype: .float64).requiresGrad_()]).passed)
     }
 
+    /// A gradient becomes `.grad` without a copy only when nothing else can see it: never the
+    /// caller's gradient tensor, nor a tensor a custom backward hands back.
+    func testLeafGradientsNeverAliasOtherTensors() {
+        let x = Tensor([1.0, 2.0], dtype: .float64).requiresGrad_()
+        let t = Tensor([10.0, 20.0], dtype: .float64)
+        x.backward(gradient: t)
+        (x * 1).backward(gradient: t)
+        XCTAssertFalse(x.grad!.sharesStorage(with: t))
+        XCTAssertEqual(t.toArray(Double.self), [10, 20])
+        XCTAssertEqual(x.grad!.toArray(Double.self), [20, 40])
+
+        // f(y) = y²/2 with a backward that returns the saved input itself.
+        let y = Tensor([3.0, 4.0], dtype: .float64).requiresGrad_()
+        for _ in 0..<2 {
+            let out = Torch.customFunction("HalfSquare", [y], forward: { ctx, v in
+                ctx.saveForBackward(v[0]); return v[0] * v[0] * 0.5
+            }, backward: { ctx, g in [ctx.savedTensors[0]] })
+            out.backward(gradient: Tensor([1.0, 1.0], dtype: .float64))
+        }
+        XCTAssertEqual(y.toArray(Double.self), [3, 4], "the input is untouched")
+        XCTAssertEqual(y.grad!.toArray(Double.self), [6, 8])
+
+        // A backward that hands back a constant it holds: the constant must stay as it was.
+        let k = Tensor([0.5, 0.25], dtype: .float64)
+        let z = Tensor([1.0, 1.0], dtype: .float64).requiresGrad_()
+        for _ in 0..<2 {
+            Torch.customFunction("Scale", [z], forward: { _, v in v[0] * k }, backward: { _, _ in [k] }).sum().backward()
+        }
+        XCTAssertEqual(k.toArray(Double.self), [0.5, 0.25])
+        XCTAssertEqual(z.grad!.toArray(Double.self), [1, 0.5])
+
+        // The common case still reuses the fresh gradient's storage.
+        let w = Tensor.randn([4, 3], dtype: .float64).requiresGrad_()
+        (Tensor.randn([2, 4], dtype: .float64).matmul(w)).sum().backward()
+        XCTAssertTrue(w.grad!.isContiguous)
+    }
+
     func testInPlaceOnNonLeafIsRecorded() {
         let x = Tensor([1.0, 2.0]).requiresGrad_()
         let y = x * 2

@@ -76,10 +76,13 @@ enum Engine {
             }
             if node.isAccumulator {
                 let acc = unsafeDowncast(node, to: AccumulateGrad.self)
-                if accumulate, let g0 = grads.first ?? nil, let meta = acc.meta {
-                    var g = g0
+                if accumulate, var g = grads.first ?? nil, let meta = acc.meta {
+                    grads.removeAll()   // the engine's other reference, so that `g` may be unique
                     for h in meta.hooks { if let r = h.fn(g) { g = r } }
-                    accumulateIntoLeaf(meta, g, createGraph: createGraph)
+                    // Reusable only when no one else (a root gradient, a saved or captured
+                    // tensor, a hook) holds this tensor object.
+                    let unique = isKnownUniquelyReferenced(&g)
+                    accumulateIntoLeaf(meta, g, createGraph: createGraph, reusable: unique)
                 }
                 continue
             }
@@ -100,16 +103,16 @@ enum Engine {
         return captured
     }
 
-    static func accumulateIntoLeaf(_ meta: AutogradMeta, _ g: Tensor, createGraph: Bool) {
+    static func accumulateIntoLeaf(_ meta: AutogradMeta, _ g: Tensor, createGraph: Bool, reusable: Bool = false) {
         if createGraph {
             meta.grad = meta.grad.map { $0 + g } ?? g
         } else if let old = meta.grad {
             if old.requiresGrad || old.shape != g.shape { meta.grad = Torch.noGrad { old + g } }
             else { Torch.noGrad { old.add_(g) } }
-        } else if !g.requiresGrad && g.isContiguous && g.storageOffset == 0
+        } else if reusable && !g.requiresGrad && g.isContiguous && g.storageOffset == 0
                     && g.storage.byteCount == g.count * g.itemSize && g.hasUniqueStorage() {
-            // A fresh gradient that nothing else holds becomes .grad without a copy (as PyTorch
-            // steals it); any later user of the same storage sees it shared and copies.
+            // A fresh gradient that nothing else holds (neither the tensor object nor its
+            // storage) becomes .grad without a copy, as PyTorch steals it.
             meta.grad = g.detach()
         } else {
             meta.grad = Torch.noGrad { g.detach().clone() }
