@@ -31,11 +31,18 @@ public enum Parallel {
             body(0..<count)
             return
         }
+        runChunks(chunks, threads: threads) { c in
+            let lo = count * c / chunks, hi = count * (c + 1) / chunks
+            if hi > lo { body(lo..<hi) }
+        }
+    }
+
+    /// Runs `body(c)` for `c` in `0..<chunks` across the worker pool (libdispatch when the pool
+    /// is already running a job).
+    @usableFromInline static func runChunks(_ chunks: Int, threads: Int, _ body: (Int) -> Void) {
+        if WorkerPool.shared.run(chunks, threads: threads, body) { return }
         withoutActuallyEscaping(body) { b in
-            DispatchQueue.concurrentPerform(iterations: chunks) { c in
-                let lo = count * c / chunks, hi = count * (c + 1) / chunks
-                if hi > lo { b(lo..<hi) }
-            }
+            DispatchQueue.concurrentPerform(iterations: chunks) { c in b(c) }
         }
     }
 }

@@ -1,4 +1,6 @@
 import XCTest
+import Foundation
+import Synchronization
 @testable import Torch
 import TorchBase
 import TorchCPU
@@ -371,5 +373,49 @@ final class StridedVectorUnaryTests: XCTestCase {
         }
         let big = Tensor.randn([300, 400], generator: Generator(seed: 3))[..., 1..<399]   // above the parallel grain
         XCTAssertEqual(big.tanh().scalars, big.contiguous().tanh().scalars)
+    }
+}
+
+/// The worker pool behind Parallel.forRange: every index covered exactly once, for back-to-back
+/// jobs, jobs from several threads at once (all but one go through libdispatch) and nested jobs.
+final class WorkerPoolTests: XCTestCase {
+    func cover(_ n: Int, grain: Int) -> [Int] {
+        let counts = UnsafeMutablePointer<Int>.allocate(capacity: n)
+        counts.initialize(repeating: 0, count: n)
+        defer { counts.deallocate() }
+        Parallel.forRange(n, grain: grain) { r in for i in r { counts[i] += 1 } }
+        return Array(UnsafeBufferPointer(start: counts, count: n))
+    }
+
+    func testEveryIndexOnceUnderLoad() {
+        let saved = Parallel.threadCount
+        Parallel.threadCount = 4
+        defer { Parallel.threadCount = saved }
+        for i in 0..<2000 {
+            let n = 1 + i % 97 * 13
+            XCTAssertEqual(cover(n, grain: 1 + i % 7), [Int](repeating: 1, count: n))
+        }
+        let group = DispatchGroup()
+        let failures = Atomic<Int>(0)
+        for _ in 0..<4 {
+            group.enter()
+            Thread.detachNewThread {
+                for i in 0..<300 where self.cover(50 + i, grain: 3) != [Int](repeating: 1, count: 50 + i) {
+                    failures.wrappingAdd(1, ordering: .relaxed)
+                }
+                group.leave()
+            }
+        }
+        group.wait()
+        XCTAssertEqual(failures.load(ordering: .relaxed), 0)
+        // Nested: the inner calls find the pool busy and use libdispatch.
+        let outer = cover(8, grain: 1)
+        XCTAssertEqual(outer, [Int](repeating: 1, count: 8))
+        var inner = [[Int]](repeating: [], count: 8)
+        inner.withUnsafeMutableBufferPointer { buf in
+            let p = buf.baseAddress!
+            Parallel.forRange(8, grain: 1) { r in for i in r { (p + i).pointee = self.cover(100, grain: 10) } }
+        }
+        XCTAssertTrue(inner.allSatisfy { $0 == [Int](repeating: 1, count: 100) })
     }
 }
