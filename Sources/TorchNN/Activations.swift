@@ -48,12 +48,7 @@ public final class GroupNorm: Module {
         registerParameter("bias", bias)
     }
     public override func forward(_ x: Tensor) -> Tensor {
-        let n = x.shape[0]
-        let g = x.reshape([n, numGroups, -1])
-        let norm = ((g - g.mean(dims: [2], keepdim: true)) / (g.variance(dims: [2], correction: 0, keepdim: true) + eps).sqrt()).reshape(x.shape)
-        var shape = [Int](repeating: 1, count: x.rank)
-        shape[1] = numChannels
-        return norm * weight.view(shape) + bias.view(shape)
+        groupNorm(x, numGroups, weight: weight, bias: bias, eps: eps)
     }
 }
 
@@ -68,8 +63,6 @@ public final class RMSNorm: Module {
         registerParameter("weight", weight)
     }
     public override func forward(_ x: Tensor) -> Tensor {
-        let dims = Array((x.rank - normalizedShape.count)..<x.rank)
-        let e = eps ?? Double(x.dtype == .float64 ? Double.ulpOfOne : Double(Float.ulpOfOne))
-        return x / ((x * x).mean(dims: dims, keepdim: true) + e).sqrt() * weight
+        rmsNorm(x, normalizedShape, weight: weight, eps: eps)
     }
 }

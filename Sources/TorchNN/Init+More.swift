@@ -94,11 +94,7 @@ public final class Bilinear: Module {
         registerParameter("weight", weight)
         registerParameter("bias", bias)
     }
-    public func callAsFunction(_ x1: Tensor, _ x2: Tensor) -> Tensor {
-        // [N, 1, 1, in1] · [out, in1, in2] → [N, out, 1, in2] · x2 → [N, out]
-        let left = x1.unsqueeze(1).unsqueeze(2).matmul(weight.unsqueeze(0)).squeeze(2)   // [N, out, in2]
-        return (left * x2.unsqueeze(1)).sum(dims: [2]) + bias
-    }
+    public func callAsFunction(_ x1: Tensor, _ x2: Tensor) -> Tensor { bilinear(x1, x2, weight, bias) }
 }
 
 /// `max(0, -y (x1 - x2) + margin)` averaged.

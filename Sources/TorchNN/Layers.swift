@@ -52,15 +52,7 @@ public final class Linear: Module {
         if let b = self.bias { registerParameter("bias", b) }
     }
 
-    public override func forward(_ x: Tensor) -> Tensor {
-        guard let bias else { return x.matmul(weight.t()) }
-        if x.rank == 2 { return Tensor.addmm(bias, x, weight.t()) }
-        if x.rank > 2 {
-            let lead = Array(x.shape.dropLast())
-            return Tensor.addmm(bias, x.reshape([-1, x.shape[x.rank - 1]]), weight.t()).view(lead + [weight.shape[0]])
-        }
-        return x.matmul(weight.t()) + bias
-    }
+    public override func forward(_ x: Tensor) -> Tensor { linear(x, weight, bias) }
 }
 
 public final class ReLU: Module {

@@ -18,10 +18,7 @@ public final class LayerNorm: Module {
     }
 
     public override func forward(_ x: Tensor) -> Tensor {
-        let dims = Array((x.rank - normalizedShape.count)..<x.rank)
-        let mean = x.mean(dims: dims, keepdim: true)
-        let v = x.variance(dims: dims, correction: 0, keepdim: true)
-        return (x - mean) / (v + eps).sqrt() * weight + bias
+        layerNorm(x, normalizedShape, weight: weight, bias: bias, eps: eps)
     }
 }
 
@@ -64,32 +61,17 @@ public final class BatchNorm: Module {
         if x.rank < 2 || x.shape[1] != numFeatures {
             torchFail("BatchNorm", "expected input with \(numFeatures) channels in dimension 1, got input of size \(x.shape)", file: #fileID, line: #line)
         }
-        let dims = [0] + Array(2..<x.rank)
-        var shape = [Int](repeating: 1, count: x.rank)
-        shape[1] = numFeatures
-        let mean: Tensor, v: Tensor
-        if training || runningMean == nil {
-            if x.count / numFeatures <= 1 && training {
-                torchFail("BatchNorm", "Expected more than 1 value per channel when training, got input size \(x.shape)", file: #fileID, line: #line)
-            }
-            mean = x.mean(dims: dims)
-            v = x.variance(dims: dims, correction: 0)
-            if training, let runningMean, let runningVar, let numBatchesTracked {
-                let n = Double(x.count / numFeatures)
-                Torch.noGrad {
-                    numBatchesTracked.add_(Tensor.scalar(1, dtype: .int64))
-                    let m = momentum ?? 1 / Double(numBatchesTracked.item(Int64.self))
-                    runningMean.mul_(Tensor.scalar(1 - m, dtype: runningMean.dtype)).add_(mean.detach().to(runningMean.dtype), alpha: m)
-                    let unbiased = v.detach() * (n / Swift.max(n - 1, 1))
-                    runningVar.mul_(Tensor.scalar(1 - m, dtype: runningVar.dtype)).add_(unbiased.to(runningVar.dtype), alpha: m)
-                }
-            }
-        } else {
-            mean = runningMean!; v = runningVar!
+        if training && x.count / numFeatures <= 1 {
+            torchFail("BatchNorm", "Expected more than 1 value per channel when training, got input size \(x.shape)", file: #fileID, line: #line)
         }
-        let normed = (x - mean.view(shape)) / (v.view(shape) + eps).sqrt()
-        guard let weight, let bias else { return normed }
-        return normed * weight.view(shape) + bias.view(shape)
+        // The cumulative average (momentum nil) weighs batch k by 1/k.
+        var m = momentum ?? 0
+        if training, let numBatchesTracked {
+            Torch.noGrad { _ = numBatchesTracked.add_(Tensor.scalar(1, dtype: .int64)) }
+            if momentum == nil { m = 1 / Double(numBatchesTracked.item(Int64.self)) }
+        }
+        return batchNorm(x, runningMean: runningMean, runningVar: runningVar, weight: weight, bias: bias,
+                         training: training, momentum: m, eps: eps)
     }
 }
 
@@ -112,12 +94,6 @@ public final class Embedding: Module {
     }
 
     public override func forward(_ indices: Tensor) -> Tensor {
-        var out = weight.indexSelect(0, indices.reshape([-1])).reshape(indices.shape + [weight.shape[1]])
-        if let p = paddingIdx {
-            // Rows looked up at the padding index contribute no gradient.
-            let keep = (indices .!= p).to(weight.dtype).unsqueeze(-1)
-            out = out * keep
-        }
-        return out
+        embedding(indices, weight, paddingIdx: paddingIdx)
     }
 }

@@ -305,3 +305,28 @@ final class LayerGradcheckTests: XCTestCase {
         check("Flatten/Unflatten", Sequential(Flatten(), Unflatten(1, [2, 3])), [[2, 6]])
     }
 }
+
+/// The functional forms (torch.nn.functional) agree with their modules, affine parts optional.
+final class FunctionalFormTests: XCTestCase {
+    func testFunctionalFormsMatchModules() {
+        let g = Generator(seed: 8)
+        let x = Tensor.randn([4, 3, 5], dtype: .float64, generator: g)
+        let ln = LayerNorm([5]).to(dtype: .float64)
+        assertMatches(layerNorm(x, [5]), ln(x), "layerNorm without affine = default affine")
+        let gn = GroupNorm(3, 3).to(dtype: .float64)
+        assertMatches(groupNorm(x, 3), gn(x), "groupNorm")
+        let rn = RMSNorm([5]).to(dtype: .float64)
+        assertMatches(rmsNorm(x, [5]), rn(x), "rmsNorm")
+        let bn = BatchNorm1d(3).to(dtype: .float64)
+        assertMatches(batchNorm(x, runningMean: nil, runningVar: nil), bn(x), "batchNorm with batch statistics")
+        let lin = Linear(5, 2).to(dtype: .float64)
+        assertMatches(linear(x, lin.weight, lin.bias!), lin(x), "linear 3-d")
+        assertMatches(linear(x, lin.weight), x.matmul(lin.weight.t()), "linear without bias")
+        let e = Embedding(6, 2, paddingIdx: 1).to(dtype: .float64)
+        let idx = Tensor([[1, 5], [0, 1]])
+        assertMatches(embedding(idx, e.weight, paddingIdx: 1), e(idx), "embedding")
+        let bl = Bilinear(5, 5, 3).to(dtype: .float64)
+        let a = x.select(1, 0), b = x.select(1, 1)
+        assertMatches(bilinear(a, b, bl.weight, bl.bias), bl(a, b), "bilinear")
+    }
+}

@@ -1,0 +1,97 @@
+import Torch
+import TorchBase
+
+// Functional forms of the layers (torch.nn.functional): the modules call these with their own
+// parameters and state.
+
+/// `x · weightᵀ + bias` over the last dimension (the bias as the GEMM's starting value).
+public func linear(_ x: Tensor, _ weight: Tensor, _ bias: Tensor? = nil) -> Tensor {
+    guard let bias else { return x.matmul(weight.t()) }
+    if x.rank == 2 { return Tensor.addmm(bias, x, weight.t()) }
+    if x.rank > 2 {
+        let lead = Array(x.shape.dropLast())
+        return Tensor.addmm(bias, x.reshape([-1, x.shape[x.rank - 1]]), weight.t()).view(lead + [weight.shape[0]])
+    }
+    return x.matmul(weight.t()) + bias
+}
+
+/// `x1ᵀ A x2 + b` for each output feature; `weight` [out, in1, in2].
+public func bilinear(_ x1: Tensor, _ x2: Tensor, _ weight: Tensor, _ bias: Tensor? = nil) -> Tensor {
+    // [N, 1, 1, in1] · [out, in1, in2] → [N, out, 1, in2] · x2 → [N, out]
+    let left = x1.unsqueeze(1).unsqueeze(2).matmul(weight.unsqueeze(0)).squeeze(2)
+    let y = (left * x2.unsqueeze(1)).sum(dims: [2])
+    return bias.map { y + $0 } ?? y
+}
+
+/// Normalises over the trailing `normalizedShape` dimensions, then the optional affine.
+public func layerNorm(_ x: Tensor, _ normalizedShape: [Int], weight: Tensor? = nil, bias: Tensor? = nil, eps: Double = 1e-5) -> Tensor {
+    let dims = Array((x.rank - normalizedShape.count)..<x.rank)
+    let mean = x.mean(dims: dims, keepdim: true)
+    let v = x.variance(dims: dims, correction: 0, keepdim: true)
+    var y = (x - mean) / (v + eps).sqrt()
+    if let weight { y = y * weight }
+    if let bias { y = y + bias }
+    return y
+}
+
+/// Normalises each of `numGroups` channel groups over its channels and spatial positions, then
+/// the optional per-channel affine.
+public func groupNorm(_ x: Tensor, _ numGroups: Int, weight: Tensor? = nil, bias: Tensor? = nil, eps: Double = 1e-5) -> Tensor {
+    let n = x.shape[0]
+    let g = x.reshape([n, numGroups, -1])
+    let mean = g.mean(dims: [2], keepdim: true), v = g.variance(dims: [2], correction: 0, keepdim: true)
+    var y = ((g - mean) / (v + eps).sqrt()).reshape(x.shape)
+    var shape = [Int](repeating: 1, count: x.rank)
+    shape[1] = x.shape[1]
+    if let weight { y = y * weight.view(shape) }
+    if let bias { y = y + bias.view(shape) }
+    return y
+}
+
+/// Divides by the root mean square over the trailing `normalizedShape` dimensions (eps: the
+/// dtype's machine epsilon by default, as PyTorch), then the optional scale.
+public func rmsNorm(_ x: Tensor, _ normalizedShape: [Int], weight: Tensor? = nil, eps: Double? = nil) -> Tensor {
+    let dims = Array((x.rank - normalizedShape.count)..<x.rank)
+    let e = eps ?? (x.dtype == .float64 ? Double.ulpOfOne : Double(Float.ulpOfOne))
+    let y = x / ((x * x).mean(dims: dims, keepdim: true) + e).sqrt()
+    return weight.map { y * $0 } ?? y
+}
+
+/// Batch normalisation over dimension 1: batch statistics when `training` (updating the running
+/// statistics in place with `momentum`, unbiased variance, when given), else the running ones.
+public func batchNorm(_ x: Tensor, runningMean: Tensor?, runningVar: Tensor?, weight: Tensor? = nil, bias: Tensor? = nil,
+                      training: Bool = false, momentum: Double = 0.1, eps: Double = 1e-5) -> Tensor {
+    let c = x.shape[1]
+    let dims = [0] + Array(2..<x.rank)
+    var shape = [Int](repeating: 1, count: x.rank)
+    shape[1] = c
+    let mean: Tensor, v: Tensor
+    if training || runningMean == nil || runningVar == nil {
+        mean = x.mean(dims: dims)
+        v = x.variance(dims: dims, correction: 0)
+        if training, let runningMean, let runningVar {
+            let n = Double(x.count / c)
+            Torch.noGrad {
+                runningMean.mul_(Tensor.scalar(1 - momentum, dtype: runningMean.dtype)).add_(mean.detach().to(runningMean.dtype), alpha: momentum)
+                let unbiased = v.detach() * (n / Swift.max(n - 1, 1))
+                runningVar.mul_(Tensor.scalar(1 - momentum, dtype: runningVar.dtype)).add_(unbiased.to(runningVar.dtype), alpha: momentum)
+            }
+        }
+    } else {
+        mean = runningMean!; v = runningVar!
+    }
+    var y = (x - mean.view(shape)) / (v.view(shape) + eps).sqrt()
+    if let weight { y = y * weight.view(shape) }
+    if let bias { y = y + bias.view(shape) }
+    return y
+}
+
+/// Rows of `weight` for each index; rows looked up at `paddingIdx` get no gradient.
+public func embedding(_ indices: Tensor, _ weight: Tensor, paddingIdx: Int? = nil) -> Tensor {
+    var out = weight.indexSelect(0, indices.reshape([-1])).reshape(indices.shape + [weight.shape[1]])
+    if let p = paddingIdx {
+        let keep = (indices .!= p).to(weight.dtype).unsqueeze(-1)
+        out = out * keep
+    }
+    return out
+}
