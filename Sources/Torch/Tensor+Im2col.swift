@@ -48,11 +48,6 @@ extension Tensor {
         return self[idx]
     }
 
-    /// The 2-D form: offset (`i`, `j`) of every `stride`-spaced window of a [N, C, H, W] tensor.
-    public func windowOffsetView(_ i: Int, _ j: Int, stride: Int, outH: Int, outW: Int) -> Tensor {
-        windowOffsetView([i, j], WindowGeometry(kernel: [i + 1, j + 1], stride: [stride, stride], dilation: [1, 1]), out: [outH, outW])
-    }
-
     /// Layout of the overlapping [C, kernel..., N, out...] window view of this tensor's storage.
     func patchLayout(_ g: WindowGeometry, out: [Int]) -> Layout {
         let s = strides

@@ -46,26 +46,16 @@ public final class Recurrent: Module {
         }
     }
 
-    /// One time step from the precomputed input projection `gi` (x·W_ihᵀ + b_ih): new hidden
-    /// state (and cell state for LSTM).
-    func cell(_ gi: Tensor, _ h: Tensor, _ c: Tensor?, _ w: [Tensor]) -> (Tensor, Tensor?) {
+    /// One RNN or GRU time step from the precomputed input projection `gi` (x·W_ihᵀ + b_ih):
+    /// the new hidden state. (LSTM layers run as one fused node: `lstmLayer`.)
+    func cell(_ gi: Tensor, _ h: Tensor, _ w: [Tensor]) -> Tensor {
         let gh = h.matmul(w[1].t()) + w[3]
-        let H = hiddenSize
-        switch mode {
-        case .rnnTanh:
-            return ((gi + gh).tanh(), nil)
-        case .lstm:
-            let gates = (gi + gh).split(H, dim: 1)
-            let i = gates[0].sigmoid(), f = gates[1].sigmoid(), g = gates[2].tanh(), o = gates[3].sigmoid()
-            let c2 = f * c! + i * g
-            return (o * c2.tanh(), c2)
-        case .gru:
-            let gis = gi.split(H, dim: 1), ghs = gh.split(H, dim: 1)
-            let r = (gis[0] + ghs[0]).sigmoid()
-            let z = (gis[1] + ghs[1]).sigmoid()
-            let n = (gis[2] + r * ghs[2]).tanh()
-            return ((1 - z) * n + z * h, nil)
-        }
+        if mode == .rnnTanh { return (gi + gh).tanh() }
+        let gis = gi.split(hiddenSize, dim: 1), ghs = gh.split(hiddenSize, dim: 1)
+        let r = (gis[0] + ghs[0]).sigmoid()
+        let z = (gis[1] + ghs[1]).sigmoid()
+        let n = (gis[2] + r * ghs[2]).tanh()
+        return (1 - z) * n + z * h
     }
 
     /// Runs the sequence. `h0`/`c0`: [layers·directions, batch, hidden] (zeros when nil).
@@ -92,7 +82,7 @@ public final class Recurrent: Module {
                     cs.append(r[2])
                     continue
                 }
-                var h = hInit[k], c: Tensor? = mode == .lstm ? cInit[k] : nil
+                var h = hInit[k]
                 var steps = [Tensor?](repeating: nil, count: seq)
                 // The input projections of all time steps in one matrix multiply (as cuDNN and
                 // PyTorch do); only the recurrent product remains per step.
@@ -100,12 +90,11 @@ public final class Recurrent: Module {
                 let gates = (x.reshape([seq * batch, x.shape[2]]).matmul(w[0].t()) + w[2]).view([seq, batch, w[0].shape[0]]).unbind(0)
                 for s in 0..<seq {
                     let t = d == 0 ? s : seq - 1 - s
-                    (h, c) = cell(gates[t], h, c, w)
+                    h = cell(gates[t], h, w)
                     steps[t] = h
                 }
                 outs.append(Tensor.stack(steps.map { $0! }))
                 hs.append(h)
-                if let c { cs.append(c) }
             }
             x = dirs == 1 ? outs[0] : Tensor.cat(outs, dim: 2)
             if dropoutP > 0 && layer < numLayers - 1 { x = dropout(x, p: dropoutP, training: training) }
@@ -169,14 +158,21 @@ public final class Recurrent: Module {
                 dh = d.matmul(w)
                 dc = dc * f
             }
-            let dGi = Tensor.stack(dGates.map { $0! })                   // [seq, batch, 4H]
-            // Σ_t dgates_tᵀ · h_{t-1} in one product, the previous states in forward order.
-            let prev = Tensor.stack(reverse ? hPrev.reversed() : hPrev)  // [seq, batch, H]
-            let rows = dGi.shape[0] * dGi.shape[1]
-            let dW = dGi.reshape([rows, 4 * hidden]).t().matmul(prev.reshape([rows, hidden]))
+            let (dGi, dW) = lstmWeightGradient(dGates, hPrev, reverse: reverse)
             return [dGi, dh, dc, dW]
         })
         return outs
+    }
+
+    /// The gate gradients of all steps stacked [seq, batch, 4H] (indexed by time) and the
+    /// recurrent weight's gradient Σ_t dgates_tᵀ · h_{t-1} in one product (`hPrev` in the order
+    /// the forward ran the steps).
+    static func lstmWeightGradient(_ dGates: [Tensor?], _ hPrev: [Tensor], reverse: Bool) -> (Tensor, Tensor) {
+        let dGi = Tensor.stack(dGates.map { $0! })
+        let prev = Tensor.stack(reverse ? hPrev.reversed() : hPrev)
+        let rows = dGi.shape[0] * dGi.shape[1]
+        let dW = dGi.reshape([rows, dGi.shape[2]]).t().matmul(prev.reshape([rows, prev.shape[2]]))
+        return (dGi, dW)
     }
 
     /// `lstmLayer` on the CPU with each step's cell (forward and backward) as one fused loop
@@ -217,10 +213,7 @@ public final class Recurrent: Module {
                 dGates[t] = d
                 dh = d.matmul(w)
             }
-            let dGi = Tensor.stack(dGates.map { $0! })
-            let prev = Tensor.stack(reverse ? hPrev.reversed() : hPrev)
-            let rows = seq * batch
-            let dW = dGi.reshape([rows, 4 * hidden]).t().matmul(prev.reshape([rows, hidden]))
+            let (dGi, dW) = lstmWeightGradient(dGates, hPrev, reverse: reverse)
             return [dGi, dh, dc, dW]
         })
     }
