@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "torch-misuse", targets: ["TorchMisuse"]),
         .executable(name: "torch-train", targets: ["TorchTrain"]),
         .executable(name: "torch-gpu-check", targets: ["TorchGPUCheck"]),
+        .executable(name: "torch-diff", targets: ["TorchDifferential"]),
         .library(name: "TorchNN", targets: ["TorchNN", "TorchOptim", "TorchData", "TorchIO"]),
     ],
     dependencies: [
@@ -52,9 +53,10 @@ let package = Package(
         .executableTarget(name: "TorchBench", dependencies: ["Torch", "TorchBase", "TorchCPU", "TorchNN", "TorchOptim", "TorchIO"], swiftSettings: optimize),
         .executableTarget(name: "TorchDemo", dependencies: ["Torch"]),
         .executableTarget(name: "TorchMisuse", dependencies: ["Torch", "TorchIO"]),
+        .executableTarget(name: "TorchDifferential", dependencies: ["Torch", "TorchBase", "TorchNN", "TorchIO"]),
         .testTarget(
             name: "TorchTests",
-            dependencies: ["Torch", "TorchBase", "TorchCPU", "TorchCUDA", "TorchMisuse", "TorchNN", "TorchOptim", "TorchData", "TorchIO", "_CZlib", "_CCuda"],
+            dependencies: ["Torch", "TorchBase", "TorchCPU", "TorchCUDA", "TorchMisuse", "TorchDifferential", "TorchNN", "TorchOptim", "TorchData", "TorchIO", "_CZlib", "_CCuda"],
             exclude: ["Fixtures"]
         ),
     ],

@@ -84,7 +84,16 @@ extension Tensor {
     public func remainder<S: ScalarLike>(_ other: S) -> Tensor { Tensor.binary(.remainder, self, scalar: other) }
     public func fmod<S: ScalarLike>(_ other: S) -> Tensor { Tensor.binary(.fmod, self, scalar: other) }
     public func pow(_ exponent: Tensor) -> Tensor { Tensor.binary(.pow, self, exponent) }
-    public func pow<S: ScalarLike>(_ exponent: S) -> Tensor { Tensor.binary(.pow, self, scalar: exponent) }
+    public func pow<S: ScalarLike>(_ exponent: S, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        if !dtype.isFloatingPoint && S.scalarKind != .float64 && exponent.asDouble < 0 {
+            torchFail("pow", "Integers to negative integer powers are not allowed.", file: file, line: line)
+        }
+        return Tensor.binary(.pow, self, scalar: exponent, file: file, line: line)
+    }
+    /// `base ** exponent` with a scalar base (PyTorch's `torch.pow(2, x)`).
+    public static func pow<S: ScalarLike>(_ base: S, _ exponent: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        Tensor.binary(.pow, exponent, scalar: base, reversed: true, file: file, line: line)
+    }
     public func maximum(_ other: Tensor) -> Tensor { Tensor.binary(.maximum, self, other) }
     public func minimum(_ other: Tensor) -> Tensor { Tensor.binary(.minimum, self, other) }
     public func atan2(_ other: Tensor) -> Tensor { Tensor.binary(.atan2, self, other) }
@@ -120,7 +129,13 @@ extension Tensor {
     @discardableResult public func div_(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         binaryInPlace(.div, other, file: file, line: line); return self
     }
-    @discardableResult public func pow_<S: ScalarLike>(_ e: S) -> Tensor { binaryInPlace(.pow, scalar: e); return self }
+    @discardableResult public func pow_<S: ScalarLike>(_ e: S, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        if !dtype.isFloatingPoint && S.scalarKind != .float64 && e.asDouble < 0 {
+            torchFail("pow_", "Integers to negative integer powers are not allowed.", file: file, line: line)
+        }
+        binaryInPlace(.pow, scalar: e, file: file, line: line)
+        return self
+    }
 
     /// Clamps every element into `[min, max]` (either bound may be omitted). NaN stays NaN.
     public func clamp(min lo: Double? = nil, max hi: Double? = nil, file: StaticString = #fileID, line: UInt = #line) -> Tensor {

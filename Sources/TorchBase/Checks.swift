@@ -114,3 +114,19 @@ public struct FileError: Error, CustomStringConvertible, Equatable, Sendable {
     public init(_ path: String, _ reason: String) { self.init(path: path, reason: reason) }
     public var description: String { "\(path): \(reason)" }
 }
+
+extension Checks {
+    /// Whether `actual` matches `expected` within `atol + rtol·|expected|`, with NaN equal only to
+    /// NaN and infinities compared exactly (PyTorch's `isclose(equal_nan=True)`). A plain
+    /// `abs(x - y) > tol` test is false for NaN and so lets a NaN through; this one does not.
+    ///
+    /// ```swift
+    /// Checks.isClose(.nan, 1, atol: 1e-6, rtol: 1e-5)   // false
+    /// Checks.isClose(.nan, .nan, atol: 0, rtol: 0)      // true
+    /// ```
+    @inlinable public static func isClose(_ actual: Double, _ expected: Double, atol: Double, rtol: Double) -> Bool {
+        if actual.isNaN || expected.isNaN { return actual.isNaN && expected.isNaN }
+        if actual.isInfinite || expected.isInfinite { return actual == expected }
+        return Swift.abs(actual - expected) <= atol + rtol * Swift.abs(expected)
+    }
+}

@@ -37,6 +37,22 @@ public enum DType: UInt8, CaseIterable, Sendable, CustomStringConvertible {
     /// The name as PyTorch prints it, `torch.float32`.
     public var torchName: String { "torch.\(self)" }
 
+    /// PyTorch's C++ scalar-type name, as its error messages print it (`'Long'`, `'Half'`).
+    public var pytorchName: String {
+        switch self {
+        case .bool: return "Bool"
+        case .uint8: return "Byte"
+        case .int8: return "Char"
+        case .int16: return "Short"
+        case .int32: return "Int"
+        case .int64: return "Long"
+        case .float16: return "Half"
+        case .bfloat16: return "BFloat16"
+        case .float32: return "Float"
+        case .float64: return "Double"
+        }
+    }
+
     public var description: String {
         switch self {
         case .bool: return "bool"

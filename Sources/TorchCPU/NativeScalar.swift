@@ -1,5 +1,8 @@
 import TorchBase
 import RealModule
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Element types the CPU kernels compute in directly (float16 and bfloat16 compute in float32).
 /// Integer arithmetic wraps like C; float ops follow IEEE and PyTorch's NaN rules.
@@ -86,22 +89,36 @@ extension NativeScalar where Self: BinaryFloatingPoint & Real {
     @inlinable public static func sub(_ a: Self, _ b: Self) -> Self { a - b }
     @inlinable public static func mul(_ a: Self, _ b: Self) -> Self { a * b }
     @inlinable public static func div(_ a: Self, _ b: Self) -> Self { a / b }
-    @inlinable public static func floorDiv(_ a: Self, _ b: Self) -> Self { (a / b).rounded(.down) }
+    /// PyTorch's `div_floor_floating`: through `fmod`, so that `inf // 5` is NaN and `-5 // inf` is -1.
+    @inlinable public static func floorDiv(_ a: Self, _ b: Self) -> Self {
+        if b == 0 { return a / b }
+        let mod = a.truncatingRemainder(dividingBy: b)
+        var div = (a - mod) / b
+        if mod != 0 && ((b < 0) != (mod < 0)) { div -= 1 }
+        if div == 0 { return Self(signOf: a / b, magnitudeOf: 0) }
+        var q = div.rounded(.down)
+        if div - q > 0.5 { q += 1 }
+        return q
+    }
     @inlinable public static func remainder(_ a: Self, _ b: Self) -> Self {
         let r = a.truncatingRemainder(dividingBy: b)
         return (r != 0 && ((r < 0) != (b < 0))) ? r + b : r
     }
     @inlinable public static func fmod(_ a: Self, _ b: Self) -> Self { a.truncatingRemainder(dividingBy: b) }
+    /// C's `pow` (IEEE: integral exponents of negative bases, signed zeros, infinities); `x * x`
+    /// for 2 and `sqrt` for 0.5, as PyTorch's scalar-exponent kernel.
     @inlinable public static func power(_ a: Self, _ b: Self) -> Self {
         if b == 2 { return a * a }
         if b == 0.5 { return a.squareRoot() }
+        if let x = a as? Double, let y = b as? Double { return Glibc.pow(x, y) as! Self }
+        if let x = a as? Float, let y = b as? Float { return Glibc.powf(x, y) as! Self }
         return Self.pow(a, b)
     }
     @inlinable public static func maximum(_ a: Self, _ b: Self) -> Self { (a.isNaN || b.isNaN) ? .nan : (a > b ? a : b) }
     @inlinable public static func minimum(_ a: Self, _ b: Self) -> Self { (a.isNaN || b.isNaN) ? .nan : (a < b ? a : b) }
     @inlinable public static func negate(_ a: Self) -> Self { -a }
     @inlinable public static func absolute(_ a: Self) -> Self { Swift.abs(a) }
-    @inlinable public static func signum(_ a: Self) -> Self { a > 0 ? 1 : (a < 0 ? -1 : (a.isNaN ? a : 0)) }
+    @inlinable public static func signum(_ a: Self) -> Self { a > 0 ? 1 : (a < 0 ? -1 : 0) }  // sign(nan) = 0, as PyTorch
     @inlinable public var isNaNValue: Bool { isNaN }
     @inlinable public var isNonZero: Bool { self != 0 }
 }

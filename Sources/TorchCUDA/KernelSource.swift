@@ -86,7 +86,7 @@ public enum KernelSource {
         switch op {
         case .neg: return d == .bool ? "x" : "(\(T))(-x)"
         case .abs: return fl ? "fabs\(f)(x)" : (d == .bool || d == .uint8 ? "x" : "(\(T))(x < 0 ? -x : x)")
-        case .sign: return fl ? "(x > 0 ? (\(T))1 : (x < 0 ? (\(T))-1 : (x != x ? x : (\(T))0)))" : "(\(T))(x > 0 ? 1 : (x < 0 ? -1 : 0))"
+        case .sign: return fl ? "(x > 0 ? (\(T))1 : (x < 0 ? (\(T))-1 : (\(T))0))" : "(\(T))(x > 0 ? 1 : (x < 0 ? -1 : 0))"
         case .square: return "(\(T))(x * x)"
         case .relu: return fl ? "(x > 0 ? x : (x != x ? x : (\(T))0))" : "(\(T))(x > 0 ? x : 0)"
         case .floor: return fl ? "floor\(f)(x)" : "x"
@@ -134,7 +134,7 @@ public enum KernelSource {
         case .sub: return "(\(T))(x - y)"
         case .mul: return d == .bool ? "(x && y)" : "(\(T))(x * y)"
         case .div: return fl ? "(x / y)" : "(\(T))(y == 0 ? 0 : x / y)"
-        case .floorDivide: return fl ? "floor\(f)(x / y)" : "(\(T))(y == 0 ? 0 : ((x / y) - (((x % y) != 0) && ((x < 0) != (y < 0)) ? 1 : 0)))"
+        case .floorDivide: return fl ? "pyfloordiv(x, y)" : "(\(T))(y == 0 ? 0 : ((x / y) - (((x % y) != 0) && ((x < 0) != (y < 0)) ? 1 : 0)))"
         case .remainder: return fl ? "pyremf(x, y)" : "pyremi(x, y)"
         case .fmod: return fl ? "fmod\(f)(x, y)" : "(\(T))(y == 0 ? 0 : x % y)"
         case .pow: return fl ? "(y == (\(T))2 ? x * x : pow\(f)(x, y))" : "ipow(x, y)"
@@ -160,6 +160,13 @@ public enum KernelSource {
     static let ipow = """
     template <typename T> __device__ T pyremf(T x, T y) { T r = fmod(x, y); return (r != 0 && ((r < 0) != (y < 0))) ? r + y : r; }
     template <typename T> __device__ T pyremi(T x, T y) { if (y == 0) return 0; T r = x % y; return (r != 0 && ((r < 0) != (y < 0))) ? (T)(r + y) : r; }
+    template <typename T> __device__ T pyfloordiv(T a, T b) {
+        if (b == 0) return a / b;
+        T mod = fmod(a, b); T div = (a - mod) / b;
+        if (mod != 0 && ((b < 0) != (mod < 0))) div -= 1;
+        if (div == 0) return copysign((T)0, a / b);
+        T q = floor(div); if (div - q > (T)0.5) q += 1; return q;
+    }
     template <typename T> __device__ T ipow(T a, T b) {
         if (b < 0) return a == 1 ? (T)1 : (a == (T)-1 ? ((b & 1) == 0 ? (T)1 : a) : (T)0);
         T r = 1; while (b > 0) { if (b & 1) r *= a; a *= a; b >>= 1; } return r;

@@ -34,11 +34,8 @@ func close(_ name: String, _ gpu: Tensor, _ cpu: Tensor, rtol: Double = 1e-5, at
     var worst = 0.0
     var ok = true
     for (x, y) in zip(g, c) {
-        if x.isNaN && y.isNaN { continue }
-        if x.isInfinite || y.isInfinite { if x != y { ok = false }; continue }
-        let err = abs(x - y)
-        worst = max(worst, err)
-        if err > atol + rtol * abs(y) { ok = false }
+        if !Checks.isClose(x, y, atol: atol, rtol: rtol) { ok = false }
+        if x.isFinite && y.isFinite { worst = max(worst, abs(x - y)) }
     }
     check(name, ok, "max abs error \(worst)")
 }

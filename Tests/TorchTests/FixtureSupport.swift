@@ -54,21 +54,27 @@ enum Fixtures {
 /// for the dtype (NaN equal to NaN, infinities exact).
 func assertMatches(_ actual: Tensor, _ expected: Tensor, _ name: String, rtol: Double? = nil, atol: Double? = nil,
                    file: StaticString = #filePath, line: UInt = #line) {
-    XCTAssertEqual(actual.shape, expected.shape, "\(name): shape", file: file, line: line)
-    XCTAssertEqual(actual.dtype, expected.dtype, "\(name): dtype", file: file, line: line)
-    guard actual.shape == expected.shape else { return }
+    if let problem = tensorMismatch(actual, expected, rtol: rtol, atol: atol) {
+        XCTFail("\(name): \(problem)", file: file, line: line)
+    }
+}
+
+/// Why `actual` does not match `expected` (shape, dtype, or the first differing element and the
+/// count), or nil when it does. Default tolerances: float32 1e-5/1e-6, otherwise 1e-10/1e-12.
+func tensorMismatch(_ actual: Tensor, _ expected: Tensor, rtol: Double? = nil, atol: Double? = nil) -> String? {
+    if actual.shape != expected.shape { return "shape \(actual.shape), expected \(expected.shape)" }
+    if actual.dtype != expected.dtype { return "dtype \(actual.dtype), expected \(expected.dtype)" }
     let a = actual.scalars, e = expected.scalars
     let r = rtol ?? (expected.dtype == .float32 ? 1e-5 : 1e-10)
     let at = atol ?? (expected.dtype == .float32 ? 1e-6 : 1e-12)
-    var bad = 0
-    for i in 0..<a.count {
-        let x = a[i], y = e[i]
-        if x.isNaN && y.isNaN { continue }
-        if x.isInfinite || y.isInfinite { if x != y { bad += 1 }; continue }
-        if Swift.abs(x - y) > at + r * Swift.abs(y) { bad += 1 }
-        if bad == 1 && Swift.abs(x - y) > at + r * Swift.abs(y) {
-            XCTFail("\(name): element \(i) is \(x), expected \(y)", file: file, line: line)
-        }
-    }
-    XCTAssertEqual(bad, 0, "\(name): \(bad) of \(a.count) elements differ", file: file, line: line)
+    let bad = mismatches(a, e, atol: at, rtol: r)
+    guard let i = bad.first else { return nil }
+    return "element \(i) is \(a[i]), expected \(e[i]) (\(bad.count) of \(a.count) elements differ)"
+}
+
+/// Indices where `actual` and `expected` differ: NaN matches only NaN at the same place,
+/// infinities match exactly, finite values within `atol + rtol·|expected|` (`Checks.isClose`).
+func mismatches(_ actual: [Double], _ expected: [Double], atol: Double, rtol: Double) -> [Int] {
+    if actual.count != expected.count { return [Swift.min(actual.count, expected.count)] }
+    return actual.indices.filter { !Checks.isClose(actual[$0], expected[$0], atol: atol, rtol: rtol) }
 }

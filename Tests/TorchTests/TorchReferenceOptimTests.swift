@@ -100,7 +100,7 @@ final class TorchReferenceOptimTests: XCTestCase {
                 lrs.append(opt.lr)
             }
             XCTAssertEqual(lrs.count, expected.count, name)
-            for (i, (a, e)) in zip(lrs, expected).enumerated() where Swift.abs(a - e) > 1e-12 + 1e-9 * Swift.abs(e) {
+            for (i, (a, e)) in zip(lrs, expected).enumerated() where !Checks.isClose(a, e, atol: 1e-12, rtol: 1e-9) {
                 XCTFail("\(name): learning rate after \(i) steps is \(a), PyTorch's is \(e)")
                 break
             }

@@ -53,7 +53,7 @@ extension Torch {
                 for j in 0..<m {
                     let numeric = (plus[j] - minus[j]) / (2 * eps)
                     let a = analytic[k][i * m + j]
-                    if Swift.abs(a - numeric) > atol + rtol * Swift.abs(numeric) {
+                    if !Checks.isClose(a, numeric, atol: atol, rtol: rtol) {
                         return GradcheckResult(passed: false, message: "Jacobian mismatch for output \(j) with respect to input \(idx), element \(i): numerical \(numeric), analytical \(a)")
                     }
                 }

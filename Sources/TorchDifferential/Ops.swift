@@ -1,0 +1,264 @@
+import Torch
+import TorchBase
+import TorchNN
+
+/// The Swift call for each op name of the generator: inputs (views) and the case's attributes in,
+/// outputs out. An op of the generator with no entry here is reported as missing.
+typealias DiffOp = (_ xs: [Tensor], _ c: DiffCase) -> [Tensor]
+
+private func one(_ f: @escaping (Tensor) -> Tensor) -> DiffOp { { xs, _ in [f(xs[0])] } }
+private func two(_ f: @escaping (Tensor, Tensor) -> Tensor) -> DiffOp { { xs, _ in [f(xs[0], xs[1])] } }
+
+private func reduction(_ r: String) -> Reduction {
+    switch r {
+    case "sum": return .sum
+    case "none": return .none
+    default: return .mean
+    }
+}
+
+/// Dims of a reduction: nil (all) or the listed ones; an empty list reduces everything, as PyTorch.
+private func dimsArg(_ c: DiffCase) -> [Int]? {
+    guard let d = c.intsOrNil("dims"), !d.isEmpty else { return nil }
+    return d
+}
+
+let unaryOps: [String: DiffOp] = [
+    "abs": one { $0.abs() }, "neg": one { $0.neg() }, "sign": one { $0.sign() }, "square": one { $0.square() },
+    "exp": one { $0.exp() }, "exp2": one { $0.exp2() }, "expm1": one { $0.expm1() }, "log": one { $0.log() },
+    "log2": one { $0.log2() }, "log10": one { $0.log10() }, "log1p": one { $0.log1p() }, "sqrt": one { $0.sqrt() },
+    "rsqrt": one { $0.rsqrt() }, "sin": one { $0.sin() }, "cos": one { $0.cos() }, "tan": one { $0.tan() },
+    "asin": one { $0.asin() }, "acos": one { $0.acos() }, "atan": one { $0.atan() }, "sinh": one { $0.sinh() },
+    "cosh": one { $0.cosh() }, "tanh": one { $0.tanh() }, "sigmoid": one { $0.sigmoid() }, "relu": one { $0.relu() },
+    "erf": one { $0.erf() }, "erfc": one { $0.erfc() }, "floor": one { $0.floor() }, "ceil": one { $0.ceil() },
+    "round": one { $0.round() }, "trunc": one { $0.trunc() }, "reciprocal": one { $0.reciprocal() },
+    "logical_not": one { $0.logicalNot() }, "bitwise_not": one { $0.bitwiseNot() }, "isnan": one { $0.isnan() },
+    "isinf": one { $0.isinf() }, "isfinite": one { $0.isfinite() }, "nan_to_num": one { $0.nanToNum() },
+    "silu": one { silu($0) }, "gelu": one { gelu($0) }, "softplus": one { softplus($0) }, "mish": one { mish($0) },
+    "elu": one { elu($0) }, "leaky_relu": one { leakyRelu($0) }, "hardtanh": one { hardtanh($0) },
+    "gelu_tanh": one { gelu($0, approximate: "tanh") },
+    "softplus_beta": { xs, c in [softplus(xs[0], beta: c.double("beta"), threshold: c.double("threshold"))] },
+    "elu_alpha": { xs, c in [elu(xs[0], alpha: c.double("alpha"))] },
+    "leaky_relu_slope": { xs, c in [leakyRelu(xs[0], negativeSlope: c.double("slope"))] },
+    "hardtanh_range": { xs, c in [hardtanh(xs[0], minVal: c.double("lo"), maxVal: c.double("hi"))] },
+]
+
+let binaryOps: [String: DiffOp] = [
+    "add": two { $0.add($1) }, "sub": two { $0.sub($1) }, "mul": two { $0.mul($1) }, "div": two { $0.div($1) },
+    "div_floor": two { $0.div($1, roundingMode: "floor") }, "div_trunc": two { $0.div($1, roundingMode: "trunc") },
+    "floor_divide": two { $0.floorDivide($1) }, "remainder": two { $0.remainder($1) }, "fmod": two { $0.fmod($1) },
+    "pow": two { $0.pow($1) }, "maximum": two { $0.maximum($1) }, "minimum": two { $0.minimum($1) },
+    "atan2": two { $0.atan2($1) }, "bitwise_and": two { $0 & $1 }, "bitwise_or": two { $0 | $1 },
+    "bitwise_xor": two { $0 ^ $1 }, "logical_and": two { $0.logicalAnd($1) }, "logical_or": two { $0.logicalOr($1) },
+    "logical_xor": two { $0.logicalXor($1) }, "eq": two { $0.eq($1) }, "ne": two { $0.ne($1) }, "lt": two { $0.lt($1) },
+    "le": two { $0.le($1) }, "gt": two { $0.gt($1) }, "ge": two { $0.ge($1) },
+    "add_alpha": { xs, c in [xs[0].add(xs[1], alpha: c.scalar("alpha").asDouble)] },
+    "sub_alpha": { xs, c in [xs[0].sub(xs[1], alpha: c.scalar("alpha").asDouble)] },
+    "add_scalar": { xs, c in [c.scalar("scalar").apply(int: { xs[0] + $0 }, float: { xs[0] + $0 }, bool: { xs[0] + $0 })] },
+    "sub_scalar": { xs, c in [c.scalar("scalar").apply(int: { xs[0] - $0 }, float: { xs[0] - $0 }, bool: { xs[0] - $0 })] },
+    "mul_scalar": { xs, c in [c.scalar("scalar").apply(int: { xs[0] * $0 }, float: { xs[0] * $0 }, bool: { xs[0] * $0 })] },
+    "div_scalar": { xs, c in [c.scalar("scalar").apply(int: { xs[0] / $0 }, float: { xs[0] / $0 }, bool: { xs[0] / $0 })] },
+    "pow_scalar": { xs, c in
+        [c.scalar("scalar").apply(int: { xs[0].pow($0) }, float: { xs[0].pow($0) }, bool: { xs[0].pow($0) })]
+    },
+    "remainder_scalar": { xs, c in
+        [c.scalar("scalar").apply(int: { xs[0].remainder($0) }, float: { xs[0].remainder($0) }, bool: { xs[0].remainder($0) })]
+    },
+    "fmod_scalar": { xs, c in
+        [c.scalar("scalar").apply(int: { xs[0].fmod($0) }, float: { xs[0].fmod($0) }, bool: { xs[0].fmod($0) })]
+    },
+    "rpow_scalar": { xs, c in
+        [c.scalar("scalar").apply(int: { Tensor.pow($0, xs[0]) }, float: { Tensor.pow($0, xs[0]) }, bool: { Tensor.pow($0, xs[0]) })]
+    },
+    "clamp": { xs, c in [xs[0].clamp(min: c.doubleOrNil("min"), max: c.doubleOrNil("max"))] },
+    "clamp_tensor": { xs, _ in [xs[0].clamp(min: xs[1], max: xs[2])] },
+    "where": { xs, _ in [Tensor.where(xs[0], xs[1], xs[2])] },
+    "lerp": { xs, c in [xs[0].lerp(xs[1], weight: c.double("weight"))] },
+    "lerp_tensor": { xs, _ in [xs[0].lerp(xs[1], weight: xs[2])] },
+]
+
+let reductionOps: [String: DiffOp] = [
+    "sum": { xs, c in [xs[0].sum(dims: dimsArg(c), keepdim: c.bool("keepdim"))] },
+    "mean": { xs, c in [xs[0].mean(dims: dimsArg(c), keepdim: c.bool("keepdim"))] },
+    "prod_dim": { xs, c in [xs[0].prod(dim: c.int("dim"), keepdim: c.bool("keepdim"))] },
+    "prod": one { $0.prod() },
+    "amax": { xs, c in [xs[0].amax(dims: dimsArg(c), keepdim: c.bool("keepdim"))] },
+    "amin": { xs, c in [xs[0].amin(dims: dimsArg(c), keepdim: c.bool("keepdim"))] },
+    "max": one { $0.max() }, "min": one { $0.min() },
+    "max_dim": { xs, c in let r = xs[0].max(dim: c.int("dim"), keepdim: c.bool("keepdim")); return [r.values, r.indices] },
+    "min_dim": { xs, c in let r = xs[0].min(dim: c.int("dim"), keepdim: c.bool("keepdim")); return [r.values, r.indices] },
+    "argmax": { xs, c in [xs[0].argmax(dim: c.intOrNil("dim"), keepdim: c.bool("keepdim"))] },
+    "argmin": { xs, c in [xs[0].argmin(dim: c.intOrNil("dim"), keepdim: c.bool("keepdim"))] },
+    "all": { xs, c in [xs[0].all(dims: dimsArg(c), keepdim: c.bool("keepdim"))] },
+    "any": { xs, c in [xs[0].any(dims: dimsArg(c), keepdim: c.bool("keepdim"))] },
+    "logsumexp": { xs, c in [xs[0].logsumexp(dims: c.ints("dims"), keepdim: c.bool("keepdim"))] },
+    "var": { xs, c in [xs[0].variance(dims: dimsArg(c), correction: c.int("correction"), keepdim: c.bool("keepdim"))] },
+    "std": { xs, c in [xs[0].std(dims: dimsArg(c), correction: c.int("correction"), keepdim: c.bool("keepdim"))] },
+    "norm": { xs, c in [xs[0].norm(p: c.double("p"), dims: dimsArg(c), keepdim: c.bool("keepdim"))] },
+    "cumsum": { xs, c in [xs[0].cumsum(dim: c.int("dim"))] },
+    "cumprod": { xs, c in [xs[0].cumprod(dim: c.int("dim"))] },
+    "softmax": { xs, c in [xs[0].softmax(dim: c.int("dim"))] },
+    "log_softmax": { xs, c in [xs[0].logSoftmax(dim: c.int("dim"))] },
+    "sort": { xs, c in let r = xs[0].sort(dim: c.int("dim"), descending: c.bool("descending")); return [r.values, r.indices] },
+    "argsort": { xs, c in [xs[0].argsort(dim: c.int("dim"), descending: c.bool("descending"))] },
+    "topk": { xs, c in
+        let r = xs[0].topk(c.int("k"), dim: c.int("dim"), largest: c.bool("largest"))
+        return [r.values, r.indices]
+    },
+]
+
+let shapeOps: [String: DiffOp] = [
+    "reshape": { xs, c in [xs[0].reshape(c.ints("shape"))] },
+    "permute": { xs, c in [xs[0].permute(c.ints("dims"))] },
+    "transpose": { xs, c in [xs[0].transpose(c.int("d0"), c.int("d1"))] },
+    "flatten": { xs, c in
+        let r = Swift.max(xs[0].rank, 1)
+        let a = ((c.int("d0") % r) + r) % r, b = ((c.int("d1") % r) + r) % r
+        return [xs[0].flatten(startDim: Swift.min(a, b), endDim: Swift.max(a, b))]
+    },
+    "squeeze": { xs, c in [xs[0].squeeze(c.intOrNil("dim"))] },
+    "unsqueeze": { xs, c in [xs[0].unsqueeze(c.int("dim"))] },
+    "flip": { xs, c in [xs[0].flip(c.ints("dims"))] },
+    "roll": { xs, c in [xs[0].roll(c.ints("shifts"), dims: c.ints("dims"))] },
+    "tril": { xs, c in [xs[0].tril(c.int("diagonal"))] },
+    "triu": { xs, c in [xs[0].triu(c.int("diagonal"))] },
+    "diagonal": { xs, c in [xs[0].diagonal(offset: c.int("offset"), dim1: c.int("dim1"), dim2: c.int("dim2"))] },
+    "narrow": { xs, c in [xs[0].narrow(c.int("dim"), start: c.int("start"), length: c.int("length"))] },
+    "cat": { xs, c in [Tensor.cat(xs, dim: c.int("dim"))] },
+    "stack": { xs, c in [Tensor.stack(xs, dim: c.int("dim"))] },
+    "expand": { xs, c in [xs[0].expand(c.ints("shape"))] },
+    "tile": { xs, c in [xs[0].tile(c.ints("reps"))] },
+    "repeat": { xs, c in
+        var reps = c.ints("reps")
+        if reps.count < xs[0].rank { reps += [Int](repeating: 1, count: xs[0].rank - reps.count) }
+        return [xs[0].repeat(reps)]
+    },
+    "gather": { xs, c in [xs[0].gather(c.int("dim"), xs[1])] },
+    "index_select": { xs, c in [xs[0].indexSelect(c.int("dim"), xs[1])] },
+    "scatter_add": { xs, c in [xs[0].scatterAdd(c.int("dim"), xs[1], xs[2])] },
+    "index_add": { xs, c in [xs[0].indexAdd(c.int("dim"), xs[1], xs[2], alpha: Double(c.int("alpha")))] },
+    "masked_fill": { xs, c in
+        [c.scalar("value").apply(int: { xs[0].maskedFill(xs[1], $0) }, float: { xs[0].maskedFill(xs[1], $0) },
+                                 bool: { xs[0].maskedFill(xs[1], $0) })]
+    },
+    "masked_select": { xs, _ in [xs[0].maskedSelect(xs[1])] },
+    "take": { xs, _ in [xs[0].take(xs[1])] },
+    "nonzero": one { $0.nonzero() },
+]
+
+private func dtypeArg(_ s: String?) -> DType? {
+    switch s {
+    case "float32": return .float32
+    case "float64": return .float64
+    case "int64": return .int64
+    case "int32": return .int32
+    default: return nil
+    }
+}
+
+let linalgOps: [String: DiffOp] = [
+    "mm": two { $0.mm($1) }, "mv": two { $0.mv($1) }, "bmm": two { $0.bmm($1) }, "dot": two { $0.dot($1) },
+    "outer": two { $0.outer($1) }, "matmul": two { $0.matmul($1) },
+    "addmm": { xs, c in
+        [Tensor.addmm(xs[0], xs[1], xs[2], beta: c.scalar("beta").asDouble, alpha: c.scalar("alpha").asDouble)]
+    },
+    "linspace": { _, c in
+        [Tensor.linspace(c.double("start"), c.double("end"), steps: c.int("steps"), dtype: dtypeArg(c.stringOrNil("dtype")))]
+    },
+    "logspace": { _, c in
+        [Tensor.logspace(c.double("start") / 4, c.double("end") / 40, steps: c.int("steps"),
+                         dtype: dtypeArg(c.stringOrNil("dtype")))]
+    },
+    "arange": { _, c in
+        let dt = dtypeArg(c.stringOrNil("dtype"))
+        if c.string("kind") == "int" {
+            return [Tensor.arange(c.int("start"), c.int("end"), step: c.int("step"), dtype: dt)]
+        }
+        return [Tensor.arange(c.double("start"), c.double("end"), step: c.double("step"), dtype: dt)]
+    },
+]
+
+private func third(_ xs: [Tensor]) -> Tensor? { xs.count > 2 ? xs[2] : nil }
+
+let nnOps: [String: DiffOp] = [
+    "linear": { xs, _ in [linear(xs[0], xs[1], third(xs))] },
+    "conv1d": { xs, c in
+        [conv1d(xs[0], xs[1], third(xs), stride: SizeSpec(c.int("stride")), padding: .init(integerLiteral: c.int("padding")),
+                dilation: SizeSpec(c.int("dilation")))]
+    },
+    "conv2d": { xs, c in
+        [conv2d(xs[0], xs[1], third(xs), stride: SizeSpec(c.int("stride")), padding: .init(integerLiteral: c.int("padding")),
+                dilation: SizeSpec(c.int("dilation")))]
+    },
+    "conv_transpose1d": { xs, c in
+        [convTranspose1d(xs[0], xs[1], third(xs), stride: SizeSpec(c.int("stride")), padding: SizeSpec(c.int("padding")),
+                         outputPadding: SizeSpec(c.int("output_padding")), dilation: SizeSpec(c.int("dilation")))]
+    },
+    "conv_transpose2d": { xs, c in
+        [convTranspose2d(xs[0], xs[1], third(xs), stride: SizeSpec(c.int("stride")), padding: SizeSpec(c.int("padding")),
+                         outputPadding: SizeSpec(c.int("output_padding")), dilation: SizeSpec(c.int("dilation")))]
+    },
+    "max_pool1d": { xs, c in
+        [maxPool1d(xs[0], kernel: SizeSpec(c.int("kernel")), stride: c.intOrNil("stride").map { SizeSpec($0) },
+                   padding: SizeSpec(c.int("padding")), dilation: SizeSpec(c.int("dilation")), ceilMode: c.bool("ceil_mode"))]
+    },
+    "max_pool2d": { xs, c in
+        [maxPool2d(xs[0], kernel: SizeSpec(c.int("kernel")), stride: c.intOrNil("stride").map { SizeSpec($0) },
+                   padding: SizeSpec(c.int("padding")), dilation: SizeSpec(c.int("dilation")), ceilMode: c.bool("ceil_mode"))]
+    },
+    "avg_pool1d": { xs, c in
+        [avgPool1d(xs[0], kernel: SizeSpec(c.int("kernel")), stride: c.intOrNil("stride").map { SizeSpec($0) },
+                   padding: SizeSpec(c.int("padding")), ceilMode: c.bool("ceil_mode"),
+                   countIncludePad: c.bool("count_include_pad"))]
+    },
+    "avg_pool2d": { xs, c in
+        [avgPool2d(xs[0], kernel: SizeSpec(c.int("kernel")), stride: c.intOrNil("stride").map { SizeSpec($0) },
+                   padding: SizeSpec(c.int("padding")), ceilMode: c.bool("ceil_mode"),
+                   countIncludePad: c.bool("count_include_pad"))]
+    },
+    "adaptive_avg_pool1d": { xs, c in [adaptiveAvgPool1d(xs[0], c.ints("out")[0])] },
+    "adaptive_avg_pool2d": { xs, c in let o = c.ints("out"); return [adaptiveAvgPool2d(xs[0], o[0], o[1])] },
+    "adaptive_max_pool1d": { xs, c in [adaptiveMaxPool1d(xs[0], c.ints("out")[0])] },
+    "adaptive_max_pool2d": { xs, c in let o = c.ints("out"); return [adaptiveMaxPool2d(xs[0], o[0], o[1])] },
+    "layer_norm": { xs, c in
+        [layerNorm(xs[0], c.ints("normalized"), weight: xs.count > 1 ? xs[1] : nil, bias: xs.count > 2 ? xs[2] : nil)]
+    },
+    "group_norm": { xs, c in
+        [groupNorm(xs[0], c.int("groups"), weight: xs.count > 1 ? xs[1] : nil, bias: xs.count > 2 ? xs[2] : nil)]
+    },
+    "batch_norm": { xs, _ in
+        [batchNorm(xs[0], runningMean: nil, runningVar: nil, weight: xs.count > 1 ? xs[1] : nil,
+                   bias: xs.count > 2 ? xs[2] : nil, training: true)]
+    },
+    "embedding": { xs, c in [embedding(xs[0], xs[1], paddingIdx: c.intOrNil("padding_idx"))] },
+    "mse_loss": { xs, c in [mseLoss(xs[0], xs[1], reduction: reduction(c.string("reduction")))] },
+    "l1_loss": { xs, c in [l1Loss(xs[0], xs[1], reduction: reduction(c.string("reduction")))] },
+    "huber_loss": { xs, c in [huberLoss(xs[0], xs[1], delta: c.double("beta"), reduction: reduction(c.string("reduction")))] },
+    "smooth_l1_loss": { xs, c in
+        [smoothL1Loss(xs[0], xs[1], beta: c.double("beta"), reduction: reduction(c.string("reduction")))]
+    },
+    "binary_cross_entropy": { xs, c in [binaryCrossEntropy(xs[0], xs[1], reduction: reduction(c.string("reduction")))] },
+    "binary_cross_entropy_with_logits": { xs, c in
+        [binaryCrossEntropyWithLogits(xs[0], xs[1], reduction: reduction(c.string("reduction")))]
+    },
+    "kl_div": { xs, c in [klDiv(xs[0], xs[1], reduction: c.string("reduction"))] },
+    "cross_entropy": { xs, c in
+        [crossEntropy(xs[0], xs[1], weight: nil, ignoreIndex: c.int("ignore_index"), reduction: reduction(c.string("reduction")))]
+    },
+    "nll_loss": { xs, c in
+        [nllLoss(xs[0], xs[1], reduction: reduction(c.string("reduction")), ignoreIndex: c.int("ignore_index"))]
+    },
+    "scaled_dot_product_attention": { xs, c in
+        [scaledDotProductAttention(xs[0], xs[1], xs[2], attnMask: xs.count > 3 ? xs[3] : nil, isCausal: c.bool("causal"))]
+    },
+    "dropout": { xs, c in [dropout(xs[0], p: c.double("p"), training: true)] },
+]
+
+/// Every op the replay knows, by the generator's name.
+let allOps: [String: DiffOp] = {
+    var all: [String: DiffOp] = [:]
+    for table in [unaryOps, binaryOps, reductionOps, shapeOps, linalgOps, nnOps] {
+        all.merge(table) { a, _ in a }
+    }
+    return all
+}()

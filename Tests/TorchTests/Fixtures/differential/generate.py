@@ -1,0 +1,1021 @@
+#!/usr/bin/env python3
+"""Differential cases against PyTorch (in the spirit of PyTorch's OpInfo).
+
+For every public op in OPS, makes random cases: all ten dtypes, ranks 0-5, empty and size-1
+dimensions, non-contiguous views (transposed, stepped, expanded, offset), edge values (nan, +-inf,
+-0.0, huge, subnormal, integer extremes), PyTorch's refusals with their messages, and float64
+gradients. Writes one safetensors file: inputs, outputs and gradients as tensors, the case list as
+JSON in the metadata under "cases". `torch-diff` (Sources/TorchDifferential) replays it.
+
+    .venv-torch/bin/python Tests/TorchTests/Fixtures/differential/generate.py            # CI set
+    N=200 SEED=7 OUT=/tmp/big.safetensors .venv-torch/bin/python .../generate.py         # larger run
+"""
+import json
+import math
+import os
+import random
+import sys
+
+import torch
+import torch.nn.functional as F
+from safetensors.torch import save_file
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+N = int(os.environ.get("N", "8"))
+SEED = int(os.environ.get("SEED", "0"))
+OUT = os.environ.get("OUT", os.path.join(HERE, "cases.safetensors"))
+ONLY = os.environ.get("ONLY")
+
+ALL = ["bool", "uint8", "int8", "int16", "int32", "int64", "float16", "bfloat16", "float32", "float64"]
+FLOATS = ["float16", "bfloat16", "float32", "float64"]
+INTS = ["uint8", "int8", "int16", "int32", "int64"]
+TD = {n: getattr(torch, n) for n in ALL}
+
+rng = random.Random(SEED)
+torch.manual_seed(SEED)
+
+
+# ----------------------------------------------------------------------------- values and views
+
+def edge_values(dt):
+    if dt == "bool":
+        return [True, False]
+    if dt in INTS:
+        info = torch.iinfo(TD[dt])
+        return [info.min, info.max, 0, 1, -1 if dt != "uint8" else 2]
+    fi = torch.finfo(TD[dt])
+    return [math.nan, math.inf, -math.inf, -0.0, 0.0, fi.max / 2, -fi.max / 2, fi.tiny / 4, 1e-3, 1.0, -1.0, 0.5]
+
+
+def values(shape, dt, edge=0.15, lo=None, hi=None):
+    n = 1
+    for s in shape:
+        n *= s
+    if dt == "bool":
+        vals = [rng.random() < 0.5 for _ in range(n)]
+    elif dt in INTS:
+        a, b = (0, 12) if dt == "uint8" else (-8, 8)
+        if lo is not None:
+            a, b = int(lo), int(hi)
+        vals = [rng.randint(a, b) for _ in range(n)]
+    else:
+        if lo is not None:
+            vals = [rng.uniform(lo, hi) for _ in range(n)]
+        else:
+            vals = [rng.gauss(0, 2) for _ in range(n)]
+    if edge > 0:
+        ev = edge_values(dt)
+        vals = [rng.choice(ev) if rng.random() < edge else v for v in vals]
+    t = torch.tensor(vals, dtype=torch.float64 if dt in FLOATS else None).reshape(shape) if n else torch.zeros(shape)
+    if dt in INTS:
+        t = torch.tensor(vals, dtype=torch.int64).reshape(shape) if n else torch.zeros(shape, dtype=torch.int64)
+        return t.to(TD[dt]) if dt != "uint8" else (t % 256).to(torch.uint8)
+    return t.to(TD[dt])
+
+
+def rand_shape(rank=None, lo=0, hi=5, empty=0.08, one=0.2):
+    if rank is None:
+        rank = rng.choice([0, 1, 1, 2, 2, 2, 3, 3, 4, 5])
+    shape = []
+    for _ in range(rank):
+        r = rng.random()
+        if r < empty:
+            shape.append(0)
+        elif r < empty + one:
+            shape.append(1)
+        else:
+            shape.append(rng.randint(max(lo, 2), hi))
+    return shape
+
+
+def view_kinds(shape):
+    kinds = ["contig", "contig"]
+    if len(shape) >= 2:
+        kinds.append("T")
+    if len(shape) >= 1:
+        kinds += ["step", "offset"]
+        if shape[0] != 1:
+            kinds.append("expand")
+    return kinds
+
+
+def make_view(base, kind):
+    if kind == "T":
+        return base.transpose(0, -1)
+    if kind == "step":
+        return base[::2]
+    if kind == "offset":
+        return base[1:]
+    if kind == "expand":
+        return base.expand(EXPAND_TO[id(base)], *base.shape[1:])
+    return base
+
+
+EXPAND_TO = {}
+
+
+def base_for(shape, kind):
+    """The stored (contiguous) tensor shape from which view `kind` gives `shape`."""
+    if kind == "T":
+        s = list(shape)
+        s[0], s[-1] = s[-1], s[0]
+        return s
+    if kind == "step":
+        return [shape[0] * 2 - (1 if shape[0] > 0 else 0)] + list(shape[1:])
+    if kind == "offset":
+        return [shape[0] + 1] + list(shape[1:])
+    if kind == "expand":
+        return [1] + list(shape[1:])
+    return list(shape)
+
+
+class Input:
+    """One tensor input: stored base, view kind, and the view PyTorch computes on."""
+
+    def __init__(self, shape, dt, view=None, edge=0.15, lo=None, hi=None, exact=None, grad=True):
+        if exact is not None:
+            self.base = exact
+            self.view = "contig"
+        else:
+            self.view = view if view is not None else rng.choice(view_kinds(shape))
+            self.base = values(base_for(shape, self.view), dt, edge, lo, hi).contiguous()
+        self.shape = list(shape)
+        self.grad = grad
+
+    def tensor(self, requires_grad):
+        b = self.base.detach().clone()
+        if requires_grad:
+            b.requires_grad_(True)
+        if self.view == "expand":
+            v = b.expand(self.shape[0], *b.shape[1:])
+        else:
+            v = make_view(b, self.view)
+        return b, v
+
+
+# ----------------------------------------------------------------------------- op registry
+
+OPS = []
+
+
+def op(name, family, fn, sample, grad=True, rtol=None, atol=None):
+    OPS.append(dict(name=name, family=family, fn=fn, sample=sample, grad=grad, rtol=rtol, atol=atol))
+
+
+def pick(dts):
+    return rng.choice(dts)
+
+
+def unary_sample(dts=ALL, lo=None, hi=None):
+    def s():
+        dt = pick(dts)
+        shape = rand_shape()
+        return [Input(shape, dt, lo=lo, hi=hi)], {}
+    return s
+
+
+def broadcast_pair():
+    a = rand_shape()
+    r = rng.random()
+    if r < 0.4:
+        b = list(a)
+    elif r < 0.55:
+        b = []
+    elif r < 0.85:
+        b = [1 if rng.random() < 0.4 else s for s in a[rng.randint(0, len(a)):]]
+    else:
+        b = rand_shape()  # may not broadcast: PyTorch's refusal
+    if rng.random() < 0.5:
+        a, b = b, a
+    return a, b
+
+
+def binary_sample(dts=ALL, same=0.6, lo=None, hi=None):
+    def s():
+        a, b = broadcast_pair()
+        da = pick(dts)
+        db = da if rng.random() < same else pick(dts)
+        return [Input(a, da, lo=lo, hi=hi), Input(b, db, lo=lo, hi=hi)], {}
+    return s
+
+
+def scalar_arg(kind=None):
+    kind = kind or rng.choice(["int", "float", "bool", "int", "float"])
+    if kind == "int":
+        return {"kind": "int", "value": rng.choice([0, 1, 2, 3, -1, -2, 5])}
+    if kind == "bool":
+        return {"kind": "bool", "value": rng.random() < 0.5}
+    return {"kind": "float", "value": rng.choice([0.5, -1.5, 2.0, 2.5, -0.25, 3.0, math.inf, -math.inf, math.nan])}
+
+
+def py_scalar(a):
+    return a["value"]
+
+
+UNARY = {
+    "abs": torch.abs, "neg": torch.neg, "sign": torch.sign, "square": torch.square, "exp": torch.exp,
+    "exp2": torch.exp2, "expm1": torch.expm1, "log": torch.log, "log2": torch.log2, "log10": torch.log10,
+    "log1p": torch.log1p, "sqrt": torch.sqrt, "rsqrt": torch.rsqrt, "sin": torch.sin, "cos": torch.cos,
+    "tan": torch.tan, "asin": torch.asin, "acos": torch.acos, "atan": torch.atan, "sinh": torch.sinh,
+    "cosh": torch.cosh, "tanh": torch.tanh, "sigmoid": torch.sigmoid, "relu": torch.relu, "erf": torch.erf,
+    "erfc": torch.erfc, "floor": torch.floor, "ceil": torch.ceil, "round": torch.round, "trunc": torch.trunc,
+    "reciprocal": torch.reciprocal, "logical_not": torch.logical_not, "bitwise_not": torch.bitwise_not,
+    "isnan": torch.isnan, "isinf": torch.isinf, "isfinite": torch.isfinite, "nan_to_num": torch.nan_to_num,
+    "silu": F.silu, "gelu": F.gelu, "softplus": F.softplus, "mish": F.mish, "elu": F.elu,
+    "leaky_relu": F.leaky_relu, "hardtanh": F.hardtanh,
+}
+NONDIFF = {"sign", "floor", "ceil", "round", "trunc", "logical_not", "bitwise_not", "isnan", "isinf", "isfinite"}
+for name, f in UNARY.items():
+    fam = "activation" if name in ("silu", "gelu", "softplus", "mish", "elu", "leaky_relu", "hardtanh", "relu") else "unary"
+    op(name, fam, (lambda f: lambda xs, a: f(xs[0]))(f), unary_sample(), grad=name not in NONDIFF)
+
+op("gelu_tanh", "activation", lambda xs, a: F.gelu(xs[0], approximate="tanh"), unary_sample())
+op("softplus_beta", "activation", lambda xs, a: F.softplus(xs[0], beta=a["beta"], threshold=a["threshold"]),
+   lambda: ([Input(rand_shape(), pick(ALL))], {"beta": rng.choice([0.5, 1.0, 2.0]), "threshold": rng.choice([20.0, 5.0])}))
+op("elu_alpha", "activation", lambda xs, a: F.elu(xs[0], alpha=a["alpha"]),
+   lambda: ([Input(rand_shape(), pick(ALL))], {"alpha": rng.choice([0.5, 1.0, 2.0])}))
+op("leaky_relu_slope", "activation", lambda xs, a: F.leaky_relu(xs[0], negative_slope=a["slope"]),
+   lambda: ([Input(rand_shape(), pick(ALL))], {"slope": rng.choice([0.01, 0.2])}))
+op("hardtanh_range", "activation", lambda xs, a: F.hardtanh(xs[0], a["lo"], a["hi"]),
+   lambda: ([Input(rand_shape(), pick(ALL), edge=0.1)], {"lo": rng.choice([-1.0, -2.0, 0.0]), "hi": rng.choice([1.0, 2.0])}))
+
+BINARY = {
+    "add": torch.add, "sub": torch.sub, "mul": torch.mul, "div": torch.div,
+    "div_floor": lambda a, b: torch.div(a, b, rounding_mode="floor"),
+    "div_trunc": lambda a, b: torch.div(a, b, rounding_mode="trunc"),
+    "floor_divide": torch.floor_divide, "remainder": torch.remainder, "fmod": torch.fmod, "pow": torch.pow,
+    "maximum": torch.maximum, "minimum": torch.minimum, "atan2": torch.atan2,
+    "bitwise_and": torch.bitwise_and, "bitwise_or": torch.bitwise_or, "bitwise_xor": torch.bitwise_xor,
+    "logical_and": torch.logical_and, "logical_or": torch.logical_or, "logical_xor": torch.logical_xor,
+    "eq": torch.eq, "ne": torch.ne, "lt": torch.lt, "le": torch.le, "gt": torch.gt, "ge": torch.ge,
+}
+BINARY_NONDIFF = {"div_floor", "div_trunc", "floor_divide", "bitwise_and", "bitwise_or", "bitwise_xor",
+                  "logical_and", "logical_or", "logical_xor", "eq", "ne", "lt", "le", "gt", "ge"}
+INT_DIV = {"div_floor", "div_trunc", "floor_divide", "remainder", "fmod"}
+
+
+def binary_nonzero_sample(dts=ALL):
+    base = binary_sample(dts)
+
+    def s():
+        xs, a = base()
+        # Integer division by zero traps in PyTorch too: keep integer divisors nonzero.
+        y = xs[1]
+        if y.base.dtype in (torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64, torch.bool):
+            y.base = torch.where(y.base == 0, torch.ones_like(y.base), y.base)
+        return xs, a
+    return s
+
+
+for name, f in BINARY.items():
+    sampler = binary_nonzero_sample() if name in INT_DIV else binary_sample()
+    op(name, "binary", (lambda f: lambda xs, a: f(xs[0], xs[1]))(f), sampler, grad=name not in BINARY_NONDIFF)
+
+op("add_alpha", "binary", lambda xs, a: torch.add(xs[0], xs[1], alpha=py_scalar(a["alpha"])),
+   lambda: (binary_sample()()[0], {"alpha": scalar_arg(rng.choice(["int", "float"]))}))
+op("sub_alpha", "binary", lambda xs, a: torch.sub(xs[0], xs[1], alpha=py_scalar(a["alpha"])),
+   lambda: (binary_sample()()[0], {"alpha": scalar_arg(rng.choice(["int", "float"]))}))
+
+SCALAR_BINARY = {"add_scalar": torch.add, "sub_scalar": torch.sub, "mul_scalar": torch.mul, "div_scalar": torch.div,
+                 "pow_scalar": torch.pow, "remainder_scalar": torch.remainder, "fmod_scalar": torch.fmod}
+for name, f in SCALAR_BINARY.items():
+    def samp(name=name):
+        s = scalar_arg()
+        if name in ("remainder_scalar", "fmod_scalar") and s["kind"] != "float" and not s["value"]:
+            s["value"] = 3 if s["kind"] == "int" else True
+        if name == "pow_scalar" and rng.random() < 0.5:
+            s = rng.choice([{"kind": "int", "value": v} for v in (2, 3, -1, -2, 0)] +
+                           [{"kind": "float", "value": v} for v in (0.5, -0.5, 3.0, 1.5, -2.0)])
+        return [Input(rand_shape(), pick(ALL))], {"scalar": s}
+    op(name, "scalar", (lambda f: lambda xs, a: f(xs[0], py_scalar(a["scalar"])))(f), samp,
+       grad=name not in ("remainder_scalar", "fmod_scalar"))
+op("rpow_scalar", "scalar", lambda xs, a: torch.pow(py_scalar(a["scalar"]), xs[0]),
+   lambda: ([Input(rand_shape(), pick(ALL))], {"scalar": scalar_arg(rng.choice(["int", "float"]))}))
+
+
+def clamp_sample():
+    lo = rng.choice([None, -1, -0.5, 0, 1.5, -300])
+    hi = rng.choice([None, 1, 0.5, 2.5, 300])
+    kind = rng.choice(["int", "float"])
+    conv = (lambda v: None if v is None else (int(v) if kind == "int" else float(v)))
+    return [Input(rand_shape(), pick(ALL))], {"min": conv(lo), "max": conv(hi), "kind": kind}
+
+
+op("clamp", "scalar", lambda xs, a: torch.clamp(xs[0], a["min"], a["max"]), clamp_sample)
+
+
+def clamp_tensor_sample():
+    shape = rand_shape()
+    dt = pick(ALL)
+    x = Input(shape, dt)
+    lo = Input(shape, dt, edge=0.05)
+    hi = Input(shape, dt, edge=0.05)
+    return [x, lo, hi], {}
+
+
+op("clamp_tensor", "binary", lambda xs, a: torch.clamp(xs[0], xs[1], xs[2]), clamp_tensor_sample)
+
+
+def where_sample():
+    a, b = broadcast_pair()
+    c = [s for s in a] if rng.random() < 0.7 else []
+    return [Input(c, "bool"), Input(a, pick(ALL)), Input(b, pick(ALL))], {}
+
+
+op("where", "binary", lambda xs, a: torch.where(xs[0], xs[1], xs[2]), where_sample)
+
+
+def lerp_sample():
+    shape = rand_shape()
+    dt = pick(ALL)
+    dt2 = dt if rng.random() < 0.85 else pick(ALL)
+    w = rng.choice([0.25, 0.5, 0.75, 1.5, -0.5])
+    return [Input(shape, dt), Input(shape, dt2)], {"weight": w}
+
+
+op("lerp", "binary", lambda xs, a: torch.lerp(xs[0], xs[1], a["weight"]), lerp_sample)
+
+
+def lerp_tensor_sample():
+    shape = rand_shape()
+    dt = pick(FLOATS + ["int64"])
+    return [Input(shape, dt), Input(shape, dt), Input(shape, dt, edge=0, lo=-0.5, hi=1.5)], {}
+
+
+op("lerp_tensor", "binary", lambda xs, a: torch.lerp(xs[0], xs[1], xs[2]), lerp_tensor_sample)
+
+
+# ----------------------------------------------------------------------------- reductions
+
+def dims_arg(rank, allow_none=True):
+    if rank == 0:
+        return None if allow_none and rng.random() < 0.5 else []
+    if allow_none and rng.random() < 0.3:
+        return None
+    k = rng.randint(1, rank)
+    return sorted(rng.sample(range(rank), k))
+
+
+def red_sample(dts=ALL, edge=0.1):
+    def s():
+        shape = rand_shape()
+        return [Input(shape, pick(dts), edge=edge)], {"dims": dims_arg(len(shape)), "keepdim": rng.random() < 0.5}
+    return s
+
+
+def dim_sample(dts=ALL, edge=0.1, need_dim=True):
+    def s():
+        shape = rand_shape(rank=rng.choice([0, 1, 2, 3, 4]))
+        d = rng.randint(-len(shape), len(shape) - 1) if shape else rng.choice([0, -1])
+        return [Input(shape, pick(dts), edge=edge)], {"dim": d, "keepdim": rng.random() < 0.5}
+    return s
+
+
+def _dims(a):
+    return a["dims"] if a["dims"] is not None else None
+
+
+op("sum", "reduction", lambda xs, a: torch.sum(xs[0], dim=_dims(a), keepdim=a["keepdim"]) if a["dims"] is not None else torch.sum(xs[0]), red_sample())
+op("mean", "reduction", lambda xs, a: torch.mean(xs[0], dim=_dims(a), keepdim=a["keepdim"]) if a["dims"] is not None else torch.mean(xs[0]), red_sample())
+op("prod_dim", "reduction", lambda xs, a: torch.prod(xs[0], dim=a["dim"], keepdim=a["keepdim"]), dim_sample())
+op("prod", "reduction", lambda xs, a: torch.prod(xs[0]), unary_sample())
+op("amax", "reduction", lambda xs, a: torch.amax(xs[0], dim=a["dims"] if a["dims"] is not None else (), keepdim=a["keepdim"]), red_sample())
+op("amin", "reduction", lambda xs, a: torch.amin(xs[0], dim=a["dims"] if a["dims"] is not None else (), keepdim=a["keepdim"]), red_sample())
+op("max", "reduction", lambda xs, a: torch.max(xs[0]), unary_sample())
+op("min", "reduction", lambda xs, a: torch.min(xs[0]), unary_sample())
+op("max_dim", "reduction", lambda xs, a: tuple(torch.max(xs[0], dim=a["dim"], keepdim=a["keepdim"])), dim_sample())
+op("min_dim", "reduction", lambda xs, a: tuple(torch.min(xs[0], dim=a["dim"], keepdim=a["keepdim"])), dim_sample())
+
+
+def arg_sample():
+    shape = rand_shape(rank=rng.choice([0, 1, 2, 3]))
+    d = None if rng.random() < 0.4 else (rng.randint(-len(shape), len(shape) - 1) if shape else 0)
+    return [Input(shape, pick(ALL), edge=0.1)], {"dim": d, "keepdim": rng.random() < 0.5}
+
+
+op("argmax", "reduction", lambda xs, a: torch.argmax(xs[0], dim=a["dim"], keepdim=a["keepdim"]), arg_sample, grad=False)
+op("argmin", "reduction", lambda xs, a: torch.argmin(xs[0], dim=a["dim"], keepdim=a["keepdim"]), arg_sample, grad=False)
+op("all", "reduction", lambda xs, a: torch.all(xs[0], dim=tuple(a["dims"]), keepdim=a["keepdim"]) if a["dims"] is not None else torch.all(xs[0]), red_sample(), grad=False)
+op("any", "reduction", lambda xs, a: torch.any(xs[0], dim=tuple(a["dims"]), keepdim=a["keepdim"]) if a["dims"] is not None else torch.any(xs[0]), red_sample(), grad=False)
+
+
+def lse_sample():
+    shape = rand_shape(rank=rng.choice([1, 2, 3]))
+    return [Input(shape, pick(ALL), edge=0.1)], {"dims": dims_arg(len(shape), allow_none=False), "keepdim": rng.random() < 0.5}
+
+
+op("logsumexp", "reduction", lambda xs, a: torch.logsumexp(xs[0], dim=a["dims"], keepdim=a["keepdim"]), lse_sample)
+
+
+def var_sample():
+    shape = rand_shape()
+    return [Input(shape, pick(ALL), edge=0.05)], {"dims": dims_arg(len(shape)), "keepdim": rng.random() < 0.5,
+                                                 "correction": rng.choice([0, 1, 1])}
+
+
+op("var", "reduction", lambda xs, a: torch.var(xs[0], dim=a["dims"], correction=a["correction"], keepdim=a["keepdim"]), var_sample)
+op("std", "reduction", lambda xs, a: torch.std(xs[0], dim=a["dims"], correction=a["correction"], keepdim=a["keepdim"]), var_sample)
+
+
+def norm_sample():
+    shape = rand_shape()
+    return [Input(shape, pick(FLOATS + ["int64"]), edge=0.05)], {"p": rng.choice([1.0, 2.0, 3.0, math.inf]),
+                                                                "dims": dims_arg(len(shape)), "keepdim": rng.random() < 0.5}
+
+
+op("norm", "reduction", lambda xs, a: torch.linalg.vector_norm(xs[0], ord=a["p"], dim=a["dims"], keepdim=a["keepdim"]), norm_sample)
+op("cumsum", "scan", lambda xs, a: torch.cumsum(xs[0], dim=a["dim"]), dim_sample())
+op("cumprod", "scan", lambda xs, a: torch.cumprod(xs[0], dim=a["dim"]), dim_sample())
+op("softmax", "softmax", lambda xs, a: torch.softmax(xs[0], dim=a["dim"]), dim_sample())
+op("log_softmax", "softmax", lambda xs, a: torch.log_softmax(xs[0], dim=a["dim"]), dim_sample())
+
+
+def sort_sample():
+    shape = rand_shape(rank=rng.choice([0, 1, 2, 3]))
+    d = rng.randint(-len(shape), len(shape) - 1) if shape else 0
+    return [Input(shape, pick(ALL), edge=0.1)], {"dim": d, "descending": rng.random() < 0.5}
+
+
+op("sort", "sort", lambda xs, a: tuple(torch.sort(xs[0], dim=a["dim"], descending=a["descending"], stable=True)), sort_sample)
+op("argsort", "sort", lambda xs, a: torch.argsort(xs[0], dim=a["dim"], descending=a["descending"], stable=True), sort_sample, grad=False)
+
+
+def topk_sample():
+    shape = rand_shape(rank=rng.choice([1, 2, 3]), lo=2)
+    d = rng.randint(-len(shape), len(shape) - 1)
+    k = rng.randint(0, shape[d]) if shape[d] > 0 else 0
+    # Distinct values: the order among ties is not specified by PyTorch.
+    dt = pick(["float32", "float64", "int64", "int32"])
+    n = 1
+    for s in shape:
+        n *= s
+    vals = torch.randperm(max(n, 1))[:n].reshape(shape).to(TD[dt])
+    return [Input(shape, dt, exact=vals)], {"k": k, "dim": d, "largest": rng.random() < 0.5}
+
+
+op("topk", "sort", lambda xs, a: tuple(torch.topk(xs[0], a["k"], dim=a["dim"], largest=a["largest"])), topk_sample)
+
+# ----------------------------------------------------------------------------- shape and indexing
+
+
+def shape_sample(dts=ALL, rank=None):
+    def s():
+        return [Input(rand_shape(rank=rank), pick(dts), edge=0.05)], {}
+    return s
+
+
+def reshape_sample():
+    shape = rand_shape()
+    n = 1
+    for x in shape:
+        n *= x
+    target = [n] if rng.random() < 0.4 else ([-1] if rng.random() < 0.5 else [1, n])
+    if n > 0 and n % 2 == 0 and rng.random() < 0.4:
+        target = [2, -1]
+    return [Input(shape, pick(ALL), edge=0.05)], {"shape": target}
+
+
+op("reshape", "shape", lambda xs, a: xs[0].reshape(a["shape"]), reshape_sample)
+
+
+def permute_sample():
+    shape = rand_shape()
+    p = list(range(len(shape)))
+    rng.shuffle(p)
+    return [Input(shape, pick(ALL), edge=0.05)], {"dims": p}
+
+
+op("permute", "shape", lambda xs, a: xs[0].permute(a["dims"]), permute_sample)
+
+
+def two_dims_sample():
+    shape = rand_shape(rank=rng.choice([1, 2, 3, 4]))
+    r = len(shape)
+    return [Input(shape, pick(ALL), edge=0.05)], {"d0": rng.randint(-r, r - 1), "d1": rng.randint(-r, r - 1)}
+
+
+op("transpose", "shape", lambda xs, a: xs[0].transpose(a["d0"], a["d1"]), two_dims_sample)
+op("flatten", "shape", lambda xs, a: xs[0].flatten(min(a["d0"] % max(xs[0].dim(), 1), a["d1"] % max(xs[0].dim(), 1)),
+                                                    max(a["d0"] % max(xs[0].dim(), 1), a["d1"] % max(xs[0].dim(), 1))), two_dims_sample)
+
+
+def squeeze_sample():
+    shape = rand_shape(one=0.5)
+    d = None if rng.random() < 0.4 or not shape else rng.randint(-len(shape), len(shape) - 1)
+    return [Input(shape, pick(ALL), edge=0.05)], {"dim": d}
+
+
+op("squeeze", "shape", lambda xs, a: xs[0].squeeze() if a["dim"] is None else xs[0].squeeze(a["dim"]), squeeze_sample)
+
+
+def unsqueeze_sample():
+    shape = rand_shape(rank=rng.choice([0, 1, 2, 3]))
+    return [Input(shape, pick(ALL), edge=0.05)], {"dim": rng.randint(-len(shape) - 1, len(shape))}
+
+
+op("unsqueeze", "shape", lambda xs, a: xs[0].unsqueeze(a["dim"]), unsqueeze_sample)
+
+
+def flip_sample():
+    shape = rand_shape(rank=rng.choice([1, 2, 3]))
+    return [Input(shape, pick(ALL), edge=0.05)], {"dims": dims_arg(len(shape), allow_none=False)}
+
+
+op("flip", "shape", lambda xs, a: xs[0].flip(a["dims"]), flip_sample)
+
+
+def roll_sample():
+    shape = rand_shape(rank=rng.choice([1, 2, 3]))
+    d = rng.randint(0, len(shape) - 1)
+    return [Input(shape, pick(ALL), edge=0.05)], {"shifts": [rng.randint(-4, 4)], "dims": [d]}
+
+
+op("roll", "shape", lambda xs, a: xs[0].roll(a["shifts"], a["dims"]), roll_sample)
+
+
+def tri_sample():
+    shape = rand_shape(rank=rng.choice([2, 2, 3]))
+    return [Input(shape, pick(ALL), edge=0.05)], {"diagonal": rng.randint(-2, 2)}
+
+
+op("tril", "shape", lambda xs, a: xs[0].tril(a["diagonal"]), tri_sample)
+op("triu", "shape", lambda xs, a: xs[0].triu(a["diagonal"]), tri_sample)
+
+
+def diag_sample():
+    shape = rand_shape(rank=rng.choice([2, 3]))
+    r = len(shape)
+    d1 = rng.randint(0, r - 1)
+    d2 = rng.choice([d for d in range(r) if d != d1])
+    return [Input(shape, pick(ALL), edge=0.05)], {"offset": rng.randint(-2, 2), "dim1": d1, "dim2": d2}
+
+
+op("diagonal", "shape", lambda xs, a: torch.diagonal(xs[0], a["offset"], a["dim1"], a["dim2"]), diag_sample)
+
+
+def narrow_sample():
+    shape = rand_shape(rank=rng.choice([1, 2, 3]), lo=1)
+    d = rng.randint(0, len(shape) - 1)
+    start = rng.randint(0, shape[d])
+    return [Input(shape, pick(ALL), edge=0.05)], {"dim": d, "start": start, "length": rng.randint(0, shape[d] - start)}
+
+
+op("narrow", "shape", lambda xs, a: xs[0].narrow(a["dim"], a["start"], a["length"]), narrow_sample)
+
+
+def cat_sample():
+    shape = rand_shape(rank=rng.choice([1, 2, 3]))
+    d = rng.randint(0, len(shape) - 1)
+    k = rng.randint(1, 3)
+    ins = []
+    for _ in range(k):
+        s = list(shape)
+        s[d] = rng.randint(0, 3)
+        ins.append(Input(s, pick(ALL) if rng.random() < 0.3 else "float64" if rng.random() < 0.5 else "float32", edge=0.05))
+    return ins, {"dim": d}
+
+
+op("cat", "shape", lambda xs, a: torch.cat(xs, dim=a["dim"]), cat_sample)
+
+
+def stack_sample():
+    shape = rand_shape(rank=rng.choice([0, 1, 2]))
+    k = rng.randint(1, 3)
+    dt = pick(ALL)
+    return [Input(shape, dt, edge=0.05) for _ in range(k)], {"dim": rng.randint(-len(shape) - 1, len(shape))}
+
+
+op("stack", "shape", lambda xs, a: torch.stack(xs, dim=a["dim"]), stack_sample)
+
+
+def expand_sample():
+    shape = rand_shape(rank=rng.choice([1, 2, 3]), one=0.5)
+    target = [rng.choice([s, 3]) if s == 1 else s for s in shape]
+    if rng.random() < 0.3:
+        target = [2] + target
+    return [Input(shape, pick(ALL), edge=0.05, view="contig")], {"shape": target}
+
+
+op("expand", "shape", lambda xs, a: xs[0].expand(a["shape"]), expand_sample)
+
+
+def tile_sample():
+    shape = rand_shape(rank=rng.choice([1, 2]))
+    return [Input(shape, pick(ALL), edge=0.05)], {"reps": [rng.randint(1, 3) for _ in range(rng.randint(1, 3))]}
+
+
+op("tile", "shape", lambda xs, a: xs[0].tile(a["reps"]), tile_sample)
+op("repeat", "shape", lambda xs, a: xs[0].repeat(*([1] * max(0, xs[0].dim() - len(a["reps"])) + a["reps"])) if len(a["reps"]) >= xs[0].dim() else xs[0].repeat(*(a["reps"] + [1] * (xs[0].dim() - len(a["reps"])))), tile_sample)
+
+
+def index_sample(kind):
+    def s():
+        shape = rand_shape(rank=rng.choice([1, 2, 3]), lo=1)
+        r = len(shape)
+        d = rng.randint(-r, r - 1)
+        size = shape[d]
+        dt = pick(ALL)
+        x = Input(shape, dt, edge=0.05)
+        if kind == "gather":
+            ishape = [rng.randint(0, s) for s in shape]
+            hi = size - 1 if rng.random() < 0.9 else size
+            lo = 0 if rng.random() < 0.9 else -1
+            idx = torch.randint(lo, max(hi, 0) + 1, ishape) if size > 0 else torch.zeros(ishape, dtype=torch.int64)
+            return [x, Input(ishape, "int64", exact=idx, grad=False)], {"dim": d}
+        if kind == "index_select":
+            n = rng.randint(0, 4)
+            idx = torch.randint(0, max(size, 1), [n])
+            return [x, Input([n], "int64", exact=idx, grad=False)], {"dim": d}
+        if kind in ("scatter", "scatter_add"):
+            ishape = [rng.randint(0, s) for s in shape]
+            n = 1
+            for q in ishape:
+                n *= q
+            idx = torch.randint(0, max(size, 1), ishape)
+            sdt = dt if rng.random() < 0.85 else pick(ALL)
+            src = Input(ishape, sdt, edge=0.0, view="contig")
+            return [x, Input(ishape, "int64", exact=idx, grad=False), src], {"dim": d}
+        if kind == "index_add":
+            n = rng.randint(0, 3)
+            idx = torch.randint(0, max(size, 1), [n])
+            sshape = list(shape)
+            sshape[d] = n
+            sdt = dt if rng.random() < 0.85 else pick(ALL)
+            return [x, Input([n], "int64", exact=idx, grad=False), Input(sshape, sdt, edge=0.0)], {"dim": d, "alpha": rng.choice([1, 2])}
+    return s
+
+
+def scatter_fn(xs, a):
+    return torch.scatter(xs[0], a["dim"], xs[1], xs[2])
+
+
+op("gather", "indexing", lambda xs, a: torch.gather(xs[0], a["dim"], xs[1]), index_sample("gather"))
+op("index_select", "indexing", lambda xs, a: torch.index_select(xs[0], a["dim"], xs[1]), index_sample("index_select"))
+op("scatter_add", "indexing", lambda xs, a: torch.scatter_add(xs[0], a["dim"], xs[1], xs[2]), index_sample("scatter_add"))
+op("index_add", "indexing", lambda xs, a: torch.index_add(xs[0], a["dim"], xs[1], xs[2], alpha=a["alpha"]), index_sample("index_add"))
+
+
+def mask_sample():
+    shape = rand_shape()
+    mshape = list(shape) if rng.random() < 0.7 else shape[rng.randint(0, len(shape)):]
+    mdt = "bool" if rng.random() < 0.9 else "uint8"
+    m = Input(mshape, mdt, edge=0)
+    if mdt == "uint8":
+        m.base = m.base.clamp(0, 1)
+    return [Input(shape, pick(ALL), edge=0.05), m], {"value": scalar_arg()}
+
+
+op("masked_fill", "indexing", lambda xs, a: xs[0].masked_fill(xs[1], py_scalar(a["value"])), mask_sample)
+op("masked_select", "indexing", lambda xs, a: torch.masked_select(xs[0], xs[1]), mask_sample)
+
+
+def take_sample():
+    shape = rand_shape(lo=1)
+    n = 1
+    for s in shape:
+        n *= s
+    ishape = rand_shape(rank=rng.choice([0, 1, 2]))
+    idx = torch.randint(-n, max(n, 1), ishape) if n > 0 else torch.zeros(ishape, dtype=torch.int64)
+    return [Input(shape, pick(ALL), edge=0.05), Input(ishape, "int64", exact=idx, grad=False)], {}
+
+
+op("take", "indexing", lambda xs, a: torch.take(xs[0], xs[1]), take_sample)
+op("nonzero", "indexing", lambda xs, a: torch.nonzero(xs[0]), unary_sample(), grad=False)
+
+# ----------------------------------------------------------------------------- linear algebra
+
+
+def mm_sample(kind):
+    def s():
+        n, k, m, b = (rng.randint(0, 4) for _ in range(4))
+        dt = pick(ALL)
+        dt2 = dt if rng.random() < 0.85 else pick(ALL)
+        if kind == "mm":
+            return [Input([n, k], dt, edge=0.03), Input([k, m], dt2, edge=0.03)], {}
+        if kind == "mv":
+            return [Input([n, k], dt, edge=0.03), Input([k], dt2, edge=0.03)], {}
+        if kind == "bmm":
+            return [Input([b, n, k], dt, edge=0.03), Input([b, k, m], dt2, edge=0.03)], {}
+        if kind == "dot":
+            return [Input([k], dt, edge=0.03), Input([k], dt2, edge=0.03)], {}
+        if kind == "outer":
+            return [Input([n], dt, edge=0.03), Input([m], dt2, edge=0.03)], {}
+        if kind == "matmul":
+            ra, rb = rng.randint(1, 4), rng.randint(1, 4)
+            batch = [rng.choice([1, 2]) for _ in range(max(ra, rb) - 2)]
+            sa = (batch[len(batch) - (ra - 2):] if ra > 2 else []) + ([n, k] if ra >= 2 else [k])
+            sb = (batch[len(batch) - (rb - 2):] if rb > 2 else []) + ([k, m] if rb >= 2 else [k])
+            return [Input(sa, dt, edge=0.03), Input(sb, dt2, edge=0.03)], {}
+        if kind == "addmm":
+            return [Input(rng.choice([[n, m], [m], []]), dt, edge=0.03), Input([n, k], dt, edge=0.03), Input([k, m], dt2, edge=0.03)], \
+                   {"beta": scalar_arg(rng.choice(["int", "float"])), "alpha": scalar_arg(rng.choice(["int", "float"]))}
+    return s
+
+
+op("mm", "linalg", lambda xs, a: torch.mm(xs[0], xs[1]), mm_sample("mm"))
+op("mv", "linalg", lambda xs, a: torch.mv(xs[0], xs[1]), mm_sample("mv"))
+op("bmm", "linalg", lambda xs, a: torch.bmm(xs[0], xs[1]), mm_sample("bmm"))
+op("dot", "linalg", lambda xs, a: torch.dot(xs[0], xs[1]), mm_sample("dot"))
+op("outer", "linalg", lambda xs, a: torch.outer(xs[0], xs[1]), mm_sample("outer"))
+op("matmul", "linalg", lambda xs, a: torch.matmul(xs[0], xs[1]), mm_sample("matmul"))
+op("addmm", "linalg", lambda xs, a: torch.addmm(xs[0], xs[1], xs[2], beta=py_scalar(a["beta"]), alpha=py_scalar(a["alpha"])), mm_sample("addmm"))
+
+# ----------------------------------------------------------------------------- creation
+
+
+def linspace_sample():
+    return [], {"start": rng.choice([0.0, -3.0, 1.5, 10.0]), "end": rng.choice([1.0, 7.0, -2.5, 100.0]),
+                "steps": rng.choice([0, 1, 2, 5, 7]), "dtype": pick(["float32", "float64", "int64", "int32"])}
+
+
+op("linspace", "creation", lambda xs, a: torch.linspace(a["start"], a["end"], a["steps"], dtype=TD[a["dtype"]]), linspace_sample, grad=False)
+op("logspace", "creation", lambda xs, a: torch.logspace(a["start"] / 4, a["end"] / 40, a["steps"], dtype=TD[a["dtype"]]), linspace_sample, grad=False)
+
+
+def arange_sample():
+    kind = rng.choice(["int", "float"])
+    if kind == "int":
+        st, en, sp = rng.randint(-5, 3), rng.randint(-2, 9), rng.choice([1, 2, 3, -1])
+    else:
+        st, en, sp = rng.choice([0.0, -1.5, 0.5]), rng.choice([3.7, 5.0, -2.2]), rng.choice([0.5, 1.0, 1.3, -0.7])
+    return [], {"start": st, "end": en, "step": sp, "kind": kind,
+                "dtype": rng.choice([None, "float32", "float64", "int64", "int32"])}
+
+
+op("arange", "creation", lambda xs, a: torch.arange(a["start"], a["end"], a["step"], dtype=None if a["dtype"] is None else TD[a["dtype"]]), arange_sample, grad=False)
+
+# ----------------------------------------------------------------------------- nn functional
+
+
+def nn_sample(kind):
+    def s():
+        dt = pick(ALL) if rng.random() < 0.25 else pick(["float32", "float64"])
+        if kind == "linear":
+            n, i, o = rng.randint(1, 3), rng.randint(1, 4), rng.randint(1, 4)
+            ins = [Input([n, i], dt, edge=0.02), Input([o, i], dt, edge=0.02)]
+            if rng.random() < 0.6:
+                ins.append(Input([o], dt, edge=0.02))
+            return ins, {}
+        if kind in ("conv1d", "conv2d"):
+            r = 1 if kind == "conv1d" else 2
+            n, c, o, g = rng.randint(1, 2), rng.choice([1, 2]), rng.choice([1, 2]), 1
+            spatial = [rng.randint(3, 6) for _ in range(r)]
+            ks = [rng.randint(1, 3) for _ in range(r)]
+            ins = [Input([n, c] + spatial, dt, edge=0.02), Input([o, c] + ks, dt, edge=0.02)]
+            if rng.random() < 0.5:
+                ins.append(Input([o], dt, edge=0.02))
+            return ins, {"stride": rng.choice([1, 2]), "padding": rng.choice([0, 1]), "dilation": rng.choice([1, 2])}
+        if kind in ("conv_transpose1d", "conv_transpose2d"):
+            r = 1 if kind == "conv_transpose1d" else 2
+            n, c, o = rng.randint(1, 2), rng.choice([1, 2]), rng.choice([1, 2])
+            spatial = [rng.randint(2, 4) for _ in range(r)]
+            ks = [rng.randint(1, 3) for _ in range(r)]
+            stride, dil = rng.choice([1, 2, 3]), rng.choice([1, 2])
+            ins = [Input([n, c] + spatial, dt, edge=0.02), Input([c, o] + ks, dt, edge=0.02)]
+            if rng.random() < 0.5:
+                ins.append(Input([o], dt, edge=0.02))
+            return ins, {"stride": stride, "padding": rng.choice([0, 1]), "dilation": dil,
+                         "output_padding": rng.randint(0, max(stride, dil) - 1)}
+        if kind in ("max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d"):
+            r = 1 if kind.endswith("1d") else 2
+            k = rng.choice([1, 2, 3])
+            spatial = [rng.randint(k, 6) for _ in range(r)]
+            edge = 0.1
+            dtp = dt
+            ins = [Input([rng.randint(1, 2), rng.randint(1, 2)] + spatial, dtp, edge=edge)]
+            # Ties: small integer values make equal maxima common.
+            if rng.random() < 0.5 and dtp in FLOATS:
+                ins[0].base = ins[0].base.round().clamp(-1, 1) if not ins[0].base.isnan().any() else ins[0].base
+            args = {"kernel": k, "stride": rng.choice([None, 1, 2]), "padding": rng.randint(0, k // 2), "ceil_mode": rng.random() < 0.3}
+            if kind.startswith("max"):
+                args["dilation"] = rng.choice([1, 2]) if spatial[0] >= 2 * k else 1
+            else:
+                args["count_include_pad"] = rng.random() < 0.5
+            return ins, args
+        if kind in ("adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d"):
+            r = 1 if kind.endswith("1d") else 2
+            spatial = [rng.randint(1, 7) for _ in range(r)]
+            ins = [Input([rng.randint(1, 2), rng.randint(1, 2)] + spatial, dt, edge=0.05)]
+            if rng.random() < 0.5 and dt in FLOATS:
+                ins[0].base = ins[0].base.round().clamp(-1, 1)
+            return ins, {"out": [rng.randint(1, 4) for _ in range(r)]}
+        if kind == "layer_norm":
+            shape = [rng.randint(1, 3), rng.randint(1, 5)]
+            ins = [Input(shape, dt, edge=0.02)]
+            affine = rng.random() < 0.5
+            if affine:
+                ins += [Input(shape[-1:], dt, edge=0), Input(shape[-1:], dt, edge=0)]
+            return ins, {"normalized": shape[-1:]}
+        if kind == "group_norm":
+            g = rng.choice([1, 2])
+            c = g * rng.randint(1, 2)
+            shape = [rng.randint(1, 2), c, rng.randint(1, 4)]
+            ins = [Input(shape, dt, edge=0.02)]
+            if rng.random() < 0.5:
+                ins += [Input([c], dt, edge=0), Input([c], dt, edge=0)]
+            return ins, {"groups": g}
+        if kind == "batch_norm":
+            c = rng.randint(1, 3)
+            shape = [rng.randint(2, 4), c] + ([rng.randint(1, 3)] if rng.random() < 0.5 else [])
+            ins = [Input(shape, dt, edge=0.02)]
+            if rng.random() < 0.5:
+                ins += [Input([c], dt, edge=0), Input([c], dt, edge=0)]
+            return ins, {}
+        if kind == "embedding":
+            nw, d = rng.randint(1, 6), rng.randint(1, 3)
+            ishape = rand_shape(rank=rng.choice([1, 2]))
+            idx = torch.randint(0, nw, ishape)
+            pad = rng.choice([None, 0, -1])
+            return [Input(ishape, "int64", exact=idx, grad=False), Input([nw, d], pick(["float32", "float64"]), edge=0)], {"padding_idx": pad}
+    return s
+
+
+def _conv(xs, a, f):
+    return f(xs[0], xs[1], xs[2] if len(xs) > 2 else None, stride=a["stride"], padding=a["padding"], dilation=a["dilation"])
+
+
+def _convt(xs, a, f):
+    return f(xs[0], xs[1], xs[2] if len(xs) > 2 else None, stride=a["stride"], padding=a["padding"],
+             output_padding=a["output_padding"], dilation=a["dilation"])
+
+
+def _pool(xs, a, f):
+    if "dilation" in a:
+        return f(xs[0], a["kernel"], a["stride"], a["padding"], dilation=a["dilation"], ceil_mode=a["ceil_mode"])
+    return f(xs[0], a["kernel"], a["stride"], a["padding"], ceil_mode=a["ceil_mode"], count_include_pad=a["count_include_pad"])
+
+
+op("linear", "nn", lambda xs, a: F.linear(xs[0], xs[1], xs[2] if len(xs) > 2 else None), nn_sample("linear"))
+op("conv1d", "nn", lambda xs, a: _conv(xs, a, F.conv1d), nn_sample("conv1d"))
+op("conv2d", "nn", lambda xs, a: _conv(xs, a, F.conv2d), nn_sample("conv2d"))
+op("conv_transpose1d", "nn", lambda xs, a: _convt(xs, a, F.conv_transpose1d), nn_sample("conv_transpose1d"))
+op("conv_transpose2d", "nn", lambda xs, a: _convt(xs, a, F.conv_transpose2d), nn_sample("conv_transpose2d"))
+op("max_pool1d", "pool", lambda xs, a: _pool(xs, a, F.max_pool1d), nn_sample("max_pool1d"))
+op("max_pool2d", "pool", lambda xs, a: _pool(xs, a, F.max_pool2d), nn_sample("max_pool2d"))
+op("avg_pool1d", "pool", lambda xs, a: _pool(xs, a, F.avg_pool1d), nn_sample("avg_pool1d"))
+op("avg_pool2d", "pool", lambda xs, a: _pool(xs, a, F.avg_pool2d), nn_sample("avg_pool2d"))
+op("adaptive_avg_pool1d", "pool", lambda xs, a: F.adaptive_avg_pool1d(xs[0], a["out"]), nn_sample("adaptive_avg_pool1d"))
+op("adaptive_avg_pool2d", "pool", lambda xs, a: F.adaptive_avg_pool2d(xs[0], a["out"]), nn_sample("adaptive_avg_pool2d"))
+op("adaptive_max_pool1d", "pool", lambda xs, a: F.adaptive_max_pool1d(xs[0], a["out"]), nn_sample("adaptive_max_pool1d"))
+op("adaptive_max_pool2d", "pool", lambda xs, a: F.adaptive_max_pool2d(xs[0], a["out"]), nn_sample("adaptive_max_pool2d"))
+op("layer_norm", "norm", lambda xs, a: F.layer_norm(xs[0], a["normalized"], *(xs[1:3] if len(xs) > 1 else (None, None))), nn_sample("layer_norm"))
+op("group_norm", "norm", lambda xs, a: F.group_norm(xs[0], a["groups"], *(xs[1:3] if len(xs) > 1 else (None, None))), nn_sample("group_norm"))
+op("batch_norm", "norm", lambda xs, a: F.batch_norm(xs[0], None, None, *(xs[1:3] if len(xs) > 1 else (None, None)), training=True), nn_sample("batch_norm"))
+op("embedding", "nn", lambda xs, a: F.embedding(xs[0], xs[1], padding_idx=a["padding_idx"]), nn_sample("embedding"))
+
+
+def loss_sample(kind):
+    def s():
+        dt = pick(["float32", "float64"]) if rng.random() < 0.85 else pick(ALL)
+        red = rng.choice(["mean", "sum", "none"])
+        if kind in ("mse", "huber", "smooth_l1", "l1"):
+            shape = rand_shape(rank=rng.choice([0, 1, 2]))
+            return [Input(shape, dt, edge=0.05), Input(shape, dt, edge=0.05)], {"reduction": red, "beta": rng.choice([1.0, 0.5])}
+        if kind in ("bce", "bce_logits"):
+            shape = rand_shape(rank=rng.choice([1, 2]))
+            if kind == "bce":
+                return [Input(shape, dt, edge=0, lo=0.0, hi=1.0), Input(shape, dt, edge=0, lo=0.0, hi=1.0)], {"reduction": red}
+            return [Input(shape, dt, edge=0.05), Input(shape, dt, edge=0, lo=0.0, hi=1.0)], {"reduction": red}
+        if kind == "kl_div":
+            shape = rand_shape(rank=rng.choice([1, 2]))
+            t = Input(shape, dt, edge=0, lo=0.0, hi=1.0)
+            t.base = torch.where(torch.rand(t.base.shape) < 0.2, torch.zeros_like(t.base), t.base)
+            return [Input(shape, dt, edge=0.0, lo=-3, hi=0), t], {"reduction": rng.choice(["mean", "sum", "none", "batchmean"])}
+        if kind in ("cross_entropy", "nll"):
+            n, c = rng.randint(1, 4), rng.randint(1, 5)
+            tgt = torch.randint(0, c, [n])
+            ignore = -100
+            if rng.random() < 0.3:
+                ignore = int(tgt[0])
+            tdt = "int64" if rng.random() < 0.9 else pick(["float32", "int32"])
+            return [Input([n, c], dt, edge=0.02), Input([n], tdt, exact=tgt.to(TD[tdt]), grad=False)], {"reduction": red, "ignore_index": ignore}
+    return s
+
+
+op("mse_loss", "loss", lambda xs, a: F.mse_loss(xs[0], xs[1], reduction=a["reduction"]), loss_sample("mse"))
+op("l1_loss", "loss", lambda xs, a: F.l1_loss(xs[0], xs[1], reduction=a["reduction"]), loss_sample("l1"))
+op("huber_loss", "loss", lambda xs, a: F.huber_loss(xs[0], xs[1], reduction=a["reduction"], delta=a["beta"]), loss_sample("huber"))
+op("smooth_l1_loss", "loss", lambda xs, a: F.smooth_l1_loss(xs[0], xs[1], reduction=a["reduction"], beta=a["beta"]), loss_sample("smooth_l1"))
+op("binary_cross_entropy", "loss", lambda xs, a: F.binary_cross_entropy(xs[0], xs[1], reduction=a["reduction"]), loss_sample("bce"))
+op("binary_cross_entropy_with_logits", "loss", lambda xs, a: F.binary_cross_entropy_with_logits(xs[0], xs[1], reduction=a["reduction"]), loss_sample("bce_logits"))
+op("kl_div", "loss", lambda xs, a: F.kl_div(xs[0], xs[1], reduction=a["reduction"]), loss_sample("kl_div"))
+op("cross_entropy", "loss", lambda xs, a: F.cross_entropy(xs[0], xs[1], reduction=a["reduction"], ignore_index=a["ignore_index"]), loss_sample("cross_entropy"))
+op("nll_loss", "loss", lambda xs, a: F.nll_loss(xs[0], xs[1], reduction=a["reduction"], ignore_index=a["ignore_index"]), loss_sample("nll"))
+
+
+def sdpa_sample():
+    b, l, s, e = rng.randint(1, 2), rng.randint(1, 4), rng.randint(1, 4), rng.randint(1, 4)
+    dt = pick(["float32", "float64"])
+    ins = [Input([b, l, e], dt, edge=0), Input([b, s, e], dt, edge=0), Input([b, s, e], dt, edge=0)]
+    causal = rng.random() < 0.3
+    if not causal and rng.random() < 0.5:
+        m = torch.rand(l, s) < 0.6
+        if rng.random() < 0.5:
+            m[0] = False  # a fully masked query row
+        ins.append(Input([l, s], "bool", exact=m, grad=False))
+    return ins, {"causal": causal}
+
+
+op("scaled_dot_product_attention", "nn",
+   lambda xs, a: F.scaled_dot_product_attention(xs[0], xs[1], xs[2], attn_mask=xs[3] if len(xs) > 3 else None, is_causal=a["causal"]),
+   sdpa_sample)
+
+
+def dropout_sample():
+    return [Input(rand_shape(), pick(["float32", "float64"]))], {"p": rng.choice([0.0, 1.0])}
+
+
+op("dropout", "nn", lambda xs, a: F.dropout(xs[0], p=a["p"], training=True), dropout_sample)
+
+
+# ----------------------------------------------------------------------------- driver
+
+def tolerance(dt):
+    return {"float16": (1e-3, 1e-5), "bfloat16": (1.6e-2, 1e-5), "float32": (1.3e-6, 1e-5), "float64": (1e-7, 1e-7)}.get(dt, (0, 0))
+
+
+def sanitize(v):
+    """JSON without NaN/Infinity literals: non-finite floats become "nan", "inf", "-inf"."""
+    if isinstance(v, float) and not math.isfinite(v):
+        return "nan" if math.isnan(v) else ("inf" if v > 0 else "-inf")
+    if isinstance(v, dict):
+        return {k: sanitize(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [sanitize(x) for x in v]
+    return v
+
+
+def first_line(e):
+    msg = str(e).strip().split("\n")[0]
+    return msg[:300]
+
+
+def main():
+    tensors = {}
+    cases = []
+    for spec in OPS:
+        if ONLY and spec["name"] not in ONLY.split(","):
+            continue
+        for j in range(N):
+            ins, args = spec["sample"]()
+            cid = len(cases)
+            grad_case = spec["grad"] and j % 3 == 0 and ins and all(
+                (not i.grad) or i.base.dtype == torch.float64 or not i.base.dtype.is_floating_point for i in ins)
+            if spec["grad"] and j % 3 == 0:
+                # A float64 gradient case: floating inputs in float64 with few edge values.
+                for i in ins:
+                    if i.grad and i.base.dtype.is_floating_point:
+                        i.base = i.base.to(torch.float64)
+                        i.base = torch.where(torch.isfinite(i.base), i.base, torch.full_like(i.base, 0.75))
+                grad_case = any(i.grad and i.base.dtype == torch.float64 for i in ins)
+            case = {"id": cid, "op": spec["name"], "family": spec["family"], "args": args, "inputs": []}
+            leaves, views = [], []
+            for k, i in enumerate(ins):
+                name = "c%d.in%d" % (cid, k)
+                tensors[name] = i.base.contiguous()
+                rg = bool(grad_case and i.grad and i.base.dtype == torch.float64)
+                case["inputs"].append({"name": name, "view": i.view, "shape": i.shape, "grad": rg})
+                b, v = i.tensor(rg)
+                leaves.append(b)
+                views.append(v)
+            try:
+                out = spec["fn"](views, args)
+            except Exception as e:  # PyTorch's refusal: the replay must refuse too
+                case["error"] = first_line(e)
+                cases.append(case)
+                continue
+            outs = list(out) if isinstance(out, tuple) else [out]
+            case["outputs"] = []
+            for k, o in enumerate(outs):
+                name = "c%d.out%d" % (cid, k)
+                tensors[name] = o.detach().contiguous().clone()
+                rt, at = tolerance(str(o.dtype).replace("torch.", ""))
+                case["outputs"].append({"name": name, "rtol": spec["rtol"] or rt, "atol": spec["atol"] or at})
+            if grad_case:
+                diff = [o for o in outs if o.requires_grad]
+                if diff:
+                    gouts = [torch.randn_like(o) for o in diff]
+                    want = [l for l, i in zip(leaves, case["inputs"]) if i["grad"]]
+                    grads = torch.autograd.grad(diff, want, gouts, allow_unused=True)
+                    case["grad_outputs"] = []
+                    for k, g in enumerate(gouts):
+                        name = "c%d.gout%d" % (cid, k)
+                        tensors[name] = g.contiguous()
+                        case["grad_outputs"].append(name)
+                    case["grads"] = []
+                    for k, g in enumerate(grads):
+                        name = "c%d.grad%d" % (cid, k)
+                        tensors[name] = (g if g is not None else torch.zeros_like(want[k])).contiguous()
+                        case["grads"].append(name)
+            cases.append(case)
+    tensors = {k: v.detach().clone().contiguous() for k, v in tensors.items()}
+    meta = {"cases": json.dumps(sanitize(cases), allow_nan=False), "seed": str(SEED), "n": str(N), "torch": torch.__version__}
+    save_file(tensors, OUT, metadata=meta)
+    errors = sum(1 for c in cases if "error" in c)
+    grads = sum(1 for c in cases if "grads" in c)
+    print("%d cases (%d refusals, %d with gradients) over %d ops -> %s (%d bytes)" %
+          (len(cases), errors, grads, len({c["op"] for c in cases}), OUT, os.path.getsize(OUT)))
+
+
+if __name__ == "__main__":
+    main()
