@@ -133,27 +133,61 @@ extension Tensor {
         }
         let n = Int(((b - a) / st).rounded(.up))
         let dt = dtype ?? (S.scalarKind == .float64 ? Torch.defaultDType : .int64)
-        if !S.dtype.isFloatingPoint && !dt.isFloatingPoint {
-            let s0 = start.asInt64, s1 = step?.asInt64 ?? 1
-            return Tensor(flat: (0..<n).map { s0 + Int64($0) * s1 }, shape: [n], dtype: dt)
+        if !dt.isFloatingPoint {
+            // PyTorch sizes the range in double, then casts start and step to the dtype (truncating).
+            let s0 = Int64(a.rounded(.towardZero)), s1 = Int64(st.rounded(.towardZero))
+            return Tensor(flat: (0..<n).map { s0 &+ Int64($0) &* s1 }, shape: [n], dtype: dt)
         }
         return Tensor(flat: (0..<n).map { a + Double($0) * st }, shape: [n], dtype: dt)
     }
 
     public static func arange(_ end: Int, dtype: DType? = nil) -> Tensor { arange(0, end, dtype: dtype) }
 
-    /// `steps` evenly spaced values from `start` to `end` inclusive.
-    public static func linspace(_ start: Double, _ end: Double, steps: Int, dtype: DType? = nil) -> Tensor {
-        let step = steps > 1 ? (end - start) / Double(steps - 1) : 0
-        // Like PyTorch, fill the second half from the end so that the last value is exactly `end`.
-        let values = (0..<steps).map { i in i < steps / 2 ? start + Double(i) * step : end - Double(steps - 1 - i) * step }
-        return Tensor(flat: values, shape: [steps], dtype: dtype ?? Torch.defaultDType)
+    /// `steps` evenly spaced values from `start` to `end` inclusive (`[start]` for one step).
+    ///
+    /// As PyTorch's kernel: `start` and `end` are first converted to `dtype` (integers truncate),
+    /// the step is computed in that dtype (in double for integers), and the second half counts
+    /// back from `end` so that the last value is exactly `end`.
+    ///
+    /// ```swift
+    /// Tensor.linspace(0, 1, steps: 5)   // [0, 0.25, 0.5, 0.75, 1]
+    /// ```
+    public static func linspace(_ start: Double, _ end: Double, steps: Int, dtype: DType? = nil,
+                                file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        if steps < 0 { torchFail("linspace", "number of steps must be non-negative", file: file, line: line) }
+        let dt = dtype ?? Torch.defaultDType
+        return Tensor(flat: rangeValues(start, end, steps: steps, dtype: dt), shape: [steps], dtype: dt)
     }
 
-    /// `base ** linspace(start, end, steps)`.
-    public static func logspace(_ start: Double, _ end: Double, steps: Int, base: Double = 10, dtype: DType? = nil) -> Tensor {
-        let lin = linspace(start, end, steps: steps, dtype: .float64).toArray(Double.self)
-        return Tensor(flat: lin.map { realPow(base, $0) }, shape: [steps], dtype: dtype ?? Torch.defaultDType)
+    /// `base ** linspace(start, end, steps)`, with `start` and `end` converted to `dtype` first.
+    public static func logspace(_ start: Double, _ end: Double, steps: Int, base: Double = 10, dtype: DType? = nil,
+                                file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        if steps < 0 { torchFail("logspace", "number of steps must be non-negative", file: file, line: line) }
+        let dt = dtype ?? Torch.defaultDType
+        let exponents = rangeValues(start, end, steps: steps, dtype: dt)
+        let values: [Double]
+        if dt == .float32 || dt == .float16 || dt == .bfloat16 {
+            values = exponents.map { Double(Float.pow(Float(base), Float($0))) }
+        } else {
+            values = exponents.map { realPow(base, $0) }
+        }
+        return Tensor(flat: values, shape: [steps], dtype: dt)
+    }
+
+    /// The values of PyTorch's linspace kernel for `dtype`, before the final conversion.
+    static func rangeValues(_ start: Double, _ end: Double, steps: Int, dtype: DType) -> [Double] {
+        if steps == 0 { return [] }
+        let halfway = steps / 2
+        if dtype.isFloatingPoint && dtype != .float64 {
+            let a = Float(start), b = Float(end)
+            let step = steps > 1 ? (b - a) / Float(steps - 1) : 0
+            return (0..<steps).map { i in Double(i < halfway ? a + step * Float(i) : b - step * Float(steps - i - 1)) }
+        }
+        let a = dtype.isFloatingPoint ? start : start.rounded(.towardZero)
+        let b = dtype.isFloatingPoint ? end : end.rounded(.towardZero)
+        let step = steps > 1 ? (b - a) / Double(steps - 1) : 0
+        let v = (0..<steps).map { i in i < halfway ? a + step * Double(i) : b - step * Double(steps - i - 1) }
+        return dtype.isFloatingPoint ? v : v.map { $0.rounded(.towardZero) }
     }
 
     /// Identity matrix with `n` rows and `m` (default `n`) columns.

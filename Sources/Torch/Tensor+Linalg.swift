@@ -10,6 +10,11 @@ extension Tensor {
     /// Tensor.randn([10, 3, 4]).matmul(Tensor.randn([4, 5]))   // [10, 3, 5]
     /// ```
     public func matmul(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        if dtype == .bool || other.dtype == .bool {
+            let kernel = rank == 1 && other.rank == 1 ? "dot" : (rank == 2 && other.rank == 1 ? "addmv_impl_cpu"
+                : (Swift.max(rank, other.rank) > 2 ? "bmm" : "addmm_impl_cpu_"))
+            (dtype == .bool ? self : other).requireKernel("matmul", kernel, .notBool, file: file, line: line)
+        }
         if rank == 0 || other.rank == 0 {
             torchFail("matmul", "both arguments to matmul need to be at least 1D, but they are \(rank)D and \(other.rank)D", file: file, line: line)
         }
@@ -144,6 +149,7 @@ extension Tensor {
 
     /// Product of two matrices.
     public func mm(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        requireKernel("mm", "addmm_impl_cpu_", .notBool, file: file, line: line)
         if rank != 2 || other.rank != 2 {
             torchFail("mm", "self and mat2 must be matrices, got \(rank)-D and \(other.rank)-D tensors", file: file, line: line)
         }
@@ -152,6 +158,7 @@ extension Tensor {
 
     /// Batched product of `[b, n, k]` and `[b, k, m]`.
     public func bmm(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        requireKernel("bmm", "bmm", .notBool, file: file, line: line)
         if rank != 3 || other.rank != 3 {
             torchFail("bmm", "batch1 and batch2 must be 3D tensors, got \(rank)-D and \(other.rank)-D", file: file, line: line)
         }
@@ -163,6 +170,7 @@ extension Tensor {
 
     /// Matrix-vector product.
     public func mv(_ vec: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        requireKernel("mv", "addmv_impl_cpu", .notBool, file: file, line: line)
         if rank != 2 || vec.rank != 1 {
             torchFail("mv", "vector + matrix @ vector expected, got \(rank), \(vec.rank)", file: file, line: line)
         }
@@ -171,6 +179,7 @@ extension Tensor {
 
     /// Inner product of two 1-D tensors.
     public func dot(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        requireKernel("dot", "dot", .notBool, file: file, line: line)
         if rank != 1 || other.rank != 1 {
             torchFail("dot", "1D tensors expected, but got \(rank)D and \(other.rank)D tensors", file: file, line: line)
         }
@@ -185,12 +194,23 @@ extension Tensor {
         return unsqueeze(1) * other.unsqueeze(0)
     }
 
-    /// `beta * self + alpha * (mat1 · mat2)`.
-    public static func addmm(_ input: Tensor, _ mat1: Tensor, _ mat2: Tensor, beta: Double = 1, alpha: Double = 1,
-                             file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    /// `beta * self + alpha * (mat1 · mat2)`. On integer tensors `beta` and `alpha` are truncated
+    /// to the dtype (refused when they do not fit), as PyTorch; `beta == 0` ignores `input`'s values.
+    ///
+    /// ```swift
+    /// Tensor.addmm(bias, x, w, beta: 1, alpha: 2)
+    /// ```
+    public static func addmm<S: ScalarLike>(_ input: Tensor, _ mat1: Tensor, _ mat2: Tensor, beta: S, alpha: S,
+                                            file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         let prod = mat1.mm(mat2, file: file, line: line)
-        let scaled = alpha == 1 ? prod : prod * alpha
-        let base = beta == 1 ? input : input * beta
-        return beta == 0 ? scaled : base.add(scaled, file: file, line: line)
+        var (b, a) = (beta.asDouble, alpha.asDouble)
+        if !prod.dtype.isFloatingPoint {
+            for v in [b, a] { checkFits(v, prod.dtype, "addmm", file: file, line: line) }
+            (b, a) = (b.rounded(.towardZero), a.rounded(.towardZero))
+        }
+        let scaled = a == 1 ? prod : prod * Tensor.scalar(a, dtype: prod.dtype)
+        if b == 0 { return scaled.add(Tensor.zerosLike(input, dtype: prod.dtype), file: file, line: line) }
+        let base = b == 1 ? input : input * Tensor.scalar(b, dtype: prod.dtype)
+        return base.add(scaled, file: file, line: line)
     }
 }

@@ -52,12 +52,43 @@ extension Tensor {
 
 // Named forms, with the caller's line for error messages.
 extension Tensor {
-    /// `self + alpha * other`.
-    public func add(_ other: Tensor, alpha: Double = 1, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        Tensor.binary(.add, self, alpha == 1 ? other : Tensor.binary(.mul, other, scalar: alpha, file: file, line: line), file: file, line: line)
+    /// `self + other`.
+    public func add(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        Tensor.binary(.add, self, other, file: file, line: line)
     }
-    public func sub(_ other: Tensor, alpha: Double = 1, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        Tensor.binary(.sub, self, alpha == 1 ? other : Tensor.binary(.mul, other, scalar: alpha, file: file, line: line), file: file, line: line)
+    /// `self + alpha * other`. The result dtype is that of `self + other`: an integer `alpha` keeps
+    /// integer tensors integral, a floating `alpha` on integer tensors is refused (PyTorch's rules).
+    ///
+    /// ```swift
+    /// Tensor([1, 2]).add(Tensor([3, 4]), alpha: 2)   // tensor([7, 10]), int64
+    /// ```
+    public func add<S: ScalarLike>(_ other: Tensor, alpha: S, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        Tensor.binary(.add, self, scaledByAlpha(other, alpha, "add", file: file, line: line), file: file, line: line)
+    }
+    /// `self - other`.
+    public func sub(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        Tensor.binary(.sub, self, other, file: file, line: line)
+    }
+    /// `self - alpha * other`, with `add(_:alpha:)`'s dtype rules.
+    public func sub<S: ScalarLike>(_ other: Tensor, alpha: S, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        if dtype == .bool || other.dtype == .bool {
+            Tensor.checkBinarySupport(.sub, dtype, other.dtype, common: .bool, file: file, line: line)
+        }
+        return Tensor.binary(.sub, self, scaledByAlpha(other, alpha, "sub", file: file, line: line), file: file, line: line)
+    }
+
+    /// `alpha * other` in the dtype of `self op other`, after PyTorch's alpha checks.
+    func scaledByAlpha<S: ScalarLike>(_ other: Tensor, _ alpha: S, _ op: String, file: StaticString, line: UInt) -> Tensor {
+        let common = dtype == other.dtype ? dtype
+            : resultType([.tensor(dtype, isZeroDim: rank == 0), .tensor(other.dtype, isZeroDim: other.rank == 0)])
+        if S.scalarKind == .float64 && !common.isFloatingPoint {
+            torchFail(op, "For integral input tensors, argument alpha must not be a floating point number.", file: file, line: line)
+        }
+        if S.scalarKind == .bool && common != .bool {
+            torchFail(op, "Boolean alpha only supported for Boolean results.", file: file, line: line)
+        }
+        if alpha.asDouble == 1 { return other }
+        return Tensor.binary(.mul, other, Tensor.scalar(alpha, dtype: common), file: file, line: line)
     }
     public func mul(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor { Tensor.binary(.mul, self, other, file: file, line: line) }
 
@@ -107,17 +138,23 @@ extension Tensor {
     public func logicalOr(_ other: Tensor) -> Tensor { Tensor.binary(.logicalOr, self, other) }
     public func logicalXor(_ other: Tensor) -> Tensor { Tensor.binary(.logicalXor, self, other) }
 
-    @discardableResult public func add_(_ other: Tensor, alpha: Double = 1, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    @discardableResult public func add_(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        binaryInPlace(.add, other, file: file, line: line)
+        return self
+    }
+    /// In place `self += alpha * other`.
+    @discardableResult public func add_<S: ScalarLike>(_ other: Tensor, alpha: S, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         // Fast path: self += alpha · other in one pass (optimizer updates, gradient accumulation).
-        if alpha != 1 && (dtype == .float32 || dtype == .float64) && other.dtype == dtype && device == .cpu && other.device == .cpu
+        let a = alpha.asDouble
+        if a != 1 && (dtype == .float32 || dtype == .float64) && other.dtype == dtype && device == .cpu && other.device == .cpu
             && layout.isContiguous && other.layout.isContiguous && shape == other.shape && other.storage !== storage
             && !Tensor.shouldRecord(self, other) {
-            CPUKernels.axpy(dtype, count, alpha: alpha, x: other.storage.data + other.layout.offset * itemSize,
+            CPUKernels.axpy(dtype, count, alpha: a, x: other.storage.data + other.layout.offset * itemSize,
                             y: storage.data + layout.offset * itemSize)
             bumpVersion()
             return self
         }
-        binaryInPlace(.add, alpha == 1 ? other : Tensor.binary(.mul, other, scalar: alpha, file: file, line: line), file: file, line: line)
+        binaryInPlace(.add, scaledByAlpha(other, alpha, "add_", file: file, line: line), file: file, line: line)
         return self
     }
     @discardableResult public func sub_(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
@@ -137,24 +174,87 @@ extension Tensor {
         return self
     }
 
-    /// Clamps every element into `[min, max]` (either bound may be omitted). NaN stays NaN.
-    public func clamp(min lo: Double? = nil, max hi: Double? = nil, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    /// Clamps every element into `[min, max]` (either bound may be omitted; NaN stays NaN). The
+    /// result dtype promotes with the bounds as with Python scalars (`int.clamp(min: 0.5)` is
+    /// float); the gradient passes where `min <= x <= max`, as PyTorch's.
+    ///
+    /// ```swift
+    /// Tensor([-2.0, 0.5, 3.0]).clamp(min: -1, max: 1)   // [-1, 0.5, 1]
+    /// ```
+    public func clamp<S: ScalarLike>(min lo: S? = nil, max hi: S? = nil, file: StaticString = #fileID,
+                                     line: UInt = #line) -> Tensor {
         if lo == nil && hi == nil { torchFail("clamp", "At least one of 'min' or 'max' must not be None", file: file, line: line) }
-        var r = self
-        if let lo { r = Tensor.binary(.maximum, r, scalar: lo, file: file, line: line) }
-        if let hi { r = Tensor.binary(.minimum, r, scalar: hi, file: file, line: line) }
-        return r
+        let out = resultDType(withScalar: S.self)
+        for bound in [lo, hi].compactMap({ $0 }) where !out.isFloatingPoint {
+            Tensor.checkFits(bound.asDouble, out, "clamp", file: file, line: line)
+        }
+        let x = to(out)
+        let value = Torch.noGrad { () -> Tensor in
+            var r = x
+            if let lo { r = Tensor.binary(.maximum, r, Tensor.scalar(lo, dtype: out), file: file, line: line) }
+            if let hi { r = Tensor.binary(.minimum, r, Tensor.scalar(hi, dtype: out), file: file, line: line) }
+            return r
+        }
+        guard Tensor.shouldRecord(self) else { return value }
+        var inside = Tensor.ones(shape, dtype: .bool, device: device)
+        Torch.noGrad {
+            if let lo { inside = inside & (x .>= Tensor.scalar(lo, dtype: out)) }
+            if let hi { inside = inside & (x .<= Tensor.scalar(hi, dtype: out)) }
+        }
+        return Tensor.where(inside, x, value, file: file, line: line)
     }
 
-    public func clamp(min lo: Tensor?, max hi: Tensor?) -> Tensor {
-        var r = self
-        if let lo { r = r.maximum(lo) }
-        if let hi { r = r.minimum(hi) }
-        return r
+    /// Traps as PyTorch when `value` does not fit integer dtype `d`.
+    static func checkFits(_ value: Double, _ d: DType, _ op: String, file: StaticString, line: UInt) {
+        let (lo, hi): (Double, Double)
+        switch d {
+        case .bool: (lo, hi) = (-Double.infinity, .infinity)
+        case .uint8: (lo, hi) = (0, 255)
+        case .int8: (lo, hi) = (-128, 127)
+        case .int16: (lo, hi) = (-32768, 32767)
+        case .int32: (lo, hi) = (-2147483648, 2147483647)
+        default: (lo, hi) = (-9.223372036854775808e18, 9.223372036854775807e18)
+        }
+        if value.isNaN || value < lo || value > hi {
+            let names: [DType: String] = [.uint8: "uint8_t", .int8: "int8_t", .int16: "int16_t", .int32: "int", .int64: "int64_t"]
+            torchFail(op, "value cannot be converted to type \(names[d] ?? "\(d)") without overflow", file: file, line: line)
+        }
     }
 
-    @discardableResult public func clamp_(min lo: Double? = nil, max hi: Double? = nil) -> Tensor {
-        assignResult(clamp(min: lo, max: hi), op: "clamp_", file: #fileID, line: #line); return self
+    /// Clamps into tensor bounds `[min, max]` (broadcast). Gradients as PyTorch's: to `self` where
+    /// `min <= self <= max`, to `min` where `self < min < max`, to `max` where `self > max` or `max < min`.
+    public func clamp(min lo: Tensor?, max hi: Tensor?, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        if lo == nil && hi == nil { torchFail("clamp", "At least one of 'min' or 'max' must not be None", file: file, line: line) }
+        if dtype == .bool || lo?.dtype == .bool || hi?.dtype == .bool {
+            let d = [dtype, lo?.dtype, hi?.dtype].compactMap { $0 }.contains(.bool) ? DType.bool : dtype
+            if d == .bool && [self, lo, hi].compactMap({ $0 }).allSatisfy({ $0.dtype == .bool }) {
+                torchFail("clamp", "\"clamp_cpu\" not implemented for 'Bool'", file: file, line: line)
+            }
+        }
+        let value = Torch.noGrad { () -> Tensor in
+            var r = self
+            if let lo { r = r.maximum(lo) }
+            if let hi { r = r.minimum(hi) }
+            return r
+        }
+        guard Tensor.shouldRecord([self] + [lo, hi].compactMap { $0 }) else { return value }
+        let (inSelf, inMin, inMax) = Torch.noGrad { () -> (Tensor, Tensor?, Tensor?) in
+            switch (lo, hi) {
+            case let (lo?, hi?): return ((self .>= lo) & (self .<= hi), (self .< lo) & (lo .< hi), (self .> hi) | (hi .< lo))
+            case let (lo?, nil): return (self .>= lo, self .< lo, nil)
+            case let (nil, hi?): return (self .<= hi, nil, self .> hi)
+            default: return (Tensor.ones(shape, dtype: .bool), nil, nil)
+            }
+        }
+        var r = value
+        if let inMax, let hi { r = Tensor.where(inMax, hi, r, file: file, line: line) }
+        if let inMin, let lo { r = Tensor.where(inMin, lo, r, file: file, line: line) }
+        return Tensor.where(inSelf, self, r, file: file, line: line)
+    }
+
+    @discardableResult public func clamp_<S: ScalarLike>(min lo: S? = nil, max hi: S? = nil, file: StaticString = #fileID,
+                                                         line: UInt = #line) -> Tensor {
+        assignResult(clamp(min: lo, max: hi, file: file, line: line), op: "clamp_", file: file, line: line); return self
     }
 
     /// `self + weight * (end - self)`.

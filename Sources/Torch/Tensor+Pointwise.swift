@@ -25,6 +25,9 @@ extension Tensor {
     /// `a op b` with broadcasting and promotion. `common` is the promoted input dtype.
     static func binary(_ op: BinaryOp, _ a: Tensor, _ b: Tensor, common: DType,
                        file: StaticString, line: UInt) -> Tensor {
+        if a.dtype == .bool || b.dtype == .bool || common.isFloatingPoint {
+            checkBinarySupport(op, a.dtype, b.dtype, common: common, file: file, line: line)
+        }
         if shouldRecord(a, b), let p = binaryPrimitive(op) {
             if a.dtype == common && b.dtype == common && common.computeType == common {
                 // No dtype conversions: the raw op records nothing, so it needs no noGrad scope.
@@ -82,6 +85,9 @@ extension Tensor {
     package static func binary<S: ScalarLike>(_ op: BinaryOp, _ a: Tensor, scalar: S, reversed: Bool = false,
                                               file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         let common = a.resultDType(withScalar: S.self)
+        if op == .sub && (S.scalarKind == .bool || a.dtype == .bool) {
+            checkBinarySupport(op, a.dtype, S.scalarKind == .bool ? .bool : S.scalarKind, common: common, file: file, line: line)
+        }
         let s = Tensor.scalar(scalar, dtype: common)
         return reversed ? binary(op, s, a, common: common, file: file, line: line)
                         : binary(op, a, s, common: common, file: file, line: line)
@@ -162,6 +168,7 @@ extension Tensor {
     }
 
     func unaryRaw(_ op: UnaryOp, file: StaticString, line: UInt) -> Tensor {
+        checkUnarySupport(op, file: file, line: line)
         if dtype == .bool && op == .neg {
             torchFail("neg", "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logicalNot()` operator instead.", file: file, line: line)
         }

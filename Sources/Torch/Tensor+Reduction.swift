@@ -64,7 +64,8 @@ extension Tensor {
                     return [gk.expand(inShape).to(inDType)]
                 case .max, .min:
                     let x = node.savedTensor(0), out = node.savedTensor(1).reshape(keepShape)
-                    let hit = (x .== out).to(g.dtype)
+                    // NaN is the maximum where present: the gradient goes to the NaN positions.
+                    let hit = ((x .== out) | (x.isnan() & out.isnan())).to(g.dtype)
                     let count = reducedDims.isEmpty ? hit : hit.sum(dims: reducedDims, keepdim: true)
                     return [(gk * hit / count).to(inDType)]
                 default:
@@ -74,7 +75,12 @@ extension Tensor {
             })
         }
         if count == 0 && (op == .max || op == .min) {
-            torchFail(name, "Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.", file: file, line: line)
+            if mask.allSatisfy({ $0 }) {
+                torchFail(name, "\(name)(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.", file: file, line: line)
+            }
+            if let d = (0..<rank).first(where: { mask[$0] && shape[$0] == 0 }) {
+                torchFail(name, "\(name)(): Expected reduction dim \(d) to have non-zero size.", file: file, line: line)
+            }
         }
         let keepShape = (0..<rank).map { mask[$0] ? 1 : shape[$0] }
         let compute = outDType.computeType
@@ -148,11 +154,15 @@ extension Tensor {
     }
 
     /// True when every element is nonzero (over `dims`, all when nil).
+    /// (bool, or uint8 for a uint8 input, as PyTorch).
     public func all(dims: [Int]? = nil, keepdim: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        to(.bool).reduce(.all, "all", dims: dims, keepdim: keepdim, outDType: .bool, file: file, line: line)
+        let r = to(.bool).reduce(.all, "all", dims: dims, keepdim: keepdim, outDType: .bool, file: file, line: line)
+        return dtype == .uint8 ? r.to(.uint8) : r
     }
+    /// True when some element is nonzero (bool, or uint8 for a uint8 input, as PyTorch).
     public func any(dims: [Int]? = nil, keepdim: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        to(.bool).reduce(.any, "any", dims: dims, keepdim: keepdim, outDType: .bool, file: file, line: line)
+        let r = to(.bool).reduce(.any, "any", dims: dims, keepdim: keepdim, outDType: .bool, file: file, line: line)
+        return dtype == .uint8 ? r.to(.uint8) : r
     }
 
     /// Moves dimension `d` to the end and returns a contiguous `[rows, n]` view of it.
@@ -208,7 +218,8 @@ extension Tensor {
     /// The values selected by `indices` along `dim`: `computed` as is, or a differentiable gather
     /// when this tensor needs grad.
     func valuesAt(_ indices: Tensor, dim: Int, keepdim: Bool, _ computed: Tensor, file: StaticString, line: UInt) -> Tensor {
-        if !Tensor.shouldRecord(self) || rank == 0 { return computed }
+        if !Tensor.shouldRecord(self) { return computed }
+        if rank == 0 { return clone(file: file, line: line) }
         let d = normDim(dim, "max", file, line)
         let idx = keepdim ? indices : indices.unsqueeze(d)
         let v = gather(d, idx, file: file, line: line)
@@ -216,13 +227,24 @@ extension Tensor {
     }
 
     /// Index of the largest element along `dim` (of the flattened tensor when nil).
+    /// With `keepdim` and no `dim`, every dimension is kept at size 1 (as PyTorch).
     public func argmax(dim: Int? = nil, keepdim: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        guard let dim else { return reshape([-1]).argReduce(isMax: true, dim: 0, keepdim: false, values: false, "argmax", file: file, line: line).indices }
-        return argReduce(isMax: true, dim: dim, keepdim: keepdim, values: false, "argmax", file: file, line: line).indices
+        argIndex(isMax: true, dim: dim, keepdim: keepdim, "argmax", file: file, line: line)
     }
     public func argmin(dim: Int? = nil, keepdim: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        guard let dim else { return reshape([-1]).argReduce(isMax: false, dim: 0, keepdim: false, values: false, "argmin", file: file, line: line).indices }
-        return argReduce(isMax: false, dim: dim, keepdim: keepdim, values: false, "argmin", file: file, line: line).indices
+        argIndex(isMax: false, dim: dim, keepdim: keepdim, "argmin", file: file, line: line)
+    }
+
+    func argIndex(isMax: Bool, dim: Int?, keepdim: Bool, _ name: String, file: StaticString, line: UInt) -> Tensor {
+        if dtype == .bool { torchFail(name, "\(name)(): does not support bool input", file: file, line: line) }
+        guard let dim else {
+            if count == 0 {
+                torchFail(name, "\(name)(): Expected reduction dim to be specified for input.numel() == 0.", file: file, line: line)
+            }
+            let i = reshape([-1]).argReduce(isMax: isMax, dim: 0, keepdim: false, values: false, name, file: file, line: line).indices
+            return keepdim ? i.reshape([Int](repeating: 1, count: rank)) : i
+        }
+        return argReduce(isMax: isMax, dim: dim, keepdim: keepdim, values: false, name, file: file, line: line).indices
     }
 
     /// Variance with `correction` (1: unbiased, as PyTorch's default).
@@ -257,6 +279,12 @@ extension Tensor {
     /// `log(sum(exp(x)))` over `dims`, computed stably.
     public func logsumexp(dims: [Int], keepdim: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         let x = dtype.isFloatingPoint ? self : to(Torch.defaultDType)
+        let mask = x.reductionDims(dims, "logsumexp", file, line)
+        if (0..<rank).contains(where: { mask[$0] && shape[$0] == 0 }) {
+            // log(0) over an empty dimension: -inf, as PyTorch.
+            let full = x.sum(dims: dims, keepdim: keepdim, file: file, line: line)
+            return full + Tensor.scalar(-Double.infinity, dtype: full.dtype)
+        }
         let m = x.amax(dims: dims, keepdim: true, file: file, line: line)
         let safe = Tensor.where(m.isfinite(), m, Tensor.scalar(0.0, dtype: m.dtype)).detach()
         let s = (x - safe).exp().sum(dims: dims, keepdim: true, file: file, line: line).log() + safe

@@ -22,6 +22,11 @@ extension Tensor {
 
     func softmaxPrimitive(dim: Int, log: Bool, file: StaticString, line: UInt) -> Tensor {
         let d = rank == 0 ? 0 : normDim(dim, log ? "logSoftmax" : "softmax", file, line)
+        if !dtype.isFloatingPoint {
+            if count == 0 { return Tensor.emptyLike(self) }
+            let kernel = (log ? "log_softmax" : "softmax") + (rank == 0 || d == rank - 1 ? "_lastdim_kernel_impl" : "_kernel_impl")
+            requireKernel(log ? "log_softmax" : "softmax", kernel, .floating, file: file, line: line)
+        }
         if Tensor.shouldRecord(self) {
             let inDType = dtype
             return Tensor.recorded(log ? .logSoftmax : .softmax, [self], saveOutput: true, file: file, line: line,

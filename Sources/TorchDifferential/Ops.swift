@@ -52,8 +52,14 @@ let binaryOps: [String: DiffOp] = [
     "bitwise_xor": two { $0 ^ $1 }, "logical_and": two { $0.logicalAnd($1) }, "logical_or": two { $0.logicalOr($1) },
     "logical_xor": two { $0.logicalXor($1) }, "eq": two { $0.eq($1) }, "ne": two { $0.ne($1) }, "lt": two { $0.lt($1) },
     "le": two { $0.le($1) }, "gt": two { $0.gt($1) }, "ge": two { $0.ge($1) },
-    "add_alpha": { xs, c in [xs[0].add(xs[1], alpha: c.scalar("alpha").asDouble)] },
-    "sub_alpha": { xs, c in [xs[0].sub(xs[1], alpha: c.scalar("alpha").asDouble)] },
+    "add_alpha": { xs, c in
+        [c.scalar("alpha").apply(int: { xs[0].add(xs[1], alpha: $0) }, float: { xs[0].add(xs[1], alpha: $0) },
+                                 bool: { xs[0].add(xs[1], alpha: $0) })]
+    },
+    "sub_alpha": { xs, c in
+        [c.scalar("alpha").apply(int: { xs[0].sub(xs[1], alpha: $0) }, float: { xs[0].sub(xs[1], alpha: $0) },
+                                 bool: { xs[0].sub(xs[1], alpha: $0) })]
+    },
     "add_scalar": { xs, c in [c.scalar("scalar").apply(int: { xs[0] + $0 }, float: { xs[0] + $0 }, bool: { xs[0] + $0 })] },
     "sub_scalar": { xs, c in [c.scalar("scalar").apply(int: { xs[0] - $0 }, float: { xs[0] - $0 }, bool: { xs[0] - $0 })] },
     "mul_scalar": { xs, c in [c.scalar("scalar").apply(int: { xs[0] * $0 }, float: { xs[0] * $0 }, bool: { xs[0] * $0 })] },
@@ -70,7 +76,10 @@ let binaryOps: [String: DiffOp] = [
     "rpow_scalar": { xs, c in
         [c.scalar("scalar").apply(int: { Tensor.pow($0, xs[0]) }, float: { Tensor.pow($0, xs[0]) }, bool: { Tensor.pow($0, xs[0]) })]
     },
-    "clamp": { xs, c in [xs[0].clamp(min: c.doubleOrNil("min"), max: c.doubleOrNil("max"))] },
+    "clamp": { xs, c in
+        if c.string("kind") == "int" { return [xs[0].clamp(min: c.intOrNil("min"), max: c.intOrNil("max"))] }
+        return [xs[0].clamp(min: c.doubleOrNil("min"), max: c.doubleOrNil("max"))]
+    },
     "clamp_tensor": { xs, _ in [xs[0].clamp(min: xs[1], max: xs[2])] },
     "where": { xs, _ in [Tensor.where(xs[0], xs[1], xs[2])] },
     "lerp": { xs, c in [xs[0].lerp(xs[1], weight: c.double("weight"))] },
@@ -160,7 +169,9 @@ let linalgOps: [String: DiffOp] = [
     "mm": two { $0.mm($1) }, "mv": two { $0.mv($1) }, "bmm": two { $0.bmm($1) }, "dot": two { $0.dot($1) },
     "outer": two { $0.outer($1) }, "matmul": two { $0.matmul($1) },
     "addmm": { xs, c in
-        [Tensor.addmm(xs[0], xs[1], xs[2], beta: c.scalar("beta").asDouble, alpha: c.scalar("alpha").asDouble)]
+        let (b, a) = (c.scalar("beta"), c.scalar("alpha"))
+        if case .int(let bi) = b, case .int(let ai) = a { return [Tensor.addmm(xs[0], xs[1], xs[2], beta: bi, alpha: ai)] }
+        return [Tensor.addmm(xs[0], xs[1], xs[2], beta: b.asDouble, alpha: a.asDouble)]
     },
     "linspace": { _, c in
         [Tensor.linspace(c.double("start"), c.double("end"), steps: c.int("steps"), dtype: dtypeArg(c.stringOrNil("dtype")))]

@@ -3,16 +3,64 @@ import TorchBase
 
 // Activation functions (functional forms and modules), composed from differentiable primitives.
 
-public func leakyRelu(_ x: Tensor, negativeSlope: Double = 0.01) -> Tensor { Tensor.where(x .> 0, x, x * negativeSlope) }
-public func elu(_ x: Tensor, alpha: Double = 1) -> Tensor { Tensor.where(x .> 0, x, x.expm1() * alpha) }
+/// Runs `f` on `x` in float32 when `x` is float16/bfloat16 and rounds the result once, as
+/// PyTorch's kernels compute in their accumulate type.
+func inAccumulateType(_ x: Tensor, _ f: (Tensor) -> Tensor) -> Tensor {
+    x.dtype == .float16 || x.dtype == .bfloat16 ? f(x.to(.float32)).to(x.dtype) : f(x)
+}
+
+/// `x` where positive, `negativeSlope·x` elsewhere.
+///
+/// ```swift
+/// leakyRelu(Tensor([-1.0, 2.0]), negativeSlope: 0.1)   // [-0.1, 2]
+/// ```
+public func leakyRelu(_ x: Tensor, negativeSlope: Double = 0.01, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    x.requireKernel("leaky_relu", "leaky_relu_cpu", .floating, file: file, line: line)
+    return Tensor.where(x .> 0, x, x * negativeSlope)
+}
+
+/// `x` where positive, `alpha·(exp(x) - 1)` elsewhere. The exponential only sees `min(x, 0)`, so
+/// the unselected branch never overflows into a NaN gradient.
+public func elu(_ x: Tensor, alpha: Double = 1, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    x.requireKernel("elu", "elu_cpu", .floating, file: file, line: line)
+    return inAccumulateType(x) { x in Tensor.where(x .> 0, x, x.clamp(max: 0.0).expm1() * alpha) }
+}
+
+/// Gaussian error linear unit; `approximate: "tanh"` uses the tanh approximation.
 public func gelu(_ x: Tensor, approximate: String = "none") -> Tensor { x.gelu(approximate: approximate) }
 public func silu(_ x: Tensor) -> Tensor { x.silu() }
-public func mish(_ x: Tensor) -> Tensor { x * x.softplus().tanh() }
-/// `log(1 + exp(beta·x)) / beta`, linear above `threshold` (PyTorch's defaults 1 and 20).
-public func softplus(_ x: Tensor, beta: Double = 1, threshold: Double = 20) -> Tensor {
-    beta == 1 && threshold == 20 ? x.softplus() : Tensor.where(x * beta .> threshold, x, ((x * beta).exp().log1p()) / beta)
+
+/// `x · tanh(softplus(x))`.
+public func mish(_ x: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    x.requireKernel("mish", "mish_cpu", .floating, file: file, line: line)
+    return inAccumulateType(x) { x in x * x.softplus().tanh() }
 }
-public func hardtanh(_ x: Tensor, minVal: Double = -1, maxVal: Double = 1) -> Tensor { x.clamp(min: minVal, max: maxVal) }
+
+/// `log(1 + exp(beta·x)) / beta`, linear above `threshold` (PyTorch's defaults 1 and 20). The
+/// exponential only sees `min(beta·x, threshold)`, and float16/bfloat16 compute in float32.
+public func softplus(_ x: Tensor, beta: Double = 1, threshold: Double = 20, file: StaticString = #fileID,
+                     line: UInt = #line) -> Tensor {
+    x.requireKernel("softplus", "softplus_cpu", .floating, file: file, line: line)
+    if beta == 1 && threshold == 20 { return x.softplus() }
+    return inAccumulateType(x) { x in
+        let z = x * beta
+        return Tensor.where(z .> threshold, x, z.clamp(max: threshold).exp().log1p() / beta)
+    }
+}
+
+/// Clamps to `[minVal, maxVal]`. Integer inputs keep their dtype (bounds truncated); the gradient
+/// is zero at the bounds themselves, as PyTorch's hardtanh_backward.
+public func hardtanh(_ x: Tensor, minVal: Double = -1, maxVal: Double = 1, file: StaticString = #fileID,
+                     line: UInt = #line) -> Tensor {
+    if x.dtype == .bool { torchFail("hardtanh", "Bool inputs not supported for hardtanh", file: file, line: line) }
+    if !x.dtype.isFloatingPoint {
+        return x.clamp(min: Int(minVal.rounded(.towardZero)), max: Int(maxVal.rounded(.towardZero)), file: file, line: line)
+    }
+    let value = Torch.noGrad { x.clamp(min: minVal, max: maxVal, file: file, line: line) }
+    guard x.requiresGrad else { return value }
+    let inside = Torch.noGrad { (x .> minVal) & (x .< maxVal) }
+    return Tensor.where(inside, x, value)
+}
 
 /// A module wrapping an element-wise function.
 public final class Activation: Module {

@@ -375,8 +375,8 @@ def _dims(a):
     return a["dims"] if a["dims"] is not None else None
 
 
-op("sum", "reduction", lambda xs, a: torch.sum(xs[0], dim=_dims(a), keepdim=a["keepdim"]) if a["dims"] is not None else torch.sum(xs[0]), red_sample())
-op("mean", "reduction", lambda xs, a: torch.mean(xs[0], dim=_dims(a), keepdim=a["keepdim"]) if a["dims"] is not None else torch.mean(xs[0]), red_sample())
+op("sum", "reduction", lambda xs, a: torch.sum(xs[0], dim=_dims(a), keepdim=a["keepdim"]), red_sample())
+op("mean", "reduction", lambda xs, a: torch.mean(xs[0], dim=_dims(a), keepdim=a["keepdim"]), red_sample())
 op("prod_dim", "reduction", lambda xs, a: torch.prod(xs[0], dim=a["dim"], keepdim=a["keepdim"]), dim_sample())
 op("prod", "reduction", lambda xs, a: torch.prod(xs[0]), unary_sample())
 op("amax", "reduction", lambda xs, a: torch.amax(xs[0], dim=a["dims"] if a["dims"] is not None else (), keepdim=a["keepdim"]), red_sample())
@@ -395,8 +395,8 @@ def arg_sample():
 
 op("argmax", "reduction", lambda xs, a: torch.argmax(xs[0], dim=a["dim"], keepdim=a["keepdim"]), arg_sample, grad=False)
 op("argmin", "reduction", lambda xs, a: torch.argmin(xs[0], dim=a["dim"], keepdim=a["keepdim"]), arg_sample, grad=False)
-op("all", "reduction", lambda xs, a: torch.all(xs[0], dim=tuple(a["dims"]), keepdim=a["keepdim"]) if a["dims"] is not None else torch.all(xs[0]), red_sample(), grad=False)
-op("any", "reduction", lambda xs, a: torch.any(xs[0], dim=tuple(a["dims"]), keepdim=a["keepdim"]) if a["dims"] is not None else torch.any(xs[0]), red_sample(), grad=False)
+op("all", "reduction", lambda xs, a: torch.all(xs[0], dim=None if a["dims"] is None else tuple(a["dims"]), keepdim=a["keepdim"]), red_sample(), grad=False)
+op("any", "reduction", lambda xs, a: torch.any(xs[0], dim=None if a["dims"] is None else tuple(a["dims"]), keepdim=a["keepdim"]), red_sample(), grad=False)
 
 
 def lse_sample():
