@@ -177,6 +177,7 @@ extension Tensor {
     /// The values of PyTorch's linspace kernel for `dtype`, before the final conversion.
     static func rangeValues(_ start: Double, _ end: Double, steps: Int, dtype: DType) -> [Double] {
         if steps == 0 { return [] }
+        if steps == 1 { return [dtype.isFloatingPoint ? start : start.rounded(.towardZero)] }
         let halfway = steps / 2
         if dtype.isFloatingPoint && dtype != .float64 {
             let a = Float(start), b = Float(end)

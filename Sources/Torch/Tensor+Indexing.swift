@@ -246,6 +246,13 @@ extension Tensor {
             }
             return
         }
+        if accumulate && dtype.computeType != dtype {
+            // float16/bfloat16: accumulate in float32, then write back once.
+            let wide = to(dtype.computeType).contiguous().clone()
+            wide.indexPut_(indices, value.to(dtype.computeType), accumulate: true, file: file, line: line)
+            copy_(wide, file: file, line: line)
+            return
+        }
         let plan = advancedPlan(view, adv, file: file, line: line)
         let ordered = Tensor.valuesInPlanOrder(value, plan, dtype: dtype, file: file, line: line).contiguous()
         if accumulate {

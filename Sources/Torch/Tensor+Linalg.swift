@@ -158,13 +158,18 @@ extension Tensor {
 
     /// Batched product of `[b, n, k]` and `[b, k, m]`.
     public func bmm(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        requireKernel("bmm", "bmm", .notBool, file: file, line: line)
         if rank != 3 || other.rank != 3 {
             torchFail("bmm", "batch1 and batch2 must be 3D tensors, got \(rank)-D and \(other.rank)-D", file: file, line: line)
         }
         if shape[0] != other.shape[0] {
             torchFail("bmm", "batch1 and batch2 must have the same batch size, got \(shape[0]) and \(other.shape[0])", file: file, line: line)
         }
+        if (count == 0 || other.count == 0) && shape[2] == other.shape[1] {
+            // An empty operand runs no kernel in PyTorch: no dtype checks; mixed dtypes give mat2's.
+            if dtype == other.dtype && dtype != .bool { return matmul(other, file: file, line: line) }
+            return Tensor.zeros([shape[0], shape[1], other.shape[2]], dtype: other.dtype, device: device)
+        }
+        requireKernel("bmm", "bmm", .notBool, file: file, line: line)
         return matmul(other, file: file, line: line)
     }
 
@@ -204,7 +209,7 @@ extension Tensor {
                                             file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         let prod = mat1.mm(mat2, file: file, line: line)
         var (b, a) = (beta.asDouble, alpha.asDouble)
-        if !prod.dtype.isFloatingPoint {
+        if !prod.dtype.isFloatingPoint && prod.count > 0 {
             for v in [b, a] { checkFits(v, prod.dtype, "addmm", file: file, line: line) }
             (b, a) = (b.rounded(.towardZero), a.rounded(.towardZero))
         }

@@ -257,9 +257,37 @@ extension Tensor {
         assignResult(clamp(min: lo, max: hi, file: file, line: line), op: "clamp_", file: file, line: line); return self
     }
 
-    /// `self + weight * (end - self)`.
-    public func lerp(_ end: Tensor, weight: Tensor) -> Tensor { self + weight * (end - self) }
-    public func lerp(_ end: Tensor, weight: Double) -> Tensor { self + (end - self) * weight }
+    /// `self + weight * (end - self)`, as PyTorch computes it: for `|weight| >= 0.5` the form
+    /// `end - (end - self) * (1 - weight)`, so that weight 1 gives `end` exactly; float16/bfloat16
+    /// in float32 with one rounding. `end` (and a tensor `weight`) must have this tensor's dtype.
+    ///
+    /// ```swift
+    /// Tensor([0.0, 10.0]).lerp(Tensor([10.0, 20.0]), weight: 0.25)   // [2.5, 12.5]
+    /// ```
+    public func lerp(_ end: Tensor, weight: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        requireKernel("lerp", "lerp_kernel_tensor", .floating, file: file, line: line)
+        for (t, name) in [(end, "end"), (weight, "weight")] where t.dtype != dtype {
+            torchFail("lerp", "expected dtype \(dtype) for `\(name)` but got dtype \(t.dtype)", file: file, line: line)
+        }
+        if dtype == .float16 || dtype == .bfloat16 {
+            return to(.float32).lerp(end.to(.float32), weight: weight.to(.float32), file: file, line: line).to(dtype)
+        }
+        let small = Torch.noGrad { weight.abs() .< 0.5 }
+        let diff = end - self
+        return Tensor.where(small, self + weight * diff, end - diff * (1 - weight), file: file, line: line)
+    }
+    /// `lerp` with a scalar weight.
+    public func lerp(_ end: Tensor, weight: Double, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        requireKernel("lerp", "lerp_kernel_scalar", .floating, file: file, line: line)
+        if end.dtype != dtype {
+            torchFail("lerp", "expected dtype \(dtype) for `end` but got dtype \(end.dtype)", file: file, line: line)
+        }
+        if dtype == .float16 || dtype == .bfloat16 {
+            return to(.float32).lerp(end.to(.float32), weight: weight, file: file, line: line).to(dtype)
+        }
+        let diff = end - self
+        return Swift.abs(weight) < 0.5 ? self + diff * weight : end - diff * (1 - weight)
+    }
 
     public func isnan() -> Tensor { classify(0) }
     public func isinf() -> Tensor { classify(1) }

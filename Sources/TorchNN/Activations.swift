@@ -54,7 +54,8 @@ public func hardtanh(_ x: Tensor, minVal: Double = -1, maxVal: Double = 1, file:
                      line: UInt = #line) -> Tensor {
     if x.dtype == .bool { torchFail("hardtanh", "Bool inputs not supported for hardtanh", file: file, line: line) }
     if !x.dtype.isFloatingPoint {
-        return x.clamp(min: Int(minVal.rounded(.towardZero)), max: Int(maxVal.rounded(.towardZero)), file: file, line: line)
+        let (lo, hi) = (Int(minVal.rounded(.towardZero)), Int(maxVal.rounded(.towardZero)))
+        return x.to(.int64).clamp(min: lo, max: hi, file: file, line: line).to(x.dtype)
     }
     let value = Torch.noGrad { x.clamp(min: minVal, max: maxVal, file: file, line: line) }
     guard x.requiresGrad else { return value }

@@ -84,6 +84,8 @@ public func conv(_ x: Tensor, _ weight: Tensor, _ bias: Tensor? = nil, stride: S
     let kernel = Array(weight.shape[2...])
     let st = stride.expand(r, "stride", op, file: file, line: line)
     let dil = dilation.expand(r, "dilation", op, file: file, line: line)
+    x.requireKernel(op, "slow_conv2d_cpu", .notBool, file: file, line: line)
+    if dil.contains(where: { $0 > 1 }) { x.requireKernel(op, "slow_conv_dilated<>", .floatingOrLong, file: file, line: line) }
     let pads = resolvePadding(padding, kernel: kernel, dilation: dil, stride: st, op: op, file: file, line: line)
     let xp = pads.contains(where: { $0.0 != 0 || $0.1 != 0 }) ? x.pad(padList(pads)) : x
     let g = WindowGeometry(kernel: kernel, stride: st, dilation: dil)
@@ -163,15 +165,23 @@ public func convTranspose(_ x: Tensor, _ weight: Tensor, _ bias: Tensor? = nil, 
     for d in 0..<r where outPad[d] >= st[d] && outPad[d] >= dil[d] {
         torchFail(op, "output padding must be smaller than either stride or dilation, but got output_padding \(outPad) stride \(st) dilation \(dil)", file: file, line: line)
     }
+    x.requireKernel(op, "slow_conv_transpose2d_out_cpu", .floatingOrLong, file: file, line: line)
     let inSpatial = Array(x.shape[2...])
-    var full: [Int] = []
+    // col2im fills the windows' extent; output padding (which may reach past a stride when the
+    // dilation is larger) is added as zeros after it.
+    var base: [Int] = [], full: [Int] = []
     for d in 0..<r {
         let span: Int = (inSpatial[d] - 1) * st[d]
         let reach: Int = dil[d] * (kernel[d] - 1)
+        base.append(span + reach + 1)
         full.append(span + reach + 1 + outPad[d])
     }
-    for d in 0..<r where full[d] - 2 * pad[d] < 1 {
-        torchFail(op, "output size \(full[d] - 2 * pad[d]) along dimension \(d) is too small (input \(inSpatial), padding \(pad))", file: file, line: line)
+    // PyTorch refuses an empty output on its undilated path only (the dilated kernel returns it).
+    let outSize = (0..<r).map { full[$0] - 2 * pad[$0] }
+    if outSize.contains(where: { $0 < 0 }) || (outSize.contains(0) && dil.allSatisfy { $0 == 1 }) {
+        let inText = ([1] + inSpatial).map(String.init).joined(separator: " x ")
+        let outText = ([1] + outSize).map(String.init).joined(separator: " x ")
+        torchFail(op, "Given input size per channel: (\(inText)). Calculated output size per channel: (\(outText)). Output size is too small", file: file, line: line)
     }
     let g = WindowGeometry(kernel: kernel, stride: st, dilation: dil)
     let width = n * inSpatial.product, k = g.volume
@@ -184,7 +194,10 @@ public func convTranspose(_ x: Tensor, _ weight: Tensor, _ bias: Tensor? = nil, 
         let wg = weight.reshape([groups, cg, og]).transpose(1, 2)             // [G, Cout/G·K, Cin/G]
         cols = wg.matmul(xr.view([groups, cg, width])).reshape([cout * k, width])
     }
-    var y = Tensor.col2im(cols, shape: [n, cout] + full, g, file: file, line: line)
+    var y = Tensor.col2im(cols, shape: [n, cout] + base, g, file: file, line: line)
+    if outPad.contains(where: { $0 != 0 }) {
+        y = y.pad(outPad.reversed().flatMap { [0, $0] }, file: file, line: line)
+    }
     if pad.contains(where: { $0 != 0 }) {
         var idx: [TensorIndex] = [.all, .all]
         for d in 0..<r { idx.append(.slice(pad[d], full[d] - pad[d])) }
@@ -263,13 +276,20 @@ func windowViews(_ plan: PoolPlan) -> [Tensor] {
 public func maxPool(_ x: Tensor, r: Int, kernel: SizeSpec, stride: SizeSpec? = nil, padding: SizeSpec = 0,
                     dilation: SizeSpec = 1, ceilMode: Bool = false, op: String = "max_pool",
                     file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    if r == 2 {
+        x.requireKernel(op, "max_pool2d", .notBool, file: file, line: line)
+    } else {
+        x.requireKernel(op, "max_pool\(r)d_impl", .floating, file: file, line: line)
+    }
+    let lowest: Double = x.dtype.isFloatingPoint ? -Double.infinity : (x.dtype == .uint8 ? 0 : -9.223372036854775808e18)
     let plan = poolPlan(x, r: r, kernel: kernel, stride: stride, padding: padding, dilation: dilation, ceilMode: ceilMode,
-                        fill: -Double.infinity, op: op, file: file, line: line)
+                        fill: lowest, op: op, file: file, line: line)
     if let y = plan.padded.maxPool2dByIndices(plan.geometry, file: file, line: line) {
         return x.rank == r + 2 ? y : y.squeeze(0)
     }
-    let views = windowViews(plan)
-    let y = views.dropFirst().reduce(views[0]) { $0.maximum($1) }.contiguous()
+    // Each output takes its window's first maximum (NaN counts as the maximum), so the gradient
+    // goes to one element, as PyTorch's max pooling.
+    let y = Tensor.stack(windowViews(plan), dim: 0).max(dim: 0, file: file, line: line).values
     return x.rank == r + 2 ? y : y.squeeze(0)
 }
 
@@ -289,6 +309,14 @@ public func maxPool2d(_ x: Tensor, kernel: SizeSpec, stride: SizeSpec? = nil, pa
 public func avgPool(_ x: Tensor, r: Int, kernel: SizeSpec, stride: SizeSpec? = nil, padding: SizeSpec = 0,
                     ceilMode: Bool = false, countIncludePad: Bool = true, op: String = "avg_pool",
                     file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    x.requireKernel(op, "avg_pool2d", .floatingOrLong, file: file, line: line)
+    if x.dtype != .float32 && x.dtype != .float64 {
+        // float16/bfloat16 sum in float32 and round once; int64 divides and truncates, as PyTorch.
+        let wide: DType = x.dtype == .int64 ? .float64 : .float32
+        let y = avgPool(x.to(wide), r: r, kernel: kernel, stride: stride, padding: padding, ceilMode: ceilMode,
+                        countIncludePad: countIncludePad, op: op, file: file, line: line)
+        return x.dtype == .int64 ? y.trunc().to(.int64) : y.to(x.dtype)
+    }
     let plan = poolPlan(x, r: r, kernel: kernel, stride: stride, padding: padding, dilation: 1, ceilMode: ceilMode,
                         fill: 0, op: op, file: file, line: line)
     let views = windowViews(plan)
@@ -341,12 +369,12 @@ func adaptivePool1(_ x: Tensor, dim d: Int, out: Int, max: Bool) -> Tensor {
         shape[d] = out
         shape.insert(n / out, at: d + 1)
         let v = x.reshape(shape)
-        return max ? v.amax(dims: [d + 1]) : v.mean(dims: [d + 1])
+        return max ? v.max(dim: d + 1).values : v.mean(dims: [d + 1])
     }
     let parts = (0..<out).map { i -> Tensor in
         let lo = i * n / out, hi = ((i + 1) * n + out - 1) / out
         let w = x.narrow(d, start: lo, length: hi - lo)
-        return max ? w.amax(dims: [d], keepdim: true) : w.mean(dims: [d], keepdim: true)
+        return max ? w.max(dim: d, keepdim: true).values : w.mean(dims: [d], keepdim: true)
     }
     return Tensor.cat(parts, dim: d)
 }
@@ -360,8 +388,14 @@ public func adaptivePool(_ x: Tensor, _ outSize: [Int], max: Bool, op: String,
         torchFail(op, "Expected \(r + 1)D or \(r + 2)D input, but got input of size: \(x.shape)", file: file, line: line)
     }
     if outSize.contains(where: { $0 < 1 }) { torchFail(op, "output size must be positive, got \(outSize)", file: file, line: line) }
+    x.requireKernel(op, max ? "adaptive_max_pool2d" : "adaptive_avg_pool2d", .floating, file: file, line: line)
+    if x.dtype == .float16 || x.dtype == .bfloat16 {
+        return adaptivePool(x.to(.float32), outSize, max: max, op: op, file: file, line: line).to(x.dtype)
+    }
+    // Last dimension first: the separable first maximum is then the window's first in row-major
+    // order, the element PyTorch's adaptive max pooling picks.
     var y = x
-    for (i, o) in outSize.enumerated() { y = adaptivePool1(y, dim: x.rank - r + i, out: o, max: max) }
+    for (i, o) in outSize.enumerated().reversed() { y = adaptivePool1(y, dim: x.rank - r + i, out: o, max: max) }
     return y
 }
 

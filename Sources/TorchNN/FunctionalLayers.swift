@@ -25,6 +25,10 @@ public func bilinear(_ x1: Tensor, _ x2: Tensor, _ weight: Tensor, _ bias: Tenso
 
 /// Normalises over the trailing `normalizedShape` dimensions, then the optional affine.
 public func layerNorm(_ x: Tensor, _ normalizedShape: [Int], weight: Tensor? = nil, bias: Tensor? = nil, eps: Double = 1e-5) -> Tensor {
+    if x.dtype == .float16 || x.dtype == .bfloat16 {
+        // Statistics and the affine in float32, one rounding at the end (PyTorch's accumulate type).
+        return layerNorm(x.to(.float32), normalizedShape, weight: weight?.to(.float32), bias: bias?.to(.float32), eps: eps).to(x.dtype)
+    }
     let dims = Array((x.rank - normalizedShape.count)..<x.rank)
     let mean = x.mean(dims: dims, keepdim: true)
     let v = x.variance(dims: dims, correction: 0, keepdim: true)
@@ -36,7 +40,22 @@ public func layerNorm(_ x: Tensor, _ normalizedShape: [Int], weight: Tensor? = n
 
 /// Normalises each of `numGroups` channel groups over its channels and spatial positions, then
 /// the optional per-channel affine.
-public func groupNorm(_ x: Tensor, _ numGroups: Int, weight: Tensor? = nil, bias: Tensor? = nil, eps: Double = 1e-5) -> Tensor {
+public func groupNorm(_ x: Tensor, _ numGroups: Int, weight: Tensor? = nil, bias: Tensor? = nil, eps: Double = 1e-5,
+                      file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    if x.rank < 2 { torchFail("group_norm", "Expected at least 2 dimensions for input tensor but received \(x.rank)", file: file, line: line) }
+    let spatial = Array(x.shape[2...])
+    let perGroup = x.shape[0] * x.shape[1] / Swift.max(numGroups, 1)
+    if perGroup * spatial.reduce(1, *) == 1 {
+        torchFail("group_norm", "Expected more than 1 value per channel when training, got input size \([perGroup, numGroups] + spatial)", file: file, line: line)
+    }
+    if numGroups < 1 || x.shape[1] % numGroups != 0 {
+        torchFail("group_norm", "Expected number of channels in input to be divisible by num_groups, but got input of shape \(x.shape) and num_groups=\(numGroups)", file: file, line: line)
+    }
+    x.requireKernel("group_norm", "GroupNormKernelImpl", .floating, file: file, line: line)
+    if x.dtype == .float16 || x.dtype == .bfloat16 {
+        return groupNorm(x.to(.float32), numGroups, weight: weight?.to(.float32), bias: bias?.to(.float32), eps: eps,
+                         file: file, line: line).to(x.dtype)
+    }
     let n = x.shape[0]
     let g = x.reshape([n, numGroups, -1])
     let mean = g.mean(dims: [2], keepdim: true), v = g.variance(dims: [2], correction: 0, keepdim: true)
@@ -60,7 +79,14 @@ public func rmsNorm(_ x: Tensor, _ normalizedShape: [Int], weight: Tensor? = nil
 /// Batch normalisation over dimension 1: batch statistics when `training` (updating the running
 /// statistics in place with `momentum`, unbiased variance, when given), else the running ones.
 public func batchNorm(_ x: Tensor, runningMean: Tensor?, runningVar: Tensor?, weight: Tensor? = nil, bias: Tensor? = nil,
-                      training: Bool = false, momentum: Double = 0.1, eps: Double = 1e-5) -> Tensor {
+                      training: Bool = false, momentum: Double = 0.1, eps: Double = 1e-5,
+                      file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    x.requireKernel("batch_norm", "batch_norm", .floating, file: file, line: line)
+    if x.dtype == .float16 || x.dtype == .bfloat16 {
+        let y = batchNorm(x.to(.float32), runningMean: runningMean, runningVar: runningVar, weight: weight?.to(.float32),
+                          bias: bias?.to(.float32), training: training, momentum: momentum, eps: eps, file: file, line: line)
+        return y.to(x.dtype)
+    }
     let c = x.shape[1]
     let dims = [0] + Array(2..<x.rank)
     var shape = [Int](repeating: 1, count: x.rank)
@@ -87,11 +113,15 @@ public func batchNorm(_ x: Tensor, runningMean: Tensor?, runningVar: Tensor?, we
 }
 
 /// Rows of `weight` for each index; rows looked up at `paddingIdx` get no gradient.
-public func embedding(_ indices: Tensor, _ weight: Tensor, paddingIdx: Int? = nil) -> Tensor {
-    var out = weight.indexSelect(0, indices.reshape([-1])).reshape(indices.shape + [weight.shape[1]])
-    if let p = paddingIdx {
-        let keep = (indices .!= p).to(weight.dtype).unsqueeze(-1)
-        out = out * keep
-    }
-    return out
+public func embedding(_ indices: Tensor, _ weight: Tensor, paddingIdx: Int? = nil,
+                      file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    let out = weight.indexSelect(0, indices.reshape([-1]), file: file, line: line).reshape(indices.shape + [weight.shape[1]])
+    guard var p = paddingIdx else { return out }
+    let rows = weight.shape[0]
+    if p >= rows || p < -rows { torchFail("embedding", "Padding_idx must be within num_embeddings", file: file, line: line) }
+    if p < 0 { p += rows }
+    guard out.requiresGrad else { return out }
+    // The padding row's value is looked up as usual; only its gradient is stopped (PyTorch).
+    let lookup = (indices .!= p).unsqueeze(-1)
+    return Tensor.where(lookup, out, out.detach())
 }

@@ -82,7 +82,7 @@ public final class TransformerEncoderLayer: Module {
 
     public init(dModel: Int, nhead: Int, dimFeedforward: Int = 2048, dropout: Double = 0.1, gelu useGELU: Bool = false,
                 batchFirst: Bool = false, normFirst: Bool = false) {
-        selfAttn = MultiheadAttention(embedDim: dModel, numHeads: nhead, batchFirst: batchFirst)
+        selfAttn = MultiheadAttention(embedDim: dModel, numHeads: nhead, dropout: dropout, batchFirst: batchFirst)
         linear1 = Linear(dModel, dimFeedforward)
         linear2 = Linear(dimFeedforward, dModel)
         norm1 = LayerNorm([dModel]); norm2 = LayerNorm([dModel])
@@ -130,8 +130,8 @@ public final class TransformerDecoderLayer: Module {
 
     public init(dModel: Int, nhead: Int, dimFeedforward: Int = 2048, dropout: Double = 0.1, gelu useGELU: Bool = false,
                 batchFirst: Bool = false, normFirst: Bool = false) {
-        selfAttn = MultiheadAttention(embedDim: dModel, numHeads: nhead, batchFirst: batchFirst)
-        multiheadAttn = MultiheadAttention(embedDim: dModel, numHeads: nhead, batchFirst: batchFirst)
+        selfAttn = MultiheadAttention(embedDim: dModel, numHeads: nhead, dropout: dropout, batchFirst: batchFirst)
+        multiheadAttn = MultiheadAttention(embedDim: dModel, numHeads: nhead, dropout: dropout, batchFirst: batchFirst)
         linear1 = Linear(dModel, dimFeedforward)
         linear2 = Linear(dimFeedforward, dModel)
         norm1 = LayerNorm([dModel]); norm2 = LayerNorm([dModel]); norm3 = LayerNorm([dModel])

@@ -8,26 +8,34 @@ public func l1Loss(_ input: Tensor, _ target: Tensor, reduction: Reduction = .me
 }
 
 /// Quadratic below `beta`, linear above (PyTorch's smooth_l1_loss).
-public func smoothL1Loss(_ input: Tensor, _ target: Tensor, beta: Double = 1, reduction: Reduction = .mean) -> Tensor {
+public func smoothL1Loss(_ input: Tensor, _ target: Tensor, beta: Double = 1, reduction: Reduction = .mean,
+                         file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    input.requireKernel("smooth_l1_loss", "smooth_l1_cpu", .floating, file: file, line: line)
     let d = (input - target).abs()
     if beta == 0 { return reduce(d, reduction) }
     return reduce(Tensor.where(d .< beta, d * d * (0.5 / beta), d - beta / 2), reduction)
 }
 
-public func huberLoss(_ input: Tensor, _ target: Tensor, delta: Double = 1, reduction: Reduction = .mean) -> Tensor {
+public func huberLoss(_ input: Tensor, _ target: Tensor, delta: Double = 1, reduction: Reduction = .mean,
+                      file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    input.requireKernel("huber_loss", "huber_cpu", .floating, file: file, line: line)
     let d = (input - target).abs()
     return reduce(Tensor.where(d .< delta, d * d * 0.5, (d - delta / 2) * delta), reduction)
 }
 
 /// Binary cross entropy of probabilities (log clamped at -100, as PyTorch does).
-public func binaryCrossEntropy(_ input: Tensor, _ target: Tensor, weight: Tensor? = nil, reduction: Reduction = .mean) -> Tensor {
+public func binaryCrossEntropy(_ input: Tensor, _ target: Tensor, weight: Tensor? = nil, reduction: Reduction = .mean,
+                               file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    input.requireKernel("binary_cross_entropy", "binary_cross_entropy", .floating, file: file, line: line)
     let l = -(target * input.log().clamp(min: -100) + (1 - target) * (1 - input).log().clamp(min: -100))
     return reduce(weight.map { l * $0 } ?? l, reduction)
 }
 
 /// Binary cross entropy on logits, stable for large |x|, with an optional positive-class weight.
 public func binaryCrossEntropyWithLogits(_ input: Tensor, _ target: Tensor, posWeight: Tensor? = nil,
-                                         reduction: Reduction = .mean) -> Tensor {
+                                         reduction: Reduction = .mean, file: StaticString = #fileID,
+                                         line: UInt = #line) -> Tensor {
+    input.requireKernel("binary_cross_entropy_with_logits", "log_sigmoid_cpu", .floating, file: file, line: line)
     // log(1 + exp(-x)) computed as softplus(-x).
     let logSigNeg = (-input).softplus()                 // -log(sigmoid(x))
     let l: Tensor
@@ -40,11 +48,26 @@ public func binaryCrossEntropyWithLogits(_ input: Tensor, _ target: Tensor, posW
 }
 
 /// KL divergence with `input` as log-probabilities (reduction "batchmean" divides by the batch).
-public func klDiv(_ input: Tensor, _ target: Tensor, reduction: String = "mean", logTarget: Bool = false) -> Tensor {
-    let l = logTarget ? target.exp() * (target - input) : Tensor.where(target .> 0, target * (target.clamp(min: 1e-45).log() - input), 0.0)
+public func klDiv(_ input: Tensor, _ target: Tensor, reduction: String = "mean", logTarget: Bool = false,
+                  file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    if !input.dtype.isFloatingPoint || !target.dtype.isFloatingPoint {
+        torchFail("kl_div", "kl_div: Integral inputs not supported.", file: file, line: line)
+    }
+    if !["mean", "sum", "none", "batchmean"].contains(reduction) {
+        torchFail("kl_div", "\(reduction) is not a valid value for reduction", file: file, line: line)
+    }
+    // PyTorch's formula: xlogy(t, t) - t·x, with log taken only where t ≠ 0 (no 0·inf in backward).
+    let l: Tensor
+    if logTarget {
+        l = target.exp() * (target - input)
+    } else {
+        let zero = target .== 0
+        let safeLog = Tensor.where(zero, Tensor.onesLike(target), target).log()
+        l = Tensor.where(zero, Tensor.zerosLike(target), target * safeLog) - target * input
+    }
     switch reduction {
     case "sum": return l.sum()
-    case "batchmean": return l.sum() / Double(input.shape[0])
+    case "batchmean": return input.rank == 0 ? l.sum() : l.sum() / Double(input.shape[0])
     case "none": return l
     default: return l.mean()
     }
@@ -52,8 +75,25 @@ public func klDiv(_ input: Tensor, _ target: Tensor, reduction: String = "mean",
 
 /// Cross entropy with PyTorch's options: class weights, ignored index, label smoothing.
 public func crossEntropy(_ logits: Tensor, _ target: Tensor, weight: Tensor?, ignoreIndex: Int = -100,
-                         labelSmoothing: Double = 0, reduction: Reduction = .mean) -> Tensor {
-    let logp = logits.logSoftmax(dim: 1)
+                         labelSmoothing: Double = 0, reduction: Reduction = .mean,
+                         file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    if target.dtype.isFloatingPoint && target.shape == logits.shape && labelSmoothing == 0 && weight == nil {
+        return crossEntropy(logits, probabilities: target, reduction: reduction)
+    }
+    if target.dtype != .int64 && target.dtype != .uint8 {
+        if target.dtype.isFloatingPoint {
+            torchFail("cross_entropy", "expected scalar type Long but found \(target.dtype.pytorchName)", file: file, line: line)
+        }
+        torchFail("cross_entropy", "expected target dtype to be Long or Byte, but got \(target.dtype.pytorchName)", file: file, line: line)
+    }
+    if !logits.dtype.isFloatingPoint {
+        logits.requireKernel("cross_entropy", "log_softmax_lastdim_kernel_impl", .floating, file: file, line: line)
+    }
+    let logp = logits.logSoftmax(dim: logits.rank == 1 ? 0 : 1)
+    if labelSmoothing == 0 {
+        return nllLoss(logp, target.to(.int64), weight: weight, reduction: reduction, ignoreIndex: ignoreIndex, file: file, line: line)
+    }
+    let target = target.to(.int64)
     let c = logits.shape[1]
     let valid = (target .!= ignoreIndex)
     let safeTarget = Tensor.where(valid, target, 0)

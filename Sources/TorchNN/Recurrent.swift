@@ -236,9 +236,19 @@ public func RNN(_ inputSize: Int, _ hiddenSize: Int, numLayers: Int = 1, batchFi
 }
 
 /// `softmax(q kᵀ · scale + mask) v` over the last two dimensions. A bool mask keeps `true`
-/// positions; a float mask is added. `isCausal` masks future positions.
+/// positions; a float mask is added. `isCausal` masks future positions (not together with a
+/// mask, as PyTorch). A query row whose every key is masked attends to nothing and gives zeros
+/// (PyTorch 2.5 and later); `dropoutP` drops attention weights in training, as PyTorch's `dropout_p`.
+///
+/// ```swift
+/// let out = scaledDotProductAttention(q, k, v, isCausal: true)
+/// ```
 public func scaledDotProductAttention(_ q: Tensor, _ k: Tensor, _ v: Tensor, attnMask: Tensor? = nil,
-                                      isCausal: Bool = false, scale: Double? = nil) -> Tensor {
+                                      dropoutP: Double = 0, isCausal: Bool = false, scale: Double? = nil,
+                                      file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    if isCausal && attnMask != nil {
+        torchFail("scaled_dot_product_attention", "_scaled_dot_product_attention: Explicit attn_mask should not be set when is_causal=True", file: file, line: line)
+    }
     let d = q.shape[q.rank - 1]
     var scores = q.matmul(k.mT) * (scale ?? 1 / Double(d).squareRoot())
     let (lq, lk) = (q.shape[q.rank - 2], k.shape[k.rank - 2])
@@ -249,19 +259,27 @@ public func scaledDotProductAttention(_ q: Tensor, _ k: Tensor, _ v: Tensor, att
     if let m = attnMask {
         scores = m.dtype == .bool ? scores.maskedFill(m.logicalNot(), -Double.infinity) : scores + m
     }
-    return scores.softmax(dim: -1).matmul(v)
+    var attn = scores.softmax(dim: -1)
+    if isCausal || attnMask != nil {
+        let dead = Torch.noGrad { (scores .== -Double.infinity).all(dims: [-1], keepdim: true) }
+        attn = Tensor.where(dead, Tensor.scalar(0.0, dtype: attn.dtype), attn)
+    }
+    if dropoutP > 0 { attn = dropout(attn, p: dropoutP, training: true) }
+    return attn.matmul(v)
 }
 
 /// Multi-head attention with PyTorch's packed input projection (`in_proj_weight`) and output
 /// projection. Inputs [L, N, E] (or [N, L, E] with `batchFirst`).
 public final class MultiheadAttention: Module {
     public let embedDim: Int, numHeads: Int, batchFirst: Bool
+    /// Dropout probability on the attention weights in training (PyTorch's `dropout`).
+    public let dropoutP: Double
     public let inProjWeight: Tensor, inProjBias: Tensor
     public let outProj: Linear
 
-    public init(embedDim: Int, numHeads: Int, batchFirst: Bool = false) {
+    public init(embedDim: Int, numHeads: Int, dropout: Double = 0, batchFirst: Bool = false) {
         precondition(embedDim % numHeads == 0, "embed_dim must be divisible by num_heads")
-        self.embedDim = embedDim; self.numHeads = numHeads; self.batchFirst = batchFirst
+        self.embedDim = embedDim; self.numHeads = numHeads; self.batchFirst = batchFirst; self.dropoutP = dropout
         inProjWeight = Tensor.empty([3 * embedDim, embedDim])
         let a = (6.0 / Double(4 * embedDim)).squareRoot()   // xavier uniform over [3E, E]
         Init.uniform_(inProjWeight, -a, a)
@@ -294,7 +312,8 @@ public final class MultiheadAttention: Module {
         }
         if let m = attnMask { scores = m.dtype == .bool ? scores.maskedFill(m, -Double.infinity) : scores + m }
         if let pad = keyPaddingMask { scores = scores.maskedFill(pad.view([pad.shape[0], 1, 1, pad.shape[1]]), -Double.infinity) }
-        let attn = scores.softmax(dim: -1)
+        var attn = scores.softmax(dim: -1)
+        if dropoutP > 0 && training { attn = dropout(attn, p: dropoutP, training: true) }
         let out = attn.matmul(v).transpose(1, 2).reshape([q0.shape[0], q0.shape[1], E])
         let y = outProj(out)
         return (batchFirst ? y : y.transpose(0, 1), attn.mean(dims: [1]))
