@@ -164,12 +164,20 @@ extension Tensor {
                                 file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         if steps < 0 { torchFail("logspace", "number of steps must be non-negative", file: file, line: line) }
         let dt = dtype ?? Torch.defaultDType
-        let exponents = rangeValues(start, end, steps: steps, dtype: dt)
+        // Integer logspace (as PyTorch's kernel): start and end truncated, exponents in double and
+        // not truncated; a single step is `base ** start` with `start` as given.
+        var exponents: [Double]
+        if dt.isFloatingPoint {
+            exponents = rangeValues(start, end, steps: steps, dtype: dt)
+        } else {
+            exponents = rangeValues(start.rounded(.towardZero), end.rounded(.towardZero), steps: steps, dtype: .float64)
+            if steps == 1 { exponents = [start] }
+        }
         let values: [Double]
         if dt == .float32 || dt == .float16 || dt == .bfloat16 {
             values = exponents.map { Double(Float.pow(Float(base), Float($0))) }
         } else {
-            values = exponents.map { realPow(base, $0) }
+            values = exponents.map { dt.isFloatingPoint ? realPow(base, $0) : realPow(base, $0).rounded(.towardZero) }
         }
         return Tensor(flat: values, shape: [steps], dtype: dt)
     }

@@ -301,13 +301,19 @@ extension Tensor {
 
     /// Elements where `mask` (broadcast to this shape) is true, as a 1-D tensor.
     public func maskedSelect(_ mask: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        if mask.dtype != .bool { torchFail("masked_select", "masked_select: expected BoolTensor for mask", file: file, line: line) }
         let shape = Checks.broadcastShapes(self.shape, mask.shape).unwrap("maskedSelect", file: file, line: line)
+        if shape.isEmpty {
+            // A 0-d selection: as a one-element vector (the result is 1-D either way).
+            return reshape([1]).index([.tensor(mask.reshape([1]))], file: file, line: line)
+        }
         return expand(shape).index([.tensor(mask.to(.bool).expand(shape))], file: file, line: line)
     }
 
     /// `value` where `mask` is true, self elsewhere.
     public func maskedFill<S: ScalarLike>(_ mask: Tensor, _ value: S, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         if mask.dtype != .bool { torchFail("maskedFill", "masked_fill_ only supports boolean masks, but got mask with dtype \(mask.dtype)", file: file, line: line) }
+        Tensor.checkFits(value.asDouble, dtype, "masked_fill", file: file, line: line)
         return Tensor.where(mask, Tensor.scalar(value, dtype: dtype), self, file: file, line: line)
     }
 
@@ -326,11 +332,16 @@ extension Tensor {
         for i in 0..<index.rank where i != d && index.shape[i] > target.shape[i] {
             torchFail(op, "Size does not match at dimension \(i) expected index \(index.shape) to be smaller than self \(target.shape) apart from dimension \(d)", file: file, line: line)
         }
-        let idx = index.to(.int64).contiguous().toArray(Int64.self)
+        if index.dtype != .int64 {
+            let name = op.hasPrefix("gather") ? "gather" : "scatter"
+            torchFail(op, "\(name)(): Expected dtype int64 for index", file: file, line: line)
+        }
+        let idx = index.contiguous().toArray(Int64.self)
         let size = target.rank == 0 ? 1 : target.shape[d]
         var offsets = [Int](repeating: 0, count: idx.count)
         for (p, k) in idx.enumerated() {
-            if k < -Int64(size) || k >= Int64(size) {
+            // No negative indices here (unlike indexing): PyTorch refuses them.
+            if k < 0 || k >= Int64(size) {
                 torchFail(op, "index \(k) is out of bounds for dimension \(d) with size \(size)", file: file, line: line)
             }
             var coord = unravelIndex(p, index.shape)
@@ -362,6 +373,7 @@ extension Tensor {
     public func scatter_(_ dim: Int, _ index: Tensor, _ src: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         if device.isCUDA { return copy_(cpu().scatter_(dim, index.cpu(), src.cpu(), file: file, line: line), file: file, line: line) }
         let d = rank == 0 ? 0 : normDim(dim, "scatter_", file, line)
+        if src.dtype != dtype { torchFail("scatter_", "scatter(): Expected self.dtype to be equal to src.dtype", file: file, line: line) }
         let offsets = dimIndexOffsets(self, d, index, "scatter_", file: file, line: line)
         let values = src.to(dtype).contiguousPrefix(index.shape)
         CPUKernels.scatterElements(dst: storage.data, src: values.storage.data + values.layout.offset * itemSize, offsets: offsets, itemSize: itemSize)
@@ -394,6 +406,7 @@ extension Tensor {
     public func scatterAdd_(_ dim: Int, _ index: Tensor, _ src: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         if device.isCUDA { return copy_(cpu().scatterAdd_(dim, index.cpu(), src.cpu(), file: file, line: line), file: file, line: line) }
         let d = rank == 0 ? 0 : normDim(dim, "scatterAdd_", file, line)
+        if src.dtype != dtype { torchFail("scatter_add_", "scatter(): Expected self.dtype to be equal to src.dtype", file: file, line: line) }
         let target = dtype.computeType == dtype ? self : to(dtype.computeType)
         let offsets = dimIndexOffsets(target, d, index, "scatterAdd_", file: file, line: line)
         let values = src.to(target.dtype).contiguousPrefix(index.shape)
@@ -419,6 +432,19 @@ extension Tensor {
     public func indexAdd_(_ dim: Int, _ index: Tensor, _ source: Tensor, alpha: Double = 1,
                           file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         let d = rank == 0 ? 0 : normDim(dim, "indexAdd_", file, line)
+        if source.dtype != dtype {
+            torchFail("index_add_", "index_add_(): self (\(dtype.pytorchName)) and source (\(source.dtype.pytorchName)) must have the same scalar type", file: file, line: line)
+        }
+        if index.dtype != .int64 && index.dtype != .int32 {
+            torchFail("index_add_", "index_add_(): Expected dtype int32/int64 for index", file: file, line: line)
+        }
+        if index.count == 0 { return self }
+        let size = rank == 0 ? 1 : shape[d]
+        // PyTorch checks the range unless a multi-dimensional self is empty.
+        if (rank <= 1 || count > 0) && Torch.noGrad({ ((index .< 0) | (index .>= size)).any().item() }) != 0 {
+            torchFail("index_add_", "index out of range in self", file: file, line: line)
+        }
+        if count == 0 { return self }
         let idx: [TensorIndex] = [TensorIndex](repeating: .all, count: d) + [.tensor(index.reshape([-1]))]
         let src = alpha == 1 ? source : source * alpha
         // Advanced indexing puts the index dimension in place when it is the only one.

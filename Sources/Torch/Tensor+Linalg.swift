@@ -10,6 +10,12 @@ extension Tensor {
     /// Tensor.randn([10, 3, 4]).matmul(Tensor.randn([4, 5]))   // [10, 3, 5]
     /// ```
     public func matmul(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        if (count == 0 || other.count == 0) && (dtype != other.dtype || dtype == .bool) && Swift.min(rank, other.rank) > 0
+            && Swift.max(rank, other.rank) > 2 {
+            // An empty operand runs no kernel in PyTorch: no dtype checks; mixed dtypes give the second's.
+            let t: DType = other.dtype == .bool ? .int64 : other.dtype
+            return to(t).matmul(other.to(t), file: file, line: line).to(other.dtype)
+        }
         if dtype == .bool || other.dtype == .bool {
             let kernel = rank == 1 && other.rank == 1 ? "dot" : (rank == 2 && other.rank == 1 ? "addmv_impl_cpu"
                 : (Swift.max(rank, other.rank) > 2 ? "bmm" : "addmm_impl_cpu_"))
@@ -149,7 +155,6 @@ extension Tensor {
 
     /// Product of two matrices.
     public func mm(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        requireKernel("mm", "addmm_impl_cpu_", .notBool, file: file, line: line)
         if rank != 2 || other.rank != 2 {
             torchFail("mm", "self and mat2 must be matrices, got \(rank)-D and \(other.rank)-D tensors", file: file, line: line)
         }
@@ -175,7 +180,6 @@ extension Tensor {
 
     /// Matrix-vector product.
     public func mv(_ vec: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        requireKernel("mv", "addmv_impl_cpu", .notBool, file: file, line: line)
         if rank != 2 || vec.rank != 1 {
             torchFail("mv", "vector + matrix @ vector expected, got \(rank), \(vec.rank)", file: file, line: line)
         }
@@ -184,7 +188,6 @@ extension Tensor {
 
     /// Inner product of two 1-D tensors.
     public func dot(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        requireKernel("dot", "dot", .notBool, file: file, line: line)
         if rank != 1 || other.rank != 1 {
             torchFail("dot", "1D tensors expected, but got \(rank)D and \(other.rank)D tensors", file: file, line: line)
         }
@@ -207,6 +210,9 @@ extension Tensor {
     /// ```
     public static func addmm<S: ScalarLike>(_ input: Tensor, _ mat1: Tensor, _ mat2: Tensor, beta: S, alpha: S,
                                             file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        for (t, name) in [(mat1, "mat1"), (mat2, "mat2")] where t.dtype != input.dtype {
+            torchFail("addmm", "self and \(name) must have the same dtype, but got \(input.dtype.pytorchName) and \(t.dtype.pytorchName)", file: file, line: line)
+        }
         let prod = mat1.mm(mat2, file: file, line: line)
         var (b, a) = (beta.asDouble, alpha.asDouble)
         if !prod.dtype.isFloatingPoint && prod.count > 0 {

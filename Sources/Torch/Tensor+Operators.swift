@@ -185,71 +185,67 @@ extension Tensor {
                                      line: UInt = #line) -> Tensor {
         if lo == nil && hi == nil { torchFail("clamp", "At least one of 'min' or 'max' must not be None", file: file, line: line) }
         let out = resultDType(withScalar: S.self)
-        for bound in [lo, hi].compactMap({ $0 }) where !out.isFloatingPoint {
-            Tensor.checkFits(bound.asDouble, out, "clamp", file: file, line: line)
+        var (l, h) = (lo?.asDouble, hi?.asDouble)
+        if !out.isFloatingPoint && out != .bool {
+            // Integer bounds saturate to the dtype; a bound on the wrong side of it is refused.
+            let (minV, maxV) = Tensor.representableRange(out)
+            if let v = l, v > maxV {
+                torchFail("clamp", "Clamp min value \(lo!) is outside the representable range of \(out.pytorchName)", file: file, line: line)
+            }
+            if let v = h, v < minV {
+                torchFail("clamp", "Clamp max value \(hi!) is outside the representable range of \(out.pytorchName)", file: file, line: line)
+            }
+            l = l.map { Swift.max($0, minV) }
+            h = h.map { Swift.min($0, maxV) }
         }
         let x = to(out)
         let value = Torch.noGrad { () -> Tensor in
             var r = x
-            if let lo { r = Tensor.binary(.maximum, r, Tensor.scalar(lo, dtype: out), file: file, line: line) }
-            if let hi { r = Tensor.binary(.minimum, r, Tensor.scalar(hi, dtype: out), file: file, line: line) }
+            if let l { r = Tensor.binary(.maximum, r, Tensor.scalar(l, dtype: out), file: file, line: line) }
+            if let h { r = Tensor.binary(.minimum, r, Tensor.scalar(h, dtype: out), file: file, line: line) }
             return r
         }
         guard Tensor.shouldRecord(self) else { return value }
-        var inside = Tensor.ones(shape, dtype: .bool, device: device)
-        Torch.noGrad {
-            if let lo { inside = inside & (x .>= Tensor.scalar(lo, dtype: out)) }
-            if let hi { inside = inside & (x .<= Tensor.scalar(hi, dtype: out)) }
+        // PyTorch's clamp_backward: the gradient passes strictly inside the bounds.
+        let inside = Torch.noGrad { () -> Tensor in
+            var m = Tensor.ones(shape, dtype: .bool, device: device)
+            if let l { m = m & (x .> Tensor.scalar(l, dtype: out)) }
+            if let h { m = m & (x .< Tensor.scalar(h, dtype: out)) }
+            return m
         }
         return Tensor.where(inside, x, value, file: file, line: line)
     }
 
+    /// The smallest and largest values of an integer dtype, as doubles.
+    package static func representableRange(_ d: DType) -> (Double, Double) {
+        switch d {
+        case .bool: return (0, 1)
+        case .uint8: return (0, 255)
+        case .int8: return (-128, 127)
+        case .int16: return (-32768, 32767)
+        case .int32: return (-2147483648, 2147483647)
+        default: return (-9.223372036854775808e18, 9.223372036854775807e18)
+        }
+    }
+
     /// Traps as PyTorch when `value` does not fit integer dtype `d`.
     static func checkFits(_ value: Double, _ d: DType, _ op: String, file: StaticString, line: UInt) {
-        let (lo, hi): (Double, Double)
-        switch d {
-        case .bool: (lo, hi) = (-Double.infinity, .infinity)
-        case .uint8: (lo, hi) = (0, 255)
-        case .int8: (lo, hi) = (-128, 127)
-        case .int16: (lo, hi) = (-32768, 32767)
-        case .int32: (lo, hi) = (-2147483648, 2147483647)
-        default: (lo, hi) = (-9.223372036854775808e18, 9.223372036854775807e18)
-        }
+        if d.isFloatingPoint || d == .bool { return }
+        let (lo, hi) = representableRange(d)
         if value.isNaN || value < lo || value > hi {
             let names: [DType: String] = [.uint8: "uint8_t", .int8: "int8_t", .int16: "int16_t", .int32: "int", .int64: "int64_t"]
             torchFail(op, "value cannot be converted to type \(names[d] ?? "\(d)") without overflow", file: file, line: line)
         }
     }
 
-    /// Clamps into tensor bounds `[min, max]` (broadcast). Gradients as PyTorch's: to `self` where
-    /// `min <= self <= max`, to `min` where `self < min < max`, to `max` where `self > max` or `max < min`.
+    /// Clamps into tensor bounds `[min, max]` (broadcast): `minimum(maximum(self, min), max)`, whose
+    /// gradients (split evenly at ties) are PyTorch's for tensor bounds.
     public func clamp(min lo: Tensor?, max hi: Tensor?, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         if lo == nil && hi == nil { torchFail("clamp", "At least one of 'min' or 'max' must not be None", file: file, line: line) }
-        if dtype == .bool || lo?.dtype == .bool || hi?.dtype == .bool {
-            let d = [dtype, lo?.dtype, hi?.dtype].compactMap { $0 }.contains(.bool) ? DType.bool : dtype
-            if d == .bool && [self, lo, hi].compactMap({ $0 }).allSatisfy({ $0.dtype == .bool }) {
-                torchFail("clamp", "\"clamp_cpu\" not implemented for 'Bool'", file: file, line: line)
-            }
-        }
-        let value = Torch.noGrad { () -> Tensor in
-            var r = self
-            if let lo { r = r.maximum(lo) }
-            if let hi { r = r.minimum(hi) }
-            return r
-        }
-        guard Tensor.shouldRecord([self] + [lo, hi].compactMap { $0 }) else { return value }
-        let (inSelf, inMin, inMax) = Torch.noGrad { () -> (Tensor, Tensor?, Tensor?) in
-            switch (lo, hi) {
-            case let (lo?, hi?): return ((self .>= lo) & (self .<= hi), (self .< lo) & (lo .< hi), (self .> hi) | (hi .< lo))
-            case let (lo?, nil): return (self .>= lo, self .< lo, nil)
-            case let (nil, hi?): return (self .<= hi, nil, self .> hi)
-            default: return (Tensor.ones(shape, dtype: .bool), nil, nil)
-            }
-        }
-        var r = value
-        if let inMax, let hi { r = Tensor.where(inMax, hi, r, file: file, line: line) }
-        if let inMin, let lo { r = Tensor.where(inMin, lo, r, file: file, line: line) }
-        return Tensor.where(inSelf, self, r, file: file, line: line)
+        var r = self
+        if let lo { r = Tensor.binary(.maximum, r, lo, file: file, line: line) }
+        if let hi { r = Tensor.binary(.minimum, r, hi, file: file, line: line) }
+        return r
     }
 
     @discardableResult public func clamp_<S: ScalarLike>(min lo: S? = nil, max hi: S? = nil, file: StaticString = #fileID,
@@ -347,5 +343,35 @@ extension Tensor {
     }
     public static func `where`<S: ScalarLike>(_ condition: Tensor, _ a: Tensor, _ b: S) -> Tensor {
         Tensor.where(condition, a, Tensor.scalar(b, dtype: a.resultDType(withScalar: S.self)))
+    }
+}
+
+extension Tensor {
+    /// `self · log(other)`, with 0 where `self == 0` (unless `other` is NaN): PyTorch's `xlogy`,
+    /// the entropy-style term that stays finite at zero probability. Integer and bool inputs
+    /// promote to the default float dtype. Gradients as PyTorch's: `xlogy(self != 0, other)` for
+    /// `self` and `self / other` for `other` (NaN at `0 / 0`, as PyTorch).
+    ///
+    /// ```swift
+    /// Tensor([0.0, 2.0]).xlogy(Tensor([0.0, 3.0]))   // [0, 2·log 3]
+    /// ```
+    public func xlogy(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        var out = dtype == other.dtype ? dtype
+            : resultType([.tensor(dtype, isZeroDim: rank == 0), .tensor(other.dtype, isZeroDim: other.rank == 0)])
+        if !out.isFloatingPoint { out = Torch.defaultDType }
+        let x = to(out), y = other.to(out)
+        let shape = Checks.broadcastShapes(x.shape, y.shape).unwrap("xlogy", file: file, line: line)
+        let (sx, sy) = (x.shape, y.shape)
+        return Torch.customFunction("Xlogy", [x, y], forward: { ctx, xs in
+            ctx.saveForBackward(xs[0], xs[1])
+            let v = xs[0] * xs[1].log()
+            let zero = (xs[0] .== 0) & xs[1].isnan().logicalNot()
+            return Tensor.where(zero, Tensor.scalar(0.0, dtype: v.dtype), v).expand(shape).contiguous()
+        }, backward: { ctx, g in
+            let a = ctx.savedTensors[0], b = ctx.savedTensors[1]
+            let ga = g * (a .!= 0).to(g.dtype).xlogy(b)
+            let gb = g * a / b
+            return [ga.sumToShape(sx), gb.sumToShape(sy)]
+        }, file: file, line: line)
     }
 }

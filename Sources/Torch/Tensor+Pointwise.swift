@@ -178,6 +178,7 @@ extension Tensor {
         case .bitwiseNot:
             if dtype.isFloatingPoint { torchFail("bitwiseNot", "bitwise_not is only defined for integral and bool tensors, got \(dtype)", file: file, line: line) }
             valueType = dtype
+        case .square where dtype == .bool: valueType = .int64   // pow(bool, 2) is int64 in PyTorch
         default: valueType = (op.isFloatingOnly && !dtype.isFloatingPoint) ? Torch.defaultDType : dtype
         }
         let x = to(op == .logicalNot ? dtype.computeType : valueType.computeType)

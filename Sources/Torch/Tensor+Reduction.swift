@@ -247,9 +247,22 @@ extension Tensor {
         return argReduce(isMax: isMax, dim: dim, keepdim: keepdim, values: false, name, file: file, line: line).indices
     }
 
-    /// Variance with `correction` (1: unbiased, as PyTorch's default).
+    /// Variance with `correction` (1: unbiased, as PyTorch's default). Accumulates in float64, as
+    /// PyTorch's CPU kernel, so float32 inputs near the range limit do not overflow.
+    ///
+    /// ```swift
+    /// Tensor([1.0, 2.0, 3.0, 4.0]).variance()   // 1.6667
+    /// ```
     public func variance(dims: [Int]? = nil, correction: Int = 1, keepdim: Bool = false,
                          file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        if !dtype.isFloatingPoint { torchFail("var", "std and var only support floating point and complex dtypes", file: file, line: line) }
+        if dtype == .float64 { return varianceInOwnType(dims: dims, correction: correction, keepdim: keepdim, file: file, line: line) }
+        return to(.float64).varianceInOwnType(dims: dims, correction: correction, keepdim: keepdim, file: file, line: line).to(dtype)
+    }
+
+    /// Variance computed in this tensor's compute type (the normalisation layers' statistics).
+    package func varianceInOwnType(dims: [Int]? = nil, correction: Int = 1, keepdim: Bool = false,
+                                   file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         if !dtype.isFloatingPoint { torchFail("var", "std and var only support floating point and complex dtypes", file: file, line: line) }
         let mask = reductionDims(dims, "var", file, line)
         let n = (0..<rank).filter { mask[$0] }.reduce(1) { $0 * shape[$1] }

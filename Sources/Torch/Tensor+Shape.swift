@@ -11,10 +11,14 @@ extension Tensor {
         if tensors.isEmpty { torchFail("cat", "expected a non-empty list of Tensors", file: file, line: line) }
         // Like PyTorch, 1-D empty tensors are skipped.
         let parts = tensors.filter { !($0.rank == 1 && $0.count == 0) }
-        guard let first = parts.first else { return tensors[0].clone() }
+        guard let first = parts.first else {
+            let dt = tensors.dropFirst().reduce(tensors[0].dtype) { promoteTypes($0, $1.dtype) }
+            return tensors[0].to(dt).clone()
+        }
         if first.rank == 0 { torchFail("cat", "zero-dimensional tensor (at position 0) cannot be concatenated", file: file, line: line) }
         let d = first.normDim(dim, "cat", file, line)
-        var dt = first.dtype
+        // The result dtype promotes over every input, the skipped empty ones included.
+        var dt = tensors.dropFirst().reduce(tensors[0].dtype) { promoteTypes($0, $1.dtype) }
         var total = 0
         for (i, t) in parts.enumerated() {
             if t.rank != first.rank {

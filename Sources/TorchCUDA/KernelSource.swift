@@ -265,7 +265,7 @@ public enum KernelSource {
                 __syncthreads();
                 m = red[0];
                 for (int w = 1; w < (blockDim.x >> 5); w++) m = bmax(m, red[w]);
-                if (m == \(inf(d)) || m == -\(inf(d))) m = 0;
+                if (m == -\(inf(d))) m = 0;
                 __syncthreads();
                 \(T) s = 0;
                 for (long long j = threadIdx.x; j < n; j += blockDim.x) s += exp\(f)(\(load) - m);

@@ -48,7 +48,7 @@ let binaryOps: [String: DiffOp] = [
     "div_floor": two { $0.div($1, roundingMode: "floor") }, "div_trunc": two { $0.div($1, roundingMode: "trunc") },
     "floor_divide": two { $0.floorDivide($1) }, "remainder": two { $0.remainder($1) }, "fmod": two { $0.fmod($1) },
     "pow": two { $0.pow($1) }, "maximum": two { $0.maximum($1) }, "minimum": two { $0.minimum($1) },
-    "atan2": two { $0.atan2($1) }, "bitwise_and": two { $0 & $1 }, "bitwise_or": two { $0 | $1 },
+    "atan2": two { $0.atan2($1) }, "xlogy": two { $0.xlogy($1) }, "bitwise_and": two { $0 & $1 }, "bitwise_or": two { $0 | $1 },
     "bitwise_xor": two { $0 ^ $1 }, "logical_and": two { $0.logicalAnd($1) }, "logical_or": two { $0.logicalOr($1) },
     "logical_xor": two { $0.logicalXor($1) }, "eq": two { $0.eq($1) }, "ne": two { $0.ne($1) }, "lt": two { $0.lt($1) },
     "le": two { $0.le($1) }, "gt": two { $0.gt($1) }, "ge": two { $0.ge($1) },

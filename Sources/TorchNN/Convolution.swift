@@ -281,7 +281,7 @@ public func maxPool(_ x: Tensor, r: Int, kernel: SizeSpec, stride: SizeSpec? = n
     } else {
         x.requireKernel(op, "max_pool\(r)d_impl", .floating, file: file, line: line)
     }
-    let lowest: Double = x.dtype.isFloatingPoint ? -Double.infinity : (x.dtype == .uint8 ? 0 : -9.223372036854775808e18)
+    let lowest: Double = x.dtype.isFloatingPoint ? -Double.infinity : Tensor.representableRange(x.dtype).0
     let plan = poolPlan(x, r: r, kernel: kernel, stride: stride, padding: padding, dilation: dilation, ceilMode: ceilMode,
                         fill: lowest, op: op, file: file, line: line)
     if let y = plan.padded.maxPool2dByIndices(plan.geometry, file: file, line: line) {

@@ -31,7 +31,7 @@ public func layerNorm(_ x: Tensor, _ normalizedShape: [Int], weight: Tensor? = n
     }
     let dims = Array((x.rank - normalizedShape.count)..<x.rank)
     let mean = x.mean(dims: dims, keepdim: true)
-    let v = x.variance(dims: dims, correction: 0, keepdim: true)
+    let v = x.varianceInOwnType(dims: dims, correction: 0, keepdim: true)
     var y = (x - mean) / (v + eps).sqrt()
     if let weight { y = y * weight }
     if let bias { y = y + bias }
@@ -58,7 +58,7 @@ public func groupNorm(_ x: Tensor, _ numGroups: Int, weight: Tensor? = nil, bias
     }
     let n = x.shape[0]
     let g = x.reshape([n, numGroups, -1])
-    let mean = g.mean(dims: [2], keepdim: true), v = g.variance(dims: [2], correction: 0, keepdim: true)
+    let mean = g.mean(dims: [2], keepdim: true), v = g.varianceInOwnType(dims: [2], correction: 0, keepdim: true)
     var y = ((g - mean) / (v + eps).sqrt()).reshape(x.shape)
     var shape = [Int](repeating: 1, count: x.rank)
     shape[1] = x.shape[1]
@@ -94,7 +94,7 @@ public func batchNorm(_ x: Tensor, runningMean: Tensor?, runningVar: Tensor?, we
     let mean: Tensor, v: Tensor
     if training || runningMean == nil || runningVar == nil {
         mean = x.mean(dims: dims)
-        v = x.variance(dims: dims, correction: 0)
+        v = x.varianceInOwnType(dims: dims, correction: 0)
         if training, let runningMean, let runningVar {
             let n = Double(x.count / c)
             Torch.noGrad {

@@ -56,15 +56,8 @@ public func klDiv(_ input: Tensor, _ target: Tensor, reduction: String = "mean",
     if !["mean", "sum", "none", "batchmean"].contains(reduction) {
         torchFail("kl_div", "\(reduction) is not a valid value for reduction", file: file, line: line)
     }
-    // PyTorch's formula: xlogy(t, t) - t·x, with log taken only where t ≠ 0 (no 0·inf in backward).
-    let l: Tensor
-    if logTarget {
-        l = target.exp() * (target - input)
-    } else {
-        let zero = target .== 0
-        let safeLog = Tensor.where(zero, Tensor.onesLike(target), target).log()
-        l = Tensor.where(zero, Tensor.zerosLike(target), target * safeLog) - target * input
-    }
+    // PyTorch's formula: xlogy(t, t) - t·x (its gradients, NaN included at t = 0 for the target).
+    let l = logTarget ? target.exp() * (target - input) : target.xlogy(target, file: file, line: line) - target * input
     switch reduction {
     case "sum": return l.sum()
     case "batchmean": return input.rank == 0 ? l.sum() : l.sum() / Double(input.shape[0])

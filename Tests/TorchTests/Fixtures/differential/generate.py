@@ -247,7 +247,7 @@ BINARY = {
     "maximum": torch.maximum, "minimum": torch.minimum, "atan2": torch.atan2,
     "bitwise_and": torch.bitwise_and, "bitwise_or": torch.bitwise_or, "bitwise_xor": torch.bitwise_xor,
     "logical_and": torch.logical_and, "logical_or": torch.logical_or, "logical_xor": torch.logical_xor,
-    "eq": torch.eq, "ne": torch.ne, "lt": torch.lt, "le": torch.le, "gt": torch.gt, "ge": torch.ge,
+    "xlogy": torch.xlogy, "eq": torch.eq, "ne": torch.ne, "lt": torch.lt, "le": torch.le, "gt": torch.gt, "ge": torch.ge,
 }
 BINARY_NONDIFF = {"div_floor", "div_trunc", "floor_divide", "bitwise_and", "bitwise_or", "bitwise_xor",
                   "logical_and", "logical_or", "logical_xor", "eq", "ne", "lt", "le", "gt", "ge"}
@@ -966,7 +966,9 @@ def main():
                 for i in ins:
                     if i.grad and i.base.dtype.is_floating_point:
                         i.base = i.base.to(torch.float64)
-                        i.base = torch.where(torch.isfinite(i.base), i.base, torch.full_like(i.base, 0.75))
+                        # Finite and moderate: float32 extremes carried into float64 only cancel.
+                        ok = torch.isfinite(i.base) & (i.base.abs() < 1e30)
+                        i.base = torch.where(ok, i.base, torch.full_like(i.base, 0.75))
                 grad_case = any(i.grad and i.base.dtype == torch.float64 for i in ins)
             case = {"id": cid, "op": spec["name"], "family": spec["family"], "args": args, "inputs": []}
             leaves, views = [], []
@@ -996,7 +998,11 @@ def main():
                 if diff:
                     gouts = [torch.randn_like(o) for o in diff]
                     want = [l for l, i in zip(leaves, case["inputs"]) if i["grad"]]
-                    grads = torch.autograd.grad(diff, want, gouts, allow_unused=True)
+                    try:
+                        grads = torch.autograd.grad(diff, want, gouts, allow_unused=True)
+                    except Exception:  # PyTorch has no backward for this case: outputs only
+                        grads = None
+                if diff and grads is not None:
                     case["grad_outputs"] = []
                     for k, g in enumerate(gouts):
                         name = "c%d.gout%d" % (cid, k)
