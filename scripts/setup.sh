@@ -8,11 +8,13 @@ need=()
 dpkg -s libopenblas-dev >/dev/null 2>&1 || need+=(libopenblas-dev)
 dpkg -s dataset-fashion-mnist >/dev/null 2>&1 || need+=(dataset-fashion-mnist)
 dpkg -s zlib1g-dev >/dev/null 2>&1 || need+=(zlib1g-dev)
+# NumPy from Debian: stock Debian 12/13 refuse a system-wide `pip install` (PEP 668).
+python3 -c "import numpy" 2>/dev/null || need+=(python3-numpy)
+python3 -c "import venv, ensurepip" 2>/dev/null || need+=(python3-venv)
 if [ ${#need[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}"
 fi
-python3 -c "import numpy" 2>/dev/null || pip install -q numpy
 # Python packages some interop tests read our files with (tensorboard, safetensors), in a
 # virtualenv of the project's; the tests that need them skip with a message when it is missing.
 if [ ! -x .venv-tb/bin/python ]; then

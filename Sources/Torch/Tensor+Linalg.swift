@@ -47,15 +47,21 @@ extension Tensor {
         let be = b.expand(batch + [k, m]).to(compute)
         var out: Tensor
         if Tensor.shouldRecord(ae, be) {
-            out = Tensor.recorded(.matmul, [ae, be], save: [ae, be], file: file, line: line, forward: {
+            // Each factor is saved only for the other's gradient (Note [What autograd saves]).
+            let (needA, needB) = (ae.needsGradient, be.needsGradient)
+            var save = SmallList<Tensor>()
+            if needB { save.append(ae) }
+            if needA { save.append(be) }
+            out = Tensor.recorded(.matmul, [ae, be], save: save, file: file, line: line, forward: {
                 let o = Tensor(uninitialized: batch + [n, m], dtype: ae.dtype, device: ae.device)
                 Tensor.batchedGemm(ae, be, o, beta: 0)
                 return o
             }, backward: { node, g in
-                let a = node.savedTensor(0), b = node.savedTensor(1)
-                return [node.needs(0) ? Tensor.productGradient(g, b, first: true, like: a) : nil,
-                        node.needs(1) ? Tensor.productGradient(g, a, first: false, like: b) : nil]
+                let savedA = node.needs(1)
+                return [node.needs(0) ? Tensor.productGradient(g, node.savedTensor(savedA ? 1 : 0), first: true, like: node.inputMeta[0]) : nil,
+                        node.needs(1) ? Tensor.productGradient(g, node.savedTensor(0), first: false, like: node.inputMeta[1]) : nil]
             })
+            (out.creator as! FunctionNode).inputMeta = SmallList(TensorMeta(ae), TensorMeta(be))
         } else {
             out = Tensor(uninitialized: batch + [n, m], dtype: compute, device: device)
             Tensor.batchedGemm(ae, be, out, beta: 0)
@@ -70,8 +76,9 @@ extension Tensor {
     /// transposed contiguous matrix (a Linear layer's `weight.t()`), the gradient is computed
     /// transposed, `(b · gᵀ)ᵀ` or `(gᵀ · a)ᵀ`, so that it reaches the weight contiguous and can
     /// become its `.grad` without a copy (as PyTorch's mm backward does).
-    static func productGradient(_ g: Tensor, _ other: Tensor, first: Bool, like: Tensor) -> Tensor {
-        let transposed = like.rank == 2 && g.rank == 2 && like.strides[0] == 1 && like.strides[1] == like.shape[0] && like.shape[0] > 1
+    static func productGradient(_ g: Tensor, _ other: Tensor, first: Bool, like: TensorMeta) -> Tensor {
+        let transposed = like.shape.count == 2 && g.rank == 2 && like.strides[0] == 1 && like.strides[1] == like.shape[0]
+            && like.shape[0] > 1
         if first { return transposed ? other.matmul(g.mT).mT : g.matmul(other.mT) }
         return transposed ? g.mT.matmul(other).mT : other.mT.matmul(g)
     }
@@ -106,11 +113,17 @@ extension Tensor {
         }
         if !Tensor.shouldRecord([bias, a, b]) { return forward() }
         let biasShape = bias.shape
-        return Tensor.recorded(.addmm, SmallList([bias, a, b]), save: SmallList(a, b), file: file, line: line, forward: forward) { node, g in
-            let a = node.savedTensor(0), b = node.savedTensor(1)
-            return [node.needs(0) ? g.sumToShape(biasShape) : nil, node.needs(1) ? Tensor.productGradient(g, b, first: true, like: a) : nil,
-                    node.needs(2) ? Tensor.productGradient(g, a, first: false, like: b) : nil]
+        var save = SmallList<Tensor>()
+        if b.needsGradient { save.append(a) }
+        if a.needsGradient { save.append(b) }
+        let out = Tensor.recorded(.addmm, SmallList([bias, a, b]), save: save, file: file, line: line, forward: forward) { node, g in
+            let savedA = node.needs(2)
+            return [node.needs(0) ? g.sumToShape(biasShape) : nil,
+                    node.needs(1) ? Tensor.productGradient(g, node.savedTensor(savedA ? 1 : 0), first: true, like: node.inputMeta[1]) : nil,
+                    node.needs(2) ? Tensor.productGradient(g, node.savedTensor(0), first: false, like: node.inputMeta[2]) : nil]
         }
+        (out.creator as! FunctionNode).inputMeta = SmallList([TensorMeta(bias), TensorMeta(a), TensorMeta(b)])
+        return out
     }
 
     /// `out[b] = a[b] · c[b] + beta · out[b]` over the leading batch dimensions (same compute dtype).

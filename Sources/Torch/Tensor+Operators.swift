@@ -20,7 +20,8 @@ extension Tensor {
     public static func + <S: ScalarLike>(a: S, b: Tensor) -> Tensor { binary(.add, b, scalar: a, reversed: true) }
     public static func - <S: ScalarLike>(a: S, b: Tensor) -> Tensor { binary(.sub, b, scalar: a, reversed: true) }
     public static func * <S: ScalarLike>(a: S, b: Tensor) -> Tensor { binary(.mul, b, scalar: a, reversed: true) }
-    public static func / <S: ScalarLike>(a: S, b: Tensor) -> Tensor { binary(.div, b, scalar: a, reversed: true) }
+    /// `scalar / tensor` as PyTorch's `__rtruediv__`: `reciprocal(b) * a` (it saves only its result).
+    public static func / <S: ScalarLike>(a: S, b: Tensor) -> Tensor { b.reciprocal() * a }
 
     public static func += (a: Tensor, b: Tensor) { a.binaryInPlace(.add, b) }
     public static func -= (a: Tensor, b: Tensor) { a.binaryInPlace(.sub, b) }

@@ -29,15 +29,26 @@ extension Tensor {
             checkBinarySupport(op, a.dtype, b.dtype, common: common, file: file, line: line)
         }
         if shouldRecord(a, b), let p = binaryPrimitive(op) {
+            // Note [What autograd saves]: only what the derivative formula reads, as PyTorch's
+            // derivatives.yaml (`add` nothing, `mul` the other operand of an input that needs a
+            // gradient, `exp` its result), so in-place changes to the rest stay legal.
+            let rule = binarySaves(op, needsA: a.needsGradient, needsB: b.needsGradient)
+            var save = SmallList<Tensor>()
+            if rule.a { save.append(a) }
+            if rule.b { save.append(b) }
+            let out: Tensor
             if a.dtype == common && b.dtype == common && common.computeType == common {
                 // No dtype conversions: the raw op records nothing, so it needs no noGrad scope.
-                return recorded(p, SmallList(a, b), save: SmallList(a, b), saveOutput: op == .pow, file: file, line: line,
-                                output: binaryRaw(op, a, b, common: common, file: file, line: line),
-                                backward: { node, g in binaryBackward(node, g) })
+                out = recorded(p, SmallList(a, b), save: save, saveOutput: rule.out, file: file, line: line,
+                               output: binaryRaw(op, a, b, common: common, file: file, line: line),
+                               backward: { node, g in binaryBackward(node, g) })
+            } else {
+                out = recorded(p, SmallList(a, b), save: save, saveOutput: rule.out, file: file, line: line,
+                               forward: { binaryRaw(op, a, b, common: common, file: file, line: line) },
+                               backward: { node, g in binaryBackward(node, g) })
             }
-            return recorded(p, SmallList(a, b), save: SmallList(a, b), saveOutput: op == .pow, file: file, line: line,
-                            forward: { binaryRaw(op, a, b, common: common, file: file, line: line) },
-                            backward: { node, g in binaryBackward(node, g) })
+            (out.creator as! FunctionNode).inputMeta = SmallList(TensorMeta(a), TensorMeta(b))
+            return out
         }
         return binaryRaw(op, a, b, common: common, file: file, line: line)
     }
@@ -160,7 +171,9 @@ extension Tensor {
     /// `op(self)`; floating-only ops promote integral inputs to the default float dtype.
     package func unary(_ op: UnaryOp, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         if Tensor.shouldRecord(self), let p = Tensor.unaryPrimitive(op) {
-            return Tensor.recorded(p, SmallList(self), save: SmallList(self), saveOutput: Tensor.unaryNeedsOutput(op), file: file, line: line,
+            let rule = Tensor.unarySaves(op)
+            return Tensor.recorded(p, SmallList(self), save: rule.input ? SmallList(self) : SmallList(), saveOutput: rule.output,
+                                   file: file, line: line,
                                    forward: { unaryRaw(op, file: file, line: line) },
                                    backward: { node, g in [Tensor.unaryBackward(op, node, g).to(self.dtype)] })
         }

@@ -85,6 +85,8 @@ final class WorkerPool: @unchecked Sendable {
             var tid = pthread_t()
             let ctx = Unmanaged.passUnretained(self).toOpaque()
             pthread_create(&tid, nil, { arg in
+                // Named on start: a thread inherits its creator's name (a loader worker's, say).
+                _ = pthread_setname_np(pthread_self(), "torch-pool")
                 Unmanaged<WorkerPool>.fromOpaque(arg!).takeUnretainedValue().workerLoop()
                 return nil
             }, ctx)

@@ -55,10 +55,24 @@ func fflush_stdout() { fflush(stdout) }
 func autogradCase(_ name: String) {
     switch name {
     case "version":
+        // sin's backward reads its input, which was changed in place: refused (PyTorch too).
         let x = Tensor([1.0, 2.0]).requiresGrad_()
         let y = x * 2
-        let z = y.exp()
+        let z = y.sin()
         y.mul_(Tensor([2.0, 2.0]))
+        at(); z.sum().backward()
+    case "version-mul":
+        // mul saves each operand for the other's gradient: w needs one, so y is read.
+        let x = Tensor([1.0, 2.0]).requiresGrad_(), w = Tensor([3.0, 4.0]).requiresGrad_()
+        let y = x * 2
+        let z = y * w
+        y.mul_(Tensor([3.0, 3.0]))
+        at(); z.sum().backward()
+    case "version-pow":
+        let x = Tensor([1.0, 2.0]).requiresGrad_()
+        let y = x * 2
+        let z = y.pow(2)
+        y.mul_(Tensor([3.0, 3.0]))
         at(); z.sum().backward()
     case "second-backward":
         let x = Tensor([1.0]).requiresGrad_()

@@ -66,15 +66,47 @@ public final class LRScheduler: SchedulerState {
     public private(set) var lastEpoch = 0
     let schedule: (_ epoch: Int, _ base: Double) -> Double
 
+    /// Momentum (or Adam's beta1) by epoch, for schedules that cycle it (`oneCycleLR`).
+    let momentumSchedule: ((_ epoch: Int) -> Double)?
+    let momentumKey: String
+
     public init(_ optimizer: Optimizer, schedule: @escaping (_ epoch: Int, _ base: Double) -> Double) {
         self.optimizer = optimizer
         for g in optimizer.paramGroups where g.initialLR == nil { g.initialLR = g.lr ?? 0 }
         baseLRs = optimizer.paramGroups.map { $0.initialLR! }
         self.schedule = schedule
+        momentumSchedule = nil
+        momentumKey = ""
         apply()
     }
 
-    func apply() { for (g, b) in zip(optimizer.paramGroups, baseLRs) { g.lr = schedule(lastEpoch, b) } }
+    /// A schedule that also sets each group's momentum ("momentum", or "beta1" for Adam-style
+    /// optimizers) every step.
+    init(_ optimizer: Optimizer, schedule: @escaping (_ epoch: Int, _ base: Double) -> Double,
+         momentum: @escaping (_ epoch: Int) -> Double, file: StaticString = #fileID, line: UInt = #line) {
+        self.optimizer = optimizer
+        for g in optimizer.paramGroups where g.initialLR == nil { g.initialLR = g.lr ?? 0 }
+        baseLRs = optimizer.paramGroups.map { $0.initialLR! }
+        self.schedule = schedule
+        let defaults = (optimizer as? BaseOptimizer)?.defaults ?? [:]
+        if defaults["momentum"] != nil {
+            momentumKey = "momentum"
+        } else if defaults["beta1"] != nil {
+            momentumKey = "beta1"
+        } else {
+            torchFail("OneCycleLR", "optimizer must support momentum or beta1 with `cycle_momentum` option enabled", file: file, line: line)
+        }
+        momentumSchedule = momentum
+        apply()
+    }
+
+    func apply() {
+        for (g, b) in zip(optimizer.paramGroups, baseLRs) { g.lr = schedule(lastEpoch, b) }
+        if let momentumSchedule {
+            let m = momentumSchedule(lastEpoch)
+            for g in optimizer.paramGroups { g.options[momentumKey] = m }
+        }
+    }
 
     public func step() {
         lastEpoch += 1
@@ -202,25 +234,39 @@ extension LRScheduler {
     }
 
     /// The 1cycle policy (cosine annealing, two phases): up from maxLR/divFactor to maxLR over
-    /// `pctStart` of the steps, then down to the initial rate / finalDivFactor.
+    /// `pctStart` of the steps, then down to the initial rate / finalDivFactor. With
+    /// `cycleMomentum` (the default, as PyTorch) the momentum (or Adam's beta1) moves the other way,
+    /// from `maxMomentum` down to `baseMomentum` and back.
+    ///
+    /// ```swift
+    /// let sched = LRScheduler.oneCycleLR(opt, maxLR: 0.1, totalSteps: 1000)
+    /// ```
     public static func oneCycleLR(_ o: Optimizer, maxLR: Double, totalSteps: Int, pctStart: Double = 0.3,
-                                  divFactor: Double = 25, finalDivFactor: Double = 1e4) -> LRScheduler {
+                                  divFactor: Double = 25, finalDivFactor: Double = 1e4, cycleMomentum: Bool = true,
+                                  baseMomentum: Double = 0.85, maxMomentum: Double = 0.95,
+                                  file: StaticString = #fileID, line: UInt = #line) -> LRScheduler {
         let initial = maxLR / divFactor, minLR = initial / finalDivFactor
-        let phases: [(end: Double, start: Double, stop: Double)] = [(pctStart * Double(totalSteps) - 1, initial, maxLR),
-                                                                     (Double(totalSteps - 1), maxLR, minLR)]
-        return LRScheduler(o) { e, _ in
+        let phaseEnds = [pctStart * Double(totalSteps) - 1, Double(totalSteps - 1)]
+        // One two-phase cosine curve through (start, peak, end).
+        func curve(_ e: Int, _ values: (Double, Double, Double)) -> Double {
+            let phases = [(phaseEnds[0], values.0, values.1), (phaseEnds[1], values.1, values.2)]
             var startStep = 0.0
             for (i, p) in phases.enumerated() {
-                if Double(e) <= p.end || i == phases.count - 1 {
-                    let pct = (Double(e) - startStep) / (p.end - startStep)
-                    return p.stop + (p.start - p.stop) / 2 * (Double.cos(Double.pi * pct) + 1)
+                if Double(e) <= p.0 || i == phases.count - 1 {
+                    let pct = (Double(e) - startStep) / (p.0 - startStep)
+                    return p.2 + (p.1 - p.2) / 2 * (Double.cos(Double.pi * pct) + 1)
                 }
-                startStep = p.end
+                startStep = p.0
             }
-            return minLR
+            return values.2
         }
+        let lr: (Int, Double) -> Double = { e, _ in curve(e, (initial, maxLR, minLR)) }
+        if !cycleMomentum { return LRScheduler(o, schedule: lr) }
+        return LRScheduler(o, schedule: lr, momentum: { e in curve(e, (maxMomentum, baseMomentum, maxMomentum)) },
+                           file: file, line: line)
     }
 }
+
 
 /// Lowers the learning rate by `factor` when a metric stops improving for `patience` epochs
 /// (mode "min" or "max", relative threshold, cooldown, minimum rate), as PyTorch's ReduceLROnPlateau.

@@ -286,4 +286,29 @@ final class AutogradTests: XCTestCase {
         loss.backward()
         XCTAssertEqual(x.grad!.scalars, [3, 3, 3, 2, 1, 1, 1, 0, 1, 1, 1, 0])
     }
+
+    /// y = 2x; z = f(y); y *= 3; backward: PyTorch runs these because f's backward does not read
+    /// y (it reads its output, a constant, or nothing). Gradients from PyTorch
+    /// (Fixtures/generate_inplace_pairs.py); the refused counterparts are MisuseTests' ag-version*.
+    func testInPlaceAfterUseWherePyTorchAllowsIt() throws {
+        let data = try Data(contentsOf: Fixtures.directory.appendingPathComponent("inplace_pairs.json"))
+        let grads = (try JSONSerialization.jsonObject(with: data) as! [String: Any])["grads"] as! [String: [Double]]
+        let programs: [String: (Tensor) -> Tensor] = [
+            "exp": { $0.exp() }, "tanh": { $0.tanh() }, "sigmoid": { $0.sigmoid() }, "relu": { $0.relu() },
+            "sqrt": { $0.sqrt() }, "neg": { -$0 }, "add": { $0 + 1 }, "sub": { $0 - 1 }, "mulScalar": { $0 * 3 },
+            "reciprocal": { $0.reciprocal() }, "rdiv": { 3 / $0 }, "divScalar": { $0 / 3 },
+            "softmax": { $0.softmax(dim: 0) }, "sum": { $0.sum() },
+            "matmulConst": { $0.matmul(Tensor([1.0, -2.0], dtype: .float64)) }, "clone": { $0.clone() },
+            "mulConstTensor": { $0 * Tensor([3.0, 4.0], dtype: .float64) },
+        ]
+        XCTAssertEqual(Set(programs.keys), Set(grads.keys))
+        for (name, f) in programs {
+            let x = Tensor([1.0, 2.0], dtype: .float64).requiresGrad_()
+            let y = x * 2
+            let z = f(y)
+            y.mul_(Tensor([3.0, 3.0], dtype: .float64))
+            z.sum().backward()
+            XCTAssertEqual(mismatches(x.grad!.scalars, grads[name]!, atol: 1e-12, rtol: 1e-9), [], name)
+        }
+    }
 }

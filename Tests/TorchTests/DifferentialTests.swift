@@ -41,12 +41,14 @@ final class DifferentialTests: XCTestCase {
         p.standardError = err
         try! p.run()
         // Read stderr on another thread so neither pipe fills up.
-        var errData = Data()
+        final class Box: @unchecked Sendable { var data = Data() }
+        let errBox = Box()
         let group = DispatchGroup()
         group.enter()
-        DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        DispatchQueue.global().async { errBox.data = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         group.wait()
+        let errData = errBox.data
         p.waitUntilExit()
         let lines = String(decoding: outData, as: UTF8.self).split(separator: "\n").map(String.init)
         return (lines, String(decoding: errData, as: UTF8.self), p.terminationStatus)

@@ -88,7 +88,11 @@ final class GradcheckTests: XCTestCase {
         case .whereSelect:
             return [("where", { Tensor.where($0[0] .> 0, $0[0], $0[1]) }, [leaf([3, 4]), leaf([4])])]
         case .gatherLinear:
-            return [("advanced index", { $0[0][Tensor([2, 0, 2])] }, [leaf([3, 4])]),
+            return [("gather", { $0[0].gather(1, Tensor([[0, 0, 2], [1, 3, 3], [2, 1, 0]])) }, [leaf([3, 4])]),
+                    ("max(dim) values", { $0[0].max(dim: 1).values }, [leaf([3, 4])]),
+                    ("sort values", { $0[0].sort(dim: 0).values }, [leaf([3, 4])]),
+                    ("topk", { $0[0].topk(2).values }, [leaf([3, 4])]),
+                    ("advanced index", { $0[0][Tensor([2, 0, 2])] }, [leaf([3, 4])]),
                     ("mask", { $0[0][$0[0].detach() .> 0] }, [leaf([3, 4])]),
                     ("pair index", { $0[0][Tensor([0, 2]), Tensor([1, 3])] }, [leafT([3, 4])]),
                     ("indexSelect", { $0[0].indexSelect(1, Tensor([3, 0, 3])) }, [leaf([3, 4])]),
@@ -101,11 +105,6 @@ final class GradcheckTests: XCTestCase {
                     ("im2col 3-d strided dilated", { $0[0].im2col(WindowGeometry(kernel: [2, 1, 2], stride: [1, 2, 1], dilation: [2, 1, 1])) },
                      [leaf([1, 2, 5, 3, 4])]),
                     ("im2col 1-d", { $0[0].im2col(WindowGeometry(kernel: [3], stride: [2], dilation: [1])) }, [leaf([2, 3, 7])])]
-        case .gatherDim:
-            return [("gather", { $0[0].gather(1, Tensor([[0, 0, 2], [1, 3, 3], [2, 1, 0]])) }, [leaf([3, 4])]),
-                    ("max(dim) values", { $0[0].max(dim: 1).values }, [leaf([3, 4])]),
-                    ("sort values", { $0[0].sort(dim: 0).values }, [leaf([3, 4])]),
-                    ("topk", { $0[0].topk(2).values }, [leaf([3, 4])])]
         case .scatterDim:
             return [("scatter", { $0[0].scatter(1, Tensor([[0, 2], [3, 1], [1, 0]]), $0[1]) }, [leaf([3, 4]), leaf([3, 2])])]
         case .scatterAddDim:
@@ -184,10 +183,36 @@ final class GradcheckTests: XCTestCase {
     static let firstOrderOnly: Set<Primitive> = [.sign, .floor, .ceil, .round, .trunc, .relu, .abs, .maximum, .minimum,
                                                   .remainder, .fmod, .toDType]
 
-    func testEveryPrimitiveHasAGradcheck() {
+    /// Every registered primitive has gradcheck cases, and some case of it really records that
+    /// primitive (its graph holds a node of it): a registry entry no op records fails here.
+    func testEveryPrimitiveHasAGradcheckThatRecordsIt() {
         for p in Primitive.allCases {
-            XCTAssertFalse(GradcheckTests.cases(p).isEmpty, "\(p) has no gradcheck case")
+            let cases = GradcheckTests.cases(p)
+            XCTAssertFalse(cases.isEmpty, "\(p) has no gradcheck case")
+            // Moving between devices records only when there is a second device.
+            if p == .toDevice && !Torch.CUDA.isAvailable { continue }
+            let recorded = cases.contains { c in GradcheckTests.primitives(in: c.f(c.inputs)).contains(p) }
+            XCTAssertTrue(recorded, "no gradcheck case of \(p) records a \(p) node")
         }
+    }
+
+    /// The primitives of the nodes reachable from `t`'s creator.
+    static func primitives(in t: Tensor) -> Set<Primitive> {
+        var seen = Set<ObjectIdentifier>(), found = Set<Primitive>()
+        var stack: [Node] = t.creator.map { [$0] } ?? []
+        while let n = stack.popLast() {
+            guard seen.insert(ObjectIdentifier(n)).inserted else { continue }
+            if let p = n.primitive { found.insert(p) }
+            stack += n.nextEdges.compactMap { $0?.node }
+        }
+        return found
+    }
+
+    func testRecordedPrimitiveCheckFailsOnAnUnrecordedOne() {
+        // The check above must be able to fail: `x * 2` records mul, not exp.
+        let x = GradcheckTests.leaf([2])
+        XCTAssertFalse(GradcheckTests.primitives(in: x * 2).contains(.exp))
+        XCTAssertTrue(GradcheckTests.primitives(in: x * 2).contains(.mul))
     }
 
     func testGradcheckAllPrimitives() {

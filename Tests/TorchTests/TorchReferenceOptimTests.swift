@@ -94,11 +94,16 @@ final class TorchReferenceOptimTests: XCTestCase {
                 continue
             }
             var lrs = [opt.lr]
+            var momenta = [opt.paramGroups[0].options["momentum"] ?? 0.9]
             for i in 0..<50 {
                 opt.step()
                 step(i)
                 lrs.append(opt.lr)
+                momenta.append(opt.paramGroups[0].options["momentum"] ?? 0.9)
             }
+            // Momentum as PyTorch's scheduler leaves it (OneCycleLR cycles it by default).
+            let expectedMomenta = (c["momenta"] as! [NSNumber]).map { $0.doubleValue }
+            XCTAssertEqual(mismatches(momenta, expectedMomenta, atol: 1e-12, rtol: 1e-9), [], "\(name): momentum")
             XCTAssertEqual(lrs.count, expected.count, name)
             for (i, (a, e)) in zip(lrs, expected).enumerated() where !Checks.isClose(a, e, atol: 1e-12, rtol: 1e-9) {
                 XCTFail("\(name): learning rate after \(i) steps is \(a), PyTorch's is \(e)")

@@ -27,43 +27,68 @@ extension Tensor {
 
     /// Input gradients of `a op b` (nil where an input needs none), `op` read from the node's
     /// primitive so that the recorded closure captures nothing (no context allocation).
+    /// What the backward of `a op b` reads (see Note [What autograd saves]), given which inputs
+    /// need a gradient. The saved tensors are stored in the order a, b, output.
+    static func binarySaves(_ op: BinaryOp, needsA: Bool, needsB: Bool) -> (a: Bool, b: Bool, out: Bool) {
+        switch op {
+        case .add, .sub: return (false, false, false)
+        case .mul: return (needsB, needsA, false)
+        case .div: return (needsB, true, false)
+        case .pow: return (true, true, needsB)
+        case .remainder, .fmod: return (needsB, needsB, false)
+        default: return (true, true, false)
+        }
+    }
+
     static func binaryBackward(_ node: FunctionNode, _ g: Tensor) -> [Tensor?] {
         let op = binaryOp(of: node.primitive!)
-        let a = node.savedTensor(0), b = node.savedTensor(1)
-        var ga: Tensor? = nil, gb: Tensor? = nil
         let na = node.needs(0), nb = node.needs(1)
+        let rule = binarySaves(op, needsA: na, needsB: nb)
+        // Saved tensors in order a, b, output; each read only where the rule saved it.
+        func a() -> Tensor { node.savedTensor(0) }
+        func b() -> Tensor { node.savedTensor(rule.a ? 1 : 0) }
+        func out() -> Tensor { node.savedTensor((rule.a ? 1 : 0) + (rule.b ? 1 : 0)) }
+        let metaA = node.inputMeta[0], metaB = node.inputMeta[1]
+        var ga: Tensor? = nil, gb: Tensor? = nil
         switch op {
         case .add: ga = na ? g : nil; gb = nb ? g : nil
         case .sub: ga = na ? g : nil; gb = nb ? -g : nil
-        case .mul: ga = na ? g * b : nil; gb = nb ? g * a : nil
+        case .mul: ga = na ? g * b() : nil; gb = nb ? g * a() : nil
         case .div:
+            let b = b()
             ga = na ? g / b : nil
-            gb = nb ? -g * a / (b * b) : nil
+            gb = nb ? -g * a() / (b * b) : nil
         case .pow:
-            if na { ga = g * b * a.pow(b - 1) }
+            let a = a(), b = b()
+            if na {
+                // PyTorch's pow_backward: zero where the exponent is 0 (no 0 · inf from a^-1 at a = 0).
+                let d = b * a.pow(b - 1)
+                ga = g * Tensor.where(b .== 0, Tensor.zerosLike(d), d)
+            }
             if nb {
-                let out = node.savedTensor(2)
                 let zeroBase = (a .== 0) & (b .>= 0)
-                gb = Tensor.where(zeroBase, 0.0, g * out * a.log())
+                gb = Tensor.where(zeroBase, 0.0, g * out() * a.log())
             }
         case .maximum, .minimum:
+            let a = a(), b = b()
             let aWins = (op == .maximum ? a .> b : a .< b).to(g.dtype)
             let tie = (a .== b).to(g.dtype) * 0.5
             ga = na ? g * (aWins + tie) : nil
             gb = nb ? g * ((1 - aWins) - tie) : nil
         case .atan2:
+            let a = a(), b = b()
             let denom = a * a + b * b
             ga = na ? g * b / denom : nil
             gb = nb ? -g * a / denom : nil
         case .remainder:
             ga = na ? g : nil
-            gb = nb ? -g * a.div(b, roundingMode: "floor") : nil
+            gb = nb ? -g * a().div(b(), roundingMode: "floor") : nil
         case .fmod:
             ga = na ? g : nil
-            gb = nb ? -g * a.div(b, roundingMode: "trunc") : nil
+            gb = nb ? -g * a().div(b(), roundingMode: "trunc") : nil
         default: break
         }
-        return [ga.map { $0.sumToShape(a.shape).to(a.dtype) }, gb.map { $0.sumToShape(b.shape).to(b.dtype) }]
+        return [ga.map { $0.sumToShape(metaA.shape).to(metaA.dtype) }, gb.map { $0.sumToShape(metaB.shape).to(metaB.dtype) }]
     }
 
     static func unaryPrimitive(_ op: UnaryOp) -> Primitive? {
@@ -73,10 +98,12 @@ extension Tensor {
         }
     }
 
-    /// Input gradient of `op(x)` given the output gradient `g` (x saved first, output second).
+    /// Input gradient of `op(x)` given the output gradient `g` (x saved first when its formula
+    /// reads it, then the output when it reads that: `unarySaves`).
     static func unaryBackward(_ op: UnaryOp, _ node: FunctionNode, _ g: Tensor) -> Tensor {
-        let x = node.savedTensor(0)
-        func y() -> Tensor { node.savedTensor(1) }
+        let rule = unarySaves(op)
+        var x: Tensor { node.savedTensor(0) }
+        func y() -> Tensor { node.savedTensor(rule.input ? 1 : 0) }
         switch op {
         case .neg: return -g
         case .abs: return g * x.sign()
@@ -127,11 +154,13 @@ extension Tensor {
         }
     }
 
-    /// Whether the backward of `op` reads the output (saved as the second tensor).
-    static func unaryNeedsOutput(_ op: UnaryOp) -> Bool {
+    /// What the backward of `op` reads (see Note [What autograd saves]): its input, its output,
+    /// or neither (`neg`, and the piecewise-constant ops whose gradient is zero).
+    static func unarySaves(_ op: UnaryOp) -> (input: Bool, output: Bool) {
         switch op {
-        case .exp, .exp2, .expm1, .sqrt, .rsqrt, .tan, .tanh, .sigmoid, .relu, .reciprocal: return true
-        default: return false
+        case .exp, .exp2, .expm1, .sqrt, .rsqrt, .tan, .tanh, .sigmoid, .relu, .reciprocal: return (false, true)
+        case .neg, .sign, .floor, .ceil, .round, .trunc, .logicalNot, .bitwiseNot: return (false, false)
+        default: return (true, false)
         }
     }
 }

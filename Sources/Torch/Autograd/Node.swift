@@ -39,6 +39,14 @@ struct SavedTensor {
     }
 }
 
+/// An input's shape and dtype, kept on a node instead of the input itself.
+struct TensorMeta {
+    let shape: [Int]
+    let strides: [Int]
+    let dtype: DType
+    init(_ t: Tensor) { shape = t.shape; strides = t.strides; dtype = t.dtype }
+}
+
 /// A node of the backward graph: one recorded op. `apply` maps gradients of its outputs to
 /// gradients of its inputs. Every node remembers the source location of the forward call.
 open class Node {
@@ -97,6 +105,8 @@ open class Node {
 /// A node defined by a backward closure (every built-in primitive and custom functions).
 final class FunctionNode: Node {
     var saved = SmallList<SavedTensor>()
+    /// Shapes and dtypes of the inputs, for backward formulas that save no tensor (`add`).
+    var inputMeta = SmallList<TensorMeta>()
     var backwardFn: ((_ node: FunctionNode, _ grads: [Tensor?]) -> [Tensor?])?
     /// Backward of a single-output primitive (saves wrapping it in a second closure).
     var backward1: ((_ node: FunctionNode, _ grad: Tensor) -> [Tensor?])?

@@ -13,7 +13,7 @@ public enum Primitive: String, CaseIterable, Sendable {
     // structure
     case toDType, toDevice, clone, view, cat, whereSelect, copySlices
     // indexing
-    case gatherLinear, scatterAddLinear, gatherDim, scatterDim, scatterAddDim, im2col, col2im
+    case gatherLinear, scatterAddLinear, scatterDim, scatterAddDim, im2col, col2im
     // reductions
     case sum, prod, amax, amin, cumsum, cumprod, softmax, logSoftmax
     // linear algebra

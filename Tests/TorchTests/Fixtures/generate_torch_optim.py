@@ -71,6 +71,7 @@ def run_scheduler(name, make, plateau=False):
     opt = O.SGD([p], lr=0.1, momentum=0.9)
     sched = make(opt)
     lrs = [opt.param_groups[0]["lr"]]
+    momenta = [opt.param_groups[0]["momentum"]]
     for i in range(50):
         opt.step()
         if plateau:
@@ -78,7 +79,8 @@ def run_scheduler(name, make, plateau=False):
         else:
             sched.step()
         lrs.append(opt.param_groups[0]["lr"])
-    return {"name": name, "lrs": lrs}
+        momenta.append(opt.param_groups[0]["momentum"])
+    return {"name": name, "lrs": lrs, "momenta": momenta}
 
 
 schedulers = [
@@ -89,7 +91,7 @@ schedulers = [
     run_scheduler("cosine_warm_restarts", lambda o: S.CosineAnnealingWarmRestarts(o, T_0=10, T_mult=2, eta_min=0.01)),
     run_scheduler("cosine_warm_restarts_fixed", lambda o: S.CosineAnnealingWarmRestarts(o, T_0=7)),
     run_scheduler("linear", lambda o: S.LinearLR(o, start_factor=0.25, end_factor=1.0, total_iters=10)),
-    run_scheduler("one_cycle", lambda o: S.OneCycleLR(o, max_lr=1.0, total_steps=51, cycle_momentum=False)),
+    run_scheduler("one_cycle", lambda o: S.OneCycleLR(o, max_lr=1.0, total_steps=51)),
     run_scheduler("lambda", lambda o: S.LambdaLR(o, lambda e: 1.0 / (1 + e))),
     run_scheduler("sequential", lambda o: S.SequentialLR(o, [S.LinearLR(o, start_factor=0.1, total_iters=5),
                                                              S.ExponentialLR(o, gamma=0.9)], milestones=[5])),
