@@ -1,4 +1,5 @@
 import Synchronization
+import _CTorch
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -86,7 +87,7 @@ final class WorkerPool: @unchecked Sendable {
             let ctx = Unmanaged.passUnretained(self).toOpaque()
             pthread_create(&tid, nil, { arg in
                 // Named on start: a thread inherits its creator's name (a loader worker's, say).
-                _ = pthread_setname_np(pthread_self(), "torch-pool")
+                ctorch_set_thread_name("torch-pool")
                 Unmanaged<WorkerPool>.fromOpaque(arg!).takeUnretainedValue().workerLoop()
                 return nil
             }, ctx)

@@ -29,4 +29,7 @@ void ctorch_sigmoid_f32(const float *x, float *y, long n);
 float ctorch_sum_f32(const float *x, long n);
 double ctorch_sum_f64(const double *x, long n);
 
+// Names the calling thread (threads otherwise inherit their creator's name).
+void ctorch_set_thread_name(const char *name);
+
 #endif
