@@ -33,6 +33,7 @@ extension Tensor {
     /// Copies `src` (broadcast to this shape, converted to this dtype) into this tensor in place.
     @discardableResult
     public func copy_(_ src: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        checkNoInternalOverlap("copy_", file: file, line: line)
         if Tensor.shouldRecord(self, src) {
             let s = src.dtype == dtype ? src : src.to(dtype)
             rebaseInPlace("copy_", file: file, line: line) { _ in s.expand(shape).clone() }
@@ -53,7 +54,8 @@ extension Tensor {
     /// Sets every element to `value`.
     @discardableResult
     public func fill_<S: TensorElement>(_ value: S, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        if !S.dtype.isFloatingPoint { Tensor.checkFits(value.asDouble, dtype, "fill_", file: file, line: line) }
+        checkNoInternalOverlap("fill_", file: file, line: line)
+        Tensor.checkFits(value.asDouble, dtype, "fill_", file: file, line: line)
         if Tensor.shouldRecord(self) || (viewBase.map(Tensor.shouldRecord) ?? false) {
             // The old value no longer influences this tensor: its gradient there is zero.
             let fresh = Tensor(uninitialized: shape, dtype: dtype, device: device)

@@ -269,6 +269,9 @@ extension Tensor {
     @discardableResult
     public func indexPut_(_ indices: [TensorIndexConvertible], _ values: Tensor, accumulate: Bool = false,
                           file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        if values.dtype != dtype {
+            torchFail("index_put_", "Index put requires the source and destination dtypes match, got \(dtype.pytorchName) for the destination and \(values.dtype.pytorchName) for the source.", file: file, line: line)
+        }
         indexPut(indices.map { $0.tensorIndex }, values, accumulate: accumulate, file: file, line: line)
         return self
     }
@@ -294,7 +297,12 @@ extension Tensor {
     public func indexSelect(_ dim: Int, _ index: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         if index.rank > 1 { torchFail("indexSelect", "index_select(): Index is supposed to be a vector", file: file, line: line) }
         let d = rank == 0 ? 0 : normDim(dim, "indexSelect", file, line)
-        if rank == 0 { return reshape([1]).index([.tensor(index)], file: file, line: line) }
+        if rank == 0 {
+            if index.count > 1 {
+                torchFail("indexSelect", "index_select(): Index to scalar can have only 1 value, got \(index.count) value(s)", file: file, line: line)
+            }
+            return reshape([1]).index([.tensor(index)], file: file, line: line)
+        }
         let idx: [TensorIndex] = [TensorIndex](repeating: .all, count: d) + [.tensor(index.reshape([-1]))]
         return self.index(idx, file: file, line: line)
     }

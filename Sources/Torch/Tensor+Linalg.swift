@@ -10,8 +10,7 @@ extension Tensor {
     /// Tensor.randn([10, 3, 4]).matmul(Tensor.randn([4, 5]))   // [10, 3, 5]
     /// ```
     public func matmul(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        if (count == 0 || other.count == 0) && (dtype != other.dtype || dtype == .bool) && Swift.min(rank, other.rank) > 0
-            && Swift.max(rank, other.rank) > 2 {
+        if (count == 0 || other.count == 0) && (dtype != other.dtype || dtype == .bool) && Swift.min(rank, other.rank) > 2 {
             // An empty operand runs no kernel in PyTorch: no dtype checks; mixed dtypes give the second's.
             let t: DType = other.dtype == .bool ? .int64 : other.dtype
             return to(t).matmul(other.to(t), file: file, line: line).to(other.dtype)
@@ -225,6 +224,9 @@ extension Tensor {
                                             file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         for (t, name) in [(mat1, "mat1"), (mat2, "mat2")] where t.dtype != input.dtype {
             torchFail("addmm", "self and \(name) must have the same dtype, but got \(input.dtype.pytorchName) and \(t.dtype.pytorchName)", file: file, line: line)
+        }
+        if mat1.rank == 2 && mat2.rank == 2 && mat1.shape[0] * mat2.shape[1] == 0 {
+            return Tensor.zeros([mat1.shape[0], mat2.shape[1]], dtype: input.dtype, device: input.device)   // no kernel runs
         }
         let prod = mat1.mm(mat2, file: file, line: line)
         var (b, a) = (beta.asDouble, alpha.asDouble)

@@ -113,6 +113,7 @@ extension Tensor {
 
     /// Writes `result` (of this shape) into self, checking that its dtype may be cast to ours.
     func assignResult(_ result: Tensor, op: String, file: StaticString, line: UInt) {
+        checkNoInternalOverlap(op, file: file, line: line)
         if Tensor.shouldRecord(self, result) {
             rebaseInPlace(op, file: file, line: line) { _ in result }
             return
@@ -131,6 +132,7 @@ extension Tensor {
 
     /// In-place `self = self op other`, written straight into self when no conversion is needed.
     package func binaryInPlace(_ op: BinaryOp, _ other: Tensor, file: StaticString = #fileID, line: UInt = #line) {
+        checkNoInternalOverlap(op.rawValue + "_", file: file, line: line)
         if Tensor.shouldRecord(self, other) {
             rebaseInPlace(op.rawValue + "_", file: file, line: line) { Tensor.binary(op, $0, other, file: file, line: line) }
             return
@@ -201,6 +203,7 @@ extension Tensor {
     }
 
     package func unaryInPlace(_ op: UnaryOp, file: StaticString = #fileID, line: UInt = #line) {
+        checkNoInternalOverlap(op.rawValue + "_", file: file, line: line)
         if Tensor.shouldRecord(self) {
             rebaseInPlace(op.rawValue + "_", file: file, line: line) { $0.unary(op, file: file, line: line) }
             return

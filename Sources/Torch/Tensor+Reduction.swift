@@ -279,7 +279,10 @@ extension Tensor {
     /// Vector p-norm over `dims` (p = 2 by default; `.infinity` gives the max-abs norm).
     public func norm(p: Double = 2, dims: [Int]? = nil, keepdim: Bool = false,
                      file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        if !dtype.isFloatingPoint { torchFail("norm", "linalg.vector_norm: Expected a floating point or complex tensor as input. Got \(dtype)", file: file, line: line) }
+        if !dtype.isFloatingPoint { torchFail("norm", "linalg.vector_norm: Expected a floating point or complex tensor as input. Got \(dtype.pytorchName)", file: file, line: line) }
+        if dtype == .float16 || dtype == .bfloat16 {
+            return to(.float32).norm(p: p, dims: dims, keepdim: keepdim, file: file, line: line).to(dtype)
+        }
         let a = abs()
         if p == .infinity { return a.amax(dims: dims, keepdim: keepdim, file: file, line: line) }
         if p == -.infinity { return a.amin(dims: dims, keepdim: keepdim, file: file, line: line) }

@@ -138,6 +138,11 @@ extension Tensor {
         if padding.count % 2 != 0 || padding.count / 2 > rank {
             torchFail("pad", "Padding length must be divisible by 2 and at most twice the number of dimensions (\(rank)), got \(padding.count)", file: file, line: line)
         }
+        let k = padding.count / 2
+        if mode != .constant && (k > 3 || (rank != k + 1 && rank != k + 2)) {
+            // Reflect, replicate and circular padding pad 1-3 trailing dims of a (batched) input.
+            torchFail("pad", "Padding size \(padding.count) is not supported for \(rank)D input tensor.", file: file, line: line)
+        }
         var r = self
         for i in 0..<(padding.count / 2) {
             let d = rank - 1 - i

@@ -145,6 +145,11 @@ extension Tensor {
     @discardableResult public func bitwiseNot_(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unaryInPlace(.bitwiseNot, file: file, line: line); return self }
 
     /// GELU; `approximate: "tanh"` uses the tanh form.
-    public func gelu(approximate: String = "none") -> Tensor { unary(approximate == "tanh" ? .geluTanh : .gelu) }
+    public func gelu(approximate: String = "none", file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        if approximate != "none" && approximate != "tanh" {
+            torchFail("gelu", "approximate argument must be either none or tanh.", file: file, line: line)
+        }
+        return unary(approximate == "tanh" ? .geluTanh : .gelu, file: file, line: line)
+    }
 
 }

@@ -111,6 +111,15 @@ public final class Tensor: @unchecked Sendable {
     /// Records an in-place write (bumps the storage's version counter).
     package func bumpVersion() { storage.version &+= 1 }
 
+    /// Traps as PyTorch before an in-place write into a tensor whose elements share memory (an
+    /// expanded, stride-0 view): the write would land on one element several times.
+    package func checkNoInternalOverlap(_ op: String, file: StaticString, line: UInt) {
+        if count == 0 { return }
+        for (n, s) in zip(shape, strides) where n > 1 && s == 0 {
+            torchFail(op, "unsupported operation: more than one element of the written-to tensor refers to a single memory location. Please clone() the tensor before performing the operation.", file: file, line: line)
+        }
+    }
+
     /// True when both tensors use the same storage.
     public func sharesStorage(with other: Tensor) -> Bool { storage === other.storage }
 }

@@ -13,11 +13,18 @@ public protocol TensorElement: Sendable {
     var asInt64: Int64 { get }
 }
 
+/// A C cast of a double to int64 on x86 (`cvttsd2si`): NaN and out-of-range values give the
+/// "integer indefinite" value, Int64.min, as PyTorch's CPU conversions do.
 @inlinable package func saturatingInt64(_ d: Double) -> Int64 {
-    if d.isNaN { return 0 }
-    if d >= 9.2233720368547758e18 { return Int64.min }   // C/x86 behaviour for out of range
-    if d <= -9.2233720368547758e18 { return Int64.min }
+    if d.isNaN || d >= 9.2233720368547758e18 || d < -9.2233720368547758e18 { return Int64.min }
     return Int64(d)
+}
+
+/// A C cast to int32 on x86 (`cvttss2si`): NaN and out-of-range values give Int32.min. The
+/// narrower integer types convert through it and keep the low bits, as C compilers do.
+@inlinable package func cInt32(_ d: Double) -> Int32 {
+    if d.isNaN || d >= 2147483648.0 || d <= -2147483649.0 { return Int32.min }
+    return Int32(d)
 }
 
 extension Bool: TensorElement {
@@ -30,7 +37,7 @@ extension Bool: TensorElement {
 
 extension UInt8: TensorElement {
     @inlinable public static var dtype: DType { .uint8 }
-    @inlinable public init(fromDouble v: Double) { self.init(truncatingIfNeeded: saturatingInt64(v)) }
+    @inlinable public init(fromDouble v: Double) { self.init(truncatingIfNeeded: cInt32(v)) }
     @inlinable public init(fromInt64 v: Int64) { self.init(truncatingIfNeeded: v) }
     @inlinable public var asDouble: Double { Double(self) }
     @inlinable public var asInt64: Int64 { Int64(self) }
@@ -38,7 +45,7 @@ extension UInt8: TensorElement {
 
 extension Int8: TensorElement {
     @inlinable public static var dtype: DType { .int8 }
-    @inlinable public init(fromDouble v: Double) { self.init(truncatingIfNeeded: saturatingInt64(v)) }
+    @inlinable public init(fromDouble v: Double) { self.init(truncatingIfNeeded: cInt32(v)) }
     @inlinable public init(fromInt64 v: Int64) { self.init(truncatingIfNeeded: v) }
     @inlinable public var asDouble: Double { Double(self) }
     @inlinable public var asInt64: Int64 { Int64(self) }
@@ -46,7 +53,7 @@ extension Int8: TensorElement {
 
 extension Int16: TensorElement {
     @inlinable public static var dtype: DType { .int16 }
-    @inlinable public init(fromDouble v: Double) { self.init(truncatingIfNeeded: saturatingInt64(v)) }
+    @inlinable public init(fromDouble v: Double) { self.init(truncatingIfNeeded: cInt32(v)) }
     @inlinable public init(fromInt64 v: Int64) { self.init(truncatingIfNeeded: v) }
     @inlinable public var asDouble: Double { Double(self) }
     @inlinable public var asInt64: Int64 { Int64(self) }
@@ -54,7 +61,7 @@ extension Int16: TensorElement {
 
 extension Int32: TensorElement {
     @inlinable public static var dtype: DType { .int32 }
-    @inlinable public init(fromDouble v: Double) { self.init(truncatingIfNeeded: saturatingInt64(v)) }
+    @inlinable public init(fromDouble v: Double) { self.init(truncatingIfNeeded: cInt32(v)) }
     @inlinable public init(fromInt64 v: Int64) { self.init(truncatingIfNeeded: v) }
     @inlinable public var asDouble: Double { Double(self) }
     @inlinable public var asInt64: Int64 { Int64(self) }

@@ -265,10 +265,34 @@ let nnOps: [String: DiffOp] = [
     "dropout": { xs, c in [dropout(xs[0], p: c.double("p"), training: true)] },
 ]
 
+let inPlaceOps: [String: DiffOp] = [
+    "add_": { xs, _ in [xs[0].add_(xs[1])] }, "mul_": { xs, _ in [xs[0].mul_(xs[1])] },
+    "sub_": { xs, _ in [xs[0].sub_(xs[1])] }, "div_": { xs, _ in [xs[0].div_(xs[1])] },
+    "copy_": { xs, _ in [xs[0].copy_(xs[1])] }, "neg_": { xs, _ in [xs[0].neg_()] },
+    "fill_": { xs, c in
+        [c.scalar("value").apply(int: { xs[0].fill_($0) }, float: { xs[0].fill_($0) }, bool: { xs[0].fill_($0) })]
+    },
+    "clamp_": { xs, c in
+        if c.string("kind") == "int" { return [xs[0].clamp_(min: c.intOrNil("min"), max: c.intOrNil("max"))] }
+        return [xs[0].clamp_(min: c.doubleOrNil("min"), max: c.doubleOrNil("max"))]
+    },
+    "index_put_": { xs, c in [xs[0].indexPut_([xs[1]], xs[2], accumulate: c.bool("accumulate"))] },
+    "pad": { xs, c in
+        let mode: PadMode
+        switch c.string("mode") {
+        case "reflect": mode = .reflect
+        case "replicate": mode = .replicate
+        case "circular": mode = .circular
+        default: mode = .constant
+        }
+        return [xs[0].pad(c.ints("pad"), mode: mode)]
+    },
+]
+
 /// Every op the replay knows, by the generator's name.
 let allOps: [String: DiffOp] = {
     var all: [String: DiffOp] = [:]
-    for table in [unaryOps, binaryOps, reductionOps, shapeOps, linalgOps, nnOps] {
+    for table in [unaryOps, binaryOps, reductionOps, shapeOps, linalgOps, nnOps, inPlaceOps] {
         all.merge(table) { a, _ in a }
     }
     return all

@@ -65,6 +65,11 @@ func padList(_ pads: [(Int, Int)]) -> [Int] {
 public func conv(_ x: Tensor, _ weight: Tensor, _ bias: Tensor? = nil, stride: SizeSpec = 1, padding: ConvPadding = 0,
                  dilation: SizeSpec = 1, groups: Int = 1, op: String = "conv",
                  file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    if x.dtype == .float16 || x.dtype == .bfloat16 {
+        // Accumulate in float32 and round once (PyTorch's accumulate type).
+        return conv(x.to(.float32), weight.to(.float32), bias?.to(.float32), stride: stride, padding: padding,
+                    dilation: dilation, groups: groups, op: op, file: file, line: line).to(x.dtype)
+    }
     let r = weight.rank - 2
     if r < 1 { torchFail(op, "expected a weight of rank at least 3 [O, C/groups, kernel...], got \(weight.shape)", file: file, line: line) }
     if x.rank == r + 1 {
@@ -140,6 +145,10 @@ public func conv3d(_ x: Tensor, _ weight: Tensor, _ bias: Tensor? = nil, stride:
 public func convTranspose(_ x: Tensor, _ weight: Tensor, _ bias: Tensor? = nil, stride: SizeSpec = 1, padding: SizeSpec = 0,
                           outputPadding: SizeSpec = 0, groups: Int = 1, dilation: SizeSpec = 1, op: String = "conv_transpose",
                           file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    if x.dtype == .float16 || x.dtype == .bfloat16 {
+        return convTranspose(x.to(.float32), weight.to(.float32), bias?.to(.float32), stride: stride, padding: padding,
+                             outputPadding: outputPadding, groups: groups, dilation: dilation, op: op, file: file, line: line).to(x.dtype)
+    }
     let r = weight.rank - 2
     if r < 1 { torchFail(op, "expected a weight of rank at least 3 [Cin, Cout/groups, kernel...], got \(weight.shape)", file: file, line: line) }
     if x.rank == r + 1 {

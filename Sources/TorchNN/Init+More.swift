@@ -10,13 +10,16 @@ extension Init {
     public static func eye_(_ t: Tensor) { Torch.noGrad { _ = t.copy_(Tensor.eye(t.shape[0], t.shape[1], dtype: t.dtype)) } }
 
     /// The recommended gain for a nonlinearity (`torch.nn.init.calculate_gain`).
-    public static func gain(_ nonlinearity: String, param: Double? = nil) -> Double {
+    /// An unknown name is refused, as PyTorch does.
+    public static func gain(_ nonlinearity: String, param: Double? = nil, file: StaticString = #fileID, line: UInt = #line) -> Double {
         switch nonlinearity {
+        case "linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "sigmoid":
+            return 1
         case "tanh": return 5.0 / 3
         case "relu": return 2.0.squareRoot()
         case "leaky_relu": let s = param ?? 0.01; return (2 / (1 + s * s)).squareRoot()
         case "selu": return 3.0 / 4
-        default: return 1
+        default: torchFail("calculate_gain", "Unsupported nonlinearity \(nonlinearity)", file: file, line: line)
         }
     }
 
@@ -34,6 +37,9 @@ extension Init {
     /// He initialisation; `mode` "fan_in" or "fan_out".
     public static func kaimingNormal_(_ t: Tensor, a: Double = 0, mode: String = "fan_in", nonlinearity: String = "leaky_relu",
                                       generator: Generator = .default) {
+        if mode != "fan_in" && mode != "fan_out" {
+            torchFail("kaiming_normal_", "Mode \(mode) not supported, please use one of fan_in, fan_out", file: #fileID, line: #line)
+        }
         let (fi, fo) = fans(t.shape)
         let fan = Double(mode == "fan_out" ? fo : fi)
         normal_(t, std: gain(nonlinearity, param: a) / fan.squareRoot(), generator: generator)

@@ -49,7 +49,10 @@ public class BaseOptimizer: Optimizer {
     /// gradient was missing for a step does not advance.
     public internal(set) var paramSteps: [Int]
 
-    init(groups: [ParamGroup], defaults: [String: Double]) {
+    init(groups: [ParamGroup], defaults: [String: Double], file: StaticString = #fileID, line: UInt = #line) {
+        if groups.allSatisfy({ $0.params.isEmpty }) {
+            torchFail("optimizer", "optimizer got an empty parameter list", file: file, line: line)
+        }
         self.defaults = defaults
         for g in groups where g.lr == nil { g.lr = defaults["lr"] }
         paramGroups = groups

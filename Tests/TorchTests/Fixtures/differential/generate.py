@@ -682,6 +682,50 @@ def take_sample():
 op("take", "indexing", lambda xs, a: torch.take(xs[0], xs[1]), take_sample)
 op("nonzero", "indexing", lambda xs, a: torch.nonzero(xs[0]), unary_sample(), grad=False)
 
+# ----------------------------------------------------------------------------- in place
+
+
+def inplace_sample():
+    a, b = broadcast_pair()
+    if rng.random() < 0.5:
+        b = list(a[len(a) - len(b):]) if len(b) <= len(a) else b
+    return [Input(a, pick(ALL)), Input(b, pick(ALL))], {}
+
+
+op("add_", "inplace", lambda xs, a: xs[0].add_(xs[1]), inplace_sample, grad=False)
+op("mul_", "inplace", lambda xs, a: xs[0].mul_(xs[1]), inplace_sample, grad=False)
+op("sub_", "inplace", lambda xs, a: xs[0].sub_(xs[1]), inplace_sample, grad=False)
+op("div_", "inplace", lambda xs, a: xs[0].div_(xs[1]), inplace_sample, grad=False)
+op("copy_", "inplace", lambda xs, a: xs[0].copy_(xs[1]), inplace_sample, grad=False)
+op("fill_", "inplace", lambda xs, a: xs[0].fill_(py_scalar(a["value"])),
+   lambda: ([Input(rand_shape(), pick(ALL))], {"value": scalar_arg(rng.choice(["int", "float"]))}), grad=False)
+op("neg_", "inplace", lambda xs, a: xs[0].neg_(), unary_sample(), grad=False)
+op("clamp_", "inplace", lambda xs, a: xs[0].clamp_(a["min"], a["max"]), clamp_sample, grad=False)
+
+
+def index_put_sample():
+    shape = rand_shape(rank=rng.choice([1, 2, 3]), lo=1)
+    dt = pick(ALL)
+    n = rng.randint(0, 3)
+    idx = torch.randint(0, max(shape[0], 1), [n])
+    vdt = dt if rng.random() < 0.7 else pick(ALL)
+    return [Input(shape, dt, view="contig"), Input([n], "int64", exact=idx, grad=False),
+            Input([n] + shape[1:], vdt, view="contig")], {"accumulate": rng.random() < 0.5}
+
+
+op("index_put_", "inplace", lambda xs, a: xs[0].index_put_((xs[1],), xs[2], accumulate=a["accumulate"]), index_put_sample, grad=False)
+
+
+def pad_sample():
+    shape = rand_shape(rank=rng.choice([1, 2, 3, 4]), lo=2)
+    mode = rng.choice(["constant", "constant", "reflect", "replicate", "circular"])
+    k = rng.randint(1, 3)
+    pads = [rng.randint(0, 1) for _ in range(2 * k)]
+    return [Input(shape, pick(FLOATS))], {"pad": pads, "mode": mode}
+
+
+op("pad", "shape", lambda xs, a: F.pad(xs[0], a["pad"], mode=a["mode"]), pad_sample)
+
 # ----------------------------------------------------------------------------- linear algebra
 
 
