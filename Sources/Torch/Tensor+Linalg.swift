@@ -51,7 +51,8 @@ extension Tensor {
             var save = SmallList<Tensor>()
             if needB { save.append(ae) }
             if needA { save.append(be) }
-            out = Tensor.recorded(.matmul, [ae, be], save: save, file: file, line: line, forward: {
+            out = Tensor.recorded(.matmul, [ae, be], save: save, inputMeta: SmallList(TensorMeta(ae), TensorMeta(be)),
+                                  file: file, line: line, forward: {
                 let o = Tensor(uninitialized: batch + [n, m], dtype: ae.dtype, device: ae.device)
                 Tensor.batchedGemm(ae, be, o, beta: 0)
                 return o
@@ -60,7 +61,6 @@ extension Tensor {
                 return [node.needs(0) ? Tensor.productGradient(g, node.savedTensor(savedA ? 1 : 0), first: true, like: node.inputMeta[0]) : nil,
                         node.needs(1) ? Tensor.productGradient(g, node.savedTensor(0), first: false, like: node.inputMeta[1]) : nil]
             })
-            (out.creator as! FunctionNode).inputMeta = SmallList(TensorMeta(ae), TensorMeta(be))
         } else {
             out = Tensor(uninitialized: batch + [n, m], dtype: compute, device: device)
             Tensor.batchedGemm(ae, be, out, beta: 0)
@@ -115,14 +115,14 @@ extension Tensor {
         var save = SmallList<Tensor>()
         if b.needsGradient { save.append(a) }
         if a.needsGradient { save.append(b) }
-        let out = Tensor.recorded(.addmm, SmallList([bias, a, b]), save: save, file: file, line: line, forward: forward) { node, g in
+        let meta: SmallList<TensorMeta> = [TensorMeta(bias), TensorMeta(a), TensorMeta(b)]
+        return Tensor.recorded(.addmm, SmallList([bias, a, b]), save: save, inputMeta: meta, file: file, line: line, forward: forward) { node, g in
             let savedA = node.needs(2)
             return [node.needs(0) ? g.sumToShape(biasShape) : nil,
                     node.needs(1) ? Tensor.productGradient(g, node.savedTensor(savedA ? 1 : 0), first: true, like: node.inputMeta[1]) : nil,
                     node.needs(2) ? Tensor.productGradient(g, node.savedTensor(0), first: false, like: node.inputMeta[2]) : nil]
         }
-        (out.creator as! FunctionNode).inputMeta = SmallList([TensorMeta(bias), TensorMeta(a), TensorMeta(b)])
-        return out
+
     }
 
     /// `out[b] = a[b] · c[b] + beta · out[b]` over the leading batch dimensions (same compute dtype).

@@ -36,19 +36,17 @@ extension Tensor {
             var save = SmallList<Tensor>()
             if rule.a { save.append(a) }
             if rule.b { save.append(b) }
-            let out: Tensor
+            // Shapes and dtypes for the backward, kept only for inputs that are not saved.
+            let meta = rule.a && rule.b ? SmallList<TensorMeta>() : SmallList(TensorMeta(a), TensorMeta(b))
             if a.dtype == common && b.dtype == common && common.computeType == common {
                 // No dtype conversions: the raw op records nothing, so it needs no noGrad scope.
-                out = recorded(p, SmallList(a, b), save: save, saveOutput: rule.out, file: file, line: line,
-                               output: binaryRaw(op, a, b, common: common, file: file, line: line),
-                               backward: { node, g in binaryBackward(node, g) })
-            } else {
-                out = recorded(p, SmallList(a, b), save: save, saveOutput: rule.out, file: file, line: line,
-                               forward: { binaryRaw(op, a, b, common: common, file: file, line: line) },
-                               backward: { node, g in binaryBackward(node, g) })
+                return recorded(p, SmallList(a, b), save: save, saveOutput: rule.out, inputMeta: meta, file: file, line: line,
+                                output: binaryRaw(op, a, b, common: common, file: file, line: line),
+                                backward: { node, g in binaryBackward(node, g) })
             }
-            (out.creator as! FunctionNode).inputMeta = SmallList(TensorMeta(a), TensorMeta(b))
-            return out
+            return recorded(p, SmallList(a, b), save: save, saveOutput: rule.out, inputMeta: meta, file: file, line: line,
+                            forward: { binaryRaw(op, a, b, common: common, file: file, line: line) },
+                            backward: { node, g in binaryBackward(node, g) })
         }
         return binaryRaw(op, a, b, common: common, file: file, line: line)
     }

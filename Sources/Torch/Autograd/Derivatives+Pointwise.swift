@@ -48,7 +48,14 @@ extension Tensor {
         func a() -> Tensor { node.savedTensor(0) }
         func b() -> Tensor { node.savedTensor(rule.a ? 1 : 0) }
         func out() -> Tensor { node.savedTensor((rule.a ? 1 : 0) + (rule.b ? 1 : 0)) }
-        let metaA = node.inputMeta[0], metaB = node.inputMeta[1]
+        let (shapeA, dtypeA, shapeB, dtypeB): ([Int], DType, [Int], DType)
+        if node.inputMeta.isEmpty {
+            let (a, b) = (a(), b())
+            (shapeA, dtypeA, shapeB, dtypeB) = (a.shape, a.dtype, b.shape, b.dtype)
+        } else {
+            let (ma, mb) = (node.inputMeta[0], node.inputMeta[1])
+            (shapeA, dtypeA, shapeB, dtypeB) = (ma.shape, ma.dtype, mb.shape, mb.dtype)
+        }
         var ga: Tensor? = nil, gb: Tensor? = nil
         switch op {
         case .add: ga = na ? g : nil; gb = nb ? g : nil
@@ -88,7 +95,7 @@ extension Tensor {
             gb = nb ? -g * a().div(b(), roundingMode: "trunc") : nil
         default: break
         }
-        return [ga.map { $0.sumToShape(metaA.shape).to(metaA.dtype) }, gb.map { $0.sumToShape(metaB.shape).to(metaB.dtype) }]
+        return [ga.map { $0.sumToShape(shapeA).to(dtypeA) }, gb.map { $0.sumToShape(shapeB).to(dtypeB) }]
     }
 
     static func unaryPrimitive(_ op: UnaryOp) -> Primitive? {

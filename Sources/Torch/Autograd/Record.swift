@@ -42,17 +42,21 @@ extension Tensor {
     /// output gradient to input gradients. `save` lists tensors the backward reads back through
     /// `node.savedTensor(i)` (in that order, the output last when `saveOutput`).
     static func recorded(_ p: Primitive, _ inputs: SmallList<Tensor>, save: SmallList<Tensor> = SmallList(), saveOutput: Bool = false,
+                         inputMeta: SmallList<TensorMeta> = SmallList(),
                          file: StaticString, line: UInt, forward: () -> Tensor,
                          backward: @escaping (_ node: FunctionNode, _ grad: Tensor) -> [Tensor?]) -> Tensor {
-        recorded(p, inputs, save: save, saveOutput: saveOutput, file: file, line: line, output: Torch.noGrad(forward), backward: backward)
+        recorded(p, inputs, save: save, saveOutput: saveOutput, inputMeta: inputMeta, file: file, line: line,
+                 output: Torch.noGrad(forward), backward: backward)
     }
 
     /// Records a node for `p` over an output already computed by code that records nothing
     /// (a fresh tensor, never one of the inputs).
     static func recorded(_ p: Primitive, _ inputs: SmallList<Tensor>, save: SmallList<Tensor>, saveOutput: Bool,
+                         inputMeta: SmallList<TensorMeta> = SmallList(),
                          file: StaticString, line: UInt, output out: Tensor,
                          backward: @escaping (_ node: FunctionNode, _ grad: Tensor) -> [Tensor?]) -> Tensor {
         let node = FunctionNode(primitive: p, inputs: inputs, file: file, line: line, backward1: backward)
+        if !inputMeta.isEmpty { node.inputMeta = inputMeta }
         out.creator = node
         if !save.isEmpty || saveOutput {
             var saved = SmallList<SavedTensor>()
