@@ -190,12 +190,17 @@ extension Tensor {
         if dtype.isFloatingPoint && dtype != .float64 {
             let a = Float(start), b = Float(end)
             let step = steps > 1 ? (b - a) / Float(steps - 1) : 0
-            return (0..<steps).map { i in Double(i < halfway ? a + step * Float(i) : b - step * Float(steps - i - 1)) }
+            return (0..<steps).map { i in
+                Double(i < halfway ? a.addingProduct(step, Float(i)) : b.addingProduct(-step, Float(steps - i - 1)))
+            }
         }
         let a = dtype.isFloatingPoint ? start : start.rounded(.towardZero)
         let b = dtype.isFloatingPoint ? end : end.rounded(.towardZero)
         let step = steps > 1 ? (b - a) / Double(steps - 1) : 0
-        let v = (0..<steps).map { i in i < halfway ? a + step * Double(i) : b - step * Double(steps - i - 1) }
+        // Fused multiply-adds, as PyTorch's compiled kernel (visible where integers truncate).
+        let v = (0..<steps).map { i in
+            i < halfway ? a.addingProduct(step, Double(i)) : b.addingProduct(-step, Double(steps - i - 1))
+        }
         return dtype.isFloatingPoint ? v : v.map { $0.rounded(.towardZero) }
     }
 

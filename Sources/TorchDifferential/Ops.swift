@@ -289,10 +289,48 @@ let inPlaceOps: [String: DiffOp] = [
     },
 ]
 
+let moreOps: [String: DiffOp] = [
+    "scatter": { xs, c in [xs[0].scatter(c.int("dim"), xs[1], xs[2])] },
+    "chunk": { xs, c in xs[0].chunk(c.int("n"), dim: c.int("dim")) },
+    "split": { xs, c in xs[0].split(c.int("n"), dim: c.int("dim")) },
+    "unbind": { xs, c in xs[0].unbind(c.int("dim")) },
+    "select": { xs, c in [xs[0].select(c.int("dim"), c.int("index"))] },
+    "unfold": { xs, c in [xs[0].unfold(c.int("dim"), size: c.int("size"), step: c.int("step"))] },
+    "unflatten": { xs, c in [xs[0].unflatten(c.int("dim"), c.ints("sizes"))] },
+    "index": { xs, c in
+        switch c.string("kind") {
+        case "int": return [xs[0][c.int("i")]]
+        case "slice": return [xs[0][TensorIndex.slice(c.intOrNil("start"), c.intOrNil("stop"), step: c.int("step"))]]
+        case "int_tensor": return [c.intOrNil("i").map { xs[0][xs[1], $0] } ?? xs[0][xs[1]]]
+        case "tensor2": return [xs[0][xs[1], xs[2]]]
+        default: return [xs[0][xs[1]]]
+        }
+    },
+    "eye": { _, c in [Tensor.eye(c.int("n"), c.intOrNil("m"), dtype: dtypeArg(c.stringOrNil("dtype")))] },
+    "full": { _, c in
+        let dt = dtypeArg(c.stringOrNil("dtype"))
+        return [c.scalar("value").apply(int: { Tensor.full([c.int("n"), 2], $0, dtype: dt) },
+                                        float: { Tensor.full([c.int("n"), 2], $0, dtype: dt) },
+                                        bool: { Tensor.full([c.int("n"), 2], $0, dtype: dt) })]
+    },
+    "nan_to_num_args": { xs, c in [xs[0].nanToNum(nan: c.double("nan"), posinf: c.doubleOrNil("posinf"), neginf: c.doubleOrNil("neginf"))] },
+    "bilinear": { xs, _ in [bilinear(xs[0], xs[1], xs[2], xs.count > 3 ? xs[3] : nil)] },
+    "conv3d": { xs, c in
+        [conv3d(xs[0], xs[1], stride: SizeSpec(c.int("stride")), padding: .init(integerLiteral: c.int("padding")))]
+    },
+    "rms_norm": { xs, c in [rmsNorm(xs[0], c.ints("normalized"), weight: xs.count > 1 ? xs[1] : nil)] },
+    "cosine_embedding_loss": { xs, c in
+        [cosineEmbeddingLoss(xs[0], xs[1], xs[2], margin: c.double("margin"), reduction: reduction(c.string("reduction")))]
+    },
+    "margin_ranking_loss": { xs, c in
+        [marginRankingLoss(xs[0], xs[1], xs[2], margin: c.double("margin"), reduction: reduction(c.string("reduction")))]
+    },
+]
+
 /// Every op the replay knows, by the generator's name.
 let allOps: [String: DiffOp] = {
     var all: [String: DiffOp] = [:]
-    for table in [unaryOps, binaryOps, reductionOps, shapeOps, linalgOps, nnOps, inPlaceOps] {
+    for table in [unaryOps, binaryOps, reductionOps, shapeOps, linalgOps, nnOps, inPlaceOps, moreOps] {
         all.merge(table) { a, _ in a }
     }
     return all

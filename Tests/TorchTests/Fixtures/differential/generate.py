@@ -682,6 +682,109 @@ def take_sample():
 op("take", "indexing", lambda xs, a: torch.take(xs[0], xs[1]), take_sample)
 op("nonzero", "indexing", lambda xs, a: torch.nonzero(xs[0]), unary_sample(), grad=False)
 
+op("scatter", "indexing", lambda xs, a: torch.scatter(xs[0], a["dim"], xs[1], xs[2]), index_sample("scatter"))
+
+
+def split_sample():
+    shape = rand_shape(rank=rng.choice([1, 2, 3]))
+    d = rng.randint(-len(shape), len(shape) - 1)
+    return [Input(shape, pick(ALL), edge=0.05)], {"dim": d, "n": rng.randint(1, 3)}
+
+
+op("chunk", "shape", lambda xs, a: tuple(torch.chunk(xs[0], a["n"], dim=a["dim"])), split_sample)
+op("split", "shape", lambda xs, a: tuple(torch.split(xs[0], a["n"], dim=a["dim"])), split_sample)
+op("unbind", "shape", lambda xs, a: tuple(torch.unbind(xs[0], dim=a["dim"])), split_sample)
+
+
+def select_sample():
+    shape = rand_shape(rank=rng.choice([1, 2, 3]), lo=1)
+    d = rng.randint(-len(shape), len(shape) - 1)
+    return [Input(shape, pick(ALL), edge=0.05)], {"dim": d, "index": rng.randint(-shape[d] - 1, shape[d])}
+
+
+op("select", "shape", lambda xs, a: xs[0].select(a["dim"], a["index"]), select_sample)
+
+
+def unfold_sample():
+    shape = rand_shape(rank=rng.choice([1, 2, 3]), lo=1)
+    d = rng.randint(0, len(shape) - 1)
+    return [Input(shape, pick(ALL), edge=0.05)], {"dim": d, "size": rng.randint(0, shape[d] + 1), "step": rng.randint(1, 3)}
+
+
+op("unfold", "shape", lambda xs, a: xs[0].unfold(a["dim"], a["size"], a["step"]), unfold_sample)
+
+
+def unflatten_sample():
+    shape = rand_shape(rank=rng.choice([1, 2, 3]), lo=1)
+    d = rng.randint(0, len(shape) - 1)
+    n = shape[d]
+    sizes = rng.choice([[1, n], [n, 1], [-1, 1], [n]] + ([[2, n // 2]] if n % 2 == 0 else []))
+    return [Input(shape, pick(ALL), edge=0.05)], {"dim": d, "sizes": sizes}
+
+
+op("unflatten", "shape", lambda xs, a: xs[0].unflatten(a["dim"], a["sizes"]), unflatten_sample)
+
+
+def index_tensor_sample():
+    shape = rand_shape(rank=rng.choice([1, 2, 3]), lo=1)
+    kind = rng.choice(["int", "slice", "tensor", "mask", "tensor2", "int_tensor"])
+    args = {"kind": kind}
+    ins = [Input(shape, pick(ALL), edge=0.05)]
+    if kind == "int":
+        args["i"] = rng.randint(-shape[0], shape[0] - 1) if shape[0] > 0 else 0
+    elif kind == "slice":
+        args["start"], args["stop"], args["step"] = rng.randint(-3, 3), rng.choice([None, -1, 2, 5]), rng.randint(1, 3)
+    elif kind in ("tensor", "int_tensor"):
+        n = rng.randint(0, 4)
+        ins.append(Input([n], "int64", exact=torch.randint(-shape[0], max(shape[0], 1), [n]) if shape[0] > 0 else torch.zeros([n], dtype=torch.int64), grad=False))
+        if kind == "int_tensor" and len(shape) > 1:
+            args["i"] = rng.randint(0, shape[1] - 1) if shape[1] > 0 else 0
+    elif kind == "tensor2" and len(shape) > 1:
+        n = rng.randint(0, 3)
+        ins.append(Input([n], "int64", exact=torch.randint(0, max(shape[0], 1), [n]), grad=False))
+        ins.append(Input([n], "int64", exact=torch.randint(0, max(shape[1], 1), [n]), grad=False))
+    elif kind == "mask":
+        ins.append(Input(shape, "bool", edge=0))
+    else:
+        args["kind"] = "int"
+        args["i"] = 0
+    return ins, args
+
+
+def index_tensor_fn(xs, a):
+    k = a["kind"]
+    if k == "int":
+        return xs[0][a["i"]]
+    if k == "slice":
+        return xs[0][a["start"]:a["stop"]:a["step"]]
+    if k == "tensor":
+        return xs[0][xs[1]]
+    if k == "int_tensor":
+        return xs[0][xs[1], a["i"]] if "i" in a else xs[0][xs[1]]
+    if k == "tensor2":
+        return xs[0][xs[1], xs[2]]
+    return xs[0][xs[1]]
+
+
+op("index", "indexing", index_tensor_fn, index_tensor_sample)
+
+
+def creation_sample():
+    return [], {"n": rng.randint(0, 4), "m": rng.choice([None, 0, 2, 5]), "dtype": pick(["float32", "float64", "int64", "int32"]),
+                "value": scalar_arg(rng.choice(["int", "float"]))}
+
+
+op("eye", "creation", lambda xs, a: torch.eye(a["n"], a["m"] if a["m"] is not None else a["n"], dtype=TD[a["dtype"]]), creation_sample, grad=False)
+op("full", "creation", lambda xs, a: torch.full([a["n"], 2], py_scalar(a["value"]), dtype=TD[a["dtype"]]), creation_sample, grad=False)
+
+
+def nan_to_num_sample():
+    return [Input(rand_shape(), pick(FLOATS), edge=0.4)], {"nan": rng.choice([0.0, 1.5]), "posinf": rng.choice([None, 9.0]),
+                                                         "neginf": rng.choice([None, -9.0])}
+
+
+op("nan_to_num_args", "unary", lambda xs, a: torch.nan_to_num(xs[0], a["nan"], a["posinf"], a["neginf"]), nan_to_num_sample)
+
 # ----------------------------------------------------------------------------- in place
 
 
@@ -945,6 +1048,41 @@ op("binary_cross_entropy_with_logits", "loss", lambda xs, a: F.binary_cross_entr
 op("kl_div", "loss", lambda xs, a: F.kl_div(xs[0], xs[1], reduction=a["reduction"]), loss_sample("kl_div"))
 op("cross_entropy", "loss", lambda xs, a: F.cross_entropy(xs[0], xs[1], reduction=a["reduction"], ignore_index=a["ignore_index"]), loss_sample("cross_entropy"))
 op("nll_loss", "loss", lambda xs, a: F.nll_loss(xs[0], xs[1], reduction=a["reduction"], ignore_index=a["ignore_index"]), loss_sample("nll"))
+
+
+def extra_nn_sample(kind):
+    def s():
+        dt = pick(["float32", "float64"])
+        if kind == "bilinear":
+            n, i1, i2, o = rng.randint(1, 3), rng.randint(1, 3), rng.randint(1, 3), rng.randint(1, 3)
+            ins = [Input([n, i1], dt, edge=0), Input([n, i2], dt, edge=0), Input([o, i1, i2], dt, edge=0)]
+            if rng.random() < 0.5:
+                ins.append(Input([o], dt, edge=0))
+            return ins, {}
+        if kind == "conv3d":
+            ins = [Input([1, rng.choice([1, 2]), 3, 4, 3], dt, edge=0), Input([2, 0, 2, 2, 1], dt, edge=0)]
+            ins[1] = Input([2, ins[0].shape[1], 2, 2, 1], dt, edge=0)
+            return ins, {"stride": rng.choice([1, 2]), "padding": rng.choice([0, 1])}
+        if kind == "rms_norm":
+            shape = [rng.randint(1, 3), rng.randint(1, 4)]
+            ins = [Input(shape, pick(FLOATS), edge=0.02)]
+            if rng.random() < 0.5:
+                ins.append(Input(shape[-1:], ins[0].base.dtype.__str__().replace("torch.", ""), edge=0))
+            return ins, {"normalized": shape[-1:]}
+        if kind in ("cosine_embedding", "margin_ranking"):
+            n, d = rng.randint(1, 4), rng.randint(1, 4)
+            y = torch.tensor([rng.choice([-1.0, 1.0]) for _ in range(n)], dtype=TD[dt])
+            shape = [n, d] if kind == "cosine_embedding" else [n]
+            return [Input(shape, dt, edge=0), Input(shape, dt, edge=0), Input([n], dt, exact=y, grad=False)], \
+                   {"margin": rng.choice([0.0, 0.3]), "reduction": rng.choice(["mean", "sum", "none"])}
+    return s
+
+
+op("bilinear", "nn", lambda xs, a: F.bilinear(xs[0], xs[1], xs[2], xs[3] if len(xs) > 3 else None), extra_nn_sample("bilinear"))
+op("conv3d", "nn", lambda xs, a: F.conv3d(xs[0], xs[1], stride=a["stride"], padding=a["padding"]), extra_nn_sample("conv3d"))
+op("rms_norm", "norm", lambda xs, a: F.rms_norm(xs[0], a["normalized"], xs[1] if len(xs) > 1 else None), extra_nn_sample("rms_norm"))
+op("cosine_embedding_loss", "loss", lambda xs, a: F.cosine_embedding_loss(xs[0], xs[1], xs[2], margin=a["margin"], reduction=a["reduction"]), extra_nn_sample("cosine_embedding"))
+op("margin_ranking_loss", "loss", lambda xs, a: F.margin_ranking_loss(xs[0], xs[1], xs[2], margin=a["margin"], reduction=a["reduction"]), extra_nn_sample("margin_ranking"))
 
 
 def sdpa_sample():
