@@ -54,7 +54,7 @@ extension Tensor {
     /// Sets every element to `value`.
     @discardableResult
     public func fill_<S: TensorElement>(_ value: S, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        Tensor.checkFits(value.asDouble, dtype, "fill_", file: file, line: line)
+        Tensor.checkFits(value.asDouble, dtype, "fill_", integral: !S.dtype.isFloatingPoint, file: file, line: line)
         if Tensor.shouldRecord(self) || (viewBase.map(Tensor.shouldRecord) ?? false) {
             // The old value no longer influences this tensor: its gradient there is zero.
             let fresh = Tensor(uninitialized: shape, dtype: dtype, device: device)

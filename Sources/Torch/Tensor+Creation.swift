@@ -99,6 +99,7 @@ extension Tensor {
 
     public static func full<S: TensorElement>(_ shape: [Int], _ value: S, dtype: DType? = nil, device: Device = .cpu) -> Tensor {
         let dt = dtype ?? (S.self == Double.self ? Torch.defaultDType : S.dtype)
+        Tensor.checkFits(value.asDouble, dt, "full", integral: !S.dtype.isFloatingPoint, file: #fileID, line: #line)
         let t = Tensor(uninitialized: shape, dtype: dt, device: device)
         Kernels.fill(t.operand, value.asDouble, exactInt: S.dtype.isFloatingPoint ? nil : value.asInt64, device)
         return t

@@ -321,7 +321,7 @@ extension Tensor {
     /// `value` where `mask` is true, self elsewhere.
     public func maskedFill<S: ScalarLike>(_ mask: Tensor, _ value: S, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         if mask.dtype != .bool { torchFail("maskedFill", "masked_fill_ only supports boolean masks, but got mask with dtype \(mask.dtype)", file: file, line: line) }
-        Tensor.checkFits(value.asDouble, dtype, "masked_fill", file: file, line: line)
+        Tensor.checkFits(value.asDouble, dtype, "masked_fill", integral: !S.dtype.isFloatingPoint, file: file, line: line)
         return Tensor.where(mask, Tensor.scalar(value, dtype: dtype), self, file: file, line: line)
     }
 

@@ -15,7 +15,7 @@ extension Tensor {
             let t: DType = other.dtype == .bool ? .int64 : other.dtype
             return to(t).matmul(other.to(t), file: file, line: line).to(other.dtype)
         }
-        if dtype == .bool || other.dtype == .bool {
+        if (dtype == .bool || other.dtype == .bool) && count > 0 && other.count > 0 {
             let kernel = rank == 1 && other.rank == 1 ? "dot" : (rank == 2 && other.rank == 1 ? "addmv_impl_cpu"
                 : (Swift.max(rank, other.rank) > 2 ? "bmm" : "addmm_impl_cpu_"))
             (dtype == .bool ? self : other).requireKernel("matmul", kernel, .notBool, file: file, line: line)
@@ -228,10 +228,18 @@ extension Tensor {
         if mat1.rank == 2 && mat2.rank == 2 && mat1.shape[0] * mat2.shape[1] == 0 {
             return Tensor.zeros([mat1.shape[0], mat2.shape[1]], dtype: input.dtype, device: input.device)   // no kernel runs
         }
+        if mat1.rank == 2 && mat2.rank == 2 && mat1.shape[1] == 0 && mat2.shape[0] == 0 {
+            // An empty inner dimension: the product is zero and alpha is never used (PyTorch).
+            let shape = [mat1.shape[0], mat2.shape[1]]
+            let b = beta.asDouble
+            if b == 0 { return Tensor.zeros(shape, dtype: input.dtype, device: input.device) }
+            if !input.dtype.isFloatingPoint { checkFits(b, input.dtype, "addmm", integral: S.scalarKind != .float64, file: file, line: line) }
+            return (b == 1 ? input : input * Tensor.scalar(beta, dtype: input.dtype)).expand(shape).contiguous()
+        }
         let prod = mat1.mm(mat2, file: file, line: line)
         var (b, a) = (beta.asDouble, alpha.asDouble)
         if !prod.dtype.isFloatingPoint && prod.count > 0 {
-            for v in [b, a] { checkFits(v, prod.dtype, "addmm", file: file, line: line) }
+            for v in [b, a] { checkFits(v, prod.dtype, "addmm", integral: S.scalarKind != .float64, file: file, line: line) }
             (b, a) = (b.rounded(.towardZero), a.rounded(.towardZero))
         }
         let scaled = a == 1 ? prod : prod * Tensor.scalar(a, dtype: prod.dtype)

@@ -230,9 +230,12 @@ extension Tensor {
     }
 
     /// Traps as PyTorch when `value` does not fit integer dtype `d`.
-    static func checkFits(_ value: Double, _ d: DType, _ op: String, file: StaticString, line: UInt) {
+    /// An integral scalar may be negative for uint8 (it wraps, as c10::overflows allows); a
+    /// floating one may not.
+    static func checkFits(_ value: Double, _ d: DType, _ op: String, integral: Bool = false, file: StaticString, line: UInt) {
         if d.isFloatingPoint || d == .bool { return }
-        let (lo, hi) = representableRange(d)
+        var (lo, hi) = representableRange(d)
+        if d == .uint8 && integral { lo = -255 }
         if value.isNaN || value < lo || value > hi {
             let names: [DType: String] = [.uint8: "uint8_t", .int8: "int8_t", .int16: "int16_t", .int32: "int", .int64: "int64_t"]
             torchFail(op, "value cannot be converted to type \(names[d] ?? "\(d)") without overflow", file: file, line: line)
@@ -243,6 +246,8 @@ extension Tensor {
     /// gradients (split evenly at ties) are PyTorch's for tensor bounds.
     public func clamp(min lo: Tensor?, max hi: Tensor?, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         if lo == nil && hi == nil { torchFail("clamp", "At least one of 'min' or 'max' must not be None", file: file, line: line) }
+        let out = [lo, hi].compactMap { $0 }.reduce(dtype) { promoteTypes($0, $1.dtype) }
+        if out == .bool { torchFail("clamp", "\"clamp_cpu\" not implemented for 'Bool'", file: file, line: line) }
         var r = self
         if let lo { r = Tensor.binary(.maximum, r, lo, file: file, line: line) }
         if let hi { r = Tensor.binary(.minimum, r, hi, file: file, line: line) }

@@ -76,7 +76,11 @@ extension Tensor {
         let valueType = binaryResultType(op, common, file: file, line: line)
         let compute = valueType.computeType
         let outType = op.isComparison ? DType.bool : compute
-        let x = a.to(compute), y = b.to(compute)
+        // Inputs of another dtype are first rounded to the common one (an int64 compared with a
+        // float16 is compared as float16), then widened to the compute type, as PyTorch.
+        let cast = op.isComparison ? common : valueType
+        let x = a.dtype == cast || cast == compute ? a.to(compute) : a.to(cast).to(compute)
+        let y = b.dtype == cast || cast == compute ? b.to(compute) : b.to(cast).to(compute)
         let out = Tensor.uninitialized(like: a.shape == shape ? a : b, shape: shape, dtype: outType)
         Kernels.binary(op, out.operand, x.operand(broadcastTo: shape), y.operand(broadcastTo: shape), a.device)
         return op.isComparison ? out : out.to(valueType)

@@ -167,6 +167,8 @@ extension Tensor {
     public func chunk(_ chunks: Int, dim: Int = 0, file: StaticString = #fileID, line: UInt = #line) -> [Tensor] {
         if chunks <= 0 { torchFail("chunk", "chunk expects `chunks` to be greater than 0, got: \(chunks)", file: file, line: line) }
         let d = normDim(dim, "chunk", file, line)
+        // An empty dimension splits into `chunks` empty pieces, as PyTorch.
+        if shape[d] == 0 { return (0..<chunks).map { _ in narrow(d, start: 0, length: 0, file: file, line: line) } }
         let size = Swift.max(1, (shape[d] + chunks - 1) / chunks)
         return split(size, dim: d, file: file, line: line)
     }

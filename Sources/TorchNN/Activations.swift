@@ -23,7 +23,10 @@ public func leakyRelu(_ x: Tensor, negativeSlope: Double = 0.01, file: StaticStr
 /// the unselected branch never overflows into a NaN gradient.
 public func elu(_ x: Tensor, alpha: Double = 1, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
     x.requireKernel("elu", "elu_cpu", .floating, file: file, line: line)
-    return inAccumulateType(x) { x in Tensor.where(x .> 0, x, x.clamp(max: 0.0).expm1() * alpha) }
+    return inAccumulateType(x) { x in
+        let negative = Tensor.where(x .> 0, Tensor.zerosLike(x), x)   // gradient 1 where x <= 0, as PyTorch
+        return Tensor.where(x .> 0, x, negative.expm1() * alpha)
+    }
 }
 
 /// Gaussian error linear unit; `approximate: "tanh"` uses the tanh approximation.
@@ -44,7 +47,9 @@ public func softplus(_ x: Tensor, beta: Double = 1, threshold: Double = 20, file
     if beta == 1 && threshold == 20 { return x.softplus() }
     return inAccumulateType(x) { x in
         let z = x * beta
-        return Tensor.where(z .> threshold, x, z.clamp(max: threshold).exp().log1p() / beta)
+        let above = z .> threshold
+        let zs = Tensor.where(above, Tensor.fullLike(z, threshold), z)   // finite exp, full gradient below
+        return Tensor.where(above, x, zs.exp().log1p() / beta)
     }
 }
 

@@ -95,6 +95,11 @@ public func conv(_ x: Tensor, _ weight: Tensor, _ bias: Tensor? = nil, stride: S
     let xp = pads.contains(where: { $0.0 != 0 || $0.1 != 0 }) ? x.pad(padList(pads)) : x
     let g = WindowGeometry(kernel: kernel, stride: st, dilation: dil)
     let spatial = Array(xp.shape[2...])
+    let effective = (0..<r).map { dil[$0] * (kernel[$0] - 1) + 1 }
+    if (0..<r).contains(where: { effective[$0] > spatial[$0] }) {
+        let dims = { (v: [Int]) in v.map(String.init).joined(separator: " x ") }
+        torchFail(op, "Calculated padded input size per channel: (\(dims(spatial))). Kernel size: (\(dims(effective))). Kernel size can't be greater than actual input size", file: file, line: line)
+    }
     let out = g.outputSize(spatial)
     if out.contains(where: { $0 < 1 }) {
         torchFail(op, "Calculated padded input size per channel: \(spatial). Kernel size: \(kernel) (dilation \(dil)). Kernel size can't be greater than actual input size", file: file, line: line)

@@ -13,21 +13,42 @@ public func smoothL1Loss(_ input: Tensor, _ target: Tensor, beta: Double = 1, re
     input.requireKernel("smooth_l1_loss", "smooth_l1_cpu", .floating, file: file, line: line)
     let d = (input - target).abs()
     if beta == 0 { return reduce(d, reduction) }
-    return reduce(Tensor.where(d .< beta, d * d * (0.5 / beta), d - beta / 2), reduction)
+    // The quadratic branch sees d clamped to beta, so an infinite residual gives the linear
+    // branch's gradient and no 0 · inf (PyTorch's analytic gradient).
+    let q = d.clamp(max: beta)
+    return reduce(Tensor.where(d .< beta, q * q * (0.5 / beta), d - beta / 2), reduction)
 }
 
 public func huberLoss(_ input: Tensor, _ target: Tensor, delta: Double = 1, reduction: Reduction = .mean,
                       file: StaticString = #fileID, line: UInt = #line) -> Tensor {
     input.requireKernel("huber_loss", "huber_cpu", .floating, file: file, line: line)
     let d = (input - target).abs()
-    return reduce(Tensor.where(d .< delta, d * d * 0.5, (d - delta / 2) * delta), reduction)
+    let q = d.clamp(max: delta)
+    return reduce(Tensor.where(d .< delta, q * q * 0.5, (d - delta / 2) * delta), reduction)
 }
 
 /// Binary cross entropy of probabilities (log clamped at -100, as PyTorch does).
 public func binaryCrossEntropy(_ input: Tensor, _ target: Tensor, weight: Tensor? = nil, reduction: Reduction = .mean,
                                file: StaticString = #fileID, line: UInt = #line) -> Tensor {
     input.requireKernel("binary_cross_entropy", "binary_cross_entropy", .floating, file: file, line: line)
-    let l = -(target * input.log().clamp(min: -100) + (1 - target) * (1 - input).log().clamp(min: -100))
+    if input.shape != target.shape {
+        torchFail("binary_cross_entropy", "Using a target size (\(target.shape)) that is different to the input size (\(input.shape)) is deprecated. Please ensure they have the same size.", file: file, line: line)
+    }
+    if Torch.noGrad({ ((input .< 0) | (input .> 1)).any().item() }) != 0 {
+        torchFail("binary_cross_entropy", "all elements of input should be between 0 and 1", file: file, line: line)
+    }
+    // PyTorch's analytic gradients: (x - t) / max((1 - x)·x, 1e-12) for the input (finite at 0
+    // and 1, where the log is clamped), the clamped log-odds for the target.
+    let l = Torch.customFunction("BinaryCrossEntropy", [input, target], forward: { ctx, xs in
+        ctx.saveForBackward(xs[0], xs[1])
+        let (x, t) = (xs[0], xs[1])
+        return -(t * x.log().clamp(min: -100.0) + (1 - t) * (1 - x).log().clamp(min: -100.0))
+    }, backward: { ctx, g in
+        let x = ctx.savedTensors[0], t = ctx.savedTensors[1]
+        let gx = g * (x - t) / ((1 - x) * x).clamp(min: 1e-12)
+        let gt = g * ((1 - x).log().clamp(min: -100.0) - x.log().clamp(min: -100.0))
+        return [gx, gt]
+    }, file: file, line: line)
     return reduce(weight.map { l * $0 } ?? l, reduction)
 }
 
