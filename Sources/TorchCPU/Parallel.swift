@@ -1,4 +1,5 @@
 import Dispatch
+import _CTorch
 
 /// Work splitting across cores. Small ranges stay on the calling thread.
 public enum Parallel {
@@ -41,8 +42,14 @@ public enum Parallel {
     /// is already running a job).
     @usableFromInline static func runChunks(_ chunks: Int, threads: Int, _ body: (Int) -> Void) {
         if WorkerPool.shared.run(chunks, threads: threads, body) { return }
+        let caller = pthread_self()
         withoutActuallyEscaping(body) { b in
-            DispatchQueue.concurrentPerform(iterations: chunks) { c in b(c) }
+            DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                // libdispatch's threads inherit the name of the thread that made them (a data
+                // loader's worker, say); give them their own so they are not taken for one.
+                if pthread_equal(pthread_self(), caller) == 0 { ctorch_set_thread_name("torch-dispatch") }
+                b(c)
+            }
         }
     }
 }

@@ -72,6 +72,13 @@ final class DataLoaderTests: XCTestCase {
             (try? String(contentsOfFile: "/proc/self/task/\(t)/comm", encoding: .utf8))?.hasPrefix("torch-loader") == true
         }.count
     }
+    /// The loader thread count once joined threads have left /proc: the kernel can list a thread
+    /// for a moment after pthread_join returned. A leaked thread stays, so this still fails on one.
+    func settledThreadCount() -> Int {
+        var waited = 0
+        while threadCount() > 0 && waited < 1000 { usleep(1000); waited += 1 }
+        return threadCount()
+    }
     func fdCount() -> Int { (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? 0 }
 
     func testLoadersLeaveNoThreadsOrFilesBehind() {
@@ -82,7 +89,7 @@ final class DataLoaderTests: XCTestCase {
             let it = l.epochIterator()
             if i % 2 == 0 { _ = try? it.next() }   // half abandoned mid-epoch
         }
-        XCTAssertEqual(threadCount(), 0, "loader threads left behind")
+        XCTAssertEqual(settledThreadCount(), 0, "loader threads left behind")
         XCTAssertLessThanOrEqual(fdCount(), fds)
         // The check can fail: a loader kept alive keeps its workers.
         let kept = DataLoader(Numbers(n: 16), batchSize: 2, numWorkers: 2).epochIterator()
@@ -90,7 +97,7 @@ final class DataLoaderTests: XCTestCase {
         while threadCount() < 2 && waited < 2000 { usleep(1000); waited += 1 }   // workers name themselves on start
         XCTAssertEqual(threadCount(), 2)
         kept.finish()
-        XCTAssertEqual(threadCount(), 0)
+        XCTAssertEqual(settledThreadCount(), 0)
     }
 
     func testDatasetsSamplersAndCollation() throws {
