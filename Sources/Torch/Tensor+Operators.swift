@@ -94,11 +94,11 @@ extension Tensor {
     public func mul(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor { Tensor.binary(.mul, self, other, file: file, line: line) }
 
     /// True division; `roundingMode` "trunc" or "floor" rounds the quotient (and keeps integer dtypes).
-    public func div(_ other: Tensor, roundingMode: String? = nil, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    public func div(_ other: Tensor, roundingMode: RoundingMode? = nil, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         switch roundingMode {
         case nil: return Tensor.binary(.div, self, other, file: file, line: line)
-        case "floor": return Tensor.binary(.floorDivide, self, other, file: file, line: line)
-        case "trunc":
+        case .floor?: return Tensor.binary(.floorDivide, self, other, file: file, line: line)
+        case .trunc?:
             let common = resultType([.tensor(dtype, isZeroDim: rank == 0), .tensor(other.dtype, isZeroDim: other.rank == 0)])
             if common.isFloatingPoint { return Tensor.binary(.div, self, other, file: file, line: line).trunc() }
             let q = Tensor.binary(.floorDivide, self, other, file: file, line: line)
@@ -106,7 +106,6 @@ extension Tensor {
             // floor and trunc differ by one where the remainder is nonzero and the signs differ.
             let fix = (r .!= 0) & ((self .< 0) ^ (other .< 0))
             return Tensor.binary(.add, q, fix.to(q.dtype), file: file, line: line)
-        default: torchFail("div", "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '\(roundingMode!)'", file: file, line: line)
         }
     }
 

@@ -144,12 +144,9 @@ extension Tensor {
     /// In-place `bitwiseNot`.
     @discardableResult public func bitwiseNot_(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unaryInPlace(.bitwiseNot, file: file, line: line); return self }
 
-    /// GELU; `approximate: "tanh"` uses the tanh form.
-    public func gelu(approximate: String = "none", file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        if approximate != "none" && approximate != "tanh" {
-            torchFail("gelu", "approximate argument must be either none or tanh.", file: file, line: line)
-        }
-        return unary(approximate == "tanh" ? .geluTanh : .gelu, file: file, line: line)
+    /// GELU; `approximate: .tanh` uses the tanh form.
+    public func gelu(approximate: GELUApproximation = .none, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        unary(approximate == .tanh ? .geluTanh : .gelu, file: file, line: line)
     }
 
 }

@@ -36,7 +36,7 @@ let unaryOps: [String: DiffOp] = [
     "isinf": one { $0.isinf() }, "isfinite": one { $0.isfinite() }, "nan_to_num": one { $0.nanToNum() },
     "silu": one { silu($0) }, "gelu": one { gelu($0) }, "softplus": one { softplus($0) }, "mish": one { mish($0) },
     "elu": one { elu($0) }, "leaky_relu": one { leakyRelu($0) }, "hardtanh": one { hardtanh($0) },
-    "gelu_tanh": one { gelu($0, approximate: "tanh") },
+    "gelu_tanh": one { gelu($0, approximate: .tanh) },
     "softplus_beta": { xs, c in [softplus(xs[0], beta: c.double("beta"), threshold: c.double("threshold"))] },
     "elu_alpha": { xs, c in [elu(xs[0], alpha: c.double("alpha"))] },
     "leaky_relu_slope": { xs, c in [leakyRelu(xs[0], negativeSlope: c.double("slope"))] },
@@ -45,7 +45,7 @@ let unaryOps: [String: DiffOp] = [
 
 let binaryOps: [String: DiffOp] = [
     "add": two { $0.add($1) }, "sub": two { $0.sub($1) }, "mul": two { $0.mul($1) }, "div": two { $0.div($1) },
-    "div_floor": two { $0.div($1, roundingMode: "floor") }, "div_trunc": two { $0.div($1, roundingMode: "trunc") },
+    "div_floor": two { $0.div($1, roundingMode: .floor) }, "div_trunc": two { $0.div($1, roundingMode: .trunc) },
     "floor_divide": two { $0.floorDivide($1) }, "remainder": two { $0.remainder($1) }, "fmod": two { $0.fmod($1) },
     "pow": two { $0.pow($1) }, "maximum": two { $0.maximum($1) }, "minimum": two { $0.minimum($1) },
     "atan2": two { $0.atan2($1) }, "xlogy": two { $0.xlogy($1) }, "bitwise_and": two { $0 & $1 }, "bitwise_or": two { $0 | $1 },
@@ -252,7 +252,7 @@ let nnOps: [String: DiffOp] = [
     "binary_cross_entropy_with_logits": { xs, c in
         [binaryCrossEntropyWithLogits(xs[0], xs[1], reduction: reduction(c.string("reduction")))]
     },
-    "kl_div": { xs, c in [klDiv(xs[0], xs[1], reduction: c.string("reduction"))] },
+    "kl_div": { xs, c in [klDiv(xs[0], xs[1], reduction: KLDivReduction(rawValue: c.string("reduction"))!)] },
     "cross_entropy": { xs, c in
         [crossEntropy(xs[0], xs[1], weight: nil, ignoreIndex: c.int("ignore_index"), reduction: reduction(c.string("reduction")))]
     },

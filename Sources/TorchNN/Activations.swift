@@ -29,8 +29,8 @@ public func elu(_ x: Tensor, alpha: Double = 1, file: StaticString = #fileID, li
     }
 }
 
-/// Gaussian error linear unit; `approximate: "tanh"` uses the tanh approximation.
-public func gelu(_ x: Tensor, approximate: String = "none") -> Tensor { x.gelu(approximate: approximate) }
+/// Gaussian error linear unit; `approximate: .tanh` uses the tanh approximation.
+public func gelu(_ x: Tensor, approximate: GELUApproximation = .none) -> Tensor { x.gelu(approximate: approximate) }
 public func silu(_ x: Tensor) -> Tensor { x.silu() }
 
 /// `x · tanh(softplus(x))`.
@@ -75,18 +75,84 @@ public final class Activation: Module {
     public override func forward(_ x: Tensor) -> Tensor { f(x) }
 }
 
-public func LeakyReLU(_ negativeSlope: Double = 0.01) -> Module { Activation { leakyRelu($0, negativeSlope: negativeSlope) } }
-public func ELU(alpha: Double = 1) -> Module { Activation { elu($0, alpha: alpha) } }
-public func GELU(approximate: String = "none") -> Module { Activation { gelu($0, approximate: approximate) } }
-public func SiLU() -> Module { Activation { $0.silu() } }
-public func Mish() -> Module { Activation { mish($0) } }
-public func Tanh() -> Module { Activation { $0.tanh() } }
-public func Sigmoid() -> Module { Activation { $0.sigmoid() } }
-public func Softplus(beta: Double = 1, threshold: Double = 20) -> Module { Activation { softplus($0, beta: beta, threshold: threshold) } }
-public func Hardtanh(minVal: Double = -1, maxVal: Double = 1) -> Module { Activation { hardtanh($0, minVal: minVal, maxVal: maxVal) } }
-public func Softmax(dim: Int) -> Module { Activation { $0.softmax(dim: dim) } }
-public func LogSoftmax(dim: Int) -> Module { Activation { $0.logSoftmax(dim: dim) } }
-public func Identity() -> Module { Activation { $0 } }
+/// `leakyRelu` as a module. ```Sequential(Linear(4, 8), LeakyReLU(0.2))```
+public final class LeakyReLU: Module {
+    public let negativeSlope: Double
+    public init(_ negativeSlope: Double = 0.01) { self.negativeSlope = negativeSlope; super.init() }
+    public override func forward(_ x: Tensor) -> Tensor { leakyRelu(x, negativeSlope: negativeSlope) }
+}
+
+/// `elu` as a module. ```ELU(alpha: 1)```
+public final class ELU: Module {
+    public let alpha: Double
+    public init(alpha: Double = 1) { self.alpha = alpha; super.init() }
+    public override func forward(_ x: Tensor) -> Tensor { elu(x, alpha: alpha) }
+}
+
+/// `gelu` as a module. ```GELU(approximate: .tanh)```
+public final class GELU: Module {
+    public let approximate: GELUApproximation
+    public init(approximate: GELUApproximation = .none) { self.approximate = approximate; super.init() }
+    public override func forward(_ x: Tensor) -> Tensor { gelu(x, approximate: approximate) }
+}
+
+/// `silu` as a module. ```SiLU()```
+public final class SiLU: Module {
+    public override init() { super.init() }
+    public override func forward(_ x: Tensor) -> Tensor { x.silu() }
+}
+
+/// `mish` as a module. ```Mish()```
+public final class Mish: Module {
+    public override init() { super.init() }
+    public override func forward(_ x: Tensor) -> Tensor { mish(x) }
+}
+
+/// `tanh` as a module. ```Tanh()```
+public final class Tanh: Module {
+    public override init() { super.init() }
+    public override func forward(_ x: Tensor) -> Tensor { x.tanh() }
+}
+
+/// `sigmoid` as a module. ```Sigmoid()```
+public final class Sigmoid: Module {
+    public override init() { super.init() }
+    public override func forward(_ x: Tensor) -> Tensor { x.sigmoid() }
+}
+
+/// `softplus` as a module. ```Softplus(beta: 2)```
+public final class Softplus: Module {
+    public let beta: Double, threshold: Double
+    public init(beta: Double = 1, threshold: Double = 20) { self.beta = beta; self.threshold = threshold; super.init() }
+    public override func forward(_ x: Tensor) -> Tensor { softplus(x, beta: beta, threshold: threshold) }
+}
+
+/// `hardtanh` as a module. ```Hardtanh(minVal: -2, maxVal: 2)```
+public final class Hardtanh: Module {
+    public let minVal: Double, maxVal: Double
+    public init(minVal: Double = -1, maxVal: Double = 1) { self.minVal = minVal; self.maxVal = maxVal; super.init() }
+    public override func forward(_ x: Tensor) -> Tensor { hardtanh(x, minVal: minVal, maxVal: maxVal) }
+}
+
+/// Softmax along `dim` as a module. ```Softmax(dim: 1)```
+public final class Softmax: Module {
+    public let dim: Int
+    public init(dim: Int) { self.dim = dim; super.init() }
+    public override func forward(_ x: Tensor) -> Tensor { x.softmax(dim: dim) }
+}
+
+/// Log-softmax along `dim` as a module. ```LogSoftmax(dim: 1)```
+public final class LogSoftmax: Module {
+    public let dim: Int
+    public init(dim: Int) { self.dim = dim; super.init() }
+    public override func forward(_ x: Tensor) -> Tensor { x.logSoftmax(dim: dim) }
+}
+
+/// The identity as a module (a placeholder layer). ```Identity()```
+public final class Identity: Module {
+    public override init() { super.init() }
+    public override func forward(_ x: Tensor) -> Tensor { x }
+}
 
 /// Group normalisation: channels split into `numGroups`, normalised over each group and the
 /// spatial dimensions, then an affine per channel.

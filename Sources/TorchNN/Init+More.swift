@@ -9,17 +9,19 @@ extension Init {
     /// Identity matrix into a 2-D tensor.
     public static func eye_(_ t: Tensor) { Torch.noGrad { _ = t.copy_(Tensor.eye(t.shape[0], t.shape[1], dtype: t.dtype)) } }
 
-    /// The recommended gain for a nonlinearity (`torch.nn.init.calculate_gain`).
-    /// An unknown name is refused, as PyTorch does.
-    public static func gain(_ nonlinearity: String, param: Double? = nil, file: StaticString = #fileID, line: UInt = #line) -> Double {
+    /// The recommended gain for a nonlinearity (`torch.nn.init.calculate_gain`); `param` is
+    /// leaky ReLU's negative slope (default 0.01).
+    ///
+    /// ```swift
+    /// Init.gain(.tanh)   // 5/3
+    /// ```
+    public static func gain(_ nonlinearity: Nonlinearity, param: Double? = nil) -> Double {
         switch nonlinearity {
-        case "linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "sigmoid":
-            return 1
-        case "tanh": return 5.0 / 3
-        case "relu": return 2.0.squareRoot()
-        case "leaky_relu": let s = param ?? 0.01; return (2 / (1 + s * s)).squareRoot()
-        case "selu": return 3.0 / 4
-        default: torchFail("calculate_gain", "Unsupported nonlinearity \(nonlinearity)", file: file, line: line)
+        case .linear, .conv1d, .conv2d, .conv3d, .convTranspose1d, .convTranspose2d, .convTranspose3d, .sigmoid: return 1
+        case .tanh: return 5.0 / 3
+        case .relu: return 2.0.squareRoot()
+        case .leakyRelu: let s = param ?? 0.01; return (2 / (1 + s * s)).squareRoot()
+        case .selu: return 3.0 / 4
         }
     }
 
@@ -34,14 +36,11 @@ extension Init {
         normal_(t, std: gain * (2 / Double(fi + fo)).squareRoot(), generator: generator)
     }
 
-    /// He initialisation; `mode` "fan_in" or "fan_out".
-    public static func kaimingNormal_(_ t: Tensor, a: Double = 0, mode: String = "fan_in", nonlinearity: String = "leaky_relu",
+    /// He initialisation over the fan-in (default) or fan-out.
+    public static func kaimingNormal_(_ t: Tensor, a: Double = 0, mode: FanMode = .fanIn, nonlinearity: Nonlinearity = .leakyRelu,
                                       generator: Generator = .default) {
-        if mode != "fan_in" && mode != "fan_out" {
-            torchFail("kaiming_normal_", "Mode \(mode) not supported, please use one of fan_in, fan_out", file: #fileID, line: #line)
-        }
         let (fi, fo) = fans(t.shape)
-        let fan = Double(mode == "fan_out" ? fo : fi)
+        let fan = Double(mode == .fanOut ? fo : fi)
         normal_(t, std: gain(nonlinearity, param: a) / fan.squareRoot(), generator: generator)
     }
 
@@ -118,4 +117,18 @@ public func cosineEmbeddingLoss(_ x1: Tensor, _ x2: Tensor, _ y: Tensor, margin:
 /// Cross entropy against class probabilities [N, C] (soft targets).
 public func crossEntropy(_ logits: Tensor, probabilities target: Tensor, reduction: Reduction = .mean) -> Tensor {
     reduce(-(logits.logSoftmax(dim: 1) * target).sum(dims: [1]), reduction)
+}
+
+/// The nonlinearity an initialisation's gain is for (PyTorch's `calculate_gain` names).
+public enum Nonlinearity: String, Sendable, CaseIterable {
+    case linear, conv1d, conv2d, conv3d
+    case convTranspose1d = "conv_transpose1d", convTranspose2d = "conv_transpose2d", convTranspose3d = "conv_transpose3d"
+    case sigmoid, tanh, relu
+    case leakyRelu = "leaky_relu"
+    case selu
+}
+
+/// Which fan a Kaiming initialisation scales by (PyTorch's `mode`).
+public enum FanMode: String, Sendable, CaseIterable {
+    case fanIn = "fan_in", fanOut = "fan_out"
 }

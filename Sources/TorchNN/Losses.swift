@@ -69,21 +69,21 @@ public func binaryCrossEntropyWithLogits(_ input: Tensor, _ target: Tensor, posW
 }
 
 /// KL divergence with `input` as log-probabilities (reduction "batchmean" divides by the batch).
-public func klDiv(_ input: Tensor, _ target: Tensor, reduction: String = "mean", logTarget: Bool = false,
+/// How `klDiv` reduces (PyTorch's `reduction`, with its "batchmean").
+public enum KLDivReduction: String, Sendable, CaseIterable { case none, mean, sum, batchmean }
+
+public func klDiv(_ input: Tensor, _ target: Tensor, reduction: KLDivReduction = .mean, logTarget: Bool = false,
                   file: StaticString = #fileID, line: UInt = #line) -> Tensor {
     if !input.dtype.isFloatingPoint || !target.dtype.isFloatingPoint {
         torchFail("kl_div", "kl_div: Integral inputs not supported.", file: file, line: line)
     }
-    if !["mean", "sum", "none", "batchmean"].contains(reduction) {
-        torchFail("kl_div", "\(reduction) is not a valid value for reduction", file: file, line: line)
-    }
     // PyTorch's formula: xlogy(t, t) - t·x (its gradients, NaN included at t = 0 for the target).
     let l = logTarget ? target.exp() * (target - input) : target.xlogy(target, file: file, line: line) - target * input
     switch reduction {
-    case "sum": return l.sum()
-    case "batchmean": return input.rank == 0 ? l.sum() : l.sum() / Double(input.shape[0])
-    case "none": return l
-    default: return l.mean()
+    case .sum: return l.sum()
+    case .batchmean: return input.rank == 0 ? l.sum() : l.sum() / Double(input.shape[0])
+    case .none: return l
+    case .mean: return l.mean()
     }
 }
 

@@ -16,7 +16,7 @@ public enum RecurrentMode: Sendable {
 /// let lstm = Recurrent(.lstm, inputSize: 10, hiddenSize: 20, numLayers: 2)
 /// let (out, h, c) = lstm(x)            // x: [seq, batch, 10]
 /// ```
-public final class Recurrent: Module {
+public class Recurrent: Module {
     public let mode: RecurrentMode
     public let inputSize: Int, hiddenSize: Int, numLayers: Int
     public let batchFirst: Bool, bidirectional: Bool, dropoutP: Double
@@ -219,20 +219,36 @@ public final class Recurrent: Module {
     }
 }
 
-public func LSTM(_ inputSize: Int, _ hiddenSize: Int, numLayers: Int = 1, batchFirst: Bool = false,
-                 bidirectional: Bool = false, dropout: Double = 0) -> Recurrent {
-    Recurrent(.lstm, inputSize: inputSize, hiddenSize: hiddenSize, numLayers: numLayers, batchFirst: batchFirst,
-              bidirectional: bidirectional, dropout: dropout)
+/// A multi-layer LSTM (`torch.nn.LSTM`): a `Recurrent` module of LSTM cells.
+///
+/// ```swift
+/// let lstm = LSTM(10, 20, numLayers: 2)
+/// let (out, h, c) = lstm.run(x)
+/// ```
+public final class LSTM: Recurrent {
+    public init(_ inputSize: Int, _ hiddenSize: Int, numLayers: Int = 1, batchFirst: Bool = false,
+                bidirectional: Bool = false, dropout: Double = 0, dtype: DType = .float32) {
+        super.init(.lstm, inputSize: inputSize, hiddenSize: hiddenSize, numLayers: numLayers, batchFirst: batchFirst,
+                   bidirectional: bidirectional, dropout: dropout, dtype: dtype)
+    }
 }
-public func GRU(_ inputSize: Int, _ hiddenSize: Int, numLayers: Int = 1, batchFirst: Bool = false,
-                bidirectional: Bool = false, dropout: Double = 0) -> Recurrent {
-    Recurrent(.gru, inputSize: inputSize, hiddenSize: hiddenSize, numLayers: numLayers, batchFirst: batchFirst,
-              bidirectional: bidirectional, dropout: dropout)
+
+/// A multi-layer GRU (`torch.nn.GRU`). ```GRU(10, 20)```
+public final class GRU: Recurrent {
+    public init(_ inputSize: Int, _ hiddenSize: Int, numLayers: Int = 1, batchFirst: Bool = false,
+                bidirectional: Bool = false, dropout: Double = 0, dtype: DType = .float32) {
+        super.init(.gru, inputSize: inputSize, hiddenSize: hiddenSize, numLayers: numLayers, batchFirst: batchFirst,
+                   bidirectional: bidirectional, dropout: dropout, dtype: dtype)
+    }
 }
-public func RNN(_ inputSize: Int, _ hiddenSize: Int, numLayers: Int = 1, batchFirst: Bool = false,
-                bidirectional: Bool = false, dropout: Double = 0) -> Recurrent {
-    Recurrent(.rnnTanh, inputSize: inputSize, hiddenSize: hiddenSize, numLayers: numLayers, batchFirst: batchFirst,
-              bidirectional: bidirectional, dropout: dropout)
+
+/// A multi-layer Elman RNN with tanh (`torch.nn.RNN`). ```RNN(10, 20)```
+public final class RNN: Recurrent {
+    public init(_ inputSize: Int, _ hiddenSize: Int, numLayers: Int = 1, batchFirst: Bool = false,
+                bidirectional: Bool = false, dropout: Double = 0, dtype: DType = .float32) {
+        super.init(.rnnTanh, inputSize: inputSize, hiddenSize: hiddenSize, numLayers: numLayers, batchFirst: batchFirst,
+                   bidirectional: bidirectional, dropout: dropout, dtype: dtype)
+    }
 }
 
 /// `softmax(q kᵀ · scale + mask) v` over the last two dimensions. A bool mask keeps `true`

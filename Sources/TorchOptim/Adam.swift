@@ -9,7 +9,7 @@ import RealModule
 /// ```swift
 /// let opt = Adam(model.parameters(), lr: 1e-3)
 /// ```
-public final class Adam: BaseOptimizer {
+public class Adam: BaseOptimizer {
     public convenience init(_ params: [Tensor], lr: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999), eps: Double = 1e-8,
                             weightDecay: Double = 0, amsgrad: Bool = false, decoupledWeightDecay: Bool = false) {
         self.init(groups: [ParamGroup(params)], lr: lr, betas: betas, eps: eps, weightDecay: weightDecay,
@@ -45,9 +45,16 @@ public final class Adam: BaseOptimizer {
 }
 
 /// AdamW: Adam with decoupled weight decay (default 0.01, as in PyTorch).
-public func AdamW(_ params: [Tensor], lr: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999), eps: Double = 1e-8,
-                  weightDecay: Double = 1e-2, amsgrad: Bool = false) -> Adam {
-    Adam(params, lr: lr, betas: betas, eps: eps, weightDecay: weightDecay, amsgrad: amsgrad, decoupledWeightDecay: true)
+///
+/// ```swift
+/// let opt = AdamW(model.parameters(), lr: 1e-3)
+/// ```
+public final class AdamW: Adam {
+    public init(_ params: [Tensor], lr: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999), eps: Double = 1e-8,
+                weightDecay: Double = 1e-2, amsgrad: Bool = false) {
+        super.init(groups: [ParamGroup(params)], lr: lr, betas: betas, eps: eps, weightDecay: weightDecay,
+                   amsgrad: amsgrad, decoupledWeightDecay: true)
+    }
 }
 
 /// State that a scheduler saves into a checkpoint (string metadata, like the optimizers').

@@ -52,7 +52,7 @@ final class LayersTests: XCTestCase {
         XCTAssertEqual(smoothL1Loss(a, b).item(), (0.125 + 1.5 + 2.5) / 3, accuracy: 1e-12)
         XCTAssertEqual(huberLoss(a, b, delta: 2).item(), (0.125 + 2 + 4) / 3, accuracy: 1e-12)
         let lp = Tensor([[0.25, 0.75]], dtype: .float64).log(), q = Tensor([[0.5, 0.5]], dtype: .float64)
-        XCTAssertEqual(klDiv(lp, q, reduction: "batchmean").item(), 0.5 * Foundation.log(2.0) + 0.5 * Foundation.log(2.0 / 3), accuracy: 1e-12)
+        XCTAssertEqual(klDiv(lp, q, reduction: .batchmean).item(), 0.5 * Foundation.log(2.0) + 0.5 * Foundation.log(2.0 / 3), accuracy: 1e-12)
         // Cross entropy options against the definition.
         let z = Tensor([[1.0, 2.0, 0.5], [0.3, -1.0, 2.0], [0.0, 0.0, 0.0]], dtype: .float64)
         let y = Tensor([1, 2, -100])
@@ -192,7 +192,7 @@ final class InitAndSchedulerTests: XCTestCase {
         Init.xavierUniform_(w, generator: g)
         XCTAssertLessThanOrEqual(w.abs().amax().item(), (6.0 / 192).squareRoot() + 1e-6)
         let k = Tensor.empty([256, 512])
-        Init.kaimingNormal_(k, nonlinearity: "relu", generator: g)
+        Init.kaimingNormal_(k, nonlinearity: .relu, generator: g)
         XCTAssertEqual(k.std().item(), (2.0 / 512).squareRoot(), accuracy: 0.003)
         let t = Tensor.empty([1000])
         Init.truncNormal_(t, std: 1, a: -0.5, b: 0.5, generator: g)
@@ -203,7 +203,7 @@ final class InitAndSchedulerTests: XCTestCase {
             let gram = shape[0] < shape[1] ? q.matmul(q.t()) : q.t().matmul(q)
             assertMatches(gram, Tensor.eye(4, dtype: .float64), "orthogonal \(shape)", rtol: 1e-9, atol: 1e-9)
         }
-        XCTAssertEqual(Init.gain("tanh"), 5.0 / 3)
+        XCTAssertEqual(Init.gain(.tanh), 5.0 / 3)
         let e = Tensor.empty([2, 3]); Init.eye_(e); XCTAssertEqual(e.scalars, [1, 0, 0, 0, 1, 0])
     }
 

@@ -50,7 +50,7 @@ final class TorchReferenceLayerTests: XCTestCase {
         case "act_leaky_relu": return act { leakyRelu($0, negativeSlope: 0.2) }
         case "act_elu": return act { elu($0, alpha: 0.7) }
         case "act_gelu": return act { gelu($0) }
-        case "act_gelu_tanh": return act { gelu($0, approximate: "tanh") }
+        case "act_gelu_tanh": return act { gelu($0, approximate: .tanh) }
         case "act_silu": return act { silu($0) }
         case "act_mish": return act { mish($0) }
         case "act_tanh": return act { $0.tanh() }
@@ -109,8 +109,8 @@ final class TorchReferenceLayerTests: XCTestCase {
         case "huber_loss": return loss { huberLoss($0["a"]!, $0["b"]!, delta: 0.7) }
         case "binary_cross_entropy": return loss { binaryCrossEntropy($0["p"]!, $0["t"]!) }
         case "binary_cross_entropy_with_logits": return loss { binaryCrossEntropyWithLogits($0["x"]!, $0["t"]!, posWeight: $0["pw"]!) }
-        case "kl_div_batchmean": return loss { klDiv($0["x"]!, $0["t"]!, reduction: "batchmean") }
-        case "kl_div_log_target": return loss { klDiv($0["x"]!, $0["t"]!, reduction: "sum", logTarget: true) }
+        case "kl_div_batchmean": return loss { klDiv($0["x"]!, $0["t"]!, reduction: .batchmean) }
+        case "kl_div_log_target": return loss { klDiv($0["x"]!, $0["t"]!, reduction: .sum, logTarget: true) }
         case "cosine_embedding_loss": return loss { cosineEmbeddingLoss($0["a"]!, $0["b"]!, $0["y"]!, margin: 0.1) }
         case "margin_ranking_loss": return loss { marginRankingLoss($0["a"]!, $0["b"]!, $0["y"]!, margin: 0.2) }
         default: return nil

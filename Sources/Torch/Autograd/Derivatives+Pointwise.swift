@@ -89,10 +89,10 @@ extension Tensor {
             gb = nb ? -g * a / denom : nil
         case .remainder:
             ga = na ? g : nil
-            gb = nb ? -g * a().div(b(), roundingMode: "floor") : nil
+            gb = nb ? -g * a().div(b(), roundingMode: .floor) : nil
         case .fmod:
             ga = na ? g : nil
-            gb = nb ? -g * a().div(b(), roundingMode: "trunc") : nil
+            gb = nb ? -g * a().div(b(), roundingMode: .trunc) : nil
         default: break
         }
         return [ga.map { $0.sumToShape(shapeA).to(dtypeA) }, gb.map { $0.sumToShape(shapeB).to(dtypeB) }]
