@@ -30,28 +30,8 @@ final class DifferentialTests: XCTestCase {
 
     /// Runs `torch-diff` from case `from`; returns its stdout lines, stderr and exit status.
     static func run(_ exe: URL, from: Int) -> (lines: [String], stderr: String, status: Int32) {
-        let p = Process()
-        p.executableURL = exe
-        p.arguments = [fixture, "--from", String(from)]
-        var env = ProcessInfo.processInfo.environment
-        env["SWIFT_BACKTRACE"] = "enable=no"
-        p.environment = env
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try! p.run()
-        // Read stderr on another thread so neither pipe fills up.
-        final class Box: @unchecked Sendable { var data = Data() }
-        let errBox = Box()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async { errBox.data = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        let errData = errBox.data
-        p.waitUntilExit()
-        let lines = String(decoding: outData, as: UTF8.self).split(separator: "\n").map(String.init)
-        return (lines, String(decoding: errData, as: UTF8.self), p.terminationStatus)
+        let r = runCapturing(exe, [fixture, "--from", String(from)])
+        return (r.stdout.split(separator: "\n").map(String.init), r.stderr, r.status)
     }
 
     /// The trap message of a `torchFail` ("Fatal error: op: message"), or nil for a crash.

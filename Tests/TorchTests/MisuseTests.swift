@@ -16,22 +16,10 @@ final class MisuseTests: XCTestCase {
 
     func trap(_ name: String) -> (line: String, stderr: String) {
         guard let exe = misuseBinary() else { XCTFail("torch-misuse not built"); return ("", "") }
-        let p = Process()
-        p.executableURL = exe
-        p.arguments = [name]
-        var env = ProcessInfo.processInfo.environment
-        env["SWIFT_BACKTRACE"] = "enable=no"
-        p.environment = env
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try! p.run()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        XCTAssertNotEqual(p.terminationStatus, 0, "\(name) should trap")
-        let line = String(decoding: outData, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        return (line.replacingOccurrences(of: "line ", with: ""), String(decoding: errData, as: UTF8.self))
+        let r = runCapturing(exe, [name])
+        XCTAssertNotEqual(r.status, 0, "\(name) should trap")
+        let line = r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        return (line.replacingOccurrences(of: "line ", with: ""), r.stderr)
     }
 
     func check(_ name: String, _ fragments: [String], file: StaticString = #filePath, line: UInt = #line) {

@@ -35,3 +35,28 @@ func python(_ code: String) throws -> String { try runProgram("/usr/bin/env", ["
 func pythonCanImport(_ python: String, _ module: String) -> Bool {
     (try? runProgram(python, ["-c", "import \(module)"]).status) == 0
 }
+
+/// Runs one of our programs with Swift's backtracer off (a trap then prints only its message);
+/// returns its standard output, standard error and exit status. The two pipes are read
+/// concurrently, so neither can fill up and stall the child.
+func runCapturing(_ exe: URL, _ arguments: [String]) -> (stdout: String, stderr: String, status: Int32) {
+    let p = Process()
+    p.executableURL = exe
+    p.arguments = arguments
+    var env = ProcessInfo.processInfo.environment
+    env["SWIFT_BACKTRACE"] = "enable=no"
+    p.environment = env
+    let out = Pipe(), err = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    try! p.run()
+    final class Box: @unchecked Sendable { var data = Data() }
+    let errBox = Box()
+    let group = DispatchGroup()
+    group.enter()
+    DispatchQueue.global().async { errBox.data = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    group.wait()
+    p.waitUntilExit()
+    return (String(decoding: outData, as: UTF8.self), String(decoding: errBox.data, as: UTF8.self), p.terminationStatus)
+}
