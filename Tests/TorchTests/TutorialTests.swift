@@ -75,4 +75,56 @@ final class TutorialTests: XCTestCase {
         let coefficients = [model.bias!.item()] + model.weight.flatten().scalars
         XCTAssertEqual(mismatches(coefficients, e.coefficients, atol: 0.01, rtol: 0.05), [], "\(coefficients) vs \(e.coefficients)")
     }
+
+    /// PyTorch's VAE example, shrunk (16-12-3) and ported line by line, from PyTorch's weights,
+    /// data and reparameterisation noise (Fixtures/generate_vae.py): 30 Adam steps of
+    /// BCE(sum) + KL give PyTorch's losses.
+    func testVAE() throws {
+        let data = try Data(contentsOf: Fixtures.directory.appendingPathComponent("vae.json"))
+        let f = try JSONSerialization.jsonObject(with: data) as! [String: Any]
+        let sizes = (f["sizes"] as! [NSNumber]).map { $0.intValue }
+        let (d, h, z, n, steps) = (sizes[0], sizes[1], sizes[2], sizes[3], sizes[4])
+        func tensor(_ v: Any, _ shape: [Int]) -> Tensor {
+            Tensor(shape: shape, scalars: (v as! [NSNumber]).map { $0.doubleValue }, dtype: .float64)
+        }
+        final class VAE: Module {
+            let fc1: Linear, fc21: Linear, fc22: Linear, fc3: Linear, fc4: Linear
+            init(_ d: Int, _ h: Int, _ z: Int) {
+                fc1 = Linear(d, h, dtype: .float64); fc21 = Linear(h, z, dtype: .float64); fc22 = Linear(h, z, dtype: .float64)
+                fc3 = Linear(z, h, dtype: .float64); fc4 = Linear(h, d, dtype: .float64)
+                super.init()
+                register("fc1", fc1); register("fc21", fc21); register("fc22", fc22); register("fc3", fc3); register("fc4", fc4)
+            }
+            func encode(_ x: Tensor) -> (Tensor, Tensor) {
+                let h1 = relu(fc1(x))
+                return (fc21(h1), fc22(h1))
+            }
+            func reparameterize(_ mu: Tensor, _ logvar: Tensor, _ eps: Tensor) -> Tensor {
+                let std = (logvar * 0.5).exp()
+                return mu + eps * std
+            }
+            func decode(_ z: Tensor) -> Tensor { fc4(relu(fc3(z))).sigmoid() }
+        }
+        let model = VAE(d, h, z)
+        let weights = f["weights"] as! [String: [String: Any]]
+        let state = weights.mapValues { w in tensor(w["data"]!, (w["shape"] as! [NSNumber]).map { $0.intValue }) }
+        _ = try model.loadStateDict(state)
+        let x = tensor(f["x"]!, [n, d])
+        let noise = (f["noise"] as! [Any]).map { tensor($0, [n, z]) }
+        let opt = Adam(model.parameters(), lr: 1e-2)
+        var losses: [Double] = []
+        for step in 0..<steps {
+            opt.zeroGrad()
+            let (mu, logvar) = model.encode(x)
+            let recon = model.decode(model.reparameterize(mu, logvar, noise[step]))
+            let bce = binaryCrossEntropy(recon, x, reduction: .sum)
+            let kld = (1 + logvar - mu.pow(2) - logvar.exp()).sum() * -0.5
+            let loss = bce + kld
+            loss.backward()
+            losses.append(loss.item())
+            opt.step()
+        }
+        let expected = (f["losses"] as! [NSNumber]).map { $0.doubleValue }
+        XCTAssertEqual(mismatches(losses, expected, atol: 1e-9, rtol: 1e-9), [], "\(losses) vs \(expected)")
+    }
 }
