@@ -462,6 +462,9 @@ extension Tensor {
 
     public func indexAdd(_ dim: Int, _ index: Tensor, _ source: Tensor, alpha: Double = 1,
                          file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        if source.dtype != dtype {
+            torchFail("index_add_", "index_add_(): self (\(dtype.pytorchName)) and source (\(source.dtype.pytorchName)) must have the same scalar type", file: file, line: line)
+        }
         if Tensor.shouldRecord(self, source) {
             // self + (zeros with source's slices added at index): both parts are differentiable.
             let d = rank == 0 ? 0 : normDim(dim, "indexAdd", file, line)

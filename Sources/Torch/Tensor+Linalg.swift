@@ -15,7 +15,8 @@ extension Tensor {
             let t: DType = other.dtype == .bool ? .int64 : other.dtype
             return to(t).matmul(other.to(t), file: file, line: line).to(other.dtype)
         }
-        if (dtype == .bool || other.dtype == .bool) && count > 0 && other.count > 0 {
+        // PyTorch checks the kernel even for empty vectors in a dot product, not for empty matrices.
+        if (dtype == .bool || other.dtype == .bool) && ((count > 0 && other.count > 0) || (rank == 1 && other.rank == 1)) {
             let kernel = rank == 1 && other.rank == 1 ? "dot" : (rank == 2 && other.rank == 1 ? "addmv_impl_cpu"
                 : (Swift.max(rank, other.rank) > 2 ? "bmm" : "addmm_impl_cpu_"))
             (dtype == .bool ? self : other).requireKernel("matmul", kernel, .notBool, file: file, line: line)

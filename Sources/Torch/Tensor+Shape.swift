@@ -143,6 +143,9 @@ extension Tensor {
             // Reflect, replicate and circular padding pad 1-3 trailing dims of a (batched) input.
             torchFail("pad", "Padding size \(padding.count) is not supported for \(rank)D input tensor.", file: file, line: line)
         }
+        if mode != .constant && shape.dropFirst(rank == k + 2 ? 1 : 0).contains(0) {
+            torchFail("pad", "Expected \(k + 1)D or \(k + 2)D (batch mode) tensor with possibly 0 batch size and other non-zero dimensions for input, but got: \(shape)", file: file, line: line)
+        }
         var r = self
         for i in 0..<(padding.count / 2) {
             let d = rank - 1 - i

@@ -290,6 +290,11 @@ let inPlaceOps: [String: DiffOp] = [
 ]
 
 let moreOps: [String: DiffOp] = [
+    "view": { xs, c in [xs[0].view(c.ints("shape"))] },
+    "t": one { $0.t() },
+    "zeros_like": one { Tensor.zerosLike($0) },
+    "ones_like": one { Tensor.onesLike($0) },
+    "expand_as": { xs, _ in [xs[0].expandAs(xs[1])] },
     "scatter": { xs, c in [xs[0].scatter(c.int("dim"), xs[1], xs[2])] },
     "chunk": { xs, c in xs[0].chunk(c.int("n"), dim: c.int("dim")) },
     "split": { xs, c in xs[0].split(c.int("n"), dim: c.int("dim")) },
