@@ -97,7 +97,7 @@ final class CrashSafetyTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("ckpt.safetensors").path
         var lastStep = -1
-        var midWrite = 0
+        var midWrite = 0, partial = 0
         let full = 250_000 * 4
         for round in 0..<50 {
             let p = Process()
@@ -109,11 +109,13 @@ final class CrashSafetyTests: XCTestCase {
             usleep(UInt32.random(in: 2_000...40_000))
             kill(p.processIdentifier, SIGKILL)
             p.waitUntilExit()
-            // Proof that this kill landed mid-write: the writer's temporary file is left behind,
-            // shorter than a complete checkpoint. It is removed before the next round.
+            // Proof that this kill landed mid-write: the writer's temporary file is left behind (the
+            // kill came after it was created and before the rename); shorter than a checkpoint when
+            // the kill came during the write itself. It is removed before the next round.
             let tmp = "\(path).tmp.\(p.processIdentifier)"
             if let size = (try? FileManager.default.attributesOfItem(atPath: tmp))?[.size] as? Int {
-                if size < full { midWrite += 1 }
+                midWrite += 1
+                if size < full { partial += 1 }
                 try? FileManager.default.removeItem(atPath: tmp)
             }
             let (t, meta) = try SafeTensors.load(path)
@@ -126,7 +128,7 @@ final class CrashSafetyTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(lastStep, 0)
         // The writer spends most of its time writing, so some of the 50 kills must land mid-write.
         XCTAssertGreaterThan(midWrite, 0, "no kill interrupted a write")
-        print("crash safety: \(midWrite) of 50 kills landed mid-write; the checkpoint loaded every time")
+        print("crash safety: \(midWrite) of 50 kills landed mid-write (\(partial) in a partly written file); the checkpoint loaded every time")
     }
 }
 
