@@ -226,6 +226,11 @@ extension Tensor {
         for (t, name) in [(mat1, "mat1"), (mat2, "mat2")] where t.dtype != input.dtype {
             torchFail("addmm", "self and \(name) must have the same dtype, but got \(input.dtype.pytorchName) and \(t.dtype.pytorchName)", file: file, line: line)
         }
+        if input.dtype == .float16 || input.dtype == .bfloat16 {
+            // beta·input + alpha·(mat1·mat2) in float32, rounded once, as PyTorch's CPU kernel.
+            return addmm(input.to(.float32), mat1.to(.float32), mat2.to(.float32), beta: beta, alpha: alpha,
+                         file: file, line: line).to(input.dtype)
+        }
         if mat1.rank == 2 && mat2.rank == 2 && mat1.shape[0] * mat2.shape[1] == 0 {
             return Tensor.zeros([mat1.shape[0], mat2.shape[1]], dtype: input.dtype, device: input.device)   // no kernel runs
         }

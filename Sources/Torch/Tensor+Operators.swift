@@ -64,7 +64,17 @@ extension Tensor {
     /// Tensor([1, 2]).add(Tensor([3, 4]), alpha: 2)   // tensor([7, 10]), int64
     /// ```
     public func add<S: ScalarLike>(_ other: Tensor, alpha: S, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        Tensor.binary(.add, self, scaledByAlpha(other, alpha, "add", file: file, line: line), file: file, line: line)
+        if let r = inComputeType(other, { a, b in a.add(b, alpha: alpha, file: file, line: line) }) { return r }
+        return Tensor.binary(.add, self, scaledByAlpha(other, alpha, "add", file: file, line: line), file: file, line: line)
+    }
+
+    /// float16/bfloat16 `self op other` computed in float32 and rounded once (PyTorch's
+    /// `a + alpha·b` kernel), or nil for other dtypes.
+    func inComputeType(_ other: Tensor, _ f: (Tensor, Tensor) -> Tensor) -> Tensor? {
+        let common = dtype == other.dtype ? dtype
+            : resultType([.tensor(dtype, isZeroDim: rank == 0), .tensor(other.dtype, isZeroDim: other.rank == 0)])
+        guard common == .float16 || common == .bfloat16 else { return nil }
+        return f(to(common).to(.float32), other.to(common).to(.float32)).to(common)
     }
     /// `self - other`.
     public func sub(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
@@ -75,6 +85,7 @@ extension Tensor {
         if dtype == .bool || other.dtype == .bool {
             Tensor.checkBinarySupport(.sub, dtype, other.dtype, common: .bool, file: file, line: line)
         }
+        if let r = inComputeType(other, { a, b in a.sub(b, alpha: alpha, file: file, line: line) }) { return r }
         return Tensor.binary(.sub, self, scaledByAlpha(other, alpha, "sub", file: file, line: line), file: file, line: line)
     }
 

@@ -25,7 +25,8 @@ extension Tensor {
     /// `a op b` with broadcasting and promotion. `common` is the promoted input dtype.
     static func binary(_ op: BinaryOp, _ a: Tensor, _ b: Tensor, common: DType,
                        file: StaticString, line: UInt) -> Tensor {
-        if a.dtype == .bool || b.dtype == .bool || common.isFloatingPoint {
+        // (A bool tensor to a Python-scalar power is computed by PyTorch: only tensor exponents are checked.)
+        if (a.dtype == .bool || b.dtype == .bool || common.isFloatingPoint) && !(op == .pow && b.rank == 0 && a.dtype == .bool) {
             checkBinarySupport(op, a.dtype, b.dtype, common: common, file: file, line: line)
         }
         if shouldRecord(a, b), let p = binaryPrimitive(op) {

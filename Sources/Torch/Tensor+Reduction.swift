@@ -273,7 +273,11 @@ extension Tensor {
     }
     public func std(dims: [Int]? = nil, correction: Int = 1, keepdim: Bool = false,
                     file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        variance(dims: dims, correction: correction, keepdim: keepdim, file: file, line: line).sqrt()
+        if !dtype.isFloatingPoint { torchFail("std", "std and var only support floating point and complex dtypes", file: file, line: line) }
+        // The square root is taken in float64 too, before the one rounding to this dtype.
+        let wide = dtype == .float64 ? self : to(.float64)
+        let s = wide.varianceInOwnType(dims: dims, correction: correction, keepdim: keepdim, file: file, line: line).sqrt()
+        return s.to(dtype)
     }
 
     /// Vector p-norm over `dims` (p = 2 by default; `.infinity` gives the max-abs norm).
