@@ -69,10 +69,6 @@ extension Tensor {
             torchFail("floor_divide", "\"div_floor_cpu\" not implemented for 'Bool'", file: file, line: line)
         case .pow where common == .bool:
             torchFail("pow", "\"pow\" not implemented for 'Bool'", file: file, line: line)
-        case .bitwiseAnd, .bitwiseOr, .bitwiseXor:
-            if common.isFloatingPoint {
-                torchFail(op.rawValue, "\"\(Tensor.snake(op.rawValue))_cpu\" not implemented for '\(common.pytorchName)'", file: file, line: line)
-            }
         default: break
         }
     }

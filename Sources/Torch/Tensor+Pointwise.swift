@@ -14,7 +14,7 @@ extension Tensor {
             torchFail("sub", "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logicalXor()` operator instead.", file: file, line: line)
         case .bitwiseAnd, .bitwiseOr, .bitwiseXor:
             if common.isFloatingPoint {
-                torchFail(op.rawValue, "bitwise ops are only defined for integral and bool tensors, got \(common)", file: file, line: line)
+                torchFail(op.rawValue, "\"\(Tensor.snake(op.rawValue))_cpu\" not implemented for '\(common.pytorchName)'", file: file, line: line)
             }
             return common
         default:
@@ -26,7 +26,7 @@ extension Tensor {
     static func binary(_ op: BinaryOp, _ a: Tensor, _ b: Tensor, common: DType,
                        file: StaticString, line: UInt) -> Tensor {
         // (A bool tensor to a Python-scalar power is computed by PyTorch: only tensor exponents are checked.)
-        if (a.dtype == .bool || b.dtype == .bool || common.isFloatingPoint) && !(op == .pow && b.rank == 0 && a.dtype == .bool) {
+        if (a.dtype == .bool || b.dtype == .bool) && !(op == .pow && b.rank == 0 && a.dtype == .bool) {
             checkBinarySupport(op, a.dtype, b.dtype, common: common, file: file, line: line)
         }
         if shouldRecord(a, b), let p = binaryPrimitive(op) {

@@ -25,8 +25,6 @@ extension Tensor {
         return op
     }
 
-    /// Input gradients of `a op b` (nil where an input needs none), `op` read from the node's
-    /// primitive so that the recorded closure captures nothing (no context allocation).
     /// What the backward of `a op b` reads (see Note [What autograd saves]), given which inputs
     /// need a gradient. The saved tensors are stored in the order a, b, output.
     static func binarySaves(_ op: BinaryOp, needsA: Bool, needsB: Bool) -> (a: Bool, b: Bool, out: Bool) {
@@ -40,6 +38,8 @@ extension Tensor {
         }
     }
 
+    /// Input gradients of `a op b` (nil where an input needs none), `op` read from the node's
+    /// primitive so that the recorded closure captures nothing (no context allocation).
     static func binaryBackward(_ node: FunctionNode, _ g: Tensor) -> [Tensor?] {
         let op = binaryOp(of: node.primitive!)
         let na = node.needs(0), nb = node.needs(1)
@@ -109,7 +109,7 @@ extension Tensor {
     /// reads it, then the output when it reads that: `unarySaves`).
     static func unaryBackward(_ op: UnaryOp, _ node: FunctionNode, _ g: Tensor) -> Tensor {
         let rule = unarySaves(op)
-        var x: Tensor { node.savedTensor(0) }
+        let x = rule.input ? node.savedTensor(0) : g   // unpacked once; unused where not saved
         func y() -> Tensor { node.savedTensor(rule.input ? 1 : 0) }
         switch op {
         case .neg: return -g

@@ -106,18 +106,14 @@ def view_kinds(shape):
 
 
 def make_view(base, kind):
+    """The view `kind` of a stored base (the expanded view is made in Input.tensor)."""
     if kind == "T":
         return base.transpose(0, -1)
     if kind == "step":
         return base[::2]
     if kind == "offset":
         return base[1:]
-    if kind == "expand":
-        return base.expand(EXPAND_TO[id(base)], *base.shape[1:])
     return base
-
-
-EXPAND_TO = {}
 
 
 def base_for(shape, kind):
@@ -656,10 +652,6 @@ def index_sample(kind):
             sdt = dt if rng.random() < 0.85 else pick(ALL)
             return [x, Input([n], "int64", exact=idx, grad=False), Input(sshape, sdt, edge=0.0)], {"dim": d, "alpha": rng.choice([1, 2])}
     return s
-
-
-def scatter_fn(xs, a):
-    return torch.scatter(xs[0], a["dim"], xs[1], xs[2])
 
 
 op("gather", "indexing", lambda xs, a: torch.gather(xs[0], a["dim"], xs[1]), index_sample("gather"))
