@@ -285,13 +285,16 @@ public final class ReduceLROnPlateau: SchedulerState {
     public private(set) var best: Double
     public private(set) var badEpochs = 0, cooldownLeft = 0, lastEpoch = 0
 
-    public init(_ optimizer: Optimizer, mode: String = "min", factor: Double = 0.1, patience: Int = 10,
+    /// Whether the watched metric should fall (a loss) or rise (an accuracy).
+    public enum Mode: String, Sendable { case min, max }
+
+    public init(_ optimizer: Optimizer, mode: Mode = .min, factor: Double = 0.1, patience: Int = 10,
                 threshold: Double = 1e-4, cooldown: Int = 0, minLR: Double = 0, eps: Double = 1e-8) {
         precondition(factor < 1, "ReduceLROnPlateau: factor should be < 1.0, got \(factor)")
         self.optimizer = optimizer
         self.factor = factor; self.patience = patience; self.threshold = threshold
         self.cooldown = cooldown; self.minLR = minLR; self.eps = eps
-        maximize = mode == "max"
+        maximize = mode == .max
         best = maximize ? -.infinity : .infinity
     }
 
