@@ -1,5 +1,4 @@
 import TorchBase
-import TorchCPU
 import Synchronization
 import RealModule
 
@@ -84,7 +83,7 @@ public final class Generator: @unchecked Sendable {
         var out = [UInt32](repeating: 0, count: blocks * 4)
         out.withUnsafeMutableBufferPointer { buf in
             let p = buf.baseAddress!
-            Parallel.forRange(blocks, grain: 8192) { r in
+            Kernels.parallelFor(blocks, grain: 8192) { r in
                 for b in r {
                     let w = Generator.philox(start &+ UInt64(b), key)
                     p[4 * b] = w[0]; p[4 * b + 1] = w[1]; p[4 * b + 2] = w[2]; p[4 * b + 3] = w[3]

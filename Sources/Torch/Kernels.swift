@@ -1,41 +1,224 @@
 import TorchBase
 import TorchCPU
 import TorchCUDA
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
-/// Routes each op family to the backend of the tensors' device. Backend failures on the GPU
-/// (driver errors, out of memory inside an op) trap with the backend's message, since ops do not
-/// throw; allocation can be attempted with `Tensor.empty(_:dtype:device:)`'s throwing form first.
+// Note [The router]: this file is the one place core turns a device into a backend. Every kernel
+// call of core goes through `Kernels`, which picks the backend of the operands' device, turns a
+// backend's thrown error into a trap naming the op (ops do not throw), and applies the fallback
+// policy of Note [Backend fallback policy] (TorchBase/Backend.swift): a request the device's backend
+// has no kernel for runs on the CPU backend over host mirrors of its operands, counted in
+// `Torch.backendFallbacks` and announced once per op on standard error. No other file of core or
+// of the libraries names a backend type or branches on the device.
+
+/// Routes each op family to the backend of the operands' device (see Note [The router]).
 enum Kernels {
-    @inline(__always) static func onDevice(_ device: Device, _ what: String, _ body: () throws -> Void) {
-        do { try body() } catch { fatalError("\(what) on \(device): \(error)") }
+    /// The backend that runs kernels for `device`.
+    @inline(__always) static func backend(_ device: Device) -> any Backend.Type {
+        device.isCUDA ? CUDABackend.self : CPUBackend.self
     }
+
+    /// Whether `device`'s backend implements the optional `family` for operands of `dtype`.
+    static func supports(_ family: KernelFamily, _ dtype: DType, on device: Device) -> Bool {
+        backend(device).supports(family, dtype)
+    }
+
+    /// Runs `body` with `device`'s backend; on `missingKernel` runs it again with the CPU backend
+    /// over host mirrors of the operands it names (`Operands.input`/`output`), then writes the
+    /// outputs back. Other errors trap with `what` and the device.
+    @inline(__always)
+    static func run(_ device: Device, _ what: @autoclosure () -> String,
+                    _ body: (any Backend.Type, Operands) throws -> Void) {
+        if !device.isCUDA {
+            do { try body(CPUBackend.self, Operands.native) } catch { fatalError("\(what()) on \(device): \(error)") }
+            return
+        }
+        do {
+            try body(CUDABackend.self, Operands.native)
+        } catch BackendError.missingKernel(let missing) {
+            Fallbacks.record(what(), device: device, missing: missing)
+            let host = Operands(mirroring: CUDABackend.self)
+            do {
+                try body(CPUBackend.self, host)
+                try host.writeBack()
+            } catch { fatalError("\(what()) on \(device) (CPU fallback): \(error)") }
+        } catch { fatalError("\(what()) on \(device): \(error)") }
+    }
+
+    /// The operands a routed call hands its backend: themselves, or host mirrors of device operands
+    /// during a CPU fallback (outputs are copied back after the call).
+    final class Operands {
+        static let native = Operands(mirroring: nil)
+        let device: (any Backend.Type)?
+        private var mirrors: [(device: KernelOperand, host: UnsafeMutableRawPointer, bytes: Int, isOutput: Bool)] = []
+        init(mirroring device: (any Backend.Type)?) { self.device = device }
+        deinit { for m in mirrors { CPUBackend.deallocate(m.host, bytes: m.bytes) } }
+
+        /// An operand the kernel reads.
+        @inline(__always) func input(_ x: KernelOperand) -> KernelOperand { device == nil ? x : mirror(x, isOutput: false) }
+        /// An operand the kernel writes (and may read).
+        @inline(__always) func output(_ x: KernelOperand) -> KernelOperand { device == nil ? x : mirror(x, isOutput: true) }
+
+        private func mirror(_ x: KernelOperand, isOutput: Bool) -> KernelOperand {
+            let bytes = Swift.max(x.layout.extent * x.dtype.itemSize, 1)
+            let host: UnsafeMutableRawPointer
+            do {
+                host = try CPUBackend.allocate(bytes)
+                try device!.download(host, from: x.base, bytes: x.layout.extent * x.dtype.itemSize)
+            } catch { fatalError("copying an operand to the CPU for a fallback: \(error)") }
+            mirrors.append((x, host, bytes, isOutput))
+            return KernelOperand(base: host, layout: x.layout, dtype: x.dtype)
+        }
+
+        func writeBack() throws {
+            for m in mirrors where m.isOutput {
+                try device!.upload(m.device.base, from: m.host, bytes: m.device.layout.extent * m.device.dtype.itemSize)
+            }
+        }
+    }
+
+    /// Counts of CPU fallbacks by op (see `Torch.backendFallbacks`).
+    enum Fallbacks {
+        static let counts = Mutex<[String: Int]>([:])
+        static func record(_ op: String, device: Device, missing: String) {
+            let first = counts.withLock { c -> Bool in
+                c[op, default: 0] += 1
+                return c[op] == 1
+            }
+            if first {
+                fputs("SwiftTorch: \(op) has no kernel on \(device) (\(missing)); running it on the CPU\n", stderr)
+            }
+        }
+    }
+
+    // MARK: memory
+
+    static func allocate(_ bytes: Int, _ device: Device) throws -> UnsafeMutableRawPointer {
+        if case .cuda(let i) = device, i != 0 { throw CUDAError.unavailable("only device cuda:0 is supported yet") }
+        return try backend(device).allocate(bytes)
+    }
+    static func deallocate(_ p: UnsafeMutableRawPointer, bytes: Int, _ device: Device) {
+        backend(device).deallocate(p, bytes: bytes)
+    }
+
+    /// Copies `bytes` contiguous bytes between devices (host ↔ one device).
+    static func transfer(to dst: UnsafeMutableRawPointer, on target: Device, from src: UnsafeRawPointer, on source: Device,
+                         bytes: Int) {
+        do {
+            if target.isCUDA && !source.isCUDA {
+                try backend(target).upload(dst, from: src, bytes: bytes)
+            } else if !target.isCUDA && source.isCUDA {
+                try backend(source).download(dst, from: src, bytes: bytes)
+            } else if !target.isCUDA && !source.isCUDA {
+                try CPUBackend.upload(dst, from: src, bytes: bytes)
+            } else {
+                throw CUDAError.unavailable("copies between two GPUs are not supported yet")
+            }
+        } catch { fatalError("copy between devices (\(source) to \(target)): \(error)") }
+    }
+
+    // MARK: op families (one line each: the contract's signature plus the device)
 
     static func copy(_ dst: KernelOperand, _ src: KernelOperand, _ device: Device) {
-        if device.isCUDA { onDevice(device, "copy") { try CUDAKernels.copy(dst, src) } } else { CPUKernels.copy(dst, src) }
+        run(device, "copy") { b, o in try b.copy(o.output(dst), o.input(src)) }
     }
-
     static func fill(_ dst: KernelOperand, _ v: Double, exactInt: Int64?, _ device: Device) {
-        if device.isCUDA { onDevice(device, "fill") { try CUDAKernels.fill(dst, v, exactInt: exactInt) } }
-        else { CPUKernels.fill(dst, v, exactInt: exactInt) }
+        run(device, "fill") { b, o in try b.fill(o.output(dst), v, exactInt: exactInt) }
     }
-
     static func unary(_ op: UnaryOp, _ out: KernelOperand, _ a: KernelOperand, _ device: Device) {
-        if device.isCUDA { onDevice(device, op.rawValue) { try CUDAKernels.unary(op, out, a) } } else { CPUKernels.unary(op, out, a) }
+        run(device, op.rawValue) { b, o in try b.unary(op, o.output(out), o.input(a)) }
+    }
+    static func classify(_ test: FloatClass, _ out: KernelOperand, _ a: KernelOperand, _ device: Device) {
+        run(device, "isnan/isinf/isfinite") { b, o in try b.classify(test, o.output(out), o.input(a)) }
+    }
+    static func binary(_ op: BinaryOp, _ out: KernelOperand, _ a: KernelOperand, _ x: KernelOperand, _ device: Device) {
+        run(device, op.rawValue) { b, o in try b.binary(op, o.output(out), o.input(a), o.input(x)) }
+    }
+    static func whereSelect(_ out: KernelOperand, _ c: KernelOperand, _ a: KernelOperand, _ x: KernelOperand,
+                            _ device: Device) {
+        run(device, "where") { b, o in try b.whereSelect(o.output(out), o.input(c), o.input(a), o.input(x)) }
+    }
+    static func reduce(_ op: ReduceOp, _ out: KernelOperand, _ src: KernelOperand, _ device: Device) {
+        run(device, op.rawValue) { b, o in try b.reduce(op, o.output(out), o.input(src)) }
+    }
+    static func argReduceRows(isMax: Bool, _ src: KernelOperand, values: KernelOperand?, indices: KernelOperand,
+                              rows: Int, n: Int, _ device: Device) {
+        run(device, isMax ? "argmax" : "argmin") { b, o in
+            try b.argReduceRows(isMax: isMax, o.input(src), values: values.map(o.output), indices: o.output(indices),
+                                rows: rows, n: n)
+        }
+    }
+    static func scanRows(isProduct: Bool, _ src: KernelOperand, _ out: KernelOperand, rows: Int, n: Int, _ device: Device) {
+        run(device, isProduct ? "cumprod" : "cumsum") { b, o in
+            try b.scanRows(isProduct: isProduct, o.input(src), o.output(out), rows: rows, n: n)
+        }
+    }
+    static func sortRows(_ src: KernelOperand, values: KernelOperand, indices: KernelOperand, rows: Int, n: Int,
+                         descending: Bool, _ device: Device) {
+        run(device, "sort") { b, o in
+            try b.sortRows(o.input(src), values: o.output(values), indices: o.output(indices), rows: rows, n: n,
+                           descending: descending)
+        }
+    }
+    static func gather(_ out: KernelOperand, _ src: KernelOperand, offsets: [Int], _ device: Device) {
+        run(device, "gather") { b, o in try b.gather(o.output(out), o.input(src), offsets: offsets) }
+    }
+    static func scatter(_ out: KernelOperand, _ src: KernelOperand, offsets: [Int], accumulate: Bool, _ device: Device) {
+        run(device, accumulate ? "scatter_add" : "scatter") { b, o in
+            try b.scatter(o.output(out), o.input(src), offsets: offsets, accumulate: accumulate)
+        }
+    }
+    static func gemm(_ c: KernelOperand, _ a: KernelOperand, _ x: KernelOperand, beta: Double, _ device: Device) {
+        run(device, "matmul") { b, o in try b.gemm(o.output(c), o.input(a), o.input(x), beta: beta) }
+    }
+    static func gemmComputeType(_ dtype: DType, _ device: Device) -> DType { backend(device).gemmComputeType(dtype) }
+    static func im2col(_ cols: KernelOperand, _ x: KernelOperand, _ w: Window2D, _ device: Device) {
+        run(device, "im2col") { b, o in try b.im2col(o.output(cols), o.input(x), w) }
+    }
+    static func col2im(_ out: KernelOperand, _ cols: KernelOperand, _ w: Window2D, _ device: Device) {
+        run(device, "col2im") { b, o in try b.col2im(o.output(out), o.input(cols), w) }
+    }
+    static func maxPool2dIndices(_ x: KernelOperand, _ w: Window2D, _ device: Device) -> [Int] {
+        var result: [Int] = []
+        run(device, "max_pool2d") { b, o in result = try b.maxPool2dIndices(o.input(x), w) }
+        return result
+    }
+    static func softmaxRows(_ src: KernelOperand, _ out: KernelOperand, rows: Int, n: Int, log: Bool, _ device: Device) {
+        run(device, log ? "log_softmax" : "softmax") { b, o in
+            try b.softmaxRows(o.input(src), o.output(out), rows: rows, n: n, log: log)
+        }
+    }
+    /// `y += alpha · x`; only where `supports(.addScaled, …)`.
+    static func addScaled(_ y: KernelOperand, _ x: KernelOperand, alpha: Double, _ device: Device) {
+        run(device, "add_") { b, o in try b.addScaled(o.output(y), o.input(x), alpha: alpha) }
+    }
+    /// Device-generated random numbers; only where `supports(.philox, …)`.
+    static func philox(kind: Int, _ out: KernelOperand, key: UInt64, start: UInt64, _ device: Device) {
+        run(device, "random") { b, o in try b.philox(kind: kind, o.output(out), key: key, start: start) }
+    }
+    /// One fused LSTM step; only where `supports(.lstmCell, …)`.
+    static func lstmCell(backward: Bool, _ x: LSTMCellOperands, _ device: Device) {
+        run(device, "lstm_cell") { b, o in
+            var m = x
+            m.pre = o.output(x.pre); m.cPrev = o.input(x.cPrev); m.act = backward ? o.input(x.act) : o.output(x.act)
+            m.c = o.output(x.c); m.tanhC = backward ? o.input(x.tanhC) : o.output(x.tanhC)
+            m.h = backward ? o.input(x.h) : o.output(x.h)
+            if backward { try b.lstmCellBackward(m) } else { try b.lstmCellForward(m) }
+        }
     }
 
-    static func binary(_ op: BinaryOp, _ out: KernelOperand, _ a: KernelOperand, _ b: KernelOperand, _ device: Device) {
-        if device.isCUDA { onDevice(device, op.rawValue) { try CUDAKernels.binary(op, out, a, b) } }
-        else { CPUKernels.binary(op, out, a, b) }
-    }
+    // MARK: CPU threads (core's parallel loops)
 
-    static func whereSelect(_ out: KernelOperand, _ c: KernelOperand, _ a: KernelOperand, _ b: KernelOperand, _ device: Device) {
-        if device.isCUDA { onDevice(device, "where") { try CUDAKernels.whereSelect(out, c, a, b) } }
-        else { CPUKernels.whereSelect(out, c, a, b) }
+    static var threadCount: Int {
+        get { CPUThreads.count }
+        set { CPUThreads.count = newValue }
     }
-
-    static func classify(_ kind: Int, _ out: KernelOperand, _ a: KernelOperand, _ device: Device) {
-        if device.isCUDA { onDevice(device, "isnan/isinf/isfinite") { try CUDAKernels.classify(kind, out, a) } }
-        else { CPUKernels.classify(kind, out, a) }
+    static var grain: Int { CPUThreads.grain }
+    static func parallelFor(_ count: Int, grain: Int, _ body: (Range<Int>) -> Void) {
+        CPUThreads.forRange(count, grain: grain, body)
     }
 }
 
@@ -55,15 +238,8 @@ extension Tensor {
         let src = contiguous()
         let out = Tensor(uninitialized: shape, dtype: dtype, device: target)
         let bytes = count * itemSize
-        Kernels.onDevice(target.isCUDA ? target : device, "copy between devices") {
-            if target.isCUDA && !src.device.isCUDA {
-                try CUDAKernels.copyToDevice(out.deviceAddress, src.storage.data + src.layout.offset * itemSize, bytes: bytes)
-            } else if !target.isCUDA && src.device.isCUDA {
-                try CUDAKernels.copyToHost(out.storage.data, src.deviceAddress, bytes: bytes)
-            } else {
-                throw CUDAError.unavailable("copies between two GPUs are not supported yet")
-            }
-        }
+        Kernels.transfer(to: out.storage.data, on: target, from: src.storage.data + src.layout.offset * itemSize,
+                         on: device, bytes: bytes)
         return out
     }
 
@@ -86,6 +262,31 @@ extension Tensor {
 }
 
 extension Torch {
+    /// How many times each op ran on the CPU because its device's backend has no kernel for it
+    /// (Note [Backend fallback policy]); empty when every op ran where its tensors live.
+    ///
+    /// ```swift
+    /// _ = x.cuda().cumsum(dim: 0)
+    /// print(Torch.backendFallbacks)   // ["cumsum": 1]
+    /// ```
+    public static var backendFallbacks: [String: Int] { Kernels.Fallbacks.counts.withLock { $0 } }
+
+    /// The number of CPU threads kernels split large loops across (`torch.set_num_threads`).
+    public static var numThreads: Int {
+        get { Kernels.threadCount }
+        set { Kernels.threadCount = Swift.max(1, newValue) }
+    }
+
+    /// Runs `body` over `0..<count` split into ranges of at least `grain` across the CPU threads
+    /// (on the calling thread alone when `count` is below `grain`).
+    ///
+    /// ```swift
+    /// Torch.parallelFor(n, grain: 4096) { r in for i in r { out[i] = f(i) } }
+    /// ```
+    public static func parallelFor(_ count: Int, grain: Int = 32_768, _ body: (Range<Int>) -> Void) {
+        Kernels.parallelFor(count, grain: grain, body)
+    }
+
     /// CUDA availability and memory statistics (`torch.cuda`).
     public enum CUDA {
         public static var isAvailable: Bool { CUDARuntime.isAvailable }

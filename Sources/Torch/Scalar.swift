@@ -24,9 +24,9 @@ extension Tensor {
     public static func scalar<S: TensorElement>(_ value: S, dtype: DType) -> Tensor {
         let t = Tensor(uninitialized: [], dtype: dtype)
         if S.dtype.isFloatingPoint {
-            CPUKernelsBridge.fill(t, value.asDouble, exactInt: nil)
+            Kernels.fill(t.operand, value.asDouble, exactInt: nil, t.device); t.bumpVersion()
         } else {
-            CPUKernelsBridge.fill(t, value.asDouble, exactInt: value.asInt64)
+            Kernels.fill(t.operand, value.asDouble, exactInt: value.asInt64, t.device); t.bumpVersion()
         }
         return t
     }

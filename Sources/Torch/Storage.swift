@@ -1,6 +1,4 @@
 import TorchBase
-import TorchCPU
-import TorchCUDA
 
 /// The memory behind one or more tensors. Views share it; the version counter counts in-place
 /// writes through any of them (autograd compares it to detect stale saved tensors).
@@ -26,13 +24,7 @@ public final class Storage: @unchecked Sendable {
         self.device = device
         self.onFree = nil
         self.cached = true
-        if case .cuda(let i) = device {
-            if i != 0 { throw CUDAError.unavailable("only device cuda:0 is supported yet") }
-            let address = try CUDARuntime.get().allocator.allocate(byteCount)
-            self.data = UnsafeMutableRawPointer(bitPattern: UInt(address))!
-        } else {
-            self.data = CPUAllocator.shared.allocate(byteCount)
-        }
+        self.data = try Kernels.allocate(byteCount, device)
     }
 
     /// Wraps memory the caller owns; `onFree` runs when the last tensor using it goes away.
@@ -46,7 +38,6 @@ public final class Storage: @unchecked Sendable {
 
     deinit {
         if !cached { onFree?(); return }
-        if device.isCUDA { try? CUDARuntime.get().allocator.free(UInt64(UInt(bitPattern: data))) }
-        else { CPUAllocator.shared.deallocate(data, bytes: byteCount) }
+        Kernels.deallocate(data, bytes: byteCount, device)
     }
 }

@@ -1,5 +1,4 @@
 import TorchBase
-import TorchCPU
 
 extension Tensor {
     /// This tensor converted to `dtype` (itself when it already has it).

@@ -1,5 +1,4 @@
 import TorchBase
-import TorchCPU
 
 /// Nested Swift arrays (and scalars) that describe a tensor's contents.
 public protocol TensorData {
@@ -107,8 +106,7 @@ extension Tensor {
 
     public static func zeros(_ shape: [Int], dtype: DType? = nil, device: Device = .cpu) -> Tensor {
         let t = Tensor(uninitialized: shape, dtype: dtype ?? Torch.defaultDType, device: device)
-        if device.isCUDA { Kernels.fill(t.operand, 0, exactInt: 0, device) }
-        else { t.storage.data.initializeMemory(as: UInt8.self, repeating: 0, count: t.count * t.itemSize) }
+        Kernels.fill(t.operand, 0, exactInt: 0, device)
         return t
     }
 

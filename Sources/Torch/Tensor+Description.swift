@@ -13,7 +13,7 @@ extension Tensor: CustomStringConvertible, CustomDebugStringConvertible {
     static let edgeItems = 3
 
     public var description: String {
-        if device.isCUDA { return String(cpu().description.dropLast()) + ", device: .cuda(\(device.cudaIndex)))" }
+        if device != .cpu { return String(cpu().description.dropLast()) + ", device: \(device.swiftLiteral))" }
         let summarise = count > Tensor.summaryThreshold
         let values = dtype.isFloatingPoint ? to(.float64) : to(.int64)
         let format = Tensor.ElementFormat(values, dtype: dtype, summarise: summarise)

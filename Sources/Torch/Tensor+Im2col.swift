@@ -1,5 +1,4 @@
 import TorchBase
-import TorchCPU
 
 // im2col and col2im as a pair of primitives, each the other's adjoint: the patches of an
 // [N, C, d1, ..., dr] input as columns [C·K, N·L] (K kernel elements, L output positions), so
@@ -76,9 +75,9 @@ extension Tensor {
         let (n, c) = (shape[0], shape[1])
         let rows = c * g.volume, width = n * out.product
         func forward() -> Tensor {
-            if let w = Tensor.window2D(shape, g, out), device == .cpu, layout.isContiguous, dtype == .float32 || dtype == .float64 {
-                let result = Tensor(uninitialized: [rows, width], dtype: dtype)
-                CPUKernels.im2col2d(dtype, x: storage.data + layout.offset * itemSize, cols: result.storage.data, w)
+            if let w = Tensor.window2D(shape, g, out), layout.isContiguous, Kernels.supports(.window2D, dtype, on: device) {
+                let result = Tensor(uninitialized: [rows, width], dtype: dtype, device: device)
+                Kernels.im2col(result.operand, operand, w, device)
                 return result
             }
             let patches = Tensor(storage: storage, layout: patchLayout(g, out: out), dtype: dtype)
@@ -111,10 +110,10 @@ extension Tensor {
             torchFail("col2im", "expected columns of shape \([c * g.volume, n * out.product]) for output \(shape), got \(cols.shape)", file: file, line: line)
         }
         func forward() -> Tensor {
-            if let w = window2D(shape, g, out), cols.device == .cpu, cols.dtype == .float32 || cols.dtype == .float64 {
+            if let w = window2D(shape, g, out), Kernels.supports(.window2D, cols.dtype, on: cols.device) {
                 let c = cols.contiguous()
-                let result = Tensor(uninitialized: shape, dtype: cols.dtype)
-                CPUKernels.col2im2d(cols.dtype, cols: c.storage.data + c.layout.offset * c.itemSize, out: result.storage.data, w)
+                let result = Tensor(uninitialized: shape, dtype: cols.dtype, device: cols.device)
+                Kernels.col2im(result.operand, c.operand, w, cols.device)
                 return result
             }
             let result = Tensor.zeros(shape, dtype: cols.dtype, device: cols.device)
@@ -137,21 +136,21 @@ extension Tensor {
     }
 
     /// The 2-D window of an [N, C, H, W] shape for the dedicated CPU loops (nil for other ranks).
-    static func window2D(_ shape: [Int], _ g: WindowGeometry, _ out: [Int]) -> CPUKernels.Window2D? {
+    static func window2D(_ shape: [Int], _ g: WindowGeometry, _ out: [Int]) -> Window2D? {
         guard g.rank == 2, shape.count == 4 else { return nil }
-        return CPUKernels.Window2D(n: shape[0], c: shape[1], h: shape[2], w: shape[3], kh: g.kernel[0], kw: g.kernel[1],
+        return Window2D(n: shape[0], c: shape[1], h: shape[2], w: shape[3], kh: g.kernel[0], kw: g.kernel[1],
                                    sh: g.stride[0], sw: g.stride[1], dh: g.dilation[0], dw: g.dilation[1], oh: out[0], ow: out[1])
     }
 
-    /// 2-D max pooling of a contiguous float [N, C, H, W] CPU tensor (already padded) through the
+    /// 2-D max pooling of a contiguous float [N, C, H, W] tensor (already padded) through the
     /// index of each window's first maximum: the output gathers those elements, so the gradient
     /// goes to that one element, as in PyTorch. Nil where this path does not apply.
     public func maxPool2dByIndices(_ g: WindowGeometry, file: StaticString = #fileID, line: UInt = #line) -> Tensor? {
-        guard g.rank == 2, rank == 4, device == .cpu, dtype == .float32 || dtype == .float64 else { return nil }
+        guard g.rank == 2, rank == 4, Kernels.supports(.window2D, dtype, on: device) else { return nil }
         let out = g.outputSize(Array(shape[2...]))
         guard out.allSatisfy({ $0 > 0 }), let w = Tensor.window2D(shape, g, out) else { return nil }
         let x = contiguous()
-        let idx = CPUKernels.maxPool2dIndices(dtype, x: x.storage.data + x.layout.offset * x.itemSize, w)
+        let idx = Kernels.maxPool2dIndices(x.operand, w, device)
         return Tensor.gatherLinear(x, idx, shape: [shape[0], shape[1]] + out, file: file, line: line)
     }
 }

@@ -1,5 +1,4 @@
 import TorchBase
-import TorchCPU
 
 /// One entry of a subscript: PyTorch's integer, slice, `...`, `None` and tensor indices.
 ///
@@ -173,7 +172,7 @@ extension Tensor {
         let advDims = adv.map { $0.0 }
         let rest = (0..<view.rank).filter { !advDims.contains($0) }
         let restLayout = Layout(shape: rest.map { view.shape[$0] }, strides: rest.map { view.strides[$0] }, offset: view.layout.offset)
-        let roff = CPUKernels.elementOffsets(restLayout)
+        let roff = restLayout.elementOffsets()
         var offsets = [Int]()
         offsets.reserveCapacity(nb * roff.count)
         for b in boff { for r in roff { offsets.append(b + r) } }
@@ -187,7 +186,7 @@ extension Tensor {
     }
 
     func index(_ indices: [TensorIndex], file: StaticString, line: UInt) -> Tensor {
-        if Tensor.shouldRecord(self) || device.isCUDA {
+        if Tensor.shouldRecord(self) {
             // Record the selection as a gather of linear indices (computed on a contiguous stand-in).
             let standIn = linearStandIn
             let (view, adv) = standIn.applyBasic(indices, file: file, line: line)
@@ -198,8 +197,8 @@ extension Tensor {
         let (view, adv) = applyBasic(indices, file: file, line: line)
         if adv.isEmpty { return view }
         let plan = advancedPlan(view, adv, file: file, line: line)
-        let out = Tensor(uninitialized: plan.shape, dtype: dtype)
-        CPUKernels.gatherElements(dst: out.storage.data, src: storage.data, offsets: plan.offsets, itemSize: itemSize)
+        let out = Tensor(uninitialized: plan.shape, dtype: dtype, device: device)
+        Kernels.gather(out.operand, storageOperand, offsets: plan.offsets, device)
         return out.permute(plan.perm).contiguous()
     }
 
@@ -218,13 +217,6 @@ extension Tensor {
     }
 
     func indexPut(_ indices: [TensorIndex], _ value: Tensor, accumulate: Bool = false, file: StaticString, line: UInt) {
-        if device.isCUDA {
-            let host = cpu()
-            host.indexPut(indices.map { i in if case .tensor(let t) = i { return .tensor(t.cpu()) } else { return i } },
-                          value.cpu(), accumulate: accumulate, file: file, line: line)
-            copy_(host, file: file, line: line)
-            return
-        }
         let (view, adv) = applyBasic(indices, file: file, line: line)
         if adv.isEmpty {
             if accumulate { view.binaryInPlace(.add, value, file: file, line: line) } else { view.copy_(value, file: file, line: line) }
@@ -258,10 +250,8 @@ extension Tensor {
         if accumulate {
             let native = dtype.computeType == dtype
             if !native { torchFail("index_put_", "accumulate is not supported for \(dtype)", file: file, line: line) }
-            CPUKernels.scatterAdd(dst: storage.data, src: ordered.storage.data + ordered.layout.offset * itemSize, offsets: plan.offsets, dtype: dtype)
-        } else {
-            CPUKernels.scatterElements(dst: storage.data, src: ordered.storage.data + ordered.layout.offset * itemSize, offsets: plan.offsets, itemSize: itemSize)
         }
+        Kernels.scatter(storageOperand, ordered.operand, offsets: plan.offsets, accumulate: accumulate, device)
         bumpVersion()
     }
 
@@ -366,25 +356,24 @@ extension Tensor {
     /// `out[i][j] = self[index[i][j]][j]` for `dim` 0 (and likewise for other dims).
     public func gather(_ dim: Int, _ index: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         let d = rank == 0 ? 0 : normDim(dim, "gather", file, line)
-        if Tensor.shouldRecord(self) || device.isCUDA {
+        if Tensor.shouldRecord(self) {
             let idx = dimIndexOffsets(linearStandIn, d, index, "gather", file: file, line: line)
             return Tensor.gatherLinear(self, idx, shape: index.shape, file: file, line: line)
         }
         let offsets = dimIndexOffsets(self, d, index, "gather", file: file, line: line)
-        let out = Tensor(uninitialized: index.shape, dtype: dtype)
-        CPUKernels.gatherElements(dst: out.storage.data, src: storage.data, offsets: offsets, itemSize: itemSize)
+        let out = Tensor(uninitialized: index.shape, dtype: dtype, device: device)
+        Kernels.gather(out.operand, storageOperand, offsets: offsets, device)
         return out
     }
 
     /// In place: `self[index[i][j]][j] = src[i][j]` for `dim` 0.
     @discardableResult
     public func scatter_(_ dim: Int, _ index: Tensor, _ src: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        if device.isCUDA { return copy_(cpu().scatter_(dim, index.cpu(), src.cpu(), file: file, line: line), file: file, line: line) }
         let d = rank == 0 ? 0 : normDim(dim, "scatter_", file, line)
         if src.dtype != dtype { torchFail("scatter_", "scatter(): Expected self.dtype to be equal to src.dtype", file: file, line: line) }
         let offsets = dimIndexOffsets(self, d, index, "scatter_", file: file, line: line)
         let values = src.to(dtype).contiguousPrefix(index.shape)
-        CPUKernels.scatterElements(dst: storage.data, src: values.storage.data + values.layout.offset * itemSize, offsets: offsets, itemSize: itemSize)
+        Kernels.scatter(storageOperand, values.operand, offsets: offsets, accumulate: false, device)
         bumpVersion()
         return self
     }
@@ -412,14 +401,13 @@ extension Tensor {
     /// In place: `self[index[i][j]][j] += src[i][j]` for `dim` 0.
     @discardableResult
     public func scatterAdd_(_ dim: Int, _ index: Tensor, _ src: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        if device.isCUDA { return copy_(cpu().scatterAdd_(dim, index.cpu(), src.cpu(), file: file, line: line), file: file, line: line) }
         let d = rank == 0 ? 0 : normDim(dim, "scatterAdd_", file, line)
         if src.dtype != dtype { torchFail("scatter_add_", "scatter(): Expected self.dtype to be equal to src.dtype", file: file, line: line) }
         let target = dtype.computeType == dtype ? self : to(dtype.computeType)
         let offsets = dimIndexOffsets(target, d, index, "scatterAdd_", file: file, line: line)
         let values = src.to(target.dtype).contiguousPrefix(index.shape)
-        CPUKernels.scatterAdd(dst: target.storage.data, src: values.storage.data + values.layout.offset * itemSize, offsets: offsets, dtype: target.dtype)
-        if target !== self { CPUKernels.copy(operand, target.operand) }
+        Kernels.scatter(target.storageOperand, values.operand, offsets: offsets, accumulate: true, device)
+        if target !== self { Kernels.copy(operand, target.operand, device) }
         bumpVersion()
         return self
     }

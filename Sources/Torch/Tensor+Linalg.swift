@@ -1,6 +1,4 @@
 import TorchBase
-import TorchCUDA
-import TorchCPU
 
 extension Tensor {
     /// Matrix product with PyTorch's rules for every rank: dot (1-D·1-D), mv, mm, and batched
@@ -38,11 +36,10 @@ extension Tensor {
         }
         let batchA = Array(a.shape.dropLast(2)), batchB = Array(b.shape.dropLast(2))
         let batch = Checks.broadcastShapes(batchA, batchB).unwrap("matmul", file: file, line: line)
-        if device.isCUDA && !dtype.isFloatingPoint { return viaCPU { $0.matmul(other.cpu(), file: file, line: line) } }
         if device != other.device {
             torchFail("matmul", "Expected all tensors to be on the same device, but found at least two devices, \(device) and \(other.device)!", file: file, line: line)
         }
-        let compute = device.isCUDA ? dtype : dtype.computeType
+        let compute = Kernels.gemmComputeType(dtype, device)
         let ae = a.expand(batch + [n, k]).to(compute)
         let be = b.expand(batch + [k, m]).to(compute)
         var out: Tensor
@@ -94,8 +91,8 @@ extension Tensor {
         if a.rank != 2 || b.rank != 2 {
             torchFail("addmm", "expected 2-D matrices, got \(a.shape) and \(b.shape)", file: file, line: line)
         }
-        let fused = a.device == .cpu && b.device == .cpu && bias.device == .cpu && (a.dtype == .float32 || a.dtype == .float64)
-            && a.dtype == b.dtype && bias.dtype == a.dtype
+        let fused = a.device == b.device && bias.device == a.device && a.dtype.isFloatingPoint
+            && a.dtype.computeType == a.dtype && a.dtype == b.dtype && bias.dtype == a.dtype
         if !fused { return a.matmul(b, file: file, line: line) + bias }
         let (n, k, m) = (a.shape[0], a.shape[1], b.shape[1])
         if b.shape[0] != k {
@@ -106,8 +103,8 @@ extension Tensor {
             torchFail("addmm", "bias of shape \(bias.shape) cannot be broadcast to the product's shape [\(n), \(m)]", file: file, line: line)
         }
         func forward() -> Tensor {
-            let out = Tensor(uninitialized: [n, m], dtype: a.dtype)
-            Kernels.copy(out.operand, bias.operand(broadcastTo: [n, m]), .cpu)
+            let out = Tensor(uninitialized: [n, m], dtype: a.dtype, device: a.device)
+            Kernels.copy(out.operand, bias.operand(broadcastTo: [n, m]), a.device)
             Tensor.batchedGemm(a, b, out, beta: 1)
             return out
         }
@@ -126,44 +123,9 @@ extension Tensor {
 
     }
 
-    /// `out[b] = a[b] · c[b] + beta · out[b]` over the leading batch dimensions (same compute dtype).
+    /// `out[b] = a[b] · b[b] + beta · out[b]` over the leading batch dimensions (same compute dtype).
     static func batchedGemm(_ a: Tensor, _ b: Tensor, _ out: Tensor, beta: Double) {
-        if a.device.isCUDA {
-            let r = a.rank
-            let n = a.shape[r - 2], k = a.shape[r - 1], m = b.shape[r - 1]
-            if n == 0 || m == 0 { return }
-            if k == 0 { Kernels.fill(out.operand, 0, exactInt: 0, out.device); return }
-            let ac = a.contiguous(), bc = b.contiguous()
-            let batch = Swift.max(1, a.shape.dropLast(2).reduce(1, *))
-            Kernels.onDevice(a.device, "matmul") {
-                try CUDAKernels.gemm(a: ac.deviceAddress, b: bc.deviceAddress, c: out.deviceAddress, m: n, n: m, k: k, batch: batch,
-                                     strideA: n * k, strideB: k * m, strideC: n * m, dtype: a.dtype)
-            }
-            return
-        }
-        let r = a.rank
-        let n = a.shape[r - 2], k = a.shape[r - 1], m = b.shape[r - 1]
-        let batchShape = Array(a.shape.dropLast(2))
-        let ao = CPUKernels.elementOffsets(Layout(shape: batchShape, strides: Array(a.strides.dropLast(2)), offset: a.layout.offset))
-        let bo = CPUKernels.elementOffsets(Layout(shape: batchShape, strides: Array(b.strides.dropLast(2)), offset: b.layout.offset))
-        let co = CPUKernels.elementOffsets(Layout(shape: batchShape, strides: Array(out.strides.dropLast(2)), offset: out.layout.offset))
-        struct V: NativeVisitor {
-            let a: Tensor, b: Tensor, out: Tensor, ao: [Int], bo: [Int], co: [Int], n: Int, k: Int, m: Int, beta: Double
-            func visit<T: NativeScalar>(_: T.Type) {
-                let r = a.rank
-                let ap = a.storage.data.assumingMemoryBound(to: T.self)
-                let bp = b.storage.data.assumingMemoryBound(to: T.self)
-                let cp = out.storage.data.assumingMemoryBound(to: T.self)
-                for i in 0..<ao.count {
-                    CPUKernels.gemm(T.self, m: n, n: m, k: k,
-                                    a: ap + ao[i], aRow: a.strides[r - 2], aCol: a.strides[r - 1],
-                                    b: bp + bo[i], bRow: b.strides[r - 2], bCol: b.strides[r - 1],
-                                    c: cp + co[i], cRow: out.strides[r - 2], beta: T(fromDouble: beta))
-                }
-            }
-        }
-        if k == 0 && beta == 0 { CPUKernels.fill(out.operand, 0, exactInt: 0); return }
-        a.dtype.visitNative(V(a: a, b: b, out: out, ao: ao, bo: bo, co: co, n: n, k: k, m: m, beta: beta))
+        Kernels.gemm(out.operand, a.operand, b.operand, beta: beta, out.device)
     }
 
     /// Product of two matrices.

@@ -1,5 +1,4 @@
 import TorchBase
-import TorchCPU
 
 // Arithmetic, comparison and logical operators with broadcasting. Comparisons use the pointwise
 // operators `.==`, `.<`, ... so that `==` keeps Swift's meaning; `&`, `|`, `^`, `~` are bitwise
@@ -157,11 +156,10 @@ extension Tensor {
     @discardableResult public func add_<S: ScalarLike>(_ other: Tensor, alpha: S, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         // Fast path: self += alpha · other in one pass (optimizer updates, gradient accumulation).
         let a = alpha.asDouble
-        if a != 1 && (dtype == .float32 || dtype == .float64) && other.dtype == dtype && device == .cpu && other.device == .cpu
+        if a != 1 && other.dtype == dtype && other.device == device && Kernels.supports(.addScaled, dtype, on: device)
             && layout.isContiguous && other.layout.isContiguous && shape == other.shape && other.storage !== storage
             && !Tensor.shouldRecord(self, other) {
-            CPUKernels.axpy(dtype, count, alpha: a, x: other.storage.data + other.layout.offset * itemSize,
-                            y: storage.data + layout.offset * itemSize)
+            Kernels.addScaled(operand, other.operand, alpha: a, device)
             bumpVersion()
             return self
         }
@@ -301,12 +299,19 @@ extension Tensor {
         return Swift.abs(weight) < 0.5 ? self + diff * weight : end - diff * (1 - weight)
     }
 
-    public func isnan() -> Tensor { classify(0) }
-    public func isinf() -> Tensor { classify(1) }
-    public func isfinite() -> Tensor { classify(2) }
+    /// True where an element is NaN (`torch.isnan`).
+    ///
+    /// ```swift
+    /// Tensor([1.0, .nan]).isnan()   // [false, true]
+    /// ```
+    public func isnan() -> Tensor { classify(.nan) }
+    /// True where an element is ±infinity (`torch.isinf`). ```x.isinf()```
+    public func isinf() -> Tensor { classify(.infinite) }
+    /// True where an element is neither NaN nor infinite (`torch.isfinite`). ```x.isfinite()```
+    public func isfinite() -> Tensor { classify(.finite) }
 
-    func classify(_ kind: Int) -> Tensor {
-        if !dtype.isFloatingPoint { return Tensor.full(shape, kind == 2, dtype: .bool, device: device) }
+    func classify(_ kind: FloatClass) -> Tensor {
+        if !dtype.isFloatingPoint { return Tensor.full(shape, kind == .finite, dtype: .bool, device: device) }
         let x = to(dtype == .float64 ? .float64 : .float32)
         let out = Tensor(uninitialized: shape, dtype: .bool, device: device)
         Kernels.classify(kind, out.operand, x.operand, device)
@@ -347,7 +352,7 @@ extension Tensor {
                                         node.needs(1) ? Tensor.where(c, zero, g).sumToShape(sb).to(b.dtype) : nil]
                             })
         }
-        let dev = a.device.isCUDA ? a.device : (b.device.isCUDA ? b.device : condition.device)
+        let dev = Device.common(Device.common(a.device, b.device), condition.device)
         let out = Tensor(uninitialized: shape, dtype: common, device: dev)
         Kernels.whereSelect(out.operand, condition.to(.bool).onDevice(dev).operand(broadcastTo: shape),
                             a.to(common).onDevice(dev).operand(broadcastTo: shape), b.to(common).onDevice(dev).operand(broadcastTo: shape), dev)

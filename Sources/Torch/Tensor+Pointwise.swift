@@ -1,5 +1,4 @@
 import TorchBase
-import TorchCPU
 
 /// Element-wise ops: the one place that turns a (binary or unary) op request into a dtype plan
 /// and a backend call. Note [Pointwise dtype plan]: the result dtype follows PyTorch's promotion;
@@ -54,22 +53,22 @@ extension Tensor {
 
     static func binaryRaw(_ op: BinaryOp, _ a: Tensor, _ b: Tensor, common: DType,
                           file: StaticString, line: UInt) -> Tensor {
-        // Fast path: same dtype, same shape, both contiguous (the common small-op case).
-        if a.dtype == .float32 && b.dtype == .float32 && (op == .add || op == .sub || op == .mul)
-            && a.count < Parallel.grain && a.layout.isContiguous && b.layout.isContiguous && a.shape == b.shape
-            && a.layout.offset == 0 && a.storage.device == .cpu && b.storage.device == .cpu {
+        // Fast path: add/sub/mul of one computable dtype, one shape, both contiguous on one device
+        // (the common small-op case): no promotion plan, no broadcast layouts. Note [Fast paths]:
+        // core only skips its own planning here; which loop runs is the backend's choice.
+        if a.dtype == b.dtype && (op == .add || op == .sub || op == .mul) && a.dtype != .bool
+            && a.dtype.computeType == a.dtype && a.layout.isContiguous && b.layout.isContiguous && a.shape == b.shape
+            && a.layout.offset == 0 && a.device == b.device {
             let out = Tensor(uninitializedContiguous: a.layout, dtype: a.dtype, device: a.device)
-            if CPUKernels.binaryContiguous(op, a.dtype, out.storage.data, a.storage.data,
-                                           b.storage.data + b.layout.offset * b.itemSize, a.count) {
-                return out
-            }
+            Kernels.binary(op, out.operand, a.operand, b.operand, a.device)
+            return out
         }
         let shape = a.shape == b.shape ? a.shape : Checks.broadcastShapes(a.shape, b.shape).unwrap(op.rawValue, file: file, line: line)
         var a = a, b = b
         if a.device != b.device {
             // A CPU 0-d tensor (a Swift scalar) may meet a tensor on any device, as in PyTorch.
-            if a.rank == 0 && !a.device.isCUDA { a = a.to(device: b.device) }
-            else if b.rank == 0 && !b.device.isCUDA { b = b.to(device: a.device) }
+            if a.rank == 0 && a.device == .cpu { a = a.to(device: b.device) }
+            else if b.rank == 0 && b.device == .cpu { b = b.to(device: a.device) }
             else {
                 torchFail(op.rawValue, "Expected all tensors to be on the same device, but found at least two devices, \(a.device) and \(b.device)!", file: file, line: line)
             }
@@ -140,16 +139,14 @@ extension Tensor {
             rebaseInPlace(op.rawValue + "_", file: file, line: line) { Tensor.binary(op, $0, other, file: file, line: line) }
             return
         }
-        // Fast path: small float32 tensors of one shape, both contiguous on the CPU (gradient
-        // accumulation, optimizer steps on small parameters).
-        if dtype == .float32 && other.dtype == .float32 && (op == .add || op == .sub || op == .mul)
-            && count < Parallel.grain && layout.isContiguous && other.layout.isContiguous && shape == other.shape
-            && device == .cpu && other.device == .cpu && (other.storage !== storage || other.layout == layout) {
-            let d = storage.data + layout.offset * itemSize
-            if CPUKernels.binaryContiguous(op, dtype, d, d, other.storage.data + other.layout.offset * itemSize, count) {
-                bumpVersion()
-                return
-            }
+        // Fast path: add/sub/mul of one computable dtype and shape, both contiguous on one device
+        // (gradient accumulation, optimizer steps): written straight into self.
+        if dtype == other.dtype && (op == .add || op == .sub || op == .mul) && dtype != .bool && dtype.computeType == dtype
+            && layout.isContiguous && other.layout.isContiguous && shape == other.shape && device == other.device
+            && (other.storage !== storage || other.layout == layout) {
+            Kernels.binary(op, operand, operand, other.operand, device)
+            bumpVersion()
+            return
         }
         if other.dtype == dtype && dtype.computeType == dtype && !op.isComparison && op != .div && op != .atan2
             && (other.device == device || other.rank == 0) {
@@ -311,12 +308,12 @@ extension Tensor {
     /// Row-major indices, in `base`, of the elements of `view` (a layout over the same storage).
     static func baseIndices(base: Layout, view: Layout) -> [Int] {
         if base.isContiguous {
-            return CPUKernels.elementOffsets(view).map { $0 - base.offset }
+            return view.elementOffsets().map { $0 - base.offset }
         }
-        let baseOffsets = CPUKernels.elementOffsets(base)
+        let baseOffsets = base.elementOffsets()
         guard let lo = baseOffsets.min(), let hi = baseOffsets.max() else { return [] }
         var table = [Int](repeating: -1, count: hi - lo + 1)
         for (i, o) in baseOffsets.enumerated() where table[o - lo] < 0 { table[o - lo] = i }
-        return CPUKernels.elementOffsets(view).map { table[$0 - lo] }
+        return view.elementOffsets().map { table[$0 - lo] }
     }
 }

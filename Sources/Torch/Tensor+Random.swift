@@ -1,5 +1,4 @@
 import TorchBase
-import TorchCPU
 
 extension Tensor {
     /// Uniform samples in [0, 1).
@@ -11,14 +10,14 @@ extension Tensor {
     public static func rand(_ shape: [Int], dtype: DType? = nil, device: Device = .cpu, generator: Generator = .default) -> Tensor {
         let dt = dtype ?? Torch.defaultDType
         let n = shape.product
-        if device.isCUDA { return philoxOnDevice(dt == .float64 ? 1 : 0, shape, dt, device, generator) }
+        if Kernels.supports(.philox, dt, on: device) { return philoxOnDevice(dt == .float64 ? 1 : 0, shape, dt, device, generator) }
         if dt == .float64 { return Tensor(flat: generator.uniformDoubles(n), shape: shape, dtype: dt).to(device: device) }
         return Tensor(flat: generator.uniformFloats(n), shape: shape, dtype: dt).to(device: device)
     }
 
     /// Standard normal samples.
     public static func randn(_ shape: [Int], dtype: DType? = nil, device: Device = .cpu, generator: Generator = .default) -> Tensor {
-        if device.isCUDA { return philoxOnDevice(2, shape, dtype ?? Torch.defaultDType, device, generator) }
+        if Kernels.supports(.philox, dtype ?? Torch.defaultDType, on: device) { return philoxOnDevice(2, shape, dtype ?? Torch.defaultDType, device, generator) }
         return Tensor(flat: generator.normals(shape.product), shape: shape, dtype: dtype ?? Torch.defaultDType).to(device: device)
     }
 
@@ -110,10 +109,8 @@ extension Tensor {
     }
 }
 
-import TorchCUDA
-
 extension Tensor {
-    /// Random numbers generated on the GPU from the same Philox stream the CPU path draws:
+    /// Random numbers generated on a device with its own Philox kernel from the same Philox stream the CPU path draws:
     /// the same seed gives the same tensor on either device (normals to within the last bit of
     /// the device's log/sin/cos).
     static func philoxOnDevice(_ kind: Int, _ shape: [Int], _ dtype: DType, _ device: Device, _ generator: Generator) -> Tensor {
@@ -122,9 +119,7 @@ extension Tensor {
         let blocks = kind == 0 ? (n + 3) / 4 : (n + 1) / 2
         let (key, start) = generator.reserve(blocks)
         let raw = Tensor(uninitialized: shape, dtype: kind == 0 ? .float32 : .float64, device: device)
-        Kernels.onDevice(device, "random") {
-            try CUDAKernels.philox(kind: kind, out: raw.deviceAddress, n: n, key: key, start: start)
-        }
+        Kernels.philox(kind: kind, raw.operand, key: key, start: start, device)
         return raw.to(dtype)
     }
 }

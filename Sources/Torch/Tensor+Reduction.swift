@@ -1,6 +1,4 @@
 import TorchBase
-import TorchCUDA
-import TorchCPU
 
 extension Tensor {
     /// The differentiable primitive of a reduction (nil for the logical ones).
@@ -33,11 +31,12 @@ extension Tensor {
                 file: StaticString, line: UInt) -> Tensor {
         // Fast path: a float sum of a whole small contiguous tensor with no graph to record.
         if op == .sum && (dims?.isEmpty ?? true) && !keepdim && outDType == dtype && !Tensor.shouldRecord(self)
-            && device == .cpu && layout.isContiguous && count < Parallel.grain && (dtype == .float32 || dtype == .float64) {
-            let out = Tensor(uninitialized: [], dtype: dtype)
+            && layout.isContiguous && dtype.isFloatingPoint && dtype.computeType == dtype && count > 0 && count < Kernels.grain {
+            let out = Tensor(uninitialized: [], dtype: dtype, device: device)
             let one = Layout(shape: [count], strides: [0])
-            CPUKernels.reduce(.sum, KernelOperand(base: out.storage.data, layout: one, dtype: dtype),
-                              KernelOperand(base: storage.data, layout: Layout(shape: [count], strides: [1], offset: layout.offset), dtype: dtype))
+            Kernels.reduce(.sum, KernelOperand(base: out.storage.data, layout: one, dtype: dtype),
+                           KernelOperand(base: storage.data, layout: Layout(shape: [count], strides: [1], offset: layout.offset),
+                                         dtype: dtype), device)
             return out
         }
         // A recorded sum of everything (a loss): its backward only broadcasts the gradient back.
@@ -90,16 +89,8 @@ extension Tensor {
         let outOperand = KernelOperand(base: out.storage.data, layout: Layout(shape: shape, strides: outStrides), dtype: compute)
         if count == 0 {
             Kernels.fill(out.operand, op == .prod || op == .all ? 1 : 0, exactInt: op == .prod || op == .all ? 1 : 0, device)
-        } else if device.isCUDA {
-            // Reduced dimensions last, contiguous, then one result per row.
-            let kept = (0..<rank).filter { !mask[$0] }, reduced = (0..<rank).filter { mask[$0] }
-            let rows = kept.reduce(1) { $0 * shape[$1] }
-            let moved = src.permute(kept + reduced).contiguous()
-            Kernels.onDevice(device, name) {
-                try CUDAKernels.reduceRows(op, src: moved.operand, out: out.operand, rows: rows, n: count / Swift.max(rows, 1))
-            }
         } else {
-            CPUKernels.reduce(op, outOperand, src.operand)
+            Kernels.reduce(op, outOperand, src.operand, device)
         }
         let result = keepdim ? out : out.view(layout: Layout(shape: (0..<rank).filter { !mask[$0] }.map { shape[$0] }))
         return result.to(outDType)
@@ -193,15 +184,8 @@ extension Tensor {
         var outShape = shape
         if rank > 0 { if keepdim { outShape[d] = 1 } else { outShape.remove(at: d) } }
         let idx = Tensor(uninitialized: outShape, dtype: .int64, device: device)
-        let vals = wantValues || device.isCUDA ? Tensor(uninitialized: outShape, dtype: src.dtype, device: device) : nil
-        if device.isCUDA {
-            Kernels.onDevice(device, name) {
-                try CUDAKernels.argReduceRows(isMax: isMax, src: src.operand, values: vals!.operand, indices: idx.operand, rows: rows, n: n)
-            }
-        } else {
-            CPUKernels.argReduce(isMax: isMax, src: src.operand, rows: rows, n: n, values: vals?.operand,
-                                 indices: idx.storagePointer(Int64.self))
-        }
+        let vals = wantValues ? Tensor(uninitialized: outShape, dtype: src.dtype, device: device) : nil
+        Kernels.argReduceRows(isMax: isMax, src.operand, values: vals?.operand, indices: idx.operand, rows: rows, n: n, device)
         return (vals?.to(dtype), idx)
     }
 
@@ -317,7 +301,6 @@ extension Tensor {
     }
 
     func scan(isProduct: Bool, dim: Int, _ name: String, file: StaticString, line: UInt) -> Tensor {
-        if device.isCUDA { return viaCPU { $0.scan(isProduct: isProduct, dim: dim, name, file: file, line: line) } }
         if dtype.isFloatingPoint && Tensor.shouldRecord(self) {
             let d = rank == 0 ? 0 : normDim(dim, name, file, line)
             return Tensor.recorded(isProduct ? .cumprod : .cumsum, [self], save: [self], saveOutput: true, file: file, line: line,
@@ -336,8 +319,8 @@ extension Tensor {
         let d = normDim(dim, name, file, line)
         let (src0, rows, n) = rowsAlong(d)
         let src = src0.to(Tensor.accumulateType(dtype).computeType)
-        let out = Tensor(uninitialized: src.shape, dtype: src.dtype)
-        if out.count > 0 { CPUKernels.scan(isProduct: isProduct, src: src.operand, out: out.operand, rows: rows, n: n) }
+        let out = Tensor(uninitialized: src.shape, dtype: src.dtype, device: device)
+        if out.count > 0 { Kernels.scanRows(isProduct: isProduct, src.operand, out.operand, rows: rows, n: n, device) }
         return Tensor.restoreDim(out, d).to(Tensor.accumulateType(dtype)).contiguous()
     }
 
@@ -373,18 +356,13 @@ extension Tensor {
 
     /// Sorted values along `dim` and the indices that sort it (stable; NaN sorts last ascending).
     public func sort(dim: Int = -1, descending: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> (values: Tensor, indices: Tensor) {
-        if device.isCUDA {
-            let indices = cpu().sort(dim: dim, descending: descending, file: file, line: line).indices.to(device: device)
-            let d = rank == 0 ? 0 : normDim(dim, "sort", file, line)
-            return (rank == 0 ? clone() : gather(d, indices, file: file, line: line), indices)
-        }
-        if rank == 0 { return (clone(), Tensor.zeros([], dtype: .int64)) }
+        if rank == 0 { return (clone(), Tensor.zeros([], dtype: .int64, device: device)) }
         let d = normDim(dim, "sort", file, line)
         let (src, rows, n) = rowsAlong(d)
-        let vals = Tensor(uninitialized: src.shape, dtype: src.dtype)
-        let idx = Tensor(uninitialized: src.shape, dtype: .int64)
+        let vals = Tensor(uninitialized: src.shape, dtype: src.dtype, device: device)
+        let idx = Tensor(uninitialized: src.shape, dtype: .int64, device: device)
         if src.count > 0 {
-            CPUKernels.sortRows(src: src.operand, values: vals.operand, indices: idx.storagePointer(Int64.self), rows: rows, n: n, descending: descending)
+            Kernels.sortRows(src.operand, values: vals.operand, indices: idx.operand, rows: rows, n: n, descending: descending, device)
         }
         let indices = Tensor.restoreDim(idx, d).contiguous()
         if Tensor.shouldRecord(self) { return (gather(d, indices, file: file, line: line), indices) }

@@ -1,5 +1,4 @@
 import TorchBase
-import TorchCPU
 
 extension Tensor {
     /// Concatenates along `dim`; all other dimensions must match. Dtypes are promoted.

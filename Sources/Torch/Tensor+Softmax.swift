@@ -1,6 +1,4 @@
 import TorchBase
-import TorchCPU
-import TorchCUDA
 
 // Softmax and log-softmax as fused primitives: one pass over each row instead of the eight of
 // the composite (max, subtract, exp, sum, log, ...), measured on the GPU at 0.36 → see the
@@ -43,11 +41,7 @@ extension Tensor {
         let (src, rows, n) = to(compute).rowsAlong(d)
         let out = Tensor(uninitialized: src.shape, dtype: compute, device: device)
         if count > 0 {
-            if device.isCUDA {
-                Kernels.onDevice(device, "softmax") { try CUDAKernels.softmaxRows(src: src.operand, out: out.operand, rows: rows, n: n, log: log) }
-            } else {
-                CPUKernels.softmaxRows(src: src.operand, out: out.operand, rows: rows, n: n, log: log)
-            }
+            Kernels.softmaxRows(src.operand, out.operand, rows: rows, n: n, log: log, device)
         }
         return Tensor.restoreDim(out, d).contiguous().to(valueType)
     }

@@ -1,5 +1,4 @@
 import TorchBase
-import TorchCPU
 
 // The unary family as methods: `x.exp()` returns a new tensor, `x.exp_()` writes in place.
 extension Tensor {

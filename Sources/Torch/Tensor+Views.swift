@@ -1,5 +1,4 @@
 import TorchBase
-import TorchCPU
 
 // Views share storage with their base: a write through a view is seen in the base.
 extension Tensor {

@@ -1,5 +1,4 @@
 import TorchBase
-import TorchCPU
 
 /// An n-dimensional array on a device, with PyTorch's semantics: views share storage, ops run
 /// eagerly, in-place ops mutate every view of the storage.
@@ -81,6 +80,11 @@ public final class Tensor: @unchecked Sendable {
     /// This tensor as a kernel operand.
     @inlinable package var operand: KernelOperand {
         KernelOperand(base: storage.data, layout: layout, dtype: dtype)
+    }
+
+    /// The whole storage as a flat operand of this tensor's dtype (offsets count from the storage base).
+    package var storageOperand: KernelOperand {
+        KernelOperand(base: storage.data, layout: Layout(shape: [storage.byteCount / itemSize]), dtype: dtype)
     }
 
     /// This tensor's operand with its layout broadcast to `shape`.

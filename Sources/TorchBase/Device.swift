@@ -17,6 +17,22 @@ public enum Device: Hashable, Sendable, CustomStringConvertible {
 
     public var isCUDA: Bool { if case .cuda = self { return true } else { return false } }
 
+    /// How Swift code names this device (`.cpu`, `.cuda(0)`), for descriptions.
+    public var swiftLiteral: String {
+        switch self {
+        case .cpu: return ".cpu"
+        case .cuda(let i): return ".cuda(\(i))"
+        }
+    }
+
+    /// The device an op over operands on `a` and `b` runs on: the accelerator when one of them is
+    /// on the CPU (a CPU scalar meets a tensor on any device, as in PyTorch), else `a`.
+    ///
+    /// ```swift
+    /// Device.common(.cpu, .cuda(0))   // .cuda(0)
+    /// ```
+    public static func common(_ a: Device, _ b: Device) -> Device { a == .cpu ? b : a }
+
     /// The CUDA device index (0 for the CPU).
     public var cudaIndex: Int { if case .cuda(let i) = self { return i } else { return 0 } }
 }

@@ -68,6 +68,11 @@ extension CPUKernels {
     /// `out = a op b`. `a` and `b` share a native compute dtype; `out` has that dtype, or bool for
     /// comparisons and logical ops. Layouts are already broadcast to `out`'s shape.
     public static func binary(_ op: BinaryOp, _ out: KernelOperand, _ a: KernelOperand, _ b: KernelOperand) {
+        if a.dtype == .float32 && out.layout.isContiguous && a.layout.isContiguous && b.layout.isContiguous,
+           binaryContiguous(op, a.dtype, out.base + out.layout.offset * 4, a.base + a.layout.offset * 4,
+                            b.base + b.layout.offset * 4, out.layout.count) {
+            return
+        }
         switch op {
         case .bitwiseAnd, .bitwiseOr, .bitwiseXor:
             bitwise(op, out, a, b)

@@ -4,18 +4,6 @@ import TorchBase
 /// window views' strided copies spend most of their time on short rows (the output width), so
 /// these walk the rows directly, one channel per task.
 extension CPUKernels {
-    /// Geometry of a 2-D sliding window over a contiguous [N, C, H, W] tensor.
-    public struct Window2D: Sendable {
-        public let n: Int, c: Int, h: Int, w: Int
-        public let kh: Int, kw: Int, sh: Int, sw: Int, dh: Int, dw: Int
-        public let oh: Int, ow: Int
-        public init(n: Int, c: Int, h: Int, w: Int, kh: Int, kw: Int, sh: Int, sw: Int, dh: Int, dw: Int, oh: Int, ow: Int) {
-            self.n = n; self.c = c; self.h = h; self.w = w
-            self.kh = kh; self.kw = kw; self.sh = sh; self.sw = sw; self.dh = dh; self.dw = dw
-            self.oh = oh; self.ow = ow
-        }
-    }
-
     /// cols[(c·kh + i)·kw + j][n][oy][ox] = x[n][c][oy·sh + i·dh][ox·sw + j·dw].
     public static func im2col2d(_ dtype: DType, x: UnsafeRawPointer, cols: UnsafeMutableRawPointer, _ g: Window2D) {
         if dtype == .float32 {

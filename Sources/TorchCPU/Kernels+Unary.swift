@@ -149,12 +149,12 @@ extension CPUKernels {
     }
 
     /// isnan / isinf / isfinite of a float32 or float64 operand into a bool output.
-    public static func classify(_ kind: Int, _ out: KernelOperand, _ a: KernelOperand) {
+    public static func classify(_ test: FloatClass, _ out: KernelOperand, _ a: KernelOperand) {
         func run<T: FloatScalar>(_: T.Type) {
-            switch kind {
-            case 0: unaryMap(out, a, UFn48<T>.self)
-            case 1: unaryMap(out, a, UFn49<T>.self)
-            default: unaryMap(out, a, UFn50<T>.self)
+            switch test {
+            case .nan: unaryMap(out, a, UFn48<T>.self)
+            case .infinite: unaryMap(out, a, UFn49<T>.self)
+            case .finite: unaryMap(out, a, UFn50<T>.self)
             }
         }
         if a.dtype == .float32 { run(Float.self) } else { run(Double.self) }

@@ -208,9 +208,9 @@ public enum CUDAKernels {
     }
 
     /// Row-major batched GEMM through cuBLAS: C[b] = A[b] (m×k) · B[b] (k×n), each batch
-    /// contiguous, strides in elements. float32 (TF32 when allowed), float64, float16, bfloat16.
+    /// contiguous, strides in elements (`beta`·C added when non-zero). float32 (TF32 when allowed), float64, float16, bfloat16.
     public static func gemm(a: UInt64, b: UInt64, c: UInt64, m: Int, n: Int, k: Int, batch: Int,
-                            strideA: Int, strideB: Int, strideC: Int, dtype: DType) throws {
+                            strideA: Int, strideB: Int, strideC: Int, beta: Double = 0, dtype: DType) throws {
         let rt = try CUDARuntime.get()
         rt.bind()
         let h = try rt.cublasHandle()
@@ -224,12 +224,12 @@ public enum CUDAKernels {
         }
         // Row-major C = A·B is column-major Cᵀ = Bᵀ·Aᵀ.
         if dtype == .float64 {
-            var one = 1.0, zero = 0.0
+            var one = 1.0, zero = beta
             try CUDARuntime.check(ccu_cublas_gemm_strided_batched(h, 0, 0, Int32(n), Int32(m), Int32(k), &one, b, dt, Int32(n), Int64(strideB),
                                                                    a, dt, Int32(k), Int64(strideA), &zero, c, dt, Int32(n), Int64(strideC),
                                                                    Int32(batch), compute, -1), "cublasGemmStridedBatchedEx")
         } else {
-            var one: Float = 1, zero: Float = 0
+            var one: Float = 1, zero = Float(beta)
             try CUDARuntime.check(ccu_cublas_gemm_strided_batched(h, 0, 0, Int32(n), Int32(m), Int32(k), &one, b, dt, Int32(n), Int64(strideB),
                                                                    a, dt, Int32(k), Int64(strideA), &zero, c, dt, Int32(n), Int64(strideC),
                                                                    Int32(batch), compute, -1), "cublasGemmStridedBatchedEx")

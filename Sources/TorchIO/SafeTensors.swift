@@ -1,5 +1,4 @@
 import Torch
-import TorchCPU
 import TorchBase
 #if canImport(Glibc)
 import Glibc
@@ -83,7 +82,7 @@ public enum SafeTensors {
             let t = Tensor(uninitialized: shape, dtype: dtype)
             if end > begin {
                 let src = file.base! + headerEnd + begin, dst = t.storage.data
-                Parallel.forRange(end - begin, grain: 1 << 24) { r in (dst + r.lowerBound).copyMemory(from: src + r.lowerBound, byteCount: r.count) }
+                Torch.parallelFor(end - begin, grain: 1 << 24) { r in (dst + r.lowerBound).copyMemory(from: src + r.lowerBound, byteCount: r.count) }
             }
             tensors[name] = t
         }

@@ -206,9 +206,9 @@ enum CrashCapture {
 
     /// Records the input about to be parsed.
     static func current(_ input: [UInt8]) {
-        if input.count > capacity {
+        if input.count > capacity || buffer == nil {
             buffer?.deallocate()
-            capacity = Swift.max(input.count, 2 * capacity)
+            capacity = Swift.max(input.count, 2 * capacity, 64)
             buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
         }
         input.withUnsafeBufferPointer { if let b = $0.baseAddress { buffer!.update(from: b, count: input.count) } }

@@ -1,6 +1,4 @@
 import TorchBase
-import TorchCUDA
-import TorchCPU
 
 // Derivatives of views, selections, concatenation and `where`.
 extension Tensor {
@@ -47,11 +45,11 @@ extension Tensor {
             return z
         }
         // General: map each view element to the base element with the same storage offset.
-        let baseOffsets = CPUKernels.elementOffsets(base)
+        let baseOffsets = base.elementOffsets()
         guard let lo = baseOffsets.min(), let hi = baseOffsets.max() else { return Tensor.zeros(baseShape, dtype: g.dtype) }
         var table = [Int](repeating: -1, count: hi - lo + 1)
         for (i, o) in baseOffsets.enumerated() where table[o - lo] < 0 { table[o - lo] = i }
-        let idx = CPUKernels.elementOffsets(view).map { table[$0 - lo] }
+        let idx = view.elementOffsets().map { table[$0 - lo] }
         return scatterAddLinear(g, idx, shape: baseShape)
     }
 
@@ -72,12 +70,7 @@ extension Tensor {
         func forward() -> Tensor {
             let c = x.contiguous()
             let out = Tensor(uninitialized: shape, dtype: x.dtype, device: x.device)
-            if x.device.isCUDA {
-                Kernels.onDevice(x.device, "gather") { try CUDAKernels.indexed(scatterAdd: false, out: out.operand, src: c.operand, offsets: idx) }
-                return out
-            }
-            let base = c.storage.data + c.layout.offset * c.itemSize
-            CPUKernels.gatherElements(dst: out.storage.data, src: base, offsets: idx, itemSize: c.itemSize)
+            Kernels.gather(out.operand, c.operand, offsets: idx, x.device)
             return out
         }
         if !shouldRecord(x) { return forward() }
@@ -91,12 +84,7 @@ extension Tensor {
         func forward() -> Tensor {
             let out = Tensor.zeros(shape, dtype: g.dtype.computeType, device: g.device)
             let src = g.to(g.dtype.computeType).contiguous()
-            if g.device.isCUDA {
-                Kernels.onDevice(g.device, "scatter-add") { try CUDAKernels.indexed(scatterAdd: true, out: out.operand, src: src.operand, offsets: idx) }
-                return out.to(g.dtype)
-            }
-            CPUKernels.scatterAdd(dst: out.storage.data, src: src.storage.data + src.layout.offset * src.itemSize,
-                                  offsets: idx, dtype: out.dtype)
+            Kernels.scatter(out.operand, src.operand, offsets: idx, accumulate: true, g.device)
             return out.to(g.dtype)
         }
         if !shouldRecord(g) { return forward() }

@@ -1,5 +1,4 @@
 import TorchBase
-import TorchCPU
 
 /// Per-tensor autograd state (PyTorch's AutogradMeta).
 final class AutogradMeta {

@@ -1,0 +1,197 @@
+/// The contract every device backend implements (DESIGN convention 3): a small, closed set of op
+/// families over `KernelOperand`s, with the same signatures on every device. Backends know nothing
+/// of tensors or autograd; core picks one from a tensor's device in exactly one place (the router,
+/// `Sources/Torch/Kernels.swift`) and nothing else names a backend.
+///
+/// Note [Backend fallback policy]: a backend that has no kernel for a request throws
+/// `BackendError.missingKernel`. The router then runs the same family on the CPU backend over host
+/// copies of the operands and copies the outputs back, counting each such fallback
+/// (`Torch.backendFallbacks`), so a missing GPU kernel is slow and visible, never wrong or fatal.
+/// A family may also be optional by design (the fused LSTM cell, the dedicated 2-D window loops):
+/// callers ask the router `Kernels.supports(_:_:on:)` first and compose the op from other families
+/// when it answers no.
+///
+/// ```swift
+/// try CPUBackend.unary(.exp, out, x)      // only the router makes calls like this
+/// ```
+package protocol Backend {
+    /// The backend's name in messages ("cpu", "cuda").
+    static var name: String { get }
+    /// Whether this backend implements the optional `family` for operands of `dtype` (every
+    /// required family is always there).
+    static func supports(_ family: KernelFamily, _ dtype: DType) -> Bool
+
+    // MARK: memory
+    /// Uninitialised device memory of `bytes` bytes, from the backend's caching allocator.
+    static func allocate(_ bytes: Int) throws -> UnsafeMutableRawPointer
+    /// Gives memory from `allocate` back to the cache.
+    static func deallocate(_ pointer: UnsafeMutableRawPointer, bytes: Int)
+    /// Copies `bytes` bytes of host memory to device memory.
+    static func upload(_ dst: UnsafeMutableRawPointer, from host: UnsafeRawPointer, bytes: Int) throws
+    /// Copies `bytes` bytes of device memory to host memory (waiting for the device).
+    static func download(_ host: UnsafeMutableRawPointer, from src: UnsafeRawPointer, bytes: Int) throws
+
+    // MARK: copy, fill, element-wise
+    /// `dst = src` with conversion between their dtypes; layouts of one shape.
+    static func copy(_ dst: KernelOperand, _ src: KernelOperand) throws
+    /// Every element of `dst` set to `value` (`exactInt` when the value is an exact integer).
+    static func fill(_ dst: KernelOperand, _ value: Double, exactInt: Int64?) throws
+    /// `out = op(a)`; floating-only ops receive float32/float64 operands, `out` has `a`'s dtype
+    /// (bool for `logicalNot`).
+    static func unary(_ op: UnaryOp, _ out: KernelOperand, _ a: KernelOperand) throws
+    /// `out` (bool) = the class test of each float element of `a`.
+    static func classify(_ test: FloatClass, _ out: KernelOperand, _ a: KernelOperand) throws
+    /// `out = a op b` over operands already broadcast to `out`'s shape and converted to one dtype.
+    static func binary(_ op: BinaryOp, _ out: KernelOperand, _ a: KernelOperand, _ b: KernelOperand) throws
+    /// `out = condition ? a : b`.
+    static func whereSelect(_ out: KernelOperand, _ condition: KernelOperand, _ a: KernelOperand, _ b: KernelOperand) throws
+
+    // MARK: reductions, scans, sorting
+    /// Reduces `src` into `out`, whose layout has `src`'s shape with stride 0 along the reduced
+    /// dimensions (so every source element names its destination).
+    static func reduce(_ op: ReduceOp, _ out: KernelOperand, _ src: KernelOperand) throws
+    /// First maximum (or minimum; NaN wins) of each row of a contiguous [rows, n] `src`: int64
+    /// `indices` [rows] and, when given, `values` [rows].
+    static func argReduceRows(isMax: Bool, _ src: KernelOperand, values: KernelOperand?, indices: KernelOperand,
+                              rows: Int, n: Int) throws
+    /// Inclusive running sum or product of each row of a contiguous [rows, n] `src` into `out`.
+    static func scanRows(isProduct: Bool, _ src: KernelOperand, _ out: KernelOperand, rows: Int, n: Int) throws
+    /// Stable sort of each row of a contiguous [rows, n] `src` (NaN last ascending): values and
+    /// int64 indices.
+    static func sortRows(_ src: KernelOperand, values: KernelOperand, indices: KernelOperand, rows: Int, n: Int,
+                         descending: Bool) throws
+
+    // MARK: indexing
+    /// `out[i] = src[offsets[i]]` for a contiguous `out`; offsets count elements from `src`'s first.
+    static func gather(_ out: KernelOperand, _ src: KernelOperand, offsets: [Int]) throws
+    /// `out[offsets[i]] = src[i]` (last write wins), or `+=` in order when `accumulate`, for a
+    /// contiguous `src`; offsets count elements from `out`'s first.
+    static func scatter(_ out: KernelOperand, _ src: KernelOperand, offsets: [Int], accumulate: Bool) throws
+
+    // MARK: products, rows
+    /// `c[b] = a[b] · bMatrix[b] + beta · c[b]` for operands of layout [batch, m, k], [batch, k, n],
+    /// [batch, m, n] (any strides; one dtype).
+    static func gemm(_ c: KernelOperand, _ a: KernelOperand, _ b: KernelOperand, beta: Double) throws
+    /// The dtype `gemm` computes products of `dtype` in (operands are converted to it first).
+    static func gemmComputeType(_ dtype: DType) -> DType
+    /// Softmax (or log-softmax) of each row of a contiguous [rows, n] `src`.
+    static func softmaxRows(_ src: KernelOperand, _ out: KernelOperand, rows: Int, n: Int, log: Bool) throws
+
+    // MARK: optional families
+    /// Column buffer [C·kh·kw, N, oh, ow] of a contiguous [N, C, H, W] float `x` (im2col).
+    static func im2col(_ cols: KernelOperand, _ x: KernelOperand, _ window: Window2D) throws
+    /// The inverse scatter-add of `im2col` into a contiguous [N, C, H, W] `out` (zeroed first).
+    static func col2im(_ out: KernelOperand, _ cols: KernelOperand, _ window: Window2D) throws
+    /// For each output of a 2-D max pooling of a contiguous [N, C, H, W] float `x`, the linear
+    /// index of the first maximum of its window (NaN counts as the maximum).
+    static func maxPool2dIndices(_ x: KernelOperand, _ window: Window2D) throws -> [Int]
+    /// `y += alpha · x` over contiguous operands of one shape and dtype (`KernelFamily.addScaled`).
+    static func addScaled(_ y: KernelOperand, _ x: KernelOperand, alpha: Double) throws
+    /// Philox numbers into a contiguous float `out` (`kind` 0: uniform float32, 1: uniform float64,
+    /// 2: normal) from counter-based `key`/`start` (`KernelFamily.philox`).
+    static func philox(kind: Int, _ out: KernelOperand, key: UInt64, start: UInt64) throws
+    /// One LSTM step from the gate pre-activations (`KernelFamily.lstmCell`), see `LSTMCellOperands`.
+    static func lstmCellForward(_ o: LSTMCellOperands) throws
+    /// The gates' gradients of one LSTM step (`KernelFamily.lstmCell`), see `LSTMCellOperands`.
+    static func lstmCellBackward(_ o: LSTMCellOperands) throws
+}
+
+/// Families a backend may lack by design; the caller composes the op from other families then.
+package enum KernelFamily: Hashable, Sendable {
+    /// Counter-based random numbers generated on the device (the CPU draws from its own generator).
+    case philox
+    /// The fused LSTM cell (forward and backward in one pass per step).
+    case lstmCell
+    /// `y += alpha · x` in one pass (BLAS axpy on the CPU).
+    case addScaled
+    /// Dedicated 2-D im2col, col2im and max-pooling index loops over contiguous [N, C, H, W] tensors.
+    case window2D
+}
+
+/// The element class tests of `isnan`, `isinf`, `isfinite`.
+public enum FloatClass: Int, Sendable {
+    case nan, infinite, finite
+}
+
+/// Why a backend did not run a request.
+public enum BackendError: Error, CustomStringConvertible {
+    /// The backend has no kernel for this request (the router falls back, see Note [Backend fallback policy]).
+    case missingKernel(String)
+
+    public var description: String {
+        switch self {
+        case .missingKernel(let what): return "no kernel for \(what)"
+        }
+    }
+}
+
+/// Buffers of one LSTM step over contiguous float [batch, ·] operands, gate order i, f, g, o.
+/// Forward reads `pre` [B, 4H] and `cPrev` [B, H] and writes the activated gates `act` [B, 4H],
+/// the new cell `c`, `tanhC` and `h` [B, H]. Backward reads `act`, `tanhC`, `cPrev`, `dh` and
+/// `dc` (updated in place to the previous cell's gradient) and writes `dGates` [B, 4H] into `pre`.
+package struct LSTMCellOperands {
+    package var batch: Int, hidden: Int
+    package var pre: KernelOperand, cPrev: KernelOperand, act: KernelOperand
+    package var c: KernelOperand, tanhC: KernelOperand, h: KernelOperand
+    package init(batch: Int, hidden: Int, pre: KernelOperand, cPrev: KernelOperand, act: KernelOperand,
+                 c: KernelOperand, tanhC: KernelOperand, h: KernelOperand) {
+        self.batch = batch; self.hidden = hidden
+        self.pre = pre; self.cPrev = cPrev; self.act = act
+        self.c = c; self.tanhC = tanhC; self.h = h
+    }
+}
+
+/// Geometry of a 2-D sliding window over a contiguous [N, C, H, W] tensor: kernel (kh, kw),
+/// stride (sh, sw), dilation (dh, dw) and output size (oh, ow); padding is applied by the caller.
+public struct Window2D: Sendable {
+    public let n: Int, c: Int, h: Int, w: Int
+    public let kh: Int, kw: Int, sh: Int, sw: Int, dh: Int, dw: Int
+    public let oh: Int, ow: Int
+    public init(n: Int, c: Int, h: Int, w: Int, kh: Int, kw: Int, sh: Int, sw: Int, dh: Int, dw: Int, oh: Int, ow: Int) {
+        self.n = n; self.c = c; self.h = h; self.w = w
+        self.kh = kh; self.kw = kw; self.sh = sh; self.sw = sw; self.dh = dh; self.dw = dw
+        self.oh = oh; self.ow = ow
+    }
+}
+
+extension Layout {
+    /// Element offsets (from the storage base, `offset` included) of every element, row-major.
+    ///
+    /// ```swift
+    /// Layout(shape: [2, 2], strides: [1, 2]).elementOffsets()   // [0, 2, 1, 3]
+    /// ```
+    package func elementOffsets() -> [Int] {
+        var out = [Int](repeating: 0, count: count)
+        if count == 0 { return out }
+        let r = rank
+        if r == 0 { out[0] = offset; return out }
+        var index = [Int](repeating: 0, count: r)
+        var pos = offset
+        let inner = shape[r - 1], innerStride = strides[r - 1]
+        var i = 0
+        while i < count {
+            for j in 0..<inner { out[i + j] = pos + j * innerStride }
+            i += inner
+            // Advance the odometer over the outer dimensions.
+            var d = r - 2
+            while d >= 0 {
+                index[d] += 1
+                pos += strides[d]
+                if index[d] < shape[d] { break }
+                pos -= strides[d] * shape[d]
+                index[d] = 0
+                d -= 1
+            }
+        }
+        return out
+    }
+
+    /// Elements from the storage base up to one past the last element this layout reaches
+    /// (non-negative strides): how much of a storage a kernel over this layout may touch.
+    package var extent: Int {
+        if count == 0 { return offset }
+        var last = offset
+        for (s, st) in zip(shape, strides) { last += (s - 1) * Swift.max(st, 0) }
+        return last + 1
+    }
+}
