@@ -16,6 +16,8 @@ let package = Package(
         .executable(name: "torch-gpu-check", targets: ["TorchGPUCheck"]),
         .executable(name: "torch-diff", targets: ["TorchDifferential"]),
         .library(name: "TorchNN", targets: ["TorchNN", "TorchOptim", "TorchData", "TorchIO"]),
+        // One import for everything: `import SwiftTorch` re-exports Torch, TorchNN, TorchOptim, TorchData, TorchIO.
+        .library(name: "SwiftTorch", targets: ["SwiftTorch"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
@@ -44,9 +46,10 @@ let package = Package(
         .target(name: "_CZlib", linkerSettings: [.linkedLibrary("z")]),
         .target(name: "_CCuda", linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "TorchCUDA", dependencies: ["TorchBase", "_CCuda"], swiftSettings: optimize),
-        .target(name: "TorchNN", dependencies: ["Torch", "TorchBase", "TorchCPU", .product(name: "RealModule", package: "swift-numerics")], swiftSettings: optimize),
+        .target(name: "TorchNN", dependencies: ["Torch", "TorchBase", .product(name: "RealModule", package: "swift-numerics")], swiftSettings: optimize),
         .target(name: "TorchOptim", dependencies: ["Torch", "TorchBase", .product(name: "RealModule", package: "swift-numerics")], swiftSettings: optimize),
-        .target(name: "TorchIO", dependencies: ["Torch", "TorchBase", "TorchCPU", "TorchNN", "TorchOptim", "_CZlib"], swiftSettings: optimize),
+        .target(name: "TorchIO", dependencies: ["Torch", "TorchBase", "TorchNN", "TorchOptim", "_CZlib"], swiftSettings: optimize),
+        .target(name: "SwiftTorch", dependencies: ["Torch", "TorchNN", "TorchOptim", "TorchData", "TorchIO"]),
         .target(name: "TorchData", dependencies: ["Torch", "TorchBase", "_CZlib"], swiftSettings: optimize),
         .executableTarget(name: "TorchTrain", dependencies: ["Torch", "TorchNN", "TorchOptim", "TorchData", "TorchIO"], swiftSettings: optimize),
         .executableTarget(name: "TorchGPUCheck", dependencies: ["Torch", "TorchBase", "TorchCUDA", "TorchNN", "TorchOptim"], swiftSettings: optimize),

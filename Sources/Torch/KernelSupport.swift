@@ -37,21 +37,6 @@ extension Tensor {
         }
     }
 
-    /// The kernel-support rule of a unary op, checked before it runs.
-    func checkUnarySupport(_ op: UnaryOp, file: StaticString, line: UInt) {
-        switch op {
-        case .abs: requireKernel("abs", "abs_cpu", .notBool, file: file, line: line)
-        case .floor, .ceil, .round, .trunc:
-            requireKernel(op.rawValue, "\(op.rawValue)_vml_cpu", .notBool, file: file, line: line)
-        case .relu where dtype == .bool:
-            torchFail("relu", "Boolean inputs not supported for relu", file: file, line: line)
-        case .silu: requireKernel("silu", "silu_cpu", .floating, file: file, line: line)
-        case .gelu, .geluTanh: requireKernel("gelu", "GeluKernelImpl", .floating, file: file, line: line)
-        case .softplus: requireKernel("softplus", "softplus_cpu", .floating, file: file, line: line)
-        default: break
-        }
-    }
-
     /// The kernel-support rule of a binary op on its promoted dtype `common`.
     static func checkBinarySupport(_ op: BinaryOp, _ a: DType, _ b: DType, common: DType,
                                    file: StaticString, line: UInt) {

@@ -128,11 +128,23 @@ enum Kernels {
     static func fill(_ dst: KernelOperand, _ v: Double, exactInt: Int64?, _ device: Device) {
         run(device, "fill") { b, o in try b.fill(o.output(dst), v, exactInt: exactInt) }
     }
-    static func unary(_ op: UnaryOp, _ out: KernelOperand, _ a: KernelOperand, _ device: Device) {
-        run(device, op.rawValue) { b, o in try b.unary(op, o.output(out), o.input(a)) }
+    /// `out = F(a)`: on the CPU the call is made on the concrete backend so that its loops are
+    /// specialised for `F` here (Note [Element functions]); other devices go through `run`.
+    @inline(__always)
+    static func map<F: UnaryFunction>(_ f: F.Type, _ out: KernelOperand, _ a: KernelOperand, _ device: Device) {
+        if device == .cpu {
+            do { try CPUBackend.map(f, out, a) } catch { fatalError("\(F.name) on cpu: \(error)") }
+            return
+        }
+        run(device, F.name) { b, o in try b.map(f, o.output(out), o.input(a)) }
     }
-    static func classify(_ test: FloatClass, _ out: KernelOperand, _ a: KernelOperand, _ device: Device) {
-        run(device, "isnan/isinf/isfinite") { b, o in try b.classify(test, o.output(out), o.input(a)) }
+    @inline(__always)
+    static func test<F: UnaryPredicate>(_ f: F.Type, _ out: KernelOperand, _ a: KernelOperand, _ device: Device) {
+        if device == .cpu {
+            do { try CPUBackend.test(f, out, a) } catch { fatalError("\(F.name) on cpu: \(error)") }
+            return
+        }
+        run(device, F.name) { b, o in try b.test(f, o.output(out), o.input(a)) }
     }
     static func binary(_ op: BinaryOp, _ out: KernelOperand, _ a: KernelOperand, _ x: KernelOperand, _ device: Device) {
         run(device, op.rawValue) { b, o in try b.binary(op, o.output(out), o.input(a), o.input(x)) }

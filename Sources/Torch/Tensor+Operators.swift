@@ -9,7 +9,7 @@ extension Tensor {
     public static func * (a: Tensor, b: Tensor) -> Tensor { binary(.mul, a, b) }
     public static func / (a: Tensor, b: Tensor) -> Tensor { binary(.div, a, b) }
     public static func % (a: Tensor, b: Tensor) -> Tensor { binary(.remainder, a, b) }
-    public static prefix func - (a: Tensor) -> Tensor { a.unary(.neg) }
+    public static prefix func - (a: Tensor) -> Tensor { a.neg() }
 
     public static func + <S: ScalarLike>(a: Tensor, b: S) -> Tensor { binary(.add, a, scalar: b) }
     public static func - <S: ScalarLike>(a: Tensor, b: S) -> Tensor { binary(.sub, a, scalar: b) }
@@ -47,7 +47,7 @@ extension Tensor {
     public static func & (a: Tensor, b: Tensor) -> Tensor { binary(.bitwiseAnd, a, b) }
     public static func | (a: Tensor, b: Tensor) -> Tensor { binary(.bitwiseOr, a, b) }
     public static func ^ (a: Tensor, b: Tensor) -> Tensor { binary(.bitwiseXor, a, b) }
-    public static prefix func ~ (a: Tensor) -> Tensor { a.unary(.bitwiseNot) }
+    public static prefix func ~ (a: Tensor) -> Tensor { a.bitwiseNot() }
 }
 
 // Named forms, with the caller's line for error messages.
@@ -297,25 +297,6 @@ extension Tensor {
         }
         let diff = end - self
         return Swift.abs(weight) < 0.5 ? self + diff * weight : end - diff * (1 - weight)
-    }
-
-    /// True where an element is NaN (`torch.isnan`).
-    ///
-    /// ```swift
-    /// Tensor([1.0, .nan]).isnan()   // [false, true]
-    /// ```
-    public func isnan() -> Tensor { classify(.nan) }
-    /// True where an element is ±infinity (`torch.isinf`). ```x.isinf()```
-    public func isinf() -> Tensor { classify(.infinite) }
-    /// True where an element is neither NaN nor infinite (`torch.isfinite`). ```x.isfinite()```
-    public func isfinite() -> Tensor { classify(.finite) }
-
-    func classify(_ kind: FloatClass) -> Tensor {
-        if !dtype.isFloatingPoint { return Tensor.full(shape, kind == .finite, dtype: .bool, device: device) }
-        let x = to(dtype == .float64 ? .float64 : .float32)
-        let out = Tensor(uninitialized: shape, dtype: .bool, device: device)
-        Kernels.classify(kind, out.operand, x.operand, device)
-        return out
     }
 
     /// Replaces NaN with `nan`, +inf with `posinf` and -inf with `neginf` (defaults: the dtype's extremes).

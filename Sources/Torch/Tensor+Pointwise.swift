@@ -170,52 +170,6 @@ extension Tensor {
         }
     }
 
-    /// `op(self)`; floating-only ops promote integral inputs to the default float dtype.
-    package func unary(_ op: UnaryOp, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        if Tensor.shouldRecord(self), let p = Tensor.unaryPrimitive(op) {
-            let rule = Tensor.unarySaves(op)
-            return Tensor.recorded(p, SmallList(self), save: rule.input ? SmallList(self) : SmallList(), saveOutput: rule.output,
-                                   file: file, line: line,
-                                   forward: { unaryRaw(op, file: file, line: line) },
-                                   backward: { node, g in [Tensor.unaryBackward(op, node, g).to(self.dtype)] })
-        }
-        return unaryRaw(op, file: file, line: line)
-    }
-
-    func unaryRaw(_ op: UnaryOp, file: StaticString, line: UInt) -> Tensor {
-        checkUnarySupport(op, file: file, line: line)
-        if dtype == .bool && op == .neg {
-            torchFail("neg", "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logicalNot()` operator instead.", file: file, line: line)
-        }
-        let valueType: DType
-        switch op {
-        case .logicalNot: valueType = .bool
-        case .bitwiseNot:
-            if dtype.isFloatingPoint { torchFail("bitwiseNot", "bitwise_not is only defined for integral and bool tensors, got \(dtype)", file: file, line: line) }
-            valueType = dtype
-        case .square where dtype == .bool: valueType = .int64   // pow(bool, 2) is int64 in PyTorch
-        default: valueType = (op.isFloatingOnly && !dtype.isFloatingPoint) ? Torch.defaultDType : dtype
-        }
-        let x = to(op == .logicalNot ? dtype.computeType : valueType.computeType)
-        let out = Tensor.uninitialized(like: self, shape: shape, dtype: op == .logicalNot ? .bool : x.dtype)
-        Kernels.unary(op, out.operand, x.operand, device)
-        return out.to(valueType)
-    }
-
-    package func unaryInPlace(_ op: UnaryOp, file: StaticString = #fileID, line: UInt = #line) {
-        checkNoInternalOverlap(op.rawValue + "_", file: file, line: line)
-        if Tensor.shouldRecord(self) {
-            rebaseInPlace(op.rawValue + "_", file: file, line: line) { $0.unary(op, file: file, line: line) }
-            return
-        }
-        if dtype.computeType == dtype && (!op.isFloatingOnly || dtype.isFloatingPoint) && op != .logicalNot {
-            if dtype == .bool && op == .neg { _ = unary(op, file: file, line: line) }
-            Kernels.unary(op, operand, operand, device)
-            bumpVersion()
-            return
-        }
-        assignResult(unary(op, file: file, line: line), op: op.rawValue + "_", file: file, line: line)
-    }
 }
 
 extension Tensor {

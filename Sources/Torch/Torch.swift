@@ -1,4 +1,5 @@
-import TorchBase
+// `import Torch` brings TorchBase's vocabulary (DType, Device, Layout, ...) with it.
+@_exported import TorchBase
 
 /// Global settings and entry points, PyTorch's `torch.*` functions that are not methods.
 public enum Torch {

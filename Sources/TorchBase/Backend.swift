@@ -12,7 +12,7 @@
 /// when it answers no.
 ///
 /// ```swift
-/// try CPUBackend.unary(.exp, out, x)      // only the router makes calls like this
+/// try CPUBackend.binary(.add, out, a, b)   // only the router makes calls like this
 /// ```
 package protocol Backend {
     /// The backend's name in messages ("cpu", "cuda").
@@ -36,11 +36,11 @@ package protocol Backend {
     static func copy(_ dst: KernelOperand, _ src: KernelOperand) throws
     /// Every element of `dst` set to `value` (`exactInt` when the value is an exact integer).
     static func fill(_ dst: KernelOperand, _ value: Double, exactInt: Int64?) throws
-    /// `out = op(a)`; floating-only ops receive float32/float64 operands, `out` has `a`'s dtype
-    /// (bool for `logicalNot`).
-    static func unary(_ op: UnaryOp, _ out: KernelOperand, _ a: KernelOperand) throws
-    /// `out` (bool) = the class test of each float element of `a`.
-    static func classify(_ test: FloatClass, _ out: KernelOperand, _ a: KernelOperand) throws
+    /// `out = f(a)` element-wise (Note [Element functions]); `a` is float32/float64, or of any
+    /// native dtype when `F.keepsIntegers`; `out` has `a`'s dtype.
+    static func map<F: UnaryFunction>(_ f: F.Type, _ out: KernelOperand, _ a: KernelOperand) throws
+    /// `out` (bool) = `f(a)` element-wise for `a` of any native dtype.
+    static func test<F: UnaryPredicate>(_ f: F.Type, _ out: KernelOperand, _ a: KernelOperand) throws
     /// `out = a op b` over operands already broadcast to `out`'s shape and converted to one dtype.
     static func binary(_ op: BinaryOp, _ out: KernelOperand, _ a: KernelOperand, _ b: KernelOperand) throws
     /// `out = condition ? a : b`.
@@ -106,11 +106,6 @@ package enum KernelFamily: Hashable, Sendable {
     case addScaled
     /// Dedicated 2-D im2col, col2im and max-pooling index loops over contiguous [N, C, H, W] tensors.
     case window2D
-}
-
-/// The element class tests of `isnan`, `isinf`, `isfinite`.
-public enum FloatClass: Int, Sendable {
-    case nan, infinite, finite
 }
 
 /// Why a backend did not run a request.

@@ -1,21 +1,5 @@
-/// The closed set of op families a backend implements (DESIGN convention 3).
-public enum UnaryOp: String, CaseIterable, Sendable {
-    case neg, abs, sign, square
-    case exp, exp2, expm1, log, log2, log10, log1p, sqrt, rsqrt
-    case sin, cos, tan, asin, acos, atan, sinh, cosh, tanh
-    case sigmoid, relu, gelu, geluTanh, silu, softplus, erf, erfc
-    case floor, ceil, round, trunc, reciprocal
-    case logicalNot, bitwiseNot
-
-    /// Ops whose result is floating point even for integer inputs (PyTorch promotes to the default float).
-    public var isFloatingOnly: Bool {
-        switch self {
-        case .neg, .abs, .sign, .square, .relu, .floor, .ceil, .round, .trunc, .logicalNot, .bitwiseNot: return false
-        default: return true
-        }
-    }
-}
-
+/// The binary element-wise ops every backend implements (DESIGN convention 3). Unary ops are
+/// types instead (`UnaryFunction`, Note [Element functions]).
 public enum BinaryOp: String, CaseIterable, Sendable {
     case add, sub, mul, div, floorDivide, remainder, fmod, pow, maximum, minimum, atan2
     case bitwiseAnd, bitwiseOr, bitwiseXor, logicalAnd, logicalOr, logicalXor

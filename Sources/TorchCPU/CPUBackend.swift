@@ -34,12 +34,6 @@ package enum CPUBackend: Backend {
     package static func fill(_ dst: KernelOperand, _ value: Double, exactInt: Int64?) throws {
         CPUKernels.fill(dst, value, exactInt: exactInt)
     }
-    package static func unary(_ op: UnaryOp, _ out: KernelOperand, _ a: KernelOperand) throws {
-        CPUKernels.unary(op, out, a)
-    }
-    package static func classify(_ test: FloatClass, _ out: KernelOperand, _ a: KernelOperand) throws {
-        CPUKernels.classify(test, out, a)
-    }
     package static func binary(_ op: BinaryOp, _ out: KernelOperand, _ a: KernelOperand, _ b: KernelOperand) throws {
         CPUKernels.binary(op, out, a, b)
     }

@@ -6,7 +6,7 @@ import TorchBase
 /// fallback policy]).
 ///
 /// ```swift
-/// try CUDABackend.unary(.exp, out, x)   // called by core's router only
+/// try CUDABackend.map(Pointwise.Exp.self, out, x)   // called by core's router only
 /// ```
 package enum CUDABackend: Backend {
     package static var name: String { "cuda" }
@@ -32,11 +32,11 @@ package enum CUDABackend: Backend {
     package static func fill(_ dst: KernelOperand, _ value: Double, exactInt: Int64?) throws {
         try CUDAKernels.fill(dst, value, exactInt: exactInt)
     }
-    package static func unary(_ op: UnaryOp, _ out: KernelOperand, _ a: KernelOperand) throws {
-        try CUDAKernels.unary(op, out, a)
+    package static func map<F: UnaryFunction>(_ f: F.Type, _ out: KernelOperand, _ a: KernelOperand) throws {
+        try CUDAKernels.map(f, out, a)
     }
-    package static func classify(_ test: FloatClass, _ out: KernelOperand, _ a: KernelOperand) throws {
-        try CUDAKernels.classify(test.rawValue, out, a)
+    package static func test<F: UnaryPredicate>(_ f: F.Type, _ out: KernelOperand, _ a: KernelOperand) throws {
+        try CUDAKernels.test(f, out, a)
     }
     package static func binary(_ op: BinaryOp, _ out: KernelOperand, _ a: KernelOperand, _ b: KernelOperand) throws {
         try CUDAKernels.binary(op, out, a, b)

@@ -80,8 +80,9 @@ public enum CUDAKernels {
         try map("fill_\(dst.dtype)_\(KernelCache.digest(literal))", expr, out: dst, ins: [])
     }
 
-    public static func unary(_ op: UnaryOp, _ out: KernelOperand, _ a: KernelOperand) throws {
-        try map("u_\(op.rawValue)_\(a.dtype)", KernelSource.unaryExpr(op, a.dtype), out: out, ins: [a])
+    /// `out = F(a)` with `F`'s CUDA expression (Note [Element functions]).
+    public static func map<F: UnaryFunction>(_: F.Type, _ out: KernelOperand, _ a: KernelOperand) throws {
+        try map("u_\(F.name)_\(a.dtype)", F.cuda(CUDAType(a.dtype)), out: out, ins: [a])
     }
 
     public static func binary(_ op: BinaryOp, _ out: KernelOperand, _ a: KernelOperand, _ b: KernelOperand) throws {
@@ -92,9 +93,9 @@ public enum CUDAKernels {
         try map("where_\(a.dtype)", "(x ? y : z)", out: out, ins: [cond, a, b])
     }
 
-    public static func classify(_ kind: Int, _ out: KernelOperand, _ a: KernelOperand) throws {
-        let expr = ["(x != x)", "isinf(x)", "isfinite(x)"][kind]
-        try map("cls\(kind)_\(a.dtype)", expr, out: out, ins: [a])
+    /// `out = F(a)` (bool) with `F`'s CUDA expression.
+    public static func test<F: UnaryPredicate>(_: F.Type, _ out: KernelOperand, _ a: KernelOperand) throws {
+        try map("t_\(F.name)_\(a.dtype)", F.cuda(CUDAType(a.dtype)), out: out, ins: [a])
     }
 
     /// Reduces each row of a contiguous [rows, n] input into `out` (contiguous, rows elements);

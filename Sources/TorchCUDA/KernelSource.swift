@@ -78,52 +78,6 @@ public enum KernelSource {
 
     static func isF32(_ d: DType) -> Bool { d == .float32 }
 
-    /// The CUDA expression of a unary op on `x` of native compute dtype `d`.
-    public static func unaryExpr(_ op: UnaryOp, _ d: DType) -> String {
-        let f = isF32(d) ? "f" : ""
-        let T = storageType(d)
-        let fl = d.isFloatingPoint
-        switch op {
-        case .neg: return d == .bool ? "x" : "(\(T))(-x)"
-        case .abs: return fl ? "fabs\(f)(x)" : (d == .bool || d == .uint8 ? "x" : "(\(T))(x < 0 ? -x : x)")
-        case .sign: return fl ? "(x > 0 ? (\(T))1 : (x < 0 ? (\(T))-1 : (\(T))0))" : "(\(T))(x > 0 ? 1 : (x < 0 ? -1 : 0))"
-        case .square: return "(\(T))(x * x)"
-        case .relu: return fl ? "(x > 0 ? x : (x != x ? x : (\(T))0))" : "(\(T))(x > 0 ? x : 0)"
-        case .floor: return fl ? "floor\(f)(x)" : "x"
-        case .ceil: return fl ? "ceil\(f)(x)" : "x"
-        case .round: return fl ? "rint\(f)(x)" : "x"
-        case .trunc: return fl ? "trunc\(f)(x)" : "x"
-        case .exp: return "exp\(f)(x)"
-        case .exp2: return "exp2\(f)(x)"
-        case .expm1: return "expm1\(f)(x)"
-        case .log: return "log\(f)(x)"
-        case .log2: return "log2\(f)(x)"
-        case .log10: return "log10\(f)(x)"
-        case .log1p: return "log1p\(f)(x)"
-        case .sqrt: return "sqrt\(f)(x)"
-        case .rsqrt: return "rsqrt\(f)(x)"
-        case .sin: return "sin\(f)(x)"
-        case .cos: return "cos\(f)(x)"
-        case .tan: return "tan\(f)(x)"
-        case .asin: return "asin\(f)(x)"
-        case .acos: return "acos\(f)(x)"
-        case .atan: return "atan\(f)(x)"
-        case .sinh: return "sinh\(f)(x)"
-        case .cosh: return "cosh\(f)(x)"
-        case .tanh: return "tanh\(f)(x)"
-        case .sigmoid: return "((\(T))1 / ((\(T))1 + exp\(f)(-x)))"
-        case .gelu: return "(x * ((\(T))1 + erf\(f)(x * (\(T))0.70710678118654752440)) / (\(T))2)"
-        case .geluTanh: return "(x * ((\(T))1 + tanh\(f)((\(T))0.79788456080286535588 * (x + (\(T))0.044715 * x * x * x))) / (\(T))2)"
-        case .silu: return "(x / ((\(T))1 + exp\(f)(-x)))"
-        case .softplus: return "(x > (\(T))20 ? x : log1p\(f)(exp\(f)(x)))"
-        case .erf: return "erf\(f)(x)"
-        case .erfc: return "erfc\(f)(x)"
-        case .reciprocal: return "((\(T))1 / x)"
-        case .logicalNot: return "(x == 0)"
-        case .bitwiseNot: return d == .bool ? "(!x)" : "(\(T))(~x)"
-        }
-    }
-
     /// The CUDA expression of a binary op on `x`, `y` of native compute dtype `d`.
     public static func binaryExpr(_ op: BinaryOp, _ d: DType) -> String {
         let f = isF32(d) ? "f" : ""

@@ -101,13 +101,14 @@ final class KernelSourceTests: XCTestCase {
         XCTAssertTrue(add.contains("out[i] = (float)(x + y);"))
         let strided = KernelSource.map(name: "k", expr: "x", outType: .float64, inTypes: [.float64], contiguous: false)
         XCTAssertTrue(strided.contains("Geo g") && strided.contains("offsets(g, i, o, 2)"))
-        XCTAssertEqual(KernelSource.unaryExpr(.exp, .float32), "expf(x)")
-        XCTAssertEqual(KernelSource.unaryExpr(.exp, .float64), "exp(x)")
+        XCTAssertEqual(Pointwise.Exp.cuda(CUDAType(.float32)), "expf(x)")
+        XCTAssertEqual(Pointwise.Exp.cuda(CUDAType(.float64)), "exp(x)")
+        XCTAssertEqual(Pointwise.Sigmoid.cuda(CUDAType(.float32)), "((float)1 / ((float)1 + expf(-x)))")
         XCTAssertEqual(KernelSource.binaryExpr(.lt, .int64), "(x < y)")
         XCTAssertEqual(KernelSource.convert("x", from: .float32, to: .bfloat16), "f2b((float)(x))")
         XCTAssertEqual(KernelSource.convert("x", from: .float16, to: .float32), "(float)(h2f(x))")
         XCTAssertEqual(KernelSource.convert("x", from: .float64, to: .int32), "(int)(long long)(x)")
-        for op in UnaryOp.allCases { XCTAssertFalse(KernelSource.unaryExpr(op, .float32).isEmpty) }
+        for p in UnaryPrimitives.all { XCTAssertFalse(p.cuda(CUDAType(.float32)).isEmpty, p.name) }
         for op in BinaryOp.allCases { XCTAssertFalse(KernelSource.binaryExpr(op, .int32).isEmpty) }
         let red = KernelSource.reduceRows(name: "r", op: .max, .float32)
         XCTAssertTrue(red.contains("-__int_as_float(0x7f800000)"))

@@ -15,7 +15,7 @@ final class NumPyReferenceTests: XCTestCase {
         let keep = args["keepdim"] as? Bool ?? false
         let dim = args["dim"] as? Int ?? 0
         let x = ins[0]
-        if let u = UnaryOp(rawValue: op) { return [x.unary(u)] }
+        if let y = x.unary(named: op) { return [y] }
         switch op {
         case "floor_divide": return [x.floorDivide(ins[1])]
         case "add": return [x + ins[1]]

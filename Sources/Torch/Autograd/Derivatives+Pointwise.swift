@@ -21,7 +21,7 @@ extension Tensor {
 
     /// The binary op of a binary primitive (inverse of `binaryPrimitive`: the names agree).
     static func binaryOp(of p: Primitive) -> BinaryOp {
-        guard let op = BinaryOp(rawValue: p.rawValue) else { preconditionFailure("\(p) is not a binary primitive") }
+        guard let op = BinaryOp(rawValue: p.name) else { preconditionFailure("\(p) is not a binary primitive") }
         return op
     }
 
@@ -96,78 +96,5 @@ extension Tensor {
         default: break
         }
         return [ga.map { $0.sumToShape(shapeA).to(dtypeA) }, gb.map { $0.sumToShape(shapeB).to(dtypeB) }]
-    }
-
-    static func unaryPrimitive(_ op: UnaryOp) -> Primitive? {
-        switch op {
-        case .logicalNot, .bitwiseNot: return nil
-        default: return Primitive(rawValue: op.rawValue)
-        }
-    }
-
-    /// Input gradient of `op(x)` given the output gradient `g` (x saved first when its formula
-    /// reads it, then the output when it reads that: `unarySaves`).
-    static func unaryBackward(_ op: UnaryOp, _ node: FunctionNode, _ g: Tensor) -> Tensor {
-        let rule = unarySaves(op)
-        let x = rule.input ? node.savedTensor(0) : g   // unpacked once; unused where not saved
-        func y() -> Tensor { node.savedTensor(rule.input ? 1 : 0) }
-        switch op {
-        case .neg: return -g
-        case .abs: return g * x.sign()
-        case .sign, .floor, .ceil, .round, .trunc: return Tensor.zerosLike(g)
-        case .square: return g * x * 2
-        case .exp: return g * y()
-        case .exp2: return g * y() * 0.69314718055994530942
-        case .expm1: return g * (y() + 1)
-        case .log: return g / x
-        case .log2: return g / (x * 0.69314718055994530942)
-        case .log10: return g / (x * 2.30258509299404568402)
-        case .log1p: return g / (x + 1)
-        case .sqrt: return g / (y() * 2)
-        case .rsqrt: let r = y(); return g * r * r * r * -0.5
-        case .sin: return g * x.cos()
-        case .cos: return -g * x.sin()
-        case .tan: let r = y(); return g * (r * r + 1)
-        case .asin: return g / (1 - x * x).sqrt()
-        case .acos: return -g / (1 - x * x).sqrt()
-        case .atan: return g / (x * x + 1)
-        case .sinh: return g * x.cosh()
-        case .cosh: return g * x.sinh()
-        case .tanh: let r = y(); return g * (1 - r * r)
-        case .sigmoid: let r = y(); return g * r * (1 - r)
-        case .relu:
-            // One fused pass unless this backward is itself recorded (createGraph needs g · mask).
-            let out = y()
-            if !GradMode.isEnabled && g.dtype == out.dtype { return Tensor.binary(.reluBackward, g, out) }
-            return g * (out .> 0).to(g.dtype)
-        case .gelu:
-            let cdf = ((x * 0.70710678118654752440).erf() + 1) * 0.5
-            let pdf = (x * x * -0.5).exp() * 0.39894228040143267794
-            return g * (cdf + x * pdf)
-        case .geluTanh:
-            let k = 0.79788456080286535588, c = 0.044715
-            let t = ((x + x * x * x * c) * k).tanh()
-            let dt = (1 - t * t) * ((x * x * (3 * c) + 1) * k)
-            return g * ((t + 1) * 0.5 + x * dt * 0.5)
-        case .silu:
-            let s = x.sigmoid()
-            return g * s * (x * (1 - s) + 1)
-        case .softplus:
-            return Tensor.where(x .> 20, g, g * x.sigmoid())
-        case .erf: return g * (x * x * -1).exp() * 1.12837916709551257390
-        case .erfc: return g * (x * x * -1).exp() * -1.12837916709551257390
-        case .reciprocal: let r = y(); return -g * r * r
-        case .logicalNot, .bitwiseNot: return Tensor.zerosLike(g)
-        }
-    }
-
-    /// What the backward of `op` reads (see Note [What autograd saves]): its input, its output,
-    /// or neither (`neg`, and the piecewise-constant ops whose gradient is zero).
-    static func unarySaves(_ op: UnaryOp) -> (input: Bool, output: Bool) {
-        switch op {
-        case .exp, .exp2, .expm1, .sqrt, .rsqrt, .tan, .tanh, .sigmoid, .relu, .reciprocal: return (false, true)
-        case .neg, .sign, .floor, .ceil, .round, .trunc, .logicalNot, .bitwiseNot: return (false, false)
-        default: return (true, false)
-        }
     }
 }

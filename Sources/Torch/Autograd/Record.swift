@@ -1,28 +1,55 @@
 import TorchBase
 
-/// Every differentiable primitive: the single table of ops that carry their own derivative
-/// (PyTorch's derivatives.yaml). Composite ops (softmax, var, norm, ...) get gradients from these.
-/// Tests iterate this table so that no primitive escapes gradcheck.
-public enum Primitive: String, CaseIterable, Sendable {
-    // binary
-    case add, sub, mul, div, pow, maximum, minimum, atan2, remainder, fmod
-    // unary
-    case neg, abs, sign, square, exp, exp2, expm1, log, log2, log10, log1p, sqrt, rsqrt
-    case sin, cos, tan, asin, acos, atan, sinh, cosh, tanh, sigmoid, relu, gelu, geluTanh
-    case silu, softplus, erf, erfc, floor, ceil, round, trunc, reciprocal
-    // structure
-    case toDType, toDevice, clone, view, cat, whereSelect, copySlices
-    // indexing
-    case gatherLinear, scatterAddLinear, scatterDim, scatterAddDim, im2col, col2im
-    // reductions
-    case sum, prod, amax, amin, cumsum, cumprod, softmax, logSoftmax
-    // linear algebra
-    case matmul, addmm
+/// A differentiable primitive: an op that carries its own derivative (PyTorch's derivatives.yaml
+/// entries). Composite ops (softmax, var, norm, ...) get gradients from these. Graph nodes record
+/// which primitive made them, and `Primitive.allCases` is the registry tests, the tracer and the
+/// exporter iterate: the element-wise ones come from their definitions (`UnaryPrimitives.all`),
+/// the structural ones are the static members below.
+///
+/// ```swift
+/// (x * y).creator?.name   // "MulBackward0", from Primitive.mul
+/// ```
+public struct Primitive: Hashable, Sendable, CustomStringConvertible {
+    /// PyTorch's name of the op (`mul`, `sin`).
+    public let name: String
+    public init(_ name: String) { self.name = name }
+    public var description: String { name }
 
     /// The name a node of this primitive carries, as in PyTorch (`MulBackward0`).
     public var nodeName: String {
-        let n = rawValue
-        return n.prefix(1).uppercased() + n.dropFirst() + "Backward0"
+        name.prefix(1).uppercased() + name.dropFirst() + "Backward0"
+    }
+
+    // binary
+    public static let add = Primitive("add"), sub = Primitive("sub"), mul = Primitive("mul"), div = Primitive("div")
+    public static let pow = Primitive("pow"), maximum = Primitive("maximum"), minimum = Primitive("minimum")
+    public static let atan2 = Primitive("atan2"), remainder = Primitive("remainder"), fmod = Primitive("fmod")
+    // structure
+    public static let toDType = Primitive("toDType"), toDevice = Primitive("toDevice"), clone = Primitive("clone")
+    public static let view = Primitive("view"), cat = Primitive("cat"), whereSelect = Primitive("whereSelect")
+    public static let copySlices = Primitive("copySlices")
+    // indexing
+    public static let gatherLinear = Primitive("gatherLinear"), scatterAddLinear = Primitive("scatterAddLinear")
+    public static let scatterDim = Primitive("scatterDim"), scatterAddDim = Primitive("scatterAddDim")
+    public static let im2col = Primitive("im2col"), col2im = Primitive("col2im")
+    // reductions
+    public static let sum = Primitive("sum"), prod = Primitive("prod"), amax = Primitive("amax"), amin = Primitive("amin")
+    public static let cumsum = Primitive("cumsum"), cumprod = Primitive("cumprod")
+    public static let softmax = Primitive("softmax"), logSoftmax = Primitive("logSoftmax")
+    // linear algebra
+    public static let matmul = Primitive("matmul"), addmm = Primitive("addmm")
+
+    /// The primitives that are not element-wise functions of one tensor.
+    static let structural: [Primitive] = [
+        .add, .sub, .mul, .div, .pow, .maximum, .minimum, .atan2, .remainder, .fmod,
+        .toDType, .toDevice, .clone, .view, .cat, .whereSelect, .copySlices,
+        .gatherLinear, .scatterAddLinear, .scatterDim, .scatterAddDim, .im2col, .col2im,
+        .sum, .prod, .amax, .amin, .cumsum, .cumprod, .softmax, .logSoftmax, .matmul, .addmm,
+    ]
+
+    /// Every primitive (the registry).
+    public static var allCases: [Primitive] {
+        structural + UnaryPrimitives.all.filter { $0.isDifferentiable }.map { Primitive($0.name) }
     }
 }
 

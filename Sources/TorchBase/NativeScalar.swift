@@ -1,4 +1,3 @@
-import TorchBase
 import RealModule
 #if canImport(Glibc)
 import Glibc
@@ -27,6 +26,8 @@ public protocol NativeScalar: TensorElement, Comparable {
     static func negate(_ a: Self) -> Self
     static func absolute(_ a: Self) -> Self
     static func signum(_ a: Self) -> Self
+    /// `~a` for integers, `!a` for bool (never called on floats: core refuses them first).
+    static func bitwiseNot(_ a: Self) -> Self
     var isNaNValue: Bool { get }
     var isNonZero: Bool { get }
 }
@@ -76,6 +77,7 @@ extension NativeScalar where Self: FixedWidthInteger {
     @inlinable public static func negate(_ a: Self) -> Self { 0 &- a }
     @inlinable public static func absolute(_ a: Self) -> Self { a < 0 ? 0 &- a : a }
     @inlinable public static func signum(_ a: Self) -> Self { a > 0 ? 1 : (a < 0 ? 0 &- 1 : 0) }
+    @inlinable public static func bitwiseNot(_ a: Self) -> Self { ~a }
     @inlinable public var isNaNValue: Bool { false }
     @inlinable public var isNonZero: Bool { self != 0 }
 }
@@ -119,6 +121,7 @@ extension NativeScalar where Self: BinaryFloatingPoint & Real {
     @inlinable public static func negate(_ a: Self) -> Self { -a }
     @inlinable public static func absolute(_ a: Self) -> Self { Swift.abs(a) }
     @inlinable public static func signum(_ a: Self) -> Self { a > 0 ? 1 : (a < 0 ? -1 : 0) }  // sign(nan) = 0, as PyTorch
+    @inlinable public static func bitwiseNot(_ a: Self) -> Self { preconditionFailure("bitwise_not of a float") }
     @inlinable public var isNaNValue: Bool { isNaN }
     @inlinable public var isNonZero: Bool { self != 0 }
 }
@@ -149,6 +152,7 @@ extension Bool: NativeScalar {
     @inlinable public static func negate(_ a: Bool) -> Bool { a }
     @inlinable public static func absolute(_ a: Bool) -> Bool { a }
     @inlinable public static func signum(_ a: Bool) -> Bool { a }
+    @inlinable public static func bitwiseNot(_ a: Bool) -> Bool { !a }
     @inlinable public static func < (a: Bool, b: Bool) -> Bool { !a && b }
     @inlinable public var isNaNValue: Bool { false }
     @inlinable public var isNonZero: Bool { self }
