@@ -201,6 +201,11 @@ extension Tensor {
             let shape = [mat1.shape[0], mat2.shape[1]]
             let b = beta.asDouble
             if b == 0 { return Tensor.zeros(shape, dtype: input.dtype, device: input.device) }
+            // PyTorch scales the result in place (`result.mul_(beta)`): a beta that promotes is refused.
+            let promoted = input.resultDType(withScalar: S.self)
+            if !canCast(promoted, to: input.dtype) {
+                torchFail("addmm", "result type \(promoted.pytorchName) can't be cast to the desired output type \(input.dtype.pytorchName)", file: file, line: line)
+            }
             if !input.dtype.isFloatingPoint { checkFits(b, input.dtype, "addmm", integral: S.scalarKind != .float64, file: file, line: line) }
             return (b == 1 ? input : input * Tensor.scalar(beta, dtype: input.dtype)).expand(shape).contiguous()
         }

@@ -25,7 +25,7 @@ extension Tensor {
     static func binary(_ op: BinaryOp, _ a: Tensor, _ b: Tensor, common: DType,
                        file: StaticString, line: UInt) -> Tensor {
         // (A bool tensor to a Python-scalar power is computed by PyTorch: only tensor exponents are checked.)
-        if (a.dtype == .bool || b.dtype == .bool) && !(op == .pow && b.rank == 0 && a.dtype == .bool) {
+        if (a.dtype == .bool || b.dtype == .bool) && !((op == .pow || op == .powScalar) && b.rank == 0 && a.dtype == .bool) {
             checkBinarySupport(op, a.dtype, b.dtype, common: common, file: file, line: line)
         }
         if shouldRecord(a, b), let p = binaryPrimitive(op) {
@@ -101,7 +101,12 @@ extension Tensor {
         if op == .sub && (S.scalarKind == .bool || a.dtype == .bool) {
             checkBinarySupport(op, a.dtype, S.scalarKind == .bool ? .bool : S.scalarKind, common: common, file: file, line: line)
         }
-        let s = Tensor.scalar(scalar, dtype: common)
+        // A true division (or atan2) of an integral tensor computes in floating point: the scalar
+        // joins it there, never wrapped into the tensor's integral dtype (uint8 / -1 is -x).
+        let valueType = op == .div || op == .atan2 ? binaryResultType(op, common, file: file, line: line) : common
+        let s = Tensor.scalar(scalar, dtype: valueType)
+        // PyTorch's tensor-scalar pow special-cases exponents ±0.5 on float32/float64 (`powScalar`).
+        let op = op == .pow && !reversed && common.isFloatingPoint && common.computeType == common ? .powScalar : op
         return reversed ? binary(op, s, a, common: common, file: file, line: line)
                         : binary(op, a, s, common: common, file: file, line: line)
     }
@@ -164,6 +169,8 @@ extension Tensor {
 
     package func binaryInPlace<S: ScalarLike>(_ op: BinaryOp, scalar: S, file: StaticString = #fileID, line: UInt = #line) {
         if resultDType(withScalar: S.self) == dtype {
+            // The scalar-exponent pow kernel (see `binary(_:_:scalar:)`).
+            let op = op == .pow && dtype.isFloatingPoint && dtype.computeType == dtype ? .powScalar : op
             binaryInPlace(op, Tensor.scalar(scalar, dtype: dtype), file: file, line: line)
         } else {
             assignResult(Tensor.binary(op, self, scalar: scalar, file: file, line: line), op: op.rawValue + "_", file: file, line: line)

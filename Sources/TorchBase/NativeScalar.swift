@@ -21,6 +21,8 @@ public protocol NativeScalar: TensorElement, Comparable {
     /// C's `fmod`: the result takes the sign of the dividend.
     static func fmod(_ a: Self, _ b: Self) -> Self
     static func power(_ a: Self, _ b: Self) -> Self
+    /// `power` with the exponent special cases of PyTorch's tensor-scalar kernel (`BinaryOp.powScalar`).
+    static func powerScalar(_ a: Self, _ b: Self) -> Self
     static func maximum(_ a: Self, _ b: Self) -> Self
     static func minimum(_ a: Self, _ b: Self) -> Self
     static func negate(_ a: Self) -> Self
@@ -62,6 +64,7 @@ extension NativeScalar where Self: FixedWidthInteger {
         if Self.isSigned && b == -1 { return 0 }
         return a % b
     }
+    @inlinable public static func powerScalar(_ a: Self, _ b: Self) -> Self { power(a, b) }
     @inlinable public static func power(_ a: Self, _ b: Self) -> Self {
         if b < 0 { return a == 1 ? 1 : (a == 0 - 1 ? ((b & 1) == 0 ? 1 : a) : 0) }
         var result: Self = 1, base = a, e = b
@@ -109,6 +112,11 @@ extension NativeScalar where Self: BinaryFloatingPoint & Real {
     @inlinable public static func fmod(_ a: Self, _ b: Self) -> Self { a.truncatingRemainder(dividingBy: b) }
     /// C's `pow` (IEEE: integral exponents of negative bases, signed zeros, infinities); `x * x`
     /// for 2 and `sqrt` for 0.5, as PyTorch's scalar-exponent kernel.
+    @inlinable public static func powerScalar(_ a: Self, _ b: Self) -> Self {
+        if b == 0.5 { return a.squareRoot() }
+        if b == -0.5 { return 1 / a.squareRoot() }
+        return power(a, b)
+    }
     @inlinable public static func power(_ a: Self, _ b: Self) -> Self {
         if b == 2 { return a * a }
         if b == 0.5 { return a.squareRoot() }
@@ -147,6 +155,7 @@ extension Bool: NativeScalar {
     @inlinable public static func remainder(_ a: Bool, _ b: Bool) -> Bool { if !b { integerDivisionByZero() }; return false }
     @inlinable public static func fmod(_ a: Bool, _ b: Bool) -> Bool { remainder(a, b) }
     @inlinable public static func power(_ a: Bool, _ b: Bool) -> Bool { a || !b }
+    @inlinable public static func powerScalar(_ a: Bool, _ b: Bool) -> Bool { power(a, b) }
     @inlinable public static func maximum(_ a: Bool, _ b: Bool) -> Bool { a || b }
     @inlinable public static func minimum(_ a: Bool, _ b: Bool) -> Bool { a && b }
     @inlinable public static func negate(_ a: Bool) -> Bool { a }

@@ -6,6 +6,9 @@ public enum BinaryOp: String, CaseIterable, Sendable {
     case eq, ne, lt, le, gt, ge
     /// `x` where `y > 0`, else 0: the gradient of ReLU in one pass (PyTorch's threshold_backward).
     case reluBackward
+    /// `pow` with a Python-scalar exponent on float32/float64: PyTorch's kernel computes exponents
+    /// 0.5 and -0.5 as `sqrt` and `rsqrt` (which differ from `pow` at -0 and -inf).
+    case powScalar
 
     public var isComparison: Bool {
         switch self {

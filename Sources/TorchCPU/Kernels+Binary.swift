@@ -95,6 +95,7 @@ extension CPUKernels {
             case .remainder: binaryMap(out, a, b, Fn_remainder<T>.self)
             case .fmod: binaryMap(out, a, b, Fn_fmod<T>.self)
             case .pow: binaryMap(out, a, b, Fn_pow<T>.self)
+            case .powScalar: binaryMap(out, a, b, Fn_powScalar<T>.self)
             case .maximum: binaryMap(out, a, b, Fn_maximum<T>.self)
             case .minimum: binaryMap(out, a, b, Fn_minimum<T>.self)
             case .eq: binaryMap(out, a, b, Fn_eq<T>.self)
@@ -165,6 +166,7 @@ public enum Fn_floorDivide<T: NativeScalar>: BinaryFn { @inlinable public static
 public enum Fn_remainder<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> T { T.remainder(a, b) } }
 public enum Fn_fmod<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> T { T.fmod(a, b) } }
 public enum Fn_pow<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> T { T.power(a, b) } }
+public enum Fn_powScalar<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> T { T.powerScalar(a, b) } }
 public enum Fn_maximum<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> T { T.maximum(a, b) } }
 public enum Fn_reluBackward<T: NativeScalar>: BinaryFn {
     @inlinable public static func apply(_ g: T, _ y: T) -> T { y > T.zeroValue ? g : T.zeroValue }

@@ -92,6 +92,8 @@ public enum KernelSource {
         case .remainder: return fl ? "pyremf(x, y)" : "pyremi(x, y)"
         case .fmod: return fl ? "fmod\(f)(x, y)" : "(\(T))(y == 0 ? 0 : x % y)"
         case .pow: return fl ? "(y == (\(T))2 ? x * x : pow\(f)(x, y))" : "ipow(x, y)"
+        case .powScalar:
+            return fl ? "(y == (\(T))0.5 ? sqrt\(f)(x) : (y == (\(T))-0.5 ? rsqrt\(f)(x) : pow\(f)(x, y)))" : "ipow(x, y)"
         case .maximum: return fl ? "((x != x || y != y) ? (x + y) : (x > y ? x : y))" : "(x > y ? x : y)"
         case .minimum: return fl ? "((x != x || y != y) ? (x + y) : (x < y ? x : y))" : "(x < y ? x : y)"
         case .atan2: return "atan2\(f)(x, y)"

@@ -36,7 +36,7 @@ let unaryOps: [String: DiffOp] = [
     "isinf": one { $0.isinf() }, "isfinite": one { $0.isfinite() }, "nan_to_num": one { $0.nanToNum() },
     "silu": one { silu($0) }, "gelu": one { gelu($0) }, "softplus": one { softplus($0) }, "mish": one { mish($0) },
     "elu": one { elu($0) }, "leaky_relu": one { leakyRelu($0) }, "hardtanh": one { hardtanh($0) },
-    "gelu_tanh": one { gelu($0, approximate: .tanh) },
+    "gelu_tanh": one { gelu($0, approximate: .tanh) }, "logit_eps": { xs, c in [xs[0].logit(eps: c.double("eps"))] },
     "softplus_beta": { xs, c in [softplus(xs[0], beta: c.double("beta"), threshold: c.double("threshold"))] },
     "elu_alpha": { xs, c in [elu(xs[0], alpha: c.double("alpha"))] },
     "leaky_relu_slope": { xs, c in [leakyRelu(xs[0], negativeSlope: c.double("slope"))] },
@@ -337,6 +337,10 @@ let allOps: [String: DiffOp] = {
     var all: [String: DiffOp] = [:]
     for table in [unaryOps, binaryOps, reductionOps, shapeOps, linalgOps, nnOps, inPlaceOps, moreOps] {
         all.merge(table) { a, _ in a }
+    }
+    // Every unary primitive is callable by its name without an entry here (Note [Unary primitives]).
+    for name in Tensor.unaryPrimitiveNames where all[name] == nil {
+        all[name] = one { $0.unary(named: name)! }
     }
     return all
 }()

@@ -46,6 +46,10 @@ final class GradcheckTests: XCTestCase {
         case .mul: return binaryCases(.mul)
         case .div: return binaryCases(.div, blo: 0.5, bhi: 2)
         case .pow: return binaryCases(.pow, lo: 0.5, hi: 2)
+        case .powScalar:
+            return [("pow scalar 0.5", { $0[0].pow(0.5) }, [leaf([3, 4], lo: 0.5, hi: 2)]),
+                    ("pow scalar -0.5", { $0[0].pow(-0.5) }, [leafT([3, 4], lo: 0.5, hi: 2)]),
+                    ("pow scalar 3", { $0[0].pow(3.0) }, [leaf([2, 3])])]
         case .maximum: return binaryCases(.maximum)
         case .minimum: return binaryCases(.minimum)
         case .atan2: return binaryCases(.atan2, blo: 0.5, bhi: 2)

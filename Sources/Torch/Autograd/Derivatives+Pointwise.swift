@@ -10,6 +10,7 @@ extension Tensor {
         case .mul: return .mul
         case .div: return .div
         case .pow: return .pow
+        case .powScalar: return .powScalar
         case .maximum: return .maximum
         case .minimum: return .minimum
         case .atan2: return .atan2
@@ -32,7 +33,7 @@ extension Tensor {
         case .add, .sub: return (false, false, false)
         case .mul: return (needsB, needsA, false)
         case .div: return (needsB, true, false)
-        case .pow: return (true, true, needsB)
+        case .pow, .powScalar: return (true, true, needsB)
         case .remainder, .fmod: return (needsB, needsB, false)
         default: return (true, true, false)
         }
@@ -65,11 +66,12 @@ extension Tensor {
             let b = b()
             ga = na ? g / b : nil
             gb = nb ? -g * a() / (b * b) : nil
-        case .pow:
+        case .pow, .powScalar:
             let a = a(), b = b()
             if na {
-                // PyTorch's pow_backward: zero where the exponent is 0 (no 0 · inf from a^-1 at a = 0).
-                let d = b * a.pow(b - 1)
+                // PyTorch's pow_backward: zero where the exponent is 0 (no 0 · inf from a^-1 at a = 0);
+                // a scalar exponent's `a^(b-1)` is again the scalar kernel (rsqrt for b = 0.5).
+                let d = b * Tensor.binary(op, a, b - 1)
                 ga = g * Tensor.where(b .== 0, Tensor.zerosLike(d), d)
             }
             if nb {

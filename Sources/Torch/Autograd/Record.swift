@@ -12,17 +12,20 @@ import TorchBase
 public struct Primitive: Hashable, Sendable, CustomStringConvertible {
     /// PyTorch's name of the op (`mul`, `sin`).
     public let name: String
-    public init(_ name: String) { self.name = name }
+    /// PyTorch's node name where it is not `<Name>Backward0`.
+    let node: String?
+    public init(_ name: String, nodeName: String? = nil) { self.name = name; self.node = nodeName }
     public var description: String { name }
 
     /// The name a node of this primitive carries, as in PyTorch (`MulBackward0`).
     public var nodeName: String {
-        name.prefix(1).uppercased() + name.dropFirst() + "Backward0"
+        node ?? name.prefix(1).uppercased() + name.dropFirst() + "Backward0"
     }
 
     // binary
     public static let add = Primitive("add"), sub = Primitive("sub"), mul = Primitive("mul"), div = Primitive("div")
-    public static let pow = Primitive("pow"), maximum = Primitive("maximum"), minimum = Primitive("minimum")
+    public static let pow = Primitive("pow", nodeName: "PowBackward1"), powScalar = Primitive("powScalar", nodeName: "PowBackward0")
+    public static let maximum = Primitive("maximum"), minimum = Primitive("minimum")
     public static let atan2 = Primitive("atan2"), remainder = Primitive("remainder"), fmod = Primitive("fmod")
     // structure
     public static let toDType = Primitive("toDType"), toDevice = Primitive("toDevice"), clone = Primitive("clone")
@@ -41,7 +44,7 @@ public struct Primitive: Hashable, Sendable, CustomStringConvertible {
 
     /// The primitives that are not element-wise functions of one tensor.
     static let structural: [Primitive] = [
-        .add, .sub, .mul, .div, .pow, .maximum, .minimum, .atan2, .remainder, .fmod,
+        .add, .sub, .mul, .div, .pow, .powScalar, .maximum, .minimum, .atan2, .remainder, .fmod,
         .toDType, .toDevice, .clone, .view, .cat, .whereSelect, .copySlices,
         .gatherLinear, .scatterAddLinear, .scatterDim, .scatterAddDim, .im2col, .col2im,
         .sum, .prod, .amax, .amin, .cumsum, .cumprod, .softmax, .logSoftmax, .matmul, .addmm,

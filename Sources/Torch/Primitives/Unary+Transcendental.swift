@@ -10,6 +10,7 @@ extension UnaryPrimitives {
         Pointwise.Log10.self, Pointwise.Log1p.self, Pointwise.Sqrt.self, Pointwise.Rsqrt.self, Pointwise.Sin.self,
         Pointwise.Cos.self, Pointwise.Tan.self, Pointwise.Asin.self, Pointwise.Acos.self, Pointwise.Atan.self,
         Pointwise.Sinh.self, Pointwise.Cosh.self, Pointwise.Tanh.self, Pointwise.Erf.self, Pointwise.Erfc.self,
+        Pointwise.Logit.self,
     ]
 }
 
@@ -188,6 +189,58 @@ extension Pointwise {
         static func float<T: FloatScalar>(_ x: T) -> T { T.erfc(x) }
         static func cuda(_ t: CUDAType) -> String { "\(t.fn("erfc"))(x)" }
         static func derivative(_ g: Tensor, x: Tensor, y: Tensor) -> Tensor { g * (x * x * -1).exp() * -1.12837916709551257390 }
+    }
+}
+
+extension Pointwise {
+    /// `log(x / (1 - x))`, the inverse of the sigmoid; NaN outside [0, 1].
+    enum Logit: UnaryPrimitive {
+        static let name = "logit"
+        static let domain: ClosedRange<Double> = 0.1...0.9
+        static func float<T: FloatScalar>(_ x: T) -> T { T.log(x / (1 - x)) }
+        static func cuda(_ t: CUDAType) -> String { "\(t.fn("log"))(x / (\(t.lit("1")) - x))" }
+        static func derivative(_ g: Tensor, x: Tensor, y: Tensor) -> Tensor {
+            // PyTorch's logit_backward: NaN outside [0, 1].
+            Tensor.where((x .< 0) | (x .> 1), Double.nan, inner(g, x))
+        }
+        /// `g / (x (1 - x))` (PyTorch's vectorised loop; its scalar tail differs at x = -0).
+        static func inner(_ g: Tensor, _ x: Tensor) -> Tensor { g / (x * (1 - x)) }
+        /// PyTorch's float16/bfloat16 kernel rounds after each step: log(x / (1 - x)) in the dtype.
+        static func reducedPrecision(_ x: Tensor) -> Tensor? { (x / (1 - x)).log() }
+    }
+}
+
+extension Tensor {
+    /// The log-odds `log(p / (1 - p))` (`torch.logit`). With `eps`, inputs are first clamped to
+    /// [eps, 1 - eps] (their gradient is zero outside it); without, inputs outside [0, 1] give NaN.
+    ///
+    /// ```swift
+    /// Tensor([0.25, 0.5]).logit()   // [-1.0986, 0.0]
+    /// ```
+    public func logit(eps: Double? = nil, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        let x = dtype.isFloatingPoint ? self : to(Torch.defaultDType)
+        if x.dtype.computeType != x.dtype, let eps {
+            return Pointwise.Logit.reducedPrecision(x.clamp(min: eps, max: 1 - eps, file: file, line: line))!
+        }
+        guard let eps else { return unary(Pointwise.Logit.self, file: file, line: line) }
+        func forward() -> Tensor {
+            x.clamp(min: eps, max: 1 - eps, file: file, line: line).unaryRaw(Pointwise.Logit.self, file: file, line: line)
+        }
+        if !Tensor.shouldRecord(x) { return forward() }
+        // PyTorch's logit_backward with eps: zero outside [eps, 1 - eps], the plain formula inside
+        // (boundaries included), from the unclamped input.
+        let p = Primitive(Pointwise.Logit.name)
+        return Tensor.recorded(p, [x], save: [x], file: file, line: line, forward: forward) { node, g in
+            let x = node.savedTensor(0)
+            return [Tensor.where((x .< eps) | (x .> 1 - eps), 0.0, Pointwise.Logit.inner(g, x))]
+        }
+    }
+    /// In-place `logit` (`Tensor.logit_`).
+    @discardableResult public func logit_(eps: Double? = nil, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        if eps == nil && dtype.computeType == dtype { return unaryInPlace(Pointwise.Logit.self, file: file, line: line) }
+        checkNoInternalOverlap("logit_", file: file, line: line)
+        assignResult(logit(eps: eps, file: file, line: line), op: "logit_", file: file, line: line)
+        return self
     }
 }
 

@@ -33,6 +33,9 @@ protocol UnaryPrimitive: UnaryFunction {
     /// The result dtype for input `x`, trapping on the dtypes PyTorch refuses (Note [Kernel dtype
     /// support]). By default floating-only ops promote integral inputs to the default float dtype.
     static func resultType(_ x: Tensor, file: StaticString, line: UInt) -> DType
+    /// For float16/bfloat16 inputs, the op as PyTorch's kernel computes it when that kernel rounds
+    /// after each step instead of once (nil: compute in float32 and round once, the usual case).
+    static func reducedPrecision(_ x: Tensor) -> Tensor?
 }
 
 extension UnaryPrimitive {
@@ -43,6 +46,7 @@ extension UnaryPrimitive {
     static func resultType(_ x: Tensor, file: StaticString, line: UInt) -> DType {
         keepsIntegers || x.dtype.isFloatingPoint ? x.dtype : Torch.defaultDType
     }
+    static func reducedPrecision(_ x: Tensor) -> Tensor? { nil }
 }
 
 /// The registry of unary primitives: the lists kept beside their definitions.
@@ -56,6 +60,7 @@ enum UnaryPrimitives {
 extension Tensor {
     /// `P(self)`: records one node when a gradient is needed, then runs the element function.
     func unary<P: UnaryPrimitive>(_: P.Type, file: StaticString, line: UInt) -> Tensor {
+        if dtype.isFloatingPoint && dtype.computeType != dtype, let r = P.reducedPrecision(self) { return r }
         if P.isDifferentiable && Tensor.shouldRecord(self) {
             let inDType = dtype
             return Tensor.recorded(Primitive(P.name), SmallList(self), save: P.saves == .input ? SmallList(self) : SmallList(),

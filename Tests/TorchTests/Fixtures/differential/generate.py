@@ -235,6 +235,19 @@ for name, f in UNARY.items():
     fam = "activation" if name in ("silu", "gelu", "softplus", "mish", "elu", "leaky_relu", "hardtanh", "relu") else "unary"
     op(name, fam, (lambda f: lambda xs, a: f(xs[0]))(f), unary_sample(), grad=name not in NONDIFF)
 
+def logit_sample(eps):
+    def s():
+        x = Input(rand_shape(), pick(ALL), lo=-0.2, hi=1.2)
+        # PyTorch's logit gradient at -0.0 depends on which of its loops runs (the vectorised body
+        # divides, giving -inf·sign(g); the scalar loop gives g·inf): zeros are made +0.0 here.
+        if x.base.is_floating_point():
+            x.base = torch.where(x.base == 0, torch.zeros_like(x.base), x.base)
+        return [x], ({"eps": rng.choice([0.0, 1e-6, 0.1, 0.25])} if eps else {})
+    return s
+
+
+op("logit", "unary", lambda xs, a: torch.logit(xs[0]), logit_sample(False))
+op("logit_eps", "unary", lambda xs, a: torch.logit(xs[0], eps=a["eps"]), logit_sample(True))
 op("gelu_tanh", "activation", lambda xs, a: F.gelu(xs[0], approximate="tanh"), unary_sample())
 op("softplus_beta", "activation", lambda xs, a: F.softplus(xs[0], beta=a["beta"], threshold=a["threshold"]),
    lambda: ([Input(rand_shape(), pick(ALL))], {"beta": rng.choice([0.5, 1.0, 2.0]), "threshold": rng.choice([20.0, 5.0])}))
