@@ -183,8 +183,8 @@ extension Tensor {
     /// ```swift
     /// Tensor.addmm(bias, x, w, beta: 1, alpha: 2)
     /// ```
-    public static func addmm<S: ScalarLike>(_ input: Tensor, _ mat1: Tensor, _ mat2: Tensor, beta: S, alpha: S,
-                                            file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    public static func addmm<B: ScalarLike, A: ScalarLike>(_ input: Tensor, _ mat1: Tensor, _ mat2: Tensor, beta: B, alpha: A,
+                                                           file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         for (t, name) in [(mat1, "mat1"), (mat2, "mat2")] where t.dtype != input.dtype {
             torchFail("addmm", "self and \(name) must have the same dtype, but got \(input.dtype.pytorchName) and \(t.dtype.pytorchName)", file: file, line: line)
         }
@@ -193,26 +193,30 @@ extension Tensor {
             return addmm(input.to(.float32), mat1.to(.float32), mat2.to(.float32), beta: beta, alpha: alpha,
                          file: file, line: line).to(input.dtype)
         }
-        if mat1.rank == 2 && mat2.rank == 2 && mat1.shape[0] * mat2.shape[1] == 0 {
+        // Empty results and empty inner dimensions run no kernel; recorded calls take the general
+        // path below so that the result is part of the graph.
+        let recording = Tensor.shouldRecord([input, mat1, mat2])
+        if mat1.rank == 2 && mat2.rank == 2 && mat1.shape[0] * mat2.shape[1] == 0 && !recording {
             return Tensor.zeros([mat1.shape[0], mat2.shape[1]], dtype: input.dtype, device: input.device)   // no kernel runs
         }
-        if mat1.rank == 2 && mat2.rank == 2 && mat1.shape[1] == 0 && mat2.shape[0] == 0 {
+        if mat1.rank == 2 && mat2.rank == 2 && mat1.shape[1] == 0 && mat2.shape[0] == 0 && !recording {
             // An empty inner dimension: the product is zero and alpha is never used (PyTorch).
             let shape = [mat1.shape[0], mat2.shape[1]]
             let b = beta.asDouble
             if b == 0 { return Tensor.zeros(shape, dtype: input.dtype, device: input.device) }
             // PyTorch scales the result in place (`result.mul_(beta)`): a beta that promotes is refused.
-            let promoted = input.resultDType(withScalar: S.self)
+            let promoted = input.resultDType(withScalar: B.self)
             if !canCast(promoted, to: input.dtype) {
                 torchFail("addmm", "result type \(promoted.pytorchName) can't be cast to the desired output type \(input.dtype.pytorchName)", file: file, line: line)
             }
-            if !input.dtype.isFloatingPoint { checkFits(b, input.dtype, "addmm", integral: S.scalarKind != .float64, file: file, line: line) }
+            if !input.dtype.isFloatingPoint { checkFits(b, input.dtype, "addmm", integral: B.scalarKind != .float64, file: file, line: line) }
             return (b == 1 ? input : input * Tensor.scalar(beta, dtype: input.dtype)).expand(shape).contiguous()
         }
         let prod = mat1.mm(mat2, file: file, line: line)
         var (b, a) = (beta.asDouble, alpha.asDouble)
         if !prod.dtype.isFloatingPoint && prod.count > 0 {
-            for v in [b, a] { checkFits(v, prod.dtype, "addmm", integral: S.scalarKind != .float64, file: file, line: line) }
+            checkFits(b, prod.dtype, "addmm", integral: B.scalarKind != .float64, file: file, line: line)
+            checkFits(a, prod.dtype, "addmm", integral: A.scalarKind != .float64, file: file, line: line)
             (b, a) = (b.rounded(.towardZero), a.rounded(.towardZero))
         }
         let scaled = a == 1 ? prod : prod * Tensor.scalar(a, dtype: prod.dtype)

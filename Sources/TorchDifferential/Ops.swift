@@ -169,9 +169,13 @@ let linalgOps: [String: DiffOp] = [
     "mm": two { $0.mm($1) }, "mv": two { $0.mv($1) }, "bmm": two { $0.bmm($1) }, "dot": two { $0.dot($1) },
     "outer": two { $0.outer($1) }, "matmul": two { $0.matmul($1) },
     "addmm": { xs, c in
-        let (b, a) = (c.scalar("beta"), c.scalar("alpha"))
-        if case .int(let bi) = b, case .int(let ai) = a { return [Tensor.addmm(xs[0], xs[1], xs[2], beta: bi, alpha: ai)] }
-        return [Tensor.addmm(xs[0], xs[1], xs[2], beta: b.asDouble, alpha: a.asDouble)]
+        // Each scalar keeps its own Python kind (an int beta with a float alpha).
+        switch (c.scalar("beta"), c.scalar("alpha")) {
+        case (.int(let b), .int(let a)): return [Tensor.addmm(xs[0], xs[1], xs[2], beta: b, alpha: a)]
+        case (.int(let b), let a): return [Tensor.addmm(xs[0], xs[1], xs[2], beta: b, alpha: a.asDouble)]
+        case (let b, .int(let a)): return [Tensor.addmm(xs[0], xs[1], xs[2], beta: b.asDouble, alpha: a)]
+        case (let b, let a): return [Tensor.addmm(xs[0], xs[1], xs[2], beta: b.asDouble, alpha: a.asDouble)]
+        }
     },
     "linspace": { _, c in
         [Tensor.linspace(c.double("start"), c.double("end"), steps: c.int("steps"), dtype: dtypeArg(c.stringOrNil("dtype")))]

@@ -31,6 +31,7 @@ public func elu(_ x: Tensor, alpha: Double = 1, file: StaticString = #fileID, li
 
 /// Gaussian error linear unit; `approximate: .tanh` uses the tanh approximation.
 public func gelu(_ x: Tensor, approximate: GELUApproximation = .none) -> Tensor { x.gelu(approximate: approximate) }
+
 public func silu(_ x: Tensor) -> Tensor { x.silu() }
 
 /// `x · tanh(softplus(x))`.
@@ -152,37 +153,4 @@ public final class LogSoftmax: Module {
 public final class Identity: Module {
     public override init() { super.init() }
     public override func forward(_ x: Tensor) -> Tensor { x }
-}
-
-/// Group normalisation: channels split into `numGroups`, normalised over each group and the
-/// spatial dimensions, then an affine per channel.
-public final class GroupNorm: Module {
-    public let numGroups: Int, numChannels: Int, eps: Double
-    public let weight: Tensor, bias: Tensor
-    public init(_ numGroups: Int, _ numChannels: Int, eps: Double = 1e-5) {
-        precondition(numChannels % numGroups == 0, "GroupNorm: num_channels must be divisible by num_groups")
-        self.numGroups = numGroups; self.numChannels = numChannels; self.eps = eps
-        weight = Tensor.ones([numChannels]); bias = Tensor.zeros([numChannels])
-        super.init()
-        registerParameter("weight", weight)
-        registerParameter("bias", bias)
-    }
-    public override func forward(_ x: Tensor) -> Tensor {
-        groupNorm(x, numGroups, weight: weight, bias: bias, eps: eps)
-    }
-}
-
-/// RMS normalisation over the trailing `normalizedShape` dimensions with a learned scale.
-public final class RMSNorm: Module {
-    public let normalizedShape: [Int], eps: Double?
-    public let weight: Tensor
-    public init(_ normalizedShape: [Int], eps: Double? = nil) {
-        self.normalizedShape = normalizedShape; self.eps = eps
-        weight = Tensor.ones(normalizedShape)
-        super.init()
-        registerParameter("weight", weight)
-    }
-    public override func forward(_ x: Tensor) -> Tensor {
-        rmsNorm(x, normalizedShape, weight: weight, eps: eps)
-    }
 }

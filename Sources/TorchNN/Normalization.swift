@@ -76,24 +76,38 @@ public final class BatchNorm: Module {
 }
 
 public typealias BatchNorm1d = BatchNorm
+
 public typealias BatchNorm2d = BatchNorm
 
-/// A lookup table of `numEmbeddings` vectors (normal(0, 1) init; the `paddingIdx` row is zero
-/// and receives no gradient).
-public final class Embedding: Module {
-    public let weight: Tensor
-    public let paddingIdx: Int?
+/// Group normalisation: channels split into `numGroups`, normalised over each group and the
+/// spatial dimensions, then an affine per channel.
+public final class GroupNorm: Module {
+    public let numGroups: Int, numChannels: Int, eps: Double
+    public let weight: Tensor, bias: Tensor
+    public init(_ numGroups: Int, _ numChannels: Int, eps: Double = 1e-5) {
+        precondition(numChannels % numGroups == 0, "GroupNorm: num_channels must be divisible by num_groups")
+        self.numGroups = numGroups; self.numChannels = numChannels; self.eps = eps
+        weight = Tensor.ones([numChannels]); bias = Tensor.zeros([numChannels])
+        super.init()
+        registerParameter("weight", weight)
+        registerParameter("bias", bias)
+    }
+    public override func forward(_ x: Tensor) -> Tensor {
+        groupNorm(x, numGroups, weight: weight, bias: bias, eps: eps)
+    }
+}
 
-    public init(_ numEmbeddings: Int, _ dim: Int, paddingIdx: Int? = nil) {
-        let w = Tensor.randn([numEmbeddings, dim])
-        if let p = paddingIdx { w[p] = Tensor(0.0) }
-        weight = w
-        self.paddingIdx = paddingIdx
+/// RMS normalisation over the trailing `normalizedShape` dimensions with a learned scale.
+public final class RMSNorm: Module {
+    public let normalizedShape: [Int], eps: Double?
+    public let weight: Tensor
+    public init(_ normalizedShape: [Int], eps: Double? = nil) {
+        self.normalizedShape = normalizedShape; self.eps = eps
+        weight = Tensor.ones(normalizedShape)
         super.init()
         registerParameter("weight", weight)
     }
-
-    public override func forward(_ indices: Tensor) -> Tensor {
-        embedding(indices, weight, paddingIdx: paddingIdx)
+    public override func forward(_ x: Tensor) -> Tensor {
+        rmsNorm(x, normalizedShape, weight: weight, eps: eps)
     }
 }

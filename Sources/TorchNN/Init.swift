@@ -2,6 +2,44 @@ import Torch
 import TorchBase
 import RealModule
 
+// Parameter initialisation (`torch.nn.init`): `Init`, its gains and fan modes.
+
+/// Parameter initialisation (`torch.nn.init`), drawing from the default generator.
+public enum Init {
+    /// Uniform in [a, b], in place.
+    public static func uniform_(_ t: Tensor, _ a: Double, _ b: Double, generator: Generator = .default) {
+        Torch.noGrad { t.copy_(Tensor.rand(t.shape, dtype: t.dtype, generator: generator) * (b - a) + a) }
+    }
+
+    public static func normal_(_ t: Tensor, mean: Double = 0, std: Double = 1, generator: Generator = .default) {
+        Torch.noGrad { t.copy_(Tensor.normal(mean: mean, std: std, t.shape, dtype: t.dtype, generator: generator)) }
+    }
+
+    public static func zeros_(_ t: Tensor) { Torch.noGrad { _ = t.zero_() } }
+
+    /// (fan_in, fan_out) of a weight shaped [out, in, k...].
+    public static func fans(_ shape: [Int]) -> (Int, Int) {
+        let receptive = shape.dropFirst(2).reduce(1, *)
+        return (shape.count > 1 ? shape[1] * receptive : shape[0], shape[0] * receptive)
+    }
+
+    /// PyTorch's default bias of Linear and Conv layers: uniform in ±1/√fanIn.
+    public static func defaultBias(_ n: Int, fanIn: Int, dtype: DType = .float32) -> Tensor {
+        let b = Tensor.empty([n], dtype: dtype)
+        let bound = 1 / Double(fanIn).squareRoot()
+        uniform_(b, -bound, bound)
+        return b
+    }
+
+    /// Kaiming uniform with `a = sqrt(5)`: PyTorch's default for Linear and Conv weights.
+    public static func kaimingUniform_(_ t: Tensor, a: Double = 5.0.squareRoot(), generator: Generator = .default) {
+        let fanIn = Double(fans(t.shape).0)
+        let gain = (2.0 / (1 + a * a)).squareRoot()
+        let bound = gain * (3.0 / fanIn).squareRoot()
+        uniform_(t, -bound, bound, generator: generator)
+    }
+}
+
 extension Init {
     public static func constant_(_ t: Tensor, _ v: Double) { Torch.noGrad { _ = t.fill_(v) } }
     public static func ones_(_ t: Tensor) { constant_(t, 1) }
@@ -79,44 +117,6 @@ extension Init {
         if transpose { q = q.t() }
         Torch.noGrad { _ = t.copy_(q.reshape(t.shape)) }
     }
-}
-
-/// Splits dimension `dim` into `sizes`.
-public final class Unflatten: Module {
-    let dim: Int, sizes: [Int]
-    public init(_ dim: Int, _ sizes: [Int]) { self.dim = dim; self.sizes = sizes; super.init() }
-    public override func forward(_ x: Tensor) -> Tensor { x.unflatten(dim, sizes) }
-}
-
-/// `y = x1ᵀ A x2 + b` for each output feature.
-public final class Bilinear: Module {
-    public let weight: Tensor, bias: Tensor
-    public init(_ in1: Int, _ in2: Int, _ out: Int) {
-        let bound = 1 / Double(in1).squareRoot()
-        weight = Tensor.empty([out, in1, in2]); bias = Tensor.empty([out])
-        Init.uniform_(weight, -bound, bound); Init.uniform_(bias, -bound, bound)
-        super.init()
-        registerParameter("weight", weight)
-        registerParameter("bias", bias)
-    }
-    public func callAsFunction(_ x1: Tensor, _ x2: Tensor) -> Tensor { bilinear(x1, x2, weight, bias) }
-}
-
-/// `max(0, -y (x1 - x2) + margin)` averaged.
-public func marginRankingLoss(_ x1: Tensor, _ x2: Tensor, _ y: Tensor, margin: Double = 0, reduction: Reduction = .mean) -> Tensor {
-    reduce((-y * (x1 - x2) + margin).relu(), reduction)
-}
-
-/// `1 - cos(x1, x2)` where y = 1, `max(0, cos - margin)` where y = -1.
-public func cosineEmbeddingLoss(_ x1: Tensor, _ x2: Tensor, _ y: Tensor, margin: Double = 0, reduction: Reduction = .mean) -> Tensor {
-    let cos = (x1 * x2).sum(dims: [1]) / ((x1 * x1).sum(dims: [1]) * (x2 * x2).sum(dims: [1]) + 1e-12).sqrt()
-    let l = Tensor.where(y .> 0, 1 - cos, (cos - margin).relu())
-    return reduce(l, reduction)
-}
-
-/// Cross entropy against class probabilities [N, C] (soft targets).
-public func crossEntropy(_ logits: Tensor, probabilities target: Tensor, reduction: Reduction = .mean) -> Tensor {
-    reduce(-(logits.logSoftmax(dim: 1) * target).sum(dims: [1]), reduction)
 }
 
 /// The nonlinearity an initialisation's gain is for (PyTorch's `calculate_gain` names).

@@ -1,0 +1,263 @@
+import Torch
+import TorchBase
+import RealModule
+
+// Learning-rate schedulers (`torch.optim.lr_scheduler`).
+
+/// State that a scheduler saves into a checkpoint (string metadata, like the optimizers').
+public protocol SchedulerState: AnyObject {
+    func stateDict() -> [String: String]
+    func loadStateDict(_ state: [String: String]) throws
+}
+
+/// Learning-rate schedulers (`torch.optim.lr_scheduler`): call `step()` once per epoch (or step)
+/// after the optimizer's step; the optimizer's `lr` follows the closed-form schedule of the
+/// epoch count, from each group's initial learning rate.
+public final class LRScheduler: SchedulerState {
+    public let optimizer: Optimizer
+    /// Each group's initial learning rate (PyTorch's `base_lrs`).
+    public let baseLRs: [Double]
+    public private(set) var lastEpoch = 0
+    let schedule: (_ epoch: Int, _ base: Double) -> Double
+
+    /// Momentum (or Adam's beta1) by epoch, for schedules that cycle it (`oneCycleLR`).
+    let momentumSchedule: ((_ epoch: Int) -> Double)?
+    let momentumKey: String
+
+    public init(_ optimizer: Optimizer, schedule: @escaping (_ epoch: Int, _ base: Double) -> Double) {
+        self.optimizer = optimizer
+        for g in optimizer.paramGroups where g.initialLR == nil { g.initialLR = g.lr ?? 0 }
+        baseLRs = optimizer.paramGroups.map { $0.initialLR! }
+        self.schedule = schedule
+        momentumSchedule = nil
+        momentumKey = ""
+        apply()
+    }
+
+    /// A schedule that also sets each group's momentum ("momentum", or "beta1" for Adam-style
+    /// optimizers) every step.
+    init(_ optimizer: Optimizer, schedule: @escaping (_ epoch: Int, _ base: Double) -> Double,
+         momentum: @escaping (_ epoch: Int) -> Double, file: StaticString = #fileID, line: UInt = #line) {
+        self.optimizer = optimizer
+        for g in optimizer.paramGroups where g.initialLR == nil { g.initialLR = g.lr ?? 0 }
+        baseLRs = optimizer.paramGroups.map { $0.initialLR! }
+        self.schedule = schedule
+        let defaults = (optimizer as? BaseOptimizer)?.defaults ?? [:]
+        if defaults["momentum"] != nil {
+            momentumKey = "momentum"
+        } else if defaults["beta1"] != nil {
+            momentumKey = "beta1"
+        } else {
+            torchFail("OneCycleLR", "optimizer must support momentum or beta1 with `cycle_momentum` option enabled", file: file, line: line)
+        }
+        momentumSchedule = momentum
+        apply()
+    }
+
+    func apply() {
+        for (g, b) in zip(optimizer.paramGroups, baseLRs) { g.lr = schedule(lastEpoch, b) }
+        if let momentumSchedule {
+            let m = momentumSchedule(lastEpoch)
+            for g in optimizer.paramGroups { g.options[momentumKey] = m }
+        }
+    }
+
+    public func step() {
+        lastEpoch += 1
+        apply()
+    }
+
+    /// Continues a schedule from `epoch` (for resuming).
+    public func setEpoch(_ epoch: Int) {
+        lastEpoch = epoch
+        apply()
+    }
+
+    public var lastLR: Double { optimizer.lr }
+
+    public func stateDict() -> [String: String] {
+        ["last_epoch": String(lastEpoch), "base_lrs": baseLRs.map { String($0) }.joined(separator: ",")]
+    }
+
+    public func loadStateDict(_ state: [String: String]) throws {
+        guard let e = state["last_epoch"].flatMap({ Int($0) }) else {
+            throw TorchError("scheduler state dict has no integer last_epoch: \(state)")
+        }
+        setEpoch(e)
+    }
+
+    /// `base · gamma^(epoch / stepSize)`.
+    public static func stepLR(_ o: Optimizer, stepSize: Int, gamma: Double = 0.1) -> LRScheduler {
+        LRScheduler(o) { e, b in b * Double.pow(gamma, Double(e / stepSize)) }
+    }
+    /// `base · gamma^(number of milestones ≤ epoch)`.
+    public static func multiStepLR(_ o: Optimizer, milestones: [Int], gamma: Double = 0.1) -> LRScheduler {
+        LRScheduler(o) { e, b in b * Double.pow(gamma, Double(milestones.filter { $0 <= e }.count)) }
+    }
+    public static func exponentialLR(_ o: Optimizer, gamma: Double) -> LRScheduler {
+        LRScheduler(o) { e, b in b * Double.pow(gamma, Double(e)) }
+    }
+    /// `etaMin + (base - etaMin)(1 + cos(π · epoch / tMax)) / 2`.
+    public static func cosineAnnealingLR(_ o: Optimizer, tMax: Int, etaMin: Double = 0) -> LRScheduler {
+        LRScheduler(o) { e, b in etaMin + (b - etaMin) * (1 + Double.cos(Double.pi * Double(e) / Double(tMax))) / 2 }
+    }
+    /// Linear factor from `startFactor` to `endFactor` over `totalIters` epochs.
+    public static func linearLR(_ o: Optimizer, startFactor: Double = 1.0 / 3, endFactor: Double = 1, totalIters: Int = 5) -> LRScheduler {
+        LRScheduler(o) { e, b in b * (startFactor + (endFactor - startFactor) * Double(Swift.min(e, totalIters)) / Double(totalIters)) }
+    }
+    public static func lambdaLR(_ o: Optimizer, _ f: @escaping (Int) -> Double) -> LRScheduler {
+        LRScheduler(o) { e, b in b * f(e) }
+    }
+}
+
+/// Runs `schedulers` one after another, switching at `milestones` (each restarts its epoch
+/// count at its milestone), as PyTorch's SequentialLR.
+///
+/// ```swift
+/// let warmup = LRScheduler.linearLR(opt, startFactor: 0.1, totalIters: 5)
+/// let decay = LRScheduler.exponentialLR(opt, gamma: 0.9)
+/// let sched = SequentialLR(opt, schedulers: [warmup, decay], milestones: [5])
+/// ```
+public final class SequentialLR: SchedulerState {
+    public let optimizer: Optimizer
+    public let schedulers: [LRScheduler]
+    public let milestones: [Int]
+    public private(set) var lastEpoch = 0
+
+    public init(_ optimizer: Optimizer, schedulers: [LRScheduler], milestones: [Int]) {
+        precondition(schedulers.count == milestones.count + 1,
+                     "SequentialLR: expected \(milestones.count + 1) schedulers for \(milestones.count) milestones, got \(schedulers.count)")
+        precondition(schedulers.allSatisfy { $0.optimizer === optimizer }, "SequentialLR: every scheduler must drive the same optimizer")
+        self.optimizer = optimizer
+        self.schedulers = schedulers
+        self.milestones = milestones
+        apply()
+    }
+
+    func apply() {
+        let idx = milestones.filter { $0 <= lastEpoch }.count
+        let start = idx == 0 ? 0 : milestones[idx - 1]
+        schedulers[idx].setEpoch(lastEpoch - start)
+    }
+
+    public func step() {
+        lastEpoch += 1
+        apply()
+    }
+
+    public var lastLR: Double { optimizer.lr }
+
+    public func stateDict() -> [String: String] { ["last_epoch": String(lastEpoch)] }
+
+    public func loadStateDict(_ state: [String: String]) throws {
+        guard let e = state["last_epoch"].flatMap({ Int($0) }) else {
+            throw TorchError("SequentialLR state dict has no integer last_epoch: \(state)")
+        }
+        lastEpoch = e
+        apply()
+    }
+}
+
+extension LRScheduler {
+    /// Cosine annealing restarted every `t0` epochs, periods growing by `tMult`.
+    public static func cosineAnnealingWarmRestarts(_ o: Optimizer, t0: Int, tMult: Int = 1, etaMin: Double = 0) -> LRScheduler {
+        LRScheduler(o) { e, b in
+            // Walk the periods in integers: no rounding at the restarts.
+            var tCur = e, tI = t0
+            while tCur >= tI {
+                tCur -= tI
+                tI *= tMult
+            }
+            return etaMin + (b - etaMin) * (1 + Double.cos(Double.pi * Double(tCur) / Double(tI))) / 2
+        }
+    }
+
+    /// The 1cycle policy (cosine annealing, two phases): up from maxLR/divFactor to maxLR over
+    /// `pctStart` of the steps, then down to the initial rate / finalDivFactor. With
+    /// `cycleMomentum` (the default, as PyTorch) the momentum (or Adam's beta1) moves the other way,
+    /// from `maxMomentum` down to `baseMomentum` and back.
+    ///
+    /// ```swift
+    /// let sched = LRScheduler.oneCycleLR(opt, maxLR: 0.1, totalSteps: 1000)
+    /// ```
+    public static func oneCycleLR(_ o: Optimizer, maxLR: Double, totalSteps: Int, pctStart: Double = 0.3,
+                                  divFactor: Double = 25, finalDivFactor: Double = 1e4, cycleMomentum: Bool = true,
+                                  baseMomentum: Double = 0.85, maxMomentum: Double = 0.95,
+                                  file: StaticString = #fileID, line: UInt = #line) -> LRScheduler {
+        let initial = maxLR / divFactor, minLR = initial / finalDivFactor
+        let phaseEnds = [pctStart * Double(totalSteps) - 1, Double(totalSteps - 1)]
+        // One two-phase cosine curve through (start, peak, end).
+        func curve(_ e: Int, _ values: (Double, Double, Double)) -> Double {
+            let phases = [(phaseEnds[0], values.0, values.1), (phaseEnds[1], values.1, values.2)]
+            var startStep = 0.0
+            for (i, p) in phases.enumerated() {
+                if Double(e) <= p.0 || i == phases.count - 1 {
+                    let pct = (Double(e) - startStep) / (p.0 - startStep)
+                    return p.2 + (p.1 - p.2) / 2 * (Double.cos(Double.pi * pct) + 1)
+                }
+                startStep = p.0
+            }
+            return values.2
+        }
+        let lr: (Int, Double) -> Double = { e, _ in curve(e, (initial, maxLR, minLR)) }
+        if !cycleMomentum { return LRScheduler(o, schedule: lr) }
+        return LRScheduler(o, schedule: lr, momentum: { e in curve(e, (maxMomentum, baseMomentum, maxMomentum)) },
+                           file: file, line: line)
+    }
+}
+
+/// Lowers the learning rate by `factor` when a metric stops improving for `patience` epochs
+/// (mode "min" or "max", relative threshold, cooldown, minimum rate), as PyTorch's ReduceLROnPlateau.
+public final class ReduceLROnPlateau: SchedulerState {
+    public let optimizer: Optimizer
+    public let factor: Double, patience: Int, threshold: Double, cooldown: Int, minLR: Double, maximize: Bool
+    /// Changes smaller than this are not applied (PyTorch's `eps`).
+    public let eps: Double
+    public private(set) var best: Double
+    public private(set) var badEpochs = 0, cooldownLeft = 0, lastEpoch = 0
+
+    /// Whether the watched metric should fall (a loss) or rise (an accuracy).
+    public enum Mode: String, Sendable { case min, max }
+
+    public init(_ optimizer: Optimizer, mode: Mode = .min, factor: Double = 0.1, patience: Int = 10,
+                threshold: Double = 1e-4, cooldown: Int = 0, minLR: Double = 0, eps: Double = 1e-8) {
+        precondition(factor < 1, "ReduceLROnPlateau: factor should be < 1.0, got \(factor)")
+        self.optimizer = optimizer
+        self.factor = factor; self.patience = patience; self.threshold = threshold
+        self.cooldown = cooldown; self.minLR = minLR; self.eps = eps
+        maximize = mode == .max
+        best = maximize ? -.infinity : .infinity
+    }
+
+    public func step(_ metric: Double) {
+        lastEpoch += 1
+        let better = maximize ? metric > best * (1 + threshold) : metric < best * (1 - threshold)
+        if better { best = metric; badEpochs = 0 } else { badEpochs += 1 }
+        if cooldownLeft > 0 { cooldownLeft -= 1; badEpochs = 0 }
+        if badEpochs > patience {
+            for g in optimizer.paramGroups {
+                let old = g.lr ?? 0
+                let new = Swift.max(old * factor, minLR)
+                if old - new > eps { g.lr = new }
+            }
+            cooldownLeft = cooldown
+            badEpochs = 0
+        }
+    }
+
+    public func stateDict() -> [String: String] {
+        ["best": String(best), "num_bad_epochs": String(badEpochs), "cooldown_counter": String(cooldownLeft),
+         "last_epoch": String(lastEpoch), "lrs": optimizer.paramGroups.map { String($0.lr ?? 0) }.joined(separator: ",")]
+    }
+
+    public func loadStateDict(_ state: [String: String]) throws {
+        guard let b = state["best"].flatMap(Double.init), let n = state["num_bad_epochs"].flatMap({ Int($0) }),
+              let c = state["cooldown_counter"].flatMap({ Int($0) }), let e = state["last_epoch"].flatMap({ Int($0) }) else {
+            throw TorchError("ReduceLROnPlateau state dict is incomplete: \(state)")
+        }
+        best = b; badEpochs = n; cooldownLeft = c; lastEpoch = e
+        if let lrs = state["lrs"]?.split(separator: ",").compactMap({ Double($0) }), lrs.count == optimizer.paramGroups.count {
+            for (g, lr) in zip(optimizer.paramGroups, lrs) { g.lr = lr }
+        }
+    }
+}
