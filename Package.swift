@@ -57,11 +57,17 @@ let package = Package(
         .executableTarget(name: "TorchDemo", dependencies: ["Torch"]),
         .executableTarget(name: "TorchMisuse", dependencies: ["Torch", "TorchIO"]),
         .executableTarget(name: "TorchDifferential", dependencies: ["Torch", "TorchBase", "TorchNN", "TorchIO"]),
-        .testTarget(
-            name: "TorchTests",
-            dependencies: ["Torch", "TorchBase", "TorchCPU", "TorchCUDA", "TorchMisuse", "TorchDifferential", "TorchNN", "TorchOptim", "TorchData", "TorchIO", "_CZlib", "_CCuda"],
-            exclude: ["Fixtures"]
-        ),
+        // Tests mirror the sources: one test target per library target, sharing TorchTestSupport.
+        .target(name: "TorchTestSupport", dependencies: ["Torch", "TorchBase"], path: "Tests/TorchTestSupport"),
+        .testTarget(name: "TorchBaseTests", dependencies: ["TorchTestSupport", "Torch", "TorchBase", "TorchCPU"]),
+        .testTarget(name: "TorchCPUTests", dependencies: ["TorchTestSupport", "Torch", "TorchBase", "TorchCPU"]),
+        .testTarget(name: "TorchCUDATests", dependencies: ["TorchTestSupport", "Torch", "TorchBase", "TorchCUDA"]),
+        .testTarget(name: "TorchTests", dependencies: ["TorchTestSupport", "Torch", "TorchBase", "TorchCPU", "TorchIO", "TorchMisuse", "TorchDifferential"],
+            exclude: ["Fixtures"]),
+        .testTarget(name: "TorchNNTests", dependencies: ["TorchTestSupport", "Torch", "TorchBase", "TorchNN", "TorchOptim", "TorchData"]),
+        .testTarget(name: "TorchOptimTests", dependencies: ["TorchTestSupport", "Torch", "TorchBase", "TorchNN", "TorchOptim", "TorchData"]),
+        .testTarget(name: "TorchDataTests", dependencies: ["TorchTestSupport", "Torch", "TorchBase", "TorchNN", "TorchOptim", "TorchData"]),
+        .testTarget(name: "TorchIOTests", dependencies: ["TorchTestSupport", "Torch", "TorchBase", "TorchNN", "TorchOptim", "TorchData", "TorchIO", "TorchMisuse"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,5 +1,5 @@
 import TorchBase
-import TorchCPU
+@_spi(Kernels) import TorchCPU
 import TorchCUDA
 import Synchronization
 #if canImport(Glibc)
@@ -40,9 +40,9 @@ enum Kernels {
             try body(CUDABackend.self, Operands.native)
         } catch BackendError.missingKernel(let missing) {
             Fallbacks.record(what(), device: device, missing: missing)
-            let host = Operands(mirroring: CUDABackend.self)
+            let host = HostMirrors(CUDABackend.self)
             do {
-                try body(CPUBackend.self, host)
+                try body(CPUBackend.self, Operands(host: host))
                 try host.writeBack()
             } catch { fatalError("\(what()) on \(device) (CPU fallback): \(error)") }
         } catch { fatalError("\(what()) on \(device): \(error)") }
@@ -50,24 +50,29 @@ enum Kernels {
 
     /// The operands a routed call hands its backend: themselves, or host mirrors of device operands
     /// during a CPU fallback (outputs are copied back after the call).
-    final class Operands {
-        static let native = Operands(mirroring: nil)
-        let device: (any Backend.Type)?
-        private var mirrors: [(device: KernelOperand, host: UnsafeMutableRawPointer, bytes: Int, isOutput: Bool)] = []
-        init(mirroring device: (any Backend.Type)?) { self.device = device }
-        deinit { for m in mirrors { CPUBackend.deallocate(m.host, bytes: m.bytes) } }
+    struct Operands {
+        static var native: Operands { Operands(host: nil) }
+        let host: HostMirrors?
 
         /// An operand the kernel reads.
-        @inline(__always) func input(_ x: KernelOperand) -> KernelOperand { device == nil ? x : mirror(x, isOutput: false) }
+        @inline(__always) func input(_ x: KernelOperand) -> KernelOperand { host.map { $0.mirror(x, isOutput: false) } ?? x }
         /// An operand the kernel writes (and may read).
-        @inline(__always) func output(_ x: KernelOperand) -> KernelOperand { device == nil ? x : mirror(x, isOutput: true) }
+        @inline(__always) func output(_ x: KernelOperand) -> KernelOperand { host.map { $0.mirror(x, isOutput: true) } ?? x }
+    }
 
-        private func mirror(_ x: KernelOperand, isOutput: Bool) -> KernelOperand {
+    /// Host copies of a device's operands for a CPU fallback.
+    final class HostMirrors {
+        let device: any Backend.Type
+        private var mirrors: [(device: KernelOperand, host: UnsafeMutableRawPointer, bytes: Int, isOutput: Bool)] = []
+        init(_ device: any Backend.Type) { self.device = device }
+        deinit { for m in mirrors { CPUBackend.deallocate(m.host, bytes: m.bytes) } }
+
+        func mirror(_ x: KernelOperand, isOutput: Bool) -> KernelOperand {
             let bytes = Swift.max(x.layout.extent * x.dtype.itemSize, 1)
             let host: UnsafeMutableRawPointer
             do {
                 host = try CPUBackend.allocate(bytes)
-                try device!.download(host, from: x.base, bytes: x.layout.extent * x.dtype.itemSize)
+                try device.download(host, from: x.base, bytes: x.layout.extent * x.dtype.itemSize)
             } catch { fatalError("copying an operand to the CPU for a fallback: \(error)") }
             mirrors.append((x, host, bytes, isOutput))
             return KernelOperand(base: host, layout: x.layout, dtype: x.dtype)
@@ -75,7 +80,7 @@ enum Kernels {
 
         func writeBack() throws {
             for m in mirrors where m.isOutput {
-                try device!.upload(m.device.base, from: m.host, bytes: m.device.layout.extent * m.device.dtype.itemSize)
+                try device.upload(m.device.base, from: m.host, bytes: m.device.layout.extent * m.device.dtype.itemSize)
             }
         }
     }
@@ -128,12 +133,12 @@ enum Kernels {
     static func fill(_ dst: KernelOperand, _ v: Double, exactInt: Int64?, _ device: Device) {
         run(device, "fill") { b, o in try b.fill(o.output(dst), v, exactInt: exactInt) }
     }
-    /// `out = F(a)`: on the CPU the call is made on the concrete backend so that its loops are
-    /// specialised for `F` here (Note [Element functions]); other devices go through `run`.
+    /// `out = F(a)`: on the CPU the call is made on the CPU's element loops directly so that they
+    /// are specialised for `F` here (Note [Specialised element loops]); other devices go through `run`.
     @inline(__always)
     static func map<F: UnaryFunction>(_ f: F.Type, _ out: KernelOperand, _ a: KernelOperand, _ device: Device) {
         if device == .cpu {
-            do { try CPUBackend.map(f, out, a) } catch { fatalError("\(F.name) on cpu: \(error)") }
+            CPUElementwise.map(f, out, a)
             return
         }
         run(device, F.name) { b, o in try b.map(f, o.output(out), o.input(a)) }
@@ -141,13 +146,24 @@ enum Kernels {
     @inline(__always)
     static func test<F: UnaryPredicate>(_ f: F.Type, _ out: KernelOperand, _ a: KernelOperand, _ device: Device) {
         if device == .cpu {
-            do { try CPUBackend.test(f, out, a) } catch { fatalError("\(F.name) on cpu: \(error)") }
+            CPUElementwise.test(f, out, a)
             return
         }
         run(device, F.name) { b, o in try b.test(f, o.output(out), o.input(a)) }
     }
     static func binary(_ op: BinaryOp, _ out: KernelOperand, _ a: KernelOperand, _ x: KernelOperand, _ device: Device) {
         run(device, op.rawValue) { b, o in try b.binary(op, o.output(out), o.input(a), o.input(x)) }
+    }
+    /// `out = a op b` over `count` contiguous elements (the small-op fast path; the CPU is called
+    /// directly, without the fallback machinery, since it has every kernel).
+    @inline(__always)
+    static func binaryFlat(_ op: BinaryOp, _ dtype: DType, out: UnsafeMutableRawPointer, a: UnsafeRawPointer,
+                           b: UnsafeRawPointer, count: Int, _ device: Device) {
+        if device == .cpu {
+            do { try CPUBackend.binaryFlat(op, dtype, out: out, a: a, b: b, count: count) } catch { fatalError("\(op) on cpu: \(error)") }
+            return
+        }
+        run(device, op.rawValue) { bk, _ in try bk.binaryFlat(op, dtype, out: out, a: a, b: b, count: count) }
     }
     static func whereSelect(_ out: KernelOperand, _ c: KernelOperand, _ a: KernelOperand, _ x: KernelOperand,
                             _ device: Device) {

@@ -60,7 +60,8 @@ extension Tensor {
             && a.dtype.computeType == a.dtype && a.layout.isContiguous && b.layout.isContiguous && a.shape == b.shape
             && a.layout.offset == 0 && a.device == b.device {
             let out = Tensor(uninitializedContiguous: a.layout, dtype: a.dtype, device: a.device)
-            Kernels.binary(op, out.operand, a.operand, b.operand, a.device)
+            Kernels.binaryFlat(op, a.dtype, out: out.storage.data, a: a.storage.data,
+                               b: b.storage.data + b.layout.offset * b.itemSize, count: a.count, a.device)
             return out
         }
         let shape = a.shape == b.shape ? a.shape : Checks.broadcastShapes(a.shape, b.shape).unwrap(op.rawValue, file: file, line: line)
@@ -149,7 +150,8 @@ extension Tensor {
         if dtype == other.dtype && (op == .add || op == .sub || op == .mul) && dtype != .bool && dtype.computeType == dtype
             && layout.isContiguous && other.layout.isContiguous && shape == other.shape && device == other.device
             && (other.storage !== storage || other.layout == layout) {
-            Kernels.binary(op, operand, operand, other.operand, device)
+            let d = storage.data + layout.offset * itemSize
+            Kernels.binaryFlat(op, dtype, out: d, a: d, b: other.storage.data + other.layout.offset * itemSize, count: count, device)
             bumpVersion()
             return
         }

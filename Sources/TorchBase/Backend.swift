@@ -43,6 +43,10 @@ package protocol Backend {
     static func test<F: UnaryPredicate>(_ f: F.Type, _ out: KernelOperand, _ a: KernelOperand) throws
     /// `out = a op b` over operands already broadcast to `out`'s shape and converted to one dtype.
     static func binary(_ op: BinaryOp, _ out: KernelOperand, _ a: KernelOperand, _ b: KernelOperand) throws
+    /// `out = a op b` over `count` contiguous elements of one computable `dtype` given by their
+    /// first elements: the per-op fast path of small same-shape operands (no layouts built).
+    static func binaryFlat(_ op: BinaryOp, _ dtype: DType, out: UnsafeMutableRawPointer, a: UnsafeRawPointer,
+                           b: UnsafeRawPointer, count: Int) throws
     /// `out = condition ? a : b`.
     static func whereSelect(_ out: KernelOperand, _ condition: KernelOperand, _ a: KernelOperand, _ b: KernelOperand) throws
 

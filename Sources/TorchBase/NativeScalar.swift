@@ -119,7 +119,6 @@ extension NativeScalar where Self: BinaryFloatingPoint & Real {
     }
     @inlinable public static func power(_ a: Self, _ b: Self) -> Self {
         if b == 2 { return a * a }
-        if b == 0.5 { return a.squareRoot() }
         if let x = a as? Double, let y = b as? Double { return Glibc.pow(x, y) as! Self }
         if let x = a as? Float, let y = b as? Float { return Glibc.powf(x, y) as! Self }
         return Self.pow(a, b)

@@ -40,6 +40,21 @@ if CommandLine.arguments.contains("--record-loop") {
     for _ in 0..<backwards { (a * b).sum().backward() }
     exit(0)
 }
+if CommandLine.arguments.contains("--micro") {
+    // Per-op times of the MLP's pieces (for before/after comparisons of the op core).
+    Torch.numThreads = 1
+    let x = Tensor.randn([128, 512]), w = Tensor.randn([256, 512]), b = Tensor.randn([256])
+    let logits = Tensor.randn([128, 10]), y = Tensor.randint(0, 10, [128])
+    print("relu 128x512", time(inner: 50) { _ = x.relu() } * 1e6, "us")
+    print("exp 128x512", time(inner: 50) { _ = x.exp() } * 1e6, "us")
+    print("sin 128x512", time(inner: 50) { _ = x.sin() } * 1e6, "us")
+    print("add 128x512", time(inner: 50) { _ = x + x } * 1e6, "us")
+    print("addmm 128x512x256", time(inner: 20) { _ = Tensor.addmm(b, x, w.t()) } * 1e6, "us")
+    print("crossEntropy 128x10", time(inner: 50) { _ = crossEntropy(logits, y) } * 1e6, "us")
+    print("sum 128x512", time(inner: 50) { _ = x.sum() } * 1e6, "us")
+    print("zeros 128x512", time(inner: 50) { _ = Tensor.zeros([128, 512]) } * 1e6, "us")
+    exit(0)
+}
 if CommandLine.arguments.contains("--overhead-loop") {
     // For profilers: just the 1-element add, many times.
     let a = Tensor.ones([1]), b = Tensor.ones([1])

@@ -37,6 +37,15 @@ package enum CPUBackend: Backend {
     package static func binary(_ op: BinaryOp, _ out: KernelOperand, _ a: KernelOperand, _ b: KernelOperand) throws {
         CPUKernels.binary(op, out, a, b)
     }
+    @inline(__always)
+    package static func binaryFlat(_ op: BinaryOp, _ dtype: DType, out: UnsafeMutableRawPointer, a: UnsafeRawPointer,
+                                   b: UnsafeRawPointer, count: Int) throws {
+        if CPUKernels.binaryContiguous(op, dtype, out, a, b, count) { return }
+        let l = Layout(shape: [count])
+        CPUKernels.binary(op, KernelOperand(base: out, layout: l, dtype: dtype),
+                          KernelOperand(base: UnsafeMutableRawPointer(mutating: a), layout: l, dtype: dtype),
+                          KernelOperand(base: UnsafeMutableRawPointer(mutating: b), layout: l, dtype: dtype))
+    }
     package static func whereSelect(_ out: KernelOperand, _ condition: KernelOperand, _ a: KernelOperand,
                                     _ b: KernelOperand) throws {
         CPUKernels.whereSelect(out, condition, a, b)

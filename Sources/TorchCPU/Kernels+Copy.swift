@@ -58,6 +58,12 @@ public enum CPUKernels {
 
     /// Fills every element of `dst` with `value` converted to its dtype.
     public static func fill(_ dst: KernelOperand, _ value: Double, exactInt: Int64? = nil) {
+        if value == 0 && value.sign == .plus && dst.layout.isContiguous {
+            // Zeros of every dtype are all-zero bytes: one memset.
+            let size = dst.dtype.itemSize
+            (dst.base + dst.layout.offset * size).initializeMemory(as: UInt8.self, repeating: 0, count: dst.layout.count * size)
+            return
+        }
         dst.dtype.visit(Fill(dst: dst, value: value, exactInt: exactInt))
     }
 

@@ -30,11 +30,18 @@ func unaryMap<F: UnaryFn>(_ out: KernelOperand, _ a: KernelOperand, _: F.Type) {
     }
 }
 
-extension CPUBackend {
-    /// `out = F(a)` (Note [Element functions]): the loops are specialised for `F` where core
-    /// calls this (it is inlinable), float32 runs the vectorised C kernel when one exists.
+// Note [Specialised element loops]: the loops that map an element function are generic over it and
+// must be specialised where the function is known (core, for its primitives): Swift specialises a
+// generic across modules only from a `public` `@inlinable` body (not a `package` one), so they are
+// SPI (`@_spi(Kernels) public`): public to the compiler, visible only to the router, which imports
+// TorchCPU with `@_spi(Kernels)`. Without this an element function runs ~100 times slower.
+
+/// The CPU's element-wise loops over a `UnaryFunction` or `UnaryPredicate` (Note [Specialised
+/// element loops]); `CPUBackend.map`/`test` are these behind the `Backend` contract.
+@_spi(Kernels) public enum CPUElementwise {
+    /// `out = F(a)`; float32 runs the vectorised C kernel when one exists.
     @inlinable
-    package static func map<F: UnaryFunction>(_: F.Type, _ out: KernelOperand, _ a: KernelOperand) throws {
+    public static func map<F: UnaryFunction>(_: F.Type, _ out: KernelOperand, _ a: KernelOperand) {
         switch a.dtype {
         case .float32:
             if let v = CPUKernels.vectorised(F.name), CPUKernels.runVectorised(v, out, a) { return }
@@ -49,7 +56,7 @@ extension CPUBackend {
 
     /// `out = F(a)` for a bool-valued test.
     @inlinable
-    package static func test<F: UnaryPredicate>(_: F.Type, _ out: KernelOperand, _ a: KernelOperand) throws {
+    public static func test<F: UnaryPredicate>(_: F.Type, _ out: KernelOperand, _ a: KernelOperand) {
         switch a.dtype {
         case .float32: unaryMap(out, a, FloatTest<F, Float>.self)
         case .float64: unaryMap(out, a, FloatTest<F, Double>.self)
@@ -67,6 +74,15 @@ extension CPUBackend {
         @usableFromInline let out: KernelOperand, a: KernelOperand
         @inlinable init(out: KernelOperand, a: KernelOperand) { self.out = out; self.a = a }
         @inlinable func visit<T: NativeScalar>(_: T.Type) { unaryMap(out, a, IntegralTestElement<F, T>.self) }
+    }
+}
+
+extension CPUBackend {
+    package static func map<F: UnaryFunction>(_ f: F.Type, _ out: KernelOperand, _ a: KernelOperand) throws {
+        CPUElementwise.map(f, out, a)
+    }
+    package static func test<F: UnaryPredicate>(_ f: F.Type, _ out: KernelOperand, _ a: KernelOperand) throws {
+        CPUElementwise.test(f, out, a)
     }
 }
 

@@ -41,6 +41,13 @@ package enum CUDABackend: Backend {
     package static func binary(_ op: BinaryOp, _ out: KernelOperand, _ a: KernelOperand, _ b: KernelOperand) throws {
         try CUDAKernels.binary(op, out, a, b)
     }
+    package static func binaryFlat(_ op: BinaryOp, _ dtype: DType, out: UnsafeMutableRawPointer, a: UnsafeRawPointer,
+                                   b: UnsafeRawPointer, count: Int) throws {
+        let l = Layout(shape: [count])
+        try CUDAKernels.binary(op, KernelOperand(base: out, layout: l, dtype: dtype),
+                               KernelOperand(base: UnsafeMutableRawPointer(mutating: a), layout: l, dtype: dtype),
+                               KernelOperand(base: UnsafeMutableRawPointer(mutating: b), layout: l, dtype: dtype))
+    }
     package static func whereSelect(_ out: KernelOperand, _ condition: KernelOperand, _ a: KernelOperand,
                                     _ b: KernelOperand) throws {
         try CUDAKernels.whereSelect(out, condition, a, b)

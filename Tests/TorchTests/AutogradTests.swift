@@ -2,6 +2,7 @@ import XCTest
 import Foundation
 @testable import Torch
 import TorchBase
+import TorchTestSupport
 
 final class AutogradTests: XCTestCase {
     func testBackwardAccumulatesAcrossCalls() {

@@ -1,6 +1,7 @@
 import XCTest
 @testable import Torch
 import TorchBase
+import TorchTestSupport
 
 /// The comparison helpers themselves: each must fail on a wrong value, a NaN and an infinity
 /// (a plain `abs(x - y) > tol` test lets NaN through).

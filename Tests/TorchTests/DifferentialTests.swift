@@ -3,6 +3,7 @@ import XCTest
 @testable import Torch
 import TorchBase
 import TorchIO
+import TorchTestSupport
 
 /// Replays the differential cases against PyTorch (`Fixtures/differential/generate.py` wrote
 /// them) through `torch-diff`, in a child process because a case PyTorch refuses must trap here.

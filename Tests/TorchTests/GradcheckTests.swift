@@ -1,6 +1,7 @@
 import XCTest
 @testable import Torch
 import TorchBase
+import TorchTestSupport
 
 /// Every primitive in the registry passes a float64 finite-difference gradcheck on ordinary,
 /// broadcast, non-contiguous and size-1 inputs, and gradgradcheck where it has a second derivative.

@@ -1,18 +1,14 @@
 import Foundation
 import XCTest
 import TorchBase
+import TorchTestSupport
 
 /// Misuse traps with PyTorch's wording, the op's name and the caller's file and line. Each case
 /// runs in a child process (`torch-misuse CASE`) because a trap ends the process.
 final class MisuseTests: XCTestCase {
     func misuseBinary() -> URL? { MisuseTests.binary() }
 
-    static func binary() -> URL? {
-        let dir = Bundle.main.bundleURL.deletingLastPathComponent()
-        let candidates = [Bundle.main.bundleURL.appendingPathComponent("torch-misuse"), dir.appendingPathComponent("torch-misuse"),
-                          URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../.build/debug/torch-misuse")]
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
-    }
+    static func binary() -> URL? { programBinary("torch-misuse") }
 
     func trap(_ name: String) -> (line: String, stderr: String) {
         guard let exe = misuseBinary() else { XCTFail("torch-misuse not built"); return ("", "") }

@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 @testable import Torch
 import TorchBase
+import TorchTestSupport
 
 /// Every case of `Fixtures/ops.json` (NumPy references) run through the matching SwiftTorch op.
 final class NumPyReferenceTests: XCTestCase {

@@ -4,6 +4,7 @@ import Synchronization
 @testable import Torch
 import TorchBase
 import TorchCPU
+import TorchTestSupport
 
 final class CreationTests: XCTestCase {
     func testNestedArraysAndDTypes() {
@@ -86,43 +87,6 @@ final class CreationTests: XCTestCase {
         XCTAssertEqual(t.item(Float.self), 1.5)
         XCTAssertEqual(Tensor([7]).item(Int.self), 7)
         XCTAssertEqual(Tensor([1, 2]).scalars, [1, 2])
-    }
-}
-
-final class PromotionTests: XCTestCase {
-    func testPromoteTypesTable() {
-        // PyTorch's documented rules.
-        XCTAssertEqual(promoteTypes(.uint8, .int8), .int16)
-        XCTAssertEqual(promoteTypes(.int32, .int64), .int64)
-        XCTAssertEqual(promoteTypes(.bool, .uint8), .uint8)
-        XCTAssertEqual(promoteTypes(.int64, .float16), .float16)
-        XCTAssertEqual(promoteTypes(.float16, .bfloat16), .float32)
-        XCTAssertEqual(promoteTypes(.float32, .float64), .float64)
-        XCTAssertEqual(promoteTypes(.uint8, .int64), .int64)
-        for a in DType.allCases {
-            XCTAssertEqual(promoteTypes(a, a), a)
-            for b in DType.allCases { XCTAssertEqual(promoteTypes(a, b), promoteTypes(b, a)) }
-        }
-    }
-
-    func testScalarsDoNotPromoteWithinCategory() {
-        XCTAssertEqual((Tensor.ones([2]) * 2.5).dtype, .float32)
-        XCTAssertEqual((Tensor.ones([2], dtype: .float16) * 2.5).dtype, .float16)
-        XCTAssertEqual((Tensor([1, 2], dtype: .int32) + 5).dtype, .int32)
-        XCTAssertEqual((Tensor([1, 2], dtype: .int32) * 2.5).dtype, .float32)
-        XCTAssertEqual((Tensor([true, false]) + 1).dtype, .int64)
-        XCTAssertEqual((Tensor([1, 2], dtype: .uint8) + 300).toArray(Int.self), [45, 46])
-        XCTAssertEqual((Tensor([1, 2]) / 2).dtype, .float32)
-        XCTAssertEqual((Tensor([1, 2]) / Tensor([2, 2])).scalars, [0.5, 1])
-    }
-
-    func testZeroDimTensorsRankBelowDimensioned() {
-        let f32 = Tensor.ones([2]), f64Scalar = Tensor(2.0, dtype: .float64)
-        XCTAssertEqual((f32 * f64Scalar).dtype, .float32)
-        let i = Tensor([1, 2], dtype: .int32)
-        XCTAssertEqual((i + Tensor(2, dtype: .int64)).dtype, .int32)
-        XCTAssertEqual((i + Tensor(2.0, dtype: .float64)).dtype, .float64)
-        XCTAssertEqual(resultType([.tensor(.int32, isZeroDim: false), .scalar(.float64)]), .float32)
     }
 }
 
@@ -345,77 +309,5 @@ final class PrintingTests: XCTestCase {
         XCTAssertEqual(Tensor([1, 2], dtype: .int32).description, "tensor([1, 2], dtype: .int32)")
         let big = Tensor.arange(0, 2000).description
         XCTAssertEqual(big, "tensor([   0,    1,    2,  ..., 1997, 1998, 1999])")
-    }
-}
-
-final class AllocatorTests: XCTestCase {
-    func testFreedBlocksAreReused() {
-        let before = CPUAllocator.shared.stats
-        for _ in 0..<100 { _ = Tensor.empty([1000]) }
-        let after = CPUAllocator.shared.stats
-        XCTAssertGreaterThanOrEqual(after.hits - before.hits, 99)
-        XCTAssertEqual(CPUAllocator.sizeClass(1), 64)
-        XCTAssertEqual(CPUAllocator.sizeClass(65), 128)
-        XCTAssertEqual(CPUAllocator.sizeClass((1 << 20) + 1), (1 << 20) + (1 << 18))
-    }
-}
-
-/// The vectorised float32 exp/tanh/sigmoid on strided views with contiguous rows (row by row)
-/// agree with the same functions on a contiguous copy, element for element.
-final class StridedVectorUnaryTests: XCTestCase {
-    func testRowContiguousViews() {
-        let x = Tensor.randn([7, 40], generator: Generator(seed: 2)) * 3
-        let view = x[..., 5..<33]                       // rows of 28 contiguous elements, row stride 40
-        XCTAssertFalse(view.isContiguous)
-        let copy = view.contiguous()
-        for (name, f) in [("exp", { (t: Tensor) in t.exp() }), ("tanh", { $0.tanh() }), ("sigmoid", { $0.sigmoid() })] as [(String, (Tensor) -> Tensor)] {
-            XCTAssertEqual(f(view).scalars, f(copy).scalars, name)
-        }
-        let big = Tensor.randn([300, 400], generator: Generator(seed: 3))[..., 1..<399]   // above the parallel grain
-        XCTAssertEqual(big.tanh().scalars, big.contiguous().tanh().scalars)
-    }
-}
-
-/// The worker pool behind Parallel.forRange: every index covered exactly once, for back-to-back
-/// jobs, jobs from several threads at once (all but one go through libdispatch) and nested jobs.
-final class WorkerPoolTests: XCTestCase {
-    func cover(_ n: Int, grain: Int) -> [Int] {
-        let counts = UnsafeMutablePointer<Int>.allocate(capacity: n)
-        counts.initialize(repeating: 0, count: n)
-        defer { counts.deallocate() }
-        Parallel.forRange(n, grain: grain) { r in for i in r { counts[i] += 1 } }
-        return Array(UnsafeBufferPointer(start: counts, count: n))
-    }
-
-    func testEveryIndexOnceUnderLoad() {
-        let saved = Parallel.threadCount
-        Parallel.threadCount = 4
-        defer { Parallel.threadCount = saved }
-        for i in 0..<2000 {
-            let n = 1 + i % 97 * 13
-            XCTAssertEqual(cover(n, grain: 1 + i % 7), [Int](repeating: 1, count: n))
-        }
-        let group = DispatchGroup()
-        let failures = Atomic<Int>(0)
-        for _ in 0..<4 {
-            group.enter()
-            Thread.detachNewThread {
-                for i in 0..<300 where self.cover(50 + i, grain: 3) != [Int](repeating: 1, count: 50 + i) {
-                    failures.wrappingAdd(1, ordering: .relaxed)
-                }
-                group.leave()
-            }
-        }
-        group.wait()
-        XCTAssertEqual(failures.load(ordering: .relaxed), 0)
-        // Nested: the inner calls find the pool busy and use libdispatch.
-        let outer = cover(8, grain: 1)
-        XCTAssertEqual(outer, [Int](repeating: 1, count: 8))
-        var inner = [[Int]](repeating: [], count: 8)
-        inner.withUnsafeMutableBufferPointer { buf in
-            let p = buf.baseAddress!
-            Parallel.forRange(8, grain: 1) { r in for i in r { (p + i).pointee = self.cover(100, grain: 10) } }
-        }
-        XCTAssertTrue(inner.allSatisfy { $0 == [Int](repeating: 1, count: 100) })
     }
 }

@@ -2,6 +2,7 @@ import XCTest
 @testable import Torch
 import TorchBase
 import TorchNN
+import TorchTestSupport
 
 /// Layers and losses against PyTorch (`Fixtures/torch_nn.json`, written by
 /// `Fixtures/generate_torch_nn.py` under PyTorch): each module is converted to float64, loads

@@ -3,6 +3,7 @@ import Foundation
 @testable import Torch
 import TorchBase
 @testable import TorchIO
+import TorchTestSupport
 
 /// torch.save-format checkpoints, generated and checked by scripts/torch_checkpoint_check.py
 /// (which mimics torch.save's layout and torch.load(weights_only=True)'s rules without PyTorch).

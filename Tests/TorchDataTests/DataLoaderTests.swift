@@ -3,6 +3,7 @@ import Foundation
 @testable import Torch
 import TorchBase
 @testable import TorchData
+import TorchTestSupport
 
 struct Numbers: Dataset {
     let n: Int

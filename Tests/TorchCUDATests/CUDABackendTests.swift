@@ -2,6 +2,7 @@ import XCTest
 @testable import Torch
 import TorchBase
 @testable import TorchCUDA
+import TorchTestSupport
 
 /// A fake device: a bump address space with a capacity, counting live bytes.
 final class SimulatedDevice: DeviceMemory {

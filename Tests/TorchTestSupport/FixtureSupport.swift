@@ -1,19 +1,21 @@
 import Foundation
 import XCTest
-@testable import Torch
+import Torch
 import TorchBase
 
 /// Reads `Fixtures/ops.json` (written by `Fixtures/generate.py`) into tensors.
-enum Fixtures {
-    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+public enum Fixtures {
+    /// Tests/TorchTests/Fixtures: the fixtures and the generator scripts that write them.
+    public static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("TorchTests/Fixtures")
 
-    static func load(_ name: String) -> [[String: Any]] {
+    public static func load(_ name: String) -> [[String: Any]] {
         let data = try! Data(contentsOf: directory.appendingPathComponent(name))
         let root = try! JSONSerialization.jsonObject(with: data) as! [String: Any]
         return root["cases"] as! [[String: Any]]
     }
 
-    static func dtype(_ s: String) -> DType {
+    public static func dtype(_ s: String) -> DType {
         switch s {
         case "bool": return .bool
         case "uint8": return .uint8
@@ -27,7 +29,7 @@ enum Fixtures {
         }
     }
 
-    static func number(_ v: Any) -> Double {
+    public static func number(_ v: Any) -> Double {
         if v is NSNull { return .nan }
         if let s = v as? String { return s == "inf" ? .infinity : -.infinity }
         if let b = v as? Bool { return b ? 1 : 0 }
@@ -35,7 +37,7 @@ enum Fixtures {
     }
 
     /// The tensor a fixture entry describes, with its layout transform applied.
-    static func tensor(_ d: [String: Any]) -> Tensor {
+    public static func tensor(_ d: [String: Any]) -> Tensor {
         let shape = d["shape"] as! [Int]
         let dt = dtype(d["dtype"] as! String)
         let raw = d["data"] as! [Any]
@@ -52,7 +54,7 @@ enum Fixtures {
 
 /// Asserts `actual` equals the fixture `expected`: same shape and dtype, values within tolerances
 /// for the dtype (NaN equal to NaN, infinities exact).
-func assertMatches(_ actual: Tensor, _ expected: Tensor, _ name: String, rtol: Double? = nil, atol: Double? = nil,
+public func assertMatches(_ actual: Tensor, _ expected: Tensor, _ name: String, rtol: Double? = nil, atol: Double? = nil,
                    file: StaticString = #filePath, line: UInt = #line) {
     if let problem = tensorMismatch(actual, expected, rtol: rtol, atol: atol) {
         XCTFail("\(name): \(problem)", file: file, line: line)
@@ -61,7 +63,7 @@ func assertMatches(_ actual: Tensor, _ expected: Tensor, _ name: String, rtol: D
 
 /// Why `actual` does not match `expected` (shape, dtype, or the first differing element and the
 /// count), or nil when it does. Default tolerances: float32 1e-5/1e-6, otherwise 1e-10/1e-12.
-func tensorMismatch(_ actual: Tensor, _ expected: Tensor, rtol: Double? = nil, atol: Double? = nil) -> String? {
+public func tensorMismatch(_ actual: Tensor, _ expected: Tensor, rtol: Double? = nil, atol: Double? = nil) -> String? {
     if actual.shape != expected.shape { return "shape \(actual.shape), expected \(expected.shape)" }
     if actual.dtype != expected.dtype { return "dtype \(actual.dtype), expected \(expected.dtype)" }
     let a = actual.scalars, e = expected.scalars
@@ -74,7 +76,7 @@ func tensorMismatch(_ actual: Tensor, _ expected: Tensor, rtol: Double? = nil, a
 
 /// Indices where `actual` and `expected` differ: NaN matches only NaN at the same place,
 /// infinities match exactly, finite values within `atol + rtol·|expected|` (`Checks.isClose`).
-func mismatches(_ actual: [Double], _ expected: [Double], atol: Double, rtol: Double) -> [Int] {
+public func mismatches(_ actual: [Double], _ expected: [Double], atol: Double, rtol: Double) -> [Int] {
     if actual.count != expected.count { return [Swift.min(actual.count, expected.count)] }
     return actual.indices.filter { !Checks.isClose(actual[$0], expected[$0], atol: atol, rtol: rtol) }
 }

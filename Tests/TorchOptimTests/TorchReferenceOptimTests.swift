@@ -3,6 +3,7 @@ import XCTest
 @testable import Torch
 import TorchBase
 import TorchOptim
+import TorchTestSupport
 
 /// Optimizers and schedulers against PyTorch (`Fixtures/torch_optim.json`, written by
 /// `Fixtures/generate_torch_optim.py`): 20-step parameter trajectories in float32 and 50-step

@@ -3,6 +3,7 @@ import Foundation
 @testable import Torch
 import TorchBase
 @testable import TorchIO
+import TorchTestSupport
 
 final class NPYTests: TemporaryDirectoryTestCase {
 

@@ -4,6 +4,7 @@ import Torch
 import TorchBase
 import TorchNN
 import TorchOptim
+import TorchTestSupport
 
 /// "Learning PyTorch with Examples", ported line by line, trains exactly as PyTorch does from the
 /// same start: the losses every 100 steps and the final coefficients match PyTorch's

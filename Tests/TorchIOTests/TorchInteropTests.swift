@@ -4,6 +4,7 @@ import XCTest
 import TorchBase
 @testable import TorchIO
 import TorchNN
+import TorchTestSupport
 
 /// `torch.save` files from real PyTorch (`Fixtures/torch_files`, written by
 /// `scripts/torch_interop.py write-fixtures`) are read bit for bit; files SwiftTorch writes are

@@ -3,6 +3,7 @@ import Foundation
 @testable import Torch
 import TorchBase
 @testable import TorchIO
+import TorchTestSupport
 
 final class SafeTensorsTests: TemporaryDirectoryTestCase {
 
@@ -91,7 +92,7 @@ final class SafeTensorsTests: TemporaryDirectoryTestCase {
 /// complete checkpoint always loads and is self-consistent.
 final class CrashSafetyTests: XCTestCase {
     func testKilledWhileSavingLeavesALoadableCheckpoint() throws {
-        let exe = try XCTUnwrap(MisuseTests.binary(), "torch-misuse not built")
+        let exe = try XCTUnwrap(programBinary("torch-misuse"), "torch-misuse not built")
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("crash-\(getpid())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }

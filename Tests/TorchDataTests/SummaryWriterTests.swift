@@ -1,6 +1,7 @@
 import XCTest
 import Foundation
 @testable import TorchData
+import TorchTestSupport
 
 final class SummaryWriterTests: TemporaryDirectoryTestCase {
 

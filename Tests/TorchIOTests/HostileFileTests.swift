@@ -4,6 +4,7 @@ import XCTest
 import TorchBase
 @testable import TorchIO
 @testable import TorchData
+import TorchTestSupport
 
 /// Crafted bad files for every loader (safetensors, .npy, .npz, torch.save archives and their
 /// pickles, IDX, CIFAR-10), each of which must be refused with the expected error, never a crash.

@@ -5,6 +5,7 @@ import TorchBase
 import TorchNN
 import TorchOptim
 import TorchData
+import TorchTestSupport
 
 /// A short version of the main job on the real Fashion-MNIST files (Debian's package, installed
 /// by scripts/setup.sh): one epoch of the MLP on 12,000 images must reach 0.75 test accuracy (0.786 seen here).

@@ -4,6 +4,7 @@ import XCTest
 import TorchBase
 @testable import TorchIO
 @testable import TorchData
+import TorchTestSupport
 
 /// A bounded-time mutation fuzzer for every loader: valid files with random bit flips, byte
 /// overwrites with boundary values, truncations, duplicated and deleted chunks. Each input must
