@@ -30,8 +30,15 @@ public protocol NativeScalar: TensorElement, Comparable {
     static func signum(_ a: Self) -> Self
     /// `~a` for integers, `!a` for bool (never called on floats: core refuses them first).
     static func bitwiseNot(_ a: Self) -> Self
+    /// `a & b`, `a | b`, `a ^ b` for integers; and, or, xor for bool (never called on floats).
+    static func bitwise(_ op: BitwiseOp, _ a: Self, _ b: Self) -> Self
     var isNaNValue: Bool { get }
     var isNonZero: Bool { get }
+}
+
+/// The bitwise operations of `NativeScalar.bitwise`.
+public enum BitwiseOp: Sendable {
+    case and, or, xor
 }
 
 @inline(never) @usableFromInline func integerDivisionByZero() -> Never {
@@ -81,6 +88,13 @@ extension NativeScalar where Self: FixedWidthInteger {
     @inlinable public static func absolute(_ a: Self) -> Self { a < 0 ? 0 &- a : a }
     @inlinable public static func signum(_ a: Self) -> Self { a > 0 ? 1 : (a < 0 ? 0 &- 1 : 0) }
     @inlinable public static func bitwiseNot(_ a: Self) -> Self { ~a }
+    @inlinable public static func bitwise(_ op: BitwiseOp, _ a: Self, _ b: Self) -> Self {
+        switch op {
+        case .and: return a & b
+        case .or: return a | b
+        case .xor: return a ^ b
+        }
+    }
     @inlinable public var isNaNValue: Bool { false }
     @inlinable public var isNonZero: Bool { self != 0 }
 }
@@ -129,6 +143,9 @@ extension NativeScalar where Self: BinaryFloatingPoint & Real {
     @inlinable public static func absolute(_ a: Self) -> Self { Swift.abs(a) }
     @inlinable public static func signum(_ a: Self) -> Self { a > 0 ? 1 : (a < 0 ? -1 : 0) }  // sign(nan) = 0, as PyTorch
     @inlinable public static func bitwiseNot(_ a: Self) -> Self { preconditionFailure("bitwise_not of a float") }
+    @inlinable public static func bitwise(_ op: BitwiseOp, _ a: Self, _ b: Self) -> Self {
+        preconditionFailure("bitwise ops of a float")
+    }
     @inlinable public var isNaNValue: Bool { isNaN }
     @inlinable public var isNonZero: Bool { self != 0 }
 }
@@ -161,6 +178,13 @@ extension Bool: NativeScalar {
     @inlinable public static func absolute(_ a: Bool) -> Bool { a }
     @inlinable public static func signum(_ a: Bool) -> Bool { a }
     @inlinable public static func bitwiseNot(_ a: Bool) -> Bool { !a }
+    @inlinable public static func bitwise(_ op: BitwiseOp, _ a: Bool, _ b: Bool) -> Bool {
+        switch op {
+        case .and: return a && b
+        case .or: return a || b
+        case .xor: return a != b
+        }
+    }
     @inlinable public static func < (a: Bool, b: Bool) -> Bool { !a && b }
     @inlinable public var isNaNValue: Bool { false }
     @inlinable public var isNonZero: Bool { self }
@@ -171,27 +195,7 @@ public protocol FloatScalar: NativeScalar, BinaryFloatingPoint, Real, SIMDScalar
 extension Float: FloatScalar {}
 extension Double: FloatScalar {}
 
-/// Visits the native compute type of `dtype`; float16/bfloat16 must be converted to float32 first.
-public protocol NativeVisitor {
-    associatedtype Result
-    func visit<T: NativeScalar>(_ type: T.Type) -> Result
-}
-
 extension DType {
-    @inlinable public func visitNative<V: NativeVisitor>(_ v: V) -> V.Result {
-        switch self {
-        case .bool: return v.visit(Bool.self)
-        case .uint8: return v.visit(UInt8.self)
-        case .int8: return v.visit(Int8.self)
-        case .int16: return v.visit(Int16.self)
-        case .int32: return v.visit(Int32.self)
-        case .int64: return v.visit(Int64.self)
-        case .float32: return v.visit(Float.self)
-        case .float64: return v.visit(Double.self)
-        case .float16, .bfloat16: fatalError("CPU kernels: \(self) must be computed in float32")
-        }
-    }
-
     /// The dtype kernels compute this dtype in.
     @inlinable public var computeType: DType { (self == .float16 || self == .bfloat16) ? .float32 : self }
 }

@@ -107,30 +107,6 @@ extension Double: TensorElement {
     @inlinable public var asInt64: Int64 { saturatingInt64(self) }
 }
 
-/// Calls `body` with the Swift type of `dtype`: the one place that turns the runtime enum
-/// into a concrete type (DESIGN convention 5).
-public protocol DTypeVisitor {
-    associatedtype Result
-    func visit<T: TensorElement>(_ type: T.Type) -> Result
-}
-
-extension DType {
-    @inlinable public func visit<V: DTypeVisitor>(_ v: V) -> V.Result {
-        switch self {
-        case .bool: return v.visit(Bool.self)
-        case .uint8: return v.visit(UInt8.self)
-        case .int8: return v.visit(Int8.self)
-        case .int16: return v.visit(Int16.self)
-        case .int32: return v.visit(Int32.self)
-        case .int64: return v.visit(Int64.self)
-        case .float16: return v.visit(Float16.self)
-        case .bfloat16: return v.visit(BFloat16.self)
-        case .float32: return v.visit(Float.self)
-        case .float64: return v.visit(Double.self)
-        }
-    }
-}
-
 /// `Int` reads and writes int64 tensors (same size and layout as `Int64` on 64-bit Linux).
 extension Int: TensorElement {
     @inlinable public static var dtype: DType { .int64 }

@@ -61,13 +61,23 @@ extension CPUKernels {
     /// `y += alpha · x` over `n` contiguous float32 or float64 elements (BLAS axpy, split across threads).
     public static func axpy(_ dtype: DType, _ n: Int, alpha: Double, x: UnsafeRawPointer, y: UnsafeMutableRawPointer) {
         _ = blasSingleThreaded
-        let size = dtype.itemSize
-        Parallel.forRange(n, grain: 1 << 16) { r in
-            let xs = x + r.lowerBound * size, ys = y + r.lowerBound * size
-            if dtype == .float32 {
-                cblas_saxpy(Int32(r.count), Float(alpha), xs.assumingMemoryBound(to: Float.self), 1, ys.assumingMemoryBound(to: Float.self), 1)
-            } else {
-                cblas_daxpy(Int32(r.count), alpha, xs.assumingMemoryBound(to: Double.self), 1, ys.assumingMemoryBound(to: Double.self), 1)
+        dtype.dispatchFloat(Axpy(n: n, alpha: alpha, x: x, y: y))
+    }
+
+    struct Axpy: KernelVisitor {
+        let n: Int, alpha: Double, x: UnsafeRawPointer, y: UnsafeMutableRawPointer
+        func visitFloat<T: FloatScalar>(_: T.Type) {
+            let xs = x.assumingMemoryBound(to: T.self), ys = y.assumingMemoryBound(to: T.self)
+            Parallel.forRange(n, grain: 1 << 16) { r in
+                let cx = xs + r.lowerBound, cy = ys + r.lowerBound, count = Int32(r.count)
+                // BLAS has one entry point per type.
+                if T.self == Float.self {
+                    cblas_saxpy(count, Float(alpha), UnsafeRawPointer(cx).assumingMemoryBound(to: Float.self), 1,
+                                UnsafeMutableRawPointer(cy).assumingMemoryBound(to: Float.self), 1)
+                } else {
+                    cblas_daxpy(count, alpha, UnsafeRawPointer(cx).assumingMemoryBound(to: Double.self), 1,
+                                UnsafeMutableRawPointer(cy).assumingMemoryBound(to: Double.self), 1)
+                }
             }
         }
     }

@@ -14,7 +14,7 @@ package enum CPUBackend: Backend {
     package static var name: String { "cpu" }
     package static func supports(_ family: KernelFamily, _ dtype: DType) -> Bool {
         switch family {
-        case .lstmCell, .window2D, .addScaled: return dtype == .float32 || dtype == .float64
+        case .lstmCell, .window2D, .addScaled: return dtype.isFloatingPoint && dtype.computeType == dtype
         case .philox: return false
         }
     }
@@ -93,13 +93,13 @@ package enum CPUBackend: Backend {
                    offset: o.layout.offset).elementOffsets()
         }
         let ao = batchOffsets(a), bo = batchOffsets(b), co = batchOffsets(c)
-        a.dtype.visitNative(GemmVisitor(a: a, b: b, c: c, ao: ao, bo: bo, co: co, m: m, n: n, k: k, beta: beta))
+        a.dtype.dispatchNative(GemmVisitor(a: a, b: b, c: c, ao: ao, bo: bo, co: co, m: m, n: n, k: k, beta: beta))
     }
 
-    struct GemmVisitor: NativeVisitor {
+    struct GemmVisitor: KernelVisitor {
         let a: KernelOperand, b: KernelOperand, c: KernelOperand, ao: [Int], bo: [Int], co: [Int]
         let m: Int, n: Int, k: Int, beta: Double
-        func visit<T: NativeScalar>(_: T.Type) {
+        func visitNative<T: NativeScalar>(_: T.Type) {
             let r = a.layout.rank
             let ap = a.base.assumingMemoryBound(to: T.self), bp = b.base.assumingMemoryBound(to: T.self)
             let cp = c.base.assumingMemoryBound(to: T.self)

@@ -47,104 +47,90 @@ func binaryMap<F: BinaryFn>(_ out: KernelOperand, _ a: KernelOperand, _ b: Kerne
 
 extension CPUKernels {
     /// `out = a op b` over `n` contiguous elements given by raw pointers: the per-op fast path
-    /// for add/sub/mul of one native dtype (no layouts copied). Returns false for other ops.
-    @inlinable
-    public static func binaryContiguous(_ op: BinaryOp, _ dtype: DType, _ out: UnsafeMutableRawPointer,
-                                        _ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ n: Int) -> Bool {
-        if dtype == .float32 && n < Parallel.grain {
-            let o = out.assumingMemoryBound(to: Float.self)
-            let x = a.assumingMemoryBound(to: Float.self), y = b.assumingMemoryBound(to: Float.self)
+    /// for small add/sub/mul of one native dtype (no layouts, one thread). False otherwise.
+    static func binaryContiguous(_ op: BinaryOp, _ dtype: DType, _ out: UnsafeMutableRawPointer,
+                                 _ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ n: Int) -> Bool {
+        guard n < Parallel.grain, op == .add || op == .sub || op == .mul, dtype.computeType == dtype else { return false }
+        dtype.dispatchNative(FlatArithmetic(op: op, out: out, a: a, b: b, n: n))
+        return true
+    }
+
+    struct FlatArithmetic: KernelVisitor {
+        let op: BinaryOp, out: UnsafeMutableRawPointer, a: UnsafeRawPointer, b: UnsafeRawPointer, n: Int
+        func visitNative<T: NativeScalar>(_: T.Type) {
+            let o = out.assumingMemoryBound(to: T.self)
+            let x = a.assumingMemoryBound(to: T.self), y = b.assumingMemoryBound(to: T.self)
             switch op {
-            case .add: for i in 0..<n { o[i] = x[i] + y[i] }
-            case .sub: for i in 0..<n { o[i] = x[i] - y[i] }
-            case .mul: for i in 0..<n { o[i] = x[i] * y[i] }
-            default: return false
+            case .add: for i in 0..<n { o[i] = T.add(x[i], y[i]) }
+            case .sub: for i in 0..<n { o[i] = T.sub(x[i], y[i]) }
+            default: for i in 0..<n { o[i] = T.mul(x[i], y[i]) }
             }
-            return true
         }
-        return false
+    }
+
+    struct Atan2Kernel: KernelVisitor {
+        let out: KernelOperand, a: KernelOperand, b: KernelOperand
+        func visitFloat<T: FloatScalar>(_: T.Type) { binaryMap(out, a, b, Functors.Atan2<T>.self) }
     }
 
     /// `out = a op b`. `a` and `b` share a native compute dtype; `out` has that dtype, or bool for
     /// comparisons and logical ops. Layouts are already broadcast to `out`'s shape.
     public static func binary(_ op: BinaryOp, _ out: KernelOperand, _ a: KernelOperand, _ b: KernelOperand) {
-        if a.dtype == .float32 && out.layout.isContiguous && a.layout.isContiguous && b.layout.isContiguous,
-           binaryContiguous(op, a.dtype, out.base + out.layout.offset * 4, a.base + a.layout.offset * 4,
-                            b.base + b.layout.offset * 4, out.layout.count) {
+        let size = a.dtype.itemSize
+        if out.dtype == a.dtype && out.layout.isContiguous && a.layout.isContiguous && b.layout.isContiguous,
+           binaryContiguous(op, a.dtype, out.base + out.layout.offset * size, a.base + a.layout.offset * size,
+                            b.base + b.layout.offset * size, out.layout.count) {
             return
         }
         switch op {
-        case .bitwiseAnd, .bitwiseOr, .bitwiseXor:
-            bitwise(op, out, a, b)
         case .atan2:
-            if a.dtype == .float32 { binaryMap(out, a, b, Fn_atan2<Float>.self) } else { binaryMap(out, a, b, Fn_atan2<Double>.self) }
+            a.dtype.dispatchFloat(Atan2Kernel(out: out, a: a, b: b))
         default:
-            a.dtype.visitNative(BinaryVisitor(op: op, out: out, a: a, b: b))
+            a.dtype.dispatchNative(BinaryVisitor(op: op, out: out, a: a, b: b))
         }
     }
 
-    struct BinaryVisitor: NativeVisitor {
+    struct BinaryVisitor: KernelVisitor {
         let op: BinaryOp, out: KernelOperand, a: KernelOperand, b: KernelOperand
-        func visit<T: NativeScalar>(_: T.Type) {
+        func visitNative<T: NativeScalar>(_: T.Type) {
             switch op {
-            case .add: binaryMap(out, a, b, Fn_add<T>.self)
-            case .sub: binaryMap(out, a, b, Fn_sub<T>.self)
-            case .mul: binaryMap(out, a, b, Fn_mul<T>.self)
-            case .div: binaryMap(out, a, b, Fn_div<T>.self)
-            case .floorDivide: binaryMap(out, a, b, Fn_floorDivide<T>.self)
-            case .remainder: binaryMap(out, a, b, Fn_remainder<T>.self)
-            case .fmod: binaryMap(out, a, b, Fn_fmod<T>.self)
-            case .pow: binaryMap(out, a, b, Fn_pow<T>.self)
-            case .powScalar: binaryMap(out, a, b, Fn_powScalar<T>.self)
-            case .maximum: binaryMap(out, a, b, Fn_maximum<T>.self)
-            case .minimum: binaryMap(out, a, b, Fn_minimum<T>.self)
-            case .eq: binaryMap(out, a, b, Fn_eq<T>.self)
-            case .ne: binaryMap(out, a, b, Fn_ne<T>.self)
-            case .lt: binaryMap(out, a, b, Fn_lt<T>.self)
-            case .le: binaryMap(out, a, b, Fn_le<T>.self)
-            case .gt: binaryMap(out, a, b, Fn_gt<T>.self)
-            case .ge: binaryMap(out, a, b, Fn_ge<T>.self)
-            case .logicalAnd: binaryMap(out, a, b, Fn_logicalAnd<T>.self)
-            case .logicalOr: binaryMap(out, a, b, Fn_logicalOr<T>.self)
-            case .logicalXor: binaryMap(out, a, b, Fn_logicalXor<T>.self)
-            case .reluBackward: binaryMap(out, a, b, Fn_reluBackward<T>.self)
-            case .atan2, .bitwiseAnd, .bitwiseOr, .bitwiseXor: fatalError("unreachable")
+            case .add: binaryMap(out, a, b, Functors.Add<T>.self)
+            case .sub: binaryMap(out, a, b, Functors.Sub<T>.self)
+            case .mul: binaryMap(out, a, b, Functors.Mul<T>.self)
+            case .div: binaryMap(out, a, b, Functors.Div<T>.self)
+            case .floorDivide: binaryMap(out, a, b, Functors.FloorDivide<T>.self)
+            case .remainder: binaryMap(out, a, b, Functors.Remainder<T>.self)
+            case .fmod: binaryMap(out, a, b, Functors.Fmod<T>.self)
+            case .pow: binaryMap(out, a, b, Functors.Pow<T>.self)
+            case .powScalar: binaryMap(out, a, b, Functors.PowScalar<T>.self)
+            case .maximum: binaryMap(out, a, b, Functors.Maximum<T>.self)
+            case .minimum: binaryMap(out, a, b, Functors.Minimum<T>.self)
+            case .eq: binaryMap(out, a, b, Functors.Equal<T>.self)
+            case .ne: binaryMap(out, a, b, Functors.NotEqual<T>.self)
+            case .lt: binaryMap(out, a, b, Functors.Less<T>.self)
+            case .le: binaryMap(out, a, b, Functors.LessEqual<T>.self)
+            case .gt: binaryMap(out, a, b, Functors.Greater<T>.self)
+            case .ge: binaryMap(out, a, b, Functors.GreaterEqual<T>.self)
+            case .logicalAnd: binaryMap(out, a, b, Functors.LogicalAnd<T>.self)
+            case .logicalOr: binaryMap(out, a, b, Functors.LogicalOr<T>.self)
+            case .logicalXor: binaryMap(out, a, b, Functors.LogicalXor<T>.self)
+            case .reluBackward: binaryMap(out, a, b, Functors.ReluBackward<T>.self)
+            case .bitwiseAnd: binaryMap(out, a, b, Functors.BitwiseAnd<T>.self)
+            case .bitwiseOr: binaryMap(out, a, b, Functors.BitwiseOr<T>.self)
+            case .bitwiseXor: binaryMap(out, a, b, Functors.BitwiseXor<T>.self)
+            case .atan2: preconditionFailure("atan2 runs through Atan2Kernel")
             }
-        }
-    }
-
-    static func bitwise(_ op: BinaryOp, _ out: KernelOperand, _ a: KernelOperand, _ b: KernelOperand) {
-        func run<T: FixedWidthInteger>(_: T.Type) {
-            switch op {
-            case .bitwiseAnd: binaryMap(out, a, b, Fn_bitAnd<T>.self)
-            case .bitwiseOr: binaryMap(out, a, b, Fn_bitOr<T>.self)
-            default: binaryMap(out, a, b, Fn_bitXor<T>.self)
-            }
-        }
-        switch a.dtype {
-        case .bool:
-            switch op {
-            case .bitwiseAnd: binaryMap(out, a, b, Fn_boolAnd.self)
-            case .bitwiseOr: binaryMap(out, a, b, Fn_boolOr.self)
-            default: binaryMap(out, a, b, Fn_boolXor.self)
-            }
-        case .uint8: run(UInt8.self)
-        case .int8: run(Int8.self)
-        case .int16: run(Int16.self)
-        case .int32: run(Int32.self)
-        case .int64: run(Int64.self)
-        default: fatalError("bitwise ops need integral or bool tensors, got \(a.dtype)")
         }
     }
 
     /// `out = cond ? a : b` (a, b and out share a dtype; cond is bool).
     public static func whereSelect(_ out: KernelOperand, _ cond: KernelOperand, _ a: KernelOperand, _ b: KernelOperand) {
-        out.dtype.visit(WhereVisitor(out: out, cond: cond, a: a, b: b))
+        out.dtype.dispatchElement(WhereVisitor(out: out, cond: cond, a: a, b: b))
     }
 
-    struct WhereVisitor: DTypeVisitor {
+    struct WhereVisitor: KernelVisitor {
         let out: KernelOperand, cond: KernelOperand, a: KernelOperand, b: KernelOperand
-        func visit<T: TensorElement>(_: T.Type) {
+        func visitElement<T: TensorElement>(_: T.Type) {
             let loop = StridedLoop(shape: out.layout.shape, operands: [out.layout, cond.layout, a.layout, b.layout])
             let op = out.base.assumingMemoryBound(to: T.self), cp = cond.base.assumingMemoryBound(to: Bool.self)
             let ap = a.base.assumingMemoryBound(to: T.self), bp = b.base.assumingMemoryBound(to: T.self)
@@ -158,33 +144,34 @@ extension CPUKernels {
 }
 
 // One type per binary op (see BinaryFn).
-public enum Fn_add<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> T { T.add(a, b) } }
-public enum Fn_sub<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> T { T.sub(a, b) } }
-public enum Fn_mul<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> T { T.mul(a, b) } }
-public enum Fn_div<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> T { T.div(a, b) } }
-public enum Fn_floorDivide<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> T { T.floorDiv(a, b) } }
-public enum Fn_remainder<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> T { T.remainder(a, b) } }
-public enum Fn_fmod<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> T { T.fmod(a, b) } }
-public enum Fn_pow<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> T { T.power(a, b) } }
-public enum Fn_powScalar<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> T { T.powerScalar(a, b) } }
-public enum Fn_maximum<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> T { T.maximum(a, b) } }
-public enum Fn_reluBackward<T: NativeScalar>: BinaryFn {
-    @inlinable public static func apply(_ g: T, _ y: T) -> T { y > T.zeroValue ? g : T.zeroValue }
+/// The binary element functions, one named type each (`Functors.Add<Float>`), that the CPU's loops
+/// specialise (DESIGN convention 5: a named functor handed to a family loop).
+public enum Functors {
+    public enum Add<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> T { T.add(a, b) } }
+    public enum Sub<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> T { T.sub(a, b) } }
+    public enum Mul<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> T { T.mul(a, b) } }
+    public enum Div<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> T { T.div(a, b) } }
+    public enum FloorDivide<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> T { T.floorDiv(a, b) } }
+    public enum Remainder<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> T { T.remainder(a, b) } }
+    public enum Fmod<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> T { T.fmod(a, b) } }
+    public enum Pow<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> T { T.power(a, b) } }
+    public enum PowScalar<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> T { T.powerScalar(a, b) } }
+    public enum Maximum<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> T { T.maximum(a, b) } }
+    public enum ReluBackward<T: NativeScalar>: BinaryFn {
+        @inlinable public static func apply(_ g: T, _ y: T) -> T { y > T.zeroValue ? g : T.zeroValue }
+    }
+    public enum Minimum<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> T { T.minimum(a, b) } }
+    public enum Equal<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> Bool { a == b } }
+    public enum NotEqual<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> Bool { a != b } }
+    public enum Less<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> Bool { a < b } }
+    public enum LessEqual<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> Bool { a <= b } }
+    public enum Greater<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> Bool { a > b } }
+    public enum GreaterEqual<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> Bool { a >= b } }
+    public enum LogicalAnd<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> Bool { a.isNonZero && b.isNonZero } }
+    public enum LogicalOr<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> Bool { a.isNonZero || b.isNonZero } }
+    public enum LogicalXor<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> Bool { a.isNonZero != b.isNonZero } }
+    public enum Atan2<T: FloatScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> T { T.atan2(y: a, x: b) } }
+    public enum BitwiseAnd<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> T { T.bitwise(.and, a, b) } }
+    public enum BitwiseOr<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> T { T.bitwise(.or, a, b) } }
+    public enum BitwiseXor<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> T { T.bitwise(.xor, a, b) } }
 }
-public enum Fn_minimum<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> T { T.minimum(a, b) } }
-public enum Fn_eq<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> Bool { a == b } }
-public enum Fn_ne<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> Bool { a != b } }
-public enum Fn_lt<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> Bool { a < b } }
-public enum Fn_le<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> Bool { a <= b } }
-public enum Fn_gt<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> Bool { a > b } }
-public enum Fn_ge<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> Bool { a >= b } }
-public enum Fn_logicalAnd<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> Bool { a.isNonZero && b.isNonZero } }
-public enum Fn_logicalOr<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> Bool { a.isNonZero || b.isNonZero } }
-public enum Fn_logicalXor<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> Bool { a.isNonZero != b.isNonZero } }
-public enum Fn_atan2<T: FloatScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> T { T.atan2(y: a, x: b) } }
-public enum Fn_bitAnd<T: FixedWidthInteger>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> T { a & b } }
-public enum Fn_bitOr<T: FixedWidthInteger>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> T { a | b } }
-public enum Fn_bitXor<T: FixedWidthInteger>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> T { a ^ b } }
-public enum Fn_boolAnd: BinaryFn { @inlinable public static func apply(_ a: Bool, _ b: Bool) -> Bool { a && b } }
-public enum Fn_boolOr: BinaryFn { @inlinable public static func apply(_ a: Bool, _ b: Bool) -> Bool { a || b } }
-public enum Fn_boolXor: BinaryFn { @inlinable public static func apply(_ a: Bool, _ b: Bool) -> Bool { a != b } }

@@ -27,17 +27,17 @@ public enum CPUKernels {
             }
             return
         }
-        src.dtype.visit(CopyOuter(dst: dst, src: src))
+        src.dtype.dispatchElement(CopyOuter(dst: dst, src: src))
     }
 
-    struct CopyOuter: DTypeVisitor {
+    struct CopyOuter: KernelVisitor {
         let dst: KernelOperand, src: KernelOperand
-        func visit<S: TensorElement>(_: S.Type) { dst.dtype.visit(CopyInner<S>(dst: dst, src: src)) }
+        func visitElement<S: TensorElement>(_: S.Type) { dst.dtype.dispatchElement(CopyInner<S>(dst: dst, src: src)) }
     }
 
-    struct CopyInner<S: TensorElement>: DTypeVisitor {
+    struct CopyInner<S: TensorElement>: KernelVisitor {
         let dst: KernelOperand, src: KernelOperand
-        func visit<D: TensorElement>(_: D.Type) {
+        func visitElement<D: TensorElement>(_: D.Type) {
             let loop = StridedLoop(shape: dst.layout.shape, operands: [dst.layout, src.layout])
             let dp = dst.base.assumingMemoryBound(to: D.self)
             let sp = src.base.assumingMemoryBound(to: S.self)
@@ -64,12 +64,12 @@ public enum CPUKernels {
             (dst.base + dst.layout.offset * size).initializeMemory(as: UInt8.self, repeating: 0, count: dst.layout.count * size)
             return
         }
-        dst.dtype.visit(Fill(dst: dst, value: value, exactInt: exactInt))
+        dst.dtype.dispatchElement(Fill(dst: dst, value: value, exactInt: exactInt))
     }
 
-    struct Fill: DTypeVisitor {
+    struct Fill: KernelVisitor {
         let dst: KernelOperand, value: Double, exactInt: Int64?
-        func visit<D: TensorElement>(_: D.Type) {
+        func visitElement<D: TensorElement>(_: D.Type) {
             let v: D = exactInt.map { D.dtype.isFloatingPoint ? D(fromDouble: Double($0)) : D(fromInt64: $0) } ?? D(fromDouble: value)
             if dst.layout.isContiguous {
                 let p = dst.base.assumingMemoryBound(to: D.self) + dst.layout.offset

@@ -6,20 +6,31 @@ import TorchBase
 extension CPUKernels {
     /// cols[(c·kh + i)·kw + j][n][oy][ox] = x[n][c][oy·sh + i·dh][ox·sw + j·dw].
     public static func im2col2d(_ dtype: DType, x: UnsafeRawPointer, cols: UnsafeMutableRawPointer, _ g: Window2D) {
-        if dtype == .float32 {
-            im2col2d(x.assumingMemoryBound(to: Float.self), cols.assumingMemoryBound(to: Float.self), g)
-        } else {
-            im2col2d(x.assumingMemoryBound(to: Double.self), cols.assumingMemoryBound(to: Double.self), g)
+        dtype.dispatchFloat(Im2col(x: x, cols: cols, g: g))
+    }
+
+    struct Im2col: KernelVisitor {
+        let x: UnsafeRawPointer, cols: UnsafeMutableRawPointer, g: Window2D
+        func visitFloat<T: FloatScalar>(_: T.Type) {
+            CPUKernels.im2col2d(x.assumingMemoryBound(to: T.self), cols.assumingMemoryBound(to: T.self), g)
         }
+    }
+
+    struct Col2im: KernelVisitor {
+        let cols: UnsafeRawPointer, out: UnsafeMutableRawPointer, g: Window2D
+        func visitFloat<T: FloatScalar>(_: T.Type) {
+            CPUKernels.col2im2d(cols.assumingMemoryBound(to: T.self), out.assumingMemoryBound(to: T.self), g)
+        }
+    }
+
+    struct PoolIndices: KernelVisitor {
+        let x: UnsafeRawPointer, idx: UnsafeMutablePointer<Int>, g: Window2D
+        func visitFloat<T: FloatScalar>(_: T.Type) { CPUKernels.maxPool2dIndices(x.assumingMemoryBound(to: T.self), idx, g) }
     }
 
     /// out[n][c][oy·sh + i·dh][ox·sw + j·dw] += cols[(c·kh + i)·kw + j][n][oy][ox], `out` zeroed here.
     public static func col2im2d(_ dtype: DType, cols: UnsafeRawPointer, out: UnsafeMutableRawPointer, _ g: Window2D) {
-        if dtype == .float32 {
-            col2im2d(cols.assumingMemoryBound(to: Float.self), out.assumingMemoryBound(to: Float.self), g)
-        } else {
-            col2im2d(cols.assumingMemoryBound(to: Double.self), out.assumingMemoryBound(to: Double.self), g)
-        }
+        dtype.dispatchFloat(Col2im(cols: cols, out: out, g: g))
     }
 
     @inline(__always)
@@ -78,11 +89,7 @@ extension CPUKernels {
         var out = [Int](repeating: 0, count: g.n * g.c * g.oh * g.ow)
         out.withUnsafeMutableBufferPointer { idx in
             let p = idx.baseAddress!
-            if dtype == .float32 {
-                maxPool2dIndices(x.assumingMemoryBound(to: Float.self), p, g)
-            } else {
-                maxPool2dIndices(x.assumingMemoryBound(to: Double.self), p, g)
-            }
+            dtype.dispatchFloat(PoolIndices(x: x, idx: p, g: g))
         }
         return out
     }

@@ -50,13 +50,13 @@ extension CPUKernels {
 
     /// `dst[offsets[i]] += src[i]` in order (deterministic), both of native dtype `dtype`.
     public static func scatterAdd(dst: UnsafeMutableRawPointer, src: UnsafeRawPointer, offsets: [Int], dtype: DType) {
-        struct V: NativeVisitor {
+        struct V: KernelVisitor {
             let dst: UnsafeMutableRawPointer, src: UnsafeRawPointer, offsets: [Int]
-            func visit<T: NativeScalar>(_: T.Type) {
+            func visitNative<T: NativeScalar>(_: T.Type) {
                 let d = dst.assumingMemoryBound(to: T.self), s = src.assumingMemoryBound(to: T.self)
                 for (i, o) in offsets.enumerated() { d[o] = T.add(d[o], s[i]) }
             }
         }
-        dtype.visitNative(V(dst: dst, src: src, offsets: offsets))
+        dtype.dispatchNative(V(dst: dst, src: src, offsets: offsets))
     }
 }

@@ -11,7 +11,41 @@ extension CPUKernels {
     public static func lstmCellForward(_ dtype: DType, batch: Int, hidden: Int, pre: UnsafeRawPointer, cPrev: UnsafeRawPointer,
                                        act: UnsafeMutableRawPointer, c: UnsafeMutableRawPointer,
                                        tc: UnsafeMutableRawPointer, h: UnsafeMutableRawPointer) {
-        func run<T: Real & BinaryFloatingPoint>(_: T.Type) {
+        dtype.dispatchFloat(LSTMForward(batch: batch, hidden: hidden, pre: pre, cPrev: cPrev, act: act, c: c, tc: tc, h: h))
+    }
+
+    /// Given the gradients `dh`, `dc` [B, H] flowing into a step (dc updated in place to the
+    /// previous cell state's gradient), writes the gates' pre-activation gradients `dGates` [B, 4H].
+    public static func lstmCellBackward(_ dtype: DType, batch: Int, hidden: Int, act: UnsafeRawPointer, tc: UnsafeRawPointer,
+                                        cPrev: UnsafeRawPointer, dh: UnsafeRawPointer, dc: UnsafeMutableRawPointer,
+                                        dGates: UnsafeMutableRawPointer) {
+        dtype.dispatchFloat(LSTMBackward(batch: batch, hidden: hidden, act: act, tc: tc, cPrev: cPrev, dh: dh, dc: dc, dGates: dGates))
+    }
+
+    struct LSTMForward: KernelVisitor {
+        let batch: Int, hidden: Int, pre: UnsafeRawPointer, cPrev: UnsafeRawPointer
+        let act: UnsafeMutableRawPointer, c: UnsafeMutableRawPointer, tc: UnsafeMutableRawPointer, h: UnsafeMutableRawPointer
+        func visitFloat<T: FloatScalar>(_: T.Type) {
+            if T.self == Float.self {
+                // The transcendental parts through the vectorised float32 kernels, the rest in plain loops.
+                let p = pre.assumingMemoryBound(to: Float.self), cp = cPrev.assumingMemoryBound(to: Float.self)
+                let a = act.assumingMemoryBound(to: Float.self), cn = c.assumingMemoryBound(to: Float.self)
+                let t = tc.assumingMemoryBound(to: Float.self), hn = h.assumingMemoryBound(to: Float.self)
+                ctorch_sigmoid_f32(p, a, batch * 4 * hidden)
+                for b in 0..<batch {
+                    let row = b * 4 * hidden
+                    ctorch_tanh_f32(p + row + 2 * hidden, a + row + 2 * hidden, hidden)
+                    for k in 0..<hidden {
+                        cn[b * hidden + k] = a[row + hidden + k] * cp[b * hidden + k] + a[row + k] * a[row + 2 * hidden + k]
+                    }
+                }
+                ctorch_tanh_f32(cn, t, batch * hidden)
+                for b in 0..<batch {
+                    let row = b * 4 * hidden
+                    for k in 0..<hidden { hn[b * hidden + k] = a[row + 3 * hidden + k] * t[b * hidden + k] }
+                }
+                return
+            }
             let p = pre.assumingMemoryBound(to: T.self), cp = cPrev.assumingMemoryBound(to: T.self)
             let a = act.assumingMemoryBound(to: T.self), cn = c.assumingMemoryBound(to: T.self)
             let t = tc.assumingMemoryBound(to: T.self), hn = h.assumingMemoryBound(to: T.self)
@@ -29,35 +63,12 @@ extension CPUKernels {
                 }
             }
         }
-        if dtype == .float32 {
-            // The transcendental parts through the vectorised kernels, the rest in plain loops.
-            let p = pre.assumingMemoryBound(to: Float.self), cp = cPrev.assumingMemoryBound(to: Float.self)
-            let a = act.assumingMemoryBound(to: Float.self), cn = c.assumingMemoryBound(to: Float.self)
-            let t = tc.assumingMemoryBound(to: Float.self), hn = h.assumingMemoryBound(to: Float.self)
-            ctorch_sigmoid_f32(p, a, batch * 4 * hidden)
-            for b in 0..<batch {
-                let row = b * 4 * hidden
-                ctorch_tanh_f32(p + row + 2 * hidden, a + row + 2 * hidden, hidden)
-                for k in 0..<hidden {
-                    cn[b * hidden + k] = a[row + hidden + k] * cp[b * hidden + k] + a[row + k] * a[row + 2 * hidden + k]
-                }
-            }
-            ctorch_tanh_f32(cn, t, batch * hidden)
-            for b in 0..<batch {
-                let row = b * 4 * hidden
-                for k in 0..<hidden { hn[b * hidden + k] = a[row + 3 * hidden + k] * t[b * hidden + k] }
-            }
-        } else {
-            run(Double.self)
-        }
     }
 
-    /// Given the gradients `dh`, `dc` [B, H] flowing into a step (dc updated in place to the
-    /// previous cell state's gradient), writes the gates' pre-activation gradients `dGates` [B, 4H].
-    public static func lstmCellBackward(_ dtype: DType, batch: Int, hidden: Int, act: UnsafeRawPointer, tc: UnsafeRawPointer,
-                                        cPrev: UnsafeRawPointer, dh: UnsafeRawPointer, dc: UnsafeMutableRawPointer,
-                                        dGates: UnsafeMutableRawPointer) {
-        func run<T: Real & BinaryFloatingPoint>(_: T.Type) {
+    struct LSTMBackward: KernelVisitor {
+        let batch: Int, hidden: Int, act: UnsafeRawPointer, tc: UnsafeRawPointer, cPrev: UnsafeRawPointer
+        let dh: UnsafeRawPointer, dc: UnsafeMutableRawPointer, dGates: UnsafeMutableRawPointer
+        func visitFloat<T: FloatScalar>(_: T.Type) {
             let a = act.assumingMemoryBound(to: T.self), t = tc.assumingMemoryBound(to: T.self)
             let cp = cPrev.assumingMemoryBound(to: T.self), dhp = dh.assumingMemoryBound(to: T.self)
             let dcp = dc.assumingMemoryBound(to: T.self), d = dGates.assumingMemoryBound(to: T.self)
@@ -75,6 +86,5 @@ extension CPUKernels {
                 }
             }
         }
-        if dtype == .float32 { run(Float.self) } else { run(Double.self) }
     }
 }

@@ -40,12 +40,12 @@ extension CPUKernels {
     /// Reduces `src` into `out`, whose layout is `src`'s shape with stride 0 on the reduced
     /// dimensions (a keepdim result broadcast back over them). Both share a native dtype.
     public static func reduce(_ op: ReduceOp, _ out: KernelOperand, _ src: KernelOperand) {
-        src.dtype.visitNative(ReduceVisitor(op: op, out: out, src: src))
+        src.dtype.dispatchNative(ReduceVisitor(op: op, out: out, src: src))
     }
 
-    struct ReduceVisitor: NativeVisitor {
+    struct ReduceVisitor: KernelVisitor {
         let op: ReduceOp, out: KernelOperand, src: KernelOperand
-        func visit<T: NativeScalar>(_: T.Type) {
+        func visitNative<T: NativeScalar>(_: T.Type) {
             let op = self.op
             let sp = src.base.assumingMemoryBound(to: T.self)
             let dp = out.base.assumingMemoryBound(to: T.self)

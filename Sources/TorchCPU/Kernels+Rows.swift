@@ -5,13 +5,13 @@ extension CPUKernels {
     /// Max or min of each row with the index of its first occurrence (NaN wins, as in PyTorch).
     public static func argReduce(isMax: Bool, src: KernelOperand, rows: Int, n: Int,
                                  values: KernelOperand?, indices: UnsafeMutablePointer<Int64>) {
-        src.dtype.visitNative(ArgVisitor(isMax: isMax, src: src, rows: rows, n: n, values: values, indices: indices))
+        src.dtype.dispatchNative(ArgVisitor(isMax: isMax, src: src, rows: rows, n: n, values: values, indices: indices))
     }
 
-    struct ArgVisitor: NativeVisitor {
+    struct ArgVisitor: KernelVisitor {
         let isMax: Bool, src: KernelOperand, rows: Int, n: Int, values: KernelOperand?
         let indices: UnsafeMutablePointer<Int64>
-        func visit<T: NativeScalar>(_: T.Type) {
+        func visitNative<T: NativeScalar>(_: T.Type) {
             let sp = src.pointer(T.self)
             let vp = values?.pointer(T.self)
             let isMax = self.isMax, n = self.n, indices = self.indices
@@ -35,12 +35,12 @@ extension CPUKernels {
 
     /// Inclusive prefix sums (or products) along each row, `out` contiguous like `src`.
     public static func scan(isProduct: Bool, src: KernelOperand, out: KernelOperand, rows: Int, n: Int) {
-        src.dtype.visitNative(ScanVisitor(isProduct: isProduct, src: src, out: out, rows: rows, n: n))
+        src.dtype.dispatchNative(ScanVisitor(isProduct: isProduct, src: src, out: out, rows: rows, n: n))
     }
 
-    struct ScanVisitor: NativeVisitor {
+    struct ScanVisitor: KernelVisitor {
         let isProduct: Bool, src: KernelOperand, out: KernelOperand, rows: Int, n: Int
-        func visit<T: NativeScalar>(_: T.Type) {
+        func visitNative<T: NativeScalar>(_: T.Type) {
             let sp = src.pointer(T.self), op = out.pointer(T.self)
             let isProduct = self.isProduct, n = self.n
             Parallel.forRange(rows, grain: Swift.max(1, 4096 / Swift.max(n, 1))) { r in
@@ -58,13 +58,13 @@ extension CPUKernels {
     /// Stable sort of each row; writes sorted values and the permutation. NaN sorts as largest.
     public static func sortRows(src: KernelOperand, values: KernelOperand, indices: UnsafeMutablePointer<Int64>,
                                 rows: Int, n: Int, descending: Bool) {
-        src.dtype.visitNative(SortVisitor(src: src, values: values, indices: indices, rows: rows, n: n, descending: descending))
+        src.dtype.dispatchNative(SortVisitor(src: src, values: values, indices: indices, rows: rows, n: n, descending: descending))
     }
 
-    struct SortVisitor: NativeVisitor {
+    struct SortVisitor: KernelVisitor {
         let src: KernelOperand, values: KernelOperand, indices: UnsafeMutablePointer<Int64>
         let rows: Int, n: Int, descending: Bool
-        func visit<T: NativeScalar>(_: T.Type) {
+        func visitNative<T: NativeScalar>(_: T.Type) {
             let sp = src.pointer(T.self), vp = values.pointer(T.self)
             let n = self.n, descending = self.descending, indices = self.indices
             Parallel.forRange(rows, grain: 1) { r in

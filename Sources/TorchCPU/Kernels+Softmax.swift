@@ -5,8 +5,12 @@ import _CTorch
 extension CPUKernels {
     /// Softmax (or log-softmax) of each row of a contiguous [rows, n] float32/float64 input.
     public static func softmaxRows(src: KernelOperand, out: KernelOperand, rows: Int, n: Int, log: Bool) {
-        if src.dtype == .float32 { run(Float.self) } else { run(Double.self) }
-        func run<T: FloatScalar>(_: T.Type) {
+        src.dtype.dispatchFloat(SoftmaxRows(src: src, out: out, rows: rows, n: n, log: log))
+    }
+
+    struct SoftmaxRows: KernelVisitor {
+        let src: KernelOperand, out: KernelOperand, rows: Int, n: Int, log: Bool
+        func visitFloat<T: FloatScalar>(_: T.Type) {
             let sp = src.pointer(T.self), op = out.pointer(T.self)
             Parallel.forRange(rows, grain: Swift.max(1, 16_384 / Swift.max(n, 1))) { r in
                 for row in r {
@@ -43,4 +47,5 @@ extension CPUKernels {
             }
         }
     }
+
 }

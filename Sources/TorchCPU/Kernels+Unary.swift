@@ -42,38 +42,33 @@ func unaryMap<F: UnaryFn>(_ out: KernelOperand, _ a: KernelOperand, _: F.Type) {
     /// `out = F(a)`; float32 runs the vectorised C kernel when one exists.
     @inlinable
     public static func map<F: UnaryFunction>(_: F.Type, _ out: KernelOperand, _ a: KernelOperand) {
-        switch a.dtype {
-        case .float32:
-            if let v = CPUKernels.vectorised(F.name), CPUKernels.runVectorised(v, out, a) { return }
-            unaryMap(out, a, FloatElement<F, Float>.self)
-        case .float64:
-            unaryMap(out, a, FloatElement<F, Double>.self)
-        default:
-            precondition(F.keepsIntegers, "\(F.name): expected a float32 or float64 operand, got \(a.dtype)")
-            a.dtype.visitNative(IntegralMap<F>(out: out, a: a))
-        }
+        a.dtype.dispatchNative(Map<F>(out: out, a: a))
     }
 
     /// `out = F(a)` for a bool-valued test.
     @inlinable
     public static func test<F: UnaryPredicate>(_: F.Type, _ out: KernelOperand, _ a: KernelOperand) {
-        switch a.dtype {
-        case .float32: unaryMap(out, a, FloatTest<F, Float>.self)
-        case .float64: unaryMap(out, a, FloatTest<F, Double>.self)
-        default: a.dtype.visitNative(IntegralTest<F>(out: out, a: a))
+        a.dtype.dispatchNative(Test<F>(out: out, a: a))
+    }
+
+    @usableFromInline struct Map<F: UnaryFunction>: KernelVisitor {
+        @usableFromInline let out: KernelOperand, a: KernelOperand
+        @inlinable init(out: KernelOperand, a: KernelOperand) { self.out = out; self.a = a }
+        @inlinable func visitFloat<T: FloatScalar>(_: T.Type) {
+            if T.self == Float.self, let v = CPUKernels.vectorised(F.name), CPUKernels.runVectorised(v, out, a) { return }
+            unaryMap(out, a, FloatElement<F, T>.self)
+        }
+        @inlinable func visitNative<T: NativeScalar>(_: T.Type) {
+            precondition(F.keepsIntegers, "\(F.name): expected a float32 or float64 operand, got \(a.dtype)")
+            unaryMap(out, a, IntegralElement<F, T>.self)
         }
     }
 
-    @usableFromInline struct IntegralMap<F: UnaryFunction>: NativeVisitor {
+    @usableFromInline struct Test<F: UnaryPredicate>: KernelVisitor {
         @usableFromInline let out: KernelOperand, a: KernelOperand
         @inlinable init(out: KernelOperand, a: KernelOperand) { self.out = out; self.a = a }
-        @inlinable func visit<T: NativeScalar>(_: T.Type) { unaryMap(out, a, IntegralElement<F, T>.self) }
-    }
-
-    @usableFromInline struct IntegralTest<F: UnaryPredicate>: NativeVisitor {
-        @usableFromInline let out: KernelOperand, a: KernelOperand
-        @inlinable init(out: KernelOperand, a: KernelOperand) { self.out = out; self.a = a }
-        @inlinable func visit<T: NativeScalar>(_: T.Type) { unaryMap(out, a, IntegralTestElement<F, T>.self) }
+        @inlinable func visitFloat<T: FloatScalar>(_: T.Type) { unaryMap(out, a, FloatTest<F, T>.self) }
+        @inlinable func visitNative<T: NativeScalar>(_: T.Type) { unaryMap(out, a, IntegralTestElement<F, T>.self) }
     }
 }
 
