@@ -1,73 +1,127 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Layers (see ../shared/DESIGN.md): TorchBase -> TorchCPU (backend) -> Torch (core).
-// _CTorch holds the C shims: the CBLAS declarations and the vectorised transcendental kernels.
+// Layers (docs/ARCHITECTURE.md), one folder each under Sources/:
+//   Base (TorchBase) -> Backends (TorchCPU, TorchCUDA and their C shims) -> Core (Torch)
+//   -> Libraries (TorchNN, TorchOptim, TorchData, TorchIO, the SwiftTorch umbrella) -> Programs.
+// Tests mirror them: one test target per library target, over the shared TorchTestSupport.
 let optimize: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))]
+let numerics: Target.Dependency = .product(name: "RealModule", package: "swift-numerics")
 
 let package = Package(
     name: "SwiftTorch",
     products: [
         .library(name: "Torch", targets: ["Torch"]),
+        .library(name: "TorchNN", targets: ["TorchNN", "TorchOptim", "TorchData", "TorchIO"]),
+        // One import for everything: `import SwiftTorch` re-exports Torch and the libraries.
+        .library(name: "SwiftTorch", targets: ["SwiftTorch"]),
         .executable(name: "torch-bench", targets: ["TorchBench"]),
         .executable(name: "torch-demo", targets: ["TorchDemo"]),
         .executable(name: "torch-misuse", targets: ["TorchMisuse"]),
         .executable(name: "torch-train", targets: ["TorchTrain"]),
         .executable(name: "torch-gpu-check", targets: ["TorchGPUCheck"]),
         .executable(name: "torch-diff", targets: ["TorchDifferential"]),
-        .library(name: "TorchNN", targets: ["TorchNN", "TorchOptim", "TorchData", "TorchIO"]),
-        // One import for everything: `import SwiftTorch` re-exports Torch, TorchNN, TorchOptim, TorchData, TorchIO.
-        .library(name: "SwiftTorch", targets: ["SwiftTorch"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
     ],
     targets: [
+        // Base
+        .target(name: "TorchBase", dependencies: [numerics], path: "Sources/Base/TorchBase", swiftSettings: optimize),
+
+        // Backends (_CTorch: the CBLAS declarations and the vectorised transcendental kernels)
         .target(
             name: "_CTorch",
+            path: "Sources/Backends/_CTorch",
             cSettings: [.unsafeFlags(["-O3", "-fno-math-errno"])],
             linkerSettings: [.linkedLibrary("openblas"), .linkedLibrary("m")]
         ),
         .target(
-            name: "TorchBase",
-            dependencies: [.product(name: "RealModule", package: "swift-numerics")],
-            swiftSettings: optimize
-        ),
-        .target(
             name: "TorchCPU",
-            dependencies: ["TorchBase", "_CTorch", .product(name: "RealModule", package: "swift-numerics")],
+            dependencies: ["TorchBase", "_CTorch", numerics],
+            path: "Sources/Backends/CPU",
             swiftSettings: optimize
         ),
+        .target(name: "_CCuda", path: "Sources/Backends/_CCuda", linkerSettings: [.linkedLibrary("dl")]),
+        .target(name: "TorchCUDA", dependencies: ["TorchBase", "_CCuda"], path: "Sources/Backends/CUDA", swiftSettings: optimize),
+
+        // Core
         .target(
             name: "Torch",
-            dependencies: ["TorchBase", "TorchCPU", "TorchCUDA", .product(name: "RealModule", package: "swift-numerics")],
+            dependencies: ["TorchBase", "TorchCPU", "TorchCUDA", numerics],
+            path: "Sources/Core/Torch",
             swiftSettings: optimize
         ),
-        .target(name: "_CZlib", linkerSettings: [.linkedLibrary("z")]),
-        .target(name: "_CCuda", linkerSettings: [.linkedLibrary("dl")]),
-        .target(name: "TorchCUDA", dependencies: ["TorchBase", "_CCuda"], swiftSettings: optimize),
-        .target(name: "TorchNN", dependencies: ["Torch", "TorchBase", .product(name: "RealModule", package: "swift-numerics")], swiftSettings: optimize),
-        .target(name: "TorchOptim", dependencies: ["Torch", "TorchBase", .product(name: "RealModule", package: "swift-numerics")], swiftSettings: optimize),
-        .target(name: "TorchIO", dependencies: ["Torch", "TorchBase", "TorchNN", "TorchOptim", "_CZlib"], swiftSettings: optimize),
-        .target(name: "SwiftTorch", dependencies: ["Torch", "TorchNN", "TorchOptim", "TorchData", "TorchIO"]),
-        .target(name: "TorchData", dependencies: ["Torch", "TorchBase", "_CZlib"], swiftSettings: optimize),
-        .executableTarget(name: "TorchTrain", dependencies: ["Torch", "TorchNN", "TorchOptim", "TorchData", "TorchIO"], swiftSettings: optimize),
-        .executableTarget(name: "TorchGPUCheck", dependencies: ["Torch", "TorchBase", "TorchCUDA", "TorchNN", "TorchOptim"], swiftSettings: optimize),
-        .executableTarget(name: "TorchBench", dependencies: ["Torch", "TorchBase", "TorchCPU", "TorchNN", "TorchOptim", "TorchIO"], swiftSettings: optimize),
-        .executableTarget(name: "TorchDemo", dependencies: ["Torch"]),
-        .executableTarget(name: "TorchMisuse", dependencies: ["Torch", "TorchIO"]),
-        .executableTarget(name: "TorchDifferential", dependencies: ["Torch", "TorchBase", "TorchNN", "TorchIO"]),
-        // Tests mirror the sources: one test target per library target, sharing TorchTestSupport.
+
+        // Libraries
+        .target(name: "_CZlib", path: "Sources/Libraries/_CZlib", linkerSettings: [.linkedLibrary("z")]),
+        .target(
+            name: "TorchNN", dependencies: ["Torch", "TorchBase", numerics], path: "Sources/Libraries/TorchNN",
+            swiftSettings: optimize
+        ),
+        .target(
+            name: "TorchOptim", dependencies: ["Torch", "TorchBase", numerics], path: "Sources/Libraries/TorchOptim",
+            swiftSettings: optimize
+        ),
+        .target(
+            name: "TorchData", dependencies: ["Torch", "TorchBase", "_CZlib"], path: "Sources/Libraries/TorchData",
+            swiftSettings: optimize
+        ),
+        .target(
+            name: "TorchIO", dependencies: ["Torch", "TorchBase", "TorchNN", "TorchOptim", "_CZlib"],
+            path: "Sources/Libraries/TorchIO", swiftSettings: optimize
+        ),
+        .target(
+            name: "SwiftTorch", dependencies: ["Torch", "TorchNN", "TorchOptim", "TorchData", "TorchIO"],
+            path: "Sources/Libraries/SwiftTorch"
+        ),
+
+        // Programs
+        .executableTarget(
+            name: "TorchTrain", dependencies: ["Torch", "TorchNN", "TorchOptim", "TorchData", "TorchIO"],
+            path: "Sources/Programs/TorchTrain", swiftSettings: optimize
+        ),
+        .executableTarget(
+            name: "TorchGPUCheck", dependencies: ["Torch", "TorchBase", "TorchCUDA", "TorchNN", "TorchOptim"],
+            path: "Sources/Programs/TorchGPUCheck", swiftSettings: optimize
+        ),
+        .executableTarget(
+            name: "TorchBench", dependencies: ["Torch", "TorchBase", "TorchCPU", "TorchNN", "TorchOptim", "TorchIO"],
+            path: "Sources/Programs/TorchBench", swiftSettings: optimize
+        ),
+        .executableTarget(name: "TorchDemo", dependencies: ["Torch"], path: "Sources/Programs/TorchDemo"),
+        .executableTarget(name: "TorchMisuse", dependencies: ["Torch", "TorchIO"], path: "Sources/Programs/TorchMisuse"),
+        .executableTarget(
+            name: "TorchDifferential", dependencies: ["Torch", "TorchBase", "TorchNN", "TorchIO"],
+            path: "Sources/Programs/TorchDifferential"
+        ),
+
+        // Tests
         .target(name: "TorchTestSupport", dependencies: ["Torch", "TorchBase"], path: "Tests/TorchTestSupport"),
         .testTarget(name: "TorchBaseTests", dependencies: ["TorchTestSupport", "Torch", "TorchBase", "TorchCPU"]),
         .testTarget(name: "TorchCPUTests", dependencies: ["TorchTestSupport", "Torch", "TorchBase", "TorchCPU"]),
         .testTarget(name: "TorchCUDATests", dependencies: ["TorchTestSupport", "Torch", "TorchBase", "TorchCUDA"]),
-        .testTarget(name: "TorchTests", dependencies: ["TorchTestSupport", "Torch", "TorchBase", "TorchCPU", "TorchIO", "TorchMisuse", "TorchDifferential"],
-            exclude: ["Fixtures"]),
-        .testTarget(name: "TorchNNTests", dependencies: ["TorchTestSupport", "Torch", "TorchBase", "TorchNN", "TorchOptim", "TorchData"]),
-        .testTarget(name: "TorchOptimTests", dependencies: ["TorchTestSupport", "Torch", "TorchBase", "TorchNN", "TorchOptim", "TorchData"]),
-        .testTarget(name: "TorchDataTests", dependencies: ["TorchTestSupport", "Torch", "TorchBase", "TorchNN", "TorchOptim", "TorchData"]),
-        .testTarget(name: "TorchIOTests", dependencies: ["TorchTestSupport", "Torch", "TorchBase", "TorchNN", "TorchOptim", "TorchData", "TorchIO", "TorchMisuse"]),
+        .testTarget(
+            name: "TorchTests",
+            dependencies: ["TorchTestSupport", "Torch", "TorchBase", "TorchCPU", "TorchIO", "TorchMisuse", "TorchDifferential"],
+            exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "TorchNNTests",
+            dependencies: ["TorchTestSupport", "Torch", "TorchBase", "TorchNN", "TorchOptim", "TorchData"]
+        ),
+        .testTarget(
+            name: "TorchOptimTests",
+            dependencies: ["TorchTestSupport", "Torch", "TorchBase", "TorchNN", "TorchOptim", "TorchData"]
+        ),
+        .testTarget(
+            name: "TorchDataTests",
+            dependencies: ["TorchTestSupport", "Torch", "TorchBase", "TorchNN", "TorchOptim", "TorchData"]
+        ),
+        .testTarget(
+            name: "TorchIOTests",
+            dependencies: ["TorchTestSupport", "Torch", "TorchBase", "TorchNN", "TorchOptim", "TorchData", "TorchIO", "TorchMisuse"]
+        ),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -5,7 +5,7 @@ For every public op in OPS, makes random cases: all ten dtypes, ranks 0-5, empty
 dimensions, non-contiguous views (transposed, stepped, expanded, offset), edge values (nan, +-inf,
 -0.0, huge, subnormal, integer extremes), PyTorch's refusals with their messages, and float64
 gradients. Writes one safetensors file: inputs, outputs and gradients as tensors, the case list as
-JSON in the metadata under "cases". `torch-diff` (Sources/TorchDifferential) replays it.
+JSON in the metadata under "cases". `torch-diff` (Sources/Programs/TorchDifferential) replays it.
 
     .venv-torch/bin/python Tests/TorchTests/Fixtures/differential/generate.py            # CI set
     N=200 SEED=7 OUT=/tmp/big.safetensors .venv-torch/bin/python .../generate.py         # larger run

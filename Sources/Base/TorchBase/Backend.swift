@@ -1,7 +1,7 @@
 /// The contract every device backend implements (DESIGN convention 3): a small, closed set of op
 /// families over `KernelOperand`s, with the same signatures on every device. Backends know nothing
 /// of tensors or autograd; core picks one from a tensor's device in exactly one place (the router,
-/// `Sources/Torch/Kernels.swift`) and nothing else names a backend.
+/// `Sources/Core/Torch/Kernels.swift`) and nothing else names a backend.
 ///
 /// Note [Backend fallback policy]: a backend that has no kernel for a request throws
 /// `BackendError.missingKernel`. The router then runs the same family on the CPU backend over host

@@ -1,5 +1,5 @@
 // Note [Element functions]: an element-wise op's math is written once, as a type, beside its
-// primitive (Sources/Torch/Primitives/Unary*.swift): its value on float32/float64 elements (and on
+// primitive (Sources/Core/Torch/Primitives/Unary*.swift): its value on float32/float64 elements (and on
 // integral ones where PyTorch keeps their dtype) as generic Swift, and its CUDA C expression. Every
 // backend maps that one type over tensors (`Backend.map`): the CPU backend specialises its loops
 // for it at compile time (no per-element dispatch), the CUDA backend compiles the expression with

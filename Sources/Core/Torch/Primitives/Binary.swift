@@ -1,9 +1,11 @@
 import TorchBase
 
-/// Element-wise ops: the one place that turns a (binary or unary) op request into a dtype plan
-/// and a backend call. Note [Pointwise dtype plan]: the result dtype follows PyTorch's promotion;
-/// kernels compute in `dtype.computeType` (float16/bfloat16 in float32) and the result is converted
-/// back; comparisons and logical ops produce bool.
+// The binary element-wise primitives (`BinaryOp`): promotion, the record site, the forward's dtype
+// plan and backend call, in-place and `out=` forms, and (below) what each saves and its derivative.
+
+/// Note [Pointwise dtype plan]: the result dtype follows PyTorch's promotion; kernels compute in
+/// `dtype.computeType` (float16/bfloat16 in float32) and the result is converted back; comparisons
+/// and logical ops produce bool.
 extension Tensor {
     static func binaryResultType(_ op: BinaryOp, _ common: DType, file: StaticString, line: UInt) -> DType {
         switch op {
@@ -207,76 +209,103 @@ extension Torch {
     }
 }
 
+// Derivatives of the element-wise primitives, written with differentiable ops so that they can
+// be differentiated again (createGraph).
 extension Tensor {
-    /// An in-place op on a tensor that takes part in a graph: refused on leaves that require grad
-    /// (as in PyTorch); otherwise the op is recorded out of place on a copy of the old value and
-    /// this tensor takes the new value and the new node.
-    func rebaseInPlace(_ op: String, file: StaticString, line: UInt, _ compute: (Tensor) -> Tensor) {
-        if isLeaf && requiresGrad {
-            torchFail(op, "a leaf Variable that requires grad is being used in an in-place operation.", file: file, line: line)
+    static func binaryPrimitive(_ op: BinaryOp) -> Primitive? {
+        switch op {
+        case .add: return .add
+        case .sub: return .sub
+        case .mul: return .mul
+        case .div: return .div
+        case .pow: return .pow
+        case .powScalar: return .powScalar
+        case .maximum: return .maximum
+        case .minimum: return .minimum
+        case .atan2: return .atan2
+        case .remainder: return .remainder
+        case .fmod: return .fmod
+        default: return nil
         }
-        if let base = viewBase, base.isLeaf && base.requiresGrad {
-            torchFail(op, "a view of a leaf Variable that requires grad is being used in an in-place operation.", file: file, line: line)
-        }
-        let result = compute(clone())
-        if !Tensor.canCast(result.dtype, to: dtype) {
-            torchFail(op, "result type \(result.dtype) can't be cast to the desired output type \(dtype)", file: file, line: line)
-        }
-        if result.shape != shape {
-            torchFail(op, "output with shape \(shape) doesn't match the broadcast shape \(result.shape)", file: file, line: line)
-        }
-        Kernels.copy(operand, result.operand, device)
-        bumpVersion()
-        if let base = viewBase {
-            rebaseBase(base, result: result, file: file, line: line)
-            return
-        }
-        creator = result.creator
-        outputNr = result.outputNr
-        if creator == nil { autograd = nil }
     }
-}
 
-extension Tensor {
-    /// After an in-place op wrote `result` into this view: the base's new value is its old value
-    /// with this view's elements replaced by `result` (PyTorch's CopySlices), and this view now
-    /// reads from that new base.
-    func rebaseBase(_ base: Tensor, result: Tensor, file: StaticString, line: UInt) {
-        let old = Tensor(storage: base.storage, layout: base.layout, dtype: base.dtype)
-        old.creator = base.creator
-        old.outputNr = base.outputNr
-        let idx = Tensor.baseIndices(base: base.layout, view: layout)
-        let baseShape = base.shape, viewShape = shape
-        let node = FunctionNode(primitive: .copySlices, inputs: SmallList(old, result), file: file, line: line) { node, g in
-            var keep: Tensor? = nil
-            if node.needs(0) {
-                // The old base keeps its gradient outside the overwritten elements.
-                let mask = Torch.noGrad {
-                    let ones = Tensor.ones(viewShape, dtype: g.dtype, device: g.device)
-                    return (Tensor.scatterAddLinear(ones, idx, shape: baseShape) .== 0).to(g.dtype)
-                }
-                keep = g * mask
+    /// The binary op of a binary primitive (inverse of `binaryPrimitive`: the names agree).
+    static func binaryOp(of p: Primitive) -> BinaryOp {
+        guard let op = BinaryOp(rawValue: p.name) else { preconditionFailure("\(p) is not a binary primitive") }
+        return op
+    }
+
+    /// What the backward of `a op b` reads (see Note [What autograd saves]), given which inputs
+    /// need a gradient. The saved tensors are stored in the order a, b, output.
+    static func binarySaves(_ op: BinaryOp, needsA: Bool, needsB: Bool) -> (a: Bool, b: Bool, out: Bool) {
+        switch op {
+        case .add, .sub: return (false, false, false)
+        case .mul: return (needsB, needsA, false)
+        case .div: return (needsB, true, false)
+        case .pow, .powScalar: return (true, true, needsB)
+        case .remainder, .fmod: return (needsB, needsB, false)
+        default: return (true, true, false)
+        }
+    }
+
+    /// Input gradients of `a op b` (nil where an input needs none), `op` read from the node's
+    /// primitive so that the recorded closure captures nothing (no context allocation).
+    static func binaryBackward(_ node: FunctionNode, _ g: Tensor) -> [Tensor?] {
+        let op = binaryOp(of: node.primitive!)
+        let na = node.needs(0), nb = node.needs(1)
+        let rule = binarySaves(op, needsA: na, needsB: nb)
+        // Saved tensors in order a, b, output; each read only where the rule saved it.
+        func a() -> Tensor { node.savedTensor(0) }
+        func b() -> Tensor { node.savedTensor(rule.a ? 1 : 0) }
+        func out() -> Tensor { node.savedTensor((rule.a ? 1 : 0) + (rule.b ? 1 : 0)) }
+        let (shapeA, dtypeA, shapeB, dtypeB): ([Int], DType, [Int], DType)
+        if node.inputMeta.isEmpty {
+            let (a, b) = (a(), b())
+            (shapeA, dtypeA, shapeB, dtypeB) = (a.shape, a.dtype, b.shape, b.dtype)
+        } else {
+            let (ma, mb) = (node.inputMeta[0], node.inputMeta[1])
+            (shapeA, dtypeA, shapeB, dtypeB) = (ma.shape, ma.dtype, mb.shape, mb.dtype)
+        }
+        var ga: Tensor? = nil, gb: Tensor? = nil
+        switch op {
+        case .add: ga = na ? g : nil; gb = nb ? g : nil
+        case .sub: ga = na ? g : nil; gb = nb ? -g : nil
+        case .mul: ga = na ? g * b() : nil; gb = nb ? g * a() : nil
+        case .div:
+            let b = b()
+            ga = na ? g / b : nil
+            gb = nb ? -g * a() / (b * b) : nil
+        case .pow, .powScalar:
+            let a = a(), b = b()
+            if na {
+                // PyTorch's pow_backward: zero where the exponent is 0 (no 0 · inf from a^-1 at a = 0);
+                // a scalar exponent's `a^(b-1)` is again the scalar kernel (rsqrt for b = 0.5).
+                let d = b * Tensor.binary(op, a, b - 1)
+                ga = g * Tensor.where(b .== 0, Tensor.zerosLike(d), d)
             }
-            return [keep, node.needs(1) ? Tensor.gatherLinear(g, idx, shape: viewShape) : nil]
+            if nb {
+                let zeroBase = (a .== 0) & (b .>= 0)
+                gb = Tensor.where(zeroBase, 0.0, g * out() * a.log())
+            }
+        case .maximum, .minimum:
+            let a = a(), b = b()
+            let aWins = (op == .maximum ? a .> b : a .< b).to(g.dtype)
+            let tie = (a .== b).to(g.dtype) * 0.5
+            ga = na ? g * (aWins + tie) : nil
+            gb = nb ? g * ((1 - aWins) - tie) : nil
+        case .atan2:
+            let a = a(), b = b()
+            let denom = a * a + b * b
+            ga = na ? g * b / denom : nil
+            gb = nb ? -g * a / denom : nil
+        case .remainder:
+            ga = na ? g : nil
+            gb = nb ? -g * a().div(b(), roundingMode: .floor) : nil
+        case .fmod:
+            ga = na ? g : nil
+            gb = nb ? -g * a().div(b(), roundingMode: .trunc) : nil
+        default: break
         }
-        base.creator = node
-        base.outputNr = 0
-        let baseLayout = base.layout, viewLayout = layout
-        creator = FunctionNode(primitive: .view, inputs: SmallList(base), file: file, line: line) { _, g in
-            [Tensor.viewBackward(g, base: baseLayout, view: viewLayout)]
-        }
-        outputNr = 0
-    }
-
-    /// Row-major indices, in `base`, of the elements of `view` (a layout over the same storage).
-    static func baseIndices(base: Layout, view: Layout) -> [Int] {
-        if base.isContiguous {
-            return view.elementOffsets().map { $0 - base.offset }
-        }
-        let baseOffsets = base.elementOffsets()
-        guard let lo = baseOffsets.min(), let hi = baseOffsets.max() else { return [] }
-        var table = [Int](repeating: -1, count: hi - lo + 1)
-        for (i, o) in baseOffsets.enumerated() where table[o - lo] < 0 { table[o - lo] = i }
-        return view.elementOffsets().map { table[$0 - lo] }
+        return [ga.map { $0.sumToShape(shapeA).to(dtypeA) }, gb.map { $0.sumToShape(shapeB).to(dtypeB) }]
     }
 }

@@ -486,3 +486,44 @@ extension Tensor {
         return t.contiguous()
     }
 }
+
+// The linear gather and scatter-add primitives, each the other's adjoint: every indexing op
+// that selects or writes elements records one of these.
+extension Tensor {
+    /// `out[k] = x.flat[idx[k]]`, shaped `shape` (differentiable; its adjoint is `scatterAddLinear`).
+    static func gatherLinear(_ x: Tensor, _ idx: [Int], shape: [Int], file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        func forward() -> Tensor {
+            let c = x.contiguous()
+            let out = Tensor(uninitialized: shape, dtype: x.dtype, device: x.device)
+            Kernels.gather(out.operand, c.operand, offsets: idx, x.device)
+            return out
+        }
+        if !shouldRecord(x) { return forward() }
+        let xShape = x.shape
+        return recorded(.gatherLinear, [x], file: file, line: line, forward: forward,
+                        backward: { _, g in [scatterAddLinear(g, idx, shape: xShape)] })
+    }
+
+    /// `out = zeros(shape); out.flat[idx[k]] += g[k]` (differentiable; its adjoint is `gatherLinear`).
+    static func scatterAddLinear(_ g: Tensor, _ idx: [Int], shape: [Int], file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        func forward() -> Tensor {
+            let out = Tensor.zeros(shape, dtype: g.dtype.computeType, device: g.device)
+            let src = g.to(g.dtype.computeType).contiguous()
+            Kernels.scatter(out.operand, src.operand, offsets: idx, accumulate: true, g.device)
+            return out.to(g.dtype)
+        }
+        if !shouldRecord(g) { return forward() }
+        let gShape = g.shape
+        return recorded(.scatterAddLinear, [g], file: file, line: line, forward: forward,
+                        backward: { _, gg in [gatherLinear(gg, idx, shape: gShape)] })
+    }
+
+    /// A stand-in with this shape and contiguous strides over the same storage: index plans
+    /// computed on it give linear (row-major) element indices.
+    var linearStandIn: Tensor { Tensor(storage: storage, layout: Layout(shape: shape), dtype: dtype) }
+
+    static func catBackward(_ g: Tensor, sizes: [Int], dim: Int) -> [Tensor?] {
+        var start = 0
+        return sizes.map { n in defer { start += n }; return g.narrow(dim, start: start, length: n) }
+    }
+}
