@@ -23,7 +23,7 @@ let package = Package(
         .executable(name: "torch-diff", targets: ["TorchDifferential"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1")
     ],
     targets: [
         // Base
@@ -43,7 +43,9 @@ let package = Package(
             swiftSettings: optimize
         ),
         .target(name: "_CCuda", path: "Sources/Backends/_CCuda", linkerSettings: [.linkedLibrary("dl")]),
-        .target(name: "TorchCUDA", dependencies: ["TorchBase", "_CCuda"], path: "Sources/Backends/CUDA", swiftSettings: optimize),
+        .target(
+            name: "TorchCUDA", dependencies: ["TorchBase", "_CCuda"], path: "Sources/Backends/CUDA",
+            swiftSettings: optimize),
 
         // Core
         .target(
@@ -90,7 +92,8 @@ let package = Package(
             path: "Sources/Programs/TorchBench", swiftSettings: optimize
         ),
         .executableTarget(name: "TorchDemo", dependencies: ["Torch"], path: "Sources/Programs/TorchDemo"),
-        .executableTarget(name: "TorchMisuse", dependencies: ["Torch", "TorchIO"], path: "Sources/Programs/TorchMisuse"),
+        .executableTarget(
+            name: "TorchMisuse", dependencies: ["Torch", "TorchIO"], path: "Sources/Programs/TorchMisuse"),
         .executableTarget(
             name: "TorchDifferential", dependencies: ["Torch", "TorchBase", "TorchNN", "TorchIO"],
             path: "Sources/Programs/TorchDifferential"
@@ -103,7 +106,9 @@ let package = Package(
         .testTarget(name: "TorchCUDATests", dependencies: ["TorchTestSupport", "Torch", "TorchBase", "TorchCUDA"]),
         .testTarget(
             name: "TorchTests",
-            dependencies: ["TorchTestSupport", "Torch", "TorchBase", "TorchCPU", "TorchIO", "TorchMisuse", "TorchDifferential"],
+            dependencies: [
+                "TorchTestSupport", "Torch", "TorchBase", "TorchCPU", "TorchIO", "TorchMisuse", "TorchDifferential",
+            ],
             exclude: ["Fixtures"]
         ),
         .testTarget(
@@ -120,7 +125,10 @@ let package = Package(
         ),
         .testTarget(
             name: "TorchIOTests",
-            dependencies: ["TorchTestSupport", "Torch", "TorchBase", "TorchNN", "TorchOptim", "TorchData", "TorchIO", "TorchMisuse"]
+            dependencies: [
+                "TorchTestSupport", "Torch", "TorchBase", "TorchNN", "TorchOptim", "TorchData", "TorchIO",
+                "TorchMisuse",
+            ]
         ),
     ],
     swiftLanguageModes: [.v5]

@@ -23,13 +23,15 @@ final class AllocatorTests: XCTestCase {
 final class StridedVectorUnaryTests: XCTestCase {
     func testRowContiguousViews() {
         let x = Tensor.randn([7, 40], generator: Generator(seed: 2)) * 3
-        let view = x[..., 5..<33]                       // rows of 28 contiguous elements, row stride 40
+        let view = x[..., 5..<33]  // rows of 28 contiguous elements, row stride 40
         XCTAssertFalse(view.isContiguous)
         let copy = view.contiguous()
-        for (name, f) in [("exp", { (t: Tensor) in t.exp() }), ("tanh", { $0.tanh() }), ("sigmoid", { $0.sigmoid() })] as [(String, (Tensor) -> Tensor)] {
+        for (name, f) in [("exp", { (t: Tensor) in t.exp() }), ("tanh", { $0.tanh() }), ("sigmoid", { $0.sigmoid() })]
+            as [(String, (Tensor) -> Tensor)]
+        {
             XCTAssertEqual(f(view).scalars, f(copy).scalars, name)
         }
-        let big = Tensor.randn([300, 400], generator: Generator(seed: 3))[..., 1..<399]   // above the parallel grain
+        let big = Tensor.randn([300, 400], generator: Generator(seed: 3))[..., 1..<399]  // above the parallel grain
         XCTAssertEqual(big.tanh().scalars, big.contiguous().tanh().scalars)
     }
 }

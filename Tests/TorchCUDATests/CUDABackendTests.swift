@@ -76,8 +76,8 @@ final class CachingAllocatorTests: XCTestCase {
     func testOutOfMemoryFreesCacheRetriesThenThrowsAndRecovers() throws {
         let dev = SimulatedDevice(capacity: 48 << 20)
         let alloc = CachingAllocator(device: dev)
-        let a = try alloc.allocate(20 << 20)   // 20 MiB segment... rounded to 20 MiB
-        alloc.free(a)                           // cached, not returned
+        let a = try alloc.allocate(20 << 20)  // 20 MiB segment... rounded to 20 MiB
+        alloc.free(a)  // cached, not returned
         XCTAssertEqual(dev.used, 20 << 20)
         // 40 MiB does not fit next to the cached 20 MiB: the cache is released and the request retried.
         let b = try alloc.allocate(40 << 20)
@@ -96,9 +96,14 @@ final class CachingAllocatorTests: XCTestCase {
 
 final class KernelSourceTests: XCTestCase {
     func testGeneratedSources() {
-        let add = KernelSource.map(name: "k_add", expr: KernelSource.binaryExpr(.add, .float32), outType: .float32,
-                                   inTypes: [.float32, .float32], contiguous: true)
-        XCTAssertTrue(add.contains("extern \"C\" __global__ void k_add(float* __restrict__ out, const float* __restrict__ in0, const float* __restrict__ in1, long long n)"))
+        let add = KernelSource.map(
+            name: "k_add", expr: KernelSource.binaryExpr(.add, .float32), outType: .float32,
+            inTypes: [.float32, .float32], contiguous: true)
+        XCTAssertTrue(
+            add.contains(
+                "extern \"C\" __global__ void k_add(float* __restrict__ out, const float* __restrict__ in0, const "
+                    + "float* __restrict__ in1, long long n)"
+            ))
         XCTAssertTrue(add.contains("out[i] = (float)(x + y);"))
         let strided = KernelSource.map(name: "k", expr: "x", outType: .float64, inTypes: [.float64], contiguous: false)
         XCTAssertTrue(strided.contains("Geo g") && strided.contains("offsets(g, i, o, 2)"))

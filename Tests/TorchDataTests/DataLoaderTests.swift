@@ -26,7 +26,8 @@ final class DataLoaderTests: XCTestCase {
         for workers in [0, 1, 3] {
             let seq = DataLoader(Numbers(n: 10), batchSize: 3, numWorkers: workers)
             XCTAssertEqual(values(seq), [[0, 1, 2], [3, 4, 5], [6, 7, 8], [9]], "workers \(workers)")
-            let shuffled = DataLoader(Numbers(n: 10), batchSize: 3, shuffle: true, dropLast: true, numWorkers: workers, seed: 5)
+            let shuffled = DataLoader(
+                Numbers(n: 10), batchSize: 3, shuffle: true, dropLast: true, numWorkers: workers, seed: 5)
             let v = values(shuffled)
             XCTAssertEqual(v.count, 3)
             XCTAssertEqual(Set(v.joined()).count, 9)
@@ -38,7 +39,7 @@ final class DataLoaderTests: XCTestCase {
         let noisy = Numbers(n: 20).map { x in x + Tensor.rand([1], dtype: .float64, generator: SampleRandom.current) }
         func run(_ workers: Int) -> [[Double]] {
             let l = DataLoader(noisy, batchSize: 4, shuffle: true, numWorkers: workers, seed: 42)
-            return (0..<2).flatMap { _ in l.map { $0.reshape([-1]).toArray(Double.self) } }   // two epochs
+            return (0..<2).flatMap { _ in l.map { $0.reshape([-1]).toArray(Double.self) } }  // two epochs
         }
         let r0 = run(0)
         XCTAssertEqual(run(1), r0)
@@ -70,7 +71,8 @@ final class DataLoaderTests: XCTestCase {
     func threadCount() -> Int {
         let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
         return tasks.filter { t in
-            (try? String(contentsOfFile: "/proc/self/task/\(t)/comm", encoding: .utf8))?.hasPrefix("torch-loader") == true
+            (try? String(contentsOfFile: "/proc/self/task/\(t)/comm", encoding: .utf8))?.hasPrefix("torch-loader")
+                == true
         }.count
     }
     /// The loader thread count once joined threads have left /proc: the kernel can list a thread
@@ -88,14 +90,14 @@ final class DataLoaderTests: XCTestCase {
         for i in 0..<1000 {
             let l = DataLoader(Numbers(n: 16), batchSize: 2, numWorkers: 2, prefetchFactor: 1)
             let it = l.epochIterator()
-            if i % 2 == 0 { _ = try? it.next() }   // half abandoned mid-epoch
+            if i % 2 == 0 { _ = try? it.next() }  // half abandoned mid-epoch
         }
         XCTAssertEqual(settledThreadCount(), 0, "loader threads left behind")
         XCTAssertLessThanOrEqual(fdCount(), fds)
         // The check can fail: a loader kept alive keeps its workers.
         let kept = DataLoader(Numbers(n: 16), batchSize: 2, numWorkers: 2).epochIterator()
         var waited = 0
-        while threadCount() < 2 && waited < 2000 { usleep(1000); waited += 1 }   // workers name themselves on start
+        while threadCount() < 2 && waited < 2000 { usleep(1000); waited += 1 }  // workers name themselves on start
         XCTAssertEqual(threadCount(), 2)
         kept.finish()
         XCTAssertEqual(settledThreadCount(), 0)
@@ -120,7 +122,9 @@ final class DataLoaderTests: XCTestCase {
         XCTAssertEqual(Set(SubsetRandomSampler([2, 4, 6]).indices(generator: g)), [2, 4, 6])
         let w = WeightedRandomSampler(weights: [0, 0, 1], numSamples: 20).indices(generator: g)
         XCTAssertEqual(Set(w), [2])
-        XCTAssertEqual(BatchSampler(SequentialSampler(count: 5), batchSize: 2, dropLast: true).batches(generator: g), [[0, 1], [2, 3]])
+        XCTAssertEqual(
+            BatchSampler(SequentialSampler(count: 5), batchSize: 2, dropLast: true).batches(generator: g),
+            [[0, 1], [2, 3]])
         let dict = try [String: Tensor].collate([["a": Tensor([1.0])], ["a": Tensor([2.0])]])
         XCTAssertEqual(dict["a"]!.shape, [2, 1])
         let custom = DataLoader(Numbers(n: 4), batchSize: 2, collate: { items in items.map { $0.item() }.reduce(0, +) })
@@ -149,7 +153,7 @@ final class IterableDatasetTests: XCTestCase {
         let ds = IterableDataset { epoch in (0..<7).lazy.map { Tensor([Double($0 + 100 * epoch)]) }.makeIterator() }
         let loader = IterableLoader(ds, batchSize: 3)
         XCTAssertEqual(loader.map { $0.reshape([-1]).toArray(Int.self) }, [[0, 1, 2], [3, 4, 5], [6]])
-        XCTAssertEqual(loader.map { $0.count }, [3, 3, 1])          // second epoch: the iterator is made anew
+        XCTAssertEqual(loader.map { $0.count }, [3, 3, 1])  // second epoch: the iterator is made anew
         let dropping = IterableLoader(ds, batchSize: 3, dropLast: true)
         XCTAssertEqual(Array(dropping).count, 2)
     }

@@ -56,8 +56,11 @@ final class IDXTests: XCTestCase {
         XCTAssertTrue(error([1, 0, 8, 1, 0, 0, 0, 1, 5]).contains("bad magic number"))
         XCTAssertTrue(error([0, 0, 0x0D, 1, 0, 0, 0, 1, 5]).contains("unsupported IDX element type"))
         XCTAssertTrue(error([0, 0, 8, 2, 0, 0, 0, 1]).contains("truncated header"))
-        XCTAssertTrue(error(idx([4, 4], [1, 2, 3])).contains("expected 16 data bytes for shape [4, 4], found 3 (truncated or corrupt)"))
-        XCTAssertTrue(error([0, 0, 8, 3, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255]).contains("overflow"))
+        XCTAssertTrue(
+            error(idx([4, 4], [1, 2, 3])).contains(
+                "expected 16 data bytes for shape [4, 4], found 3 (truncated or corrupt)"))
+        XCTAssertTrue(
+            error([0, 0, 8, 3, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255]).contains("overflow"))
         XCTAssertTrue(error([]).contains("file too short for an IDX header (0 bytes)"))
         do { _ = try IDX.load(dir.appendingPathComponent("missing").path); XCTFail() } catch {
             XCTAssertTrue("\(error)".contains("cannot open file"))
@@ -71,18 +74,26 @@ final class CIFARTests: XCTestCase {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         func record(_ label: UInt8, _ fill: UInt8) -> [UInt8] { [label] + [UInt8](repeating: fill, count: 3072) }
-        FileManager.default.createFile(atPath: dir.appendingPathComponent("test_batch.bin").path,
-                                       contents: Data(record(3, 255) + record(9, 0)))
+        FileManager.default.createFile(
+            atPath: dir.appendingPathComponent("test_batch.bin").path,
+            contents: Data(record(3, 255) + record(9, 0)))
         let ds = try CIFAR10(root: dir.path, train: false)
         XCTAssertEqual(ds.images.shape, [2, 3, 32, 32])
         XCTAssertEqual(ds.labels.toArray(Int.self), [3, 9])
         XCTAssertEqual(ds.images[0].amin().item(), 1); XCTAssertEqual(ds.images[1].amax().item(), 0)
-        FileManager.default.createFile(atPath: dir.appendingPathComponent("test_batch.bin").path, contents: Data(record(3, 1).dropLast(5)))
+        FileManager.default.createFile(
+            atPath: dir.appendingPathComponent("test_batch.bin").path, contents: Data(record(3, 1).dropLast(5)))
         XCTAssertThrowsError(try CIFAR10(root: dir.path, train: false)) { e in
-            XCTAssertTrue("\(e)".contains("test_batch.bin: size 3068 is not a whole number of 3073-byte records"), "\(e)")
+            XCTAssertTrue(
+                "\(e)".contains("test_batch.bin: size 3068 is not a whole number of 3073-byte records"), "\(e)")
         }
-        FileManager.default.createFile(atPath: dir.appendingPathComponent("test_batch.bin").path, contents: Data(record(12, 1)))
-        XCTAssertThrowsError(try CIFAR10(root: dir.path, train: false)) { e in XCTAssertTrue("\(e)".contains("label 12"), "\(e)") }
-        XCTAssertThrowsError(try CIFAR10(root: dir.path, train: true)) { e in XCTAssertTrue("\(e)".contains("data_batch_1.bin: cannot open file"), "\(e)") }
+        FileManager.default.createFile(
+            atPath: dir.appendingPathComponent("test_batch.bin").path, contents: Data(record(12, 1)))
+        XCTAssertThrowsError(try CIFAR10(root: dir.path, train: false)) { e in
+            XCTAssertTrue("\(e)".contains("label 12"), "\(e)")
+        }
+        XCTAssertThrowsError(try CIFAR10(root: dir.path, train: true)) { e in
+            XCTAssertTrue("\(e)".contains("data_batch_1.bin: cannot open file"), "\(e)")
+        }
     }
 }

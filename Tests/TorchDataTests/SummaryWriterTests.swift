@@ -6,7 +6,7 @@ import TorchTestSupport
 final class SummaryWriterTests: TemporaryDirectoryTestCase {
 
     func testCRC32C() {
-        XCTAssertEqual(CRC32C.checksum(Array("123456789".utf8)), 0xE306_9283)   // the standard check value
+        XCTAssertEqual(CRC32C.checksum(Array("123456789".utf8)), 0xE306_9283)  // the standard check value
     }
 
     /// Reads our own records back: framing, CRCs and the scalar fields.
@@ -19,10 +19,14 @@ final class SummaryWriterTests: TemporaryDirectoryTestCase {
         while pos < data.count {
             let lenBytes = Array(data[pos..<(pos + 8)])
             let len = lenBytes.enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
-            let lenCRC = data[(pos + 8)..<(pos + 12)].enumerated().reduce(UInt32(0)) { $0 | UInt32($1.element) << (8 * UInt32($1.offset)) }
+            let lenCRC = data[(pos + 8)..<(pos + 12)].enumerated().reduce(UInt32(0)) {
+                $0 | UInt32($1.element) << (8 * UInt32($1.offset))
+            }
             XCTAssertEqual(lenCRC, CRC32C.masked(lenBytes))
             let body = Array(data[(pos + 12)..<(pos + 12 + len)])
-            let crc = data[(pos + 12 + len)..<(pos + 16 + len)].enumerated().reduce(UInt32(0)) { $0 | UInt32($1.element) << (8 * UInt32($1.offset)) }
+            let crc = data[(pos + 12 + len)..<(pos + 16 + len)].enumerated().reduce(UInt32(0)) {
+                $0 | UInt32($1.element) << (8 * UInt32($1.offset))
+            }
             XCTAssertEqual(crc, CRC32C.masked(body))
             records.append(body)
             pos += 16 + len
@@ -33,7 +37,8 @@ final class SummaryWriterTests: TemporaryDirectoryTestCase {
         // simple_value 0.875 as little-endian float32 inside the record.
         let bits = Float(0.875).bitPattern
         let le = [UInt8(bits & 255), UInt8(bits >> 8 & 255), UInt8(bits >> 16 & 255), UInt8(bits >> 24)]
-        XCTAssertNotNil(records[2].indices.first { i in i + 4 <= records[2].count && Array(records[2][i..<(i + 4)]) == le })
+        XCTAssertNotNil(
+            records[2].indices.first { i in i + 4 <= records[2].count && Array(records[2][i..<(i + 4)]) == le })
     }
 
     /// The tensorboard Python package (a virtualenv .ci/run creates) reads the same scalars.
@@ -45,7 +50,9 @@ final class SummaryWriterTests: TemporaryDirectoryTestCase {
         let w = try SummaryWriter(logDir: dir + "/tb")
         for step in 0..<5 { try w.addScalar("loss", 1.0 / Double(step + 1), step: step) }
         try w.addScalar("lr", 0.01, step: 4)
-        let text = try runProgram(python, [repositoryRoot.appendingPathComponent("scripts/read_tfevents.py").path, dir + "/tb"]).output
+        let text = try runProgram(
+            python, [repositoryRoot.appendingPathComponent("scripts/read_tfevents.py").path, dir + "/tb"]
+        ).output
         let lines = text.split(separator: "\n").map(String.init)
         XCTAssertEqual(lines.count, 6, text)
         XCTAssertEqual(lines.first, "loss 0 1.0")

@@ -18,9 +18,11 @@ import TorchTestSupport
 /// being parsed), and `testRegressionInputs` replays every saved one.
 final class FuzzTests: XCTestCase {
     /// Seconds per loader (SWIFTTORCH_FUZZ_SECONDS overrides; CI uses the default).
-    static let budget: Double = ProcessInfo.processInfo.environment["SWIFTTORCH_FUZZ_SECONDS"].flatMap(Double.init) ?? 1.5
+    static let budget: Double =
+        ProcessInfo.processInfo.environment["SWIFTTORCH_FUZZ_SECONDS"].flatMap(Double.init) ?? 1.5
     /// The run's seed: SWIFTTORCH_FUZZ_SEED, else from the clock.
-    static let seed: UInt64 = ProcessInfo.processInfo.environment["SWIFTTORCH_FUZZ_SEED"].flatMap { UInt64($0) }
+    static let seed: UInt64 =
+        ProcessInfo.processInfo.environment["SWIFTTORCH_FUZZ_SEED"].flatMap { UInt64($0) }
         ?? UInt64(Date().timeIntervalSince1970 * 1000)
     static let regressions = Fixtures.directory.appendingPathComponent("fuzz-regressions")
 
@@ -69,8 +71,10 @@ final class FuzzTests: XCTestCase {
 
     /// Fuzzes `load` from `seeds` for the time budget; returns (inputs tried, inputs accepted).
     /// `mutate` turns a seed into an input (by default `FuzzTests.mutate`; zip formats re-pack).
-    func fuzz(_ name: String, seeds: [[UInt8]], maxGrowth: Int = 1,
-              mutate: (([UInt8], inout Rng) -> [UInt8])? = nil, _ load: ([UInt8]) throws -> [Tensor]) -> (Int, Int) {
+    func fuzz(
+        _ name: String, seeds: [[UInt8]], maxGrowth: Int = 1,
+        mutate: (([UInt8], inout Rng) -> [UInt8])? = nil, _ load: ([UInt8]) throws -> [Tensor]
+    ) -> (Int, Int) {
         var rng = Rng(state: Self.seed ^ Self.fnv(name))
         print("fuzz \(name): seed \(Self.seed) (SWIFTTORCH_FUZZ_SEED=\(Self.seed) repeats it)")
         CrashCapture.install(path: Self.regressions.appendingPathComponent("crash-\(name)-\(Self.seed).bin").path)
@@ -110,35 +114,46 @@ final class FuzzTests: XCTestCase {
         guard var files = try? ZipArchive.members(seed, source: "fuzz", maxUncompressed: 1 << 24), !files.isEmpty else {
             return mutate(seed, &rng)
         }
-        if rng.below(8) == 0 { return mutate(seed, &rng) }   // sometimes the container itself
+        if rng.below(8) == 0 { return mutate(seed, &rng) }  // sometimes the container itself
         let k = rng.below(files.count)
         files[k].data = mutate(files[k].data, &rng)
         return ZipArchive.write(files.map { ($0.name, $0.data) })
     }
 
     func testLoadersSurviveMutatedInputs() throws {
-        let st = SafeTensors.serialize(["a": Tensor.arange(0, 6, dtype: .float32).reshape([2, 3]), "b": Tensor([1, 2], dtype: .int64),
-                                        "c": Tensor([true, false])], metadata: ["k": "v"])
+        let st = SafeTensors.serialize(
+            [
+                "a": Tensor.arange(0, 6, dtype: .float32).reshape([2, 3]), "b": Tensor([1, 2], dtype: .int64),
+                "c": Tensor([true, false]),
+            ], metadata: ["k": "v"])
         _ = fuzz("safetensors", seeds: [st]) { Array(try SafeTensors.deserialize($0, source: "fuzz").tensors.values) }
 
-        let npy = [try NPY.serialize(Tensor.randn([3, 4])), try NPY.serialize(Tensor([1, 2, 3], dtype: .int16)),
-                   try NPY.serialize(Tensor.randn([2, 2], dtype: .float64).t())]
+        let npy = [
+            try NPY.serialize(Tensor.randn([3, 4])), try NPY.serialize(Tensor([1, 2, 3], dtype: .int16)),
+            try NPY.serialize(Tensor.randn([2, 2], dtype: .float64).t()),
+        ]
         _ = fuzz("npy", seeds: npy) { [try NPY.deserialize($0, source: "fuzz")] }
 
         let npz = try NPZ.serialize(["x": Tensor.arange(0, 40, dtype: .float32), "y": Tensor([1, 2], dtype: .int64)])
         // Deflate may legitimately expand ~1000×; the declared sizes still bound the output.
-        _ = fuzz("npz", seeds: [npz], maxGrowth: 1100, mutate: Self.mutateZipMember) { Array(try NPZ.deserialize($0, source: "fuzz").values) }
+        _ = fuzz("npz", seeds: [npz], maxGrowth: 1100, mutate: Self.mutateZipMember) {
+            Array(try NPZ.deserialize($0, source: "fuzz").values)
+        }
 
         let dir = NSTemporaryDirectory() + "fuzz-\(getpid())"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        try PyTorchCheckpoint.save([("w", Tensor.randn([3, 2])), ("n", Tensor([7], dtype: .int64))], to: "\(dir)/seed.pt")
+        try PyTorchCheckpoint.save(
+            [("w", Tensor.randn([3, 2])), ("n", Tensor([7], dtype: .int64))], to: "\(dir)/seed.pt")
         let pt = try AtomicFile.read("\(dir)/seed.pt")
-        _ = fuzz("torch.save", seeds: [pt], mutate: Self.mutateZipMember) { Array(try Self.tensors(PyTorchCheckpoint.deserialize($0, source: "fuzz"))) }
+        _ = fuzz("torch.save", seeds: [pt], mutate: Self.mutateZipMember) {
+            Array(try Self.tensors(PyTorchCheckpoint.deserialize($0, source: "fuzz")))
+        }
 
         var pickle = PicklerBytes()
         pickle.proto()
-        pickle.op(0x7D); pickle.unicode("k"); pickle.op(0x5D); pickle.int(3); pickle.op(0x61); pickle.op(0x73); pickle.op(0x2E)
+        pickle.op(0x7D); pickle.unicode("k"); pickle.op(0x5D); pickle.int(3); pickle.op(0x61); pickle.op(0x73);
+        pickle.op(0x2E)
         _ = fuzz("pickle", seeds: [pickle.bytes]) { b in
             var vm = Unpickler(data: b, source: "fuzz", storages: [:])
             _ = try vm.run()
@@ -160,10 +175,15 @@ final class FuzzTests: XCTestCase {
             let b = [UInt8](try Data(contentsOf: Self.regressions.appendingPathComponent(f)))
             let kind = f.hasPrefix("crash-") ? String(f.dropFirst(6)) : f
             var loaded: [Tensor]? = nil
-            if kind.hasPrefix("safetensors") { loaded = try? Array(SafeTensors.deserialize(b, source: f).tensors.values) }
-            else if kind.hasPrefix("npz") { loaded = try? Array(NPZ.deserialize(b, source: f).values) }
-            else if kind.hasPrefix("npy") { loaded = try? [NPY.deserialize(b, source: f)] }
-            else if kind.hasPrefix("torch.save") { loaded = try? Self.tensors(PyTorchCheckpoint.deserialize(b, source: f)) }
+            if kind.hasPrefix("safetensors") {
+                loaded = try? Array(SafeTensors.deserialize(b, source: f).tensors.values)
+            } else if kind.hasPrefix("npz") {
+                loaded = try? Array(NPZ.deserialize(b, source: f).values)
+            } else if kind.hasPrefix("npy") {
+                loaded = try? [NPY.deserialize(b, source: f)]
+            } else if kind.hasPrefix("torch.save") {
+                loaded = try? Self.tensors(PyTorchCheckpoint.deserialize(b, source: f))
+            }
             let bytes = loaded?.reduce(0) { $0 + $1.count * $1.itemSize } ?? 0
             XCTAssertLessThanOrEqual(bytes, Swift.max(b.count, 64) * (kind.hasPrefix("npz") ? 1100 : 1), f)
         }

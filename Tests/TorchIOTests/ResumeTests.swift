@@ -71,8 +71,9 @@ final class CheckpointBundleTests: TemporaryDirectoryTestCase {
         let model = Sequential(Linear(6, 16), ReLU(), Dropout(0.2), Linear(16, 2))
         let opt = SGD(model.parameters(), lr: 0.1, momentum: 0.9, weightDecay: 1e-3)
         let sched = LRScheduler.cosineAnnealingLR(opt, tMax: 10)
-        return Run(model: model, opt: opt, sched: sched,
-                   loader: DataLoader(TensorDataset(x, y), batchSize: 16, shuffle: true, numWorkers: 2, seed: 4))
+        return Run(
+            model: model, opt: opt, sched: sched,
+            loader: DataLoader(TensorDataset(x, y), batchSize: 16, shuffle: true, numWorkers: 2, seed: 4))
     }
 
     /// Trains whole epochs from `epoch` until `steps` more steps have run; returns the next epoch.
@@ -99,10 +100,11 @@ final class CheckpointBundleTests: TemporaryDirectoryTestCase {
         let first = make()
         let next = train(first, from: 0, steps: 100)
         let path = "\(dir)/run.ckpt.safetensors"
-        try Checkpoint.save(to: path, model: first.model, optimizer: first.opt, scheduler: first.sched,
-                            epoch: next, step: 100, metadata: ["note": "halfway"])
+        try Checkpoint.save(
+            to: path, model: first.model, optimizer: first.opt, scheduler: first.sched,
+            epoch: next, step: 100, metadata: ["note": "halfway"])
 
-        Torch.manualSeed(12345)   // a restarted process starts from some other random state
+        Torch.manualSeed(12345)  // a restarted process starts from some other random state
         let second = make()
         Generator.default.manualSeed(999)
         let ckpt = try Checkpoint.load(path)

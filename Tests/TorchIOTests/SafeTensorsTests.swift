@@ -29,7 +29,9 @@ final class SafeTensorsTests: TemporaryDirectoryTestCase {
     }
 
     func bad(_ bytes: [UInt8]) -> String {
-        do { _ = try SafeTensors.deserialize(bytes, source: "bad.safetensors"); return "no error" } catch { return "\(error)" }
+        do { _ = try SafeTensors.deserialize(bytes, source: "bad.safetensors"); return "no error" } catch {
+            return "\(error)"
+        }
     }
 
     func file(_ header: String, data: Int = 0) -> [UInt8] {
@@ -45,17 +47,45 @@ final class SafeTensorsTests: TemporaryDirectoryTestCase {
         XCTAssertTrue(bad([100, 0, 0, 0, 0, 0, 0, 0] + Array("{}".utf8)).contains("exceeds the file size"))
         XCTAssertTrue(bad(file("{\"a\":")).contains("invalid header JSON"))
         XCTAssertTrue(bad(file("[1]")).contains("not a JSON object"))
-        XCTAssertTrue(bad(file("{\"a\":{\"dtype\":\"F33\",\"shape\":[1],\"data_offsets\":[0,4]}}", data: 4)).contains("unknown or missing dtype"))
-        XCTAssertTrue(bad(file("{\"a\":{\"dtype\":\"F32\",\"shape\":[-1],\"data_offsets\":[0,4]}}", data: 4)).contains("non-negative"))
-        XCTAssertTrue(bad(file("{\"a\":{\"dtype\":\"F32\",\"shape\":[4611686018427387904,4],\"data_offsets\":[0,4]}}", data: 4)).contains("overflows"))
-        XCTAssertTrue(bad(file("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,4]}}", data: 4)).contains("needs 8 bytes, offsets give 4"))
-        XCTAssertTrue(bad(file("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,400]}}", data: 4)).contains("out of bounds"))
-        XCTAssertTrue(bad(file("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", data: 8)).contains("hole in the data"))
-        XCTAssertTrue(bad(file("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", data: 4)).contains("overlaps"))
-        XCTAssertTrue(bad(file("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", data: 12)).contains("trailing bytes"))
-        XCTAssertTrue(bad(file("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", data: 4)).contains("duplicate key"))
+        XCTAssertTrue(
+            bad(file("{\"a\":{\"dtype\":\"F33\",\"shape\":[1],\"data_offsets\":[0,4]}}", data: 4)).contains(
+                "unknown or missing dtype"))
+        XCTAssertTrue(
+            bad(file("{\"a\":{\"dtype\":\"F32\",\"shape\":[-1],\"data_offsets\":[0,4]}}", data: 4)).contains(
+                "non-negative"))
+        XCTAssertTrue(
+            bad(file("{\"a\":{\"dtype\":\"F32\",\"shape\":[4611686018427387904,4],\"data_offsets\":[0,4]}}", data: 4))
+                .contains("overflows"))
+        XCTAssertTrue(
+            bad(file("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,4]}}", data: 4)).contains(
+                "needs 8 bytes, offsets give 4"))
+        XCTAssertTrue(
+            bad(file("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,400]}}", data: 4)).contains(
+                "out of bounds"))
+        XCTAssertTrue(
+            bad(file("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", data: 8)).contains(
+                "hole in the data"))
+        XCTAssertTrue(
+            bad(
+                file(
+                    "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},\"b\":{\"dtype\":\"F32\","
+                        + "\"shape\":[1],\"data_offsets\":[0,4]}}",
+                    data: 4)
+            ).contains("overlaps"))
+        XCTAssertTrue(
+            bad(file("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", data: 12)).contains(
+                "trailing bytes"))
+        XCTAssertTrue(
+            bad(
+                file(
+                    "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},\"a\":{\"dtype\":\"F32\","
+                        + "\"shape\":[1],\"data_offsets\":[0,4]}}",
+                    data: 4)
+            ).contains("duplicate key"))
         XCTAssertTrue(bad(file("{\"__metadata__\":{\"k\":1}}")).contains("__metadata__"))
-        XCTAssertTrue(bad(file("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0]}}", data: 4)).contains("data_offsets must be"))
+        XCTAssertTrue(
+            bad(file("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0]}}", data: 4)).contains(
+                "data_offsets must be"))
         XCTAssertTrue(bad(file(String(repeating: "[", count: 40))).contains("nested too deeply"))
         XCTAssertTrue(bad(file("{} x")).contains("unexpected data"))
     }
@@ -67,13 +97,17 @@ final class SafeTensorsTests: TemporaryDirectoryTestCase {
             throw XCTSkip("no .venv-tb with safetensors (scripts/setup.sh creates it)")
         }
         func run(_ args: [String]) throws -> String {
-            let r = try runProgram(python, [repositoryRoot.appendingPathComponent("scripts/safetensors_check.py").path] + args)
+            let r = try runProgram(
+                python, [repositoryRoot.appendingPathComponent("scripts/safetensors_check.py").path] + args)
             XCTAssertEqual(r.status, 0, "safetensors_check.py \(args[0]) failed")
             return r.output
         }
         let ours = dir + "/ours.safetensors"
-        try SafeTensors.save(["x": Tensor.arange(0, 6, dtype: .float32).reshape([2, 3]), "y": Tensor([1, 2, 3], dtype: .int16),
-                              "z": Tensor([0.5, 1.5], dtype: .float16)], to: ours)   // numpy has no bfloat16
+        try SafeTensors.save(
+            [
+                "x": Tensor.arange(0, 6, dtype: .float32).reshape([2, 3]), "y": Tensor([1, 2, 3], dtype: .int16),
+                "z": Tensor([0.5, 1.5], dtype: .float16),
+            ], to: ours)  // numpy has no bfloat16
         let read = try run(["read", ours])
         XCTAssertTrue(read.contains("x float32 [2, 3] 15.0"), read)
         XCTAssertTrue(read.contains("y int16 [3] 6.0"), read)
@@ -129,7 +163,10 @@ final class CrashSafetyTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(lastStep, 0)
         // The writer spends most of its time writing, so some of the 50 kills must land mid-write.
         XCTAssertGreaterThan(midWrite, 0, "no kill interrupted a write")
-        print("crash safety: \(midWrite) of 50 kills landed mid-write (\(partial) in a partly written file); the checkpoint loaded every time")
+        print(
+            "crash safety: \(midWrite) of 50 kills landed mid-write (\(partial) in a partly written file); the "
+                + "checkpoint loaded every time"
+        )
     }
 }
 
@@ -150,7 +187,7 @@ final class SafeTensorsMappedTests: TemporaryDirectoryTestCase {
         XCTAssertTrue(distance == 1000 * 4 || distance == -64 * 8, "distance \(distance)")
         mapped["a"]![0] = Tensor(Float(-5))
         XCTAssertEqual(mapped["a"]!.scalars[0], -5)
-        XCTAssertEqual(try SafeTensors.load(path).tensors["a"]!.scalars[0], 0)   // the file is untouched
+        XCTAssertEqual(try SafeTensors.load(path).tensors["a"]!.scalars[0], 0)  // the file is untouched
         try Data([1, 2, 3]).write(to: URL(fileURLWithPath: "\(dir)/bad.safetensors"))
         XCTAssertThrowsError(try SafeTensors.loadMapped("\(dir)/bad.safetensors")) { e in
             XCTAssertTrue("\(e)".contains("file too short"), "\(e)")

@@ -44,7 +44,7 @@ final class TorchInteropTests: TemporaryDirectoryTestCase {
         case .int(let i): out[prefix] = ["value": i]
         case .float(let f): out[prefix] = ["value": f]
         case .string(let s): out[prefix] = ["value": s]
-        case .bool(let b): out[prefix] = ["value": b ? 1 : 0]   // JSON booleans read back as 1 and 0
+        case .bool(let b): out[prefix] = ["value": b ? 1 : 0]  // JSON booleans read back as 1 and 0
         case .none: out[prefix] = ["value": NSNull()]
         default: out[prefix] = ["value": "unsupported \(v)"]
         }
@@ -97,7 +97,8 @@ final class TorchInteropTests: TemporaryDirectoryTestCase {
         let io = (root["files"] as! [String: [String: [String: Any]]])["trained_convnet_io"]!
         let probe = Self.tensor(hex: io["probe"]!["hex"] as! String, shape: io["probe"]!["shape"] as! [Int])
         let expected = Self.tensor(hex: io["output"]!["hex"] as! String, shape: io["output"]!["shape"] as! [Int])
-        let model = Sequential(Conv2d(1, 4, kernelSize: 3, padding: 1), BatchNorm2d(4), ReLU(), MaxPool2d(2), Flatten(), Linear(64, 3))
+        let model = Sequential(
+            Conv2d(1, 4, kernelSize: 3, padding: 1), BatchNorm2d(4), ReLU(), MaxPool2d(2), Flatten(), Linear(64, 3))
         let state = try PyTorchCheckpoint.loadStateDict(Self.fixtures.appendingPathComponent("trained_convnet.pt").path)
         XCTAssertEqual(state.count, 9)
         _ = try model.loadStateDict(state, strict: true)
@@ -109,10 +110,14 @@ final class TorchInteropTests: TemporaryDirectoryTestCase {
     /// Runs where `import torch` works in SWIFTTORCH_TORCH_PYTHON or .venv-torch (`.ci/run`
     /// installs it); elsewhere it is skipped with the reason.
     func testPyTorchReadsOurFilesBitForBit() throws {
-        let python = ProcessInfo.processInfo.environment["SWIFTTORCH_TORCH_PYTHON"]
+        let python =
+            ProcessInfo.processInfo.environment["SWIFTTORCH_TORCH_PYTHON"]
             ?? repositoryRoot.appendingPathComponent(".venv-torch/bin/python").path
         guard FileManager.default.isExecutableFile(atPath: python), pythonCanImport(python, "torch") else {
-            throw XCTSkip("no Python with a working `import torch` at \(python) (scripts/setup-torch.sh); files written by PyTorch are still checked above")
+            throw XCTSkip(
+                "no Python with a working `import torch` at \(python) (scripts/setup-torch.sh); files written by "
+                    + "PyTorch are still checked above"
+            )
         }
         let base = Tensor.arange(0, 24, dtype: .float32).reshape([4, 6])
         let state: [(String, Tensor)] = [
@@ -136,7 +141,12 @@ final class TorchInteropTests: TemporaryDirectoryTestCase {
         for (k, t) in state { expected[k] = ["dtype": "\(t.dtype)", "shape": t.shape, "hex": Self.hex(t)] }
         let json = try JSONSerialization.data(withJSONObject: expected)
         try json.write(to: URL(fileURLWithPath: "\(dir)/expected.json"))
-        let r = try runProgram(python, [repositoryRoot.appendingPathComponent("scripts/torch_interop.py").path, "check", path, "\(dir)/expected.json"])
+        let r = try runProgram(
+            python,
+            [
+                repositoryRoot.appendingPathComponent("scripts/torch_interop.py").path, "check", path,
+                "\(dir)/expected.json",
+            ])
         XCTAssertEqual(r.status, 0, r.output)
         XCTAssertEqual(r.output.trimmingCharacters(in: .whitespacesAndNewlines), "ok \(state.count)")
     }

@@ -19,7 +19,8 @@ final class ConvergenceTests: XCTestCase {
         let x = train.images.narrow(0, start: 0, length: 12_000), y = train.labels.narrow(0, start: 0, length: 12_000)
         let model = Sequential(Flatten(), Linear(784, 256), ReLU(), Linear(256, 10))
         let opt = SGD(model.parameters(), lr: 0.01, momentum: 0.9)
-        for b in DataLoader(TensorDataset((x - 0.286) / 0.353, y), batchSize: 64, shuffle: true, numWorkers: 1, seed: 1) {
+        for b in DataLoader(TensorDataset((x - 0.286) / 0.353, y), batchSize: 64, shuffle: true, numWorkers: 1, seed: 1)
+        {
             let loss = crossEntropy(model(b[0]), b[1])
             opt.zeroGrad(); loss.backward(); opt.step()
         }

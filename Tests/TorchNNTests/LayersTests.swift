@@ -11,10 +11,12 @@ final class LayersTests: XCTestCase {
         let x = Tensor([-2.0, -0.5, 0.0, 1.5], dtype: .float64)
         XCTAssertEqual(leakyRelu(x, negativeSlope: 0.1).scalars, [-0.2, -0.05, 0, 1.5])
         XCTAssertEqual(elu(x).scalars[0], Foundation.exp(-2.0) - 1, accuracy: 1e-12)
-        XCTAssertEqual(mish(x).scalars[3], 1.5 * Foundation.tanh(Foundation.log1p(Foundation.exp(1.5))), accuracy: 1e-12)
+        XCTAssertEqual(
+            mish(x).scalars[3], 1.5 * Foundation.tanh(Foundation.log1p(Foundation.exp(1.5))), accuracy: 1e-12)
         XCTAssertEqual(hardtanh(x).scalars, [-1, -0.5, 0, 1])
         XCTAssertEqual(softplus(x, beta: 2).scalars[3], Foundation.log1p(Foundation.exp(3.0)) / 2, accuracy: 1e-12)
-        XCTAssertEqual(Sequential(LeakyReLU(), Tanh(), Identity())(x).scalars[0], Foundation.tanh(-0.02), accuracy: 1e-12)
+        XCTAssertEqual(
+            Sequential(LeakyReLU(), Tanh(), Identity())(x).scalars[0], Foundation.tanh(-0.02), accuracy: 1e-12)
         let leaf = Tensor([-1.3, 0.7, 2.2], dtype: .float64).requiresGrad_()
         for f in [{ leakyRelu($0) }, { elu($0) }, { mish($0) }, { softplus($0, beta: 2) }] as [(Tensor) -> Tensor] {
             XCTAssertTrue(Torch.gradcheck({ f($0[0]) }, [leaf]).passed)
@@ -24,7 +26,7 @@ final class LayersTests: XCTestCase {
     func testPoolingAndNorms() {
         let x = Tensor.arange(0.0, 50.0, dtype: .float64).reshape([1, 2, 5, 5])
         let a = avgPool2d(x, kernel: 2)
-        XCTAssertEqual(a.shape, [1, 2, 2, 2]); XCTAssertEqual(a[0, 0, 0, 0].item(), 3)   // mean of 0, 1, 5, 6
+        XCTAssertEqual(a.shape, [1, 2, 2, 2]); XCTAssertEqual(a[0, 0, 0, 0].item(), 3)  // mean of 0, 1, 5, 6
         let ad = adaptiveAvgPool2d(x, 2, 2)
         // PyTorch's windows for 5 → 2: rows 0..<3 and 2..<5.
         XCTAssertEqual(ad[0, 0, 0, 0].item(), x[0, 0, 0..<3, 0..<3].mean().item(), accuracy: 1e-12)
@@ -44,16 +46,22 @@ final class LayersTests: XCTestCase {
         let bce = -(Foundation.log(0.8) + Foundation.log(0.7) + Foundation.log(0.9)) / 3
         XCTAssertEqual(binaryCrossEntropy(p, t).item(), bce, accuracy: 1e-12)
         let logits = Tensor([-1.0, 0.5, 3.0], dtype: .float64)
-        XCTAssertEqual(binaryCrossEntropyWithLogits(logits, t).item(), binaryCrossEntropy(logits.sigmoid(), t).item(), accuracy: 1e-12)
+        XCTAssertEqual(
+            binaryCrossEntropyWithLogits(logits, t).item(), binaryCrossEntropy(logits.sigmoid(), t).item(),
+            accuracy: 1e-12)
         let pw = Tensor([2.0], dtype: .float64)
-        let weighted = -(Foundation.log(1 - 1 / (1 + Foundation.exp(1.0))) + 2 * Foundation.log(1 / (1 + Foundation.exp(-0.5))) + 2 * Foundation.log(1 / (1 + Foundation.exp(-3.0)))) / 3
+        let weighted =
+            -(Foundation.log(1 - 1 / (1 + Foundation.exp(1.0))) + 2 * Foundation.log(1 / (1 + Foundation.exp(-0.5))) + 2
+            * Foundation.log(1 / (1 + Foundation.exp(-3.0)))) / 3
         XCTAssertEqual(binaryCrossEntropyWithLogits(logits, t, posWeight: pw).item(), weighted, accuracy: 1e-12)
         let a = Tensor([0.0, 2.0, -3.0], dtype: .float64), b = Tensor([0.5, 0.0, 0.0], dtype: .float64)
         XCTAssertEqual(l1Loss(a, b).item(), (0.5 + 2 + 3) / 3, accuracy: 1e-12)
         XCTAssertEqual(smoothL1Loss(a, b).item(), (0.125 + 1.5 + 2.5) / 3, accuracy: 1e-12)
         XCTAssertEqual(huberLoss(a, b, delta: 2).item(), (0.125 + 2 + 4) / 3, accuracy: 1e-12)
         let lp = Tensor([[0.25, 0.75]], dtype: .float64).log(), q = Tensor([[0.5, 0.5]], dtype: .float64)
-        XCTAssertEqual(klDiv(lp, q, reduction: .batchmean).item(), 0.5 * Foundation.log(2.0) + 0.5 * Foundation.log(2.0 / 3), accuracy: 1e-12)
+        XCTAssertEqual(
+            klDiv(lp, q, reduction: .batchmean).item(), 0.5 * Foundation.log(2.0) + 0.5 * Foundation.log(2.0 / 3),
+            accuracy: 1e-12)
         // Cross entropy options against the definition.
         let z = Tensor([[1.0, 2.0, 0.5], [0.3, -1.0, 2.0], [0.0, 0.0, 0.0]], dtype: .float64)
         let y = Tensor([1, 2, -100])
@@ -81,10 +89,11 @@ final class RecurrentAndAttentionTests: XCTestCase {
         // Both the fused CPU cell and the tensor-op cell (the one other devices run).
         for fused in [true, false] {
             for reverse in [false, true] {
-                let r = Torch.gradcheck({ x in
-                    let o = Recurrent.lstmLayer(x[0], x[1], x[2], x[3], reverse: reverse, allowFusedCell: fused)
-                    return o[0].sum() + (o[1] * o[1]).sum() + o[2].sum() * 0.5
-                }, [gi, h0, c0, w])
+                let r = Torch.gradcheck(
+                    { x in
+                        let o = Recurrent.lstmLayer(x[0], x[1], x[2], x[3], reverse: reverse, allowFusedCell: fused)
+                        return o[0].sum() + (o[1] * o[1]).sum() + o[2].sum() * 0.5
+                    }, [gi, h0, c0, w])
                 XCTAssertTrue(r.passed, "fused \(fused), reverse \(reverse): \(r)")
             }
             let a = Recurrent.lstmLayer(gi, h0, c0, w, reverse: true, allowFusedCell: fused)
@@ -92,7 +101,9 @@ final class RecurrentAndAttentionTests: XCTestCase {
             assertMatches(a[0], b[0], "fused and tensor-op cells agree", rtol: 1e-12, atol: 1e-14)
         }
         // float32 takes the vectorised activations: outputs and gradients agree with the op path.
-        let (g32, h32, c32, w32) = (gi.to(.float32).detach(), h0.to(.float32).detach(), c0.to(.float32).detach(), w.to(.float32).detach())
+        let (g32, h32, c32, w32) = (
+            gi.to(.float32).detach(), h0.to(.float32).detach(), c0.to(.float32).detach(), w.to(.float32).detach()
+        )
         var results: [[Tensor]] = []
         for fused in [true, false] {
             let xs = [g32, h32, c32, w32].map { $0.clone().requiresGrad_() }
@@ -111,7 +122,7 @@ final class RecurrentAndAttentionTests: XCTestCase {
         let lstm = Recurrent(.lstm, inputSize: 3, hiddenSize: 4, dtype: .float64)
         let (out, h, c) = lstm(x)
         let w = lstm.parameters()
-        let gates = x[0].matmul(w[0].t()) + w[2] + w[3]   // h0 = 0
+        let gates = x[0].matmul(w[0].t()) + w[2] + w[3]  // h0 = 0
         let i = gates.narrow(1, start: 0, length: 4).sigmoid(), g = gates.narrow(1, start: 8, length: 4).tanh()
         let o = gates.narrow(1, start: 12, length: 4).sigmoid()
         let cExp = i * g
@@ -128,12 +139,15 @@ final class RecurrentAndAttentionTests: XCTestCase {
     }
 
     func testShapesAndGradients() {
-        let lstm = Recurrent(.lstm, inputSize: 3, hiddenSize: 5, numLayers: 2, batchFirst: true, bidirectional: true, dtype: .float64)
+        let lstm = Recurrent(
+            .lstm, inputSize: 3, hiddenSize: 5, numLayers: 2, batchFirst: true, bidirectional: true, dtype: .float64)
         let x = Tensor.randn([2, 4, 3], dtype: .float64)
         let (out, h, c) = lstm(x)
         XCTAssertEqual(out.shape, [2, 4, 10]); XCTAssertEqual(h.shape, [4, 2, 5]); XCTAssertEqual(c!.shape, [4, 2, 5])
-        XCTAssertEqual(Array(lstm.namedParameters().map { $0.0 }.prefix(5)),
-                       ["weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0", "weight_ih_l0_reverse"])   // PyTorch's names and order
+        XCTAssertEqual(
+            Array(lstm.namedParameters().map { $0.0 }.prefix(5)),
+            // PyTorch's names and order
+            ["weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0", "weight_ih_l0_reverse"])
         let small = Recurrent(.gru, inputSize: 2, hiddenSize: 3, dtype: .float64)
         let xi = Tensor.randn([3, 1, 2], dtype: .float64).requiresGrad_()
         XCTAssertTrue(Torch.gradcheck({ small($0[0]).output.sum(dims: [2]) }, [xi]).passed)
@@ -142,7 +156,8 @@ final class RecurrentAndAttentionTests: XCTestCase {
     }
 
     func testAttention() {
-        let q = Tensor.randn([2, 3, 4], dtype: .float64), k = Tensor.randn([2, 3, 4], dtype: .float64), v = Tensor.randn([2, 3, 4], dtype: .float64)
+        let q = Tensor.randn([2, 3, 4], dtype: .float64), k = Tensor.randn([2, 3, 4], dtype: .float64),
+            v = Tensor.randn([2, 3, 4], dtype: .float64)
         let causal = scaledDotProductAttention(q, k, v, isCausal: true)
         // The first query attends only to the first key.
         assertMatches(causal[TensorIndex.all, 0], v[TensorIndex.all, 0], "causal first row")
@@ -151,11 +166,14 @@ final class RecurrentAndAttentionTests: XCTestCase {
         assertMatches(scaledDotProductAttention(q, k, v, attnMask: mask), s, "bool mask")
         let mha = MultiheadAttention(embedDim: 4, numHeads: 2, batchFirst: true)
         let x = Tensor.randn([2, 5, 4])
-        let (y, w) = mha(x, x, x, keyPaddingMask: Tensor([[false, false, false, false, true], [false, false, false, false, false]]))
+        let (y, w) = mha(
+            x, x, x,
+            keyPaddingMask: Tensor([[false, false, false, false, true], [false, false, false, false, false]]))
         XCTAssertEqual(y.shape, [2, 5, 4]); XCTAssertEqual(w.shape, [2, 5, 5])
-        XCTAssertEqual(w[0, TensorIndex.all, 4].abs().amax().item(), 0)    // padded key gets no weight
+        XCTAssertEqual(w[0, TensorIndex.all, 4].abs().amax().item(), 0)  // padded key gets no weight
         for s in w.sum(dims: [2]).scalars { XCTAssertEqual(s, 1, accuracy: 1e-5) }
-        XCTAssertEqual(mha.namedParameters().map { $0.0 }, ["in_proj_weight", "in_proj_bias", "out_proj.weight", "out_proj.bias"])
+        XCTAssertEqual(
+            mha.namedParameters().map { $0.0 }, ["in_proj_weight", "in_proj_bias", "out_proj.weight", "out_proj.bias"])
     }
 }
 
@@ -174,14 +192,16 @@ final class ConvAndTransformerTests: XCTestCase {
     func testTransformerEncoderLayer() {
         Torch.manualSeed(6)
         for normFirst in [false, true] {
-            let layer = TransformerEncoderLayer(dModel: 8, nhead: 2, dimFeedforward: 16, dropout: 0, batchFirst: true, normFirst: normFirst)
+            let layer = TransformerEncoderLayer(
+                dModel: 8, nhead: 2, dimFeedforward: 16, dropout: 0, batchFirst: true, normFirst: normFirst)
             let x = Tensor.randn([2, 5, 8])
             let y = layer(x)
             XCTAssertEqual(y.shape, [2, 5, 8])
             y.sum().backward()
             XCTAssertNotNil(layer.linear1.weight.grad)
             XCTAssertNotNil(layer.selfAttn.inProjWeight.grad)
-            if !normFirst { XCTAssertEqual(y.mean(dims: [2]).abs().amax().item(), 0, accuracy: 1e-5) }   // ends with LayerNorm
+            // Ends with LayerNorm.
+            if !normFirst { XCTAssertEqual(y.mean(dims: [2]).abs().amax().item(), 0, accuracy: 1e-5) }
         }
     }
 }
@@ -198,7 +218,9 @@ final class ModuleContainerTests: XCTestCase {
         let relu = ReLU()
         var seen: [Double] = []
         let pre = relu.registerForwardPreHook { _, x in x - 1 }
-        let post = relu.registerForwardHook { _, _, y in seen = y.scalars; return y * 10 }
+        let post = relu.registerForwardHook { _, _, y in
+            seen = y.scalars; return y * 10
+        }
         XCTAssertEqual(relu(Tensor([0.5, 3.0])).scalars, [0, 20])
         XCTAssertEqual(seen, [0, 2])
         pre.remove(); post.remove()
@@ -226,7 +248,9 @@ final class LayerGradcheckTests: XCTestCase {
         check("Conv2d", Conv2d(2, 3, kernelSize: [2, 3], stride: [1, 2], padding: [1, 0]), [[1, 2, 5, 5]])
         check("Conv2d same", Conv2d(2, 2, kernelSize: 3, padding: .same, dilation: 2), [[1, 2, 5, 5]])
         check("Conv3d", Conv3d(1, 2, kernelSize: 2, padding: [1, 0, 0]), [[1, 1, 3, 3, 3]])
-        check("ConvTranspose1d", ConvTranspose1d(2, 2, kernelSize: 3, stride: 2, padding: 1, outputPadding: 1), [[1, 2, 4]])
+        check(
+            "ConvTranspose1d", ConvTranspose1d(2, 2, kernelSize: 3, stride: 2, padding: 1, outputPadding: 1),
+            [[1, 2, 4]])
         check("ConvTranspose2d", ConvTranspose2d(2, 4, kernelSize: 2, stride: 2, groups: 2), [[1, 2, 3, 3]])
         check("MaxPool1d", MaxPool1d(3, stride: 2, padding: 1, ceilMode: true), [[1, 2, 8]])
         check("MaxPool2d", MaxPool2d(2, stride: 1, dilation: 2), [[1, 2, 5, 5]])
@@ -238,17 +262,27 @@ final class LayerGradcheckTests: XCTestCase {
         check("GroupNorm", GroupNorm(2, 4), [[2, 4, 2, 2]])
         check("RMSNorm", RMSNorm([4]), [[3, 4]])
         check("BatchNorm2d (batch statistics)", BatchNorm2d(3), [[4, 3, 2, 2]])
-        check("Embedding (through its weight)", Embedding(5, 3), [[2, 3]]) { m, x in (m as! Embedding)(Tensor([[0, 4], [2, 2]])) * x[0].sum() }
+        check("Embedding (through its weight)", Embedding(5, 3), [[2, 3]]) { m, x in
+            (m as! Embedding)(Tensor([[0, 4], [2, 2]])) * x[0].sum()
+        }
         check("RNN", RNN(3, 2, numLayers: 2, bidirectional: true), [[4, 2, 3]])
         check("LSTM", LSTM(3, 2, batchFirst: true), [[2, 4, 3]])
         check("GRU", GRU(3, 2), [[4, 2, 3]])
-        check("MultiheadAttention", MultiheadAttention(embedDim: 4, numHeads: 2, batchFirst: true), [[1, 3, 4], [1, 2, 4]]) { m, x in
+        check(
+            "MultiheadAttention", MultiheadAttention(embedDim: 4, numHeads: 2, batchFirst: true),
+            [[1, 3, 4], [1, 2, 4]]
+        ) { m, x in
             (m as! MultiheadAttention)(x[0], x[1], x[1]).0
         }
-        check("TransformerEncoderLayer", TransformerEncoderLayer(dModel: 4, nhead: 2, dimFeedforward: 6, dropout: 0, batchFirst: true),
-              [[1, 3, 4]])
-        check("TransformerDecoderLayer", TransformerDecoderLayer(dModel: 4, nhead: 2, dimFeedforward: 6, dropout: 0, batchFirst: true),
-              [[1, 3, 4], [1, 2, 4]]) { m, x in (m as! TransformerDecoderLayer).decode(x[0], memory: x[1], tgtIsCausal: true) }
+        check(
+            "TransformerEncoderLayer",
+            TransformerEncoderLayer(dModel: 4, nhead: 2, dimFeedforward: 6, dropout: 0, batchFirst: true),
+            [[1, 3, 4]])
+        check(
+            "TransformerDecoderLayer",
+            TransformerDecoderLayer(dModel: 4, nhead: 2, dimFeedforward: 6, dropout: 0, batchFirst: true),
+            [[1, 3, 4], [1, 2, 4]]
+        ) { m, x in (m as! TransformerDecoderLayer).decode(x[0], memory: x[1], tgtIsCausal: true) }
         check("Flatten/Unflatten", Sequential(Flatten(), Unflatten(1, [2, 3])), [[2, 6]])
     }
 }

@@ -16,7 +16,8 @@ final class NNTests: XCTestCase {
         let x = Tensor.randn([5, 4])
         let l = model.children()[0] as! Linear
         let manual = (x.matmul(l.weight.t()) + l.bias!).relu()
-        XCTAssertEqual(Torch.noGrad { model.children()[1](model.children()[0](x)) }.scalars, Torch.noGrad { manual }.scalars)
+        XCTAssertEqual(
+            Torch.noGrad { model.children()[1](model.children()[0](x)) }.scalars, Torch.noGrad { manual }.scalars)
         // Default init bounds: kaiming uniform(a=sqrt 5) gives |w| <= 1/sqrt(fan_in).
         XCTAssertLessThanOrEqual(l.weight.abs().amax().item(), 0.5 + 1e-6)
 
@@ -30,7 +31,11 @@ final class NNTests: XCTestCase {
         bad["2.bias"] = nil
         XCTAssertThrowsError(try other.loadStateDict(bad)) { e in
             let text = "\(e)"
-            XCTAssertTrue(text.contains("size mismatch for 0.weight: copying a param with shape [2, 2] from checkpoint, the shape in current model is [3, 4]."), text)
+            XCTAssertTrue(
+                text.contains(
+                    "size mismatch for 0.weight: copying a param with shape [2, 2] from checkpoint, the shape in "
+                        + "current model is [3, 4]."
+                ), text)
             XCTAssertTrue(text.contains("Missing key(s) in state_dict: \"2.bias\"."), text)
             XCTAssertTrue(text.contains("Unexpected key(s) in state_dict: \"extra\"."), text)
         }
@@ -61,7 +66,8 @@ final class NNTests: XCTestCase {
                 assertMatches(x.softmax(dim: d), composite.exp(), "softmax \(dt) dim \(d)", rtol: 1e-6, atol: 1e-7)
             }
         }
-        XCTAssertEqual(Tensor([1, 2, 3]).to(.float64).softmax(dim: 0).dtype, .float64)   // integers are refused, as PyTorch
+        // Integers are refused, as PyTorch.
+        XCTAssertEqual(Tensor([1, 2, 3]).to(.float64).softmax(dim: 0).dtype, .float64)
     }
 
     func testLayerGradchecks() {
@@ -76,10 +82,14 @@ final class NNTests: XCTestCase {
         // conv2d against a direct sum for one output element.
         let out = Torch.noGrad { conv2d(x, w, b, padding: 1) }
         var direct = b.scalars[1]
-        for c in 0..<2 { for i in 0..<3 { for j in 0..<3 {
-            let xi = 1 + i - 1, xj = 2 + j - 1
-            direct += x[0, c, xi, xj].item() * w[1, c, i, j].item()
-        } } }
+        for c in 0..<2 {
+            for i in 0..<3 {
+                for j in 0..<3 {
+                    let xi = 1 + i - 1, xj = 2 + j - 1
+                    direct += x[0, c, xi, xj].item() * w[1, c, i, j].item()
+                }
+            }
+        }
         XCTAssertEqual(out[0, 1, 1, 2].item(), direct, accuracy: 1e-12)
     }
 

@@ -26,10 +26,14 @@ final class TorchReferenceLayerTests: XCTestCase {
         case "conv2d_depthwise": return (Conv2d(4, 4, kernelSize: 3, groups: 4, bias: false), call)
         case "conv2d_unbatched": return (Conv2d(2, 3, kernelSize: 2), call)
         case "conv3d": return (Conv3d(2, 3, kernelSize: [2, 3, 2], stride: [1, 2, 1], padding: [1, 0, 1]), call)
-        case "conv_transpose1d": return (ConvTranspose1d(4, 3, kernelSize: 3, stride: 2, padding: 1, outputPadding: 1), call)
+        case "conv_transpose1d":
+            return (ConvTranspose1d(4, 3, kernelSize: 3, stride: 2, padding: 1, outputPadding: 1), call)
         case "conv_transpose2d":
-            return (ConvTranspose2d(4, 4, kernelSize: [3, 2], stride: [2, 1], padding: [1, 0], outputPadding: [1, 0],
-                                    groups: 2, dilation: [1, 2]), call)
+            return (
+                ConvTranspose2d(
+                    4, 4, kernelSize: [3, 2], stride: [2, 1], padding: [1, 0], outputPadding: [1, 0],
+                    groups: 2, dilation: [1, 2]), call
+            )
         case "max_pool1d": return (MaxPool1d(3, stride: 2, padding: 1, ceilMode: true), call)
         case "max_pool2d": return (MaxPool2d(3, stride: 2, padding: 1, dilation: 2), call)
         case "avg_pool1d": return (AvgPool1d(4, stride: 3, padding: 2, ceilMode: true, countIncludePad: false), call)
@@ -61,42 +65,72 @@ final class TorchReferenceLayerTests: XCTestCase {
         case "act_softplus": return act { softplus($0, beta: 2, threshold: 3) }
         case "act_hardtanh": return act { hardtanh($0, minVal: -0.5, maxVal: 1.5) }
         case "rnn_bidirectional":
-            return (RNN(3, 4, numLayers: 2, batchFirst: true, bidirectional: true), { m, x in
-                let r = (m as! Recurrent)(x["x"]!, h0: nil)
-                return [r.output, r.h]
-            })
+            return (
+                RNN(3, 4, numLayers: 2, batchFirst: true, bidirectional: true),
+                { m, x in
+                    let r = (m as! Recurrent)(x["x"]!, h0: nil)
+                    return [r.output, r.h]
+                }
+            )
         case "lstm_two_layers":
-            return (LSTM(3, 4, numLayers: 2), { m, x in
-                let r = (m as! Recurrent)(x["x"]!, h0: x["h0"]!, c0: x["c0"]!)
-                return [r.output, r.h, r.c!]
-            })
+            return (
+                LSTM(3, 4, numLayers: 2),
+                { m, x in
+                    let r = (m as! Recurrent)(x["x"]!, h0: x["h0"]!, c0: x["c0"]!)
+                    return [r.output, r.h, r.c!]
+                }
+            )
         case "lstm_bidirectional":
-            return (LSTM(3, 4, numLayers: 2, batchFirst: true, bidirectional: true), { m, x in
-                let r = (m as! Recurrent)(x["x"]!, h0: nil)
-                return [r.output, r.h, r.c!]
-            })
+            return (
+                LSTM(3, 4, numLayers: 2, batchFirst: true, bidirectional: true),
+                { m, x in
+                    let r = (m as! Recurrent)(x["x"]!, h0: nil)
+                    return [r.output, r.h, r.c!]
+                }
+            )
         case "gru":
-            return (GRU(3, 4, batchFirst: true), { m, x in
-                let r = (m as! Recurrent)(x["x"]!, h0: nil)
-                return [r.output, r.h]
-            })
+            return (
+                GRU(3, 4, batchFirst: true),
+                { m, x in
+                    let r = (m as! Recurrent)(x["x"]!, h0: nil)
+                    return [r.output, r.h]
+                }
+            )
         case "multihead_attention":
-            return (MultiheadAttention(embedDim: 8, numHeads: 2, batchFirst: true), { m, x in
-                let (out, weights) = (m as! MultiheadAttention)(x["q"]!, x["k"]!, x["v"]!, keyPaddingMask: x["mask"]!.to(.bool))
-                return [out, weights]
-            })
+            return (
+                MultiheadAttention(embedDim: 8, numHeads: 2, batchFirst: true),
+                { m, x in
+                    let (out, weights) = (m as! MultiheadAttention)(
+                        x["q"]!, x["k"]!, x["v"]!, keyPaddingMask: x["mask"]!.to(.bool))
+                    return [out, weights]
+                }
+            )
         case "transformer_encoder_layer":
-            return (TransformerEncoderLayer(dModel: 8, nhead: 2, dimFeedforward: 16, dropout: 0, batchFirst: true), call)
+            return (
+                TransformerEncoderLayer(dModel: 8, nhead: 2, dimFeedforward: 16, dropout: 0, batchFirst: true), call
+            )
         case "transformer_encoder_layer_norm_first_gelu":
-            return (TransformerEncoderLayer(dModel: 8, nhead: 2, dimFeedforward: 16, dropout: 0, gelu: true, batchFirst: true,
-                                            normFirst: true), call)
+            return (
+                TransformerEncoderLayer(
+                    dModel: 8, nhead: 2, dimFeedforward: 16, dropout: 0, gelu: true, batchFirst: true,
+                    normFirst: true), call
+            )
         case "transformer_decoder_layer":
-            return (TransformerDecoderLayer(dModel: 8, nhead: 2, dimFeedforward: 16, dropout: 0, batchFirst: true), { m, x in
-                [(m as! TransformerDecoderLayer).decode(x["x"]!, memory: x["mem"]!, memoryKeyPaddingMask: x["mpad"]!.to(.bool), tgtIsCausal: true)]
-            })
+            return (
+                TransformerDecoderLayer(dModel: 8, nhead: 2, dimFeedforward: 16, dropout: 0, batchFirst: true),
+                { m, x in
+                    [
+                        (m as! TransformerDecoderLayer).decode(
+                            x["x"]!, memory: x["mem"]!, memoryKeyPaddingMask: x["mpad"]!.to(.bool), tgtIsCausal: true)
+                    ]
+                }
+            )
         case "transformer_decoder_layer_norm_first_gelu":
-            return (TransformerDecoderLayer(dModel: 8, nhead: 2, dimFeedforward: 16, dropout: 0, gelu: true, batchFirst: true, normFirst: true),
-                    { m, x in [(m as! TransformerDecoderLayer).decode(x["x"]!, memory: x["mem"]!)] })
+            return (
+                TransformerDecoderLayer(
+                    dModel: 8, nhead: 2, dimFeedforward: 16, dropout: 0, gelu: true, batchFirst: true, normFirst: true),
+                { m, x in [(m as! TransformerDecoderLayer).decode(x["x"]!, memory: x["mem"]!)] }
+            )
         case "scaled_dot_product_attention_causal":
             return (nil, { _, x in [scaledDotProductAttention(x["q"]!, x["k"]!, x["v"]!, isCausal: true)] })
         case "cross_entropy_options":
@@ -109,7 +143,8 @@ final class TorchReferenceLayerTests: XCTestCase {
         case "smooth_l1_loss": return loss { smoothL1Loss($0["a"]!, $0["b"]!, beta: 0.5) }
         case "huber_loss": return loss { huberLoss($0["a"]!, $0["b"]!, delta: 0.7) }
         case "binary_cross_entropy": return loss { binaryCrossEntropy($0["p"]!, $0["t"]!) }
-        case "binary_cross_entropy_with_logits": return loss { binaryCrossEntropyWithLogits($0["x"]!, $0["t"]!, posWeight: $0["pw"]!) }
+        case "binary_cross_entropy_with_logits":
+            return loss { binaryCrossEntropyWithLogits($0["x"]!, $0["t"]!, posWeight: $0["pw"]!) }
         case "kl_div_batchmean": return loss { klDiv($0["x"]!, $0["t"]!, reduction: .batchmean) }
         case "kl_div_log_target": return loss { klDiv($0["x"]!, $0["t"]!, reduction: .sum, logTarget: true) }
         case "cosine_embedding_loss": return loss { cosineEmbeddingLoss($0["a"]!, $0["b"]!, $0["y"]!, margin: 0.1) }
@@ -167,7 +202,8 @@ final class TorchReferenceLayerTests: XCTestCase {
                 for (k, v) in after {
                     guard let b = buffers[k] else { XCTFail("\(name): no buffer \(k)"); continue }
                     let e = Fixtures.tensor(v)
-                    assertMatches(b.dtype == e.dtype ? b : b.to(e.dtype), e, "\(name) buffer \(k)", rtol: 1e-9, atol: 1e-12)
+                    assertMatches(
+                        b.dtype == e.dtype ? b : b.to(e.dtype), e, "\(name) buffer \(k)", rtol: 1e-9, atol: 1e-12)
                 }
             }
         }

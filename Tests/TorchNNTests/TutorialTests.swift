@@ -18,7 +18,10 @@ final class TutorialTests: XCTestCase {
 
     func expected(_ name: String) -> (losses: [Double], coefficients: [Double]) {
         let d = TutorialTests.fixture[name] as! [String: Any]
-        return ((d["losses"] as! [NSNumber]).map { $0.doubleValue }, (d["coefficients"] as! [NSNumber]).map { $0.doubleValue })
+        return (
+            (d["losses"] as! [NSNumber]).map { $0.doubleValue },
+            (d["coefficients"] as! [NSNumber]).map { $0.doubleValue }
+        )
     }
 
     var initial: [Double] { (TutorialTests.fixture["init"] as! [NSNumber]).map { $0.doubleValue } }
@@ -69,12 +72,16 @@ final class TutorialTests: XCTestCase {
         // The first 900 steps agree to 1e-9; after that RMSprop's division by sqrt(v) near the
         // optimum amplifies the last-bit differences of the 2000-term gradient sums (the two
         // libraries add in different orders), so the end is compared at the level of the fit.
-        XCTAssertEqual(mismatches(Array(losses.prefix(9)), Array(e.losses.prefix(9)), atol: 1e-9, rtol: 1e-9), [],
-                       "losses \(losses) vs \(e.losses)")
-        XCTAssertEqual(mismatches(Array(losses.suffix(10)), Array(e.losses.suffix(10)), atol: 0, rtol: 0.05), [],
-                       "losses \(losses) vs \(e.losses)")
+        XCTAssertEqual(
+            mismatches(Array(losses.prefix(9)), Array(e.losses.prefix(9)), atol: 1e-9, rtol: 1e-9), [],
+            "losses \(losses) vs \(e.losses)")
+        XCTAssertEqual(
+            mismatches(Array(losses.suffix(10)), Array(e.losses.suffix(10)), atol: 0, rtol: 0.05), [],
+            "losses \(losses) vs \(e.losses)")
         let coefficients = [model.bias!.item()] + model.weight.flatten().scalars
-        XCTAssertEqual(mismatches(coefficients, e.coefficients, atol: 0.01, rtol: 0.05), [], "\(coefficients) vs \(e.coefficients)")
+        XCTAssertEqual(
+            mismatches(coefficients, e.coefficients, atol: 0.01, rtol: 0.05), [], "\(coefficients) vs \(e.coefficients)"
+        )
     }
 
     /// PyTorch's VAE example, shrunk (16-12-3) and ported line by line, from PyTorch's weights,
@@ -91,10 +98,12 @@ final class TutorialTests: XCTestCase {
         final class VAE: Module {
             let fc1: Linear, fc21: Linear, fc22: Linear, fc3: Linear, fc4: Linear
             init(_ d: Int, _ h: Int, _ z: Int) {
-                fc1 = Linear(d, h, dtype: .float64); fc21 = Linear(h, z, dtype: .float64); fc22 = Linear(h, z, dtype: .float64)
+                fc1 = Linear(d, h, dtype: .float64); fc21 = Linear(h, z, dtype: .float64);
+                fc22 = Linear(h, z, dtype: .float64)
                 fc3 = Linear(z, h, dtype: .float64); fc4 = Linear(h, d, dtype: .float64)
                 super.init()
-                register("fc1", fc1); register("fc21", fc21); register("fc22", fc22); register("fc3", fc3); register("fc4", fc4)
+                register("fc1", fc1); register("fc21", fc21); register("fc22", fc22); register("fc3", fc3);
+                register("fc4", fc4)
             }
             func encode(_ x: Tensor) -> (Tensor, Tensor) {
                 let h1 = relu(fc1(x))

@@ -35,7 +35,8 @@ final class InitAndSchedulerTests: XCTestCase {
         var lrs: [Double] = []
         for _ in 0..<7 { lrs.append(o.lr); wr.step() }
         // Periods 2, 4: restarts at epochs 2 and 6.
-        XCTAssertEqual(lrs[0], 1); XCTAssertEqual(lrs[1], 0.5, accuracy: 1e-12); XCTAssertEqual(lrs[2], 1, accuracy: 1e-12)
+        XCTAssertEqual(lrs[0], 1); XCTAssertEqual(lrs[1], 0.5, accuracy: 1e-12);
+        XCTAssertEqual(lrs[2], 1, accuracy: 1e-12)
         XCTAssertEqual(lrs[4], 0.5, accuracy: 1e-12); XCTAssertEqual(lrs[6], 1, accuracy: 1e-12)
         let o2 = SGD([p], lr: 0)
         let oc = LRScheduler.oneCycleLR(o2, maxLR: 1, totalSteps: 10)
@@ -53,9 +54,14 @@ final class InitAndSchedulerTests: XCTestCase {
         let direct = (x1[0].unsqueeze(0).matmul(bil.weight[1]).matmul(x2[0].unsqueeze(1))).item() + bil.bias[1].item()
         XCTAssertEqual(y[0, 1].item(), direct, accuracy: 1e-4)
         XCTAssertEqual(Unflatten(1, [2, 3])(Tensor.zeros([4, 6])).shape, [4, 2, 3])
-        XCTAssertEqual(marginRankingLoss(Tensor([1.0, 0.0]), Tensor([0.0, 1.0]), Tensor([1.0, 1.0]), margin: 0.5).item(), 0.75, accuracy: 1e-6)
-        XCTAssertEqual(cosineEmbeddingLoss(Tensor([[1.0, 0.0]]), Tensor([[1.0, 0.0]]), Tensor([1.0])).item(), 0, accuracy: 1e-6)
+        XCTAssertEqual(
+            marginRankingLoss(Tensor([1.0, 0.0]), Tensor([0.0, 1.0]), Tensor([1.0, 1.0]), margin: 0.5).item(), 0.75,
+            accuracy: 1e-6)
+        XCTAssertEqual(
+            cosineEmbeddingLoss(Tensor([[1.0, 0.0]]), Tensor([[1.0, 0.0]]), Tensor([1.0])).item(), 0, accuracy: 1e-6)
         let z = Tensor([[1.0, 2.0]]), soft = Tensor([[0.25, 0.75]])
-        XCTAssertEqual(crossEntropy(z, probabilities: soft).item(), -(0.25 * z.logSoftmax(dim: 1)[0, 0].item() + 0.75 * z.logSoftmax(dim: 1)[0, 1].item()), accuracy: 1e-6)
+        XCTAssertEqual(
+            crossEntropy(z, probabilities: soft).item(),
+            -(0.25 * z.logSoftmax(dim: 1)[0, 0].item() + 0.75 * z.logSoftmax(dim: 1)[0, 1].item()), accuracy: 1e-6)
     }
 }

@@ -12,7 +12,9 @@ final class OptimAndNormTests: XCTestCase {
     func testAdamMatchesTheUpdateRule() {
         for (decoupled, amsgrad) in [(false, false), (true, false), (false, true)] {
             let p = Tensor([1.0, -2.0, 0.5], dtype: .float64).requiresGrad_()
-            let opt = Adam([p], lr: 0.1, betas: (0.9, 0.99), eps: 1e-8, weightDecay: 0.1, amsgrad: amsgrad, decoupledWeightDecay: decoupled)
+            let opt = Adam(
+                [p], lr: 0.1, betas: (0.9, 0.99), eps: 1e-8, weightDecay: 0.1, amsgrad: amsgrad,
+                decoupledWeightDecay: decoupled)
             var w = [1.0, -2.0, 0.5], m = [0.0, 0, 0], v = [0.0, 0, 0], vmax = [0.0, 0, 0]
             for t in 1...20 {
                 opt.zeroGrad()
@@ -29,7 +31,9 @@ final class OptimAndNormTests: XCTestCase {
                     w[i] -= 0.1 * (m[i] / bc1) / ((second / bc2).squareRoot() + 1e-8)
                 }
             }
-            for i in 0..<3 { XCTAssertEqual(p.scalars[i], w[i], accuracy: 1e-10, "decoupled \(decoupled) amsgrad \(amsgrad)") }
+            for i in 0..<3 {
+                XCTAssertEqual(p.scalars[i], w[i], accuracy: 1e-10, "decoupled \(decoupled) amsgrad \(amsgrad)")
+            }
         }
     }
 
@@ -38,13 +42,19 @@ final class OptimAndNormTests: XCTestCase {
         func lrs(_ make: (Optimizer) -> LRScheduler) -> [Double] {
             let o = SGD([p], lr: 0.1)
             let s = make(o)
-            return (0..<6).map { _ in defer { s.step() }; return o.lr }
+            return (0..<6).map { _ in
+                defer { s.step() }; return o.lr
+            }
         }
         XCTAssertEqual(lrs { .stepLR($0, stepSize: 2, gamma: 0.5) }, [0.1, 0.1, 0.05, 0.05, 0.025, 0.025])
-        XCTAssertEqual(lrs { .multiStepLR($0, milestones: [1, 4], gamma: 0.1) }.map { ($0 * 1e6).rounded() / 1e6 }, [0.1, 0.01, 0.01, 0.01, 0.001, 0.001])
+        XCTAssertEqual(
+            lrs { .multiStepLR($0, milestones: [1, 4], gamma: 0.1) }.map { ($0 * 1e6).rounded() / 1e6 },
+            [0.1, 0.01, 0.01, 0.01, 0.001, 0.001])
         let cos = lrs { .cosineAnnealingLR($0, tMax: 4) }
         XCTAssertEqual(cos[2], 0.05, accuracy: 1e-12); XCTAssertEqual(cos[4], 0, accuracy: 1e-12)
-        XCTAssertEqual(lrs { .linearLR($0, startFactor: 0.5, endFactor: 1, totalIters: 2) }.map { ($0 * 1e6).rounded() / 1e6 }, [0.05, 0.075, 0.1, 0.1, 0.1, 0.1])
+        XCTAssertEqual(
+            lrs { .linearLR($0, startFactor: 0.5, endFactor: 1, totalIters: 2) }.map { ($0 * 1e6).rounded() / 1e6 },
+            [0.05, 0.075, 0.1, 0.1, 0.1, 0.1])
         XCTAssertEqual(lrs { .exponentialLR($0, gamma: 0.5) }[3], 0.0125, accuracy: 1e-12)
         XCTAssertEqual(lrs { .lambdaLR($0) { 1.0 / Double($0 + 1) } }[1], 0.05, accuracy: 1e-12)
     }
@@ -70,7 +80,7 @@ final class OptimAndNormTests: XCTestCase {
         XCTAssertEqual(emb.weight.grad![0].abs().sum().item(), 0)
         XCTAssertEqual(emb.weight.grad![3].scalars, [2, 2, 2, 2])
         let w = Tensor([3.0, 4.0]).requiresGrad_()
-        (w * w).sum().backward()           // grad [6, 8], norm 10
+        (w * w).sum().backward()  // grad [6, 8], norm 10
         XCTAssertEqual(clipGradNorm([w], maxNorm: 5), 10, accuracy: 1e-6)
         XCTAssertEqual(w.grad!.scalars[0], 3, accuracy: 1e-5)
         clipGradValue([w], clip: 1)
@@ -104,7 +114,9 @@ final class MoreOptimizerTests: XCTestCase {
         }
         let ada = reference { w, g, t, st in
             var s = zeros(&st, "s", 0.1)
-            for i in 0..<3 { s[i] += g[i] * g[i]; w[i] -= 0.05 / (1 + Double(t - 1) * 0.01) * g[i] / (s[i].squareRoot() + 1e-10) }
+            for i in 0..<3 {
+                s[i] += g[i] * g[i]; w[i] -= 0.05 / (1 + Double(t - 1) * 0.01) * g[i] / (s[i].squareRoot() + 1e-10)
+            }
             st["s"] = s
         }
         let delta = reference { w, g, _, st in
@@ -126,8 +138,10 @@ final class MoreOptimizerTests: XCTestCase {
             }
             st["m"] = m; st["u"] = u
         }
-        let got = [run { RMSprop($0) }, run { Adagrad($0, lr: 0.05, lrDecay: 0.01, initialAccumulatorValue: 0.1) },
-                   run { Adadelta($0) }, run { Adamax($0) }]
+        let got = [
+            run { RMSprop($0) }, run { Adagrad($0, lr: 0.05, lrDecay: 0.01, initialAccumulatorValue: 0.1) },
+            run { Adadelta($0) }, run { Adamax($0) },
+        ]
         for (g, r) in zip(got, [rms, ada, delta, amax]) {
             for i in 0..<3 { XCTAssertEqual(g[i], r[i], accuracy: 1e-10) }
         }
@@ -144,7 +158,7 @@ final class ParamGroupTests: XCTestCase {
             (a * 2 + b * 2).sum().backward()
             opt.step()
         }
-        XCTAssertEqual(a.scalars[0], 1 - 0.1 * 2 * 2, accuracy: 1e-12)            // no momentum in group 0
+        XCTAssertEqual(a.scalars[0], 1 - 0.1 * 2 * 2, accuracy: 1e-12)  // no momentum in group 0
         XCTAssertEqual(b.scalars[0], 1 - 0.5 * 2 - 0.5 * (2 * 0.9 + 2), accuracy: 1e-12)
         XCTAssertNil(opt.buffers[0]); XCTAssertNotNil(opt.buffers[1])
 

@@ -74,18 +74,28 @@ final class TorchReferenceOptimTests: XCTestCase {
             var step: (Int) -> Void
             switch name {
             case "step": let s = LRScheduler.stepLR(opt, stepSize: 7, gamma: 0.5); step = { _ in s.step() }
-            case "multi_step": let s = LRScheduler.multiStepLR(opt, milestones: [5, 12, 30], gamma: 0.3); step = { _ in s.step() }
+            case "multi_step":
+                let s = LRScheduler.multiStepLR(opt, milestones: [5, 12, 30], gamma: 0.3); step = { _ in s.step() }
             case "exponential": let s = LRScheduler.exponentialLR(opt, gamma: 0.95); step = { _ in s.step() }
-            case "cosine_annealing": let s = LRScheduler.cosineAnnealingLR(opt, tMax: 20, etaMin: 0.001); step = { _ in s.step() }
+            case "cosine_annealing":
+                let s = LRScheduler.cosineAnnealingLR(opt, tMax: 20, etaMin: 0.001); step = { _ in s.step() }
             case "cosine_warm_restarts":
-                let s = LRScheduler.cosineAnnealingWarmRestarts(opt, t0: 10, tMult: 2, etaMin: 0.01); step = { _ in s.step() }
-            case "cosine_warm_restarts_fixed": let s = LRScheduler.cosineAnnealingWarmRestarts(opt, t0: 7); step = { _ in s.step() }
-            case "linear": let s = LRScheduler.linearLR(opt, startFactor: 0.25, endFactor: 1, totalIters: 10); step = { _ in s.step() }
+                let s = LRScheduler.cosineAnnealingWarmRestarts(opt, t0: 10, tMult: 2, etaMin: 0.01);
+                step = { _ in s.step() }
+            case "cosine_warm_restarts_fixed":
+                let s = LRScheduler.cosineAnnealingWarmRestarts(opt, t0: 7); step = { _ in s.step() }
+            case "linear":
+                let s = LRScheduler.linearLR(opt, startFactor: 0.25, endFactor: 1, totalIters: 10);
+                step = { _ in s.step() }
             case "one_cycle": let s = LRScheduler.oneCycleLR(opt, maxLR: 1.0, totalSteps: 51); step = { _ in s.step() }
             case "lambda": let s = LRScheduler.lambdaLR(opt) { 1.0 / Double(1 + $0) }; step = { _ in s.step() }
             case "sequential":
-                let s = SequentialLR(opt, schedulers: [LRScheduler.linearLR(opt, startFactor: 0.1, totalIters: 5),
-                                                        LRScheduler.exponentialLR(opt, gamma: 0.9)], milestones: [5])
+                let s = SequentialLR(
+                    opt,
+                    schedulers: [
+                        LRScheduler.linearLR(opt, startFactor: 0.1, totalIters: 5),
+                        LRScheduler.exponentialLR(opt, gamma: 0.9),
+                    ], milestones: [5])
                 step = { _ in s.step() }
             case "plateau":
                 let s = ReduceLROnPlateau(opt, factor: 0.5, patience: 2, cooldown: 1, minLR: 0.001)

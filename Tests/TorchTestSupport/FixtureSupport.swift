@@ -54,8 +54,10 @@ public enum Fixtures {
 
 /// Asserts `actual` equals the fixture `expected`: same shape and dtype, values within tolerances
 /// for the dtype (NaN equal to NaN, infinities exact).
-public func assertMatches(_ actual: Tensor, _ expected: Tensor, _ name: String, rtol: Double? = nil, atol: Double? = nil,
-                   file: StaticString = #filePath, line: UInt = #line) {
+public func assertMatches(
+    _ actual: Tensor, _ expected: Tensor, _ name: String, rtol: Double? = nil, atol: Double? = nil,
+    file: StaticString = #filePath, line: UInt = #line
+) {
     if let problem = tensorMismatch(actual, expected, rtol: rtol, atol: atol) {
         XCTFail("\(name): \(problem)", file: file, line: line)
     }

@@ -2,17 +2,20 @@
 import XCTest
 import Foundation
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The repository root (for scripts the tests run).
-public let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+public let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
 
 /// A test case with a fresh temporary directory `dir` per test.
 open class TemporaryDirectoryTestCase: XCTestCase {
     public var dir = ""
     override open func setUp() {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("swifttorch-\(type(of: self))-\(getpid())").path
+        dir =
+            FileManager.default.temporaryDirectory.appendingPathComponent("swifttorch-\(type(of: self))-\(getpid())")
+            .path
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     }
     override open func tearDown() { try? FileManager.default.removeItem(atPath: dir) }
@@ -21,8 +24,10 @@ open class TemporaryDirectoryTestCase: XCTestCase {
 /// One of the package's programs (`torch-misuse`, `torch-diff`) built beside the tests, if present.
 public func programBinary(_ name: String) -> URL? {
     let dir = Bundle.main.bundleURL.deletingLastPathComponent()
-    let candidates = [Bundle.main.bundleURL.appendingPathComponent(name), dir.appendingPathComponent(name),
-                      repositoryRoot.appendingPathComponent(".build/debug/\(name)")]
+    let candidates = [
+        Bundle.main.bundleURL.appendingPathComponent(name), dir.appendingPathComponent(name),
+        repositoryRoot.appendingPathComponent(".build/debug/\(name)"),
+    ]
     return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
 }
 
@@ -66,7 +71,9 @@ public func runCapturing(_ exe: URL, _ arguments: [String]) -> (stdout: String, 
     let errBox = Box()
     let group = DispatchGroup()
     group.enter()
-    DispatchQueue.global().async { errBox.data = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+    DispatchQueue.global().async {
+        errBox.data = err.fileHandleForReading.readDataToEndOfFile(); group.leave()
+    }
     let outData = out.fileHandleForReading.readDataToEndOfFile()
     group.wait()
     p.waitUntilExit()

@@ -41,7 +41,7 @@ final class AutogradTests: XCTestCase {
         let g = Torch.grad(outputs: [y], inputs: [x, z], allowUnused: true)
         XCTAssertEqual(g[0]!.scalars, [2, 4])
         XCTAssertNil(g[1])
-        XCTAssertNil(x.grad)   // Torch.grad returns, does not accumulate
+        XCTAssertNil(x.grad)  // Torch.grad returns, does not accumulate
     }
 
     func testHigherOrderGradients() {
@@ -76,7 +76,9 @@ final class AutogradTests: XCTestCase {
             XCTAssertFalse(Torch.isGradEnabled)
         }
         XCTAssertTrue(Torch.isGradEnabled)
-        Torch.inferenceMode { XCTAssertTrue(Torch.isInferenceMode); XCTAssertFalse((w * 2).requiresGrad) }
+        Torch.inferenceMode {
+            XCTAssertTrue(Torch.isInferenceMode); XCTAssertFalse((w * 2).requiresGrad)
+        }
         XCTAssertFalse(w.detach().requiresGrad)
         let z = w * 3
         z.detach_()
@@ -107,7 +109,9 @@ final class AutogradTests: XCTestCase {
     func testHooks() {
         let x = Tensor([1.0, 2.0]).requiresGrad_()
         var seen: [Double] = []
-        let h = x.registerHook { g in seen = g.scalars; return g * 10 }
+        let h = x.registerHook { g in
+            seen = g.scalars; return g * 10
+        }
         (x * 3).sum().backward()
         XCTAssertEqual(seen, [3, 3])
         XCTAssertEqual(x.grad!.scalars, [30, 30])
@@ -121,20 +125,23 @@ final class AutogradTests: XCTestCase {
         y.registerHook { g in g + 1 }
         x.grad = nil
         (y * y).sum().backward()
-        XCTAssertEqual(y.grad!.scalars, [5, 9])        // retained after the other hooks ran: 2y + 1
+        XCTAssertEqual(y.grad!.scalars, [5, 9])  // retained after the other hooks ran: 2y + 1
         XCTAssertEqual(x.grad!.scalars, [10, 18])
     }
 
     func testCustomFunction() {
         let x = Tensor([1.0, 2.0], dtype: .float64).requiresGrad_()
         func cube(_ t: Tensor) -> Tensor {
-            Torch.customFunction("Cube", [t], forward: { ctx, xs in
-                ctx.saveForBackward(xs[0])
-                return xs[0] * xs[0] * xs[0]
-            }, backward: { ctx, g in
-                let v = ctx.savedTensors[0]
-                return [g * v * v * 3]
-            })
+            Torch.customFunction(
+                "Cube", [t],
+                forward: { ctx, xs in
+                    ctx.saveForBackward(xs[0])
+                    return xs[0] * xs[0] * xs[0]
+                },
+                backward: { ctx, g in
+                    let v = ctx.savedTensors[0]
+                    return [g * v * v * 3]
+                })
         }
         let y = cube(x)
         XCTAssertEqual(y.gradFn?.name, "CubeBackward")
@@ -147,16 +154,20 @@ final class AutogradTests: XCTestCase {
     func testCustomFunctionWithSeveralOutputs() {
         // (a + b, a · b) with a hand-written backward; the second output alone also works.
         func sumAndProduct(_ a: Tensor, _ b: Tensor) -> [Tensor] {
-            Torch.customFunction("SumAndProduct", [a, b], forwardOutputs: { ctx, x in
-                ctx.saveForBackward(x[0], x[1])
-                return [x[0] + x[1], x[0] * x[1]]
-            }, backwardOutputs: { ctx, g in
-                let a = ctx.savedTensors[0], b = ctx.savedTensors[1]
-                let gs = g[0] ?? Tensor.zerosLike(a), gp = g[1] ?? Tensor.zerosLike(a)
-                return [gs + gp * b, gs + gp * a]
-            })
+            Torch.customFunction(
+                "SumAndProduct", [a, b],
+                forwardOutputs: { ctx, x in
+                    ctx.saveForBackward(x[0], x[1])
+                    return [x[0] + x[1], x[0] * x[1]]
+                },
+                backwardOutputs: { ctx, g in
+                    let a = ctx.savedTensors[0], b = ctx.savedTensors[1]
+                    let gs = g[0] ?? Tensor.zerosLike(a), gp = g[1] ?? Tensor.zerosLike(a)
+                    return [gs + gp * b, gs + gp * a]
+                })
         }
-        let a = Tensor([1.0, 2.0], dtype: .float64).requiresGrad_(), b = Tensor([3.0, 5.0], dtype: .float64).requiresGrad_()
+        let a = Tensor([1.0, 2.0], dtype: .float64).requiresGrad_(),
+            b = Tensor([3.0, 5.0], dtype: .float64).requiresGrad_()
         let outs = sumAndProduct(a, b)
         XCTAssertEqual(outs[1].gradFn?.name, "SumAndProductBackward")
         (outs[0] * 2 + outs[1]).sum().backward()
@@ -165,8 +176,16 @@ final class AutogradTests: XCTestCase {
         a.grad = nil; b.grad = nil
         sumAndProduct(a, b)[1].sum().backward()
         XCTAssertEqual(a.grad!.toArray(Double.self), [3, 5])
-        XCTAssertTrue(Torch.gradcheck({ x in let o = sumAndProduct(x[0], x[1]); return o[0] * o[1] },
-                                      [Tensor([0.5, -1.5], dtype: .float64).requiresGrad_(), Tensor([2.0, 0.25], dtype: .float64).requiresGrad_()]).passed)
+        XCTAssertTrue(
+            Torch.gradcheck(
+                { x in
+                    let o = sumAndProduct(x[0], x[1]); return o[0] * o[1]
+                },
+                [
+                    Tensor([0.5, -1.5], dtype: .float64).requiresGrad_(),
+                    Tensor([2.0, 0.25], dtype: .float64).requiresGrad_(),
+                ]
+            ).passed)
     }
 
     /// A gradient becomes `.grad` without a copy only when nothing else can see it: never the
@@ -183,9 +202,11 @@ final class AutogradTests: XCTestCase {
         // f(y) = y²/2 with a backward that returns the saved input itself.
         let y = Tensor([3.0, 4.0], dtype: .float64).requiresGrad_()
         for _ in 0..<2 {
-            let out = Torch.customFunction("HalfSquare", [y], forward: { ctx, v in
-                ctx.saveForBackward(v[0]); return v[0] * v[0] * 0.5
-            }, backward: { ctx, g in [ctx.savedTensors[0]] })
+            let out = Torch.customFunction(
+                "HalfSquare", [y],
+                forward: { ctx, v in
+                    ctx.saveForBackward(v[0]); return v[0] * v[0] * 0.5
+                }, backward: { ctx, g in [ctx.savedTensors[0]] })
             out.backward(gradient: Tensor([1.0, 1.0], dtype: .float64))
         }
         XCTAssertEqual(y.toArray(Double.self), [3, 4], "the input is untouched")
@@ -195,7 +216,8 @@ final class AutogradTests: XCTestCase {
         let k = Tensor([0.5, 0.25], dtype: .float64)
         let z = Tensor([1.0, 1.0], dtype: .float64).requiresGrad_()
         for _ in 0..<2 {
-            Torch.customFunction("Scale", [z], forward: { _, v in v[0] * k }, backward: { _, _ in [k] }).sum().backward()
+            Torch.customFunction("Scale", [z], forward: { _, v in v[0] * k }, backward: { _, _ in [k] }).sum()
+                .backward()
         }
         XCTAssertEqual(k.toArray(Double.self), [0.5, 0.25])
         XCTAssertEqual(z.grad!.toArray(Double.self), [1, 0.5])

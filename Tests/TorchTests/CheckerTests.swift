@@ -43,8 +43,12 @@ final class CheckerTests: XCTestCase {
         // Custom functions whose backward is wrong, NaN, or infinite must fail the check.
         for bad in [2.0, Double.nan, Double.infinity] {
             let f: ([Tensor]) -> Tensor = { xs in
-                Torch.customFunction("Bad", [xs[0]], forward: { ctx, ins in ctx.saveForBackward(ins[0]); return ins[0].exp() },
-                                     backward: { ctx, g in [g * ctx.savedTensors[0].exp() * bad] })
+                Torch.customFunction(
+                    "Bad", [xs[0]],
+                    forward: { ctx, ins in
+                        ctx.saveForBackward(ins[0]); return ins[0].exp()
+                    },
+                    backward: { ctx, g in [g * ctx.savedTensors[0].exp() * bad] })
             }
             XCTAssertFalse(Torch.gradcheck({ f($0).sum() }, [x]).passed, "gradient scaled by \(bad) passed")
         }

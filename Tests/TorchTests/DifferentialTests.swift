@@ -19,13 +19,18 @@ final class DifferentialTests: XCTestCase {
 
     static var fixture: String {
         ProcessInfo.processInfo.environment["SWIFTTORCH_DIFF_FILE"]
-            ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/differential/cases.safetensors").path
+            ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+                "Fixtures/differential/cases.safetensors"
+            ).path
     }
 
     static func binary() -> URL? {
         let dir = Bundle.main.bundleURL.deletingLastPathComponent()
-        let candidates = [Bundle.main.bundleURL.appendingPathComponent("torch-diff"), dir.appendingPathComponent("torch-diff"),
-                          URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../.build/debug/torch-diff")]
+        let candidates = [
+            Bundle.main.bundleURL.appendingPathComponent("torch-diff"), dir.appendingPathComponent("torch-diff"),
+            URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+                "../../.build/debug/torch-diff"),
+        ]
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
     }
 
@@ -39,9 +44,11 @@ final class DifferentialTests: XCTestCase {
     static func trapMessage(_ stderr: String) -> String? {
         guard let r = stderr.range(of: "Fatal error: ") else { return nil }
         let msg = String(stderr[r.upperBound...].prefix { $0 != "\n" })
-        let runtime = ["Index out of range", "Unexpectedly found nil", "Division by zero", "Not enough bits",
-                       "Array index is out of range", "Range requires lowerBound", "Can't form Range",
-                       "Double value cannot be converted", "Float value cannot be converted", "arithmetic overflow"]
+        let runtime = [
+            "Index out of range", "Unexpectedly found nil", "Division by zero", "Not enough bits",
+            "Array index is out of range", "Range requires lowerBound", "Can't form Range",
+            "Double value cannot be converted", "Float value cannot be converted", "arithmetic overflow",
+        ]
         if runtime.contains(where: { msg.contains($0) }) { return nil }
         return msg.contains(": ") ? msg : nil
     }
@@ -96,10 +103,14 @@ final class DifferentialTests: XCTestCase {
             from = id + 1
         }
         let total = o.perFamily.values.reduce(0) { $0 + $1.total }
-        print("differential: \(o.passed) of \(total) cases match PyTorch (\(o.refusedOK) refusals, \(o.messageMatches) with PyTorch's exact message), \(restarts) restarts")
+        print(
+            "differential: \(o.passed) of \(total) cases match PyTorch (\(o.refusedOK) refusals, \(o.messageMatches) "
+                + "with PyTorch's exact message), \(restarts) restarts"
+        )
         for (f, c) in o.perFamily.sorted(by: { $0.key < $1.key }) { print("  \(f): \(c.pass)/\(c.total)") }
         for f in o.failures { print("  FAIL \(f)") }
         XCTAssertEqual(total, cases.count, "not every case ran")
-        XCTAssertEqual(o.failures.count, 0, "\(o.failures.count) cases differ from PyTorch; first: \(o.failures.first ?? "")")
+        XCTAssertEqual(
+            o.failures.count, 0, "\(o.failures.count) cases differ from PyTorch; first: \(o.failures.first ?? "")")
     }
 }

@@ -25,19 +25,25 @@ final class GradcheckTests: XCTestCase {
         let d = Tensor.unaryDomain(op)!
         let (lo, hi) = (d.lowerBound, d.upperBound)
         let f: ([Tensor]) -> Tensor = { $0[0].unary(named: op)! }
-        return [("\(op)", f, [leaf([3, 4], lo: lo, hi: hi)]),
-                ("\(op) non-contiguous", f, [leafT([3, 4], lo: lo, hi: hi)]),
-                ("\(op) size-1", f, [leaf([1, 1], lo: lo, hi: hi)]),
-                ("\(op) 0-d", f, [leaf([], lo: lo, hi: hi)])]
+        return [
+            ("\(op)", f, [leaf([3, 4], lo: lo, hi: hi)]),
+            ("\(op) non-contiguous", f, [leafT([3, 4], lo: lo, hi: hi)]),
+            ("\(op) size-1", f, [leaf([1, 1], lo: lo, hi: hi)]),
+            ("\(op) 0-d", f, [leaf([], lo: lo, hi: hi)]),
+        ]
     }
 
-    static func binaryCases(_ op: BinaryOp, lo: Double = -2, hi: Double = 2, blo: Double = -2, bhi: Double = 2) -> [Case] {
+    static func binaryCases(_ op: BinaryOp, lo: Double = -2, hi: Double = 2, blo: Double = -2, bhi: Double = 2)
+        -> [Case]
+    {
         let f: ([Tensor]) -> Tensor = { Tensor.binary(op, $0[0], $0[1]) }
-        return [("\(op)", f, [leaf([3, 4], lo: lo, hi: hi), leaf([3, 4], lo: blo, hi: bhi)]),
-                ("\(op) broadcast", f, [leaf([3, 4], lo: lo, hi: hi), leaf([4], lo: blo, hi: bhi)]),
-                ("\(op) broadcast both", f, [leaf([3, 1], lo: lo, hi: hi), leaf([1, 4], lo: blo, hi: bhi)]),
-                ("\(op) non-contiguous", f, [leafT([3, 4], lo: lo, hi: hi), leaf([3, 4], lo: blo, hi: bhi)]),
-                ("\(op) size-1", f, [leaf([1], lo: lo, hi: hi), leaf([1], lo: blo, hi: bhi)])]
+        return [
+            ("\(op)", f, [leaf([3, 4], lo: lo, hi: hi), leaf([3, 4], lo: blo, hi: bhi)]),
+            ("\(op) broadcast", f, [leaf([3, 4], lo: lo, hi: hi), leaf([4], lo: blo, hi: bhi)]),
+            ("\(op) broadcast both", f, [leaf([3, 1], lo: lo, hi: hi), leaf([1, 4], lo: blo, hi: bhi)]),
+            ("\(op) non-contiguous", f, [leafT([3, 4], lo: lo, hi: hi), leaf([3, 4], lo: blo, hi: bhi)]),
+            ("\(op) size-1", f, [leaf([1], lo: lo, hi: hi), leaf([1], lo: blo, hi: bhi)]),
+        ]
     }
 
     static func cases(_ p: Primitive) -> [Case] {
@@ -48,9 +54,11 @@ final class GradcheckTests: XCTestCase {
         case .div: return binaryCases(.div, blo: 0.5, bhi: 2)
         case .pow: return binaryCases(.pow, lo: 0.5, hi: 2)
         case .powScalar:
-            return [("pow scalar 0.5", { $0[0].pow(0.5) }, [leaf([3, 4], lo: 0.5, hi: 2)]),
-                    ("pow scalar -0.5", { $0[0].pow(-0.5) }, [leafT([3, 4], lo: 0.5, hi: 2)]),
-                    ("pow scalar 3", { $0[0].pow(3.0) }, [leaf([2, 3])])]
+            return [
+                ("pow scalar 0.5", { $0[0].pow(0.5) }, [leaf([3, 4], lo: 0.5, hi: 2)]),
+                ("pow scalar -0.5", { $0[0].pow(-0.5) }, [leafT([3, 4], lo: 0.5, hi: 2)]),
+                ("pow scalar 3", { $0[0].pow(3.0) }, [leaf([2, 3])]),
+            ]
         case .maximum: return binaryCases(.maximum)
         case .minimum: return binaryCases(.minimum)
         case .atan2: return binaryCases(.atan2, blo: 0.5, bhi: 2)
@@ -60,122 +68,218 @@ final class GradcheckTests: XCTestCase {
             return [("to float32 and back", { $0[0].to(.float32).to(.float64) * 1.0 }, [leaf([3, 4])])]
         case .toDevice:
             // Exercised on the GPU machine (torch-gpu-check); on the CPU the transfer is the identity.
-            return [("to(device:) round trip", { Torch.CUDA.isAvailable ? $0[0].cuda().cpu() * 2 : $0[0].to(device: .cpu) * 2 }, [leaf([3])])]
+            return [
+                (
+                    "to(device:) round trip",
+                    { Torch.CUDA.isAvailable ? $0[0].cuda().cpu() * 2 : $0[0].to(device: .cpu) * 2 }, [leaf([3])]
+                )
+            ]
         case .clone: return [("clone", { $0[0].clone() }, [leafT([3, 4])])]
         case .view:
-            return [("reshape", { $0[0].reshape([4, 3]) * 2 }, [leaf([3, 4])]),
-                    ("transpose", { $0[0].t() * Tensor.arange(0.0, 3.0, dtype: .float64) }, [leaf([3, 4])]),
-                    ("slice", { $0[0][..., 1..<3] }, [leaf([3, 4])]),
-                    ("strided slice of transposed", { $0[0][TensorIndex.slice(nil, nil, step: 2)] }, [leafT([4, 3])]),
-                    ("expand", { $0[0].expand([2, 3, 4]) * Tensor.arange(0.0, 4.0, dtype: .float64) }, [leaf([3, 1])]),
-                    ("select/narrow", { $0[0].select(0, 1).narrow(0, start: 1, length: 2) }, [leaf([3, 4])]),
-                    ("split pieces, one unused", { x in
+            return [
+                ("reshape", { $0[0].reshape([4, 3]) * 2 }, [leaf([3, 4])]),
+                ("transpose", { $0[0].t() * Tensor.arange(0.0, 3.0, dtype: .float64) }, [leaf([3, 4])]),
+                ("slice", { $0[0][..., 1..<3] }, [leaf([3, 4])]),
+                ("strided slice of transposed", { $0[0][TensorIndex.slice(nil, nil, step: 2)] }, [leafT([4, 3])]),
+                ("expand", { $0[0].expand([2, 3, 4]) * Tensor.arange(0.0, 4.0, dtype: .float64) }, [leaf([3, 1])]),
+                ("select/narrow", { $0[0].select(0, 1).narrow(0, start: 1, length: 2) }, [leaf([3, 4])]),
+                (
+                    "split pieces, one unused",
+                    { x in
                         let p = x[0].split(sizes: [1, 2, 1], dim: 1)
                         return p[0] * 2 + p[2] * p[0]
-                    }, [leaf([3, 4])]),
-                    ("unbind steps", { x in
+                    }, [leaf([3, 4])]
+                ),
+                (
+                    "unbind steps",
+                    { x in
                         let p = x[0].unbind(0)
                         return p[0] * p[2] + p[1].exp()
-                    }, [leafT([3, 4])]),
-                    ("diagonal", { $0[0].diagonal(offset: 1) }, [leaf([3, 4])]),
-                    ("unfold (overlapping)", { $0[0].unfold(0, size: 3, step: 1) }, [leaf([5])]),
-                    ("flip", { $0[0].flip([0, 1]) * Tensor.arange(0.0, 12.0, dtype: .float64).reshape([3, 4]) }, [leaf([3, 4])]),
-                    ("permute", { $0[0].permute([2, 0, 1]).contiguous().view(-1) * Tensor.arange(0.0, 24.0, dtype: .float64) }, [leaf([2, 3, 4])]),
-                    ("asStrided", { $0[0].asStrided([2, 2], [1, 2]) }, [leaf([6])]),
-                    ("squeeze/unsqueeze", { $0[0].unsqueeze(0).squeeze() }, [leaf([1, 3])])]
+                    }, [leafT([3, 4])]
+                ),
+                ("diagonal", { $0[0].diagonal(offset: 1) }, [leaf([3, 4])]),
+                ("unfold (overlapping)", { $0[0].unfold(0, size: 3, step: 1) }, [leaf([5])]),
+                (
+                    "flip", { $0[0].flip([0, 1]) * Tensor.arange(0.0, 12.0, dtype: .float64).reshape([3, 4]) },
+                    [leaf([3, 4])]
+                ),
+                (
+                    "permute",
+                    { $0[0].permute([2, 0, 1]).contiguous().view(-1) * Tensor.arange(0.0, 24.0, dtype: .float64) },
+                    [leaf([2, 3, 4])]
+                ),
+                ("asStrided", { $0[0].asStrided([2, 2], [1, 2]) }, [leaf([6])]),
+                ("squeeze/unsqueeze", { $0[0].unsqueeze(0).squeeze() }, [leaf([1, 3])]),
+            ]
         case .cat:
-            return [("cat", { Tensor.cat([$0[0], $0[1]], dim: 1) }, [leaf([2, 3]), leaf([2, 2])]),
-                    ("stack", { Tensor.stack([$0[0], $0[1]], dim: 0) }, [leafT([2, 3]), leaf([2, 3])]),
-                    ("pad constant", { $0[0].pad([1, 2, 0, 1], value: 0.5) }, [leaf([2, 3])])]
+            return [
+                ("cat", { Tensor.cat([$0[0], $0[1]], dim: 1) }, [leaf([2, 3]), leaf([2, 2])]),
+                ("stack", { Tensor.stack([$0[0], $0[1]], dim: 0) }, [leafT([2, 3]), leaf([2, 3])]),
+                ("pad constant", { $0[0].pad([1, 2, 0, 1], value: 0.5) }, [leaf([2, 3])]),
+            ]
         case .whereSelect:
             return [("where", { Tensor.where($0[0] .> 0, $0[0], $0[1]) }, [leaf([3, 4]), leaf([4])])]
         case .gatherLinear:
-            return [("gather", { $0[0].gather(1, Tensor([[0, 0, 2], [1, 3, 3], [2, 1, 0]])) }, [leaf([3, 4])]),
-                    ("max(dim) values", { $0[0].max(dim: 1).values }, [leaf([3, 4])]),
-                    ("sort values", { $0[0].sort(dim: 0).values }, [leaf([3, 4])]),
-                    ("topk", { $0[0].topk(2).values }, [leaf([3, 4])]),
-                    ("advanced index", { $0[0][Tensor([2, 0, 2])] }, [leaf([3, 4])]),
-                    ("mask", { $0[0][$0[0].detach() .> 0] }, [leaf([3, 4])]),
-                    ("pair index", { $0[0][Tensor([0, 2]), Tensor([1, 3])] }, [leafT([3, 4])]),
-                    ("indexSelect", { $0[0].indexSelect(1, Tensor([3, 0, 3])) }, [leaf([3, 4])]),
-                    ("pad reflect", { $0[0].pad([2, 1], mode: .reflect) }, [leaf([2, 4])])]
+            return [
+                ("gather", { $0[0].gather(1, Tensor([[0, 0, 2], [1, 3, 3], [2, 1, 0]])) }, [leaf([3, 4])]),
+                ("max(dim) values", { $0[0].max(dim: 1).values }, [leaf([3, 4])]),
+                ("sort values", { $0[0].sort(dim: 0).values }, [leaf([3, 4])]),
+                ("topk", { $0[0].topk(2).values }, [leaf([3, 4])]),
+                ("advanced index", { $0[0][Tensor([2, 0, 2])] }, [leaf([3, 4])]),
+                ("mask", { $0[0][$0[0].detach() .> 0] }, [leaf([3, 4])]),
+                ("pair index", { $0[0][Tensor([0, 2]), Tensor([1, 3])] }, [leafT([3, 4])]),
+                ("indexSelect", { $0[0].indexSelect(1, Tensor([3, 0, 3])) }, [leaf([3, 4])]),
+                ("pad reflect", { $0[0].pad([2, 1], mode: .reflect) }, [leaf([2, 4])]),
+            ]
         case .scatterAddLinear:
             return [("indexAdd", { $0[0].indexAdd(1, Tensor([1, 3, 1]), $0[1]) }, [leaf([3, 4]), leaf([3, 3])])]
         case .im2col:
-            return [("im2col", { $0[0].im2col(kh: 2, kw: 3) }, [leaf([2, 2, 4, 5])]),
-                    ("im2col stride 2", { $0[0].im2col(kh: 3, kw: 3, stride: 2) }, [Tensor.rand([5, 5, 2, 1], dtype: .float64, generator: g).permute([3, 2, 0, 1]).requiresGrad_()]),
-                    ("im2col 3-d strided dilated", { $0[0].im2col(WindowGeometry(kernel: [2, 1, 2], stride: [1, 2, 1], dilation: [2, 1, 1])) },
-                     [leaf([1, 2, 5, 3, 4])]),
-                    ("im2col 1-d", { $0[0].im2col(WindowGeometry(kernel: [3], stride: [2], dilation: [1])) }, [leaf([2, 3, 7])])]
+            return [
+                ("im2col", { $0[0].im2col(kh: 2, kw: 3) }, [leaf([2, 2, 4, 5])]),
+                (
+                    "im2col stride 2", { $0[0].im2col(kh: 3, kw: 3, stride: 2) },
+                    [Tensor.rand([5, 5, 2, 1], dtype: .float64, generator: g).permute([3, 2, 0, 1]).requiresGrad_()]
+                ),
+                (
+                    "im2col 3-d strided dilated",
+                    { $0[0].im2col(WindowGeometry(kernel: [2, 1, 2], stride: [1, 2, 1], dilation: [2, 1, 1])) },
+                    [leaf([1, 2, 5, 3, 4])]
+                ),
+                (
+                    "im2col 1-d", { $0[0].im2col(WindowGeometry(kernel: [3], stride: [2], dilation: [1])) },
+                    [leaf([2, 3, 7])]
+                ),
+            ]
         case .scatterDim:
-            return [("scatter", { $0[0].scatter(1, Tensor([[0, 2], [3, 1], [1, 0]]), $0[1]) }, [leaf([3, 4]), leaf([3, 2])])]
+            return [
+                (
+                    "scatter", { $0[0].scatter(1, Tensor([[0, 2], [3, 1], [1, 0]]), $0[1]) },
+                    [leaf([3, 4]), leaf([3, 2])]
+                )
+            ]
         case .scatterAddDim:
-            return [("scatterAdd", { $0[0].scatterAdd(0, Tensor([[0, 1, 2, 0], [2, 2, 0, 1]]), $0[1]) }, [leaf([3, 4]), leaf([2, 4])])]
+            return [
+                (
+                    "scatterAdd", { $0[0].scatterAdd(0, Tensor([[0, 1, 2, 0], [2, 2, 0, 1]]), $0[1]) },
+                    [leaf([3, 4]), leaf([2, 4])]
+                )
+            ]
         case .sum:
-            return [("sum all", { $0[0].sum() }, [leaf([3, 4])]),
-                    ("sum dims keepdim", { $0[0].sum(dims: [0, 2], keepdim: true) }, [leafT([2, 3, 4])]),
-                    ("mean", { $0[0].mean(dim: 1) }, [leaf([3, 4])]),
-                    ("var", { $0[0].variance(dims: [1]) }, [leaf([3, 4])]),
-                    ("norm", { $0[0].norm(dims: [1]) }, [leaf([3, 4])]),
-                    ("logsumexp", { $0[0].logsumexp(dims: [1]) }, [leaf([3, 4])])]
+            return [
+                ("sum all", { $0[0].sum() }, [leaf([3, 4])]),
+                ("sum dims keepdim", { $0[0].sum(dims: [0, 2], keepdim: true) }, [leafT([2, 3, 4])]),
+                ("mean", { $0[0].mean(dim: 1) }, [leaf([3, 4])]),
+                ("var", { $0[0].variance(dims: [1]) }, [leaf([3, 4])]),
+                ("norm", { $0[0].norm(dims: [1]) }, [leaf([3, 4])]),
+                ("logsumexp", { $0[0].logsumexp(dims: [1]) }, [leaf([3, 4])]),
+            ]
         case .prod:
-            return [("prod", { $0[0].prod(dim: 1) }, [leaf([3, 4])]),
-                    ("prod with a zero", { ($0[0] * Tensor([1.0, 0.0, 1.0], dtype: .float64)).prod() }, [leaf([3])]),
-                    ("prod all", { $0[0].prod() }, [leafT([2, 3])])]
-        case .amax: return [("amax", { $0[0].amax(dims: [1]) }, [leaf([3, 4])]), ("max all", { $0[0].max() }, [leaf([2, 3])])]
+            return [
+                ("prod", { $0[0].prod(dim: 1) }, [leaf([3, 4])]),
+                ("prod with a zero", { ($0[0] * Tensor([1.0, 0.0, 1.0], dtype: .float64)).prod() }, [leaf([3])]),
+                ("prod all", { $0[0].prod() }, [leafT([2, 3])]),
+            ]
+        case .amax:
+            return [
+                ("amax", { $0[0].amax(dims: [1]) }, [leaf([3, 4])]), ("max all", { $0[0].max() }, [leaf([2, 3])]),
+            ]
         case .amin: return [("amin", { $0[0].amin(dims: [0], keepdim: true) }, [leaf([3, 4])])]
         case .softmax:
-            return [("softmax", { $0[0].softmax(dim: 1) * Tensor.arange(0.0, 4.0, dtype: .float64) }, [leaf([3, 4])]),
-                    ("softmax dim 0 non-contiguous", { $0[0].softmax(dim: 0) * Tensor.arange(0.0, 4.0, dtype: .float64) }, [leafT([3, 4])])]
+            return [
+                ("softmax", { $0[0].softmax(dim: 1) * Tensor.arange(0.0, 4.0, dtype: .float64) }, [leaf([3, 4])]),
+                (
+                    "softmax dim 0 non-contiguous",
+                    { $0[0].softmax(dim: 0) * Tensor.arange(0.0, 4.0, dtype: .float64) }, [leafT([3, 4])]
+                ),
+            ]
         case .logSoftmax:
-            return [("logSoftmax", { $0[0].logSoftmax(dim: 1) }, [leaf([3, 4])]),
-                    ("logSoftmax dim 0", { $0[0].logSoftmax(dim: 0) }, [leafT([3, 4])])]
-        case .cumsum: return [("cumsum", { $0[0].cumsum(dim: 1) }, [leaf([3, 4])]), ("cumsum dim 0", { $0[0].cumsum(dim: 0) }, [leafT([3, 4])])]
+            return [
+                ("logSoftmax", { $0[0].logSoftmax(dim: 1) }, [leaf([3, 4])]),
+                ("logSoftmax dim 0", { $0[0].logSoftmax(dim: 0) }, [leafT([3, 4])]),
+            ]
+        case .cumsum:
+            return [
+                ("cumsum", { $0[0].cumsum(dim: 1) }, [leaf([3, 4])]),
+                ("cumsum dim 0", { $0[0].cumsum(dim: 0) }, [leafT([3, 4])]),
+            ]
         case .cumprod:
-            return [("cumprod", { $0[0].cumprod(dim: 1) }, [leaf([3, 4], lo: 0.5, hi: 2)]),
-                    ("cumprod with a zero", { ($0[0] * Tensor([1.0, 0.0, 1.0, 1.0], dtype: .float64)).cumprod(dim: 0) }, [leaf([4])])]
+            return [
+                ("cumprod", { $0[0].cumprod(dim: 1) }, [leaf([3, 4], lo: 0.5, hi: 2)]),
+                (
+                    "cumprod with a zero", { ($0[0] * Tensor([1.0, 0.0, 1.0, 1.0], dtype: .float64)).cumprod(dim: 0) },
+                    [leaf([4])]
+                ),
+            ]
         case .col2im:
             let g1 = WindowGeometry(kernel: [2, 3], stride: [1, 1], dilation: [1, 1])
             let g2 = WindowGeometry(kernel: [2, 2], stride: [2, 1], dilation: [1, 2])
-            return [("col2im", { Tensor.col2im($0[0], shape: [2, 2, 4, 5], g1) }, [leaf([12, 18])]),
-                    ("col2im strided dilated", { Tensor.col2im($0[0], shape: [1, 2, 5, 5], g2) }, [leafT([8, 6])])]
+            return [
+                ("col2im", { Tensor.col2im($0[0], shape: [2, 2, 4, 5], g1) }, [leaf([12, 18])]),
+                ("col2im strided dilated", { Tensor.col2im($0[0], shape: [1, 2, 5, 5], g2) }, [leafT([8, 6])]),
+            ]
         case .copySlices:
-            return [("in-place mul on a slice of a non-leaf", { x in
+            return [
+                (
+                    "in-place mul on a slice of a non-leaf",
+                    { x in
                         let b = x[0] * 1.0
                         b[1..<3].mul_(x[1])
                         return b * x[0]
-                    }, [leaf([4]), leaf([2])]),
-                    ("copy into a column of a non-contiguous base", { x in
+                    }, [leaf([4]), leaf([2])]
+                ),
+                (
+                    "copy into a column of a non-contiguous base",
+                    { x in
                         let b = x[0].t() * 1.0
                         b[..., 1].copy_(x[1].exp())
                         return b
-                    }, [leaf([3, 2]), leaf([2])]),
-                    ("index_put with tensor indices", { x in
+                    }, [leaf([3, 2]), leaf([2])]
+                ),
+                (
+                    "index_put with tensor indices",
+                    { x in
                         let b = x[0] * 2.0
                         b[Tensor([0, 2])] = x[1] * x[1]
                         return b
-                    }, [leaf([4]), leaf([2])]),
-                    ("index_put accumulate", { x in
+                    }, [leaf([4]), leaf([2])]
+                ),
+                (
+                    "index_put accumulate",
+                    { x in
                         let b = x[0] * 1.0
                         b.indexPut_([Tensor([0, 0, 3])], x[1], accumulate: true)
                         return b * b
-                    }, [leaf([4]), leaf([3])]),
-                    ("fill_ on a row", { x in
+                    }, [leaf([4]), leaf([3])]
+                ),
+                (
+                    "fill_ on a row",
+                    { x in
                         let b = x[0] * 2.0
                         b[1].fill_(2.0)
                         return b * x[0]
-                    }, [leaf([2, 3])])]
+                    }, [leaf([2, 3])]
+                ),
+            ]
         case .addmm:
-            return [("addmm row bias", { Tensor.addmm($0[0], $0[1], $0[2]) }, [leaf([4]), leaf([3, 5]), leaf([5, 4])]),
-                    ("addmm column bias, transposed operands", { Tensor.addmm($0[0], $0[1].t(), $0[2]) },
-                     [leaf([3, 1]), leafT([5, 3]), leaf([5, 4])]),
-                    ("addmm full bias", { Tensor.addmm($0[0], $0[1], $0[2]) }, [leaf([2, 2]), leaf([2, 3]), leafT([3, 2])])]
+            return [
+                ("addmm row bias", { Tensor.addmm($0[0], $0[1], $0[2]) }, [leaf([4]), leaf([3, 5]), leaf([5, 4])]),
+                (
+                    "addmm column bias, transposed operands", { Tensor.addmm($0[0], $0[1].t(), $0[2]) },
+                    [leaf([3, 1]), leafT([5, 3]), leaf([5, 4])]
+                ),
+                (
+                    "addmm full bias", { Tensor.addmm($0[0], $0[1], $0[2]) },
+                    [leaf([2, 2]), leaf([2, 3]), leafT([3, 2])]
+                ),
+            ]
         case .matmul:
-            return [("mm", { $0[0].matmul($0[1]) }, [leaf([3, 4]), leaf([4, 2])]),
-                    ("batched broadcast", { $0[0].matmul($0[1]) }, [leaf([2, 1, 3, 4]), leaf([3, 4, 2])]),
-                    ("dot", { $0[0].matmul($0[1]) }, [leaf([4]), leaf([4])]),
-                    ("mv", { $0[0].matmul($0[1]) }, [leafT([3, 4]), leaf([4])]),
-                    ("vm", { $0[0].matmul($0[1]) }, [leaf([4]), leaf([2, 4, 3])])]
+            return [
+                ("mm", { $0[0].matmul($0[1]) }, [leaf([3, 4]), leaf([4, 2])]),
+                ("batched broadcast", { $0[0].matmul($0[1]) }, [leaf([2, 1, 3, 4]), leaf([3, 4, 2])]),
+                ("dot", { $0[0].matmul($0[1]) }, [leaf([4]), leaf([4])]),
+                ("mv", { $0[0].matmul($0[1]) }, [leafT([3, 4]), leaf([4])]),
+                ("vm", { $0[0].matmul($0[1]) }, [leaf([4]), leaf([2, 4, 3])]),
+            ]
         default:
             // The element-wise primitives: cases from their definitions' domains.
             return Tensor.unaryDomain(p.name) == nil ? [] : unaryCases(p.name)
@@ -183,8 +287,9 @@ final class GradcheckTests: XCTestCase {
     }
 
     /// Primitives whose derivative is zero or piecewise constant: no second-order check needed.
-    static let firstOrderOnly: Set<Primitive> = Set([.maximum, .minimum, .remainder, .fmod, .toDType]
-        + UnaryPrimitives.all.filter { !$0.hasSecondDerivative }.map { Primitive($0.name) })
+    static let firstOrderOnly: Set<Primitive> = Set(
+        [.maximum, .minimum, .remainder, .fmod, .toDType]
+            + UnaryPrimitives.all.filter { !$0.hasSecondDerivative }.map { Primitive($0.name) })
 
     /// Every registered primitive has gradcheck cases, and some case of it really records that
     /// primitive (its graph holds a node of it): a registry entry no op records fails here.
@@ -242,9 +347,10 @@ final class GradcheckTests: XCTestCase {
 
     func testGradcheckDetectsAWrongDerivative() {
         let x = GradcheckTests.leaf([3])
-        let wrong = Torch.gradcheck({ xs in
-            Torch.customFunction("Wrong", xs, forward: { _, t in t[0] * t[0] }, backward: { _, g in [g * 3] })
-        }, [x])
+        let wrong = Torch.gradcheck(
+            { xs in
+                Torch.customFunction("Wrong", xs, forward: { _, t in t[0] * t[0] }, backward: { _, g in [g * 3] })
+            }, [x])
         XCTAssertFalse(wrong.passed)
     }
 }

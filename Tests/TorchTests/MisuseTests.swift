@@ -20,40 +20,93 @@ final class MisuseTests: XCTestCase {
 
     func check(_ name: String, _ fragments: [String], file: StaticString = #filePath, line: UInt = #line) {
         let r = trap(name)
-        XCTAssertTrue(r.stderr.contains("TorchMisuse/main.swift:\(r.line):"), "\(name): no caller location in \(r.stderr)", file: file, line: line)
+        XCTAssertTrue(
+            r.stderr.contains("TorchMisuse/main.swift:\(r.line):"), "\(name): no caller location in \(r.stderr)",
+            file: file, line: line)
         for f in fragments {
             XCTAssertTrue(r.stderr.contains(f), "\(name): expected '\(f)' in: \(r.stderr)", file: file, line: line)
         }
     }
 
-    func testBroadcastMismatch() { check("broadcast", ["add:", "The size of tensor a (3) must match the size of tensor b (4) at non-singleton dimension 1"]) }
+    func testBroadcastMismatch() {
+        check(
+            "broadcast",
+            ["add:", "The size of tensor a (3) must match the size of tensor b (4) at non-singleton dimension 1"])
+    }
     func testMatmulShapes() { check("matmul", ["matmul:", "mat1 and mat2 shapes cannot be multiplied (2x3 and 2x4)"]) }
     func testViewNeedsReshape() { check("view", ["view:", "Use .reshape(...) instead"]) }
     func testReshapeCount() { check("reshape", ["reshape:", "shape '[4, 2]' is invalid for input of size 6"]) }
     func testIndexOutOfRange() { check("index", ["index:", "index 5 is out of bounds for dimension 0 with size 2"]) }
-    func testSelectOutOfRange() { check("select", ["select:", "index -4 is out of bounds for dimension 1 with size 3"]) }
-    func testDimOutOfRange() { check("dim", ["sum:", "Dimension out of range (expected to be in range of [-2, 1], but got 2)"]) }
-    func testCatSizes() { check("cat", ["cat:", "Sizes of tensors must match except in dimension 0. Expected size 3 but got size 4 for tensor number 1"]) }
+    func testSelectOutOfRange() {
+        check("select", ["select:", "index -4 is out of bounds for dimension 1 with size 3"])
+    }
+    func testDimOutOfRange() {
+        check("dim", ["sum:", "Dimension out of range (expected to be in range of [-2, 1], but got 2)"])
+    }
+    func testCatSizes() {
+        check(
+            "cat",
+            [
+                "cat:",
+                "Sizes of tensors must match except in dimension 0. Expected size 3 but got size 4 for tensor number 1",
+            ])
+    }
     func testItem() { check("item", ["item:", "a Tensor with 6 elements cannot be converted to Scalar"]) }
-    func testMeanOfInts() { check("mean-int", ["mean:", "Input dtype must be either a floating point or complex dtype. Got: int64"]) }
-    func testBoolNegation() { check("bool-neg", ["neg:", "Negation, the `-` operator, on a bool tensor is not supported"]) }
-    func testInPlaceCast() { check("inplace-cast", ["add_:", "result type float32 can't be cast to the desired output type int64"]) }
-    func testExpand() { check("expand", ["expand:", "The expanded size of the tensor (3) must match the existing size (2) at non-singleton dimension 0"]) }
+    func testMeanOfInts() {
+        check("mean-int", ["mean:", "Input dtype must be either a floating point or complex dtype. Got: int64"])
+    }
+    func testBoolNegation() {
+        check("bool-neg", ["neg:", "Negation, the `-` operator, on a bool tensor is not supported"])
+    }
+    func testInPlaceCast() {
+        check("inplace-cast", ["add_:", "result type float32 can't be cast to the desired output type int64"])
+    }
+    func testExpand() {
+        check(
+            "expand",
+            [
+                "expand:",
+                "The expanded size of the tensor (3) must match the existing size (2) at non-singleton dimension 0",
+            ])
+    }
     func testPermute() { check("permute", ["permute:", "repeated dim in permute"]) }
-    func testMaskShape() { check("mask-shape", ["index:", "The shape of the mask [3] at index 0 does not match the shape of the indexed tensor [2]"]) }
-    func testFloatIndex() { check("float-index", ["index:", "tensors used as indices must be long, int, byte or bool tensors"]) }
+    func testMaskShape() {
+        check(
+            "mask-shape",
+            ["index:", "The shape of the mask [3] at index 0 does not match the shape of the indexed tensor [2]"])
+    }
+    func testFloatIndex() {
+        check("float-index", ["index:", "tensors used as indices must be long, int, byte or bool tensors"])
+    }
 
     func testModifiedSavedTensor() {
         // Programs PyTorch 2.15 refuses (checked there: their backward reads the changed tensor);
         // the programs it accepts are in AutogradTests.testInPlaceAfterUseWherePyTorchAllowsIt.
-        check("ag-version", ["backward:", "one of the variables needed for gradient computation has been modified by an inplace operation", "SinBackward0", "is at version 1; expected version 0 instead"])
+        check(
+            "ag-version",
+            [
+                "backward:",
+                "one of the variables needed for gradient computation has been modified by an inplace operation",
+                "SinBackward0", "is at version 1; expected version 0 instead",
+            ])
         check("ag-version-mul", ["backward:", "modified by an inplace operation", "MulBackward0"])
         check("ag-version-pow", ["backward:", "modified by an inplace operation", "PowBackward0"])
     }
-    func testSecondBackwardThroughFreedGraph() { check("ag-second-backward", ["Trying to backward through the graph a second time"]) }
-    func testInPlaceOnLeaf() { check("ag-leaf-inplace", ["add_:", "a leaf Variable that requires grad is being used in an in-place operation."]) }
-    func testInPlaceOnViewOfLeaf() { check("ag-leaf-view-inplace", ["mul_:", "a view of a leaf Variable that requires grad is being used in an in-place operation."]) }
-    func testBackwardWithoutGraph() { check("ag-no-grad-backward", ["element 0 of tensors does not require grad and does not have a grad_fn"]) }
+    func testSecondBackwardThroughFreedGraph() {
+        check("ag-second-backward", ["Trying to backward through the graph a second time"])
+    }
+    func testInPlaceOnLeaf() {
+        check(
+            "ag-leaf-inplace", ["add_:", "a leaf Variable that requires grad is being used in an in-place operation."])
+    }
+    func testInPlaceOnViewOfLeaf() {
+        check(
+            "ag-leaf-view-inplace",
+            ["mul_:", "a view of a leaf Variable that requires grad is being used in an in-place operation."])
+    }
+    func testBackwardWithoutGraph() {
+        check("ag-no-grad-backward", ["element 0 of tensors does not require grad and does not have a grad_fn"])
+    }
     func testNonScalarBackward() { check("ag-non-scalar", ["grad can be implicitly created only for scalar outputs"]) }
     /// Anomaly mode names the node and the forward line that created it.
     func testAnomalyNamesTheForwardLine() {
@@ -67,8 +120,11 @@ final class MisuseTests: XCTestCase {
         XCTAssertEqual(try? Checks.broadcastShapes([3, 1], [1, 4]).get(), [3, 4])
         XCTAssertEqual(try? Checks.broadcastShapes([], [2, 3]).get(), [2, 3])
         if case .failure(let e) = Checks.broadcastShapes([2, 3], [3, 2]) {
-            XCTAssertEqual(e.message, "The size of tensor a (2) must match the size of tensor b (3) at non-singleton dimension 0")
-        } else { XCTFail("expected a broadcast failure") }
+            XCTAssertEqual(
+                e.message, "The size of tensor a (2) must match the size of tensor b (3) at non-singleton dimension 0")
+        } else {
+            XCTFail("expected a broadcast failure")
+        }
         XCTAssertEqual(try? Checks.dim(-1, rank: 3).get(), 2)
         XCTAssertNil(try? Checks.dim(3, rank: 3).get())
         XCTAssertEqual(try? Checks.inferShape([-1, 4], count: 12).get(), [3, 4])

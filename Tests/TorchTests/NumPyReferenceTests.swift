@@ -64,7 +64,11 @@ final class NumPyReferenceTests: XCTestCase {
         case "tril": return [x.tril(args["diagonal"] as! Int)]
         case "triu": return [x.triu(args["diagonal"] as! Int)]
         case "pad":
-            return [x.pad(args["padding"] as! [Int], mode: PadMode(rawValue: args["mode"] as! String)!, value: args["value"] as! Double)]
+            return [
+                x.pad(
+                    args["padding"] as! [Int], mode: PadMode(rawValue: args["mode"] as! String)!,
+                    value: args["value"] as! Double)
+            ]
         case "matmul": return [x.matmul(ins[1])]
         case "index": return [x[indexSpec(args["spec"] as! String, Array(ins.dropFirst()))]]
         case "gather": return [x.gather(dim, ins[1])]
@@ -91,8 +95,11 @@ final class NumPyReferenceTests: XCTestCase {
             case ":": out.append(TensorIndex.all)
             case "S":
                 let k = Int(String(chars.popFirst()!))!
-                if chars.first == "N" { chars.removeFirst(); out.append(k...) }
-                else { out.append(TensorIndex.slice(nil, nil, step: k)) }
+                if chars.first == "N" {
+                    chars.removeFirst(); out.append(k...)
+                } else {
+                    out.append(TensorIndex.slice(nil, nil, step: k))
+                }
             default: break
             }
         }

@@ -46,9 +46,11 @@ final class CreationTests: XCTestCase {
         let buf = UnsafeMutablePointer<Float>.allocate(capacity: 6)
         for i in 0..<6 { buf[i] = Float(i) }
         do {
-            let t = Tensor(wrapping: buf, shape: [2, 3]) { freed = true; buf.deallocate() }
+            let t = Tensor(wrapping: buf, shape: [2, 3]) {
+                freed = true; buf.deallocate()
+            }
             t[0, 0] = Tensor(10.0)
-            XCTAssertEqual(buf[0], 10)     // zero-copy: the write lands in the caller's memory
+            XCTAssertEqual(buf[0], 10)  // zero-copy: the write lands in the caller's memory
             XCTAssertEqual(t.t().contiguous().scalars, [10, 3, 1, 4, 2, 5])
         }
         XCTAssertTrue(freed)
@@ -67,7 +69,7 @@ final class CreationTests: XCTestCase {
             default: XCTAssertEqual(back, values, "\(dt)")
             }
         }
-        XCTAssertEqual(BFloat16(Float(1.00390625)).floatValue, 1.0)   // ties to even
+        XCTAssertEqual(BFloat16(Float(1.00390625)).floatValue, 1.0)  // ties to even
         XCTAssertEqual(Tensor([1.0, 2.0], dtype: .bfloat16).to(.float32).scalars, [1, 2])
     }
 
@@ -102,12 +104,13 @@ final class ViewTests: XCTestCase {
             let perm = Array((0..<rank).reversed())
             let p = base.permute(perm)
             XCTAssertEqual(p.shape, perm.map { shape[$0] })
-            XCTAssertEqual(p.contiguous().permute(perm).scalars, base.scalars)   // permute twice = identity
+            XCTAssertEqual(p.contiguous().permute(perm).scalars, base.scalars)  // permute twice = identity
             XCTAssertEqual(p.reshape([-1]).count, base.count)
             // transpose = permute swapping two dims
             if rank >= 2 {
-                XCTAssertEqual(base.transpose(0, rank - 1).contiguous().scalars,
-                               base.permute([rank - 1] + Array(1..<(rank - 1)) + [0]).contiguous().scalars)
+                XCTAssertEqual(
+                    base.transpose(0, rank - 1).contiguous().scalars,
+                    base.permute([rank - 1] + Array(1..<(rank - 1)) + [0]).contiguous().scalars)
             }
             // flatten/unflatten round trip
             XCTAssertEqual(base.flatten().unflatten(0, shape).shape, shape)
@@ -145,11 +148,12 @@ final class ViewTests: XCTestCase {
         XCTAssertEqual(Tensor.arange(7).split(sizes: [2, 5]).map { $0.count }, [2, 5])
         XCTAssertEqual(x.unbind(1).count, 4)
         XCTAssertEqual(x.expand([2, 3, 4]).strides, [0, 4, 1])
-        XCTAssertEqual(Tensor([1, 2]).unsqueeze(1).expandAs(Tensor.zeros([2, 3])).toArray(Int.self), [1, 1, 1, 2, 2, 2])
+        XCTAssertEqual(
+            Tensor([1, 2]).unsqueeze(1).expandAs(Tensor.zeros([2, 3])).toArray(Int.self), [1, 1, 1, 2, 2, 2])
         let s = Tensor.arange(10).asStrided([3, 2], [2, 1], storageOffset: 1)
         XCTAssertEqual(s.toArray(Int.self), [1, 2, 3, 4, 5, 6])
         XCTAssertEqual(x.view(-1).shape, [12])
-        XCTAssertTrue(x.t().reshape([12]).isContiguous)   // reshape copies when it must
+        XCTAssertTrue(x.t().reshape([12]).isContiguous)  // reshape copies when it must
         XCTAssertFalse(x.t().reshape([12]).sharesStorage(with: x))
         XCTAssertTrue(x.reshape([2, 6]).sharesStorage(with: x))
     }
@@ -176,7 +180,7 @@ final class IndexingTests: XCTestCase {
         XCTAssertEqual(x[0, ...0, 0].toArray(Int.self), [0])
         XCTAssertEqual(x[TensorIndex.ellipsis, 0].shape, [2, 3])
         XCTAssertEqual(x[0, TensorIndex.newAxis].shape, [1, 3, 4])
-        XCTAssertEqual(x[..., 0].shape, [2, 4])   // Swift's ... is Python's :
+        XCTAssertEqual(x[..., 0].shape, [2, 4])  // Swift's ... is Python's :
         XCTAssertEqual(x[0, stride(from: 0, to: 4, by: 2)].shape, [2, 4])
         XCTAssertEqual(x[0, 0, stride(from: 1, to: 4, by: 2)].toArray(Int.self), [1, 3])
         XCTAssertEqual(x[0, 0, TensorIndex.slice(-3, nil, step: 2)].toArray(Int.self), [1, 3])
@@ -232,8 +236,9 @@ final class MathTests: XCTestCase {
         XCTAssertEqual(a.clamp(min: 2).scalars, [2, 4])
         XCTAssertEqual(Tensor([7, -7]).div(Tensor([2, 2]), roundingMode: .trunc).toArray(Int.self), [3, -3])
         XCTAssertEqual(Tensor([7, -7]).div(Tensor([2, 2]), roundingMode: .floor).toArray(Int.self), [3, -4])
-        XCTAssertEqual(Tensor([Double.nan, .infinity, -.infinity, 1], dtype: .float64).nanToNum().scalars,
-                       [0, Double.greatestFiniteMagnitude, -Double.greatestFiniteMagnitude, 1])
+        XCTAssertEqual(
+            Tensor([Double.nan, .infinity, -.infinity, 1], dtype: .float64).nanToNum().scalars,
+            [0, Double.greatestFiniteMagnitude, -Double.greatestFiniteMagnitude, 1])
         XCTAssertEqual(Tensor([Double.nan, 1]).isnan().toArray(Bool.self), [true, false])
         XCTAssertEqual(Tensor([Double.infinity, 1]).isinf().toArray(Bool.self), [true, false])
         XCTAssertEqual(Tensor([Double.infinity, 1]).isfinite().toArray(Bool.self), [false, true])
@@ -242,7 +247,8 @@ final class MathTests: XCTestCase {
         XCTAssertEqual((Tensor([6]) ^ Tensor([3])).toArray(Int.self), [5])
         XCTAssertEqual(Tensor([1, 0]).logicalNot().toArray(Bool.self), [false, true])
         XCTAssertEqual(Tensor([0.0, 1.0]).gelu(approximate: .tanh).scalars[1], 0.841192, accuracy: 1e-5)
-        XCTAssertEqual(Tensor.addmm(Tensor.ones([2, 2]), Tensor.eye(2), Tensor.eye(2), beta: 2, alpha: 3).scalars, [5, 2, 2, 5])
+        XCTAssertEqual(
+            Tensor.addmm(Tensor.ones([2, 2]), Tensor.eye(2), Tensor.eye(2), beta: 2, alpha: 3).scalars, [5, 2, 2, 5])
         XCTAssertEqual(Tensor([1.0, 2.0]).outer(Tensor([3.0, 4.0])).scalars, [3, 4, 6, 8])
         XCTAssertEqual(Tensor([1.0, 2.0]).dot(Tensor([3.0, 4.0])).item(), 11)
         XCTAssertEqual(Tensor.eye(2).mv(Tensor([3.0, 4.0])).scalars, [3, 4])

@@ -1,6 +1,6 @@
 import Synchronization
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The caching CPU allocator: 64-byte aligned blocks, kept by size class after they are freed
@@ -10,8 +10,8 @@ public final class CPUAllocator: @unchecked Sendable {
     public static let shared = CPUAllocator()
 
     public struct Stats: Sendable {
-        public var allocated = 0     // bytes in live blocks
-        public var cached = 0        // bytes held in free lists
+        public var allocated = 0  // bytes in live blocks
+        public var cached = 0  // bytes held in free lists
         public var hits = 0
         public var misses = 0
     }
@@ -38,7 +38,7 @@ public final class CPUAllocator: @unchecked Sendable {
     @inlinable public static func sizeClass(_ bytes: Int) -> Int {
         let b = Swift.max(bytes, 1)
         if b <= 1 << 20 { return (b + 63) & ~63 }
-        let p = Int.bitWidth - (b - 1).leadingZeroBitCount   // next power of two exponent
+        let p = Int.bitWidth - (b - 1).leadingZeroBitCount  // next power of two exponent
         let step = 1 << (p - 3)
         return (b + step - 1) / step * step
     }

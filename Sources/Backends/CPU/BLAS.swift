@@ -5,24 +5,31 @@ import _CTorch
 extension CPUKernels {
     /// `C[m, n] = A[m, k] · B[k, n]` (+ beta·C) where each matrix is given by a pointer and row/column
     /// strides in elements. BLAS needs one unit stride per matrix; other layouts go through the loop.
-    public static func gemm<T: NativeScalar>(_: T.Type, m: Int, n: Int, k: Int,
-                                             a: UnsafePointer<T>, aRow: Int, aCol: Int,
-                                             b: UnsafePointer<T>, bRow: Int, bCol: Int,
-                                             c: UnsafeMutablePointer<T>, cRow: Int, beta: T) {
+    public static func gemm<T: NativeScalar>(
+        _: T.Type, m: Int, n: Int, k: Int,
+        a: UnsafePointer<T>, aRow: Int, aCol: Int,
+        b: UnsafePointer<T>, bRow: Int, bCol: Int,
+        c: UnsafeMutablePointer<T>, cRow: Int, beta: T
+    ) {
         if m == 0 || n == 0 { return }
         if (T.self == Float.self || T.self == Double.self) && k > 0
-            && (blasLayout(aRow, aCol, k, m) == nil || blasLayout(bRow, bCol, n, k) == nil) {
+            && (blasLayout(aRow, aCol, k, m) == nil || blasLayout(bRow, bCol, n, k) == nil)
+        {
             // A matrix with no unit stride (a permuted view): pack it row-major once, then BLAS.
             let packA = blasLayout(aRow, aCol, k, m) == nil, packB = blasLayout(bRow, bCol, n, k) == nil
             let ta = packA ? pack(a, rows: m, cols: k, rowStride: aRow, colStride: aCol) : nil
             let tb = packB ? pack(b, rows: k, cols: n, rowStride: bRow, colStride: bCol) : nil
             defer { ta?.deallocate(); tb?.deallocate() }
-            gemm(T.self, m: m, n: n, k: k, a: ta.map { UnsafePointer($0) } ?? a, aRow: packA ? k : aRow, aCol: packA ? 1 : aCol,
-                 b: tb.map { UnsafePointer($0) } ?? b, bRow: packB ? n : bRow, bCol: packB ? 1 : bCol, c: c, cRow: cRow, beta: beta)
+            gemm(
+                T.self, m: m, n: n, k: k, a: ta.map { UnsafePointer($0) } ?? a, aRow: packA ? k : aRow,
+                aCol: packA ? 1 : aCol,
+                b: tb.map { UnsafePointer($0) } ?? b, bRow: packB ? n : bRow, bCol: packB ? 1 : bCol, c: c, cRow: cRow,
+                beta: beta)
             return
         }
         if T.self == Float.self || T.self == Double.self, blasLayout(aRow, aCol, k, m) != nil,
-           blasLayout(bRow, bCol, n, k) != nil, k > 0 {
+            blasLayout(bRow, bCol, n, k) != nil, k > 0
+        {
             _ = blasSingleThreaded
             // Large products: split the rows (or columns) of C across this library's threads,
             // one single-threaded BLAS call each.
@@ -35,17 +42,23 @@ extension CPUKernels {
                         let lo = extent * chunk / threads, hi = extent * (chunk + 1) / threads
                         if hi == lo { continue }
                         if splitRows {
-                            blasCall(T.self, m: hi - lo, n: n, k: k, a: a + lo * aRow, aRow: aRow, aCol: aCol, b: b, bRow: bRow, bCol: bCol,
-                                     c: c + lo * cRow, cRow: cRow, beta: beta)
+                            blasCall(
+                                T.self, m: hi - lo, n: n, k: k, a: a + lo * aRow, aRow: aRow, aCol: aCol, b: b,
+                                bRow: bRow, bCol: bCol,
+                                c: c + lo * cRow, cRow: cRow, beta: beta)
                         } else {
-                            blasCall(T.self, m: m, n: hi - lo, k: k, a: a, aRow: aRow, aCol: aCol, b: b + lo * bCol, bRow: bRow, bCol: bCol,
-                                     c: c + lo, cRow: cRow, beta: beta)
+                            blasCall(
+                                T.self, m: m, n: hi - lo, k: k, a: a, aRow: aRow, aCol: aCol, b: b + lo * bCol,
+                                bRow: bRow, bCol: bCol,
+                                c: c + lo, cRow: cRow, beta: beta)
                         }
                     }
                 }
                 return
             }
-            blasCall(T.self, m: m, n: n, k: k, a: a, aRow: aRow, aCol: aCol, b: b, bRow: bRow, bCol: bCol, c: c, cRow: cRow, beta: beta)
+            blasCall(
+                T.self, m: m, n: n, k: k, a: a, aRow: aRow, aCol: aCol, b: b, bRow: bRow, bCol: bCol, c: c, cRow: cRow,
+                beta: beta)
             return
         }
         for i in 0..<m {
@@ -72,11 +85,13 @@ extension CPUKernels {
                 let cx = xs + r.lowerBound, cy = ys + r.lowerBound, count = Int32(r.count)
                 // BLAS has one entry point per type.
                 if T.self == Float.self {
-                    cblas_saxpy(count, Float(alpha), UnsafeRawPointer(cx).assumingMemoryBound(to: Float.self), 1,
-                                UnsafeMutableRawPointer(cy).assumingMemoryBound(to: Float.self), 1)
+                    cblas_saxpy(
+                        count, Float(alpha), UnsafeRawPointer(cx).assumingMemoryBound(to: Float.self), 1,
+                        UnsafeMutableRawPointer(cy).assumingMemoryBound(to: Float.self), 1)
                 } else {
-                    cblas_daxpy(count, alpha, UnsafeRawPointer(cx).assumingMemoryBound(to: Double.self), 1,
-                                UnsafeMutableRawPointer(cy).assumingMemoryBound(to: Double.self), 1)
+                    cblas_daxpy(
+                        count, alpha, UnsafeRawPointer(cx).assumingMemoryBound(to: Double.self), 1,
+                        UnsafeMutableRawPointer(cy).assumingMemoryBound(to: Double.self), 1)
                 }
             }
         }
@@ -86,44 +101,56 @@ extension CPUKernels {
     static let blasSingleThreaded: Void = openblas_set_num_threads(1)
 
     /// One BLAS call for float32/float64 operands whose layouts `blasLayout` accepts.
-    static func blasCall<T: NativeScalar>(_: T.Type, m: Int, n: Int, k: Int,
-                                          a: UnsafePointer<T>, aRow: Int, aCol: Int,
-                                          b: UnsafePointer<T>, bRow: Int, bCol: Int,
-                                          c: UnsafeMutablePointer<T>, cRow: Int, beta: T) {
+    static func blasCall<T: NativeScalar>(
+        _: T.Type, m: Int, n: Int, k: Int,
+        a: UnsafePointer<T>, aRow: Int, aCol: Int,
+        b: UnsafePointer<T>, bRow: Int, bCol: Int,
+        c: UnsafeMutablePointer<T>, cRow: Int, beta: T
+    ) {
         if let (ta, lda) = blasLayout(aRow, aCol, k, m), let (tb, ldb) = blasLayout(bRow, bCol, n, k) {
             let order = Int32(CTorchRowMajor.rawValue)
             if T.self == Float.self {
-                cblas_sgemm(order, ta, tb, Int32(m), Int32(n), Int32(k), 1,
-                            UnsafeRawPointer(a).assumingMemoryBound(to: Float.self), Int32(lda),
-                            UnsafeRawPointer(b).assumingMemoryBound(to: Float.self), Int32(ldb),
-                            unsafeBitCast(beta, to: Float.self),
-                            UnsafeMutableRawPointer(c).assumingMemoryBound(to: Float.self), Int32(cRow))
+                cblas_sgemm(
+                    order, ta, tb, Int32(m), Int32(n), Int32(k), 1,
+                    UnsafeRawPointer(a).assumingMemoryBound(to: Float.self), Int32(lda),
+                    UnsafeRawPointer(b).assumingMemoryBound(to: Float.self), Int32(ldb),
+                    unsafeBitCast(beta, to: Float.self),
+                    UnsafeMutableRawPointer(c).assumingMemoryBound(to: Float.self), Int32(cRow))
             } else {
-                cblas_dgemm(order, ta, tb, Int32(m), Int32(n), Int32(k), 1,
-                            UnsafeRawPointer(a).assumingMemoryBound(to: Double.self), Int32(lda),
-                            UnsafeRawPointer(b).assumingMemoryBound(to: Double.self), Int32(ldb),
-                            unsafeBitCast(beta, to: Double.self),
-                            UnsafeMutableRawPointer(c).assumingMemoryBound(to: Double.self), Int32(cRow))
+                cblas_dgemm(
+                    order, ta, tb, Int32(m), Int32(n), Int32(k), 1,
+                    UnsafeRawPointer(a).assumingMemoryBound(to: Double.self), Int32(lda),
+                    UnsafeRawPointer(b).assumingMemoryBound(to: Double.self), Int32(ldb),
+                    unsafeBitCast(beta, to: Double.self),
+                    UnsafeMutableRawPointer(c).assumingMemoryBound(to: Double.self), Int32(cRow))
             }
         }
     }
 
     /// A row-major copy of a strided `rows`×`cols` matrix (the caller deallocates it).
-    static func pack<T>(_ src: UnsafePointer<T>, rows: Int, cols: Int, rowStride: Int, colStride: Int) -> UnsafeMutablePointer<T> {
+    static func pack<T>(_ src: UnsafePointer<T>, rows: Int, cols: Int, rowStride: Int, colStride: Int)
+        -> UnsafeMutablePointer<T>
+    {
         // Concrete element types, so the copy loop is not generic code.
         if T.self == Float.self {
-            let d = packTyped(UnsafeRawPointer(src).assumingMemoryBound(to: Float.self), rows: rows, cols: cols, rowStride: rowStride, colStride: colStride)
+            let d = packTyped(
+                UnsafeRawPointer(src).assumingMemoryBound(to: Float.self), rows: rows, cols: cols, rowStride: rowStride,
+                colStride: colStride)
             return UnsafeMutableRawPointer(d).assumingMemoryBound(to: T.self)
         }
         if T.self == Double.self {
-            let d = packTyped(UnsafeRawPointer(src).assumingMemoryBound(to: Double.self), rows: rows, cols: cols, rowStride: rowStride, colStride: colStride)
+            let d = packTyped(
+                UnsafeRawPointer(src).assumingMemoryBound(to: Double.self), rows: rows, cols: cols,
+                rowStride: rowStride, colStride: colStride)
             return UnsafeMutableRawPointer(d).assumingMemoryBound(to: T.self)
         }
         return packTyped(src, rows: rows, cols: cols, rowStride: rowStride, colStride: colStride)
     }
 
     @inline(__always)
-    static func packTyped<T>(_ src: UnsafePointer<T>, rows: Int, cols: Int, rowStride: Int, colStride: Int) -> UnsafeMutablePointer<T> {
+    static func packTyped<T>(_ src: UnsafePointer<T>, rows: Int, cols: Int, rowStride: Int, colStride: Int)
+        -> UnsafeMutablePointer<T>
+    {
         let dst = UnsafeMutablePointer<T>.allocate(capacity: rows * cols)
         Parallel.forRange(rows, grain: Swift.max(1, 65_536 / Swift.max(cols, 1))) { r in
             for i in r {

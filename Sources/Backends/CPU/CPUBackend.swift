@@ -1,6 +1,6 @@
 import TorchBase
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The CPU backend: the `Backend` contract over host memory (SIMD loops, the worker pool, OpenBLAS).
@@ -38,39 +38,52 @@ package enum CPUBackend: Backend {
         CPUKernels.binary(op, out, a, b)
     }
     @inline(__always)
-    package static func binaryFlat(_ op: BinaryOp, _ dtype: DType, out: UnsafeMutableRawPointer, a: UnsafeRawPointer,
-                                   b: UnsafeRawPointer, count: Int) throws {
+    package static func binaryFlat(
+        _ op: BinaryOp, _ dtype: DType, out: UnsafeMutableRawPointer, a: UnsafeRawPointer,
+        b: UnsafeRawPointer, count: Int
+    ) throws {
         if CPUKernels.binaryContiguous(op, dtype, out, a, b, count) { return }
         let l = Layout(shape: [count])
-        CPUKernels.binary(op, KernelOperand(base: out, layout: l, dtype: dtype),
-                          KernelOperand(base: UnsafeMutableRawPointer(mutating: a), layout: l, dtype: dtype),
-                          KernelOperand(base: UnsafeMutableRawPointer(mutating: b), layout: l, dtype: dtype))
+        CPUKernels.binary(
+            op, KernelOperand(base: out, layout: l, dtype: dtype),
+            KernelOperand(base: UnsafeMutableRawPointer(mutating: a), layout: l, dtype: dtype),
+            KernelOperand(base: UnsafeMutableRawPointer(mutating: b), layout: l, dtype: dtype))
     }
-    package static func whereSelect(_ out: KernelOperand, _ condition: KernelOperand, _ a: KernelOperand,
-                                    _ b: KernelOperand) throws {
+    package static func whereSelect(
+        _ out: KernelOperand, _ condition: KernelOperand, _ a: KernelOperand,
+        _ b: KernelOperand
+    ) throws {
         CPUKernels.whereSelect(out, condition, a, b)
     }
 
     package static func reduce(_ op: ReduceOp, _ out: KernelOperand, _ src: KernelOperand) throws {
         CPUKernels.reduce(op, out, src)
     }
-    package static func argReduceRows(isMax: Bool, _ src: KernelOperand, values: KernelOperand?, indices: KernelOperand,
-                                      rows: Int, n: Int) throws {
-        CPUKernels.argReduce(isMax: isMax, src: src, rows: rows, n: n, values: values, indices: indices.pointer(Int64.self))
+    package static func argReduceRows(
+        isMax: Bool, _ src: KernelOperand, values: KernelOperand?, indices: KernelOperand,
+        rows: Int, n: Int
+    ) throws {
+        CPUKernels.argReduce(
+            isMax: isMax, src: src, rows: rows, n: n, values: values, indices: indices.pointer(Int64.self))
     }
-    package static func scanRows(isProduct: Bool, _ src: KernelOperand, _ out: KernelOperand, rows: Int, n: Int) throws {
+    package static func scanRows(isProduct: Bool, _ src: KernelOperand, _ out: KernelOperand, rows: Int, n: Int) throws
+    {
         CPUKernels.scan(isProduct: isProduct, src: src, out: out, rows: rows, n: n)
     }
-    package static func sortRows(_ src: KernelOperand, values: KernelOperand, indices: KernelOperand, rows: Int, n: Int,
-                                 descending: Bool) throws {
-        CPUKernels.sortRows(src: src, values: values, indices: indices.pointer(Int64.self), rows: rows, n: n,
-                            descending: descending)
+    package static func sortRows(
+        _ src: KernelOperand, values: KernelOperand, indices: KernelOperand, rows: Int, n: Int,
+        descending: Bool
+    ) throws {
+        CPUKernels.sortRows(
+            src: src, values: values, indices: indices.pointer(Int64.self), rows: rows, n: n,
+            descending: descending)
     }
 
     package static func gather(_ out: KernelOperand, _ src: KernelOperand, offsets: [Int]) throws {
         let size = src.dtype.itemSize
-        CPUKernels.gatherElements(dst: out.base + out.layout.offset * size, src: src.base + src.layout.offset * size,
-                                  offsets: offsets, itemSize: size)
+        CPUKernels.gatherElements(
+            dst: out.base + out.layout.offset * size, src: src.base + src.layout.offset * size,
+            offsets: offsets, itemSize: size)
     }
     package static func scatter(_ out: KernelOperand, _ src: KernelOperand, offsets: [Int], accumulate: Bool) throws {
         let size = src.dtype.itemSize
@@ -89,8 +102,10 @@ package enum CPUBackend: Backend {
         if k == 0 && beta == 0 { CPUKernels.fill(c, 0, exactInt: 0); return }
         // Element offsets of each matrix of the batch (the layouts without their last two dims).
         func batchOffsets(_ o: KernelOperand) -> [Int] {
-            Layout(shape: Array(o.layout.shape.dropLast(2)), strides: Array(o.layout.strides.dropLast(2)),
-                   offset: o.layout.offset).elementOffsets()
+            Layout(
+                shape: Array(o.layout.shape.dropLast(2)), strides: Array(o.layout.strides.dropLast(2)),
+                offset: o.layout.offset
+            ).elementOffsets()
         }
         let ao = batchOffsets(a), bo = batchOffsets(b), co = batchOffsets(c)
         a.dtype.dispatchNative(GemmVisitor(a: a, b: b, c: c, ao: ao, bo: bo, co: co, m: m, n: n, k: k, beta: beta))
@@ -105,10 +120,11 @@ package enum CPUBackend: Backend {
             let cp = c.base.assumingMemoryBound(to: T.self)
             let (sa, sb, sc) = (a.layout.strides, b.layout.strides, c.layout.strides)
             for i in 0..<ao.count {
-                CPUKernels.gemm(T.self, m: m, n: n, k: k,
-                                a: ap + ao[i], aRow: sa[r - 2], aCol: sa[r - 1],
-                                b: bp + bo[i], bRow: sb[r - 2], bCol: sb[r - 1],
-                                c: cp + co[i], cRow: sc[r - 2], beta: T(fromDouble: beta))
+                CPUKernels.gemm(
+                    T.self, m: m, n: n, k: k,
+                    a: ap + ao[i], aRow: sa[r - 2], aCol: sa[r - 1],
+                    b: bp + bo[i], bRow: sb[r - 2], bCol: sb[r - 1],
+                    c: cp + co[i], cRow: sc[r - 2], beta: T(fromDouble: beta))
             }
         }
     }
@@ -116,12 +132,14 @@ package enum CPUBackend: Backend {
     package static func gemmComputeType(_ dtype: DType) -> DType { dtype.computeType }
 
     package static func im2col(_ cols: KernelOperand, _ x: KernelOperand, _ window: Window2D) throws {
-        CPUKernels.im2col2d(x.dtype, x: x.base + x.layout.offset * x.dtype.itemSize,
-                            cols: cols.base + cols.layout.offset * cols.dtype.itemSize, window)
+        CPUKernels.im2col2d(
+            x.dtype, x: x.base + x.layout.offset * x.dtype.itemSize,
+            cols: cols.base + cols.layout.offset * cols.dtype.itemSize, window)
     }
     package static func col2im(_ out: KernelOperand, _ cols: KernelOperand, _ window: Window2D) throws {
-        CPUKernels.col2im2d(cols.dtype, cols: cols.base + cols.layout.offset * cols.dtype.itemSize,
-                            out: out.base + out.layout.offset * out.dtype.itemSize, window)
+        CPUKernels.col2im2d(
+            cols.dtype, cols: cols.base + cols.layout.offset * cols.dtype.itemSize,
+            out: out.base + out.layout.offset * out.dtype.itemSize, window)
     }
     package static func maxPool2dIndices(_ x: KernelOperand, _ window: Window2D) throws -> [Int] {
         CPUKernels.maxPool2dIndices(x.dtype, x: x.base + x.layout.offset * x.dtype.itemSize, window)
@@ -132,8 +150,9 @@ package enum CPUBackend: Backend {
 
     package static func addScaled(_ y: KernelOperand, _ x: KernelOperand, alpha: Double) throws {
         let size = y.dtype.itemSize
-        CPUKernels.axpy(y.dtype, y.layout.count, alpha: alpha, x: x.base + x.layout.offset * size,
-                        y: y.base + y.layout.offset * size)
+        CPUKernels.axpy(
+            y.dtype, y.layout.count, alpha: alpha, x: x.base + x.layout.offset * size,
+            y: y.base + y.layout.offset * size)
     }
     package static func philox(kind: Int, _ out: KernelOperand, key: UInt64, start: UInt64) throws {
         // The CPU draws from core's own generator (as PyTorch's CPU generator differs from CUDA's).
@@ -141,14 +160,16 @@ package enum CPUBackend: Backend {
     }
     package static func lstmCellForward(_ o: LSTMCellOperands) throws {
         func p(_ x: KernelOperand) -> UnsafeMutableRawPointer { x.base + x.layout.offset * x.dtype.itemSize }
-        CPUKernels.lstmCellForward(o.pre.dtype, batch: o.batch, hidden: o.hidden, pre: p(o.pre), cPrev: p(o.cPrev),
-                                   act: p(o.act), c: p(o.c), tc: p(o.tanhC), h: p(o.h))
+        CPUKernels.lstmCellForward(
+            o.pre.dtype, batch: o.batch, hidden: o.hidden, pre: p(o.pre), cPrev: p(o.cPrev),
+            act: p(o.act), c: p(o.c), tc: p(o.tanhC), h: p(o.h))
     }
     package static func lstmCellBackward(_ o: LSTMCellOperands) throws {
         // Backward reuses the operand slots: `h` holds dh, `c` holds dc, `pre` receives dGates.
         func p(_ x: KernelOperand) -> UnsafeMutableRawPointer { x.base + x.layout.offset * x.dtype.itemSize }
-        CPUKernels.lstmCellBackward(o.act.dtype, batch: o.batch, hidden: o.hidden, act: p(o.act), tc: p(o.tanhC),
-                                    cPrev: p(o.cPrev), dh: p(o.h), dc: p(o.c), dGates: p(o.pre))
+        CPUKernels.lstmCellBackward(
+            o.act.dtype, batch: o.batch, hidden: o.hidden, act: p(o.act), tc: p(o.tanhC),
+            cPrev: p(o.cPrev), dh: p(o.h), dc: p(o.c), dGates: p(o.pre))
     }
 }
 

@@ -48,9 +48,13 @@ func binaryMap<F: BinaryFn>(_ out: KernelOperand, _ a: KernelOperand, _ b: Kerne
 extension CPUKernels {
     /// `out = a op b` over `n` contiguous elements given by raw pointers: the per-op fast path
     /// for small add/sub/mul of one native dtype (no layouts, one thread). False otherwise.
-    static func binaryContiguous(_ op: BinaryOp, _ dtype: DType, _ out: UnsafeMutableRawPointer,
-                                 _ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ n: Int) -> Bool {
-        guard n < Parallel.grain, op == .add || op == .sub || op == .mul, dtype.computeType == dtype else { return false }
+    static func binaryContiguous(
+        _ op: BinaryOp, _ dtype: DType, _ out: UnsafeMutableRawPointer,
+        _ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ n: Int
+    ) -> Bool {
+        guard n < Parallel.grain, op == .add || op == .sub || op == .mul, dtype.computeType == dtype else {
+            return false
+        }
         dtype.dispatchNative(FlatArithmetic(op: op, out: out, a: a, b: b, n: n))
         return true
     }
@@ -78,8 +82,10 @@ extension CPUKernels {
     public static func binary(_ op: BinaryOp, _ out: KernelOperand, _ a: KernelOperand, _ b: KernelOperand) {
         let size = a.dtype.itemSize
         if out.dtype == a.dtype && out.layout.isContiguous && a.layout.isContiguous && b.layout.isContiguous,
-           binaryContiguous(op, a.dtype, out.base + out.layout.offset * size, a.base + a.layout.offset * size,
-                            b.base + b.layout.offset * size, out.layout.count) {
+            binaryContiguous(
+                op, a.dtype, out.base + out.layout.offset * size, a.base + a.layout.offset * size,
+                b.base + b.layout.offset * size, out.layout.count)
+        {
             return
         }
         switch op {
@@ -124,7 +130,8 @@ extension CPUKernels {
     }
 
     /// `out = cond ? a : b` (a, b and out share a dtype; cond is bool).
-    public static func whereSelect(_ out: KernelOperand, _ cond: KernelOperand, _ a: KernelOperand, _ b: KernelOperand) {
+    public static func whereSelect(_ out: KernelOperand, _ cond: KernelOperand, _ a: KernelOperand, _ b: KernelOperand)
+    {
         out.dtype.dispatchElement(WhereVisitor(out: out, cond: cond, a: a, b: b))
     }
 
@@ -147,31 +154,79 @@ extension CPUKernels {
 /// The binary element functions, one named type each (`Functors.Add<Float>`), that the CPU's loops
 /// specialise (DESIGN convention 5: a named functor handed to a family loop).
 public enum Functors {
-    public enum Add<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> T { T.add(a, b) } }
-    public enum Sub<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> T { T.sub(a, b) } }
-    public enum Mul<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> T { T.mul(a, b) } }
-    public enum Div<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> T { T.div(a, b) } }
-    public enum FloorDivide<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> T { T.floorDiv(a, b) } }
-    public enum Remainder<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> T { T.remainder(a, b) } }
-    public enum Fmod<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> T { T.fmod(a, b) } }
-    public enum Pow<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> T { T.power(a, b) } }
-    public enum PowScalar<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> T { T.powerScalar(a, b) } }
-    public enum Maximum<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> T { T.maximum(a, b) } }
+    public enum Add<T: NativeScalar>: BinaryFn {
+        @inlinable public static func apply(_ a: T, _ b: T) -> T { T.add(a, b) }
+    }
+    public enum Sub<T: NativeScalar>: BinaryFn {
+        @inlinable public static func apply(_ a: T, _ b: T) -> T { T.sub(a, b) }
+    }
+    public enum Mul<T: NativeScalar>: BinaryFn {
+        @inlinable public static func apply(_ a: T, _ b: T) -> T { T.mul(a, b) }
+    }
+    public enum Div<T: NativeScalar>: BinaryFn {
+        @inlinable public static func apply(_ a: T, _ b: T) -> T { T.div(a, b) }
+    }
+    public enum FloorDivide<T: NativeScalar>: BinaryFn {
+        @inlinable public static func apply(_ a: T, _ b: T) -> T { T.floorDiv(a, b) }
+    }
+    public enum Remainder<T: NativeScalar>: BinaryFn {
+        @inlinable public static func apply(_ a: T, _ b: T) -> T { T.remainder(a, b) }
+    }
+    public enum Fmod<T: NativeScalar>: BinaryFn {
+        @inlinable public static func apply(_ a: T, _ b: T) -> T { T.fmod(a, b) }
+    }
+    public enum Pow<T: NativeScalar>: BinaryFn {
+        @inlinable public static func apply(_ a: T, _ b: T) -> T { T.power(a, b) }
+    }
+    public enum PowScalar<T: NativeScalar>: BinaryFn {
+        @inlinable public static func apply(_ a: T, _ b: T) -> T { T.powerScalar(a, b) }
+    }
+    public enum Maximum<T: NativeScalar>: BinaryFn {
+        @inlinable public static func apply(_ a: T, _ b: T) -> T { T.maximum(a, b) }
+    }
     public enum ReluBackward<T: NativeScalar>: BinaryFn {
         @inlinable public static func apply(_ g: T, _ y: T) -> T { y > T.zeroValue ? g : T.zeroValue }
     }
-    public enum Minimum<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> T { T.minimum(a, b) } }
-    public enum Equal<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> Bool { a == b } }
-    public enum NotEqual<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> Bool { a != b } }
-    public enum Less<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> Bool { a < b } }
-    public enum LessEqual<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> Bool { a <= b } }
-    public enum Greater<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> Bool { a > b } }
-    public enum GreaterEqual<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> Bool { a >= b } }
-    public enum LogicalAnd<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> Bool { a.isNonZero && b.isNonZero } }
-    public enum LogicalOr<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> Bool { a.isNonZero || b.isNonZero } }
-    public enum LogicalXor<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> Bool { a.isNonZero != b.isNonZero } }
-    public enum Atan2<T: FloatScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> T { T.atan2(y: a, x: b) } }
-    public enum BitwiseAnd<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> T { T.bitwise(.and, a, b) } }
-    public enum BitwiseOr<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> T { T.bitwise(.or, a, b) } }
-    public enum BitwiseXor<T: NativeScalar>: BinaryFn { @inlinable public static func apply(_ a: T, _ b: T) -> T { T.bitwise(.xor, a, b) } }
+    public enum Minimum<T: NativeScalar>: BinaryFn {
+        @inlinable public static func apply(_ a: T, _ b: T) -> T { T.minimum(a, b) }
+    }
+    public enum Equal<T: NativeScalar>: BinaryFn {
+        @inlinable public static func apply(_ a: T, _ b: T) -> Bool { a == b }
+    }
+    public enum NotEqual<T: NativeScalar>: BinaryFn {
+        @inlinable public static func apply(_ a: T, _ b: T) -> Bool { a != b }
+    }
+    public enum Less<T: NativeScalar>: BinaryFn {
+        @inlinable public static func apply(_ a: T, _ b: T) -> Bool { a < b }
+    }
+    public enum LessEqual<T: NativeScalar>: BinaryFn {
+        @inlinable public static func apply(_ a: T, _ b: T) -> Bool { a <= b }
+    }
+    public enum Greater<T: NativeScalar>: BinaryFn {
+        @inlinable public static func apply(_ a: T, _ b: T) -> Bool { a > b }
+    }
+    public enum GreaterEqual<T: NativeScalar>: BinaryFn {
+        @inlinable public static func apply(_ a: T, _ b: T) -> Bool { a >= b }
+    }
+    public enum LogicalAnd<T: NativeScalar>: BinaryFn {
+        @inlinable public static func apply(_ a: T, _ b: T) -> Bool { a.isNonZero && b.isNonZero }
+    }
+    public enum LogicalOr<T: NativeScalar>: BinaryFn {
+        @inlinable public static func apply(_ a: T, _ b: T) -> Bool { a.isNonZero || b.isNonZero }
+    }
+    public enum LogicalXor<T: NativeScalar>: BinaryFn {
+        @inlinable public static func apply(_ a: T, _ b: T) -> Bool { a.isNonZero != b.isNonZero }
+    }
+    public enum Atan2<T: FloatScalar>: BinaryFn {
+        @inlinable public static func apply(_ a: T, _ b: T) -> T { T.atan2(y: a, x: b) }
+    }
+    public enum BitwiseAnd<T: NativeScalar>: BinaryFn {
+        @inlinable public static func apply(_ a: T, _ b: T) -> T { T.bitwise(.and, a, b) }
+    }
+    public enum BitwiseOr<T: NativeScalar>: BinaryFn {
+        @inlinable public static func apply(_ a: T, _ b: T) -> T { T.bitwise(.or, a, b) }
+    }
+    public enum BitwiseXor<T: NativeScalar>: BinaryFn {
+        @inlinable public static func apply(_ a: T, _ b: T) -> T { T.bitwise(.xor, a, b) }
+    }
 }

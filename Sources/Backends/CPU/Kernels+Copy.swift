@@ -1,6 +1,6 @@
 import TorchBase
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 @inlinable func convert<S: TensorElement, D: TensorElement>(_ s: S, to: D.Type) -> D {
@@ -61,7 +61,8 @@ public enum CPUKernels {
         if value == 0 && value.sign == .plus && dst.layout.isContiguous {
             // Zeros of every dtype are all-zero bytes: one memset.
             let size = dst.dtype.itemSize
-            (dst.base + dst.layout.offset * size).initializeMemory(as: UInt8.self, repeating: 0, count: dst.layout.count * size)
+            (dst.base + dst.layout.offset * size).initializeMemory(
+                as: UInt8.self, repeating: 0, count: dst.layout.count * size)
             return
         }
         dst.dtype.dispatchElement(Fill(dst: dst, value: value, exactInt: exactInt))
@@ -70,12 +71,17 @@ public enum CPUKernels {
     struct Fill: KernelVisitor {
         let dst: KernelOperand, value: Double, exactInt: Int64?
         func visitElement<D: TensorElement>(_: D.Type) {
-            let v: D = exactInt.map { D.dtype.isFloatingPoint ? D(fromDouble: Double($0)) : D(fromInt64: $0) } ?? D(fromDouble: value)
+            let v: D =
+                exactInt.map { D.dtype.isFloatingPoint ? D(fromDouble: Double($0)) : D(fromInt64: $0) }
+                ?? D(fromDouble: value)
             if dst.layout.isContiguous {
                 let p = dst.base.assumingMemoryBound(to: D.self) + dst.layout.offset
                 let n = dst.layout.count
-                if n < 1 << 16 { p.update(repeating: v, count: n) } else {
-                    Parallel.forRange(n, grain: 1 << 16) { r in (p + r.lowerBound).update(repeating: v, count: r.count) }
+                if n < 1 << 16 {
+                    p.update(repeating: v, count: n)
+                } else {
+                    Parallel.forRange(n, grain: 1 << 16) { r in (p + r.lowerBound).update(repeating: v, count: r.count)
+                    }
                 }
                 return
             }

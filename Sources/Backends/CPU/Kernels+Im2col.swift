@@ -25,7 +25,9 @@ extension CPUKernels {
 
     struct PoolIndices: KernelVisitor {
         let x: UnsafeRawPointer, idx: UnsafeMutablePointer<Int>, g: Window2D
-        func visitFloat<T: FloatScalar>(_: T.Type) { CPUKernels.maxPool2dIndices(x.assumingMemoryBound(to: T.self), idx, g) }
+        func visitFloat<T: FloatScalar>(_: T.Type) {
+            CPUKernels.maxPool2dIndices(x.assumingMemoryBound(to: T.self), idx, g)
+        }
     }
 
     /// out[n][c][oy·sh + i·dh][ox·sw + j·dw] += cols[(c·kh + i)·kw + j][n][oy][ox], `out` zeroed here.
@@ -34,7 +36,8 @@ extension CPUKernels {
     }
 
     @inline(__always)
-    static func im2col2d<T: BinaryFloatingPoint>(_ x: UnsafePointer<T>, _ cols: UnsafeMutablePointer<T>, _ g: Window2D) {
+    static func im2col2d<T: BinaryFloatingPoint>(_ x: UnsafePointer<T>, _ cols: UnsafeMutablePointer<T>, _ g: Window2D)
+    {
         let plane = g.h * g.w, l = g.oh * g.ow
         // One task per column row (channel, kernel offset): rows never overlap.
         Parallel.forRange(g.c * g.kh * g.kw, grain: Swift.max(1, 16_384 / Swift.max(g.n * l, 1))) { r in
@@ -58,7 +61,9 @@ extension CPUKernels {
     }
 
     @inline(__always)
-    static func col2im2d<T: BinaryFloatingPoint>(_ cols: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>, _ g: Window2D) {
+    static func col2im2d<T: BinaryFloatingPoint>(
+        _ cols: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>, _ g: Window2D
+    ) {
         let plane = g.h * g.w, l = g.oh * g.ow
         Parallel.forRange(g.c, grain: Swift.max(1, 16_384 / Swift.max(g.n * l * g.kh * g.kw, 1))) { r in
             for c in r {
@@ -95,7 +100,9 @@ extension CPUKernels {
     }
 
     @inline(__always)
-    static func maxPool2dIndices<T: BinaryFloatingPoint>(_ x: UnsafePointer<T>, _ idx: UnsafeMutablePointer<Int>, _ g: Window2D) {
+    static func maxPool2dIndices<T: BinaryFloatingPoint>(
+        _ x: UnsafePointer<T>, _ idx: UnsafeMutablePointer<Int>, _ g: Window2D
+    ) {
         let planes = g.n * g.c, plane = g.h * g.w, outPlane = g.oh * g.ow
         Parallel.forRange(planes, grain: Swift.max(1, 8192 / Swift.max(outPlane * g.kh * g.kw, 1))) { r in
             for pl in r {

@@ -19,7 +19,9 @@ extension CPUKernels {
     }
 
     /// `dst[i] = src[offsets[i]]` for a contiguous `dst` (elements of `itemSize` bytes).
-    public static func gatherElements(dst: UnsafeMutableRawPointer, src: UnsafeRawPointer, offsets: [Int], itemSize: Int) {
+    public static func gatherElements(
+        dst: UnsafeMutableRawPointer, src: UnsafeRawPointer, offsets: [Int], itemSize: Int
+    ) {
         func run<T>(_: T.Type) {
             let d = dst.assumingMemoryBound(to: T.self), s = src.assumingMemoryBound(to: T.self)
             offsets.withUnsafeBufferPointer { o in
@@ -35,7 +37,9 @@ extension CPUKernels {
     }
 
     /// `dst[offsets[i]] = src[i]` (the last write wins for repeated offsets), `src` contiguous.
-    public static func scatterElements(dst: UnsafeMutableRawPointer, src: UnsafeRawPointer, offsets: [Int], itemSize: Int) {
+    public static func scatterElements(
+        dst: UnsafeMutableRawPointer, src: UnsafeRawPointer, offsets: [Int], itemSize: Int
+    ) {
         func run<T>(_: T.Type) {
             let d = dst.assumingMemoryBound(to: T.self), s = src.assumingMemoryBound(to: T.self)
             for (i, o) in offsets.enumerated() { d[o] = s[i] }

@@ -8,23 +8,30 @@ import _CTorch
 extension CPUKernels {
     /// From the gate pre-activations `pre` [B, 4H] and the previous cell state `cPrev` [B, H]:
     /// the activated gates `act` [B, 4H], the new cell state `c`, tanh(c) `tc` and hidden state `h`.
-    public static func lstmCellForward(_ dtype: DType, batch: Int, hidden: Int, pre: UnsafeRawPointer, cPrev: UnsafeRawPointer,
-                                       act: UnsafeMutableRawPointer, c: UnsafeMutableRawPointer,
-                                       tc: UnsafeMutableRawPointer, h: UnsafeMutableRawPointer) {
-        dtype.dispatchFloat(LSTMForward(batch: batch, hidden: hidden, pre: pre, cPrev: cPrev, act: act, c: c, tc: tc, h: h))
+    public static func lstmCellForward(
+        _ dtype: DType, batch: Int, hidden: Int, pre: UnsafeRawPointer, cPrev: UnsafeRawPointer,
+        act: UnsafeMutableRawPointer, c: UnsafeMutableRawPointer,
+        tc: UnsafeMutableRawPointer, h: UnsafeMutableRawPointer
+    ) {
+        dtype.dispatchFloat(
+            LSTMForward(batch: batch, hidden: hidden, pre: pre, cPrev: cPrev, act: act, c: c, tc: tc, h: h))
     }
 
     /// Given the gradients `dh`, `dc` [B, H] flowing into a step (dc updated in place to the
     /// previous cell state's gradient), writes the gates' pre-activation gradients `dGates` [B, 4H].
-    public static func lstmCellBackward(_ dtype: DType, batch: Int, hidden: Int, act: UnsafeRawPointer, tc: UnsafeRawPointer,
-                                        cPrev: UnsafeRawPointer, dh: UnsafeRawPointer, dc: UnsafeMutableRawPointer,
-                                        dGates: UnsafeMutableRawPointer) {
-        dtype.dispatchFloat(LSTMBackward(batch: batch, hidden: hidden, act: act, tc: tc, cPrev: cPrev, dh: dh, dc: dc, dGates: dGates))
+    public static func lstmCellBackward(
+        _ dtype: DType, batch: Int, hidden: Int, act: UnsafeRawPointer, tc: UnsafeRawPointer,
+        cPrev: UnsafeRawPointer, dh: UnsafeRawPointer, dc: UnsafeMutableRawPointer,
+        dGates: UnsafeMutableRawPointer
+    ) {
+        dtype.dispatchFloat(
+            LSTMBackward(batch: batch, hidden: hidden, act: act, tc: tc, cPrev: cPrev, dh: dh, dc: dc, dGates: dGates))
     }
 
     struct LSTMForward: KernelVisitor {
         let batch: Int, hidden: Int, pre: UnsafeRawPointer, cPrev: UnsafeRawPointer
-        let act: UnsafeMutableRawPointer, c: UnsafeMutableRawPointer, tc: UnsafeMutableRawPointer, h: UnsafeMutableRawPointer
+        let act: UnsafeMutableRawPointer, c: UnsafeMutableRawPointer, tc: UnsafeMutableRawPointer,
+            h: UnsafeMutableRawPointer
         func visitFloat<T: FloatScalar>(_: T.Type) {
             if T.self == Float.self {
                 // The transcendental parts through the vectorised float32 kernels, the rest in plain loops.
@@ -36,7 +43,8 @@ extension CPUKernels {
                     let row = b * 4 * hidden
                     ctorch_tanh_f32(p + row + 2 * hidden, a + row + 2 * hidden, hidden)
                     for k in 0..<hidden {
-                        cn[b * hidden + k] = a[row + hidden + k] * cp[b * hidden + k] + a[row + k] * a[row + 2 * hidden + k]
+                        cn[b * hidden + k] =
+                            a[row + hidden + k] * cp[b * hidden + k] + a[row + k] * a[row + 2 * hidden + k]
                     }
                 }
                 ctorch_tanh_f32(cn, t, batch * hidden)
@@ -75,7 +83,8 @@ extension CPUKernels {
             for b in 0..<batch {
                 let row = b * 4 * hidden, s = b * hidden
                 for k in 0..<hidden {
-                    let i = a[row + k], f = a[row + hidden + k], g = a[row + 2 * hidden + k], o = a[row + 3 * hidden + k]
+                    let i = a[row + k], f = a[row + hidden + k], g = a[row + 2 * hidden + k],
+                        o = a[row + 3 * hidden + k]
                     let tv = t[s + k], dhv = dhp[s + k]
                     let dcv = dcp[s + k] + dhv * o * (1 - tv * tv)
                     d[row + k] = dcv * g * i * (1 - i)

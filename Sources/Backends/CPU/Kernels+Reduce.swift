@@ -28,7 +28,8 @@ import _CTorch
             return unsafeBitCast(ctorch_sum_f32(UnsafeRawPointer(p).assumingMemoryBound(to: Float.self), n), to: T.self)
         }
         if T.self == Double.self {
-            return unsafeBitCast(ctorch_sum_f64(UnsafeRawPointer(p).assumingMemoryBound(to: Double.self), n), to: T.self)
+            return unsafeBitCast(
+                ctorch_sum_f64(UnsafeRawPointer(p).assumingMemoryBound(to: Double.self), n), to: T.self)
         }
     }
     var acc = identity(op, T.self)
@@ -81,10 +82,12 @@ extension CPUKernels {
             let blockStrides = reduced.map { src.layout.strides[$0] }
             let blockLoop = StridedLoop(shape: blockShape, operands: [Layout(shape: blockShape, strides: blockStrides)])
             let outerShape = kept.map { shape[$0] }
-            let outerLoop = StridedLoop(shape: outerShape, operands: [
-                Layout(shape: outerShape, strides: kept.map { src.layout.strides[$0] }, offset: src.layout.offset),
-                Layout(shape: outerShape, strides: kept.map { out.layout.strides[$0] }, offset: out.layout.offset),
-            ])
+            let outerLoop = StridedLoop(
+                shape: outerShape,
+                operands: [
+                    Layout(shape: outerShape, strides: kept.map { src.layout.strides[$0] }, offset: src.layout.offset),
+                    Layout(shape: outerShape, strides: kept.map { out.layout.strides[$0] }, offset: out.layout.offset),
+                ])
             let innerStride = blockLoop.innerStride(0)
             let rows = outerLoop.count
             Parallel.forRange(rows, grain: Swift.max(1, Parallel.grain / Swift.max(blockLoop.count, 1))) { r in

@@ -3,8 +3,10 @@ import TorchBase
 /// Kernels over the last dimension of a contiguous `[rows, n]` block: arg-reductions, scans, sorts.
 extension CPUKernels {
     /// Max or min of each row with the index of its first occurrence (NaN wins, as in PyTorch).
-    public static func argReduce(isMax: Bool, src: KernelOperand, rows: Int, n: Int,
-                                 values: KernelOperand?, indices: UnsafeMutablePointer<Int64>) {
+    public static func argReduce(
+        isMax: Bool, src: KernelOperand, rows: Int, n: Int,
+        values: KernelOperand?, indices: UnsafeMutablePointer<Int64>
+    ) {
         src.dtype.dispatchNative(ArgVisitor(isMax: isMax, src: src, rows: rows, n: n, values: values, indices: indices))
     }
 
@@ -56,9 +58,12 @@ extension CPUKernels {
     }
 
     /// Stable sort of each row; writes sorted values and the permutation. NaN sorts as largest.
-    public static func sortRows(src: KernelOperand, values: KernelOperand, indices: UnsafeMutablePointer<Int64>,
-                                rows: Int, n: Int, descending: Bool) {
-        src.dtype.dispatchNative(SortVisitor(src: src, values: values, indices: indices, rows: rows, n: n, descending: descending))
+    public static func sortRows(
+        src: KernelOperand, values: KernelOperand, indices: UnsafeMutablePointer<Int64>,
+        rows: Int, n: Int, descending: Bool
+    ) {
+        src.dtype.dispatchNative(
+            SortVisitor(src: src, values: values, indices: indices, rows: rows, n: n, descending: descending))
     }
 
     struct SortVisitor: KernelVisitor {

@@ -17,7 +17,7 @@ extension CPUKernels {
                     let x = sp + row * n, y = op + row * n
                     var m = -T.infinity
                     for i in 0..<n where x[i] > m || x[i].isNaN { m = x[i] }
-                    if m == -T.infinity { m = 0 }   // +inf stays: inf - inf is NaN for the row, as PyTorch
+                    if m == -T.infinity { m = 0 }  // +inf stays: inf - inf is NaN for the row, as PyTorch
                     for i in 0..<n { y[i] = x[i] - m }
                     if T.self == Float.self {
                         let yf = UnsafeMutableRawPointer(y).assumingMemoryBound(to: Float.self)

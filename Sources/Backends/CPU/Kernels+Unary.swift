@@ -25,8 +25,11 @@ func unaryMap<F: UnaryFn>(_ out: KernelOperand, _ a: KernelOperand, _: F.Type) {
     let so = loop.innerStride(0), sa = loop.innerStride(1)
     loop.forEachRow { off, n in
         let o = op + off[0], x = ap + off[1]
-        if so == 1 && sa == 1 { for i in 0..<n { o[i] = F.apply(x[i]) } }
-        else { for i in 0..<n { o[i * so] = F.apply(x[i * sa]) } }
+        if so == 1 && sa == 1 {
+            for i in 0..<n { o[i] = F.apply(x[i]) }
+        } else {
+            for i in 0..<n { o[i * so] = F.apply(x[i * sa]) }
+        }
     }
 }
 
@@ -55,7 +58,9 @@ func unaryMap<F: UnaryFn>(_ out: KernelOperand, _ a: KernelOperand, _: F.Type) {
         @usableFromInline let out: KernelOperand, a: KernelOperand
         @inlinable init(out: KernelOperand, a: KernelOperand) { self.out = out; self.a = a }
         @inlinable func visitFloat<T: FloatScalar>(_: T.Type) {
-            if T.self == Float.self, let v = CPUKernels.vectorised(F.name), CPUKernels.runVectorised(v, out, a) { return }
+            if T.self == Float.self, let v = CPUKernels.vectorised(F.name), CPUKernels.runVectorised(v, out, a) {
+                return
+            }
             unaryMap(out, a, FloatElement<F, T>.self)
         }
         @inlinable func visitNative<T: NativeScalar>(_: T.Type) {
@@ -96,8 +101,10 @@ extension CPUKernels {
     /// Runs a vectorised kernel over contiguous operands, or over rows that are contiguous (a slice
     /// of columns, a gate of an RNN); false when neither applies.
     @usableFromInline
-    static func runVectorised(_ f: (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void,
-                              _ out: KernelOperand, _ a: KernelOperand) -> Bool {
+    static func runVectorised(
+        _ f: (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void,
+        _ out: KernelOperand, _ a: KernelOperand
+    ) -> Bool {
         if out.layout.isContiguous && a.layout.isContiguous {
             let o = out.pointer(Float.self), x = a.pointer(Float.self)
             Parallel.forRange(out.layout.count, grain: 16_384) { r in

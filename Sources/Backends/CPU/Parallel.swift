@@ -13,10 +13,10 @@ public enum Parallel {
 
     static func activeCores() -> Int {
         #if canImport(Glibc)
-        let n = Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
-        return Swift.max(1, n)
+            let n = Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+            return Swift.max(1, n)
         #else
-        return 1
+            return 1
         #endif
     }
 
@@ -55,5 +55,5 @@ public enum Parallel {
 }
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif

@@ -7,9 +7,9 @@ import TorchBase
 /// contiguous or broadcast-scalar operand reaches the kernel as one long row.
 public struct StridedLoop {
     public let k: Int
-    public let shape: [Int]          // coalesced, outermost first; never empty
-    public let strides: [Int]        // strides[d * k + j] for operand j
-    public let bases: [Int]          // operand offsets
+    public let shape: [Int]  // coalesced, outermost first; never empty
+    public let strides: [Int]  // strides[d * k + j] for operand j
+    public let bases: [Int]  // operand offsets
     public let count: Int
 
     public init(shape: [Int], operands: [Layout]) {
@@ -19,9 +19,11 @@ public struct StridedLoop {
         var st: [Int] = []
         sh.reserveCapacity(shape.count)
         for d in 0..<shape.count where shape[d] != 1 {
-            let canMerge = !sh.isEmpty && operands.indices.allSatisfy { j in
-                st[(sh.count - 1) * k + j] == operands[j].strides[d] * shape[d]
-            }
+            let canMerge =
+                !sh.isEmpty
+                && operands.indices.allSatisfy { j in
+                    st[(sh.count - 1) * k + j] == operands[j].strides[d] * shape[d]
+                }
             if canMerge {
                 sh[sh.count - 1] *= shape[d]
                 for j in 0..<k { st[(sh.count - 1) * k + j] = operands[j].strides[d] }

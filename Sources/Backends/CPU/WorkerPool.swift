@@ -1,7 +1,7 @@
 import Synchronization
 import _CTorch
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The threads behind `Parallel.forRange`: `threadCount - 1` workers that, after finishing a job,
@@ -53,7 +53,8 @@ final class WorkerPool: @unchecked Sendable {
             pending.store(count, ordering: .relaxed)
             lastGeneration = (lastGeneration + 1) & ((1 << 23) - 1)
             let gen = lastGeneration
-            state.store(gen << (2 * WorkerPool.chunkBits) | count << WorkerPool.chunkBits, ordering: .sequentiallyConsistent)
+            state.store(
+                gen << (2 * WorkerPool.chunkBits) | count << WorkerPool.chunkBits, ordering: .sequentiallyConsistent)
             if sleepers.load(ordering: .sequentiallyConsistent) > 0 {
                 pthread_mutex_lock(sync)
                 pthread_cond_broadcast(wake)
@@ -85,12 +86,14 @@ final class WorkerPool: @unchecked Sendable {
             workers += 1
             var tid = pthread_t()
             let ctx = Unmanaged.passUnretained(self).toOpaque()
-            pthread_create(&tid, nil, { arg in
-                // Named on start: a thread inherits its creator's name (a loader worker's, say).
-                ctorch_set_thread_name("torch-pool")
-                Unmanaged<WorkerPool>.fromOpaque(arg!).takeUnretainedValue().workerLoop()
-                return nil
-            }, ctx)
+            pthread_create(
+                &tid, nil,
+                { arg in
+                    // Named on start: a thread inherits its creator's name (a loader worker's, say).
+                    ctorch_set_thread_name("torch-pool")
+                    Unmanaged<WorkerPool>.fromOpaque(arg!).takeUnretainedValue().workerLoop()
+                    return nil
+                }, ctx)
             pthread_detach(tid)
         }
     }
@@ -104,7 +107,9 @@ final class WorkerPool: @unchecked Sendable {
                 if spins < spinLimit { continue }
                 pthread_mutex_lock(sync)
                 sleepers.wrappingAdd(1, ordering: .sequentiallyConsistent)
-                while WorkerPool.generation(state.load(ordering: .sequentiallyConsistent)) == seen { pthread_cond_wait(wake, sync) }
+                while WorkerPool.generation(state.load(ordering: .sequentiallyConsistent)) == seen {
+                    pthread_cond_wait(wake, sync)
+                }
                 sleepers.wrappingSubtract(1, ordering: .sequentiallyConsistent)
                 pthread_mutex_unlock(sync)
             }

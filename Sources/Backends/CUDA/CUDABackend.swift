@@ -41,15 +41,20 @@ package enum CUDABackend: Backend {
     package static func binary(_ op: BinaryOp, _ out: KernelOperand, _ a: KernelOperand, _ b: KernelOperand) throws {
         try CUDAKernels.binary(op, out, a, b)
     }
-    package static func binaryFlat(_ op: BinaryOp, _ dtype: DType, out: UnsafeMutableRawPointer, a: UnsafeRawPointer,
-                                   b: UnsafeRawPointer, count: Int) throws {
+    package static func binaryFlat(
+        _ op: BinaryOp, _ dtype: DType, out: UnsafeMutableRawPointer, a: UnsafeRawPointer,
+        b: UnsafeRawPointer, count: Int
+    ) throws {
         let l = Layout(shape: [count])
-        try CUDAKernels.binary(op, KernelOperand(base: out, layout: l, dtype: dtype),
-                               KernelOperand(base: UnsafeMutableRawPointer(mutating: a), layout: l, dtype: dtype),
-                               KernelOperand(base: UnsafeMutableRawPointer(mutating: b), layout: l, dtype: dtype))
+        try CUDAKernels.binary(
+            op, KernelOperand(base: out, layout: l, dtype: dtype),
+            KernelOperand(base: UnsafeMutableRawPointer(mutating: a), layout: l, dtype: dtype),
+            KernelOperand(base: UnsafeMutableRawPointer(mutating: b), layout: l, dtype: dtype))
     }
-    package static func whereSelect(_ out: KernelOperand, _ condition: KernelOperand, _ a: KernelOperand,
-                                    _ b: KernelOperand) throws {
+    package static func whereSelect(
+        _ out: KernelOperand, _ condition: KernelOperand, _ a: KernelOperand,
+        _ b: KernelOperand
+    ) throws {
         try CUDAKernels.whereSelect(out, condition, a, b)
     }
 
@@ -70,22 +75,31 @@ package enum CUDABackend: Backend {
         let kept = shape.indices.filter { out.layout.strides[$0] != 0 || shape[$0] == 1 }
         let reduced = shape.indices.filter { !kept.contains($0) }
         let keptShape = kept.map { shape[$0] }
-        if Layout.contiguousStrides(keptShape) != kept.map({ out.layout.strides[$0] }) && keptShape.contains(where: { $0 > 1 }) {
+        if Layout.contiguousStrides(keptShape) != kept.map({ out.layout.strides[$0] })
+            && keptShape.contains(where: { $0 > 1 })
+        {
             throw BackendError.missingKernel("reduce into a non-contiguous result")
         }
         let order = kept + reduced
-        let moved = KernelOperand(base: src.base, layout: Layout(shape: order.map { shape[$0] },
-                                                                 strides: order.map { src.layout.strides[$0] },
-                                                                 offset: src.layout.offset), dtype: src.dtype)
+        let moved = KernelOperand(
+            base: src.base,
+            layout: Layout(
+                shape: order.map { shape[$0] },
+                strides: order.map { src.layout.strides[$0] },
+                offset: src.layout.offset), dtype: src.dtype)
         let (rowsOperand, temp) = try contiguous(moved)
         defer { if let temp { deallocate(temp, bytes: 0) } }
         let rows = keptShape.reduce(1, *)
-        let dense = KernelOperand(base: out.base, layout: Layout(shape: [rows], strides: [1], offset: out.layout.offset),
-                                  dtype: out.dtype)
-        try CUDAKernels.reduceRows(op, src: rowsOperand, out: dense, rows: rows, n: src.layout.count / Swift.max(rows, 1))
+        let dense = KernelOperand(
+            base: out.base, layout: Layout(shape: [rows], strides: [1], offset: out.layout.offset),
+            dtype: out.dtype)
+        try CUDAKernels.reduceRows(
+            op, src: rowsOperand, out: dense, rows: rows, n: src.layout.count / Swift.max(rows, 1))
     }
-    package static func argReduceRows(isMax: Bool, _ src: KernelOperand, values: KernelOperand?, indices: KernelOperand,
-                                      rows: Int, n: Int) throws {
+    package static func argReduceRows(
+        isMax: Bool, _ src: KernelOperand, values: KernelOperand?, indices: KernelOperand,
+        rows: Int, n: Int
+    ) throws {
         var temp: UnsafeMutableRawPointer? = nil
         defer { if let temp { deallocate(temp, bytes: 0) } }
         var vals = values
@@ -95,11 +109,14 @@ package enum CUDABackend: Backend {
         }
         try CUDAKernels.argReduceRows(isMax: isMax, src: src, values: vals!, indices: indices, rows: rows, n: n)
     }
-    package static func scanRows(isProduct: Bool, _ src: KernelOperand, _ out: KernelOperand, rows: Int, n: Int) throws {
+    package static func scanRows(isProduct: Bool, _ src: KernelOperand, _ out: KernelOperand, rows: Int, n: Int) throws
+    {
         throw BackendError.missingKernel(isProduct ? "cumprod" : "cumsum")
     }
-    package static func sortRows(_ src: KernelOperand, values: KernelOperand, indices: KernelOperand, rows: Int, n: Int,
-                                 descending: Bool) throws {
+    package static func sortRows(
+        _ src: KernelOperand, values: KernelOperand, indices: KernelOperand, rows: Int, n: Int,
+        descending: Bool
+    ) throws {
         throw BackendError.missingKernel("sort")
     }
 
@@ -124,9 +141,10 @@ package enum CUDABackend: Backend {
             if let tb { deallocate(tb, bytes: 0) }
         }
         let batch = Swift.max(1, a.layout.shape.dropLast(2).reduce(1, *))
-        try CUDAKernels.gemm(a: CUDAKernels.address(ac), b: CUDAKernels.address(bc), c: CUDAKernels.address(c),
-                             m: m, n: n, k: k, batch: batch, strideA: m * k, strideB: k * n, strideC: m * n,
-                             beta: beta, dtype: a.dtype)
+        try CUDAKernels.gemm(
+            a: CUDAKernels.address(ac), b: CUDAKernels.address(bc), c: CUDAKernels.address(c),
+            m: m, n: n, k: k, batch: batch, strideA: m * k, strideB: k * n, strideC: m * n,
+            beta: beta, dtype: a.dtype)
     }
 
     /// cuBLAS multiplies float16 and bfloat16 natively (accumulating in float32).

@@ -11,7 +11,11 @@ public enum CUDAError: Error, CustomStringConvertible, Equatable {
         case let .driver(call, code, message): return "CUDA error in \(call): \(message) (\(code))"
         case let .compile(kernel, log): return "NVRTC failed to compile \(kernel):\n\(log)"
         case let .outOfMemory(req, free, reserved, allocated):
-            return "CUDA out of memory. Tried to allocate \(CUDAError.mib(req)). \(CUDAError.mib(free)) free on the device; \(CUDAError.mib(reserved)) reserved by SwiftTorch, of which \(CUDAError.mib(allocated)) allocated and \(CUDAError.mib(reserved - allocated)) cached. Call emptyCache() or use smaller tensors."
+            return
+                "CUDA out of memory. Tried to allocate \(CUDAError.mib(req)). \(CUDAError.mib(free)) free on the "
+                + "device; \(CUDAError.mib(reserved)) reserved by SwiftTorch, of which \(CUDAError.mib(allocated)) "
+                + "allocated and \(CUDAError.mib(reserved - allocated)) cached. Call emptyCache() or use "
+                + "smaller tensors."
         }
     }
 

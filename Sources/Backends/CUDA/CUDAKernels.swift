@@ -36,18 +36,25 @@ public enum CUDAKernels {
         rt.bind()
         let n = out.layout.count
         if n == 0 { return }
-        let contiguous = out.layout.isContiguous && ins.allSatisfy { $0.layout.isContiguous && $0.layout.shape == out.layout.shape }
+        let contiguous =
+            out.layout.isContiguous && ins.allSatisfy { $0.layout.isContiguous && $0.layout.shape == out.layout.shape }
         let name = "k_\(tag)_\(contiguous ? "c" : "s")"
         let fn = try rt.function(name) {
-            KernelSource.map(name: name, expr: expr(), outType: out.dtype, inTypes: ins.map { $0.dtype }, contiguous: contiguous)
+            KernelSource.map(
+                name: name, expr: expr(), outType: out.dtype, inTypes: ins.map { $0.dtype }, contiguous: contiguous)
         }
-        var ptrs: [UInt64] = contiguous ? [address(out)] + ins.map(address) : [UInt64(UInt(bitPattern: out.base))] + ins.map { UInt64(UInt(bitPattern: $0.base)) }
+        var ptrs: [UInt64] =
+            contiguous
+            ? [address(out)] + ins.map(address)
+            : [UInt64(UInt(bitPattern: out.base))] + ins.map { UInt64(UInt(bitPattern: $0.base)) }
         var count = Int64(n)
         var geo = contiguous ? [] : geometry(out.layout.shape, [out.layout] + ins.map { $0.layout })
         try ptrs.withUnsafeMutableBufferPointer { pp in
             try withUnsafeMutablePointer(to: &count) { cp in
                 try geo.withUnsafeMutableBufferPointer { gp in
-                    var args: [UnsafeMutableRawPointer?] = (0..<pp.count).map { UnsafeMutableRawPointer(pp.baseAddress! + $0) }
+                    var args: [UnsafeMutableRawPointer?] = (0..<pp.count).map {
+                        UnsafeMutableRawPointer(pp.baseAddress! + $0)
+                    }
                     args.append(UnsafeMutableRawPointer(cp))
                     if !contiguous { args.append(UnsafeMutableRawPointer(gp.baseAddress!)) }
                     try rt.launch(fn, n: n, &args)
@@ -59,10 +66,14 @@ public enum CUDAKernels {
     public static func copy(_ dst: KernelOperand, _ src: KernelOperand) throws {
         if dst.dtype == src.dtype && dst.layout.isContiguous && src.layout.isContiguous {
             let bytes = dst.layout.count * dst.dtype.itemSize
-            if bytes > 0 { try CUDARuntime.check(ccu_memcpy_dtod(address(dst), address(src), bytes, nil), "cuMemcpyDtoD") }
+            if bytes > 0 {
+                try CUDARuntime.check(ccu_memcpy_dtod(address(dst), address(src), bytes, nil), "cuMemcpyDtoD")
+            }
             return
         }
-        try map("cast_\(src.dtype)_\(dst.dtype)", KernelSource.convert("x", from: src.dtype, to: dst.dtype), out: dst, ins: [src])
+        try map(
+            "cast_\(src.dtype)_\(dst.dtype)", KernelSource.convert("x", from: src.dtype, to: dst.dtype), out: dst,
+            ins: [src])
     }
 
     public static func fill(_ dst: KernelOperand, _ value: Double, exactInt: Int64?) throws {
@@ -72,11 +83,18 @@ public enum CUDAKernels {
             return
         }
         let literal: String
-        if let i = exactInt, !dst.dtype.isFloatingPoint { literal = "\(i)LL" }
-        else if value.isNaN { literal = "__longlong_as_double(0x7ff8000000000000LL)" }
-        else if value.isInfinite { literal = value > 0 ? "__longlong_as_double(0x7ff0000000000000LL)" : "-__longlong_as_double(0x7ff0000000000000LL)" }
-        else { literal = "(double)\(value)" }
-        let expr = KernelSource.convert("(\(literal))", from: exactInt != nil && !dst.dtype.isFloatingPoint ? .int64 : .float64, to: dst.dtype)
+        if let i = exactInt, !dst.dtype.isFloatingPoint {
+            literal = "\(i)LL"
+        } else if value.isNaN {
+            literal = "__longlong_as_double(0x7ff8000000000000LL)"
+        } else if value.isInfinite {
+            literal =
+                value > 0 ? "__longlong_as_double(0x7ff0000000000000LL)" : "-__longlong_as_double(0x7ff0000000000000LL)"
+        } else {
+            literal = "(double)\(value)"
+        }
+        let expr = KernelSource.convert(
+            "(\(literal))", from: exactInt != nil && !dst.dtype.isFloatingPoint ? .int64 : .float64, to: dst.dtype)
         try map("fill_\(dst.dtype)_\(KernelCache.digest(literal))", expr, out: dst, ins: [])
     }
 
@@ -89,7 +107,9 @@ public enum CUDAKernels {
         try map("b_\(op.rawValue)_\(a.dtype)", KernelSource.binaryExpr(op, a.dtype), out: out, ins: [a, b])
     }
 
-    public static func whereSelect(_ out: KernelOperand, _ cond: KernelOperand, _ a: KernelOperand, _ b: KernelOperand) throws {
+    public static func whereSelect(_ out: KernelOperand, _ cond: KernelOperand, _ a: KernelOperand, _ b: KernelOperand)
+        throws
+    {
         try map("where_\(a.dtype)", "(x ? y : z)", out: out, ins: [cond, a, b])
     }
 
@@ -107,15 +127,22 @@ public enum CUDAKernels {
         let fn = try rt.function(name) { KernelSource.reduceRows(name: name, op: op, src.dtype) }
         func run(_ input: UInt64, _ output: UInt64, _ rows: Int, _ n: Int, _ chunks: Int) throws {
             var a = input, o = output, r = Int64(rows), nn = Int64(n), c = Int64(chunks)
-            try withUnsafeMutablePointer(to: &a) { ap in try withUnsafeMutablePointer(to: &o) { op in
-                try withUnsafeMutablePointer(to: &r) { rp in try withUnsafeMutablePointer(to: &nn) { np in
-                    try withUnsafeMutablePointer(to: &c) { cp in
-                        var args: [UnsafeMutableRawPointer?] = [UnsafeMutableRawPointer(ap), UnsafeMutableRawPointer(op),
-                                                                UnsafeMutableRawPointer(rp), UnsafeMutableRawPointer(np), UnsafeMutableRawPointer(cp)]
-                        try rt.launch(fn, n: rows * chunks * 256, block: 256, maxBlocks: 65536, &args)
+            try withUnsafeMutablePointer(to: &a) { ap in
+                try withUnsafeMutablePointer(to: &o) { op in
+                    try withUnsafeMutablePointer(to: &r) { rp in
+                        try withUnsafeMutablePointer(to: &nn) { np in
+                            try withUnsafeMutablePointer(to: &c) { cp in
+                                var args: [UnsafeMutableRawPointer?] = [
+                                    UnsafeMutableRawPointer(ap), UnsafeMutableRawPointer(op),
+                                    UnsafeMutableRawPointer(rp), UnsafeMutableRawPointer(np),
+                                    UnsafeMutableRawPointer(cp),
+                                ]
+                                try rt.launch(fn, n: rows * chunks * 256, block: 256, maxBlocks: 65536, &args)
+                            }
+                        }
                     }
-                }}
-            }}
+                }
+            }
         }
         let chunks = rows >= 1024 || n < 65536 ? 1 : Swift.min(1024, (n + 65535) / 65536 * 4)
         if chunks == 1 {
@@ -137,14 +164,20 @@ public enum CUDAKernels {
         let fn = try rt.function(name) { KernelSource.softmaxRows(name: name, log: log, cached: cached, src.dtype) }
         var ptrs = [address(src), address(out)]
         var dims = [Int64(rows), Int64(n)]
-        try ptrs.withUnsafeMutableBufferPointer { p in try dims.withUnsafeMutableBufferPointer { d in
-            let pb: UnsafeMutablePointer<UInt64> = p.baseAddress!
-            let db: UnsafeMutablePointer<Int64> = d.baseAddress!
-            var args: [UnsafeMutableRawPointer?] = [UnsafeMutableRawPointer(pb), UnsafeMutableRawPointer(pb + 1),
-                                                    UnsafeMutableRawPointer(db), UnsafeMutableRawPointer(db + 1)]
-            let block = n >= 16384 ? 1024 : (n >= 2048 ? 512 : 128)
-            try rt.launch(fn, n: rows * block, block: block, maxBlocks: 65536, shared: cached ? n * src.dtype.itemSize : 0, &args)
-        }}
+        try ptrs.withUnsafeMutableBufferPointer { p in
+            try dims.withUnsafeMutableBufferPointer { d in
+                let pb: UnsafeMutablePointer<UInt64> = p.baseAddress!
+                let db: UnsafeMutablePointer<Int64> = d.baseAddress!
+                var args: [UnsafeMutableRawPointer?] = [
+                    UnsafeMutableRawPointer(pb), UnsafeMutableRawPointer(pb + 1),
+                    UnsafeMutableRawPointer(db), UnsafeMutableRawPointer(db + 1),
+                ]
+                let block = n >= 16384 ? 1024 : (n >= 2048 ? 512 : 128)
+                try rt.launch(
+                    fn, n: rows * block, block: block, maxBlocks: 65536, shared: cached ? n * src.dtype.itemSize : 0,
+                    &args)
+            }
+        }
     }
 
     /// Fills a contiguous float32 (kind 0) or float64 (kinds 1, 2) buffer with Philox numbers.
@@ -155,32 +188,42 @@ public enum CUDAKernels {
         let name = "philox\(kind)"
         let fn = try rt.function(name) { KernelSource.philox(name: name, kind: kind) }
         var o = out, nn = Int64(n), k = key, st = start
-        try withUnsafeMutablePointer(to: &o) { op in try withUnsafeMutablePointer(to: &nn) { np in
-            try withUnsafeMutablePointer(to: &k) { kp in try withUnsafeMutablePointer(to: &st) { sp in
-                var args: [UnsafeMutableRawPointer?] = [UnsafeMutableRawPointer(op), UnsafeMutableRawPointer(np),
-                                                        UnsafeMutableRawPointer(kp), UnsafeMutableRawPointer(sp)]
-                try rt.launch(fn, n: n, &args)
-            }}
-        }}
+        try withUnsafeMutablePointer(to: &o) { op in
+            try withUnsafeMutablePointer(to: &nn) { np in
+                try withUnsafeMutablePointer(to: &k) { kp in
+                    try withUnsafeMutablePointer(to: &st) { sp in
+                        var args: [UnsafeMutableRawPointer?] = [
+                            UnsafeMutableRawPointer(op), UnsafeMutableRawPointer(np),
+                            UnsafeMutableRawPointer(kp), UnsafeMutableRawPointer(sp),
+                        ]
+                        try rt.launch(fn, n: n, &args)
+                    }
+                }
+            }
+        }
     }
 
     /// First max/min of each row of a contiguous [rows, n] input: values and int64 indices.
-    public static func argReduceRows(isMax: Bool, src: KernelOperand, values: KernelOperand, indices: KernelOperand,
-                                     rows: Int, n: Int) throws {
+    public static func argReduceRows(
+        isMax: Bool, src: KernelOperand, values: KernelOperand, indices: KernelOperand,
+        rows: Int, n: Int
+    ) throws {
         let rt = try CUDARuntime.get()
         rt.bind()
         let name = "arg\(isMax ? "max" : "min")_\(src.dtype)"
         let fn = try rt.function(name) { KernelSource.argReduceRows(name: name, isMax: isMax, src.dtype) }
         var ptrs = [address(src), address(values), address(indices)]
         var dims = [Int64(rows), Int64(n)]
-        try ptrs.withUnsafeMutableBufferPointer { p in try dims.withUnsafeMutableBufferPointer { d in
-            let pb: UnsafeMutablePointer<UInt64> = p.baseAddress!
-            let db: UnsafeMutablePointer<Int64> = d.baseAddress!
-            var args: [UnsafeMutableRawPointer?] = []
-            for i in 0..<3 { args.append(UnsafeMutableRawPointer(pb + i)) }
-            for i in 0..<2 { args.append(UnsafeMutableRawPointer(db + i)) }
-            try rt.launch(fn, n: rows, &args)
-        }}
+        try ptrs.withUnsafeMutableBufferPointer { p in
+            try dims.withUnsafeMutableBufferPointer { d in
+                let pb: UnsafeMutablePointer<UInt64> = p.baseAddress!
+                let db: UnsafeMutablePointer<Int64> = d.baseAddress!
+                var args: [UnsafeMutableRawPointer?] = []
+                for i in 0..<3 { args.append(UnsafeMutableRawPointer(pb + i)) }
+                for i in 0..<2 { args.append(UnsafeMutableRawPointer(db + i)) }
+                try rt.launch(fn, n: rows, &args)
+            }
+        }
     }
 
     /// `out[i] = src[offsets[i]]` (gather) or `out[offsets[i]] += src[i]` (scatter-add) with the
@@ -194,24 +237,31 @@ public enum CUDAKernels {
         let bytes = offsets.count * 8
         let dev = try rt.allocator.allocate(bytes)
         defer { rt.allocator.free(dev) }
-        try offsets.withUnsafeBytes { try CUDARuntime.check(ccu_memcpy_htod(dev, $0.baseAddress, bytes, nil), "cuMemcpyHtoD") }
+        try offsets.withUnsafeBytes {
+            try CUDARuntime.check(ccu_memcpy_htod(dev, $0.baseAddress, bytes, nil), "cuMemcpyHtoD")
+        }
         var ptrs = [address(out), address(src), dev]
         var n = Int64(offsets.count)
-        try ptrs.withUnsafeMutableBufferPointer { p in try withUnsafeMutablePointer(to: &n) { np in
-            let pb: UnsafeMutablePointer<UInt64> = p.baseAddress!
-            var args: [UnsafeMutableRawPointer?] = []
-            for i in 0..<3 { args.append(UnsafeMutableRawPointer(pb + i)) }
-            args.append(UnsafeMutableRawPointer(np))
-            try rt.launch(fn, n: offsets.count, &args)
-        }}
+        try ptrs.withUnsafeMutableBufferPointer { p in
+            try withUnsafeMutablePointer(to: &n) { np in
+                let pb: UnsafeMutablePointer<UInt64> = p.baseAddress!
+                var args: [UnsafeMutableRawPointer?] = []
+                for i in 0..<3 { args.append(UnsafeMutableRawPointer(pb + i)) }
+                args.append(UnsafeMutableRawPointer(np))
+                try rt.launch(fn, n: offsets.count, &args)
+            }
+        }
         // The offsets buffer is freed on return: wait for the kernel that reads it.
         try rt.synchronize()
     }
 
     /// Row-major batched GEMM through cuBLAS: C[b] = A[b] (m×k) · B[b] (k×n), each batch
-    /// contiguous, strides in elements (`beta`·C added when non-zero). float32 (TF32 when allowed), float64, float16, bfloat16.
-    public static func gemm(a: UInt64, b: UInt64, c: UInt64, m: Int, n: Int, k: Int, batch: Int,
-                            strideA: Int, strideB: Int, strideC: Int, beta: Double = 0, dtype: DType) throws {
+    /// contiguous, strides in elements (`beta`·C added when non-zero). float32 (TF32 when allowed),
+    /// float64, float16, bfloat16.
+    public static func gemm(
+        a: UInt64, b: UInt64, c: UInt64, m: Int, n: Int, k: Int, batch: Int,
+        strideA: Int, strideB: Int, strideC: Int, beta: Double = 0, dtype: DType
+    ) throws {
         let rt = try CUDARuntime.get()
         rt.bind()
         let h = try rt.cublasHandle()
@@ -226,14 +276,18 @@ public enum CUDAKernels {
         // Row-major C = A·B is column-major Cᵀ = Bᵀ·Aᵀ.
         if dtype == .float64 {
             var one = 1.0, zero = beta
-            try CUDARuntime.check(ccu_cublas_gemm_strided_batched(h, 0, 0, Int32(n), Int32(m), Int32(k), &one, b, dt, Int32(n), Int64(strideB),
-                                                                   a, dt, Int32(k), Int64(strideA), &zero, c, dt, Int32(n), Int64(strideC),
-                                                                   Int32(batch), compute, -1), "cublasGemmStridedBatchedEx")
+            try CUDARuntime.check(
+                ccu_cublas_gemm_strided_batched(
+                    h, 0, 0, Int32(n), Int32(m), Int32(k), &one, b, dt, Int32(n), Int64(strideB),
+                    a, dt, Int32(k), Int64(strideA), &zero, c, dt, Int32(n), Int64(strideC),
+                    Int32(batch), compute, -1), "cublasGemmStridedBatchedEx")
         } else {
             var one: Float = 1, zero = Float(beta)
-            try CUDARuntime.check(ccu_cublas_gemm_strided_batched(h, 0, 0, Int32(n), Int32(m), Int32(k), &one, b, dt, Int32(n), Int64(strideB),
-                                                                   a, dt, Int32(k), Int64(strideA), &zero, c, dt, Int32(n), Int64(strideC),
-                                                                   Int32(batch), compute, -1), "cublasGemmStridedBatchedEx")
+            try CUDARuntime.check(
+                ccu_cublas_gemm_strided_batched(
+                    h, 0, 0, Int32(n), Int32(m), Int32(k), &one, b, dt, Int32(n), Int64(strideB),
+                    a, dt, Int32(k), Int64(strideA), &zero, c, dt, Int32(n), Int64(strideC),
+                    Int32(batch), compute, -1), "cublasGemmStridedBatchedEx")
         }
     }
 

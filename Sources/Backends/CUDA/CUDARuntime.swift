@@ -2,7 +2,7 @@ import TorchBase
 import _CCuda
 import Synchronization
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The CUDA driver seen through `_CCuda`: loaded on first use, one primary context per device,
@@ -25,7 +25,7 @@ public final class CUDARuntime: @unchecked Sendable {
 
     /// The runtime for device 0, loading CUDA on first call. Throws when CUDA cannot be used.
     public static func get() throws -> CUDARuntime {
-        if let s = shared { return s }   // set once, never cleared: no lock on the hot path
+        if let s = shared { return s }  // set once, never cleared: no lock on the hot path
         return try lock.withLock { _ in
             if let s = shared { return s }
             if let e = loadError { throw e }
@@ -50,7 +50,9 @@ public final class CUDARuntime: @unchecked Sendable {
     }
 
     static func check(_ code: Int32, _ call: String) throws {
-        if code != 0 { throw CUDAError.driver(call: call, code: code, message: String(cString: ccu_error_string(code))) }
+        if code != 0 {
+            throw CUDAError.driver(call: call, code: code, message: String(cString: ccu_error_string(code)))
+        }
     }
 
     init(device: Int) throws {
@@ -98,7 +100,9 @@ public final class CUDARuntime: @unchecked Sendable {
             if let f = functions[key] { return f }
             let image = try cubin(name: name, source: source())
             var module: ccu_handle? = nil
-            try image.withUnsafeBytes { try CUDARuntime.check(ccu_module_load_data(&module, $0.baseAddress), "cuModuleLoadData(\(name))") }
+            try image.withUnsafeBytes {
+                try CUDARuntime.check(ccu_module_load_data(&module, $0.baseAddress), "cuModuleLoadData(\(name))")
+            }
             var fn: ccu_handle? = nil
             try CUDARuntime.check(ccu_module_get_function(&fn, module, name), "cuModuleGetFunction(\(name))")
             functions[key] = fn!
@@ -122,8 +126,10 @@ public final class CUDARuntime: @unchecked Sendable {
     }
 
     /// Launches `fn` over `n` elements (grid-stride loops inside the kernels).
-    func launch(_ fn: ccu_handle, n: Int, block: Int = 256, maxBlocks: Int = 65536, shared: Int = 0,
-                _ args: inout [UnsafeMutableRawPointer?]) throws {
+    func launch(
+        _ fn: ccu_handle, n: Int, block: Int = 256, maxBlocks: Int = 65536, shared: Int = 0,
+        _ args: inout [UnsafeMutableRawPointer?]
+    ) throws {
         let blocks = Swift.max(1, Swift.min((n + block - 1) / block, maxBlocks))
         let r = args.withUnsafeMutableBufferPointer { p in
             ccu_launch(fn, UInt32(blocks), 1, 1, UInt32(block), 1, 1, UInt32(shared), nil, p.baseAddress)
@@ -149,9 +155,13 @@ final class DriverMemory: DeviceMemory {
 enum KernelCache {
     static func directory() -> String? {
         let base: String
-        if let e = getenv("SWIFTTORCH_KERNEL_CACHE") { base = String(cString: e) }
-        else if let h = getenv("HOME") { base = String(cString: h) + "/.cache/swifttorch/kernels" }
-        else { return nil }
+        if let e = getenv("SWIFTTORCH_KERNEL_CACHE") {
+            base = String(cString: e)
+        } else if let h = getenv("HOME") {
+            base = String(cString: h) + "/.cache/swifttorch/kernels"
+        } else {
+            return nil
+        }
         var path = ""
         for part in base.split(separator: "/") {
             path += "/" + part

@@ -19,8 +19,8 @@ public protocol DeviceMemory: AnyObject {
 /// retried before `CUDAError.outOfMemory` is thrown; the allocator stays usable afterwards.
 public final class CachingAllocator: @unchecked Sendable {
     public struct Stats: Sendable, Equatable {
-        public var allocated = 0       // bytes in blocks handed out
-        public var reserved = 0        // bytes in segments held from the device
+        public var allocated = 0  // bytes in blocks handed out
+        public var reserved = 0  // bytes in segments held from the device
         public var maxAllocated = 0
         public var numAllocs = 0
         public var numFrees = 0
@@ -35,7 +35,7 @@ public final class CachingAllocator: @unchecked Sendable {
         var free = true
         let small: Bool
         var stream: Int
-        weak var prev: Block?     // the chain of a segment is owned from its first block
+        weak var prev: Block?  // the chain of a segment is owned from its first block
         var next: Block?
         init(segment: UInt64, address: UInt64, size: Int, small: Bool, stream: Int) {
             self.segment = segment; self.address = address; self.size = size; self.small = small; self.stream = stream
@@ -80,7 +80,8 @@ public final class CachingAllocator: @unchecked Sendable {
         }
         guard let seg = address else {
             let s = stats
-            throw CUDAError.outOfMemory(requested: bytes, free: device.freeBytes, reserved: s.reserved, allocated: s.allocated)
+            throw CUDAError.outOfMemory(
+                requested: bytes, free: device.freeBytes, reserved: s.reserved, allocated: s.allocated)
         }
         return state.withLock { s in
             let block = Block(segment: seg, address: seg, size: segSize, small: small, stream: stream)
@@ -109,8 +110,9 @@ public final class CachingAllocator: @unchecked Sendable {
         let remainder = block.size - size
         let minSplit = block.small ? 512 : CachingAllocator.smallLimit
         if remainder >= minSplit {
-            let rest = Block(segment: block.segment, address: block.address + UInt64(size), size: remainder,
-                             small: block.small, stream: block.stream)
+            let rest = Block(
+                segment: block.segment, address: block.address + UInt64(size), size: remainder,
+                small: block.small, stream: block.stream)
             rest.prev = block
             rest.next = block.next
             block.next?.prev = rest
@@ -158,7 +160,9 @@ public final class CachingAllocator: @unchecked Sendable {
         let released: [UInt64] = state.withLock { s in
             var out: [UInt64] = []
             for (seg, info) in s.segments {
-                let whole = [s.freeSmall, s.freeLarge].joined().first { $0.address == seg && $0.size == info.size && $0.free }
+                let whole = [s.freeSmall, s.freeLarge].joined().first {
+                    $0.address == seg && $0.size == info.size && $0.free
+                }
                 if let w = whole {
                     s.removeFree(w)
                     s.segments[seg] = nil
@@ -180,7 +184,10 @@ public final class CachingAllocator: @unchecked Sendable {
 
 extension CachingAllocator.State {
     mutating func removeFree(_ b: CachingAllocator.Block) {
-        if let i = freeSmall.firstIndex(where: { $0 === b }) { freeSmall.remove(at: i) }
-        else if let i = freeLarge.firstIndex(where: { $0 === b }) { freeLarge.remove(at: i) }
+        if let i = freeSmall.firstIndex(where: { $0 === b }) {
+            freeSmall.remove(at: i)
+        } else if let i = freeLarge.firstIndex(where: { $0 === b }) {
+            freeLarge.remove(at: i)
+        }
     }
 }

@@ -45,10 +45,12 @@ package protocol Backend {
     static func binary(_ op: BinaryOp, _ out: KernelOperand, _ a: KernelOperand, _ b: KernelOperand) throws
     /// `out = a op b` over `count` contiguous elements of one computable `dtype` given by their
     /// first elements: the per-op fast path of small same-shape operands (no layouts built).
-    static func binaryFlat(_ op: BinaryOp, _ dtype: DType, out: UnsafeMutableRawPointer, a: UnsafeRawPointer,
-                           b: UnsafeRawPointer, count: Int) throws
+    static func binaryFlat(
+        _ op: BinaryOp, _ dtype: DType, out: UnsafeMutableRawPointer, a: UnsafeRawPointer,
+        b: UnsafeRawPointer, count: Int) throws
     /// `out = condition ? a : b`.
-    static func whereSelect(_ out: KernelOperand, _ condition: KernelOperand, _ a: KernelOperand, _ b: KernelOperand) throws
+    static func whereSelect(_ out: KernelOperand, _ condition: KernelOperand, _ a: KernelOperand, _ b: KernelOperand)
+        throws
 
     // MARK: reductions, scans, sorting
     /// Reduces `src` into `out`, whose layout has `src`'s shape with stride 0 along the reduced
@@ -56,14 +58,16 @@ package protocol Backend {
     static func reduce(_ op: ReduceOp, _ out: KernelOperand, _ src: KernelOperand) throws
     /// First maximum (or minimum; NaN wins) of each row of a contiguous [rows, n] `src`: int64
     /// `indices` [rows] and, when given, `values` [rows].
-    static func argReduceRows(isMax: Bool, _ src: KernelOperand, values: KernelOperand?, indices: KernelOperand,
-                              rows: Int, n: Int) throws
+    static func argReduceRows(
+        isMax: Bool, _ src: KernelOperand, values: KernelOperand?, indices: KernelOperand,
+        rows: Int, n: Int) throws
     /// Inclusive running sum or product of each row of a contiguous [rows, n] `src` into `out`.
     static func scanRows(isProduct: Bool, _ src: KernelOperand, _ out: KernelOperand, rows: Int, n: Int) throws
     /// Stable sort of each row of a contiguous [rows, n] `src` (NaN last ascending): values and
     /// int64 indices.
-    static func sortRows(_ src: KernelOperand, values: KernelOperand, indices: KernelOperand, rows: Int, n: Int,
-                         descending: Bool) throws
+    static func sortRows(
+        _ src: KernelOperand, values: KernelOperand, indices: KernelOperand, rows: Int, n: Int,
+        descending: Bool) throws
 
     // MARK: indexing
     /// `out[i] = src[offsets[i]]` for a contiguous `out`; offsets count elements from `src`'s first.
@@ -132,8 +136,10 @@ package struct LSTMCellOperands {
     package var batch: Int, hidden: Int
     package var pre: KernelOperand, cPrev: KernelOperand, act: KernelOperand
     package var c: KernelOperand, tanhC: KernelOperand, h: KernelOperand
-    package init(batch: Int, hidden: Int, pre: KernelOperand, cPrev: KernelOperand, act: KernelOperand,
-                 c: KernelOperand, tanhC: KernelOperand, h: KernelOperand) {
+    package init(
+        batch: Int, hidden: Int, pre: KernelOperand, cPrev: KernelOperand, act: KernelOperand,
+        c: KernelOperand, tanhC: KernelOperand, h: KernelOperand
+    ) {
         self.batch = batch; self.hidden = hidden
         self.pre = pre; self.cPrev = cPrev; self.act = act
         self.c = c; self.tanhC = tanhC; self.h = h
@@ -146,7 +152,8 @@ public struct Window2D: Sendable {
     public let n: Int, c: Int, h: Int, w: Int
     public let kh: Int, kw: Int, sh: Int, sw: Int, dh: Int, dw: Int
     public let oh: Int, ow: Int
-    public init(n: Int, c: Int, h: Int, w: Int, kh: Int, kw: Int, sh: Int, sw: Int, dh: Int, dw: Int, oh: Int, ow: Int) {
+    public init(n: Int, c: Int, h: Int, w: Int, kh: Int, kw: Int, sh: Int, sw: Int, dh: Int, dw: Int, oh: Int, ow: Int)
+    {
         self.n = n; self.c = c; self.h = h; self.w = w
         self.kh = kh; self.kw = kw; self.sh = sh; self.sw = sw; self.dh = dh; self.dw = dw
         self.oh = oh; self.ow = ow

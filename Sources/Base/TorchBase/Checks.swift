@@ -31,10 +31,16 @@ public enum Checks {
         for i in 0..<n {
             let da = i < n - a.count ? 1 : a[i - (n - a.count)]
             let db = i < n - b.count ? 1 : b[i - (n - b.count)]
-            if da == db || db == 1 { out[i] = da }
-            else if da == 1 { out[i] = db }
-            else {
-                return .failure(TorchError("The size of tensor a (\(da)) must match the size of tensor b (\(db)) at non-singleton dimension \(i)"))
+            if da == db || db == 1 {
+                out[i] = da
+            } else if da == 1 {
+                out[i] = db
+            } else {
+                return .failure(
+                    TorchError(
+                        "The size of tensor a (\(da)) must match the size of tensor b (\(db)) at non-singleton "
+                            + "dimension \(i)"
+                    ))
             }
         }
         return .success(out)
@@ -44,7 +50,8 @@ public enum Checks {
     public static func dim(_ d: Int, rank: Int) -> Result<Int, TorchError> {
         let r = Swift.max(rank, 1)
         if d < -r || d >= r {
-            return .failure(TorchError("Dimension out of range (expected to be in range of [\(-r), \(r - 1)], but got \(d))"))
+            return .failure(
+                TorchError("Dimension out of range (expected to be in range of [\(-r), \(r - 1)], but got \(d))"))
         }
         return .success(d < 0 ? d + r : d)
     }
@@ -59,7 +66,9 @@ public enum Checks {
                 inferred = i
             } else if s < 0 {
                 return .failure(TorchError("invalid shape dimension \(s)"))
-            } else { known *= s }
+            } else {
+                known *= s
+            }
         }
         var out = shape
         if inferred >= 0 {

@@ -1,6 +1,6 @@
 import RealModule
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Element types the CPU kernels compute in directly (float16 and bfloat16 compute in float32).
@@ -137,11 +137,16 @@ extension NativeScalar where Self: BinaryFloatingPoint & Real {
         if let x = a as? Float, let y = b as? Float { return Glibc.powf(x, y) as! Self }
         return Self.pow(a, b)
     }
-    @inlinable public static func maximum(_ a: Self, _ b: Self) -> Self { (a.isNaN || b.isNaN) ? .nan : (a > b ? a : b) }
-    @inlinable public static func minimum(_ a: Self, _ b: Self) -> Self { (a.isNaN || b.isNaN) ? .nan : (a < b ? a : b) }
+    @inlinable public static func maximum(_ a: Self, _ b: Self) -> Self {
+        (a.isNaN || b.isNaN) ? .nan : (a > b ? a : b)
+    }
+    @inlinable public static func minimum(_ a: Self, _ b: Self) -> Self {
+        (a.isNaN || b.isNaN) ? .nan : (a < b ? a : b)
+    }
     @inlinable public static func negate(_ a: Self) -> Self { -a }
     @inlinable public static func absolute(_ a: Self) -> Self { Swift.abs(a) }
-    @inlinable public static func signum(_ a: Self) -> Self { a > 0 ? 1 : (a < 0 ? -1 : 0) }  // sign(nan) = 0, as PyTorch
+    /// sign(nan) = 0, as PyTorch.
+    @inlinable public static func signum(_ a: Self) -> Self { a > 0 ? 1 : (a < 0 ? -1 : 0) }
     @inlinable public static func bitwiseNot(_ a: Self) -> Self { preconditionFailure("bitwise_not of a float") }
     @inlinable public static func bitwise(_ op: BitwiseOp, _ a: Self, _ b: Self) -> Self {
         preconditionFailure("bitwise ops of a float")
@@ -168,7 +173,9 @@ extension Bool: NativeScalar {
     @inlinable public static func mul(_ a: Bool, _ b: Bool) -> Bool { a && b }
     @inlinable public static func div(_ a: Bool, _ b: Bool) -> Bool { a }
     @inlinable public static func floorDiv(_ a: Bool, _ b: Bool) -> Bool { if !b { integerDivisionByZero() }; return a }
-    @inlinable public static func remainder(_ a: Bool, _ b: Bool) -> Bool { if !b { integerDivisionByZero() }; return false }
+    @inlinable public static func remainder(_ a: Bool, _ b: Bool) -> Bool {
+        if !b { integerDivisionByZero() }; return false
+    }
     @inlinable public static func fmod(_ a: Bool, _ b: Bool) -> Bool { remainder(a, b) }
     @inlinable public static func power(_ a: Bool, _ b: Bool) -> Bool { a || !b }
     @inlinable public static func powerScalar(_ a: Bool, _ b: Bool) -> Bool { power(a, b) }

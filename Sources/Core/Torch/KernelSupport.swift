@@ -30,22 +30,34 @@ extension Tensor {
     /// ```swift
     /// x.requireKernel("silu", "silu_cpu", .floating)   // traps on an int64 x
     /// ```
-    package func requireKernel(_ op: String, _ kernel: String, _ allowed: KernelDTypes,
-                               file: StaticString, line: UInt) {
+    package func requireKernel(
+        _ op: String, _ kernel: String, _ allowed: KernelDTypes,
+        file: StaticString, line: UInt
+    ) {
         if !allowed.allows(dtype) {
             torchFail(op, "\"\(kernel)\" not implemented for '\(dtype.pytorchName)'", file: file, line: line)
         }
     }
 
     /// The kernel-support rule of a binary op on its promoted dtype `common`.
-    static func checkBinarySupport(_ op: BinaryOp, _ a: DType, _ b: DType, common: DType,
-                                   file: StaticString, line: UInt) {
+    static func checkBinarySupport(
+        _ op: BinaryOp, _ a: DType, _ b: DType, common: DType,
+        file: StaticString, line: UInt
+    ) {
         switch op {
         case .sub where a == .bool || b == .bool:
             if a == .bool && b == .bool {
-                torchFail("sub", "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.", file: file, line: line)
+                torchFail(
+                    "sub",
+                    "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
+                        + "`logical_xor()` operator instead.",
+                    file: file, line: line)
             }
-            torchFail("sub", "Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.", file: file, line: line)
+            torchFail(
+                "sub",
+                "Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to invert a "
+                    + "mask, use the `~` or `logical_not()` operator instead.",
+                file: file, line: line)
         case .remainder where common == .bool:
             torchFail("remainder", "\"remainder_cpu\" not implemented for 'Bool'", file: file, line: line)
         case .fmod where common == .bool:

@@ -3,7 +3,7 @@ import TorchBase
 import TorchCUDA
 import Synchronization
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 // Note [The router]: this file is the one place core turns a device into a backend. Every kernel
@@ -30,8 +30,10 @@ enum Kernels {
     /// over host mirrors of the operands it names (`Operands.input`/`output`), then writes the
     /// outputs back. Other errors trap with `what` and the device.
     @inline(__always)
-    static func run(_ device: Device, _ what: @autoclosure () -> String,
-                    _ body: (any Backend.Type, Operands) throws -> Void) {
+    static func run(
+        _ device: Device, _ what: @autoclosure () -> String,
+        _ body: (any Backend.Type, Operands) throws -> Void
+    ) {
         if !device.isCUDA {
             do { try body(CPUBackend.self, Operands.native) } catch { fatalError("\(what()) on \(device): \(error)") }
             return
@@ -55,9 +57,13 @@ enum Kernels {
         let host: HostMirrors?
 
         /// An operand the kernel reads.
-        @inline(__always) func input(_ x: KernelOperand) -> KernelOperand { host.map { $0.mirror(x, isOutput: false) } ?? x }
+        @inline(__always) func input(_ x: KernelOperand) -> KernelOperand {
+            host.map { $0.mirror(x, isOutput: false) } ?? x
+        }
         /// An operand the kernel writes (and may read).
-        @inline(__always) func output(_ x: KernelOperand) -> KernelOperand { host.map { $0.mirror(x, isOutput: true) } ?? x }
+        @inline(__always) func output(_ x: KernelOperand) -> KernelOperand {
+            host.map { $0.mirror(x, isOutput: true) } ?? x
+        }
     }
 
     /// Host copies of a device's operands for a CPU fallback.
@@ -110,8 +116,10 @@ enum Kernels {
     }
 
     /// Copies `bytes` contiguous bytes between devices (host ↔ one device).
-    static func transfer(to dst: UnsafeMutableRawPointer, on target: Device, from src: UnsafeRawPointer, on source: Device,
-                         bytes: Int) {
+    static func transfer(
+        to dst: UnsafeMutableRawPointer, on target: Device, from src: UnsafeRawPointer, on source: Device,
+        bytes: Int
+    ) {
         do {
             if target.isCUDA && !source.isCUDA {
                 try backend(target).upload(dst, from: src, bytes: bytes)
@@ -157,44 +165,59 @@ enum Kernels {
     /// `out = a op b` over `count` contiguous elements (the small-op fast path; the CPU is called
     /// directly, without the fallback machinery, since it has every kernel).
     @inline(__always)
-    static func binaryFlat(_ op: BinaryOp, _ dtype: DType, out: UnsafeMutableRawPointer, a: UnsafeRawPointer,
-                           b: UnsafeRawPointer, count: Int, _ device: Device) {
+    static func binaryFlat(
+        _ op: BinaryOp, _ dtype: DType, out: UnsafeMutableRawPointer, a: UnsafeRawPointer,
+        b: UnsafeRawPointer, count: Int, _ device: Device
+    ) {
         if device == .cpu {
-            do { try CPUBackend.binaryFlat(op, dtype, out: out, a: a, b: b, count: count) } catch { fatalError("\(op) on cpu: \(error)") }
+            do { try CPUBackend.binaryFlat(op, dtype, out: out, a: a, b: b, count: count) } catch {
+                fatalError("\(op) on cpu: \(error)")
+            }
             return
         }
         run(device, op.rawValue) { bk, _ in try bk.binaryFlat(op, dtype, out: out, a: a, b: b, count: count) }
     }
-    static func whereSelect(_ out: KernelOperand, _ c: KernelOperand, _ a: KernelOperand, _ x: KernelOperand,
-                            _ device: Device) {
+    static func whereSelect(
+        _ out: KernelOperand, _ c: KernelOperand, _ a: KernelOperand, _ x: KernelOperand,
+        _ device: Device
+    ) {
         run(device, "where") { b, o in try b.whereSelect(o.output(out), o.input(c), o.input(a), o.input(x)) }
     }
     static func reduce(_ op: ReduceOp, _ out: KernelOperand, _ src: KernelOperand, _ device: Device) {
         run(device, op.rawValue) { b, o in try b.reduce(op, o.output(out), o.input(src)) }
     }
-    static func argReduceRows(isMax: Bool, _ src: KernelOperand, values: KernelOperand?, indices: KernelOperand,
-                              rows: Int, n: Int, _ device: Device) {
+    static func argReduceRows(
+        isMax: Bool, _ src: KernelOperand, values: KernelOperand?, indices: KernelOperand,
+        rows: Int, n: Int, _ device: Device
+    ) {
         run(device, isMax ? "argmax" : "argmin") { b, o in
-            try b.argReduceRows(isMax: isMax, o.input(src), values: values.map(o.output), indices: o.output(indices),
-                                rows: rows, n: n)
+            try b.argReduceRows(
+                isMax: isMax, o.input(src), values: values.map(o.output), indices: o.output(indices),
+                rows: rows, n: n)
         }
     }
-    static func scanRows(isProduct: Bool, _ src: KernelOperand, _ out: KernelOperand, rows: Int, n: Int, _ device: Device) {
+    static func scanRows(
+        isProduct: Bool, _ src: KernelOperand, _ out: KernelOperand, rows: Int, n: Int, _ device: Device
+    ) {
         run(device, isProduct ? "cumprod" : "cumsum") { b, o in
             try b.scanRows(isProduct: isProduct, o.input(src), o.output(out), rows: rows, n: n)
         }
     }
-    static func sortRows(_ src: KernelOperand, values: KernelOperand, indices: KernelOperand, rows: Int, n: Int,
-                         descending: Bool, _ device: Device) {
+    static func sortRows(
+        _ src: KernelOperand, values: KernelOperand, indices: KernelOperand, rows: Int, n: Int,
+        descending: Bool, _ device: Device
+    ) {
         run(device, "sort") { b, o in
-            try b.sortRows(o.input(src), values: o.output(values), indices: o.output(indices), rows: rows, n: n,
-                           descending: descending)
+            try b.sortRows(
+                o.input(src), values: o.output(values), indices: o.output(indices), rows: rows, n: n,
+                descending: descending)
         }
     }
     static func gather(_ out: KernelOperand, _ src: KernelOperand, offsets: [Int], _ device: Device) {
         run(device, "gather") { b, o in try b.gather(o.output(out), o.input(src), offsets: offsets) }
     }
-    static func scatter(_ out: KernelOperand, _ src: KernelOperand, offsets: [Int], accumulate: Bool, _ device: Device) {
+    static func scatter(_ out: KernelOperand, _ src: KernelOperand, offsets: [Int], accumulate: Bool, _ device: Device)
+    {
         run(device, accumulate ? "scatter_add" : "scatter") { b, o in
             try b.scatter(o.output(out), o.input(src), offsets: offsets, accumulate: accumulate)
         }
@@ -214,7 +237,8 @@ enum Kernels {
         run(device, "max_pool2d") { b, o in result = try b.maxPool2dIndices(o.input(x), w) }
         return result
     }
-    static func softmaxRows(_ src: KernelOperand, _ out: KernelOperand, rows: Int, n: Int, log: Bool, _ device: Device) {
+    static func softmaxRows(_ src: KernelOperand, _ out: KernelOperand, rows: Int, n: Int, log: Bool, _ device: Device)
+    {
         run(device, log ? "log_softmax" : "softmax") { b, o in
             try b.softmaxRows(o.input(src), o.output(out), rows: rows, n: n, log: log)
         }
@@ -260,14 +284,16 @@ extension Tensor {
         if target == device { return self }
         if Tensor.shouldRecord(self) {
             let from = device
-            return Tensor.recorded(.toDevice, [self], file: file, line: line, forward: { to(device: target) },
-                                   backward: { _, g in [g.to(device: from)] })
+            return Tensor.recorded(
+                .toDevice, [self], file: file, line: line, forward: { to(device: target) },
+                backward: { _, g in [g.to(device: from)] })
         }
         let src = contiguous()
         let out = Tensor(uninitialized: shape, dtype: dtype, device: target)
         let bytes = count * itemSize
-        Kernels.transfer(to: out.storage.data, on: target, from: src.storage.data + src.layout.offset * itemSize,
-                         on: device, bytes: bytes)
+        Kernels.transfer(
+            to: out.storage.data, on: target, from: src.storage.data + src.layout.offset * itemSize,
+            on: device, bytes: bytes)
         return out
     }
 
@@ -277,7 +303,9 @@ extension Tensor {
     }
 
     /// This tensor in host memory.
-    public func cpu(file: StaticString = #fileID, line: UInt = #line) -> Tensor { to(device: .cpu, file: file, line: line) }
+    public func cpu(file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        to(device: .cpu, file: file, line: line)
+    }
 
     /// Device address of the first element (CUDA tensors only).
     var deviceAddress: UInt64 { UInt64(UInt(bitPattern: storage.data)) + UInt64(layout.offset * itemSize) }

@@ -15,7 +15,9 @@ public final class Storage: @unchecked Sendable {
     /// out of memory after the cache was released traps; use `init(throwingByteCount:device:)`
     /// to catch it.
     public convenience init(byteCount: Int, device: Device = .cpu) {
-        do { try self.init(throwingByteCount: byteCount, device: device) } catch { fatalError("Storage on \(device): \(error)") }
+        do { try self.init(throwingByteCount: byteCount, device: device) } catch {
+            fatalError("Storage on \(device): \(error)")
+        }
     }
 
     /// Fresh memory, throwing `CUDAError` when the device cannot provide it.
@@ -28,7 +30,9 @@ public final class Storage: @unchecked Sendable {
     }
 
     /// Wraps memory the caller owns; `onFree` runs when the last tensor using it goes away.
-    public init(wrapping data: UnsafeMutableRawPointer, byteCount: Int, device: Device = .cpu, onFree: (() -> Void)? = nil) {
+    public init(
+        wrapping data: UnsafeMutableRawPointer, byteCount: Int, device: Device = .cpu, onFree: (() -> Void)? = nil
+    ) {
         self.data = data
         self.byteCount = byteCount
         self.device = device

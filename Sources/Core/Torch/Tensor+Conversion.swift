@@ -6,8 +6,9 @@ extension Tensor {
         if dtype == self.dtype { return self }
         if dtype.isFloatingPoint && Tensor.shouldRecord(self) {
             let from = self.dtype
-            return Tensor.recorded(.toDType, [self], file: file, line: line, forward: { to(dtype) },
-                                   backward: { _, g in [g.to(from)] })
+            return Tensor.recorded(
+                .toDType, [self], file: file, line: line, forward: { to(dtype) },
+                backward: { _, g in [g.to(from)] })
         }
         let out = Tensor(uninitialized: shape, dtype: dtype, device: device)
         Kernels.copy(out.operand, operand, device)
@@ -22,7 +23,8 @@ extension Tensor {
     /// A copy with its own contiguous storage.
     public func clone(file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         if Tensor.shouldRecord(self) {
-            return Tensor.recorded(.clone, [self], file: file, line: line, forward: { clone() }, backward: { _, g in [g] })
+            return Tensor.recorded(
+                .clone, [self], file: file, line: line, forward: { clone() }, backward: { _, g in [g] })
         }
         let out = Tensor(uninitialized: shape, dtype: dtype, device: device)
         Kernels.copy(out.operand, operand, device)
@@ -40,7 +42,9 @@ extension Tensor {
         }
         let b = Checks.broadcastShapes(shape, src.shape).unwrap("copy_", file: file, line: line)
         if b != shape {
-            torchFail("copy_", "source of shape \(src.shape) cannot be broadcast to destination shape \(shape)", file: file, line: line)
+            torchFail(
+                "copy_", "source of shape \(src.shape) cannot be broadcast to destination shape \(shape)", file: file,
+                line: line)
         }
         // A source that overlaps the destination is read from a copy first.
         var s = src.storage === storage ? src.clone() : src
@@ -78,7 +82,9 @@ extension Tensor {
     }
 
     /// The value of a one-element tensor as a Double.
-    public func item(file: StaticString = #fileID, line: UInt = #line) -> Double { item(Double.self, file: file, line: line) }
+    public func item(file: StaticString = #fileID, line: UInt = #line) -> Double {
+        item(Double.self, file: file, line: line)
+    }
 
     /// All elements in row-major order, converted to `T`.
     public func toArray<T: TensorElement>(_: T.Type = T.self) -> [T] {
@@ -96,10 +102,14 @@ extension Tensor {
 
     /// Calls `body` with a buffer over the elements of this tensor, which must be contiguous
     /// and of `T`'s dtype.
-    public func withUnsafeBufferPointer<T: TensorElement, R>(_: T.Type, _ body: (UnsafeBufferPointer<T>) throws -> R,
-                                                           file: StaticString = #fileID, line: UInt = #line) rethrows -> R {
+    public func withUnsafeBufferPointer<T: TensorElement, R>(
+        _: T.Type, _ body: (UnsafeBufferPointer<T>) throws -> R,
+        file: StaticString = #fileID, line: UInt = #line
+    ) rethrows -> R {
         if T.dtype != dtype || !isContiguous {
-            torchFail("withUnsafeBufferPointer", "needs a contiguous \(T.dtype) tensor, got \(dtype) contiguous=\(isContiguous)", file: file, line: line)
+            torchFail(
+                "withUnsafeBufferPointer",
+                "needs a contiguous \(T.dtype) tensor, got \(dtype) contiguous=\(isContiguous)", file: file, line: line)
         }
         return try body(UnsafeBufferPointer(start: storagePointer(T.self), count: count))
     }

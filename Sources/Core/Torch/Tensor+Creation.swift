@@ -29,8 +29,11 @@ extension TensorData where Self: TensorElement, Leaf == Self {
 extension Array: TensorData where Element: TensorData {
     public typealias Leaf = Element.Leaf
     public static func collect(_ value: [Element], depth: Int, shape: inout [Int], into out: inout [Leaf]) -> Bool {
-        if depth == shape.count { shape.append(value.count) }
-        else if depth > shape.count || shape[depth] != value.count { return false }
+        if depth == shape.count {
+            shape.append(value.count)
+        } else if depth > shape.count || shape[depth] != value.count {
+            return false
+        }
         for v in value where !Element.collect(v, depth: depth + 1, shape: &shape, into: &out) { return false }
         // An empty array fixes the remaining shape as this depth only.
         return true
@@ -46,21 +49,29 @@ extension Tensor {
     /// Tensor([[1, 2], [3, 4]])                 // int64, shape [2, 2]
     /// Tensor([0.5, 1.5], dtype: .float64)
     /// ```
-    public convenience init<D: TensorData>(_ data: D, dtype: DType? = nil, file: StaticString = #fileID, line: UInt = #line) {
+    public convenience init<D: TensorData>(
+        _ data: D, dtype: DType? = nil, file: StaticString = #fileID, line: UInt = #line
+    ) {
         var shape: [Int] = []
         var flat: [D.Leaf] = []
         if !D.collect(data, depth: 0, shape: &shape, into: &flat) || flat.count != shape.product {
-            torchFail("Tensor(_:)", "nested arrays are ragged: expected a sequence of equal lengths at every depth", file: file, line: line)
+            torchFail(
+                "Tensor(_:)", "nested arrays are ragged: expected a sequence of equal lengths at every depth",
+                file: file, line: line)
         }
         let natural: DType = D.Leaf.self == Double.self ? Torch.defaultDType : D.Leaf.dtype
         self.init(flat: flat, shape: shape, dtype: dtype ?? natural)
     }
 
     /// A tensor of `shape` from row-major `scalars`.
-    public convenience init<T: TensorElement>(shape: [Int], scalars: [T], dtype: DType? = nil,
-                                             file: StaticString = #fileID, line: UInt = #line) {
+    public convenience init<T: TensorElement>(
+        shape: [Int], scalars: [T], dtype: DType? = nil,
+        file: StaticString = #fileID, line: UInt = #line
+    ) {
         if shape.product != scalars.count || shape.contains(where: { $0 < 0 }) {
-            torchFail("Tensor(shape:scalars:)", "shape \(shape) needs \(shape.product) elements, got \(scalars.count)", file: file, line: line)
+            torchFail(
+                "Tensor(shape:scalars:)", "shape \(shape) needs \(shape.product) elements, got \(scalars.count)",
+                file: file, line: line)
         }
         self.init(flat: scalars, shape: shape, dtype: dtype ?? T.dtype)
     }
@@ -82,11 +93,14 @@ extension Tensor {
     /// let buf = UnsafeMutablePointer<Float>.allocate(capacity: 6)
     /// let t = Tensor(wrapping: buf, shape: [2, 3]) { buf.deallocate() }
     /// ```
-    public convenience init<T: TensorElement>(wrapping pointer: UnsafeMutablePointer<T>, shape: [Int], strides: [Int]? = nil,
-                                             deallocator: (() -> Void)? = nil) {
+    public convenience init<T: TensorElement>(
+        wrapping pointer: UnsafeMutablePointer<T>, shape: [Int], strides: [Int]? = nil,
+        deallocator: (() -> Void)? = nil
+    ) {
         let layout = strides.map { Layout(shape: shape, strides: $0) } ?? Layout(shape: shape)
         let extent = (layout.storageExtent?.max ?? -1) + 1
-        let storage = Storage(wrapping: UnsafeMutableRawPointer(pointer), byteCount: extent * MemoryLayout<T>.stride, onFree: deallocator)
+        let storage = Storage(
+            wrapping: UnsafeMutableRawPointer(pointer), byteCount: extent * MemoryLayout<T>.stride, onFree: deallocator)
         self.init(storage: storage, layout: layout, dtype: T.dtype)
     }
 
@@ -96,7 +110,9 @@ extension Tensor {
         Tensor(uninitialized: shape, dtype: dtype ?? Torch.defaultDType, device: device)
     }
 
-    public static func full<S: TensorElement>(_ shape: [Int], _ value: S, dtype: DType? = nil, device: Device = .cpu) -> Tensor {
+    public static func full<S: TensorElement>(_ shape: [Int], _ value: S, dtype: DType? = nil, device: Device = .cpu)
+        -> Tensor
+    {
         let dt = dtype ?? (S.self == Double.self ? Torch.defaultDType : S.dtype)
         Tensor.checkFits(value.asDouble, dt, "full", integral: !S.dtype.isFloatingPoint, file: #fileID, line: #line)
         let t = Tensor(uninitialized: shape, dtype: dt, device: device)
@@ -114,16 +130,24 @@ extension Tensor {
         full(shape, 1, dtype: dtype ?? Torch.defaultDType, device: device)
     }
 
-    public static func emptyLike(_ t: Tensor, dtype: DType? = nil) -> Tensor { empty(t.shape, dtype: dtype ?? t.dtype, device: t.device) }
-    public static func zerosLike(_ t: Tensor, dtype: DType? = nil) -> Tensor { zeros(t.shape, dtype: dtype ?? t.dtype, device: t.device) }
-    public static func onesLike(_ t: Tensor, dtype: DType? = nil) -> Tensor { ones(t.shape, dtype: dtype ?? t.dtype, device: t.device) }
+    public static func emptyLike(_ t: Tensor, dtype: DType? = nil) -> Tensor {
+        empty(t.shape, dtype: dtype ?? t.dtype, device: t.device)
+    }
+    public static func zerosLike(_ t: Tensor, dtype: DType? = nil) -> Tensor {
+        zeros(t.shape, dtype: dtype ?? t.dtype, device: t.device)
+    }
+    public static func onesLike(_ t: Tensor, dtype: DType? = nil) -> Tensor {
+        ones(t.shape, dtype: dtype ?? t.dtype, device: t.device)
+    }
     public static func fullLike<S: TensorElement>(_ t: Tensor, _ value: S, dtype: DType? = nil) -> Tensor {
         full(t.shape, value, dtype: dtype ?? t.dtype, device: t.device)
     }
 
     /// Values from `start` up to (not including) `end` by `step`. Integer arguments give int64.
-    public static func arange<S: ScalarLike>(_ start: S, _ end: S, step: S? = nil, dtype: DType? = nil,
-                                             file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    public static func arange<S: ScalarLike>(
+        _ start: S, _ end: S, step: S? = nil, dtype: DType? = nil,
+        file: StaticString = #fileID, line: UInt = #line
+    ) -> Tensor {
         let st = step?.asDouble ?? 1
         if st == 0 { torchFail("arange", "step must be nonzero", file: file, line: line) }
         let a = start.asDouble, b = end.asDouble
@@ -151,16 +175,20 @@ extension Tensor {
     /// ```swift
     /// Tensor.linspace(0, 1, steps: 5)   // [0, 0.25, 0.5, 0.75, 1]
     /// ```
-    public static func linspace(_ start: Double, _ end: Double, steps: Int, dtype: DType? = nil,
-                                file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    public static func linspace(
+        _ start: Double, _ end: Double, steps: Int, dtype: DType? = nil,
+        file: StaticString = #fileID, line: UInt = #line
+    ) -> Tensor {
         if steps < 0 { torchFail("linspace", "number of steps must be non-negative", file: file, line: line) }
         let dt = dtype ?? Torch.defaultDType
         return Tensor(flat: rangeValues(start, end, steps: steps, dtype: dt), shape: [steps], dtype: dt)
     }
 
     /// `base ** linspace(start, end, steps)`, with `start` and `end` converted to `dtype` first.
-    public static func logspace(_ start: Double, _ end: Double, steps: Int, base: Double = 10, dtype: DType? = nil,
-                                file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    public static func logspace(
+        _ start: Double, _ end: Double, steps: Int, base: Double = 10, dtype: DType? = nil,
+        file: StaticString = #fileID, line: UInt = #line
+    ) -> Tensor {
         if steps < 0 { torchFail("logspace", "number of steps must be non-negative", file: file, line: line) }
         let dt = dtype ?? Torch.defaultDType
         // Integer logspace (as PyTorch's kernel): start and end truncated, exponents in double and

@@ -99,7 +99,8 @@ extension Tensor: CustomStringConvertible, CustomDebugStringConvertible {
 
     static func render(_ t: Tensor, format: ElementFormat, indent: Int, summarise: Bool) -> String {
         let n = t.shape[0]
-        let idx: [Int?] = summarise && n > 2 * edgeItems ? Array(0..<edgeItems) + [nil] + Array((n - edgeItems)..<n) : Array(0..<n)
+        let idx: [Int?] =
+            summarise && n > 2 * edgeItems ? Array(0..<edgeItems) + [nil] + Array((n - edgeItems)..<n) : Array(0..<n)
         if t.rank == 1 {
             let vals = t.toArray(Double.self)
             let ints = t.dtype == .int64 ? t.toArray(Int64.self) : []

@@ -62,15 +62,20 @@ extension Tensor {
     /// ```swift
     /// Tensor([1, 2]).add(Tensor([3, 4]), alpha: 2)   // tensor([7, 10]), int64
     /// ```
-    public func add<S: ScalarLike>(_ other: Tensor, alpha: S, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    public func add<S: ScalarLike>(_ other: Tensor, alpha: S, file: StaticString = #fileID, line: UInt = #line)
+        -> Tensor
+    {
         if let r = inComputeType(other, { a, b in a.add(b, alpha: alpha, file: file, line: line) }) { return r }
-        return Tensor.binary(.add, self, scaledByAlpha(other, alpha, "add", file: file, line: line), file: file, line: line)
+        return Tensor.binary(
+            .add, self, scaledByAlpha(other, alpha, "add", file: file, line: line), file: file, line: line)
     }
 
     /// float16/bfloat16 `self op other` computed in float32 and rounded once (PyTorch's
     /// `a + alpha·b` kernel), or nil for other dtypes.
     func inComputeType(_ other: Tensor, _ f: (Tensor, Tensor) -> Tensor) -> Tensor? {
-        let common = dtype == other.dtype ? dtype
+        let common =
+            dtype == other.dtype
+            ? dtype
             : resultType([.tensor(dtype, isZeroDim: rank == 0), .tensor(other.dtype, isZeroDim: other.rank == 0)])
         guard common == .float16 || common == .bfloat16 else { return nil }
         return f(to(common).to(.float32), other.to(common).to(.float32)).to(common)
@@ -80,20 +85,29 @@ extension Tensor {
         Tensor.binary(.sub, self, other, file: file, line: line)
     }
     /// `self - alpha * other`, with `add(_:alpha:)`'s dtype rules.
-    public func sub<S: ScalarLike>(_ other: Tensor, alpha: S, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    public func sub<S: ScalarLike>(_ other: Tensor, alpha: S, file: StaticString = #fileID, line: UInt = #line)
+        -> Tensor
+    {
         if dtype == .bool || other.dtype == .bool {
             Tensor.checkBinarySupport(.sub, dtype, other.dtype, common: .bool, file: file, line: line)
         }
         if let r = inComputeType(other, { a, b in a.sub(b, alpha: alpha, file: file, line: line) }) { return r }
-        return Tensor.binary(.sub, self, scaledByAlpha(other, alpha, "sub", file: file, line: line), file: file, line: line)
+        return Tensor.binary(
+            .sub, self, scaledByAlpha(other, alpha, "sub", file: file, line: line), file: file, line: line)
     }
 
     /// `alpha * other` in the dtype of `self op other`, after PyTorch's alpha checks.
-    func scaledByAlpha<S: ScalarLike>(_ other: Tensor, _ alpha: S, _ op: String, file: StaticString, line: UInt) -> Tensor {
-        let common = dtype == other.dtype ? dtype
+    func scaledByAlpha<S: ScalarLike>(_ other: Tensor, _ alpha: S, _ op: String, file: StaticString, line: UInt)
+        -> Tensor
+    {
+        let common =
+            dtype == other.dtype
+            ? dtype
             : resultType([.tensor(dtype, isZeroDim: rank == 0), .tensor(other.dtype, isZeroDim: other.rank == 0)])
         if S.scalarKind == .float64 && !common.isFloatingPoint {
-            torchFail(op, "For integral input tensors, argument alpha must not be a floating point number.", file: file, line: line)
+            torchFail(
+                op, "For integral input tensors, argument alpha must not be a floating point number.", file: file,
+                line: line)
         }
         if S.scalarKind == .bool && common != .bool {
             torchFail(op, "Boolean alpha only supported for Boolean results.", file: file, line: line)
@@ -101,15 +115,21 @@ extension Tensor {
         if alpha.asDouble == 1 { return other }
         return Tensor.binary(.mul, other, Tensor.scalar(alpha, dtype: common), file: file, line: line)
     }
-    public func mul(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor { Tensor.binary(.mul, self, other, file: file, line: line) }
+    public func mul(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        Tensor.binary(.mul, self, other, file: file, line: line)
+    }
 
     /// True division; `roundingMode` "trunc" or "floor" rounds the quotient (and keeps integer dtypes).
-    public func div(_ other: Tensor, roundingMode: RoundingMode? = nil, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    public func div(
+        _ other: Tensor, roundingMode: RoundingMode? = nil, file: StaticString = #fileID, line: UInt = #line
+    ) -> Tensor {
         switch roundingMode {
         case nil: return Tensor.binary(.div, self, other, file: file, line: line)
         case .floor?: return Tensor.binary(.floorDivide, self, other, file: file, line: line)
         case .trunc?:
-            let common = resultType([.tensor(dtype, isZeroDim: rank == 0), .tensor(other.dtype, isZeroDim: other.rank == 0)])
+            let common = resultType([
+                .tensor(dtype, isZeroDim: rank == 0), .tensor(other.dtype, isZeroDim: other.rank == 0),
+            ])
             if common.isFloatingPoint { return Tensor.binary(.div, self, other, file: file, line: line).trunc() }
             let q = Tensor.binary(.floorDivide, self, other, file: file, line: line)
             let r = Tensor.binary(.fmod, self, other, file: file, line: line)
@@ -132,7 +152,9 @@ extension Tensor {
         return Tensor.binary(.pow, self, scalar: exponent, file: file, line: line)
     }
     /// `base ** exponent` with a scalar base (PyTorch's `torch.pow(2, x)`).
-    public static func pow<S: ScalarLike>(_ base: S, _ exponent: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    public static func pow<S: ScalarLike>(
+        _ base: S, _ exponent: Tensor, file: StaticString = #fileID, line: UInt = #line
+    ) -> Tensor {
         Tensor.binary(.pow, exponent, scalar: base, reversed: true, file: file, line: line)
     }
     public func maximum(_ other: Tensor) -> Tensor { Tensor.binary(.maximum, self, other) }
@@ -153,12 +175,15 @@ extension Tensor {
         return self
     }
     /// In place `self += alpha * other`.
-    @discardableResult public func add_<S: ScalarLike>(_ other: Tensor, alpha: S, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    @discardableResult public func add_<S: ScalarLike>(
+        _ other: Tensor, alpha: S, file: StaticString = #fileID, line: UInt = #line
+    ) -> Tensor {
         // Fast path: self += alpha · other in one pass (optimizer updates, gradient accumulation).
         let a = alpha.asDouble
         if a != 1 && other.dtype == dtype && other.device == device && Kernels.supports(.addScaled, dtype, on: device)
             && layout.isContiguous && other.layout.isContiguous && shape == other.shape && other.storage !== storage
-            && !Tensor.shouldRecord(self, other) {
+            && !Tensor.shouldRecord(self, other)
+        {
             Kernels.addScaled(operand, other.operand, alpha: a, device)
             bumpVersion()
             return self
@@ -175,7 +200,9 @@ extension Tensor {
     @discardableResult public func div_(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         binaryInPlace(.div, other, file: file, line: line); return self
     }
-    @discardableResult public func pow_<S: ScalarLike>(_ e: S, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    @discardableResult public func pow_<S: ScalarLike>(_ e: S, file: StaticString = #fileID, line: UInt = #line)
+        -> Tensor
+    {
         if !dtype.isFloatingPoint && S.scalarKind != .float64 && e.asDouble < 0 {
             torchFail("pow_", "Integers to negative integer powers are not allowed.", file: file, line: line)
         }
@@ -190,19 +217,27 @@ extension Tensor {
     /// ```swift
     /// Tensor([-2.0, 0.5, 3.0]).clamp(min: -1, max: 1)   // [-1, 0.5, 1]
     /// ```
-    public func clamp<S: ScalarLike>(min lo: S? = nil, max hi: S? = nil, file: StaticString = #fileID,
-                                     line: UInt = #line) -> Tensor {
-        if lo == nil && hi == nil { torchFail("clamp", "At least one of 'min' or 'max' must not be None", file: file, line: line) }
+    public func clamp<S: ScalarLike>(
+        min lo: S? = nil, max hi: S? = nil, file: StaticString = #fileID,
+        line: UInt = #line
+    ) -> Tensor {
+        if lo == nil && hi == nil {
+            torchFail("clamp", "At least one of 'min' or 'max' must not be None", file: file, line: line)
+        }
         let out = resultDType(withScalar: S.self)
         var (l, h) = (lo?.asDouble, hi?.asDouble)
         if !out.isFloatingPoint && out != .bool {
             // Integer bounds saturate to the dtype; a bound on the wrong side of it is refused.
             let (minV, maxV) = Tensor.representableRange(out)
             if let v = l, v > maxV {
-                torchFail("clamp", "Clamp min value \(lo!) is outside the representable range of \(out.pytorchName)", file: file, line: line)
+                torchFail(
+                    "clamp", "Clamp min value \(lo!) is outside the representable range of \(out.pytorchName)",
+                    file: file, line: line)
             }
             if let v = h, v < minV {
-                torchFail("clamp", "Clamp max value \(hi!) is outside the representable range of \(out.pytorchName)", file: file, line: line)
+                torchFail(
+                    "clamp", "Clamp max value \(hi!) is outside the representable range of \(out.pytorchName)",
+                    file: file, line: line)
             }
             l = l.map { Swift.max($0, minV) }
             h = h.map { Swift.min($0, maxV) }
@@ -240,20 +275,27 @@ extension Tensor {
     /// Traps as PyTorch when `value` does not fit integer dtype `d`.
     /// An integral scalar may be negative for uint8 (it wraps, as c10::overflows allows); a
     /// floating one may not.
-    static func checkFits(_ value: Double, _ d: DType, _ op: String, integral: Bool = false, file: StaticString, line: UInt) {
+    static func checkFits(
+        _ value: Double, _ d: DType, _ op: String, integral: Bool = false, file: StaticString, line: UInt
+    ) {
         if d.isFloatingPoint || d == .bool { return }
         var (lo, hi) = representableRange(d)
         if d == .uint8 && integral { lo = -255 }
         if value.isNaN || value < lo || value > hi {
-            let names: [DType: String] = [.uint8: "uint8_t", .int8: "int8_t", .int16: "int16_t", .int32: "int", .int64: "int64_t"]
-            torchFail(op, "value cannot be converted to type \(names[d] ?? "\(d)") without overflow", file: file, line: line)
+            let names: [DType: String] = [
+                .uint8: "uint8_t", .int8: "int8_t", .int16: "int16_t", .int32: "int", .int64: "int64_t",
+            ]
+            torchFail(
+                op, "value cannot be converted to type \(names[d] ?? "\(d)") without overflow", file: file, line: line)
         }
     }
 
     /// Clamps into tensor bounds `[min, max]` (broadcast): `minimum(maximum(self, min), max)`, whose
     /// gradients (split evenly at ties) are PyTorch's for tensor bounds.
     public func clamp(min lo: Tensor?, max hi: Tensor?, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        if lo == nil && hi == nil { torchFail("clamp", "At least one of 'min' or 'max' must not be None", file: file, line: line) }
+        if lo == nil && hi == nil {
+            torchFail("clamp", "At least one of 'min' or 'max' must not be None", file: file, line: line)
+        }
         let out = [lo, hi].compactMap { $0 }.reduce(dtype) { promoteTypes($0, $1.dtype) }
         if out == .bool { torchFail("clamp", "\"clamp_cpu\" not implemented for 'Bool'", file: file, line: line) }
         var r = self
@@ -262,8 +304,10 @@ extension Tensor {
         return r
     }
 
-    @discardableResult public func clamp_<S: ScalarLike>(min lo: S? = nil, max hi: S? = nil, file: StaticString = #fileID,
-                                                         line: UInt = #line) -> Tensor {
+    @discardableResult public func clamp_<S: ScalarLike>(
+        min lo: S? = nil, max hi: S? = nil, file: StaticString = #fileID,
+        line: UInt = #line
+    ) -> Tensor {
         assignResult(clamp(min: lo, max: hi, file: file, line: line), op: "clamp_", file: file, line: line); return self
     }
 
@@ -316,27 +360,36 @@ extension Tensor {
     }
 
     /// `condition ? a : b` element-wise, with broadcasting and promotion of `a` and `b`.
-    public static func `where`(_ condition: Tensor, _ a: Tensor, _ b: Tensor,
-                               file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    public static func `where`(
+        _ condition: Tensor, _ a: Tensor, _ b: Tensor,
+        file: StaticString = #fileID, line: UInt = #line
+    ) -> Tensor {
         let s1 = Checks.broadcastShapes(condition.shape, a.shape).unwrap("where", file: file, line: line)
         let shape = Checks.broadcastShapes(s1, b.shape).unwrap("where", file: file, line: line)
-        let common = a.dtype == b.dtype ? a.dtype
+        let common =
+            a.dtype == b.dtype
+            ? a.dtype
             : resultType([.tensor(a.dtype, isZeroDim: a.rank == 0), .tensor(b.dtype, isZeroDim: b.rank == 0)])
         if shouldRecord(a, b) {
             let (sa, sb) = (a.shape, b.shape)
-            return recorded(.whereSelect, [a, b], save: [condition], file: file, line: line,
-                            forward: { Tensor.where(condition, a, b, file: file, line: line) },
-                            backward: { node, g in
-                                let c = node.savedTensor(0)
-                                let zero = Tensor.scalar(0, dtype: g.dtype)
-                                return [node.needs(0) ? Tensor.where(c, g, zero).sumToShape(sa).to(a.dtype) : nil,
-                                        node.needs(1) ? Tensor.where(c, zero, g).sumToShape(sb).to(b.dtype) : nil]
-                            })
+            return recorded(
+                .whereSelect, [a, b], save: [condition], file: file, line: line,
+                forward: { Tensor.where(condition, a, b, file: file, line: line) },
+                backward: { node, g in
+                    let c = node.savedTensor(0)
+                    let zero = Tensor.scalar(0, dtype: g.dtype)
+                    return [
+                        node.needs(0) ? Tensor.where(c, g, zero).sumToShape(sa).to(a.dtype) : nil,
+                        node.needs(1) ? Tensor.where(c, zero, g).sumToShape(sb).to(b.dtype) : nil,
+                    ]
+                })
         }
         let dev = Device.common(Device.common(a.device, b.device), condition.device)
         let out = Tensor(uninitialized: shape, dtype: common, device: dev)
-        Kernels.whereSelect(out.operand, condition.to(.bool).onDevice(dev).operand(broadcastTo: shape),
-                            a.to(common).onDevice(dev).operand(broadcastTo: shape), b.to(common).onDevice(dev).operand(broadcastTo: shape), dev)
+        Kernels.whereSelect(
+            out.operand, condition.to(.bool).onDevice(dev).operand(broadcastTo: shape),
+            a.to(common).onDevice(dev).operand(broadcastTo: shape),
+            b.to(common).onDevice(dev).operand(broadcastTo: shape), dev)
         return out
     }
 
@@ -358,22 +411,27 @@ extension Tensor {
     /// Tensor([0.0, 2.0]).xlogy(Tensor([0.0, 3.0]))   // [0, 2·log 3]
     /// ```
     public func xlogy(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        var out = dtype == other.dtype ? dtype
+        var out =
+            dtype == other.dtype
+            ? dtype
             : resultType([.tensor(dtype, isZeroDim: rank == 0), .tensor(other.dtype, isZeroDim: other.rank == 0)])
         if !out.isFloatingPoint { out = Torch.defaultDType }
         let x = to(out), y = other.to(out)
         let shape = Checks.broadcastShapes(x.shape, y.shape).unwrap("xlogy", file: file, line: line)
         let (sx, sy) = (x.shape, y.shape)
-        return Torch.customFunction("Xlogy", [x, y], forward: { ctx, xs in
-            ctx.saveForBackward(xs[0], xs[1])
-            let v = xs[0] * xs[1].log()
-            let zero = (xs[0] .== 0) & xs[1].isnan().logicalNot()
-            return Tensor.where(zero, Tensor.scalar(0.0, dtype: v.dtype), v).expand(shape).contiguous()
-        }, backward: { ctx, g in
-            let a = ctx.savedTensors[0], b = ctx.savedTensors[1]
-            let ga = g * (a .!= 0).to(g.dtype).xlogy(b)
-            let gb = g * a / b
-            return [ga.sumToShape(sx), gb.sumToShape(sy)]
-        }, file: file, line: line)
+        return Torch.customFunction(
+            "Xlogy", [x, y],
+            forward: { ctx, xs in
+                ctx.saveForBackward(xs[0], xs[1])
+                let v = xs[0] * xs[1].log()
+                let zero = (xs[0] .== 0) & xs[1].isnan().logicalNot()
+                return Tensor.where(zero, Tensor.scalar(0.0, dtype: v.dtype), v).expand(shape).contiguous()
+            },
+            backward: { ctx, g in
+                let a = ctx.savedTensors[0], b = ctx.savedTensors[1]
+                let ga = g * (a .!= 0).to(g.dtype).xlogy(b)
+                let gb = g * a / b
+                return [ga.sumToShape(sx), gb.sumToShape(sy)]
+            }, file: file, line: line)
     }
 }

@@ -7,24 +7,41 @@ extension Tensor {
     /// Torch.manualSeed(0)
     /// let x = Tensor.rand([2, 3])
     /// ```
-    public static func rand(_ shape: [Int], dtype: DType? = nil, device: Device = .cpu, generator: Generator = .default) -> Tensor {
+    public static func rand(_ shape: [Int], dtype: DType? = nil, device: Device = .cpu, generator: Generator = .default)
+        -> Tensor
+    {
         let dt = dtype ?? Torch.defaultDType
         let n = shape.product
-        if Kernels.supports(.philox, dt, on: device) { return philoxOnDevice(dt == .float64 ? 1 : 0, shape, dt, device, generator) }
-        if dt == .float64 { return Tensor(flat: generator.uniformDoubles(n), shape: shape, dtype: dt).to(device: device) }
+        if Kernels.supports(.philox, dt, on: device) {
+            return philoxOnDevice(dt == .float64 ? 1 : 0, shape, dt, device, generator)
+        }
+        if dt == .float64 {
+            return Tensor(flat: generator.uniformDoubles(n), shape: shape, dtype: dt).to(device: device)
+        }
         return Tensor(flat: generator.uniformFloats(n), shape: shape, dtype: dt).to(device: device)
     }
 
     /// Standard normal samples.
-    public static func randn(_ shape: [Int], dtype: DType? = nil, device: Device = .cpu, generator: Generator = .default) -> Tensor {
-        if Kernels.supports(.philox, dtype ?? Torch.defaultDType, on: device) { return philoxOnDevice(2, shape, dtype ?? Torch.defaultDType, device, generator) }
-        return Tensor(flat: generator.normals(shape.product), shape: shape, dtype: dtype ?? Torch.defaultDType).to(device: device)
+    public static func randn(
+        _ shape: [Int], dtype: DType? = nil, device: Device = .cpu, generator: Generator = .default
+    ) -> Tensor {
+        if Kernels.supports(.philox, dtype ?? Torch.defaultDType, on: device) {
+            return philoxOnDevice(2, shape, dtype ?? Torch.defaultDType, device, generator)
+        }
+        return Tensor(flat: generator.normals(shape.product), shape: shape, dtype: dtype ?? Torch.defaultDType).to(
+            device: device)
     }
 
     /// Uniform integers in `low..<high` (int64 by default).
-    public static func randint(_ low: Int, _ high: Int, _ shape: [Int], dtype: DType = .int64, generator: Generator = .default,
-                               file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        if high <= low { torchFail("randint", "random_ expects 'from' to be less than 'to', but got from=\(low) >= to=\(high)", file: file, line: line) }
+    public static func randint(
+        _ low: Int, _ high: Int, _ shape: [Int], dtype: DType = .int64, generator: Generator = .default,
+        file: StaticString = #fileID, line: UInt = #line
+    ) -> Tensor {
+        if high <= low {
+            torchFail(
+                "randint", "random_ expects 'from' to be less than 'to', but got from=\(low) >= to=\(high)", file: file,
+                line: line)
+        }
         let span = UInt64(high - low)
         let v = generator.integers(shape.product, below: span).map { Int64(low) + Int64($0) }
         return Tensor(flat: v, shape: shape, dtype: dtype)
@@ -44,8 +61,10 @@ extension Tensor {
     }
 
     /// Normal samples with the given mean and standard deviation.
-    public static func normal(mean: Double = 0, std: Double = 1, _ shape: [Int], dtype: DType? = nil,
-                              generator: Generator = .default) -> Tensor {
+    public static func normal(
+        mean: Double = 0, std: Double = 1, _ shape: [Int], dtype: DType? = nil,
+        generator: Generator = .default
+    ) -> Tensor {
         let v = generator.normals(shape.product).map { mean + std * $0 }
         return Tensor(flat: v, shape: shape, dtype: dtype ?? Torch.defaultDType)
     }
@@ -69,23 +88,32 @@ extension Tensor {
     }
 
     /// Bernoulli samples of `shape` with a single probability `p`.
-    public static func bernoulli(_ shape: [Int], p: Double, dtype: DType? = nil, generator: Generator = .default) -> Tensor {
+    public static func bernoulli(_ shape: [Int], p: Double, dtype: DType? = nil, generator: Generator = .default)
+        -> Tensor
+    {
         let v = generator.uniformDoubles(shape.product).map { $0 < p ? 1.0 : 0.0 }
         return Tensor(flat: v, shape: shape, dtype: dtype ?? Torch.defaultDType)
     }
 
     /// Draws `numSamples` category indices per row of the (unnormalised) weights in self (1-D or 2-D).
-    public func multinomial(_ numSamples: Int, replacement: Bool = false, generator: Generator = .default,
-                            file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        if rank != 1 && rank != 2 { torchFail("multinomial", "prob_dist must be 1 or 2 dim, got \(rank)", file: file, line: line) }
+    public func multinomial(
+        _ numSamples: Int, replacement: Bool = false, generator: Generator = .default,
+        file: StaticString = #fileID, line: UInt = #line
+    ) -> Tensor {
+        if rank != 1 && rank != 2 {
+            torchFail("multinomial", "prob_dist must be 1 or 2 dim, got \(rank)", file: file, line: line)
+        }
         let rows = rank == 2 ? shape[0] : 1
         let k = shape[rank - 1]
         if !replacement && numSamples > k {
-            torchFail("multinomial", "cannot sample n_sample > prob_dist.size(-1) samples without replacement", file: file, line: line)
+            torchFail(
+                "multinomial", "cannot sample n_sample > prob_dist.size(-1) samples without replacement", file: file,
+                line: line)
         }
         let w = to(.float64).toArray(Double.self)
         if w.contains(where: { $0 < 0 || !$0.isFinite }) {
-            torchFail("multinomial", "probability tensor contains either `inf`, `nan` or element < 0", file: file, line: line)
+            torchFail(
+                "multinomial", "probability tensor contains either `inf`, `nan` or element < 0", file: file, line: line)
         }
         var out: [Int64] = []
         out.reserveCapacity(rows * numSamples)
@@ -94,7 +122,11 @@ extension Tensor {
             var weights = Array(w[(r * k)..<((r + 1) * k)])
             for s in 0..<numSamples {
                 let total = weights.reduce(0, +)
-                if total <= 0 { torchFail("multinomial", "invalid multinomial distribution (sum of probabilities <= 0)", file: file, line: line) }
+                if total <= 0 {
+                    torchFail(
+                        "multinomial", "invalid multinomial distribution (sum of probabilities <= 0)", file: file,
+                        line: line)
+                }
                 let target = u[r * numSamples + s] * total
                 var acc = 0.0, pick = k - 1
                 for i in 0..<k where weights[i] > 0 {
@@ -113,7 +145,9 @@ extension Tensor {
     /// Random numbers generated on a device with its own Philox kernel from the same Philox stream the CPU path draws:
     /// the same seed gives the same tensor on either device (normals to within the last bit of
     /// the device's log/sin/cos).
-    static func philoxOnDevice(_ kind: Int, _ shape: [Int], _ dtype: DType, _ device: Device, _ generator: Generator) -> Tensor {
+    static func philoxOnDevice(_ kind: Int, _ shape: [Int], _ dtype: DType, _ device: Device, _ generator: Generator)
+        -> Tensor
+    {
         let n = shape.product
         // Reserve exactly the blocks the CPU path would, so the generator state advances alike.
         let blocks = kind == 0 ? (n + 3) / 4 : (n + 1) / 2

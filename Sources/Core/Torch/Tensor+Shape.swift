@@ -6,7 +6,9 @@ extension Tensor {
     /// ```swift
     /// Tensor.cat([a, b], dim: 1)
     /// ```
-    public static func cat(_ tensors: [Tensor], dim: Int = 0, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    public static func cat(_ tensors: [Tensor], dim: Int = 0, file: StaticString = #fileID, line: UInt = #line)
+        -> Tensor
+    {
         if tensors.isEmpty { torchFail("cat", "expected a non-empty list of Tensors", file: file, line: line) }
         // Like PyTorch, 1-D empty tensors are skipped.
         let parts = tensors.filter { !($0.rank == 1 && $0.count == 0) }
@@ -14,17 +16,25 @@ extension Tensor {
             let dt = tensors.dropFirst().reduce(tensors[0].dtype) { promoteTypes($0, $1.dtype) }
             return tensors[0].to(dt).clone()
         }
-        if first.rank == 0 { torchFail("cat", "zero-dimensional tensor (at position 0) cannot be concatenated", file: file, line: line) }
+        if first.rank == 0 {
+            torchFail("cat", "zero-dimensional tensor (at position 0) cannot be concatenated", file: file, line: line)
+        }
         let d = first.normDim(dim, "cat", file, line)
         // The result dtype promotes over every input, the skipped empty ones included.
         var dt = tensors.dropFirst().reduce(tensors[0].dtype) { promoteTypes($0, $1.dtype) }
         var total = 0
         for (i, t) in parts.enumerated() {
             if t.rank != first.rank {
-                torchFail("cat", "Tensors must have same number of dimensions: got \(first.rank) and \(t.rank)", file: file, line: line)
+                torchFail(
+                    "cat", "Tensors must have same number of dimensions: got \(first.rank) and \(t.rank)", file: file,
+                    line: line)
             }
             for j in 0..<t.rank where j != d && t.shape[j] != first.shape[j] {
-                torchFail("cat", "Sizes of tensors must match except in dimension \(d). Expected size \(first.shape[j]) but got size \(t.shape[j]) for tensor number \(i) in the list.", file: file, line: line)
+                torchFail(
+                    "cat",
+                    "Sizes of tensors must match except in dimension \(d). Expected size \(first.shape[j]) but got "
+                        + "size \(t.shape[j]) for tensor number \(i) in the list.",
+                    file: file, line: line)
             }
             dt = promoteTypes(dt, t.dtype)
             total += t.shape[d]
@@ -32,8 +42,9 @@ extension Tensor {
         if shouldRecord(parts) {
             let sizes = parts.map { $0.shape[d] }
             let dtypes = parts.map { $0.dtype }
-            return recorded(.cat, SmallList(parts), file: file, line: line, forward: { cat(parts, dim: d, file: file, line: line) },
-                            backward: { _, g in zip(catBackward(g, sizes: sizes, dim: d), dtypes).map { $0?.to($1) } })
+            return recorded(
+                .cat, SmallList(parts), file: file, line: line, forward: { cat(parts, dim: d, file: file, line: line) },
+                backward: { _, g in zip(catBackward(g, sizes: sizes, dim: d), dtypes).map { $0?.to($1) } })
         }
         var sh = first.shape
         sh[d] = total
@@ -43,7 +54,11 @@ extension Tensor {
         for t in parts {
             let n = t.shape[d]
             if t.device != dev {
-                torchFail("cat", "Expected all tensors to be on the same device, but found at least two devices, \(dev) and \(t.device)!", file: file, line: line)
+                torchFail(
+                    "cat",
+                    "Expected all tensors to be on the same device, but found at least two devices, \(dev) and "
+                        + "\(t.device)!",
+                    file: file, line: line)
             }
             if n > 0 { Kernels.copy(out.narrow(d, start: start, length: n).operand, t.operand, dev) }
             start += n
@@ -52,10 +67,16 @@ extension Tensor {
     }
 
     /// Stacks equally shaped tensors along a new dimension `dim`.
-    public static func stack(_ tensors: [Tensor], dim: Int = 0, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    public static func stack(_ tensors: [Tensor], dim: Int = 0, file: StaticString = #fileID, line: UInt = #line)
+        -> Tensor
+    {
         if tensors.isEmpty { torchFail("stack", "stack expects a non-empty TensorList", file: file, line: line) }
         for (i, t) in tensors.enumerated() where t.shape != tensors[0].shape {
-            torchFail("stack", "stack expects each tensor to be equal size, but got \(tensors[0].shape) at entry 0 and \(t.shape) at entry \(i)", file: file, line: line)
+            torchFail(
+                "stack",
+                "stack expects each tensor to be equal size, but got \(tensors[0].shape) at entry 0 and \(t.shape) "
+                    + "at entry \(i)",
+                file: file, line: line)
         }
         let d = Checks.dim(dim, rank: tensors[0].rank + 1).unwrap("stack", file: file, line: line)
         return cat(tensors.map { $0.unsqueeze(d) }, dim: d, file: file, line: line)
@@ -75,7 +96,11 @@ extension Tensor {
     /// Rolls elements along `dims` by `shifts` (flattened when `dims` is empty).
     public func roll(_ shifts: [Int], dims: [Int] = [], file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         if dims.isEmpty { return reshape([-1]).roll(shifts, dims: [0], file: file, line: line).view(shape) }
-        if shifts.count != dims.count { torchFail("roll", "shifts and dimensions must align. shifts: \(shifts.count), dims:\(dims.count)", file: file, line: line) }
+        if shifts.count != dims.count {
+            torchFail(
+                "roll", "shifts and dimensions must align. shifts: \(shifts.count), dims:\(dims.count)", file: file,
+                line: line)
+        }
         var r = self
         for (s, d0) in zip(shifts, dims) {
             let d = normDim(d0, "roll", file, line)
@@ -91,7 +116,9 @@ extension Tensor {
     /// Repeats the tensor `sizes[i]` times along each dimension (`sizes` may add leading dimensions).
     public func `repeat`(_ sizes: [Int], file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         if sizes.count < rank {
-            torchFail("repeat", "Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor", file: file, line: line)
+            torchFail(
+                "repeat", "Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor",
+                file: file, line: line)
         }
         let padded = [Int](repeating: 1, count: sizes.count - rank) + shape
         let x = reshape(padded)
@@ -117,12 +144,14 @@ extension Tensor {
 
     /// Lower triangle of the last two dimensions (elements above `diagonal` zeroed).
     public func tril(_ diagonal: Int = 0, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        Tensor.where(triangleMask(diagonal, lower: true, "tril", file: file, line: line), self, Tensor.scalar(0, dtype: dtype))
+        Tensor.where(
+            triangleMask(diagonal, lower: true, "tril", file: file, line: line), self, Tensor.scalar(0, dtype: dtype))
     }
 
     /// Upper triangle of the last two dimensions.
     public func triu(_ diagonal: Int = 0, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        Tensor.where(triangleMask(diagonal, lower: false, "triu", file: file, line: line), self, Tensor.scalar(0, dtype: dtype))
+        Tensor.where(
+            triangleMask(diagonal, lower: false, "triu", file: file, line: line), self, Tensor.scalar(0, dtype: dtype))
     }
 }
 
@@ -132,18 +161,30 @@ public enum PadMode: String, Sendable { case constant, reflect, replicate, circu
 extension Tensor {
     /// Pads the last dimensions: `padding` is `[left, right, top, bottom, ...]` as in `torch.nn.functional.pad`.
     /// Negative padding crops (constant mode).
-    public func pad(_ padding: [Int], mode: PadMode = .constant, value: Double = 0,
-                    file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    public func pad(
+        _ padding: [Int], mode: PadMode = .constant, value: Double = 0,
+        file: StaticString = #fileID, line: UInt = #line
+    ) -> Tensor {
         if padding.count % 2 != 0 || padding.count / 2 > rank {
-            torchFail("pad", "Padding length must be divisible by 2 and at most twice the number of dimensions (\(rank)), got \(padding.count)", file: file, line: line)
+            torchFail(
+                "pad",
+                "Padding length must be divisible by 2 and at most twice the number of dimensions (\(rank)), got "
+                    + "\(padding.count)",
+                file: file, line: line)
         }
         let k = padding.count / 2
         if mode != .constant && (k > 3 || (rank != k + 1 && rank != k + 2)) {
             // Reflect, replicate and circular padding pad 1-3 trailing dims of a (batched) input.
-            torchFail("pad", "Padding size \(padding.count) is not supported for \(rank)D input tensor.", file: file, line: line)
+            torchFail(
+                "pad", "Padding size \(padding.count) is not supported for \(rank)D input tensor.", file: file,
+                line: line)
         }
         if mode != .constant && shape.dropFirst(rank == k + 2 ? 1 : 0).contains(0) {
-            torchFail("pad", "Expected \(k + 1)D or \(k + 2)D (batch mode) tensor with possibly 0 batch size and other non-zero dimensions for input, but got: \(shape)", file: file, line: line)
+            torchFail(
+                "pad",
+                "Expected \(k + 1)D or \(k + 2)D (batch mode) tensor with possibly 0 batch size and other non-zero "
+                    + "dimensions for input, but got: \(shape)",
+                file: file, line: line)
         }
         var r = self
         for i in 0..<(padding.count / 2) {
@@ -153,7 +194,12 @@ extension Tensor {
             if mode == .constant && Tensor.shouldRecord(r) {
                 // Built from differentiable pieces: crop (narrow) then concatenate constant borders.
                 let srcStart = Swift.max(0, -lo), len = n - srcStart - Swift.max(0, -hi)
-                if len < 0 { torchFail("pad", "The input size \(n), plus negative padding \(lo) and \(hi) resulted in a negative output size", file: file, line: line) }
+                if len < 0 {
+                    torchFail(
+                        "pad",
+                        "The input size \(n), plus negative padding \(lo) and \(hi) resulted in a negative output size",
+                        file: file, line: line)
+                }
                 var parts: [Tensor] = []
                 var border = r.shape
                 if lo > 0 { border[d] = lo; parts.append(Tensor.full(border, value, dtype: dtype, device: device)) }
@@ -165,20 +211,33 @@ extension Tensor {
             if mode == .constant {
                 var sh = r.shape
                 sh[d] = n + lo + hi
-                if sh[d] < 0 { torchFail("pad", "The input size \(n), plus negative padding \(lo) and \(hi) resulted in a negative output size", file: file, line: line) }
+                if sh[d] < 0 {
+                    torchFail(
+                        "pad",
+                        "The input size \(n), plus negative padding \(lo) and \(hi) resulted in a negative output size",
+                        file: file, line: line)
+                }
                 let out = Tensor.full(sh, value, dtype: dtype, device: device)
                 let srcStart = Swift.max(0, -lo), dstStart = Swift.max(0, lo)
                 let len = n - srcStart - Swift.max(0, -hi)
                 if len > 0 {
-                    Kernels.copy(out.narrow(d, start: dstStart, length: len).operand, r.narrow(d, start: srcStart, length: len).operand, device)
+                    Kernels.copy(
+                        out.narrow(d, start: dstStart, length: len).operand,
+                        r.narrow(d, start: srcStart, length: len).operand, device)
                 }
                 r = out
                 continue
             }
             if mode == .reflect && (lo >= n || hi >= n) {
-                torchFail("pad", "Padding size should be less than the corresponding input dimension, but got: padding (\(lo), \(hi)) at dimension \(d) of input \(shape)", file: file, line: line)
+                torchFail(
+                    "pad",
+                    "Padding size should be less than the corresponding input dimension, but got: padding (\(lo), "
+                        + "\(hi)) at dimension \(d) of input \(shape)",
+                    file: file, line: line)
             }
-            if n == 0 { torchFail("pad", "cannot pad an empty dimension in \(mode.rawValue) mode", file: file, line: line) }
+            if n == 0 {
+                torchFail("pad", "cannot pad an empty dimension in \(mode.rawValue) mode", file: file, line: line)
+            }
             let idx: [Int64] = (-lo..<(n + hi)).map { j in
                 switch mode {
                 case .reflect:

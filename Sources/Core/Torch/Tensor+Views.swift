@@ -11,12 +11,18 @@ extension Tensor {
     public func view(_ shape: [Int], file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         let s = Checks.inferShape(shape, count: count).unwrap("view", file: file, line: line)
         guard let st = rank == 0 ? Layout.contiguousStrides(s) : Checks.viewStrides(layout, s) else {
-            torchFail("view", "view size is not compatible with input tensor's size and stride (at least one dimension spans across two contiguous subspaces). Use .reshape(...) instead.", file: file, line: line)
+            torchFail(
+                "view",
+                "view size is not compatible with input tensor's size and stride (at least one dimension spans "
+                    + "across two contiguous subspaces). Use .reshape(...) instead.",
+                file: file, line: line)
         }
         return view(layout: Layout(shape: s, strides: st, offset: layout.offset))
     }
 
-    public func view(_ shape: Int..., file: StaticString = #fileID, line: UInt = #line) -> Tensor { view(shape, file: file, line: line) }
+    public func view(_ shape: Int..., file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        view(shape, file: file, line: line)
+    }
 
     /// Same elements with a new shape: a view when possible, else a copy.
     public func reshape(_ shape: [Int], file: StaticString = #fileID, line: UInt = #line) -> Tensor {
@@ -27,13 +33,19 @@ extension Tensor {
         return clone().view(s, file: file, line: line)
     }
 
-    public func reshape(_ shape: Int..., file: StaticString = #fileID, line: UInt = #line) -> Tensor { reshape(shape, file: file, line: line) }
+    public func reshape(_ shape: Int..., file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        reshape(shape, file: file, line: line)
+    }
 
     /// Merges dimensions `startDim...endDim` into one.
-    public func flatten(startDim: Int = 0, endDim: Int = -1, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    public func flatten(startDim: Int = 0, endDim: Int = -1, file: StaticString = #fileID, line: UInt = #line) -> Tensor
+    {
         if rank == 0 { return reshape([1]) }
         let s = normDim(startDim, "flatten", file, line), e = normDim(endDim, "flatten", file, line)
-        if s > e { torchFail("flatten", "flatten() has invalid args: start_dim cannot come after end_dim", file: file, line: line) }
+        if s > e {
+            torchFail(
+                "flatten", "flatten() has invalid args: start_dim cannot come after end_dim", file: file, line: line)
+        }
         let merged = shape[s...e].reduce(1, *)
         return reshape(Array(shape[..<s]) + [merged] + Array(shape[(e + 1)...]), file: file, line: line)
     }
@@ -56,7 +68,8 @@ extension Tensor {
             return view(layout: Layout(shape: sh, strides: st, offset: layout.offset))
         }
         let keep = (0..<rank).filter { shape[$0] != 1 }
-        return view(layout: Layout(shape: keep.map { shape[$0] }, strides: keep.map { strides[$0] }, offset: layout.offset))
+        return view(
+            layout: Layout(shape: keep.map { shape[$0] }, strides: keep.map { strides[$0] }, offset: layout.offset))
     }
 
     /// Inserts a dimension of size 1 at `dim` (in `-rank-1...rank`).
@@ -71,24 +84,31 @@ extension Tensor {
     /// Reorders the dimensions.
     public func permute(_ dims: [Int], file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         if dims.count != rank {
-            torchFail("permute", "number of dims don't match in permute: got \(dims.count) for a tensor of rank \(rank)", file: file, line: line)
+            torchFail(
+                "permute", "number of dims don't match in permute: got \(dims.count) for a tensor of rank \(rank)",
+                file: file, line: line)
         }
         let d = dims.map { normDim($0, "permute", file, line) }
         if Set(d).count != rank { torchFail("permute", "repeated dim in permute: \(dims)", file: file, line: line) }
         return view(layout: Layout(shape: d.map { shape[$0] }, strides: d.map { strides[$0] }, offset: layout.offset))
     }
 
-    public func permute(_ dims: Int..., file: StaticString = #fileID, line: UInt = #line) -> Tensor { permute(dims, file: file, line: line) }
+    public func permute(_ dims: Int..., file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        permute(dims, file: file, line: line)
+    }
 
     /// Swaps two dimensions.
     public func transpose(_ d0: Int, _ d1: Int, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         if rank == 0 { return self }
-        return view(layout: layout.transposed(normDim(d0, "transpose", file, line), normDim(d1, "transpose", file, line)))
+        return view(
+            layout: layout.transposed(normDim(d0, "transpose", file, line), normDim(d1, "transpose", file, line)))
     }
 
     /// Transpose of a matrix (rank ≤ 2).
     public func t(file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        if rank > 2 { torchFail("t", "t() expects a tensor with <= 2 dimensions, but self is \(rank)D", file: file, line: line) }
+        if rank > 2 {
+            torchFail("t", "t() expects a tensor with <= 2 dimensions, but self is \(rank)D", file: file, line: line)
+        }
         return rank < 2 ? self : transpose(0, 1)
     }
 
@@ -98,36 +118,57 @@ extension Tensor {
     /// Broadcasts size-1 dimensions to `sizes` without copying (-1 keeps a size).
     public func expand(_ sizes: [Int], file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         if sizes.count < rank {
-            torchFail("expand", "the number of sizes provided (\(sizes.count)) must be greater or equal to the number of dimensions in the tensor (\(rank))", file: file, line: line)
+            torchFail(
+                "expand",
+                "the number of sizes provided (\(sizes.count)) must be greater or equal to the number of dimensions "
+                    + "in the tensor (\(rank))",
+                file: file, line: line)
         }
         let pad = sizes.count - rank
         var sh = [Int](), st = [Int]()
         for (i, s) in sizes.enumerated() {
             if i < pad {
-                if s < 0 { torchFail("expand", "the expanded size \(s) is not allowed in a leading, non-existing dimension", file: file, line: line) }
+                if s < 0 {
+                    torchFail(
+                        "expand", "the expanded size \(s) is not allowed in a leading, non-existing dimension",
+                        file: file, line: line)
+                }
                 sh.append(s); st.append(0)
                 continue
             }
             let cur = shape[i - pad]
             let target = s == -1 ? cur : s
-            if cur == target { sh.append(cur); st.append(strides[i - pad]) }
-            else if cur == 1 { sh.append(target); st.append(0) }
-            else {
-                torchFail("expand", "The expanded size of the tensor (\(target)) must match the existing size (\(cur)) at non-singleton dimension \(i).  Target sizes: \(sizes).  Tensor sizes: \(shape)", file: file, line: line)
+            if cur == target {
+                sh.append(cur); st.append(strides[i - pad])
+            } else if cur == 1 {
+                sh.append(target); st.append(0)
+            } else {
+                torchFail(
+                    "expand",
+                    "The expanded size of the tensor (\(target)) must match the existing size (\(cur)) at "
+                        + "non-singleton dimension \(i).  Target sizes: \(sizes).  Tensor sizes: \(shape)",
+                    file: file, line: line)
             }
         }
         return view(layout: Layout(shape: sh, strides: st, offset: layout.offset))
     }
 
-    public func expand(_ sizes: Int..., file: StaticString = #fileID, line: UInt = #line) -> Tensor { expand(sizes, file: file, line: line) }
-    public func expandAs(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor { expand(other.shape, file: file, line: line) }
+    public func expand(_ sizes: Int..., file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        expand(sizes, file: file, line: line)
+    }
+    public func expandAs(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        expand(other.shape, file: file, line: line)
+    }
 
     /// `length` elements of `dim` from `start`.
-    public func narrow(_ dim: Int, start: Int, length: Int, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    public func narrow(_ dim: Int, start: Int, length: Int, file: StaticString = #fileID, line: UInt = #line) -> Tensor
+    {
         let d = normDim(dim, "narrow", file, line)
         let s = start < 0 ? start + shape[d] : start
         if s < 0 || length < 0 || s + length > shape[d] {
-            torchFail("narrow", "start (\(start)) + length (\(length)) exceeds dimension size (\(shape[d])).", file: file, line: line)
+            torchFail(
+                "narrow", "start (\(start)) + length (\(length)) exceeds dimension size (\(shape[d])).", file: file,
+                line: line)
         }
         var sh = shape
         sh[d] = length
@@ -140,7 +181,9 @@ extension Tensor {
         let d = normDim(dim, "select", file, line)
         let size = shape[d]
         if index < -size || index >= size {
-            torchFail("select", "index \(index) is out of bounds for dimension \(d) with size \(size)", file: file, line: line)
+            torchFail(
+                "select", "index \(index) is out of bounds for dimension \(d) with size \(size)", file: file, line: line
+            )
         }
         let i = index < 0 ? index + size : index
         var sh = shape, st = strides
@@ -152,7 +195,11 @@ extension Tensor {
     public func unfold(_ dim: Int, size: Int, step: Int, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         let d = rank == 0 ? 0 : normDim(dim, "unfold", file, line)
         let len = rank == 0 ? 1 : shape[d]
-        if size > len { torchFail("unfold", "maximum size for tensor at dimension \(d) is \(len) but size is \(size)", file: file, line: line) }
+        if size > len {
+            torchFail(
+                "unfold", "maximum size for tensor at dimension \(d) is \(len) but size is \(size)", file: file,
+                line: line)
+        }
         if step <= 0 { torchFail("unfold", "step is \(step) but must be > 0", file: file, line: line) }
         var sh = shape, st = strides
         if rank == 0 { return view(layout: Layout(shape: [size], strides: [1], offset: layout.offset)) }
@@ -164,7 +211,9 @@ extension Tensor {
 
     /// Splits into `chunks` pieces along `dim` (the last may be smaller).
     public func chunk(_ chunks: Int, dim: Int = 0, file: StaticString = #fileID, line: UInt = #line) -> [Tensor] {
-        if chunks <= 0 { torchFail("chunk", "chunk expects `chunks` to be greater than 0, got: \(chunks)", file: file, line: line) }
+        if chunks <= 0 {
+            torchFail("chunk", "chunk expects `chunks` to be greater than 0, got: \(chunks)", file: file, line: line)
+        }
         let d = normDim(dim, "chunk", file, line)
         // An empty dimension splits into `chunks` empty pieces, as PyTorch.
         if shape[d] == 0 { return (0..<chunks).map { _ in narrow(d, start: 0, length: 0, file: file, line: line) } }
@@ -177,17 +226,27 @@ extension Tensor {
         let d = normDim(dim, "split", file, line)
         let n = shape[d]
         if n == 0 { return [self] }
-        return split(sizes: Swift.stride(from: 0, to: n, by: size).map { Swift.min(size, n - $0) }, dim: d, file: file, line: line)
+        return split(
+            sizes: Swift.stride(from: 0, to: n, by: size).map { Swift.min(size, n - $0) }, dim: d, file: file,
+            line: line)
     }
 
     /// Pieces with the given sizes along `dim`; they must add up to the dimension's size.
     public func split(sizes: [Int], dim: Int = 0, file: StaticString = #fileID, line: UInt = #line) -> [Tensor] {
         let d = normDim(dim, "split", file, line)
         if sizes.reduce(0, +) != shape[d] {
-            torchFail("split", "split_with_sizes expects split_sizes to sum exactly to \(shape[d]) (input tensor's size at dimension \(d)), but got split_sizes=\(sizes)", file: file, line: line)
+            torchFail(
+                "split",
+                "split_with_sizes expects split_sizes to sum exactly to \(shape[d]) (input tensor's size at "
+                    + "dimension \(d)), but got split_sizes=\(sizes)",
+                file: file, line: line)
         }
         var start = 0
-        let pieces = Torch.noGrad { sizes.map { s in defer { start += s }; return narrow(d, start: start, length: s) } }
+        let pieces = Torch.noGrad {
+            sizes.map { s in
+                defer { start += s }; return narrow(d, start: start, length: s)
+            }
+        }
         return recordPieces(pieces, dim: d, stacked: false, name: "SplitWithSizesBackward0", file: file, line: line)
     }
 
@@ -201,11 +260,14 @@ extension Tensor {
     /// Views of this tensor recorded as the outputs of one node, whose backward concatenates (or
     /// stacks) their gradients, zeros for pieces that got none: one gradient of this tensor's
     /// size instead of one per piece (an RNN's time steps, an LSTM's gates).
-    func recordPieces(_ pieces: [Tensor], dim d: Int, stacked: Bool, name: String, file: StaticString, line: UInt) -> [Tensor] {
+    func recordPieces(_ pieces: [Tensor], dim d: Int, stacked: Bool, name: String, file: StaticString, line: UInt)
+        -> [Tensor]
+    {
         guard Tensor.shouldRecord(self) else { return pieces }
         let shapes = pieces.map { $0.shape }
         let dt = dtype, dev = device
-        let node = FunctionNode(name: name, inputs: [self], numOutputs: pieces.count, file: file, line: line) { _, grads in
+        let node = FunctionNode(name: name, inputs: [self], numOutputs: pieces.count, file: file, line: line) {
+            _, grads in
             let parts = grads.enumerated().map { i, g in g ?? Tensor.zeros(shapes[i], dtype: dt, device: dev) }
             return [stacked ? Tensor.stack(parts, dim: d) : Tensor.cat(parts, dim: d)]
         }
@@ -217,9 +279,13 @@ extension Tensor {
     }
 
     /// The diagonal of the `dim1`×`dim2` matrices, as a new last dimension.
-    public func diagonal(offset: Int = 0, dim1: Int = 0, dim2: Int = 1, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    public func diagonal(
+        offset: Int = 0, dim1: Int = 0, dim2: Int = 1, file: StaticString = #fileID, line: UInt = #line
+    ) -> Tensor {
         let a = normDim(dim1, "diagonal", file, line), b = normDim(dim2, "diagonal", file, line)
-        if a == b { torchFail("diagonal", "diagonal dimensions cannot be identical \(dim1), \(dim2)", file: file, line: line) }
+        if a == b {
+            torchFail("diagonal", "diagonal dimensions cannot be identical \(dim1), \(dim2)", file: file, line: line)
+        }
         var off = layout.offset
         let n: Int
         if offset >= 0 {
@@ -236,15 +302,26 @@ extension Tensor {
     }
 
     /// A view with arbitrary shape, strides and storage offset; it must stay inside the storage.
-    public func asStrided(_ size: [Int], _ stride: [Int], storageOffset: Int? = nil,
-                          file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    public func asStrided(
+        _ size: [Int], _ stride: [Int], storageOffset: Int? = nil,
+        file: StaticString = #fileID, line: UInt = #line
+    ) -> Tensor {
         if size.count != stride.count {
             torchFail("asStrided", "mismatch in length of strides and shape", file: file, line: line)
         }
-        if stride.contains(where: { $0 < 0 }) { torchFail("asStrided", "as_strided: Negative strides are not supported at the moment, got strides: \(stride)", file: file, line: line) }
+        if stride.contains(where: { $0 < 0 }) {
+            torchFail(
+                "asStrided", "as_strided: Negative strides are not supported at the moment, got strides: \(stride)",
+                file: file, line: line)
+        }
         let l = Layout(shape: size, strides: stride, offset: storageOffset ?? layout.offset)
         if let ext = l.storageExtent, (ext.max + 1) * itemSize > storage.byteCount || ext.min < 0 {
-            torchFail("asStrided", "setStorage: sizes \(size), strides \(stride), storage offset \(l.offset) and itemsize \(itemSize) requiring a storage size of \((ext.max + 1) * itemSize) are out of bounds for storage of size \(storage.byteCount)", file: file, line: line)
+            torchFail(
+                "asStrided",
+                "setStorage: sizes \(size), strides \(stride), storage offset \(l.offset) and itemsize \(itemSize) "
+                    + "requiring a storage size of \((ext.max + 1) * itemSize) are out of bounds for storage of size "
+                    + "\(storage.byteCount)",
+                file: file, line: line)
         }
         return view(layout: l)
     }

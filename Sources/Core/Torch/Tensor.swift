@@ -36,13 +36,15 @@ public final class Tensor: @unchecked Sendable {
     /// A fresh contiguous tensor with undefined contents.
     @inlinable public convenience init(uninitialized shape: [Int], dtype: DType, device: Device = .cpu) {
         let layout = Layout(shape: shape)
-        self.init(storage: Storage(byteCount: layout.count * dtype.itemSize, device: device), layout: layout, dtype: dtype)
+        self.init(
+            storage: Storage(byteCount: layout.count * dtype.itemSize, device: device), layout: layout, dtype: dtype)
     }
 
     /// A fresh tensor with undefined contents and the given contiguous layout (offset 0), which
     /// lets an op reuse an input's layout instead of computing strides again.
     @inlinable convenience init(uninitializedContiguous layout: Layout, dtype: DType, device: Device = .cpu) {
-        self.init(storage: Storage(byteCount: layout.count * dtype.itemSize, device: device), layout: layout, dtype: dtype)
+        self.init(
+            storage: Storage(byteCount: layout.count * dtype.itemSize, device: device), layout: layout, dtype: dtype)
     }
 
     /// A fresh tensor shaped like `like`: reuses its layout when that is contiguous from offset 0.
@@ -94,7 +96,8 @@ public final class Tensor: @unchecked Sendable {
 
     /// A tensor sharing this storage with another layout.
     package func view(layout: Layout) -> Tensor {
-        let v = Tensor.shouldRecord(self) ? recordedView(layout) : Tensor(storage: storage, layout: layout, dtype: dtype)
+        let v =
+            Tensor.shouldRecord(self) ? recordedView(layout) : Tensor(storage: storage, layout: layout, dtype: dtype)
         v.viewBase = viewBase ?? self
         return v
     }
@@ -106,7 +109,7 @@ public final class Tensor: @unchecked Sendable {
         storage = source.storage
         layout = source.layout
         dtype = source.dtype
-        autograd?.accumulator = nil   // it recorded the old shape and dtype
+        autograd?.accumulator = nil  // it recorded the old shape and dtype
     }
 
     /// True when no other tensor object holds this tensor's storage.
@@ -120,7 +123,11 @@ public final class Tensor: @unchecked Sendable {
     package func checkNoInternalOverlap(_ op: String, file: StaticString, line: UInt) {
         if count == 0 { return }
         for (n, s) in zip(shape, strides) where n > 1 && s == 0 {
-            torchFail(op, "unsupported operation: more than one element of the written-to tensor refers to a single memory location. Please clone() the tensor before performing the operation.", file: file, line: line)
+            torchFail(
+                op,
+                "unsupported operation: more than one element of the written-to tensor refers to a single memory "
+                    + "location. Please clone() the tensor before performing the operation.",
+                file: file, line: line)
         }
     }
 

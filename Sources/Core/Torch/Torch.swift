@@ -9,4 +9,3 @@ public enum Torch {
     /// Seeds the default generator: the same seed gives the same numbers on every run.
     public static func manualSeed(_ seed: UInt64) { Generator.default.manualSeed(seed) }
 }
-

@@ -16,7 +16,12 @@ public struct CIFAR10 {
         for f in files {
             let b = try IDX.readBytes(f)
             if b.isEmpty || b.count % CIFAR10.recordBytes != 0 {
-                throw DataError(path: f, reason: "size \(b.count) is not a whole number of \(CIFAR10.recordBytes)-byte records (truncated or corrupt)")
+                throw DataError(
+                    path: f,
+                    reason:
+                        "size \(b.count) is not a whole number of \(CIFAR10.recordBytes)-byte records (truncated or "
+                        + "corrupt)"
+                )
             }
             let n = b.count / CIFAR10.recordBytes
             labels.reserveCapacity(labels.count + n)

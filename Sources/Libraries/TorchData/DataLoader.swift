@@ -2,7 +2,7 @@ import Torch
 import TorchBase
 import _CZlib
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The random generator type (inside `DataLoader`, `Generator` names Sequence's iterator).
@@ -69,7 +69,9 @@ public enum SampleRandom {
 
     static func seed(_ base: UInt64, epoch: Int, index: Int) -> UInt64 {
         var h = base ^ 0x9E37_79B9_7F4A_7C15
-        for v in [UInt64(bitPattern: Int64(epoch)), UInt64(bitPattern: Int64(index))] { h = (h ^ v) &* 0xBF58_476D_1CE4_E5B9; h ^= h >> 31 }
+        for v in [UInt64(bitPattern: Int64(epoch)), UInt64(bitPattern: Int64(index))] {
+            h = (h ^ v) &* 0xBF58_476D_1CE4_E5B9; h ^= h >> 31
+        }
         return h
     }
 }
@@ -92,11 +94,15 @@ public final class DataLoader<D: Dataset, Batch>: Sequence {
     /// Epochs started so far; set it when resuming so that shuffling continues where it left off.
     public var epoch = 0
 
-    public init(_ dataset: D, batchSize: Int = 1, shuffle: Bool = false, sampler: Sampler? = nil, dropLast: Bool = false,
-                numWorkers: Int = 0, prefetchFactor: Int = 2, timeout: Double? = nil, seed: UInt64 = 0,
-                collate: @escaping ([D.Element]) throws -> Batch) {
+    public init(
+        _ dataset: D, batchSize: Int = 1, shuffle: Bool = false, sampler: Sampler? = nil, dropLast: Bool = false,
+        numWorkers: Int = 0, prefetchFactor: Int = 2, timeout: Double? = nil, seed: UInt64 = 0,
+        collate: @escaping ([D.Element]) throws -> Batch
+    ) {
         self.dataset = dataset
-        let s = sampler ?? (shuffle ? RandomSampler(count: dataset.count) : SequentialSampler(count: dataset.count) as Sampler)
+        let s =
+            sampler
+            ?? (shuffle ? RandomSampler(count: dataset.count) : SequentialSampler(count: dataset.count) as Sampler)
         batchSampler = BatchSampler(s, batchSize: batchSize, dropLast: dropLast)
         self.numWorkers = numWorkers
         self.prefetchFactor = Swift.max(1, prefetchFactor)
@@ -110,7 +116,8 @@ public final class DataLoader<D: Dataset, Batch>: Sequence {
     /// The batches of the next epoch; `next()` throws the first failure.
     public func epochIterator() -> EpochIterator {
         defer { epoch += 1 }
-        let batches = batchSampler.batches(generator: RandomGenerator(seed: SampleRandom.seed(seed, epoch: epoch, index: -1)))
+        let batches = batchSampler.batches(
+            generator: RandomGenerator(seed: SampleRandom.seed(seed, epoch: epoch, index: -1)))
         return EpochIterator(loader: self, batches: batches, epoch: epoch)
     }
 
@@ -129,7 +136,9 @@ public final class DataLoader<D: Dataset, Batch>: Sequence {
             items.reserveCapacity(indices.count)
             for i in indices {
                 SampleRandom.set(RandomGenerator(seed: SampleRandom.seed(seed, epoch: epoch, index: i)))
-                do { items.append(try dataset.get(i)) } catch { SampleRandom.set(nil); throw LoaderError.sample(worker: worker, index: i, error: error) }
+                do { items.append(try dataset.get(i)) } catch {
+                    SampleRandom.set(nil); throw LoaderError.sample(worker: worker, index: i, error: error)
+                }
             }
             SampleRandom.set(nil)
             return .success(try collate(items))
@@ -202,12 +211,14 @@ public final class DataLoader<D: Dataset, Batch>: Sequence {
             for w in 0..<loader.numWorkers where w < batches.count {
                 let box = Unmanaged.passRetained(WorkerBox(state, w) as AnyObject).toOpaque()
                 var t = pthread_t()
-                pthread_create(&t, nil, { arg in
-                    ctd_set_thread_name("torch-loader")
-                    let b = Unmanaged<AnyObject>.fromOpaque(arg!).takeRetainedValue() as! WorkerRunnable
-                    b.run()
-                    return nil
-                }, box)
+                pthread_create(
+                    &t, nil,
+                    { arg in
+                        ctd_set_thread_name("torch-loader")
+                        let b = Unmanaged<AnyObject>.fromOpaque(arg!).takeRetainedValue() as! WorkerRunnable
+                        b.run()
+                        return nil
+                    }, box)
                 threads.append(t)
             }
         }
@@ -267,9 +278,13 @@ protocol WorkerRunnable: AnyObject { func run() }
 
 extension DataLoader where Batch == D.Element, D.Element: Collatable {
     /// A loader that collates with the element type's default collation.
-    public convenience init(_ dataset: D, batchSize: Int = 1, shuffle: Bool = false, sampler: Sampler? = nil, dropLast: Bool = false,
-                            numWorkers: Int = 0, prefetchFactor: Int = 2, timeout: Double? = nil, seed: UInt64 = 0) {
-        self.init(dataset, batchSize: batchSize, shuffle: shuffle, sampler: sampler, dropLast: dropLast, numWorkers: numWorkers,
-                  prefetchFactor: prefetchFactor, timeout: timeout, seed: seed, collate: { try D.Element.collate($0) })
+    public convenience init(
+        _ dataset: D, batchSize: Int = 1, shuffle: Bool = false, sampler: Sampler? = nil, dropLast: Bool = false,
+        numWorkers: Int = 0, prefetchFactor: Int = 2, timeout: Double? = nil, seed: UInt64 = 0
+    ) {
+        self.init(
+            dataset, batchSize: batchSize, shuffle: shuffle, sampler: sampler, dropLast: dropLast,
+            numWorkers: numWorkers,
+            prefetchFactor: prefetchFactor, timeout: timeout, seed: seed, collate: { try D.Element.collate($0) })
     }
 }

@@ -20,7 +20,8 @@ public struct TensorDataset: Dataset {
     public init(_ tensors: Tensor..., file: StaticString = #fileID, line: UInt = #line) {
         self.tensors = tensors
         if let n = tensors.first?.shape.first, tensors.contains(where: { $0.shape.first != n }) {
-            torchFail("TensorDataset", "Size mismatch between tensors: \(tensors.map { $0.shape })", file: file, line: line)
+            torchFail(
+                "TensorDataset", "Size mismatch between tensors: \(tensors.map { $0.shape })", file: file, line: line)
         }
     }
     public var count: Int { tensors.first?.shape.first ?? 0 }
@@ -68,9 +69,11 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable {
 
 /// Splits `dataset` into non-overlapping random subsets of the given lengths (they must add up
 /// to its size), reproducibly for a seeded generator.
-public func randomSplit<D: Dataset>(_ dataset: D, lengths: [Int], generator: Generator = .default) throws -> [Subset<D>] {
+public func randomSplit<D: Dataset>(_ dataset: D, lengths: [Int], generator: Generator = .default) throws -> [Subset<D>]
+{
     if lengths.reduce(0, +) != dataset.count || lengths.contains(where: { $0 < 0 }) {
-        throw DatasetError.badLengths("Sum of input lengths \(lengths) does not equal the length of the input dataset (\(dataset.count))!")
+        throw DatasetError.badLengths(
+            "Sum of input lengths \(lengths) does not equal the length of the input dataset (\(dataset.count))!")
     }
     let perm = Tensor.randperm(dataset.count, generator: generator).toArray(Int.self)
     var start = 0
@@ -125,7 +128,8 @@ public struct WeightedRandomSampler: Sampler {
         self.weights = weights; self.numSamples = numSamples; self.replacement = replacement
     }
     public func indices(generator: Generator) -> [Int] {
-        Tensor(weights, dtype: .float64).multinomial(numSamples, replacement: replacement, generator: generator).toArray(Int.self)
+        Tensor(weights, dtype: .float64).multinomial(numSamples, replacement: replacement, generator: generator)
+            .toArray(Int.self)
     }
 }
 

@@ -22,7 +22,9 @@ public enum IDX {
         // A stream that ends early reads as end of file; zlib records why.
         var status: Int32 = 0
         _ = gzerror(f, &status)
-        if status != 0 && status != 1 { throw DataError(path: path, reason: "corrupt or truncated compressed data (zlib error \(status))") }
+        if status != 0 && status != 1 {
+            throw DataError(path: path, reason: "corrupt or truncated compressed data (zlib error \(status))")
+        }
         return out
     }
 
@@ -30,12 +32,20 @@ public enum IDX {
     public static func load(_ path: String) throws -> Tensor {
         let b = try readBytes(path)
         if b.count < 4 { throw DataError(path: path, reason: "file too short for an IDX header (\(b.count) bytes)") }
-        if b[0] != 0 || b[1] != 0 { throw DataError(path: path, reason: "bad magic number: first two bytes must be zero") }
-        if b[2] != 0x08 { throw DataError(path: path, reason: "unsupported IDX element type 0x\(String(b[2], radix: 16)) (only unsigned bytes, 0x08)") }
+        if b[0] != 0 || b[1] != 0 {
+            throw DataError(path: path, reason: "bad magic number: first two bytes must be zero")
+        }
+        if b[2] != 0x08 {
+            throw DataError(
+                path: path,
+                reason: "unsupported IDX element type 0x\(String(b[2], radix: 16)) (only unsigned bytes, 0x08)")
+        }
         let rank = Int(b[3])
         if rank == 0 || rank > 8 { throw DataError(path: path, reason: "bad number of dimensions \(rank)") }
         let header = 4 + 4 * rank
-        if b.count < header { throw DataError(path: path, reason: "truncated header: \(b.count) bytes, need \(header)") }
+        if b.count < header {
+            throw DataError(path: path, reason: "truncated header: \(b.count) bytes, need \(header)")
+        }
         var shape: [Int] = []
         var total = 1
         for i in 0..<rank {
@@ -47,7 +57,10 @@ public enum IDX {
             total = t
         }
         if b.count - header != total {
-            throw DataError(path: path, reason: "expected \(total) data bytes for shape \(shape), found \(b.count - header) (truncated or corrupt)")
+            throw DataError(
+                path: path,
+                reason:
+                    "expected \(total) data bytes for shape \(shape), found \(b.count - header) (truncated or corrupt)")
         }
         return Tensor(shape: shape, scalars: Array(b[header...]), dtype: .uint8)
     }
@@ -88,5 +101,5 @@ func fileExists(_ path: String) -> Bool {
 }
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif

@@ -22,8 +22,10 @@ public final class IterableLoader<Element, Batch>: Sequence {
     let collate: ([Element]) throws -> Batch
     public private(set) var epoch = 0
 
-    public init(_ dataset: IterableDataset<Element>, batchSize: Int, dropLast: Bool = false,
-                collate: @escaping ([Element]) throws -> Batch) {
+    public init(
+        _ dataset: IterableDataset<Element>, batchSize: Int, dropLast: Bool = false,
+        collate: @escaping ([Element]) throws -> Batch
+    ) {
         self.dataset = dataset; self.batchSize = batchSize; self.dropLast = dropLast; self.collate = collate
     }
 

@@ -1,6 +1,6 @@
 import Torch
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Writes scalar summaries as TensorBoard event files (`events.out.tfevents.*`): TFRecord framing
@@ -90,7 +90,9 @@ struct Proto {
         key(field, 5)
         withUnsafeBytes(of: v.bitPattern.littleEndian) { bytes += $0 }
     }
-    mutating func string(_ field: Int, _ s: String) { key(field, 2); varint(UInt64(s.utf8.count)); bytes += Array(s.utf8) }
+    mutating func string(_ field: Int, _ s: String) {
+        key(field, 2); varint(UInt64(s.utf8.count)); bytes += Array(s.utf8)
+    }
     mutating func message(_ field: Int, _ m: Proto) { key(field, 2); varint(UInt64(m.bytes.count)); bytes += m.bytes }
 }
 

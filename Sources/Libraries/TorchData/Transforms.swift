@@ -4,7 +4,8 @@ import TorchBase
 /// A sample transform (torchvision's transforms), applied to one tensor.
 ///
 /// ```swift
-/// let t = Transform.compose([.randomCrop(28, padding: 4), .randomHorizontalFlip(), .normalize(mean: [0.286], std: [0.353])])
+/// let t = Transform.compose([.randomCrop(28, padding: 4), .randomHorizontalFlip(),
+///                            .normalize(mean: [0.286], std: [0.353])])
 /// ```
 public struct Transform {
     public let apply: (Tensor) -> Tensor
@@ -55,12 +56,16 @@ public struct Transform {
 public struct MappedDataset<D: Dataset, T>: Dataset {
     public let base: D
     public let transform: (D.Element) throws -> T
-    public init(_ base: D, _ transform: @escaping (D.Element) throws -> T) { self.base = base; self.transform = transform }
+    public init(_ base: D, _ transform: @escaping (D.Element) throws -> T) {
+        self.base = base; self.transform = transform
+    }
     public var count: Int { base.count }
     public func get(_ index: Int) throws -> T { try transform(base.get(index)) }
 }
 
 extension Dataset {
     /// This dataset with `transform` applied to each sample.
-    public func map<T>(_ transform: @escaping (Element) throws -> T) -> MappedDataset<Self, T> { MappedDataset(self, transform) }
+    public func map<T>(_ transform: @escaping (Element) throws -> T) -> MappedDataset<Self, T> {
+        MappedDataset(self, transform)
+    }
 }

@@ -28,9 +28,11 @@ public struct Checkpoint {
     public var metadata: [String: String]
 
     /// Writes a checkpoint of `model` (and optionally `optimizer`, `scheduler`) atomically.
-    public static func save(to path: String, model: Module, optimizer: Optimizer? = nil, scheduler: SchedulerState? = nil,
-                            epoch: Int, step: Int, generators: [String: Generator] = ["default": .default],
-                            metadata: [String: String] = [:]) throws {
+    public static func save(
+        to path: String, model: Module, optimizer: Optimizer? = nil, scheduler: SchedulerState? = nil,
+        epoch: Int, step: Int, generators: [String: Generator] = ["default": .default],
+        metadata: [String: String] = [:]
+    ) throws {
         var tensors: [String: Tensor] = [:]
         var meta: [String: String] = ["format": format, "epoch": String(epoch), "step": String(step)]
         for (k, v) in model.stateDict() { tensors["model." + k] = v }
@@ -53,7 +55,10 @@ public struct Checkpoint {
     public static func load(_ path: String) throws -> Checkpoint {
         let (tensors, meta) = try SafeTensors.load(path)
         guard meta["format"] == format else {
-            throw TorchError("\(path) is not a SwiftTorch checkpoint (format \(meta["format"].map { "'\($0)'" } ?? "missing"), expected '\(format)')")
+            throw TorchError(
+                "\(path) is not a SwiftTorch checkpoint (format \(meta["format"].map { "'\($0)'" } ?? "missing"), "
+                    + "expected '\(format)')"
+            )
         }
         guard let epoch = meta["epoch"].flatMap({ Int($0) }), let step = meta["step"].flatMap({ Int($0) }) else {
             throw TorchError("\(path): checkpoint metadata lacks an integer epoch and step")
@@ -68,16 +73,19 @@ public struct Checkpoint {
             for (k, v) in meta where k.hasPrefix(prefix) { out[String(k.dropFirst(prefix.count))] = v }
             return out
         }
-        return Checkpoint(model: strip("model.", tensors),
-                          optimizer: meta["has_optimizer"] == "1" ? (strip("optimizer.", tensors), stripMeta("optimizer.")) : nil,
-                          scheduler: meta["has_scheduler"] == "1" ? stripMeta("scheduler.") : nil,
-                          epoch: epoch, step: step, generators: strip("generator.", tensors), metadata: stripMeta("user."))
+        return Checkpoint(
+            model: strip("model.", tensors),
+            optimizer: meta["has_optimizer"] == "1" ? (strip("optimizer.", tensors), stripMeta("optimizer.")) : nil,
+            scheduler: meta["has_scheduler"] == "1" ? stripMeta("scheduler.") : nil,
+            epoch: epoch, step: step, generators: strip("generator.", tensors), metadata: stripMeta("user."))
     }
 
     /// Loads the saved state into `model`, `optimizer`, `scheduler` and `generators`. Asking
     /// for a part the checkpoint does not hold is an error.
-    public func restore(model: Module, optimizer: Optimizer? = nil, scheduler: SchedulerState? = nil,
-                        generators: [String: Generator] = ["default": .default], strict: Bool = true) throws {
+    public func restore(
+        model: Module, optimizer: Optimizer? = nil, scheduler: SchedulerState? = nil,
+        generators: [String: Generator] = ["default": .default], strict: Bool = true
+    ) throws {
         _ = try model.loadStateDict(self.model, strict: strict)
         if let optimizer {
             guard let state = self.optimizer else { throw TorchError("the checkpoint holds no optimizer state") }
@@ -88,7 +96,9 @@ public struct Checkpoint {
             try scheduler.loadStateDict(state)
         }
         for (name, g) in generators {
-            guard let state = self.generators[name] else { throw TorchError("the checkpoint holds no state for generator '\(name)'") }
+            guard let state = self.generators[name] else {
+                throw TorchError("the checkpoint holds no state for generator '\(name)'")
+            }
             try g.setState(state)
         }
     }

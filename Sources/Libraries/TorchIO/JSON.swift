@@ -26,7 +26,9 @@ indirect enum JSON {
 
         mutating func expect(_ c: UInt8) throws {
             skip()
-            guard i < b.count && b[i] == c else { throw ParseError(message: "expected '\(Character(UnicodeScalar(c)))' at byte \(i)") }
+            guard i < b.count && b[i] == c else {
+                throw ParseError(message: "expected '\(Character(UnicodeScalar(c)))' at byte \(i)")
+            }
             i += 1
         }
 
@@ -43,7 +45,9 @@ indirect enum JSON {
                 if i < b.count && b[i] == UInt8(ascii: "}") { i += 1; return .object(out) }
                 while true {
                     skip()
-                    guard case .string(let k) = try value(depth: depth + 1) else { throw ParseError(message: "object key must be a string at byte \(i)") }
+                    guard case .string(let k) = try value(depth: depth + 1) else {
+                        throw ParseError(message: "object key must be a string at byte \(i)")
+                    }
                     if !seen.insert(k).inserted { throw ParseError(message: "duplicate key \"\(k)\"") }
                     try expect(UInt8(ascii: ":"))
                     out.append((k, try value(depth: depth + 1)))
@@ -85,24 +89,36 @@ indirect enum JSON {
                         case UInt8(ascii: "b"): s.append(8)
                         case UInt8(ascii: "f"): s.append(12)
                         case UInt8(ascii: "u"):
-                            guard i + 4 <= b.count, let code = UInt32(String(decoding: b[i..<(i + 4)], as: UTF8.self), radix: 16),
-                                  let scalar = UnicodeScalar(code) else { throw ParseError(message: "bad \\u escape at byte \(i)") }
+                            guard i + 4 <= b.count,
+                                let code = UInt32(String(decoding: b[i..<(i + 4)], as: UTF8.self), radix: 16),
+                                let scalar = UnicodeScalar(code)
+                            else { throw ParseError(message: "bad \\u escape at byte \(i)") }
                             s += Array(String(Character(scalar)).utf8)
                             i += 4
                         default: s.append(e)
                         }
-                    } else { s.append(c) }
+                    } else {
+                        s.append(c)
+                    }
                 }
-                guard let str = String(validating: s, as: UTF8.self) else { throw ParseError(message: "string is not valid UTF-8") }
+                guard let str = String(validating: s, as: UTF8.self) else {
+                    throw ParseError(message: "string is not valid UTF-8")
+                }
                 return .string(str)
             case UInt8(ascii: "t"):
-                guard b[i...].starts(with: Array("true".utf8)) else { throw ParseError(message: "bad literal at byte \(i)") }
+                guard b[i...].starts(with: Array("true".utf8)) else {
+                    throw ParseError(message: "bad literal at byte \(i)")
+                }
                 i += 4; return .bool(true)
             case UInt8(ascii: "f"):
-                guard b[i...].starts(with: Array("false".utf8)) else { throw ParseError(message: "bad literal at byte \(i)") }
+                guard b[i...].starts(with: Array("false".utf8)) else {
+                    throw ParseError(message: "bad literal at byte \(i)")
+                }
                 i += 5; return .bool(false)
             case UInt8(ascii: "n"):
-                guard b[i...].starts(with: Array("null".utf8)) else { throw ParseError(message: "bad literal at byte \(i)") }
+                guard b[i...].starts(with: Array("null".utf8)) else {
+                    throw ParseError(message: "bad literal at byte \(i)")
+                }
                 i += 4; return .null
             default:
                 let start = i
@@ -119,7 +135,8 @@ indirect enum JSON {
     /// Serialises (keys in the given order, no whitespace).
     var text: String {
         switch self {
-        case .object(let kv): return "{" + kv.map { JSON.string($0.0).text + ":" + $0.1.text }.joined(separator: ",") + "}"
+        case .object(let kv):
+            return "{" + kv.map { JSON.string($0.0).text + ":" + $0.1.text }.joined(separator: ",") + "}"
         case .array(let a): return "[" + a.map { $0.text }.joined(separator: ",") + "]"
         case .string(let s):
             var out = "\""
@@ -132,7 +149,9 @@ indirect enum JSON {
                     if u.value < 0x20 {
                         let hex = String(u.value, radix: 16)
                         out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                    } else { out.unicodeScalars.append(u) }
+                    } else {
+                        out.unicodeScalars.append(u)
+                    }
                 }
             }
             return out + "\""

@@ -10,14 +10,19 @@ import TorchBase
 /// ```
 public enum NPY {
     static let magic: [UInt8] = [0x93] + Array("NUMPY".utf8)
-    static let codes: [DType: String] = [.bool: "b1", .uint8: "u1", .int8: "i1", .int16: "i2", .int32: "i4", .int64: "i8",
-                                         .float16: "f2", .float32: "f4", .float64: "f8"]
+    static let codes: [DType: String] = [
+        .bool: "b1", .uint8: "u1", .int8: "i1", .int16: "i2", .int32: "i4", .int64: "i8",
+        .float16: "f2", .float32: "f4", .float64: "f8",
+    ]
 
     /// Bytes of a version 1.0 file (2.0 when the header needs it), little-endian, C order.
     public static func serialize(_ t: Tensor) throws -> [UInt8] {
         guard let code = codes[t.dtype] else { throw SerializationError("<npy>", "NumPy has no \(t.dtype) dtype") }
         let c = t.cpu().contiguous()
-        let shape = c.shape.isEmpty ? "()" : (c.shape.count == 1 ? "(\(c.shape[0]),)" : "(" + c.shape.map(String.init).joined(separator: ", ") + ")")
+        let shape =
+            c.shape.isEmpty
+            ? "()"
+            : (c.shape.count == 1 ? "(\(c.shape[0]),)" : "(" + c.shape.map(String.init).joined(separator: ", ") + ")")
         let byteOrder = c.itemSize == 1 ? "|" : "<"
         var header = Array("{'descr': '\(byteOrder)\(code)', 'fortran_order': False, 'shape': \(shape), }".utf8)
         let v2 = header.count + 11 > 65535
@@ -26,7 +31,10 @@ public enum NPY {
         header.append(10)
         var out = magic + [v2 ? 2 : 1, 0]
         let n = header.count
-        out += v2 ? [UInt8(n & 255), UInt8(n >> 8 & 255), UInt8(n >> 16 & 255), UInt8(n >> 24 & 255)] : [UInt8(n & 255), UInt8(n >> 8)]
+        out +=
+            v2
+            ? [UInt8(n & 255), UInt8(n >> 8 & 255), UInt8(n >> 16 & 255), UInt8(n >> 24 & 255)]
+            : [UInt8(n & 255), UInt8(n >> 8)]
         out += header
         c.withUnsafeRawBytes { out += $0 }
         return out
@@ -48,7 +56,9 @@ public enum NPY {
             len = Int(b[8]) | Int(b[9]) << 8 | Int(b[10]) << 16 | Int(b[11]) << 24; start = 12
         default: throw fail("unsupported .npy format version \(major).\(b[7])")
         }
-        guard len <= 1 << 20, start + len <= b.count else { throw fail("header length \(len) exceeds the file (\(b.count) bytes)") }
+        guard len <= 1 << 20, start + len <= b.count else {
+            throw fail("header length \(len) exceeds the file (\(b.count) bytes)")
+        }
         guard let header = String(validating: b[start..<(start + len)], as: major == 3 ? UTF8.self : UTF8.self) else {
             throw fail("header is not text")
         }
@@ -67,7 +77,10 @@ public enum NPY {
         let (bytes, o) = count.multipliedReportingOverflow(by: dtype.itemSize)
         let dataStart = start + len
         if o || b.count - dataStart != bytes {
-            throw fail("expected \(o ? "an overflowing number of" : String(bytes)) data bytes for shape \(shape) of \(descr), found \(b.count - dataStart)")
+            throw fail(
+                "expected \(o ? "an overflowing number of" : String(bytes)) data bytes for shape \(shape) of "
+                    + "\(descr), found \(b.count - dataStart)"
+            )
         }
         let physical = fortran ? Array(shape.reversed()) : shape
         let t = Tensor(uninitialized: physical, dtype: dtype)
@@ -95,7 +108,13 @@ public enum NPY {
         let descr = String(d[d.index(after: d.startIndex)..<end])
         let f = try value("fortran_order")
         let fortran: Bool
-        if f.hasPrefix("True") { fortran = true } else if f.hasPrefix("False") { fortran = false } else { throw fail("bad 'fortran_order'") }
+        if f.hasPrefix("True") {
+            fortran = true
+        } else if f.hasPrefix("False") {
+            fortran = false
+        } else {
+            throw fail("bad 'fortran_order'")
+        }
         let s = try value("shape")
         guard s.first == "(", let close = s.firstIndex(of: ")") else { throw fail("bad 'shape' in header") }
         let inner = s[s.index(after: s.startIndex)..<close]

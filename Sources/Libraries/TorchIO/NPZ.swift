@@ -8,9 +8,13 @@ import _CZlib
 public enum NPZ {
     public static var maxUncompressed = 1 << 32
 
-    public static func load(_ path: String) throws -> [String: Tensor] { try deserialize(AtomicFile.read(path), source: path) }
+    public static func load(_ path: String) throws -> [String: Tensor] {
+        try deserialize(AtomicFile.read(path), source: path)
+    }
 
-    public static func save(_ arrays: [String: Tensor], to path: String) throws { try AtomicFile.write(path, serialize(arrays)) }
+    public static func save(_ arrays: [String: Tensor], to path: String) throws {
+        try AtomicFile.write(path, serialize(arrays))
+    }
 
     public static func deserialize(_ b: [UInt8], source: String) throws -> [String: Tensor] {
         var out: [String: Tensor] = [:]

@@ -24,7 +24,8 @@ public enum PyTorchCheckpoint {
         func walk(_ v: PickleValue, _ prefix: String) {
             switch v {
             case .tensor(let t): out[prefix] = t
-            case .dict(let d): for (k, x) in d.items { if case .string(let s) = k { walk(x, prefix.isEmpty ? s : prefix + "." + s) } }
+            case .dict(let d):
+                for (k, x) in d.items { if case .string(let s) = k { walk(x, prefix.isEmpty ? s : prefix + "." + s) } }
             default: break
             }
         }
@@ -39,8 +40,12 @@ public enum PyTorchCheckpoint {
         }
         let prefix = String(pkl.name.dropLast("data.pkl".count))
         var storages: [String: [UInt8]] = [:]
-        for m in members where m.name.hasPrefix(prefix + "data/") { storages[String(m.name.dropFirst(prefix.count + 5))] = m.data }
-        if let order = members.first(where: { $0.name == prefix + "byteorder" }), String(decoding: order.data, as: UTF8.self) != "little" {
+        for m in members where m.name.hasPrefix(prefix + "data/") {
+            storages[String(m.name.dropFirst(prefix.count + 5))] = m.data
+        }
+        if let order = members.first(where: { $0.name == prefix + "byteorder" }),
+            String(decoding: order.data, as: UTF8.self) != "little"
+        {
             throw SerializationError(source, "big-endian checkpoints are not supported")
         }
         var vm = Unpickler(data: pkl.data, source: source, storages: storages)
@@ -76,15 +81,21 @@ struct Unpickler {
     var marks: [Int] = []
     var memo: [Int: PickleValue] = [:]
 
-    init(data: [UInt8], source: String, storages: [String: [UInt8]]) { self.data = data; self.source = source; self.storages = storages }
+    init(data: [UInt8], source: String, storages: [String: [UInt8]]) {
+        self.data = data; self.source = source; self.storages = storages
+    }
 
     func fail(_ r: String) -> SerializationError { SerializationError(source, "data.pkl: " + r) }
 
-    static let storageTypes: [String: DType] = ["FloatStorage": .float32, "DoubleStorage": .float64, "HalfStorage": .float16,
-                                                "BFloat16Storage": .bfloat16, "LongStorage": .int64, "IntStorage": .int32,
-                                                "ShortStorage": .int16, "CharStorage": .int8, "ByteStorage": .uint8, "BoolStorage": .bool]
-    static let allowed: Set<String> = ["collections.OrderedDict", "torch._utils._rebuild_tensor_v2", "torch._utils._rebuild_parameter",
-                                       "builtins.set", "torch.Size"]
+    static let storageTypes: [String: DType] = [
+        "FloatStorage": .float32, "DoubleStorage": .float64, "HalfStorage": .float16,
+        "BFloat16Storage": .bfloat16, "LongStorage": .int64, "IntStorage": .int32,
+        "ShortStorage": .int16, "CharStorage": .int8, "ByteStorage": .uint8, "BoolStorage": .bool,
+    ]
+    static let allowed: Set<String> = [
+        "collections.OrderedDict", "torch._utils._rebuild_tensor_v2", "torch._utils._rebuild_parameter",
+        "builtins.set", "torch.Size",
+    ]
 
     mutating func take(_ n: Int) throws -> ArraySlice<UInt8> {
         guard n >= 0, pos + n <= data.count else { throw fail("truncated at byte \(pos)") }
@@ -103,7 +114,9 @@ struct Unpickler {
         return Array(stack[m...])
     }
     mutating func string(_ n: Int) throws -> String {
-        guard let s = String(validating: try take(n), as: UTF8.self) else { throw fail("invalid UTF-8 string at byte \(pos)") }
+        guard let s = String(validating: try take(n), as: UTF8.self) else {
+            throw fail("invalid UTF-8 string at byte \(pos)")
+        }
         return s
     }
     mutating func line() throws -> String {
@@ -118,20 +131,20 @@ struct Unpickler {
             if steps > 50_000_000 { throw fail("too many opcodes") }
             let op = try byte()
             switch op {
-            case 0x80: _ = try byte()                                          // PROTO
-            case 0x95: _ = try take(8)                                         // FRAME
-            case 0x2E: return try pop()                                        // STOP
-            case 0x7D: stack.append(.dict(PickleDict()))                       // EMPTY_DICT
-            case 0x5D: stack.append(.list(PickleList()))                       // EMPTY_LIST
-            case 0x29: stack.append(.tuple([]))                                // EMPTY_TUPLE
-            case 0x28: marks.append(stack.count)                               // MARK
-            case 0x4E: stack.append(.none)                                     // NONE
+            case 0x80: _ = try byte()  // PROTO
+            case 0x95: _ = try take(8)  // FRAME
+            case 0x2E: return try pop()  // STOP
+            case 0x7D: stack.append(.dict(PickleDict()))  // EMPTY_DICT
+            case 0x5D: stack.append(.list(PickleList()))  // EMPTY_LIST
+            case 0x29: stack.append(.tuple([]))  // EMPTY_TUPLE
+            case 0x28: marks.append(stack.count)  // MARK
+            case 0x4E: stack.append(.none)  // NONE
             case 0x88: stack.append(.bool(true))
             case 0x89: stack.append(.bool(false))
-            case 0x4B: stack.append(.int(try byte()))                          // BININT1
-            case 0x4D: stack.append(.int(try le(2)))                           // BININT2
-            case 0x4A: stack.append(.int(Int(Int32(truncatingIfNeeded: try le(4)))))   // BININT
-            case 0x8A:                                                         // LONG1
+            case 0x4B: stack.append(.int(try byte()))  // BININT1
+            case 0x4D: stack.append(.int(try le(2)))  // BININT2
+            case 0x4A: stack.append(.int(Int(Int32(truncatingIfNeeded: try le(4)))))  // BININT
+            case 0x8A:  // LONG1
                 let n = try byte()
                 guard n <= 8 else { throw fail("integer of \(n) bytes is too large") }
                 let bytes = Array(try take(n))
@@ -139,55 +152,57 @@ struct Unpickler {
                 for (i, b) in bytes.enumerated() { v |= Int64(b) << (8 * Int64(i)) }
                 if n > 0 && n < 8 && bytes.last! & 0x80 != 0 { v -= Int64(1) << (8 * Int64(n)) }
                 stack.append(.int(Int(v)))
-            case 0x47:                                                         // BINFLOAT (big-endian)
+            case 0x47:  // BINFLOAT (big-endian)
                 let bits = try take(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
                 stack.append(.float(Double(bitPattern: bits)))
-            case 0x8C: let n = try byte(); stack.append(.string(try string(n)))          // SHORT_BINUNICODE
-            case 0x58: let n = try le(4); stack.append(.string(try string(n)))           // BINUNICODE
-            case 0x8D: let n = try le(8); stack.append(.string(try string(n)))           // BINUNICODE8
-            case 0x55: let n = try byte(); stack.append(.string(try string(n)))          // SHORT_BINSTRING
-            case 0x54: let n = try le(4); stack.append(.string(try string(n)))           // BINSTRING
-            case 0x43: let n = try byte(); stack.append(.bytes(Array(try take(n))))      // SHORT_BINBYTES
-            case 0x42: let n = try le(4); stack.append(.bytes(Array(try take(n))))       // BINBYTES
-            case 0x71: memo[try byte()] = stack.last                                     // BINPUT
-            case 0x72: memo[try le(4)] = stack.last                                      // LONG_BINPUT
-            case 0x94: memo[memo.count] = stack.last                                     // MEMOIZE
-            case 0x68, 0x6A:                                                             // BINGET, LONG_BINGET
+            case 0x8C: let n = try byte(); stack.append(.string(try string(n)))  // SHORT_BINUNICODE
+            case 0x58: let n = try le(4); stack.append(.string(try string(n)))  // BINUNICODE
+            case 0x8D: let n = try le(8); stack.append(.string(try string(n)))  // BINUNICODE8
+            case 0x55: let n = try byte(); stack.append(.string(try string(n)))  // SHORT_BINSTRING
+            case 0x54: let n = try le(4); stack.append(.string(try string(n)))  // BINSTRING
+            case 0x43: let n = try byte(); stack.append(.bytes(Array(try take(n))))  // SHORT_BINBYTES
+            case 0x42: let n = try le(4); stack.append(.bytes(Array(try take(n))))  // BINBYTES
+            case 0x71: memo[try byte()] = stack.last  // BINPUT
+            case 0x72: memo[try le(4)] = stack.last  // LONG_BINPUT
+            case 0x94: memo[memo.count] = stack.last  // MEMOIZE
+            case 0x68, 0x6A:  // BINGET, LONG_BINGET
                 let k = op == 0x68 ? try byte() : try le(4)
                 guard let v = memo[k] else { throw fail("memo key \(k) missing") }
                 stack.append(v)
-            case 0x74: stack.append(.tuple(try popMark()))                     // TUPLE
+            case 0x74: stack.append(.tuple(try popMark()))  // TUPLE
             case 0x85: let a = try pop(); stack.append(.tuple([a]))
             case 0x86: let b = try pop(), a = try pop(); stack.append(.tuple([a, b]))
             case 0x87: let c = try pop(), b = try pop(), a = try pop(); stack.append(.tuple([a, b, c]))
-            case 0x61:                                                         // APPEND
+            case 0x61:  // APPEND
                 let v = try pop()
                 guard case .list(let l)? = stack.last else { throw fail("APPEND to a non-list") }
                 l.items.append(v)
-            case 0x65:                                                         // APPENDS
+            case 0x65:  // APPENDS
                 let vs = try popMark()
                 guard case .list(let l)? = stack.last else { throw fail("APPENDS to a non-list") }
                 l.items += vs
-            case 0x73:                                                         // SETITEM
+            case 0x73:  // SETITEM
                 let v = try pop(), k = try pop()
                 guard case .dict(let d)? = stack.last else { throw fail("SETITEM on a non-dict") }
                 d.items.append((k, v))
-            case 0x75:                                                         // SETITEMS
+            case 0x75:  // SETITEMS
                 let kv = try popMark()
                 guard case .dict(let d)? = stack.last, kv.count % 2 == 0 else { throw fail("SETITEMS on a non-dict") }
                 for i in Swift.stride(from: 0, to: kv.count, by: 2) { d.items.append((kv[i], kv[i + 1])) }
-            case 0x63:                                                         // GLOBAL
+            case 0x63:  // GLOBAL
                 let module = try line(), name = try line()
                 stack.append(try global(module, name))
-            case 0x93:                                                         // STACK_GLOBAL
-                guard case .string(let name) = try pop(), case .string(let module) = try pop() else { throw fail("bad STACK_GLOBAL") }
+            case 0x93:  // STACK_GLOBAL
+                guard case .string(let name) = try pop(), case .string(let module) = try pop() else {
+                    throw fail("bad STACK_GLOBAL")
+                }
                 stack.append(try global(module, name))
-            case 0x51:                                                         // BINPERSID
+            case 0x51:  // BINPERSID
                 stack.append(try persistent(try pop()))
-            case 0x52:                                                         // REDUCE
+            case 0x52:  // REDUCE
                 let args = try pop(), f = try pop()
                 stack.append(try reduce(f, args))
-            case 0x62:                                                         // BUILD
+            case 0x62:  // BUILD
                 let state = try pop()
                 guard let target = stack.last else { throw fail("BUILD on an empty stack") }
                 // Empty states are accepted on anything; a dict (its attributes) only on a dict:
@@ -198,7 +213,9 @@ struct Unpickler {
                 case .dict(let d) where d.items.isEmpty: break
                 case .tuple(let t) where t.isEmpty: break
                 case .dict:
-                    guard case .dict = target else { throw fail("BUILD with a non-empty state is only allowed on a dict") }
+                    guard case .dict = target else {
+                        throw fail("BUILD with a non-empty state is only allowed on a dict")
+                    }
                 default: throw fail("BUILD with a non-empty state is not allowed")
                 }
             default:
@@ -218,13 +235,16 @@ struct Unpickler {
 
     /// ('storage', torch.FloatStorage, key, location, numel)
     func persistent(_ pid: PickleValue) throws -> PickleValue {
-        guard case .tuple(let t) = pid, t.count >= 5, case .string("storage") = t[0], case .global(_, let typeName) = t[1],
-              let dtype = Unpickler.storageTypes[typeName], case .string(let key) = t[2], case .int(let numel) = t[4] else {
+        guard case .tuple(let t) = pid, t.count >= 5, case .string("storage") = t[0],
+            case .global(_, let typeName) = t[1],
+            let dtype = Unpickler.storageTypes[typeName], case .string(let key) = t[2], case .int(let numel) = t[4]
+        else {
             throw fail("unsupported persistent id")
         }
         guard let bytes = storages[key] else { throw fail("storage '\(key)' is missing from the archive") }
         guard numel >= 0, numel.multipliedReportingOverflow(by: dtype.itemSize).partialValue == bytes.count,
-              !numel.multipliedReportingOverflow(by: dtype.itemSize).overflow else {
+            !numel.multipliedReportingOverflow(by: dtype.itemSize).overflow
+        else {
             throw fail("storage '\(key)' holds \(bytes.count) bytes, not \(numel) elements of \(dtype)")
         }
         return .storage(dtype: dtype, key: key, numel: numel)
@@ -232,11 +252,15 @@ struct Unpickler {
 
     func ints(_ v: PickleValue) throws -> [Int] {
         guard case .tuple(let t) = v else { throw fail("expected a tuple of integers") }
-        return try t.map { x in guard case .int(let i) = x else { throw fail("expected an integer") }; return i }
+        return try t.map { x in
+            guard case .int(let i) = x else { throw fail("expected an integer") }; return i
+        }
     }
 
     func reduce(_ f: PickleValue, _ args: PickleValue) throws -> PickleValue {
-        guard case .global(let module, let name) = f, case .tuple(let a) = args else { throw fail("REDUCE of a non-global") }
+        guard case .global(let module, let name) = f, case .tuple(let a) = args else {
+            throw fail("REDUCE of a non-global")
+        }
         switch module + "." + name {
         case "collections.OrderedDict":
             return .dict(PickleDict())
@@ -245,7 +269,8 @@ struct Unpickler {
                 throw fail("bad _rebuild_tensor_v2 arguments")
             }
             let size = try ints(a[2]), stride = try ints(a[3])
-            guard size.count == stride.count, offset >= 0, size.allSatisfy({ $0 >= 0 }), stride.allSatisfy({ $0 >= 0 }) else {
+            guard size.count == stride.count, offset >= 0, size.allSatisfy({ $0 >= 0 }), stride.allSatisfy({ $0 >= 0 })
+            else {
                 throw fail("tensor from storage '\(key)': bad size \(size) / stride \(stride) / offset \(offset)")
             }
             var extent = offset
@@ -307,7 +332,8 @@ extension PyTorchCheckpoint {
             p.unicode(name)
             p.global("torch._utils", "_rebuild_tensor_v2")
             p.op(0x28)
-            p.op(0x28); p.unicode("storage"); p.global("torch", storageName); p.unicode(String(i)); p.unicode("cpu"); p.int(t.count); p.op(0x74)
+            p.op(0x28); p.unicode("storage"); p.global("torch", storageName); p.unicode(String(i)); p.unicode("cpu");
+            p.int(t.count); p.op(0x74)
             p.op(0x51)
             p.int(0)
             p.op(0x28); for s in t.shape { p.int(s) }; p.op(0x74)
@@ -320,7 +346,8 @@ extension PyTorchCheckpoint {
         }
         p.op(0x75)
         p.op(0x2E)
-        let all = [("\(archiveName)/data.pkl", p.bytes), ("\(archiveName)/byteorder", Array("little".utf8))] + files
+        let all =
+            [("\(archiveName)/data.pkl", p.bytes), ("\(archiveName)/byteorder", Array("little".utf8))] + files
             + [("\(archiveName)/version", Array("3\n".utf8))]
         try AtomicFile.write(path, ZipArchive.write(all, align: 64))
     }
@@ -330,11 +357,15 @@ struct PicklerBytes {
     var bytes: [UInt8] = []
     mutating func op(_ o: UInt8) { bytes.append(o) }
     mutating func proto() { bytes += [0x80, 2] }
-    mutating func global(_ module: String, _ name: String) { bytes.append(0x63); bytes += Array("\(module)\n\(name)\n".utf8) }
+    mutating func global(_ module: String, _ name: String) {
+        bytes.append(0x63); bytes += Array("\(module)\n\(name)\n".utf8)
+    }
     mutating func unicode(_ s: String) {
         let u = Array(s.utf8)
         bytes.append(0x58)
-        bytes += [UInt8(u.count & 255), UInt8(u.count >> 8 & 255), UInt8(u.count >> 16 & 255), UInt8(u.count >> 24 & 255)] + u
+        bytes +=
+            [UInt8(u.count & 255), UInt8(u.count >> 8 & 255), UInt8(u.count >> 16 & 255), UInt8(u.count >> 24 & 255)]
+            + u
     }
     mutating func int(_ v: Int) {
         if v >= 0 && v < 256 { bytes += [0x4B, UInt8(v)]; return }

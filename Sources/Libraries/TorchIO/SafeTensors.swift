@@ -1,7 +1,7 @@
 import Torch
 import TorchBase
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A file that could not be read or written (see `FileError`).
@@ -20,8 +20,10 @@ public enum SafeTensors {
     /// Most tensors accepted in one file.
     public static let maxTensors = 1_000_000
 
-    static let names: [DType: String] = [.bool: "BOOL", .uint8: "U8", .int8: "I8", .int16: "I16", .int32: "I32", .int64: "I64",
-                                         .float16: "F16", .bfloat16: "BF16", .float32: "F32", .float64: "F64"]
+    static let names: [DType: String] = [
+        .bool: "BOOL", .uint8: "U8", .int8: "I8", .int16: "I16", .int32: "I32", .int64: "I64",
+        .float16: "F16", .bfloat16: "BF16", .float32: "F32", .float64: "F64",
+    ]
 
     /// The file's bytes for `tensors` (sorted by name) and optional string metadata.
     public static func serialize(_ tensors: [String: Tensor], metadata: [String: String]? = nil) -> [UInt8] {
@@ -35,15 +37,26 @@ public enum SafeTensors {
 
     /// The 8-byte length and the JSON header (padded to 8 bytes), and the tensors in file order
     /// (sorted by name, contiguous, on the CPU).
-    static func headerAndOrder(_ tensors: [String: Tensor], metadata: [String: String]?) -> ([UInt8], [(String, Tensor)]) {
+    static func headerAndOrder(_ tensors: [String: Tensor], metadata: [String: String]?) -> (
+        [UInt8], [(String, Tensor)]
+    ) {
         var entries: [(String, JSON)] = []
-        if let metadata { entries.append(("__metadata__", .object(metadata.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) }))) }
+        if let metadata {
+            entries.append(
+                ("__metadata__", .object(metadata.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })))
+        }
         var offset = 0
         let sorted = tensors.sorted { $0.key < $1.key }.map { ($0.key, $0.value.cpu().contiguous()) }
         for (name, t) in sorted {
             let n = t.count * t.itemSize
-            entries.append((name, .object([("dtype", .string(names[t.dtype]!)), ("shape", .array(t.shape.map { .number($0) })),
-                                           ("data_offsets", .array([.number(offset), .number(offset + n)]))])))
+            entries.append(
+                (
+                    name,
+                    .object([
+                        ("dtype", .string(names[t.dtype]!)), ("shape", .array(t.shape.map { .number($0) })),
+                        ("data_offsets", .array([.number(offset), .number(offset + n)])),
+                    ])
+                ))
             offset += n
         }
         var header = Array(JSON.object(entries).text.utf8)
@@ -64,7 +77,9 @@ public enum SafeTensors {
         try header.withUnsafeBytes { h in
             chunks.append(h)
             for t in contiguous where t.count > 0 {
-                chunks.append(UnsafeRawBufferPointer(start: t.storage.data + t.storageOffset * t.itemSize, count: t.count * t.itemSize))
+                chunks.append(
+                    UnsafeRawBufferPointer(
+                        start: t.storage.data + t.storageOffset * t.itemSize, count: t.count * t.itemSize))
             }
             try AtomicFile.write(path, chunks: chunks)
         }
@@ -82,7 +97,9 @@ public enum SafeTensors {
             let t = Tensor(uninitialized: shape, dtype: dtype)
             if end > begin {
                 let src = file.base! + headerEnd + begin, dst = t.storage.data
-                Torch.parallelFor(end - begin, grain: 1 << 24) { r in (dst + r.lowerBound).copyMemory(from: src + r.lowerBound, byteCount: r.count) }
+                Torch.parallelFor(end - begin, grain: 1 << 24) { r in
+                    (dst + r.lowerBound).copyMemory(from: src + r.lowerBound, byteCount: r.count)
+                }
             }
             tensors[name] = t
         }
@@ -92,13 +109,17 @@ public enum SafeTensors {
     /// Parses and checks a whole file: header length and size cap, JSON, known dtypes, shapes
     /// whose byte size matches the offsets (overflow checked), offsets in bounds, sorted, with no
     /// holes or overlaps and covering the data exactly, no duplicate names, at most `maxTensors`.
-    public static func deserialize(_ bytes: [UInt8], source: String) throws -> (tensors: [String: Tensor], metadata: [String: String]) {
+    public static func deserialize(_ bytes: [UInt8], source: String) throws -> (
+        tensors: [String: Tensor], metadata: [String: String]
+    ) {
         try bytes.withUnsafeBytes { raw in
             let (spans, metadata, headerEnd) = try layout(raw, source: source)
             var tensors: [String: Tensor] = [:]
             for (name, begin, end, dtype, shape) in spans {
                 let t = Tensor(uninitialized: shape, dtype: dtype)
-                if end > begin { t.storage.data.copyMemory(from: raw.baseAddress! + headerEnd + begin, byteCount: end - begin) }
+                if end > begin {
+                    t.storage.data.copyMemory(from: raw.baseAddress! + headerEnd + begin, byteCount: end - begin)
+                }
                 tensors[name] = t
             }
             return (tensors, metadata)
@@ -117,7 +138,8 @@ public enum SafeTensors {
         for (name, begin, end, dtype, shape) in spans {
             let start = headerEnd + begin
             if end > begin && start % dtype.itemSize == 0 {
-                let storage = Storage(wrapping: file.base! + start, byteCount: end - begin, device: .cpu, onFree: { _ = file })
+                let storage = Storage(
+                    wrapping: file.base! + start, byteCount: end - begin, device: .cpu, onFree: { _ = file })
                 tensors[name] = Tensor(storage: storage, layout: Layout(shape: shape), dtype: dtype)
             } else {
                 let t = Tensor(uninitialized: shape, dtype: dtype)
@@ -130,17 +152,24 @@ public enum SafeTensors {
 
     /// Checks a whole file and returns where each tensor lies in the data section.
     static func layout(_ bytes: UnsafeRawBufferPointer, source: String) throws
-        -> (spans: [(String, Int, Int, DType, [Int])], metadata: [String: String], headerEnd: Int) {
+        -> (spans: [(String, Int, Int, DType, [Int])], metadata: [String: String], headerEnd: Int)
+    {
         func fail(_ r: String) -> SerializationError { SerializationError(source, r) }
         guard bytes.count >= 8 else { throw fail("file too short for a safetensors header (\(bytes.count) bytes)") }
         let n = bytes[0..<8].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
-        guard n <= UInt64(maxHeaderBytes) else { throw fail("header length \(n) exceeds the \(maxHeaderBytes)-byte limit") }
+        guard n <= UInt64(maxHeaderBytes) else {
+            throw fail("header length \(n) exceeds the \(maxHeaderBytes)-byte limit")
+        }
         guard Int(n) <= bytes.count - 8 else { throw fail("header length \(n) exceeds the file size \(bytes.count)") }
         let headerEnd = 8 + Int(n)
         let root: JSON
-        do { root = try JSON.parse(Array(bytes[8..<headerEnd])[...]) } catch let e as JSON.ParseError { throw fail("invalid header JSON: \(e.message)") }
+        do { root = try JSON.parse(Array(bytes[8..<headerEnd])[...]) } catch let e as JSON.ParseError {
+            throw fail("invalid header JSON: \(e.message)")
+        }
         guard case .object(let entries) = root else { throw fail("header is not a JSON object") }
-        if entries.count > maxTensors + 1 { throw fail("\(entries.count) entries exceed the limit of \(maxTensors) tensors") }
+        if entries.count > maxTensors + 1 {
+            throw fail("\(entries.count) entries exceed the limit of \(maxTensors) tensors")
+        }
         let dataLen = bytes.count - headerEnd
         var metadata: [String: String] = [:]
         var spans: [(String, Int, Int, DType, [Int])] = []
@@ -162,13 +191,17 @@ public enum SafeTensors {
             var shape: [Int] = []
             var elements = 1
             for d in dims {
-                guard case .number(let s) = d, s >= 0 else { throw fail("tensor \(name): shape entries must be non-negative integers") }
+                guard case .number(let s) = d, s >= 0 else {
+                    throw fail("tensor \(name): shape entries must be non-negative integers")
+                }
                 let (m, o) = elements.multipliedReportingOverflow(by: s)
                 if o { throw fail("tensor \(name): shape \(dims.count)-d overflows") }
                 elements = m
                 shape.append(s)
             }
-            guard case .array(let offs)? = f["data_offsets"], offs.count == 2, case .number(let begin) = offs[0], case .number(let end) = offs[1] else {
+            guard case .array(let offs)? = f["data_offsets"], offs.count == 2, case .number(let begin) = offs[0],
+                case .number(let end) = offs[1]
+            else {
                 throw fail("tensor \(name): data_offsets must be [begin, end]")
             }
             guard begin >= 0, end >= begin, end <= dataLen else {
@@ -176,17 +209,27 @@ public enum SafeTensors {
             }
             let (size, o) = elements.multipliedReportingOverflow(by: dtype.itemSize)
             if o || size != end - begin {
-                throw fail("tensor \(name): shape \(shape) of \(dtype) needs \(o ? "an overflowing number of" : String(size)) bytes, offsets give \(end - begin)")
+                throw fail(
+                    "tensor \(name): shape \(shape) of \(dtype) needs "
+                        + "\(o ? "an overflowing number of" : String(size)) bytes, offsets give \(end - begin)"
+                )
             }
             spans.append((name, begin, end, dtype, shape))
         }
         spans.sort { $0.1 < $1.1 || ($0.1 == $1.1 && $0.2 < $1.2) }
         var expected = 0
         for s in spans {
-            if s.1 != expected { throw fail(s.1 > expected ? "hole in the data before tensor \(s.0) (bytes \(expected)..<\(s.1))" : "tensor \(s.0) overlaps the previous tensor") }
+            if s.1 != expected {
+                throw fail(
+                    s.1 > expected
+                        ? "hole in the data before tensor \(s.0) (bytes \(expected)..<\(s.1))"
+                        : "tensor \(s.0) overlaps the previous tensor")
+            }
             expected = s.2
         }
-        if expected != dataLen { throw fail("data section has \(dataLen - expected) trailing bytes not covered by any tensor") }
+        if expected != dataLen {
+            throw fail("data section has \(dataLen - expected) trailing bytes not covered by any tensor")
+        }
         return (spans, metadata, headerEnd)
     }
 }
@@ -201,11 +244,15 @@ final class MappedFile {
         if fd < 0 { throw SerializationError(path, "cannot open file (\(String(cString: strerror(errno))))") }
         defer { close(fd) }
         var st = stat()
-        if fstat(fd, &st) != 0 { throw SerializationError(path, "cannot stat file (\(String(cString: strerror(errno))))") }
+        if fstat(fd, &st) != 0 {
+            throw SerializationError(path, "cannot stat file (\(String(cString: strerror(errno))))")
+        }
         count = Int(st.st_size)
         if count == 0 { base = nil; return }
         let p = mmap(nil, count, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0)
-        if p == MAP_FAILED || p == nil { throw SerializationError(path, "cannot map file (\(String(cString: strerror(errno))))") }
+        if p == MAP_FAILED || p == nil {
+            throw SerializationError(path, "cannot map file (\(String(cString: strerror(errno))))")
+        }
         base = p
     }
 

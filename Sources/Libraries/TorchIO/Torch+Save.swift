@@ -14,7 +14,9 @@ extension Torch {
         case "pt": try PyTorchCheckpoint.save(tensors.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, to: path)
         case "npz": try NPZ.save(tensors, to: path)
         case "npy":
-            guard tensors.count == 1 else { throw SerializationError(path, ".npy holds exactly one array, got \(tensors.count)") }
+            guard tensors.count == 1 else {
+                throw SerializationError(path, ".npy holds exactly one array, got \(tensors.count)")
+            }
             try NPY.save(tensors.first!.value, to: path)
         default: throw SerializationError(path, "unknown file extension (use .safetensors, .pt, .pth, .npz or .npy)")
         }

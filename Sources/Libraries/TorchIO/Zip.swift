@@ -30,9 +30,13 @@ enum ZipArchive {
             p += 46 + nlen + elen + clen
             guard local + 30 <= b.count, u32(b, local) == 0x0403_4B50 else { throw fail("\(name): bad local header") }
             let dataStart = local + 30 + u16(b, local + 26) + u16(b, local + 28)
-            guard dataStart + csize <= b.count else { throw fail("\(name): data runs past the end of the archive (truncated)") }
+            guard dataStart + csize <= b.count else {
+                throw fail("\(name): data runs past the end of the archive (truncated)")
+            }
             total += usize
-            guard usize <= maxUncompressed, total <= maxUncompressed else { throw fail("\(name): declared size \(usize) exceeds the limit") }
+            guard usize <= maxUncompressed, total <= maxUncompressed else {
+                throw fail("\(name): declared size \(usize) exceeds the limit")
+            }
             var data: [UInt8]
             switch method {
             case 0:
@@ -41,7 +45,9 @@ enum ZipArchive {
             case 8:
                 data = [UInt8](repeating: 0, count: usize)
                 let n = b.withUnsafeBytes { src in
-                    data.withUnsafeMutableBytes { czlib_inflate_raw(src.baseAddress! + dataStart, csize, $0.baseAddress, usize) }
+                    data.withUnsafeMutableBytes {
+                        czlib_inflate_raw(src.baseAddress! + dataStart, csize, $0.baseAddress, usize)
+                    }
                 }
                 if n == -2 { throw fail("\(name): inflates beyond its declared size \(usize) (zip bomb?)") }
                 if n != usize { throw fail("\(name): corrupt deflate data") }
@@ -69,13 +75,19 @@ enum ZipArchive {
             let headerEnd = offset + 30 + name.count
             let pad = align > 1 ? (align - (headerEnd + 4) % align) % align + 4 : 0
             let extra: [UInt8] = pad > 0 ? le16(0x4650) + le16(pad - 4) + [UInt8](repeating: 0, count: pad - 4) : []
-            let common = le16(20) + le16(0) + le16(0) + le16(0) + le16(0x21) + le32(crc) + le32(data.count) + le32(data.count) + le16(name.count)
+            let common =
+                le16(20) + le16(0) + le16(0) + le16(0) + le16(0x21) + le32(crc) + le32(data.count) + le32(data.count)
+                + le16(name.count)
             out += le32(0x0403_4B50) + common + le16(extra.count) + name + extra + data
-            central += le32(0x0201_4B50) + le16(20) + common + le16(0) + le16(0) + le16(0) + le16(0) + le32(0) + le32(offset) + name
+            central +=
+                le32(0x0201_4B50) + le16(20) + common + le16(0) + le16(0) + le16(0) + le16(0) + le32(0) + le32(offset)
+                + name
         }
         let cdOffset = out.count
         out += central
-        out += le32(0x0605_4B50) + le16(0) + le16(0) + le16(files.count) + le16(files.count) + le32(central.count) + le32(cdOffset) + le16(0)
+        out +=
+            le32(0x0605_4B50) + le16(0) + le16(0) + le16(files.count) + le16(files.count) + le32(central.count)
+            + le32(cdOffset) + le16(0)
         return out
     }
 }

@@ -14,7 +14,9 @@ func inAccumulateType(_ x: Tensor, _ f: (Tensor) -> Tensor) -> Tensor {
 /// ```swift
 /// leakyRelu(Tensor([-1.0, 2.0]), negativeSlope: 0.1)   // [-0.1, 2]
 /// ```
-public func leakyRelu(_ x: Tensor, negativeSlope: Double = 0.01, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+public func leakyRelu(_ x: Tensor, negativeSlope: Double = 0.01, file: StaticString = #fileID, line: UInt = #line)
+    -> Tensor
+{
     x.requireKernel("leaky_relu", "leaky_relu_cpu", .floating, file: file, line: line)
     return Tensor.where(x .> 0, x, x * negativeSlope)
 }
@@ -24,7 +26,7 @@ public func leakyRelu(_ x: Tensor, negativeSlope: Double = 0.01, file: StaticStr
 public func elu(_ x: Tensor, alpha: Double = 1, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
     x.requireKernel("elu", "elu_cpu", .floating, file: file, line: line)
     return inAccumulateType(x) { x in
-        let negative = Tensor.where(x .> 0, Tensor.zerosLike(x), x)   // gradient 1 where x <= 0, as PyTorch
+        let negative = Tensor.where(x .> 0, Tensor.zerosLike(x), x)  // gradient 1 where x <= 0, as PyTorch
         return Tensor.where(x .> 0, x, negative.expm1() * alpha)
     }
 }
@@ -42,22 +44,26 @@ public func mish(_ x: Tensor, file: StaticString = #fileID, line: UInt = #line) 
 
 /// `log(1 + exp(beta·x)) / beta`, linear above `threshold` (PyTorch's defaults 1 and 20). The
 /// exponential only sees `min(beta·x, threshold)`, and float16/bfloat16 compute in float32.
-public func softplus(_ x: Tensor, beta: Double = 1, threshold: Double = 20, file: StaticString = #fileID,
-                     line: UInt = #line) -> Tensor {
+public func softplus(
+    _ x: Tensor, beta: Double = 1, threshold: Double = 20, file: StaticString = #fileID,
+    line: UInt = #line
+) -> Tensor {
     x.requireKernel("softplus", "softplus_cpu", .floating, file: file, line: line)
     if beta == 1 && threshold == 20 { return x.softplus() }
     return inAccumulateType(x) { x in
         let z = x * beta
         let above = z .> threshold
-        let zs = Tensor.where(above, Tensor.fullLike(z, threshold), z)   // finite exp, full gradient below
+        let zs = Tensor.where(above, Tensor.fullLike(z, threshold), z)  // finite exp, full gradient below
         return Tensor.where(above, x, zs.exp().log1p() / beta)
     }
 }
 
 /// Clamps to `[minVal, maxVal]`. Integer inputs keep their dtype (bounds truncated); the gradient
 /// is zero at the bounds themselves, as PyTorch's hardtanh_backward.
-public func hardtanh(_ x: Tensor, minVal: Double = -1, maxVal: Double = 1, file: StaticString = #fileID,
-                     line: UInt = #line) -> Tensor {
+public func hardtanh(
+    _ x: Tensor, minVal: Double = -1, maxVal: Double = 1, file: StaticString = #fileID,
+    line: UInt = #line
+) -> Tensor {
     if x.dtype == .bool { torchFail("hardtanh", "Bool inputs not supported for hardtanh", file: file, line: line) }
     if !x.dtype.isFloatingPoint {
         let (lo, hi) = (Int(minVal.rounded(.towardZero)), Int(maxVal.rounded(.towardZero)))

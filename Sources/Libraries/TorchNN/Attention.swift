@@ -11,11 +11,16 @@ import TorchBase
 /// ```swift
 /// let out = scaledDotProductAttention(q, k, v, isCausal: true)
 /// ```
-public func scaledDotProductAttention(_ q: Tensor, _ k: Tensor, _ v: Tensor, attnMask: Tensor? = nil,
-                                      dropoutP: Double = 0, isCausal: Bool = false, scale: Double? = nil,
-                                      file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+public func scaledDotProductAttention(
+    _ q: Tensor, _ k: Tensor, _ v: Tensor, attnMask: Tensor? = nil,
+    dropoutP: Double = 0, isCausal: Bool = false, scale: Double? = nil,
+    file: StaticString = #fileID, line: UInt = #line
+) -> Tensor {
     if isCausal && attnMask != nil {
-        torchFail("scaled_dot_product_attention", "_scaled_dot_product_attention: Explicit attn_mask should not be set when is_causal=True", file: file, line: line)
+        torchFail(
+            "scaled_dot_product_attention",
+            "_scaled_dot_product_attention: Explicit attn_mask should not be set when is_causal=True", file: file,
+            line: line)
     }
     let d = q.shape[q.rank - 1]
     var scores = q.matmul(k.mT) * (scale ?? 1 / Double(d).squareRoot())
@@ -49,7 +54,7 @@ public final class MultiheadAttention: Module {
         precondition(embedDim % numHeads == 0, "embed_dim must be divisible by num_heads")
         self.embedDim = embedDim; self.numHeads = numHeads; self.batchFirst = batchFirst; self.dropoutP = dropout
         inProjWeight = Tensor.empty([3 * embedDim, embedDim])
-        let a = (6.0 / Double(4 * embedDim)).squareRoot()   // xavier uniform over [3E, E]
+        let a = (6.0 / Double(4 * embedDim)).squareRoot()  // xavier uniform over [3E, E]
         Init.uniform_(inProjWeight, -a, a)
         inProjBias = Tensor.zeros([3 * embedDim])
         outProj = Linear(embedDim, embedDim)
@@ -61,25 +66,29 @@ public final class MultiheadAttention: Module {
     }
 
     /// Returns the attended output and the attention weights averaged over heads.
-    public func callAsFunction(_ query: Tensor, _ key: Tensor, _ value: Tensor, keyPaddingMask: Tensor? = nil,
-                               attnMask: Tensor? = nil, isCausal: Bool = false) -> (Tensor, Tensor) {
-        let q0 = batchFirst ? query : query.transpose(0, 1)   // [N, L, E]
+    public func callAsFunction(
+        _ query: Tensor, _ key: Tensor, _ value: Tensor, keyPaddingMask: Tensor? = nil,
+        attnMask: Tensor? = nil, isCausal: Bool = false
+    ) -> (Tensor, Tensor) {
+        let q0 = batchFirst ? query : query.transpose(0, 1)  // [N, L, E]
         let k0 = batchFirst ? key : key.transpose(0, 1)
         let v0 = batchFirst ? value : value.transpose(0, 1)
         let E = embedDim, H = numHeads, hd = E / H
         func proj(_ x: Tensor, _ i: Int) -> Tensor {
             let w = inProjWeight.narrow(0, start: i * E, length: E), b = inProjBias.narrow(0, start: i * E, length: E)
             let y = x.matmul(w.t()) + b
-            return y.reshape([x.shape[0], x.shape[1], H, hd]).transpose(1, 2)   // [N, H, L, hd]
+            return y.reshape([x.shape[0], x.shape[1], H, hd]).transpose(1, 2)  // [N, H, L, hd]
         }
         let q = proj(q0, 0), k = proj(k0, 1), v = proj(v0, 2)
-        var scores = q.matmul(k.mT) / Double(hd).squareRoot()   // [N, H, Lq, Lk]
+        var scores = q.matmul(k.mT) / Double(hd).squareRoot()  // [N, H, Lq, Lk]
         if isCausal {
             let keep = Tensor.ones([q.shape[2], k.shape[2]], dtype: .bool).tril()
             scores = scores.maskedFill(keep.logicalNot(), -Double.infinity)
         }
         if let m = attnMask { scores = m.dtype == .bool ? scores.maskedFill(m, -Double.infinity) : scores + m }
-        if let pad = keyPaddingMask { scores = scores.maskedFill(pad.view([pad.shape[0], 1, 1, pad.shape[1]]), -Double.infinity) }
+        if let pad = keyPaddingMask {
+            scores = scores.maskedFill(pad.view([pad.shape[0], 1, 1, pad.shape[1]]), -Double.infinity)
+        }
         var attn = scores.softmax(dim: -1)
         if dropoutP > 0 && training { attn = dropout(attn, p: dropoutP, training: true) }
         let out = attn.matmul(v).transpose(1, 2).reshape([q0.shape[0], q0.shape[1], E])

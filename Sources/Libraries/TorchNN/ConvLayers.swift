@@ -8,11 +8,16 @@ public class ConvNd: Module {
     public let bias: Tensor?
     public let stride: [Int], dilation: [Int], padding: ConvPadding, groups: Int
 
-    init(r: Int, _ inChannels: Int, _ outChannels: Int, kernelSize: SizeSpec, stride: SizeSpec, padding: ConvPadding,
-         dilation: SizeSpec, groups: Int, bias: Bool, dtype: DType, file: StaticString, line: UInt) {
+    init(
+        r: Int, _ inChannels: Int, _ outChannels: Int, kernelSize: SizeSpec, stride: SizeSpec, padding: ConvPadding,
+        dilation: SizeSpec, groups: Int, bias: Bool, dtype: DType, file: StaticString, line: UInt
+    ) {
         let op = "Conv\(r)d"
         if groups < 1 || inChannels % groups != 0 || outChannels % groups != 0 {
-            torchFail(op, "in_channels (\(inChannels)) and out_channels (\(outChannels)) must be divisible by groups (\(groups))", file: file, line: line)
+            torchFail(
+                op,
+                "in_channels (\(inChannels)) and out_channels (\(outChannels)) must be divisible by groups (\(groups))",
+                file: file, line: line)
         }
         let k = kernelSize.expand(r, "kernel_size", op, file: file, line: line)
         weight = Tensor.empty([outChannels, inChannels / groups] + k, dtype: dtype)
@@ -28,18 +33,22 @@ public class ConvNd: Module {
     }
 
     public override func forward(_ x: Tensor) -> Tensor {
-        conv(x, weight, bias, stride: SizeSpec(stride), padding: padding, dilation: SizeSpec(dilation), groups: groups,
-             op: "Conv\(weight.rank - 2)d")
+        conv(
+            x, weight, bias, stride: SizeSpec(stride), padding: padding, dilation: SizeSpec(dilation), groups: groups,
+            op: "Conv\(weight.rank - 2)d")
     }
 }
 
 /// 1-D convolution of [N, C, L] inputs.
 public final class Conv1d: ConvNd {
-    public init(_ inChannels: Int, _ outChannels: Int, kernelSize: SizeSpec, stride: SizeSpec = 1, padding: ConvPadding = 0,
-                dilation: SizeSpec = 1, groups: Int = 1, bias: Bool = true, dtype: DType = .float32,
-                file: StaticString = #fileID, line: UInt = #line) {
-        super.init(r: 1, inChannels, outChannels, kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation,
-                   groups: groups, bias: bias, dtype: dtype, file: file, line: line)
+    public init(
+        _ inChannels: Int, _ outChannels: Int, kernelSize: SizeSpec, stride: SizeSpec = 1, padding: ConvPadding = 0,
+        dilation: SizeSpec = 1, groups: Int = 1, bias: Bool = true, dtype: DType = .float32,
+        file: StaticString = #fileID, line: UInt = #line
+    ) {
+        super.init(
+            r: 1, inChannels, outChannels, kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation,
+            groups: groups, bias: bias, dtype: dtype, file: file, line: line)
     }
 }
 
@@ -49,21 +58,27 @@ public final class Conv1d: ConvNd {
 /// let conv = Conv2d(3, 16, kernelSize: 3, padding: .same)
 /// ```
 public final class Conv2d: ConvNd {
-    public init(_ inChannels: Int, _ outChannels: Int, kernelSize: SizeSpec, stride: SizeSpec = 1, padding: ConvPadding = 0,
-                dilation: SizeSpec = 1, groups: Int = 1, bias: Bool = true, dtype: DType = .float32,
-                file: StaticString = #fileID, line: UInt = #line) {
-        super.init(r: 2, inChannels, outChannels, kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation,
-                   groups: groups, bias: bias, dtype: dtype, file: file, line: line)
+    public init(
+        _ inChannels: Int, _ outChannels: Int, kernelSize: SizeSpec, stride: SizeSpec = 1, padding: ConvPadding = 0,
+        dilation: SizeSpec = 1, groups: Int = 1, bias: Bool = true, dtype: DType = .float32,
+        file: StaticString = #fileID, line: UInt = #line
+    ) {
+        super.init(
+            r: 2, inChannels, outChannels, kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation,
+            groups: groups, bias: bias, dtype: dtype, file: file, line: line)
     }
 }
 
 /// 3-D convolution of [N, C, D, H, W] inputs.
 public final class Conv3d: ConvNd {
-    public init(_ inChannels: Int, _ outChannels: Int, kernelSize: SizeSpec, stride: SizeSpec = 1, padding: ConvPadding = 0,
-                dilation: SizeSpec = 1, groups: Int = 1, bias: Bool = true, dtype: DType = .float32,
-                file: StaticString = #fileID, line: UInt = #line) {
-        super.init(r: 3, inChannels, outChannels, kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation,
-                   groups: groups, bias: bias, dtype: dtype, file: file, line: line)
+    public init(
+        _ inChannels: Int, _ outChannels: Int, kernelSize: SizeSpec, stride: SizeSpec = 1, padding: ConvPadding = 0,
+        dilation: SizeSpec = 1, groups: Int = 1, bias: Bool = true, dtype: DType = .float32,
+        file: StaticString = #fileID, line: UInt = #line
+    ) {
+        super.init(
+            r: 3, inChannels, outChannels, kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation,
+            groups: groups, bias: bias, dtype: dtype, file: file, line: line)
     }
 }
 
@@ -73,11 +88,17 @@ public class ConvTransposeNd: Module {
     public let bias: Tensor?
     public let stride: [Int], padding: [Int], outputPadding: [Int], dilation: [Int], groups: Int
 
-    init(r: Int, _ inChannels: Int, _ outChannels: Int, kernelSize: SizeSpec, stride: SizeSpec, padding: SizeSpec,
-         outputPadding: SizeSpec, groups: Int, bias: Bool, dilation: SizeSpec, dtype: DType, file: StaticString, line: UInt) {
+    init(
+        r: Int, _ inChannels: Int, _ outChannels: Int, kernelSize: SizeSpec, stride: SizeSpec, padding: SizeSpec,
+        outputPadding: SizeSpec, groups: Int, bias: Bool, dilation: SizeSpec, dtype: DType, file: StaticString,
+        line: UInt
+    ) {
         let op = "ConvTranspose\(r)d"
         if groups < 1 || inChannels % groups != 0 || outChannels % groups != 0 {
-            torchFail(op, "in_channels (\(inChannels)) and out_channels (\(outChannels)) must be divisible by groups (\(groups))", file: file, line: line)
+            torchFail(
+                op,
+                "in_channels (\(inChannels)) and out_channels (\(outChannels)) must be divisible by groups (\(groups))",
+                file: file, line: line)
         }
         let k = kernelSize.expand(r, "kernel_size", op, file: file, line: line)
         weight = Tensor.empty([inChannels, outChannels / groups] + k, dtype: dtype)
@@ -94,25 +115,37 @@ public class ConvTransposeNd: Module {
     }
 
     public override func forward(_ x: Tensor) -> Tensor {
-        convTranspose(x, weight, bias, stride: SizeSpec(stride), padding: SizeSpec(padding), outputPadding: SizeSpec(outputPadding),
-                      groups: groups, dilation: SizeSpec(dilation), op: "ConvTranspose\(weight.rank - 2)d")
+        convTranspose(
+            x, weight, bias, stride: SizeSpec(stride), padding: SizeSpec(padding),
+            outputPadding: SizeSpec(outputPadding),
+            groups: groups, dilation: SizeSpec(dilation), op: "ConvTranspose\(weight.rank - 2)d")
     }
 }
 
 public final class ConvTranspose1d: ConvTransposeNd {
-    public init(_ inChannels: Int, _ outChannels: Int, kernelSize: SizeSpec, stride: SizeSpec = 1, padding: SizeSpec = 0,
-                outputPadding: SizeSpec = 0, groups: Int = 1, bias: Bool = true, dilation: SizeSpec = 1, dtype: DType = .float32,
-                file: StaticString = #fileID, line: UInt = #line) {
-        super.init(r: 1, inChannels, outChannels, kernelSize: kernelSize, stride: stride, padding: padding, outputPadding: outputPadding,
-                   groups: groups, bias: bias, dilation: dilation, dtype: dtype, file: file, line: line)
+    public init(
+        _ inChannels: Int, _ outChannels: Int, kernelSize: SizeSpec, stride: SizeSpec = 1, padding: SizeSpec = 0,
+        outputPadding: SizeSpec = 0, groups: Int = 1, bias: Bool = true, dilation: SizeSpec = 1,
+        dtype: DType = .float32,
+        file: StaticString = #fileID, line: UInt = #line
+    ) {
+        super.init(
+            r: 1, inChannels, outChannels, kernelSize: kernelSize, stride: stride, padding: padding,
+            outputPadding: outputPadding,
+            groups: groups, bias: bias, dilation: dilation, dtype: dtype, file: file, line: line)
     }
 }
 
 public final class ConvTranspose2d: ConvTransposeNd {
-    public init(_ inChannels: Int, _ outChannels: Int, kernelSize: SizeSpec, stride: SizeSpec = 1, padding: SizeSpec = 0,
-                outputPadding: SizeSpec = 0, groups: Int = 1, bias: Bool = true, dilation: SizeSpec = 1, dtype: DType = .float32,
-                file: StaticString = #fileID, line: UInt = #line) {
-        super.init(r: 2, inChannels, outChannels, kernelSize: kernelSize, stride: stride, padding: padding, outputPadding: outputPadding,
-                   groups: groups, bias: bias, dilation: dilation, dtype: dtype, file: file, line: line)
+    public init(
+        _ inChannels: Int, _ outChannels: Int, kernelSize: SizeSpec, stride: SizeSpec = 1, padding: SizeSpec = 0,
+        outputPadding: SizeSpec = 0, groups: Int = 1, bias: Bool = true, dilation: SizeSpec = 1,
+        dtype: DType = .float32,
+        file: StaticString = #fileID, line: UInt = #line
+    ) {
+        super.init(
+            r: 2, inChannels, outChannels, kernelSize: kernelSize, stride: stride, padding: padding,
+            outputPadding: outputPadding,
+            groups: groups, bias: bias, dilation: dilation, dtype: dtype, file: file, line: line)
     }
 }

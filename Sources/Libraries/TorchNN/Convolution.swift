@@ -14,7 +14,9 @@ public struct SizeSpec: ExpressibleByIntegerLiteral, ExpressibleByArrayLiteral, 
     func expand(_ rank: Int, _ what: String, _ op: String, file: StaticString, line: UInt) -> [Int] {
         if values.count == 1 { return Array(repeating: values[0], count: rank) }
         if values.count != rank {
-            torchFail(op, "expected \(what) to be a single integer or a list of \(rank) integers, got \(values)", file: file, line: line)
+            torchFail(
+                op, "expected \(what) to be a single integer or a list of \(rank) integers, got \(values)", file: file,
+                line: line)
         }
         return values
     }
@@ -32,8 +34,10 @@ public enum ConvPadding: ExpressibleByIntegerLiteral, ExpressibleByArrayLiteral,
 }
 
 /// (before, after) padding per spatial dimension.
-func resolvePadding(_ p: ConvPadding, kernel: [Int], dilation: [Int], stride: [Int], op: String,
-                    file: StaticString, line: UInt) -> [(Int, Int)] {
+func resolvePadding(
+    _ p: ConvPadding, kernel: [Int], dilation: [Int], stride: [Int], op: String,
+    file: StaticString, line: UInt
+) -> [(Int, Int)] {
     let r = kernel.count
     switch p {
     case .valid: return Array(repeating: (0, 0), count: r)
@@ -70,26 +74,43 @@ func padList(_ pads: [(Int, Int)]) -> [Int] {
 /// ```swift
 /// let y = conv(x, w, b, stride: 2, padding: 1, dilation: 1, groups: 1)
 /// ```
-public func conv(_ x: Tensor, _ weight: Tensor, _ bias: Tensor? = nil, stride: SizeSpec = 1, padding: ConvPadding = 0,
-                 dilation: SizeSpec = 1, groups: Int = 1, op: String = "conv",
-                 file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+public func conv(
+    _ x: Tensor, _ weight: Tensor, _ bias: Tensor? = nil, stride: SizeSpec = 1, padding: ConvPadding = 0,
+    dilation: SizeSpec = 1, groups: Int = 1, op: String = "conv",
+    file: StaticString = #fileID, line: UInt = #line
+) -> Tensor {
     if x.dtype == .float16 || x.dtype == .bfloat16 {
         // Accumulate in float32 and round once (PyTorch's accumulate type).
-        return conv(x.to(.float32), weight.to(.float32), bias?.to(.float32), stride: stride, padding: padding,
-                    dilation: dilation, groups: groups, op: op, file: file, line: line).to(x.dtype)
+        return conv(
+            x.to(.float32), weight.to(.float32), bias?.to(.float32), stride: stride, padding: padding,
+            dilation: dilation, groups: groups, op: op, file: file, line: line
+        ).to(x.dtype)
     }
     let r = weight.rank - 2
-    if r < 1 { torchFail(op, "expected a weight of rank at least 3 [O, C/groups, kernel...], got \(weight.shape)", file: file, line: line) }
+    if r < 1 {
+        torchFail(
+            op, "expected a weight of rank at least 3 [O, C/groups, kernel...], got \(weight.shape)", file: file,
+            line: line)
+    }
     if x.rank == r + 1 {
-        return conv(x.unsqueeze(0), weight, bias, stride: stride, padding: padding, dilation: dilation, groups: groups,
-                    op: op, file: file, line: line).squeeze(0)
+        return conv(
+            x.unsqueeze(0), weight, bias, stride: stride, padding: padding, dilation: dilation, groups: groups,
+            op: op, file: file, line: line
+        ).squeeze(0)
     }
     if x.rank != r + 2 {
-        torchFail(op, "Expected \(r + 1)D (unbatched) or \(r + 2)D (batched) input to \(op), but got input of size: \(x.shape)", file: file, line: line)
+        torchFail(
+            op,
+            "Expected \(r + 1)D (unbatched) or \(r + 2)D (batched) input to \(op), but got input of size: \(x.shape)",
+            file: file, line: line)
     }
     let (n, c, o) = (x.shape[0], x.shape[1], weight.shape[0])
     if groups < 1 || c % groups != 0 || o % groups != 0 || weight.shape[1] * groups != c {
-        torchFail(op, "Given groups=\(groups), weight of size \(weight.shape), expected input\(x.shape) to have \(weight.shape[1] * groups) channels, but got \(c) channels instead", file: file, line: line)
+        torchFail(
+            op,
+            "Given groups=\(groups), weight of size \(weight.shape), expected input\(x.shape) to have "
+                + "\(weight.shape[1] * groups) channels, but got \(c) channels instead",
+            file: file, line: line)
     }
     if let bias, bias.shape != [o] {
         torchFail(op, "expected bias of shape [\(o)], got \(bias.shape)", file: file, line: line)
@@ -98,7 +119,9 @@ public func conv(_ x: Tensor, _ weight: Tensor, _ bias: Tensor? = nil, stride: S
     let st = stride.expand(r, "stride", op, file: file, line: line)
     let dil = dilation.expand(r, "dilation", op, file: file, line: line)
     x.requireKernel(op, "slow_conv2d_cpu", .notBool, file: file, line: line)
-    if dil.contains(where: { $0 > 1 }) { x.requireKernel(op, "slow_conv_dilated<>", .floatingOrLong, file: file, line: line) }
+    if dil.contains(where: { $0 > 1 }) {
+        x.requireKernel(op, "slow_conv_dilated<>", .floatingOrLong, file: file, line: line)
+    }
     let pads = resolvePadding(padding, kernel: kernel, dilation: dil, stride: st, op: op, file: file, line: line)
     let xp = pads.contains(where: { $0.0 != 0 || $0.1 != 0 }) ? x.pad(padList(pads)) : x
     let g = WindowGeometry(kernel: kernel, stride: st, dilation: dil)
@@ -106,21 +129,31 @@ public func conv(_ x: Tensor, _ weight: Tensor, _ bias: Tensor? = nil, stride: S
     let effective = (0..<r).map { dil[$0] * (kernel[$0] - 1) + 1 }
     if (0..<r).contains(where: { effective[$0] > spatial[$0] }) {
         let dims = { (v: [Int]) in v.map(String.init).joined(separator: " x ") }
-        torchFail(op, "Calculated padded input size per channel: (\(dims(spatial))). Kernel size: (\(dims(effective))). Kernel size can't be greater than actual input size", file: file, line: line)
+        torchFail(
+            op,
+            "Calculated padded input size per channel: (\(dims(spatial))). Kernel size: (\(dims(effective))). Kernel "
+                + "size can't be greater than actual input size",
+            file: file, line: line)
     }
     let out = g.outputSize(spatial)
     if out.contains(where: { $0 < 1 }) {
-        torchFail(op, "Calculated padded input size per channel: \(spatial). Kernel size: \(kernel) (dilation \(dil)). Kernel size can't be greater than actual input size", file: file, line: line)
+        torchFail(
+            op,
+            "Calculated padded input size per channel: \(spatial). Kernel size: \(kernel) (dilation \(dil)). Kernel "
+                + "size can't be greater than actual input size",
+            file: file, line: line)
     }
-    let cols = xp.im2col(g, file: file, line: line)               // [C·K, N·L]
+    let cols = xp.im2col(g, file: file, line: line)  // [C·K, N·L]
     let width = cols.shape[1]
     var y: Tensor
     if groups == 1 {
         // [O, N·L]; the bias is the GEMM's starting value.
-        y = bias.map { Tensor.addmm($0.view([o, 1]), weight.reshape([o, -1]), cols) } ?? weight.reshape([o, -1]).matmul(cols)
+        y =
+            bias.map { Tensor.addmm($0.view([o, 1]), weight.reshape([o, -1]), cols) }
+            ?? weight.reshape([o, -1]).matmul(cols)
     } else {
         let cg = c / groups * g.volume
-        let wG = weight.reshape([groups, o / groups, cg])         // [G, O/G, Cg·K]
+        let wG = weight.reshape([groups, o / groups, cg])  // [G, O/G, Cg·K]
         y = wG.matmul(cols.view([groups, cg, width])).reshape([o, width])
         if let bias { y = y + bias.view([o, 1]) }
     }
@@ -128,10 +161,16 @@ public func conv(_ x: Tensor, _ weight: Tensor, _ bias: Tensor? = nil, stride: S
 }
 
 /// 1-D convolution of [N, C, L] inputs.
-public func conv1d(_ x: Tensor, _ weight: Tensor, _ bias: Tensor? = nil, stride: SizeSpec = 1, padding: ConvPadding = 0,
-                   dilation: SizeSpec = 1, groups: Int = 1, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-    if weight.rank != 3 { torchFail("conv1d", "expected a weight [O, C/groups, k], got \(weight.shape)", file: file, line: line) }
-    return conv(x, weight, bias, stride: stride, padding: padding, dilation: dilation, groups: groups, op: "conv1d", file: file, line: line)
+public func conv1d(
+    _ x: Tensor, _ weight: Tensor, _ bias: Tensor? = nil, stride: SizeSpec = 1, padding: ConvPadding = 0,
+    dilation: SizeSpec = 1, groups: Int = 1, file: StaticString = #fileID, line: UInt = #line
+) -> Tensor {
+    if weight.rank != 3 {
+        torchFail("conv1d", "expected a weight [O, C/groups, k], got \(weight.shape)", file: file, line: line)
+    }
+    return conv(
+        x, weight, bias, stride: stride, padding: padding, dilation: dilation, groups: groups, op: "conv1d", file: file,
+        line: line)
 }
 
 /// 2-D convolution of [N, C, H, W] inputs with `weight` [O, C/groups, kh, kw].
@@ -139,41 +178,70 @@ public func conv1d(_ x: Tensor, _ weight: Tensor, _ bias: Tensor? = nil, stride:
 /// ```swift
 /// let y = conv2d(x, w, b, stride: 1, padding: .same)
 /// ```
-public func conv2d(_ x: Tensor, _ weight: Tensor, _ bias: Tensor? = nil, stride: SizeSpec = 1, padding: ConvPadding = 0,
-                   dilation: SizeSpec = 1, groups: Int = 1, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-    if weight.rank != 4 { torchFail("conv2d", "expected a weight [O, C/groups, kh, kw], got \(weight.shape)", file: file, line: line) }
-    return conv(x, weight, bias, stride: stride, padding: padding, dilation: dilation, groups: groups, op: "conv2d", file: file, line: line)
+public func conv2d(
+    _ x: Tensor, _ weight: Tensor, _ bias: Tensor? = nil, stride: SizeSpec = 1, padding: ConvPadding = 0,
+    dilation: SizeSpec = 1, groups: Int = 1, file: StaticString = #fileID, line: UInt = #line
+) -> Tensor {
+    if weight.rank != 4 {
+        torchFail("conv2d", "expected a weight [O, C/groups, kh, kw], got \(weight.shape)", file: file, line: line)
+    }
+    return conv(
+        x, weight, bias, stride: stride, padding: padding, dilation: dilation, groups: groups, op: "conv2d", file: file,
+        line: line)
 }
 
 /// 3-D convolution of [N, C, D, H, W] inputs.
-public func conv3d(_ x: Tensor, _ weight: Tensor, _ bias: Tensor? = nil, stride: SizeSpec = 1, padding: ConvPadding = 0,
-                   dilation: SizeSpec = 1, groups: Int = 1, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-    if weight.rank != 5 { torchFail("conv3d", "expected a weight [O, C/groups, kd, kh, kw], got \(weight.shape)", file: file, line: line) }
-    return conv(x, weight, bias, stride: stride, padding: padding, dilation: dilation, groups: groups, op: "conv3d", file: file, line: line)
+public func conv3d(
+    _ x: Tensor, _ weight: Tensor, _ bias: Tensor? = nil, stride: SizeSpec = 1, padding: ConvPadding = 0,
+    dilation: SizeSpec = 1, groups: Int = 1, file: StaticString = #fileID, line: UInt = #line
+) -> Tensor {
+    if weight.rank != 5 {
+        torchFail("conv3d", "expected a weight [O, C/groups, kd, kh, kw], got \(weight.shape)", file: file, line: line)
+    }
+    return conv(
+        x, weight, bias, stride: stride, padding: padding, dilation: dilation, groups: groups, op: "conv3d", file: file,
+        line: line)
 }
 
 /// Transposed convolution (the gradient of `conv` with respect to its input) of `x`
 /// [N, Cin, spatial...] with `weight` [Cin, Cout/groups, kernel...]: a matrix multiply, then
 /// col2im. Output size `(in - 1)·stride - 2·padding + dilation·(k - 1) + outputPadding + 1`.
-public func convTranspose(_ x: Tensor, _ weight: Tensor, _ bias: Tensor? = nil, stride: SizeSpec = 1, padding: SizeSpec = 0,
-                          outputPadding: SizeSpec = 0, groups: Int = 1, dilation: SizeSpec = 1, op: String = "conv_transpose",
-                          file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+public func convTranspose(
+    _ x: Tensor, _ weight: Tensor, _ bias: Tensor? = nil, stride: SizeSpec = 1, padding: SizeSpec = 0,
+    outputPadding: SizeSpec = 0, groups: Int = 1, dilation: SizeSpec = 1, op: String = "conv_transpose",
+    file: StaticString = #fileID, line: UInt = #line
+) -> Tensor {
     if x.dtype == .float16 || x.dtype == .bfloat16 {
-        return convTranspose(x.to(.float32), weight.to(.float32), bias?.to(.float32), stride: stride, padding: padding,
-                             outputPadding: outputPadding, groups: groups, dilation: dilation, op: op, file: file, line: line).to(x.dtype)
+        return convTranspose(
+            x.to(.float32), weight.to(.float32), bias?.to(.float32), stride: stride, padding: padding,
+            outputPadding: outputPadding, groups: groups, dilation: dilation, op: op, file: file, line: line
+        ).to(x.dtype)
     }
     let r = weight.rank - 2
-    if r < 1 { torchFail(op, "expected a weight of rank at least 3 [Cin, Cout/groups, kernel...], got \(weight.shape)", file: file, line: line) }
+    if r < 1 {
+        torchFail(
+            op, "expected a weight of rank at least 3 [Cin, Cout/groups, kernel...], got \(weight.shape)", file: file,
+            line: line)
+    }
     if x.rank == r + 1 {
-        return convTranspose(x.unsqueeze(0), weight, bias, stride: stride, padding: padding, outputPadding: outputPadding,
-                             groups: groups, dilation: dilation, op: op, file: file, line: line).squeeze(0)
+        return convTranspose(
+            x.unsqueeze(0), weight, bias, stride: stride, padding: padding, outputPadding: outputPadding,
+            groups: groups, dilation: dilation, op: op, file: file, line: line
+        ).squeeze(0)
     }
     if x.rank != r + 2 {
-        torchFail(op, "Expected \(r + 1)D (unbatched) or \(r + 2)D (batched) input to \(op), but got input of size: \(x.shape)", file: file, line: line)
+        torchFail(
+            op,
+            "Expected \(r + 1)D (unbatched) or \(r + 2)D (batched) input to \(op), but got input of size: \(x.shape)",
+            file: file, line: line)
     }
     let (n, cin) = (x.shape[0], x.shape[1])
     if groups < 1 || weight.shape[0] != cin || cin % groups != 0 {
-        torchFail(op, "Given transposed=1, groups=\(groups), weight of size \(weight.shape), expected input\(x.shape) to have \(weight.shape[0]) channels, but got \(cin) channels instead", file: file, line: line)
+        torchFail(
+            op,
+            "Given transposed=1, groups=\(groups), weight of size \(weight.shape), expected input\(x.shape) to have "
+                + "\(weight.shape[0]) channels, but got \(cin) channels instead",
+            file: file, line: line)
     }
     let cout = weight.shape[1] * groups
     if let bias, bias.shape != [cout] {
@@ -185,7 +253,11 @@ public func convTranspose(_ x: Tensor, _ weight: Tensor, _ bias: Tensor? = nil, 
     let pad = padding.expand(r, "padding", op, file: file, line: line)
     let outPad = outputPadding.expand(r, "output_padding", op, file: file, line: line)
     for d in 0..<r where outPad[d] >= st[d] && outPad[d] >= dil[d] {
-        torchFail(op, "output padding must be smaller than either stride or dilation, but got output_padding \(outPad) stride \(st) dilation \(dil)", file: file, line: line)
+        torchFail(
+            op,
+            "output padding must be smaller than either stride or dilation, but got output_padding \(outPad) stride "
+                + "\(st) dilation \(dil)",
+            file: file, line: line)
     }
     x.requireKernel(op, "slow_conv_transpose2d_out_cpu", .floatingOrLong, file: file, line: line)
     let inSpatial = Array(x.shape[2...])
@@ -203,17 +275,21 @@ public func convTranspose(_ x: Tensor, _ weight: Tensor, _ bias: Tensor? = nil, 
     if outSize.contains(where: { $0 < 0 }) || (outSize.contains(0) && dil.allSatisfy { $0 == 1 }) {
         let inText = ([1] + inSpatial).map(String.init).joined(separator: " x ")
         let outText = ([1] + outSize).map(String.init).joined(separator: " x ")
-        torchFail(op, "Given input size per channel: (\(inText)). Calculated output size per channel: (\(outText)). Output size is too small", file: file, line: line)
+        torchFail(
+            op,
+            "Given input size per channel: (\(inText)). Calculated output size per channel: (\(outText)). Output "
+                + "size is too small",
+            file: file, line: line)
     }
     let g = WindowGeometry(kernel: kernel, stride: st, dilation: dil)
     let width = n * inSpatial.product, k = g.volume
-    let xr = x.transpose(0, 1).reshape([cin, width])                         // [Cin, N·L]
+    let xr = x.transpose(0, 1).reshape([cin, width])  // [Cin, N·L]
     var cols: Tensor
     if groups == 1 {
-        cols = weight.reshape([cin, cout * k]).t().matmul(xr)                 // [Cout·K, N·L]
+        cols = weight.reshape([cin, cout * k]).t().matmul(xr)  // [Cout·K, N·L]
     } else {
         let cg = cin / groups, og = cout / groups * k
-        let wg = weight.reshape([groups, cg, og]).transpose(1, 2)             // [G, Cout/G·K, Cin/G]
+        let wg = weight.reshape([groups, cg, og]).transpose(1, 2)  // [G, Cout/G·K, Cin/G]
         cols = wg.matmul(xr.view([groups, cg, width])).reshape([cout * k, width])
     }
     var y = Tensor.col2im(cols, shape: [n, cout] + base, g, file: file, line: line)
@@ -229,20 +305,33 @@ public func convTranspose(_ x: Tensor, _ weight: Tensor, _ bias: Tensor? = nil, 
     return y
 }
 
-public func convTranspose1d(_ x: Tensor, _ weight: Tensor, _ bias: Tensor? = nil, stride: SizeSpec = 1, padding: SizeSpec = 0,
-                            outputPadding: SizeSpec = 0, groups: Int = 1, dilation: SizeSpec = 1,
-                            file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-    if weight.rank != 3 { torchFail("conv_transpose1d", "expected a weight [Cin, Cout/groups, k], got \(weight.shape)", file: file, line: line) }
-    return convTranspose(x, weight, bias, stride: stride, padding: padding, outputPadding: outputPadding, groups: groups,
-                         dilation: dilation, op: "conv_transpose1d", file: file, line: line)
+public func convTranspose1d(
+    _ x: Tensor, _ weight: Tensor, _ bias: Tensor? = nil, stride: SizeSpec = 1, padding: SizeSpec = 0,
+    outputPadding: SizeSpec = 0, groups: Int = 1, dilation: SizeSpec = 1,
+    file: StaticString = #fileID, line: UInt = #line
+) -> Tensor {
+    if weight.rank != 3 {
+        torchFail(
+            "conv_transpose1d", "expected a weight [Cin, Cout/groups, k], got \(weight.shape)", file: file, line: line)
+    }
+    return convTranspose(
+        x, weight, bias, stride: stride, padding: padding, outputPadding: outputPadding, groups: groups,
+        dilation: dilation, op: "conv_transpose1d", file: file, line: line)
 }
 
-public func convTranspose2d(_ x: Tensor, _ weight: Tensor, _ bias: Tensor? = nil, stride: SizeSpec = 1, padding: SizeSpec = 0,
-                            outputPadding: SizeSpec = 0, groups: Int = 1, dilation: SizeSpec = 1,
-                            file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-    if weight.rank != 4 { torchFail("conv_transpose2d", "expected a weight [Cin, Cout/groups, kh, kw], got \(weight.shape)", file: file, line: line) }
-    return convTranspose(x, weight, bias, stride: stride, padding: padding, outputPadding: outputPadding, groups: groups,
-                         dilation: dilation, op: "conv_transpose2d", file: file, line: line)
+public func convTranspose2d(
+    _ x: Tensor, _ weight: Tensor, _ bias: Tensor? = nil, stride: SizeSpec = 1, padding: SizeSpec = 0,
+    outputPadding: SizeSpec = 0, groups: Int = 1, dilation: SizeSpec = 1,
+    file: StaticString = #fileID, line: UInt = #line
+) -> Tensor {
+    if weight.rank != 4 {
+        torchFail(
+            "conv_transpose2d", "expected a weight [Cin, Cout/groups, kh, kw], got \(weight.shape)", file: file,
+            line: line)
+    }
+    return convTranspose(
+        x, weight, bias, stride: stride, padding: padding, outputPadding: outputPadding, groups: groups,
+        dilation: dilation, op: "conv_transpose2d", file: file, line: line)
 }
 
 // MARK: - Pooling

@@ -25,14 +25,18 @@ enum MSEWarning {
     static func once(_ a: [Int], _ b: [Int]) {
         if warned { return }
         warned = true
-        let msg = "UserWarning: Using a target size (\(b)) that is different to the input size (\(a)). This will likely lead to incorrect results due to broadcasting. Please ensure they have the same size.\n"
+        let msg =
+            "UserWarning: Using a target size (\(b)) that is different to the input size (\(a)). This will likely "
+            + "lead to incorrect results due to broadcasting. Please ensure they have the same size.\n"
         FileHandle.standardError.write(msg.data(using: .utf8)!)
     }
 }
 
 /// Zeroes elements with probability `p` in training and rescales the rest by 1/(1-p).
-public func dropout(_ x: Tensor, p: Double, training: Bool, generator: Generator = .default,
-                    file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+public func dropout(
+    _ x: Tensor, p: Double, training: Bool, generator: Generator = .default,
+    file: StaticString = #fileID, line: UInt = #line
+) -> Tensor {
     if p < 0 || p > 1 || p.isNaN {
         torchFail("dropout", "dropout probability has to be between 0 and 1, but got \(p)", file: file, line: line)
     }

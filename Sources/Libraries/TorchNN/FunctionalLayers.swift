@@ -24,10 +24,14 @@ public func bilinear(_ x1: Tensor, _ x2: Tensor, _ weight: Tensor, _ bias: Tenso
 }
 
 /// Normalises over the trailing `normalizedShape` dimensions, then the optional affine.
-public func layerNorm(_ x: Tensor, _ normalizedShape: [Int], weight: Tensor? = nil, bias: Tensor? = nil, eps: Double = 1e-5) -> Tensor {
+public func layerNorm(
+    _ x: Tensor, _ normalizedShape: [Int], weight: Tensor? = nil, bias: Tensor? = nil, eps: Double = 1e-5
+) -> Tensor {
     if x.dtype == .float16 || x.dtype == .bfloat16 {
         // Statistics and the affine in float32, one rounding at the end (PyTorch's accumulate type).
-        return layerNorm(x.to(.float32), normalizedShape, weight: weight?.to(.float32), bias: bias?.to(.float32), eps: eps).to(x.dtype)
+        return layerNorm(
+            x.to(.float32), normalizedShape, weight: weight?.to(.float32), bias: bias?.to(.float32), eps: eps
+        ).to(x.dtype)
     }
     let dims = Array((x.rank - normalizedShape.count)..<x.rank)
     let mean = x.mean(dims: dims, keepdim: true)
@@ -40,21 +44,36 @@ public func layerNorm(_ x: Tensor, _ normalizedShape: [Int], weight: Tensor? = n
 
 /// Normalises each of `numGroups` channel groups over its channels and spatial positions, then
 /// the optional per-channel affine.
-public func groupNorm(_ x: Tensor, _ numGroups: Int, weight: Tensor? = nil, bias: Tensor? = nil, eps: Double = 1e-5,
-                      file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-    if x.rank < 2 { torchFail("group_norm", "Expected at least 2 dimensions for input tensor but received \(x.rank)", file: file, line: line) }
+public func groupNorm(
+    _ x: Tensor, _ numGroups: Int, weight: Tensor? = nil, bias: Tensor? = nil, eps: Double = 1e-5,
+    file: StaticString = #fileID, line: UInt = #line
+) -> Tensor {
+    if x.rank < 2 {
+        torchFail(
+            "group_norm", "Expected at least 2 dimensions for input tensor but received \(x.rank)", file: file,
+            line: line)
+    }
     let spatial = Array(x.shape[2...])
     let perGroup = x.shape[0] * x.shape[1] / Swift.max(numGroups, 1)
     if perGroup * spatial.reduce(1, *) == 1 {
-        torchFail("group_norm", "Expected more than 1 value per channel when training, got input size \([perGroup, numGroups] + spatial)", file: file, line: line)
+        torchFail(
+            "group_norm",
+            "Expected more than 1 value per channel when training, got input size \([perGroup, numGroups] + spatial)",
+            file: file, line: line)
     }
     if numGroups < 1 || x.shape[1] % numGroups != 0 {
-        torchFail("group_norm", "Expected number of channels in input to be divisible by num_groups, but got input of shape \(x.shape) and num_groups=\(numGroups)", file: file, line: line)
+        torchFail(
+            "group_norm",
+            "Expected number of channels in input to be divisible by num_groups, but got input of shape \(x.shape) "
+                + "and num_groups=\(numGroups)",
+            file: file, line: line)
     }
     x.requireKernel("group_norm", "GroupNormKernelImpl", .floating, file: file, line: line)
     if x.dtype == .float16 || x.dtype == .bfloat16 {
-        return groupNorm(x.to(.float32), numGroups, weight: weight?.to(.float32), bias: bias?.to(.float32), eps: eps,
-                         file: file, line: line).to(x.dtype)
+        return groupNorm(
+            x.to(.float32), numGroups, weight: weight?.to(.float32), bias: bias?.to(.float32), eps: eps,
+            file: file, line: line
+        ).to(x.dtype)
     }
     let n = x.shape[0]
     let g = x.reshape([n, numGroups, -1])
@@ -78,13 +97,16 @@ public func rmsNorm(_ x: Tensor, _ normalizedShape: [Int], weight: Tensor? = nil
 
 /// Batch normalisation over dimension 1: batch statistics when `training` (updating the running
 /// statistics in place with `momentum`, unbiased variance, when given), else the running ones.
-public func batchNorm(_ x: Tensor, runningMean: Tensor?, runningVar: Tensor?, weight: Tensor? = nil, bias: Tensor? = nil,
-                      training: Bool = false, momentum: Double = 0.1, eps: Double = 1e-5,
-                      file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+public func batchNorm(
+    _ x: Tensor, runningMean: Tensor?, runningVar: Tensor?, weight: Tensor? = nil, bias: Tensor? = nil,
+    training: Bool = false, momentum: Double = 0.1, eps: Double = 1e-5,
+    file: StaticString = #fileID, line: UInt = #line
+) -> Tensor {
     x.requireKernel("batch_norm", "batch_norm", .floating, file: file, line: line)
     if x.dtype == .float16 || x.dtype == .bfloat16 {
-        let y = batchNorm(x.to(.float32), runningMean: runningMean, runningVar: runningVar, weight: weight?.to(.float32),
-                          bias: bias?.to(.float32), training: training, momentum: momentum, eps: eps, file: file, line: line)
+        let y = batchNorm(
+            x.to(.float32), runningMean: runningMean, runningVar: runningVar, weight: weight?.to(.float32),
+            bias: bias?.to(.float32), training: training, momentum: momentum, eps: eps, file: file, line: line)
         return y.to(x.dtype)
     }
     let c = x.shape[1]
@@ -98,9 +120,11 @@ public func batchNorm(_ x: Tensor, runningMean: Tensor?, runningVar: Tensor?, we
         if training, let runningMean, let runningVar {
             let n = Double(x.count / c)
             Torch.noGrad {
-                runningMean.mul_(Tensor.scalar(1 - momentum, dtype: runningMean.dtype)).add_(mean.detach().to(runningMean.dtype), alpha: momentum)
+                runningMean.mul_(Tensor.scalar(1 - momentum, dtype: runningMean.dtype)).add_(
+                    mean.detach().to(runningMean.dtype), alpha: momentum)
                 let unbiased = v.detach() * (n / Swift.max(n - 1, 1))
-                runningVar.mul_(Tensor.scalar(1 - momentum, dtype: runningVar.dtype)).add_(unbiased.to(runningVar.dtype), alpha: momentum)
+                runningVar.mul_(Tensor.scalar(1 - momentum, dtype: runningVar.dtype)).add_(
+                    unbiased.to(runningVar.dtype), alpha: momentum)
             }
         }
     } else {
@@ -113,12 +137,17 @@ public func batchNorm(_ x: Tensor, runningMean: Tensor?, runningVar: Tensor?, we
 }
 
 /// Rows of `weight` for each index; rows looked up at `paddingIdx` get no gradient.
-public func embedding(_ indices: Tensor, _ weight: Tensor, paddingIdx: Int? = nil,
-                      file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-    let out = weight.indexSelect(0, indices.reshape([-1]), file: file, line: line).reshape(indices.shape + [weight.shape[1]])
+public func embedding(
+    _ indices: Tensor, _ weight: Tensor, paddingIdx: Int? = nil,
+    file: StaticString = #fileID, line: UInt = #line
+) -> Tensor {
+    let out = weight.indexSelect(0, indices.reshape([-1]), file: file, line: line).reshape(
+        indices.shape + [weight.shape[1]])
     guard var p = paddingIdx else { return out }
     let rows = weight.shape[0]
-    if p >= rows || p < -rows { torchFail("embedding", "Padding_idx must be within num_embeddings", file: file, line: line) }
+    if p >= rows || p < -rows {
+        torchFail("embedding", "Padding_idx must be within num_embeddings", file: file, line: line)
+    }
     if p < 0 { p += rows }
     guard out.requiresGrad else { return out }
     // The padding row's value is looked up as usual; only its gradient is stopped (PyTorch).

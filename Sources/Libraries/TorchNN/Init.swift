@@ -45,7 +45,9 @@ extension Init {
     public static func ones_(_ t: Tensor) { constant_(t, 1) }
 
     /// Identity matrix into a 2-D tensor.
-    public static func eye_(_ t: Tensor) { Torch.noGrad { _ = t.copy_(Tensor.eye(t.shape[0], t.shape[1], dtype: t.dtype)) } }
+    public static func eye_(_ t: Tensor) {
+        Torch.noGrad { _ = t.copy_(Tensor.eye(t.shape[0], t.shape[1], dtype: t.dtype)) }
+    }
 
     /// The recommended gain for a nonlinearity (`torch.nn.init.calculate_gain`); `param` is
     /// leaky ReLU's negative slope (default 0.01).
@@ -55,7 +57,8 @@ extension Init {
     /// ```
     public static func gain(_ nonlinearity: Nonlinearity, param: Double? = nil) -> Double {
         switch nonlinearity {
-        case .linear, .conv1d, .conv2d, .conv3d, .convTranspose1d, .convTranspose2d, .convTranspose3d, .sigmoid: return 1
+        case .linear, .conv1d, .conv2d, .conv3d, .convTranspose1d, .convTranspose2d, .convTranspose3d, .sigmoid:
+            return 1
         case .tanh: return 5.0 / 3
         case .relu: return 2.0.squareRoot()
         case .leakyRelu: let s = param ?? 0.01; return (2 / (1 + s * s)).squareRoot()
@@ -75,20 +78,26 @@ extension Init {
     }
 
     /// He initialisation over the fan-in (default) or fan-out.
-    public static func kaimingNormal_(_ t: Tensor, a: Double = 0, mode: FanMode = .fanIn, nonlinearity: Nonlinearity = .leakyRelu,
-                                      generator: Generator = .default) {
+    public static func kaimingNormal_(
+        _ t: Tensor, a: Double = 0, mode: FanMode = .fanIn, nonlinearity: Nonlinearity = .leakyRelu,
+        generator: Generator = .default
+    ) {
         let (fi, fo) = fans(t.shape)
         let fan = Double(mode == .fanOut ? fo : fi)
         normal_(t, std: gain(nonlinearity, param: a) / fan.squareRoot(), generator: generator)
     }
 
     /// Normal(mean, std) truncated to [a, b] by redrawing (inverse-CDF free rejection).
-    public static func truncNormal_(_ t: Tensor, mean: Double = 0, std: Double = 1, a: Double = -2, b: Double = 2,
-                                    generator: Generator = .default) {
+    public static func truncNormal_(
+        _ t: Tensor, mean: Double = 0, std: Double = 1, a: Double = -2, b: Double = 2,
+        generator: Generator = .default
+    ) {
         var values: [Double] = []
         values.reserveCapacity(t.count)
         while values.count < t.count {
-            for v in Tensor.randn([Swift.max(16, (t.count - values.count) * 2)], dtype: .float64, generator: generator).scalars {
+            for v in Tensor.randn([Swift.max(16, (t.count - values.count) * 2)], dtype: .float64, generator: generator)
+                .scalars
+            {
                 let x = mean + std * v
                 if x >= a && x <= b && values.count < t.count { values.append(x) }
             }
@@ -100,7 +109,7 @@ extension Init {
     public static func orthogonal_(_ t: Tensor, gain: Double = 1, generator: Generator = .default) {
         let rows = t.shape[0], cols = t.count / rows
         let transpose = rows < cols
-        let (n, m) = transpose ? (cols, rows) : (rows, cols)     // n >= m: orthonormal columns
+        let (n, m) = transpose ? (cols, rows) : (rows, cols)  // n >= m: orthonormal columns
         var a = Tensor.randn([n * m], dtype: .float64, generator: generator).scalars
         for j in 0..<m {
             for k in 0..<j {
@@ -122,7 +131,8 @@ extension Init {
 /// The nonlinearity an initialisation's gain is for (PyTorch's `calculate_gain` names).
 public enum Nonlinearity: String, Sendable, CaseIterable {
     case linear, conv1d, conv2d, conv3d
-    case convTranspose1d = "conv_transpose1d", convTranspose2d = "conv_transpose2d", convTranspose3d = "conv_transpose3d"
+    case convTranspose1d = "conv_transpose1d", convTranspose2d = "conv_transpose2d", convTranspose3d =
+        "conv_transpose3d"
     case sigmoid, tanh, relu
     case leakyRelu = "leaky_relu"
     case selu

@@ -10,8 +10,10 @@ public func l1Loss(_ input: Tensor, _ target: Tensor, reduction: Reduction = .me
 }
 
 /// Quadratic below `beta`, linear above (PyTorch's smooth_l1_loss).
-public func smoothL1Loss(_ input: Tensor, _ target: Tensor, beta: Double = 1, reduction: Reduction = .mean,
-                         file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+public func smoothL1Loss(
+    _ input: Tensor, _ target: Tensor, beta: Double = 1, reduction: Reduction = .mean,
+    file: StaticString = #fileID, line: UInt = #line
+) -> Tensor {
     input.requireKernel("smooth_l1_loss", "smooth_l1_cpu", .floating, file: file, line: line)
     let d = (input - target).abs()
     if beta == 0 { return reduce(d, reduction) }
@@ -21,8 +23,10 @@ public func smoothL1Loss(_ input: Tensor, _ target: Tensor, beta: Double = 1, re
     return reduce(Tensor.where(d .< beta, q * q * (0.5 / beta), d - beta / 2), reduction)
 }
 
-public func huberLoss(_ input: Tensor, _ target: Tensor, delta: Double = 1, reduction: Reduction = .mean,
-                      file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+public func huberLoss(
+    _ input: Tensor, _ target: Tensor, delta: Double = 1, reduction: Reduction = .mean,
+    file: StaticString = #fileID, line: UInt = #line
+) -> Tensor {
     input.requireKernel("huber_loss", "huber_cpu", .floating, file: file, line: line)
     let d = (input - target).abs()
     let q = d.clamp(max: delta)
@@ -30,37 +34,48 @@ public func huberLoss(_ input: Tensor, _ target: Tensor, delta: Double = 1, redu
 }
 
 /// Binary cross entropy of probabilities (log clamped at -100, as PyTorch does).
-public func binaryCrossEntropy(_ input: Tensor, _ target: Tensor, weight: Tensor? = nil, reduction: Reduction = .mean,
-                               file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+public func binaryCrossEntropy(
+    _ input: Tensor, _ target: Tensor, weight: Tensor? = nil, reduction: Reduction = .mean,
+    file: StaticString = #fileID, line: UInt = #line
+) -> Tensor {
     input.requireKernel("binary_cross_entropy", "binary_cross_entropy", .floating, file: file, line: line)
     if input.shape != target.shape {
-        torchFail("binary_cross_entropy", "Using a target size (\(target.shape)) that is different to the input size (\(input.shape)) is deprecated. Please ensure they have the same size.", file: file, line: line)
+        torchFail(
+            "binary_cross_entropy",
+            "Using a target size (\(target.shape)) that is different to the input size (\(input.shape)) is "
+                + "deprecated. Please ensure they have the same size.",
+            file: file, line: line)
     }
     if Torch.noGrad({ ((input .< 0) | (input .> 1)).any().item() }) != 0 {
         torchFail("binary_cross_entropy", "all elements of input should be between 0 and 1", file: file, line: line)
     }
     // PyTorch's analytic gradients: (x - t) / max((1 - x)·x, 1e-12) for the input (finite at 0
     // and 1, where the log is clamped), the clamped log-odds for the target.
-    let l = Torch.customFunction("BinaryCrossEntropy", [input, target], forward: { ctx, xs in
-        ctx.saveForBackward(xs[0], xs[1])
-        let (x, t) = (xs[0], xs[1])
-        return -(t * x.log().clamp(min: -100.0) + (1 - t) * (1 - x).log().clamp(min: -100.0))
-    }, backward: { ctx, g in
-        let x = ctx.savedTensors[0], t = ctx.savedTensors[1]
-        let gx = g * (x - t) / ((1 - x) * x).clamp(min: 1e-12)
-        let gt = g * ((1 - x).log().clamp(min: -100.0) - x.log().clamp(min: -100.0))
-        return [gx, gt]
-    }, file: file, line: line)
+    let l = Torch.customFunction(
+        "BinaryCrossEntropy", [input, target],
+        forward: { ctx, xs in
+            ctx.saveForBackward(xs[0], xs[1])
+            let (x, t) = (xs[0], xs[1])
+            return -(t * x.log().clamp(min: -100.0) + (1 - t) * (1 - x).log().clamp(min: -100.0))
+        },
+        backward: { ctx, g in
+            let x = ctx.savedTensors[0], t = ctx.savedTensors[1]
+            let gx = g * (x - t) / ((1 - x) * x).clamp(min: 1e-12)
+            let gt = g * ((1 - x).log().clamp(min: -100.0) - x.log().clamp(min: -100.0))
+            return [gx, gt]
+        }, file: file, line: line)
     return reduce(weight.map { l * $0 } ?? l, reduction)
 }
 
 /// Binary cross entropy on logits, stable for large |x|, with an optional positive-class weight.
-public func binaryCrossEntropyWithLogits(_ input: Tensor, _ target: Tensor, posWeight: Tensor? = nil,
-                                         reduction: Reduction = .mean, file: StaticString = #fileID,
-                                         line: UInt = #line) -> Tensor {
+public func binaryCrossEntropyWithLogits(
+    _ input: Tensor, _ target: Tensor, posWeight: Tensor? = nil,
+    reduction: Reduction = .mean, file: StaticString = #fileID,
+    line: UInt = #line
+) -> Tensor {
     input.requireKernel("binary_cross_entropy_with_logits", "log_sigmoid_cpu", .floating, file: file, line: line)
     // log(1 + exp(-x)) computed as softplus(-x).
-    let logSigNeg = (-input).softplus()                 // -log(sigmoid(x))
+    let logSigNeg = (-input).softplus()  // -log(sigmoid(x))
     let l: Tensor
     if let pw = posWeight {
         l = (1 - target) * input + (1 + (pw - 1) * target) * logSigNeg
@@ -74,8 +89,10 @@ public func binaryCrossEntropyWithLogits(_ input: Tensor, _ target: Tensor, posW
 /// How `klDiv` reduces (PyTorch's `reduction`, with its "batchmean").
 public enum KLDivReduction: String, Sendable, CaseIterable { case none, mean, sum, batchmean }
 
-public func klDiv(_ input: Tensor, _ target: Tensor, reduction: KLDivReduction = .mean, logTarget: Bool = false,
-                  file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+public func klDiv(
+    _ input: Tensor, _ target: Tensor, reduction: KLDivReduction = .mean, logTarget: Bool = false,
+    file: StaticString = #fileID, line: UInt = #line
+) -> Tensor {
     if !input.dtype.isFloatingPoint || !target.dtype.isFloatingPoint {
         torchFail("kl_div", "kl_div: Integral inputs not supported.", file: file, line: line)
     }
@@ -90,24 +107,32 @@ public func klDiv(_ input: Tensor, _ target: Tensor, reduction: KLDivReduction =
 }
 
 /// Cross entropy with PyTorch's options: class weights, ignored index, label smoothing.
-public func crossEntropy(_ logits: Tensor, _ target: Tensor, weight: Tensor?, ignoreIndex: Int = -100,
-                         labelSmoothing: Double = 0, reduction: Reduction = .mean,
-                         file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+public func crossEntropy(
+    _ logits: Tensor, _ target: Tensor, weight: Tensor?, ignoreIndex: Int = -100,
+    labelSmoothing: Double = 0, reduction: Reduction = .mean,
+    file: StaticString = #fileID, line: UInt = #line
+) -> Tensor {
     if target.dtype.isFloatingPoint && target.shape == logits.shape && labelSmoothing == 0 && weight == nil {
         return crossEntropy(logits, probabilities: target, reduction: reduction)
     }
     if target.dtype != .int64 && target.dtype != .uint8 {
         if target.dtype.isFloatingPoint {
-            torchFail("cross_entropy", "expected scalar type Long but found \(target.dtype.pytorchName)", file: file, line: line)
+            torchFail(
+                "cross_entropy", "expected scalar type Long but found \(target.dtype.pytorchName)", file: file,
+                line: line)
         }
-        torchFail("cross_entropy", "expected target dtype to be Long or Byte, but got \(target.dtype.pytorchName)", file: file, line: line)
+        torchFail(
+            "cross_entropy", "expected target dtype to be Long or Byte, but got \(target.dtype.pytorchName)",
+            file: file, line: line)
     }
     if !logits.dtype.isFloatingPoint {
         logits.requireKernel("cross_entropy", "log_softmax_lastdim_kernel_impl", .floating, file: file, line: line)
     }
     let logp = logits.logSoftmax(dim: logits.rank == 1 ? 0 : 1)
     if labelSmoothing == 0 {
-        return nllLoss(logp, target.to(.int64), weight: weight, reduction: reduction, ignoreIndex: ignoreIndex, file: file, line: line)
+        return nllLoss(
+            logp, target.to(.int64), weight: weight, reduction: reduction, ignoreIndex: ignoreIndex, file: file,
+            line: line)
     }
     let target = target.to(.int64)
     let c = logits.shape[1]
@@ -129,12 +154,16 @@ public func crossEntropy(_ logits: Tensor, _ target: Tensor, weight: Tensor?, ig
 }
 
 /// `max(0, -y (x1 - x2) + margin)` averaged.
-public func marginRankingLoss(_ x1: Tensor, _ x2: Tensor, _ y: Tensor, margin: Double = 0, reduction: Reduction = .mean) -> Tensor {
+public func marginRankingLoss(_ x1: Tensor, _ x2: Tensor, _ y: Tensor, margin: Double = 0, reduction: Reduction = .mean)
+    -> Tensor
+{
     reduce((-y * (x1 - x2) + margin).relu(), reduction)
 }
 
 /// `1 - cos(x1, x2)` where y = 1, `max(0, cos - margin)` where y = -1.
-public func cosineEmbeddingLoss(_ x1: Tensor, _ x2: Tensor, _ y: Tensor, margin: Double = 0, reduction: Reduction = .mean) -> Tensor {
+public func cosineEmbeddingLoss(
+    _ x1: Tensor, _ x2: Tensor, _ y: Tensor, margin: Double = 0, reduction: Reduction = .mean
+) -> Tensor {
     let cos = (x1 * x2).sum(dims: [1]) / ((x1 * x1).sum(dims: [1]) * (x2 * x2).sum(dims: [1]) + 1e-12).sqrt()
     let l = Tensor.where(y .> 0, 1 - cos, (cos - margin).relu())
     return reduce(l, reduction)
@@ -148,6 +177,12 @@ public func crossEntropy(_ logits: Tensor, probabilities target: Tensor, reducti
 /// How a loss reduces over the batch.
 public enum Reduction: String, Sendable { case none, mean, sum }
 
+/// The largest out-of-range class index among `targets` (for nll_loss's refusal message).
+private func badTarget(_ targets: Tensor, _ classes: Int) -> Int64 {
+    let outside = (targets .< 0) | (targets .>= classes)
+    return Tensor.where(outside, targets, Tensor.zerosLike(targets)).abs().amax().item()
+}
+
 /// Negative log likelihood of `target` class indices (int64) under log-probabilities `input`
 /// [N, C] (or [C] with a 0-d target): optional class weights, targets equal to `ignoreIndex`
 /// contribute nothing, and "mean" divides by the summed weight of the counted targets (NaN when
@@ -156,27 +191,40 @@ public enum Reduction: String, Sendable { case none, mean, sum }
 /// ```swift
 /// let loss = nllLoss(logp, labels, ignoreIndex: 0)
 /// ```
-public func nllLoss(_ input: Tensor, _ target: Tensor, weight: Tensor? = nil, reduction: Reduction = .mean,
-                    ignoreIndex: Int = -100, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+public func nllLoss(
+    _ input: Tensor, _ target: Tensor, weight: Tensor? = nil, reduction: Reduction = .mean,
+    ignoreIndex: Int = -100, file: StaticString = #fileID, line: UInt = #line
+) -> Tensor {
     if target.dtype == .uint8 {
-        return nllLoss(input, target.to(.int64), weight: weight, reduction: reduction, ignoreIndex: ignoreIndex, file: file, line: line)
+        return nllLoss(
+            input, target.to(.int64), weight: weight, reduction: reduction, ignoreIndex: ignoreIndex, file: file,
+            line: line)
     }
     if target.dtype != .int64 {
         torchFail("nll_loss", "expected scalar type Long but found \(target.dtype.pytorchName)", file: file, line: line)
     }
     input.requireKernel("nll_loss", "nll_loss_out_frame", .floating, file: file, line: line)
     if input.rank == 1 && target.rank == 0 {
-        return nllLoss(input.unsqueeze(0), target.unsqueeze(0), weight: weight, reduction: reduction,
-                       ignoreIndex: ignoreIndex, file: file, line: line).squeeze(reduction == .none ? 0 : nil)
+        return nllLoss(
+            input.unsqueeze(0), target.unsqueeze(0), weight: weight, reduction: reduction,
+            ignoreIndex: ignoreIndex, file: file, line: line
+        ).squeeze(reduction == .none ? 0 : nil)
     }
     if input.rank != 2 || target.rank != 1 || target.shape[0] != input.shape[0] {
-        torchFail("nll_loss", "Expected input batch_size (\(input.rank > 0 ? input.shape[0] : 0)) to match target batch_size (\(target.rank > 0 ? target.shape[0] : 0)) with input \(input.shape) and target \(target.shape)", file: file, line: line)
+        torchFail(
+            "nll_loss",
+            "Expected input batch_size (\(input.rank > 0 ? input.shape[0] : 0)) to match target batch_size "
+                + "(\(target.rank > 0 ? target.shape[0] : 0)) with input \(input.shape) and target \(target.shape)",
+            file: file, line: line)
     }
     let c = input.shape[1]
     let valid = target .!= ignoreIndex
     let safeTarget = Tensor.where(valid, target, Tensor.zerosLike(target))
     if Torch.noGrad({ ((safeTarget .< 0) | (safeTarget .>= c)).any().item() }) != 0 {
-        torchFail("nll_loss", "Target \(Torch.noGrad { Tensor.where((safeTarget .< 0) | (safeTarget .>= c), safeTarget, Tensor.zerosLike(safeTarget)).abs().amax().item() }) is out of bounds.", file: file, line: line)
+        torchFail(
+            "nll_loss",
+            "Target \(Torch.noGrad { badTarget(safeTarget, c) }) is out of bounds.",
+            file: file, line: line)
     }
     var wt = valid.to(input.dtype)
     if let weight { wt = weight.indexSelect(0, safeTarget, file: file, line: line) * wt }
@@ -200,13 +248,17 @@ public func nllLoss(_ input: Tensor, _ target: Tensor, weight: Tensor? = nil, re
 /// ```swift
 /// let loss = crossEntropy(model(x), labels)
 /// ```
-public func crossEntropy(_ logits: Tensor, _ target: Tensor, reduction: Reduction = .mean,
-                         file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+public func crossEntropy(
+    _ logits: Tensor, _ target: Tensor, reduction: Reduction = .mean,
+    file: StaticString = #fileID, line: UInt = #line
+) -> Tensor {
     crossEntropy(logits, target, weight: nil, reduction: reduction, file: file, line: line)
 }
 
-public func mseLoss(_ input: Tensor, _ target: Tensor, reduction: Reduction = .mean,
-                    file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+public func mseLoss(
+    _ input: Tensor, _ target: Tensor, reduction: Reduction = .mean,
+    file: StaticString = #fileID, line: UInt = #line
+) -> Tensor {
     input.requireKernel("mse_loss", "mse_cpu", .floating, file: file, line: line)
     if input.shape != target.shape { MSEWarning.once(input.shape, target.shape) }
     let d = input - target

@@ -154,7 +154,9 @@ open class Module {
     /// Copies `state` into the parameters and buffers. Reports every missing, unexpected and
     /// mis-shaped key at once; with `strict` any of them is an error.
     @discardableResult
-    public func loadStateDict(_ state: [String: Tensor], strict: Bool = true) throws -> (missing: [String], unexpected: [String]) {
+    public func loadStateDict(_ state: [String: Tensor], strict: Bool = true) throws -> (
+        missing: [String], unexpected: [String]
+    ) {
         let own = namedParameters() + namedBuffers()
         let ownNames = Set(own.map { $0.0 })
         let missing = own.map { $0.0 }.filter { state[$0] == nil }.sorted()
@@ -162,16 +164,26 @@ open class Module {
         var mismatched: [String] = []
         for (k, t) in own {
             if let s = state[k], s.shape != t.shape {
-                mismatched.append("size mismatch for \(k): copying a param with shape \(s.shape) from checkpoint, the shape in current model is \(t.shape).")
+                mismatched.append(
+                    "size mismatch for \(k): copying a param with shape \(s.shape) from checkpoint, the shape in "
+                        + "current model is \(t.shape)."
+                )
             }
         }
         var problems: [String] = mismatched
         if strict {
-            if !missing.isEmpty { problems.append("Missing key(s) in state_dict: " + missing.map { "\"\($0)\"" }.joined(separator: ", ") + ".") }
-            if !unexpected.isEmpty { problems.append("Unexpected key(s) in state_dict: " + unexpected.map { "\"\($0)\"" }.joined(separator: ", ") + ".") }
+            if !missing.isEmpty {
+                problems.append(
+                    "Missing key(s) in state_dict: " + missing.map { "\"\($0)\"" }.joined(separator: ", ") + ".")
+            }
+            if !unexpected.isEmpty {
+                problems.append(
+                    "Unexpected key(s) in state_dict: " + unexpected.map { "\"\($0)\"" }.joined(separator: ", ") + ".")
+            }
         }
         if !problems.isEmpty {
-            throw TorchError("Error(s) in loading state_dict for \(type(of: self)):\n\t" + problems.joined(separator: "\n\t"))
+            throw TorchError(
+                "Error(s) in loading state_dict for \(type(of: self)):\n\t" + problems.joined(separator: "\n\t"))
         }
         Torch.noGrad {
             for (k, t) in own { if let s = state[k] { t.copy_(s) } }

@@ -33,8 +33,10 @@ public final class BatchNorm: Module {
     public let weight: Tensor?, bias: Tensor?
     public let runningMean: Tensor?, runningVar: Tensor?, numBatchesTracked: Tensor?
 
-    public init(_ numFeatures: Int, eps: Double = 1e-5, momentum: Double? = 0.1, affine: Bool = true,
-                trackRunningStats: Bool = true, dtype: DType = .float32) {
+    public init(
+        _ numFeatures: Int, eps: Double = 1e-5, momentum: Double? = 0.1, affine: Bool = true,
+        trackRunningStats: Bool = true, dtype: DType = .float32
+    ) {
         self.numFeatures = numFeatures
         self.eps = eps
         self.momentum = momentum
@@ -59,10 +61,14 @@ public final class BatchNorm: Module {
 
     public override func forward(_ x: Tensor) -> Tensor {
         if x.rank < 2 || x.shape[1] != numFeatures {
-            torchFail("BatchNorm", "expected input with \(numFeatures) channels in dimension 1, got input of size \(x.shape)", file: #fileID, line: #line)
+            torchFail(
+                "BatchNorm", "expected input with \(numFeatures) channels in dimension 1, got input of size \(x.shape)",
+                file: #fileID, line: #line)
         }
         if training && x.count / numFeatures <= 1 {
-            torchFail("BatchNorm", "Expected more than 1 value per channel when training, got input size \(x.shape)", file: #fileID, line: #line)
+            torchFail(
+                "BatchNorm", "Expected more than 1 value per channel when training, got input size \(x.shape)",
+                file: #fileID, line: #line)
         }
         // The cumulative average (momentum nil) weighs batch k by 1/k.
         var m = momentum ?? 0
@@ -70,8 +76,9 @@ public final class BatchNorm: Module {
             Torch.noGrad { _ = numBatchesTracked.add_(Tensor.scalar(1, dtype: .int64)) }
             if momentum == nil { m = 1 / Double(numBatchesTracked.item(Int64.self)) }
         }
-        return batchNorm(x, runningMean: runningMean, runningVar: runningVar, weight: weight, bias: bias,
-                         training: training, momentum: m, eps: eps)
+        return batchNorm(
+            x, runningMean: runningMean, runningVar: runningVar, weight: weight, bias: bias,
+            training: training, momentum: m, eps: eps)
     }
 }
 

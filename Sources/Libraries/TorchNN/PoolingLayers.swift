@@ -17,18 +17,26 @@ public class MaxPoolNd: Module {
         super.init()
     }
     public override func forward(_ x: Tensor) -> Tensor {
-        maxPool(x, r: r, kernel: kernelSize, stride: stride, padding: padding, dilation: dilation, ceilMode: ceilMode, op: "MaxPool\(r)d")
+        maxPool(
+            x, r: r, kernel: kernelSize, stride: stride, padding: padding, dilation: dilation, ceilMode: ceilMode,
+            op: "MaxPool\(r)d")
     }
 }
 
 public final class MaxPool1d: MaxPoolNd {
-    public init(_ kernelSize: SizeSpec, stride: SizeSpec? = nil, padding: SizeSpec = 0, dilation: SizeSpec = 1, ceilMode: Bool = false) {
+    public init(
+        _ kernelSize: SizeSpec, stride: SizeSpec? = nil, padding: SizeSpec = 0, dilation: SizeSpec = 1,
+        ceilMode: Bool = false
+    ) {
         super.init(r: 1, kernelSize, stride: stride, padding: padding, dilation: dilation, ceilMode: ceilMode)
     }
 }
 
 public final class MaxPool2d: MaxPoolNd {
-    public init(_ kernelSize: SizeSpec, stride: SizeSpec? = nil, padding: SizeSpec = 0, dilation: SizeSpec = 1, ceilMode: Bool = false) {
+    public init(
+        _ kernelSize: SizeSpec, stride: SizeSpec? = nil, padding: SizeSpec = 0, dilation: SizeSpec = 1,
+        ceilMode: Bool = false
+    ) {
         super.init(r: 2, kernelSize, stride: stride, padding: padding, dilation: dilation, ceilMode: ceilMode)
     }
 }
@@ -47,20 +55,29 @@ public class AvgPoolNd: Module {
         super.init()
     }
     public override func forward(_ x: Tensor) -> Tensor {
-        avgPool(x, r: r, kernel: kernelSize, stride: stride, padding: padding, ceilMode: ceilMode,
-                countIncludePad: countIncludePad, op: "AvgPool\(r)d")
+        avgPool(
+            x, r: r, kernel: kernelSize, stride: stride, padding: padding, ceilMode: ceilMode,
+            countIncludePad: countIncludePad, op: "AvgPool\(r)d")
     }
 }
 
 public final class AvgPool1d: AvgPoolNd {
-    public init(_ kernelSize: SizeSpec, stride: SizeSpec? = nil, padding: SizeSpec = 0, ceilMode: Bool = false, countIncludePad: Bool = true) {
-        super.init(r: 1, kernelSize, stride: stride, padding: padding, ceilMode: ceilMode, countIncludePad: countIncludePad)
+    public init(
+        _ kernelSize: SizeSpec, stride: SizeSpec? = nil, padding: SizeSpec = 0, ceilMode: Bool = false,
+        countIncludePad: Bool = true
+    ) {
+        super.init(
+            r: 1, kernelSize, stride: stride, padding: padding, ceilMode: ceilMode, countIncludePad: countIncludePad)
     }
 }
 
 public final class AvgPool2d: AvgPoolNd {
-    public init(_ kernelSize: SizeSpec, stride: SizeSpec? = nil, padding: SizeSpec = 0, ceilMode: Bool = false, countIncludePad: Bool = true) {
-        super.init(r: 2, kernelSize, stride: stride, padding: padding, ceilMode: ceilMode, countIncludePad: countIncludePad)
+    public init(
+        _ kernelSize: SizeSpec, stride: SizeSpec? = nil, padding: SizeSpec = 0, ceilMode: Bool = false,
+        countIncludePad: Bool = true
+    ) {
+        super.init(
+            r: 2, kernelSize, stride: stride, padding: padding, ceilMode: ceilMode, countIncludePad: countIncludePad)
     }
 }
 

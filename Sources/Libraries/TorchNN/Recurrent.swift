@@ -19,10 +19,12 @@ public class Recurrent: Module {
     public let mode: RecurrentMode
     public let inputSize: Int, hiddenSize: Int, numLayers: Int
     public let batchFirst: Bool, bidirectional: Bool, dropoutP: Double
-    var weights: [[Tensor]] = []   // per layer·direction: w_ih, w_hh, b_ih, b_hh
+    var weights: [[Tensor]] = []  // per layer·direction: w_ih, w_hh, b_ih, b_hh
 
-    public init(_ mode: RecurrentMode, inputSize: Int, hiddenSize: Int, numLayers: Int = 1, batchFirst: Bool = false,
-                bidirectional: Bool = false, dropout: Double = 0, dtype: DType = .float32) {
+    public init(
+        _ mode: RecurrentMode, inputSize: Int, hiddenSize: Int, numLayers: Int = 1, batchFirst: Bool = false,
+        bidirectional: Bool = false, dropout: Double = 0, dtype: DType = .float32
+    ) {
         self.mode = mode
         self.inputSize = inputSize; self.hiddenSize = hiddenSize; self.numLayers = numLayers
         self.batchFirst = batchFirst; self.bidirectional = bidirectional; self.dropoutP = dropout
@@ -33,8 +35,10 @@ public class Recurrent: Module {
             for d in 0..<dirs {
                 let inp = layer == 0 ? inputSize : hiddenSize * dirs
                 let g = mode.gates * hiddenSize
-                let ws = [Tensor.empty([g, inp], dtype: dtype), Tensor.empty([g, hiddenSize], dtype: dtype),
-                          Tensor.empty([g], dtype: dtype), Tensor.empty([g], dtype: dtype)]
+                let ws = [
+                    Tensor.empty([g, inp], dtype: dtype), Tensor.empty([g, hiddenSize], dtype: dtype),
+                    Tensor.empty([g], dtype: dtype), Tensor.empty([g], dtype: dtype),
+                ]
                 let suffix = "_l\(layer)" + (d == 1 ? "_reverse" : "")
                 for (name, w) in zip(["weight_ih", "weight_hh", "bias_ih", "bias_hh"], ws) {
                     Init.uniform_(w, -bound, bound)
@@ -59,7 +63,9 @@ public class Recurrent: Module {
 
     /// Runs the sequence. `h0`/`c0`: [layers·directions, batch, hidden] (zeros when nil).
     /// Returns (output [seq, batch, dirs·hidden] or batch-first, hN, cN for LSTM).
-    public func callAsFunction(_ input: Tensor, h0: Tensor? = nil, c0: Tensor? = nil) -> (output: Tensor, h: Tensor, c: Tensor?) {
+    public func callAsFunction(_ input: Tensor, h0: Tensor? = nil, c0: Tensor? = nil) -> (
+        output: Tensor, h: Tensor, c: Tensor?
+    ) {
         var x = batchFirst ? input.transpose(0, 1) : input
         let (seq, batch) = (x.shape[0], x.shape[1])
         let dirs = bidirectional ? 2 : 1
@@ -86,7 +92,9 @@ public class Recurrent: Module {
                 // The input projections of all time steps in one matrix multiply (as cuDNN and
                 // PyTorch do); only the recurrent product remains per step.
                 let w = weights[k]
-                let gates = (x.reshape([seq * batch, x.shape[2]]).matmul(w[0].t()) + w[2]).view([seq, batch, w[0].shape[0]]).unbind(0)
+                let gates = (x.reshape([seq * batch, x.shape[2]]).matmul(w[0].t()) + w[2]).view([
+                    seq, batch, w[0].shape[0],
+                ]).unbind(0)
                 for s in 0..<seq {
                     let t = d == 0 ? s : seq - 1 - s
                     h = cell(gates[t], h, w)
@@ -105,8 +113,10 @@ public class Recurrent: Module {
     public override func forward(_ x: Tensor) -> Tensor { self(x).output }
 
     /// The recurrence of one LSTM layer and direction as a single recorded node (`Tensor.lstmLayer`).
-    static func lstmLayer(_ gi: Tensor, _ h0: Tensor, _ c0: Tensor, _ wHH: Tensor, reverse: Bool,
-                          allowFusedCell: Bool = true) -> [Tensor] {
+    static func lstmLayer(
+        _ gi: Tensor, _ h0: Tensor, _ c0: Tensor, _ wHH: Tensor, reverse: Bool,
+        allowFusedCell: Bool = true
+    ) -> [Tensor] {
         Tensor.lstmLayer(gi, h0, c0, wHH, reverse: reverse, allowFusedCell: allowFusedCell)
     }
 }
@@ -118,27 +128,36 @@ public class Recurrent: Module {
 /// let (out, h, c) = lstm.run(x)
 /// ```
 public final class LSTM: Recurrent {
-    public init(_ inputSize: Int, _ hiddenSize: Int, numLayers: Int = 1, batchFirst: Bool = false,
-                bidirectional: Bool = false, dropout: Double = 0, dtype: DType = .float32) {
-        super.init(.lstm, inputSize: inputSize, hiddenSize: hiddenSize, numLayers: numLayers, batchFirst: batchFirst,
-                   bidirectional: bidirectional, dropout: dropout, dtype: dtype)
+    public init(
+        _ inputSize: Int, _ hiddenSize: Int, numLayers: Int = 1, batchFirst: Bool = false,
+        bidirectional: Bool = false, dropout: Double = 0, dtype: DType = .float32
+    ) {
+        super.init(
+            .lstm, inputSize: inputSize, hiddenSize: hiddenSize, numLayers: numLayers, batchFirst: batchFirst,
+            bidirectional: bidirectional, dropout: dropout, dtype: dtype)
     }
 }
 
 /// A multi-layer GRU (`torch.nn.GRU`). ```GRU(10, 20)```
 public final class GRU: Recurrent {
-    public init(_ inputSize: Int, _ hiddenSize: Int, numLayers: Int = 1, batchFirst: Bool = false,
-                bidirectional: Bool = false, dropout: Double = 0, dtype: DType = .float32) {
-        super.init(.gru, inputSize: inputSize, hiddenSize: hiddenSize, numLayers: numLayers, batchFirst: batchFirst,
-                   bidirectional: bidirectional, dropout: dropout, dtype: dtype)
+    public init(
+        _ inputSize: Int, _ hiddenSize: Int, numLayers: Int = 1, batchFirst: Bool = false,
+        bidirectional: Bool = false, dropout: Double = 0, dtype: DType = .float32
+    ) {
+        super.init(
+            .gru, inputSize: inputSize, hiddenSize: hiddenSize, numLayers: numLayers, batchFirst: batchFirst,
+            bidirectional: bidirectional, dropout: dropout, dtype: dtype)
     }
 }
 
 /// A multi-layer Elman RNN with tanh (`torch.nn.RNN`). ```RNN(10, 20)```
 public final class RNN: Recurrent {
-    public init(_ inputSize: Int, _ hiddenSize: Int, numLayers: Int = 1, batchFirst: Bool = false,
-                bidirectional: Bool = false, dropout: Double = 0, dtype: DType = .float32) {
-        super.init(.rnnTanh, inputSize: inputSize, hiddenSize: hiddenSize, numLayers: numLayers, batchFirst: batchFirst,
-                   bidirectional: bidirectional, dropout: dropout, dtype: dtype)
+    public init(
+        _ inputSize: Int, _ hiddenSize: Int, numLayers: Int = 1, batchFirst: Bool = false,
+        bidirectional: Bool = false, dropout: Double = 0, dtype: DType = .float32
+    ) {
+        super.init(
+            .rnnTanh, inputSize: inputSize, hiddenSize: hiddenSize, numLayers: numLayers, batchFirst: batchFirst,
+            bidirectional: bidirectional, dropout: dropout, dtype: dtype)
     }
 }

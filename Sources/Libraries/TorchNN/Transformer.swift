@@ -12,8 +12,10 @@ public final class TransformerEncoderLayer: Module {
     public let norm1: LayerNorm, norm2: LayerNorm
     let dropoutP: Double, normFirst: Bool, activation: (Tensor) -> Tensor
 
-    public init(dModel: Int, nhead: Int, dimFeedforward: Int = 2048, dropout: Double = 0.1, gelu useGELU: Bool = false,
-                batchFirst: Bool = false, normFirst: Bool = false) {
+    public init(
+        dModel: Int, nhead: Int, dimFeedforward: Int = 2048, dropout: Double = 0.1, gelu useGELU: Bool = false,
+        batchFirst: Bool = false, normFirst: Bool = false
+    ) {
         selfAttn = MultiheadAttention(embedDim: dModel, numHeads: nhead, dropout: dropout, batchFirst: batchFirst)
         linear1 = Linear(dModel, dimFeedforward)
         linear2 = Linear(dimFeedforward, dModel)
@@ -30,10 +32,14 @@ public final class TransformerEncoderLayer: Module {
     /// The layer on `x`, with an optional key padding mask and causal masking.
     public func encode(_ x: Tensor, srcKeyPaddingMask: Tensor? = nil, isCausal: Bool = false) -> Tensor {
         func sa(_ h: Tensor) -> Tensor {
-            dropout(selfAttn(h, h, h, keyPaddingMask: srcKeyPaddingMask, isCausal: isCausal).0, p: dropoutP, training: training)
+            dropout(
+                selfAttn(h, h, h, keyPaddingMask: srcKeyPaddingMask, isCausal: isCausal).0, p: dropoutP,
+                training: training)
         }
         func ff(_ h: Tensor) -> Tensor {
-            dropout(linear2(dropout(activation(linear1(h)), p: dropoutP, training: training)), p: dropoutP, training: training)
+            dropout(
+                linear2(dropout(activation(linear1(h)), p: dropoutP, training: training)), p: dropoutP,
+                training: training)
         }
         if normFirst {
             let h = x + sa(norm1(x))
@@ -60,8 +66,10 @@ public final class TransformerDecoderLayer: Module {
     public let norm1: LayerNorm, norm2: LayerNorm, norm3: LayerNorm
     let dropoutP: Double, normFirst: Bool, activation: (Tensor) -> Tensor
 
-    public init(dModel: Int, nhead: Int, dimFeedforward: Int = 2048, dropout: Double = 0.1, gelu useGELU: Bool = false,
-                batchFirst: Bool = false, normFirst: Bool = false) {
+    public init(
+        dModel: Int, nhead: Int, dimFeedforward: Int = 2048, dropout: Double = 0.1, gelu useGELU: Bool = false,
+        batchFirst: Bool = false, normFirst: Bool = false
+    ) {
         selfAttn = MultiheadAttention(embedDim: dModel, numHeads: nhead, dropout: dropout, batchFirst: batchFirst)
         multiheadAttn = MultiheadAttention(embedDim: dModel, numHeads: nhead, dropout: dropout, batchFirst: batchFirst)
         linear1 = Linear(dModel, dimFeedforward)
@@ -78,8 +86,10 @@ public final class TransformerDecoderLayer: Module {
     }
 
     /// The layer on target `tgt` attending to `memory`, with optional masks.
-    public func decode(_ tgt: Tensor, memory: Tensor, tgtMask: Tensor? = nil, memoryMask: Tensor? = nil,
-                       tgtKeyPaddingMask: Tensor? = nil, memoryKeyPaddingMask: Tensor? = nil, tgtIsCausal: Bool = false) -> Tensor {
+    public func decode(
+        _ tgt: Tensor, memory: Tensor, tgtMask: Tensor? = nil, memoryMask: Tensor? = nil,
+        tgtKeyPaddingMask: Tensor? = nil, memoryKeyPaddingMask: Tensor? = nil, tgtIsCausal: Bool = false
+    ) -> Tensor {
         func sa(_ h: Tensor) -> Tensor {
             let a = selfAttn(h, h, h, keyPaddingMask: tgtKeyPaddingMask, attnMask: tgtMask, isCausal: tgtIsCausal).0
             return dropout(a, p: dropoutP, training: training)
@@ -89,7 +99,9 @@ public final class TransformerDecoderLayer: Module {
             return dropout(a, p: dropoutP, training: training)
         }
         func ff(_ h: Tensor) -> Tensor {
-            dropout(linear2(dropout(activation(linear1(h)), p: dropoutP, training: training)), p: dropoutP, training: training)
+            dropout(
+                linear2(dropout(activation(linear1(h)), p: dropoutP, training: training)), p: dropoutP,
+                training: training)
         }
         if normFirst {
             var x = tgt + sa(norm1(tgt))
@@ -103,6 +115,8 @@ public final class TransformerDecoderLayer: Module {
 
     /// Self-attention only makes sense with a memory: call `decode(_:memory:)`.
     public override func forward(_ x: Tensor) -> Tensor {
-        torchFail("TransformerDecoderLayer", "forward needs the encoder memory: call decode(tgt, memory:)", file: #fileID, line: #line)
+        torchFail(
+            "TransformerDecoderLayer", "forward needs the encoder memory: call decode(tgt, memory:)", file: #fileID,
+            line: #line)
     }
 }

@@ -10,16 +10,25 @@ import RealModule
 /// let opt = Adam(model.parameters(), lr: 1e-3)
 /// ```
 public class Adam: BaseOptimizer {
-    public convenience init(_ params: [Tensor], lr: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999), eps: Double = 1e-8,
-                            weightDecay: Double = 0, amsgrad: Bool = false, decoupledWeightDecay: Bool = false) {
-        self.init(groups: [ParamGroup(params)], lr: lr, betas: betas, eps: eps, weightDecay: weightDecay,
-                  amsgrad: amsgrad, decoupledWeightDecay: decoupledWeightDecay)
+    public convenience init(
+        _ params: [Tensor], lr: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999), eps: Double = 1e-8,
+        weightDecay: Double = 0, amsgrad: Bool = false, decoupledWeightDecay: Bool = false
+    ) {
+        self.init(
+            groups: [ParamGroup(params)], lr: lr, betas: betas, eps: eps, weightDecay: weightDecay,
+            amsgrad: amsgrad, decoupledWeightDecay: decoupledWeightDecay)
     }
 
-    public init(groups: [ParamGroup], lr: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999), eps: Double = 1e-8,
-                weightDecay: Double = 0, amsgrad: Bool = false, decoupledWeightDecay: Bool = false) {
-        super.init(groups: groups, defaults: ["lr": lr, "beta1": betas.0, "beta2": betas.1, "eps": eps, "weightDecay": weightDecay,
-                                              "amsgrad": amsgrad ? 1 : 0, "decoupled": decoupledWeightDecay ? 1 : 0])
+    public init(
+        groups: [ParamGroup], lr: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999), eps: Double = 1e-8,
+        weightDecay: Double = 0, amsgrad: Bool = false, decoupledWeightDecay: Bool = false
+    ) {
+        super.init(
+            groups: groups,
+            defaults: [
+                "lr": lr, "beta1": betas.0, "beta2": betas.1, "eps": eps, "weightDecay": weightDecay,
+                "amsgrad": amsgrad ? 1 : 0, "decoupled": decoupledWeightDecay ? 1 : 0,
+            ])
     }
 
     override func update(group: ParamGroup, index i: Int, param p: Tensor, grad: Tensor) {
@@ -29,7 +38,11 @@ public class Adam: BaseOptimizer {
         let bc1 = 1 - Double.pow(beta1, t), bc2 = 1 - Double.pow(beta2, t)
         var g = grad
         if wd != 0 {
-            if option(group, "decoupled") != 0 { p.mul_(Tensor.scalar(1 - lr * wd, dtype: p.dtype)) } else { g = g + p * wd }
+            if option(group, "decoupled") != 0 {
+                p.mul_(Tensor.scalar(1 - lr * wd, dtype: p.dtype))
+            } else {
+                g = g + p * wd
+            }
         }
         let m = buffer(i, "exp_avg", p), v = buffer(i, "exp_avg_sq", p)
         m.mul_(Tensor.scalar(beta1, dtype: m.dtype)).add_(g, alpha: 1 - beta1)
@@ -50,9 +63,12 @@ public class Adam: BaseOptimizer {
 /// let opt = AdamW(model.parameters(), lr: 1e-3)
 /// ```
 public final class AdamW: Adam {
-    public init(_ params: [Tensor], lr: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999), eps: Double = 1e-8,
-                weightDecay: Double = 1e-2, amsgrad: Bool = false) {
-        super.init(groups: [ParamGroup(params)], lr: lr, betas: betas, eps: eps, weightDecay: weightDecay,
-                   amsgrad: amsgrad, decoupledWeightDecay: true)
+    public init(
+        _ params: [Tensor], lr: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999), eps: Double = 1e-8,
+        weightDecay: Double = 1e-2, amsgrad: Bool = false
+    ) {
+        super.init(
+            groups: [ParamGroup(params)], lr: lr, betas: betas, eps: eps, weightDecay: weightDecay,
+            amsgrad: amsgrad, decoupledWeightDecay: true)
     }
 }

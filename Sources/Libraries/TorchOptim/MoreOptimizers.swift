@@ -5,8 +5,10 @@ import RealModule
 /// RMSprop: v = α v + (1-α) g²; p -= lr · g / (√v + ε) (optionally with momentum, centered).
 public final class RMSprop: BaseOptimizer {
     public let alpha: Double, eps: Double, momentum: Double, centered: Bool
-    public init(_ params: [Tensor], lr: Double = 1e-2, alpha: Double = 0.99, eps: Double = 1e-8, weightDecay: Double = 0,
-                momentum: Double = 0, centered: Bool = false) {
+    public init(
+        _ params: [Tensor], lr: Double = 1e-2, alpha: Double = 0.99, eps: Double = 1e-8, weightDecay: Double = 0,
+        momentum: Double = 0, centered: Bool = false
+    ) {
         self.alpha = alpha; self.eps = eps; self.momentum = momentum; self.centered = centered
         super.init(groups: [ParamGroup(params)], defaults: ["lr": lr, "weightDecay": weightDecay])
     }
@@ -35,8 +37,10 @@ public final class RMSprop: BaseOptimizer {
 /// Adagrad: s += g²; p -= clr · g / (√s + ε) with clr = lr / (1 + (t-1)·lrDecay).
 public final class Adagrad: BaseOptimizer {
     public let lrDecay: Double, eps: Double, initialAccumulator: Double
-    public init(_ params: [Tensor], lr: Double = 1e-2, lrDecay: Double = 0, weightDecay: Double = 0,
-                initialAccumulatorValue: Double = 0, eps: Double = 1e-10) {
+    public init(
+        _ params: [Tensor], lr: Double = 1e-2, lrDecay: Double = 0, weightDecay: Double = 0,
+        initialAccumulatorValue: Double = 0, eps: Double = 1e-10
+    ) {
         self.lrDecay = lrDecay; self.eps = eps; initialAccumulator = initialAccumulatorValue
         super.init(groups: [ParamGroup(params)], defaults: ["lr": lr, "weightDecay": weightDecay])
     }
@@ -71,7 +75,10 @@ public final class Adadelta: BaseOptimizer {
 /// Adamax: m = β1 m + (1-β1) g; u = max(β2 u, |g| + ε); p -= lr/(1-β1^t) · m / u.
 public final class Adamax: BaseOptimizer {
     public let beta1: Double, beta2: Double, eps: Double
-    public init(_ params: [Tensor], lr: Double = 2e-3, betas: (Double, Double) = (0.9, 0.999), eps: Double = 1e-8, weightDecay: Double = 0) {
+    public init(
+        _ params: [Tensor], lr: Double = 2e-3, betas: (Double, Double) = (0.9, 0.999), eps: Double = 1e-8,
+        weightDecay: Double = 0
+    ) {
         (beta1, beta2) = betas
         self.eps = eps
         super.init(groups: [ParamGroup(params)], defaults: ["lr": lr, "weightDecay": weightDecay])

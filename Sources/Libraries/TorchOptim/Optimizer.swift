@@ -61,7 +61,9 @@ public class BaseOptimizer: Optimizer {
     }
 
     /// Option `key` for a group (the group's own value, else the default).
-    func option(_ g: ParamGroup, _ key: String) -> Double { key == "lr" ? g.lr! : (g.options[key] ?? defaults[key] ?? 0) }
+    func option(_ g: ParamGroup, _ key: String) -> Double {
+        key == "lr" ? g.lr! : (g.options[key] ?? defaults[key] ?? 0)
+    }
 
     public func zeroGrad(setToNil: Bool = true) {
         for g in paramGroups { for p in g.params { if setToNil { p.grad = nil } else { p.grad?.zero_() } } }
@@ -97,7 +99,9 @@ public class BaseOptimizer: Optimizer {
     public func stateDict() -> (tensors: [String: Tensor], metadata: [String: String]) {
         var t: [String: Tensor] = [:]
         for (i, s) in state.enumerated() { for (k, v) in s { t["state.\(i).\(k)"] = v.detach() } }
-        for (i, n) in paramSteps.enumerated() where n > 0 { t["state.\(i).step"] = Tensor.scalar(Float(n), dtype: .float32) }
+        for (i, n) in paramSteps.enumerated() where n > 0 {
+            t["state.\(i).step"] = Tensor.scalar(Float(n), dtype: .float32)
+        }
         var m = ["step": String(stepCount), "groups": String(paramGroups.count)]
         for (gi, g) in paramGroups.enumerated() {
             m["group.\(gi).lr"] = String(g.lr!)
@@ -108,15 +112,22 @@ public class BaseOptimizer: Optimizer {
 
     public func loadStateDict(_ tensors: [String: Tensor], metadata: [String: String]) throws {
         guard Int(metadata["groups"] ?? "") == paramGroups.count else {
-            throw TorchError("loaded state dict has \(metadata["groups"] ?? "no") parameter groups, the optimizer has \(paramGroups.count)")
+            throw TorchError(
+                "loaded state dict has \(metadata["groups"] ?? "no") parameter groups, the optimizer has "
+                    + "\(paramGroups.count)"
+            )
         }
         var fresh = [[String: Tensor]](repeating: [:], count: state.count)
         var steps = [Int](repeating: 0, count: state.count)
         for (k, v) in tensors where k.hasPrefix("state.") {
             let parts = k.split(separator: ".", maxSplits: 2)
-            guard parts.count == 3, let i = Int(parts[1]), i < state.count else { throw TorchError("bad optimizer state key \(k)") }
+            guard parts.count == 3, let i = Int(parts[1]), i < state.count else {
+                throw TorchError("bad optimizer state key \(k)")
+            }
             if parts[2] == "step" {
-                guard v.count == 1 else { throw TorchError("optimizer state \(k) must hold one number, got shape \(v.shape)") }
+                guard v.count == 1 else {
+                    throw TorchError("optimizer state \(k) must hold one number, got shape \(v.shape)")
+                }
                 steps[i] = Int(v.to(.float64).item(Double.self))
             } else {
                 fresh[i][String(parts[2])] = v.clone()

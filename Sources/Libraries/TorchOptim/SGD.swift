@@ -9,16 +9,25 @@ import TorchBase
 /// opt.zeroGrad(); loss.backward(); opt.step()
 /// ```
 public final class SGD: BaseOptimizer {
-    public convenience init(_ params: [Tensor], lr: Double, momentum: Double = 0, dampening: Double = 0,
-                            weightDecay: Double = 0, nesterov: Bool = false) {
-        self.init(groups: [ParamGroup(params)], lr: lr, momentum: momentum, dampening: dampening,
-                  weightDecay: weightDecay, nesterov: nesterov)
+    public convenience init(
+        _ params: [Tensor], lr: Double, momentum: Double = 0, dampening: Double = 0,
+        weightDecay: Double = 0, nesterov: Bool = false
+    ) {
+        self.init(
+            groups: [ParamGroup(params)], lr: lr, momentum: momentum, dampening: dampening,
+            weightDecay: weightDecay, nesterov: nesterov)
     }
 
-    public init(groups: [ParamGroup], lr: Double, momentum: Double = 0, dampening: Double = 0,
-                weightDecay: Double = 0, nesterov: Bool = false) {
-        super.init(groups: groups, defaults: ["lr": lr, "momentum": momentum, "dampening": dampening,
-                                              "weightDecay": weightDecay, "nesterov": nesterov ? 1 : 0])
+    public init(
+        groups: [ParamGroup], lr: Double, momentum: Double = 0, dampening: Double = 0,
+        weightDecay: Double = 0, nesterov: Bool = false
+    ) {
+        super.init(
+            groups: groups,
+            defaults: [
+                "lr": lr, "momentum": momentum, "dampening": dampening,
+                "weightDecay": weightDecay, "nesterov": nesterov ? 1 : 0,
+            ])
     }
 
     /// Momentum buffers by flat parameter index (nil until the first step).

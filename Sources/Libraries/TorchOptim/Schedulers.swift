@@ -36,8 +36,10 @@ public final class LRScheduler: SchedulerState {
 
     /// A schedule that also sets each group's momentum ("momentum", or "beta1" for Adam-style
     /// optimizers) every step.
-    init(_ optimizer: Optimizer, schedule: @escaping (_ epoch: Int, _ base: Double) -> Double,
-         momentum: @escaping (_ epoch: Int) -> Double, file: StaticString = #fileID, line: UInt = #line) {
+    init(
+        _ optimizer: Optimizer, schedule: @escaping (_ epoch: Int, _ base: Double) -> Double,
+        momentum: @escaping (_ epoch: Int) -> Double, file: StaticString = #fileID, line: UInt = #line
+    ) {
         self.optimizer = optimizer
         for g in optimizer.paramGroups where g.initialLR == nil { g.initialLR = g.lr ?? 0 }
         baseLRs = optimizer.paramGroups.map { $0.initialLR! }
@@ -48,7 +50,9 @@ public final class LRScheduler: SchedulerState {
         } else if defaults["beta1"] != nil {
             momentumKey = "beta1"
         } else {
-            torchFail("OneCycleLR", "optimizer must support momentum or beta1 with `cycle_momentum` option enabled", file: file, line: line)
+            torchFail(
+                "OneCycleLR", "optimizer must support momentum or beta1 with `cycle_momentum` option enabled",
+                file: file, line: line)
         }
         momentumSchedule = momentum
         apply()
@@ -102,8 +106,12 @@ public final class LRScheduler: SchedulerState {
         LRScheduler(o) { e, b in etaMin + (b - etaMin) * (1 + Double.cos(Double.pi * Double(e) / Double(tMax))) / 2 }
     }
     /// Linear factor from `startFactor` to `endFactor` over `totalIters` epochs.
-    public static func linearLR(_ o: Optimizer, startFactor: Double = 1.0 / 3, endFactor: Double = 1, totalIters: Int = 5) -> LRScheduler {
-        LRScheduler(o) { e, b in b * (startFactor + (endFactor - startFactor) * Double(Swift.min(e, totalIters)) / Double(totalIters)) }
+    public static func linearLR(
+        _ o: Optimizer, startFactor: Double = 1.0 / 3, endFactor: Double = 1, totalIters: Int = 5
+    ) -> LRScheduler {
+        LRScheduler(o) { e, b in
+            b * (startFactor + (endFactor - startFactor) * Double(Swift.min(e, totalIters)) / Double(totalIters))
+        }
     }
     public static func lambdaLR(_ o: Optimizer, _ f: @escaping (Int) -> Double) -> LRScheduler {
         LRScheduler(o) { e, b in b * f(e) }
@@ -125,9 +133,14 @@ public final class SequentialLR: SchedulerState {
     public private(set) var lastEpoch = 0
 
     public init(_ optimizer: Optimizer, schedulers: [LRScheduler], milestones: [Int]) {
-        precondition(schedulers.count == milestones.count + 1,
-                     "SequentialLR: expected \(milestones.count + 1) schedulers for \(milestones.count) milestones, got \(schedulers.count)")
-        precondition(schedulers.allSatisfy { $0.optimizer === optimizer }, "SequentialLR: every scheduler must drive the same optimizer")
+        precondition(
+            schedulers.count == milestones.count + 1,
+            "SequentialLR: expected \(milestones.count + 1) schedulers for \(milestones.count) milestones, got "
+                + "\(schedulers.count)"
+        )
+        precondition(
+            schedulers.allSatisfy { $0.optimizer === optimizer },
+            "SequentialLR: every scheduler must drive the same optimizer")
         self.optimizer = optimizer
         self.schedulers = schedulers
         self.milestones = milestones
@@ -160,7 +173,9 @@ public final class SequentialLR: SchedulerState {
 
 extension LRScheduler {
     /// Cosine annealing restarted every `t0` epochs, periods growing by `tMult`.
-    public static func cosineAnnealingWarmRestarts(_ o: Optimizer, t0: Int, tMult: Int = 1, etaMin: Double = 0) -> LRScheduler {
+    public static func cosineAnnealingWarmRestarts(_ o: Optimizer, t0: Int, tMult: Int = 1, etaMin: Double = 0)
+        -> LRScheduler
+    {
         LRScheduler(o) { e, b in
             // Walk the periods in integers: no rounding at the restarts.
             var tCur = e, tI = t0
@@ -180,10 +195,12 @@ extension LRScheduler {
     /// ```swift
     /// let sched = LRScheduler.oneCycleLR(opt, maxLR: 0.1, totalSteps: 1000)
     /// ```
-    public static func oneCycleLR(_ o: Optimizer, maxLR: Double, totalSteps: Int, pctStart: Double = 0.3,
-                                  divFactor: Double = 25, finalDivFactor: Double = 1e4, cycleMomentum: Bool = true,
-                                  baseMomentum: Double = 0.85, maxMomentum: Double = 0.95,
-                                  file: StaticString = #fileID, line: UInt = #line) -> LRScheduler {
+    public static func oneCycleLR(
+        _ o: Optimizer, maxLR: Double, totalSteps: Int, pctStart: Double = 0.3,
+        divFactor: Double = 25, finalDivFactor: Double = 1e4, cycleMomentum: Bool = true,
+        baseMomentum: Double = 0.85, maxMomentum: Double = 0.95,
+        file: StaticString = #fileID, line: UInt = #line
+    ) -> LRScheduler {
         let initial = maxLR / divFactor, minLR = initial / finalDivFactor
         let phaseEnds = [pctStart * Double(totalSteps) - 1, Double(totalSteps - 1)]
         // One two-phase cosine curve through (start, peak, end).
@@ -201,8 +218,9 @@ extension LRScheduler {
         }
         let lr: (Int, Double) -> Double = { e, _ in curve(e, (initial, maxLR, minLR)) }
         if !cycleMomentum { return LRScheduler(o, schedule: lr) }
-        return LRScheduler(o, schedule: lr, momentum: { e in curve(e, (maxMomentum, baseMomentum, maxMomentum)) },
-                           file: file, line: line)
+        return LRScheduler(
+            o, schedule: lr, momentum: { e in curve(e, (maxMomentum, baseMomentum, maxMomentum)) },
+            file: file, line: line)
     }
 }
 
@@ -219,8 +237,10 @@ public final class ReduceLROnPlateau: SchedulerState {
     /// Whether the watched metric should fall (a loss) or rise (an accuracy).
     public enum Mode: String, Sendable { case min, max }
 
-    public init(_ optimizer: Optimizer, mode: Mode = .min, factor: Double = 0.1, patience: Int = 10,
-                threshold: Double = 1e-4, cooldown: Int = 0, minLR: Double = 0, eps: Double = 1e-8) {
+    public init(
+        _ optimizer: Optimizer, mode: Mode = .min, factor: Double = 0.1, patience: Int = 10,
+        threshold: Double = 1e-4, cooldown: Int = 0, minLR: Double = 0, eps: Double = 1e-8
+    ) {
         precondition(factor < 1, "ReduceLROnPlateau: factor should be < 1.0, got \(factor)")
         self.optimizer = optimizer
         self.factor = factor; self.patience = patience; self.threshold = threshold
@@ -246,17 +266,23 @@ public final class ReduceLROnPlateau: SchedulerState {
     }
 
     public func stateDict() -> [String: String] {
-        ["best": String(best), "num_bad_epochs": String(badEpochs), "cooldown_counter": String(cooldownLeft),
-         "last_epoch": String(lastEpoch), "lrs": optimizer.paramGroups.map { String($0.lr ?? 0) }.joined(separator: ",")]
+        [
+            "best": String(best), "num_bad_epochs": String(badEpochs), "cooldown_counter": String(cooldownLeft),
+            "last_epoch": String(lastEpoch),
+            "lrs": optimizer.paramGroups.map { String($0.lr ?? 0) }.joined(separator: ","),
+        ]
     }
 
     public func loadStateDict(_ state: [String: String]) throws {
         guard let b = state["best"].flatMap(Double.init), let n = state["num_bad_epochs"].flatMap({ Int($0) }),
-              let c = state["cooldown_counter"].flatMap({ Int($0) }), let e = state["last_epoch"].flatMap({ Int($0) }) else {
+            let c = state["cooldown_counter"].flatMap({ Int($0) }), let e = state["last_epoch"].flatMap({ Int($0) })
+        else {
             throw TorchError("ReduceLROnPlateau state dict is incomplete: \(state)")
         }
         best = b; badEpochs = n; cooldownLeft = c; lastEpoch = e
-        if let lrs = state["lrs"]?.split(separator: ",").compactMap({ Double($0) }), lrs.count == optimizer.paramGroups.count {
+        if let lrs = state["lrs"]?.split(separator: ",").compactMap({ Double($0) }),
+            lrs.count == optimizer.paramGroups.count
+        {
             for (g, lr) in zip(optimizer.paramGroups, lrs) { g.lr = lr }
         }
     }

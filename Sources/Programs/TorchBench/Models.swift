@@ -4,7 +4,7 @@ import TorchNN
 import TorchOptim
 import Foundation
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The training workloads of the benchmark, built the way a user would write them.
@@ -21,8 +21,9 @@ enum ModelBench {
     }
 
     static func lenetStep() -> () -> Void {
-        let model = Sequential(Conv2d(1, 6, kernelSize: 5, padding: 2), ReLU(), MaxPool2d(2), Conv2d(6, 16, kernelSize: 5), ReLU(),
-                               MaxPool2d(2), Flatten(), Linear(400, 120), ReLU(), Linear(120, 84), ReLU(), Linear(84, 10))
+        let model = Sequential(
+            Conv2d(1, 6, kernelSize: 5, padding: 2), ReLU(), MaxPool2d(2), Conv2d(6, 16, kernelSize: 5), ReLU(),
+            MaxPool2d(2), Flatten(), Linear(400, 120), ReLU(), Linear(120, 84), ReLU(), Linear(84, 10))
         let opt = SGD(model.parameters(), lr: 0.01, momentum: 0.9)
         let x = Tensor.randn([64, 1, 28, 28]), y = Tensor.randint(0, 10, [64])
         return {
@@ -36,11 +37,14 @@ enum ModelBench {
         let conv = Conv2d(3, 64, kernelSize: 3, padding: 1)
         let x = Tensor.randn([32, 3, 32, 32])
         let xg = x.clone().requiresGrad_()
-        return ({ Torch.noGrad { _ = conv(x) } }, {
-            conv.zeroGrad()
-            xg.grad = nil
-            conv(xg).sum().backward()
-        })
+        return (
+            { Torch.noGrad { _ = conv(x) } },
+            {
+                conv.zeroGrad()
+                xg.grad = nil
+                conv(xg).sum().backward()
+            }
+        )
     }
 
     static func lstm() -> () -> Void {
@@ -78,7 +82,9 @@ func torchPython() -> String? {
 }
 
 func pytorchVersion() -> String {
-    guard let python = torchPython(), let p = popen("\(python) -c 'import torch; print(torch.__version__)' 2>/dev/null", "r") else { return "?" }
+    guard let python = torchPython(),
+        let p = popen("\(python) -c 'import torch; print(torch.__version__)' 2>/dev/null", "r")
+    else { return "?" }
     var buf = [CChar](repeating: 0, count: 128)
     let v = fgets(&buf, 128, p) != nil ? String(cString: buf).filter { !$0.isWhitespace } : "?"
     pclose(p)

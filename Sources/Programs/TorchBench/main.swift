@@ -8,7 +8,7 @@ import TorchOptim
 import TorchIO
 import Foundation
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 func now() -> Double {
@@ -80,11 +80,15 @@ if let i = CommandLine.arguments.firstIndex(of: "--profile"), i + 1 < CommandLin
         let x = Tensor.randn([128, 784]), y = Tensor.randint(0, 10, [128])
         var loss = crossEntropy(model(x), y)
         let f = time(reps: 7, inner: 5) { loss = crossEntropy(model(x), y) }
-        let fb = time(reps: 7, inner: 5) { opt.zeroGrad(); crossEntropy(model(x), y).backward() }
+        let fb = time(reps: 7, inner: 5) {
+            opt.zeroGrad(); crossEntropy(model(x), y).backward()
+        }
         let st = time(reps: 7, inner: 5) { opt.step() }
         let w = Tensor.randn([512, 784]), h = Tensor.randn([128, 784])
         let mm = time(reps: 7, inner: 5) { _ = h.matmul(w.t()) }
-        print("forward", f * 1e3, "forward+backward", fb * 1e3, "step", st * 1e3, "one 128x784x512 matmul", mm * 1e3, loss.item(Float.self))
+        print(
+            "forward", f * 1e3, "forward+backward", fb * 1e3, "step", st * 1e3, "one 128x784x512 matmul", mm * 1e3,
+            loss.item(Float.self))
         exit(0)
     }
     switch CommandLine.arguments[i + 1] {
@@ -114,19 +118,21 @@ if CommandLine.arguments.contains("--io") {
     let save = time(reps: 3) { try! SafeTensors.save(tensors, to: path) }
     let load = time(reps: 3) { _ = try! SafeTensors.load(path) }
     let mapped = time(reps: 3) { _ = try! SafeTensors.loadMapped(path) }
-    let mappedSum = time(reps: 3) { let (t, _) = try! SafeTensors.loadMapped(path); for v in t.values { _ = v.sum() } }
+    let mappedSum = time(reps: 3) {
+        let (t, _) = try! SafeTensors.loadMapped(path); for v in t.values { _ = v.sum() }
+    }
     let py = """
-    import time, numpy as np
-    from safetensors.numpy import save_file, load_file
-    t = {f"t{i}": np.random.rand(31_250_000).astype(np.float32) for i in range(4)}
-    def best(f):
-        s = []
-        for _ in range(3):
-            t0 = time.perf_counter(); f(); s.append(time.perf_counter() - t0)
-        return sorted(s)[1]
-    print("save", best(lambda: save_file(t, "\(dir)/py.safetensors")))
-    print("load", best(lambda: load_file("\(path)")))
-    """
+        import time, numpy as np
+        from safetensors.numpy import save_file, load_file
+        t = {f"t{i}": np.random.rand(31_250_000).astype(np.float32) for i in range(4)}
+        def best(f):
+            s = []
+            for _ in range(3):
+                t0 = time.perf_counter(); f(); s.append(time.perf_counter() - t0)
+            return sorted(s)[1]
+        print("save", best(lambda: save_file(t, "\(dir)/py.safetensors")))
+        print("load", best(lambda: load_file("\(path)")))
+        """
     let script = "\(dir)/io.py"
     _ = FileManager.default.createFile(atPath: script, contents: py.data(using: .utf8))
     var pyTimes: [String: Double] = [:]
@@ -139,7 +145,9 @@ if CommandLine.arguments.contains("--io") {
         pclose(p)
     }
     func line(_ name: String, _ t: Double, _ ref: Double?) {
-        let r = ref.map { "python safetensors " + format3(mb / $0) + " MB/s, ratio " + format3($0 / t) + "x" } ?? "python n/a"
+        let r =
+            ref.map { "python safetensors " + format3(mb / $0) + " MB/s, ratio " + format3($0 / t) + "x" }
+            ?? "python n/a"
         print(pad(name, 46) + pad(format3(mb / t) + " MB/s", 16) + r)
     }
     if pyTimes.isEmpty { print("Python safetensors timings unavailable (.venv-tb missing: run scripts/setup.sh)") }
@@ -154,24 +162,24 @@ let big = quick ? 1_000_000 : 10_000_000
 
 // NumPy's side, run once in a child process; prints "key value" lines.
 let numpyScript = """
-import numpy as np, time
-def t(f, reps=7, inner=1):
-    f(); s=[]
-    for _ in range(reps):
-        t0=time.perf_counter()
-        for _ in range(inner): f()
-        s.append((time.perf_counter()-t0)/inner)
-    s.sort(); return s[len(s)//2]
-n=\(big)
-a=np.ones(1,np.float32); b=np.ones(1,np.float32)
-print('overhead', t(lambda: a+b, inner=100000))
-x=np.random.rand(n).astype(np.float32); y=np.random.rand(n).astype(np.float32); o=np.empty_like(x)
-print('add_alloc', t(lambda: x+y)); print('add_out', t(lambda: np.add(x,y,out=o)))
-print('exp', t(lambda: np.exp(x))); print('tanh', t(lambda: np.tanh(x))); print('sum', t(lambda: x.sum()))
-for k in (256,512,1024,2048):
-    A=np.random.rand(k,k).astype(np.float32); B=np.random.rand(k,k).astype(np.float32)
-    print('mm%d'%k, t(lambda: A@B, reps=5))
-"""
+    import numpy as np, time
+    def t(f, reps=7, inner=1):
+        f(); s=[]
+        for _ in range(reps):
+            t0=time.perf_counter()
+            for _ in range(inner): f()
+            s.append((time.perf_counter()-t0)/inner)
+        s.sort(); return s[len(s)//2]
+    n=\(big)
+    a=np.ones(1,np.float32); b=np.ones(1,np.float32)
+    print('overhead', t(lambda: a+b, inner=100000))
+    x=np.random.rand(n).astype(np.float32); y=np.random.rand(n).astype(np.float32); o=np.empty_like(x)
+    print('add_alloc', t(lambda: x+y)); print('add_out', t(lambda: np.add(x,y,out=o)))
+    print('exp', t(lambda: np.exp(x))); print('tanh', t(lambda: np.tanh(x))); print('sum', t(lambda: x.sum()))
+    for k in (256,512,1024,2048):
+        A=np.random.rand(k,k).astype(np.float32); B=np.random.rand(k,k).astype(np.float32)
+        print('mm%d'%k, t(lambda: A@B, reps=5))
+    """
 
 func runNumPy() -> [String: Double] {
     let path = "/tmp/swifttorch-bench-\(getpid()).py"
@@ -227,7 +235,9 @@ if !modelsOnly {
     let x = Tensor.rand([big]), y = Tensor.rand([big]), o = Tensor.empty([big])
     let addAlloc = time { _ = x + y }
     let addOut = time { Torch.add(x, y, out: o) }
-    row("add 10M float32 (allocating)", addAlloc * 1e3, np["add_alloc"].map { $0 * 1e3 }, unit: "ms", higherIsBetter: false)
+    row(
+        "add 10M float32 (allocating)", addAlloc * 1e3, np["add_alloc"].map { $0 * 1e3 }, unit: "ms",
+        higherIsBetter: false)
     row("add 10M float32 (out=)", addOut * 1e3, np["add_out"].map { $0 * 1e3 }, unit: "ms", higherIsBetter: false)
     print("  allocating / out= time ratio: \(format3(addAlloc / addOut)) (target <= 1.2)")
 
@@ -259,7 +269,9 @@ if !modelsOnly {
         let a = Tensor.rand([k, k]), b = Tensor.rand([k, k])
         let t = time(reps: 5) { _ = a.matmul(b) }
         let flops = 2 * Double(k) * Double(k) * Double(k)
-        row("matmul \(k) float32", flops / t / 1e9, np["mm\(k)"].map { flops / $0 / 1e9 }, unit: "GFLOP/s", higherIsBetter: true)
+        row(
+            "matmul \(k) float32", flops / t / 1e9, np["mm\(k)"].map { flops / $0 / 1e9 }, unit: "GFLOP/s",
+            higherIsBetter: true)
     }
 }
 
@@ -269,14 +281,19 @@ if !CommandLine.arguments.contains("--no-models") {
     let pt = runPyTorch()
     print("")
     if pt.isEmpty {
-        print("PyTorch timings unavailable (no torch virtualenv: run scripts/setup-torch.sh or set SWIFTTORCH_TORCH_PYTHON)")
+        print(
+            "PyTorch timings unavailable (no torch virtualenv: run scripts/setup-torch.sh or set "
+                + "SWIFTTORCH_TORCH_PYTHON)"
+        )
     } else {
         print("Against PyTorch \(pytorchVersion()) in the same run (ratio > 1: SwiftTorch is faster):")
     }
     func vs(_ name: String, _ ours: Double, _ key: String) {
         let theirs = pt[key]
         let ratio = theirs.map { format3($0 / ours) + "x" } ?? "n/a"
-        print(pad(name, 40) + pad(format3(ours * 1e3) + " ms", 14) + pad("torch " + (theirs.map { format3($0 * 1e3) + " ms" } ?? "n/a"), 20) + "speed ratio " + ratio)
+        print(
+            pad(name, 40) + pad(format3(ours * 1e3) + " ms", 14)
+                + pad("torch " + (theirs.map { format3($0 * 1e3) + " ms" } ?? "n/a"), 20) + "speed ratio " + ratio)
     }
     do {
         let a = Tensor.ones([1]).requiresGrad_(), b = Tensor.ones([1]).requiresGrad_()
@@ -285,18 +302,22 @@ if !CommandLine.arguments.contains("--no-models") {
         let rec = time(inner: 50_000) { _ = a * b }
         let bw = time(inner: 5_000) { (a * b).sum().backward() }
         Torch.numThreads = saved
-        print(pad("mul 1-element while recording", 40) + pad(format3(rec * 1e6) + " us", 14)
-              + pad("torch " + (pt["rec_mul"].map { format3($0 * 1e6) + " us" } ?? "n/a"), 20)
-              + "speed ratio " + (pt["rec_mul"].map { format3($0 / rec) + "x" } ?? "n/a") + "  (target <= 0.6 us)")
-        print(pad("((a * b).sum()).backward()", 40) + pad(format3(bw * 1e6) + " us", 14)
-              + pad("torch " + (pt["tiny_backward"].map { format3($0 * 1e6) + " us" } ?? "n/a"), 20)
-              + "speed ratio " + (pt["tiny_backward"].map { format3($0 / bw) + "x" } ?? "n/a") + "  (target <= 5 us)")
+        print(
+            pad("mul 1-element while recording", 40) + pad(format3(rec * 1e6) + " us", 14)
+                + pad("torch " + (pt["rec_mul"].map { format3($0 * 1e6) + " us" } ?? "n/a"), 20)
+                + "speed ratio " + (pt["rec_mul"].map { format3($0 / rec) + "x" } ?? "n/a") + "  (target <= 0.6 us)")
+        print(
+            pad("((a * b).sum()).backward()", 40) + pad(format3(bw * 1e6) + " us", 14)
+                + pad("torch " + (pt["tiny_backward"].map { format3($0 * 1e6) + " us" } ?? "n/a"), 20)
+                + "speed ratio " + (pt["tiny_backward"].map { format3($0 / bw) + "x" } ?? "n/a") + "  (target <= 5 us)")
     }
     let reps = quick ? 3 : 7
     let saved = Torch.numThreads
     for threads in [1, 2] {
         Torch.numThreads = threads
-        vs("MLP 784-512-256-10 SGD step, b128, \(threads)T", time(reps: reps, inner: 5, ModelBench.mlpStep()), "mlp_\(threads)")
+        vs(
+            "MLP 784-512-256-10 SGD step, b128, \(threads)T", time(reps: reps, inner: 5, ModelBench.mlpStep()),
+            "mlp_\(threads)")
         vs("LeNet-5 SGD step, b64, \(threads)T", time(reps: reps, inner: 3, ModelBench.lenetStep()), "lenet_\(threads)")
         let (fwd, fwdBwd) = ModelBench.conv()
         vs("conv2d 32x3x32x32->64 3x3 fwd, \(threads)T", time(reps: reps, inner: 3, fwd), "conv_fwd_\(threads)")

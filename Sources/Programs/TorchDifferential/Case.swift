@@ -23,8 +23,11 @@ struct DiffCase {
         family = json["family"] as! String
         args = json["args"] as? [String: Any] ?? [:]
         inputs = (json["inputs"] as! [[String: Any]]).map { d in
-            (tensors[d["name"] as! String]!, d["view"] as! String, (d["shape"] as! [Any]).map { Int(DiffCase.number($0)) },
-             DiffCase.number(d["grad"]!) != 0)
+            (
+                tensors[d["name"] as! String]!, d["view"] as! String,
+                (d["shape"] as! [Any]).map { Int(DiffCase.number($0)) },
+                DiffCase.number(d["grad"]!) != 0
+            )
         }
         error = json["error"] as? String
         outputs = (json["outputs"] as? [[String: Any]] ?? []).map { d in

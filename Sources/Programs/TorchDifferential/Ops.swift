@@ -48,33 +48,54 @@ let binaryOps: [String: DiffOp] = [
     "div_floor": two { $0.div($1, roundingMode: .floor) }, "div_trunc": two { $0.div($1, roundingMode: .trunc) },
     "floor_divide": two { $0.floorDivide($1) }, "remainder": two { $0.remainder($1) }, "fmod": two { $0.fmod($1) },
     "pow": two { $0.pow($1) }, "maximum": two { $0.maximum($1) }, "minimum": two { $0.minimum($1) },
-    "atan2": two { $0.atan2($1) }, "xlogy": two { $0.xlogy($1) }, "bitwise_and": two { $0 & $1 }, "bitwise_or": two { $0 | $1 },
+    "atan2": two { $0.atan2($1) }, "xlogy": two { $0.xlogy($1) }, "bitwise_and": two { $0 & $1 },
+    "bitwise_or": two { $0 | $1 },
     "bitwise_xor": two { $0 ^ $1 }, "logical_and": two { $0.logicalAnd($1) }, "logical_or": two { $0.logicalOr($1) },
     "logical_xor": two { $0.logicalXor($1) }, "eq": two { $0.eq($1) }, "ne": two { $0.ne($1) }, "lt": two { $0.lt($1) },
     "le": two { $0.le($1) }, "gt": two { $0.gt($1) }, "ge": two { $0.ge($1) },
     "add_alpha": { xs, c in
-        [c.scalar("alpha").apply(int: { xs[0].add(xs[1], alpha: $0) }, float: { xs[0].add(xs[1], alpha: $0) },
-                                 bool: { xs[0].add(xs[1], alpha: $0) })]
+        [
+            c.scalar("alpha").apply(
+                int: { xs[0].add(xs[1], alpha: $0) }, float: { xs[0].add(xs[1], alpha: $0) },
+                bool: { xs[0].add(xs[1], alpha: $0) })
+        ]
     },
     "sub_alpha": { xs, c in
-        [c.scalar("alpha").apply(int: { xs[0].sub(xs[1], alpha: $0) }, float: { xs[0].sub(xs[1], alpha: $0) },
-                                 bool: { xs[0].sub(xs[1], alpha: $0) })]
+        [
+            c.scalar("alpha").apply(
+                int: { xs[0].sub(xs[1], alpha: $0) }, float: { xs[0].sub(xs[1], alpha: $0) },
+                bool: { xs[0].sub(xs[1], alpha: $0) })
+        ]
     },
-    "add_scalar": { xs, c in [c.scalar("scalar").apply(int: { xs[0] + $0 }, float: { xs[0] + $0 }, bool: { xs[0] + $0 })] },
-    "sub_scalar": { xs, c in [c.scalar("scalar").apply(int: { xs[0] - $0 }, float: { xs[0] - $0 }, bool: { xs[0] - $0 })] },
-    "mul_scalar": { xs, c in [c.scalar("scalar").apply(int: { xs[0] * $0 }, float: { xs[0] * $0 }, bool: { xs[0] * $0 })] },
-    "div_scalar": { xs, c in [c.scalar("scalar").apply(int: { xs[0] / $0 }, float: { xs[0] / $0 }, bool: { xs[0] / $0 })] },
+    "add_scalar": { xs, c in
+        [c.scalar("scalar").apply(int: { xs[0] + $0 }, float: { xs[0] + $0 }, bool: { xs[0] + $0 })]
+    },
+    "sub_scalar": { xs, c in
+        [c.scalar("scalar").apply(int: { xs[0] - $0 }, float: { xs[0] - $0 }, bool: { xs[0] - $0 })]
+    },
+    "mul_scalar": { xs, c in
+        [c.scalar("scalar").apply(int: { xs[0] * $0 }, float: { xs[0] * $0 }, bool: { xs[0] * $0 })]
+    },
+    "div_scalar": { xs, c in
+        [c.scalar("scalar").apply(int: { xs[0] / $0 }, float: { xs[0] / $0 }, bool: { xs[0] / $0 })]
+    },
     "pow_scalar": { xs, c in
         [c.scalar("scalar").apply(int: { xs[0].pow($0) }, float: { xs[0].pow($0) }, bool: { xs[0].pow($0) })]
     },
     "remainder_scalar": { xs, c in
-        [c.scalar("scalar").apply(int: { xs[0].remainder($0) }, float: { xs[0].remainder($0) }, bool: { xs[0].remainder($0) })]
+        [
+            c.scalar("scalar").apply(
+                int: { xs[0].remainder($0) }, float: { xs[0].remainder($0) }, bool: { xs[0].remainder($0) })
+        ]
     },
     "fmod_scalar": { xs, c in
         [c.scalar("scalar").apply(int: { xs[0].fmod($0) }, float: { xs[0].fmod($0) }, bool: { xs[0].fmod($0) })]
     },
     "rpow_scalar": { xs, c in
-        [c.scalar("scalar").apply(int: { Tensor.pow($0, xs[0]) }, float: { Tensor.pow($0, xs[0]) }, bool: { Tensor.pow($0, xs[0]) })]
+        [
+            c.scalar("scalar").apply(
+                int: { Tensor.pow($0, xs[0]) }, float: { Tensor.pow($0, xs[0]) }, bool: { Tensor.pow($0, xs[0]) })
+        ]
     },
     "clamp": { xs, c in
         if c.string("kind") == "int" { return [xs[0].clamp(min: c.intOrNil("min"), max: c.intOrNil("max"))] }
@@ -94,8 +115,12 @@ let reductionOps: [String: DiffOp] = [
     "amax": { xs, c in [xs[0].amax(dims: dimsArg(c), keepdim: c.bool("keepdim"))] },
     "amin": { xs, c in [xs[0].amin(dims: dimsArg(c), keepdim: c.bool("keepdim"))] },
     "max": one { $0.max() }, "min": one { $0.min() },
-    "max_dim": { xs, c in let r = xs[0].max(dim: c.int("dim"), keepdim: c.bool("keepdim")); return [r.values, r.indices] },
-    "min_dim": { xs, c in let r = xs[0].min(dim: c.int("dim"), keepdim: c.bool("keepdim")); return [r.values, r.indices] },
+    "max_dim": { xs, c in
+        let r = xs[0].max(dim: c.int("dim"), keepdim: c.bool("keepdim")); return [r.values, r.indices]
+    },
+    "min_dim": { xs, c in
+        let r = xs[0].min(dim: c.int("dim"), keepdim: c.bool("keepdim")); return [r.values, r.indices]
+    },
     "argmax": { xs, c in [xs[0].argmax(dim: c.intOrNil("dim"), keepdim: c.bool("keepdim"))] },
     "argmin": { xs, c in [xs[0].argmin(dim: c.intOrNil("dim"), keepdim: c.bool("keepdim"))] },
     "all": { xs, c in [xs[0].all(dims: dimsArg(c), keepdim: c.bool("keepdim"))] },
@@ -108,7 +133,9 @@ let reductionOps: [String: DiffOp] = [
     "cumprod": { xs, c in [xs[0].cumprod(dim: c.int("dim"))] },
     "softmax": { xs, c in [xs[0].softmax(dim: c.int("dim"))] },
     "log_softmax": { xs, c in [xs[0].logSoftmax(dim: c.int("dim"))] },
-    "sort": { xs, c in let r = xs[0].sort(dim: c.int("dim"), descending: c.bool("descending")); return [r.values, r.indices] },
+    "sort": { xs, c in
+        let r = xs[0].sort(dim: c.int("dim"), descending: c.bool("descending")); return [r.values, r.indices]
+    },
     "argsort": { xs, c in [xs[0].argsort(dim: c.int("dim"), descending: c.bool("descending"))] },
     "topk": { xs, c in
         let r = xs[0].topk(c.int("k"), dim: c.int("dim"), largest: c.bool("largest"))
@@ -147,8 +174,11 @@ let shapeOps: [String: DiffOp] = [
     "scatter_add": { xs, c in [xs[0].scatterAdd(c.int("dim"), xs[1], xs[2])] },
     "index_add": { xs, c in [xs[0].indexAdd(c.int("dim"), xs[1], xs[2], alpha: Double(c.int("alpha")))] },
     "masked_fill": { xs, c in
-        [c.scalar("value").apply(int: { xs[0].maskedFill(xs[1], $0) }, float: { xs[0].maskedFill(xs[1], $0) },
-                                 bool: { xs[0].maskedFill(xs[1], $0) })]
+        [
+            c.scalar("value").apply(
+                int: { xs[0].maskedFill(xs[1], $0) }, float: { xs[0].maskedFill(xs[1], $0) },
+                bool: { xs[0].maskedFill(xs[1], $0) })
+        ]
     },
     "masked_select": { xs, _ in [xs[0].maskedSelect(xs[1])] },
     "take": { xs, _ in [xs[0].take(xs[1])] },
@@ -178,11 +208,17 @@ let linalgOps: [String: DiffOp] = [
         }
     },
     "linspace": { _, c in
-        [Tensor.linspace(c.double("start"), c.double("end"), steps: c.int("steps"), dtype: dtypeArg(c.stringOrNil("dtype")))]
+        [
+            Tensor.linspace(
+                c.double("start"), c.double("end"), steps: c.int("steps"), dtype: dtypeArg(c.stringOrNil("dtype")))
+        ]
     },
     "logspace": { _, c in
-        [Tensor.logspace(c.double("start") / 4, c.double("end") / 40, steps: c.int("steps"),
-                         dtype: dtypeArg(c.stringOrNil("dtype")))]
+        [
+            Tensor.logspace(
+                c.double("start") / 4, c.double("end") / 40, steps: c.int("steps"),
+                dtype: dtypeArg(c.stringOrNil("dtype")))
+        ]
     },
     "arange": { _, c in
         let dt = dtypeArg(c.stringOrNil("dtype"))
@@ -198,43 +234,75 @@ private func third(_ xs: [Tensor]) -> Tensor? { xs.count > 2 ? xs[2] : nil }
 let nnOps: [String: DiffOp] = [
     "linear": { xs, _ in [linear(xs[0], xs[1], third(xs))] },
     "conv1d": { xs, c in
-        [conv1d(xs[0], xs[1], third(xs), stride: SizeSpec(c.int("stride")), padding: .init(integerLiteral: c.int("padding")),
-                dilation: SizeSpec(c.int("dilation")))]
+        [
+            conv1d(
+                xs[0], xs[1], third(xs), stride: SizeSpec(c.int("stride")),
+                padding: .init(integerLiteral: c.int("padding")),
+                dilation: SizeSpec(c.int("dilation")))
+        ]
     },
     "conv2d": { xs, c in
-        [conv2d(xs[0], xs[1], third(xs), stride: SizeSpec(c.int("stride")), padding: .init(integerLiteral: c.int("padding")),
-                dilation: SizeSpec(c.int("dilation")))]
+        [
+            conv2d(
+                xs[0], xs[1], third(xs), stride: SizeSpec(c.int("stride")),
+                padding: .init(integerLiteral: c.int("padding")),
+                dilation: SizeSpec(c.int("dilation")))
+        ]
     },
     "conv_transpose1d": { xs, c in
-        [convTranspose1d(xs[0], xs[1], third(xs), stride: SizeSpec(c.int("stride")), padding: SizeSpec(c.int("padding")),
-                         outputPadding: SizeSpec(c.int("output_padding")), dilation: SizeSpec(c.int("dilation")))]
+        [
+            convTranspose1d(
+                xs[0], xs[1], third(xs), stride: SizeSpec(c.int("stride")), padding: SizeSpec(c.int("padding")),
+                outputPadding: SizeSpec(c.int("output_padding")), dilation: SizeSpec(c.int("dilation")))
+        ]
     },
     "conv_transpose2d": { xs, c in
-        [convTranspose2d(xs[0], xs[1], third(xs), stride: SizeSpec(c.int("stride")), padding: SizeSpec(c.int("padding")),
-                         outputPadding: SizeSpec(c.int("output_padding")), dilation: SizeSpec(c.int("dilation")))]
+        [
+            convTranspose2d(
+                xs[0], xs[1], third(xs), stride: SizeSpec(c.int("stride")), padding: SizeSpec(c.int("padding")),
+                outputPadding: SizeSpec(c.int("output_padding")), dilation: SizeSpec(c.int("dilation")))
+        ]
     },
     "max_pool1d": { xs, c in
-        [maxPool1d(xs[0], kernel: SizeSpec(c.int("kernel")), stride: c.intOrNil("stride").map { SizeSpec($0) },
-                   padding: SizeSpec(c.int("padding")), dilation: SizeSpec(c.int("dilation")), ceilMode: c.bool("ceil_mode"))]
+        [
+            maxPool1d(
+                xs[0], kernel: SizeSpec(c.int("kernel")), stride: c.intOrNil("stride").map { SizeSpec($0) },
+                padding: SizeSpec(c.int("padding")), dilation: SizeSpec(c.int("dilation")),
+                ceilMode: c.bool("ceil_mode"))
+        ]
     },
     "max_pool2d": { xs, c in
-        [maxPool2d(xs[0], kernel: SizeSpec(c.int("kernel")), stride: c.intOrNil("stride").map { SizeSpec($0) },
-                   padding: SizeSpec(c.int("padding")), dilation: SizeSpec(c.int("dilation")), ceilMode: c.bool("ceil_mode"))]
+        [
+            maxPool2d(
+                xs[0], kernel: SizeSpec(c.int("kernel")), stride: c.intOrNil("stride").map { SizeSpec($0) },
+                padding: SizeSpec(c.int("padding")), dilation: SizeSpec(c.int("dilation")),
+                ceilMode: c.bool("ceil_mode"))
+        ]
     },
     "avg_pool1d": { xs, c in
-        [avgPool1d(xs[0], kernel: SizeSpec(c.int("kernel")), stride: c.intOrNil("stride").map { SizeSpec($0) },
-                   padding: SizeSpec(c.int("padding")), ceilMode: c.bool("ceil_mode"),
-                   countIncludePad: c.bool("count_include_pad"))]
+        [
+            avgPool1d(
+                xs[0], kernel: SizeSpec(c.int("kernel")), stride: c.intOrNil("stride").map { SizeSpec($0) },
+                padding: SizeSpec(c.int("padding")), ceilMode: c.bool("ceil_mode"),
+                countIncludePad: c.bool("count_include_pad"))
+        ]
     },
     "avg_pool2d": { xs, c in
-        [avgPool2d(xs[0], kernel: SizeSpec(c.int("kernel")), stride: c.intOrNil("stride").map { SizeSpec($0) },
-                   padding: SizeSpec(c.int("padding")), ceilMode: c.bool("ceil_mode"),
-                   countIncludePad: c.bool("count_include_pad"))]
+        [
+            avgPool2d(
+                xs[0], kernel: SizeSpec(c.int("kernel")), stride: c.intOrNil("stride").map { SizeSpec($0) },
+                padding: SizeSpec(c.int("padding")), ceilMode: c.bool("ceil_mode"),
+                countIncludePad: c.bool("count_include_pad"))
+        ]
     },
     "adaptive_avg_pool1d": { xs, c in [adaptiveAvgPool1d(xs[0], c.ints("out")[0])] },
-    "adaptive_avg_pool2d": { xs, c in let o = c.ints("out"); return [adaptiveAvgPool2d(xs[0], o[0], o[1])] },
+    "adaptive_avg_pool2d": { xs, c in
+        let o = c.ints("out"); return [adaptiveAvgPool2d(xs[0], o[0], o[1])]
+    },
     "adaptive_max_pool1d": { xs, c in [adaptiveMaxPool1d(xs[0], c.ints("out")[0])] },
-    "adaptive_max_pool2d": { xs, c in let o = c.ints("out"); return [adaptiveMaxPool2d(xs[0], o[0], o[1])] },
+    "adaptive_max_pool2d": { xs, c in
+        let o = c.ints("out"); return [adaptiveMaxPool2d(xs[0], o[0], o[1])]
+    },
     "layer_norm": { xs, c in
         [layerNorm(xs[0], c.ints("normalized"), weight: xs.count > 1 ? xs[1] : nil, bias: xs.count > 2 ? xs[2] : nil)]
     },
@@ -242,29 +310,42 @@ let nnOps: [String: DiffOp] = [
         [groupNorm(xs[0], c.int("groups"), weight: xs.count > 1 ? xs[1] : nil, bias: xs.count > 2 ? xs[2] : nil)]
     },
     "batch_norm": { xs, _ in
-        [batchNorm(xs[0], runningMean: nil, runningVar: nil, weight: xs.count > 1 ? xs[1] : nil,
-                   bias: xs.count > 2 ? xs[2] : nil, training: true)]
+        [
+            batchNorm(
+                xs[0], runningMean: nil, runningVar: nil, weight: xs.count > 1 ? xs[1] : nil,
+                bias: xs.count > 2 ? xs[2] : nil, training: true)
+        ]
     },
     "embedding": { xs, c in [embedding(xs[0], xs[1], paddingIdx: c.intOrNil("padding_idx"))] },
     "mse_loss": { xs, c in [mseLoss(xs[0], xs[1], reduction: reduction(c.string("reduction")))] },
     "l1_loss": { xs, c in [l1Loss(xs[0], xs[1], reduction: reduction(c.string("reduction")))] },
-    "huber_loss": { xs, c in [huberLoss(xs[0], xs[1], delta: c.double("beta"), reduction: reduction(c.string("reduction")))] },
+    "huber_loss": { xs, c in
+        [huberLoss(xs[0], xs[1], delta: c.double("beta"), reduction: reduction(c.string("reduction")))]
+    },
     "smooth_l1_loss": { xs, c in
         [smoothL1Loss(xs[0], xs[1], beta: c.double("beta"), reduction: reduction(c.string("reduction")))]
     },
-    "binary_cross_entropy": { xs, c in [binaryCrossEntropy(xs[0], xs[1], reduction: reduction(c.string("reduction")))] },
+    "binary_cross_entropy": { xs, c in [binaryCrossEntropy(xs[0], xs[1], reduction: reduction(c.string("reduction")))]
+    },
     "binary_cross_entropy_with_logits": { xs, c in
         [binaryCrossEntropyWithLogits(xs[0], xs[1], reduction: reduction(c.string("reduction")))]
     },
     "kl_div": { xs, c in [klDiv(xs[0], xs[1], reduction: KLDivReduction(rawValue: c.string("reduction"))!)] },
     "cross_entropy": { xs, c in
-        [crossEntropy(xs[0], xs[1], weight: nil, ignoreIndex: c.int("ignore_index"), reduction: reduction(c.string("reduction")))]
+        [
+            crossEntropy(
+                xs[0], xs[1], weight: nil, ignoreIndex: c.int("ignore_index"),
+                reduction: reduction(c.string("reduction")))
+        ]
     },
     "nll_loss": { xs, c in
         [nllLoss(xs[0], xs[1], reduction: reduction(c.string("reduction")), ignoreIndex: c.int("ignore_index"))]
     },
     "scaled_dot_product_attention": { xs, c in
-        [scaledDotProductAttention(xs[0], xs[1], xs[2], attnMask: xs.count > 3 ? xs[3] : nil, isCausal: c.bool("causal"))]
+        [
+            scaledDotProductAttention(
+                xs[0], xs[1], xs[2], attnMask: xs.count > 3 ? xs[3] : nil, isCausal: c.bool("causal"))
+        ]
     },
     "dropout": { xs, c in [dropout(xs[0], p: c.double("p"), training: true)] },
 ]
@@ -318,21 +399,32 @@ let moreOps: [String: DiffOp] = [
     "eye": { _, c in [Tensor.eye(c.int("n"), c.intOrNil("m"), dtype: dtypeArg(c.stringOrNil("dtype")))] },
     "full": { _, c in
         let dt = dtypeArg(c.stringOrNil("dtype"))
-        return [c.scalar("value").apply(int: { Tensor.full([c.int("n"), 2], $0, dtype: dt) },
-                                        float: { Tensor.full([c.int("n"), 2], $0, dtype: dt) },
-                                        bool: { Tensor.full([c.int("n"), 2], $0, dtype: dt) })]
+        return [
+            c.scalar("value").apply(
+                int: { Tensor.full([c.int("n"), 2], $0, dtype: dt) },
+                float: { Tensor.full([c.int("n"), 2], $0, dtype: dt) },
+                bool: { Tensor.full([c.int("n"), 2], $0, dtype: dt) })
+        ]
     },
-    "nan_to_num_args": { xs, c in [xs[0].nanToNum(nan: c.double("nan"), posinf: c.doubleOrNil("posinf"), neginf: c.doubleOrNil("neginf"))] },
+    "nan_to_num_args": { xs, c in
+        [xs[0].nanToNum(nan: c.double("nan"), posinf: c.doubleOrNil("posinf"), neginf: c.doubleOrNil("neginf"))]
+    },
     "bilinear": { xs, _ in [bilinear(xs[0], xs[1], xs[2], xs.count > 3 ? xs[3] : nil)] },
     "conv3d": { xs, c in
         [conv3d(xs[0], xs[1], stride: SizeSpec(c.int("stride")), padding: .init(integerLiteral: c.int("padding")))]
     },
     "rms_norm": { xs, c in [rmsNorm(xs[0], c.ints("normalized"), weight: xs.count > 1 ? xs[1] : nil)] },
     "cosine_embedding_loss": { xs, c in
-        [cosineEmbeddingLoss(xs[0], xs[1], xs[2], margin: c.double("margin"), reduction: reduction(c.string("reduction")))]
+        [
+            cosineEmbeddingLoss(
+                xs[0], xs[1], xs[2], margin: c.double("margin"), reduction: reduction(c.string("reduction")))
+        ]
     },
     "margin_ranking_loss": { xs, c in
-        [marginRankingLoss(xs[0], xs[1], xs[2], margin: c.double("margin"), reduction: reduction(c.string("reduction")))]
+        [
+            marginRankingLoss(
+                xs[0], xs[1], xs[2], margin: c.double("margin"), reduction: reduction(c.string("reduction")))
+        ]
     },
 ]
 

@@ -20,7 +20,9 @@ guard arguments.count >= 2 else {
 var from = 0
 var only: Set<String>? = nil
 if let i = arguments.firstIndex(of: "--from"), i + 1 < arguments.count { from = Int(arguments[i + 1]) ?? 0 }
-if let i = arguments.firstIndex(of: "--only"), i + 1 < arguments.count { only = Set(arguments[i + 1].split(separator: ",").map(String.init)) }
+if let i = arguments.firstIndex(of: "--only"), i + 1 < arguments.count {
+    only = Set(arguments[i + 1].split(separator: ",").map(String.init))
+}
 
 let file: (tensors: [String: Tensor], metadata: [String: String])
 do { file = try SafeTensors.load(arguments[1]) } catch {

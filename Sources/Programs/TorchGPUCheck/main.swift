@@ -10,7 +10,7 @@ import TorchCUDA
 import TorchNN
 import TorchOptim
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 func now() -> Double {
@@ -65,16 +65,23 @@ for dt in [DType.float32, .float64] {
         let input = (x + 2) * ((d.upperBound - d.lowerBound) / 4) + d.lowerBound
         let inputT = (xt + 2) * ((d.upperBound - d.lowerBound) / 4) + d.lowerBound
         close("\(op) \(dt)", input.cuda().unary(named: op)!, input.unary(named: op)!, rtol: tol, atol: tol)
-        close("\(op) \(dt) non-contiguous", inputT.cuda().unary(named: op)!, inputT.unary(named: op)!, rtol: tol, atol: tol)
+        close(
+            "\(op) \(dt) non-contiguous", inputT.cuda().unary(named: op)!, inputT.unary(named: op)!, rtol: tol,
+            atol: tol)
     }
     for op in BinaryOp.allCases where ![.bitwiseAnd, .bitwiseOr, .bitwiseXor].contains(op) {
-        close("\(op) \(dt) broadcast", Tensor.binary(op, x.cuda(), y.cuda()), Tensor.binary(op, x, y), rtol: tol, atol: tol)
-        close("\(op) \(dt) scalar", Tensor.binary(op, x.cuda(), scalar: 1.5), Tensor.binary(op, x, scalar: 1.5), rtol: tol, atol: tol)
+        close(
+            "\(op) \(dt) broadcast", Tensor.binary(op, x.cuda(), y.cuda()), Tensor.binary(op, x, y), rtol: tol,
+            atol: tol)
+        close(
+            "\(op) \(dt) scalar", Tensor.binary(op, x.cuda(), scalar: 1.5), Tensor.binary(op, x, scalar: 1.5),
+            rtol: tol, atol: tol)
     }
 }
 for dt in [DType.int32, .int64, .uint8, .int8, .bool] {
     let x = (a * 20).to(dt), y = (b * 7).to(dt)
-    for op in [BinaryOp.add, .mul, .maximum, .minimum, .eq, .lt, .ge, .bitwiseAnd, .bitwiseXor] where !(dt == .bool && op == .sub) {
+    for op in [BinaryOp.add, .mul, .maximum, .minimum, .eq, .lt, .ge, .bitwiseAnd, .bitwiseXor]
+    where !(dt == .bool && op == .sub) {
         close("\(op) \(dt)", Tensor.binary(op, x.cuda(), y.cuda()), Tensor.binary(op, x, y))
     }
 }
@@ -91,7 +98,8 @@ close("zeros", Tensor.zeros([4], dtype: .int32, device: gpu), Tensor.zeros([4], 
 // Reductions.
 for dims in [nil, [0], [1], [0, 1]] as [[Int]?] {
     close("sum \(dims ?? [])", a.cuda().sum(dims: dims), a.sum(dims: dims), rtol: 1e-10)
-    close("mean \(dims ?? [])", a.cuda().mean(dims: dims, keepdim: true), a.mean(dims: dims, keepdim: true), rtol: 1e-10)
+    close(
+        "mean \(dims ?? [])", a.cuda().mean(dims: dims, keepdim: true), a.mean(dims: dims, keepdim: true), rtol: 1e-10)
     close("amax \(dims ?? [])", a.cuda().amax(dims: dims), a.amax(dims: dims))
     close("amin \(dims ?? [])", a.cuda().amin(dims: dims), a.amin(dims: dims))
     close("prod \(dims ?? [])", (a / 2).cuda().prod(dims: dims), (a / 2).prod(dims: dims), rtol: 1e-9)
@@ -106,7 +114,9 @@ close("logsumexp", a.cuda().logsumexp(dims: [1]), a.logsumexp(dims: [1]), rtol: 
 for d in [0, 1] {
     close("softmax dim \(d)", a.cuda().softmax(dim: d), a.softmax(dim: d), rtol: 1e-10, atol: 1e-12)
     close("logSoftmax dim \(d)", a.cuda().logSoftmax(dim: d), a.logSoftmax(dim: d), rtol: 1e-10, atol: 1e-12)
-    close("softmax f32 dim \(d)", a.to(.float32).cuda().softmax(dim: d), a.to(.float32).softmax(dim: d), rtol: 1e-5, atol: 1e-6)
+    close(
+        "softmax f32 dim \(d)", a.to(.float32).cuda().softmax(dim: d), a.to(.float32).softmax(dim: d), rtol: 1e-5,
+        atol: 1e-6)
 }
 let wide = Tensor.rand([3, 20000], dtype: .float32, generator: g) * 10
 close("softmax wide rows (uncached)", wide.cuda().softmax(dim: 1), wide.softmax(dim: 1), rtol: 1e-4, atol: 1e-7)
@@ -121,35 +131,52 @@ close("gather", a.cuda().gather(1, gi.cuda()), a.gather(1, gi))
 close("indexSelect", a.cuda().indexSelect(1, idx.cuda()), a.indexSelect(1, idx))
 close("cat", Tensor.cat([a.cuda(), at.cuda()], dim: 0), Tensor.cat([a, at], dim: 0))
 close("where", Tensor.where((a .> 0).cuda(), a.cuda(), 0.0), Tensor.where(a .> 0, a, 0.0))
-close("transpose+slice", a.cuda().t()[2..<9, TensorIndex.slice(nil, nil, step: 3)].contiguous(), a.t()[2..<9, TensorIndex.slice(nil, nil, step: 3)].contiguous())
+close(
+    "transpose+slice", a.cuda().t()[2..<9, TensorIndex.slice(nil, nil, step: 3)].contiguous(),
+    a.t()[2..<9, TensorIndex.slice(nil, nil, step: 3)].contiguous())
 close("pad reflect", a.cuda().pad([2, 2], mode: .reflect), a.pad([2, 2], mode: .reflect))
 close("tril", a.cuda().tril(), a.tril())
 let s = Tensor.zeros([4, 17], dtype: .float64)
-close("indexAdd", s.cuda().indexAdd(0, Tensor([0, 2, 0]).cuda(), a[0..<3].cuda()), s.indexAdd(0, Tensor([0, 2, 0]), a[0..<3]), rtol: 1e-12)
+close(
+    "indexAdd", s.cuda().indexAdd(0, Tensor([0, 2, 0]).cuda(), a[0..<3].cuda()),
+    s.indexAdd(0, Tensor([0, 2, 0]), a[0..<3]), rtol: 1e-12)
 // Matmul in every rank and dtype.
-for (sa, sb) in [([5], [5]), ([4, 5], [5]), ([5], [5, 3]), ([4, 5], [5, 3]), ([2, 1, 4, 5], [3, 5, 6])] as [([Int], [Int])] {
+for (sa, sb) in [([5], [5]), ([4, 5], [5]), ([5], [5, 3]), ([4, 5], [5, 3]), ([2, 1, 4, 5], [3, 5, 6])]
+    as [([Int], [Int])]
+{
     let x = Tensor.rand(sa, dtype: .float64, generator: g), y = Tensor.rand(sb, dtype: .float64, generator: g)
     close("matmul f64 \(sa)x\(sb)", x.cuda().matmul(y.cuda()), x.matmul(y), rtol: 1e-12)
-    close("matmul f32 \(sa)x\(sb)", x.to(.float32).cuda().matmul(y.to(.float32).cuda()), x.to(.float32).matmul(y.to(.float32)), rtol: 1e-4)
+    close(
+        "matmul f32 \(sa)x\(sb)", x.to(.float32).cuda().matmul(y.to(.float32).cuda()),
+        x.to(.float32).matmul(y.to(.float32)), rtol: 1e-4)
 }
-let m1 = Tensor.rand([64, 96], dtype: .float32, generator: g), m2 = Tensor.rand([96, 32], dtype: .float32, generator: g)
-close("matmul f16", m1.to(.float16).cuda().matmul(m2.to(.float16).cuda()).to(.float32), m1.to(.float16).to(.float32).matmul(m2.to(.float16).to(.float32)), rtol: 1e-2, atol: 5e-2)
-close("matmul bf16", m1.to(.bfloat16).cuda().matmul(m2.to(.bfloat16).cuda()).to(.float32), m1.to(.bfloat16).to(.float32).matmul(m2.to(.bfloat16).to(.float32)), rtol: 2e-2, atol: 2e-1)
+let m1 = Tensor.rand([64, 96], dtype: .float32, generator: g),
+    m2 = Tensor.rand([96, 32], dtype: .float32, generator: g)
+close(
+    "matmul f16", m1.to(.float16).cuda().matmul(m2.to(.float16).cuda()).to(.float32),
+    m1.to(.float16).to(.float32).matmul(m2.to(.float16).to(.float32)), rtol: 1e-2, atol: 5e-2)
+close(
+    "matmul bf16", m1.to(.bfloat16).cuda().matmul(m2.to(.bfloat16).cuda()).to(.float32),
+    m1.to(.bfloat16).to(.float32).matmul(m2.to(.bfloat16).to(.float32)), rtol: 2e-2, atol: 2e-1)
 Torch.CUDA.allowTF32 = true
 close("matmul tf32", m1.cuda().matmul(m2.cuda()), m1.matmul(m2), rtol: 5e-3, atol: 5e-2)
 Torch.CUDA.allowTF32 = false
 
 // The GPU draws the same Philox numbers as the CPU for the same seed.
 for dt in [DType.float32, .float64] {
-    close("rand \(dt) same stream as CPU", Tensor.rand([1001], dtype: dt, device: gpu, generator: Generator(seed: 7)),
-          Tensor.rand([1001], dtype: dt, generator: Generator(seed: 7)), rtol: 0, atol: 0)
-    close("randn \(dt) same stream as CPU", Tensor.randn([1001], dtype: dt, device: gpu, generator: Generator(seed: 8)),
-          Tensor.randn([1001], dtype: dt, generator: Generator(seed: 8)), rtol: 1e-12, atol: 1e-12)
+    close(
+        "rand \(dt) same stream as CPU", Tensor.rand([1001], dtype: dt, device: gpu, generator: Generator(seed: 7)),
+        Tensor.rand([1001], dtype: dt, generator: Generator(seed: 7)), rtol: 0, atol: 0)
+    close(
+        "randn \(dt) same stream as CPU", Tensor.randn([1001], dtype: dt, device: gpu, generator: Generator(seed: 8)),
+        Tensor.randn([1001], dtype: dt, generator: Generator(seed: 8)), rtol: 1e-12, atol: 1e-12)
 }
 do {
     let g1 = Generator(seed: 9), g2 = Generator(seed: 9)
     _ = Tensor.randn([5], device: gpu, generator: g1); _ = Tensor.randn([5], generator: g2)
-    close("generator state advances alike", Tensor.rand([3], device: gpu, generator: g1), Tensor.rand([3], generator: g2), rtol: 0, atol: 0)
+    close(
+        "generator state advances alike", Tensor.rand([3], device: gpu, generator: g1), Tensor.rand([3], generator: g2),
+        rtol: 0, atol: 0)
 }
 
 // Gradients on the GPU match the CPU's.
@@ -190,7 +217,9 @@ do {
     let model = Sequential(Linear(20, 64), ReLU(), Linear(64, 2))
     // Parameters live on the GPU.
     let params = model.parameters().map { $0.cuda().detach().requiresGrad_() }
-    func forward(_ x: Tensor) -> Tensor { (x.matmul(params[0].t()) + params[1]).relu().matmul(params[2].t()) + params[3] }
+    func forward(_ x: Tensor) -> Tensor {
+        (x.matmul(params[0].t()) + params[1]).relu().matmul(params[2].t()) + params[3]
+    }
     let opt = SGD(params, lr: 0.1, momentum: 0.9)
     var first = 0.0, last = 0.0
     for step in 0..<100 {
@@ -208,15 +237,21 @@ do {
         _ = try Storage(throwingByteCount: 1 << 45, device: gpu)
         check("out of memory throws", false)
     } catch let e as CUDAError {
-        check("out of memory throws a catchable error", "\(e)".contains("CUDA out of memory. Tried to allocate"), "\(e)")
+        check(
+            "out of memory throws a catchable error", "\(e)".contains("CUDA out of memory. Tried to allocate"), "\(e)")
     } catch { check("out of memory error type", false, "\(error)") }
     let after = Tensor.ones([1000], device: gpu).sum().item()
     check("allocator usable after out of memory", after == 1000)
     let stats = Torch.CUDA.stats!
     check("OOM retried after freeing the cache", stats.numOOMRetries >= 1)
 }
-check("allocated bytes back to baseline (\(Torch.CUDA.memoryAllocated) vs \(baseline))", Torch.CUDA.memoryAllocated == baseline)
-print("memory: allocated \(Torch.CUDA.memoryAllocated), reserved \(Torch.CUDA.memoryReserved), peak \(Torch.CUDA.maxMemoryAllocated)")
+check(
+    "allocated bytes back to baseline (\(Torch.CUDA.memoryAllocated) vs \(baseline))",
+    Torch.CUDA.memoryAllocated == baseline)
+print(
+    "memory: allocated \(Torch.CUDA.memoryAllocated), reserved \(Torch.CUDA.memoryReserved), peak "
+        + "\(Torch.CUDA.maxMemoryAllocated)"
+)
 print("\(passed) passed, \(failed) failed")
 
 // Benchmarks (medians of CUDA-synchronised wall times).
@@ -252,8 +287,10 @@ if CommandLine.arguments.contains("--bench") {
     }
     Torch.CUDA.allowTF32 = false
     let xb = Tensor.randn([128, 784]).cuda(), yb = Tensor.randint(0, 10, [128]).cuda()
-    let mlp = [Tensor.randn([512, 784]) * 0.03, Tensor.zeros([512]), Tensor.randn([256, 512]) * 0.04, Tensor.zeros([256]),
-               Tensor.randn([10, 256]) * 0.06, Tensor.zeros([10])].map { $0.cuda().requiresGrad_() }
+    let mlp = [
+        Tensor.randn([512, 784]) * 0.03, Tensor.zeros([512]), Tensor.randn([256, 512]) * 0.04, Tensor.zeros([256]),
+        Tensor.randn([10, 256]) * 0.06, Tensor.zeros([10]),
+    ].map { $0.cuda().requiresGrad_() }
     let sgd = SGD(mlp, lr: 0.01, momentum: 0.9)
     let tStep = timeIt(50) {
         var h = (xb.matmul(mlp[0].t()) + mlp[1]).relu()

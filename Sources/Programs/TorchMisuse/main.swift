@@ -47,8 +47,8 @@ default:
 }
 
 #if canImport(Glibc)
-import Glibc
-func fflush_stdout() { fflush(stdout) }
+    import Glibc
+    func fflush_stdout() { fflush(stdout) }
 #endif
 
 // Autograd misuse cases.

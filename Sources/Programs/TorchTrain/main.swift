@@ -9,7 +9,7 @@ import TorchOptim
 import TorchData
 import TorchIO
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 func now() -> Double {
@@ -26,14 +26,19 @@ func fail(_ msg: String) -> Never {
 // Line-buffered output, so that log lines show up as they happen when stdout is a file or pipe.
 setvbuf(stdout, nil, _IOLBF, 0)
 
-var options: [String: String] = ["model": "mlp", "epochs": "3", "batch-size": "64", "lr": "", "seed": "0",
-                                 "root": FashionMNIST.defaultRoot, "limit": "0", "workers": "1", "logdir": "", "resume": ""]
+var options: [String: String] = [
+    "model": "mlp", "epochs": "3", "batch-size": "64", "lr": "", "seed": "0",
+    "root": FashionMNIST.defaultRoot, "limit": "0", "workers": "1", "logdir": "", "resume": "",
+]
 var args = CommandLine.arguments.dropFirst()
 while let a = args.popFirst() {
     guard a.hasPrefix("--") else { fail("unexpected argument \(a)") }
     let key = String(a.dropFirst(2))
     if key == "help" {
-        print("usage: torch-train [--model mlp|cnn] [--epochs N] [--batch-size N] [--lr X] [--seed N] [--workers N] [--root DIR] [--limit N] [--logdir DIR] [--resume PATH]")
+        print(
+            "usage: torch-train [--model mlp|cnn] [--epochs N] [--batch-size N] [--lr X] [--seed N] [--workers N] "
+                + "[--root DIR] [--limit N] [--logdir DIR] [--resume PATH]"
+        )
         exit(0)
     }
     guard options[key] != nil else { fail("unknown option --\(key)") }
@@ -43,8 +48,9 @@ while let a = args.popFirst() {
 // Default learning rates (SGD, momentum 0.9) that reach 0.87 (mlp) and 0.90 (cnn) in 3 epochs.
 if options["lr"]!.isEmpty { options["lr"] = options["model"] == "cnn" ? "0.03" : "0.01" }
 guard let epochs = Int(options["epochs"]!), let batch = Int(options["batch-size"]!), let lr = Double(options["lr"]!),
-      let seed = UInt64(options["seed"]!), let limit = Int(options["limit"]!), let workers = Int(options["workers"]!),
-      epochs > 0, batch > 0, workers >= 0 else {
+    let seed = UInt64(options["seed"]!), let limit = Int(options["limit"]!), let workers = Int(options["workers"]!),
+    epochs > 0, batch > 0, workers >= 0
+else {
     fail("bad numeric option")
 }
 let modelName = options["model"]!
@@ -70,9 +76,10 @@ switch modelName {
 case "mlp":
     model = Sequential(Flatten(), Linear(784, 256), ReLU(), Linear(256, 10))
 case "cnn":
-    model = Sequential(Conv2d(1, 16, kernelSize: 3, padding: 1), ReLU(), MaxPool2d(2),
-                       Conv2d(16, 32, kernelSize: 3, padding: 1), ReLU(), MaxPool2d(2),
-                       Flatten(), Linear(32 * 7 * 7, 128), ReLU(), Linear(128, 10))
+    model = Sequential(
+        Conv2d(1, 16, kernelSize: 3, padding: 1), ReLU(), MaxPool2d(2),
+        Conv2d(16, 32, kernelSize: 3, padding: 1), ReLU(), MaxPool2d(2),
+        Flatten(), Linear(32 * 7 * 7, 128), ReLU(), Linear(128, 10))
 default:
     fail("unknown model \(modelName) (mlp or cnn)")
 }
@@ -89,7 +96,9 @@ let loader = DataLoader(TensorDataset(normX, trainY), batchSize: batch, shuffle:
 if !options["resume"]!.isEmpty {
     do {
         let (t, meta) = try SafeTensors.load(options["resume"]!)
-        guard meta["model"] == modelName else { fail("checkpoint is for model \(meta["model"] ?? "?"), not \(modelName)") }
+        guard meta["model"] == modelName else {
+            fail("checkpoint is for model \(meta["model"] ?? "?"), not \(modelName)")
+        }
         var state: [String: Tensor] = [:]
         for (k, v) in t where k.hasPrefix("model.") { state[String(k.dropFirst(6))] = v }
         try model.loadStateDict(state)
@@ -108,13 +117,20 @@ func saveCheckpoint(epoch: Int) {
     for (k, v) in model.stateDict() { t["model." + k] = v }
     for (i, b) in opt.buffers.enumerated() { if let b { t["optim.momentum.\(i)"] = b } }
     let rng = Generator.default.stateWords
-    let meta = ["model": modelName, "epoch": String(epoch), "step": String(globalStep), "lr": String(lr),
-                "rng_seed": String(rng.seed), "rng_offset": String(rng.offset)]
-    do { try SafeTensors.save(t, metadata: meta, to: checkpointPath) } catch { fail("cannot save checkpoint: \(error)") }
+    let meta = [
+        "model": modelName, "epoch": String(epoch), "step": String(globalStep), "lr": String(lr),
+        "rng_seed": String(rng.seed), "rng_offset": String(rng.offset),
+    ]
+    do { try SafeTensors.save(t, metadata: meta, to: checkpointPath) } catch {
+        fail("cannot save checkpoint: \(error)")
+    }
 }
 
 let isTTY = isatty(1) != 0
-print("training \(modelName) on \(normX.shape[0]) Fashion-MNIST images, \(epochs) epochs, batch \(batch), lr \(lr), \(Torch.numThreads) threads")
+print(
+    "training \(modelName) on \(normX.shape[0]) Fashion-MNIST images, \(epochs) epochs, batch \(batch), lr \(lr), "
+        + "\(Torch.numThreads) threads"
+)
 
 func evaluate() -> Double {
     model.eval()
@@ -149,7 +165,10 @@ for epoch in firstEpoch...max(firstEpoch, epochs) where epoch <= epochs {
             let width = 30, filled = width * step / total
             let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
             let left = Double(total - step) * elapsed / Double(step)
-            print("\repoch \(epoch)/\(epochs) [\(bar)] \(step)/\(total) loss \(fmt(running)) \(Int(rate)) samples/s eta \(Int(left))s", terminator: "")
+            print(
+                "\repoch \(epoch)/\(epochs) [\(bar)] \(step)/\(total) loss \(fmt(running)) \(Int(rate)) samples/s "
+                    + "eta \(Int(left))s",
+                terminator: "")
             fflush(stdout)
         } else if step % 200 == 0 || step == total {
             print("epoch \(epoch) step \(step)/\(total) loss \(fmt(running)) \(Int(rate)) samples/s")
@@ -164,7 +183,6 @@ for epoch in firstEpoch...max(firstEpoch, epochs) where epoch <= epochs {
     try? writer.addScalar("lr", lr, step: globalStep)
     saveCheckpoint(epoch: epoch)
 }
-
 
 func fmt(_ v: Double) -> String {
     let r = (v * 10_000).rounded() / 10_000

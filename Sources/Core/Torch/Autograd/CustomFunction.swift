@@ -30,16 +30,19 @@ extension Torch {
     ///     let x = ctx.savedTensors[0]; return [g * x * x * 3]
     /// })
     /// ```
-    public static func customFunction(_ name: String, _ inputs: [Tensor],
-                                      forward: (FunctionContext, [Tensor]) -> Tensor,
-                                      backward: @escaping (FunctionContext, Tensor) -> [Tensor?],
-                                      file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    public static func customFunction(
+        _ name: String, _ inputs: [Tensor],
+        forward: (FunctionContext, [Tensor]) -> Tensor,
+        backward: @escaping (FunctionContext, Tensor) -> [Tensor?],
+        file: StaticString = #fileID, line: UInt = #line
+    ) -> Tensor {
         let ctx = FunctionContext()
         let detached = inputs.map { $0.detach() }
         let out = Torch.noGrad { forward(ctx, detached) }
         guard Tensor.shouldRecord(inputs) else { return out }
         let shapes = inputs.map { $0.shape }
-        let node = FunctionNode(name: name + "Backward", inputs: inputs, numOutputs: 1, file: file, line: line) { node, grads in
+        let node = FunctionNode(name: name + "Backward", inputs: inputs, numOutputs: 1, file: file, line: line) {
+            node, grads in
             guard let g = grads[0] else { return [] }
             return checkedGradients(backward(ctx, g), shapes, name, file: file, line: line)
         }
@@ -48,10 +51,11 @@ extension Torch {
         let result = out.autograd == nil && out.creator == nil ? out : out.detach()
         result.creator = node
         // A saved input is saved as the caller's tensor, so that double backward sees its graph.
-        node.saved = SmallList(ctx.toSave.map { t in
-            if let i = detached.firstIndex(where: { $0 === t }) { return SavedTensor(inputs[i], isOutput: false) }
-            return SavedTensor(t, isOutput: t === out || t === result)
-        })
+        node.saved = SmallList(
+            ctx.toSave.map { t in
+                if let i = detached.firstIndex(where: { $0 === t }) { return SavedTensor(inputs[i], isOutput: false) }
+                return SavedTensor(t, isOutput: t === out || t === result)
+            })
         return result
     }
 
@@ -64,40 +68,56 @@ extension Torch {
     ///     [x[0] + x[1], x[0] * x[1]]
     /// }, backwardOutputs: { ctx, g in ... })
     /// ```
-    public static func customFunction(_ name: String, _ inputs: [Tensor],
-                                      forwardOutputs forward: (FunctionContext, [Tensor]) -> [Tensor],
-                                      backwardOutputs backward: @escaping (FunctionContext, [Tensor?]) -> [Tensor?],
-                                      file: StaticString = #fileID, line: UInt = #line) -> [Tensor] {
+    public static func customFunction(
+        _ name: String, _ inputs: [Tensor],
+        forwardOutputs forward: (FunctionContext, [Tensor]) -> [Tensor],
+        backwardOutputs backward: @escaping (FunctionContext, [Tensor?]) -> [Tensor?],
+        file: StaticString = #fileID, line: UInt = #line
+    ) -> [Tensor] {
         let ctx = FunctionContext()
         let detached = inputs.map { $0.detach() }
         let outs = Torch.noGrad { forward(ctx, detached) }
         guard Tensor.shouldRecord(inputs) else { return outs }
         let shapes = inputs.map { $0.shape }
-        let node = FunctionNode(name: name + "Backward", inputs: inputs, numOutputs: outs.count, file: file, line: line) { _, grads in
+        let node = FunctionNode(name: name + "Backward", inputs: inputs, numOutputs: outs.count, file: file, line: line)
+        { _, grads in
             return checkedGradients(backward(ctx, Array(grads)), shapes, name, file: file, line: line)
         }
         ctx.node = node
         let results = outs.enumerated().map { i, out -> Tensor in
-            let r = out.autograd == nil && out.creator == nil && !outs[..<i].contains(where: { $0 === out }) ? out : out.detach()
+            let r =
+                out.autograd == nil && out.creator == nil && !outs[..<i].contains(where: { $0 === out })
+                ? out : out.detach()
             r.creator = node
             r.outputNr = i
             return r
         }
-        node.saved = SmallList(ctx.toSave.map { t in
-            if let i = detached.firstIndex(where: { $0 === t }) { return SavedTensor(inputs[i], isOutput: false) }
-            return SavedTensor(t, isOutput: outs.contains { $0 === t } || results.contains { $0 === t })
-        })
+        node.saved = SmallList(
+            ctx.toSave.map { t in
+                if let i = detached.firstIndex(where: { $0 === t }) { return SavedTensor(inputs[i], isOutput: false) }
+                return SavedTensor(t, isOutput: outs.contains { $0 === t } || results.contains { $0 === t })
+            })
         return results
     }
 
     /// A custom backward's result, checked: one gradient per input, each of its input's shape.
-    static func checkedGradients(_ r: [Tensor?], _ shapes: [[Int]], _ name: String, file: StaticString, line: UInt) -> [Tensor?] {
+    static func checkedGradients(_ r: [Tensor?], _ shapes: [[Int]], _ name: String, file: StaticString, line: UInt)
+        -> [Tensor?]
+    {
         if r.count != shapes.count {
-            torchFail(name, "function backward returned an incorrect number of gradients (expected \(shapes.count), got \(r.count))", file: file, line: line)
+            torchFail(
+                name,
+                "function backward returned an incorrect number of gradients (expected \(shapes.count), got "
+                    + "\(r.count))",
+                file: file, line: line)
         }
         for (i, gi) in r.enumerated() {
             if let gi, gi.shape != shapes[i] {
-                torchFail(name, "Function \(name)Backward returned an invalid gradient at index \(i) - got \(gi.shape) but expected shape compatible with \(shapes[i])", file: file, line: line)
+                torchFail(
+                    name,
+                    "Function \(name)Backward returned an invalid gradient at index \(i) - got \(gi.shape) but "
+                        + "expected shape compatible with \(shapes[i])",
+                    file: file, line: line)
             }
         }
         return r

@@ -8,8 +8,10 @@ import TorchBase
 enum Engine {
     nonisolated(unsafe) static var runCounter = 0
 
-    static func run(roots: [(Edge, Tensor)], capture: [Edge], retainGraph: Bool, createGraph: Bool,
-                    accumulate: Bool, file: StaticString, line: UInt) -> [Tensor?] {
+    static func run(
+        roots: [(Edge, Tensor)], capture: [Edge], retainGraph: Bool, createGraph: Bool,
+        accumulate: Bool, file: StaticString, line: UInt
+    ) -> [Tensor?] {
         runCounter &+= 1
         let mark = runCounter
         func visit(_ n: Node) -> Bool {
@@ -77,7 +79,7 @@ enum Engine {
             if node.isAccumulator {
                 let acc = unsafeDowncast(node, to: AccumulateGrad.self)
                 if accumulate, var g = grads.first ?? nil, let meta = acc.meta {
-                    grads.removeAll()   // the engine's other reference, so that `g` may be unique
+                    grads.removeAll()  // the engine's other reference, so that `g` may be unique
                     for h in meta.hooks { if let r = h.fn(g) { g = r } }
                     // Reusable only when no one else (a root gradient, a saved or captured
                     // tensor, a hook) holds this tensor object.
@@ -88,8 +90,13 @@ enum Engine {
             }
             let inputGrads = node.apply(grads)
             if state.anomaly {
-                for case let g? in inputGrads where g.dtype.isFloatingPoint && Torch.noGrad({ g.isnan().any().item(Bool.self) }) {
-                    torchFail("backward", "Function '\(node.name)' returned nan values in its output. The forward call that created it is at \(node.file):\(node.line).", file: node.file, line: node.line)
+                for case let g? in inputGrads
+                where g.dtype.isFloatingPoint && Torch.noGrad({ g.isnan().any().item(Bool.self) }) {
+                    torchFail(
+                        "backward",
+                        "Function '\(node.name)' returned nan values in its output. The forward call that created it "
+                            + "is at \(node.file):\(node.line).",
+                        file: node.file, line: node.line)
                 }
             }
             if !retainGraph { node.release() }
@@ -107,10 +114,14 @@ enum Engine {
         if createGraph {
             meta.grad = meta.grad.map { $0 + g } ?? g
         } else if let old = meta.grad {
-            if old.requiresGrad || old.shape != g.shape { meta.grad = Torch.noGrad { old + g } }
-            else { Torch.noGrad { old.add_(g) } }
+            if old.requiresGrad || old.shape != g.shape {
+                meta.grad = Torch.noGrad { old + g }
+            } else {
+                Torch.noGrad { old.add_(g) }
+            }
         } else if reusable && !g.requiresGrad && g.isContiguous && g.storageOffset == 0
-                    && g.storage.byteCount == g.count * g.itemSize && g.hasUniqueStorage() {
+            && g.storage.byteCount == g.count * g.itemSize && g.hasUniqueStorage()
+        {
             // A fresh gradient that nothing else holds (neither the tensor object nor its
             // storage) becomes .grad without a copy, as PyTorch steals it.
             meta.grad = g.detach()

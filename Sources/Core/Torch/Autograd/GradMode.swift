@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Thread-local autograd switches: grad mode (record graphs or not), inference mode and anomaly

@@ -15,8 +15,10 @@ extension Torch {
     /// let x = Tensor.randn([3], dtype: .float64).requiresGrad_()
     /// Torch.gradcheck({ $0[0].tanh().sum() }, [x]).passed   // true
     /// ```
-    public static func gradcheck(_ f: ([Tensor]) -> Tensor, _ inputs: [Tensor], eps: Double = 1e-6,
-                                 atol: Double = 1e-5, rtol: Double = 1e-3) -> GradcheckResult {
+    public static func gradcheck(
+        _ f: ([Tensor]) -> Tensor, _ inputs: [Tensor], eps: Double = 1e-6,
+        atol: Double = 1e-5, rtol: Double = 1e-3
+    ) -> GradcheckResult {
         let checked = inputs.indices.filter { inputs[$0].requiresGrad }
         let out0 = f(inputs)
         let m = out0.count
@@ -27,7 +29,8 @@ extension Torch {
                 let v = Tensor.zeros(out0.shape, dtype: out0.dtype)
                 Torch.noGrad { v.reshape([-1])[j] = Tensor(1.0, dtype: out0.dtype) }
                 let out = f(inputs)
-                let grads = Torch.grad(outputs: [out], inputs: checked.map { inputs[$0] }, gradOutputs: [v], allowUnused: true)
+                let grads = Torch.grad(
+                    outputs: [out], inputs: checked.map { inputs[$0] }, gradOutputs: [v], allowUnused: true)
                 for (k, g) in grads.enumerated() {
                     guard let g else { continue }
                     let vals = g.to(.float64).scalars
@@ -54,7 +57,12 @@ extension Torch {
                     let numeric = (plus[j] - minus[j]) / (2 * eps)
                     let a = analytic[k][i * m + j]
                     if !Checks.isClose(a, numeric, atol: atol, rtol: rtol) {
-                        return GradcheckResult(passed: false, message: "Jacobian mismatch for output \(j) with respect to input \(idx), element \(i): numerical \(numeric), analytical \(a)")
+                        return GradcheckResult(
+                            passed: false,
+                            message:
+                                "Jacobian mismatch for output \(j) with respect to input \(idx), element \(i): "
+                                + "numerical \(numeric), analytical \(a)"
+                        )
                     }
                 }
             }
@@ -64,18 +72,23 @@ extension Torch {
 
     /// Checks second derivatives: gradcheck of the first-order gradients (computed with
     /// `createGraph`) contracted with a fixed random output gradient (PyTorch's `gradgradcheck`).
-    public static func gradgradcheck(_ f: ([Tensor]) -> Tensor, _ inputs: [Tensor], eps: Double = 1e-6,
-                                     atol: Double = 1e-5, rtol: Double = 1e-3) -> GradcheckResult {
+    public static func gradgradcheck(
+        _ f: ([Tensor]) -> Tensor, _ inputs: [Tensor], eps: Double = 1e-6,
+        atol: Double = 1e-5, rtol: Double = 1e-3
+    ) -> GradcheckResult {
         let out = f(inputs)
         let v = Tensor.randn(out.shape, dtype: .float64, generator: Generator(seed: 1234)).to(out.dtype)
         let checked = inputs.filter { $0.requiresGrad }
-        return gradcheck({ xs in
-            let o = f(xs)
-            let ins = xs.filter { $0.requiresGrad }
-            let grads = Torch.grad(outputs: [o], inputs: ins, gradOutputs: [v], createGraph: true, allowUnused: true)
-            let parts = zip(grads, ins).map { (g, x) in (g ?? Tensor.zerosLike(x)).reshape([-1]) }
-            return Tensor.cat(parts)
-        }, inputs, eps: eps, atol: atol, rtol: rtol).withContext(checked.isEmpty ? "no input requires grad" : nil)
+        return gradcheck(
+            { xs in
+                let o = f(xs)
+                let ins = xs.filter { $0.requiresGrad }
+                let grads = Torch.grad(
+                    outputs: [o], inputs: ins, gradOutputs: [v], createGraph: true, allowUnused: true)
+                let parts = zip(grads, ins).map { (g, x) in (g ?? Tensor.zerosLike(x)).reshape([-1]) }
+                return Tensor.cat(parts)
+            }, inputs, eps: eps, atol: atol, rtol: rtol
+        ).withContext(checked.isEmpty ? "no input requires grad" : nil)
     }
 }
 

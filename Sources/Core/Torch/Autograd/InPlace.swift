@@ -8,17 +8,25 @@ extension Tensor {
     /// this tensor takes the new value and the new node.
     func rebaseInPlace(_ op: String, file: StaticString, line: UInt, _ compute: (Tensor) -> Tensor) {
         if isLeaf && requiresGrad {
-            torchFail(op, "a leaf Variable that requires grad is being used in an in-place operation.", file: file, line: line)
+            torchFail(
+                op, "a leaf Variable that requires grad is being used in an in-place operation.", file: file, line: line
+            )
         }
         if let base = viewBase, base.isLeaf && base.requiresGrad {
-            torchFail(op, "a view of a leaf Variable that requires grad is being used in an in-place operation.", file: file, line: line)
+            torchFail(
+                op, "a view of a leaf Variable that requires grad is being used in an in-place operation.", file: file,
+                line: line)
         }
         let result = compute(clone())
         if !Tensor.canCast(result.dtype, to: dtype) {
-            torchFail(op, "result type \(result.dtype) can't be cast to the desired output type \(dtype)", file: file, line: line)
+            torchFail(
+                op, "result type \(result.dtype) can't be cast to the desired output type \(dtype)", file: file,
+                line: line)
         }
         if result.shape != shape {
-            torchFail(op, "output with shape \(shape) doesn't match the broadcast shape \(result.shape)", file: file, line: line)
+            torchFail(
+                op, "output with shape \(shape) doesn't match the broadcast shape \(result.shape)", file: file,
+                line: line)
         }
         Kernels.copy(operand, result.operand, device)
         bumpVersion()
@@ -42,7 +50,8 @@ extension Tensor {
         old.outputNr = base.outputNr
         let idx = Tensor.baseIndices(base: base.layout, view: layout)
         let baseShape = base.shape, viewShape = shape
-        let node = FunctionNode(primitive: .copySlices, inputs: SmallList(old, result), file: file, line: line) { node, g in
+        let node = FunctionNode(primitive: .copySlices, inputs: SmallList(old, result), file: file, line: line) {
+            node, g in
             var keep: Tensor? = nil
             if node.needs(0) {
                 // The old base keeps its gradient outside the overwritten elements.

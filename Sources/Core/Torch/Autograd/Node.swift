@@ -29,8 +29,13 @@ struct SavedTensor {
     func unpack(owner: Node) -> Tensor {
         if tensor.storage.version != version {
             let site = GradMode.state.backwardSite ?? (owner.file, owner.line)
-            torchFail("backward", "one of the variables needed for gradient computation has been modified by an inplace operation: [\(tensor.dtype) \(tensor.shape)], which is \(isOutput ? "output 0 of" : "an input of") \(owner.name), is at version \(tensor.storage.version); expected version \(version) instead. (\(owner.name) was created at \(owner.file):\(owner.line))",
-                      file: site.file, line: site.line)
+            torchFail(
+                "backward",
+                "one of the variables needed for gradient computation has been modified by an inplace operation: "
+                    + "[\(tensor.dtype) \(tensor.shape)], which is \(isOutput ? "output 0 of" : "an input of") "
+                    + "\(owner.name), is at version \(tensor.storage.version); expected version \(version) "
+                    + "instead. (\(owner.name) was created at \(owner.file):\(owner.line))",
+                file: site.file, line: site.line)
         }
         if !isOutput || !requiresGrad || !GradMode.isEnabled { return tensor }
         let t = Tensor(storage: tensor.storage, layout: tensor.layout, dtype: tensor.dtype)
@@ -78,7 +83,10 @@ open class Node {
     public static var liveCount: Int { live.load(ordering: .relaxed) }
     static let live = Atomic<Int>(0)
 
-    init(name: String, primitive: Primitive? = nil, edges: SmallList<Edge?>, numOutputs: Int, file: StaticString, line: UInt) {
+    init(
+        name: String, primitive: Primitive? = nil, edges: SmallList<Edge?>, numOutputs: Int, file: StaticString,
+        line: UInt
+    ) {
         self.customName = name
         self.primitive = primitive
         self.edges = edges
@@ -111,17 +119,25 @@ final class FunctionNode: Node {
     /// Backward of a single-output primitive (saves wrapping it in a second closure).
     var backward1: ((_ node: FunctionNode, _ grad: Tensor) -> [Tensor?])?
 
-    init(primitive: Primitive, inputs: SmallList<Tensor>, file: StaticString, line: UInt,
-         backward1: @escaping (_ node: FunctionNode, _ grad: Tensor) -> [Tensor?]) {
+    init(
+        primitive: Primitive, inputs: SmallList<Tensor>, file: StaticString, line: UInt,
+        backward1: @escaping (_ node: FunctionNode, _ grad: Tensor) -> [Tensor?]
+    ) {
         self.backward1 = backward1
-        super.init(name: "", primitive: primitive, edges: FunctionNode.edges(of: inputs), numOutputs: 1, file: file, line: line)
+        super.init(
+            name: "", primitive: primitive, edges: FunctionNode.edges(of: inputs), numOutputs: 1, file: file, line: line
+        )
     }
 
-    init(name: String, inputs: [Tensor], numOutputs: Int, file: StaticString, line: UInt,
-         backward: @escaping (_ node: FunctionNode, _ grads: [Tensor?]) -> [Tensor?]) {
+    init(
+        name: String, inputs: [Tensor], numOutputs: Int, file: StaticString, line: UInt,
+        backward: @escaping (_ node: FunctionNode, _ grads: [Tensor?]) -> [Tensor?]
+    ) {
         backwardFn = backward
         backward1 = nil
-        super.init(name: name, edges: FunctionNode.edges(of: SmallList(inputs)), numOutputs: numOutputs, file: file, line: line)
+        super.init(
+            name: name, edges: FunctionNode.edges(of: SmallList(inputs)), numOutputs: numOutputs, file: file, line: line
+        )
     }
 
     static func edges(of inputs: SmallList<Tensor>) -> SmallList<Edge?> {
@@ -140,7 +156,14 @@ final class FunctionNode: Node {
 
     func freedError() -> Never {
         let site = GradMode.state.backwardSite ?? (file, line)
-        torchFail("backward", "Trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). Saved intermediate values of the graph are freed when you call .backward() or autograd.grad(). Specify retainGraph: true if you need to backward through the graph a second time or if you need to access saved tensors after calling backward. (node \(name), created at \(file):\(line))", file: site.file, line: site.line)
+        torchFail(
+            "backward",
+            "Trying to backward through the graph a second time (or directly access saved tensors after they have "
+                + "already been freed). Saved intermediate values of the graph are freed when you call .backward() or "
+                + "autograd.grad(). Specify retainGraph: true if you need to backward through the graph a second "
+                + "time or if you need to access saved tensors after calling backward. (node \(name), created "
+                + "at \(file):\(line))",
+            file: site.file, line: site.line)
     }
 
     override func apply(_ grads: SmallList<Tensor?>) -> [Tensor?] {

@@ -24,7 +24,8 @@ public struct Primitive: Hashable, Sendable, CustomStringConvertible {
 
     // binary
     public static let add = Primitive("add"), sub = Primitive("sub"), mul = Primitive("mul"), div = Primitive("div")
-    public static let pow = Primitive("pow", nodeName: "PowBackward1"), powScalar = Primitive("powScalar", nodeName: "PowBackward0")
+    public static let pow = Primitive("pow", nodeName: "PowBackward1"),
+        powScalar = Primitive("powScalar", nodeName: "PowBackward0")
     public static let maximum = Primitive("maximum"), minimum = Primitive("minimum")
     public static let atan2 = Primitive("atan2"), remainder = Primitive("remainder"), fmod = Primitive("fmod")
     // structure
@@ -36,7 +37,8 @@ public struct Primitive: Hashable, Sendable, CustomStringConvertible {
     public static let scatterDim = Primitive("scatterDim"), scatterAddDim = Primitive("scatterAddDim")
     public static let im2col = Primitive("im2col"), col2im = Primitive("col2im")
     // reductions
-    public static let sum = Primitive("sum"), prod = Primitive("prod"), amax = Primitive("amax"), amin = Primitive("amin")
+    public static let sum = Primitive("sum"), prod = Primitive("prod"), amax = Primitive("amax"),
+        amin = Primitive("amin")
     public static let cumsum = Primitive("cumsum"), cumprod = Primitive("cumprod")
     public static let softmax = Primitive("softmax"), logSoftmax = Primitive("logSoftmax")
     // linear algebra
@@ -71,20 +73,25 @@ extension Tensor {
     /// Runs `forward` without recording, then records one node for `p` whose backward maps the
     /// output gradient to input gradients. `save` lists tensors the backward reads back through
     /// `node.savedTensor(i)` (in that order, the output last when `saveOutput`).
-    static func recorded(_ p: Primitive, _ inputs: SmallList<Tensor>, save: SmallList<Tensor> = SmallList(), saveOutput: Bool = false,
-                         inputMeta: SmallList<TensorMeta> = SmallList(),
-                         file: StaticString, line: UInt, forward: () -> Tensor,
-                         backward: @escaping (_ node: FunctionNode, _ grad: Tensor) -> [Tensor?]) -> Tensor {
-        recorded(p, inputs, save: save, saveOutput: saveOutput, inputMeta: inputMeta, file: file, line: line,
-                 output: Torch.noGrad(forward), backward: backward)
+    static func recorded(
+        _ p: Primitive, _ inputs: SmallList<Tensor>, save: SmallList<Tensor> = SmallList(), saveOutput: Bool = false,
+        inputMeta: SmallList<TensorMeta> = SmallList(),
+        file: StaticString, line: UInt, forward: () -> Tensor,
+        backward: @escaping (_ node: FunctionNode, _ grad: Tensor) -> [Tensor?]
+    ) -> Tensor {
+        recorded(
+            p, inputs, save: save, saveOutput: saveOutput, inputMeta: inputMeta, file: file, line: line,
+            output: Torch.noGrad(forward), backward: backward)
     }
 
     /// Records a node for `p` over an output already computed by code that records nothing
     /// (a fresh tensor, never one of the inputs).
-    static func recorded(_ p: Primitive, _ inputs: SmallList<Tensor>, save: SmallList<Tensor>, saveOutput: Bool,
-                         inputMeta: SmallList<TensorMeta> = SmallList(),
-                         file: StaticString, line: UInt, output out: Tensor,
-                         backward: @escaping (_ node: FunctionNode, _ grad: Tensor) -> [Tensor?]) -> Tensor {
+    static func recorded(
+        _ p: Primitive, _ inputs: SmallList<Tensor>, save: SmallList<Tensor>, saveOutput: Bool,
+        inputMeta: SmallList<TensorMeta> = SmallList(),
+        file: StaticString, line: UInt, output out: Tensor,
+        backward: @escaping (_ node: FunctionNode, _ grad: Tensor) -> [Tensor?]
+    ) -> Tensor {
         let node = FunctionNode(primitive: p, inputs: inputs, file: file, line: line, backward1: backward)
         if !inputMeta.isEmpty { node.inputMeta = inputMeta }
         out.creator = node

@@ -44,10 +44,13 @@ extension Tensor {
 
     public func setRequiresGrad(_ value: Bool, file: StaticString = #fileID, line: UInt = #line) {
         if creator != nil {
-            torchFail("requiresGrad", "you can only change requires_grad flags of leaf variables.", file: file, line: line)
+            torchFail(
+                "requiresGrad", "you can only change requires_grad flags of leaf variables.", file: file, line: line)
         }
         if value && !dtype.isFloatingPoint {
-            torchFail("requiresGrad", "only Tensors of floating point dtype can require gradients, got \(dtype)", file: file, line: line)
+            torchFail(
+                "requiresGrad", "only Tensors of floating point dtype can require gradients, got \(dtype)", file: file,
+                line: line)
         }
         if autograd == nil { if !value { return }; autograd = AutogradMeta() }
         autograd!.requiresGrad = value
@@ -107,7 +110,9 @@ extension Tensor {
     /// h.remove()
     /// ```
     @discardableResult
-    public func registerHook(file: StaticString = #fileID, line: UInt = #line, _ hook: @escaping (Tensor) -> Tensor?) -> HookHandle {
+    public func registerHook(file: StaticString = #fileID, line: UInt = #line, _ hook: @escaping (Tensor) -> Tensor?)
+        -> HookHandle
+    {
         hookCounter += 1
         let id = hookCounter
         if let node = creator {
@@ -116,7 +121,9 @@ extension Tensor {
             return HookHandle { [weak node] in node?.outputHooks[slot]?.removeAll { $0.id == id } }
         }
         guard let meta = autograd, meta.requiresGrad else {
-            torchFail("registerHook", "cannot register a hook on a tensor that doesn't require gradient", file: file, line: line)
+            torchFail(
+                "registerHook", "cannot register a hook on a tensor that doesn't require gradient", file: file,
+                line: line)
         }
         meta.hooks.append((id, hook))
         return HookHandle { [weak meta] in meta?.hooks.removeAll { $0.id == id } }
@@ -139,21 +146,31 @@ extension Tensor {
     /// let loss = (w * x).sum()
     /// loss.backward()
     /// ```
-    public func backward(gradient: Tensor? = nil, retainGraph: Bool? = nil, createGraph: Bool = false,
-                         file: StaticString = #fileID, line: UInt = #line) {
+    public func backward(
+        gradient: Tensor? = nil, retainGraph: Bool? = nil, createGraph: Bool = false,
+        file: StaticString = #fileID, line: UInt = #line
+    ) {
         guard let edge = gradientEdge() else {
-            torchFail("backward", "element 0 of tensors does not require grad and does not have a grad_fn", file: file, line: line)
+            torchFail(
+                "backward", "element 0 of tensors does not require grad and does not have a grad_fn", file: file,
+                line: line)
         }
         let g = gradient ?? Tensor.rootGradient(self, "backward", file: file, line: line)
         if g.shape != shape {
-            torchFail("backward", "Mismatch in shape: grad_output[0] has a shape of \(g.shape) and output[0] has a shape of \(shape).", file: file, line: line)
+            torchFail(
+                "backward",
+                "Mismatch in shape: grad_output[0] has a shape of \(g.shape) and output[0] has a shape of \(shape).",
+                file: file, line: line)
         }
-        _ = Engine.run(roots: [(edge, g)], capture: [], retainGraph: retainGraph ?? createGraph,
-                       createGraph: createGraph, accumulate: true, file: file, line: line)
+        _ = Engine.run(
+            roots: [(edge, g)], capture: [], retainGraph: retainGraph ?? createGraph,
+            createGraph: createGraph, accumulate: true, file: file, line: line)
     }
 
     static func rootGradient(_ t: Tensor, _ op: String, file: StaticString, line: UInt) -> Tensor {
-        if t.count != 1 { torchFail(op, "grad can be implicitly created only for scalar outputs", file: file, line: line) }
+        if t.count != 1 {
+            torchFail(op, "grad can be implicitly created only for scalar outputs", file: file, line: line)
+        }
         return Tensor.onesLike(t)
     }
 }
@@ -165,25 +182,36 @@ extension Torch {
     /// ```swift
     /// let (g) = Torch.grad(outputs: [y], inputs: [x], createGraph: true)[0]!
     /// ```
-    public static func grad(outputs: [Tensor], inputs: [Tensor], gradOutputs: [Tensor?]? = nil,
-                            retainGraph: Bool? = nil, createGraph: Bool = false, allowUnused: Bool = false,
-                            file: StaticString = #fileID, line: UInt = #line) -> [Tensor?] {
+    public static func grad(
+        outputs: [Tensor], inputs: [Tensor], gradOutputs: [Tensor?]? = nil,
+        retainGraph: Bool? = nil, createGraph: Bool = false, allowUnused: Bool = false,
+        file: StaticString = #fileID, line: UInt = #line
+    ) -> [Tensor?] {
         var roots: [(Edge, Tensor)] = []
         for (i, o) in outputs.enumerated() {
             guard let e = o.gradientEdge() else {
-                torchFail("grad", "element \(i) of tensors does not require grad and does not have a grad_fn", file: file, line: line)
+                torchFail(
+                    "grad", "element \(i) of tensors does not require grad and does not have a grad_fn", file: file,
+                    line: line)
             }
             let g = gradOutputs?[i] ?? Tensor.rootGradient(o, "grad", file: file, line: line)
             roots.append((e, g))
         }
         let edges: [Edge?] = inputs.map { t in
-            if !t.requiresGrad { torchFail("grad", "One of the differentiated Tensors does not require grad", file: file, line: line) }
+            if !t.requiresGrad {
+                torchFail("grad", "One of the differentiated Tensors does not require grad", file: file, line: line)
+            }
             return t.gradientEdge()
         }
-        let result = Engine.run(roots: roots, capture: edges.map { $0! }, retainGraph: retainGraph ?? createGraph,
-                                createGraph: createGraph, accumulate: false, file: file, line: line)
+        let result = Engine.run(
+            roots: roots, capture: edges.map { $0! }, retainGraph: retainGraph ?? createGraph,
+            createGraph: createGraph, accumulate: false, file: file, line: line)
         for (i, r) in result.enumerated() where r == nil && !allowUnused {
-            torchFail("grad", "One of the differentiated Tensors (input \(i)) appears to not have been used in the graph. Set allowUnused: true if this is the desired behavior.", file: file, line: line)
+            torchFail(
+                "grad",
+                "One of the differentiated Tensors (input \(i)) appears to not have been used in the graph. Set "
+                    + "allowUnused: true if this is the desired behavior.",
+                file: file, line: line)
         }
         return result
     }

@@ -12,10 +12,16 @@ extension Tensor {
         case .div, .atan2:
             return common.isFloatingPoint ? common : Torch.defaultDType
         case .sub where common == .bool:
-            torchFail("sub", "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logicalXor()` operator instead.", file: file, line: line)
+            torchFail(
+                "sub",
+                "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
+                    + "`logicalXor()` operator instead.",
+                file: file, line: line)
         case .bitwiseAnd, .bitwiseOr, .bitwiseXor:
             if common.isFloatingPoint {
-                torchFail(op.rawValue, "\"\(Tensor.snake(op.rawValue))_cpu\" not implemented for '\(common.pytorchName)'", file: file, line: line)
+                torchFail(
+                    op.rawValue, "\"\(Tensor.snake(op.rawValue))_cpu\" not implemented for '\(common.pytorchName)'",
+                    file: file, line: line)
             }
             return common
         default:
@@ -24,10 +30,14 @@ extension Tensor {
     }
 
     /// `a op b` with broadcasting and promotion. `common` is the promoted input dtype.
-    static func binary(_ op: BinaryOp, _ a: Tensor, _ b: Tensor, common: DType,
-                       file: StaticString, line: UInt) -> Tensor {
+    static func binary(
+        _ op: BinaryOp, _ a: Tensor, _ b: Tensor, common: DType,
+        file: StaticString, line: UInt
+    ) -> Tensor {
         // (A bool tensor to a Python-scalar power is computed by PyTorch: only tensor exponents are checked.)
-        if (a.dtype == .bool || b.dtype == .bool) && !((op == .pow || op == .powScalar) && b.rank == 0 && a.dtype == .bool) {
+        if (a.dtype == .bool || b.dtype == .bool)
+            && !((op == .pow || op == .powScalar) && b.rank == 0 && a.dtype == .bool)
+        {
             checkBinarySupport(op, a.dtype, b.dtype, common: common, file: file, line: line)
         }
         if shouldRecord(a, b), let p = binaryPrimitive(op) {
@@ -42,38 +52,52 @@ extension Tensor {
             let meta = rule.a && rule.b ? SmallList<TensorMeta>() : SmallList(TensorMeta(a), TensorMeta(b))
             if a.dtype == common && b.dtype == common && common.computeType == common {
                 // No dtype conversions: the raw op records nothing, so it needs no noGrad scope.
-                return recorded(p, SmallList(a, b), save: save, saveOutput: rule.out, inputMeta: meta, file: file, line: line,
-                                output: binaryRaw(op, a, b, common: common, file: file, line: line),
-                                backward: { node, g in binaryBackward(node, g) })
+                return recorded(
+                    p, SmallList(a, b), save: save, saveOutput: rule.out, inputMeta: meta, file: file, line: line,
+                    output: binaryRaw(op, a, b, common: common, file: file, line: line),
+                    backward: { node, g in binaryBackward(node, g) })
             }
-            return recorded(p, SmallList(a, b), save: save, saveOutput: rule.out, inputMeta: meta, file: file, line: line,
-                            forward: { binaryRaw(op, a, b, common: common, file: file, line: line) },
-                            backward: { node, g in binaryBackward(node, g) })
+            return recorded(
+                p, SmallList(a, b), save: save, saveOutput: rule.out, inputMeta: meta, file: file, line: line,
+                forward: { binaryRaw(op, a, b, common: common, file: file, line: line) },
+                backward: { node, g in binaryBackward(node, g) })
         }
         return binaryRaw(op, a, b, common: common, file: file, line: line)
     }
 
-    static func binaryRaw(_ op: BinaryOp, _ a: Tensor, _ b: Tensor, common: DType,
-                          file: StaticString, line: UInt) -> Tensor {
+    static func binaryRaw(
+        _ op: BinaryOp, _ a: Tensor, _ b: Tensor, common: DType,
+        file: StaticString, line: UInt
+    ) -> Tensor {
         // Fast path: add/sub/mul of one computable dtype, one shape, both contiguous on one device
         // (the common small-op case): no promotion plan, no broadcast layouts. Note [Fast paths]:
         // core only skips its own planning here; which loop runs is the backend's choice.
         if a.dtype == b.dtype && (op == .add || op == .sub || op == .mul) && a.dtype != .bool
             && a.dtype.computeType == a.dtype && a.layout.isContiguous && b.layout.isContiguous && a.shape == b.shape
-            && a.layout.offset == 0 && a.device == b.device {
+            && a.layout.offset == 0 && a.device == b.device
+        {
             let out = Tensor(uninitializedContiguous: a.layout, dtype: a.dtype, device: a.device)
-            Kernels.binaryFlat(op, a.dtype, out: out.storage.data, a: a.storage.data,
-                               b: b.storage.data + b.layout.offset * b.itemSize, count: a.count, a.device)
+            Kernels.binaryFlat(
+                op, a.dtype, out: out.storage.data, a: a.storage.data,
+                b: b.storage.data + b.layout.offset * b.itemSize, count: a.count, a.device)
             return out
         }
-        let shape = a.shape == b.shape ? a.shape : Checks.broadcastShapes(a.shape, b.shape).unwrap(op.rawValue, file: file, line: line)
+        let shape =
+            a.shape == b.shape
+            ? a.shape : Checks.broadcastShapes(a.shape, b.shape).unwrap(op.rawValue, file: file, line: line)
         var a = a, b = b
         if a.device != b.device {
             // A CPU 0-d tensor (a Swift scalar) may meet a tensor on any device, as in PyTorch.
-            if a.rank == 0 && a.device == .cpu { a = a.to(device: b.device) }
-            else if b.rank == 0 && b.device == .cpu { b = b.to(device: a.device) }
-            else {
-                torchFail(op.rawValue, "Expected all tensors to be on the same device, but found at least two devices, \(a.device) and \(b.device)!", file: file, line: line)
+            if a.rank == 0 && a.device == .cpu {
+                a = a.to(device: b.device)
+            } else if b.rank == 0 && b.device == .cpu {
+                b = b.to(device: a.device)
+            } else {
+                torchFail(
+                    op.rawValue,
+                    "Expected all tensors to be on the same device, but found at least two devices, \(a.device) and "
+                        + "\(b.device)!",
+                    file: file, line: line)
             }
         }
         let valueType = binaryResultType(op, common, file: file, line: line)
@@ -90,19 +114,26 @@ extension Tensor {
     }
 
     /// Tensor-tensor op with PyTorch's promotion.
-    package static func binary(_ op: BinaryOp, _ a: Tensor, _ b: Tensor,
-                               file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        let common = a.dtype == b.dtype ? a.dtype
+    package static func binary(
+        _ op: BinaryOp, _ a: Tensor, _ b: Tensor,
+        file: StaticString = #fileID, line: UInt = #line
+    ) -> Tensor {
+        let common =
+            a.dtype == b.dtype
+            ? a.dtype
             : resultType([.tensor(a.dtype, isZeroDim: a.rank == 0), .tensor(b.dtype, isZeroDim: b.rank == 0)])
         return binary(op, a, b, common: common, file: file, line: line)
     }
 
     /// Tensor-scalar op: the scalar never raises the tensor's dtype within its category.
-    package static func binary<S: ScalarLike>(_ op: BinaryOp, _ a: Tensor, scalar: S, reversed: Bool = false,
-                                              file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    package static func binary<S: ScalarLike>(
+        _ op: BinaryOp, _ a: Tensor, scalar: S, reversed: Bool = false,
+        file: StaticString = #fileID, line: UInt = #line
+    ) -> Tensor {
         let common = a.resultDType(withScalar: S.self)
         if op == .sub && (S.scalarKind == .bool || a.dtype == .bool) {
-            checkBinarySupport(op, a.dtype, S.scalarKind == .bool ? .bool : S.scalarKind, common: common, file: file, line: line)
+            checkBinarySupport(
+                op, a.dtype, S.scalarKind == .bool ? .bool : S.scalarKind, common: common, file: file, line: line)
         }
         // A true division (or atan2) of an integral tensor computes in floating point: the scalar
         // joins it there, never wrapped into the tensor's integral dtype (uint8 / -1 is -x).
@@ -110,8 +141,9 @@ extension Tensor {
         let s = Tensor.scalar(scalar, dtype: valueType)
         // PyTorch's tensor-scalar pow special-cases exponents ±0.5 on float32/float64 (`powScalar`).
         let op = op == .pow && !reversed && common.isFloatingPoint && common.computeType == common ? .powScalar : op
-        return reversed ? binary(op, s, a, common: common, file: file, line: line)
-                        : binary(op, a, s, common: common, file: file, line: line)
+        return reversed
+            ? binary(op, s, a, common: common, file: file, line: line)
+            : binary(op, a, s, common: common, file: file, line: line)
     }
 
     /// PyTorch's `can_cast`: no float to integral, no non-bool to bool.
@@ -129,10 +161,14 @@ extension Tensor {
             return
         }
         if !Tensor.canCast(result.dtype, to: dtype) {
-            torchFail(op, "result type \(result.dtype) can't be cast to the desired output type \(dtype)", file: file, line: line)
+            torchFail(
+                op, "result type \(result.dtype) can't be cast to the desired output type \(dtype)", file: file,
+                line: line)
         }
         if result.shape != shape {
-            torchFail(op, "output with shape \(shape) doesn't match the broadcast shape \(result.shape)", file: file, line: line)
+            torchFail(
+                op, "output with shape \(shape) doesn't match the broadcast shape \(result.shape)", file: file,
+                line: line)
         }
         if result.storage !== storage || result.layout != layout {
             Kernels.copy(operand, result.operand, device)
@@ -144,21 +180,27 @@ extension Tensor {
     package func binaryInPlace(_ op: BinaryOp, _ other: Tensor, file: StaticString = #fileID, line: UInt = #line) {
         checkNoInternalOverlap(op.rawValue + "_", file: file, line: line)
         if Tensor.shouldRecord(self, other) {
-            rebaseInPlace(op.rawValue + "_", file: file, line: line) { Tensor.binary(op, $0, other, file: file, line: line) }
+            rebaseInPlace(op.rawValue + "_", file: file, line: line) {
+                Tensor.binary(op, $0, other, file: file, line: line)
+            }
             return
         }
         // Fast path: add/sub/mul of one computable dtype and shape, both contiguous on one device
         // (gradient accumulation, optimizer steps): written straight into self.
-        if dtype == other.dtype && (op == .add || op == .sub || op == .mul) && dtype != .bool && dtype.computeType == dtype
+        if dtype == other.dtype && (op == .add || op == .sub || op == .mul) && dtype != .bool
+            && dtype.computeType == dtype
             && layout.isContiguous && other.layout.isContiguous && shape == other.shape && device == other.device
-            && (other.storage !== storage || other.layout == layout) {
+            && (other.storage !== storage || other.layout == layout)
+        {
             let d = storage.data + layout.offset * itemSize
-            Kernels.binaryFlat(op, dtype, out: d, a: d, b: other.storage.data + other.layout.offset * itemSize, count: count, device)
+            Kernels.binaryFlat(
+                op, dtype, out: d, a: d, b: other.storage.data + other.layout.offset * itemSize, count: count, device)
             bumpVersion()
             return
         }
         if other.dtype == dtype && dtype.computeType == dtype && !op.isComparison && op != .div && op != .atan2
-            && (other.device == device || other.rank == 0) {
+            && (other.device == device || other.rank == 0)
+        {
             let b = Checks.broadcastShapes(shape, other.shape).unwrap(op.rawValue + "_", file: file, line: line)
             if b == shape {
                 _ = Tensor.binaryResultType(op, dtype, file: file, line: line)
@@ -168,16 +210,21 @@ extension Tensor {
                 return
             }
         }
-        assignResult(Tensor.binary(op, self, other, file: file, line: line), op: op.rawValue + "_", file: file, line: line)
+        assignResult(
+            Tensor.binary(op, self, other, file: file, line: line), op: op.rawValue + "_", file: file, line: line)
     }
 
-    package func binaryInPlace<S: ScalarLike>(_ op: BinaryOp, scalar: S, file: StaticString = #fileID, line: UInt = #line) {
+    package func binaryInPlace<S: ScalarLike>(
+        _ op: BinaryOp, scalar: S, file: StaticString = #fileID, line: UInt = #line
+    ) {
         if resultDType(withScalar: S.self) == dtype {
             // The scalar-exponent pow kernel (see `binary(_:_:scalar:)`).
             let op = op == .pow && dtype.isFloatingPoint && dtype.computeType == dtype ? .powScalar : op
             binaryInPlace(op, Tensor.scalar(scalar, dtype: dtype), file: file, line: line)
         } else {
-            assignResult(Tensor.binary(op, self, scalar: scalar, file: file, line: line), op: op.rawValue + "_", file: file, line: line)
+            assignResult(
+                Tensor.binary(op, self, scalar: scalar, file: file, line: line), op: op.rawValue + "_", file: file,
+                line: line)
         }
     }
 
@@ -185,12 +232,17 @@ extension Tensor {
 
 extension Tensor {
     /// `out = a op b` written into an existing tensor of the broadcast shape (PyTorch's `out=`).
-    package static func binary(_ op: BinaryOp, _ a: Tensor, _ b: Tensor, out: Tensor,
-                               file: StaticString = #fileID, line: UInt = #line) {
-        if a.dtype == b.dtype && a.dtype == out.dtype && out.dtype.computeType == out.dtype && !op.isComparison && op != .div {
+    package static func binary(
+        _ op: BinaryOp, _ a: Tensor, _ b: Tensor, out: Tensor,
+        file: StaticString = #fileID, line: UInt = #line
+    ) {
+        if a.dtype == b.dtype && a.dtype == out.dtype && out.dtype.computeType == out.dtype && !op.isComparison
+            && op != .div
+        {
             let shape = Checks.broadcastShapes(a.shape, b.shape).unwrap(op.rawValue, file: file, line: line)
             if shape == out.shape {
-                Kernels.binary(op, out.operand, a.operand(broadcastTo: shape), b.operand(broadcastTo: shape), out.device)
+                Kernels.binary(
+                    op, out.operand, a.operand(broadcastTo: shape), b.operand(broadcastTo: shape), out.device)
                 out.bumpVersion()
                 return
             }

@@ -15,8 +15,9 @@ public struct WindowGeometry: Equatable, Sendable {
     public let dilation: [Int]
 
     public init(kernel: [Int], stride: [Int], dilation: [Int]) {
-        precondition(kernel.count == stride.count && kernel.count == dilation.count,
-                     "WindowGeometry: kernel \(kernel), stride \(stride) and dilation \(dilation) differ in rank")
+        precondition(
+            kernel.count == stride.count && kernel.count == dilation.count,
+            "WindowGeometry: kernel \(kernel), stride \(stride) and dilation \(dilation) differ in rank")
         self.kernel = kernel
         self.stride = stride
         self.dilation = dilation
@@ -65,17 +66,22 @@ extension Tensor {
     /// ```
     public func im2col(_ g: WindowGeometry, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         if rank != g.rank + 2 {
-            torchFail("im2col", "expected a \(g.rank + 2)-D input [N, C, spatial...], got \(shape)", file: file, line: line)
+            torchFail(
+                "im2col", "expected a \(g.rank + 2)-D input [N, C, spatial...], got \(shape)", file: file, line: line)
         }
         let spatial = Array(shape[2...])
         let out = g.outputSize(spatial)
         if out.contains(where: { $0 < 1 }) {
-            torchFail("im2col", "kernel \(g.kernel) with dilation \(g.dilation) is larger than the input \(spatial)", file: file, line: line)
+            torchFail(
+                "im2col", "kernel \(g.kernel) with dilation \(g.dilation) is larger than the input \(spatial)",
+                file: file, line: line)
         }
         let (n, c) = (shape[0], shape[1])
         let rows = c * g.volume, width = n * out.product
         func forward() -> Tensor {
-            if let w = Tensor.window2D(shape, g, out), layout.isContiguous, Kernels.supports(.window2D, dtype, on: device) {
+            if let w = Tensor.window2D(shape, g, out), layout.isContiguous,
+                Kernels.supports(.window2D, dtype, on: device)
+            {
                 let result = Tensor(uninitialized: [rows, width], dtype: dtype, device: device)
                 Kernels.im2col(result.operand, operand, w, device)
                 return result
@@ -99,15 +105,22 @@ extension Tensor {
 
     /// Adds patch columns [C·K, N·L] back into an [N, C, spatial...] tensor of `shape` (the
     /// adjoint of `im2col`; overlapping windows sum).
-    public static func col2im(_ cols: Tensor, shape: [Int], _ g: WindowGeometry,
-                              file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    public static func col2im(
+        _ cols: Tensor, shape: [Int], _ g: WindowGeometry,
+        file: StaticString = #fileID, line: UInt = #line
+    ) -> Tensor {
         if shape.count != g.rank + 2 {
-            torchFail("col2im", "expected a \(g.rank + 2)-D output shape [N, C, spatial...], got \(shape)", file: file, line: line)
+            torchFail(
+                "col2im", "expected a \(g.rank + 2)-D output shape [N, C, spatial...], got \(shape)", file: file,
+                line: line)
         }
         let out = g.outputSize(Array(shape[2...]))
         let (n, c) = (shape[0], shape[1])
         if cols.shape != [c * g.volume, n * out.product] {
-            torchFail("col2im", "expected columns of shape \([c * g.volume, n * out.product]) for output \(shape), got \(cols.shape)", file: file, line: line)
+            torchFail(
+                "col2im",
+                "expected columns of shape \([c * g.volume, n * out.product]) for output \(shape), got \(cols.shape)",
+                file: file, line: line)
         }
         func forward() -> Tensor {
             if let w = window2D(shape, g, out), Kernels.supports(.window2D, cols.dtype, on: cols.device) {
@@ -138,8 +151,9 @@ extension Tensor {
     /// The 2-D window of an [N, C, H, W] shape for the dedicated CPU loops (nil for other ranks).
     static func window2D(_ shape: [Int], _ g: WindowGeometry, _ out: [Int]) -> Window2D? {
         guard g.rank == 2, shape.count == 4 else { return nil }
-        return Window2D(n: shape[0], c: shape[1], h: shape[2], w: shape[3], kh: g.kernel[0], kw: g.kernel[1],
-                                   sh: g.stride[0], sw: g.stride[1], dh: g.dilation[0], dw: g.dilation[1], oh: out[0], ow: out[1])
+        return Window2D(
+            n: shape[0], c: shape[1], h: shape[2], w: shape[3], kh: g.kernel[0], kw: g.kernel[1],
+            sh: g.stride[0], sw: g.stride[1], dh: g.dilation[0], dw: g.dilation[1], oh: out[0], ow: out[1])
     }
 
     /// 2-D max pooling of a contiguous float [N, C, H, W] tensor (already padded) through the

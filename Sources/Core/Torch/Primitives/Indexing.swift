@@ -26,12 +26,18 @@ public protocol TensorIndexConvertible { var tensorIndex: TensorIndex { get } }
 
 extension TensorIndex: TensorIndexConvertible { public var tensorIndex: TensorIndex { self } }
 extension Int: TensorIndexConvertible { public var tensorIndex: TensorIndex { .index(self) } }
-extension Range: TensorIndexConvertible where Bound == Int { public var tensorIndex: TensorIndex { .slice(lowerBound, upperBound, step: 1) } }
+extension Range: TensorIndexConvertible where Bound == Int {
+    public var tensorIndex: TensorIndex { .slice(lowerBound, upperBound, step: 1) }
+}
 extension ClosedRange: TensorIndexConvertible where Bound == Int {
     public var tensorIndex: TensorIndex { .slice(lowerBound, upperBound == -1 ? nil : upperBound + 1, step: 1) }
 }
-extension PartialRangeFrom: TensorIndexConvertible where Bound == Int { public var tensorIndex: TensorIndex { .slice(lowerBound, nil, step: 1) } }
-extension PartialRangeUpTo: TensorIndexConvertible where Bound == Int { public var tensorIndex: TensorIndex { .slice(nil, upperBound, step: 1) } }
+extension PartialRangeFrom: TensorIndexConvertible where Bound == Int {
+    public var tensorIndex: TensorIndex { .slice(lowerBound, nil, step: 1) }
+}
+extension PartialRangeUpTo: TensorIndexConvertible where Bound == Int {
+    public var tensorIndex: TensorIndex { .slice(nil, upperBound, step: 1) }
+}
 extension PartialRangeThrough: TensorIndexConvertible where Bound == Int {
     public var tensorIndex: TensorIndex { .slice(nil, upperBound == -1 ? nil : upperBound + 1, step: 1) }
 }
@@ -54,24 +60,32 @@ extension StrideTo: TensorIndexConvertible where Element == Int {
 
 extension Tensor {
     /// Basic and advanced indexing. Basic indices give a view; tensor indices copy (NumPy rules).
-    public subscript(_ indices: TensorIndexConvertible..., file file: StaticString = #fileID, line line: UInt = #line) -> Tensor {
+    public subscript(_ indices: TensorIndexConvertible..., file file: StaticString = #fileID, line line: UInt = #line)
+        -> Tensor
+    {
         get { index(indices.map { $0.tensorIndex }, file: file, line: line) }
         set { indexPut(indices.map { $0.tensorIndex }, newValue, file: file, line: line) }
     }
 
     /// Indexing with a list built at run time.
-    public subscript(_ indices: [TensorIndexConvertible], file file: StaticString = #fileID, line line: UInt = #line) -> Tensor {
+    public subscript(_ indices: [TensorIndexConvertible], file file: StaticString = #fileID, line line: UInt = #line)
+        -> Tensor
+    {
         get { index(indices.map { $0.tensorIndex }, file: file, line: line) }
         set { indexPut(indices.map { $0.tensorIndex }, newValue, file: file, line: line) }
     }
 
     /// `x[..., i]` style: Swift's `...` (UnboundedRange) first, meaning the whole dimension.
-    public subscript(_ r: UnboundedRange, _ rest: TensorIndexConvertible..., file file: StaticString = #fileID, line line: UInt = #line) -> Tensor {
+    public subscript(_ r: UnboundedRange, _ rest: TensorIndexConvertible..., file file: StaticString = #fileID,
+        line line: UInt = #line
+    ) -> Tensor {
         get { index([.all] + rest.map { $0.tensorIndex }, file: file, line: line) }
         set { indexPut([.all] + rest.map { $0.tensorIndex }, newValue, file: file, line: line) }
     }
 
-    public subscript(_ i0: TensorIndexConvertible, _ r: UnboundedRange, _ rest: TensorIndexConvertible..., file file: StaticString = #fileID, line line: UInt = #line) -> Tensor {
+    public subscript(_ i0: TensorIndexConvertible, _ r: UnboundedRange, _ rest: TensorIndexConvertible...,
+        file file: StaticString = #fileID, line line: UInt = #line
+    ) -> Tensor {
         get { index([i0.tensorIndex, .all] + rest.map { $0.tensorIndex }, file: file, line: line) }
         set { indexPut([i0.tensorIndex, .all] + rest.map { $0.tensorIndex }, newValue, file: file, line: line) }
     }
@@ -88,11 +102,19 @@ extension Tensor {
             default: consumed += 1
             }
         }
-        if ellipses > 1 { torchFail("index", "an index can only have a single ellipsis ('...')", file: file, line: line) }
-        if consumed > rank { torchFail("index", "too many indices for tensor of dimension \(rank)", file: file, line: line) }
+        if ellipses > 1 {
+            torchFail("index", "an index can only have a single ellipsis ('...')", file: file, line: line)
+        }
+        if consumed > rank {
+            torchFail("index", "too many indices for tensor of dimension \(rank)", file: file, line: line)
+        }
         var expanded: [TensorIndex] = []
         for i in indices {
-            if case .ellipsis = i { expanded += [TensorIndex](repeating: .all, count: rank - consumed) } else { expanded.append(i) }
+            if case .ellipsis = i {
+                expanded += [TensorIndex](repeating: .all, count: rank - consumed)
+            } else {
+                expanded.append(i)
+            }
         }
         var sh = shape, st = strides, off = layout.offset
         var d = 0
@@ -102,7 +124,9 @@ extension Tensor {
             case .index(let k):
                 let size = sh[d]
                 if k < -size || k >= size {
-                    torchFail("index", "index \(k) is out of bounds for dimension \(d) with size \(size)", file: file, line: line)
+                    torchFail(
+                        "index", "index \(k) is out of bounds for dimension \(d) with size \(size)", file: file,
+                        line: line)
                 }
                 off += (k < 0 ? k + size : k) * st[d]
                 sh.remove(at: d); st.remove(at: d)
@@ -127,7 +151,11 @@ extension Tensor {
                 if t.dtype == .bool || t.dtype == .uint8 {
                     let k = Swift.max(t.rank, 1)
                     if Array(sh[d..<(d + k)]) != t.shape && t.rank > 0 {
-                        torchFail("index", "The shape of the mask \(t.shape) at index \(d) does not match the shape of the indexed tensor \(Array(sh[d..<(d + k)]))", file: file, line: line)
+                        torchFail(
+                            "index",
+                            "The shape of the mask \(t.shape) at index \(d) does not match the shape of the indexed "
+                                + "tensor \(Array(sh[d..<(d + k)]))",
+                            file: file, line: line)
                     }
                     let nz = t.rank == 0 ? Tensor.zeros([t.item(Bool.self) ? 1 : 0, 1], dtype: .int64) : t.nonzero()
                     if t.rank == 0 {
@@ -139,7 +167,9 @@ extension Tensor {
                         d += k
                     }
                 } else if t.dtype.isFloatingPoint {
-                    torchFail("index", "tensors used as indices must be long, int, byte or bool tensors", file: file, line: line)
+                    torchFail(
+                        "index", "tensors used as indices must be long, int, byte or bool tensors", file: file,
+                        line: line)
                 } else {
                     advanced.append((d, t.to(.int64)))
                     d += 1
@@ -152,9 +182,12 @@ extension Tensor {
     /// Offsets into the storage for an advanced index, in the order [broadcast index dims, rest dims],
     /// and the permutation that puts the result in NumPy's order.
     func advancedPlan(_ view: Tensor, _ adv: [(Int, Tensor)], file: StaticString, line: UInt)
-        -> (offsets: [Int], shape: [Int], perm: [Int]) {
+        -> (offsets: [Int], shape: [Int], perm: [Int])
+    {
         var bshape: [Int] = adv[0].1.shape
-        for (_, t) in adv.dropFirst() { bshape = Checks.broadcastShapes(bshape, t.shape).unwrap("index", file: file, line: line) }
+        for (_, t) in adv.dropFirst() {
+            bshape = Checks.broadcastShapes(bshape, t.shape).unwrap("index", file: file, line: line)
+        }
         let nb = bshape.product
         var boff = [Int](repeating: 0, count: nb)
         for (d, t) in adv {
@@ -163,7 +196,9 @@ extension Tensor {
             for i in 0..<nb {
                 var k = Int(vals[i])
                 if k < -size || k >= size {
-                    torchFail("index", "index \(k) is out of bounds for dimension \(d) with size \(size)", file: file, line: line)
+                    torchFail(
+                        "index", "index \(k) is out of bounds for dimension \(d) with size \(size)", file: file,
+                        line: line)
                 }
                 if k < 0 { k += size }
                 boff[i] += k * stride
@@ -171,7 +206,8 @@ extension Tensor {
         }
         let advDims = adv.map { $0.0 }
         let rest = (0..<view.rank).filter { !advDims.contains($0) }
-        let restLayout = Layout(shape: rest.map { view.shape[$0] }, strides: rest.map { view.strides[$0] }, offset: view.layout.offset)
+        let restLayout = Layout(
+            shape: rest.map { view.shape[$0] }, strides: rest.map { view.strides[$0] }, offset: view.layout.offset)
         let roff = restLayout.elementOffsets()
         var offsets = [Int]()
         offsets.reserveCapacity(nb * roff.count)
@@ -192,7 +228,8 @@ extension Tensor {
             let (view, adv) = standIn.applyBasic(indices, file: file, line: line)
             if adv.isEmpty { return applyBasic(indices, file: file, line: line).0 }
             let plan = standIn.advancedPlan(view, adv, file: file, line: line)
-            return Tensor.gatherLinear(self, plan.offsets, shape: plan.shape, file: file, line: line).permute(plan.perm).contiguous()
+            return Tensor.gatherLinear(self, plan.offsets, shape: plan.shape, file: file, line: line).permute(plan.perm)
+                .contiguous()
         }
         let (view, adv) = applyBasic(indices, file: file, line: line)
         if adv.isEmpty { return view }
@@ -204,12 +241,18 @@ extension Tensor {
 
     /// `value` broadcast to an advanced-indexing plan's result and laid out in the plan's element
     /// order (a view; differentiable).
-    static func valuesInPlanOrder(_ value: Tensor, _ plan: (offsets: [Int], shape: [Int], perm: [Int]), dtype: DType,
-                                  file: StaticString, line: UInt) -> Tensor {
+    static func valuesInPlanOrder(
+        _ value: Tensor, _ plan: (offsets: [Int], shape: [Int], perm: [Int]), dtype: DType,
+        file: StaticString, line: UInt
+    ) -> Tensor {
         let resultShape = plan.perm.map { plan.shape[$0] }
         let b = Checks.broadcastShapes(resultShape, value.shape).unwrap("index_put_", file: file, line: line)
         if b != resultShape {
-            torchFail("index_put_", "shape mismatch: value tensor of shape \(value.shape) cannot be broadcast to indexing result of shape \(resultShape)", file: file, line: line)
+            torchFail(
+                "index_put_",
+                "shape mismatch: value tensor of shape \(value.shape) cannot be broadcast to indexing result of "
+                    + "shape \(resultShape)",
+                file: file, line: line)
         }
         var inverse = [Int](repeating: 0, count: plan.perm.count)
         for (i, p) in plan.perm.enumerated() { inverse[p] = i }
@@ -219,7 +262,11 @@ extension Tensor {
     func indexPut(_ indices: [TensorIndex], _ value: Tensor, accumulate: Bool = false, file: StaticString, line: UInt) {
         let (view, adv) = applyBasic(indices, file: file, line: line)
         if adv.isEmpty {
-            if accumulate { view.binaryInPlace(.add, value, file: file, line: line) } else { view.copy_(value, file: file, line: line) }
+            if accumulate {
+                view.binaryInPlace(.add, value, file: file, line: line)
+            } else {
+                view.copy_(value, file: file, line: line)
+            }
             return
         }
         if Tensor.shouldRecord(view, value) || (view.viewBase.map(Tensor.shouldRecord) ?? false) {
@@ -257,10 +304,16 @@ extension Tensor {
 
     /// `self[indices] = values` (or `+=` with `accumulate`), PyTorch's `index_put_`.
     @discardableResult
-    public func indexPut_(_ indices: [TensorIndexConvertible], _ values: Tensor, accumulate: Bool = false,
-                          file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    public func indexPut_(
+        _ indices: [TensorIndexConvertible], _ values: Tensor, accumulate: Bool = false,
+        file: StaticString = #fileID, line: UInt = #line
+    ) -> Tensor {
         if values.dtype != dtype {
-            torchFail("index_put_", "Index put requires the source and destination dtypes match, got \(dtype.pytorchName) for the destination and \(values.dtype.pytorchName) for the source.", file: file, line: line)
+            torchFail(
+                "index_put_",
+                "Index put requires the source and destination dtypes match, got \(dtype.pytorchName) for the "
+                    + "destination and \(values.dtype.pytorchName) for the source.",
+                file: file, line: line)
         }
         indexPut(indices.map { $0.tensorIndex }, values, accumulate: accumulate, file: file, line: line)
         return self
@@ -285,11 +338,15 @@ extension Tensor {
 
     /// Slices of `dim` at `index` (a 1-D int tensor).
     public func indexSelect(_ dim: Int, _ index: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        if index.rank > 1 { torchFail("indexSelect", "index_select(): Index is supposed to be a vector", file: file, line: line) }
+        if index.rank > 1 {
+            torchFail("indexSelect", "index_select(): Index is supposed to be a vector", file: file, line: line)
+        }
         let d = rank == 0 ? 0 : normDim(dim, "indexSelect", file, line)
         if rank == 0 {
             if index.count > 1 {
-                torchFail("indexSelect", "index_select(): Index to scalar can have only 1 value, got \(index.count) value(s)", file: file, line: line)
+                torchFail(
+                    "indexSelect", "index_select(): Index to scalar can have only 1 value, got \(index.count) value(s)",
+                    file: file, line: line)
             }
             return reshape([1]).index([.tensor(index)], file: file, line: line)
         }
@@ -299,7 +356,9 @@ extension Tensor {
 
     /// Elements where `mask` (broadcast to this shape) is true, as a 1-D tensor.
     public func maskedSelect(_ mask: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        if mask.dtype != .bool { torchFail("masked_select", "masked_select: expected BoolTensor for mask", file: file, line: line) }
+        if mask.dtype != .bool {
+            torchFail("masked_select", "masked_select: expected BoolTensor for mask", file: file, line: line)
+        }
         let shape = Checks.broadcastShapes(self.shape, mask.shape).unwrap("maskedSelect", file: file, line: line)
         if shape.isEmpty {
             // A 0-d selection: as a one-element vector (the result is 1-D either way).
@@ -309,26 +368,42 @@ extension Tensor {
     }
 
     /// `value` where `mask` is true, self elsewhere.
-    public func maskedFill<S: ScalarLike>(_ mask: Tensor, _ value: S, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        if mask.dtype != .bool { torchFail("maskedFill", "masked_fill_ only supports boolean masks, but got mask with dtype \(mask.dtype)", file: file, line: line) }
-        Tensor.checkFits(value.asDouble, dtype, "masked_fill", integral: !S.dtype.isFloatingPoint, file: file, line: line)
+    public func maskedFill<S: ScalarLike>(_ mask: Tensor, _ value: S, file: StaticString = #fileID, line: UInt = #line)
+        -> Tensor
+    {
+        if mask.dtype != .bool {
+            torchFail(
+                "maskedFill", "masked_fill_ only supports boolean masks, but got mask with dtype \(mask.dtype)",
+                file: file, line: line)
+        }
+        Tensor.checkFits(
+            value.asDouble, dtype, "masked_fill", integral: !S.dtype.isFloatingPoint, file: file, line: line)
         return Tensor.where(mask, Tensor.scalar(value, dtype: dtype), self, file: file, line: line)
     }
 
     @discardableResult
-    public func maskedFill_<S: ScalarLike>(_ mask: Tensor, _ value: S, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    public func maskedFill_<S: ScalarLike>(_ mask: Tensor, _ value: S, file: StaticString = #fileID, line: UInt = #line)
+        -> Tensor
+    {
         assignResult(maskedFill(mask, value, file: file, line: line), op: "maskedFill_", file: file, line: line)
         return self
     }
 
     /// Offsets for gather/scatter along `dim`: for each position p of `index`, the element of
     /// `target` at p with coordinate `dim` replaced by index[p].
-    func dimIndexOffsets(_ target: Tensor, _ d: Int, _ index: Tensor, _ op: String, file: StaticString, line: UInt) -> [Int] {
+    func dimIndexOffsets(_ target: Tensor, _ d: Int, _ index: Tensor, _ op: String, file: StaticString, line: UInt)
+        -> [Int]
+    {
         if index.rank != target.rank && !(index.rank <= 1 && target.rank <= 1) {
-            torchFail(op, "Index tensor must have the same number of dimensions as input tensor", file: file, line: line)
+            torchFail(
+                op, "Index tensor must have the same number of dimensions as input tensor", file: file, line: line)
         }
         for i in 0..<index.rank where i != d && index.shape[i] > target.shape[i] {
-            torchFail(op, "Size does not match at dimension \(i) expected index \(index.shape) to be smaller than self \(target.shape) apart from dimension \(d)", file: file, line: line)
+            torchFail(
+                op,
+                "Size does not match at dimension \(i) expected index \(index.shape) to be smaller than self "
+                    + "\(target.shape) apart from dimension \(d)",
+                file: file, line: line)
         }
         if index.dtype != .int64 {
             let name = op.hasPrefix("gather") ? "gather" : "scatter"
@@ -340,7 +415,8 @@ extension Tensor {
         for (p, k) in idx.enumerated() {
             // No negative indices here (unlike indexing): PyTorch refuses them.
             if k < 0 || k >= Int64(size) {
-                torchFail(op, "index \(k) is out of bounds for dimension \(d) with size \(size)", file: file, line: line)
+                torchFail(
+                    op, "index \(k) is out of bounds for dimension \(d) with size \(size)", file: file, line: line)
             }
             var coord = unravelIndex(p, index.shape)
             var o = target.layout.offset
@@ -368,9 +444,13 @@ extension Tensor {
 
     /// In place: `self[index[i][j]][j] = src[i][j]` for `dim` 0.
     @discardableResult
-    public func scatter_(_ dim: Int, _ index: Tensor, _ src: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    public func scatter_(_ dim: Int, _ index: Tensor, _ src: Tensor, file: StaticString = #fileID, line: UInt = #line)
+        -> Tensor
+    {
         let d = rank == 0 ? 0 : normDim(dim, "scatter_", file, line)
-        if src.dtype != dtype { torchFail("scatter_", "scatter(): Expected self.dtype to be equal to src.dtype", file: file, line: line) }
+        if src.dtype != dtype {
+            torchFail("scatter_", "scatter(): Expected self.dtype to be equal to src.dtype", file: file, line: line)
+        }
         let offsets = dimIndexOffsets(self, d, index, "scatter_", file: file, line: line)
         let values = src.to(dtype).contiguousPrefix(index.shape)
         Kernels.scatter(storageOperand, values.operand, offsets: offsets, accumulate: false, device)
@@ -379,30 +459,39 @@ extension Tensor {
     }
 
     @discardableResult
-    public func scatter_<S: ScalarLike>(_ dim: Int, _ index: Tensor, value: S, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    public func scatter_<S: ScalarLike>(
+        _ dim: Int, _ index: Tensor, value: S, file: StaticString = #fileID, line: UInt = #line
+    ) -> Tensor {
         scatter_(dim, index, Tensor.full(index.shape, value, dtype: dtype), file: file, line: line)
     }
 
-    public func scatter(_ dim: Int, _ index: Tensor, _ src: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    public func scatter(_ dim: Int, _ index: Tensor, _ src: Tensor, file: StaticString = #fileID, line: UInt = #line)
+        -> Tensor
+    {
         if Tensor.shouldRecord(self, src) {
             let d = rank == 0 ? 0 : normDim(dim, "scatter", file, line)
             let srcShape = src.shape
-            return Tensor.recorded(.scatterDim, [self, src], file: file, line: line,
-                                   forward: { clone().scatter_(dim, index, src, file: file, line: line) },
-                                   backward: { node, g in
-                                       let kept = node.needs(0) ? g * (1 - Tensor.zerosLike(g).scatter_(d, index, value: 1)) : nil
-                                       let gs = node.needs(1) ? g.gather(d, index).padTo(srcShape) : nil
-                                       return [kept, gs]
-                                   })
+            return Tensor.recorded(
+                .scatterDim, [self, src], file: file, line: line,
+                forward: { clone().scatter_(dim, index, src, file: file, line: line) },
+                backward: { node, g in
+                    let kept = node.needs(0) ? g * (1 - Tensor.zerosLike(g).scatter_(d, index, value: 1)) : nil
+                    let gs = node.needs(1) ? g.gather(d, index).padTo(srcShape) : nil
+                    return [kept, gs]
+                })
         }
         return clone().scatter_(dim, index, src, file: file, line: line)
     }
 
     /// In place: `self[index[i][j]][j] += src[i][j]` for `dim` 0.
     @discardableResult
-    public func scatterAdd_(_ dim: Int, _ index: Tensor, _ src: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    public func scatterAdd_(
+        _ dim: Int, _ index: Tensor, _ src: Tensor, file: StaticString = #fileID, line: UInt = #line
+    ) -> Tensor {
         let d = rank == 0 ? 0 : normDim(dim, "scatterAdd_", file, line)
-        if src.dtype != dtype { torchFail("scatter_add_", "scatter(): Expected self.dtype to be equal to src.dtype", file: file, line: line) }
+        if src.dtype != dtype {
+            torchFail("scatter_add_", "scatter(): Expected self.dtype to be equal to src.dtype", file: file, line: line)
+        }
         let target = dtype.computeType == dtype ? self : to(dtype.computeType)
         let offsets = dimIndexOffsets(target, d, index, "scatterAdd_", file: file, line: line)
         let values = src.to(target.dtype).contiguousPrefix(index.shape)
@@ -412,24 +501,33 @@ extension Tensor {
         return self
     }
 
-    public func scatterAdd(_ dim: Int, _ index: Tensor, _ src: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    public func scatterAdd(_ dim: Int, _ index: Tensor, _ src: Tensor, file: StaticString = #fileID, line: UInt = #line)
+        -> Tensor
+    {
         if Tensor.shouldRecord(self, src) {
             let d = rank == 0 ? 0 : normDim(dim, "scatterAdd", file, line)
             let srcShape = src.shape
-            return Tensor.recorded(.scatterAddDim, [self, src], file: file, line: line,
-                                   forward: { clone().scatterAdd_(dim, index, src, file: file, line: line) },
-                                   backward: { node, g in [g, node.needs(1) ? g.gather(d, index).padTo(srcShape) : nil] })
+            return Tensor.recorded(
+                .scatterAddDim, [self, src], file: file, line: line,
+                forward: { clone().scatterAdd_(dim, index, src, file: file, line: line) },
+                backward: { node, g in [g, node.needs(1) ? g.gather(d, index).padTo(srcShape) : nil] })
         }
         return clone().scatterAdd_(dim, index, src, file: file, line: line)
     }
 
     /// In place: adds `alpha * source` slices into the slices of `dim` named by `index`.
     @discardableResult
-    public func indexAdd_(_ dim: Int, _ index: Tensor, _ source: Tensor, alpha: Double = 1,
-                          file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    public func indexAdd_(
+        _ dim: Int, _ index: Tensor, _ source: Tensor, alpha: Double = 1,
+        file: StaticString = #fileID, line: UInt = #line
+    ) -> Tensor {
         let d = rank == 0 ? 0 : normDim(dim, "indexAdd_", file, line)
         if source.dtype != dtype {
-            torchFail("index_add_", "index_add_(): self (\(dtype.pytorchName)) and source (\(source.dtype.pytorchName)) must have the same scalar type", file: file, line: line)
+            torchFail(
+                "index_add_",
+                "index_add_(): self (\(dtype.pytorchName)) and source (\(source.dtype.pytorchName)) must have the "
+                    + "same scalar type",
+                file: file, line: line)
         }
         if index.dtype != .int64 && index.dtype != .int32 {
             torchFail("index_add_", "index_add_(): Expected dtype int32/int64 for index", file: file, line: line)
@@ -448,10 +546,16 @@ extension Tensor {
         return self
     }
 
-    public func indexAdd(_ dim: Int, _ index: Tensor, _ source: Tensor, alpha: Double = 1,
-                         file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    public func indexAdd(
+        _ dim: Int, _ index: Tensor, _ source: Tensor, alpha: Double = 1,
+        file: StaticString = #fileID, line: UInt = #line
+    ) -> Tensor {
         if source.dtype != dtype {
-            torchFail("index_add_", "index_add_(): self (\(dtype.pytorchName)) and source (\(source.dtype.pytorchName)) must have the same scalar type", file: file, line: line)
+            torchFail(
+                "index_add_",
+                "index_add_(): self (\(dtype.pytorchName)) and source (\(source.dtype.pytorchName)) must have the "
+                    + "same scalar type",
+                file: file, line: line)
         }
         if Tensor.shouldRecord(self, source) {
             // self + (zeros with source's slices added at index): both parts are differentiable.
@@ -477,7 +581,6 @@ extension Tensor {
         return pad(p)
     }
 
-
     /// The leading `shape` block of this tensor (as gather/scatter read `src`), contiguous.
     func contiguousPrefix(_ shape: [Int]) -> Tensor {
         if self.shape == shape { return contiguous() }
@@ -491,7 +594,9 @@ extension Tensor {
 // that selects or writes elements records one of these.
 extension Tensor {
     /// `out[k] = x.flat[idx[k]]`, shaped `shape` (differentiable; its adjoint is `scatterAddLinear`).
-    static func gatherLinear(_ x: Tensor, _ idx: [Int], shape: [Int], file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    static func gatherLinear(_ x: Tensor, _ idx: [Int], shape: [Int], file: StaticString = #fileID, line: UInt = #line)
+        -> Tensor
+    {
         func forward() -> Tensor {
             let c = x.contiguous()
             let out = Tensor(uninitialized: shape, dtype: x.dtype, device: x.device)
@@ -500,12 +605,15 @@ extension Tensor {
         }
         if !shouldRecord(x) { return forward() }
         let xShape = x.shape
-        return recorded(.gatherLinear, [x], file: file, line: line, forward: forward,
-                        backward: { _, g in [scatterAddLinear(g, idx, shape: xShape)] })
+        return recorded(
+            .gatherLinear, [x], file: file, line: line, forward: forward,
+            backward: { _, g in [scatterAddLinear(g, idx, shape: xShape)] })
     }
 
     /// `out = zeros(shape); out.flat[idx[k]] += g[k]` (differentiable; its adjoint is `gatherLinear`).
-    static func scatterAddLinear(_ g: Tensor, _ idx: [Int], shape: [Int], file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    static func scatterAddLinear(
+        _ g: Tensor, _ idx: [Int], shape: [Int], file: StaticString = #fileID, line: UInt = #line
+    ) -> Tensor {
         func forward() -> Tensor {
             let out = Tensor.zeros(shape, dtype: g.dtype.computeType, device: g.device)
             let src = g.to(g.dtype.computeType).contiguous()
@@ -514,8 +622,9 @@ extension Tensor {
         }
         if !shouldRecord(g) { return forward() }
         let gShape = g.shape
-        return recorded(.scatterAddLinear, [g], file: file, line: line, forward: forward,
-                        backward: { _, gg in [gatherLinear(gg, idx, shape: gShape)] })
+        return recorded(
+            .scatterAddLinear, [g], file: file, line: line, forward: forward,
+            backward: { _, gg in [gatherLinear(gg, idx, shape: gShape)] })
     }
 
     /// A stand-in with this shape and contiguous strides over the same storage: index plans
@@ -524,6 +633,8 @@ extension Tensor {
 
     static func catBackward(_ g: Tensor, sizes: [Int], dim: Int) -> [Tensor?] {
         var start = 0
-        return sizes.map { n in defer { start += n }; return g.narrow(dim, start: start, length: n) }
+        return sizes.map { n in
+            defer { start += n }; return g.narrow(dim, start: start, length: n)
+        }
     }
 }

@@ -8,36 +8,55 @@ extension Tensor {
     /// Tensor.randn([10, 3, 4]).matmul(Tensor.randn([4, 5]))   // [10, 3, 5]
     /// ```
     public func matmul(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        if (count == 0 || other.count == 0) && (dtype != other.dtype || dtype == .bool) && Swift.min(rank, other.rank) > 2 {
+        if (count == 0 || other.count == 0) && (dtype != other.dtype || dtype == .bool)
+            && Swift.min(rank, other.rank) > 2
+        {
             // An empty operand runs no kernel in PyTorch: no dtype checks; mixed dtypes give the second's.
             let t: DType = other.dtype == .bool ? .int64 : other.dtype
             return to(t).matmul(other.to(t), file: file, line: line).to(other.dtype)
         }
         // PyTorch checks the kernel even for empty vectors in a dot product, not for empty matrices.
-        if (dtype == .bool || other.dtype == .bool) && ((count > 0 && other.count > 0) || (rank == 1 && other.rank == 1)) {
-            let kernel = rank == 1 && other.rank == 1 ? "dot" : (rank == 2 && other.rank == 1 ? "addmv_impl_cpu"
-                : (Swift.max(rank, other.rank) > 2 ? "bmm" : "addmm_impl_cpu_"))
+        if (dtype == .bool || other.dtype == .bool)
+            && ((count > 0 && other.count > 0) || (rank == 1 && other.rank == 1))
+        {
+            let kernel =
+                rank == 1 && other.rank == 1
+                ? "dot"
+                : (rank == 2 && other.rank == 1
+                    ? "addmv_impl_cpu"
+                    : (Swift.max(rank, other.rank) > 2 ? "bmm" : "addmm_impl_cpu_"))
             (dtype == .bool ? self : other).requireKernel("matmul", kernel, .notBool, file: file, line: line)
         }
         if rank == 0 || other.rank == 0 {
-            torchFail("matmul", "both arguments to matmul need to be at least 1D, but they are \(rank)D and \(other.rank)D", file: file, line: line)
+            torchFail(
+                "matmul", "both arguments to matmul need to be at least 1D, but they are \(rank)D and \(other.rank)D",
+                file: file, line: line)
         }
         if dtype != other.dtype {
-            torchFail("matmul", "expected m1 and m2 to have the same dtype, but got: \(dtype) != \(other.dtype)", file: file, line: line)
+            torchFail(
+                "matmul", "expected m1 and m2 to have the same dtype, but got: \(dtype) != \(other.dtype)", file: file,
+                line: line)
         }
         let a = rank == 1 ? unsqueeze(0) : self
         let b = other.rank == 1 ? other.unsqueeze(1) : other
         let n = a.shape[a.rank - 2], k = a.shape[a.rank - 1]
         let k2 = b.shape[b.rank - 2], m = b.shape[b.rank - 1]
         if k != k2 {
-            let what = rank == 1 && other.rank == 1 ? "inconsistent tensor size, expected tensor [\(k)] and src [\(k2)] to have the same number of elements, but got \(k) and \(k2) elements respectively"
+            let what =
+                rank == 1 && other.rank == 1
+                ? "inconsistent tensor size, expected tensor [\(k)] and src [\(k2)] to have the same number of "
+                    + "elements, but got \(k) and \(k2) elements respectively"
                 : "mat1 and mat2 shapes cannot be multiplied (\(n)x\(k) and \(k2)x\(m))"
             torchFail("matmul", what, file: file, line: line)
         }
         let batchA = Array(a.shape.dropLast(2)), batchB = Array(b.shape.dropLast(2))
         let batch = Checks.broadcastShapes(batchA, batchB).unwrap("matmul", file: file, line: line)
         if device != other.device {
-            torchFail("matmul", "Expected all tensors to be on the same device, but found at least two devices, \(device) and \(other.device)!", file: file, line: line)
+            torchFail(
+                "matmul",
+                "Expected all tensors to be on the same device, but found at least two devices, \(device) and "
+                    + "\(other.device)!",
+                file: file, line: line)
         }
         let compute = Kernels.gemmComputeType(dtype, device)
         let ae = a.expand(batch + [n, k]).to(compute)
@@ -49,16 +68,25 @@ extension Tensor {
             var save = SmallList<Tensor>()
             if needB { save.append(ae) }
             if needA { save.append(be) }
-            out = Tensor.recorded(.matmul, [ae, be], save: save, inputMeta: SmallList(TensorMeta(ae), TensorMeta(be)),
-                                  file: file, line: line, forward: {
-                let o = Tensor(uninitialized: batch + [n, m], dtype: ae.dtype, device: ae.device)
-                Tensor.batchedGemm(ae, be, o, beta: 0)
-                return o
-            }, backward: { node, g in
-                let savedA = node.needs(1)
-                return [node.needs(0) ? Tensor.productGradient(g, node.savedTensor(savedA ? 1 : 0), first: true, like: node.inputMeta[0]) : nil,
-                        node.needs(1) ? Tensor.productGradient(g, node.savedTensor(0), first: false, like: node.inputMeta[1]) : nil]
-            })
+            out = Tensor.recorded(
+                .matmul, [ae, be], save: save, inputMeta: SmallList(TensorMeta(ae), TensorMeta(be)),
+                file: file, line: line,
+                forward: {
+                    let o = Tensor(uninitialized: batch + [n, m], dtype: ae.dtype, device: ae.device)
+                    Tensor.batchedGemm(ae, be, o, beta: 0)
+                    return o
+                },
+                backward: { node, g in
+                    let savedA = node.needs(1)
+                    return [
+                        node.needs(0)
+                            ? Tensor.productGradient(
+                                g, node.savedTensor(savedA ? 1 : 0), first: true, like: node.inputMeta[0]) : nil,
+                        node.needs(1)
+                            ? Tensor.productGradient(g, node.savedTensor(0), first: false, like: node.inputMeta[1])
+                            : nil,
+                    ]
+                })
         } else {
             out = Tensor(uninitialized: batch + [n, m], dtype: compute, device: device)
             Tensor.batchedGemm(ae, be, out, beta: 0)
@@ -74,7 +102,8 @@ extension Tensor {
     /// transposed, `(b · gᵀ)ᵀ` or `(gᵀ · a)ᵀ`, so that it reaches the weight contiguous and can
     /// become its `.grad` without a copy (as PyTorch's mm backward does).
     static func productGradient(_ g: Tensor, _ other: Tensor, first: Bool, like: TensorMeta) -> Tensor {
-        let transposed = like.shape.count == 2 && g.rank == 2 && like.strides[0] == 1 && like.strides[1] == like.shape[0]
+        let transposed =
+            like.shape.count == 2 && g.rank == 2 && like.strides[0] == 1 && like.strides[1] == like.shape[0]
             && like.shape[0] > 1
         if first { return transposed ? other.matmul(g.mT).mT : g.matmul(other.mT) }
         return transposed ? g.mT.matmul(other).mT : other.mT.matmul(g)
@@ -87,20 +116,27 @@ extension Tensor {
     /// ```swift
     /// let y = Tensor.addmm(b, x, w.t())   // a Linear layer
     /// ```
-    public static func addmm(_ bias: Tensor, _ a: Tensor, _ b: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    public static func addmm(_ bias: Tensor, _ a: Tensor, _ b: Tensor, file: StaticString = #fileID, line: UInt = #line)
+        -> Tensor
+    {
         if a.rank != 2 || b.rank != 2 {
             torchFail("addmm", "expected 2-D matrices, got \(a.shape) and \(b.shape)", file: file, line: line)
         }
-        let fused = a.device == b.device && bias.device == a.device && a.dtype.isFloatingPoint
+        let fused =
+            a.device == b.device && bias.device == a.device && a.dtype.isFloatingPoint
             && a.dtype.computeType == a.dtype && a.dtype == b.dtype && bias.dtype == a.dtype
         if !fused { return a.matmul(b, file: file, line: line) + bias }
         let (n, k, m) = (a.shape[0], a.shape[1], b.shape[1])
         if b.shape[0] != k {
-            torchFail("addmm", "mat1 and mat2 shapes cannot be multiplied (\(n)x\(k) and \(b.shape[0])x\(m))", file: file, line: line)
+            torchFail(
+                "addmm", "mat1 and mat2 shapes cannot be multiplied (\(n)x\(k) and \(b.shape[0])x\(m))", file: file,
+                line: line)
         }
         let target = Checks.broadcastShapes(bias.shape, [n, m]).unwrap("addmm", file: file, line: line)
         if target != [n, m] {
-            torchFail("addmm", "bias of shape \(bias.shape) cannot be broadcast to the product's shape [\(n), \(m)]", file: file, line: line)
+            torchFail(
+                "addmm", "bias of shape \(bias.shape) cannot be broadcast to the product's shape [\(n), \(m)]",
+                file: file, line: line)
         }
         func forward() -> Tensor {
             let out = Tensor(uninitialized: [n, m], dtype: a.dtype, device: a.device)
@@ -114,11 +150,18 @@ extension Tensor {
         if b.needsGradient { save.append(a) }
         if a.needsGradient { save.append(b) }
         let meta: SmallList<TensorMeta> = [TensorMeta(bias), TensorMeta(a), TensorMeta(b)]
-        return Tensor.recorded(.addmm, SmallList([bias, a, b]), save: save, inputMeta: meta, file: file, line: line, forward: forward) { node, g in
+        return Tensor.recorded(
+            .addmm, SmallList([bias, a, b]), save: save, inputMeta: meta, file: file, line: line, forward: forward
+        ) { node, g in
             let savedA = node.needs(2)
-            return [node.needs(0) ? g.sumToShape(biasShape) : nil,
-                    node.needs(1) ? Tensor.productGradient(g, node.savedTensor(savedA ? 1 : 0), first: true, like: node.inputMeta[1]) : nil,
-                    node.needs(2) ? Tensor.productGradient(g, node.savedTensor(0), first: false, like: node.inputMeta[2]) : nil]
+            return [
+                node.needs(0) ? g.sumToShape(biasShape) : nil,
+                node.needs(1)
+                    ? Tensor.productGradient(g, node.savedTensor(savedA ? 1 : 0), first: true, like: node.inputMeta[1])
+                    : nil,
+                node.needs(2)
+                    ? Tensor.productGradient(g, node.savedTensor(0), first: false, like: node.inputMeta[2]) : nil,
+            ]
         }
 
     }
@@ -131,7 +174,9 @@ extension Tensor {
     /// Product of two matrices.
     public func mm(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         if rank != 2 || other.rank != 2 {
-            torchFail("mm", "self and mat2 must be matrices, got \(rank)-D and \(other.rank)-D tensors", file: file, line: line)
+            torchFail(
+                "mm", "self and mat2 must be matrices, got \(rank)-D and \(other.rank)-D tensors", file: file,
+                line: line)
         }
         return matmul(other, file: file, line: line)
     }
@@ -139,10 +184,14 @@ extension Tensor {
     /// Batched product of `[b, n, k]` and `[b, k, m]`.
     public func bmm(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         if rank != 3 || other.rank != 3 {
-            torchFail("bmm", "batch1 and batch2 must be 3D tensors, got \(rank)-D and \(other.rank)-D", file: file, line: line)
+            torchFail(
+                "bmm", "batch1 and batch2 must be 3D tensors, got \(rank)-D and \(other.rank)-D", file: file, line: line
+            )
         }
         if shape[0] != other.shape[0] {
-            torchFail("bmm", "batch1 and batch2 must have the same batch size, got \(shape[0]) and \(other.shape[0])", file: file, line: line)
+            torchFail(
+                "bmm", "batch1 and batch2 must have the same batch size, got \(shape[0]) and \(other.shape[0])",
+                file: file, line: line)
         }
         if (count == 0 || other.count == 0) && shape[2] == other.shape[1] {
             // An empty operand runs no kernel in PyTorch: no dtype checks; mixed dtypes give mat2's.
@@ -183,21 +232,30 @@ extension Tensor {
     /// ```swift
     /// Tensor.addmm(bias, x, w, beta: 1, alpha: 2)
     /// ```
-    public static func addmm<B: ScalarLike, A: ScalarLike>(_ input: Tensor, _ mat1: Tensor, _ mat2: Tensor, beta: B, alpha: A,
-                                                           file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    public static func addmm<B: ScalarLike, A: ScalarLike>(
+        _ input: Tensor, _ mat1: Tensor, _ mat2: Tensor, beta: B, alpha: A,
+        file: StaticString = #fileID, line: UInt = #line
+    ) -> Tensor {
         for (t, name) in [(mat1, "mat1"), (mat2, "mat2")] where t.dtype != input.dtype {
-            torchFail("addmm", "self and \(name) must have the same dtype, but got \(input.dtype.pytorchName) and \(t.dtype.pytorchName)", file: file, line: line)
+            torchFail(
+                "addmm",
+                "self and \(name) must have the same dtype, but got \(input.dtype.pytorchName) and "
+                    + "\(t.dtype.pytorchName)",
+                file: file, line: line)
         }
         if input.dtype == .float16 || input.dtype == .bfloat16 {
             // beta·input + alpha·(mat1·mat2) in float32, rounded once, as PyTorch's CPU kernel.
-            return addmm(input.to(.float32), mat1.to(.float32), mat2.to(.float32), beta: beta, alpha: alpha,
-                         file: file, line: line).to(input.dtype)
+            return addmm(
+                input.to(.float32), mat1.to(.float32), mat2.to(.float32), beta: beta, alpha: alpha,
+                file: file, line: line
+            ).to(input.dtype)
         }
         // Empty results and empty inner dimensions run no kernel; recorded calls take the general
         // path below so that the result is part of the graph.
         let recording = Tensor.shouldRecord([input, mat1, mat2])
         if mat1.rank == 2 && mat2.rank == 2 && mat1.shape[0] * mat2.shape[1] == 0 && !recording {
-            return Tensor.zeros([mat1.shape[0], mat2.shape[1]], dtype: input.dtype, device: input.device)   // no kernel runs
+            // No kernel runs.
+            return Tensor.zeros([mat1.shape[0], mat2.shape[1]], dtype: input.dtype, device: input.device)
         }
         if mat1.rank == 2 && mat2.rank == 2 && mat1.shape[1] == 0 && mat2.shape[0] == 0 && !recording {
             // An empty inner dimension: the product is zero and alpha is never used (PyTorch).
@@ -207,9 +265,15 @@ extension Tensor {
             // PyTorch scales the result in place (`result.mul_(beta)`): a beta that promotes is refused.
             let promoted = input.resultDType(withScalar: B.self)
             if !canCast(promoted, to: input.dtype) {
-                torchFail("addmm", "result type \(promoted.pytorchName) can't be cast to the desired output type \(input.dtype.pytorchName)", file: file, line: line)
+                torchFail(
+                    "addmm",
+                    "result type \(promoted.pytorchName) can't be cast to the desired output type "
+                        + "\(input.dtype.pytorchName)",
+                    file: file, line: line)
             }
-            if !input.dtype.isFloatingPoint { checkFits(b, input.dtype, "addmm", integral: B.scalarKind != .float64, file: file, line: line) }
+            if !input.dtype.isFloatingPoint {
+                checkFits(b, input.dtype, "addmm", integral: B.scalarKind != .float64, file: file, line: line)
+            }
             return (b == 1 ? input : input * Tensor.scalar(beta, dtype: input.dtype)).expand(shape).contiguous()
         }
         let prod = mat1.mm(mat2, file: file, line: line)

@@ -27,24 +27,31 @@ extension Tensor {
         return mask
     }
 
-    func reduce(_ op: ReduceOp, _ name: String, dims: [Int]?, keepdim: Bool, outDType: DType,
-                file: StaticString, line: UInt) -> Tensor {
+    func reduce(
+        _ op: ReduceOp, _ name: String, dims: [Int]?, keepdim: Bool, outDType: DType,
+        file: StaticString, line: UInt
+    ) -> Tensor {
         // Fast path: a float sum of a whole small contiguous tensor with no graph to record.
         if op == .sum && (dims?.isEmpty ?? true) && !keepdim && outDType == dtype && !Tensor.shouldRecord(self)
-            && layout.isContiguous && dtype.isFloatingPoint && dtype.computeType == dtype && count > 0 && count < Kernels.grain {
+            && layout.isContiguous && dtype.isFloatingPoint && dtype.computeType == dtype && count > 0
+            && count < Kernels.grain
+        {
             let out = Tensor(uninitialized: [], dtype: dtype, device: device)
             let one = Layout(shape: [count], strides: [0])
-            Kernels.reduce(.sum, KernelOperand(base: out.storage.data, layout: one, dtype: dtype),
-                           KernelOperand(base: storage.data, layout: Layout(shape: [count], strides: [1], offset: layout.offset),
-                                         dtype: dtype), device)
+            Kernels.reduce(
+                .sum, KernelOperand(base: out.storage.data, layout: one, dtype: dtype),
+                KernelOperand(
+                    base: storage.data, layout: Layout(shape: [count], strides: [1], offset: layout.offset),
+                    dtype: dtype), device)
             return out
         }
         // A recorded sum of everything (a loss): its backward only broadcasts the gradient back.
         if op == .sum && (dims?.isEmpty ?? true) && !keepdim && outDType.isFloatingPoint && Tensor.shouldRecord(self) {
             let inShape = shape, inDType = dtype
-            return Tensor.recorded(.sum, SmallList(self), file: file, line: line,
-                                   forward: { reduce(op, name, dims: nil, keepdim: false, outDType: outDType, file: file, line: line) },
-                                   backward: { _, g in [g.expand(inShape).to(inDType)] })
+            return Tensor.recorded(
+                .sum, SmallList(self), file: file, line: line,
+                forward: { reduce(op, name, dims: nil, keepdim: false, outDType: outDType, file: file, line: line) },
+                backward: { _, g in [g.expand(inShape).to(inDType)] })
         }
         let mask = reductionDims(dims, name, file, line)
         if outDType.isFloatingPoint && Tensor.shouldRecord(self), let p = Tensor.reducePrimitive(op) {
@@ -53,29 +60,35 @@ extension Tensor {
             let reducedDims = (0..<rank).filter { mask[$0] }
             // A sum's gradient needs neither its input nor its output.
             let needsSaved = op != .sum
-            return Tensor.recorded(p, SmallList(self), save: needsSaved ? SmallList(self) : SmallList(), saveOutput: needsSaved,
-                                   file: file, line: line, forward: { reduce(op, name, dims: dims, keepdim: keepdim, outDType: outDType, file: file, line: line) },
-                                   backward: { node, g in
-                // A 0-d gradient (a full reduction) broadcasts as it is.
-                let gk = g.rank == 0 ? g : g.reshape(keepShape)
-                switch op {
-                case .sum:
-                    return [gk.expand(inShape).to(inDType)]
-                case .max, .min:
-                    let x = node.savedTensor(0), out = node.savedTensor(1).reshape(keepShape)
-                    // NaN is the maximum where present: the gradient goes to the NaN positions.
-                    let hit = ((x .== out) | (x.isnan() & out.isnan())).to(g.dtype)
-                    let count = reducedDims.isEmpty ? hit : hit.sum(dims: reducedDims, keepdim: true)
-                    return [(gk * hit / count).to(inDType)]
-                default:
-                    let x = node.savedTensor(0)
-                    return [(gk * Tensor.productOfOthers(x, reducedDims)).to(inDType)]
-                }
-            })
+            return Tensor.recorded(
+                p, SmallList(self), save: needsSaved ? SmallList(self) : SmallList(), saveOutput: needsSaved,
+                file: file, line: line,
+                forward: { reduce(op, name, dims: dims, keepdim: keepdim, outDType: outDType, file: file, line: line) },
+                backward: { node, g in
+                    // A 0-d gradient (a full reduction) broadcasts as it is.
+                    let gk = g.rank == 0 ? g : g.reshape(keepShape)
+                    switch op {
+                    case .sum:
+                        return [gk.expand(inShape).to(inDType)]
+                    case .max, .min:
+                        let x = node.savedTensor(0), out = node.savedTensor(1).reshape(keepShape)
+                        // NaN is the maximum where present: the gradient goes to the NaN positions.
+                        let hit = ((x .== out) | (x.isnan() & out.isnan())).to(g.dtype)
+                        let count = reducedDims.isEmpty ? hit : hit.sum(dims: reducedDims, keepdim: true)
+                        return [(gk * hit / count).to(inDType)]
+                    default:
+                        let x = node.savedTensor(0)
+                        return [(gk * Tensor.productOfOthers(x, reducedDims)).to(inDType)]
+                    }
+                })
         }
         if count == 0 && (op == .max || op == .min) {
             if mask.allSatisfy({ $0 }) {
-                torchFail(name, "\(name)(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.", file: file, line: line)
+                torchFail(
+                    name,
+                    "\(name)(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction "
+                        + "dim with the 'dim' argument.",
+                    file: file, line: line)
             }
             if let d = (0..<rank).first(where: { mask[$0] && shape[$0] == 0 }) {
                 torchFail(name, "\(name)(): Expected reduction dim \(d) to have non-zero size.", file: file, line: line)
@@ -86,9 +99,11 @@ extension Tensor {
         let src = to(compute)
         let out = Tensor(uninitialized: keepShape, dtype: compute, device: device)
         let outStrides = (0..<rank).map { mask[$0] ? 0 : out.strides[$0] }
-        let outOperand = KernelOperand(base: out.storage.data, layout: Layout(shape: shape, strides: outStrides), dtype: compute)
+        let outOperand = KernelOperand(
+            base: out.storage.data, layout: Layout(shape: shape, strides: outStrides), dtype: compute)
         if count == 0 {
-            Kernels.fill(out.operand, op == .prod || op == .all ? 1 : 0, exactInt: op == .prod || op == .all ? 1 : 0, device)
+            Kernels.fill(
+                out.operand, op == .prod || op == .all ? 1 : 0, exactInt: op == .prod || op == .all ? 1 : 0, device)
         } else {
             Kernels.reduce(op, outOperand, src.operand, device)
         }
@@ -103,26 +118,38 @@ extension Tensor {
     /// ```swift
     /// Tensor([[1, 2], [3, 4]]).sum(dims: [1])   // tensor([3, 7])
     /// ```
-    public func sum(dims: [Int]? = nil, keepdim: Bool = false, dtype: DType? = nil,
-                    file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    public func sum(
+        dims: [Int]? = nil, keepdim: Bool = false, dtype: DType? = nil,
+        file: StaticString = #fileID, line: UInt = #line
+    ) -> Tensor {
         let dt = dtype ?? Tensor.accumulateType(self.dtype)
-        return (dtype == nil ? self : to(dt)).reduce(.sum, "sum", dims: dims, keepdim: keepdim, outDType: dt, file: file, line: line)
+        return (dtype == nil ? self : to(dt)).reduce(
+            .sum, "sum", dims: dims, keepdim: keepdim, outDType: dt, file: file, line: line)
     }
     public func sum(dim: Int, keepdim: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         sum(dims: [dim], keepdim: keepdim, file: file, line: line)
     }
 
-    public func prod(dims: [Int]? = nil, keepdim: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        reduce(.prod, "prod", dims: dims, keepdim: keepdim, outDType: Tensor.accumulateType(dtype), file: file, line: line)
+    public func prod(dims: [Int]? = nil, keepdim: Bool = false, file: StaticString = #fileID, line: UInt = #line)
+        -> Tensor
+    {
+        reduce(
+            .prod, "prod", dims: dims, keepdim: keepdim, outDType: Tensor.accumulateType(dtype), file: file, line: line)
     }
     public func prod(dim: Int, keepdim: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         prod(dims: [dim], keepdim: keepdim, file: file, line: line)
     }
 
     /// Mean over `dims`; needs a floating dtype, as in PyTorch.
-    public func mean(dims: [Int]? = nil, keepdim: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    public func mean(dims: [Int]? = nil, keepdim: Bool = false, file: StaticString = #fileID, line: UInt = #line)
+        -> Tensor
+    {
         if !dtype.isFloatingPoint {
-            torchFail("mean", "mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: \(dtype)", file: file, line: line)
+            torchFail(
+                "mean",
+                "mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. "
+                    + "Got: \(dtype)",
+                file: file, line: line)
         }
         let mask = reductionDims(dims, "mean", file, line)
         let n = (0..<rank).filter { mask[$0] }.reduce(1) { $0 * shape[$1] }
@@ -137,21 +164,29 @@ extension Tensor {
     public func max(file: StaticString = #fileID, line: UInt = #line) -> Tensor { amax(file: file, line: line) }
     public func min(file: StaticString = #fileID, line: UInt = #line) -> Tensor { amin(file: file, line: line) }
 
-    public func amax(dims: [Int]? = nil, keepdim: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    public func amax(dims: [Int]? = nil, keepdim: Bool = false, file: StaticString = #fileID, line: UInt = #line)
+        -> Tensor
+    {
         reduce(.max, "amax", dims: dims, keepdim: keepdim, outDType: dtype, file: file, line: line)
     }
-    public func amin(dims: [Int]? = nil, keepdim: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    public func amin(dims: [Int]? = nil, keepdim: Bool = false, file: StaticString = #fileID, line: UInt = #line)
+        -> Tensor
+    {
         reduce(.min, "amin", dims: dims, keepdim: keepdim, outDType: dtype, file: file, line: line)
     }
 
     /// True when every element is nonzero (over `dims`, all when nil).
     /// (bool, or uint8 for a uint8 input, as PyTorch).
-    public func all(dims: [Int]? = nil, keepdim: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    public func all(dims: [Int]? = nil, keepdim: Bool = false, file: StaticString = #fileID, line: UInt = #line)
+        -> Tensor
+    {
         let r = to(.bool).reduce(.all, "all", dims: dims, keepdim: keepdim, outDType: .bool, file: file, line: line)
         return dtype == .uint8 ? r.to(.uint8) : r
     }
     /// True when some element is nonzero (bool, or uint8 for a uint8 input, as PyTorch).
-    public func any(dims: [Int]? = nil, keepdim: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    public func any(dims: [Int]? = nil, keepdim: Bool = false, file: StaticString = #fileID, line: UInt = #line)
+        -> Tensor
+    {
         let r = to(.bool).reduce(.any, "any", dims: dims, keepdim: keepdim, outDType: .bool, file: file, line: line)
         return dtype == .uint8 ? r.to(.uint8) : r
     }
@@ -173,35 +208,48 @@ extension Tensor {
         return t.permute(perm)
     }
 
-    func argReduce(isMax: Bool, dim: Int, keepdim: Bool, values wantValues: Bool, _ name: String,
-                   file: StaticString, line: UInt) -> (values: Tensor?, indices: Tensor) {
+    func argReduce(
+        isMax: Bool, dim: Int, keepdim: Bool, values wantValues: Bool, _ name: String,
+        file: StaticString, line: UInt
+    ) -> (values: Tensor?, indices: Tensor) {
         let d = normDim(dim, name, file, line)
         if rank > 0 && shape[d] == 0 {
             torchFail(name, "Expected reduction dim \(d) to have non-zero size.", file: file, line: line)
         }
         let src: Tensor, rows: Int, n: Int
-        if rank == 0 { (src, rows, n) = (to(dtype.computeType).contiguous(), 1, 1) } else { (src, rows, n) = rowsAlong(d) }
+        if rank == 0 {
+            (src, rows, n) = (to(dtype.computeType).contiguous(), 1, 1)
+        } else {
+            (src, rows, n) = rowsAlong(d)
+        }
         var outShape = shape
         if rank > 0 { if keepdim { outShape[d] = 1 } else { outShape.remove(at: d) } }
         let idx = Tensor(uninitialized: outShape, dtype: .int64, device: device)
         let vals = wantValues ? Tensor(uninitialized: outShape, dtype: src.dtype, device: device) : nil
-        Kernels.argReduceRows(isMax: isMax, src.operand, values: vals?.operand, indices: idx.operand, rows: rows, n: n, device)
+        Kernels.argReduceRows(
+            isMax: isMax, src.operand, values: vals?.operand, indices: idx.operand, rows: rows, n: n, device)
         return (vals?.to(dtype), idx)
     }
 
     /// Largest values along `dim` and their indices.
-    public func max(dim: Int, keepdim: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> (values: Tensor, indices: Tensor) {
+    public func max(dim: Int, keepdim: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> (
+        values: Tensor, indices: Tensor
+    ) {
         let r = argReduce(isMax: true, dim: dim, keepdim: keepdim, values: true, "max", file: file, line: line)
         return (valuesAt(r.indices, dim: dim, keepdim: keepdim, r.values!, file: file, line: line), r.indices)
     }
-    public func min(dim: Int, keepdim: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> (values: Tensor, indices: Tensor) {
+    public func min(dim: Int, keepdim: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> (
+        values: Tensor, indices: Tensor
+    ) {
         let r = argReduce(isMax: false, dim: dim, keepdim: keepdim, values: true, "min", file: file, line: line)
         return (valuesAt(r.indices, dim: dim, keepdim: keepdim, r.values!, file: file, line: line), r.indices)
     }
 
     /// The values selected by `indices` along `dim`: `computed` as is, or a differentiable gather
     /// when this tensor needs grad.
-    func valuesAt(_ indices: Tensor, dim: Int, keepdim: Bool, _ computed: Tensor, file: StaticString, line: UInt) -> Tensor {
+    func valuesAt(_ indices: Tensor, dim: Int, keepdim: Bool, _ computed: Tensor, file: StaticString, line: UInt)
+        -> Tensor
+    {
         if !Tensor.shouldRecord(self) { return computed }
         if rank == 0 { return clone(file: file, line: line) }
         let d = normDim(dim, "max", file, line)
@@ -212,10 +260,14 @@ extension Tensor {
 
     /// Index of the largest element along `dim` (of the flattened tensor when nil).
     /// With `keepdim` and no `dim`, every dimension is kept at size 1 (as PyTorch).
-    public func argmax(dim: Int? = nil, keepdim: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    public func argmax(dim: Int? = nil, keepdim: Bool = false, file: StaticString = #fileID, line: UInt = #line)
+        -> Tensor
+    {
         argIndex(isMax: true, dim: dim, keepdim: keepdim, "argmax", file: file, line: line)
     }
-    public func argmin(dim: Int? = nil, keepdim: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    public func argmin(dim: Int? = nil, keepdim: Bool = false, file: StaticString = #fileID, line: UInt = #line)
+        -> Tensor
+    {
         argIndex(isMax: false, dim: dim, keepdim: keepdim, "argmin", file: file, line: line)
     }
 
@@ -223,9 +275,13 @@ extension Tensor {
         if dtype == .bool { torchFail(name, "\(name)(): does not support bool input", file: file, line: line) }
         guard let dim else {
             if count == 0 {
-                torchFail(name, "\(name)(): Expected reduction dim to be specified for input.numel() == 0.", file: file, line: line)
+                torchFail(
+                    name, "\(name)(): Expected reduction dim to be specified for input.numel() == 0.", file: file,
+                    line: line)
             }
-            let i = reshape([-1]).argReduce(isMax: isMax, dim: 0, keepdim: false, values: false, name, file: file, line: line).indices
+            let i = reshape([-1]).argReduce(
+                isMax: isMax, dim: 0, keepdim: false, values: false, name, file: file, line: line
+            ).indices
             return keepdim ? i.reshape([Int](repeating: 1, count: rank)) : i
         }
         return argReduce(isMax: isMax, dim: dim, keepdim: keepdim, values: false, name, file: file, line: line).indices
@@ -237,17 +293,29 @@ extension Tensor {
     /// ```swift
     /// Tensor([1.0, 2.0, 3.0, 4.0]).variance()   // 1.6667
     /// ```
-    public func variance(dims: [Int]? = nil, correction: Int = 1, keepdim: Bool = false,
-                         file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        if !dtype.isFloatingPoint { torchFail("var", "std and var only support floating point and complex dtypes", file: file, line: line) }
-        if dtype == .float64 { return varianceInOwnType(dims: dims, correction: correction, keepdim: keepdim, file: file, line: line) }
-        return to(.float64).varianceInOwnType(dims: dims, correction: correction, keepdim: keepdim, file: file, line: line).to(dtype)
+    public func variance(
+        dims: [Int]? = nil, correction: Int = 1, keepdim: Bool = false,
+        file: StaticString = #fileID, line: UInt = #line
+    ) -> Tensor {
+        if !dtype.isFloatingPoint {
+            torchFail("var", "std and var only support floating point and complex dtypes", file: file, line: line)
+        }
+        if dtype == .float64 {
+            return varianceInOwnType(dims: dims, correction: correction, keepdim: keepdim, file: file, line: line)
+        }
+        return to(.float64).varianceInOwnType(
+            dims: dims, correction: correction, keepdim: keepdim, file: file, line: line
+        ).to(dtype)
     }
 
     /// Variance computed in this tensor's compute type (the normalisation layers' statistics).
-    package func varianceInOwnType(dims: [Int]? = nil, correction: Int = 1, keepdim: Bool = false,
-                                   file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        if !dtype.isFloatingPoint { torchFail("var", "std and var only support floating point and complex dtypes", file: file, line: line) }
+    package func varianceInOwnType(
+        dims: [Int]? = nil, correction: Int = 1, keepdim: Bool = false,
+        file: StaticString = #fileID, line: UInt = #line
+    ) -> Tensor {
+        if !dtype.isFloatingPoint {
+            torchFail("var", "std and var only support floating point and complex dtypes", file: file, line: line)
+        }
         let mask = reductionDims(dims, "var", file, line)
         let n = (0..<rank).filter { mask[$0] }.reduce(1) { $0 * shape[$1] }
         let x = to(dtype.computeType)
@@ -255,19 +323,31 @@ extension Tensor {
         let ss = (centered * centered).sum(dims: dims, keepdim: keepdim, file: file, line: line)
         return (ss / Double(Swift.max(0, n - correction))).to(dtype)
     }
-    public func std(dims: [Int]? = nil, correction: Int = 1, keepdim: Bool = false,
-                    file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        if !dtype.isFloatingPoint { torchFail("std", "std and var only support floating point and complex dtypes", file: file, line: line) }
+    public func std(
+        dims: [Int]? = nil, correction: Int = 1, keepdim: Bool = false,
+        file: StaticString = #fileID, line: UInt = #line
+    ) -> Tensor {
+        if !dtype.isFloatingPoint {
+            torchFail("std", "std and var only support floating point and complex dtypes", file: file, line: line)
+        }
         // The square root is taken in float64 too, before the one rounding to this dtype.
         let wide = dtype == .float64 ? self : to(.float64)
-        let s = wide.varianceInOwnType(dims: dims, correction: correction, keepdim: keepdim, file: file, line: line).sqrt()
+        let s = wide.varianceInOwnType(dims: dims, correction: correction, keepdim: keepdim, file: file, line: line)
+            .sqrt()
         return s.to(dtype)
     }
 
     /// Vector p-norm over `dims` (p = 2 by default; `.infinity` gives the max-abs norm).
-    public func norm(p: Double = 2, dims: [Int]? = nil, keepdim: Bool = false,
-                     file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        if !dtype.isFloatingPoint { torchFail("norm", "linalg.vector_norm: Expected a floating point or complex tensor as input. Got \(dtype.pytorchName)", file: file, line: line) }
+    public func norm(
+        p: Double = 2, dims: [Int]? = nil, keepdim: Bool = false,
+        file: StaticString = #fileID, line: UInt = #line
+    ) -> Tensor {
+        if !dtype.isFloatingPoint {
+            torchFail(
+                "norm",
+                "linalg.vector_norm: Expected a floating point or complex tensor as input. Got \(dtype.pytorchName)",
+                file: file, line: line)
+        }
         if dtype == .float16 || dtype == .bfloat16 {
             return to(.float32).norm(p: p, dims: dims, keepdim: keepdim, file: file, line: line).to(dtype)
         }
@@ -281,7 +361,9 @@ extension Tensor {
     }
 
     /// `log(sum(exp(x)))` over `dims`, computed stably.
-    public func logsumexp(dims: [Int], keepdim: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    public func logsumexp(dims: [Int], keepdim: Bool = false, file: StaticString = #fileID, line: UInt = #line)
+        -> Tensor
+    {
         let x = dtype.isFloatingPoint ? self : to(Torch.defaultDType)
         let mask = x.reductionDims(dims, "logsumexp", file, line)
         if (0..<rank).contains(where: { mask[$0] && shape[$0] == 0 }) {
@@ -297,23 +379,25 @@ extension Tensor {
 
     func squeezeDims(_ mask: [Bool]) -> Tensor {
         let keep = (0..<rank).filter { !mask[$0] }
-        return view(layout: Layout(shape: keep.map { shape[$0] }, strides: keep.map { strides[$0] }, offset: layout.offset))
+        return view(
+            layout: Layout(shape: keep.map { shape[$0] }, strides: keep.map { strides[$0] }, offset: layout.offset))
     }
 
     func scan(isProduct: Bool, dim: Int, _ name: String, file: StaticString, line: UInt) -> Tensor {
         if dtype.isFloatingPoint && Tensor.shouldRecord(self) {
             let d = rank == 0 ? 0 : normDim(dim, name, file, line)
-            return Tensor.recorded(isProduct ? .cumprod : .cumsum, [self], save: [self], saveOutput: true, file: file, line: line,
-                                   forward: { scan(isProduct: isProduct, dim: dim, name, file: file, line: line) },
-                                   backward: { node, g in
-                if self.rank == 0 { return [g] }
-                if !isProduct { return [g.flip([d]).cumsum(dim: d).flip([d])] }
-                let x = node.savedTensor(0), out = node.savedTensor(1)
-                if Torch.noGrad({ (x .== 0).any().item(Bool.self) }) {
-                    return [Tensor.cumprodBackwardWithZeros(x, g, d)]
-                }
-                return [(g * out).flip([d]).cumsum(dim: d).flip([d]) / x]
-            })
+            return Tensor.recorded(
+                isProduct ? .cumprod : .cumsum, [self], save: [self], saveOutput: true, file: file, line: line,
+                forward: { scan(isProduct: isProduct, dim: dim, name, file: file, line: line) },
+                backward: { node, g in
+                    if self.rank == 0 { return [g] }
+                    if !isProduct { return [g.flip([d]).cumsum(dim: d).flip([d])] }
+                    let x = node.savedTensor(0), out = node.savedTensor(1)
+                    if Torch.noGrad({ (x .== 0).any().item(Bool.self) }) {
+                        return [Tensor.cumprodBackwardWithZeros(x, g, d)]
+                    }
+                    return [(g * out).flip([d]).cumsum(dim: d).flip([d]) / x]
+                })
         }
         if rank == 0 { return to(Tensor.accumulateType(dtype)).clone() }
         let d = normDim(dim, name, file, line)
@@ -355,26 +439,34 @@ extension Tensor {
     }
 
     /// Sorted values along `dim` and the indices that sort it (stable; NaN sorts last ascending).
-    public func sort(dim: Int = -1, descending: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> (values: Tensor, indices: Tensor) {
+    public func sort(dim: Int = -1, descending: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> (
+        values: Tensor, indices: Tensor
+    ) {
         if rank == 0 { return (clone(), Tensor.zeros([], dtype: .int64, device: device)) }
         let d = normDim(dim, "sort", file, line)
         let (src, rows, n) = rowsAlong(d)
         let vals = Tensor(uninitialized: src.shape, dtype: src.dtype, device: device)
         let idx = Tensor(uninitialized: src.shape, dtype: .int64, device: device)
         if src.count > 0 {
-            Kernels.sortRows(src.operand, values: vals.operand, indices: idx.operand, rows: rows, n: n, descending: descending, device)
+            Kernels.sortRows(
+                src.operand, values: vals.operand, indices: idx.operand, rows: rows, n: n, descending: descending,
+                device)
         }
         let indices = Tensor.restoreDim(idx, d).contiguous()
         if Tensor.shouldRecord(self) { return (gather(d, indices, file: file, line: line), indices) }
         return (Tensor.restoreDim(vals, d).to(dtype).contiguous(), indices)
     }
 
-    public func argsort(dim: Int = -1, descending: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    public func argsort(dim: Int = -1, descending: Bool = false, file: StaticString = #fileID, line: UInt = #line)
+        -> Tensor
+    {
         sort(dim: dim, descending: descending, file: file, line: line).indices
     }
 
     /// The `k` largest (or smallest) values along `dim` with their indices, sorted.
-    public func topk(_ k: Int, dim: Int = -1, largest: Bool = true, file: StaticString = #fileID, line: UInt = #line) -> (values: Tensor, indices: Tensor) {
+    public func topk(_ k: Int, dim: Int = -1, largest: Bool = true, file: StaticString = #fileID, line: UInt = #line)
+        -> (values: Tensor, indices: Tensor)
+    {
         let d = rank == 0 ? 0 : normDim(dim, "topk", file, line)
         let size = rank == 0 ? 1 : shape[d]
         if k < 0 || k > size { torchFail("topk", "selected index k out of range", file: file, line: line) }

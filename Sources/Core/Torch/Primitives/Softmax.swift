@@ -22,18 +22,21 @@ extension Tensor {
         let d = rank == 0 ? 0 : normDim(dim, log ? "logSoftmax" : "softmax", file, line)
         if !dtype.isFloatingPoint {
             if count == 0 { return Tensor.emptyLike(self) }
-            let kernel = (log ? "log_softmax" : "softmax") + (rank == 0 || d == rank - 1 ? "_lastdim_kernel_impl" : "_kernel_impl")
+            let kernel =
+                (log ? "log_softmax" : "softmax")
+                + (rank == 0 || d == rank - 1 ? "_lastdim_kernel_impl" : "_kernel_impl")
             requireKernel(log ? "log_softmax" : "softmax", kernel, .floating, file: file, line: line)
         }
         if Tensor.shouldRecord(self) {
             let inDType = dtype
-            return Tensor.recorded(log ? .logSoftmax : .softmax, [self], saveOutput: true, file: file, line: line,
-                                   forward: { softmaxPrimitive(dim: dim, log: log, file: file, line: line) },
-                                   backward: { node, g in
-                let y = node.savedTensor(0)
-                if log { return [(g - y.exp() * g.sum(dims: [d], keepdim: true)).to(inDType)] }
-                return [(y * (g - (g * y).sum(dims: [d], keepdim: true))).to(inDType)]
-            })
+            return Tensor.recorded(
+                log ? .logSoftmax : .softmax, [self], saveOutput: true, file: file, line: line,
+                forward: { softmaxPrimitive(dim: dim, log: log, file: file, line: line) },
+                backward: { node, g in
+                    let y = node.savedTensor(0)
+                    if log { return [(g - y.exp() * g.sum(dims: [d], keepdim: true)).to(inDType)] }
+                    return [(y * (g - (g * y).sum(dims: [d], keepdim: true))).to(inDType)]
+                })
         }
         let valueType = dtype.isFloatingPoint ? dtype : Torch.defaultDType
         let compute: DType = valueType == .float64 ? .float64 : .float32

@@ -108,7 +108,9 @@ extension Pointwise {
         static func cuda(_ t: CUDAType) -> String {
             "(x > \(t.lit("20")) ? x : \(t.fn("log1p"))(\(t.fn("exp"))(x)))"
         }
-        static func derivative(_ g: Tensor, x: Tensor, y: Tensor) -> Tensor { Tensor.where(x .> 20, g, g * x.sigmoid()) }
+        static func derivative(_ g: Tensor, x: Tensor, y: Tensor) -> Tensor {
+            Tensor.where(x .> 20, g, g * x.sigmoid())
+        }
         static func resultType(_ x: Tensor, file: StaticString, line: UInt) -> DType {
             floatingOnly("softplus", "softplus_cpu", x, file: file, line: line)
         }
@@ -172,8 +174,10 @@ extension Tensor {
     /// ```swift
     /// let y = x.gelu(approximate: .tanh)
     /// ```
-    public func gelu(approximate: GELUApproximation = .none, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        approximate == .tanh ? unary(Pointwise.GeluTanh.self, file: file, line: line)
+    public func gelu(approximate: GELUApproximation = .none, file: StaticString = #fileID, line: UInt = #line) -> Tensor
+    {
+        approximate == .tanh
+            ? unary(Pointwise.GeluTanh.self, file: file, line: line)
             : unary(Pointwise.Gelu.self, file: file, line: line)
     }
 }

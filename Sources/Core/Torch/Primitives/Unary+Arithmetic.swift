@@ -9,7 +9,8 @@ enum Pointwise {}
 extension UnaryPrimitives {
     static let arithmetic: [any UnaryPrimitive.Type] = [
         Pointwise.Neg.self, Pointwise.Abs.self, Pointwise.Sign.self, Pointwise.Square.self, Pointwise.Reciprocal.self,
-        Pointwise.Floor.self, Pointwise.Ceil.self, Pointwise.Round.self, Pointwise.Trunc.self, Pointwise.BitwiseNot.self,
+        Pointwise.Floor.self, Pointwise.Ceil.self, Pointwise.Round.self, Pointwise.Trunc.self,
+        Pointwise.BitwiseNot.self,
     ]
 }
 
@@ -31,7 +32,11 @@ extension Pointwise {
         static func derivative(_ g: Tensor, x: Tensor, y: Tensor) -> Tensor { -g }
         static func resultType(_ x: Tensor, file: StaticString, line: UInt) -> DType {
             if x.dtype == .bool {
-                torchFail("neg", "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logicalNot()` operator instead.", file: file, line: line)
+                torchFail(
+                    "neg",
+                    "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a "
+                        + "mask, use the `~` or `logicalNot()` operator instead.",
+                    file: file, line: line)
             }
             return x.dtype
         }
@@ -78,7 +83,9 @@ extension Pointwise {
         static func integral<T: NativeScalar>(_ x: T) -> T { T.mul(x, x) }
         static func cuda(_ t: CUDAType) -> String { "(\(t.name))(x * x)" }
         static func derivative(_ g: Tensor, x: Tensor, y: Tensor) -> Tensor { g * x * 2 }
-        static func resultType(_ x: Tensor, file: StaticString, line: UInt) -> DType { x.dtype == .bool ? .int64 : x.dtype }
+        static func resultType(_ x: Tensor, file: StaticString, line: UInt) -> DType {
+            x.dtype == .bool ? .int64 : x.dtype
+        }
     }
 
     /// `1 / x`.
@@ -162,7 +169,9 @@ extension Pointwise {
         static func derivative(_ g: Tensor, x: Tensor, y: Tensor) -> Tensor { Tensor.zerosLike(g) }
         static func resultType(_ x: Tensor, file: StaticString, line: UInt) -> DType {
             if x.dtype.isFloatingPoint {
-                torchFail("bitwiseNot", "bitwise_not is only defined for integral and bool tensors, got \(x.dtype)", file: file, line: line)
+                torchFail(
+                    "bitwiseNot", "bitwise_not is only defined for integral and bool tensors, got \(x.dtype)",
+                    file: file, line: line)
             }
             return x.dtype
         }
@@ -330,7 +339,9 @@ extension Tensor {
     /// ```swift
     /// Tensor([0, 2]).logicalNot()   // [true, false]
     /// ```
-    public func logicalNot(file: StaticString = #fileID, line: UInt = #line) -> Tensor { test(Pointwise.LogicalNot.self) }
+    public func logicalNot(file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        test(Pointwise.LogicalNot.self)
+    }
     /// In-place `logicalNot` (`Tensor.logical_not_`): the bool result is written back in this tensor's dtype.
     @discardableResult public func logicalNot_(file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         checkNoInternalOverlap("logicalNot_", file: file, line: line)

@@ -180,7 +180,9 @@ extension Pointwise {
         static let name = "erf"
         static func float<T: FloatScalar>(_ x: T) -> T { T.erf(x) }
         static func cuda(_ t: CUDAType) -> String { "\(t.fn("erf"))(x)" }
-        static func derivative(_ g: Tensor, x: Tensor, y: Tensor) -> Tensor { g * (x * x * -1).exp() * 1.12837916709551257390 }
+        static func derivative(_ g: Tensor, x: Tensor, y: Tensor) -> Tensor {
+            g * (x * x * -1).exp() * 1.12837916709551257390
+        }
     }
 
     /// `1 - erf(x)`, accurate for large x.
@@ -188,7 +190,9 @@ extension Pointwise {
         static let name = "erfc"
         static func float<T: FloatScalar>(_ x: T) -> T { T.erfc(x) }
         static func cuda(_ t: CUDAType) -> String { "\(t.fn("erfc"))(x)" }
-        static func derivative(_ g: Tensor, x: Tensor, y: Tensor) -> Tensor { g * (x * x * -1).exp() * -1.12837916709551257390 }
+        static func derivative(_ g: Tensor, x: Tensor, y: Tensor) -> Tensor {
+            g * (x * x * -1).exp() * -1.12837916709551257390
+        }
     }
 }
 
@@ -224,7 +228,8 @@ extension Tensor {
         }
         guard let eps else { return unary(Pointwise.Logit.self, file: file, line: line) }
         func forward() -> Tensor {
-            x.clamp(min: eps, max: 1 - eps, file: file, line: line).unaryRaw(Pointwise.Logit.self, file: file, line: line)
+            x.clamp(min: eps, max: 1 - eps, file: file, line: line).unaryRaw(
+                Pointwise.Logit.self, file: file, line: line)
         }
         if !Tensor.shouldRecord(x) { return forward() }
         // PyTorch's logit_backward with eps: zero outside [eps, 1 - eps], the plain formula inside
@@ -236,8 +241,12 @@ extension Tensor {
         }
     }
     /// In-place `logit` (`Tensor.logit_`).
-    @discardableResult public func logit_(eps: Double? = nil, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        if eps == nil && dtype.computeType == dtype { return unaryInPlace(Pointwise.Logit.self, file: file, line: line) }
+    @discardableResult public func logit_(eps: Double? = nil, file: StaticString = #fileID, line: UInt = #line)
+        -> Tensor
+    {
+        if eps == nil && dtype.computeType == dtype {
+            return unaryInPlace(Pointwise.Logit.self, file: file, line: line)
+        }
         checkNoInternalOverlap("logit_", file: file, line: line)
         assignResult(logit(eps: eps, file: file, line: line), op: "logit_", file: file, line: line)
         return self

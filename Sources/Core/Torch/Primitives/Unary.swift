@@ -63,10 +63,11 @@ extension Tensor {
         if dtype.isFloatingPoint && dtype.computeType != dtype, let r = P.reducedPrecision(self) { return r }
         if P.isDifferentiable && Tensor.shouldRecord(self) {
             let inDType = dtype
-            return Tensor.recorded(Primitive(P.name), SmallList(self), save: P.saves == .input ? SmallList(self) : SmallList(),
-                                   saveOutput: P.saves == .output, file: file, line: line,
-                                   forward: { unaryRaw(P.self, file: file, line: line) },
-                                   backward: { node, g in [Tensor.unaryDerivative(P.self, node, g).to(inDType)] })
+            return Tensor.recorded(
+                Primitive(P.name), SmallList(self), save: P.saves == .input ? SmallList(self) : SmallList(),
+                saveOutput: P.saves == .output, file: file, line: line,
+                forward: { unaryRaw(P.self, file: file, line: line) },
+                backward: { node, g in [Tensor.unaryDerivative(P.self, node, g).to(inDType)] })
         }
         return unaryRaw(P.self, file: file, line: line)
     }

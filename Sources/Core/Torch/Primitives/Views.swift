@@ -8,9 +8,10 @@ extension Tensor {
     /// diagonals, unfold, as_strided, flips) scatters the gradient through element indices.
     func recordedView(_ layout: Layout, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         let base = self.layout
-        return Tensor.recorded(.view, [self], file: file, line: line,
-                               forward: { Tensor(storage: storage, layout: layout, dtype: dtype) },
-                               backward: { _, g in [Tensor.viewBackward(g, base: base, view: layout)] })
+        return Tensor.recorded(
+            .view, [self], file: file, line: line,
+            forward: { Tensor(storage: storage, layout: layout, dtype: dtype) },
+            backward: { _, g in [Tensor.viewBackward(g, base: base, view: layout)] })
     }
 
     static func viewBackward(_ g: Tensor, base: Layout, view: Layout) -> Tensor {
@@ -47,7 +48,9 @@ extension Tensor {
         }
         // General: map each view element to the base element with the same storage offset.
         let baseOffsets = base.elementOffsets()
-        guard let lo = baseOffsets.min(), let hi = baseOffsets.max() else { return Tensor.zeros(baseShape, dtype: g.dtype) }
+        guard let lo = baseOffsets.min(), let hi = baseOffsets.max() else {
+            return Tensor.zeros(baseShape, dtype: g.dtype)
+        }
         var table = [Int](repeating: -1, count: hi - lo + 1)
         for (i, o) in baseOffsets.enumerated() where table[o - lo] < 0 { table[o - lo] = i }
         let idx = view.elementOffsets().map { table[$0 - lo] }
@@ -58,8 +61,12 @@ extension Tensor {
         var used = [Bool](repeating: false, count: base.rank)
         var perm: [Int] = []
         for d in 0..<view.rank {
-            guard let j = (0..<base.rank).first(where: { !used[$0] && base.shape[$0] == view.shape[d]
-                && (base.strides[$0] == view.strides[d] || base.shape[$0] == 1) }) else { return nil }
+            guard
+                let j = (0..<base.rank).first(where: {
+                    !used[$0] && base.shape[$0] == view.shape[d]
+                        && (base.strides[$0] == view.strides[d] || base.shape[$0] == 1)
+                })
+            else { return nil }
             used[j] = true
             perm.append(j)
         }
