@@ -5,10 +5,18 @@ import TorchBase
 /// records of one label byte and 3×32×32 image bytes. Images come as float32 [N, 3, 32, 32] in
 /// [0, 1], labels as int64 [N].
 public struct CIFAR10 {
+    /// Bytes per record in the binary batches: a label byte and 3×32×32 pixels.
     public static let recordBytes = 1 + 3 * 32 * 32
+    /// The images [N, 3, 32, 32] as uint8.
     public let images: Tensor
+    /// The labels [N] as int64 in 0..<10.
     public let labels: Tensor
 
+    /// Reads the binary batches under `root` (the training batches or the test batch).
+    ///
+    /// ```swift
+    /// let train = try CIFAR10(root: "cifar-10-batches-bin", train: true)
+    /// ```
     public init(root: String, train: Bool) throws {
         let files = train ? (1...5).map { "\(root)/data_batch_\($0).bin" } : ["\(root)/test_batch.bin"]
         var labels: [Int64] = []
@@ -36,5 +44,6 @@ public struct CIFAR10 {
         images = Tensor(shape: [labels.count, 3, 32, 32], scalars: pixels).to(.float32) / 255
     }
 
+    /// The number of images.
     public var count: Int { labels.shape[0] }
 }

@@ -27,6 +27,7 @@ extension Array: Collatable where Element == Tensor {
 }
 
 extension Dictionary: Collatable where Key == String, Value == Tensor {
+    /// Stacks each key's tensors along a new first dimension (the keys must agree).
     public static func collate(_ items: [[String: Tensor]]) throws -> [String: Tensor] {
         guard let first = items.first else { return [:] }
         var out: [String: Tensor] = [:]
@@ -39,6 +40,7 @@ extension Dictionary: Collatable where Key == String, Value == Tensor {
 public enum LoaderError: Error, CustomStringConvertible {
     case sample(worker: Int, index: Int, error: Error)
     case timeout(seconds: Double, batch: Int)
+    /// The error in words.
     public var description: String {
         switch self {
         case let .sample(w, i, e): return "DataLoader worker \(w) failed on sample \(i): \(e)"
@@ -84,16 +86,28 @@ public enum SampleRandom {
 /// for batch in loader { let (xb, yb) = (batch[0], batch[1]) }
 /// ```
 public final class DataLoader<D: Dataset, Batch>: Sequence {
+    /// The dataset loaded from.
     public let dataset: D
+    /// Which indices make each batch.
     public let batchSampler: BatchSampler
+    /// Worker threads loading batches ahead (0: on the calling thread).
     public let numWorkers: Int
+    /// Batches each worker keeps ready.
     public let prefetchFactor: Int
+    /// Seconds to wait for a batch before throwing (nil: forever).
     public let timeout: Double?
+    /// The seed of the shuffling and of each worker's generator, so epochs are reproducible.
     public let seed: UInt64
     let collate: ([D.Element]) throws -> Batch
     /// Epochs started so far; set it when resuming so that shuffling continues where it left off.
     public var epoch = 0
 
+    /// Batches of `batchSize` samples of `dataset` (reshuffled every epoch with `shuffle`, or drawn by
+    /// `sampler`), combined by `collate` and loaded ahead by `numWorkers` threads.
+    ///
+    /// ```swift
+    /// let loader = DataLoader(TensorDataset(x, y), batchSize: 64, shuffle: true, numWorkers: 2)
+    /// ```
     public init(
         _ dataset: D, batchSize: Int = 1, shuffle: Bool = false, sampler: Sampler? = nil, dropLast: Bool = false,
         numWorkers: Int = 0, prefetchFactor: Int = 2, timeout: Double? = nil, seed: UInt64 = 0,
@@ -111,6 +125,7 @@ public final class DataLoader<D: Dataset, Batch>: Sequence {
         self.collate = collate
     }
 
+    /// The number of batches per epoch.
     public var count: Int { batchSampler.batches(generator: RandomGenerator(seed: seed)).count }
 
     /// The batches of the next epoch; `next()` throws the first failure.

@@ -69,10 +69,18 @@ public enum IDX {
 /// Fashion-MNIST (or MNIST) from IDX files: images as float32 [N, 1, 28, 28] scaled to [0, 1],
 /// labels as int64 [N]. The default root is where Debian's `dataset-fashion-mnist` puts them.
 public struct FashionMNIST {
+    /// Where Debian's `dataset-fashion-mnist` package installs the files.
     public static let defaultRoot = "/usr/share/datasets/fashion-mnist"
+    /// The images [N, 28, 28] as uint8.
     public let images: Tensor
+    /// The labels [N] as int64 in 0..<10.
     public let labels: Tensor
 
+    /// Reads the training (60 000) or test (10 000) split from `root` (IDX files, gzipped or not).
+    ///
+    /// ```swift
+    /// let train = try FashionMNIST(train: true)
+    /// ```
     public init(root: String = FashionMNIST.defaultRoot, train: Bool) throws {
         let prefix = train ? "train" : "t10k"
         func find(_ stem: String) throws -> String {
@@ -91,6 +99,7 @@ public struct FashionMNIST {
         labels = lbl.to(.int64)
     }
 
+    /// The number of images.
     public var count: Int { labels.shape[0] }
 }
 

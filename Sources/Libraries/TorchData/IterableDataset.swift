@@ -10,6 +10,11 @@ import TorchBase
 /// ```
 public struct IterableDataset<Element> {
     let make: (_ epoch: Int) -> AnyIterator<Element>
+    /// A stream whose epoch `e` is the sequence `make(e)` returns.
+    ///
+    /// ```swift
+    /// let ds = IterableDataset<Int> { _ in (0..<10).makeIterator() }
+    /// ```
     public init<I: IteratorProtocol>(_ make: @escaping (_ epoch: Int) -> I) where I.Element == Element {
         self.make = { AnyIterator(make($0)) }
     }
@@ -18,10 +23,12 @@ public struct IterableDataset<Element> {
 /// Batches of an iterable dataset, collated like `DataLoader`'s, in stream order.
 public final class IterableLoader<Element, Batch>: Sequence {
     let dataset: IterableDataset<Element>
+    /// The batch size and whether a short last batch is dropped.
     public let batchSize: Int, dropLast: Bool
     let collate: ([Element]) throws -> Batch
     public private(set) var epoch = 0
 
+    /// Batches of the stream combined by `collate`.
     public init(
         _ dataset: IterableDataset<Element>, batchSize: Int, dropLast: Bool = false,
         collate: @escaping ([Element]) throws -> Batch
@@ -29,6 +36,7 @@ public final class IterableLoader<Element, Batch>: Sequence {
         self.dataset = dataset; self.batchSize = batchSize; self.dropLast = dropLast; self.collate = collate
     }
 
+    /// The next epoch's batches.
     public func makeIterator() -> AnyIterator<Batch> {
         let source = dataset.make(epoch)
         epoch += 1
@@ -43,6 +51,7 @@ public final class IterableLoader<Element, Batch>: Sequence {
 }
 
 extension IterableLoader where Element: Collatable, Batch == Element {
+    /// Batches of a stream of tensors, stacked. ```IterableLoader(ds, batchSize: 32)```
     public convenience init(_ dataset: IterableDataset<Element>, batchSize: Int, dropLast: Bool = false) {
         self.init(dataset, batchSize: batchSize, dropLast: dropLast, collate: { try Element.collate($0) })
     }

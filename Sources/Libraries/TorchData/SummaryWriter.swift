@@ -12,9 +12,12 @@ import Torch
 /// try w.addScalar("loss/train", 0.42, step: 100)
 /// ```
 public final class SummaryWriter {
+    /// The event file being written.
     public let path: String
     let file: UnsafeMutablePointer<FILE>
 
+    /// A new TensorBoard event file in `logDir` (created if missing).
+    /// ```let w = try SummaryWriter(logDir: "runs/mlp")```
     public init(logDir: String) throws {
         var prefix = logDir.hasPrefix("/") ? "/" : ""
         for part in logDir.split(separator: "/") {

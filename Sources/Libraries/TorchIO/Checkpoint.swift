@@ -16,15 +16,22 @@ import TorchOptim
 /// try ckpt.restore(model: model, optimizer: opt, scheduler: sched)
 /// ```
 public struct Checkpoint {
+    /// The format tag written into every checkpoint's metadata.
     public static let format = "swifttorch-checkpoint-1"
 
+    /// The model's state dictionary.
     public var model: [String: Tensor]
+    /// The optimizer's state tensors and metadata, if saved.
     public var optimizer: (tensors: [String: Tensor], metadata: [String: String])?
+    /// The scheduler's state, if saved.
     public var scheduler: [String: String]?
+    /// The epoch the checkpoint was written after.
     public var epoch: Int
+    /// The global step.
     public var step: Int
     /// Generator states by name (`getState()` tensors).
     public var generators: [String: Tensor]
+    /// Other string entries (the generator state, user data).
     public var metadata: [String: String]
 
     /// Writes a checkpoint of `model` (and optionally `optimizer`, `scheduler`) atomically.

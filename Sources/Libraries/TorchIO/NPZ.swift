@@ -6,16 +6,20 @@ import _CZlib
 /// structure, sizes and CRC-32s, and refuses members that inflate beyond their declared size or
 /// beyond `maxUncompressed` (zip bombs).
 public enum NPZ {
+    /// The largest total uncompressed size accepted (a zip bomb is refused).
     public static var maxUncompressed = 1 << 32
 
+    /// Reads the arrays of a `.npz` file. ```let arrays = try NPZ.load("data.npz")```
     public static func load(_ path: String) throws -> [String: Tensor] {
         try deserialize(AtomicFile.read(path), source: path)
     }
 
+    /// Writes `arrays` as an uncompressed `.npz` file, atomically. ```try NPZ.save(["x": x], to: "d.npz")```
     public static func save(_ arrays: [String: Tensor], to path: String) throws {
         try AtomicFile.write(path, serialize(arrays))
     }
 
+    /// Parses `.npz` bytes; `source` names them in errors.
     public static func deserialize(_ b: [UInt8], source: String) throws -> [String: Tensor] {
         var out: [String: Tensor] = [:]
         for (name, data) in try ZipArchive.members(b, source: source, maxUncompressed: maxUncompressed) {

@@ -11,6 +11,7 @@ import TorchBase
 /// let weights = try PyTorchCheckpoint.loadStateDict("model.pt")   // [String: Tensor]
 /// ```
 public enum PyTorchCheckpoint {
+    /// The largest total uncompressed size accepted (a zip bomb is refused).
     public static var maxUncompressed = 1 << 34
 
     /// The unpickled object of `data.pkl`.
@@ -33,6 +34,7 @@ public enum PyTorchCheckpoint {
         return out
     }
 
+    /// Parses the bytes of a `torch.save` file into its pickled value; `source` names them in errors.
     public static func deserialize(_ bytes: [UInt8], source: String) throws -> PickleValue {
         let members = try ZipArchive.members(bytes, source: source, maxUncompressed: maxUncompressed)
         guard let pkl = members.first(where: { $0.name.hasSuffix("/data.pkl") || $0.name == "data.pkl" }) else {
@@ -66,7 +68,9 @@ public indirect enum PickleValue {
 
 final class StorageBases { var tensors: [String: Tensor] = [:] }
 
+/// A pickled list (a reference, since pickles may share it).
 public final class PickleList { public var items: [PickleValue] = [] }
+/// A pickled dictionary, in insertion order.
 public final class PickleDict { public var items: [(PickleValue, PickleValue)] = [] }
 
 struct Unpickler {

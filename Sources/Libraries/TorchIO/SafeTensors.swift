@@ -270,6 +270,7 @@ extension Tensor {
 /// are flushed to disk, renamed over the old file, and the directory entry is flushed. A crash at
 /// any moment leaves either the old or the new file, never a torn one.
 public enum AtomicFile {
+    /// Writes `bytes` to `path` through a temporary file and a rename, so a crash leaves the old file or the new one.
     public static func write(_ path: String, _ bytes: [UInt8]) throws {
         try bytes.withUnsafeBytes { try write(path, chunks: [$0]) }
     }
@@ -299,6 +300,7 @@ public enum AtomicFile {
         if dfd >= 0 { fsync(dfd); close(dfd) }
     }
 
+    /// The bytes of the file at `path`.
     public static func read(_ path: String) throws -> [UInt8] {
         let fd = open(path, O_RDONLY)
         if fd < 0 { throw SerializationError(path, "cannot open file") }

@@ -44,12 +44,20 @@ public func scaledDotProductAttention(
 /// Multi-head attention with PyTorch's packed input projection (`in_proj_weight`) and output
 /// projection. Inputs [L, N, E] (or [N, L, E] with `batchFirst`).
 public final class MultiheadAttention: Module {
+    /// The model width, the number of heads (which divides it) and whether inputs are [batch, seq, embed].
     public let embedDim: Int, numHeads: Int, batchFirst: Bool
     /// Dropout probability on the attention weights in training (PyTorch's `dropout`).
     public let dropoutP: Double
+    /// The packed query/key/value projection [3·embed, embed] and its bias.
     public let inProjWeight: Tensor, inProjBias: Tensor
+    /// The output projection.
     public let outProj: Linear
 
+    /// Attention over `numHeads` heads of `embedDim / numHeads` each, with `dropout` on the weights.
+    ///
+    /// ```swift
+    /// let mha = MultiheadAttention(embedDim: 64, numHeads: 8, batchFirst: true)
+    /// ```
     public init(embedDim: Int, numHeads: Int, dropout: Double = 0, batchFirst: Bool = false) {
         precondition(embedDim % numHeads == 0, "embed_dim must be divisible by num_heads")
         self.embedDim = embedDim; self.numHeads = numHeads; self.batchFirst = batchFirst; self.dropoutP = dropout
@@ -96,5 +104,6 @@ public final class MultiheadAttention: Module {
         return (batchFirst ? y : y.transpose(0, 1), attn.mean(dims: [1]))
     }
 
+    /// Self-attention of `x`: `self(x, x, x).0`.
     public override func forward(_ x: Tensor) -> Tensor { self(x, x, x).0 }
 }

@@ -4,8 +4,11 @@ import TorchBase
 /// Convolution over `r` spatial dimensions with PyTorch's default initialisation (Kaiming
 /// uniform with a = √5, bias uniform in ±1/√fanIn). `Conv1d`, `Conv2d` and `Conv3d` fix `r`.
 public class ConvNd: Module {
+    /// The filters [out, in / groups, kernel...].
     public let weight: Tensor
+    /// One bias per output channel, or nil.
     public let bias: Tensor?
+    /// The convolution's geometry (as PyTorch's arguments).
     public let stride: [Int], dilation: [Int], padding: ConvPadding, groups: Int
 
     init(
@@ -32,6 +35,7 @@ public class ConvNd: Module {
         if let b = self.bias { registerParameter("bias", b) }
     }
 
+    /// The convolution of `x` [N, C, spatial...] (or unbatched [C, spatial...]).
     public override func forward(_ x: Tensor) -> Tensor {
         conv(
             x, weight, bias, stride: SizeSpec(stride), padding: padding, dilation: SizeSpec(dilation), groups: groups,
@@ -41,6 +45,11 @@ public class ConvNd: Module {
 
 /// 1-D convolution of [N, C, L] inputs.
 public final class Conv1d: ConvNd {
+    /// A 1-D convolution from `inChannels` to `outChannels` (PyTorch's argument defaults).
+    ///
+    /// ```swift
+    /// let conv = Conv1d(16, 32, kernelSize: 3, padding: 1)
+    /// ```
     public init(
         _ inChannels: Int, _ outChannels: Int, kernelSize: SizeSpec, stride: SizeSpec = 1, padding: ConvPadding = 0,
         dilation: SizeSpec = 1, groups: Int = 1, bias: Bool = true, dtype: DType = .float32,
@@ -58,6 +67,11 @@ public final class Conv1d: ConvNd {
 /// let conv = Conv2d(3, 16, kernelSize: 3, padding: .same)
 /// ```
 public final class Conv2d: ConvNd {
+    /// A 2-D convolution from `inChannels` to `outChannels`, Kaiming-uniform initialised as PyTorch.
+    ///
+    /// ```swift
+    /// let conv = Conv2d(3, 16, kernelSize: 3, padding: .same)
+    /// ```
     public init(
         _ inChannels: Int, _ outChannels: Int, kernelSize: SizeSpec, stride: SizeSpec = 1, padding: ConvPadding = 0,
         dilation: SizeSpec = 1, groups: Int = 1, bias: Bool = true, dtype: DType = .float32,
@@ -71,6 +85,11 @@ public final class Conv2d: ConvNd {
 
 /// 3-D convolution of [N, C, D, H, W] inputs.
 public final class Conv3d: ConvNd {
+    /// A 3-D convolution from `inChannels` to `outChannels`.
+    ///
+    /// ```swift
+    /// let conv = Conv3d(1, 8, kernelSize: 3)
+    /// ```
     public init(
         _ inChannels: Int, _ outChannels: Int, kernelSize: SizeSpec, stride: SizeSpec = 1, padding: ConvPadding = 0,
         dilation: SizeSpec = 1, groups: Int = 1, bias: Bool = true, dtype: DType = .float32,
@@ -84,8 +103,11 @@ public final class Conv3d: ConvNd {
 
 /// Transposed convolution over `r` spatial dimensions; weight [Cin, Cout/groups, kernel...].
 public class ConvTransposeNd: Module {
+    /// The filters [in, out / groups, kernel...].
     public let weight: Tensor
+    /// One bias per output channel, or nil.
     public let bias: Tensor?
+    /// The transposed convolution's geometry (as PyTorch's arguments).
     public let stride: [Int], padding: [Int], outputPadding: [Int], dilation: [Int], groups: Int
 
     init(
@@ -114,6 +136,7 @@ public class ConvTransposeNd: Module {
         if let b = self.bias { registerParameter("bias", b) }
     }
 
+    /// The transposed convolution (the gradient of a convolution) of `x`.
     public override func forward(_ x: Tensor) -> Tensor {
         convTranspose(
             x, weight, bias, stride: SizeSpec(stride), padding: SizeSpec(padding),
@@ -122,7 +145,13 @@ public class ConvTransposeNd: Module {
     }
 }
 
+/// A 1-D transposed convolution (`torch.nn.ConvTranspose1d`).
 public final class ConvTranspose1d: ConvTransposeNd {
+    /// A 1-D transposed convolution from `inChannels` to `outChannels`.
+    ///
+    /// ```swift
+    /// let up = ConvTranspose1d(8, 4, kernelSize: 2, stride: 2)
+    /// ```
     public init(
         _ inChannels: Int, _ outChannels: Int, kernelSize: SizeSpec, stride: SizeSpec = 1, padding: SizeSpec = 0,
         outputPadding: SizeSpec = 0, groups: Int = 1, bias: Bool = true, dilation: SizeSpec = 1,
@@ -136,7 +165,13 @@ public final class ConvTranspose1d: ConvTransposeNd {
     }
 }
 
+/// A 2-D transposed convolution (`torch.nn.ConvTranspose2d`).
 public final class ConvTranspose2d: ConvTransposeNd {
+    /// A 2-D transposed convolution from `inChannels` to `outChannels`.
+    ///
+    /// ```swift
+    /// let up = ConvTranspose2d(16, 8, kernelSize: 2, stride: 2)
+    /// ```
     public init(
         _ inChannels: Int, _ outChannels: Int, kernelSize: SizeSpec, stride: SizeSpec = 1, padding: SizeSpec = 0,
         outputPadding: SizeSpec = 0, groups: Int = 1, bias: Bool = true, dilation: SizeSpec = 1,

@@ -4,10 +4,15 @@ import TorchBase
 /// A size given for every spatial dimension at once (`3`) or per dimension (`[3, 5]`), as
 /// PyTorch's `kernel_size=3` or `kernel_size=(3, 5)`.
 public struct SizeSpec: ExpressibleByIntegerLiteral, ExpressibleByArrayLiteral, Equatable, Sendable {
+    /// The sizes given: one (repeated over every dimension) or one per dimension.
     public let values: [Int]
+    /// One size per spatial dimension. ```SizeSpec([3, 5])```
     public init(_ values: [Int]) { self.values = values }
+    /// The same size for every spatial dimension. ```SizeSpec(3)```
     public init(_ value: Int) { values = [value] }
+    /// A literal size: `kernelSize: 3`.
     public init(integerLiteral value: Int) { values = [value] }
+    /// A literal list: `kernelSize: [3, 5]`.
     public init(arrayLiteral elements: Int...) { values = elements }
 
     /// The sizes for `rank` dimensions (one value repeats).
@@ -29,7 +34,9 @@ public enum ConvPadding: ExpressibleByIntegerLiteral, ExpressibleByArrayLiteral,
     case same
     case valid
 
+    /// A literal padding: `padding: 1`.
     public init(integerLiteral value: Int) { self = .explicit([value]) }
+    /// A literal per-dimension padding: `padding: [1, 2]`.
     public init(arrayLiteral elements: Int...) { self = .explicit(elements) }
 }
 
@@ -305,6 +312,11 @@ public func convTranspose(
     return y
 }
 
+/// A 1-D transposed convolution (`torch.nn.functional.conv_transpose1d`).
+///
+/// ```swift
+/// let y = convTranspose1d(x, w, stride: 2)
+/// ```
 public func convTranspose1d(
     _ x: Tensor, _ weight: Tensor, _ bias: Tensor? = nil, stride: SizeSpec = 1, padding: SizeSpec = 0,
     outputPadding: SizeSpec = 0, groups: Int = 1, dilation: SizeSpec = 1,
@@ -319,6 +331,11 @@ public func convTranspose1d(
         dilation: dilation, op: "conv_transpose1d", file: file, line: line)
 }
 
+/// A 2-D transposed convolution (`torch.nn.functional.conv_transpose2d`).
+///
+/// ```swift
+/// let y = convTranspose2d(x, w, stride: 2, padding: 1)
+/// ```
 public func convTranspose2d(
     _ x: Tensor, _ weight: Tensor, _ bias: Tensor? = nil, stride: SizeSpec = 1, padding: SizeSpec = 0,
     outputPadding: SizeSpec = 0, groups: Int = 1, dilation: SizeSpec = 1,

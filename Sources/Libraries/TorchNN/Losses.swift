@@ -5,6 +5,7 @@ import TorchBase
 
 // Losses beyond cross entropy, as PyTorch defines them (reduction "mean" by default).
 
+/// Mean (or summed) absolute error (`torch.nn.functional.l1_loss`). ```l1Loss(pred, target)```
 public func l1Loss(_ input: Tensor, _ target: Tensor, reduction: Reduction = .mean) -> Tensor {
     reduce((input - target).abs(), reduction)
 }
@@ -23,6 +24,11 @@ public func smoothL1Loss(
     return reduce(Tensor.where(d .< beta, q * q * (0.5 / beta), d - beta / 2), reduction)
 }
 
+/// Huber loss: quadratic below `delta`, linear above (`torch.nn.functional.huber_loss`).
+///
+/// ```swift
+/// let loss = huberLoss(pred, target, delta: 1)
+/// ```
 public func huberLoss(
     _ input: Tensor, _ target: Tensor, delta: Double = 1, reduction: Reduction = .mean,
     file: StaticString = #fileID, line: UInt = #line
@@ -89,6 +95,11 @@ public func binaryCrossEntropyWithLogits(
 /// How `klDiv` reduces (PyTorch's `reduction`, with its "batchmean").
 public enum KLDivReduction: String, Sendable, CaseIterable { case none, mean, sum, batchmean }
 
+/// The KL divergence of `target` from the log-probabilities `input` (`torch.nn.functional.kl_div`).
+///
+/// ```swift
+/// let loss = klDiv(logp, q, reduction: .batchmean)
+/// ```
 public func klDiv(
     _ input: Tensor, _ target: Tensor, reduction: KLDivReduction = .mean, logTarget: Bool = false,
     file: StaticString = #fileID, line: UInt = #line
@@ -255,6 +266,7 @@ public func crossEntropy(
     crossEntropy(logits, target, weight: nil, reduction: reduction, file: file, line: line)
 }
 
+/// Mean (or summed) squared error (`torch.nn.functional.mse_loss`). ```mseLoss(pred, target)```
 public func mseLoss(
     _ input: Tensor, _ target: Tensor, reduction: Reduction = .mean,
     file: StaticString = #fileID, line: UInt = #line

@@ -18,6 +18,7 @@ open class Module {
     private var buffers: [(String, Tensor)] = []
     private var submodules: [(String, Module)] = []
 
+    /// A module with no parameters yet; subclasses register theirs by storing them.
     public init() {}
 
     /// Registers a trainable parameter (marked `requiresGrad`).
@@ -39,6 +40,7 @@ open class Module {
         submodules.append((name, m))
     }
 
+    /// The module's computation; subclasses override it. `module(x)` calls it with the hooks.
     open func forward(_ x: Tensor) -> Tensor { fatalError("\(type(of: self)) must override forward(_:)") }
 
     /// Runs the forward pre-hooks (which may replace the input), `forward`, then the forward
@@ -79,14 +81,18 @@ open class Module {
         params.map { (prefix + $0.0, $0.1) } + submodules.flatMap { $0.1.namedParameters(prefix: prefix + $0.0 + ".") }
     }
 
+    /// Every parameter of this module and its submodules (for an optimizer). ```SGD(model.parameters(), lr: 0.1)```
     public func parameters() -> [Tensor] { namedParameters().map { $0.1 } }
 
+    /// The buffers (running statistics) with their dotted names, as `state_dict` names them.
     public func namedBuffers(prefix: String = "") -> [(String, Tensor)] {
         buffers.map { (prefix + $0.0, $0.1) } + submodules.flatMap { $0.1.namedBuffers(prefix: prefix + $0.0 + ".") }
     }
 
+    /// The direct submodules.
     public func children() -> [Module] { submodules.map { $0.1 } }
 
+    /// The direct submodules with their names.
     public func namedChildren() -> [(String, Module)] { submodules }
 
     /// This module and all modules below it, depth first.
@@ -100,6 +106,7 @@ open class Module {
     }
 
     @discardableResult
+    /// Evaluation mode (dropout off, batch norm on running statistics); returns self. ```model.eval()```
     public func eval() -> Self { train(false) }
 
     /// Clears (or zeroes) every parameter's gradient.
@@ -142,6 +149,8 @@ open class Module {
         }
     }
 
+    /// Calls `f` on this module and every submodule.
+    /// ```model.apply { m in if let l = m as? Linear { Init.zeros_(l.weight) } }```
     public func apply(_ f: (Module) -> Void) { for m in modules() { f(m) } }
 
     /// Parameters and buffers by name, as PyTorch's `state_dict()`.
@@ -194,16 +203,19 @@ open class Module {
 
 /// Modules applied in order.
 public final class Sequential: Module {
+    /// The layers applied in order. ```Sequential(Linear(4, 8), ReLU(), Linear(8, 2))```
     public init(_ layers: Module...) {
         super.init()
         for (i, l) in layers.enumerated() { register(String(i), l) }
     }
 
+    /// The layers of an array, applied in order.
     public init(layers: [Module]) {
         super.init()
         for (i, l) in layers.enumerated() { register(String(i), l) }
     }
 
+    /// Each layer applied to the previous one's output.
     public override func forward(_ x: Tensor) -> Tensor {
         children().reduce(x) { $1($0) }
     }
@@ -213,33 +225,41 @@ public final class Sequential: Module {
 public final class ModuleHookHandle {
     let removeFn: () -> Void
     init(_ f: @escaping () -> Void) { removeFn = f }
+    /// Removes the hook.
     public func remove() { removeFn() }
 }
 
 /// Modules in a list, registered as "0", "1", ... (no forward of its own).
 public final class ModuleList: Module {
     public private(set) var items: [Module] = []
+    /// A list of submodules, registered for `parameters()`. ```ModuleList([Linear(4, 4), Linear(4, 4)])```
     public init(_ modules: [Module] = []) {
         super.init()
         for m in modules { append(m) }
     }
+    /// Adds `m` at the end.
     public func append(_ m: Module) {
         register(String(items.count), m)
         items.append(m)
     }
+    /// The module at `i`.
     public subscript(_ i: Int) -> Module { items[i] }
+    /// The number of modules.
     public var count: Int { items.count }
 }
 
 /// Modules by name (no forward of its own).
 public final class ModuleDict: Module {
+    /// Named submodules, registered for `parameters()`. ```ModuleDict([("enc", Linear(4, 2))])```
     public init(_ modules: [(String, Module)] = []) {
         super.init()
         for (k, m) in modules { register(k, m) }
     }
+    /// The module named `key`, if any; setting registers it.
     public subscript(_ key: String) -> Module? {
         get { namedChildren().first { $0.0 == key }?.1 }
         set { if let m = newValue { register(key, m) } }
     }
+    /// The names, in insertion order.
     public var keys: [String] { namedChildren().map { $0.0 } }
 }

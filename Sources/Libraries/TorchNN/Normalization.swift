@@ -3,10 +3,14 @@ import TorchBase
 
 /// Layer normalisation over the trailing `normalizedShape` dimensions, with affine weight and bias.
 public final class LayerNorm: Module {
+    /// The trailing shape normalised over.
     public let normalizedShape: [Int]
+    /// Added to the variance.
     public let eps: Double
+    /// The elementwise scale (ones) and shift (zeros).
     public let weight: Tensor, bias: Tensor
 
+    /// Layer normalisation over the last `normalizedShape.count` dimensions. ```LayerNorm([512])```
     public init(_ normalizedShape: [Int], eps: Double = 1e-5) {
         self.normalizedShape = normalizedShape
         self.eps = eps
@@ -17,6 +21,7 @@ public final class LayerNorm: Module {
         registerParameter("bias", bias)
     }
 
+    /// `(x - mean) / sqrt(var + eps) · weight + bias` over the normalised dimensions.
     public override func forward(_ x: Tensor) -> Tensor {
         layerNorm(x, normalizedShape, weight: weight, bias: bias, eps: eps)
     }
@@ -28,11 +33,20 @@ public final class LayerNorm: Module {
 /// state dict holds `weight`, `bias`, `running_mean`, `running_var` and `num_batches_tracked`,
 /// as PyTorch's.
 public final class BatchNorm: Module {
+    /// The channel count, `eps` and the running statistics' `momentum` (nil: cumulative average).
     public let numFeatures: Int, eps: Double, momentum: Double?
+    /// Whether there is a learnable scale and shift, and whether running statistics are kept.
     public let affine: Bool, trackRunningStats: Bool
+    /// The learnable scale and shift (nil when not affine).
     public let weight: Tensor?, bias: Tensor?
+    /// The running statistics (nil when not tracked).
     public let runningMean: Tensor?, runningVar: Tensor?, numBatchesTracked: Tensor?
 
+    /// Batch normalisation over channel dimension 1 of [N, C, ...] inputs.
+    ///
+    /// ```swift
+    /// let bn = BatchNorm(64)
+    /// ```
     public init(
         _ numFeatures: Int, eps: Double = 1e-5, momentum: Double? = 0.1, affine: Bool = true,
         trackRunningStats: Bool = true, dtype: DType = .float32
@@ -59,6 +73,8 @@ public final class BatchNorm: Module {
         }
     }
 
+    /// Normalises with the batch's statistics in training (updating the running ones), with the running ones in
+    /// evaluation.
     public override func forward(_ x: Tensor) -> Tensor {
         if x.rank < 2 || x.shape[1] != numFeatures {
             torchFail(
@@ -82,15 +98,20 @@ public final class BatchNorm: Module {
     }
 }
 
+/// PyTorch's name for batch norm of [N, C] or [N, C, L] inputs.
 public typealias BatchNorm1d = BatchNorm
 
+/// PyTorch's name for batch norm of [N, C, H, W] inputs.
 public typealias BatchNorm2d = BatchNorm
 
 /// Group normalisation: channels split into `numGroups`, normalised over each group and the
 /// spatial dimensions, then an affine per channel.
 public final class GroupNorm: Module {
+    /// The number of groups, of channels (a multiple of it), and `eps`.
     public let numGroups: Int, numChannels: Int, eps: Double
+    /// The per-channel scale and shift.
     public let weight: Tensor, bias: Tensor
+    /// Group normalisation of `numChannels` channels in `numGroups` groups. ```GroupNorm(8, 64)```
     public init(_ numGroups: Int, _ numChannels: Int, eps: Double = 1e-5) {
         precondition(numChannels % numGroups == 0, "GroupNorm: num_channels must be divisible by num_groups")
         self.numGroups = numGroups; self.numChannels = numChannels; self.eps = eps
@@ -99,6 +120,7 @@ public final class GroupNorm: Module {
         registerParameter("weight", weight)
         registerParameter("bias", bias)
     }
+    /// Normalises each group of channels of each sample, then scales and shifts per channel.
     public override func forward(_ x: Tensor) -> Tensor {
         groupNorm(x, numGroups, weight: weight, bias: bias, eps: eps)
     }
@@ -106,14 +128,18 @@ public final class GroupNorm: Module {
 
 /// RMS normalisation over the trailing `normalizedShape` dimensions with a learned scale.
 public final class RMSNorm: Module {
+    /// The trailing shape normalised over and `eps` (nil: the dtype's machine epsilon).
     public let normalizedShape: [Int], eps: Double?
+    /// The elementwise scale.
     public let weight: Tensor
+    /// RMS normalisation over the last dimensions. ```RMSNorm([512])```
     public init(_ normalizedShape: [Int], eps: Double? = nil) {
         self.normalizedShape = normalizedShape; self.eps = eps
         weight = Tensor.ones(normalizedShape)
         super.init()
         registerParameter("weight", weight)
     }
+    /// `x / sqrt(mean(x²) + eps) · weight`.
     public override func forward(_ x: Tensor) -> Tensor {
         rmsNorm(x, normalizedShape, weight: weight, eps: eps)
     }

@@ -87,6 +87,7 @@ public func maxPool(
     return x.rank == r + 2 ? y : y.squeeze(0)
 }
 
+/// 1-D max pooling (`torch.nn.functional.max_pool1d`). ```maxPool1d(x, kernel: 2)```
 public func maxPool1d(
     _ x: Tensor, kernel: SizeSpec, stride: SizeSpec? = nil, padding: SizeSpec = 0, dilation: SizeSpec = 1,
     ceilMode: Bool = false, file: StaticString = #fileID, line: UInt = #line
@@ -153,6 +154,7 @@ public func avgPool(
     return x.rank == r + 2 ? y : y.squeeze(0)
 }
 
+/// 1-D average pooling (`torch.nn.functional.avg_pool1d`). ```avgPool1d(x, kernel: 2)```
 public func avgPool1d(
     _ x: Tensor, kernel: SizeSpec, stride: SizeSpec? = nil, padding: SizeSpec = 0, ceilMode: Bool = false,
     countIncludePad: Bool = true, file: StaticString = #fileID, line: UInt = #line
@@ -216,6 +218,7 @@ public func adaptivePool(
     return y
 }
 
+/// Averages [N, C, L] into `out` bins (`adaptive_avg_pool1d`). ```adaptiveAvgPool1d(x, 1)```
 public func adaptiveAvgPool1d(_ x: Tensor, _ out: Int, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
     adaptivePool(x, [out], max: false, op: "adaptive_avg_pool1d", file: file, line: line)
 }
@@ -227,10 +230,12 @@ public func adaptiveAvgPool2d(_ x: Tensor, _ outH: Int, _ outW: Int, file: Stati
     adaptivePool(x, [outH, outW], max: false, op: "adaptive_avg_pool2d", file: file, line: line)
 }
 
+/// Maxima of [N, C, L] over `out` bins (`adaptive_max_pool1d`). ```adaptiveMaxPool1d(x, 4)```
 public func adaptiveMaxPool1d(_ x: Tensor, _ out: Int, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
     adaptivePool(x, [out], max: true, op: "adaptive_max_pool1d", file: file, line: line)
 }
 
+/// Maxima of [N, C, H, W] over `outH`×`outW` bins (`adaptive_max_pool2d`). ```adaptiveMaxPool2d(x, 1, 1)```
 public func adaptiveMaxPool2d(_ x: Tensor, _ outH: Int, _ outW: Int, file: StaticString = #fileID, line: UInt = #line)
     -> Tensor
 {

@@ -16,11 +16,20 @@ public enum RecurrentMode: Sendable {
 /// let (out, h, c) = lstm(x)            // x: [seq, batch, 10]
 /// ```
 public class Recurrent: Module {
+    /// The cell: LSTM, GRU or an Elman RNN with tanh or ReLU.
     public let mode: RecurrentMode
+    /// Input features, hidden features and stacked layers.
     public let inputSize: Int, hiddenSize: Int, numLayers: Int
+    /// Whether inputs are [batch, seq, features], whether each layer also runs backwards, and the dropout between
+    /// layers.
     public let batchFirst: Bool, bidirectional: Bool, dropoutP: Double
     var weights: [[Tensor]] = []  // per layer·direction: w_ih, w_hh, b_ih, b_hh
 
+    /// A stack of `numLayers` recurrent layers of `mode` (PyTorch's parameter names and initialisation).
+    ///
+    /// ```swift
+    /// let rnn = Recurrent(.gru, inputSize: 10, hiddenSize: 20)
+    /// ```
     public init(
         _ mode: RecurrentMode, inputSize: Int, hiddenSize: Int, numLayers: Int = 1, batchFirst: Bool = false,
         bidirectional: Bool = false, dropout: Double = 0, dtype: DType = .float32
@@ -110,6 +119,7 @@ public class Recurrent: Module {
         return (out, Tensor.stack(hs), mode == .lstm ? Tensor.stack(cs) : nil)
     }
 
+    /// The output sequence for `x` from zero initial states.
     public override func forward(_ x: Tensor) -> Tensor { self(x).output }
 
     /// The recurrence of one LSTM layer and direction as a single recorded node (`Tensor.lstmLayer`).
@@ -128,6 +138,7 @@ public class Recurrent: Module {
 /// let (out, h, c) = lstm.run(x)
 /// ```
 public final class LSTM: Recurrent {
+    /// An LSTM of `numLayers` layers. ```LSTM(10, 20, numLayers: 2)```
     public init(
         _ inputSize: Int, _ hiddenSize: Int, numLayers: Int = 1, batchFirst: Bool = false,
         bidirectional: Bool = false, dropout: Double = 0, dtype: DType = .float32
@@ -140,6 +151,7 @@ public final class LSTM: Recurrent {
 
 /// A multi-layer GRU (`torch.nn.GRU`). ```GRU(10, 20)```
 public final class GRU: Recurrent {
+    /// A GRU of `numLayers` layers. ```GRU(10, 20)```
     public init(
         _ inputSize: Int, _ hiddenSize: Int, numLayers: Int = 1, batchFirst: Bool = false,
         bidirectional: Bool = false, dropout: Double = 0, dtype: DType = .float32
@@ -152,6 +164,7 @@ public final class GRU: Recurrent {
 
 /// A multi-layer Elman RNN with tanh (`torch.nn.RNN`). ```RNN(10, 20)```
 public final class RNN: Recurrent {
+    /// An Elman RNN (tanh) of `numLayers` layers. ```RNN(10, 20)```
     public init(
         _ inputSize: Int, _ hiddenSize: Int, numLayers: Int = 1, batchFirst: Bool = false,
         bidirectional: Bool = false, dropout: Double = 0, dtype: DType = .float32

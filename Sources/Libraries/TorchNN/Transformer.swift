@@ -7,11 +7,19 @@ import RealModule
 /// A Transformer encoder layer: self-attention and a feed-forward block, each with dropout, a
 /// residual connection and LayerNorm (after, or before with `normFirst`), as PyTorch's.
 public final class TransformerEncoderLayer: Module {
+    /// The self-attention block.
     public let selfAttn: MultiheadAttention
+    /// The feed-forward block's two projections.
     public let linear1: Linear, linear2: Linear
+    /// The layer norms after (or, with `normFirst`, before) each block.
     public let norm1: LayerNorm, norm2: LayerNorm
     let dropoutP: Double, normFirst: Bool, activation: (Tensor) -> Tensor
 
+    /// One encoder layer: self-attention then a feed-forward block of width `dimFeedforward`.
+    ///
+    /// ```swift
+    /// let layer = TransformerEncoderLayer(dModel: 64, nhead: 4)
+    /// ```
     public init(
         dModel: Int, nhead: Int, dimFeedforward: Int = 2048, dropout: Double = 0.1, gelu useGELU: Bool = false,
         batchFirst: Bool = false, normFirst: Bool = false
@@ -49,6 +57,7 @@ public final class TransformerEncoderLayer: Module {
         return norm2(h + ff(h))
     }
 
+    /// The layer applied to the sequence `x` (no mask).
     public override func forward(_ x: Tensor) -> Tensor { encode(x) }
 }
 
@@ -61,11 +70,19 @@ public final class TransformerEncoderLayer: Module {
 /// let y = layer.decode(tgt, memory: mem, tgtIsCausal: true)
 /// ```
 public final class TransformerDecoderLayer: Module {
+    /// The self-attention and the attention over the encoder's output.
     public let selfAttn: MultiheadAttention, multiheadAttn: MultiheadAttention
+    /// The feed-forward block's two projections.
     public let linear1: Linear, linear2: Linear
+    /// The layer norms of the three blocks.
     public let norm1: LayerNorm, norm2: LayerNorm, norm3: LayerNorm
     let dropoutP: Double, normFirst: Bool, activation: (Tensor) -> Tensor
 
+    /// One decoder layer: self-attention, attention over `memory`, feed-forward.
+    ///
+    /// ```swift
+    /// let layer = TransformerDecoderLayer(dModel: 64, nhead: 4)
+    /// ```
     public init(
         dModel: Int, nhead: Int, dimFeedforward: Int = 2048, dropout: Double = 0.1, gelu useGELU: Bool = false,
         batchFirst: Bool = false, normFirst: Bool = false

@@ -10,6 +10,11 @@ import RealModule
 /// let opt = Adam(model.parameters(), lr: 1e-3)
 /// ```
 public class Adam: BaseOptimizer {
+    /// Adam over `params` with PyTorch's defaults (`amsgrad` keeps the maximum second moment).
+    ///
+    /// ```swift
+    /// let opt = Adam(model.parameters(), lr: 1e-3, betas: (0.9, 0.98))
+    /// ```
     public convenience init(
         _ params: [Tensor], lr: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999), eps: Double = 1e-8,
         weightDecay: Double = 0, amsgrad: Bool = false, decoupledWeightDecay: Bool = false
@@ -19,6 +24,11 @@ public class Adam: BaseOptimizer {
             amsgrad: amsgrad, decoupledWeightDecay: decoupledWeightDecay)
     }
 
+    /// Adam over parameter groups, each with its own options falling back to these.
+    ///
+    /// ```swift
+    /// let opt = Adam(groups: [ParamGroup(enc.parameters(), lr: 1e-4), ParamGroup(dec.parameters())])
+    /// ```
     public init(
         groups: [ParamGroup], lr: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999), eps: Double = 1e-8,
         weightDecay: Double = 0, amsgrad: Bool = false, decoupledWeightDecay: Bool = false
@@ -63,6 +73,11 @@ public class Adam: BaseOptimizer {
 /// let opt = AdamW(model.parameters(), lr: 1e-3)
 /// ```
 public final class AdamW: Adam {
+    /// AdamW over `params` (weight decay 0.01 applied to the weights, not the gradient).
+    ///
+    /// ```swift
+    /// let opt = AdamW(model.parameters(), lr: 3e-4, weightDecay: 0.1)
+    /// ```
     public init(
         _ params: [Tensor], lr: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999), eps: Double = 1e-8,
         weightDecay: Double = 1e-2, amsgrad: Bool = false

@@ -8,12 +8,16 @@ import TorchBase
 /// let opt = SGD(groups: [ParamGroup(backbone.parameters(), lr: 0.01), ParamGroup(head.parameters())], lr: 0.1)
 /// ```
 public final class ParamGroup {
+    /// The parameters this group updates.
     public var params: [Tensor]
+    /// This group's learning rate (nil: the optimizer's default); schedulers change it.
     public var lr: Double?
     /// The learning rate before any scheduler changed it (PyTorch's `initial_lr`): set by the
     /// first scheduler attached, and the base of every later one.
     public var initialLR: Double?
+    /// This group's other options by name (`momentum`, `weightDecay`, ...), over the defaults.
     public var options: [String: Double]
+    /// A group of `params` with its own `lr` and options. ```ParamGroup(head.parameters(), lr: 0.01)```
     public init(_ params: [Tensor], lr: Double? = nil, options: [String: Double] = [:]) {
         self.params = params; self.lr = lr; self.options = options
     }
@@ -40,6 +44,7 @@ extension Optimizer {
 /// Shared machinery: groups, per-parameter state tensors, state dicts. Subclasses implement
 /// `update(group:index:param:grad:)` for one parameter.
 public class BaseOptimizer: Optimizer {
+    /// The parameter groups, in order.
     public let paramGroups: [ParamGroup]
     let defaults: [String: Double]
     /// Per-parameter state by flat parameter index (across groups in order).
@@ -65,12 +70,14 @@ public class BaseOptimizer: Optimizer {
         key == "lr" ? g.lr! : (g.options[key] ?? defaults[key] ?? 0)
     }
 
+    /// Clears every parameter's gradient (to nil, or to zeros with `setToNil: false`). ```opt.zeroGrad()```
     public func zeroGrad(setToNil: Bool = true) {
         for g in paramGroups { for p in g.params { if setToNil { p.grad = nil } else { p.grad?.zero_() } } }
     }
 
     func update(group: ParamGroup, index: Int, param: Tensor, grad: Tensor) { fatalError("override update") }
 
+    /// One update of every parameter that has a gradient. ```loss.backward(); opt.step()```
     public func step() {
         stepCount += 1
         Torch.noGrad {
@@ -110,6 +117,11 @@ public class BaseOptimizer: Optimizer {
         return (t, m)
     }
 
+    /// Restores the state written by `stateDict()`, checking that the groups match.
+    ///
+    /// ```swift
+    /// let (t, m) = opt.stateDict(); try opt.loadStateDict(t, metadata: m)
+    /// ```
     public func loadStateDict(_ tensors: [String: Tensor], metadata: [String: String]) throws {
         guard Int(metadata["groups"] ?? "") == paramGroups.count else {
             throw TorchError(

@@ -9,6 +9,11 @@ import TorchBase
 /// opt.zeroGrad(); loss.backward(); opt.step()
 /// ```
 public final class SGD: BaseOptimizer {
+    /// SGD over `params` with optional momentum, dampening, weight decay and Nesterov momentum.
+    ///
+    /// ```swift
+    /// let opt = SGD(model.parameters(), lr: 0.1, momentum: 0.9, nesterov: true)
+    /// ```
     public convenience init(
         _ params: [Tensor], lr: Double, momentum: Double = 0, dampening: Double = 0,
         weightDecay: Double = 0, nesterov: Bool = false
@@ -18,6 +23,11 @@ public final class SGD: BaseOptimizer {
             weightDecay: weightDecay, nesterov: nesterov)
     }
 
+    /// SGD over parameter groups, each with its own options falling back to these.
+    ///
+    /// ```swift
+    /// let opt = SGD(groups: [ParamGroup(a.parameters(), lr: 0.01), ParamGroup(b.parameters())], lr: 0.1)
+    /// ```
     public init(
         groups: [ParamGroup], lr: Double, momentum: Double = 0, dampening: Double = 0,
         weightDecay: Double = 0, nesterov: Bool = false

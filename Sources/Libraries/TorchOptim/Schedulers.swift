@@ -14,6 +14,7 @@ public protocol SchedulerState: AnyObject {
 /// after the optimizer's step; the optimizer's `lr` follows the closed-form schedule of the
 /// epoch count, from each group's initial learning rate.
 public final class LRScheduler: SchedulerState {
+    /// The optimizer whose groups' learning rates this sets.
     public let optimizer: Optimizer
     /// Each group's initial learning rate (PyTorch's `base_lrs`).
     public let baseLRs: [Double]
@@ -24,6 +25,11 @@ public final class LRScheduler: SchedulerState {
     let momentumSchedule: ((_ epoch: Int) -> Double)?
     let momentumKey: String
 
+    /// A scheduler setting each group's rate to `schedule(epoch, base)`.
+    ///
+    /// ```swift
+    /// let s = LRScheduler(opt) { epoch, base in base * 0.95 }
+    /// ```
     public init(_ optimizer: Optimizer, schedule: @escaping (_ epoch: Int, _ base: Double) -> Double) {
         self.optimizer = optimizer
         for g in optimizer.paramGroups where g.initialLR == nil { g.initialLR = g.lr ?? 0 }
@@ -66,6 +72,7 @@ public final class LRScheduler: SchedulerState {
         }
     }
 
+    /// Advances one epoch and sets the new learning rates. ```opt.step(); sched.step()```
     public func step() {
         lastEpoch += 1
         apply()
@@ -77,12 +84,15 @@ public final class LRScheduler: SchedulerState {
         apply()
     }
 
+    /// The first group's current learning rate.
     public var lastLR: Double { optimizer.lr }
 
+    /// The epoch count, for checkpoints (PyTorch's `last_epoch`).
     public func stateDict() -> [String: String] {
         ["last_epoch": String(lastEpoch), "base_lrs": baseLRs.map { String($0) }.joined(separator: ",")]
     }
 
+    /// Restores the epoch count and the learning rates it implies.
     public func loadStateDict(_ state: [String: String]) throws {
         guard let e = state["last_epoch"].flatMap({ Int($0) }) else {
             throw TorchError("scheduler state dict has no integer last_epoch: \(state)")
@@ -98,6 +108,7 @@ public final class LRScheduler: SchedulerState {
     public static func multiStepLR(_ o: Optimizer, milestones: [Int], gamma: Double = 0.1) -> LRScheduler {
         LRScheduler(o) { e, b in b * Double.pow(gamma, Double(milestones.filter { $0 <= e }.count)) }
     }
+    /// `base · gamma^epoch`. ```LRScheduler.exponentialLR(opt, gamma: 0.9)```
     public static func exponentialLR(_ o: Optimizer, gamma: Double) -> LRScheduler {
         LRScheduler(o) { e, b in b * Double.pow(gamma, Double(e)) }
     }
@@ -113,6 +124,7 @@ public final class LRScheduler: SchedulerState {
             b * (startFactor + (endFactor - startFactor) * Double(Swift.min(e, totalIters)) / Double(totalIters))
         }
     }
+    /// `base · f(epoch)`. ```LRScheduler.lambdaLR(opt) { 1 / Double($0 + 1) }```
     public static func lambdaLR(_ o: Optimizer, _ f: @escaping (Int) -> Double) -> LRScheduler {
         LRScheduler(o) { e, b in b * f(e) }
     }
@@ -127,11 +139,19 @@ public final class LRScheduler: SchedulerState {
 /// let sched = SequentialLR(opt, schedulers: [warmup, decay], milestones: [5])
 /// ```
 public final class SequentialLR: SchedulerState {
+    /// The optimizer whose groups' learning rates this sets.
     public let optimizer: Optimizer
+    /// The schedulers, used one after the other.
     public let schedulers: [LRScheduler]
+    /// The epochs at which the next scheduler takes over.
     public let milestones: [Int]
     public private(set) var lastEpoch = 0
 
+    /// Runs `schedulers` in turn, switching at `milestones`.
+    ///
+    /// ```swift
+    /// let s = SequentialLR(opt, schedulers: [warmup, cosine], milestones: [5])
+    /// ```
     public init(_ optimizer: Optimizer, schedulers: [LRScheduler], milestones: [Int]) {
         precondition(
             schedulers.count == milestones.count + 1,
@@ -153,15 +173,19 @@ public final class SequentialLR: SchedulerState {
         schedulers[idx].setEpoch(lastEpoch - start)
     }
 
+    /// Advances one epoch in the scheduler whose turn it is.
     public func step() {
         lastEpoch += 1
         apply()
     }
 
+    /// The first group's current learning rate.
     public var lastLR: Double { optimizer.lr }
 
+    /// The epoch count, for checkpoints.
     public func stateDict() -> [String: String] { ["last_epoch": String(lastEpoch)] }
 
+    /// Restores the epoch count.
     public func loadStateDict(_ state: [String: String]) throws {
         guard let e = state["last_epoch"].flatMap({ Int($0) }) else {
             throw TorchError("SequentialLR state dict has no integer last_epoch: \(state)")
@@ -227,7 +251,10 @@ extension LRScheduler {
 /// Lowers the learning rate by `factor` when a metric stops improving for `patience` epochs
 /// (mode "min" or "max", relative threshold, cooldown, minimum rate), as PyTorch's ReduceLROnPlateau.
 public final class ReduceLROnPlateau: SchedulerState {
+    /// The optimizer whose groups' learning rates this lowers.
     public let optimizer: Optimizer
+    /// The reduction factor, the epochs of patience, the relative improvement threshold, the cooldown, the lower bound
+    /// and the direction.
     public let factor: Double, patience: Int, threshold: Double, cooldown: Int, minLR: Double, maximize: Bool
     /// Changes smaller than this are not applied (PyTorch's `eps`).
     public let eps: Double
@@ -237,6 +264,11 @@ public final class ReduceLROnPlateau: SchedulerState {
     /// Whether the watched metric should fall (a loss) or rise (an accuracy).
     public enum Mode: String, Sendable { case min, max }
 
+    /// Watches a metric that should fall (`.min`) or rise (`.max`).
+    ///
+    /// ```swift
+    /// let s = ReduceLROnPlateau(opt, mode: .max, patience: 3)
+    /// ```
     public init(
         _ optimizer: Optimizer, mode: Mode = .min, factor: Double = 0.1, patience: Int = 10,
         threshold: Double = 1e-4, cooldown: Int = 0, minLR: Double = 0, eps: Double = 1e-8
@@ -249,6 +281,8 @@ public final class ReduceLROnPlateau: SchedulerState {
         best = maximize ? -.infinity : .infinity
     }
 
+    /// Records this epoch's `metric`, lowering the rates after `patience` epochs without improvement.
+    /// ```s.step(valLoss)```
     public func step(_ metric: Double) {
         lastEpoch += 1
         let better = maximize ? metric > best * (1 + threshold) : metric < best * (1 - threshold)
@@ -265,6 +299,7 @@ public final class ReduceLROnPlateau: SchedulerState {
         }
     }
 
+    /// The best value and counters, for checkpoints.
     public func stateDict() -> [String: String] {
         [
             "best": String(best), "num_bad_epochs": String(badEpochs), "cooldown_counter": String(cooldownLeft),
@@ -273,6 +308,7 @@ public final class ReduceLROnPlateau: SchedulerState {
         ]
     }
 
+    /// Restores the best value and counters.
     public func loadStateDict(_ state: [String: String]) throws {
         guard let b = state["best"].flatMap(Double.init), let n = state["num_bad_epochs"].flatMap({ Int($0) }),
             let c = state["cooldown_counter"].flatMap({ Int($0) }), let e = state["last_epoch"].flatMap({ Int($0) })
