@@ -11,15 +11,19 @@ import RealModule
 /// let x = Tensor.rand([3], generator: g)
 /// ```
 public final class Generator: @unchecked Sendable {
+    /// The generator factories use unless given one (`torch.default_generator`); `Torch.manualSeed` seeds it.
     public static let `default` = Generator(seed: 67_280_421_310_721)
 
     private struct State { var seed: UInt64; var offset: UInt64 }
     private let state: Mutex<State>
 
+    /// A generator of its own, seeded. ```let g = Generator(seed: 42); Tensor.rand([3], generator: g)```
     public init(seed: UInt64) { state = Mutex(State(seed: seed, offset: 0)) }
 
+    /// Restarts the stream from `seed` (`Generator.manual_seed`). ```g.manualSeed(0)```
     public func manualSeed(_ seed: UInt64) { state.withLock { $0 = State(seed: seed, offset: 0) } }
 
+    /// The seed the stream started from (`Generator.initial_seed`).
     public var initialSeed: UInt64 { state.withLock { $0.seed } }
 
     /// The generator's state as (seed, offset) so that it can be saved and restored.

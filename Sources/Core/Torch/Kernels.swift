@@ -345,17 +345,26 @@ extension Torch {
 
     /// CUDA availability and memory statistics (`torch.cuda`).
     public enum CUDA {
+        /// Whether a CUDA driver and device can be used (`torch.cuda.is_available`).
+        /// ```if Torch.CUDA.isAvailable { ... }```
         public static var isAvailable: Bool { CUDARuntime.isAvailable }
+        /// The number of CUDA devices (`torch.cuda.device_count`).
         public static var deviceCount: Int { CUDARuntime.deviceCount }
         /// Why CUDA cannot be used, or nil when it can.
         public static var unavailableReason: String? {
             do { _ = try CUDARuntime.get(); return nil } catch { return "\(error)" }
         }
+        /// Waits for every queued kernel (`torch.cuda.synchronize`).
         public static func synchronize() throws { try CUDARuntime.get().synchronize() }
+        /// Bytes held by live tensors (`torch.cuda.memory_allocated`).
         public static var memoryAllocated: Int { (try? CUDARuntime.get().allocator.stats.allocated) ?? 0 }
+        /// Bytes the caching allocator holds from the driver (`torch.cuda.memory_reserved`).
         public static var memoryReserved: Int { (try? CUDARuntime.get().allocator.stats.reserved) ?? 0 }
+        /// The peak of `memoryAllocated` (`torch.cuda.max_memory_allocated`).
         public static var maxMemoryAllocated: Int { (try? CUDARuntime.get().allocator.stats.maxAllocated) ?? 0 }
+        /// Returns the cached free blocks to the driver (`torch.cuda.empty_cache`).
         public static func emptyCache() { try? CUDARuntime.get().allocator.emptyCache() }
+        /// The caching allocator's statistics, or nil without CUDA.
         public static var stats: CachingAllocator.Stats? { try? CUDARuntime.get().allocator.stats }
         /// `torch.backends.cuda.matmul.allow_tf32`.
         public static var allowTF32: Bool {

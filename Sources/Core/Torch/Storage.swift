@@ -3,8 +3,11 @@ import TorchBase
 /// The memory behind one or more tensors. Views share it; the version counter counts in-place
 /// writes through any of them (autograd compares it to detect stale saved tensors).
 public final class Storage: @unchecked Sendable {
+    /// The first byte (a device address on CUDA, never dereferenced on the host).
     public let data: UnsafeMutableRawPointer
+    /// The size in bytes.
     public let byteCount: Int
+    /// Where the memory lives.
     public let device: Device
     /// Bumped by every in-place write.
     public var version: Int = 0

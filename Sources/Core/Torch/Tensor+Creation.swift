@@ -20,6 +20,7 @@ extension Float: TensorData { public typealias Leaf = Float }
 extension Double: TensorData { public typealias Leaf = Double }
 
 extension TensorData where Self: TensorElement, Leaf == Self {
+    /// A scalar leaf: appends it when it sits at the depth of the shape found so far.
     public static func collect(_ value: Self, depth: Int, shape: inout [Int], into out: inout [Leaf]) -> Bool {
         out.append(value)
         return depth == shape.count
@@ -27,7 +28,9 @@ extension TensorData where Self: TensorElement, Leaf == Self {
 }
 
 extension Array: TensorData where Element: TensorData {
+    /// The element type of the innermost arrays.
     public typealias Leaf = Element.Leaf
+    /// Records this level's length (or checks it against a sibling's) and collects the elements.
     public static func collect(_ value: [Element], depth: Int, shape: inout [Int], into out: inout [Leaf]) -> Bool {
         if depth == shape.count {
             shape.append(value.count)
@@ -106,10 +109,12 @@ extension Tensor {
 
     // MARK: factories
 
+    /// A tensor of `shape` with uninitialised contents (`torch.empty`). ```Tensor.empty([2, 3])```
     public static func empty(_ shape: [Int], dtype: DType? = nil, device: Device = .cpu) -> Tensor {
         Tensor(uninitialized: shape, dtype: dtype ?? Torch.defaultDType, device: device)
     }
 
+    /// A tensor of `shape` filled with `value` (`torch.full`). ```Tensor.full([2, 2], 7)```
     public static func full<S: TensorElement>(_ shape: [Int], _ value: S, dtype: DType? = nil, device: Device = .cpu)
         -> Tensor
     {
@@ -120,25 +125,31 @@ extension Tensor {
         return t
     }
 
+    /// A tensor of zeros (`torch.zeros`). ```Tensor.zeros([3, 4], dtype: .float64)```
     public static func zeros(_ shape: [Int], dtype: DType? = nil, device: Device = .cpu) -> Tensor {
         let t = Tensor(uninitialized: shape, dtype: dtype ?? Torch.defaultDType, device: device)
         Kernels.fill(t.operand, 0, exactInt: 0, device)
         return t
     }
 
+    /// A tensor of ones (`torch.ones`). ```Tensor.ones([3])```
     public static func ones(_ shape: [Int], dtype: DType? = nil, device: Device = .cpu) -> Tensor {
         full(shape, 1, dtype: dtype ?? Torch.defaultDType, device: device)
     }
 
+    /// An uninitialised tensor of `t`'s shape, dtype and device (`torch.empty_like`).
     public static func emptyLike(_ t: Tensor, dtype: DType? = nil) -> Tensor {
         empty(t.shape, dtype: dtype ?? t.dtype, device: t.device)
     }
+    /// Zeros of `t`'s shape, dtype and device (`torch.zeros_like`). ```Tensor.zerosLike(x)```
     public static func zerosLike(_ t: Tensor, dtype: DType? = nil) -> Tensor {
         zeros(t.shape, dtype: dtype ?? t.dtype, device: t.device)
     }
+    /// Ones of `t`'s shape, dtype and device (`torch.ones_like`). ```Tensor.onesLike(x)```
     public static func onesLike(_ t: Tensor, dtype: DType? = nil) -> Tensor {
         ones(t.shape, dtype: dtype ?? t.dtype, device: t.device)
     }
+    /// `value` in `t`'s shape, dtype and device (`torch.full_like`). ```Tensor.fullLike(x, 0.5)```
     public static func fullLike<S: TensorElement>(_ t: Tensor, _ value: S, dtype: DType? = nil) -> Tensor {
         full(t.shape, value, dtype: dtype ?? t.dtype, device: t.device)
     }
@@ -164,6 +175,7 @@ extension Tensor {
         return Tensor(flat: (0..<n).map { a + Double($0) * st }, shape: [n], dtype: dt)
     }
 
+    /// `0, 1, ..., end - 1` as int64 (`torch.arange(end)`). ```Tensor.arange(5)```
     public static func arange(_ end: Int, dtype: DType? = nil) -> Tensor { arange(0, end, dtype: dtype) }
 
     /// `steps` evenly spaced values from `start` to `end` inclusive (`[start]` for one step).

@@ -12,6 +12,7 @@ extension Tensor: CustomStringConvertible, CustomDebugStringConvertible {
     static let summaryThreshold = 1000
     static let edgeItems = 3
 
+    /// The tensor printed as PyTorch prints it: `tensor([[1., 2.], ...], dtype: .float64)`.
     public var description: String {
         if device != .cpu { return String(cpu().description.dropLast()) + ", device: \(device.swiftLiteral))" }
         let summarise = count > Tensor.summaryThreshold
@@ -29,6 +30,7 @@ extension Tensor: CustomStringConvertible, CustomDebugStringConvertible {
         return "tensor(\(body)\(suffix))"
     }
 
+    /// Same as `description`.
     public var debugDescription: String { description }
 
     struct ElementFormat {

@@ -4,48 +4,84 @@ import TorchBase
 // operators `.==`, `.<`, ... so that `==` keeps Swift's meaning; `&`, `|`, `^`, `~` are bitwise
 // (logical for bool tensors), as in PyTorch.
 extension Tensor {
+    /// Element-wise sum with broadcasting and promotion (`torch.add`). ```a + b```
     public static func + (a: Tensor, b: Tensor) -> Tensor { binary(.add, a, b) }
+    /// Element-wise difference (`torch.sub`). ```a - b```
     public static func - (a: Tensor, b: Tensor) -> Tensor { binary(.sub, a, b) }
+    /// Element-wise product (`torch.mul`). ```a * b```
     public static func * (a: Tensor, b: Tensor) -> Tensor { binary(.mul, a, b) }
+    /// True division: integral inputs give the default float dtype (`torch.div`). ```a / b```
     public static func / (a: Tensor, b: Tensor) -> Tensor { binary(.div, a, b) }
+    /// Python's remainder, with the sign of the divisor (`torch.remainder`). ```a % b```
     public static func % (a: Tensor, b: Tensor) -> Tensor { binary(.remainder, a, b) }
     public static prefix func - (a: Tensor) -> Tensor { a.neg() }
 
+    /// Adds a Swift scalar (which does not raise the tensor's dtype within its kind). ```x + 1```
     public static func + <S: ScalarLike>(a: Tensor, b: S) -> Tensor { binary(.add, a, scalar: b) }
+    /// Subtracts a Swift scalar. ```x - 0.5```
     public static func - <S: ScalarLike>(a: Tensor, b: S) -> Tensor { binary(.sub, a, scalar: b) }
+    /// Multiplies by a Swift scalar. ```x * 2```
     public static func * <S: ScalarLike>(a: Tensor, b: S) -> Tensor { binary(.mul, a, scalar: b) }
+    /// Divides by a Swift scalar (true division). ```x / 255```
     public static func / <S: ScalarLike>(a: Tensor, b: S) -> Tensor { binary(.div, a, scalar: b) }
+    /// Python's remainder by a Swift scalar. ```x % 3```
     public static func % <S: ScalarLike>(a: Tensor, b: S) -> Tensor { binary(.remainder, a, scalar: b) }
+    /// A Swift scalar plus a tensor. ```1 + x```
     public static func + <S: ScalarLike>(a: S, b: Tensor) -> Tensor { binary(.add, b, scalar: a, reversed: true) }
+    /// A Swift scalar minus a tensor. ```1 - p```
     public static func - <S: ScalarLike>(a: S, b: Tensor) -> Tensor { binary(.sub, b, scalar: a, reversed: true) }
+    /// A Swift scalar times a tensor. ```0.5 * x```
     public static func * <S: ScalarLike>(a: S, b: Tensor) -> Tensor { binary(.mul, b, scalar: a, reversed: true) }
     /// `scalar / tensor` as PyTorch's `__rtruediv__`: `reciprocal(b) * a` (it saves only its result).
     public static func / <S: ScalarLike>(a: S, b: Tensor) -> Tensor { b.reciprocal() * a }
 
+    /// Adds `b` into `a` in place (`Tensor.add_`). ```w += delta```
     public static func += (a: Tensor, b: Tensor) { a.binaryInPlace(.add, b) }
+    /// Subtracts `b` from `a` in place (`Tensor.sub_`). ```w -= lr * g```
     public static func -= (a: Tensor, b: Tensor) { a.binaryInPlace(.sub, b) }
+    /// Multiplies `a` by `b` in place (`Tensor.mul_`). ```x *= mask```
     public static func *= (a: Tensor, b: Tensor) { a.binaryInPlace(.mul, b) }
+    /// Divides `a` by `b` in place (`Tensor.div_`; `a` must be floating). ```x /= norm```
     public static func /= (a: Tensor, b: Tensor) { a.binaryInPlace(.div, b) }
+    /// Adds a Swift scalar in place. ```x += 1```
     public static func += <S: ScalarLike>(a: Tensor, b: S) { a.binaryInPlace(.add, scalar: b) }
+    /// Subtracts a Swift scalar in place. ```x -= 1```
     public static func -= <S: ScalarLike>(a: Tensor, b: S) { a.binaryInPlace(.sub, scalar: b) }
+    /// Multiplies by a Swift scalar in place. ```x *= 0.9```
     public static func *= <S: ScalarLike>(a: Tensor, b: S) { a.binaryInPlace(.mul, scalar: b) }
+    /// Divides by a Swift scalar in place. ```x /= 2```
     public static func /= <S: ScalarLike>(a: Tensor, b: S) { a.binaryInPlace(.div, scalar: b) }
 
+    /// Element-wise `==` as a bool tensor (`torch.eq`). ```a .== b```
     public static func .== (a: Tensor, b: Tensor) -> Tensor { binary(.eq, a, b) }
+    /// Element-wise `!=` as a bool tensor (`torch.ne`). ```a .!= b```
     public static func .!= (a: Tensor, b: Tensor) -> Tensor { binary(.ne, a, b) }
+    /// Element-wise `<` as a bool tensor (`torch.lt`). ```a .< b```
     public static func .< (a: Tensor, b: Tensor) -> Tensor { binary(.lt, a, b) }
+    /// Element-wise `<=` as a bool tensor (`torch.le`). ```a .<= b```
     public static func .<= (a: Tensor, b: Tensor) -> Tensor { binary(.le, a, b) }
+    /// Element-wise `>` as a bool tensor (`torch.gt`). ```a .> b```
     public static func .> (a: Tensor, b: Tensor) -> Tensor { binary(.gt, a, b) }
+    /// Element-wise `>=` as a bool tensor (`torch.ge`). ```a .>= b```
     public static func .>= (a: Tensor, b: Tensor) -> Tensor { binary(.ge, a, b) }
+    /// Element-wise `== scalar`. ```labels .== 3```
     public static func .== <S: ScalarLike>(a: Tensor, b: S) -> Tensor { binary(.eq, a, scalar: b) }
+    /// Element-wise `!= scalar`. ```x .!= 0```
     public static func .!= <S: ScalarLike>(a: Tensor, b: S) -> Tensor { binary(.ne, a, scalar: b) }
+    /// Element-wise `< scalar`. ```x .< 0```
     public static func .< <S: ScalarLike>(a: Tensor, b: S) -> Tensor { binary(.lt, a, scalar: b) }
+    /// Element-wise `<= scalar`. ```x .<= 1```
     public static func .<= <S: ScalarLike>(a: Tensor, b: S) -> Tensor { binary(.le, a, scalar: b) }
+    /// Element-wise `> scalar`. ```x .> 0```
     public static func .> <S: ScalarLike>(a: Tensor, b: S) -> Tensor { binary(.gt, a, scalar: b) }
+    /// Element-wise `>= scalar`. ```x .>= 0.5```
     public static func .>= <S: ScalarLike>(a: Tensor, b: S) -> Tensor { binary(.ge, a, scalar: b) }
 
+    /// Bitwise (or logical, for bool) AND (`torch.bitwise_and`). ```maskA & maskB```
     public static func & (a: Tensor, b: Tensor) -> Tensor { binary(.bitwiseAnd, a, b) }
+    /// Bitwise (or logical, for bool) OR (`torch.bitwise_or`). ```maskA | maskB```
     public static func | (a: Tensor, b: Tensor) -> Tensor { binary(.bitwiseOr, a, b) }
+    /// Bitwise (or logical, for bool) XOR (`torch.bitwise_xor`). ```maskA ^ maskB```
     public static func ^ (a: Tensor, b: Tensor) -> Tensor { binary(.bitwiseXor, a, b) }
     public static prefix func ~ (a: Tensor) -> Tensor { a.bitwiseNot() }
 }
@@ -115,6 +151,7 @@ extension Tensor {
         if alpha.asDouble == 1 { return other }
         return Tensor.binary(.mul, other, Tensor.scalar(alpha, dtype: common), file: file, line: line)
     }
+    /// Element-wise product (`Tensor.mul`). ```a.mul(b)```
     public func mul(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         Tensor.binary(.mul, self, other, file: file, line: line)
     }
@@ -139,12 +176,19 @@ extension Tensor {
         }
     }
 
+    /// Element-wise floor division (`torch.floor_divide`). ```a.floorDivide(b)```
     public func floorDivide(_ other: Tensor) -> Tensor { Tensor.binary(.floorDivide, self, other) }
+    /// Python's remainder (`torch.remainder`). ```a.remainder(b)```
     public func remainder(_ other: Tensor) -> Tensor { Tensor.binary(.remainder, self, other) }
+    /// C's remainder, with the sign of the dividend (`torch.fmod`). ```a.fmod(b)```
     public func fmod(_ other: Tensor) -> Tensor { Tensor.binary(.fmod, self, other) }
+    /// Python's remainder by a scalar. ```x.remainder(2)```
     public func remainder<S: ScalarLike>(_ other: S) -> Tensor { Tensor.binary(.remainder, self, scalar: other) }
+    /// C's remainder by a scalar. ```x.fmod(2)```
     public func fmod<S: ScalarLike>(_ other: S) -> Tensor { Tensor.binary(.fmod, self, scalar: other) }
+    /// Element-wise power with a tensor exponent (`torch.pow`). ```x.pow(e)```
     public func pow(_ exponent: Tensor) -> Tensor { Tensor.binary(.pow, self, exponent) }
+    /// Power with a scalar exponent (0.5 and -0.5 computed as `sqrt` and `rsqrt`, as PyTorch). ```x.pow(2)```
     public func pow<S: ScalarLike>(_ exponent: S, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         if !dtype.isFloatingPoint && S.scalarKind != .float64 && exponent.asDouble < 0 {
             torchFail("pow", "Integers to negative integer powers are not allowed.", file: file, line: line)
@@ -157,19 +201,32 @@ extension Tensor {
     ) -> Tensor {
         Tensor.binary(.pow, exponent, scalar: base, reversed: true, file: file, line: line)
     }
+    /// Element-wise maximum, NaN winning (`torch.maximum`). ```a.maximum(b)```
     public func maximum(_ other: Tensor) -> Tensor { Tensor.binary(.maximum, self, other) }
+    /// Element-wise minimum, NaN winning (`torch.minimum`). ```a.minimum(b)```
     public func minimum(_ other: Tensor) -> Tensor { Tensor.binary(.minimum, self, other) }
+    /// Element-wise `atan2(self, other)`, the angle of (other, self) (`torch.atan2`). ```y.atan2(x)```
     public func atan2(_ other: Tensor) -> Tensor { Tensor.binary(.atan2, self, other) }
+    /// Element-wise `==` (`torch.eq`). ```a.eq(b)```
     public func eq(_ other: Tensor) -> Tensor { Tensor.binary(.eq, self, other) }
+    /// Element-wise `!=` (`torch.ne`). ```a.ne(b)```
     public func ne(_ other: Tensor) -> Tensor { Tensor.binary(.ne, self, other) }
+    /// Element-wise `<` (`torch.lt`). ```a.lt(b)```
     public func lt(_ other: Tensor) -> Tensor { Tensor.binary(.lt, self, other) }
+    /// Element-wise `<=` (`torch.le`). ```a.le(b)```
     public func le(_ other: Tensor) -> Tensor { Tensor.binary(.le, self, other) }
+    /// Element-wise `>` (`torch.gt`). ```a.gt(b)```
     public func gt(_ other: Tensor) -> Tensor { Tensor.binary(.gt, self, other) }
+    /// Element-wise `>=` (`torch.ge`). ```a.ge(b)```
     public func ge(_ other: Tensor) -> Tensor { Tensor.binary(.ge, self, other) }
+    /// True where both are non-zero (`torch.logical_and`). ```a.logicalAnd(b)```
     public func logicalAnd(_ other: Tensor) -> Tensor { Tensor.binary(.logicalAnd, self, other) }
+    /// True where either is non-zero (`torch.logical_or`). ```a.logicalOr(b)```
     public func logicalOr(_ other: Tensor) -> Tensor { Tensor.binary(.logicalOr, self, other) }
+    /// True where exactly one is non-zero (`torch.logical_xor`). ```a.logicalXor(b)```
     public func logicalXor(_ other: Tensor) -> Tensor { Tensor.binary(.logicalXor, self, other) }
 
+    /// Adds `other` in place (`Tensor.add_`). ```x.add_(y)```
     @discardableResult public func add_(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         binaryInPlace(.add, other, file: file, line: line)
         return self
@@ -191,15 +248,19 @@ extension Tensor {
         binaryInPlace(.add, scaledByAlpha(other, alpha, "add_", file: file, line: line), file: file, line: line)
         return self
     }
+    /// Subtracts `other` in place (`Tensor.sub_`). ```x.sub_(y)```
     @discardableResult public func sub_(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         binaryInPlace(.sub, other, file: file, line: line); return self
     }
+    /// Multiplies by `other` in place (`Tensor.mul_`). ```x.mul_(y)```
     @discardableResult public func mul_(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         binaryInPlace(.mul, other, file: file, line: line); return self
     }
+    /// Divides by `other` in place (`Tensor.div_`). ```x.div_(y)```
     @discardableResult public func div_(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         binaryInPlace(.div, other, file: file, line: line); return self
     }
+    /// Raises to a scalar power in place (`Tensor.pow_`). ```x.pow_(2)```
     @discardableResult public func pow_<S: ScalarLike>(_ e: S, file: StaticString = #fileID, line: UInt = #line)
         -> Tensor
     {
@@ -304,6 +365,7 @@ extension Tensor {
         return r
     }
 
+    /// Clamps to `[min, max]` in place (`Tensor.clamp_`). ```x.clamp_(min: 0)```
     @discardableResult public func clamp_<S: ScalarLike>(
         min lo: S? = nil, max hi: S? = nil, file: StaticString = #fileID,
         line: UInt = #line
@@ -393,9 +455,11 @@ extension Tensor {
         return out
     }
 
+    /// `a` (a scalar) where `condition`, `b` elsewhere. ```Tensor.where(m, 0.0, x)```
     public static func `where`<S: ScalarLike>(_ condition: Tensor, _ a: S, _ b: Tensor) -> Tensor {
         Tensor.where(condition, Tensor.scalar(a, dtype: b.resultDType(withScalar: S.self)), b)
     }
+    /// `a` where `condition`, `b` (a scalar) elsewhere. ```Tensor.where(m, x, 0.0)```
     public static func `where`<S: ScalarLike>(_ condition: Tensor, _ a: Tensor, _ b: S) -> Tensor {
         Tensor.where(condition, a, Tensor.scalar(b, dtype: a.resultDType(withScalar: S.self)))
     }

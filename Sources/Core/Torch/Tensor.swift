@@ -55,17 +55,25 @@ public final class Tensor: @unchecked Sendable {
         return Tensor(uninitialized: shape, dtype: dtype, device: like.device)
     }
 
+    /// Where the elements live (`.cpu`, `.cuda(0)`).
     public var device: Device { storage.device }
+    /// The size of each dimension (`Tensor.shape`). ```Tensor.zeros([2, 3]).shape   // [2, 3]```
     public var shape: [Int] { layout.shape }
+    /// Elements between neighbours along each dimension (`Tensor.stride()`).
     public var strides: [Int] { layout.strides }
+    /// The index of the first element in the storage (`Tensor.storage_offset`).
     public var storageOffset: Int { layout.offset }
+    /// The number of dimensions (`Tensor.dim()`).
     public var rank: Int { layout.rank }
     /// Number of dimensions (PyTorch's `dim()`).
     public var ndim: Int { layout.rank }
+    /// The number of elements (`Tensor.numel()`).
     public var count: Int { layout.count }
     /// Number of elements (PyTorch's `numel()`).
     public var numel: Int { layout.count }
+    /// Whether the elements are laid out row-major without gaps (`Tensor.is_contiguous`).
     public var isContiguous: Bool { layout.isContiguous }
+    /// Bytes per element (`Tensor.element_size`).
     public var itemSize: Int { dtype.itemSize }
     /// Version of the underlying storage: increases with every in-place write.
     public var version: Int { storage.version }
@@ -75,6 +83,7 @@ public final class Tensor: @unchecked Sendable {
         shape[Checks.dim(d, rank: rank).unwrap("size", file: file, line: line)]
     }
 
+    /// The stride of dimension `d` (negative counts from the end). ```x.stride(0)```
     public func stride(_ d: Int, file: StaticString = #fileID, line: UInt = #line) -> Int {
         strides[Checks.dim(d, rank: rank).unwrap("stride", file: file, line: line)]
     }

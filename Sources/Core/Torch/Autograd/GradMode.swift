@@ -68,6 +68,7 @@ extension Torch {
         return try body()
     }
 
+    /// Whether the current thread is in `inferenceMode` (`torch.is_inference_mode_enabled`).
     public static var isInferenceMode: Bool { GradMode.state.inference }
 
     /// Runs `body` with anomaly detection: a backward node that produces NaN traps with its name

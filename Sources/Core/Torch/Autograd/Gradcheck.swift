@@ -2,8 +2,11 @@ import TorchBase
 
 /// The outcome of `gradcheck`: whether analytic and numeric Jacobians agree, and where not.
 public struct GradcheckResult: CustomStringConvertible {
+    /// Whether every analytical derivative matched its finite difference.
     public let passed: Bool
+    /// The first mismatch (empty when passed).
     public let message: String
+    /// A one-line verdict with the mismatch.
     public var description: String { passed ? "gradcheck passed" : "gradcheck failed: \(message)" }
 }
 

@@ -3,7 +3,9 @@ import TorchBase
 
 /// An edge of the backward graph: the node that receives a gradient and which of its inputs.
 public struct Edge {
+    /// The node the gradient flows to.
     public let node: Node
+    /// Which of that node's inputs it is.
     public let inputNr: Int
 }
 
@@ -63,7 +65,9 @@ open class Node {
     var edges: SmallList<Edge?>
     /// The edges as an array, for inspecting a graph (`next_functions`).
     public var nextEdges: [Edge?] { Array(edges) }
+    /// The source file of the op that made this node (the caller's `#fileID`).
     public let file: StaticString
+    /// The line of that op.
     public let line: UInt
     /// Order of creation; the engine runs later nodes first among those ready.
     let sequenceNr: Int

@@ -14,7 +14,9 @@ public struct Primitive: Hashable, Sendable, CustomStringConvertible {
     public let name: String
     /// PyTorch's node name where it is not `<Name>Backward0`.
     let node: String?
+    /// The primitive named `name` (PyTorch's op name), with PyTorch's node name when it is not `<Name>Backward0`.
     public init(_ name: String, nodeName: String? = nil) { self.name = name; self.node = nodeName }
+    /// The name.
     public var description: String { name }
 
     /// The name a node of this primitive carries, as in PyTorch (`MulBackward0`).
@@ -23,25 +25,39 @@ public struct Primitive: Hashable, Sendable, CustomStringConvertible {
     }
 
     // binary
+    /// The element-wise arithmetic primitives.
     public static let add = Primitive("add"), sub = Primitive("sub"), mul = Primitive("mul"), div = Primitive("div")
+    /// `pow` with a tensor exponent (`PowBackward1`) and with a Python-scalar one (`PowBackward0`).
     public static let pow = Primitive("pow", nodeName: "PowBackward1"),
         powScalar = Primitive("powScalar", nodeName: "PowBackward0")
+    /// Element-wise maximum and minimum.
     public static let maximum = Primitive("maximum"), minimum = Primitive("minimum")
+    /// `atan2`, `remainder` and `fmod`.
     public static let atan2 = Primitive("atan2"), remainder = Primitive("remainder"), fmod = Primitive("fmod")
     // structure
+    /// Conversions and copies: dtype, device, clone.
     public static let toDType = Primitive("toDType"), toDevice = Primitive("toDevice"), clone = Primitive("clone")
+    /// Views, concatenation and `where`.
     public static let view = Primitive("view"), cat = Primitive("cat"), whereSelect = Primitive("whereSelect")
+    /// An in-place write into a view of a tensor in the graph.
     public static let copySlices = Primitive("copySlices")
     // indexing
+    /// Element selection and its adjoint (all indexing ops record these).
     public static let gatherLinear = Primitive("gatherLinear"), scatterAddLinear = Primitive("scatterAddLinear")
+    /// `scatter` and `scatter_add` along a dimension.
     public static let scatterDim = Primitive("scatterDim"), scatterAddDim = Primitive("scatterAddDim")
+    /// Sliding-window columns and their adjoint (convolutions are built on these).
     public static let im2col = Primitive("im2col"), col2im = Primitive("col2im")
     // reductions
+    /// Reductions.
     public static let sum = Primitive("sum"), prod = Primitive("prod"), amax = Primitive("amax"),
         amin = Primitive("amin")
+    /// Running sums and products.
     public static let cumsum = Primitive("cumsum"), cumprod = Primitive("cumprod")
+    /// Softmax and log-softmax along a dimension.
     public static let softmax = Primitive("softmax"), logSoftmax = Primitive("logSoftmax")
     // linear algebra
+    /// Matrix products.
     public static let matmul = Primitive("matmul"), addmm = Primitive("addmm")
 
     /// The primitives that are not element-wise functions of one tensor.

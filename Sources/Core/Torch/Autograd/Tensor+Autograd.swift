@@ -16,6 +16,7 @@ final class AutogradMeta {
 public final class HookHandle {
     let removeFn: () -> Void
     init(_ f: @escaping () -> Void) { removeFn = f }
+    /// Removes the hook.
     public func remove() { removeFn() }
 }
 
@@ -42,6 +43,7 @@ extension Tensor {
         creator != nil || autograd?.requiresGrad == true
     }
 
+    /// Sets whether gradients accumulate into this leaf (only leaves can change it). ```w.setRequiresGrad(false)```
     public func setRequiresGrad(_ value: Bool, file: StaticString = #fileID, line: UInt = #line) {
         if creator != nil {
             torchFail(

@@ -10,10 +10,15 @@ import TorchBase
 
 /// Kernel size, stride and dilation of a sliding window over `r` spatial dimensions.
 public struct WindowGeometry: Equatable, Sendable {
+    /// The window's size per spatial dimension.
     public let kernel: [Int]
+    /// The step between windows per dimension.
     public let stride: [Int]
+    /// The spacing of a window's elements per dimension.
     public let dilation: [Int]
 
+    /// A window geometry (all three lists of one length).
+    /// ```WindowGeometry(kernel: [3, 3], stride: [1, 1], dilation: [1, 1])```
     public init(kernel: [Int], stride: [Int], dilation: [Int]) {
         precondition(
             kernel.count == stride.count && kernel.count == dilation.count,
@@ -23,6 +28,7 @@ public struct WindowGeometry: Equatable, Sendable {
         self.dilation = dilation
     }
 
+    /// The number of spatial dimensions.
     public var rank: Int { kernel.count }
     /// Number of kernel elements.
     public var volume: Int { kernel.product }

@@ -18,6 +18,7 @@ public enum TensorIndex {
 
     /// The whole dimension (`:` in Python).
     public static var all: TensorIndex { .slice(nil, nil, step: 1) }
+    /// The elements `start..<end` with step 1 (either bound nil: open). ```x[.slice(1, nil)]```
     public static func slice(_ start: Int?, _ end: Int?) -> TensorIndex { .slice(start, end, step: 1) }
 }
 
@@ -27,18 +28,23 @@ public protocol TensorIndexConvertible { var tensorIndex: TensorIndex { get } }
 extension TensorIndex: TensorIndexConvertible { public var tensorIndex: TensorIndex { self } }
 extension Int: TensorIndexConvertible { public var tensorIndex: TensorIndex { .index(self) } }
 extension Range: TensorIndexConvertible where Bound == Int {
+    /// `a..<b` selects `a` up to `b`.
     public var tensorIndex: TensorIndex { .slice(lowerBound, upperBound, step: 1) }
 }
 extension ClosedRange: TensorIndexConvertible where Bound == Int {
+    /// `a...b` selects `a` through `b` (`...-1`: to the end).
     public var tensorIndex: TensorIndex { .slice(lowerBound, upperBound == -1 ? nil : upperBound + 1, step: 1) }
 }
 extension PartialRangeFrom: TensorIndexConvertible where Bound == Int {
+    /// `a...` selects from `a` to the end.
     public var tensorIndex: TensorIndex { .slice(lowerBound, nil, step: 1) }
 }
 extension PartialRangeUpTo: TensorIndexConvertible where Bound == Int {
+    /// `..<b` selects up to `b`.
     public var tensorIndex: TensorIndex { .slice(nil, upperBound, step: 1) }
 }
 extension PartialRangeThrough: TensorIndexConvertible where Bound == Int {
+    /// `...b` selects through `b`.
     public var tensorIndex: TensorIndex { .slice(nil, upperBound == -1 ? nil : upperBound + 1, step: 1) }
 }
 extension Tensor: TensorIndexConvertible { public var tensorIndex: TensorIndex { .tensor(self) } }
@@ -83,6 +89,7 @@ extension Tensor {
         set { indexPut([.all] + rest.map { $0.tensorIndex }, newValue, file: file, line: line) }
     }
 
+    /// An index, then a whole dimension, then more: `x[0, ..., 1]`.
     public subscript(_ i0: TensorIndexConvertible, _ r: UnboundedRange, _ rest: TensorIndexConvertible...,
         file file: StaticString = #fileID, line line: UInt = #line
     ) -> Tensor {
@@ -382,6 +389,8 @@ extension Tensor {
     }
 
     @discardableResult
+    /// Sets the elements where `mask` is true to `value`, in place (`Tensor.masked_fill_`).
+    /// ```x.maskedFill_(x .< 0, 0)```
     public func maskedFill_<S: ScalarLike>(_ mask: Tensor, _ value: S, file: StaticString = #fileID, line: UInt = #line)
         -> Tensor
     {
@@ -459,12 +468,15 @@ extension Tensor {
     }
 
     @discardableResult
+    /// Writes `value` at `index` along `dim`, in place (`Tensor.scatter_(dim, index, value)`).
+    /// ```x.scatter_(1, idx, value: 1)```
     public func scatter_<S: ScalarLike>(
         _ dim: Int, _ index: Tensor, value: S, file: StaticString = #fileID, line: UInt = #line
     ) -> Tensor {
         scatter_(dim, index, Tensor.full(index.shape, value, dtype: dtype), file: file, line: line)
     }
 
+    /// A copy with `src` written at `index` along `dim` (`torch.scatter`). ```x.scatter(1, idx, src)```
     public func scatter(_ dim: Int, _ index: Tensor, _ src: Tensor, file: StaticString = #fileID, line: UInt = #line)
         -> Tensor
     {
@@ -501,6 +513,7 @@ extension Tensor {
         return self
     }
 
+    /// A copy with `src` added at `index` along `dim` (`torch.scatter_add`). ```x.scatterAdd(0, idx, src)```
     public func scatterAdd(_ dim: Int, _ index: Tensor, _ src: Tensor, file: StaticString = #fileID, line: UInt = #line)
         -> Tensor
     {
@@ -546,6 +559,7 @@ extension Tensor {
         return self
     }
 
+    /// A copy with `source`'s slices added at `index` along `dim` (`torch.index_add`). ```x.indexAdd(0, idx, rows)```
     public func indexAdd(
         _ dim: Int, _ index: Tensor, _ source: Tensor, alpha: Double = 1,
         file: StaticString = #fileID, line: UInt = #line

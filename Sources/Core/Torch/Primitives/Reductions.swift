@@ -126,16 +126,19 @@ extension Tensor {
         return (dtype == nil ? self : to(dt)).reduce(
             .sum, "sum", dims: dims, keepdim: keepdim, outDType: dt, file: file, line: line)
     }
+    /// Sum along one dimension. ```x.sum(dim: 1)```
     public func sum(dim: Int, keepdim: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         sum(dims: [dim], keepdim: keepdim, file: file, line: line)
     }
 
+    /// Product over `dims` (all when nil); integral inputs multiply in int64 (`torch.prod`). ```x.prod()```
     public func prod(dims: [Int]? = nil, keepdim: Bool = false, file: StaticString = #fileID, line: UInt = #line)
         -> Tensor
     {
         reduce(
             .prod, "prod", dims: dims, keepdim: keepdim, outDType: Tensor.accumulateType(dtype), file: file, line: line)
     }
+    /// Product along one dimension. ```x.prod(dim: 0)```
     public func prod(dim: Int, keepdim: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         prod(dims: [dim], keepdim: keepdim, file: file, line: line)
     }
@@ -156,19 +159,24 @@ extension Tensor {
         let s = reduce(.sum, "mean", dims: dims, keepdim: keepdim, outDType: dtype.computeType, file: file, line: line)
         return (s / Double(n)).to(dtype)
     }
+    /// Mean along one dimension. ```x.mean(dim: 1, keepdim: true)```
     public func mean(dim: Int, keepdim: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         mean(dims: [dim], keepdim: keepdim, file: file, line: line)
     }
 
     /// Largest element (NaN if any element is NaN).
     public func max(file: StaticString = #fileID, line: UInt = #line) -> Tensor { amax(file: file, line: line) }
+    /// The smallest element, NaN winning (`torch.min`). ```x.min()```
     public func min(file: StaticString = #fileID, line: UInt = #line) -> Tensor { amin(file: file, line: line) }
 
+    /// Maximum over `dims` (all when nil), NaN winning; the gradient splits evenly among ties (`torch.amax`).
+    /// ```x.amax(dims: [1])```
     public func amax(dims: [Int]? = nil, keepdim: Bool = false, file: StaticString = #fileID, line: UInt = #line)
         -> Tensor
     {
         reduce(.max, "amax", dims: dims, keepdim: keepdim, outDType: dtype, file: file, line: line)
     }
+    /// Minimum over `dims` (all when nil), NaN winning (`torch.amin`). ```x.amin(dims: [0])```
     public func amin(dims: [Int]? = nil, keepdim: Bool = false, file: StaticString = #fileID, line: UInt = #line)
         -> Tensor
     {
@@ -238,6 +246,7 @@ extension Tensor {
         let r = argReduce(isMax: true, dim: dim, keepdim: keepdim, values: true, "max", file: file, line: line)
         return (valuesAt(r.indices, dim: dim, keepdim: keepdim, r.values!, file: file, line: line), r.indices)
     }
+    /// Smallest values along `dim` and their first indices (`torch.min(dim=)`). ```let (v, i) = x.min(dim: 1)```
     public func min(dim: Int, keepdim: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> (
         values: Tensor, indices: Tensor
     ) {
@@ -265,6 +274,7 @@ extension Tensor {
     {
         argIndex(isMax: true, dim: dim, keepdim: keepdim, "argmax", file: file, line: line)
     }
+    /// Index of the first minimum, over all elements or along `dim` (`torch.argmin`). ```x.argmin(dim: 1)```
     public func argmin(dim: Int? = nil, keepdim: Bool = false, file: StaticString = #fileID, line: UInt = #line)
         -> Tensor
     {
@@ -323,6 +333,7 @@ extension Tensor {
         let ss = (centered * centered).sum(dims: dims, keepdim: keepdim, file: file, line: line)
         return (ss / Double(Swift.max(0, n - correction))).to(dtype)
     }
+    /// Standard deviation over `dims` with Bessel's `correction` (`torch.std`). ```x.std(dims: [0])```
     public func std(
         dims: [Int]? = nil, correction: Int = 1, keepdim: Bool = false,
         file: StaticString = #fileID, line: UInt = #line
@@ -434,6 +445,7 @@ extension Tensor {
     public func cumsum(dim: Int, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         scan(isProduct: false, dim: dim, "cumsum", file: file, line: line)
     }
+    /// Running product along `dim` (`torch.cumprod`). ```x.cumprod(dim: 0)```
     public func cumprod(dim: Int, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         scan(isProduct: true, dim: dim, "cumprod", file: file, line: line)
     }
@@ -457,6 +469,7 @@ extension Tensor {
         return (Tensor.restoreDim(vals, d).to(dtype).contiguous(), indices)
     }
 
+    /// The indices that sort along `dim` (stable; NaN last ascending) (`torch.argsort`). ```x.argsort(dim: 1)```
     public func argsort(dim: Int = -1, descending: Bool = false, file: StaticString = #fileID, line: UInt = #line)
         -> Tensor
     {
