@@ -121,6 +121,7 @@ public enum BackendError: Error, CustomStringConvertible {
     /// The backend has no kernel for this request (the router falls back, see Note [Backend fallback policy]).
     case missingKernel(String)
 
+    /// The error in words.
     public var description: String {
         switch self {
         case .missingKernel(let what): return "no kernel for \(what)"
@@ -149,9 +150,13 @@ package struct LSTMCellOperands {
 /// Geometry of a 2-D sliding window over a contiguous [N, C, H, W] tensor: kernel (kh, kw),
 /// stride (sh, sw), dilation (dh, dw) and output size (oh, ow); padding is applied by the caller.
 public struct Window2D: Sendable {
+    /// Batch, channels, height and width of the input.
     public let n: Int, c: Int, h: Int, w: Int
+    /// Kernel size, stride and dilation per spatial dimension.
     public let kh: Int, kw: Int, sh: Int, sw: Int, dh: Int, dw: Int
+    /// The output's height and width.
     public let oh: Int, ow: Int
+    /// A window geometry (padding applied by the caller).
     public init(n: Int, c: Int, h: Int, w: Int, kh: Int, kw: Int, sh: Int, sw: Int, dh: Int, dw: Int, oh: Int, ow: Int)
     {
         self.n = n; self.c = c; self.h = h; self.w = w

@@ -1,8 +1,11 @@
 /// A misuse found by a validation check: names the op and what was wrong.
 /// Ops trap with `message`; the checks are pure functions so tests can call them.
 public struct TorchError: Error, Equatable, CustomStringConvertible, Sendable {
+    /// What went wrong.
     public let message: String
+    /// An error with `message`. ```throw TorchError("bad header")```
     public init(_ message: String) { self.message = message }
+    /// The message.
     public var description: String { message }
 }
 
@@ -22,6 +25,11 @@ extension Result where Failure == TorchError {
     }
 }
 
+/// The pure checks behind the ops' refusals (shapes, dims, broadcasting), callable from tests.
+///
+/// ```swift
+/// Checks.broadcastShapes([3, 1], [4])   // .success([3, 4])
+/// ```
 public enum Checks {
     /// NumPy broadcasting of two shapes, with PyTorch's error text.
     public static func broadcastShapes(_ a: [Int], _ b: [Int]) -> Result<[Int], TorchError> {
@@ -117,10 +125,15 @@ public enum Checks {
 /// A file that could not be read or written (missing, truncated, corrupt, hostile): names the
 /// file and what was wrong. Thrown by every loader, so callers can catch and recover.
 public struct FileError: Error, CustomStringConvertible, Equatable, Sendable {
+    /// The file (or the name of the bytes) that was read.
     public let path: String
+    /// What was wrong with it.
     public let reason: String
+    /// An error about the file at `path`.
     public init(path: String, reason: String) { self.path = path; self.reason = reason }
+    /// An error about the file at `path`. ```throw FileError(path, "truncated header")```
     public init(_ path: String, _ reason: String) { self.init(path: path, reason: reason) }
+    /// `path: reason`.
     public var description: String { "\(path): \(reason)" }
 }
 

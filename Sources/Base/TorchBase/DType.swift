@@ -17,6 +17,7 @@ public enum DType: UInt8, CaseIterable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// Whether this is float16, bfloat16, float32 or float64 (`dtype.is_floating_point`).
     @inlinable public var isFloatingPoint: Bool {
         switch self {
         case .float16, .bfloat16, .float32, .float64: return true
@@ -32,6 +33,7 @@ public enum DType: UInt8, CaseIterable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// Whether negative values exist (all but bool and uint8).
     @inlinable public var isSigned: Bool { self != .bool && self != .uint8 }
 
     /// The name as PyTorch prints it, `torch.float32`.
@@ -53,6 +55,7 @@ public enum DType: UInt8, CaseIterable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The Swift case name (`float32`).
     public var description: String {
         switch self {
         case .bool: return "bool"

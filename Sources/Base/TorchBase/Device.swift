@@ -8,6 +8,7 @@ public enum Device: Hashable, Sendable, CustomStringConvertible {
     case cpu
     case cuda(Int)
 
+    /// PyTorch's spelling: `cpu`, `cuda:0`.
     public var description: String {
         switch self {
         case .cpu: return "cpu"
@@ -15,6 +16,7 @@ public enum Device: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// Whether this is a CUDA device.
     public var isCUDA: Bool { if case .cuda = self { return true } else { return false } }
 
     /// How Swift code names this device (`.cpu`, `.cuda(0)`), for descriptions.

@@ -29,7 +29,9 @@ public protocol UnaryFunction {
 }
 
 extension UnaryFunction {
+    /// By default integral inputs are promoted to float first.
     public static var keepsIntegers: Bool { false }
+    /// By default there is no integral kernel (never called: core promotes).
     public static func integral<T: NativeScalar>(_ x: T) -> T {
         preconditionFailure("\(name) has no integral kernel; core promotes its integral inputs")
     }
@@ -64,7 +66,9 @@ public protocol UnaryPredicate {
 /// t.lit("0.5")       // "(float)0.5"
 /// ```
 public struct CUDAType: Sendable {
+    /// The element dtype.
     public let dtype: DType
+    /// The spelling helper for `dtype`.
     public init(_ dtype: DType) { self.dtype = dtype }
 
     /// The C type of an element.
@@ -81,6 +85,7 @@ public struct CUDAType: Sendable {
         case .float64: return "double"
         }
     }
+    /// Whether the element is a float type.
     public var isFloatingPoint: Bool { dtype.isFloatingPoint }
     /// The CUDA math function `base` for this type (`expf` for float32, `exp` for float64).
     public func fn(_ base: String) -> String { dtype == .float32 ? base + "f" : base }

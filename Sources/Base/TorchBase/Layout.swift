@@ -6,12 +6,18 @@
 /// l.transposed(0, 1).isContiguous   // false
 /// ```
 public struct Layout: Equatable, Sendable {
+    /// The size of each dimension.
     public let shape: [Int]
+    /// Elements between neighbours along each dimension.
     public let strides: [Int]
+    /// The first element's index in the storage.
     public let offset: Int
+    /// The number of elements.
     public let count: Int
+    /// Whether the elements are row-major without gaps (size-1 dimensions may have any stride).
     public let isContiguous: Bool
 
+    /// The contiguous layout of `shape`. ```Layout(shape: [2, 3]).strides   // [3, 1]```
     @inlinable public init(shape: [Int]) {
         self.shape = shape
         self.strides = Layout.contiguousStrides(shape)
@@ -22,6 +28,7 @@ public struct Layout: Equatable, Sendable {
         self.isContiguous = true
     }
 
+    /// A layout with explicit strides and offset. ```Layout(shape: [3], strides: [2], offset: 1)```
     public init(shape: [Int], strides: [Int], offset: Int = 0) {
         precondition(shape.count == strides.count, "Layout: shape \(shape) and strides \(strides) differ in rank")
         self.shape = shape
@@ -33,8 +40,10 @@ public struct Layout: Equatable, Sendable {
         self.isContiguous = Layout.computeContiguous(shape, strides)
     }
 
+    /// The number of dimensions.
     @inlinable public var rank: Int { shape.count }
 
+    /// The row-major strides of `shape`.
     @inlinable public static func contiguousStrides(_ shape: [Int]) -> [Int] {
         var strides = [Int](repeating: 1, count: shape.count)
         var acc = 1
@@ -88,6 +97,7 @@ public struct Layout: Equatable, Sendable {
         return true
     }
 
+    /// This layout with dimensions `a` and `b` swapped (a view).
     public func transposed(_ a: Int, _ b: Int) -> Layout {
         var sh = shape, st = strides
         sh.swapAt(a, b)

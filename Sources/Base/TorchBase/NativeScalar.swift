@@ -46,32 +46,45 @@ public enum BitwiseOp: Sendable {
 }
 
 extension NativeScalar where Self: FixedWidthInteger {
+    /// Zero (the identity of sum) (integers).
     @inlinable public static var zeroValue: Self { 0 }
+    /// One (the identity of product) (integers).
     @inlinable public static var oneValue: Self { 1 }
+    /// The identity of max: the lowest value (integers).
     @inlinable public static var lowest: Self { .min }
+    /// The identity of min: the highest value (integers).
     @inlinable public static var highest: Self { .max }
+    /// a + b (integers).
     @inlinable public static func add(_ a: Self, _ b: Self) -> Self { a &+ b }
+    /// a - b (integers).
     @inlinable public static func sub(_ a: Self, _ b: Self) -> Self { a &- b }
+    /// a · b (integers).
     @inlinable public static func mul(_ a: Self, _ b: Self) -> Self { a &* b }
+    /// a / b (integers).
     @inlinable public static func div(_ a: Self, _ b: Self) -> Self { floorDiv(a, b) }
+    /// a // b, rounded toward -infinity (integers).
     @inlinable public static func floorDiv(_ a: Self, _ b: Self) -> Self {
         if b == 0 { integerDivisionByZero() }
         if Self.isSigned && b == -1 { return 0 &- a }
         let q = a / b
         return (a % b != 0 && ((a < 0) != (b < 0))) ? q &- 1 : q
     }
+    /// Python's a % b (the sign of b) (integers).
     @inlinable public static func remainder(_ a: Self, _ b: Self) -> Self {
         if b == 0 { integerDivisionByZero() }
         if Self.isSigned && b == -1 { return 0 }
         let r = a % b
         return (r != 0 && ((r < 0) != (b < 0))) ? r &+ b : r
     }
+    /// C's fmod(a, b) (the sign of a) (integers).
     @inlinable public static func fmod(_ a: Self, _ b: Self) -> Self {
         if b == 0 { integerDivisionByZero() }
         if Self.isSigned && b == -1 { return 0 }
         return a % b
     }
+    /// a ** b for a Python-scalar exponent (integers).
     @inlinable public static func powerScalar(_ a: Self, _ b: Self) -> Self { power(a, b) }
+    /// a ** b (integers).
     @inlinable public static func power(_ a: Self, _ b: Self) -> Self {
         if b < 0 { return a == 1 ? 1 : (a == 0 - 1 ? ((b & 1) == 0 ? 1 : a) : 0) }
         var result: Self = 1, base = a, e = b
@@ -82,12 +95,19 @@ extension NativeScalar where Self: FixedWidthInteger {
         }
         return result
     }
+    /// max(a, b), NaN winning (integers).
     @inlinable public static func maximum(_ a: Self, _ b: Self) -> Self { a > b ? a : b }
+    /// min(a, b), NaN winning (integers).
     @inlinable public static func minimum(_ a: Self, _ b: Self) -> Self { a < b ? a : b }
+    /// -a (integers).
     @inlinable public static func negate(_ a: Self) -> Self { 0 &- a }
+    /// |a| (integers).
     @inlinable public static func absolute(_ a: Self) -> Self { a < 0 ? 0 &- a : a }
+    /// -1, 0 or 1 by the sign of a (integers).
     @inlinable public static func signum(_ a: Self) -> Self { a > 0 ? 1 : (a < 0 ? 0 &- 1 : 0) }
+    /// The bitwise complement (integers).
     @inlinable public static func bitwiseNot(_ a: Self) -> Self { ~a }
+    /// The bitwise and, or, xor (integers).
     @inlinable public static func bitwise(_ op: BitwiseOp, _ a: Self, _ b: Self) -> Self {
         switch op {
         case .and: return a & b
@@ -95,18 +115,28 @@ extension NativeScalar where Self: FixedWidthInteger {
         case .xor: return a ^ b
         }
     }
+    /// Whether the value is NaN (integers).
     @inlinable public var isNaNValue: Bool { false }
+    /// Whether the value is non-zero (true) (integers).
     @inlinable public var isNonZero: Bool { self != 0 }
 }
 
 extension NativeScalar where Self: BinaryFloatingPoint & Real {
+    /// Zero (the identity of sum) (floats).
     @inlinable public static var zeroValue: Self { 0 }
+    /// One (the identity of product) (floats).
     @inlinable public static var oneValue: Self { 1 }
+    /// The identity of max: the lowest value (floats).
     @inlinable public static var lowest: Self { -.infinity }
+    /// The identity of min: the highest value (floats).
     @inlinable public static var highest: Self { .infinity }
+    /// a + b (floats).
     @inlinable public static func add(_ a: Self, _ b: Self) -> Self { a + b }
+    /// a - b (floats).
     @inlinable public static func sub(_ a: Self, _ b: Self) -> Self { a - b }
+    /// a · b (floats).
     @inlinable public static func mul(_ a: Self, _ b: Self) -> Self { a * b }
+    /// a / b (floats).
     @inlinable public static func div(_ a: Self, _ b: Self) -> Self { a / b }
     /// PyTorch's `div_floor_floating`: through `fmod`, so that `inf // 5` is NaN and `-5 // inf` is -1.
     @inlinable public static func floorDiv(_ a: Self, _ b: Self) -> Self {
@@ -119,10 +149,12 @@ extension NativeScalar where Self: BinaryFloatingPoint & Real {
         if div - q > 0.5 { q += 1 }
         return q
     }
+    /// Python's a % b (the sign of b) (floats).
     @inlinable public static func remainder(_ a: Self, _ b: Self) -> Self {
         let r = a.truncatingRemainder(dividingBy: b)
         return (r != 0 && ((r < 0) != (b < 0))) ? r + b : r
     }
+    /// C's fmod(a, b) (the sign of a) (floats).
     @inlinable public static func fmod(_ a: Self, _ b: Self) -> Self { a.truncatingRemainder(dividingBy: b) }
     /// C's `pow` (IEEE: integral exponents of negative bases, signed zeros, infinities); `x * x`
     /// for 2 and `sqrt` for 0.5, as PyTorch's scalar-exponent kernel.
@@ -131,27 +163,36 @@ extension NativeScalar where Self: BinaryFloatingPoint & Real {
         if b == -0.5 { return 1 / a.squareRoot() }
         return power(a, b)
     }
+    /// a ** b (floats).
     @inlinable public static func power(_ a: Self, _ b: Self) -> Self {
         if b == 2 { return a * a }
         if let x = a as? Double, let y = b as? Double { return Glibc.pow(x, y) as! Self }
         if let x = a as? Float, let y = b as? Float { return Glibc.powf(x, y) as! Self }
         return Self.pow(a, b)
     }
+    /// max(a, b), NaN winning (floats).
     @inlinable public static func maximum(_ a: Self, _ b: Self) -> Self {
         (a.isNaN || b.isNaN) ? .nan : (a > b ? a : b)
     }
+    /// min(a, b), NaN winning (floats).
     @inlinable public static func minimum(_ a: Self, _ b: Self) -> Self {
         (a.isNaN || b.isNaN) ? .nan : (a < b ? a : b)
     }
+    /// -a (floats).
     @inlinable public static func negate(_ a: Self) -> Self { -a }
+    /// |a| (floats).
     @inlinable public static func absolute(_ a: Self) -> Self { Swift.abs(a) }
     /// sign(nan) = 0, as PyTorch.
     @inlinable public static func signum(_ a: Self) -> Self { a > 0 ? 1 : (a < 0 ? -1 : 0) }
+    /// The bitwise complement (floats).
     @inlinable public static func bitwiseNot(_ a: Self) -> Self { preconditionFailure("bitwise_not of a float") }
+    /// The bitwise and, or, xor (floats).
     @inlinable public static func bitwise(_ op: BitwiseOp, _ a: Self, _ b: Self) -> Self {
         preconditionFailure("bitwise ops of a float")
     }
+    /// Whether the value is NaN (floats).
     @inlinable public var isNaNValue: Bool { isNaN }
+    /// Whether the value is non-zero (true) (floats).
     @inlinable public var isNonZero: Bool { self != 0 }
 }
 
@@ -164,27 +205,47 @@ extension Float: NativeScalar {}
 extension Double: NativeScalar {}
 
 extension Bool: NativeScalar {
+    /// Zero (the identity of sum) (Bool).
     @inlinable public static var zeroValue: Bool { false }
+    /// One (the identity of product) (Bool).
     @inlinable public static var oneValue: Bool { true }
+    /// The identity of max: the lowest value (Bool).
     @inlinable public static var lowest: Bool { false }
+    /// The identity of min: the highest value (Bool).
     @inlinable public static var highest: Bool { true }
+    /// a + b (Bool).
     @inlinable public static func add(_ a: Bool, _ b: Bool) -> Bool { a || b }
+    /// a - b (Bool).
     @inlinable public static func sub(_ a: Bool, _ b: Bool) -> Bool { a != b }
+    /// a · b (Bool).
     @inlinable public static func mul(_ a: Bool, _ b: Bool) -> Bool { a && b }
+    /// a / b (Bool).
     @inlinable public static func div(_ a: Bool, _ b: Bool) -> Bool { a }
+    /// a // b, rounded toward -infinity (Bool).
     @inlinable public static func floorDiv(_ a: Bool, _ b: Bool) -> Bool { if !b { integerDivisionByZero() }; return a }
+    /// Python's a % b (the sign of b) (Bool).
     @inlinable public static func remainder(_ a: Bool, _ b: Bool) -> Bool {
         if !b { integerDivisionByZero() }; return false
     }
+    /// C's fmod(a, b) (the sign of a) (Bool).
     @inlinable public static func fmod(_ a: Bool, _ b: Bool) -> Bool { remainder(a, b) }
+    /// a ** b (Bool).
     @inlinable public static func power(_ a: Bool, _ b: Bool) -> Bool { a || !b }
+    /// a ** b for a Python-scalar exponent (Bool).
     @inlinable public static func powerScalar(_ a: Bool, _ b: Bool) -> Bool { power(a, b) }
+    /// max(a, b), NaN winning (Bool).
     @inlinable public static func maximum(_ a: Bool, _ b: Bool) -> Bool { a || b }
+    /// min(a, b), NaN winning (Bool).
     @inlinable public static func minimum(_ a: Bool, _ b: Bool) -> Bool { a && b }
+    /// -a (Bool).
     @inlinable public static func negate(_ a: Bool) -> Bool { a }
+    /// |a| (Bool).
     @inlinable public static func absolute(_ a: Bool) -> Bool { a }
+    /// -1, 0 or 1 by the sign of a (Bool).
     @inlinable public static func signum(_ a: Bool) -> Bool { a }
+    /// The bitwise complement (Bool).
     @inlinable public static func bitwiseNot(_ a: Bool) -> Bool { !a }
+    /// The bitwise and, or, xor (Bool).
     @inlinable public static func bitwise(_ op: BitwiseOp, _ a: Bool, _ b: Bool) -> Bool {
         switch op {
         case .and: return a && b
@@ -192,8 +253,11 @@ extension Bool: NativeScalar {
         case .xor: return a != b
         }
     }
+    /// false < true (Bool).
     @inlinable public static func < (a: Bool, b: Bool) -> Bool { !a && b }
+    /// Whether the value is NaN (Bool).
     @inlinable public var isNaNValue: Bool { false }
+    /// Whether the value is non-zero (true) (Bool).
     @inlinable public var isNonZero: Bool { self }
 }
 

@@ -10,6 +10,7 @@ public enum BinaryOp: String, CaseIterable, Sendable {
     /// 0.5 and -0.5 as `sqrt` and `rsqrt` (which differ from `pow` at -0 and -inf).
     case powScalar
 
+    /// Whether the result is bool (comparisons and logical ops).
     public var isComparison: Bool {
         switch self {
         case .eq, .ne, .lt, .le, .gt, .ge, .logicalAnd, .logicalOr, .logicalXor: return true
@@ -18,6 +19,7 @@ public enum BinaryOp: String, CaseIterable, Sendable {
     }
 }
 
+/// The reductions every backend implements.
 public enum ReduceOp: String, Sendable {
     case sum, prod, max, min, all, any
 }
@@ -25,14 +27,19 @@ public enum ReduceOp: String, Sendable {
 /// A view of tensor memory handed to a kernel: the base address of the storage, the layout
 /// into it (strides in elements) and the element type.
 public struct KernelOperand: @unchecked Sendable {
+    /// The storage's first byte (a device address on CUDA).
     public var base: UnsafeMutableRawPointer
+    /// The elements' layout in the storage.
     public var layout: Layout
+    /// The element dtype.
     public var dtype: DType
+    /// An operand over `base` with `layout`.
     public init(base: UnsafeMutableRawPointer, layout: Layout, dtype: DType) {
         self.base = base
         self.layout = layout
         self.dtype = dtype
     }
+    /// A typed pointer to the first element (`base + offset`).
     @inlinable public func pointer<T>(_: T.Type) -> UnsafeMutablePointer<T> {
         base.assumingMemoryBound(to: T.self) + layout.offset
     }

@@ -28,90 +28,145 @@ public protocol TensorElement: Sendable {
 }
 
 extension Bool: TensorElement {
+    /// The dtype of tensors of this element type (Bool).
     @inlinable public static var dtype: DType { .bool }
+    /// Converts a double as a C cast would (Bool).
     @inlinable public init(fromDouble v: Double) { self = v != 0 }
+    /// Converts an int64 as a C cast would (Bool).
     @inlinable public init(fromInt64 v: Int64) { self = v != 0 }
+    /// The value as a double (Bool).
     @inlinable public var asDouble: Double { self ? 1 : 0 }
+    /// The value as an int64 (a C cast) (Bool).
     @inlinable public var asInt64: Int64 { self ? 1 : 0 }
 }
 
 extension UInt8: TensorElement {
+    /// The dtype of tensors of this element type (UInt8).
     @inlinable public static var dtype: DType { .uint8 }
+    /// Converts a double as a C cast would (UInt8).
     @inlinable public init(fromDouble v: Double) { self.init(truncatingIfNeeded: cInt32(v)) }
+    /// Converts an int64 as a C cast would (UInt8).
     @inlinable public init(fromInt64 v: Int64) { self.init(truncatingIfNeeded: v) }
+    /// The value as a double (UInt8).
     @inlinable public var asDouble: Double { Double(self) }
+    /// The value as an int64 (a C cast) (UInt8).
     @inlinable public var asInt64: Int64 { Int64(self) }
 }
 
 extension Int8: TensorElement {
+    /// The dtype of tensors of this element type (Int8).
     @inlinable public static var dtype: DType { .int8 }
+    /// Converts a double as a C cast would (Int8).
     @inlinable public init(fromDouble v: Double) { self.init(truncatingIfNeeded: cInt32(v)) }
+    /// Converts an int64 as a C cast would (Int8).
     @inlinable public init(fromInt64 v: Int64) { self.init(truncatingIfNeeded: v) }
+    /// The value as a double (Int8).
     @inlinable public var asDouble: Double { Double(self) }
+    /// The value as an int64 (a C cast) (Int8).
     @inlinable public var asInt64: Int64 { Int64(self) }
 }
 
 extension Int16: TensorElement {
+    /// The dtype of tensors of this element type (Int16).
     @inlinable public static var dtype: DType { .int16 }
+    /// Converts a double as a C cast would (Int16).
     @inlinable public init(fromDouble v: Double) { self.init(truncatingIfNeeded: cInt32(v)) }
+    /// Converts an int64 as a C cast would (Int16).
     @inlinable public init(fromInt64 v: Int64) { self.init(truncatingIfNeeded: v) }
+    /// The value as a double (Int16).
     @inlinable public var asDouble: Double { Double(self) }
+    /// The value as an int64 (a C cast) (Int16).
     @inlinable public var asInt64: Int64 { Int64(self) }
 }
 
 extension Int32: TensorElement {
+    /// The dtype of tensors of this element type (Int32).
     @inlinable public static var dtype: DType { .int32 }
+    /// Converts a double as a C cast would (Int32).
     @inlinable public init(fromDouble v: Double) { self.init(truncatingIfNeeded: cInt32(v)) }
+    /// Converts an int64 as a C cast would (Int32).
     @inlinable public init(fromInt64 v: Int64) { self.init(truncatingIfNeeded: v) }
+    /// The value as a double (Int32).
     @inlinable public var asDouble: Double { Double(self) }
+    /// The value as an int64 (a C cast) (Int32).
     @inlinable public var asInt64: Int64 { Int64(self) }
 }
 
 extension Int64: TensorElement {
+    /// The dtype of tensors of this element type (Int64).
     @inlinable public static var dtype: DType { .int64 }
+    /// Converts a double as a C cast would (Int64).
     @inlinable public init(fromDouble v: Double) { self = saturatingInt64(v) }
+    /// Converts an int64 as a C cast would (Int64).
     @inlinable public init(fromInt64 v: Int64) { self = v }
+    /// The value as a double (Int64).
     @inlinable public var asDouble: Double { Double(self) }
+    /// The value as an int64 (a C cast) (Int64).
     @inlinable public var asInt64: Int64 { self }
 }
 
 extension Float16: TensorElement {
+    /// The dtype of tensors of this element type (Float16).
     @inlinable public static var dtype: DType { .float16 }
+    /// Converts a double as a C cast would (Float16).
     @inlinable public init(fromDouble v: Double) { self.init(Float(v)) }
+    /// Converts an int64 as a C cast would (Float16).
     @inlinable public init(fromInt64 v: Int64) { self.init(Float(v)) }
+    /// The value as a double (Float16).
     @inlinable public var asDouble: Double { Double(Float(self)) }
+    /// The value as an int64 (a C cast) (Float16).
     @inlinable public var asInt64: Int64 { saturatingInt64(Double(Float(self))) }
 }
 
 extension BFloat16: TensorElement {
+    /// The dtype of tensors of this element type (BFloat16).
     @inlinable public static var dtype: DType { .bfloat16 }
+    /// Converts a double as a C cast would (BFloat16).
     @inlinable public init(fromDouble v: Double) { self.init(Float(v)) }
+    /// Converts an int64 as a C cast would (BFloat16).
     @inlinable public init(fromInt64 v: Int64) { self.init(Float(v)) }
+    /// The value as a double (BFloat16).
     @inlinable public var asDouble: Double { Double(floatValue) }
+    /// The value as an int64 (a C cast) (BFloat16).
     @inlinable public var asInt64: Int64 { saturatingInt64(Double(floatValue)) }
 }
 
 extension Float: TensorElement {
+    /// The dtype of tensors of this element type (Float).
     @inlinable public static var dtype: DType { .float32 }
+    /// Converts a double as a C cast would (Float).
     @inlinable public init(fromDouble v: Double) { self.init(v) }
+    /// Converts an int64 as a C cast would (Float).
     @inlinable public init(fromInt64 v: Int64) { self.init(v) }
+    /// The value as a double (Float).
     @inlinable public var asDouble: Double { Double(self) }
+    /// The value as an int64 (a C cast) (Float).
     @inlinable public var asInt64: Int64 { saturatingInt64(Double(self)) }
 }
 
 extension Double: TensorElement {
+    /// The dtype of tensors of this element type (Double).
     @inlinable public static var dtype: DType { .float64 }
+    /// Converts a double as a C cast would (Double).
     @inlinable public init(fromDouble v: Double) { self = v }
+    /// Converts an int64 as a C cast would (Double).
     @inlinable public init(fromInt64 v: Int64) { self.init(v) }
+    /// The value as a double (Double).
     @inlinable public var asDouble: Double { self }
+    /// The value as an int64 (a C cast) (Double).
     @inlinable public var asInt64: Int64 { saturatingInt64(self) }
 }
 
 /// `Int` reads and writes int64 tensors (same size and layout as `Int64` on 64-bit Linux).
 extension Int: TensorElement {
+    /// The dtype of tensors of this element type (Int).
     @inlinable public static var dtype: DType { .int64 }
+    /// Converts a double as a C cast would (Int).
     @inlinable public init(fromDouble v: Double) { self = Int(saturatingInt64(v)) }
+    /// Converts an int64 as a C cast would (Int).
     @inlinable public init(fromInt64 v: Int64) { self = Int(v) }
+    /// The value as a double (Int).
     @inlinable public var asDouble: Double { Double(self) }
+    /// The value as an int64 (a C cast) (Int).
     @inlinable public var asInt64: Int64 { Int64(self) }
 }
