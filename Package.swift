@@ -70,7 +70,7 @@ let package = Package(
             swiftSettings: optimize
         ),
         .target(
-            name: "TorchIO", dependencies: ["Torch", "TorchBase", "TorchNN", "TorchOptim", "_CZlib"],
+            name: "TorchIO", dependencies: ["Torch", "TorchBase", "_CZlib"],
             path: "Sources/Libraries/TorchIO", swiftSettings: optimize
         ),
         .target(
@@ -80,7 +80,7 @@ let package = Package(
 
         // Programs
         .executableTarget(
-            name: "TorchTrain", dependencies: ["Torch", "TorchNN", "TorchOptim", "TorchData", "TorchIO"],
+            name: "TorchTrain", dependencies: ["Torch", "TorchNN", "TorchOptim", "TorchData", "TorchIO", "SwiftTorch"],
             path: "Sources/Programs/TorchTrain", swiftSettings: optimize
         ),
         .executableTarget(
@@ -127,7 +127,7 @@ let package = Package(
             name: "TorchIOTests",
             dependencies: [
                 "TorchTestSupport", "Torch", "TorchBase", "TorchNN", "TorchOptim", "TorchData", "TorchIO",
-                "TorchMisuse",
+                "SwiftTorch", "TorchMisuse",
             ]
         ),
     ],

@@ -6,6 +6,7 @@ import TorchNN
 import TorchOptim
 import TorchData
 import TorchIO
+import SwiftTorch
 import TorchTestSupport
 
 /// Training 2 epochs straight and 1 + checkpoint + resume + 1 give bit-identical parameters.

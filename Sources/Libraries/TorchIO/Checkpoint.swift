@@ -1,13 +1,14 @@
 import Torch
 import TorchBase
-import TorchNN
-import TorchOptim
 
 /// A training checkpoint: the model's state dict, the optimizer's and scheduler's state, epoch and
 /// step, random generator states and user metadata, in one safetensors file written atomically
 /// (temporary file in the same directory, flushed, renamed over the old one, directory flushed),
 /// so that a crash mid-save leaves the previous checkpoint intact. Restoring it continues a run
 /// exactly as if it had never stopped.
+///
+/// TorchIO knows only state dictionaries; `import SwiftTorch` adds the forms that take a `Module`,
+/// an `Optimizer` and a scheduler directly (Libraries/SwiftTorch/Checkpoint+Training.swift).
 ///
 /// ```swift
 /// try Checkpoint.save(to: "run.ckpt.safetensors", model: model, optimizer: opt, scheduler: sched,
@@ -34,23 +35,29 @@ public struct Checkpoint {
     /// Other string entries (the generator state, user data).
     public var metadata: [String: String]
 
-    /// Writes a checkpoint of `model` (and optionally `optimizer`, `scheduler`) atomically.
+    /// Writes a checkpoint of a model's state dictionary (and optionally an optimizer's and a
+    /// scheduler's state) atomically.
+    ///
+    /// ```swift
+    /// try Checkpoint.save(to: path, modelState: model.stateDict(), epoch: 3, step: 1200)
+    /// ```
     public static func save(
-        to path: String, model: Module, optimizer: Optimizer? = nil, scheduler: SchedulerState? = nil,
+        to path: String, modelState: [String: Tensor],
+        optimizerState: (tensors: [String: Tensor], metadata: [String: String])? = nil,
+        schedulerState: [String: String]? = nil,
         epoch: Int, step: Int, generators: [String: Generator] = ["default": .default],
         metadata: [String: String] = [:]
     ) throws {
         var tensors: [String: Tensor] = [:]
         var meta: [String: String] = ["format": format, "epoch": String(epoch), "step": String(step)]
-        for (k, v) in model.stateDict() { tensors["model." + k] = v }
-        if let optimizer {
-            let (t, m) = optimizer.stateDict()
+        for (k, v) in modelState { tensors["model." + k] = v }
+        if let (t, m) = optimizerState {
             for (k, v) in t { tensors["optimizer." + k] = v }
             for (k, v) in m { meta["optimizer." + k] = v }
             meta["has_optimizer"] = "1"
         }
-        if let scheduler {
-            for (k, v) in scheduler.stateDict() { meta["scheduler." + k] = v }
+        if let schedulerState {
+            for (k, v) in schedulerState { meta["scheduler." + k] = v }
             meta["has_scheduler"] = "1"
         }
         for (name, g) in generators { tensors["generator." + name] = g.getState() }
@@ -87,21 +94,12 @@ public struct Checkpoint {
             epoch: epoch, step: step, generators: strip("generator.", tensors), metadata: stripMeta("user."))
     }
 
-    /// Loads the saved state into `model`, `optimizer`, `scheduler` and `generators`. Asking
-    /// for a part the checkpoint does not hold is an error.
-    public func restore(
-        model: Module, optimizer: Optimizer? = nil, scheduler: SchedulerState? = nil,
-        generators: [String: Generator] = ["default": .default], strict: Bool = true
-    ) throws {
-        _ = try model.loadStateDict(self.model, strict: strict)
-        if let optimizer {
-            guard let state = self.optimizer else { throw TorchError("the checkpoint holds no optimizer state") }
-            try optimizer.loadStateDict(state.tensors, metadata: state.metadata)
-        }
-        if let scheduler {
-            guard let state = self.scheduler else { throw TorchError("the checkpoint holds no scheduler state") }
-            try scheduler.loadStateDict(state)
-        }
+    /// Restores the generators' states. Asking for a generator the checkpoint does not hold is an error.
+    ///
+    /// ```swift
+    /// try ckpt.restoreGenerators(["default": .default])
+    /// ```
+    public func restoreGenerators(_ generators: [String: Generator] = ["default": .default]) throws {
         for (name, g) in generators {
             guard let state = self.generators[name] else {
                 throw TorchError("the checkpoint holds no state for generator '\(name)'")

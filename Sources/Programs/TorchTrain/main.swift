@@ -8,6 +8,7 @@ import TorchNN
 import TorchOptim
 import TorchData
 import TorchIO
+import SwiftTorch
 #if canImport(Glibc)
     import Glibc
 #endif
