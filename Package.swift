@@ -84,7 +84,8 @@ let package = Package(
             path: "Sources/Programs/TorchTrain", swiftSettings: optimize
         ),
         .executableTarget(
-            name: "TorchGPUCheck", dependencies: ["Torch", "TorchBase", "TorchCUDA", "TorchNN", "TorchOptim"],
+            name: "TorchGPUCheck",
+            dependencies: ["Torch", "TorchBase", "TorchCUDA", "TorchNN", "TorchOptim", "TorchConformance"],
             path: "Sources/Programs/TorchGPUCheck", swiftSettings: optimize
         ),
         .executableTarget(
@@ -101,13 +102,16 @@ let package = Package(
 
         // Tests
         .target(name: "TorchTestSupport", dependencies: ["Torch", "TorchBase"], path: "Tests/TorchTestSupport"),
+        // The device conformance cases, shared by DeviceConformanceTests and torch-gpu-check.
+        .target(name: "TorchConformance", dependencies: ["Torch"], path: "Tests/TorchConformance"),
         .testTarget(name: "TorchBaseTests", dependencies: ["TorchTestSupport", "Torch", "TorchBase", "TorchCPU"]),
         .testTarget(name: "TorchCPUTests", dependencies: ["TorchTestSupport", "Torch", "TorchBase", "TorchCPU"]),
         .testTarget(name: "TorchCUDATests", dependencies: ["TorchTestSupport", "Torch", "TorchBase", "TorchCUDA"]),
         .testTarget(
             name: "TorchTests",
             dependencies: [
-                "TorchTestSupport", "Torch", "TorchBase", "TorchCPU", "TorchIO", "TorchMisuse", "TorchDifferential",
+                "TorchTestSupport", "TorchConformance", "Torch", "TorchBase", "TorchCPU", "TorchIO", "TorchMisuse",
+                "TorchDifferential",
             ],
             exclude: ["Fixtures"]
         ),

@@ -9,6 +9,7 @@ import TorchBase
 import TorchCUDA
 import TorchNN
 import TorchOptim
+import TorchConformance
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -51,105 +52,17 @@ print("device: \(rt.name), sm_\(rt.arch)")
 let gpu: Device = .cuda(0)
 let baseline = Torch.CUDA.memoryAllocated
 
-// Element-wise ops on contiguous, broadcast, non-contiguous and 0-d inputs, every float op.
+// The device conformance cases (Tests/TorchConformance), the same list DeviceConformanceTests
+// runs on every device: each op on the GPU against the CPU (float ops against float64).
 let g = Generator(seed: 3)
-let a = Tensor.rand([33, 17], dtype: .float64, generator: g) * 4 - 2
-let b = Tensor.rand([17], dtype: .float64, generator: g) * 2 + 0.5
-let at = Tensor.rand([17, 33], dtype: .float64, generator: g).t()
-for dt in [DType.float32, .float64] {
-    let x = a.to(dt), y = b.to(dt), xt = at.to(dt)
-    let tol = dt == .float32 ? 2e-5 : 1e-12
-    for op in Tensor.unaryPrimitiveNames where op != "bitwiseNot" {
-        // Inputs mapped from [-2, 2] into the op's smooth domain.
-        let d = Tensor.unaryDomain(op)!
-        let input = (x + 2) * ((d.upperBound - d.lowerBound) / 4) + d.lowerBound
-        let inputT = (xt + 2) * ((d.upperBound - d.lowerBound) / 4) + d.lowerBound
-        close("\(op) \(dt)", input.cuda().unary(named: op)!, input.unary(named: op)!, rtol: tol, atol: tol)
-        close(
-            "\(op) \(dt) non-contiguous", inputT.cuda().unary(named: op)!, inputT.unary(named: op)!, rtol: tol,
-            atol: tol)
-    }
-    for op in BinaryOp.allCases where ![.bitwiseAnd, .bitwiseOr, .bitwiseXor].contains(op) {
-        close(
-            "\(op) \(dt) broadcast", Tensor.binary(op, x.cuda(), y.cuda()), Tensor.binary(op, x, y), rtol: tol,
-            atol: tol)
-        close(
-            "\(op) \(dt) scalar", Tensor.binary(op, x.cuda(), scalar: 1.5), Tensor.binary(op, x, scalar: 1.5),
-            rtol: tol, atol: tol)
-    }
-}
-for dt in [DType.int32, .int64, .uint8, .int8, .bool] {
-    let x = (a * 20).to(dt), y = (b * 7).to(dt)
-    for op in [BinaryOp.add, .mul, .maximum, .minimum, .eq, .lt, .ge, .bitwiseAnd, .bitwiseXor]
-    where !(dt == .bool && op == .sub) {
-        close("\(op) \(dt)", Tensor.binary(op, x.cuda(), y.cuda()), Tensor.binary(op, x, y))
-    }
-}
-// Casts between every pair of dtypes, strided copies, fills.
-for from in DType.allCases {
-    for to in DType.allCases {
-        let x = (a * 50).to(from)
-        close("cast \(from)->\(to)", x.cuda().to(to), x.to(to), rtol: 1e-3, atol: 1e-3)
-    }
-}
-close("strided copy", at.cuda().contiguous(), at.contiguous())
-close("full", Tensor.full([5, 3], 2.5, device: gpu), Tensor.full([5, 3], 2.5))
-close("zeros", Tensor.zeros([4], dtype: .int32, device: gpu), Tensor.zeros([4], dtype: .int32))
-// Reductions.
-for dims in [nil, [0], [1], [0, 1]] as [[Int]?] {
-    close("sum \(dims ?? [])", a.cuda().sum(dims: dims), a.sum(dims: dims), rtol: 1e-10)
-    close(
-        "mean \(dims ?? [])", a.cuda().mean(dims: dims, keepdim: true), a.mean(dims: dims, keepdim: true), rtol: 1e-10)
-    close("amax \(dims ?? [])", a.cuda().amax(dims: dims), a.amax(dims: dims))
-    close("amin \(dims ?? [])", a.cuda().amin(dims: dims), a.amin(dims: dims))
-    close("prod \(dims ?? [])", (a / 2).cuda().prod(dims: dims), (a / 2).prod(dims: dims), rtol: 1e-9)
-    close("var \(dims ?? [])", a.cuda().variance(dims: dims), a.variance(dims: dims), rtol: 1e-9)
-}
+let conformance = Conformance.run(on: gpu)
+passed += conformance.passed
+for f in conformance.failures { check(f, false) }
 let big = Tensor.rand([3_000_001], dtype: .float64, generator: g)
 close("sum large (two-pass)", big.cuda().sum(), big.sum(), rtol: 1e-9)
-close("argmax", a.cuda().argmax(dim: 1), a.argmax(dim: 1))
-close("max(dim)", a.cuda().max(dim: 0).values, a.max(dim: 0).values)
-close("all/any", (a .> -3).cuda().all(), (a .> -3).all())
-close("logsumexp", a.cuda().logsumexp(dims: [1]), a.logsumexp(dims: [1]), rtol: 1e-10)
-for d in [0, 1] {
-    close("softmax dim \(d)", a.cuda().softmax(dim: d), a.softmax(dim: d), rtol: 1e-10, atol: 1e-12)
-    close("logSoftmax dim \(d)", a.cuda().logSoftmax(dim: d), a.logSoftmax(dim: d), rtol: 1e-10, atol: 1e-12)
-    close(
-        "softmax f32 dim \(d)", a.to(.float32).cuda().softmax(dim: d), a.to(.float32).softmax(dim: d), rtol: 1e-5,
-        atol: 1e-6)
-}
 let wide = Tensor.rand([3, 20000], dtype: .float32, generator: g) * 10
 close("softmax wide rows (uncached)", wide.cuda().softmax(dim: 1), wide.softmax(dim: 1), rtol: 1e-4, atol: 1e-7)
-close("cumsum (via CPU)", a.cuda().cumsum(dim: 1), a.cumsum(dim: 1), rtol: 1e-10)
-close("sort (via CPU)", a.cuda().sort(dim: 1).values, a.sort(dim: 1).values)
-// Indexing, gather/scatter, cat, where, views.
-let idx = Tensor([3, 0, 7, 7])
-close("index", a.cuda()[idx.cuda()], a[idx])
-close("mask", a.cuda()[(a .> 0).cuda()], a[a .> 0])
-let gi = Tensor([[0, 5, 16, 2]]).expand([33, 4]).contiguous()
-close("gather", a.cuda().gather(1, gi.cuda()), a.gather(1, gi))
-close("indexSelect", a.cuda().indexSelect(1, idx.cuda()), a.indexSelect(1, idx))
-close("cat", Tensor.cat([a.cuda(), at.cuda()], dim: 0), Tensor.cat([a, at], dim: 0))
-close("where", Tensor.where((a .> 0).cuda(), a.cuda(), 0.0), Tensor.where(a .> 0, a, 0.0))
-close(
-    "transpose+slice", a.cuda().t()[2..<9, TensorIndex.slice(nil, nil, step: 3)].contiguous(),
-    a.t()[2..<9, TensorIndex.slice(nil, nil, step: 3)].contiguous())
-close("pad reflect", a.cuda().pad([2, 2], mode: .reflect), a.pad([2, 2], mode: .reflect))
-close("tril", a.cuda().tril(), a.tril())
-let s = Tensor.zeros([4, 17], dtype: .float64)
-close(
-    "indexAdd", s.cuda().indexAdd(0, Tensor([0, 2, 0]).cuda(), a[0..<3].cuda()),
-    s.indexAdd(0, Tensor([0, 2, 0]), a[0..<3]), rtol: 1e-12)
-// Matmul in every rank and dtype.
-for (sa, sb) in [([5], [5]), ([4, 5], [5]), ([5], [5, 3]), ([4, 5], [5, 3]), ([2, 1, 4, 5], [3, 5, 6])]
-    as [([Int], [Int])]
-{
-    let x = Tensor.rand(sa, dtype: .float64, generator: g), y = Tensor.rand(sb, dtype: .float64, generator: g)
-    close("matmul f64 \(sa)x\(sb)", x.cuda().matmul(y.cuda()), x.matmul(y), rtol: 1e-12)
-    close(
-        "matmul f32 \(sa)x\(sb)", x.to(.float32).cuda().matmul(y.to(.float32).cuda()),
-        x.to(.float32).matmul(y.to(.float32)), rtol: 1e-4)
-}
+// Half-precision and TF32 products (cuBLAS).
 let m1 = Tensor.rand([64, 96], dtype: .float32, generator: g),
     m2 = Tensor.rand([96, 32], dtype: .float32, generator: g)
 close(
