@@ -3,7 +3,7 @@ import Foundation
 import Synchronization
 @testable import Torch
 import TorchBase
-import TorchCPU
+@_spi(Kernels) import TorchCPU
 import TorchTestSupport
 
 final class PromotionTests: XCTestCase {

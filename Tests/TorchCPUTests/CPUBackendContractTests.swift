@@ -1,6 +1,6 @@
 import XCTest
 import TorchBase
-@testable import TorchCPU
+@_spi(Kernels) @testable import TorchCPU
 
 /// A test's own element function: any `UnaryFunction` runs through the CPU backend's `map`.
 private enum Cube: UnaryFunction {

@@ -1,7 +1,7 @@
 import XCTest
 @testable import Torch
 import TorchBase
-@testable import TorchCUDA
+@_spi(Kernels) @testable import TorchCUDA
 import TorchTestSupport
 
 /// A fake device: a bump address space with a capacity, counting live bytes.

@@ -6,7 +6,7 @@ import Synchronization
 /// The caching CPU allocator: 64-byte aligned blocks, kept by size class after they are freed
 /// and handed out again, so that an op that allocates its result does not pay for fresh pages
 /// (DESIGN convention 8). Cached bytes are capped; past the cap freed blocks go back to the system.
-public final class CPUAllocator: @unchecked Sendable {
+@_spi(Kernels) public final class CPUAllocator: @unchecked Sendable {
     public static let shared = CPUAllocator()
 
     public struct Stats: Sendable {

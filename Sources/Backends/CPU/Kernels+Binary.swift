@@ -3,7 +3,7 @@ import RealModule
 
 /// A binary element function as a type, so that generic kernels specialise it statically
 /// (a closure captured by the parallel region would be called indirectly per element).
-public protocol BinaryFn {
+@usableFromInline protocol BinaryFn {
     associatedtype A
     associatedtype R
     static func apply(_ a: A, _ b: A) -> R
@@ -153,7 +153,7 @@ extension CPUKernels {
 // One type per binary op (see BinaryFn).
 /// The binary element functions, one named type each (`Functors.Add<Float>`), that the CPU's loops
 /// specialise (DESIGN convention 5: a named functor handed to a family loop).
-public enum Functors {
+@_spi(Kernels) public enum Functors {
     public enum Add<T: NativeScalar>: BinaryFn {
         @inlinable public static func apply(_ a: T, _ b: T) -> T { T.add(a, b) }
     }

@@ -11,7 +11,7 @@ import TorchBase
 }
 
 /// Element-wise copy with conversion: `dst[i] = D(src[i])`, any layouts of one shape.
-public enum CPUKernels {
+@_spi(Kernels) public enum CPUKernels {
     public static func copy(_ dst: KernelOperand, _ src: KernelOperand) {
         precondition(dst.layout.shape == src.layout.shape, "copy: shapes differ")
         if dst.dtype == src.dtype && dst.layout.isContiguous && src.layout.isContiguous {

@@ -3,7 +3,7 @@ import RealModule
 import _CTorch
 
 /// A unary element function as a type (see BinaryFn).
-public protocol UnaryFn {
+@usableFromInline protocol UnaryFn {
     associatedtype A
     associatedtype R
     static func apply(_ a: A) -> R
@@ -121,15 +121,15 @@ extension CPUKernels {
 }
 
 // Adapters from an element function to the loop's `UnaryFn` (one type per function and element type).
-public enum FloatElement<F: UnaryFunction, T: FloatScalar>: UnaryFn {
-    @inlinable public static func apply(_ x: T) -> T { F.float(x) }
+@usableFromInline enum FloatElement<F: UnaryFunction, T: FloatScalar>: UnaryFn {
+    @inlinable static func apply(_ x: T) -> T { F.float(x) }
 }
-public enum IntegralElement<F: UnaryFunction, T: NativeScalar>: UnaryFn {
-    @inlinable public static func apply(_ x: T) -> T { F.integral(x) }
+@usableFromInline enum IntegralElement<F: UnaryFunction, T: NativeScalar>: UnaryFn {
+    @inlinable static func apply(_ x: T) -> T { F.integral(x) }
 }
-public enum FloatTest<F: UnaryPredicate, T: FloatScalar>: UnaryFn {
-    @inlinable public static func apply(_ x: T) -> Bool { F.float(x) }
+@usableFromInline enum FloatTest<F: UnaryPredicate, T: FloatScalar>: UnaryFn {
+    @inlinable static func apply(_ x: T) -> Bool { F.float(x) }
 }
-public enum IntegralTestElement<F: UnaryPredicate, T: NativeScalar>: UnaryFn {
-    @inlinable public static func apply(_ x: T) -> Bool { F.integral(x) }
+@usableFromInline enum IntegralTestElement<F: UnaryPredicate, T: NativeScalar>: UnaryFn {
+    @inlinable static func apply(_ x: T) -> Bool { F.integral(x) }
 }

@@ -2,14 +2,14 @@ import Dispatch
 import _CTorch
 
 /// Work splitting across cores. Small ranges stay on the calling thread.
-public enum Parallel {
+@usableFromInline enum Parallel {
     /// Number of threads CPU kernels use (default: active cores). Settable like `torch.set_num_threads`.
     /// Matrix multiplies split their work across the same threads (OpenBLAS itself runs
     /// single-threaded, so its spinning worker threads never compete with these).
-    nonisolated(unsafe) public static var threadCount: Int = activeCores()
+    @usableFromInline nonisolated(unsafe) static var threadCount: Int = activeCores()
 
     /// Elements below which an elementwise op runs on one thread.
-    public static let grain = 32_768
+    @usableFromInline static let grain = 32_768
 
     static func activeCores() -> Int {
         #if canImport(Glibc)
@@ -21,7 +21,7 @@ public enum Parallel {
     }
 
     /// Calls `body` on disjoint sub-ranges covering `0..<count`, in parallel when `count >= grain`.
-    @inlinable public static func forRange(_ count: Int, grain: Int = Parallel.grain, _ body: (Range<Int>) -> Void) {
+    @inlinable static func forRange(_ count: Int, grain: Int = Parallel.grain, _ body: (Range<Int>) -> Void) {
         let threads = threadCount
         if count < grain || threads <= 1 {
             if count > 0 { body(0..<count) }

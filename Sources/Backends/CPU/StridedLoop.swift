@@ -5,14 +5,14 @@ import TorchBase
 /// operands' inner strides. Dimensions of size 1 are dropped and adjacent dimensions that are
 /// contiguous for every operand are merged first (PyTorch's TensorIterator does the same), so a
 /// contiguous or broadcast-scalar operand reaches the kernel as one long row.
-public struct StridedLoop {
-    public let k: Int
-    public let shape: [Int]  // coalesced, outermost first; never empty
-    public let strides: [Int]  // strides[d * k + j] for operand j
-    public let bases: [Int]  // operand offsets
-    public let count: Int
+@usableFromInline struct StridedLoop {
+    @usableFromInline let k: Int
+    @usableFromInline let shape: [Int]  // coalesced, outermost first; never empty
+    @usableFromInline let strides: [Int]  // strides[d * k + j] for operand j
+    @usableFromInline let bases: [Int]  // operand offsets
+    @usableFromInline let count: Int
 
-    public init(shape: [Int], operands: [Layout]) {
+    @usableFromInline init(shape: [Int], operands: [Layout]) {
         let k = operands.count
         self.k = k
         var sh: [Int] = []
@@ -42,13 +42,13 @@ public struct StridedLoop {
         self.count = sh.reduce(1, *)
     }
 
-    @inlinable public var innerSize: Int { shape[shape.count - 1] }
+    @inlinable var innerSize: Int { shape[shape.count - 1] }
 
-    @inlinable public func innerStride(_ j: Int) -> Int { strides[(shape.count - 1) * k + j] }
+    @inlinable func innerStride(_ j: Int) -> Int { strides[(shape.count - 1) * k + j] }
 
     /// Runs `body(offsets, n)` over the rows covering linear positions `range`.
     /// `offsets[j]` is operand j's element offset at the row's first element.
-    @inlinable public func run(_ range: Range<Int>, _ body: (UnsafeMutablePointer<Int>, Int) -> Void) {
+    @inlinable func run(_ range: Range<Int>, _ body: (UnsafeMutablePointer<Int>, Int) -> Void) {
         let rank = shape.count
         let inner = shape[rank - 1]
         withUnsafeTemporaryAllocation(of: Int.self, capacity: rank + k) { buf in
@@ -84,7 +84,7 @@ public struct StridedLoop {
     }
 
     /// Runs the whole iteration space, split across cores when large and `parallel` is true.
-    @inlinable public func forEachRow(parallel: Bool = true, _ body: (UnsafeMutablePointer<Int>, Int) -> Void) {
+    @inlinable func forEachRow(parallel: Bool = true, _ body: (UnsafeMutablePointer<Int>, Int) -> Void) {
         if parallel {
             Parallel.forRange(count) { r in run(r, body) }
         } else {

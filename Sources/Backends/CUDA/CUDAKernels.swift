@@ -3,7 +3,7 @@ import _CCuda
 
 /// The CUDA backend's kernels, with the same op families as the CPU backend. Operands carry a
 /// device address in `base` (a pointer value never dereferenced on the host).
-public enum CUDAKernels {
+@_spi(Kernels) public enum CUDAKernels {
     @inline(__always) static func address(_ o: KernelOperand) -> UInt64 {
         UInt64(UInt(bitPattern: o.base)) + UInt64(o.layout.offset * o.dtype.itemSize)
     }

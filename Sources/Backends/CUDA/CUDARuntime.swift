@@ -7,7 +7,7 @@ import Synchronization
 
 /// The CUDA driver seen through `_CCuda`: loaded on first use, one primary context per device,
 /// the default stream, a caching allocator, a cuBLAS handle and the compiled-kernel cache.
-public final class CUDARuntime: @unchecked Sendable {
+@_spi(Kernels) public final class CUDARuntime: @unchecked Sendable {
     nonisolated(unsafe) static var shared: CUDARuntime?
     nonisolated(unsafe) static var loadError: CUDAError?
     static let lock = Mutex(())

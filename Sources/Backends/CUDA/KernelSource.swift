@@ -2,7 +2,7 @@ import TorchBase
 
 /// CUDA C source for the element-wise, reduction and indexing kernels, generated per op and
 /// dtype and compiled by NVRTC at run time. Pure string building: tested without a GPU.
-public enum KernelSource {
+@_spi(Kernels) public enum KernelSource {
     /// The CUDA C type that stores `dtype` (half types are raw 16-bit words converted in code).
     public static func storageType(_ d: DType) -> String {
         switch d {

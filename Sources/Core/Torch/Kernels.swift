@@ -1,6 +1,6 @@
 import TorchBase
 @_spi(Kernels) import TorchCPU
-import TorchCUDA
+@_spi(Kernels) import TorchCUDA
 import Synchronization
 #if canImport(Glibc)
     import Glibc

@@ -2,7 +2,7 @@
 // Usage: swift run -c release torch-bench [--quick]
 import Torch
 import TorchBase
-import TorchCPU
+@_spi(Kernels) import TorchCPU
 import TorchNN
 import TorchOptim
 import TorchIO

@@ -6,7 +6,7 @@
 // Usage: torch-gpu-check [--bench]
 import Torch
 import TorchBase
-import TorchCUDA
+@_spi(Kernels) import TorchCUDA
 import TorchNN
 import TorchOptim
 import TorchConformance
