@@ -25,6 +25,13 @@ final class LayoutAndDeviceTests: XCTestCase {
         XCTAssertEqual(Device.common(.cpu, .cuda(0)), .cuda(0))
         XCTAssertEqual(Device.common(.cuda(0), .cpu), .cuda(0))
         XCTAssertEqual(Device.cuda(1).swiftLiteral, ".cuda(1)")
+        // CPU scalars join ops on any device; nothing else moves implicitly.
+        XCTAssertTrue(Device.cuda(0).accepts0D(from: .cpu))
+        XCTAssertTrue(Device.cpu.accepts0D(from: .cpu))
+        XCTAssertFalse(Device.cpu.accepts0D(from: .cuda(0)))
+        XCTAssertFalse(Device.cuda(0).accepts0D(from: .cuda(1)))
+        XCTAssertEqual(Device.cpu.descriptionSuffix, "")
+        XCTAssertEqual(Device.cuda(0).descriptionSuffix, ", device: .cuda(0)")
     }
 
     func testCUDATypeSpellsFunctionsAndLiterals() {

@@ -27,6 +27,18 @@ public enum Device: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// Whether a 0-d tensor on `other` may join an op on this device (PyTorch moves CPU scalars to
+    /// any device; nothing else moves implicitly).
+    ///
+    /// ```swift
+    /// Device.cuda(0).accepts0D(from: .cpu)   // true
+    /// ```
+    public func accepts0D(from other: Device) -> Bool { other == self || other == .cpu }
+
+    /// How a tensor's description names this device after its values (empty for the CPU, as
+    /// PyTorch prints no device for CPU tensors).
+    public var descriptionSuffix: String { self == .cpu ? "" : ", device: \(swiftLiteral)" }
+
     /// The device an op over operands on `a` and `b` runs on: the accelerator when one of them is
     /// on the CPU (a CPU scalar meets a tensor on any device, as in PyTorch), else `a`.
     ///

@@ -14,7 +14,8 @@ extension Tensor: CustomStringConvertible, CustomDebugStringConvertible {
 
     /// The tensor printed as PyTorch prints it: `tensor([[1., 2.], ...], dtype: .float64)`.
     public var description: String {
-        if device != .cpu { return String(cpu().description.dropLast()) + ", device: \(device.swiftLiteral))" }
+        let deviceSuffix = device.descriptionSuffix
+        if !deviceSuffix.isEmpty { return String(cpu().description.dropLast()) + deviceSuffix + ")" }
         let summarise = count > Tensor.summaryThreshold
         let values = dtype.isFloatingPoint ? to(.float64) : to(.int64)
         let format = Tensor.ElementFormat(values, dtype: dtype, summarise: summarise)

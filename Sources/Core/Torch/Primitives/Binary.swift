@@ -88,9 +88,9 @@ extension Tensor {
         var a = a, b = b
         if a.device != b.device {
             // A CPU 0-d tensor (a Swift scalar) may meet a tensor on any device, as in PyTorch.
-            if a.rank == 0 && a.device == .cpu {
+            if a.rank == 0 && b.device.accepts0D(from: a.device) {
                 a = a.to(device: b.device)
-            } else if b.rank == 0 && b.device == .cpu {
+            } else if b.rank == 0 && a.device.accepts0D(from: b.device) {
                 b = b.to(device: a.device)
             } else {
                 torchFail(
