@@ -4,19 +4,7 @@ import TorchBase
 /// dtype and compiled by NVRTC at run time. Pure string building: tested without a GPU.
 @_spi(Kernels) public enum KernelSource {
     /// The CUDA C type that stores `dtype` (half types are raw 16-bit words converted in code).
-    public static func storageType(_ d: DType) -> String {
-        switch d {
-        case .bool: return "bool"
-        case .uint8: return "unsigned char"
-        case .int8: return "signed char"
-        case .int16: return "short"
-        case .int32: return "int"
-        case .int64: return "long long"
-        case .float16, .bfloat16: return "unsigned short"
-        case .float32: return "float"
-        case .float64: return "double"
-        }
-    }
+    public static func storageType(_ d: DType) -> String { CUDAType(d).name }
 
     /// Device functions every kernel may use: half conversions and geometry.
     public static let prelude = """

@@ -18,16 +18,7 @@ extension Tensor {
                 line: line)
         }
         let result = compute(clone())
-        if !Tensor.canCast(result.dtype, to: dtype) {
-            torchFail(
-                op, "result type \(result.dtype) can't be cast to the desired output type \(dtype)", file: file,
-                line: line)
-        }
-        if result.shape != shape {
-            torchFail(
-                op, "output with shape \(shape) doesn't match the broadcast shape \(result.shape)", file: file,
-                line: line)
-        }
+        checkResultFits(result, op: op, file: file, line: line)
         Kernels.copy(operand, result.operand, device)
         bumpVersion()
         if let base = viewBase {

@@ -153,13 +153,9 @@ extension Tensor {
         return true
     }
 
-    /// Writes `result` (of this shape) into self, checking that its dtype may be cast to ours.
-    func assignResult(_ result: Tensor, op: String, file: StaticString, line: UInt) {
-        checkNoInternalOverlap(op, file: file, line: line)
-        if Tensor.shouldRecord(self, result) {
-            rebaseInPlace(op, file: file, line: line) { _ in result }
-            return
-        }
+    /// Traps as PyTorch does when `result` cannot be written into this tensor: a dtype it may not be
+    /// cast to, or another shape.
+    func checkResultFits(_ result: Tensor, op: String, file: StaticString, line: UInt) {
         if !Tensor.canCast(result.dtype, to: dtype) {
             torchFail(
                 op, "result type \(result.dtype) can't be cast to the desired output type \(dtype)", file: file,
@@ -170,6 +166,16 @@ extension Tensor {
                 op, "output with shape \(shape) doesn't match the broadcast shape \(result.shape)", file: file,
                 line: line)
         }
+    }
+
+    /// Writes `result` (of this shape) into self, checking that its dtype may be cast to ours.
+    func assignResult(_ result: Tensor, op: String, file: StaticString, line: UInt) {
+        checkNoInternalOverlap(op, file: file, line: line)
+        if Tensor.shouldRecord(self, result) {
+            rebaseInPlace(op, file: file, line: line) { _ in result }
+            return
+        }
+        checkResultFits(result, op: op, file: file, line: line)
         if result.storage !== storage || result.layout != layout {
             Kernels.copy(operand, result.operand, device)
         }

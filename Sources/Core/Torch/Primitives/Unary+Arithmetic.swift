@@ -14,10 +14,20 @@ extension UnaryPrimitives {
     ]
 }
 
-/// Refuses bool inputs of the rounding ops as PyTorch's `<op>_vml_cpu` kernels do.
-private func roundingResult(_ name: String, _ x: Tensor, file: StaticString, line: UInt) -> DType {
-    x.requireKernel(name, "\(name)_vml_cpu", .notBool, file: file, line: line)
-    return x.dtype
+/// A rounding function: integral inputs unchanged, bool refused as PyTorch's `<op>_vml_cpu`
+/// kernels do, a zero gradient. A conforming type gives only its name and its float and CUDA forms.
+protocol RoundingPrimitive: UnaryPrimitive {}
+
+extension RoundingPrimitive {
+    static var keepsIntegers: Bool { true }
+    static var saves: UnarySaves { .nothing }
+    static var hasSecondDerivative: Bool { false }
+    static func integral<T: NativeScalar>(_ x: T) -> T { x }
+    static func derivative(_ g: Tensor, x: Tensor, y: Tensor) -> Tensor { Tensor.zerosLike(g) }
+    static func resultType(_ x: Tensor, file: StaticString, line: UInt) -> DType {
+        x.requireKernel(name, "\(name)_vml_cpu", .notBool, file: file, line: line)
+        return x.dtype
+    }
 }
 
 extension Pointwise {
@@ -99,63 +109,31 @@ extension Pointwise {
     }
 
     /// Rounds toward -infinity; integers are unchanged.
-    enum Floor: UnaryPrimitive {
+    enum Floor: RoundingPrimitive {
         static let name = "floor"
-        static let keepsIntegers = true
-        static let saves = UnarySaves.nothing
-        static let hasSecondDerivative = false
         static func float<T: FloatScalar>(_ x: T) -> T { x.rounded(.down) }
-        static func integral<T: NativeScalar>(_ x: T) -> T { x }
         static func cuda(_ t: CUDAType) -> String { t.isFloatingPoint ? "\(t.fn("floor"))(x)" : "x" }
-        static func derivative(_ g: Tensor, x: Tensor, y: Tensor) -> Tensor { Tensor.zerosLike(g) }
-        static func resultType(_ x: Tensor, file: StaticString, line: UInt) -> DType {
-            roundingResult(name, x, file: file, line: line)
-        }
     }
 
     /// Rounds toward +infinity; integers are unchanged.
-    enum Ceil: UnaryPrimitive {
+    enum Ceil: RoundingPrimitive {
         static let name = "ceil"
-        static let keepsIntegers = true
-        static let saves = UnarySaves.nothing
-        static let hasSecondDerivative = false
         static func float<T: FloatScalar>(_ x: T) -> T { x.rounded(.up) }
-        static func integral<T: NativeScalar>(_ x: T) -> T { x }
         static func cuda(_ t: CUDAType) -> String { t.isFloatingPoint ? "\(t.fn("ceil"))(x)" : "x" }
-        static func derivative(_ g: Tensor, x: Tensor, y: Tensor) -> Tensor { Tensor.zerosLike(g) }
-        static func resultType(_ x: Tensor, file: StaticString, line: UInt) -> DType {
-            roundingResult(name, x, file: file, line: line)
-        }
     }
 
     /// Rounds half to even; integers are unchanged.
-    enum Round: UnaryPrimitive {
+    enum Round: RoundingPrimitive {
         static let name = "round"
-        static let keepsIntegers = true
-        static let saves = UnarySaves.nothing
-        static let hasSecondDerivative = false
         static func float<T: FloatScalar>(_ x: T) -> T { x.rounded(.toNearestOrEven) }
-        static func integral<T: NativeScalar>(_ x: T) -> T { x }
         static func cuda(_ t: CUDAType) -> String { t.isFloatingPoint ? "\(t.fn("rint"))(x)" : "x" }
-        static func derivative(_ g: Tensor, x: Tensor, y: Tensor) -> Tensor { Tensor.zerosLike(g) }
-        static func resultType(_ x: Tensor, file: StaticString, line: UInt) -> DType {
-            roundingResult(name, x, file: file, line: line)
-        }
     }
 
     /// Rounds toward zero; integers are unchanged.
-    enum Trunc: UnaryPrimitive {
+    enum Trunc: RoundingPrimitive {
         static let name = "trunc"
-        static let keepsIntegers = true
-        static let saves = UnarySaves.nothing
-        static let hasSecondDerivative = false
         static func float<T: FloatScalar>(_ x: T) -> T { x.rounded(.towardZero) }
-        static func integral<T: NativeScalar>(_ x: T) -> T { x }
         static func cuda(_ t: CUDAType) -> String { t.isFloatingPoint ? "\(t.fn("trunc"))(x)" : "x" }
-        static func derivative(_ g: Tensor, x: Tensor, y: Tensor) -> Tensor { Tensor.zerosLike(g) }
-        static func resultType(_ x: Tensor, file: StaticString, line: UInt) -> DType {
-            roundingResult(name, x, file: file, line: line)
-        }
     }
 
     /// `~x` of integers, `!x` of bool; floats are refused. Not differentiable.
