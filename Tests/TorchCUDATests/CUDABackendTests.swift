@@ -97,7 +97,7 @@ final class CachingAllocatorTests: XCTestCase {
 final class KernelSourceTests: XCTestCase {
     func testGeneratedSources() {
         let add = KernelSource.map(
-            name: "k_add", expr: KernelSource.binaryExpr(.add, .float32), outType: .float32,
+            name: "k_add", expr: Pointwise.Add.cuda(CUDAType(.float32)), outType: .float32,
             inTypes: [.float32, .float32], contiguous: true)
         XCTAssertTrue(
             add.contains(
@@ -110,12 +110,13 @@ final class KernelSourceTests: XCTestCase {
         XCTAssertEqual(Pointwise.Exp.cuda(CUDAType(.float32)), "expf(x)")
         XCTAssertEqual(Pointwise.Exp.cuda(CUDAType(.float64)), "exp(x)")
         XCTAssertEqual(Pointwise.Sigmoid.cuda(CUDAType(.float32)), "((float)1 / ((float)1 + expf(-x)))")
-        XCTAssertEqual(KernelSource.binaryExpr(.lt, .int64), "(x < y)")
+        XCTAssertEqual(Pointwise.Lt.cuda(CUDAType(.int64)), "(x < y)")
         XCTAssertEqual(KernelSource.convert("x", from: .float32, to: .bfloat16), "f2b((float)(x))")
         XCTAssertEqual(KernelSource.convert("x", from: .float16, to: .float32), "(float)(h2f(x))")
         XCTAssertEqual(KernelSource.convert("x", from: .float64, to: .int32), "(int)(long long)(x)")
         for p in UnaryPrimitives.all { XCTAssertFalse(p.cuda(CUDAType(.float32)).isEmpty, p.name) }
-        for op in BinaryOp.allCases { XCTAssertFalse(KernelSource.binaryExpr(op, .int32).isEmpty) }
+        for p in BinaryPrimitives.all { XCTAssertFalse(p.cuda(CUDAType(.int32)).isEmpty, p.name) }
+        for p in BinaryPrimitives.comparisons { XCTAssertFalse(p.cuda(CUDAType(.int32)).isEmpty, p.name) }
         let red = KernelSource.reduceRows(name: "r", op: .max, .float32)
         XCTAssertTrue(red.contains("-__int_as_float(0x7f800000)"))
         XCTAssertEqual(KernelCache.digest("abc"), KernelCache.digest("abc"))

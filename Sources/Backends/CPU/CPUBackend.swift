@@ -34,20 +34,21 @@ package enum CPUBackend: Backend {
     package static func fill(_ dst: KernelOperand, _ value: Double, exactInt: Int64?) throws {
         CPUKernels.fill(dst, value, exactInt: exactInt)
     }
-    package static func binary(_ op: BinaryOp, _ out: KernelOperand, _ a: KernelOperand, _ b: KernelOperand) throws {
-        CPUKernels.binary(op, out, a, b)
-    }
-    @inline(__always)
-    package static func binaryFlat(
-        _ op: BinaryOp, _ dtype: DType, out: UnsafeMutableRawPointer, a: UnsafeRawPointer,
-        b: UnsafeRawPointer, count: Int
+    package static func map<F: BinaryFunction>(
+        _ f: F.Type, _ out: KernelOperand, _ a: KernelOperand, _ b: KernelOperand
     ) throws {
-        if CPUKernels.binaryContiguous(op, dtype, out, a, b, count) { return }
-        let l = Layout(shape: [count])
-        CPUKernels.binary(
-            op, KernelOperand(base: out, layout: l, dtype: dtype),
-            KernelOperand(base: UnsafeMutableRawPointer(mutating: a), layout: l, dtype: dtype),
-            KernelOperand(base: UnsafeMutableRawPointer(mutating: b), layout: l, dtype: dtype))
+        CPUElementwise.map(f, out, a, b)
+    }
+    package static func test<F: BinaryPredicate>(
+        _ f: F.Type, _ out: KernelOperand, _ a: KernelOperand, _ b: KernelOperand
+    ) throws {
+        CPUElementwise.test(f, out, a, b)
+    }
+    package static func mapFlat<F: BinaryFunction>(
+        _ f: F.Type, _ dtype: DType, out: UnsafeMutableRawPointer, a: UnsafeRawPointer, b: UnsafeRawPointer,
+        count: Int
+    ) throws {
+        CPUElementwise.mapFlat(f, dtype, out: out, a: a, b: b, count: count)
     }
     package static func whereSelect(
         _ out: KernelOperand, _ condition: KernelOperand, _ a: KernelOperand,

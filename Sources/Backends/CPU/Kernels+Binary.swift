@@ -45,90 +45,75 @@ func binaryMap<F: BinaryFn>(_ out: KernelOperand, _ a: KernelOperand, _ b: Kerne
     }
 }
 
-extension CPUKernels {
-    /// `out = a op b` over `n` contiguous elements given by raw pointers: the per-op fast path
-    /// for small add/sub/mul of one native dtype (no layouts, one thread). False otherwise.
-    static func binaryContiguous(
-        _ op: BinaryOp, _ dtype: DType, _ out: UnsafeMutableRawPointer,
-        _ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ n: Int
-    ) -> Bool {
-        guard n < Parallel.grain, op == .add || op == .sub || op == .mul, dtype.computeType == dtype else {
-            return false
-        }
-        dtype.dispatchNative(FlatArithmetic(op: op, out: out, a: a, b: b, n: n))
-        return true
+@_spi(Kernels) extension CPUElementwise {
+    /// `out = F(a, b)` (Note [Element functions]), specialised for `F` where core calls it.
+    @inlinable
+    public static func map<F: BinaryFunction>(_: F.Type, _ out: KernelOperand, _ a: KernelOperand, _ b: KernelOperand) {
+        a.dtype.dispatchNative(Map2<F>(out: out, a: a, b: b))
     }
 
-    struct FlatArithmetic: KernelVisitor {
-        let op: BinaryOp, out: UnsafeMutableRawPointer, a: UnsafeRawPointer, b: UnsafeRawPointer, n: Int
-        func visitNative<T: NativeScalar>(_: T.Type) {
+    /// `out = F(a, b)` for a bool-valued test.
+    @inlinable
+    public static func test<F: BinaryPredicate>(_: F.Type, _ out: KernelOperand, _ a: KernelOperand, _ b: KernelOperand)
+    {
+        a.dtype.dispatchNative(Test2<F>(out: out, a: a, b: b))
+    }
+
+    /// `out = F(a, b)` over `count` contiguous elements given by raw pointers (no layouts built).
+    @inlinable
+    public static func mapFlat<F: BinaryFunction>(
+        _: F.Type, _ dtype: DType, out: UnsafeMutableRawPointer, a: UnsafeRawPointer, b: UnsafeRawPointer, count: Int
+    ) {
+        dtype.dispatchNative(Flat2<F>(out: out, a: a, b: b, n: count))
+    }
+
+    @usableFromInline struct Map2<F: BinaryFunction>: KernelVisitor {
+        @usableFromInline let out: KernelOperand, a: KernelOperand, b: KernelOperand
+        @inlinable init(out: KernelOperand, a: KernelOperand, b: KernelOperand) {
+            self.out = out; self.a = a; self.b = b
+        }
+        @inlinable func visitFloat<T: FloatScalar>(_: T.Type) { binaryMap(out, a, b, FloatElement2<F, T>.self) }
+        @inlinable func visitNative<T: NativeScalar>(_: T.Type) { binaryMap(out, a, b, NativeElement2<F, T>.self) }
+    }
+
+    @usableFromInline struct Test2<F: BinaryPredicate>: KernelVisitor {
+        @usableFromInline let out: KernelOperand, a: KernelOperand, b: KernelOperand
+        @inlinable init(out: KernelOperand, a: KernelOperand, b: KernelOperand) {
+            self.out = out; self.a = a; self.b = b
+        }
+        @inlinable func visitNative<T: NativeScalar>(_: T.Type) { binaryMap(out, a, b, TestElement2<F, T>.self) }
+    }
+
+    @usableFromInline struct Flat2<F: BinaryFunction>: KernelVisitor {
+        @usableFromInline let out: UnsafeMutableRawPointer, a: UnsafeRawPointer, b: UnsafeRawPointer, n: Int
+        @inlinable init(out: UnsafeMutableRawPointer, a: UnsafeRawPointer, b: UnsafeRawPointer, n: Int) {
+            self.out = out; self.a = a; self.b = b; self.n = n
+        }
+        @inlinable func visitFloat<T: FloatScalar>(_: T.Type) {
             let o = out.assumingMemoryBound(to: T.self)
             let x = a.assumingMemoryBound(to: T.self), y = b.assumingMemoryBound(to: T.self)
-            switch op {
-            case .add: for i in 0..<n { o[i] = T.add(x[i], y[i]) }
-            case .sub: for i in 0..<n { o[i] = T.sub(x[i], y[i]) }
-            default: for i in 0..<n { o[i] = T.mul(x[i], y[i]) }
-            }
+            Parallel.forRange(n) { r in for i in r { o[i] = F.float(x[i], y[i]) } }
+        }
+        @inlinable func visitNative<T: NativeScalar>(_: T.Type) {
+            let o = out.assumingMemoryBound(to: T.self)
+            let x = a.assumingMemoryBound(to: T.self), y = b.assumingMemoryBound(to: T.self)
+            Parallel.forRange(n) { r in for i in r { o[i] = F.native(x[i], y[i]) } }
         }
     }
+}
 
-    struct Atan2Kernel: KernelVisitor {
-        let out: KernelOperand, a: KernelOperand, b: KernelOperand
-        func visitFloat<T: FloatScalar>(_: T.Type) { binaryMap(out, a, b, Functors.Atan2<T>.self) }
-    }
+// Adapters from a binary element function to the loop's `BinaryFn`.
+@usableFromInline enum FloatElement2<F: BinaryFunction, T: FloatScalar>: BinaryFn {
+    @inlinable static func apply(_ a: T, _ b: T) -> T { F.float(a, b) }
+}
+@usableFromInline enum NativeElement2<F: BinaryFunction, T: NativeScalar>: BinaryFn {
+    @inlinable static func apply(_ a: T, _ b: T) -> T { F.native(a, b) }
+}
+@usableFromInline enum TestElement2<F: BinaryPredicate, T: NativeScalar>: BinaryFn {
+    @inlinable static func apply(_ a: T, _ b: T) -> Bool { F.native(a, b) }
+}
 
-    /// `out = a op b`. `a` and `b` share a native compute dtype; `out` has that dtype, or bool for
-    /// comparisons and logical ops. Layouts are already broadcast to `out`'s shape.
-    public static func binary(_ op: BinaryOp, _ out: KernelOperand, _ a: KernelOperand, _ b: KernelOperand) {
-        let size = a.dtype.itemSize
-        if out.dtype == a.dtype && out.layout.isContiguous && a.layout.isContiguous && b.layout.isContiguous,
-            binaryContiguous(
-                op, a.dtype, out.base + out.layout.offset * size, a.base + a.layout.offset * size,
-                b.base + b.layout.offset * size, out.layout.count)
-        {
-            return
-        }
-        switch op {
-        case .atan2:
-            a.dtype.dispatchFloat(Atan2Kernel(out: out, a: a, b: b))
-        default:
-            a.dtype.dispatchNative(BinaryVisitor(op: op, out: out, a: a, b: b))
-        }
-    }
-
-    struct BinaryVisitor: KernelVisitor {
-        let op: BinaryOp, out: KernelOperand, a: KernelOperand, b: KernelOperand
-        func visitNative<T: NativeScalar>(_: T.Type) {
-            switch op {
-            case .add: binaryMap(out, a, b, Functors.Add<T>.self)
-            case .sub: binaryMap(out, a, b, Functors.Sub<T>.self)
-            case .mul: binaryMap(out, a, b, Functors.Mul<T>.self)
-            case .div: binaryMap(out, a, b, Functors.Div<T>.self)
-            case .floorDivide: binaryMap(out, a, b, Functors.FloorDivide<T>.self)
-            case .remainder: binaryMap(out, a, b, Functors.Remainder<T>.self)
-            case .fmod: binaryMap(out, a, b, Functors.Fmod<T>.self)
-            case .pow: binaryMap(out, a, b, Functors.Pow<T>.self)
-            case .powScalar: binaryMap(out, a, b, Functors.PowScalar<T>.self)
-            case .maximum: binaryMap(out, a, b, Functors.Maximum<T>.self)
-            case .minimum: binaryMap(out, a, b, Functors.Minimum<T>.self)
-            case .eq: binaryMap(out, a, b, Functors.Equal<T>.self)
-            case .ne: binaryMap(out, a, b, Functors.NotEqual<T>.self)
-            case .lt: binaryMap(out, a, b, Functors.Less<T>.self)
-            case .le: binaryMap(out, a, b, Functors.LessEqual<T>.self)
-            case .gt: binaryMap(out, a, b, Functors.Greater<T>.self)
-            case .ge: binaryMap(out, a, b, Functors.GreaterEqual<T>.self)
-            case .logicalAnd: binaryMap(out, a, b, Functors.LogicalAnd<T>.self)
-            case .logicalOr: binaryMap(out, a, b, Functors.LogicalOr<T>.self)
-            case .logicalXor: binaryMap(out, a, b, Functors.LogicalXor<T>.self)
-            case .reluBackward: binaryMap(out, a, b, Functors.ReluBackward<T>.self)
-            case .bitwiseAnd: binaryMap(out, a, b, Functors.BitwiseAnd<T>.self)
-            case .bitwiseOr: binaryMap(out, a, b, Functors.BitwiseOr<T>.self)
-            case .bitwiseXor: binaryMap(out, a, b, Functors.BitwiseXor<T>.self)
-            case .atan2: preconditionFailure("atan2 runs through Atan2Kernel")
-            }
-        }
-    }
-
+extension CPUKernels {
     /// `out = cond ? a : b` (a, b and out share a dtype; cond is bool).
     public static func whereSelect(_ out: KernelOperand, _ cond: KernelOperand, _ a: KernelOperand, _ b: KernelOperand)
     {
@@ -147,86 +132,5 @@ extension CPUKernels {
                 for i in 0..<n { o[i * s0] = c[i * s1] ? x[i * s2] : y[i * s3] }
             }
         }
-    }
-}
-
-// One type per binary op (see BinaryFn).
-/// The binary element functions, one named type each (`Functors.Add<Float>`), that the CPU's loops
-/// specialise (DESIGN convention 5: a named functor handed to a family loop).
-@_spi(Kernels) public enum Functors {
-    public enum Add<T: NativeScalar>: BinaryFn {
-        @inlinable public static func apply(_ a: T, _ b: T) -> T { T.add(a, b) }
-    }
-    public enum Sub<T: NativeScalar>: BinaryFn {
-        @inlinable public static func apply(_ a: T, _ b: T) -> T { T.sub(a, b) }
-    }
-    public enum Mul<T: NativeScalar>: BinaryFn {
-        @inlinable public static func apply(_ a: T, _ b: T) -> T { T.mul(a, b) }
-    }
-    public enum Div<T: NativeScalar>: BinaryFn {
-        @inlinable public static func apply(_ a: T, _ b: T) -> T { T.div(a, b) }
-    }
-    public enum FloorDivide<T: NativeScalar>: BinaryFn {
-        @inlinable public static func apply(_ a: T, _ b: T) -> T { T.floorDiv(a, b) }
-    }
-    public enum Remainder<T: NativeScalar>: BinaryFn {
-        @inlinable public static func apply(_ a: T, _ b: T) -> T { T.remainder(a, b) }
-    }
-    public enum Fmod<T: NativeScalar>: BinaryFn {
-        @inlinable public static func apply(_ a: T, _ b: T) -> T { T.fmod(a, b) }
-    }
-    public enum Pow<T: NativeScalar>: BinaryFn {
-        @inlinable public static func apply(_ a: T, _ b: T) -> T { T.power(a, b) }
-    }
-    public enum PowScalar<T: NativeScalar>: BinaryFn {
-        @inlinable public static func apply(_ a: T, _ b: T) -> T { T.powerScalar(a, b) }
-    }
-    public enum Maximum<T: NativeScalar>: BinaryFn {
-        @inlinable public static func apply(_ a: T, _ b: T) -> T { T.maximum(a, b) }
-    }
-    public enum ReluBackward<T: NativeScalar>: BinaryFn {
-        @inlinable public static func apply(_ g: T, _ y: T) -> T { y > T.zeroValue ? g : T.zeroValue }
-    }
-    public enum Minimum<T: NativeScalar>: BinaryFn {
-        @inlinable public static func apply(_ a: T, _ b: T) -> T { T.minimum(a, b) }
-    }
-    public enum Equal<T: NativeScalar>: BinaryFn {
-        @inlinable public static func apply(_ a: T, _ b: T) -> Bool { a == b }
-    }
-    public enum NotEqual<T: NativeScalar>: BinaryFn {
-        @inlinable public static func apply(_ a: T, _ b: T) -> Bool { a != b }
-    }
-    public enum Less<T: NativeScalar>: BinaryFn {
-        @inlinable public static func apply(_ a: T, _ b: T) -> Bool { a < b }
-    }
-    public enum LessEqual<T: NativeScalar>: BinaryFn {
-        @inlinable public static func apply(_ a: T, _ b: T) -> Bool { a <= b }
-    }
-    public enum Greater<T: NativeScalar>: BinaryFn {
-        @inlinable public static func apply(_ a: T, _ b: T) -> Bool { a > b }
-    }
-    public enum GreaterEqual<T: NativeScalar>: BinaryFn {
-        @inlinable public static func apply(_ a: T, _ b: T) -> Bool { a >= b }
-    }
-    public enum LogicalAnd<T: NativeScalar>: BinaryFn {
-        @inlinable public static func apply(_ a: T, _ b: T) -> Bool { a.isNonZero && b.isNonZero }
-    }
-    public enum LogicalOr<T: NativeScalar>: BinaryFn {
-        @inlinable public static func apply(_ a: T, _ b: T) -> Bool { a.isNonZero || b.isNonZero }
-    }
-    public enum LogicalXor<T: NativeScalar>: BinaryFn {
-        @inlinable public static func apply(_ a: T, _ b: T) -> Bool { a.isNonZero != b.isNonZero }
-    }
-    public enum Atan2<T: FloatScalar>: BinaryFn {
-        @inlinable public static func apply(_ a: T, _ b: T) -> T { T.atan2(y: a, x: b) }
-    }
-    public enum BitwiseAnd<T: NativeScalar>: BinaryFn {
-        @inlinable public static func apply(_ a: T, _ b: T) -> T { T.bitwise(.and, a, b) }
-    }
-    public enum BitwiseOr<T: NativeScalar>: BinaryFn {
-        @inlinable public static func apply(_ a: T, _ b: T) -> T { T.bitwise(.or, a, b) }
-    }
-    public enum BitwiseXor<T: NativeScalar>: BinaryFn {
-        @inlinable public static func apply(_ a: T, _ b: T) -> T { T.bitwise(.xor, a, b) }
     }
 }

@@ -38,16 +38,23 @@ package enum CUDABackend: Backend {
     package static func test<F: UnaryPredicate>(_ f: F.Type, _ out: KernelOperand, _ a: KernelOperand) throws {
         try CUDAKernels.test(f, out, a)
     }
-    package static func binary(_ op: BinaryOp, _ out: KernelOperand, _ a: KernelOperand, _ b: KernelOperand) throws {
-        try CUDAKernels.binary(op, out, a, b)
+    package static func map<F: BinaryFunction>(
+        _ f: F.Type, _ out: KernelOperand, _ a: KernelOperand, _ b: KernelOperand
+    ) throws {
+        try CUDAKernels.map(f, out, a, b)
     }
-    package static func binaryFlat(
-        _ op: BinaryOp, _ dtype: DType, out: UnsafeMutableRawPointer, a: UnsafeRawPointer,
-        b: UnsafeRawPointer, count: Int
+    package static func test<F: BinaryPredicate>(
+        _ f: F.Type, _ out: KernelOperand, _ a: KernelOperand, _ b: KernelOperand
+    ) throws {
+        try CUDAKernels.test(f, out, a, b)
+    }
+    package static func mapFlat<F: BinaryFunction>(
+        _ f: F.Type, _ dtype: DType, out: UnsafeMutableRawPointer, a: UnsafeRawPointer, b: UnsafeRawPointer,
+        count: Int
     ) throws {
         let l = Layout(shape: [count])
-        try CUDAKernels.binary(
-            op, KernelOperand(base: out, layout: l, dtype: dtype),
+        try CUDAKernels.map(
+            f, KernelOperand(base: out, layout: l, dtype: dtype),
             KernelOperand(base: UnsafeMutableRawPointer(mutating: a), layout: l, dtype: dtype),
             KernelOperand(base: UnsafeMutableRawPointer(mutating: b), layout: l, dtype: dtype))
     }

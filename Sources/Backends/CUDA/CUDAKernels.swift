@@ -103,8 +103,18 @@ import _CCuda
         try map("u_\(F.name)_\(a.dtype)", F.cuda(CUDAType(a.dtype)), out: out, ins: [a])
     }
 
-    public static func binary(_ op: BinaryOp, _ out: KernelOperand, _ a: KernelOperand, _ b: KernelOperand) throws {
-        try map("b_\(op.rawValue)_\(a.dtype)", KernelSource.binaryExpr(op, a.dtype), out: out, ins: [a, b])
+    /// `out = F(a, b)` with `F`'s CUDA expression (Note [Element functions]).
+    public static func map<F: BinaryFunction>(
+        _: F.Type, _ out: KernelOperand, _ a: KernelOperand, _ b: KernelOperand
+    ) throws {
+        try map("b_\(F.name)_\(a.dtype)", F.cuda(CUDAType(a.dtype)), out: out, ins: [a, b])
+    }
+
+    /// `out = F(a, b)` (bool) with `F`'s CUDA expression.
+    public static func test<F: BinaryPredicate>(
+        _: F.Type, _ out: KernelOperand, _ a: KernelOperand, _ b: KernelOperand
+    ) throws {
+        try map("p_\(F.name)_\(a.dtype)", F.cuda(CUDAType(a.dtype)), out: out, ins: [a, b])
     }
 
     public static func whereSelect(_ out: KernelOperand, _ cond: KernelOperand, _ a: KernelOperand, _ b: KernelOperand)

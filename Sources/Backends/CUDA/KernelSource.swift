@@ -67,45 +67,6 @@ import TorchBase
 
     static func isF32(_ d: DType) -> Bool { d == .float32 }
 
-    /// The CUDA expression of a binary op on `x`, `y` of native compute dtype `d`.
-    public static func binaryExpr(_ op: BinaryOp, _ d: DType) -> String {
-        let f = isF32(d) ? "f" : ""
-        let T = storageType(d)
-        let fl = d.isFloatingPoint
-        switch op {
-        case .add: return d == .bool ? "(x || y)" : "(\(T))(x + y)"
-        case .sub: return "(\(T))(x - y)"
-        case .mul: return d == .bool ? "(x && y)" : "(\(T))(x * y)"
-        case .div: return fl ? "(x / y)" : "(\(T))(y == 0 ? 0 : x / y)"
-        case .floorDivide:
-            return fl
-                ? "pyfloordiv(x, y)"
-                : "(\(T))(y == 0 ? 0 : ((x / y) - (((x % y) != 0) && ((x < 0) != (y < 0)) ? 1 : 0)))"
-        case .remainder: return fl ? "pyremf(x, y)" : "pyremi(x, y)"
-        case .fmod: return fl ? "fmod\(f)(x, y)" : "(\(T))(y == 0 ? 0 : x % y)"
-        case .pow: return fl ? "(y == (\(T))2 ? x * x : pow\(f)(x, y))" : "ipow(x, y)"
-        case .powScalar:
-            return fl
-                ? "(y == (\(T))0.5 ? sqrt\(f)(x) : (y == (\(T))-0.5 ? rsqrt\(f)(x) : pow\(f)(x, y)))" : "ipow(x, y)"
-        case .maximum: return fl ? "((x != x || y != y) ? (x + y) : (x > y ? x : y))" : "(x > y ? x : y)"
-        case .minimum: return fl ? "((x != x || y != y) ? (x + y) : (x < y ? x : y))" : "(x < y ? x : y)"
-        case .atan2: return "atan2\(f)(x, y)"
-        case .bitwiseAnd: return d == .bool ? "(x && y)" : "(\(T))(x & y)"
-        case .bitwiseOr: return d == .bool ? "(x || y)" : "(\(T))(x | y)"
-        case .bitwiseXor: return d == .bool ? "(x != y)" : "(\(T))(x ^ y)"
-        case .logicalAnd: return "(x != 0 && y != 0)"
-        case .logicalOr: return "(x != 0 || y != 0)"
-        case .logicalXor: return "((x != 0) != (y != 0))"
-        case .eq: return "(x == y)"
-        case .ne: return "(x != y)"
-        case .lt: return "(x < y)"
-        case .le: return "(x <= y)"
-        case .gt: return "(x > y)"
-        case .ge: return "(x >= y)"
-        case .reluBackward: return "(y > (\(T))0 ? x : (\(T))0)"
-        }
-    }
-
     static let ipow = """
         template <typename T> __device__ T pyremf(T x, T y) { T r = fmod(x, y);
             return (r != 0 && ((r < 0) != (y < 0))) ? r + y : r; }

@@ -12,7 +12,7 @@
 /// when it answers no.
 ///
 /// ```swift
-/// try CPUBackend.binary(.add, out, a, b)   // only the router makes calls like this
+/// try CPUBackend.copy(dst, src)   // only the router makes calls like this
 /// ```
 package protocol Backend {
     /// The backend's name in messages ("cpu", "cuda").
@@ -41,13 +41,17 @@ package protocol Backend {
     static func map<F: UnaryFunction>(_ f: F.Type, _ out: KernelOperand, _ a: KernelOperand) throws
     /// `out` (bool) = `f(a)` element-wise for `a` of any native dtype.
     static func test<F: UnaryPredicate>(_ f: F.Type, _ out: KernelOperand, _ a: KernelOperand) throws
-    /// `out = a op b` over operands already broadcast to `out`'s shape and converted to one dtype.
-    static func binary(_ op: BinaryOp, _ out: KernelOperand, _ a: KernelOperand, _ b: KernelOperand) throws
-    /// `out = a op b` over `count` contiguous elements of one computable `dtype` given by their
+    /// `out = f(a, b)` over operands already broadcast to `out`'s shape and converted to one dtype.
+    static func map<F: BinaryFunction>(_ f: F.Type, _ out: KernelOperand, _ a: KernelOperand, _ b: KernelOperand)
+        throws
+    /// `out` (bool) = `f(a, b)` over operands already broadcast to `out`'s shape, of one dtype.
+    static func test<F: BinaryPredicate>(_ f: F.Type, _ out: KernelOperand, _ a: KernelOperand, _ b: KernelOperand)
+        throws
+    /// `out = f(a, b)` over `count` contiguous elements of one computable `dtype` given by their
     /// first elements: the per-op fast path of small same-shape operands (no layouts built).
-    static func binaryFlat(
-        _ op: BinaryOp, _ dtype: DType, out: UnsafeMutableRawPointer, a: UnsafeRawPointer,
-        b: UnsafeRawPointer, count: Int) throws
+    static func mapFlat<F: BinaryFunction>(
+        _ f: F.Type, _ dtype: DType, out: UnsafeMutableRawPointer, a: UnsafeRawPointer, b: UnsafeRawPointer,
+        count: Int) throws
     /// `out = condition ? a : b`.
     static func whereSelect(_ out: KernelOperand, _ condition: KernelOperand, _ a: KernelOperand, _ b: KernelOperand)
         throws

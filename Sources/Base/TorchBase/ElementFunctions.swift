@@ -58,6 +58,52 @@ public protocol UnaryPredicate {
     static func cuda(_ t: CUDAType) -> String
 }
 
+/// An element-wise function of two operands of one dtype whose result has that dtype (Note
+/// [Element functions]).
+///
+/// ```swift
+/// enum Hypot: BinaryFunction {
+///     static let name = "hypot"
+///     static func float<T: FloatScalar>(_ a: T, _ b: T) -> T { (a * a + b * b).squareRoot() }
+///     static func cuda(_ t: CUDAType) -> String { "\(t.fn("hypot"))(x, y)" }
+/// }
+/// ```
+public protocol BinaryFunction {
+    /// PyTorch's name of the op (kernel caches, messages, the primitive registry).
+    static var name: String { get }
+    /// The value on two elements of any arithmetic type (bool, integers, float32, float64).
+    static func native<T: NativeScalar>(_ a: T, _ b: T) -> T
+    /// The value on two float32 or float64 elements (by default `native`).
+    static func float<T: FloatScalar>(_ a: T, _ b: T) -> T
+    /// The CUDA C expression of the function of `x` and `y` for elements of type `t`.
+    static func cuda(_ t: CUDAType) -> String
+}
+
+extension BinaryFunction {
+    public static func native<T: NativeScalar>(_ a: T, _ b: T) -> T {
+        preconditionFailure("\(name) has no integral kernel; core promotes its integral inputs")
+    }
+    public static func float<T: FloatScalar>(_ a: T, _ b: T) -> T { native(a, b) }
+}
+
+/// An element-wise test of two operands of one dtype with a bool result (`eq`, `logicalAnd`).
+///
+/// ```swift
+/// enum Apart: BinaryPredicate {
+///     static let name = "apart"
+///     static func native<T: NativeScalar>(_ a: T, _ b: T) -> Bool { a != b }
+///     static func cuda(_ t: CUDAType) -> String { "(x != y)" }
+/// }
+/// ```
+public protocol BinaryPredicate {
+    /// PyTorch's name of the op.
+    static var name: String { get }
+    /// The test of two elements of any arithmetic type.
+    static func native<T: NativeScalar>(_ a: T, _ b: T) -> Bool
+    /// The CUDA C expression (bool) of the test of `x` and `y`.
+    static func cuda(_ t: CUDAType) -> String
+}
+
 /// How CUDA C spells an element type and its math functions, for `UnaryFunction.cuda`.
 ///
 /// ```swift

@@ -39,37 +39,6 @@ extension Tensor {
         }
     }
 
-    /// The kernel-support rule of a binary op on its promoted dtype `common`.
-    static func checkBinarySupport(
-        _ op: BinaryOp, _ a: DType, _ b: DType, common: DType,
-        file: StaticString, line: UInt
-    ) {
-        switch op {
-        case .sub where a == .bool || b == .bool:
-            if a == .bool && b == .bool {
-                torchFail(
-                    "sub",
-                    "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
-                        + "`logical_xor()` operator instead.",
-                    file: file, line: line)
-            }
-            torchFail(
-                "sub",
-                "Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to invert a "
-                    + "mask, use the `~` or `logical_not()` operator instead.",
-                file: file, line: line)
-        case .remainder where common == .bool:
-            torchFail("remainder", "\"remainder_cpu\" not implemented for 'Bool'", file: file, line: line)
-        case .fmod where common == .bool:
-            torchFail("fmod", "\"fmod_cpu\" not implemented for 'Bool'", file: file, line: line)
-        case .floorDivide where common == .bool:
-            torchFail("floor_divide", "\"div_floor_cpu\" not implemented for 'Bool'", file: file, line: line)
-        case .pow where common == .bool:
-            torchFail("pow", "\"pow\" not implemented for 'Bool'", file: file, line: line)
-        default: break
-        }
-    }
-
     /// `bitwiseAnd` → `bitwise_and` (PyTorch's spelling in messages).
     static func snake(_ s: String) -> String {
         var out = ""

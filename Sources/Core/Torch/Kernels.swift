@@ -159,23 +159,40 @@ enum Kernels {
         }
         run(device, F.name) { b, o in try b.test(f, o.output(out), o.input(a)) }
     }
-    static func binary(_ op: BinaryOp, _ out: KernelOperand, _ a: KernelOperand, _ x: KernelOperand, _ device: Device) {
-        run(device, op.rawValue) { b, o in try b.binary(op, o.output(out), o.input(a), o.input(x)) }
-    }
-    /// `out = a op b` over `count` contiguous elements (the small-op fast path; the CPU is called
-    /// directly, without the fallback machinery, since it has every kernel).
+    /// `out = F(a, b)`, specialised for `F` on the CPU as `map` of a unary function is.
     @inline(__always)
-    static func binaryFlat(
-        _ op: BinaryOp, _ dtype: DType, out: UnsafeMutableRawPointer, a: UnsafeRawPointer,
+    static func map<F: BinaryFunction>(
+        _ f: F.Type, _ out: KernelOperand, _ a: KernelOperand, _ x: KernelOperand, _ device: Device
+    ) {
+        if device == .cpu {
+            CPUElementwise.map(f, out, a, x)
+            return
+        }
+        run(device, F.name) { b, o in try b.map(f, o.output(out), o.input(a), o.input(x)) }
+    }
+    /// `out = F(a, b)` as a bool tensor.
+    @inline(__always)
+    static func test<F: BinaryPredicate>(
+        _ f: F.Type, _ out: KernelOperand, _ a: KernelOperand, _ x: KernelOperand, _ device: Device
+    ) {
+        if device == .cpu {
+            CPUElementwise.test(f, out, a, x)
+            return
+        }
+        run(device, F.name) { b, o in try b.test(f, o.output(out), o.input(a), o.input(x)) }
+    }
+    /// `out = F(a, b)` over `count` contiguous elements (the small-op fast path; every backend has
+    /// it, so there is no fallback).
+    @inline(__always)
+    static func mapFlat<F: BinaryFunction>(
+        _ f: F.Type, _ dtype: DType, out: UnsafeMutableRawPointer, a: UnsafeRawPointer,
         b: UnsafeRawPointer, count: Int, _ device: Device
     ) {
         if device == .cpu {
-            do { try CPUBackend.binaryFlat(op, dtype, out: out, a: a, b: b, count: count) } catch {
-                fatalError("\(op) on cpu: \(error)")
-            }
+            CPUElementwise.mapFlat(f, dtype, out: out, a: a, b: b, count: count)
             return
         }
-        run(device, op.rawValue) { bk, _ in try bk.binaryFlat(op, dtype, out: out, a: a, b: b, count: count) }
+        run(device, F.name) { bk, _ in try bk.mapFlat(f, dtype, out: out, a: a, b: b, count: count) }
     }
     static func whereSelect(
         _ out: KernelOperand, _ c: KernelOperand, _ a: KernelOperand, _ x: KernelOperand,

@@ -32,7 +32,33 @@ extension Tensor {
     }
 
     /// The dtype of `self op scalar` under PyTorch's promotion.
-    func resultDType<S: ScalarLike>(withScalar _: S.Type) -> DType {
-        resultType([.tensor(dtype, isZeroDim: rank == 0), .scalar(S.scalarKind)], defaultFloat: Torch.defaultDType)
+    func resultDType<S: ScalarLike>(withScalar _: S.Type) -> DType { resultDType(withScalarKind: S.scalarKind) }
+
+    /// The dtype of `self op scalar` for a scalar of kind `kind` (bool, int64 or float64).
+    func resultDType(withScalarKind kind: DType) -> DType {
+        resultType([.tensor(dtype, isZeroDim: rank == 0), .scalar(kind)], defaultFloat: Torch.defaultDType)
+    }
+}
+
+/// A Swift scalar operand with its type erased once, at the API's edge, so that the element-wise
+/// primitives that take one are generic over the op alone and are specialised for it (a function
+/// generic over both the op and the scalar type would run unspecialised from a generic caller).
+struct ScalarOperand {
+    let value: Double
+    let exactInt: Int64?
+    /// The promotion category (bool, int64, float64).
+    let kind: DType
+    @inline(__always) init<S: ScalarLike>(_ s: S) {
+        value = s.asDouble
+        exactInt = S.dtype.isFloatingPoint ? nil : s.asInt64
+        kind = S.scalarKind
+    }
+
+    /// The scalar as a 0-d CPU tensor of `dtype` (as `Tensor.scalar`).
+    func tensor(_ dtype: DType) -> Tensor {
+        let t = Tensor(uninitialized: [], dtype: dtype)
+        Kernels.fill(t.operand, value, exactInt: exactInt, t.device)
+        t.bumpVersion()
+        return t
     }
 }

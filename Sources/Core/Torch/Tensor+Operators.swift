@@ -5,84 +5,90 @@ import TorchBase
 // (logical for bool tensors), as in PyTorch.
 extension Tensor {
     /// Element-wise sum with broadcasting and promotion (`torch.add`). ```a + b```
-    public static func + (a: Tensor, b: Tensor) -> Tensor { binary(.add, a, b) }
+    public static func + (a: Tensor, b: Tensor) -> Tensor { binary(Pointwise.Add.self, a, b) }
     /// Element-wise difference (`torch.sub`). ```a - b```
-    public static func - (a: Tensor, b: Tensor) -> Tensor { binary(.sub, a, b) }
+    public static func - (a: Tensor, b: Tensor) -> Tensor { binary(Pointwise.Sub.self, a, b) }
     /// Element-wise product (`torch.mul`). ```a * b```
-    public static func * (a: Tensor, b: Tensor) -> Tensor { binary(.mul, a, b) }
+    public static func * (a: Tensor, b: Tensor) -> Tensor { binary(Pointwise.Mul.self, a, b) }
     /// True division: integral inputs give the default float dtype (`torch.div`). ```a / b```
-    public static func / (a: Tensor, b: Tensor) -> Tensor { binary(.div, a, b) }
+    public static func / (a: Tensor, b: Tensor) -> Tensor { binary(Pointwise.Div.self, a, b) }
     /// Python's remainder, with the sign of the divisor (`torch.remainder`). ```a % b```
-    public static func % (a: Tensor, b: Tensor) -> Tensor { binary(.remainder, a, b) }
+    public static func % (a: Tensor, b: Tensor) -> Tensor { binary(Pointwise.Remainder.self, a, b) }
     public static prefix func - (a: Tensor) -> Tensor { a.neg() }
 
     /// Adds a Swift scalar (which does not raise the tensor's dtype within its kind). ```x + 1```
-    public static func + <S: ScalarLike>(a: Tensor, b: S) -> Tensor { binary(.add, a, scalar: b) }
+    public static func + <S: ScalarLike>(a: Tensor, b: S) -> Tensor { binary(Pointwise.Add.self, a, scalar: b) }
     /// Subtracts a Swift scalar. ```x - 0.5```
-    public static func - <S: ScalarLike>(a: Tensor, b: S) -> Tensor { binary(.sub, a, scalar: b) }
+    public static func - <S: ScalarLike>(a: Tensor, b: S) -> Tensor { binary(Pointwise.Sub.self, a, scalar: b) }
     /// Multiplies by a Swift scalar. ```x * 2```
-    public static func * <S: ScalarLike>(a: Tensor, b: S) -> Tensor { binary(.mul, a, scalar: b) }
+    public static func * <S: ScalarLike>(a: Tensor, b: S) -> Tensor { binary(Pointwise.Mul.self, a, scalar: b) }
     /// Divides by a Swift scalar (true division). ```x / 255```
-    public static func / <S: ScalarLike>(a: Tensor, b: S) -> Tensor { binary(.div, a, scalar: b) }
+    public static func / <S: ScalarLike>(a: Tensor, b: S) -> Tensor { binary(Pointwise.Div.self, a, scalar: b) }
     /// Python's remainder by a Swift scalar. ```x % 3```
-    public static func % <S: ScalarLike>(a: Tensor, b: S) -> Tensor { binary(.remainder, a, scalar: b) }
+    public static func % <S: ScalarLike>(a: Tensor, b: S) -> Tensor { binary(Pointwise.Remainder.self, a, scalar: b) }
     /// A Swift scalar plus a tensor. ```1 + x```
-    public static func + <S: ScalarLike>(a: S, b: Tensor) -> Tensor { binary(.add, b, scalar: a, reversed: true) }
+    public static func + <S: ScalarLike>(a: S, b: Tensor) -> Tensor {
+        binary(Pointwise.Add.self, b, scalar: a, reversed: true)
+    }
     /// A Swift scalar minus a tensor. ```1 - p```
-    public static func - <S: ScalarLike>(a: S, b: Tensor) -> Tensor { binary(.sub, b, scalar: a, reversed: true) }
+    public static func - <S: ScalarLike>(a: S, b: Tensor) -> Tensor {
+        binary(Pointwise.Sub.self, b, scalar: a, reversed: true)
+    }
     /// A Swift scalar times a tensor. ```0.5 * x```
-    public static func * <S: ScalarLike>(a: S, b: Tensor) -> Tensor { binary(.mul, b, scalar: a, reversed: true) }
+    public static func * <S: ScalarLike>(a: S, b: Tensor) -> Tensor {
+        binary(Pointwise.Mul.self, b, scalar: a, reversed: true)
+    }
     /// `scalar / tensor` as PyTorch's `__rtruediv__`: `reciprocal(b) * a` (it saves only its result).
     public static func / <S: ScalarLike>(a: S, b: Tensor) -> Tensor { b.reciprocal() * a }
 
     /// Adds `b` into `a` in place (`Tensor.add_`). ```w += delta```
-    public static func += (a: Tensor, b: Tensor) { a.binaryInPlace(.add, b) }
+    public static func += (a: Tensor, b: Tensor) { a.binaryInPlace(Pointwise.Add.self, b) }
     /// Subtracts `b` from `a` in place (`Tensor.sub_`). ```w -= lr * g```
-    public static func -= (a: Tensor, b: Tensor) { a.binaryInPlace(.sub, b) }
+    public static func -= (a: Tensor, b: Tensor) { a.binaryInPlace(Pointwise.Sub.self, b) }
     /// Multiplies `a` by `b` in place (`Tensor.mul_`). ```x *= mask```
-    public static func *= (a: Tensor, b: Tensor) { a.binaryInPlace(.mul, b) }
+    public static func *= (a: Tensor, b: Tensor) { a.binaryInPlace(Pointwise.Mul.self, b) }
     /// Divides `a` by `b` in place (`Tensor.div_`; `a` must be floating). ```x /= norm```
-    public static func /= (a: Tensor, b: Tensor) { a.binaryInPlace(.div, b) }
+    public static func /= (a: Tensor, b: Tensor) { a.binaryInPlace(Pointwise.Div.self, b) }
     /// Adds a Swift scalar in place. ```x += 1```
-    public static func += <S: ScalarLike>(a: Tensor, b: S) { a.binaryInPlace(.add, scalar: b) }
+    public static func += <S: ScalarLike>(a: Tensor, b: S) { a.binaryInPlace(Pointwise.Add.self, scalar: b) }
     /// Subtracts a Swift scalar in place. ```x -= 1```
-    public static func -= <S: ScalarLike>(a: Tensor, b: S) { a.binaryInPlace(.sub, scalar: b) }
+    public static func -= <S: ScalarLike>(a: Tensor, b: S) { a.binaryInPlace(Pointwise.Sub.self, scalar: b) }
     /// Multiplies by a Swift scalar in place. ```x *= 0.9```
-    public static func *= <S: ScalarLike>(a: Tensor, b: S) { a.binaryInPlace(.mul, scalar: b) }
+    public static func *= <S: ScalarLike>(a: Tensor, b: S) { a.binaryInPlace(Pointwise.Mul.self, scalar: b) }
     /// Divides by a Swift scalar in place. ```x /= 2```
-    public static func /= <S: ScalarLike>(a: Tensor, b: S) { a.binaryInPlace(.div, scalar: b) }
+    public static func /= <S: ScalarLike>(a: Tensor, b: S) { a.binaryInPlace(Pointwise.Div.self, scalar: b) }
 
     /// Element-wise `==` as a bool tensor (`torch.eq`). ```a .== b```
-    public static func .== (a: Tensor, b: Tensor) -> Tensor { binary(.eq, a, b) }
+    public static func .== (a: Tensor, b: Tensor) -> Tensor { compare(Pointwise.Eq.self, a, b) }
     /// Element-wise `!=` as a bool tensor (`torch.ne`). ```a .!= b```
-    public static func .!= (a: Tensor, b: Tensor) -> Tensor { binary(.ne, a, b) }
+    public static func .!= (a: Tensor, b: Tensor) -> Tensor { compare(Pointwise.Ne.self, a, b) }
     /// Element-wise `<` as a bool tensor (`torch.lt`). ```a .< b```
-    public static func .< (a: Tensor, b: Tensor) -> Tensor { binary(.lt, a, b) }
+    public static func .< (a: Tensor, b: Tensor) -> Tensor { compare(Pointwise.Lt.self, a, b) }
     /// Element-wise `<=` as a bool tensor (`torch.le`). ```a .<= b```
-    public static func .<= (a: Tensor, b: Tensor) -> Tensor { binary(.le, a, b) }
+    public static func .<= (a: Tensor, b: Tensor) -> Tensor { compare(Pointwise.Le.self, a, b) }
     /// Element-wise `>` as a bool tensor (`torch.gt`). ```a .> b```
-    public static func .> (a: Tensor, b: Tensor) -> Tensor { binary(.gt, a, b) }
+    public static func .> (a: Tensor, b: Tensor) -> Tensor { compare(Pointwise.Gt.self, a, b) }
     /// Element-wise `>=` as a bool tensor (`torch.ge`). ```a .>= b```
-    public static func .>= (a: Tensor, b: Tensor) -> Tensor { binary(.ge, a, b) }
+    public static func .>= (a: Tensor, b: Tensor) -> Tensor { compare(Pointwise.Ge.self, a, b) }
     /// Element-wise `== scalar`. ```labels .== 3```
-    public static func .== <S: ScalarLike>(a: Tensor, b: S) -> Tensor { binary(.eq, a, scalar: b) }
+    public static func .== <S: ScalarLike>(a: Tensor, b: S) -> Tensor { compare(Pointwise.Eq.self, a, scalar: b) }
     /// Element-wise `!= scalar`. ```x .!= 0```
-    public static func .!= <S: ScalarLike>(a: Tensor, b: S) -> Tensor { binary(.ne, a, scalar: b) }
+    public static func .!= <S: ScalarLike>(a: Tensor, b: S) -> Tensor { compare(Pointwise.Ne.self, a, scalar: b) }
     /// Element-wise `< scalar`. ```x .< 0```
-    public static func .< <S: ScalarLike>(a: Tensor, b: S) -> Tensor { binary(.lt, a, scalar: b) }
+    public static func .< <S: ScalarLike>(a: Tensor, b: S) -> Tensor { compare(Pointwise.Lt.self, a, scalar: b) }
     /// Element-wise `<= scalar`. ```x .<= 1```
-    public static func .<= <S: ScalarLike>(a: Tensor, b: S) -> Tensor { binary(.le, a, scalar: b) }
+    public static func .<= <S: ScalarLike>(a: Tensor, b: S) -> Tensor { compare(Pointwise.Le.self, a, scalar: b) }
     /// Element-wise `> scalar`. ```x .> 0```
-    public static func .> <S: ScalarLike>(a: Tensor, b: S) -> Tensor { binary(.gt, a, scalar: b) }
+    public static func .> <S: ScalarLike>(a: Tensor, b: S) -> Tensor { compare(Pointwise.Gt.self, a, scalar: b) }
     /// Element-wise `>= scalar`. ```x .>= 0.5```
-    public static func .>= <S: ScalarLike>(a: Tensor, b: S) -> Tensor { binary(.ge, a, scalar: b) }
+    public static func .>= <S: ScalarLike>(a: Tensor, b: S) -> Tensor { compare(Pointwise.Ge.self, a, scalar: b) }
 
     /// Bitwise (or logical, for bool) AND (`torch.bitwise_and`). ```maskA & maskB```
-    public static func & (a: Tensor, b: Tensor) -> Tensor { binary(.bitwiseAnd, a, b) }
+    public static func & (a: Tensor, b: Tensor) -> Tensor { binary(Pointwise.BitwiseAnd.self, a, b) }
     /// Bitwise (or logical, for bool) OR (`torch.bitwise_or`). ```maskA | maskB```
-    public static func | (a: Tensor, b: Tensor) -> Tensor { binary(.bitwiseOr, a, b) }
+    public static func | (a: Tensor, b: Tensor) -> Tensor { binary(Pointwise.BitwiseOr.self, a, b) }
     /// Bitwise (or logical, for bool) XOR (`torch.bitwise_xor`). ```maskA ^ maskB```
-    public static func ^ (a: Tensor, b: Tensor) -> Tensor { binary(.bitwiseXor, a, b) }
+    public static func ^ (a: Tensor, b: Tensor) -> Tensor { binary(Pointwise.BitwiseXor.self, a, b) }
     public static prefix func ~ (a: Tensor) -> Tensor { a.bitwiseNot() }
 }
 
@@ -90,7 +96,7 @@ extension Tensor {
 extension Tensor {
     /// `self + other`.
     public func add(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        Tensor.binary(.add, self, other, file: file, line: line)
+        Tensor.binary(Pointwise.Add.self, self, other, file: file, line: line)
     }
     /// `self + alpha * other`. The result dtype is that of `self + other`: an integer `alpha` keeps
     /// integer tensors integral, a floating `alpha` on integer tensors is refused (PyTorch's rules).
@@ -103,7 +109,8 @@ extension Tensor {
     {
         if let r = inComputeType(other, { a, b in a.add(b, alpha: alpha, file: file, line: line) }) { return r }
         return Tensor.binary(
-            .add, self, scaledByAlpha(other, alpha, "add", file: file, line: line), file: file, line: line)
+            Pointwise.Add.self, self, scaledByAlpha(other, alpha, "add", file: file, line: line), file: file,
+            line: line)
     }
 
     /// float16/bfloat16 `self op other` computed in float32 and rounded once (PyTorch's
@@ -118,18 +125,19 @@ extension Tensor {
     }
     /// `self - other`.
     public func sub(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        Tensor.binary(.sub, self, other, file: file, line: line)
+        Tensor.binary(Pointwise.Sub.self, self, other, file: file, line: line)
     }
     /// `self - alpha * other`, with `add(_:alpha:)`'s dtype rules.
     public func sub<S: ScalarLike>(_ other: Tensor, alpha: S, file: StaticString = #fileID, line: UInt = #line)
         -> Tensor
     {
         if dtype == .bool || other.dtype == .bool {
-            Tensor.checkBinarySupport(.sub, dtype, other.dtype, common: .bool, file: file, line: line)
+            Pointwise.Sub.refuse(dtype, other.dtype, file: file, line: line)
         }
         if let r = inComputeType(other, { a, b in a.sub(b, alpha: alpha, file: file, line: line) }) { return r }
         return Tensor.binary(
-            .sub, self, scaledByAlpha(other, alpha, "sub", file: file, line: line), file: file, line: line)
+            Pointwise.Sub.self, self, scaledByAlpha(other, alpha, "sub", file: file, line: line), file: file,
+            line: line)
     }
 
     /// `alpha * other` in the dtype of `self op other`, after PyTorch's alpha checks.
@@ -149,11 +157,11 @@ extension Tensor {
             torchFail(op, "Boolean alpha only supported for Boolean results.", file: file, line: line)
         }
         if alpha.asDouble == 1 { return other }
-        return Tensor.binary(.mul, other, Tensor.scalar(alpha, dtype: common), file: file, line: line)
+        return Tensor.binary(Pointwise.Mul.self, other, Tensor.scalar(alpha, dtype: common), file: file, line: line)
     }
     /// Element-wise product (`Tensor.mul`). ```a.mul(b)```
     public func mul(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        Tensor.binary(.mul, self, other, file: file, line: line)
+        Tensor.binary(Pointwise.Mul.self, self, other, file: file, line: line)
     }
 
     /// True division; `roundingMode` "trunc" or "floor" rounds the quotient (and keeps integer dtypes).
@@ -161,74 +169,78 @@ extension Tensor {
         _ other: Tensor, roundingMode: RoundingMode? = nil, file: StaticString = #fileID, line: UInt = #line
     ) -> Tensor {
         switch roundingMode {
-        case nil: return Tensor.binary(.div, self, other, file: file, line: line)
-        case .floor?: return Tensor.binary(.floorDivide, self, other, file: file, line: line)
+        case nil: return Tensor.binary(Pointwise.Div.self, self, other, file: file, line: line)
+        case .floor?: return Tensor.binary(Pointwise.FloorDivide.self, self, other, file: file, line: line)
         case .trunc?:
             let common = resultType([
                 .tensor(dtype, isZeroDim: rank == 0), .tensor(other.dtype, isZeroDim: other.rank == 0),
             ])
-            if common.isFloatingPoint { return Tensor.binary(.div, self, other, file: file, line: line).trunc() }
-            let q = Tensor.binary(.floorDivide, self, other, file: file, line: line)
-            let r = Tensor.binary(.fmod, self, other, file: file, line: line)
+            if common.isFloatingPoint {
+                return Tensor.binary(Pointwise.Div.self, self, other, file: file, line: line).trunc()
+            }
+            let q = Tensor.binary(Pointwise.FloorDivide.self, self, other, file: file, line: line)
+            let r = Tensor.binary(Pointwise.Fmod.self, self, other, file: file, line: line)
             // floor and trunc differ by one where the remainder is nonzero and the signs differ.
             let fix = (r .!= 0) & ((self .< 0) ^ (other .< 0))
-            return Tensor.binary(.add, q, fix.to(q.dtype), file: file, line: line)
+            return Tensor.binary(Pointwise.Add.self, q, fix.to(q.dtype), file: file, line: line)
         }
     }
 
     /// Element-wise floor division (`torch.floor_divide`). ```a.floorDivide(b)```
-    public func floorDivide(_ other: Tensor) -> Tensor { Tensor.binary(.floorDivide, self, other) }
+    public func floorDivide(_ other: Tensor) -> Tensor { Tensor.binary(Pointwise.FloorDivide.self, self, other) }
     /// Python's remainder (`torch.remainder`). ```a.remainder(b)```
-    public func remainder(_ other: Tensor) -> Tensor { Tensor.binary(.remainder, self, other) }
+    public func remainder(_ other: Tensor) -> Tensor { Tensor.binary(Pointwise.Remainder.self, self, other) }
     /// C's remainder, with the sign of the dividend (`torch.fmod`). ```a.fmod(b)```
-    public func fmod(_ other: Tensor) -> Tensor { Tensor.binary(.fmod, self, other) }
+    public func fmod(_ other: Tensor) -> Tensor { Tensor.binary(Pointwise.Fmod.self, self, other) }
     /// Python's remainder by a scalar. ```x.remainder(2)```
-    public func remainder<S: ScalarLike>(_ other: S) -> Tensor { Tensor.binary(.remainder, self, scalar: other) }
+    public func remainder<S: ScalarLike>(_ other: S) -> Tensor {
+        Tensor.binary(Pointwise.Remainder.self, self, scalar: other)
+    }
     /// C's remainder by a scalar. ```x.fmod(2)```
-    public func fmod<S: ScalarLike>(_ other: S) -> Tensor { Tensor.binary(.fmod, self, scalar: other) }
+    public func fmod<S: ScalarLike>(_ other: S) -> Tensor { Tensor.binary(Pointwise.Fmod.self, self, scalar: other) }
     /// Element-wise power with a tensor exponent (`torch.pow`). ```x.pow(e)```
-    public func pow(_ exponent: Tensor) -> Tensor { Tensor.binary(.pow, self, exponent) }
+    public func pow(_ exponent: Tensor) -> Tensor { Tensor.binary(Pointwise.Pow.self, self, exponent) }
     /// Power with a scalar exponent (0.5 and -0.5 computed as `sqrt` and `rsqrt`, as PyTorch). ```x.pow(2)```
     public func pow<S: ScalarLike>(_ exponent: S, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         if !dtype.isFloatingPoint && S.scalarKind != .float64 && exponent.asDouble < 0 {
             torchFail("pow", "Integers to negative integer powers are not allowed.", file: file, line: line)
         }
-        return Tensor.binary(.pow, self, scalar: exponent, file: file, line: line)
+        return Tensor.binary(Pointwise.Pow.self, self, scalar: exponent, file: file, line: line)
     }
     /// `base ** exponent` with a scalar base (PyTorch's `torch.pow(2, x)`).
     public static func pow<S: ScalarLike>(
         _ base: S, _ exponent: Tensor, file: StaticString = #fileID, line: UInt = #line
     ) -> Tensor {
-        Tensor.binary(.pow, exponent, scalar: base, reversed: true, file: file, line: line)
+        Tensor.binary(Pointwise.Pow.self, exponent, scalar: base, reversed: true, file: file, line: line)
     }
     /// Element-wise maximum, NaN winning (`torch.maximum`). ```a.maximum(b)```
-    public func maximum(_ other: Tensor) -> Tensor { Tensor.binary(.maximum, self, other) }
+    public func maximum(_ other: Tensor) -> Tensor { Tensor.binary(Pointwise.Maximum.self, self, other) }
     /// Element-wise minimum, NaN winning (`torch.minimum`). ```a.minimum(b)```
-    public func minimum(_ other: Tensor) -> Tensor { Tensor.binary(.minimum, self, other) }
+    public func minimum(_ other: Tensor) -> Tensor { Tensor.binary(Pointwise.Minimum.self, self, other) }
     /// Element-wise `atan2(self, other)`, the angle of (other, self) (`torch.atan2`). ```y.atan2(x)```
-    public func atan2(_ other: Tensor) -> Tensor { Tensor.binary(.atan2, self, other) }
+    public func atan2(_ other: Tensor) -> Tensor { Tensor.binary(Pointwise.Atan2.self, self, other) }
     /// Element-wise `==` (`torch.eq`). ```a.eq(b)```
-    public func eq(_ other: Tensor) -> Tensor { Tensor.binary(.eq, self, other) }
+    public func eq(_ other: Tensor) -> Tensor { Tensor.compare(Pointwise.Eq.self, self, other) }
     /// Element-wise `!=` (`torch.ne`). ```a.ne(b)```
-    public func ne(_ other: Tensor) -> Tensor { Tensor.binary(.ne, self, other) }
+    public func ne(_ other: Tensor) -> Tensor { Tensor.compare(Pointwise.Ne.self, self, other) }
     /// Element-wise `<` (`torch.lt`). ```a.lt(b)```
-    public func lt(_ other: Tensor) -> Tensor { Tensor.binary(.lt, self, other) }
+    public func lt(_ other: Tensor) -> Tensor { Tensor.compare(Pointwise.Lt.self, self, other) }
     /// Element-wise `<=` (`torch.le`). ```a.le(b)```
-    public func le(_ other: Tensor) -> Tensor { Tensor.binary(.le, self, other) }
+    public func le(_ other: Tensor) -> Tensor { Tensor.compare(Pointwise.Le.self, self, other) }
     /// Element-wise `>` (`torch.gt`). ```a.gt(b)```
-    public func gt(_ other: Tensor) -> Tensor { Tensor.binary(.gt, self, other) }
+    public func gt(_ other: Tensor) -> Tensor { Tensor.compare(Pointwise.Gt.self, self, other) }
     /// Element-wise `>=` (`torch.ge`). ```a.ge(b)```
-    public func ge(_ other: Tensor) -> Tensor { Tensor.binary(.ge, self, other) }
+    public func ge(_ other: Tensor) -> Tensor { Tensor.compare(Pointwise.Ge.self, self, other) }
     /// True where both are non-zero (`torch.logical_and`). ```a.logicalAnd(b)```
-    public func logicalAnd(_ other: Tensor) -> Tensor { Tensor.binary(.logicalAnd, self, other) }
+    public func logicalAnd(_ other: Tensor) -> Tensor { Tensor.compare(Pointwise.LogicalAnd.self, self, other) }
     /// True where either is non-zero (`torch.logical_or`). ```a.logicalOr(b)```
-    public func logicalOr(_ other: Tensor) -> Tensor { Tensor.binary(.logicalOr, self, other) }
+    public func logicalOr(_ other: Tensor) -> Tensor { Tensor.compare(Pointwise.LogicalOr.self, self, other) }
     /// True where exactly one is non-zero (`torch.logical_xor`). ```a.logicalXor(b)```
-    public func logicalXor(_ other: Tensor) -> Tensor { Tensor.binary(.logicalXor, self, other) }
+    public func logicalXor(_ other: Tensor) -> Tensor { Tensor.compare(Pointwise.LogicalXor.self, self, other) }
 
     /// Adds `other` in place (`Tensor.add_`). ```x.add_(y)```
     @discardableResult public func add_(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        binaryInPlace(.add, other, file: file, line: line)
+        binaryInPlace(Pointwise.Add.self, other, file: file, line: line)
         return self
     }
     /// In place `self += alpha * other`.
@@ -245,20 +257,21 @@ extension Tensor {
             bumpVersion()
             return self
         }
-        binaryInPlace(.add, scaledByAlpha(other, alpha, "add_", file: file, line: line), file: file, line: line)
+        binaryInPlace(
+            Pointwise.Add.self, scaledByAlpha(other, alpha, "add_", file: file, line: line), file: file, line: line)
         return self
     }
     /// Subtracts `other` in place (`Tensor.sub_`). ```x.sub_(y)```
     @discardableResult public func sub_(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        binaryInPlace(.sub, other, file: file, line: line); return self
+        binaryInPlace(Pointwise.Sub.self, other, file: file, line: line); return self
     }
     /// Multiplies by `other` in place (`Tensor.mul_`). ```x.mul_(y)```
     @discardableResult public func mul_(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        binaryInPlace(.mul, other, file: file, line: line); return self
+        binaryInPlace(Pointwise.Mul.self, other, file: file, line: line); return self
     }
     /// Divides by `other` in place (`Tensor.div_`). ```x.div_(y)```
     @discardableResult public func div_(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        binaryInPlace(.div, other, file: file, line: line); return self
+        binaryInPlace(Pointwise.Div.self, other, file: file, line: line); return self
     }
     /// Raises to a scalar power in place (`Tensor.pow_`). ```x.pow_(2)```
     @discardableResult public func pow_<S: ScalarLike>(_ e: S, file: StaticString = #fileID, line: UInt = #line)
@@ -267,7 +280,7 @@ extension Tensor {
         if !dtype.isFloatingPoint && S.scalarKind != .float64 && e.asDouble < 0 {
             torchFail("pow_", "Integers to negative integer powers are not allowed.", file: file, line: line)
         }
-        binaryInPlace(.pow, scalar: e, file: file, line: line)
+        binaryInPlace(Pointwise.Pow.self, scalar: e, file: file, line: line)
         return self
     }
 
@@ -306,8 +319,12 @@ extension Tensor {
         let x = to(out)
         let value = Torch.noGrad { () -> Tensor in
             var r = x
-            if let l { r = Tensor.binary(.maximum, r, Tensor.scalar(l, dtype: out), file: file, line: line) }
-            if let h { r = Tensor.binary(.minimum, r, Tensor.scalar(h, dtype: out), file: file, line: line) }
+            if let l {
+                r = Tensor.binary(Pointwise.Maximum.self, r, Tensor.scalar(l, dtype: out), file: file, line: line)
+            }
+            if let h {
+                r = Tensor.binary(Pointwise.Minimum.self, r, Tensor.scalar(h, dtype: out), file: file, line: line)
+            }
             return r
         }
         guard Tensor.shouldRecord(self) else { return value }
@@ -360,8 +377,8 @@ extension Tensor {
         let out = [lo, hi].compactMap { $0 }.reduce(dtype) { promoteTypes($0, $1.dtype) }
         if out == .bool { torchFail("clamp", "\"clamp_cpu\" not implemented for 'Bool'", file: file, line: line) }
         var r = self
-        if let lo { r = Tensor.binary(.maximum, r, lo, file: file, line: line) }
-        if let hi { r = Tensor.binary(.minimum, r, hi, file: file, line: line) }
+        if let lo { r = Tensor.binary(Pointwise.Maximum.self, r, lo, file: file, line: line) }
+        if let hi { r = Tensor.binary(Pointwise.Minimum.self, r, hi, file: file, line: line) }
         return r
     }
 

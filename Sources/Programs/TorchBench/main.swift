@@ -40,6 +40,16 @@ if CommandLine.arguments.contains("--record-loop") {
     for _ in 0..<backwards { (a * b).sum().backward() }
     exit(0)
 }
+if CommandLine.arguments.contains("--scalar-loop") {
+    let t64 = Tensor.randint(0, 10, [128])
+    for _ in 0..<2_000_000 { _ = t64 + 1 }
+    exit(0)
+}
+if CommandLine.arguments.contains("--ce-loop") {
+    let logits = Tensor.randn([128, 10]), y = Tensor.randint(0, 10, [128])
+    for _ in 0..<200_000 { _ = crossEntropy(logits, y) }
+    exit(0)
+}
 if CommandLine.arguments.contains("--micro") {
     // Per-op times of the MLP's pieces (for before/after comparisons of the op core).
     Torch.numThreads = 1
@@ -52,6 +62,15 @@ if CommandLine.arguments.contains("--micro") {
     print("addmm 128x512x256", time(inner: 20) { _ = Tensor.addmm(b, x, w.t()) } * 1e6, "us")
     print("crossEntropy 128x10", time(inner: 50) { _ = crossEntropy(logits, y) } * 1e6, "us")
     print("sum 128x512", time(inner: 50) { _ = x.sum() } * 1e6, "us")
+    let t64 = Tensor.randint(0, 10, [128]), bm = t64 .> 3
+    print("ne scalar int64 128", time(inner: 200) { _ = t64 .!= -100 } * 1e9, "ns")
+    print("or bool 128", time(inner: 200) { _ = bm | bm } * 1e9, "ns")
+    print("ne tensor int64 128", time(inner: 200) { _ = t64 .!= t64 } * 1e9, "ns")
+    print("add scalar int64 128", time(inner: 200) { _ = t64 + 1 } * 1e9, "ns")
+    print("scalar int64", time(inner: 200) { _ = Tensor.scalar(-100, dtype: .int64) } * 1e9, "ns")
+    print("where int64 128", time(inner: 200) { _ = Tensor.where(bm, t64, Tensor.zerosLike(t64)) } * 1e9, "ns")
+    print("mul float 128", time(inner: 200) { _ = logits[0] * logits[1] } * 1e9, "ns")
+    print("neg 128x10", time(inner: 200) { _ = -logits } * 1e9, "ns")
     print("zeros 128x512", time(inner: 50) { _ = Tensor.zeros([128, 512]) } * 1e6, "us")
     exit(0)
 }

@@ -270,7 +270,7 @@ extension Tensor {
         let (view, adv) = applyBasic(indices, file: file, line: line)
         if adv.isEmpty {
             if accumulate {
-                view.binaryInPlace(.add, value, file: file, line: line)
+                view.binaryInPlace(Pointwise.Add.self, value, file: file, line: line)
             } else {
                 view.copy_(value, file: file, line: line)
             }

@@ -39,7 +39,7 @@ extension Pointwise {
         }
         static func derivative(_ g: Tensor, x: Tensor, y: Tensor) -> Tensor {
             // One fused pass unless this backward is itself recorded (createGraph needs g · mask).
-            if !GradMode.isEnabled && g.dtype == y.dtype { return Tensor.binary(.reluBackward, g, y) }
+            if !GradMode.isEnabled && g.dtype == y.dtype { return Tensor.binary(Pointwise.ReluBackward.self, g, y) }
             return g * (y .> 0).to(g.dtype)
         }
         static func resultType(_ x: Tensor, file: StaticString, line: UInt) -> DType {
