@@ -80,9 +80,11 @@ public protocol BinaryFunction {
 }
 
 extension BinaryFunction {
+    /// By default there is no integral kernel (never called: core promotes first).
     public static func native<T: NativeScalar>(_ a: T, _ b: T) -> T {
         preconditionFailure("\(name) has no integral kernel; core promotes its integral inputs")
     }
+    /// By default the float value is the `native` one.
     public static func float<T: FloatScalar>(_ a: T, _ b: T) -> T { native(a, b) }
 }
 
