@@ -21,7 +21,7 @@ public protocol NativeScalar: TensorElement, Comparable {
     /// C's `fmod`: the result takes the sign of the dividend.
     static func fmod(_ a: Self, _ b: Self) -> Self
     static func power(_ a: Self, _ b: Self) -> Self
-    /// `power` with the exponent special cases of PyTorch's tensor-scalar kernel (`BinaryOp.powScalar`).
+    /// `power` with the exponent special cases of PyTorch's tensor-scalar kernel (`Pointwise.PowScalar`).
     static func powerScalar(_ a: Self, _ b: Self) -> Self
     static func maximum(_ a: Self, _ b: Self) -> Self
     static func minimum(_ a: Self, _ b: Self) -> Self
