@@ -115,3 +115,12 @@ extension Tensor {
         return try body(UnsafeBufferPointer(start: storagePointer(T.self), count: count))
     }
 }
+
+extension Primitive {
+    /// A dtype conversion and a copy.
+    public static let toDType = Primitive("toDType"), clone = Primitive("clone")
+    /// A move between devices (recorded in Kernels.swift, beside the transfer).
+    public static let toDevice = Primitive("toDevice")
+    /// The conversions, in the registry.
+    static let conversions: [Primitive] = [.toDType, .clone, .toDevice]
+}

@@ -75,3 +75,10 @@ extension Tensor {
         return view.elementOffsets().map { table[$0 - lo] }
     }
 }
+
+extension Primitive {
+    /// An in-place write into a view of a tensor in the graph.
+    public static let copySlices = Primitive("copySlices")
+    /// The in-place primitive, in the registry.
+    static let inPlace: [Primitive] = [.copySlices]
+}

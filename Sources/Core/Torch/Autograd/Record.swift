@@ -3,8 +3,9 @@ import TorchBase
 /// A differentiable primitive: an op that carries its own derivative (PyTorch's derivatives.yaml
 /// entries). Composite ops (softmax, var, norm, ...) get gradients from these. Graph nodes record
 /// which primitive made them, and `Primitive.allCases` is the registry tests, the tracer and the
-/// exporter iterate: the element-wise ones come from their definitions (`UnaryPrimitives.all`),
-/// the structural ones are the static members below.
+/// exporter iterate: the element-wise ones come from their definitions (`UnaryPrimitives.all`,
+/// `BinaryPrimitives.all`), the others are static members declared, with their family's list,
+/// in the file that records them. Debug builds check that every recorded primitive is registered.
 ///
 /// ```swift
 /// (x * y).creator?.name   // "MulBackward0", from Primitive.mul
@@ -24,54 +25,15 @@ public struct Primitive: Hashable, Sendable, CustomStringConvertible {
         node ?? name.prefix(1).uppercased() + name.dropFirst() + "Backward0"
     }
 
-    // binary
-    /// The element-wise arithmetic primitives.
-    public static let add = Primitive("add"), sub = Primitive("sub"), mul = Primitive("mul"), div = Primitive("div")
-    /// `pow` with a tensor exponent (`PowBackward1`) and with a Python-scalar one (`PowBackward0`).
-    public static let pow = Primitive("pow", nodeName: "PowBackward1"),
-        powScalar = Primitive("powScalar", nodeName: "PowBackward0")
-    /// Element-wise maximum and minimum.
-    public static let maximum = Primitive("maximum"), minimum = Primitive("minimum")
-    /// `atan2`, `remainder` and `fmod`.
-    public static let atan2 = Primitive("atan2"), remainder = Primitive("remainder"), fmod = Primitive("fmod")
-    // structure
-    /// Conversions and copies: dtype, device, clone.
-    public static let toDType = Primitive("toDType"), toDevice = Primitive("toDevice"), clone = Primitive("clone")
-    /// Views, concatenation and `where`.
-    public static let view = Primitive("view"), cat = Primitive("cat"), whereSelect = Primitive("whereSelect")
-    /// An in-place write into a view of a tensor in the graph.
-    public static let copySlices = Primitive("copySlices")
-    // indexing
-    /// Element selection and its adjoint (all indexing ops record these).
-    public static let gatherLinear = Primitive("gatherLinear"), scatterAddLinear = Primitive("scatterAddLinear")
-    /// `scatter` and `scatter_add` along a dimension.
-    public static let scatterDim = Primitive("scatterDim"), scatterAddDim = Primitive("scatterAddDim")
-    /// Sliding-window columns and their adjoint (convolutions are built on these).
-    public static let im2col = Primitive("im2col"), col2im = Primitive("col2im")
-    // reductions
-    /// Reductions.
-    public static let sum = Primitive("sum"), prod = Primitive("prod"), amax = Primitive("amax"),
-        amin = Primitive("amin")
-    /// Running sums and products.
-    public static let cumsum = Primitive("cumsum"), cumprod = Primitive("cumprod")
-    /// Softmax and log-softmax along a dimension.
-    public static let softmax = Primitive("softmax"), logSoftmax = Primitive("logSoftmax")
-    // linear algebra
-    /// Matrix products.
-    public static let matmul = Primitive("matmul"), addmm = Primitive("addmm")
-
-    /// The primitives that are not element-wise functions of one tensor.
-    static let structural: [Primitive] = [
-        .add, .sub, .mul, .div, .pow, .powScalar, .maximum, .minimum, .atan2, .remainder, .fmod,
-        .toDType, .toDevice, .clone, .view, .cat, .whereSelect, .copySlices,
-        .gatherLinear, .scatterAddLinear, .scatterDim, .scatterAddDim, .im2col, .col2im,
-        .sum, .prod, .amax, .amin, .cumsum, .cumprod, .softmax, .logSoftmax, .matmul, .addmm,
-    ]
-
     /// Every primitive (the registry).
     public static var allCases: [Primitive] {
-        structural + UnaryPrimitives.all.filter { $0.isDifferentiable }.map { Primitive($0.name) }
+        let structural = conversions + views + indexing + windows + reductions + softmaxes + products + inPlace
+        let binary = BinaryPrimitives.all.compactMap { $0.primitive }
+        return structural + binary + UnaryPrimitives.all.filter { $0.isDifferentiable }.map { Primitive($0.name) }
     }
+
+    /// The registry as a set, to check in debug builds that every recorded primitive is in it.
+    static let registered = Set(allCases)
 }
 
 extension Tensor {
@@ -108,6 +70,7 @@ extension Tensor {
         file: StaticString, line: UInt, output out: Tensor,
         backward: @escaping (_ node: FunctionNode, _ grad: Tensor) -> [Tensor?]
     ) -> Tensor {
+        assert(Primitive.registered.contains(p), "\(p) is recorded but not in Primitive.allCases")
         let node = FunctionNode(primitive: p, inputs: inputs, file: file, line: line, backward1: backward)
         if !inputMeta.isEmpty { node.inputMeta = inputMeta }
         out.creator = node

@@ -305,3 +305,15 @@ extension BitwisePrimitive {
         return common
     }
 }
+
+extension Primitive {
+    /// The arithmetic primitives (their definitions above name them).
+    public static let add = Primitive("add"), sub = Primitive("sub"), mul = Primitive("mul"), div = Primitive("div")
+    /// `pow` with a tensor exponent (`PowBackward1`) and with a Python-scalar one (`PowBackward0`).
+    public static let pow = Primitive("pow", nodeName: "PowBackward1"),
+        powScalar = Primitive("powScalar", nodeName: "PowBackward0")
+    /// Element-wise maximum and minimum.
+    public static let maximum = Primitive("maximum"), minimum = Primitive("minimum")
+    /// `atan2`, `remainder` and `fmod`.
+    public static let atan2 = Primitive("atan2"), remainder = Primitive("remainder"), fmod = Primitive("fmod")
+}

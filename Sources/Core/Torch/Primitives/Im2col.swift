@@ -174,3 +174,10 @@ extension Tensor {
         return Tensor.gatherLinear(x, idx, shape: [shape[0], shape[1]] + out, file: file, line: line)
     }
 }
+
+extension Primitive {
+    /// Sliding-window columns and their adjoint (convolutions are built on these).
+    public static let im2col = Primitive("im2col"), col2im = Primitive("col2im")
+    /// The window primitives, in the registry.
+    static let windows: [Primitive] = [.im2col, .col2im]
+}

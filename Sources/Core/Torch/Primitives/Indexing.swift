@@ -652,3 +652,12 @@ extension Tensor {
         }
     }
 }
+
+extension Primitive {
+    /// Element selection and its adjoint (all indexing ops record these).
+    public static let gatherLinear = Primitive("gatherLinear"), scatterAddLinear = Primitive("scatterAddLinear")
+    /// `scatter` and `scatter_add` along a dimension.
+    public static let scatterDim = Primitive("scatterDim"), scatterAddDim = Primitive("scatterAddDim")
+    /// The indexing primitives, in the registry.
+    static let indexing: [Primitive] = [.gatherLinear, .scatterAddLinear, .scatterDim, .scatterAddDim]
+}

@@ -289,3 +289,10 @@ extension Tensor {
         return base.add(scaled, file: file, line: line)
     }
 }
+
+extension Primitive {
+    /// Matrix products.
+    public static let matmul = Primitive("matmul"), addmm = Primitive("addmm")
+    /// The products, in the registry.
+    static let products: [Primitive] = [.matmul, .addmm]
+}

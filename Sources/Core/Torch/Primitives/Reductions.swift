@@ -514,3 +514,13 @@ extension Tensor {
         }
     }
 }
+
+extension Primitive {
+    /// Reductions.
+    public static let sum = Primitive("sum"), prod = Primitive("prod"), amax = Primitive("amax"),
+        amin = Primitive("amin")
+    /// Running sums and products.
+    public static let cumsum = Primitive("cumsum"), cumprod = Primitive("cumprod")
+    /// The reductions and scans, in the registry.
+    static let reductions: [Primitive] = [.sum, .prod, .amax, .amin, .cumsum, .cumprod]
+}

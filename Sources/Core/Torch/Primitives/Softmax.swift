@@ -49,3 +49,10 @@ extension Tensor {
         return Tensor.restoreDim(out, d).contiguous().to(valueType)
     }
 }
+
+extension Primitive {
+    /// Softmax and log-softmax along a dimension.
+    public static let softmax = Primitive("softmax"), logSoftmax = Primitive("logSoftmax")
+    /// The softmax primitives, in the registry.
+    static let softmaxes: [Primitive] = [.softmax, .logSoftmax]
+}

@@ -73,3 +73,10 @@ extension Tensor {
         return perm
     }
 }
+
+extension Primitive {
+    /// Any strided view; concatenation (Tensor+Shape.swift); `where` (Tensor+Operators.swift).
+    public static let view = Primitive("view"), cat = Primitive("cat"), whereSelect = Primitive("whereSelect")
+    /// The views and selections, in the registry.
+    static let views: [Primitive] = [.view, .cat, .whereSelect]
+}
