@@ -292,27 +292,6 @@ enum Kernels {
 }
 
 extension Tensor {
-    /// This tensor on `device` (itself when already there). Differentiable.
-    ///
-    /// ```swift
-    /// let g = x.to(device: .cuda(0))
-    /// ```
-    public func to(device target: Device, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        if target == device { return self }
-        if Tensor.shouldRecord(self) {
-            let from = device
-            return Tensor.recorded(
-                .toDevice, [self], file: file, line: line, forward: { to(device: target) },
-                backward: { _, g in [g.to(device: from)] })
-        }
-        let src = contiguous()
-        let out = Tensor(uninitialized: shape, dtype: dtype, device: target)
-        let bytes = count * itemSize
-        Kernels.transfer(
-            to: out.storage.data, on: target, from: src.storage.data + src.layout.offset * itemSize,
-            on: device, bytes: bytes)
-        return out
-    }
 
     /// This tensor on CUDA device `index`.
     public func cuda(_ index: Int = 0, file: StaticString = #fileID, line: UInt = #line) -> Tensor {

@@ -1,34 +1,10 @@
 import TorchBase
 
 extension Tensor {
-    /// This tensor converted to `dtype` (itself when it already has it).
-    public func to(_ dtype: DType, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        if dtype == self.dtype { return self }
-        if dtype.isFloatingPoint && Tensor.shouldRecord(self) {
-            let from = self.dtype
-            return Tensor.recorded(
-                .toDType, [self], file: file, line: line, forward: { to(dtype) },
-                backward: { _, g in [g.to(from)] })
-        }
-        let out = Tensor(uninitialized: shape, dtype: dtype, device: device)
-        Kernels.copy(out.operand, operand, device)
-        return out
-    }
 
     /// A contiguous tensor with the same values: itself when already contiguous.
     public func contiguous() -> Tensor {
         isContiguous ? self : clone()
-    }
-
-    /// A copy with its own contiguous storage.
-    public func clone(file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        if Tensor.shouldRecord(self) {
-            return Tensor.recorded(
-                .clone, [self], file: file, line: line, forward: { clone() }, backward: { _, g in [g] })
-        }
-        let out = Tensor(uninitialized: shape, dtype: dtype, device: device)
-        Kernels.copy(out.operand, operand, device)
-        return out
     }
 
     /// Copies `src` (broadcast to this shape, converted to this dtype) into this tensor in place.
@@ -114,13 +90,4 @@ extension Tensor {
         }
         return try body(UnsafeBufferPointer(start: storagePointer(T.self), count: count))
     }
-}
-
-extension Primitive {
-    /// A dtype conversion and a copy.
-    public static let toDType = Primitive("toDType"), clone = Primitive("clone")
-    /// A move between devices (recorded in Kernels.swift, beside the transfer).
-    public static let toDevice = Primitive("toDevice")
-    /// The conversions, in the registry.
-    static let conversions: [Primitive] = [.toDType, .clone, .toDevice]
 }

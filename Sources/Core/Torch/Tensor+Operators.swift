@@ -438,40 +438,6 @@ extension Tensor {
         return r
     }
 
-    /// `condition ? a : b` element-wise, with broadcasting and promotion of `a` and `b`.
-    public static func `where`(
-        _ condition: Tensor, _ a: Tensor, _ b: Tensor,
-        file: StaticString = #fileID, line: UInt = #line
-    ) -> Tensor {
-        let s1 = Checks.broadcastShapes(condition.shape, a.shape).unwrap("where", file: file, line: line)
-        let shape = Checks.broadcastShapes(s1, b.shape).unwrap("where", file: file, line: line)
-        let common =
-            a.dtype == b.dtype
-            ? a.dtype
-            : resultType([.tensor(a.dtype, isZeroDim: a.rank == 0), .tensor(b.dtype, isZeroDim: b.rank == 0)])
-        if shouldRecord(a, b) {
-            let (sa, sb) = (a.shape, b.shape)
-            return recorded(
-                .whereSelect, [a, b], save: [condition], file: file, line: line,
-                forward: { Tensor.where(condition, a, b, file: file, line: line) },
-                backward: { node, g in
-                    let c = node.savedTensor(0)
-                    let zero = Tensor.scalar(0, dtype: g.dtype)
-                    return [
-                        node.needs(0) ? Tensor.where(c, g, zero).sumToShape(sa).to(a.dtype) : nil,
-                        node.needs(1) ? Tensor.where(c, zero, g).sumToShape(sb).to(b.dtype) : nil,
-                    ]
-                })
-        }
-        let dev = Device.common(Device.common(a.device, b.device), condition.device)
-        let out = Tensor(uninitialized: shape, dtype: common, device: dev)
-        Kernels.whereSelect(
-            out.operand, condition.to(.bool).onDevice(dev).operand(broadcastTo: shape),
-            a.to(common).onDevice(dev).operand(broadcastTo: shape),
-            b.to(common).onDevice(dev).operand(broadcastTo: shape), dev)
-        return out
-    }
-
     /// `a` (a scalar) where `condition`, `b` elsewhere. ```Tensor.where(m, 0.0, x)```
     public static func `where`<S: ScalarLike>(_ condition: Tensor, _ a: S, _ b: Tensor) -> Tensor {
         Tensor.where(condition, Tensor.scalar(a, dtype: b.resultDType(withScalar: S.self)), b)

@@ -75,8 +75,8 @@ extension Tensor {
 }
 
 extension Primitive {
-    /// Any strided view; concatenation (Tensor+Shape.swift); `where` (Tensor+Operators.swift).
-    public static let view = Primitive("view"), cat = Primitive("cat"), whereSelect = Primitive("whereSelect")
-    /// The views and selections, in the registry.
-    static let views: [Primitive] = [.view, .cat, .whereSelect]
+    /// Any strided view.
+    public static let view = Primitive("view")
+    /// The view primitive, in the registry.
+    static let views: [Primitive] = [.view]
 }
