@@ -61,7 +61,10 @@ public enum Conformance {
             }
         }
         // Every float binary op, broadcast and with a scalar.
-        let bitwise: Set = ["bitwiseAnd", "bitwiseOr", "bitwiseXor", "powScalar"]
+        let bitwise: Set = [
+            "bitwiseAnd", "bitwiseOr", "bitwiseXor", "powScalar", "lshift", "rshift", "gcd", "lcm", "nextafterHalf",
+            "nextafterBFloat16",
+        ]
         for op in Tensor.binaryPrimitiveNames + Tensor.comparisonNames where !bitwise.contains(op) {
             float("\(op) broadcast") { dev, dt in Tensor.binary(named: op, on(a, dev, dt), on(b, dev, dt))! }
             float("\(op) scalar") { dev, dt in Tensor.binary(named: op, on(a, dev, dt), scalar: 1.5)! }
@@ -69,7 +72,10 @@ public enum Conformance {
         float("pow scalar 0.5") { dev, dt in on(a, dev, dt).abs().pow(0.5) }
         // Integral and bool element-wise ops.
         for dt in [DType.int32, .int64, .uint8, .int8, .bool] {
-            for op in ["add", "mul", "maximum", "minimum", "eq", "lt", "ge", "bitwiseAnd", "bitwiseXor"] {
+            let integerOnly = dt == .bool ? [] : ["lshift", "rshift", "gcd", "lcm"]
+            for op in ["add", "mul", "maximum", "minimum", "fmax", "eq", "lt", "ge", "bitwiseAnd", "bitwiseXor"]
+                + integerOnly
+            {
                 fixed("\(op) \(dt)", dt) { dev, dt in Tensor.binary(named: op, on(a * 20, dev, dt), on(b * 7, dev, dt))!
                 }
             }

@@ -64,6 +64,25 @@ final class GradcheckTests: XCTestCase {
         case .atan2: return binaryCases("atan2", blo: 0.5, bhi: 2)
         case .remainder: return binaryCases("remainder", blo: 0.7, bhi: 2)
         case .fmod: return binaryCases("fmod", blo: 0.7, bhi: 2)
+        case .hypot: return binaryCases("hypot", lo: 0.5, hi: 2)
+        case .fmax: return binaryCases("fmax")
+        case .fmin: return binaryCases("fmin")
+        case .copysign: return binaryCases("copysign", lo: 0.5, hi: 2, blo: -2, bhi: -0.5)
+        case .logaddexp: return binaryCases("logaddexp")
+        case .logaddexp2: return binaryCases("logaddexp2")
+        case .ldexp: return binaryCases("ldexp")
+        case .xlogy: return binaryCases("xlogy", blo: 0.5, bhi: 2)
+        case .xlog1py: return binaryCases("xlog1py", blo: -0.5, bhi: 2)
+        case .zeta:
+            // Differentiable in q only, as PyTorch.
+            let s = Tensor.full([3, 4], 3.0, dtype: .float64)
+            return [
+                ("zeta", { Special.zeta(s, $0[0]) }, [leaf([3, 4], lo: 0.5, hi: 2)]),
+                (
+                    "zeta broadcast s", { Special.zeta(Tensor.scalar(2.5, dtype: .float64), $0[0]) },
+                    [leafT([3, 4], lo: 0.5, hi: 2)]
+                ),
+            ]
         case .toDType:
             return [("to float32 and back", { $0[0].to(.float32).to(.float64) * 1.0 }, [leaf([3, 4])])]
         case .toDevice:
@@ -288,7 +307,7 @@ final class GradcheckTests: XCTestCase {
 
     /// Primitives whose derivative is zero or piecewise constant: no second-order check needed.
     static let firstOrderOnly: Set<Primitive> = Set(
-        [.maximum, .minimum, .remainder, .fmod, .toDType]
+        [.maximum, .minimum, .remainder, .fmod, .toDType, .fmax, .fmin, .copysign]
             + UnaryPrimitives.all.filter { !$0.hasSecondDerivative }.map { Primitive($0.name) })
 
     /// Every registered primitive has gradcheck cases, and some case of it really records that

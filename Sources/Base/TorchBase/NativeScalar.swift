@@ -32,8 +32,29 @@ public protocol NativeScalar: TensorElement, Comparable {
     static func bitwiseNot(_ a: Self) -> Self
     /// `a & b`, `a | b`, `a ^ b` for integers; and, or, xor for bool (never called on floats).
     static func bitwise(_ op: BitwiseOp, _ a: Self, _ b: Self) -> Self
+    /// The integer-only ops (shifts, gcd, lcm) with PyTorch's CPU semantics (never called on
+    /// floats or bool: core refuses them first).
+    static func integer(_ op: IntegerOp, _ a: Self, _ b: Self) -> Self
     var isNaNValue: Bool { get }
     var isNonZero: Bool { get }
+}
+
+/// The integer-only operations of `NativeScalar.integer`.
+///
+/// ```swift
+/// Int32.integer(.shiftLeft, 1, 4)   // 16
+/// Int64.integer(.gcd, 12, -18)      // 6
+/// ```
+public enum IntegerOp: Sendable {
+    /// `a << b`; 0 when `b` is negative or at least the bit width (PyTorch's `lshift`).
+    case shiftLeft
+    /// `a >> b` (arithmetic for signed types); `a >> (bits - 1)` when `b` is negative or at
+    /// least the bit width (PyTorch's `rshift`).
+    case shiftRight
+    /// The greatest common divisor, non-negative (`gcd(0, 0) == 0`).
+    case gcd
+    /// The least common multiple, non-negative (0 when either is 0).
+    case lcm
 }
 
 /// The bitwise operations of `NativeScalar.bitwise`.
@@ -115,6 +136,30 @@ extension NativeScalar where Self: FixedWidthInteger {
         case .xor: return a ^ b
         }
     }
+    /// Shifts, gcd and lcm (integers), wrapping as PyTorch's CPU kernels.
+    @inlinable public static func integer(_ op: IntegerOp, _ a: Self, _ b: Self) -> Self {
+        let bits = Self.bitWidth
+        switch op {
+        case .shiftLeft:
+            // PyTorch compares the shift as unsigned: a negative one is out of range too.
+            if b < 0 || b >= bits { return 0 }
+            return a &<< b
+        case .shiftRight:
+            // A negative shift counts as out of range only for signed types (its signed view).
+            let negative = Self.isSigned ? b < 0 : Int8(truncatingIfNeeded: b) < 0
+            if negative || b >= bits { return a >> (bits - 1) }
+            return a >> b
+        case .gcd:
+            var x = a, y = b
+            while y != 0 { (x, y) = (y, x.remainderReportingOverflow(dividingBy: y).partialValue) }
+            return x < 0 ? 0 &- x : x
+        case .lcm:
+            let g = integer(.gcd, a, b)
+            if g == 0 { return 0 }
+            let l = a.dividedReportingOverflow(by: g).partialValue &* b
+            return l < 0 ? 0 &- l : l
+        }
+    }
     /// Whether the value is NaN (integers).
     @inlinable public var isNaNValue: Bool { false }
     /// Whether the value is non-zero (true) (integers).
@@ -190,6 +235,10 @@ extension NativeScalar where Self: BinaryFloatingPoint & Real {
     @inlinable public static func bitwise(_ op: BitwiseOp, _ a: Self, _ b: Self) -> Self {
         preconditionFailure("bitwise ops of a float")
     }
+    /// Shifts, gcd and lcm (floats: never called, core refuses them).
+    @inlinable public static func integer(_ op: IntegerOp, _ a: Self, _ b: Self) -> Self {
+        preconditionFailure("integer ops of a float")
+    }
     /// Whether the value is NaN (floats).
     @inlinable public var isNaNValue: Bool { isNaN }
     /// Whether the value is non-zero (true) (floats).
@@ -252,6 +301,10 @@ extension Bool: NativeScalar {
         case .or: return a || b
         case .xor: return a != b
         }
+    }
+    /// Shifts, gcd and lcm (Bool: never called, core refuses them).
+    @inlinable public static func integer(_ op: IntegerOp, _ a: Bool, _ b: Bool) -> Bool {
+        preconditionFailure("integer ops of a bool")
     }
     /// false < true (Bool).
     @inlinable public static func < (a: Bool, b: Bool) -> Bool { !a && b }

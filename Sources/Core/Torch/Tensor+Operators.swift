@@ -447,38 +447,3 @@ extension Tensor {
         Tensor.where(condition, a, Tensor.scalar(b, dtype: a.resultDType(withScalar: S.self)))
     }
 }
-
-extension Tensor {
-    /// `self · log(other)`, with 0 where `self == 0` (unless `other` is NaN): PyTorch's `xlogy`,
-    /// the entropy-style term that stays finite at zero probability. Integer and bool inputs
-    /// promote to the default float dtype. Gradients as PyTorch's: `xlogy(self != 0, other)` for
-    /// `self` and `self / other` for `other` (NaN at `0 / 0`, as PyTorch).
-    ///
-    /// ```swift
-    /// Tensor([0.0, 2.0]).xlogy(Tensor([0.0, 3.0]))   // [0, 2·log 3]
-    /// ```
-    public func xlogy(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        var out =
-            dtype == other.dtype
-            ? dtype
-            : resultType([.tensor(dtype, isZeroDim: rank == 0), .tensor(other.dtype, isZeroDim: other.rank == 0)])
-        if !out.isFloatingPoint { out = Torch.defaultDType }
-        let x = to(out), y = other.to(out)
-        let shape = Checks.broadcastShapes(x.shape, y.shape).unwrap("xlogy", file: file, line: line)
-        let (sx, sy) = (x.shape, y.shape)
-        return Torch.customFunction(
-            "Xlogy", [x, y],
-            forward: { ctx, xs in
-                ctx.saveForBackward(xs[0], xs[1])
-                let v = xs[0] * xs[1].log()
-                let zero = (xs[0] .== 0) & xs[1].isnan().logicalNot()
-                return Tensor.where(zero, Tensor.scalar(0.0, dtype: v.dtype), v).expand(shape).contiguous()
-            },
-            backward: { ctx, g in
-                let a = ctx.savedTensors[0], b = ctx.savedTensors[1]
-                let ga = g * (a .!= 0).to(g.dtype).xlogy(b)
-                let gb = g * a / b
-                return [ga.sumToShape(sx), gb.sumToShape(sy)]
-            }, file: file, line: line)
-    }
-}

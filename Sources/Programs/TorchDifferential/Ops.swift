@@ -43,6 +43,32 @@ let unaryOps: [String: DiffOp] = [
     "hardtanh_range": { xs, c in [hardtanh(xs[0], minVal: c.double("lo"), maxVal: c.double("hi"))] },
 ]
 
+/// The special functions and the other element-wise ops of #14.
+let specialOps: [String: DiffOp] = [
+    "special_i0e": one { Special.i0e($0) }, "special_i1": one { Special.i1($0) },
+    "special_i1e": one { Special.i1e($0) },
+    "special_ndtr": one { Special.ndtr($0) }, "special_ndtri": one { Special.ndtri($0) },
+    "special_log_ndtr": one { Special.logNdtr($0) }, "special_erfcx": one { Special.erfcx($0) },
+    "special_entr": one { Special.entr($0) }, "special_expit": one { Special.expit($0) },
+    "signbit": one { $0.signbit() }, "positive": one { $0.positive() },
+    "polygamma": { xs, c in [xs[0].polygamma(c.int("n"))] }, "mvlgamma": { xs, c in [xs[0].mvlgamma(p: c.int("p"))] },
+    "hypot": two { $0.hypot($1) }, "fmax": two { $0.fmax($1) }, "fmin": two { $0.fmin($1) },
+    "copysign": two { $0.copysign($1) }, "logaddexp": two { $0.logaddexp($1) },
+    "logaddexp2": two { $0.logaddexp2($1) }, "nextafter": two { $0.nextafter($1) }, "ldexp": two { $0.ldexp($1) },
+    "float_power": two { $0.floatPower($1) }, "true_divide": two { $0.trueDivide($1) },
+    "bitwise_left_shift": two { $0 << $1 }, "bitwise_right_shift": two { $0 >> $1 }, "gcd": two { $0.gcd($1) },
+    "lcm": two { $0.lcm($1) }, "special_xlog1py": two { Special.xlog1py($0, $1) },
+    "special_zeta": two { Special.zeta($0, $1) },
+    "isclose": { xs, c in
+        [xs[0].isclose(xs[1], rtol: c.double("rtol"), atol: c.double("atol"), equalNaN: c.bool("equal_nan"))]
+    },
+    "allclose": { xs, c in
+        let r = xs[0].allclose(xs[1], rtol: c.double("rtol"), atol: c.double("atol"), equalNaN: c.bool("equal_nan"))
+        return [Tensor.scalar(r, dtype: .bool)]
+    },
+    "equal": { xs, _ in [Tensor.scalar(xs[0].equal(xs[1]), dtype: .bool)] },
+]
+
 let binaryOps: [String: DiffOp] = [
     "add": two { $0.add($1) }, "sub": two { $0.sub($1) }, "mul": two { $0.mul($1) }, "div": two { $0.div($1) },
     "div_floor": two { $0.div($1, roundingMode: .floor) }, "div_trunc": two { $0.div($1, roundingMode: .trunc) },
@@ -431,7 +457,7 @@ let moreOps: [String: DiffOp] = [
 /// Every op the replay knows, by the generator's name.
 let allOps: [String: DiffOp] = {
     var all: [String: DiffOp] = [:]
-    for table in [unaryOps, binaryOps, reductionOps, shapeOps, linalgOps, nnOps, inPlaceOps, moreOps] {
+    for table in [unaryOps, binaryOps, specialOps, reductionOps, shapeOps, linalgOps, nnOps, inPlaceOps, moreOps] {
         all.merge(table) { a, _ in a }
     }
     // Every unary primitive is callable by its name without an entry here (Note [Unary primitives]).

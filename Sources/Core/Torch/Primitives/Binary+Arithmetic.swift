@@ -14,7 +14,7 @@ extension BinaryPrimitives {
 
 /// The registry of binary primitives: the lists kept beside their definitions.
 enum BinaryPrimitives {
-    static let all: [any BinaryPrimitive.Type] = arithmetic
+    static let all: [any BinaryPrimitive.Type] = arithmetic + special
     static let comparisons: [any ComparisonPrimitive.Type] = comparison
 }
 
@@ -27,6 +27,7 @@ extension Pointwise {
     /// `a + b` (`or` for bool).
     enum Add: BinaryPrimitive {
         static let name = "add"
+        static let scalarKeepsPrecision = true
         static let primitive: Primitive? = .add
         static let flatFastPath = true
         static func native<T: NativeScalar>(_ a: T, _ b: T) -> T { T.add(a, b) }
@@ -40,6 +41,7 @@ extension Pointwise {
     /// `a - b`; bool operands are refused as PyTorch refuses them.
     enum Sub: BinaryPrimitive {
         static let name = "sub"
+        static let scalarKeepsPrecision = true
         static let primitive: Primitive? = .sub
         static let flatFastPath = true
         static func native<T: NativeScalar>(_ a: T, _ b: T) -> T { T.sub(a, b) }
@@ -83,6 +85,7 @@ extension Pointwise {
     /// `a · b` (`and` for bool).
     enum Mul: BinaryPrimitive {
         static let name = "mul"
+        static let scalarKeepsPrecision = true
         static let primitive: Primitive? = .mul
         static let flatFastPath = true
         static func native<T: NativeScalar>(_ a: T, _ b: T) -> T { T.mul(a, b) }
@@ -96,6 +99,7 @@ extension Pointwise {
     /// True division: integral inputs give the default float dtype.
     enum Div: BinaryPrimitive {
         static let name = "div"
+        static let scalarKeepsPrecision = true
         static let primitive: Primitive? = .div
         static let computesInFloat = true
         static func native<T: NativeScalar>(_ a: T, _ b: T) -> T { T.div(a, b) }

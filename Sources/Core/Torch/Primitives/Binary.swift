@@ -33,6 +33,9 @@ protocol BinaryPrimitive: BinaryFunction {
     static func checkBool(_ a: Tensor, _ b: Tensor, common: DType, file: StaticString, line: UInt)
     /// PyTorch's refusals of a tensor of dtype `tensor` with a Swift scalar of kind `scalarKind`.
     static func checkScalar(_ tensor: DType, _ scalarKind: DType, common: DType, file: StaticString, line: UInt)
+    /// Whether a 0-d CPU operand (a Swift scalar) of a float16/bfloat16 op joins the computation
+    /// in float32 unrounded, as PyTorch's add/sub/mul/div kernels read it (`original_scalar_value`).
+    static var scalarKeepsPrecision: Bool { get }
     /// Whether integral inputs compute in floating point (true division, atan2): a scalar operand
     /// is then made in the floating result dtype rather than the tensor's.
     static var computesInFloat: Bool { get }
@@ -49,6 +52,7 @@ extension BinaryPrimitive {
     static func checkBool(_ a: Tensor, _ b: Tensor, common: DType, file: StaticString, line: UInt) {}
     static func checkScalar(_ tensor: DType, _ scalarKind: DType, common: DType, file: StaticString, line: UInt) {}
     static var computesInFloat: Bool { false }
+    static var scalarKeepsPrecision: Bool { false }
     static func saves(needsA: Bool, needsB: Bool) -> (a: Bool, b: Bool, out: Bool) { (true, true, false) }
     static func derivative(_ g: Tensor, _ s: BinarySaved, needsA: Bool, needsB: Bool) -> (Tensor?, Tensor?) {
         (nil, nil)
@@ -143,8 +147,14 @@ extension Tensor {
         let compute = valueType.computeType
         // Inputs of another dtype are first rounded to the common one, then widened to the compute
         // type, as PyTorch.
-        let x = a.dtype == valueType || valueType == compute ? a.to(compute) : a.to(valueType).to(compute)
-        let y = b.dtype == valueType || valueType == compute ? b.to(compute) : b.to(valueType).to(compute)
+        // A 0-d operand of add/sub/mul/div with a float16/bfloat16 result is read unrounded, as PyTorch.
+        let keep = P.scalarKeepsPrecision && valueType != compute && valueType.isFloatingPoint
+        let x =
+            a.dtype == valueType || valueType == compute || (keep && a.rank == 0 && b.rank > 0)
+            ? a.to(compute) : a.to(valueType).to(compute)
+        let y =
+            b.dtype == valueType || valueType == compute || (keep && b.rank == 0 && a.rank > 0)
+            ? b.to(compute) : b.to(valueType).to(compute)
         let out = Tensor.uninitialized(like: a.shape == shape ? a : b, shape: shape, dtype: compute)
         Kernels.map(P.self, out.operand, x.operand(broadcastTo: shape), y.operand(broadcastTo: shape), a.device)
         return out.to(valueType)
@@ -186,7 +196,14 @@ extension Tensor {
         P.checkScalar(a.dtype, scalar.kind, common: common, file: file, line: line)
         // A true division (or atan2) of an integral tensor computes in floating point: the scalar
         // joins it there, never wrapped into the tensor's integral dtype (uint8 / -1 is -x).
-        let s = scalar.tensor(P.computesInFloat ? P.resultType(common, file: file, line: line) : common)
+        let s: Tensor
+        if P.computesInFloat {
+            s = scalar.tensor(P.resultType(common, file: file, line: line))
+        } else if P.scalarKeepsPrecision && common.isFloatingPoint {
+            s = scalar.tensor(common.computeType)
+        } else {
+            s = scalar.tensor(common)
+        }
         return reversed
             ? binary(P.self, s, a, common: common, file: file, line: line)
             : binary(P.self, a, s, common: common, file: file, line: line)

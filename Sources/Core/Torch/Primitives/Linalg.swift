@@ -276,8 +276,12 @@ extension Tensor {
             }
             return (b == 1 ? input : input * Tensor.scalar(beta, dtype: input.dtype)).expand(shape).contiguous()
         }
-        let prod = mat1.mm(mat2, file: file, line: line)
-        var (b, a) = (beta.asDouble, alpha.asDouble)
+        // An infinite or NaN alpha is applied inside the product, as BLAS does (each term, so that
+        // terms of opposite signs give NaN, not ±inf).
+        let inside = !alpha.asDouble.isFinite && mat1.dtype.isFloatingPoint
+        let prod = (inside ? mat1 * Tensor.scalar(alpha.asDouble, dtype: mat1.dtype) : mat1).mm(
+            mat2, file: file, line: line)
+        var (b, a) = (beta.asDouble, inside ? 1 : alpha.asDouble)
         if !prod.dtype.isFloatingPoint && prod.count > 0 {
             checkFits(b, prod.dtype, "addmm", integral: B.scalarKind != .float64, file: file, line: line)
             checkFits(a, prod.dtype, "addmm", integral: A.scalarKind != .float64, file: file, line: line)

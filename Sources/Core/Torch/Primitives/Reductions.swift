@@ -343,8 +343,19 @@ extension Tensor {
         }
         // The square root is taken in float64 too, before the one rounding to this dtype.
         let wide = dtype == .float64 ? self : to(.float64)
-        let s = wide.varianceInOwnType(dims: dims, correction: correction, keepdim: keepdim, file: file, line: line)
-            .sqrt()
+        let v = wide.varianceInOwnType(dims: dims, correction: correction, keepdim: keepdim, file: file, line: line)
+        // PyTorch's std backward is zero where the std is zero (not sqrt's 0/0).
+        let s = Torch.customFunction(
+            "Std", [v],
+            forward: { ctx, xs in
+                let r = xs[0].sqrt()
+                ctx.saveForBackward(r)
+                return r
+            },
+            backward: { ctx, g in
+                let r = ctx.savedTensors[0]
+                return [Tensor.where(r .== 0, 0.0, g / (r * 2))]
+            }, file: file, line: line)
         return s.to(dtype)
     }
 

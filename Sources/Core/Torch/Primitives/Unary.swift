@@ -14,6 +14,8 @@ enum UnarySaves {
     case input
     /// Its output (`exp`, `sigmoid`, `sqrt`).
     case output
+    /// Both (`i1`, `erfcx`).
+    case inputAndOutput
 }
 
 /// An element-wise primitive of one tensor (Note [Unary primitives]).
@@ -51,7 +53,7 @@ extension UnaryPrimitive {
 
 /// The registry of unary primitives: the lists kept beside their definitions.
 enum UnaryPrimitives {
-    static let all: [any UnaryPrimitive.Type] = arithmetic + transcendental + activations
+    static let all: [any UnaryPrimitive.Type] = arithmetic + transcendental + activations + special
 
     /// The primitive named `name`, if it is a unary one.
     static func named(_ name: String) -> (any UnaryPrimitive.Type)? { all.first { $0.name == name } }
@@ -64,8 +66,9 @@ extension Tensor {
         if P.isDifferentiable && Tensor.shouldRecord(self) {
             let inDType = dtype
             return Tensor.recorded(
-                Primitive(P.name), SmallList(self), save: P.saves == .input ? SmallList(self) : SmallList(),
-                saveOutput: P.saves == .output, file: file, line: line,
+                Primitive(P.name), SmallList(self),
+                save: P.saves == .input || P.saves == .inputAndOutput ? SmallList(self) : SmallList(),
+                saveOutput: P.saves == .output || P.saves == .inputAndOutput, file: file, line: line,
                 forward: { unaryRaw(P.self, file: file, line: line) },
                 backward: { node, g in [Tensor.unaryDerivative(P.self, node, g).to(inDType)] })
         }
@@ -78,6 +81,7 @@ extension Tensor {
         case .input: return P.derivative(g, x: node.savedTensor(0), y: g)
         case .output: return P.derivative(g, x: g, y: node.savedTensor(0))
         case .nothing: return P.derivative(g, x: g, y: g)
+        case .inputAndOutput: return P.derivative(g, x: node.savedTensor(0), y: node.savedTensor(1))
         }
     }
 
