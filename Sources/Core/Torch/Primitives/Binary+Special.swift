@@ -99,7 +99,17 @@ extension Pointwise {
         }
     }
 
-    /// max(a, b) ignoring NaN (NaN only when both are); the gradient goes to `a` on ties.
+    /// The gradients of `fmax`/`fmin`: to the winner (the non-NaN one), half each on ties.
+    static func fDerivative(_ g: Tensor, _ a: Tensor, _ b: Tensor, aWins: Tensor, needsA: Bool, needsB: Bool)
+        -> (Tensor?, Tensor?)
+    {
+        let tie = a .== b
+        let half = g * 0.5
+        let ga = needsA ? Tensor.where(tie, half, Tensor.where(aWins, g, 0.0)) : nil
+        return (ga, needsB ? Tensor.where(tie, half, Tensor.where(aWins, 0.0, g)) : nil)
+    }
+
+    /// max(a, b) ignoring NaN (NaN only when both are); the gradient splits evenly on ties.
     enum Fmax: BinaryPrimitive {
         static let name = "fmax"
         static let primitive: Primitive? = .fmax
@@ -110,12 +120,11 @@ extension Pointwise {
             t.isFloatingPoint ? "\(t.fn("fmax"))(x, y)" : (t.dtype == .bool ? "(x || y)" : "(x < y ? y : x)")
         }
         static func derivative(_ g: Tensor, _ s: BinarySaved, needsA: Bool, needsB: Bool) -> (Tensor?, Tensor?) {
-            let aWins = (s.a() .>= s.b()) | s.b().isnan()
-            return (needsA ? Tensor.where(aWins, g, 0.0) : nil, needsB ? Tensor.where(aWins, 0.0, g) : nil)
+            fDerivative(g, s.a(), s.b(), aWins: (s.a() .> s.b()) | s.b().isnan(), needsA: needsA, needsB: needsB)
         }
     }
 
-    /// min(a, b) ignoring NaN (NaN only when both are); the gradient goes to `a` on ties.
+    /// min(a, b) ignoring NaN (NaN only when both are); the gradient splits evenly on ties.
     enum Fmin: BinaryPrimitive {
         static let name = "fmin"
         static let primitive: Primitive? = .fmin
@@ -126,8 +135,7 @@ extension Pointwise {
             t.isFloatingPoint ? "\(t.fn("fmin"))(x, y)" : (t.dtype == .bool ? "(x && y)" : "(y < x ? y : x)")
         }
         static func derivative(_ g: Tensor, _ s: BinarySaved, needsA: Bool, needsB: Bool) -> (Tensor?, Tensor?) {
-            let aWins = (s.a() .<= s.b()) | s.b().isnan()
-            return (needsA ? Tensor.where(aWins, g, 0.0) : nil, needsB ? Tensor.where(aWins, 0.0, g) : nil)
+            fDerivative(g, s.a(), s.b(), aWins: (s.a() .< s.b()) | s.b().isnan(), needsA: needsA, needsB: needsB)
         }
     }
 

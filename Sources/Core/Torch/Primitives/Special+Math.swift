@@ -94,8 +94,10 @@ enum SpecialMath {
         var x = x0, sign: T = 1, result: T = 0
         if x < T(0.5) {
             sign = -1
-            let s = T.sin(T.pi * x)
-            result -= T.pi * T.pi / (s * s)
+            // π rounded to nearest in T, as C++'s constant (Swift's `.pi` rounds toward zero).
+            let pi = T(Double.pi)
+            let s = T.sin(pi * x)
+            result -= pi * pi / (s * s)
             x = 1 - x
         }
         for _ in 0..<6 {

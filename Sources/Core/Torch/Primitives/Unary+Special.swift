@@ -81,7 +81,7 @@ extension Pointwise {
         static let name = "sinc"
         static func float<T: FloatScalar>(_ x: T) -> T {
             if x == 0 { return 1 }
-            let p = T.pi * x
+            let p = T(Double.pi) * x  // π rounded to nearest in T (Swift's `.pi` rounds toward zero)
             return T.sin(p) / p
         }
         static func cuda(_ t: CUDAType) -> String {
@@ -145,8 +145,9 @@ extension Pointwise {
                   r = -3.14159265358979323846 / tan(3.14159265358979323846 * (v - w)); v = 1 - v; }
                 while (v < 10) { r -= 1 / v; v += 1; }
                 if (v == 10) return r + 2.25175258906672110764;
-                double y = 0; if (v < 1e17) { double z = 1 / (v * v);
-                  y = z * (1.0/12 - z * (1.0/120 - z * (1.0/252 - z * (1.0/240 - z * (1.0/132 - z * (691.0/32760 - z/12)))))); }
+                double y = 0; if (v < 1e17) { double z = 1 / (v * v); double s = 691.0/32760 - z/12;
+                  s = 1.0/132 - z * s; s = 1.0/240 - z * s; s = 1.0/252 - z * s; s = 1.0/120 - z * s;
+                  y = z * (1.0/12 - z * s); }
                 return r + log(v) - 0.5 / v - y;
                 """)
         }
