@@ -69,6 +69,56 @@ let specialOps: [String: DiffOp] = [
     "equal": { xs, _ in [Tensor.scalar(xs[0].equal(xs[1]), dtype: .bool)] },
 ]
 
+/// The composite shape, product and statistics ops of #14.
+let compositeOps: [String: DiffOp] = [
+    "movedim": { xs, c in [xs[0].movedim(c.ints("src"), c.ints("dst"))] },
+    "swapaxes": { xs, c in [xs[0].swapaxes(c.int("a"), c.int("b"))] },
+    "atleast_1d": one { $0.atleast1d() }, "atleast_2d": one { $0.atleast2d() }, "atleast_3d": one { $0.atleast3d() },
+    "tensor_split_sections": { xs, c in xs[0].tensorSplit(sections: c.int("n"), dim: c.int("dim")) },
+    "tensor_split_indices": { xs, c in xs[0].tensorSplit(indices: c.ints("idx"), dim: c.int("dim")) },
+    "hsplit": { xs, c in xs[0].hsplit(c.int("n")) }, "vsplit": { xs, c in xs[0].vsplit(c.int("n")) },
+    "dsplit": { xs, c in xs[0].dsplit(c.int("n")) },
+    "rot90": { xs, c in [xs[0].rot90(c.int("k"), dims: c.ints("dims"))] },
+    "meshgrid": { xs, c in Tensor.meshgrid(xs, indexing: c.bool("xy") ? .xy : .ij) },
+    "cartesian_prod": { xs, _ in [Tensor.cartesianProd(xs)] }, "block_diag": { xs, _ in [Tensor.blockDiag(xs)] },
+    "take_along_dim": { xs, c in [xs[0].takeAlongDim(xs[1], dim: c.intOrNil("dim"))] },
+    "trace": one { $0.trace() }, "diag": { xs, c in [xs[0].diag(c.int("offset"))] },
+    "diag_embed": { xs, c in [xs[0].diagEmbed(offset: c.int("offset"), dim1: c.int("d1"), dim2: c.int("d2"))] },
+    "kron": two { $0.kron($1) }, "tensordot": { xs, c in [xs[0].tensordot(xs[1], dims: c.int("dims"))] },
+    "tensordot_lists": { xs, c in [xs[0].tensordot(xs[1], dims: (c.ints("da"), c.ints("db")))] },
+    "baddbmm": { xs, c in [Tensor.baddbmm(xs[0], xs[1], xs[2], beta: c.double("beta"), alpha: c.double("alpha"))] },
+    "addbmm": { xs, c in [Tensor.addbmm(xs[0], xs[1], xs[2], beta: c.double("beta"), alpha: c.double("alpha"))] },
+    "addmv": { xs, c in [Tensor.addmv(xs[0], xs[1], xs[2], beta: c.double("beta"), alpha: c.double("alpha"))] },
+    "addr": { xs, c in [Tensor.addr(xs[0], xs[1], xs[2], beta: c.double("beta"), alpha: c.double("alpha"))] },
+    "multi_dot": { xs, _ in [Tensor.multiDot(xs)] }, "chain_matmul": { xs, _ in [Tensor.chainMatmul(xs)] },
+    "tril_indices": { _, c in [Tensor.trilIndices(c.int("r"), c.int("c"), offset: c.int("o"))] },
+    "triu_indices": { _, c in [Tensor.triuIndices(c.int("r"), c.int("c"), offset: c.int("o"))] },
+    "nansum": { xs, c in [xs[0].nansum(dims: dimsArg(c), keepdim: c.bool("keepdim"))] },
+    "nanmean": { xs, c in [xs[0].nanmean(dims: dimsArg(c), keepdim: c.bool("keepdim"))] },
+    "count_nonzero": { xs, c in [xs[0].countNonzero(dims: dimsArg(c))] },
+    "aminmax": { xs, c in
+        let r = xs[0].aminmax(dim: c.int("dim"), keepdim: c.bool("keepdim"))
+        return [r.min, r.max]
+    },
+    "var_mean": { xs, c in
+        let r = xs[0].varMean(dims: dimsArg(c), correction: c.int("correction"), keepdim: c.bool("keepdim"))
+        return [r.variance, r.mean]
+    },
+    "std_mean": { xs, c in
+        let r = xs[0].stdMean(dims: dimsArg(c), correction: c.int("correction"), keepdim: c.bool("keepdim"))
+        return [r.std, r.mean]
+    },
+    "msort": one { $0.msort() }, "logcumsumexp": { xs, c in [xs[0].logcumsumexp(dim: c.int("dim"))] },
+    "cummax": { xs, c in
+        let r = xs[0].cummax(dim: c.int("dim"))
+        return [r.values, r.indices]
+    },
+    "cummin": { xs, c in
+        let r = xs[0].cummin(dim: c.int("dim"))
+        return [r.values, r.indices]
+    },
+]
+
 let binaryOps: [String: DiffOp] = [
     "add": two { $0.add($1) }, "sub": two { $0.sub($1) }, "mul": two { $0.mul($1) }, "div": two { $0.div($1) },
     "div_floor": two { $0.div($1, roundingMode: .floor) }, "div_trunc": two { $0.div($1, roundingMode: .trunc) },
@@ -457,7 +507,9 @@ let moreOps: [String: DiffOp] = [
 /// Every op the replay knows, by the generator's name.
 let allOps: [String: DiffOp] = {
     var all: [String: DiffOp] = [:]
-    for table in [unaryOps, binaryOps, specialOps, reductionOps, shapeOps, linalgOps, nnOps, inPlaceOps, moreOps] {
+    for table in [
+        unaryOps, binaryOps, specialOps, compositeOps, reductionOps, shapeOps, linalgOps, nnOps, inPlaceOps, moreOps,
+    ] {
         all.merge(table) { a, _ in a }
     }
     // Every unary primitive is callable by its name without an entry here (Note [Unary primitives]).

@@ -1223,6 +1223,149 @@ def dropout_sample():
 op("dropout", "nn", lambda xs, a: F.dropout(xs[0], p=a["p"], training=True), dropout_sample)
 
 
+# ----------------------------------------------------------------------------- #14 composites
+
+def one_sample(rank_lo=0, rank_hi=4, dts=ALL):
+    return [Input(rand_shape(rank=rng.randint(rank_lo, rank_hi)), pick(dts))]
+
+
+def movedim_sample():
+    x = one_sample(1, 4)
+    r = len(x[0].shape)
+    k = rng.randint(1, r)
+    src = rng.sample(range(r), k)
+    dst = rng.sample(range(r), k)
+    if rng.random() < 0.3:
+        src = [d - r for d in src]
+    return x, {"src": src, "dst": dst}
+
+
+op("movedim", "shape", lambda xs, a: torch.movedim(xs[0], a["src"], a["dst"]), movedim_sample)
+op("swapaxes", "shape", lambda xs, a: torch.swapaxes(xs[0], a["a"], a["b"]),
+   lambda: (one_sample(1, 4), {"a": rng.randint(-1, 0), "b": rng.randint(0, 1)}))
+for k, f in (("atleast_1d", torch.atleast_1d), ("atleast_2d", torch.atleast_2d), ("atleast_3d", torch.atleast_3d)):
+    op(k, "shape", (lambda f: lambda xs, a: f(xs[0]))(f), lambda: (one_sample(0, 4), {}))
+op("tensor_split_sections", "shape", lambda xs, a: torch.tensor_split(xs[0], a["n"], dim=a["dim"]),
+   lambda: (one_sample(1, 3), {"n": rng.randint(1, 4), "dim": rng.choice([0, -1])}))
+op("tensor_split_indices", "shape", lambda xs, a: torch.tensor_split(xs[0], a["idx"], dim=a["dim"]),
+   lambda: (one_sample(1, 3), {"idx": sorted(rng.sample(range(-2, 6), rng.randint(0, 3))), "dim": rng.choice([0, -1])}))
+for k, f in (("hsplit", torch.hsplit), ("vsplit", torch.vsplit), ("dsplit", torch.dsplit)):
+    op(k, "shape", (lambda f: lambda xs, a: f(xs[0], a["n"]))(f), lambda: (one_sample(1, 4), {"n": rng.choice([1, 2, 3])}))
+op("rot90", "shape", lambda xs, a: torch.rot90(xs[0], a["k"], a["dims"]),
+   lambda: (one_sample(2, 4), {"k": rng.randint(-2, 5), "dims": rng.choice([[0, 1], [1, 0], [-1, 0], [0, -1]])}))
+
+
+def meshgrid_sample():
+    dt = pick(ALL)
+    return [Input([rng.randint(0, 4)], dt) for _ in range(rng.randint(1, 3))], {"xy": rng.random() < 0.5}
+
+
+op("meshgrid", "shape", lambda xs, a: torch.meshgrid(*xs, indexing="xy" if a["xy"] else "ij"), meshgrid_sample)
+op("cartesian_prod", "shape", lambda xs, a: torch.cartesian_prod(*xs), meshgrid_sample)
+op("block_diag", "shape", lambda xs, a: torch.block_diag(*xs),
+   lambda: ([Input(rand_shape(rank=rng.randint(0, 2)), pick(ALL)) for _ in range(rng.randint(1, 3))], {}))
+
+
+def take_along_sample():
+    shape = rand_shape(rank=rng.randint(1, 3), lo=1)
+    shape = [max(s, 1) for s in shape]
+    d = rng.randint(-len(shape), len(shape) - 1)
+    ishape = list(shape)
+    ishape[d] = rng.randint(1, 4)
+    idx = torch.randint(0, shape[d], ishape, dtype=torch.int64)
+    use_dim = rng.random() < 0.8
+    if not use_dim:
+        idx = torch.randint(0, max(1, math.prod(shape)), ishape, dtype=torch.int64)
+    # Without a dim PyTorch flattens with view(-1), refusing non-viewable inputs that SwiftTorch
+    # flattens by copying (docs/pytorch-differences.md): those get contiguous inputs.
+    return [Input(shape, pick(ALL), view=None if use_dim else "contig"),
+            Input(ishape, "int64", exact=idx, grad=False)], {"dim": d if use_dim else None}
+
+
+op("take_along_dim", "indexing", lambda xs, a: torch.take_along_dim(xs[0], xs[1], dim=a["dim"]), take_along_sample)
+op("trace", "linalg", lambda xs, a: torch.trace(xs[0]), lambda: ([Input(rand_shape(rank=2), pick(ALL))], {}))
+op("diag", "linalg", lambda xs, a: torch.diag(xs[0], a["offset"]),
+   lambda: ([Input(rand_shape(rank=rng.randint(1, 2)), pick(ALL))], {"offset": rng.randint(-2, 2)}))
+op("diag_embed", "linalg", lambda xs, a: torch.diag_embed(xs[0], a["offset"], a["d1"], a["d2"]),
+   lambda: ([Input(rand_shape(rank=rng.randint(1, 3)), pick(ALL))],
+            {"offset": rng.randint(-2, 2), "d1": rng.choice([0, -2, 1]), "d2": rng.choice([-1, 2, 0])}))
+# PyTorch's kron reshapes with _unsafe_view, refusing some transposed inputs that SwiftTorch
+# computes (docs/pytorch-differences.md): kron gets contiguous inputs.
+op("kron", "linalg", lambda xs, a: torch.kron(xs[0], xs[1]),
+   lambda: ([Input(rand_shape(rank=rng.randint(0, 3), hi=3), pick(FLOATS + ["int64"]), view="contig")
+             for _ in range(2)], {}))
+
+
+def tensordot_sample(lists):
+    k = rng.randint(0, 2)
+    common = [rng.randint(1, 3) for _ in range(k)]
+    a = [rng.randint(1, 3) for _ in range(rng.randint(0, 2))] + common
+    b = common + [rng.randint(1, 3) for _ in range(rng.randint(0, 2))]
+    dt = pick(["float32", "float64"])
+    if not lists:
+        return [Input(a, dt, edge=0), Input(b, dt, edge=0)], {"dims": k}
+    return [Input(a, dt, edge=0), Input(b, dt, edge=0)], {"da": list(range(len(a) - k, len(a))), "db": list(range(k))}
+
+
+# var_mean/std_mean report PyTorch's one-pass (Welford) mean, whose rounding with near-overflow
+# values depends on its accumulation order.
+ACCUMULATING.update({"tensordot", "tensordot_lists", "baddbmm", "addbmm", "addmv", "addr", "multi_dot",
+                     "chain_matmul", "kron", "trace", "var_mean", "std_mean"})
+op("tensordot", "linalg", lambda xs, a: torch.tensordot(xs[0], xs[1], dims=a["dims"]), lambda: tensordot_sample(False))
+op("tensordot_lists", "linalg", lambda xs, a: torch.tensordot(xs[0], xs[1], dims=(a["da"], a["db"])),
+   lambda: tensordot_sample(True))
+
+
+def addprod_sample(kind):
+    b, n, k, m = rng.randint(1, 3), rng.randint(1, 4), rng.randint(0, 3), rng.randint(1, 4)
+    dt = pick(["float32", "float64"])
+    shapes = {"baddbmm": ([b, n, m], [b, n, k], [b, k, m]), "addbmm": ([n, m], [b, n, k], [b, k, m]),
+              "addmv": ([n], [n, k], [k]), "addr": ([n, m], [n], [m])}[kind]
+    ins = [Input(s, dt, edge=0.05) for s in shapes]
+    if rng.random() < 0.3:  # a broadcast input
+        ins[0] = Input(shapes[0][-1:], dt)
+    return ins, {"beta": rng.choice([1.0, 0.0, 0.5]), "alpha": rng.choice([1.0, 2.0, -0.5])}
+
+
+for kind, f in (("baddbmm", torch.baddbmm), ("addbmm", torch.addbmm), ("addmv", torch.addmv), ("addr", torch.addr)):
+    op(kind, "linalg", (lambda f: lambda xs, a: f(xs[0], xs[1], xs[2], beta=a["beta"], alpha=a["alpha"]))(f),
+       (lambda kind: lambda: addprod_sample(kind))(kind))
+
+
+def chain_sample(allow_vectors):
+    n = rng.randint(2, 4)
+    dims = [rng.randint(1, 4) for _ in range(n + 1)]
+    shapes = [[dims[i], dims[i + 1]] for i in range(n)]
+    if allow_vectors and rng.random() < 0.5:
+        shapes[0] = [dims[1]]
+    if allow_vectors and rng.random() < 0.5:
+        shapes[-1] = [dims[-2]]
+    dt = pick(["float32", "float64"])
+    return [Input(s, dt, edge=0) for s in shapes], {}
+
+
+op("multi_dot", "linalg", lambda xs, a: torch.linalg.multi_dot(xs), lambda: chain_sample(True))
+op("chain_matmul", "linalg", lambda xs, a: torch.chain_matmul(*xs), lambda: chain_sample(False))
+op("tril_indices", "linalg", lambda xs, a: torch.tril_indices(a["r"], a["c"], a["o"]),
+   lambda: ([], {"r": rng.randint(0, 4), "c": rng.randint(0, 4), "o": rng.randint(-2, 2)}), grad=False)
+op("triu_indices", "linalg", lambda xs, a: torch.triu_indices(a["r"], a["c"], a["o"]),
+   lambda: ([], {"r": rng.randint(0, 4), "c": rng.randint(0, 4), "o": rng.randint(-2, 2)}), grad=False)
+
+op("nansum", "reduction", lambda xs, a: torch.nansum(xs[0], dim=_dims(a), keepdim=a["keepdim"]), red_sample())
+op("nanmean", "reduction", lambda xs, a: torch.nanmean(xs[0], dim=_dims(a), keepdim=a["keepdim"]), red_sample())
+op("count_nonzero", "reduction", lambda xs, a: torch.count_nonzero(xs[0], dim=_dims(a)), red_sample(), grad=False)
+op("aminmax", "reduction", lambda xs, a: torch.aminmax(xs[0], dim=a["dim"], keepdim=a["keepdim"]), dim_sample(),
+   grad=False)
+op("var_mean", "reduction",
+   lambda xs, a: torch.var_mean(xs[0], dim=a["dims"], correction=a["correction"], keepdim=a["keepdim"]), var_sample)
+op("std_mean", "reduction",
+   lambda xs, a: torch.std_mean(xs[0], dim=a["dims"], correction=a["correction"], keepdim=a["keepdim"]), var_sample)
+op("msort", "sort", lambda xs, a: torch.msort(xs[0]), lambda: (one_sample(1, 3), {}), grad=False)
+op("logcumsumexp", "scan", lambda xs, a: torch.logcumsumexp(xs[0], dim=a["dim"]), dim_sample())
+op("cummax", "scan", lambda xs, a: torch.cummax(xs[0], dim=a["dim"]), dim_sample())
+op("cummin", "scan", lambda xs, a: torch.cummin(xs[0], dim=a["dim"]), dim_sample())
+
+
 # ----------------------------------------------------------------------------- driver
 
 def tolerance(dt):
