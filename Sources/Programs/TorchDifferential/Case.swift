@@ -66,6 +66,7 @@ struct DiffCase {
     func ints(_ k: String) -> [Int] { (args[k] as! [Any]).map { Int(DiffCase.number($0)) } }
     func intsOrNil(_ k: String) -> [Int]? { (args[k] as? [Any])?.map { Int(DiffCase.number($0)) } }
     func string(_ k: String) -> String { args[k] as! String }
+    func doublesOrNil(_ k: String) -> [Double]? { (args[k] as? [Any])?.map { DiffCase.number($0) } }
     func stringOrNil(_ k: String) -> String? { args[k] as? String }
 
     /// A Python scalar argument `{"kind": "int"|"float"|"bool", "value": v}`.

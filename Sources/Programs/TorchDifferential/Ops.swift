@@ -119,6 +119,73 @@ let compositeOps: [String: DiffOp] = [
     },
 ]
 
+private func interpolation(_ s: String) -> QuantileInterpolation {
+    switch s {
+    case "lower": return .lower
+    case "higher": return .higher
+    case "midpoint": return .midpoint
+    case "nearest": return .nearest
+    default: return .linear
+    }
+}
+
+private func quantileOp(_ nan: Bool) -> DiffOp {
+    { xs, c in
+        let dim = c.intOrNil("dim"), keep = c.bool("keepdim"), how = interpolation(c.string("interp"))
+        if let qs = c.doublesOrNil("q") {
+            return [
+                nan
+                    ? xs[0].nanquantile(qs, dim: dim, keepdim: keep, interpolation: how)
+                    : xs[0].quantile(qs, dim: dim, keepdim: keep, interpolation: how)
+            ]
+        }
+        let q = c.double("q")
+        return [
+            nan
+                ? xs[0].nanquantile(q, dim: dim, keepdim: keep, interpolation: how)
+                : xs[0].quantile(q, dim: dim, keepdim: keep, interpolation: how)
+        ]
+    }
+}
+
+private func uniqueOutputs(_ r: (values: Tensor, inverse: Tensor?, counts: Tensor?)) -> [Tensor] {
+    [r.values] + [r.inverse, r.counts].compactMap { $0 }
+}
+
+/// Order statistics and sets (#14).
+let orderOps: [String: DiffOp] = [
+    "median_all": one { $0.median() }, "nanmedian_all": one { $0.nanmedian() },
+    "median_dim": { xs, c in
+        let r = xs[0].median(dim: c.int("dim"), keepdim: c.bool("keepdim"))
+        return [r.values, r.indices]
+    },
+    "nanmedian_dim": { xs, c in
+        let r = xs[0].nanmedian(dim: c.int("dim"), keepdim: c.bool("keepdim"))
+        return [r.values, r.indices]
+    },
+    "kthvalue": { xs, c in
+        let r = xs[0].kthvalue(c.int("k"), dim: c.int("dim"), keepdim: c.bool("keepdim"))
+        return [r.values, r.indices]
+    },
+    "mode": { xs, c in
+        let r = xs[0].mode(dim: c.int("dim"), keepdim: c.bool("keepdim"))
+        return [r.values, r.indices]
+    },
+    "quantile": quantileOp(false), "nanquantile": quantileOp(true),
+    "unique": { xs, c in
+        uniqueOutputs(xs[0].unique(returnInverse: c.bool("inverse"), returnCounts: c.bool("counts")))
+    },
+    "unique_consecutive": { xs, c in
+        uniqueOutputs(xs[0].uniqueConsecutive(returnInverse: c.bool("inverse"), returnCounts: c.bool("counts")))
+    },
+    "searchsorted": { xs, c in [xs[0].searchsorted(xs[1], right: c.bool("right"))] },
+    "bucketize": { xs, c in [xs[1].bucketize(xs[0], right: c.bool("right"))] },
+    "bincount": { xs, c in
+        [xs[0].bincount(weights: xs.count > 1 ? xs[1] : nil, minlength: c.int("minlength"))]
+    },
+    "histc": { xs, c in [xs[0].histc(bins: c.int("bins"), min: c.double("lo"), max: c.double("hi"))] },
+]
+
 let binaryOps: [String: DiffOp] = [
     "add": two { $0.add($1) }, "sub": two { $0.sub($1) }, "mul": two { $0.mul($1) }, "div": two { $0.div($1) },
     "div_floor": two { $0.div($1, roundingMode: .floor) }, "div_trunc": two { $0.div($1, roundingMode: .trunc) },
@@ -508,7 +575,8 @@ let moreOps: [String: DiffOp] = [
 let allOps: [String: DiffOp] = {
     var all: [String: DiffOp] = [:]
     for table in [
-        unaryOps, binaryOps, specialOps, compositeOps, reductionOps, shapeOps, linalgOps, nnOps, inPlaceOps, moreOps,
+        unaryOps, binaryOps, specialOps, compositeOps, orderOps, reductionOps, shapeOps, linalgOps, nnOps, inPlaceOps,
+        moreOps,
     ] {
         all.merge(table) { a, _ in a }
     }

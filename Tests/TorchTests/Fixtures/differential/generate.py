@@ -1308,9 +1308,9 @@ def tensordot_sample(lists):
 
 
 # var_mean/std_mean report PyTorch's one-pass (Welford) mean, whose rounding with near-overflow
-# values depends on its accumulation order.
+# values depends on its accumulation order; histc's bin position overflows there (undefined in C++).
 ACCUMULATING.update({"tensordot", "tensordot_lists", "baddbmm", "addbmm", "addmv", "addr", "multi_dot",
-                     "chain_matmul", "kron", "trace", "var_mean", "std_mean"})
+                     "chain_matmul", "kron", "trace", "var_mean", "std_mean", "histc"})
 op("tensordot", "linalg", lambda xs, a: torch.tensordot(xs[0], xs[1], dims=a["dims"]), lambda: tensordot_sample(False))
 op("tensordot_lists", "linalg", lambda xs, a: torch.tensordot(xs[0], xs[1], dims=(a["da"], a["db"])),
    lambda: tensordot_sample(True))
@@ -1364,6 +1364,106 @@ op("msort", "sort", lambda xs, a: torch.msort(xs[0]), lambda: (one_sample(1, 3),
 op("logcumsumexp", "scan", lambda xs, a: torch.logcumsumexp(xs[0], dim=a["dim"]), dim_sample())
 op("cummax", "scan", lambda xs, a: torch.cummax(xs[0], dim=a["dim"]), dim_sample())
 op("cummin", "scan", lambda xs, a: torch.cummin(xs[0], dim=a["dim"]), dim_sample())
+
+
+# Order statistics and sets (#14). Ops that return indices get tie-free float inputs (no edge
+# values): which of equal elements PyTorch's selection reports is its implementation's choice.
+
+def distinct_sample(rank_lo=1, rank_hi=3, nan=False):
+    def s():
+        shape = rand_shape(rank=rng.randint(rank_lo, rank_hi), lo=1)
+        shape = [max(x, 1) for x in shape]
+        # No expanded views either: their repeats are ties (and PyTorch's median reads stale
+        # values from them).
+        x = Input(shape, pick(["float32", "float64"]), edge=0,
+                  view=rng.choice([k for k in view_kinds(shape) if k != "expand"]))
+        if nan and rng.random() < 0.5:
+            b = x.base.clone().flatten()
+            b[rng.randrange(b.numel())] = math.nan
+            x.base = b.reshape(x.base.shape)
+        d = rng.randint(-len(shape), len(shape) - 1)
+        return [x], {"dim": d, "keepdim": rng.random() < 0.5}
+    return s
+
+
+op("median_all", "reduction", lambda xs, a: torch.median(xs[0]), red_sample())
+op("nanmedian_all", "reduction", lambda xs, a: torch.nanmedian(xs[0]), red_sample())
+op("median_dim", "reduction", lambda xs, a: torch.median(xs[0], dim=a["dim"], keepdim=a["keepdim"]),
+   distinct_sample(nan=True))
+op("nanmedian_dim", "reduction", lambda xs, a: torch.nanmedian(xs[0], dim=a["dim"], keepdim=a["keepdim"]),
+   distinct_sample(nan=True))
+op("kthvalue", "reduction", lambda xs, a: torch.kthvalue(xs[0], a["k"], dim=a["dim"], keepdim=a["keepdim"]),
+   lambda: (lambda xs, a: (xs, dict(a, k=rng.randint(1, max(1, xs[0].shape[a["dim"]])))))(*distinct_sample()()))
+op("mode", "reduction", lambda xs, a: torch.mode(xs[0], dim=a["dim"], keepdim=a["keepdim"]),
+   lambda: ([Input(rand_shape(rank=rng.randint(1, 3), lo=1), pick(INTS), lo=0, hi=3, edge=0)],
+            {"dim": -1, "keepdim": rng.random() < 0.5}), grad=False)
+
+
+def quantile_sample():
+    shape = rand_shape(rank=rng.randint(0, 3), lo=1)
+    x = Input(shape, pick(["float32", "float64", "float32", "int64"]), edge=0.1)
+    dim = None if rng.random() < 0.3 or not shape else rng.randint(-len(shape), len(shape) - 1)
+    q = rng.choice([0.0, 0.25, 0.5, 0.9, 1.0, [0.1, 0.5], [0.0, 1.0, 0.3], 1.5])
+    return [x], {"q": q, "dim": dim, "keepdim": rng.random() < 0.5,
+                 "interp": rng.choice(["linear", "lower", "higher", "midpoint", "nearest"])}
+
+
+def _q(a, dt):
+    return torch.tensor(a["q"], dtype=dt) if isinstance(a["q"], list) else a["q"]
+
+
+op("quantile", "reduction", lambda xs, a: torch.quantile(xs[0], _q(a, xs[0].dtype), dim=a["dim"], keepdim=a["keepdim"],
+                                                          interpolation=a["interp"]), quantile_sample)
+op("nanquantile", "reduction", lambda xs, a: torch.nanquantile(xs[0], _q(a, xs[0].dtype), dim=a["dim"],
+                                                                keepdim=a["keepdim"], interpolation=a["interp"]),
+   quantile_sample)
+
+
+def unique_sample():
+    return [Input(rand_shape(rank=rng.randint(0, 3)), pick(ALL), lo=-3, hi=3, edge=0.1)], \
+        {"inverse": rng.random() < 0.5, "counts": rng.random() < 0.5}
+
+
+def _unique(f, x, a):
+    r = f(x, return_inverse=a["inverse"], return_counts=a["counts"])
+    return r if isinstance(r, tuple) else (r,)
+
+
+op("unique", "sort", lambda xs, a: _unique(torch.unique, xs[0], a), unique_sample, grad=False)
+op("unique_consecutive", "sort", lambda xs, a: _unique(torch.unique_consecutive, xs[0], a), unique_sample, grad=False)
+
+
+def search_sample():
+    n = rng.randint(0, 6)
+    dt = pick(["float32", "float64", "int64", "int32"])
+    b = torch.sort(values([n], dt, edge=0)).values
+    if rng.random() < 0.3 and n:
+        b[rng.randrange(n)] = b[0]
+        b = torch.sort(b).values
+    return [Input([n], dt, exact=b, grad=False), Input(rand_shape(rank=rng.randint(0, 2)), dt, grad=False)], \
+        {"right": rng.random() < 0.5}
+
+
+op("searchsorted", "sort", lambda xs, a: torch.searchsorted(xs[0], xs[1], right=a["right"]), search_sample, grad=False)
+op("bucketize", "sort", lambda xs, a: torch.bucketize(xs[1], xs[0], right=a["right"]), search_sample, grad=False)
+
+
+def bincount_sample():
+    n = rng.randint(0, 8)
+    x = torch.randint(0, 6, (n,), dtype=torch.int64)
+    ins = [Input([n], "int64", exact=x, grad=False)]
+    if rng.random() < 0.5:
+        ins.append(Input([n], pick(["float32", "float64"]), edge=0))
+    return ins, {"minlength": rng.choice([0, 3, 8])}
+
+
+op("bincount", "reduction",
+   lambda xs, a: torch.bincount(xs[0], weights=xs[1] if len(xs) > 1 else None, minlength=a["minlength"]),
+   bincount_sample, grad=False)
+op("histc", "reduction", lambda xs, a: torch.histc(xs[0], bins=a["bins"], min=a["lo"], max=a["hi"]),
+   lambda: ([Input(rand_shape(rank=rng.randint(0, 2)), pick(["float32", "float64"]), edge=0.05)],
+            rng.choice([{"bins": 4, "lo": 0.0, "hi": 0.0}, {"bins": 5, "lo": -2.0, "hi": 2.0},
+                        {"bins": 3, "lo": 1.0, "hi": 1.0}])), grad=False)
 
 
 # ----------------------------------------------------------------------------- driver
