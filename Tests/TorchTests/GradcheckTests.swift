@@ -83,6 +83,37 @@ final class GradcheckTests: XCTestCase {
                     [leafT([3, 4], lo: 0.5, hi: 2)]
                 ),
             ]
+        case .linalgInv:
+            return [
+                ("inv", { Linalg.inv($0[0] + GradcheckTests.eye3) }, [leaf([3, 3])]),
+                ("inv batched", { Linalg.inv($0[0] + GradcheckTests.eye3) }, [leafT([2, 3, 3])]),
+            ]
+        case .linalgDet: return [("det", { Linalg.det($0[0] + GradcheckTests.eye3) }, [leaf([2, 3, 3])])]
+        case .linalgSlogdet:
+            return [("slogdet", { Linalg.slogdet($0[0] + GradcheckTests.eye3).logabsdet }, [leaf([3, 3])])]
+        case .linalgSolve:
+            return [
+                ("solve", { Linalg.solve($0[0] + GradcheckTests.eye3, $0[1]) }, [leaf([3, 3]), leaf([3, 2])]),
+                (
+                    "solve vector broadcast", { Linalg.solve($0[0] + GradcheckTests.eye3, $0[1]) },
+                    [leaf([2, 3, 3]), leaf([3])]
+                ),
+            ]
+        case .linalgCholesky:
+            return [
+                ("cholesky", { Linalg.cholesky($0[0].matmul($0[0].mT) + GradcheckTests.eye3) }, [leaf([3, 3])])
+            ]
+        case .linalgEigh:
+            return [
+                (
+                    "eigh",
+                    { x in
+                        let r = Linalg.eigh(x[0] + x[0].mT)
+                        return r.eigenvalues.unsqueeze(-1) * (r.eigenvectors * r.eigenvectors)
+                    }, [leaf([3, 3])]
+                )
+            ]
+        case .linalgSvdvals: return [("svdvals", { Linalg.svdvals($0[0]) }, [leaf([2, 4, 3])])]
         case .toDType:
             return [("to float32 and back", { $0[0].to(.float32).to(.float64) * 1.0 }, [leaf([3, 4])])]
         case .toDevice:
@@ -305,9 +336,14 @@ final class GradcheckTests: XCTestCase {
         }
     }
 
+    /// 3·I in float64, to keep the linear-algebra cases well conditioned.
+    static let eye3 = Tensor.eye(3, dtype: .float64) * 3.0
+
     /// Primitives whose derivative is zero or piecewise constant: no second-order check needed.
     static let firstOrderOnly: Set<Primitive> = Set(
         [.maximum, .minimum, .remainder, .fmod, .toDType, .fmax, .fmin, .copysign]
+            // svdvals' backward treats U and V as constants (its second derivative needs svd's).
+            + [.linalgSvdvals]
             + UnaryPrimitives.all.filter { !$0.hasSecondDerivative }.map { Primitive($0.name) })
 
     /// Every registered primitive has gradcheck cases, and some case of it really records that

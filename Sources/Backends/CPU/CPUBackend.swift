@@ -14,7 +14,7 @@ package enum CPUBackend: Backend {
     package static var name: String { "cpu" }
     package static func supports(_ family: KernelFamily, _ dtype: DType) -> Bool {
         switch family {
-        case .lstmCell, .window2D, .addScaled: return dtype.isFloatingPoint && dtype.computeType == dtype
+        case .lstmCell, .window2D, .addScaled, .linalg: return dtype.isFloatingPoint && dtype.computeType == dtype
         case .philox: return false
         }
     }
@@ -164,6 +164,9 @@ package enum CPUBackend: Backend {
         CPUKernels.lstmCellForward(
             o.pre.dtype, batch: o.batch, hidden: o.hidden, pre: p(o.pre), cPrev: p(o.cPrev),
             act: p(o.act), c: p(o.c), tc: p(o.tanhC), h: p(o.h))
+    }
+    package static func linalg(_ op: LinalgOp, _ o: LinalgOperands) throws {
+        o.a.dtype.dispatchFloat(LAPACKKernel(op: op, o: o))
     }
     package static func lstmCellBackward(_ o: LSTMCellOperands) throws {
         // Backward reuses the operand slots: `h` holds dh, `c` holds dc, `pre` receives dGates.

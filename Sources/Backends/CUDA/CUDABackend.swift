@@ -178,4 +178,7 @@ package enum CUDABackend: Backend {
     }
     package static func lstmCellForward(_ o: LSTMCellOperands) throws { throw BackendError.missingKernel("LSTM cell") }
     package static func lstmCellBackward(_ o: LSTMCellOperands) throws { throw BackendError.missingKernel("LSTM cell") }
+    package static func linalg(_ op: LinalgOp, _ o: LinalgOperands) throws {
+        throw BackendError.missingKernel("linalg \(op.rawValue) (cuSOLVER)")
+    }
 }

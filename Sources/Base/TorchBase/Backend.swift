@@ -106,6 +106,9 @@ package protocol Backend {
     static func lstmCellForward(_ o: LSTMCellOperands) throws
     /// The gates' gradients of one LSTM step (`KernelFamily.lstmCell`), see `LSTMCellOperands`.
     static func lstmCellBackward(_ o: LSTMCellOperands) throws
+    /// One LAPACK-style factorization or solve over a batch of matrices (`KernelFamily.linalg`),
+    /// see `LinalgOperands`.
+    static func linalg(_ op: LinalgOp, _ o: LinalgOperands) throws
 }
 
 /// Families a backend may lack by design; the caller composes the op from other families then.
@@ -118,6 +121,59 @@ package enum KernelFamily: Hashable, Sendable {
     case addScaled
     /// Dedicated 2-D im2col, col2im and max-pooling index loops over contiguous [N, C, H, W] tensors.
     case window2D
+    /// Dense factorizations and solves (`Backend.linalg`: LAPACK on the CPU).
+    case linalg
+}
+
+/// The factorizations and solves of `Backend.linalg`, LAPACK's routines by another name.
+package enum LinalgOp: String, Sendable {
+    /// LU with partial pivoting of each [n, n] `a` in place; 1-based int32 `pivots` [batch, n] (getrf).
+    case luFactor
+    /// Solves `a x = b` from `luFactor`'s `a` and `pivots`; `b` [batch, n, nrhs] is overwritten by x (getrs).
+    case luSolve
+    /// The lower Cholesky factor of each symmetric positive-definite `a`, in place (potrf).
+    case cholesky
+    /// Eigenvalues (ascending, into `values` [batch, n]) and eigenvectors (columns of `a`, in place)
+    /// of each symmetric `a` (syevd, lower triangle read).
+    case eigh
+    /// Singular values (descending, into `values` [batch, min(m, n)]) and, when `u`/`vt` are given,
+    /// the singular vectors of each [m, n] `a` (gesdd; `a` is destroyed).
+    case svd
+}
+
+/// The buffers of one batched `Backend.linalg` call. Matrices are column-major and contiguous,
+/// one after another (`a` [batch, cols, rows] in row-major terms); `info` receives LAPACK's status
+/// per matrix (0: success; > 0: singular, not positive-definite, or not converged at that index).
+package struct LinalgOperands {
+    /// The matrices, factored or overwritten in place.
+    package var a: KernelOperand
+    /// Right-hand sides (`luSolve`), column-major [batch, nrhs, n].
+    package var b: KernelOperand?
+    /// Int32 pivots [batch, n] (`luFactor` writes, `luSolve` reads).
+    package var pivots: KernelOperand?
+    /// Eigenvalues or singular values [batch, k].
+    package var values: KernelOperand?
+    /// Left singular vectors, column-major [batch, ucols, m] (`svd`).
+    package var u: KernelOperand?
+    /// Right singular vectors transposed, column-major [batch, n, vtrows] (`svd`).
+    package var vt: KernelOperand?
+    /// Int32 status per matrix [batch].
+    package var info: KernelOperand
+    /// The number of matrices, their rows and columns, the right-hand sides' count.
+    package var batch: Int, rows: Int, cols: Int, nrhs: Int
+    /// `svd`: full (m×m, n×n) rather than reduced singular vectors.
+    package var fullMatrices: Bool
+
+    /// Operands over `a` and `info`; the others are set by the caller as the op needs.
+    package init(a: KernelOperand, info: KernelOperand, batch: Int, rows: Int, cols: Int) {
+        self.a = a
+        self.info = info
+        self.batch = batch
+        self.rows = rows
+        self.cols = cols
+        self.nrhs = 0
+        self.fullMatrices = false
+    }
 }
 
 /// Why a backend did not run a request.

@@ -279,6 +279,21 @@ enum Kernels {
         }
     }
 
+    /// One batched factorization or solve; only where `supports(.linalg, …)` (else the CPU's).
+    static func linalg(_ op: LinalgOp, _ x: LinalgOperands, _ device: Device) {
+        run(device, "linalg.\(op.rawValue)") { b, o in
+            var m = x
+            m.a = o.output(x.a)
+            m.info = o.output(x.info)
+            m.b = x.b.map { o.output($0) }
+            m.pivots = x.pivots.map { op == .luSolve ? o.input($0) : o.output($0) }
+            m.values = x.values.map { o.output($0) }
+            m.u = x.u.map { o.output($0) }
+            m.vt = x.vt.map { o.output($0) }
+            try b.linalg(op, m)
+        }
+    }
+
     // MARK: CPU threads (core's parallel loops)
 
     static var threadCount: Int {

@@ -186,6 +186,35 @@ let orderOps: [String: DiffOp] = [
     "histc": { xs, c in [xs[0].histc(bins: c.int("bins"), min: c.double("lo"), max: c.double("hi"))] },
 ]
 
+private func symmetric(_ x: Tensor) -> Tensor { (x + x.mT) / 2 }
+private func positiveDefinite(_ x: Tensor) -> Tensor {
+    let n = x.shape[x.rank - 1]
+    return x.matmul(x.mT) + Tensor.eye(n, dtype: x.dtype) * Double(n)
+}
+
+/// torch.linalg (#14); outputs with a sign freedom compared through sign-free functions, as the
+/// generator does.
+let linalgNewOps: [String: DiffOp] = [
+    "linalg_inv": one { Linalg.inv($0) }, "linalg_det": one { Linalg.det($0) },
+    "linalg_slogdet": { xs, _ in
+        let r = Linalg.slogdet(xs[0])
+        return [r.sign, r.logabsdet]
+    },
+    "logdet": one { $0.logdet() }, "linalg_solve": two { Linalg.solve($0, $1) },
+    "linalg_cholesky": { xs, c in [Linalg.cholesky(positiveDefinite(xs[0]), upper: c.bool("upper"))] },
+    "linalg_cholesky_not_pd": { xs, _ in [Linalg.cholesky(-positiveDefinite(xs[0]))] },
+    "linalg_eigh": { xs, _ in
+        let r = Linalg.eigh(symmetric(xs[0]))
+        return [r.eigenvalues, r.eigenvectors * r.eigenvectors]
+    },
+    "linalg_eigvalsh": { xs, _ in [Linalg.eigvalsh(symmetric(xs[0]))] },
+    "linalg_svd": { xs, _ in
+        let r = Linalg.svd(xs[0], fullMatrices: false)
+        return [r.u.abs(), r.s, r.vh.abs()]
+    },
+    "linalg_svdvals": one { Linalg.svdvals($0) },
+]
+
 let binaryOps: [String: DiffOp] = [
     "add": two { $0.add($1) }, "sub": two { $0.sub($1) }, "mul": two { $0.mul($1) }, "div": two { $0.div($1) },
     "div_floor": two { $0.div($1, roundingMode: .floor) }, "div_trunc": two { $0.div($1, roundingMode: .trunc) },
@@ -575,7 +604,8 @@ let moreOps: [String: DiffOp] = [
 let allOps: [String: DiffOp] = {
     var all: [String: DiffOp] = [:]
     for table in [
-        unaryOps, binaryOps, specialOps, compositeOps, orderOps, reductionOps, shapeOps, linalgOps, nnOps, inPlaceOps,
+        unaryOps, binaryOps, specialOps, compositeOps, orderOps, linalgNewOps, reductionOps, shapeOps, linalgOps, nnOps,
+        inPlaceOps,
         moreOps,
     ] {
         all.merge(table) { a, _ in a }

@@ -164,8 +164,9 @@ ACCUMULATING = {"mm", "mv", "bmm", "dot", "matmul", "addmm", "linear", "bilinear
                 "conv_transpose1d", "conv_transpose2d"}
 
 
-def op(name, family, fn, sample, grad=True, rtol=None, atol=None):
-    OPS.append(dict(name=name, family=family, fn=fn, sample=sample, grad=grad, rtol=rtol, atol=atol))
+def op(name, family, fn, sample, grad=True, rtol=None, atol=None, tol=None):
+    """`tol`: per-dtype (rtol, atol) overriding the defaults, e.g. float32 factorizations."""
+    OPS.append(dict(name=name, family=family, fn=fn, sample=sample, grad=grad, rtol=rtol, atol=atol, tol=tol or {}))
 
 
 def pick(dts):
@@ -1466,6 +1467,59 @@ op("histc", "reduction", lambda xs, a: torch.histc(xs[0], bins=a["bins"], min=a[
                         {"bins": 3, "lo": 1.0, "hi": 1.0}])), grad=False)
 
 
+# torch.linalg (#14). Square inputs are X + n·I (well conditioned) unless a case asks for a singular
+# one; symmetric and positive-definite inputs are made inside the op so gradients reach X. Outputs
+# with a sign (gauge) freedom are compared through sign-free functions of them.
+
+def matrix_sample(square=True, singular=0.0, rhs=False):
+    def s():
+        batch = rand_shape(rank=rng.randint(0, 2), lo=1, hi=3)
+        batch = [max(b, 1) for b in batch]
+        n = rng.randint(1, 4)
+        m = n if square else rng.randint(1, 4)
+        dt = pick(["float32", "float64"])
+        x = values(batch + [m, n], dt, edge=0)
+        if square:
+            x = x + n * torch.eye(n, dtype=x.dtype)
+            if rng.random() < singular:
+                x = torch.zeros_like(x)
+        ins = [Input(batch + [m, n], dt, exact=x.contiguous())]
+        if rhs:
+            k = rng.choice([None, 1, 2])
+            bshape = batch + ([n] if k is None else [n, k])
+            ins.append(Input(bshape, dt, edge=0))
+        return ins, {}
+    return s
+
+
+def _sym(x):
+    return (x + x.mT) / 2
+
+
+def _spd(x):
+    return x @ x.mT + x.shape[-1] * torch.eye(x.shape[-1], dtype=x.dtype)
+
+
+# float32 factorizations: LAPACK implementations round differently, scaled by the condition number.
+LA32 = {"float32": (1e-4, 1e-5)}
+ACCUMULATING.update({"linalg_inv", "linalg_det", "linalg_slogdet", "linalg_solve", "linalg_cholesky", "linalg_eigh",
+                     "linalg_eigvalsh", "linalg_svd", "linalg_svdvals", "logdet"})
+op("linalg_inv", "linalg", lambda xs, a: torch.linalg.inv(xs[0]), matrix_sample(singular=0.1), tol=LA32)
+op("linalg_det", "linalg", lambda xs, a: torch.linalg.det(xs[0]), matrix_sample(), tol=LA32)
+op("linalg_slogdet", "linalg", lambda xs, a: torch.linalg.slogdet(xs[0]), matrix_sample(), tol=LA32)
+op("logdet", "linalg", lambda xs, a: torch.logdet(xs[0]), matrix_sample(), tol=LA32)
+op("linalg_solve", "linalg", lambda xs, a: torch.linalg.solve(xs[0], xs[1]), matrix_sample(singular=0.1, rhs=True), tol=LA32)
+op("linalg_cholesky", "linalg", lambda xs, a: torch.linalg.cholesky(_spd(xs[0]), upper=a["upper"]),
+   lambda: (matrix_sample()()[0], {"upper": rng.random() < 0.3}), tol=LA32)
+op("linalg_cholesky_not_pd", "linalg", lambda xs, a: torch.linalg.cholesky(-_spd(xs[0])), matrix_sample(), grad=False)
+op("linalg_eigh", "linalg", lambda xs, a: (lambda r: (r[0], r[1] * r[1]))(torch.linalg.eigh(_sym(xs[0]))),
+   matrix_sample(), tol=LA32)
+op("linalg_eigvalsh", "linalg", lambda xs, a: torch.linalg.eigvalsh(_sym(xs[0])), matrix_sample(), tol=LA32)
+op("linalg_svd", "linalg", lambda xs, a: (lambda r: (r[0].abs(), r[1], r[2].abs()))(
+    torch.linalg.svd(xs[0], full_matrices=False)), matrix_sample(square=False), grad=False, tol=LA32)
+op("linalg_svdvals", "linalg", lambda xs, a: torch.linalg.svdvals(xs[0]), matrix_sample(square=False), tol=LA32)
+
+
 # ----------------------------------------------------------------------------- driver
 
 def tolerance(dt):
@@ -1530,7 +1584,8 @@ def main():
             for k, o in enumerate(outs):
                 name = "c%d.out%d" % (cid, k)
                 tensors[name] = o.detach().contiguous().clone()
-                rt, at = tolerance(str(o.dtype).replace("torch.", ""))
+                dtn = str(o.dtype).replace("torch.", "")
+                rt, at = spec["tol"].get(dtn) or tolerance(dtn)
                 case["outputs"].append({"name": name, "rtol": spec["rtol"] or rt, "atol": spec["atol"] or at})
             if grad_case:
                 diff = [o for o in outs if o.requires_grad]
