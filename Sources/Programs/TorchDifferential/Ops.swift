@@ -213,6 +213,36 @@ let linalgNewOps: [String: DiffOp] = [
         return [r.u.abs(), r.s, r.vh.abs()]
     },
     "linalg_svdvals": one { Linalg.svdvals($0) },
+    "linalg_vector_norm": { xs, c in
+        [Linalg.vectorNorm(xs[0], ord: c.double("ord"), dims: c.intsOrNil("dims"), keepdim: c.bool("keepdim"))]
+    },
+    "linalg_matrix_norm": { xs, c in
+        let orders: [String: MatrixNormOrder] = [
+            "fro": .frobenius, "nuc": .nuclear, "inf": .maxRowSum, "-inf": .minRowSum, "1": .maxColumnSum,
+            "-1": .minColumnSum, "2": .largestSingularValue, "-2": .smallestSingularValue,
+        ]
+        return [Linalg.matrixNorm(xs[0], ord: orders[c.string("ord")]!, keepdim: c.bool("keepdim"))]
+    },
+    "linalg_matrix_power": { xs, c in [Linalg.matrixPower(xs[0], c.int("n"))] },
+    "linalg_matrix_exp": { xs, c in [Linalg.matrixExp(xs[0] * c.double("scale"))] },
+    "linalg_cross": { xs, c in [Linalg.cross(xs[0], xs[1], dim: c.int("dim"))] },
+    "linalg_vecdot": two { Linalg.vecdot($0, $1) },
+    "linalg_solve_triangular": { xs, c in
+        [
+            Linalg.solveTriangular(
+                xs[0], xs[1], upper: c.bool("upper"), left: c.bool("left"), unitriangular: c.bool("unit"))
+        ]
+    },
+    "linalg_matrix_rank": one { Linalg.matrixRank($0) }, "linalg_cond": one { Linalg.cond($0) },
+    "linalg_inv_ex": { xs, _ in
+        let r = Linalg.invEx(xs[0])
+        let ok = r.info.eq(Tensor.scalar(Int32(0), dtype: .int32)).unsqueeze(-1).unsqueeze(-1)
+        return [Tensor.where(ok, r.inverse, Tensor.zerosLike(r.inverse)), r.info]
+    },
+    "linalg_cholesky_ex": { xs, c in
+        let r = Linalg.choleskyEx(positiveDefinite(xs[0]) * c.double("sign"))
+        return [r.l, r.info]
+    },
 ]
 
 let binaryOps: [String: DiffOp] = [

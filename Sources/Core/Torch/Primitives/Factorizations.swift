@@ -81,12 +81,12 @@ enum LAPACKCalls {
 
     /// Solves `A X = B` for a batch of square `a` and right-hand sides `b` [.., n, k] (batch shapes
     /// equal), returning X and the LU status per matrix.
-    static func solve(_ a: Tensor, _ b: Tensor) -> (x: Tensor, info: [Int32]) {
+    static func solve(_ a: Tensor, _ b: Tensor, evenIfSingular: Bool = false) -> (x: Tensor, info: [Int32]) {
         let n = a.shape[a.rank - 1], k = b.shape[b.rank - 1]
         let (factors, pivots, info) = lu(a)
         let batch = Array(a.shape.dropLast(2)).reduce(1, *)
         let rhs = columnMajor(b.detach().to(a.dtype))
-        if batch > 0 && n > 0 && k > 0 && !info.contains(where: { $0 != 0 }) {
+        if batch > 0 && n > 0 && k > 0 && (evenIfSingular || !info.contains(where: { $0 != 0 })) {
             var o = LinalgOperands(
                 a: factors.operand, info: Tensor.zeros([batch], dtype: .int32, device: a.device).operand, batch: batch,
                 rows: n, cols: n)
@@ -198,7 +198,15 @@ public enum Linalg {
     /// Linalg.solve(Tensor([[2.0, 0.0], [0.0, 4.0]]), Tensor([2.0, 8.0]))   // [1.0, 2.0]
     /// ```
     public static func solve(_ a: Tensor, _ b: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        LAPACKCalls.check(a, "linalg.solve", file: file, line: line)
+        let vector = b.rank == 1 || (b.rank == a.rank - 1 && Array(b.shape) == Array(a.shape.dropLast()))
+        if vector { return solveMatrices(a, b.unsqueeze(-1), "linalg.solve", file: file, line: line).squeeze(-1) }
+        return solveMatrices(a, b, "linalg.solve", file: file, line: line)
+    }
+
+    /// `solve` with `b` a (batch of) matrices, the batch dimensions broadcast.
+    static func solveMatrices(_ a: Tensor, _ rhs: Tensor, _ op: String, file: StaticString, line: UInt) -> Tensor {
+        let b = rhs
+        LAPACKCalls.check(a, op, file: file, line: line)
         if b.dtype != a.dtype {
             torchFail(
                 "linalg.solve",
@@ -206,8 +214,6 @@ public enum Linalg {
                     + "and B of type \(b.dtype.pytorchName) instead", file: file, line: line)
         }
         let n = a.shape[a.rank - 1]
-        let vector = b.rank == 1 || (b.rank == a.rank - 1 && Array(b.shape) == Array(a.shape.dropLast()))
-        let rhs = vector ? b.unsqueeze(-1) : b
         if rhs.shape[rhs.rank - 2] != n {
             torchFail(
                 "linalg.solve",
@@ -224,19 +230,16 @@ public enum Linalg {
             }
             return x.contiguous()
         }
-        var x: Tensor
         if Tensor.shouldRecord([ae, be]) {
-            x = Tensor.recorded(.linalgSolve, [ae, be], save: [ae, be], file: file, line: line, forward: forward) {
+            return Tensor.recorded(.linalgSolve, [ae, be], save: [ae, be], file: file, line: line, forward: forward) {
                 node, g in
                 // gB = A^{-T} g, gA = -gB X^T (X solved again so that second derivatives see it).
                 let a = node.savedTensor(0), b = node.savedTensor(1)
-                let gb = Linalg.solve(a.mT, g)
-                return [node.needs(0) ? -gb.matmul(Linalg.solve(a, b).mT) : nil, gb]
+                let gb = solveMatrices(a.mT, g, op, file: file, line: line)
+                return [node.needs(0) ? -gb.matmul(solveMatrices(a, b, op, file: file, line: line).mT) : nil, gb]
             }
-        } else {
-            x = forward()
         }
-        return vector ? x.squeeze(-1) : x
+        return forward()
     }
 
     /// The lower Cholesky factor L of each symmetric positive-definite matrix, `A = L Lᵀ`

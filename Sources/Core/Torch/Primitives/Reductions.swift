@@ -376,10 +376,42 @@ extension Tensor {
         let a = abs()
         if p == .infinity { return a.amax(dims: dims, keepdim: keepdim, file: file, line: line) }
         if p == -.infinity { return a.amin(dims: dims, keepdim: keepdim, file: file, line: line) }
-        if p == 0 { return (a .!= 0).to(dtype).sum(dims: dims, keepdim: keepdim, file: file, line: line) }
         if p == 1 { return a.sum(dims: dims, keepdim: keepdim, file: file, line: line) }
-        if p == 2 { return (a * a).sum(dims: dims, keepdim: keepdim, file: file, line: line).sqrt() }
-        return a.pow(p).sum(dims: dims, keepdim: keepdim, file: file, line: line).pow(1 / p)
+        func value(_ x: Tensor) -> Tensor {
+            let a = x.abs()
+            if p == 0 { return (a .!= 0).to(x.dtype).sum(dims: dims, keepdim: keepdim, file: file, line: line) }
+            if p == 2 { return (a * a).sum(dims: dims, keepdim: keepdim, file: file, line: line).sqrt() }
+            return a.pow(p).sum(dims: dims, keepdim: keepdim, file: file, line: line).pow(1 / p)
+        }
+        guard Tensor.shouldRecord(self) else { return value(self) }
+        // PyTorch's norm_backward: x·|x|^(p-2)·g / ‖x‖^(p-1), zero where the norm is zero (and for
+        // p = 0, whose value is a count).
+        let reduced = reductionDims(dims, "norm", file, line)
+        return Torch.customFunction(
+            "Norm", [self],
+            forward: { ctx, xs in
+                let n = value(xs[0])
+                ctx.saveForBackward(xs[0], n)
+                return n
+            },
+            backward: { ctx, g in
+                let x = ctx.savedTensors[0]
+                if p == 0 { return [Tensor.zerosLike(x)] }
+                var n = ctx.savedTensors[1], gk = g
+                if !keepdim {
+                    let kept = x.shape.enumerated().map { reduced[$0.offset] ? 1 : $0.element }
+                    n = n.reshape(kept)
+                    gk = g.reshape(kept)
+                }
+                // PyTorch's order of operations (x-part times g / ‖x‖^(p-1)), so huge values stay finite.
+                if p < 1 {
+                    let part = Tensor.where(x .== 0, 0.0, x.sign() * x.abs().pow(p - 1))
+                    return [part * gk * n.pow(1 - p)]
+                }
+                let part = p < 2 ? x.sign() * x.abs().pow(p - 1) : (p == 2 ? x : x * x.abs().pow(p - 2))
+                let scale = Tensor.where(n .== 0, 0.0, gk / (p == 2 ? n : n.pow(p - 1)))
+                return [part * scale]
+            }, file: file, line: line)
     }
 
     /// `log(sum(exp(x)))` over `dims`, computed stably.

@@ -1520,6 +1520,54 @@ op("linalg_svd", "linalg", lambda xs, a: (lambda r: (r[0].abs(), r[1], r[2].abs(
 op("linalg_svdvals", "linalg", lambda xs, a: torch.linalg.svdvals(xs[0]), matrix_sample(square=False), tol=LA32)
 
 
+def norm_sample():
+    shape = rand_shape(rank=rng.randint(1, 3))
+    return [Input(shape, pick(["float32", "float64"]), edge=0.05)], {
+        "ord": rng.choice([2.0, 1.0, 3.0, math.inf, -math.inf, 0.0, 0.5]), "dims": dims_arg(len(shape)),
+        "keepdim": rng.random() < 0.5}
+
+
+MATRIX_ORDS = {"fro": "fro", "nuc": "nuc", "inf": math.inf, "-inf": -math.inf, "1": 1, "-1": -1, "2": 2, "-2": -2}
+ACCUMULATING.update({"linalg_vector_norm", "linalg_matrix_norm", "linalg_matrix_power", "linalg_matrix_exp",
+                     "linalg_cross", "linalg_vecdot", "linalg_solve_triangular", "linalg_matrix_rank", "linalg_cond",
+                     "linalg_inv_ex", "linalg_cholesky_ex"})
+op("linalg_vector_norm", "linalg",
+   lambda xs, a: torch.linalg.vector_norm(xs[0], ord=a["ord"], dim=a["dims"], keepdim=a["keepdim"]), norm_sample)
+op("linalg_matrix_norm", "linalg",
+   lambda xs, a: torch.linalg.matrix_norm(xs[0], ord=MATRIX_ORDS[a["ord"]], keepdim=a["keepdim"]),
+   lambda: (matrix_sample(square=False)()[0], {"ord": rng.choice(list(MATRIX_ORDS)), "keepdim": rng.random() < 0.5}),
+   tol=LA32)
+op("linalg_matrix_power", "linalg", lambda xs, a: torch.linalg.matrix_power(xs[0], a["n"]),
+   lambda: (matrix_sample()()[0], {"n": rng.choice([0, 1, 2, 3, -1, -2])}), tol=LA32)
+op("linalg_matrix_exp", "linalg", lambda xs, a: torch.linalg.matrix_exp(xs[0] * a["scale"]),
+   lambda: (matrix_sample()()[0], {"scale": rng.choice([0.1, 0.5, 1.0])}), tol=LA32)
+op("linalg_cross", "linalg", lambda xs, a: torch.linalg.cross(xs[0], xs[1], dim=a["dim"]),
+   lambda: ([Input(s, d) for s, d in [([rng.randint(1, 3), 3], "float64"), (rng.choice([[3], [1, 3]]), "float64")]],
+            {"dim": -1}))
+op("linalg_vecdot", "linalg", lambda xs, a: torch.linalg.vecdot(xs[0], xs[1]),
+   lambda: ([Input([2, 4], "float64"), Input([4], "float64")], {}))
+op("linalg_solve_triangular", "linalg",
+   lambda xs, a: torch.linalg.solve_triangular(xs[0], xs[1], upper=a["upper"], left=a["left"],
+                                               unitriangular=a["unit"]),
+   lambda: (lambda ins: (ins, {"upper": rng.random() < 0.5, "left": True, "unit": rng.random() < 0.3}))(
+       (lambda a: a + [Input([a[0].shape[-1], 2], pick(["float32", "float64"]), edge=0)])(matrix_sample()()[0])),
+   tol=LA32)
+op("linalg_matrix_rank", "linalg", lambda xs, a: torch.linalg.matrix_rank(xs[0]),
+   matrix_sample(square=False), grad=False)
+op("linalg_cond", "linalg", lambda xs, a: torch.linalg.cond(xs[0]), matrix_sample(), tol=LA32)
+# A singular matrix's inv_ex values are whatever LAPACK's solve divides into (inf or NaN by build):
+# only its info is compared there.
+def _inv_ex(x):
+    r = torch.linalg.inv_ex(x)
+    ok = (r.info == 0).unsqueeze(-1).unsqueeze(-1)
+    return torch.where(ok, r.inverse, torch.zeros_like(r.inverse)), r.info
+
+
+op("linalg_inv_ex", "linalg", lambda xs, a: _inv_ex(xs[0]), matrix_sample(singular=0.2), tol=LA32, grad=False)
+op("linalg_cholesky_ex", "linalg", lambda xs, a: torch.linalg.cholesky_ex(_spd(xs[0]) * a["sign"]),
+   lambda: (matrix_sample()()[0], {"sign": rng.choice([1.0, 1.0, -1.0])}), tol=LA32, grad=False)
+
+
 # ----------------------------------------------------------------------------- driver
 
 def tolerance(dt):
