@@ -213,6 +213,7 @@ let linalgNewOps: [String: DiffOp] = [
         return [r.u.abs(), r.s, r.vh.abs()]
     },
     "linalg_svdvals": one { Linalg.svdvals($0) },
+    "einsum": { xs, c in [Tensor.einsum(c.string("eq"), xs)] },
     "linalg_vector_norm": { xs, c in
         [Linalg.vectorNorm(xs[0], ord: c.double("ord"), dims: c.intsOrNil("dims"), keepdim: c.bool("keepdim"))]
     },

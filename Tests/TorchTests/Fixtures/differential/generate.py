@@ -1568,6 +1568,37 @@ op("linalg_cholesky_ex", "linalg", lambda xs, a: torch.linalg.cholesky_ex(_spd(x
    lambda: (matrix_sample()()[0], {"sign": rng.choice([1.0, 1.0, -1.0])}), tol=LA32, grad=False)
 
 
+EINSUM = ["ij,jk->ik", "bij,bjk->bik", "ii->i", "ii", "ij->ji", "i,i->", "i,j->ij", "bhqd,bhkd->bhqk", "ij,ij->ij",
+          "ij->", "iij->j", "ij,jk,kl->il", "ijk,jl,lk->i", "...ij,...jk->...ik", "...ij->...ji", "ab...,b->a...",
+          "i,i", "ij,jk", "bn,anm,bm->ba", "ijk", "ik,kj->", "ij,jk->iz"]
+
+
+def einsum_sample():
+    eq = rng.choice(EINSUM)
+    lhs = eq.split("->")[0]
+    size = {c: rng.randint(1, 4) for c in "abcdefghijklmnopqrstuvwxyz"}
+    ins = []
+    dt = pick(["float32", "float64", "int64"])
+    ell = [rng.randint(1, 3) for _ in range(rng.randint(0, 2))]
+    for spec in lhs.split(","):
+        shape = []
+        for part in spec.split("..."):
+            pass
+        if "..." in spec:
+            before, after = spec.split("...")
+            shape = [size[c] for c in before] + ell + [size[c] for c in after]
+        else:
+            shape = [size[c] for c in spec]
+        # Three or more operands: no edge values, since which infinities meet (inf or NaN) depends on
+        # the contraction order (SwiftTorch's greedy one, PyTorch's left-to-right without opt_einsum).
+        ins.append(Input(shape, dt, edge=0.05 if lhs.count(",") < 2 else 0))
+    return ins, {"eq": eq}
+
+
+op("einsum", "linalg", lambda xs, a: torch.einsum(a["eq"], *xs), einsum_sample, tol=LA32)
+ACCUMULATING.update({"einsum"})
+
+
 # ----------------------------------------------------------------------------- driver
 
 def tolerance(dt):
