@@ -344,4 +344,33 @@ if !CommandLine.arguments.contains("--no-models") {
         vs("LSTM 2x200, seq 35, b20 fwd+bwd, \(threads)T", time(reps: reps, ModelBench.lstm()), "lstm_\(threads)")
     }
     Torch.numThreads = saved
+
+    // 7. Linear algebra, einsum and ordering (#14), with all threads.
+    Torch.numThreads = saved
+    let lreps = quick ? 3 : 5
+    let n512 = Tensor.randn([512, 512]) + Tensor.eye(512) * 512.0.squareRoot()
+    let b512 = Tensor.randn([512, 64]), s512 = n512.matmul(n512.mT)
+    let ab = Tensor.randn([64, 64, 64]) + Tensor.eye(64) * 8.0
+    let bb = Tensor.randn([64, 64, 8]), sb = ab.matmul(ab.mT)
+    vs("linalg.solve 512x512 (64 rhs)", time(reps: lreps) { _ = Linalg.solve(n512, b512) }, "solve512")
+    vs("linalg.cholesky 512x512", time(reps: lreps) { _ = Linalg.cholesky(s512) }, "cholesky512")
+    vs("linalg.svd 512x512", time(reps: lreps) { _ = Linalg.svd(n512) }, "svd512")
+    vs("linalg.solve 64 x 64x64 (8 rhs)", time(reps: lreps) { _ = Linalg.solve(ab, bb) }, "solve_b64")
+    vs("linalg.cholesky 64 x 64x64", time(reps: lreps) { _ = Linalg.cholesky(sb) }, "cholesky_b64")
+    vs("linalg.svd 64 x 64x64", time(reps: lreps) { _ = Linalg.svd(ab) }, "svd_b64")
+    let q = Tensor.randn([8, 8, 128, 64]), k = Tensor.randn([8, 8, 128, 64])
+    vs(
+        "einsum bhqd,bhkd->bhqk 8x8x128x64", time(reps: lreps) { _ = Tensor.einsum("bhqd,bhkd->bhqk", q, k) },
+        "einsum_attn")
+    let c1 = Tensor.randn([256, 512]), c2 = Tensor.randn([512, 32]), c3 = Tensor.randn([32, 512])
+    vs(
+        "einsum ij,jk,kl->il (3 operands)", time(reps: lreps) { _ = Tensor.einsum("ij,jk,kl->il", c1, c2, c3) },
+        "einsum_chain")
+    let big10 = Tensor.randn([10_000_000])
+    vs("median 10M float32", time(reps: 3) { _ = big10.median() }, "median10M")
+    let big8 = big10.narrow(0, start: 0, length: 8_000_000)
+    vs("quantile(0.9) 8M float32", time(reps: 3) { _ = big8.quantile(0.9) }, "quantile8M")
+    let rounded = (big10 * 100.0).round()
+    vs("unique 10M float32 (~5k values)", time(reps: 3) { _ = rounded.unique() }, "unique10M")
+    vs("sort 10M float32", time(reps: 3) { _ = big10.sort(dim: 0) }, "sort10M")
 }
