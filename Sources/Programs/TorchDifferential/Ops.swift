@@ -186,6 +186,12 @@ let orderOps: [String: DiffOp] = [
     "histc": { xs, c in [xs[0].histc(bins: c.int("bins"), min: c.double("lo"), max: c.double("hi"))] },
 ]
 
+private func scatterReduceOp(_ xs: [Tensor], _ c: DiffCase) -> Tensor {
+    let modes: [String: ScatterReduction] = ["sum": .sum, "prod": .prod, "mean": .mean, "amax": .amax, "amin": .amin]
+    return xs[0].scatterReduce(
+        c.int("dim"), xs[1], xs[2], reduce: modes[c.string("reduce")]!, includeSelf: c.bool("self"))
+}
+
 private func symmetric(_ x: Tensor) -> Tensor { (x + x.mT) / 2 }
 private func positiveDefinite(_ x: Tensor) -> Tensor {
     let n = x.shape[x.rank - 1]
@@ -214,6 +220,23 @@ let linalgNewOps: [String: DiffOp] = [
     },
     "linalg_svdvals": one { Linalg.svdvals($0) },
     "einsum": { xs, c in [Tensor.einsum(c.string("eq"), xs)] },
+    "repeat_interleave": { xs, c in
+        if let r = c.intOrNil("r") { return [xs[0].repeatInterleave(r, dim: c.intOrNil("dim"))] }
+        return [xs[0].repeatInterleave(xs[1], dim: c.intOrNil("dim"))]
+    },
+    "index_copy": { xs, c in [xs[0].indexCopy(c.int("dim"), xs[1], xs[2])] },
+    "index_fill": { xs, c in
+        [
+            xs[0].dtype.isFloatingPoint
+                ? xs[0].indexFill(c.int("dim"), xs[1], -2.5) : xs[0].indexFill(c.int("dim"), xs[1], 3)
+        ]
+    },
+    "masked_scatter": { xs, _ in [xs[0].maskedScatter(xs[1], xs[2])] },
+    "put": { xs, c in [xs[0].put(xs[1], xs[2], accumulate: c.bool("acc"))] },
+    "narrow_copy": { xs, c in [xs[0].narrowCopy(0, start: c.int("s"), length: c.int("l"))] },
+    "fliplr": one { $0.fliplr() }, "flipud": one { $0.flipud() },
+    "scatter_reduce": { xs, c in [scatterReduceOp(xs, c)] },
+    "scatter_reduce_grad": { xs, c in [scatterReduceOp(xs, c)] },
     "linalg_vector_norm": { xs, c in
         [Linalg.vectorNorm(xs[0], ord: c.double("ord"), dims: c.intsOrNil("dims"), keepdim: c.bool("keepdim"))]
     },

@@ -1599,6 +1599,90 @@ op("einsum", "linalg", lambda xs, a: torch.einsum(a["eq"], *xs), einsum_sample, 
 ACCUMULATING.update({"einsum"})
 
 
+# Placement ops (#14): indices drawn in range (and distinct where PyTorch's result would depend on
+# which duplicate writes last).
+
+def rep_sample():
+    shape = rand_shape(rank=rng.randint(0, 3))
+    dim = None if rng.random() < 0.3 or not shape else rng.randint(-len(shape), len(shape) - 1)
+    size = (math.prod(shape) if dim is None else shape[dim]) if shape else 1
+    if rng.random() < 0.5:
+        return [Input(shape, pick(ALL))], {"dim": dim, "r": rng.randint(0, 3)}
+    reps = torch.randint(0, 3, (size,), dtype=torch.int64)
+    return [Input(shape, pick(ALL)), Input([size], "int64", exact=reps, grad=False)], {"dim": dim, "r": None}
+
+
+op("repeat_interleave", "indexing",
+   lambda xs, a: torch.repeat_interleave(xs[0], a["r"] if a["r"] is not None else xs[1], dim=a["dim"]), rep_sample)
+
+
+def place_sample(with_source):
+    shape = [max(s, 1) for s in rand_shape(rank=rng.randint(1, 3), lo=1)]
+    d = rng.randint(-len(shape), len(shape) - 1)
+    k = rng.randint(0, shape[d])
+    idx = torch.randperm(shape[d])[:k].to(torch.int64)
+    dt = pick(ALL)
+    ins = [Input(shape, dt), Input([k], "int64", exact=idx, grad=False)]
+    if with_source:
+        sshape = list(shape)
+        sshape[d] = k
+        ins.append(Input(sshape, dt))
+    return ins, {"dim": d}
+
+
+op("index_copy", "indexing", lambda xs, a: torch.index_copy(xs[0], a["dim"], xs[1], xs[2]), lambda: place_sample(True))
+op("index_fill", "indexing", lambda xs, a: torch.index_fill(xs[0], a["dim"], xs[1], -2.5 if xs[0].is_floating_point()
+                                                              else 3), lambda: place_sample(False))
+
+
+def masked_scatter_sample():
+    shape = rand_shape(rank=rng.randint(0, 3))
+    dt = pick(ALL)
+    mask = torch.rand(shape) < 0.5
+    return [Input(shape, dt), Input(shape, "bool", exact=mask, grad=False), Input([max(1, int(mask.sum()) + 1)], dt)], {}
+
+
+op("masked_scatter", "indexing", lambda xs, a: xs[0].masked_scatter(xs[1], xs[2]), masked_scatter_sample)
+
+
+def put_sample():
+    shape = [max(s, 1) for s in rand_shape(rank=rng.randint(1, 3), lo=1)]
+    n = math.prod(shape)
+    acc = rng.random() < 0.5
+    k = rng.randint(0, n)
+    idx = torch.randint(-n, n, (k,)) if acc else (torch.randperm(n)[:k] - (n if rng.random() < 0.3 else 0))
+    dt = pick(["float32", "float64", "int64"])
+    return [Input(shape, dt), Input([k], "int64", exact=idx.to(torch.int64), grad=False), Input([k], dt)], \
+        {"acc": acc}
+
+
+op("put", "indexing", lambda xs, a: xs[0].put(xs[1], xs[2], accumulate=a["acc"]), put_sample)
+op("narrow_copy", "shape", lambda xs, a: torch.narrow_copy(xs[0], 0, a["s"], a["l"]),
+   lambda: ([Input([4, 3], pick(ALL))], {"s": rng.randint(0, 2), "l": rng.randint(0, 2)}))
+op("fliplr", "shape", lambda xs, a: torch.fliplr(xs[0]), lambda: (one_sample(1, 3), {}))
+op("flipud", "shape", lambda xs, a: torch.flipud(xs[0]), lambda: (one_sample(0, 3), {}))
+
+
+def scatter_reduce_sample():
+    shape = [max(s, 1) for s in rand_shape(rank=rng.randint(1, 3), lo=1)]
+    d = rng.randint(0, len(shape) - 1)
+    ishape = list(shape)
+    ishape[d] = rng.randint(1, 5)
+    idx = torch.randint(0, shape[d], ishape, dtype=torch.int64)
+    red = rng.choice(["sum", "prod", "mean", "amax", "amin"])
+    dt = pick(["float32", "float64", "int64"])
+    return [Input(shape, dt, edge=0.05), Input(ishape, "int64", exact=idx, grad=False), Input(ishape, dt, edge=0.05)], \
+        {"dim": d, "reduce": red, "self": rng.random() < 0.5}
+
+
+op("scatter_reduce", "indexing",
+   lambda xs, a: torch.scatter_reduce(xs[0], a["dim"], xs[1], xs[2], a["reduce"], include_self=a["self"]),
+   scatter_reduce_sample, grad=False)
+op("scatter_reduce_grad", "indexing",
+   lambda xs, a: torch.scatter_reduce(xs[0], a["dim"], xs[1], xs[2], a["reduce"], include_self=a["self"]),
+   lambda: (lambda r: (r[0], dict(r[1], reduce=rng.choice(["sum", "mean"]))))(scatter_reduce_sample()))
+
+
 # ----------------------------------------------------------------------------- driver
 
 def tolerance(dt):

@@ -1,0 +1,366 @@
+import TorchBase
+
+// Copying, filling and reducing values into places, composed from the indexing primitives
+// (`indexSelect`, `gather`, `scatter`, `scatterAdd`, `where`), so their gradients come from those:
+// repeat_interleave, index_copy, index_fill, masked_scatter, put, scatter_reduce, and the
+// flips and copies PyTorch spells separately.
+
+/// How `scatterReduce` combines the values that land on one place (PyTorch's `reduce=`).
+public enum ScatterReduction: Sendable {
+    /// Their sum.
+    case sum
+    /// Their product.
+    case prod
+    /// Their mean (with the original value counted when `includeSelf`).
+    case mean
+    /// Their maximum.
+    case amax
+    /// Their minimum.
+    case amin
+}
+
+extension Tensor {
+    /// Each element repeated `repeats` times along `dim` (flattened first when nil)
+    /// (`torch.repeat_interleave`).
+    ///
+    /// ```swift
+    /// Tensor([1, 2]).repeatInterleave(2)   // [1, 1, 2, 2]
+    /// ```
+    public func repeatInterleave(_ repeats: Int, dim: Int? = nil, file: StaticString = #fileID, line: UInt = #line)
+        -> Tensor
+    {
+        if repeats < 0 {
+            torchFail("repeat_interleave", "repeats can not be negative", file: file, line: line)
+        }
+        let size = dim.map { rank == 0 ? 1 : shape[normDim($0, "repeat_interleave", file, line)] } ?? count
+        return repeatInterleave(
+            Tensor(flat: [Int64](repeating: Int64(repeats), count: size), shape: [size], dtype: .int64), dim: dim,
+            file: file, line: line)
+    }
+
+    /// Element i repeated `repeats[i]` times along `dim` (flattened first when nil)
+    /// (`torch.repeat_interleave` with a tensor of repeats; one repeat count serves every element).
+    ///
+    /// ```swift
+    /// Tensor([1, 2, 3]).repeatInterleave(Tensor([1, 0, 2]))   // [1, 3, 3]
+    /// ```
+    public func repeatInterleave(_ repeats: Tensor, dim: Int? = nil, file: StaticString = #fileID, line: UInt = #line)
+        -> Tensor
+    {
+        let x = dim == nil ? reshape([-1]) : (rank == 0 ? reshape([1]) : self)
+        let d = dim.map { x.normDim($0, "repeat_interleave", file, line) } ?? 0
+        let size = x.shape[d]
+        if repeats.rank > 1 {
+            torchFail("repeat_interleave", "repeats must be 0-dim or 1-dim tensor", file: file, line: line)
+        }
+        if repeats.dtype.isFloatingPoint || repeats.dtype == .bool {
+            torchFail(
+                "repeat_interleave", "repeat_interleave only accept 1D vector as repeat", file: file, line: line)
+        }
+        var counts = repeats.to(.int64).contiguous().toArray(Int64.self)
+        if counts.count == 1 && size != 1 { counts = [Int64](repeating: counts[0], count: size) }
+        if counts.count != size {
+            torchFail(
+                "repeat_interleave",
+                "repeats must have the same size as input along dim, but got repeats.size(0) = "
+                    + "\(counts.count) and input.size(\(d)) = \(size)", file: file, line: line)
+        }
+        if counts.contains(where: { $0 < 0 }) {
+            torchFail("repeat_interleave", "repeats can not be negative", file: file, line: line)
+        }
+        var index: [Int64] = []
+        for (i, c) in counts.enumerated() { index += [Int64](repeating: Int64(i), count: Int(c)) }
+        let idx = Tensor(flat: index, shape: [index.count], dtype: .int64).to(device: device)
+        return x.indexSelect(d, idx, file: file, line: line)
+    }
+
+    /// `0, 0, 1, 2, 2, …`: each index repeated `repeats[i]` times (`torch.repeat_interleave(repeats)`).
+    ///
+    /// ```swift
+    /// Tensor.repeatInterleave(Tensor([2, 0, 1]))   // [0, 0, 2]
+    /// ```
+    public static func repeatInterleave(_ repeats: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        Tensor.arange(repeats.count).repeatInterleave(repeats, dim: 0, file: file, line: line)
+    }
+
+    /// The positions of `index` along `dim`, expanded to the shape of `source` (the index of
+    /// scatter that copies `source`'s slices to those positions).
+    private func slicesIndex(_ d: Int, _ index: Tensor, like source: Tensor) -> Tensor {
+        var view = [Int](repeating: 1, count: source.rank)
+        view[d] = index.count
+        return index.reshape(view).expand(source.shape).contiguous()
+    }
+
+    /// A copy with the slices of `source` along `dim` written at positions `index`
+    /// (`torch.index_copy`).
+    ///
+    /// ```swift
+    /// Tensor.zeros([3, 2]).indexCopy(0, Tensor([2, 0]), Tensor.ones([2, 2]))
+    /// ```
+    public func indexCopy(
+        _ dim: Int, _ index: Tensor, _ source: Tensor, file: StaticString = #fileID, line: UInt = #line
+    ) -> Tensor {
+        if index.dtype != .int64 {
+            torchFail(
+                "index_copy", "index_copy_(): Expected a long tensor for index, but got \(index.dtype.pytorchName)",
+                file: file, line: line)
+        }
+        if index.rank > 1 {
+            torchFail(
+                "index_copy", "index_copy_(): Index should have dimension 1 or 0 (got \(index.rank))",
+                file: file, line: line)
+        }
+        if source.dtype != dtype {
+            torchFail(
+                "index_copy",
+                "index_copy_(): self and source expected to have the same dtype, but got (self) "
+                    + "\(dtype.pytorchName) and (source) \(source.dtype.pytorchName)", file: file, line: line)
+        }
+        let x = rank == 0 ? reshape([1]) : self
+        let src = source.rank == 0 ? source.reshape([1]) : source
+        let d = x.normDim(dim, "index_copy", file, line)
+        let idx = index.reshape([-1])
+        if src.rank != x.rank || src.shape[d] != idx.count {
+            torchFail(
+                "index_copy",
+                "index_copy_(): Source/destination tensor must have same slice shapes. Destination slice shape: "
+                    + "\(x.shape) at dimension \(d) and source slice shape: \(src.shape) at dimension \(d).",
+                file: file, line: line)
+        }
+        return x.scatter(d, x.slicesIndex(d, idx, like: src), src, file: file, line: line).reshape(shape)
+    }
+
+    /// A copy with the slices at positions `index` along `dim` set to `value` (`torch.index_fill`).
+    ///
+    /// ```swift
+    /// Tensor.zeros([2, 3]).indexFill(1, Tensor([0, 2]), -1.0)   // [[-1, 0, -1], [-1, 0, -1]]
+    /// ```
+    public func indexFill<S: ScalarLike>(
+        _ dim: Int, _ index: Tensor, _ value: S, file: StaticString = #fileID, line: UInt = #line
+    ) -> Tensor {
+        if index.dtype != .int64 {
+            torchFail("index_fill", "index_fill_(): Expected dtype int64 for index.", file: file, line: line)
+        }
+        let d = rank == 0 ? 0 : normDim(dim, "index_fill", file, line)
+        let size = rank == 0 ? 1 : shape[d]
+        var flags = [Bool](repeating: false, count: size)
+        for i in index.to(.int64).contiguous().toArray(Int64.self) {
+            let j = Int(i < 0 ? i + Int64(size) : i)
+            if j < 0 || j >= size {
+                torchFail(
+                    "index_fill", "index \(i) is out of bounds for dimension \(d) with size \(size)", file: file,
+                    line: line)
+            }
+            flags[j] = true
+        }
+        var view = [Int](repeating: 1, count: rank)
+        if rank > 0 { view[d] = size }
+        let mask = Tensor(flat: flags, shape: view, dtype: .bool).to(device: device)
+        return maskedFill(mask, value, file: file, line: line)
+    }
+
+    /// A copy with the elements where `mask` is true replaced, in order, by the first elements of
+    /// `source` (`torch.masked_scatter`); `mask` broadcasts to this shape.
+    ///
+    /// ```swift
+    /// Tensor.zeros([3]).maskedScatter(Tensor([true, false, true]), Tensor([1.0, 2.0]))   // [1, 0, 2]
+    /// ```
+    public func maskedScatter(_ mask: Tensor, _ source: Tensor, file: StaticString = #fileID, line: UInt = #line)
+        -> Tensor
+    {
+        if mask.dtype != .bool {
+            torchFail(
+                "masked_scatter",
+                "masked_scatter_ only supports boolean masks, but got mask with dtype "
+                    + "\(mask.dtype.pytorchName)", file: file, line: line)
+        }
+        if source.dtype != dtype {
+            torchFail(
+                "masked_scatter",
+                "masked_scatter_: expected self and source to have same dtypes but got \(dtype.pytorchName) and "
+                    + "\(source.dtype.pytorchName)", file: file, line: line)
+        }
+        let m = mask.expand(shape).contiguous()
+        let flags = m.toArray(Bool.self)
+        let needed = flags.filter { $0 }.count
+        if needed > source.count {
+            torchFail(
+                "masked_scatter",
+                "masked_scatter: expected source to have at least \(needed) elements, got "
+                    + "\(source.count)", file: file, line: line)
+        }
+        // Element k of the flattened result reads source[rank of k among the true places].
+        var order = [Int64](repeating: 0, count: flags.count)
+        var next: Int64 = 0
+        for (k, f) in flags.enumerated() where f {
+            order[k] = next
+            next += 1
+        }
+        let picks = Tensor(flat: order, shape: shape, dtype: .int64).to(device: device)
+        let taken = source.reshape([-1]).take(picks, file: file, line: line)
+        return Tensor.where(m, taken, self)
+    }
+
+    /// A copy with `source`'s values written at the flat positions `index` (as if this tensor were
+    /// 1-D), or added there when `accumulate` (`torch.put`).
+    ///
+    /// ```swift
+    /// Tensor.zeros([2, 2]).put(Tensor([0, 3]), Tensor([1.0, 2.0]))   // [[1, 0], [0, 2]]
+    /// ```
+    public func put(
+        _ index: Tensor, _ source: Tensor, accumulate: Bool = false, file: StaticString = #fileID, line: UInt = #line
+    ) -> Tensor {
+        if index.dtype != .int64 {
+            torchFail(
+                "put", "put_(): Expected a long tensor for index, but got \(index.dtype.pytorchName)",
+                file: file, line: line)
+        }
+        if index.count != source.count {
+            torchFail(
+                "put",
+                "put_(): Expected source and index to have the same number of elements, but got "
+                    + "source.numel() = \(source.count), index.numel() = \(index.count)", file: file, line: line)
+        }
+        let n = count
+        let wrapped = index.reshape([-1]).to(.int64).contiguous().toArray(Int64.self).map { i -> Int64 in
+            let j = i < 0 ? i + Int64(n) : i
+            if j < 0 || j >= Int64(n) {
+                torchFail(
+                    "put", "out of range: tried to access index \(i) on a tensor of \(n) elements.", file: file,
+                    line: line)
+            }
+            return j
+        }
+        let idx = Tensor(flat: wrapped, shape: [wrapped.count], dtype: .int64).to(device: device)
+        let flat = reshape([-1]), src = source.reshape([-1]).to(dtype)
+        let out =
+            accumulate
+            ? flat.scatterAdd(0, idx, src, file: file, line: line) : flat.scatter(0, idx, src, file: file, line: line)
+        return out.reshape(shape)
+    }
+
+    /// A copy of `narrow` (`torch.narrow_copy`): the slice `start..<start+length` of `dim`.
+    ///
+    /// ```swift
+    /// Tensor.arange(5).narrowCopy(0, start: 1, length: 2)   // [1, 2]
+    /// ```
+    public func narrowCopy(_ dim: Int, start: Int, length: Int, file: StaticString = #fileID, line: UInt = #line)
+        -> Tensor
+    {
+        narrow(dim, start: start, length: length, file: file, line: line).clone()
+    }
+
+    /// The columns reversed (dim 1; `torch.fliplr`); at least 2-D.
+    ///
+    /// ```swift
+    /// Tensor([[1, 2]]).fliplr()   // [[2, 1]]
+    /// ```
+    public func fliplr(file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        if rank < 2 { torchFail("fliplr", "Input must be >= 2-d.", file: file, line: line) }
+        return flip([1], file: file, line: line)
+    }
+    /// The rows reversed (dim 0; `torch.flipud`); at least 1-D.
+    ///
+    /// ```swift
+    /// Tensor([[1], [2]]).flipud()   // [[2], [1]]
+    /// ```
+    public func flipud(file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        if rank < 1 { torchFail("flipud", "Input must be >= 1-d.", file: file, line: line) }
+        return flip([0], file: file, line: line)
+    }
+
+    /// A copy with `src`'s values combined into the places `index` names along `dim`, by
+    /// `reduce`, with this tensor's own values counted when `includeSelf` (`torch.scatter_reduce`).
+    /// Differentiable for `.sum` and `.mean`.
+    ///
+    /// ```swift
+    /// Tensor.zeros([2]).scatterReduce(0, Tensor([0, 0, 1]), Tensor([1.0, 3.0, 5.0]), reduce: .amax)   // [3, 5]
+    /// ```
+    public func scatterReduce(
+        _ dim: Int, _ index: Tensor, _ src: Tensor, reduce: ScatterReduction, includeSelf: Bool = true,
+        file: StaticString = #fileID, line: UInt = #line
+    ) -> Tensor {
+        if src.dtype != dtype {
+            torchFail(
+                "scatter_reduce", "scatter(): Expected self.dtype to be equal to src.dtype", file: file, line: line)
+        }
+        switch reduce {
+        case .sum:
+            let base = includeSelf ? self : scatter(dim, index, Tensor.zerosLike(src), file: file, line: line)
+            return base.scatterAdd(dim, index, src, file: file, line: line)
+        case .mean:
+            let base = includeSelf ? self : scatter(dim, index, Tensor.zerosLike(src), file: file, line: line)
+            let sums = base.scatterAdd(dim, index, src, file: file, line: line)
+            let ones = Tensor.onesLike(src, dtype: dtype)
+            let start =
+                includeSelf
+                ? Tensor.onesLike(self, dtype: dtype)
+                : Tensor.onesLike(self, dtype: dtype)
+                    .scatter(dim, index, Tensor.zerosLike(src), file: file, line: line)
+            var counts = start.scatterAdd(dim, index, ones, file: file, line: line)
+            counts = Tensor.where(counts .== 0, Tensor.onesLike(counts), counts)
+            return dtype.isFloatingPoint ? sums / counts : sums.div(counts, roundingMode: .floor)
+        case .prod, .amax, .amin:
+            if Tensor.shouldRecord([self, src]) {
+                torchFail(
+                    "scatter_reduce",
+                    "scatter_reduce: the derivative for reduce=\(reduce) is not implemented in SwiftTorch yet",
+                    file: file, line: line)
+            }
+            return scatterCombine(dim, index, src, reduce, includeSelf: includeSelf, file: file, line: line)
+        }
+    }
+
+    /// prod/amax/amin of `scatterReduce`, on host copies in float64 or int64.
+    private func scatterCombine(
+        _ dim: Int, _ index: Tensor, _ src: Tensor, _ reduce: ScatterReduction, includeSelf: Bool,
+        file: StaticString, line: UInt
+    ) -> Tensor {
+        let d = rank == 0 ? 0 : normDim(dim, "scatter_reduce", file, line)
+        // Validate through gather's checks (same shape rules), then walk the index.
+        _ = gather(d, index, file: file, line: line)
+        let idxShape = index.shape
+        let idx = index.contiguous().toArray(Int64.self)
+        let strides = Layout(shape: shape).strides, srcStrides = Layout(shape: src.shape).strides
+        let idxStrides = Layout(shape: idxShape).strides
+        // The destination and source offsets of each index element.
+        var pairs: [(Int, Int)] = []
+        pairs.reserveCapacity(idx.count)
+        for k in 0..<idx.count {
+            var rest = k, destination = 0, from = 0
+            for axis in 0..<idxShape.count {
+                let c = rest / idxStrides[axis]
+                rest %= idxStrides[axis]
+                from += c * srcStrides[axis]
+                destination += (axis == d ? Int(idx[k] < 0 ? idx[k] + Int64(shape[d]) : idx[k]) : c) * strides[axis]
+            }
+            pairs.append((destination, from))
+        }
+        func combine<T>(_ out: inout [T], _ values: [T], _ f: (T, T) -> T) {
+            var touched = [Bool](repeating: false, count: out.count)
+            for (destination, from) in pairs {
+                out[destination] =
+                    !includeSelf && !touched[destination] ? values[from] : f(out[destination], values[from])
+                touched[destination] = true
+            }
+        }
+        if dtype.isFloatingPoint {
+            var out = to(.float64).contiguous().toArray(Double.self)
+            let values = src.to(.float64).contiguous().toArray(Double.self)
+            switch reduce {
+            case .prod: combine(&out, values) { $0 * $1 }
+            case .amax: combine(&out, values) { ($0.isNaN || $1.isNaN) ? .nan : Swift.max($0, $1) }
+            default: combine(&out, values) { ($0.isNaN || $1.isNaN) ? .nan : Swift.min($0, $1) }
+            }
+            return Tensor(flat: out, shape: shape, dtype: .float64).to(dtype).to(device: device)
+        }
+        var out = to(.int64).contiguous().toArray(Int64.self)
+        let values = src.to(.int64).contiguous().toArray(Int64.self)
+        switch reduce {
+        case .prod: combine(&out, values) { $0 &* $1 }
+        case .amax: combine(&out, values) { Swift.max($0, $1) }
+        default: combine(&out, values) { Swift.min($0, $1) }
+        }
+        return Tensor(flat: out, shape: shape, dtype: .int64).to(dtype).to(device: device)
+    }
+}
