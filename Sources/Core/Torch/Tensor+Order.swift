@@ -284,7 +284,7 @@ extension Tensor {
             d = 0
         }
         let n = x.shape[d]
-        if n == 0 { torchFail(op, "\(op)() input tensor must be non-empty", file: file, line: line) }
+        if n == 0 || count == 0 { torchFail(op, "\(op)() input tensor must be non-empty", file: file, line: line) }
         let moved = x.movedim(d, -1)
         let rows = moved.count / n
         let sorted = moved.reshape([rows, n]).sort(dim: -1, file: file, line: line).values

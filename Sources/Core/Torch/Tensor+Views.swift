@@ -74,6 +74,26 @@ extension Tensor {
             layout: Layout(shape: keep.map { shape[$0] }, strides: keep.map { strides[$0] }, offset: layout.offset))
     }
 
+    /// Removes the dimensions among `dims` that have size 1 (`torch.squeeze(x, dims)`).
+    ///
+    /// ```swift
+    /// Tensor.zeros([1, 3, 1]).squeeze(dims: [0, 1, 2]).shape   // [3]
+    /// ```
+    public func squeeze(dims: [Int], file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        if rank == 0 {
+            for d in dims { _ = normDim(d, "squeeze", file, line) }
+            return self
+        }
+        let normalized = dims.map { normDim($0, "squeeze", file, line) }
+        for (i, d) in normalized.enumerated() where normalized[..<i].contains(d) {
+            torchFail("squeeze", "dim \(d) appears multiple times in the list of dims", file: file, line: line)
+        }
+        let drop = Set(normalized.filter { shape[$0] == 1 })
+        let keep = (0..<rank).filter { !drop.contains($0) }
+        return view(
+            layout: Layout(shape: keep.map { shape[$0] }, strides: keep.map { strides[$0] }, offset: layout.offset))
+    }
+
     /// Inserts a dimension of size 1 at `dim` (in `-rank-1...rank`).
     public func unsqueeze(_ dim: Int, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         let d = normDim(dim, "unsqueeze", file, line, rank: rank + 1)

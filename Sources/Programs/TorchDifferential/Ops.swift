@@ -186,6 +186,14 @@ let orderOps: [String: DiffOp] = [
     "histc": { xs, c in [xs[0].histc(bins: c.int("bins"), min: c.double("lo"), max: c.double("hi"))] },
 ]
 
+private func dtypeArg(_ c: DiffCase) -> DType {
+    switch c.string("dt") {
+    case "float32": return .float32
+    case "float64": return .float64
+    default: return .int64
+    }
+}
+
 private func scatterReduceOp(_ xs: [Tensor], _ c: DiffCase) -> Tensor {
     let modes: [String: ScatterReduction] = ["sum": .sum, "prod": .prod, "mean": .mean, "amax": .amax, "amin": .amin]
     return xs[0].scatterReduce(
@@ -235,6 +243,14 @@ let linalgNewOps: [String: DiffOp] = [
     "put": { xs, c in [xs[0].put(xs[1], xs[2], accumulate: c.bool("acc"))] },
     "narrow_copy": { xs, c in [xs[0].narrowCopy(0, start: c.int("s"), length: c.int("l"))] },
     "fliplr": one { $0.fliplr() }, "flipud": one { $0.flipud() },
+    "round_decimals": { xs, c in [xs[0].round(decimals: c.int("d"))] },
+    "squeeze_dims": { xs, c in [xs[0].squeeze(dims: c.ints("dims"))] },
+    "mean_dtype": { xs, c in [xs[0].mean(dims: dimsArg(c), keepdim: c.bool("keepdim"), dtype: dtypeArg(c))] },
+    "prod_dtype": { xs, c in [xs[0].prod(dims: [c.int("dim")], keepdim: c.bool("keepdim"), dtype: dtypeArg(c))] },
+    "cumsum_dtype": { xs, c in [xs[0].cumsum(dim: c.int("dim"), dtype: dtypeArg(c))] },
+    "cumprod_dtype": { xs, c in [xs[0].cumprod(dim: c.int("dim"), dtype: dtypeArg(c))] },
+    "softmax_dtype": { xs, c in [xs[0].softmax(dim: c.int("dim"), dtype: dtypeArg(c))] },
+    "log_softmax_dtype": { xs, c in [xs[0].logSoftmax(dim: c.int("dim"), dtype: dtypeArg(c))] },
     "scatter_reduce": { xs, c in [scatterReduceOp(xs, c)] },
     "scatter_reduce_grad": { xs, c in [scatterReduceOp(xs, c)] },
     "linalg_vector_norm": { xs, c in

@@ -147,13 +147,16 @@ extension Tensor {
         let compute = valueType.computeType
         // Inputs of another dtype are first rounded to the common one, then widened to the compute
         // type, as PyTorch.
-        // A 0-d operand of add/sub/mul/div with a float16/bfloat16 result is read unrounded, as PyTorch.
+        // A 0-d operand (of a full-width dtype) of add/sub/mul/div with a float16/bfloat16 result is
+        // read unrounded, as PyTorch's kernels read a CPU scalar; a 0-d half one is rounded first.
         let keep = P.scalarKeepsPrecision && valueType != compute && valueType.isFloatingPoint
         let x =
-            a.dtype == valueType || valueType == compute || (keep && a.rank == 0 && b.rank > 0)
+            a.dtype == valueType || valueType == compute
+                || (keep && a.rank == 0 && b.rank > 0 && a.dtype.computeType == a.dtype)
             ? a.to(compute) : a.to(valueType).to(compute)
         let y =
-            b.dtype == valueType || valueType == compute || (keep && b.rank == 0 && a.rank > 0)
+            b.dtype == valueType || valueType == compute
+                || (keep && b.rank == 0 && a.rank > 0 && b.dtype.computeType == b.dtype)
             ? b.to(compute) : b.to(valueType).to(compute)
         let out = Tensor.uninitialized(like: a.shape == shape ? a : b, shape: shape, dtype: compute)
         Kernels.map(P.self, out.operand, x.operand(broadcastTo: shape), y.operand(broadcastTo: shape), a.device)

@@ -492,6 +492,53 @@ extension Tensor {
     public func cumprod(dim: Int, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         scan(isProduct: true, dim: dim, "cumprod", file: file, line: line)
     }
+    /// `cumsum` computed in `dtype` (the input is converted first, as PyTorch's `dtype=`).
+    ///
+    /// ```swift
+    /// Tensor([1, 2], dtype: .int32).cumsum(dim: 0, dtype: .float64)   // [1.0, 3.0]
+    /// ```
+    public func cumsum(dim: Int, dtype: DType, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        refuseIntegralGradient(dtype, file: file, line: line)
+        return to(dtype).cumsum(dim: dim, file: file, line: line)
+    }
+    /// `cumprod` computed in `dtype` (the input is converted first).
+    ///
+    /// ```swift
+    /// Tensor([2, 3], dtype: .int8).cumprod(dim: 0, dtype: .int64)   // [2, 6]
+    /// ```
+    public func cumprod(dim: Int, dtype: DType, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        refuseIntegralGradient(dtype, file: file, line: line)
+        return to(dtype).cumprod(dim: dim, file: file, line: line)
+    }
+    /// `mean` computed in `dtype` (the input is converted first; integral inputs need a float
+    /// `dtype`, as PyTorch).
+    ///
+    /// ```swift
+    /// Tensor([1, 2], dtype: .int64).mean(dims: nil, dtype: .float32)   // 1.5
+    /// ```
+    public func mean(
+        dims: [Int]?, keepdim: Bool = false, dtype: DType, file: StaticString = #fileID, line: UInt = #line
+    ) -> Tensor {
+        to(dtype).mean(dims: dims, keepdim: keepdim, file: file, line: line)
+    }
+    /// `prod` computed in `dtype` (the input is converted first).
+    ///
+    /// ```swift
+    /// Tensor([2, 3], dtype: .int8).prod(dims: nil, dtype: .float64)   // 6.0
+    /// ```
+    public func prod(
+        dims: [Int]?, keepdim: Bool = false, dtype: DType, file: StaticString = #fileID, line: UInt = #line
+    ) -> Tensor {
+        refuseIntegralGradient(dtype, file: file, line: line)
+        return to(dtype).prod(dims: dims, keepdim: keepdim, file: file, line: line)
+    }
+
+    /// PyTorch refuses an integral result for an input that requires grad.
+    private func refuseIntegralGradient(_ target: DType, file: StaticString, line: UInt) {
+        if Tensor.shouldRecord(self) && !target.isFloatingPoint {
+            torchFail("autograd", "Autograd not support dtype: \(target.pytorchName)", file: file, line: line)
+        }
+    }
 
     /// Sorted values along `dim` and the indices that sort it (stable; NaN sorts last ascending).
     public func sort(dim: Int = -1, descending: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> (

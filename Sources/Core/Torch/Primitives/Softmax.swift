@@ -18,6 +18,24 @@ extension Tensor {
         softmaxPrimitive(dim: dim, log: true, file: file, line: line)
     }
 
+    /// `softmax` computed in `dtype` (the input is converted first, as PyTorch's `dtype=`).
+    ///
+    /// ```swift
+    /// let p = halfLogits.softmax(dim: 1, dtype: .float32)
+    /// ```
+    public func softmax(dim: Int, dtype: DType, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        to(dtype).softmax(dim: dim, file: file, line: line)
+    }
+
+    /// `logSoftmax` computed in `dtype` (the input is converted first).
+    ///
+    /// ```swift
+    /// let lp = halfLogits.logSoftmax(dim: 1, dtype: .float32)
+    /// ```
+    public func logSoftmax(dim: Int, dtype: DType, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        to(dtype).logSoftmax(dim: dim, file: file, line: line)
+    }
+
     func softmaxPrimitive(dim: Int, log: Bool, file: StaticString, line: UInt) -> Tensor {
         let d = rank == 0 ? 0 : normDim(dim, log ? "logSoftmax" : "softmax", file, line)
         if !dtype.isFloatingPoint {

@@ -285,6 +285,27 @@ extension Tensor {
     @discardableResult public func round_(file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         unaryInPlace(Pointwise.Round.self, file: file, line: line)
     }
+    /// Rounds half to even at `decimals` decimal places (negative: to tens, hundreds...) as
+    /// PyTorch's kernel: `round(x · 10^d) / 10^d`, or `round(x / 10^-d) · 10^-d` for negative `d`.
+    ///
+    /// ```swift
+    /// Tensor([1.2345]).round(decimals: 2)   // [1.23]
+    /// ```
+    public func round(decimals: Int, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        if decimals == 0 { return round(file: file, line: line) }
+        if !dtype.isFloatingPoint {
+            torchFail(
+                "round", "round_cpu does not support integer inputs with decimals != 0", file: file, line: line)
+        }
+        var tenPow = 1.0
+        for _ in 0..<Swift.abs(decimals) { tenPow *= 10 }
+        // float16/bfloat16 compute in float32 and round once, as PyTorch's kernel.
+        let x = to(dtype.computeType)
+        let r =
+            decimals < 0
+            ? (x / tenPow).round(file: file, line: line) * tenPow : (x * tenPow).round(file: file, line: line) / tenPow
+        return r.to(dtype)
+    }
     /// Element-wise rounding toward zero (`torch.trunc`).
     ///
     /// ```swift

@@ -1683,6 +1683,28 @@ op("scatter_reduce_grad", "indexing",
    lambda: (lambda r: (r[0], dict(r[1], reduce=rng.choice(["sum", "mean"]))))(scatter_reduce_sample()))
 
 
+# Arguments PyTorch has that the first milestone lacked (#14).
+op("round_decimals", "unary", lambda xs, a: torch.round(xs[0], decimals=a["d"]),
+   lambda: ([Input(rand_shape(), pick(FLOATS + ["int64"]))], {"d": rng.choice([1, 2, 3, -1, -2, 0])}), grad=False)
+op("squeeze_dims", "shape", lambda xs, a: torch.squeeze(xs[0], tuple(a["dims"])),
+   lambda: (lambda shape: ([Input(shape, pick(ALL))],
+                           {"dims": rng.sample(range(-len(shape), len(shape)), rng.randint(0, len(shape)))
+                            if shape else []}))(rand_shape(one=0.5)))
+DT_TARGETS = ["float32", "float64", "int64"]
+op("mean_dtype", "reduction", lambda xs, a: torch.mean(xs[0], dim=_dims(a), keepdim=a["keepdim"], dtype=TD[a["dt"]]),
+   lambda: (lambda r: (r[0], dict(r[1], dt=rng.choice(["float32", "float64"]))))(red_sample()()))
+op("prod_dtype", "reduction", lambda xs, a: torch.prod(xs[0], dim=a["dim"], keepdim=a["keepdim"], dtype=TD[a["dt"]]),
+   lambda: (lambda r: (r[0], dict(r[1], dt=rng.choice(DT_TARGETS))))(dim_sample()()))
+op("cumsum_dtype", "scan", lambda xs, a: torch.cumsum(xs[0], dim=a["dim"], dtype=TD[a["dt"]]),
+   lambda: (lambda r: (r[0], dict(r[1], dt=rng.choice(DT_TARGETS))))(dim_sample()()))
+op("cumprod_dtype", "scan", lambda xs, a: torch.cumprod(xs[0], dim=a["dim"], dtype=TD[a["dt"]]),
+   lambda: (lambda r: (r[0], dict(r[1], dt=rng.choice(DT_TARGETS))))(dim_sample()()))
+op("softmax_dtype", "softmax", lambda xs, a: torch.softmax(xs[0], dim=a["dim"], dtype=TD[a["dt"]]),
+   lambda: (lambda r: (r[0], dict(r[1], dt=rng.choice(["float32", "float64"]))))(dim_sample(dts=FLOATS)()))
+op("log_softmax_dtype", "softmax", lambda xs, a: torch.log_softmax(xs[0], dim=a["dim"], dtype=TD[a["dt"]]),
+   lambda: (lambda r: (r[0], dict(r[1], dt=rng.choice(["float32", "float64"]))))(dim_sample(dts=FLOATS)()))
+
+
 # ----------------------------------------------------------------------------- driver
 
 def tolerance(dt):
