@@ -12,11 +12,16 @@ public struct KernelOperand: @unchecked Sendable {
     public var layout: Layout
     /// The element dtype.
     public var dtype: DType
-    /// An operand over `base` with `layout`.
-    public init(base: UnsafeMutableRawPointer, layout: Layout, dtype: DType) {
+    /// What owns the memory (a tensor's storage): held so that the memory outlives every kernel
+    /// call the operand is passed to, even when the tensor it came from was a temporary that Swift
+    /// may release right after taking the operand.
+    public var owner: AnyObject?
+    /// An operand over `base` with `layout`, keeping `owner` (the memory's owner) alive.
+    public init(base: UnsafeMutableRawPointer, layout: Layout, dtype: DType, owner: AnyObject? = nil) {
         self.base = base
         self.layout = layout
         self.dtype = dtype
+        self.owner = owner
     }
     /// A typed pointer to the first element (`base + offset`).
     @inlinable public func pointer<T>(_: T.Type) -> UnsafeMutablePointer<T> {

@@ -84,7 +84,11 @@ extension Linalg {
                 file: file, line: line)
         }
         let size = a.shape[a.rank - 1]
-        if n == 0 { return Tensor.eye(size, dtype: a.dtype).to(device: a.device).expand(a.shape).contiguous() }
+        if n == 0 {
+            // The identity, still in the graph (zero gradient) as PyTorch's copy into a clone of A.
+            let eye = Tensor.eye(size, dtype: a.dtype).to(device: a.device).expand(a.shape).contiguous()
+            return Tensor.shouldRecord(a) ? Tensor.where(Tensor.onesLike(eye, dtype: .bool), eye, a) : eye
+        }
         var base = n < 0 ? inv(a, file: file, line: line) : a
         var k = Swift.abs(n)
         var result: Tensor? = nil

@@ -157,7 +157,10 @@ extension Tensor {
             torchFail(op, "Boolean alpha only supported for Boolean results.", file: file, line: line)
         }
         if alpha.asDouble == 1 { return other }
-        return Tensor.binary(Pointwise.Mul.self, other, Tensor.scalar(alpha, dtype: common), file: file, line: line)
+        // In the common dtype, as PyTorch's a + alpha·b kernel (an int8 b times alpha does not wrap
+        // in int8 when the result is int16).
+        return Tensor.binary(
+            Pointwise.Mul.self, other.to(common), Tensor.scalar(alpha, dtype: common), file: file, line: line)
     }
     /// Element-wise product (`Tensor.mul`). ```a.mul(b)```
     public func mul(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {

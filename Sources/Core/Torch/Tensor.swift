@@ -90,17 +90,18 @@ public final class Tensor: @unchecked Sendable {
 
     /// This tensor as a kernel operand.
     @inlinable package var operand: KernelOperand {
-        KernelOperand(base: storage.data, layout: layout, dtype: dtype)
+        KernelOperand(base: storage.data, layout: layout, dtype: dtype, owner: storage)
     }
 
     /// The whole storage as a flat operand of this tensor's dtype (offsets count from the storage base).
     package var storageOperand: KernelOperand {
-        KernelOperand(base: storage.data, layout: Layout(shape: [storage.byteCount / itemSize]), dtype: dtype)
+        KernelOperand(
+            base: storage.data, layout: Layout(shape: [storage.byteCount / itemSize]), dtype: dtype, owner: storage)
     }
 
     /// This tensor's operand with its layout broadcast to `shape`.
     package func operand(broadcastTo shape: [Int]) -> KernelOperand {
-        KernelOperand(base: storage.data, layout: layout.broadcast(to: shape), dtype: dtype)
+        KernelOperand(base: storage.data, layout: layout.broadcast(to: shape), dtype: dtype, owner: storage)
     }
 
     /// A tensor sharing this storage with another layout.

@@ -244,6 +244,102 @@ let linalgNewOps: [String: DiffOp] = [
     "narrow_copy": { xs, c in [xs[0].narrowCopy(0, start: c.int("s"), length: c.int("l"))] },
     "fliplr": one { $0.fliplr() }, "flipud": one { $0.flipud() },
     "round_decimals": { xs, c in [xs[0].round(decimals: c.int("d"))] },
+    "floor_divide_scalar": { xs, c in
+        [
+            c.scalar("s").apply(
+                int: { xs[0].floorDivide($0) }, float: { xs[0].floorDivide($0) }, bool: { xs[0].floorDivide($0) })
+        ]
+    },
+    "div_trunc_scalar": { xs, c in
+        [
+            c.scalar("s").apply(
+                int: { xs[0].div($0, roundingMode: .trunc) }, float: { xs[0].div($0, roundingMode: .trunc) },
+                bool: { xs[0].div($0, roundingMode: .trunc) })
+        ]
+    },
+    "div_floor_scalar": { xs, c in
+        [
+            c.scalar("s").apply(
+                int: { xs[0].div($0, roundingMode: .floor) }, float: { xs[0].div($0, roundingMode: .floor) },
+                bool: { xs[0].div($0, roundingMode: .floor) })
+        ]
+    },
+    "rremainder_scalar": { xs, c in
+        [
+            c.scalar("s").apply(
+                int: { Tensor.remainder($0, xs[0]) }, float: { Tensor.remainder($0, xs[0]) },
+                bool: { Tensor.remainder($0, xs[0]) })
+        ]
+    },
+    "bitwise_and_scalar": { xs, c in
+        [c.scalar("s").apply(int: { xs[0] & $0 }, float: { xs[0] & $0 }, bool: { xs[0] & $0 })]
+    },
+    "bitwise_or_scalar": { xs, c in
+        [c.scalar("s").apply(int: { xs[0] | $0 }, float: { xs[0] | $0 }, bool: { xs[0] | $0 })]
+    },
+    "bitwise_xor_scalar": { xs, c in
+        [c.scalar("s").apply(int: { xs[0] ^ $0 }, float: { xs[0] ^ $0 }, bool: { xs[0] ^ $0 })]
+    },
+    "where_scalars": { xs, c in
+        [
+            c.scalar("a").apply(
+                int: { a in
+                    c.scalar("b").apply(
+                        int: { Tensor.where(xs[0], a, $0) }, float: { Tensor.where(xs[0], a, $0) },
+                        bool: { Tensor.where(xs[0], a, $0) })
+                },
+                float: { a in
+                    c.scalar("b").apply(
+                        int: { Tensor.where(xs[0], a, $0) }, float: { Tensor.where(xs[0], a, $0) },
+                        bool: { Tensor.where(xs[0], a, $0) })
+                },
+                bool: { a in
+                    c.scalar("b").apply(
+                        int: { Tensor.where(xs[0], a, $0) }, float: { Tensor.where(xs[0], a, $0) },
+                        bool: { Tensor.where(xs[0], a, $0) })
+                })
+        ]
+    },
+    "add_scalar_alpha": { xs, c in
+        [
+            c.scalar("s").apply(
+                int: { s in
+                    c.scalar("alpha").apply(
+                        int: { xs[0].add(s, alpha: $0) }, float: { xs[0].add(s, alpha: $0) },
+                        bool: { xs[0].add(s, alpha: $0) })
+                },
+                float: { s in
+                    c.scalar("alpha").apply(
+                        int: { xs[0].add(s, alpha: $0) }, float: { xs[0].add(s, alpha: $0) },
+                        bool: { xs[0].add(s, alpha: $0) })
+                },
+                bool: { s in
+                    c.scalar("alpha").apply(
+                        int: { xs[0].add(s, alpha: $0) }, float: { xs[0].add(s, alpha: $0) },
+                        bool: { xs[0].add(s, alpha: $0) })
+                })
+        ]
+    },
+    "sub_scalar_alpha": { xs, c in
+        [
+            c.scalar("s").apply(
+                int: { s in
+                    c.scalar("alpha").apply(
+                        int: { xs[0].sub(s, alpha: $0) }, float: { xs[0].sub(s, alpha: $0) },
+                        bool: { xs[0].sub(s, alpha: $0) })
+                },
+                float: { s in
+                    c.scalar("alpha").apply(
+                        int: { xs[0].sub(s, alpha: $0) }, float: { xs[0].sub(s, alpha: $0) },
+                        bool: { xs[0].sub(s, alpha: $0) })
+                },
+                bool: { s in
+                    c.scalar("alpha").apply(
+                        int: { xs[0].sub(s, alpha: $0) }, float: { xs[0].sub(s, alpha: $0) },
+                        bool: { xs[0].sub(s, alpha: $0) })
+                })
+        ]
+    },
     "squeeze_dims": { xs, c in [xs[0].squeeze(dims: c.ints("dims"))] },
     "mean_dtype": { xs, c in [xs[0].mean(dims: dimsArg(c), keepdim: c.bool("keepdim"), dtype: dtypeArg(c))] },
     "prod_dtype": { xs, c in [xs[0].prod(dims: [c.int("dim")], keepdim: c.bool("keepdim"), dtype: dtypeArg(c))] },

@@ -39,7 +39,7 @@ extension Tensor {
             let out = Tensor(uninitialized: [], dtype: dtype, device: device)
             let one = Layout(shape: [count], strides: [0])
             Kernels.reduce(
-                .sum, KernelOperand(base: out.storage.data, layout: one, dtype: dtype),
+                .sum, KernelOperand(base: out.storage.data, layout: one, dtype: dtype, owner: out.storage),
                 KernelOperand(
                     base: storage.data, layout: Layout(shape: [count], strides: [1], offset: layout.offset),
                     dtype: dtype), device)

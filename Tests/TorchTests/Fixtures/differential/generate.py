@@ -1078,6 +1078,10 @@ def nn_sample(kind):
         if kind == "batch_norm":
             c = rng.randint(1, 3)
             shape = [rng.randint(2, 4), c] + ([rng.randint(1, 3)] if rng.random() < 0.5 else [])
+            # Two values per channel normalise to exactly -1 and 1: the input's gradient is zero up
+            # to each library's rounding noise. At least three values per channel.
+            if shape[0] * math.prod(shape[2:]) < 3:
+                shape[0] = 3
             ins = [Input(shape, dt, edge=0.02)]
             if rng.random() < 0.5:
                 ins += [Input([c], dt, edge=0), Input([c], dt, edge=0)]
@@ -1703,6 +1707,38 @@ op("softmax_dtype", "softmax", lambda xs, a: torch.softmax(xs[0], dim=a["dim"], 
    lambda: (lambda r: (r[0], dict(r[1], dt=rng.choice(["float32", "float64"]))))(dim_sample(dts=FLOATS)()))
 op("log_softmax_dtype", "softmax", lambda xs, a: torch.log_softmax(xs[0], dim=a["dim"], dtype=TD[a["dt"]]),
    lambda: (lambda r: (r[0], dict(r[1], dt=rng.choice(["float32", "float64"]))))(dim_sample(dts=FLOATS)()))
+
+
+# Python-scalar forms (#14).
+def scalar_form_sample(kind=None, nonzero=False):
+    def s():
+        a = scalar_arg(kind)
+        if nonzero and a["kind"] != "float" and (not a["value"] or a["value"] == -1):
+            a["value"] = 3 if a["kind"] == "int" else True
+        return [Input(rand_shape(), pick(ALL))], {"s": a}
+    return s
+
+
+op("floor_divide_scalar", "scalar", lambda xs, a: torch.floor_divide(xs[0], py_scalar(a["s"])),
+   scalar_form_sample(nonzero=True), grad=False)
+op("div_trunc_scalar", "scalar", lambda xs, a: torch.div(xs[0], py_scalar(a["s"]), rounding_mode="trunc"),
+   scalar_form_sample(nonzero=True), grad=False)
+op("div_floor_scalar", "scalar", lambda xs, a: torch.div(xs[0], py_scalar(a["s"]), rounding_mode="floor"),
+   scalar_form_sample(nonzero=True), grad=False)
+op("rremainder_scalar", "scalar", lambda xs, a: torch.remainder(py_scalar(a["s"]), xs[0]),
+   scalar_form_sample())
+for nm, f in (("bitwise_and_scalar", torch.bitwise_and), ("bitwise_or_scalar", torch.bitwise_or),
+              ("bitwise_xor_scalar", torch.bitwise_xor)):
+    op(nm, "scalar", (lambda f: lambda xs, a: f(xs[0], py_scalar(a["s"])))(f),
+       scalar_form_sample(kind=rng.choice(["int", "bool"])), grad=False)
+op("where_scalars", "scalar", lambda xs, a: torch.where(xs[0], py_scalar(a["a"]), py_scalar(a["b"])),
+   lambda: ([Input(rand_shape(), "bool")], {"a": scalar_arg(), "b": scalar_arg()}), grad=False)
+op("add_scalar_alpha", "scalar", lambda xs, a: torch.add(xs[0], py_scalar(a["s"]), alpha=py_scalar(a["alpha"])),
+   lambda: ([Input(rand_shape(), pick(ALL))], {"s": scalar_arg(rng.choice(["int", "float"])),
+                                               "alpha": scalar_arg(rng.choice(["int", "float"]))}))
+op("sub_scalar_alpha", "scalar", lambda xs, a: torch.sub(xs[0], py_scalar(a["s"]), alpha=py_scalar(a["alpha"])),
+   lambda: ([Input(rand_shape(), pick(ALL))], {"s": scalar_arg(rng.choice(["int", "float"])),
+                                               "alpha": scalar_arg(rng.choice(["int", "float"]))}))
 
 
 # ----------------------------------------------------------------------------- driver
