@@ -28,6 +28,31 @@ protocol LAPACKScalar: FloatScalar {
         _ u: UnsafeMutablePointer<Self>?, _ ldu: UnsafePointer<Int32>, _ vt: UnsafeMutablePointer<Self>?,
         _ ldvt: UnsafePointer<Int32>, _ work: UnsafeMutablePointer<Self>, _ lwork: UnsafePointer<Int32>,
         _ iwork: UnsafeMutablePointer<Int32>, _ info: UnsafeMutablePointer<Int32>)
+    static func geqrf(
+        _ m: UnsafePointer<Int32>, _ n: UnsafePointer<Int32>, _ a: UnsafeMutablePointer<Self>, _ lda: UnsafePointer<Int32>, _ tau: UnsafeMutablePointer<Self>,
+        _ work: UnsafeMutablePointer<Self>, _ lwork: UnsafePointer<Int32>, _ info: UnsafeMutablePointer<Int32>)
+    static func orgqr(
+        _ m: UnsafePointer<Int32>, _ n: UnsafePointer<Int32>, _ k: UnsafePointer<Int32>, _ a: UnsafeMutablePointer<Self>, _ lda: UnsafePointer<Int32>,
+        _ tau: UnsafePointer<Self>, _ work: UnsafeMutablePointer<Self>, _ lwork: UnsafePointer<Int32>, _ info: UnsafeMutablePointer<Int32>)
+    static func sytrf(
+        _ uplo: UnsafePointer<CChar>, _ n: UnsafePointer<Int32>, _ a: UnsafeMutablePointer<Self>, _ lda: UnsafePointer<Int32>, _ ipiv: UnsafeMutablePointer<Int32>,
+        _ work: UnsafeMutablePointer<Self>, _ lwork: UnsafePointer<Int32>, _ info: UnsafeMutablePointer<Int32>)
+    static func gels(
+        _ trans: UnsafePointer<CChar>, _ m: UnsafePointer<Int32>, _ n: UnsafePointer<Int32>, _ nrhs: UnsafePointer<Int32>, _ a: UnsafeMutablePointer<Self>,
+        _ lda: UnsafePointer<Int32>, _ b: UnsafeMutablePointer<Self>, _ ldb: UnsafePointer<Int32>, _ work: UnsafeMutablePointer<Self>, _ lwork: UnsafePointer<Int32>,
+        _ info: UnsafeMutablePointer<Int32>)
+    static func gelsy(
+        _ m: UnsafePointer<Int32>, _ n: UnsafePointer<Int32>, _ nrhs: UnsafePointer<Int32>, _ a: UnsafeMutablePointer<Self>, _ lda: UnsafePointer<Int32>,
+        _ b: UnsafeMutablePointer<Self>, _ ldb: UnsafePointer<Int32>, _ jpvt: UnsafeMutablePointer<Int32>, _ rcond: UnsafePointer<Self>, _ rank: UnsafeMutablePointer<Int32>,
+        _ work: UnsafeMutablePointer<Self>, _ lwork: UnsafePointer<Int32>, _ info: UnsafeMutablePointer<Int32>)
+    static func gelsd(
+        _ m: UnsafePointer<Int32>, _ n: UnsafePointer<Int32>, _ nrhs: UnsafePointer<Int32>, _ a: UnsafeMutablePointer<Self>, _ lda: UnsafePointer<Int32>,
+        _ b: UnsafeMutablePointer<Self>, _ ldb: UnsafePointer<Int32>, _ s: UnsafeMutablePointer<Self>, _ rcond: UnsafePointer<Self>,
+        _ rank: UnsafeMutablePointer<Int32>, _ work: UnsafeMutablePointer<Self>, _ lwork: UnsafePointer<Int32>, _ iwork: UnsafeMutablePointer<Int32>, _ info: UnsafeMutablePointer<Int32>)
+    static func gelss(
+        _ m: UnsafePointer<Int32>, _ n: UnsafePointer<Int32>, _ nrhs: UnsafePointer<Int32>, _ a: UnsafeMutablePointer<Self>, _ lda: UnsafePointer<Int32>,
+        _ b: UnsafeMutablePointer<Self>, _ ldb: UnsafePointer<Int32>, _ s: UnsafeMutablePointer<Self>, _ rcond: UnsafePointer<Self>,
+        _ rank: UnsafeMutablePointer<Int32>, _ work: UnsafeMutablePointer<Self>, _ lwork: UnsafePointer<Int32>, _ info: UnsafeMutablePointer<Int32>)
 }
 
 extension Float: LAPACKScalar {
@@ -57,6 +82,38 @@ extension Float: LAPACKScalar {
         _ ldvt: UnsafePointer<Int32>, _ work: UnsafeMutablePointer<Float>, _ lwork: UnsafePointer<Int32>,
         _ iwork: UnsafeMutablePointer<Int32>, _ info: UnsafeMutablePointer<Int32>
     ) { sgesdd_(jobz, m, n, a, lda, s, u, ldu, vt, ldvt, work, lwork, iwork, info) }
+    static func geqrf(
+        _ m: UnsafePointer<Int32>, _ n: UnsafePointer<Int32>, _ a: UnsafeMutablePointer<Float>, _ lda: UnsafePointer<Int32>, _ tau: UnsafeMutablePointer<Float>,
+        _ work: UnsafeMutablePointer<Float>, _ lwork: UnsafePointer<Int32>, _ info: UnsafeMutablePointer<Int32>
+    ) { sgeqrf_(m, n, a, lda, tau, work, lwork, info) }
+    static func orgqr(
+        _ m: UnsafePointer<Int32>, _ n: UnsafePointer<Int32>, _ k: UnsafePointer<Int32>, _ a: UnsafeMutablePointer<Float>, _ lda: UnsafePointer<Int32>,
+        _ tau: UnsafePointer<Float>, _ work: UnsafeMutablePointer<Float>, _ lwork: UnsafePointer<Int32>, _ info: UnsafeMutablePointer<Int32>
+    ) { sorgqr_(m, n, k, a, lda, tau, work, lwork, info) }
+    static func sytrf(
+        _ uplo: UnsafePointer<CChar>, _ n: UnsafePointer<Int32>, _ a: UnsafeMutablePointer<Float>, _ lda: UnsafePointer<Int32>, _ ipiv: UnsafeMutablePointer<Int32>,
+        _ work: UnsafeMutablePointer<Float>, _ lwork: UnsafePointer<Int32>, _ info: UnsafeMutablePointer<Int32>
+    ) { ssytrf_(uplo, n, a, lda, ipiv, work, lwork, info) }
+    static func gels(
+        _ trans: UnsafePointer<CChar>, _ m: UnsafePointer<Int32>, _ n: UnsafePointer<Int32>, _ nrhs: UnsafePointer<Int32>, _ a: UnsafeMutablePointer<Float>,
+        _ lda: UnsafePointer<Int32>, _ b: UnsafeMutablePointer<Float>, _ ldb: UnsafePointer<Int32>, _ work: UnsafeMutablePointer<Float>, _ lwork: UnsafePointer<Int32>,
+        _ info: UnsafeMutablePointer<Int32>
+    ) { sgels_(trans, m, n, nrhs, a, lda, b, ldb, work, lwork, info) }
+    static func gelsy(
+        _ m: UnsafePointer<Int32>, _ n: UnsafePointer<Int32>, _ nrhs: UnsafePointer<Int32>, _ a: UnsafeMutablePointer<Float>, _ lda: UnsafePointer<Int32>,
+        _ b: UnsafeMutablePointer<Float>, _ ldb: UnsafePointer<Int32>, _ jpvt: UnsafeMutablePointer<Int32>, _ rcond: UnsafePointer<Float>, _ rank: UnsafeMutablePointer<Int32>,
+        _ work: UnsafeMutablePointer<Float>, _ lwork: UnsafePointer<Int32>, _ info: UnsafeMutablePointer<Int32>
+    ) { sgelsy_(m, n, nrhs, a, lda, b, ldb, jpvt, rcond, rank, work, lwork, info) }
+    static func gelsd(
+        _ m: UnsafePointer<Int32>, _ n: UnsafePointer<Int32>, _ nrhs: UnsafePointer<Int32>, _ a: UnsafeMutablePointer<Float>, _ lda: UnsafePointer<Int32>,
+        _ b: UnsafeMutablePointer<Float>, _ ldb: UnsafePointer<Int32>, _ s: UnsafeMutablePointer<Float>, _ rcond: UnsafePointer<Float>,
+        _ rank: UnsafeMutablePointer<Int32>, _ work: UnsafeMutablePointer<Float>, _ lwork: UnsafePointer<Int32>, _ iwork: UnsafeMutablePointer<Int32>, _ info: UnsafeMutablePointer<Int32>
+    ) { sgelsd_(m, n, nrhs, a, lda, b, ldb, s, rcond, rank, work, lwork, iwork, info) }
+    static func gelss(
+        _ m: UnsafePointer<Int32>, _ n: UnsafePointer<Int32>, _ nrhs: UnsafePointer<Int32>, _ a: UnsafeMutablePointer<Float>, _ lda: UnsafePointer<Int32>,
+        _ b: UnsafeMutablePointer<Float>, _ ldb: UnsafePointer<Int32>, _ s: UnsafeMutablePointer<Float>, _ rcond: UnsafePointer<Float>,
+        _ rank: UnsafeMutablePointer<Int32>, _ work: UnsafeMutablePointer<Float>, _ lwork: UnsafePointer<Int32>, _ info: UnsafeMutablePointer<Int32>
+    ) { sgelss_(m, n, nrhs, a, lda, b, ldb, s, rcond, rank, work, lwork, info) }
 }
 
 extension Double: LAPACKScalar {
@@ -86,6 +143,38 @@ extension Double: LAPACKScalar {
         _ ldvt: UnsafePointer<Int32>, _ work: UnsafeMutablePointer<Double>, _ lwork: UnsafePointer<Int32>,
         _ iwork: UnsafeMutablePointer<Int32>, _ info: UnsafeMutablePointer<Int32>
     ) { dgesdd_(jobz, m, n, a, lda, s, u, ldu, vt, ldvt, work, lwork, iwork, info) }
+    static func geqrf(
+        _ m: UnsafePointer<Int32>, _ n: UnsafePointer<Int32>, _ a: UnsafeMutablePointer<Double>, _ lda: UnsafePointer<Int32>, _ tau: UnsafeMutablePointer<Double>,
+        _ work: UnsafeMutablePointer<Double>, _ lwork: UnsafePointer<Int32>, _ info: UnsafeMutablePointer<Int32>
+    ) { dgeqrf_(m, n, a, lda, tau, work, lwork, info) }
+    static func orgqr(
+        _ m: UnsafePointer<Int32>, _ n: UnsafePointer<Int32>, _ k: UnsafePointer<Int32>, _ a: UnsafeMutablePointer<Double>, _ lda: UnsafePointer<Int32>,
+        _ tau: UnsafePointer<Double>, _ work: UnsafeMutablePointer<Double>, _ lwork: UnsafePointer<Int32>, _ info: UnsafeMutablePointer<Int32>
+    ) { dorgqr_(m, n, k, a, lda, tau, work, lwork, info) }
+    static func sytrf(
+        _ uplo: UnsafePointer<CChar>, _ n: UnsafePointer<Int32>, _ a: UnsafeMutablePointer<Double>, _ lda: UnsafePointer<Int32>, _ ipiv: UnsafeMutablePointer<Int32>,
+        _ work: UnsafeMutablePointer<Double>, _ lwork: UnsafePointer<Int32>, _ info: UnsafeMutablePointer<Int32>
+    ) { dsytrf_(uplo, n, a, lda, ipiv, work, lwork, info) }
+    static func gels(
+        _ trans: UnsafePointer<CChar>, _ m: UnsafePointer<Int32>, _ n: UnsafePointer<Int32>, _ nrhs: UnsafePointer<Int32>, _ a: UnsafeMutablePointer<Double>,
+        _ lda: UnsafePointer<Int32>, _ b: UnsafeMutablePointer<Double>, _ ldb: UnsafePointer<Int32>, _ work: UnsafeMutablePointer<Double>, _ lwork: UnsafePointer<Int32>,
+        _ info: UnsafeMutablePointer<Int32>
+    ) { dgels_(trans, m, n, nrhs, a, lda, b, ldb, work, lwork, info) }
+    static func gelsy(
+        _ m: UnsafePointer<Int32>, _ n: UnsafePointer<Int32>, _ nrhs: UnsafePointer<Int32>, _ a: UnsafeMutablePointer<Double>, _ lda: UnsafePointer<Int32>,
+        _ b: UnsafeMutablePointer<Double>, _ ldb: UnsafePointer<Int32>, _ jpvt: UnsafeMutablePointer<Int32>, _ rcond: UnsafePointer<Double>, _ rank: UnsafeMutablePointer<Int32>,
+        _ work: UnsafeMutablePointer<Double>, _ lwork: UnsafePointer<Int32>, _ info: UnsafeMutablePointer<Int32>
+    ) { dgelsy_(m, n, nrhs, a, lda, b, ldb, jpvt, rcond, rank, work, lwork, info) }
+    static func gelsd(
+        _ m: UnsafePointer<Int32>, _ n: UnsafePointer<Int32>, _ nrhs: UnsafePointer<Int32>, _ a: UnsafeMutablePointer<Double>, _ lda: UnsafePointer<Int32>,
+        _ b: UnsafeMutablePointer<Double>, _ ldb: UnsafePointer<Int32>, _ s: UnsafeMutablePointer<Double>, _ rcond: UnsafePointer<Double>,
+        _ rank: UnsafeMutablePointer<Int32>, _ work: UnsafeMutablePointer<Double>, _ lwork: UnsafePointer<Int32>, _ iwork: UnsafeMutablePointer<Int32>, _ info: UnsafeMutablePointer<Int32>
+    ) { dgelsd_(m, n, nrhs, a, lda, b, ldb, s, rcond, rank, work, lwork, iwork, info) }
+    static func gelss(
+        _ m: UnsafePointer<Int32>, _ n: UnsafePointer<Int32>, _ nrhs: UnsafePointer<Int32>, _ a: UnsafeMutablePointer<Double>, _ lda: UnsafePointer<Int32>,
+        _ b: UnsafeMutablePointer<Double>, _ ldb: UnsafePointer<Int32>, _ s: UnsafeMutablePointer<Double>, _ rcond: UnsafePointer<Double>,
+        _ rank: UnsafeMutablePointer<Int32>, _ work: UnsafeMutablePointer<Double>, _ lwork: UnsafePointer<Int32>, _ info: UnsafeMutablePointer<Int32>
+    ) { dgelss_(m, n, nrhs, a, lda, b, ldb, s, rcond, rank, work, lwork, info) }
 }
 
 /// One `Backend.linalg` request for a float type (Note [CPU dtype dispatch]).
@@ -153,9 +242,84 @@ struct LAPACKKernel: KernelVisitor {
                     let work = UnsafeMutablePointer<L>.allocate(capacity: Int(lwork))
                     defer { work.deallocate() }
                     L.gesdd(&jobz, &mm, &nn, ai, &lda, s, u, &ldu, vt, &ldvt, work, &lwork, iwork, &status)
+                case .qr, .ldlFactor:
+                    status = factor(L.self, i, ai)
+                case .lstsqGels, .lstsqGelsy, .lstsqGelsd, .lstsqGelss:
+                    status = leastSquares(L.self, i, ai)
                 }
                 info[i] = status
             }
         }
+    }
+
+    /// Runs a LAPACK call twice: a workspace query (lwork = -1), then with a workspace of the size it named.
+    private func withWorkspace<L: LAPACKScalar>(
+        _: L.Type, _ call: (UnsafeMutablePointer<L>, UnsafePointer<Int32>) -> Void
+    ) {
+        var size = L.zero, query: Int32 = -1
+        call(&size, &query)
+        var lwork = Int32(Swift.max(1, Int(Double(size) + 0.5)))
+        let work = UnsafeMutablePointer<L>.allocate(capacity: Int(lwork))
+        defer { work.deallocate() }
+        call(work, &lwork)
+    }
+
+    /// QR (geqrf, then orgqr for Q) or the LDLᵀ factorization (sytrf) of matrix `i`.
+    private func factor<L: LAPACKScalar>(_: L.Type, _ i: Int, _ ai: UnsafeMutablePointer<L>) -> Int32 {
+        let (m, n) = (o.rows, o.cols)
+        let k = Swift.min(m, n)
+        var mm = Int32(m), nn = Int32(n), lda = Int32(Swift.max(m, 1)), status: Int32 = 0
+        if op == .ldlFactor {
+            var uplo = CChar(UInt8(ascii: "L"))
+            let ipiv = pointer(o.pivots!, Int32.self) + i * n
+            withWorkspace(L.self) { L.sytrf(&uplo, &nn, ai, &lda, ipiv, $0, $1, &status) }
+            return status
+        }
+        let tau = pointer(o.values!, L.self) + i * k
+        withWorkspace(L.self) { L.geqrf(&mm, &nn, ai, &lda, tau, $0, $1, &status) }
+        guard status == 0, let qOperand = o.u else { return status }
+        // Q's columns: the reflectors (the first min(n, qcols) columns of the factored `a`), expanded.
+        let qcols = o.fullMatrices ? m : k
+        let q = pointer(qOperand, L.self) + i * m * qcols
+        q.initialize(repeating: L.zero, count: m * qcols)
+        q.update(from: ai, count: m * Swift.min(n, qcols))
+        var qc = Int32(qcols), kk = Int32(k)
+        withWorkspace(L.self) { L.orgqr(&mm, &qc, &kk, q, &lda, tau, $0, $1, &status) }
+        return status
+    }
+
+    /// Least squares of matrix `i` by the op's driver; the solution overwrites `b`'s first n rows.
+    private func leastSquares<L: LAPACKScalar>(_: L.Type, _ i: Int, _ ai: UnsafeMutablePointer<L>) -> Int32 {
+        let (m, n) = (o.rows, o.cols)
+        let ldbCount = Swift.max(m, n, 1)
+        var mm = Int32(m), nn = Int32(n), lda = Int32(Swift.max(m, 1)), status: Int32 = 0
+        var nrhs = Int32(o.nrhs), ldb = Int32(ldbCount), rank: Int32 = 0
+        var rcond = L(o.rcond)
+        let b = pointer(o.b!, L.self) + i * ldbCount * o.nrhs
+        switch op {
+        case .lstsqGels:
+            var trans = CChar(UInt8(ascii: "N"))
+            withWorkspace(L.self) { L.gels(&trans, &mm, &nn, &nrhs, ai, &lda, b, &ldb, $0, $1, &status) }
+        case .lstsqGelsy:
+            let jpvt = UnsafeMutablePointer<Int32>.allocate(capacity: Swift.max(n, 1))
+            defer { jpvt.deallocate() }
+            jpvt.initialize(repeating: 0, count: Swift.max(n, 1))
+            withWorkspace(L.self) {
+                L.gelsy(&mm, &nn, &nrhs, ai, &lda, b, &ldb, jpvt, &rcond, &rank, $0, $1, &status)
+            }
+        case .lstsqGelsd:
+            let s = pointer(o.values!, L.self) + i * Swift.min(m, n)
+            // LAPACK's bound on the integer workspace: 3·k·nlvl + 11·k, nlvl ≤ 32 for any size here.
+            let iwork = UnsafeMutablePointer<Int32>.allocate(capacity: Swift.max(1, Swift.min(m, n) * 107))
+            defer { iwork.deallocate() }
+            withWorkspace(L.self) {
+                L.gelsd(&mm, &nn, &nrhs, ai, &lda, b, &ldb, s, &rcond, &rank, $0, $1, iwork, &status)
+            }
+        default:
+            let s = pointer(o.values!, L.self) + i * Swift.min(m, n)
+            withWorkspace(L.self) { L.gelss(&mm, &nn, &nrhs, ai, &lda, b, &ldb, s, &rcond, &rank, $0, $1, &status) }
+        }
+        if let r = o.rank { pointer(r, Int32.self)[i] = rank }
+        return status
     }
 }

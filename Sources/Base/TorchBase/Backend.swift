@@ -139,6 +139,23 @@ package enum LinalgOp: String, Sendable {
     /// Singular values (descending, into `values` [batch, min(m, n)]) and, when `u`/`vt` are given,
     /// the singular vectors of each [m, n] `a` (gesdd; `a` is destroyed).
     case svd
+    /// Householder QR of each [m, n] `a` in place (R in the upper triangle, the reflectors below it,
+    /// their scales into `values` [batch, k]); when `u` is given, Q's first `fullMatrices ? m : k`
+    /// columns into it, column-major [batch, qcols, m] (geqrf, then orgqr).
+    case qr
+    /// The Bunch-Kaufman factorization `A = L D Lᵀ` of each symmetric `a` in place (lower triangle
+    /// read and written), LAPACK's int32 `pivots` [batch, n] (sytrf).
+    case ldlFactor
+    /// Least squares `min ‖a x − b‖` of each [m, n] `a` for the columns of `b` [batch, nrhs, max(m, n)]
+    /// (overwritten, x in the first n rows): QR without pivoting, full rank assumed (gels).
+    case lstsqGels
+    /// As `lstsqGels` through a complete orthogonal factorization with column pivoting; the
+    /// effective rank (singular values over `rcond` times the largest) into `rank` (gelsy).
+    case lstsqGelsy
+    /// As `lstsqGelsy` through the SVD (divide and conquer); the singular values into `values` (gelsd).
+    case lstsqGelsd
+    /// As `lstsqGelsd` through the plain SVD (gelss).
+    case lstsqGelss
 }
 
 /// The buffers of one batched `Backend.linalg` call. Matrices are column-major and contiguous,
@@ -147,18 +164,22 @@ package enum LinalgOp: String, Sendable {
 package struct LinalgOperands {
     /// The matrices, factored or overwritten in place.
     package var a: KernelOperand
-    /// Right-hand sides (`luSolve`), column-major [batch, nrhs, n].
+    /// Right-hand sides, column-major: [batch, nrhs, n] (`luSolve`), [batch, nrhs, max(m, n)] (least squares).
     package var b: KernelOperand?
     /// Int32 pivots [batch, n] (`luFactor` writes, `luSolve` reads).
     package var pivots: KernelOperand?
-    /// Eigenvalues or singular values [batch, k].
+    /// Eigenvalues, singular values or Householder scales (`qr`) [batch, k].
     package var values: KernelOperand?
-    /// Left singular vectors, column-major [batch, ucols, m] (`svd`).
+    /// Left singular vectors (`svd`) or Q (`qr`), column-major [batch, ucols, m].
     package var u: KernelOperand?
     /// Right singular vectors transposed, column-major [batch, n, vtrows] (`svd`).
     package var vt: KernelOperand?
     /// Int32 status per matrix [batch].
     package var info: KernelOperand
+    /// Int32 effective rank per matrix [batch] (`lstsqGelsy`/`Gelsd`/`Gelss`).
+    package var rank: KernelOperand?
+    /// Singular values below `rcond` times the largest count as zero (least squares).
+    package var rcond: Double
     /// The number of matrices, their rows and columns, the right-hand sides' count.
     package var batch: Int, rows: Int, cols: Int, nrhs: Int
     /// `svd`: full (m×m, n×n) rather than reduced singular vectors.
@@ -173,6 +194,7 @@ package struct LinalgOperands {
         self.cols = cols
         self.nrhs = 0
         self.fullMatrices = false
+        self.rcond = 0
     }
 }
 

@@ -27,20 +27,54 @@ extension Linalg {
     /// Linalg.vectorNorm(Tensor([3.0, 4.0]))   // 5.0
     /// ```
     public static func vectorNorm(
-        _ x: Tensor, ord: Double = 2, dims: [Int]? = nil, keepdim: Bool = false, file: StaticString = #fileID,
-        line: UInt = #line
+        _ x: Tensor, ord: Double = 2, dims: [Int]? = nil, keepdim: Bool = false, dtype: DType? = nil,
+        file: StaticString = #fileID, line: UInt = #line
     ) -> Tensor {
-        x.norm(p: ord, dims: dims, keepdim: keepdim, file: file, line: line)
+        let x = normInput(x, dtype, "linalg.vector_norm", file: file, line: line)
+        return x.norm(p: ord, dims: dims, keepdim: keepdim, file: file, line: line)
     }
 
-    /// A matrix norm over the last two dimensions (`torch.linalg.matrix_norm`).
+    /// `x` converted to the `dtype:` of a norm, refused as PyTorch refuses it.
+    static func normInput(_ x: Tensor, _ dtype: DType?, _ op: String, file: StaticString, line: UInt) -> Tensor {
+        guard let dtype else { return x }
+        if !dtype.isFloatingPoint {
+            torchFail(
+                op, "\(op): dtype should be floating point or complex, but got \(dtype.pytorchName)", file: file,
+                line: line)
+        }
+        if x.dtype.isFloatingPoint && promoteTypes(x.dtype, dtype) != dtype {
+            torchFail(
+                op,
+                "\(op): the dtype of the input (\(x.dtype.pytorchName)) should be convertible without narrowing to the "
+                    + "specified dtype (\(dtype.pytorchName))", file: file, line: line)
+        }
+        return x.to(dtype)
+    }
+
+    /// The matrix norm of a numeric `ord` (1, -1, 2, -2, ±inf), or PyTorch's refusal.
+    static func matrixOrder(_ ord: Double, file: StaticString, line: UInt) -> MatrixNormOrder {
+        switch ord {
+        case 1: return .maxColumnSum
+        case -1: return .minColumnSum
+        case 2: return .largestSingularValue
+        case -2: return .smallestSingularValue
+        case .infinity: return .maxRowSum
+        case -.infinity: return .minRowSum
+        default:
+            let shown = ord == ord.rounded() && Swift.abs(ord) < 1e15 ? "\(Int(ord))" : "\(ord)"
+            torchFail(
+                "linalg.matrix_norm", "linalg.matrix_norm: Order \(shown) not supported.", file: file, line: line)
+        }
+    }
+
+    /// A matrix norm over the two dimensions `dims` (`torch.linalg.matrix_norm`).
     ///
     /// ```swift
     /// Linalg.matrixNorm(Tensor([[1.0, -2.0], [3.0, 4.0]]), ord: .maxRowSum)   // 7.0
     /// ```
     public static func matrixNorm(
-        _ x: Tensor, ord: MatrixNormOrder = .frobenius, keepdim: Bool = false, file: StaticString = #fileID,
-        line: UInt = #line
+        _ x: Tensor, ord: MatrixNormOrder = .frobenius, dims: [Int] = [-2, -1], keepdim: Bool = false,
+        dtype: DType? = nil, file: StaticString = #fileID, line: UInt = #line
     ) -> Tensor {
         if x.rank < 2 {
             torchFail(
@@ -52,6 +86,24 @@ extension Linalg {
                 "linalg.matrix_norm",
                 "linalg.matrix_norm: Expected a floating point or complex tensor as input. Got \(x.dtype.pytorchName)",
                 file: file, line: line)
+        }
+        if dims.count != 2 {
+            torchFail(
+                "linalg.matrix_norm", "linalg.matrix_norm: dim must be a 2-tuple. Got \(dims.map(String.init).joined(separator: " "))",
+                file: file, line: line)
+        }
+        let d0 = Checks.dim(dims[0], rank: x.rank).unwrap("linalg.matrix_norm", file: file, line: line)
+        let d1 = Checks.dim(dims[1], rank: x.rank).unwrap("linalg.matrix_norm", file: file, line: line)
+        if d0 == d1 {
+            torchFail(
+                "linalg.matrix_norm", "linalg.matrix_norm: dims must be different. Got (\(dims[0]), \(dims[1]))",
+                file: file, line: line)
+        }
+        let x = normInput(x, dtype, "linalg.matrix_norm", file: file, line: line)
+        if d0 != x.rank - 2 || d1 != x.rank - 1 {
+            var r = matrixNorm(x.movedim([d0, d1], [-2, -1]), ord: ord, file: file, line: line)
+            if keepdim { for d in [d0, d1].sorted() { r = r.unsqueeze(d) } }
+            return r
         }
         let r: Tensor
         switch ord {
@@ -67,6 +119,56 @@ extension Linalg {
             r = svdvals(x, file: file, line: line).amin(dims: [-1], keepdim: true).unsqueeze(-1)
         }
         return keepdim ? r : r.squeeze(-1).squeeze(-1)
+    }
+
+    /// `torch.linalg.norm` with a numeric (or no) `ord`: a vector norm over one dim (or all
+    /// elements when neither `ord` nor `dims` is given), a matrix norm over two (`ord` 1, -1, 2,
+    /// -2, ±inf; Frobenius when nil); with `ord` but no `dims` the input must be 1-D or 2-D.
+    ///
+    /// ```swift
+    /// Linalg.norm(Tensor([[3.0, 0.0], [0.0, 4.0]]))            // 5.0
+    /// Linalg.norm(Tensor([[3.0, 0.0], [0.0, 4.0]]), ord: 2)    // 4.0 (largest singular value)
+    /// ```
+    public static func norm(
+        _ x: Tensor, ord: Double? = nil, dims: [Int]? = nil, keepdim: Bool = false, dtype: DType? = nil,
+        file: StaticString = #fileID, line: UInt = #line
+    ) -> Tensor {
+        if let dims, dims.count != 1 && dims.count != 2 {
+            torchFail(
+                "linalg.norm", "linalg.norm: If dim is specified, it must be of length 1 or 2. Got \(dims)",
+                file: file, line: line)
+        }
+        if ord != nil && dims == nil && x.rank != 1 && x.rank != 2 {
+            torchFail(
+                "linalg.norm",
+                "linalg.norm: If dim is not specified but ord is, the input must be 1D or 2D. Got \(x.rank)D.",
+                file: file, line: line)
+        }
+        let matrixDims = dims.map { $0.count == 2 ? $0 : nil } ?? (ord != nil && x.rank == 2 ? [-2, -1] : nil)
+        if let matrixDims {
+            let order = ord.map { matrixOrder($0, file: file, line: line) } ?? .frobenius
+            return matrixNorm(x, ord: order, dims: matrixDims, keepdim: keepdim, dtype: dtype, file: file, line: line)
+        }
+        return vectorNorm(x, ord: ord ?? 2, dims: dims, keepdim: keepdim, dtype: dtype, file: file, line: line)
+    }
+
+    /// `torch.linalg.norm` with a matrix order (`.frobenius`, `.nuclear`, ...) over `dims` (the
+    /// input must be 2-D when nil).
+    ///
+    /// ```swift
+    /// Linalg.norm(a, ord: .nuclear)
+    /// ```
+    public static func norm(
+        _ x: Tensor, ord: MatrixNormOrder, dims: [Int]? = nil, keepdim: Bool = false, dtype: DType? = nil,
+        file: StaticString = #fileID, line: UInt = #line
+    ) -> Tensor {
+        if dims == nil && x.rank != 2 {
+            torchFail(
+                "linalg.norm",
+                "linalg.norm: If dim is not specified but ord is, the input must be 1D or 2D. Got \(x.rank)D.",
+                file: file, line: line)
+        }
+        return matrixNorm(x, ord: ord, dims: dims ?? [-2, -1], keepdim: keepdim, dtype: dtype, file: file, line: line)
     }
 
     /// `A` to the integer power `n` by repeated squaring (`torch.linalg.matrix_power`): the
@@ -190,38 +292,61 @@ extension Linalg {
         return solveMatrices(t.mT, b.mT, "linalg.solve_triangular", file: file, line: line).mT
     }
 
-    /// The number of singular values above `tol` (default: the largest times max(m, n) times the
-    /// dtype's epsilon), per matrix (`torch.linalg.matrix_rank`), as int64.
+    /// The number of singular values above the tolerance, per matrix (`torch.linalg.matrix_rank`),
+    /// as int64: max(atol, rtol · σ_max), rtol defaulting to max(m, n) · ε (or 0 when only a
+    /// positive atol is given); `tol` is the older spelling of atol; `hermitian` uses the
+    /// eigenvalues' magnitudes.
     ///
     /// ```swift
     /// Linalg.matrixRank(Tensor([[1.0, 2.0], [2.0, 4.0]]))   // 1
     /// ```
-    public static func matrixRank(_ a: Tensor, tol: Double? = nil, file: StaticString = #fileID, line: UInt = #line)
-        -> Tensor
-    {
-        let s = Torch.noGrad { svdvals(a, file: file, line: line) }
+    public static func matrixRank(
+        _ a: Tensor, atol: Double? = nil, rtol: Double? = nil, hermitian: Bool = false, tol: Double? = nil,
+        file: StaticString = #fileID, line: UInt = #line
+    ) -> Tensor {
+        LAPACKCalls.check(a, "linalg.matrix_rank", square: hermitian, file: file, line: line)
+        let s = Torch.noGrad {
+            hermitian
+                ? eigvalsh(a, file: file, line: line).abs() : svdvals(a, file: file, line: line)
+        }
         let m = a.shape[a.rank - 2], n = a.shape[a.rank - 1]
         let eps = a.dtype == .float32 ? Double(Float.ulpOfOne) : Double.ulpOfOne
-        let threshold: Tensor
-        if let tol {
-            threshold = Tensor.scalar(tol, dtype: a.dtype)
-        } else if s.shape.last == 0 {
-            threshold = Tensor.scalar(0.0, dtype: a.dtype)
-        } else {
-            threshold = s.amax(dims: [-1], keepdim: true) * (eps * Double(Swift.max(m, n)))
-        }
+        let absolute = atol ?? tol ?? 0
+        let relative = rtol ?? (absolute > 0 ? 0 : eps * Double(Swift.max(m, n)))
+        if s.shape.last == 0 { return Tensor.zeros(Array(s.shape.dropLast()), dtype: .int64, device: a.device) }
+        let threshold = (s.amax(dims: [-1], keepdim: true) * relative).clamp(min: absolute)
         return (s .> threshold).sum(dims: [-1])
     }
 
-    /// The 2-norm condition number σ_max / σ_min of each matrix (`torch.linalg.cond` with its
-    /// default `p`).
+    /// The condition number of each matrix in the norm `p` (`torch.linalg.cond`): σ_max / σ_min for
+    /// nil or `.largestSingularValue` (σ_min / σ_max for `.smallestSingularValue`), else
+    /// ‖A‖ · ‖A⁻¹‖ for square A, inf where A is singular.
     ///
     /// ```swift
-    /// Linalg.cond(Tensor([[2.0, 0.0], [0.0, 0.5]]))   // 4.0
+    /// Linalg.cond(Tensor([[2.0, 0.0], [0.0, 0.5]]))                 // 4.0
+    /// Linalg.cond(Tensor([[2.0, 0.0], [0.0, 0.5]]), p: .frobenius)  // 8.5
     /// ```
-    public static func cond(_ a: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        let s = svdvals(a, file: file, line: line)
-        return s.amax(dims: [-1]) / s.amin(dims: [-1])
+    public static func cond(
+        _ a: Tensor, p: MatrixNormOrder? = nil, file: StaticString = #fileID, line: UInt = #line
+    ) -> Tensor {
+        switch p {
+        case nil, .largestSingularValue?:
+            let s = svdvals(a, file: file, line: line)
+            return s.amax(dims: [-1]) / s.amin(dims: [-1])
+        case .smallestSingularValue?:
+            let s = svdvals(a, file: file, line: line)
+            return s.amin(dims: [-1]) / s.amax(dims: [-1])
+        case let order?:
+            let names: [MatrixNormOrder: String] = [
+                .frobenius: "fro", .nuclear: "nuc", .maxRowSum: "inf", .minRowSum: "-inf", .maxColumnSum: "1",
+                .minColumnSum: "-1",
+            ]
+            LAPACKCalls.check(a, "linalg.cond(ord=\(names[order]!))", file: file, line: line)
+            let (inverse, info) = invEx(a, file: file, line: line)
+            let value = matrixNorm(a, ord: order, file: file, line: line)
+                * matrixNorm(inverse, ord: order, file: file, line: line)
+            return Tensor.where(info.ne(Tensor.scalar(Int32(0), dtype: .int32)), Double.infinity, value)
+        }
     }
 
     /// `inv` that reports LAPACK's status per matrix instead of refusing singular ones

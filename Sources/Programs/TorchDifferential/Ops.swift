@@ -222,8 +222,8 @@ let linalgNewOps: [String: DiffOp] = [
         return [r.eigenvalues, r.eigenvectors * r.eigenvectors]
     },
     "linalg_eigvalsh": { xs, _ in [Linalg.eigvalsh(symmetric(xs[0]))] },
-    "linalg_svd": { xs, _ in
-        let r = Linalg.svd(xs[0], fullMatrices: false)
+    "linalg_svd": { xs, c in
+        let r = Linalg.svd(xs[0], fullMatrices: c.bool("full"))
         return [r.u.abs(), r.s, r.vh.abs()]
     },
     "linalg_svdvals": one { Linalg.svdvals($0) },
@@ -379,6 +379,93 @@ let linalgNewOps: [String: DiffOp] = [
         let r = Linalg.choleskyEx(positiveDefinite(xs[0]) * c.double("sign"))
         return [r.l, r.info]
     },
+]
+
+/// QR with its column signs normalized by R's diagonal, as the generator's `_qr`.
+func normalizedQR(_ x: Tensor, _ mode: QRMode) -> [Tensor] {
+    let (q, r) = Linalg.qr(x, mode: mode)
+    let k = Swift.min(x.shape[x.rank - 2], x.shape[x.rank - 1])
+    var d = r.diagonal(offset: 0, dim1: -2, dim2: -1).narrow(-1, start: 0, length: k).sign()
+    d = Tensor.where(d.eq(Tensor.scalar(0.0, dtype: d.dtype)), Tensor.onesLike(d), d)
+    let rn = r.narrow(-2, start: 0, length: k) * d.unsqueeze(-1)
+    if mode == .r { return [rn] }
+    return [q.narrow(-1, start: 0, length: k) * d.unsqueeze(-2), rn]
+}
+
+/// QR, LU, LDLᵀ, least squares, pinv (#14, second part).
+let decompositionOps: [String: DiffOp] = [
+    "linalg_qr": { xs, c in normalizedQR(xs[0], QRMode(rawValue: c.string("mode"))!) },
+    "linalg_lu_factor": { xs, _ in
+        let r = Linalg.luFactor(xs[0])
+        return [r.lu, r.pivots]
+    },
+    "linalg_lu_factor_ex": { xs, _ in
+        let r = Linalg.luFactorEx(xs[0])
+        return [r.lu, r.pivots, r.info]
+    },
+    "linalg_lu": { xs, _ in
+        let r = Linalg.lu(xs[0])
+        return [r.p, r.l, r.u]
+    },
+    "lu_unpack": { xs, _ in
+        let f = Linalg.luFactor(xs[0])
+        let r = Linalg.luUnpack(f.lu, f.pivots)
+        return [r.p, r.l, r.u]
+    },
+    "linalg_lu_solve": { xs, c in
+        let f = Linalg.luFactor(xs[0])
+        return [Linalg.luSolve(f.lu, f.pivots, xs[1], left: c.bool("left"), adjoint: c.bool("adjoint"))]
+    },
+    "linalg_ldl_factor": { xs, _ in
+        let r = Linalg.ldlFactor(symmetric(xs[0]))
+        return [r.ld, r.pivots]
+    },
+    "linalg_lstsq": { xs, c in
+        var driver = LstsqDriver(rawValue: c.string("driver"))!
+        let k = Swift.min(xs[0].shape[xs[0].rank - 2], xs[0].shape[xs[0].rank - 1])
+        if driver == .gels && xs[0].numel > 0 && Linalg.matrixRank(xs[0]).amin().item(Int64.self) != Int64(k) {
+            driver = .gelsy
+        }
+        let r = Linalg.lstsq(xs[0], xs[1], driver: driver)
+        return [r.solution, r.residuals, r.rank, r.singularValues]
+    },
+    "linalg_pinv": one { Linalg.pinv($0) },
+    "linalg_pinv_hermitian": { xs, _ in [Linalg.pinv(symmetric(xs[0]), hermitian: true)] },
+    "linalg_solve_ex": { xs, _ in
+        let r = Linalg.solveEx(xs[0], xs[1])
+        var ok = r.info.eq(Tensor.scalar(Int32(0), dtype: .int32))
+        while ok.rank < r.result.rank { ok = ok.unsqueeze(-1) }
+        return [Tensor.where(ok, r.result, Tensor.zerosLike(r.result)), r.info]
+    },
+    "linalg_solve_left": { xs, _ in [Linalg.solve(xs[0], xs[1], left: false)] },
+    "linalg_norm": { xs, c in
+        let keepdim = c.bool("keepdim"), dims = c.intsOrNil("dims")
+        if let name = c.stringOrNil("ord") {
+            let order: MatrixNormOrder = name == "fro" ? .frobenius : .nuclear
+            return [Linalg.norm(xs[0], ord: order, dims: dims, keepdim: keepdim)]
+        }
+        return [Linalg.norm(xs[0], ord: c.doubleOrNil("ord"), dims: dims, keepdim: keepdim)]
+    },
+    "linalg_matrix_norm_dims": { xs, c in
+        [Linalg.matrixNorm(xs[0], ord: matrixOrders[c.string("ord")]!, dims: c.ints("dims"), keepdim: c.bool("keepdim"))]
+    },
+    "linalg_vector_norm_dtype": { xs, c in
+        [Linalg.vectorNorm(xs[0], ord: c.double("ord"), dtype: dtypeArg(c.stringOrNil("dtype")))]
+    },
+    "linalg_cond_p": { xs, c in [Linalg.cond(xs[0], p: matrixOrders[c.string("p")]!)] },
+    "linalg_matrix_rank_tol": { xs, c in
+        let h = c.bool("h")
+        return [
+            Linalg.matrixRank(
+                h ? symmetric(xs[0]) : xs[0], atol: c.doubleOrNil("atol"), rtol: c.doubleOrNil("rtol"), hermitian: h)
+        ]
+    },
+]
+
+/// PyTorch's `ord=` spellings of the matrix norms.
+let matrixOrders: [String: MatrixNormOrder] = [
+    "fro": .frobenius, "nuc": .nuclear, "inf": .maxRowSum, "-inf": .minRowSum, "1": .maxColumnSum,
+    "-1": .minColumnSum, "2": .largestSingularValue, "-2": .smallestSingularValue,
 ]
 
 let binaryOps: [String: DiffOp] = [
@@ -770,7 +857,7 @@ let moreOps: [String: DiffOp] = [
 let allOps: [String: DiffOp] = {
     var all: [String: DiffOp] = [:]
     for table in [
-        unaryOps, binaryOps, specialOps, compositeOps, orderOps, linalgNewOps, reductionOps, shapeOps, linalgOps, nnOps,
+        unaryOps, binaryOps, specialOps, compositeOps, orderOps, linalgNewOps, decompositionOps, reductionOps, shapeOps, linalgOps, nnOps,
         inPlaceOps,
         moreOps,
     ] {

@@ -20,7 +20,7 @@ extension Primitive {
     /// The factorizations, in the registry.
     static let factorizations: [Primitive] = [
         .linalgInv, .linalgDet, .linalgSlogdet, .linalgSolve, .linalgCholesky, .linalgEigh, .linalgSvdvals,
-    ]
+    ] + decompositions
 }
 
 /// The LAPACK plumbing shared by the factorization primitives (Note [Dense factorizations]).
@@ -191,13 +191,29 @@ public enum Linalg {
         return (sign, diagonal)
     }
 
-    /// The solution X of `A X = B` (`torch.linalg.solve`, `left=True`); B may be a vector (or a
-    /// batch of vectors) and the batch dimensions broadcast.
+    /// The solution X of `A X = B` (`torch.linalg.solve`), or of `X A = B` when not `left`; B may be
+    /// a vector (or a batch of vectors) and the batch dimensions broadcast.
     ///
     /// ```swift
     /// Linalg.solve(Tensor([[2.0, 0.0], [0.0, 4.0]]), Tensor([2.0, 8.0]))   // [1.0, 2.0]
     /// ```
-    public static func solve(_ a: Tensor, _ b: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    public static func solve(
+        _ a: Tensor, _ b: Tensor, left: Bool = true, file: StaticString = #fileID, line: UInt = #line
+    ) -> Tensor {
+        if !left {
+            // X A = B  <=>  Aᵀ Xᵀ = Bᵀ.
+            let vector = b.rank == 1 || (b.rank == a.rank - 1 && Array(b.shape) == Array(a.shape.dropLast()))
+            if vector {
+                let n = a.shape[a.rank - 1]
+                let message =
+                    n != 1
+                    ? "linalg.solve: Incompatible shapes of A and B for the equation XA = B (\(n)x\(n) and \(n)x1)"
+                    : "linalg.solve: Vector broadcasting of the left hand side is not supported for left=False. In "
+                        + "this case linalg.solve is equivalent to B / A.squeeze(-1)"
+                torchFail("linalg.solve", message, file: file, line: line)
+            }
+            return solveMatrices(a.mT, b.mT, "linalg.solve", file: file, line: line).mT
+        }
         let vector = b.rank == 1 || (b.rank == a.rank - 1 && Array(b.shape) == Array(a.shape.dropLast()))
         if vector { return solveMatrices(a, b.unsqueeze(-1), "linalg.solve", file: file, line: line).squeeze(-1) }
         return solveMatrices(a, b, "linalg.solve", file: file, line: line)
@@ -356,8 +372,8 @@ public enum Linalg {
 
     /// The singular value decomposition `A = U diag(S) Vh` of each [m, n] matrix
     /// (`torch.linalg.svd`): U [m, m] and Vh [n, n] with `fullMatrices`, else [m, k] and [k, n]
-    /// (k = min(m, n)); S descending. Not differentiable yet: use `svdvals` for the values'
-    /// gradient.
+    /// (k = min(m, n)); S descending. Differentiable (PyTorch's formula, which needs distinct
+    /// singular values when the loss reads U or Vh).
     ///
     /// ```swift
     /// let (u, s, vh) = Linalg.svd(a, fullMatrices: false)
@@ -366,13 +382,9 @@ public enum Linalg {
         -> (u: Tensor, s: Tensor, vh: Tensor)
     {
         LAPACKCalls.check(a, "linalg.svd", square: false, file: file, line: line)
-        if Tensor.shouldRecord(a) {
-            torchFail(
-                "linalg.svd",
-                "linalg.svd: the derivative of the singular vectors is not implemented in SwiftTorch yet; use "
-                    + "Linalg.svdvals for the singular values' gradient", file: file, line: line)
-        }
-        return svdRaw(a, vectors: true, fullMatrices: fullMatrices, file: file, line: line)
+        let (u, s, vh) = svdRaw(a, vectors: true, fullMatrices: fullMatrices, file: file, line: line)
+        guard Tensor.shouldRecord(a) else { return (u, s, vh) }
+        return svdRecorded(a, u, s, vh, fullMatrices: fullMatrices, file: file, line: line)
     }
 
     /// The singular values of each matrix, descending (`torch.linalg.svdvals`); differentiable
@@ -387,12 +399,16 @@ public enum Linalg {
             return svdRaw(a, vectors: false, fullMatrices: false, file: file, line: line).s
         }
         let (u, s, vh) = svdRaw(a, vectors: true, fullMatrices: false, file: file, line: line)
-        return Tensor.recorded(.linalgSvdvals, [a], file: file, line: line, forward: { s }) { _, g in
-            [u.matmul(g.diagEmbed()).matmul(vh)]
+        return Tensor.recorded(.linalgSvdvals, [a], save: [a], file: file, line: line, forward: { s }) { node, g in
+            // U and Vh from a recorded svd when the backward is itself recorded (second derivatives).
+            let (uu, _, vvh) =
+                GradMode.isEnabled && node.savedTensor(0).needsGradient
+                ? svd(node.savedTensor(0), fullMatrices: false, file: file, line: line) : (u, s, vh)
+            return [uu.matmul(g.diagEmbed()).matmul(vvh)]
         }
     }
 
-    private static func svdRaw(_ a: Tensor, vectors: Bool, fullMatrices: Bool, file: StaticString, line: UInt) -> (
+    static func svdRaw(_ a: Tensor, vectors: Bool, fullMatrices: Bool, file: StaticString, line: UInt) -> (
         u: Tensor, s: Tensor, vh: Tensor
     ) {
         let m = a.shape[a.rank - 2], n = a.shape[a.rank - 1], k = Swift.min(m, n)

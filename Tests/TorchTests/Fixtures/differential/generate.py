@@ -1520,7 +1520,8 @@ op("linalg_eigh", "linalg", lambda xs, a: (lambda r: (r[0], r[1] * r[1]))(torch.
    matrix_sample(), tol=LA32)
 op("linalg_eigvalsh", "linalg", lambda xs, a: torch.linalg.eigvalsh(_sym(xs[0])), matrix_sample(), tol=LA32)
 op("linalg_svd", "linalg", lambda xs, a: (lambda r: (r[0].abs(), r[1], r[2].abs()))(
-    torch.linalg.svd(xs[0], full_matrices=False)), matrix_sample(square=False), grad=False, tol=LA32)
+    torch.linalg.svd(xs[0], full_matrices=a["full"])),
+   lambda: (matrix_sample(square=False)()[0], {"full": rng.random() < 0.3}), tol=LA32)
 op("linalg_svdvals", "linalg", lambda xs, a: torch.linalg.svdvals(xs[0]), matrix_sample(square=False), tol=LA32)
 
 
@@ -1570,6 +1571,118 @@ def _inv_ex(x):
 op("linalg_inv_ex", "linalg", lambda xs, a: _inv_ex(xs[0]), matrix_sample(singular=0.2), tol=LA32, grad=False)
 op("linalg_cholesky_ex", "linalg", lambda xs, a: torch.linalg.cholesky_ex(_spd(xs[0]) * a["sign"]),
    lambda: (matrix_sample()()[0], {"sign": rng.choice([1.0, 1.0, -1.0])}), tol=LA32, grad=False)
+
+
+# QR, LU, LDLᵀ, least squares, pinv (#14, second part). QR's column signs are normalized by R's
+# diagonal (a gauge both sides fix the same way in LAPACK, normalized anyway).
+def _qr(x, mode):
+    q, r = torch.linalg.qr(x, mode=mode)
+    k = min(x.shape[-2], x.shape[-1])
+    d = torch.sign(torch.diagonal(r, dim1=-2, dim2=-1)[..., :k])
+    d = torch.where(d == 0, torch.ones_like(d), d)
+    rn = r[..., :k, :] * d.unsqueeze(-1)
+    if mode == "r":
+        return rn
+    return q[..., :k] * d.unsqueeze(-2), rn
+
+
+def _solve_ex(a, b):
+    r = torch.linalg.solve_ex(a, b)
+    ok = (r.info == 0)
+    ok = ok.reshape(ok.shape + (1,) * (r.result.dim() - ok.dim()))
+    return torch.where(ok, r.result, torch.zeros_like(r.result)), r.info
+
+
+def lstsq_sample():
+    batch = [rng.randint(1, 2) for _ in range(rng.randint(0, 1))]
+    m, n = rng.randint(1, 5), rng.randint(1, 5)
+    dt = pick(["float32", "float64"])
+    x = values(batch + [m, n], dt, edge=0)
+    if rng.random() < 0.2 and n > 1:
+        x[..., -1] = x[..., 0]  # rank-deficient
+    k = rng.choice([None, 1, 3])
+    b = Input(batch + ([m] if k is None else [m, k]), dt, edge=0)
+    return [Input(batch + [m, n], dt, exact=x.contiguous()), b], {"driver": rng.choice(["gelsy", "gelsd", "gelss", "gels"])}
+
+
+def _lstsq(a, b, driver):
+    full = torch.linalg.matrix_rank(a).min() == min(a.shape[-2:]) if a.numel() else True
+    if driver == "gels" and not full:
+        driver = "gelsy"
+    r = torch.linalg.lstsq(a, b, driver=driver)
+    return r.solution, r.residuals, r.rank, r.singular_values
+
+
+ACCUMULATING.update({"linalg_norm", "linalg_matrix_norm_dims", "linalg_vector_norm_dtype", "linalg_cond_p",
+                     "linalg_matrix_rank_tol"})
+ACCUMULATING.update({"linalg_qr", "linalg_lu_factor", "linalg_lu_factor_ex", "linalg_lu", "linalg_lu_solve",
+                     "lu_unpack", "linalg_ldl_factor", "linalg_lstsq", "linalg_pinv", "linalg_solve_ex",
+                     "linalg_solve_left"})
+op("linalg_qr", "linalg", lambda xs, a: _qr(xs[0], a["mode"]),
+   lambda: (matrix_sample(square=False)()[0], {"mode": rng.choice(["reduced", "reduced", "complete", "r"])}), tol=LA32)
+op("linalg_lu_factor", "linalg", lambda xs, a: torch.linalg.lu_factor(xs[0]), matrix_sample(square=False, singular=0.1),
+   tol=LA32)
+op("linalg_lu_factor_ex", "linalg", lambda xs, a: torch.linalg.lu_factor_ex(xs[0]),
+   matrix_sample(square=False, singular=0.2), tol=LA32, grad=False)
+op("linalg_lu", "linalg", lambda xs, a: torch.linalg.lu(xs[0]), matrix_sample(square=False), tol=LA32)
+op("lu_unpack", "linalg", lambda xs, a: torch.lu_unpack(*torch.linalg.lu_factor(xs[0])), matrix_sample(), tol=LA32)
+def linalg_norm_sample():
+    rank = rng.randint(1, 3)
+    shape = [rng.randint(1, 4) for _ in range(rank)]
+    ins = [Input(shape, pick(["float32", "float64"]), edge=0)]
+    ords = [None, 2.0, 1.0, -1.0, math.inf, -math.inf, -2.0, 3.0, 0.5, "fro", "nuc"]
+    dims = rng.choice([None, [rng.randrange(rank)], [0, rank - 1] if rank > 1 else [0], [-1, 0], [0, 0]])
+    return ins, {"ord": rng.choice(ords), "dims": dims, "keepdim": rng.random() < 0.4}
+
+
+def _linalg_norm(x, a):
+    return torch.linalg.norm(x, ord=a["ord"], dim=None if a["dims"] is None else tuple(a["dims"]), keepdim=a["keepdim"])
+
+
+op("linalg_norm", "linalg", lambda xs, a: _linalg_norm(xs[0], a), linalg_norm_sample, tol=LA32)
+op("linalg_matrix_norm_dims", "linalg",
+   lambda xs, a: torch.linalg.matrix_norm(xs[0], ord=MATRIX_ORDS[a["ord"]], dim=tuple(a["dims"]), keepdim=a["keepdim"]),
+   lambda: ([Input([rng.randint(1, 3) for _ in range(3)], pick(["float32", "float64"]), edge=0)],
+            {"ord": rng.choice(list(MATRIX_ORDS)), "dims": rng.choice([[0, 2], [2, 0], [1, -1], [0, 1]]),
+             "keepdim": rng.random() < 0.5}), tol=LA32)
+op("linalg_vector_norm_dtype", "linalg",
+   lambda xs, a: torch.linalg.vector_norm(xs[0], ord=a["ord"], dtype=TD[a["dtype"]]),
+   lambda: ([Input(rand_shape(rank=rng.randint(1, 2)), pick(["float16", "float32", "float64"]), edge=0.05)],
+            {"ord": rng.choice([2.0, 1.0, math.inf]), "dtype": rng.choice(["float32", "float64", "float16", "int64"])}),
+   tol=LA32)
+op("linalg_cond_p", "linalg", lambda xs, a: torch.linalg.cond(xs[0], p=MATRIX_ORDS[a["p"]]),
+   lambda: (matrix_sample(square=rng.random() < 0.85, singular=0.1)()[0], {"p": rng.choice(list(MATRIX_ORDS))}),
+   tol=LA32)
+op("linalg_matrix_rank_tol", "linalg",
+   lambda xs, a: torch.linalg.matrix_rank(_sym(xs[0]) if a["h"] else xs[0], atol=a["atol"], rtol=a["rtol"],
+                                          hermitian=a["h"]),
+   lambda: (matrix_sample(square=True)()[0], {"atol": rng.choice([None, 0.5, 2.0]), "rtol": rng.choice([None, 0.3]),
+                                              "h": rng.random() < 0.3}), grad=False)
+
+
+def lu_solve_sample():
+    ins = matrix_sample()()[0]
+    n, left = ins[0].shape[-1], rng.random() < 0.5
+    dt = str(ins[0].base.dtype).replace("torch.", "")
+    ins.append(Input([n, 2] if left else [2, n], dt, edge=0))
+    return ins, {"left": left, "adjoint": rng.random() < 0.5}
+
+
+op("linalg_lu_solve", "linalg",
+   lambda xs, a: torch.linalg.lu_solve(*torch.linalg.lu_factor(xs[0]), xs[1], left=a["left"], adjoint=a["adjoint"]),
+   lu_solve_sample, tol=LA32)
+op("linalg_ldl_factor", "linalg", lambda xs, a: torch.linalg.ldl_factor(_sym(xs[0])), matrix_sample(), tol=LA32,
+   grad=False)
+op("linalg_lstsq", "linalg", lambda xs, a: _lstsq(xs[0], xs[1], a["driver"]), lstsq_sample, tol=LA32)
+op("linalg_pinv", "linalg", lambda xs, a: torch.linalg.pinv(xs[0]), matrix_sample(square=False), tol=LA32)
+op("linalg_pinv_hermitian", "linalg", lambda xs, a: torch.linalg.pinv(_sym(xs[0]), hermitian=True),
+   matrix_sample(), tol=LA32)
+op("linalg_solve_ex", "linalg", lambda xs, a: _solve_ex(xs[0], xs[1]), matrix_sample(singular=0.2, rhs=True),
+   tol=LA32, grad=False)
+op("linalg_solve_left", "linalg", lambda xs, a: torch.linalg.solve(xs[0], xs[1], left=False),
+   lambda: (lambda ins: (ins + [Input([2, ins[0].shape[-1]], str(ins[0].base.dtype)[6:], edge=0)], {}))(
+       matrix_sample()()[0]),
+   tol=LA32)
 
 
 EINSUM = ["ij,jk->ik", "bij,bjk->bik", "ii->i", "ii", "ij->ji", "i,i->", "i,j->ij", "bhqd,bhkd->bhqk", "ij,ij->ij",
