@@ -9,7 +9,8 @@ import TorchTestSupport
 /// them) through `torch-diff`, in a child process because a case PyTorch refuses must trap here.
 /// Every case must match: outputs (dtype, shape, values with NaN only at NaN and infinities
 /// exact), float64 gradients, and refusals (a trap from `torchFail`, not a crash).
-/// `SWIFTTORCH_DIFF_FILE` replays another file (a larger run made with `N=` and `SEED=`).
+/// `SWIFTTORCH_DIFF_FILE` replays another file (a larger run made with `N=` and `SEED=`);
+/// `SWIFTTORCH_DIFF_MESSAGES=1` prints the refusals whose message is not PyTorch's.
 final class DifferentialTests: XCTestCase {
     struct Outcome {
         var passed = 0, refusedOK = 0, messageMatches = 0
@@ -92,7 +93,11 @@ final class DifferentialTests: XCTestCase {
             if let msg = DifferentialTests.trapMessage(r.stderr) {
                 if let expected {
                     o.refusedOK += 1
-                    if msg.contains(expected) { o.messageMatches += 1 }
+                    if msg.contains(expected) {
+                        o.messageMatches += 1
+                    } else if ProcessInfo.processInfo.environment["SWIFTTORCH_DIFF_MESSAGES"] != nil {
+                        print("  message \(id) \(op(id)): \(msg.prefix(200))\n    PyTorch: \(expected.prefix(200))")
+                    }
                     record(id, true)
                 } else {
                     record(id, false, "traps where PyTorch computes: \(msg)")

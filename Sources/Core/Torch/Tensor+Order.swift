@@ -336,6 +336,14 @@ extension Tensor {
     }
 }
 
+/// Which end of a run of equal boundaries `searchsorted` returns (PyTorch's `side=`).
+public enum SearchSide: String, Sendable {
+    /// Before the equal elements (the default).
+    case left
+    /// After them (`right=True`).
+    case right
+}
+
 extension Tensor {
     /// The sorted distinct elements (`torch.unique` with `sorted=True`), with, when asked, each
     /// element's position in them (`inverse`, this tensor's shape) and how often each occurs
@@ -412,9 +420,36 @@ extension Tensor {
     /// Tensor([1, 3, 5]).searchsorted(Tensor([3, 6]))   // [1, 3]
     /// ```
     public func searchsorted(
-        _ values: Tensor, right: Bool = false, outInt32: Bool = false, file: StaticString = #fileID,
-        line: UInt = #line
+        _ values: Tensor, right: Bool = false, side: SearchSide? = nil, sorter: Tensor? = nil, outInt32: Bool = false,
+        file: StaticString = #fileID, line: UInt = #line
     ) -> Tensor {
+        if let side, right && side == .left {
+            torchFail(
+                "searchsorted",
+                "torch.searchsorted(): side and right can't be set to opposites, got side of left while right was True",
+                file: file, line: line)
+        }
+        if let sorter {
+            if sorter.dtype != .int64 {
+                torchFail(
+                    "searchsorted",
+                    "torch.searchsorted(): sorter must be a tensor of long dtype but got dtype \(sorter.dtype.pytorchName)",
+                    file: file, line: line)
+            }
+            if sorter.shape != shape {
+                torchFail(
+                    "searchsorted",
+                    "torch.searchsorted(): boundary and sorter must have the same size, but got boundary tensor "
+                        + "\(shape)and got sorter tensor \(sorter.shape)", file: file, line: line)
+            }
+            let n = Int64(shape.last ?? 0)
+            if sorter.int64Array().contains(where: { $0 < 0 || $0 >= n }) {
+                torchFail("searchsorted", "torch.searchsorted(): sorter index out of range", file: file, line: line)
+            }
+            return gather(-1, sorter, file: file, line: line).searchsorted(
+                values, right: right || side == .right, outInt32: outInt32, file: file, line: line)
+        }
+        let right = right || side == .right
         if rank == 0 {
             torchFail(
                 "searchsorted",

@@ -301,14 +301,154 @@ extension Tensor {
             counts = Tensor.where(counts .== 0, Tensor.onesLike(counts), counts)
             return dtype.isFloatingPoint ? sums / counts : sums.div(counts, roundingMode: .floor)
         case .prod, .amax, .amin:
-            if Tensor.shouldRecord([self, src]) {
-                torchFail(
-                    "scatter_reduce",
-                    "scatter_reduce: the derivative for reduce=\(reduce) is not implemented in SwiftTorch yet",
-                    file: file, line: line)
+            let result = scatterCombine(dim, index, src, reduce, includeSelf: includeSelf, file: file, line: line)
+            guard Tensor.shouldRecord([self, src]) else { return result }
+            let d = rank == 0 ? 0 : normDim(dim, "scatter_reduce", file, line)
+            return Tensor.recorded(
+                .scatterReduce, [self, src], save: [self, src], saveOutput: true, file: file, line: line,
+                output: result
+            ) { node, g in
+                let (x, s, out) = (node.savedTensor(0), node.savedTensor(1), node.savedTensor(2))
+                let (gx, gs) = Tensor.scatterReduceBackward(
+                    g, x, d, index, s, reduce, includeSelf: includeSelf, result: out, file: file, line: line)
+                return [gx, gs]
             }
-            return scatterCombine(dim, index, src, reduce, includeSelf: includeSelf, file: file, line: line)
         }
+    }
+
+    /// PyTorch's gradients of scatter_reduce's prod, amax and amin: the product without each
+    /// factor (zeros handled apart), or the gradient shared evenly among the values that attain
+    /// the extremum.
+    static func scatterReduceBackward(
+        _ g: Tensor, _ x: Tensor, _ d: Int, _ index: Tensor, _ src: Tensor, _ reduce: ScatterReduction,
+        includeSelf: Bool, result: Tensor, file: StaticString, line: UInt
+    ) -> (Tensor, Tensor) {
+        var gx: Tensor, gs: Tensor
+        let zero = Tensor.scalar(0.0, dtype: x.dtype)
+        if reduce == .prod {
+            let maskedSelf = Tensor.where(x.eq(zero), Tensor.onesLike(x), x)
+            let maskedSelfResult = maskedSelf.scatterReduce(
+                d, index, src, reduce: .prod, includeSelf: includeSelf, file: file, line: line)
+            gx = g * maskedSelfResult / maskedSelf
+            let srcZero = src.eq(zero)
+            let zeros = Tensor.zerosLike(x).scatterAdd(d, index, srcZero.to(x.dtype), file: file, line: line)
+                .gather(d, index, file: file, line: line)
+            let singleZero = srcZero.logicalAnd(zeros.eq(Tensor.scalar(1.0, dtype: x.dtype)))
+            let maskedSrc = Tensor.where(singleZero, Tensor.onesLike(src), src)
+            let maskedSrcResult = x.scatterReduce(
+                d, index, maskedSrc, reduce: .prod, includeSelf: includeSelf, file: file, line: line)
+            let divisor = Tensor.where(srcZero, Tensor.onesLike(src), src)
+            gs = Tensor.where(
+                singleZero, (g * maskedSrcResult).gather(d, index, file: file, line: line),
+                (g * result).gather(d, index, file: file, line: line) / divisor)
+        } else {
+            let value = result.gather(d, index, file: file, line: line)
+            let selfIsResult = x.eq(result).to(x.dtype), srcIsResult = src.eq(value).to(x.dtype)
+            let share = selfIsResult.scatterAdd(d, index, srcIsResult, file: file, line: line)
+            let distributed = g / share
+            gx = selfIsResult * distributed
+            gs = srcIsResult * distributed.gather(d, index, file: file, line: line)
+        }
+        if !includeSelf { gx = gx.scatter(d, index, Tensor.zerosLike(src), file: file, line: line) }
+        return (gx, gs)
+    }
+
+    /// A copy with `source`'s slices combined into the slices `index` names along `dim`, by
+    /// `reduce` (.prod, .mean, .amax or .amin), this tensor's own values counted when
+    /// `includeSelf` (`torch.index_reduce`). Differentiable.
+    ///
+    /// ```swift
+    /// Tensor.ones([3]).indexReduce(0, Tensor([0, 0]), Tensor([2.0, 5.0]), reduce: .amax)   // [5, 1, 1]
+    /// ```
+    public func indexReduce(
+        _ dim: Int, _ index: Tensor, _ source: Tensor, reduce: ScatterReduction, includeSelf: Bool = true,
+        file: StaticString = #fileID, line: UInt = #line
+    ) -> Tensor {
+        let op = "index_reduce"
+        if reduce == .sum {
+            torchFail(
+                op, "index_reduce(): Expected reduce to be one of prod, mean, amax or amin but got sum.", file: file,
+                line: line)
+        }
+        if index.rank > 1 {
+            torchFail(
+                op,
+                "index_reduce_(): Index is supposed to be a vector, but got dim: \(index.rank) with type: "
+                    + "\(index.dtype.pytorchName) and size: \(index.shape)", file: file, line: line)
+        }
+        if index.dtype != .int64 && index.dtype != .int32 {
+            torchFail(
+                op, "index_reduce_(): Expected a long or int tensor for index, but got \(index.dtype.pytorchName)",
+                file: file, line: line)
+        }
+        let d = rank == 0 ? 0 : normDim(dim, op, file, line)
+        var expected = shape
+        if rank > 0 { expected[d] = source.rank > d ? source.shape[d] : -1 }
+        if source.rank != rank || Array(source.shape) != expected {
+            torchFail(
+                op,
+                "source tensor shape must match self tensor shape, excluding the specified dimension. Got self.shape = "
+                    + "\(shape) source.shape = \(source.shape)", file: file, line: line)
+        }
+        let sliceCount = rank == 0 ? 1 : source.shape[d]
+        if index.count != sliceCount {
+            torchFail(
+                op,
+                "index_reduce_(): Number of indices (\(index.count)) should be equal to source.size(dim): "
+                    + "(\(sliceCount)), for dim: \(dim)", file: file, line: line)
+        }
+        if source.dtype != dtype {
+            torchFail(
+                op,
+                "index_reduce_(): self (\(dtype.pytorchName)) and source (\(source.dtype.pytorchName)) must have the "
+                    + "same scalar type", file: file, line: line)
+        }
+        let size = rank == 0 ? 1 : shape[d]
+        let picks = index.reshape([-1]).to(.int64).contiguous().toArray(Int64.self)
+        for i in picks where i < 0 || i >= Int64(size) {
+            torchFail(op, "index out of range in self", file: file, line: line)
+        }
+        if rank == 0 {
+            return reshape([1]).indexReduce(
+                0, index.reshape([1]), source.reshape([1]), reduce: reduce, includeSelf: includeSelf, file: file,
+                line: line
+            ).reshape([])
+        }
+        // index_reduce is scatter_reduce with the index spread over the source's other dimensions.
+        var view = [Int](repeating: 1, count: rank)
+        view[d] = index.count
+        let spread = index.reshape(view).to(.int64).expand(source.shape).contiguous()
+        return scatterReduce(d, spread, source, reduce: reduce, includeSelf: includeSelf, file: file, line: line)
+    }
+
+    /// `indexReduce` in place (`Tensor.index_reduce_`).
+    ///
+    /// ```swift
+    /// x.indexReduce_(0, idx, src, reduce: .prod)
+    /// ```
+    @discardableResult
+    public func indexReduce_(
+        _ dim: Int, _ index: Tensor, _ source: Tensor, reduce: ScatterReduction, includeSelf: Bool = true,
+        file: StaticString = #fileID, line: UInt = #line
+    ) -> Tensor {
+        // The backward reads the old values: reduce a copy of them (PyTorch saves `original_self`).
+        let old = Tensor.shouldRecord(self, source) ? clone() : self
+        return copy_(
+            old.indexReduce(dim, index, source, reduce: reduce, includeSelf: includeSelf, file: file, line: line),
+            file: file, line: line)
+    }
+
+    /// `put` in place (`Tensor.put_`): `source`'s values written (or added, when `accumulate`) at
+    /// the flat positions `index`.
+    ///
+    /// ```swift
+    /// x.put_(Tensor([0, 3]), Tensor([1.0, 2.0]))
+    /// ```
+    @discardableResult
+    public func put_(
+        _ index: Tensor, _ source: Tensor, accumulate: Bool = false, file: StaticString = #fileID, line: UInt = #line
+    ) -> Tensor {
+        copy_(put(index, source, accumulate: accumulate, file: file, line: line), file: file, line: line)
     }
 
     /// prod/amax/amin of `scatterReduce`, on host copies in float64 or int64.

@@ -179,6 +179,28 @@ let orderOps: [String: DiffOp] = [
         uniqueOutputs(xs[0].uniqueConsecutive(returnInverse: c.bool("inverse"), returnCounts: c.bool("counts")))
     },
     "searchsorted": { xs, c in [xs[0].searchsorted(xs[1], right: c.bool("right"))] },
+    "searchsorted_sorter": { xs, c in
+        [xs[0].searchsorted(xs[1], right: c.bool("right"), side: SearchSide(rawValue: c.string("side")), sorter: xs[2])]
+    },
+    "unique_dim": { xs, c in
+        uniqueOutputs(xs[0].unique(dim: c.int("dim"), returnInverse: c.bool("inverse"), returnCounts: c.bool("counts")))
+    },
+    "unique_consecutive_dim": { xs, c in
+        uniqueOutputs(
+            xs[0].uniqueConsecutive(dim: c.int("dim"), returnInverse: c.bool("inverse"), returnCounts: c.bool("counts")))
+    },
+    "histogram": { xs, c in
+        let weight = c.bool("weight") ? xs.last : nil
+        let bins: HistogramBins
+        switch c.string("kind") {
+        case "edges": bins = .edges(xs[1])
+        case "range": bins = .count(c.int("bins"), range: (c.double("lo"), c.double("hi")))
+        default: bins = .count(c.int("bins"))
+        }
+        let r = xs[0].histogram(bins, weight: weight, density: c.bool("density"))
+        return [r.hist, r.binEdges]
+    },
+    "combinations": { xs, c in [xs[0].combinations(r: c.int("r"), withReplacement: c.bool("rep"))] },
     "bucketize": { xs, c in [xs[1].bucketize(xs[0], right: c.bool("right"))] },
     "bincount": { xs, c in
         [xs[0].bincount(weights: xs.count > 1 ? xs[1] : nil, minlength: c.int("minlength"))]
@@ -194,10 +216,13 @@ private func dtypeArg(_ c: DiffCase) -> DType {
     }
 }
 
-private func scatterReduceOp(_ xs: [Tensor], _ c: DiffCase) -> Tensor {
+private func reduction(_ name: String) -> ScatterReduction {
     let modes: [String: ScatterReduction] = ["sum": .sum, "prod": .prod, "mean": .mean, "amax": .amax, "amin": .amin]
-    return xs[0].scatterReduce(
-        c.int("dim"), xs[1], xs[2], reduce: modes[c.string("reduce")]!, includeSelf: c.bool("self"))
+    return modes[name]!
+}
+
+private func scatterReduceOp(_ xs: [Tensor], _ c: DiffCase) -> Tensor {
+    xs[0].scatterReduce(c.int("dim"), xs[1], xs[2], reduce: reduction(c.string("reduce")), includeSelf: c.bool("self"))
 }
 
 private func symmetric(_ x: Tensor) -> Tensor { (x + x.mT) / 2 }
@@ -349,6 +374,17 @@ let linalgNewOps: [String: DiffOp] = [
     "log_softmax_dtype": { xs, c in [xs[0].logSoftmax(dim: c.int("dim"), dtype: dtypeArg(c))] },
     "scatter_reduce": { xs, c in [scatterReduceOp(xs, c)] },
     "scatter_reduce_grad": { xs, c in [scatterReduceOp(xs, c)] },
+    "scatter_reduce_extrema_grad": { xs, c in [scatterReduceOp(xs, c)] },
+    "put_": { xs, c in [xs[0].clone().put_(xs[1], xs[2], accumulate: c.bool("acc"))] },
+    "index_reduce": { xs, c in
+        [xs[0].indexReduce(c.int("dim"), xs[1], xs[2], reduce: reduction(c.string("reduce")), includeSelf: c.bool("self"))]
+    },
+    "index_reduce_": { xs, c in
+        [
+            xs[0].clone().indexReduce_(
+                c.int("dim"), xs[1], xs[2], reduce: reduction(c.string("reduce")), includeSelf: c.bool("self"))
+        ]
+    },
     "linalg_vector_norm": { xs, c in
         [Linalg.vectorNorm(xs[0], ord: c.double("ord"), dims: c.intsOrNil("dims"), keepdim: c.bool("keepdim"))]
     },
@@ -440,7 +476,7 @@ let decompositionOps: [String: DiffOp] = [
     "linalg_solve_left": { xs, _ in [Linalg.solve(xs[0], xs[1], left: false)] },
     "linalg_norm": { xs, c in
         let keepdim = c.bool("keepdim"), dims = c.intsOrNil("dims")
-        if let name = c.stringOrNil("ord") {
+        if let name = c.stringOrNil("ord"), name == "fro" || name == "nuc" {
             let order: MatrixNormOrder = name == "fro" ? .frobenius : .nuclear
             return [Linalg.norm(xs[0], ord: order, dims: dims, keepdim: keepdim)]
         }
@@ -616,6 +652,8 @@ private func dtypeArg(_ s: String?) -> DType? {
     case "float64": return .float64
     case "int64": return .int64
     case "int32": return .int32
+    case "float16": return .float16
+    case "bfloat16": return .bfloat16
     default: return nil
     }
 }

@@ -241,7 +241,7 @@ public enum Linalg {
         let ae = a.expand(batch + [n, n]), be = rhs.expand(batch + Array(rhs.shape.suffix(2)))
         func forward() -> Tensor {
             let (x, info) = LAPACKCalls.solve(ae, be)
-            LAPACKCalls.raise(info, batched: !batch.isEmpty, "linalg.solve", file: file, line: line) { _ in
+            LAPACKCalls.raise(info, batched: !batch.isEmpty, "torch.linalg.solve", file: file, line: line) { _ in
                 "The solver failed because the input matrix is singular."
             }
             return x.contiguous()

@@ -659,5 +659,7 @@ extension Primitive {
     /// `scatter` and `scatter_add` along a dimension.
     public static let scatterDim = Primitive("scatterDim"), scatterAddDim = Primitive("scatterAddDim")
     /// The indexing primitives, in the registry.
-    static let indexing: [Primitive] = [.gatherLinear, .scatterAddLinear, .scatterDim, .scatterAddDim]
+    /// scatter_reduce's prod/amax/amin (sum and mean compose from scatter_add).
+    public static let scatterReduce = Primitive("scatter_reduce", nodeName: "ScatterReduceBackward0")
+    static let indexing: [Primitive] = [.gatherLinear, .scatterAddLinear, .scatterDim, .scatterAddDim, .scatterReduce]
 }

@@ -1799,6 +1799,99 @@ op("scatter_reduce_grad", "indexing",
    lambda xs, a: torch.scatter_reduce(xs[0], a["dim"], xs[1], xs[2], a["reduce"], include_self=a["self"]),
    lambda: (lambda r: (r[0], dict(r[1], reduce=rng.choice(["sum", "mean"]))))(scatter_reduce_sample()))
 
+op("scatter_reduce_extrema_grad", "indexing",
+   lambda xs, a: torch.scatter_reduce(xs[0], a["dim"], xs[1], xs[2], a["reduce"], include_self=a["self"]),
+   lambda: (lambda r: (r[0], dict(r[1], reduce=rng.choice(["prod", "amax", "amin"]))))(scatter_reduce_sample()))
+op("put_", "indexing", lambda xs, a: xs[0].clone().put_(xs[1], xs[2], accumulate=a["acc"]), put_sample)
+
+
+def index_reduce_sample():
+    shape = [max(s, 1) for s in rand_shape(rank=rng.randint(1, 3), lo=1)]
+    d = rng.randint(0, len(shape) - 1)
+    k = rng.randint(0, 4)
+    sshape = list(shape)
+    sshape[d] = k
+    idx = torch.randint(-shape[d], shape[d], (k,), dtype=torch.int64)
+    dt = pick(["float32", "float64", "int64"])
+    if rng.random() < 0.1:
+        sshape[-1] += 1
+    return [Input(shape, dt, edge=0.05), Input([k], "int64", exact=idx, grad=False), Input(sshape, dt, edge=0.05)], \
+        {"dim": d, "reduce": rng.choice(["prod", "mean", "amax", "amin", "prod", "sum"]), "self": rng.random() < 0.5}
+
+
+op("index_reduce", "indexing",
+   lambda xs, a: xs[0].index_reduce(a["dim"], xs[1], xs[2], a["reduce"], include_self=a["self"]), index_reduce_sample)
+op("index_reduce_", "indexing",
+   lambda xs, a: xs[0].clone().index_reduce_(a["dim"], xs[1], xs[2], a["reduce"], include_self=a["self"]),
+   index_reduce_sample)
+
+
+def combinations_sample():
+    return [Input([rng.randint(0, 5)], pick(ALL))], {"r": rng.choice([0, 1, 2, 2, 3]), "rep": rng.random() < 0.4}
+
+
+op("combinations", "shape", lambda xs, a: torch.combinations(xs[0], r=a["r"], with_replacement=a["rep"]),
+   combinations_sample)
+
+
+def histogram_sample():
+    shape = rand_shape(rank=rng.randint(0, 2))
+    dt = pick(["float32", "float64"])
+    ins = [Input(shape, dt, edge=0.05 if rng.random() < 0.5 else 0)]
+    kind = rng.choice(["count", "range", "edges"])
+    args = {"kind": kind, "bins": rng.randint(1, 5), "density": rng.random() < 0.3, "weight": rng.random() < 0.3}
+    if kind == "range":
+        args["lo"], args["hi"] = rng.choice([(-1.0, 1.0), (0.0, 3.0), (2.0, 2.0), (1.0, -1.0)])
+    if kind == "edges":
+        e = torch.sort(torch.tensor([rng.uniform(-3, 3) for _ in range(rng.randint(2, 5))])).values.to(TD[dt])
+        ins.append(Input(list(e.shape), dt, exact=e, grad=False))
+    if args["weight"]:
+        ins.append(Input(shape, dt, edge=0, lo=0, hi=2, grad=False))
+    return ins, args
+
+
+def _histogram(xs, a):
+    w = xs[-1] if a["weight"] else None
+    if a["kind"] == "edges":
+        return torch.histogram(xs[0], xs[1], weight=w, density=a["density"])
+    if a["kind"] == "range":
+        return torch.histogram(xs[0], a["bins"], range=(a["lo"], a["hi"]), weight=w, density=a["density"])
+    return torch.histogram(xs[0], a["bins"], weight=w, density=a["density"])
+
+
+op("histogram", "sort", _histogram, histogram_sample, grad=False)
+
+
+def unique_dim_sample():
+    shape = [rng.randint(1, 4) for _ in range(rng.randint(1, 3))]
+    dt = pick(["float32", "float64", "int64", "int32", "bool", "int8"])
+    x = values(shape, dt, lo=0, hi=2, edge=0) if dt not in FLOATS else values(shape, dt, lo=0, hi=2, edge=0).round()
+    return [Input(shape, dt, exact=x)], {"dim": rng.randrange(len(shape)), "inverse": rng.random() < 0.5,
+                                         "counts": rng.random() < 0.5}
+
+
+op("unique_dim", "sort", lambda xs, a: _unique(lambda x, **k: torch.unique(x, dim=a["dim"], **k), xs[0], a),
+   unique_dim_sample, grad=False)
+op("unique_consecutive_dim", "sort",
+   lambda xs, a: _unique(lambda x, **k: torch.unique_consecutive(x, dim=a["dim"], **k), xs[0], a),
+   unique_dim_sample, grad=False)
+
+
+def search_sorter_sample():
+    ins, args = search_sample()
+    n = ins[0].shape[0]
+    perm = torch.randperm(n)
+    shuffled = ins[0].base[torch.argsort(perm)] if n else ins[0].base
+    sorter = torch.argsort(shuffled, stable=True) if n else torch.zeros(0, dtype=torch.int64)
+    ins[0] = Input([n], str(ins[0].base.dtype)[6:], exact=shuffled.contiguous(), grad=False)
+    ins.append(Input([n], "int64", exact=sorter, grad=False))
+    return ins, {"side": rng.choice(["left", "right"]), "right": rng.random() < 0.2}
+
+
+op("searchsorted_sorter", "sort",
+   lambda xs, a: torch.searchsorted(xs[0], xs[1], side=a["side"], right=a["right"], sorter=xs[2]),
+   search_sorter_sample, grad=False)
+
 
 # Arguments PyTorch has that the first milestone lacked (#14).
 op("round_decimals", "unary", lambda xs, a: torch.round(xs[0], decimals=a["d"]),
