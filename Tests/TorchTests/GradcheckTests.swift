@@ -114,6 +114,17 @@ final class GradcheckTests: XCTestCase {
                 )
             ]
         case .linalgSvdvals: return [("svdvals", { Linalg.svdvals($0[0]) }, [leaf([2, 4, 3])])]
+        case .scatterReduce:
+            let index = Tensor([[0, 1, 0], [1, 1, 0]] as [[Int64]])
+            return [
+                ("scatter_reduce prod", { $0[0].scatterReduce(0, index, $0[1], reduce: .prod) }, [leaf([2, 3]), leaf([2, 3])]),
+                ("scatter_reduce amax", { $0[0].scatterReduce(0, index, $0[1], reduce: .amax) }, [leaf([2, 3]), leaf([2, 3])]),
+                ("scatter_reduce amin without self", {
+                    $0[0].scatterReduce(0, index, $0[1], reduce: .amin, includeSelf: false)
+                }, [leaf([2, 3]), leaf([2, 3])]),
+                ("index_reduce prod", { $0[0].indexReduce(1, Tensor([2, 0] as [Int64]), $0[1], reduce: .prod) },
+                 [leaf([2, 3]), leaf([2, 2])]),
+            ]
         case .linalgQr:
             return [
                 ("qr tall", { x in let r = Linalg.qr(x[0]); return r.q.matmul(r.r.square()) }, [leaf([4, 3])]),
@@ -378,7 +389,7 @@ final class GradcheckTests: XCTestCase {
 
     /// Primitives whose derivative is zero or piecewise constant: no second-order check needed.
     static let firstOrderOnly: Set<Primitive> = Set(
-        [.maximum, .minimum, .remainder, .fmod, .toDType, .fmax, .fmin, .copysign]
+        [.maximum, .minimum, .remainder, .fmod, .toDType, .fmax, .fmin, .copysign, .scatterReduce]
             + UnaryPrimitives.all.filter { !$0.hasSecondDerivative }.map { Primitive($0.name) })
 
     /// Every registered primitive has gradcheck cases, and some case of it really records that

@@ -80,6 +80,12 @@ package enum CPUBackend: Backend {
             descending: descending)
     }
 
+    package static func selectRows(
+        _ src: KernelOperand, _ out: KernelOperand, rows: Int, n: Int, positions: [Int]
+    ) throws {
+        CPUKernels.selectRows(src: src, out: out, rows: rows, n: n, positions: positions)
+    }
+
     package static func gather(_ out: KernelOperand, _ src: KernelOperand, offsets: [Int]) throws {
         let size = src.dtype.itemSize
         CPUKernels.gatherElements(

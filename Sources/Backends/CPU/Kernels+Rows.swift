@@ -62,6 +62,10 @@ extension CPUKernels {
         src: KernelOperand, values: KernelOperand, indices: UnsafeMutablePointer<Int64>,
         rows: Int, n: Int, descending: Bool
     ) {
+        if n >= radixThreshold && n <= Int(UInt32.max) {
+            radixSortRows(src: src, values: values, indices: indices, rows: rows, n: n, descending: descending)
+            return
+        }
         src.dtype.dispatchNative(
             SortVisitor(src: src, values: values, indices: indices, rows: rows, n: n, descending: descending))
     }

@@ -196,6 +196,17 @@ struct LAPACKKernel: KernelVisitor {
         let a = pointer(o.a, L.self), info = pointer(o.info, Int32.self)
         let k = Swift.min(m, n)
         _ = CPUKernels.blasSingleThreaded
+        // One large matrix: LAPACK's blocked code runs on this library's thread count instead, and
+        // OpenBLAS's workers are stopped after it (idle, they would spin against this library's).
+        let long = op == .svd || op == .eigh
+        let wide = long && o.batch == 1 && Swift.min(m, n) >= 256 && Parallel.threadCount > 1
+        if wide { openblas_set_num_threads(Int32(Parallel.threadCount)) }
+        defer {
+            if wide {
+                openblas_set_num_threads(1)
+                blas_thread_shutdown_()
+            }
+        }
         Parallel.forRange(o.batch, grain: 1) { range in
             for i in range {
                 let ai = a + i * m * n

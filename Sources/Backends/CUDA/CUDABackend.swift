@@ -126,6 +126,11 @@ package enum CUDABackend: Backend {
     ) throws {
         throw BackendError.missingKernel("sort")
     }
+    package static func selectRows(
+        _ src: KernelOperand, _ out: KernelOperand, rows: Int, n: Int, positions: [Int]
+    ) throws {
+        throw BackendError.missingKernel("select (median, quantile)")
+    }
 
     package static func gather(_ out: KernelOperand, _ src: KernelOperand, offsets: [Int]) throws {
         try CUDAKernels.indexed(scatterAdd: false, out: out, src: src, offsets: offsets)

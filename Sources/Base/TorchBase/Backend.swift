@@ -72,6 +72,9 @@ package protocol Backend {
     static func sortRows(
         _ src: KernelOperand, values: KernelOperand, indices: KernelOperand, rows: Int, n: Int,
         descending: Bool) throws
+    /// The values at the sorted positions `positions` (NaN last) of each row of a contiguous
+    /// [rows, n] `src`, into a contiguous [rows, positions.count] `out` (median, quantile).
+    static func selectRows(_ src: KernelOperand, _ out: KernelOperand, rows: Int, n: Int, positions: [Int]) throws
 
     // MARK: indexing
     /// `out[i] = src[offsets[i]]` for a contiguous `out`; offsets count elements from `src`'s first.

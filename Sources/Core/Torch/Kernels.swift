@@ -230,6 +230,13 @@ enum Kernels {
                 descending: descending)
         }
     }
+    static func selectRows(
+        _ src: KernelOperand, _ out: KernelOperand, rows: Int, n: Int, positions: [Int], _ device: Device
+    ) {
+        run(device, "select") { b, o in
+            try b.selectRows(o.input(src), o.output(out), rows: rows, n: n, positions: positions)
+        }
+    }
     static func gather(_ out: KernelOperand, _ src: KernelOperand, offsets: [Int], _ device: Device) {
         run(device, "gather") { b, o in try b.gather(o.output(out), o.input(src), offsets: offsets) }
     }

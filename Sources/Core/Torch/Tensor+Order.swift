@@ -54,13 +54,12 @@ extension Tensor {
             // PyTorch fills the result with NaN cast to the input's dtype.
             value = Tensor.scalar(Double.nan, dtype: .float64).to(dtype).to(device: device)
         } else {
-            let sorted = Torch.noGrad { flat.sort(dim: 0, file: file, line: line).values }
             let nans = dtype.isFloatingPoint ? Torch.noGrad { flat.isnan().sum().item(Int64.self) } : 0
             let valid = ignoringNaN ? n - Int(nans) : n
             if (!ignoringNaN && nans > 0) || valid == 0 {
                 value = Tensor.scalar(Double.nan, dtype: dtype).to(device: device)
             } else {
-                value = sorted.select(0, (valid - 1) / 2).contiguous()
+                value = Torch.noGrad { flat.detach().sortedValues(at: [(valid - 1) / 2]) }.reshape([])
             }
         }
         guard Tensor.shouldRecord(self) else { return value }
@@ -232,7 +231,8 @@ extension Tensor {
         file: StaticString = #fileID, line: UInt = #line
     ) -> Tensor {
         quantiles(
-            [q], dim: dim, keepdim: keepdim, interpolation, ignoringNaN: false, "quantile", file: file, line: line
+            [q], dim: dim, keepdim: keepdim, interpolation, ignoringNaN: false, scalarQ: true, "quantile", file: file,
+            line: line
         )
         .squeeze(0)
     }
@@ -258,21 +258,27 @@ extension Tensor {
         file: StaticString = #fileID, line: UInt = #line
     ) -> Tensor {
         quantiles(
-            [q], dim: dim, keepdim: keepdim, interpolation, ignoringNaN: true, "nanquantile", file: file, line: line
+            [q], dim: dim, keepdim: keepdim, interpolation, ignoringNaN: true, scalarQ: true, "nanquantile", file: file,
+            line: line
         )
         .squeeze(0)
     }
 
     private func quantiles(
         _ q: [Double], dim: Int?, keepdim: Bool, _ interpolation: QuantileInterpolation, ignoringNaN: Bool,
-        _ op: String, file: StaticString, line: UInt
+        scalarQ: Bool = false, _ op: String, file: StaticString, line: UInt
     ) -> Tensor {
+        // PyTorch's checks in its order, all worded "quantile()": a float q's range first.
+        if scalarQ, let v = q.first, !(v >= 0 && v <= 1) {
+            let shown = v == v.rounded() && Swift.abs(v) < 1e15 ? "\(Int(v))" : "\(v)"
+            torchFail(op, "quantile() q must be in the range [0, 1] but got \(shown)", file: file, line: line)
+        }
+        if count == 0 { torchFail(op, "quantile() input tensor must be non-empty", file: file, line: line) }
         if dtype != .float32 && dtype != .float64 {
-            torchFail(
-                op, "\(op)() input tensor must be either float or double dtype", file: file, line: line)
+            torchFail(op, "quantile() input tensor must be either float or double dtype", file: file, line: line)
         }
         for v in q where !(v >= 0 && v <= 1) {
-            torchFail(op, "\(op)() q values must be in the range [0, 1]", file: file, line: line)
+            torchFail(op, "quantile() q values must be in the range [0, 1]", file: file, line: line)
         }
         // The slices as rows of a [rows, n] matrix, sorted (NaN last).
         let x: Tensor, d: Int
@@ -284,10 +290,13 @@ extension Tensor {
             d = 0
         }
         let n = x.shape[d]
-        if n == 0 || count == 0 { torchFail(op, "\(op)() input tensor must be non-empty", file: file, line: line) }
+        if n == 0 { torchFail(op, "quantile() input tensor must be non-empty", file: file, line: line) }
         let moved = x.movedim(d, -1)
         let rows = moved.count / n
-        let sorted = moved.reshape([rows, n]).sort(dim: -1, file: file, line: line).values
+        // Selection gives the values at row-independent positions without sorting (no gradient);
+        // otherwise the rows are sorted and the positions gathered.
+        let selecting = !Tensor.shouldRecord(self) && (!ignoringNaN || rows == 1)
+        let sorted = selecting ? moved.reshape([rows, n]) : moved.reshape([rows, n]).sort(dim: -1, file: file, line: line).values
         let nanCounts = Torch.noGrad { sorted.isnan().sum(dims: [1]) }.int64Array()
         var lowIndex: [Int64] = [], highIndex: [Int64] = [], weights: [Double] = [], isNaN: [Bool] = []
         for v in q {
@@ -312,9 +321,32 @@ extension Tensor {
             }
         }
         let k = q.count
-        let expanded = sorted.unsqueeze(0).expand([k, rows, n])
-        let lo = expanded.gather(2, Tensor(flat: lowIndex, shape: [k, rows, 1], dtype: .int64).to(device: device))
-        let hi = expanded.gather(2, Tensor(flat: highIndex, shape: [k, rows, 1], dtype: .int64).to(device: device))
+        let lo: Tensor, hi: Tensor
+        if selecting {
+            // Every row that is not NaN has the same positions here (row r's entries are at
+            // q·rows + r); a NaN row's result is replaced below.
+            var reference: [Int] = []
+            var positions = Set<Int>()
+            for j in 0..<k {
+                let r0: Int = (0..<rows).first { !isNaN[j * rows + $0] } ?? 0
+                reference.append(r0)
+                positions.insert(Int(lowIndex[j * rows + r0]))
+                positions.insert(Int(highIndex[j * rows + r0]))
+            }
+            let wanted: [Int] = positions.sorted()
+            var column: [Int: Int64] = [:]
+            for (c, position) in wanted.enumerated() { column[position] = Int64(c) }
+            let picked = sorted.sortedValues(at: wanted).t().unsqueeze(-1)
+            func take(_ index: [Int64]) -> Tensor {
+                let columns: [Int64] = (0..<k).map { column[Int(index[$0 * rows + reference[$0]])]! }
+                return picked.indexSelect(0, Tensor(flat: columns, shape: [k], dtype: .int64).to(device: device))
+            }
+            (lo, hi) = (take(lowIndex), take(highIndex))
+        } else {
+            let expanded = sorted.unsqueeze(0).expand([k, rows, n])
+            lo = expanded.gather(2, Tensor(flat: lowIndex, shape: [k, rows, 1], dtype: .int64).to(device: device))
+            hi = expanded.gather(2, Tensor(flat: highIndex, shape: [k, rows, 1], dtype: .int64).to(device: device))
+        }
         var result: Tensor
         switch interpolation {
         case .lower, .higher, .nearest: result = lo
@@ -386,6 +418,20 @@ extension Tensor {
         let inverse = returnInverse ? Tensor(flat: r.runIds, shape: shape, dtype: .int64).to(device: device) : nil
         let counts = returnCounts ? Tensor(flat: r.lengths, shape: [r.lengths.count], dtype: .int64) : nil
         return (values, inverse, counts?.to(device: device))
+    }
+
+    /// The values at sorted positions `positions` (NaN last) of each row of the last dimension,
+    /// [.., positions.count], by selection rather than a full sort (`Backend.selectRows`).
+    func sortedValues(at positions: [Int]) -> Tensor {
+        let n = shape[rank - 1]
+        let rowsShape = Array(shape.dropLast())
+        let src = to(dtype.computeType).contiguous()
+        let out = Tensor(uninitialized: rowsShape + [positions.count], dtype: src.dtype, device: device)
+        let rows = rowsShape.reduce(1, *)
+        if rows > 0 && !positions.isEmpty {
+            Kernels.selectRows(src.operand, out.operand, rows: rows, n: n, positions: positions, device)
+        }
+        return out.to(dtype)
     }
 
     /// The runs of equal neighbours of a 1-D tensor: each run's start, length, and each element's run.

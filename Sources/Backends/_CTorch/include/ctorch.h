@@ -18,6 +18,8 @@ void cblas_dgemv(int order, int trans, int m, int n, double alpha, const double 
 void cblas_saxpy(int n, float alpha, const float *x, int incx, float *y, int incy);
 void cblas_daxpy(int n, double alpha, const double *x, int incx, double *y, int incy);
 void openblas_set_num_threads(int n);
+// Stops OpenBLAS's worker threads (they spin for a while after a threaded call otherwise).
+void blas_thread_shutdown_(void);
 int openblas_get_num_threads(void);
 
 // Vectorised float32 transcendental kernels over contiguous arrays (n elements).

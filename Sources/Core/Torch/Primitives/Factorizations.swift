@@ -414,19 +414,19 @@ public enum Linalg {
         let m = a.shape[a.rank - 2], n = a.shape[a.rank - 1], k = Swift.min(m, n)
         let batchShape = Array(a.shape.dropLast(2))
         let batch = batchShape.reduce(1, *)
-        let cm = LAPACKCalls.columnMajor(a.detach())
-        let ucols = fullMatrices ? m : k, vtrows = fullMatrices ? n : k
+        // A's row-major bytes are Aᵀ column-major: LAPACK factors Aᵀ = V S Uᵀ, whose column-major U
+        // and Vᵀ are, read row-major, A's Vh and U. No transposes either way.
+        let at = a.detach().contiguous().clone()
         let s = Tensor.zeros(batchShape + [k], dtype: a.dtype, device: a.device)
-        // Column-major buffers: U as [.., ucols, m], Vt as [.., n, vtrows] in row-major terms.
-        let u = Tensor.zeros(batchShape + [ucols, m], dtype: a.dtype, device: a.device)
-        let vt = Tensor.zeros(batchShape + [n, vtrows], dtype: a.dtype, device: a.device)
+        var uOut = Tensor.zeros(batchShape + [m, fullMatrices ? m : k], dtype: a.dtype, device: a.device)
+        var vhOut = Tensor.zeros(batchShape + [fullMatrices ? n : k, n], dtype: a.dtype, device: a.device)
         let info = Tensor.zeros([batch], dtype: .int32, device: a.device)
         if batch > 0 && k > 0 {
-            var o = LinalgOperands(a: cm.operand, info: info.operand, batch: batch, rows: m, cols: n)
+            var o = LinalgOperands(a: at.operand, info: info.operand, batch: batch, rows: n, cols: m)
             o.values = s.operand
             if vectors {
-                o.u = u.operand
-                o.vt = vt.operand
+                o.u = vhOut.operand
+                o.vt = uOut.operand
             }
             o.fullMatrices = fullMatrices
             Kernels.linalg(.svd, o, a.device)
@@ -435,7 +435,6 @@ public enum Linalg {
             "The algorithm failed to converge because the input matrix is ill-conditioned or has too many "
                 + "repeated singular values (error code: \($0))."
         }
-        var uOut = u.mT.contiguous(), vhOut = vt.mT.contiguous()
         if k == 0 && fullMatrices {
             // LAPACK is not called on empty matrices: the full factors are identities.
             uOut = Tensor.eye(m, dtype: a.dtype).to(device: a.device).expand(batchShape + [m, m]).contiguous()
