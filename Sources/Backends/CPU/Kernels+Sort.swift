@@ -138,6 +138,18 @@ extension CPUKernels {
                 let buffer = UnsafeMutablePointer<T>.allocate(capacity: Swift.max(n, 1))
                 defer { buffer.deallocate() }
                 for row in r {
+                    // Long rows: a sample narrows each position to a small band first.
+                    if n >= CPUKernels.sampledSelectMinimum {
+                        var found = true
+                        for (slot, position) in wanted where found {
+                            if let v = CPUKernels.sampledSelect(sp + row * n, n, position, buffer) {
+                                op[row * positions.count + slot] = v
+                            } else {
+                                found = false
+                            }
+                        }
+                        if found { continue }
+                    }
                     // NaNs to the end (they sort last), then select among the rest.
                     var valid = 0, nanAt = n
                     for i in 0..<n {
@@ -163,6 +175,51 @@ extension CPUKernels {
                 }
             }
         }
+    }
+
+    /// Rows at least this long select through a sample (`sampledSelect`).
+    static let sampledSelectMinimum = 1 << 16
+
+    /// The value at sorted position `k` of `p[0..<n]` (NaN last) in about one pass (Floyd and
+    /// Rivest's idea): a sorted stride sample gives two values that bracket position k with high
+    /// probability; one pass counts the elements below the lower and copies those between the two
+    /// into `scratch`, where quickselect finishes. Nil when the bracket missed (the caller then
+    /// selects over the whole row).
+    static func sampledSelect<T: NativeScalar>(
+        _ p: UnsafePointer<T>, _ n: Int, _ k: Int, _ scratch: UnsafeMutablePointer<T>
+    ) -> T? {
+        let sampleSize = Swift.min(n, 16_384)
+        var sample: [T] = []
+        sample.reserveCapacity(sampleSize)
+        for i in 0..<sampleSize {
+            let x = p[i * n / sampleSize]
+            if !x.isNaNValue { sample.append(x) }
+        }
+        if sample.isEmpty { return nil }
+        sample.sort()
+        // k's place in the sample, widened by a few standard deviations of where it may fall.
+        let s = sample.count
+        let at = Swift.min(s - 1, k * s / n)
+        let delta = 4 * Int(Double(s).squareRoot()) + 8
+        let lowIndex = at - delta, highIndex = at + delta
+        let hasLow = lowIndex >= 0, hasHigh = highIndex < s
+        let low = sample[Swift.max(lowIndex, 0)], high = sample[Swift.min(highIndex, s - 1)]
+        var below = 0, count = 0
+        // NaN compares false both ways: counted with the larger values, as it sorts last.
+        for i in 0..<n {
+            let x = p[i]
+            if hasLow && x < low {
+                below += 1
+            } else if !hasHigh || x <= high {
+                if hasHigh || !x.isNaNValue {
+                    scratch[count] = x
+                    count += 1
+                }
+            }
+        }
+        guard k >= below && k < below + count else { return nil }
+        quickselect(scratch, 0, count, k - below)
+        return scratch[k - below]
     }
 
     /// Rearranges `a[lo..<hi]` (no NaNs) so that `a[k]` holds the value sorted order puts there,
