@@ -342,10 +342,19 @@ extension Linalg {
                 .minColumnSum: "-1",
             ]
             LAPACKCalls.check(a, "linalg.cond(ord=\(names[order]!))", file: file, line: line)
+            if order == .nuclear {
+                // As PyTorch's: from the singular values, Σσ · Σ(1/σ) (finite but huge for a rank-deficient A).
+                let s = svdvals(a, file: file, line: line)
+                return s.sum(dims: [-1]) * s.reciprocal().sum(dims: [-1])
+            }
+            // As PyTorch's: a singular matrix's inverse counts as all +inf.
             let (inverse, info) = invEx(a, file: file, line: line)
+            let singular = info.ne(Tensor.scalar(Int32(0), dtype: .int32)).unsqueeze(-1).unsqueeze(-1)
+            let bounded = Tensor.where(singular, Double.infinity, inverse)
             let value = matrixNorm(a, ord: order, file: file, line: line)
-                * matrixNorm(inverse, ord: order, file: file, line: line)
-            return Tensor.where(info.ne(Tensor.scalar(Int32(0), dtype: .int32)), Double.infinity, value)
+                * matrixNorm(bounded, ord: order, file: file, line: line)
+            // 0 · inf (a zero matrix) counts as inf, as NumPy's.
+            return value.nanToNum(nan: .infinity, posinf: .infinity, neginf: -.infinity)
         }
     }
 

@@ -432,8 +432,11 @@ public enum Linalg {
             Kernels.linalg(.svd, o, a.device)
         }
         LAPACKCalls.raise(info.toArray(Int32.self), batched: a.rank > 2, "linalg.svd", file: file, line: line) {
-            "The algorithm failed to converge because the input matrix is ill-conditioned or has too many "
-                + "repeated singular values (error code: \($0))."
+            // LAPACK reports a NaN in A as an illegal 4th argument.
+            $0 < 0
+                ? "The algorithm failed to converge because the input matrix contained non-finite values."
+                : "The algorithm failed to converge because the input matrix is ill-conditioned or has too many "
+                    + "repeated singular values (error code: \($0))."
         }
         if k == 0 && fullMatrices {
             // LAPACK is not called on empty matrices: the full factors are identities.

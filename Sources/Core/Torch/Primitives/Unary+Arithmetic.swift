@@ -292,11 +292,12 @@ extension Tensor {
     /// Tensor([1.2345]).round(decimals: 2)   // [1.23]
     /// ```
     public func round(decimals: Int, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        if decimals == 0 { return round(file: file, line: line) }
+        // Any explicit `decimals` takes PyTorch's decimals kernel, which has no integer or bool form.
         if !dtype.isFloatingPoint {
-            torchFail(
-                "round", "round_cpu does not support integer inputs with decimals != 0", file: file, line: line)
+            let kernel = decimals == 0 ? "round_vml_cpu" : "round_cpu"
+            torchFail("round", "\"\(kernel)\" not implemented for '\(dtype.pytorchName)'", file: file, line: line)
         }
+        if decimals == 0 { return round(file: file, line: line) }
         var tenPow = 1.0
         for _ in 0..<Swift.abs(decimals) { tenPow *= 10 }
         // float16/bfloat16 compute in float32 and round once, as PyTorch's kernel.
