@@ -117,39 +117,88 @@ final class GradcheckTests: XCTestCase {
         case .scatterReduce:
             let index = Tensor([[0, 1, 0], [1, 1, 0]] as [[Int64]])
             return [
-                ("scatter_reduce prod", { $0[0].scatterReduce(0, index, $0[1], reduce: .prod) }, [leaf([2, 3]), leaf([2, 3])]),
-                ("scatter_reduce amax", { $0[0].scatterReduce(0, index, $0[1], reduce: .amax) }, [leaf([2, 3]), leaf([2, 3])]),
-                ("scatter_reduce amin without self", {
-                    $0[0].scatterReduce(0, index, $0[1], reduce: .amin, includeSelf: false)
-                }, [leaf([2, 3]), leaf([2, 3])]),
-                ("index_reduce prod", { $0[0].indexReduce(1, Tensor([2, 0] as [Int64]), $0[1], reduce: .prod) },
-                 [leaf([2, 3]), leaf([2, 2])]),
+                (
+                    "scatter_reduce prod", { $0[0].scatterReduce(0, index, $0[1], reduce: .prod) },
+                    [leaf([2, 3]), leaf([2, 3])]
+                ),
+                (
+                    "scatter_reduce amax", { $0[0].scatterReduce(0, index, $0[1], reduce: .amax) },
+                    [leaf([2, 3]), leaf([2, 3])]
+                ),
+                (
+                    "scatter_reduce amin without self",
+                    {
+                        $0[0].scatterReduce(0, index, $0[1], reduce: .amin, includeSelf: false)
+                    }, [leaf([2, 3]), leaf([2, 3])]
+                ),
+                (
+                    "index_reduce prod", { $0[0].indexReduce(1, Tensor([2, 0] as [Int64]), $0[1], reduce: .prod) },
+                    [leaf([2, 3]), leaf([2, 2])]
+                ),
             ]
         case .linalgQr:
             return [
-                ("qr tall", { x in let r = Linalg.qr(x[0]); return r.q.matmul(r.r.square()) }, [leaf([4, 3])]),
-                ("qr wide", { x in let r = Linalg.qr(x[0]); return r.q * 2 + r.r.sum(dims: [-1], keepdim: true) },
-                 [leafT([2, 3, 5])]),
+                (
+                    "qr tall",
+                    { x in
+                        let r = Linalg.qr(x[0]); return r.q.matmul(r.r.square())
+                    }, [leaf([4, 3])]
+                ),
+                (
+                    "qr wide",
+                    { x in
+                        let r = Linalg.qr(x[0]); return r.q * 2 + r.r.sum(dims: [-1], keepdim: true)
+                    },
+                    [leafT([2, 3, 5])]
+                ),
                 ("qr complete square", { Linalg.qr($0[0], mode: .complete).r.exp() }, [leaf([3, 3])]),
             ]
         case .linalgLuFactor:
             return [
                 ("lu_factor", { Linalg.luFactor($0[0] + GradcheckTests.eye3).lu }, [leaf([3, 3])]),
-                ("lu tall", { x in let r = Linalg.lu(x[0]); return r.l.matmul(r.u.square()) }, [leaf([2, 4, 3])]),
-                ("lu wide", { x in let r = Linalg.lu(x[0]); return r.u * 3 + r.l.sum() }, [leafT([3, 5])]),
-                ("lu_solve", { x in
-                    let f = Linalg.luFactor(x[0] + GradcheckTests.eye3)
-                    return Linalg.luSolve(f.lu, f.pivots, x[1], adjoint: true)
-                }, [leaf([3, 3]), leaf([3, 2])]),
+                (
+                    "lu tall",
+                    { x in
+                        let r = Linalg.lu(x[0]); return r.l.matmul(r.u.square())
+                    }, [leaf([2, 4, 3])]
+                ),
+                (
+                    "lu wide",
+                    { x in
+                        let r = Linalg.lu(x[0]); return r.u * 3 + r.l.sum()
+                    }, [leafT([3, 5])]
+                ),
+                (
+                    "lu_solve",
+                    { x in
+                        let f = Linalg.luFactor(x[0] + GradcheckTests.eye3)
+                        return Linalg.luSolve(f.lu, f.pivots, x[1], adjoint: true)
+                    }, [leaf([3, 3]), leaf([3, 2])]
+                ),
             ]
         case .linalgSvd:
             return [
-                ("svd tall", { x in let r = Linalg.svd(x[0], fullMatrices: false); return r.u * r.u + r.s.sum() },
-                 [leaf([4, 3])]),
-                ("svd wide", { x in let r = Linalg.svd(x[0], fullMatrices: false); return (r.vh * r.vh).sum(dims: [0]) },
-                 [leafT([2, 3, 5])]),
-                ("svd full", { x in let r = Linalg.svd(x[0]); return r.u.narrow(-1, start: 0, length: 3).square() },
-                 [leaf([4, 3])]),
+                (
+                    "svd tall",
+                    { x in
+                        let r = Linalg.svd(x[0], fullMatrices: false); return r.u * r.u + r.s.sum()
+                    },
+                    [leaf([4, 3])]
+                ),
+                (
+                    "svd wide",
+                    { x in
+                        let r = Linalg.svd(x[0], fullMatrices: false); return (r.vh * r.vh).sum(dims: [0])
+                    },
+                    [leafT([2, 3, 5])]
+                ),
+                (
+                    "svd full",
+                    { x in
+                        let r = Linalg.svd(x[0]); return r.u.narrow(-1, start: 0, length: 3).square()
+                    },
+                    [leaf([4, 3])]
+                ),
             ]
         case .linalgPinv:
             return [
@@ -159,8 +208,13 @@ final class GradcheckTests: XCTestCase {
         case .linalgLstsq:
             return [
                 ("lstsq", { Linalg.lstsq($0[0], $0[1]).solution }, [leaf([5, 3]), leaf([5, 2])]),
-                ("lstsq residuals", { x in let r = Linalg.lstsq(x[0], x[1], driver: .gelsd); return r.residuals * 2 },
-                 [leaf([2, 5, 3]), leaf([2, 5])]),
+                (
+                    "lstsq residuals",
+                    { x in
+                        let r = Linalg.lstsq(x[0], x[1], driver: .gelsd); return r.residuals * 2
+                    },
+                    [leaf([2, 5, 3]), leaf([2, 5])]
+                ),
             ]
         case .toDType:
             return [("to float32 and back", { $0[0].to(.float32).to(.float64) * 1.0 }, [leaf([3, 4])])]

@@ -53,8 +53,9 @@ final class SortSelectTests: XCTestCase {
                 indices.select(0, r).toArray(Int64.self).map(Int.init),
                 SortSelectTests.referenceOrder(row, descending: false))
         }
-        XCTAssertTrue(values.narrow(1, start: 1, length: 2047).ge(values.narrow(1, start: 0, length: 2047)).all()
-            .item(Bool.self))
+        XCTAssertTrue(
+            values.narrow(1, start: 1, length: 2047).ge(values.narrow(1, start: 0, length: 2047)).all()
+                .item(Bool.self))
     }
 
     /// Median and quantiles of long inputs (the sampled selection) equal the sorted positions,

@@ -29,30 +29,44 @@ protocol LAPACKScalar: FloatScalar {
         _ ldvt: UnsafePointer<Int32>, _ work: UnsafeMutablePointer<Self>, _ lwork: UnsafePointer<Int32>,
         _ iwork: UnsafeMutablePointer<Int32>, _ info: UnsafeMutablePointer<Int32>)
     static func geqrf(
-        _ m: UnsafePointer<Int32>, _ n: UnsafePointer<Int32>, _ a: UnsafeMutablePointer<Self>, _ lda: UnsafePointer<Int32>, _ tau: UnsafeMutablePointer<Self>,
+        _ m: UnsafePointer<Int32>, _ n: UnsafePointer<Int32>, _ a: UnsafeMutablePointer<Self>,
+        _ lda: UnsafePointer<Int32>, _ tau: UnsafeMutablePointer<Self>,
         _ work: UnsafeMutablePointer<Self>, _ lwork: UnsafePointer<Int32>, _ info: UnsafeMutablePointer<Int32>)
     static func orgqr(
-        _ m: UnsafePointer<Int32>, _ n: UnsafePointer<Int32>, _ k: UnsafePointer<Int32>, _ a: UnsafeMutablePointer<Self>, _ lda: UnsafePointer<Int32>,
-        _ tau: UnsafePointer<Self>, _ work: UnsafeMutablePointer<Self>, _ lwork: UnsafePointer<Int32>, _ info: UnsafeMutablePointer<Int32>)
+        _ m: UnsafePointer<Int32>, _ n: UnsafePointer<Int32>, _ k: UnsafePointer<Int32>,
+        _ a: UnsafeMutablePointer<Self>, _ lda: UnsafePointer<Int32>,
+        _ tau: UnsafePointer<Self>, _ work: UnsafeMutablePointer<Self>, _ lwork: UnsafePointer<Int32>,
+        _ info: UnsafeMutablePointer<Int32>)
     static func sytrf(
-        _ uplo: UnsafePointer<CChar>, _ n: UnsafePointer<Int32>, _ a: UnsafeMutablePointer<Self>, _ lda: UnsafePointer<Int32>, _ ipiv: UnsafeMutablePointer<Int32>,
+        _ uplo: UnsafePointer<CChar>, _ n: UnsafePointer<Int32>, _ a: UnsafeMutablePointer<Self>,
+        _ lda: UnsafePointer<Int32>, _ ipiv: UnsafeMutablePointer<Int32>,
         _ work: UnsafeMutablePointer<Self>, _ lwork: UnsafePointer<Int32>, _ info: UnsafeMutablePointer<Int32>)
     static func gels(
-        _ trans: UnsafePointer<CChar>, _ m: UnsafePointer<Int32>, _ n: UnsafePointer<Int32>, _ nrhs: UnsafePointer<Int32>, _ a: UnsafeMutablePointer<Self>,
-        _ lda: UnsafePointer<Int32>, _ b: UnsafeMutablePointer<Self>, _ ldb: UnsafePointer<Int32>, _ work: UnsafeMutablePointer<Self>, _ lwork: UnsafePointer<Int32>,
+        _ trans: UnsafePointer<CChar>, _ m: UnsafePointer<Int32>, _ n: UnsafePointer<Int32>,
+        _ nrhs: UnsafePointer<Int32>, _ a: UnsafeMutablePointer<Self>,
+        _ lda: UnsafePointer<Int32>, _ b: UnsafeMutablePointer<Self>, _ ldb: UnsafePointer<Int32>,
+        _ work: UnsafeMutablePointer<Self>, _ lwork: UnsafePointer<Int32>,
         _ info: UnsafeMutablePointer<Int32>)
     static func gelsy(
-        _ m: UnsafePointer<Int32>, _ n: UnsafePointer<Int32>, _ nrhs: UnsafePointer<Int32>, _ a: UnsafeMutablePointer<Self>, _ lda: UnsafePointer<Int32>,
-        _ b: UnsafeMutablePointer<Self>, _ ldb: UnsafePointer<Int32>, _ jpvt: UnsafeMutablePointer<Int32>, _ rcond: UnsafePointer<Self>, _ rank: UnsafeMutablePointer<Int32>,
+        _ m: UnsafePointer<Int32>, _ n: UnsafePointer<Int32>, _ nrhs: UnsafePointer<Int32>,
+        _ a: UnsafeMutablePointer<Self>, _ lda: UnsafePointer<Int32>,
+        _ b: UnsafeMutablePointer<Self>, _ ldb: UnsafePointer<Int32>, _ jpvt: UnsafeMutablePointer<Int32>,
+        _ rcond: UnsafePointer<Self>, _ rank: UnsafeMutablePointer<Int32>,
         _ work: UnsafeMutablePointer<Self>, _ lwork: UnsafePointer<Int32>, _ info: UnsafeMutablePointer<Int32>)
     static func gelsd(
-        _ m: UnsafePointer<Int32>, _ n: UnsafePointer<Int32>, _ nrhs: UnsafePointer<Int32>, _ a: UnsafeMutablePointer<Self>, _ lda: UnsafePointer<Int32>,
-        _ b: UnsafeMutablePointer<Self>, _ ldb: UnsafePointer<Int32>, _ s: UnsafeMutablePointer<Self>, _ rcond: UnsafePointer<Self>,
-        _ rank: UnsafeMutablePointer<Int32>, _ work: UnsafeMutablePointer<Self>, _ lwork: UnsafePointer<Int32>, _ iwork: UnsafeMutablePointer<Int32>, _ info: UnsafeMutablePointer<Int32>)
+        _ m: UnsafePointer<Int32>, _ n: UnsafePointer<Int32>, _ nrhs: UnsafePointer<Int32>,
+        _ a: UnsafeMutablePointer<Self>, _ lda: UnsafePointer<Int32>,
+        _ b: UnsafeMutablePointer<Self>, _ ldb: UnsafePointer<Int32>, _ s: UnsafeMutablePointer<Self>,
+        _ rcond: UnsafePointer<Self>,
+        _ rank: UnsafeMutablePointer<Int32>, _ work: UnsafeMutablePointer<Self>, _ lwork: UnsafePointer<Int32>,
+        _ iwork: UnsafeMutablePointer<Int32>, _ info: UnsafeMutablePointer<Int32>)
     static func gelss(
-        _ m: UnsafePointer<Int32>, _ n: UnsafePointer<Int32>, _ nrhs: UnsafePointer<Int32>, _ a: UnsafeMutablePointer<Self>, _ lda: UnsafePointer<Int32>,
-        _ b: UnsafeMutablePointer<Self>, _ ldb: UnsafePointer<Int32>, _ s: UnsafeMutablePointer<Self>, _ rcond: UnsafePointer<Self>,
-        _ rank: UnsafeMutablePointer<Int32>, _ work: UnsafeMutablePointer<Self>, _ lwork: UnsafePointer<Int32>, _ info: UnsafeMutablePointer<Int32>)
+        _ m: UnsafePointer<Int32>, _ n: UnsafePointer<Int32>, _ nrhs: UnsafePointer<Int32>,
+        _ a: UnsafeMutablePointer<Self>, _ lda: UnsafePointer<Int32>,
+        _ b: UnsafeMutablePointer<Self>, _ ldb: UnsafePointer<Int32>, _ s: UnsafeMutablePointer<Self>,
+        _ rcond: UnsafePointer<Self>,
+        _ rank: UnsafeMutablePointer<Int32>, _ work: UnsafeMutablePointer<Self>, _ lwork: UnsafePointer<Int32>,
+        _ info: UnsafeMutablePointer<Int32>)
 }
 
 extension Float: LAPACKScalar {
@@ -83,36 +97,50 @@ extension Float: LAPACKScalar {
         _ iwork: UnsafeMutablePointer<Int32>, _ info: UnsafeMutablePointer<Int32>
     ) { sgesdd_(jobz, m, n, a, lda, s, u, ldu, vt, ldvt, work, lwork, iwork, info) }
     static func geqrf(
-        _ m: UnsafePointer<Int32>, _ n: UnsafePointer<Int32>, _ a: UnsafeMutablePointer<Float>, _ lda: UnsafePointer<Int32>, _ tau: UnsafeMutablePointer<Float>,
+        _ m: UnsafePointer<Int32>, _ n: UnsafePointer<Int32>, _ a: UnsafeMutablePointer<Float>,
+        _ lda: UnsafePointer<Int32>, _ tau: UnsafeMutablePointer<Float>,
         _ work: UnsafeMutablePointer<Float>, _ lwork: UnsafePointer<Int32>, _ info: UnsafeMutablePointer<Int32>
     ) { sgeqrf_(m, n, a, lda, tau, work, lwork, info) }
     static func orgqr(
-        _ m: UnsafePointer<Int32>, _ n: UnsafePointer<Int32>, _ k: UnsafePointer<Int32>, _ a: UnsafeMutablePointer<Float>, _ lda: UnsafePointer<Int32>,
-        _ tau: UnsafePointer<Float>, _ work: UnsafeMutablePointer<Float>, _ lwork: UnsafePointer<Int32>, _ info: UnsafeMutablePointer<Int32>
+        _ m: UnsafePointer<Int32>, _ n: UnsafePointer<Int32>, _ k: UnsafePointer<Int32>,
+        _ a: UnsafeMutablePointer<Float>, _ lda: UnsafePointer<Int32>,
+        _ tau: UnsafePointer<Float>, _ work: UnsafeMutablePointer<Float>, _ lwork: UnsafePointer<Int32>,
+        _ info: UnsafeMutablePointer<Int32>
     ) { sorgqr_(m, n, k, a, lda, tau, work, lwork, info) }
     static func sytrf(
-        _ uplo: UnsafePointer<CChar>, _ n: UnsafePointer<Int32>, _ a: UnsafeMutablePointer<Float>, _ lda: UnsafePointer<Int32>, _ ipiv: UnsafeMutablePointer<Int32>,
+        _ uplo: UnsafePointer<CChar>, _ n: UnsafePointer<Int32>, _ a: UnsafeMutablePointer<Float>,
+        _ lda: UnsafePointer<Int32>, _ ipiv: UnsafeMutablePointer<Int32>,
         _ work: UnsafeMutablePointer<Float>, _ lwork: UnsafePointer<Int32>, _ info: UnsafeMutablePointer<Int32>
     ) { ssytrf_(uplo, n, a, lda, ipiv, work, lwork, info) }
     static func gels(
-        _ trans: UnsafePointer<CChar>, _ m: UnsafePointer<Int32>, _ n: UnsafePointer<Int32>, _ nrhs: UnsafePointer<Int32>, _ a: UnsafeMutablePointer<Float>,
-        _ lda: UnsafePointer<Int32>, _ b: UnsafeMutablePointer<Float>, _ ldb: UnsafePointer<Int32>, _ work: UnsafeMutablePointer<Float>, _ lwork: UnsafePointer<Int32>,
+        _ trans: UnsafePointer<CChar>, _ m: UnsafePointer<Int32>, _ n: UnsafePointer<Int32>,
+        _ nrhs: UnsafePointer<Int32>, _ a: UnsafeMutablePointer<Float>,
+        _ lda: UnsafePointer<Int32>, _ b: UnsafeMutablePointer<Float>, _ ldb: UnsafePointer<Int32>,
+        _ work: UnsafeMutablePointer<Float>, _ lwork: UnsafePointer<Int32>,
         _ info: UnsafeMutablePointer<Int32>
     ) { sgels_(trans, m, n, nrhs, a, lda, b, ldb, work, lwork, info) }
     static func gelsy(
-        _ m: UnsafePointer<Int32>, _ n: UnsafePointer<Int32>, _ nrhs: UnsafePointer<Int32>, _ a: UnsafeMutablePointer<Float>, _ lda: UnsafePointer<Int32>,
-        _ b: UnsafeMutablePointer<Float>, _ ldb: UnsafePointer<Int32>, _ jpvt: UnsafeMutablePointer<Int32>, _ rcond: UnsafePointer<Float>, _ rank: UnsafeMutablePointer<Int32>,
+        _ m: UnsafePointer<Int32>, _ n: UnsafePointer<Int32>, _ nrhs: UnsafePointer<Int32>,
+        _ a: UnsafeMutablePointer<Float>, _ lda: UnsafePointer<Int32>,
+        _ b: UnsafeMutablePointer<Float>, _ ldb: UnsafePointer<Int32>, _ jpvt: UnsafeMutablePointer<Int32>,
+        _ rcond: UnsafePointer<Float>, _ rank: UnsafeMutablePointer<Int32>,
         _ work: UnsafeMutablePointer<Float>, _ lwork: UnsafePointer<Int32>, _ info: UnsafeMutablePointer<Int32>
     ) { sgelsy_(m, n, nrhs, a, lda, b, ldb, jpvt, rcond, rank, work, lwork, info) }
     static func gelsd(
-        _ m: UnsafePointer<Int32>, _ n: UnsafePointer<Int32>, _ nrhs: UnsafePointer<Int32>, _ a: UnsafeMutablePointer<Float>, _ lda: UnsafePointer<Int32>,
-        _ b: UnsafeMutablePointer<Float>, _ ldb: UnsafePointer<Int32>, _ s: UnsafeMutablePointer<Float>, _ rcond: UnsafePointer<Float>,
-        _ rank: UnsafeMutablePointer<Int32>, _ work: UnsafeMutablePointer<Float>, _ lwork: UnsafePointer<Int32>, _ iwork: UnsafeMutablePointer<Int32>, _ info: UnsafeMutablePointer<Int32>
+        _ m: UnsafePointer<Int32>, _ n: UnsafePointer<Int32>, _ nrhs: UnsafePointer<Int32>,
+        _ a: UnsafeMutablePointer<Float>, _ lda: UnsafePointer<Int32>,
+        _ b: UnsafeMutablePointer<Float>, _ ldb: UnsafePointer<Int32>, _ s: UnsafeMutablePointer<Float>,
+        _ rcond: UnsafePointer<Float>,
+        _ rank: UnsafeMutablePointer<Int32>, _ work: UnsafeMutablePointer<Float>, _ lwork: UnsafePointer<Int32>,
+        _ iwork: UnsafeMutablePointer<Int32>, _ info: UnsafeMutablePointer<Int32>
     ) { sgelsd_(m, n, nrhs, a, lda, b, ldb, s, rcond, rank, work, lwork, iwork, info) }
     static func gelss(
-        _ m: UnsafePointer<Int32>, _ n: UnsafePointer<Int32>, _ nrhs: UnsafePointer<Int32>, _ a: UnsafeMutablePointer<Float>, _ lda: UnsafePointer<Int32>,
-        _ b: UnsafeMutablePointer<Float>, _ ldb: UnsafePointer<Int32>, _ s: UnsafeMutablePointer<Float>, _ rcond: UnsafePointer<Float>,
-        _ rank: UnsafeMutablePointer<Int32>, _ work: UnsafeMutablePointer<Float>, _ lwork: UnsafePointer<Int32>, _ info: UnsafeMutablePointer<Int32>
+        _ m: UnsafePointer<Int32>, _ n: UnsafePointer<Int32>, _ nrhs: UnsafePointer<Int32>,
+        _ a: UnsafeMutablePointer<Float>, _ lda: UnsafePointer<Int32>,
+        _ b: UnsafeMutablePointer<Float>, _ ldb: UnsafePointer<Int32>, _ s: UnsafeMutablePointer<Float>,
+        _ rcond: UnsafePointer<Float>,
+        _ rank: UnsafeMutablePointer<Int32>, _ work: UnsafeMutablePointer<Float>, _ lwork: UnsafePointer<Int32>,
+        _ info: UnsafeMutablePointer<Int32>
     ) { sgelss_(m, n, nrhs, a, lda, b, ldb, s, rcond, rank, work, lwork, info) }
 }
 
@@ -144,36 +172,50 @@ extension Double: LAPACKScalar {
         _ iwork: UnsafeMutablePointer<Int32>, _ info: UnsafeMutablePointer<Int32>
     ) { dgesdd_(jobz, m, n, a, lda, s, u, ldu, vt, ldvt, work, lwork, iwork, info) }
     static func geqrf(
-        _ m: UnsafePointer<Int32>, _ n: UnsafePointer<Int32>, _ a: UnsafeMutablePointer<Double>, _ lda: UnsafePointer<Int32>, _ tau: UnsafeMutablePointer<Double>,
+        _ m: UnsafePointer<Int32>, _ n: UnsafePointer<Int32>, _ a: UnsafeMutablePointer<Double>,
+        _ lda: UnsafePointer<Int32>, _ tau: UnsafeMutablePointer<Double>,
         _ work: UnsafeMutablePointer<Double>, _ lwork: UnsafePointer<Int32>, _ info: UnsafeMutablePointer<Int32>
     ) { dgeqrf_(m, n, a, lda, tau, work, lwork, info) }
     static func orgqr(
-        _ m: UnsafePointer<Int32>, _ n: UnsafePointer<Int32>, _ k: UnsafePointer<Int32>, _ a: UnsafeMutablePointer<Double>, _ lda: UnsafePointer<Int32>,
-        _ tau: UnsafePointer<Double>, _ work: UnsafeMutablePointer<Double>, _ lwork: UnsafePointer<Int32>, _ info: UnsafeMutablePointer<Int32>
+        _ m: UnsafePointer<Int32>, _ n: UnsafePointer<Int32>, _ k: UnsafePointer<Int32>,
+        _ a: UnsafeMutablePointer<Double>, _ lda: UnsafePointer<Int32>,
+        _ tau: UnsafePointer<Double>, _ work: UnsafeMutablePointer<Double>, _ lwork: UnsafePointer<Int32>,
+        _ info: UnsafeMutablePointer<Int32>
     ) { dorgqr_(m, n, k, a, lda, tau, work, lwork, info) }
     static func sytrf(
-        _ uplo: UnsafePointer<CChar>, _ n: UnsafePointer<Int32>, _ a: UnsafeMutablePointer<Double>, _ lda: UnsafePointer<Int32>, _ ipiv: UnsafeMutablePointer<Int32>,
+        _ uplo: UnsafePointer<CChar>, _ n: UnsafePointer<Int32>, _ a: UnsafeMutablePointer<Double>,
+        _ lda: UnsafePointer<Int32>, _ ipiv: UnsafeMutablePointer<Int32>,
         _ work: UnsafeMutablePointer<Double>, _ lwork: UnsafePointer<Int32>, _ info: UnsafeMutablePointer<Int32>
     ) { dsytrf_(uplo, n, a, lda, ipiv, work, lwork, info) }
     static func gels(
-        _ trans: UnsafePointer<CChar>, _ m: UnsafePointer<Int32>, _ n: UnsafePointer<Int32>, _ nrhs: UnsafePointer<Int32>, _ a: UnsafeMutablePointer<Double>,
-        _ lda: UnsafePointer<Int32>, _ b: UnsafeMutablePointer<Double>, _ ldb: UnsafePointer<Int32>, _ work: UnsafeMutablePointer<Double>, _ lwork: UnsafePointer<Int32>,
+        _ trans: UnsafePointer<CChar>, _ m: UnsafePointer<Int32>, _ n: UnsafePointer<Int32>,
+        _ nrhs: UnsafePointer<Int32>, _ a: UnsafeMutablePointer<Double>,
+        _ lda: UnsafePointer<Int32>, _ b: UnsafeMutablePointer<Double>, _ ldb: UnsafePointer<Int32>,
+        _ work: UnsafeMutablePointer<Double>, _ lwork: UnsafePointer<Int32>,
         _ info: UnsafeMutablePointer<Int32>
     ) { dgels_(trans, m, n, nrhs, a, lda, b, ldb, work, lwork, info) }
     static func gelsy(
-        _ m: UnsafePointer<Int32>, _ n: UnsafePointer<Int32>, _ nrhs: UnsafePointer<Int32>, _ a: UnsafeMutablePointer<Double>, _ lda: UnsafePointer<Int32>,
-        _ b: UnsafeMutablePointer<Double>, _ ldb: UnsafePointer<Int32>, _ jpvt: UnsafeMutablePointer<Int32>, _ rcond: UnsafePointer<Double>, _ rank: UnsafeMutablePointer<Int32>,
+        _ m: UnsafePointer<Int32>, _ n: UnsafePointer<Int32>, _ nrhs: UnsafePointer<Int32>,
+        _ a: UnsafeMutablePointer<Double>, _ lda: UnsafePointer<Int32>,
+        _ b: UnsafeMutablePointer<Double>, _ ldb: UnsafePointer<Int32>, _ jpvt: UnsafeMutablePointer<Int32>,
+        _ rcond: UnsafePointer<Double>, _ rank: UnsafeMutablePointer<Int32>,
         _ work: UnsafeMutablePointer<Double>, _ lwork: UnsafePointer<Int32>, _ info: UnsafeMutablePointer<Int32>
     ) { dgelsy_(m, n, nrhs, a, lda, b, ldb, jpvt, rcond, rank, work, lwork, info) }
     static func gelsd(
-        _ m: UnsafePointer<Int32>, _ n: UnsafePointer<Int32>, _ nrhs: UnsafePointer<Int32>, _ a: UnsafeMutablePointer<Double>, _ lda: UnsafePointer<Int32>,
-        _ b: UnsafeMutablePointer<Double>, _ ldb: UnsafePointer<Int32>, _ s: UnsafeMutablePointer<Double>, _ rcond: UnsafePointer<Double>,
-        _ rank: UnsafeMutablePointer<Int32>, _ work: UnsafeMutablePointer<Double>, _ lwork: UnsafePointer<Int32>, _ iwork: UnsafeMutablePointer<Int32>, _ info: UnsafeMutablePointer<Int32>
+        _ m: UnsafePointer<Int32>, _ n: UnsafePointer<Int32>, _ nrhs: UnsafePointer<Int32>,
+        _ a: UnsafeMutablePointer<Double>, _ lda: UnsafePointer<Int32>,
+        _ b: UnsafeMutablePointer<Double>, _ ldb: UnsafePointer<Int32>, _ s: UnsafeMutablePointer<Double>,
+        _ rcond: UnsafePointer<Double>,
+        _ rank: UnsafeMutablePointer<Int32>, _ work: UnsafeMutablePointer<Double>, _ lwork: UnsafePointer<Int32>,
+        _ iwork: UnsafeMutablePointer<Int32>, _ info: UnsafeMutablePointer<Int32>
     ) { dgelsd_(m, n, nrhs, a, lda, b, ldb, s, rcond, rank, work, lwork, iwork, info) }
     static func gelss(
-        _ m: UnsafePointer<Int32>, _ n: UnsafePointer<Int32>, _ nrhs: UnsafePointer<Int32>, _ a: UnsafeMutablePointer<Double>, _ lda: UnsafePointer<Int32>,
-        _ b: UnsafeMutablePointer<Double>, _ ldb: UnsafePointer<Int32>, _ s: UnsafeMutablePointer<Double>, _ rcond: UnsafePointer<Double>,
-        _ rank: UnsafeMutablePointer<Int32>, _ work: UnsafeMutablePointer<Double>, _ lwork: UnsafePointer<Int32>, _ info: UnsafeMutablePointer<Int32>
+        _ m: UnsafePointer<Int32>, _ n: UnsafePointer<Int32>, _ nrhs: UnsafePointer<Int32>,
+        _ a: UnsafeMutablePointer<Double>, _ lda: UnsafePointer<Int32>,
+        _ b: UnsafeMutablePointer<Double>, _ ldb: UnsafePointer<Int32>, _ s: UnsafeMutablePointer<Double>,
+        _ rcond: UnsafePointer<Double>,
+        _ rank: UnsafeMutablePointer<Int32>, _ work: UnsafeMutablePointer<Double>, _ lwork: UnsafePointer<Int32>,
+        _ info: UnsafeMutablePointer<Int32>
     ) { dgelss_(m, n, nrhs, a, lda, b, ldb, s, rcond, rank, work, lwork, info) }
 }
 

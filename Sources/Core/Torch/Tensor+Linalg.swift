@@ -89,7 +89,8 @@ extension Linalg {
         }
         if dims.count != 2 {
             torchFail(
-                "linalg.matrix_norm", "linalg.matrix_norm: dim must be a 2-tuple. Got \(dims.map(String.init).joined(separator: " "))",
+                "linalg.matrix_norm",
+                "linalg.matrix_norm: dim must be a 2-tuple. Got \(dims.map(String.init).joined(separator: " "))",
                 file: file, line: line)
         }
         let d0 = Checks.dim(dims[0], rank: x.rank).unwrap("linalg.matrix_norm", file: file, line: line)
@@ -351,7 +352,8 @@ extension Linalg {
             let (inverse, info) = invEx(a, file: file, line: line)
             let singular = info.ne(Tensor.scalar(Int32(0), dtype: .int32)).unsqueeze(-1).unsqueeze(-1)
             let bounded = Tensor.where(singular, Double.infinity, inverse)
-            let value = matrixNorm(a, ord: order, file: file, line: line)
+            let value =
+                matrixNorm(a, ord: order, file: file, line: line)
                 * matrixNorm(bounded, ord: order, file: file, line: line)
             // 0 · inf (a zero matrix) counts as inf, as NumPy's.
             return value.nanToNum(nan: .infinity, posinf: .infinity, neginf: -.infinity)

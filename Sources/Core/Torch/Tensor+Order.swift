@@ -296,7 +296,9 @@ extension Tensor {
         // Selection gives the values at row-independent positions without sorting (no gradient);
         // otherwise the rows are sorted and the positions gathered.
         let selecting = !Tensor.shouldRecord(self) && (!ignoringNaN || rows == 1)
-        let sorted = selecting ? moved.reshape([rows, n]) : moved.reshape([rows, n]).sort(dim: -1, file: file, line: line).values
+        let sorted =
+            selecting
+            ? moved.reshape([rows, n]) : moved.reshape([rows, n]).sort(dim: -1, file: file, line: line).values
         let nanCounts = Torch.noGrad { sorted.isnan().sum(dims: [1]) }.int64Array()
         var lowIndex: [Int64] = [], highIndex: [Int64] = [], weights: [Double] = [], isNaN: [Bool] = []
         for v in q {

@@ -187,7 +187,8 @@ let orderOps: [String: DiffOp] = [
     },
     "unique_consecutive_dim": { xs, c in
         uniqueOutputs(
-            xs[0].uniqueConsecutive(dim: c.int("dim"), returnInverse: c.bool("inverse"), returnCounts: c.bool("counts")))
+            xs[0].uniqueConsecutive(dim: c.int("dim"), returnInverse: c.bool("inverse"), returnCounts: c.bool("counts"))
+        )
     },
     "histogram": { xs, c in
         let weight = c.bool("weight") ? xs.last : nil
@@ -377,7 +378,10 @@ let linalgNewOps: [String: DiffOp] = [
     "scatter_reduce_extrema_grad": { xs, c in [scatterReduceOp(xs, c)] },
     "put_": { xs, c in [xs[0].clone().put_(xs[1], xs[2], accumulate: c.bool("acc"))] },
     "index_reduce": { xs, c in
-        [xs[0].indexReduce(c.int("dim"), xs[1], xs[2], reduce: reduction(c.string("reduce")), includeSelf: c.bool("self"))]
+        [
+            xs[0].indexReduce(
+                c.int("dim"), xs[1], xs[2], reduce: reduction(c.string("reduce")), includeSelf: c.bool("self"))
+        ]
     },
     "index_reduce_": { xs, c in
         [
@@ -483,7 +487,10 @@ let decompositionOps: [String: DiffOp] = [
         return [Linalg.norm(xs[0], ord: c.doubleOrNil("ord"), dims: dims, keepdim: keepdim)]
     },
     "linalg_matrix_norm_dims": { xs, c in
-        [Linalg.matrixNorm(xs[0], ord: matrixOrders[c.string("ord")]!, dims: c.ints("dims"), keepdim: c.bool("keepdim"))]
+        [
+            Linalg.matrixNorm(
+                xs[0], ord: matrixOrders[c.string("ord")]!, dims: c.ints("dims"), keepdim: c.bool("keepdim"))
+        ]
     },
     "linalg_vector_norm_dtype": { xs, c in
         [Linalg.vectorNorm(xs[0], ord: c.double("ord"), dtype: dtypeArg(c.stringOrNil("dtype")))]
@@ -895,7 +902,8 @@ let moreOps: [String: DiffOp] = [
 let allOps: [String: DiffOp] = {
     var all: [String: DiffOp] = [:]
     for table in [
-        unaryOps, binaryOps, specialOps, compositeOps, orderOps, linalgNewOps, decompositionOps, reductionOps, shapeOps, linalgOps, nnOps,
+        unaryOps, binaryOps, specialOps, compositeOps, orderOps, linalgNewOps, decompositionOps, reductionOps, shapeOps,
+        linalgOps, nnOps,
         inPlaceOps,
         moreOps,
     ] {

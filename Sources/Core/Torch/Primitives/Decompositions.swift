@@ -182,7 +182,9 @@ extension Linalg {
         -> (lu: Tensor, pivots: Tensor)
     {
         let (lu, pivots, info) = luFactorEx(a, pivot: pivot, file: file, line: line)
-        LAPACKCalls.raise(info.toArray(Int32.self), batched: a.rank > 2, "torch.linalg.lu_factor", file: file, line: line) {
+        LAPACKCalls.raise(
+            info.toArray(Int32.self), batched: a.rank > 2, "torch.linalg.lu_factor", file: file, line: line
+        ) {
             "U[\($0),\($0)] is zero and using it on lu_solve would result in a division by zero. If you still want "
                 + "to perform the factorization, consider calling linalg.lu(A, pivot) or linalg.lu_factor_ex(A, pivot)"
         }
@@ -212,7 +214,8 @@ extension Linalg {
         }
         let (lu, pivots, info) = LAPACKCalls.luFactors(a)
         guard Tensor.shouldRecord(a) else { return (lu, pivots, info) }
-        let out = Tensor.recorded(.linalgLuFactor, [a], save: [], saveOutput: true, file: file, line: line, output: lu) {
+        let out = Tensor.recorded(.linalgLuFactor, [a], save: [], saveOutput: true, file: file, line: line, output: lu)
+        {
             node, g in
             let (p, l, u) = luUnpack(node.savedTensor(0), pivots)
             let m = l.shape[l.rank - 2], n = u.shape[u.rank - 1], k = Swift.min(m, n)
@@ -259,7 +262,8 @@ extension Linalg {
     ) -> (p: Tensor, l: Tensor, u: Tensor) {
         if lu.rank < 2 {
             torchFail(
-                "lu_unpack", "torch.lu_unpack: Expected tensor with 2 or more dimensions. Got size: \(lu.shape) instead",
+                "lu_unpack",
+                "torch.lu_unpack: Expected tensor with 2 or more dimensions. Got size: \(lu.shape) instead",
                 file: file, line: line)
         }
         if unpackPivots && pivots.dtype != .int32 {
@@ -326,7 +330,8 @@ extension Linalg {
         let n = lu.shape[lu.rank - 1]
         let bRows = left ? b.shape[b.rank - 2] : b.shape[b.rank - 1]
         if bRows != n {
-            let shown = left ? "\(b.shape[b.rank - 2])x\(b.shape[b.rank - 1])" : "\(b.shape[b.rank - 1])x\(b.shape[b.rank - 2])"
+            let shown =
+                left ? "\(b.shape[b.rank - 2])x\(b.shape[b.rank - 1])" : "\(b.shape[b.rank - 1])x\(b.shape[b.rank - 2])"
             torchFail(
                 "linalg.lu_solve",
                 "linalg.lu_solve: Incompatible shapes of A and B for the equation \(left ? "AX = B" : "XA = B") "
@@ -355,8 +360,9 @@ extension Linalg {
         _ a: Tensor, hermitian: Bool = false, file: StaticString = #fileID, line: UInt = #line
     ) -> (ld: Tensor, pivots: Tensor) {
         let (ld, pivots, info) = ldlFactorEx(a, hermitian: hermitian, file: file, line: line)
-        LAPACKCalls.raise(info.toArray(Int32.self), batched: a.rank > 2, "torch.linalg.ldl_factor", file: file, line: line)
-        {
+        LAPACKCalls.raise(
+            info.toArray(Int32.self), batched: a.rank > 2, "torch.linalg.ldl_factor", file: file, line: line
+        ) {
             "The factorization could not be completed because the block diagonal matrix D is singular (D[\($0),"
                 + "\($0)] is zero)."
         }
@@ -484,7 +490,8 @@ extension Linalg {
             return (vh.mT * inverse.unsqueeze(-2)).matmul(u.mT)
         }
         guard Tensor.shouldRecord(a) else { return forward() }
-        return Tensor.recorded(.linalgPinv, [a], save: [a], saveOutput: true, file: file, line: line, forward: forward) {
+        return Tensor.recorded(.linalgPinv, [a], save: [a], saveOutput: true, file: file, line: line, forward: forward)
+        {
             node, g in [pinvBackward(g, pinv: node.savedTensor(1), a: node.savedTensor(0))]
         }
     }

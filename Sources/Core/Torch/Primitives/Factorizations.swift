@@ -18,9 +18,10 @@ extension Primitive {
         linalgEigh = Primitive("linalg_eigh", nodeName: "LinalgEighBackward0"),
         linalgSvdvals = Primitive("linalg_svdvals", nodeName: "LinalgSvdBackward0")
     /// The factorizations, in the registry.
-    static let factorizations: [Primitive] = [
-        .linalgInv, .linalgDet, .linalgSlogdet, .linalgSolve, .linalgCholesky, .linalgEigh, .linalgSvdvals,
-    ] + decompositions
+    static let factorizations: [Primitive] =
+        [
+            .linalgInv, .linalgDet, .linalgSlogdet, .linalgSolve, .linalgCholesky, .linalgEigh, .linalgSvdvals,
+        ] + decompositions
 }
 
 /// The LAPACK plumbing shared by the factorization primitives (Note [Dense factorizations]).
