@@ -13,6 +13,7 @@ let package = Package(
     products: [
         .library(name: "Torch", targets: ["Torch"]),
         .library(name: "TorchNN", targets: ["TorchNN", "TorchOptim", "TorchData", "TorchIO"]),
+        .library(name: "TorchDistributions", targets: ["TorchDistributions"]),
         // One import for everything: `import SwiftTorch` re-exports Torch and the libraries.
         .library(name: "SwiftTorch", targets: ["SwiftTorch"]),
         .executable(name: "torch-bench", targets: ["TorchBench"]),
@@ -74,7 +75,12 @@ let package = Package(
             path: "Sources/Libraries/TorchIO", swiftSettings: optimize
         ),
         .target(
-            name: "SwiftTorch", dependencies: ["Torch", "TorchNN", "TorchOptim", "TorchData", "TorchIO"],
+            name: "TorchDistributions", dependencies: ["Torch", "TorchBase"], path: "Sources/Libraries/TorchDistributions",
+            swiftSettings: optimize
+        ),
+        .target(
+            name: "SwiftTorch",
+            dependencies: ["Torch", "TorchNN", "TorchOptim", "TorchData", "TorchIO", "TorchDistributions"],
             path: "Sources/Libraries/SwiftTorch"
         ),
 
@@ -126,6 +132,10 @@ let package = Package(
         .testTarget(
             name: "TorchDataTests",
             dependencies: ["TorchTestSupport", "Torch", "TorchBase", "TorchNN", "TorchOptim", "TorchData"]
+        ),
+        .testTarget(
+            name: "TorchDistributionsTests",
+            dependencies: ["TorchTestSupport", "Torch", "TorchBase", "TorchDistributions"], exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "TorchIOTests",

@@ -10,3 +10,4 @@
 @_exported import TorchOptim
 @_exported import TorchData
 @_exported import TorchIO
+@_exported import TorchDistributions
