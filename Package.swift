@@ -75,7 +75,8 @@ let package = Package(
             path: "Sources/Libraries/TorchIO", swiftSettings: optimize
         ),
         .target(
-            name: "TorchDistributions", dependencies: ["Torch", "TorchBase"], path: "Sources/Libraries/TorchDistributions",
+            name: "TorchDistributions", dependencies: ["Torch", "TorchBase"],
+            path: "Sources/Libraries/TorchDistributions",
             swiftSettings: optimize
         ),
         .target(

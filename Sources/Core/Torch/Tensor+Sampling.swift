@@ -190,7 +190,8 @@ extension Tensor {
         _ alpha: Tensor, generator: Generator = .default, file: StaticString = #fileID, line: UInt = #line
     ) -> Tensor {
         if !alpha.dtype.isFloatingPoint {
-            torchFail("_standard_gamma", "\"gamma_cpu\" not implemented for '\(alpha.dtype.pytorchName)'", file: file,
+            torchFail(
+                "_standard_gamma", "\"gamma_cpu\" not implemented for '\(alpha.dtype.pytorchName)'", file: file,
                 line: line)
         }
         let tiny = alpha.dtype == .float64 ? Double.leastNormalMagnitude : Double(Float.leastNormalMagnitude)
@@ -198,7 +199,8 @@ extension Tensor {
             Swift.max(Samplers.gamma(a[0], &s), tiny)
         }.to(device: alpha.device)
         return Torch.customFunction(
-            "StandardGamma", [alpha], forward: { ctx, xs in
+            "StandardGamma", [alpha],
+            forward: { ctx, xs in
                 ctx.saveForBackward(xs[0])
                 ctx.values["sample"] = x
                 return x
@@ -216,7 +218,8 @@ extension Tensor {
     /// Tensor.standardGammaGrad(Tensor([1.0]), Tensor([1.0]))   // ≈ [0.7836]
     /// ```
     public static func standardGammaGrad(_ x: Tensor, _ alpha: Tensor) -> Tensor {
-        let shape = Checks.broadcastShapes(x.shape, alpha.shape).unwrap("_standard_gamma_grad", file: #fileID,
+        let shape = Checks.broadcastShapes(x.shape, alpha.shape).unwrap(
+            "_standard_gamma_grad", file: #fileID,
             line: #line)
         let xs = x.detach().expand(shape).to(.float64).contiguous().toArray(Double.self)
         let as_ = alpha.detach().expand(shape).to(.float64).contiguous().toArray(Double.self)

@@ -31,7 +31,9 @@ public final class Bernoulli: Distribution {
         super.init(batchShape: probs.shape, validateArgs: validateArgs, file: file, line: line)
     }
     /// Bernoulli(probs:). ```Bernoulli(probs: Tensor([0.5]))```
-    public convenience init(probs: Tensor, validateArgs: Bool? = nil) { self.init(.probs(probs), validateArgs: validateArgs) }
+    public convenience init(probs: Tensor, validateArgs: Bool? = nil) {
+        self.init(.probs(probs), validateArgs: validateArgs)
+    }
     /// Bernoulli(logits:). ```Bernoulli(logits: Tensor([0.0]))```
     public convenience init(logits: Tensor, validateArgs: Bool? = nil) {
         self.init(.logits(logits), validateArgs: validateArgs)
@@ -50,7 +52,9 @@ public final class Bernoulli: Distribution {
 
     override public func sample(_ sampleShape: [Int] = [], generator: Generator = .default) -> Tensor {
         let shape = extendedShape(sampleShape)
-        return Torch.noGrad { uniform(shape, like: probs, generator: generator).lt(probs.expand(shape)).to(probs.dtype) }
+        return Torch.noGrad {
+            uniform(shape, like: probs, generator: generator).lt(probs.expand(shape)).to(probs.dtype)
+        }
     }
     override public func logProb(_ value: Tensor) -> Tensor {
         validateSample(value)
@@ -58,7 +62,8 @@ public final class Bernoulli: Distribution {
     }
     override public func entropy() -> Tensor { bceWithLogits(logits, probs) }
     override public func expand(_ batchShape: [Int]) -> Distribution {
-        Bernoulli(given == "probs" ? .probs(probs.expand(batchShape)) : .logits(logits.expand(batchShape)),
+        Bernoulli(
+            given == "probs" ? .probs(probs.expand(batchShape)) : .logits(logits.expand(batchShape)),
             validateArgs: false)
     }
 }
@@ -97,7 +102,9 @@ public final class Categorical: Distribution {
         }
         super.init(batchShape: Array(r.shape.dropLast()), validateArgs: validateArgs, file: file, line: line)
     }
-    public convenience init(probs: Tensor, validateArgs: Bool? = nil) { self.init(.probs(probs), validateArgs: validateArgs) }
+    public convenience init(probs: Tensor, validateArgs: Bool? = nil) {
+        self.init(.probs(probs), validateArgs: validateArgs)
+    }
     public convenience init(logits: Tensor, validateArgs: Bool? = nil) {
         self.init(.logits(logits), validateArgs: validateArgs)
     }
@@ -158,7 +165,8 @@ public final class Categorical: Distribution {
     }
     override public func expand(_ batchShape: [Int]) -> Distribution {
         let shape = batchShape + [numEvents]
-        return Categorical(given == "probs" ? .probs(probs.expand(shape)) : .logits(logits.expand(shape)),
+        return Categorical(
+            given == "probs" ? .probs(probs.expand(shape)) : .logits(logits.expand(shape)),
             validateArgs: false)
     }
     /// Every category, shaped `[K] + [1, ...]` (`enumerate_support(expand: false)`).
@@ -181,7 +189,9 @@ public final class OneHotCategorical: Distribution {
             batchShape: categorical.batchShape, eventShape: [categorical.numEvents], validateArgs: validateArgs,
             file: file, line: line)
     }
-    public convenience init(probs: Tensor, validateArgs: Bool? = nil) { self.init(.probs(probs), validateArgs: validateArgs) }
+    public convenience init(probs: Tensor, validateArgs: Bool? = nil) {
+        self.init(.probs(probs), validateArgs: validateArgs)
+    }
     public convenience init(logits: Tensor, validateArgs: Bool? = nil) {
         self.init(.logits(logits), validateArgs: validateArgs)
     }
@@ -263,7 +273,9 @@ public final class Geometric: Distribution {
         }
         super.init(batchShape: probs.shape, validateArgs: validateArgs, file: file, line: line)
     }
-    public convenience init(probs: Tensor, validateArgs: Bool? = nil) { self.init(.probs(probs), validateArgs: validateArgs) }
+    public convenience init(probs: Tensor, validateArgs: Bool? = nil) {
+        self.init(.probs(probs), validateArgs: validateArgs)
+    }
     public convenience init(logits: Tensor, validateArgs: Bool? = nil) {
         self.init(.logits(logits), validateArgs: validateArgs)
     }
@@ -293,7 +305,8 @@ public final class Geometric: Distribution {
     }
     override public func entropy() -> Tensor { bceWithLogits(logits, probs) / probs }
     override public func expand(_ batchShape: [Int]) -> Distribution {
-        Geometric(given == "probs" ? .probs(probs.expand(batchShape)) : .logits(logits.expand(batchShape)),
+        Geometric(
+            given == "probs" ? .probs(probs.expand(batchShape)) : .logits(logits.expand(batchShape)),
             validateArgs: false)
     }
 }
@@ -404,6 +417,18 @@ public final class Multinomial: Distribution {
         let k = categorical.numEvents
         // Sum the one-hot draws over the leading totalCount dim.
         return oneHot(draws, k, like: probs).sum(dims: [0]).to(probs.dtype)
+    }
+    /// n·H(categorical) - log n! + Σ_k Σ_{x=1..n} P(Binomial(n, p_k) = x) · log x!, as PyTorch's.
+    override public func entropy() -> Tensor {
+        let n = Double(totalCount)
+        let term1 = n * categorical.entropy() - Double.logGamma(n + 1)
+        if totalCount == 0 { return term1 }
+        let binomial = Binomial(totalCount: Tensor.fullLike(probs, n), probs: probs, validateArgs: false)
+        let support = Tensor.arange(1, totalCount + 1).to(probs.dtype)
+            .reshape([totalCount] + probs.shape.map { _ in 1 })
+        let masses = binomial.logProb(support).exp()
+        let term2 = (masses * (support + 1.0).lgamma()).sum(dims: [0, -1])
+        return term1 + term2
     }
     override public func logProb(_ value: Tensor) -> Tensor {
         validateSample(value)

@@ -32,15 +32,17 @@ open class Distribution: CustomStringConvertible {
         self.validateArgs = validateArgs ?? Distribution.validateArgsByDefault
         self.file = file
         self.line = line
-        if self.validateArgs {
-            for (name, value, constraint) in argConstraints {
-                if !constraint.check(value).all().item(Bool.self) {
-                    fail(
-                        "Expected parameter \(name) (Tensor of shape \(pyShape(value.shape))) of distribution "
-                            + "\(self) to satisfy the constraint \(constraint), but found invalid values:\n\(value)")
-                }
-            }
+        if self.validateArgs, let problem = argumentProblem() { fail(problem) }
+    }
+
+    /// PyTorch's ValueError text for the first parameter outside its constraint, or nil (the
+    /// check `init` runs when validating; a pure function tests can call).
+    public func argumentProblem() -> String? {
+        for (name, value, constraint) in argConstraints where !constraint.check(value).all().item(Bool.self) {
+            return "Expected parameter \(name) (Tensor of shape \(pyShape(value.shape))) of distribution "
+                + "\(self) to satisfy the constraint \(constraint), but found invalid values:\n\(value)"
         }
+        return nil
     }
 
     /// The class name, as PyTorch's repr prints it.
@@ -98,26 +100,29 @@ open class Distribution: CustomStringConvertible {
         fail("\(name) does not implement \(what) (NotImplementedError in PyTorch)")
     }
 
-    /// PyTorch's `_validate_sample`: event shape, broadcastability and the support.
+    /// PyTorch's `_validate_sample`: traps when validating and `sampleProblem` finds one.
     public func validateSample(_ value: Tensor) {
-        guard validateArgs else { return }
+        if validateArgs, let problem = sampleProblem(value) { fail(problem) }
+    }
+
+    /// Why `value` is not a valid sample (event shape, broadcastability, support), in PyTorch's
+    /// ValueError words, or nil.
+    public func sampleProblem(_ value: Tensor) -> String? {
         let e = eventShape.count
         if value.rank < e || Array(value.shape.suffix(e)) != eventShape {
-            fail(
-                "The right-most size of value must match event_shape: torch.Size(\(value.shape)) vs "
-                    + "torch.Size(\(eventShape)).")
+            return "The right-most size of value must match event_shape: torch.Size(\(value.shape)) vs "
+                + "torch.Size(\(eventShape))."
         }
         let expected = batchShape + eventShape
         for (i, j) in zip(value.shape.reversed(), expected.reversed()) where i != 1 && j != 1 && i != j {
-            fail(
-                "Value is not broadcastable with batch_shape+event_shape: torch.Size(\(value.shape)) vs "
-                    + "torch.Size(\(expected)).")
+            return "Value is not broadcastable with batch_shape+event_shape: torch.Size(\(value.shape)) vs "
+                + "torch.Size(\(expected))."
         }
         if !support.check(value).all().item(Bool.self) {
-            fail(
-                "Expected value argument (Tensor of shape \(pyShape(value.shape))) to be within the support "
-                    + "(\(support)) of the distribution \(self), but found invalid values:\n\(value)")
+            return "Expected value argument (Tensor of shape \(pyShape(value.shape))) to be within the support "
+                + "(\(support)) of the distribution \(self), but found invalid values:\n\(value)"
         }
+        return nil
     }
 }
 

@@ -97,7 +97,8 @@ public final class Dirichlet: Distribution {
         concentration: Tensor, validateArgs: Bool? = nil, file: StaticString = #fileID, line: UInt = #line
     ) {
         if concentration.rank < 1 {
-            torchFail("Dirichlet", "`concentration` parameter must be at least one-dimensional.", file: file,
+            torchFail(
+                "Dirichlet", "`concentration` parameter must be at least one-dimensional.", file: file,
                 line: line)
         }
         self.concentration = concentration.dtype.isFloatingPoint ? concentration : concentration.to(Torch.defaultDType)
@@ -239,7 +240,8 @@ public final class StudentT: Distribution {
     override public func logProb(_ value: Tensor) -> Tensor {
         validateSample(value)
         let y = (value - loc) / scale
-        let z = scale.log() + 0.5 * df.log() + 0.5 * Double.log(Double.pi) + (0.5 * df).lgamma()
+        let z =
+            scale.log() + 0.5 * df.log() + 0.5 * Double.log(Double.pi) + (0.5 * df).lgamma()
             - (0.5 * (df + 1.0)).lgamma()
         return -0.5 * (df + 1.0) * (y.pow(2) / df).log1p() - z
     }

@@ -82,7 +82,8 @@ enum KLRegistry {
                 return t1 + t2
             },
             entry(Categorical.self, Categorical.self) { p, q in categoricalKL(p, q) },
-            entry(OneHotCategorical.self, OneHotCategorical.self) { p, q in categoricalKL(p.categorical, q.categorical) },
+            entry(OneHotCategorical.self, OneHotCategorical.self) { p, q in categoricalKL(p.categorical, q.categorical)
+            },
             entry(Uniform.self, Uniform.self) { p, q in
                 let r = ((q.high - q.low) / (p.high - p.low)).log()
                 return inf(r, where: q.low.gt(p.low).logicalOr(q.high.lt(p.high)))
@@ -132,7 +133,8 @@ enum KLRegistry {
             entry(Independent.self, Independent.self) { p, q in
                 if p.reinterpretedBatchDims != q.reinterpretedBatchDims {
                     torchFail(
-                        "kl_divergence", "No KL(p || q) is implemented for Independent distributions with "
+                        "kl_divergence",
+                        "No KL(p || q) is implemented for Independent distributions with "
                             + "different reinterpreted_batch_ndims", file: #fileID, line: #line)
                 }
                 return sumRightmost(klDivergence(p.base, q.base), p.reinterpretedBatchDims)
@@ -163,7 +165,8 @@ enum KLRegistry {
                 file: #fileID, line: #line)
         }
         let lp = p.scaleTrilUnbroadcast, lq = q.scaleTrilUnbroadcast
-        let halfTerm1 = lq.diagonal(dim1: -2, dim2: -1).log().sum(dims: [-1])
+        let halfTerm1 =
+            lq.diagonal(dim1: -2, dim2: -1).log().sum(dims: [-1])
             - lp.diagonal(dim1: -2, dim2: -1).log().sum(dims: [-1])
         let batch = try! Checks.broadcastShapes(Array(lq.shape.dropLast(2)), Array(lp.shape.dropLast(2))).get()
         let n = p.eventShape[0]

@@ -25,7 +25,9 @@ public final class MultivariateNormal: Distribution {
         loc: Tensor, _ scale: MultivariateNormalScale, validateArgs: Bool? = nil,
         file: StaticString = #fileID, line: UInt = #line
     ) {
-        if loc.rank < 1 { torchFail("MultivariateNormal", "loc must be at least one-dimensional.", file: file, line: line) }
+        if loc.rank < 1 {
+            torchFail("MultivariateNormal", "loc must be at least one-dimensional.", file: file, line: line)
+        }
         let m: Tensor
         let what: String
         switch scale {
@@ -133,7 +135,8 @@ public final class MultivariateNormal: Distribution {
         return batchShape.isEmpty ? h : h.expand(batchShape)
     }
     override public func expand(_ batchShape: [Int]) -> Distribution {
-        MultivariateNormal(loc: loc.expand(batchShape + eventShape), .scaleTril(scaleTrilUnbroadcast), validateArgs: false)
+        MultivariateNormal(
+            loc: loc.expand(batchShape + eventShape), .scaleTril(scaleTrilUnbroadcast), validateArgs: false)
     }
 }
 
@@ -182,7 +185,9 @@ public final class Independent: Distribution {
     override public func rsample(_ sampleShape: [Int] = [], generator: Generator = .default) -> Tensor {
         base.rsample(sampleShape, generator: generator)
     }
-    override public func logProb(_ value: Tensor) -> Tensor { sumRightmost(base.logProb(value), reinterpretedBatchDims) }
+    override public func logProb(_ value: Tensor) -> Tensor {
+        sumRightmost(base.logProb(value), reinterpretedBatchDims)
+    }
     override public func entropy() -> Tensor { sumRightmost(base.entropy(), reinterpretedBatchDims) }
     override public func expand(_ batchShape: [Int]) -> Distribution {
         let extra = Array(base.batchShape.suffix(reinterpretedBatchDims))
