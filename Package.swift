@@ -22,6 +22,8 @@ let package = Package(
         .executable(name: "torch-train", targets: ["TorchTrain"]),
         .executable(name: "torch-gpu-check", targets: ["TorchGPUCheck"]),
         .executable(name: "torch-diff", targets: ["TorchDifferential"]),
+        .executable(name: "reinforce-example", targets: ["ReinforceExample"]),
+        .executable(name: "vae-example", targets: ["VAEExample"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1")
@@ -106,6 +108,13 @@ let package = Package(
             name: "TorchDifferential", dependencies: ["Torch", "TorchBase", "TorchNN", "TorchIO"],
             path: "Sources/Programs/TorchDifferential"
         ),
+
+        // Examples (examples/): PyTorch's examples, ported line by line.
+        .executableTarget(
+            name: "ReinforceExample", dependencies: ["SwiftTorch"], path: "examples/reinforce", swiftSettings: optimize),
+        .executableTarget(
+            name: "VAEExample", dependencies: ["SwiftTorch"], path: "examples/vae", exclude: ["vae.py"],
+            swiftSettings: optimize),
 
         // Tests
         .target(name: "TorchTestSupport", dependencies: ["Torch", "TorchBase"], path: "Tests/TorchTestSupport"),
