@@ -98,7 +98,8 @@ let package = Package(
             path: "Sources/Programs/TorchGPUCheck", swiftSettings: optimize
         ),
         .executableTarget(
-            name: "TorchBench", dependencies: ["Torch", "TorchBase", "TorchCPU", "TorchNN", "TorchOptim", "TorchIO"],
+            name: "TorchBench",
+            dependencies: ["Torch", "TorchBase", "TorchCPU", "TorchNN", "TorchOptim", "TorchIO", "TorchDistributions"],
             path: "Sources/Programs/TorchBench", swiftSettings: optimize
         ),
         .executableTarget(name: "TorchDemo", dependencies: ["Torch"], path: "Sources/Programs/TorchDemo"),

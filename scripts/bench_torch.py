@@ -25,7 +25,8 @@ def t(f, reps=7, inner=1):
 
 
 quick = "--quick" in sys.argv
-linalg_only = "--linalg-only" in sys.argv  # section 7 alone
+sampling_only = "--sampling-only" in sys.argv  # section 8 alone
+linalg_only = "--linalg-only" in sys.argv or sampling_only  # section 7 (and 8) alone
 torch.manual_seed(0)
 
 # Autograd overheads (single thread is what matters here).
@@ -98,28 +99,39 @@ for threads in () if linalg_only else (1, 2):
     print(f"conv_fwd_bwd_{threads}", t(conv_fwd_bwd, reps=reps))
     print(f"lstm_{threads}", t(lstm_fwd_bwd, reps=reps))
 
-# Linear algebra, einsum and ordering (#14), all threads of this machine's budget (2).
+if not sampling_only:
+    # Linear algebra, einsum and ordering (#14), all threads of this machine's budget (2).
+    torch.set_num_threads(2)
+    lreps = 3 if quick else 5
+    A512 = torch.randn(512, 512) + 512 ** 0.5 * torch.eye(512)
+    B512 = torch.randn(512, 64)
+    S512 = A512 @ A512.mT + 512 * torch.eye(512)
+    Ab = torch.randn(64, 64, 64) + 8 * torch.eye(64)
+    Bb = torch.randn(64, 64, 8)
+    Sb = Ab @ Ab.mT + 64 * torch.eye(64)
+    print("solve512", t(lambda: torch.linalg.solve(A512, B512), reps=lreps))
+    print("cholesky512", t(lambda: torch.linalg.cholesky(S512), reps=lreps))
+    print("svd512", t(lambda: torch.linalg.svd(A512), reps=lreps))
+    print("solve_b64", t(lambda: torch.linalg.solve(Ab, Bb), reps=lreps))
+    print("cholesky_b64", t(lambda: torch.linalg.cholesky(Sb), reps=lreps))
+    print("svd_b64", t(lambda: torch.linalg.svd(Ab), reps=lreps))
+    q = torch.randn(8, 8, 128, 64)
+    k = torch.randn(8, 8, 128, 64)
+    print("einsum_attn", t(lambda: torch.einsum("bhqd,bhkd->bhqk", q, k), reps=lreps))
+    c1, c2, c3 = torch.randn(256, 512), torch.randn(512, 32), torch.randn(32, 512)
+    print("einsum_chain", t(lambda: torch.einsum("ij,jk,kl->il", c1, c2, c3), reps=lreps))
+    big = torch.randn(10_000_000)
+    print("median10M", t(lambda: big.median(), reps=3))
+    print("quantile8M", t(lambda: torch.quantile(big[:8_000_000], 0.9), reps=3))
+    print("unique10M", t(lambda: torch.unique(big.mul(100).round()), reps=3))
+    print("sort10M", t(lambda: big.sort(), reps=3))
+
+# Sampling throughput (#15): one million draws each, all threads.
 torch.set_num_threads(2)
-lreps = 3 if quick else 5
-A512 = torch.randn(512, 512) + 512 ** 0.5 * torch.eye(512)
-B512 = torch.randn(512, 64)
-S512 = A512 @ A512.mT + 512 * torch.eye(512)
-Ab = torch.randn(64, 64, 64) + 8 * torch.eye(64)
-Bb = torch.randn(64, 64, 8)
-Sb = Ab @ Ab.mT + 64 * torch.eye(64)
-print("solve512", t(lambda: torch.linalg.solve(A512, B512), reps=lreps))
-print("cholesky512", t(lambda: torch.linalg.cholesky(S512), reps=lreps))
-print("svd512", t(lambda: torch.linalg.svd(A512), reps=lreps))
-print("solve_b64", t(lambda: torch.linalg.solve(Ab, Bb), reps=lreps))
-print("cholesky_b64", t(lambda: torch.linalg.cholesky(Sb), reps=lreps))
-print("svd_b64", t(lambda: torch.linalg.svd(Ab), reps=lreps))
-q = torch.randn(8, 8, 128, 64)
-k = torch.randn(8, 8, 128, 64)
-print("einsum_attn", t(lambda: torch.einsum("bhqd,bhkd->bhqk", q, k), reps=lreps))
-c1, c2, c3 = torch.randn(256, 512), torch.randn(512, 32), torch.randn(32, 512)
-print("einsum_chain", t(lambda: torch.einsum("ij,jk,kl->il", c1, c2, c3), reps=lreps))
-big = torch.randn(10_000_000)
-print("median10M", t(lambda: big.median(), reps=3))
-print("quantile8M", t(lambda: torch.quantile(big[:8_000_000], 0.9), reps=3))
-print("unique10M", t(lambda: torch.unique(big.mul(100).round()), reps=3))
-print("sort10M", t(lambda: big.sort(), reps=3))
+sreps = 3 if quick else 5
+normal = torch.distributions.Normal(torch.zeros(1000), torch.ones(1000))
+print("sample_normal", t(lambda: normal.sample((1000,)), reps=sreps))
+cat = torch.distributions.Categorical(logits=torch.randn(1000))
+print("sample_categorical", t(lambda: cat.sample((1_000_000,)), reps=sreps))
+gamma = torch.distributions.Gamma(torch.full((1000,), 2.5), torch.ones(1000))
+print("sample_gamma", t(lambda: gamma.sample((1000,)), reps=sreps))

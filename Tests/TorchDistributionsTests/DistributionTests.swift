@@ -62,6 +62,28 @@ final class DistributionTests: XCTestCase {
             }
             return MultivariateNormal(loc: t("loc"), scale, validateArgs: validate)
         case "Independent": return Independent(Normal(loc: t("loc"), scale: t("scale")), 1, validateArgs: validate)
+        case "TransformedAffineExp":
+            return TransformedDistribution(
+                Normal(loc: t("loc"), scale: t("scale")), [AffineTransform(loc: t("a"), scale: t("b")), ExpTransform()])
+        case "TransformedSigmoid":
+            return TransformedDistribution(Normal(loc: t("loc"), scale: t("scale")), [SigmoidTransform()])
+        case "TransformedTanh":
+            return TransformedDistribution(Normal(loc: t("loc"), scale: t("scale")), [TanhTransform()])
+        case "TransformedStickBreaking":
+            return TransformedDistribution(
+                Independent(Normal(loc: t("loc"), scale: t("scale")), 1), [StickBreakingTransform()])
+        case "TransformedPower":
+            return TransformedDistribution(Exponential(rate: t("rate")), [PowerTransform(exponent: t("exponent"))])
+        case "RelaxedBernoulli": return RelaxedBernoulli(temperature: t("temperature"), probs: t("probs"))
+        case "RelaxedOneHotCategorical":
+            return RelaxedOneHotCategorical(temperature: t("temperature"), logits: t("logits"))
+        case "MixtureSameFamilyNormal":
+            return MixtureSameFamily(Categorical(probs: t("mix")), Normal(loc: t("loc"), scale: t("scale")))
+        case "MixtureSameFamilyMVN":
+            return MixtureSameFamily(
+                Categorical(probs: t("mix")), MultivariateNormal(loc: t("loc"), .scaleTril(t("scale_tril"))))
+        case "LowRankMultivariateNormal":
+            return LowRankMultivariateNormal(loc: t("loc"), covFactor: t("cov_factor"), covDiag: t("cov_diag"))
         default: fatalError("no distribution \(name)")
         }
     }
@@ -90,7 +112,7 @@ final class DistributionTests: XCTestCase {
                 checked += 1
             }
         }
-        XCTAssertGreaterThan(checked, 120)
+        XCTAssertGreaterThan(checked, 160)
         print("distributions: \(checked) values over \(cases.count) distributions match PyTorch")
     }
 
@@ -183,7 +205,7 @@ final class SamplingTests: XCTestCase {
             let stat = SamplingTests.chiSquared(samples, spec)
             XCTAssertLessThan(stat, Fixtures.number(spec["critical"]!), "\(name) \(spec["params"]!)")
         }
-        XCTAssertEqual(specs.count, 25)
+        XCTAssertEqual(specs.count, 27)
     }
 
     func testChiSquaredCatchesAWrongDistribution() {
@@ -274,5 +296,13 @@ final class SamplingTests: XCTestCase {
         ((x * x).sum() / Double(n)).backward()
         assertMatches(loc.grad!, 2.0 * loc.detach(), "∂E/∂μ", rtol: 0, atol: 0.05)
         assertMatches(tril.grad!.tril(), 2.0 * tril.detach(), "∂E/∂L", rtol: 0, atol: 0.05)
+        // Low rank: E‖x‖² = ‖μ‖² + ‖W‖² + Σd, so ∂/∂W = 2W and ∂/∂d = 1.
+        let w = Tensor([[0.5], [-1.0]], dtype: .float64).requiresGrad_()
+        let diag = Tensor([0.3, 0.7], dtype: .float64).requiresGrad_()
+        let low = LowRankMultivariateNormal(loc: loc.detach(), covFactor: w, covDiag: diag)
+        let y = low.rsample([n], generator: Generator(seed: 4))
+        ((y * y).sum() / Double(n)).backward()
+        assertMatches(w.grad!, 2.0 * w.detach(), "∂E/∂W", rtol: 0, atol: 0.05)
+        assertMatches(diag.grad!, Tensor([1.0, 1.0], dtype: .float64), "∂E/∂d", rtol: 0, atol: 0.05)
     }
 }

@@ -1,11 +1,12 @@
 // The benchmark CLI: times SwiftTorch and NumPy on the same workloads in one run and prints ratios.
-// Usage: swift run -c release torch-bench [--quick] [--models-only] [--linalg-only]
+// Usage: swift run -c release torch-bench [--quick] [--models-only] [--linalg-only] [--sampling-only]
 import Torch
 import TorchBase
 @_spi(Kernels) import TorchCPU
 import TorchNN
 import TorchOptim
 import TorchIO
+import TorchDistributions
 import Foundation
 #if canImport(Glibc)
     import Glibc
@@ -314,7 +315,8 @@ if !CommandLine.arguments.contains("--no-models") {
             pad(name, 40) + pad(format3(ours * 1e3) + " ms", 14)
                 + pad("torch " + (theirs.map { format3($0 * 1e3) + " ms" } ?? "n/a"), 20) + "speed ratio " + ratio)
     }
-    let linalgOnly = CommandLine.arguments.contains("--linalg-only")
+    let samplingOnly = CommandLine.arguments.contains("--sampling-only")
+    let linalgOnly = CommandLine.arguments.contains("--linalg-only") || samplingOnly
     if !linalgOnly {
         let a = Tensor.ones([1]).requiresGrad_(), b = Tensor.ones([1]).requiresGrad_()
         let saved = Torch.numThreads
@@ -346,8 +348,12 @@ if !CommandLine.arguments.contains("--no-models") {
     }
     Torch.numThreads = saved
 
+    if !samplingOnly { linalgBench(vs) }
+    samplingBench(vs)
+}
+
+func linalgBench(_ vs: (String, Double, String) -> Void) {
     // 7. Linear algebra, einsum and ordering (#14), with all threads.
-    Torch.numThreads = saved
     let lreps = quick ? 3 : 5
     let n512 = Tensor.randn([512, 512]) + Tensor.eye(512) * 512.0.squareRoot()
     // Positive-definite with room to spare in float32 (a product alone can round to singular).
@@ -375,4 +381,17 @@ if !CommandLine.arguments.contains("--no-models") {
     // Rounding included, as PyTorch's side times it.
     vs("unique 10M float32 (~5k values)", time(reps: 3) { _ = (big10 * 100.0).round().unique() }, "unique10M")
     vs("sort 10M float32", time(reps: 3) { _ = big10.sort(dim: 0) }, "sort10M")
+}
+
+// 8. Sampling throughput (#15): one million draws each, with all threads.
+func samplingBench(_ vs: (String, Double, String) -> Void) {
+    let sreps = quick ? 3 : 5
+    let normal = Normal(loc: Tensor.zeros([1000]), scale: Tensor.ones([1000]))
+    vs("Normal.sample 1M (1000 x batch 1000)", time(reps: sreps) { _ = normal.sample([1000]) }, "sample_normal")
+    let categorical = Categorical(logits: Tensor.randn([1000]))
+    vs(
+        "Categorical(1000 classes).sample 1M", time(reps: sreps) { _ = categorical.sample([1_000_000]) },
+        "sample_categorical")
+    let gamma = Gamma(concentration: Tensor.full([1000], 2.5), rate: Tensor.ones([1000]))
+    vs("Gamma(2.5).sample 1M", time(reps: sreps) { _ = gamma.sample([1000]) }, "sample_gamma")
 }

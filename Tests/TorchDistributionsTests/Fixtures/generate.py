@@ -53,6 +53,24 @@ def spd(b, k):
 
 
 def make(name, p):
+    T = D.transforms
+    if name == "TransformedAffineExp":
+        return D.TransformedDistribution(D.Normal(p["loc"], p["scale"]),
+                                         [T.AffineTransform(p["a"], p["b"]), T.ExpTransform()])
+    if name == "TransformedSigmoid":
+        return D.TransformedDistribution(D.Normal(p["loc"], p["scale"]), [T.SigmoidTransform()])
+    if name == "TransformedTanh":
+        return D.TransformedDistribution(D.Normal(p["loc"], p["scale"]), [T.TanhTransform()])
+    if name == "TransformedStickBreaking":
+        return D.TransformedDistribution(D.Independent(D.Normal(p["loc"], p["scale"]), 1),
+                                         [T.StickBreakingTransform()])
+    if name == "TransformedPower":
+        return D.TransformedDistribution(D.Exponential(p["rate"]), [T.PowerTransform(p["exponent"])])
+    if name == "MixtureSameFamilyNormal":
+        return D.MixtureSameFamily(D.Categorical(probs=p["mix"]), D.Normal(p["loc"], p["scale"]))
+    if name == "MixtureSameFamilyMVN":
+        return D.MixtureSameFamily(D.Categorical(probs=p["mix"]),
+                                   D.MultivariateNormal(p["loc"], scale_tril=p["scale_tril"]))
     if name == "MultivariateNormal":
         kind = p["kind"]
         return D.MultivariateNormal(p["loc"], **{kind: p["matrix"]})
@@ -93,6 +111,20 @@ def param_sets():
     yield "MultivariateNormal", {
         "kind": "scale_tril", "loc": torch.randn(2, 3), "matrix": torch.linalg.cholesky(spd(2, 3))}
     yield "Independent", {"loc": torch.randn(2, 3), "scale": pos(2, 3)}
+    yield "TransformedAffineExp", {"loc": torch.randn(3), "scale": pos(3), "a": torch.randn(3),
+                                   "b": torch.tensor([-1.5, -0.5, -2.0])}
+    yield "TransformedAffineExp", {"loc": torch.randn(3), "scale": pos(3), "a": torch.randn(3), "b": pos(3)}
+    yield "TransformedSigmoid", {"loc": torch.randn(3), "scale": pos(3)}
+    yield "TransformedTanh", {"loc": torch.randn(3) * 0.3, "scale": pos(3, hi=1.0)}
+    yield "TransformedStickBreaking", {"loc": torch.randn(2, 3), "scale": pos(2, 3)}
+    yield "TransformedPower", {"rate": pos(3), "exponent": torch.tensor([0.5, 2.0, 3.0])}
+    yield "RelaxedBernoulli", {"temperature": torch.tensor(0.7), "probs": pos(3, lo=0.1, hi=0.9)}
+    yield "RelaxedOneHotCategorical", {"temperature": torch.tensor(0.5), "logits": torch.randn(2, 4)}
+    yield "MixtureSameFamilyNormal", {"mix": pos(2, 3), "loc": torch.randn(2, 3), "scale": pos(2, 3)}
+    yield "MixtureSameFamilyMVN", {"mix": pos(3), "loc": torch.randn(3, 2),
+                                   "scale_tril": torch.linalg.cholesky(spd(3, 2))}
+    yield "LowRankMultivariateNormal", {"loc": torch.randn(2, 3), "cov_factor": torch.randn(2, 3, 2),
+                                        "cov_diag": pos(2, 3)}
 
 
 def try_(f):
@@ -220,6 +252,16 @@ def chi2_specs():
     cont("Chi2", {"df": 3.0}, st.chi2(3.0))
     cont("Beta", {"concentration1": 0.6, "concentration0": 2.5}, st.beta(0.6, 2.5))
     cont("StudentT", {"df": 2.5, "loc": 1.0, "scale": 2.0}, st.t(2.5, 1.0, 2.0))
+    # Weibull(k = 1.5) as Exponential(1) ** (1 / 1.5).
+    cont("TransformedPower", {"rate": 1.0, "exponent": 1 / 1.5}, st.weibull_min(1.5))
+
+    class Mixture:  # 0.3 N(-1, 0.5²) + 0.7 N(2, 1): quantiles by root finding on the CDF.
+        def ppf(self, q):
+            from scipy.optimize import brentq
+            cdf = lambda x: 0.3 * st.norm.cdf(x, -1, 0.5) + 0.7 * st.norm.cdf(x, 2, 1) - q
+            return brentq(cdf, -20, 20, xtol=1e-14)
+
+    cont("MixtureSameFamilyNormal", {"mix": [0.3, 0.7], "loc": [-1.0, 2.0], "scale": [0.5, 1.0]}, Mixture())
 
     def disc(name, params, pmf, support_max):
         # Integer bins [lo, hi] merged until each expects at least 5 of N draws; the last is open.
