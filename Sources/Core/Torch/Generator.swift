@@ -127,6 +127,26 @@ public final class Generator: @unchecked Sendable {
         return out
     }
 
+    /// Fills `out[0..<n]` with the numbers `normals(n)` gives (the same values, rounded once to
+    /// `T`), in parallel and without intermediate arrays: pair b takes Philox block start + b.
+    func fillNormals<T: BinaryFloatingPoint>(_ out: UnsafeMutablePointer<T>, _ n: Int) {
+        let pairs = (n + 1) / 2
+        let (key, start) = reserve(pairs)
+        Kernels.parallelFor(pairs, grain: 4096) { r in
+            for b in r {
+                let w = Generator.philox(start &+ UInt64(b), key)
+                let bits1 = (UInt64(w[0]) << 21) ^ UInt64(w[1] >> 11)
+                let bits2 = (UInt64(w[2]) << 21) ^ UInt64(w[3] >> 11)
+                let u1 = 1 - Double(bits1 & ((1 << 53) - 1)) * 0x1p-53
+                let u2 = Double(bits2 & ((1 << 53) - 1)) * 0x1p-53
+                let radius = (-2 * Double.log(u1)).squareRoot()
+                let theta = 2 * Double.pi * u2
+                out[2 * b] = T(radius * Double.cos(theta))
+                if 2 * b + 1 < n { out[2 * b + 1] = T(radius * Double.sin(theta)) }
+            }
+        }
+    }
+
     /// A uniform integer in `0..<bound` for each of `n` draws (64-bit words, negligible bias).
     func integers(_ n: Int, below bound: UInt64) -> [UInt64] {
         let w = words(2 * n)

@@ -311,6 +311,13 @@ enum Kernels {
     static func parallelFor(_ count: Int, grain: Int, _ body: (Range<Int>) -> Void) {
         CPUThreads.forRange(count, grain: grain, body)
     }
+
+    // MARK: CPU random numbers
+
+    /// `n` float32 standard normals into host memory from Philox blocks `start`… (four a block).
+    static func normalFloat32(_ out: UnsafeMutablePointer<Float>, _ n: Int, key: UInt64, start: UInt64) {
+        CPURandom.normalFloat32(out, n, key: key, start: start)
+    }
 }
 
 extension Tensor {

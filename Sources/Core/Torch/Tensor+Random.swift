@@ -28,8 +28,22 @@ extension Tensor {
         if Kernels.supports(.philox, dtype ?? Torch.defaultDType, on: device) {
             return philoxOnDevice(2, shape, dtype ?? Torch.defaultDType, device, generator)
         }
-        return Tensor(flat: generator.normals(shape.product), shape: shape, dtype: dtype ?? Torch.defaultDType).to(
-            device: device)
+        let dt = dtype ?? Torch.defaultDType
+        if dt == .float32 || dt == .float64 {
+            let t = Tensor(uninitialized: shape, dtype: dt)
+            let n = shape.product
+            if dt == .float32 {
+                // Note [float32 normals]: computed in float32 from 24-bit uniforms, four per Philox
+                // block (as PyTorch's CPU normal_ works in float); the generator advances by the
+                // (n + 1) / 2 blocks a double stream would use, as on every device.
+                let (key, start) = generator.reserve((n + 1) / 2)
+                Kernels.normalFloat32(t.storage.data.assumingMemoryBound(to: Float.self), n, key: key, start: start)
+            } else {
+                generator.fillNormals(t.storage.data.assumingMemoryBound(to: Double.self), n)
+            }
+            return t.to(device: device)
+        }
+        return Tensor(flat: generator.normals(shape.product), shape: shape, dtype: dt).to(device: device)
     }
 
     /// Uniform integers in `low..<high` (int64 by default).

@@ -2,10 +2,10 @@ import RealModule
 import TorchBase
 
 // Note [Per-element random streams]: rejection samplers (gamma, Poisson, binomial) use a varying
-// number of draws per element. Each element gets a Philox stream of its own, keyed by the
-// generator's key and the element's reserved counter, so the results depend only on the seed and
-// the call sequence (never on how the elements are split across threads), and elements are drawn
-// in parallel.
+// number of draws per element. Each run of 256 consecutive elements gets a Philox stream of its
+// own, keyed by the generator's key and the run's reserved counter, so the results depend only on
+// the seed and the call sequence (never on how the runs are split across threads), and runs are
+// drawn in parallel.
 
 /// One element's Philox stream (Note [Per-element random streams]).
 struct ElementStream {
@@ -32,30 +32,57 @@ struct ElementStream {
         return words[used]
     }
 
-    /// Uniform in [0, 1) with 53 random bits.
+    /// Whether uniforms take 53 random bits (two words, for float64 results) or 32 (one word,
+    /// ample for float32 and narrower results).
+    var wide = true
+
+    /// Uniform in [0, 1).
     mutating func uniform() -> Double {
+        if !wide { return Double(word()) * 0x1p-32 }
         let bits = (UInt64(word()) << 21) ^ UInt64(word() >> 11)
         return Double(bits & ((1 << 53) - 1)) * 0x1p-53
     }
 
-    /// Standard normal (Box-Muller, one of the pair).
+    private var spare: Double? = nil
+
+    /// Standard normal (Marsaglia's polar method: no trigonometry; the pair's second value is
+    /// kept for the next call).
     mutating func normal() -> Double {
-        let u1 = 1 - uniform(), u2 = uniform()
-        return (-2 * Double.log(u1)).squareRoot() * Double.cos(2 * .pi * u2)
+        if let s = spare {
+            spare = nil
+            return s
+        }
+        while true {
+            let u = 2 * uniform() - 1, v = 2 * uniform() - 1
+            let s = u * u + v * v
+            if s > 0 && s < 1 {
+                let f = (-2 * Double.log(s) / s).squareRoot()
+                spare = v * f
+                return u * f
+            }
+        }
     }
 }
 
 extension Generator {
-    /// Runs `body(i, &stream)` for `n` elements in parallel, each with its own stream.
-    func perElement(_ n: Int, _ body: (Int, inout ElementStream) -> Void) {
-        let (key, start) = reserve(n)
-        Kernels.parallelFor(n, grain: 1024) { range in
-            for i in range {
-                var s = ElementStream(key: key, element: start &+ UInt64(i))
-                body(i, &s)
+    /// Runs `body(i, &stream)` for `n` elements in parallel. Elements draw from one stream per
+    /// run of `streamRun` consecutive elements (a fixed split, so results do not depend on the
+    /// thread count), with 53-bit uniforms when `wide`, 32-bit otherwise.
+    func perElement(_ n: Int, wide: Bool = true, _ body: (Int, inout ElementStream) -> Void) {
+        let run = Generator.streamRun
+        let runs = (n + run - 1) / run
+        let (key, start) = reserve(runs)
+        Kernels.parallelFor(runs, grain: 4) { range in
+            for r in range {
+                var s = ElementStream(key: key, element: start &+ UInt64(r))
+                s.wide = wide
+                for i in (r * run)..<Swift.min(n, (r + 1) * run) { body(i, &s) }
             }
         }
     }
+
+    /// Elements that share one stream in `perElement`.
+    static let streamRun = 256
 }
 
 /// The scalar samplers behind the tensor ones.
@@ -163,18 +190,29 @@ enum Samplers {
 }
 
 extension Tensor {
-    /// Runs a scalar sampler over the float64 values of `params` (one row per element) and returns
-    /// a tensor of `shape` and `dtype`.
+    /// Runs a scalar sampler over the float64 values of one or two broadcast parameters and
+    /// returns a tensor of `shape` and `dtype`.
     fileprivate static func sampled(
-        _ params: [Tensor], shape: [Int], dtype: DType, generator: Generator,
-        _ draw: ([Double], inout ElementStream) -> Double
+        _ a: Tensor, _ b: Tensor? = nil, shape: [Int], dtype: DType, generator: Generator,
+        _ draw: (Double, Double, inout ElementStream) -> Double
     ) -> Tensor {
-        let values = params.map { $0.expand(shape).to(.float64).contiguous().toArray(Double.self) }
+        let av = a.expand(shape).to(.float64).contiguous().toArray(Double.self)
+        let bv = b.map { $0.expand(shape).to(.float64).contiguous().toArray(Double.self) }
         let n = shape.product
+        let wide = dtype == .float64
         var out = [Double](repeating: 0, count: n)
-        out.withUnsafeMutableBufferPointer { buf in
-            let p = buf.baseAddress!
-            generator.perElement(n) { i, s in p[i] = draw(values.map { $0[i] }, &s) }
+        av.withUnsafeBufferPointer { ap in
+            out.withUnsafeMutableBufferPointer { buf in
+                let p = buf.baseAddress!, x = ap.baseAddress!
+                if let bv {
+                    bv.withUnsafeBufferPointer { bp in
+                        let y = bp.baseAddress!
+                        generator.perElement(n, wide: wide) { i, s in p[i] = draw(x[i], y[i], &s) }
+                    }
+                } else {
+                    generator.perElement(n, wide: wide) { i, s in p[i] = draw(x[i], 0, &s) }
+                }
+            }
         }
         return Tensor(flat: out, shape: shape, dtype: dtype)
     }
@@ -195,8 +233,8 @@ extension Tensor {
                 line: line)
         }
         let tiny = alpha.dtype == .float64 ? Double.leastNormalMagnitude : Double(Float.leastNormalMagnitude)
-        let x = sampled([alpha.detach()], shape: alpha.shape, dtype: alpha.dtype, generator: generator) { a, s in
-            Swift.max(Samplers.gamma(a[0], &s), tiny)
+        let x = sampled(alpha.detach(), shape: alpha.shape, dtype: alpha.dtype, generator: generator) { a, _, s in
+            Swift.max(Samplers.gamma(a, &s), tiny)
         }.to(device: alpha.device)
         return Torch.customFunction(
             "StandardGamma", [alpha],
@@ -246,8 +284,8 @@ extension Tensor {
         if rates.contains(where: { !($0 >= 0) }) {
             torchFail("poisson", "invalid Poisson rate, expected rate to be non-negative", file: file, line: line)
         }
-        return Tensor.sampled([detach()], shape: shape, dtype: dtype, generator: generator) { r, s in
-            Samplers.poisson(r[0], &s)
+        return Tensor.sampled(detach(), shape: shape, dtype: dtype, generator: generator) { r, _, s in
+            Samplers.poisson(r, &s)
         }.to(device: device)
     }
 
@@ -267,8 +305,8 @@ extension Tensor {
                 line: line)
         }
         let shape = Checks.broadcastShapes(count.shape, prob.shape).unwrap("binomial", file: file, line: line)
-        return sampled([count.detach(), prob.detach()], shape: shape, dtype: count.dtype, generator: generator) {
-            v, s in Samplers.binomial(v[0], v[1], &s)
+        return sampled(count.detach(), prob.detach(), shape: shape, dtype: count.dtype, generator: generator) {
+            n, p, s in Samplers.binomial(n, p, &s)
         }.to(device: count.device)
     }
 }

@@ -136,18 +136,27 @@ public final class Categorical: Distribution {
         }
         let u = Tensor.rand([n * rows], dtype: .float64, generator: generator).toArray(Double.self)
         var out = [Int64](repeating: 0, count: n * rows)
-        for s in 0..<n {
-            for r in 0..<rows {
-                let base = r * k
-                let target = u[s * rows + r] * cdf[base + k - 1]
-                var lo = 0, hi = k - 1
-                while lo < hi {
-                    let mid = (lo + hi) / 2
-                    if cdf[base + mid] > target { hi = mid } else { lo = mid + 1 }
+        cdf.withUnsafeBufferPointer { cp in
+            p.withUnsafeBufferPointer { pp in
+                u.withUnsafeBufferPointer { up in
+                    out.withUnsafeMutableBufferPointer { op in
+                        let (c, w, uu, o) = (cp.baseAddress!, pp.baseAddress!, up.baseAddress!, op.baseAddress!)
+                        Torch.parallelFor(n * rows, grain: 16384) { range in
+                            for d in range {
+                                let base = (d % rows) * k
+                                let target = uu[d] * c[base + k - 1]
+                                var lo = 0, hi = k - 1
+                                while lo < hi {
+                                    let mid = (lo + hi) >> 1
+                                    if c[base + mid] > target { hi = mid } else { lo = mid + 1 }
+                                }
+                                // Skip zero-probability classes at the boundary.
+                                while lo < k - 1 && w[base + lo] == 0 { lo += 1 }
+                                o[d] = Int64(lo)
+                            }
+                        }
+                    }
                 }
-                // Skip zero-probability classes at the boundary.
-                while lo < k - 1 && p[base + lo] == 0 { lo += 1 }
-                out[s * rows + r] = Int64(lo)
             }
         }
         return Tensor(shape: sampleShape + batchShape, scalars: out).to(device: probs.device)

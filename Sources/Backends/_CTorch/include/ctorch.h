@@ -29,6 +29,8 @@ void ctorch_sigmoid_f32(const float *x, float *y, long n);
 
 // Sum of n contiguous floats / doubles with several vector accumulators.
 float ctorch_sum_f32(const float *x, long n);
+// n standard normal floats from Philox blocks counter, counter + 1, … (vrandom.c).
+void ctorch_normal_f32(uint64_t key, uint64_t counter, float *out, long n);
 double ctorch_sum_f64(const double *x, long n);
 
 // Names the calling thread (threads otherwise inherit their creator's name).
