@@ -104,7 +104,8 @@ let package = Package(
         ),
         .executableTarget(name: "TorchDemo", dependencies: ["Torch"], path: "Sources/Programs/TorchDemo"),
         .executableTarget(
-            name: "TorchMisuse", dependencies: ["Torch", "TorchIO"], path: "Sources/Programs/TorchMisuse"),
+            name: "TorchMisuse", dependencies: ["Torch", "TorchIO", "TorchDistributions"],
+            path: "Sources/Programs/TorchMisuse"),
         .executableTarget(
             name: "TorchDifferential", dependencies: ["Torch", "TorchBase", "TorchNN", "TorchIO"],
             path: "Sources/Programs/TorchDifferential"

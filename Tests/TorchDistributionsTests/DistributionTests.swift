@@ -116,6 +116,31 @@ final class DistributionTests: XCTestCase {
         print("distributions: \(checked) values over \(cases.count) distributions match PyTorch")
     }
 
+    func testShapesOfSamplesExpansionsAndSupports() {
+        let cases = DistributionTests.root["cases"] as! [[String: Any]]
+        for c in cases {
+            let name = c["dist"] as! String
+            let d = DistributionTests.make(name, c["params"] as! [String: Any])
+            let full = d.batchShape + d.eventShape
+            XCTAssertEqual(d.sample([4, 2]).shape, [4, 2] + full, "\(name).sample")
+            if d.hasRsample { XCTAssertEqual(d.rsample([3]).shape, [3] + full, "\(name).rsample") }
+            // expand adds a leading batch dim; log-probabilities of a sample broadcast over it.
+            let e = d.expand([5] + d.batchShape)
+            XCTAssertEqual(e.batchShape, [5] + d.batchShape, "\(name).expand")
+            XCTAssertEqual(e.eventShape, d.eventShape, "\(name).expand event")
+            let x = d.sample()
+            assertMatches(e.logProb(x), d.logProb(x).expand([5] + d.batchShape), "\(name).expand logProb")
+        }
+        let b = Binomial(totalCount: Tensor([3.0, 3.0]), probs: Tensor([0.2, 0.7]))
+        XCTAssertEqual(b.enumerateSupport().shape, [4, 1])
+        assertMatches(
+            b.logProb(b.enumerateSupport()).exp().sum(dims: [0]), Tensor([1.0, 1.0]), "Binomial mass", rtol: 1e-6)
+        XCTAssertEqual(Bernoulli(probs: Tensor([0.3, 0.4])).enumerateSupport().toArray(Float.self), [0, 1])
+        let oneHot = OneHotCategorical(probs: Tensor([[0.2, 0.8], [0.5, 0.5]]))
+        XCTAssertEqual(oneHot.enumerateSupport().shape, [2, 1, 2])
+        XCTAssertEqual(Categorical(logits: Tensor([0.0, 1.0, 2.0])).enumerateSupport().toArray(Int.self), [0, 1, 2])
+    }
+
     func testKLMatchesPyTorch() {
         let pairs = DistributionTests.root["kl"] as! [[String: Any]]
         for c in pairs {
@@ -125,7 +150,7 @@ final class DistributionTests: XCTestCase {
                 klDivergence(p, q), DistributionTests.tensor(c["kl"]), "KL(\(c["p"]!) || \(c["q"]!))", rtol: 1e-7,
                 atol: 1e-9)
         }
-        XCTAssertEqual(pairs.count, 18)
+        XCTAssertEqual(pairs.count, 21)
     }
 
     func testRefusalsCarryPyTorchsMessage() {

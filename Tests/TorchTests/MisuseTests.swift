@@ -33,6 +33,21 @@ final class MisuseTests: XCTestCase {
             "broadcast",
             ["add:", "The size of tensor a (3) must match the size of tensor b (4) at non-singleton dimension 1"])
     }
+    func testDistributionRefusals() {
+        check(
+            "dist-param",
+            [
+                "Normal: Expected parameter scale (Tensor of shape (3,)) of distribution Normal(loc: torch.Size([3]), "
+                    + "scale: torch.Size([3])) to satisfy the constraint GreaterThan(lower_bound=0.0)"
+            ])
+        check(
+            "dist-support",
+            [
+                "Exponential: Expected value argument (Tensor of shape (2,)) to be within the support "
+                    + "(GreaterThanEq(lower_bound=0.0))"
+            ])
+        check("kl-missing", ["kl_divergence: No KL(p || q) is implemented for p type Normal and q type Poisson"])
+    }
     func testMatmulShapes() { check("matmul", ["matmul:", "mat1 and mat2 shapes cannot be multiplied (2x3 and 2x4)"]) }
     func testViewNeedsReshape() { check("view", ["view:", "Use .reshape(...) instead"]) }
     func testReshapeCount() { check("reshape", ["reshape:", "shape '[4, 2]' is invalid for input of size 6"]) }

@@ -61,6 +61,10 @@ public final class Bernoulli: Distribution {
         return -bceWithLogits(logits, value)
     }
     override public func entropy() -> Tensor { bceWithLogits(logits, probs) }
+    /// [0, 1] shaped `[2, 1, ...]` (`enumerate_support(expand: false)`).
+    public func enumerateSupport() -> Tensor {
+        Tensor([0.0, 1.0], dtype: probs.dtype).reshape([2] + batchShape.map { _ in 1 })
+    }
     override public func expand(_ batchShape: [Int]) -> Distribution {
         Bernoulli(
             given == "probs" ? .probs(probs.expand(batchShape)) : .logits(logits.expand(batchShape)),
@@ -222,6 +226,11 @@ public final class OneHotCategorical: Distribution {
         return categorical.logProb(value.argmax(dim: -1))
     }
     override public func entropy() -> Tensor { categorical.entropy() }
+    /// The K one-hot vectors shaped `[K, 1, ..., K]` (`enumerate_support(expand: false)`).
+    public func enumerateSupport() -> Tensor {
+        let k = categorical.numEvents
+        return Tensor.eye(k, dtype: probs.dtype).reshape([k] + batchShape.map { _ in 1 } + [k])
+    }
     override public func expand(_ batchShape: [Int]) -> Distribution {
         OneHotCategorical(.logits(logits.expand(batchShape + eventShape)), validateArgs: false)
     }
@@ -376,6 +385,21 @@ public final class Binomial: Distribution {
         let clampByZero = (logits.clamp(min: 0.0) + logits - logits.clamp(max: 0.0)) / 2.0
         let normalize = n * clampByZero + n * (-logits.abs()).exp().log1p() - (n + 1.0).lgamma()
         return value * logits - (value + 1.0).lgamma() - (n - value + 1.0).lgamma() - normalize
+    }
+    /// Every count 0...n shaped `[n + 1, 1, ...]` (`enumerate_support(expand: false)`); the
+    /// total count must be the same everywhere, as PyTorch's.
+    public func enumerateSupport() -> Tensor {
+        let counts = totalCount.detach().to(.float64).contiguous().toArray(Double.self)
+        let n = counts.max() ?? 0
+        if counts.contains(where: { $0 != n }) {
+            fail("Inhomogeneous total count not supported by `enumerate_support`. (NotImplementedError in PyTorch)")
+        }
+        return Tensor.arange(0, Int(n) + 1).to(probs.dtype).reshape([Int(n) + 1] + batchShape.map { _ in 1 })
+    }
+    /// -Σₖ P(k) log P(k) over the support (homogeneous total count only, as PyTorch's).
+    override public func entropy() -> Tensor {
+        let lp = logProb(enumerateSupport())
+        return -(lp.exp() * lp).sum(dims: [0])
     }
     override public func expand(_ batchShape: [Int]) -> Distribution {
         Binomial(

@@ -139,6 +139,30 @@ enum KLRegistry {
                 }
                 return sumRightmost(klDivergence(p.base, q.base), p.reinterpretedBatchDims)
             },
+            entry(Binomial.self, Binomial.self) { p, q in
+                if (p.totalCount .< q.totalCount).any().item(Bool.self) {
+                    torchFail(
+                        "kl_divergence",
+                        "KL between Binomials where q.total_count > p.total_count is not implemented",
+                        file: #fileID, line: #line)
+                }
+                let kl = p.totalCount * (p.probs * (p.logits - q.logits) + (-p.probs).log1p() - (-q.probs).log1p())
+                return inf(kl, where: p.totalCount .> q.totalCount)
+            },
+            entry(Exponential.self, Gamma.self) { p, q in
+                let ratio = q.rate / p.rate
+                let euler = 0.57721566490153286061
+                return -q.concentration * ratio.log() + ratio + q.concentration.lgamma() + q.concentration * euler
+                    - (1 + euler)
+            },
+            entry(Normal.self, Laplace.self) { p, q in
+                let locDiff = p.loc - q.loc
+                let scaleRatio = p.scale / q.scale
+                let z = locDiff / p.scale
+                let t2 = (2 / Double.pi).squareRoot() * p.scale * (-0.5 * z.pow(2)).exp()
+                let t3 = locDiff * ((0.5).squareRoot() * z).erf()
+                return -scaleRatio.log() + (t2 + t3) / q.scale - 0.5 * (1 + Double.log(0.5 * Double.pi))
+            },
             entry(Uniform.self, Normal.self) { p, q in
                 let width = p.high - p.low
                 let t1 = ((2 * Double.pi).squareRoot() * q.scale / width).log()

@@ -3,6 +3,7 @@
 // Usage: torch-misuse CASE   (prints "line N" to stdout before the failing call)
 import Torch
 import TorchIO
+import TorchDistributions
 
 func at(_ line: UInt = #line) { print("line \(line)"); fflush_stdout() }
 
@@ -36,6 +37,13 @@ case "inplace-cast":
     at(); i.add_(Tensor([0.5, 0.5, 0.5]))
 case "expand":
     at(); _ = a.expand([3, 3])
+case "dist-param":
+    at(); _ = Normal(loc: Tensor.zeros([3]), scale: Tensor([1.0, -1.0, 2.0]))
+case "dist-support":
+    at(); let d = Exponential(rate: Tensor([1.0, 2.0]))
+    _ = d.logProb(Tensor([-1.0, 1.0]))
+case "kl-missing":
+    at(); _ = klDivergence(Normal(0, 1), Poisson(rate: Tensor(1.0)))
 case "permute":
     at(); _ = a.permute([0, 0])
 case "mask-shape":

@@ -105,6 +105,7 @@ def param_sets():
     yield "Poisson", {"rate": pos(*b, lo=0.5, hi=12.0)}
     yield "Geometric", {"probs": pos(*b, lo=0.05, hi=0.95)}
     yield "Binomial", {"total_count": torch.tensor([5.0, 10.0, 20.0]), "probs": pos(*b, lo=0.05, hi=0.95)}
+    yield "Binomial", {"total_count": torch.tensor([8.0, 8.0, 8.0]), "probs": pos(*b, lo=0.05, hi=0.95)}
     yield "Multinomial", {"total_count": 6, "probs": pos(2, 4)}
     yield "MultivariateNormal", {"kind": "covariance_matrix", "loc": torch.randn(2, 3), "matrix": spd(2, 3)}
     yield "MultivariateNormal", {"kind": "precision_matrix", "loc": torch.randn(3), "matrix": spd(1, 3)[0]}
@@ -177,6 +178,11 @@ def kl_pairs():
         ("MultivariateNormal", "MultivariateNormal",
          lambda: {"kind": "covariance_matrix", "loc": torch.randn(2, 3), "matrix": spd(2, 3)}, None),
         ("Independent", "Independent", lambda: {"loc": torch.randn(2, 3), "scale": pos(2, 3)}, None),
+        ("Binomial", "Binomial", lambda: {"total_count": torch.tensor([4.0, 6.0, 6.0]), "probs": pos(*b, lo=0.1, hi=0.9)},
+         lambda: {"total_count": torch.tensor([4.0, 5.0, 6.0]), "probs": pos(*b, lo=0.1, hi=0.9)}),
+        ("Exponential", "Gamma", lambda: {"rate": pos(*b)}, lambda: {"concentration": pos(*b), "rate": pos(*b)}),
+        ("Normal", "Laplace", lambda: {"loc": torch.randn(*b), "scale": pos(*b)},
+         lambda: {"loc": torch.randn(*b), "scale": pos(*b)}),
         ("Uniform", "Normal", lambda: (lambda lo: {"low": lo, "high": lo + pos(*b)})(torch.randn(*b)),
          lambda: {"loc": torch.randn(*b), "scale": pos(*b)}),
     ]
