@@ -23,6 +23,30 @@ final class LayersTests: XCTestCase {
         }
     }
 
+    func testActivationModulesMatchTheirFunctions() {
+        let x = Tensor([[-4.0, -1.0, 0.0, 0.5, 2.0, 7.0]], dtype: .float64)
+        let pairs: [(Module, (Tensor) -> Tensor)] = [
+            (SELU(), { selu($0) }), (CELU(alpha: 2), { celu($0, alpha: 2) }), (ReLU6(), { relu6($0) }),
+            (Hardswish(), { hardswish($0) }), (Hardsigmoid(), { hardsigmoid($0) }), (LogSigmoid(), { logsigmoid($0) }),
+            (Softsign(), { softsign($0) }), (Tanhshrink(), { tanhshrink($0) }),
+            (Hardshrink(lambd: 1), { hardshrink($0, lambd: 1) }), (Softshrink(lambd: 1), { softshrink($0, lambd: 1) }),
+            (Threshold(0.5, -3), { threshold($0, 0.5, -3) }), (GLU(dim: 1), { glu($0, dim: 1) }),
+            (Softmin(dim: 1), { softmin($0, dim: 1) }),
+        ]
+        for (m, f) in pairs { assertMatches(m(x), f(x), "\(type(of: m))") }
+        assertMatches(relu6(x), Tensor([[0.0, 0.0, 0.0, 0.5, 2.0, 6.0]], dtype: .float64), "relu6 values")
+        assertMatches(
+            hardswish(Tensor([-3.0, 0.0, 1.0, 3.0])), Tensor([0.0, 0.0, 2.0 / 3.0, 3.0]), "hardswish values")
+        // PReLU's slope is a trained parameter, one per channel.
+        let prelu = PReLU(numParameters: 2, dtype: .float64)
+        XCTAssertEqual(prelu.parameters().count, 1)
+        let y = prelu(Tensor([[-2.0, -4.0], [1.0, 3.0]], dtype: .float64))
+        assertMatches(y, Tensor([[-0.5, -1.0], [1.0, 3.0]], dtype: .float64), "prelu")
+        y.sum().backward()
+        assertMatches(prelu.weight.grad!, Tensor([-2.0, -4.0], dtype: .float64), "prelu weight grad")
+        XCTAssertEqual(Softmax2d()(Tensor.zeros([2, 3, 1, 1])).sum().item(), 2, accuracy: 1e-6)
+    }
+
     func testPoolingAndNorms() {
         let x = Tensor.arange(0.0, 50.0, dtype: .float64).reshape([1, 2, 5, 5])
         let a = avgPool2d(x, kernel: 2)

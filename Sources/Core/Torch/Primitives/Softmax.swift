@@ -58,7 +58,11 @@ extension Tensor {
         }
         let valueType = dtype.isFloatingPoint ? dtype : Torch.defaultDType
         let compute: DType = valueType == .float64 ? .float64 : .float32
-        if rank == 0 { return log ? Tensor.zerosLike(self, dtype: valueType) : Tensor.onesLike(self, dtype: valueType) }
+        if rank == 0 {
+            // One element: 1 (log 0) when finite; ±inf and NaN give NaN (inf - inf), as PyTorch's kernel.
+            let one = log ? Tensor.zerosLike(self, dtype: valueType) : Tensor.onesLike(self, dtype: valueType)
+            return Tensor.where(isfinite(), one, Tensor.fullLike(one, Double.nan))
+        }
         let (src, rows, n) = to(compute).rowsAlong(d)
         let out = Tensor(uninitialized: src.shape, dtype: compute, device: device)
         if count > 0 {

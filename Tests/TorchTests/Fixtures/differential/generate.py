@@ -1969,6 +1969,30 @@ def first_line(e):
     return msg[:300]
 
 
+# The rest of torch.nn.functional's activations (#16).
+for name, f in {"selu": F.selu, "celu": F.celu, "relu6": F.relu6, "hardswish": F.hardswish,
+                "hardsigmoid": F.hardsigmoid, "logsigmoid": F.logsigmoid, "softsign": F.softsign,
+                "tanhshrink": F.tanhshrink, "hardshrink": F.hardshrink, "softshrink": F.softshrink}.items():
+    op(name, "activation", (lambda f: lambda xs, a: f(xs[0]))(f), unary_sample())
+op("celu_alpha", "activation", lambda xs, a: F.celu(xs[0], alpha=a["alpha"]),
+   lambda: ([Input(rand_shape(), pick(ALL))], {"alpha": rng.choice([0.5, 2.0])}))
+op("hardshrink_lambd", "activation", lambda xs, a: F.hardshrink(xs[0], a["lambd"]),
+   lambda: ([Input(rand_shape(), pick(ALL), edge=0.1)], {"lambd": rng.choice([0.0, 0.25, 1.0])}))
+op("softshrink_lambd", "activation", lambda xs, a: F.softshrink(xs[0], a["lambd"]),
+   lambda: ([Input(rand_shape(), pick(ALL), edge=0.1)], {"lambd": rng.choice([0.0, 0.25, 1.0, -1.0])}))
+op("threshold", "activation", lambda xs, a: F.threshold(xs[0], a["t"], a["v"]),
+   lambda: ([Input(rand_shape(), pick(ALL), edge=0.1)], {"t": rng.choice([0.0, 0.5, -1.0]), "v": rng.choice([0.0, -2.0, 7.0])}))
+op("glu", "activation", lambda xs, a: F.glu(xs[0], a["dim"]),
+   lambda: (lambda shape: ([Input(shape, pick(ALL))], {"dim": rng.randint(-max(len(shape), 1), max(len(shape), 1) - 1)}))(
+       [rng.choice([1, 2, 3, 4]) for _ in range(rng.randint(0, 3))]))
+op("prelu", "activation", lambda xs, a: F.prelu(xs[0], xs[1]),
+   lambda: (lambda shape: ([Input(shape, pick(FLOATS)), Input([shape[1] if len(shape) > 1 and rng.random() < 0.7 else 1], pick(FLOATS))], {}))(
+       [rng.choice([1, 2, 3]) for _ in range(rng.randint(1, 4))]))
+op("softmin", "activation", lambda xs, a: F.softmin(xs[0], dim=a["dim"]),
+   lambda: (lambda shape: ([Input(shape, pick(FLOATS))], {"dim": rng.randint(-max(len(shape), 1), max(len(shape), 1) - 1)}))(
+       rand_shape()))
+
+
 def main():
     tensors = {}
     cases = []
