@@ -47,6 +47,46 @@ final class LayersTests: XCTestCase {
         XCTAssertEqual(Softmax2d()(Tensor.zeros([2, 3, 1, 1])).sum().item(), 2, accuracy: 1e-6)
     }
 
+    func testLossModulesMatchTheirFunctions() {
+        let x = Tensor([[0.2, -1.0, 3.0], [1.5, 0.0, -0.5]], dtype: .float64)
+        let y = Tensor([[0.0, 1.0, 2.0], [1.0, 1.0, 0.0]], dtype: .float64)
+        assertMatches(MSELoss()(x, y), mseLoss(x, y), "MSELoss")
+        assertMatches(L1Loss(reduction: .sum)(x, y), l1Loss(x, y, reduction: .sum), "L1Loss")
+        assertMatches(SmoothL1Loss(beta: 0.5)(x, y), smoothL1Loss(x, y, beta: 0.5), "SmoothL1Loss")
+        assertMatches(HuberLoss(delta: 2)(x, y), huberLoss(x, y, delta: 2), "HuberLoss")
+        let p = x.sigmoid(), t = (y .> 0.5).to(.float64)
+        assertMatches(BCELoss()(p, t), binaryCrossEntropy(p, t), "BCELoss")
+        assertMatches(BCEWithLogitsLoss()(x, t), binaryCrossEntropyWithLogits(x, t), "BCEWithLogitsLoss")
+        let classes = Tensor([2, 0])
+        assertMatches(
+            CrossEntropyLoss(labelSmoothing: 0.1)(x, classes),
+            crossEntropy(x, classes, weight: nil, labelSmoothing: 0.1), "CrossEntropyLoss")
+        let logp = x.logSoftmax(dim: 1)
+        assertMatches(NLLLoss(ignoreIndex: 0)(logp, classes), nllLoss(logp, classes, ignoreIndex: 0), "NLLLoss")
+        assertMatches(
+            KLDivLoss(reduction: .batchmean)(logp, y.softmax(dim: 1)),
+            klDiv(logp, y.softmax(dim: 1), reduction: .batchmean), "KLDivLoss")
+    }
+
+    func testTensorConveniencesAndParameterVectors() {
+        let x = Tensor.ones([2, 3], dtype: .float64)
+        XCTAssertEqual(x.newZeros([4]).dtype, .float64)
+        XCTAssertEqual(x.newFull([2], 7).toArray(Double.self), [7, 7])
+        XCTAssertEqual(x.newTensor([1, 2]).dtype, .float64)
+        XCTAssertEqual(Tensor.randnLike(x).shape, [2, 3])
+        XCTAssertEqual(Tensor.arange(0, 6).viewAs(x).shape, [2, 3])
+        XCTAssertEqual(Tensor([1, 2]).typeAs(x).dtype, .float64)
+        let model = Sequential(Linear(3, 2), Linear(2, 1))
+        let v = parametersToVector(model.parameters())
+        XCTAssertEqual(v.shape, [3 * 2 + 2 + 2 + 1])
+        vectorToParameters(v * 2.0, model.parameters())
+        assertMatches(parametersToVector(model.parameters()), v * 2.0, "vectorToParameters")
+        let w = model.parameters()[0]
+        w.grad = Tensor.full(w.shape, 5.0, dtype: w.dtype)
+        clipGradValue_([w], clipValue: 0.5)
+        XCTAssertEqual(w.grad!.amax().item(), 0.5)
+    }
+
     func testPoolingAndNorms() {
         let x = Tensor.arange(0.0, 50.0, dtype: .float64).reshape([1, 2, 5, 5])
         let a = avgPool2d(x, kernel: 2)

@@ -18,3 +18,49 @@ public func clipGradNorm(_ params: [Tensor], maxNorm: Double) -> Double {
 public func clipGradValue(_ params: [Tensor], clip: Double) {
     Torch.noGrad { for p in params { p.grad?.clamp_(min: -clip, max: clip) } }
 }
+
+/// Clamps every gradient element into [-clipValue, clipValue] (`clip_grad_value_`).
+///
+/// ```swift
+/// clipGradValue_(model.parameters(), clipValue: 0.5)
+/// ```
+public func clipGradValue_(_ params: [Tensor], clipValue: Double) { clipGradValue(params, clip: clipValue) }
+
+/// The parameters flattened and concatenated into one vector (`parameters_to_vector`).
+///
+/// ```swift
+/// let v = parametersToVector(model.parameters())
+/// ```
+public func parametersToVector(_ params: [Tensor]) -> Tensor {
+    Tensor.cat(params.map { $0.reshape([-1]) }, dim: 0)
+}
+
+/// Copies consecutive slices of `vector` into the parameters, in order (`vector_to_parameters`);
+/// refuses a vector whose length is not the parameters' total.
+///
+/// ```swift
+/// vectorToParameters(v, model.parameters())
+/// ```
+public func vectorToParameters(
+    _ vector: Tensor, _ params: [Tensor], file: StaticString = #fileID, line: UInt = #line
+) {
+    if vector.rank != 1 {
+        torchFail(
+            "vector_to_parameters", "expected a 1-D vector, got a tensor of shape \(vector.shape)", file: file,
+            line: line)
+    }
+    let total = params.reduce(0) { $0 + $1.numel }
+    if vector.shape[0] != total {
+        torchFail(
+            "vector_to_parameters", "the vector has \(vector.shape[0]) elements, the parameters \(total)", file: file,
+            line: line)
+    }
+    var offset = 0
+    Torch.noGrad {
+        for p in params {
+            let n = p.numel
+            p.copy_(vector.narrow(0, start: offset, length: n).reshape(p.shape))
+            offset += n
+        }
+    }
+}

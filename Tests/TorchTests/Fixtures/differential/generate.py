@@ -1993,6 +1993,29 @@ op("softmin", "activation", lambda xs, a: F.softmin(xs[0], dim=a["dim"]),
        rand_shape()))
 
 
+# Tensor conveniences (#16): *_as and new_*.
+def as_pair():
+    a = rand_shape()
+    n = 1
+    for d in a:
+        n *= d
+    r = rng.random()
+    b = [n] if r < 0.5 else (list(reversed(a)) if r < 0.8 else rand_shape())
+    return ([Input(a, pick(ALL)), Input(b, pick(ALL))], {})
+
+
+op("reshape_as", "shape", lambda xs, a: xs[0].reshape_as(xs[1]), as_pair)
+op("view_as", "shape", lambda xs, a: xs[0].view_as(xs[1]), as_pair)
+op("type_as", "shape", lambda xs, a: xs[0].type_as(xs[1]), binary_sample(), grad=False)
+op("new_zeros", "creation", lambda xs, a: xs[0].new_zeros(a["shape"]),
+   lambda: ([Input(rand_shape(), pick(ALL))], {"shape": rand_shape()}), grad=False)
+op("new_ones", "creation", lambda xs, a: xs[0].new_ones(a["shape"]),
+   lambda: ([Input(rand_shape(), pick(ALL))], {"shape": rand_shape()}), grad=False)
+op("new_full", "creation", lambda xs, a: xs[0].new_full(a["shape"], a["v"]),
+   lambda: ([Input(rand_shape(), pick(FLOATS))], {"shape": rand_shape(), "v": rng.choice([0.5, -2.0, 3.0])}),
+   grad=False)
+
+
 def main():
     tensors = {}
     cases = []
