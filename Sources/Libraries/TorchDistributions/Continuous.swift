@@ -1,13 +1,8 @@
 import Torch
 import TorchBase
 
-/// The normal distribution N(loc, scale²) (`torch.distributions.Normal`).
-///
-/// ```swift
-/// let d = Normal(loc: Tensor([0.0]), scale: Tensor([1.0]))
-/// d.logProb(Tensor([0.0]))   // [-0.9189]
-/// ```
-public final class Normal: Distribution {
+/// A distribution with a location and a positive scale broadcast together (Normal, Laplace, Cauchy).
+public class LocationScaleDistribution: Distribution {
     public let loc: Tensor
     public let scale: Tensor
 
@@ -18,15 +13,25 @@ public final class Normal: Distribution {
         (self.loc, self.scale) = (p[0], p[1])
         super.init(batchShape: p[0].shape, validateArgs: validateArgs, file: file, line: line)
     }
-    /// Scalar parameters (a batch shape of []). ```Normal(0, 1)```
-    public convenience init(_ loc: Double, _ scale: Double, validateArgs: Bool? = nil) {
-        self.init(loc: Tensor(loc), scale: Tensor(scale), validateArgs: validateArgs)
-    }
 
     override public var argConstraints: [(String, Tensor, Constraint)] {
         [("loc", loc, .real), ("scale", scale, .positive)]
     }
     override public var hasRsample: Bool { true }
+}
+
+/// The normal distribution N(loc, scale²) (`torch.distributions.Normal`).
+///
+/// ```swift
+/// let d = Normal(loc: Tensor([0.0]), scale: Tensor([1.0]))
+/// d.logProb(Tensor([0.0]))   // [-0.9189]
+/// ```
+public final class Normal: LocationScaleDistribution {
+    /// Scalar parameters (a batch shape of []). ```Normal(0, 1)```
+    public convenience init(_ loc: Double, _ scale: Double, validateArgs: Bool? = nil) {
+        self.init(loc: Tensor(loc), scale: Tensor(scale), validateArgs: validateArgs)
+    }
+
     override public var mean: Tensor { loc }
     override public var mode: Tensor { loc }
     override public var variance: Tensor { scale.pow(2) }
@@ -145,22 +150,8 @@ public final class Exponential: Distribution {
 /// ```swift
 /// Laplace(loc: Tensor([0.0]), scale: Tensor([1.0])).variance   // [2.0]
 /// ```
-public final class Laplace: Distribution {
-    public let loc: Tensor
-    public let scale: Tensor
+public final class Laplace: LocationScaleDistribution {
 
-    public init(
-        loc: Tensor, scale: Tensor, validateArgs: Bool? = nil, file: StaticString = #fileID, line: UInt = #line
-    ) {
-        let p = broadcastAll([loc, scale], file: file, line: line)
-        (self.loc, self.scale) = (p[0], p[1])
-        super.init(batchShape: p[0].shape, validateArgs: validateArgs, file: file, line: line)
-    }
-
-    override public var argConstraints: [(String, Tensor, Constraint)] {
-        [("loc", loc, .real), ("scale", scale, .positive)]
-    }
-    override public var hasRsample: Bool { true }
     override public var mean: Tensor { loc }
     override public var mode: Tensor { loc }
     override public var variance: Tensor { 2.0 * scale.pow(2) }
@@ -194,22 +185,8 @@ public final class Laplace: Distribution {
 /// ```swift
 /// Cauchy(loc: Tensor([0.0]), scale: Tensor([1.0])).cdf(Tensor([1.0]))   // [0.75]
 /// ```
-public final class Cauchy: Distribution {
-    public let loc: Tensor
-    public let scale: Tensor
+public final class Cauchy: LocationScaleDistribution {
 
-    public init(
-        loc: Tensor, scale: Tensor, validateArgs: Bool? = nil, file: StaticString = #fileID, line: UInt = #line
-    ) {
-        let p = broadcastAll([loc, scale], file: file, line: line)
-        (self.loc, self.scale) = (p[0], p[1])
-        super.init(batchShape: p[0].shape, validateArgs: validateArgs, file: file, line: line)
-    }
-
-    override public var argConstraints: [(String, Tensor, Constraint)] {
-        [("loc", loc, .real), ("scale", scale, .positive)]
-    }
-    override public var hasRsample: Bool { true }
     override public var mean: Tensor { Tensor.fullLike(loc, Double.nan) }
     override public var mode: Tensor { loc }
     override public var variance: Tensor { Tensor.fullLike(loc, Double.infinity) }

@@ -6,6 +6,29 @@ func bceWithLogits(_ logits: Tensor, _ target: Tensor) -> Tensor {
     logits.clamp(min: 0.0) - logits * target + (-logits.abs()).exp().log1p()
 }
 
+/// The probabilities and logits of a Bernoulli-type parameter given as either, with the
+/// constraint of the one given (PyTorch validates only that one).
+struct BinaryParameters {
+    let probs: Tensor, logits: Tensor, givenProbs: Bool
+    init(_ p: ProbsOrLogits, file: StaticString, line: UInt) {
+        switch p {
+        case .probs(let t):
+            probs = broadcastAll([t], file: file, line: line)[0]
+            (logits, givenProbs) = (probsToLogits(probs, binary: true), true)
+        case .logits(let t):
+            logits = broadcastAll([t], file: file, line: line)[0]
+            (probs, givenProbs) = (logits.sigmoid(), false)
+        }
+    }
+    var constraints: [(String, Tensor, Constraint)] {
+        givenProbs ? [("probs", probs, .unitInterval)] : [("logits", logits, .real)]
+    }
+    /// The given parameter expanded to `shape`.
+    func expanded(_ shape: [Int]) -> ProbsOrLogits {
+        givenProbs ? .probs(probs.expand(shape)) : .logits(logits.expand(shape))
+    }
+}
+
 /// The Bernoulli distribution over {0, 1} (`torch.distributions.Bernoulli`).
 ///
 /// ```swift
@@ -13,22 +36,13 @@ func bceWithLogits(_ logits: Tensor, _ target: Tensor) -> Tensor {
 /// coin.logProb(Tensor([1.0]))   // [log 0.3]
 /// ```
 public final class Bernoulli: Distribution {
-    public let probs: Tensor
-    public let logits: Tensor
-    private let given: String
+    let parameters: BinaryParameters
+    public var probs: Tensor { parameters.probs }
+    public var logits: Tensor { parameters.logits }
 
     public init(_ p: ProbsOrLogits, validateArgs: Bool? = nil, file: StaticString = #fileID, line: UInt = #line) {
-        switch p {
-        case .probs(let t):
-            probs = broadcastAll([t], file: file, line: line)[0]
-            logits = probsToLogits(probs, binary: true)
-            given = "probs"
-        case .logits(let t):
-            logits = broadcastAll([t], file: file, line: line)[0]
-            probs = logits.sigmoid()
-            given = "logits"
-        }
-        super.init(batchShape: probs.shape, validateArgs: validateArgs, file: file, line: line)
+        parameters = BinaryParameters(p, file: file, line: line)
+        super.init(batchShape: parameters.probs.shape, validateArgs: validateArgs, file: file, line: line)
     }
     /// Bernoulli(probs:). ```Bernoulli(probs: Tensor([0.5]))```
     public convenience init(probs: Tensor, validateArgs: Bool? = nil) {
@@ -39,9 +53,7 @@ public final class Bernoulli: Distribution {
         self.init(.logits(logits), validateArgs: validateArgs)
     }
 
-    override public var argConstraints: [(String, Tensor, Constraint)] {
-        given == "probs" ? [("probs", probs, .unitInterval)] : [("logits", logits, .real)]
-    }
+    override public var argConstraints: [(String, Tensor, Constraint)] { parameters.constraints }
     override public var support: Constraint { .boolean }
     override public var isDiscrete: Bool { true }
     override public var mean: Tensor { probs }
@@ -66,9 +78,7 @@ public final class Bernoulli: Distribution {
         Tensor([0.0, 1.0], dtype: probs.dtype).reshape([2] + batchShape.map { _ in 1 })
     }
     override public func expand(_ batchShape: [Int]) -> Distribution {
-        Bernoulli(
-            given == "probs" ? .probs(probs.expand(batchShape)) : .logits(logits.expand(batchShape)),
-            validateArgs: false)
+        Bernoulli(parameters.expanded(batchShape), validateArgs: false)
     }
 }
 
@@ -274,22 +284,13 @@ public final class Poisson: Distribution {
 /// Geometric(probs: Tensor([0.25])).mean   // [3.0]
 /// ```
 public final class Geometric: Distribution {
-    public let probs: Tensor
-    public let logits: Tensor
-    private let given: String
+    let parameters: BinaryParameters
+    public var probs: Tensor { parameters.probs }
+    public var logits: Tensor { parameters.logits }
 
     public init(_ p: ProbsOrLogits, validateArgs: Bool? = nil, file: StaticString = #fileID, line: UInt = #line) {
-        switch p {
-        case .probs(let t):
-            probs = broadcastAll([t], file: file, line: line)[0]
-            logits = probsToLogits(probs, binary: true)
-            given = "probs"
-        case .logits(let t):
-            logits = broadcastAll([t], file: file, line: line)[0]
-            probs = logits.sigmoid()
-            given = "logits"
-        }
-        super.init(batchShape: probs.shape, validateArgs: validateArgs, file: file, line: line)
+        parameters = BinaryParameters(p, file: file, line: line)
+        super.init(batchShape: parameters.probs.shape, validateArgs: validateArgs, file: file, line: line)
     }
     public convenience init(probs: Tensor, validateArgs: Bool? = nil) {
         self.init(.probs(probs), validateArgs: validateArgs)
@@ -298,9 +299,7 @@ public final class Geometric: Distribution {
         self.init(.logits(logits), validateArgs: validateArgs)
     }
 
-    override public var argConstraints: [(String, Tensor, Constraint)] {
-        given == "probs" ? [("probs", probs, .unitInterval)] : [("logits", logits, .real)]
-    }
+    override public var argConstraints: [(String, Tensor, Constraint)] { parameters.constraints }
     override public var support: Constraint { .nonnegativeInteger }
     override public var isDiscrete: Bool { true }
     override public var mean: Tensor { 1.0 / probs - 1.0 }
@@ -323,9 +322,7 @@ public final class Geometric: Distribution {
     }
     override public func entropy() -> Tensor { bceWithLogits(logits, probs) / probs }
     override public func expand(_ batchShape: [Int]) -> Distribution {
-        Geometric(
-            given == "probs" ? .probs(probs.expand(batchShape)) : .logits(logits.expand(batchShape)),
-            validateArgs: false)
+        Geometric(parameters.expanded(batchShape), validateArgs: false)
     }
 }
 

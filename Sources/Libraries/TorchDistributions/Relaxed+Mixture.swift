@@ -11,29 +11,20 @@ func clampProbs(_ p: Tensor) -> Tensor {
 /// logits / temperature.
 public final class LogitRelaxedBernoulli: Distribution {
     public let temperature: Tensor
-    public let probs: Tensor
-    public let logits: Tensor
-    private let given: String
+    let parameters: BinaryParameters
+    public var probs: Tensor { parameters.probs }
+    public var logits: Tensor { parameters.logits }
 
     public init(
         temperature: Tensor, _ p: ProbsOrLogits, validateArgs: Bool? = nil,
         file: StaticString = #fileID, line: UInt = #line
     ) {
         self.temperature = temperature
-        switch p {
-        case .probs(let t):
-            probs = broadcastAll([t], file: file, line: line)[0]
-            (logits, given) = (probsToLogits(probs, binary: true), "probs")
-        case .logits(let t):
-            logits = broadcastAll([t], file: file, line: line)[0]
-            (probs, given) = (logits.sigmoid(), "logits")
-        }
-        super.init(batchShape: probs.shape, validateArgs: validateArgs, file: file, line: line)
+        parameters = BinaryParameters(p, file: file, line: line)
+        super.init(batchShape: parameters.probs.shape, validateArgs: validateArgs, file: file, line: line)
     }
 
-    override public var argConstraints: [(String, Tensor, Constraint)] {
-        given == "probs" ? [("probs", probs, .unitInterval)] : [("logits", logits, .real)]
-    }
+    override public var argConstraints: [(String, Tensor, Constraint)] { parameters.constraints }
     override public var hasRsample: Bool { true }
     override public func rsample(_ sampleShape: [Int] = [], generator: Generator = .default) -> Tensor {
         let shape = extendedShape(sampleShape)
@@ -47,10 +38,7 @@ public final class LogitRelaxedBernoulli: Distribution {
         return temperature.log() + diff - 2.0 * diff.exp().log1p()
     }
     override public func expand(_ batchShape: [Int]) -> Distribution {
-        LogitRelaxedBernoulli(
-            temperature: temperature,
-            given == "probs" ? .probs(probs.expand(batchShape)) : .logits(logits.expand(batchShape)),
-            validateArgs: false)
+        LogitRelaxedBernoulli(temperature: temperature, parameters.expanded(batchShape), validateArgs: false)
     }
 }
 
