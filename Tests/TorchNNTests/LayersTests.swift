@@ -87,6 +87,18 @@ final class LayersTests: XCTestCase {
         XCTAssertEqual(w.grad!.amax().item(), 0.5)
     }
 
+    func testRearrangementAndSimilarityModules() {
+        let x = Tensor.arange(0, 32).to(.float64).reshape([1, 8, 2, 2])
+        let up = PixelShuffle(2)(x)
+        XCTAssertEqual(up.shape, [1, 2, 4, 4])
+        assertMatches(PixelUnshuffle(2)(up), x, "unshuffle inverts shuffle")
+        let a = Tensor([[1.0, 0.0], [0.0, 2.0]], dtype: .float64),
+            b = Tensor([[1.0, 1.0], [0.0, 3.0]], dtype: .float64)
+        assertMatches(CosineSimilarity()(a, b), cosineSimilarity(a, b), "CosineSimilarity")
+        assertMatches(PairwiseDistance(p: 1)(a, b), pairwiseDistance(a, b, p: 1), "PairwiseDistance")
+        XCTAssertEqual(oneHot(Tensor([2, 0])).toArray(Int.self), [0, 0, 1, 1, 0, 0])
+    }
+
     func testPoolingAndNorms() {
         let x = Tensor.arange(0.0, 50.0, dtype: .float64).reshape([1, 2, 5, 5])
         let a = avgPool2d(x, kernel: 2)

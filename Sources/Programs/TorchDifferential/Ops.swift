@@ -48,6 +48,14 @@ let unaryOps: [String: DiffOp] = [
     "prelu": { xs, _ in [prelu(xs[0], xs[1])] },
     "softmin": { xs, c in [softmin(xs[0], dim: c.int("dim"))] },
     "reshape_as": { xs, _ in [xs[0].reshapeAs(xs[1])] },
+    "pixel_shuffle": { xs, c in [pixelShuffle(xs[0], c.int("r"))] },
+    "pixel_unshuffle": { xs, c in [pixelUnshuffle(xs[0], c.int("r"))] },
+    "cosine_similarity": { xs, c in [cosineSimilarity(xs[0], xs[1], dim: c.int("dim"), eps: c.double("eps"))] },
+    "pairwise_distance": { xs, c in
+        [pairwiseDistance(xs[0], xs[1], p: c.double("p"), eps: c.double("eps"), keepdim: c.bool("keepdim"))]
+    },
+    "normalize": { xs, c in [normalize(xs[0], p: c.double("p"), dim: c.int("dim"))] },
+    "one_hot": { xs, c in [oneHot(xs[0], numClasses: c.int("k"))] },
     "view_as": { xs, _ in [xs[0].viewAs(xs[1])] },
     "type_as": { xs, _ in [xs[0].typeAs(xs[1])] },
     "new_zeros": { xs, c in [xs[0].newZeros(c.ints("shape"))] },

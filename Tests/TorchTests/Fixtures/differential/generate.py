@@ -161,7 +161,7 @@ OPS = []
 
 
 ACCUMULATING = {"mm", "mv", "bmm", "dot", "matmul", "addmm", "linear", "bilinear", "conv1d", "conv2d", "conv3d",
-                "conv_transpose1d", "conv_transpose2d"}
+                "conv_transpose1d", "conv_transpose2d", "cosine_similarity", "pairwise_distance", "normalize"}
 
 
 def op(name, family, fn, sample, grad=True, rtol=None, atol=None, tol=None):
@@ -2013,6 +2013,40 @@ op("new_ones", "creation", lambda xs, a: xs[0].new_ones(a["shape"]),
    lambda: ([Input(rand_shape(), pick(ALL))], {"shape": rand_shape()}), grad=False)
 op("new_full", "creation", lambda xs, a: xs[0].new_full(a["shape"], a["v"]),
    lambda: ([Input(rand_shape(), pick(FLOATS))], {"shape": rand_shape(), "v": rng.choice([0.5, -2.0, 3.0])}),
+   grad=False)
+
+
+# Rearrangements, similarity, distance, one-hot (#16).
+def shuffle_sample(up):
+    def s():
+        r = rng.choice([1, 2, 3, 0]) if rng.random() < 0.95 else -1
+        lead = [rng.choice([1, 2]) for _ in range(rng.randint(0, 2))]
+        c = rng.choice([1, 2]) * (max(r, 1) ** 2 if up else 1)
+        if rng.random() < 0.15:
+            c += 1
+        h = rng.choice([1, 2]) * (1 if up else max(r, 1)) + (1 if (not up and rng.random() < 0.15) else 0)
+        w = rng.choice([1, 2]) * (1 if up else max(r, 1))
+        shape = lead + [c, h, w] if rng.random() < 0.95 else [c, h]
+        return [Input(shape, pick(ALL))], {"r": r}
+    return s
+
+
+op("pixel_shuffle", "shape", lambda xs, a: F.pixel_shuffle(xs[0], a["r"]), shuffle_sample(True))
+op("pixel_unshuffle", "shape", lambda xs, a: F.pixel_unshuffle(xs[0], a["r"]), shuffle_sample(False))
+op("cosine_similarity", "reduction", lambda xs, a: F.cosine_similarity(xs[0], xs[1], dim=a["dim"], eps=a["eps"]),
+   lambda: (lambda shape: ([Input(shape, pick(FLOATS)), Input(shape if rng.random() < 0.8 else shape[1:], pick(FLOATS))],
+                           {"dim": rng.randint(-len(shape), len(shape) - 1), "eps": rng.choice([1e-8, 0.5])}))(
+       [rng.choice([1, 2, 3]) for _ in range(rng.randint(1, 3))]))
+op("pairwise_distance", "reduction",
+   lambda xs, a: F.pairwise_distance(xs[0], xs[1], p=a["p"], eps=a["eps"], keepdim=a["keepdim"]),
+   lambda: (lambda shape: ([Input(shape, pick(FLOATS)), Input(shape, pick(FLOATS))],
+                           {"p": rng.choice([1.0, 2.0, 3.0]), "eps": rng.choice([1e-6, 0.0]), "keepdim": rng.random() < 0.5}))(
+       [rng.choice([1, 2, 3]) for _ in range(rng.randint(1, 3))]))
+op("normalize", "reduction", lambda xs, a: F.normalize(xs[0], p=a["p"], dim=a["dim"]),
+   lambda: (lambda shape: ([Input(shape, pick(FLOATS))], {"p": rng.choice([1.0, 2.0]), "dim": rng.randint(-len(shape), len(shape) - 1)}))(
+       [rng.choice([1, 2, 3]) for _ in range(rng.randint(1, 3))]))
+op("one_hot", "indexing", lambda xs, a: F.one_hot(xs[0], a["k"]),
+   lambda: ([Input(rand_shape(), rng.choice(["int64", "int64", "int64", "int32"]), lo=0, hi=4)], {"k": rng.choice([-1, 4, 6, 2])}),
    grad=False)
 
 
