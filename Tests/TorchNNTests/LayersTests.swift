@@ -99,6 +99,18 @@ final class LayersTests: XCTestCase {
         XCTAssertEqual(oneHot(Tensor([2, 0])).toArray(Int.self), [0, 0, 1, 1, 0, 0])
     }
 
+    func testUpsampleMatchesInterpolate() {
+        let x = Tensor.arange(0, 6).to(.float64).reshape([1, 1, 2, 3])
+        let up = Upsample(scaleFactor: [2], mode: .nearest)(x)
+        XCTAssertEqual(up.shape, [1, 1, 4, 6])
+        assertMatches(up, interpolate(x, scaleFactor: [2, 2]), "Upsample nearest")
+        let bl = interpolate(x, size: [3, 5], mode: .bilinear, alignCorners: true)
+        // align_corners keeps the corners: the four corner values are the input's.
+        XCTAssertEqual(bl[0, 0, 0, 0].item(), 0)
+        XCTAssertEqual(bl[0, 0, 2, 4].item(), 5)
+        XCTAssertEqual(bl[0, 0, 1, 2].item(), 2.5, accuracy: 1e-12)
+    }
+
     func testPoolingAndNorms() {
         let x = Tensor.arange(0.0, 50.0, dtype: .float64).reshape([1, 2, 5, 5])
         let a = avgPool2d(x, kernel: 2)

@@ -56,6 +56,15 @@ let unaryOps: [String: DiffOp] = [
     },
     "normalize": { xs, c in [normalize(xs[0], p: c.double("p"), dim: c.int("dim"))] },
     "one_hot": { xs, c in [oneHot(xs[0], numClasses: c.int("k"))] },
+    "interpolate": { xs, c in
+        let mode = InterpolationMode(rawValue: c.string("mode"))!
+        let align = c.args["align"].map { DiffCase.number($0) != 0 }
+        return [
+            interpolate(
+                xs[0], size: c.intsOrNil("size"), scaleFactor: c.doublesOrNil("scale"), mode: mode,
+                alignCorners: align)
+        ]
+    },
     "view_as": { xs, _ in [xs[0].viewAs(xs[1])] },
     "type_as": { xs, _ in [xs[0].typeAs(xs[1])] },
     "new_zeros": { xs, c in [xs[0].newZeros(c.ints("shape"))] },

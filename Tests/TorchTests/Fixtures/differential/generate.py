@@ -2050,6 +2050,42 @@ op("one_hot", "indexing", lambda xs, a: F.one_hot(xs[0], a["k"]),
    grad=False)
 
 
+# interpolate (#16): nearest, nearest-exact, linear, bilinear, trilinear; size or scale_factor.
+def interp_sample():
+    mode = rng.choice(["nearest", "nearest-exact", "linear", "bilinear", "trilinear", "bilinear", "nearest"])
+    rank = {"linear": 3, "bilinear": 4, "trilinear": 5}.get(mode) or rng.choice([3, 4, 5])
+    if rng.random() < 0.05:
+        rank = rng.choice([2, 3, 4, 5, 6])
+    shape = [rng.choice([1, 2]), rng.choice([1, 2])] + [rng.choice([1, 2, 3, 5]) for _ in range(max(rank - 2, 0))]
+    shape = shape[:rank]
+    args = {"mode": mode}
+    k = max(rank - 2, 1)
+    if rng.random() < 0.5:
+        args["size"] = [rng.choice([1, 2, 3, 4, 6, 7]) for _ in range(k)]
+    else:
+        args["scale"] = [rng.choice([0.5, 1.0, 1.5, 2.0, 3.0, 0.7]) for _ in range(k)]
+    if mode in ("linear", "bilinear", "trilinear") and rng.random() < 0.5:
+        args["align"] = rng.random() < 0.5
+    dt = pick(FLOATS) if mode not in ("nearest", "nearest-exact") or rng.random() < 0.7 else pick(ALL)
+    return [Input(shape, dt)], args
+
+
+def interp(xs, a):
+    kw = {"mode": a["mode"]}
+    if "size" in a:
+        kw["size"] = a["size"]
+    else:
+        kw["scale_factor"] = a["scale"]
+    if "align" in a:
+        kw["align_corners"] = a["align"]
+    return F.interpolate(xs[0], **kw)
+
+
+# Half types: PyTorch's reduced-precision linear kernels round weights and sums a little
+# differently (one or two half ulps on a few elements); float32/float64 are held to the defaults.
+op("interpolate", "shape", interp, interp_sample, tol={"float16": (1e-2, 1e-3), "bfloat16": (3e-2, 1e-2)})
+
+
 def main():
     tensors = {}
     cases = []

@@ -1,0 +1,204 @@
+import Torch
+import TorchBase
+
+// `torch.nn.functional.interpolate` for the separable modes: nearest and nearest-exact pick one
+// source index per output index, linear/bilinear/trilinear blend two neighbours with PyTorch's
+// source-index rule, one spatial dim at a time (index_select and a weighted sum, so gradients
+// come from those primitives). Indices are computed as PyTorch's CPU kernels do, in float32 for
+// nearest (`nearest_idx`) and in the input's opmath type for the linear modes.
+
+/// The resampling rule of `interpolate`/`Upsample`.
+public enum InterpolationMode: String, Sendable {
+    case nearest
+    case nearestExact = "nearest-exact"
+    case linear, bilinear, trilinear
+
+    /// The input rank a linear mode requires (nil for the nearest modes, which take 3-D to 5-D).
+    var linearRank: Int? {
+        switch self {
+        case .linear: return 3
+        case .bilinear: return 4
+        case .trilinear: return 5
+        default: return nil
+        }
+    }
+}
+
+/// Resizes the spatial dims (all after batch and channel) of a 3-D, 4-D or 5-D input to `size`,
+/// or by `scaleFactor` (output = floor(input · factor)); exactly one of the two is given.
+///
+/// ```swift
+/// let up = interpolate(x, scaleFactor: [2, 2], mode: .bilinear, alignCorners: false)   // [N, C, 2H, 2W]
+/// ```
+public func interpolate(
+    _ x: Tensor, size: [Int]? = nil, scaleFactor: [Double]? = nil, mode: InterpolationMode = .nearest,
+    alignCorners: Bool? = nil, file: StaticString = #fileID, line: UInt = #line
+) -> Tensor {
+    func fail(_ m: String) -> Never { torchFail("interpolate", m, file: file, line: line) }
+    // PyTorch's checks in its order: align_corners, size/scale_factor, the mode's rank, sizes, dtype.
+    if alignCorners != nil && mode.linearRank == nil {
+        fail(
+            "align_corners option can only be set with the interpolating modes: linear | bilinear | bicubic | trilinear"
+        )
+    }
+    let spatial = x.rank - 2
+    let inSizes = spatial > 0 ? Array(x.shape.suffix(spatial)) : []
+    if size != nil && scaleFactor != nil { fail("only one of size or scale_factor should be defined") }
+    var outSizes: [Int]
+    var scales: [Double?] = Array(repeating: nil, count: Swift.max(spatial, 0))
+    if let size {
+        if size.count != spatial && !(size.count == 1 && spatial >= 1) {
+            fail(
+                "Input and output must have the same number of spatial dimensions, but got input with spatial "
+                    + "dimensions of \(inSizes) and output size of \(size). Please provide input tensor in (N, C, d1, "
+                    + "d2, ...,dK) format and output size in (o1, o2, ...,oK) format.")
+        }
+        outSizes = size.count == 1 ? Array(repeating: size[0], count: spatial) : size
+    } else if let f = scaleFactor {
+        if f.count != spatial && !(f.count == 1 && spatial >= 1) {
+            fail(
+                "Input and scale_factor must have the same number of spatial dimensions, but got input with "
+                    + "spatial dimensions of \(inSizes) and scale_factor of shape \(f). Please provide input tensor in "
+                    + "(N, C, d1, d2, ...,dK) format and scale_factor in (s1, s2, ...,sK) format.")
+        }
+        let factors = f.count == 1 ? Array(repeating: f[0], count: spatial) : f
+        outSizes = zip(inSizes, factors).map { Int((Double($0) * $1).rounded(.down)) }
+        scales = factors.map { Optional($0) }
+    } else {
+        fail("either size or scale_factor should be defined")
+    }
+    if let r = mode.linearRank, x.rank != r, (3...5).contains(x.rank) {
+        let names = [3: "linear", 4: "bilinear", 5: "trilinear"]
+        fail("Got \(x.rank)D input, but \(names[r]!) mode needs \(r)D input")
+    }
+    if spatial < 1 || spatial > 3 {
+        fail(
+            "Input Error: Only 3D, 4D and 5D input Tensors supported (got \(x.rank)D) for the modes: "
+                + "nearest | linear | bilinear | bicubic | trilinear | lanczos | area | nearest-exact (got \(mode.rawValue))"
+        )
+    }
+    if zip(inSizes, outSizes).contains(where: { $0 <= 0 || $1 <= 0 }) {
+        let joint = spatial == 1 ? ") and output (" : ") output ("
+        fail(
+            "Input and output sizes should be greater than 0, but got input (\(dimsText(inSizes))" + joint
+                + "\(dimsText(outSizes)))")
+    }
+    if mode.linearRank != nil {
+        x.requireKernel(
+            "interpolate", "upsample_\(mode.rawValue)\(spatial)d_out_frame", .floating, file: file, line: line)
+    } else if !x.dtype.isFloatingPoint && x.dtype != .uint8 {
+        x.requireKernel("interpolate", "compute_indices_weights_nearest", .floating, file: file, line: line)
+    }
+    // Half types blend in float32 and round once at the end, as PyTorch's opmath.
+    let half = x.dtype == .float16 || x.dtype == .bfloat16
+    var y = half && mode.linearRank != nil ? x.to(.float32) : x
+    // The last dim first: PyTorch's kernels blend along W innermost, then H, then D.
+    for d in (0..<spatial).reversed() {
+        let dim = 2 + d
+        if mode.linearRank == nil {
+            let idx = nearestIndices(inSizes[d], outSizes[d], scales[d], exact: mode == .nearestExact)
+            y = y.indexSelect(dim, Tensor(shape: [idx.count], scalars: idx.map { Int64($0) }).to(device: x.device))
+        } else {
+            y = linearAlong(
+                y, dim, inSizes[d], outSizes[d], scales[d], alignCorners: alignCorners ?? false, weightType: x.dtype)
+        }
+    }
+    return y.dtype == x.dtype ? y : y.to(x.dtype)
+}
+
+private func dimsText(_ s: [Int]) -> String {
+    ["D", "H", "W"].suffix(s.count).enumerated().map { "\($0.element): \(s[$0.offset])" }.joined(separator: ", ")
+}
+
+/// `nearest_idx` / `nearest_neighbor_exact_compute_source_index` of PyTorch's CPU kernels.
+func nearestIndices(_ inSize: Int, _ outSize: Int, _ scale: Double?, exact: Bool) -> [Int] {
+    if !exact && outSize == inSize { return Array(0..<outSize) }
+    if !exact && outSize == 2 * inSize { return (0..<outSize).map { $0 >> 1 } }
+    let s: Float =
+        scale.map { $0 > 0 ? Float(1 / $0) : Float(inSize) / Float(outSize) }
+        ?? Float(inSize) / Float(outSize)
+    return (0..<outSize).map { o in
+        let src = exact ? ((Float(o) + 0.5) * s).rounded(.down) : (Float(o) * s).rounded(.down)
+        return Swift.min(Int(src), inSize - 1)
+    }
+}
+
+/// Linear resampling of one dim: indices i0, i1 and weights λ0, λ1 as PyTorch's
+/// `compute_indices_weights_linear`, then x[i0]·λ0 + x[i1]·λ1.
+func linearAlong(
+    _ x: Tensor, _ dim: Int, _ inSize: Int, _ outSize: Int, _ scale: Double?, alignCorners: Bool, weightType: DType
+) -> Tensor {
+    if x.dtype == .float64 {
+        let ratio: Double
+        if alignCorners {
+            ratio = outSize > 1 ? Double(inSize - 1) / Double(outSize - 1) : 0
+        } else if let scale, scale > 0 {
+            ratio = 1 / scale
+        } else {
+            ratio = Double(inSize) / Double(outSize)
+        }
+        return blend(x, dim, inSize, outSize, weightType) { o in
+            alignCorners ? ratio * Double(o) : Swift.max(ratio * (Double(o) + 0.5) - 0.5, 0)
+        }
+    }
+    // float32 (and half types, computed in float32): the index arithmetic in float, as PyTorch's opmath,
+    // with one fused multiply-add for ratio · (o + 0.5) - 0.5 as its compiled float kernel has (so
+    // that 1.5 · fl(1/3) - 0.5 is 1.5e-8, not 0; its double kernel rounds twice, as above).
+    let ratio: Float
+    if alignCorners {
+        ratio = outSize > 1 ? Float(inSize - 1) / Float(outSize - 1) : 0
+    } else if let scale, scale > 0 {
+        ratio = Float(1 / scale)
+    } else {
+        ratio = Float(inSize) / Float(outSize)
+    }
+    return blend(x, dim, inSize, outSize, weightType) { o in
+        alignCorners ? ratio * Float(o) : Swift.max((-0.5 as Float).addingProduct(ratio, Float(o) + 0.5), 0)
+    }
+}
+
+/// x[i0]·λ0 + x[i1]·λ1 along `dim` for the real source positions `source(o)` (≥ 0); an
+/// unchanged size copies (i1 = i0, λ = (1, 0)) and the weights are rounded to `weightType` (the
+/// input's dtype), as PyTorch's `compute_source_index_and_lambda`.
+private func blend<R: BinaryFloatingPoint>(
+    _ x: Tensor, _ dim: Int, _ inSize: Int, _ outSize: Int, _ weightType: DType, _ source: (Int) -> R
+) -> Tensor {
+    var i0 = [Int64](), i1 = [Int64](), l1 = [Double]()
+    for o in 0..<outSize {
+        if inSize == outSize {
+            (i0, i1, l1) = (i0 + [Int64(o)], i1 + [Int64(o)], l1 + [0])
+            continue
+        }
+        let real = source(o)
+        let a = Swift.min(Int(real), inSize - 1)
+        i0.append(Int64(a))
+        i1.append(Int64(a + (a < inSize - 1 ? 1 : 0)))
+        l1.append(Double(Swift.min(Swift.max(real - R(a), 0), 1)))
+    }
+    var wshape = Array(repeating: 1, count: x.rank)
+    wshape[dim] = outSize
+    // λ1 in the weight type, then λ0 = 1 - λ1 there too; both used in the blend's type.
+    let w1 = Tensor(shape: wshape, scalars: l1, dtype: weightType)
+    let w0 = (1.0 - w1.to(.float64)).to(weightType)
+    let a = x.indexSelect(dim, Tensor(shape: [outSize], scalars: i0).to(device: x.device))
+    let b = x.indexSelect(dim, Tensor(shape: [outSize], scalars: i1).to(device: x.device))
+    return a * w0.to(x.dtype).to(device: x.device) + b * w1.to(x.dtype).to(device: x.device)
+}
+
+/// `interpolate` as a module (`torch.nn.Upsample`).
+///
+/// ```swift
+/// let up = Upsample(scaleFactor: [2], mode: .nearest)
+/// ```
+public final class Upsample: Module {
+    public let size: [Int]?, scaleFactor: [Double]?, mode: InterpolationMode, alignCorners: Bool?
+    public init(
+        size: [Int]? = nil, scaleFactor: [Double]? = nil, mode: InterpolationMode = .nearest, alignCorners: Bool? = nil
+    ) {
+        (self.size, self.scaleFactor, self.mode, self.alignCorners) = (size, scaleFactor, mode, alignCorners)
+        super.init()
+    }
+    public override func forward(_ x: Tensor) -> Tensor {
+        interpolate(x, size: size, scaleFactor: scaleFactor, mode: mode, alignCorners: alignCorners)
+    }
+}
