@@ -111,6 +111,18 @@ final class LayersTests: XCTestCase {
         XCTAssertEqual(bl[0, 0, 1, 2].item(), 2.5, accuracy: 1e-12)
     }
 
+    func testInstanceNormModulesAndFlattenRange() {
+        let x = Tensor.randn([2, 3, 4, 5], dtype: .float64)
+        let norm = InstanceNorm2d(3, affine: true, dtype: .float64)
+        XCTAssertEqual(norm.parameters().count, 2)
+        let y = norm(x)
+        // Each (sample, channel) has mean 0 and (biased) variance 1 - eps-ish.
+        XCTAssertLessThan(y.mean(dims: [2, 3]).abs().amax().item(), 1e-12)
+        XCTAssertEqual(y.variance(dims: [2, 3], correction: 0).mean().item(), 1, accuracy: 1e-4)
+        XCTAssertEqual(InstanceNorm2d(3)(x[0]).shape, [3, 4, 5], "unbatched input")
+        XCTAssertEqual(Flatten(1, 2)(x).shape, [2, 12, 5])
+    }
+
     func testPoolingAndNorms() {
         let x = Tensor.arange(0.0, 50.0, dtype: .float64).reshape([1, 2, 5, 5])
         let a = avgPool2d(x, kernel: 2)

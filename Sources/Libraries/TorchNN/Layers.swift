@@ -41,11 +41,13 @@ public final class ReLU: Module {
 
 /// Flattens the dimensions from `startDim` on (`torch.nn.Flatten`). ```Flatten()```
 public final class Flatten: Module {
-    let start: Int
-    /// Flattening from `startDim` (default 1: keep the batch dimension).
-    public init(startDim: Int = 1) { start = startDim; super.init() }
-    /// `x.flatten(startDim:)`.
-    public override func forward(_ x: Tensor) -> Tensor { x.flatten(startDim: start) }
+    let start: Int, end: Int
+    /// Flattening dims `startDim...endDim` (defaults 1 and -1: keep the batch dimension).
+    public init(startDim: Int = 1, endDim: Int = -1) { (start, end) = (startDim, endDim); super.init() }
+    /// Positional form, as PyTorch's `Flatten(1, -1)`. ```Flatten(1, 2)```
+    public convenience init(_ startDim: Int, _ endDim: Int) { self.init(startDim: startDim, endDim: endDim) }
+    /// `x.flatten(startDim:endDim:)`.
+    public override func forward(_ x: Tensor) -> Tensor { x.flatten(startDim: start, endDim: end) }
 }
 
 /// Zeroes elements with probability `p` in training, scaling the rest by `1 / (1 - p)` (`torch.nn.Dropout`).

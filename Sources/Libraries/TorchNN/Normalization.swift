@@ -144,3 +144,86 @@ public final class RMSNorm: Module {
         rmsNorm(x, normalizedShape, weight: weight, eps: eps)
     }
 }
+
+/// Normalises each (sample, channel) over its spatial elements (`instance_norm` with the input's
+/// own statistics), then scales and shifts by per-channel `weight` and `bias` when given.
+///
+/// ```swift
+/// let y = instanceNorm(x)   // x: [N, C, H, W]
+/// ```
+public func instanceNorm(
+    _ x: Tensor, weight: Tensor? = nil, bias: Tensor? = nil, eps: Double = 1e-5,
+    file: StaticString = #fileID, line: UInt = #line
+) -> Tensor {
+    let spatialCount = x.rank < 2 ? 1 : x.shape[2...].reduce(1, *)
+    if spatialCount <= 1 {
+        torchFail(
+            "instance_norm",
+            "Expected more than 1 spatial element when training, got input size torch.Size(\(x.shape))", file: file,
+            line: line)
+    }
+    x.requireKernel("instance_norm", "batch_norm", .floating, file: file, line: line)
+    // As PyTorch's batch norm over [1, N·C, spatial…]: biased variance, then y = x·α + β with
+    // α = weight / sqrt(var + eps) and β = bias - mean·α (so an infinite weight gives its NaNs).
+    let compute = x.dtype == .float16 || x.dtype == .bfloat16 ? x.to(.float32) : x
+    let dims = Array(2..<x.rank)
+    let mean = compute.mean(dims: dims, keepdim: true)
+    let centered = compute - mean
+    let variance = (centered * centered).mean(dims: dims, keepdim: true)
+    let shape = [x.shape[1]] + Array(repeating: 1, count: x.rank - 2)
+    var alpha = (variance + eps).rsqrt()
+    if let weight { alpha = alpha * weight.to(compute.dtype).reshape(shape) }
+    var beta = -(mean * alpha)
+    if let bias { beta = beta + bias.to(compute.dtype).reshape(shape) }
+    let y = compute * alpha + beta
+    return y.dtype == x.dtype ? y : y.to(x.dtype)
+}
+
+/// Instance normalisation for [N, C, L] or [C, L] (`spatialDims` 1), [N, C, H, W] or [C, H, W] (2),
+/// [N, C, D, H, W] or [C, D, H, W] (3), with a learnable per-channel affine when `affine`
+/// (`InstanceNorm1d/2d/3d`; running statistics are not kept).
+public class InstanceNorm: Module {
+    public let numFeatures: Int, spatialDims: Int, eps: Double
+    public let weight: Tensor?, bias: Tensor?
+    public init(_ numFeatures: Int, spatialDims: Int, eps: Double = 1e-5, affine: Bool = false, dtype: DType? = nil) {
+        (self.numFeatures, self.spatialDims, self.eps) = (numFeatures, spatialDims, eps)
+        let dt = dtype ?? Torch.defaultDType
+        weight = affine ? Tensor.ones([numFeatures], dtype: dt).requiresGrad_() : nil
+        bias = affine ? Tensor.zeros([numFeatures], dtype: dt).requiresGrad_() : nil
+        super.init()
+        if let weight, let bias {
+            registerParameter("weight", weight)
+            registerParameter("bias", bias)
+        }
+    }
+    public override func forward(_ x: Tensor) -> Tensor {
+        let batched = spatialDims + 2, unbatched = spatialDims + 1
+        if x.rank != batched && x.rank != unbatched {
+            torchFail(
+                "InstanceNorm\(spatialDims)d", "expected \(unbatched)D or \(batched)D input (got \(x.rank)D input)",
+                file: #fileID, line: #line)
+        }
+        let input = x.rank == unbatched ? x.unsqueeze(0) : x
+        let y = instanceNorm(input, weight: weight, bias: bias, eps: eps)
+        return x.rank == unbatched ? y.squeeze(0) : y
+    }
+}
+
+/// ```InstanceNorm1d(16, affine: true)```
+public final class InstanceNorm1d: InstanceNorm {
+    public init(_ numFeatures: Int, eps: Double = 1e-5, affine: Bool = false, dtype: DType? = nil) {
+        super.init(numFeatures, spatialDims: 1, eps: eps, affine: affine, dtype: dtype)
+    }
+}
+/// ```InstanceNorm2d(16)```
+public final class InstanceNorm2d: InstanceNorm {
+    public init(_ numFeatures: Int, eps: Double = 1e-5, affine: Bool = false, dtype: DType? = nil) {
+        super.init(numFeatures, spatialDims: 2, eps: eps, affine: affine, dtype: dtype)
+    }
+}
+/// ```InstanceNorm3d(8)```
+public final class InstanceNorm3d: InstanceNorm {
+    public init(_ numFeatures: Int, eps: Double = 1e-5, affine: Bool = false, dtype: DType? = nil) {
+        super.init(numFeatures, spatialDims: 3, eps: eps, affine: affine, dtype: dtype)
+    }
+}

@@ -56,6 +56,12 @@ let unaryOps: [String: DiffOp] = [
     },
     "normalize": { xs, c in [normalize(xs[0], p: c.double("p"), dim: c.int("dim"))] },
     "one_hot": { xs, c in [oneHot(xs[0], numClasses: c.int("k"))] },
+    "instance_norm": { xs, c in
+        [
+            instanceNorm(
+                xs[0], weight: xs.count > 1 ? xs[1] : nil, bias: xs.count > 2 ? xs[2] : nil, eps: c.double("eps"))
+        ]
+    },
     "interpolate": { xs, c in
         let mode = InterpolationMode(rawValue: c.string("mode"))!
         let align = c.args["align"].map { DiffCase.number($0) != 0 }

@@ -161,7 +161,8 @@ OPS = []
 
 
 ACCUMULATING = {"mm", "mv", "bmm", "dot", "matmul", "addmm", "linear", "bilinear", "conv1d", "conv2d", "conv3d",
-                "conv_transpose1d", "conv_transpose2d", "cosine_similarity", "pairwise_distance", "normalize"}
+                "conv_transpose1d", "conv_transpose2d", "cosine_similarity", "pairwise_distance", "normalize",
+                "instance_norm"}
 
 
 def op(name, family, fn, sample, grad=True, rtol=None, atol=None, tol=None):
@@ -2084,6 +2085,23 @@ def interp(xs, a):
 # Half types: PyTorch's reduced-precision linear kernels round weights and sums a little
 # differently (one or two half ulps on a few elements); float32/float64 are held to the defaults.
 op("interpolate", "shape", interp, interp_sample, tol={"float16": (1e-2, 1e-3), "bfloat16": (3e-2, 1e-2)})
+
+
+# instance_norm (#16): the input's own statistics, optional per-channel weight and bias.
+def inorm_sample():
+    shape = [rng.choice([1, 2]), rng.choice([1, 3])] + [rng.choice([1, 2, 3]) for _ in range(rng.randint(0, 3))]
+    dt = pick(FLOATS)
+    ins = [Input(shape, dt)]
+    affine = rng.random() < 0.5 and len(shape) > 1
+    if affine:
+        ins += [Input([shape[1]], dt), Input([shape[1]], dt)]
+    return ins, {"eps": rng.choice([1e-5, 0.1])}
+
+
+op("instance_norm", "norm",
+   lambda xs, a: F.instance_norm(xs[0], weight=xs[1] if len(xs) > 1 else None, bias=xs[2] if len(xs) > 2 else None,
+                                 eps=a["eps"]), inorm_sample,
+   tol={"float16": (1e-2, 1e-2), "bfloat16": (5e-2, 5e-2), "float32": (1e-4, 1e-5)})
 
 
 def main():
