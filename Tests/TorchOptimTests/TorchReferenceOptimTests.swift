@@ -33,6 +33,14 @@ final class TorchReferenceOptimTests: XCTestCase {
         case "adagrad": return Adagrad(p, lr: 0.1, lrDecay: 0.01, weightDecay: 0.01, initialAccumulatorValue: 0.1)
         case "adadelta": return Adadelta(p, lr: 1.0, rho: 0.8, weightDecay: 0.01)
         case "adamax": return Adamax(p, lr: 0.02, weightDecay: 0.01)
+        case "nadam": return NAdam(p, lr: 0.01)
+        case "nadam_wd_decoupled":
+            return NAdam(
+                p, lr: 0.02, betas: (0.8, 0.95), weightDecay: 0.1, momentumDecay: 0.01, decoupledWeightDecay: true)
+        case "radam": return RAdam(p, lr: 0.01)
+        case "radam_wd": return RAdam(p, lr: 0.02, betas: (0.5, 0.9), weightDecay: 0.1)
+        case "rprop": return Rprop(p, lr: 0.01)
+        case "rprop_etas": return Rprop(p, lr: 0.05, etas: (0.3, 1.5), stepSizes: (1e-3, 0.2))
         default: return nil
         }
     }
@@ -41,7 +49,7 @@ final class TorchReferenceOptimTests: XCTestCase {
         let x = Tensor(shape: [8, 3], scalars: Self.floats("x"))
         let y = Tensor(shape: [8, 4], scalars: Self.floats("y"))
         let cases = Self.root["optimizers"] as! [[String: Any]]
-        XCTAssertEqual(cases.count, 13)
+        XCTAssertEqual(cases.count, 19)
         for c in cases {
             let name = c["name"] as! String
             let w = Tensor(shape: [3, 4], scalars: Self.floats("w0")).requiresGrad_()

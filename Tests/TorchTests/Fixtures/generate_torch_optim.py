@@ -60,6 +60,13 @@ optimizers = [
     run_optimizer("adagrad", lambda p: O.Adagrad(p, lr=0.1, lr_decay=0.01, weight_decay=0.01, initial_accumulator_value=0.1)),
     run_optimizer("adadelta", lambda p: O.Adadelta(p, lr=1.0, rho=0.8, weight_decay=0.01)),
     run_optimizer("adamax", lambda p: O.Adamax(p, lr=0.02, weight_decay=0.01)),
+    run_optimizer("nadam", lambda p: O.NAdam(p, lr=0.01)),
+    run_optimizer("nadam_wd_decoupled", lambda p: O.NAdam(p, lr=0.02, betas=(0.8, 0.95), weight_decay=0.1,
+                                                          momentum_decay=0.01, decoupled_weight_decay=True)),
+    run_optimizer("radam", lambda p: O.RAdam(p, lr=0.01)),
+    run_optimizer("radam_wd", lambda p: O.RAdam(p, lr=0.02, betas=(0.5, 0.9), weight_decay=0.1)),
+    run_optimizer("rprop", lambda p: O.Rprop(p, lr=0.01)),
+    run_optimizer("rprop_etas", lambda p: O.Rprop(p, lr=0.05, etas=(0.3, 1.5), step_sizes=(1e-3, 0.2))),
 ]
 
 S = torch.optim.lr_scheduler
