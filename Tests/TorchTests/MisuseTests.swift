@@ -46,6 +46,13 @@ final class MisuseTests: XCTestCase {
                 "Exponential: Expected value argument (Tensor of shape (2,)) to be within the support "
                     + "(GreaterThanEq(lower_bound=0.0))"
             ])
+        check(
+            "dist-mvn",
+            [
+                "MultivariateNormal: Expected parameter covariance_matrix (Tensor of shape (2, 2)) of distribution "
+                    + "MultivariateNormal(loc: torch.Size([2]), covariance_matrix: torch.Size([2, 2])) to satisfy the "
+                    + "constraint PositiveDefinite()"
+            ])
         check("kl-missing", ["kl_divergence: No KL(p || q) is implemented for p type Normal and q type Poisson"])
     }
     func testMatmulShapes() { check("matmul", ["matmul:", "mat1 and mat2 shapes cannot be multiplied (2x3 and 2x4)"]) }

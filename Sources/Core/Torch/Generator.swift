@@ -127,9 +127,9 @@ public final class Generator: @unchecked Sendable {
         return out
     }
 
-    /// Fills `out[0..<n]` with the numbers `normals(n)` gives (the same values, rounded once to
-    /// `T`), in parallel and without intermediate arrays: pair b takes Philox block start + b.
-    func fillNormals<T: BinaryFloatingPoint>(_ out: UnsafeMutablePointer<T>, _ n: Int) {
+    /// Fills `out[0..<n]` with the numbers `normals(n)` gives, in parallel and without
+    /// intermediate arrays: pair b takes Philox block start + b.
+    func fillNormals(_ out: UnsafeMutablePointer<Double>, _ n: Int) {
         let pairs = (n + 1) / 2
         let (key, start) = reserve(pairs)
         Kernels.parallelFor(pairs, grain: 4096) { r in
@@ -141,8 +141,8 @@ public final class Generator: @unchecked Sendable {
                 let u2 = Double(bits2 & ((1 << 53) - 1)) * 0x1p-53
                 let radius = (-2 * Double.log(u1)).squareRoot()
                 let theta = 2 * Double.pi * u2
-                out[2 * b] = T(radius * Double.cos(theta))
-                if 2 * b + 1 < n { out[2 * b + 1] = T(radius * Double.sin(theta)) }
+                out[2 * b] = radius * Double.cos(theta)
+                if 2 * b + 1 < n { out[2 * b + 1] = radius * Double.sin(theta) }
             }
         }
     }

@@ -320,7 +320,7 @@ extension Special {
     public static func gammainc(_ a: Tensor, _ x: Tensor, file: StaticString = #fileID, line: UInt = #line)
         -> Tensor
     {
-        incompleteGamma(a, x, "gammainc", SpecialMath.gammaP, file: file, line: line)
+        incompleteGamma(a, x, "gammainc", SpecialMath.gammaP, sign: 1, file: file, line: line)
     }
 
     /// The regularized upper incomplete gamma Q(a, x) = 1 - P(a, x) (`torch.special.gammaincc`).
@@ -331,19 +331,28 @@ extension Special {
     public static func gammaincc(_ a: Tensor, _ x: Tensor, file: StaticString = #fileID, line: UInt = #line)
         -> Tensor
     {
-        incompleteGamma(a, x, "gammaincc", SpecialMath.gammaQ, file: file, line: line)
+        incompleteGamma(a, x, "gammaincc", SpecialMath.gammaQ, sign: -1, file: file, line: line)
     }
 
+    /// P or Q elementwise; differentiable in `x` (±xᵃ⁻¹e⁻ˣ/Γ(a)), not in `a`, as PyTorch's.
     private static func incompleteGamma(
-        _ a: Tensor, _ x: Tensor, _ name: String, _ f: @escaping (Double, Double) -> Double,
+        _ a: Tensor, _ x: Tensor, _ name: String, _ f: @escaping (Double, Double) -> Double, sign: Double,
         file: StaticString, line: UInt
     ) -> Tensor {
         let shape = Checks.broadcastShapes(a.shape, x.shape).unwrap(name, file: file, line: line)
-        var dt = promoteTypes(a.dtype, x.dtype)
+        // PyTorch's binary promotion (a 0-d operand ranks below a dimensioned one), then float.
+        var dt = resultType([.tensor(a.dtype, isZeroDim: a.rank == 0), .tensor(x.dtype, isZeroDim: x.rank == 0)])
         if !dt.isFloatingPoint { dt = Torch.defaultDType }
         let av = a.detach().expand(shape).to(.float64).contiguous().toArray(Double.self)
         let xv = x.detach().expand(shape).to(.float64).contiguous().toArray(Double.self)
-        let out = zip(av, xv).map { f($0, $1) }
-        return Tensor(flat: out, shape: shape, dtype: dt).to(device: a.device)
+        let value = Tensor(flat: zip(av, xv).map { f($0, $1) }, shape: shape, dtype: dt).to(device: a.device)
+        return Torch.customFunction(
+            name, [a, x], forward: { _, _ in value },
+            backward: { _, g in
+                // PyTorch's formula on the inputs in their own dtypes (lgamma of a half `a` is rounded).
+                let xs = x.detach(), as_ = a.detach()
+                let density = ((as_ - 1.0) * xs.log() - xs - as_.lgamma()).exp()
+                return [nil, (g * density * sign).sumToShape(x.shape).to(x.dtype)]
+            }, file: file, line: line)
     }
 }

@@ -1,10 +1,8 @@
 import Torch
 import TorchBase
 
-/// max(x, 0) - x·t + log1p(exp(-|x|)), elementwise (`binary_cross_entropy_with_logits`, no reduction).
-func bceWithLogits(_ logits: Tensor, _ target: Tensor) -> Tensor {
-    logits.clamp(min: 0.0) - logits * target + (-logits.abs()).exp().log1p()
-}
+/// softplus(x) - x·t, elementwise (`binary_cross_entropy_with_logits`, no reduction).
+func bceWithLogits(_ logits: Tensor, _ target: Tensor) -> Tensor { softplus(logits) - logits * target }
 
 /// The probabilities and logits of a Bernoulli-type parameter given as either, with the
 /// constraint of the one given (PyTorch validates only that one).

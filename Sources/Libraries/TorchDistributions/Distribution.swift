@@ -141,9 +141,6 @@ func broadcastAll(_ ts: [Tensor], file: StaticString = #fileID, line: UInt = #li
     return ts.map { ($0.dtype == dt ? $0 : $0.to(dt)).expand(shape) }
 }
 
-/// `x` with its leading dims expanded to `shape` (shape ends with x's own).
-func expandTo(_ x: Tensor, _ shape: [Int]) -> Tensor { x.expand(shape) }
-
 /// Uniform samples of `shape` like `like`'s dtype and device.
 func uniform(_ shape: [Int], like t: Tensor, generator: Generator) -> Tensor {
     Tensor.rand(shape, dtype: t.dtype, device: t.device, generator: generator)

@@ -1,3 +1,4 @@
+import Synchronization
 import Torch
 import TorchBase
 
@@ -19,9 +20,9 @@ public func klDivergence(
         var qt: AnyClass? = type(of: q)
         while let qc = qt {
             if let f = KLRegistry.table.withLock({ $0[KLRegistry.Key(pc, qc)] }) { return f(p, q) }
-            qt = class_getSuperclassPortable(qc)
+            qt = distributionSuperclass(qc)
         }
-        pt = class_getSuperclassPortable(pc)
+        pt = distributionSuperclass(pc)
     }
     torchFail(
         "kl_divergence", "No KL(p || q) is implemented for p type \(p.name) and q type \(q.name)", file: file,
@@ -29,7 +30,7 @@ public func klDivergence(
 }
 
 /// The superclass of a Distribution subclass (nil at the root).
-func class_getSuperclassPortable(_ c: AnyClass) -> AnyClass? {
+func distributionSuperclass(_ c: AnyClass) -> AnyClass? {
     let s: AnyClass? = _getSuperclass(c)
     return s == nil || ObjectIdentifier(s!) == ObjectIdentifier(Distribution.self) ? nil : s
 }
@@ -44,8 +45,6 @@ public func registerKL<P: Distribution, Q: Distribution>(
 ) {
     KLRegistry.table.withLock { $0[KLRegistry.Key(P.self, Q.self)] = { f($0 as! P, $1 as! Q) } }
 }
-
-import Synchronization
 
 enum KLRegistry {
     struct Key: Hashable {
@@ -65,7 +64,6 @@ enum KLRegistry {
     /// `t` with +inf where `mask` holds.
     static func inf(_ t: Tensor, where mask: Tensor) -> Tensor { Tensor.where(mask, Double.infinity, t) }
     static func zero(_ t: Tensor, where mask: Tensor) -> Tensor { Tensor.where(mask, 0.0, t) }
-    static func softplus(_ x: Tensor) -> Tensor { x.clamp(min: 0.0) + (-x.abs()).exp().log1p() }
 
     static func builtIn() -> [Key: Form] {
         let forms: [(Key, Form)] = [

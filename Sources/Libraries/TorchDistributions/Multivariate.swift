@@ -47,32 +47,24 @@ public final class MultivariateNormal: Distribution {
         let dt = promoteTypes(loc.dtype, m.dtype)
         self.loc = loc.to(dt).expand(batch + [k])
         given = scale
-        let wasValidating = validateArgs ?? Distribution.validateArgsByDefault
-        // The factor is taken after validation would reject a matrix that is not positive definite.
-        var isTril = false
-        if case .scaleTril = scale { isTril = true }
-        if wasValidating && !isTril {
-            if !Constraint.positiveDefinite.check(m).all().item(Bool.self) {
-                torchFail(
-                    "MultivariateNormal",
-                    "Expected parameter \(what) (Tensor of shape \(pyShape(m.shape))) of distribution "
-                        + "MultivariateNormal(loc: torch.Size(\(self.loc.shape)), \(what): torch.Size(\(m.shape))) "
-                        + "to satisfy the constraint PositiveDefinite(), but found invalid values:\n\(m)",
-                    file: file, line: line)
-            }
+        // While validating, the base class reports a matrix that is not positive definite (as
+        // PyTorch's constraint check does, before any factorisation), so the factor must not trap.
+        let validating = validateArgs ?? Distribution.validateArgsByDefault
+        func factor(_ a: Tensor) -> Tensor {
+            validating ? Linalg.choleskyEx(a).0 : Linalg.cholesky(a, file: file, line: line)
         }
         switch scale {
         case .scaleTril(let t): scaleTrilUnbroadcast = t.to(dt)
-        case .covariance(let t): scaleTrilUnbroadcast = Linalg.cholesky(t.to(dt), file: file, line: line)
-        case .precision(let t): scaleTrilUnbroadcast = MultivariateNormal.precisionToScaleTril(t.to(dt))
+        case .covariance(let t): scaleTrilUnbroadcast = factor(t.to(dt))
+        case .precision(let t): scaleTrilUnbroadcast = MultivariateNormal.precisionToScaleTril(t.to(dt), factor)
         }
         super.init(batchShape: batch, eventShape: [k], validateArgs: validateArgs, file: file, line: line)
     }
 
     /// L of Σ = P⁻¹ without inverting P: the Cholesky factor of P with its rows and columns
     /// reversed gives L⁻¹ᵀ, then one triangular solve.
-    static func precisionToScaleTril(_ p: Tensor) -> Tensor {
-        let lf = Linalg.cholesky(p.flip([-2, -1]))
+    static func precisionToScaleTril(_ p: Tensor, _ factor: (Tensor) -> Tensor) -> Tensor {
+        let lf = factor(p.flip([-2, -1]))
         let lInv = lf.flip([-2, -1]).transpose(-2, -1)
         let n = p.shape.last!
         let eye = Tensor.eye(n, dtype: p.dtype).expand(lInv.shape)
@@ -82,7 +74,10 @@ public final class MultivariateNormal: Distribution {
     override public var argConstraints: [(String, Tensor, Constraint)] {
         switch given {
         case .scaleTril(let t): return [("loc", loc, .independent(.real, 1)), ("scale_tril", t, .lowerCholesky)]
-        default: return [("loc", loc, .independent(.real, 1))]
+        case .covariance(let t):
+            return [("loc", loc, .independent(.real, 1)), ("covariance_matrix", t, .positiveDefinite)]
+        case .precision(let t):
+            return [("loc", loc, .independent(.real, 1)), ("precision_matrix", t, .positiveDefinite)]
         }
     }
     override public var support: Constraint { .independent(.real, 1) }

@@ -4,9 +4,23 @@ import TorchBase
 
 // NAdam, RAdam and Rprop as PyTorch's single-tensor implementations compute them (its CPU default).
 
-/// `m + (g - m) · w` (`Tensor.lerp_` with a weight below 0.5, PyTorch's formula there), in place.
-private func lerpInPlace(_ m: Tensor, _ g: Tensor, _ w: Double) {
-    m.add_((g - m) * w)
+extension BaseOptimizer {
+    /// The step shared by NAdam and RAdam: weight decay (L2 into the gradient, or decoupled on the
+    /// parameter), then the moments m ← lerp(m, g, 1 - β1) (PyTorch's `lerp_` formula for a weight
+    /// below 0.5) and v ← β2 v + (1 - β2) g². Returns the gradient used and the two moments.
+    func adamMoments(
+        _ i: Int, _ p: Tensor, _ grad: Tensor, lr: Double, weightDecay wd: Double, decoupled: Bool,
+        betas: (Double, Double)
+    ) -> (g: Tensor, m: Tensor, v: Tensor) {
+        var g = grad
+        if wd != 0 {
+            if decoupled { p.mul_(Tensor.scalar(1 - lr * wd, dtype: p.dtype)) } else { g = grad + p * wd }
+        }
+        let m = buffer(i, "exp_avg", p), v = buffer(i, "exp_avg_sq", p)
+        m.add_((g - m) * (1 - betas.0))
+        v.mul_(Tensor.scalar(betas.1, dtype: v.dtype)).add_(g * g * (1 - betas.1))
+        return (g, m, v)
+    }
 }
 
 /// NAdam: Adam with Nesterov momentum and PyTorch's momentum-decay schedule
@@ -28,19 +42,14 @@ public final class NAdam: BaseOptimizer {
     override func update(group: ParamGroup, index i: Int, param p: Tensor, grad: Tensor) {
         let lr = option(group, "lr"), wd = option(group, "weightDecay")
         let t = Double(paramSteps[i])
-        var g = grad
-        if wd != 0 {
-            if decoupledWeightDecay { p.mul_(Tensor.scalar(1 - lr * wd, dtype: p.dtype)) } else { g = grad + p * wd }
-        }
+        let (g, m, v) = adamMoments(
+            i, p, grad, lr: lr, weightDecay: wd, decoupled: decoupledWeightDecay, betas: (beta1, beta2))
         let mu = beta1 * (1 - 0.5 * Foundation.pow(0.96, t * momentumDecay))
         let muNext = beta1 * (1 - 0.5 * Foundation.pow(0.96, (t + 1) * momentumDecay))
         // PyTorch keeps the running product of μ in a float32 scalar tensor.
         let product = buffer(i, "mu_product", Tensor.scalar(Float(1), dtype: .float32), fill: 1)
         product.mul_(Tensor.scalar(mu, dtype: .float32))
         let muProduct = product.item()
-        let m = buffer(i, "exp_avg", p), v = buffer(i, "exp_avg_sq", p)
-        lerpInPlace(m, g, 1 - beta1)
-        v.mul_(Tensor.scalar(beta2, dtype: v.dtype)).add_(g * g * (1 - beta2))
         let denom = (v / (1 - Foundation.pow(beta2, t))).sqrt() + eps
         p.add_(g / denom * (-lr * (1 - mu) / (1 - muProduct)))
         p.add_(m / denom * ((-lr * muNext) / (1 - muProduct * muNext)))
@@ -66,13 +75,8 @@ public final class RAdam: BaseOptimizer {
     override func update(group: ParamGroup, index i: Int, param p: Tensor, grad: Tensor) {
         let lr = option(group, "lr"), wd = option(group, "weightDecay")
         let t = Double(paramSteps[i])
-        var g = grad
-        if wd != 0 {
-            if decoupledWeightDecay { p.mul_(Tensor.scalar(1 - lr * wd, dtype: p.dtype)) } else { g = grad + p * wd }
-        }
-        let m = buffer(i, "exp_avg", p), v = buffer(i, "exp_avg_sq", p)
-        lerpInPlace(m, g, 1 - beta1)
-        v.mul_(Tensor.scalar(beta2, dtype: v.dtype)).add_(g * g * (1 - beta2))
+        let (_, m, v) = adamMoments(
+            i, p, grad, lr: lr, weightDecay: wd, decoupled: decoupledWeightDecay, betas: (beta1, beta2))
         let bc1 = 1 - Foundation.pow(beta1, t), bc2 = 1 - Foundation.pow(beta2, t)
         let corrected = m / bc1
         let rhoInf = 2 / (1 - beta2) - 1

@@ -56,6 +56,8 @@ let unaryOps: [String: DiffOp] = [
     },
     "normalize": { xs, c in [normalize(xs[0], p: c.double("p"), dim: c.int("dim"))] },
     "one_hot": { xs, c in [oneHot(xs[0], numClasses: c.int("k"))] },
+    "special_gammainc": { xs, _ in [Special.gammainc(xs[0], xs[1])] },
+    "special_gammaincc": { xs, _ in [Special.gammaincc(xs[0], xs[1])] },
     "instance_norm": { xs, c in
         [
             instanceNorm(

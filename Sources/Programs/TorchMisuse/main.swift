@@ -42,6 +42,8 @@ case "dist-param":
 case "dist-support":
     at(); let d = Exponential(rate: Tensor([1.0, 2.0]))
     _ = d.logProb(Tensor([-1.0, 1.0]))
+case "dist-mvn":
+    at(); _ = MultivariateNormal(loc: Tensor.zeros([2]), .covariance(Tensor([[1.0, 2.0], [2.0, 1.0]])))
 case "kl-missing":
     at(); _ = klDivergence(Normal(0, 1), Poisson(rate: Tensor(1.0)))
 case "permute":

@@ -34,6 +34,9 @@ extension SpecialMath {
         return gammaContinuedFraction(a, x)
     }
 
+    /// `v` kept inside [0, 1] (a probability), NaN left as NaN.
+    private static func unitClamped(_ v: Double) -> Double { v.isNaN ? v : Swift.min(1, Swift.max(0, v)) }
+
     /// P(a, x) = e^-x x^a Σ x^n / Γ(a + n + 1).
     private static func gammaSeries(_ a: Double, _ x: Double) -> Double {
         var term = 1 / a, sum = term, ap = a
@@ -43,12 +46,13 @@ extension SpecialMath {
             sum += term
             if Swift.abs(term) < Swift.abs(sum) * 1e-17 { break }
         }
-        return sum * Double.exp(-x + a * Double.log(x) - Double.logGamma(a))
+        // In log space (the sum can be huge where the prefactor is tiny), kept inside [0, 1].
+        return unitClamped(Double.exp(Double.log(sum) - x + a * Double.log(x) - Double.logGamma(a)))
     }
 
     /// Q(a, x) by the modified Lentz continued fraction, times e^-x x^a / Γ(a).
     private static func gammaContinuedFraction(_ a: Double, _ x: Double) -> Double {
-        Double.exp(-x + a * Double.log(x) - Double.logGamma(a)) * gammaFraction(a, x)
+        unitClamped(Double.exp(-x + a * Double.log(x) - Double.logGamma(a)) * gammaFraction(a, x))
     }
 
     /// The continued fraction of Q(a, x) / (e^-x x^a / Γ(a)).
