@@ -9,9 +9,11 @@ final class SafeTensorsTests: TemporaryDirectoryTestCase {
 
     func testRoundTripEveryDTypeAndShape() throws {
         var tensors: [String: Tensor] = [:]
-        for dt in DType.allCases {
+        // complex128 has no safetensors dtype (C64 is its only complex one).
+        for dt in DType.allCases where dt != .complex128 {
             tensors["m_\(dt)"] = Tensor.arange(0, 24, dtype: .float64).reshape([2, 3, 4]).to(dt)
         }
+        tensors["complex"] = Tensor.complex(Tensor([1.5, -2.0]), Tensor([0.25, 3.0]))
         tensors["scalar"] = Tensor(3.5, dtype: .float64)
         tensors["empty"] = Tensor.zeros([0, 3])
         tensors["rank6"] = Tensor.rand([1, 2, 1, 3, 1, 2])
@@ -24,6 +26,7 @@ final class SafeTensorsTests: TemporaryDirectoryTestCase {
         for (k, t) in tensors {
             XCTAssertEqual(back[k]!.shape, t.shape, k); XCTAssertEqual(back[k]!.dtype, t.dtype, k)
             XCTAssertEqual(back[k]!.to(.float64).scalars, t.to(.float64).scalars, k)
+            if t.isComplex { XCTAssertEqual(back[k]!.imag.scalars, t.imag.scalars, k) }
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: path + ".tmp.\(getpid())"))
     }

@@ -25,6 +25,8 @@ public enum Fixtures {
         case "int64": return .int64
         case "float16": return .float16
         case "float32": return .float32
+        case "complex64": return .complex64
+        case "complex128": return .complex128
         default: return .float64
         }
     }
@@ -42,7 +44,11 @@ public enum Fixtures {
         let dt = dtype(d["dtype"] as! String)
         let raw = d["data"] as! [Any]
         let t: Tensor
-        if dt.isFloatingPoint {
+        if dt.isComplex {
+            // Interleaved (real, imag) parts.
+            let parts = Tensor(shape: shape + [2], scalars: raw.map(number), dtype: dt.realPart)
+            t = parts.viewAsComplex()
+        } else if dt.isFloatingPoint {
             t = Tensor(shape: shape, scalars: raw.map(number), dtype: dt)
         } else {
             t = Tensor(shape: shape, scalars: raw.map { Int64(number($0)) }, dtype: dt)
@@ -68,9 +74,11 @@ public func assertMatches(
 public func tensorMismatch(_ actual: Tensor, _ expected: Tensor, rtol: Double? = nil, atol: Double? = nil) -> String? {
     if actual.shape != expected.shape { return "shape \(actual.shape), expected \(expected.shape)" }
     if actual.dtype != expected.dtype { return "dtype \(actual.dtype), expected \(expected.dtype)" }
-    let a = actual.scalars, e = expected.scalars
-    let r = rtol ?? (expected.dtype == .float32 ? 1e-5 : 1e-10)
-    let at = atol ?? (expected.dtype == .float32 ? 1e-6 : 1e-12)
+    // Complex tensors compare part by part (element i is part i % 2 of complex element i / 2).
+    let (x, y) = expected.dtype.isComplex ? (actual.viewAsReal(), expected.viewAsReal()) : (actual, expected)
+    let a = x.scalars, e = y.scalars
+    let r = rtol ?? (y.dtype == .float32 ? 1e-5 : 1e-10)
+    let at = atol ?? (y.dtype == .float32 ? 1e-6 : 1e-12)
     let bad = mismatches(a, e, atol: at, rtol: r)
     guard let i = bad.first else { return nil }
     return "element \(i) is \(a[i]), expected \(e[i]) (\(bad.count) of \(a.count) elements differ)"

@@ -10,6 +10,11 @@ final class GradcheckTests: XCTestCase {
 
     static let g = Generator(seed: 99)
 
+    /// A complex128 leaf whose parts are uniform in [lo, hi).
+    static func cleaf(_ shape: [Int], lo: Double = -2, hi: Double = 2) -> Tensor {
+        (Tensor.rand(shape + [2], dtype: .float64, generator: g) * (hi - lo) + lo).viewAsComplex().detach()
+            .requiresGrad_()
+    }
     static func leaf(_ shape: [Int], lo: Double = -2, hi: Double = 2) -> Tensor {
         (Tensor.rand(shape, dtype: .float64, generator: g) * (hi - lo) + lo).requiresGrad_()
     }
@@ -227,6 +232,44 @@ final class GradcheckTests: XCTestCase {
                 )
             ]
         case .clone: return [("clone", { $0[0].clone() }, [leafT([3, 4])])]
+        case .viewAsReal:
+            return [
+                ("view_as_real of a complex leaf", { ($0[0].viewAsReal() * 1.5).sum(dim: -1) }, [cleaf([3, 2])]),
+                ("view_as_real of exp", { $0[0].exp().viewAsReal() }, [cleaf([4])]),
+            ]
+        case .viewAsComplex:
+            return [
+                ("view_as_complex times a complex", { $0[0].viewAsComplex() * $0[1] }, [leaf([3, 2]), cleaf([3])]),
+                ("complex products and quotients", { ($0[0] * $0[1] / ($0[1] + 3)).abs() }, [cleaf([4]), cleaf([4])]),
+                (
+                    "complex log, sqrt, sin, matmul", { ($0[0].log() + $0[0].sqrt().sin()).matmul($0[1]) },
+                    [cleaf([2, 3], lo: 0.5), cleaf([3, 2])]
+                ),
+                (
+                    "complex sum, mean, prod, pow",
+                    { ($0[0].sum(dim: 0) + $0[0].mean() + $0[0].prod(dim: 1).pow($0[1])) },
+                    [cleaf([3, 3], lo: 0.5), cleaf([3], lo: 0.5, hi: 1)]
+                ),
+            ]
+        case .fftC2C:
+            return [
+                ("fft of a complex leaf", { Torch.fft.fft($0[0]) }, [cleaf([3, 5])]),
+                ("ifft ortho, n padded", { Torch.fft.ifft($0[0], n: 6, dim: 0, norm: .ortho) }, [cleaf([4, 2])]),
+                ("fft2 of a real leaf", { Torch.fft.fft2($0[0]).abs() }, [leaf([4, 3])]),
+            ]
+        case .fftR2C:
+            return [
+                ("rfft even", { Torch.fft.rfft($0[0]) }, [leaf([2, 8])]),
+                ("rfft odd, forward norm", { Torch.fft.rfft($0[0], dim: 0, norm: .forward) }, [leaf([7, 2])]),
+                ("ihfft", { Torch.fft.ihfft($0[0]) }, [leaf([6])]),
+            ]
+        case .fftC2R:
+            return [
+                ("irfft even", { Torch.fft.irfft($0[0]) }, [cleaf([2, 5])]),
+                ("irfft odd n", { Torch.fft.irfft($0[0], n: 7) }, [cleaf([4])]),
+                ("irfftn", { Torch.fft.irfftn($0[0], s: [3, 6]) }, [cleaf([3, 4])]),
+                ("hfft", { Torch.fft.hfft($0[0], n: 5) }, [cleaf([3])]),
+            ]
         case .view:
             return [
                 ("reshape", { $0[0].reshape([4, 3]) * 2 }, [leaf([3, 4])]),

@@ -174,6 +174,9 @@ package enum CPUBackend: Backend {
     package static func linalg(_ op: LinalgOp, _ o: LinalgOperands) throws {
         o.a.dtype.dispatchFloat(LAPACKKernel(op: op, o: o))
     }
+    package static func fft(_ kind: FFTKind, _ out: KernelOperand, _ x: KernelOperand, rows: Int, n: Int) throws {
+        CPUKernels.fft(kind, out, x, rows: rows, n: n)
+    }
     package static func lstmCellBackward(_ o: LSTMCellOperands) throws {
         // Backward reuses the operand slots: `h` holds dh, `c` holds dc, `pre` receives dGates.
         func p(_ x: KernelOperand) -> UnsafeMutableRawPointer { x.base + x.layout.offset * x.dtype.itemSize }

@@ -56,6 +56,8 @@ extension DType {
         case .bfloat16: return v.visitElement(BFloat16.self)
         case .float32: return v.visitElement(Float.self)
         case .float64: return v.visitElement(Double.self)
+        case .complex64: return v.visitElement(Complex<Float>.self)
+        case .complex128: return v.visitElement(Complex<Double>.self)
         }
     }
 
@@ -71,6 +73,7 @@ extension DType {
         case .float32: return v.visitFloat(Float.self)
         case .float64: return v.visitFloat(Double.self)
         case .float16, .bfloat16: preconditionFailure("CPU kernels: \(self) must be computed in float32")
+        case .complex64, .complex128: preconditionFailure("CPU kernels: \(self) is computed on its real parts by core")
         }
     }
 

@@ -5,7 +5,8 @@ import TorchBase
 
 @inlinable func convert<S: TensorElement, D: TensorElement>(_ s: S, to: D.Type) -> D {
     if S.self == D.self { return unsafeBitCast(s, to: D.self) }
-    if D.dtype == .bool { return D(fromInt64: s.asDouble != 0 ? 1 : 0) }
+    if D.dtype == .bool { return D(fromInt64: s.asDouble != 0 || s.imagDouble != 0 ? 1 : 0) }
+    if D.dtype.isComplex || S.dtype.isComplex { return D(real: s.asDouble, imag: s.imagDouble) }
     if D.dtype.isFloatingPoint || S.dtype.isFloatingPoint { return D(fromDouble: s.asDouble) }
     return D(fromInt64: s.asInt64)
 }

@@ -32,7 +32,8 @@ extension CPUKernels {
         case 1: run(UInt8.self)
         case 2: run(UInt16.self)
         case 4: run(UInt32.self)
-        default: run(UInt64.self)
+        case 8: run(UInt64.self)
+        default: run(SIMD2<UInt64>.self)
         }
     }
 
@@ -48,12 +49,19 @@ extension CPUKernels {
         case 1: run(UInt8.self)
         case 2: run(UInt16.self)
         case 4: run(UInt32.self)
-        default: run(UInt64.self)
+        case 8: run(UInt64.self)
+        default: run(SIMD2<UInt64>.self)
         }
     }
 
     /// `dst[offsets[i]] += src[i]` in order (deterministic), both of native dtype `dtype`.
     public static func scatterAdd(dst: UnsafeMutableRawPointer, src: UnsafeRawPointer, offsets: [Int], dtype: DType) {
+        if dtype.isComplex {
+            // Complex elements: their two parts, added as reals.
+            let parts = offsets.flatMap { [2 * $0, 2 * $0 + 1] }
+            scatterAdd(dst: dst, src: src, offsets: parts, dtype: dtype.realPart)
+            return
+        }
         struct V: KernelVisitor {
             let dst: UnsafeMutableRawPointer, src: UnsafeRawPointer, offsets: [Int]
             func visitNative<T: NativeScalar>(_: T.Type) {

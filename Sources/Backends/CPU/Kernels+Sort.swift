@@ -119,6 +119,7 @@ extension CPUKernels {
         case .float32: run(Float.self)
         case .float64: run(Double.self)
         case .float16, .bfloat16: preconditionFailure("CPU kernels: \(src.dtype) must be computed in float32")
+        case .complex64, .complex128: preconditionFailure("CPU kernels: \(src.dtype) values have no order")
         }
     }
 

@@ -186,4 +186,7 @@ package enum CUDABackend: Backend {
     package static func linalg(_ op: LinalgOp, _ o: LinalgOperands) throws {
         throw BackendError.missingKernel("linalg \(op.rawValue) (cuSOLVER)")
     }
+    package static func fft(_ kind: FFTKind, _ out: KernelOperand, _ x: KernelOperand, rows: Int, n: Int) throws {
+        throw BackendError.missingKernel("fft (cuFFT)")
+    }
 }

@@ -112,6 +112,23 @@ package protocol Backend {
     /// One LAPACK-style factorization or solve over a batch of matrices (`KernelFamily.linalg`),
     /// see `LinalgOperands`.
     static func linalg(_ op: LinalgOp, _ o: LinalgOperands) throws
+    /// One unnormalised FFT of length `n` over each row of contiguous operands with offset 0:
+    /// complex [rows, n] for `.forward`/`.inverse`, real [rows, n] ↔ complex [rows, n/2 + 1] for
+    /// the real kinds (`FFTKind`).
+    static func fft(_ kind: FFTKind, _ out: KernelOperand, _ x: KernelOperand, rows: Int, n: Int) throws
+}
+
+/// The kind of one FFT kernel call (`Backend.fft`).
+package enum FFTKind: Sendable {
+    /// Complex to complex, `exp(-2πi jk/n)` (unnormalised).
+    case forward
+    /// Complex to complex, `exp(+2πi jk/n)` (unnormalised).
+    case inverse
+    /// Real [rows, n] to the complex half spectrum [rows, n/2 + 1].
+    case realForward
+    /// The complex half spectrum [rows, n/2 + 1] to real [rows, n] (Hermitian, unnormalised; the
+    /// imaginary parts of bins 0 and n/2 are ignored).
+    case realInverse
 }
 
 /// Families a backend may lack by design; the caller composes the op from other families then.

@@ -131,6 +131,8 @@ public struct CUDAType: Sendable {
         case .float16, .bfloat16: return "unsigned short"
         case .float32: return "float"
         case .float64: return "double"
+        case .complex64: return "float2"
+        case .complex128: return "double2"
         }
     }
     /// Whether the element is a float type.

@@ -8,6 +8,13 @@ public func promoteTypes(_ a: DType, _ b: DType) -> DType {
     if a == b { return a }
     if a == .bool { return b }
     if b == .bool { return a }
+    if a.isComplex || b.isComplex {
+        // The complex dtype whose parts hold both operands' real types; integers do not raise it.
+        let ra = a.isComplex || a.isFloatingPoint ? a.realPart : nil
+        let rb = b.isComplex || b.isFloatingPoint ? b.realPart : nil
+        let parts = ra.flatMap { x in rb.map { promoteTypes(x, $0) } ?? x } ?? rb!
+        return parts.complexCounterpart
+    }
     if a.isFloatingPoint || b.isFloatingPoint {
         if a.isFloatingPoint && b.isFloatingPoint {
             if (a == .float16 && b == .bfloat16) || (a == .bfloat16 && b == .float16) { return .float32 }
@@ -39,7 +46,9 @@ public func resultType(_ operands: [PromotionOperand], defaultFloat: DType = .fl
     for op in operands {
         switch op {
         case let .tensor(t, z): if z { zero = merge(zero, t) } else { dim = merge(dim, t) }
-        case let .scalar(t): wrapped = merge(wrapped, t.isFloatingPoint ? defaultFloat : t)
+        case let .scalar(t):
+            let kind = t.isComplex ? defaultFloat.complexCounterpart : (t.isFloatingPoint ? defaultFloat : t)
+            wrapped = merge(wrapped, kind)
         }
     }
     return combineCategories(dim, combineCategories(zero, wrapped))!
@@ -48,7 +57,9 @@ public func resultType(_ operands: [PromotionOperand], defaultFloat: DType = .fl
 @usableFromInline func combineCategories(_ higher: DType?, _ lower: DType?) -> DType? {
     guard let h = higher else { return lower }
     guard let l = lower else { return h }
-    if h.isFloatingPoint { return h }
-    if h == .bool || l.isFloatingPoint { return promoteTypes(h, l) }
-    return h
+    if h.category >= l.category { return h }
+    // A lower level wins by category only: a complex scalar makes a float tensor complex of its
+    // own precision (float64 tensor + 1j → complex128), anything else promotes.
+    if l.isComplex && h.isFloatingPoint { return h.complexCounterpart }
+    return promoteTypes(h, l)
 }

@@ -11,6 +11,17 @@ public protocol TensorElement: Sendable {
     init(fromInt64 v: Int64)
     var asDouble: Double { get }
     var asInt64: Int64 { get }
+    /// Converts a complex value: complex elements keep both parts, real ones take the real part.
+    init(real: Double, imag: Double)
+    /// The imaginary part (zero for real elements).
+    var imagDouble: Double { get }
+}
+
+extension TensorElement {
+    /// The real part, converted as `init(fromDouble:)` (real element types).
+    @inlinable public init(real: Double, imag: Double) { self.init(fromDouble: real) }
+    /// Zero (real element types).
+    @inlinable public var imagDouble: Double { 0 }
 }
 
 /// A C cast of a double to int64 on x86 (`cvttsd2si`): NaN and out-of-range values give the

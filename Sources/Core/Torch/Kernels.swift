@@ -301,6 +301,11 @@ enum Kernels {
         }
     }
 
+    /// One unnormalised FFT over each row (`Backend.fft`; the CPU's where the device has none).
+    static func fft(_ kind: FFTKind, _ out: KernelOperand, _ x: KernelOperand, rows: Int, n: Int, _ device: Device) {
+        run(device, "fft") { b, o in try b.fft(kind, o.output(out), o.input(x), rows: rows, n: n) }
+    }
+
     // MARK: CPU threads (core's parallel loops)
 
     static var threadCount: Int {

@@ -18,10 +18,17 @@ extension Int32: ScalarLike { public static var scalarKind: DType { .int64 } }
 extension Double: ScalarLike { public static var scalarKind: DType { .float64 } }
 extension Float: ScalarLike { public static var scalarKind: DType { .float64 } }
 extension Bool: ScalarLike { public static var scalarKind: DType { .bool } }
+extension Complex: ScalarLike where RealType: ComplexPart {
+    /// A Swift complex number promotes as Python's `complex` (the default complex dtype).
+    public static var scalarKind: DType { .complex128 }
+}
 
 extension Tensor {
     /// A 0-d tensor holding `value` converted to `dtype`.
     public static func scalar<S: TensorElement>(_ value: S, dtype: DType) -> Tensor {
+        if S.dtype.isComplex || dtype.isComplex {
+            return Tensor(flat: [Complex<Double>(value.asDouble, value.imagDouble)], shape: [], dtype: dtype)
+        }
         let t = Tensor(uninitialized: [], dtype: dtype)
         if S.dtype.isFloatingPoint {
             Kernels.fill(t.operand, value.asDouble, exactInt: nil, t.device); t.bumpVersion()
@@ -45,17 +52,23 @@ extension Tensor {
 /// generic over both the op and the scalar type would run unspecialised from a generic caller).
 struct ScalarOperand {
     let value: Double
+    /// The imaginary part of a complex scalar (zero otherwise).
+    let imag: Double
     let exactInt: Int64?
     /// The promotion category (bool, int64, float64).
     let kind: DType
     @inline(__always) init<S: ScalarLike>(_ s: S) {
         value = s.asDouble
+        imag = s.imagDouble
         exactInt = S.dtype.isFloatingPoint ? nil : s.asInt64
         kind = S.scalarKind
     }
 
     /// The scalar as a 0-d CPU tensor of `dtype` (as `Tensor.scalar`).
     func tensor(_ dtype: DType) -> Tensor {
+        if dtype.isComplex || kind.isComplex {
+            return Tensor(flat: [Complex<Double>(value, imag)], shape: [], dtype: dtype)
+        }
         let t = Tensor(uninitialized: [], dtype: dtype)
         Kernels.fill(t.operand, value, exactInt: exactInt, t.device)
         t.bumpVersion()

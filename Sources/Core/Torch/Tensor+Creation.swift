@@ -18,6 +18,7 @@ extension Float16: TensorData { public typealias Leaf = Float16 }
 extension BFloat16: TensorData { public typealias Leaf = BFloat16 }
 extension Float: TensorData { public typealias Leaf = Float }
 extension Double: TensorData { public typealias Leaf = Double }
+extension Complex: TensorData where RealType: ComplexPart { public typealias Leaf = Complex<RealType> }
 
 extension TensorData where Self: TensorElement, Leaf == Self {
     /// A scalar leaf: appends it when it sits at the depth of the shape found so far.

@@ -17,17 +17,43 @@ extension Tensor: CustomStringConvertible, CustomDebugStringConvertible {
         let deviceSuffix = device.descriptionSuffix
         if !deviceSuffix.isEmpty { return String(cpu().description.dropLast()) + deviceSuffix + ")" }
         let summarise = count > Tensor.summaryThreshold
-        let values = dtype.isFloatingPoint ? to(.float64) : to(.int64)
-        let format = Tensor.ElementFormat(values, dtype: dtype, summarise: summarise)
-        var body = ""
-        if rank == 0 {
-            body = format.string(values.item(Double.self), int: values.dtype == .int64 ? values.item(Int64.self) : 0)
+        let items: (Tensor) -> [String]
+        if dtype.isComplex {
+            // PyTorch formats the real and the imaginary parts each with its own format.
+            let parts = viewAsReal().to(.float64)
+            let re = parts.select(-1, 0), im = parts.select(-1, 1)
+            let rf = Tensor.ElementFormat(re, dtype: .float64, summarise: summarise)
+            let imf = Tensor.ElementFormat(im, dtype: .float64, summarise: summarise)
+            items = { t in
+                let p = t.viewAsReal().to(.float64).contiguous().toArray(Double.self)
+                return Swift.stride(from: 0, to: p.count, by: 2).map { k in
+                    let r = rf.string(p[k], int: 0)
+                    let i = imf.string(p[k + 1], int: 0) + "j"
+                    let sign = i.first == "-" || i.first == "+" ? "" : "+"
+                    return String(repeating: " ", count: Swift.max(0, rf.width - r.count)) + r + sign + i
+                }
+            }
         } else {
-            body = Tensor.render(values, format: format, indent: 7, summarise: summarise)
+            let values = dtype.isFloatingPoint ? to(.float64) : to(.int64)
+            let format = Tensor.ElementFormat(values, dtype: dtype, summarise: summarise)
+            items = { t in
+                let v = t.dtype.isFloatingPoint ? t.to(.float64) : t.to(.int64)
+                let vals = v.toArray(Double.self)
+                let ints = v.dtype == .int64 ? v.toArray(Int64.self) : []
+                return vals.indices.map { i in
+                    let s = format.string(vals[i], int: ints.isEmpty ? 0 : ints[i])
+                    return String(repeating: " ", count: Swift.max(0, format.width - s.count)) + s
+                }
+            }
         }
+        let body =
+            rank == 0
+            ? items(self)[0].drop { $0 == " " }.description
+            : Tensor.render(self, items: items, indent: 7, summarise: summarise)
         var suffix = ""
         if count == 0 && rank > 1 { suffix += ", size: \(shape)" }
-        if dtype != Torch.defaultDType && dtype != .int64 && dtype != .bool { suffix += ", dtype: .\(dtype)" }
+        let defaultType = dtype.isComplex ? Torch.defaultDType.complexCounterpart : Torch.defaultDType
+        if dtype != defaultType && dtype != .int64 && dtype != .bool { suffix += ", dtype: .\(dtype)" }
         return "tensor(\(body)\(suffix))"
     }
 
@@ -100,24 +126,23 @@ extension Tensor: CustomStringConvertible, CustomDebugStringConvertible {
         return parts
     }
 
-    static func render(_ t: Tensor, format: ElementFormat, indent: Int, summarise: Bool) -> String {
+    static func render(_ t: Tensor, items: (Tensor) -> [String], indent: Int, summarise: Bool) -> String {
         let n = t.shape[0]
         let idx: [Int?] =
             summarise && n > 2 * edgeItems ? Array(0..<edgeItems) + [nil] + Array((n - edgeItems)..<n) : Array(0..<n)
         if t.rank == 1 {
-            let vals = t.toArray(Double.self)
-            let ints = t.dtype == .int64 ? t.toArray(Int64.self) : []
-            let items = idx.map { i -> String in
-                guard let i else { return " ..." }
-                let s = format.string(vals[i], int: ints.isEmpty ? 0 : ints[i])
-                return String(repeating: " ", count: Swift.max(0, format.width - s.count)) + s
+            if idx.count < n {
+                // Only the edges are formatted.
+                let head = items(t.narrow(0, start: 0, length: edgeItems))
+                let tail = items(t.narrow(0, start: n - edgeItems, length: edgeItems))
+                return "[" + (head + [" ..."] + tail).joined(separator: ", ") + "]"
             }
-            return "[" + items.joined(separator: ", ") + "]"
+            return "[" + items(t).joined(separator: ", ") + "]"
         }
         let sep = "," + String(repeating: "\n", count: t.rank - 1) + String(repeating: " ", count: indent + 1)
         let rows = idx.map { i -> String in
             guard let i else { return "..." }
-            return render(t.select(0, i), format: format, indent: indent + 1, summarise: summarise)
+            return render(t.select(0, i), items: items, indent: indent + 1, summarise: summarise)
         }
         return "[" + rows.joined(separator: sep) + "]"
     }

@@ -11,6 +11,10 @@ extension Tensor {
         -> Tensor
     {
         let dt = dtype ?? Torch.defaultDType
+        if dt.isComplex {
+            // Both parts uniform in [0, 1), as PyTorch's complex rand.
+            return rand(shape + [2], dtype: dt.realPart, device: device, generator: generator).viewAsComplex()
+        }
         let n = shape.product
         if Kernels.supports(.philox, dt, on: device) {
             return philoxOnDevice(dt == .float64 ? 1 : 0, shape, dt, device, generator)
@@ -25,6 +29,11 @@ extension Tensor {
     public static func randn(
         _ shape: [Int], dtype: DType? = nil, device: Device = .cpu, generator: Generator = .default
     ) -> Tensor {
+        if let dt = dtype, dt.isComplex {
+            // Unit variance in all: each part normal with variance 1/2, as PyTorch's complex randn.
+            let parts = randn(shape + [2], dtype: dt.realPart, device: device, generator: generator)
+            return (parts * 0.5.squareRoot()).viewAsComplex()
+        }
         if Kernels.supports(.philox, dtype ?? Torch.defaultDType, on: device) {
             return philoxOnDevice(2, shape, dtype ?? Torch.defaultDType, device, generator)
         }

@@ -25,6 +25,8 @@ public final class Tensor: @unchecked Sendable {
     /// For a view: the tensor whose storage it views (never itself a view). An in-place op on
     /// the view rewrites the base's graph (PyTorch's CopySlices).
     var viewBase: Tensor?
+    /// A complex tensor's real view or a real tensor's complex view (Note [Complex tensors]).
+    var isPartsView = false
 
     /// A tensor over `storage` with `layout`; the layout must stay inside the storage.
     public init(storage: Storage, layout: Layout, dtype: DType) {

@@ -12,7 +12,7 @@ public enum NPY {
     static let magic: [UInt8] = [0x93] + Array("NUMPY".utf8)
     static let codes: [DType: String] = [
         .bool: "b1", .uint8: "u1", .int8: "i1", .int16: "i2", .int32: "i4", .int64: "i8",
-        .float16: "f2", .float32: "f4", .float64: "f8",
+        .float16: "f2", .float32: "f4", .float64: "f8", .complex64: "c8", .complex128: "c16",
     ]
 
     /// Bytes of a version 1.0 file (2.0 when the header needs it), little-endian, C order.
@@ -92,8 +92,9 @@ public enum NPY {
         }
         if order == ">" && dtype.itemSize > 1 {
             let p = t.storage.data.assumingMemoryBound(to: UInt8.self)
-            let w = dtype.itemSize
-            for i in 0..<count {
+            // Complex values swap each part.
+            let w = dtype.realPart.itemSize
+            for i in 0..<(dtype.isComplex ? 2 * count : count) {
                 for k in 0..<(w / 2) { let a = i * w + k, z = i * w + w - 1 - k; let x = p[a]; p[a] = p[z]; p[z] = x }
             }
         }

@@ -95,6 +95,7 @@ struct Unpickler {
         "FloatStorage": .float32, "DoubleStorage": .float64, "HalfStorage": .float16,
         "BFloat16Storage": .bfloat16, "LongStorage": .int64, "IntStorage": .int32,
         "ShortStorage": .int16, "CharStorage": .int8, "ByteStorage": .uint8, "BoolStorage": .bool,
+        "ComplexFloatStorage": .complex64, "ComplexDoubleStorage": .complex128,
     ]
     static let allowed: Set<String> = [
         "collections.OrderedDict", "torch._utils._rebuild_tensor_v2", "torch._utils._rebuild_parameter",

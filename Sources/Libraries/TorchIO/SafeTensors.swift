@@ -22,7 +22,7 @@ public enum SafeTensors {
 
     static let names: [DType: String] = [
         .bool: "BOOL", .uint8: "U8", .int8: "I8", .int16: "I16", .int32: "I32", .int64: "I64",
-        .float16: "F16", .bfloat16: "BF16", .float32: "F32", .float64: "F64",
+        .float16: "F16", .bfloat16: "BF16", .float32: "F32", .float64: "F64", .complex64: "C64",
     ]
 
     /// The file's bytes for `tensors` (sorted by name) and optional string metadata.
@@ -48,12 +48,19 @@ public enum SafeTensors {
         var offset = 0
         let sorted = tensors.sorted { $0.key < $1.key }.map { ($0.key, $0.value.cpu().contiguous()) }
         for (name, t) in sorted {
+            guard let dtypeName = names[t.dtype] else {
+                torchFail(
+                    "SafeTensors.save",
+                    "tensor '\(name)': the safetensors format has no \(t.dtype) dtype (C64, "
+                        + "complex64, is its only complex one); convert it or save it as .npy or .pt",
+                    file: #fileID, line: #line)
+            }
             let n = t.count * t.itemSize
             entries.append(
                 (
                     name,
                     .object([
-                        ("dtype", .string(names[t.dtype]!)), ("shape", .array(t.shape.map { .number($0) })),
+                        ("dtype", .string(dtypeName)), ("shape", .array(t.shape.map { .number($0) })),
                         ("data_offsets", .array([.number(offset), .number(offset + n)])),
                     ])
                 ))

@@ -22,6 +22,12 @@ extension Torch {
         _ f: ([Tensor]) -> Tensor, _ inputs: [Tensor], eps: Double = 1e-6,
         atol: Double = 1e-5, rtol: Double = 1e-3
     ) -> GradcheckResult {
+        if involvesComplex(f, inputs) {
+            return withoutActuallyEscaping(f) { ef in
+                let (g, xs) = realified(ef, inputs)
+                return gradcheck(g, xs, eps: eps, atol: atol, rtol: rtol)
+            }
+        }
         let checked = inputs.indices.filter { inputs[$0].requiresGrad }
         let out0 = f(inputs)
         let m = out0.count
@@ -79,6 +85,12 @@ extension Torch {
         _ f: ([Tensor]) -> Tensor, _ inputs: [Tensor], eps: Double = 1e-6,
         atol: Double = 1e-5, rtol: Double = 1e-3
     ) -> GradcheckResult {
+        if involvesComplex(f, inputs) {
+            return withoutActuallyEscaping(f) { ef in
+                let (g, xs) = realified(ef, inputs)
+                return gradgradcheck(g, xs, eps: eps, atol: atol, rtol: rtol)
+            }
+        }
         let out = f(inputs)
         let v = Tensor.randn(out.shape, dtype: .float64, generator: Generator(seed: 1234)).to(out.dtype)
         let checked = inputs.filter { $0.requiresGrad }
@@ -92,6 +104,31 @@ extension Torch {
                 return Tensor.cat(parts)
             }, inputs, eps: eps, atol: atol, rtol: rtol
         ).withContext(checked.isEmpty ? "no input requires grad" : nil)
+    }
+}
+
+extension Torch {
+    /// For a function with complex inputs or output: the same function on real views (a complex
+    /// input becomes its [..., 2] parts, a complex output is returned as its parts), whose
+    /// Jacobian is the complex one in PyTorch's convention (∂/∂Re and ∂/∂Im of each part).
+    static func realified(_ f: @escaping ([Tensor]) -> Tensor, _ inputs: [Tensor]) -> (([Tensor]) -> Tensor, [Tensor]) {
+        let complexIn = inputs.map { $0.isComplex }
+        let xs = zip(inputs, complexIn).map { (t, c) -> Tensor in
+            guard c else { return t }
+            return Torch.noGrad { t.detach().viewAsReal().clone() }.requiresGrad_(t.requiresGrad)
+        }
+        let g: ([Tensor]) -> Tensor = { ys in
+            let o = f(zip(ys, complexIn).map { $1 ? $0.viewAsComplex() : $0 })
+            return o.isComplex ? o.viewAsReal() : o
+        }
+        return (g, xs)
+    }
+}
+
+extension Torch {
+    /// Whether an input or the output of `f` is complex.
+    static func involvesComplex(_ f: ([Tensor]) -> Tensor, _ inputs: [Tensor]) -> Bool {
+        inputs.contains { $0.isComplex } || f(inputs).isComplex
     }
 }
 

@@ -17,6 +17,13 @@ extension Tensor {
                 op, "a view of a leaf Variable that requires grad is being used in an in-place operation.", file: file,
                 line: line)
         }
+        if isPartsView || viewBase?.isPartsView == true {
+            torchFail(
+                op,
+                "an in-place operation on a view_as_real/view_as_complex view (or real, imag) of a tensor in an autograd "
+                    + "graph is not supported; write to the tensor itself or clone() the view",
+                file: file, line: line)
+        }
         let result = compute(clone())
         checkResultFits(result, op: op, file: file, line: line)
         Kernels.copy(operand, result.operand, device)

@@ -49,10 +49,10 @@ extension Tensor {
             torchFail(
                 "requiresGrad", "you can only change requires_grad flags of leaf variables.", file: file, line: line)
         }
-        if value && !dtype.isFloatingPoint {
+        if value && !dtype.isFloatingPoint && !dtype.isComplex {
             torchFail(
-                "requiresGrad", "only Tensors of floating point dtype can require gradients, got \(dtype)", file: file,
-                line: line)
+                "requiresGrad", "only Tensors of floating point and complex dtype can require gradients, got \(dtype)",
+                file: file, line: line)
         }
         if autograd == nil { if !value { return }; autograd = AutogradMeta() }
         autograd!.requiresGrad = value
@@ -172,6 +172,9 @@ extension Tensor {
     static func rootGradient(_ t: Tensor, _ op: String, file: StaticString, line: UInt) -> Tensor {
         if t.count != 1 {
             torchFail(op, "grad can be implicitly created only for scalar outputs", file: file, line: line)
+        }
+        if t.dtype.isComplex {
+            torchFail(op, "grad can be implicitly created only for real scalar outputs", file: file, line: line)
         }
         return Tensor.onesLike(t)
     }

@@ -82,6 +82,7 @@ extension Tensor {
     static func binary<P: BinaryPrimitive>(
         _: P.Type, _ a: Tensor, _ b: Tensor, common: DType, file: StaticString, line: UInt
     ) -> Tensor {
+        if common.isComplex { return ComplexMath.binary(P.self, a, b, common: common, file: file, line: line) }
         if a.dtype == .bool || b.dtype == .bool { P.checkBool(a, b, common: common, file: file, line: line) }
         if shouldRecord(a, b), let p = P.primitive {
             // Note [What autograd saves]: only what the derivative formula reads, as PyTorch's
@@ -222,6 +223,7 @@ extension Tensor {
     static func compare<P: ComparisonPrimitive>(
         _: P.Type, _ a: Tensor, _ b: Tensor, common: DType, file: StaticString, line: UInt
     ) -> Tensor {
+        if common.isComplex { return ComplexMath.compare(P.self, a, b, common: common, file: file, line: line) }
         let shape =
             a.shape == b.shape
             ? a.shape : Checks.broadcastShapes(a.shape, b.shape).unwrap(P.name, file: file, line: line)
@@ -252,7 +254,8 @@ extension Tensor {
 
     /// PyTorch's `can_cast`: no float to integral, no non-bool to bool.
     static func canCast(_ from: DType, to: DType) -> Bool {
-        if from.isFloatingPoint && !to.isFloatingPoint { return false }
+        if from.isComplex && !to.isComplex { return false }
+        if from.isFloatingPoint && !to.isFloatingPoint && !to.isComplex { return false }
         if from != .bool && to == .bool { return false }
         return true
     }
@@ -298,7 +301,7 @@ extension Tensor {
         }
         // Fast path: add/sub/mul of one computable dtype and shape, both contiguous on one device
         // (gradient accumulation, optimizer steps): written straight into self.
-        if P.flatFastPath && dtype == other.dtype && dtype != .bool && dtype.computeType == dtype
+        if P.flatFastPath && dtype == other.dtype && dtype != .bool && dtype.computeType == dtype && !dtype.isComplex
             && layout.isContiguous && other.layout.isContiguous && shape == other.shape && device == other.device
             && (other.storage !== storage || other.layout == layout)
         {
@@ -309,7 +312,9 @@ extension Tensor {
             bumpVersion()
             return
         }
-        if other.dtype == dtype && dtype.computeType == dtype && (other.device == device || other.rank == 0) {
+        if other.dtype == dtype && dtype.computeType == dtype && !dtype.isComplex
+            && (other.device == device || other.rank == 0)
+        {
             let b = Checks.broadcastShapes(shape, other.shape).unwrap(name, file: file, line: line)
             if b == shape && P.resultType(dtype, file: file, line: line) == dtype {
                 let src = other.storage === storage && other.layout != layout ? other.clone() : other

@@ -37,6 +37,7 @@ extension Tensor {
                 "matmul", "expected m1 and m2 to have the same dtype, but got: \(dtype) != \(other.dtype)", file: file,
                 line: line)
         }
+        if dtype.isComplex { return ComplexMath.matmul(self, other, file: file, line: line) }
         let a = rank == 1 ? unsqueeze(0) : self
         let b = other.rank == 1 ? other.unsqueeze(1) : other
         let n = a.shape[a.rank - 2], k = a.shape[a.rank - 1]

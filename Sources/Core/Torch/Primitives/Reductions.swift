@@ -31,6 +31,16 @@ extension Tensor {
         _ op: ReduceOp, _ name: String, dims: [Int]?, keepdim: Bool, outDType: DType,
         file: StaticString, line: UInt
     ) -> Tensor {
+        if dtype.isComplex || outDType.isComplex {
+            let mask = reductionDims(dims, name, file, line)
+            let d = (0..<rank).filter { mask[$0] }
+            let x = to(outDType)
+            switch op {
+            case .sum: return ComplexMath.sum(x, dims: d, keepdim: keepdim)
+            case .prod: return ComplexMath.prod(x, dims: d, keepdim: keepdim)
+            default: ComplexMath.refuse(name, dtype, file: file, line: line)
+            }
+        }
         // Fast path: a float sum of a whole small contiguous tensor with no graph to record.
         if op == .sum && (dims?.isEmpty ?? true) && !keepdim && outDType == dtype && !Tensor.shouldRecord(self)
             && layout.isContiguous && dtype.isFloatingPoint && dtype.computeType == dtype && count > 0
@@ -111,7 +121,7 @@ extension Tensor {
         return result.to(outDType)
     }
 
-    static func accumulateType(_ t: DType) -> DType { t.isFloatingPoint ? t : .int64 }
+    static func accumulateType(_ t: DType) -> DType { t.isFloatingPoint || t.isComplex ? t : .int64 }
 
     /// Sum over `dims` (all when nil). Integral and bool inputs sum to int64.
     ///
@@ -147,7 +157,7 @@ extension Tensor {
     public func mean(dims: [Int]? = nil, keepdim: Bool = false, file: StaticString = #fileID, line: UInt = #line)
         -> Tensor
     {
-        if !dtype.isFloatingPoint {
+        if !dtype.isFloatingPoint && !dtype.isComplex {
             torchFail(
                 "mean",
                 "mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. "

@@ -8,7 +8,7 @@ extension Tensor {
     /// This tensor converted to `dtype` (itself when it already has it).
     public func to(_ dtype: DType, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         if dtype == self.dtype { return self }
-        if dtype.isFloatingPoint && Tensor.shouldRecord(self) {
+        if (dtype.isFloatingPoint || dtype.isComplex) && Tensor.shouldRecord(self) {
             let from = self.dtype
             return Tensor.recorded(
                 .toDType, [self], file: file, line: line, forward: { to(dtype) },

@@ -62,6 +62,7 @@ enum UnaryPrimitives {
 extension Tensor {
     /// `P(self)`: records one node when a gradient is needed, then runs the element function.
     func unary<P: UnaryPrimitive>(_: P.Type, file: StaticString, line: UInt) -> Tensor {
+        if dtype.isComplex { return ComplexMath.unary(P.self, self, file: file, line: line) }
         if dtype.isFloatingPoint && dtype.computeType != dtype, let r = P.reducedPrecision(self) { return r }
         if P.isDifferentiable && Tensor.shouldRecord(self) {
             let inDType = dtype
@@ -102,7 +103,7 @@ extension Tensor {
             rebaseInPlace(P.name + "_", file: file, line: line) { $0.unary(P.self, file: file, line: line) }
             return self
         }
-        if dtype.computeType == dtype && P.resultType(self, file: file, line: line) == dtype {
+        if dtype.computeType == dtype && !dtype.isComplex && P.resultType(self, file: file, line: line) == dtype {
             Kernels.map(P.self, operand, operand, device)
             bumpVersion()
             return self
@@ -113,6 +114,11 @@ extension Tensor {
 
     /// `P(self)` as a bool tensor (`isnan`, `logicalNot`); never recorded.
     func test<P: UnaryPredicate>(_: P.Type) -> Tensor {
+        if dtype.isComplex {
+            // Either part NaN or infinite; finite when both are (the parts tested as reals).
+            let (a, b) = Torch.noGrad { complexParts() }
+            return P.name == "isfinite" ? a.test(P.self) & b.test(P.self) : a.test(P.self) | b.test(P.self)
+        }
         let x = to(dtype.computeType)
         let out = Tensor.uninitialized(like: self, shape: shape, dtype: .bool)
         Kernels.test(P.self, out.operand, x.operand, device)

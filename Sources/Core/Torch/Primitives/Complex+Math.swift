@@ -1,0 +1,202 @@
+import TorchBase
+
+// The complex forms of the element-wise primitives and reductions, written on the real parts
+// (Note [Complex tensors]). Each is reached from the primitive's own entry point when an operand
+// is complex; the formulas are the textbook ones, with the scalings that keep `|z|`, division and
+// `sqrt` from overflowing or cancelling where C99's complex functions avoid it.
+
+/// Complex arithmetic on real parts.
+enum ComplexMath {
+    /// Refuses a complex operand of `op` as PyTorch's kernel dispatch does.
+    static func refuse(_ op: String, _ dtype: DType, file: StaticString, line: UInt) -> Never {
+        torchFail(op, "\"\(Tensor.snake(op))\" not implemented for '\(dtype.pytorchName)'", file: file, line: line)
+    }
+
+    /// `P(a, b)` for a complex common dtype.
+    static func binary<P: BinaryPrimitive>(
+        _: P.Type, _ a: Tensor, _ b: Tensor, common: DType, file: StaticString, line: UInt
+    ) -> Tensor {
+        let shape = Checks.broadcastShapes(a.shape, b.shape).unwrap(P.name, file: file, line: line)
+        let (a, b) = Tensor.sameDevice(a, b, P.name, file: file, line: line)
+        let x = a.to(common).expand(shape), y = b.to(common).expand(shape)
+        switch P.name {
+        case "add": return (x.viewAsReal() + y.viewAsReal()).viewAsComplex()
+        case "sub": return (x.viewAsReal() - y.viewAsReal()).viewAsComplex()
+        case "mul": return mul(x, y)
+        case "div": return div(x, y)
+        case "pow", "powScalar": return pow(x, y)
+        default: refuse(P.name, common, file: file, line: line)
+        }
+    }
+
+    static func mul(_ x: Tensor, _ y: Tensor) -> Tensor {
+        let (a, b) = x.complexParts(), (c, d) = y.complexParts()
+        return Tensor.fromParts(a * c - b * d, a * d + b * c)
+    }
+
+    /// `x / y`, with the divisor scaled by its larger part so that |y|² cannot overflow.
+    static func div(_ x: Tensor, _ y: Tensor) -> Tensor {
+        let (a, b) = x.complexParts(), (c, d) = y.complexParts()
+        let s = c.abs().maximum(d.abs())
+        let safe = Tensor.where(s .== 0, Tensor.onesLike(s), s)
+        let (cs, ds) = (c / safe, d / safe)
+        let den = (cs * cs + ds * ds) * safe
+        let re = (a * cs + b * ds) / den, im = (b * cs - a * ds) / den
+        // A zero divisor: the parts divided by zero, as IEEE (and PyTorch's CPU kernels) give them.
+        let zero = s .== 0
+        return Tensor.fromParts(Tensor.where(zero, a / s, re), Tensor.where(zero, b / s, im))
+    }
+
+    /// `x ** y` = exp(y·log x), with 0 ** y = 0 for Re(y) > 0; a constant exponent of 1 or 2
+    /// gives z or z·z exactly, as PyTorch's scalar-exponent kernel does.
+    static func pow(_ x: Tensor, _ y: Tensor) -> Tensor {
+        let r = exp(mul(y, log(x)))
+        let (a, b) = x.complexParts(), (c, d) = Torch.noGrad { y.complexParts() }
+        let zeroBase = (a .== 0) & (b .== 0) & (c .> 0)
+        var (re, im) = r.complexParts()
+        if !y.needsGradient {
+            let square = mul(x, x).complexParts()
+            let isTwo = (c .== 2) & (d .== 0), isOne = (c .== 1) & (d .== 0)
+            re = Tensor.where(isTwo, square.re, Tensor.where(isOne, a, re))
+            im = Tensor.where(isTwo, square.im, Tensor.where(isOne, b, im))
+        }
+        let z = Tensor.zerosLike(a)
+        return Tensor.fromParts(Tensor.where(zeroBase, z, re), Tensor.where(zeroBase, z, im))
+    }
+
+    /// `|z|` without overflow (hypot), with PyTorch's gradient z/|z| and 0 at z = 0 (where
+    /// hypot's own is 0/0): the origin is moved to 1 + 0i inside and masked outside, so every
+    /// derivative order stays finite.
+    static func abs(_ x: Tensor, file: StaticString, line: UInt) -> Tensor {
+        let (a, b) = x.complexParts()
+        let nonzero = Torch.noGrad { (a .!= 0) | (b .!= 0) }
+        guard Tensor.shouldRecord(x) else { return a.hypot(b) }
+        let r = Tensor.where(nonzero, a, Tensor.onesLike(a)).hypot(Tensor.where(nonzero, b, Tensor.zerosLike(b)))
+        return Tensor.where(nonzero, r, Tensor.zerosLike(r))
+    }
+
+    /// z/|z|, 0 at z = 0 (`torch.sgn`).
+    static func sgn(_ x: Tensor) -> Tensor {
+        let r = abs(x, file: #fileID, line: #line).unsqueeze(-1)
+        let safe = Tensor.where(r .== 0, Tensor.onesLike(r), r)
+        return (x.viewAsReal() / safe).viewAsComplex()
+    }
+
+    static func exp(_ x: Tensor) -> Tensor {
+        let (a, b) = x.complexParts()
+        let m = a.exp()
+        return Tensor.fromParts(m * b.cos(), m * b.sin())
+    }
+
+    static func log(_ x: Tensor) -> Tensor {
+        let (a, b) = x.complexParts()
+        return Tensor.fromParts(a.hypot(b).log(), b.atan2(a))
+    }
+
+    /// The principal square root, computed without cancellation for either sign of Re z.
+    static func sqrt(_ x: Tensor) -> Tensor {
+        let (a, b) = x.complexParts()
+        let t = ((a.abs() + a.hypot(b)) * 0.5).sqrt()
+        let safe = Tensor.where(t .== 0, Tensor.onesLike(t), t)
+        let other = b.abs() / (safe * 2)
+        let pos = a .>= 0
+        let re = Tensor.where(pos, t, other)
+        let im = Tensor.where(pos, b / (safe * 2), t.copysign(b))
+        return Tensor.fromParts(re, im)
+    }
+
+    /// `P(x)` for a complex `x`.
+    static func unary<P: UnaryPrimitive>(_: P.Type, _ x: Tensor, file: StaticString, line: UInt) -> Tensor {
+        switch P.name {
+        case "neg": return (-x.viewAsReal()).viewAsComplex()
+        case "abs": return abs(x, file: file, line: line)
+        case "exp": return exp(x)
+        case "log": return log(x)
+        case "sqrt": return sqrt(x)
+        case "reciprocal": return div(Tensor.onesLike(x), x)
+        case "square": return mul(x, x)
+        case "sign":
+            torchFail(
+                "sign",
+                "Unlike NumPy, torch.sign is not intended to support complex numbers. Please use torch.sgn "
+                    + "instead.", file: file, line: line)
+        case "sin", "cos", "sinh", "cosh":
+            let (a, b) = x.complexParts()
+            switch P.name {
+            case "sin": return Tensor.fromParts(a.sin() * b.cosh(), a.cos() * b.sinh())
+            case "cos": return Tensor.fromParts(a.cos() * b.cosh(), -(a.sin() * b.sinh()))
+            case "sinh": return Tensor.fromParts(a.sinh() * b.cos(), a.cosh() * b.sin())
+            default: return Tensor.fromParts(a.cosh() * b.cos(), a.sinh() * b.sin())
+            }
+        case "tanh", "tan":
+            // tanh z = sinh z / cosh z; tan z = -i·tanh(iz).
+            let iz = P.name == "tan" ? mul(x, Tensor.scalar(Complex<Double>(0, 1), dtype: x.dtype)) : x
+            let t = div(
+                unary(Pointwise.Sinh.self, iz, file: file, line: line),
+                unary(Pointwise.Cosh.self, iz, file: file, line: line))
+            return P.name == "tan" ? mul(t, Tensor.scalar(Complex<Double>(0, -1), dtype: x.dtype)) : t
+        default: refuse(P.name, x.dtype, file: file, line: line)
+        }
+    }
+
+    /// Sum over `dims` (non-negative, already checked) of a complex tensor: the parts summed.
+    static func sum(_ x: Tensor, dims: [Int], keepdim: Bool) -> Tensor {
+        let parts = x.viewAsReal()
+        if dims.isEmpty { return parts.clone().viewAsComplex() }
+        return parts.sum(dims: dims, keepdim: keepdim).viewAsComplex()
+    }
+
+    /// Product over `dims` (non-negative, already checked): the two halves of each reduced
+    /// dimension multiplied until one slice is left (log₂ n complex products).
+    static func prod(_ x: Tensor, dims: [Int], keepdim: Bool) -> Tensor {
+        var t = x
+        for dim in dims {
+            var n = t.shape[dim]
+            if n == 0 {
+                var shape = t.shape
+                shape[dim] = 1
+                t = Tensor.ones(shape, dtype: x.dtype, device: x.device)
+                continue
+            }
+            while n > 1 {
+                let h = n / 2
+                var m = mul(t.narrow(dim, start: 0, length: h), t.narrow(dim, start: h, length: h))
+                if n % 2 == 1 { m = Tensor.cat([m, t.narrow(dim, start: n - 1, length: 1)], dim: dim) }
+                t = m
+                n = t.shape[dim]
+            }
+        }
+        if keepdim || dims.isEmpty { return dims.isEmpty ? t.clone() : t }
+        return t.reshape((0..<x.rank).filter { !dims.contains($0) }.map { t.shape[$0] })
+    }
+
+    /// `P(a, b)` as a bool tensor for a complex common dtype: equality of both parts, the
+    /// logical ops on "non-zero"; complex numbers have no order.
+    static func compare<P: ComparisonPrimitive>(
+        _: P.Type, _ a: Tensor, _ b: Tensor, common: DType, file: StaticString, line: UInt
+    ) -> Tensor {
+        let shape = Checks.broadcastShapes(a.shape, b.shape).unwrap(P.name, file: file, line: line)
+        let (a, b) = Tensor.sameDevice(a, b, P.name, file: file, line: line)
+        let (x, y) = Torch.noGrad {
+            (a.to(common).expand(shape).complexParts(), b.to(common).expand(shape).complexParts())
+        }
+        switch P.name {
+        case "eq": return (x.re .== y.re) & (x.im .== y.im)
+        case "ne": return (x.re .!= y.re) | (x.im .!= y.im)
+        case "logicalAnd", "logicalOr", "logicalXor":
+            let p = (x.re .!= 0) | (x.im .!= 0), q = (y.re .!= 0) | (y.im .!= 0)
+            return P.name == "logicalAnd" ? p & q : (P.name == "logicalOr" ? p | q : p ^ q)
+        default: refuse(P.name + "_cpu", common, file: file, line: line)
+        }
+    }
+
+    /// `a @ b` for complex operands: four real products of the parts.
+    static func matmul(_ a: Tensor, _ b: Tensor, file: StaticString, line: UInt) -> Tensor {
+        let common = promoteTypes(a.dtype, b.dtype)
+        let (x, y) = (a.to(common), b.to(common))
+        let (p, q) = x.complexParts(), (r, s) = y.complexParts()
+        let re = p.matmul(r, file: file, line: line) - q.matmul(s, file: file, line: line)
+        let im = p.matmul(s, file: file, line: line) + q.matmul(r, file: file, line: line)
+        return Tensor.fromParts(re, im)
+    }
+}
