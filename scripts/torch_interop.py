@@ -61,6 +61,9 @@ def write_fixtures(d):
         "base": base,
         "high_rank": torch.arange(2 * 1 * 3 * 1 * 2, dtype=torch.float32).reshape(2, 1, 3, 1, 2),
     }
+    gc = torch.Generator().manual_seed(11)
+    state["complex64"] = torch.randn(3, generator=gc, dtype=torch.complex64)
+    state["complex128"] = torch.randn(2, 2, generator=gc, dtype=torch.complex128).t()
     torch.save(state, os.path.join(d, "state_dict.pt"))
     nested = {"model": {"fc": {"weight": torch.ones(2, 2), "bias": torch.zeros(2)}},
               "buffers": [torch.tensor([1, 2]), torch.tensor([[0.5]])],

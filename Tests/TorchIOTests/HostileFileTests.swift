@@ -104,7 +104,7 @@ final class HostileFileTests: XCTestCase {
             "{\"a\":{\"dtype\":\"F32\",\"shape\":[1]}}": "data_offsets must be",
             "{\"a\":{\"dtype\":\"F32\",\"shape\":[true],\"data_offsets\":[0,4]}}": "non-negative integers",
             "{\"a\":{\"dtype\":\"F32\",\"shape\":\"1\",\"data_offsets\":[0,4]}}": "shape",
-            "{\"a\":{\"dtype\":\"C64\",\"shape\":[1],\"data_offsets\":[0,8]}}": "unknown or missing dtype",
+            "{\"a\":{\"dtype\":\"C128\",\"shape\":[1],\"data_offsets\":[0,16]}}": "unknown or missing dtype",
             "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4,8]}}": "data_offsets must be",
             "{\"__metadata__\":[1]}": "__metadata__",
             "{\"__metadata__\":{\"k\":{\"x\":1}}}": "__metadata__",

@@ -26,12 +26,32 @@ final class NPYTests: TemporaryDirectoryTestCase {
         let paths = checks.map { "'\($0.0)'" }.joined(separator: ",")
         let lines = try python(
             "import numpy as np\nfor p in [\(paths)]:\n    a = np.load(p); print(a.dtype, list(a.shape), "
-                + "float(a.astype('f8').sum()))"
+                + "float(a.real.astype('f8').sum()))"
         )
         .split(separator: "\n").map(String.init)
         XCTAssertEqual(lines.count, checks.count)
         for (line, (_, expected)) in zip(lines, checks) { XCTAssertEqual(line, expected) }
         XCTAssertThrowsError(try NPY.serialize(Tensor.zeros([2], dtype: .bfloat16)))
+    }
+
+    /// Complex arrays both ways, with their imaginary parts: NumPy reads ours, we read NumPy's
+    /// (little- and big-endian, each part byte-swapped on its own).
+    func testComplexBothWays() throws {
+        let z = Tensor([[Complex(1.5, -2.0), Complex(0.25, 3.0)]], dtype: .complex64)
+        try NPY.save(z, to: "\(dir)/z.npy")
+        let out = try python("import numpy as np\na = np.load('\(dir)/z.npy'); print(a.dtype, a.tolist())")
+        XCTAssertEqual(out.trimmingCharacters(in: .whitespacesAndNewlines), "complex64 [[(1.5-2j), (0.25+3j)]]")
+        _ = try python(
+            """
+            import numpy as np
+            np.save('\(dir)/le.npy', np.array([1 + 2j, -3.5 - 0.5j], dtype='<c16'))
+            np.save('\(dir)/be.npy', np.array([1 + 2j, -3.5 - 0.5j], dtype='>c8'))
+            """)
+        for (name, dtype) in [("le", DType.complex128), ("be", .complex64)] {
+            let t = try NPY.load("\(dir)/\(name).npy")
+            XCTAssertEqual(t.dtype, dtype)
+            XCTAssertEqual(t.viewAsReal().to(.float64).scalars, [1, 2, -3.5, -0.5], name)
+        }
     }
 
     /// Files written by NumPy: big-endian, Fortran order, version 2 and 3 headers.

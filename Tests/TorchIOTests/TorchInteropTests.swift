@@ -134,6 +134,8 @@ final class TorchInteropTests: TemporaryDirectoryTestCase {
             ("empty", Tensor.zeros([0, 3])),
             ("transposed", base.t()),
             ("sliced", base[1..<3, 2..<5]),
+            ("complex64", Tensor([Complex(Float(1.5), -2), Complex(0, 3)])),
+            ("complex128", Tensor([[Complex(1.0, 2.0), Complex(-0.5, 1e300)]]).t()),
         ]
         let path = "\(dir)/ours.pt"
         try PyTorchCheckpoint.save(state, to: path)

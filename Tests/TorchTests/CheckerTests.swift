@@ -37,6 +37,16 @@ final class CheckerTests: XCTestCase {
         XCTAssertNotNil(tensorMismatch(Tensor([1.0, 2.0], dtype: .float64), e))
     }
 
+    func testTensorMismatchComparesBothPartsOfComplexTensors() {
+        let e = Tensor([Complex(1.0, 2.0), Complex(3.0, -4.0)])
+        XCTAssertNil(tensorMismatch(Tensor([Complex(1.0, 2.0), Complex(3.0, -4.0)]), e))
+        XCTAssertNotNil(tensorMismatch(Tensor([Complex(1.0, 2.0), Complex(3.0, 4.0)]), e))
+        XCTAssertNotNil(tensorMismatch(Tensor([Complex(1.0, Double.nan), Complex(3.0, -4.0)]), e))
+        XCTAssertNotNil(tensorMismatch(Tensor([Complex(1.0, 2.0), Complex(Double.infinity, -4.0)]), e))
+        XCTAssertNotNil(tensorMismatch(e.to(.complex64), e))
+        XCTAssertNotNil(tensorMismatch(e.real, e))
+    }
+
     func testGradcheckFailsOnWrongNaNAndInfiniteGradients() {
         let x = Tensor([0.5, 1.5], dtype: .float64).requiresGrad_()
         XCTAssertTrue(Torch.gradcheck({ $0[0].exp().sum() }, [x]).passed)

@@ -33,6 +33,13 @@ final class MisuseTests: XCTestCase {
             "broadcast",
             ["add:", "The size of tensor a (3) must match the size of tensor b (4) at non-singleton dimension 1"])
     }
+    func testComplexAndFFTRefusals() {
+        check("rfft-complex", ["fft_rfft:", "rfft expects a real input tensor, but got ComplexDouble"])
+        check("fft-points", ["fft_irfft:", "Invalid number of data points (0) specified"])
+        check("view-as-complex", ["view_as_complex:", "Tensor must have a last dimension of size 2"])
+        check("complex-backward", ["backward:", "grad can be implicitly created only for real scalar outputs"])
+        check("complex-sign", ["sign:", "Unlike NumPy, torch.sign is not intended to support complex numbers"])
+    }
     func testDistributionRefusals() {
         check(
             "dist-param",

@@ -46,6 +46,17 @@ case "dist-mvn":
     at(); _ = MultivariateNormal(loc: Tensor.zeros([2]), .covariance(Tensor([[1.0, 2.0], [2.0, 1.0]])))
 case "kl-missing":
     at(); _ = klDivergence(Normal(0, 1), Poisson(rate: Tensor(1.0)))
+case "rfft-complex":
+    at(); _ = Torch.fft.rfft(Tensor([Complex(1.0, 2.0)]))
+case "fft-points":
+    at(); _ = Torch.fft.irfft(Tensor([Complex(1.0, 2.0)]))
+case "view-as-complex":
+    at(); _ = Tensor.ones([3, 3]).viewAsComplex()
+case "complex-backward":
+    let z = Tensor([Complex(1.0, 2.0)]).requiresGrad_()
+    at(); (z * z).sum().backward()
+case "complex-sign":
+    at(); _ = Tensor([Complex(1.0, 2.0)]).sign()
 case "permute":
     at(); _ = a.permute([0, 0])
 case "mask-shape":

@@ -33,6 +33,8 @@ def weights(out):
 def add(name, op, fn, inputs, grad=True, **args):
     ins = [x.clone().requires_grad_(grad and (x.is_complex() or x.is_floating_point())) for x in inputs]
     out = fn(*ins, **args)
+    if isinstance(out, torch.Tensor) and out.is_complex() and out.is_conj():
+        out = out.resolve_conj()
     if out.is_complex():
         out = out.resolve_conj()
     case = {"name": name, "op": op, "inputs": [enc(x) for x in inputs], "args": args, "output": enc(out)}
@@ -119,6 +121,69 @@ add("cat", "cat", lambda x, y: torch.cat([x, y], 0), [cz([2, 3]), cz([1, 3])])
 add("transpose_contiguous", "transpose_contiguous", lambda x: x.t().contiguous(), [cz([2, 3])])
 add("where", "where", lambda x, y: torch.where(x.real > 0, x, y), [cz([5]), cz([5])])
 add("index_select", "index_select", lambda x: x[torch.tensor([2, 0])], [cz([3, 2])])
+
+# torch.fft: every transform, lengths of every planning path (radix 4/2/3/5, generic primes up
+# to 31, Bluestein above), norms, dims, n/s padding and trimming, float32 and float64.
+F = torch.fft
+for n in [1, 2, 3, 4, 5, 6, 7, 8, 12, 15, 16, 30, 31, 37, 49, 64, 97, 100, 106, 121, 128, 1000, 1024]:
+    grad = n <= 16
+    add(f"fft_{n}", "fft", lambda x: F.fft(x), [cz([2, n])], grad=grad)
+    add(f"ifft_{n}", "ifft", lambda x: F.ifft(x), [cz([2, n])], grad=grad)
+    add(f"rfft_{n}", "rfft", lambda x: F.rfft(x), [torch.randn(2, n, dtype=torch.float64)], grad=grad)
+    add(f"irfft_{n}", "irfft_n", lambda x, n: F.irfft(x, n=n), [cz([2, n // 2 + 1])], grad=grad, n=n)
+for dt in [torch.complex64]:
+    add("fft_c64_60", "fft", lambda x: F.fft(x), [cz([3, 60], dt)])
+    add("rfft_f32_48", "rfft", lambda x: F.rfft(x), [torch.randn(3, 48)])
+    add("irfft_c64_48", "irfft_n", lambda x, n: F.irfft(x, n=n), [cz([3, 25], dt)], n=48)
+    add("fft_f32_real_input", "fft", lambda x: F.fft(x), [torch.randn(5)])
+    add("fft_c64_bluestein", "fft", lambda x: F.fft(x), [cz([2, 101], dt)], grad=False)
+add("fft_int_input", "fft", lambda x: F.fft(x), [torch.arange(6)], grad=False)
+for norm in ["backward", "ortho", "forward"]:
+    add(f"fft_norm_{norm}", "fft_norm", lambda x, norm: F.fft(x, norm=norm), [cz([3, 10])], norm=norm)
+    add(f"ifft_norm_{norm}", "ifft_norm", lambda x, norm: F.ifft(x, norm=norm), [cz([3, 10])], norm=norm)
+    add(f"rfft_norm_{norm}", "rfft_norm", lambda x, norm: F.rfft(x, norm=norm), [torch.randn(3, 10, dtype=torch.float64)],
+        norm=norm)
+    add(f"irfft_norm_{norm}", "irfft_norm", lambda x, norm: F.irfft(x, norm=norm), [cz([3, 6])], norm=norm)
+    add(f"hfft_norm_{norm}", "hfft_norm", lambda x, norm: F.hfft(x, norm=norm), [cz([3, 6])], norm=norm)
+    add(f"ihfft_norm_{norm}", "ihfft_norm", lambda x, norm: F.ihfft(x, norm=norm), [torch.randn(3, 9, dtype=torch.float64)],
+        norm=norm)
+    add(f"fftn_norm_{norm}", "fftn_norm", lambda x, norm: F.fftn(x, norm=norm), [cz([3, 4, 5])], norm=norm)
+    add(f"irfftn_norm_{norm}", "irfftn_norm", lambda x, norm: F.irfftn(x, norm=norm), [cz([3, 4, 5])], norm=norm)
+add("fft_n_pad", "fft_n_dim", lambda x, n, dim: F.fft(x, n=n, dim=dim), [cz([5, 3])], n=8, dim=0)
+add("fft_n_trim", "fft_n_dim", lambda x, n, dim: F.fft(x, n=n, dim=dim), [cz([3, 9])], n=4, dim=-1)
+add("rfft_n_pad_dim0", "rfft_n_dim", lambda x, n, dim: F.rfft(x, n=n, dim=dim), [torch.randn(5, 3, dtype=torch.float64)],
+    n=9, dim=0)
+add("irfft_default_n_dim0", "irfft_dim", lambda x, dim: F.irfft(x, dim=dim), [cz([5, 3])], dim=0)
+add("irfft_n_odd_trim", "irfft_n", lambda x, n: F.irfft(x, n=n), [cz([2, 8])], n=7)
+add("irfft_n_even_pad", "irfft_n", lambda x, n: F.irfft(x, n=n), [cz([2, 3])], n=10)
+add("irfft_real_input", "irfft_n", lambda x, n: F.irfft(x, n=n), [torch.randn(2, 5, dtype=torch.float64)], n=8)
+add("hfft_n", "hfft_n", lambda x, n: F.hfft(x, n=n), [cz([4])], n=7)
+add("ihfft_odd", "ihfft_norm", lambda x, norm: F.ihfft(x, norm=norm), [torch.randn(7, dtype=torch.float64)],
+    norm="backward")
+add("fft2", "fft2", lambda x: F.fft2(x), [cz([2, 6, 5])])
+add("ifft2", "ifft2", lambda x: F.ifft2(x), [cz([2, 6, 5])])
+add("rfft2", "rfft2", lambda x: F.rfft2(x), [torch.randn(2, 6, 5, dtype=torch.float64)])
+add("irfft2", "irfft2", lambda x: F.irfft2(x), [cz([2, 6, 4])])
+add("fft2_s", "fft2_s", lambda x, s: F.fft2(x, s=s), [cz([4, 4])], s=[6, 3])
+add("irfft2_s", "irfft2_s", lambda x, s: F.irfft2(x, s=s), [cz([4, 4])], s=[5, 7])
+add("fftn_dims", "fftn_dims", lambda x, dim: F.fftn(x, dim=dim), [cz([3, 4, 5])], dim=[0, 2])
+add("ifftn_s", "ifftn_s", lambda x, s: F.ifftn(x, s=s), [cz([3, 4, 5])], s=[2, 6])
+add("rfftn", "rfftn", lambda x: F.rfftn(x), [torch.randn(3, 4, 6, dtype=torch.float64)])
+add("rfftn_dims", "rfftn_dims", lambda x, dim: F.rfftn(x, dim=dim), [torch.randn(3, 4, 6, dtype=torch.float64)],
+    dim=[0, 1])
+add("irfftn_s", "irfftn_s", lambda x, s: F.irfftn(x, s=s), [cz([3, 4, 4])], s=[3, 4, 6])
+add("fft_noncontiguous", "fft_n_dim", lambda x, n, dim: F.fft(x.transpose(0, 1), n=n, dim=dim), [cz([6, 4])], n=6,
+    dim=1)
+add("fft_1d_real_to_ifft", "ifft_norm", lambda x, norm: F.ifft(x, norm=norm), [torch.randn(8, dtype=torch.float64)],
+    norm="ortho")
+add("fft_edges", "fft", lambda x: F.fft(x), [torch.tensor([1 + 0j, complex(math.inf, 0), 0j, 2j])], grad=False)
+add("fft_nan", "fft", lambda x: F.fft(x), [torch.tensor([1 + 0j, complex(math.nan, 0), 0j, 2j])], grad=False)
+for n in [1, 4, 5, 8]:
+    add(f"fftfreq_{n}", "fftfreq", lambda n, d: F.fftfreq(n, d, dtype=torch.float64), [], grad=False, n=n, d=0.5)
+    add(f"rfftfreq_{n}", "rfftfreq", lambda n, d: F.rfftfreq(n, d, dtype=torch.float64), [], grad=False, n=n, d=0.5)
+add("fftshift", "fftshift", lambda x: F.fftshift(x), [torch.arange(15, dtype=torch.float64).reshape(3, 5)])
+add("ifftshift", "ifftshift", lambda x: F.ifftshift(x), [torch.arange(15, dtype=torch.float64).reshape(3, 5)])
+add("fftshift_dim", "fftshift_dim", lambda x, dim: F.fftshift(x, dim=dim), [cz([4, 5])], dim=[1])
 
 json.dump({"cases": cases}, open(os.path.join(os.path.dirname(__file__), "complex.json"), "w"))
 print(len(cases), "cases")
