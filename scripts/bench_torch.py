@@ -25,7 +25,8 @@ def t(f, reps=7, inner=1):
 
 
 quick = "--quick" in sys.argv
-sampling_only = "--sampling-only" in sys.argv  # section 8 alone
+fft_only = "--fft-only" in sys.argv  # section 9 alone
+sampling_only = "--sampling-only" in sys.argv or fft_only  # section 8 (and 9) alone
 linalg_only = "--linalg-only" in sys.argv or sampling_only  # section 7 (and 8) alone
 torch.manual_seed(0)
 
@@ -129,9 +130,32 @@ if not sampling_only:
 # Sampling throughput (#15): one million draws each, all threads.
 torch.set_num_threads(2)
 sreps = 3 if quick else 5
-normal = torch.distributions.Normal(torch.zeros(1000), torch.ones(1000))
-print("sample_normal", t(lambda: normal.sample((1000,)), reps=sreps))
-cat = torch.distributions.Categorical(logits=torch.randn(1000))
-print("sample_categorical", t(lambda: cat.sample((1_000_000,)), reps=sreps))
-gamma = torch.distributions.Gamma(torch.full((1000,), 2.5), torch.ones(1000))
-print("sample_gamma", t(lambda: gamma.sample((1000,)), reps=sreps))
+if not fft_only:
+    normal = torch.distributions.Normal(torch.zeros(1000), torch.ones(1000))
+    print("sample_normal", t(lambda: normal.sample((1000,)), reps=sreps))
+    cat = torch.distributions.Categorical(logits=torch.randn(1000))
+    print("sample_categorical", t(lambda: cat.sample((1_000_000,)), reps=sreps))
+    gamma = torch.distributions.Gamma(torch.full((1000,), 2.5), torch.ones(1000))
+    print("sample_gamma", t(lambda: gamma.sample((1000,)), reps=sreps))
+
+# FFTs (#15): numpy.fft (pocketfft) and torch.fft (MKL) on the same single-precision inputs.
+import numpy as np
+for p in range(10, 23, 2):
+    n = 1 << p
+    inner = max(1, (1 << 20) // n)
+    z = torch.randn(n, dtype=torch.complex64)
+    x = torch.randn(n)
+    zn, xn = z.numpy(), x.numpy()
+    print(f"torch_fft_c_{p}", t(lambda: torch.fft.fft(z), reps=sreps, inner=inner))
+    print(f"np_fft_c_{p}", t(lambda: np.fft.fft(zn), reps=sreps, inner=inner))
+    print(f"torch_rfft_r_{p}", t(lambda: torch.fft.rfft(x), reps=sreps, inner=inner))
+    print(f"np_rfft_r_{p}", t(lambda: np.fft.rfft(xn), reps=sreps, inner=inner))
+prime = torch.randn(10007, dtype=torch.complex64)
+print("torch_fft_prime", t(lambda: torch.fft.fft(prime), reps=sreps, inner=20))
+print("np_fft_prime", t(lambda: np.fft.fft(prime.numpy()), reps=sreps, inner=20))
+image = torch.randn(1024, 1024, dtype=torch.complex64)
+print("torch_fft2_1024", t(lambda: torch.fft.fft2(image), reps=sreps))
+print("np_fft2_1024", t(lambda: np.fft.fft2(image.numpy()), reps=sreps))
+real_image = torch.randn(1024, 1024)
+print("torch_rfft2_1024", t(lambda: torch.fft.rfft2(real_image), reps=sreps))
+print("np_rfft2_1024", t(lambda: np.fft.rfft2(real_image.numpy()), reps=sreps))

@@ -37,19 +37,37 @@ final class FFTPlan<T: FloatScalar>: @unchecked Sendable {
     /// Per pass with a generic radix: the r-th roots of unity.
     let roots: [[Cx<T>]]
     let bluestein: Bluestein<T>?
+    /// For a large length: the four-step split n = n1·n2 (Note [CPU FFT]).
+    let fourStep: FourStep<T>?
+    /// exp(dir·2πik/(2n)) for k < n: the split step of a real transform of 2n points run
+    /// through this plan.
+    let realTwiddles: [Cx<T>]
 
     init(n: Int, inverse: Bool) {
         self.n = n
         dir = inverse ? 1 : -1
         let d: Double = inverse ? 1 : -1
+        realTwiddles = (0..<n).map { k in
+            let a = d * Double.pi * Double(k) / Double(n)
+            return Cx(T(cos(a)), T(sin(a)))
+        }
         if let big = FFTPlan.factors(n).last, big > 31 {
             radices = []
             twiddles = []
             roots = []
+            fourStep = nil
             bluestein = Bluestein(n: n, inverse: inverse)
             return
         }
         bluestein = nil
+        if n >= FourStep<T>.threshold, let (n1, n2) = FourStep<T>.split(n) {
+            radices = []
+            twiddles = []
+            roots = []
+            fourStep = FourStep(n1: n1, n2: n2, inverse: inverse)
+            return
+        }
+        fourStep = nil
         radices = FFTPlan.radices(n)
         var tw: [[Cx<T>]] = [], rt: [[Cx<T>]] = []
         var len = n
@@ -97,6 +115,10 @@ final class FFTPlan<T: FloatScalar>: @unchecked Sendable {
         if n <= 1 { return }
         if let b = bluestein {
             b.run(x)
+            return
+        }
+        if let f = fourStep {
+            f.run(x, scratch: scratch)
             return
         }
         var src = x, dst = scratch
@@ -231,6 +253,108 @@ final class FFTPlan<T: FloatScalar>: @unchecked Sendable {
     }
 }
 
+/// The four-step algorithm for a long transform, n = n1·n2 (Bailey): n2 transforms of length n1
+/// over the columns of the n1×n2 matrix x, a twiddle exp(∓2πi·j2·k1/n), n1 transforms of length
+/// n2 over the rows, and a transpose; each short transform runs in cache and the rows run in
+/// parallel, where one Stockham pass per radix would stream the whole sequence through memory.
+final class FourStep<T: FloatScalar>: @unchecked Sendable {
+    /// The shortest length planned this way.
+    static var threshold: Int { 1 << 15 }
+    let n1: Int, n2: Int
+    let columns: FFTPlan<T>, rows: FFTPlan<T>
+    /// exp(dir·2πi·e/n) = high[e / n2] · low[e % n2]: the twiddle of exponent e from two short tables.
+    let high: [Cx<T>], low: [Cx<T>]
+
+    /// The factor pair closest to √n whose factors both have plans of their own (no Bluestein).
+    static func split(_ n: Int) -> (Int, Int)? {
+        var best: (Int, Int)? = nil
+        var a = 2
+        while a * a <= n {
+            if n % a == 0, FFTPlan<T>.factors(a).allSatisfy({ $0 <= 31 }), FFTPlan<T>.factors(n / a).allSatisfy({ $0 <= 31 }) {
+                best = (a, n / a)
+            }
+            a += 1
+        }
+        guard let b = best, b.0 >= 16 else { return nil }
+        return b
+    }
+
+    init(n1: Int, n2: Int, inverse: Bool) {
+        self.n1 = n1
+        self.n2 = n2
+        columns = FFTPlans.plan(T.self, n: n1, inverse: inverse)
+        rows = FFTPlans.plan(T.self, n: n2, inverse: inverse)
+        let n = Double(n1 * n2), d: Double = inverse ? 1 : -1
+        high = (0..<(n1 + 1)).map { h in
+            let a = d * 2 * Double.pi * Double(h * n2) / n
+            return Cx(T(cos(a)), T(sin(a)))
+        }
+        low = (0..<n2).map { l in
+            let a = d * 2 * Double.pi * Double(l) / n
+            return Cx(T(cos(a)), T(sin(a)))
+        }
+    }
+
+    /// `dst` (cols×rows) = transpose of `src` (rows×cols), in cache-sized tiles.
+    static func transpose(
+        _ src: UnsafeMutablePointer<Cx<T>>, _ dst: UnsafeMutablePointer<Cx<T>>, rows: Int, cols: Int
+    ) {
+        let tile = 32
+        Parallel.forRange((rows + tile - 1) / tile, grain: 4) { r in
+            for bi in r {
+                let i0 = bi * tile, i1 = Swift.min(i0 + tile, rows)
+                var j0 = 0
+                while j0 < cols {
+                    let j1 = Swift.min(j0 + tile, cols)
+                    for i in i0..<i1 {
+                        let s = src + i * cols
+                        for j in j0..<j1 { dst[j * rows + i] = s[j] }
+                    }
+                    j0 = j1
+                }
+            }
+        }
+    }
+
+    func run(_ x: UnsafeMutablePointer<Cx<T>>, scratch: UnsafeMutablePointer<Cx<T>>) {
+        let n = n1 * n2
+        // Columns of x (n1×n2) become the rows of scratch (n2×n1).
+        FourStep.transpose(x, scratch, rows: n1, cols: n2)
+        Parallel.forRange(n2, grain: Swift.max(1, 4096 / n1)) { r in
+            let work = UnsafeMutablePointer<Cx<T>>.allocate(capacity: n1)
+            defer { work.deallocate() }
+            high.withUnsafeBufferPointer { hi in
+                low.withUnsafeBufferPointer { lo in
+                    for j2 in r {
+                        let row = scratch + j2 * n1
+                        columns.run(row, scratch: work)
+                        // Twiddle exp(dir·2πi·j2·k1/n), its exponent j2·k1 mod n kept as
+                        // (h, l) with e = h·n2 + l and stepped without division.
+                        let dh = j2 / n2, dl = j2 % n2
+                        var h = 0, l = 0
+                        for k1 in 0..<n1 {
+                            row[k1] = cmul(row[k1], cmul(hi[h], lo[l]))
+                            h += dh
+                            l += dl
+                            if l >= n2 { l -= n2; h += 1 }
+                            if h >= n1 { h -= n1 }
+                        }
+                    }
+                }
+            }
+        }
+        FourStep.transpose(scratch, x, rows: n2, cols: n1)
+        Parallel.forRange(n1, grain: Swift.max(1, 4096 / n2)) { r in
+            let work = UnsafeMutablePointer<Cx<T>>.allocate(capacity: n2)
+            defer { work.deallocate() }
+            for k1 in r { rows.run(x + k1 * n2, scratch: work) }
+        }
+        // X[k1 + n1·k2] = C[k1][k2].
+        FourStep.transpose(x, scratch, rows: n1, cols: n2)
+        x.update(from: scratch, count: n)
+    }
+}
+
 /// Bluestein's algorithm for a length with a large prime factor (Note [CPU FFT]).
 final class Bluestein<T: FloatScalar>: @unchecked Sendable {
     let n: Int, size: Int
@@ -291,22 +415,25 @@ enum FFTPlans {
     static let float = Mutex<[Int: FFTPlan<Float>]>([:])
     static let double = Mutex<[Int: FFTPlan<Double>]>([:])
 
+    /// The cached plan, made outside the lock (a plan's own sub-plans come from this cache too).
     static func plan<T: FloatScalar>(_: T.Type, n: Int, inverse: Bool) -> FFTPlan<T> {
         let key = inverse ? -n : n
         if T.self == Float.self {
+            if let p = float.withLock({ $0[key] }) { return unsafeDowncast(p, to: FFTPlan<T>.self) }
+            let made = FFTPlan<Float>(n: n, inverse: inverse)
             let p = float.withLock { cache in
                 if let p = cache[key] { return p }
-                let p = FFTPlan<Float>(n: n, inverse: inverse)
-                cache[key] = p
-                return p
+                cache[key] = made
+                return made
             }
             return unsafeDowncast(p, to: FFTPlan<T>.self)
         }
+        if let p = double.withLock({ $0[key] }) { return unsafeDowncast(p, to: FFTPlan<T>.self) }
+        let made = FFTPlan<Double>(n: n, inverse: inverse)
         let p = double.withLock { cache in
             if let p = cache[key] { return p }
-            let p = FFTPlan<Double>(n: n, inverse: inverse)
-            cache[key] = p
-            return p
+            cache[key] = made
+            return made
         }
         return unsafeDowncast(p, to: FFTPlan<T>.self)
     }
@@ -333,13 +460,8 @@ extension CPUKernels {
         let evenReal = n % 2 == 0 && n >= 2 && (kind == .realForward || kind == .realInverse)
         let len = evenReal ? n / 2 : n
         let plan = FFTPlans.plan(T.self, n: len, inverse: kind == .inverse || kind == .realInverse)
-        // The split step's twiddles exp(∓2πik/n), k < n/2.
-        let split: [Cx<T>] =
-            evenReal
-            ? (0..<(n / 2)).map { k in
-                let a = (kind == .realForward ? -2.0 : 2.0) * Double.pi * Double(k) / Double(n)
-                return Cx(T(cos(a)), T(sin(a)))
-            } : []
+        // The split step's twiddles exp(∓2πik/n), k < n/2, kept with the half-length plan.
+        let split = plan.realTwiddles
         let grain = Swift.max(1, 16_384 / Swift.max(n, 1))
         Parallel.forRange(rows, grain: grain) { r in
             let buf = UnsafeMutablePointer<Cx<T>>.allocate(capacity: 2 * len)

@@ -1,5 +1,5 @@
 // The benchmark CLI: times SwiftTorch and NumPy on the same workloads in one run and prints ratios.
-// Usage: swift run -c release torch-bench [--quick] [--models-only] [--linalg-only] [--sampling-only]
+// Usage: swift run -c release torch-bench [--quick] [--models-only] [--linalg-only] [--sampling-only] [--fft-only]
 import Torch
 import TorchBase
 @_spi(Kernels) import TorchCPU
@@ -315,7 +315,8 @@ if !CommandLine.arguments.contains("--no-models") {
             pad(name, 40) + pad(format3(ours * 1e3) + " ms", 14)
                 + pad("torch " + (theirs.map { format3($0 * 1e3) + " ms" } ?? "n/a"), 20) + "speed ratio " + ratio)
     }
-    let samplingOnly = CommandLine.arguments.contains("--sampling-only")
+    let fftOnly = CommandLine.arguments.contains("--fft-only")
+    let samplingOnly = CommandLine.arguments.contains("--sampling-only") || fftOnly
     let linalgOnly = CommandLine.arguments.contains("--linalg-only") || samplingOnly
     if !linalgOnly {
         let a = Tensor.ones([1]).requiresGrad_(), b = Tensor.ones([1]).requiresGrad_()
@@ -349,7 +350,8 @@ if !CommandLine.arguments.contains("--no-models") {
     Torch.numThreads = saved
 
     if !samplingOnly { linalgBench(vs) }
-    samplingBench(vs)
+    if !fftOnly { samplingBench(vs) }
+    fftBench(pt)
 }
 
 func linalgBench(_ vs: (String, Double, String) -> Void) {
@@ -394,4 +396,32 @@ func samplingBench(_ vs: (String, Double, String) -> Void) {
         "sample_categorical")
     let gamma = Gamma(concentration: Tensor.full([1000], 2.5), rate: Tensor.ones([1000]))
     vs("Gamma(2.5).sample 1M", time(reps: sreps) { _ = gamma.sample([1000]) }, "sample_gamma")
+}
+
+// 9. FFTs (#15), against numpy.fft (pocketfft) and torch.fft (MKL on x86) in the same run, all threads.
+func fftBench(_ pt: [String: Double]) {
+    print("")
+    print("FFT (single precision; ratio > 1: SwiftTorch is faster):")
+    print(pad("transform", 30) + pad("SwiftTorch", 14) + pad("numpy", 24) + "torch")
+    func row(_ name: String, _ ours: Double, _ key: String) {
+        func cell(_ prefix: String) -> String {
+            guard let theirs = pt[prefix + key] else { return "n/a" }
+            return format3(theirs * 1e3) + " ms (" + format3(theirs / ours) + "x)"
+        }
+        print(pad(name, 30) + pad(format3(ours * 1e3) + " ms", 14) + pad(cell("np_"), 24) + cell("torch_"))
+    }
+    let reps = quick ? 3 : 5
+    for p in stride(from: 10, through: 22, by: 2) {
+        let n = 1 << p
+        let inner = Swift.max(1, (1 << 20) / n)
+        let z = Tensor.randn([n], dtype: .complex64), x = Tensor.randn([n])
+        row("fft complex 2^\(p)", time(reps: reps, inner: inner) { _ = Torch.fft.fft(z) }, "fft_c_\(p)")
+        row("rfft real 2^\(p)", time(reps: reps, inner: inner) { _ = Torch.fft.rfft(x) }, "rfft_r_\(p)")
+    }
+    let prime = Tensor.randn([10_007], dtype: .complex64)
+    row("fft complex 10007 (prime)", time(reps: reps, inner: 20) { _ = Torch.fft.fft(prime) }, "fft_prime")
+    let image = Tensor.randn([1024, 1024], dtype: .complex64)
+    row("fft2 complex 1024x1024", time(reps: reps) { _ = Torch.fft.fft2(image) }, "fft2_1024")
+    let realImage = Tensor.randn([1024, 1024])
+    row("rfft2 real 1024x1024", time(reps: reps) { _ = Torch.fft.rfft2(realImage) }, "rfft2_1024")
 }
