@@ -156,7 +156,7 @@ final class ComplexBehaviourTests: XCTestCase {
         XCTAssertFalse(c.isConj())
     }
 
-    /// Lengths past the fixture's: Stockham passes on long inputs, a 5-smooth length, the four-step split (2^19) and a prime
+    /// Lengths past the fixture's: Stockham passes on long inputs, a 5-smooth length, the four-step split (2^17 and up) and a prime
     /// whose Bluestein convolution is itself four-step; bins checked against a direct sum in
     /// double precision, and the round trip.
     func testLongTransformsAgainstTheDefinition() {

@@ -26,6 +26,28 @@ typealias Cx<T: SIMDScalar> = SIMD2<T>
 /// `a · (dir·i)`: a quarter turn, counter-clockwise for dir = 1.
 @inline(__always) func turn<T: FloatScalar>(_ a: Cx<T>, _ dir: T) -> Cx<T> { Cx(-dir * a.y, dir * a.x) }
 
+/// Four complex values in one vector (interleaved parts), for the butterflies whose twiddle is
+/// shared by consecutive q: loads and stores need no alignment.
+enum Lanes<T: FloatScalar> {
+    typealias V = SIMD8<T>
+    @inline(__always) static func load(_ p: UnsafeMutablePointer<Cx<T>>) -> V {
+        UnsafeRawPointer(p).loadUnaligned(as: V.self)
+    }
+    @inline(__always) static func store(_ p: UnsafeMutablePointer<Cx<T>>, _ v: V) {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: V.self)
+    }
+    /// (x, y) → (y, x) in each complex value.
+    @inline(__always) static func swapPairs(_ v: V) -> V { V(v[1], v[0], v[3], v[2], v[5], v[4], v[7], v[6]) }
+    /// The broadcast parts of twiddle w, laid out for `mul`.
+    @inline(__always) static func twiddle(_ w: Cx<T>) -> (V, V) {
+        (V(repeating: w.x), V(-w.y, w.y, -w.y, w.y, -w.y, w.y, -w.y, w.y))
+    }
+    /// a·w with w given by `twiddle`.
+    @inline(__always) static func mul(_ a: V, _ re: V, _ im: V) -> V { a * re + swapPairs(a) * im }
+    /// The factor that makes swapPairs(a)·rotation(dir) = a·(dir·i).
+    @inline(__always) static func rotation(_ dir: T) -> V { V(-dir, dir, -dir, dir, -dir, dir, -dir, dir) }
+}
+
 /// One planned complex transform length and direction (Note [CPU FFT]).
 final class FFTPlan<T: FloatScalar>: @unchecked Sendable {
     let n: Int
@@ -164,24 +186,44 @@ final class FFTPlan<T: FloatScalar>: @unchecked Sendable {
         for p in 0..<m {
             let w1 = tw[3 * p], w2 = tw[3 * p + 1], w3 = tw[3 * p + 2]
             let xi = x + s * p, yo = y + s * 4 * p
-            if p == 0 {
-                for q in 0..<s {
-                    let a0 = xi[q], a1 = xi[q + sm], a2 = xi[q + 2 * sm], a3 = xi[q + 3 * sm]
-                    let t0 = a0 + a2, t1 = a0 - a2, t2 = a1 + a3, t3 = turn(a1 - a3, dir)
-                    yo[q] = t0 + t2
-                    yo[q + s] = t1 + t3
-                    yo[q + 2 * s] = t0 - t2
-                    yo[q + 3 * s] = t1 - t3
+            var q = 0
+            if s >= 4 {
+                // Four butterflies at once: the twiddles are the same for every q of this p.
+                let (r1, i1) = Lanes<T>.twiddle(w1), (r2, i2) = Lanes<T>.twiddle(w2), (r3, i3) = Lanes<T>.twiddle(w3)
+                let rot = Lanes<T>.rotation(dir)
+                while q + 4 <= s {
+                    let a0 = Lanes.load(xi + q), a1 = Lanes.load(xi + q + sm)
+                    let a2 = Lanes.load(xi + q + 2 * sm), a3 = Lanes.load(xi + q + 3 * sm)
+                    let t0 = a0 + a2, t1 = a0 - a2, t2 = a1 + a3, t3 = Lanes.swapPairs(a1 - a3) * rot
+                    Lanes.store(yo + q, t0 + t2)
+                    if p == 0 {
+                        // Twiddles of 1: no product (which would turn an infinity into NaN).
+                        Lanes.store(yo + q + s, t1 + t3)
+                        Lanes.store(yo + q + 2 * s, t0 - t2)
+                        Lanes.store(yo + q + 3 * s, t1 - t3)
+                    } else {
+                        Lanes.store(yo + q + s, Lanes.mul(t1 + t3, r1, i1))
+                        Lanes.store(yo + q + 2 * s, Lanes.mul(t0 - t2, r2, i2))
+                        Lanes.store(yo + q + 3 * s, Lanes.mul(t1 - t3, r3, i3))
+                    }
+                    q += 4
                 }
-                continue
             }
-            for q in 0..<s {
+            while q < s {
                 let a0 = xi[q], a1 = xi[q + sm], a2 = xi[q + 2 * sm], a3 = xi[q + 3 * sm]
                 let t0 = a0 + a2, t1 = a0 - a2, t2 = a1 + a3, t3 = turn(a1 - a3, dir)
                 yo[q] = t0 + t2
+                if p == 0 {
+                    yo[q + s] = t1 + t3
+                    yo[q + 2 * s] = t0 - t2
+                    yo[q + 3 * s] = t1 - t3
+                    q += 1
+                    continue
+                }
                 yo[q + s] = cmul(t1 + t3, w1)
                 yo[q + 2 * s] = cmul(t0 - t2, w2)
                 yo[q + 3 * s] = cmul(t1 - t3, w3)
+                q += 1
             }
         }
     }
@@ -259,7 +301,7 @@ final class FFTPlan<T: FloatScalar>: @unchecked Sendable {
 /// parallel, where one Stockham pass per radix would stream the whole sequence through memory.
 final class FourStep<T: FloatScalar>: @unchecked Sendable {
     /// The shortest length planned this way.
-    static var threshold: Int { 1 << 15 }
+    static var threshold: Int { 1 << 17 }
     let n1: Int, n2: Int
     let columns: FFTPlan<T>, rows: FFTPlan<T>
     /// exp(dir·2πi·e/n) = high[e / n2] · low[e % n2]: the twiddle of exponent e from two short tables.
@@ -270,7 +312,9 @@ final class FourStep<T: FloatScalar>: @unchecked Sendable {
         var best: (Int, Int)? = nil
         var a = 2
         while a * a <= n {
-            if n % a == 0, FFTPlan<T>.factors(a).allSatisfy({ $0 <= 31 }), FFTPlan<T>.factors(n / a).allSatisfy({ $0 <= 31 }) {
+            if n % a == 0, FFTPlan<T>.factors(a).allSatisfy({ $0 <= 31 }),
+                FFTPlan<T>.factors(n / a).allSatisfy({ $0 <= 31 })
+            {
                 best = (a, n / a)
             }
             a += 1
