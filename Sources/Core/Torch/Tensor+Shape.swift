@@ -31,6 +31,7 @@ extension Tensor {
 
     /// Rolls elements along `dims` by `shifts` (flattened when `dims` is empty).
     public func roll(_ shifts: [Int], dims: [Int] = [], file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        if shifts.isEmpty { torchFail("roll", "`shifts` required", file: file, line: line) }
         if dims.isEmpty { return reshape([-1]).roll(shifts, dims: [0], file: file, line: line).view(shape) }
         if shifts.count != dims.count {
             torchFail(

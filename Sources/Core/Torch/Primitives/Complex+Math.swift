@@ -153,9 +153,9 @@ enum ComplexMath {
         for dim in dims {
             var n = t.shape[dim]
             if n == 0 {
-                var shape = t.shape
-                shape[dim] = 1
-                t = Tensor.ones(shape, dtype: x.dtype, device: x.device)
+                // The empty product: one, still connected to the input (a zero gradient).
+                let zero = sum(t, dims: [dim], keepdim: true)
+                t = zero + Tensor.onesLike(zero)
                 continue
             }
             while n > 1 {

@@ -2119,6 +2119,143 @@ op("special_gammaincc", "unary", lambda xs, a: torch.special.gammaincc(xs[0], xs
    tol={"float32": (1e-4, 1e-6), "float16": (1e-2, 1e-3), "bfloat16": (3e-2, 1e-2)})
 
 
+
+# ----------------------------------------------------------------------------- complex and torch.fft (#15)
+# A complex input is stored as its real [..., 2] parts and made complex inside the op with
+# view_as_complex (a view, so gradients flow to the parts); a complex output is returned as
+# view_as_real. The fixture stays real (safetensors has no complex128) while the whole complex
+# path, gradients included, is exercised. Values carry no edge values: where inf and NaN land in
+# a transform depends on each library's order of butterflies.
+CX = ["float32", "float64"]
+FFT_SIZES = [1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 16, 17, 31, 37, 64]
+FFT_TOL = {"float32": (2e-4, 2e-4), "float64": (1e-9, 1e-9)}
+
+
+def cplx(x):
+    return torch.view_as_complex(x)
+
+
+def rview(o):
+    return torch.view_as_real(o.resolve_conj()) if o.is_complex() else o
+
+
+def fft_shape(lo=1, hi=3):
+    """Signal shapes of a few hundred elements at most (one long dimension, short others)."""
+    shape = [rng.choice(FFT_SIZES) for _ in range(rng.randint(lo, hi))]
+    while len(shape) > 1 and math.prod(shape) > 256:
+        shape[rng.randrange(len(shape))] = rng.choice(FFT_SIZES[:6])
+    return shape
+
+
+def cx_input(shape, dts=CX):
+    kinds = ["contig", "contig", "offset"] + (["step", "expand"] if shape and shape[0] != 1 else [])
+    return Input(list(shape) + [2], pick(dts), view=rng.choice(kinds) if shape else "contig", edge=0)
+
+
+def norm_arg():
+    return rng.choice([None, "backward", "ortho", "forward"])
+
+
+def fft1_sample(complex_in, dts=None):
+    def s():
+        shape = fft_shape()
+        x = cx_input(shape) if complex_in else Input(shape, pick(dts or CX), edge=0)
+        r = len(shape)
+        n = rng.choice([None, None, rng.choice(FFT_SIZES)])
+        return [x], {"n": n, "dim": rng.randint(-r, r - 1), "norm": norm_arg()}
+    return s
+
+
+def fftn_sample(complex_in, fixed_two=False):
+    def s():
+        shape = fft_shape(2 if fixed_two else 1, 3)
+        x = cx_input(shape) if complex_in else Input(shape, pick(CX), edge=0)
+        r = len(shape)
+        if fixed_two:
+            dims = None
+        else:
+            dims = rng.choice([None, sorted(rng.sample(range(r), rng.randint(1, r)))])
+        k = 2 if fixed_two else (len(dims) if dims is not None else r)
+        s_arg = rng.choice([None, [rng.choice(FFT_SIZES) for _ in range(k)]])
+        if dims is None and s_arg is not None and not fixed_two:
+            s_arg = s_arg[:r]
+        return [x], {"s": s_arg, "dims": dims, "norm": norm_arg()}
+    return s
+
+
+F1 = {"fft_fft": (torch.fft.fft, True), "fft_ifft": (torch.fft.ifft, True), "fft_rfft": (torch.fft.rfft, False),
+      "fft_irfft": (torch.fft.irfft, True), "fft_hfft": (torch.fft.hfft, True), "fft_ihfft": (torch.fft.ihfft, False)}
+for name, (f, cin) in F1.items():
+    op(name, "fft", (lambda f, cin: lambda xs, a: rview(f(cplx(xs[0]) if cin else xs[0], n=a["n"], dim=a["dim"],
+                                                                 norm=a["norm"])))(f, cin),
+       fft1_sample(cin), tol=FFT_TOL)
+# Real input to the complex transforms: promotion (integers to float32, float16 refused on the CPU).
+op("fft_fft_real", "fft", lambda xs, a: rview(torch.fft.fft(xs[0], n=a["n"], dim=a["dim"], norm=a["norm"])),
+   fft1_sample(False, dts=["float32", "float64", "int64", "int32", "bool", "float16"]), tol=FFT_TOL)
+FN = {"fft_fft2": (torch.fft.fft2, True, True), "fft_ifft2": (torch.fft.ifft2, True, True),
+      "fft_rfft2": (torch.fft.rfft2, False, True), "fft_irfft2": (torch.fft.irfft2, True, True),
+      "fft_fftn": (torch.fft.fftn, True, False), "fft_ifftn": (torch.fft.ifftn, True, False),
+      "fft_rfftn": (torch.fft.rfftn, False, False), "fft_irfftn": (torch.fft.irfftn, True, False)}
+for name, (f, cin, two) in FN.items():
+    def call(f, cin, two):
+        def g(xs, a):
+            x = cplx(xs[0]) if cin else xs[0]
+            if two:
+                return rview(f(x, s=a["s"], norm=a["norm"]))
+            return rview(f(x, s=a["s"], dim=a["dims"], norm=a["norm"]))
+        return g
+    op(name, "fft", call(f, cin, two), fftn_sample(cin, two), tol=FFT_TOL)
+
+
+def shift_sample():
+    shape = rand_shape()
+    r = len(shape)
+    dims = rng.choice([None, sorted(rng.sample(range(r), rng.randint(1, r)))]) if r else None
+    return [Input(shape, pick(ALL))], {"dims": dims}
+
+
+op("fft_fftshift", "fft", lambda xs, a: torch.fft.fftshift(xs[0], dim=a["dims"]), shift_sample)
+op("fft_ifftshift", "fft", lambda xs, a: torch.fft.ifftshift(xs[0], dim=a["dims"]), shift_sample)
+op("fft_fftfreq", "fft", lambda xs, a: torch.fft.fftfreq(a["n"], a["d"], dtype=torch.float64),
+   lambda: ([], {"n": rng.randint(1, 12), "d": rng.choice([1.0, 0.5, 0.1])}), grad=False)
+op("fft_rfftfreq", "fft", lambda xs, a: torch.fft.rfftfreq(a["n"], a["d"], dtype=torch.float64),
+   lambda: ([], {"n": rng.randint(1, 12), "d": rng.choice([1.0, 0.5, 0.1])}), grad=False)
+
+
+def cx_pair():
+    a, b = broadcast_pair()
+    dt = pick(CX)
+    return [Input(list(a) + [2], dt, view="contig", edge=0), Input(list(b) + [2], dt, view="contig", edge=0)]
+
+
+CX_BINARY = {"cx_add": torch.add, "cx_sub": torch.sub, "cx_mul": torch.mul, "cx_div": torch.div,
+             "cx_eq": torch.eq, "cx_mul_conj": lambda x, y: x * y.conj()}
+for name, f in CX_BINARY.items():
+    op(name, "complex", (lambda f: lambda xs, a: rview(f(cplx(xs[0]), cplx(xs[1]))))(f), lambda: (cx_pair(), {}),
+       grad=name != "cx_eq")
+CX_UNARY = {"cx_exp": torch.exp, "cx_log": torch.log, "cx_sqrt": torch.sqrt, "cx_abs": torch.abs,
+            "cx_angle": torch.angle, "cx_sin": torch.sin, "cx_cos": torch.cos, "cx_tanh": torch.tanh,
+            "cx_reciprocal": torch.reciprocal, "cx_sgn": torch.sgn, "cx_conj": torch.conj, "cx_neg": torch.neg,
+            "cx_square": torch.square, "cx_real": torch.real, "cx_imag": torch.imag,
+            "cx_sum": lambda z: z.sum(), "cx_mean": lambda z: z.mean(), "cx_prod": lambda z: z.prod()}
+for name, f in CX_UNARY.items():
+    op(name, "complex", (lambda f: lambda xs, a: rview(f(cplx(xs[0]))))(f),
+       lambda: ([cx_input(rand_shape(hi=4))], {}), tol={"float32": (1e-5, 1e-5)})
+op("cx_sum_dim", "complex", lambda xs, a: rview(cplx(xs[0]).sum(a["dim"], keepdim=a["keepdim"])),
+   lambda: (lambda sh: ([cx_input(sh)], {"dim": rng.randint(-len(sh), len(sh) - 1), "keepdim": rng.random() < 0.5}))(
+       rand_shape(rank=rng.randint(1, 3))))
+op("cx_matmul", "complex", lambda xs, a: rview(cplx(xs[0]) @ cplx(xs[1])),
+   lambda: (lambda dt, m, k, n: ([Input([m, k, 2], dt, view="contig", edge=0), Input([k, n, 2], dt, view="contig",
+                                                                                       edge=0)], {}))(
+       pick(CX), rng.randint(1, 5), rng.randint(1, 5), rng.randint(1, 5)), tol={"float32": (1e-5, 1e-5)})
+op("complex", "complex", lambda xs, a: rview(torch.complex(xs[0], xs[1])),
+   lambda: (lambda dt: ([Input(s, dt, edge=0) for s in broadcast_pair()], {}))(pick(CX)))
+op("polar", "complex", lambda xs, a: rview(torch.polar(xs[0], xs[1])),
+   lambda: (lambda dt, sh: ([Input(sh, dt, lo=0.1, hi=3.0, edge=0), Input(sh, dt, edge=0)], {}))(pick(CX), rand_shape()))
+op("cx_pow_scalar", "complex", lambda xs, a: rview(cplx(xs[0]) ** a["p"]),
+   lambda: ([cx_input(rand_shape(hi=4))], {"p": rng.choice([2, 3, 0.5, -1.5])}), tol={"float32": (1e-4, 1e-5)})
+
+
 def main():
     tensors = {}
     cases = []

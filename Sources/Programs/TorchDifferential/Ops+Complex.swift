@@ -1,0 +1,64 @@
+import Torch
+import TorchBase
+
+// The complex and torch.fft ops of the generator: a complex input arrives as its real [..., 2]
+// parts and is made complex here with viewAsComplex, a complex output leaves as viewAsReal, as
+// the generator does on PyTorch's side.
+
+private func cplx(_ x: Tensor) -> Tensor { x.viewAsComplex() }
+private func rview(_ t: Tensor) -> Tensor { t.isComplex ? t.viewAsReal() : t }
+private func norm(_ c: DiffCase) -> FFTNorm { c.stringOrNil("norm").flatMap(FFTNorm.init(rawValue:)) ?? .backward }
+
+private typealias Transform1 = (Tensor, Int?, Int, FFTNorm) -> Tensor
+private typealias TransformN = (Tensor, [Int]?, [Int]?, FFTNorm) -> Tensor
+
+private func fft1(_ complexInput: Bool, _ f: @escaping Transform1) -> DiffOp {
+    { xs, c in [rview(f(complexInput ? cplx(xs[0]) : xs[0], c.intOrNil("n"), c.int("dim"), norm(c)))] }
+}
+
+private func fftN(_ complexInput: Bool, _ f: @escaping TransformN) -> DiffOp {
+    { xs, c in [rview(f(complexInput ? cplx(xs[0]) : xs[0], c.intsOrNil("s"), c.intsOrNil("dims"), norm(c)))] }
+}
+
+private func cxUnary(_ f: @escaping (Tensor) -> Tensor) -> DiffOp { { xs, _ in [rview(f(cplx(xs[0])))] } }
+private func cxBinary(_ f: @escaping (Tensor, Tensor) -> Tensor) -> DiffOp {
+    { xs, _ in [rview(f(cplx(xs[0]), cplx(xs[1])))] }
+}
+
+let fftOps: [String: DiffOp] = [
+    "fft_fft": fft1(true) { Torch.fft.fft($0, n: $1, dim: $2, norm: $3) },
+    "fft_ifft": fft1(true) { Torch.fft.ifft($0, n: $1, dim: $2, norm: $3) },
+    "fft_rfft": fft1(false) { Torch.fft.rfft($0, n: $1, dim: $2, norm: $3) },
+    "fft_irfft": fft1(true) { Torch.fft.irfft($0, n: $1, dim: $2, norm: $3) },
+    "fft_hfft": fft1(true) { Torch.fft.hfft($0, n: $1, dim: $2, norm: $3) },
+    "fft_ihfft": fft1(false) { Torch.fft.ihfft($0, n: $1, dim: $2, norm: $3) },
+    "fft_fft_real": fft1(false) { Torch.fft.fft($0, n: $1, dim: $2, norm: $3) },
+    "fft_fft2": fftN(true) { x, s, _, n in Torch.fft.fft2(x, s: s, norm: n) },
+    "fft_ifft2": fftN(true) { x, s, _, n in Torch.fft.ifft2(x, s: s, norm: n) },
+    "fft_rfft2": fftN(false) { x, s, _, n in Torch.fft.rfft2(x, s: s, norm: n) },
+    "fft_irfft2": fftN(true) { x, s, _, n in Torch.fft.irfft2(x, s: s, norm: n) },
+    "fft_fftn": fftN(true) { Torch.fft.fftn($0, s: $1, dim: $2, norm: $3) },
+    "fft_ifftn": fftN(true) { Torch.fft.ifftn($0, s: $1, dim: $2, norm: $3) },
+    "fft_rfftn": fftN(false) { Torch.fft.rfftn($0, s: $1, dim: $2, norm: $3) },
+    "fft_irfftn": fftN(true) { Torch.fft.irfftn($0, s: $1, dim: $2, norm: $3) },
+    "fft_fftshift": { xs, c in [Torch.fft.fftshift(xs[0], dim: c.intsOrNil("dims"))] },
+    "fft_ifftshift": { xs, c in [Torch.fft.ifftshift(xs[0], dim: c.intsOrNil("dims"))] },
+    "fft_fftfreq": { _, c in [Torch.fft.fftfreq(c.int("n"), d: c.double("d"), dtype: .float64)] },
+    "fft_rfftfreq": { _, c in [Torch.fft.rfftfreq(c.int("n"), d: c.double("d"), dtype: .float64)] },
+]
+
+let complexOps: [String: DiffOp] = [
+    "cx_add": cxBinary { $0 + $1 }, "cx_sub": cxBinary { $0 - $1 }, "cx_mul": cxBinary { $0 * $1 },
+    "cx_div": cxBinary { $0 / $1 }, "cx_eq": cxBinary { $0 .== $1 }, "cx_mul_conj": cxBinary { $0 * $1.conj() },
+    "cx_exp": cxUnary { $0.exp() }, "cx_log": cxUnary { $0.log() }, "cx_sqrt": cxUnary { $0.sqrt() },
+    "cx_abs": cxUnary { $0.abs() }, "cx_angle": cxUnary { $0.angle() }, "cx_sin": cxUnary { $0.sin() },
+    "cx_cos": cxUnary { $0.cos() }, "cx_tanh": cxUnary { $0.tanh() }, "cx_reciprocal": cxUnary { $0.reciprocal() },
+    "cx_sgn": cxUnary { $0.sgn() }, "cx_conj": cxUnary { $0.conj() }, "cx_neg": cxUnary { -$0 },
+    "cx_square": cxUnary { $0.square() }, "cx_real": cxUnary { $0.real }, "cx_imag": cxUnary { $0.imag },
+    "cx_sum": cxUnary { $0.sum() }, "cx_mean": cxUnary { $0.mean() }, "cx_prod": cxUnary { $0.prod() },
+    "cx_sum_dim": { xs, c in [rview(cplx(xs[0]).sum(dim: c.int("dim"), keepdim: c.bool("keepdim")))] },
+    "cx_matmul": cxBinary { $0.matmul($1) },
+    "complex": { xs, _ in [rview(Tensor.complex(xs[0], xs[1]))] },
+    "polar": { xs, _ in [rview(Tensor.polar(xs[0], xs[1]))] },
+    "cx_pow_scalar": { xs, c in [rview(cplx(xs[0]).pow(c.double("p")))] },
+]
