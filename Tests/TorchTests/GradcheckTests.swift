@@ -251,6 +251,19 @@ final class GradcheckTests: XCTestCase {
                     [cleaf([3, 3], lo: 0.5), cleaf([3], lo: 0.5, hi: 1)]
                 ),
             ]
+        case .linalgEig:
+            // Losses invariant to the order of the eigenvalues and to each eigenvector's phase.
+            let b = Tensor.randn([3, 3], dtype: .float64, generator: g)
+            return [
+                ("eigvals", { Linalg.eigvals($0[0]).pow(2).sum().real }, [leaf([3, 3])]),
+                (
+                    "eig vectors (v^H B v)",
+                    { x in
+                        let (_, v) = Linalg.eig(x[0])
+                        return v.mT.conj().matmul(b.to(.complex128)).matmul(v).diagonal(dim1: -2, dim2: -1).abs().sum()
+                    }, [leaf([3, 3])]
+                ),
+            ]
         case .fftC2C:
             return [
                 ("fft of a complex leaf", { Torch.fft.fft($0[0]) }, [cleaf([3, 5])]),

@@ -22,6 +22,12 @@ protocol LAPACKScalar: FloatScalar {
         _ a: UnsafeMutablePointer<Self>, _ lda: UnsafePointer<Int32>, _ w: UnsafeMutablePointer<Self>,
         _ work: UnsafeMutablePointer<Self>, _ lwork: UnsafePointer<Int32>, _ iwork: UnsafeMutablePointer<Int32>,
         _ liwork: UnsafePointer<Int32>, _ info: UnsafeMutablePointer<Int32>)
+    static func geev(
+        _ jobvl: UnsafePointer<CChar>, _ jobvr: UnsafePointer<CChar>, _ n: UnsafePointer<Int32>,
+        _ a: UnsafeMutablePointer<Self>, _ lda: UnsafePointer<Int32>, _ wr: UnsafeMutablePointer<Self>,
+        _ wi: UnsafeMutablePointer<Self>, _ vl: UnsafeMutablePointer<Self>?, _ ldvl: UnsafePointer<Int32>,
+        _ vr: UnsafeMutablePointer<Self>?, _ ldvr: UnsafePointer<Int32>, _ work: UnsafeMutablePointer<Self>,
+        _ lwork: UnsafePointer<Int32>, _ info: UnsafeMutablePointer<Int32>)
     static func gesdd(
         _ jobz: UnsafePointer<CChar>, _ m: UnsafePointer<Int32>, _ n: UnsafePointer<Int32>,
         _ a: UnsafeMutablePointer<Self>, _ lda: UnsafePointer<Int32>, _ s: UnsafeMutablePointer<Self>,
@@ -89,6 +95,13 @@ extension Float: LAPACKScalar {
         _ work: UnsafeMutablePointer<Float>, _ lwork: UnsafePointer<Int32>, _ iwork: UnsafeMutablePointer<Int32>,
         _ liwork: UnsafePointer<Int32>, _ info: UnsafeMutablePointer<Int32>
     ) { ssyevd_(jobz, uplo, n, a, lda, w, work, lwork, iwork, liwork, info) }
+    static func geev(
+        _ jobvl: UnsafePointer<CChar>, _ jobvr: UnsafePointer<CChar>, _ n: UnsafePointer<Int32>,
+        _ a: UnsafeMutablePointer<Float>, _ lda: UnsafePointer<Int32>, _ wr: UnsafeMutablePointer<Float>,
+        _ wi: UnsafeMutablePointer<Float>, _ vl: UnsafeMutablePointer<Float>?, _ ldvl: UnsafePointer<Int32>,
+        _ vr: UnsafeMutablePointer<Float>?, _ ldvr: UnsafePointer<Int32>, _ work: UnsafeMutablePointer<Float>,
+        _ lwork: UnsafePointer<Int32>, _ info: UnsafeMutablePointer<Int32>
+    ) { sgeev_(jobvl, jobvr, n, a, lda, wr, wi, vl, ldvl, vr, ldvr, work, lwork, info) }
     static func gesdd(
         _ jobz: UnsafePointer<CChar>, _ m: UnsafePointer<Int32>, _ n: UnsafePointer<Int32>,
         _ a: UnsafeMutablePointer<Float>, _ lda: UnsafePointer<Int32>, _ s: UnsafeMutablePointer<Float>,
@@ -164,6 +177,13 @@ extension Double: LAPACKScalar {
         _ work: UnsafeMutablePointer<Double>, _ lwork: UnsafePointer<Int32>, _ iwork: UnsafeMutablePointer<Int32>,
         _ liwork: UnsafePointer<Int32>, _ info: UnsafeMutablePointer<Int32>
     ) { dsyevd_(jobz, uplo, n, a, lda, w, work, lwork, iwork, liwork, info) }
+    static func geev(
+        _ jobvl: UnsafePointer<CChar>, _ jobvr: UnsafePointer<CChar>, _ n: UnsafePointer<Int32>,
+        _ a: UnsafeMutablePointer<Double>, _ lda: UnsafePointer<Int32>, _ wr: UnsafeMutablePointer<Double>,
+        _ wi: UnsafeMutablePointer<Double>, _ vl: UnsafeMutablePointer<Double>?, _ ldvl: UnsafePointer<Int32>,
+        _ vr: UnsafeMutablePointer<Double>?, _ ldvr: UnsafePointer<Int32>, _ work: UnsafeMutablePointer<Double>,
+        _ lwork: UnsafePointer<Int32>, _ info: UnsafeMutablePointer<Int32>
+    ) { dgeev_(jobvl, jobvr, n, a, lda, wr, wi, vl, ldvl, vr, ldvr, work, lwork, info) }
     static func gesdd(
         _ jobz: UnsafePointer<CChar>, _ m: UnsafePointer<Int32>, _ n: UnsafePointer<Int32>,
         _ a: UnsafeMutablePointer<Double>, _ lda: UnsafePointer<Int32>, _ s: UnsafeMutablePointer<Double>,
@@ -295,6 +315,15 @@ struct LAPACKKernel: KernelVisitor {
                     let work = UnsafeMutablePointer<L>.allocate(capacity: Int(lwork))
                     defer { work.deallocate() }
                     L.gesdd(&jobz, &mm, &nn, ai, &lda, s, u, &ldu, vt, &ldvt, work, &lwork, iwork, &status)
+                case .eig:
+                    let vectors = o.u != nil
+                    var jobvl = CChar(UInt8(ascii: "N")), jobvr = CChar(UInt8(ascii: vectors ? "V" : "N"))
+                    var ldvl: Int32 = 1, ldvr = Int32(Swift.max(n, 1))
+                    let wr = pointer(o.values!, L.self) + i * 2 * n, wi = wr + n
+                    let vr = o.u.map { pointer($0, L.self) + i * n * n }
+                    withWorkspace(L.self) {
+                        L.geev(&jobvl, &jobvr, &nn, ai, &lda, wr, wi, nil, &ldvl, vr, &ldvr, $0, $1, &status)
+                    }
                 case .qr, .ldlFactor:
                     status = factor(L.self, i, ai)
                 case .lstsqGels, .lstsqGelsy, .lstsqGelsd, .lstsqGelss:

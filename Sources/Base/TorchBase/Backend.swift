@@ -156,6 +156,11 @@ package enum LinalgOp: String, Sendable {
     /// Eigenvalues (ascending, into `values` [batch, n]) and eigenvectors (columns of `a`, in place)
     /// of each symmetric `a` (syevd, lower triangle read).
     case eigh
+    /// Eigenvalues of each general `a` (real parts into `values` [batch, 0..<n], imaginary parts
+    /// into [batch, n..<2n]) and, when `u` is given, its right eigenvectors in LAPACK's real
+    /// packing (a complex pair's real and imaginary parts in consecutive columns), column-major
+    /// [batch, n, n], each of unit norm with its largest component real (geev; `a` is destroyed).
+    case eig
     /// Singular values (descending, into `values` [batch, min(m, n)]) and, when `u`/`vt` are given,
     /// the singular vectors of each [m, n] `a` (gesdd; `a` is destroyed).
     case svd

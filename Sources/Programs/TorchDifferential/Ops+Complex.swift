@@ -61,4 +61,12 @@ let complexOps: [String: DiffOp] = [
     "complex": { xs, _ in [rview(Tensor.complex(xs[0], xs[1]))] },
     "polar": { xs, _ in [rview(Tensor.polar(xs[0], xs[1]))] },
     "cx_pow_scalar": { xs, c in [rview(cplx(xs[0]).pow(c.double("p")))] },
+    "linalg_eigvals": { xs, _ in
+        let l = Linalg.eigvals(xs[0])
+        return [rview(l.gather(-1, (l.real * 1000 + l.imag).argsort(dim: -1)))]
+    },
+    "linalg_eig_vhbv": { xs, _ in
+        let v = Linalg.eig(xs[0]).eigenvectors
+        return [v.mT.conj().matmul(xs[1].to(v.dtype)).matmul(v).diagonal(dim1: -2, dim2: -1).abs().sum(dim: -1)]
+    },
 ]

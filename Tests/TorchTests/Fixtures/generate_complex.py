@@ -185,5 +185,26 @@ add("fftshift", "fftshift", lambda x: F.fftshift(x), [torch.arange(15, dtype=tor
 add("ifftshift", "ifftshift", lambda x: F.ifftshift(x), [torch.arange(15, dtype=torch.float64).reshape(3, 5)])
 add("fftshift_dim", "fftshift_dim", lambda x, dim: F.fftshift(x, dim=dim), [cz([4, 5])], dim=[1])
 
+# linalg.eig of real matrices: the order of the eigenvalues and each vector's phase are LAPACK's
+# choices, so the cases use order- and phase-invariant outputs: the eigenvalues sorted, and
+# sum |v_i^H B v_i| over the eigenvectors; their gradients too.
+def eig_sorted(a):
+    l = torch.linalg.eigvals(a)
+    key = torch.view_as_real(l)
+    order = torch.argsort(key[..., 0] * 1000 + key[..., 1], dim=-1)
+    return torch.gather(l, -1, order)
+
+
+B = torch.randn(4, 4, dtype=torch.float64)
+for k, shape in enumerate([[4, 4], [2, 4, 4], [3, 4, 4]]):
+    a = torch.randn(shape, dtype=torch.float64)
+    add(f"eigvals_pow_{k}", "eigvals_pow", lambda x: (torch.linalg.eigvals(x) ** 2).sum(-1), [a])
+    add(f"eigvals_sorted_{k}", "eigvals_sorted", eig_sorted, [a], grad=False)
+    add(f"eig_vhbv_{k}", "eig_vhbv", lambda x, b: (torch.linalg.eig(x)[1].mH @ b.to(torch.complex128) @
+                                                   torch.linalg.eig(x)[1]).diagonal(dim1=-2, dim2=-1).abs().sum(-1),
+        [a, B])
+add("eigvals_rotation", "eigvals_sorted", eig_sorted, [torch.tensor([[0.0, -1.0], [1.0, 0.0]], dtype=torch.float64)],
+    grad=False)
+add("eigvals_f32", "eigvals_sorted", eig_sorted, [torch.randn(5, 5)], grad=False)
 json.dump({"cases": cases}, open(os.path.join(os.path.dirname(__file__), "complex.json"), "w"))
 print(len(cases), "cases")

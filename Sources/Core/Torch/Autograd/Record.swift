@@ -28,7 +28,7 @@ public struct Primitive: Hashable, Sendable, CustomStringConvertible {
     /// Every primitive (the registry).
     public static var allCases: [Primitive] {
         let structural =
-            conversions + views + complexViews + ffts + indexing + windows + reductions + softmaxes + products
+            conversions + views + complexViews + ffts + eigs + indexing + windows + reductions + softmaxes + products
             + factorizations + inPlace
         let binary = BinaryPrimitives.all.compactMap { $0.primitive }
         return structural + binary + UnaryPrimitives.all.filter { $0.isDifferentiable }.map { Primitive($0.name) }

@@ -2256,6 +2256,34 @@ op("cx_pow_scalar", "complex", lambda xs, a: rview(cplx(xs[0]) ** a["p"]),
    lambda: ([cx_input(rand_shape(hi=4))], {"p": rng.choice([2, 3, 0.5, -1.5])}), tol={"float32": (1e-4, 1e-5)})
 
 
+
+def eig_sorted(a):
+    """Eigenvalues in an order of their own (LAPACK's order is each build's choice)."""
+    l = torch.linalg.eigvals(a)
+    key = torch.view_as_real(l)
+    return torch.gather(l, -1, torch.argsort(key[..., 0] * 1000 + key[..., 1], dim=-1))
+
+
+def eig_sample(with_b):
+    def s():
+        n = rng.randint(1, 5)
+        batch = rng.choice([[], [], [2], [1, 3]])
+        dt = pick(CX + (["int64"] if rng.random() < 0.05 else []))
+        shape = batch + [n, n] if rng.random() > 0.05 else batch + [n, n + 1]
+        xs = [Input(shape, dt, view=rng.choice(["contig", "T"]) if len(shape) >= 2 else "contig", edge=0)]
+        if with_b:
+            xs.append(Input([n, n], dt, view="contig", edge=0))
+        return xs, {}
+    return s
+
+
+op("linalg_eigvals", "linalg", lambda xs, a: rview(eig_sorted(xs[0])), eig_sample(False),
+   tol={"float32": (1e-4, 1e-4), "float64": (1e-7, 1e-7)})
+op("linalg_eig_vhbv", "linalg",
+   lambda xs, a: (lambda v: (v.mH @ xs[1].to(v.dtype) @ v).diagonal(dim1=-2, dim2=-1).abs().sum(-1))(
+       torch.linalg.eig(xs[0])[1]),
+   eig_sample(True), tol={"float32": (1e-4, 1e-4), "float64": (1e-7, 1e-7)})
+
 def main():
     tensors = {}
     cases = []
