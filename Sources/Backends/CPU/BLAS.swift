@@ -171,4 +171,34 @@ extension CPUKernels {
         }
         return nil
     }
+
+    /// `C = A·B + beta·C` for complex64/complex128 matrices through cgemm/zgemm (one BLAS call):
+    /// a matrix with no unit stride is packed row-major first.
+    static func complexGemm<T: FloatScalar>(
+        _: T.Type, m: Int, n: Int, k: Int,
+        a: UnsafePointer<Complex<T>>, aRow: Int, aCol: Int,
+        b: UnsafePointer<Complex<T>>, bRow: Int, bCol: Int,
+        c: UnsafeMutablePointer<Complex<T>>, cRow: Int, beta: Double
+    ) {
+        _ = blasSingleThreaded
+        let la = blasLayout(aRow, aCol, k, m), lb = blasLayout(bRow, bCol, n, k)
+        let ta = la == nil ? packTyped(a, rows: m, cols: k, rowStride: aRow, colStride: aCol) : nil
+        let tb = lb == nil ? packTyped(b, rows: k, cols: n, rowStride: bRow, colStride: bCol) : nil
+        defer { ta?.deallocate(); tb?.deallocate() }
+        let (transA, lda) = la ?? (Int32(CTorchNoTrans.rawValue), Swift.max(k, 1))
+        let (transB, ldb) = lb ?? (Int32(CTorchNoTrans.rawValue), Swift.max(n, 1))
+        var one = Complex<T>(1, 0), b0 = Complex<T>(T(beta), 0)
+        let order = Int32(CTorchRowMajor.rawValue)
+        let ap = UnsafeRawPointer(ta.map { UnsafePointer($0) } ?? a),
+            bp = UnsafeRawPointer(tb.map { UnsafePointer($0) } ?? b)
+        if T.self == Float.self {
+            cblas_cgemm(
+                order, transA, transB, Int32(m), Int32(n), Int32(k), &one, ap, Int32(lda), bp, Int32(ldb), &b0, c,
+                Int32(Swift.max(cRow, 1)))
+        } else {
+            cblas_zgemm(
+                order, transA, transB, Int32(m), Int32(n), Int32(k), &one, ap, Int32(lda), bp, Int32(ldb), &b0, c,
+                Int32(Swift.max(cRow, 1)))
+        }
+    }
 }

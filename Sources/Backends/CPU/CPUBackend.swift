@@ -115,6 +115,23 @@ package enum CPUBackend: Backend {
             ).elementOffsets()
         }
         let ao = batchOffsets(a), bo = batchOffsets(b), co = batchOffsets(c)
+        if a.dtype.isComplex {
+            let (sa, sb, sc) = (a.layout.strides, b.layout.strides, c.layout.strides)
+            func run<T: FloatScalar>(_: T.Type) {
+                let ap = a.base.assumingMemoryBound(to: Complex<T>.self)
+                let bp = b.base.assumingMemoryBound(to: Complex<T>.self)
+                let cp = c.base.assumingMemoryBound(to: Complex<T>.self)
+                Parallel.forRange(ao.count, grain: 1) { range in
+                    for i in range {
+                        CPUKernels.complexGemm(
+                            T.self, m: m, n: n, k: k, a: ap + ao[i], aRow: sa[r - 2], aCol: sa[r - 1], b: bp + bo[i],
+                            bRow: sb[r - 2], bCol: sb[r - 1], c: cp + co[i], cRow: sc[r - 2], beta: beta)
+                    }
+                }
+            }
+            if a.dtype == .complex64 { run(Float.self) } else { run(Double.self) }
+            return
+        }
         a.dtype.dispatchNative(GemmVisitor(a: a, b: b, c: c, ao: ao, bo: bo, co: co, m: m, n: n, k: k, beta: beta))
     }
 

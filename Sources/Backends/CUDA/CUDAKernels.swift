@@ -281,6 +281,7 @@ import _CCuda
         case .float64: dt = 1; compute = 70
         case .float16: dt = 2; compute = 68
         case .bfloat16: dt = 14; compute = 68
+        case .complex64, .complex128: throw BackendError.missingKernel("cuBLAS complex matmul (cublasCgemm)")
         default: throw CUDAError.unavailable("cuBLAS matmul does not support \(dtype)")
         }
         // Row-major C = A·B is column-major Cᵀ = Bᵀ·Aᵀ.

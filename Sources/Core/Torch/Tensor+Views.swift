@@ -137,6 +137,8 @@ extension Tensor {
 
     /// Transpose of the last two dimensions (batched matrices).
     public var mT: Tensor { transpose(-2, -1) }
+    /// The conjugate transpose of the last two dimensions (`Tensor.mH`): `mT` for real tensors.
+    public var mH: Tensor { isComplex ? transpose(-2, -1).conj() : transpose(-2, -1) }
 
     /// Broadcasts size-1 dimensions to `sizes` without copying (-1 keeps a size).
     public func expand(_ sizes: [Int], file: StaticString = #fileID, line: UInt = #line) -> Tensor {

@@ -11,6 +11,10 @@ void cblas_sgemm(int order, int transA, int transB, int m, int n, int k, float a
                  const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc);
 void cblas_dgemm(int order, int transA, int transB, int m, int n, int k, double alpha,
                  const double *a, int lda, const double *b, int ldb, double beta, double *c, int ldc);
+void cblas_cgemm(int order, int transA, int transB, int m, int n, int k, const void *alpha, const void *a, int lda,
+                 const void *b, int ldb, const void *beta, void *c, int ldc);
+void cblas_zgemm(int order, int transA, int transB, int m, int n, int k, const void *alpha, const void *a, int lda,
+                 const void *b, int ldb, const void *beta, void *c, int ldc);
 void cblas_sgemv(int order, int trans, int m, int n, float alpha, const float *a, int lda,
                  const float *x, int incx, float beta, float *y, int incy);
 void cblas_dgemv(int order, int trans, int m, int n, double alpha, const double *a, int lda,

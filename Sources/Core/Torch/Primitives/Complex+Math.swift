@@ -189,14 +189,4 @@ enum ComplexMath {
         default: refuse(P.name + "_cpu", common, file: file, line: line)
         }
     }
-
-    /// `a @ b` for complex operands: four real products of the parts.
-    static func matmul(_ a: Tensor, _ b: Tensor, file: StaticString, line: UInt) -> Tensor {
-        let common = promoteTypes(a.dtype, b.dtype)
-        let (x, y) = (a.to(common), b.to(common))
-        let (p, q) = x.complexParts(), (r, s) = y.complexParts()
-        let re = p.matmul(r, file: file, line: line) - q.matmul(s, file: file, line: line)
-        let im = p.matmul(s, file: file, line: line) + q.matmul(r, file: file, line: line)
-        return Tensor.fromParts(re, im)
-    }
 }

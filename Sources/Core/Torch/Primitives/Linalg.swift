@@ -37,7 +37,6 @@ extension Tensor {
                 "matmul", "expected m1 and m2 to have the same dtype, but got: \(dtype) != \(other.dtype)", file: file,
                 line: line)
         }
-        if dtype.isComplex { return ComplexMath.matmul(self, other, file: file, line: line) }
         let a = rank == 1 ? unsqueeze(0) : self
         let b = other.rank == 1 ? other.unsqueeze(1) : other
         let n = a.shape[a.rank - 2], k = a.shape[a.rank - 1]
@@ -106,8 +105,9 @@ extension Tensor {
         let transposed =
             like.shape.count == 2 && g.rank == 2 && like.strides[0] == 1 && like.strides[1] == like.shape[0]
             && like.shape[0] > 1
-        if first { return transposed ? other.matmul(g.mT).mT : g.matmul(other.mT) }
-        return transposed ? g.mT.matmul(other).mT : other.mT.matmul(g)
+        // Complex factors enter conjugated (`mH`): PyTorch's convention (Note [Complex tensors]).
+        if first { return transposed ? other.conj().matmul(g.mT).mT : g.matmul(other.mH) }
+        return transposed ? g.mT.matmul(other.conj()).mT : other.mH.matmul(g)
     }
 
     /// `bias + a · b` for matrices `a` [n, k] and `b` [k, m], with `bias` broadcastable to [n, m]
