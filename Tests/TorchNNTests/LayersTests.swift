@@ -368,6 +368,12 @@ final class LayerGradcheckTests: XCTestCase {
         check("RNN", RNN(3, 2, numLayers: 2, bidirectional: true), [[4, 2, 3]])
         check("LSTM", LSTM(3, 2, batchFirst: true), [[2, 4, 3]])
         check("GRU", GRU(3, 2), [[4, 2, 3]])
+        check("RNNCell", RNNCell(3, 2), [[2, 3], [2, 2]]) { m, x in (m as! RNNCell)(x[0], x[1]) }
+        check("LSTMCell", LSTMCell(3, 2), [[2, 3], [2, 2], [2, 2]]) { m, x in
+            let r = (m as! LSTMCell)(x[0], (x[1], x[2]))
+            return r.h * 2 + r.c
+        }
+        check("GRUCell", GRUCell(3, 2), [[2, 3], [2, 2]]) { m, x in (m as! GRUCell)(x[0], x[1]) }
         check(
             "MultiheadAttention", MultiheadAttention(embedDim: 4, numHeads: 2, batchFirst: true),
             [[1, 3, 4], [1, 2, 4]]

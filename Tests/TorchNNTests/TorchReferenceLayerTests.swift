@@ -96,6 +96,29 @@ final class TorchReferenceLayerTests: XCTestCase {
                     return [r.output, r.h]
                 }
             )
+        case "rnn_cell_tanh":
+            return (RNNCell(3, 4), { m, x in [(m as! RNNCell)(x["x"]!, x["h"]!)] })
+        case "rnn_cell_relu_nobias":
+            return (RNNCell(3, 4, bias: false, nonlinearity: .relu), { m, x in [(m as! RNNCell)(x["x"]!)] })
+        case "lstm_cell":
+            return (
+                LSTMCell(3, 4),
+                { m, x in
+                    let r = (m as! LSTMCell)(x["x"]!, (x["h"]!, x["c"]!))
+                    return [r.h, r.c]
+                }
+            )
+        case "lstm_cell_two_steps_unbatched":
+            return (
+                LSTMCell(3, 4),
+                { m, x in
+                    let cell = m as! LSTMCell
+                    let r = cell(x["x2"]!, cell(x["x1"]!))
+                    return [r.h, r.c]
+                }
+            )
+        case "gru_cell": return (GRUCell(3, 4), { m, x in [(m as! GRUCell)(x["x"]!, x["h"]!)] })
+        case "gru_cell_nobias_unbatched": return (GRUCell(3, 4, bias: false), { m, x in [(m as! GRUCell)(x["x"]!)] })
         case "multihead_attention":
             return (
                 MultiheadAttention(embedDim: 8, numHeads: 2, batchFirst: true),

@@ -187,6 +187,16 @@ case("cosine_embedding_loss", None, {"a": a, "b": b, "y": torch.tensor([1.0, -1.
 case("margin_ranking_loss", None, {"a": randn(6), "b": randn(6), "y": torch.tensor([1.0, -1, 1, -1, 1, 1])},
      lambda m, x: F.margin_ranking_loss(x["a"], x["b"], x["y"], margin=0.2), nondiff=("y",))
 
+# Recurrent cells: with and without states, unbatched, ReLU, no bias, two steps.
+case("rnn_cell_tanh", nn.RNNCell(3, 4), {"x": randn(2, 3), "h": randn(2, 4)}, lambda m, x: m(x["x"], x["h"]))
+case("rnn_cell_relu_nobias", nn.RNNCell(3, 4, bias=False, nonlinearity="relu"), {"x": randn(2, 3)})
+case("lstm_cell", nn.LSTMCell(3, 4), {"x": randn(2, 3), "h": randn(2, 4), "c": randn(2, 4)},
+     lambda m, x: list(m(x["x"], (x["h"], x["c"]))))
+case("lstm_cell_two_steps_unbatched", nn.LSTMCell(3, 4), {"x1": randn(3), "x2": randn(3)},
+     lambda m, x: list(m(x["x2"], m(x["x1"]))))
+case("gru_cell", nn.GRUCell(3, 4), {"x": randn(2, 3), "h": randn(2, 4)}, lambda m, x: m(x["x"], x["h"]))
+case("gru_cell_nobias_unbatched", nn.GRUCell(3, 4, bias=False), {"x": randn(3)})
+
 out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "torch_nn.json")
 with open(out, "w") as f:
     json.dump({"torch_version": torch.__version__, "cases": cases}, f)
