@@ -70,6 +70,59 @@ final class TorchReferenceOptimTests: XCTestCase {
         }
     }
 
+    /// LBFGS in float64, with and without the strong-Wolfe line search: parameters, returned loss
+    /// and PyTorch's counts of evaluations and iterations after each step.
+    func testLBFGSMatchesPyTorch() throws {
+        let x = Tensor(shape: [8, 3], scalars: Self.floats("x")).to(.float64)
+        let y = Tensor(shape: [8, 4], scalars: Self.floats("y")).to(.float64)
+        let cases = Self.root["lbfgs"] as! [[String: Any]]
+        XCTAssertEqual(cases.count, 4)
+        for c in cases {
+            let name = c["name"] as! String
+            let w = Tensor(shape: [3, 4], scalars: Self.floats("w0")).to(.float64).requiresGrad_()
+            let b = Tensor(shape: [4], scalars: Self.floats("b0")).to(.float64).requiresGrad_()
+            let opt: LBFGS
+            switch name {
+            case "lbfgs": opt = LBFGS([w, b])
+            case "lbfgs_lr_history": opt = LBFGS([w, b], lr: 0.5, maxIter: 5, historySize: 3)
+            case "lbfgs_strong_wolfe": opt = LBFGS([w, b], maxIter: 10, lineSearch: .strongWolfe)
+            default: opt = LBFGS([w, b], lr: 2, maxIter: 8, historySize: 2, lineSearch: .strongWolfe)
+            }
+            let closure = { () -> Tensor in
+                opt.zeroGrad()
+                let r = x.matmul(w) + b - y
+                let loss = (r * r).mean() + (w * w * w * w).mean() * 0.1
+                loss.backward()
+                return loss
+            }
+            for (k, e) in (c["trajectory"] as! [[String: Any]]).enumerated() {
+                let loss = opt.step(closure: closure).item()
+                XCTAssertEqual(loss, (e["loss"] as! NSNumber).doubleValue, accuracy: 1e-9, "\(name) step \(k + 1) loss")
+                let ew = Tensor(shape: [3, 4], scalars: (e["w"] as! [NSNumber]).map { $0.doubleValue })
+                let eb = Tensor(shape: [4], scalars: (e["b"] as! [NSNumber]).map { $0.doubleValue })
+                assertMatches(w.detach(), ew, "\(name) step \(k + 1) w", rtol: 1e-7, atol: 1e-9)
+                assertMatches(b.detach(), eb, "\(name) step \(k + 1) b", rtol: 1e-7, atol: 1e-9)
+            }
+            XCTAssertEqual(opt.funcEvals, (c["func_evals"] as! NSNumber).intValue, name)
+            XCTAssertEqual(opt.iterations, (c["n_iter"] as! NSNumber).intValue, name)
+            // The history survives a state-dict round trip: the next step is the same from a copy.
+            let (t, m) = opt.stateDict()
+            let w2 = w.detach().clone().requiresGrad_(), b2 = b.detach().clone().requiresGrad_()
+            let copy = LBFGS(
+                [w2, b2], lr: opt.lr, maxIter: opt.maxIter, historySize: opt.historySize, lineSearch: opt.lineSearch)
+            try copy.loadStateDict(t, metadata: m)
+            _ = opt.step(closure: closure)
+            _ = copy.step {
+                copy.zeroGrad()
+                let r = x.matmul(w2) + b2 - y
+                let loss = (r * r).mean() + (w2 * w2 * w2 * w2).mean() * 0.1
+                loss.backward()
+                return loss
+            }
+            assertMatches(w2.detach(), w.detach(), "\(name) resumed from its state dict", rtol: 1e-12, atol: 1e-14)
+        }
+    }
+
     func testSchedulerLearningRatesMatchPyTorch() {
         let metrics = (Self.root["metrics"] as! [NSNumber]).map { $0.doubleValue }
         let cases = Self.root["schedulers"] as! [[String: Any]]

@@ -93,6 +93,19 @@ public class BaseOptimizer: Optimizer {
         }
     }
 
+    /// Reevaluates the loss with `closure` (with gradients on), then takes the step; returns that
+    /// loss (`optimizer.step(closure)`).
+    ///
+    /// ```swift
+    /// let loss = opt.step { opt.zeroGrad(); let l = criterion(model(x), y); l.backward(); return l }
+    /// ```
+    @discardableResult
+    public func step(closure: () -> Tensor) -> Tensor {
+        let loss = Torch.enableGrad { closure() }
+        step()
+        return loss
+    }
+
     /// A state tensor of parameter `i`, created as a copy of `like` filled with `fill` on first use.
     func buffer(_ i: Int, _ name: String, _ like: Tensor, fill: Double = 0) -> Tensor {
         if let t = state[i][name] { return t }

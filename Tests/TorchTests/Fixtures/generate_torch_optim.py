@@ -69,6 +69,35 @@ optimizers = [
     run_optimizer("rprop_etas", lambda p: O.Rprop(p, lr=0.05, etas=(0.3, 1.5), step_sizes=(1e-3, 0.2))),
 ]
 
+
+
+def run_lbfgs(name, steps, **options):
+    """LBFGS in float64 from the same start: the parameters and the returned loss after each step."""
+    xd, yd = x.double(), y.double()
+    w = w0.double().clone().requires_grad_(True)
+    b = b0.double().clone().requires_grad_(True)
+    opt = O.LBFGS([w, b], **options)
+
+    def closure():
+        opt.zero_grad()
+        loss = ((xd @ w + b - yd) ** 2).mean() + 0.1 * (w ** 4).mean()
+        loss.backward()
+        return loss
+    traj = []
+    for _ in range(steps):
+        loss = opt.step(closure)
+        traj.append({"w": flat(w), "b": flat(b), "loss": float(loss)})
+    state = opt.state[w]
+    return {"name": name, "trajectory": traj, "func_evals": state["func_evals"], "n_iter": state["n_iter"]}
+
+
+lbfgs = [
+    run_lbfgs("lbfgs", 3),
+    run_lbfgs("lbfgs_lr_history", 4, lr=0.5, max_iter=5, history_size=3),
+    run_lbfgs("lbfgs_strong_wolfe", 3, max_iter=10, line_search_fn="strong_wolfe"),
+    run_lbfgs("lbfgs_strong_wolfe_history", 3, lr=2.0, max_iter=8, history_size=2, line_search_fn="strong_wolfe"),
+]
+
 S = torch.optim.lr_scheduler
 metrics = [1.0, 0.9, 0.95, 0.94, 0.96, 0.97, 0.8, 0.81, 0.82, 0.83, 0.84, 0.7] + [0.7 + 0.001 * i for i in range(38)]
 
@@ -108,5 +137,5 @@ schedulers = [
 out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "torch_optim.json")
 with open(out, "w") as f:
     json.dump({"torch_version": torch.__version__, "x": flat(x), "y": flat(y), "w0": flat(w0), "b0": flat(b0),
-               "metrics": metrics, "optimizers": optimizers, "schedulers": schedulers}, f)
+               "metrics": metrics, "optimizers": optimizers, "schedulers": schedulers, "lbfgs": lbfgs}, f)
 print(f"wrote {len(optimizers)} optimizer and {len(schedulers)} scheduler cases to {out}")
