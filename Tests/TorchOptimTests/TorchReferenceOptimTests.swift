@@ -126,7 +126,7 @@ final class TorchReferenceOptimTests: XCTestCase {
     func testSchedulerLearningRatesMatchPyTorch() {
         let metrics = (Self.root["metrics"] as! [NSNumber]).map { $0.doubleValue }
         let cases = Self.root["schedulers"] as! [[String: Any]]
-        XCTAssertEqual(cases.count, 11)
+        XCTAssertEqual(cases.count, 17)
         for c in cases {
             let name = c["name"] as! String
             let expected = (c["lrs"] as! [NSNumber]).map { $0.doubleValue }
@@ -161,6 +161,22 @@ final class TorchReferenceOptimTests: XCTestCase {
             case "plateau":
                 let s = ReduceLROnPlateau(opt, factor: 0.5, patience: 2, cooldown: 1, minLR: 0.001)
                 step = { i in s.step(metrics[i]) }
+            case "polynomial": let s = LRScheduler.polynomialLR(opt, totalIters: 20, power: 2); step = { _ in s.step() }
+            case "constant": let s = LRScheduler.constantLR(opt, factor: 0.5, totalIters: 8); step = { _ in s.step() }
+            case "multiplicative":
+                let s = LRScheduler.multiplicativeLR(opt) { $0 % 2 == 1 ? 0.95 : 0.9 }
+                step = { _ in s.step() }
+            case "cyclic_triangular":
+                let s = LRScheduler.cyclicLR(opt, baseLR: 0.01, maxLR: 0.1, stepSizeUp: 5)
+                step = { _ in s.step() }
+            case "cyclic_triangular2":
+                let s = LRScheduler.cyclicLR(
+                    opt, baseLR: 0.01, maxLR: 0.1, stepSizeUp: 4, stepSizeDown: 6, mode: .triangular2)
+                step = { _ in s.step() }
+            case "cyclic_exp_range":
+                let s = LRScheduler.cyclicLR(
+                    opt, baseLR: 0.02, maxLR: 0.2, stepSizeUp: 5, mode: .expRange, gamma: 0.97, cycleMomentum: false)
+                step = { _ in s.step() }
             default:
                 XCTFail("\(name): no SwiftTorch spelling")
                 continue

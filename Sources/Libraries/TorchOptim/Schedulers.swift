@@ -124,6 +124,23 @@ public final class LRScheduler: SchedulerState {
             b * (startFactor + (endFactor - startFactor) * Double(Swift.min(e, totalIters)) / Double(totalIters))
         }
     }
+    /// `base · (1 − min(epoch, totalIters)/totalIters)^power` (`PolynomialLR`).
+    /// ```LRScheduler.polynomialLR(opt, totalIters: 100, power: 2)```
+    public static func polynomialLR(_ o: Optimizer, totalIters: Int = 5, power: Double = 1) -> LRScheduler {
+        LRScheduler(o) { e, b in
+            b * Double.pow(1 - Double(Swift.min(e, totalIters)) / Double(totalIters), power)
+        }
+    }
+    /// `base · factor` for the first `totalIters` epochs, then `base` (`ConstantLR`).
+    /// ```LRScheduler.constantLR(opt, factor: 0.5, totalIters: 4)```
+    public static func constantLR(_ o: Optimizer, factor: Double = 1.0 / 3, totalIters: Int = 5) -> LRScheduler {
+        LRScheduler(o) { e, b in e < totalIters ? b * factor : b }
+    }
+    /// `base · f(1) · f(2) ⋯ f(epoch)` (`MultiplicativeLR`: each step multiplies by f(epoch)).
+    /// ```LRScheduler.multiplicativeLR(opt) { _ in 0.95 }```
+    public static func multiplicativeLR(_ o: Optimizer, _ f: @escaping (Int) -> Double) -> LRScheduler {
+        LRScheduler(o) { e, b in (0..<Swift.max(e, 0)).reduce(b) { lr, i in lr * f(i + 1) } }
+    }
     /// `base · f(epoch)`. ```LRScheduler.lambdaLR(opt) { 1 / Double($0 + 1) }```
     public static func lambdaLR(_ o: Optimizer, _ f: @escaping (Int) -> Double) -> LRScheduler {
         LRScheduler(o) { e, b in b * f(e) }
@@ -321,5 +338,57 @@ public final class ReduceLROnPlateau: SchedulerState {
         {
             for (g, lr) in zip(optimizer.paramGroups, lrs) { g.lr = lr }
         }
+    }
+}
+
+/// The policies of `LRScheduler.cyclicLR` (`mode`).
+public enum CyclicMode: String, Sendable {
+    /// A constant amplitude.
+    case triangular
+    /// The amplitude halved every cycle.
+    case triangular2
+    /// The amplitude scaled by gamma^iteration.
+    case expRange = "exp_range"
+}
+
+extension LRScheduler {
+    /// A learning rate cycling between `baseLR` and `maxLR` (`CyclicLR`, Smith's triangular
+    /// policies): up over `stepSizeUp` steps, down over `stepSizeDown` (default the same). With
+    /// `cycleMomentum` (the default) the momentum cycles the other way between `maxMomentum` and
+    /// `baseMomentum`. The optimizer's own rate is replaced by `baseLR`, as PyTorch does.
+    ///
+    /// ```swift
+    /// let sched = LRScheduler.cyclicLR(opt, baseLR: 0.001, maxLR: 0.1, stepSizeUp: 500)
+    /// ```
+    public static func cyclicLR(
+        _ o: Optimizer, baseLR: Double, maxLR: Double, stepSizeUp: Int = 2000, stepSizeDown: Int? = nil,
+        mode: CyclicMode = .triangular, gamma: Double = 1, cycleMomentum: Bool = true, baseMomentum: Double = 0.8,
+        maxMomentum: Double = 0.9, file: StaticString = #fileID, line: UInt = #line
+    ) -> LRScheduler {
+        let total = Double(stepSizeUp + (stepSizeDown ?? stepSizeUp))
+        let ratio = Double(stepSizeUp) / total
+        // (scale factor within the cycle, the amplitude's scale) at an epoch.
+        func position(_ e: Int) -> (Double, Double) {
+            let cycle = (1 + Double(e) / total).rounded(.down)
+            let x = 1 + Double(e) / total - cycle
+            let factor = x <= ratio ? x / ratio : (x - 1) / (ratio - 1)
+            switch mode {
+            case .triangular: return (factor, 1)
+            case .triangular2: return (factor, 1 / Double.pow(2, cycle - 1))
+            case .expRange: return (factor, Double.pow(gamma, Double(e)))
+            }
+        }
+        for g in o.paramGroups { g.initialLR = baseLR; g.lr = baseLR }
+        let lr: (Int, Double) -> Double = { e, _ in
+            let (f, s) = position(e)
+            return baseLR + (maxLR - baseLR) * f * s
+        }
+        if !cycleMomentum { return LRScheduler(o, schedule: lr) }
+        return LRScheduler(
+            o, schedule: lr,
+            momentum: { e in
+                let (f, s) = position(e)
+                return maxMomentum - (maxMomentum - baseMomentum) * f * s
+            }, file: file, line: line)
     }
 }

@@ -132,6 +132,14 @@ schedulers = [
     run_scheduler("sequential", lambda o: S.SequentialLR(o, [S.LinearLR(o, start_factor=0.1, total_iters=5),
                                                              S.ExponentialLR(o, gamma=0.9)], milestones=[5])),
     run_scheduler("plateau", lambda o: S.ReduceLROnPlateau(o, factor=0.5, patience=2, cooldown=1, min_lr=0.001), plateau=True),
+    run_scheduler("polynomial", lambda o: S.PolynomialLR(o, total_iters=20, power=2.0)),
+    run_scheduler("constant", lambda o: S.ConstantLR(o, factor=0.5, total_iters=8)),
+    run_scheduler("multiplicative", lambda o: S.MultiplicativeLR(o, lambda e: 0.95 if e % 2 else 0.9)),
+    run_scheduler("cyclic_triangular", lambda o: S.CyclicLR(o, base_lr=0.01, max_lr=0.1, step_size_up=5)),
+    run_scheduler("cyclic_triangular2", lambda o: S.CyclicLR(o, base_lr=0.01, max_lr=0.1, step_size_up=4,
+                                                             step_size_down=6, mode="triangular2")),
+    run_scheduler("cyclic_exp_range", lambda o: S.CyclicLR(o, base_lr=0.02, max_lr=0.2, step_size_up=5,
+                                                           mode="exp_range", gamma=0.97, cycle_momentum=False)),
 ]
 
 out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "torch_optim.json")
