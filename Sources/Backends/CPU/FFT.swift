@@ -463,23 +463,20 @@ enum FFTPlans {
     static func plan<T: FloatScalar>(_: T.Type, n: Int, inverse: Bool) -> FFTPlan<T> {
         let key = inverse ? -n : n
         if T.self == Float.self {
-            if let p = float.withLock({ $0[key] }) { return unsafeDowncast(p, to: FFTPlan<T>.self) }
-            let made = FFTPlan<Float>(n: n, inverse: inverse)
-            let p = float.withLock { cache in
-                if let p = cache[key] { return p }
-                cache[key] = made
-                return made
-            }
-            return unsafeDowncast(p, to: FFTPlan<T>.self)
+            return unsafeDowncast(lookup(float, key) { FFTPlan<Float>(n: n, inverse: inverse) }, to: FFTPlan<T>.self)
         }
-        if let p = double.withLock({ $0[key] }) { return unsafeDowncast(p, to: FFTPlan<T>.self) }
-        let made = FFTPlan<Double>(n: n, inverse: inverse)
-        let p = double.withLock { cache in
-            if let p = cache[key] { return p }
-            cache[key] = made
+        return unsafeDowncast(lookup(double, key) { FFTPlan<Double>(n: n, inverse: inverse) }, to: FFTPlan<T>.self)
+    }
+
+    /// The entry `key` of `cache`, made by `make` when missing (the first one stored wins a race).
+    private static func lookup<P>(_ cache: borrowing Mutex<[Int: P]>, _ key: Int, _ make: () -> P) -> P {
+        if let p = cache.withLock({ $0[key] }) { return p }
+        let made = make()
+        return cache.withLock { c in
+            if let p = c[key] { return p }
+            c[key] = made
             return made
         }
-        return unsafeDowncast(p, to: FFTPlan<T>.self)
     }
 }
 

@@ -72,6 +72,18 @@ public class RecurrentCell: Module {
         return s
     }
 
+    /// One step of a single-state cell: `body(h, x·W_ihᵀ + b_ih, h·W_hhᵀ + b_hh)` for the batched
+    /// input and state, unbatched again for an unbatched input.
+    func singleStateStep(
+        _ input: Tensor, _ hx: Tensor?, file: StaticString, line: UInt, _ body: (Tensor, Tensor, Tensor) -> Tensor
+    ) -> Tensor {
+        let (x, isBatched) = batched(input, file: file, line: line)
+        let h = state(hx, for: x, batched: isBatched, label: "", file: file, line: line)
+        let (gi, gh) = projections(x, h)
+        let out = body(h, gi, gh)
+        return isBatched ? out : out.squeeze(0)
+    }
+
     /// x·W_ihᵀ + b_ih and h·W_hhᵀ + b_hh.
     func projections(_ x: Tensor, _ h: Tensor) -> (Tensor, Tensor) {
         let gi = linear(x, weightIH, biasIH), gh = linear(h, weightHH, biasHH)
@@ -101,11 +113,9 @@ public final class RNNCell: RecurrentCell {
     public func callAsFunction(
         _ input: Tensor, _ hx: Tensor? = nil, file: StaticString = #fileID, line: UInt = #line
     ) -> Tensor {
-        let (x, isBatched) = batched(input, file: file, line: line)
-        let h = state(hx, for: x, batched: isBatched, label: "", file: file, line: line)
-        let (gi, gh) = projections(x, h)
-        let out = nonlinearity == .tanh ? (gi + gh).tanh() : (gi + gh).relu()
-        return isBatched ? out : out.squeeze(0)
+        singleStateStep(input, hx, file: file, line: line) { _, gi, gh in
+            nonlinearity == .tanh ? (gi + gh).tanh() : (gi + gh).relu()
+        }
     }
     /// The next hidden state from a zero state.
     public override func forward(_ x: Tensor) -> Tensor { self(x, nil) }
@@ -156,14 +166,12 @@ public final class GRUCell: RecurrentCell {
     public func callAsFunction(
         _ input: Tensor, _ hx: Tensor? = nil, file: StaticString = #fileID, line: UInt = #line
     ) -> Tensor {
-        let (x, isBatched) = batched(input, file: file, line: line)
-        let h = state(hx, for: x, batched: isBatched, label: "", file: file, line: line)
-        let (gi, gh) = projections(x, h)
-        let a = gi.chunk(3, dim: 1), b = gh.chunk(3, dim: 1)
-        let r = (a[0] + b[0]).sigmoid(), z = (a[1] + b[1]).sigmoid()
-        let n = (a[2] + r * b[2]).tanh()
-        let out = (1 - z) * n + z * h
-        return isBatched ? out : out.squeeze(0)
+        singleStateStep(input, hx, file: file, line: line) { h, gi, gh in
+            let a = gi.chunk(3, dim: 1), b = gh.chunk(3, dim: 1)
+            let r = (a[0] + b[0]).sigmoid(), z = (a[1] + b[1]).sigmoid()
+            let n = (a[2] + r * b[2]).tanh()
+            return (1 - z) * n + z * h
+        }
     }
     /// The next hidden state from a zero state.
     public override func forward(_ x: Tensor) -> Tensor { self(x, nil) }
