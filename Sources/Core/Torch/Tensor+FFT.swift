@@ -157,6 +157,76 @@ public enum FFT {
         c2rn(x, s: s, dims: dim, norm: norm, "fft_irfftn", file: file, line: line)
     }
 
+    /// The 2-D `hfftn` over `dim` (default the last two) (`torch.fft.hfft2`).
+    /// ```Torch.fft.hfft2(Tensor.randn([4, 3], dtype: .complex64), s: [4, 4])   // [4, 4], float32```
+    public static func hfft2(
+        _ x: Tensor, s: [Int]? = nil, dim: [Int] = [-2, -1], norm: FFTNorm = .backward,
+        file: StaticString = #fileID, line: UInt = #line
+    ) -> Tensor {
+        hfftn(x, s: s, dim: dim, norm: norm, file: file, line: line)
+    }
+
+    /// The inverse of `hfft2` for a real signal (`torch.fft.ihfft2`).
+    /// ```Torch.fft.ihfft2(Tensor.randn([4, 4]))   // [4, 3], complex64```
+    public static func ihfft2(
+        _ x: Tensor, s: [Int]? = nil, dim: [Int] = [-2, -1], norm: FFTNorm = .backward,
+        file: StaticString = #fileID, line: UInt = #line
+    ) -> Tensor {
+        ihfftn(x, s: s, dim: dim, norm: norm, file: file, line: line)
+    }
+
+    /// The N-D transform of a signal Hermitian-symmetric in the last of `dim`, given by its half
+    /// (`torch.fft.hfftn`): forward transforms over the other dims, then a conjugated real
+    /// transform; real output, `s` the last dim's full length (default 2·(bins − 1)).
+    /// ```Torch.fft.hfftn(Tensor.randn([2, 3, 5], dtype: .complex64))   // [2, 3, 8]```
+    public static func hfftn(
+        _ x: Tensor, s: [Int]? = nil, dim: [Int]? = nil, norm: FFTNorm = .backward,
+        file: StaticString = #fileID, line: UInt = #line
+    ) -> Tensor {
+        let op = "fft_hfftn"
+        var z = complexInput(x, op, file: file, line: line)
+        let (d, sizes) = plan(z, s: s, dims: dim, op, file: file, line: line)
+        guard let lastDim = d.last else { return z.real.clone() }
+        for (dim, size) in zip(d.dropLast(), sizes.dropLast()) {
+            let m = size ?? z.shape[dim]
+            z = z.resized(dim, m).fftC2C(
+                dim: dim, forward: true, scale: norm.scale(m, forward: true),
+                file: file, line: line)
+        }
+        let n = sizes.last! ?? 2 * (z.shape[lastDim] - 1)
+        if n < 1 { torchFail(op, "Invalid number of data points (\(n)) specified", file: file, line: line) }
+        return z.resized(lastDim, n / 2 + 1).conj().fftC2R(
+            dim: lastDim, n: n, scale: norm.scale(n, forward: true),
+            file: file, line: line)
+    }
+
+    /// The inverse of `hfftn` for a real signal (`torch.fft.ihfftn`): the conjugated half
+    /// spectrum of the last of `dim`, then inverse transforms over the others.
+    /// ```Torch.fft.ihfftn(Tensor.randn([2, 3, 8]))   // [2, 3, 5], complex64```
+    public static func ihfftn(
+        _ x: Tensor, s: [Int]? = nil, dim: [Int]? = nil, norm: FFTNorm = .backward,
+        file: StaticString = #fileID, line: UInt = #line
+    ) -> Tensor {
+        let op = "fft_ihfftn"
+        if x.isComplex {
+            torchFail(op, "ihfftn expects a real input tensor, but got \(x.dtype.pytorchName)", file: file, line: line)
+        }
+        let r = promoted(x, op, file: file, line: line)
+        let (d, sizes) = plan(r, s: s, dims: dim, op, file: file, line: line)
+        guard let lastDim = d.last else { return r.to(r.dtype.complexCounterpart) }
+        let n = sizes.last! ?? r.shape[lastDim]
+        if n < 1 { torchFail(op, "Invalid number of data points (\(n)) specified", file: file, line: line) }
+        var z = r.resized(lastDim, n).fftR2C(dim: lastDim, scale: norm.scale(n, forward: false), file: file, line: line)
+            .conj()
+        for (dim, size) in zip(d.dropLast(), sizes.dropLast()) {
+            let m = size ?? z.shape[dim]
+            z = z.resized(dim, m).fftC2C(
+                dim: dim, forward: false, scale: norm.scale(m, forward: false),
+                file: file, line: line)
+        }
+        return z
+    }
+
     /// The sample frequencies of an `n`-point transform with spacing `d` (`torch.fft.fftfreq`):
     /// [0, 1, …, ⌈n/2⌉−1, −⌊n/2⌋, …, −1] / (d·n).
     /// ```Torch.fft.fftfreq(4)   // [0.0, 0.25, -0.5, -0.25]```
