@@ -87,6 +87,19 @@ final class LayersTests: XCTestCase {
         XCTAssertEqual(w.grad!.amax().item(), 0.5)
     }
 
+    /// Unfold/Fold are their functions; with non-overlapping blocks fold undoes unfold, and with
+    /// overlapping ones it sums each pixel once per block that covers it.
+    func testFoldAndUnfold() {
+        let x = Tensor.randn([2, 3, 4, 6], dtype: .float64)
+        let cols = Unfold(kernelSize: 2, stride: 2)(x)
+        XCTAssertEqual(cols.shape, [2, 12, 6])
+        XCTAssertEqual(cols.scalars, unfold(x, kernelSize: 2, stride: 2).scalars)
+        XCTAssertEqual(Fold(outputSize: [4, 6], kernelSize: 2, stride: 2)(cols).scalars, x.scalars)
+        let ones = Tensor.ones([1, 1, 3, 3], dtype: .float64)
+        let covered = fold(unfold(ones, kernelSize: 2), outputSize: [3, 3], kernelSize: 2)
+        XCTAssertEqual(covered.scalars, [1, 2, 1, 2, 4, 2, 1, 2, 1])
+    }
+
     func testRearrangementAndSimilarityModules() {
         let x = Tensor.arange(0, 32).to(.float64).reshape([1, 8, 2, 2])
         let up = PixelShuffle(2)(x)

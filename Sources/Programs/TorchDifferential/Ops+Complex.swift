@@ -1,5 +1,6 @@
 import Torch
 import TorchBase
+import TorchNN
 
 // The complex and torch.fft ops of the generator: a complex input arrives as its real [..., 2]
 // parts and is made complex here with viewAsComplex, a complex output leaves as viewAsReal, as
@@ -72,5 +73,23 @@ let complexOps: [String: DiffOp] = [
     "linalg_eig_vhbv": { xs, _ in
         let v = Linalg.eig(xs[0]).eigenvectors
         return [v.mT.conj().matmul(xs[1].to(v.dtype)).matmul(v).diagonal(dim1: -2, dim2: -1).abs().sum(dim: -1)]
+    },
+]
+
+let foldOps: [String: DiffOp] = [
+    "nn_unfold": { xs, c in
+        [
+            unfold(
+                xs[0], kernelSize: SizeSpec(c.ints("k")), dilation: SizeSpec(c.ints("d")),
+                padding: SizeSpec(c.ints("p")),
+                stride: SizeSpec(c.ints("s")))
+        ]
+    },
+    "nn_fold": { xs, c in
+        [
+            fold(
+                xs[0], outputSize: SizeSpec(c.ints("size")), kernelSize: SizeSpec(c.ints("k")),
+                dilation: SizeSpec(c.ints("d")), padding: SizeSpec(c.ints("p")), stride: SizeSpec(c.ints("s")))
+        ]
     },
 ]

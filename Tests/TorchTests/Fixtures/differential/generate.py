@@ -2291,6 +2291,40 @@ HFN = {"fft_hfft2": (torch.fft.hfft2, True, True), "fft_ihfft2": (torch.fft.ihff
 for name, (f, cin, two) in HFN.items():
     op(name, "fft", call(f, cin, two), fftn_sample(cin, two), tol=FFT_TOL)
 
+
+# Sliding blocks (F.unfold / F.fold, #16).
+def fold_geometry():
+    return {"k": [rng.randint(0 if rng.random() < 0.03 else 1, 3), rng.randint(1, 3)],
+            "d": [rng.randint(1, 2), rng.randint(1, 2)], "p": [rng.randint(0, 1), rng.randint(0, 2)],
+            "s": [rng.randint(1, 2), rng.randint(1, 3)]}
+
+
+def unfold_sample():
+    a = fold_geometry()
+    shape = [rng.randint(1, 3), rng.randint(1, 3), rng.randint(1, 7), rng.randint(1, 7)]
+    if rng.random() < 0.2:
+        shape = shape[1:]
+    return [Input(shape, pick(FLOATS + ["int64"]), edge=0.05)], a
+
+
+def fold_sample():
+    a = fold_geometry()
+    size = [rng.randint(2, 7), rng.randint(2, 7)]
+    k, d, p, s = a["k"], a["d"], a["p"], a["s"]
+    blocks = [(size[i] + 2 * p[i] - d[i] * (k[i] - 1) - 1) // s[i] + 1 for i in range(2)]
+    c = rng.randint(1, 3)
+    length = max(blocks[0], 0) * max(blocks[1], 0) + (1 if rng.random() < 0.05 else 0)
+    shape = [rng.randint(1, 2), c * k[0] * k[1], length]
+    if rng.random() < 0.2:
+        shape = shape[1:]
+    a["size"] = size
+    return [Input(shape, pick(FLOATS), edge=0.05)], a
+
+
+op("nn_unfold", "nn", lambda xs, a: F.unfold(xs[0], a["k"], dilation=a["d"], padding=a["p"], stride=a["s"]), unfold_sample)
+op("nn_fold", "nn", lambda xs, a: F.fold(xs[0], a["size"], a["k"], dilation=a["d"], padding=a["p"], stride=a["s"]),
+   fold_sample)
+
 def main():
     tensors = {}
     cases = []
