@@ -100,6 +100,18 @@ final class LayersTests: XCTestCase {
         XCTAssertEqual(covered.scalars, [1, 2, 1, 2, 4, 2, 1, 2, 1])
     }
 
+    /// EmbeddingBag is its function over its table; 2-D input bags are the rows.
+    func testEmbeddingBagModule() {
+        let bag = EmbeddingBag(6, 3, mode: .sum, paddingIdx: 0)
+        let x = Tensor([1, 2, 0, 5, 4, 3])
+        let y = bag(x, offsets: Tensor([0, 2]))
+        XCTAssertEqual(y.shape, [2, 3])
+        let rows = bag.weight.indexSelect(0, Tensor([1, 2])).sum(dim: 0)
+        XCTAssertEqual(y[0].scalars, rows.scalars)
+        XCTAssertEqual(bag(x.reshape([2, 3])).scalars, y.scalars)
+        XCTAssertEqual(bag.weight[0].scalars, [0, 0, 0])
+    }
+
     func testRearrangementAndSimilarityModules() {
         let x = Tensor.arange(0, 32).to(.float64).reshape([1, 8, 2, 2])
         let up = PixelShuffle(2)(x)

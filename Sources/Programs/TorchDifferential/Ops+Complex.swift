@@ -77,6 +77,14 @@ let complexOps: [String: DiffOp] = [
 ]
 
 let foldOps: [String: DiffOp] = [
+    "embedding_bag": { xs, c in
+        [
+            embeddingBag(
+                xs[0], xs[1], offsets: c.intsOrNil("offsets").map { Tensor($0) },
+                mode: EmbeddingBagMode(rawValue: c.string("mode"))!, perSampleWeights: xs.count > 2 ? xs[2] : nil,
+                includeLastOffset: c.bool("last"), paddingIdx: c.intOrNil("pad"))
+        ]
+    },
     "nn_unfold": { xs, c in
         [
             unfold(

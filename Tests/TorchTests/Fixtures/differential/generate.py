@@ -2325,6 +2325,37 @@ op("nn_unfold", "nn", lambda xs, a: F.unfold(xs[0], a["k"], dilation=a["d"], pad
 op("nn_fold", "nn", lambda xs, a: F.fold(xs[0], a["size"], a["k"], dilation=a["d"], padding=a["p"], stride=a["s"]),
    fold_sample)
 
+
+def embedding_bag_sample():
+    e, d = rng.randint(1, 6), rng.randint(1, 4)
+    dt = pick(["float32", "float64"])
+    w = Input([e, d], dt, view="contig", edge=0)
+    mode = rng.choice(["sum", "mean", "max"])
+    pad = rng.choice([None, None, rng.randrange(e)])
+    hi = e if rng.random() < 0.03 else e - 1  # now and then an index out of range
+    if rng.random() < 0.3:
+        x = Input([rng.randint(1, 3), rng.randint(1, 4)], "int64", view="contig", edge=0, lo=0, hi=hi, grad=False)
+        args = {"mode": mode, "pad": pad, "offsets": None, "last": False}
+    else:
+        n = rng.randint(0, 8)
+        x = Input([n], "int64", view="contig", edge=0, lo=0, hi=hi, grad=False)
+        offsets = sorted([0] + [rng.randint(0, n) for _ in range(rng.randint(0, 3))])
+        last = rng.random() < 0.3
+        if last:
+            offsets.append(n)
+        args = {"mode": mode, "pad": pad, "offsets": offsets, "last": last}
+    ins = [x, w]
+    if mode == "sum" and rng.random() < 0.4:
+        ins.append(Input(x.shape, dt, view="contig", edge=0))
+    return ins, args
+
+
+op("embedding_bag", "nn",
+   lambda xs, a: F.embedding_bag(xs[0], xs[1], torch.tensor(a["offsets"]) if a["offsets"] is not None else None,
+                                 mode=a["mode"], per_sample_weights=xs[2] if len(xs) > 2 else None,
+                                 include_last_offset=a["last"], padding_idx=a["pad"]),
+   embedding_bag_sample)
+
 def main():
     tensors = {}
     cases = []
