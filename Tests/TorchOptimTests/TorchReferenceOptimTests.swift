@@ -41,6 +41,8 @@ final class TorchReferenceOptimTests: XCTestCase {
         case "radam_wd": return RAdam(p, lr: 0.02, betas: (0.5, 0.9), weightDecay: 0.1)
         case "rprop": return Rprop(p, lr: 0.01)
         case "rprop_etas": return Rprop(p, lr: 0.05, etas: (0.3, 1.5), stepSizes: (1e-3, 0.2))
+        case "asgd": return ASGD(p, lr: 0.05)
+        case "asgd_options": return ASGD(p, lr: 0.1, lambd: 0.01, alpha: 0.5, t0: 5, weightDecay: 0.02)
         default: return nil
         }
     }
@@ -49,7 +51,7 @@ final class TorchReferenceOptimTests: XCTestCase {
         let x = Tensor(shape: [8, 3], scalars: Self.floats("x"))
         let y = Tensor(shape: [8, 4], scalars: Self.floats("y"))
         let cases = Self.root["optimizers"] as! [[String: Any]]
-        XCTAssertEqual(cases.count, 19)
+        XCTAssertEqual(cases.count, 21)
         for c in cases {
             let name = c["name"] as! String
             let w = Tensor(shape: [3, 4], scalars: Self.floats("w0")).requiresGrad_()

@@ -101,3 +101,38 @@ public final class Adamax: BaseOptimizer {
         p.add_(m / u, alpha: -lr / bc)
     }
 }
+
+/// Averaged stochastic gradient descent (`torch.optim.ASGD`, PyTorch's single-tensor update):
+/// the step size decays as lr / (1 + λ·lr·t)^α, each step shrinks the parameter by 1 − λ·η, and
+/// `ax` (state "ax") keeps the running average of the iterates once t exceeds `t0`.
+///
+/// ```swift
+/// let opt = ASGD(model.parameters(), lr: 0.01)
+/// ```
+public final class ASGD: BaseOptimizer {
+    /// The decay term λ, the power α of the step-size decay and the step at which averaging starts.
+    public let lambd: Double, alpha: Double, t0: Double
+    /// ASGD over `params` with PyTorch's defaults.
+    public init(
+        _ params: [Tensor], lr: Double = 1e-2, lambd: Double = 1e-4, alpha: Double = 0.75, t0: Double = 1e6,
+        weightDecay: Double = 0
+    ) {
+        (self.lambd, self.alpha, self.t0) = (lambd, alpha, t0)
+        super.init(groups: [ParamGroup(params)], defaults: ["lr": lr, "weightDecay": weightDecay])
+    }
+    override func update(group: ParamGroup, index i: Int, param p: Tensor, grad: Tensor) {
+        let lr = option(group, "lr"), wd = option(group, "weightDecay")
+        let g = wd != 0 ? grad + p * wd : grad
+        // η and μ of the previous step (lr and 1 before the first), kept as 0-d state tensors.
+        let eta = buffer(i, "eta", Tensor.scalar(0.0, dtype: .float64), fill: lr)
+        let mu = buffer(i, "mu", Tensor.scalar(0.0, dtype: .float64), fill: 1)
+        let ax = buffer(i, "ax", p)
+        let etaValue = eta.item()
+        p.mul_(Tensor.scalar(1 - lambd * etaValue, dtype: p.dtype))
+        p.add_(g, alpha: -etaValue)
+        if mu.item() != 1 { ax.add_((p - ax) * mu.item()) } else { ax.copy_(p) }
+        let step = Double(paramSteps[i])
+        eta.fill_(lr / Double.pow(1 + lambd * lr * step, alpha))
+        mu.fill_(1 / Swift.max(1, step - t0))
+    }
+}

@@ -67,6 +67,8 @@ optimizers = [
     run_optimizer("radam_wd", lambda p: O.RAdam(p, lr=0.02, betas=(0.5, 0.9), weight_decay=0.1)),
     run_optimizer("rprop", lambda p: O.Rprop(p, lr=0.01)),
     run_optimizer("rprop_etas", lambda p: O.Rprop(p, lr=0.05, etas=(0.3, 1.5), step_sizes=(1e-3, 0.2))),
+    run_optimizer("asgd", lambda p: O.ASGD(p, lr=0.05)),
+    run_optimizer("asgd_options", lambda p: O.ASGD(p, lr=0.1, lambd=0.01, alpha=0.5, t0=5, weight_decay=0.02)),
 ]
 
 
