@@ -35,10 +35,12 @@ func poolPlan(
                 file: file, line: line)
         }
         let span = spatial[d] + 2 * p[d] - dil[d] * (k[d] - 1) - 1
-        var o = (ceilMode ? (span + st[d] - 1) / st[d] : span / st[d]) + 1
+        // Rounded down (PyTorch's div_rtn), also for a window longer than the input.
+        let num = ceilMode ? span + st[d] - 1 : span
+        var o = (num >= 0 ? num / st[d] : -((-num + st[d] - 1) / st[d])) + 1
         // In ceil mode the last window must start inside the input or its left padding.
         if ceilMode && (o - 1) * st[d] >= spatial[d] + p[d] { o -= 1 }
-        if o < 1 || span < 0 {
+        if o < 1 {
             torchFail(
                 op,
                 "Given input size: \(spatial). Calculated output size: \(o) along dimension \(d). Output size is too "

@@ -77,6 +77,35 @@ let complexOps: [String: DiffOp] = [
 ]
 
 let foldOps: [String: DiffOp] = [
+    "channel_shuffle": { xs, c in [channelShuffle(xs[0], groups: c.int("g"))] },
+    "local_response_norm": { xs, c in
+        [
+            localResponseNorm(
+                xs[0], size: c.int("size"), alpha: c.double("alpha"), beta: c.double("beta"), k: c.double("k"))
+        ]
+    },
+    "lp_pool1d": { xs, c in
+        [
+            lpPool1d(
+                xs[0], normType: c.double("p"), kernelSize: c.int("k"), stride: c.intOrNil("s"),
+                ceilMode: c.bool("ceil"))
+        ]
+    },
+    "lp_pool2d": { xs, c in
+        [
+            lpPool2d(
+                xs[0], normType: c.double("p"), kernelSize: SizeSpec(c.int("k")),
+                stride: c.intOrNil("s").map { SizeSpec($0) },
+                ceilMode: c.bool("ceil"))
+        ]
+    },
+    "pad_sequence": { xs, c in
+        [
+            padSequence(
+                xs, batchFirst: c.bool("first"), paddingValue: c.double("value"),
+                paddingSide: PaddingSide(rawValue: c.string("side"))!)
+        ]
+    },
     "embedding_bag": { xs, c in
         [
             embeddingBag(

@@ -2356,6 +2356,51 @@ op("embedding_bag", "nn",
                                  include_last_offset=a["last"], padding_idx=a["pad"]),
    embedding_bag_sample)
 
+
+# Channel layers, LP pooling and sequence padding (#16).
+def channel_shuffle_sample():
+    shape = [rng.randint(1, 2), rng.choice([1, 2, 4, 6, 5]), rng.randint(1, 3)] + [rng.randint(1, 3)] * rng.randint(0, 1)
+    if rng.random() < 0.05:
+        shape = shape[:2]
+    return [Input(shape, pick(ALL))], {"g": rng.choice([1, 2, 3, 0 if rng.random() < 0.05 else 2])}
+
+
+def lrn_sample():
+    shape = [rng.randint(1, 2), rng.randint(1, 6)] + [rng.randint(1, 4) for _ in range(rng.randint(1, 3))]
+    if rng.random() < 0.05:
+        shape = shape[:2]
+    # Contiguous: PyTorch's own view inside refuses some strided 4-D+ inputs (ours accepts them).
+    return [Input(shape, pick(["float32", "float64"]), view="contig", edge=0.05)], {
+        "size": rng.randint(1, 5), "alpha": rng.choice([1e-4, 0.01, 1.0]), "beta": rng.choice([0.75, 0.5, 1.0]),
+        "k": rng.choice([1.0, 2.0])}
+
+
+def lp_sample(rank):
+    def s():
+        shape = [rng.randint(1, 2), rng.randint(1, 3)] + [rng.randint(2, 7) for _ in range(rank)]
+        k = rng.randint(1, 3)
+        return [Input(shape, pick(["float32", "float64"]), lo=0.1, hi=2.0, edge=0)], {
+            "p": rng.choice([1.0, 2.0, 3.0]), "k": k, "s": rng.choice([None, 1, 2]), "ceil": rng.random() < 0.3}
+    return s
+
+
+def pad_sequence_sample():
+    dt = pick(["float32", "float64", "int64"])
+    tail = [rng.randint(1, 3)] * rng.randint(0, 1)
+    return [Input([rng.randint(1, 5)] + tail, dt, view="contig") for _ in range(rng.randint(1, 4))], {
+        "first": rng.random() < 0.5, "value": rng.choice([0.0, -1.0, 2.5]), "side": rng.choice(["right", "left"])}
+
+
+op("channel_shuffle", "nn", lambda xs, a: F.channel_shuffle(xs[0], a["g"]), channel_shuffle_sample, grad=False)
+op("local_response_norm", "nn",
+   lambda xs, a: F.local_response_norm(xs[0], a["size"], alpha=a["alpha"], beta=a["beta"], k=a["k"]), lrn_sample)
+op("lp_pool1d", "nn", lambda xs, a: F.lp_pool1d(xs[0], a["p"], a["k"], stride=a["s"], ceil_mode=a["ceil"]),
+   lp_sample(1))
+op("lp_pool2d", "nn", lambda xs, a: F.lp_pool2d(xs[0], a["p"], a["k"], stride=a["s"], ceil_mode=a["ceil"]),
+   lp_sample(2))
+op("pad_sequence", "nn", lambda xs, a: torch.nn.utils.rnn.pad_sequence(
+    xs, batch_first=a["first"], padding_value=a["value"], padding_side=a["side"]), pad_sequence_sample)
+
 def main():
     tensors = {}
     cases = []
