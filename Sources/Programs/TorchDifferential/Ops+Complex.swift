@@ -66,6 +66,16 @@ let complexOps: [String: DiffOp] = [
     "complex": { xs, _ in [rview(Tensor.complex(xs[0], xs[1]))] },
     "polar": { xs, _ in [rview(Tensor.polar(xs[0], xs[1]))] },
     "cx_pow_scalar": { xs, c in [rview(cplx(xs[0]).pow(c.double("p")))] },
+    "cx_cumsum": { xs, c in [rview(cplx(xs[0]).cumsum(dim: c.int("dim")))] },
+    "cx_var": { xs, c in
+        [cplx(xs[0]).variance(dims: c.intsOrNil("dims"), correction: c.int("correction"), keepdim: c.bool("keepdim"))]
+    },
+    "cx_std": { xs, c in
+        [cplx(xs[0]).std(dims: c.intsOrNil("dims"), correction: c.int("correction"), keepdim: c.bool("keepdim"))]
+    },
+    "cx_vector_norm": { xs, c in
+        [Linalg.vectorNorm(cplx(xs[0]), ord: c.double("ord"), dims: c.intsOrNil("dims"), keepdim: c.bool("keepdim"))]
+    },
     "linalg_eigvals": { xs, _ in
         let l = Linalg.eigvals(xs[0])
         return [rview(l.gather(-1, (l.real * 1000 + l.imag).argsort(dim: -1)))]

@@ -317,6 +317,12 @@ extension Tensor {
         dims: [Int]? = nil, correction: Int = 1, keepdim: Bool = false,
         file: StaticString = #fileID, line: UInt = #line
     ) -> Tensor {
+        if dtype.isComplex {
+            // PyTorch's complex variance: the parts' variances summed (a real result).
+            let (re, im) = complexParts()
+            return re.variance(dims: dims, correction: correction, keepdim: keepdim, file: file, line: line)
+                + im.variance(dims: dims, correction: correction, keepdim: keepdim, file: file, line: line)
+        }
         if !dtype.isFloatingPoint {
             torchFail("var", "std and var only support floating point and complex dtypes", file: file, line: line)
         }
@@ -333,6 +339,12 @@ extension Tensor {
         dims: [Int]? = nil, correction: Int = 1, keepdim: Bool = false,
         file: StaticString = #fileID, line: UInt = #line
     ) -> Tensor {
+        if dtype.isComplex {
+            // PyTorch's complex variance: the parts' variances summed (a real result).
+            let (re, im) = complexParts()
+            return re.variance(dims: dims, correction: correction, keepdim: keepdim, file: file, line: line)
+                + im.variance(dims: dims, correction: correction, keepdim: keepdim, file: file, line: line)
+        }
         if !dtype.isFloatingPoint {
             torchFail("var", "std and var only support floating point and complex dtypes", file: file, line: line)
         }
@@ -348,14 +360,22 @@ extension Tensor {
         dims: [Int]? = nil, correction: Int = 1, keepdim: Bool = false,
         file: StaticString = #fileID, line: UInt = #line
     ) -> Tensor {
+        if dtype.isComplex {
+            let v = variance(dims: dims, correction: correction, keepdim: keepdim, file: file, line: line)
+            return Tensor.stdFromVariance(v)
+        }
         if !dtype.isFloatingPoint {
             torchFail("std", "std and var only support floating point and complex dtypes", file: file, line: line)
         }
         // The square root is taken in float64 too, before the one rounding to this dtype.
         let wide = dtype == .float64 ? self : to(.float64)
         let v = wide.varianceInOwnType(dims: dims, correction: correction, keepdim: keepdim, file: file, line: line)
-        // PyTorch's std backward is zero where the std is zero (not sqrt's 0/0).
-        let s = Torch.customFunction(
+        return Tensor.stdFromVariance(v).to(dtype)
+    }
+
+    /// √v with PyTorch's std backward: zero where the std is zero (not sqrt's 0/0).
+    static func stdFromVariance(_ v: Tensor) -> Tensor {
+        Torch.customFunction(
             "Std", [v],
             forward: { ctx, xs in
                 let r = xs[0].sqrt()
@@ -365,8 +385,7 @@ extension Tensor {
             backward: { ctx, g in
                 let r = ctx.savedTensors[0]
                 return [Tensor.where(r .== 0, 0.0, g / (r * 2))]
-            }, file: file, line: line)
-        return s.to(dtype)
+            })
     }
 
     /// Vector p-norm over `dims` (p = 2 by default; `.infinity` gives the max-abs norm).
@@ -374,6 +393,8 @@ extension Tensor {
         p: Double = 2, dims: [Int]? = nil, keepdim: Bool = false,
         file: StaticString = #fileID, line: UInt = #line
     ) -> Tensor {
+        // A complex tensor's norm is the norm of its moduli (real, of the parts' dtype).
+        if dtype.isComplex { return abs().norm(p: p, dims: dims, keepdim: keepdim, file: file, line: line) }
         if !dtype.isFloatingPoint {
             torchFail(
                 "norm",
@@ -448,6 +469,14 @@ extension Tensor {
     }
 
     func scan(isProduct: Bool, dim: Int, _ name: String, file: StaticString, line: UInt) -> Tensor {
+        if dtype.isComplex {
+            // A running sum of the parts; a running product has no complex form here yet.
+            if isProduct { ComplexMath.refuse(name, dtype, file: file, line: line) }
+            let d = rank == 0 ? 0 : normDim(dim, name, file, line)
+            if rank == 0 || count == 0 { return clone() }
+            return viewAsReal().scan(isProduct: false, dim: d, name, file: file, line: line).contiguous()
+                .viewAsComplex()
+        }
         if dtype.isFloatingPoint && Tensor.shouldRecord(self) {
             let d = rank == 0 ? 0 : normDim(dim, name, file, line)
             return Tensor.recorded(

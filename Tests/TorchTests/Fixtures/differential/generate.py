@@ -2401,6 +2401,30 @@ op("lp_pool2d", "nn", lambda xs, a: F.lp_pool2d(xs[0], a["p"], a["k"], stride=a[
 op("pad_sequence", "nn", lambda xs, a: torch.nn.utils.rnn.pad_sequence(
     xs, batch_first=a["first"], padding_value=a["value"], padding_side=a["side"]), pad_sequence_sample)
 
+
+# More complex reductions: running sums, variance/std (a real result) and vector norms.
+def cx_reduce_sample():
+    shape = rand_shape(hi=4)
+    r = len(shape)
+    dims = rng.choice([None, sorted(rng.sample(range(r), rng.randint(1, r)))]) if r else None
+    reduced = math.prod(shape[d] for d in (dims if dims is not None else range(r)))
+    # No variance with no degrees of freedom: PyTorch's complex var gradient there (NaN for the
+    # real part, 0 for the imaginary) is an artefact of its formula; ours is NaN for both.
+    correction = rng.choice([0, 1]) if reduced > 1 else 0
+    return [cx_input(shape)], {"dim": rng.randint(-r, r - 1) if r else 0, "dims": dims, "correction": correction,
+                               "keepdim": rng.random() < 0.5,
+                               "ord": rng.choice([2.0, 1.0, 3.0, math.inf, -math.inf, 0.0])}
+
+
+op("cx_cumsum", "complex", lambda xs, a: rview(cplx(xs[0]).cumsum(a["dim"])), cx_reduce_sample)
+op("cx_var", "complex", lambda xs, a: torch.var(cplx(xs[0]), dim=a["dims"], correction=a["correction"],
+                                                keepdim=a["keepdim"]), cx_reduce_sample, tol={"float32": (1e-5, 1e-5)})
+op("cx_std", "complex", lambda xs, a: torch.std(cplx(xs[0]), dim=a["dims"], correction=a["correction"],
+                                                keepdim=a["keepdim"]), cx_reduce_sample, tol={"float32": (1e-5, 1e-5)})
+op("cx_vector_norm", "complex", lambda xs, a: torch.linalg.vector_norm(cplx(xs[0]), ord=a["ord"], dim=a["dims"],
+                                                                       keepdim=a["keepdim"]), cx_reduce_sample,
+   tol={"float32": (1e-5, 1e-5)})
+
 def main():
     tensors = {}
     cases = []
