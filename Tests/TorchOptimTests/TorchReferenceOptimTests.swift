@@ -59,7 +59,7 @@ final class TorchReferenceOptimTests: XCTestCase {
             guard let opt = Self.makeOptimizer(name, w, b) else { XCTFail("\(name): no SwiftTorch spelling"); continue }
             let trajectory = c["trajectory"] as! [[String: [NSNumber]]]
             for (step, expected) in trajectory.enumerated() {
-                opt.zeroGrad(setToNil: true)
+                opt.zeroGrad(setToNone: step % 2 == 0)
                 let r = x.matmul(w) + b - y
                 let loss = (r * r).mean() + (w * w * w * w).mean() * 0.1
                 loss.backward()

@@ -110,6 +110,9 @@ open class Module {
     public func eval() -> Self { train(false) }
 
     /// Clears (or zeroes) every parameter's gradient.
+    /// `zeroGrad(setToNil:)` in PyTorch's words (`zero_grad(set_to_none=...)`). ```model.zeroGrad(setToNone: false)```
+    public func zeroGrad(setToNone: Bool) { zeroGrad(setToNil: setToNone) }
+
     public func zeroGrad(setToNil: Bool = true) {
         for p in parameters() {
             if setToNil { p.grad = nil } else { p.grad?.zero_() }

@@ -34,6 +34,9 @@ public protocol Optimizer: AnyObject {
 }
 
 extension Optimizer {
+    /// `zeroGrad(setToNil:)` in PyTorch's words (`zero_grad(set_to_none=...)`). ```opt.zeroGrad(setToNone: false)```
+    public func zeroGrad(setToNone: Bool) { zeroGrad(setToNil: setToNone) }
+
     /// The first group's learning rate; setting it sets every group's.
     public var lr: Double {
         get { paramGroups.first?.lr ?? 0 }
