@@ -17,9 +17,6 @@ public enum FFTNorm: String, Sendable {
         case .ortho: return 1 / Double(n).squareRoot()
         }
     }
-
-    /// The norm whose scaling applies to the other direction (hfft/ihfft run as irfft/rfft).
-    var swapped: FFTNorm { self == .backward ? .forward : (self == .forward ? .backward : .ortho) }
 }
 
 /// `torch.fft`: discrete Fourier transforms of any length along any dimensions, batched over the
@@ -76,8 +73,7 @@ public enum FFT {
         _ x: Tensor, n: Int? = nil, dim: Int = -1, norm: FFTNorm = .backward,
         file: StaticString = #fileID, line: UInt = #line
     ) -> Tensor {
-        let z = complexInput(x, "fft_hfft", file: file, line: line)
-        return c2rn(z.conj(), s: n.map { [$0] }, dims: [dim], norm: norm.swapped, "fft_hfft", file: file, line: line)
+        c2rn(x, s: n.map { [$0] }, dims: [dim], norm: norm, "fft_hfft", hermitian: true, file: file, line: line)
     }
 
     /// The inverse of `hfft` for a real signal (`torch.fft.ihfft`: the conjugate of `rfft`
@@ -86,7 +82,7 @@ public enum FFT {
         _ x: Tensor, n: Int? = nil, dim: Int = -1, norm: FFTNorm = .backward,
         file: StaticString = #fileID, line: UInt = #line
     ) -> Tensor {
-        r2cn(x, s: n.map { [$0] }, dims: [dim], norm: norm.swapped, "fft_ihfft", file: file, line: line).conj()
+        r2cn(x, s: n.map { [$0] }, dims: [dim], norm: norm, "fft_ihfft", hermitian: true, file: file, line: line)
     }
 
     /// The 2-D transform over `dim` (default the last two) (`torch.fft.fft2`).
@@ -183,21 +179,7 @@ public enum FFT {
         _ x: Tensor, s: [Int]? = nil, dim: [Int]? = nil, norm: FFTNorm = .backward,
         file: StaticString = #fileID, line: UInt = #line
     ) -> Tensor {
-        let op = "fft_hfftn"
-        var z = complexInput(x, op, file: file, line: line)
-        let (d, sizes) = plan(z, s: s, dims: dim, op, file: file, line: line)
-        guard let lastDim = d.last else { return z.real.clone() }
-        for (dim, size) in zip(d.dropLast(), sizes.dropLast()) {
-            let m = size ?? z.shape[dim]
-            z = z.resized(dim, m).fftC2C(
-                dim: dim, forward: true, scale: norm.scale(m, forward: true),
-                file: file, line: line)
-        }
-        let n = sizes.last! ?? 2 * (z.shape[lastDim] - 1)
-        if n < 1 { torchFail(op, "Invalid number of data points (\(n)) specified", file: file, line: line) }
-        return z.resized(lastDim, n / 2 + 1).conj().fftC2R(
-            dim: lastDim, n: n, scale: norm.scale(n, forward: true),
-            file: file, line: line)
+        c2rn(x, s: s, dims: dim, norm: norm, "fft_hfftn", hermitian: true, file: file, line: line)
     }
 
     /// The inverse of `hfftn` for a real signal (`torch.fft.ihfftn`): the conjugated half
@@ -207,24 +189,7 @@ public enum FFT {
         _ x: Tensor, s: [Int]? = nil, dim: [Int]? = nil, norm: FFTNorm = .backward,
         file: StaticString = #fileID, line: UInt = #line
     ) -> Tensor {
-        let op = "fft_ihfftn"
-        if x.isComplex {
-            torchFail(op, "ihfftn expects a real input tensor, but got \(x.dtype.pytorchName)", file: file, line: line)
-        }
-        let r = promoted(x, op, file: file, line: line)
-        let (d, sizes) = plan(r, s: s, dims: dim, op, file: file, line: line)
-        guard let lastDim = d.last else { return r.to(r.dtype.complexCounterpart) }
-        let n = sizes.last! ?? r.shape[lastDim]
-        if n < 1 { torchFail(op, "Invalid number of data points (\(n)) specified", file: file, line: line) }
-        var z = r.resized(lastDim, n).fftR2C(dim: lastDim, scale: norm.scale(n, forward: false), file: file, line: line)
-            .conj()
-        for (dim, size) in zip(d.dropLast(), sizes.dropLast()) {
-            let m = size ?? z.shape[dim]
-            z = z.resized(dim, m).fftC2C(
-                dim: dim, forward: false, scale: norm.scale(m, forward: false),
-                file: file, line: line)
-        }
-        return z
+        r2cn(x, s: s, dims: dim, norm: norm, "fft_ihfftn", hermitian: true, file: file, line: line)
     }
 
     /// The sample frequencies of an `n`-point transform with spacing `d` (`torch.fft.fftfreq`):
@@ -309,8 +274,11 @@ public enum FFT {
         return z
     }
 
+    /// A real transform over the last of `dims`, then complex ones over the others; `hermitian`
+    /// (ihfft, ihfftn): in the inverse direction, the half spectrum conjugated in between.
     static func r2cn(
-        _ x: Tensor, s: [Int]?, dims: [Int]?, norm: FFTNorm, _ op: String, file: StaticString, line: UInt
+        _ x: Tensor, s: [Int]?, dims: [Int]?, norm: FFTNorm, _ op: String, hermitian: Bool = false,
+        file: StaticString, line: UInt
     ) -> Tensor {
         if x.isComplex {
             let name = String(op.dropFirst(4))
@@ -321,33 +289,38 @@ public enum FFT {
         guard let lastDim = d.last else { return r.to(r.dtype.complexCounterpart) }
         let n = sizes.last! ?? r.shape[lastDim]
         if n < 1 { torchFail(op, "Invalid number of data points (\(n)) specified", file: file, line: line) }
-        var z = r.resized(lastDim, n).fftR2C(dim: lastDim, scale: norm.scale(n, forward: true), file: file, line: line)
+        let forward = !hermitian
+        var z = r.resized(lastDim, n).fftR2C(
+            dim: lastDim, scale: norm.scale(n, forward: forward), file: file, line: line)
+        if hermitian { z = z.conj() }
         for (dim, size) in zip(d.dropLast(), sizes.dropLast()) {
             let m = size ?? z.shape[dim]
             z = z.resized(dim, m).fftC2C(
-                dim: dim, forward: true, scale: norm.scale(m, forward: true),
-                file: file, line: line)
+                dim: dim, forward: forward, scale: norm.scale(m, forward: forward), file: file, line: line)
         }
         return z
     }
 
+    /// Complex transforms over all but the last of `dims`, then the half spectrum to real over it;
+    /// `hermitian` (hfft, hfftn): in the forward direction, conjugated before the last.
     static func c2rn(
-        _ x: Tensor, s: [Int]?, dims: [Int]?, norm: FFTNorm, _ op: String, file: StaticString, line: UInt
+        _ x: Tensor, s: [Int]?, dims: [Int]?, norm: FFTNorm, _ op: String, hermitian: Bool = false,
+        file: StaticString, line: UInt
     ) -> Tensor {
         var z = complexInput(x, op, file: file, line: line)
         let (d, sizes) = plan(z, s: s, dims: dims, op, file: file, line: line)
         guard let lastDim = d.last else { return z.real.clone() }
+        let forward = hermitian
         for (dim, size) in zip(d.dropLast(), sizes.dropLast()) {
             let m = size ?? z.shape[dim]
             z = z.resized(dim, m).fftC2C(
-                dim: dim, forward: false, scale: norm.scale(m, forward: false),
-                file: file, line: line)
+                dim: dim, forward: forward, scale: norm.scale(m, forward: forward), file: file, line: line)
         }
         let n = sizes.last! ?? 2 * (z.shape[lastDim] - 1)
         if n < 1 { torchFail(op, "Invalid number of data points (\(n)) specified", file: file, line: line) }
-        return z.resized(lastDim, n / 2 + 1).fftC2R(
-            dim: lastDim, n: n, scale: norm.scale(n, forward: false),
-            file: file, line: line)
+        let half = z.resized(lastDim, n / 2 + 1)
+        return (hermitian ? half.conj() : half).fftC2R(
+            dim: lastDim, n: n, scale: norm.scale(n, forward: forward), file: file, line: line)
     }
 }
 
