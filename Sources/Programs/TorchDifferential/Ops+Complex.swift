@@ -67,6 +67,7 @@ let complexOps: [String: DiffOp] = [
     "polar": { xs, _ in [rview(Tensor.polar(xs[0], xs[1]))] },
     "cx_pow_scalar": { xs, c in [rview(cplx(xs[0]).pow(c.double("p")))] },
     "cx_cumsum": { xs, c in [rview(cplx(xs[0]).cumsum(dim: c.int("dim")))] },
+    "cx_cumprod": { xs, c in [rview(cplx(xs[0]).cumprod(dim: c.int("dim")))] },
     "cx_var": { xs, c in
         [cplx(xs[0]).variance(dims: c.intsOrNil("dims"), correction: c.int("correction"), keepdim: c.bool("keepdim"))]
     },

@@ -470,10 +470,28 @@ extension Tensor {
 
     func scan(isProduct: Bool, dim: Int, _ name: String, file: StaticString, line: UInt) -> Tensor {
         if dtype.isComplex {
-            // A running sum of the parts; a running product has no complex form here yet.
-            if isProduct { ComplexMath.refuse(name, dtype, file: file, line: line) }
+            // A running sum of the parts; a running product by doubling (Hillis–Steele): log₂ n
+            // complex products of the result with itself shifted by 1, 2, 4, ... (ones shifted in).
             let d = rank == 0 ? 0 : normDim(dim, name, file, line)
             if rank == 0 || count == 0 { return clone() }
+            if isProduct {
+                let n = shape[d]
+                var r = self
+                var offset = 1
+                while offset < n {
+                    var onesShape = shape
+                    onesShape[d] = offset
+                    let shifted = Tensor.cat(
+                        [
+                            Tensor.ones(onesShape, dtype: dtype, device: device),
+                            r.narrow(d, start: 0, length: n - offset),
+                        ],
+                        dim: d)
+                    r = r * shifted
+                    offset *= 2
+                }
+                return r === self ? clone() : r
+            }
             return viewAsReal().scan(isProduct: false, dim: d, name, file: file, line: line).contiguous()
                 .viewAsComplex()
         }

@@ -2425,6 +2425,9 @@ op("cx_vector_norm", "complex", lambda xs, a: torch.linalg.vector_norm(cplx(xs[0
                                                                        keepdim=a["keepdim"]), cx_reduce_sample,
    tol={"float32": (1e-5, 1e-5)})
 
+op("cx_cumprod", "complex", lambda xs, a: rview(cplx(xs[0]).cumprod(a["dim"])), cx_reduce_sample,
+   tol={"float32": (1e-5, 1e-5)})
+
 def main():
     tensors = {}
     cases = []
