@@ -171,9 +171,9 @@ final class ComplexBehaviourTests: XCTestCase {
         XCTAssertFalse(c.isConj())
     }
 
-    /// Lengths past the fixture's: Stockham passes on long inputs, a 5-smooth length, the four-step split (2^17 and up) and a prime
-    /// whose Bluestein convolution is itself four-step; bins checked against a direct sum in
-    /// double precision, and the round trip.
+    /// Lengths past the fixture's: Stockham passes on long inputs, a 5-smooth length, the four-step
+    /// split (2^17 and up) and a prime whose Bluestein convolution is itself four-step; bins checked
+    /// against a direct sum in double precision, and the round trip.
     func testLongTransformsAgainstTheDefinition() {
         for n in [1 << 15, 40_000, 1 << 19, 262_139] {
             let x = Tensor.randn([n], dtype: .complex128, generator: Generator(seed: UInt64(n)))

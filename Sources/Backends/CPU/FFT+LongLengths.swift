@@ -122,8 +122,7 @@ final class Bluestein<T: FloatScalar>: @unchecked Sendable {
 
     init(n: Int, inverse: Bool) {
         self.n = n
-        var m = 1
-        while m < 2 * n - 1 { m += 1 }
+        var m = 2 * n - 1
         while !FFTPlan<T>.factors(m).allSatisfy({ $0 <= 5 }) { m += 1 }
         size = m
         let d: Double = inverse ? 1 : -1

@@ -75,7 +75,8 @@ public func fold(
             "Given output_size=\(g.tuple(size)), kernel_size=\(g.tuple(g.window.kernel)), "
                 + "dilation=\(g.tuple(g.window.dilation)), padding=\(g.tuple(g.padding)), "
                 + "stride=\(g.tuple(g.window.stride)), expected size of input's dimension 2 to match the calculated "
-                + "number of sliding blocks \(out[0]) * \(out[1]) = \(out.product), but got input.size(2)=\(x.shape[2]).",
+                + "number of sliding blocks \(out[0]) * \(out[1]) = \(out.product), but got "
+                + "input.size(2)=\(x.shape[2]).",
             file: file, line: line)
     }
     let (n, c) = (x.shape[0], x.shape[1] / k)
@@ -108,8 +109,8 @@ struct FoldGeometry {
         for (what, field, v, positive) in checks where v.contains(where: { positive ? $0 <= 0 : $0 < 0 }) {
             torchFail(
                 op,
-                "\(what) should be \(positive ? "greater than zero" : "non-negative"), but got \(field)_height: \(v[0]) "
-                    + "\(field)_width: \(v[1])", file: file, line: line)
+                "\(what) should be \(positive ? "greater than zero" : "non-negative"), but got "
+                    + "\(field)_height: \(v[0]) \(field)_width: \(v[1])", file: file, line: line)
         }
         window = WindowGeometry(kernel: k, stride: s, dilation: d)
         self.padding = p

@@ -22,14 +22,14 @@ extension Torch {
         _ f: ([Tensor]) -> Tensor, _ inputs: [Tensor], eps: Double = 1e-6,
         atol: Double = 1e-5, rtol: Double = 1e-3
     ) -> GradcheckResult {
-        if involvesComplex(f, inputs) {
+        let out0 = f(inputs)
+        if inputs.contains(where: { $0.isComplex }) || out0.isComplex {
             return withoutActuallyEscaping(f) { ef in
                 let (g, xs) = realified(ef, inputs)
                 return gradcheck(g, xs, eps: eps, atol: atol, rtol: rtol)
             }
         }
         let checked = inputs.indices.filter { inputs[$0].requiresGrad }
-        let out0 = f(inputs)
         let m = out0.count
         // Analytic: one backward per output element.
         var analytic: [[Double]] = checked.map { [Double](repeating: 0, count: inputs[$0].count * m) }
@@ -85,13 +85,13 @@ extension Torch {
         _ f: ([Tensor]) -> Tensor, _ inputs: [Tensor], eps: Double = 1e-6,
         atol: Double = 1e-5, rtol: Double = 1e-3
     ) -> GradcheckResult {
-        if involvesComplex(f, inputs) {
+        let out = f(inputs)
+        if inputs.contains(where: { $0.isComplex }) || out.isComplex {
             return withoutActuallyEscaping(f) { ef in
                 let (g, xs) = realified(ef, inputs)
                 return gradgradcheck(g, xs, eps: eps, atol: atol, rtol: rtol)
             }
         }
-        let out = f(inputs)
         let v = Tensor.randn(out.shape, dtype: .float64, generator: Generator(seed: 1234)).to(out.dtype)
         let checked = inputs.filter { $0.requiresGrad }
         return gradcheck(
@@ -122,13 +122,6 @@ extension Torch {
             return o.isComplex ? o.viewAsReal() : o
         }
         return (g, xs)
-    }
-}
-
-extension Torch {
-    /// Whether an input or the output of `f` is complex.
-    static func involvesComplex(_ f: ([Tensor]) -> Tensor, _ inputs: [Tensor]) -> Bool {
-        inputs.contains { $0.isComplex } || f(inputs).isComplex
     }
 }
 

@@ -20,8 +20,8 @@ extension Tensor {
         if isPartsView || viewBase?.isPartsView == true {
             torchFail(
                 op,
-                "an in-place operation on a view_as_real/view_as_complex view (or real, imag) of a tensor in an autograd "
-                    + "graph is not supported; write to the tensor itself or clone() the view",
+                "an in-place operation on a view_as_real/view_as_complex view (or real, imag) of a tensor in an "
+                    + "autograd graph is not supported; write to the tensor itself or clone() the view",
                 file: file, line: line)
         }
         let result = compute(clone())

@@ -61,7 +61,7 @@ extension Tensor {
         let moved = dim == last ? self : transpose(dim, last)
         var x = moved.contiguous()
         // Operands start at offset 0, where the kernels' two-element loads are aligned.
-        if x.layout.offset != 0 || x === self && !isContiguous { x = x.clone() }
+        if x.layout.offset != 0 { x = x.clone() }
         var outShape = x.shape
         let outDType: DType
         switch kind {
@@ -72,13 +72,11 @@ extension Tensor {
         let out = Tensor(uninitialized: outShape, dtype: outDType, device: device)
         let rows = n == 0 ? 0 : out.count / outShape[last]
         if rows > 0 { Kernels.fft(kind, out.operand, x.operand, rows: rows, n: n, device) }
-        var r = out
         if scale != 1 {
             let parts = outDType.isComplex ? out.viewAsReal() : out
             parts.mul_(Tensor.scalar(scale, dtype: parts.dtype))
-            r = out
         }
-        return dim == last ? r : r.transpose(dim, last)
+        return dim == last ? out : out.transpose(dim, last)
     }
 
     /// This tensor with dimension `dim` cut or zero-padded to `n` (PyTorch's `n`/`s` arguments).

@@ -362,7 +362,7 @@ extension Tensor {
     ) -> Tensor {
         if dtype.isComplex {
             let v = variance(dims: dims, correction: correction, keepdim: keepdim, file: file, line: line)
-            return Tensor.stdFromVariance(v)
+            return Tensor.stdFromVariance(v, file: file, line: line)
         }
         if !dtype.isFloatingPoint {
             torchFail("std", "std and var only support floating point and complex dtypes", file: file, line: line)
@@ -370,11 +370,11 @@ extension Tensor {
         // The square root is taken in float64 too, before the one rounding to this dtype.
         let wide = dtype == .float64 ? self : to(.float64)
         let v = wide.varianceInOwnType(dims: dims, correction: correction, keepdim: keepdim, file: file, line: line)
-        return Tensor.stdFromVariance(v).to(dtype)
+        return Tensor.stdFromVariance(v, file: file, line: line).to(dtype)
     }
 
     /// √v with PyTorch's std backward: zero where the std is zero (not sqrt's 0/0).
-    static func stdFromVariance(_ v: Tensor) -> Tensor {
+    static func stdFromVariance(_ v: Tensor, file: StaticString, line: UInt) -> Tensor {
         Torch.customFunction(
             "Std", [v],
             forward: { ctx, xs in
@@ -385,7 +385,7 @@ extension Tensor {
             backward: { ctx, g in
                 let r = ctx.savedTensors[0]
                 return [Tensor.where(r .== 0, 0.0, g / (r * 2))]
-            })
+            }, file: file, line: line)
     }
 
     /// Vector p-norm over `dims` (p = 2 by default; `.infinity` gives the max-abs norm).
