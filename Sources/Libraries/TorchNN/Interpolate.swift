@@ -74,7 +74,8 @@ public func interpolate(
     if spatial < 1 || spatial > 3 {
         fail(
             "Input Error: Only 3D, 4D and 5D input Tensors supported (got \(x.rank)D) for the modes: "
-                + "nearest | linear | bilinear | bicubic | trilinear | lanczos | area | nearest-exact (got \(mode.rawValue))"
+                + "nearest | linear | bilinear | bicubic | trilinear | lanczos | area | nearest-exact "
+                + "(got \(mode.rawValue))"
         )
     }
     if zip(inSizes, outSizes).contains(where: { $0 <= 0 || $1 <= 0 }) {
