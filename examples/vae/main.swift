@@ -28,21 +28,23 @@ var images = train.images.reshape([-1, 784])
 if limit > 0 { images = images.narrow(0, start: 0, length: limit) }
 let testImages = test.images.reshape([-1, 784])
 
-final class VAE: Module {
+/// The layers register themselves as stored properties; `forward` returns the reconstruction and
+/// the posterior, so `model(x)` gives both (through the hooks, as PyTorch's `model(data)`).
+final class VAE: Module, Forward1 {
+    typealias Input = Tensor
+    typealias Output = (Tensor, Normal)
     let fc1 = Linear(784, 400), fc21 = Linear(400, 20), fc22 = Linear(400, 20)
     let fc3 = Linear(20, 400), fc4 = Linear(400, 784)
-    override init() {
-        super.init()
-        for (name, m) in [("fc1", fc1), ("fc21", fc21), ("fc22", fc22), ("fc3", fc3), ("fc4", fc4)] {
-            register(name, m)
-        }
-    }
     /// q(z|x): a diagonal normal with the encoder's mean and log-variance.
     func encode(_ x: Tensor) -> Normal {
         let h = relu(fc1(x))
         return Normal(loc: fc21(h), scale: (0.5 * fc22(h)).exp())
     }
     func decode(_ z: Tensor) -> Tensor { fc4(relu(fc3(z))).sigmoid() }
+    func forward(_ x: Tensor) -> (Tensor, Normal) {
+        let q = encode(x)
+        return (decode(q.rsample()), q)
+    }
 }
 
 let model = VAE()
@@ -51,8 +53,7 @@ let prior = Normal(0, 1)
 
 /// Reconstruction (binary cross entropy, summed) plus KL(q(z|x) ‖ N(0, 1)), summed.
 func loss(_ x: Tensor) -> Tensor {
-    let q = model.encode(x)
-    let recon = model.decode(q.rsample())
+    let (recon, q) = model(x)
     return binaryCrossEntropy(recon, x, reduction: .sum) + klDivergence(q, prior.expand(q.batchShape)).sum()
 }
 

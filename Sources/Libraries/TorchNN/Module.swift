@@ -2,15 +2,15 @@ import Torch
 import TorchBase
 
 /// Base class of layers and models (PyTorch's `nn.Module`): named parameters, buffers and
-/// submodules, train/eval mode, state dicts. Subclasses register what they own in `init` and
-/// override `forward`.
+/// submodules, train/eval mode, state dicts, hooks. Stored properties holding modules and
+/// parameters register themselves, named by the property (Note [Automatic registration]).
 ///
 /// ```swift
 /// final class MLP: Module {
 ///     let fc1 = Linear(784, 256), fc2 = Linear(256, 10)
-///     override init() { super.init(); register("fc1", fc1); register("fc2", fc2) }
 ///     override func forward(_ x: Tensor) -> Tensor { fc2(relu(fc1(x))) }
 /// }
+/// MLP().namedParameters().map(\.0)   // ["fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"]
 /// ```
 open class Module {
     public private(set) var training = true
@@ -21,9 +21,11 @@ open class Module {
     /// A module with no parameters yet; subclasses register theirs by storing them.
     public init() {}
 
-    /// Registers a trainable parameter (marked `requiresGrad`).
+    /// Registers a trainable parameter (marked `requiresGrad`) under a name of your choosing;
+    /// stored properties need no call (Note [Automatic registration]).
     public func registerParameter(_ name: String, _ t: Tensor) {
         t.requiresGrad = true
+        t.isParameter = true
         params.removeAll { $0.0 == name }
         params.append((name, t))
     }
@@ -34,69 +36,258 @@ open class Module {
         buffers.append((name, t))
     }
 
-    /// Registers a submodule under `name`.
+    /// Registers a submodule under `name` (for names chosen at run time; stored properties
+    /// register themselves).
     public func register(_ name: String, _ m: Module) {
         submodules.removeAll { $0.0 == name }
         submodules.append((name, m))
     }
 
-    /// The module's computation; subclasses override it. `module(x)` calls it with the hooks.
-    open func forward(_ x: Tensor) -> Tensor { fatalError("\(type(of: self)) must override forward(_:)") }
+    // Note [Automatic registration]
+    // PyTorch registers whatever a module assigns to `self`: a Module becomes a child, an
+    // nn.Parameter a parameter. Swift has no `__setattr__`, so a module reads its own stored
+    // properties with `Mirror` whenever it lists its members: a `Module`, a parameter (a leaf
+    // tensor that requires grad, or one marked by `Parameter(_:)`), an optional of either, an
+    // array (named `name.0`, `name.1`, as a ModuleList) or a dictionary with String keys
+    // (`name.key`, keys sorted) of either. Names are the property names, in declaration order,
+    // superclass first; explicit `register*` calls come before them and win a name both use.
+    // One object under two names is two entries, as in PyTorch: `namedParameters`/`modules` list
+    // it once, `stateDict` under both names (tied weights). Reading the properties on each call (rather than once) follows a
+    // `var` that is reassigned, as PyTorch's attribute assignment does. The classes of this
+    // library register explicitly and are not reflected (cheaper, and their private storage is
+    // not part of their state dict); subclasses written outside it are. A plain tensor property
+    // that does not require grad is an attribute, not state, as in PyTorch: use registerBuffer.
 
-    /// Runs the forward pre-hooks (which may replace the input), `forward`, then the forward
-    /// hooks (which may replace the output).
-    public func callAsFunction(_ x: Tensor) -> Tensor {
-        if preHooks.isEmpty && postHooks.isEmpty { return forward(x) }
-        var input = x
-        for h in preHooks { if let r = h.fn(self, input) { input = r } }
-        var out = forward(input)
-        for h in postHooks { if let r = h.fn(self, input, out) { out = r } }
+    /// This module's own parameters: explicit ones, then stored properties.
+    private func ownParameters() -> [(String, Tensor)] {
+        let found = reflectedMembers().params
+        if found.isEmpty { return params }
+        var out = params
+        for (name, t) in found where !out.contains(where: { $0.0 == name }) { out.append((name, t)) }
         return out
     }
 
-    private var preHooks: [(id: Int, fn: (Module, Tensor) -> Tensor?)] = []
-    private var postHooks: [(id: Int, fn: (Module, Tensor, Tensor) -> Tensor?)] = []
+    /// This module's direct submodules: explicit ones, then stored properties.
+    private func ownChildren() -> [(String, Module)] {
+        let found = reflectedMembers().modules
+        if found.isEmpty { return submodules }
+        var out = submodules
+        for (name, m) in found where m !== self && !out.contains(where: { $0.0 == name }) {
+            out.append((name, m))
+        }
+        return out
+    }
+
+    private func reflectedMembers() -> (params: [(String, Tensor)], modules: [(String, Module)]) {
+        var levels: [Mirror] = []
+        var mirror: Mirror? = Mirror(reflecting: self)
+        while let m = mirror {
+            if String(reflecting: m.subjectType).hasPrefix("TorchNN.") { break }
+            levels.append(m)
+            mirror = m.superclassMirror
+        }
+        var params: [(String, Tensor)] = []
+        var modules: [(String, Module)] = []
+        for level in levels.reversed() {
+            for child in level.children {
+                guard var name = child.label else { continue }
+                if name.hasPrefix("$__lazy_storage_$_") { name.removeFirst(18) }
+                Module.collect(child.value, name: name, params: &params, modules: &modules)
+            }
+        }
+        return (params, modules)
+    }
+
+    private static func collect(
+        _ value: Any, name: String, params: inout [(String, Tensor)], modules: inout [(String, Module)]
+    ) {
+        if let m = value as? Module {
+            modules.append((name, m))
+        } else if let t = value as? Tensor {
+            if t.isParameter || (t.isLeaf && t.requiresGrad) { params.append((name, t)) }
+        } else if let ms = value as? [Module] {
+            for (i, m) in ms.enumerated() { modules.append(("\(name).\(i)", m)) }
+        } else if let ts = value as? [Tensor] {
+            for (i, t) in ts.enumerated() { collect(t, name: "\(name).\(i)", params: &params, modules: &modules) }
+        } else if let ms = value as? [String: Module] {
+            for k in ms.keys.sorted() { modules.append(("\(name).\(k)", ms[k]!)) }
+        } else if let ts = value as? [String: Tensor] {
+            for k in ts.keys.sorted() { collect(ts[k]!, name: "\(name).\(k)", params: &params, modules: &modules) }
+        }
+    }
+
+    /// The module's computation; subclasses override it. `module(x)` calls it with the hooks.
+    /// A forward with other inputs or outputs is declared through `Forward1`…`Forward4`.
+    open func forward(_ x: Tensor) -> Tensor {
+        fatalError(
+            "\(type(of: self)) has no forward(_: Tensor) -> Tensor: override it, or call the module with the "
+                + "inputs its own forward takes (not through Sequential)")
+    }
+
+    /// Runs the forward pre-hooks (which may replace the input), `forward`, then the forward
+    /// hooks (which may replace the output). Disfavoured so that a `Forward1` module's own
+    /// `callAsFunction` wins where its output is not a tensor.
+    @_disfavoredOverload
+    public func callAsFunction(_ x: Tensor) -> Tensor {
+        if preHooks.isEmpty && postHooks.isEmpty { return forward(x) }
+        return withHooks(x, calling: forward)
+    }
+
+    private var preHooks: [(id: Int, fn: (Module, [Any]) -> [Any]?)] = []
+    private var postHooks: [(id: Int, fn: (Module, [Any], Any) -> Any?)] = []
     private var nextHookID = 0
 
-    /// Calls `hook(module, input)` before `forward`; a returned tensor replaces the input.
+    /// Calls `body` on `inputs` between the forward pre-hooks and hooks, which see the inputs as
+    /// a list and may replace them (and the output) with values of the same types. Modules whose
+    /// `forward` takes other inputs than one tensor route their `callAsFunction` through it.
+    public func withHooks<each Input, Output>(
+        _ inputs: repeat each Input, calling body: (repeat each Input) -> Output,
+        file: StaticString = #fileID, line: UInt = #line
+    ) -> Output {
+        if preHooks.isEmpty && postHooks.isEmpty { return body(repeat each inputs) }
+        var list: [Any] = []
+        for x in repeat each inputs { list.append(x) }
+        var replaced = false
+        for h in preHooks {
+            if let r = h.fn(self, list) {
+                guard r.count == list.count else {
+                    torchFail(
+                        "\(type(of: self)) forward pre-hook", "returned \(r.count) inputs for \(list.count)",
+                        file: file, line: line)
+                }
+                list = r
+                replaced = true
+            }
+        }
+        var out: Output
+        if replaced {
+            var i = 0
+            func next<T>(_: T.Type) -> T {
+                defer { i += 1 }
+                guard let v = list[i] as? T else {
+                    torchFail(
+                        "\(type(of: self)) forward pre-hook",
+                        "input \(i) must stay a \(T.self), got \(type(of: list[i]))", file: file, line: line)
+                }
+                return v
+            }
+            out = body(repeat next((each Input).self))
+        } else {
+            out = body(repeat each inputs)
+        }
+        for h in postHooks {
+            guard let r = h.fn(self, list, out) else { continue }
+            guard let o = r as? Output else {
+                torchFail(
+                    "\(type(of: self)) forward hook", "the output must stay a \(Output.self), got \(type(of: r))",
+                    file: file, line: line)
+            }
+            out = o
+        }
+        return out
+    }
+
+    /// Calls `hook(module, input)` before `forward` of a one-tensor module; a returned tensor
+    /// replaces the input.
     @discardableResult
     public func registerForwardPreHook(_ hook: @escaping (Module, Tensor) -> Tensor?) -> ModuleHookHandle {
+        registerForwardPreHook(inputs: { m, xs in
+            guard xs.count == 1, let x = xs[0] as? Tensor else { return nil }
+            return hook(m, x).map { [$0] }
+        })
+    }
+
+    /// Calls `hook(module, output)` after `forward` of a one-tensor module; a returned tensor
+    /// replaces the output.
+    @discardableResult
+    public func registerForwardHook(_ hook: @escaping (Module, Tensor, Tensor) -> Tensor?) -> ModuleHookHandle {
+        registerForwardHook(inputs: { m, xs, out in
+            guard xs.count == 1, let x = xs[0] as? Tensor, let y = out as? Tensor else { return nil }
+            return hook(m, x, y)
+        })
+    }
+
+    /// Calls `hook(module, inputs)` before `forward`, whatever it takes (PyTorch's
+    /// `register_forward_pre_hook`): the inputs as a list; a returned list replaces them.
+    @discardableResult @_disfavoredOverload
+    public func registerForwardPreHook(inputs hook: @escaping (Module, [Any]) -> [Any]?) -> ModuleHookHandle {
         nextHookID += 1
         let id = nextHookID
         preHooks.append((id, hook))
         return ModuleHookHandle { [weak self] in self?.preHooks.removeAll { $0.id == id } }
     }
 
-    /// Calls `hook(module, input, output)` after `forward`; a returned tensor replaces the output.
-    @discardableResult
-    public func registerForwardHook(_ hook: @escaping (Module, Tensor, Tensor) -> Tensor?) -> ModuleHookHandle {
+    /// Calls `hook(module, inputs, output)` after `forward`, whatever it takes and returns (a
+    /// tuple for several outputs); a returned value replaces the output.
+    @discardableResult @_disfavoredOverload
+    public func registerForwardHook(inputs hook: @escaping (Module, [Any], Any) -> Any?) -> ModuleHookHandle {
         nextHookID += 1
         let id = nextHookID
         postHooks.append((id, hook))
         return ModuleHookHandle { [weak self] in self?.postHooks.removeAll { $0.id == id } }
     }
 
-    /// Parameters of this module and its submodules, with dotted names (`fc1.weight`).
-    public func namedParameters(prefix: String = "") -> [(String, Tensor)] {
-        params.map { (prefix + $0.0, $0.1) } + submodules.flatMap { $0.1.namedParameters(prefix: prefix + $0.0 + ".") }
+    /// This module and every module below it with dotted names (`""` for this one), each once
+    /// unless `removeDuplicate` is false (PyTorch's `named_modules`).
+    public func namedModules(prefix: String = "", removeDuplicate: Bool = true) -> [(String, Module)] {
+        var seen = Set<ObjectIdentifier>()
+        var out: [(String, Module)] = []
+        func walk(_ m: Module, _ name: String) {
+            if removeDuplicate { if !seen.insert(ObjectIdentifier(m)).inserted { return } }
+            out.append((name, m))
+            for (child, sub) in m.ownChildren() { walk(sub, name.isEmpty ? child : name + "." + child) }
+        }
+        walk(self, prefix.hasSuffix(".") ? String(prefix.dropLast()) : prefix)
+        return out
     }
 
-    /// Every parameter of this module and its submodules (for an optimizer). ```SGD(model.parameters(), lr: 0.1)```
-    public func parameters() -> [Tensor] { namedParameters().map { $0.1 } }
+    /// Parameters of this module and its submodules, with dotted names (`fc1.weight`). A
+    /// parameter shared by two modules (tied weights) is listed once unless `removeDuplicate`
+    /// is false, as PyTorch's `named_parameters`.
+    public func namedParameters(prefix: String = "", recurse: Bool = true, removeDuplicate: Bool = true) -> [(
+        String, Tensor
+    )] {
+        namedMembers(prefix: prefix, recurse: recurse, removeDuplicate: removeDuplicate) { $0.ownParameters() }
+    }
+
+    /// Every parameter of this module and its submodules, each once (for an optimizer).
+    /// ```SGD(model.parameters(), lr: 0.1)```
+    public func parameters(recurse: Bool = true) -> [Tensor] { namedParameters(recurse: recurse).map { $0.1 } }
 
     /// The buffers (running statistics) with their dotted names, as `state_dict` names them.
-    public func namedBuffers(prefix: String = "") -> [(String, Tensor)] {
-        buffers.map { (prefix + $0.0, $0.1) } + submodules.flatMap { $0.1.namedBuffers(prefix: prefix + $0.0 + ".") }
+    public func namedBuffers(prefix: String = "", recurse: Bool = true, removeDuplicate: Bool = true) -> [(
+        String, Tensor
+    )] {
+        namedMembers(prefix: prefix, recurse: recurse, removeDuplicate: removeDuplicate) { $0.buffers }
+    }
+
+    /// The buffers of this module and its submodules.
+    public func buffersList(recurse: Bool = true) -> [Tensor] { namedBuffers(recurse: recurse).map { $0.1 } }
+
+    private func namedMembers(
+        prefix: String, recurse: Bool, removeDuplicate: Bool, _ members: (Module) -> [(String, Tensor)]
+    ) -> [(String, Tensor)] {
+        let mods = recurse ? namedModules(prefix: prefix, removeDuplicate: removeDuplicate) : [(prefix, self)]
+        var seen = Set<ObjectIdentifier>()
+        var out: [(String, Tensor)] = []
+        for (path, m) in mods {
+            for (name, t) in members(m) {
+                if removeDuplicate && !seen.insert(ObjectIdentifier(t)).inserted { continue }
+                let dotted = path.isEmpty ? name : (path.hasSuffix(".") ? path + name : path + "." + name)
+                out.append((dotted, t))
+            }
+        }
+        return out
     }
 
     /// The direct submodules.
-    public func children() -> [Module] { submodules.map { $0.1 } }
+    public func children() -> [Module] { ownChildren().map { $0.1 } }
 
     /// The direct submodules with their names.
-    public func namedChildren() -> [(String, Module)] { submodules }
+    public func namedChildren() -> [(String, Module)] { ownChildren() }
 
-    /// This module and all modules below it, depth first.
-    public func modules() -> [Module] { [self] + submodules.flatMap { $0.1.modules() } }
+    /// This module and all modules below it, depth first, each once.
+    public func modules() -> [Module] { namedModules().map { $0.1 } }
 
     /// Sets training mode here and below (dropout and batch norm behave differently).
     @discardableResult
@@ -159,7 +350,9 @@ open class Module {
     /// Parameters and buffers by name, as PyTorch's `state_dict()`.
     public func stateDict() -> [String: Tensor] {
         var d: [String: Tensor] = [:]
-        for (k, v) in namedParameters() + namedBuffers() { d[k] = v.detach() }
+        for (k, v) in namedParameters(removeDuplicate: false) + namedBuffers(removeDuplicate: false) {
+            d[k] = v.detach()
+        }
         return d
     }
 
@@ -169,7 +362,7 @@ open class Module {
     public func loadStateDict(_ state: [String: Tensor], strict: Bool = true) throws -> (
         missing: [String], unexpected: [String]
     ) {
-        let own = namedParameters() + namedBuffers()
+        let own = namedParameters(removeDuplicate: false) + namedBuffers(removeDuplicate: false)
         let ownNames = Set(own.map { $0.0 })
         let missing = own.map { $0.0 }.filter { state[$0] == nil }.sorted()
         let unexpected = state.keys.filter { !ownNames.contains($0) }.sorted()
@@ -218,10 +411,42 @@ public final class Sequential: Module {
         for (i, l) in layers.enumerated() { register(String(i), l) }
     }
 
+    /// Layers under names of your choosing (PyTorch's `Sequential(OrderedDict(...))`).
+    /// ```Sequential([("fc", Linear(4, 2)), ("act", ReLU())])```
+    public init(_ named: [(String, Module)]) {
+        super.init()
+        for (k, l) in named { register(k, l) }
+    }
+
     /// Each layer applied to the previous one's output.
     public override func forward(_ x: Tensor) -> Tensor {
         children().reduce(x) { $1($0) }
     }
+
+    /// The layer at `i` (negative counts from the end, as PyTorch's `model[-1]`).
+    public subscript(_ i: Int) -> Module {
+        let layers = children()
+        let j = i < 0 ? i + layers.count : i
+        precondition(
+            j >= 0 && j < layers.count, "Sequential: index \(i) is out of range for \(layers.count) layers")
+        return layers[j]
+    }
+
+    /// The layers in `range`, as a new Sequential sharing them (PyTorch's `model[1:3]`); their
+    /// names are kept.
+    public subscript(_ range: Range<Int>) -> Sequential {
+        let named = namedChildren()
+        precondition(
+            range.lowerBound >= 0 && range.upperBound <= named.count,
+            "Sequential: range \(range) is out of range for \(named.count) layers")
+        return Sequential(Array(named[range]))
+    }
+
+    /// The number of layers (`len(model)`).
+    public var count: Int { namedChildren().count }
+
+    /// Adds `layer` at the end.
+    public func append(_ layer: Module) { register(String(count), layer) }
 }
 
 /// Removes a module hook.
@@ -232,8 +457,9 @@ public final class ModuleHookHandle {
     public func remove() { removeFn() }
 }
 
-/// Modules in a list, registered as "0", "1", ... (no forward of its own).
-public final class ModuleList: Module {
+/// Modules in a list, registered as "0", "1", ... (no forward of its own); iterate it with
+/// `for layer in list`.
+public final class ModuleList: Module, Sequence {
     public private(set) var items: [Module] = []
     /// A list of submodules, registered for `parameters()`. ```ModuleList([Linear(4, 4), Linear(4, 4)])```
     public init(_ modules: [Module] = []) {
@@ -245,10 +471,20 @@ public final class ModuleList: Module {
         register(String(items.count), m)
         items.append(m)
     }
-    /// The module at `i`.
-    public subscript(_ i: Int) -> Module { items[i] }
+    /// Adds every module of `ms` at the end.
+    public func extend(_ ms: [Module]) { for m in ms { append(m) } }
+    /// The module at `i` (negative counts from the end).
+    public subscript(_ i: Int) -> Module {
+        let j = i < 0 ? i + items.count : i
+        precondition(j >= 0 && j < items.count, "ModuleList: index \(i) is out of range for \(items.count) modules")
+        return items[j]
+    }
+    /// The modules in `range`, as a new list sharing them.
+    public subscript(_ range: Range<Int>) -> ModuleList { ModuleList(Array(items[range])) }
     /// The number of modules.
     public var count: Int { items.count }
+    /// The modules in order (`for layer in list`).
+    public func makeIterator() -> IndexingIterator<[Module]> { items.makeIterator() }
 }
 
 /// Modules by name (no forward of its own).
@@ -265,4 +501,93 @@ public final class ModuleDict: Module {
     }
     /// The names, in insertion order.
     public var keys: [String] { namedChildren().map { $0.0 } }
+    /// The modules, in insertion order.
+    public var values: [Module] { children() }
+    /// The number of modules.
+    public var count: Int { namedChildren().count }
+}
+
+/// A parameter (PyTorch's `nn.Parameter`): `data` detached as a leaf that requires grad (unless
+/// `requiresGrad` is false) and is marked as a parameter, so a module's stored property holding
+/// it is registered. ```let scale = Parameter(Tensor.ones([4]))```
+public func Parameter(_ data: Tensor, requiresGrad: Bool = true) -> Tensor {  // swiftlint:disable:this identifier_name
+    let p = data.isLeaf && !data.requiresGrad && !data.isParameter ? data : data.detach()
+    p.requiresGrad = requiresGrad
+    p.isParameter = true
+    return p
+}
+
+// Note [Forward with any inputs]
+// `Module.forward` takes and returns one tensor, which `Sequential` and the one-tensor hooks rely
+// on. A module whose forward takes other inputs or returns several values declares it through
+// `Forward1`…`Forward4` (by the number of inputs); `module(a, b)` then calls its `forward` through
+// `withHooks`, so hooks see the real inputs and outputs. A one-input forward that returns
+// something other than a tensor must name its types (`typealias Input = Tensor` and `Output`),
+// because the inherited `forward(_: Tensor) -> Tensor` is a candidate too.
+
+/// A module whose `forward` takes one input of any type and returns anything.
+///
+/// ```swift
+/// final class VAE: Module, Forward1 {
+///     typealias Input = Tensor
+///     typealias Output = (Tensor, Tensor, Tensor)
+///     func forward(_ x: Tensor) -> (Tensor, Tensor, Tensor) { ... }
+/// }
+/// let (recon, mu, logvar) = vae(x)
+/// ```
+public protocol Forward1: Module {
+    associatedtype Input
+    associatedtype Output
+    func forward(_ input: Input) -> Output
+}
+
+extension Forward1 {
+    /// Calls `forward` with the hooks.
+    public func callAsFunction(_ input: Input) -> Output { withHooks(input, calling: forward) }
+}
+
+/// A module whose `forward` takes two inputs. ```func forward(_ x: Tensor, _ hidden: (Tensor, Tensor)) -> ...```
+public protocol Forward2: Module {
+    associatedtype Input1
+    associatedtype Input2
+    associatedtype Output
+    func forward(_ a: Input1, _ b: Input2) -> Output
+}
+
+extension Forward2 {
+    /// Calls `forward` with the hooks. ```let (out, hidden) = model(input, hidden)```
+    public func callAsFunction(_ a: Input1, _ b: Input2) -> Output { withHooks(a, b, calling: forward) }
+}
+
+/// A module whose `forward` takes three inputs.
+public protocol Forward3: Module {
+    associatedtype Input1
+    associatedtype Input2
+    associatedtype Input3
+    associatedtype Output
+    func forward(_ a: Input1, _ b: Input2, _ c: Input3) -> Output
+}
+
+extension Forward3 {
+    /// Calls `forward` with the hooks.
+    public func callAsFunction(_ a: Input1, _ b: Input2, _ c: Input3) -> Output {
+        withHooks(a, b, c, calling: forward)
+    }
+}
+
+/// A module whose `forward` takes four inputs.
+public protocol Forward4: Module {
+    associatedtype Input1
+    associatedtype Input2
+    associatedtype Input3
+    associatedtype Input4
+    associatedtype Output
+    func forward(_ a: Input1, _ b: Input2, _ c: Input3, _ d: Input4) -> Output
+}
+
+extension Forward4 {
+    /// Calls `forward` with the hooks.
+    public func callAsFunction(_ a: Input1, _ b: Input2, _ c: Input3, _ d: Input4) -> Output {
+        withHooks(a, b, c, d, calling: forward)
+    }
 }

@@ -10,6 +10,9 @@ final class AutogradMeta {
     /// Held strongly: the accumulator refers back to this meta only weakly, so there is no cycle.
     var accumulator: AccumulateGrad?
     var name: String?
+    /// Marked by `Parameter(_:)` or a module's `registerParameter`: a module's stored property
+    /// holding it is registered as a parameter even while it does not require grad.
+    var isParameter = false
 }
 
 /// Handle returned by `registerHook`; call `remove()` to unregister.
@@ -79,6 +82,16 @@ extension Tensor {
 
     /// True for tensors not produced by a recorded op.
     public var isLeaf: Bool { creator == nil }
+
+    /// Whether this leaf is a module parameter (`nn.Parameter` in PyTorch): set by `Parameter(_:)`
+    /// and `Module.registerParameter`, read by a module's automatic registration.
+    public var isParameter: Bool {
+        get { autograd?.isParameter == true }
+        set {
+            if autograd == nil { if !newValue { return }; autograd = AutogradMeta() }
+            autograd!.isParameter = newValue
+        }
+    }
 
     /// Keeps `.grad` for this non-leaf tensor during backward.
     public func retainGrad() {

@@ -1,0 +1,178 @@
+import XCTest
+import Torch
+import TorchBase
+import TorchNN
+import TorchOptim
+
+/// Stored properties register themselves (Note [Automatic registration]) and forwards with any
+/// inputs and outputs go through the hooks (Note [Forward with any inputs]).
+final class ModuleRegistrationTests: XCTestCase {
+    final class Net: Module {
+        let conv1 = Conv2d(1, 4, kernelSize: 3)
+        var blocks = [Linear(4, 4), Linear(4, 4)]
+        let heads: [String: Module] = ["b": Linear(4, 1), "a": Linear(4, 2)]
+        var extra: Linear? = nil
+        let scale = Parameter(Tensor.ones([4]))
+        let frozen = Parameter(Tensor.zeros([2]), requiresGrad: false)
+        let constant = Tensor.ones([3])  // an attribute, not state
+        lazy var late = Linear(2, 2)
+        override func forward(_ x: Tensor) -> Tensor { x }
+    }
+
+    func testStoredPropertiesRegisterInDeclarationOrder() {
+        let net = Net()
+        XCTAssertEqual(
+            net.namedChildren().map { $0.0 }, ["conv1", "blocks.0", "blocks.1", "heads.a", "heads.b"])
+        XCTAssertEqual(
+            net.namedParameters().map { $0.0 },
+            [
+                "scale", "frozen", "conv1.weight", "conv1.bias", "blocks.0.weight", "blocks.0.bias",
+                "blocks.1.weight", "blocks.1.bias", "heads.a.weight", "heads.a.bias", "heads.b.weight",
+                "heads.b.bias",
+            ])
+        XCTAssertFalse(net.frozen.requiresGrad)
+        XCTAssertTrue(net.scale.requiresGrad && net.scale.isParameter)
+        // An optional and a lazy property join once they hold a module; a reassigned var follows.
+        net.extra = Linear(4, 4)
+        _ = net.late
+        XCTAssertEqual(net.namedChildren().map { $0.0 }.suffix(2), ["extra", "late"])
+        let replacement = Linear(4, 4)
+        net.blocks[1] = replacement
+        XCTAssertTrue(net.namedChildren().contains { $0.0 == "blocks.1" && $0.1 === replacement })
+        XCTAssertEqual(Set(net.stateDict().keys).count, net.namedParameters().count)
+        XCTAssertTrue(net.modules().contains { $0 === net.late })
+    }
+
+    func testExplicitRegistrationStillWorks() {
+        final class Old: Module {
+            let fc = Linear(3, 2)
+            let other = Linear(2, 2)
+            override init() {
+                super.init()
+                register("fc", fc)  // the old spelling: the same name is one entry
+                register("renamed", other)  // another name for the same object: PyTorch keeps both
+            }
+        }
+        let old = Old()
+        XCTAssertEqual(old.namedParameters().map { $0.0 }, ["fc.weight", "fc.bias", "renamed.weight", "renamed.bias"])
+        XCTAssertEqual(old.stateDict().count, 6)
+        // Library layers are not reflected: their private storage is not state.
+        XCTAssertEqual(LSTM(3, 4).namedParameters().count, 4)
+    }
+
+    func testTiedWeightsAreOneParameterButTwoStateDictKeys() {
+        final class Tied: Module {
+            let inner = Linear(4, 4)
+            let shared: Linear
+            let w: Tensor
+            override init() {
+                shared = inner
+                w = inner.weight
+                super.init()
+            }
+        }
+        let m = Tied()
+        XCTAssertEqual(m.namedParameters().map { $0.0 }, ["w", "inner.bias"])
+        XCTAssertEqual(m.namedParameters(removeDuplicate: false).count, 5)
+        XCTAssertEqual(Set(m.stateDict().keys), ["w", "inner.weight", "inner.bias", "shared.weight", "shared.bias"])
+        XCTAssertEqual(m.modules().count, 2)
+        XCTAssertEqual(m.namedModules(removeDuplicate: false).map { $0.0 }, ["", "inner", "shared"])
+    }
+
+    func testAForgottenRegistrationStillTrains() {
+        // What used to run but never train: a layer stored and not registered.
+        final class Model: Module {
+            let hidden = Linear(2, 8)
+            let out = Linear(8, 1)
+            override func forward(_ x: Tensor) -> Tensor { out(relu(hidden(x))) }
+        }
+        Torch.manualSeed(0)
+        let m = Model()
+        let before = m.hidden.weight.clone()
+        let opt = SGD(m.parameters(), lr: 0.1)
+        let x = Tensor.randn([16, 2])
+        let loss = (m(x) - x.sum(dim: 1, keepdim: true)).square().mean()
+        loss.backward()
+        opt.step()
+        XCTAssertEqual(m.parameters().count, 4)
+        XCTAssertFalse(before.equal(m.hidden.weight))
+    }
+
+    final class Seq2: Module, Forward2 {
+        let cell = LSTMCell(3, 5)
+        func forward(_ x: Tensor, _ state: (Tensor, Tensor)) -> (Tensor, (Tensor, Tensor)) {
+            let (h, c) = cell(x, (state.0, state.1))
+            return (h * 2, (h, c))
+        }
+    }
+
+    final class Triple: Module, Forward1 {
+        typealias Input = Tensor
+        typealias Output = (Tensor, Tensor, Tensor)
+        func forward(_ x: Tensor) -> (Tensor, Tensor, Tensor) { (x, x + 1, x + 2) }
+    }
+
+    func testForwardWithAnyInputsAndOutputsRunsTheHooks() {
+        let m = Seq2()
+        var seenInputs = 0
+        var seenOutput: Any?
+        let h1 = m.registerForwardPreHook(inputs: { _, xs in
+            seenInputs = xs.count
+            return nil
+        })
+        let h2 = m.registerForwardHook(inputs: { _, _, out in
+            seenOutput = out
+            return nil
+        })
+        let x = Tensor.randn([2, 3])
+        let (y, (h, c)) = m(x, (Tensor.zeros([2, 5]), Tensor.zeros([2, 5])))
+        XCTAssertEqual(seenInputs, 2)
+        XCTAssertTrue(seenOutput is (Tensor, (Tensor, Tensor)))
+        XCTAssertEqual(y.shape, [2, 5])
+        XCTAssertTrue(y.allclose(h * 2))
+        XCTAssertEqual(c.shape, [2, 5])
+        h1.remove()
+        h2.remove()
+
+        let t = Triple()
+        // A pre-hook replaces the input; a hook replaces the output (same types).
+        t.registerForwardPreHook(inputs: { _, xs in [(xs[0] as! Tensor) * 10] })
+        t.registerForwardHook(inputs: { _, _, out in
+            let (a, b, c) = out as! (Tensor, Tensor, Tensor)
+            return (a, b, c * 0)
+        })
+        let (a, b, c2) = t(Tensor([1.0]))
+        XCTAssertEqual(a.scalars, [10])
+        XCTAssertEqual(b.scalars, [11])
+        XCTAssertEqual(c2.scalars, [0])
+        // A one-tensor hook does not fire for a module of other outputs.
+        var fired = false
+        t.registerForwardHook { _, _, y in
+            fired = true
+            return y
+        }
+        _ = t(Tensor([1.0]))
+        XCTAssertFalse(fired)
+    }
+
+    func testSequentialIndexingSlicingAndListIteration() {
+        let s = Sequential(Linear(4, 8), ReLU(), Linear(8, 2))
+        XCTAssertTrue(s[0] is Linear)
+        XCTAssertTrue(s[-1] is Linear)
+        XCTAssertEqual(s.count, 3)
+        let head = s[0..<2]
+        XCTAssertEqual(head.namedChildren().map { $0.0 }, ["0", "1"])
+        XCTAssertTrue(head[0] === s[0])
+        XCTAssertEqual(head(Tensor.ones([1, 4])).shape, [1, 8])
+        s.append(Sigmoid())
+        XCTAssertEqual(s.count, 4)
+        let named = Sequential([("fc", Linear(2, 2)), ("act", Tanh())])
+        XCTAssertEqual(named.namedParameters().map { $0.0 }, ["fc.weight", "fc.bias"])
+        let list = ModuleList([Linear(2, 2), ReLU()])
+        var kinds: [String] = []
+        for layer in list { kinds.append("\(type(of: layer))") }
+        XCTAssertEqual(kinds, ["Linear", "ReLU"])
+        XCTAssertTrue(list[-1] is ReLU)
+        XCTAssertEqual(list[0..<1].count, 1)
+    }
+}
