@@ -176,3 +176,53 @@ final class ModuleRegistrationTests: XCTestCase {
         XCTAssertEqual(list[0..<1].count, 1)
     }
 }
+
+/// Layers spelled as a PyTorch user writes them: positional sizes, `Int` variables, `[Int]`.
+final class LayerSpellingTests: XCTestCase {
+    func testPositionalSizesAndIntVariables() {
+        let k = 3, s = 1, channels = 8
+        let conv = Conv2d(1, channels, k, s)
+        XCTAssertEqual(conv.weight.shape, [8, 1, 3, 3])
+        XCTAssertEqual(conv.stride, [1, 1])
+        let conv2 = Conv2d(1, 4, [3, 5], 2, [1, 2])
+        XCTAssertEqual(conv2(Tensor.zeros([1, 1, 8, 8])).shape, [1, 4, 4, 4])
+        let same = Conv1d(2, 2, kernelSize: k, padding: .same)
+        XCTAssertEqual(same(Tensor.zeros([1, 2, 9])).shape, [1, 2, 9])
+        let up = ConvTranspose2d(4, 2, 4, 2, 1)
+        XCTAssertEqual(up(Tensor.zeros([1, 4, 5, 5])).shape, [1, 2, 10, 10])
+        let pool = MaxPool2d(2, 2)
+        XCTAssertEqual(pool(Tensor.zeros([1, 1, 6, 6])).shape, [1, 1, 3, 3])
+        XCTAssertEqual(AvgPool2d(k, stride: 2, padding: 1)(Tensor.zeros([1, 1, 6, 6])).shape, [1, 1, 3, 3])
+        XCTAssertEqual(AdaptiveAvgPool2d(1)(Tensor.zeros([2, 3, 5, 7])).shape, [2, 3, 1, 1])
+        XCTAssertEqual(AdaptiveMaxPool2d([2, 3])(Tensor.zeros([2, 3, 5, 7])).shape, [2, 3, 2, 3])
+        XCTAssertEqual(maxPool2d(Tensor.zeros([1, 1, 4, 4]), kernel: k, stride: s).shape, [1, 1, 2, 2])
+        XCTAssertEqual(Flatten(1, -1)(Tensor.zeros([2, 3, 4])).shape, [2, 12])
+    }
+
+    func testMaxPoolIndicesRoundTripThroughUnpool() {
+        let x = Tensor([[[[1.0, 5, 2, 0], [3, 4, 8, 1], [0, 9, 6, 2], [7, 1, 3, 4]]]])
+        let pool = MaxPool2d(2, returnIndices: true)
+        let (y, idx) = pool.withIndices(x)
+        XCTAssertEqual(y.scalars, [5, 8, 9, 6])
+        XCTAssertEqual(idx.scalars, [1, 6, 9, 10])
+        let unpool = MaxUnpool2d(2)
+        let back = unpool(y, idx)
+        XCTAssertEqual(back.shape, [1, 1, 4, 4])
+        XCTAssertEqual(back.sum().item(), 28)
+        XCTAssertEqual(back[0, 0, 1, 2].item(), 8)
+        XCTAssertEqual(unpool(y, idx, outputSize: [5, 5]).shape, [1, 1, 5, 5])
+        // Gradients flow through the unpooling to the pooled values.
+        let leaf = y.detach().requiresGrad_()
+        unpool(leaf, idx).square().sum().backward()
+        XCTAssertEqual(leaf.grad?.scalars, [10, 16, 18, 12])
+        // The hooks see both inputs.
+        var seen = 0
+        unpool.registerForwardPreHook(inputs: { _, xs in
+            seen = xs.count
+            return nil
+        })
+        _ = unpool(y, idx)
+        XCTAssertEqual(seen, 2)
+        XCTAssertEqual(AvgPool2d(2, divisorOverride: 1)(x).scalars, [13, 11, 17, 15])
+    }
+}

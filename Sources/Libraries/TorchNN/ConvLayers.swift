@@ -12,8 +12,9 @@ public class ConvNd: Module {
     public let stride: [Int], dilation: [Int], padding: ConvPadding, groups: Int
 
     init(
-        r: Int, _ inChannels: Int, _ outChannels: Int, kernelSize: SizeSpec, stride: SizeSpec, padding: ConvPadding,
-        dilation: SizeSpec, groups: Int, bias: Bool, dtype: DType, file: StaticString, line: UInt
+        r: Int, _ inChannels: Int, _ outChannels: Int, kernelSize: any SizeSpecConvertible,
+        stride: any SizeSpecConvertible, padding: any ConvPaddingConvertible,
+        dilation: any SizeSpecConvertible, groups: Int, bias: Bool, dtype: DType, file: StaticString, line: UInt
     ) {
         let op = "Conv\(r)d"
         if groups < 1 || inChannels % groups != 0 || outChannels % groups != 0 {
@@ -28,7 +29,7 @@ public class ConvNd: Module {
         self.bias = bias ? Init.defaultBias(outChannels, fanIn: inChannels / groups * k.product, dtype: dtype) : nil
         self.stride = stride.expand(r, "stride", op, file: file, line: line)
         self.dilation = dilation.expand(r, "dilation", op, file: file, line: line)
-        self.padding = padding
+        self.padding = padding.convPadding
         self.groups = groups
         super.init()
         registerParameter("weight", weight)
@@ -51,12 +52,26 @@ public final class Conv1d: ConvNd {
     /// let conv = Conv1d(16, 32, kernelSize: 3, padding: 1)
     /// ```
     public init(
-        _ inChannels: Int, _ outChannels: Int, kernelSize: SizeSpec, stride: SizeSpec = 1, padding: ConvPadding = 0,
-        dilation: SizeSpec = 1, groups: Int = 1, bias: Bool = true, dtype: DType = .float32,
+        _ inChannels: Int, _ outChannels: Int, kernelSize: any SizeSpecConvertible, stride: any SizeSpecConvertible = 1,
+        padding: any ConvPaddingConvertible = 0,
+        dilation: any SizeSpecConvertible = 1, groups: Int = 1, bias: Bool = true, dtype: DType = .float32,
         file: StaticString = #fileID, line: UInt = #line
     ) {
         super.init(
             r: 1, inChannels, outChannels, kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation,
+            groups: groups, bias: bias, dtype: dtype, file: file, line: line)
+    }
+
+    /// PyTorch's positional spelling, `Conv1d(1, 32, 3, 1)`: kernel size, stride, padding,
+    /// dilation and groups in `nn.Conv1d`'s order; any of them may be an `Int` variable.
+    public convenience init(
+        _ inChannels: Int, _ outChannels: Int, _ kernelSize: any SizeSpecConvertible,
+        _ stride: any SizeSpecConvertible = 1, _ padding: any ConvPaddingConvertible = 0,
+        _ dilation: any SizeSpecConvertible = 1, _ groups: Int = 1, bias: Bool = true, dtype: DType = .float32,
+        file: StaticString = #fileID, line: UInt = #line
+    ) {
+        self.init(
+            inChannels, outChannels, kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation,
             groups: groups, bias: bias, dtype: dtype, file: file, line: line)
     }
 }
@@ -73,12 +88,26 @@ public final class Conv2d: ConvNd {
     /// let conv = Conv2d(3, 16, kernelSize: 3, padding: .same)
     /// ```
     public init(
-        _ inChannels: Int, _ outChannels: Int, kernelSize: SizeSpec, stride: SizeSpec = 1, padding: ConvPadding = 0,
-        dilation: SizeSpec = 1, groups: Int = 1, bias: Bool = true, dtype: DType = .float32,
+        _ inChannels: Int, _ outChannels: Int, kernelSize: any SizeSpecConvertible, stride: any SizeSpecConvertible = 1,
+        padding: any ConvPaddingConvertible = 0,
+        dilation: any SizeSpecConvertible = 1, groups: Int = 1, bias: Bool = true, dtype: DType = .float32,
         file: StaticString = #fileID, line: UInt = #line
     ) {
         super.init(
             r: 2, inChannels, outChannels, kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation,
+            groups: groups, bias: bias, dtype: dtype, file: file, line: line)
+    }
+
+    /// PyTorch's positional spelling, `Conv2d(1, 32, 3, 1)`: kernel size, stride, padding,
+    /// dilation and groups in `nn.Conv2d`'s order; any of them may be an `Int` variable.
+    public convenience init(
+        _ inChannels: Int, _ outChannels: Int, _ kernelSize: any SizeSpecConvertible,
+        _ stride: any SizeSpecConvertible = 1, _ padding: any ConvPaddingConvertible = 0,
+        _ dilation: any SizeSpecConvertible = 1, _ groups: Int = 1, bias: Bool = true, dtype: DType = .float32,
+        file: StaticString = #fileID, line: UInt = #line
+    ) {
+        self.init(
+            inChannels, outChannels, kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation,
             groups: groups, bias: bias, dtype: dtype, file: file, line: line)
     }
 }
@@ -91,12 +120,26 @@ public final class Conv3d: ConvNd {
     /// let conv = Conv3d(1, 8, kernelSize: 3)
     /// ```
     public init(
-        _ inChannels: Int, _ outChannels: Int, kernelSize: SizeSpec, stride: SizeSpec = 1, padding: ConvPadding = 0,
-        dilation: SizeSpec = 1, groups: Int = 1, bias: Bool = true, dtype: DType = .float32,
+        _ inChannels: Int, _ outChannels: Int, kernelSize: any SizeSpecConvertible, stride: any SizeSpecConvertible = 1,
+        padding: any ConvPaddingConvertible = 0,
+        dilation: any SizeSpecConvertible = 1, groups: Int = 1, bias: Bool = true, dtype: DType = .float32,
         file: StaticString = #fileID, line: UInt = #line
     ) {
         super.init(
             r: 3, inChannels, outChannels, kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation,
+            groups: groups, bias: bias, dtype: dtype, file: file, line: line)
+    }
+
+    /// PyTorch's positional spelling, `Conv3d(1, 32, 3, 1)`: kernel size, stride, padding,
+    /// dilation and groups in `nn.Conv3d`'s order; any of them may be an `Int` variable.
+    public convenience init(
+        _ inChannels: Int, _ outChannels: Int, _ kernelSize: any SizeSpecConvertible,
+        _ stride: any SizeSpecConvertible = 1, _ padding: any ConvPaddingConvertible = 0,
+        _ dilation: any SizeSpecConvertible = 1, _ groups: Int = 1, bias: Bool = true, dtype: DType = .float32,
+        file: StaticString = #fileID, line: UInt = #line
+    ) {
+        self.init(
+            inChannels, outChannels, kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation,
             groups: groups, bias: bias, dtype: dtype, file: file, line: line)
     }
 }
@@ -111,8 +154,10 @@ public class ConvTransposeNd: Module {
     public let stride: [Int], padding: [Int], outputPadding: [Int], dilation: [Int], groups: Int
 
     init(
-        r: Int, _ inChannels: Int, _ outChannels: Int, kernelSize: SizeSpec, stride: SizeSpec, padding: SizeSpec,
-        outputPadding: SizeSpec, groups: Int, bias: Bool, dilation: SizeSpec, dtype: DType, file: StaticString,
+        r: Int, _ inChannels: Int, _ outChannels: Int, kernelSize: any SizeSpecConvertible,
+        stride: any SizeSpecConvertible, padding: any SizeSpecConvertible,
+        outputPadding: any SizeSpecConvertible, groups: Int, bias: Bool, dilation: any SizeSpecConvertible,
+        dtype: DType, file: StaticString,
         line: UInt
     ) {
         let op = "ConvTranspose\(r)d"
@@ -153,8 +198,10 @@ public final class ConvTranspose1d: ConvTransposeNd {
     /// let up = ConvTranspose1d(8, 4, kernelSize: 2, stride: 2)
     /// ```
     public init(
-        _ inChannels: Int, _ outChannels: Int, kernelSize: SizeSpec, stride: SizeSpec = 1, padding: SizeSpec = 0,
-        outputPadding: SizeSpec = 0, groups: Int = 1, bias: Bool = true, dilation: SizeSpec = 1,
+        _ inChannels: Int, _ outChannels: Int, kernelSize: any SizeSpecConvertible, stride: any SizeSpecConvertible = 1,
+        padding: any SizeSpecConvertible = 0,
+        outputPadding: any SizeSpecConvertible = 0, groups: Int = 1, bias: Bool = true,
+        dilation: any SizeSpecConvertible = 1,
         dtype: DType = .float32,
         file: StaticString = #fileID, line: UInt = #line
     ) {
@@ -162,6 +209,21 @@ public final class ConvTranspose1d: ConvTransposeNd {
             r: 1, inChannels, outChannels, kernelSize: kernelSize, stride: stride, padding: padding,
             outputPadding: outputPadding,
             groups: groups, bias: bias, dilation: dilation, dtype: dtype, file: file, line: line)
+    }
+
+    /// PyTorch's positional spelling, `ConvTranspose1d(64, 32, 4, 2, 1)`: kernel size, stride,
+    /// padding, output padding, groups, bias and dilation in `nn.ConvTranspose1d`'s order.
+    public convenience init(
+        _ inChannels: Int, _ outChannels: Int, _ kernelSize: any SizeSpecConvertible,
+        _ stride: any SizeSpecConvertible = 1, _ padding: any SizeSpecConvertible = 0,
+        _ outputPadding: any SizeSpecConvertible = 0, _ groups: Int = 1, _ bias: Bool = true,
+        _ dilation: any SizeSpecConvertible = 1, dtype: DType = .float32,
+        file: StaticString = #fileID, line: UInt = #line
+    ) {
+        self.init(
+            inChannels, outChannels, kernelSize: kernelSize, stride: stride, padding: padding,
+            outputPadding: outputPadding, groups: groups, bias: bias, dilation: dilation, dtype: dtype, file: file,
+            line: line)
     }
 }
 
@@ -173,8 +235,10 @@ public final class ConvTranspose2d: ConvTransposeNd {
     /// let up = ConvTranspose2d(16, 8, kernelSize: 2, stride: 2)
     /// ```
     public init(
-        _ inChannels: Int, _ outChannels: Int, kernelSize: SizeSpec, stride: SizeSpec = 1, padding: SizeSpec = 0,
-        outputPadding: SizeSpec = 0, groups: Int = 1, bias: Bool = true, dilation: SizeSpec = 1,
+        _ inChannels: Int, _ outChannels: Int, kernelSize: any SizeSpecConvertible, stride: any SizeSpecConvertible = 1,
+        padding: any SizeSpecConvertible = 0,
+        outputPadding: any SizeSpecConvertible = 0, groups: Int = 1, bias: Bool = true,
+        dilation: any SizeSpecConvertible = 1,
         dtype: DType = .float32,
         file: StaticString = #fileID, line: UInt = #line
     ) {
@@ -182,5 +246,20 @@ public final class ConvTranspose2d: ConvTransposeNd {
             r: 2, inChannels, outChannels, kernelSize: kernelSize, stride: stride, padding: padding,
             outputPadding: outputPadding,
             groups: groups, bias: bias, dilation: dilation, dtype: dtype, file: file, line: line)
+    }
+
+    /// PyTorch's positional spelling, `ConvTranspose2d(64, 32, 4, 2, 1)`: kernel size, stride,
+    /// padding, output padding, groups, bias and dilation in `nn.ConvTranspose2d`'s order.
+    public convenience init(
+        _ inChannels: Int, _ outChannels: Int, _ kernelSize: any SizeSpecConvertible,
+        _ stride: any SizeSpecConvertible = 1, _ padding: any SizeSpecConvertible = 0,
+        _ outputPadding: any SizeSpecConvertible = 0, _ groups: Int = 1, _ bias: Bool = true,
+        _ dilation: any SizeSpecConvertible = 1, dtype: DType = .float32,
+        file: StaticString = #fileID, line: UInt = #line
+    ) {
+        self.init(
+            inChannels, outChannels, kernelSize: kernelSize, stride: stride, padding: padding,
+            outputPadding: outputPadding, groups: groups, bias: bias, dilation: dilation, dtype: dtype, file: file,
+            line: line)
     }
 }

@@ -27,6 +27,65 @@ public struct SizeSpec: ExpressibleByIntegerLiteral, ExpressibleByArrayLiteral, 
     }
 }
 
+/// A size argument: an `Int` (literal or variable), an `[Int]` or a `SizeSpec`, so that
+/// `Conv2d(1, 32, k)` takes a variable `k` as PyTorch's `kernel_size=k` does.
+public protocol SizeSpecConvertible {
+    /// The size as a `SizeSpec`.
+    var sizeSpec: SizeSpec { get }
+}
+
+extension SizeSpec: SizeSpecConvertible {
+    public var sizeSpec: SizeSpec { self }
+}
+
+extension Int: SizeSpecConvertible {
+    /// The same size for every spatial dimension.
+    public var sizeSpec: SizeSpec { SizeSpec(self) }
+}
+
+extension Array: SizeSpecConvertible where Element == Int {
+    /// One size per spatial dimension.
+    public var sizeSpec: SizeSpec { SizeSpec(self) }
+}
+
+extension SizeSpecConvertible {
+    func expand(_ rank: Int, _ what: String, _ op: String, file: StaticString, line: UInt) -> [Int] {
+        sizeSpec.expand(rank, what, op, file: file, line: line)
+    }
+}
+
+/// A padding argument: an `Int`, an `[Int]` or a `ConvPadding` (`.same`, `.valid`).
+public protocol ConvPaddingConvertible {
+    /// The padding as a `ConvPadding`.
+    var convPadding: ConvPadding { get }
+}
+
+extension ConvPadding: ConvPaddingConvertible {
+    public var convPadding: ConvPadding { self }
+}
+
+/// `.same` and `.valid` where a padding argument takes any `ConvPaddingConvertible`.
+public struct PaddingMode: ConvPaddingConvertible, Sendable {
+    public let convPadding: ConvPadding
+}
+
+extension ConvPaddingConvertible where Self == PaddingMode {
+    /// `padding: .same`: the output as large as the input (stride 1 only).
+    public static var same: PaddingMode { PaddingMode(convPadding: ConvPadding.same) }
+    /// `padding: .valid`: no padding.
+    public static var valid: PaddingMode { PaddingMode(convPadding: ConvPadding.valid) }
+}
+
+extension Int: ConvPaddingConvertible {
+    /// The same padding on every spatial dimension.
+    public var convPadding: ConvPadding { .explicit([self]) }
+}
+
+extension Array: ConvPaddingConvertible where Element == Int {
+    /// One padding per spatial dimension.
+    public var convPadding: ConvPadding { .explicit(self) }
+}
+
 /// Convolution padding: explicit sizes (one for all dimensions or one per dimension), `.same`
 /// (output as large as the input; stride 1 only) or `.valid` (none).
 public enum ConvPadding: ExpressibleByIntegerLiteral, ExpressibleByArrayLiteral, Equatable, Sendable {
@@ -42,11 +101,11 @@ public enum ConvPadding: ExpressibleByIntegerLiteral, ExpressibleByArrayLiteral,
 
 /// (before, after) padding per spatial dimension.
 func resolvePadding(
-    _ p: ConvPadding, kernel: [Int], dilation: [Int], stride: [Int], op: String,
+    _ p: any ConvPaddingConvertible, kernel: [Int], dilation: [Int], stride: [Int], op: String,
     file: StaticString, line: UInt
 ) -> [(Int, Int)] {
     let r = kernel.count
-    switch p {
+    switch p.convPadding {
     case .valid: return Array(repeating: (0, 0), count: r)
     case .same:
         if stride.contains(where: { $0 != 1 }) {
@@ -82,8 +141,9 @@ func padList(_ pads: [(Int, Int)]) -> [Int] {
 /// let y = conv(x, w, b, stride: 2, padding: 1, dilation: 1, groups: 1)
 /// ```
 public func conv(
-    _ x: Tensor, _ weight: Tensor, _ bias: Tensor? = nil, stride: SizeSpec = 1, padding: ConvPadding = 0,
-    dilation: SizeSpec = 1, groups: Int = 1, op: String = "conv",
+    _ x: Tensor, _ weight: Tensor, _ bias: Tensor? = nil, stride: any SizeSpecConvertible = 1,
+    padding: any ConvPaddingConvertible = 0,
+    dilation: any SizeSpecConvertible = 1, groups: Int = 1, op: String = "conv",
     file: StaticString = #fileID, line: UInt = #line
 ) -> Tensor {
     if x.dtype == .float16 || x.dtype == .bfloat16 {
@@ -169,8 +229,9 @@ public func conv(
 
 /// 1-D convolution of [N, C, L] inputs.
 public func conv1d(
-    _ x: Tensor, _ weight: Tensor, _ bias: Tensor? = nil, stride: SizeSpec = 1, padding: ConvPadding = 0,
-    dilation: SizeSpec = 1, groups: Int = 1, file: StaticString = #fileID, line: UInt = #line
+    _ x: Tensor, _ weight: Tensor, _ bias: Tensor? = nil, stride: any SizeSpecConvertible = 1,
+    padding: any ConvPaddingConvertible = 0,
+    dilation: any SizeSpecConvertible = 1, groups: Int = 1, file: StaticString = #fileID, line: UInt = #line
 ) -> Tensor {
     if weight.rank != 3 {
         torchFail("conv1d", "expected a weight [O, C/groups, k], got \(weight.shape)", file: file, line: line)
@@ -186,8 +247,9 @@ public func conv1d(
 /// let y = conv2d(x, w, b, stride: 1, padding: .same)
 /// ```
 public func conv2d(
-    _ x: Tensor, _ weight: Tensor, _ bias: Tensor? = nil, stride: SizeSpec = 1, padding: ConvPadding = 0,
-    dilation: SizeSpec = 1, groups: Int = 1, file: StaticString = #fileID, line: UInt = #line
+    _ x: Tensor, _ weight: Tensor, _ bias: Tensor? = nil, stride: any SizeSpecConvertible = 1,
+    padding: any ConvPaddingConvertible = 0,
+    dilation: any SizeSpecConvertible = 1, groups: Int = 1, file: StaticString = #fileID, line: UInt = #line
 ) -> Tensor {
     if weight.rank != 4 {
         torchFail("conv2d", "expected a weight [O, C/groups, kh, kw], got \(weight.shape)", file: file, line: line)
@@ -199,8 +261,9 @@ public func conv2d(
 
 /// 3-D convolution of [N, C, D, H, W] inputs.
 public func conv3d(
-    _ x: Tensor, _ weight: Tensor, _ bias: Tensor? = nil, stride: SizeSpec = 1, padding: ConvPadding = 0,
-    dilation: SizeSpec = 1, groups: Int = 1, file: StaticString = #fileID, line: UInt = #line
+    _ x: Tensor, _ weight: Tensor, _ bias: Tensor? = nil, stride: any SizeSpecConvertible = 1,
+    padding: any ConvPaddingConvertible = 0,
+    dilation: any SizeSpecConvertible = 1, groups: Int = 1, file: StaticString = #fileID, line: UInt = #line
 ) -> Tensor {
     if weight.rank != 5 {
         torchFail("conv3d", "expected a weight [O, C/groups, kd, kh, kw], got \(weight.shape)", file: file, line: line)
@@ -214,8 +277,10 @@ public func conv3d(
 /// [N, Cin, spatial...] with `weight` [Cin, Cout/groups, kernel...]: a matrix multiply, then
 /// col2im. Output size `(in - 1)·stride - 2·padding + dilation·(k - 1) + outputPadding + 1`.
 public func convTranspose(
-    _ x: Tensor, _ weight: Tensor, _ bias: Tensor? = nil, stride: SizeSpec = 1, padding: SizeSpec = 0,
-    outputPadding: SizeSpec = 0, groups: Int = 1, dilation: SizeSpec = 1, op: String = "conv_transpose",
+    _ x: Tensor, _ weight: Tensor, _ bias: Tensor? = nil, stride: any SizeSpecConvertible = 1,
+    padding: any SizeSpecConvertible = 0,
+    outputPadding: any SizeSpecConvertible = 0, groups: Int = 1, dilation: any SizeSpecConvertible = 1,
+    op: String = "conv_transpose",
     file: StaticString = #fileID, line: UInt = #line
 ) -> Tensor {
     if x.dtype == .float16 || x.dtype == .bfloat16 {
@@ -318,8 +383,9 @@ public func convTranspose(
 /// let y = convTranspose1d(x, w, stride: 2)
 /// ```
 public func convTranspose1d(
-    _ x: Tensor, _ weight: Tensor, _ bias: Tensor? = nil, stride: SizeSpec = 1, padding: SizeSpec = 0,
-    outputPadding: SizeSpec = 0, groups: Int = 1, dilation: SizeSpec = 1,
+    _ x: Tensor, _ weight: Tensor, _ bias: Tensor? = nil, stride: any SizeSpecConvertible = 1,
+    padding: any SizeSpecConvertible = 0,
+    outputPadding: any SizeSpecConvertible = 0, groups: Int = 1, dilation: any SizeSpecConvertible = 1,
     file: StaticString = #fileID, line: UInt = #line
 ) -> Tensor {
     if weight.rank != 3 {
@@ -337,8 +403,9 @@ public func convTranspose1d(
 /// let y = convTranspose2d(x, w, stride: 2, padding: 1)
 /// ```
 public func convTranspose2d(
-    _ x: Tensor, _ weight: Tensor, _ bias: Tensor? = nil, stride: SizeSpec = 1, padding: SizeSpec = 0,
-    outputPadding: SizeSpec = 0, groups: Int = 1, dilation: SizeSpec = 1,
+    _ x: Tensor, _ weight: Tensor, _ bias: Tensor? = nil, stride: any SizeSpecConvertible = 1,
+    padding: any SizeSpecConvertible = 0,
+    outputPadding: any SizeSpecConvertible = 0, groups: Int = 1, dilation: any SizeSpecConvertible = 1,
     file: StaticString = #fileID, line: UInt = #line
 ) -> Tensor {
     if weight.rank != 4 {

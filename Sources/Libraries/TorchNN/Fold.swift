@@ -11,7 +11,8 @@ import TorchBase
 /// unfold(Tensor.randn([1, 3, 4, 4]), kernelSize: 2)   // [1, 12, 9]
 /// ```
 public func unfold(
-    _ input: Tensor, kernelSize: SizeSpec, dilation: SizeSpec = 1, padding: SizeSpec = 0, stride: SizeSpec = 1,
+    _ input: Tensor, kernelSize: any SizeSpecConvertible, dilation: any SizeSpecConvertible = 1,
+    padding: any SizeSpecConvertible = 0, stride: any SizeSpecConvertible = 1,
     file: StaticString = #fileID, line: UInt = #line
 ) -> Tensor {
     if (input.rank != 3 && input.rank != 4) || input.shape.dropFirst(input.rank - 3).contains(0) {
@@ -47,8 +48,9 @@ public func unfold(
 /// fold(unfold(x, kernelSize: 2), outputSize: [4, 4], kernelSize: 2)   // overlaps summed
 /// ```
 public func fold(
-    _ input: Tensor, outputSize: SizeSpec, kernelSize: SizeSpec, dilation: SizeSpec = 1, padding: SizeSpec = 0,
-    stride: SizeSpec = 1, file: StaticString = #fileID, line: UInt = #line
+    _ input: Tensor, outputSize: any SizeSpecConvertible, kernelSize: any SizeSpecConvertible,
+    dilation: any SizeSpecConvertible = 1, padding: any SizeSpecConvertible = 0,
+    stride: any SizeSpecConvertible = 1, file: StaticString = #fileID, line: UInt = #line
 ) -> Tensor {
     if (input.rank != 2 && input.rank != 3) || input.shape.dropFirst(input.rank - 2).contains(0) {
         torchFail(
@@ -94,7 +96,8 @@ struct FoldGeometry {
     let padding: [Int]
 
     init(
-        _ kernel: SizeSpec, _ dilation: SizeSpec, _ padding: SizeSpec, _ stride: SizeSpec, _ op: String,
+        _ kernel: any SizeSpecConvertible, _ dilation: any SizeSpecConvertible, _ padding: any SizeSpecConvertible,
+        _ stride: any SizeSpecConvertible, _ op: String,
         file: StaticString, line: UInt
     ) {
         let k = kernel.expand(2, "kernel_size", op, file: file, line: line)
@@ -132,8 +135,12 @@ struct FoldGeometry {
 public final class Unfold: Module {
     let kernelSize: SizeSpec, dilation: SizeSpec, padding: SizeSpec, stride: SizeSpec
     /// The blocks' geometry, as `unfold`'s arguments.
-    public init(kernelSize: SizeSpec, dilation: SizeSpec = 1, padding: SizeSpec = 0, stride: SizeSpec = 1) {
-        (self.kernelSize, self.dilation, self.padding, self.stride) = (kernelSize, dilation, padding, stride)
+    public init(
+        kernelSize: any SizeSpecConvertible, dilation: any SizeSpecConvertible = 1,
+        padding: any SizeSpecConvertible = 0, stride: any SizeSpecConvertible = 1
+    ) {
+        (self.kernelSize, self.dilation) = (kernelSize.sizeSpec, dilation.sizeSpec)
+        (self.padding, self.stride) = (padding.sizeSpec, stride.sizeSpec)
         super.init()
     }
     /// `unfold(x, ...)`.
@@ -147,10 +154,13 @@ public final class Fold: Module {
     let outputSize: SizeSpec, kernelSize: SizeSpec, dilation: SizeSpec, padding: SizeSpec, stride: SizeSpec
     /// The image size and the blocks' geometry, as `fold`'s arguments.
     public init(
-        outputSize: SizeSpec, kernelSize: SizeSpec, dilation: SizeSpec = 1, padding: SizeSpec = 0, stride: SizeSpec = 1
+        outputSize: any SizeSpecConvertible, kernelSize: any SizeSpecConvertible, dilation: any SizeSpecConvertible = 1,
+        padding: any SizeSpecConvertible = 0, stride: any SizeSpecConvertible = 1
     ) {
-        (self.outputSize, self.kernelSize, self.dilation) = (outputSize, kernelSize, dilation)
-        (self.padding, self.stride) = (padding, stride)
+        (self.outputSize, self.kernelSize, self.dilation) = (
+            outputSize.sizeSpec, kernelSize.sizeSpec, dilation.sizeSpec
+        )
+        (self.padding, self.stride) = (padding.sizeSpec, stride.sizeSpec)
         super.init()
     }
     /// `fold(x, ...)`.

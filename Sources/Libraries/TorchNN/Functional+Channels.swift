@@ -91,7 +91,8 @@ public func lpPool1d(
 /// lpPool2d(Tensor.rand([1, 2, 4, 4]), normType: 2, kernelSize: 2)   // [1, 2, 2, 2]
 /// ```
 public func lpPool2d(
-    _ x: Tensor, normType: Double, kernelSize: SizeSpec, stride: SizeSpec? = nil, ceilMode: Bool = false,
+    _ x: Tensor, normType: Double, kernelSize: any SizeSpecConvertible, stride: (any SizeSpecConvertible)? = nil,
+    ceilMode: Bool = false,
     file: StaticString = #fileID, line: UInt = #line
 ) -> Tensor {
     let k = kernelSize.expand(2, "kernel_size", "lp_pool2d", file: file, line: line)
@@ -178,8 +179,13 @@ public final class LPPool1d: Module {
 public final class LPPool2d: Module {
     public let normType: Double, kernelSize: SizeSpec, stride: SizeSpec?, ceilMode: Bool
     /// Power-average pooling over windows of `kernelSize`.
-    public init(_ normType: Double, kernelSize: SizeSpec, stride: SizeSpec? = nil, ceilMode: Bool = false) {
-        (self.normType, self.kernelSize, self.stride, self.ceilMode) = (normType, kernelSize, stride, ceilMode)
+    public init(
+        _ normType: Double, kernelSize: any SizeSpecConvertible, stride: (any SizeSpecConvertible)? = nil,
+        ceilMode: Bool = false
+    ) {
+        (self.normType, self.kernelSize, self.stride, self.ceilMode) = (
+            normType, kernelSize.sizeSpec, stride?.sizeSpec, ceilMode
+        )
         super.init()
     }
     /// `lpPool2d(x, ...)`.

@@ -13,7 +13,8 @@ struct PoolPlan {
 }
 
 func poolPlan(
-    _ x: Tensor, r: Int, kernel: SizeSpec, stride: SizeSpec?, padding: SizeSpec, dilation: SizeSpec,
+    _ x: Tensor, r: Int, kernel: any SizeSpecConvertible, stride: (any SizeSpecConvertible)?,
+    padding: any SizeSpecConvertible, dilation: any SizeSpecConvertible,
     ceilMode: Bool, fill: Double, op: String, file: StaticString, line: UInt
 ) -> PoolPlan {
     if x.rank != r + 2 && x.rank != r + 1 {
@@ -67,8 +68,9 @@ func windowViews(_ plan: PoolPlan) -> [Tensor] {
 /// Max pooling over the trailing `r` dimensions: the element-wise maximum of the kernel's
 /// window-offset views (padding counts as -inf).
 public func maxPool(
-    _ x: Tensor, r: Int, kernel: SizeSpec, stride: SizeSpec? = nil, padding: SizeSpec = 0,
-    dilation: SizeSpec = 1, ceilMode: Bool = false, op: String = "max_pool",
+    _ x: Tensor, r: Int, kernel: any SizeSpecConvertible, stride: (any SizeSpecConvertible)? = nil,
+    padding: any SizeSpecConvertible = 0,
+    dilation: any SizeSpecConvertible = 1, ceilMode: Bool = false, op: String = "max_pool",
     file: StaticString = #fileID, line: UInt = #line
 ) -> Tensor {
     if r == 2 {
@@ -91,7 +93,8 @@ public func maxPool(
 
 /// 1-D max pooling (`torch.nn.functional.max_pool1d`). ```maxPool1d(x, kernel: 2)```
 public func maxPool1d(
-    _ x: Tensor, kernel: SizeSpec, stride: SizeSpec? = nil, padding: SizeSpec = 0, dilation: SizeSpec = 1,
+    _ x: Tensor, kernel: any SizeSpecConvertible, stride: (any SizeSpecConvertible)? = nil,
+    padding: any SizeSpecConvertible = 0, dilation: any SizeSpecConvertible = 1,
     ceilMode: Bool = false, file: StaticString = #fileID, line: UInt = #line
 ) -> Tensor {
     maxPool(
@@ -101,7 +104,8 @@ public func maxPool1d(
 
 /// Max over `kernel` windows with the given stride (default: the kernel size).
 public func maxPool2d(
-    _ x: Tensor, kernel: SizeSpec, stride: SizeSpec? = nil, padding: SizeSpec = 0, dilation: SizeSpec = 1,
+    _ x: Tensor, kernel: any SizeSpecConvertible, stride: (any SizeSpecConvertible)? = nil,
+    padding: any SizeSpecConvertible = 0, dilation: any SizeSpecConvertible = 1,
     ceilMode: Bool = false, file: StaticString = #fileID, line: UInt = #line
 ) -> Tensor {
     maxPool(
@@ -112,17 +116,19 @@ public func maxPool2d(
 /// Average pooling over the trailing `r` dimensions. With `countIncludePad` the divisor counts
 /// the zero padding (not the ceil-mode overhang), as in PyTorch.
 public func avgPool(
-    _ x: Tensor, r: Int, kernel: SizeSpec, stride: SizeSpec? = nil, padding: SizeSpec = 0,
-    ceilMode: Bool = false, countIncludePad: Bool = true, op: String = "avg_pool",
+    _ x: Tensor, r: Int, kernel: any SizeSpecConvertible, stride: (any SizeSpecConvertible)? = nil,
+    padding: any SizeSpecConvertible = 0,
+    ceilMode: Bool = false, countIncludePad: Bool = true, divisorOverride: Int? = nil, op: String = "avg_pool",
     file: StaticString = #fileID, line: UInt = #line
 ) -> Tensor {
     x.requireKernel(op, "avg_pool2d", .floatingOrLong, file: file, line: line)
+    if divisorOverride == 0 { torchFail(op, "divisor must be not zero", file: file, line: line) }
     if x.dtype != .float32 && x.dtype != .float64 {
         // float16/bfloat16 sum in float32 and round once; int64 divides and truncates, as PyTorch.
         let wide: DType = x.dtype == .int64 ? .float64 : .float32
         let y = avgPool(
             x.to(wide), r: r, kernel: kernel, stride: stride, padding: padding, ceilMode: ceilMode,
-            countIncludePad: countIncludePad, op: op, file: file, line: line)
+            countIncludePad: countIncludePad, divisorOverride: divisorOverride, op: op, file: file, line: line)
         return x.dtype == .int64 ? y.trunc().to(.int64) : y.to(x.dtype)
     }
     let plan = poolPlan(
@@ -134,7 +140,9 @@ public func avgPool(
     let overhang = (0..<r).contains { plan.pads[$0].1 != p[$0] }
     let hasPad = p.contains { $0 != 0 }
     var y: Tensor
-    if !overhang && (countIncludePad || !hasPad) {
+    if let d = divisorOverride {
+        y = total / Double(d)
+    } else if !overhang && (countIncludePad || !hasPad) {
         y = total / Double(plan.geometry.volume)
     } else {
         // Divisor per window: the count of elements it covers that are input (or padding, with
@@ -158,7 +166,8 @@ public func avgPool(
 
 /// 1-D average pooling (`torch.nn.functional.avg_pool1d`). ```avgPool1d(x, kernel: 2)```
 public func avgPool1d(
-    _ x: Tensor, kernel: SizeSpec, stride: SizeSpec? = nil, padding: SizeSpec = 0, ceilMode: Bool = false,
+    _ x: Tensor, kernel: any SizeSpecConvertible, stride: (any SizeSpecConvertible)? = nil,
+    padding: any SizeSpecConvertible = 0, ceilMode: Bool = false,
     countIncludePad: Bool = true, file: StaticString = #fileID, line: UInt = #line
 ) -> Tensor {
     avgPool(
@@ -166,14 +175,38 @@ public func avgPool1d(
         op: "avg_pool1d", file: file, line: line)
 }
 
-/// Mean over `kernel` windows with the given stride (default: the kernel size).
+/// Mean over `kernel` windows with the given stride (default: the kernel size); a
+/// `divisorOverride` divides every window's sum by itself instead of the window's size.
 public func avgPool2d(
-    _ x: Tensor, kernel: SizeSpec, stride: SizeSpec? = nil, padding: SizeSpec = 0, ceilMode: Bool = false,
-    countIncludePad: Bool = true, file: StaticString = #fileID, line: UInt = #line
+    _ x: Tensor, kernel: any SizeSpecConvertible, stride: (any SizeSpecConvertible)? = nil,
+    padding: any SizeSpecConvertible = 0, ceilMode: Bool = false, countIncludePad: Bool = true,
+    divisorOverride: Int? = nil, file: StaticString = #fileID, line: UInt = #line
 ) -> Tensor {
     avgPool(
         x, r: 2, kernel: kernel, stride: stride, padding: padding, ceilMode: ceilMode, countIncludePad: countIncludePad,
-        op: "avg_pool2d", file: file, line: line)
+        divisorOverride: divisorOverride, op: "avg_pool2d", file: file, line: line)
+}
+
+/// 3-D max pooling (`torch.nn.functional.max_pool3d`).
+public func maxPool3d(
+    _ x: Tensor, kernel: any SizeSpecConvertible, stride: (any SizeSpecConvertible)? = nil,
+    padding: any SizeSpecConvertible = 0, dilation: any SizeSpecConvertible = 1, ceilMode: Bool = false,
+    file: StaticString = #fileID, line: UInt = #line
+) -> Tensor {
+    maxPool(
+        x, r: 3, kernel: kernel, stride: stride, padding: padding, dilation: dilation, ceilMode: ceilMode,
+        op: "max_pool3d", file: file, line: line)
+}
+
+/// 3-D average pooling (`torch.nn.functional.avg_pool3d`).
+public func avgPool3d(
+    _ x: Tensor, kernel: any SizeSpecConvertible, stride: (any SizeSpecConvertible)? = nil,
+    padding: any SizeSpecConvertible = 0, ceilMode: Bool = false, countIncludePad: Bool = true,
+    divisorOverride: Int? = nil, file: StaticString = #fileID, line: UInt = #line
+) -> Tensor {
+    avgPool(
+        x, r: 3, kernel: kernel, stride: stride, padding: padding, ceilMode: ceilMode, countIncludePad: countIncludePad,
+        divisorOverride: divisorOverride, op: "avg_pool3d", file: file, line: line)
 }
 
 /// Adaptive pooling along one dimension: output `i` covers input `[⌊i·n/out⌋, ⌈(i+1)·n/out⌉)`.
@@ -242,4 +275,170 @@ public func adaptiveMaxPool2d(_ x: Tensor, _ outH: Int, _ outW: Int, file: Stati
     -> Tensor
 {
     adaptivePool(x, [outH, outW], max: true, op: "adaptive_max_pool2d", file: file, line: line)
+}
+
+/// Max pooling that also returns where each maximum is (PyTorch's `max_pool{r}d(...,
+/// return_indices=True)`): indices into the flattened spatial dimensions of each [N, C] plane of
+/// the unpadded input, as `maxUnpool` takes them. A window whose maximum is the padding value
+/// (all its input elements are -inf) points at its first input element, as PyTorch's kernel.
+public func maxPoolWithIndices(
+    _ x: Tensor, r: Int, kernel: any SizeSpecConvertible, stride: (any SizeSpecConvertible)? = nil,
+    padding: any SizeSpecConvertible = 0, dilation: any SizeSpecConvertible = 1, ceilMode: Bool = false,
+    op: String = "max_pool", file: StaticString = #fileID, line: UInt = #line
+) -> (values: Tensor, indices: Tensor) {
+    if r == 2 {
+        x.requireKernel(op, "max_pool2d_with_indices", .notBool, file: file, line: line)
+    } else {
+        x.requireKernel(op, "max_pool\(r)d_with_indices", .floating, file: file, line: line)
+    }
+    let lowest: Double = x.dtype.isFloatingPoint ? -Double.infinity : Tensor.representableRange(x.dtype).0
+    let plan = poolPlan(
+        x, r: r, kernel: kernel, stride: stride, padding: padding, dilation: dilation, ceilMode: ceilMode,
+        fill: lowest, op: op, file: file, line: line)
+    let m = Tensor.stack(windowViews(plan), dim: 0).max(dim: 0, file: file, line: line)
+    let g = plan.geometry
+    let spatial = Array(x.shape[(x.rank - r)...])
+    var flat = Tensor.zeros([1], dtype: .int64)
+    var first = Tensor.zeros([1], dtype: .int64)
+    var after = g.kernel.reduce(1, *)
+    for d in 0..<r {
+        after /= g.kernel[d]
+        var shape = [Int](repeating: 1, count: r)
+        shape[d] = plan.out[d]
+        let start = Tensor.arange(plan.out[d], dtype: .int64).reshape(shape) * g.stride[d] - plan.pads[d].0
+        let kd = m.indices.floorDivide(after).remainder(g.kernel[d])
+        flat = flat * spatial[d] + start + kd * g.dilation[d]
+        // The first in-bounds element of the window along d.
+        let skip = (start.neg().clamp(min: 0) + (g.dilation[d] - 1)).floorDivide(g.dilation[d]) * g.dilation[d]
+        first = first * spatial[d] + start + skip
+    }
+    let indices = Torch.noGrad { Tensor.where(m.values.eq(Tensor(lowest, dtype: x.dtype)), first, flat) }
+    if x.rank == r + 2 { return (m.values, indices) }
+    return (m.values.squeeze(0), indices.squeeze(0))
+}
+
+/// 1-D max pooling with the indices of the maxima (`F.max_pool1d(..., return_indices=True)`).
+public func maxPool1dWithIndices(
+    _ x: Tensor, kernel: any SizeSpecConvertible, stride: (any SizeSpecConvertible)? = nil,
+    padding: any SizeSpecConvertible = 0, dilation: any SizeSpecConvertible = 1, ceilMode: Bool = false,
+    file: StaticString = #fileID, line: UInt = #line
+) -> (values: Tensor, indices: Tensor) {
+    maxPoolWithIndices(
+        x, r: 1, kernel: kernel, stride: stride, padding: padding, dilation: dilation, ceilMode: ceilMode,
+        op: "max_pool1d", file: file, line: line)
+}
+
+/// 2-D max pooling with the indices of the maxima (`F.max_pool2d(..., return_indices=True)`).
+/// ```let (y, idx) = maxPool2dWithIndices(x, kernel: 2)```
+public func maxPool2dWithIndices(
+    _ x: Tensor, kernel: any SizeSpecConvertible, stride: (any SizeSpecConvertible)? = nil,
+    padding: any SizeSpecConvertible = 0, dilation: any SizeSpecConvertible = 1, ceilMode: Bool = false,
+    file: StaticString = #fileID, line: UInt = #line
+) -> (values: Tensor, indices: Tensor) {
+    maxPoolWithIndices(
+        x, r: 2, kernel: kernel, stride: stride, padding: padding, dilation: dilation, ceilMode: ceilMode,
+        op: "max_pool2d", file: file, line: line)
+}
+
+/// The partial inverse of max pooling (PyTorch's `max_unpool{r}d`): each value of `x` goes to the
+/// place `indices` (from `maxPoolWithIndices`) names in a zero output of `outputSize` (the
+/// spatial sizes, optionally with N and C first; default `(in - 1)·stride - 2·padding + kernel`).
+public func maxUnpool(
+    _ x: Tensor, _ indices: Tensor, r: Int, kernel: any SizeSpecConvertible, stride: (any SizeSpecConvertible)? = nil,
+    padding: any SizeSpecConvertible = 0, outputSize: [Int]? = nil, op: String = "max_unpool",
+    file: StaticString = #fileID, line: UInt = #line
+) -> Tensor {
+    if x.rank != r + 1 && x.rank != r + 2 {
+        torchFail(
+            op,
+            "Input to max_unpooling\(r)d should be a \(r + 1)d or \(r + 2)d Tensor, but got a tensor with "
+                + "\(x.rank) dimensions.",
+            file: file, line: line)
+    }
+    if indices.dtype != .int64 {
+        torchFail(
+            op, "elements in indices should be type int64 but got: \(indices.dtype.pytorchName)", file: file,
+            line: line)
+    }
+    if indices.shape != x.shape {
+        torchFail(
+            op,
+            "Expected shape of indices to be same as that of the input tensor (\(x.shape)) but got indices tensor "
+                + "with shape: \(indices.shape)",
+            file: file, line: line)
+    }
+    let k = kernel.expand(r, "kernel_size", op, file: file, line: line)
+    let st = (stride ?? kernel).expand(r, "stride", op, file: file, line: line)
+    let p = padding.expand(r, "padding", op, file: file, line: line)
+    let spatial = Array(x.shape[(x.rank - r)...])
+    var size: [Int] = []
+    for d in 0..<r {
+        let span: Int = (spatial[d] - 1) * st[d]
+        size.append(span - 2 * p[d] + k[d])
+    }
+    if let o = outputSize {
+        if o.count != r && o.count != r + 2 {
+            torchFail(
+                op,
+                "output_size should be a sequence containing \(r) or \(r + 2) elements, but it has a length of '\(o.count)'",
+                file: file, line: line)
+        }
+        let wanted = Array(o.suffix(r))
+        for d in 0..<r {
+            let lo = size[d] - st[d], hi = size[d] + st[d]
+            if wanted[d] <= lo || wanted[d] >= hi {
+                torchFail(
+                    op,
+                    "invalid output_size \"\(o)\" (dim \(d) must be between \(lo) and \(hi))", file: file, line: line)
+            }
+        }
+        size = wanted
+    }
+    let volume = size.reduce(1, *)
+    let batched = x.rank == r + 2 ? x : x.unsqueeze(0)
+    let n = batched.shape[0], c = batched.shape[1]
+    let flatIndex = indices.reshape([n, c, -1])
+    if volume == 0 { return Tensor.zeros(x.rank == r + 2 ? [n, c] + size : [c] + size, dtype: x.dtype) }
+    let bad = flatIndex.lt(Tensor(0, dtype: .int64)).logicalOr(flatIndex.ge(Tensor(volume, dtype: .int64)))
+    if bad.any().item() != 0 {
+        let first = flatIndex.flatten()[Int(bad.flatten().to(.int64).argmax().item())].item()
+        let shown = r == 1 ? "\(size[0])x1" : size.map(String.init).joined(separator: "x")
+        torchFail(
+            op, "Found an invalid max index: \(Int(first)) (output volumes are of size \(shown))", file: file,
+            line: line)
+    }
+    let out = Tensor.zeros([n, c, volume], dtype: x.dtype, device: x.device)
+        .scatter(2, flatIndex, batched.reshape([n, c, -1]), file: file, line: line)
+        .reshape([n, c] + size)
+    return x.rank == r + 2 ? out : out.squeeze(0)
+}
+
+/// 1-D max unpooling (`F.max_unpool1d`).
+public func maxUnpool1d(
+    _ x: Tensor, _ indices: Tensor, kernel: any SizeSpecConvertible, stride: (any SizeSpecConvertible)? = nil,
+    padding: any SizeSpecConvertible = 0, outputSize: [Int]? = nil, file: StaticString = #fileID, line: UInt = #line
+) -> Tensor {
+    maxUnpool(
+        x, indices, r: 1, kernel: kernel, stride: stride, padding: padding, outputSize: outputSize,
+        op: "max_unpool1d", file: file, line: line)
+}
+
+/// 2-D max unpooling (`F.max_unpool2d`). ```maxUnpool2d(y, idx, kernel: 2)```
+public func maxUnpool2d(
+    _ x: Tensor, _ indices: Tensor, kernel: any SizeSpecConvertible, stride: (any SizeSpecConvertible)? = nil,
+    padding: any SizeSpecConvertible = 0, outputSize: [Int]? = nil, file: StaticString = #fileID, line: UInt = #line
+) -> Tensor {
+    maxUnpool(
+        x, indices, r: 2, kernel: kernel, stride: stride, padding: padding, outputSize: outputSize,
+        op: "max_unpool2d", file: file, line: line)
+}
+
+/// 3-D max unpooling (`F.max_unpool3d`).
+public func maxUnpool3d(
+    _ x: Tensor, _ indices: Tensor, kernel: any SizeSpecConvertible, stride: (any SizeSpecConvertible)? = nil,
+    padding: any SizeSpecConvertible = 0, outputSize: [Int]? = nil, file: StaticString = #fileID, line: UInt = #line
+) -> Tensor {
+    maxUnpool(
+        x, indices, r: 3, kernel: kernel, stride: stride, padding: padding, outputSize: outputSize,
+        op: "max_unpool3d", file: file, line: line)
 }

@@ -1,19 +1,28 @@
 import Torch
 import TorchBase
 
-// Pooling layers (`MaxPool2d`, `AvgPool2d`, adaptive pools): modules over the functions of Pooling.swift.
+// Pooling layers (`MaxPool2d`, `AvgPool2d`, `MaxUnpool2d`, adaptive pools): modules over the
+// functions of Pooling.swift. Sizes may be `Int` literals or variables, `[Int]` or `SizeSpec`,
+// positional as in PyTorch (`MaxPool2d(2, 2)`).
 
-/// Max pooling over 1 or 2 trailing dimensions (`MaxPool1d`, `MaxPool2d`).
+/// Max pooling over 1, 2 or 3 trailing dimensions (`MaxPool1d`, `MaxPool2d`, `MaxPool3d`).
 public class MaxPoolNd: Module {
     let r: Int
     /// The pooling window's geometry (PyTorch's arguments; `stride` nil: the kernel size).
     public let kernelSize: SizeSpec, stride: SizeSpec?, padding: SizeSpec, dilation: SizeSpec, ceilMode: Bool
-    init(r: Int, _ kernelSize: SizeSpec, stride: SizeSpec?, padding: SizeSpec, dilation: SizeSpec, ceilMode: Bool) {
+    /// Whether the module was made to give indices (`return_indices=True`); `withIndices(_:)`
+    /// returns them, calling the module returns the values.
+    public let returnIndices: Bool
+    init(
+        r: Int, _ kernelSize: any SizeSpecConvertible, stride: (any SizeSpecConvertible)?,
+        padding: any SizeSpecConvertible, dilation: any SizeSpecConvertible, returnIndices: Bool, ceilMode: Bool
+    ) {
         self.r = r
-        self.kernelSize = kernelSize
-        self.stride = stride
-        self.padding = padding
-        self.dilation = dilation
+        self.kernelSize = kernelSize.sizeSpec
+        self.stride = stride?.sizeSpec
+        self.padding = padding.sizeSpec
+        self.dilation = dilation.sizeSpec
+        self.returnIndices = returnIndices
         self.ceilMode = ceilMode
         super.init()
     }
@@ -23,74 +32,221 @@ public class MaxPoolNd: Module {
             x, r: r, kernel: kernelSize, stride: stride, padding: padding, dilation: dilation, ceilMode: ceilMode,
             op: "MaxPool\(r)d")
     }
+    /// The maxima and where they are (`pool(x)` with `return_indices=True` in PyTorch), for
+    /// `MaxUnpool`. ```let (y, idx) = pool.withIndices(x)```
+    public func withIndices(_ x: Tensor, file: StaticString = #fileID, line: UInt = #line) -> (
+        values: Tensor, indices: Tensor
+    ) {
+        withHooks(x) { x in
+            maxPoolWithIndices(
+                x, r: r, kernel: kernelSize, stride: stride, padding: padding, dilation: dilation, ceilMode: ceilMode,
+                op: "MaxPool\(r)d", file: file, line: line)
+        }
+    }
 }
 
 /// 1-D max pooling (`torch.nn.MaxPool1d`).
 public final class MaxPool1d: MaxPoolNd {
-    /// Max pooling over windows of `kernelSize`. ```MaxPool1d(2)```
+    /// Max pooling over windows of `kernelSize`, arguments in PyTorch's order. ```MaxPool1d(2)```
     public init(
-        _ kernelSize: SizeSpec, stride: SizeSpec? = nil, padding: SizeSpec = 0, dilation: SizeSpec = 1,
+        _ kernelSize: any SizeSpecConvertible, _ stride: (any SizeSpecConvertible)? = nil,
+        _ padding: any SizeSpecConvertible = 0, _ dilation: any SizeSpecConvertible = 1, returnIndices: Bool = false,
         ceilMode: Bool = false
     ) {
-        super.init(r: 1, kernelSize, stride: stride, padding: padding, dilation: dilation, ceilMode: ceilMode)
+        super.init(
+            r: 1, kernelSize, stride: stride, padding: padding, dilation: dilation, returnIndices: returnIndices,
+            ceilMode: ceilMode)
+    }
+    /// The labelled spelling. ```MaxPool1d(3, stride: 2, padding: 1)```
+    public convenience init(
+        _ kernelSize: any SizeSpecConvertible, stride: (any SizeSpecConvertible)? = nil,
+        padding: any SizeSpecConvertible = 0, dilation: any SizeSpecConvertible = 1, returnIndices: Bool = false,
+        ceilMode: Bool = false
+    ) {
+        self.init(kernelSize, stride, padding, dilation, returnIndices: returnIndices, ceilMode: ceilMode)
     }
 }
 
 /// 2-D max pooling (`torch.nn.MaxPool2d`).
 public final class MaxPool2d: MaxPoolNd {
-    /// Max pooling over `kernelSize` windows. ```MaxPool2d(2)```
+    /// Max pooling over `kernelSize` windows, arguments in PyTorch's order. ```MaxPool2d(2, 2)```
     public init(
-        _ kernelSize: SizeSpec, stride: SizeSpec? = nil, padding: SizeSpec = 0, dilation: SizeSpec = 1,
+        _ kernelSize: any SizeSpecConvertible, _ stride: (any SizeSpecConvertible)? = nil,
+        _ padding: any SizeSpecConvertible = 0, _ dilation: any SizeSpecConvertible = 1, returnIndices: Bool = false,
         ceilMode: Bool = false
     ) {
-        super.init(r: 2, kernelSize, stride: stride, padding: padding, dilation: dilation, ceilMode: ceilMode)
+        super.init(
+            r: 2, kernelSize, stride: stride, padding: padding, dilation: dilation, returnIndices: returnIndices,
+            ceilMode: ceilMode)
+    }
+    /// The labelled spelling. ```MaxPool2d(3, stride: 2, padding: 1)```
+    public convenience init(
+        _ kernelSize: any SizeSpecConvertible, stride: (any SizeSpecConvertible)? = nil,
+        padding: any SizeSpecConvertible = 0, dilation: any SizeSpecConvertible = 1, returnIndices: Bool = false,
+        ceilMode: Bool = false
+    ) {
+        self.init(kernelSize, stride, padding, dilation, returnIndices: returnIndices, ceilMode: ceilMode)
     }
 }
 
-/// Average pooling over 1 or 2 trailing dimensions (`AvgPool1d`, `AvgPool2d`).
+/// 3-D max pooling (`torch.nn.MaxPool3d`).
+public final class MaxPool3d: MaxPoolNd {
+    /// Max pooling over `kernelSize` windows of [N, C, D, H, W]. ```MaxPool3d(2)```
+    public init(
+        _ kernelSize: any SizeSpecConvertible, stride: (any SizeSpecConvertible)? = nil,
+        padding: any SizeSpecConvertible = 0, dilation: any SizeSpecConvertible = 1, returnIndices: Bool = false,
+        ceilMode: Bool = false
+    ) {
+        super.init(
+            r: 3, kernelSize, stride: stride, padding: padding, dilation: dilation, returnIndices: returnIndices,
+            ceilMode: ceilMode)
+    }
+}
+
+/// Average pooling over 1, 2 or 3 trailing dimensions (`AvgPool1d`, `AvgPool2d`, `AvgPool3d`).
 public class AvgPoolNd: Module {
     let r: Int
     /// The pooling window's geometry (PyTorch's arguments).
     public let kernelSize: SizeSpec, stride: SizeSpec?, padding: SizeSpec, ceilMode: Bool, countIncludePad: Bool
-    init(r: Int, _ kernelSize: SizeSpec, stride: SizeSpec?, padding: SizeSpec, ceilMode: Bool, countIncludePad: Bool) {
+    /// The divisor used instead of the window's size, if any.
+    public let divisorOverride: Int?
+    init(
+        r: Int, _ kernelSize: any SizeSpecConvertible, stride: (any SizeSpecConvertible)?,
+        padding: any SizeSpecConvertible, ceilMode: Bool, countIncludePad: Bool, divisorOverride: Int?
+    ) {
         self.r = r
-        self.kernelSize = kernelSize
-        self.stride = stride
-        self.padding = padding
+        self.kernelSize = kernelSize.sizeSpec
+        self.stride = stride?.sizeSpec
+        self.padding = padding.sizeSpec
         self.ceilMode = ceilMode
         self.countIncludePad = countIncludePad
+        self.divisorOverride = divisorOverride
         super.init()
     }
     /// The averages of the windows of `x`.
     public override func forward(_ x: Tensor) -> Tensor {
         avgPool(
             x, r: r, kernel: kernelSize, stride: stride, padding: padding, ceilMode: ceilMode,
-            countIncludePad: countIncludePad, op: "AvgPool\(r)d")
+            countIncludePad: countIncludePad, divisorOverride: divisorOverride, op: "AvgPool\(r)d")
     }
 }
 
 /// 1-D average pooling (`torch.nn.AvgPool1d`).
 public final class AvgPool1d: AvgPoolNd {
-    /// Average pooling over windows of `kernelSize`. ```AvgPool1d(2)```
+    /// Average pooling over windows of `kernelSize`, arguments in PyTorch's order. ```AvgPool1d(2)```
     public init(
-        _ kernelSize: SizeSpec, stride: SizeSpec? = nil, padding: SizeSpec = 0, ceilMode: Bool = false,
-        countIncludePad: Bool = true
+        _ kernelSize: any SizeSpecConvertible, _ stride: (any SizeSpecConvertible)? = nil,
+        _ padding: any SizeSpecConvertible = 0, ceilMode: Bool = false, countIncludePad: Bool = true
     ) {
         super.init(
-            r: 1, kernelSize, stride: stride, padding: padding, ceilMode: ceilMode, countIncludePad: countIncludePad)
+            r: 1, kernelSize, stride: stride, padding: padding, ceilMode: ceilMode, countIncludePad: countIncludePad,
+            divisorOverride: nil)
+    }
+    /// The labelled spelling. ```AvgPool1d(3, stride: 2)```
+    public convenience init(
+        _ kernelSize: any SizeSpecConvertible, stride: (any SizeSpecConvertible)? = nil,
+        padding: any SizeSpecConvertible = 0, ceilMode: Bool = false, countIncludePad: Bool = true
+    ) {
+        self.init(kernelSize, stride, padding, ceilMode: ceilMode, countIncludePad: countIncludePad)
     }
 }
 
 /// 2-D average pooling (`torch.nn.AvgPool2d`).
 public final class AvgPool2d: AvgPoolNd {
-    /// Average pooling over `kernelSize` windows. ```AvgPool2d(2)```
+    /// Average pooling over `kernelSize` windows, arguments in PyTorch's order. ```AvgPool2d(2, 2)```
     public init(
-        _ kernelSize: SizeSpec, stride: SizeSpec? = nil, padding: SizeSpec = 0, ceilMode: Bool = false,
-        countIncludePad: Bool = true
+        _ kernelSize: any SizeSpecConvertible, _ stride: (any SizeSpecConvertible)? = nil,
+        _ padding: any SizeSpecConvertible = 0, ceilMode: Bool = false, countIncludePad: Bool = true,
+        divisorOverride: Int? = nil
     ) {
         super.init(
-            r: 2, kernelSize, stride: stride, padding: padding, ceilMode: ceilMode, countIncludePad: countIncludePad)
+            r: 2, kernelSize, stride: stride, padding: padding, ceilMode: ceilMode, countIncludePad: countIncludePad,
+            divisorOverride: divisorOverride)
     }
+    /// The labelled spelling. ```AvgPool2d(3, stride: 2, padding: 1)```
+    public convenience init(
+        _ kernelSize: any SizeSpecConvertible, stride: (any SizeSpecConvertible)? = nil,
+        padding: any SizeSpecConvertible = 0, ceilMode: Bool = false, countIncludePad: Bool = true,
+        divisorOverride: Int? = nil
+    ) {
+        self.init(
+            kernelSize, stride, padding, ceilMode: ceilMode, countIncludePad: countIncludePad,
+            divisorOverride: divisorOverride)
+    }
+}
+
+/// 3-D average pooling (`torch.nn.AvgPool3d`).
+public final class AvgPool3d: AvgPoolNd {
+    /// Average pooling over `kernelSize` windows of [N, C, D, H, W]. ```AvgPool3d(2)```
+    public init(
+        _ kernelSize: any SizeSpecConvertible, stride: (any SizeSpecConvertible)? = nil,
+        padding: any SizeSpecConvertible = 0, ceilMode: Bool = false, countIncludePad: Bool = true,
+        divisorOverride: Int? = nil
+    ) {
+        super.init(
+            r: 3, kernelSize, stride: stride, padding: padding, ceilMode: ceilMode, countIncludePad: countIncludePad,
+            divisorOverride: divisorOverride)
+    }
+}
+
+/// The partial inverse of max pooling (`MaxUnpool1d`, `MaxUnpool2d`, `MaxUnpool3d`): called
+/// with the values and indices a `MaxPool` gave.
+///
+/// ```swift
+/// let pool = MaxPool2d(2, returnIndices: true), unpool = MaxUnpool2d(2)
+/// let (y, idx) = pool.withIndices(x)
+/// let back = unpool(y, idx)   // x's maxima in place, zeros elsewhere
+/// ```
+public class MaxUnpoolNd: Module, Forward2 {
+    let r: Int
+    /// The geometry of the pooling this undoes.
+    public let kernelSize: SizeSpec, stride: SizeSpec?, padding: SizeSpec
+    init(r: Int, _ k: any SizeSpecConvertible, _ s: (any SizeSpecConvertible)?, _ p: any SizeSpecConvertible) {
+        (self.r, kernelSize, stride, padding) = (r, k.sizeSpec, s?.sizeSpec, p.sizeSpec)
+        super.init()
+    }
+    /// Places `x`'s values where `indices` says, in an output of the default size.
+    public func forward(_ x: Tensor, _ indices: Tensor) -> Tensor {
+        maxUnpool(x, indices, r: r, kernel: kernelSize, stride: stride, padding: padding, op: "MaxUnpool\(r)d")
+    }
+    /// Places `x`'s values where `indices` says, in an output of `outputSize` (PyTorch's
+    /// `output_size=`, to undo a pooling whose input size the default does not give back).
+    public func callAsFunction(
+        _ x: Tensor, _ indices: Tensor, outputSize: [Int], file: StaticString = #fileID, line: UInt = #line
+    ) -> Tensor {
+        withHooks(x, indices) { x, i in
+            maxUnpool(
+                x, i, r: r, kernel: kernelSize, stride: stride, padding: padding, outputSize: outputSize,
+                op: "MaxUnpool\(r)d", file: file, line: line)
+        }
+    }
+}
+
+/// 1-D max unpooling (`torch.nn.MaxUnpool1d`).
+public final class MaxUnpool1d: MaxUnpoolNd {
+    /// Undoes `MaxPool1d(kernelSize, stride, padding)`. ```MaxUnpool1d(2)```
+    public init(
+        _ kernelSize: any SizeSpecConvertible, _ stride: (any SizeSpecConvertible)? = nil,
+        _ padding: any SizeSpecConvertible = 0
+    ) { super.init(r: 1, kernelSize, stride, padding) }
+}
+
+/// 2-D max unpooling (`torch.nn.MaxUnpool2d`).
+public final class MaxUnpool2d: MaxUnpoolNd {
+    /// Undoes `MaxPool2d(kernelSize, stride, padding)`. ```MaxUnpool2d(2, 2)```
+    public init(
+        _ kernelSize: any SizeSpecConvertible, _ stride: (any SizeSpecConvertible)? = nil,
+        _ padding: any SizeSpecConvertible = 0
+    ) { super.init(r: 2, kernelSize, stride, padding) }
+}
+
+/// 3-D max unpooling (`torch.nn.MaxUnpool3d`).
+public final class MaxUnpool3d: MaxUnpoolNd {
+    /// Undoes `MaxPool3d(kernelSize, stride, padding)`. ```MaxUnpool3d(2)```
+    public init(
+        _ kernelSize: any SizeSpecConvertible, _ stride: (any SizeSpecConvertible)? = nil,
+        _ padding: any SizeSpecConvertible = 0
+    ) { super.init(r: 3, kernelSize, stride, padding) }
 }
 
 /// Adaptive average or max pooling to a fixed output size.
@@ -119,6 +275,11 @@ public final class AdaptiveAvgPool1d: AdaptivePoolNd {
 public final class AdaptiveAvgPool2d: AdaptivePoolNd {
     /// Pooling into an `h`×`w` grid. ```AdaptiveAvgPool2d(1, 1)```
     public init(_ h: Int, _ w: Int) { super.init([h, w], max: false) }
+    /// Pooling into a square grid or one given as a list. ```AdaptiveAvgPool2d(1)```
+    public convenience init(_ size: any SizeSpecConvertible) {
+        let s = size.sizeSpec.expand(2, "output_size", "AdaptiveAvgPool2d", file: #fileID, line: #line)
+        self.init(s[0], s[1])
+    }
 }
 
 /// Maxima over a fixed number of bins (`torch.nn.AdaptiveMaxPool1d`).
@@ -131,4 +292,9 @@ public final class AdaptiveMaxPool1d: AdaptivePoolNd {
 public final class AdaptiveMaxPool2d: AdaptivePoolNd {
     /// Pooling into an `h`×`w` grid. ```AdaptiveMaxPool2d(1, 1)```
     public init(_ h: Int, _ w: Int) { super.init([h, w], max: true) }
+    /// Pooling into a square grid or one given as a list. ```AdaptiveMaxPool2d(1)```
+    public convenience init(_ size: any SizeSpecConvertible) {
+        let s = size.sizeSpec.expand(2, "output_size", "AdaptiveMaxPool2d", file: #fileID, line: #line)
+        self.init(s[0], s[1])
+    }
 }

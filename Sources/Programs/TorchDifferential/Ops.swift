@@ -749,7 +749,7 @@ let nnOps: [String: DiffOp] = [
         [
             conv1d(
                 xs[0], xs[1], third(xs), stride: SizeSpec(c.int("stride")),
-                padding: .init(integerLiteral: c.int("padding")),
+                padding: c.int("padding"),
                 dilation: SizeSpec(c.int("dilation")))
         ]
     },
@@ -757,7 +757,7 @@ let nnOps: [String: DiffOp] = [
         [
             conv2d(
                 xs[0], xs[1], third(xs), stride: SizeSpec(c.int("stride")),
-                padding: .init(integerLiteral: c.int("padding")),
+                padding: c.int("padding"),
                 dilation: SizeSpec(c.int("dilation")))
         ]
     },
@@ -923,7 +923,7 @@ let moreOps: [String: DiffOp] = [
     },
     "bilinear": { xs, _ in [bilinear(xs[0], xs[1], xs[2], xs.count > 3 ? xs[3] : nil)] },
     "conv3d": { xs, c in
-        [conv3d(xs[0], xs[1], stride: SizeSpec(c.int("stride")), padding: .init(integerLiteral: c.int("padding")))]
+        [conv3d(xs[0], xs[1], stride: SizeSpec(c.int("stride")), padding: c.int("padding"))]
     },
     "rms_norm": { xs, c in [rmsNorm(xs[0], c.ints("normalized"), weight: xs.count > 1 ? xs[1] : nil)] },
     "cosine_embedding_loss": { xs, c in
@@ -947,7 +947,7 @@ let allOps: [String: DiffOp] = {
         unaryOps, binaryOps, specialOps, compositeOps, orderOps, linalgNewOps, decompositionOps, reductionOps, shapeOps,
         linalgOps, nnOps,
         inPlaceOps,
-        moreOps, fftOps, complexOps, foldOps,
+        moreOps, fftOps, complexOps, foldOps, poolingOps,
     ] {
         all.merge(table) { a, _ in a }
     }

@@ -2428,6 +2428,90 @@ op("cx_vector_norm", "complex", lambda xs, a: torch.linalg.vector_norm(cplx(xs[0
 op("cx_cumprod", "complex", lambda xs, a: rview(cplx(xs[0]).cumprod(a["dim"])), cx_reduce_sample,
    tol={"float32": (1e-5, 1e-5)})
 
+# Pooling with indices, unpooling, divisor_override and 3-D pooling (#16).
+def pool_idx_sample(rank):
+    def s():
+        k = rng.choice([1, 2, 3])
+        shape = [rng.randint(1, 2), rng.randint(1, 2)] + [rng.randint(k, 6) for _ in range(rank)]
+        if rng.random() < 0.15:
+            shape = shape[1:]
+        dt = pick(["float32", "float64"])
+        ins = [Input(shape, dt, edge=0.1)]
+        if rng.random() < 0.5 and not ins[0].base.isnan().any():
+            ins[0].base = ins[0].base.round().clamp(-1, 1)  # ties
+        return ins, {"k": k, "s": rng.choice([None, 1, 2]), "p": rng.randint(0, k // 2),
+                     "d": rng.choice([1, 2]) if min(shape[-rank:]) >= 2 * k else 1, "ceil": rng.random() < 0.3}
+    return s
+
+
+def _pool_idx(xs, a, f):
+    return tuple(f(xs[0], a["k"], a["s"], a["p"], dilation=a["d"], ceil_mode=a["ceil"], return_indices=True))
+
+
+op("max_pool1d_with_indices", "pool", lambda xs, a: _pool_idx(xs, a, F.max_pool1d), pool_idx_sample(1))
+op("max_pool2d_with_indices", "pool", lambda xs, a: _pool_idx(xs, a, F.max_pool2d), pool_idx_sample(2))
+
+
+def unpool_sample(rank):
+    def s():
+        k = rng.choice([1, 2, 3])
+        st = rng.choice([None, 1, 2, 3])
+        p = rng.randint(0, k // 2)
+        spatial = [rng.randint(k, 6) for _ in range(rank)]
+        n, c = rng.randint(1, 2), rng.randint(1, 2)
+        x = torch.randn([n, c] + spatial, dtype=torch.float64)
+        pool = F.max_pool1d if rank == 1 else F.max_pool2d
+        y, idx = pool(x, k, st, p, return_indices=True)
+        dt = pick(["float32", "float64"])
+        if rng.random() < 0.15:
+            y, idx = y[0], idx[0]
+        if rng.random() < 0.05:
+            idx = idx + 1000  # an index out of range
+        ins = [Input(list(y.shape), dt, exact=y.to(getattr(torch, dt))),
+               Input(list(idx.shape), "int64", exact=idx, grad=False)]
+        out = None
+        if rng.random() < 0.4:
+            out = [sz * (st or k) - 2 * p + k - 1 + rng.randint(-1, 1) for sz in y.shape[-rank:]]
+        return ins, {"k": k, "s": st, "p": p, "out": out}
+    return s
+
+
+op("max_unpool1d", "pool", lambda xs, a: F.max_unpool1d(xs[0], xs[1], a["k"], a["s"], a["p"], output_size=a["out"]),
+   unpool_sample(1))
+op("max_unpool2d", "pool", lambda xs, a: F.max_unpool2d(xs[0], xs[1], a["k"], a["s"], a["p"], output_size=a["out"]),
+   unpool_sample(2))
+
+
+def pool3d_sample(avg):
+    def s():
+        k = rng.choice([1, 2])
+        shape = [rng.randint(1, 2), rng.randint(1, 2)] + [rng.randint(k, 4) for _ in range(3)]
+        if rng.random() < 0.15:
+            shape = shape[1:]
+        a = {"k": k, "s": rng.choice([None, 1, 2]), "p": rng.randint(0, k // 2), "ceil": rng.random() < 0.3}
+        if avg:
+            a["cip"] = rng.random() < 0.5
+            a["div"] = rng.choice([None, None, 3, 0 if rng.random() < 0.1 else 5])
+        return [Input(shape, pick(["float32", "float64"]), edge=0.05)], a
+    return s
+
+
+def avg2d_divisor_sample():
+    ins, a = pool3d_sample(True)()
+    return [Input(ins[0].shape[:-1], pick(["float32", "float64"]), edge=0.05)], a
+
+
+op("avg_pool2d_divisor", "pool",
+   lambda xs, a: F.avg_pool2d(xs[0], a["k"], a["s"], a["p"], ceil_mode=a["ceil"], count_include_pad=a["cip"],
+                              divisor_override=a["div"]),
+   lambda: avg2d_divisor_sample())
+op("max_pool3d", "pool", lambda xs, a: F.max_pool3d(xs[0], a["k"], a["s"], a["p"], ceil_mode=a["ceil"]),
+   pool3d_sample(False))
+op("avg_pool3d", "pool",
+   lambda xs, a: F.avg_pool3d(xs[0], a["k"], a["s"], a["p"], ceil_mode=a["ceil"], count_include_pad=a["cip"],
+                              divisor_override=a["div"]), pool3d_sample(True))
+
+
 def main():
     tensors = {}
     cases = []

@@ -1,0 +1,48 @@
+import SwiftTorch
+
+/// Pooling with indices, unpooling, `divisorOverride` and 3-D pooling (#16).
+let poolingOps: [String: DiffOp] = [
+    "max_pool1d_with_indices": { xs, c in
+        let (y, i) = maxPool1dWithIndices(
+            xs[0], kernel: c.int("k"), stride: c.intOrNil("s"), padding: c.int("p"), dilation: c.int("d"),
+            ceilMode: c.bool("ceil"))
+        return [y, i]
+    },
+    "max_pool2d_with_indices": { xs, c in
+        let (y, i) = maxPool2dWithIndices(
+            xs[0], kernel: c.int("k"), stride: c.intOrNil("s"), padding: c.int("p"), dilation: c.int("d"),
+            ceilMode: c.bool("ceil"))
+        return [y, i]
+    },
+    "max_unpool1d": { xs, c in
+        [
+            maxUnpool1d(
+                xs[0], xs[1], kernel: c.int("k"), stride: c.intOrNil("s"), padding: c.int("p"),
+                outputSize: c.intsOrNil("out"))
+        ]
+    },
+    "max_unpool2d": { xs, c in
+        [
+            maxUnpool2d(
+                xs[0], xs[1], kernel: c.int("k"), stride: c.intOrNil("s"), padding: c.int("p"),
+                outputSize: c.intsOrNil("out"))
+        ]
+    },
+    "avg_pool2d_divisor": { xs, c in
+        [
+            avgPool2d(
+                xs[0], kernel: c.int("k"), stride: c.intOrNil("s"), padding: c.int("p"), ceilMode: c.bool("ceil"),
+                countIncludePad: c.bool("cip"), divisorOverride: c.intOrNil("div"))
+        ]
+    },
+    "max_pool3d": { xs, c in
+        [maxPool3d(xs[0], kernel: c.int("k"), stride: c.intOrNil("s"), padding: c.int("p"), ceilMode: c.bool("ceil"))]
+    },
+    "avg_pool3d": { xs, c in
+        [
+            avgPool3d(
+                xs[0], kernel: c.int("k"), stride: c.intOrNil("s"), padding: c.int("p"), ceilMode: c.bool("ceil"),
+                countIncludePad: c.bool("cip"), divisorOverride: c.intOrNil("div"))
+        ]
+    },
+]
