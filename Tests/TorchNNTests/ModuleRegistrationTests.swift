@@ -155,6 +155,68 @@ final class ModuleRegistrationTests: XCTestCase {
         XCTAssertFalse(fired)
     }
 
+    func testModulesPrintAsPyTorchPrintsThem() {
+        let seq = Sequential(Conv2d(1, 32, 3, 1), ReLU(), MaxPool2d(2), Flatten(), Dropout(0.25), Linear(9216, 128))
+        XCTAssertEqual(
+            seq.description,
+            """
+            Sequential(
+              (0): Conv2d(1, 32, kernel_size=(3, 3), stride=(1, 1))
+              (1): ReLU()
+              (2): MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)
+              (3): Flatten(start_dim=1, end_dim=-1)
+              (4): Dropout(p=0.25, inplace=False)
+              (5): Linear(in_features=9216, out_features=128, bias=True)
+            )
+            """)
+        final class Net: Module {
+            let emb = Embedding(10, 4, paddingIdx: 0)
+            let rnn = LSTM(4, 8, numLayers: 2, batchFirst: true)
+            let norm = LayerNorm([8])
+            let head = Sequential(Linear(8, 2), LogSoftmax(dim: 1))
+        }
+        XCTAssertEqual(
+            Net().description,
+            """
+            Net(
+              (emb): Embedding(10, 4, padding_idx=0)
+              (rnn): LSTM(4, 8, num_layers=2, batch_first=True)
+              (norm): LayerNorm((8,), eps=1e-05, elementwise_affine=True, bias=True)
+              (head): Sequential(
+                (0): Linear(in_features=8, out_features=2, bias=True)
+                (1): LogSoftmax(dim=1)
+              )
+            )
+            """)
+        XCTAssertEqual(
+            ConvTranspose2d(64, 32, 4, 2, 1, 0, 1, false).description,
+            "ConvTranspose2d(64, 32, kernel_size=(4, 4), stride=(2, 2), padding=(1, 1), bias=False)")
+        XCTAssertEqual(
+            BatchNorm2d(32).description,
+            "BatchNorm(32, eps=1e-05, momentum=0.1, affine=True, bias=True, track_running_stats=True)")
+        XCTAssertEqual(AvgPool2d(3, 2, 1).description, "AvgPool2d(kernel_size=3, stride=2, padding=1)")
+        XCTAssertEqual(
+            Conv2d(3, 6, 5, padding: 2, groups: 3).description,
+            "Conv2d(3, 6, kernel_size=(5, 5), stride=(1, 1), padding=(2, 2), groups=3)")
+    }
+
+    func testInplaceFlags() {
+        let x = Tensor([-1.0, 2.0])
+        let y = ReLU(inplace: true)(x)
+        XCTAssertTrue(y === x || y.storage === x.storage)
+        XCTAssertEqual(x.scalars, [0, 2])
+        Torch.manualSeed(0)
+        let d = Tensor.ones([1000])
+        _ = Dropout(0.5, inplace: true)(d)
+        let zeros = d.eq(Tensor(0.0)).sum().item()
+        XCTAssertTrue(zeros > 400 && zeros < 600, "\(zeros)")
+        // In place and through autograd: the gradient is the mask, scaled.
+        let leaf = Tensor.ones([8]).requiresGrad_()
+        let h = leaf * 1.0
+        Dropout(0.5, inplace: true)(h).sum().backward()
+        XCTAssertTrue(Set(leaf.grad!.scalars).isSubset(of: [0, 2]))
+    }
+
     func testSequentialIndexingSlicingAndListIteration() {
         let s = Sequential(Linear(4, 8), ReLU(), Linear(8, 2))
         XCTAssertTrue(s[0] is Linear)

@@ -62,6 +62,27 @@ final class MisuseTests: XCTestCase {
             ])
         check("kl-missing", ["kl_divergence: No KL(p || q) is implemented for p type Normal and q type Poisson"])
     }
+    func testLayerErrorsNameTheLayerAndTheUsersLine() {
+        check(
+            "linear-width",
+            ["Linear(in_features=784, out_features=10, bias=True): expected input [*, 784], got [64, 28]"])
+        // Inside a Sequential: reported at the Sequential's call, naming the convolution.
+        check(
+            "conv-in-sequential",
+            [
+                "expected input[1, 3, 8, 8] to have 1 channels",
+                "in Conv2d(1, 4, kernel_size=(3, 3), stride=(1, 1)) (inside Sequential), called at TorchMisuse/main.swift:",
+            ])
+    }
+
+    func testOpInsideAUserForwardKeepsItsLineAndNamesTheModule() {
+        let r = trap("op-in-forward")
+        // The op's own line is the user's (inside their forward), and the module is named.
+        XCTAssertTrue(r.stderr.contains("TorchMisuse/main.swift:"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("in Net()"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("view:"), r.stderr)
+    }
+
     func testMatmulShapes() { check("matmul", ["matmul:", "mat1 and mat2 shapes cannot be multiplied (2x3 and 2x4)"]) }
     func testViewNeedsReshape() { check("view", ["view:", "Use .reshape(...) instead"]) }
     func testReshapeCount() { check("reshape", ["reshape:", "shape '[4, 2]' is invalid for input of size 6"]) }

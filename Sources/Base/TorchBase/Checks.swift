@@ -9,10 +9,22 @@ public struct TorchError: Error, Equatable, CustomStringConvertible, Sendable {
     public var description: String { message }
 }
 
-/// Traps with `op: message` at the caller's location. Misuse never throws (DESIGN convention 6).
+/// Traps with `op: message` at the caller's location, or at the user's line when the caller is a
+/// layer of this library (Note [Errors at the user's line]). Misuse never throws (DESIGN
+/// convention 6).
 @inline(never)
 public func torchFail(_ op: String, _ message: String, file: StaticString, line: UInt) -> Never {
-    fatalError("\(op): \(message)", file: file, line: line)
+    let site = CallSites.userSite(file: file, line: line)
+    if var context = site.context {
+        // A layer's own check already names the layer as the op: keep only where it was called.
+        if context.hasPrefix("in \(op)") {
+            context = String(context.dropFirst(3 + op.count))
+            if context.hasPrefix(", ") { context.removeFirst(2) }
+        }
+        if context.isEmpty { fatalError("\(op): \(message)", file: site.file, line: site.line) }
+        fatalError("\(op): \(message)\n  \(context)", file: site.file, line: site.line)
+    }
+    fatalError("\(op): \(message)", file: site.file, line: site.line)
 }
 
 extension Result where Failure == TorchError {

@@ -101,6 +101,7 @@ public final class LeakyReLU: Module {
     public init(_ negativeSlope: Double = 0.01) { self.negativeSlope = negativeSlope; super.init() }
     /// `x` where positive, `negativeSlope · x` elsewhere.
     public override func forward(_ x: Tensor) -> Tensor { leakyRelu(x, negativeSlope: negativeSlope) }
+    public override var extraRepr: String { "negative_slope=\(negativeSlope)" }
 }
 
 /// `elu` as a module. ```ELU(alpha: 1)```
@@ -111,6 +112,7 @@ public final class ELU: Module {
     public init(alpha: Double = 1) { self.alpha = alpha; super.init() }
     /// `x` where positive, `alpha · (e^x - 1)` elsewhere.
     public override func forward(_ x: Tensor) -> Tensor { elu(x, alpha: alpha) }
+    public override var extraRepr: String { "alpha=\(alpha)" }
 }
 
 /// `gelu` as a module. ```GELU(approximate: .tanh)```
@@ -163,6 +165,7 @@ public final class Softplus: Module {
     public init(beta: Double = 1, threshold: Double = 20) { self.beta = beta; self.threshold = threshold; super.init() }
     /// `log(1 + e^(beta·x)) / beta`, `x` where `beta·x > threshold`.
     public override func forward(_ x: Tensor) -> Tensor { softplus(x, beta: beta, threshold: threshold) }
+    public override var extraRepr: String { "beta=\(beta), threshold=\(threshold)" }
 }
 
 /// `hardtanh` as a module. ```Hardtanh(minVal: -2, maxVal: 2)```
@@ -173,6 +176,7 @@ public final class Hardtanh: Module {
     public init(minVal: Double = -1, maxVal: Double = 1) { self.minVal = minVal; self.maxVal = maxVal; super.init() }
     /// `x` clamped to `[minVal, maxVal]`.
     public override func forward(_ x: Tensor) -> Tensor { hardtanh(x, minVal: minVal, maxVal: maxVal) }
+    public override var extraRepr: String { "min_val=\(minVal), max_val=\(maxVal)" }
 }
 
 /// Softmax along `dim` as a module. ```Softmax(dim: 1)```
@@ -183,6 +187,7 @@ public final class Softmax: Module {
     public init(dim: Int) { self.dim = dim; super.init() }
     /// `x.softmax(dim: dim)`.
     public override func forward(_ x: Tensor) -> Tensor { x.softmax(dim: dim) }
+    public override var extraRepr: String { "dim=\(dim)" }
 }
 
 /// Log-softmax along `dim` as a module. ```LogSoftmax(dim: 1)```
@@ -193,6 +198,7 @@ public final class LogSoftmax: Module {
     public init(dim: Int) { self.dim = dim; super.init() }
     /// `x.logSoftmax(dim: dim)`.
     public override func forward(_ x: Tensor) -> Tensor { x.logSoftmax(dim: dim) }
+    public override var extraRepr: String { "dim=\(dim)" }
 }
 
 /// The identity as a module (a placeholder layer). ```Identity()```

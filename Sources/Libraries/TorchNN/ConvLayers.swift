@@ -36,6 +36,24 @@ public class ConvNd: Module {
         if let b = self.bias { registerParameter("bias", b) }
     }
 
+    /// PyTorch's repr: `1, 32, kernel_size=(3, 3), stride=(1, 1)` and the non-default options.
+    public override var extraRepr: String {
+        let k = Array(weight.shape[2...])
+        var s =
+            "\(weight.shape[1] * groups), \(weight.shape[0]), kernel_size=\(reprTuple(k)), stride=\(reprTuple(stride))"
+        switch padding {
+        case .same: s += ", padding=same"
+        case .valid: s += ", padding=valid"
+        case .explicit(let p):
+            let full = p.count == 1 ? Array(repeating: p[0], count: k.count) : p
+            if full.contains(where: { $0 != 0 }) { s += ", padding=\(reprTuple(full))" }
+        }
+        if dilation.contains(where: { $0 != 1 }) { s += ", dilation=\(reprTuple(dilation))" }
+        if groups != 1 { s += ", groups=\(groups)" }
+        if bias == nil { s += ", bias=False" }
+        return s
+    }
+
     /// The convolution of `x` [N, C, spatial...] (or unbatched [C, spatial...]).
     public override func forward(_ x: Tensor) -> Tensor {
         conv(
@@ -62,11 +80,23 @@ public final class Conv1d: ConvNd {
             groups: groups, bias: bias, dtype: dtype, file: file, line: line)
     }
 
+    /// The kernel size positional and the rest labelled, as `nn.Conv1d(3, 6, 5, padding=2)`.
+    public convenience init(
+        _ inChannels: Int, _ outChannels: Int, _ kernelSize: any SizeSpecConvertible,
+        stride: any SizeSpecConvertible = 1, padding: any ConvPaddingConvertible = 0,
+        dilation: any SizeSpecConvertible = 1, groups: Int = 1, bias: Bool = true, dtype: DType = .float32,
+        file: StaticString = #fileID, line: UInt = #line
+    ) {
+        self.init(
+            inChannels, outChannels, kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation,
+            groups: groups, bias: bias, dtype: dtype, file: file, line: line)
+    }
+
     /// PyTorch's positional spelling, `Conv1d(1, 32, 3, 1)`: kernel size, stride, padding,
     /// dilation and groups in `nn.Conv1d`'s order; any of them may be an `Int` variable.
     public convenience init(
         _ inChannels: Int, _ outChannels: Int, _ kernelSize: any SizeSpecConvertible,
-        _ stride: any SizeSpecConvertible = 1, _ padding: any ConvPaddingConvertible = 0,
+        _ stride: any SizeSpecConvertible, _ padding: any ConvPaddingConvertible = 0,
         _ dilation: any SizeSpecConvertible = 1, _ groups: Int = 1, bias: Bool = true, dtype: DType = .float32,
         file: StaticString = #fileID, line: UInt = #line
     ) {
@@ -98,11 +128,23 @@ public final class Conv2d: ConvNd {
             groups: groups, bias: bias, dtype: dtype, file: file, line: line)
     }
 
+    /// The kernel size positional and the rest labelled, as `nn.Conv2d(3, 6, 5, padding=2)`.
+    public convenience init(
+        _ inChannels: Int, _ outChannels: Int, _ kernelSize: any SizeSpecConvertible,
+        stride: any SizeSpecConvertible = 1, padding: any ConvPaddingConvertible = 0,
+        dilation: any SizeSpecConvertible = 1, groups: Int = 1, bias: Bool = true, dtype: DType = .float32,
+        file: StaticString = #fileID, line: UInt = #line
+    ) {
+        self.init(
+            inChannels, outChannels, kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation,
+            groups: groups, bias: bias, dtype: dtype, file: file, line: line)
+    }
+
     /// PyTorch's positional spelling, `Conv2d(1, 32, 3, 1)`: kernel size, stride, padding,
     /// dilation and groups in `nn.Conv2d`'s order; any of them may be an `Int` variable.
     public convenience init(
         _ inChannels: Int, _ outChannels: Int, _ kernelSize: any SizeSpecConvertible,
-        _ stride: any SizeSpecConvertible = 1, _ padding: any ConvPaddingConvertible = 0,
+        _ stride: any SizeSpecConvertible, _ padding: any ConvPaddingConvertible = 0,
         _ dilation: any SizeSpecConvertible = 1, _ groups: Int = 1, bias: Bool = true, dtype: DType = .float32,
         file: StaticString = #fileID, line: UInt = #line
     ) {
@@ -130,11 +172,23 @@ public final class Conv3d: ConvNd {
             groups: groups, bias: bias, dtype: dtype, file: file, line: line)
     }
 
+    /// The kernel size positional and the rest labelled, as `nn.Conv3d(3, 6, 5, padding=2)`.
+    public convenience init(
+        _ inChannels: Int, _ outChannels: Int, _ kernelSize: any SizeSpecConvertible,
+        stride: any SizeSpecConvertible = 1, padding: any ConvPaddingConvertible = 0,
+        dilation: any SizeSpecConvertible = 1, groups: Int = 1, bias: Bool = true, dtype: DType = .float32,
+        file: StaticString = #fileID, line: UInt = #line
+    ) {
+        self.init(
+            inChannels, outChannels, kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation,
+            groups: groups, bias: bias, dtype: dtype, file: file, line: line)
+    }
+
     /// PyTorch's positional spelling, `Conv3d(1, 32, 3, 1)`: kernel size, stride, padding,
     /// dilation and groups in `nn.Conv3d`'s order; any of them may be an `Int` variable.
     public convenience init(
         _ inChannels: Int, _ outChannels: Int, _ kernelSize: any SizeSpecConvertible,
-        _ stride: any SizeSpecConvertible = 1, _ padding: any ConvPaddingConvertible = 0,
+        _ stride: any SizeSpecConvertible, _ padding: any ConvPaddingConvertible = 0,
         _ dilation: any SizeSpecConvertible = 1, _ groups: Int = 1, bias: Bool = true, dtype: DType = .float32,
         file: StaticString = #fileID, line: UInt = #line
     ) {
@@ -181,6 +235,19 @@ public class ConvTransposeNd: Module {
         if let b = self.bias { registerParameter("bias", b) }
     }
 
+    /// PyTorch's repr: `64, 32, kernel_size=(4, 4), stride=(2, 2), padding=(1, 1)`.
+    public override var extraRepr: String {
+        let k = Array(weight.shape[2...])
+        var s =
+            "\(weight.shape[0]), \(weight.shape[1] * groups), kernel_size=\(reprTuple(k)), stride=\(reprTuple(stride))"
+        if padding.contains(where: { $0 != 0 }) { s += ", padding=\(reprTuple(padding))" }
+        if outputPadding.contains(where: { $0 != 0 }) { s += ", output_padding=\(reprTuple(outputPadding))" }
+        if dilation.contains(where: { $0 != 1 }) { s += ", dilation=\(reprTuple(dilation))" }
+        if groups != 1 { s += ", groups=\(groups)" }
+        if bias == nil { s += ", bias=False" }
+        return s
+    }
+
     /// The transposed convolution (the gradient of a convolution) of `x`.
     public override func forward(_ x: Tensor) -> Tensor {
         convTranspose(
@@ -211,11 +278,25 @@ public final class ConvTranspose1d: ConvTransposeNd {
             groups: groups, bias: bias, dilation: dilation, dtype: dtype, file: file, line: line)
     }
 
+    /// The kernel size positional and the rest labelled, as `nn.ConvTranspose1d(64, 32, 4, stride=2)`.
+    public convenience init(
+        _ inChannels: Int, _ outChannels: Int, _ kernelSize: any SizeSpecConvertible,
+        stride: any SizeSpecConvertible = 1, padding: any SizeSpecConvertible = 0,
+        outputPadding: any SizeSpecConvertible = 0, groups: Int = 1, bias: Bool = true,
+        dilation: any SizeSpecConvertible = 1, dtype: DType = .float32,
+        file: StaticString = #fileID, line: UInt = #line
+    ) {
+        self.init(
+            inChannels, outChannels, kernelSize: kernelSize, stride: stride, padding: padding,
+            outputPadding: outputPadding, groups: groups, bias: bias, dilation: dilation, dtype: dtype, file: file,
+            line: line)
+    }
+
     /// PyTorch's positional spelling, `ConvTranspose1d(64, 32, 4, 2, 1)`: kernel size, stride,
     /// padding, output padding, groups, bias and dilation in `nn.ConvTranspose1d`'s order.
     public convenience init(
         _ inChannels: Int, _ outChannels: Int, _ kernelSize: any SizeSpecConvertible,
-        _ stride: any SizeSpecConvertible = 1, _ padding: any SizeSpecConvertible = 0,
+        _ stride: any SizeSpecConvertible, _ padding: any SizeSpecConvertible = 0,
         _ outputPadding: any SizeSpecConvertible = 0, _ groups: Int = 1, _ bias: Bool = true,
         _ dilation: any SizeSpecConvertible = 1, dtype: DType = .float32,
         file: StaticString = #fileID, line: UInt = #line
@@ -248,11 +329,25 @@ public final class ConvTranspose2d: ConvTransposeNd {
             groups: groups, bias: bias, dilation: dilation, dtype: dtype, file: file, line: line)
     }
 
+    /// The kernel size positional and the rest labelled, as `nn.ConvTranspose2d(64, 32, 4, stride=2)`.
+    public convenience init(
+        _ inChannels: Int, _ outChannels: Int, _ kernelSize: any SizeSpecConvertible,
+        stride: any SizeSpecConvertible = 1, padding: any SizeSpecConvertible = 0,
+        outputPadding: any SizeSpecConvertible = 0, groups: Int = 1, bias: Bool = true,
+        dilation: any SizeSpecConvertible = 1, dtype: DType = .float32,
+        file: StaticString = #fileID, line: UInt = #line
+    ) {
+        self.init(
+            inChannels, outChannels, kernelSize: kernelSize, stride: stride, padding: padding,
+            outputPadding: outputPadding, groups: groups, bias: bias, dilation: dilation, dtype: dtype, file: file,
+            line: line)
+    }
+
     /// PyTorch's positional spelling, `ConvTranspose2d(64, 32, 4, 2, 1)`: kernel size, stride,
     /// padding, output padding, groups, bias and dilation in `nn.ConvTranspose2d`'s order.
     public convenience init(
         _ inChannels: Int, _ outChannels: Int, _ kernelSize: any SizeSpecConvertible,
-        _ stride: any SizeSpecConvertible = 1, _ padding: any SizeSpecConvertible = 0,
+        _ stride: any SizeSpecConvertible, _ padding: any SizeSpecConvertible = 0,
         _ outputPadding: any SizeSpecConvertible = 0, _ groups: Int = 1, _ bias: Bool = true,
         _ dilation: any SizeSpecConvertible = 1, dtype: DType = .float32,
         file: StaticString = #fileID, line: UInt = #line
@@ -263,3 +358,14 @@ public final class ConvTranspose2d: ConvTransposeNd {
             line: line)
     }
 }
+
+/// A size list as Python prints a tuple: `(3, 3)`, `(3,)`.
+func reprTuple(_ v: [Int]) -> String {
+    v.count == 1 ? "(\(v[0]),)" : "(" + v.map(String.init).joined(separator: ", ") + ")"
+}
+
+/// A `SizeSpec` as PyTorch's repr prints the argument it was given: `2` or `(2, 3)`.
+func reprSize(_ s: SizeSpec) -> String { s.values.count == 1 ? "\(s.values[0])" : reprTuple(s.values) }
+
+/// A Python bool.
+func reprBool(_ b: Bool) -> String { b ? "True" : "False" }

@@ -26,6 +26,9 @@ public final class Embedding: Module {
     }
 
     /// The rows of `weight` at the integer `indices` (shape `indices.shape + [dim]`).
+    public override var extraRepr: String {
+        "\(weight.shape[0]), \(weight.shape[1])" + (paddingIdx.map { ", padding_idx=\($0)" } ?? "")
+    }
     public override func forward(_ indices: Tensor) -> Tensor {
         embedding(indices, weight, paddingIdx: paddingIdx)
     }

@@ -36,7 +36,7 @@ enum MSEWarning {
 
 /// Zeroes elements with probability `p` in training and rescales the rest by 1/(1-p).
 public func dropout(
-    _ x: Tensor, p: Double, training: Bool, generator: Generator = .default,
+    _ x: Tensor, p: Double, training: Bool, inplace: Bool = false, generator: Generator = .default,
     file: StaticString = #fileID, line: UInt = #line
 ) -> Tensor {
     if p < 0 || p > 1 || p.isNaN {
@@ -44,7 +44,10 @@ public func dropout(
     }
     if !training || p == 0 { return x }
     // Everything dropped: x · 0, as PyTorch (no division by zero).
-    if p == 1 { return x * Tensor.scalar(0.0, dtype: x.dtype) }
+    if p == 1 {
+        return inplace ? x.mul_(Tensor.scalar(0.0, dtype: x.dtype)) : x * Tensor.scalar(0.0, dtype: x.dtype)
+    }
     let keep = Tensor.bernoulli(x.shape, p: 1 - p, dtype: x.dtype, generator: generator)
-    return x * keep / (1 - p)
+    // In place: one multiply by the scaled mask, whose backward needs only the mask.
+    return inplace ? x.mul_(keep / (1 - p), file: file, line: line) : x * keep / (1 - p)
 }

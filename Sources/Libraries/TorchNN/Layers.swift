@@ -23,8 +23,19 @@ public final class Linear: Module {
         if let b = self.bias { registerParameter("bias", b) }
     }
 
-    /// `x · weightᵀ + bias` over the last dimension of `x`.
-    public override func forward(_ x: Tensor) -> Tensor { linear(x, weight, bias) }
+    /// `x · weightᵀ + bias` over the last dimension of `x`; an input whose last dimension is not
+    /// `inFeatures` is refused naming the layer and both shapes.
+    public override func forward(_ x: Tensor) -> Tensor {
+        let width = weight.shape[1]
+        if x.rank == 0 || x.shape[x.rank - 1] != width {
+            torchFail(
+                callSiteDescription, "expected input [*, \(width)], got \(x.shape)", file: #fileID, line: #line)
+        }
+        return linear(x, weight, bias)
+    }
+    public override var extraRepr: String {
+        "in_features=\(weight.shape[1]), out_features=\(weight.shape[0]), bias=\(bias == nil ? "False" : "True")"
+    }
 }
 
 /// The ReLU layer (`torch.nn.ReLU`).
@@ -33,10 +44,16 @@ public final class Linear: Module {
 /// let model = Sequential(Linear(4, 8), ReLU(), Linear(8, 1))
 /// ```
 public final class ReLU: Module {
-    /// The ReLU layer.
-    public override init() { super.init() }
+    /// Whether `forward` overwrites its input (`relu_`), as PyTorch's `inplace=True`.
+    public let inplace: Bool
+    /// The ReLU layer. ```ReLU(inplace: true)```
+    public init(inplace: Bool = false) {
+        self.inplace = inplace
+        super.init()
+    }
     /// `max(x, 0)`.
-    public override func forward(_ x: Tensor) -> Tensor { x.relu() }
+    public override func forward(_ x: Tensor) -> Tensor { inplace ? x.relu_() : x.relu() }
+    public override var extraRepr: String { inplace ? "inplace=True" : "" }
 }
 
 /// Flattens the dimensions from `startDim` on (`torch.nn.Flatten`). ```Flatten()```
@@ -48,16 +65,24 @@ public final class Flatten: Module {
     public convenience init(_ startDim: Int, _ endDim: Int) { self.init(startDim: startDim, endDim: endDim) }
     /// `x.flatten(startDim:endDim:)`.
     public override func forward(_ x: Tensor) -> Tensor { x.flatten(startDim: start, endDim: end) }
+    public override var extraRepr: String { "start_dim=\(start), end_dim=\(end)" }
 }
 
 /// Zeroes elements with probability `p` in training, scaling the rest by `1 / (1 - p)` (`torch.nn.Dropout`).
 /// ```Dropout(0.1)```
 public final class Dropout: Module {
     let p: Double
-    /// Dropout with probability `p` (default 0.5).
-    public init(_ p: Double = 0.5) { self.p = p; super.init() }
+    /// Whether training-mode dropout overwrites its input, as PyTorch's `inplace=True`.
+    public let inplace: Bool
+    /// Dropout with probability `p` (default 0.5). ```Dropout(0.2, inplace: true)```
+    public init(_ p: Double = 0.5, inplace: Bool = false) {
+        self.p = p
+        self.inplace = inplace
+        super.init()
+    }
     /// `x` with dropout in training mode, `x` unchanged in evaluation mode.
-    public override func forward(_ x: Tensor) -> Tensor { dropout(x, p: p, training: training) }
+    public override func forward(_ x: Tensor) -> Tensor { dropout(x, p: p, training: training, inplace: inplace) }
+    public override var extraRepr: String { "p=\(p), inplace=\(inplace ? "True" : "False")" }
 }
 
 /// Splits dimension `dim` into `sizes`.

@@ -12,7 +12,7 @@ import TorchBase
 /// }
 /// MLP().namedParameters().map(\.0)   // ["fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"]
 /// ```
-open class Module {
+open class Module: CustomStringConvertible, CallSiteDescribable {
     public private(set) var training = true
     private var params: [(String, Tensor)] = []
     private var buffers: [(String, Tensor)] = []
@@ -116,6 +116,35 @@ open class Module {
         }
     }
 
+    /// The configuration PyTorch prints between the parentheses (`in_features=4, out_features=2,
+    /// bias=True`); layers override it, as PyTorch's `extra_repr`.
+    open var extraRepr: String { "" }
+
+    /// The module as PyTorch prints it: its type with `extraRepr`, and its children indented.
+    ///
+    /// ```swift
+    /// print(Sequential(Linear(4, 2), ReLU()))
+    /// // Sequential(
+    /// //   (0): Linear(in_features=4, out_features=2, bias=True)
+    /// //   (1): ReLU()
+    /// // )
+    /// ```
+    public var description: String {
+        let name = String(describing: type(of: self))
+        let children = namedChildren()
+        if children.isEmpty { return "\(name)(\(extraRepr))" }
+        var lines: [String] = []
+        if !extraRepr.isEmpty { lines.append(extraRepr) }
+        for (key, child) in children {
+            let body = child.description.split(separator: "\n", omittingEmptySubsequences: false)
+            lines.append("(\(key)): " + body.joined(separator: "\n  "))
+        }
+        return "\(name)(\n  " + lines.joined(separator: "\n  ") + "\n)"
+    }
+
+    /// The layer with its configuration, for error messages.
+    public var callSiteDescription: String { "\(type(of: self))(\(extraRepr))" }
+
     /// The module's computation; subclasses override it. `module(x)` calls it with the hooks.
     /// A forward with other inputs or outputs is declared through `Forward1`…`Forward4`.
     open func forward(_ x: Tensor) -> Tensor {
@@ -128,9 +157,11 @@ open class Module {
     /// hooks (which may replace the output). Disfavoured so that a `Forward1` module's own
     /// `callAsFunction` wins where its output is not a tensor.
     @_disfavoredOverload
-    public func callAsFunction(_ x: Tensor) -> Tensor {
-        if preHooks.isEmpty && postHooks.isEmpty { return forward(x) }
-        return withHooks(x, calling: forward)
+    public func callAsFunction(_ x: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        if preHooks.isEmpty && postHooks.isEmpty {
+            return CallSites.within(self, file: file, line: line) { forward(x) }
+        }
+        return withHooks(x, calling: forward, file: file, line: line)
     }
 
     private var preHooks: [(id: Int, fn: (Module, [Any]) -> [Any]?)] = []
@@ -143,6 +174,14 @@ open class Module {
     public func withHooks<each Input, Output>(
         _ inputs: repeat each Input, calling body: (repeat each Input) -> Output,
         file: StaticString = #fileID, line: UInt = #line
+    ) -> Output {
+        CallSites.within(self, file: file, line: line) {
+            hooked(repeat each inputs, calling: body, file: file, line: line)
+        }
+    }
+
+    private func hooked<each Input, Output>(
+        _ inputs: repeat each Input, calling body: (repeat each Input) -> Output, file: StaticString, line: UInt
     ) -> Output {
         if preHooks.isEmpty && postHooks.isEmpty { return body(repeat each inputs) }
         var list: [Any] = []
@@ -543,7 +582,9 @@ public protocol Forward1: Module {
 
 extension Forward1 {
     /// Calls `forward` with the hooks.
-    public func callAsFunction(_ input: Input) -> Output { withHooks(input, calling: forward) }
+    public func callAsFunction(_ input: Input, file: StaticString = #fileID, line: UInt = #line) -> Output {
+        withHooks(input, calling: forward, file: file, line: line)
+    }
 }
 
 /// A module whose `forward` takes two inputs. ```func forward(_ x: Tensor, _ hidden: (Tensor, Tensor)) -> ...```
@@ -556,7 +597,9 @@ public protocol Forward2: Module {
 
 extension Forward2 {
     /// Calls `forward` with the hooks. ```let (out, hidden) = model(input, hidden)```
-    public func callAsFunction(_ a: Input1, _ b: Input2) -> Output { withHooks(a, b, calling: forward) }
+    public func callAsFunction(_ a: Input1, _ b: Input2, file: StaticString = #fileID, line: UInt = #line) -> Output {
+        withHooks(a, b, calling: forward, file: file, line: line)
+    }
 }
 
 /// A module whose `forward` takes three inputs.
@@ -570,8 +613,10 @@ public protocol Forward3: Module {
 
 extension Forward3 {
     /// Calls `forward` with the hooks.
-    public func callAsFunction(_ a: Input1, _ b: Input2, _ c: Input3) -> Output {
-        withHooks(a, b, c, calling: forward)
+    public func callAsFunction(
+        _ a: Input1, _ b: Input2, _ c: Input3, file: StaticString = #fileID, line: UInt = #line
+    ) -> Output {
+        withHooks(a, b, c, calling: forward, file: file, line: line)
     }
 }
 
@@ -587,7 +632,9 @@ public protocol Forward4: Module {
 
 extension Forward4 {
     /// Calls `forward` with the hooks.
-    public func callAsFunction(_ a: Input1, _ b: Input2, _ c: Input3, _ d: Input4) -> Output {
-        withHooks(a, b, c, d, calling: forward)
+    public func callAsFunction(
+        _ a: Input1, _ b: Input2, _ c: Input3, _ d: Input4, file: StaticString = #fileID, line: UInt = #line
+    ) -> Output {
+        withHooks(a, b, c, d, calling: forward, file: file, line: line)
     }
 }

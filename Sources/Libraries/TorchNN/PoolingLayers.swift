@@ -26,6 +26,10 @@ public class MaxPoolNd: Module {
         self.ceilMode = ceilMode
         super.init()
     }
+    public override var extraRepr: String {
+        "kernel_size=\(reprSize(kernelSize)), stride=\(reprSize(stride ?? kernelSize)), padding=\(reprSize(padding)), "
+            + "dilation=\(reprSize(dilation)), ceil_mode=\(reprBool(ceilMode))"
+    }
     /// The maxima of the windows of `x`.
     public override func forward(_ x: Tensor) -> Tensor {
         maxPool(
@@ -49,21 +53,23 @@ public class MaxPoolNd: Module {
 public final class MaxPool1d: MaxPoolNd {
     /// Max pooling over windows of `kernelSize`, arguments in PyTorch's order. ```MaxPool1d(2)```
     public init(
-        _ kernelSize: any SizeSpecConvertible, _ stride: (any SizeSpecConvertible)? = nil,
-        _ padding: any SizeSpecConvertible = 0, _ dilation: any SizeSpecConvertible = 1, returnIndices: Bool = false,
+        _ kernelSize: any SizeSpecConvertible, stride: (any SizeSpecConvertible)? = nil,
+        padding: any SizeSpecConvertible = 0, dilation: any SizeSpecConvertible = 1, returnIndices: Bool = false,
         ceilMode: Bool = false
     ) {
         super.init(
             r: 1, kernelSize, stride: stride, padding: padding, dilation: dilation, returnIndices: returnIndices,
             ceilMode: ceilMode)
     }
-    /// The labelled spelling. ```MaxPool1d(3, stride: 2, padding: 1)```
+    /// The positional spelling. ```MaxPool1d(3, 2, 1)```
     public convenience init(
-        _ kernelSize: any SizeSpecConvertible, stride: (any SizeSpecConvertible)? = nil,
-        padding: any SizeSpecConvertible = 0, dilation: any SizeSpecConvertible = 1, returnIndices: Bool = false,
+        _ kernelSize: any SizeSpecConvertible, _ stride: any SizeSpecConvertible,
+        _ padding: any SizeSpecConvertible = 0, _ dilation: any SizeSpecConvertible = 1, returnIndices: Bool = false,
         ceilMode: Bool = false
     ) {
-        self.init(kernelSize, stride, padding, dilation, returnIndices: returnIndices, ceilMode: ceilMode)
+        self.init(
+            kernelSize, stride: stride, padding: padding, dilation: dilation, returnIndices: returnIndices,
+            ceilMode: ceilMode)
     }
 }
 
@@ -71,21 +77,23 @@ public final class MaxPool1d: MaxPoolNd {
 public final class MaxPool2d: MaxPoolNd {
     /// Max pooling over `kernelSize` windows, arguments in PyTorch's order. ```MaxPool2d(2, 2)```
     public init(
-        _ kernelSize: any SizeSpecConvertible, _ stride: (any SizeSpecConvertible)? = nil,
-        _ padding: any SizeSpecConvertible = 0, _ dilation: any SizeSpecConvertible = 1, returnIndices: Bool = false,
+        _ kernelSize: any SizeSpecConvertible, stride: (any SizeSpecConvertible)? = nil,
+        padding: any SizeSpecConvertible = 0, dilation: any SizeSpecConvertible = 1, returnIndices: Bool = false,
         ceilMode: Bool = false
     ) {
         super.init(
             r: 2, kernelSize, stride: stride, padding: padding, dilation: dilation, returnIndices: returnIndices,
             ceilMode: ceilMode)
     }
-    /// The labelled spelling. ```MaxPool2d(3, stride: 2, padding: 1)```
+    /// The positional spelling. ```MaxPool2d(3, 2, 1)```
     public convenience init(
-        _ kernelSize: any SizeSpecConvertible, stride: (any SizeSpecConvertible)? = nil,
-        padding: any SizeSpecConvertible = 0, dilation: any SizeSpecConvertible = 1, returnIndices: Bool = false,
+        _ kernelSize: any SizeSpecConvertible, _ stride: any SizeSpecConvertible,
+        _ padding: any SizeSpecConvertible = 0, _ dilation: any SizeSpecConvertible = 1, returnIndices: Bool = false,
         ceilMode: Bool = false
     ) {
-        self.init(kernelSize, stride, padding, dilation, returnIndices: returnIndices, ceilMode: ceilMode)
+        self.init(
+            kernelSize, stride: stride, padding: padding, dilation: dilation, returnIndices: returnIndices,
+            ceilMode: ceilMode)
     }
 }
 
@@ -123,6 +131,9 @@ public class AvgPoolNd: Module {
         self.divisorOverride = divisorOverride
         super.init()
     }
+    public override var extraRepr: String {
+        "kernel_size=\(reprSize(kernelSize)), stride=\(reprSize(stride ?? kernelSize)), padding=\(reprSize(padding))"
+    }
     /// The averages of the windows of `x`.
     public override func forward(_ x: Tensor) -> Tensor {
         avgPool(
@@ -135,19 +146,19 @@ public class AvgPoolNd: Module {
 public final class AvgPool1d: AvgPoolNd {
     /// Average pooling over windows of `kernelSize`, arguments in PyTorch's order. ```AvgPool1d(2)```
     public init(
-        _ kernelSize: any SizeSpecConvertible, _ stride: (any SizeSpecConvertible)? = nil,
-        _ padding: any SizeSpecConvertible = 0, ceilMode: Bool = false, countIncludePad: Bool = true
+        _ kernelSize: any SizeSpecConvertible, stride: (any SizeSpecConvertible)? = nil,
+        padding: any SizeSpecConvertible = 0, ceilMode: Bool = false, countIncludePad: Bool = true
     ) {
         super.init(
             r: 1, kernelSize, stride: stride, padding: padding, ceilMode: ceilMode, countIncludePad: countIncludePad,
             divisorOverride: nil)
     }
-    /// The labelled spelling. ```AvgPool1d(3, stride: 2)```
+    /// The positional spelling. ```AvgPool1d(3, 2)```
     public convenience init(
-        _ kernelSize: any SizeSpecConvertible, stride: (any SizeSpecConvertible)? = nil,
-        padding: any SizeSpecConvertible = 0, ceilMode: Bool = false, countIncludePad: Bool = true
+        _ kernelSize: any SizeSpecConvertible, _ stride: any SizeSpecConvertible,
+        _ padding: any SizeSpecConvertible = 0, ceilMode: Bool = false, countIncludePad: Bool = true
     ) {
-        self.init(kernelSize, stride, padding, ceilMode: ceilMode, countIncludePad: countIncludePad)
+        self.init(kernelSize, stride: stride, padding: padding, ceilMode: ceilMode, countIncludePad: countIncludePad)
     }
 }
 
@@ -155,22 +166,22 @@ public final class AvgPool1d: AvgPoolNd {
 public final class AvgPool2d: AvgPoolNd {
     /// Average pooling over `kernelSize` windows, arguments in PyTorch's order. ```AvgPool2d(2, 2)```
     public init(
-        _ kernelSize: any SizeSpecConvertible, _ stride: (any SizeSpecConvertible)? = nil,
-        _ padding: any SizeSpecConvertible = 0, ceilMode: Bool = false, countIncludePad: Bool = true,
+        _ kernelSize: any SizeSpecConvertible, stride: (any SizeSpecConvertible)? = nil,
+        padding: any SizeSpecConvertible = 0, ceilMode: Bool = false, countIncludePad: Bool = true,
         divisorOverride: Int? = nil
     ) {
         super.init(
             r: 2, kernelSize, stride: stride, padding: padding, ceilMode: ceilMode, countIncludePad: countIncludePad,
             divisorOverride: divisorOverride)
     }
-    /// The labelled spelling. ```AvgPool2d(3, stride: 2, padding: 1)```
+    /// The positional spelling. ```AvgPool2d(3, 2, 1)```
     public convenience init(
-        _ kernelSize: any SizeSpecConvertible, stride: (any SizeSpecConvertible)? = nil,
-        padding: any SizeSpecConvertible = 0, ceilMode: Bool = false, countIncludePad: Bool = true,
+        _ kernelSize: any SizeSpecConvertible, _ stride: any SizeSpecConvertible,
+        _ padding: any SizeSpecConvertible = 0, ceilMode: Bool = false, countIncludePad: Bool = true,
         divisorOverride: Int? = nil
     ) {
         self.init(
-            kernelSize, stride, padding, ceilMode: ceilMode, countIncludePad: countIncludePad,
+            kernelSize, stride: stride, padding: padding, ceilMode: ceilMode, countIncludePad: countIncludePad,
             divisorOverride: divisorOverride)
     }
 }
@@ -258,6 +269,9 @@ public class AdaptivePoolNd: Module {
         self.outputSize = outputSize
         self.max = max
         super.init()
+    }
+    public override var extraRepr: String {
+        "output_size=\(outputSize.count == 1 ? "\(outputSize[0])" : reprTuple(outputSize))"
     }
     /// The pooled bins of `x`.
     public override func forward(_ x: Tensor) -> Tensor {

@@ -120,6 +120,14 @@ public class Recurrent: Module {
     }
 
     /// The output sequence for `x` from zero initial states.
+    public override var extraRepr: String {
+        var s = "\(inputSize), \(hiddenSize)"
+        if numLayers != 1 { s += ", num_layers=\(numLayers)" }
+        if batchFirst { s += ", batch_first=True" }
+        if dropoutP != 0 { s += ", dropout=\(dropoutP)" }
+        if bidirectional { s += ", bidirectional=True" }
+        return s
+    }
     public override func forward(_ x: Tensor) -> Tensor { self(x).output }
 
     /// The recurrence of one LSTM layer and direction as a single recorded node (`Tensor.lstmLayer`).

@@ -4,6 +4,7 @@
 import Torch
 import TorchIO
 import TorchDistributions
+import TorchNN
 
 func at(_ line: UInt = #line) { print("line \(line)"); fflush_stdout() }
 
@@ -26,6 +27,19 @@ case "dim":
     at(); _ = a.sum(dim: 2)
 case "cat":
     at(); _ = Tensor.cat([a, b], dim: 0)
+case "linear-width":
+    let fc = Linear(784, 10)
+    at(); _ = fc(Tensor.zeros([64, 28]))
+case "conv-in-sequential":
+    let model = Sequential(Conv2d(1, 4, 3), ReLU())
+    at(); _ = model(Tensor.zeros([1, 3, 8, 8]))
+case "op-in-forward":
+    final class Net: Module {
+        let fc = Linear(4, 2)
+        override func forward(_ x: Tensor) -> Tensor { fc(x).view([3]) }
+    }
+    let net = Net()
+    at(); _ = net(Tensor.zeros([1, 4]))
 case "item":
     at(); _ = a.item()
 case "mean-int":
