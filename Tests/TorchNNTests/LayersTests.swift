@@ -291,9 +291,10 @@ final class RecurrentAndAttentionTests: XCTestCase {
         assertMatches(scaledDotProductAttention(q, k, v, attnMask: mask), s, "bool mask")
         let mha = MultiheadAttention(embedDim: 4, numHeads: 2, batchFirst: true)
         let x = Tensor.randn([2, 5, 4])
-        let (y, w) = mha(
+        let (y, weights) = mha(
             x, x, x,
             keyPaddingMask: Tensor([[false, false, false, false, true], [false, false, false, false, false]]))
+        let w = weights!
         XCTAssertEqual(y.shape, [2, 5, 4]); XCTAssertEqual(w.shape, [2, 5, 5])
         XCTAssertEqual(w[0, TensorIndex.all, 4].abs().amax().item(), 0)  // padded key gets no weight
         for s in w.sum(dims: [2]).scalars { XCTAssertEqual(s, 1, accuracy: 1e-5) }

@@ -288,3 +288,18 @@ final class LayerSpellingTests: XCTestCase {
         XCTAssertEqual(AvgPool2d(2, divisorOverride: 1)(x).scalars, [13, 11, 17, 15])
     }
 }
+
+/// Upsampling modules as PyTorch spells them.
+final class UpsampleSpellingTests: XCTestCase {
+    func testScalarFactorsSizesAndModes() {
+        let x = Tensor.arange(16, dtype: .float32).reshape([1, 1, 4, 4])
+        XCTAssertEqual(Upsample(scaleFactor: 2.0, mode: .bicubic)(x).shape, [1, 1, 8, 8])
+        XCTAssertEqual(Upsample(size: 2, mode: .area)(x).scalars, [2.5, 4.5, 10.5, 12.5])
+        XCTAssertEqual(Upsample(scaleFactor: 2.0).description, "Upsample(scale_factor=2.0, mode='nearest')")
+        // Bicubic reproduces a linear ramp exactly away from the borders (Keys' kernel is exact
+        // on linear functions), with align_corners everywhere.
+        let ramp = interpolate(x, size: [7, 7], mode: .bicubic, alignCorners: true)
+        XCTAssertEqual(ramp[0, 0, 3, 3].item(), 7.5, accuracy: 1e-5)
+        XCTAssertEqual(ramp[0, 0, 6, 6].item(), 15, accuracy: 1e-5)
+    }
+}

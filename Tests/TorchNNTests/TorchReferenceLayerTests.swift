@@ -125,7 +125,7 @@ final class TorchReferenceLayerTests: XCTestCase {
                 { m, x in
                     let (out, weights) = (m as! MultiheadAttention)(
                         x["q"]!, x["k"]!, x["v"]!, keyPaddingMask: x["mask"]!.to(.bool))
-                    return [out, weights]
+                    return [out, weights!]
                 }
             )
         case "transformer_encoder_layer":
@@ -172,6 +172,41 @@ final class TorchReferenceLayerTests: XCTestCase {
         case "kl_div_log_target": return loss { klDiv($0["x"]!, $0["t"]!, reduction: .sum, logTarget: true) }
         case "cosine_embedding_loss": return loss { cosineEmbeddingLoss($0["a"]!, $0["b"]!, $0["y"]!, margin: 0.1) }
         case "margin_ranking_loss": return loss { marginRankingLoss($0["a"]!, $0["b"]!, $0["y"]!, margin: 0.2) }
+        case "transformer_encoder":
+            let layer = TransformerEncoderLayer(8, 2, 16, 0.0, batchFirst: true)
+            return (
+                TransformerEncoder(layer, numLayers: 2, norm: LayerNorm([8])),
+                { m, x in
+                    [
+                        (m as! TransformerEncoder)(
+                            x["x"]!, mask: Transformer.generateSquareSubsequentMask(5, dtype: .float64),
+                            srcKeyPaddingMask: x["pad"]!.to(.bool))
+                    ]
+                }
+            )
+        case "transformer":
+            return (
+                Transformer(
+                    dModel: 8, nhead: 2, numEncoderLayers: 2, numDecoderLayers: 1, dimFeedforward: 16, dropout: 0,
+                    batchFirst: true),
+                { m, x in
+                    let pad = x["pad"]!.to(.bool)
+                    return [
+                        (m as! Transformer)(
+                            x["src"]!, x["tgt"]!, tgtMask: Transformer.generateSquareSubsequentMask(3, dtype: .float64),
+                            srcKeyPaddingMask: pad, memoryKeyPaddingMask: pad)
+                    ]
+                }
+            )
+        case "multihead_attention_per_head_bool_mask":
+            return (
+                MultiheadAttention(embedDim: 8, numHeads: 2),
+                { m, x in
+                    let (out, weights) = (m as! MultiheadAttention)(
+                        x["q"]!, x["k"]!, x["v"]!, attnMask: x["mask"]!.to(.bool), averageAttnWeights: false)
+                    return [out, weights!]
+                }
+            )
         default: return nil
         }
     }

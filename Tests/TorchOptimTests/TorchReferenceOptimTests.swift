@@ -128,7 +128,7 @@ final class TorchReferenceOptimTests: XCTestCase {
     func testSchedulerLearningRatesMatchPyTorch() {
         let metrics = (Self.root["metrics"] as! [NSNumber]).map { $0.doubleValue }
         let cases = Self.root["schedulers"] as! [[String: Any]]
-        XCTAssertEqual(cases.count, 17)
+        XCTAssertEqual(cases.count, 19)
         for c in cases {
             let name = c["name"] as! String
             let expected = (c["lrs"] as! [NSNumber]).map { $0.doubleValue }
@@ -159,6 +159,17 @@ final class TorchReferenceOptimTests: XCTestCase {
                         LRScheduler.linearLR(opt, startFactor: 0.1, totalIters: 5),
                         LRScheduler.exponentialLR(opt, gamma: 0.9),
                     ], milestones: [5])
+                step = { _ in s.step() }
+            case "chained":
+                let s = ChainedScheduler([
+                    LRScheduler.constantLR(opt, factor: 0.1, totalIters: 2), LRScheduler.exponentialLR(opt, gamma: 0.9),
+                ])
+                step = { _ in s.step() }
+            case "chained_step_linear":
+                let s = ChainedScheduler([
+                    LRScheduler.stepLR(opt, stepSize: 4, gamma: 0.5),
+                    LRScheduler.linearLR(opt, startFactor: 0.2, totalIters: 6),
+                ])
                 step = { _ in s.step() }
             case "plateau":
                 let s = ReduceLROnPlateau(opt, factor: 0.5, patience: 2, cooldown: 1, minLR: 0.001)

@@ -18,8 +18,10 @@ public func torchFail(_ op: String, _ message: String, file: StaticString, line:
     if var context = site.context {
         // A layer's own check already names the layer as the op: keep only where it was called.
         if context.hasPrefix("in \(op)") {
-            context = String(context.dropFirst(3 + op.count))
-            if context.hasPrefix(", ") { context.removeFirst(2) }
+            let rest = String(context.dropFirst(3 + op.count))
+            if rest.isEmpty || rest.hasPrefix(", ") || rest.hasPrefix(" (") {
+                context = rest.hasPrefix(", ") ? String(rest.dropFirst(2)) : rest
+            }
         }
         if context.isEmpty { fatalError("\(op): \(message)", file: site.file, line: site.line) }
         fatalError("\(op): \(message)\n  \(context)", file: site.file, line: site.line)

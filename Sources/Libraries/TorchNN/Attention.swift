@@ -73,11 +73,28 @@ public final class MultiheadAttention: Module {
         register("out_proj", outProj)
     }
 
-    /// Returns the attended output and the attention weights averaged over heads.
+    /// Returns the attended output and the attention weights: averaged over heads [N, L, S], per
+    /// head [N, H, L, S] with `averageAttnWeights: false`, nil with `needWeights: false`. Masks as
+    /// PyTorch's: a bool `attnMask` ([L, S] or [N·H, L, S]) or `keyPaddingMask` ([N, S]) masks its
+    /// `true` positions, a float one is added to the scores.
     public func callAsFunction(
-        _ query: Tensor, _ key: Tensor, _ value: Tensor, keyPaddingMask: Tensor? = nil,
-        attnMask: Tensor? = nil, isCausal: Bool = false
-    ) -> (Tensor, Tensor) {
+        _ query: Tensor, _ key: Tensor, _ value: Tensor, keyPaddingMask: Tensor? = nil, needWeights: Bool = true,
+        attnMask: Tensor? = nil, averageAttnWeights: Bool = true, isCausal: Bool = false,
+        file: StaticString = #fileID, line: UInt = #line
+    ) -> (Tensor, Tensor?) {
+        withHooks(
+            query, key, value,
+            calling: { q, k, v in
+                attend(
+                    q, k, v, keyPaddingMask: keyPaddingMask, needWeights: needWeights, attnMask: attnMask,
+                    averageAttnWeights: averageAttnWeights, isCausal: isCausal)
+            }, file: file, line: line)
+    }
+
+    func attend(
+        _ query: Tensor, _ key: Tensor, _ value: Tensor, keyPaddingMask: Tensor?, needWeights: Bool,
+        attnMask: Tensor?, averageAttnWeights: Bool, isCausal: Bool
+    ) -> (Tensor, Tensor?) {
         let q0 = batchFirst ? query : query.transpose(0, 1)  // [N, L, E]
         let k0 = batchFirst ? key : key.transpose(0, 1)
         let v0 = batchFirst ? value : value.transpose(0, 1)
@@ -93,15 +110,21 @@ public final class MultiheadAttention: Module {
             let keep = Tensor.ones([q.shape[2], k.shape[2]], dtype: .bool).tril()
             scores = scores.maskedFill(keep.logicalNot(), -Double.infinity)
         }
-        if let m = attnMask { scores = m.dtype == .bool ? scores.maskedFill(m, -Double.infinity) : scores + m }
+        if var m = attnMask {
+            // [N·H, L, S] masks are per batch element and head.
+            if m.rank == 3 { m = m.reshape([q.shape[0], H, m.shape[1], m.shape[2]]) }
+            scores = m.dtype == .bool ? scores.maskedFill(m, -Double.infinity) : scores + m.to(scores.dtype)
+        }
         if let pad = keyPaddingMask {
-            scores = scores.maskedFill(pad.view([pad.shape[0], 1, 1, pad.shape[1]]), -Double.infinity)
+            let p = pad.view([pad.shape[0], 1, 1, pad.shape[1]])
+            scores = pad.dtype == .bool ? scores.maskedFill(p, -Double.infinity) : scores + p.to(scores.dtype)
         }
         var attn = scores.softmax(dim: -1)
         if dropoutP > 0 && training { attn = dropout(attn, p: dropoutP, training: true) }
         let out = attn.matmul(v).transpose(1, 2).reshape([q0.shape[0], q0.shape[1], E])
         let y = outProj(out)
-        return (batchFirst ? y : y.transpose(0, 1), attn.mean(dims: [1]))
+        let weights: Tensor? = needWeights ? (averageAttnWeights ? attn.mean(dims: [1]) : attn) : nil
+        return (batchFirst ? y : y.transpose(0, 1), weights)
     }
 
     /// Self-attention of `x`: `self(x, x, x).0`.

@@ -2,22 +2,24 @@ import Torch
 import TorchBase
 
 // `torch.nn.functional.interpolate` for the separable modes: nearest and nearest-exact pick one
-// source index per output index, linear/bilinear/trilinear blend two neighbours with PyTorch's
-// source-index rule, one spatial dim at a time (index_select and a weighted sum, so gradients
-// come from those primitives). Indices are computed as PyTorch's CPU kernels do, in float32 for
+// source index per output index, linear/bilinear/trilinear blend two neighbours and bicubic four
+// (Keys' cubic convolution, A = -0.75, borders replicated) with PyTorch's source-index rule, one
+// spatial dim at a time (index_select and a weighted sum, so gradients come from those
+// primitives); area is adaptive average pooling. Indices are computed as PyTorch's CPU kernels do, in float32 for
 // nearest (`nearest_idx`) and in the input's opmath type for the linear modes.
 
 /// The resampling rule of `interpolate`/`Upsample`.
 public enum InterpolationMode: String, Sendable {
     case nearest
     case nearestExact = "nearest-exact"
-    case linear, bilinear, trilinear
+    case linear, bilinear, trilinear, bicubic, area
 
-    /// The input rank a linear mode requires (nil for the nearest modes, which take 3-D to 5-D).
+    /// The input rank an interpolating mode requires (nil for the nearest modes and area, which
+    /// take 3-D to 5-D).
     var linearRank: Int? {
         switch self {
         case .linear: return 3
-        case .bilinear: return 4
+        case .bilinear, .bicubic: return 4
         case .trilinear: return 5
         default: return nil
         }
@@ -67,9 +69,14 @@ public func interpolate(
     } else {
         fail("either size or scale_factor should be defined")
     }
+    if mode == .bicubic && x.rank != 4 {
+        // PyTorch has no bicubic rank message of its own: its generic refusal.
+        fail(
+            "Input Error: Only 3D, 4D and 5D input Tensors supported (got \(x.rank)D) for the modes: "
+                + "nearest | linear | bilinear | bicubic | trilinear | lanczos | area | nearest-exact (got bicubic)")
+    }
     if let r = mode.linearRank, x.rank != r, (3...5).contains(x.rank) {
-        let names = [3: "linear", 4: "bilinear", 5: "trilinear"]
-        fail("Got \(x.rank)D input, but \(names[r]!) mode needs \(r)D input")
+        fail("Got \(x.rank)D input, but \(mode.rawValue) mode needs \(r)D input")
     }
     if spatial < 1 || spatial > 3 {
         fail(
@@ -77,6 +84,13 @@ public func interpolate(
                 + "nearest | linear | bilinear | bicubic | trilinear | lanczos | area | nearest-exact "
                 + "(got \(mode.rawValue))"
         )
+    }
+    if mode == .area {
+        // Adaptive average pooling, which takes empty outputs (PyTorch's size check is the
+        // upsampling kernels').
+        x.requireKernel("interpolate", "adaptive_avg_pool2d", .floating, file: file, line: line)
+        if outSizes.contains(0) { return Tensor.zeros(Array(x.shape.prefix(2)) + outSizes, dtype: x.dtype) }
+        return adaptivePool(x, outSizes, max: false, op: "interpolate")
     }
     if zip(inSizes, outSizes).contains(where: { $0 <= 0 || $1 <= 0 }) {
         let joint = spatial == 1 ? ") and output (" : ") output ("
@@ -99,6 +113,8 @@ public func interpolate(
         if mode.linearRank == nil {
             let idx = nearestIndices(inSizes[d], outSizes[d], scales[d], exact: mode == .nearestExact)
             y = y.indexSelect(dim, Tensor(shape: [idx.count], scalars: idx.map { Int64($0) }).to(device: x.device))
+        } else if mode == .bicubic {
+            y = cubicAlong(y, dim, inSizes[d], outSizes[d], scales[d], alignCorners: alignCorners ?? false)
         } else {
             y = linearAlong(
                 y, dim, inSizes[d], outSizes[d], scales[d], alignCorners: alignCorners ?? false, weightType: x.dtype)
@@ -186,6 +202,69 @@ private func blend<R: BinaryFloatingPoint>(
     return a * w0.to(x.dtype).to(device: x.device) + b * w1.to(x.dtype).to(device: x.device)
 }
 
+/// Cubic resampling of one dim as PyTorch's `upsample_bicubic2d`: source position `r` (not
+/// clamped at 0, unlike the linear modes), taps ⌊r⌋-1…⌊r⌋+2 clamped to the input, and Keys'
+/// cubic-convolution weights with A = -0.75 computed in the input's opmath type.
+func cubicAlong(_ x: Tensor, _ dim: Int, _ inSize: Int, _ outSize: Int, _ scale: Double?, alignCorners: Bool) -> Tensor
+{
+    if x.dtype == .float64 {
+        let ratio: Double
+        if alignCorners {
+            ratio = outSize > 1 ? Double(inSize - 1) / Double(outSize - 1) : 0
+        } else if let scale, scale > 0 {
+            ratio = 1 / scale
+        } else {
+            ratio = Double(inSize) / Double(outSize)
+        }
+        return cubicBlend(x, dim, inSize, outSize) { o in
+            alignCorners ? ratio * Double(o) : ratio * (Double(o) + 0.5) - 0.5
+        }
+    }
+    let ratio: Float
+    if alignCorners {
+        ratio = outSize > 1 ? Float(inSize - 1) / Float(outSize - 1) : 0
+    } else if let scale, scale > 0 {
+        ratio = Float(1 / scale)
+    } else {
+        ratio = Float(inSize) / Float(outSize)
+    }
+    return cubicBlend(x, dim, inSize, outSize) { o in
+        alignCorners ? ratio * Float(o) : (-0.5 as Float).addingProduct(ratio, Float(o) + 0.5)
+    }
+}
+
+/// Σₖ x[iₖ]·wₖ over the four taps of each output position `source(o)`.
+private func cubicBlend<R: BinaryFloatingPoint>(
+    _ x: Tensor, _ dim: Int, _ inSize: Int, _ outSize: Int, _ source: (Int) -> R
+) -> Tensor {
+    let a: R = -0.75
+    func near(_ t: R) -> R { ((a + 2) * t - (a + 3)) * t * t + 1 }  // |t| ≤ 1
+    func far(_ t: R) -> R { ((a * t - 5 * a) * t + 8 * a) * t - 4 * a }  // 1 < |t| < 2
+    var taps = [[Int64]](repeating: [], count: 4)
+    var weights = [[Double]](repeating: [], count: 4)
+    for o in 0..<outSize {
+        let real = source(o)
+        let base = real.rounded(.down)
+        let t = real - base
+        // PyTorch's get_cubic_upsample_coefficients: the last weight at (1 - t) + 1, not 2 - t.
+        let u = 1 - t
+        let w: [R] = [far(t + 1), near(t), near(u), far(u + 1)]
+        for k in 0..<4 {
+            taps[k].append(Int64(Swift.min(Swift.max(Int(base) - 1 + k, 0), inSize - 1)))
+            weights[k].append(Double(w[k]))
+        }
+    }
+    var wshape = Array(repeating: 1, count: x.rank)
+    wshape[dim] = outSize
+    var y: Tensor?
+    for k in 0..<4 {
+        let v = x.indexSelect(dim, Tensor(shape: [outSize], scalars: taps[k]).to(device: x.device))
+        let w = Tensor(shape: wshape, scalars: weights[k], dtype: x.dtype).to(device: x.device)
+        y = y.map { $0 + v * w } ?? v * w
+    }
+    return y!
+}
+
 /// `interpolate` as a module (`torch.nn.Upsample`).
 ///
 /// ```swift
@@ -201,5 +280,22 @@ public final class Upsample: Module {
     }
     public override func forward(_ x: Tensor) -> Tensor {
         interpolate(x, size: size, scaleFactor: scaleFactor, mode: mode, alignCorners: alignCorners)
+    }
+
+    /// One factor for every spatial dim, as PyTorch's `Upsample(scale_factor=2, mode="bicubic")`.
+    public convenience init(scaleFactor: Double, mode: InterpolationMode = .nearest, alignCorners: Bool? = nil) {
+        self.init(scaleFactor: [scaleFactor], mode: mode, alignCorners: alignCorners)
+    }
+
+    /// One size for every spatial dim, as PyTorch's `Upsample(size=32)`.
+    public convenience init(size: Int, mode: InterpolationMode = .nearest, alignCorners: Bool? = nil) {
+        self.init(size: [size], mode: mode, alignCorners: alignCorners)
+    }
+
+    public override var extraRepr: String {
+        let what =
+            size.map { "size=\($0.count == 1 ? "\($0[0])" : reprTuple($0))" }
+            ?? "scale_factor=\(scaleFactor.map { $0.count == 1 ? "\($0[0])" : "\($0)" } ?? "None")"
+        return what + ", mode='\(mode.rawValue)'"
     }
 }

@@ -212,6 +212,73 @@ public final class SequentialLR: SchedulerState {
     }
 }
 
+/// Applies several schedulers at every step, their factors multiplied (PyTorch's
+/// `ChainedScheduler`): the learning rate is `base · Π schedule_i(epoch) / base`, which is
+/// PyTorch's chained result for the multiplicative schedules (step, multi-step, exponential,
+/// linear, constant, polynomial, multiplicative, lambda, and cosine annealing to zero).
+///
+/// ```swift
+/// let s = ChainedScheduler([LRScheduler.constantLR(opt, factor: 0.1, totalIters: 2),
+///                           LRScheduler.exponentialLR(opt, gamma: 0.9)])
+/// ```
+public final class ChainedScheduler: SchedulerState {
+    /// The optimizer the schedulers drive.
+    public let optimizer: Optimizer
+    /// The schedulers whose factors are multiplied.
+    public let schedulers: [LRScheduler]
+
+    /// Chains `schedulers`, which must drive the same optimizer.
+    public init(_ schedulers: [LRScheduler], file: StaticString = #fileID, line: UInt = #line) {
+        guard let first = schedulers.first else {
+            torchFail("ChainedScheduler", "expects at least one scheduler", file: file, line: line)
+        }
+        if !schedulers.allSatisfy({ $0.optimizer === first.optimizer }) {
+            torchFail(
+                "ChainedScheduler",
+                "ChainedScheduler expects all schedulers to belong to the same optimizer, but got schedulers with "
+                    + "different optimizers",
+                file: file, line: line)
+        }
+        optimizer = first.optimizer
+        self.schedulers = schedulers
+        apply()
+    }
+
+    func apply() {
+        for (i, g) in optimizer.paramGroups.enumerated() {
+            let base = schedulers[0].baseLRs[i]
+            var lr = base
+            for s in schedulers where base != 0 { lr *= s.schedule(s.lastEpoch, base) / base }
+            g.lr = lr
+        }
+    }
+
+    /// Steps every scheduler and sets the chained rate.
+    public func step() {
+        for s in schedulers { s.step() }
+        apply()
+    }
+
+    /// The first group's current learning rate.
+    public var lastLR: Double { optimizer.lr }
+
+    /// Every scheduler's epoch count.
+    public func stateDict() -> [String: String] {
+        ["last_epochs": schedulers.map { String($0.lastEpoch) }.joined(separator: ",")]
+    }
+
+    /// Restores every scheduler's epoch count.
+    public func loadStateDict(_ state: [String: String]) throws {
+        let epochs = (state["last_epochs"] ?? "").split(separator: ",").compactMap { Int($0) }
+        guard epochs.count == schedulers.count else {
+            throw TorchError(
+                "ChainedScheduler state dict has \(epochs.count) epochs for \(schedulers.count) schedulers")
+        }
+        for (s, e) in zip(schedulers, epochs) { s.setEpoch(e) }
+        apply()
+    }
+}
+
 extension LRScheduler {
     /// Cosine annealing restarted every `t0` epochs, periods growing by `tMult`.
     public static func cosineAnnealingWarmRestarts(_ o: Optimizer, t0: Int, tMult: Int = 1, etaMin: Double = 0)

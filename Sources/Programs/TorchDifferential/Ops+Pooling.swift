@@ -2,6 +2,15 @@ import SwiftTorch
 
 /// Pooling with indices, unpooling, `divisorOverride` and 3-D pooling (#16).
 let poolingOps: [String: DiffOp] = [
+    "interpolate_cubic_area": { xs, c in
+        let mode = InterpolationMode(rawValue: c.string("mode"))!
+        let align = c.args["align"].map { DiffCase.number($0) != 0 }
+        return [
+            interpolate(
+                xs[0], size: c.intsOrNil("size"), scaleFactor: c.doublesOrNil("scale"), mode: mode,
+                alignCorners: align)
+        ]
+    },
     "max_pool1d_with_indices": { xs, c in
         let (y, i) = maxPool1dWithIndices(
             xs[0], kernel: c.int("k"), stride: c.intOrNil("s"), padding: c.int("p"), dilation: c.int("d"),

@@ -197,6 +197,22 @@ case("lstm_cell_two_steps_unbatched", nn.LSTMCell(3, 4), {"x1": randn(3), "x2": 
 case("gru_cell", nn.GRUCell(3, 4), {"x": randn(2, 3), "h": randn(2, 4)}, lambda m, x: m(x["x"], x["h"]))
 case("gru_cell_nobias_unbatched", nn.GRUCell(3, 4, bias=False), {"x": randn(3)})
 
+# Transformer stacks and attention options (#16), appended so earlier cases keep their values.
+case("transformer_encoder",
+     nn.TransformerEncoder(nn.TransformerEncoderLayer(8, 2, 16, 0.0, batch_first=True), 2, norm=nn.LayerNorm(8),
+                           enable_nested_tensor=False),
+     {"x": randn(2, 5, 8), "pad": torch.tensor([[False] * 4 + [True], [False] * 5])},
+     lambda m, x: m(x["x"], mask=nn.Transformer.generate_square_subsequent_mask(5), src_key_padding_mask=x["pad"]),
+     nondiff=("pad",))
+case("transformer", nn.Transformer(8, 2, 2, 1, 16, 0.0, batch_first=True),
+     {"src": randn(2, 5, 8), "tgt": randn(2, 3, 8), "pad": torch.tensor([[False] * 4 + [True], [False] * 5])},
+     lambda m, x: m(x["src"], x["tgt"], tgt_mask=nn.Transformer.generate_square_subsequent_mask(3),
+                    src_key_padding_mask=x["pad"], memory_key_padding_mask=x["pad"]), nondiff=("pad",))
+case("multihead_attention_per_head_bool_mask", nn.MultiheadAttention(8, 2),
+     {"q": randn(3, 2, 8), "k": randn(4, 2, 8), "v": randn(4, 2, 8),
+      "mask": torch.tensor([[False, True, False, False], [False, False, False, True], [True, False, False, False]])},
+     lambda m, x: list(m(x["q"], x["k"], x["v"], attn_mask=x["mask"], average_attn_weights=False)), nondiff=("mask",))
+
 out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "torch_nn.json")
 with open(out, "w") as f:
     json.dump({"torch_version": torch.__version__, "cases": cases}, f)

@@ -142,6 +142,11 @@ schedulers = [
                                                              step_size_down=6, mode="triangular2")),
     run_scheduler("cyclic_exp_range", lambda o: S.CyclicLR(o, base_lr=0.02, max_lr=0.2, step_size_up=5,
                                                            mode="exp_range", gamma=0.97, cycle_momentum=False)),
+    run_scheduler("chained", lambda o: S.ChainedScheduler([S.ConstantLR(o, factor=0.1, total_iters=2),
+                                                           S.ExponentialLR(o, gamma=0.9)], optimizer=o)),
+    run_scheduler("chained_step_linear", lambda o: S.ChainedScheduler([S.StepLR(o, step_size=4, gamma=0.5),
+                                                                       S.LinearLR(o, start_factor=0.2,
+                                                                                  total_iters=6)])),
 ]
 
 out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "torch_optim.json")

@@ -162,7 +162,7 @@ OPS = []
 
 ACCUMULATING = {"mm", "mv", "bmm", "dot", "matmul", "addmm", "linear", "bilinear", "conv1d", "conv2d", "conv3d",
                 "conv_transpose1d", "conv_transpose2d", "cosine_similarity", "pairwise_distance", "normalize",
-                "instance_norm"}
+                "instance_norm", "interpolate_cubic_area"}
 
 
 def op(name, family, fn, sample, grad=True, rtol=None, atol=None, tol=None):
@@ -2510,6 +2510,27 @@ op("max_pool3d", "pool", lambda xs, a: F.max_pool3d(xs[0], a["k"], a["s"], a["p"
 op("avg_pool3d", "pool",
    lambda xs, a: F.avg_pool3d(xs[0], a["k"], a["s"], a["p"], ceil_mode=a["ceil"], count_include_pad=a["cip"],
                               divisor_override=a["div"]), pool3d_sample(True))
+
+
+# Bicubic and area interpolation (#16).
+def interp2_sample():
+    mode = rng.choice(["bicubic", "bicubic", "area"])
+    rank = 4 if mode == "bicubic" else rng.choice([3, 4, 5])
+    if rng.random() < 0.05:
+        rank = rng.choice([3, 5])
+    shape = [rng.choice([1, 2]), rng.choice([1, 2])] + [rng.choice([1, 2, 3, 5, 6]) for _ in range(rank - 2)]
+    args = {"mode": mode}
+    k = rank - 2
+    if rng.random() < 0.5:
+        args["size"] = [rng.choice([1, 2, 3, 4, 6, 7, 9]) for _ in range(k)]
+    else:
+        args["scale"] = [rng.choice([0.5, 1.0, 1.5, 2.0, 3.0, 0.7]) for _ in range(k)]
+    if mode == "bicubic" and rng.random() < 0.5:
+        args["align"] = rng.random() < 0.5
+    return [Input(shape, pick(["float32", "float64"]))], args
+
+
+op("interpolate_cubic_area", "shape", interp, interp2_sample)
 
 
 def main():
