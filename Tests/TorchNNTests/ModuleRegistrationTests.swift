@@ -303,3 +303,29 @@ final class UpsampleSpellingTests: XCTestCase {
         XCTAssertEqual(ramp[0, 0, 6, 6].item(), 15, accuracy: 1e-5)
     }
 }
+
+/// The loss modules added with the remaining losses call their functions with their options.
+final class MoreLossModuleTests: XCTestCase {
+    func testModulesMatchTheirFunctions() {
+        Torch.manualSeed(3)
+        let x = Tensor.randn([4, 5], dtype: .float64), y = Tensor([1, 0, 4, 2])
+        let signs = Tensor.randn([4, 5], dtype: .float64).sign()
+        XCTAssertTrue(SoftMarginLoss()(x, signs).equal(softMarginLoss(x, signs)))
+        XCTAssertTrue(
+            MultiMarginLoss(p: 2, margin: 0.5)(x, y).equal(multiMarginLoss(x, y, p: 2, margin: 0.5)))
+        let targets01 = (signs + 1) / 2
+        XCTAssertTrue(MultiLabelSoftMarginLoss()(x, targets01).equal(multiLabelSoftMarginLoss(x, targets01)))
+        XCTAssertTrue(PoissonNLLLoss(full: true)(x, targets01).equal(poissonNllLoss(x, targets01, full: true)))
+        XCTAssertTrue(HingeEmbeddingLoss(margin: 2)(x, signs).equal(hingeEmbeddingLoss(x, signs, margin: 2)))
+        let v = x.abs() + 0.1
+        XCTAssertTrue(GaussianNLLLoss()(x, signs, v).equal(gaussianNllLoss(x, signs, v)))
+        let (a, p, n) = (x, x + 0.1, x.flip([0]))
+        XCTAssertTrue(TripletMarginLoss(swap: true)(a, p, n).equal(tripletMarginLoss(a, p, n, swap: true)))
+        XCTAssertTrue(MarginRankingLoss(margin: 0.1)(x, p, signs).equal(marginRankingLoss(x, p, signs, margin: 0.1)))
+        // CTC: a target that the frames spell with certainty costs nothing.
+        var lp = Tensor.full([3, 1, 3], -1e9, dtype: .float64)
+        for (t, c) in [(0, 1), (1, 0), (2, 2)] { lp[t, 0, c] = Tensor(0.0, dtype: .float64) }
+        let ctc = CTCLoss()(lp, Tensor([[1, 2]]), inputLengths: [3], targetLengths: [2])
+        XCTAssertEqual(ctc.item(), 0, accuracy: 1e-9)
+    }
+}

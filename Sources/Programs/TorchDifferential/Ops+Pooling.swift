@@ -55,3 +55,55 @@ let poolingOps: [String: DiffOp] = [
         ]
     },
 ]
+
+/// The remaining losses (#16).
+let moreLossOps: [String: DiffOp] = [
+    "soft_margin_loss": { xs, c in [softMarginLoss(xs[0], xs[1], reduction: Reduction(rawValue: c.string("red"))!)] },
+    "multilabel_soft_margin_loss": { xs, c in
+        [
+            multiLabelSoftMarginLoss(
+                xs[0], xs[1], weight: xs.count > 2 ? xs[2] : nil, reduction: Reduction(rawValue: c.string("red"))!)
+        ]
+    },
+    "multi_margin_loss": { xs, c in
+        [
+            multiMarginLoss(
+                xs[0], xs[1], p: c.int("p"), margin: c.double("margin"), weight: xs.count > 2 ? xs[2] : nil,
+                reduction: Reduction(rawValue: c.string("red"))!)
+        ]
+    },
+    "poisson_nll_loss": { xs, c in
+        [
+            poissonNllLoss(
+                xs[0], xs[1], logInput: c.bool("log"), full: c.bool("full"),
+                reduction: Reduction(rawValue: c.string("red"))!)
+        ]
+    },
+    "triplet_margin_loss": { xs, c in
+        [
+            tripletMarginLoss(
+                xs[0], xs[1], xs[2], margin: c.double("margin"), p: c.double("p"), swap: c.bool("swap"),
+                reduction: Reduction(rawValue: c.string("red"))!)
+        ]
+    },
+    "hinge_embedding_loss": { xs, c in
+        [
+            hingeEmbeddingLoss(
+                xs[0], xs[1], margin: c.double("margin"), reduction: Reduction(rawValue: c.string("red"))!)
+        ]
+    },
+    "gaussian_nll_loss": { xs, c in
+        [
+            gaussianNllLoss(
+                xs[0], xs[1], xs[2], full: c.bool("full"), eps: c.double("eps"),
+                reduction: Reduction(rawValue: c.string("red"))!)
+        ]
+    },
+    "ctc_loss": { xs, c in
+        [
+            ctcLoss(
+                xs[0].logSoftmax(dim: 2), xs[1], inputLengths: c.ints("in"), targetLengths: c.ints("tl"),
+                reduction: Reduction(rawValue: c.string("red"))!, zeroInfinity: c.bool("zero"))
+        ]
+    },
+]

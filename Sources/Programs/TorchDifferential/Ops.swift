@@ -947,7 +947,7 @@ let allOps: [String: DiffOp] = {
         unaryOps, binaryOps, specialOps, compositeOps, orderOps, linalgNewOps, decompositionOps, reductionOps, shapeOps,
         linalgOps, nnOps,
         inPlaceOps,
-        moreOps, fftOps, complexOps, foldOps, poolingOps,
+        moreOps, fftOps, complexOps, foldOps, poolingOps, moreLossOps,
     ] {
         all.merge(table) { a, _ in a }
     }

@@ -162,7 +162,7 @@ OPS = []
 
 ACCUMULATING = {"mm", "mv", "bmm", "dot", "matmul", "addmm", "linear", "bilinear", "conv1d", "conv2d", "conv3d",
                 "conv_transpose1d", "conv_transpose2d", "cosine_similarity", "pairwise_distance", "normalize",
-                "instance_norm", "interpolate_cubic_area"}
+                "instance_norm", "interpolate_cubic_area", "triplet_margin_loss"}
 
 
 def op(name, family, fn, sample, grad=True, rtol=None, atol=None, tol=None):
@@ -2531,6 +2531,121 @@ def interp2_sample():
 
 
 op("interpolate_cubic_area", "shape", interp, interp2_sample)
+
+
+# The remaining losses (#16).
+def loss_pair_sample(kind):
+    def s():
+        n, c = rng.randint(1, 4), rng.randint(1, 5)
+        dt = pick(["float32", "float64"])
+        red = rng.choice(["mean", "sum", "none"])
+        if kind == "soft_margin":
+            shape = rand_shape(hi=3)
+            y = torch.tensor([rng.choice([-1.0, 1.0]) for _ in range(math.prod(shape))]).reshape(shape)
+            return [Input(shape, dt, edge=0.05), Input(shape, dt, exact=y.to(getattr(torch, dt)), grad=False)], {"red": red}
+        if kind == "multilabel":
+            y = torch.tensor([[float(rng.random() < 0.5) for _ in range(c)] for _ in range(n)])
+            ins = [Input([n, c], dt, edge=0.05), Input([n, c], dt, exact=y.to(getattr(torch, dt)), grad=False)]
+            if rng.random() < 0.4:
+                ins.append(Input([c], dt, edge=0, lo=0.1, hi=2.0))
+            return ins, {"red": red}
+        if kind == "multi_margin":
+            y = torch.tensor([rng.randrange(c) for _ in range(n)])
+            if rng.random() < 0.05:
+                y[0] = c  # out of range
+            a = {"red": red, "p": rng.choice([1, 2, 2, 3 if rng.random() < 0.1 else 1]),
+                 "margin": rng.choice([1.0, 0.5, 2.0])}
+            ins = [Input([n, c], dt, edge=0.05), Input([n], "int64", exact=y, grad=False)]
+            if rng.random() < 0.3:
+                ins.append(Input([c], dt, edge=0, lo=0.1, hi=2.0))
+            if rng.random() < 0.15:
+                ins[0] = Input([c], dt, edge=0.05)
+                ins[1] = Input([], "int64", exact=torch.tensor(rng.randrange(c)), grad=False)
+            return ins, a
+        if kind == "poisson":
+            shape = rand_shape(hi=3)
+            log_input = rng.random() < 0.5
+            x = Input(shape, dt, edge=0.05) if log_input else Input(shape, dt, lo=0.01, hi=3.0, edge=0)
+            t = Input(shape, dt, lo=0.0, hi=5.0, edge=0, grad=False)
+            return [x, t], {"red": red, "log": log_input, "full": rng.random() < 0.5}
+        if kind == "triplet":
+            d = rng.randint(1, 4)
+            shape = [n, d] if rng.random() < 0.85 else [d]
+            return [Input(shape, dt, edge=0.02) for _ in range(3)], {
+                "red": red, "margin": rng.choice([1.0, 0.5, -1.0 if rng.random() < 0.1 else 2.0]),
+                "p": rng.choice([2.0, 1.0, 3.0]), "swap": rng.random() < 0.5}
+    return s
+
+
+op("soft_margin_loss", "loss", lambda xs, a: F.soft_margin_loss(xs[0], xs[1], reduction=a["red"]),
+   loss_pair_sample("soft_margin"))
+op("multilabel_soft_margin_loss", "loss",
+   lambda xs, a: F.multilabel_soft_margin_loss(xs[0], xs[1], weight=xs[2] if len(xs) > 2 else None,
+                                               reduction=a["red"]), loss_pair_sample("multilabel"))
+op("multi_margin_loss", "loss",
+   lambda xs, a: F.multi_margin_loss(xs[0], xs[1], p=a["p"], margin=a["margin"],
+                                     weight=xs[2] if len(xs) > 2 else None, reduction=a["red"]),
+   loss_pair_sample("multi_margin"))
+op("poisson_nll_loss", "loss",
+   lambda xs, a: F.poisson_nll_loss(xs[0], xs[1], log_input=a["log"], full=a["full"], reduction=a["red"]),
+   loss_pair_sample("poisson"))
+op("triplet_margin_loss", "loss",
+   lambda xs, a: F.triplet_margin_loss(xs[0], xs[1], xs[2], margin=a["margin"], p=a["p"], swap=a["swap"],
+                                       reduction=a["red"]), loss_pair_sample("triplet"))
+
+
+def ctc_sample():
+    t_max, n, c = rng.randint(1, 8), rng.randint(1, 3), rng.randint(2, 5)
+    dt = pick(["float32", "float64"])
+    lengths = [rng.randint(0, min(4, t_max)) for _ in range(n)]
+    s = max(lengths + [1])
+    tg = torch.tensor([[rng.randint(1, c - 1) if rng.random() < 0.8 else 1 for _ in range(s)] for _ in range(n)])
+    zero = rng.random() < 0.3
+    # Frames each target needs (a blank between repeated labels); without zero_infinity the input is
+    # long enough (PyTorch's gradient of an impossible alignment is NaN, ours zero).
+    need = [lengths[b] + sum(1 for i in range(1, lengths[b]) if tg[b, i] == tg[b, i - 1]) for b in range(n)]
+    t_max = max([t_max] + need)
+    in_lens = [rng.randint(max(1, t_max // 2), t_max) for _ in range(n)]
+    if not zero:
+        in_lens = [max(l, need[b], 1) for b, l in enumerate(in_lens)]
+    concat = rng.random() < 0.3
+    if concat:
+        tg = torch.cat([tg[b, :lengths[b]] for b in range(n)]) if sum(lengths) else torch.zeros(0, dtype=torch.int64)
+    return [Input([t_max, n, c], dt, edge=0), Input(list(tg.shape), "int64", exact=tg, grad=False)], {
+        "in": in_lens, "tl": lengths, "red": rng.choice(["mean", "sum", "none"]), "zero": zero}
+
+
+# CTC on logits through log_softmax: PyTorch's ctc backward is the gradient through a
+# log_softmax (its formula assumes normalised log-probabilities), ours the plain derivative; the
+# two agree on the logits.
+op("ctc_loss", "loss",
+   lambda xs, a: F.ctc_loss(xs[0].log_softmax(2), xs[1], a["in"], a["tl"], reduction=a["red"],
+                            zero_infinity=a["zero"]), ctc_sample)
+
+
+def hinge_sample():
+    shape = rand_shape(hi=3)
+    dt = pick(["float32", "float64"])
+    y = torch.tensor([rng.choice([-1.0, 1.0]) for _ in range(math.prod(shape))]).reshape(shape)
+    return [Input(shape, dt, edge=0.05), Input(shape, dt, exact=y.to(getattr(torch, dt)), grad=False)], {
+        "red": rng.choice(["mean", "sum", "none"]), "margin": rng.choice([1.0, 0.5, 2.0])}
+
+
+def gauss_sample():
+    n, d = rng.randint(1, 4), rng.randint(1, 3)
+    dt = pick(["float32", "float64"])
+    vshape = rng.choice([[n, d], [n], [n, 1], [n + 1] if rng.random() < 0.1 else [n, d]])
+    lo = -0.5 if rng.random() < 0.05 else 1e-7
+    return [Input([n, d], dt, edge=0.02), Input([n, d], dt, edge=0.02, grad=False),
+            Input(vshape, dt, lo=lo, hi=2.0, edge=0)], {
+        "red": rng.choice(["mean", "sum", "none"]), "full": rng.random() < 0.5, "eps": rng.choice([1e-6, 0.1])}
+
+
+op("hinge_embedding_loss", "loss",
+   lambda xs, a: F.hinge_embedding_loss(xs[0], xs[1], margin=a["margin"], reduction=a["red"]), hinge_sample)
+op("gaussian_nll_loss", "loss",
+   lambda xs, a: F.gaussian_nll_loss(xs[0], xs[1], xs[2], full=a["full"], eps=a["eps"], reduction=a["red"]),
+   gauss_sample)
 
 
 def main():
