@@ -329,3 +329,27 @@ final class MoreLossModuleTests: XCTestCase {
         XCTAssertEqual(ctc.item(), 0, accuracy: 1e-9)
     }
 }
+
+/// Packed sequences lay out their rows as PyTorch's (`pack_sequence` of [1, 2, 3], [4, 5], [6]
+/// is data [1, 4, 6, 2, 5, 3], batch_sizes [3, 2, 1]).
+final class PackedSequenceTests: XCTestCase {
+    func testPackingLayoutAndRoundTrip() {
+        let packed = packSequence([Tensor([1.0, 2, 3]), Tensor([4.0, 5]), Tensor([6.0])])
+        XCTAssertEqual(packed.data.scalars, [1, 4, 6, 2, 5, 3])
+        XCTAssertEqual(packed.batchSizes, [3, 2, 1])
+        XCTAssertNil(packed.sortedIndices)
+        let unsorted = packSequence([Tensor([4.0, 5]), Tensor([1.0, 2, 3])], enforceSorted: false)
+        XCTAssertEqual(unsorted.sortedIndices, [1, 0])
+        XCTAssertEqual(unsorted.unsortedIndices, [1, 0])
+        XCTAssertEqual(unsorted.data.scalars, [1, 4, 2, 5, 3])
+        let (padded, lengths) = padPackedSequence(unsorted, batchFirst: true, paddingValue: -1, totalLength: 4)
+        XCTAssertEqual(padded.shape, [2, 4])
+        XCTAssertEqual(padded.scalars, [4, 5, -1, -1, 1, 2, 3, -1])
+        XCTAssertEqual(lengths.scalars, [2, 3])
+        // Gradients flow through packing and unpacking to the padded positions that were used.
+        let x = Tensor.ones([3, 2, 1]).requiresGrad_()
+        let p = packPaddedSequence(x, lengths: [3, 1])
+        padPackedSequence(p.with(data: p.data * 2)).0.sum().backward()
+        XCTAssertEqual(x.grad?.scalars, [2, 2, 2, 0, 2, 0])
+    }
+}

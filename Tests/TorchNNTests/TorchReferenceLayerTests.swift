@@ -207,6 +207,33 @@ final class TorchReferenceLayerTests: XCTestCase {
                     return [out, weights!]
                 }
             )
+        case "lstm_packed":
+            return (
+                LSTM(3, 4, numLayers: 2, batchFirst: true, bidirectional: true),
+                { m, x in
+                    let packed = packPaddedSequence(
+                        x["x"]!, lengths: [3, 5, 2], batchFirst: true, enforceSorted: false)
+                    let (out, (h, c)) = (m as! LSTM)(packed)
+                    return [padPackedSequence(out, batchFirst: true).0, h, c]
+                }
+            )
+        case "gru_packed":
+            return (
+                GRU(3, 4, bidirectional: true),
+                { m, x in
+                    let packed = packPaddedSequence(x["x"]!, lengths: [2, 4, 1], enforceSorted: false)
+                    let (out, h) = (m as! GRU)(packed)
+                    return [padPackedSequence(out).0, h]
+                }
+            )
+        case "lstm_unbatched_with_state":
+            return (
+                LSTM(3, 4, numLayers: 2),
+                { m, x in
+                    let (out, (h, c)) = (m as! LSTM)(x["x"]!, (x["h"]!, x["c"]!))
+                    return [out, h, c]
+                }
+            )
         default: return nil
         }
     }

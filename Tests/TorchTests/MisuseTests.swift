@@ -83,6 +83,11 @@ final class MisuseTests: XCTestCase {
         XCTAssertTrue(r.stderr.contains("view:"), r.stderr)
     }
 
+    func testRecurrentStateShapeAndPacking() {
+        check("lstm-hidden", ["LSTM: Expected hidden[0] size (2, 3, 20), got [3, 20]"])
+        check("pack-unsorted", ["`lengths` array must be sorted in decreasing order when `enforce_sorted` is True"])
+    }
+
     func testMatmulShapes() { check("matmul", ["matmul:", "mat1 and mat2 shapes cannot be multiplied (2x3 and 2x4)"]) }
     func testViewNeedsReshape() { check("view", ["view:", "Use .reshape(...) instead"]) }
     func testReshapeCount() { check("reshape", ["reshape:", "shape '[4, 2]' is invalid for input of size 6"]) }

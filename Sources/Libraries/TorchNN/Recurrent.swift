@@ -72,9 +72,60 @@ public class Recurrent: Module {
 
     /// Runs the sequence. `h0`/`c0`: [layers·directions, batch, hidden] (zeros when nil).
     /// Returns (output [seq, batch, dirs·hidden] or batch-first, hN, cN for LSTM).
-    public func callAsFunction(_ input: Tensor, h0: Tensor? = nil, c0: Tensor? = nil) -> (
+    public func callAsFunction(
+        _ input: Tensor, h0: Tensor? = nil, c0: Tensor? = nil, file: StaticString = #fileID, line: UInt = #line
+    ) -> (output: Tensor, h: Tensor, c: Tensor?) {
+        withHooks(
+            input, h0, c0,
+            calling: { input, h0, c0 in
+                checkedRun(input, h0, c0, file: file, line: line)
+            }, file: file, line: line)
+    }
+
+    /// The module's name in its refusals (`LSTM`, `GRU`, `RNN`).
+    var kind: String { mode == .lstm ? "LSTM" : (mode == .gru ? "GRU" : "RNN") }
+
+    /// PyTorch's checks of the input and the initial states, then the run (an unbatched
+    /// [seq, features] input gets a batch of one and its states lose it again).
+    func checkedRun(_ input: Tensor, _ h0: Tensor?, _ c0: Tensor?, file: StaticString, line: UInt) -> (
         output: Tensor, h: Tensor, c: Tensor?
     ) {
+        if input.rank != 2 && input.rank != 3 {
+            torchFail(
+                kind, "\(kind): Expected input to be 2D or 3D, got \(input.rank)D instead", file: file, line: line)
+        }
+        if input.shape[input.rank - 1] != inputSize {
+            torchFail(
+                kind,
+                "input.size(-1) must be equal to input_size. Expected \(inputSize), got "
+                    + "\(input.shape[input.rank - 1])", file: file, line: line)
+        }
+        let unbatched = input.rank == 2
+        let x = unbatched ? input.unsqueeze(batchFirst ? 0 : 1) : input
+        let batch = batchFirst ? x.shape[0] : x.shape[1]
+        let layers = numLayers * (bidirectional ? 2 : 1)
+        func check(_ t: Tensor?, _ which: String) -> Tensor? {
+            guard let t else { return nil }
+            let want = unbatched ? [layers, hiddenSize] : [layers, batch, hiddenSize]
+            if t.shape != want {
+                let shown = "(" + want.map(String.init).joined(separator: ", ") + ")"
+                torchFail(
+                    kind, "Expected \(which) size \(shown), got \(t.shape)", file: file, line: line)
+            }
+            return unbatched ? t.unsqueeze(1) : t
+        }
+        let h = check(h0, mode == .lstm ? "hidden[0]" : "hidden")
+        let c = check(c0, "hidden[1]")
+        let r = run(x, h0: h, c0: c)
+        if !unbatched { return r }
+        return (r.output.squeeze(batchFirst ? 0 : 1), r.h.squeeze(1), r.c?.squeeze(1))
+    }
+
+    /// The recurrence over a batched input (no checks).
+    func run(_ input: Tensor, h0: Tensor?, c0: Tensor?, lengths: [Int]? = nil) -> (
+        output: Tensor, h: Tensor, c: Tensor?
+    ) {
+        if let lengths { return runMasked(input, h0: h0, c0: c0, lengths: lengths) }
         var x = batchFirst ? input.transpose(0, 1) : input
         let (seq, batch) = (x.shape[0], x.shape[1])
         let dirs = bidirectional ? 2 : 1
@@ -119,7 +170,6 @@ public class Recurrent: Module {
         return (out, Tensor.stack(hs), mode == .lstm ? Tensor.stack(cs) : nil)
     }
 
-    /// The output sequence for `x` from zero initial states.
     public override var extraRepr: String {
         var s = "\(inputSize), \(hiddenSize)"
         if numLayers != 1 { s += ", num_layers=\(numLayers)" }
@@ -128,7 +178,82 @@ public class Recurrent: Module {
         if bidirectional { s += ", bidirectional=True" }
         return s
     }
+    /// The output sequence for `x` from zero initial states.
     public override func forward(_ x: Tensor) -> Tensor { self(x).output }
+
+    /// The recurrence over padded sequences of the given lengths (time-major [seq, batch, features]
+    /// or batch-first): each sequence's state advances only over its own steps, so the final
+    /// states are those at each sequence's end and a reverse direction starts at that end; the
+    /// outputs past a sequence's end are zero. This is what a packed input runs.
+    func runMasked(_ input: Tensor, h0: Tensor?, c0: Tensor?, lengths: [Int]) -> (
+        output: Tensor, h: Tensor, c: Tensor?
+    ) {
+        var x = batchFirst ? input.transpose(0, 1) : input
+        let (seq, batch) = (x.shape[0], x.shape[1])
+        let dirs = bidirectional ? 2 : 1
+        let zeros = Tensor.zeros([numLayers * dirs, batch, hiddenSize], dtype: input.dtype, device: input.device)
+        let hInit = h0 ?? zeros, cInit = c0 ?? zeros
+        // live[t]: [batch, 1], whether step t is inside each sequence.
+        let live = (0..<seq).map { t in
+            Tensor(shape: [batch, 1], scalars: lengths.map { t < $0 ? Int64(1) : 0 }).to(.bool).to(device: x.device)
+        }
+        let zeroStep = Tensor.zeros([batch, hiddenSize], dtype: input.dtype, device: input.device)
+        var hs: [Tensor] = [], cs: [Tensor] = []
+        for layer in 0..<numLayers {
+            var outs: [Tensor] = []
+            for d in 0..<dirs {
+                let k = layer * dirs + d
+                let w = weights[k]
+                let gates = (x.reshape([seq * batch, x.shape[2]]).matmul(w[0].t()) + w[2]).view([
+                    seq, batch, w[0].shape[0],
+                ]).unbind(0)
+                var h = hInit[k], c = cInit[k]
+                var steps = [Tensor](repeating: zeroStep, count: seq)
+                for s in 0..<seq {
+                    let t = d == 0 ? s : seq - 1 - s
+                    let newH: Tensor
+                    if mode == .lstm {
+                        let g = (gates[t] + h.matmul(w[1].t()) + w[3]).split(hiddenSize, dim: 1)
+                        let newC = g[1].sigmoid() * c + g[0].sigmoid() * g[2].tanh()
+                        newH = g[3].sigmoid() * newC.tanh()
+                        c = Tensor.where(live[t], newC, c)
+                    } else {
+                        newH = cell(gates[t], h, w)
+                    }
+                    h = Tensor.where(live[t], newH, h)
+                    steps[t] = Tensor.where(live[t], newH, zeroStep)
+                }
+                outs.append(Tensor.stack(steps))
+                hs.append(h)
+                cs.append(c)
+            }
+            x = dirs == 1 ? outs[0] : Tensor.cat(outs, dim: 2)
+            if dropoutP > 0 && layer < numLayers - 1 { x = dropout(x, p: dropoutP, training: training) }
+        }
+        let out = batchFirst ? x.transpose(0, 1) : x
+        return (out, Tensor.stack(hs), mode == .lstm ? Tensor.stack(cs) : nil)
+    }
+
+    /// A packed batch through the layers: the output packed the same way, the final states in the
+    /// original batch order.
+    func runPacked(_ input: PackedSequence, h0: Tensor?, c0: Tensor?, file: StaticString, line: UInt) -> (
+        PackedSequence, Tensor, Tensor?
+    ) {
+        let (padded, lengthsTensor) = padPackedSequence(input, batchFirst: batchFirst)
+        let lengths = lengthsTensor.scalars.map { Int($0) }
+        let layers = numLayers * (bidirectional ? 2 : 1)
+        for (t, which) in [(h0, mode == .lstm ? "hidden[0]" : "hidden"), (c0, "hidden[1]")] {
+            if let t, t.shape != [layers, lengths.count, hiddenSize] {
+                torchFail(
+                    kind, "Expected \(which) size (\(layers), \(lengths.count), \(hiddenSize)), got \(t.shape)",
+                    file: file, line: line)
+            }
+        }
+        let r = runMasked(padded, h0: h0, c0: c0, lengths: lengths)
+        let out = packPaddedSequence(
+            r.output, lengths: lengths, batchFirst: batchFirst, enforceSorted: input.sortedIndices == nil)
+        return (out, r.h, r.c)
+    }
 
     /// The recurrence of one LSTM layer and direction as a single recorded node (`Tensor.lstmLayer`).
     static func lstmLayer(
@@ -155,6 +280,28 @@ public final class LSTM: Recurrent {
             .lstm, inputSize: inputSize, hiddenSize: hiddenSize, numLayers: numLayers, batchFirst: batchFirst,
             bidirectional: bidirectional, dropout: dropout, dtype: dtype)
     }
+
+    /// PyTorch's call: `let (output, (h, c)) = lstm(x, (h0, c0))` (zeros for a nil state), with
+    /// its checks of the state's shape.
+    public func callAsFunction(
+        _ input: Tensor, _ hx: (Tensor, Tensor)?, file: StaticString = #fileID, line: UInt = #line
+    ) -> (Tensor, (Tensor, Tensor)) {
+        let r = self(input, h0: hx?.0, c0: hx?.1, file: file, line: line)
+        return (r.output, (r.h, r.c!))
+    }
+
+    /// A packed batch (`pack_padded_sequence`) through the LSTM: the output packed the same way
+    /// and the final states of each sequence, at its own length.
+    public func callAsFunction(
+        _ input: PackedSequence, _ hx: (Tensor, Tensor)? = nil, file: StaticString = #fileID, line: UInt = #line
+    ) -> (PackedSequence, (Tensor, Tensor)) {
+        withHooks(
+            input, hx,
+            calling: { input, hx in
+                let r = runPacked(input, h0: hx?.0, c0: hx?.1, file: file, line: line)
+                return (r.0, (r.1, r.2!))
+            }, file: file, line: line)
+    }
 }
 
 /// A multi-layer GRU (`torch.nn.GRU`). ```GRU(10, 20)```
@@ -168,6 +315,26 @@ public final class GRU: Recurrent {
             .gru, inputSize: inputSize, hiddenSize: hiddenSize, numLayers: numLayers, batchFirst: batchFirst,
             bidirectional: bidirectional, dropout: dropout, dtype: dtype)
     }
+    /// PyTorch's call: `let (output, h) = rnn(x, h0)` (zeros for a nil state).
+    public func callAsFunction(
+        _ input: Tensor, _ hx: Tensor?, file: StaticString = #fileID, line: UInt = #line
+    ) -> (Tensor, Tensor) {
+        let r = self(input, h0: hx, file: file, line: line)
+        return (r.output, r.h)
+    }
+
+    /// A packed batch through the layers: the output packed the same way and each sequence's
+    /// final state.
+    public func callAsFunction(
+        _ input: PackedSequence, _ hx: Tensor? = nil, file: StaticString = #fileID, line: UInt = #line
+    ) -> (PackedSequence, Tensor) {
+        withHooks(
+            input, hx,
+            calling: { input, hx in
+                let r = runPacked(input, h0: hx, c0: nil, file: file, line: line)
+                return (r.0, r.1)
+            }, file: file, line: line)
+    }
 }
 
 /// A multi-layer Elman RNN with tanh (`torch.nn.RNN`). ```RNN(10, 20)```
@@ -180,5 +347,25 @@ public final class RNN: Recurrent {
         super.init(
             .rnnTanh, inputSize: inputSize, hiddenSize: hiddenSize, numLayers: numLayers, batchFirst: batchFirst,
             bidirectional: bidirectional, dropout: dropout, dtype: dtype)
+    }
+    /// PyTorch's call: `let (output, h) = rnn(x, h0)` (zeros for a nil state).
+    public func callAsFunction(
+        _ input: Tensor, _ hx: Tensor?, file: StaticString = #fileID, line: UInt = #line
+    ) -> (Tensor, Tensor) {
+        let r = self(input, h0: hx, file: file, line: line)
+        return (r.output, r.h)
+    }
+
+    /// A packed batch through the layers: the output packed the same way and each sequence's
+    /// final state.
+    public func callAsFunction(
+        _ input: PackedSequence, _ hx: Tensor? = nil, file: StaticString = #fileID, line: UInt = #line
+    ) -> (PackedSequence, Tensor) {
+        withHooks(
+            input, hx,
+            calling: { input, hx in
+                let r = runPacked(input, h0: hx, c0: nil, file: file, line: line)
+                return (r.0, r.1)
+            }, file: file, line: line)
     }
 }

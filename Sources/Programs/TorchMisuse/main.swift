@@ -40,6 +40,11 @@ case "op-in-forward":
     }
     let net = Net()
     at(); _ = net(Tensor.zeros([1, 4]))
+case "lstm-hidden":
+    let lstm = LSTM(10, 20, numLayers: 2)
+    at(); _ = lstm(Tensor.zeros([5, 3, 10]), (Tensor.zeros([3, 20]), Tensor.zeros([3, 20])))
+case "pack-unsorted":
+    at(); _ = packPaddedSequence(Tensor.zeros([4, 3, 2]), lengths: [2, 4, 1])
 case "item":
     at(); _ = a.item()
 case "mean-int":

@@ -212,6 +212,22 @@ case("multihead_attention_per_head_bool_mask", nn.MultiheadAttention(8, 2),
      {"q": randn(3, 2, 8), "k": randn(4, 2, 8), "v": randn(4, 2, 8),
       "mask": torch.tensor([[False, True, False, False], [False, False, False, True], [True, False, False, False]])},
      lambda m, x: list(m(x["q"], x["k"], x["v"], attn_mask=x["mask"], average_attn_weights=False)), nondiff=("mask",))
+# Packed sequences through the recurrent layers, and unbatched inputs (#16).
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+
+def packed_run(m, x, lengths, batch_first=True):
+    out, hidden = m(pack_padded_sequence(x["x"], lengths, batch_first=batch_first, enforce_sorted=False))
+    padded, _ = pad_packed_sequence(out, batch_first=batch_first)
+    return [padded] + (list(hidden) if isinstance(hidden, tuple) else [hidden])
+
+
+case("lstm_packed", nn.LSTM(3, 4, num_layers=2, bidirectional=True, batch_first=True), {"x": randn(3, 5, 3)},
+     lambda m, x: packed_run(m, x, [3, 5, 2]))
+case("gru_packed", nn.GRU(3, 4, bidirectional=True), {"x": randn(4, 3, 3)},
+     lambda m, x: packed_run(m, x, [2, 4, 1], batch_first=False))
+case("lstm_unbatched_with_state", nn.LSTM(3, 4, num_layers=2), {"x": randn(5, 3), "h": randn(2, 4), "c": randn(2, 4)},
+     lambda m, x: (lambda o: [o[0], o[1][0], o[1][1]])(m(x["x"], (x["h"], x["c"]))))
 
 out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "torch_nn.json")
 with open(out, "w") as f:
