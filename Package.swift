@@ -24,6 +24,9 @@ let package = Package(
         .executable(name: "torch-diff", targets: ["TorchDifferential"]),
         .executable(name: "reinforce-example", targets: ["ReinforceExample"]),
         .executable(name: "vae-example", targets: ["VAEExample"]),
+        .executable(name: "mnist-example", targets: ["MNISTExample"]),
+        .executable(name: "time-sequence-example", targets: ["TimeSequenceExample"]),
+        .executable(name: "word-language-model-example", targets: ["WordLanguageModelExample"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1")
@@ -116,6 +119,14 @@ let package = Package(
             name: "ReinforceExample", dependencies: ["SwiftTorch"], path: "examples/reinforce", swiftSettings: optimize),
         .executableTarget(
             name: "VAEExample", dependencies: ["SwiftTorch"], path: "examples/vae", exclude: ["vae.py"],
+            swiftSettings: optimize),
+        .executableTarget(
+            name: "MNISTExample", dependencies: ["SwiftTorch"], path: "examples/mnist", swiftSettings: optimize),
+        .executableTarget(
+            name: "TimeSequenceExample", dependencies: ["SwiftTorch"], path: "examples/time-sequence",
+            swiftSettings: optimize),
+        .executableTarget(
+            name: "WordLanguageModelExample", dependencies: ["SwiftTorch"], path: "examples/word-language-model",
             swiftSettings: optimize),
 
         // Tests

@@ -29,4 +29,46 @@ final class ExamplesTests: XCTestCase {
         let loss = Double(out[r.upperBound...].prefix { $0 != " " }) ?? .nan
         XCTAssertLessThan(loss, 480, out)
     }
+
+    func fashionMNIST() throws {
+        guard FileManager.default.fileExists(atPath: "/usr/share/datasets/fashion-mnist") else {
+            throw XCTSkip("no Fashion-MNIST (apt-get install dataset-fashion-mnist)")
+        }
+    }
+
+    /// The number after `label` in `out`.
+    func figure(_ label: String, in out: String) -> Double {
+        guard let r = out.range(of: label, options: .backwards) else { return .nan }
+        return Double(out[r.upperBound...].drop { $0 == " " }.prefix { !$0.isWhitespace && $0 != "," && $0 != "%" })
+            ?? .nan
+    }
+
+    func testMNISTConvNetLearns() throws {
+        try fashionMNIST()
+        let out = try run("mnist-example", ["--epochs", "1", "--limit", "640", "--log-interval", "100"])
+        // Ten classes: chance is 10%; one pass over 640 images gets well above it.
+        guard let r = out.range(of: "Accuracy: ") else { return XCTFail("no accuracy in: \(out)") }
+        let pct = Double(out[r.upperBound...].drop { $0 != "(" }.dropFirst().prefix { $0 != "%" }) ?? .nan
+        XCTAssertGreaterThan(pct, 40, out)
+    }
+
+    func testTimeSequencePredictionLearns() throws {
+        let out = try run(
+            "time-sequence-example", ["--steps", "1", "--length", "50", "--future", "10", "--max-iter", "6"])
+        // An untrained predictor's loss on the sine waves is about 0.5.
+        XCTAssertLessThan(figure("final test loss:", in: out), 0.3, out)
+    }
+
+    func testWordLanguageModelLSTMLearns() throws {
+        let out = try run("word-language-model-example", ["--epochs", "2", "--sentences", "1500"])
+        // 38 tokens: a uniform guess has perplexity 38.
+        XCTAssertLessThan(figure("test ppl", in: out), 22, out)
+    }
+
+    func testWordLanguageModelTransformerLearns() throws {
+        let out = try run(
+            "word-language-model-example",
+            ["--model", "Transformer", "--epochs", "1", "--sentences", "600", "--lr", "5"])
+        XCTAssertLessThan(figure("test ppl", in: out), 20, out)
+    }
 }

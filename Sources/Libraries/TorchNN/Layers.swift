@@ -4,8 +4,12 @@ import RealModule
 
 /// `y = x Wᵀ + b`, PyTorch's default initialisation.
 public final class Linear: Module {
-    /// The weight [out, in], Kaiming-uniform initialised as PyTorch.
-    public let weight: Tensor
+    /// The weight [out, in], Kaiming-uniform initialised as PyTorch. Assigning another tensor
+    /// registers it in its place: `decoder.weight = encoder.weight` ties the two, as PyTorch's
+    /// weight tying (one parameter, two state-dict entries).
+    public var weight: Tensor {
+        didSet { registerParameter("weight", weight) }
+    }
     /// The bias [out], or nil.
     public let bias: Tensor?
 

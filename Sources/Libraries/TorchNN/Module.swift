@@ -26,21 +26,23 @@ open class Module: CustomStringConvertible, CallSiteDescribable {
     public func registerParameter(_ name: String, _ t: Tensor) {
         t.requiresGrad = true
         t.isParameter = true
-        params.removeAll { $0.0 == name }
-        params.append((name, t))
+        // A name already there keeps its place (PyTorch's attribute reassignment).
+        if let i = params.firstIndex(where: { $0.0 == name }) { params[i].1 = t } else { params.append((name, t)) }
     }
 
     /// Registers a buffer: state saved with the module but not trained (running statistics).
     public func registerBuffer(_ name: String, _ t: Tensor) {
-        buffers.removeAll { $0.0 == name }
-        buffers.append((name, t))
+        if let i = buffers.firstIndex(where: { $0.0 == name }) { buffers[i].1 = t } else { buffers.append((name, t)) }
     }
 
     /// Registers a submodule under `name` (for names chosen at run time; stored properties
     /// register themselves).
     public func register(_ name: String, _ m: Module) {
-        submodules.removeAll { $0.0 == name }
-        submodules.append((name, m))
+        if let i = submodules.firstIndex(where: { $0.0 == name }) {
+            submodules[i].1 = m
+        } else {
+            submodules.append((name, m))
+        }
     }
 
     // Note [Automatic registration]

@@ -37,6 +37,10 @@ extension Optimizer {
     /// `zeroGrad(setToNil:)` in PyTorch's words (`zero_grad(set_to_none=...)`). ```opt.zeroGrad(setToNone: false)```
     public func zeroGrad(setToNone: Bool) { zeroGrad(setToNil: setToNone) }
 
+    /// Clears every parameter's gradient (PyTorch's default `set_to_none=True`), through the
+    /// protocol as well as on a concrete optimizer. ```optimizer.zeroGrad()```
+    public func zeroGrad() { zeroGrad(setToNil: true) }
+
     /// The first group's learning rate; setting it sets every group's.
     public var lr: Double {
         get { paramGroups.first?.lr ?? 0 }

@@ -26,6 +26,22 @@ public enum TensorIndex {
 public protocol TensorIndexConvertible { var tensorIndex: TensorIndex { get } }
 
 extension TensorIndex: TensorIndexConvertible { public var tensorIndex: TensorIndex { self } }
+
+/// The `.all` and `.slice` spellings where a subscript mixes them with
+/// ranges and integers (`x[..<n, .all]`): the subscript takes `any TensorIndexConvertible`, whose
+/// implicit members these are.
+public struct TensorIndexSpec: TensorIndexConvertible {
+    public let tensorIndex: TensorIndex
+}
+
+extension TensorIndexConvertible where Self == TensorIndexSpec {
+    /// The whole dimension (`:`).
+    public static var all: TensorIndexSpec { TensorIndexSpec(tensorIndex: TensorIndex.slice(nil, nil, step: 1)) }
+    /// `start:end:step` (nil bounds open). ```x[0, .slice(1, nil, step: 2)]```
+    public static func slice(_ start: Int?, _ end: Int?, step: Int = 1) -> TensorIndexSpec {
+        TensorIndexSpec(tensorIndex: TensorIndex.slice(start, end, step: step))
+    }
+}
 extension Int: TensorIndexConvertible { public var tensorIndex: TensorIndex { .index(self) } }
 extension Range: TensorIndexConvertible where Bound == Int {
     /// `a..<b` selects `a` up to `b`.
