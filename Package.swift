@@ -27,6 +27,10 @@ let package = Package(
         .executable(name: "mnist-example", targets: ["MNISTExample"]),
         .executable(name: "time-sequence-example", targets: ["TimeSequenceExample"]),
         .executable(name: "word-language-model-example", targets: ["WordLanguageModelExample"]),
+        .executable(name: "dcgan-example", targets: ["DCGANExample"]),
+        .executable(name: "super-resolution-example", targets: ["SuperResolutionExample"]),
+        .executable(name: "pytorch-with-examples-example", targets: ["PyTorchWithExamplesExample"]),
+        .executable(name: "nn-tutorial-example", targets: ["NNTutorialExample"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1")
@@ -127,6 +131,17 @@ let package = Package(
             swiftSettings: optimize),
         .executableTarget(
             name: "WordLanguageModelExample", dependencies: ["SwiftTorch"], path: "examples/word-language-model",
+            swiftSettings: optimize),
+        .executableTarget(
+            name: "DCGANExample", dependencies: ["SwiftTorch"], path: "examples/dcgan", swiftSettings: optimize),
+        .executableTarget(
+            name: "SuperResolutionExample", dependencies: ["SwiftTorch"], path: "examples/super-resolution",
+            swiftSettings: optimize),
+        .executableTarget(
+            name: "PyTorchWithExamplesExample", dependencies: ["SwiftTorch"], path: "examples/pytorch-with-examples",
+            swiftSettings: optimize),
+        .executableTarget(
+            name: "NNTutorialExample", dependencies: ["SwiftTorch"], path: "examples/nn-tutorial",
             swiftSettings: optimize),
 
         // Tests

@@ -71,4 +71,35 @@ final class ExamplesTests: XCTestCase {
             ["--model", "Transformer", "--epochs", "1", "--sentences", "600", "--lr", "5"])
         XCTAssertLessThan(figure("test ppl", in: out), 20, out)
     }
+
+    func testDCGANTrains() throws {
+        try fashionMNIST()
+        let out = try run("dcgan-example", ["--limit", "320", "--ngf", "16", "--ndf", "16", "--log-interval", "1"])
+        // Five steps: the discriminator already tells the real images from the generated ones.
+        XCTAssertGreaterThan(figure("final D(x):", in: out), 0.55, out)
+        XCTAssertTrue(out.contains("ConvTranspose2d(100, 64, kernel_size=(4, 4), stride=(1, 1), bias=False)"), out)
+    }
+
+    func testSuperResolutionLearns() throws {
+        try fashionMNIST()
+        let out = try run("super-resolution-example", ["--epochs", "1", "--limit", "1280", "--lr", "0.003"])
+        // An untrained network's PSNR is about 5 dB; one short epoch gets well above it.
+        XCTAssertGreaterThan(figure("final PSNR", in: out), 12, out)
+    }
+
+    func testLearningPyTorchWithExamples() throws {
+        let out = try run("pytorch-with-examples-example", ["--steps", "1000", "--dynamic-steps", "100"])
+        // The third-order fit of sin(x) from random coefficients (losses in the thousands at first;
+        // the tutorial's are about 9 after 2000 steps).
+        for section in ["tensors:", "autograd:", "nn:", "optim:", "custom module:", "custom function:"] {
+            XCTAssertLessThan(figure(section + " loss", in: out), 300, "\(section) \(out)")
+        }
+    }
+
+    func testWhatIsTorchNNReally() throws {
+        try fashionMNIST()
+        let out = try run("nn-tutorial-example", ["--epochs", "1", "--limit", "3000"])
+        XCTAssertGreaterThan(figure("logistic: accuracy", in: out), 0.5, out)
+        XCTAssertTrue(out.contains("cnn: final valid loss"), out)
+    }
 }

@@ -189,7 +189,7 @@ final class ModuleRegistrationTests: XCTestCase {
             )
             """)
         XCTAssertEqual(
-            ConvTranspose2d(64, 32, 4, 2, 1, 0, 1, false).description,
+            ConvTranspose2d(64, 32, 4, 2, 1, bias: false).description,
             "ConvTranspose2d(64, 32, kernel_size=(4, 4), stride=(2, 2), padding=(1, 1), bias=False)")
         XCTAssertEqual(
             BatchNorm2d(32).description,

@@ -97,11 +97,28 @@ public final class Activation: Module {
 public final class LeakyReLU: Module {
     /// The slope for negative inputs.
     public let negativeSlope: Double
-    /// Leaky ReLU with `negativeSlope` (PyTorch's default 0.01). ```LeakyReLU(0.2)```
-    public init(_ negativeSlope: Double = 0.01) { self.negativeSlope = negativeSlope; super.init() }
-    /// `x` where positive, `negativeSlope · x` elsewhere.
-    public override func forward(_ x: Tensor) -> Tensor { leakyRelu(x, negativeSlope: negativeSlope) }
-    public override var extraRepr: String { "negative_slope=\(negativeSlope)" }
+    /// Whether `forward` overwrites its input, as PyTorch's `inplace=True`.
+    public let inplace: Bool
+    /// Leaky ReLU with `negativeSlope` (PyTorch's default 0.01). ```LeakyReLU(0.2, inplace: true)```
+    public init(_ negativeSlope: Double = 0.01, inplace: Bool = false) {
+        self.negativeSlope = negativeSlope
+        self.inplace = inplace
+        super.init()
+    }
+    /// `x` where positive, `negativeSlope · x` elsewhere. In place: one multiply by the slope
+    /// mask (1 where positive), whose backward needs only the mask.
+    public override func forward(_ x: Tensor) -> Tensor {
+        guard inplace else { return leakyRelu(x, negativeSlope: negativeSlope) }
+        let mask = Torch.noGrad {
+            Tensor.where(
+                x.gt(Tensor(0.0, dtype: x.dtype)), Tensor.ones([], dtype: x.dtype, device: x.device),
+                Tensor.full([], negativeSlope, dtype: x.dtype, device: x.device))
+        }
+        return x.mul_(mask)
+    }
+    public override var extraRepr: String {
+        "negative_slope=\(negativeSlope)" + (inplace ? ", inplace=True" : "")
+    }
 }
 
 /// `elu` as a module. ```ELU(alpha: 1)```

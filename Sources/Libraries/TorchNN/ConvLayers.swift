@@ -293,12 +293,12 @@ public final class ConvTranspose1d: ConvTransposeNd {
     }
 
     /// PyTorch's positional spelling, `ConvTranspose1d(64, 32, 4, 2, 1)`: kernel size, stride,
-    /// padding, output padding, groups, bias and dilation in `nn.ConvTranspose1d`'s order.
+    /// padding, output padding and groups in `nn.ConvTranspose1d`'s order.
     public convenience init(
         _ inChannels: Int, _ outChannels: Int, _ kernelSize: any SizeSpecConvertible,
         _ stride: any SizeSpecConvertible, _ padding: any SizeSpecConvertible = 0,
-        _ outputPadding: any SizeSpecConvertible = 0, _ groups: Int = 1, _ bias: Bool = true,
-        _ dilation: any SizeSpecConvertible = 1, dtype: DType = .float32,
+        _ outputPadding: any SizeSpecConvertible = 0, _ groups: Int = 1, bias: Bool = true,
+        dilation: any SizeSpecConvertible = 1, dtype: DType = .float32,
         file: StaticString = #fileID, line: UInt = #line
     ) {
         self.init(
@@ -344,12 +344,12 @@ public final class ConvTranspose2d: ConvTransposeNd {
     }
 
     /// PyTorch's positional spelling, `ConvTranspose2d(64, 32, 4, 2, 1)`: kernel size, stride,
-    /// padding, output padding, groups, bias and dilation in `nn.ConvTranspose2d`'s order.
+    /// padding, output padding and groups in `nn.ConvTranspose2d`'s order.
     public convenience init(
         _ inChannels: Int, _ outChannels: Int, _ kernelSize: any SizeSpecConvertible,
         _ stride: any SizeSpecConvertible, _ padding: any SizeSpecConvertible = 0,
-        _ outputPadding: any SizeSpecConvertible = 0, _ groups: Int = 1, _ bias: Bool = true,
-        _ dilation: any SizeSpecConvertible = 1, dtype: DType = .float32,
+        _ outputPadding: any SizeSpecConvertible = 0, _ groups: Int = 1, bias: Bool = true,
+        dilation: any SizeSpecConvertible = 1, dtype: DType = .float32,
         file: StaticString = #fileID, line: UInt = #line
     ) {
         self.init(
