@@ -353,3 +353,24 @@ final class PackedSequenceTests: XCTestCase {
         XCTAssertEqual(x.grad?.scalars, [2, 2, 2, 0, 2, 0])
     }
 }
+
+/// `fuseConvBnEval` folds an evaluation-mode batch norm into the convolution before it.
+final class FuseConvBnTests: XCTestCase {
+    func testFusedConvolutionEqualsConvThenBatchNorm() {
+        Torch.manualSeed(7)
+        let conv = Conv2d(3, 4, 3, padding: 1, groups: 1).to(dtype: .float64)
+        let bn = BatchNorm2d(4, dtype: .float64)
+        // Running statistics that are not the identity.
+        for _ in 0..<3 { _ = bn(conv(Tensor.randn([2, 3, 5, 5], dtype: .float64) * 2 + 1)) }
+        Torch.noGrad {
+            _ = bn.weight!.copy_(Tensor.rand([4], dtype: .float64) + 0.5)
+            _ = bn.bias!.copy_(Tensor.randn([4], dtype: .float64))
+        }
+        conv.eval()
+        bn.eval()
+        let fused = fuseConvBnEval(conv, bn)
+        XCTAssertTrue(fused is Conv2d)
+        let x = Tensor.randn([2, 3, 5, 5], dtype: .float64)
+        XCTAssertTrue(fused(x).allclose(bn(conv(x)), rtol: 1e-12, atol: 1e-12))
+    }
+}

@@ -81,7 +81,7 @@ final class PortingGuideTests: XCTestCase {
         _ = (AdaptiveAvgPool2d(1), Flatten(), Unflatten(1, [2, 5]))
         _ = (BatchNorm2d(64), LayerNorm([512]), GroupNorm(4, 64))
         _ = (Dropout(0.5), LeakyReLU(0.2, inplace: true))
-        _ = (Embedding(10, 3, paddingIdx: 0), EmbeddingBag(10, 3, mode: .mean))
+        _ = (Embedding(10, 3, paddingIdx: 0, maxNorm: 1.0), EmbeddingBag(10, 3, mode: .mean))
         let lstm = LSTM(10, 20, numLayers: 2, batchFirst: true)
         let h0 = Tensor.zeros([2, 3, 20])
         let (out, (h, c)) = lstm(Tensor.randn([3, 5, 10]), (h0, h0))
@@ -94,7 +94,9 @@ final class PortingGuideTests: XCTestCase {
         let packed = packPaddedSequence(padded, lengths: [2, 4, 1], batchFirst: true, enforceSorted: false)
         let (packedOut, _) = lstm(packed)
         _ = padPackedSequence(packedOut, batchFirst: true)
-        _ = (packSequence([Tensor.randn([3]), Tensor.randn([2])]), padSequence([Tensor.randn([3]), Tensor.randn([2])]))
+        _ = (
+            packSequence([Tensor.randn([3]), Tensor.randn([2])]), padSequence([Tensor.randn([3]), Tensor.randn([2])])
+        )
         let mha = MultiheadAttention(embedDim: 64, numHeads: 8, batchFirst: true)
         let q = Tensor.randn([2, 3, 64])
         let (attn, weights) = mha(q, q, q, keyPaddingMask: Tensor.zeros([2, 3], dtype: .bool))
@@ -102,7 +104,8 @@ final class PortingGuideTests: XCTestCase {
         let enc = TransformerEncoder(TransformerEncoderLayer(64, 8, 128), numLayers: 2)
         _ = enc(Tensor.randn([5, 2, 64]), mask: Transformer.generateSquareSubsequentMask(5))
         let tr = Transformer(dModel: 16, nhead: 2, numEncoderLayers: 1, numDecoderLayers: 1, dimFeedforward: 32)
-        _ = tr(Tensor.randn([5, 2, 16]), Tensor.randn([4, 2, 16]), tgtMask: Transformer.generateSquareSubsequentMask(4))
+        _ = tr(
+            Tensor.randn([5, 2, 16]), Tensor.randn([4, 2, 16]), tgtMask: Transformer.generateSquareSubsequentMask(4))
         _ = (PixelShuffle(3), Upsample(scaleFactor: 2.0, mode: .bicubic))
         _ = (Fold(outputSize: [4, 5], kernelSize: 2), Unfold(kernelSize: 3, padding: 1))
 
@@ -155,6 +158,7 @@ final class PortingGuideTests: XCTestCase {
         let plateau = ReduceLROnPlateau(adam, patience: 2)
         plateau.step(1.0)
         _ = clipGradNorm(params, maxNorm: 0.25)
+        _ = fuseConvBnEval(Conv2d(3, 4, 3).eval(), BatchNorm2d(4).eval())
 
         let ds = TensorDataset(Tensor.randn([8, 4]), Tensor.randn([8]))
         let loader = DataLoader(ds, batchSize: 4, shuffle: true, numWorkers: 2)

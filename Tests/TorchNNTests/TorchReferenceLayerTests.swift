@@ -234,6 +234,8 @@ final class TorchReferenceLayerTests: XCTestCase {
                     return [out, h, c]
                 }
             )
+        case "embedding_max_norm": return (Embedding(10, 3, maxNorm: 1.0), call)
+        case "embedding_max_norm_p1": return (Embedding(6, 4, maxNorm: 0.5, normType: 1), call)
         default: return nil
         }
     }

@@ -369,3 +369,50 @@ func reprSize(_ s: SizeSpec) -> String { s.values.count == 1 ? "\(s.values[0])" 
 
 /// A Python bool.
 func reprBool(_ b: Bool) -> String { b ? "True" : "False" }
+
+/// A convolution equal to `conv` followed by `bn` in evaluation mode, in one layer
+/// (`torch.nn.utils.fuse_conv_bn_eval`): the weights scaled per output channel by
+/// `γ / √(running_var + ε)` and the bias shifted to `(b − running_mean)·γ/√(var + ε) + β`. Both
+/// modules must be in evaluation mode; the originals are left as they are.
+///
+/// ```swift
+/// let fused = fuseConvBnEval(conv.eval(), bn.eval())
+/// ```
+public func fuseConvBnEval(
+    _ conv: ConvNd, _ bn: BatchNorm, file: StaticString = #fileID, line: UInt = #line
+) -> ConvNd {
+    if conv.training || bn.training { torchFail("fuse_conv_bn_eval", "Fusion only for eval!", file: file, line: line) }
+    guard let mean = bn.runningMean, let variance = bn.runningVar else {
+        torchFail("fuse_conv_bn_eval", "the batch norm has no running statistics", file: file, line: line)
+    }
+    let r = conv.weight.rank - 2
+    let k = SizeSpec(Array(conv.weight.shape[2...]))
+    let (inChannels, outChannels) = (conv.weight.shape[1] * conv.groups, conv.weight.shape[0])
+    let (st, dil, dt) = (SizeSpec(conv.stride), SizeSpec(conv.dilation), conv.weight.dtype)
+    let fused: ConvNd
+    switch r {
+    case 1:
+        fused = Conv1d(
+            inChannels, outChannels, kernelSize: k, stride: st, padding: conv.padding, dilation: dil,
+            groups: conv.groups, dtype: dt)
+    case 2:
+        fused = Conv2d(
+            inChannels, outChannels, kernelSize: k, stride: st, padding: conv.padding, dilation: dil,
+            groups: conv.groups, dtype: dt)
+    default:
+        fused = Conv3d(
+            inChannels, outChannels, kernelSize: k, stride: st, padding: conv.padding, dilation: dil,
+            groups: conv.groups, dtype: dt)
+    }
+    fused.train(false)
+    Torch.noGrad {
+        let gamma = bn.weight ?? Tensor.onesLike(mean)
+        let beta = bn.bias ?? Tensor.zerosLike(mean)
+        let scale = gamma * (variance + bn.eps).rsqrt()
+        let shape = [outChannels] + Array(repeating: 1, count: r + 1)
+        _ = fused.weight.copy_(conv.weight * scale.reshape(shape))
+        let b = conv.bias ?? Tensor.zerosLike(mean)
+        _ = fused.bias!.copy_((b - mean) * scale + beta)
+    }
+    return fused
+}

@@ -10,26 +10,49 @@ public final class Embedding: Module {
     public let weight: Tensor
     /// The index whose row is zero and receives no gradient, if any.
     public let paddingIdx: Int?
+    /// With `maxNorm`, every row looked up whose `normType`-norm exceeds it is rescaled to that
+    /// norm in place first (PyTorch's `max_norm`, `norm_type`).
+    public let maxNorm: Double?, normType: Double
 
     /// A table of `numEmbeddings` vectors of size `dim`.
     ///
     /// ```swift
     /// let emb = Embedding(10_000, 128, paddingIdx: 0)
     /// ```
-    public init(_ numEmbeddings: Int, _ dim: Int, paddingIdx: Int? = nil) {
+    public init(
+        _ numEmbeddings: Int, _ dim: Int, paddingIdx: Int? = nil, maxNorm: Double? = nil, normType: Double = 2
+    ) {
         let w = Tensor.randn([numEmbeddings, dim])
         if let p = paddingIdx { w[p] = Tensor(0.0) }
         weight = w
         self.paddingIdx = paddingIdx
+        (self.maxNorm, self.normType) = (maxNorm, normType)
         super.init()
         registerParameter("weight", weight)
     }
 
-    /// The rows of `weight` at the integer `indices` (shape `indices.shape + [dim]`).
     public override var extraRepr: String {
         "\(weight.shape[0]), \(weight.shape[1])" + (paddingIdx.map { ", padding_idx=\($0)" } ?? "")
     }
+    /// The rows of `weight` at the integer `indices` (shape `indices.shape + [dim]`).
     public override func forward(_ indices: Tensor) -> Tensor {
-        embedding(indices, weight, paddingIdx: paddingIdx)
+        if let maxNorm { embeddingRenorm_(weight, indices, maxNorm: maxNorm, normType: normType) }
+        return embedding(indices, weight, paddingIdx: paddingIdx)
+    }
+}
+
+/// Rescales, in place and without recording, each row of `weight` that `indices` names and whose
+/// `normType`-norm exceeds `maxNorm` to norm `maxNorm` (PyTorch's `embedding_renorm_`, with its
+/// `maxNorm / (norm + 1e-7)` factor).
+public func embeddingRenorm_(_ weight: Tensor, _ indices: Tensor, maxNorm: Double, normType: Double = 2) {
+    Torch.noGrad {
+        let rows = indices.flatten().to(.int64).unique().values
+        if rows.count == 0 { return }
+        let picked = weight.indexSelect(0, rows)
+        let norms = picked.abs().pow(normType).sum(dims: [1], keepdim: true).pow(1 / normType)
+        let scale = Tensor.where(
+            norms.gt(Tensor(maxNorm, dtype: norms.dtype)), maxNorm / (norms + 1e-7),
+            Tensor.ones([], dtype: norms.dtype, device: norms.device))
+        _ = weight.copy_(weight.indexCopy(0, rows, picked * scale))
     }
 }

@@ -21,10 +21,10 @@ public final class LayerNorm: Module {
         registerParameter("bias", bias)
     }
 
-    /// `(x - mean) / sqrt(var + eps) · weight + bias` over the normalised dimensions.
     public override var extraRepr: String {
         "\(reprTuple(normalizedShape)), eps=\(eps), elementwise_affine=True, bias=True"
     }
+    /// `(x - mean) / sqrt(var + eps) · weight + bias` over the normalised dimensions.
     public override func forward(_ x: Tensor) -> Tensor {
         layerNorm(x, normalizedShape, weight: weight, bias: bias, eps: eps)
     }
@@ -76,12 +76,13 @@ public final class BatchNorm: Module {
         }
     }
 
-    /// Normalises with the batch's statistics in training (updating the running ones), with the running ones in
-    /// evaluation.
     public override var extraRepr: String {
-        "\(numFeatures), eps=\(eps), momentum=\(momentum.map { "\($0)" } ?? "None"), affine=\(reprBool(affine)), bias=\(reprBool(affine)), "
+        let m = momentum.map { "\($0)" } ?? "None"
+        return "\(numFeatures), eps=\(eps), momentum=\(m), affine=\(reprBool(affine)), bias=\(reprBool(affine)), "
             + "track_running_stats=\(reprBool(trackRunningStats))"
     }
+    /// Normalises with the batch's statistics in training (updating the running ones), with the running ones in
+    /// evaluation.
     public override func forward(_ x: Tensor) -> Tensor {
         if x.rank < 2 || x.shape[1] != numFeatures {
             torchFail(
@@ -127,8 +128,8 @@ public final class GroupNorm: Module {
         registerParameter("weight", weight)
         registerParameter("bias", bias)
     }
-    /// Normalises each group of channels of each sample, then scales and shifts per channel.
     public override var extraRepr: String { "\(numGroups), \(numChannels), eps=\(eps), affine=True" }
+    /// Normalises each group of channels of each sample, then scales and shifts per channel.
     public override func forward(_ x: Tensor) -> Tensor {
         groupNorm(x, numGroups, weight: weight, bias: bias, eps: eps)
     }

@@ -228,6 +228,8 @@ case("gru_packed", nn.GRU(3, 4, bidirectional=True), {"x": randn(4, 3, 3)},
      lambda m, x: packed_run(m, x, [2, 4, 1], batch_first=False))
 case("lstm_unbatched_with_state", nn.LSTM(3, 4, num_layers=2), {"x": randn(5, 3), "h": randn(2, 4), "c": randn(2, 4)},
      lambda m, x: (lambda o: [o[0], o[1][0], o[1][1]])(m(x["x"], (x["h"], x["c"]))))
+case("embedding_max_norm", nn.Embedding(10, 3, max_norm=1.0), {"x": torch.tensor([[1, 2], [4, 1]])})
+case("embedding_max_norm_p1", nn.Embedding(6, 4, max_norm=0.5, norm_type=1.0), {"x": torch.tensor([0, 5, 5, 3])})
 
 out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "torch_nn.json")
 with open(out, "w") as f:
