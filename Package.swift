@@ -33,7 +33,8 @@ let package = Package(
         .executable(name: "nn-tutorial-example", targets: ["NNTutorialExample"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1")
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
         // Base
@@ -96,7 +97,11 @@ let package = Package(
 
         // Programs
         .executableTarget(
-            name: "TorchTrain", dependencies: ["Torch", "TorchNN", "TorchOptim", "TorchData", "TorchIO", "SwiftTorch"],
+            name: "TorchTrain",
+            dependencies: [
+                "Torch", "TorchNN", "TorchOptim", "TorchData", "TorchIO", "SwiftTorch",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             path: "Sources/Programs/TorchTrain", swiftSettings: optimize
         ),
         .executableTarget(

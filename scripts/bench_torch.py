@@ -28,7 +28,58 @@ quick = "--quick" in sys.argv
 fft_only = "--fft-only" in sys.argv  # section 9 alone
 sampling_only = "--sampling-only" in sys.argv or fft_only  # section 8 (and 9) alone
 linalg_only = "--linalg-only" in sys.argv or sampling_only  # section 7 (and 8) alone
+nn_only = "--nn-only" in sys.argv  # the nn section alone
 torch.manual_seed(0)
+
+
+def nn_bench():
+    """nn layers and LBFGS (#16), all threads of this machine's budget (2)."""
+    torch.set_num_threads(2)
+    nreps = 3 if quick else 5
+    layer = nn.TransformerEncoderLayer(256, 8, 1024, dropout=0.0, batch_first=True)
+    src = torch.randn(16, 64, 256)
+
+    def tel_fwd():
+        with torch.no_grad():
+            layer(src)
+
+    def tel_fwd_bwd():
+        layer.zero_grad()
+        layer(src).sum().backward()
+    print("tel_fwd", t(tel_fwd, reps=nreps))
+    print("tel_fwd_bwd", t(tel_fwd_bwd, reps=nreps))
+    cell = nn.LSTMCell(256, 512)
+    xs = torch.randn(35, 32, 256)
+
+    def lstmcell():
+        cell.zero_grad()
+        h, c = torch.zeros(32, 512), torch.zeros(32, 512)
+        for step in range(35):
+            h, c = cell(xs[step], (h, c))
+        h.sum().backward()
+    print("lstmcell_35", t(lstmcell, reps=nreps))
+    img = torch.randn(16, 32, 64, 64)
+    for mode in ("nearest", "bilinear", "bicubic"):
+        kw = {} if mode == "nearest" else {"align_corners": False}
+        print(f"interp_{mode}", t(lambda: F.interpolate(img, scale_factor=2, mode=mode, **kw), reps=nreps))
+    X, Y = torch.randn(512, 64), torch.randn(512, 1)
+
+    def lbfgs():
+        model = nn.Sequential(nn.Linear(64, 128), nn.Tanh(), nn.Linear(128, 1))
+        opt = torch.optim.LBFGS(model.parameters(), lr=1, max_iter=20, tolerance_grad=0, tolerance_change=0)
+
+        def closure():
+            opt.zero_grad()
+            loss = F.mse_loss(model(X), Y)
+            loss.backward()
+            return loss
+        opt.step(closure)
+    print("lbfgs_20", t(lbfgs, reps=nreps))
+
+
+if nn_only:
+    nn_bench()
+    sys.exit(0)
 
 # Autograd overheads (single thread is what matters here).
 torch.set_num_threads(1)
@@ -101,6 +152,7 @@ for threads in () if linalg_only else (1, 2):
     print(f"lstm_{threads}", t(lstm_fwd_bwd, reps=reps))
 
 if not sampling_only:
+    nn_bench()
     # Linear algebra, einsum and ordering (#14), all threads of this machine's budget (2).
     torch.set_num_threads(2)
     lreps = 3 if quick else 5

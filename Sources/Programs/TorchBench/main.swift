@@ -1,5 +1,6 @@
 // The benchmark CLI: times SwiftTorch and NumPy on the same workloads in one run and prints ratios.
 // Usage: swift run -c release torch-bench [--quick] [--models-only] [--linalg-only] [--sampling-only] [--fft-only]
+//                                         [--nn-only]
 import Torch
 import TorchBase
 @_spi(Kernels) import TorchCPU
@@ -317,7 +318,8 @@ if !CommandLine.arguments.contains("--no-models") {
     }
     let fftOnly = CommandLine.arguments.contains("--fft-only")
     let samplingOnly = CommandLine.arguments.contains("--sampling-only") || fftOnly
-    let linalgOnly = CommandLine.arguments.contains("--linalg-only") || samplingOnly
+    let nnOnly = CommandLine.arguments.contains("--nn-only")
+    let linalgOnly = CommandLine.arguments.contains("--linalg-only") || samplingOnly || nnOnly
     if !linalgOnly {
         let a = Tensor.ones([1]).requiresGrad_(), b = Tensor.ones([1]).requiresGrad_()
         let saved = Torch.numThreads
@@ -349,9 +351,60 @@ if !CommandLine.arguments.contains("--no-models") {
     }
     Torch.numThreads = saved
 
-    if !samplingOnly { linalgBench(vs) }
-    if !fftOnly { samplingBench(vs) }
-    fftBench(pt)
+    if !samplingOnly { nnBench(vs) }
+    if !nnOnly {
+        if !samplingOnly { linalgBench(vs) }
+        if !fftOnly { samplingBench(vs) }
+        fftBench(pt)
+    }
+}
+
+// 6b. nn layers and LBFGS (#16), with all threads.
+func nnBench(_ vs: (String, Double, String) -> Void) {
+    let nreps = quick ? 3 : 5
+    Torch.manualSeed(0)
+    let layer = TransformerEncoderLayer(dModel: 256, nhead: 8, dimFeedforward: 1024, dropout: 0, batchFirst: true)
+    let src = Tensor.randn([16, 64, 256])
+    vs(
+        "TransformerEncoderLayer 256/8 fwd b16 s64",
+        time(reps: nreps) { Torch.noGrad { _ = layer(src) } }, "tel_fwd")
+    vs(
+        "TransformerEncoderLayer fwd+bwd",
+        time(reps: nreps) {
+            layer.zeroGrad()
+            layer(src).sum().backward()
+        }, "tel_fwd_bwd")
+    let cell = LSTMCell(256, 512)
+    let xs = Tensor.randn([35, 32, 256]).unbind(0)
+    vs(
+        "LSTMCell 256->512 35 steps b32 fwd+bwd",
+        time(reps: nreps) {
+            cell.zeroGrad()
+            var (h, c) = (Tensor.zeros([32, 512]), Tensor.zeros([32, 512]))
+            for x in xs { (h, c) = cell(x, (h, c)) }
+            h.sum().backward()
+        }, "lstmcell_35")
+    let img = Tensor.randn([16, 32, 64, 64])
+    for mode in [InterpolationMode.nearest, .bilinear, .bicubic] {
+        let align: Bool? = mode == .nearest ? nil : false
+        vs(
+            "interpolate \(mode.rawValue) x2 16x32x64x64",
+            time(reps: nreps) { _ = interpolate(img, scaleFactor: [2], mode: mode, alignCorners: align) },
+            "interp_\(mode.rawValue)")
+    }
+    let x = Tensor.randn([512, 64]), y = Tensor.randn([512, 1])
+    vs(
+        "LBFGS step (20 iterations) MLP 64-128-1",
+        time(reps: nreps) {
+            let model = Sequential(Linear(64, 128), Tanh(), Linear(128, 1))
+            let opt = LBFGS(model.parameters(), lr: 1, maxIter: 20, toleranceGrad: 0, toleranceChange: 0)
+            _ = opt.step {
+                opt.zeroGrad()
+                let loss = mseLoss(model(x), y)
+                loss.backward()
+                return loss
+            }
+        }, "lbfgs_20")
 }
 
 func linalgBench(_ vs: (String, Double, String) -> Void) {

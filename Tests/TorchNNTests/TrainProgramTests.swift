@@ -1,0 +1,65 @@
+import Foundation
+import XCTest
+import TorchTestSupport
+
+/// The main job's command line and its `--resume` path, end to end.
+final class TrainProgramTests: XCTestCase {
+    func train(_ args: [String]) -> (status: Int32, stdout: String, stderr: String) {
+        guard let exe = programBinary("torch-train") else {
+            XCTFail("torch-train is not built")
+            return (1, "", "")
+        }
+        let r = runCapturing(exe, args)
+        return (r.status, r.stdout, r.stderr)
+    }
+
+    func testHelpAndValidation() {
+        let help = train(["--help"])
+        XCTAssertEqual(help.status, 0)
+        XCTAssertTrue(help.stdout.contains("USAGE: torch-train"), help.stdout)
+        XCTAssertTrue(help.stdout.contains("--resume <resume>"), help.stdout)
+        let badModel = train(["--model", "resnet"])
+        XCTAssertNotEqual(badModel.status, 0)
+        XCTAssertTrue(badModel.stderr.contains("unknown model 'resnet' (mlp or cnn)"), badModel.stderr)
+        let badNumber = train(["--epochs", "three"])
+        XCTAssertNotEqual(badNumber.status, 0)
+        XCTAssertTrue(
+            badNumber.stderr.contains("The value 'three' is invalid for '--epochs <epochs>'"), badNumber.stderr)
+        let unknown = train(["--epoch", "3"])
+        XCTAssertNotEqual(unknown.status, 0)
+        XCTAssertTrue(unknown.stderr.contains("Unknown option '--epoch'"), unknown.stderr)
+    }
+
+    func testResumeContinuesExactlyWhereTheRunStopped() throws {
+        guard FileManager.default.fileExists(atPath: "/usr/share/datasets/fashion-mnist") else {
+            throw XCTSkip("no Fashion-MNIST (apt-get install dataset-fashion-mnist)")
+        }
+        let dir = NSTemporaryDirectory() + "torch-train-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let common = ["--limit", "512", "--workers", "0", "--seed", "3"]
+        let first = train(common + ["--epochs", "1", "--logdir", dir + "/resumed"])
+        XCTAssertEqual(first.status, 0, first.stderr)
+        let checkpoint = dir + "/resumed/checkpoint.safetensors"
+        XCTAssertTrue(FileManager.default.fileExists(atPath: checkpoint))
+        let resumed = train(common + ["--epochs", "2", "--logdir", dir + "/resumed", "--resume", checkpoint])
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        XCTAssertTrue(resumed.stdout.contains("resumed from \(checkpoint) after epoch 1"), resumed.stdout)
+        XCTAssertFalse(resumed.stdout.contains("epoch 1 done"), resumed.stdout)
+        let straight = train(common + ["--epochs", "2", "--logdir", dir + "/straight"])
+        XCTAssertEqual(straight.status, 0, straight.stderr)
+        // Parameters, momentum, shuffling and random state all come back: the same second epoch.
+        func epoch2(_ out: String) -> String? {
+            out.split(separator: "\n").first { $0.hasPrefix("epoch 2 done") }.map {
+                String($0[$0.range(of: "train loss")!.lowerBound...])
+            }
+        }
+        XCTAssertNotNil(epoch2(straight.stdout), straight.stdout)
+        XCTAssertEqual(epoch2(resumed.stdout), epoch2(straight.stdout))
+        // A missing checkpoint names its path and the reason.
+        let missing = train(common + ["--epochs", "1", "--logdir", dir + "/x", "--resume", dir + "/none.safetensors"])
+        XCTAssertNotEqual(missing.status, 0)
+        XCTAssertTrue(
+            missing.stderr.contains("\(dir)/none.safetensors: cannot open file (No such file or directory)"),
+            missing.stderr)
+    }
+}
