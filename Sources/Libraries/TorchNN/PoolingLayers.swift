@@ -312,3 +312,48 @@ public final class AdaptiveMaxPool2d: AdaptivePoolNd {
         self.init(s[0], s[1])
     }
 }
+
+/// Fractional max pooling as a module (`torch.nn.FractionalMaxPool2d`): new window placements on
+/// every call. ```FractionalMaxPool2d(3, outputRatio: [0.5, 0.5])```
+public final class FractionalMaxPool2d: Module {
+    /// The window, and the output size or its ratio to the input.
+    public let kernelSize: SizeSpec, outputSize: SizeSpec?, outputRatio: [Double]?
+    /// Whether the module was made to give indices; `withIndices(_:)` returns them.
+    public let returnIndices: Bool
+    /// Pooling with windows of `kernelSize` to `outputSize` or `outputRatio` (exactly one).
+    public init(
+        _ kernelSize: any SizeSpecConvertible, outputSize: (any SizeSpecConvertible)? = nil,
+        outputRatio: [Double]? = nil, returnIndices: Bool = false, file: StaticString = #fileID, line: UInt = #line
+    ) {
+        if (outputSize == nil) == (outputRatio == nil) {
+            torchFail(
+                "FractionalMaxPool2d",
+                "FractionalMaxPool2d requires specifying either an output size, or a pooling ratio", file: file,
+                line: line)
+        }
+        if let r = outputRatio, r.contains(where: { !($0 > 0 && $0 < 1) }) {
+            torchFail(
+                "FractionalMaxPool2d", "output_ratio must be between 0 and 1 (got \(r))", file: file, line: line)
+        }
+        (self.kernelSize, self.outputSize, self.outputRatio) = (kernelSize.sizeSpec, outputSize?.sizeSpec, outputRatio)
+        self.returnIndices = returnIndices
+        super.init()
+    }
+    /// The maxima of randomly placed windows.
+    public override func forward(_ x: Tensor) -> Tensor {
+        fractionalMaxPool2d(x, kernelSize: kernelSize, outputSize: outputSize, outputRatio: outputRatio)
+    }
+    /// The maxima and where they are, for `MaxUnpool2d`.
+    public func withIndices(_ x: Tensor, file: StaticString = #fileID, line: UInt = #line) -> (
+        values: Tensor, indices: Tensor
+    ) {
+        withHooks(x) {
+            fractionalMaxPool2dWithIndices(
+                $0, kernelSize: kernelSize, outputSize: outputSize, outputRatio: outputRatio, file: file, line: line)
+        }
+    }
+    public override var extraRepr: String {
+        "kernel_size=\(reprSize(kernelSize)), "
+            + (outputSize.map { "output_size=\(reprSize($0))" } ?? "output_ratio=\(outputRatio ?? [])")
+    }
+}

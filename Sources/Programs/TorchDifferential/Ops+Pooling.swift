@@ -2,6 +2,12 @@ import SwiftTorch
 
 /// Pooling with indices, unpooling, `divisorOverride` and 3-D pooling (#16).
 let poolingOps: [String: DiffOp] = [
+    "fractional_max_pool2d": { xs, c in
+        let (y, i) = fractionalMaxPool2dWithIndices(
+            xs[0], kernelSize: c.ints("k"), outputSize: c.intsOrNil("out"), outputRatio: c.doublesOrNil("ratio"),
+            randomSamples: xs[1])
+        return [y, i]
+    },
     "interpolate_cubic_area": { xs, c in
         let mode = InterpolationMode(rawValue: c.string("mode"))!
         let align = c.args["align"].map { DiffCase.number($0) != 0 }

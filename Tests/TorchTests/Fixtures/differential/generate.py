@@ -2648,6 +2648,35 @@ op("gaussian_nll_loss", "loss",
    gauss_sample)
 
 
+# Fractional max pooling with given window placements (#16).
+def fractional_sample():
+    k = [rng.randint(1, 3), rng.randint(1, 3)]
+    shape = [rng.randint(1, 2), rng.randint(1, 3), rng.randint(k[0] + 1, 9), rng.randint(k[1] + 1, 9)]
+    unbatched = rng.random() < 0.15
+    a = {"k": k}
+    if rng.random() < 0.6:
+        a["out"] = [rng.randint(1, shape[2] - k[0] + (2 if rng.random() < 0.05 else 1)),
+                    rng.randint(1, shape[3] - k[1] + 1)]
+    else:
+        a["ratio"] = [rng.choice([0.5, 0.6, 0.75]), rng.choice([0.5, 0.7])]
+    dt = pick(["float32", "float64"])
+    # float32 cases without gradients: a gradient case turns the input into float64, and PyTorch
+    # refuses samples of another dtype than the input's.
+    x = Input(shape[1:] if unbatched else shape, dt, edge=0.05, grad=dt == "float64")
+    if rng.random() < 0.4 and not x.base.isnan().any():
+        x.base = x.base.round().clamp(-1, 1)  # ties
+    samples = torch.rand(1 if unbatched else shape[0], shape[1], 2).to(getattr(torch, dt))
+    return [x, Input(list(samples.shape), dt, exact=samples, grad=False)], a
+
+
+def _fractional(xs, a):
+    return tuple(F.fractional_max_pool2d(xs[0], a["k"], output_size=a.get("out"), output_ratio=a.get("ratio"),
+                                         return_indices=True, _random_samples=xs[1]))
+
+
+op("fractional_max_pool2d", "pool", _fractional, fractional_sample)
+
+
 def main():
     tensors = {}
     cases = []
