@@ -112,7 +112,11 @@ public func interpolate(
         let dim = 2 + d
         if mode.linearRank == nil {
             let idx = nearestIndices(inSizes[d], outSizes[d], scales[d], exact: mode == .nearestExact)
-            y = y.indexSelect(dim, Tensor(shape: [idx.count], scalars: idx.map { Int64($0) }).to(device: x.device))
+            let taps = idx.map { Int64($0) }
+            y =
+                resampleByMatmul(
+                    y, dim, inSize: inSizes[d], taps: [taps], weights: [Array(repeating: 1, count: taps.count)])
+                ?? y.indexSelect(dim, Tensor(shape: [idx.count], scalars: taps).to(device: x.device))
         } else if mode == .bicubic {
             y = cubicAlong(y, dim, inSizes[d], outSizes[d], scales[d], alignCorners: alignCorners ?? false)
         } else {
@@ -140,20 +144,22 @@ func nearestIndices(_ inSize: Int, _ outSize: Int, _ scale: Double?, exact: Bool
     }
 }
 
+/// PyTorch's `area_pixel_compute_scale` in the input's opmath type `R`: the source step per
+/// output index ((in − 1)/(out − 1) with `alignCorners`, else 1/scale when a scale was given, else
+/// in/out).
+func sourceScale<R: BinaryFloatingPoint>(_ inSize: Int, _ outSize: Int, _ scale: Double?, alignCorners: Bool) -> R {
+    if alignCorners { return outSize > 1 ? R(inSize - 1) / R(outSize - 1) : 0 }
+    if let scale, scale > 0 { return R(1 / scale) }
+    return R(inSize) / R(outSize)
+}
+
 /// Linear resampling of one dim: indices i0, i1 and weights λ0, λ1 as PyTorch's
 /// `compute_indices_weights_linear`, then x[i0]·λ0 + x[i1]·λ1.
 func linearAlong(
     _ x: Tensor, _ dim: Int, _ inSize: Int, _ outSize: Int, _ scale: Double?, alignCorners: Bool, weightType: DType
 ) -> Tensor {
     if x.dtype == .float64 {
-        let ratio: Double
-        if alignCorners {
-            ratio = outSize > 1 ? Double(inSize - 1) / Double(outSize - 1) : 0
-        } else if let scale, scale > 0 {
-            ratio = 1 / scale
-        } else {
-            ratio = Double(inSize) / Double(outSize)
-        }
+        let ratio: Double = sourceScale(inSize, outSize, scale, alignCorners: alignCorners)
         return blend(x, dim, inSize, outSize, weightType) { o in
             alignCorners ? ratio * Double(o) : Swift.max(ratio * (Double(o) + 0.5) - 0.5, 0)
         }
@@ -161,14 +167,7 @@ func linearAlong(
     // float32 (and half types, computed in float32): the index arithmetic in float, as PyTorch's opmath,
     // with one fused multiply-add for ratio · (o + 0.5) - 0.5 as its compiled float kernel has (so
     // that 1.5 · fl(1/3) - 0.5 is 1.5e-8, not 0; its double kernel rounds twice, as above).
-    let ratio: Float
-    if alignCorners {
-        ratio = outSize > 1 ? Float(inSize - 1) / Float(outSize - 1) : 0
-    } else if let scale, scale > 0 {
-        ratio = Float(1 / scale)
-    } else {
-        ratio = Float(inSize) / Float(outSize)
-    }
+    let ratio: Float = sourceScale(inSize, outSize, scale, alignCorners: alignCorners)
     return blend(x, dim, inSize, outSize, weightType) { o in
         alignCorners ? ratio * Float(o) : Swift.max((-0.5 as Float).addingProduct(ratio, Float(o) + 0.5), 0)
     }
@@ -197,9 +196,46 @@ private func blend<R: BinaryFloatingPoint>(
     // λ1 in the weight type, then λ0 = 1 - λ1 there too; both used in the blend's type.
     let w1 = Tensor(shape: wshape, scalars: l1, dtype: weightType)
     let w0 = (1.0 - w1.to(.float64)).to(weightType)
+    if let y = resampleByMatmul(
+        x, dim, inSize: inSize, taps: [i0, i1], weights: [w0.to(.float64).scalars, w1.to(.float64).scalars])
+    {
+        return y
+    }
     let a = x.indexSelect(dim, Tensor(shape: [outSize], scalars: i0).to(device: x.device))
     let b = x.indexSelect(dim, Tensor(shape: [outSize], scalars: i1).to(device: x.device))
     return a * w0.to(x.dtype).to(device: x.device) + b * w1.to(x.dtype).to(device: x.device)
+}
+
+// Note [Resampling as a matrix product]
+// Resampling one dim is a linear map: output o is Σₖ w[k][o]·x[tap[k][o]], i.e. x multiplied by
+// a sparse [out, in] matrix. Gathering the taps (index_select) and summing their weighted copies
+// makes 2·taps passes over the data through the general indexing path; multiplying by the matrix
+// stored dense is one GEMM (and one GEMM backward), far faster while `in` is small (the wasted
+// multiplies by zero cost less than the passes). Two things differ from the gathers, so the GEMM
+// is used only where they cannot show: a zero weight times an infinity or NaN is NaN, and the
+// sum is fused and ordered by the BLAS (within an ulp or two of the products summed one by one,
+// but not near overflow). Inputs with a non-finite value or one beyond 1e15 in magnitude take the
+// gather path, which touches only the taps.
+
+/// `x` resampled along `dim` by one GEMM with the dense matrix of the taps' weights, or nil where
+/// that does not apply (see Note [Resampling as a matrix product]).
+func resampleByMatmul(_ x: Tensor, _ dim: Int, inSize: Int, taps: [[Int64]], weights: [[Double]]) -> Tensor? {
+    guard x.dtype == .float32 || x.dtype == .float64, x.device == .cpu, let outSize = taps.first?.count else {
+        return nil
+    }
+    guard inSize <= 1024, outSize * inSize <= 1 << 20, x.count > 0 else { return nil }
+    // Finite and far from overflow (a NaN maximum fails the test too).
+    guard Torch.noGrad({ x.abs().amax().item() < 1e15 }) else { return nil }
+    var m = [Double](repeating: 0, count: outSize * inSize)
+    for k in taps.indices {
+        for o in 0..<outSize { m[o * inSize + Int(taps[k][o])] += weights[k][o] }
+    }
+    let matrix = Tensor(shape: [outSize, inSize], scalars: m, dtype: x.dtype)
+    let before = x.shape[..<dim].reduce(1, *), after = x.shape[(dim + 1)...].reduce(1, *)
+    var shape = x.shape
+    shape[dim] = outSize
+    if after == 1 { return x.reshape([before, inSize]).matmul(matrix.t()).reshape(shape) }
+    return matrix.matmul(x.reshape([before, inSize, after])).reshape(shape)
 }
 
 /// Cubic resampling of one dim as PyTorch's `upsample_bicubic2d`: source position `r` (not
@@ -208,26 +244,12 @@ private func blend<R: BinaryFloatingPoint>(
 func cubicAlong(_ x: Tensor, _ dim: Int, _ inSize: Int, _ outSize: Int, _ scale: Double?, alignCorners: Bool) -> Tensor
 {
     if x.dtype == .float64 {
-        let ratio: Double
-        if alignCorners {
-            ratio = outSize > 1 ? Double(inSize - 1) / Double(outSize - 1) : 0
-        } else if let scale, scale > 0 {
-            ratio = 1 / scale
-        } else {
-            ratio = Double(inSize) / Double(outSize)
-        }
+        let ratio: Double = sourceScale(inSize, outSize, scale, alignCorners: alignCorners)
         return cubicBlend(x, dim, inSize, outSize) { o in
             alignCorners ? ratio * Double(o) : ratio * (Double(o) + 0.5) - 0.5
         }
     }
-    let ratio: Float
-    if alignCorners {
-        ratio = outSize > 1 ? Float(inSize - 1) / Float(outSize - 1) : 0
-    } else if let scale, scale > 0 {
-        ratio = Float(1 / scale)
-    } else {
-        ratio = Float(inSize) / Float(outSize)
-    }
+    let ratio: Float = sourceScale(inSize, outSize, scale, alignCorners: alignCorners)
     return cubicBlend(x, dim, inSize, outSize) { o in
         alignCorners ? ratio * Float(o) : (-0.5 as Float).addingProduct(ratio, Float(o) + 0.5)
     }
@@ -254,6 +276,7 @@ private func cubicBlend<R: BinaryFloatingPoint>(
             weights[k].append(Double(w[k]))
         }
     }
+    if let y = resampleByMatmul(x, dim, inSize: inSize, taps: taps, weights: weights) { return y }
     var wshape = Array(repeating: 1, count: x.rank)
     wshape[dim] = outSize
     var y: Tensor?

@@ -304,17 +304,8 @@ public final class LSTM: Recurrent {
     }
 }
 
-/// A multi-layer GRU (`torch.nn.GRU`). ```GRU(10, 20)```
-public final class GRU: Recurrent {
-    /// A GRU of `numLayers` layers. ```GRU(10, 20)```
-    public init(
-        _ inputSize: Int, _ hiddenSize: Int, numLayers: Int = 1, batchFirst: Bool = false,
-        bidirectional: Bool = false, dropout: Double = 0, dtype: DType = .float32
-    ) {
-        super.init(
-            .gru, inputSize: inputSize, hiddenSize: hiddenSize, numLayers: numLayers, batchFirst: batchFirst,
-            bidirectional: bidirectional, dropout: dropout, dtype: dtype)
-    }
+/// The recurrent layers whose state is one tensor (GRU and RNN), called as PyTorch calls them.
+public class SingleStateRecurrent: Recurrent {
     /// PyTorch's call: `let (output, h) = rnn(x, h0)` (zeros for a nil state).
     public func callAsFunction(
         _ input: Tensor, _ hx: Tensor?, file: StaticString = #fileID, line: UInt = #line
@@ -337,8 +328,21 @@ public final class GRU: Recurrent {
     }
 }
 
+/// A multi-layer GRU (`torch.nn.GRU`). ```GRU(10, 20)```
+public final class GRU: SingleStateRecurrent {
+    /// A GRU of `numLayers` layers. ```GRU(10, 20)```
+    public init(
+        _ inputSize: Int, _ hiddenSize: Int, numLayers: Int = 1, batchFirst: Bool = false,
+        bidirectional: Bool = false, dropout: Double = 0, dtype: DType = .float32
+    ) {
+        super.init(
+            .gru, inputSize: inputSize, hiddenSize: hiddenSize, numLayers: numLayers, batchFirst: batchFirst,
+            bidirectional: bidirectional, dropout: dropout, dtype: dtype)
+    }
+}
+
 /// A multi-layer Elman RNN with tanh (`torch.nn.RNN`). ```RNN(10, 20)```
-public final class RNN: Recurrent {
+public final class RNN: SingleStateRecurrent {
     /// An Elman RNN (tanh) of `numLayers` layers. ```RNN(10, 20)```
     public init(
         _ inputSize: Int, _ hiddenSize: Int, numLayers: Int = 1, batchFirst: Bool = false,
@@ -347,25 +351,5 @@ public final class RNN: Recurrent {
         super.init(
             .rnnTanh, inputSize: inputSize, hiddenSize: hiddenSize, numLayers: numLayers, batchFirst: batchFirst,
             bidirectional: bidirectional, dropout: dropout, dtype: dtype)
-    }
-    /// PyTorch's call: `let (output, h) = rnn(x, h0)` (zeros for a nil state).
-    public func callAsFunction(
-        _ input: Tensor, _ hx: Tensor?, file: StaticString = #fileID, line: UInt = #line
-    ) -> (Tensor, Tensor) {
-        let r = self(input, h0: hx, file: file, line: line)
-        return (r.output, r.h)
-    }
-
-    /// A packed batch through the layers: the output packed the same way and each sequence's
-    /// final state.
-    public func callAsFunction(
-        _ input: PackedSequence, _ hx: Tensor? = nil, file: StaticString = #fileID, line: UInt = #line
-    ) -> (PackedSequence, Tensor) {
-        withHooks(
-            input, hx,
-            calling: { input, hx in
-                let r = runPacked(input, h0: hx, c0: nil, file: file, line: line)
-                return (r.0, r.1)
-            }, file: file, line: line)
     }
 }

@@ -8,15 +8,7 @@ let poolingOps: [String: DiffOp] = [
             randomSamples: xs[1])
         return [y, i]
     },
-    "interpolate_cubic_area": { xs, c in
-        let mode = InterpolationMode(rawValue: c.string("mode"))!
-        let align = c.args["align"].map { DiffCase.number($0) != 0 }
-        return [
-            interpolate(
-                xs[0], size: c.intsOrNil("size"), scaleFactor: c.doublesOrNil("scale"), mode: mode,
-                alignCorners: align)
-        ]
-    },
+    "interpolate_cubic_area": interpolateOp,
     "max_pool1d_with_indices": { xs, c in
         let (y, i) = maxPool1dWithIndices(
             xs[0], kernel: c.int("k"), stride: c.intOrNil("s"), padding: c.int("p"), dilation: c.int("d"),

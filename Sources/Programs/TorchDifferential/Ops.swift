@@ -64,15 +64,7 @@ let unaryOps: [String: DiffOp] = [
                 xs[0], weight: xs.count > 1 ? xs[1] : nil, bias: xs.count > 2 ? xs[2] : nil, eps: c.double("eps"))
         ]
     },
-    "interpolate": { xs, c in
-        let mode = InterpolationMode(rawValue: c.string("mode"))!
-        let align = c.args["align"].map { DiffCase.number($0) != 0 }
-        return [
-            interpolate(
-                xs[0], size: c.intsOrNil("size"), scaleFactor: c.doublesOrNil("scale"), mode: mode,
-                alignCorners: align)
-        ]
-    },
+    "interpolate": interpolateOp,
     "view_as": { xs, _ in [xs[0].viewAs(xs[1])] },
     "type_as": { xs, _ in [xs[0].typeAs(xs[1])] },
     "new_zeros": { xs, c in [xs[0].newZeros(c.ints("shape"))] },
@@ -957,3 +949,13 @@ let allOps: [String: DiffOp] = {
     }
     return all
 }()
+
+/// `interpolate` with the mode, size or scale and alignment of the case (every mode's op).
+let interpolateOp: DiffOp = { xs, c in
+    let mode = InterpolationMode(rawValue: c.string("mode"))!
+    let align = c.args["align"].map { DiffCase.number($0) != 0 }
+    return [
+        interpolate(
+            xs[0], size: c.intsOrNil("size"), scaleFactor: c.doublesOrNil("scale"), mode: mode, alignCorners: align)
+    ]
+}
