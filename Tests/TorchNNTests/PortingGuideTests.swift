@@ -89,7 +89,7 @@ final class PortingGuideTests: XCTestCase {
         let h0 = Tensor.zeros([2, 3, 20])
         let (out, (h, c)) = lstm(Tensor.randn([3, 5, 10]), (h0, h0))
         XCTAssertEqual([out.shape, h.shape, c.shape], [[3, 5, 20], [2, 3, 20], [2, 3, 20]])
-        _ = (GRU(10, 20), RNN(10, 20))
+        _ = (GRU(10, 20), RNN(10, 20), LSTM(10, 20, projSize: 8))
         let cell = LSTMCell(1, 51)
         var (hc, cc) = cell(Tensor.randn([2, 1]))
         (hc, cc) = cell(Tensor.randn([2, 1]), (hc, cc))

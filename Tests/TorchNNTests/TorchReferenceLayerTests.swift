@@ -236,6 +236,23 @@ final class TorchReferenceLayerTests: XCTestCase {
             )
         case "embedding_max_norm": return (Embedding(10, 3, maxNorm: 1.0), call)
         case "embedding_max_norm_p1": return (Embedding(6, 4, maxNorm: 0.5, normType: 1), call)
+        case "lstm_proj":
+            return (
+                LSTM(3, 5, numLayers: 2, batchFirst: true, bidirectional: true, projSize: 2),
+                { m, x in
+                    let (out, (h, c)) = (m as! LSTM)(x["x"]!, nil)
+                    return [out, h, c]
+                }
+            )
+        case "lstm_proj_packed":
+            return (
+                LSTM(3, 4, projSize: 3),
+                { m, x in
+                    let packed = packPaddedSequence(x["x"]!, lengths: [4, 2, 3], enforceSorted: false)
+                    let (out, (h, c)) = (m as! LSTM)(packed)
+                    return [padPackedSequence(out).0, h, c]
+                }
+            )
         default: return nil
         }
     }

@@ -23,7 +23,12 @@ public class Recurrent: Module {
     /// Whether inputs are [batch, seq, features], whether each layer also runs backwards, and the dropout between
     /// layers.
     public let batchFirst: Bool, bidirectional: Bool, dropoutP: Double
-    var weights: [[Tensor]] = []  // per layer·direction: w_ih, w_hh, b_ih, b_hh
+    /// An LSTM's projection size (PyTorch's `proj_size`; 0: none): h = W_hr·(o ⊙ tanh c).
+    public let projSize: Int
+    var weights: [[Tensor]] = []  // per layer·direction: w_ih, w_hh, b_ih, b_hh (and w_hr)
+
+    /// The size of the hidden state h (the projection's, with `projSize`).
+    var stateSize: Int { projSize > 0 ? projSize : hiddenSize }
 
     /// A stack of `numLayers` recurrent layers of `mode` (PyTorch's parameter names and initialisation).
     ///
@@ -32,24 +37,29 @@ public class Recurrent: Module {
     /// ```
     public init(
         _ mode: RecurrentMode, inputSize: Int, hiddenSize: Int, numLayers: Int = 1, batchFirst: Bool = false,
-        bidirectional: Bool = false, dropout: Double = 0, dtype: DType = .float32
+        bidirectional: Bool = false, dropout: Double = 0, projSize: Int = 0, dtype: DType = .float32
     ) {
+        precondition(projSize == 0 || mode == .lstm, "proj_size argument is only supported for LSTM, not RNN or GRU")
+        precondition(projSize >= 0, "proj_size should be a positive integer or zero to disable projections")
+        precondition(projSize < hiddenSize || projSize == 0, "proj_size has to be smaller than hidden_size")
         self.mode = mode
         self.inputSize = inputSize; self.hiddenSize = hiddenSize; self.numLayers = numLayers
         self.batchFirst = batchFirst; self.bidirectional = bidirectional; self.dropoutP = dropout
+        self.projSize = projSize
         super.init()
         let bound = 1 / Double(hiddenSize).squareRoot()
         let dirs = bidirectional ? 2 : 1
         for layer in 0..<numLayers {
             for d in 0..<dirs {
-                let inp = layer == 0 ? inputSize : hiddenSize * dirs
+                let inp = layer == 0 ? inputSize : stateSize * dirs
                 let g = mode.gates * hiddenSize
-                let ws = [
-                    Tensor.empty([g, inp], dtype: dtype), Tensor.empty([g, hiddenSize], dtype: dtype),
+                var ws = [
+                    Tensor.empty([g, inp], dtype: dtype), Tensor.empty([g, stateSize], dtype: dtype),
                     Tensor.empty([g], dtype: dtype), Tensor.empty([g], dtype: dtype),
                 ]
+                if projSize > 0 { ws.append(Tensor.empty([projSize, hiddenSize], dtype: dtype)) }
                 let suffix = "_l\(layer)" + (d == 1 ? "_reverse" : "")
-                for (name, w) in zip(["weight_ih", "weight_hh", "bias_ih", "bias_hh"], ws) {
+                for (name, w) in zip(["weight_ih", "weight_hh", "bias_ih", "bias_hh", "weight_hr"], ws) {
                     Init.uniform_(w, -bound, bound)
                     registerParameter(name + suffix, w)
                 }
@@ -104,9 +114,9 @@ public class Recurrent: Module {
         let x = unbatched ? input.unsqueeze(batchFirst ? 0 : 1) : input
         let batch = batchFirst ? x.shape[0] : x.shape[1]
         let layers = numLayers * (bidirectional ? 2 : 1)
-        func check(_ t: Tensor?, _ which: String) -> Tensor? {
+        func check(_ t: Tensor?, _ which: String, _ size: Int) -> Tensor? {
             guard let t else { return nil }
-            let want = unbatched ? [layers, hiddenSize] : [layers, batch, hiddenSize]
+            let want = unbatched ? [layers, size] : [layers, batch, size]
             if t.shape != want {
                 let shown = "(" + want.map(String.init).joined(separator: ", ") + ")"
                 torchFail(
@@ -114,8 +124,8 @@ public class Recurrent: Module {
             }
             return unbatched ? t.unsqueeze(1) : t
         }
-        let h = check(h0, mode == .lstm ? "hidden[0]" : "hidden")
-        let c = check(c0, "hidden[1]")
+        let h = check(h0, mode == .lstm ? "hidden[0]" : "hidden", stateSize)
+        let c = check(c0, "hidden[1]", hiddenSize)
         let r = run(x, h0: h, c0: c)
         if !unbatched { return r }
         return (r.output.squeeze(batchFirst ? 0 : 1), r.h.squeeze(1), r.c?.squeeze(1))
@@ -126,6 +136,12 @@ public class Recurrent: Module {
         output: Tensor, h: Tensor, c: Tensor?
     ) {
         if let lengths { return runMasked(input, h0: h0, c0: c0, lengths: lengths) }
+        if projSize > 0 {
+            // The projection has no fused layer: the stepwise path with every step live.
+            let steps = (batchFirst ? input.shape[1] : input.shape[0])
+            let batch = batchFirst ? input.shape[0] : input.shape[1]
+            return runMasked(input, h0: h0, c0: c0, lengths: Array(repeating: steps, count: batch))
+        }
         var x = batchFirst ? input.transpose(0, 1) : input
         let (seq, batch) = (x.shape[0], x.shape[1])
         let dirs = bidirectional ? 2 : 1
@@ -176,6 +192,7 @@ public class Recurrent: Module {
         if batchFirst { s += ", batch_first=True" }
         if dropoutP != 0 { s += ", dropout=\(dropoutP)" }
         if bidirectional { s += ", bidirectional=True" }
+        if projSize > 0 { s += ", proj_size=\(projSize)" }
         return s
     }
     /// The output sequence for `x` from zero initial states.
@@ -191,13 +208,13 @@ public class Recurrent: Module {
         var x = batchFirst ? input.transpose(0, 1) : input
         let (seq, batch) = (x.shape[0], x.shape[1])
         let dirs = bidirectional ? 2 : 1
-        let zeros = Tensor.zeros([numLayers * dirs, batch, hiddenSize], dtype: input.dtype, device: input.device)
-        let hInit = h0 ?? zeros, cInit = c0 ?? zeros
+        let hInit = h0 ?? Tensor.zeros([numLayers * dirs, batch, stateSize], dtype: input.dtype, device: input.device)
+        let cInit = c0 ?? Tensor.zeros([numLayers * dirs, batch, hiddenSize], dtype: input.dtype, device: input.device)
         // live[t]: [batch, 1], whether step t is inside each sequence.
         let live = (0..<seq).map { t in
             Tensor(shape: [batch, 1], scalars: lengths.map { t < $0 ? Int64(1) : 0 }).to(.bool).to(device: x.device)
         }
-        let zeroStep = Tensor.zeros([batch, hiddenSize], dtype: input.dtype, device: input.device)
+        let zeroStep = Tensor.zeros([batch, stateSize], dtype: input.dtype, device: input.device)
         var hs: [Tensor] = [], cs: [Tensor] = []
         for layer in 0..<numLayers {
             var outs: [Tensor] = []
@@ -215,7 +232,8 @@ public class Recurrent: Module {
                     if mode == .lstm {
                         let g = (gates[t] + h.matmul(w[1].t()) + w[3]).split(hiddenSize, dim: 1)
                         let newC = g[1].sigmoid() * c + g[0].sigmoid() * g[2].tanh()
-                        newH = g[3].sigmoid() * newC.tanh()
+                        let full = g[3].sigmoid() * newC.tanh()
+                        newH = projSize > 0 ? full.matmul(w[4].t()) : full
                         c = Tensor.where(live[t], newC, c)
                     } else {
                         newH = cell(gates[t], h, w)
@@ -242,10 +260,12 @@ public class Recurrent: Module {
         let (padded, lengthsTensor) = padPackedSequence(input, batchFirst: batchFirst)
         let lengths = lengthsTensor.scalars.map { Int($0) }
         let layers = numLayers * (bidirectional ? 2 : 1)
-        for (t, which) in [(h0, mode == .lstm ? "hidden[0]" : "hidden"), (c0, "hidden[1]")] {
-            if let t, t.shape != [layers, lengths.count, hiddenSize] {
+        for (t, which, size) in [
+            (h0, mode == .lstm ? "hidden[0]" : "hidden", stateSize), (c0, "hidden[1]", hiddenSize),
+        ] {
+            if let t, t.shape != [layers, lengths.count, size] {
                 torchFail(
-                    kind, "Expected \(which) size (\(layers), \(lengths.count), \(hiddenSize)), got \(t.shape)",
+                    kind, "Expected \(which) size (\(layers), \(lengths.count), \(size)), got \(t.shape)",
                     file: file, line: line)
             }
         }
@@ -271,14 +291,15 @@ public class Recurrent: Module {
 /// let (out, h, c) = lstm.run(x)
 /// ```
 public final class LSTM: Recurrent {
-    /// An LSTM of `numLayers` layers. ```LSTM(10, 20, numLayers: 2)```
+    /// An LSTM of `numLayers` layers, its hidden state projected to `projSize` features when
+    /// that is not 0. ```LSTM(10, 20, numLayers: 2, projSize: 8)```
     public init(
         _ inputSize: Int, _ hiddenSize: Int, numLayers: Int = 1, batchFirst: Bool = false,
-        bidirectional: Bool = false, dropout: Double = 0, dtype: DType = .float32
+        bidirectional: Bool = false, dropout: Double = 0, projSize: Int = 0, dtype: DType = .float32
     ) {
         super.init(
             .lstm, inputSize: inputSize, hiddenSize: hiddenSize, numLayers: numLayers, batchFirst: batchFirst,
-            bidirectional: bidirectional, dropout: dropout, dtype: dtype)
+            bidirectional: bidirectional, dropout: dropout, projSize: projSize, dtype: dtype)
     }
 
     /// PyTorch's call: `let (output, (h, c)) = lstm(x, (h0, c0))` (zeros for a nil state), with

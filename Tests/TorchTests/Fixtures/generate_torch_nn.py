@@ -230,6 +230,10 @@ case("lstm_unbatched_with_state", nn.LSTM(3, 4, num_layers=2), {"x": randn(5, 3)
      lambda m, x: (lambda o: [o[0], o[1][0], o[1][1]])(m(x["x"], (x["h"], x["c"]))))
 case("embedding_max_norm", nn.Embedding(10, 3, max_norm=1.0), {"x": torch.tensor([[1, 2], [4, 1]])})
 case("embedding_max_norm_p1", nn.Embedding(6, 4, max_norm=0.5, norm_type=1.0), {"x": torch.tensor([0, 5, 5, 3])})
+case("lstm_proj", nn.LSTM(3, 5, num_layers=2, proj_size=2, bidirectional=True, batch_first=True),
+     {"x": randn(2, 4, 3)}, lambda m, x: (lambda o: [o[0], o[1][0], o[1][1]])(m(x["x"])))
+case("lstm_proj_packed", nn.LSTM(3, 4, proj_size=3), {"x": randn(4, 3, 3)},
+     lambda m, x: packed_run(m, x, [4, 2, 3], batch_first=False))
 
 out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "torch_nn.json")
 with open(out, "w") as f:
