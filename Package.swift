@@ -166,7 +166,10 @@ let package = Package(
         ),
         .testTarget(
             name: "TorchNNTests",
-            dependencies: ["TorchTestSupport", "Torch", "TorchBase", "TorchNN", "TorchOptim", "TorchData"]
+            dependencies: [
+                "TorchTestSupport", "Torch", "TorchBase", "TorchNN", "TorchOptim", "TorchData", "TorchIO",
+                "TorchDistributions", "SwiftTorch",
+            ]
         ),
         .testTarget(
             name: "TorchOptimTests",

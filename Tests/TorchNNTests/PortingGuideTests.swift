@@ -6,6 +6,8 @@ import TorchDistributions
 import TorchIO
 import TorchNN
 import TorchOptim
+import SwiftTorch
+import TorchTestSupport
 
 /// Every SwiftTorch spelling in docs/porting-from-pytorch.md, compiled and run, so the table
 /// cannot drift from the API.
@@ -172,6 +174,9 @@ final class PortingGuideTests: XCTestCase {
         let path = NSTemporaryDirectory() + "porting-guide-\(getpid()).pt"
         try Torch.save(model.stateDict(), to: path)
         _ = try Torch.load(path)
+        let states = Fixtures.directory.appendingPathComponent("optim_state").path
+        try SGD(Linear(3, 2).parameters(), lr: 1).loadPyTorchStateDict(states + "/sgd.pt")
+        try LRScheduler.stepLR(adam, stepSize: 2, gamma: 0.5).loadPyTorchStateDict(states + "/step_lr.pt")
         try? FileManager.default.removeItem(atPath: path)
         let mu = Tensor.zeros([2]), sigma = Tensor.ones([2])
         _ = Normal(loc: mu, scale: sigma).rsample()

@@ -176,3 +176,44 @@ public class BaseOptimizer: Optimizer {
         }
     }
 }
+
+extension BaseOptimizer {
+    /// Replaces the state with one read from another library's layout (PyTorch's
+    /// `optimizer.state_dict()`, parsed by `loadPyTorchStateDict`): per flat parameter index its
+    /// state tensors (PyTorch's names, which are this library's) and step count, and per group its
+    /// numeric hyperparameters under PyTorch's names (`lr`, `weight_decay`, `momentum`, …; those this
+    /// optimizer keeps per group are set, `initial_lr` too; the others are constructor arguments).
+    public func loadState(
+        perParameter: [Int: [String: Tensor]], steps: [Int: Int], groups: [[String: Double]]
+    ) throws {
+        guard groups.count == paramGroups.count else {
+            throw TorchError(
+                "loaded state dict has \(groups.count) parameter groups, the optimizer has \(paramGroups.count)")
+        }
+        var fresh = [[String: Tensor]](repeating: [:], count: state.count)
+        var counts = [Int](repeating: 0, count: state.count)
+        for (i, s) in perParameter {
+            guard i >= 0 && i < state.count else {
+                throw TorchError("loaded state names parameter \(i); the optimizer has \(state.count)")
+            }
+            fresh[i] = s.mapValues { $0.clone() }
+        }
+        for (i, n) in steps where i >= 0 && i < state.count { counts[i] = n }
+        state = fresh
+        paramSteps = counts
+        stepCount = counts.max() ?? 0
+        for (g, saved) in zip(paramGroups, groups) {
+            for (key, value) in saved {
+                // snake_case → camelCase: weight_decay → weightDecay.
+                let parts = key.split(separator: "_")
+                let name = parts.enumerated().map { $0.offset == 0 ? String($0.element) : $0.element.capitalized }
+                    .joined()
+                switch name {
+                case "lr": g.lr = value
+                case "initialLr": g.initialLR = value
+                default: if g.options[name] != nil || defaults[name] != nil { g.options[name] = value }
+                }
+            }
+        }
+    }
+}

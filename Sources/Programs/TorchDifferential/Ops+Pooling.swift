@@ -1,4 +1,5 @@
-import SwiftTorch
+import Torch
+import TorchNN
 
 /// Pooling with indices, unpooling, `divisorOverride` and 3-D pooling (#16).
 let poolingOps: [String: DiffOp] = [
