@@ -217,6 +217,23 @@ final class ModuleRegistrationTests: XCTestCase {
         XCTAssertTrue(Set(leaf.grad!.scalars).isSubset(of: [0, 2]))
     }
 
+    func testRecurrentCellsRunTheHooks() {
+        let cell = LSTMCell(2, 3)
+        var seen: [Int] = []
+        cell.registerForwardHook(inputs: { _, inputs, output in
+            seen.append(inputs.count)
+            XCTAssertTrue(output is (h: Tensor, c: Tensor))
+            return nil
+        })
+        let (h, c) = cell(Tensor.randn([4, 2]))
+        _ = cell(Tensor.randn([4, 2]), (h, c))
+        XCTAssertEqual(seen, [2, 2])
+        let gru = GRUCell(2, 3)
+        gru.registerForwardPreHook(inputs: { _, inputs in [(inputs[0] as! Tensor) * 0, inputs[1]] })
+        let zero = gru(Tensor.randn([1, 2]), Tensor.zeros([1, 3]))
+        XCTAssertTrue(zero.allclose(gru.forward(Tensor.zeros([1, 2]))))
+    }
+
     func testSequentialIndexingSlicingAndListIteration() {
         let s = Sequential(Linear(4, 8), ReLU(), Linear(8, 2))
         XCTAssertTrue(s[0] is Linear)

@@ -113,9 +113,13 @@ public final class RNNCell: RecurrentCell {
     public func callAsFunction(
         _ input: Tensor, _ hx: Tensor? = nil, file: StaticString = #fileID, line: UInt = #line
     ) -> Tensor {
-        singleStateStep(input, hx, file: file, line: line) { _, gi, gh in
-            nonlinearity == .tanh ? (gi + gh).tanh() : (gi + gh).relu()
-        }
+        withHooks(
+            input, hx,
+            calling: { input, hx in
+                singleStateStep(input, hx, file: file, line: line) { _, gi, gh in
+                    nonlinearity == .tanh ? (gi + gh).tanh() : (gi + gh).relu()
+                }
+            }, file: file, line: line)
     }
     /// The next hidden state from a zero state.
     public override func forward(_ x: Tensor) -> Tensor { self(x, nil) }
@@ -137,14 +141,18 @@ public final class LSTMCell: RecurrentCell {
     public func callAsFunction(
         _ input: Tensor, _ state: (Tensor, Tensor)? = nil, file: StaticString = #fileID, line: UInt = #line
     ) -> (h: Tensor, c: Tensor) {
-        let (x, isBatched) = batched(input, file: file, line: line)
-        let h = self.state(state?.0, for: x, batched: isBatched, label: "[0]", file: file, line: line)
-        let c = self.state(state?.1, for: x, batched: isBatched, label: "[1]", file: file, line: line)
-        let (gi, gh) = projections(x, h)
-        let g = (gi + gh).chunk(4, dim: 1)
-        let c1 = g[1].sigmoid() * c + g[0].sigmoid() * g[2].tanh()
-        let h1 = g[3].sigmoid() * c1.tanh()
-        return isBatched ? (h1, c1) : (h1.squeeze(0), c1.squeeze(0))
+        withHooks(
+            input, state,
+            calling: { input, state in
+                let (x, isBatched) = batched(input, file: file, line: line)
+                let h = self.state(state?.0, for: x, batched: isBatched, label: "[0]", file: file, line: line)
+                let c = self.state(state?.1, for: x, batched: isBatched, label: "[1]", file: file, line: line)
+                let (gi, gh) = projections(x, h)
+                let g = (gi + gh).chunk(4, dim: 1)
+                let c1 = g[1].sigmoid() * c + g[0].sigmoid() * g[2].tanh()
+                let h1 = g[3].sigmoid() * c1.tanh()
+                return isBatched ? (h: h1, c: c1) : (h: h1.squeeze(0), c: c1.squeeze(0))
+            }, file: file, line: line)
     }
     /// The next hidden state from zero states.
     public override func forward(_ x: Tensor) -> Tensor { self(x, nil).h }
@@ -166,12 +174,16 @@ public final class GRUCell: RecurrentCell {
     public func callAsFunction(
         _ input: Tensor, _ hx: Tensor? = nil, file: StaticString = #fileID, line: UInt = #line
     ) -> Tensor {
-        singleStateStep(input, hx, file: file, line: line) { h, gi, gh in
-            let a = gi.chunk(3, dim: 1), b = gh.chunk(3, dim: 1)
-            let r = (a[0] + b[0]).sigmoid(), z = (a[1] + b[1]).sigmoid()
-            let n = (a[2] + r * b[2]).tanh()
-            return (1 - z) * n + z * h
-        }
+        withHooks(
+            input, hx,
+            calling: { input, hx in
+                singleStateStep(input, hx, file: file, line: line) { h, gi, gh in
+                    let a = gi.chunk(3, dim: 1), b = gh.chunk(3, dim: 1)
+                    let r = (a[0] + b[0]).sigmoid(), z = (a[1] + b[1]).sigmoid()
+                    let n = (a[2] + r * b[2]).tanh()
+                    return (1 - z) * n + z * h
+                }
+            }, file: file, line: line)
     }
     /// The next hidden state from a zero state.
     public override func forward(_ x: Tensor) -> Tensor { self(x, nil) }
