@@ -35,6 +35,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // `swift package generate-documentation --target TorchNN` (the .docc catalogues).
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
     ],
     targets: [
         // Base
@@ -125,28 +127,36 @@ let package = Package(
 
         // Examples (examples/): PyTorch's examples, ported line by line.
         .executableTarget(
-            name: "ReinforceExample", dependencies: ["SwiftTorch"], path: "examples/reinforce", swiftSettings: optimize),
-        .executableTarget(
-            name: "VAEExample", dependencies: ["SwiftTorch"], path: "examples/vae", exclude: ["vae.py"],
+            name: "ReinforceExample", dependencies: ["SwiftTorch"], path: "examples/reinforce", exclude: ["README.md"],
             swiftSettings: optimize),
         .executableTarget(
-            name: "MNISTExample", dependencies: ["SwiftTorch"], path: "examples/mnist", swiftSettings: optimize),
+            name: "VAEExample", dependencies: ["SwiftTorch"], path: "examples/vae", exclude: ["vae.py", "README.md"],
+            swiftSettings: optimize),
+        .executableTarget(
+            name: "MNISTExample", dependencies: ["SwiftTorch"], path: "examples/mnist", exclude: ["README.md"],
+            swiftSettings: optimize),
         .executableTarget(
             name: "TimeSequenceExample", dependencies: ["SwiftTorch"], path: "examples/time-sequence",
+            exclude: ["README.md"],
             swiftSettings: optimize),
         .executableTarget(
             name: "WordLanguageModelExample", dependencies: ["SwiftTorch"], path: "examples/word-language-model",
+            exclude: ["README.md"],
             swiftSettings: optimize),
         .executableTarget(
-            name: "DCGANExample", dependencies: ["SwiftTorch"], path: "examples/dcgan", swiftSettings: optimize),
+            name: "DCGANExample", dependencies: ["SwiftTorch"], path: "examples/dcgan", exclude: ["README.md"],
+            swiftSettings: optimize),
         .executableTarget(
             name: "SuperResolutionExample", dependencies: ["SwiftTorch"], path: "examples/super-resolution",
+            exclude: ["README.md"],
             swiftSettings: optimize),
         .executableTarget(
             name: "PyTorchWithExamplesExample", dependencies: ["SwiftTorch"], path: "examples/pytorch-with-examples",
+            exclude: ["README.md"],
             swiftSettings: optimize),
         .executableTarget(
             name: "NNTutorialExample", dependencies: ["SwiftTorch"], path: "examples/nn-tutorial",
+            exclude: ["README.md"],
             swiftSettings: optimize),
 
         // Tests
