@@ -278,6 +278,26 @@ final class LayerSpellingTests: XCTestCase {
         XCTAssertEqual(Flatten(1, -1)(Tensor.zeros([2, 3, 4])).shape, [2, 12])
     }
 
+    func testChannelDropoutVariadicShapesAndPositionalPools() {
+        Torch.manualSeed(1)
+        let x = Tensor.ones(8, 16, 3, 3)
+        XCTAssertEqual(x.shape, [8, 16, 3, 3])
+        let drop = Dropout2d(0.5)
+        let y = drop(x)
+        // Whole channels: every 3×3 map is all 0 or all 2.
+        let perChannel = y.reshape([8 * 16, 9])
+        XCTAssertTrue(perChannel.amin(dims: [1]).equal(perChannel.amax(dims: [1])))
+        let kept = perChannel.amax(dims: [1]).scalars
+        XCTAssertTrue(Set(kept).isSubset(of: [0, 2]) && kept.contains(0) && kept.contains(2))
+        drop.eval()
+        XCTAssertTrue(drop(x).equal(x))
+        XCTAssertEqual(Dropout1d()(Tensor.ones(2, 3, 4)).shape, [2, 3, 4])
+        let img = Tensor.randn(1, 2, 6, 6)
+        XCTAssertTrue(maxPool2d(img, 2).equal(maxPool2d(img, kernel: 2)))
+        XCTAssertTrue(avgPool2d(img, 3, 2, 1).equal(avgPool2d(img, kernel: 3, stride: 2, padding: 1)))
+        XCTAssertEqual(dropout(img).shape, img.shape)  // PyTorch's defaults p = 0.5, training
+    }
+
     func testMaxPoolIndicesRoundTripThroughUnpool() {
         let x = Tensor([[[[1.0, 5, 2, 0], [3, 4, 8, 1], [0, 9, 6, 2], [7, 1, 3, 4]]]])
         let pool = MaxPool2d(2, returnIndices: true)

@@ -256,3 +256,31 @@ extension Tensor {
 
 import RealModule
 @inline(__always) func realPow(_ a: Double, _ b: Double) -> Double { Double.pow(a, b) }
+
+// PyTorch's variadic shapes: `torch.zeros(2, 3)`, `torch.randn(4, 5)`.
+extension Tensor {
+    /// `zeros` with the sizes as separate arguments. ```Tensor.zeros(2, 3)```
+    public static func zeros(_ shape: Int..., dtype: DType? = nil, device: Device = .cpu) -> Tensor {
+        zeros(shape, dtype: dtype, device: device)
+    }
+    /// `ones` with the sizes as separate arguments. ```Tensor.ones(2, 3)```
+    public static func ones(_ shape: Int..., dtype: DType? = nil, device: Device = .cpu) -> Tensor {
+        ones(shape, dtype: dtype, device: device)
+    }
+    /// `empty` with the sizes as separate arguments. ```Tensor.empty(2, 3)```
+    public static func empty(_ shape: Int..., dtype: DType? = nil, device: Device = .cpu) -> Tensor {
+        empty(shape, dtype: dtype, device: device)
+    }
+    /// `rand` with the sizes as separate arguments. ```Tensor.rand(2, 3)```
+    public static func rand(
+        _ shape: Int..., dtype: DType? = nil, device: Device = .cpu, generator: Generator = .default
+    ) -> Tensor {
+        rand(shape, dtype: dtype, device: device, generator: generator)
+    }
+    /// `randn` with the sizes as separate arguments. ```Tensor.randn(2, 3)```
+    public static func randn(
+        _ shape: Int..., dtype: DType? = nil, device: Device = .cpu, generator: Generator = .default
+    ) -> Tensor {
+        randn(shape, dtype: dtype, device: device, generator: generator)
+    }
+}

@@ -36,7 +36,7 @@ enum MSEWarning {
 
 /// Zeroes elements with probability `p` in training and rescales the rest by 1/(1-p).
 public func dropout(
-    _ x: Tensor, p: Double, training: Bool, inplace: Bool = false, generator: Generator = .default,
+    _ x: Tensor, p: Double = 0.5, training: Bool = true, inplace: Bool = false, generator: Generator = .default,
     file: StaticString = #fileID, line: UInt = #line
 ) -> Tensor {
     if p < 0 || p > 1 || p.isNaN {
@@ -50,4 +50,28 @@ public func dropout(
     let keep = Tensor.bernoulli(x.shape, p: 1 - p, dtype: x.dtype, generator: generator)
     // In place: one multiply by the scaled mask, whose backward needs only the mask.
     return inplace ? x.mul_(keep / (1 - p), file: file, line: line) : x * keep / (1 - p)
+}
+
+/// Channel dropout (`F.dropout1d`/`dropout2d`/`dropout3d`): in training, each whole channel of
+/// [N, C, spatial...] (or [C, spatial...]) is zeroed with probability `p` and the others scaled by
+/// 1/(1 − p), one draw per channel. `spatialDims` is the 1, 2 or 3 of the function's name.
+public func channelDropout(
+    _ x: Tensor, p: Double = 0.5, training: Bool = true, spatialDims: Int, generator: Generator = .default,
+    file: StaticString = #fileID, line: UInt = #line
+) -> Tensor {
+    let op = "dropout\(spatialDims)d"
+    if p < 0 || p > 1 || p.isNaN {
+        torchFail(op, "dropout probability has to be between 0 and 1, but got \(p)", file: file, line: line)
+    }
+    if x.rank != spatialDims + 1 && x.rank != spatialDims + 2 {
+        torchFail(
+            op,
+            "\(op): Expected \(spatialDims + 1)D or \(spatialDims + 2)D input, but received a \(x.rank)D input",
+            file: file, line: line)
+    }
+    if !training || p == 0 { return x }
+    if p == 1 { return x * Tensor.scalar(0.0, dtype: x.dtype) }
+    let channels = Array(x.shape.prefix(x.rank - spatialDims))
+    let mask = Tensor.bernoulli(channels, p: 1 - p, dtype: x.dtype, generator: generator)
+    return x * (mask / (1 - p)).reshape(channels + Array(repeating: 1, count: spatialDims))
 }

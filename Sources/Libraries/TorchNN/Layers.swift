@@ -72,6 +72,38 @@ public final class Flatten: Module {
     public override var extraRepr: String { "start_dim=\(start), end_dim=\(end)" }
 }
 
+/// Zeroes whole channels with probability `p` in training (`torch.nn.Dropout1d/2d/3d`).
+public class ChannelDropout: Module {
+    let p: Double, spatialDims: Int
+    init(_ p: Double, spatialDims: Int) {
+        (self.p, self.spatialDims) = (p, spatialDims)
+        super.init()
+    }
+    /// `x` with channel dropout in training mode, unchanged in evaluation mode.
+    public override func forward(_ x: Tensor) -> Tensor {
+        channelDropout(x, p: p, training: training, spatialDims: spatialDims)
+    }
+    public override var extraRepr: String { "p=\(p), inplace=False" }
+}
+
+/// Channel dropout over [N, C, L]. ```Dropout1d(0.2)```
+public final class Dropout1d: ChannelDropout {
+    /// Dropout of whole channels with probability `p`.
+    public init(_ p: Double = 0.5) { super.init(p, spatialDims: 1) }
+}
+
+/// Channel dropout over [N, C, H, W] (`torch.nn.Dropout2d`). ```Dropout2d(0.25)```
+public final class Dropout2d: ChannelDropout {
+    /// Dropout of whole feature maps with probability `p`.
+    public init(_ p: Double = 0.5) { super.init(p, spatialDims: 2) }
+}
+
+/// Channel dropout over [N, C, D, H, W]. ```Dropout3d(0.1)```
+public final class Dropout3d: ChannelDropout {
+    /// Dropout of whole volumes with probability `p`.
+    public init(_ p: Double = 0.5) { super.init(p, spatialDims: 3) }
+}
+
 /// Zeroes elements with probability `p` in training, scaling the rest by `1 / (1 - p)` (`torch.nn.Dropout`).
 /// ```Dropout(0.1)```
 public final class Dropout: Module {

@@ -537,3 +537,38 @@ public func fractionalMaxPool2d(
         file: file, line: line
     ).values
 }
+
+// PyTorch's positional spellings of the functional pools: `F.max_pool2d(x, 2)`,
+// `F.avg_pool2d(x, 3, 2, 1)`.
+
+/// `maxPool2d` with kernel, stride and padding positional. ```maxPool2d(x, 2)```
+public func maxPool2d(
+    _ x: Tensor, _ kernel: any SizeSpecConvertible, _ stride: (any SizeSpecConvertible)? = nil,
+    _ padding: any SizeSpecConvertible = 0, file: StaticString = #fileID, line: UInt = #line
+) -> Tensor {
+    maxPool2d(x, kernel: kernel, stride: stride, padding: padding, file: file, line: line)
+}
+
+/// `maxPool1d` with kernel, stride and padding positional. ```maxPool1d(x, 2)```
+public func maxPool1d(
+    _ x: Tensor, _ kernel: any SizeSpecConvertible, _ stride: (any SizeSpecConvertible)? = nil,
+    _ padding: any SizeSpecConvertible = 0, file: StaticString = #fileID, line: UInt = #line
+) -> Tensor {
+    maxPool1d(x, kernel: kernel, stride: stride, padding: padding, file: file, line: line)
+}
+
+/// `avgPool2d` with kernel, stride and padding positional. ```avgPool2d(x, 2)```
+public func avgPool2d(
+    _ x: Tensor, _ kernel: any SizeSpecConvertible, _ stride: (any SizeSpecConvertible)? = nil,
+    _ padding: any SizeSpecConvertible = 0, file: StaticString = #fileID, line: UInt = #line
+) -> Tensor {
+    avgPool2d(x, kernel: kernel, stride: stride, padding: padding, file: file, line: line)
+}
+
+/// `avgPool1d` with kernel, stride and padding positional. ```avgPool1d(x, 2)```
+public func avgPool1d(
+    _ x: Tensor, _ kernel: any SizeSpecConvertible, _ stride: (any SizeSpecConvertible)? = nil,
+    _ padding: any SizeSpecConvertible = 0, file: StaticString = #fileID, line: UInt = #line
+) -> Tensor {
+    avgPool1d(x, kernel: kernel, stride: stride, padding: padding, file: file, line: line)
+}
