@@ -104,7 +104,17 @@ public final class MultiheadAttention: Module {
             let y = x.matmul(w.t()) + b
             return y.reshape([x.shape[0], x.shape[1], H, hd]).transpose(1, 2)  // [N, H, L, hd]
         }
-        let q = proj(q0, 0), k = proj(k0, 1), v = proj(v0, 2)
+        let q: Tensor, k: Tensor, v: Tensor
+        if query === key && key === value {
+            // Self-attention: one GEMM with the packed [3E, E] projection (PyTorch's
+            // in_projection_packed), then the three parts as views.
+            let n = q0.shape[0], l = q0.shape[1]
+            let packed = Tensor.addmm(inProjBias, q0.reshape([n * l, E]), inProjWeight.t())
+                .reshape([n, l, 3, H, hd]).permute(2, 0, 3, 1, 4)  // [3, N, H, L, hd]
+            (q, k, v) = (packed[0], packed[1], packed[2])
+        } else {
+            (q, k, v) = (proj(q0, 0), proj(k0, 1), proj(v0, 2))
+        }
         var scores = q.matmul(k.mT) / Double(hd).squareRoot()  // [N, H, Lq, Lk]
         if isCausal {
             let keep = Tensor.ones([q.shape[2], k.shape[2]], dtype: .bool).tril()
