@@ -170,6 +170,13 @@ final class MisuseTests: XCTestCase {
         XCTAssertTrue(r.stderr.contains("TorchMisuse/main.swift:\(r.line)"), r.stderr)
     }
 
+    /// A node made by an operator inside a layer points at the user's call of the layer.
+    func testAnomalyNamesTheUsersLineForOperatorsInsideLayers() {
+        let r = trap("ag-anomaly-operator-in-module")
+        XCTAssertTrue(r.stderr.contains("Function 'MulBackward0' returned nan values"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("is at TorchMisuse/main.swift:\(r.line)"), r.stderr)
+    }
+
     /// The pure checks behind the traps.
     func testCheckFunctions() {
         XCTAssertEqual(try? Checks.broadcastShapes([3, 1], [1, 4]).get(), [3, 4])

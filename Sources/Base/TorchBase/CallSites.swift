@@ -61,6 +61,13 @@ public enum CallSites {
         return libraryModules.contains(s[..<slash])
     }
 
+    /// The innermost module call on this thread made from outside the library, if any.
+    public static func innermostUserCall() -> (file: StaticString, line: UInt)? {
+        guard let p = pthread_getspecific(key) else { return nil }
+        let entries = Unmanaged<Stack>.fromOpaque(p).takeUnretainedValue().entries
+        return entries.last(where: { !isLibraryFile($0.file) }).map { ($0.file, $0.line) }
+    }
+
     /// Where a refusal at `file`:`line` should be reported, and the layer it happened in.
     static func userSite(file: StaticString, line: UInt) -> (
         file: StaticString, line: UInt, context: String?

@@ -131,6 +131,16 @@ func autogradCase(_ name: String) {
             at(); let y = x.sqrt()
             y.sum().backward()
         }
+    case "anomaly-operator-in-module":
+        final class Scale: Module {
+            override func forward(_ x: Tensor) -> Tensor { x * Tensor([Double.nan]) }
+        }
+        let m = Scale()
+        let x = Tensor([1.0]).requiresGrad_()
+        Torch.detectAnomaly {
+            at(); let y = m(x)
+            y.sum().backward()
+        }
     case "no-grad-backward":
         at(); Tensor([1.0]).backward()
     case "non-scalar":

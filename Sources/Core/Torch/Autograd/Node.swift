@@ -95,8 +95,14 @@ open class Node {
         self.primitive = primitive
         self.edges = edges
         self.numOutputs = numOutputs
-        self.file = file
-        self.line = line
+        // In anomaly mode a node made inside a layer (an operator such as `*` records the library's
+        // line) remembers the user's call of that layer instead, so the report points there
+        // (Note [Errors at the user's line]). Off the anomaly path this costs one flag test.
+        if GradMode.state.anomaly, CallSites.isLibraryFile(file), let site = CallSites.innermostUserCall() {
+            (self.file, self.line) = site
+        } else {
+            (self.file, self.line) = (file, line)
+        }
         Node.counter &+= 1
         sequenceNr = Node.counter
         Node.live.wrappingAdd(1, ordering: .relaxed)
