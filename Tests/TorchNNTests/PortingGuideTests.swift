@@ -121,6 +121,7 @@ final class PortingGuideTests: XCTestCase {
         _ = (maxPool2d(img, 2), avgPool2d(img, 3, 2, 1), dropout(x))
         _ = (Dropout2d(0.25), channelDropout(img, p: 0.25, training: true, spatialDims: 2))
         _ = interpolate(img, scaleFactor: [2], mode: .bilinear, alignCorners: false)
+        _ = interpolate(Tensor.randn([1, 1, 64, 64]), size: [32, 32], mode: .bicubic, antialias: true)
         _ = (dropout(x, p: 0.5, training: true), x.pad([1, 1]), oneHot(Tensor([1, 2]), numClasses: 10))
         _ = normalize(x, dim: 1)
         _ = scaledDotProductAttention(q, q, q, isCausal: true)

@@ -34,9 +34,14 @@ public enum InterpolationMode: String, Sendable {
 /// ```
 public func interpolate(
     _ x: Tensor, size: [Int]? = nil, scaleFactor: [Double]? = nil, mode: InterpolationMode = .nearest,
-    alignCorners: Bool? = nil, file: StaticString = #fileID, line: UInt = #line
+    alignCorners: Bool? = nil, antialias: Bool = false, file: StaticString = #fileID, line: UInt = #line
 ) -> Tensor {
     func fail(_ m: String) -> Never { torchFail("interpolate", m, file: file, line: line) }
+    if antialias && !(x.rank == 4 && (mode == .bilinear || mode == .bicubic)) {
+        fail(
+            "Anti-alias option is restricted to bilinear, bicubic, and lanczos modes and requires a 4-D tensor as input"
+        )
+    }
     // PyTorch's checks in its order: align_corners, size/scale_factor, the mode's rank, sizes, dtype.
     if alignCorners != nil && mode.linearRank == nil {
         fail(
@@ -117,6 +122,12 @@ public func interpolate(
                 resampleByMatmul(
                     y, dim, inSize: inSizes[d], taps: [taps], weights: [Array(repeating: 1, count: taps.count)])
                 ?? y.indexSelect(dim, Tensor(shape: [idx.count], scalars: taps).to(device: x.device))
+        } else if antialias {
+            // PyTorch's separable antialiased path leaves a dim of unchanged size alone.
+            if inSizes[d] == outSizes[d] { continue }
+            y = antialiasAlong(
+                y, dim, inSizes[d], outSizes[d], scales[d], alignCorners: alignCorners ?? false, cubic: mode == .bicubic
+            )
         } else if mode == .bicubic {
             y = cubicAlong(y, dim, inSizes[d], outSizes[d], scales[d], alignCorners: alignCorners ?? false)
         } else {
@@ -276,16 +287,79 @@ private func cubicBlend<R: BinaryFloatingPoint>(
             weights[k].append(Double(w[k]))
         }
     }
-    if let y = resampleByMatmul(x, dim, inSize: inSize, taps: taps, weights: weights) { return y }
+    return resampleByMatmul(x, dim, inSize: inSize, taps: taps, weights: weights)
+        ?? gatherBlend(x, dim, taps: taps, weights: weights)
+}
+
+/// Σₖ x[taps[k][o]]·weights[k][o] along `dim` by index_select and weighted sums, tap after tap;
+/// `used[k][o]` false marks a padding tap (windows of different lengths), left out entirely so
+/// that its zero weight never meets an infinity.
+func gatherBlend(_ x: Tensor, _ dim: Int, taps: [[Int64]], weights: [[Double]], used: [[Bool]]? = nil) -> Tensor {
+    let outSize = taps[0].count
     var wshape = Array(repeating: 1, count: x.rank)
     wshape[dim] = outSize
     var y: Tensor?
-    for k in 0..<4 {
+    for k in taps.indices {
         let v = x.indexSelect(dim, Tensor(shape: [outSize], scalars: taps[k]).to(device: x.device))
         let w = Tensor(shape: wshape, scalars: weights[k], dtype: x.dtype).to(device: x.device)
-        y = y.map { $0 + v * w } ?? v * w
+        var term = v * w
+        if let used, used[k].contains(false) {
+            let mask = Tensor(shape: wshape, scalars: used[k].map { $0 ? Int64(1) : 0 }).to(.bool).to(device: x.device)
+            term = Tensor.where(mask, term, Tensor.zeros([], dtype: term.dtype, device: term.device))
+        }
+        y = y.map { $0 + term } ?? term
     }
     return y!
+}
+
+/// Antialiased resampling of one dim (PyTorch's `_upsample_bilinear2d_aa`/`_bicubic2d_aa`, after
+/// PIL): output i averages the inputs within `support` of its centre `scale·(i + 0.5)` with the
+/// mode's filter (triangle, or cubic with a = −0.5) stretched by the scale when downsampling,
+/// weights normalised to sum 1 and computed in the input's type.
+func antialiasAlong(
+    _ x: Tensor, _ dim: Int, _ inSize: Int, _ outSize: Int, _ scale: Double?, alignCorners: Bool, cubic: Bool
+) -> Tensor {
+    func weights<R: BinaryFloatingPoint>(_: R.Type) -> (taps: [[Int64]], weights: [[Double]], used: [[Bool]]) {
+        let s: R = sourceScale(inSize, outSize, scale, alignCorners: alignCorners)
+        let interp: R = cubic ? 4 : 2
+        let support = s >= 1 ? interp * 0.5 * s : interp * 0.5
+        let invscale: R = s >= 1 ? 1 / s : 1
+        func filter(_ v: R) -> R {
+            let t = abs(v)
+            if cubic {
+                let a: R = -0.5
+                if t < 1 { return ((a + 2) * t - (a + 3)) * t * t + 1 }
+                if t < 2 { return (((t - 5) * t + 8) * t - 4) * a }
+                return 0
+            }
+            return t < 1 ? 1 - t : 0
+        }
+        var rows: [(start: Int, w: [R])] = []
+        for i in 0..<outSize {
+            let center = s * (R(i) + 0.5)
+            let xmin = Swift.max(Int(center - support + 0.5), 0)
+            let xsize = Swift.min(Int(center + support + 0.5), inSize) - xmin
+            var w = (0..<Swift.max(xsize, 0)).map { j in filter((R(j + xmin) - center + 0.5) * invscale) }
+            let total = w.reduce(0, +)
+            if total != 0 { w = w.map { $0 / total } }
+            rows.append((xmin, w))
+        }
+        let k = Swift.max(rows.map(\.w.count).max() ?? 1, 1)
+        var taps = [[Int64]](repeating: [], count: k), ws = [[Double]](repeating: [], count: k)
+        var used = [[Bool]](repeating: [], count: k)
+        for r in rows {
+            for j in 0..<k {
+                let inside = j < r.w.count
+                taps[j].append(Int64(Swift.min(r.start + (inside ? j : 0), inSize - 1)))
+                ws[j].append(inside ? Double(r.w[j]) : 0)
+                used[j].append(inside)
+            }
+        }
+        return (taps, ws, used)
+    }
+    let (taps, ws, used) = x.dtype == .float64 ? weights(Double.self) : weights(Float.self)
+    return resampleByMatmul(x, dim, inSize: inSize, taps: taps, weights: ws)
+        ?? gatherBlend(x, dim, taps: taps, weights: ws, used: used)
 }
 
 /// `interpolate` as a module (`torch.nn.Upsample`).

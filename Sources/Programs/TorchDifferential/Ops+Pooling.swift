@@ -10,6 +10,7 @@ let poolingOps: [String: DiffOp] = [
         return [y, i]
     },
     "interpolate_cubic_area": interpolateOp,
+    "interpolate_antialias": interpolateOp,
     "max_pool1d_with_indices": { xs, c in
         let (y, i) = maxPool1dWithIndices(
             xs[0], kernel: c.int("k"), stride: c.intOrNil("s"), padding: c.int("p"), dilation: c.int("d"),

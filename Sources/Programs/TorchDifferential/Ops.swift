@@ -954,8 +954,10 @@ let allOps: [String: DiffOp] = {
 let interpolateOp: DiffOp = { xs, c in
     let mode = InterpolationMode(rawValue: c.string("mode"))!
     let align = c.args["align"].map { DiffCase.number($0) != 0 }
+    let antialias = c.args["aa"].map { DiffCase.number($0) != 0 } ?? false
     return [
         interpolate(
-            xs[0], size: c.intsOrNil("size"), scaleFactor: c.doublesOrNil("scale"), mode: mode, alignCorners: align)
+            xs[0], size: c.intsOrNil("size"), scaleFactor: c.doublesOrNil("scale"), mode: mode, alignCorners: align,
+            antialias: antialias)
     ]
 }

@@ -162,7 +162,7 @@ OPS = []
 
 ACCUMULATING = {"mm", "mv", "bmm", "dot", "matmul", "addmm", "linear", "bilinear", "conv1d", "conv2d", "conv3d",
                 "conv_transpose1d", "conv_transpose2d", "cosine_similarity", "pairwise_distance", "normalize",
-                "instance_norm", "interpolate_cubic_area", "triplet_margin_loss"}
+                "instance_norm", "interpolate_cubic_area", "triplet_margin_loss", "interpolate_antialias"}
 
 
 def op(name, family, fn, sample, grad=True, rtol=None, atol=None, tol=None):
@@ -2675,6 +2675,40 @@ def _fractional(xs, a):
 
 
 op("fractional_max_pool2d", "pool", _fractional, fractional_sample)
+
+
+# Antialiased bilinear/bicubic interpolation (#16): mostly downsampling, where it matters.
+def interp_aa_sample():
+    mode = rng.choice(["bilinear", "bicubic"])
+    shape = [rng.choice([1, 2]), rng.choice([1, 2]), rng.randint(1, 12), rng.randint(2, 12)]
+    args = {"mode": mode, "aa": True}
+    # An output width of 1 is kept out: PyTorch's separable antialiased kernel then repeats the
+    # first output row down the height (docs/pytorch-differences.md).
+    if rng.random() < 0.5:
+        args["size"] = [rng.randint(1, 8), rng.randint(2, 8)]
+    else:
+        args["scale"] = [rng.choice([0.3, 0.5, 0.75, 1.0, 1.5, 2.0]) for _ in range(2)]
+        if int(shape[3] * args["scale"][1]) < 2:
+            args["scale"][1] = 2.0
+    if rng.random() < 0.4:
+        args["align"] = rng.random() < 0.5
+    # Finite inputs: where an infinity meets a zero weight at a window's edge PyTorch and SwiftTorch
+    # differ (docs/pytorch-differences.md).
+    return [Input(shape, pick(["float32", "float64"]), edge=0)], args
+
+
+def interp_aa(xs, a):
+    kw = {"mode": a["mode"], "antialias": True}
+    if "size" in a:
+        kw["size"] = a["size"]
+    else:
+        kw["scale_factor"] = a["scale"]
+    if "align" in a:
+        kw["align_corners"] = a["align"]
+    return F.interpolate(xs[0], **kw)
+
+
+op("interpolate_antialias", "shape", interp_aa, interp_aa_sample)
 
 
 def main():
