@@ -12,8 +12,8 @@ final class ModuleRegistrationTests: XCTestCase {
         var blocks = [Linear(4, 4), Linear(4, 4)]
         let heads: [String: Module] = ["b": Linear(4, 1), "a": Linear(4, 2)]
         var extra: Linear? = nil
-        let scale = Parameter(Tensor.ones([4]))
-        let frozen = Parameter(Tensor.zeros([2]), requiresGrad: false)
+        let scale = parameter(Tensor.ones([4]))
+        let frozen = parameter(Tensor.zeros([2]), requiresGrad: false)
         let constant = Tensor.ones([3])  // an attribute, not state
         lazy var late = Linear(2, 2)
         override func forward(_ x: Tensor) -> Tensor { x }

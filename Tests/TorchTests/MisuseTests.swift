@@ -71,7 +71,8 @@ final class MisuseTests: XCTestCase {
             "conv-in-sequential",
             [
                 "expected input[1, 3, 8, 8] to have 1 channels",
-                "in Conv2d(1, 4, kernel_size=(3, 3), stride=(1, 1)) (inside Sequential), called at TorchMisuse/main.swift:",
+                "in Conv2d(1, 4, kernel_size=(3, 3), stride=(1, 1)) (inside Sequential), called at "
+                    + "TorchMisuse/main.swift:",
             ])
     }
 

@@ -157,10 +157,10 @@ do {
 
 // MARK: Custom nn modules: the four coefficients as parameters of a module.
 final class Polynomial3: Module {
-    let a = Parameter(Tensor.randn([]))
-    let b = Parameter(Tensor.randn([]))
-    let c = Parameter(Tensor.randn([]))
-    let d = Parameter(Tensor.randn([]))
+    let a = parameter(Tensor.randn([]))
+    let b = parameter(Tensor.randn([]))
+    let c = parameter(Tensor.randn([]))
+    let d = parameter(Tensor.randn([]))
     override func forward(_ x: Tensor) -> Tensor { a + b * x + c * x.pow(2) + d * x.pow(3) }
     func string() -> String {
         String(format: "y = %.4f + %.4f x + %.4f x^2 + %.4f x^3", a.item(), b.item(), c.item(), d.item())
@@ -184,11 +184,11 @@ do {
 // MARK: Control flow + weight sharing: a fourth and fifth order term reusing the same weight a
 // random number of times per forward pass.
 final class DynamicNet: Module {
-    let a = Parameter(Tensor.randn([]))
-    let b = Parameter(Tensor.randn([]))
-    let c = Parameter(Tensor.randn([]))
-    let d = Parameter(Tensor.randn([]))
-    let e = Parameter(Tensor.randn([]))
+    let a = parameter(Tensor.randn([]))
+    let b = parameter(Tensor.randn([]))
+    let c = parameter(Tensor.randn([]))
+    let d = parameter(Tensor.randn([]))
+    let e = parameter(Tensor.randn([]))
     var generator = SystemRandomNumberGenerator()
     override func forward(_ x: Tensor) -> Tensor {
         var y = a + b * x + c * x.pow(2) + d * x.pow(3)

@@ -53,6 +53,6 @@ public func embeddingRenorm_(_ weight: Tensor, _ indices: Tensor, maxNorm: Doubl
         let scale = Tensor.where(
             norms.gt(Tensor(maxNorm, dtype: norms.dtype)), maxNorm / (norms + 1e-7),
             Tensor.ones([], dtype: norms.dtype, device: norms.device))
-        _ = weight.copy_(weight.indexCopy(0, rows, picked * scale))
+        weight[rows] = picked * scale  // only the looked-up rows are written
     }
 }

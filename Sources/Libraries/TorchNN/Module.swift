@@ -49,15 +49,15 @@ open class Module: CustomStringConvertible, CallSiteDescribable {
     // PyTorch registers whatever a module assigns to `self`: a Module becomes a child, an
     // nn.Parameter a parameter. Swift has no `__setattr__`, so a module reads its own stored
     // properties with `Mirror` whenever it lists its members: a `Module`, a parameter (a leaf
-    // tensor that requires grad, or one marked by `Parameter(_:)`), an optional of either, an
+    // tensor that requires grad, or one marked by `parameter(_:)`), an optional of either, an
     // array (named `name.0`, `name.1`, as a ModuleList) or a dictionary with String keys
     // (`name.key`, keys sorted) of either. Names are the property names, in declaration order,
     // superclass first; explicit `register*` calls come before them and win a name both use.
     // One object under two names is two entries, as in PyTorch: `namedParameters`/`modules` list
-    // it once, `stateDict` under both names (tied weights). Reading the properties on each call (rather than once) follows a
-    // `var` that is reassigned, as PyTorch's attribute assignment does. The classes of this
-    // library register explicitly and are not reflected (cheaper, and their private storage is
-    // not part of their state dict); subclasses written outside it are. A plain tensor property
+    // it once, `stateDict` under both names (tied weights). Reading the properties on each call
+    // (rather than once) follows a `var` that is reassigned, as PyTorch's attribute assignment
+    // does. The classes of this library register explicitly and are not reflected (cheaper, and
+    // their private storage is not part of their state dict); subclasses written outside it are. A plain tensor property
     // that does not require grad is an attribute, not state, as in PyTorch: use registerBuffer.
 
     /// This module's own parameters: explicit ones, then stored properties.
@@ -81,10 +81,12 @@ open class Module: CustomStringConvertible, CallSiteDescribable {
     }
 
     private func reflectedMembers() -> (params: [(String, Tensor)], modules: [(String, Module)]) {
+        // The library's own classes register explicitly: no Mirror for them.
+        if Module.isLibraryType(type(of: self)) { return ([], []) }
         var levels: [Mirror] = []
         var mirror: Mirror? = Mirror(reflecting: self)
         while let m = mirror {
-            if String(reflecting: m.subjectType).hasPrefix("TorchNN.") { break }
+            if Module.isLibraryType(m.subjectType) { break }
             levels.append(m)
             mirror = m.superclassMirror
         }
@@ -99,6 +101,8 @@ open class Module: CustomStringConvertible, CallSiteDescribable {
         }
         return (params, modules)
     }
+
+    private static func isLibraryType(_ t: Any.Type) -> Bool { String(reflecting: t).hasPrefix("TorchNN.") }
 
     private static func collect(
         _ value: Any, name: String, params: inout [(String, Tensor)], modules: inout [(String, Module)]
@@ -435,208 +439,5 @@ open class Module: CustomStringConvertible, CallSiteDescribable {
             for (k, t) in own { if let s = state[k] { t.copy_(s) } }
         }
         return (missing, unexpected)
-    }
-}
-
-/// Modules applied in order.
-public final class Sequential: Module {
-    /// The layers applied in order. ```Sequential(Linear(4, 8), ReLU(), Linear(8, 2))```
-    public init(_ layers: Module...) {
-        super.init()
-        for (i, l) in layers.enumerated() { register(String(i), l) }
-    }
-
-    /// The layers of an array, applied in order.
-    public init(layers: [Module]) {
-        super.init()
-        for (i, l) in layers.enumerated() { register(String(i), l) }
-    }
-
-    /// Layers under names of your choosing (PyTorch's `Sequential(OrderedDict(...))`).
-    /// ```Sequential([("fc", Linear(4, 2)), ("act", ReLU())])```
-    public init(_ named: [(String, Module)]) {
-        super.init()
-        for (k, l) in named { register(k, l) }
-    }
-
-    /// Each layer applied to the previous one's output.
-    public override func forward(_ x: Tensor) -> Tensor {
-        children().reduce(x) { $1($0) }
-    }
-
-    /// The layer at `i` (negative counts from the end, as PyTorch's `model[-1]`).
-    public subscript(_ i: Int) -> Module {
-        let layers = children()
-        let j = i < 0 ? i + layers.count : i
-        precondition(
-            j >= 0 && j < layers.count, "Sequential: index \(i) is out of range for \(layers.count) layers")
-        return layers[j]
-    }
-
-    /// The layers in `range`, as a new Sequential sharing them (PyTorch's `model[1:3]`); their
-    /// names are kept.
-    public subscript(_ range: Range<Int>) -> Sequential {
-        let named = namedChildren()
-        precondition(
-            range.lowerBound >= 0 && range.upperBound <= named.count,
-            "Sequential: range \(range) is out of range for \(named.count) layers")
-        return Sequential(Array(named[range]))
-    }
-
-    /// The number of layers (`len(model)`).
-    public var count: Int { namedChildren().count }
-
-    /// Adds `layer` at the end.
-    public func append(_ layer: Module) { register(String(count), layer) }
-}
-
-/// Removes a module hook.
-public final class ModuleHookHandle {
-    let removeFn: () -> Void
-    init(_ f: @escaping () -> Void) { removeFn = f }
-    /// Removes the hook.
-    public func remove() { removeFn() }
-}
-
-/// Modules in a list, registered as "0", "1", ... (no forward of its own); iterate it with
-/// `for layer in list`.
-public final class ModuleList: Module, Sequence {
-    public private(set) var items: [Module] = []
-    /// A list of submodules, registered for `parameters()`. ```ModuleList([Linear(4, 4), Linear(4, 4)])```
-    public init(_ modules: [Module] = []) {
-        super.init()
-        for m in modules { append(m) }
-    }
-    /// Adds `m` at the end.
-    public func append(_ m: Module) {
-        register(String(items.count), m)
-        items.append(m)
-    }
-    /// Adds every module of `ms` at the end.
-    public func extend(_ ms: [Module]) { for m in ms { append(m) } }
-    /// The module at `i` (negative counts from the end).
-    public subscript(_ i: Int) -> Module {
-        let j = i < 0 ? i + items.count : i
-        precondition(j >= 0 && j < items.count, "ModuleList: index \(i) is out of range for \(items.count) modules")
-        return items[j]
-    }
-    /// The modules in `range`, as a new list sharing them.
-    public subscript(_ range: Range<Int>) -> ModuleList { ModuleList(Array(items[range])) }
-    /// The number of modules.
-    public var count: Int { items.count }
-    /// The modules in order (`for layer in list`).
-    public func makeIterator() -> IndexingIterator<[Module]> { items.makeIterator() }
-}
-
-/// Modules by name (no forward of its own).
-public final class ModuleDict: Module {
-    /// Named submodules, registered for `parameters()`. ```ModuleDict([("enc", Linear(4, 2))])```
-    public init(_ modules: [(String, Module)] = []) {
-        super.init()
-        for (k, m) in modules { register(k, m) }
-    }
-    /// The module named `key`, if any; setting registers it.
-    public subscript(_ key: String) -> Module? {
-        get { namedChildren().first { $0.0 == key }?.1 }
-        set { if let m = newValue { register(key, m) } }
-    }
-    /// The names, in insertion order.
-    public var keys: [String] { namedChildren().map { $0.0 } }
-    /// The modules, in insertion order.
-    public var values: [Module] { children() }
-    /// The number of modules.
-    public var count: Int { namedChildren().count }
-}
-
-/// A parameter (PyTorch's `nn.Parameter`): `data` detached as a leaf that requires grad (unless
-/// `requiresGrad` is false) and is marked as a parameter, so a module's stored property holding
-/// it is registered. ```let scale = Parameter(Tensor.ones([4]))```
-public func Parameter(_ data: Tensor, requiresGrad: Bool = true) -> Tensor {  // swiftlint:disable:this identifier_name
-    let p = data.isLeaf && !data.requiresGrad && !data.isParameter ? data : data.detach()
-    p.requiresGrad = requiresGrad
-    p.isParameter = true
-    return p
-}
-
-// Note [Forward with any inputs]
-// `Module.forward` takes and returns one tensor, which `Sequential` and the one-tensor hooks rely
-// on. A module whose forward takes other inputs or returns several values declares it through
-// `Forward1`…`Forward4` (by the number of inputs); `module(a, b)` then calls its `forward` through
-// `withHooks`, so hooks see the real inputs and outputs. A one-input forward that returns
-// something other than a tensor must name its types (`typealias Input = Tensor` and `Output`),
-// because the inherited `forward(_: Tensor) -> Tensor` is a candidate too.
-
-/// A module whose `forward` takes one input of any type and returns anything.
-///
-/// ```swift
-/// final class VAE: Module, Forward1 {
-///     typealias Input = Tensor
-///     typealias Output = (Tensor, Tensor, Tensor)
-///     func forward(_ x: Tensor) -> (Tensor, Tensor, Tensor) { ... }
-/// }
-/// let (recon, mu, logvar) = vae(x)
-/// ```
-public protocol Forward1: Module {
-    associatedtype Input
-    associatedtype Output
-    func forward(_ input: Input) -> Output
-}
-
-extension Forward1 {
-    /// Calls `forward` with the hooks.
-    public func callAsFunction(_ input: Input, file: StaticString = #fileID, line: UInt = #line) -> Output {
-        withHooks(input, calling: forward, file: file, line: line)
-    }
-}
-
-/// A module whose `forward` takes two inputs. ```func forward(_ x: Tensor, _ hidden: (Tensor, Tensor)) -> ...```
-public protocol Forward2: Module {
-    associatedtype Input1
-    associatedtype Input2
-    associatedtype Output
-    func forward(_ a: Input1, _ b: Input2) -> Output
-}
-
-extension Forward2 {
-    /// Calls `forward` with the hooks. ```let (out, hidden) = model(input, hidden)```
-    public func callAsFunction(_ a: Input1, _ b: Input2, file: StaticString = #fileID, line: UInt = #line) -> Output {
-        withHooks(a, b, calling: forward, file: file, line: line)
-    }
-}
-
-/// A module whose `forward` takes three inputs.
-public protocol Forward3: Module {
-    associatedtype Input1
-    associatedtype Input2
-    associatedtype Input3
-    associatedtype Output
-    func forward(_ a: Input1, _ b: Input2, _ c: Input3) -> Output
-}
-
-extension Forward3 {
-    /// Calls `forward` with the hooks.
-    public func callAsFunction(
-        _ a: Input1, _ b: Input2, _ c: Input3, file: StaticString = #fileID, line: UInt = #line
-    ) -> Output {
-        withHooks(a, b, c, calling: forward, file: file, line: line)
-    }
-}
-
-/// A module whose `forward` takes four inputs.
-public protocol Forward4: Module {
-    associatedtype Input1
-    associatedtype Input2
-    associatedtype Input3
-    associatedtype Input4
-    associatedtype Output
-    func forward(_ a: Input1, _ b: Input2, _ c: Input3, _ d: Input4) -> Output
-}
-
-extension Forward4 {
-    /// Calls `forward` with the hooks.
-    public func callAsFunction(
-        _ a: Input1, _ b: Input2, _ c: Input3, _ d: Input4, file: StaticString = #fileID, line: UInt = #line
-    ) -> Output {
-        withHooks(a, b, c, d, calling: forward, file: file, line: line)
     }
 }

@@ -380,7 +380,8 @@ public func maxUnpool(
         if o.count != r && o.count != r + 2 {
             torchFail(
                 op,
-                "output_size should be a sequence containing \(r) or \(r + 2) elements, but it has a length of '\(o.count)'",
+                "output_size should be a sequence containing \(r) or \(r + 2) elements, but it has a length of "
+                    + "'\(o.count)'",
                 file: file, line: line)
         }
         let wanted = Array(o.suffix(r))

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
     import Glibc
 #endif
+import Synchronization
 
 /// Thread-local autograd switches: grad mode (record graphs or not), inference mode and anomaly
 /// detection. Each thread starts with grad mode on; the scoped helpers restore the previous value.
@@ -27,6 +28,15 @@ enum GradMode {
     }
 
     @inline(__always) static var isEnabled: Bool { state.enabled }
+
+    /// Anomaly scopes open on any thread: zero lets a recorded node skip the thread-local read
+    /// of its anomaly flag (node creation is on every op's path).
+    static let anomalyScopes = Atomic<Int>(0)
+
+    /// Whether this thread is inside `detectAnomaly`.
+    @inline(__always) static var anomalyOnThisThread: Bool {
+        anomalyScopes.load(ordering: .relaxed) != 0 && state.anomaly
+    }
 }
 
 extension Torch {
@@ -78,7 +88,11 @@ extension Torch {
         let s = GradMode.state
         let old = s.anomaly
         s.anomaly = true
-        defer { s.anomaly = old }
+        GradMode.anomalyScopes.add(1, ordering: .relaxed)
+        defer {
+            s.anomaly = old
+            GradMode.anomalyScopes.subtract(1, ordering: .relaxed)
+        }
         return try body()
     }
 }

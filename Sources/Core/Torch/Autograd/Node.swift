@@ -97,8 +97,8 @@ open class Node {
         self.numOutputs = numOutputs
         // In anomaly mode a node made inside a layer (an operator such as `*` records the library's
         // line) remembers the user's call of that layer instead, so the report points there
-        // (Note [Errors at the user's line]). Off the anomaly path this costs one flag test.
-        if GradMode.state.anomaly, CallSites.isLibraryFile(file), let site = CallSites.innermostUserCall() {
+        // (Note [Errors at the user's line]). Off the anomaly path this costs one atomic load.
+        if GradMode.anomalyOnThisThread, CallSites.isLibraryFile(file), let site = CallSites.innermostUserCall() {
             (self.file, self.line) = site
         } else {
             (self.file, self.line) = (file, line)

@@ -10,7 +10,7 @@ final class AutogradMeta {
     /// Held strongly: the accumulator refers back to this meta only weakly, so there is no cycle.
     var accumulator: AccumulateGrad?
     var name: String?
-    /// Marked by `Parameter(_:)` or a module's `registerParameter`: a module's stored property
+    /// Marked by `parameter(_:)` or a module's `registerParameter`: a module's stored property
     /// holding it is registered as a parameter even while it does not require grad.
     var isParameter = false
 }
@@ -83,7 +83,7 @@ extension Tensor {
     /// True for tensors not produced by a recorded op.
     public var isLeaf: Bool { creator == nil }
 
-    /// Whether this leaf is a module parameter (`nn.Parameter` in PyTorch): set by `Parameter(_:)`
+    /// Whether this leaf is a module parameter (`nn.Parameter` in PyTorch): set by `parameter(_:)`
     /// and `Module.registerParameter`, read by a module's automatic registration.
     public var isParameter: Bool {
         get { autograd?.isParameter == true }
