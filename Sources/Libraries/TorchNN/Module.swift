@@ -57,8 +57,8 @@ open class Module: CustomStringConvertible, CallSiteDescribable {
     // it once, `stateDict` under both names (tied weights). Reading the properties on each call
     // (rather than once) follows a `var` that is reassigned, as PyTorch's attribute assignment
     // does. The classes of this library register explicitly and are not reflected (cheaper, and
-    // their private storage is not part of their state dict); subclasses written outside it are. A plain tensor property
-    // that does not require grad is an attribute, not state, as in PyTorch: use registerBuffer.
+    // their private storage is not part of their state dict); subclasses written outside it are.
+    // A plain tensor property that does not require grad is an attribute, not state, as in PyTorch: use registerBuffer.
 
     /// This module's own parameters: explicit ones, then stored properties.
     private func ownParameters() -> [(String, Tensor)] {
