@@ -136,15 +136,18 @@ enum Kernels {
     // MARK: op families (one line each: the contract's signature plus the device)
 
     static func copy(_ dst: KernelOperand, _ src: KernelOperand, _ device: Device) {
+        Tracing.checkKernel("copy", dst, src)
         run(device, "copy") { b, o in try b.copy(o.output(dst), o.input(src)) }
     }
     static func fill(_ dst: KernelOperand, _ v: Double, exactInt: Int64?, _ device: Device) {
+        Tracing.checkKernel("fill", dst)
         run(device, "fill") { b, o in try b.fill(o.output(dst), v, exactInt: exactInt) }
     }
     /// `out = F(a)`: on the CPU the call is made on the CPU's element loops directly so that they
     /// are specialised for `F` here (Note [Specialised element loops]); other devices go through `run`.
     @inline(__always)
     static func map<F: UnaryFunction>(_ f: F.Type, _ out: KernelOperand, _ a: KernelOperand, _ device: Device) {
+        Tracing.checkKernel("\(F.name)", out, a)
         if device == .cpu {
             CPUElementwise.map(f, out, a)
             return
@@ -153,6 +156,7 @@ enum Kernels {
     }
     @inline(__always)
     static func test<F: UnaryPredicate>(_ f: F.Type, _ out: KernelOperand, _ a: KernelOperand, _ device: Device) {
+        Tracing.checkKernel("\(F.name)", out, a)
         if device == .cpu {
             CPUElementwise.test(f, out, a)
             return
@@ -164,6 +168,7 @@ enum Kernels {
     static func map<F: BinaryFunction>(
         _ f: F.Type, _ out: KernelOperand, _ a: KernelOperand, _ x: KernelOperand, _ device: Device
     ) {
+        Tracing.checkKernel("\(F.name)", out, a, x)
         if device == .cpu {
             CPUElementwise.map(f, out, a, x)
             return
@@ -175,6 +180,7 @@ enum Kernels {
     static func test<F: BinaryPredicate>(
         _ f: F.Type, _ out: KernelOperand, _ a: KernelOperand, _ x: KernelOperand, _ device: Device
     ) {
+        Tracing.checkKernel("\(F.name)", out, a, x)
         if device == .cpu {
             CPUElementwise.test(f, out, a, x)
             return
@@ -198,15 +204,18 @@ enum Kernels {
         _ out: KernelOperand, _ c: KernelOperand, _ a: KernelOperand, _ x: KernelOperand,
         _ device: Device
     ) {
+        Tracing.checkKernel("where", out, c, a, x)
         run(device, "where") { b, o in try b.whereSelect(o.output(out), o.input(c), o.input(a), o.input(x)) }
     }
     static func reduce(_ op: ReduceOp, _ out: KernelOperand, _ src: KernelOperand, _ device: Device) {
+        Tracing.checkKernel("\(op.rawValue)", out, src)
         run(device, op.rawValue) { b, o in try b.reduce(op, o.output(out), o.input(src)) }
     }
     static func argReduceRows(
         isMax: Bool, _ src: KernelOperand, values: KernelOperand?, indices: KernelOperand,
         rows: Int, n: Int, _ device: Device
     ) {
+        Tracing.checkKernel("argmax", src)
         run(device, isMax ? "argmax" : "argmin") { b, o in
             try b.argReduceRows(
                 isMax: isMax, o.input(src), values: values.map(o.output), indices: o.output(indices),
@@ -216,6 +225,7 @@ enum Kernels {
     static func scanRows(
         isProduct: Bool, _ src: KernelOperand, _ out: KernelOperand, rows: Int, n: Int, _ device: Device
     ) {
+        Tracing.checkKernel("cumsum", src)
         run(device, isProduct ? "cumprod" : "cumsum") { b, o in
             try b.scanRows(isProduct: isProduct, o.input(src), o.output(out), rows: rows, n: n)
         }
@@ -224,6 +234,7 @@ enum Kernels {
         _ src: KernelOperand, values: KernelOperand, indices: KernelOperand, rows: Int, n: Int,
         descending: Bool, _ device: Device
     ) {
+        Tracing.checkKernel("sort", src)
         run(device, "sort") { b, o in
             try b.sortRows(
                 o.input(src), values: o.output(values), indices: o.output(indices), rows: rows, n: n,
@@ -233,27 +244,33 @@ enum Kernels {
     static func selectRows(
         _ src: KernelOperand, _ out: KernelOperand, rows: Int, n: Int, positions: [Int], _ device: Device
     ) {
+        Tracing.checkKernel("select", src)
         run(device, "select") { b, o in
             try b.selectRows(o.input(src), o.output(out), rows: rows, n: n, positions: positions)
         }
     }
     static func gather(_ out: KernelOperand, _ src: KernelOperand, offsets: [Int], _ device: Device) {
+        Tracing.checkKernel("gather", src)
         run(device, "gather") { b, o in try b.gather(o.output(out), o.input(src), offsets: offsets) }
     }
     static func scatter(_ out: KernelOperand, _ src: KernelOperand, offsets: [Int], accumulate: Bool, _ device: Device)
     {
+        Tracing.checkKernel("scatter", out, src)
         run(device, accumulate ? "scatter_add" : "scatter") { b, o in
             try b.scatter(o.output(out), o.input(src), offsets: offsets, accumulate: accumulate)
         }
     }
     static func gemm(_ c: KernelOperand, _ a: KernelOperand, _ x: KernelOperand, beta: Double, _ device: Device) {
+        Tracing.checkKernel("matmul", c, a, x)
         run(device, "matmul") { b, o in try b.gemm(o.output(c), o.input(a), o.input(x), beta: beta) }
     }
     static func gemmComputeType(_ dtype: DType, _ device: Device) -> DType { backend(device).gemmComputeType(dtype) }
     static func im2col(_ cols: KernelOperand, _ x: KernelOperand, _ w: Window2D, _ device: Device) {
+        Tracing.checkKernel("im2col", x)
         run(device, "im2col") { b, o in try b.im2col(o.output(cols), o.input(x), w) }
     }
     static func col2im(_ out: KernelOperand, _ cols: KernelOperand, _ w: Window2D, _ device: Device) {
+        Tracing.checkKernel("col2im", cols)
         run(device, "col2im") { b, o in try b.col2im(o.output(out), o.input(cols), w) }
     }
     static func maxPool2dIndices(_ x: KernelOperand, _ w: Window2D, _ device: Device) -> [Int] {
@@ -263,12 +280,14 @@ enum Kernels {
     }
     static func softmaxRows(_ src: KernelOperand, _ out: KernelOperand, rows: Int, n: Int, log: Bool, _ device: Device)
     {
+        Tracing.checkKernel("softmax", src)
         run(device, log ? "log_softmax" : "softmax") { b, o in
             try b.softmaxRows(o.input(src), o.output(out), rows: rows, n: n, log: log)
         }
     }
     /// `y += alpha · x`; only where `supports(.addScaled, …)`.
     static func addScaled(_ y: KernelOperand, _ x: KernelOperand, alpha: Double, _ device: Device) {
+        Tracing.checkKernel("add_", y, x)
         run(device, "add_") { b, o in try b.addScaled(o.output(y), o.input(x), alpha: alpha) }
     }
     /// Device-generated random numbers; only where `supports(.philox, …)`.

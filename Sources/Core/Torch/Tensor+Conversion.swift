@@ -55,7 +55,8 @@ extension Tensor {
         if count != 1 {
             torchFail("item", "a Tensor with \(count) elements cannot be converted to Scalar", file: file, line: line)
         }
-        return to(T.dtype).cpu().contiguous().storagePointer(T.self)[0]
+        Tracing.leavingGraph(self, "item()", file: file, line: line)
+        return Tracing.suspended { to(T.dtype).cpu().contiguous().storagePointer(T.self)[0] }
     }
 
     /// The value of a one-element tensor as a Double.
@@ -64,8 +65,9 @@ extension Tensor {
     }
 
     /// All elements in row-major order, converted to `T`.
-    public func toArray<T: TensorElement>(_: T.Type = T.self) -> [T] {
-        let c = to(T.dtype).cpu().contiguous()
+    public func toArray<T: TensorElement>(_: T.Type = T.self, file: StaticString = #fileID, line: UInt = #line) -> [T] {
+        Tracing.leavingGraph(self, "toArray()", file: file, line: line)
+        let c = Tracing.suspended { to(T.dtype).cpu().contiguous() }
         return Array(UnsafeBufferPointer(start: c.storagePointer(T.self), count: count))
     }
 

@@ -9,6 +9,7 @@ extension Tensor {
     /// A view with a new shape (one entry may be -1). Traps when the strides do not allow a view;
     /// use `reshape` to copy in that case.
     public func view(_ shape: [Int], file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        if Tracing.isOn { return traced("reshape", [("shape", .ints(shape))], file, line) { $0.view(shape) } }
         let s = Checks.inferShape(shape, count: count).unwrap("view", file: file, line: line)
         guard let st = rank == 0 ? Layout.contiguousStrides(s) : Checks.viewStrides(layout, s) else {
             torchFail(
@@ -27,6 +28,7 @@ extension Tensor {
 
     /// Same elements with a new shape: a view when possible, else a copy.
     public func reshape(_ shape: [Int], file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        if Tracing.isOn { return traced("reshape", [("shape", .ints(shape))], file, line) { $0.reshape(shape) } }
         let s = Checks.inferShape(shape, count: count).unwrap("reshape", file: file, line: line)
         if let st = rank == 0 ? Layout.contiguousStrides(s) : Checks.viewStrides(layout, s) {
             return view(layout: Layout(shape: s, strides: st, offset: layout.offset))
@@ -44,6 +46,11 @@ extension Tensor {
     {
         if rank == 0 { return reshape([1]) }
         let s = normDim(startDim, "flatten", file, line), e = normDim(endDim, "flatten", file, line)
+        if Tracing.isOn {
+            return traced("flatten", [("startDim", .int(s)), ("endDim", .int(e))], file, line) {
+                $0.flatten(startDim: s, endDim: e)
+            }
+        }
         if s > e {
             torchFail(
                 "flatten", "flatten() has invalid args: start_dim cannot come after end_dim", file: file, line: line)
@@ -61,6 +68,10 @@ extension Tensor {
 
     /// Removes dimensions of size 1 (all of them, or only `dim`).
     public func squeeze(_ dim: Int? = nil, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        if Tracing.isOn, let dim, rank > 0 {
+            let d = normDim(dim, "squeeze", file, line)
+            if shape[d] == 1 { return traced("squeeze", [("dim", .int(d))], file, line) { $0.squeeze(d) } }
+        }
         if let dim {
             if rank == 0 { return self }
             let d = normDim(dim, "squeeze", file, line)
@@ -97,6 +108,7 @@ extension Tensor {
     /// Inserts a dimension of size 1 at `dim` (in `-rank-1...rank`).
     public func unsqueeze(_ dim: Int, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         let d = normDim(dim, "unsqueeze", file, line, rank: rank + 1)
+        if Tracing.isOn { return traced("unsqueeze", [("dim", .int(d))], file, line) { $0.unsqueeze(d) } }
         var sh = shape, st = strides
         let s = d < rank ? shape[d] * strides[d] : 1
         sh.insert(1, at: d); st.insert(s, at: d)
@@ -112,6 +124,7 @@ extension Tensor {
         }
         let d = dims.map { normDim($0, "permute", file, line) }
         if Set(d).count != rank { torchFail("permute", "repeated dim in permute: \(dims)", file: file, line: line) }
+        if Tracing.isOn { return traced("permute", [("dims", .ints(d))], file, line) { $0.permute(d) } }
         return view(layout: Layout(shape: d.map { shape[$0] }, strides: d.map { strides[$0] }, offset: layout.offset))
     }
 
@@ -123,8 +136,13 @@ extension Tensor {
     /// Swaps two dimensions.
     public func transpose(_ d0: Int, _ d1: Int, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         if rank == 0 { return self }
-        return view(
-            layout: layout.transposed(normDim(d0, "transpose", file, line), normDim(d1, "transpose", file, line)))
+        let a = normDim(d0, "transpose", file, line), b = normDim(d1, "transpose", file, line)
+        if Tracing.isOn {
+            var d = Array(0..<rank)
+            d.swapAt(a, b)
+            return traced("permute", [("dims", .ints(d))], file, line) { $0.permute(d) }
+        }
+        return view(layout: layout.transposed(a, b))
     }
 
     /// Transpose of a matrix (rank ≤ 2).
@@ -142,6 +160,7 @@ extension Tensor {
 
     /// Broadcasts size-1 dimensions to `sizes` without copying (-1 keeps a size).
     public func expand(_ sizes: [Int], file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        if Tracing.isOn { return traced("expand", [("sizes", .ints(sizes))], file, line) { $0.expand(sizes) } }
         if sizes.count < rank {
             torchFail(
                 "expand",
@@ -192,6 +211,10 @@ extension Tensor {
     {
         let d = normDim(dim, "narrow", file, line)
         let s = start < 0 ? start + shape[d] : start
+        if Tracing.isOn, s >= 0, length >= 0, s + length <= shape[d] {
+            let attrs: [(String, TraceAttribute)] = [("dim", .int(d)), ("start", .int(s)), ("length", .int(length))]
+            return traced("narrow", attrs, file, line) { $0.narrow(d, start: s, length: length) }
+        }
         if s < 0 || length < 0 || s + length > shape[d] {
             torchFail(
                 "narrow", "start (\(start)) + length (\(length)) exceeds dimension size (\(shape[d])).", file: file,
@@ -213,6 +236,9 @@ extension Tensor {
             )
         }
         let i = index < 0 ? index + size : index
+        if Tracing.isOn {
+            return traced("select", [("dim", .int(d)), ("index", .int(i))], file, line) { $0.select(d, i) }
+        }
         var sh = shape, st = strides
         sh.remove(at: d); st.remove(at: d)
         return view(layout: Layout(shape: sh, strides: st, offset: layout.offset + i * strides[d]))
@@ -351,5 +377,15 @@ extension Tensor {
                 file: file, line: line)
         }
         return view(layout: l)
+    }
+}
+
+extension Tensor {
+    /// Records a one-input op of this tensor for the tracer (Note [Tracing]); `run` is the op.
+    func traced(
+        _ op: String, _ attributes: [(String, TraceAttribute)], _ file: StaticString, _ line: UInt,
+        _ run: @escaping (Tensor) -> Tensor
+    ) -> Tensor {
+        Tracing.record1(op, [self], attributes, file: file, line: line) { run($0[0]) }
     }
 }

@@ -108,6 +108,7 @@ public final class Tensor: @unchecked Sendable {
 
     /// A tensor sharing this storage with another layout.
     package func view(layout: Layout) -> Tensor {
+        if Tracing.isOn { return tracedStrided(layout) }
         let v =
             Tensor.shouldRecord(self) ? recordedView(layout) : Tensor(storage: storage, layout: layout, dtype: dtype)
         v.viewBase = viewBase ?? self

@@ -84,7 +84,7 @@ public final class MultiheadAttention: Module {
     ) -> (Tensor, Tensor?) {
         withHooks(
             query, key, value,
-            calling: { q, k, v in
+            calling: { [self] q, k, v in
                 attend(
                     q, k, v, keyPaddingMask: keyPaddingMask, needWeights: needWeights, attnMask: attnMask,
                     averageAttnWeights: averageAttnWeights, isCausal: isCausal)

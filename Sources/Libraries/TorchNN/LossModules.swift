@@ -21,7 +21,7 @@ open class Loss: Module {
     public func callAsFunction(
         _ input: Tensor, _ target: Tensor, file: StaticString = #fileID, line: UInt = #line
     ) -> Tensor {
-        withHooks(input, target, calling: { loss($0, $1, file: file, line: line) }, file: file, line: line)
+        withHooks(input, target, calling: { [self] in loss($0, $1, file: file, line: line) }, file: file, line: line)
     }
 }
 
@@ -236,7 +236,7 @@ public final class GaussianNLLLoss: Module {
     ) -> Tensor {
         withHooks(
             input, target, variance,
-            calling: {
+            calling: { [self] in
                 gaussianNllLoss($0, $1, $2, full: full, eps: eps, reduction: reduction, file: file, line: line)
             }, file: file, line: line)
     }
@@ -257,7 +257,7 @@ public final class TripletMarginLoss: Module {
     ) -> Tensor {
         withHooks(
             anchor, positive, negative,
-            calling: {
+            calling: { [self] in
                 tripletMarginLoss(
                     $0, $1, $2, margin: margin, p: p, eps: eps, swap: swap, reduction: reduction, file: file, line: line
                 )
@@ -277,7 +277,7 @@ public final class MarginRankingLoss: Module {
         _ x1: Tensor, _ x2: Tensor, _ y: Tensor, file: StaticString = #fileID, line: UInt = #line
     ) -> Tensor {
         withHooks(
-            x1, x2, y, calling: { marginRankingLoss($0, $1, $2, margin: margin, reduction: reduction) },
+            x1, x2, y, calling: { [self] in marginRankingLoss($0, $1, $2, margin: margin, reduction: reduction) },
             file: file, line: line)
     }
 }
@@ -294,7 +294,7 @@ public final class CosineEmbeddingLoss: Module {
         _ x1: Tensor, _ x2: Tensor, _ y: Tensor, file: StaticString = #fileID, line: UInt = #line
     ) -> Tensor {
         withHooks(
-            x1, x2, y, calling: { cosineEmbeddingLoss($0, $1, $2, margin: margin, reduction: reduction) },
+            x1, x2, y, calling: { [self] in cosineEmbeddingLoss($0, $1, $2, margin: margin, reduction: reduction) },
             file: file, line: line)
     }
 }
@@ -314,7 +314,7 @@ public final class CTCLoss: Module {
     ) -> Tensor {
         withHooks(
             logProbs, targets,
-            calling: {
+            calling: { [self] in
                 ctcLoss(
                     $0, $1, inputLengths: inputLengths, targetLengths: targetLengths, blank: blank,
                     reduction: reduction,

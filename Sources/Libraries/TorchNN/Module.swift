@@ -102,7 +102,7 @@ open class Module: CustomStringConvertible, CallSiteDescribable {
         return (params, modules)
     }
 
-    private static func isLibraryType(_ t: Any.Type) -> Bool { String(reflecting: t).hasPrefix("TorchNN.") }
+    static func isLibraryType(_ t: Any.Type) -> Bool { String(reflecting: t).hasPrefix("TorchNN.") }
 
     private static func collect(
         _ value: Any, name: String, params: inout [(String, Tensor)], modules: inout [(String, Module)]
@@ -164,7 +164,7 @@ open class Module: CustomStringConvertible, CallSiteDescribable {
     /// `callAsFunction` wins where its output is not a tensor.
     @_disfavoredOverload
     public func callAsFunction(_ x: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        if preHooks.isEmpty && postHooks.isEmpty {
+        if preHooks.isEmpty && postHooks.isEmpty && !Tracing.isOn {
             return CallSites.within(self, file: file, line: line) { forward(x) }
         }
         return withHooks(x, calling: forward, file: file, line: line)
@@ -178,16 +178,30 @@ open class Module: CustomStringConvertible, CallSiteDescribable {
     /// a list and may replace them (and the output) with values of the same types. Modules whose
     /// `forward` takes other inputs than one tensor route their `callAsFunction` through it.
     public func withHooks<each Input, Output>(
-        _ inputs: repeat each Input, calling body: (repeat each Input) -> Output,
+        _ inputs: repeat each Input, calling body: @escaping (repeat each Input) -> Output,
         file: StaticString = #fileID, line: UInt = #line
     ) -> Output {
-        CallSites.within(self, file: file, line: line) {
+        if Tracing.isOn && tracesAsOneNode {
+            var list: [Any] = []
+            for x in repeat each inputs { list.append(x) }
+            let call: ([Any]) -> Output = { [unowned self] xs in
+                var i = 0
+                func next<T>(_: T.Type) -> T {
+                    defer { i += 1 }
+                    return xs[i] as! T
+                }
+                return self.hooked(repeat next((each Input).self), calling: body, file: file, line: line)
+            }
+            if let out = traceAsOneNode(list, call, file: file, line: line) { return out }
+        }
+        return CallSites.within(self, file: file, line: line) {
             hooked(repeat each inputs, calling: body, file: file, line: line)
         }
     }
 
     private func hooked<each Input, Output>(
-        _ inputs: repeat each Input, calling body: (repeat each Input) -> Output, file: StaticString, line: UInt
+        _ inputs: repeat each Input, calling body: @escaping (repeat each Input) -> Output, file: StaticString,
+        line: UInt
     ) -> Output {
         if preHooks.isEmpty && postHooks.isEmpty { return body(repeat each inputs) }
         var list: [Any] = []

@@ -41,7 +41,7 @@ public class MaxPoolNd: Module {
     public func withIndices(_ x: Tensor, file: StaticString = #fileID, line: UInt = #line) -> (
         values: Tensor, indices: Tensor
     ) {
-        withHooks(x) { x in
+        withHooks(x) { [self] x in
             maxPoolWithIndices(
                 x, r: r, kernel: kernelSize, stride: stride, padding: padding, dilation: dilation, ceilMode: ceilMode,
                 op: "MaxPool\(r)d", file: file, line: line)
@@ -225,7 +225,7 @@ public class MaxUnpoolNd: Module, Forward2 {
     public func callAsFunction(
         _ x: Tensor, _ indices: Tensor, outputSize: [Int], file: StaticString = #fileID, line: UInt = #line
     ) -> Tensor {
-        withHooks(x, indices) { x, i in
+        withHooks(x, indices) { [self] x, i in
             maxUnpool(
                 x, i, r: r, kernel: kernelSize, stride: stride, padding: padding, outputSize: outputSize,
                 op: "MaxUnpool\(r)d", file: file, line: line)
@@ -347,7 +347,7 @@ public final class FractionalMaxPool2d: Module {
     public func withIndices(_ x: Tensor, file: StaticString = #fileID, line: UInt = #line) -> (
         values: Tensor, indices: Tensor
     ) {
-        withHooks(x) {
+        withHooks(x) { [self] in
             fractionalMaxPool2dWithIndices(
                 $0, kernelSize: kernelSize, outputSize: outputSize, outputRatio: outputRatio, file: file, line: line)
         }

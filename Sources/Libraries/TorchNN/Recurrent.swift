@@ -87,7 +87,7 @@ public class Recurrent: Module {
     ) -> (output: Tensor, h: Tensor, c: Tensor?) {
         withHooks(
             input, h0, c0,
-            calling: { input, h0, c0 in
+            calling: { [self] input, h0, c0 in
                 checkedRun(input, h0, c0, file: file, line: line)
             }, file: file, line: line)
     }
@@ -318,7 +318,7 @@ public final class LSTM: Recurrent {
     ) -> (PackedSequence, (Tensor, Tensor)) {
         withHooks(
             input, hx,
-            calling: { input, hx in
+            calling: { [self] input, hx in
                 let r = runPacked(input, h0: hx?.0, c0: hx?.1, file: file, line: line)
                 return (r.0, (r.1, r.2!))
             }, file: file, line: line)
@@ -342,7 +342,7 @@ public class SingleStateRecurrent: Recurrent {
     ) -> (PackedSequence, Tensor) {
         withHooks(
             input, hx,
-            calling: { input, hx in
+            calling: { [self] input, hx in
                 let r = runPacked(input, h0: hx, c0: nil, file: file, line: line)
                 return (r.0, r.1)
             }, file: file, line: line)

@@ -115,7 +115,7 @@ public final class RNNCell: RecurrentCell {
     ) -> Tensor {
         withHooks(
             input, hx,
-            calling: { input, hx in
+            calling: { [self] input, hx in
                 singleStateStep(input, hx, file: file, line: line) { _, gi, gh in
                     nonlinearity == .tanh ? (gi + gh).tanh() : (gi + gh).relu()
                 }
@@ -143,7 +143,7 @@ public final class LSTMCell: RecurrentCell {
     ) -> (h: Tensor, c: Tensor) {
         withHooks(
             input, state,
-            calling: { input, state in
+            calling: { [self] input, state in
                 let (x, isBatched) = batched(input, file: file, line: line)
                 let h = self.state(state?.0, for: x, batched: isBatched, label: "[0]", file: file, line: line)
                 let c = self.state(state?.1, for: x, batched: isBatched, label: "[1]", file: file, line: line)
@@ -176,7 +176,7 @@ public final class GRUCell: RecurrentCell {
     ) -> Tensor {
         withHooks(
             input, hx,
-            calling: { input, hx in
+            calling: { [self] input, hx in
                 singleStateStep(input, hx, file: file, line: line) { h, gi, gh in
                     let a = gi.chunk(3, dim: 1), b = gh.chunk(3, dim: 1)
                     let r = (a[0] + b[0]).sigmoid(), z = (a[1] + b[1]).sigmoid()

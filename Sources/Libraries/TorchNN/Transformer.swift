@@ -72,7 +72,7 @@ public final class TransformerEncoderLayer: Module {
     ) -> Tensor {
         withHooks(
             src,
-            calling: { x in
+            calling: { [self] x in
                 encode(x, srcMask: srcMask, srcKeyPaddingMask: srcKeyPaddingMask, isCausal: isCausal)
             }, file: file, line: line)
     }
@@ -183,7 +183,7 @@ public final class TransformerDecoderLayer: Module {
     ) -> Tensor {
         withHooks(
             tgt, memory,
-            calling: { t, m in
+            calling: { [self] t, m in
                 decode(
                     t, memory: m, tgtMask: tgtMask, memoryMask: memoryMask, tgtKeyPaddingMask: tgtKeyPaddingMask,
                     memoryKeyPaddingMask: memoryKeyPaddingMask, tgtIsCausal: tgtIsCausal, memoryIsCausal: memoryIsCausal
@@ -275,7 +275,7 @@ public final class TransformerEncoder: Module {
     ) -> Tensor {
         withHooks(
             src,
-            calling: { x in
+            calling: { [self] x in
                 var h = x
                 for layer in layers {
                     h = (layer as! TransformerEncoderLayer).encode(
@@ -314,7 +314,7 @@ public final class TransformerDecoder: Module, Forward2 {
     ) -> Tensor {
         withHooks(
             tgt, memory,
-            calling: { t, m in
+            calling: { [self] t, m in
                 var h = t
                 for layer in layers {
                     h = (layer as! TransformerDecoderLayer).decode(
@@ -387,7 +387,7 @@ public final class Transformer: Module, Forward2 {
         }
         return withHooks(
             src, tgt,
-            calling: { s, t in
+            calling: { [self] s, t in
                 let memory = encoder(s, mask: srcMask, srcKeyPaddingMask: srcKeyPaddingMask, isCausal: srcIsCausal)
                 return decoder(
                     t, memory, tgtMask: tgtMask, memoryMask: memoryMask, tgtKeyPaddingMask: tgtKeyPaddingMask,

@@ -11,6 +11,8 @@ final class GradModeState {
     var anomaly = false
     /// Source location of the backward()/grad() call in progress, for error messages.
     var backwardSite: (file: StaticString, line: UInt)?
+    /// The tracer recording on this thread (Note [Tracing]).
+    var tracer: Tracer?
 }
 
 enum GradMode {

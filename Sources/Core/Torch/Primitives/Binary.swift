@@ -82,6 +82,11 @@ extension Tensor {
     static func binary<P: BinaryPrimitive>(
         _: P.Type, _ a: Tensor, _ b: Tensor, common: DType, file: StaticString, line: UInt
     ) -> Tensor {
+        if Tracing.isOn {
+            return Tracing.record1(P.name, [a, b], file: file, line: line) {
+                binary(P.self, $0[0], $0[1], common: common, file: file, line: line)
+            }
+        }
         if common.isComplex { return ComplexMath.binary(P.self, a, b, common: common, file: file, line: line) }
         if a.dtype == .bool || b.dtype == .bool { P.checkBool(a, b, common: common, file: file, line: line) }
         if shouldRecord(a, b), let p = P.primitive {
@@ -223,6 +228,11 @@ extension Tensor {
     static func compare<P: ComparisonPrimitive>(
         _: P.Type, _ a: Tensor, _ b: Tensor, common: DType, file: StaticString, line: UInt
     ) -> Tensor {
+        if Tracing.isOn {
+            return Tracing.record1(P.name, [a, b], file: file, line: line) {
+                compare(P.self, $0[0], $0[1], common: common, file: file, line: line)
+            }
+        }
         if common.isComplex { return ComplexMath.compare(P.self, a, b, common: common, file: file, line: line) }
         let shape =
             a.shape == b.shape

@@ -8,6 +8,9 @@ extension Tensor {
     /// Tensor.randn([10, 3, 4]).matmul(Tensor.randn([4, 5]))   // [10, 3, 5]
     /// ```
     public func matmul(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        if Tracing.isOn {
+            return Tracing.record1("matmul", [self, other], file: file, line: line) { $0[0].matmul($0[1]) }
+        }
         if (count == 0 || other.count == 0) && (dtype != other.dtype || dtype == .bool)
             && Swift.min(rank, other.rank) > 2
         {

@@ -133,6 +133,13 @@ extension Tensor {
         file: StaticString = #fileID, line: UInt = #line
     ) -> Tensor {
         let dt = dtype ?? Tensor.accumulateType(self.dtype)
+        if Tracing.isOn {
+            let ds = reductionDims(dims, "sum", file, line).enumerated().filter { $0.element }.map { $0.offset }
+            let attrs: [(String, TraceAttribute)] = [
+                ("dims", .ints(ds)), ("keepdim", .bool(keepdim)), ("dtype", .dtype(dt)),
+            ]
+            return traced("sum", attrs, file, line) { $0.sum(dims: ds, keepdim: keepdim, dtype: dtype) }
+        }
         return (dtype == nil ? self : to(dt)).reduce(
             .sum, "sum", dims: dims, keepdim: keepdim, outDType: dt, file: file, line: line)
     }
@@ -165,6 +172,12 @@ extension Tensor {
                 file: file, line: line)
         }
         let mask = reductionDims(dims, "mean", file, line)
+        if Tracing.isOn {
+            let ds = mask.enumerated().filter { $0.element }.map { $0.offset }
+            return traced("mean", [("dims", .ints(ds)), ("keepdim", .bool(keepdim))], file, line) {
+                $0.mean(dims: ds, keepdim: keepdim)
+            }
+        }
         let n = (0..<rank).filter { mask[$0] }.reduce(1) { $0 * shape[$1] }
         let s = reduce(.sum, "mean", dims: dims, keepdim: keepdim, outDType: dtype.computeType, file: file, line: line)
         return (s / Double(n)).to(dtype)

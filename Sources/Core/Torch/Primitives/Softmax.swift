@@ -38,6 +38,11 @@ extension Tensor {
 
     func softmaxPrimitive(dim: Int, log: Bool, file: StaticString, line: UInt) -> Tensor {
         let d = rank == 0 ? 0 : normDim(dim, log ? "logSoftmax" : "softmax", file, line)
+        if Tracing.isOn {
+            return traced(log ? "logSoftmax" : "softmax", [("dim", .int(d))], file, line) {
+                $0.softmaxPrimitive(dim: d, log: log, file: file, line: line)
+            }
+        }
         if !dtype.isFloatingPoint {
             if count == 0 { return Tensor.emptyLike(self) }
             let kernel =

@@ -8,6 +8,7 @@ extension Tensor {
     /// This tensor converted to `dtype` (itself when it already has it).
     public func to(_ dtype: DType, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         if dtype == self.dtype { return self }
+        if Tracing.isOn { return traced("to", [("dtype", .dtype(dtype))], file, line) { $0.to(dtype) } }
         if (dtype.isFloatingPoint || dtype.isComplex) && Tensor.shouldRecord(self) {
             let from = self.dtype
             return Tensor.recorded(
@@ -43,6 +44,7 @@ extension Tensor {
 
     /// A copy with its own contiguous storage.
     public func clone(file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        if Tracing.isOn { return traced("clone", [], file, line) { $0.clone() } }
         if Tensor.shouldRecord(self) {
             return Tensor.recorded(
                 .clone, [self], file: file, line: line, forward: { clone() }, backward: { _, g in [g] })
@@ -61,6 +63,12 @@ extension Tensor {
         -> Tensor
     {
         if tensors.isEmpty { torchFail("cat", "expected a non-empty list of Tensors", file: file, line: line) }
+        if Tracing.isOn {
+            let d = Checks.dim(dim, rank: tensors[0].rank).unwrap("cat", file: file, line: line)
+            return Tracing.record1("cat", tensors, [("dim", .int(d))], file: file, line: line) {
+                Tensor.cat($0, dim: d)
+            }
+        }
         // Like PyTorch, 1-D empty tensors are skipped.
         let parts = tensors.filter { !($0.rank == 1 && $0.count == 0) }
         guard let first = parts.first else {

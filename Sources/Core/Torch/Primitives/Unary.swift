@@ -62,6 +62,7 @@ enum UnaryPrimitives {
 extension Tensor {
     /// `P(self)`: records one node when a gradient is needed, then runs the element function.
     func unary<P: UnaryPrimitive>(_: P.Type, file: StaticString, line: UInt) -> Tensor {
+        if Tracing.isOn { return traced(P.name, [], file, line) { $0.unary(P.self, file: file, line: line) } }
         if dtype.isComplex { return ComplexMath.unary(P.self, self, file: file, line: line) }
         if dtype.isFloatingPoint && dtype.computeType != dtype, let r = P.reducedPrecision(self) { return r }
         if P.isDifferentiable && Tensor.shouldRecord(self) {

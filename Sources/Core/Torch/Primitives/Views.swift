@@ -80,3 +80,19 @@ extension Primitive {
     /// The view primitive, in the registry.
     static let views: [Primitive] = [.view]
 }
+
+extension Tensor {
+    /// A strided view no public view op recorded (`asStrided`, a view made inside core at depth
+    /// zero), recorded for the tracer with its layout relative to this tensor's offset: replays
+    /// only on inputs laid out as the traced one (Note [Tracing]).
+    func tracedStrided(_ layout: Layout) -> Tensor {
+        let attrs: [(String, TraceAttribute)] = [
+            ("size", .ints(layout.shape)), ("stride", .ints(layout.strides)),
+            ("offset", .int(layout.offset - self.layout.offset)),
+        ]
+        let relative = layout.offset - self.layout.offset
+        return traced("asStrided", attrs, #fileID, #line) { x in
+            x.view(layout: Layout(shape: layout.shape, strides: layout.strides, offset: x.layout.offset + relative))
+        }
+    }
+}
