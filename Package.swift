@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "Torch", targets: ["Torch"]),
         .library(name: "TorchNN", targets: ["TorchNN", "TorchOptim", "TorchData", "TorchIO"]),
         .library(name: "TorchDistributions", targets: ["TorchDistributions"]),
+        .library(name: "TorchONNX", targets: ["TorchONNX"]),
         // One import for everything: `import SwiftTorch` re-exports Torch and the libraries.
         .library(name: "SwiftTorch", targets: ["SwiftTorch"]),
         .executable(name: "torch-bench", targets: ["TorchBench"]),
@@ -89,6 +90,10 @@ let package = Package(
         .target(
             name: "TorchDistributions", dependencies: ["Torch", "TorchBase"],
             path: "Sources/Libraries/TorchDistributions",
+            swiftSettings: optimize
+        ),
+        .target(
+            name: "TorchONNX", dependencies: ["Torch", "TorchBase", "TorchNN"], path: "Sources/Libraries/TorchONNX",
             swiftSettings: optimize
         ),
         .target(
@@ -192,6 +197,10 @@ let package = Package(
         .testTarget(
             name: "TorchDistributionsTests",
             dependencies: ["TorchTestSupport", "Torch", "TorchBase", "TorchDistributions"], exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "TorchONNXTests",
+            dependencies: ["TorchTestSupport", "Torch", "TorchBase", "TorchNN", "TorchIO", "TorchONNX"]
         ),
         .testTarget(
             name: "TorchIOTests",

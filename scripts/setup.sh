@@ -17,6 +17,12 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 # Python packages some interop tests read our files with (tensorboard, safetensors), in a
 # virtualenv of the project's; the tests that need them skip with a message when it is missing.
+# onnx and onnxruntime (a few MB) check the models Torch.onnx.export writes; the ONNX tests skip
+# with a message without them.
+if [ ! -x .venv-onnx/bin/python ]; then
+  (python3 -m venv .venv-onnx && .venv-onnx/bin/pip install -q onnx onnxruntime numpy) \
+    || echo "note: could not install onnx/onnxruntime into .venv-onnx; the ONNX runtime checks will skip"
+fi
 if [ ! -x .venv-tb/bin/python ]; then
   (python3 -m venv .venv-tb && .venv-tb/bin/pip install -q tensorboard safetensors numpy) \
     || echo "note: could not install tensorboard/safetensors into .venv-tb; their interop tests will skip"

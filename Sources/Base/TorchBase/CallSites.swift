@@ -55,8 +55,10 @@ public enum CallSites {
     ]
 
     /// Whether `file` (a `#fileID`, `Module/File.swift`) is one of this library's files.
-    public static func isLibraryFile(_ file: StaticString) -> Bool {
-        let s = "\(file)"
+    public static func isLibraryFile(_ file: StaticString) -> Bool { isLibraryFile("\(file)") }
+
+    /// Whether `s` (a `#fileID` as a string) is one of this library's files.
+    public static func isLibraryFile(_ s: String) -> Bool {
         guard let slash = s.firstIndex(of: "/") else { return false }
         return libraryModules.contains(s[..<slash])
     }

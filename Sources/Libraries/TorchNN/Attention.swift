@@ -82,7 +82,10 @@ public final class MultiheadAttention: Module {
         attnMask: Tensor? = nil, averageAttnWeights: Bool = true, isCausal: Bool = false,
         file: StaticString = #fileID, line: UInt = #line
     ) -> (Tensor, Tensor?) {
-        withHooks(
+        if Tracing.isOn && (keyPaddingMask != nil || attnMask != nil || isCausal) {
+            Tracing.fail("MultiheadAttention with a mask or isCausal is not traced yet", file: file, line: line)
+        }
+        return withHooks(
             query, key, value,
             calling: { [self] q, k, v in
                 attend(

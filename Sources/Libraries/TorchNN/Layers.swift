@@ -62,7 +62,7 @@ public final class ReLU: Module {
 
 /// Flattens the dimensions from `startDim` on (`torch.nn.Flatten`). ```Flatten()```
 public final class Flatten: Module {
-    let start: Int, end: Int
+    package let start: Int, end: Int
     /// Flattening dims `startDim...endDim` (defaults 1 and -1: keep the batch dimension).
     public init(startDim: Int = 1, endDim: Int = -1) { (start, end) = (startDim, endDim); super.init() }
     /// Positional form, as PyTorch's `Flatten(1, -1)`. ```Flatten(1, 2)```

@@ -13,7 +13,7 @@ extension Module {
         ObjectIdentifier(Sequential.self), ObjectIdentifier(ModuleList.self), ObjectIdentifier(ModuleDict.self),
         ObjectIdentifier(TransformerEncoderLayer.self), ObjectIdentifier(TransformerDecoderLayer.self),
         ObjectIdentifier(TransformerEncoder.self), ObjectIdentifier(TransformerDecoder.self),
-        ObjectIdentifier(Transformer.self),
+        ObjectIdentifier(Transformer.self), ObjectIdentifier(Activation.self),
     ]
 
     /// Whether a call of this module is recorded as one node while tracing: the layers of this

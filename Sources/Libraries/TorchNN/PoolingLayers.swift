@@ -264,7 +264,7 @@ public final class MaxUnpool3d: MaxUnpoolNd {
 public class AdaptivePoolNd: Module {
     /// The number of bins per spatial dimension.
     public let outputSize: [Int]
-    let max: Bool
+    package let max: Bool
     init(_ outputSize: [Int], max: Bool) {
         self.outputSize = outputSize
         self.max = max

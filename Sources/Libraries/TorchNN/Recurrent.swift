@@ -25,7 +25,7 @@ public class Recurrent: Module {
     public let batchFirst: Bool, bidirectional: Bool, dropoutP: Double
     /// An LSTM's projection size (PyTorch's `proj_size`; 0: none): h = W_hr·(o ⊙ tanh c).
     public let projSize: Int
-    var weights: [[Tensor]] = []  // per layer·direction: w_ih, w_hh, b_ih, b_hh (and w_hr)
+    package var weights: [[Tensor]] = []  // per layer·direction: w_ih, w_hh, b_ih, b_hh (and w_hr)
 
     /// The size of the hidden state h (the projection's, with `projSize`).
     var stateSize: Int { projSize > 0 ? projSize : hiddenSize }

@@ -88,7 +88,7 @@ extension Tensor {
     func tracedStrided(_ layout: Layout) -> Tensor {
         let attrs: [(String, TraceAttribute)] = [
             ("size", .ints(layout.shape)), ("stride", .ints(layout.strides)),
-            ("offset", .int(layout.offset - self.layout.offset)),
+            ("offset", .int(layout.offset - self.layout.offset)), ("contiguousInput", .bool(isContiguous)),
         ]
         let relative = layout.offset - self.layout.offset
         return traced("asStrided", attrs, #fileID, #line) { x in

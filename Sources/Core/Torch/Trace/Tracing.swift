@@ -200,12 +200,23 @@ package enum Tracing {
         guard let t = recorder, t.failure == nil else { return }
         for o in operands {
             guard let s = o.owner as? Storage, t.tracedStorages[ObjectIdentifier(s)] != nil else { continue }
-            let site = CallSites.innermostUserCall().map { " at \($0.file):\($0.line)" } ?? ""
+            let site =
+                CallSites.innermostUserCall().map { " at \($0.file):\($0.line)" }
+                ?? t.graph.nodes.last(where: { !CallSites.isLibraryFile($0.file) }).map {
+                    " after the op at \($0.file):\($0.line)"
+                } ?? ""
             t.failure =
                 "an op the tracer does not record (its kernel `\(name)`) reads a traced value\(site); "
                 + "it cannot be part of the graph"
             return
         }
+    }
+
+    /// Records that the trace cannot go on (`message` names what), at the user's line.
+    package static func fail(_ message: String, file: StaticString, line: UInt) {
+        guard let t = recorder, t.failure == nil else { return }
+        let site = CallSites.isLibraryFile(file) ? CallSites.innermostUserCall() ?? (file, line) : (file, line)
+        t.failure = "\(message), at \(site.0):\(site.1)"
     }
 
     /// A traced value read into Swift (`item()`): warns that the graph is specialised to this run.
