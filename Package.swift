@@ -106,7 +106,7 @@ let package = Package(
         .executableTarget(
             name: "TorchTrain",
             dependencies: [
-                "Torch", "TorchNN", "TorchOptim", "TorchData", "TorchIO", "SwiftTorch",
+                "Torch", "TorchNN", "TorchOptim", "TorchData", "TorchIO", "SwiftTorch", "TorchONNX",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/Programs/TorchTrain", swiftSettings: optimize

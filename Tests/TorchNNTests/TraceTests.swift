@@ -60,3 +60,57 @@ final class TraceTests: XCTestCase {
         XCTAssertEqual(g([y])[0].toArray(Float.self), model(y).toArray(Float.self))
     }
 }
+
+/// The tracer against the primitive registry: every primitive is either recorded by name when a
+/// traced function applies it, or listed here as not traced yet (then tracing it throws).
+final class TraceRegistryTests: XCTestCase {
+    /// Structural primitives, the traced op that applies them, and a call that does.
+    let structural: [String: (op: String, call: (Tensor) -> Tensor)] = [
+        "view": ("reshape", { $0.reshape([-1]) }), "toDType": ("to", { $0.to(.float64) }),
+        "clone": ("clone", { $0.clone() }), "cat": ("cat", { Tensor.cat([$0, $0], dim: 0) }),
+        "sum": ("sum", { $0.sum(dim: 0) }), "softmax": ("softmax", { $0.softmax(dim: 0) }),
+        "logSoftmax": ("logSoftmax", { $0.logSoftmax(dim: 0) }), "matmul": ("matmul", { $0.matmul($0.t()) }),
+    ]
+    /// Registry entries the tracer does not record yet: tracing a function that applies them throws.
+    let notTracedYet: Set<String> = [
+        "toDevice", "whereSelect", "gatherLinear", "scatterAddLinear", "scatterDim", "scatterAddDim",
+        "prod", "amax", "amin", "cumsum", "cumprod", "addmm", "im2col", "col2im", "copySlices",
+        "view_as_real", "view_as_complex", "fft_c2c", "fft_r2c", "fft_c2r", "scatter_reduce",
+    ]
+
+    func testEveryPrimitiveIsTracedOrListed() throws {
+        let unary = Set(Tensor.unaryPrimitiveNames), binary = Set(Tensor.binaryPrimitiveNames)
+        var unclassified: [String] = []
+        for p in Primitive.allCases {
+            let x = Tensor.rand([2, 2]) + 0.5
+            if unary.contains(p.name) {
+                let g = try Torch.trace({ xs in [xs[0].unary(named: p.name)!] }, exampleInputs: [x])
+                XCTAssertEqual(g.nodes.map(\.op), [p.name], p.name)
+            } else if binary.contains(p.name) {
+                let g = try Torch.trace({ xs in [Tensor.binary(named: p.name, xs[0], xs[0])!] }, exampleInputs: [x])
+                XCTAssertEqual(g.nodes.map(\.op), [p.name], p.name)
+            } else if let s = structural[p.name] {
+                let g = try Torch.trace({ xs in [s.call(xs[0])] }, exampleInputs: [x])
+                XCTAssertTrue(g.nodes.map(\.op).contains(s.op), "\(p.name): \(g.nodes.map(\.op))")
+            } else if !notTracedYet.contains(p.name) && !p.name.hasPrefix("linalg") {
+                unclassified.append(p.name)
+            }
+        }
+        XCTAssertEqual(unclassified, [], "primitives neither traced nor listed as not traced yet")
+        let names = Set(Primitive.allCases.map(\.name))
+        XCTAssertEqual(notTracedYet.subtracting(names), [], "listed but not in the registry")
+        XCTAssertEqual(Set(structural.keys).subtracting(names), [], "listed but not in the registry")
+    }
+
+    func testTheListedOnesReallyThrow() {
+        let x = Tensor.rand([3, 3])
+        let calls: [(String, (Tensor) -> Tensor)] = [
+            ("cumsum", { $0.cumsum(dim: 0) }), ("prod", { $0.prod(dim: 0) }), ("amax", { $0.amax(dims: [0]) }),
+            ("addmm", { Tensor.addmm($0, $0, $0) }), ("whereSelect", { Tensor.where($0 .> 0.5, $0, $0 * 2) }),
+        ]
+        for (name, call) in calls {
+            XCTAssertTrue(notTracedYet.contains(name))
+            XCTAssertThrowsError(try Torch.trace({ xs in [call(xs[0])] }, exampleInputs: [x]), name)
+        }
+    }
+}

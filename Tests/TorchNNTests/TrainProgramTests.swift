@@ -62,4 +62,36 @@ final class TrainProgramTests: XCTestCase {
             missing.stderr.contains("\(dir)/none.safetensors: cannot open file (No such file or directory)"),
             missing.stderr)
     }
+
+    /// `--export-onnx` writes the trained model; onnxruntime (when installed) runs it.
+    func testExportONNXWritesTheTrainedModel() throws {
+        guard FileManager.default.fileExists(atPath: "/usr/share/datasets/fashion-mnist") else {
+            throw XCTSkip("no Fashion-MNIST (apt-get install dataset-fashion-mnist)")
+        }
+        let dir = NSTemporaryDirectory() + "torch-train-onnx-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/cnn.onnx"
+        let r = train([
+            "--model", "cnn", "--limit", "256", "--workers", "0", "--epochs", "1", "--logdir", dir, "--export-onnx",
+            path,
+        ])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("exported cnn to \(path)"), r.stdout)
+        let python = repositoryRoot.appendingPathComponent(".venv-onnx/bin/python").path
+        guard FileManager.default.isExecutableFile(atPath: python) else {
+            throw XCTSkip("no .venv-onnx with onnx and onnxruntime (scripts/setup.sh creates it)")
+        }
+        let check = try runProgram(
+            python,
+            [
+                "-c",
+                "import onnx, onnxruntime as ort, numpy as np, sys; m = onnx.load(sys.argv[1]); "
+                    + "onnx.checker.check_model(m, full_check=True); s = ort.InferenceSession(sys.argv[1]); "
+                    + "y = s.run(None, {'image': np.zeros((5,) + tuple(d.dim_value for d in "
+                    + "m.graph.input[0].type.tensor_type.shape.dim[1:]), np.float32)})[0]; print('logits', y.shape)",
+                path,
+            ])
+        XCTAssertEqual(check.status, 0, check.output)
+        XCTAssertTrue(check.output.contains("logits (5, 10)"), check.output)
+    }
 }

@@ -109,6 +109,7 @@ enum Kernels {
 
     static func allocate(_ bytes: Int, _ device: Device) throws -> UnsafeMutableRawPointer {
         if case .cuda(let i) = device, i != 0 { throw CUDAError.unavailable("only device cuda:0 is supported yet") }
+        Profiling.allocated(bytes)
         return try backend(device).allocate(bytes)
     }
     static func deallocate(_ p: UnsafeMutableRawPointer, bytes: Int, _ device: Device) {

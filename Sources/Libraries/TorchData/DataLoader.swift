@@ -240,6 +240,10 @@ public final class DataLoader<D: Dataset, Batch>: Sequence {
 
         /// The next batch in order, nil at the end of the epoch.
         public func next() throws -> Batch? {
+            try Profiling.span("enumerate(DataLoader)#next", .dataLoader) { try nextBatch() }
+        }
+
+        private func nextBatch() throws -> Batch? {
             let s = state
             if s.consumed >= s.batches.count { finish(); return nil }
             if threads.isEmpty {

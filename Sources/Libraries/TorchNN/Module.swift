@@ -164,7 +164,7 @@ open class Module: CustomStringConvertible, CallSiteDescribable {
     /// `callAsFunction` wins where its output is not a tensor.
     @_disfavoredOverload
     public func callAsFunction(_ x: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        if preHooks.isEmpty && postHooks.isEmpty && !Tracing.isOn {
+        if preHooks.isEmpty && postHooks.isEmpty && !Tracing.anyObserver {
             return CallSites.within(self, file: file, line: line) { forward(x) }
         }
         return withHooks(x, calling: forward, file: file, line: line)
@@ -181,7 +181,7 @@ open class Module: CustomStringConvertible, CallSiteDescribable {
         _ inputs: repeat each Input, calling body: @escaping (repeat each Input) -> Output,
         file: StaticString = #fileID, line: UInt = #line
     ) -> Output {
-        if Tracing.isOn && tracesAsOneNode {
+        if Tracing.isTracing && tracesAsOneNode {
             var list: [Any] = []
             for x in repeat each inputs { list.append(x) }
             let call: ([Any]) -> Output = { [unowned self] xs in
@@ -194,8 +194,10 @@ open class Module: CustomStringConvertible, CallSiteDescribable {
             }
             if let out = traceAsOneNode(list, call, file: file, line: line) { return out }
         }
-        return CallSites.within(self, file: file, line: line) {
-            hooked(repeat each inputs, calling: body, file: file, line: line)
+        return Profiling.span("nn.Module: \(type(of: self))", .module, file: file, line: line) {
+            CallSites.within(self, file: file, line: line) {
+                hooked(repeat each inputs, calling: body, file: file, line: line)
+            }
         }
     }
 

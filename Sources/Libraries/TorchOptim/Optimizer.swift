@@ -87,6 +87,12 @@ public class BaseOptimizer: Optimizer {
     /// One update of every parameter that has a gradient. ```loss.backward(); opt.step()```
     public func step() {
         stepCount += 1
+        Profiling.span("Optimizer.step#\(type(of: self)).step", .optimizer) {
+            noGradStep()
+        }
+    }
+
+    private func noGradStep() {
         Torch.noGrad {
             var i = 0
             for g in paramGroups {

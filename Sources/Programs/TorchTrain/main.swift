@@ -10,6 +10,7 @@ import TorchOptim
 import TorchData
 import TorchIO
 import SwiftTorch
+import TorchONNX
 import ArgumentParser
 #if canImport(Glibc)
     import Glibc
@@ -55,6 +56,9 @@ struct TrainOptions: ParsableCommand {
     var logdir: String?
     @Option(help: "Continue from this checkpoint (a checkpoint.safetensors this program wrote).")
     var resume: String?
+    @Option(
+        name: .customLong("export-onnx"), help: "After training, write the model here as ONNX (batch size dynamic).")
+    var exportONNX: String?
 
     func validate() throws {
         guard ["mlp", "cnn"].contains(model) else { throw ValidationError("unknown model '\(model)' (mlp or cnn)") }
@@ -202,6 +206,17 @@ for epoch in firstEpoch...max(firstEpoch, epochs) where epoch <= epochs {
     try? writer.addScalar("accuracy/test", acc, step: globalStep)
     try? writer.addScalar("lr", lr, step: globalStep)
     saveCheckpoint(epoch: epoch)
+}
+
+if let path = parsed.exportONNX {
+    do {
+        try Torch.onnx.export(
+            model, [testX.narrow(0, start: 0, length: 2)], to: path, inputNames: ["image"], outputNames: ["logits"],
+            dynamicAxes: ["image": [0: "batch"], "logits": [0: "batch"]])
+        print(
+            "exported \(modelName) to \(path) (ONNX opset 17, input image [batch, \(testX.shape.dropFirst().map(String.init).joined(separator: ", "))])"
+        )
+    } catch { fail("cannot export ONNX: \(error)") }
 }
 
 func fmt(_ v: Double) -> String {

@@ -88,7 +88,7 @@ enum Engine {
                 }
                 continue
             }
-            let inputGrads = node.apply(grads)
+            let inputGrads = Profiling.backward(node) { node.apply(grads) }
             if state.anomaly {
                 for case let g? in inputGrads
                 where g.dtype.isFloatingPoint && Torch.noGrad({ g.isnan().any().item(Bool.self) }) {

@@ -13,6 +13,8 @@ final class GradModeState {
     var backwardSite: (file: StaticString, line: UInt)?
     /// The tracer recording on this thread (Note [Tracing]).
     var tracer: Tracer?
+    /// The profiler recording on this thread (Note [Profiler]).
+    var profiler: ProfilerState?
 }
 
 enum GradMode {

@@ -102,7 +102,8 @@ public final class TraceGraph: CustomStringConvertible {
 
     /// Names node outputs after their op, once all outputs of the node are known.
     private func uniqueName(_ base: String) -> String {
-        let b = base.prefix(1).lowercased() + base.dropFirst()
+        // Layer types as value names: `Linear` → `linear`, `ReLU` → `relu`.
+        let b = base.first?.isUppercase == true ? base.lowercased() : base
         let n = usedNames[b, default: 0]
         usedNames[b] = n + 1
         return n == 0 ? b : "\(b)_\(n)"

@@ -150,8 +150,29 @@ package enum Tracing {
         return t
     }
 
-    /// Whether an op called now must record itself.
-    @inline(__always) package static var isOn: Bool { recorder != nil }
+    /// Whether an op called now must record itself (for the tracer, or as a profiler span).
+    @inline(__always) package static var isOn: Bool {
+        guard sessions.load(ordering: .relaxed) != 0 else { return false }
+        return observing()
+    }
+
+    @inline(never) static func observing() -> Bool {
+        let s = GradMode.state
+        if let t = s.tracer { return t.depth == 0 }
+        guard let p = s.profiler else { return false }
+        // The op re-entered from its own span (Note [Profiler]) runs without another one.
+        if p.reentry {
+            p.reentry = false
+            return false
+        }
+        return true
+    }
+
+    /// Whether a layer called now is traced (as one node).
+    @inline(__always) package static var isTracing: Bool { recorder != nil }
+
+    /// Whether a tracer or a profiler is on anywhere (no side effect; layers take their slow path).
+    @inline(__always) package static var anyObserver: Bool { sessions.load(ordering: .relaxed) != 0 }
 
     /// Runs `run` on `inputs` and records it as one node `op` with `attributes`; `run` is kept
     /// as the node's replay. Call only when `isOn`.
@@ -159,7 +180,15 @@ package enum Tracing {
         _ op: String, _ inputs: [Tensor], _ attributes: [(String, TraceAttribute)] = [], module: AnyObject? = nil,
         file: StaticString, line: UInt, _ run: @escaping ([Tensor]) -> [Tensor]
     ) -> [Tensor] {
-        guard let t = recorder else { return run(inputs) }
+        guard let t = recorder else {
+            guard let p = Profiling.state else { return run(inputs) }
+            let i = p.begin(op, .op, inputs: inputs, file: file, line: line)
+            p.reentry = true
+            let outs = run(inputs)
+            p.reentry = false
+            p.end(i, sequenceNr: outs.first?.creator?.sequenceNr)
+            return outs
+        }
         t.depth += 1
         let outs = run(inputs)
         t.depth -= 1
