@@ -118,7 +118,9 @@ let package = Package(
         ),
         .executableTarget(
             name: "TorchBench",
-            dependencies: ["Torch", "TorchBase", "TorchCPU", "TorchNN", "TorchOptim", "TorchIO", "TorchDistributions"],
+            dependencies: [
+                "Torch", "TorchBase", "TorchCPU", "TorchNN", "TorchOptim", "TorchIO", "TorchDistributions", "TorchONNX",
+            ],
             path: "Sources/Programs/TorchBench", swiftSettings: optimize
         ),
         .executableTarget(name: "TorchDemo", dependencies: ["Torch"], path: "Sources/Programs/TorchDemo"),

@@ -77,6 +77,42 @@ def nn_bench():
     print("lbfgs_20", t(lbfgs, reps=nreps))
 
 
+def export_bench():
+    """Tracing, ONNX export and profiler overhead (#19): torch.onnx.export (the TorchScript-based
+    exporter, which needs the onnx package) and torch.jit.trace, one thread."""
+    import io
+    import warnings
+    warnings.simplefilter("ignore")
+    torch.set_num_threads(1)
+
+    class LM(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.embed, self.lstm, self.decoder = nn.Embedding(10000, 200), nn.LSTM(200, 200, 2), nn.Linear(200, 10000)
+
+        def forward(self, x):
+            y, _ = self.lstm(self.embed(x))
+            return self.decoder(y)
+    lm, tokens = LM().eval(), torch.randint(0, 10000, (35, 20))
+    enc = nn.TransformerEncoder(nn.TransformerEncoderLayer(256, 8, 1024, dropout=0.1), 2).eval()
+    src = torch.randn(64, 16, 256)
+    for key, m, args in (("lstm", lm, (tokens,)), ("transformer", enc, (src,))):
+        print(f"trace_{key}", t(lambda: torch.jit.trace(m, args), reps=3))
+        try:
+            import onnx  # noqa: F401 (torch.onnx.export needs it)
+            print(f"export_{key}", t(lambda: torch.onnx.export(m, args, io.BytesIO(), dynamo=False, opset_version=17), reps=3))
+        except ImportError:
+            pass
+    x, y = torch.ones(1), torch.ones(1)
+    print("prof_off_add", t(lambda: x + y, inner=20000))
+    with torch.profiler.profile():
+        on = t(lambda: x + y, inner=20000)
+    print("prof_on_add", on)
+
+
+if "--export-only" in sys.argv:
+    export_bench()
+    sys.exit(0)
 if nn_only:
     nn_bench()
     sys.exit(0)

@@ -4,5 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 -m venv .venv-torch
-.venv-torch/bin/pip install --quiet torch numpy safetensors
+.venv-torch/bin/pip install --quiet torch numpy safetensors onnx
 .venv-torch/bin/python -c 'import torch; print("torch", torch.__version__, "in .venv-torch")'

@@ -64,7 +64,7 @@ final class TrainProgramTests: XCTestCase {
     }
 
     /// `--export-onnx` writes the trained model; onnxruntime (when installed) runs it.
-    func testExportONNXWritesTheTrainedModel() throws {
+    func testExportONNXAndProfileTheMainJob() throws {
         guard FileManager.default.fileExists(atPath: "/usr/share/datasets/fashion-mnist") else {
             throw XCTSkip("no Fashion-MNIST (apt-get install dataset-fashion-mnist)")
         }
@@ -77,6 +77,12 @@ final class TrainProgramTests: XCTestCase {
         ])
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertTrue(r.stdout.contains("exported cnn to \(path)"), r.stdout)
+        // `--profile`: the table and a Chrome trace of the first steps.
+        XCTAssertTrue(r.stdout.contains("profiled 4 steps: Chrome trace in \(dir)/trace.json"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("Self CPU time total:"), r.stdout)
+        let trace = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/trace.json")))
+        let events = (trace as? [String: Any])?["traceEvents"] as? [[String: Any]] ?? []
+        XCTAssertTrue(events.contains { $0["name"] as? String == "Optimizer.step#SGD.step" })
         let python = repositoryRoot.appendingPathComponent(".venv-onnx/bin/python").path
         guard FileManager.default.isExecutableFile(atPath: python) else {
             throw XCTSkip("no .venv-onnx with onnx and onnxruntime (scripts/setup.sh creates it)")

@@ -67,6 +67,23 @@ extension ONNXBuilder {
             return [add1("Gather", [x, try constant(Tensor(Int64(i)), "index")], [("axis", .int(d))])]
         case "softmax": return [add1("Softmax", [x], [("axis", .int(node[attribute: "dim"]!.int!))])]
         case "logSoftmax": return [add1("LogSoftmax", [x], [("axis", .int(node[attribute: "dim"]!.int!))])]
+        case "prod", "amax", "amin":
+            let dims = node[attribute: "dims"]!.ints!
+            let keep = node[attribute: "keepdim"]!.bool! ? 1 : 0
+            let op = ["prod": "ReduceProd", "amax": "ReduceMax", "amin": "ReduceMin"][node.op]!
+            var r: String
+            if opset >= 18 {
+                r = add1(op, [x, try ints(dims)], [("keepdims", .int(keep))])
+            } else {
+                r = add1(op, [x], [("axes", .ints(dims)), ("keepdims", .int(keep))])
+            }
+            if let xi = xInfo, xi.dtype != out.dtype { r = try cast(r, out.dtype) }
+            return [r]
+        case "cumsum":
+            let xc = xInfo!.dtype == out.dtype ? x : try cast(x, out.dtype)
+            return [add1("CumSum", [xc, try constant(Tensor(Int64(node[attribute: "dim"]!.int!)), "axis")])]
+        case "addmm": return [add1("Gemm", [ins[1], ins[2], ins[0]])]
+        case "where": return [add1("Where", ins)]
         case "sum", "mean":
             let dims = node[attribute: "dims"]!.ints!
             let keep = node[attribute: "keepdim"]!.bool! ? 1 : 0

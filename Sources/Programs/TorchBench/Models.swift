@@ -63,7 +63,7 @@ func runPyTorch() -> [String: Double] {
     let script = "scripts/bench_torch.py"
     guard access(script, R_OK) == 0 else { return [:] }
     let env = "MALLOC_MMAP_THRESHOLD_=4294967296 MALLOC_TRIM_THRESHOLD_=4294967296"
-    let args = ["--quick", "--linalg-only", "--sampling-only", "--fft-only"].filter {
+    let args = ["--quick", "--linalg-only", "--sampling-only", "--fft-only", "--nn-only", "--export-only"].filter {
         CommandLine.arguments.contains($0)
     }.map {
         " " + $0

@@ -1,6 +1,6 @@
 // The benchmark CLI: times SwiftTorch and NumPy on the same workloads in one run and prints ratios.
 // Usage: swift run -c release torch-bench [--quick] [--models-only] [--linalg-only] [--sampling-only] [--fft-only]
-//                                         [--nn-only]
+//                                         [--nn-only] [--export-only]
 import Torch
 import TorchBase
 @_spi(Kernels) import TorchCPU
@@ -8,6 +8,7 @@ import TorchNN
 import TorchOptim
 import TorchIO
 import TorchDistributions
+import TorchONNX
 import Foundation
 #if canImport(Glibc)
     import Glibc
@@ -318,7 +319,8 @@ if !CommandLine.arguments.contains("--no-models") {
     }
     let fftOnly = CommandLine.arguments.contains("--fft-only")
     let samplingOnly = CommandLine.arguments.contains("--sampling-only") || fftOnly
-    let nnOnly = CommandLine.arguments.contains("--nn-only")
+    let exportOnly = CommandLine.arguments.contains("--export-only")
+    let nnOnly = CommandLine.arguments.contains("--nn-only") || exportOnly
     let linalgOnly = CommandLine.arguments.contains("--linalg-only") || samplingOnly || nnOnly
     if !linalgOnly {
         let a = Tensor.ones([1]).requiresGrad_(), b = Tensor.ones([1]).requiresGrad_()
@@ -351,11 +353,15 @@ if !CommandLine.arguments.contains("--no-models") {
     }
     Torch.numThreads = saved
 
-    if !samplingOnly { nnBench(vs) }
-    if !nnOnly {
-        if !samplingOnly { linalgBench(vs) }
-        if !fftOnly { samplingBench(vs) }
-        fftBench(pt)
+    if exportOnly {
+        exportBench(vs, pt)
+    } else {
+        if !samplingOnly { nnBench(vs) }
+        if !nnOnly {
+            if !samplingOnly { linalgBench(vs) }
+            if !fftOnly { samplingBench(vs) }
+            fftBench(pt)
+        }
     }
 }
 
@@ -477,4 +483,46 @@ func fftBench(_ pt: [String: Double]) {
     row("fft2 complex 1024x1024", time(reps: reps) { _ = Torch.fft.fft2(image) }, "fft2_1024")
     let realImage = Tensor.randn([1024, 1024])
     row("rfft2 real 1024x1024", time(reps: reps) { _ = Torch.fft.rfft2(realImage) }, "rfft2_1024")
+}
+
+// 10. Tracing, ONNX export and the profiler (#19), one thread: export against torch.onnx.export
+// (TorchScript-based) and tracing against torch.jit.trace; the profiler's cost per op.
+func exportBench(_ vs: (String, Double, String) -> Void, _ torchTimings: [String: Double]) {
+    let saved = Torch.numThreads
+    Torch.numThreads = 1
+    defer { Torch.numThreads = saved }
+    Torch.manualSeed(0)
+    final class LM: Module {
+        let embed = Embedding(10000, 200), lstm = LSTM(200, 200, numLayers: 2), decoder = Linear(200, 10000)
+        override func forward(_ x: Tensor) -> Tensor { decoder(lstm(embed(x)).output) }
+    }
+    let lm = LM().eval(), tokens = Tensor.randint(0, 10000, [35, 20])
+    let encoder = TransformerEncoder(
+        TransformerEncoderLayer(dModel: 256, nhead: 8, dimFeedforward: 1024, dropout: 0.1), numLayers: 2
+    ).eval()
+    let src = Tensor.randn([64, 16, 256])
+    let path = NSTemporaryDirectory() + "torch-bench-\(getpid()).onnx"
+    defer { unlink(path) }
+    for (key, model, x) in [("lstm", lm as Module, tokens), ("transformer", encoder, src)] {
+        vs(
+            "Torch.trace \(key) (vs torch.jit.trace)",
+            time(reps: 3) { _ = try! Torch.trace(model, exampleInputs: [x]) }, "trace_\(key)")
+        vs(
+            "onnx.export \(key) (vs torch.onnx.export)",
+            time(reps: 3) { try! ONNXExport.export(model, [x], to: path) }, "export_\(key)")
+    }
+    let a = Tensor.ones([1]), b = Tensor.ones([1])
+    let off = time(inner: 20_000) { _ = a + b }
+    var onTime = 0.0
+    _ = Torch.profiler.profile { onTime = time(inner: 20_000) { _ = a + b } }
+    func ns(_ name: String, _ ours: Double, _ key: String) {
+        let theirs = torchTimings[key]
+        print(
+            pad(name, 40) + pad(format3(ours * 1e9) + " ns", 14)
+                + pad("torch " + (theirs.map { format3($0 * 1e9) + " ns" } ?? "n/a"), 20)
+                + "speed ratio " + (theirs.map { format3($0 / ours) + "x" } ?? "n/a"))
+    }
+    ns("add 1-element, profiler off", off, "prof_off_add")
+    ns("add 1-element, profiler on", onTime, "prof_on_add")
+    print(pad("profiler cost per op", 40) + format3((onTime - off) * 1e9) + " ns (target <= 1000 ns)")
 }

@@ -56,6 +56,8 @@ struct TrainOptions: ParsableCommand {
     var logdir: String?
     @Option(help: "Continue from this checkpoint (a checkpoint.safetensors this program wrote).")
     var resume: String?
+    @Option(help: "Profile the first 20 training steps and write a Chrome trace here (a table goes to stdout).")
+    var profile: String?
     @Option(
         name: .customLong("export-onnx"), help: "After training, write the model here as ONNX (batch size dynamic).")
     var exportONNX: String?
@@ -172,8 +174,8 @@ for epoch in firstEpoch...max(firstEpoch, epochs) where epoch <= epochs {
     let t0 = now()
     var running = 0.0, seen = 0, step = 0
     let total = loader.count
-    for b in loader {
-        let (x, y) = (b[0], b[1])
+    /// One optimisation step, with the progress line.
+    func trainStep(_ x: Tensor, _ y: Tensor) {
         let loss = crossEntropy(model(x), y)
         opt.zeroGrad()
         loss.backward()
@@ -198,6 +200,21 @@ for epoch in firstEpoch...max(firstEpoch, epochs) where epoch <= epochs {
             print("epoch \(epoch) step \(step)/\(total) loss \(fmt(running)) \(Int(rate)) samples/s")
         }
     }
+    let batches = loader.makeIterator()
+    // `--profile`: the first steps of the run inside the profiler, then on as usual.
+    if let path = parsed.profile, epoch == firstEpoch {
+        var profiled = 0
+        let prof = Torch.profiler.profile(recordShapes: true, profileMemory: true, withStack: true) {
+            while profiled < 20, let b = batches.next() {
+                trainStep(b[0], b[1])
+                profiled += 1
+            }
+        }
+        do { try prof.exportChromeTrace(path) } catch { fail("cannot write the profile: \(error)") }
+        print(prof.keyAverages().table(sortBy: .selfCPUTime, rowLimit: 15))
+        print("profiled \(profiled) steps: Chrome trace in \(path)")
+    }
+    while let b = batches.next() { trainStep(b[0], b[1]) }
     if isTTY { print("") }
     let evalStart = now()
     let acc = evaluate()

@@ -126,6 +126,9 @@ extension Tensor {
         if a.rank != 2 || b.rank != 2 {
             torchFail("addmm", "expected 2-D matrices, got \(a.shape) and \(b.shape)", file: file, line: line)
         }
+        if Tracing.isOn {
+            return Tracing.record1("addmm", [bias, a, b], file: file, line: line) { Tensor.addmm($0[0], $0[1], $0[2]) }
+        }
         let fused =
             a.device == b.device && bias.device == a.device && a.dtype.isFloatingPoint
             && a.dtype.computeType == a.dtype && a.dtype == b.dtype && bias.dtype == a.dtype

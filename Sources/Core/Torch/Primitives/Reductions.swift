@@ -152,7 +152,8 @@ extension Tensor {
     public func prod(dims: [Int]? = nil, keepdim: Bool = false, file: StaticString = #fileID, line: UInt = #line)
         -> Tensor
     {
-        reduce(
+        if Tracing.isOn { return tracedReduction("prod", dims, keepdim, file, line) { $0.prod(dims: $1, keepdim: $2) } }
+        return reduce(
             .prod, "prod", dims: dims, keepdim: keepdim, outDType: Tensor.accumulateType(dtype), file: file, line: line)
     }
     /// Product along one dimension. ```x.prod(dim: 0)```
@@ -197,13 +198,24 @@ extension Tensor {
     public func amax(dims: [Int]? = nil, keepdim: Bool = false, file: StaticString = #fileID, line: UInt = #line)
         -> Tensor
     {
-        reduce(.max, "amax", dims: dims, keepdim: keepdim, outDType: dtype, file: file, line: line)
+        if Tracing.isOn { return tracedReduction("amax", dims, keepdim, file, line) { $0.amax(dims: $1, keepdim: $2) } }
+        return reduce(.max, "amax", dims: dims, keepdim: keepdim, outDType: dtype, file: file, line: line)
     }
     /// Minimum over `dims` (all when nil), NaN winning (`torch.amin`). ```x.amin(dims: [0])```
     public func amin(dims: [Int]? = nil, keepdim: Bool = false, file: StaticString = #fileID, line: UInt = #line)
         -> Tensor
     {
-        reduce(.min, "amin", dims: dims, keepdim: keepdim, outDType: dtype, file: file, line: line)
+        if Tracing.isOn { return tracedReduction("amin", dims, keepdim, file, line) { $0.amin(dims: $1, keepdim: $2) } }
+        return reduce(.min, "amin", dims: dims, keepdim: keepdim, outDType: dtype, file: file, line: line)
+    }
+
+    /// Records a reduction over `dims` (normalised; all when nil) for the tracer (Note [Tracing]).
+    func tracedReduction(
+        _ op: String, _ dims: [Int]?, _ keepdim: Bool, _ file: StaticString, _ line: UInt,
+        _ run: @escaping (Tensor, [Int], Bool) -> Tensor
+    ) -> Tensor {
+        let ds = reductionDims(dims, op, file, line).enumerated().filter { $0.element }.map { $0.offset }
+        return traced(op, [("dims", .ints(ds)), ("keepdim", .bool(keepdim))], file, line) { run($0, ds, keepdim) }
     }
 
     /// True when every element is nonzero (over `dims`, all when nil).
@@ -482,6 +494,12 @@ extension Tensor {
     }
 
     func scan(isProduct: Bool, dim: Int, _ name: String, file: StaticString, line: UInt) -> Tensor {
+        if Tracing.isOn {
+            let d = rank == 0 ? 0 : normDim(dim, name, file, line)
+            return traced(name, [("dim", .int(d))], file, line) {
+                $0.scan(isProduct: isProduct, dim: d, name, file: file, line: line)
+            }
+        }
         if dtype.isComplex {
             // A running sum of the parts; a running product by doubling (Hillis–Steele): log₂ n
             // complex products of the result with itself shifted by 1, 2, 4, ... (ones shifted in).

@@ -27,6 +27,9 @@ extension Tensor {
     /// ```
     public func to(device target: Device, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         if target == device { return self }
+        if Tracing.isOn {
+            return traced("toDevice", [("device", .string("\(target)"))], file, line) { $0.to(device: target) }
+        }
         if Tensor.shouldRecord(self) {
             let from = device
             return Tensor.recorded(
@@ -130,6 +133,11 @@ extension Tensor {
         _ condition: Tensor, _ a: Tensor, _ b: Tensor,
         file: StaticString = #fileID, line: UInt = #line
     ) -> Tensor {
+        if Tracing.isOn {
+            return Tracing.record1("where", [condition, a, b], file: file, line: line) {
+                Tensor.where($0[0], $0[1], $0[2], file: file, line: line)
+            }
+        }
         let s1 = Checks.broadcastShapes(condition.shape, a.shape).unwrap("where", file: file, line: line)
         let shape = Checks.broadcastShapes(s1, b.shape).unwrap("where", file: file, line: line)
         let common =
