@@ -240,6 +240,23 @@ final class ONNXExportTests: XCTestCase {
         try runChecks()
     }
 
+    func testLosses() throws {
+        Torch.manualSeed(8)
+        let logits = Tensor.randn([6, 5]), labels = Tensor([0, 4, 2, -100, 1, 3] as [Int64])
+        let pred = Tensor.randn([4, 3]), target = Tensor.randn([4, 3])
+        let cases: [(String, Loss, [Tensor])] = [
+            ("ce-mean", CrossEntropyLoss(), [logits, labels]),
+            ("ce-none", CrossEntropyLoss(reduction: .none), [logits, labels]),
+            ("nll-sum", NLLLoss(reduction: .sum), [logits.logSoftmax(dim: 1), labels]),
+            ("mse", MSELoss(), [pred, target]), ("l1-sum", L1Loss(reduction: .sum), [pred, target]),
+            ("bce-logits", BCEWithLogitsLoss(), [pred, target.sigmoid()]),
+        ]
+        for (name, l, inputs) in cases {
+            try export(name, l, inputs, forward: { xs in [l(xs[0], xs[1])] })
+        }
+        try runChecks()
+    }
+
     func testExternalDataFile() throws {
         Torch.manualSeed(7)
         let m = Sequential(Linear(32, 64), ReLU(), Linear(64, 4))

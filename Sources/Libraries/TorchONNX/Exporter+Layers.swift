@@ -137,6 +137,8 @@ extension ONNXBuilder {
             return try recurrent(node, r, ins, p)
         case let a as MultiheadAttention:
             return try attention(node, a, ins, p)
+        case let l as Loss:
+            return [try loss(node, l, ins)]
         default:
             return try activation(node, m, x, xInfo, dtype)
         }
@@ -198,5 +200,43 @@ extension ONNXBuilder {
         let w = add1("Reshape", [try initializer(gn.weight, name: p + "weight"), try ints(perChannel)])
         let b = add1("Reshape", [try initializer(gn.bias, name: p + "bias"), try ints(perChannel)])
         return add1("Add", [add1("Mul", [back, w]), b])
+    }
+
+    /// The losses ONNX has an operator for (cross entropy, NLL) or that are a few element-wise
+    /// ops (MSE, L1, BCE with logits), with their reduction.
+    mutating func loss(_ node: TraceGraph.Node, _ l: Loss, _ ins: [String]) throws -> String {
+        let (x, t) = (ins[0], ins[1])
+        let reduction = l.reduction.rawValue
+        func reduced(_ v: String) -> String {
+            switch l.reduction {
+            case .none: return v
+            case .mean: return add1("ReduceMean", [v], [("keepdims", .int(0))])
+            case .sum: return add1("ReduceSum", [v], [("keepdims", .int(0))])
+            }
+        }
+        switch l {
+        case is MSELoss:
+            let d = add1("Sub", [x, t])
+            return reduced(add1("Mul", [d, d]))
+        case is L1Loss:
+            return reduced(add1("Abs", [add1("Sub", [x, t])]))
+        case let b as BCEWithLogitsLoss where b.posWeight == nil:
+            // max(x, 0) - x·t + log(1 + exp(-|x|)), PyTorch's stable form.
+            let softplus = add1("Softplus", [add1("Neg", [add1("Abs", [x])])])
+            return reduced(add1("Add", [add1("Sub", [add1("Relu", [x]), add1("Mul", [x, t])]), softplus]))
+        case let c as CrossEntropyLoss where c.weight == nil && c.labelSmoothing == 0:
+            guard !graph.values[node.inputs[1]].dtype.isFloatingPoint else {
+                throw failure(node, "class-probability targets have no ONNX export yet (class indices do)")
+            }
+            return add1(
+                "SoftmaxCrossEntropyLoss", [x, t],
+                [("reduction", .string(reduction)), ("ignore_index", .int(c.ignoreIndex))])
+        case let n as NLLLoss where n.weight == nil:
+            return add1(
+                "NegativeLogLikelihoodLoss", [x, t],
+                [("reduction", .string(reduction)), ("ignore_index", .int(n.ignoreIndex))])
+        default:
+            throw failure(node, "has no ONNX export (with these options)")
+        }
     }
 }
