@@ -1,3 +1,5 @@
+import TorchBase
+
 /// A small JSON reader for file headers (safetensors): objects, arrays, strings, integers,
 /// booleans and null. Rejects duplicate keys, deep nesting and trailing garbage.
 indirect enum JSON {
@@ -138,23 +140,7 @@ indirect enum JSON {
         case .object(let kv):
             return "{" + kv.map { JSON.string($0.0).text + ":" + $0.1.text }.joined(separator: ",") + "}"
         case .array(let a): return "[" + a.map { $0.text }.joined(separator: ",") + "]"
-        case .string(let s):
-            var out = "\""
-            for u in s.unicodeScalars {
-                switch u {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                case "\n": out += "\\n"
-                default:
-                    if u.value < 0x20 {
-                        let hex = String(u.value, radix: 16)
-                        out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                    } else {
-                        out.unicodeScalars.append(u)
-                    }
-                }
-            }
-            return out + "\""
+        case .string(let s): return jsonStringLiteral(s)
         case .number(let n): return String(n)
         case .bool(let v): return v ? "true" : "false"
         case .null: return "null"

@@ -68,12 +68,12 @@ extension ProfileResult {
                 args.append("\"Input type\": [\(e.inputDTypes.map { "\"\($0)\"" }.joined(separator: ", "))]")
             }
             if let s = e.sequenceNr { args.append("\"Sequence number\": \(s)") }
-            if !e.file.isEmpty { args.append("\"Source\": \"\(jsonEscaped(e.file)):\(e.line)\"") }
+            if !e.file.isEmpty { args.append("\"Source\": \(jsonStringLiteral("\(e.file):\(e.line)"))") }
             if e.bytesAllocated != 0 { args.append("\"Bytes\": \(e.bytesAllocated)") }
             args.append("\"Device\": \"\(e.device)\"")
             let ts = Double(e.start) / 1000, dur = Double(e.duration) / 1000
             out +=
-                "  {\"name\": \"\(jsonEscaped(e.name))\", \"cat\": \"\(e.isBackward ? "backward" : e.kind.rawValue)\", "
+                "  {\"name\": \(jsonStringLiteral(e.name)), \"cat\": \"\(e.isBackward ? "backward" : e.kind.rawValue)\", "
             out += "\"ph\": \"X\", \"ts\": \(ts), \"dur\": \(dur), \"pid\": \(getpid()), \"tid\": \(e.thread), "
             out += "\"args\": {\(args.joined(separator: ", "))}}"
             out += i == events.count - 1 ? "\n" : ",\n"
@@ -84,19 +84,6 @@ extension ProfileResult {
         }
         defer { fclose(f) }
         if fputs(out, f) < 0 { throw TorchError("exportChromeTrace: cannot write \(path)") }
-    }
-
-    private func jsonEscaped(_ s: String) -> String {
-        var r = ""
-        for c in s.unicodeScalars {
-            switch c {
-            case "\"": r += "\\\""
-            case "\\": r += "\\\\"
-            case "\n": r += "\\n"
-            default: r.unicodeScalars.append(c)
-            }
-        }
-        return r
     }
 }
 
