@@ -98,7 +98,9 @@ let package = Package(
         ),
         .target(
             name: "SwiftTorch",
-            dependencies: ["Torch", "TorchNN", "TorchOptim", "TorchData", "TorchIO", "TorchDistributions"],
+            dependencies: [
+                "Torch", "TorchNN", "TorchOptim", "TorchData", "TorchIO", "TorchDistributions", "TorchONNX",
+            ],
             path: "Sources/Libraries/SwiftTorch"
         ),
 

@@ -201,6 +201,13 @@ final class ONNXExportTests: XCTestCase {
             ),
         ]
         for (name, m, x) in layers { try export(name, m, [x]) }
+        let decoder = TransformerDecoderLayer(dModel: 8, nhead: 2, dimFeedforward: 16)
+        try export("decoderlayer", decoder, [r([3, 2, 8]), r([5, 2, 8])], forward: { xs in [decoder(xs[0], xs[1])] })
+        let transformer = Transformer(
+            dModel: 8, nhead: 2, numEncoderLayers: 1, numDecoderLayers: 1, dimFeedforward: 16, batchFirst: true)
+        try export(
+            "transformer-full", transformer, [r([2, 5, 8]), r([2, 3, 8])],
+            forward: { xs in [transformer(xs[0], xs[1])] })
         let emb = Embedding(10, 4)
         try export("embedding", emb, [Tensor.randint(0, 10, [3, 2])])
         let mha = MultiheadAttention(embedDim: 8, numHeads: 2, batchFirst: true)

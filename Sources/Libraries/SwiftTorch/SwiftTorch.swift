@@ -11,3 +11,4 @@
 @_exported import TorchData
 @_exported import TorchIO
 @_exported import TorchDistributions
+@_exported import TorchONNX

@@ -1,11 +1,12 @@
 // Note [ONNX protobuf by hand]
 // ONNX files are protobuf messages (onnx.proto3). We write the handful of messages an export
 // needs with this small encoder (varints, fixed32 floats, length-delimited fields) instead of
-// swift-protobuf and generated code: it is ~150 lines, adds no dependency and no build time
-// (swift-protobuf's runtime is ~50 files and the generated onnx.pb.swift ~9,000 lines, which on
-// these 2-core machines would cost over a minute of every clean build), and the project already
-// writes TensorBoard's protobuf the same way. Field numbers are onnx.proto's; the reader is
-// onnx itself (the tests run `onnx.checker.check_model(full_check=True)` on every export).
+// swift-protobuf and generated code. Measured on the 2-core CI machine (AMD EPYC, Swift 6.3.1):
+// swift-protobuf 1.39's runtime alone (97 files, 28,900 lines) takes 34 s to build in debug and
+// 73 s in release, before any generated `onnx.pb.swift`; this whole module, exporter included,
+// rebuilds in 4 s. It adds no dependency, and the project already writes TensorBoard's protobuf
+// the same way. Field numbers are onnx.proto's; the reader is onnx itself (the tests run
+// `onnx.checker.check_model(full_check=True)` on every export).
 
 /// A protobuf message being written: fields appended in order.
 struct ProtoWriter {
