@@ -72,8 +72,8 @@ final class TrainProgramTests: XCTestCase {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let path = dir + "/cnn.onnx"
         let r = train([
-            "--model", "cnn", "--limit", "256", "--workers", "0", "--epochs", "1", "--logdir", dir, "--export-onnx",
-            path,
+            "--model", "cnn", "--limit", "256", "--workers", "0", "--epochs", "1", "--logdir", dir,
+            "--export-onnx", path, "--profile", dir + "/trace.json",
         ])
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertTrue(r.stdout.contains("exported cnn to \(path)"), r.stdout)

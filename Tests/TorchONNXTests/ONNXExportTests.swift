@@ -247,6 +247,43 @@ final class ONNXExportTests: XCTestCase {
         try runChecks()
     }
 
+    /// The MNIST example's network (layers and functional calls mixed, as PyTorch's example).
+    final class MNISTNet: Module {
+        let conv1 = Conv2d(1, 32, 3, 1), conv2 = Conv2d(32, 64, 3, 1)
+        let dropout1 = Dropout(0.25), dropout2 = Dropout(0.5)
+        let fc1 = Linear(9216, 128), fc2 = Linear(128, 10)
+        override func forward(_ x: Tensor) -> Tensor {
+            var x = relu(conv1(x))
+            x = maxPool2d(relu(conv2(x)), kernel: 2)
+            x = dropout1(x).flatten(startDim: 1)
+            return logSoftmax(fc2(dropout2(relu(fc1(x)))), dim: 1)
+        }
+    }
+
+    /// Weights held as parameters and used through the functional forms.
+    final class FunctionalNet: Module {
+        let w1 = parameter(Tensor.randn([4, 2, 3, 3]) * 0.3), b1 = parameter(Tensor.randn([4]))
+        let w2 = parameter(Tensor.randn([3, 4, 3]) * 0.3)
+        override func forward(_ x: Tensor) -> Tensor {
+            var y = conv2d(x, w1, b1, stride: 1, padding: .same, dilation: 2)
+            y = avgPool2d(y.tanh(), kernel: 2, ceilMode: true, countIncludePad: false)
+            y = y.flatten(startDim: 2)
+            y = conv1d(y, w2, nil, stride: 2, padding: 1)
+            return maxPool1d(y, kernel: 2, stride: 1, dilation: 1)
+        }
+    }
+
+    func testFunctionalForwards() throws {
+        Torch.manualSeed(9)
+        try export(
+            "mnist-example", MNISTNet(), [Tensor.randn([2, 1, 28, 28])], more: [[Tensor.randn([3, 1, 28, 28])]],
+            dynamic: [0: 0])
+        try export(
+            "functional", FunctionalNet(), [Tensor.randn([2, 2, 9, 9])], more: [[Tensor.randn([5, 2, 9, 9])]],
+            dynamic: [0: 0])
+        try runChecks()
+    }
+
     func testLosses() throws {
         Torch.manualSeed(8)
         let logits = Tensor.randn([6, 5]), labels = Tensor([0, 4, 2, -100, 1, 3] as [Int64])

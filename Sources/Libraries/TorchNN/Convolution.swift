@@ -146,6 +146,13 @@ public func conv(
     dilation: any SizeSpecConvertible = 1, groups: Int = 1, op: String = "conv",
     file: StaticString = #fileID, line: UInt = #line
 ) -> Tensor {
+    if Tracing.isOn {
+        return tracedConv(x, weight, bias, stride, padding, dilation, groups, file, line) { ts in
+            conv(
+                ts[0], ts[1], ts.count > 2 ? ts[2] : nil, stride: stride, padding: padding, dilation: dilation,
+                groups: groups, op: op, file: file, line: line)
+        }
+    }
     if x.dtype == .float16 || x.dtype == .bfloat16 {
         // Accumulate in float32 and round once (PyTorch's accumulate type).
         return conv(

@@ -73,6 +73,17 @@ public func maxPool(
     dilation: any SizeSpecConvertible = 1, ceilMode: Bool = false, op: String = "max_pool",
     file: StaticString = #fileID, line: UInt = #line
 ) -> Tensor {
+    if Tracing.isOn {
+        let attrs =
+            poolAttributes(r, kernel, stride, padding) + [
+                ("dilation", .ints(dilation.sizeSpec.repeated(r))), ("ceilMode", .bool(ceilMode)),
+            ]
+        return Tracing.record1("maxPool\(r)d", [x], attrs, file: file, line: line) {
+            maxPool(
+                $0[0], r: r, kernel: kernel, stride: stride, padding: padding, dilation: dilation, ceilMode: ceilMode,
+                op: op, file: file, line: line)
+        }
+    }
     if r == 2 {
         x.requireKernel(op, "max_pool2d", .notBool, file: file, line: line)
     } else {
@@ -121,6 +132,18 @@ public func avgPool(
     ceilMode: Bool = false, countIncludePad: Bool = true, divisorOverride: Int? = nil, op: String = "avg_pool",
     file: StaticString = #fileID, line: UInt = #line
 ) -> Tensor {
+    if Tracing.isOn {
+        let attrs =
+            poolAttributes(r, kernel, stride, padding) + [
+                ("ceilMode", .bool(ceilMode)), ("countIncludePad", .bool(countIncludePad)),
+                ("divisorOverride", .int(divisorOverride ?? 0)),
+            ]
+        return Tracing.record1("avgPool\(r)d", [x], attrs, file: file, line: line) {
+            avgPool(
+                $0[0], r: r, kernel: kernel, stride: stride, padding: padding, ceilMode: ceilMode,
+                countIncludePad: countIncludePad, divisorOverride: divisorOverride, op: op, file: file, line: line)
+        }
+    }
     x.requireKernel(op, "avg_pool2d", .floatingOrLong, file: file, line: line)
     if divisorOverride == 0 { torchFail(op, "divisor must be not zero", file: file, line: line) }
     if x.dtype != .float32 && x.dtype != .float64 {

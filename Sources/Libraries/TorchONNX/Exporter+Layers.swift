@@ -23,27 +23,17 @@ extension ONNXBuilder {
             guard let b = l.bias else { return [y] }
             return [add1("Add", [y, try initializer(b, name: p + "bias")])]
         case let c as ConvNd:
-            let k = Array(c.weight.shape.dropFirst(2))
             var inputs = [x, try initializer(c.weight, name: p + "weight")]
             if let b = c.bias { inputs.append(try initializer(b, name: p + "bias")) }
-            let pads: [Int]
+            let r = c.weight.rank - 2
+            let pads: [Int]?
             switch c.padding {
-            case .valid: pads = Array(repeating: 0, count: 2 * k.count)
-            case .explicit(let v):
-                let e = v.count == 1 ? Array(repeating: v[0], count: k.count) : v
-                pads = e + e
-            case .same:
-                let total = zip(c.dilation, k).map { $0 * ($1 - 1) }
-                pads = total.map { $0 / 2 } + total.map { $0 - $0 / 2 }
+            case .valid: pads = Array(repeating: 0, count: r)
+            case .explicit(let v): pads = expand(v, r)
+            case .same: pads = nil
             }
-            return [
-                add1(
-                    "Conv", inputs,
-                    [
-                        ("dilations", .ints(c.dilation)), ("group", .int(c.groups)), ("kernel_shape", .ints(k)),
-                        ("pads", .ints(pads)), ("strides", .ints(c.stride)),
-                    ])
-            ]
+            let kernel = Array(c.weight.shape.dropFirst(2))
+            return [conv(inputs, kernel: kernel, stride: c.stride, dilation: c.dilation, groups: c.groups, pads: pads)]
         case let c as ConvTransposeNd:
             let k = Array(c.weight.shape.dropFirst(2))
             var inputs = [x, try initializer(c.weight, name: p + "weight")]
@@ -61,24 +51,22 @@ extension ONNXBuilder {
             if pool.returnIndices { throw failure(node, "returnIndices has no ONNX export yet") }
             let r = xInfo.shape.count - 2
             let k = expand(pool.kernelSize.values, r)
-            let attrs: [(String, ONNXAttributeValue)] = [
-                ("ceil_mode", .int(pool.ceilMode ? 1 : 0)), ("dilations", .ints(expand(pool.dilation.values, r))),
-                ("kernel_shape", .ints(k)),
-                ("pads", .ints(expand(pool.padding.values, r) + expand(pool.padding.values, r))),
-                ("strides", .ints(pool.stride.map { expand($0.values, r) } ?? k)),
+            return [
+                maxPool(
+                    x, kernel: k, stride: pool.stride.map { expand($0.values, r) } ?? k,
+                    padding: expand(pool.padding.values, r), dilation: expand(pool.dilation.values, r),
+                    ceilMode: pool.ceilMode)
             ]
-            return [add1("MaxPool", [x], attrs)]
         case let pool as AvgPoolNd:
             if pool.divisorOverride != nil { throw failure(node, "divisorOverride has no ONNX export") }
             let r = xInfo.shape.count - 2
             let k = expand(pool.kernelSize.values, r)
-            let pad = expand(pool.padding.values, r)
-            let attrs: [(String, ONNXAttributeValue)] = [
-                ("ceil_mode", .int(pool.ceilMode ? 1 : 0)), ("count_include_pad", .int(pool.countIncludePad ? 1 : 0)),
-                ("kernel_shape", .ints(k)), ("pads", .ints(pad + pad)),
-                ("strides", .ints(pool.stride.map { expand($0.values, r) } ?? k)),
+            return [
+                avgPool(
+                    x, kernel: k, stride: pool.stride.map { expand($0.values, r) } ?? k,
+                    padding: expand(pool.padding.values, r), ceilMode: pool.ceilMode,
+                    countIncludePad: pool.countIncludePad)
             ]
-            return [add1("AveragePool", [x], attrs)]
         case let pool as AdaptivePoolNd:
             let spatial = Array(xInfo.shape.suffix(pool.outputSize.count))
             if pool.outputSize.allSatisfy({ $0 == 1 }) {
@@ -179,6 +167,42 @@ extension ONNXBuilder {
     }
 
     func expand(_ v: [Int], _ r: Int) -> [Int] { v.count == 1 ? Array(repeating: v[0], count: r) : v }
+
+    /// Conv over `inputs` (x, weight, bias?); nil `pads`: PyTorch's "same" (the odd one on the right).
+    mutating func conv(
+        _ inputs: [String], kernel: [Int], stride: [Int], dilation: [Int], groups: Int, pads: [Int]?
+    ) -> String {
+        let total = zip(dilation, kernel).map { $0 * ($1 - 1) }
+        let both = pads.map { $0 + $0 } ?? total.map { $0 / 2 } + total.map { $0 - $0 / 2 }
+        return add1(
+            "Conv", inputs,
+            [
+                ("dilations", .ints(dilation)), ("group", .int(groups)), ("kernel_shape", .ints(kernel)),
+                ("pads", .ints(both)), ("strides", .ints(stride)),
+            ])
+    }
+
+    mutating func maxPool(
+        _ x: String, kernel: [Int], stride: [Int], padding: [Int], dilation: [Int], ceilMode: Bool
+    ) -> String {
+        add1(
+            "MaxPool", [x],
+            [
+                ("ceil_mode", .int(ceilMode ? 1 : 0)), ("dilations", .ints(dilation)), ("kernel_shape", .ints(kernel)),
+                ("pads", .ints(padding + padding)), ("strides", .ints(stride)),
+            ])
+    }
+
+    mutating func avgPool(
+        _ x: String, kernel: [Int], stride: [Int], padding: [Int], ceilMode: Bool, countIncludePad: Bool
+    ) -> String {
+        add1(
+            "AveragePool", [x],
+            [
+                ("ceil_mode", .int(ceilMode ? 1 : 0)), ("count_include_pad", .int(countIncludePad ? 1 : 0)),
+                ("kernel_shape", .ints(kernel)), ("pads", .ints(padding + padding)), ("strides", .ints(stride)),
+            ])
+    }
 
     /// ReduceMean over `axes` (an attribute before opset 18, an input from 18).
     mutating func reduceMean(_ x: String, _ axes: [Int], keep: Bool) throws -> String {

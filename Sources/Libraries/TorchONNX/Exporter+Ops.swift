@@ -83,6 +83,31 @@ extension ONNXBuilder {
             let xc = xInfo!.dtype == out.dtype ? x : try cast(x, out.dtype)
             return [add1("CumSum", [xc, try constant(Tensor(Int64(node[attribute: "dim"]!.int!)), "axis")])]
         case "addmm": return [add1("Gemm", [ins[1], ins[2], ins[0]])]
+        case "conv1d", "conv2d", "conv3d":
+            let kernel = Array(graph.values[node.inputs[1]].shape.dropFirst(2))
+            return [
+                conv(
+                    ins, kernel: kernel, stride: node[attribute: "stride"]!.ints!,
+                    dilation: node[attribute: "dilation"]!.ints!, groups: node[attribute: "groups"]!.int!,
+                    pads: node[attribute: "padding"]!.ints)
+            ]
+        case "maxPool1d", "maxPool2d", "maxPool3d":
+            return [
+                maxPool(
+                    x, kernel: node[attribute: "kernel"]!.ints!, stride: node[attribute: "stride"]!.ints!,
+                    padding: node[attribute: "padding"]!.ints!, dilation: node[attribute: "dilation"]!.ints!,
+                    ceilMode: node[attribute: "ceilMode"]!.bool!)
+            ]
+        case "avgPool1d", "avgPool2d", "avgPool3d":
+            if node[attribute: "divisorOverride"]?.int != 0 {
+                throw failure(node, "divisorOverride has no ONNX export")
+            }
+            return [
+                avgPool(
+                    x, kernel: node[attribute: "kernel"]!.ints!, stride: node[attribute: "stride"]!.ints!,
+                    padding: node[attribute: "padding"]!.ints!, ceilMode: node[attribute: "ceilMode"]!.bool!,
+                    countIncludePad: node[attribute: "countIncludePad"]!.bool!)
+            ]
         case "where": return [add1("Where", ins)]
         case "sum", "mean":
             let dims = node[attribute: "dims"]!.ints!
