@@ -284,6 +284,34 @@ final class ONNXExportTests: XCTestCase {
         try runChecks()
     }
 
+    func testAttentionMasks() throws {
+        Torch.manualSeed(10)
+        let r = { (s: [Int]) in Tensor.randn(s) }
+        let mha = MultiheadAttention(embedDim: 8, numHeads: 2)
+        let attnMask = r([4, 6]) * 0.5
+        let padding = Tensor([[false, false, true, false, false, true], [false, true, false, false, false, false]])
+        try export(
+            "mha-masks", mha, [r([4, 2, 8]), r([6, 2, 8])],
+            forward: { xs in
+                let (y, w) = mha(xs[0], xs[1], xs[1], keyPaddingMask: padding, attnMask: attnMask)
+                return [y, w!]
+            })
+        let causal = MultiheadAttention(embedDim: 8, numHeads: 4, batchFirst: true)
+        try export(
+            "mha-causal", causal, [r([2, 5, 8])],
+            forward: { xs in
+                let (y, w) = causal(xs[0], xs[0], xs[0], averageAttnWeights: false, isCausal: true)
+                return [y, w!]
+            })
+        let encoder = TransformerEncoder(TransformerEncoderLayer(dModel: 8, nhead: 2, dimFeedforward: 16), numLayers: 2)
+        let square = Transformer.generateSquareSubsequentMask(5)
+        let keyPadding = Tensor([[false, false, false, false, true], [false, false, false, false, false]])
+        try export(
+            "encoder-masks", encoder, [r([5, 2, 8])],
+            forward: { xs in [encoder(xs[0], mask: square, srcKeyPaddingMask: keyPadding)] })
+        try runChecks()
+    }
+
     func testLosses() throws {
         Torch.manualSeed(8)
         let logits = Tensor.randn([6, 5]), labels = Tensor([0, 4, 2, -100, 1, 3] as [Int64])

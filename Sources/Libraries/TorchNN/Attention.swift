@@ -82,8 +82,26 @@ public final class MultiheadAttention: Module {
         attnMask: Tensor? = nil, averageAttnWeights: Bool = true, isCausal: Bool = false,
         file: StaticString = #fileID, line: UInt = #line
     ) -> (Tensor, Tensor?) {
-        if Tracing.isOn && (keyPaddingMask != nil || attnMask != nil || isCausal) {
-            Tracing.fail("MultiheadAttention with a mask or isCausal is not traced yet", file: file, line: line)
+        if Tracing.isTracing && (keyPaddingMask != nil || attnMask != nil || isCausal) {
+            // One node whose inputs include the masks (a layer's node otherwise holds only the
+            // tensors its hooks see), the flags as attributes.
+            var inputs = [query, key, value]
+            if let attnMask { inputs.append(attnMask) }
+            if let keyPaddingMask { inputs.append(keyPaddingMask) }
+            let (hasMask, hasPad) = (attnMask != nil, keyPaddingMask != nil)
+            let attrs: [(String, TraceAttribute)] = [
+                ("attnMask", .bool(hasMask)), ("keyPaddingMask", .bool(hasPad)), ("isCausal", .bool(isCausal)),
+                ("needWeights", .bool(needWeights)), ("averageAttnWeights", .bool(averageAttnWeights)),
+            ]
+            let outs = Tracing.record("MultiheadAttention", inputs, attrs, module: self, file: file, line: line) {
+                [self] ts in
+                let r = self(
+                    ts[0], ts[1], ts[2], keyPaddingMask: hasPad ? ts[ts.count - 1] : nil, needWeights: needWeights,
+                    attnMask: hasMask ? ts[3] : nil, averageAttnWeights: averageAttnWeights, isCausal: isCausal,
+                    file: file, line: line)
+                return [r.0] + (r.1.map { [$0] } ?? [])
+            }
+            return (outs[0], outs.count > 1 ? outs[1] : nil)
         }
         return withHooks(
             query, key, value,

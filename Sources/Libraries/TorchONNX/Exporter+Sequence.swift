@@ -77,7 +77,6 @@ extension ONNXBuilder {
         // `mha(x)` (the one-tensor forward) is self-attention; `mha(q, k, v)` has three inputs.
         let ins = ins.count == 1 ? [ins[0], ins[0], ins[0]] : ins
         let ids = node.inputs.count == 1 ? [node.inputs[0], node.inputs[0], node.inputs[0]] : node.inputs
-        guard ins.count == 3 else { throw failure(node, "attention masks have no ONNX export yet") }
         let e = a.embedDim, h = a.numHeads, hd = e / a.numHeads
         func toBatchFirst(_ s: String) -> String {
             a.batchFirst ? s : add1("Transpose", [s], [("perm", .ints([1, 0, 2]))])
@@ -117,7 +116,8 @@ extension ONNXBuilder {
             (q, k, v) = (parts[0], parts[1], parts[2])
         }
         let kt = add1("Transpose", [k], [("perm", .ints([0, 1, 3, 2]))])
-        let scores = add1("Div", [add1("MatMul", [q, kt]), try scalar(Double(hd).squareRoot(), dtype)])
+        var scores = add1("Div", [add1("MatMul", [q, kt]), try scalar(Double(hd).squareRoot(), dtype)])
+        scores = try masked(scores, node, ins, ids, heads: h, dtype: dtype, batchFirst: a.batchFirst)
         let attn = add1("Softmax", [scores], [("axis", .int(-1))])
         let o = add1("Transpose", [add1("MatMul", [attn, v])], [("perm", .ints([0, 2, 1, 3]))])
         let merged = add1("Reshape", [o, try ints([0, 0, e])])
@@ -131,5 +131,37 @@ extension ONNXBuilder {
             results.append(averaged ? try reduceMean(attn, [1], keep: false) : attn)
         }
         return results
+    }
+
+    /// The attention scores [N, H, L, S] with the call's masks applied as PyTorch does: the causal
+    /// mask, then `attnMask` ([L, S] or [N·H, L, S]), then `keyPaddingMask` ([N, S]); a bool mask
+    /// puts -inf where it is true, a float one is added.
+    mutating func masked(
+        _ scores: String, _ node: TraceGraph.Node, _ ins: [String], _ ids: [Int], heads: Int, dtype: DType,
+        batchFirst: Bool
+    ) throws -> String {
+        var s = scores
+        let minusInf = try scalar(-Double.infinity, dtype)
+        func apply(_ mask: String, isBool: Bool) throws -> String {
+            isBool ? add1("Where", [mask, minusInf, s]) : add1("Add", [s, try cast(mask, dtype)])
+        }
+        let q = graph.values[ids[0]].shape, k = graph.values[ids[1]].shape
+        let (l, len) = batchFirst ? (q[1], k[1]) : (q[0], k[0])
+        if node[attribute: "isCausal"]?.bool == true {
+            let causal = Torch.noGrad { Tensor.ones([l, len], dtype: .bool).triu(1) }
+            s = try apply(try constant(causal, "causal_mask"), isBool: true)
+        }
+        var next = 3
+        if node[attribute: "attnMask"]?.bool == true {
+            let m = graph.values[ids[next]]
+            let mask = m.shape.count == 3 ? add1("Reshape", [ins[next], try ints([-1, heads, l, len])]) : ins[next]
+            s = try apply(mask, isBool: m.dtype == .bool)
+            next += 1
+        }
+        if node[attribute: "keyPaddingMask"]?.bool == true {
+            let m = graph.values[ids[next]]
+            s = try apply(add1("Reshape", [ins[next], try ints([0, 1, 1, -1])]), isBool: m.dtype == .bool)
+        }
+        return s
     }
 }
