@@ -238,7 +238,8 @@ final class ONNXExportTests: XCTestCase {
             let y = Tensor.where(x .> 0, x, x * 0.1)
             return [
                 y.prod(dims: [1], keepdim: true), y.amax(dims: [0]), y.amin(dims: [1]), y.cumsum(dim: 1),
-                Tensor.addmm(bias, x, w),
+                Tensor.addmm(bias, x, w), x.indexSelect(1, Tensor([4, 0, 0] as [Int64])),
+                x.gather(1, Tensor([[1, 0], [5, 5], [2, 3]] as [[Int64]])),
             ]
         }
         for opset in [17, 18] { try export("ops2-\(opset)", lin, [Tensor.randn([3, 6])], opset: opset, forward: g) }

@@ -109,6 +109,12 @@ extension ONNXBuilder {
                     countIncludePad: node[attribute: "countIncludePad"]!.bool!)
             ]
         case "where": return [add1("Where", ins)]
+        case "indexSelect":
+            let idx = graph.values[node.inputs[1]].dtype == .int64 ? ins[1] : try cast(ins[1], .int64)
+            return [add1("Gather", [x, idx], [("axis", .int(node[attribute: "dim"]!.int!))])]
+        case "gather":
+            let idx = graph.values[node.inputs[1]].dtype == .int64 ? ins[1] : try cast(ins[1], .int64)
+            return [add1("GatherElements", [x, idx], [("axis", .int(node[attribute: "dim"]!.int!))])]
         case "sum", "mean":
             let dims = node[attribute: "dims"]!.ints!
             let keep = node[attribute: "keepdim"]!.bool! ? 1 : 0

@@ -365,6 +365,11 @@ extension Tensor {
             torchFail("indexSelect", "index_select(): Index is supposed to be a vector", file: file, line: line)
         }
         let d = rank == 0 ? 0 : normDim(dim, "indexSelect", file, line)
+        if Tracing.isOn && rank > 0 {
+            return Tracing.record1("indexSelect", [self, index], [("dim", .int(d))], file: file, line: line) {
+                $0[0].indexSelect(d, $0[1], file: file, line: line)
+            }
+        }
         if rank == 0 {
             if index.count > 1 {
                 torchFail(
@@ -457,6 +462,11 @@ extension Tensor {
     /// `out[i][j] = self[index[i][j]][j]` for `dim` 0 (and likewise for other dims).
     public func gather(_ dim: Int, _ index: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         let d = rank == 0 ? 0 : normDim(dim, "gather", file, line)
+        if Tracing.isOn {
+            return Tracing.record1("gather", [self, index], [("dim", .int(d))], file: file, line: line) {
+                $0[0].gather(d, $0[1], file: file, line: line)
+            }
+        }
         if Tensor.shouldRecord(self) {
             let idx = dimIndexOffsets(linearStandIn, d, index, "gather", file: file, line: line)
             return Tensor.gatherLinear(self, idx, shape: index.shape, file: file, line: line)
