@@ -15,10 +15,12 @@ let package = Package(
         .library(name: "TorchNN", targets: ["TorchNN", "TorchOptim", "TorchData", "TorchIO"]),
         .library(name: "TorchDistributions", targets: ["TorchDistributions"]),
         .library(name: "TorchONNX", targets: ["TorchONNX"]),
+        .library(name: "TorchDistributed", targets: ["TorchDistributed"]),
         // One import for everything: `import SwiftTorch` re-exports Torch and the libraries.
         .library(name: "SwiftTorch", targets: ["SwiftTorch"]),
         .executable(name: "torch-bench", targets: ["TorchBench"]),
         .executable(name: "torch-demo", targets: ["TorchDemo"]),
+        .executable(name: "torch-dist-check", targets: ["TorchDistCheck"]),
         .executable(name: "torch-misuse", targets: ["TorchMisuse"]),
         .executable(name: "torch-train", targets: ["TorchTrain"]),
         .executable(name: "torch-gpu-check", targets: ["TorchGPUCheck"]),
@@ -93,6 +95,10 @@ let package = Package(
             swiftSettings: optimize
         ),
         .target(
+            name: "TorchDistributed", dependencies: ["Torch", "TorchBase", "TorchNN", "TorchData"],
+            path: "Sources/Libraries/TorchDistributed", linkerSettings: [.linkedLibrary("dl")]
+        ),
+        .target(
             name: "TorchONNX", dependencies: ["Torch", "TorchBase", "TorchNN"], path: "Sources/Libraries/TorchONNX",
             swiftSettings: optimize
         ),
@@ -100,6 +106,7 @@ let package = Package(
             name: "SwiftTorch",
             dependencies: [
                 "Torch", "TorchNN", "TorchOptim", "TorchData", "TorchIO", "TorchDistributions", "TorchONNX",
+                "TorchDistributed",
             ],
             path: "Sources/Libraries/SwiftTorch"
         ),
@@ -124,6 +131,10 @@ let package = Package(
                 "Torch", "TorchBase", "TorchCPU", "TorchNN", "TorchOptim", "TorchIO", "TorchDistributions", "TorchONNX",
             ],
             path: "Sources/Programs/TorchBench", swiftSettings: optimize
+        ),
+        .executableTarget(
+            name: "TorchDistCheck", dependencies: ["Torch", "TorchNN", "TorchOptim", "TorchDistributed"],
+            path: "Sources/Programs/TorchDistCheck"
         ),
         .executableTarget(name: "TorchDemo", dependencies: ["Torch"], path: "Sources/Programs/TorchDemo"),
         .executableTarget(
@@ -201,6 +212,11 @@ let package = Package(
         .testTarget(
             name: "TorchDistributionsTests",
             dependencies: ["TorchTestSupport", "Torch", "TorchBase", "TorchDistributions"], exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "TorchDistributedTests",
+            dependencies: ["TorchTestSupport", "Torch", "TorchData", "TorchDistributed", "TorchDistCheck"],
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "TorchONNXTests",

@@ -8,6 +8,8 @@ need=()
 dpkg -s libopenblas-dev >/dev/null 2>&1 || need+=(libopenblas-dev)
 dpkg -s dataset-fashion-mnist >/dev/null 2>&1 || need+=(dataset-fashion-mnist)
 dpkg -s zlib1g-dev >/dev/null 2>&1 || need+=(zlib1g-dev)
+# Open MPI: the collectives of TorchDistributed (opened at run time; its tests skip without it).
+dpkg -s openmpi-bin >/dev/null 2>&1 || need+=(openmpi-bin)
 # NumPy from Debian: stock Debian 12/13 refuse a system-wide `pip install` (PEP 668).
 python3 -c "import numpy" 2>/dev/null || need+=(python3-numpy)
 python3 -c "import venv, ensurepip" 2>/dev/null || need+=(python3-venv)

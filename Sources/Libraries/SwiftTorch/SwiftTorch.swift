@@ -12,3 +12,4 @@
 @_exported import TorchIO
 @_exported import TorchDistributions
 @_exported import TorchONNX
+@_exported import TorchDistributed

@@ -1,0 +1,106 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+import Torch
+import TorchBase
+
+/// `torch.distributed`: the default process group and its collectives.
+///
+/// ```swift
+/// try Torch.distributed.initProcessGroup(backend: .mpi)   // under `mpirun -np 2`
+/// let t = Tensor.ones([4]) * Double(Torch.distributed.rank + 1)
+/// try Torch.distributed.allReduce(t)                      // [3, 3, 3, 3] on both ranks
+/// ```
+public enum Distributed {
+    nonisolated(unsafe) static var world: ProcessGroup?
+    nonisolated(unsafe) static var finalized = false
+
+    /// Starts the default process group. Under `mpirun` the rank and world size are Open MPI's
+    /// (`OMPI_COMM_WORLD_RANK`, `OMPI_COMM_WORLD_SIZE`); a program started alone is a world of
+    /// one. `timeout`: seconds any collective may wait before it throws (PyTorch's default 30 min).
+    public static func initProcessGroup(backend: DistributedBackend = .mpi, timeout: Double = 1800) throws {
+        if world != nil { throw DistributedError("initProcessGroup: the default process group is already initialized") }
+        if finalized {
+            throw DistributedError("initProcessGroup: MPI cannot be started again after destroyProcessGroup")
+        }
+        let env = ProcessInfo.environment
+        guard let size = env["OMPI_COMM_WORLD_SIZE"].flatMap(Int.init) ?? env["WORLD_SIZE"].flatMap(Int.init),
+            size > 1
+        else {
+            world = ProcessGroup(rank: 0, worldSize: 1, timeout: timeout, mpi: nil)
+            return
+        }
+        let mpi = try MPILibrary.shared.get()
+        var flag: Int32 = 0
+        _ = mpi.initialized(&flag)
+        if flag == 0 {
+            let rc = mpi.initialize(nil, nil)
+            if rc != 0 { throw DistributedError("initProcessGroup: MPI_Init failed (error \(rc))") }
+        }
+        var rank: Int32 = 0, n: Int32 = 0
+        _ = mpi.commRank(mpi.commWorld, &rank)
+        _ = mpi.commSize(mpi.commWorld, &n)
+        world = ProcessGroup(rank: Int(rank), worldSize: Int(n), timeout: timeout, mpi: mpi)
+    }
+
+    /// Whether `initProcessGroup` has run (`torch.distributed.is_initialized`).
+    public static var isInitialized: Bool { world != nil }
+    /// This process's rank in the default group.
+    public static var rank: Int { world?.rank ?? 0 }
+    /// The number of processes in the default group.
+    public static var worldSize: Int { world?.worldSize ?? 1 }
+    /// The default group, when initialized.
+    public static var defaultGroup: ProcessGroup? { world }
+
+    /// Ends the default group (MPI_Finalize; MPI cannot start again in this process).
+    public static func destroyProcessGroup() {
+        if let mpi = world?.mpi {
+            _ = mpi.finalize()
+            finalized = true
+        }
+        world = nil
+    }
+
+    static func group(_ g: ProcessGroup?, _ op: String, file: StaticString, line: UInt) -> ProcessGroup {
+        guard let g = g ?? world else {
+            torchFail(
+                op,
+                "Default process group has not been initialized, please make sure to call "
+                    + "init_process_group.", file: file, line: line)
+        }
+        return g
+    }
+
+    /// The raw bytes of a CPU contiguous tensor (what MPI reads and writes).
+    static func buffer(_ t: Tensor, _ op: String, file: StaticString, line: UInt) -> UnsafeMutableRawPointer {
+        if t.device != .cpu {
+            torchFail(op, "the MPI backend takes CPU tensors, got one on \(t.device)", file: file, line: line)
+        }
+        if !t.isContiguous { torchFail(op, "Tensors must be contiguous", file: file, line: line) }
+        if t.count > Int(Int32.max) {
+            torchFail(op, "tensors over 2^31 elements are not supported yet", file: file, line: line)
+        }
+        return t.storage.data + t.storageOffset * t.itemSize
+    }
+}
+
+extension ProcessInfo {
+    static var environment: [String: String] {
+        var out: [String: String] = [:]
+        var p = environ
+        while let entry = p.pointee {
+            let s = String(cString: entry)
+            if let eq = s.firstIndex(of: "=") { out[String(s[..<eq])] = String(s[s.index(after: eq)...]) }
+            p += 1
+        }
+        return out
+    }
+}
+
+/// A namespace for `ProcessInfo.environment` without Foundation.
+enum ProcessInfo {}
+
+extension Torch {
+    /// `torch.distributed`: `Torch.distributed.initProcessGroup()`, collectives, DDP.
+    public static var distributed: Distributed.Type { Distributed.self }
+}

@@ -1,0 +1,101 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+import Torch
+import TorchBase
+
+// Note [Collectives with deadlines]
+// Every collective is started with Open MPI's nonblocking form (MPI_Iallreduce, MPI_Ibcast, ...)
+// and waited for by polling MPI_Test, which also drives Open MPI's progress engine. A blocking
+// call is the same start followed by `wait()`. Polling lets each wait have a deadline: a rank that
+// died or called a different collective makes the others throw, naming the op, its sequence
+// number in this process group and the rank, instead of hanging (PyTorch's NCCL watchdog and
+// `timeout=`). Tensors are reduced in place in their own storage (CPU, contiguous); dtypes MPI
+// has no type for (float16, bfloat16) travel through a float32 copy.
+
+/// The backend the process group runs on.
+public enum DistributedBackend: String, Sendable {
+    /// Open MPI, for CPU tensors (launch with `mpirun -np N`).
+    case mpi
+}
+
+/// The processes of one job and their collectives (PyTorch's `ProcessGroup`).
+public final class ProcessGroup: @unchecked Sendable {
+    /// This process's rank, `0..<worldSize`.
+    public let rank: Int
+    /// The number of processes.
+    public let worldSize: Int
+    /// How long a collective may wait before it throws.
+    public var timeout: Double
+    /// Open MPI, absent in a world of one started without `mpirun`.
+    let mpi: MPILibrary?
+    /// Collectives started so far (for error messages).
+    public private(set) var sequenceNumber = 0
+
+    init(rank: Int, worldSize: Int, timeout: Double, mpi: MPILibrary?) {
+        (self.rank, self.worldSize, self.timeout, self.mpi) = (rank, worldSize, timeout, mpi)
+    }
+
+    func next() -> Int {
+        sequenceNumber += 1
+        return sequenceNumber
+    }
+}
+
+/// A collective in flight (PyTorch's `Work`): `wait()` blocks until it completes or its deadline.
+public final class Work: @unchecked Sendable {
+    private var request = UnsafeMutablePointer<MPIHandle?>.allocate(capacity: 1)
+    private let mpi: MPILibrary?
+    private let what: String
+    private let timeout: Double
+    private var finish: (() -> Void)?
+    private var done = false
+
+    init(mpi: MPILibrary?, what: String, timeout: Double, finish: (() -> Void)? = nil) {
+        request.initialize(to: nil)
+        (self.mpi, self.what, self.timeout, self.finish) = (mpi, what, timeout, finish)
+    }
+
+    deinit { request.deallocate() }
+
+    var requestPointer: UnsafeMutablePointer<MPIHandle?> { request }
+
+    /// Whether it has completed (drives the progress engine once).
+    public func isCompleted() -> Bool {
+        if done { return true }
+        guard let mpi, request.pointee != nil else { return complete() }
+        var flag: Int32 = 0
+        _ = mpi.test(request, &flag, nil)
+        return flag != 0 ? complete() : false
+    }
+
+    private func complete() -> Bool {
+        done = true
+        finish?()
+        finish = nil
+        return true
+    }
+
+    /// Blocks until the collective completes; throws when it does not within `timeout` seconds
+    /// (the group's by default). A wait that threw can be waited for again.
+    public func wait(timeout: Double? = nil) throws {
+        let timeout = timeout ?? self.timeout
+        if isCompleted() { return }
+        let start = Work.now()
+        var spins = 0
+        while !isCompleted() {
+            spins += 1
+            if spins > 1000 { usleep(20) }
+            if Work.now() - start > timeout {
+                throw DistributedError(
+                    "\(what) did not complete within \(timeout) s: a rank may have died or called another collective")
+            }
+        }
+    }
+
+    static func now() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+    }
+}

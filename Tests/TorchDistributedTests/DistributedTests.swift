@@ -1,0 +1,90 @@
+import Foundation
+import Torch
+import TorchData
+import TorchDistributed
+import TorchTestSupport
+import XCTest
+
+/// The distributed module: the sampler against PyTorch, a world of one, and the collectives and
+/// DDP checks of `torch-dist-check` under `mpirun` with 2 and 4 ranks.
+final class DistributedTests: XCTestCase {
+    func testSamplerMatchesPyTorchWithoutShuffling() throws {
+        let url = repositoryRoot.appendingPathComponent("Tests/TorchDistributedTests/Fixtures/sampler.json")
+        let cases = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [[String: Any]])
+        XCTAssertEqual(cases.count, 48)
+        for c in cases {
+            let count = c["count"] as! Int, replicas = c["replicas"] as! Int, dropLast = c["drop_last"] as! Bool
+            let expected = c["indices"] as! [[Int]]
+            for rank in 0..<replicas {
+                let s = DistributedSampler(
+                    count: count, numReplicas: replicas, rank: rank, shuffle: false, dropLast: dropLast)
+                XCTAssertEqual(s.numSamples, c["num_samples"] as! Int, "\(c)")
+                XCTAssertEqual(s.indices(generator: .default), expected[rank], "\(c) rank \(rank)")
+            }
+        }
+    }
+
+    func testShuffledSamplerSharesOnePermutationAndNeedsSetEpoch() {
+        let ranks = (0..<3).map { DistributedSampler(count: 10, numReplicas: 3, rank: $0, seed: 5) }
+        var seen: [Int] = []
+        for s in ranks { seen += s.indices(generator: .default) }
+        XCTAssertEqual(seen.count, 12)
+        XCTAssertEqual(Set(seen), Set(0..<10))  // all covered, two repeated as padding
+        for s in ranks { s.setEpoch(1) }
+        let epoch1 = ranks.map { $0.indices(generator: .default) }
+        XCTAssertNotEqual(epoch1.flatMap { $0 }, seen)
+        let again = DistributedSampler(count: 10, numReplicas: 3, rank: 0, seed: 5)
+        again.setEpoch(1)
+        XCTAssertEqual(again.indices(generator: .default), epoch1[0])  // seed + epoch decide the order
+    }
+
+    func testAWorldOfOne() throws {
+        if !Distributed.isInitialized { try Torch.distributed.initProcessGroup() }
+        XCTAssertEqual(Torch.distributed.worldSize, 1)
+        let t = Tensor([1, 2, 3] as [Float])
+        try Torch.distributed.allReduce(t, op: .avg)
+        XCTAssertEqual(t.toArray(Float.self), [1, 2, 3])
+        let all = try Torch.distributed.allGather(t)
+        XCTAssertEqual(all.count, 1)
+        XCTAssertEqual(all[0].toArray(Float.self), [1, 2, 3])
+        try Torch.distributed.barrier()
+    }
+
+    /// Runs torch-dist-check under mpirun, or skips when Open MPI is not installed.
+    func mpirun(_ ranks: Int, _ args: [String] = []) throws -> (status: Int32, output: String, seconds: Double) {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/mpirun") else {
+            throw XCTSkip("no Open MPI (apt-get install openmpi-bin; scripts/setup.sh installs it)")
+        }
+        guard let exe = programBinary("torch-dist-check") else {
+            XCTFail("torch-dist-check is not built")
+            return (1, "", 0)
+        }
+        setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 1)
+        setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 1)
+        let start = Date()
+        let r = try runProgram(
+            "/usr/bin/mpirun", ["--oversubscribe", "-np", "\(ranks)", "--mca", "btl", "self,vader", exe.path] + args)
+        return (r.status, r.output, Date().timeIntervalSince(start))
+    }
+
+    func testCollectivesAndDDPOnTwoRanks() throws {
+        let r = try mpirun(2)
+        XCTAssertEqual(r.status, 0, r.output)
+        for rank in 0..<2 { XCTAssertTrue(r.output.contains("rank \(rank): "), r.output) }
+        XCTAssertFalse(r.output.contains("FAIL"), r.output)
+        XCTAssertTrue(r.output.contains("rank 0: 154 passed, 0 failed"), r.output)
+    }
+
+    func testCollectivesAndDDPOnFourRanks() throws {
+        let r = try mpirun(4)
+        XCTAssertEqual(r.status, 0, r.output)
+        XCTAssertFalse(r.output.contains("FAIL"), r.output)
+        for rank in 0..<4 { XCTAssertTrue(r.output.contains("rank \(rank): "), r.output) }
+    }
+
+    func testAKilledRankFailsTheJobInsteadOfHanging() throws {
+        let r = try mpirun(2, ["--die"])
+        XCTAssertNotEqual(r.status, 0, r.output)
+        XCTAssertLessThan(r.seconds, 60, r.output)
+    }
+}
