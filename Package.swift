@@ -115,7 +115,7 @@ let package = Package(
         .executableTarget(
             name: "TorchTrain",
             dependencies: [
-                "Torch", "TorchNN", "TorchOptim", "TorchData", "TorchIO", "SwiftTorch", "TorchONNX",
+                "Torch", "TorchNN", "TorchOptim", "TorchData", "TorchIO", "SwiftTorch", "TorchONNX", "TorchDistributed",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/Programs/TorchTrain", swiftSettings: optimize

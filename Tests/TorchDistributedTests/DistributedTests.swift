@@ -87,4 +87,31 @@ final class DistributedTests: XCTestCase {
         XCTAssertNotEqual(r.status, 0, r.output)
         XCTAssertLessThan(r.seconds, 60, r.output)
     }
+
+    /// The main job data-parallel under mpirun: rank 0 alone prints and saves.
+    func testTheMainJobTrainsDataParallel() throws {
+        guard FileManager.default.fileExists(atPath: "/usr/share/datasets/fashion-mnist") else {
+            throw XCTSkip("no Fashion-MNIST (apt-get install dataset-fashion-mnist)")
+        }
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/mpirun") else {
+            throw XCTSkip("no Open MPI (apt-get install openmpi-bin; scripts/setup.sh installs it)")
+        }
+        let exe = try XCTUnwrap(programBinary("torch-train"))
+        let dir = NSTemporaryDirectory() + "torch-train-ddp-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 1)
+        setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 1)
+        let r = try runProgram(
+            "/usr/bin/mpirun",
+            [
+                "--oversubscribe", "-np", "2", "--mca", "btl", "self,vader", exe.path, "--limit", "1024", "--epochs",
+                "1",
+                "--workers", "0", "--logdir", dir,
+            ])
+        XCTAssertEqual(r.status, 0, r.output)
+        XCTAssertTrue(r.output.contains("data-parallel on 2 processes"), r.output)
+        XCTAssertEqual(r.output.components(separatedBy: "epoch 1 done").count, 2, r.output)  // rank 0 only
+        XCTAssertTrue(r.output.contains("test accuracy"), r.output)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/checkpoint.safetensors"))
+    }
 }

@@ -126,7 +126,7 @@ public final class DataLoader<D: Dataset, Batch>: Sequence {
     }
 
     /// The number of batches per epoch.
-    public var count: Int { batchSampler.batches(generator: RandomGenerator(seed: seed)).count }
+    public var count: Int { batchSampler.count(generator: RandomGenerator(seed: seed)) }
 
     /// The batches of the next epoch; `next()` throws the first failure.
     public func epochIterator() -> EpochIterator {

@@ -104,6 +104,14 @@ public func randomSplit<D: Dataset>(_ dataset: D, lengths: [Int], generator: Gen
 public protocol Sampler {
     /// Indices for one epoch; `generator` is the loader's, seeded per epoch.
     func indices(generator: Generator) -> [Int]
+    /// How many indices an epoch has, when known without drawing them (so that counting the
+    /// batches draws nothing); nil by default.
+    var indexCount: Int? { get }
+}
+
+extension Sampler {
+    /// Unknown: counting draws an epoch's indices.
+    public var indexCount: Int? { nil }
 }
 
 /// Indices 0, 1, 2, ... in order (`torch.utils.data.SequentialSampler`). ```SequentialSampler(count: 10)```
@@ -175,6 +183,12 @@ public struct BatchSampler {
         precondition(batchSize > 0, "BatchSampler: batchSize should be a positive integer, got \(batchSize)")
         self.sampler = sampler; self.batchSize = batchSize; self.dropLast = dropLast
     }
+    /// The number of batches per epoch.
+    public func count(generator: Generator) -> Int {
+        guard let n = sampler.indexCount else { return batches(generator: generator).count }
+        return dropLast ? n / batchSize : (n + batchSize - 1) / batchSize
+    }
+
     /// This epoch's batches of indices.
     public func batches(generator: Generator) -> [[Int]] {
         let idx = sampler.indices(generator: generator)

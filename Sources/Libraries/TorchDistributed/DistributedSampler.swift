@@ -43,6 +43,9 @@ public final class DistributedSampler: Sampler, @unchecked Sendable {
             ? (count - numReplicas + numReplicas - 1) / numReplicas : (count + numReplicas - 1) / numReplicas
     }
 
+    /// `numSamples`: the loader counts batches without drawing an epoch.
+    public var indexCount: Int? { numSamples }
+
     /// The epoch whose permutation the next `indices` draws (call before each epoch).
     public func setEpoch(_ epoch: Int) { self.epoch = epoch }
 

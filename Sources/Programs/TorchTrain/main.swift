@@ -11,6 +11,7 @@ import TorchData
 import TorchIO
 import SwiftTorch
 import TorchONNX
+import TorchDistributed
 import ArgumentParser
 #if canImport(Glibc)
     import Glibc
@@ -109,15 +110,36 @@ case "cnn":
 default:
     fail("unknown model \(modelName) (mlp or cnn)")
 }
+// Data-parallel under `mpirun -np N`: each rank trains on its shard of every batch (the global
+// batch stays --batch-size), gradients averaged by DDP; rank 0 alone prints, logs and saves.
+let dataParallel = (getenv("OMPI_COMM_WORLD_SIZE").flatMap { Int(String(cString: $0)) } ?? 1) > 1
+var net: Module = model
+var sampler: DistributedSampler?
+if dataParallel {
+    do {
+        try Torch.distributed.initProcessGroup(backend: .mpi)
+        net = try DistributedDataParallel(model)
+    } catch { fail("cannot start data-parallel training: \(error)") }
+    if batch % Torch.distributed.worldSize != 0 {
+        fail("--batch-size \(batch) must be a multiple of the \(Torch.distributed.worldSize) processes")
+    }
+    sampler = DistributedSampler(count: normX.shape[0], seed: seed)
+    if Torch.distributed.rank != 0 { _ = freopen("/dev/null", "w", stdout) }
+}
+let isRankZero = Torch.distributed.rank == 0
 let opt = SGD(model.parameters(), lr: lr, momentum: 0.9)
 let logDir = options["logdir"]!.isEmpty ? "runs/\(modelName)" : options["logdir"]!
-let writer: SummaryWriter
-do { writer = try SummaryWriter(logDir: logDir) } catch { fail("cannot write TensorBoard logs: \(error)") }
+var writer: SummaryWriter?
+if isRankZero {
+    do { writer = try SummaryWriter(logDir: logDir) } catch { fail("cannot write TensorBoard logs: \(error)") }
+}
 let checkpointPath = "\(logDir)/checkpoint.safetensors"
 var firstEpoch = 1
 var globalStep = 0
 // Worker threads assemble the next batches while the model trains on the current one.
-let loader = DataLoader(TensorDataset(normX, trainY), batchSize: batch, shuffle: true, numWorkers: workers, seed: seed)
+let loader = DataLoader(
+    TensorDataset(normX, trainY), batchSize: batch / Torch.distributed.worldSize, shuffle: sampler == nil,
+    sampler: sampler, numWorkers: workers, seed: seed)
 // Resume: parameters, momentum, epoch and step, and the random state, from an atomic checkpoint.
 if !options["resume"]!.isEmpty {
     do {
@@ -156,6 +178,7 @@ let isTTY = isatty(1) != 0
 print(
     "training \(modelName) on \(normX.shape[0]) Fashion-MNIST images, \(epochs) epochs, batch \(batch), lr \(lr), "
         + "\(Torch.numThreads) threads"
+        + (dataParallel ? ", data-parallel on \(Torch.distributed.worldSize) processes" : "")
 )
 
 func evaluate() -> Double {
@@ -176,14 +199,14 @@ for epoch in firstEpoch...max(firstEpoch, epochs) where epoch <= epochs {
     let total = loader.count
     /// One optimisation step, with the progress line.
     func trainStep(_ x: Tensor, _ y: Tensor) {
-        let loss = crossEntropy(model(x), y)
+        let loss = crossEntropy(net(x), y)
         opt.zeroGrad()
         loss.backward()
         opt.step()
         step += 1
         globalStep += 1
         seen += x.shape[0]
-        if globalStep % 100 == 0 { try? writer.addScalar("loss/train", loss.item(), step: globalStep) }
+        if globalStep % 100 == 0 { try? writer?.addScalar("loss/train", loss.item(), step: globalStep) }
         running = step == 1 ? loss.item() : 0.98 * running + 0.02 * loss.item()
         let elapsed = now() - t0
         let rate = Double(seen) / elapsed
@@ -200,9 +223,10 @@ for epoch in firstEpoch...max(firstEpoch, epochs) where epoch <= epochs {
             print("epoch \(epoch) step \(step)/\(total) loss \(fmt(running)) \(Int(rate)) samples/s")
         }
     }
+    sampler?.setEpoch(epoch)
     let batches = loader.makeIterator()
     // `--profile`: the first steps of the run inside the profiler, then on as usual.
-    if let path = parsed.profile, epoch == firstEpoch {
+    if let path = parsed.profile, epoch == firstEpoch, isRankZero {
         var profiled = 0
         let prof = Torch.profiler.profile(recordShapes: true, profileMemory: true, withStack: true) {
             while profiled < 20, let b = batches.next() {
@@ -217,15 +241,15 @@ for epoch in firstEpoch...max(firstEpoch, epochs) where epoch <= epochs {
     while let b = batches.next() { trainStep(b[0], b[1]) }
     if isTTY { print("") }
     let evalStart = now()
-    let acc = evaluate()
+    let acc = isRankZero ? evaluate() : 0
     if getenv("TORCH_TRAIN_VERBOSE") != nil { print("evaluation took \(fmt(now() - evalStart))s") }
     print("epoch \(epoch) done in \(fmt(now() - t0))s: train loss \(fmt(running)), test accuracy \(fmt(acc))")
-    try? writer.addScalar("accuracy/test", acc, step: globalStep)
-    try? writer.addScalar("lr", lr, step: globalStep)
-    saveCheckpoint(epoch: epoch)
+    try? writer?.addScalar("accuracy/test", acc, step: globalStep)
+    try? writer?.addScalar("lr", lr, step: globalStep)
+    if isRankZero { saveCheckpoint(epoch: epoch) }
 }
 
-if let path = parsed.exportONNX {
+if let path = parsed.exportONNX, isRankZero {
     do {
         try Torch.onnx.export(
             model, [testX.narrow(0, start: 0, length: 2)], to: path, inputNames: ["image"], outputNames: ["logits"],
@@ -235,6 +259,8 @@ if let path = parsed.exportONNX {
         )
     } catch { fail("cannot export ONNX: \(error)") }
 }
+
+if dataParallel { Torch.distributed.destroyProcessGroup() }
 
 func fmt(_ v: Double) -> String {
     let r = (v * 10_000).rounded() / 10_000
