@@ -140,8 +140,11 @@ final class Reducer {
         }
         bucket.pending -= 1
         if bucket.pending == 0 {
-            do { bucket.work = try Distributed.allReduceAsync(bucket.buffer, op: .avg, group: group) } catch {
-                torchFail("DistributedDataParallel", "\(error)", file: #fileID, line: #line)
+            // A profiler span per bucket launch (and per wait below), as PyTorch's reducer records.
+            Profiling.span("DDP: all-reduce bucket \(b) (\(bucket.buffer.count) elements)", .user) {
+                do { bucket.work = try Distributed.allReduceAsync(bucket.buffer, op: .avg, group: group) } catch {
+                    torchFail("DistributedDataParallel", "\(error)", file: #fileID, line: #line)
+                }
             }
             launched += 1
         }
@@ -150,9 +153,11 @@ final class Reducer {
         started = false
         var own: Tensor?
         Torch.noGrad {
-            for bucket in buckets {
-                do { try bucket.work?.wait() } catch {
-                    torchFail("DistributedDataParallel", "\(error)", file: #fileID, line: #line)
+            for (index, bucket) in buckets.enumerated() {
+                Profiling.span("DDP: wait bucket \(index)", .user) {
+                    do { try bucket.work?.wait() } catch {
+                        torchFail("DistributedDataParallel", "\(error)", file: #fileID, line: #line)
+                    }
                 }
                 bucket.work = nil
                 for e in bucket.params {

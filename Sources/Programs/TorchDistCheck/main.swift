@@ -19,6 +19,12 @@ do {
     exit(2)
 }
 let rank = Torch.distributed.rank, n = Torch.distributed.worldSize
+// `--bench`: all-reduce latency and bus bandwidth, and a DDP training step (rank 0 prints).
+if CommandLine.arguments.contains("--bench") {
+    do { try distributedBench(rank: rank, n: n) } catch { print("bench failed: \(error)") }
+    Torch.distributed.destroyProcessGroup()
+    exit(0)
+}
 // `--die`: the last rank is killed before a collective; the job must end, not hang.
 if CommandLine.arguments.contains("--die") {
     if rank == n - 1 { kill(getpid(), SIGKILL) }
