@@ -72,7 +72,15 @@ final class DistributedTests: XCTestCase {
         XCTAssertEqual(r.status, 0, r.output)
         for rank in 0..<2 { XCTAssertTrue(r.output.contains("rank \(rank): "), r.output) }
         XCTAssertFalse(r.output.contains("FAIL"), r.output)
-        XCTAssertTrue(r.output.contains("rank 0: 154 passed, 0 failed"), r.output)
+        // Every rank ran every check (about 170 each) and none failed.
+        for rank in 0..<2 {
+            let line = r.output.split(separator: "\n").first {
+                $0.hasPrefix("rank \(rank): ") && $0.hasSuffix(" failed")
+            }
+            let passed = line.flatMap { Int($0.split(separator: " ")[2]) } ?? 0
+            XCTAssertGreaterThan(passed, 150, r.output)
+            XCTAssertTrue(line?.hasSuffix(", 0 failed") == true, r.output)
+        }
     }
 
     func testCollectivesAndDDPOnFourRanks() throws {

@@ -34,11 +34,21 @@ final class MPILibrary: @unchecked Sendable {
             UnsafeRawPointer?, Int32, MPIHandle, UnsafeMutableRawPointer?, Int32, MPIHandle, MPIHandle, Request
         ) -> Int32
     typealias TestFn = @convention(c) (Request, UnsafeMutablePointer<Int32>, UnsafeMutableRawPointer?) -> Int32
+    typealias IrootedFn =
+        @convention(c) (
+            UnsafeRawPointer?, Int32, MPIHandle, UnsafeMutableRawPointer?, Int32, MPIHandle, Int32, MPIHandle, Request
+        ) -> Int32
+    typealias IsendFn =
+        @convention(c) (UnsafeRawPointer?, Int32, MPIHandle, Int32, Int32, MPIHandle, Request) -> Int32
+    typealias IrecvFn =
+        @convention(c) (UnsafeMutableRawPointer?, Int32, MPIHandle, Int32, Int32, MPIHandle, Request) -> Int32
 
     let initialize: InitFn, initialized: FlagFn, finalized: FlagFn, finalize: VoidFn
     let commRank: CommIntFn, commSize: CommIntFn
     let iallreduce: IallreduceFn, ireduce: IreduceFn, ibcast: IbcastFn, ibarrier: IbarrierFn
     let iallgather: IallgatherFn, test: TestFn
+    let igather: IrootedFn, iscatter: IrootedFn, ialltoall: IallgatherFn, ireduceScatterBlock: IallreduceFn
+    let isend: IsendFn, irecv: IrecvFn
     let commWorld: MPIHandle
     private let handles: [String: MPIHandle]
 
@@ -76,6 +86,12 @@ final class MPILibrary: @unchecked Sendable {
         ibarrier = try sym("MPI_Ibarrier", IbarrierFn.self)
         iallgather = try sym("MPI_Iallgather", IallgatherFn.self)
         test = try sym("MPI_Test", TestFn.self)
+        igather = try sym("MPI_Igather", IrootedFn.self)
+        iscatter = try sym("MPI_Iscatter", IrootedFn.self)
+        ialltoall = try sym("MPI_Ialltoall", IallgatherFn.self)
+        ireduceScatterBlock = try sym("MPI_Ireduce_scatter_block", IallreduceFn.self)
+        isend = try sym("MPI_Isend", IsendFn.self)
+        irecv = try sym("MPI_Irecv", IrecvFn.self)
         commWorld = try handle("ompi_mpi_comm_world")
         var hs: [String: MPIHandle] = [:]
         for n in [

@@ -103,6 +103,44 @@ for dtype in dtypes {
     } catch { check(false, "\(dtype): \(error)") }
 }
 
+// The rooted, all-to-all and point-to-point collectives, in float32 and int64.
+for dtype in [DType.float32, .int64, .float16] {
+    do {
+        let mine = input(rank, dtype)
+        let gathered = try Torch.distributed.gather(mine, dst: 0)
+        if rank == 0 {
+            check(gathered?.count == n, "gather count")
+            for (i, t) in (gathered ?? []).enumerated() {
+                check(t.toArray(Double.self) == input(i, dtype).toArray(Double.self), "gather \(dtype) [\(i)]")
+            }
+        } else {
+            check(gathered == nil, "gather off the root")
+        }
+        let out = Tensor.zeros([6], dtype: dtype)
+        let list = rank == n - 1 ? (0..<n).map { input($0 * 10, dtype) } : nil
+        try Torch.distributed.scatter(out, scatterList: list, src: n - 1)
+        check(out.toArray(Double.self) == input(rank * 10, dtype).toArray(Double.self), "scatter \(dtype)")
+        // allToAll: rank r sends input(100 r + j) to rank j.
+        let sent = (0..<n).map { input(100 * rank + $0, dtype) }
+        let got = try Torch.distributed.allToAll(sent)
+        for (j, t) in got.enumerated() {
+            check(
+                t.toArray(Double.self) == input(100 * j + rank, dtype).toArray(Double.self), "allToAll \(dtype) [\(j)]")
+        }
+        let rs = Tensor.zeros([6], dtype: dtype)
+        try Torch.distributed.reduceScatter(rs, (0..<n).map { input(rank + $0, dtype) })
+        let want = (0..<n).map { input($0 + rank, .float64) }.reduce(Tensor.zeros([6], dtype: .float64), +)
+        check(rs.toArray(Double.self) == want.toArray(Double.self), "reduceScatter \(dtype)")
+        // A ring of point-to-point messages.
+        let inbox = Tensor.zeros([6], dtype: dtype)
+        let r = try Torch.distributed.irecv(inbox, src: (rank + n - 1) % n, tag: 7)
+        let s = try Torch.distributed.isend(mine, dst: (rank + 1) % n, tag: 7)
+        try s.wait()
+        try r.wait()
+        check(inbox.toArray(Double.self) == input((rank + n - 1) % n, dtype).toArray(Double.self), "send/recv \(dtype)")
+    } catch { check(false, "rooted \(dtype): \(error)") }
+}
+
 // Async works waited out of order.
 do {
     let a = Tensor.full([1000], Double(rank)), b = Tensor.full([10], Double(rank + 10))
