@@ -90,6 +90,20 @@ final class DistributedTests: XCTestCase {
         for rank in 0..<4 { XCTAssertTrue(r.output.contains("rank \(rank): "), r.output) }
     }
 
+    func testDebugModeNamesARankThatCallsAnotherShape() throws {
+        setenv("TORCH_DISTRIBUTED_DEBUG", "DETAIL", 1)
+        defer { unsetenv("TORCH_DISTRIBUTED_DEBUG") }
+        let r = try mpirun(2, ["--mismatch"])
+        XCTAssertEqual(r.status, 0, r.output)
+        for rank in 0..<2 {
+            XCTAssertTrue(
+                r.output.contains("rank \(rank): allReduce(sum) #1 on rank \(rank) of 2"), r.output)
+        }
+        XCTAssertTrue(r.output.contains("ranks [1] called a different collective or shape than rank 0"), r.output)
+        XCTAssertTrue(r.output.contains("shape [5]"), r.output)
+        XCTAssertFalse(r.output.contains("unnoticed"), r.output)
+    }
+
     func testAKilledRankFailsTheJobInsteadOfHanging() throws {
         let r = try mpirun(2, ["--die"])
         XCTAssertNotEqual(r.status, 0, r.output)

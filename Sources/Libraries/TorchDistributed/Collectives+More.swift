@@ -14,7 +14,7 @@ extension Distributed {
         let (source, _) = transportable(tensor.contiguous())
         let isRoot = g.rank == dst
         let out = Tensor.empty(isRoot ? [g.worldSize] + tensor.shape : [0], dtype: source.dtype)
-        let work = Work(mpi: g.mpi, what: describe("gather(dst: \(dst))", g, tensor), timeout: g.timeout)
+        let work = Work(mpi: g.mpi, what: try begin("gather(dst: \(dst))", g, tensor), timeout: g.timeout)
         if let mpi = g.mpi {
             let dt = mpi.datatype(source.dtype)!
             let rc = mpi.igather(
@@ -51,7 +51,7 @@ extension Distributed {
         let (target, copyBack) = transportable(output)
         let (source, _) = transportable(stacked)
         let work = Work(
-            mpi: g.mpi, what: describe("scatter(src: \(src))", g, output), timeout: g.timeout,
+            mpi: g.mpi, what: try begin("scatter(src: \(src))", g, output), timeout: g.timeout,
             finish: {
                 Torch.noGrad { copyBack() }
                 output.bumpVersion()
@@ -80,7 +80,7 @@ extension Distributed {
         }
         let (source, _) = transportable(Torch.noGrad { Tensor.stack(inputs).contiguous() })
         let out = Tensor.empty(source.shape, dtype: source.dtype)
-        let work = Work(mpi: g.mpi, what: describe("allToAll", g, first), timeout: g.timeout)
+        let work = Work(mpi: g.mpi, what: try begin("allToAll", g, first), timeout: g.timeout)
         if let mpi = g.mpi {
             let dt = mpi.datatype(source.dtype)!, n = Int32(first.count)
             let rc = mpi.ialltoall(
@@ -111,7 +111,7 @@ extension Distributed {
         let (target, copyBack) = transportable(output)
         let n = Double(g.worldSize)
         let work = Work(
-            mpi: g.mpi, what: describe("reduceScatter(\(op.rawValue))", g, output), timeout: g.timeout,
+            mpi: g.mpi, what: try begin("reduceScatter(\(op.rawValue))", g, output), timeout: g.timeout,
             finish: {
                 Torch.noGrad {
                     if op == .avg { target.copy_(target / n) }
@@ -139,7 +139,9 @@ extension Distributed {
         let g = Distributed.group(group, "isend", file: file, line: line)
         checkRank(dst, g, "isend", file: file, line: line)
         let (source, _) = transportable(tensor.contiguous())
-        let work = Work(mpi: g.mpi, what: describe("isend(dst: \(dst), tag: \(tag))", g, tensor), timeout: g.timeout)
+        let work = Work(
+            mpi: g.mpi, what: try begin(collective: false, "isend(dst: \(dst), tag: \(tag))", g, tensor),
+            timeout: g.timeout)
         guard let mpi = g.mpi else { torchFail("isend", "a world of one has no other rank", file: file, line: line) }
         let rc = mpi.isend(
             buffer(source, "isend", file: file, line: line), Int32(source.count), mpi.datatype(source.dtype)!,
@@ -157,7 +159,8 @@ extension Distributed {
         checkRank(src, g, "irecv", file: file, line: line)
         let (target, copyBack) = transportable(tensor)
         let work = Work(
-            mpi: g.mpi, what: describe("irecv(src: \(src), tag: \(tag))", g, tensor), timeout: g.timeout,
+            mpi: g.mpi, what: try begin(collective: false, "irecv(src: \(src), tag: \(tag))", g, tensor),
+            timeout: g.timeout,
             finish: {
                 Torch.noGrad { copyBack() }
                 tensor.bumpVersion()

@@ -23,7 +23,7 @@ extension Distributed {
     ) throws -> Work {
         let g = Distributed.group(group, "allReduce", file: file, line: line)
         checkOp(op, tensor.dtype, "allReduce", file: file, line: line)
-        let what = describe("allReduce(\(op.rawValue))", g, tensor)
+        let what = try begin("allReduce(\(op.rawValue))", g, tensor)
         let (target, copyBack) = transportable(tensor)
         let n = Double(g.worldSize)
         let work = Work(
@@ -57,7 +57,7 @@ extension Distributed {
     ) throws -> Work {
         let g = Distributed.group(group, "broadcast", file: file, line: line)
         checkRank(src, g, "broadcast", file: file, line: line)
-        let what = describe("broadcast(src: \(src))", g, tensor)
+        let what = try begin("broadcast(src: \(src))", g, tensor)
         let (target, copyBack) = transportable(tensor)
         let work = Work(
             mpi: g.mpi, what: what, timeout: g.timeout,
@@ -81,7 +81,7 @@ extension Distributed {
         let g = Distributed.group(group, "reduce", file: file, line: line)
         checkRank(dst, g, "reduce", file: file, line: line)
         checkOp(op, tensor.dtype, "reduce", file: file, line: line)
-        let what = describe("reduce(\(op.rawValue), dst: \(dst))", g, tensor)
+        let what = try begin("reduce(\(op.rawValue), dst: \(dst))", g, tensor)
         let (target, copyBack) = transportable(tensor)
         let isRoot = g.rank == dst
         let n = Double(g.worldSize)
@@ -117,7 +117,7 @@ extension Distributed {
         _ tensor: Tensor, group: ProcessGroup? = nil, file: StaticString = #fileID, line: UInt = #line
     ) throws -> Tensor {
         let g = Distributed.group(group, "allGather", file: file, line: line)
-        let what = describe("allGather", g, tensor)
+        let what = try begin("allGather", g, tensor)
         let (source, _) = transportable(tensor.contiguous())
         let out = Tensor.empty([g.worldSize] + tensor.shape, dtype: source.dtype)
         let work = Work(mpi: g.mpi, what: what, timeout: g.timeout)
@@ -146,8 +146,11 @@ extension Distributed {
         try work.wait()
     }
 
-    static func describe(_ op: String, _ g: ProcessGroup, _ t: Tensor) -> String {
-        "\(op) #\(g.next()) on rank \(g.rank) of \(g.worldSize) (\(t.dtype) \(t.shape))"
+    /// The next collective's description (for errors), after the cross-rank check of debug mode.
+    static func begin(collective: Bool = true, _ op: String, _ g: ProcessGroup, _ t: Tensor) throws -> String {
+        let what = "\(op) #\(g.next()) on rank \(g.rank) of \(g.worldSize) (\(t.dtype) \(t.shape))"
+        if collective && g.debug { try g.checkSameCall(op, t, what) }
+        return what
     }
 
     static func checkRank(_ r: Int, _ g: ProcessGroup, _ op: String, file: StaticString, line: UInt) {

@@ -41,6 +41,7 @@ public enum Distributed {
         _ = mpi.commRank(mpi.commWorld, &rank)
         _ = mpi.commSize(mpi.commWorld, &n)
         world = ProcessGroup(rank: Int(rank), worldSize: Int(n), timeout: timeout, mpi: mpi)
+        world?.debug = env["TORCH_DISTRIBUTED_DEBUG"] == "DETAIL"
     }
 
     /// Whether `initProcessGroup` has run (`torch.distributed.is_initialized`).

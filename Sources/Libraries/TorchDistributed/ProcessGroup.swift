@@ -31,6 +31,9 @@ public final class ProcessGroup: @unchecked Sendable {
     let mpi: MPILibrary?
     /// Collectives started so far (for error messages).
     public private(set) var sequenceNumber = 0
+    /// Whether each collective first checks that every rank calls the same one with the same
+    /// shape and dtype (`TORCH_DISTRIBUTED_DEBUG=DETAIL`).
+    public var debug = false
 
     init(rank: Int, worldSize: Int, timeout: Double, mpi: MPILibrary?) {
         (self.rank, self.worldSize, self.timeout, self.mpi) = (rank, worldSize, timeout, mpi)
@@ -39,6 +42,43 @@ public final class ProcessGroup: @unchecked Sendable {
     func next() -> Int {
         sequenceNumber += 1
         return sequenceNumber
+    }
+
+    /// Debug mode: gathers every rank's (op, dtype, shape, sequence number) and throws naming the
+    /// ranks that disagree with rank 0, before the collective itself could hang or mix data.
+    func checkSameCall(_ op: String, _ t: Tensor, _ what: String) throws {
+        guard let mpi, worldSize > 1 else { return }
+        let name = op.prefix { $0 != "(" }
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a: the same on every rank
+        for b in name.utf8 { hash = (hash ^ UInt64(b)) &* 0x100_0000_01b3 }
+        var mine: [Int64] = [Int64(bitPattern: hash), Int64(t.dtype.itemSize), Int64(t.rank), Int64(sequenceNumber)]
+        mine += (0..<6).map { $0 < t.rank ? Int64(t.shape[$0]) : -1 }
+        let width = mine.count
+        var all = [Int64](repeating: 0, count: width * worldSize)
+        let work = Work(mpi: mpi, what: "debug check before \(what)", timeout: timeout)
+        let dt = mpi.datatype(.int64)!
+        let rc = mine.withUnsafeBytes { src in
+            all.withUnsafeMutableBytes { dst in
+                mpi.iallgather(
+                    src.baseAddress, Int32(width), dt, dst.baseAddress, Int32(width), dt, mpi.commWorld,
+                    work.requestPointer)
+            }
+        }
+        if rc != 0 { throw DistributedError("debug check: MPI_Iallgather failed (error \(rc))") }
+        try work.wait()
+        let reference = Array(all[0..<width])
+        let differing = (1..<worldSize).filter { Array(all[$0 * width..<($0 + 1) * width]) != reference }
+        if !differing.isEmpty {
+            let describe = { (r: Int) -> String in
+                let row = Array(all[r * width..<(r + 1) * width])
+                let shape = row[4..<(4 + Int(row[2]))].map(String.init).joined(separator: ", ")
+                return
+                    "rank \(r): collective #\(row[3]), op hash \(UInt64(bitPattern: row[0]) % 100_000), shape [\(shape)]"
+            }
+            throw DistributedError(
+                "\(what): ranks \(differing) called a different collective or shape than rank 0 (\(describe(0)); "
+                    + differing.map(describe).joined(separator: "; ") + ")")
+        }
     }
 }
 

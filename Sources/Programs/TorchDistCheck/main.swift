@@ -25,6 +25,16 @@ if CommandLine.arguments.contains("--bench") {
     Torch.distributed.destroyProcessGroup()
     exit(0)
 }
+// `--mismatch` (with TORCH_DISTRIBUTED_DEBUG=DETAIL): the last rank all-reduces another shape; the
+// debug check must name it on every rank instead of mixing data or hanging.
+if CommandLine.arguments.contains("--mismatch") {
+    do {
+        try Torch.distributed.allReduce(Tensor.ones([rank == n - 1 ? 5 : 4]))
+        print("rank \(rank): the mismatch went unnoticed")
+    } catch { print("rank \(rank): \(error)") }
+    Torch.distributed.destroyProcessGroup()
+    exit(0)
+}
 // `--die`: the last rank is killed before a collective; the job must end, not hang.
 if CommandLine.arguments.contains("--die") {
     if rank == n - 1 { kill(getpid(), SIGKILL) }
@@ -140,6 +150,18 @@ for dtype in [DType.float32, .int64, .float16] {
         check(inbox.toArray(Double.self) == input((rank + n - 1) % n, dtype).toArray(Double.self), "send/recv \(dtype)")
     } catch { check(false, "rooted \(dtype): \(error)") }
 }
+
+// Codable values.
+do {
+    struct Config: Codable, Equatable {
+        var name: String
+        var sizes: [Int]
+    }
+    let c = try Torch.distributed.broadcastObject(rank == 0 ? Config(name: "run-α", sizes: [3, 1, 4]) : nil, src: 0)
+    check(c == Config(name: "run-α", sizes: [3, 1, 4]), "broadcastObject")
+    let all = try Torch.distributed.allGatherObject(String(repeating: "x", count: rank + 1))
+    check(all == (0..<n).map { String(repeating: "x", count: $0 + 1) }, "allGatherObject \(all)")
+} catch { check(false, "objects: \(error)") }
 
 // Async works waited out of order.
 do {
