@@ -29,13 +29,18 @@ public final class DistributedDataParallel: Module {
     public let module: Module
     private let reducer: Reducer
     private let broadcastBuffers: Bool
+    /// Whether each forward looks for parameters its output does not depend on and counts them
+    /// as ready with a zero gradient (PyTorch's `find_unused_parameters`).
+    public let findUnusedParameters: Bool
 
     /// Wraps `module`: broadcasts its parameters and buffers from rank 0 and hooks its gradients.
     /// `bucketCapMB`: the size of a gradient bucket.
     public init(
-        _ module: Module, bucketCapMB: Double = 25, broadcastBuffers: Bool = true, group: ProcessGroup? = nil,
-        file: StaticString = #fileID, line: UInt = #line
+        _ module: Module, bucketCapMB: Double = 25, broadcastBuffers: Bool = true,
+        findUnusedParameters: Bool = false, group: ProcessGroup? = nil, file: StaticString = #fileID,
+        line: UInt = #line
     ) throws {
+        self.findUnusedParameters = findUnusedParameters
         let g = Distributed.group(group, "DistributedDataParallel", file: file, line: line)
         self.module = module
         self.broadcastBuffers = broadcastBuffers
@@ -60,7 +65,11 @@ public final class DistributedDataParallel: Module {
         } catch {
             torchFail("DistributedDataParallel", "\(error)", file: #fileID, line: #line)
         }
-        return module(x)
+        let y = module(x)
+        if findUnusedParameters && training && Torch.isGradEnabled {
+            reducer.markUnused(reachable: y.reachableLeafIDs())
+        }
+        return y
     }
 
     /// Runs `body` with gradient averaging off: gradients accumulate locally (`no_sync`), to be
@@ -91,6 +100,8 @@ final class Reducer {
     var started = false
     var launched = 0
     var handles: [HookHandle] = []
+    /// Parameters this step's forward did not reach.
+    var unused = Set<ObjectIdentifier>()
 
     init(named: [(String, Tensor)], group: ProcessGroup, bucketCapMB: Double) {
         self.group = group
@@ -151,6 +162,7 @@ final class Reducer {
         guard launched == buckets.count else { return Torch.noGrad { Tensor.zerosLike(g) } }
         // The last gradient: wait for every bucket and hand out the averages.
         started = false
+        defer { unused.removeAll() }
         var own: Tensor?
         Torch.noGrad {
             for (index, bucket) in buckets.enumerated() {
@@ -166,13 +178,26 @@ final class Reducer {
                         // Accumulated onto zeros after this hook returns: exactly the average.
                         e.tensor.grad?.zero_()
                         own = avg.clone()
-                    } else {
-                        e.tensor.grad?.copy_(avg)
+                    } else if let grad = e.tensor.grad {
+                        grad.copy_(avg)
+                    } else if unused.contains(ObjectIdentifier(e.tensor)) {
+                        e.tensor.grad = avg.clone()  // used on another rank, or zeros
                     }
                 }
             }
         }
         return own
+    }
+
+    /// Counts the parameters the output does not reach as ready, with a zero gradient of their own.
+    func markUnused(reachable: Set<ObjectIdentifier>) {
+        guard enabled else { return }
+        for bucket in buckets {
+            for e in bucket.params where !(e.tensor.leafID.map(reachable.contains) ?? false) {
+                unused.insert(ObjectIdentifier(e.tensor))
+                _ = ready(e.tensor, Tensor.zerosLike(e.tensor))
+            }
+        }
     }
 
     /// Throws when the previous backward left buckets unreduced: parameters without gradients.

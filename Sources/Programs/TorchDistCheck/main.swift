@@ -256,6 +256,25 @@ do {
     }
 } catch { check(false, "DDP: \(error)") }
 
+// findUnusedParameters: a branch the forward never uses gets zero gradients, the rest the average.
+do {
+    final class Branchy: Module {
+        let used = Linear(5, 3), unused = Linear(5, 3)
+        override func forward(_ x: Tensor) -> Tensor { used(x) }
+    }
+    let model = Branchy()
+    let ddp = try DistributedDataParallel(model, findUnusedParameters: true)
+    let x = Tensor.full([2, 5], Double(rank + 1))
+    for _ in 0..<2 {
+        model.zeroGrad()
+        ddp(x).sum().backward()
+        let g = model.used.weight.grad!.toArray(Float.self)
+        let want = Float((1...n).reduce(0, +)) * 2 / Float(n)  // mean over ranks of 2·(rank+1)
+        check(g.allSatisfy { $0 == want }, "findUnusedParameters used grad \(g.prefix(3))")
+        check(model.unused.weight.grad?.toArray(Float.self).allSatisfy { $0 == 0 } == true, "unused grad is zero")
+    }
+} catch { check(false, "findUnusedParameters: \(error)") }
+
 print("rank \(rank): \(passed) passed, \(failed) failed")
 Torch.distributed.destroyProcessGroup()
 exit(failed == 0 ? 0 : 1)

@@ -234,3 +234,23 @@ extension Torch {
         return result
     }
 }
+
+extension Tensor {
+    /// The identities of the leaves whose gradient a backward from this tensor would reach
+    /// (DDP's `find_unused_parameters` walks the graph this way after forward).
+    package func reachableLeafIDs() -> Set<ObjectIdentifier> {
+        var leaves = Set<ObjectIdentifier>()
+        if let meta = autograd, creator == nil { leaves.insert(ObjectIdentifier(meta)) }
+        var stack: [Node] = creator.map { [$0] } ?? []
+        var seen = Set<ObjectIdentifier>()
+        while let node = stack.popLast() {
+            guard seen.insert(ObjectIdentifier(node)).inserted else { continue }
+            if let acc = node as? AccumulateGrad, let meta = acc.meta { leaves.insert(ObjectIdentifier(meta)) }
+            for case let edge? in node.edges { stack.append(edge.node) }
+        }
+        return leaves
+    }
+
+    /// This leaf's identity in `reachableLeafIDs`, when it has autograd state.
+    package var leafID: ObjectIdentifier? { autograd.map(ObjectIdentifier.init) }
+}
