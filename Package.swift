@@ -21,6 +21,7 @@ let package = Package(
         .executable(name: "torch-bench", targets: ["TorchBench"]),
         .executable(name: "torch-demo", targets: ["TorchDemo"]),
         .executable(name: "torch-dist-check", targets: ["TorchDistCheck"]),
+        .executable(name: "torch-run", targets: ["TorchRun"]),
         .executable(name: "torch-misuse", targets: ["TorchMisuse"]),
         .executable(name: "torch-train", targets: ["TorchTrain"]),
         .executable(name: "torch-gpu-check", targets: ["TorchGPUCheck"]),
@@ -132,6 +133,7 @@ let package = Package(
             ],
             path: "Sources/Programs/TorchBench", swiftSettings: optimize
         ),
+        .executableTarget(name: "TorchRun", path: "Sources/Programs/TorchRun"),
         .executableTarget(
             name: "TorchDistCheck", dependencies: ["Torch", "TorchNN", "TorchOptim", "TorchDistributed"],
             path: "Sources/Programs/TorchDistCheck"
@@ -215,7 +217,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TorchDistributedTests",
-            dependencies: ["TorchTestSupport", "Torch", "TorchData", "TorchDistributed", "TorchDistCheck"],
+            dependencies: ["TorchTestSupport", "Torch", "TorchData", "TorchDistributed", "TorchDistCheck", "TorchRun"],
             exclude: ["Fixtures"]
         ),
         .testTarget(

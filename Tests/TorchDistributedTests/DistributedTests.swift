@@ -104,6 +104,23 @@ final class DistributedTests: XCTestCase {
         XCTAssertFalse(r.output.contains("unnoticed"), r.output)
     }
 
+    func testTorchRunLaunchesAJobAndFailsWithAFailingRank() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/mpirun") else {
+            throw XCTSkip("no Open MPI (apt-get install openmpi-bin; scripts/setup.sh installs it)")
+        }
+        let run = try XCTUnwrap(programBinary("torch-run")), check = try XCTUnwrap(programBinary("torch-dist-check"))
+        let ok = try runProgram(run.path, ["--nproc-per-node", "2", check.path])
+        XCTAssertEqual(ok.status, 0, ok.output)
+        XCTAssertTrue(ok.output.contains("rank 1: ") && ok.output.contains(", 0 failed"), ok.output)
+        let env = try runProgram(
+            run.path, ["--nproc-per-node", "2", "/bin/sh", "-c", "echo env $WORLD_SIZE $OMPI_COMM_WORLD_RANK"])
+        XCTAssertTrue(env.output.contains("env 2 0") && env.output.contains("env 2 1"), env.output)
+        let bad = try runProgram(run.path, ["--nproc-per-node", "2", "/bin/false"])
+        XCTAssertNotEqual(bad.status, 0)
+        let usage = try runProgram(run.path, ["--nproc-per-node"])
+        XCTAssertEqual(usage.status, 2)
+    }
+
     func testAKilledRankFailsTheJobInsteadOfHanging() throws {
         let r = try mpirun(2, ["--die"])
         XCTAssertNotEqual(r.status, 0, r.output)

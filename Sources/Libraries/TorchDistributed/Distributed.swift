@@ -42,6 +42,10 @@ public enum Distributed {
         _ = mpi.commSize(mpi.commWorld, &n)
         world = ProcessGroup(rank: Int(rank), worldSize: Int(n), timeout: timeout, mpi: mpi)
         world?.debug = env["TORCH_DISTRIBUTED_DEBUG"] == "DETAIL"
+        // torchrun's per-rank variables, for programs that read them.
+        setenv("RANK", "\(rank)", 0)
+        setenv("LOCAL_RANK", env["OMPI_COMM_WORLD_LOCAL_RANK"] ?? "\(rank)", 0)
+        setenv("WORLD_SIZE", "\(n)", 0)
     }
 
     /// Whether `initProcessGroup` has run (`torch.distributed.is_initialized`).
