@@ -12,15 +12,16 @@ extension Distributed {
         let g = Distributed.group(group, "gather", file: file, line: line)
         checkRank(dst, g, "gather", file: file, line: line)
         let (source, _) = transportable(tensor.contiguous())
-        let isRoot = g.rank == dst
+        let isRoot = g.ranks[g.rank] == dst
         let out = Tensor.empty(isRoot ? [g.worldSize] + tensor.shape : [0], dtype: source.dtype)
         let work = Work(mpi: g.mpi, what: try begin("gather(dst: \(dst))", g, tensor), timeout: g.timeout)
         if let mpi = g.mpi {
             let dt = mpi.datatype(source.dtype)!
             let rc = mpi.igather(
                 buffer(source, "gather", file: file, line: line), Int32(source.count), dt,
-                isRoot ? buffer(out, "gather", file: file, line: line) : nil, Int32(source.count), dt, Int32(dst),
-                mpi.commWorld, work.requestPointer)
+                isRoot ? buffer(out, "gather", file: file, line: line) : nil, Int32(source.count), dt,
+                Int32(g.local(dst)!),
+                g.comm, work.requestPointer)
             if rc != 0 { throw DistributedError("gather: MPI_Igather failed (error \(rc))") }
         } else {
             Torch.noGrad { out[0].copy_(source) }
@@ -36,7 +37,7 @@ extension Distributed {
     ) throws {
         let g = Distributed.group(group, "scatter", file: file, line: line)
         checkRank(src, g, "scatter", file: file, line: line)
-        let isRoot = g.rank == src
+        let isRoot = g.ranks[g.rank] == src
         var stacked = Tensor.empty([0], dtype: output.dtype)
         if isRoot {
             guard let list = scatterList, list.count == g.worldSize, list.allSatisfy({ $0.shape == output.shape })
@@ -61,7 +62,7 @@ extension Distributed {
             let rc = mpi.iscatter(
                 isRoot ? UnsafeRawPointer(buffer(source, "scatter", file: file, line: line)) : nil,
                 Int32(target.count), dt, buffer(target, "scatter", file: file, line: line), Int32(target.count), dt,
-                Int32(src), mpi.commWorld, work.requestPointer)
+                Int32(g.local(src)!), g.comm, work.requestPointer)
             if rc != 0 { throw DistributedError("scatter: MPI_Iscatter failed (error \(rc))") }
         } else {
             Torch.noGrad { target.copy_(source[0]) }
@@ -86,7 +87,7 @@ extension Distributed {
             let rc = mpi.ialltoall(
                 buffer(source, "allToAll", file: file, line: line), n, dt,
                 buffer(out, "allToAll", file: file, line: line),
-                n, dt, mpi.commWorld, work.requestPointer)
+                n, dt, g.comm, work.requestPointer)
             if rc != 0 { throw DistributedError("allToAll: MPI_Ialltoall failed (error \(rc))") }
         } else {
             Torch.noGrad { out.copy_(source) }
@@ -123,7 +124,7 @@ extension Distributed {
             let rc = mpi.ireduceScatterBlock(
                 buffer(source, "reduceScatter", file: file, line: line),
                 buffer(target, "reduceScatter", file: file, line: line), Int32(target.count),
-                mpi.datatype(target.dtype)!, mpi.operation(op), mpi.commWorld, work.requestPointer)
+                mpi.datatype(target.dtype)!, mpi.operation(op), g.comm, work.requestPointer)
             if rc != 0 { throw DistributedError("reduceScatter: MPI_Ireduce_scatter_block failed (error \(rc))") }
         } else {
             Torch.noGrad { target.copy_(source[0]) }
@@ -145,7 +146,7 @@ extension Distributed {
         guard let mpi = g.mpi else { torchFail("isend", "a world of one has no other rank", file: file, line: line) }
         let rc = mpi.isend(
             buffer(source, "isend", file: file, line: line), Int32(source.count), mpi.datatype(source.dtype)!,
-            Int32(dst), Int32(tag), mpi.commWorld, work.requestPointer)
+            Int32(g.local(dst)!), Int32(tag), g.comm, work.requestPointer)
         if rc != 0 { throw DistributedError("isend: MPI_Isend failed (error \(rc))") }
         return work
     }
@@ -168,7 +169,7 @@ extension Distributed {
         guard let mpi = g.mpi else { torchFail("irecv", "a world of one has no other rank", file: file, line: line) }
         let rc = mpi.irecv(
             buffer(target, "irecv", file: file, line: line), Int32(target.count), mpi.datatype(target.dtype)!,
-            Int32(src), Int32(tag), mpi.commWorld, work.requestPointer)
+            Int32(g.local(src)!), Int32(tag), g.comm, work.requestPointer)
         if rc != 0 { throw DistributedError("irecv: MPI_Irecv failed (error \(rc))") }
         return work
     }

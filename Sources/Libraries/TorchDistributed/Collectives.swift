@@ -39,7 +39,7 @@ extension Distributed {
         let buf = buffer(target, "allReduce", file: file, line: line)
         let rc = mpi.iallreduce(
             MPILibrary.inPlace, buf, Int32(target.count), mpi.datatype(target.dtype)!, mpi.operation(op),
-            mpi.commWorld, work.requestPointer)
+            g.comm, work.requestPointer)
         if rc != 0 { throw DistributedError("\(what): MPI_Iallreduce failed (error \(rc))") }
         return work
     }
@@ -68,7 +68,7 @@ extension Distributed {
         guard let mpi = g.mpi else { return work }
         let buf = buffer(target, "broadcast", file: file, line: line)
         let rc = mpi.ibcast(
-            buf, Int32(target.count), mpi.datatype(target.dtype)!, Int32(src), mpi.commWorld, work.requestPointer)
+            buf, Int32(target.count), mpi.datatype(target.dtype)!, Int32(g.local(src)!), g.comm, work.requestPointer)
         if rc != 0 { throw DistributedError("\(what): MPI_Ibcast failed (error \(rc))") }
         return work
     }
@@ -83,7 +83,7 @@ extension Distributed {
         checkOp(op, tensor.dtype, "reduce", file: file, line: line)
         let what = try begin("reduce(\(op.rawValue), dst: \(dst))", g, tensor)
         let (target, copyBack) = transportable(tensor)
-        let isRoot = g.rank == dst
+        let isRoot = g.ranks[g.rank] == dst
         let n = Double(g.worldSize)
         let work = Work(
             mpi: g.mpi, what: what, timeout: g.timeout,
@@ -99,7 +99,7 @@ extension Distributed {
             let buf = buffer(target, "reduce", file: file, line: line)
             let rc = mpi.ireduce(
                 isRoot ? MPILibrary.inPlace : UnsafeRawPointer(buf), isRoot ? buf : nil, Int32(target.count),
-                mpi.datatype(target.dtype)!, mpi.operation(op), Int32(dst), mpi.commWorld, work.requestPointer)
+                mpi.datatype(target.dtype)!, mpi.operation(op), Int32(g.local(dst)!), g.comm, work.requestPointer)
             if rc != 0 { throw DistributedError("\(what): MPI_Ireduce failed (error \(rc))") }
         }
         try work.wait()
@@ -125,7 +125,7 @@ extension Distributed {
             let dt = mpi.datatype(source.dtype)!
             let rc = mpi.iallgather(
                 buffer(source, "allGather", file: file, line: line), Int32(source.count), dt,
-                buffer(out, "allGather", file: file, line: line), Int32(source.count), dt, mpi.commWorld,
+                buffer(out, "allGather", file: file, line: line), Int32(source.count), dt, g.comm,
                 work.requestPointer)
             if rc != 0 { throw DistributedError("\(what): MPI_Iallgather failed (error \(rc))") }
         } else {
@@ -140,7 +140,7 @@ extension Distributed {
         let g = Distributed.group(group, "barrier", file: file, line: line)
         let work = Work(mpi: g.mpi, what: "barrier #\(g.next()) on rank \(g.rank)", timeout: g.timeout)
         if let mpi = g.mpi {
-            let rc = mpi.ibarrier(mpi.commWorld, work.requestPointer)
+            let rc = mpi.ibarrier(g.comm, work.requestPointer)
             if rc != 0 { throw DistributedError("barrier: MPI_Ibarrier failed (error \(rc))") }
         }
         try work.wait()
@@ -154,8 +154,8 @@ extension Distributed {
     }
 
     static func checkRank(_ r: Int, _ g: ProcessGroup, _ op: String, file: StaticString, line: UInt) {
-        if r < 0 || r >= g.worldSize {
-            torchFail(op, "Invalid rank \(r): the group has \(g.worldSize) ranks", file: file, line: line)
+        if g.local(r) == nil {
+            torchFail(op, "Invalid rank \(r): the group's ranks are \(g.ranks)", file: file, line: line)
         }
     }
 

@@ -48,6 +48,38 @@ public enum Distributed {
         setenv("WORLD_SIZE", "\(n)", 0)
     }
 
+    /// A group of the default group's ranks `ranks` (global ranks), for collectives among them alone
+    /// (`dist.new_group`). Every rank must call it; the others get nil.
+    ///
+    /// ```swift
+    /// let evens = try Torch.distributed.newGroup(ranks: [0, 2])
+    /// if let evens { try Torch.distributed.allReduce(t, group: evens) }
+    /// ```
+    public static func newGroup(ranks: [Int], file: StaticString = #fileID, line: UInt = #line) throws -> ProcessGroup?
+    {
+        let w = group(nil, "newGroup", file: file, line: line)
+        let members = Array(Set(ranks)).sorted()
+        if let bad = members.first(where: { $0 < 0 || $0 >= w.worldSize }) {
+            torchFail("newGroup", "rank \(bad) is not in the world of \(w.worldSize)", file: file, line: line)
+        }
+        let isMember = members.contains(w.rank)
+        guard let mpi = w.mpi else {
+            return isMember ? ProcessGroup(rank: 0, worldSize: 1, timeout: w.timeout, mpi: nil) : nil
+        }
+        var comm: MPIHandle?
+        let undefined: Int32 = -32766  // Open MPI's MPI_UNDEFINED
+        let rc = mpi.commSplit(w.comm, isMember ? 0 : undefined, Int32(w.rank), &comm)
+        if rc != 0 { throw DistributedError("newGroup: MPI_Comm_split failed (error \(rc))") }
+        guard isMember, let comm else { return nil }
+        var rank: Int32 = 0, n: Int32 = 0
+        _ = mpi.commRank(comm, &rank)
+        _ = mpi.commSize(comm, &n)
+        let g = ProcessGroup(
+            rank: Int(rank), worldSize: Int(n), timeout: w.timeout, mpi: mpi, comm: comm, ranks: members)
+        g.debug = w.debug
+        return g
+    }
+
     /// Whether `initProcessGroup` has run (`torch.distributed.is_initialized`).
     public static var isInitialized: Bool { world != nil }
     /// This process's rank in the default group.

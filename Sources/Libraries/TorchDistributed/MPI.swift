@@ -19,6 +19,7 @@ final class MPILibrary: @unchecked Sendable {
     typealias FlagFn = @convention(c) (UnsafeMutablePointer<Int32>) -> Int32
     typealias VoidFn = @convention(c) () -> Int32
     typealias CommIntFn = @convention(c) (MPIHandle, UnsafeMutablePointer<Int32>) -> Int32
+    typealias CommSplitFn = @convention(c) (MPIHandle, Int32, Int32, UnsafeMutablePointer<MPIHandle?>) -> Int32
     typealias Request = UnsafeMutablePointer<MPIHandle?>
     typealias IallreduceFn =
         @convention(c) (UnsafeRawPointer?, UnsafeMutableRawPointer?, Int32, MPIHandle, MPIHandle, MPIHandle, Request) ->
@@ -44,7 +45,7 @@ final class MPILibrary: @unchecked Sendable {
         @convention(c) (UnsafeMutableRawPointer?, Int32, MPIHandle, Int32, Int32, MPIHandle, Request) -> Int32
 
     let initialize: InitFn, initialized: FlagFn, finalized: FlagFn, finalize: VoidFn
-    let commRank: CommIntFn, commSize: CommIntFn
+    let commRank: CommIntFn, commSize: CommIntFn, commSplit: CommSplitFn
     let iallreduce: IallreduceFn, ireduce: IreduceFn, ibcast: IbcastFn, ibarrier: IbarrierFn
     let iallgather: IallgatherFn, test: TestFn
     let igather: IrootedFn, iscatter: IrootedFn, ialltoall: IallgatherFn, ireduceScatterBlock: IallreduceFn
@@ -80,6 +81,7 @@ final class MPILibrary: @unchecked Sendable {
         finalize = try sym("MPI_Finalize", VoidFn.self)
         commRank = try sym("MPI_Comm_rank", CommIntFn.self)
         commSize = try sym("MPI_Comm_size", CommIntFn.self)
+        commSplit = try sym("MPI_Comm_split", CommSplitFn.self)
         iallreduce = try sym("MPI_Iallreduce", IallreduceFn.self)
         ireduce = try sym("MPI_Ireduce", IreduceFn.self)
         ibcast = try sym("MPI_Ibcast", IbcastFn.self)

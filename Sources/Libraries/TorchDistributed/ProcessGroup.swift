@@ -29,15 +29,25 @@ public final class ProcessGroup: @unchecked Sendable {
     public var timeout: Double
     /// Open MPI, absent in a world of one started without `mpirun`.
     let mpi: MPILibrary?
+    /// The group's communicator (MPI_COMM_WORLD for the default group).
+    let comm: MPIHandle
+    /// The global ranks of the members, in group-rank order (src/dst arguments are global ranks,
+    /// as in PyTorch).
+    public let ranks: [Int]
     /// Collectives started so far (for error messages).
     public private(set) var sequenceNumber = 0
     /// Whether each collective first checks that every rank calls the same one with the same
     /// shape and dtype (`TORCH_DISTRIBUTED_DEBUG=DETAIL`).
     public var debug = false
 
-    init(rank: Int, worldSize: Int, timeout: Double, mpi: MPILibrary?) {
+    init(rank: Int, worldSize: Int, timeout: Double, mpi: MPILibrary?, comm: MPIHandle? = nil, ranks: [Int]? = nil) {
         (self.rank, self.worldSize, self.timeout, self.mpi) = (rank, worldSize, timeout, mpi)
+        self.comm = comm ?? mpi?.commWorld ?? UnsafeMutableRawPointer(bitPattern: 1)!
+        self.ranks = ranks ?? Array(0..<worldSize)
     }
+
+    /// The group rank of global rank `r` (nil when it is not a member).
+    func local(_ r: Int) -> Int? { ranks.firstIndex(of: r) }
 
     func next() -> Int {
         sequenceNumber += 1

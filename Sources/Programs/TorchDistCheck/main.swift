@@ -151,6 +151,24 @@ for dtype in [DType.float32, .int64, .float16] {
     } catch { check(false, "rooted \(dtype): \(error)") }
 }
 
+// A subgroup of the first and last ranks: collectives among them alone, src/dst as global ranks.
+do {
+    let members = [0, n - 1]
+    let sub = try Torch.distributed.newGroup(ranks: members)
+    check((sub != nil) == members.contains(rank), "newGroup membership")
+    if let sub {
+        check(sub.worldSize == Set(members).count && sub.ranks == Array(Set(members)).sorted(), "newGroup size")
+        let t = Tensor.full([3], Double(rank + 1))
+        try Torch.distributed.allReduce(t, group: sub)
+        let want = Double(Set(members).map { $0 + 1 }.reduce(0, +))
+        check(t.toArray(Double.self) == [want, want, want], "subgroup allReduce \(t)")
+        let b = Tensor.full([2], Double(rank))
+        try Torch.distributed.broadcast(b, src: n - 1, group: sub)
+        check(b.toArray(Double.self) == [Double(n - 1), Double(n - 1)], "subgroup broadcast from global rank")
+    }
+    try Torch.distributed.barrier()
+} catch { check(false, "newGroup: \(error)") }
+
 // Codable values.
 do {
     struct Config: Codable, Equatable {
