@@ -154,3 +154,43 @@ final class DistributedTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/checkpoint.safetensors"))
     }
 }
+
+/// The TCP key-value store, its host and a second client in one process.
+final class TCPStoreTests: XCTestCase {
+    func testSetGetAddCompareSetAndWaits() throws {
+        let master = try TCPStore(port: 0, isMaster: true, timeout: 10)
+        XCTAssertGreaterThan(master.port, 0)
+        let client = try TCPStore(port: master.port, timeout: 10)
+        try master.set("a", "1")
+        XCTAssertEqual(try client.get("a"), "1")
+        XCTAssertEqual(try client.add("n", 2), 2)
+        XCTAssertEqual(try master.add("n", 3), 5)
+        XCTAssertEqual(try client.check(["a", "n"]), true)
+        XCTAssertEqual(try client.check(["a", "missing"]), false)
+        XCTAssertEqual(try client.compareSet("c", expected: "", desired: "x"), "x")  // unset: set
+        XCTAssertEqual(try client.compareSet("c", expected: "y", desired: "z"), "x")  // mismatch: kept
+        XCTAssertEqual(try master.compareSet("c", expected: "x", desired: "z"), "z")
+        // `get` waits for a key another rank sets later.
+        let port = master.port
+        let setter = Thread {
+            usleep(200_000)
+            let s = try? TCPStore(port: port, timeout: 10)
+            try? s?.set("late", "here")
+        }
+        setter.start()
+        let t0 = Date()
+        XCTAssertEqual(try client.get("late"), "here")
+        XCTAssertGreaterThan(Date().timeIntervalSince(t0), 0.15)
+        try client.wait(["a", "late"])
+    }
+
+    func testAGetThatNeverCompletesTimesOutNamingTheKey() throws {
+        let master = try TCPStore(port: 0, isMaster: true, timeout: 10)
+        let impatient = try TCPStore(port: master.port, timeout: 0.3)
+        XCTAssertThrowsError(try impatient.get("never")) { e in
+            XCTAssertTrue("\(e)".contains("get(\"never\")") && "\(e)".contains("timed out"), "\(e)")
+        }
+        XCTAssertThrowsError(try impatient.set("x", "1"))  // the connection is not reused after a timeout
+        XCTAssertThrowsError(try TCPStore(port: 1, timeout: 0.2))  // nothing listens there
+    }
+}
