@@ -190,3 +190,28 @@ extension Distributed {
         try irecv(tensor, src: src, tag: tag, group: group, file: file, line: line).wait()
     }
 }
+
+extension Distributed {
+    /// One point-to-point operation for `batchIsendIrecv` (PyTorch's `dist.P2POp`).
+    public enum P2POp {
+        /// Send the tensor to global rank `peer`.
+        case isend(Tensor, peer: Int, tag: Int = 0)
+        /// Receive into the tensor from global rank `peer`.
+        case irecv(Tensor, peer: Int, tag: Int = 0)
+    }
+
+    /// Starts every operation of `ops` at once and returns their works, to wait on (so that a ring
+    /// of sends and receives cannot deadlock on ordering) (`dist.batch_isend_irecv`).
+    public static func batchIsendIrecv(
+        _ ops: [P2POp], group: ProcessGroup? = nil, file: StaticString = #fileID, line: UInt = #line
+    ) throws -> [Work] {
+        try ops.map { op in
+            switch op {
+            case .isend(let t, let peer, let tag):
+                return try isend(t, dst: peer, tag: tag, group: group, file: file, line: line)
+            case .irecv(let t, let peer, let tag):
+                return try irecv(t, src: peer, tag: tag, group: group, file: file, line: line)
+            }
+        }
+    }
+}

@@ -148,6 +148,14 @@ for dtype in [DType.float32, .int64, .float16] {
         try s.wait()
         try r.wait()
         check(inbox.toArray(Double.self) == input((rank + n - 1) % n, dtype).toArray(Double.self), "send/recv \(dtype)")
+        // The same ring the other way, as one batch.
+        let back = Tensor.zeros([6], dtype: dtype)
+        let works = try Torch.distributed.batchIsendIrecv([
+            .isend(mine, peer: (rank + n - 1) % n, tag: 8), .irecv(back, peer: (rank + 1) % n, tag: 8),
+        ])
+        for w in works { try w.wait() }
+        check(
+            back.toArray(Double.self) == input((rank + 1) % n, dtype).toArray(Double.self), "batchIsendIrecv \(dtype)")
     } catch { check(false, "rooted \(dtype): \(error)") }
 }
 
