@@ -1,6 +1,7 @@
 #if canImport(Glibc)
     import Glibc
 #endif
+import Foundation
 import Torch
 import TorchBase
 
@@ -23,7 +24,7 @@ public enum Distributed {
         if finalized {
             throw DistributedError("initProcessGroup: MPI cannot be started again after destroyProcessGroup")
         }
-        let env = ProcessInfo.environment
+        let env = ProcessInfo.processInfo.environment
         guard let size = env["OMPI_COMM_WORLD_SIZE"].flatMap(Int.init) ?? env["WORLD_SIZE"].flatMap(Int.init),
             size > 1
         else {
@@ -120,22 +121,6 @@ public enum Distributed {
         return t.storage.data + t.storageOffset * t.itemSize
     }
 }
-
-extension ProcessInfo {
-    static var environment: [String: String] {
-        var out: [String: String] = [:]
-        var p = environ
-        while let entry = p.pointee {
-            let s = String(cString: entry)
-            if let eq = s.firstIndex(of: "=") { out[String(s[..<eq])] = String(s[s.index(after: eq)...]) }
-            p += 1
-        }
-        return out
-    }
-}
-
-/// A namespace for `ProcessInfo.environment` without Foundation.
-enum ProcessInfo {}
 
 extension Torch {
     /// `torch.distributed`: `Torch.distributed.initProcessGroup()`, collectives, DDP.

@@ -82,8 +82,8 @@ public final class ProcessGroup: @unchecked Sendable {
             let describe = { (r: Int) -> String in
                 let row = Array(all[r * width..<(r + 1) * width])
                 let shape = row[4..<(4 + Int(row[2]))].map(String.init).joined(separator: ", ")
-                return
-                    "rank \(r): collective #\(row[3]), op hash \(UInt64(bitPattern: row[0]) % 100_000), shape [\(shape)]"
+                let hash = UInt64(bitPattern: row[0]) % 100_000
+                return "rank \(r): collective #\(row[3]), op hash \(hash), shape [\(shape)]"
             }
             throw DistributedError(
                 "\(what): ranks \(differing) called a different collective or shape than rank 0 (\(describe(0)); "

@@ -36,8 +36,13 @@ extension Module {
             holder.value = out
             return TraceLeaf.tensors(in: [out]) ?? []
         }
-        guard let out = holder.value, !outs.isEmpty || TraceLeaf.tensors(in: [out]) != nil else { return nil }
+        // The layer ran once inside `record`; an output that is not tensors (a PackedSequence)
+        // cannot be a node's outputs, so the trace fails there rather than running the layer again.
+        guard let out = holder.value else { return nil }
         holder.value = nil
+        if outs.isEmpty && TraceLeaf.tensors(in: [out]) == nil {
+            Tracing.fail("\(type(of: self)) returns values the tracer cannot follow", file: file, line: line)
+        }
         return out
     }
 }

@@ -28,7 +28,7 @@ extension ONNXBuilder {
             // ONNX wants both operands of one type: cast to the common one (the result's, for arithmetic).
             let a = graph.values[node.inputs[0]], b = graph.values[node.inputs[1]]
             let common =
-                out.dtype == .bool ? (a.dtype == b.dtype ? a.dtype : Tensor.promoteTypes(a.dtype, b.dtype)) : out.dtype
+                out.dtype == .bool ? (a.dtype == b.dtype ? a.dtype : promoteTypes(a.dtype, b.dtype)) : out.dtype
             let xa = a.dtype == common ? ins[0] : try cast(ins[0], common)
             let xb = b.dtype == common ? ins[1] : try cast(ins[1], common)
             return [add1(op, [xa, xb])]
@@ -179,12 +179,5 @@ extension ONNXBuilder {
         let shape = graph.values[input].shape
         let dyn = dynamic[input] ?? []
         return target.enumerated().map { i, s in dyn.contains(i) && i < shape.count && shape[i] == s ? 0 : s }
-    }
-}
-
-extension Tensor {
-    /// PyTorch's promotion of two dtypes (for the exporter's casts).
-    static func promoteTypes(_ a: DType, _ b: DType) -> DType {
-        (Tensor.zeros([1], dtype: a) + Tensor.zeros([1], dtype: b)).dtype
     }
 }

@@ -254,9 +254,8 @@ if let path = parsed.exportONNX, isRankZero {
         try Torch.onnx.export(
             model, [testX.narrow(0, start: 0, length: 2)], to: path, inputNames: ["image"], outputNames: ["logits"],
             dynamicAxes: ["image": [0: "batch"], "logits": [0: "batch"]])
-        print(
-            "exported \(modelName) to \(path) (ONNX opset 17, input image [batch, \(testX.shape.dropFirst().map(String.init).joined(separator: ", "))])"
-        )
+        let imageDims = testX.shape.dropFirst().map(String.init).joined(separator: ", ")
+        print("exported \(modelName) to \(path) (ONNX opset 17, input image [batch, \(imageDims)])")
     } catch { fail("cannot export ONNX: \(error)") }
 }
 

@@ -72,8 +72,8 @@ extension ProfileResult {
             if e.bytesAllocated != 0 { args.append("\"Bytes\": \(e.bytesAllocated)") }
             args.append("\"Device\": \"\(e.device)\"")
             let ts = Double(e.start) / 1000, dur = Double(e.duration) / 1000
-            out +=
-                "  {\"name\": \(jsonStringLiteral(e.name)), \"cat\": \"\(e.isBackward ? "backward" : e.kind.rawValue)\", "
+            let category = e.isBackward ? "backward" : e.kind.rawValue
+            out += "  {\"name\": \(jsonStringLiteral(e.name)), \"cat\": \"\(category)\", "
             out += "\"ph\": \"X\", \"ts\": \(ts), \"dur\": \(dur), \"pid\": \(getpid()), \"tid\": \(e.thread), "
             out += "\"args\": {\(args.joined(separator: ", "))}}"
             out += i == events.count - 1 ? "\n" : ",\n"

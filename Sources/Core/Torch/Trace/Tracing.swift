@@ -70,18 +70,8 @@ public enum TraceAttribute: Hashable, Sendable, CustomStringConvertible {
         default: return nil
         }
     }
-    /// The number, when it is one.
-    public var double: Double? {
-        switch self {
-        case .double(let v): return v
-        case .int(let v): return Double(v)
-        default: return nil
-        }
-    }
     /// The flag, when it is one.
     public var bool: Bool? { if case .bool(let v) = self { return v } else { return nil } }
-    /// The dtype, when it is one.
-    public var dtype: DType? { if case .dtype(let v) = self { return v } else { return nil } }
 }
 
 /// Why tracing failed: an op the tracer cannot follow read a traced value.
