@@ -4,6 +4,7 @@ dataset-fashion-mnist package, reading the IDX files with numpy. Prints time per
 accuracy. Usage: python scripts/train_torch.py [mlp|cnn] [epochs] [batch] [threads]
 """
 import gzip
+import resource
 import sys
 import time
 
@@ -57,3 +58,4 @@ for epoch in range(1, epochs + 1):
     with torch.no_grad():
         acc = (model(tx).argmax(1) == ty).float().mean().item()
     print(f"epoch {epoch}: {t:.2f} s, test accuracy {acc:.4f}", flush=True)
+print(f"peak resident memory {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.1f} MiB")

@@ -34,11 +34,32 @@ final class IDXTests: XCTestCase {
         XCTAssertEqual(try IDX.load(path + ".gz").toArray(Int.self), Array(0..<12))
     }
 
+    /// A header that claims more data than the file can hold is refused before anything is
+    /// allocated: plain files hold their size, gzip at most 1032 times theirs.
+    func testAHeaderClaimingTooMuchIsRefusedBeforeAllocating() throws {
+        let path = write("huge-idx1-ubyte", idx([1 << 30, 64], [1, 2, 3]))  // claims 64 GiB
+        XCTAssertThrowsError(try IDX.load(path)) { e in
+            XCTAssertTrue(
+                "\(e)".contains("expected 68719476736 data bytes for shape [1073741824, 64], found 3"), "\(e)")
+        }
+        XCTAssertEqual(try runProgram("/bin/gzip", ["-k", "-f", path]).status, 0)
+        XCTAssertThrowsError(try IDX.load(path + ".gz")) { e in
+            XCTAssertTrue("\(e)".contains("found at most"), "\(e)")
+        }
+        // FashionMNIST keeps the pixels as uint8 and converts on demand.
+        let pixels = Tensor(shape: [2, 28, 28], scalars: [UInt8](repeating: 255, count: 1568), dtype: .uint8)
+        let f = FashionMNIST.toFloat(pixels)
+        XCTAssertEqual(f.shape, [2, 1, 28, 28]); XCTAssertEqual(f.dtype, .float32)
+        XCTAssertEqual(f.amin().item(), 1)
+        XCTAssertEqual(pixels.dtype, .uint8)
+    }
+
     func testFashionMNISTLayoutFromAnyRoot() throws {
         _ = write("train-images-idx3-ubyte", idx([3, 28, 28], [UInt8](repeating: 255, count: 3 * 784)))
         _ = write("train-labels-idx1-ubyte", idx([3], [1, 2, 9]))
         let ds = try FashionMNIST(root: dir.path, train: true)
         XCTAssertEqual(ds.images.shape, [3, 1, 28, 28]); XCTAssertEqual(ds.images.amax().item(), 1)
+        XCTAssertEqual(ds.data.shape, [3, 28, 28]); XCTAssertEqual(ds.data.dtype, .uint8)
         XCTAssertEqual(ds.labels.toArray(Int.self), [1, 2, 9])
         _ = write("t10k-images-idx3-ubyte", idx([3, 28, 28], [UInt8](repeating: 0, count: 3 * 784)))
         _ = write("t10k-labels-idx1-ubyte", idx([2], [1, 2]))

@@ -443,3 +443,37 @@ final class FunctionalFormTests: XCTestCase {
         assertMatches(bilinear(a, b, bl.weight, bl.bias), bl(a, b), "bilinear")
     }
 }
+
+/// Note [Convolution memory]: without autograd a large batch is convolved a slice at a time into
+/// the result; the values are those of the whole-batch convolution, for every kind of convolution.
+final class ConvolutionSlicingTests: XCTestCase {
+    override func tearDown() { convolutionChunkBytes = 32 << 20 }
+
+    func testSlicedBatchesGiveTheWholeBatchResult() {
+        let g = Generator(seed: 11)
+        let x = Tensor.randn([7, 4, 9, 8], generator: g)
+        let cases: [(String, Tensor, Tensor?, Int, Int, Int, Int)] = [
+            ("3x3", Tensor.randn([6, 4, 3, 3], generator: g), Tensor.randn([6], generator: g), 1, 1, 1, 1),
+            ("strided, padded, dilated", Tensor.randn([5, 4, 3, 2], generator: g), nil, 2, 2, 2, 1),
+            ("grouped", Tensor.randn([6, 2, 3, 3], generator: g), Tensor.randn([6], generator: g), 1, 1, 1, 2),
+            ("depthwise", Tensor.randn([4, 1, 3, 3], generator: g), nil, 1, 1, 1, 4),
+        ]
+        for (name, w, b, stride, padding, dilation, groups) in cases {
+            func run() -> Tensor {
+                conv2d(x, w, b, stride: stride, padding: padding, dilation: dilation, groups: groups)
+            }
+            convolutionChunkBytes = 32 << 20
+            let whole = Torch.noGrad { run() }
+            convolutionChunkBytes = 1  // one sample a slice
+            let sliced = Torch.noGrad { run() }
+            XCTAssertEqual(sliced.shape, whole.shape, name)
+            XCTAssertTrue(sliced.allclose(whole, rtol: 1e-5, atol: 1e-5), name)
+            // With autograd recording, the whole batch at once (the patches feed the weight gradient).
+            let wg = w.detach().requiresGrad_()
+            let y = conv2d(x, wg, b, stride: stride, padding: padding, dilation: dilation, groups: groups)
+            XCTAssertTrue(y.detach().allclose(whole, rtol: 1e-5, atol: 1e-5), name)
+            y.sum().backward()
+            XCTAssertNotNil(wg.grad, name)
+        }
+    }
+}

@@ -54,6 +54,13 @@ final class TrainProgramTests: XCTestCase {
             }
         }
         XCTAssertNotNil(epoch2(straight.stdout), straight.stdout)
+        // The run reports its peak resident memory per phase; the uint8 dataset and the bounded
+        // cache keep it far below the 700+ MB of float copies it once held (the release build's
+        // figure, 88 MiB, is `torch-bench`'s; this is a debug build).
+        let peakLine = straight.stdout.split(separator: "\n").first { $0.hasPrefix("peak resident memory") }
+        let peak = peakLine.flatMap { Double($0.split(separator: " ")[3]) }
+        XCTAssertNotNil(peak, straight.stdout)
+        XCTAssertLessThan(peak ?? .infinity, 200, straight.stdout)
         XCTAssertEqual(epoch2(resumed.stdout), epoch2(straight.stdout))
         // A missing checkpoint names its path and the reason.
         let missing = train(common + ["--epochs", "1", "--logdir", dir + "/x", "--resume", dir + "/none.safetensors"])

@@ -49,9 +49,10 @@ final class Net: Module {
     }
 }
 
-/// The images normalised with MNIST's mean and standard deviation, as the PyTorch example's
-/// `transforms.Normalize((0.1307,), (0.3081,))`.
-func normalize(_ images: Tensor) -> Tensor { (images - 0.1307) / 0.3081 }
+/// A batch of uint8 pixels as float images normalised with MNIST's mean and standard deviation, as
+/// the PyTorch example's `transforms.ToTensor()` and `transforms.Normalize((0.1307,), (0.3081,))`
+/// (per batch, so the dataset stays uint8).
+func normalize(_ pixels: Tensor) -> Tensor { (FashionMNIST.toFloat(pixels) - 0.1307) / 0.3081 }
 
 func train(_ model: Net, _ loader: DataLoader<TensorDataset, [Tensor]>, _ optimizer: Optimizer, epoch: Int) {
     model.train()
@@ -97,8 +98,8 @@ do {
     print("cannot load Fashion-MNIST (apt-get install dataset-fashion-mnist): \(error)")
     exit(1)
 }
-var (images, labels) = (trainSet.images, trainSet.labels)
-var (testImages, testLabels) = (testSet.images, testSet.labels)
+var (images, labels) = (trainSet.data, trainSet.labels)
+var (testImages, testLabels) = (testSet.data, testSet.labels)
 if limit > 0 {
     (images, labels) = (images.narrow(0, start: 0, length: limit), labels.narrow(0, start: 0, length: limit))
     let n = Swift.min(limit, testImages.shape[0])

@@ -56,7 +56,8 @@ extension Tensor {
             torchFail("item", "a Tensor with \(count) elements cannot be converted to Scalar", file: file, line: line)
         }
         Tracing.leavingGraph(self, "item()", file: file, line: line)
-        return Tracing.suspended { to(T.dtype).cpu().contiguous().storagePointer(T.self)[0] }
+        let c = Tracing.suspended { to(T.dtype).cpu().contiguous() }
+        return withExtendedLifetime(c) { c.storagePointer(T.self)[0] }
     }
 
     /// The value of a one-element tensor as a Double.
@@ -68,13 +69,16 @@ extension Tensor {
     public func toArray<T: TensorElement>(_: T.Type = T.self, file: StaticString = #fileID, line: UInt = #line) -> [T] {
         Tracing.leavingGraph(self, "toArray()", file: file, line: line)
         let c = Tracing.suspended { to(T.dtype).cpu().contiguous() }
-        return Array(UnsafeBufferPointer(start: c.storagePointer(T.self), count: count))
+        return withExtendedLifetime(c) { Array(UnsafeBufferPointer(start: c.storagePointer(T.self), count: count)) }
     }
 
     /// All elements in row-major order as Doubles (PyTorch's `tolist()` flattened).
     public var scalars: [Double] { toArray(Double.self) }
 
     /// Pointer to the first element (`storage + offset`), typed. The dtype must match `T`'s size.
+    /// The pointer is valid only while the tensor lives, and Swift ends a local's life at its last
+    /// use, not at the end of its scope: reading through the pointer of a temporary, or after the
+    /// tensor's last mention, reads freed memory. Hold the tensor with `withExtendedLifetime`.
     package func storagePointer<T>(_: T.Type) -> UnsafeMutablePointer<T> {
         storage.data.assumingMemoryBound(to: T.self) + layout.offset
     }

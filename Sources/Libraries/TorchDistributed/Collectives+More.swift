@@ -18,8 +18,8 @@ extension Distributed {
         if let mpi = g.mpi {
             let dt = mpi.datatype(source.dtype)!
             let rc = mpi.igather(
-                buffer(source, "gather", file: file, line: line), Int32(source.count), dt,
-                isRoot ? buffer(out, "gather", file: file, line: line) : nil, Int32(source.count), dt,
+                work.buffer(source, "gather", file: file, line: line), Int32(source.count), dt,
+                isRoot ? work.buffer(out, "gather", file: file, line: line) : nil, Int32(source.count), dt,
                 Int32(g.local(dst)!),
                 g.comm, work.requestPointer)
             if rc != 0 { throw DistributedError("gather: MPI_Igather failed (error \(rc))") }
@@ -60,8 +60,9 @@ extension Distributed {
         if let mpi = g.mpi {
             let dt = mpi.datatype(target.dtype)!
             let rc = mpi.iscatter(
-                isRoot ? UnsafeRawPointer(buffer(source, "scatter", file: file, line: line)) : nil,
-                Int32(target.count), dt, buffer(target, "scatter", file: file, line: line), Int32(target.count), dt,
+                isRoot ? UnsafeRawPointer(work.buffer(source, "scatter", file: file, line: line)) : nil,
+                Int32(target.count), dt, work.buffer(target, "scatter", file: file, line: line), Int32(target.count),
+                dt,
                 Int32(g.local(src)!), g.comm, work.requestPointer)
             if rc != 0 { throw DistributedError("scatter: MPI_Iscatter failed (error \(rc))") }
         } else {
@@ -85,8 +86,8 @@ extension Distributed {
         if let mpi = g.mpi {
             let dt = mpi.datatype(source.dtype)!, n = Int32(first.count)
             let rc = mpi.ialltoall(
-                buffer(source, "allToAll", file: file, line: line), n, dt,
-                buffer(out, "allToAll", file: file, line: line),
+                work.buffer(source, "allToAll", file: file, line: line), n, dt,
+                work.buffer(out, "allToAll", file: file, line: line),
                 n, dt, g.comm, work.requestPointer)
             if rc != 0 { throw DistributedError("allToAll: MPI_Ialltoall failed (error \(rc))") }
         } else {
@@ -122,8 +123,8 @@ extension Distributed {
             })
         if let mpi = g.mpi {
             let rc = mpi.ireduceScatterBlock(
-                buffer(source, "reduceScatter", file: file, line: line),
-                buffer(target, "reduceScatter", file: file, line: line), Int32(target.count),
+                work.buffer(source, "reduceScatter", file: file, line: line),
+                work.buffer(target, "reduceScatter", file: file, line: line), Int32(target.count),
                 mpi.datatype(target.dtype)!, mpi.operation(op), g.comm, work.requestPointer)
             if rc != 0 { throw DistributedError("reduceScatter: MPI_Ireduce_scatter_block failed (error \(rc))") }
         } else {
@@ -145,7 +146,7 @@ extension Distributed {
             timeout: g.timeout)
         guard let mpi = g.mpi else { torchFail("isend", "a world of one has no other rank", file: file, line: line) }
         let rc = mpi.isend(
-            buffer(source, "isend", file: file, line: line), Int32(source.count), mpi.datatype(source.dtype)!,
+            work.buffer(source, "isend", file: file, line: line), Int32(source.count), mpi.datatype(source.dtype)!,
             Int32(g.local(dst)!), Int32(tag), g.comm, work.requestPointer)
         if rc != 0 { throw DistributedError("isend: MPI_Isend failed (error \(rc))") }
         return work
@@ -168,7 +169,7 @@ extension Distributed {
             })
         guard let mpi = g.mpi else { torchFail("irecv", "a world of one has no other rank", file: file, line: line) }
         let rc = mpi.irecv(
-            buffer(target, "irecv", file: file, line: line), Int32(target.count), mpi.datatype(target.dtype)!,
+            work.buffer(target, "irecv", file: file, line: line), Int32(target.count), mpi.datatype(target.dtype)!,
             Int32(g.local(src)!), Int32(tag), g.comm, work.requestPointer)
         if rc != 0 { throw DistributedError("irecv: MPI_Irecv failed (error \(rc))") }
         return work

@@ -36,7 +36,7 @@ extension Distributed {
                 }
             })
         guard let mpi = g.mpi else { return work }
-        let buf = buffer(target, "allReduce", file: file, line: line)
+        let buf = work.buffer(target, "allReduce", file: file, line: line)
         let rc = mpi.iallreduce(
             MPILibrary.inPlace, buf, Int32(target.count), mpi.datatype(target.dtype)!, mpi.operation(op),
             g.comm, work.requestPointer)
@@ -66,7 +66,7 @@ extension Distributed {
                 tensor.bumpVersion()
             })
         guard let mpi = g.mpi else { return work }
-        let buf = buffer(target, "broadcast", file: file, line: line)
+        let buf = work.buffer(target, "broadcast", file: file, line: line)
         let rc = mpi.ibcast(
             buf, Int32(target.count), mpi.datatype(target.dtype)!, Int32(g.local(src)!), g.comm, work.requestPointer)
         if rc != 0 { throw DistributedError("\(what): MPI_Ibcast failed (error \(rc))") }
@@ -96,7 +96,7 @@ extension Distributed {
                 tensor.bumpVersion()
             })
         if let mpi = g.mpi {
-            let buf = buffer(target, "reduce", file: file, line: line)
+            let buf = work.buffer(target, "reduce", file: file, line: line)
             let rc = mpi.ireduce(
                 isRoot ? MPILibrary.inPlace : UnsafeRawPointer(buf), isRoot ? buf : nil, Int32(target.count),
                 mpi.datatype(target.dtype)!, mpi.operation(op), Int32(g.local(dst)!), g.comm, work.requestPointer)
@@ -124,8 +124,8 @@ extension Distributed {
         if let mpi = g.mpi {
             let dt = mpi.datatype(source.dtype)!
             let rc = mpi.iallgather(
-                buffer(source, "allGather", file: file, line: line), Int32(source.count), dt,
-                buffer(out, "allGather", file: file, line: line), Int32(source.count), dt, g.comm,
+                work.buffer(source, "allGather", file: file, line: line), Int32(source.count), dt,
+                work.buffer(out, "allGather", file: file, line: line), Int32(source.count), dt, g.comm,
                 work.requestPointer)
             if rc != 0 { throw DistributedError("\(what): MPI_Iallgather failed (error \(rc))") }
         } else {

@@ -100,6 +100,9 @@ public final class Work: @unchecked Sendable {
     private let timeout: Double
     private var finish: (() -> Void)?
     private var done = false
+    /// The tensors MPI reads or writes, kept alive until it completes (a contiguous or converted
+    /// copy would otherwise be freed while MPI still uses its memory).
+    private var inUse: [Tensor] = []
 
     init(mpi: MPILibrary?, what: String, timeout: Double, finish: (() -> Void)? = nil) {
         request.initialize(to: nil)
@@ -109,6 +112,12 @@ public final class Work: @unchecked Sendable {
     deinit { request.deallocate() }
 
     var requestPointer: UnsafeMutablePointer<MPIHandle?> { request }
+
+    /// The raw bytes of `t` for MPI (`Distributed.buffer`), with `t` kept alive until completion.
+    func buffer(_ t: Tensor, _ op: String, file: StaticString, line: UInt) -> UnsafeMutableRawPointer {
+        inUse.append(t)
+        return Distributed.buffer(t, op, file: file, line: line)
+    }
 
     /// Whether it has completed (drives the progress engine once).
     public func isCompleted() -> Bool {
@@ -123,6 +132,7 @@ public final class Work: @unchecked Sendable {
         done = true
         finish?()
         finish = nil
+        inUse = []
         return true
     }
 

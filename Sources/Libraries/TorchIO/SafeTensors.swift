@@ -110,6 +110,7 @@ public enum SafeTensors {
             }
             tensors[name] = t
         }
+        withExtendedLifetime(file) {}  // the mapping stays until the last copy is done
         return (tensors, metadata)
     }
 
@@ -154,6 +155,7 @@ public enum SafeTensors {
                 tensors[name] = t
             }
         }
+        withExtendedLifetime(file) {}  // the mapping stays until the last copy is done
         return (tensors, metadata)
     }
 

@@ -133,6 +133,10 @@ func padList(_ pads: [(Int, Int)]) -> [Int] {
 // dedicated CPU loops (the `window2D` optional family); a fused convolution primitive would have to
 // beat this in `torch-bench` first (DESIGN convention 2).
 
+/// The most bytes of patches a convolution makes at once when autograd is not recording
+/// (Note [Convolution memory]).
+nonisolated(unsafe) package var convolutionChunkBytes = 32 << 20
+
 /// Convolution over the trailing `weight.rank - 2` dimensions of `x` [N, C, spatial...] with
 /// `weight` [O, C/groups, kernel...] (im2col and one matrix multiply per group). Inputs without a
 /// batch dimension are accepted as in PyTorch.
@@ -216,6 +220,25 @@ public func conv(
             "Calculated padded input size per channel: \(spatial). Kernel size: \(kernel) (dilation \(dil)). Kernel "
                 + "size can't be greater than actual input size",
             file: file, line: line)
+    }
+    // Note [Convolution memory]: the patches of a whole batch can be far larger than the batch
+    // (the MNIST example's second convolution on a 1 000-image test batch: 663 MB of patches for a
+    // 147 MB output). Without autograd nothing keeps them, so a large batch is convolved a slice of
+    // samples at a time into the result, its patches at most `convolutionChunkBytes`; with autograd the patches are
+    // what the weight gradient reads, and the whole batch is done at once.
+    let colBytes = c * g.volume * out.reduce(1, *) * n * x.dtype.itemSize
+    let recording = Torch.isGradEnabled && [x, weight, bias].contains { $0?.requiresGrad == true }
+    if n > 1 && colBytes > convolutionChunkBytes && !recording {
+        let per = Swift.max(1, n * convolutionChunkBytes / colBytes)
+        let result = Tensor.empty([n, o] + out, dtype: x.dtype, device: x.device)
+        for start in Swift.stride(from: 0, to: n, by: per) {
+            let m = Swift.min(per, n - start)
+            result.narrow(0, start: start, length: m).copy_(
+                conv(
+                    xp.narrow(0, start: start, length: m), weight, bias, stride: st, padding: 0, dilation: dil,
+                    groups: groups, op: op, file: file, line: line))
+        }
+        return result
     }
     let cols = xp.im2col(g, file: file, line: line)  // [C·K, N·L]
     let width = cols.shape[1]

@@ -1,4 +1,6 @@
-import Foundation
+#if canImport(Glibc)
+    import Glibc
+#endif
 import Torch
 import TorchBase
 
@@ -30,7 +32,7 @@ enum MSEWarning {
         let msg =
             "UserWarning: Using a target size (\(b)) that is different to the input size (\(a)). This will likely "
             + "lead to incorrect results due to broadcasting. Please ensure they have the same size.\n"
-        FileHandle.standardError.write(msg.data(using: .utf8)!)
+        fputs(msg, stderr)
     }
 }
 

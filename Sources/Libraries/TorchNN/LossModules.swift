@@ -1,4 +1,6 @@
-import Foundation
+#if canImport(Glibc)
+    import Glibc
+#endif
 import Torch
 import TorchBase
 
@@ -218,7 +220,7 @@ public func gaussianNllLoss(
     // var.clamp_(min=eps) under no_grad on a clone: the gradient passes as if unclamped.
     let clamped = v + Torch.noGrad { v.clamp(min: eps) - v }
     var loss = 0.5 * (clamped.log() + (input - target).square() / clamped)
-    if full { loss = loss + 0.5 * Foundation.log(2 * Double.pi) }
+    if full { loss = loss + 0.5 * Glibc.log(2 * Double.pi) }
     return reduce(loss, reduction)
 }
 

@@ -280,7 +280,10 @@ extension Tensor {
     func toArray(_: UInt8.Type, reinterpreting: Bool) -> [UInt8] {
         let n = count * dtype.itemSize
         let c = contiguous()
-        let base = UnsafeRawPointer(c.storage.data) + c.storageOffset * c.itemSize
-        return Array(UnsafeRawBufferPointer(start: base, count: n))
+        return withExtendedLifetime(c) {
+            Array(
+                UnsafeRawBufferPointer(start: UnsafeRawPointer(c.storage.data) + c.storageOffset * c.itemSize, count: n)
+            )
+        }
     }
 }

@@ -212,8 +212,10 @@ extension BaseOptimizer {
             for (key, value) in saved {
                 // snake_case → camelCase: weight_decay → weightDecay.
                 let parts = key.split(separator: "_")
-                let name = parts.enumerated().map { $0.offset == 0 ? String($0.element) : $0.element.capitalized }
-                    .joined()
+                let name = parts.enumerated().map {
+                    $0.offset == 0 ? String($0.element) : $0.element.prefix(1).uppercased() + $0.element.dropFirst()
+                }
+                .joined()
                 switch name {
                 case "lr": g.lr = value
                 case "initialLr": g.initialLR = value

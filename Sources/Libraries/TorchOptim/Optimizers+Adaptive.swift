@@ -1,4 +1,6 @@
-import Foundation
+#if canImport(Glibc)
+    import Glibc
+#endif
 import Torch
 import TorchBase
 
@@ -44,13 +46,13 @@ public final class NAdam: BaseOptimizer {
         let t = Double(paramSteps[i])
         let (g, m, v) = adamMoments(
             i, p, grad, lr: lr, weightDecay: wd, decoupled: decoupledWeightDecay, betas: (beta1, beta2))
-        let mu = beta1 * (1 - 0.5 * Foundation.pow(0.96, t * momentumDecay))
-        let muNext = beta1 * (1 - 0.5 * Foundation.pow(0.96, (t + 1) * momentumDecay))
+        let mu = beta1 * (1 - 0.5 * Glibc.pow(0.96, t * momentumDecay))
+        let muNext = beta1 * (1 - 0.5 * Glibc.pow(0.96, (t + 1) * momentumDecay))
         // PyTorch keeps the running product of μ in a float32 scalar tensor.
         let product = buffer(i, "mu_product", Tensor.scalar(Float(1), dtype: .float32), fill: 1)
         product.mul_(Tensor.scalar(mu, dtype: .float32))
         let muProduct = product.item()
-        let denom = (v / (1 - Foundation.pow(beta2, t))).sqrt() + eps
+        let denom = (v / (1 - Glibc.pow(beta2, t))).sqrt() + eps
         p.add_(g / denom * (-lr * (1 - mu) / (1 - muProduct)))
         p.add_(m / denom * ((-lr * muNext) / (1 - muProduct * muNext)))
     }
@@ -77,10 +79,10 @@ public final class RAdam: BaseOptimizer {
         let t = Double(paramSteps[i])
         let (_, m, v) = adamMoments(
             i, p, grad, lr: lr, weightDecay: wd, decoupled: decoupledWeightDecay, betas: (beta1, beta2))
-        let bc1 = 1 - Foundation.pow(beta1, t), bc2 = 1 - Foundation.pow(beta2, t)
+        let bc1 = 1 - Glibc.pow(beta1, t), bc2 = 1 - Glibc.pow(beta2, t)
         let corrected = m / bc1
         let rhoInf = 2 / (1 - beta2) - 1
-        let rhoT = rhoInf - 2 * t * Foundation.pow(beta2, t) / bc2
+        let rhoT = rhoInf - 2 * t * Glibc.pow(beta2, t) / bc2
         if rhoT > 5 {
             let rect = ((rhoT - 4) * (rhoT - 2) * rhoInf / ((rhoInf - 4) * (rhoInf - 2) * rhoT)).squareRoot()
             let adaptive = bc2.squareRoot() / (v.sqrt() + eps)

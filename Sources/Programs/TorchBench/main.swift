@@ -1,6 +1,6 @@
 // The benchmark CLI: times SwiftTorch and NumPy on the same workloads in one run and prints ratios.
 // Usage: swift run -c release torch-bench [--quick] [--models-only] [--linalg-only] [--sampling-only] [--fft-only]
-//                                         [--nn-only] [--export-only] [--distributed]
+//                                         [--nn-only] [--export-only] [--distributed] [--memory]
 import Torch
 import TorchBase
 @_spi(Kernels) import TorchCPU
@@ -36,6 +36,10 @@ func time(reps: Int = 7, inner: Int = 1, _ body: () -> Void) -> Double {
 let quick = CommandLine.arguments.contains("--quick")
 if CommandLine.arguments.contains("--distributed") {
     distributedBench()
+    exit(0)
+}
+if CommandLine.arguments.contains("--memory") {
+    memoryBench()
     exit(0)
 }
 if CommandLine.arguments.contains("--record-loop") {

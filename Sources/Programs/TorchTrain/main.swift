@@ -92,11 +92,19 @@ do {
     fail("cannot load Fashion-MNIST: \(error)")
 }
 print("loaded Fashion-MNIST in \(fmt(now() - loadStart))s")
-var trainX = train.images, trainY = train.labels
+// The pixels stay uint8 (47 MB for the training set) and each batch is converted and normalised
+// as it is used, which keeps the whole run within 100 MiB of resident memory (Note [CPU memory]).
+var trainX = train.data, trainY = train.labels
 if limit > 0 { trainX = trainX.narrow(0, start: 0, length: limit); trainY = trainY.narrow(0, start: 0, length: limit) }
-// Normalise with the training set's statistics.
-let mean = trainX.mean().item(), std = trainX.std().item()
-let normX = (trainX - mean) / std, testX = (test.images - mean) / std
+// Normalise with the training set's statistics, computed exactly from the pixel histogram.
+let (mean, std) = pixelStatistics(trainX)
+let meanScalar = Tensor.scalar(mean, dtype: .float32), stdScalar = Tensor.scalar(std, dtype: .float32)
+/// uint8 pixels [B, 28, 28] as normalised float32 [B, 1, 28, 28].
+/// In place after the conversion, so a 1 000-image test batch makes one float copy, not four.
+func normalise(_ pixels: Tensor) -> Tensor {
+    Torch.noGrad { FashionMNIST.toFloat(pixels).sub_(meanScalar).div_(stdScalar) }
+}
+var phasePeaks: [(String, Int)] = [("loading", Torch.cpu.memoryStats().peakResident)]
 
 let model: Module
 switch modelName {
@@ -123,7 +131,7 @@ if dataParallel {
     if batch % Torch.distributed.worldSize != 0 {
         fail("--batch-size \(batch) must be a multiple of the \(Torch.distributed.worldSize) processes")
     }
-    sampler = DistributedSampler(count: normX.shape[0], seed: seed)
+    sampler = DistributedSampler(count: trainX.shape[0], seed: seed)
     if Torch.distributed.rank != 0 { _ = freopen("/dev/null", "w", stdout) }
 }
 let isRankZero = Torch.distributed.rank == 0
@@ -138,7 +146,7 @@ var firstEpoch = 1
 var globalStep = 0
 // Worker threads assemble the next batches while the model trains on the current one.
 let loader = DataLoader(
-    TensorDataset(normX, trainY), batchSize: batch / Torch.distributed.worldSize, shuffle: sampler == nil,
+    TensorDataset(trainX, trainY), batchSize: batch / Torch.distributed.worldSize, shuffle: sampler == nil,
     sampler: sampler, numWorkers: workers, seed: seed)
 // Resume: parameters, momentum, epoch and step, and the random state, from an atomic checkpoint.
 if !options["resume"]!.isEmpty {
@@ -176,7 +184,7 @@ func saveCheckpoint(epoch: Int) {
 
 let isTTY = isatty(1) != 0
 print(
-    "training \(modelName) on \(normX.shape[0]) Fashion-MNIST images, \(epochs) epochs, batch \(batch), lr \(lr), "
+    "training \(modelName) on \(trainX.shape[0]) Fashion-MNIST images, \(epochs) epochs, batch \(batch), lr \(lr), "
         + "\(Torch.numThreads) threads"
         + (dataParallel ? ", data-parallel on \(Torch.distributed.worldSize) processes" : "")
 )
@@ -186,8 +194,8 @@ func evaluate() -> Double {
     defer { model.train() }
     var correct = 0
     Torch.noGrad {
-        for b in DataLoader(TensorDataset(testX, test.labels), batchSize: 1000) {
-            correct += (model(b[0]).argmax(dim: 1) .== b[1]).sum().item(Int.self)
+        for b in DataLoader(TensorDataset(test.data, test.labels), batchSize: 1000) {
+            correct += (model(normalise(b[0])).argmax(dim: 1) .== b[1]).sum().item(Int.self)
         }
     }
     return Double(correct) / Double(test.count)
@@ -198,7 +206,8 @@ for epoch in firstEpoch...max(firstEpoch, epochs) where epoch <= epochs {
     var running = 0.0, seen = 0, step = 0
     let total = loader.count
     /// One optimisation step, with the progress line.
-    func trainStep(_ x: Tensor, _ y: Tensor) {
+    func trainStep(_ pixels: Tensor, _ y: Tensor) {
+        let x = normalise(pixels)
         let loss = crossEntropy(net(x), y)
         opt.zeroGrad()
         loss.backward()
@@ -240,8 +249,10 @@ for epoch in firstEpoch...max(firstEpoch, epochs) where epoch <= epochs {
     }
     while let b = batches.next() { trainStep(b[0], b[1]) }
     if isTTY { print("") }
+    notePhase("training")
     let evalStart = now()
     let acc = isRankZero ? evaluate() : 0
+    notePhase("evaluation")
     if getenv("TORCH_TRAIN_VERBOSE") != nil { print("evaluation took \(fmt(now() - evalStart))s") }
     print("epoch \(epoch) done in \(fmt(now() - t0))s: train loss \(fmt(running)), test accuracy \(fmt(acc))")
     try? writer?.addScalar("accuracy/test", acc, step: globalStep)
@@ -252,14 +263,51 @@ for epoch in firstEpoch...max(firstEpoch, epochs) where epoch <= epochs {
 if let path = parsed.exportONNX, isRankZero {
     do {
         try Torch.onnx.export(
-            model, [testX.narrow(0, start: 0, length: 2)], to: path, inputNames: ["image"], outputNames: ["logits"],
+            model, [normalise(test.data.narrow(0, start: 0, length: 2))], to: path, inputNames: ["image"],
+            outputNames: ["logits"],
             dynamicAxes: ["image": [0: "batch"], "logits": [0: "batch"]])
-        let imageDims = testX.shape.dropFirst().map(String.init).joined(separator: ", ")
+        let imageDims = normalise(test.data.narrow(0, start: 0, length: 1)).shape.dropFirst().map(String.init).joined(
+            separator: ", ")
         print("exported \(modelName) to \(path) (ONNX opset 17, input image [batch, \(imageDims)])")
     } catch { fail("cannot export ONNX: \(error)") }
 }
 
 if dataParallel { Torch.distributed.destroyProcessGroup() }
+let peaks = phasePeaks.map { "\($0.0) \(mib($0.1))" }.joined(separator: ", ")
+print("peak resident memory \(mib(phasePeaks.map(\.1).max() ?? 0)) MiB (\(peaks))")
+
+/// Records the peak resident memory of the phase that just ended (the largest over epochs) and
+/// starts measuring the next one afresh.
+func notePhase(_ name: String) {
+    let stats = Torch.cpu.memoryStats()
+    if getenv("TORCH_TRAIN_VERBOSE") != nil { print("after \(name): \(stats)") }
+    let peak = stats.peakResident
+    if let i = phasePeaks.firstIndex(where: { $0.0 == name }) {
+        phasePeaks[i].1 = max(phasePeaks[i].1, peak)
+    } else {
+        phasePeaks.append((name, peak))
+    }
+    Torch.cpu.resetPeakMemoryStats()
+}
+
+func mib(_ bytes: Int) -> String { String(Double(bytes / 104_858) / 10) }
+
+/// The mean and (unbiased) standard deviation of all pixels as floats in [0, 1], from the 256-bin
+/// histogram: exact, and without a float copy of the dataset.
+func pixelStatistics(_ pixels: Tensor) -> (Double, Double) {
+    var counts = [Double](repeating: 0, count: 256)
+    pixels.contiguous().withUnsafeBufferPointer(UInt8.self) { p in for v in p { counts[Int(v)] += 1 } }
+    let n = counts.reduce(0, +)
+    var sum = 0.0
+    for (v, c) in counts.enumerated() { sum += c * Double(v) / 255 }
+    let m = sum / n
+    var squares = 0.0
+    for (v, c) in counts.enumerated() {
+        let d = Double(v) / 255 - m
+        squares += c * d * d
+    }
+    return (m, (squares / (n - 1)).squareRoot())
+}
 
 func fmt(_ v: Double) -> String {
     let r = (v * 10_000).rounded() / 10_000

@@ -39,6 +39,8 @@ double ctorch_sum_f64(const double *x, long n);
 
 // Names the calling thread (threads otherwise inherit their creator's name).
 void ctorch_set_thread_name(const char *name);
+// Fixes glibc's mmap threshold at `bytes` (no effect elsewhere).
+void ctorch_set_mmap_threshold(long bytes);
 
 // LAPACK (Fortran calling convention), as OpenBLAS exports it: column-major matrices, every
 // argument by pointer.

@@ -39,9 +39,11 @@ extension Tensor {
         let src = contiguous()
         let out = Tensor(uninitialized: shape, dtype: dtype, device: target)
         let bytes = count * itemSize
-        Kernels.transfer(
-            to: out.storage.data, on: target, from: src.storage.data + src.layout.offset * itemSize,
-            on: device, bytes: bytes)
+        withExtendedLifetime(src) {
+            Kernels.transfer(
+                to: out.storage.data, on: target, from: src.storage.data + src.layout.offset * itemSize,
+                on: device, bytes: bytes)
+        }
         return out
     }
 
