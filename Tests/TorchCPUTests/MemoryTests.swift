@@ -4,7 +4,7 @@ import XCTest
 
 /// The bounded CPU cache (Note [CPU memory]): what it keeps, what it gives back, what it reports.
 final class CPUMemoryTests: XCTestCase {
-    override func tearDown() { Torch.cpu.cacheLimit = 64 << 20 }
+    override func tearDown() { Torch.cpu.cacheLimit = CPUAllocator.defaultLimit() }
 
     func testTheCacheStaysWithinItsLimit() {
         Torch.cpu.emptyCache()

@@ -19,7 +19,10 @@ extension CPUKernels {
             let packA = blasLayout(aRow, aCol, k, m) == nil, packB = blasLayout(bRow, bCol, n, k) == nil
             let ta = packA ? pack(a, rows: m, cols: k, rowStride: aRow, colStride: aCol) : nil
             let tb = packB ? pack(b, rows: k, cols: n, rowStride: bRow, colStride: bCol) : nil
-            defer { ta?.deallocate(); tb?.deallocate() }
+            defer {
+                if let ta { CPUAllocator.shared.deallocate(ta, bytes: m * k * MemoryLayout<T>.stride) }
+                if let tb { CPUAllocator.shared.deallocate(tb, bytes: k * n * MemoryLayout<T>.stride) }
+            }
             gemm(
                 T.self, m: m, n: n, k: k, a: ta.map { UnsafePointer($0) } ?? a, aRow: packA ? k : aRow,
                 aCol: packA ? 1 : aCol,
@@ -127,7 +130,8 @@ extension CPUKernels {
         }
     }
 
-    /// A row-major copy of a strided `rows`×`cols` matrix (the caller deallocates it).
+    /// A row-major copy of a strided `rows`×`cols` matrix, in a block of the caching allocator (the
+    /// caller gives it back with `CPUAllocator.shared.deallocate(_:bytes:)`, rows·cols elements).
     static func pack<T>(_ src: UnsafePointer<T>, rows: Int, cols: Int, rowStride: Int, colStride: Int)
         -> UnsafeMutablePointer<T>
     {
@@ -151,7 +155,8 @@ extension CPUKernels {
     static func packTyped<T>(_ src: UnsafePointer<T>, rows: Int, cols: Int, rowStride: Int, colStride: Int)
         -> UnsafeMutablePointer<T>
     {
-        let dst = UnsafeMutablePointer<T>.allocate(capacity: rows * cols)
+        let dst = CPUAllocator.shared.allocate(Swift.max(1, rows * cols) * MemoryLayout<T>.stride)
+            .bindMemory(to: T.self, capacity: Swift.max(1, rows * cols))
         Parallel.forRange(rows, grain: Swift.max(1, 65_536 / Swift.max(cols, 1))) { r in
             for i in r {
                 let s = src + i * rowStride, d = dst + i * cols
@@ -184,7 +189,10 @@ extension CPUKernels {
         let la = blasLayout(aRow, aCol, k, m), lb = blasLayout(bRow, bCol, n, k)
         let ta = la == nil ? packTyped(a, rows: m, cols: k, rowStride: aRow, colStride: aCol) : nil
         let tb = lb == nil ? packTyped(b, rows: k, cols: n, rowStride: bRow, colStride: bCol) : nil
-        defer { ta?.deallocate(); tb?.deallocate() }
+        defer {
+            if let ta { CPUAllocator.shared.deallocate(ta, bytes: m * k * MemoryLayout<Complex<T>>.stride) }
+            if let tb { CPUAllocator.shared.deallocate(tb, bytes: k * n * MemoryLayout<Complex<T>>.stride) }
+        }
         let (transA, lda) = la ?? (Int32(CTorchNoTrans.rawValue), Swift.max(k, 1))
         let (transB, ldb) = lb ?? (Int32(CTorchNoTrans.rawValue), Swift.max(n, 1))
         var one = Complex<T>(1, 0), b0 = Complex<T>(T(beta), 0)

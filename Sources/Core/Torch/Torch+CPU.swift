@@ -50,7 +50,7 @@ extension Torch {
         /// ```Torch.cpu.emptyCache()```
         public static func emptyCache() { CPUAllocator.shared.emptyCache() }
 
-        /// The most bytes of freed blocks the allocator keeps (default 64 MiB, or
+        /// The most bytes of freed blocks the allocator keeps (default 256 MiB, or
         /// `SWIFTTORCH_CPU_CACHE_LIMIT`); lowering it frees the excess at once.
         /// ```Torch.cpu.cacheLimit = 16 << 20```
         public static var cacheLimit: Int {
