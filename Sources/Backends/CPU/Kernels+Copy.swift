@@ -43,6 +43,13 @@ import TorchBase
             let dp = dst.base.assumingMemoryBound(to: D.self)
             let sp = src.base.assumingMemoryBound(to: S.self)
             let sd = loop.innerStride(0), ss = loop.innerStride(1)
+            if loop.shape.count >= 2 && loop.innerSize < 16 && loop.count > 0 {
+                // A short innermost dim (an expanded or interleaved view: nearest upsampling's
+                // [.., W, 2] from [.., W, 1]): iterate the two innermost dims here, so the loop's
+                // per-row work is paid once per outer row, not once per two elements.
+                copyShortRows(loop, dp, sp)
+                return
+            }
             loop.forEachRow { off, n in
                 let d = dp + off[0], s = sp + off[1]
                 if sd == 1 && ss == 1 {
@@ -52,6 +59,40 @@ import TorchBase
                     for i in 0..<n { d[i] = v }
                 } else {
                     for i in 0..<n { d[i * sd] = convert(s[i * ss], to: D.self) }
+                }
+            }
+        }
+    }
+
+    /// The copy of `CopyInner` for a coalesced iteration space whose innermost dim is short: the
+    /// outer loop runs over all other dims, each of its rows copying `rows × inner` elements.
+    @inline(__always)
+    static func copyShortRows<S: TensorElement, D: TensorElement>(
+        _ loop: StridedLoop, _ dp: UnsafeMutablePointer<D>, _ sp: UnsafeMutablePointer<S>
+    ) {
+        let rank = loop.shape.count, inner = loop.innerSize
+        let sd0 = loop.innerStride(0), ss0 = loop.innerStride(1)
+        let outerShape = Array(loop.shape.dropLast())
+        let dOuter = Layout(
+            shape: outerShape, strides: (0..<rank - 1).map { loop.strides[$0 * 2] }, offset: loop.bases[0])
+        let sOuter = Layout(
+            shape: outerShape, strides: (0..<rank - 1).map { loop.strides[$0 * 2 + 1] }, offset: loop.bases[1])
+        let outer = StridedLoop(shape: outerShape, operands: [dOuter, sOuter])
+        let sd1 = outer.innerStride(0), ss1 = outer.innerStride(1)
+        Parallel.forRange(outer.count, grain: Swift.max(1, 32_768 / inner)) { r in
+            outer.run(r) { off, n in
+                let d = dp + off[0], s = sp + off[1]
+                if ss0 == 0 && sd0 == 1 {
+                    // Repeating each source element `inner` times (an expanded last dim).
+                    for i in 0..<n {
+                        let v = convert(s[i * ss1], to: D.self)
+                        (d + i * sd1).update(repeating: v, count: inner)
+                    }
+                    return
+                }
+                for i in 0..<n {
+                    let di = d + i * sd1, si = s + i * ss1
+                    for j in 0..<inner { di[j * sd0] = convert(si[j * ss0], to: D.self) }
                 }
             }
         }

