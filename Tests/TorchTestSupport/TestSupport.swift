@@ -55,13 +55,16 @@ public func pythonCanImport(_ python: String, _ module: String) -> Bool {
 
 /// Runs one of our programs with Swift's backtracer off (a trap then prints only its message);
 /// returns its standard output, standard error and exit status. The two pipes are read
-/// concurrently, so neither can fill up and stall the child.
-public func runCapturing(_ exe: URL, _ arguments: [String]) -> (stdout: String, stderr: String, status: Int32) {
+/// concurrently, so neither can fill up and stall the child. `environment` adds variables.
+public func runCapturing(_ exe: URL, _ arguments: [String], environment: [String: String] = [:]) -> (
+    stdout: String, stderr: String, status: Int32
+) {
     let p = Process()
     p.executableURL = exe
     p.arguments = arguments
     var env = ProcessInfo.processInfo.environment
     env["SWIFT_BACKTRACE"] = "enable=no"
+    env.merge(environment) { $1 }
     p.environment = env
     let out = Pipe(), err = Pipe()
     p.standardOutput = out

@@ -35,9 +35,13 @@ final class DifferentialTests: XCTestCase {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
     }
 
-    /// Runs `torch-diff` from case `from`; returns its stdout lines, stderr and exit status.
-    static func run(_ exe: URL, from: Int) -> (lines: [String], stderr: String, status: Int32) {
-        let r = runCapturing(exe, [fixture, "--from", String(from)])
+    /// Runs `torch-diff` from case `from` (its kernels on `capability`'s path when given); returns
+    /// its stdout lines, stderr and exit status.
+    static func run(_ exe: URL, from: Int, capability: CPUCapability? = nil) -> (
+        lines: [String], stderr: String, status: Int32
+    ) {
+        let env = capability.map { ["SWIFTTORCH_CPU_CAPABILITY": $0.description] } ?? [:]
+        let r = runCapturing(exe, [fixture, "--from", String(from)], environment: env)
         return (r.stdout.split(separator: "\n").map(String.init), r.stderr, r.status)
     }
 
@@ -54,7 +58,20 @@ final class DifferentialTests: XCTestCase {
         return msg.contains(": ") ? msg : nil
     }
 
-    func testEveryCaseMatchesPyTorch() throws {
+    func testEveryCaseMatchesPyTorch() throws { try replay(capability: nil) }
+
+    /// The same cases on every other kernel path this CPU can run (SWIFTTORCH_CPU_CAPABILITY,
+    /// Note [CPU capability]): the default (SSE2) copies here, and avx2 on an AVX-512 machine.
+    func testEveryCaseMatchesPyTorchOnTheOtherKernelPaths() throws {
+        let lower = CPUCapability.allCases.filter { $0 < Torch.backends.cpu.bestCapability }
+        if Torch.backends.cpu.bestCapability < .avx512 {
+            print("note: this CPU has no AVX-512, so the avx512 kernels are compiled but not run here")
+        }
+        if lower.isEmpty { throw XCTSkip("this CPU runs only the default kernels") }
+        for c in lower { try replay(capability: c) }
+    }
+
+    func replay(capability: CPUCapability?) throws {
         guard let exe = DifferentialTests.binary() else { return XCTFail("torch-diff is not built") }
         let file = try SafeTensors.load(DifferentialTests.fixture)
         let cases = try JSONSerialization.jsonObject(with: Data(file.metadata["cases"]!.utf8)) as! [[String: Any]]
@@ -70,7 +87,10 @@ final class DifferentialTests: XCTestCase {
         var from = 0
         var restarts = 0
         while from < cases.count {
-            let r = DifferentialTests.run(exe, from: from)
+            let r = DifferentialTests.run(exe, from: from, capability: capability)
+            if let capability, !r.lines.contains("kernels \(capability)") {
+                return XCTFail("torch-diff did not run the \(capability) kernels: \(r.lines.prefix(3))")
+            }
             var running: Int? = nil
             for line in r.lines {
                 let parts = line.split(separator: " ", maxSplits: 2).map(String.init)
@@ -109,7 +129,8 @@ final class DifferentialTests: XCTestCase {
         }
         let total = o.perFamily.values.reduce(0) { $0 + $1.total }
         print(
-            "differential: \(o.passed) of \(total) cases match PyTorch (\(o.refusedOK) refusals, \(o.messageMatches) "
+            "differential (kernels: \(capability?.description ?? "best, \(Torch.backends.cpu.capability)")): "
+                + "\(o.passed) of \(total) cases match PyTorch (\(o.refusedOK) refusals, \(o.messageMatches) "
                 + "with PyTorch's exact message), \(restarts) restarts"
         )
         for (f, c) in o.perFamily.sorted(by: { $0.key < $1.key }) { print("  \(f): \(c.pass)/\(c.total)") }

@@ -1,22 +1,35 @@
-// Vectorisable float32 kernels. Each loop body is branch-free so the compiler turns it into
-// AVX2/FMA code in the "arch=x86-64-v3" clone and SSE2 code in the default one; the ifunc
-// picks the clone at load time, so the binary runs on any x86-64.
+// Vectorisable float32 kernels, one copy per instruction set, and the choice among them.
+//
+// Note [CPU capability]
+// The CPU's features are read once with CPUID (and XGETBV, for the registers the OS saves):
+// AVX2+FMA, AVX-512 F/DQ/BW/VL, AVX-512 BF16/VNNI and AMX are recorded. From them one capability
+// is chosen, the best of "default" (x86-64's SSE2), "avx2" (AVX2+FMA) and "avx512" (F, DQ, BW, VL
+// with the OS saving ZMM state), unless SWIFTTORCH_CPU_CAPABILITY (or PyTorch's
+// ATEN_CPU_CAPABILITY) asks for a lower one; asking for one the CPU lacks keeps the best it has,
+// with a line on standard error. Each kernel is compiled three times from one body
+// (vmath_body.h, vrandom_body.h, included with NAME(x) and TARGET defined), and its public entry
+// point calls the copy of the chosen capability: one switch on a global, no ifunc, so a test can
+// switch paths at run time and compare each with the default path. The copies differ only in
+// the instructions the compiler may use: sums keep one 8-lane accumulation order on every path
+// (the same bits everywhere); element-wise kernels contract multiply-adds into FMA on the avx2 and
+// avx512 paths (identical to each other, within an ulp or two of the default path).
+// Until stop 28 GCC-style target_clones chose between SSE2 and AVX2 through an ifunc at load
+// time, which no test could force and which had no AVX-512 copy.
 #include "ctorch.h"
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-
 #if defined(__x86_64__)
-#define CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
-#else
-#define CLONES
+#include <cpuid.h>
 #endif
 
-static inline float bits_to_float(uint32_t u) { float f; memcpy(&f, &u, 4); return f; }
-static inline uint32_t float_to_bits(float f) { uint32_t u; memcpy(&u, &f, 4); return u; }
+static inline __attribute__((always_inline)) float bits_to_float(uint32_t u) { float f; memcpy(&f, &u, 4); return f; }
+static inline __attribute__((always_inline)) uint32_t float_to_bits(float f) { uint32_t u; memcpy(&u, &f, 4); return u; }
 
 // exp(x) = 2^n * e^r with r = x - n ln2 in [-ln2/2, ln2/2]; degree-6 polynomial for e^r.
 // Max error about 1 ulp over the finite range; overflow gives inf, underflow gives 0, NaN stays NaN.
-static inline float exp_core(float x) {
+static inline __attribute__((always_inline)) float exp_core(float x) {
     const float hi = 88.7228394f, lo = -103.972084f;
     float xc = x > hi ? hi : x;
     xc = xc < lo ? lo : xc;
@@ -42,73 +55,161 @@ static inline float exp_core(float x) {
     return y;
 }
 
-CLONES void ctorch_exp_f32(const float *x, float *y, long n) {
-    for (long i = 0; i < n; i++) y[i] = exp_core(x[i]);
-}
-
-CLONES void ctorch_sigmoid_f32(const float *x, float *y, long n) {
-    for (long i = 0; i < n; i++) y[i] = 1.0f / (1.0f + exp_core(-x[i]));
-}
-
-// tanh by a rational approximation x * P(x^2) / Q(x^2) on [-7.9, 7.9] (saturated beyond),
-// accurate to a few ulp.
-CLONES void ctorch_tanh_f32(const float *x, float *y, long n) {
-    const float clampv = 7.90531110763549805f;
-    for (long i = 0; i < n; i++) {
-        float v = x[i];
-        float c = v > clampv ? clampv : v;
-        c = c < -clampv ? -clampv : c;
-        float x2 = c * c;
-        float p = -2.76076847742355e-16f;
-        p = p * x2 + 2.00018790482477e-13f;
-        p = p * x2 + -8.60467152213735e-11f;
-        p = p * x2 + 5.12229709037114e-08f;
-        p = p * x2 + 1.48572235717979e-05f;
-        p = p * x2 + 6.37261928875436e-04f;
-        p = p * x2 + 4.89352455891786e-03f;
-        p = p * c;
-        float q = 1.19825839466702e-06f;
-        q = q * x2 + 1.18534705686654e-04f;
-        q = q * x2 + 2.26843463243900e-03f;
-        q = q * x2 + 4.89352518554385e-03f;
-        float r = p / q;
-        float a = v < 0 ? -v : v;
-        r = a < 0.0004f ? v : r;     // tanh(x) = x to float precision
-        r = v != v ? v : r;
-        y[i] = r;
-    }
-}
-
 typedef float v8f __attribute__((vector_size(32)));
 typedef double v4d __attribute__((vector_size(32)));
 
-// Four independent 8-wide accumulators: vectorised, and pairwise-like accuracy for long rows.
-CLONES float ctorch_sum_f32(const float *x, long n) {
-    v8f a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
-    long i = 0;
-    for (; i + 32 <= n; i += 32) {
-        v8f t0, t1, t2, t3;
-        memcpy(&t0, x + i, 32); memcpy(&t1, x + i + 8, 32);
-        memcpy(&t2, x + i + 16, 32); memcpy(&t3, x + i + 24, 32);
-        a0 += t0; a1 += t1; a2 += t2; a3 += t3;
+#define NAME(x) x##_default
+#define TARGET
+#define VBYTES 16
+#include "vmath_body.h"
+#undef NAME
+#undef TARGET
+#undef VBYTES
+#if defined(__x86_64__)
+#define NAME(x) x##_avx2
+#define TARGET __attribute__((target(CTORCH_TARGET_AVX2)))
+#define VBYTES 32
+#include "vmath_body.h"
+#undef NAME
+#undef TARGET
+#undef VBYTES
+#define NAME(x) x##_avx512
+#define TARGET __attribute__((target(CTORCH_TARGET_AVX512)))
+#define VBYTES 64
+#include "vmath_body.h"
+#undef NAME
+#undef TARGET
+#undef VBYTES
+#endif
+
+// MARK: features and the chosen capability
+
+static uint64_t detected_features(void) {
+    uint64_t f = 0;
+#if defined(__x86_64__)
+    unsigned a, b, c, d;
+    if (!__get_cpuid(0, &a, &b, &c, &d)) return 0;
+    unsigned max_leaf = a;
+    __get_cpuid(1, &a, &b, &c, &d);
+    int osxsave = (c >> 27) & 1, fma = (c >> 12) & 1, avx = (c >> 28) & 1;
+    uint64_t xcr0 = 0;
+    if (osxsave) {
+        unsigned lo, hi;
+        __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+        xcr0 = ((uint64_t)hi << 32) | lo;
     }
-    v8f a = (a0 + a1) + (a2 + a3);
-    float s = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
-    for (; i < n; i++) s += x[i];
-    return s;
+    int ymm = (xcr0 & 0x6) == 0x6, zmm = ymm && (xcr0 & 0xE0) == 0xE0, tiles = (xcr0 & 0x60000) == 0x60000;
+    if (avx && ymm) f |= CTORCH_FEATURE_AVX;
+    if (fma && ymm) f |= CTORCH_FEATURE_FMA;
+    if (max_leaf >= 7) {
+        __cpuid_count(7, 0, a, b, c, d);
+        if (((b >> 5) & 1) && ymm) f |= CTORCH_FEATURE_AVX2;
+        if (zmm) {
+            if ((b >> 16) & 1) f |= CTORCH_FEATURE_AVX512F;
+            if ((b >> 17) & 1) f |= CTORCH_FEATURE_AVX512DQ;
+            if ((b >> 30) & 1) f |= CTORCH_FEATURE_AVX512BW;
+            if ((b >> 31) & 1) f |= CTORCH_FEATURE_AVX512VL;
+            if ((c >> 11) & 1) f |= CTORCH_FEATURE_AVX512VNNI;
+        }
+        if (tiles) {
+            if ((d >> 24) & 1) f |= CTORCH_FEATURE_AMX_TILE;
+            if ((d >> 22) & 1) f |= CTORCH_FEATURE_AMX_BF16;
+            if ((d >> 25) & 1) f |= CTORCH_FEATURE_AMX_INT8;
+        }
+        unsigned sub = a;
+        if (sub >= 1 && zmm) {
+            __cpuid_count(7, 1, a, b, c, d);
+            if ((a >> 5) & 1) f |= CTORCH_FEATURE_AVX512BF16;
+        }
+    }
+#endif
+    return f;
 }
 
-CLONES double ctorch_sum_f64(const double *x, long n) {
-    v4d a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
-    long i = 0;
-    for (; i + 16 <= n; i += 16) {
-        v4d t0, t1, t2, t3;
-        memcpy(&t0, x + i, 32); memcpy(&t1, x + i + 4, 32);
-        memcpy(&t2, x + i + 8, 32); memcpy(&t3, x + i + 12, 32);
-        a0 += t0; a1 += t1; a2 += t2; a3 += t3;
-    }
-    v4d a = (a0 + a1) + (a2 + a3);
-    double s = (a[0] + a[1]) + (a[2] + a[3]);
-    for (; i < n; i++) s += x[i];
-    return s;
+uint64_t ctorch_cpu_features(void) {
+    static uint64_t cached = UINT64_MAX;
+    if (cached == UINT64_MAX) cached = detected_features();
+    return cached;
 }
+
+int ctorch_best_capability(void) {
+    uint64_t f = ctorch_cpu_features();
+    uint64_t avx512 = CTORCH_FEATURE_AVX512F | CTORCH_FEATURE_AVX512DQ | CTORCH_FEATURE_AVX512BW |
+                      CTORCH_FEATURE_AVX512VL | CTORCH_FEATURE_AVX2 | CTORCH_FEATURE_FMA;
+    uint64_t avx2 = CTORCH_FEATURE_AVX2 | CTORCH_FEATURE_FMA;
+    if ((f & avx512) == avx512) return CTORCH_CAP_AVX512;
+    if ((f & avx2) == avx2) return CTORCH_CAP_AVX2;
+    return CTORCH_CAP_DEFAULT;
+}
+
+static int parse_capability(const char *s) {
+    if (!s) return -1;
+    char low[16] = {0};
+    for (int i = 0; i < 15 && s[i]; i++) low[i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32 : s[i]);
+    if (!strcmp(low, "default")) return CTORCH_CAP_DEFAULT;
+    if (!strcmp(low, "avx2")) return CTORCH_CAP_AVX2;
+    if (!strcmp(low, "avx512")) return CTORCH_CAP_AVX512;
+    return -1;
+}
+
+static int current_capability = -1;
+
+int ctorch_capability(void) {
+    int c = __atomic_load_n(&current_capability, __ATOMIC_RELAXED);
+    if (c >= 0) return c;
+    int best = ctorch_best_capability(), chosen = best;
+    const char *names[] = {"SWIFTTORCH_CPU_CAPABILITY", "ATEN_CPU_CAPABILITY"};
+    for (int i = 0; i < 2; i++) {
+        const char *v = getenv(names[i]);
+        if (!v || !*v) continue;
+        int asked = parse_capability(v);
+        if (asked < 0) {
+            fprintf(stderr, "SwiftTorch: %s=%s is not one of default, avx2, avx512; using the best this CPU has\n",
+                    names[i], v);
+        } else if (asked > best) {
+            fprintf(stderr, "SwiftTorch: %s=%s but this CPU lacks it; using the best it has\n", names[i], v);
+        } else {
+            chosen = asked;
+        }
+        break;
+    }
+    __atomic_store_n(&current_capability, chosen, __ATOMIC_RELAXED);
+    return chosen;
+}
+
+int ctorch_set_capability(int capability) {
+    if (capability < CTORCH_CAP_DEFAULT || capability > ctorch_best_capability()) return -1;
+    __atomic_store_n(&current_capability, capability, __ATOMIC_RELAXED);
+    return 0;
+}
+
+// MARK: the public entry points
+
+#if defined(__x86_64__)
+#define DISPATCH(call)                                                                                                 \
+    switch (ctorch_capability()) {                                                                                     \
+    case CTORCH_CAP_AVX512: return call##_avx512;                                                                      \
+    case CTORCH_CAP_AVX2: return call##_avx2;                                                                          \
+    default: return call##_default;                                                                                    \
+    }
+#else
+#define DISPATCH(call) return call##_default;
+#endif
+
+typedef void (*unary_f32)(const float *, float *, long);
+static unary_f32 pick_exp(void) { DISPATCH(exp_f32) }
+static unary_f32 pick_tanh(void) { DISPATCH(tanh_f32) }
+static unary_f32 pick_sigmoid(void) { DISPATCH(sigmoid_f32) }
+typedef float (*sum_f32_fn)(const float *, long);
+typedef double (*sum_f64_fn)(const double *, long);
+typedef double (*peak_fn)(long);
+static sum_f32_fn pick_sum_f32(void) { DISPATCH(sum_f32) }
+static sum_f64_fn pick_sum_f64(void) { DISPATCH(sum_f64) }
+static peak_fn pick_peak(void) { DISPATCH(fma_peak) }
+
+void ctorch_exp_f32(const float *x, float *y, long n) { pick_exp()(x, y, n); }
+void ctorch_tanh_f32(const float *x, float *y, long n) { pick_tanh()(x, y, n); }
+void ctorch_sigmoid_f32(const float *x, float *y, long n) { pick_sigmoid()(x, y, n); }
+float ctorch_sum_f32(const float *x, long n) { return pick_sum_f32()(x, n); }
+double ctorch_sum_f64(const double *x, long n) { return pick_sum_f64()(x, n); }
+double ctorch_fma_peak(long iters) { return pick_peak()(iters); }

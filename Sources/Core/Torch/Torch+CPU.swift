@@ -89,3 +89,46 @@ extension Torch {
     /// `Torch.cpu.memoryStats()`, `Torch.cpu.emptyCache()`, `Torch.cpu.cacheLimit`.
     public static var cpu: CPU.Type { CPU.self }
 }
+
+extension Torch {
+    /// Backend settings and facts (`torch.backends`).
+    public enum Backends {
+        /// The CPU backend: the CPU's features and the instruction set its kernels use.
+        public enum CPU {
+            /// The instruction set whose kernels run (`torch.backends.cpu.get_cpu_capability()`).
+            ///
+            /// ```swift
+            /// print(Torch.backends.cpu.capability)   // avx2
+            /// ```
+            public static var capability: CPUCapability { CPUCapability.current }
+
+            /// The best instruction set this CPU and its OS support.
+            public static var bestCapability: CPUCapability { CPUCapability.best }
+
+            /// Runs the kernels of `capability` from now on, as `SWIFTTORCH_CPU_CAPABILITY` does at
+            /// start (to compare paths); false, with nothing changed, when the CPU lacks it.
+            /// ```Torch.backends.cpu.setCapability(.default)```
+            @discardableResult public static func setCapability(_ capability: CPUCapability) -> Bool {
+                CPUCapability.set(capability)
+            }
+
+            /// The CPU's name and the features CPUID reports ("avx2", "fma", "avx512f", ...,
+            /// "avx512_bf16", "amx_tile").
+            public static var cpuName: String { CPUFeatures.detected.brand }
+            public static var features: [String] { CPUFeatures.detected.names }
+            /// One line: name, vendor, family, model and features.
+            public static var summary: String { CPUFeatures.detected.description }
+
+            /// One thread's vector multiply-add throughput on the current path (GFLOP/s), measured
+            /// by a chain of FMAs for about `seconds`: the peak GEMM is judged against.
+            public static func fmaPeakGFLOPS(seconds: Double = 0.05) -> Double {
+                CPUKernels.fmaPeakGFLOPS(seconds: seconds)
+            }
+        }
+
+        public static var cpu: CPU.Type { CPU.self }
+    }
+
+    /// `Torch.backends.cpu.capability`.
+    public static var backends: Backends.Type { Backends.self }
+}

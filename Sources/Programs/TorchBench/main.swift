@@ -1,6 +1,6 @@
 // The benchmark CLI: times SwiftTorch and NumPy on the same workloads in one run and prints ratios.
 // Usage: swift run -c release torch-bench [--quick] [--models-only] [--linalg-only] [--sampling-only] [--fft-only]
-//                                         [--nn-only] [--export-only] [--distributed] [--memory]
+//                                         [--nn-only] [--export-only] [--distributed] [--memory] [--kernels]
 import Torch
 import TorchBase
 @_spi(Kernels) import TorchCPU
@@ -40,6 +40,10 @@ if CommandLine.arguments.contains("--distributed") {
 }
 if CommandLine.arguments.contains("--memory") {
     memoryBench()
+    exit(0)
+}
+if CommandLine.arguments.contains("--kernels") {
+    kernelsBench(reps: quick ? 3 : 5)
     exit(0)
 }
 if CommandLine.arguments.contains("--record-loop") {

@@ -31,6 +31,7 @@ do { file = try SafeTensors.load(arguments[1]) } catch {
 }
 let json = try! JSONSerialization.jsonObject(with: Data(file.metadata["cases"]!.utf8)) as! [[String: Any]]
 print("cases \(json.count)")
+print("kernels \(Torch.backends.cpu.capability)")
 
 for entry in json.dropFirst(from) {
     let c = DiffCase(entry, tensors: file.tensors)

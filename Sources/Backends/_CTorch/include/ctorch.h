@@ -25,6 +25,37 @@ void openblas_set_num_threads(int n);
 // Stops OpenBLAS's worker threads (they spin for a while after a threaded call otherwise).
 void blas_thread_shutdown_(void);
 int openblas_get_num_threads(void);
+// The name of the kernels OpenBLAS chose for this CPU ("Zen", "Haswell", "SkylakeX", ...).
+char *openblas_get_corename(void);
+
+// CPU features (CPUID and XGETBV, read once) and the capability whose kernels run (vmath.c,
+// Note [CPU capability]).
+#define CTORCH_FEATURE_AVX (1ull << 0)
+#define CTORCH_FEATURE_FMA (1ull << 1)
+#define CTORCH_FEATURE_AVX2 (1ull << 2)
+#define CTORCH_FEATURE_AVX512F (1ull << 3)
+#define CTORCH_FEATURE_AVX512DQ (1ull << 4)
+#define CTORCH_FEATURE_AVX512BW (1ull << 5)
+#define CTORCH_FEATURE_AVX512VL (1ull << 6)
+#define CTORCH_FEATURE_AVX512VNNI (1ull << 7)
+#define CTORCH_FEATURE_AVX512BF16 (1ull << 8)
+#define CTORCH_FEATURE_AMX_TILE (1ull << 9)
+#define CTORCH_FEATURE_AMX_BF16 (1ull << 10)
+#define CTORCH_FEATURE_AMX_INT8 (1ull << 11)
+#define CTORCH_CAP_DEFAULT 0
+#define CTORCH_CAP_AVX2 1
+#define CTORCH_CAP_AVX512 2
+#define CTORCH_TARGET_AVX2 "avx,avx2,fma"
+#define CTORCH_TARGET_AVX512 "avx,avx2,fma,avx512f,avx512dq,avx512bw,avx512vl"
+uint64_t ctorch_cpu_features(void);
+// The best capability this CPU and OS support, and the one in use (chosen on first use).
+int ctorch_best_capability(void);
+int ctorch_capability(void);
+// Switches the kernels' path; -1 (and no change) when the CPU lacks it.
+int ctorch_set_capability(int capability);
+// One thread's multiply-add throughput on the chosen path: runs `iters` rounds of 12 vector FMAs
+// and returns the floating-point operations done.
+double ctorch_fma_peak(long iters);
 
 // Vectorised float32 transcendental kernels over contiguous arrays (n elements).
 void ctorch_exp_f32(const float *x, float *y, long n);

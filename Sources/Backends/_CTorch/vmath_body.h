@@ -1,0 +1,91 @@
+// The bodies of vmath.c's kernels, compiled once per instruction set: vmath.c includes this file
+// three times with NAME(x) giving each copy its suffix (_default, _avx2, _avx512) and TARGET the
+// instruction set the compiler may use (Note [CPU capability] in vmath.c). Every loop is
+// branch-free, so each copy is vectorised for its own vector width. No include guard, on purpose.
+
+TARGET static void NAME(exp_f32)(const float *x, float *y, long n) {
+    for (long i = 0; i < n; i++) y[i] = exp_core(x[i]);
+}
+
+TARGET static void NAME(sigmoid_f32)(const float *x, float *y, long n) {
+    for (long i = 0; i < n; i++) y[i] = 1.0f / (1.0f + exp_core(-x[i]));
+}
+
+// tanh by a rational approximation x * P(x^2) / Q(x^2) on [-7.9, 7.9] (saturated beyond),
+// accurate to a few ulp.
+TARGET static void NAME(tanh_f32)(const float *x, float *y, long n) {
+    const float clampv = 7.90531110763549805f;
+    for (long i = 0; i < n; i++) {
+        float v = x[i];
+        float c = v > clampv ? clampv : v;
+        c = c < -clampv ? -clampv : c;
+        float x2 = c * c;
+        float p = -2.76076847742355e-16f;
+        p = p * x2 + 2.00018790482477e-13f;
+        p = p * x2 + -8.60467152213735e-11f;
+        p = p * x2 + 5.12229709037114e-08f;
+        p = p * x2 + 1.48572235717979e-05f;
+        p = p * x2 + 6.37261928875436e-04f;
+        p = p * x2 + 4.89352455891786e-03f;
+        p = p * c;
+        float q = 1.19825839466702e-06f;
+        q = q * x2 + 1.18534705686654e-04f;
+        q = q * x2 + 2.26843463243900e-03f;
+        q = q * x2 + 4.89352518554385e-03f;
+        float r = p / q;
+        float a = v < 0 ? -v : v;
+        r = a < 0.0004f ? v : r;     // tanh(x) = x to float precision
+        r = v != v ? v : r;
+        y[i] = r;
+    }
+}
+
+// Four independent 8-wide accumulators: vectorised, and pairwise-like accuracy for long rows.
+TARGET static float NAME(sum_f32)(const float *x, long n) {
+    v8f a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
+    long i = 0;
+    for (; i + 32 <= n; i += 32) {
+        v8f t0, t1, t2, t3;
+        memcpy(&t0, x + i, 32); memcpy(&t1, x + i + 8, 32);
+        memcpy(&t2, x + i + 16, 32); memcpy(&t3, x + i + 24, 32);
+        a0 += t0; a1 += t1; a2 += t2; a3 += t3;
+    }
+    v8f a = (a0 + a1) + (a2 + a3);
+    float s = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+    for (; i < n; i++) s += x[i];
+    return s;
+}
+
+TARGET static double NAME(sum_f64)(const double *x, long n) {
+    v4d a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
+    long i = 0;
+    for (; i + 16 <= n; i += 16) {
+        v4d t0, t1, t2, t3;
+        memcpy(&t0, x + i, 32); memcpy(&t1, x + i + 4, 32);
+        memcpy(&t2, x + i + 8, 32); memcpy(&t3, x + i + 12, 32);
+        a0 += t0; a1 += t1; a2 += t2; a3 += t3;
+    }
+    v4d a = (a0 + a1) + (a2 + a3);
+    double s = (a[0] + a[1]) + (a[2] + a[3]);
+    for (; i < n; i++) s += x[i];
+    return s;
+}
+
+// FMA throughput: 12 independent chains of vector multiply-adds (enough to cover the latency of
+// two FMA ports), `iters` rounds; returns the floating-point operations done (2 per lane per
+// FMA). The vector is as wide as the instruction set's (4, 8 or 16 floats).
+TARGET static double NAME(fma_peak)(long iters) {
+    typedef float vf __attribute__((vector_size(VBYTES)));
+    enum { LANES = VBYTES / 4 };
+    vf a = {0}, b = {0}, acc[12];
+    for (int l = 0; l < LANES; l++) { a[l] = 0.999999f; b[l] = 1e-7f; }
+    for (int c = 0; c < 12; c++) acc[c] = a * (float)(c + 1);
+    for (long i = 0; i < iters; i++) {
+        for (int c = 0; c < 12; c++) acc[c] = acc[c] * a + b;
+    }
+    vf s = acc[0];
+    for (int c = 1; c < 12; c++) s += acc[c];
+    volatile float sink = s[0];
+    (void)sink;
+    return 2.0 * 12.0 * LANES * (double)iters;
+}

@@ -1,0 +1,109 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+import Torch
+@_spi(Kernels) import TorchCPU
+import TorchNN
+import TorchOptim
+
+/// The issue-17 rows: one workload per name, the same shapes as scripts/bench_kernels_torch.py.
+/// Each returns the closure timed (after a warm-up call).
+enum KernelBench {
+    static func workloads() -> [(name: String, key: String, flops: Double?, body: () -> Void)] {
+        Torch.manualSeed(0)
+        var rows: [(String, String, Double?, () -> Void)] = []
+        for n in [1024, 4096] {
+            let a = Tensor.randn([n, n]), b = Tensor.randn([n, n])
+            rows.append(("SGEMM \(n)", "sgemm\(n)", 2 * Double(n * n) * Double(n), { _ = a.matmul(b) }))
+        }
+        // DCGAN's generator: a transposed 4x4 stride-2 convolution, 128 -> 64 channels, 16 -> 32 px.
+        let convT = ConvTranspose2d(128, 64, kernelSize: 4, stride: 2, padding: 1, bias: false)
+        let zT = Tensor.randn([16, 128, 16, 16])
+        rows.append(("DCGAN convT 4x4 s2 128->64 16px b16 fwd", "convt", nil, { Torch.noGrad { _ = convT(zT) } }))
+        // Super-resolution's 3x3 64 -> 64 convolution on 64x64 images.
+        let sr = Conv2d(64, 64, kernelSize: 3, padding: 1)
+        let xSR = Tensor.randn([4, 64, 64, 64])
+        rows.append(("conv 3x3 64->64 64px b4 fwd", "conv3x3", nil, { Torch.noGrad { _ = sr(xSR) } }))
+        let dw = Conv2d(64, 64, kernelSize: 3, padding: 1, groups: 64)
+        let xDW = Tensor.randn([8, 64, 56, 56])
+        rows.append(("depthwise 3x3 64ch 56px b8 fwd", "depthwise", nil, { Torch.noGrad { _ = dw(xDW) } }))
+        let pw = Conv2d(64, 256, kernelSize: 1)
+        rows.append(("conv 1x1 64->256 56px b8 fwd", "conv1x1", nil, { Torch.noGrad { _ = pw(xDW) } }))
+        // The MNIST example's network, one Adadelta step on a batch of 64.
+        let net = Sequential(
+            Conv2d(1, 32, kernelSize: 3), ReLU(), Conv2d(32, 64, kernelSize: 3), ReLU(), MaxPool2d(2),
+            Flatten(), Linear(9216, 128), ReLU(), Linear(128, 10), LogSoftmax(dim: 1))
+        let opt = Adadelta(net.parameters(), lr: 1)
+        let xM = Tensor.randn([64, 1, 28, 28]), yM = Tensor.randint(0, 10, [64])
+        rows.append(
+            (
+                "MNIST convnet Adadelta step b64", "mnist_step", nil,
+                {
+                    opt.zeroGrad()
+                    nllLoss(net(xM), yM).backward()
+                    opt.step()
+                }
+            ))
+        let tel = TransformerEncoderLayer(dModel: 256, nhead: 4, dimFeedforward: 1024, dropout: 0, batchFirst: true)
+        let src = Tensor.randn([32, 128, 256])
+        rows.append(
+            (
+                "Transformer layer d256 h4 s128 b32 fwd+bwd", "tel_big", nil,
+                {
+                    tel.zeroGrad()
+                    tel(src).sum().backward()
+                }
+            ))
+        let ln = LayerNorm([1024])
+        let xLN = Tensor.randn([4096, 1024])
+        rows.append(("layer norm 4096x1024 fwd", "layernorm", nil, { Torch.noGrad { _ = ln(xLN) } }))
+        rows.append(("softmax 4096x1024 fwd", "softmax", nil, { _ = xLN.softmax(dim: 1) }))
+        return rows
+    }
+}
+
+/// `--kernels`: the CPU's features and kernel path, its FMA peak, and the rows above at 1 and 2
+/// threads against PyTorch in the same run (scripts/bench_kernels_torch.py), SGEMM also as a share
+/// of the peak.
+func kernelsBench(reps: Int) {
+    print("CPU: \(Torch.backends.cpu.summary)")
+    print(
+        "kernel path: \(Torch.backends.cpu.capability) (best here: \(Torch.backends.cpu.bestCapability); "
+            + "SWIFTTORCH_CPU_CAPABILITY=default|avx2|avx512 chooses), GEMM: OpenBLAS "
+            + String(cString: openblas_get_corename()) + " kernels")
+    let peak1 = Torch.backends.cpu.fmaPeakGFLOPS(seconds: 0.2)
+    let threads = Torch.numThreads
+    var perThread = [Double](repeating: 0, count: threads)
+    perThread.withUnsafeMutableBufferPointer { p in
+        let base = p.baseAddress!
+        Torch.parallelFor(threads, grain: 1) { r in
+            for t in r { base[t] = Torch.backends.cpu.fmaPeakGFLOPS(seconds: 0.2) }
+        }
+    }
+    let peakAll = perThread.reduce(0, +)
+    print("FMA peak: \(format3(peak1)) GFLOP/s on 1 thread, \(format3(peakAll)) GFLOP/s on \(threads) threads")
+    var theirs: [String: Double] = [:]
+    if let python = torchPython() {
+        theirs = timings("\(python) scripts/bench_kernels_torch.py \(reps) 2>/dev/null")
+    }
+    print("")
+    print(pad("workload", 46) + pad("threads", 9) + pad("SwiftTorch", 14) + pad("torch", 14) + "ratio")
+    let rows = KernelBench.workloads()
+    for t in [1, threads] where t == 1 || threads > 1 {
+        Torch.numThreads = t
+        for row in rows {
+            let ours = time(reps: reps, row.body)
+            let ref = theirs["\(row.key)_\(t)"]
+            var line = pad(row.name, 46) + pad("\(t)", 9) + pad(format3(ours * 1e3) + " ms", 14)
+            line += pad(ref.map { format3($0 * 1e3) + " ms" } ?? "n/a", 14)
+            line += ref.map { format3($0 / ours) + "x" } ?? "n/a"
+            if let flops = row.flops {
+                let rate = flops / ours / 1e9
+                let share = rate / (t == 1 ? peak1 : peakAll) * 100
+                line += "  \(format3(rate)) GFLOP/s, \(format3(share))% of peak"
+            }
+            print(line)
+        }
+    }
+    Torch.numThreads = threads
+}

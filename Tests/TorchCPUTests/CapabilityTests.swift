@@ -1,0 +1,100 @@
+import XCTest
+@testable import Torch
+@_spi(Kernels) @testable import TorchCPU
+import TorchTestSupport
+
+/// Note [CPU capability]: every kernel path this CPU can run gives the default path's results:
+/// sums bit for bit (one accumulation order everywhere), element-wise functions within two ulps
+/// (FMA contraction), NaN where NaN and infinities exactly.
+final class CPUCapabilityTests: XCTestCase {
+    override func tearDown() { CPUCapability.set(.best) }
+
+    /// Inputs with every edge the kernels handle: ±0, ±inf, NaN, overflow and underflow ranges,
+    /// the tanh small-argument cut, and a long random run (vector bodies and scalar tails).
+    func inputs() -> [Float] {
+        var xs: [Float] = [
+            0, -0, .infinity, -.infinity, .nan, 88.7, 88.8, -103.9, -104.1, 1e-30, -1e-30, 0.0003, 7.9, -7.95,
+        ]
+        var g = SystemRandomNumberGenerator()
+        for _ in 0..<1_003 { xs.append(Float.random(in: -30...30, using: &g)) }
+        return xs
+    }
+
+    func testEveryPathMatchesTheDefaultPath() throws {
+        let xs = inputs()
+        let x = Tensor(shape: [xs.count], scalars: xs)
+        let finite = Tensor(shape: [xs.count - 5], scalars: Array(xs[5...]))
+        let wide = Tensor.randn([4097], generator: Generator(seed: 3)).to(.float64)
+        func results() -> [String: [Double]] {
+            [
+                "exp": x.exp().toArray(Double.self), "tanh": x.tanh().toArray(Double.self),
+                "sigmoid": x.sigmoid().toArray(Double.self), "sum f32": [finite.sum().item()],
+                "sum f64": [wide.sum().item()],
+                "randn": Tensor.randn([1031], generator: Generator(seed: 9)).toArray(Double.self),
+            ]
+        }
+        XCTAssertTrue(CPUCapability.set(.default))
+        XCTAssertEqual(Torch.backends.cpu.capability, .default)
+        let reference = results()
+        var ran: [CPUCapability] = []
+        for c in CPUCapability.allCases where c > .default {
+            guard CPUCapability.set(c) else { continue }
+            ran.append(c)
+            XCTAssertEqual(Torch.backends.cpu.capability, c)
+            let got = results()
+            for (name, ref) in reference {
+                let ours = got[name]!
+                if name.hasPrefix("sum") {
+                    XCTAssertEqual(ours, ref, "\(name) on \(c)")  // the same accumulation order
+                    continue
+                }
+                let tolerance = name == "randn" ? 1e-5 : 2.5e-7
+                for i in ref.indices {
+                    let (a, b) = (ours[i], ref[i])
+                    let same =
+                        a.isNaN
+                        ? b.isNaN : (a.isInfinite || b.isInfinite ? a == b : abs(a - b) <= tolerance * max(1, abs(b)))
+                    if !same {
+                        XCTFail("\(name) on \(c) at \(i): \(a) against \(b) (input \(name == "randn" ? 0 : xs[i]))");
+                        break
+                    }
+                }
+            }
+        }
+        print(
+            "kernel paths compared with the default: \(ran.map(\.description)) (this CPU: \(Torch.backends.cpu.summary))"
+        )
+        if CPUCapability.best < .avx512 {
+            print(
+                "note: no AVX-512 here; the avx512 copies are compiled and their instructions checked by the build only"
+            )
+        }
+    }
+
+    /// The checker above fails on a wrong value, a NaN and an infinity (it can fail).
+    func testTheComparisonCatchesWrongValues() {
+        func same(_ a: Double, _ b: Double) -> Bool {
+            a.isNaN ? b.isNaN : (a.isInfinite || b.isInfinite ? a == b : abs(a - b) <= 2.5e-7 * max(1, abs(b)))
+        }
+        XCTAssertTrue(same(1, 1 + 1e-8)); XCTAssertTrue(same(.nan, .nan)); XCTAssertTrue(same(.infinity, .infinity))
+        XCTAssertFalse(same(1, 1.001)); XCTAssertFalse(same(.nan, 1)); XCTAssertFalse(same(1, .nan))
+        XCTAssertFalse(same(.infinity, 3e38)); XCTAssertFalse(same(-.infinity, .infinity))
+    }
+
+    func testAPathTheCPULacksIsRefusedAndFeaturesAreConsistent() {
+        let f = CPUFeatures.detected
+        XCTAssertEqual(Torch.backends.cpu.capability, CPUCapability.best)
+        if !(f.avx512f && f.avx512bw && f.avx512vl && f.avx512dq) {
+            XCTAssertFalse(CPUCapability.set(.avx512))
+            XCTAssertEqual(Torch.backends.cpu.capability, CPUCapability.best)
+        }
+        if CPUCapability.best >= .avx2 { XCTAssertTrue(f.avx2 && f.fma) }
+        XCTAssertTrue(CPUCapability.set(.default))
+        XCTAssertEqual(CPUCapability.avx512.pytorchName, "AVX512")
+        XCTAssertEqual(CPUCapability.default.pytorchName, "DEFAULT")
+        XCTAssertFalse(Torch.backends.cpu.summary.isEmpty)
+        // The FMA chain measures something real and wider paths measure more.
+        CPUCapability.set(.best)
+        XCTAssertGreaterThan(Torch.backends.cpu.fmaPeakGFLOPS(seconds: 0.01), 1)
+    }
+}

@@ -1,0 +1,76 @@
+"""PyTorch's side of `torch-bench --kernels`: the same workloads and shapes as
+Sources/Programs/TorchBench/Kernels.swift, each timed at 1 and 2 threads (median of `reps` runs
+after a warm-up), printed as `key_threads seconds` lines. Usage: bench_kernels_torch.py [reps]
+"""
+import sys
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+reps = int(sys.argv[1]) if len(sys.argv) > 1 else 5
+torch.manual_seed(0)
+
+
+def t(f):
+    f()
+    samples = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        f()
+        samples.append(time.perf_counter() - t0)
+    return sorted(samples)[len(samples) // 2]
+
+
+rows = []
+for n in (1024, 4096):
+    a, b = torch.randn(n, n), torch.randn(n, n)
+    rows.append((f"sgemm{n}", lambda a=a, b=b: a @ b))
+conv_t = nn.ConvTranspose2d(128, 64, 4, stride=2, padding=1, bias=False)
+z_t = torch.randn(16, 128, 16, 16)
+sr = nn.Conv2d(64, 64, 3, padding=1)
+x_sr = torch.randn(4, 64, 64, 64)
+dw = nn.Conv2d(64, 64, 3, padding=1, groups=64)
+x_dw = torch.randn(8, 64, 56, 56)
+pw = nn.Conv2d(64, 256, 1)
+
+
+def no_grad(f):
+    def g():
+        with torch.no_grad():
+            f()
+    return g
+
+
+rows += [("convt", no_grad(lambda: conv_t(z_t))), ("conv3x3", no_grad(lambda: sr(x_sr))),
+         ("depthwise", no_grad(lambda: dw(x_dw))), ("conv1x1", no_grad(lambda: pw(x_dw)))]
+net = nn.Sequential(nn.Conv2d(1, 32, 3), nn.ReLU(), nn.Conv2d(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2),
+                    nn.Flatten(), nn.Linear(9216, 128), nn.ReLU(), nn.Linear(128, 10), nn.LogSoftmax(dim=1))
+opt = torch.optim.Adadelta(net.parameters(), lr=1.0)
+x_m, y_m = torch.randn(64, 1, 28, 28), torch.randint(0, 10, (64,))
+
+
+def mnist_step():
+    opt.zero_grad()
+    F.nll_loss(net(x_m), y_m).backward()
+    opt.step()
+
+
+tel = nn.TransformerEncoderLayer(256, 4, 1024, dropout=0.0, batch_first=True)
+src = torch.randn(32, 128, 256)
+
+
+def tel_step():
+    tel.zero_grad()
+    tel(src).sum().backward()
+
+
+ln = nn.LayerNorm(1024)
+x_ln = torch.randn(4096, 1024)
+rows += [("mnist_step", mnist_step), ("tel_big", tel_step), ("layernorm", no_grad(lambda: ln(x_ln))),
+         ("softmax", lambda: x_ln.softmax(dim=1))]
+for threads in (1, 2):
+    torch.set_num_threads(threads)
+    for key, f in rows:
+        print(f"{key}_{threads} {t(f)}", flush=True)
