@@ -477,3 +477,30 @@ final class ConvolutionSlicingTests: XCTestCase {
         }
     }
 }
+
+/// The fused layer norm (one pass per row, used when autograd is not recording) against the
+/// composed one (used when it is): the same values, NaN where NaN, with and without the affine.
+final class FusedLayerNormTests: XCTestCase {
+    func testFusedAndComposedLayerNormAgree() {
+        let g = Generator(seed: 21)
+        let x = Tensor.randn([5, 3, 37], generator: g) * 3 + 1
+        x[0, 1, 4].fill_(Float.nan)
+        x[2, 0].fill_(7)  // a constant row: zero variance
+        let w = Tensor.randn([37], generator: g), b = Tensor.randn([37], generator: g)
+        for (weight, bias) in [(nil, nil), (w, nil), (nil, b), (w, b)] as [(Tensor?, Tensor?)] {
+            let fused = Torch.noGrad { layerNorm(x, [37], weight: weight, bias: bias) }
+            XCTAssertNotNil(x.fusedLayerNorm(37, weight: weight, bias: bias, eps: 1e-5))
+            let composed = layerNorm(x.detach().requiresGrad_(), [37], weight: weight, bias: bias).detach()
+            XCTAssertEqual(fused.shape, x.shape)
+            XCTAssertTrue(fused.allclose(composed, rtol: 1e-5, atol: 1e-5, equalNaN: true))
+            XCTAssertTrue(fused[0, 1].isnan().all().item() == 1)  // the NaN row stays NaN
+            XCTAssertEqual(fused[0, 0].isnan().any().item(), 0)
+        }
+        // Two trailing dims, and float64 (no fused kernel: composed).
+        let two = Torch.noGrad { layerNorm(x, [3, 37]) }
+        XCTAssertTrue(
+            two.allclose(
+                layerNorm(x.detach().requiresGrad_(), [3, 37]).detach(), rtol: 1e-5, atol: 1e-5, equalNaN: true))
+        XCTAssertNil(x.to(.float64).fusedLayerNorm(37, weight: nil, bias: nil, eps: 1e-5))
+    }
+}

@@ -16,6 +16,7 @@ package enum CPUBackend: Backend {
         switch family {
         case .lstmCell, .window2D, .addScaled, .linalg: return dtype.isFloatingPoint && dtype.computeType == dtype
         case .philox: return false
+        case .layerNorm: return dtype == .float32
         }
     }
 
@@ -170,6 +171,14 @@ package enum CPUBackend: Backend {
     }
     package static func softmaxRows(_ src: KernelOperand, _ out: KernelOperand, rows: Int, n: Int, log: Bool) throws {
         CPUKernels.softmaxRows(src: src, out: out, rows: rows, n: n, log: log)
+    }
+
+    package static func layerNormRows(
+        _ x: KernelOperand, _ out: KernelOperand, mean: KernelOperand, rstd: KernelOperand, weight: KernelOperand?,
+        bias: KernelOperand?, rows: Int, n: Int, eps: Double
+    ) throws {
+        guard x.dtype == .float32 else { throw BackendError.missingKernel("layer_norm (\(x.dtype))") }
+        CPUKernels.layerNormRows(x, out, mean: mean, rstd: rstd, weight: weight, bias: bias, rows: rows, n: n, eps: eps)
     }
 
     package static func addScaled(_ y: KernelOperand, _ x: KernelOperand, alpha: Double) throws {

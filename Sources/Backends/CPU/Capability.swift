@@ -112,3 +112,11 @@ extension CPUKernels {
         }
     }
 }
+
+extension CPUKernels {
+    /// The kernels OpenBLAS chose for this CPU ("Zen", "Haswell", "SkylakeX", "Cooperlake", ...).
+    public static var blasCoreName: String {
+        guard let p = openblas_get_corename() else { return "unknown" }
+        return String(cString: p)
+    }
+}

@@ -175,6 +175,13 @@ package enum CUDABackend: Backend {
         try CUDAKernels.softmaxRows(src: src, out: out, rows: rows, n: n, log: log)
     }
 
+    package static func layerNormRows(
+        _ x: KernelOperand, _ out: KernelOperand, mean: KernelOperand, rstd: KernelOperand, weight: KernelOperand?,
+        bias: KernelOperand?, rows: Int, n: Int, eps: Double
+    ) throws {
+        throw BackendError.missingKernel("layer_norm")
+    }
+
     package static func addScaled(_ y: KernelOperand, _ x: KernelOperand, alpha: Double) throws {
         throw BackendError.missingKernel("axpy")
     }

@@ -213,3 +213,16 @@ void ctorch_sigmoid_f32(const float *x, float *y, long n) { pick_sigmoid()(x, y,
 float ctorch_sum_f32(const float *x, long n) { return pick_sum_f32()(x, n); }
 double ctorch_sum_f64(const double *x, long n) { return pick_sum_f64()(x, n); }
 double ctorch_fma_peak(long iters) { return pick_peak()(iters); }
+typedef void (*softmax_fn)(const float *, float *, long, int);
+static softmax_fn pick_softmax(void) { DISPATCH(softmax_row_f32) }
+typedef void (*layer_norm_fn)(const float *, float *, long, const float *, const float *, float, float *, float *);
+static layer_norm_fn pick_layer_norm(void) { DISPATCH(layer_norm_row_f32) }
+void ctorch_layer_norm_rows_f32(const float *x, float *y, long rows, long n, const float *w, const float *b, float eps,
+                                float *mean, float *rstd) {
+    layer_norm_fn f = pick_layer_norm();
+    for (long r = 0; r < rows; r++) f(x + r * n, y + r * n, n, w, b, eps, mean + r, rstd + r);
+}
+void ctorch_softmax_rows_f32(const float *x, float *y, long rows, long n, int log_softmax) {
+    softmax_fn f = pick_softmax();
+    for (long r = 0; r < rows; r++) f(x + r * n, y + r * n, n, log_softmax);
+}

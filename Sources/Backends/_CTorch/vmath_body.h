@@ -4,10 +4,14 @@
 // branch-free, so each copy is vectorised for its own vector width. No include guard, on purpose.
 
 TARGET static void NAME(exp_f32)(const float *x, float *y, long n) {
+    // In place (y == x) too: each element is read before it is written, so the vectoriser may
+    // ignore the overlap it cannot rule out (it would otherwise run the scalar loop).
+    _Pragma("clang loop vectorize(assume_safety)")
     for (long i = 0; i < n; i++) y[i] = exp_core(x[i]);
 }
 
 TARGET static void NAME(sigmoid_f32)(const float *x, float *y, long n) {
+    _Pragma("clang loop vectorize(assume_safety)")
     for (long i = 0; i < n; i++) y[i] = 1.0f / (1.0f + exp_core(-x[i]));
 }
 
@@ -15,6 +19,7 @@ TARGET static void NAME(sigmoid_f32)(const float *x, float *y, long n) {
 // accurate to a few ulp.
 TARGET static void NAME(tanh_f32)(const float *x, float *y, long n) {
     const float clampv = 7.90531110763549805f;
+    _Pragma("clang loop vectorize(assume_safety)")
     for (long i = 0; i < n; i++) {
         float v = x[i];
         float c = v > clampv ? clampv : v;
@@ -88,4 +93,92 @@ TARGET static double NAME(fma_peak)(long iters) {
     volatile float sink = s[0];
     (void)sink;
     return 2.0 * 12.0 * LANES * (double)iters;
+}
+
+// The largest of n floats, NaN when any is NaN (16 lanes a step, then the tail).
+TARGET static float NAME(row_max_f32)(const float *x, long n) {
+    typedef int v8i __attribute__((vector_size(32)));
+    const float ninf = -__builtin_inff();
+    v8f m0 = {ninf, ninf, ninf, ninf, ninf, ninf, ninf, ninf}, m1 = m0;
+    v8i bad = {0};
+    long i = 0;
+    for (; i + 16 <= n; i += 16) {
+        v8f t0, t1;
+        memcpy(&t0, x + i, 32); memcpy(&t1, x + i + 8, 32);
+        m0 = __builtin_elementwise_max(m0, t0);
+        m1 = __builtin_elementwise_max(m1, t1);
+        bad |= (t0 != t0) | (t1 != t1);
+    }
+    float m = ninf;
+    int nan = 0;
+    for (int l = 0; l < 8; l++) {
+        m = m0[l] > m ? m0[l] : m;
+        m = m1[l] > m ? m1[l] : m;
+        nan |= bad[l];
+    }
+    for (; i < n; i++) {
+        m = x[i] > m ? x[i] : m;
+        nan |= x[i] != x[i];
+    }
+    return nan ? __builtin_nanf("") : m;
+}
+
+// Softmax (or log-softmax) of one row of n floats: the maximum (a NaN makes the row NaN), then
+// exp(x - max) stored, summed (sum_f32's order) and scaled. Log-softmax sums the exponentials of
+// 256-element chunks in a buffer, so that x is intact for the last pass even in place (y == x).
+TARGET static void NAME(softmax_row_f32)(const float *x, float *y, long n, int log_softmax) {
+    float m = NAME(row_max_f32)(x, n);
+    if (m == -__builtin_inff()) m = 0;  // an all -inf row: exp(-inf) = 0, as PyTorch (then 0/0)
+    if (log_softmax) {
+        float buf[256], s = 0;
+        for (long c = 0; c < n; c += 256) {
+            long len = n - c < 256 ? n - c : 256;
+            for (long i = 0; i < len; i++) buf[i] = exp_core(x[c + i] - m);
+            s += NAME(sum_f32)(buf, len);
+        }
+        float shift = m + __builtin_logf(s);
+        _Pragma("clang loop vectorize(assume_safety)")
+        for (long i = 0; i < n; i++) y[i] = x[i] - shift;
+        return;
+    }
+    _Pragma("clang loop vectorize(assume_safety)")
+    for (long i = 0; i < n; i++) y[i] = exp_core(x[i] - m);
+    float inv = 1.0f / NAME(sum_f32)(y, n);
+    _Pragma("clang loop vectorize(assume_safety)")
+    for (long i = 0; i < n; i++) y[i] *= inv;
+}
+
+// Layer norm of one row of n floats: mean (sum_f32's order), the biased variance as the mean of
+// squared deviations (a second pass, 8 lanes), then y = (x - mean) · rstd (· w + b); writes the
+// row's mean and 1/sqrt(var + eps) (PyTorch's native_layer_norm outputs). In place too.
+TARGET static void NAME(layer_norm_row_f32)(const float *x, float *y, long n, const float *w, const float *b,
+                                            float eps, float *mean_out, float *rstd_out) {
+    float mean = NAME(sum_f32)(x, n) / (float)n;
+    v8f a0 = {0}, a1 = {0};
+    long i = 0;
+    for (; i + 16 <= n; i += 16) {
+        v8f t0, t1;
+        memcpy(&t0, x + i, 32); memcpy(&t1, x + i + 8, 32);
+        t0 -= mean; t1 -= mean;
+        a0 += t0 * t0; a1 += t1 * t1;
+    }
+    v8f a = a0 + a1;
+    float ss = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+    for (; i < n; i++) ss += (x[i] - mean) * (x[i] - mean);
+    float rstd = 1.0f / __builtin_sqrtf(ss / (float)n + eps);
+    *mean_out = mean;
+    *rstd_out = rstd;
+    if (w && b) {
+        _Pragma("clang loop vectorize(assume_safety)")
+        for (long j = 0; j < n; j++) y[j] = (x[j] - mean) * rstd * w[j] + b[j];
+    } else if (w) {
+        _Pragma("clang loop vectorize(assume_safety)")
+        for (long j = 0; j < n; j++) y[j] = (x[j] - mean) * rstd * w[j];
+    } else if (b) {
+        _Pragma("clang loop vectorize(assume_safety)")
+        for (long j = 0; j < n; j++) y[j] = (x[j] - mean) * rstd + b[j];
+    } else {
+        _Pragma("clang loop vectorize(assume_safety)")
+        for (long j = 0; j < n; j++) y[j] = (x[j] - mean) * rstd;
+    }
 }

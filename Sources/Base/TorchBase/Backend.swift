@@ -105,6 +105,12 @@ package protocol Backend {
     /// Philox numbers into a contiguous float `out` (`kind` 0: uniform float32, 1: uniform float64,
     /// 2: normal) from counter-based `key`/`start` (`KernelFamily.philox`).
     static func philox(kind: Int, _ out: KernelOperand, key: UInt64, start: UInt64) throws
+    /// Layer norm of each row of a contiguous [rows, n] `x` into `out`, with optional contiguous [n]
+    /// `weight` and `bias`, writing each row's mean and 1/sqrt(var + eps) into [rows] `mean` and
+    /// `rstd` (`KernelFamily.layerNorm`).
+    static func layerNormRows(
+        _ x: KernelOperand, _ out: KernelOperand, mean: KernelOperand, rstd: KernelOperand, weight: KernelOperand?,
+        bias: KernelOperand?, rows: Int, n: Int, eps: Double) throws
     /// One LSTM step from the gate pre-activations (`KernelFamily.lstmCell`), see `LSTMCellOperands`.
     static func lstmCellForward(_ o: LSTMCellOperands) throws
     /// The gates' gradients of one LSTM step (`KernelFamily.lstmCell`), see `LSTMCellOperands`.
@@ -143,6 +149,8 @@ package enum KernelFamily: Hashable, Sendable {
     case window2D
     /// Dense factorizations and solves (`Backend.linalg`: LAPACK on the CPU).
     case linalg
+    /// Layer norm of contiguous rows in one pass per row (`Backend.layerNormRows`).
+    case layerNorm
 }
 
 /// The factorizations and solves of `Backend.linalg`, LAPACK's routines by another name.

@@ -286,6 +286,19 @@ enum Kernels {
             try b.softmaxRows(o.input(src), o.output(out), rows: rows, n: n, log: log)
         }
     }
+    /// Layer norm of contiguous rows; only where `supports(.layerNorm, …)`.
+    static func layerNormRows(
+        _ x: KernelOperand, _ out: KernelOperand, mean: KernelOperand, rstd: KernelOperand, weight: KernelOperand?,
+        bias: KernelOperand?, rows: Int, n: Int, eps: Double, _ device: Device
+    ) {
+        Tracing.checkKernel("layer_norm", x)
+        run(device, "layer_norm") { b, o in
+            try b.layerNormRows(
+                o.input(x), o.output(out), mean: o.output(mean), rstd: o.output(rstd),
+                weight: weight.map { o.input($0) },
+                bias: bias.map { o.input($0) }, rows: rows, n: n, eps: eps)
+        }
+    }
     /// `y += alpha · x`; only where `supports(.addScaled, …)`.
     static func addScaled(_ y: KernelOperand, _ x: KernelOperand, alpha: Double, _ device: Device) {
         Tracing.checkKernel("add_", y, x)

@@ -33,6 +33,11 @@ public func layerNorm(
             x.to(.float32), normalizedShape, weight: weight?.to(.float32), bias: bias?.to(.float32), eps: eps
         ).to(x.dtype)
     }
+    if Array(x.shape.suffix(normalizedShape.count)) == normalizedShape,
+        let y = x.fusedLayerNorm(normalizedShape.reduce(1, *), weight: weight, bias: bias, eps: eps)
+    {
+        return y  // one pass per row, without autograd (Tensor.fusedLayerNorm)
+    }
     let dims = Array((x.rank - normalizedShape.count)..<x.rank)
     let mean = x.mean(dims: dims, keepdim: true)
     let v = x.varianceInOwnType(dims: dims, correction: 0, keepdim: true)

@@ -70,7 +70,7 @@ func kernelsBench(reps: Int) {
     print(
         "kernel path: \(Torch.backends.cpu.capability) (best here: \(Torch.backends.cpu.bestCapability); "
             + "SWIFTTORCH_CPU_CAPABILITY=default|avx2|avx512 chooses), GEMM: OpenBLAS "
-            + String(cString: openblas_get_corename()) + " kernels")
+            + CPUKernels.blasCoreName + " kernels")
     let peak1 = Torch.backends.cpu.fmaPeakGFLOPS(seconds: 0.2)
     let threads = Torch.numThreads
     var perThread = [Double](repeating: 0, count: threads)

@@ -62,6 +62,14 @@ void ctorch_exp_f32(const float *x, float *y, long n);
 void ctorch_tanh_f32(const float *x, float *y, long n);
 void ctorch_sigmoid_f32(const float *x, float *y, long n);
 
+// Softmax (log_softmax != 0: log-softmax) of each of `rows` contiguous rows of n floats.
+void ctorch_softmax_rows_f32(const float *x, float *y, long rows, long n, int log_softmax);
+
+// Layer norm of each of `rows` contiguous rows of n floats, with optional per-column weight and bias
+// (NULL: none); writes each row's mean and 1/sqrt(var + eps).
+void ctorch_layer_norm_rows_f32(const float *x, float *y, long rows, long n, const float *w, const float *b, float eps,
+                                float *mean, float *rstd);
+
 // Sum of n contiguous floats / doubles with several vector accumulators.
 float ctorch_sum_f32(const float *x, long n);
 // n standard normal floats from Philox blocks counter, counter + 1, … (vrandom.c).
