@@ -106,3 +106,19 @@ final class CPUCapabilityTests: XCTestCase {
         XCTAssertGreaterThan(Torch.backends.cpu.fmaPeakGFLOPS(seconds: 0.01), 1)
     }
 }
+
+/// Note [OpenBLAS kernels]: an AVX-512 CPU whose OpenBLAS chose AVX2 kernels gets one line naming
+/// the variable that fixes it; nothing is said when the kernels fit or the user already chose.
+final class BLASKernelNoteTests: XCTestCase {
+    func testTheNoteAppearsOnlyWhenTheKernelsAreNarrowerThanTheCPU() {
+        let zen5 = CPUKernels.blasCoreNote(avx512: true, bf16: true, cpu: "Zen 5", core: "Haswell", coreTypeSet: false)
+        XCTAssertTrue(zen5?.contains("OPENBLAS_CORETYPE=Cooperlake") == true, zen5 ?? "nil")
+        let skx = CPUKernels.blasCoreNote(avx512: true, bf16: false, cpu: "X", core: "Zen", coreTypeSet: false)
+        XCTAssertTrue(skx?.contains("OPENBLAS_CORETYPE=SkylakeX") == true, skx ?? "nil")
+        XCTAssertNil(
+            CPUKernels.blasCoreNote(avx512: true, bf16: true, cpu: "Zen 4", core: "Cooperlake", coreTypeSet: false))
+        XCTAssertNil(CPUKernels.blasCoreNote(avx512: true, bf16: false, cpu: "X", core: "Haswell", coreTypeSet: true))
+        XCTAssertNil(CPUKernels.blasCoreNote(avx512: false, bf16: false, cpu: "Zen 3", core: "Zen", coreTypeSet: false))
+        XCTAssertFalse(CPUKernels.blasCoreName.isEmpty)
+    }
+}

@@ -1,5 +1,8 @@
 import TorchBase
 import _CTorch
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Matrix multiply on the CPU: OpenBLAS for float32/float64, a plain loop for the other types.
 extension CPUKernels {
@@ -100,8 +103,35 @@ extension CPUKernels {
         }
     }
 
-    /// OpenBLAS limited to the calling thread, once (this library splits large products itself).
-    static let blasSingleThreaded: Void = openblas_set_num_threads(1)
+    /// OpenBLAS limited to the calling thread, once (this library splits large products itself),
+    /// and its kernel choice checked against the CPU (Note [OpenBLAS kernels]).
+    static let blasSingleThreaded: Void = {
+        openblas_set_num_threads(1)
+        let f = CPUFeatures.detected
+        let avx512 = f.avx512f && f.avx512bw && f.avx512vl && f.avx512dq
+        if let note = blasCoreNote(
+            avx512: avx512, bf16: f.avx512bf16, cpu: f.brand, core: blasCoreName,
+            coreTypeSet: getenv("OPENBLAS_CORETYPE") != nil)
+        {
+            fputs("SwiftTorch: \(note)\n", stderr)
+        }
+    }()
+
+    // Note [OpenBLAS kernels]: OpenBLAS picks its GEMM kernels from the CPU's model number in a
+    // library constructor, before `main`, and reads OPENBLAS_CORETYPE only then. Debian's 0.3.21
+    // does not know Zen 5 and runs its Haswell (AVX2) kernels there at half the speed of its
+    // SkylakeX ones (issue 17: 127-136 against 234-242 GFLOP/s on one thread). A program linked to
+    // it cannot choose for itself; loading it with dlopen after choosing would, but the static
+    // GPU build links libopenblas.a. Until that is settled (docs/performance.md), a CPU with
+    // AVX-512 whose OpenBLAS chose AVX2-only kernels gets one line naming the variable to set.
+    /// The line to print when OpenBLAS's kernels are narrower than the CPU's vectors, else nil.
+    static func blasCoreNote(avx512: Bool, bf16: Bool, cpu: String, core: String, coreTypeSet: Bool) -> String? {
+        let narrow = ["haswell", "zen", "sandybridge", "prescott", "core2", "nehalem", "barcelona", "bulldozer"]
+        guard avx512, narrow.contains(core.lowercased()), !coreTypeSet else { return nil }
+        let want = bf16 ? "Cooperlake" : "SkylakeX"
+        return "OpenBLAS chose its \(core) (AVX2) kernels on this AVX-512 CPU (\(cpu)); "
+            + "OPENBLAS_CORETYPE=\(want) in the environment runs its AVX-512 ones (up to 1.8x faster GEMM)"
+    }
 
     /// One BLAS call for float32/float64 operands whose layouts `blasLayout` accepts.
     static func blasCall<T: NativeScalar>(
