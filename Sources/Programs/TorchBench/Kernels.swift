@@ -64,8 +64,8 @@ enum KernelBench {
 
 /// `--kernels`: the CPU's features and kernel path, its FMA peak, and the rows above at 1 and 2
 /// threads against PyTorch in the same run (scripts/bench_kernels_torch.py), SGEMM also as a share
-/// of the peak.
-func kernelsBench(reps: Int) {
+/// of the peak. `runs` > 1 repeats everything (PyTorch too) and prints each row's median times.
+func kernelsBench(reps: Int, runs: Int = 1) {
     print("CPU: \(Torch.backends.cpu.summary)")
     print(
         "kernel path: \(Torch.backends.cpu.capability) (best here: \(Torch.backends.cpu.bestCapability); "
@@ -82,18 +82,33 @@ func kernelsBench(reps: Int) {
     }
     let peakAll = perThread.reduce(0, +)
     print("FMA peak: \(format3(peak1)) GFLOP/s on 1 thread, \(format3(peakAll)) GFLOP/s on \(threads) threads")
-    var theirs: [String: Double] = [:]
-    if let python = torchPython() {
-        theirs = timings("\(python) scripts/bench_kernels_torch.py \(reps) 2>/dev/null")
+    let rows = KernelBench.workloads()
+    let counts = [1, threads].enumerated().filter { $0.offset == 0 || threads > 1 }.map(\.element)
+    var oursRuns: [String: [Double]] = [:], theirRuns: [String: [Double]] = [:]
+    for run in 0..<runs {
+        if runs > 1 { print("run \(run + 1) of \(runs)") }
+        if let python = torchPython() {
+            for (k, v) in timings("\(python) scripts/bench_kernels_torch.py \(reps) 2>/dev/null") {
+                theirRuns[k, default: []].append(v)
+            }
+        }
+        for t in counts {
+            Torch.numThreads = t
+            for row in rows { oursRuns["\(row.key)_\(t)", default: []].append(time(reps: reps, row.body)) }
+        }
+    }
+    func median(_ v: [Double]?) -> Double? {
+        guard let v, !v.isEmpty else { return nil }
+        return v.sorted()[v.count / 2]
     }
     print("")
-    print(pad("workload", 46) + pad("threads", 9) + pad("SwiftTorch", 14) + pad("torch", 14) + "ratio")
-    let rows = KernelBench.workloads()
-    for t in [1, threads] where t == 1 || threads > 1 {
-        Torch.numThreads = t
+    print(
+        pad("workload" + (runs > 1 ? " (medians of \(runs) runs)" : ""), 46) + pad("threads", 9) + pad("SwiftTorch", 14)
+            + pad("torch", 14) + "ratio")
+    for t in counts {
         for row in rows {
-            let ours = time(reps: reps, row.body)
-            let ref = theirs["\(row.key)_\(t)"]
+            let ours = median(oursRuns["\(row.key)_\(t)"]) ?? 0
+            let ref = median(theirRuns["\(row.key)_\(t)"])
             var line = pad(row.name, 46) + pad("\(t)", 9) + pad(format3(ours * 1e3) + " ms", 14)
             line += pad(ref.map { format3($0 * 1e3) + " ms" } ?? "n/a", 14)
             line += ref.map { format3($0 / ours) + "x" } ?? "n/a"

@@ -1,6 +1,6 @@
 // The benchmark CLI: times SwiftTorch and NumPy on the same workloads in one run and prints ratios.
 // Usage: swift run -c release torch-bench [--quick] [--models-only] [--linalg-only] [--sampling-only] [--fft-only]
-//                                         [--nn-only] [--export-only] [--distributed] [--memory] [--kernels]
+//                                         [--nn-only] [--export-only] [--distributed] [--memory] [--kernels [--runs N]]
 import Torch
 import TorchBase
 @_spi(Kernels) import TorchCPU
@@ -43,7 +43,10 @@ if CommandLine.arguments.contains("--memory") {
     exit(0)
 }
 if CommandLine.arguments.contains("--kernels") {
-    kernelsBench(reps: quick ? 3 : 5)
+    let runs = CommandLine.arguments.firstIndex(of: "--runs").flatMap { i in
+        i + 1 < CommandLine.arguments.count ? Int(CommandLine.arguments[i + 1]) : nil
+    }
+    kernelsBench(reps: quick ? 3 : 5, runs: Swift.max(1, runs ?? 1))
     exit(0)
 }
 if CommandLine.arguments.contains("--record-loop") {
