@@ -31,6 +31,9 @@ final class CPUCapabilityTests: XCTestCase {
         rows[2, 90].fill_(Float.infinity)
         rows[3].fill_(-Float.infinity)
         let w = Tensor.randn([91], generator: Generator(seed: 6))
+        let depthwiseInput = Tensor.randn([2, 3, 11, 45], generator: Generator(seed: 7))
+        depthwiseInput[1, 2, 5, 0].fill_(Float.nan)
+        let depthwiseWeight = Tensor.randn([3, 1, 3, 3], generator: Generator(seed: 8))
         func results() -> [String: [Double]] {
             [
                 "exp": x.exp().toArray(Double.self), "tanh": x.tanh().toArray(Double.self),
@@ -40,6 +43,9 @@ final class CPUCapabilityTests: XCTestCase {
                 "softmax": rows.softmax(dim: 1).toArray(Double.self),
                 "logSoftmax": rows.logSoftmax(dim: 1).toArray(Double.self),
                 "layerNorm": rows.fusedLayerNorm(91, weight: w, bias: nil, eps: 1e-5)!.toArray(Double.self),
+                "depthwise": depthwiseInput.directDepthwiseConv2d(
+                    weight: depthwiseWeight, bias: nil, stride: [1, 1], padding: [1, 1], dilation: [1, 1]
+                )!.toArray(Double.self),
             ]
         }
         XCTAssertTrue(CPUCapability.set(.default))

@@ -504,3 +504,69 @@ final class FusedLayerNormTests: XCTestCase {
         XCTAssertNil(x.to(.float64).fusedLayerNorm(37, weight: nil, bias: nil, eps: 1e-5))
     }
 }
+
+/// Note [Depthwise convolution]: the direct kernel (no autograd) gives the composite's results
+/// (im2col and a batched matrix multiply, what runs with autograd) on every geometry it takes,
+/// NaN and infinities where the composite has them, on every kernel path this CPU has.
+final class DepthwiseConvolutionTests: XCTestCase {
+    override func tearDown() { Torch.backends.cpu.setCapability(Torch.backends.cpu.bestCapability) }
+
+    func testDirectAndComposedDepthwiseConvolutionsAgree() {
+        let g = Generator(seed: 31)
+        // (channels, multiplier, height, width, kernel, stride, padding, dilation, bias)
+        let cases: [(Int, Int, Int, Int, [Int], [Int], [Int], [Int], Bool)] = [
+            (3, 1, 56, 56, [3, 3], [1, 1], [1, 1], [1, 1], true),  // blocks of 32, the last overlapping
+            (4, 1, 13, 20, [3, 3], [1, 1], [0, 0], [1, 1], false),  // blocks of 8
+            (2, 2, 9, 7, [3, 5], [1, 1], [2, 1], [1, 1], true),  // narrower than 8: one column at a time
+            (3, 1, 17, 40, [3, 3], [2, 2], [1, 1], [1, 1], true),  // strided
+            (2, 3, 21, 45, [5, 5], [1, 2], [2, 2], [2, 1], false),  // dilated, multiplier 3
+            (5, 1, 4, 4, [1, 1], [1, 1], [0, 0], [1, 1], true),
+            (2, 1, 6, 35, [3, 3], [1, 1], [3, 3], [1, 1], true),  // padding wider than the filter reaches
+        ]
+        for c in CPUCapability.allCases {
+            guard Torch.backends.cpu.setCapability(c) else { continue }
+            for (ch, m, h, w, k, s, p, d, hasBias) in cases {
+                let x = Tensor.randn([2, ch, h, w], generator: g)
+                x[0, 0, 1, 2].fill_(Float.nan)
+                x[1, ch - 1, h - 1, w - 1].fill_(Float.infinity)
+                let weight = Tensor.randn([ch * m, 1] + k, generator: g)
+                let bias = hasBias ? Tensor.randn([ch * m], generator: g) : nil
+                let pad: ConvPadding = .explicit(p)
+                let direct = x.directDepthwiseConv2d(weight: weight, bias: bias, stride: s, padding: p, dilation: d)
+                XCTAssertNotNil(direct, "the direct kernel takes \(k) stride \(s) padding \(p)")
+                let viaConv = Torch.noGrad {
+                    conv2d(x, weight, bias, stride: SizeSpec(s), padding: pad, dilation: SizeSpec(d), groups: ch)
+                }
+                let composed = conv2d(
+                    x, weight.detach().requiresGrad_(), bias, stride: SizeSpec(s), padding: pad,
+                    dilation: SizeSpec(d), groups: ch
+                ).detach()
+                let what = "depthwise \(ch)x\(m) \(h)x\(w) k\(k) s\(s) p\(p) d\(d) on \(c)"
+                XCTAssertEqual(viaConv.shape, composed.shape, what)
+                assertMatches(viaConv, composed, what, rtol: 1e-5, atol: 1e-5)
+                if let direct { assertMatches(direct, composed, what, rtol: 1e-5, atol: 1e-5) }
+                XCTAssertTrue(composed.isnan().any().item() == 1 && composed.isinf().any().item() == 1, what)
+            }
+        }
+        // With autograd, float64, or groups short of the channels, the composite runs.
+        let x = Tensor.randn([1, 4, 8, 8], generator: g), w = Tensor.randn([4, 1, 3, 3], generator: g)
+        XCTAssertNil(
+            x.requiresGrad_().directDepthwiseConv2d(
+                weight: w, bias: nil, stride: [1, 1], padding: [1, 1], dilation: [1, 1]))
+        XCTAssertNil(
+            x.detach().to(.float64).directDepthwiseConv2d(
+                weight: w.to(.float64), bias: nil, stride: [1, 1], padding: [1, 1], dilation: [1, 1]))
+        XCTAssertNil(
+            x.detach().directDepthwiseConv2d(
+                weight: Tensor.randn([4, 2, 3, 3]), bias: nil, stride: [1, 1], padding: [1, 1], dilation: [1, 1]))
+    }
+
+    /// The checker used above fails on a wrong value, a NaN where a number is and an infinity.
+    func testTheComparisonSeesAWrongValueANaNAndAnInfinity() {
+        let good = Tensor([1.0, 2.0, 3.0])
+        for bad in [[1.0, 2.5, 3.0], [1.0, .nan, 3.0], [1.0, 2.0, .infinity]] {
+            XCTAssertNotNil(tensorMismatch(Tensor(bad), good, rtol: 1e-5, atol: 1e-5), "\(bad)")
+        }
+        XCTAssertNil(tensorMismatch(Tensor([1.0, .nan]), Tensor([1.0, .nan]), rtol: 1e-5, atol: 1e-5))
+    }
+}

@@ -16,7 +16,7 @@ package enum CPUBackend: Backend {
         switch family {
         case .lstmCell, .window2D, .addScaled, .linalg: return dtype.isFloatingPoint && dtype.computeType == dtype
         case .philox: return false
-        case .layerNorm: return dtype == .float32
+        case .layerNorm, .depthwiseConv: return dtype == .float32
         }
     }
 
@@ -173,6 +173,12 @@ package enum CPUBackend: Backend {
         CPUKernels.softmaxRows(src: src, out: out, rows: rows, n: n, log: log)
     }
 
+    package static func depthwiseConv2d(
+        _ out: KernelOperand, _ x: KernelOperand, weight: KernelOperand, bias: KernelOperand?,
+        _ geometry: DepthwiseGeometry
+    ) throws {
+        CPUKernels.depthwiseConv2d(out, x, weight: weight, bias: bias, geometry)
+    }
     package static func layerNormRows(
         _ x: KernelOperand, _ out: KernelOperand, mean: KernelOperand, rstd: KernelOperand, weight: KernelOperand?,
         bias: KernelOperand?, rows: Int, n: Int, eps: Double

@@ -175,6 +175,13 @@ package enum CUDABackend: Backend {
         try CUDAKernels.softmaxRows(src: src, out: out, rows: rows, n: n, log: log)
     }
 
+    package static func depthwiseConv2d(
+        _ out: KernelOperand, _ x: KernelOperand, weight: KernelOperand, bias: KernelOperand?,
+        _ geometry: DepthwiseGeometry
+    ) throws {
+        throw BackendError.missingKernel("depthwise conv2d")
+    }
+
     package static func layerNormRows(
         _ x: KernelOperand, _ out: KernelOperand, mean: KernelOperand, rstd: KernelOperand, weight: KernelOperand?,
         bias: KernelOperand?, rows: Int, n: Int, eps: Double

@@ -182,3 +182,56 @@ TARGET static void NAME(layer_norm_row_f32)(const float *x, float *y, long n, co
         for (long j = 0; j < n; j++) y[j] = (x[j] - mean) * rstd;
     }
 }
+
+// 8 (lanes == 1) or 32 (lanes == 4) adjacent stride-1 outputs of a depthwise convolution from a
+// padded plane `p` of width pw_: the sum of all taps held in `lanes` independent registers.
+#define DEPTHWISE_BLOCK(lanes)                                                                                         \
+    do {                                                                                                               \
+        v8f acc[lanes];                                                                                                \
+        for (int l = 0; l < lanes; l++) acc[l] = (v8f){bias, bias, bias, bias, bias, bias, bias, bias};                \
+        for (long i = 0; i < g->kh; i++) {                                                                             \
+            const float *in = p + (oy * g->sh + i * g->dh) * pw_ + ox;                                                 \
+            const float *ki = k + i * g->kw;                                                                           \
+            for (long j = 0; j < g->kw; j++) {                                                                         \
+                float kv = ki[j];                                                                                      \
+                for (int l = 0; l < lanes; l++) {                                                                      \
+                    v8f v;                                                                                             \
+                    memcpy(&v, in + j * g->dw + 8 * l, 32);                                                            \
+                    acc[l] += kv * v;                                                                                  \
+                }                                                                                                      \
+            }                                                                                                          \
+        }                                                                                                              \
+        memcpy(row + ox, acc, 32 * lanes);                                                                             \
+    } while (0)
+
+// One output plane of a depthwise convolution (Note [Depthwise convolution]) from its input plane
+// `p`, already zero-padded to width pw_. With stride 1 each output row is done in blocks of 32
+// columns (8 when narrower) with the sum of all taps held in registers, the last block overlapping
+// the one before it (each column is computed whole, so writing one twice is harmless); strided
+// rows go one column at a time.
+TARGET static void NAME(depthwise_plane_f32)(const float *p, long pw_, const float *k, float bias, float *y,
+                                             const ctorch_depthwise_geometry *g) {
+    for (long oy = 0; oy < g->oh; oy++) {
+        float *row = y + oy * g->ow;
+        long ox = 0;
+        if (g->sw == 1 && g->ow >= 32) {
+            for (; ox < g->ow; ox += 32) {
+                if (ox + 32 > g->ow) ox = g->ow - 32;
+                DEPTHWISE_BLOCK(4);
+            }
+        } else if (g->sw == 1 && g->ow >= 8) {
+            for (; ox < g->ow; ox += 8) {
+                if (ox + 8 > g->ow) ox = g->ow - 8;
+                DEPTHWISE_BLOCK(1);
+            }
+        }
+        for (; ox < g->ow; ox++) {
+            float acc = bias;
+            for (long i = 0; i < g->kh; i++) {
+                const float *in = p + (oy * g->sh + i * g->dh) * pw_ + ox * g->sw;
+                for (long j = 0; j < g->kw; j++) acc += k[i * g->kw + j] * in[j * g->dw];
+            }
+            row[ox] = acc;
+        }
+    }
+}

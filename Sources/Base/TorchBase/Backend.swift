@@ -111,6 +111,12 @@ package protocol Backend {
     static func layerNormRows(
         _ x: KernelOperand, _ out: KernelOperand, mean: KernelOperand, rstd: KernelOperand, weight: KernelOperand?,
         bias: KernelOperand?, rows: Int, n: Int, eps: Double) throws
+    /// Depthwise 2-D convolution of a contiguous [N, C, H, W] `x` with contiguous weights
+    /// [C·multiplier, 1, kh, kw] and an optional [C·multiplier] bias into a contiguous `out`
+    /// [N, C·multiplier, oh, ow], zero padding included (`KernelFamily.depthwiseConv`).
+    static func depthwiseConv2d(
+        _ out: KernelOperand, _ x: KernelOperand, weight: KernelOperand, bias: KernelOperand?,
+        _ geometry: DepthwiseGeometry) throws
     /// One LSTM step from the gate pre-activations (`KernelFamily.lstmCell`), see `LSTMCellOperands`.
     static func lstmCellForward(_ o: LSTMCellOperands) throws
     /// The gates' gradients of one LSTM step (`KernelFamily.lstmCell`), see `LSTMCellOperands`.
@@ -151,6 +157,8 @@ package enum KernelFamily: Hashable, Sendable {
     case linalg
     /// Layer norm of contiguous rows in one pass per row (`Backend.layerNormRows`).
     case layerNorm
+    /// Direct depthwise 2-D convolution (`Backend.depthwiseConv2d`).
+    case depthwiseConv
 }
 
 /// The factorizations and solves of `Backend.linalg`, LAPACK's routines by another name.
@@ -277,6 +285,24 @@ public struct Window2D: Sendable {
         self.n = n; self.c = c; self.h = h; self.w = w
         self.kh = kh; self.kw = kw; self.sh = sh; self.sw = sw; self.dh = dh; self.dw = dw
         self.oh = oh; self.ow = ow
+    }
+}
+
+/// A depthwise 2-D convolution: `window` over the unpadded input (its `oh`/`ow` counting the
+/// padding), zero padding per side, and the output channels per input channel.
+public struct DepthwiseGeometry: Sendable {
+    /// Sizes, kernel, stride, dilation and output size (input sizes without the padding).
+    public let window: Window2D
+    /// Zero padding on each side of the height and the width.
+    public let padH: Int, padW: Int
+    /// Output channels per input channel (`out_channels / in_channels`).
+    public let multiplier: Int
+    /// A depthwise geometry.
+    public init(window: Window2D, padH: Int, padW: Int, multiplier: Int) {
+        self.window = window
+        self.padH = padH
+        self.padW = padW
+        self.multiplier = multiplier
     }
 }
 

@@ -299,6 +299,17 @@ enum Kernels {
                 bias: bias.map { o.input($0) }, rows: rows, n: n, eps: eps)
         }
     }
+    /// Direct depthwise 2-D convolution; only where `supports(.depthwiseConv, …)`.
+    static func depthwiseConv2d(
+        _ out: KernelOperand, _ x: KernelOperand, weight: KernelOperand, bias: KernelOperand?,
+        _ geometry: DepthwiseGeometry, _ device: Device
+    ) {
+        Tracing.checkKernel("conv2d", x)
+        run(device, "conv2d") { b, o in
+            try b.depthwiseConv2d(
+                o.output(out), o.input(x), weight: o.input(weight), bias: bias.map { o.input($0) }, geometry)
+        }
+    }
     /// `y += alpha · x`; only where `supports(.addScaled, …)`.
     static func addScaled(_ y: KernelOperand, _ x: KernelOperand, alpha: Double, _ device: Device) {
         Tracing.checkKernel("add_", y, x)

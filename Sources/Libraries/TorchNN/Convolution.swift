@@ -201,6 +201,13 @@ public func conv(
         x.requireKernel(op, "slow_conv_dilated<>", .floatingOrLong, file: file, line: line)
     }
     let pads = resolvePadding(padding, kernel: kernel, dilation: dil, stride: st, op: op, file: file, line: line)
+    // Note [Depthwise convolution]: groups == channels, symmetric padding, no autograd.
+    if r == 2, groups == c, groups > 1, pads.allSatisfy({ $0.0 == $0.1 }),
+        let y = x.directDepthwiseConv2d(
+            weight: weight, bias: bias, stride: st, padding: pads.map(\.0), dilation: dil)
+    {
+        return y
+    }
     let xp = pads.contains(where: { $0.0 != 0 || $0.1 != 0 }) ? x.pad(padList(pads)) : x
     let g = WindowGeometry(kernel: kernel, stride: st, dilation: dil)
     let spatial = Array(xp.shape[2...])

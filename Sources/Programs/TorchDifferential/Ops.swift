@@ -753,6 +753,13 @@ let nnOps: [String: DiffOp] = [
                 dilation: SizeSpec(c.int("dilation")))
         ]
     },
+    "conv2d_depthwise": { xs, c in
+        [
+            conv2d(
+                xs[0], xs[1], third(xs), stride: SizeSpec(c.int("stride")), padding: c.int("padding"),
+                dilation: SizeSpec(c.int("dilation")), groups: c.int("groups"))
+        ]
+    },
     "conv_transpose1d": { xs, c in
         [
             convTranspose1d(

@@ -70,6 +70,17 @@ void ctorch_softmax_rows_f32(const float *x, float *y, long rows, long n, int lo
 void ctorch_layer_norm_rows_f32(const float *x, float *y, long rows, long n, const float *w, const float *b, float eps,
                                 float *mean, float *rstd);
 
+// The geometry of a depthwise 2-D convolution: input [n, c, h, w], output [n, c·mult, oh, ow], one
+// [kh, kw] filter per output channel, stride, zero padding and dilation per dimension.
+typedef struct {
+    long n, c, h, w, mult, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow;
+} ctorch_depthwise_geometry;
+
+// Output planes [begin, end) (plane p: sample p / (c·mult), channel p % (c·mult)) of a depthwise
+// convolution of contiguous float32 x with contiguous weights [c·mult, kh, kw] and optional bias.
+void ctorch_depthwise_conv2d_f32(const float *x, const float *w, const float *bias, float *y,
+                                 const ctorch_depthwise_geometry *g, long begin, long end);
+
 // Sum of n contiguous floats / doubles with several vector accumulators.
 float ctorch_sum_f32(const float *x, long n);
 // n standard normal floats from Philox blocks counter, counter + 1, … (vrandom.c).

@@ -162,7 +162,8 @@ OPS = []
 
 ACCUMULATING = {"mm", "mv", "bmm", "dot", "matmul", "addmm", "linear", "bilinear", "conv1d", "conv2d", "conv3d",
                 "conv_transpose1d", "conv_transpose2d", "cosine_similarity", "pairwise_distance", "normalize",
-                "instance_norm", "interpolate_cubic_area", "triplet_margin_loss", "interpolate_antialias"}
+                "instance_norm", "interpolate_cubic_area", "triplet_margin_loss", "interpolate_antialias",
+                "conv2d_depthwise"}
 
 
 def op(name, family, fn, sample, grad=True, rtol=None, atol=None, tol=None):
@@ -2709,6 +2710,25 @@ def interp_aa(xs, a):
 
 
 op("interpolate_antialias", "shape", interp_aa, interp_aa_sample)
+
+
+def depthwise_sample():
+    """Depthwise convolutions (groups == channels): float32 mostly, where the direct kernel runs
+    without autograd; widths on both sides of its blocks of 8 and 32 columns."""
+    dt = "float32" if rng.random() < 0.6 else pick(["float64", "float16", "bfloat16"])
+    n, c, m = rng.randint(1, 2), rng.randint(1, 3), rng.choice([1, 1, 2])
+    ks = [rng.choice([1, 3, 3, 5]), rng.choice([1, 3, 3, 5])]
+    spatial = [rng.randint(3, 12), rng.choice([5, 9, 20, 37, 45])]
+    ins = [Input([n, c] + spatial, dt, edge=0.02), Input([c * m, 1] + ks, dt, edge=0.02)]
+    if rng.random() < 0.5:
+        ins.append(Input([c * m], dt, edge=0.02))
+    return ins, {"stride": rng.choice([1, 1, 2]), "padding": rng.choice([0, 1, 2]), "dilation": rng.choice([1, 1, 2]),
+                 "groups": c}
+
+
+op("conv2d_depthwise", "nn", lambda xs, a: F.conv2d(xs[0], xs[1], xs[2] if len(xs) > 2 else None, stride=a["stride"],
+                                                     padding=a["padding"], dilation=a["dilation"], groups=a["groups"]),
+   depthwise_sample)
 
 
 def main():
