@@ -79,3 +79,57 @@ final class WorkerPoolTests: XCTestCase {
         XCTAssertTrue(inner.allSatisfy { $0 == [Int](repeating: 1, count: 100) })
     }
 }
+
+/// Note [Reducing leading dimensions]: reductions over consecutive non-innermost dimensions of a
+/// contiguous tensor (the [a, r, k] block path) give what the generic strided path gives on the
+/// same values laid out otherwise (a transposed copy), NaN where it is, for every op and dtype.
+final class LeadingReductionTests: XCTestCase {
+    func testBlockPathMatchesTheStridedPath() {
+        let g = Generator(seed: 41)
+        let x = Tensor.randn([3, 130, 5, 700], generator: g)  // k = 3500: several 512-column chunks
+        x[1, 17, 2, 600].fill_(Float.nan)
+        x[2, 5, 0, 3].fill_(Float.infinity)
+        // The same values in a layout whose reduced dims are innermost: the strided path.
+        let other = x.permute([0, 2, 3, 1]).contiguous().permute([0, 3, 1, 2])
+        XCTAssertFalse(other.isContiguous)
+        for dims in [[1], [0], [1, 2], [0, 1]] {
+            for dtype in [DType.float32, .float64, .int64] {
+                let a = x.to(dtype), b = other.to(dtype)
+                let pairs: [(String, Tensor, Tensor)] = [
+                    ("sum", a.sum(dims: dims), b.sum(dims: dims)),
+                    ("amax", a.amax(dims: dims), b.amax(dims: dims)),
+                    ("amin", a.amin(dims: dims, keepdim: true), b.amin(dims: dims, keepdim: true)),
+                ]
+                for (name, got, want) in pairs {
+                    assertMatches(got, want, "\(name) over \(dims) in \(dtype)", rtol: 1e-5, atol: 1e-4)
+                }
+            }
+        }
+        // A bias gradient: the sum over rows; a NaN column stays NaN and only it.
+        let rows = Tensor.randn([4096, 33], generator: g).to(.float64)
+        rows[100, 7].fill_(Double.nan)
+        let sums = rows.sum(dims: [0])
+        let reference = rows.t().contiguous().sum(dims: [1])
+        assertMatches(sums, reference, "column sums", rtol: 1e-12, atol: 1e-12)
+        XCTAssertTrue(sums[7].isnan().item() == 1)
+        XCTAssertEqual(sums.isnan().sum().item(Int.self), 1)
+        // Booleans: all/any over the leading dim.
+        let mask = x .> 0
+        XCTAssertTrue(mask.all(dims: [0]).equal(mask.permute([1, 2, 3, 0]).contiguous().all(dims: [3])))
+        XCTAssertTrue(mask.any(dims: [0]).equal(mask.permute([1, 2, 3, 0]).contiguous().any(dims: [3])))
+    }
+
+    /// The gradient of a selection from a permuted (dense, not contiguous) tensor goes back to the
+    /// right elements: q, k and v of a transposed projection.
+    func testSelectFromAPermutedTensorSendsItsGradientBack() {
+        let base = Tensor.arange(0, 24).to(.float64).reshape([2, 3, 4]).requiresGrad_()
+        let heads = base.permute([1, 0, 2])  // [3, 2, 4], dense but not contiguous
+        let loss = heads[0].sum() * 1 + heads[1].sum() * 10 + heads[2].mul(heads[2]).sum()
+        loss.backward()
+        let want = Tensor.zeros([2, 3, 4], dtype: .float64)
+        want[0..., 0].fill_(1)
+        want[0..., 1].fill_(10)
+        want[0..., 2].copy_(base.detach()[0..., 2] * 2)
+        assertMatches(base.grad!, want, "gradient through the permuted selections")
+    }
+}

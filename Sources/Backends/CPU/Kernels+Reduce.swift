@@ -75,8 +75,13 @@ extension CPUKernels {
                 dp[out.layout.offset] = acc
                 return
             }
-            // Reduced dimensions innermost in the iteration: one result per row of the reduced block.
             let reduced = (0..<shape.count).filter { out.layout.strides[$0] == 0 && shape[$0] != 1 }
+            if let (a, r, k) = CPUKernels.middleBlock(src.layout, out.layout, reduced) {
+                CPUKernels.reduceMiddle(
+                    op, UnsafePointer(sp + src.layout.offset), dp + out.layout.offset, a: a, r: r, k: k)
+                return
+            }
+            // Reduced dimensions innermost in the iteration: one result per row of the reduced block.
             let kept = (0..<shape.count).filter { !reduced.contains($0) }
             let blockShape = reduced.map { shape[$0] }
             let blockStrides = reduced.map { src.layout.strides[$0] }
@@ -101,6 +106,66 @@ extension CPUKernels {
                         }
                         dp[off[1] + i * os] = acc
                     }
+                }
+            }
+        }
+    }
+}
+
+// Note [Reducing leading dimensions]: a reduction over dimensions that are not innermost (a
+// bias gradient: the sum over the rows of a [4096, 1024] gradient) walked one output element at a
+// time, a strided column each, which misses the cache on every element (34 ms of a Transformer
+// layer's backward). Where the source is contiguous and the reduced dimensions are consecutive,
+// the source is an [a, r, k] block and the result [a, k]: rows are combined into a buffer of up to
+// 512 columns, a vector operation per row, in groups of 64 rows whose partial results are then
+// combined (the rounding error of a sum grows with 64 + r/64 rather than r).
+extension CPUKernels {
+    /// (a, r, k) when `src` is contiguous, the `reduced` dimensions (sizes > 1) are consecutive with
+    /// something kept after them, and `out` holds the kept dimensions contiguously; nil otherwise.
+    static func middleBlock(_ src: Layout, _ out: Layout, _ reduced: [Int]) -> (Int, Int, Int)? {
+        guard src.isContiguous, let p = reduced.first, let last = reduced.last, last - p + 1 == reduced.count
+        else { return nil }
+        let shape = src.shape
+        let a = shape[..<p].reduce(1, *), r = shape[p...last].reduce(1, *), k = shape[(last + 1)...].reduce(1, *)
+        guard k > 1 else { return nil }
+        var expected = 1
+        for d in stride(from: shape.count - 1, through: 0, by: -1) where !(p...last).contains(d) && shape[d] != 1 {
+            if out.strides[d] != expected { return nil }
+            expected *= shape[d]
+        }
+        return (a, r, k)
+    }
+
+    /// Combines the r rows of each contiguous [r, k] block of `src` (a blocks) into `dst` [a, k].
+    static func reduceMiddle<T: NativeScalar>(
+        _ op: ReduceOp, _ src: UnsafePointer<T>, _ dst: UnsafeMutablePointer<T>, a: Int, r: Int, k: Int
+    ) {
+        let width = 512, group = 64
+        let perRow = (k + width - 1) / width
+        Parallel.forRange(a * perRow, grain: Swift.max(1, Parallel.grain / Swift.max(r * Swift.min(k, width), 1))) {
+            tasks in
+            withUnsafeTemporaryAllocation(of: T.self, capacity: 2 * width) { buffer in
+                let acc = buffer.baseAddress!, part = acc + width
+                for task in tasks {
+                    let block = task / perRow, k0 = task % perRow * width
+                    let len = Swift.min(width, k - k0)
+                    acc.update(repeating: identity(op, T.self), count: len)
+                    var r0 = 0
+                    while r0 < r {
+                        let r1 = Swift.min(r, r0 + group)
+                        part.update(from: src + (block * r + r0) * k + k0, count: len)
+                        for i in (r0 + 1)..<Swift.max(r1, r0 + 1) {
+                            let row = src + (block * r + i) * k + k0
+                            if op == .sum {
+                                for j in 0..<len { part[j] = T.add(part[j], row[j]) }
+                            } else {
+                                for j in 0..<len { part[j] = combine(op, part[j], row[j]) }
+                            }
+                        }
+                        for j in 0..<len { acc[j] = combine(op, acc[j], part[j]) }
+                        r0 = r1
+                    }
+                    (dst + block * k + k0).update(from: acc, count: len)
                 }
             }
         }

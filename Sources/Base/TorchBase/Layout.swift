@@ -97,6 +97,13 @@ public struct Layout: Equatable, Sendable {
         return true
     }
 
+    /// True when the elements fill the storage range from `offset` exactly once each, in some
+    /// order (contiguous, or a permutation of contiguous dimensions), with no negative stride.
+    public var isDense: Bool {
+        guard count > 0, strides.allSatisfy({ $0 >= 0 }), isNonOverlapping, let e = storageExtent else { return false }
+        return e.min == offset && e.max - e.min + 1 == count
+    }
+
     /// This layout with dimensions `a` and `b` swapped (a view).
     public func transposed(_ a: Int, _ b: Int) -> Layout {
         var sh = shape, st = strides

@@ -38,13 +38,16 @@ extension Tensor {
             for (i, p) in perm.enumerated() { inverse[p] = i }
             return g.permute(inverse)
         }
-        // A view that selects each element at most once, of a contiguous base: write the gradient
-        // through the same view of a zero tensor (one strided copy; no index tables).
-        if base.isContiguous && view.isNonOverlapping && !GradMode.isEnabled {
-            let z = Tensor.zeros(baseShape, dtype: g.dtype, device: g.device)
+        // A view that selects each element at most once, of a base whose elements fill its storage
+        // range exactly (contiguous, or a permutation of contiguous such as the heads of a
+        // transposed projection): write the gradient through the same view of a zero buffer laid
+        // out as the base (one strided copy; no index tables).
+        if view.isNonOverlapping && !GradMode.isEnabled && base.isDense {
+            let z = Tensor.zeros([base.count], dtype: g.dtype, device: g.device)
             let rel = Layout(shape: view.shape, strides: view.strides, offset: view.offset - base.offset)
             Tensor(storage: z.storage, layout: rel, dtype: z.dtype).copy_(g)
-            return z
+            return Tensor(
+                storage: z.storage, layout: Layout(shape: baseShape, strides: base.strides, offset: 0), dtype: z.dtype)
         }
         // General: map each view element to the base element with the same storage offset.
         let baseOffsets = base.elementOffsets()
