@@ -133,3 +133,30 @@ final class LeadingReductionTests: XCTestCase {
         assertMatches(base.grad!, want, "gradient through the permuted selections")
     }
 }
+
+/// float32 sqrt and rsqrt run the vectorised C kernels (sqrt instructions): IEEE square roots are
+/// correctly rounded, so they equal Swift's `squareRoot()` bit for bit, NaN for negatives and NaN,
+/// signed zeros and infinities included, on every kernel path.
+final class VectorisedSqrtTests: XCTestCase {
+    override func tearDown() { CPUCapability.set(.best) }
+
+    func testSqrtAndRsqrtEqualTheScalarResults() {
+        var xs: [Float] = [0, -0, .infinity, -.infinity, .nan, -1, 1e-45, 3.4e38, 2, 0.25]
+        xs += (Tensor.rand([997], generator: Generator(seed: 5)) * 1e4).toArray(Float.self)
+        let x = Tensor(shape: [xs.count], scalars: xs)
+        for c in CPUCapability.allCases {
+            guard CPUCapability.set(c) else { continue }
+            for (name, got, want) in [
+                ("sqrt", x.sqrt(), xs.map { $0.squareRoot() }), ("rsqrt", x.rsqrt(), xs.map { 1 / $0.squareRoot() }),
+                ("sqrt_ in place", x.clone().sqrt_(), xs.map { $0.squareRoot() }),
+            ] {
+                let ours = got.toArray(Float.self)
+                for i in xs.indices where ours[i].bitPattern != want[i].bitPattern && !(ours[i].isNaN && want[i].isNaN)
+                {
+                    XCTFail("\(name) of \(xs[i]) on \(c): \(ours[i]) against \(want[i])")
+                    break
+                }
+            }
+        }
+    }
+}

@@ -37,7 +37,8 @@ final class CPUCapabilityTests: XCTestCase {
         func results() -> [String: [Double]] {
             [
                 "exp": x.exp().toArray(Double.self), "tanh": x.tanh().toArray(Double.self),
-                "sigmoid": x.sigmoid().toArray(Double.self), "sum f32": [finite.sum().item()],
+                "sigmoid": x.sigmoid().toArray(Double.self), "sqrt": x.sqrt().toArray(Double.self),
+                "rsqrt": x.rsqrt().toArray(Double.self), "sum f32": [finite.sum().item()],
                 "sum f64": [wide.sum().item()],
                 "randn": Tensor.randn([1031], generator: Generator(seed: 9)).toArray(Double.self),
                 "softmax": rows.softmax(dim: 1).toArray(Double.self),

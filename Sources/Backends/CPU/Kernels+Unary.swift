@@ -94,6 +94,8 @@ extension CPUKernels {
         case "exp": return { ctorch_exp_f32($0, $1, $2) }
         case "tanh": return { ctorch_tanh_f32($0, $1, $2) }
         case "sigmoid": return { ctorch_sigmoid_f32($0, $1, $2) }
+        case "sqrt": return { ctorch_sqrt_f32($0, $1, $2) }
+        case "rsqrt": return { ctorch_rsqrt_f32($0, $1, $2) }
         default: return nil
         }
     }

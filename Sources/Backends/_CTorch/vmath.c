@@ -207,6 +207,10 @@ static sum_f32_fn pick_sum_f32(void) { DISPATCH(sum_f32) }
 static sum_f64_fn pick_sum_f64(void) { DISPATCH(sum_f64) }
 static peak_fn pick_peak(void) { DISPATCH(fma_peak) }
 
+static unary_f32 pick_sqrt(void) { DISPATCH(sqrt_f32) }
+static unary_f32 pick_rsqrt(void) { DISPATCH(rsqrt_f32) }
+void ctorch_sqrt_f32(const float *x, float *y, long n) { pick_sqrt()(x, y, n); }
+void ctorch_rsqrt_f32(const float *x, float *y, long n) { pick_rsqrt()(x, y, n); }
 void ctorch_exp_f32(const float *x, float *y, long n) { pick_exp()(x, y, n); }
 void ctorch_tanh_f32(const float *x, float *y, long n) { pick_tanh()(x, y, n); }
 void ctorch_sigmoid_f32(const float *x, float *y, long n) { pick_sigmoid()(x, y, n); }

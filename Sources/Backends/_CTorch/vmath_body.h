@@ -235,3 +235,14 @@ TARGET static void NAME(depthwise_plane_f32)(const float *p, long pw_, const flo
         }
     }
 }
+
+// Square root and its reciprocal, IEEE-exact (sqrt instructions; -fno-math-errno lets the loop
+// vectorise, where Swift's squareRoot() on a generic float calls sqrtf for errno).
+TARGET static void NAME(sqrt_f32)(const float *x, float *y, long n) {
+    _Pragma("clang loop vectorize(assume_safety)")
+    for (long i = 0; i < n; i++) y[i] = __builtin_sqrtf(x[i]);
+}
+TARGET static void NAME(rsqrt_f32)(const float *x, float *y, long n) {
+    _Pragma("clang loop vectorize(assume_safety)")
+    for (long i = 0; i < n; i++) y[i] = 1.0f / __builtin_sqrtf(x[i]);
+}

@@ -61,6 +61,8 @@ double ctorch_fma_peak(long iters);
 void ctorch_exp_f32(const float *x, float *y, long n);
 void ctorch_tanh_f32(const float *x, float *y, long n);
 void ctorch_sigmoid_f32(const float *x, float *y, long n);
+void ctorch_sqrt_f32(const float *x, float *y, long n);
+void ctorch_rsqrt_f32(const float *x, float *y, long n);
 
 // Softmax (log_softmax != 0: log-softmax) of each of `rows` contiguous rows of n floats.
 void ctorch_softmax_rows_f32(const float *x, float *y, long rows, long n, int log_softmax);
