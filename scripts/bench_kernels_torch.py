@@ -1,6 +1,7 @@
 """PyTorch's side of `torch-bench --kernels`: the same workloads and shapes as
-Sources/Programs/TorchBench/Kernels.swift, each timed at 1 and 2 threads (median of `reps` runs
-after a warm-up), printed as `key_threads seconds` lines. Usage: bench_kernels_torch.py [reps]
+Sources/Programs/TorchBench/Kernels.swift, each timed at each thread count (1 and 2 unless given; median of
+`reps` runs after a warm-up), printed as `key_threads seconds` lines.
+Usage: bench_kernels_torch.py [reps] [threads, e.g. 1,2,4]
 """
 import sys
 import time
@@ -10,6 +11,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 reps = int(sys.argv[1]) if len(sys.argv) > 1 else 5
+thread_counts = [int(v) for v in sys.argv[2].split(",")] if len(sys.argv) > 2 else [1, 2]
 torch.manual_seed(0)
 
 
@@ -66,11 +68,32 @@ def tel_step():
     tel(src).sum().backward()
 
 
+# PyTorch's word_language_model step (LSTM, emsize = nhid = 200, 2 layers, bptt 35, batch 20,
+# dropout 0.2, a 10 000-word vocabulary), as Kernels.swift.
+vocab = 10_000
+emb, lstm, dec, drop = nn.Embedding(vocab, 200), nn.LSTM(200, 200, 2, dropout=0.2), nn.Linear(200, vocab), nn.Dropout(0.2)
+lm_params = list(emb.parameters()) + list(lstm.parameters()) + list(dec.parameters())
+tokens, targets = torch.randint(0, vocab, (35, 20)), torch.randint(0, vocab, (35 * 20,))
+hidden = [(torch.zeros(2, 20, 200), torch.zeros(2, 20, 200))]
+
+
+def wordlm_step():
+    for p in lm_params:
+        p.grad = None
+    out, h = lstm(drop(emb(tokens)), tuple(t.detach() for t in hidden[0]))
+    hidden[0] = h
+    F.cross_entropy(dec(drop(out)).view(-1, vocab), targets).backward()
+    torch.nn.utils.clip_grad_norm_(lm_params, 0.25)
+    with torch.no_grad():
+        for p in lm_params:
+            p.add_(p.grad, alpha=-20.0)
+
+
 ln = nn.LayerNorm(1024)
 x_ln = torch.randn(4096, 1024)
-rows += [("mnist_step", mnist_step), ("tel_big", tel_step), ("layernorm", no_grad(lambda: ln(x_ln))),
-         ("softmax", lambda: x_ln.softmax(dim=1))]
-for threads in (1, 2):
+rows += [("mnist_step", mnist_step), ("tel_big", tel_step), ("wordlm", wordlm_step),
+         ("layernorm", no_grad(lambda: ln(x_ln))), ("softmax", lambda: x_ln.softmax(dim=1))]
+for threads in thread_counts:
     torch.set_num_threads(threads)
     for key, f in rows:
         print(f"{key}_{threads} {t(f)}", flush=True)

@@ -28,6 +28,24 @@ final class CPUMemoryTests: XCTestCase {
         XCTAssertEqual(Torch.cpu.memoryStats().cached, 0)
     }
 
+    /// A freed block that would pass the limit makes room by returning older blocks of other
+    /// sizes: a loop's next iteration then finds the block it frees.
+    func testTheNewestBlockIsKeptOverOlderOnes() {
+        Torch.cpu.emptyCache()
+        Torch.cpu.cacheLimit = 1 << 20
+        var old: [Tensor] = (0..<4).map { _ in Tensor.empty([65_536]) }  // 4 x 256 KiB: the cache's whole limit
+        old = []
+        XCTAssertTrue(old.isEmpty)
+        XCTAssertEqual(Torch.cpu.memoryStats().cached, 1 << 20)
+        do { _ = Tensor.empty([50_000]) }  // 200 000 bytes, another size class
+        let s = Torch.cpu.memoryStats()
+        XCTAssertLessThanOrEqual(s.cached, 1 << 20)
+        let hits = CPUAllocator.shared.stats.hits
+        do { _ = Tensor.empty([50_000]) }  // found in the cache
+        XCTAssertEqual(CPUAllocator.shared.stats.hits, hits + 1)
+        Torch.cpu.emptyCache()
+    }
+
     func testPeaksAndResidentMemory() {
         Torch.cpu.resetPeakMemoryStats()
         let base = Torch.cpu.memoryStats()

@@ -54,6 +54,27 @@ enum KernelBench {
                     tel(src).sum().backward()
                 }
             ))
+        // PyTorch's word_language_model step (LSTM, emsize = nhid = 200, 2 layers, bptt 35, batch 20,
+        // dropout 0.2, a 10 000-word vocabulary): embedding, LSTM with the hidden state carried
+        // over, decoder, cross entropy, backward, gradient clipping at 0.25, hand-written SGD.
+        let vocab = 10_000
+        let emb = Embedding(vocab, 200), lstm = LSTM(200, 200, numLayers: 2, dropout: 0.2)
+        let dec = Linear(200, vocab), drop = Dropout(0.2)
+        let lmParams = emb.parameters() + lstm.parameters() + dec.parameters()
+        let tokens = Tensor.randint(0, vocab, [35, 20]), targets = Tensor.randint(0, vocab, [35 * 20])
+        var hidden = (Tensor.zeros([2, 20, 200]), Tensor.zeros([2, 20, 200]))
+        rows.append(
+            (
+                "word-LM LSTM step 2x200 bptt35 b20 vocab10k", "wordlm", nil,
+                {
+                    for p in lmParams { p.grad = nil }
+                    let (out, h) = lstm(drop(emb(tokens)), (hidden.0.detach(), hidden.1.detach()))
+                    hidden = h
+                    crossEntropy(dec(drop(out)).view([-1, vocab]), targets).backward()
+                    _ = clipGradNorm(lmParams, maxNorm: 0.25)
+                    Torch.noGrad { for p in lmParams { p.add_(p.grad!, alpha: -20.0) } }
+                }
+            ))
         let ln = LayerNorm([1024])
         let xLN = Tensor.randn([4096, 1024])
         rows.append(("layer norm 4096x1024 fwd", "layernorm", nil, { Torch.noGrad { _ = ln(xLN) } }))
@@ -62,10 +83,11 @@ enum KernelBench {
     }
 }
 
-/// `--kernels`: the CPU's features and kernel path, its FMA peak, and the rows above at 1 and 2
-/// threads against PyTorch in the same run (scripts/bench_kernels_torch.py), SGEMM also as a share
-/// of the peak. `runs` > 1 repeats everything (PyTorch too) and prints each row's median times.
-func kernelsBench(reps: Int, runs: Int = 1) {
+/// `--kernels`: the CPU's features and kernel path, its FMA peak, and the rows above at 1 and all
+/// threads (or at `threadCounts`, `--threads 1,2,4`) against PyTorch in the same run
+/// (scripts/bench_kernels_torch.py), SGEMM also as a share of the peak, then each row's thread
+/// scaling for both. `runs` > 1 repeats everything (PyTorch too) and prints each row's median times.
+func kernelsBench(reps: Int, runs: Int = 1, threadCounts: [Int]? = nil) {
     print("CPU: \(Torch.backends.cpu.summary)")
     print(
         "kernel path: \(Torch.backends.cpu.capability) (best here: \(Torch.backends.cpu.bestCapability); "
@@ -83,12 +105,13 @@ func kernelsBench(reps: Int, runs: Int = 1) {
     let peakAll = perThread.reduce(0, +)
     print("FMA peak: \(format3(peak1)) GFLOP/s on 1 thread, \(format3(peakAll)) GFLOP/s on \(threads) threads")
     let rows = KernelBench.workloads()
-    let counts = [1, threads].enumerated().filter { $0.offset == 0 || threads > 1 }.map(\.element)
+    let counts = threadCounts ?? (threads > 1 ? [1, threads] : [1])
+    let countList = counts.map(String.init).joined(separator: ",")
     var oursRuns: [String: [Double]] = [:], theirRuns: [String: [Double]] = [:]
     for run in 0..<runs {
         if runs > 1 { print("run \(run + 1) of \(runs)") }
         if let python = torchPython() {
-            for (k, v) in timings("\(python) scripts/bench_kernels_torch.py \(reps) 2>/dev/null") {
+            for (k, v) in timings("\(python) scripts/bench_kernels_torch.py \(reps) \(countList) 2>/dev/null") {
                 theirRuns[k, default: []].append(v)
             }
         }
@@ -114,10 +137,28 @@ func kernelsBench(reps: Int, runs: Int = 1) {
             line += ref.map { format3($0 / ours) + "x" } ?? "n/a"
             if let flops = row.flops {
                 let rate = flops / ours / 1e9
-                let share = rate / (t == 1 ? peak1 : peakAll) * 100
+                let peakAt = t == 1 ? peak1 : (t >= threads ? peakAll : peak1 * Double(t))
+                let share = rate / peakAt * 100
                 line += "  \(format3(rate)) GFLOP/s, \(format3(share))% of peak"
             }
             print(line)
+        }
+    }
+    if counts.count > 1, let first = counts.first {
+        // Thread scaling: each row's time at the first count over its time at each count.
+        print("")
+        print(
+            pad("scaling (time at \(first) thread(s) / time at t)", 46) + pad("threads", 9) + pad("SwiftTorch", 14)
+                + "torch")
+        for row in rows {
+            for t in counts.dropFirst() {
+                let ours = median(oursRuns["\(row.key)_\(t)"]), base = median(oursRuns["\(row.key)_\(first)"])
+                let ref = median(theirRuns["\(row.key)_\(t)"]), refBase = median(theirRuns["\(row.key)_\(first)"])
+                var line = pad(row.name, 46) + pad("\(t)", 9)
+                line += pad(ours.flatMap { o in base.map { format3($0 / o) + "x" } } ?? "n/a", 14)
+                line += ref.flatMap { r in refBase.map { format3($0 / r) + "x" } } ?? "n/a"
+                print(line)
+            }
         }
     }
     Torch.numThreads = threads

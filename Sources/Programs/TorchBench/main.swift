@@ -1,6 +1,6 @@
 // The benchmark CLI: times SwiftTorch and NumPy on the same workloads in one run and prints ratios.
 // Usage: swift run -c release torch-bench [--quick] [--models-only] [--linalg-only] [--sampling-only] [--fft-only]
-//                                         [--nn-only] [--export-only] [--distributed] [--memory] [--kernels [--runs N]]
+//                                         [--nn-only] [--export-only] [--distributed] [--memory] [--kernels [--runs N] [--threads 1,2,4]]
 import Torch
 import TorchBase
 @_spi(Kernels) import TorchCPU
@@ -46,7 +46,12 @@ if CommandLine.arguments.contains("--kernels") {
     let runs = CommandLine.arguments.firstIndex(of: "--runs").flatMap { i in
         i + 1 < CommandLine.arguments.count ? Int(CommandLine.arguments[i + 1]) : nil
     }
-    kernelsBench(reps: quick ? 3 : 5, runs: Swift.max(1, runs ?? 1))
+    // `--threads 1,2,4`: the thread counts each row runs at (default: 1 and all).
+    let threads = CommandLine.arguments.firstIndex(of: "--threads").flatMap { i in
+        i + 1 < CommandLine.arguments.count
+            ? CommandLine.arguments[i + 1].split(separator: ",").compactMap { Int($0) }.filter { $0 > 0 } : nil
+    }
+    kernelsBench(reps: quick ? 3 : 5, runs: Swift.max(1, runs ?? 1), threadCounts: threads)
     exit(0)
 }
 if CommandLine.arguments.contains("--record-loop") {
