@@ -160,3 +160,33 @@ final class VectorisedSqrtTests: XCTestCase {
         }
     }
 }
+
+/// A batch of small products runs its products on different threads: the same bits as one thread
+/// (each product is one single-threaded BLAS call either way), for broadcast and transposed
+/// operands too.
+final class BatchedGemmThreadsTests: XCTestCase {
+    func testSmallProductsSpreadOverThreadsGiveOneThreadsBits() {
+        let g = Generator(seed: 8)
+        let a = Tensor.randn([6, 4, 33, 17], generator: g), b = Tensor.randn([4, 17, 29], generator: g)
+        let bt = Tensor.randn([6, 4, 29, 17], generator: g).transpose(-1, -2)
+        let saved = Torch.numThreads
+        Torch.numThreads = 1
+        let one = [a.matmul(b), a.matmul(bt), a.to(.float64).matmul(b.to(.float64))]
+        Torch.numThreads = Swift.max(2, saved)
+        let many = [a.matmul(b), a.matmul(bt), a.to(.float64).matmul(b.to(.float64))]
+        Torch.numThreads = saved
+        for (x, y) in zip(one, many) {
+            XCTAssertEqual(x.shape, [6, 4, 33, 29])
+            XCTAssertTrue(x.equal(y))
+        }
+        // And they are the products: one batch entry against a plain loop.
+        let a0 = a[2, 3].toArray(Float.self), b0 = b[3].toArray(Float.self), c0 = many[0][2, 3].toArray(Float.self)
+        for i in [0, 32] {
+            for j in [0, 28] {
+                var s: Float = 0
+                for p in 0..<17 { s += a0[i * 17 + p] * b0[p * 29 + j] }
+                XCTAssertEqual(c0[i * 29 + j], s, accuracy: 1e-4)
+            }
+        }
+    }
+}

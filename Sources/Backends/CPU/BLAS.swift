@@ -40,7 +40,7 @@ extension CPUKernels {
             // Large products: split the rows (or columns) of C across this library's threads,
             // one single-threaded BLAS call each.
             let threads = Swift.min(Parallel.threadCount, Swift.max(m, n))
-            if threads > 1 && m * n * k >= 1 << 21 {
+            if threads > 1 && m * n * k >= gemmSplitWork {
                 let splitRows = m >= n
                 let extent = splitRows ? m : n
                 Parallel.forRange(threads, grain: 1) { r in
@@ -76,6 +76,10 @@ extension CPUKernels {
             }
         }
     }
+
+    /// The multiply-adds from which one product is split across threads; a batch of smaller
+    /// products is spread over threads by product instead.
+    static let gemmSplitWork = 1 << 21
 
     /// `y += alpha · x` over `n` contiguous float32 or float64 elements (BLAS axpy, split across threads).
     public static func axpy(_ dtype: DType, _ n: Int, alpha: Double, x: UnsafeRawPointer, y: UnsafeMutableRawPointer) {

@@ -144,13 +144,23 @@ package enum CPUBackend: Backend {
             let ap = a.base.assumingMemoryBound(to: T.self), bp = b.base.assumingMemoryBound(to: T.self)
             let cp = c.base.assumingMemoryBound(to: T.self)
             let (sa, sb, sc) = (a.layout.strides, b.layout.strides, c.layout.strides)
-            for i in 0..<ao.count {
+            func product(_ i: Int) {
                 CPUKernels.gemm(
                     T.self, m: m, n: n, k: k,
                     a: ap + ao[i], aRow: sa[r - 2], aCol: sa[r - 1],
                     b: bp + bo[i], bRow: sb[r - 2], bCol: sb[r - 1],
                     c: cp + co[i], cRow: sc[r - 2], beta: T(fromDouble: beta))
             }
+            // A batch of products too small for `gemm` to split (attention's [128, 64] · [64, 128]
+            // per head) runs its products on different threads instead, one after another each.
+            let work = m * n * Swift.max(k, 1)
+            if ao.count > 1 && work < CPUKernels.gemmSplitWork {
+                Parallel.forRange(ao.count, grain: Swift.max(1, CPUKernels.gemmSplitWork / work)) { range in
+                    for i in range { product(i) }
+                }
+                return
+            }
+            for i in 0..<ao.count { product(i) }
         }
     }
 
