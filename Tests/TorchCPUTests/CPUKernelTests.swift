@@ -190,3 +190,35 @@ final class BatchedGemmThreadsTests: XCTestCase {
         }
     }
 }
+
+/// float32 maxima and minima of contiguous rows run the vectorised C kernels: the same values as a
+/// scalar loop, NaN when a row holds one, infinities exactly, for lengths around the 16-lane body
+/// and on every kernel path.
+final class VectorisedExtremaTests: XCTestCase {
+    override func tearDown() { CPUCapability.set(.best) }
+
+    func testMaximaAndMinimaEqualTheScalarResults() {
+        for c in CPUCapability.allCases {
+            guard CPUCapability.set(c) else { continue }
+            for n in [1, 7, 15, 16, 17, 33, 1000] {
+                var xs = (Tensor.randn([n], generator: Generator(seed: UInt64(n))) * 100).toArray(Float.self)
+                for variant in 0..<4 {
+                    if variant == 1 { xs[n / 2] = .infinity }
+                    if variant == 2 { xs[n - 1] = -.infinity }
+                    if variant == 3 { xs[n / 3] = .nan }
+                    let x = Tensor(shape: [n], scalars: xs)
+                    let hasNaN = xs.contains { $0.isNaN }
+                    let big = x.amax().item(Float.self), small = x.amin().item(Float.self)
+                    let rows = x.reshape([1, n]).amax(dims: [1]).item(Float.self)
+                    if hasNaN {
+                        XCTAssertTrue(big.isNaN && small.isNaN && rows.isNaN, "n \(n) on \(c)")
+                    } else {
+                        XCTAssertEqual(big, xs.max()!, "amax of \(n) on \(c)")
+                        XCTAssertEqual(small, xs.min()!, "amin of \(n) on \(c)")
+                        XCTAssertEqual(rows, xs.max()!, "row amax of \(n) on \(c)")
+                    }
+                }
+            }
+        }
+    }
+}

@@ -21,8 +21,13 @@ import _CTorch
     }
 }
 
-/// Reduces a strided row; float sums of contiguous rows take the vectorised path.
+/// Reduces a strided row; float sums, and float32 maxima and minima, of contiguous rows take the
+/// vectorised paths.
 @inline(__always) func reduceRow<T: NativeScalar>(_ op: ReduceOp, _ p: UnsafePointer<T>, _ n: Int, _ stride: Int) -> T {
+    if (op == .max || op == .min) && stride == 1 && n > 0 && T.self == Float.self {
+        let f = UnsafeRawPointer(p).assumingMemoryBound(to: Float.self)
+        return unsafeBitCast(op == .max ? ctorch_max_f32(f, n) : ctorch_min_f32(f, n), to: T.self)
+    }
     if op == .sum && stride == 1 {
         if T.self == Float.self {
             return unsafeBitCast(ctorch_sum_f32(UnsafeRawPointer(p).assumingMemoryBound(to: Float.self), n), to: T.self)

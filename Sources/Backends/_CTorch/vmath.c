@@ -211,6 +211,10 @@ static unary_f32 pick_sqrt(void) { DISPATCH(sqrt_f32) }
 static unary_f32 pick_rsqrt(void) { DISPATCH(rsqrt_f32) }
 void ctorch_sqrt_f32(const float *x, float *y, long n) { pick_sqrt()(x, y, n); }
 void ctorch_rsqrt_f32(const float *x, float *y, long n) { pick_rsqrt()(x, y, n); }
+static sum_f32_fn pick_max_f32(void) { DISPATCH(row_max_f32) }
+static sum_f32_fn pick_min_f32(void) { DISPATCH(row_min_f32) }
+float ctorch_max_f32(const float *x, long n) { return pick_max_f32()(x, n); }
+float ctorch_min_f32(const float *x, long n) { return pick_min_f32()(x, n); }
 void ctorch_exp_f32(const float *x, float *y, long n) { pick_exp()(x, y, n); }
 void ctorch_tanh_f32(const float *x, float *y, long n) { pick_tanh()(x, y, n); }
 void ctorch_sigmoid_f32(const float *x, float *y, long n) { pick_sigmoid()(x, y, n); }

@@ -123,6 +123,34 @@ TARGET static float NAME(row_max_f32)(const float *x, long n) {
     return nan ? __builtin_nanf("") : m;
 }
 
+// The smallest of n floats, NaN when any is NaN (row_max_f32's mirror image).
+TARGET static float NAME(row_min_f32)(const float *x, long n) {
+    typedef int v8i __attribute__((vector_size(32)));
+    const float inf = __builtin_inff();
+    v8f m0 = {inf, inf, inf, inf, inf, inf, inf, inf}, m1 = m0;
+    v8i bad = {0};
+    long i = 0;
+    for (; i + 16 <= n; i += 16) {
+        v8f t0, t1;
+        memcpy(&t0, x + i, 32); memcpy(&t1, x + i + 8, 32);
+        m0 = __builtin_elementwise_min(m0, t0);
+        m1 = __builtin_elementwise_min(m1, t1);
+        bad |= (t0 != t0) | (t1 != t1);
+    }
+    float m = inf;
+    int nan = 0;
+    for (int l = 0; l < 8; l++) {
+        m = m0[l] < m ? m0[l] : m;
+        m = m1[l] < m ? m1[l] : m;
+        nan |= bad[l];
+    }
+    for (; i < n; i++) {
+        m = x[i] < m ? x[i] : m;
+        nan |= x[i] != x[i];
+    }
+    return nan ? __builtin_nanf("") : m;
+}
+
 // Softmax (or log-softmax) of one row of n floats: the maximum (a NaN makes the row NaN), then
 // exp(x - max) stored, summed (sum_f32's order) and scaled. Log-softmax sums the exponentials of
 // 256-element chunks in a buffer, so that x is intact for the last pass even in place (y == x).

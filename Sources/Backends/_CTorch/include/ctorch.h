@@ -88,6 +88,9 @@ float ctorch_sum_f32(const float *x, long n);
 // n standard normal floats from Philox blocks counter, counter + 1, … (vrandom.c).
 void ctorch_normal_f32(uint64_t key, uint64_t counter, float *out, long n);
 double ctorch_sum_f64(const double *x, long n);
+// The largest / smallest of n > 0 contiguous floats, NaN when any is NaN.
+float ctorch_max_f32(const float *x, long n);
+float ctorch_min_f32(const float *x, long n);
 
 // Names the calling thread (threads otherwise inherit their creator's name).
 void ctorch_set_thread_name(const char *name);
