@@ -53,3 +53,17 @@ final class LayoutAndDeviceTests: XCTestCase {
         XCTAssertEqual(Int64.powerScalar(-2, 3), -8)
     }
 }
+
+/// `Layout.isDense`: the elements fill the storage range from the offset once each, in any order.
+final class DenseLayoutTests: XCTestCase {
+    func testDenseLayouts() {
+        let c = Layout(shape: [2, 3, 4], strides: [12, 4, 1])
+        XCTAssertTrue(c.isDense)
+        XCTAssertTrue(c.transposed(0, 2).isDense)  // a permutation of contiguous dims
+        XCTAssertTrue(Layout(shape: [3, 4], strides: [4, 1], offset: 8).isDense)  // from its own offset
+        XCTAssertFalse(Layout(shape: [2, 2], strides: [4, 1]).isDense)  // a slice of columns: gaps
+        XCTAssertFalse(Layout(shape: [2, 3], strides: [0, 1]).isDense)  // expanded: overlapping
+        XCTAssertFalse(Layout(shape: [3], strides: [-1], offset: 2).isDense)  // a negative stride
+        XCTAssertFalse(Layout(shape: [0, 3], strides: [3, 1]).isDense)  // empty
+    }
+}

@@ -159,9 +159,9 @@ extension CPUKernels {
                     while r0 < r {
                         let r1 = Swift.min(r, r0 + group)
                         part.update(from: src + (block * r + r0) * k + k0, count: len)
-                        for i in (r0 + 1)..<Swift.max(r1, r0 + 1) {
+                        for i in (r0 + 1)..<r1 {
                             let row = src + (block * r + i) * k + k0
-                            if op == .sum {
+                            if op == .sum {  // written out, so that the sum's loop vectorises
                                 for j in 0..<len { part[j] = T.add(part[j], row[j]) }
                             } else {
                                 for j in 0..<len { part[j] = combine(op, part[j], row[j]) }

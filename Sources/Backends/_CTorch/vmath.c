@@ -237,8 +237,8 @@ void ctorch_softmax_rows_f32(const float *x, float *y, long rows, long n, int lo
 
 typedef void (*depthwise_fn)(const float *, long, const float *, float, float *, const ctorch_depthwise_geometry *);
 static depthwise_fn pick_depthwise(void) { DISPATCH(depthwise_plane_f32) }
-// Each input plane is copied once into a zero-padded buffer (a tenth of the work for a 3x3
-// filter), so that the kernel reads every tap without a bounds check.
+// Each input plane is copied once into a zero-padded buffer (one pass over the input, against
+// kh·kw multiply-adds per output), so that the kernel reads every tap without a bounds check.
 void ctorch_depthwise_conv2d_f32(const float *x, const float *w, const float *bias, float *y,
                                  const ctorch_depthwise_geometry *g, long begin, long end) {
     depthwise_fn f = pick_depthwise();
@@ -252,7 +252,8 @@ void ctorch_depthwise_conv2d_f32(const float *x, const float *w, const float *bi
         long sample = p / o, oc = p % o, channel = sample * g->c + oc / g->mult;
         if (channel != padded_channel) {  // consecutive planes of one input channel share the copy
             const float *src = x + channel * in_plane;
-            for (long r = 0; r < g->h; r++) memcpy(pad + (r + g->ph) * pw + g->pw, src + r * g->w, sizeof(float) * (size_t)g->w);
+            for (long r = 0; r < g->h; r++)
+                memcpy(pad + (r + g->ph) * pw + g->pw, src + r * g->w, sizeof(float) * (size_t)g->w);
             padded_channel = channel;
         }
         f(pad, pw, w + oc * taps, bias ? bias[oc] : 0.0f, y + p * out_plane, g);

@@ -95,61 +95,38 @@ TARGET static double NAME(fma_peak)(long iters) {
     return 2.0 * 12.0 * LANES * (double)iters;
 }
 
-// The largest of n floats, NaN when any is NaN (16 lanes a step, then the tail).
-TARGET static float NAME(row_max_f32)(const float *x, long n) {
+// The largest (smallest when `lowest`) of n floats, NaN when any is NaN (16 lanes a step, then
+// the tail). Inlined into row_max_f32/row_min_f32 with `lowest` a constant, so no branch remains.
+TARGET static inline __attribute__((always_inline)) float NAME(row_extreme_f32)(const float *x, long n, int lowest) {
     typedef int v8i __attribute__((vector_size(32)));
-    const float ninf = -__builtin_inff();
-    v8f m0 = {ninf, ninf, ninf, ninf, ninf, ninf, ninf, ninf}, m1 = m0;
+    const float start = lowest ? __builtin_inff() : -__builtin_inff();
+    v8f m0 = {start, start, start, start, start, start, start, start}, m1 = m0;
     v8i bad = {0};
     long i = 0;
     for (; i + 16 <= n; i += 16) {
         v8f t0, t1;
         memcpy(&t0, x + i, 32); memcpy(&t1, x + i + 8, 32);
-        m0 = __builtin_elementwise_max(m0, t0);
-        m1 = __builtin_elementwise_max(m1, t1);
+        m0 = lowest ? __builtin_elementwise_min(m0, t0) : __builtin_elementwise_max(m0, t0);
+        m1 = lowest ? __builtin_elementwise_min(m1, t1) : __builtin_elementwise_max(m1, t1);
         bad |= (t0 != t0) | (t1 != t1);
     }
-    float m = ninf;
+    float m = start;
     int nan = 0;
+#define CTORCH_BETTER(a, b) (lowest ? (a) < (b) : (a) > (b))
     for (int l = 0; l < 8; l++) {
-        m = m0[l] > m ? m0[l] : m;
-        m = m1[l] > m ? m1[l] : m;
+        m = CTORCH_BETTER(m0[l], m) ? m0[l] : m;
+        m = CTORCH_BETTER(m1[l], m) ? m1[l] : m;
         nan |= bad[l];
     }
     for (; i < n; i++) {
-        m = x[i] > m ? x[i] : m;
+        m = CTORCH_BETTER(x[i], m) ? x[i] : m;
         nan |= x[i] != x[i];
     }
+#undef CTORCH_BETTER
     return nan ? __builtin_nanf("") : m;
 }
-
-// The smallest of n floats, NaN when any is NaN (row_max_f32's mirror image).
-TARGET static float NAME(row_min_f32)(const float *x, long n) {
-    typedef int v8i __attribute__((vector_size(32)));
-    const float inf = __builtin_inff();
-    v8f m0 = {inf, inf, inf, inf, inf, inf, inf, inf}, m1 = m0;
-    v8i bad = {0};
-    long i = 0;
-    for (; i + 16 <= n; i += 16) {
-        v8f t0, t1;
-        memcpy(&t0, x + i, 32); memcpy(&t1, x + i + 8, 32);
-        m0 = __builtin_elementwise_min(m0, t0);
-        m1 = __builtin_elementwise_min(m1, t1);
-        bad |= (t0 != t0) | (t1 != t1);
-    }
-    float m = inf;
-    int nan = 0;
-    for (int l = 0; l < 8; l++) {
-        m = m0[l] < m ? m0[l] : m;
-        m = m1[l] < m ? m1[l] : m;
-        nan |= bad[l];
-    }
-    for (; i < n; i++) {
-        m = x[i] < m ? x[i] : m;
-        nan |= x[i] != x[i];
-    }
-    return nan ? __builtin_nanf("") : m;
-}
+TARGET static float NAME(row_max_f32)(const float *x, long n) { return NAME(row_extreme_f32)(x, n, 0); }
+TARGET static float NAME(row_min_f32)(const float *x, long n) { return NAME(row_extreme_f32)(x, n, 1); }
 
 // Softmax (or log-softmax) of one row of n floats: the maximum (a NaN makes the row NaN), then
 // exp(x - max) stored, summed (sum_f32's order) and scaled. Log-softmax sums the exponentials of

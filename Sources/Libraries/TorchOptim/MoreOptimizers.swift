@@ -72,7 +72,7 @@ public final class Adadelta: BaseOptimizer {
         let g = wd != 0 ? grad + p * wd : grad
         let v = buffer(i, "square_avg", p), u = buffer(i, "acc_delta", p)
         v.mul_(Tensor.scalar(rho, dtype: v.dtype)).add_(g * g, alpha: 1 - rho)
-        // In place on two temporaries, as PyTorch's single-tensor loop (fewer passes over memory).
+        // In place on two temporaries, as PyTorch's single-tensor loop (four fewer allocations).
         let std = (v + eps).sqrt_()
         let delta = (u + eps).sqrt_().div_(std).mul_(g)
         u.mul_(Tensor.scalar(rho, dtype: u.dtype)).add_(delta * delta, alpha: 1 - rho)
