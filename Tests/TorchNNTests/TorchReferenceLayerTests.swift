@@ -253,6 +253,28 @@ final class TorchReferenceLayerTests: XCTestCase {
                     return [padPackedSequence(out).0, h, c]
                 }
             )
+        case "linear_weight_norm": return (weightNorm(Linear(5, 3)), call)
+        case "conv2d_weight_norm_whole": return (weightNorm(Conv2d(2, 3, 3), dim: nil), call)
+        case "conv_transpose2d_weight_norm_dim1":
+            return (weightNorm(ConvTranspose2d(3, 4, kernelSize: 2, stride: 2), dim: 1), call)
+        case "conv1d_weight_norm_last": return (weightNorm(Conv1d(2, 3, kernelSize: 4), dim: 2), call)
+        case "embedding_weight_norm_dim1": return (weightNorm(Embedding(6, 3), dim: 1), { m, x in [m!(x["idx"]!)] })
+        case "lstm_weight_norm_hh":
+            return (
+                weightNorm(LSTM(3, 4), name: "weight_hh_l0"),
+                { m, x in
+                    let (out, (h, c)) = (m as! LSTM)(x["x"]!, nil)
+                    return [out, h, c]
+                }
+            )
+        case "linear_spectral_norm_train": return (spectralNorm(Linear(5, 4)), call)
+        case "conv2d_spectral_norm_eval": return (spectralNorm(Conv2d(3, 4, 3), nPowerIterations: 2).eval(), call)
+        case "conv_transpose2d_spectral_norm":
+            return (spectralNorm(ConvTranspose2d(4, 3, kernelSize: 3), nPowerIterations: 3), call)
+        case "gru_cell_spectral_norm_ih":
+            return (spectralNorm(GRUCell(3, 4), name: "weight_ih"), { m, x in [(m as! GRUCell)(x["x"]!, x["h"]!)] })
+        case "linear_weight_and_spectral_norm": return (spectralNorm(weightNorm(Linear(4, 3))), call)
+        case "prelu_spectral_norm_vector": return (spectralNorm(PReLU(numParameters: 3, initValue: 0.3)), call)
         default: return nil
         }
     }

@@ -310,9 +310,10 @@ public final class GLU: Module {
 /// let act = PReLU(numParameters: 16)   // one slope per channel of [N, 16, ...] inputs
 /// ```
 public final class PReLU: Module {
-    public let weight: Tensor
+    /// The slopes (through their parametrizations, if any).
+    public var weight: Tensor { tensor("weight") }
     public init(numParameters: Int = 1, initValue: Double = 0.25, dtype: DType? = nil) {
-        weight = Tensor.full([numParameters], initValue, dtype: dtype ?? Torch.defaultDType).requiresGrad_()
+        let weight = Tensor.full([numParameters], initValue, dtype: dtype ?? Torch.defaultDType).requiresGrad_()
         super.init()
         registerParameter("weight", weight)
     }

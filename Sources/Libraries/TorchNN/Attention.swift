@@ -49,7 +49,9 @@ public final class MultiheadAttention: Module {
     /// Dropout probability on the attention weights in training (PyTorch's `dropout`).
     public let dropoutP: Double
     /// The packed query/key/value projection [3·embed, embed] and its bias.
-    public let inProjWeight: Tensor, inProjBias: Tensor
+    public var inProjWeight: Tensor { tensor("in_proj_weight") }
+    /// The packed input projections' bias [3·embedDim].
+    public var inProjBias: Tensor { tensor("in_proj_bias") }
     /// The output projection.
     public let outProj: Linear
 
@@ -61,10 +63,10 @@ public final class MultiheadAttention: Module {
     public init(embedDim: Int, numHeads: Int, dropout: Double = 0, batchFirst: Bool = false) {
         precondition(embedDim % numHeads == 0, "embed_dim must be divisible by num_heads")
         self.embedDim = embedDim; self.numHeads = numHeads; self.batchFirst = batchFirst; self.dropoutP = dropout
-        inProjWeight = Tensor.empty([3 * embedDim, embedDim])
+        let inProjWeight = Tensor.empty([3 * embedDim, embedDim])
         let a = (6.0 / Double(4 * embedDim)).squareRoot()  // xavier uniform over [3E, E]
         Init.uniform_(inProjWeight, -a, a)
-        inProjBias = Tensor.zeros([3 * embedDim])
+        let inProjBias = Tensor.zeros([3 * embedDim])
         outProj = Linear(embedDim, embedDim)
         Init.zeros_(outProj.bias!)
         super.init()

@@ -4,10 +4,12 @@ import TorchBase
 /// Convolution over `r` spatial dimensions with PyTorch's default initialisation (Kaiming
 /// uniform with a = √5, bias uniform in ±1/√fanIn). `Conv1d`, `Conv2d` and `Conv3d` fix `r`.
 public class ConvNd: Module {
-    /// The filters [out, in / groups, kernel...].
-    public let weight: Tensor
+    /// The filters [out, in / groups, kernel...] (through their parametrizations, if any).
+    public var weight: Tensor { tensor("weight") }
     /// One bias per output channel, or nil.
-    public let bias: Tensor?
+    public var bias: Tensor? { optionalTensor("bias") }
+    /// The channels in and out, and the kernel's size.
+    public let inChannels: Int, outChannels: Int, kernelSize: [Int]
     /// The convolution's geometry (as PyTorch's arguments).
     public let stride: [Int], dilation: [Int], padding: ConvPadding, groups: Int
 
@@ -24,23 +26,23 @@ public class ConvNd: Module {
                 file: file, line: line)
         }
         let k = kernelSize.expand(r, "kernel_size", op, file: file, line: line)
-        weight = Tensor.empty([outChannels, inChannels / groups] + k, dtype: dtype)
+        (self.inChannels, self.outChannels, self.kernelSize) = (inChannels, outChannels, k)
+        let weight = Tensor.empty([outChannels, inChannels / groups] + k, dtype: dtype)
         Init.kaimingUniform_(weight)
-        self.bias = bias ? Init.defaultBias(outChannels, fanIn: inChannels / groups * k.product, dtype: dtype) : nil
+        let bias = bias ? Init.defaultBias(outChannels, fanIn: inChannels / groups * k.product, dtype: dtype) : nil
         self.stride = stride.expand(r, "stride", op, file: file, line: line)
         self.dilation = dilation.expand(r, "dilation", op, file: file, line: line)
         self.padding = padding.convPadding
         self.groups = groups
         super.init()
         registerParameter("weight", weight)
-        if let b = self.bias { registerParameter("bias", b) }
+        if let bias { registerParameter("bias", bias) }
     }
 
     /// PyTorch's repr: `1, 32, kernel_size=(3, 3), stride=(1, 1)` and the non-default options.
     public override var extraRepr: String {
-        let k = Array(weight.shape[2...])
-        var s =
-            "\(weight.shape[1] * groups), \(weight.shape[0]), kernel_size=\(reprTuple(k)), stride=\(reprTuple(stride))"
+        let k = kernelSize
+        var s = "\(inChannels), \(outChannels), kernel_size=\(reprTuple(k)), stride=\(reprTuple(stride))"
         switch padding {
         case .same: s += ", padding=same"
         case .valid: s += ", padding=valid"
@@ -50,7 +52,7 @@ public class ConvNd: Module {
         }
         if dilation.contains(where: { $0 != 1 }) { s += ", dilation=\(reprTuple(dilation))" }
         if groups != 1 { s += ", groups=\(groups)" }
-        if bias == nil { s += ", bias=False" }
+        if !hasTensor("bias") { s += ", bias=False" }
         return s
     }
 
@@ -58,7 +60,7 @@ public class ConvNd: Module {
     public override func forward(_ x: Tensor) -> Tensor {
         conv(
             x, weight, bias, stride: SizeSpec(stride), padding: padding, dilation: SizeSpec(dilation), groups: groups,
-            op: "Conv\(weight.rank - 2)d")
+            op: "Conv\(kernelSize.count)d")
     }
 }
 
@@ -200,10 +202,12 @@ public final class Conv3d: ConvNd {
 
 /// Transposed convolution over `r` spatial dimensions; weight [Cin, Cout/groups, kernel...].
 public class ConvTransposeNd: Module {
-    /// The filters [in, out / groups, kernel...].
-    public let weight: Tensor
+    /// The filters [in, out / groups, kernel...] (through their parametrizations, if any).
+    public var weight: Tensor { tensor("weight") }
     /// One bias per output channel, or nil.
-    public let bias: Tensor?
+    public var bias: Tensor? { optionalTensor("bias") }
+    /// The channels in and out, and the kernel's size.
+    public let inChannels: Int, outChannels: Int, kernelSize: [Int]
     /// The transposed convolution's geometry (as PyTorch's arguments).
     public let stride: [Int], padding: [Int], outputPadding: [Int], dilation: [Int], groups: Int
 
@@ -222,9 +226,10 @@ public class ConvTransposeNd: Module {
                 file: file, line: line)
         }
         let k = kernelSize.expand(r, "kernel_size", op, file: file, line: line)
-        weight = Tensor.empty([inChannels, outChannels / groups] + k, dtype: dtype)
+        (self.inChannels, self.outChannels, self.kernelSize) = (inChannels, outChannels, k)
+        let weight = Tensor.empty([inChannels, outChannels / groups] + k, dtype: dtype)
         Init.kaimingUniform_(weight)
-        self.bias = bias ? Init.defaultBias(outChannels, fanIn: outChannels / groups * k.product, dtype: dtype) : nil
+        let bias = bias ? Init.defaultBias(outChannels, fanIn: outChannels / groups * k.product, dtype: dtype) : nil
         self.stride = stride.expand(r, "stride", op, file: file, line: line)
         self.padding = padding.expand(r, "padding", op, file: file, line: line)
         self.outputPadding = outputPadding.expand(r, "output_padding", op, file: file, line: line)
@@ -232,19 +237,18 @@ public class ConvTransposeNd: Module {
         self.groups = groups
         super.init()
         registerParameter("weight", weight)
-        if let b = self.bias { registerParameter("bias", b) }
+        if let bias { registerParameter("bias", bias) }
     }
 
     /// PyTorch's repr: `64, 32, kernel_size=(4, 4), stride=(2, 2), padding=(1, 1)`.
     public override var extraRepr: String {
-        let k = Array(weight.shape[2...])
-        var s =
-            "\(weight.shape[0]), \(weight.shape[1] * groups), kernel_size=\(reprTuple(k)), stride=\(reprTuple(stride))"
+        let k = kernelSize
+        var s = "\(inChannels), \(outChannels), kernel_size=\(reprTuple(k)), stride=\(reprTuple(stride))"
         if padding.contains(where: { $0 != 0 }) { s += ", padding=\(reprTuple(padding))" }
         if outputPadding.contains(where: { $0 != 0 }) { s += ", output_padding=\(reprTuple(outputPadding))" }
         if dilation.contains(where: { $0 != 1 }) { s += ", dilation=\(reprTuple(dilation))" }
         if groups != 1 { s += ", groups=\(groups)" }
-        if bias == nil { s += ", bias=False" }
+        if !hasTensor("bias") { s += ", bias=False" }
         return s
     }
 
@@ -253,7 +257,7 @@ public class ConvTransposeNd: Module {
         convTranspose(
             x, weight, bias, stride: SizeSpec(stride), padding: SizeSpec(padding),
             outputPadding: SizeSpec(outputPadding),
-            groups: groups, dilation: SizeSpec(dilation), op: "ConvTranspose\(weight.rank - 2)d")
+            groups: groups, dilation: SizeSpec(dilation), op: "ConvTranspose\(kernelSize.count)d")
     }
 }
 

@@ -6,8 +6,11 @@ import TorchBase
 /// A lookup table of `numEmbeddings` vectors (normal(0, 1) init; the `paddingIdx` row is zero
 /// and receives no gradient).
 public final class Embedding: Module {
-    /// The table [numEmbeddings, dim], standard-normal initialised.
-    public let weight: Tensor
+    /// The table [numEmbeddings, dim], standard-normal initialised (through its
+    /// parametrizations, if any).
+    public var weight: Tensor { tensor("weight") }
+    /// The number of rows and their size.
+    public let numEmbeddings: Int, embeddingDim: Int
     /// The index whose row is zero and receives no gradient, if any.
     public let paddingIdx: Int?
     /// With `maxNorm`, every row looked up whose `normType`-norm exceeds it is rescaled to that
@@ -24,20 +27,21 @@ public final class Embedding: Module {
     ) {
         let w = Tensor.randn([numEmbeddings, dim])
         if let p = paddingIdx { w[p] = Tensor(0.0) }
-        weight = w
+        (self.numEmbeddings, self.embeddingDim) = (numEmbeddings, dim)
         self.paddingIdx = paddingIdx
         (self.maxNorm, self.normType) = (maxNorm, normType)
         super.init()
-        registerParameter("weight", weight)
+        registerParameter("weight", w)
     }
 
     public override var extraRepr: String {
-        "\(weight.shape[0]), \(weight.shape[1])" + (paddingIdx.map { ", padding_idx=\($0)" } ?? "")
+        "\(numEmbeddings), \(embeddingDim)" + (paddingIdx.map { ", padding_idx=\($0)" } ?? "")
     }
     /// The rows of `weight` at the integer `indices` (shape `indices.shape + [dim]`).
     public override func forward(_ indices: Tensor) -> Tensor {
-        if let maxNorm { embeddingRenorm_(weight, indices, maxNorm: maxNorm, normType: normType) }
-        return embedding(indices, weight, paddingIdx: paddingIdx)
+        let w = weight
+        if let maxNorm { embeddingRenorm_(w, indices, maxNorm: maxNorm, normType: normType) }
+        return embedding(indices, w, paddingIdx: paddingIdx)
     }
 }
 

@@ -116,7 +116,7 @@ public func embeddingBag(
 /// ```
 public final class EmbeddingBag: Module {
     /// The table [numEmbeddings, dim], standard-normal initialised (the padding row zero).
-    public let weight: Tensor
+    public var weight: Tensor { tensor("weight") }
     public let mode: EmbeddingBagMode
     public let paddingIdx: Int?, includeLastOffset: Bool
 
@@ -127,12 +127,11 @@ public final class EmbeddingBag: Module {
     ) {
         let w = Tensor.randn([numEmbeddings, dim], dtype: dtype)
         if let p = paddingIdx { w[p] = Tensor(0.0, dtype: dtype) }
-        weight = w
         self.mode = mode
         self.paddingIdx = paddingIdx
         self.includeLastOffset = includeLastOffset
         super.init()
-        registerParameter("weight", weight)
+        registerParameter("weight", w)
     }
 
     /// The reduced bags: [B, dim].
@@ -140,9 +139,11 @@ public final class EmbeddingBag: Module {
         _ input: Tensor, offsets: Tensor? = nil, perSampleWeights: Tensor? = nil,
         file: StaticString = #fileID, line: UInt = #line
     ) -> Tensor {
-        embeddingBag(
-            input, weight, offsets: offsets, mode: mode, perSampleWeights: perSampleWeights,
-            includeLastOffset: includeLastOffset, paddingIdx: paddingIdx, file: file, line: line)
+        withParametrizationCache {
+            embeddingBag(
+                input, weight, offsets: offsets, mode: mode, perSampleWeights: perSampleWeights,
+                includeLastOffset: includeLastOffset, paddingIdx: paddingIdx, file: file, line: line)
+        }
     }
 
     /// The bags of a 2-D input (one bag per row).

@@ -4,14 +4,18 @@ import RealModule
 
 /// `y = x Wᵀ + b`, PyTorch's default initialisation.
 public final class Linear: Module {
-    /// The weight [out, in], Kaiming-uniform initialised as PyTorch. Assigning another tensor
-    /// registers it in its place: `decoder.weight = encoder.weight` ties the two, as PyTorch's
-    /// weight tying (one parameter, two state-dict entries).
+    /// The sizes of the input's last dimension and of the output's.
+    public let inFeatures: Int, outFeatures: Int
+    /// The weight [out, in], Kaiming-uniform initialised as PyTorch (its parametrized value once
+    /// it has a parametrization, Note [Parametrizations]). Assigning another tensor registers it
+    /// in its place: `decoder.weight = encoder.weight` ties the two, as PyTorch's weight tying
+    /// (one parameter, two state-dict entries).
     public var weight: Tensor {
-        didSet { registerParameter("weight", weight) }
+        get { tensor("weight") }
+        set { setTensor("weight", newValue) }
     }
     /// The bias [out], or nil.
-    public let bias: Tensor?
+    public var bias: Tensor? { optionalTensor("bias") }
 
     /// `y = x · Wᵀ + b` from `inFeatures` to `outFeatures`.
     ///
@@ -19,26 +23,27 @@ public final class Linear: Module {
     /// let fc = Linear(784, 10)
     /// ```
     public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true, dtype: DType = .float32) {
-        weight = Tensor.empty([outFeatures, inFeatures], dtype: dtype)
+        (self.inFeatures, self.outFeatures) = (inFeatures, outFeatures)
+        let weight = Tensor.empty([outFeatures, inFeatures], dtype: dtype)
         Init.kaimingUniform_(weight)
-        self.bias = bias ? Init.defaultBias(outFeatures, fanIn: inFeatures, dtype: dtype) : nil
         super.init()
         registerParameter("weight", weight)
-        if let b = self.bias { registerParameter("bias", b) }
+        if bias { registerParameter("bias", Init.defaultBias(outFeatures, fanIn: inFeatures, dtype: dtype)) }
     }
 
     /// `x · weightᵀ + bias` over the last dimension of `x`; an input whose last dimension is not
     /// `inFeatures` is refused naming the layer and both shapes.
     public override func forward(_ x: Tensor) -> Tensor {
-        let width = weight.shape[1]
+        let w = weight
+        let width = w.shape[1]
         if x.rank == 0 || x.shape[x.rank - 1] != width {
             torchFail(
                 callSiteDescription, "expected input [*, \(width)], got \(x.shape)", file: #fileID, line: #line)
         }
-        return linear(x, weight, bias)
+        return linear(x, w, bias)
     }
     public override var extraRepr: String {
-        "in_features=\(weight.shape[1]), out_features=\(weight.shape[0]), bias=\(bias == nil ? "False" : "True")"
+        "in_features=\(inFeatures), out_features=\(outFeatures), bias=\(hasTensor("bias") ? "True" : "False")"
     }
 }
 
@@ -132,17 +137,21 @@ public final class Unflatten: Module {
 
 /// `y = x1ᵀ A x2 + b` for each output feature.
 public final class Bilinear: Module {
-    /// The weight [out, in1, in2] and bias [out].
-    public let weight: Tensor, bias: Tensor
+    /// The weight [out, in1, in2] (through its parametrizations, if any).
+    public var weight: Tensor { tensor("weight") }
+    /// The bias [out].
+    public var bias: Tensor { tensor("bias") }
     /// `y = x1ᵀ · W · x2 + b` from features `in1` and `in2` to `out`. ```Bilinear(4, 5, 3)```
     public init(_ in1: Int, _ in2: Int, _ out: Int) {
         let bound = 1 / Double(in1).squareRoot()
-        weight = Tensor.empty([out, in1, in2]); bias = Tensor.empty([out])
+        let weight = Tensor.empty([out, in1, in2]), bias = Tensor.empty([out])
         Init.uniform_(weight, -bound, bound); Init.uniform_(bias, -bound, bound)
         super.init()
         registerParameter("weight", weight)
         registerParameter("bias", bias)
     }
     /// The bilinear form of `x1` and `x2`.
-    public func callAsFunction(_ x1: Tensor, _ x2: Tensor) -> Tensor { bilinear(x1, x2, weight, bias) }
+    public func callAsFunction(_ x1: Tensor, _ x2: Tensor) -> Tensor {
+        withParametrizationCache { bilinear(x1, x2, weight, bias) }
+    }
 }

@@ -45,6 +45,75 @@ open class Module: CustomStringConvertible, CallSiteDescribable {
         }
     }
 
+    /// Removes the parameter, buffer or explicitly registered submodule `name` (a parametrization
+    /// takes the tensor's place, or gives it back); true when there was one.
+    @discardableResult
+    func unregister(_ name: String) -> Bool {
+        let before = params.count + buffers.count + submodules.count
+        params.removeAll { $0.0 == name }
+        buffers.removeAll { $0.0 == name }
+        submodules.removeAll { $0.0 == name }
+        return params.count + buffers.count + submodules.count != before
+    }
+
+    /// Whether `name` is a parameter or buffer registered by `registerParameter`/`registerBuffer`
+    /// (rather than found on a stored property).
+    func isRegisteredTensor(_ name: String) -> Bool {
+        params.contains { $0.0 == name } || buffers.contains { $0.0 == name }
+    }
+
+    /// Whether the module has a parameter or buffer `name`, parametrized or not (without
+    /// computing a parametrization).
+    public func hasTensor(_ name: String) -> Bool {
+        isRegisteredTensor(name) || parametrizationLists?[name] != nil
+    }
+
+    /// Whether `name` is a buffer (not a parameter).
+    func isBuffer(_ name: String) -> Bool { buffers.contains { $0.0 == name } }
+
+    /// The parameter or buffer `name` as the module's computation reads it: the value of its
+    /// parametrizations when it has some (Note [Parametrizations]), else the registered tensor.
+    /// The library's layers read their weights through it; a module of your own that registers
+    /// a tensor explicitly reads it this way too, so that a parametrization applies.
+    ///
+    /// ```swift
+    /// final class Scale: Module {
+    ///     override init() { super.init(); registerParameter("w", Tensor.ones([4])) }
+    ///     var w: Tensor { tensor("w") }
+    ///     override func forward(_ x: Tensor) -> Tensor { x * w }
+    /// }
+    /// ```
+    public func tensor(_ name: String, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        if let t = optionalTensor(name) { return t }
+        torchFail(
+            "\(type(of: self))", "has no parameter or buffer named \"\(name)\"", file: file, line: line)
+    }
+
+    /// `tensor(name)`, or nil when there is no such parameter or buffer (an optional bias).
+    public func optionalTensor(_ name: String) -> Tensor? {
+        if let lists = parametrizationLists, let list = lists[name] { return parametrizedValue(name, list) }
+        for (k, t) in params where k == name { return t }
+        for (k, t) in buffers where k == name { return t }
+        return nil
+    }
+
+    /// Stores `value` as the tensor `name`: through its parametrizations' right inverse when it
+    /// has some, else as a parameter (PyTorch's attribute assignment).
+    public func setTensor(_ name: String, _ value: Tensor, file: StaticString = #fileID, line: UInt = #line) {
+        if let list = parametrizationLists?[name] {
+            list.assign(value, file: file, line: line)
+        } else if isBuffer(name) {
+            registerBuffer(name, value)
+        } else {
+            registerParameter(name, value)
+        }
+    }
+
+    /// The parametrization of each parametrized tensor (nil: none, the common case).
+    var parametrizationLists: [String: ParametrizationList]?
+    /// Values computed during one call of this module (or one `cachedParametrizations` scope).
+    var parametrizationCache: [String: Tensor]?
+
     // Note [Automatic registration]
     // PyTorch registers whatever a module assigns to `self`: a Module becomes a child, an
     // nn.Parameter a parameter. Swift has no `__setattr__`, so a module reads its own stored
@@ -122,6 +191,11 @@ open class Module: CustomStringConvertible, CallSiteDescribable {
         }
     }
 
+    /// The type's name as PyTorch prints it: `ParametrizedLinear` once a tensor is parametrized.
+    var typeName: String {
+        (parametrizationLists == nil ? "" : "Parametrized") + String(describing: type(of: self))
+    }
+
     /// The configuration PyTorch prints between the parentheses (`in_features=4, out_features=2,
     /// bias=True`); layers override it, as PyTorch's `extra_repr`.
     open var extraRepr: String { "" }
@@ -136,7 +210,7 @@ open class Module: CustomStringConvertible, CallSiteDescribable {
     /// // )
     /// ```
     public var description: String {
-        let name = String(describing: type(of: self))
+        let name = typeName
         let children = namedChildren()
         if children.isEmpty { return "\(name)(\(extraRepr))" }
         var lines: [String] = []
@@ -164,7 +238,7 @@ open class Module: CustomStringConvertible, CallSiteDescribable {
     /// `callAsFunction` wins where its output is not a tensor.
     @_disfavoredOverload
     public func callAsFunction(_ x: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        if preHooks.isEmpty && postHooks.isEmpty && !Tracing.anyObserver {
+        if preHooks.isEmpty && postHooks.isEmpty && !Tracing.anyObserver && parametrizationLists == nil {
             return CallSites.within(self, file: file, line: line) { forward(x) }
         }
         return withHooks(x, calling: forward, file: file, line: line)
@@ -196,7 +270,7 @@ open class Module: CustomStringConvertible, CallSiteDescribable {
         }
         return Profiling.span("nn.Module: \(type(of: self))", .module, file: file, line: line) {
             CallSites.within(self, file: file, line: line) {
-                hooked(repeat each inputs, calling: body, file: file, line: line)
+                withParametrizationCache { hooked(repeat each inputs, calling: body, file: file, line: line) }
             }
         }
     }
@@ -423,6 +497,7 @@ open class Module: CustomStringConvertible, CallSiteDescribable {
     public func loadStateDict(_ state: [String: Tensor], strict: Bool = true) throws -> (
         missing: [String], unexpected: [String]
     ) {
+        let state = weightNormCompatibleKeys(state)
         let own = namedParameters(removeDuplicate: false) + namedBuffers(removeDuplicate: false)
         let ownNames = Set(own.map { $0.0 })
         let missing = own.map { $0.0 }.filter { state[$0] == nil }.sorted()

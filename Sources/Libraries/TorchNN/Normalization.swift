@@ -8,14 +8,16 @@ public final class LayerNorm: Module {
     /// Added to the variance.
     public let eps: Double
     /// The elementwise scale (ones) and shift (zeros).
-    public let weight: Tensor, bias: Tensor
+    public var weight: Tensor { tensor("weight") }
+    /// The shift (through its parametrizations, if any).
+    public var bias: Tensor { tensor("bias") }
 
     /// Layer normalisation over the last `normalizedShape.count` dimensions. ```LayerNorm([512])```
     public init(_ normalizedShape: [Int], eps: Double = 1e-5) {
         self.normalizedShape = normalizedShape
         self.eps = eps
-        weight = Tensor.ones(normalizedShape)
-        bias = Tensor.zeros(normalizedShape)
+        let weight = Tensor.ones(normalizedShape)
+        let bias = Tensor.zeros(normalizedShape)
         super.init()
         registerParameter("weight", weight)
         registerParameter("bias", bias)
@@ -41,7 +43,9 @@ public final class BatchNorm: Module {
     /// Whether there is a learnable scale and shift, and whether running statistics are kept.
     public let affine: Bool, trackRunningStats: Bool
     /// The learnable scale and shift (nil when not affine).
-    public let weight: Tensor?, bias: Tensor?
+    public var weight: Tensor? { optionalTensor("weight") }
+    /// The shift, or nil without `affine`.
+    public var bias: Tensor? { optionalTensor("bias") }
     /// The running statistics (nil when not tracked).
     public let runningMean: Tensor?, runningVar: Tensor?, numBatchesTracked: Tensor?
 
@@ -59,8 +63,8 @@ public final class BatchNorm: Module {
         self.momentum = momentum
         self.affine = affine
         self.trackRunningStats = trackRunningStats
-        weight = affine ? Tensor.ones([numFeatures], dtype: dtype) : nil
-        bias = affine ? Tensor.zeros([numFeatures], dtype: dtype) : nil
+        let weight = affine ? Tensor.ones([numFeatures], dtype: dtype) : nil
+        let bias = affine ? Tensor.zeros([numFeatures], dtype: dtype) : nil
         runningMean = trackRunningStats ? Tensor.zeros([numFeatures], dtype: dtype) : nil
         runningVar = trackRunningStats ? Tensor.ones([numFeatures], dtype: dtype) : nil
         numBatchesTracked = trackRunningStats ? Tensor.zeros([], dtype: .int64) : nil
@@ -118,12 +122,14 @@ public final class GroupNorm: Module {
     /// The number of groups, of channels (a multiple of it), and `eps`.
     public let numGroups: Int, numChannels: Int, eps: Double
     /// The per-channel scale and shift.
-    public let weight: Tensor, bias: Tensor
+    public var weight: Tensor { tensor("weight") }
+    /// The shift (through its parametrizations, if any).
+    public var bias: Tensor { tensor("bias") }
     /// Group normalisation of `numChannels` channels in `numGroups` groups. ```GroupNorm(8, 64)```
     public init(_ numGroups: Int, _ numChannels: Int, eps: Double = 1e-5) {
         precondition(numChannels % numGroups == 0, "GroupNorm: num_channels must be divisible by num_groups")
         self.numGroups = numGroups; self.numChannels = numChannels; self.eps = eps
-        weight = Tensor.ones([numChannels]); bias = Tensor.zeros([numChannels])
+        let weight = Tensor.ones([numChannels]), bias = Tensor.zeros([numChannels])
         super.init()
         registerParameter("weight", weight)
         registerParameter("bias", bias)
@@ -140,11 +146,11 @@ public final class RMSNorm: Module {
     /// The trailing shape normalised over and `eps` (nil: the dtype's machine epsilon).
     public let normalizedShape: [Int], eps: Double?
     /// The elementwise scale.
-    public let weight: Tensor
+    public var weight: Tensor { tensor("weight") }
     /// RMS normalisation over the last dimensions. ```RMSNorm([512])```
     public init(_ normalizedShape: [Int], eps: Double? = nil) {
         self.normalizedShape = normalizedShape; self.eps = eps
-        weight = Tensor.ones(normalizedShape)
+        let weight = Tensor.ones(normalizedShape)
         super.init()
         registerParameter("weight", weight)
     }
@@ -193,12 +199,14 @@ public func instanceNorm(
 /// (`InstanceNorm1d/2d/3d`; running statistics are not kept).
 public class InstanceNorm: Module {
     public let numFeatures: Int, spatialDims: Int, eps: Double
-    public let weight: Tensor?, bias: Tensor?
+    public var weight: Tensor? { optionalTensor("weight") }
+    /// The shift, or nil without `affine`.
+    public var bias: Tensor? { optionalTensor("bias") }
     public init(_ numFeatures: Int, spatialDims: Int, eps: Double = 1e-5, affine: Bool = false, dtype: DType? = nil) {
         (self.numFeatures, self.spatialDims, self.eps) = (numFeatures, spatialDims, eps)
         let dt = dtype ?? Torch.defaultDType
-        weight = affine ? Tensor.ones([numFeatures], dtype: dt).requiresGrad_() : nil
-        bias = affine ? Tensor.zeros([numFeatures], dtype: dt).requiresGrad_() : nil
+        let weight = affine ? Tensor.ones([numFeatures], dtype: dt).requiresGrad_() : nil
+        let bias = affine ? Tensor.zeros([numFeatures], dtype: dt).requiresGrad_() : nil
         super.init()
         if let weight, let bias {
             registerParameter("weight", weight)

@@ -25,7 +25,14 @@ public class Recurrent: Module {
     public let batchFirst: Bool, bidirectional: Bool, dropoutP: Double
     /// An LSTM's projection size (PyTorch's `proj_size`; 0: none): h = W_hr·(o ⊙ tanh c).
     public let projSize: Int
-    package var weights: [[Tensor]] = []  // per layer·direction: w_ih, w_hh, b_ih, b_hh (and w_hr)
+    /// Per layer·direction: w_ih, w_hh, b_ih, b_hh (and w_hr), through their parametrizations
+    /// when some have one.
+    package var weights: [[Tensor]] {
+        if parametrizationLists == nil { return storedWeights }
+        return weightNames.map { $0.map { tensor($0) } }
+    }
+    private var storedWeights: [[Tensor]] = []
+    private var weightNames: [[String]] = []
 
     /// The size of the hidden state h (the projection's, with `projSize`).
     var stateSize: Int { projSize > 0 ? projSize : hiddenSize }
@@ -59,11 +66,14 @@ public class Recurrent: Module {
                 ]
                 if projSize > 0 { ws.append(Tensor.empty([projSize, hiddenSize], dtype: dtype)) }
                 let suffix = "_l\(layer)" + (d == 1 ? "_reverse" : "")
+                var names: [String] = []
                 for (name, w) in zip(["weight_ih", "weight_hh", "bias_ih", "bias_hh", "weight_hr"], ws) {
                     Init.uniform_(w, -bound, bound)
                     registerParameter(name + suffix, w)
+                    names.append(name + suffix)
                 }
-                weights.append(ws)
+                storedWeights.append(ws)
+                weightNames.append(names)
             }
         }
     }

@@ -9,10 +9,14 @@ public enum RNNNonlinearity: String, Sendable { case tanh, relu }
 public class RecurrentCell: Module {
     /// Input and hidden features.
     public let inputSize: Int, hiddenSize: Int
-    /// `weight_ih` [gates·hidden, in], `weight_hh` [gates·hidden, hidden].
-    public let weightIH: Tensor, weightHH: Tensor
-    /// `bias_ih`, `bias_hh` [gates·hidden] (nil with `bias: false`).
-    public let biasIH: Tensor?, biasHH: Tensor?
+    /// `weight_ih` [gates·hidden, in] (through its parametrizations, if any).
+    public var weightIH: Tensor { tensor("weight_ih") }
+    /// `weight_hh` [gates·hidden, hidden].
+    public var weightHH: Tensor { tensor("weight_hh") }
+    /// `bias_ih` [gates·hidden] (nil with `bias: false`).
+    public var biasIH: Tensor? { optionalTensor("bias_ih") }
+    /// `bias_hh` [gates·hidden] (nil with `bias: false`).
+    public var biasHH: Tensor? { optionalTensor("bias_hh") }
     let name: String
 
     init(_ name: String, gates: Int, _ inputSize: Int, _ hiddenSize: Int, bias: Bool, dtype: DType) {
@@ -20,10 +24,10 @@ public class RecurrentCell: Module {
         self.inputSize = inputSize
         self.hiddenSize = hiddenSize
         let bound = 1 / Double(hiddenSize).squareRoot()
-        weightIH = Tensor.empty([gates * hiddenSize, inputSize], dtype: dtype)
-        weightHH = Tensor.empty([gates * hiddenSize, hiddenSize], dtype: dtype)
-        biasIH = bias ? Tensor.empty([gates * hiddenSize], dtype: dtype) : nil
-        biasHH = bias ? Tensor.empty([gates * hiddenSize], dtype: dtype) : nil
+        let weightIH = Tensor.empty([gates * hiddenSize, inputSize], dtype: dtype)
+        let weightHH = Tensor.empty([gates * hiddenSize, hiddenSize], dtype: dtype)
+        let biasIH = bias ? Tensor.empty([gates * hiddenSize], dtype: dtype) : nil
+        let biasHH = bias ? Tensor.empty([gates * hiddenSize], dtype: dtype) : nil
         super.init()
         for (n, w) in [("weight_ih", weightIH), ("weight_hh", weightHH), ("bias_ih", biasIH), ("bias_hh", biasHH)] {
             guard let w else { continue }

@@ -82,6 +82,21 @@ case "mask-shape":
     at(); _ = a[Tensor([true, false, true])]
 case "float-index":
     at(); _ = a[Tensor([0.0, 1.0])]
+case "param-shape":
+    final class Transposed: Module { override func forward(_ x: Tensor) -> Tensor { x.t() } }
+    let fc = Linear(4, 3)
+    at(); registerParametrization(fc, "weight", Transposed())
+case "param-stored":
+    final class Own: Module { let w = Tensor.ones([2]).requiresGrad_() }
+    at(); spectralNorm(Own(), name: "w")
+case "param-no-inverse":
+    final class Scale: Module { override func forward(_ x: Tensor) -> Tensor { x * 2 } }
+    let fc = registerParametrization(Linear(4, 3), "weight", Scale())
+    at(); fc.setTensor("weight", Tensor.zeros([3, 4]))
+case "param-missing":
+    at(); weightNorm(Linear(4, 3), name: "wieght")
+case "spectral-dim":
+    at(); spectralNorm(Linear(4, 3), dim: 2)
 default:
     if !name.hasPrefix("ag-") && name != "ckpt-loop" { print("unknown case \(name)") }
 }

@@ -235,6 +235,30 @@ case("lstm_proj", nn.LSTM(3, 5, num_layers=2, proj_size=2, bidirectional=True, b
 case("lstm_proj_packed", nn.LSTM(3, 4, proj_size=3), {"x": randn(4, 3, 3)},
      lambda m, x: packed_run(m, x, [4, 2, 3], batch_first=False))
 
+# Parametrizations (#16): weight and spectral norm. The state dict holds the originals and the
+# power-iteration vectors, so both sides start from the same `_u`/`_v`; training mode runs the
+# power iteration in the call (buffers_after), evaluation mode does not.
+from torch.nn.utils.parametrizations import spectral_norm, weight_norm
+
+case("linear_weight_norm", weight_norm(nn.Linear(5, 3)), {"x": randn(4, 5)})
+case("conv2d_weight_norm_whole", weight_norm(nn.Conv2d(2, 3, 3), dim=None), {"x": randn(2, 2, 5, 5)})
+case("conv_transpose2d_weight_norm_dim1", weight_norm(nn.ConvTranspose2d(3, 4, 2, stride=2), dim=1),
+     {"x": randn(1, 3, 3, 3)})
+case("conv1d_weight_norm_last", weight_norm(nn.Conv1d(2, 3, 4), dim=2), {"x": randn(2, 2, 7)})
+case("embedding_weight_norm_dim1", weight_norm(nn.Embedding(6, 3), dim=1), {"idx": torch.tensor([[1, 5], [0, 1]])},
+     lambda m, x: m(x["idx"]))
+case("lstm_weight_norm_hh", weight_norm(nn.LSTM(3, 4), name="weight_hh_l0"), {"x": randn(5, 2, 3)},
+     lambda m, x: (lambda o: [o[0], o[1][0], o[1][1]])(m(x["x"])))
+case("linear_spectral_norm_train", spectral_norm(nn.Linear(5, 4)), {"x": randn(3, 5)})
+case("conv2d_spectral_norm_eval", spectral_norm(nn.Conv2d(3, 4, 3), n_power_iterations=2), {"x": randn(2, 3, 5, 5)},
+     train=False)
+case("conv_transpose2d_spectral_norm", spectral_norm(nn.ConvTranspose2d(4, 3, 3), n_power_iterations=3),
+     {"x": randn(1, 4, 4, 4)})
+case("gru_cell_spectral_norm_ih", spectral_norm(nn.GRUCell(3, 4), name="weight_ih"), {"x": randn(2, 3), "h": randn(2, 4)},
+     lambda m, x: m(x["x"], x["h"]))
+case("linear_weight_and_spectral_norm", spectral_norm(weight_norm(nn.Linear(4, 3))), {"x": randn(2, 4)})
+case("prelu_spectral_norm_vector", spectral_norm(nn.PReLU(3, 0.3)), {"x": randn(2, 3, 4)})
+
 out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "torch_nn.json")
 with open(out, "w") as f:
     json.dump({"torch_version": torch.__version__, "cases": cases}, f)
