@@ -140,7 +140,7 @@ let package = Package(
         ),
         .executableTarget(name: "TorchDemo", dependencies: ["Torch"], path: "Sources/Programs/TorchDemo"),
         .executableTarget(
-            name: "TorchMisuse", dependencies: ["Torch", "TorchIO", "TorchNN", "TorchDistributions"],
+            name: "TorchMisuse", dependencies: ["Torch", "TorchIO", "TorchNN", "TorchOptim", "TorchDistributions"],
             path: "Sources/Programs/TorchMisuse"),
         .executableTarget(
             name: "TorchDifferential", dependencies: ["Torch", "TorchBase", "TorchNN", "TorchIO"],

@@ -65,5 +65,15 @@ final class PyTorchOptimizerStateTests: XCTestCase {
             XCTAssertEqual(sched.lastEpoch, 5, name)
             XCTAssertEqual(opt.lr, (expected[name] as! NSNumber).doubleValue, accuracy: 1e-15, name)
         }
+        // ChainedScheduler: PyTorch saves its schedulers' states under "_schedulers".
+        let opt = SGD(Linear(3, 2).parameters(), lr: 0.1)
+        let chained = ChainedScheduler([
+            LRScheduler.constantLR(opt, factor: 0.1, totalIters: 2), LRScheduler.exponentialLR(opt, gamma: 0.9),
+        ])
+        try chained.loadPyTorchStateDict(dir + "/chained.pt")
+        XCTAssertEqual(chained.schedulers.map(\.lastEpoch), [5, 5])
+        XCTAssertEqual(opt.lr, (expected["chained"] as! NSNumber).doubleValue, accuracy: 1e-15)
+        chained.step()
+        XCTAssertEqual(opt.lr, (expected["chained_next"] as! NSNumber).doubleValue, accuracy: 1e-15)
     }
 }

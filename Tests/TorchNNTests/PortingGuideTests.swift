@@ -168,6 +168,17 @@ final class PortingGuideTests: XCTestCase {
         plateau.step(1.0)
         _ = clipGradNorm(params, maxNorm: 0.25)
         _ = fuseConvBnEval(Conv2d(3, 4, 3).eval(), BatchNorm2d(4).eval())
+        let wn = weightNorm(Linear(3, 2)), sn = spectralNorm(Conv2d(3, 4, 3))
+        final class P: Module { override func forward(_ x: Tensor) -> Tensor { x } }
+        let pm = registerParametrization(Linear(2, 2), "weight", P())
+        _ = (parametrizations(of: pm, "weight")!.original, cachedParametrizations { pm.weight })
+        removeParametrizations(pm, "weight")
+        _ = (wn, sn)
+        let sparseEmb = Embedding(10, 3, sparse: true)
+        let sparseOpt = SparseAdam(sparseEmb.parameters())
+        sparseEmb(Tensor([1, 2])).sum().backward()
+        _ = sparseEmb.weight.sparseGrad
+        sparseOpt.step()
 
         let ds = TensorDataset(Tensor.randn([8, 4]), Tensor.randn([8]))
         let loader = DataLoader(ds, batchSize: 4, shuffle: true, numWorkers: 2)

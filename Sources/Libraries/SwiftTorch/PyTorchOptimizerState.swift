@@ -91,7 +91,8 @@ extension BaseOptimizer {
 extension SchedulerState {
     /// Loads a learning-rate scheduler state that PyTorch saved with
     /// `torch.save(scheduler.state_dict(), path)` (its `last_epoch`, and for ReduceLROnPlateau its
-    /// `best`, `num_bad_epochs` and `cooldown_counter`): the schedule continues from there.
+    /// `best`, `num_bad_epochs` and `cooldown_counter`; for ChainedScheduler its schedulers'
+    /// epochs): the schedule continues from there.
     ///
     /// ```swift
     /// let sched = LRScheduler.stepLR(opt, stepSize: 30)
@@ -108,6 +109,19 @@ extension SchedulerState {
             case .int(let i): state[name] = String(i)
             case .float(let x): state[name] = String(x)
             case .bool(let b): state[name] = b ? "1" : "0"
+            case .list(let l) where name == "_schedulers":
+                // ChainedScheduler's (and SequentialLR's) inner schedulers: their epoch counts.
+                var epochs: [String] = []
+                for item in l.items {
+                    guard case .dict(let inner) = item,
+                        let e = inner.items.first(where: {
+                            if case .string("last_epoch") = $0.0 { true } else { false }
+                        }),
+                        case .int(let epoch) = e.1
+                    else { throw TorchError("\(path): an inner scheduler state has no integer last_epoch") }
+                    epochs.append(String(epoch))
+                }
+                state["last_epochs"] = epochs.joined(separator: ",")
             default: break
             }
         }

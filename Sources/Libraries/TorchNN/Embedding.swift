@@ -16,6 +16,9 @@ public final class Embedding: Module {
     /// With `maxNorm`, every row looked up whose `normType`-norm exceeds it is rescaled to that
     /// norm in place first (PyTorch's `max_norm`, `norm_type`).
     public let maxNorm: Double?, normType: Double
+    /// Whether the weight's gradient is sparse (`weight.sparseGrad`, for `SparseAdam`), PyTorch's
+    /// `sparse=True` (Note [Sparse gradients]).
+    public let sparse: Bool
 
     /// A table of `numEmbeddings` vectors of size `dim`.
     ///
@@ -23,25 +26,28 @@ public final class Embedding: Module {
     /// let emb = Embedding(10_000, 128, paddingIdx: 0)
     /// ```
     public init(
-        _ numEmbeddings: Int, _ dim: Int, paddingIdx: Int? = nil, maxNorm: Double? = nil, normType: Double = 2
+        _ numEmbeddings: Int, _ dim: Int, paddingIdx: Int? = nil, maxNorm: Double? = nil, normType: Double = 2,
+        sparse: Bool = false
     ) {
         let w = Tensor.randn([numEmbeddings, dim])
         if let p = paddingIdx { w[p] = Tensor(0.0) }
         (self.numEmbeddings, self.embeddingDim) = (numEmbeddings, dim)
         self.paddingIdx = paddingIdx
         (self.maxNorm, self.normType) = (maxNorm, normType)
+        self.sparse = sparse
         super.init()
         registerParameter("weight", w)
     }
 
     public override var extraRepr: String {
         "\(numEmbeddings), \(embeddingDim)" + (paddingIdx.map { ", padding_idx=\($0)" } ?? "")
+            + (sparse ? ", sparse=True" : "")
     }
     /// The rows of `weight` at the integer `indices` (shape `indices.shape + [dim]`).
     public override func forward(_ indices: Tensor) -> Tensor {
         let w = weight
         if let maxNorm { embeddingRenorm_(w, indices, maxNorm: maxNorm, normType: normType) }
-        return embedding(indices, w, paddingIdx: paddingIdx)
+        return embedding(indices, w, paddingIdx: paddingIdx, sparse: sparse)
     }
 }
 

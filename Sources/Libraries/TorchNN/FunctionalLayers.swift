@@ -141,21 +141,60 @@ public func batchNorm(
     return y
 }
 
-/// Rows of `weight` for each index; rows looked up at `paddingIdx` get no gradient.
+/// Rows of `weight` for each index; rows looked up at `paddingIdx` get no gradient. With
+/// `sparse` the gradient of a leaf `weight` is a `SparseTensor` in `weight.sparseGrad` (the rows
+/// looked up and their gradients, PyTorch's `sparse=True`, Note [Sparse gradients]) instead of a
+/// dense tensor in `weight.grad`.
+///
+/// ```swift
+/// let e = embedding(Tensor([[1, 2], [4, 1]]), table, sparse: true)
+/// ```
 public func embedding(
-    _ indices: Tensor, _ weight: Tensor, paddingIdx: Int? = nil,
+    _ indices: Tensor, _ weight: Tensor, paddingIdx: Int? = nil, sparse: Bool = false,
     file: StaticString = #fileID, line: UInt = #line
 ) -> Tensor {
+    var pad = paddingIdx
+    if var p = paddingIdx {
+        let rows = weight.shape[0]
+        if p >= rows || p < -rows {
+            torchFail("embedding", "Padding_idx must be within num_embeddings", file: file, line: line)
+        }
+        if p < 0 { p += rows }
+        pad = p
+    }
+    if sparse && weight.isLeaf && weight.requiresGrad && Torch.isGradEnabled {
+        return sparseEmbedding(indices, weight, paddingIdx: pad, file: file, line: line)
+    }
     let out = weight.indexSelect(0, indices.reshape([-1]), file: file, line: line).reshape(
         indices.shape + [weight.shape[1]])
-    guard var p = paddingIdx else { return out }
-    let rows = weight.shape[0]
-    if p >= rows || p < -rows {
-        torchFail("embedding", "Padding_idx must be within num_embeddings", file: file, line: line)
-    }
-    if p < 0 { p += rows }
+    guard let p = pad else { return out }
     guard out.requiresGrad else { return out }
     // The padding row's value is looked up as usual; only its gradient is stopped (PyTorch).
     let lookup = (indices .!= p).unsqueeze(-1)
     return Tensor.where(lookup, out, out.detach())
+}
+
+/// The lookup whose backward appends the rows' gradients to `weight.sparseGrad` (uncoalesced,
+/// the padding row left out, as PyTorch's `embedding_sparse_backward`).
+func sparseEmbedding(_ indices: Tensor, _ weight: Tensor, paddingIdx: Int?, file: StaticString, line: UInt) -> Tensor {
+    let flat = indices.reshape([-1]).to(.int64)
+    let shape = weight.shape
+    return Torch.customFunction(
+        "Embedding", [weight],
+        forward: { _, w in
+            w[0].indexSelect(0, flat, file: file, line: line).reshape(indices.shape + [shape[1]])
+        },
+        backward: { [weak weight] _, g in
+            guard let weight else { return [nil] }
+            var rows = flat
+            var values = g.reshape([-1, shape[1]])
+            if let p = paddingIdx {
+                let keep = (flat .!= p).nonzero().reshape([-1])
+                rows = flat.indexSelect(0, keep)
+                values = values.indexSelect(0, keep)
+            }
+            weight.accumulateSparseGrad(
+                SparseTensor(indices: rows.unsqueeze(0), values: values.detach(), size: shape, file: file, line: line))
+            return [nil]
+        }, file: file, line: line)
 }

@@ -442,6 +442,7 @@ open class Module: CustomStringConvertible, CallSiteDescribable {
     public func zeroGrad(setToNil: Bool = true) {
         for p in parameters() {
             if setToNil { p.grad = nil } else { p.grad?.zero_() }
+            if p.sparseGrad != nil { p.sparseGrad = nil }
         }
     }
 

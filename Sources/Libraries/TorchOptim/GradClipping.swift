@@ -5,18 +5,38 @@ import RealModule
 // Gradient clipping (`torch.nn.utils.clip_grad_norm_`, `clip_grad_value_`).
 
 /// Rescales gradients so that their total 2-norm is at most `maxNorm`; returns the norm before.
+/// Sparse gradients count with their coalesced values (Note [Sparse gradients]).
 @discardableResult
 public func clipGradNorm(_ params: [Tensor], maxNorm: Double) -> Double {
     let grads = params.compactMap { $0.grad }
-    let total = Torch.noGrad { grads.map { ($0 * $0).sum().item() }.reduce(0, +).squareRoot() }
+    for p in params { if let s = p.sparseGrad { p.sparseGrad = s.coalesce() } }
+    let sparse = params.filter { $0.sparseGrad != nil }
+    let total = Torch.noGrad {
+        let squares = (grads + sparse.map { $0.sparseGrad!.values }).map { ($0 * $0).sum().item(Double.self) }
+        return squares.reduce(0, +).squareRoot()
+    }
     let scale = maxNorm / (total + 1e-6)
-    if scale < 1 { Torch.noGrad { for g in grads { g.mul_(Tensor.scalar(scale, dtype: g.dtype)) } } }
+    if scale < 1 {
+        Torch.noGrad {
+            for g in grads { g.mul_(Tensor.scalar(scale, dtype: g.dtype)) }
+            for p in sparse { p.sparseGrad!.values.mul_(Tensor.scalar(scale, dtype: p.sparseGrad!.dtype)) }
+        }
+    }
     return total
 }
 
-/// Clamps every gradient element into [-clip, clip].
+/// Clamps every gradient element into [-clip, clip] (a sparse gradient's coalesced values).
 public func clipGradValue(_ params: [Tensor], clip: Double) {
-    Torch.noGrad { for p in params { p.grad?.clamp_(min: -clip, max: clip) } }
+    Torch.noGrad {
+        for p in params {
+            p.grad?.clamp_(min: -clip, max: clip)
+            if let s = p.sparseGrad {
+                let c = s.coalesce()
+                c.values.clamp_(min: -clip, max: clip)
+                p.sparseGrad = c
+            }
+        }
+    }
 }
 
 /// Clamps every gradient element into [-clipValue, clipValue] (`clip_grad_value_`).

@@ -56,6 +56,21 @@ public final class Adagrad: BaseOptimizer {
         let clr = lr / (1 + Double(paramSteps[i] - 1) * lrDecay)
         p.add_(g / (s.sqrt() + eps), alpha: -clr)
     }
+
+    /// PyTorch's sparse Adagrad: the squared values added to the rows' sums, then those rows
+    /// stepped by `g / (√sum + ε)`.
+    override func updateSparse(group: ParamGroup, index i: Int, param p: Tensor, grad: SparseTensor) {
+        if option(group, "weightDecay") != 0 {
+            torchFail(
+                "Adagrad", "weight_decay option is not compatible with sparse gradients", file: #fileID, line: #line)
+        }
+        let g = grad.coalesce()
+        let s = buffer(i, "sum", p, fill: initialAccumulator)
+        g.withValues(g.values * g.values).addInto(s)
+        let std = g.gather(from: s).sqrt() + eps
+        let clr = option(group, "lr") / (1 + Double(paramSteps[i] - 1) * lrDecay)
+        g.withValues(g.values / std).addInto(p, alpha: -clr)
+    }
 }
 
 /// Adadelta: v = ρv + (1-ρ)g²; Δ = √(u+ε)/√(v+ε)·g; u = ρu + (1-ρ)Δ²; p -= lr·Δ.

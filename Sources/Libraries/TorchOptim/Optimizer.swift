@@ -79,10 +79,26 @@ public class BaseOptimizer: Optimizer {
 
     /// Clears every parameter's gradient (to nil, or to zeros with `setToNil: false`). ```opt.zeroGrad()```
     public func zeroGrad(setToNil: Bool = true) {
-        for g in paramGroups { for p in g.params { if setToNil { p.grad = nil } else { p.grad?.zero_() } } }
+        for g in paramGroups {
+            for p in g.params {
+                if setToNil { p.grad = nil } else { p.grad?.zero_() }
+                if p.sparseGrad != nil { p.sparseGrad = nil }
+            }
+        }
     }
 
     func update(group: ParamGroup, index: Int, param: Tensor, grad: Tensor) { fatalError("override update") }
+
+    /// One update from a sparse gradient (Note [Sparse gradients]); the optimizers that take one
+    /// override it. PyTorch's refusal otherwise.
+    func updateSparse(group: ParamGroup, index: Int, param: Tensor, grad: SparseTensor) {
+        let name = String(describing: type(of: self))
+        torchFail(
+            name,
+            "\(name) does not support sparse gradients"
+                + (name == "Adam" ? ", please consider SparseAdam instead" : ""),
+            file: #fileID, line: #line)
+    }
 
     /// One update of every parameter that has a gradient. ```loss.backward(); opt.step()```
     public func step() {
@@ -98,6 +114,16 @@ public class BaseOptimizer: Optimizer {
             for g in paramGroups {
                 for p in g.params {
                     defer { i += 1 }
+                    if let sparse = p.sparseGrad {
+                        paramSteps[i] += 1
+                        // Dense plus sparse is dense, as in PyTorch (a table also used densely).
+                        if let dense = p.grad {
+                            update(group: g, index: i, param: p, grad: dense + sparse.toDense())
+                        } else {
+                            updateSparse(group: g, index: i, param: p, grad: sparse)
+                        }
+                        continue
+                    }
                     guard let grad = p.grad else { continue }
                     paramSteps[i] += 1
                     update(group: g, index: i, param: p, grad: grad)

@@ -62,4 +62,20 @@ public final class SGD: BaseOptimizer {
         }
         p.add_(d, alpha: -option(group, "lr"))
     }
+
+    /// A sparse gradient: without momentum only its rows change; with momentum the buffer is
+    /// dense, as the sum of PyTorch's sparse buffer is. Weight decay would make the gradient
+    /// dense, which PyTorch refuses (`add(sparse, dense)`).
+    override func updateSparse(group: ParamGroup, index i: Int, param p: Tensor, grad: SparseTensor) {
+        if option(group, "weightDecay") != 0 {
+            torchFail(
+                "SGD", "weight_decay is not supported with sparse gradients (add(sparse, dense) is not supported)",
+                file: #fileID, line: #line)
+        }
+        if option(group, "momentum") == 0 {
+            grad.addInto(p, alpha: -option(group, "lr"))
+        } else {
+            update(group: group, index: i, param: p, grad: grad.toDense())
+        }
+    }
 }

@@ -5,6 +5,7 @@ import Torch
 import TorchIO
 import TorchDistributions
 import TorchNN
+import TorchOptim
 
 func at(_ line: UInt = #line) { print("line \(line)"); fflush_stdout() }
 
@@ -97,6 +98,15 @@ case "param-missing":
     at(); weightNorm(Linear(4, 3), name: "wieght")
 case "spectral-dim":
     at(); spectralNorm(Linear(4, 3), dim: 2)
+case "sparse-adam", "sparse-dense":
+    let emb = Embedding(4, 2, sparse: name == "sparse-adam")
+    let opt: Optimizer = name == "sparse-adam" ? Adam(emb.parameters()) : SparseAdam(emb.parameters())
+    emb(Tensor([1, 2])).sum().backward()
+    at(); opt.step()
+case "sparse-lr":
+    at(); _ = SparseAdam([Tensor.zeros([2]).requiresGrad_()], lr: -0.1)
+case "sparse-index":
+    at(); _ = SparseTensor(indices: Tensor([[0, 3]]), values: Tensor([1.0, 2.0]), size: [3])
 default:
     if !name.hasPrefix("ag-") && name != "ckpt-loop" { print("unknown case \(name)") }
 }

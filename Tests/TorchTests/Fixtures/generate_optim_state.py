@@ -5,8 +5,8 @@ parameters before and after one more step on the same batch.
     .venv-torch/bin/python Tests/TorchTests/Fixtures/generate_optim_state.py
 
 writes optim_state/{adam,sgd}.pt (the optimizers' state_dict()), optim_state/{adam,sgd}_model.pt
-(the model's state_dict() after 3 steps), optim_state/{step_lr,cosine_lr}.pt (schedulers after 5
-epochs) and optim_state/expected.json (the batch, the parameters after the 4th step, the
+(the model's state_dict() after 3 steps), optim_state/{step_lr,cosine_lr,chained}.pt (schedulers
+after 5 epochs) and optim_state/expected.json (the batch, the parameters after the 4th step, the
 schedulers' learning rates).
 """
 import json
@@ -51,6 +51,18 @@ for name, make in {
         sched.step()
     torch.save(sched.state_dict(), os.path.join(out, f"{name}.pt"))
     expected[name] = opt.param_groups[0]["lr"]
+# ChainedScheduler (constant warm-up times exponential decay) after 5 epochs, and after a 6th.
+opt = torch.optim.SGD(nn.Linear(3, 2).parameters(), lr=0.1)
+S = torch.optim.lr_scheduler
+sched = S.ChainedScheduler([S.ConstantLR(opt, factor=0.1, total_iters=2), S.ExponentialLR(opt, gamma=0.9)])
+for _ in range(5):
+    opt.step()
+    sched.step()
+torch.save(sched.state_dict(), os.path.join(out, "chained.pt"))
+expected["chained"] = opt.param_groups[0]["lr"]
+opt.step()
+sched.step()
+expected["chained_next"] = opt.param_groups[0]["lr"]
 with open(os.path.join(out, "expected.json"), "w") as f:
     json.dump(expected, f)
 print("wrote", sorted(os.listdir(out)))

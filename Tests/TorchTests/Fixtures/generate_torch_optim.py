@@ -149,8 +149,45 @@ schedulers = [
                                                                                   total_iters=6)])),
 ]
 
+# Sparse gradients (#16): an Embedding(7, 3, sparse=True, padding_idx=0) table trained on index
+# batches with repeated rows and the padding row, loss mean((E[idx] · v - t)²). Per case: the
+# table after each step; for the first step also the coalesced sparse gradient.
+gen = torch.Generator().manual_seed(1)
+sp_table0 = torch.randn(7, 3, generator=gen)
+sp_v = torch.randn(3, generator=gen)
+sp_batches = [torch.randint(0, 7, (2, 4), generator=gen) for _ in range(10)]
+sp_targets = [torch.randn(2, 4, generator=gen) for _ in range(10)]
+
+
+def run_sparse(name, make):
+    emb = torch.nn.Embedding(7, 3, padding_idx=0, sparse=True)
+    with torch.no_grad():
+        emb.weight.copy_(sp_table0)
+    opt = make([emb.weight])
+    traj, first = [], None
+    for idx, t in zip(sp_batches, sp_targets):
+        opt.zero_grad()
+        ((emb(idx) @ sp_v - t) ** 2).mean().backward()
+        if first is None:
+            g = emb.weight.grad.coalesce()
+            first = {"indices": g.indices().reshape(-1).tolist(), "values": flat(g.values())}
+        opt.step()
+        traj.append(flat(emb.weight))
+    return {"name": name, "trajectory": traj, "first_grad": first}
+
+
+sparse = [
+    run_sparse("sparse_adam", lambda p: O.SparseAdam(p, lr=0.05)),
+    run_sparse("sparse_adam_options", lambda p: O.SparseAdam(p, lr=0.02, betas=(0.8, 0.9), eps=1e-6, maximize=True)),
+    run_sparse("sparse_sgd", lambda p: O.SGD(p, lr=0.1)),
+    run_sparse("sparse_sgd_momentum", lambda p: O.SGD(p, lr=0.1, momentum=0.9, nesterov=True)),
+    run_sparse("sparse_adagrad", lambda p: O.Adagrad(p, lr=0.1, lr_decay=0.01, initial_accumulator_value=0.1)),
+]
+
 out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "torch_optim.json")
 with open(out, "w") as f:
     json.dump({"torch_version": torch.__version__, "x": flat(x), "y": flat(y), "w0": flat(w0), "b0": flat(b0),
-               "metrics": metrics, "optimizers": optimizers, "schedulers": schedulers, "lbfgs": lbfgs}, f)
+               "metrics": metrics, "optimizers": optimizers, "schedulers": schedulers, "lbfgs": lbfgs,
+               "sparse": {"table0": flat(sp_table0), "v": flat(sp_v), "batches": [b.reshape(-1).tolist() for b in sp_batches],
+                          "targets": [flat(t) for t in sp_targets], "cases": sparse}}, f)
 print(f"wrote {len(optimizers)} optimizer and {len(schedulers)} scheduler cases to {out}")

@@ -5,6 +5,8 @@ final class AutogradMeta {
     /// Set on leaves; a non-leaf requires grad because it has a creator.
     var requiresGrad = false
     var grad: Tensor?
+    /// A sparse gradient (Note [Sparse gradients]).
+    var sparseGrad: SparseTensor?
     var retainsGrad = false
     var hooks: [(id: Int, fn: (Tensor) -> Tensor?)] = []
     /// Held strongly: the accumulator refers back to this meta only weakly, so there is no cycle.
@@ -75,6 +77,22 @@ extension Tensor {
             if autograd == nil { autograd = AutogradMeta() }
             autograd!.grad = newValue
         }
+    }
+
+    /// The sparse gradient a sparse op accumulated for this leaf (PyTorch's `.grad` with layout
+    /// `torch.sparse_coo`, as `nn.Embedding(sparse=True)` gives), nil when there is none; the
+    /// dense gradient stays in `grad` (Note [Sparse gradients]).
+    public var sparseGrad: SparseTensor? {
+        get { autograd?.sparseGrad }
+        set {
+            if autograd == nil { autograd = AutogradMeta() }
+            autograd!.sparseGrad = newValue
+        }
+    }
+
+    /// Adds `s` to the sparse gradient (concatenated, uncoalesced, as PyTorch accumulates).
+    package func accumulateSparseGrad(_ s: SparseTensor) {
+        sparseGrad = sparseGrad.map { $0 + s } ?? s
     }
 
     /// The node that created this tensor (nil for leaves).
