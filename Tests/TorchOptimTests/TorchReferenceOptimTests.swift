@@ -128,7 +128,7 @@ final class TorchReferenceOptimTests: XCTestCase {
     func testSchedulerLearningRatesMatchPyTorch() {
         let metrics = (Self.root["metrics"] as! [NSNumber]).map { $0.doubleValue }
         let cases = Self.root["schedulers"] as! [[String: Any]]
-        XCTAssertEqual(cases.count, 19)
+        XCTAssertEqual(cases.count, 21)
         for c in cases {
             let name = c["name"] as! String
             let expected = (c["lrs"] as! [NSNumber]).map { $0.doubleValue }
@@ -169,6 +169,20 @@ final class TorchReferenceOptimTests: XCTestCase {
                 let s = ChainedScheduler([
                     LRScheduler.stepLR(opt, stepSize: 4, gamma: 0.5),
                     LRScheduler.linearLR(opt, startFactor: 0.2, totalIters: 6),
+                ])
+                step = { _ in s.step() }
+            case "chained_cosine_eta_min":
+                let s = ChainedScheduler([
+                    LRScheduler.cosineAnnealingLR(opt, tMax: 10, etaMin: 0.01),
+                    LRScheduler.exponentialLR(opt, gamma: 0.95),
+                    LRScheduler.constantLR(opt, factor: 0.5, totalIters: 3),
+                ])
+                step = { _ in s.step() }
+            case "chained_lambda_poly_multistep":
+                let s = ChainedScheduler([
+                    LRScheduler.lambdaLR(opt) { 1.0 / (1 + 0.1 * Double($0)) },
+                    LRScheduler.polynomialLR(opt, totalIters: 30, power: 1.5),
+                    LRScheduler.multiStepLR(opt, milestones: [4, 4, 9], gamma: 0.5),
                 ])
                 step = { _ in s.step() }
             case "plateau":

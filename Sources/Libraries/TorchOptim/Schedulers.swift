@@ -21,6 +21,22 @@ public final class LRScheduler: SchedulerState {
     public private(set) var lastEpoch = 0
     let schedule: (_ epoch: Int, _ base: Double) -> Double
 
+    /// PyTorch's chainable form (`get_lr()` from the group's current rate) for the step to
+    /// `epoch`, as `ChainedScheduler` applies it; nil for the closed-form schedules, which set
+    /// `schedule(epoch, base)` whatever the rate was.
+    var recursive: ((_ epoch: Int, _ lr: Double, _ base: Double) -> Double)?
+
+    /// The rate this scheduler sets at `epoch` when the group's rate is `lr` (in a chain).
+    func chainStep(_ epoch: Int, _ lr: Double, _ base: Double) -> Double {
+        recursive?(epoch, lr, base) ?? schedule(epoch, base)
+    }
+
+    /// `self` with its chainable form set.
+    func chaining(_ f: @escaping (_ epoch: Int, _ lr: Double, _ base: Double) -> Double) -> LRScheduler {
+        recursive = f
+        return self
+    }
+
     /// Momentum (or Adam's beta1) by epoch, for schedules that cycle it (`oneCycleLR`).
     let momentumSchedule: ((_ epoch: Int) -> Double)?
     let momentumKey: String
@@ -103,18 +119,28 @@ public final class LRScheduler: SchedulerState {
     /// `base · gamma^(epoch / stepSize)`.
     public static func stepLR(_ o: Optimizer, stepSize: Int, gamma: Double = 0.1) -> LRScheduler {
         LRScheduler(o) { e, b in b * Double.pow(gamma, Double(e / stepSize)) }
+            .chaining { e, lr, _ in e == 0 || e % stepSize != 0 ? lr : lr * gamma }
     }
     /// `base · gamma^(number of milestones ≤ epoch)`.
     public static func multiStepLR(_ o: Optimizer, milestones: [Int], gamma: Double = 0.1) -> LRScheduler {
         LRScheduler(o) { e, b in b * Double.pow(gamma, Double(milestones.filter { $0 <= e }.count)) }
+            .chaining { e, lr, _ in lr * Double.pow(gamma, Double(milestones.filter { $0 == e }.count)) }
     }
     /// `base · gamma^epoch`. ```LRScheduler.exponentialLR(opt, gamma: 0.9)```
     public static func exponentialLR(_ o: Optimizer, gamma: Double) -> LRScheduler {
-        LRScheduler(o) { e, b in b * Double.pow(gamma, Double(e)) }
+        LRScheduler(o) { e, b in b * Double.pow(gamma, Double(e)) }.chaining { e, lr, _ in e == 0 ? lr : lr * gamma }
     }
     /// `etaMin + (base - etaMin)(1 + cos(π · epoch / tMax)) / 2`.
     public static func cosineAnnealingLR(_ o: Optimizer, tMax: Int, etaMin: Double = 0) -> LRScheduler {
         LRScheduler(o) { e, b in etaMin + (b - etaMin) * (1 + Double.cos(Double.pi * Double(e) / Double(tMax))) / 2 }
+            .chaining { e, lr, b in
+                if e == 0 { return lr }
+                let t = Double(tMax)
+                if (e - 1 - tMax) % (2 * tMax) == 0 { return lr + (b - etaMin) * (1 - Double.cos(Double.pi / t)) / 2 }
+                let ratio =
+                    (1 + Double.cos(Double.pi * Double(e) / t)) / (1 + Double.cos(Double.pi * Double(e - 1) / t))
+                return ratio * (lr - etaMin) + etaMin
+            }
     }
     /// Linear factor from `startFactor` to `endFactor` over `totalIters` epochs.
     public static func linearLR(
@@ -122,6 +148,11 @@ public final class LRScheduler: SchedulerState {
     ) -> LRScheduler {
         LRScheduler(o) { e, b in
             b * (startFactor + (endFactor - startFactor) * Double(Swift.min(e, totalIters)) / Double(totalIters))
+        }.chaining { e, lr, _ in
+            if e == 0 { return lr * startFactor }
+            if e > totalIters { return lr }
+            let span = endFactor - startFactor
+            return lr * (1 + span / (Double(totalIters) * startFactor + Double(e - 1) * span))
         }
     }
     /// `base · (1 − min(epoch, totalIters)/totalIters)^power` (`PolynomialLR`).
@@ -129,17 +160,23 @@ public final class LRScheduler: SchedulerState {
     public static func polynomialLR(_ o: Optimizer, totalIters: Int = 5, power: Double = 1) -> LRScheduler {
         LRScheduler(o) { e, b in
             b * Double.pow(1 - Double(Swift.min(e, totalIters)) / Double(totalIters), power)
+        }.chaining { e, lr, _ in
+            if e == 0 || e > totalIters { return lr }
+            let n = Double(totalIters)
+            return lr * Double.pow((1 - Double(e) / n) / (1 - Double(e - 1) / n), power)
         }
     }
     /// `base · factor` for the first `totalIters` epochs, then `base` (`ConstantLR`).
     /// ```LRScheduler.constantLR(opt, factor: 0.5, totalIters: 4)```
     public static func constantLR(_ o: Optimizer, factor: Double = 1.0 / 3, totalIters: Int = 5) -> LRScheduler {
         LRScheduler(o) { e, b in e < totalIters ? b * factor : b }
+            .chaining { e, lr, _ in e == 0 ? lr * factor : (e != totalIters ? lr : lr * (1 / factor)) }
     }
     /// `base · f(1) · f(2) ⋯ f(epoch)` (`MultiplicativeLR`: each step multiplies by f(epoch)).
     /// ```LRScheduler.multiplicativeLR(opt) { _ in 0.95 }```
     public static func multiplicativeLR(_ o: Optimizer, _ f: @escaping (Int) -> Double) -> LRScheduler {
         LRScheduler(o) { e, b in (0..<Swift.max(e, 0)).reduce(b) { lr, i in lr * f(i + 1) } }
+            .chaining { e, lr, _ in e > 0 ? lr * f(e) : lr }
     }
     /// `base · f(epoch)`. ```LRScheduler.lambdaLR(opt) { 1 / Double($0 + 1) }```
     public static func lambdaLR(_ o: Optimizer, _ f: @escaping (Int) -> Double) -> LRScheduler {
@@ -212,10 +249,10 @@ public final class SequentialLR: SchedulerState {
     }
 }
 
-/// Applies several schedulers at every step, their factors multiplied (PyTorch's
-/// `ChainedScheduler`): the learning rate is `base · Π schedule_i(epoch) / base`, which is
-/// PyTorch's chained result for the multiplicative schedules (step, multi-step, exponential,
-/// linear, constant, polynomial, multiplicative, lambda, and cosine annealing to zero).
+/// Applies several schedulers at every step (PyTorch's `ChainedScheduler`): each applies its
+/// chainable form to the rate the one before it set, in order (a factor for the multiplicative
+/// schedules, cosine annealing's recursion), and a closed-form schedule (lambda, one-cycle,
+/// cyclic, warm restarts) sets its own value, as in PyTorch.
 ///
 /// ```swift
 /// let s = ChainedScheduler([LRScheduler.constantLR(opt, factor: 0.1, totalIters: 2),
@@ -224,7 +261,7 @@ public final class SequentialLR: SchedulerState {
 public final class ChainedScheduler: SchedulerState {
     /// The optimizer the schedulers drive.
     public let optimizer: Optimizer
-    /// The schedulers whose factors are multiplied.
+    /// The schedulers applied in order.
     public let schedulers: [LRScheduler]
 
     /// Chains `schedulers`, which must drive the same optimizer.
@@ -241,22 +278,33 @@ public final class ChainedScheduler: SchedulerState {
         }
         optimizer = first.optimizer
         self.schedulers = schedulers
-        apply()
+        replay()
     }
 
-    func apply() {
+    /// The rates from the initial ones through every step so far: the schedulers' construction
+    /// steps (epoch 0) in order, then each epoch's steps (for a new chain and a restored one).
+    func replay() {
+        let last = schedulers.map(\.lastEpoch).max() ?? 0
         for (i, g) in optimizer.paramGroups.enumerated() {
             let base = schedulers[0].baseLRs[i]
             var lr = base
-            for s in schedulers where base != 0 { lr *= s.schedule(s.lastEpoch, base) / base }
+            for t in 0...last {
+                for s in schedulers {
+                    let e = s.lastEpoch - (last - t)
+                    if e >= 0 { lr = s.chainStep(e, lr, s.baseLRs[i]) }
+                }
+            }
             g.lr = lr
         }
     }
 
     /// Steps every scheduler and sets the chained rate.
     public func step() {
+        let current = optimizer.paramGroups.map { $0.lr ?? 0 }
         for s in schedulers { s.step() }
-        apply()
+        for (i, g) in optimizer.paramGroups.enumerated() {
+            g.lr = schedulers.reduce(current[i]) { lr, s in s.chainStep(s.lastEpoch, lr, s.baseLRs[i]) }
+        }
     }
 
     /// The first group's current learning rate.
@@ -275,7 +323,7 @@ public final class ChainedScheduler: SchedulerState {
                 "ChainedScheduler state dict has \(epochs.count) epochs for \(schedulers.count) schedulers")
         }
         for (s, e) in zip(schedulers, epochs) { s.setEpoch(e) }
-        apply()
+        replay()
     }
 }
 

@@ -147,6 +147,13 @@ schedulers = [
     run_scheduler("chained_step_linear", lambda o: S.ChainedScheduler([S.StepLR(o, step_size=4, gamma=0.5),
                                                                        S.LinearLR(o, start_factor=0.2,
                                                                                   total_iters=6)])),
+    # Not multiplicative: each scheduler's recursive step applies to the rate the previous one set.
+    run_scheduler("chained_cosine_eta_min", lambda o: S.ChainedScheduler([
+        S.CosineAnnealingLR(o, T_max=10, eta_min=0.01), S.ExponentialLR(o, gamma=0.95),
+        S.ConstantLR(o, factor=0.5, total_iters=3)])),
+    run_scheduler("chained_lambda_poly_multistep", lambda o: S.ChainedScheduler([
+        S.LambdaLR(o, lambda e: 1.0 / (1 + 0.1 * e)), S.PolynomialLR(o, total_iters=30, power=1.5),
+        S.MultiStepLR(o, milestones=[4, 4, 9], gamma=0.5)])),
 ]
 
 # Sparse gradients (#16): an Embedding(7, 3, sparse=True, padding_idx=0) table trained on index
