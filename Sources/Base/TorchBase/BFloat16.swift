@@ -29,6 +29,6 @@
 }
 
 extension Float {
-    /// The bfloat16 `b` widened exactly. ```Float(BFloat16(1.5))```
+    /// The bfloat16 `b` widened exactly. `Float(BFloat16(1.5))`
     @inlinable public init(_ b: BFloat16) { self = b.floatValue }
 }

@@ -3,7 +3,7 @@
 public struct TorchError: Error, Equatable, CustomStringConvertible, Sendable {
     /// What went wrong.
     public let message: String
-    /// An error with `message`. ```throw TorchError("bad header")```
+    /// An error with `message`. `throw TorchError("bad header")`
     public init(_ message: String) { self.message = message }
     /// The message.
     public var description: String { message }
@@ -145,7 +145,7 @@ public struct FileError: Error, CustomStringConvertible, Equatable, Sendable {
     public let reason: String
     /// An error about the file at `path`.
     public init(path: String, reason: String) { self.path = path; self.reason = reason }
-    /// An error about the file at `path`. ```throw FileError(path, "truncated header")```
+    /// An error about the file at `path`. `throw FileError(path, "truncated header")`
     public init(_ path: String, _ reason: String) { self.init(path: path, reason: reason) }
     /// `path: reason`.
     public var description: String { "\(path): \(reason)" }

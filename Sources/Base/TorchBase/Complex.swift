@@ -21,7 +21,7 @@
     /// The imaginary part.
     public var imag: RealType
 
-    /// `real + imag·i`. ```Complex(1.0, -2.0)```
+    /// `real + imag·i`. `Complex(1.0, -2.0)`
     @inlinable public init(_ real: RealType, _ imag: RealType = 0) {
         self.real = real
         self.imag = imag

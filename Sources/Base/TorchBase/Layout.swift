@@ -17,7 +17,7 @@ public struct Layout: Equatable, Sendable {
     /// Whether the elements are row-major without gaps (size-1 dimensions may have any stride).
     public let isContiguous: Bool
 
-    /// The contiguous layout of `shape`. ```Layout(shape: [2, 3]).strides   // [3, 1]```
+    /// The contiguous layout of `shape`. `Layout(shape: [2, 3]).strides   // [3, 1]`
     @inlinable public init(shape: [Int]) {
         self.shape = shape
         self.strides = Layout.contiguousStrides(shape)
@@ -28,7 +28,7 @@ public struct Layout: Equatable, Sendable {
         self.isContiguous = true
     }
 
-    /// A layout with explicit strides and offset. ```Layout(shape: [3], strides: [2], offset: 1)```
+    /// A layout with explicit strides and offset. `Layout(shape: [3], strides: [2], offset: 1)`
     public init(shape: [Int], strides: [Int], offset: Int = 0) {
         precondition(shape.count == strides.count, "Layout: shape \(shape) and strides \(strides) differ in rank")
         self.shape = shape

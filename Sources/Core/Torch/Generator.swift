@@ -17,10 +17,10 @@ public final class Generator: @unchecked Sendable {
     private struct State { var seed: UInt64; var offset: UInt64 }
     private let state: Mutex<State>
 
-    /// A generator of its own, seeded. ```let g = Generator(seed: 42); Tensor.rand([3], generator: g)```
+    /// A generator of its own, seeded. `let g = Generator(seed: 42); Tensor.rand([3], generator: g)`
     public init(seed: UInt64) { state = Mutex(State(seed: seed, offset: 0)) }
 
-    /// Restarts the stream from `seed` (`Generator.manual_seed`). ```g.manualSeed(0)```
+    /// Restarts the stream from `seed` (`Generator.manual_seed`). `g.manualSeed(0)`
     public func manualSeed(_ seed: UInt64) { state.withLock { $0 = State(seed: seed, offset: 0) } }
 
     /// The seed the stream started from (`Generator.initial_seed`).

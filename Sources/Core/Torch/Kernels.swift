@@ -420,7 +420,7 @@ extension Torch {
     /// CUDA availability and memory statistics (`torch.cuda`).
     public enum CUDA {
         /// Whether a CUDA driver and device can be used (`torch.cuda.is_available`).
-        /// ```if Torch.CUDA.isAvailable { ... }```
+        /// `if Torch.CUDA.isAvailable { ... }`
         public static var isAvailable: Bool { CUDARuntime.isAvailable }
         /// The number of CUDA devices (`torch.cuda.device_count`).
         public static var deviceCount: Int { CUDARuntime.deviceCount }

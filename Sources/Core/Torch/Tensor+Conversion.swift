@@ -47,7 +47,7 @@ extension Tensor {
     }
 
     @discardableResult
-    /// Sets every element to zero in place (`Tensor.zero_`). ```grad.zero_()```
+    /// Sets every element to zero in place (`Tensor.zero_`). `grad.zero_()`
     public func zero_() -> Tensor { fill_(0) }
 
     /// The value of a one-element tensor.

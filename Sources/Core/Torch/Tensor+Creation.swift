@@ -110,12 +110,12 @@ extension Tensor {
 
     // MARK: factories
 
-    /// A tensor of `shape` with uninitialised contents (`torch.empty`). ```Tensor.empty([2, 3])```
+    /// A tensor of `shape` with uninitialised contents (`torch.empty`). `Tensor.empty([2, 3])`
     public static func empty(_ shape: [Int], dtype: DType? = nil, device: Device = .cpu) -> Tensor {
         Tensor(uninitialized: shape, dtype: dtype ?? Torch.defaultDType, device: device)
     }
 
-    /// A tensor of `shape` filled with `value` (`torch.full`). ```Tensor.full([2, 2], 7)```
+    /// A tensor of `shape` filled with `value` (`torch.full`). `Tensor.full([2, 2], 7)`
     public static func full<S: TensorElement>(_ shape: [Int], _ value: S, dtype: DType? = nil, device: Device = .cpu)
         -> Tensor
     {
@@ -126,14 +126,14 @@ extension Tensor {
         return t
     }
 
-    /// A tensor of zeros (`torch.zeros`). ```Tensor.zeros([3, 4], dtype: .float64)```
+    /// A tensor of zeros (`torch.zeros`). `Tensor.zeros([3, 4], dtype: .float64)`
     public static func zeros(_ shape: [Int], dtype: DType? = nil, device: Device = .cpu) -> Tensor {
         let t = Tensor(uninitialized: shape, dtype: dtype ?? Torch.defaultDType, device: device)
         Kernels.fill(t.operand, 0, exactInt: 0, device)
         return t
     }
 
-    /// A tensor of ones (`torch.ones`). ```Tensor.ones([3])```
+    /// A tensor of ones (`torch.ones`). `Tensor.ones([3])`
     public static func ones(_ shape: [Int], dtype: DType? = nil, device: Device = .cpu) -> Tensor {
         full(shape, 1, dtype: dtype ?? Torch.defaultDType, device: device)
     }
@@ -142,15 +142,15 @@ extension Tensor {
     public static func emptyLike(_ t: Tensor, dtype: DType? = nil) -> Tensor {
         empty(t.shape, dtype: dtype ?? t.dtype, device: t.device)
     }
-    /// Zeros of `t`'s shape, dtype and device (`torch.zeros_like`). ```Tensor.zerosLike(x)```
+    /// Zeros of `t`'s shape, dtype and device (`torch.zeros_like`). `Tensor.zerosLike(x)`
     public static func zerosLike(_ t: Tensor, dtype: DType? = nil) -> Tensor {
         zeros(t.shape, dtype: dtype ?? t.dtype, device: t.device)
     }
-    /// Ones of `t`'s shape, dtype and device (`torch.ones_like`). ```Tensor.onesLike(x)```
+    /// Ones of `t`'s shape, dtype and device (`torch.ones_like`). `Tensor.onesLike(x)`
     public static func onesLike(_ t: Tensor, dtype: DType? = nil) -> Tensor {
         ones(t.shape, dtype: dtype ?? t.dtype, device: t.device)
     }
-    /// `value` in `t`'s shape, dtype and device (`torch.full_like`). ```Tensor.fullLike(x, 0.5)```
+    /// `value` in `t`'s shape, dtype and device (`torch.full_like`). `Tensor.fullLike(x, 0.5)`
     public static func fullLike<S: TensorElement>(_ t: Tensor, _ value: S, dtype: DType? = nil) -> Tensor {
         full(t.shape, value, dtype: dtype ?? t.dtype, device: t.device)
     }
@@ -176,7 +176,7 @@ extension Tensor {
         return Tensor(flat: (0..<n).map { a + Double($0) * st }, shape: [n], dtype: dt)
     }
 
-    /// `0, 1, ..., end - 1` as int64 (`torch.arange(end)`). ```Tensor.arange(5)```
+    /// `0, 1, ..., end - 1` as int64 (`torch.arange(end)`). `Tensor.arange(5)`
     public static func arange(_ end: Int, dtype: DType? = nil) -> Tensor { arange(0, end, dtype: dtype) }
 
     /// `steps` evenly spaced values from `start` to `end` inclusive (`[start]` for one step).
@@ -259,25 +259,25 @@ import RealModule
 
 // PyTorch's variadic shapes: `torch.zeros(2, 3)`, `torch.randn(4, 5)`.
 extension Tensor {
-    /// `zeros` with the sizes as separate arguments. ```Tensor.zeros(2, 3)```
+    /// `zeros` with the sizes as separate arguments. `Tensor.zeros(2, 3)`
     public static func zeros(_ shape: Int..., dtype: DType? = nil, device: Device = .cpu) -> Tensor {
         zeros(shape, dtype: dtype, device: device)
     }
-    /// `ones` with the sizes as separate arguments. ```Tensor.ones(2, 3)```
+    /// `ones` with the sizes as separate arguments. `Tensor.ones(2, 3)`
     public static func ones(_ shape: Int..., dtype: DType? = nil, device: Device = .cpu) -> Tensor {
         ones(shape, dtype: dtype, device: device)
     }
-    /// `empty` with the sizes as separate arguments. ```Tensor.empty(2, 3)```
+    /// `empty` with the sizes as separate arguments. `Tensor.empty(2, 3)`
     public static func empty(_ shape: Int..., dtype: DType? = nil, device: Device = .cpu) -> Tensor {
         empty(shape, dtype: dtype, device: device)
     }
-    /// `rand` with the sizes as separate arguments. ```Tensor.rand(2, 3)```
+    /// `rand` with the sizes as separate arguments. `Tensor.rand(2, 3)`
     public static func rand(
         _ shape: Int..., dtype: DType? = nil, device: Device = .cpu, generator: Generator = .default
     ) -> Tensor {
         rand(shape, dtype: dtype, device: device, generator: generator)
     }
-    /// `randn` with the sizes as separate arguments. ```Tensor.randn(2, 3)```
+    /// `randn` with the sizes as separate arguments. `Tensor.randn(2, 3)`
     public static func randn(
         _ shape: Int..., dtype: DType? = nil, device: Device = .cpu, generator: Generator = .default
     ) -> Tensor {

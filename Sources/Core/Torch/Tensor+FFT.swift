@@ -40,7 +40,7 @@ public enum FFT {
         c2cn(x, s: n.map { [$0] }, dims: [dim], forward: true, norm: norm, "fft_fft", file: file, line: line)
     }
 
-    /// The inverse of `fft` (`torch.fft.ifft`). ```Torch.fft.ifft(Torch.fft.fft(x))   // ≈ x```
+    /// The inverse of `fft` (`torch.fft.ifft`). `Torch.fft.ifft(Torch.fft.fft(x))   // ≈ x`
     public static func ifft(
         _ x: Tensor, n: Int? = nil, dim: Int = -1, norm: FFTNorm = .backward,
         file: StaticString = #fileID, line: UInt = #line
@@ -49,7 +49,7 @@ public enum FFT {
     }
 
     /// The half spectrum (bins 0…n/2) of a real signal (`torch.fft.rfft`).
-    /// ```Torch.fft.rfft(Tensor([1.0, 2, 3, 4]))   // [10+0j, -2+2j, -2+0j]```
+    /// `Torch.fft.rfft(Tensor([1.0, 2, 3, 4]))   // [10+0j, -2+2j, -2+0j]`
     public static func rfft(
         _ x: Tensor, n: Int? = nil, dim: Int = -1, norm: FFTNorm = .backward,
         file: StaticString = #fileID, line: UInt = #line
@@ -58,7 +58,7 @@ public enum FFT {
     }
 
     /// The real signal of length `n` (default 2·(bins − 1)) with this half spectrum
-    /// (`torch.fft.irfft`). ```Torch.fft.irfft(Torch.fft.rfft(x), n: x.size(-1))   // ≈ x```
+    /// (`torch.fft.irfft`). `Torch.fft.irfft(Torch.fft.rfft(x), n: x.size(-1))   // ≈ x`
     public static func irfft(
         _ x: Tensor, n: Int? = nil, dim: Int = -1, norm: FFTNorm = .backward,
         file: StaticString = #fileID, line: UInt = #line
@@ -68,7 +68,7 @@ public enum FFT {
 
     /// The real spectrum of a Hermitian-symmetric signal given by its first half
     /// (`torch.fft.hfft`: `irfft` of the conjugate with the opposite normalisation).
-    /// ```Torch.fft.hfft(Tensor([Complex(1.0, 0), Complex(2.0, 0)]))   // [5., -3.]```
+    /// `Torch.fft.hfft(Tensor([Complex(1.0, 0), Complex(2.0, 0)]))   // [5., -3.]`
     public static func hfft(
         _ x: Tensor, n: Int? = nil, dim: Int = -1, norm: FFTNorm = .backward,
         file: StaticString = #fileID, line: UInt = #line
@@ -77,7 +77,7 @@ public enum FFT {
     }
 
     /// The inverse of `hfft` for a real signal (`torch.fft.ihfft`: the conjugate of `rfft`
-    /// with the opposite normalisation). ```Torch.fft.ihfft(Tensor([5.0, -3.0]))   // [1+0j, 4+0j]```
+    /// with the opposite normalisation). `Torch.fft.ihfft(Tensor([5.0, -3.0]))   // [1+0j, 4+0j]`
     public static func ihfft(
         _ x: Tensor, n: Int? = nil, dim: Int = -1, norm: FFTNorm = .backward,
         file: StaticString = #fileID, line: UInt = #line
@@ -86,7 +86,7 @@ public enum FFT {
     }
 
     /// The 2-D transform over `dim` (default the last two) (`torch.fft.fft2`).
-    /// ```Torch.fft.fft2(Tensor.randn([4, 32, 32]))   // [4, 32, 32], complex64```
+    /// `Torch.fft.fft2(Tensor.randn([4, 32, 32]))   // [4, 32, 32], complex64`
     public static func fft2(
         _ x: Tensor, s: [Int]? = nil, dim: [Int] = [-2, -1], norm: FFTNorm = .backward,
         file: StaticString = #fileID, line: UInt = #line
@@ -94,7 +94,7 @@ public enum FFT {
         c2cn(x, s: s, dims: dim, forward: true, norm: norm, "fft_fft2", file: file, line: line)
     }
 
-    /// The inverse of `fft2` (`torch.fft.ifft2`). ```Torch.fft.ifft2(Torch.fft.fft2(x))   // ≈ x```
+    /// The inverse of `fft2` (`torch.fft.ifft2`). `Torch.fft.ifft2(Torch.fft.fft2(x))   // ≈ x`
     public static func ifft2(
         _ x: Tensor, s: [Int]? = nil, dim: [Int] = [-2, -1], norm: FFTNorm = .backward,
         file: StaticString = #fileID, line: UInt = #line
@@ -103,7 +103,7 @@ public enum FFT {
     }
 
     /// The 2-D transform of a real signal, halved along the last of `dim` (`torch.fft.rfft2`).
-    /// ```Torch.fft.rfft2(Tensor.randn([32, 32]))   // [32, 17]```
+    /// `Torch.fft.rfft2(Tensor.randn([32, 32]))   // [32, 17]`
     public static func rfft2(
         _ x: Tensor, s: [Int]? = nil, dim: [Int] = [-2, -1], norm: FFTNorm = .backward,
         file: StaticString = #fileID, line: UInt = #line
@@ -111,7 +111,7 @@ public enum FFT {
         r2cn(x, s: s, dims: dim, norm: norm, "fft_rfft2", file: file, line: line)
     }
 
-    /// The inverse of `rfft2` (`torch.fft.irfft2`). ```Torch.fft.irfft2(Torch.fft.rfft2(x), s: [32, 32])```
+    /// The inverse of `rfft2` (`torch.fft.irfft2`). `Torch.fft.irfft2(Torch.fft.rfft2(x), s: [32, 32])`
     public static func irfft2(
         _ x: Tensor, s: [Int]? = nil, dim: [Int] = [-2, -1], norm: FFTNorm = .backward,
         file: StaticString = #fileID, line: UInt = #line
@@ -120,7 +120,7 @@ public enum FFT {
     }
 
     /// The N-D transform over `dim` (default: all, or the last `s.count`) (`torch.fft.fftn`).
-    /// ```Torch.fft.fftn(Tensor.randn([4, 8, 8]), dim: [1, 2])```
+    /// `Torch.fft.fftn(Tensor.randn([4, 8, 8]), dim: [1, 2])`
     public static func fftn(
         _ x: Tensor, s: [Int]? = nil, dim: [Int]? = nil, norm: FFTNorm = .backward,
         file: StaticString = #fileID, line: UInt = #line
@@ -128,7 +128,7 @@ public enum FFT {
         c2cn(x, s: s, dims: dim, forward: true, norm: norm, "fft_fftn", file: file, line: line)
     }
 
-    /// The inverse of `fftn` (`torch.fft.ifftn`). ```Torch.fft.ifftn(Torch.fft.fftn(x))   // ≈ x```
+    /// The inverse of `fftn` (`torch.fft.ifftn`). `Torch.fft.ifftn(Torch.fft.fftn(x))   // ≈ x`
     public static func ifftn(
         _ x: Tensor, s: [Int]? = nil, dim: [Int]? = nil, norm: FFTNorm = .backward,
         file: StaticString = #fileID, line: UInt = #line
@@ -137,7 +137,7 @@ public enum FFT {
     }
 
     /// The N-D transform of a real signal, halved along the last of `dim` (`torch.fft.rfftn`).
-    /// ```Torch.fft.rfftn(Tensor.randn([4, 8, 8]))   // [4, 8, 5]```
+    /// `Torch.fft.rfftn(Tensor.randn([4, 8, 8]))   // [4, 8, 5]`
     public static func rfftn(
         _ x: Tensor, s: [Int]? = nil, dim: [Int]? = nil, norm: FFTNorm = .backward,
         file: StaticString = #fileID, line: UInt = #line
@@ -145,7 +145,7 @@ public enum FFT {
         r2cn(x, s: s, dims: dim, norm: norm, "fft_rfftn", file: file, line: line)
     }
 
-    /// The inverse of `rfftn` (`torch.fft.irfftn`). ```Torch.fft.irfftn(Torch.fft.rfftn(x), s: [4, 8, 8])```
+    /// The inverse of `rfftn` (`torch.fft.irfftn`). `Torch.fft.irfftn(Torch.fft.rfftn(x), s: [4, 8, 8])`
     public static func irfftn(
         _ x: Tensor, s: [Int]? = nil, dim: [Int]? = nil, norm: FFTNorm = .backward,
         file: StaticString = #fileID, line: UInt = #line
@@ -154,7 +154,7 @@ public enum FFT {
     }
 
     /// The 2-D `hfftn` over `dim` (default the last two) (`torch.fft.hfft2`).
-    /// ```Torch.fft.hfft2(Tensor.randn([4, 3], dtype: .complex64), s: [4, 4])   // [4, 4], float32```
+    /// `Torch.fft.hfft2(Tensor.randn([4, 3], dtype: .complex64), s: [4, 4])   // [4, 4], float32`
     public static func hfft2(
         _ x: Tensor, s: [Int]? = nil, dim: [Int] = [-2, -1], norm: FFTNorm = .backward,
         file: StaticString = #fileID, line: UInt = #line
@@ -163,7 +163,7 @@ public enum FFT {
     }
 
     /// The inverse of `hfft2` for a real signal (`torch.fft.ihfft2`).
-    /// ```Torch.fft.ihfft2(Tensor.randn([4, 4]))   // [4, 3], complex64```
+    /// `Torch.fft.ihfft2(Tensor.randn([4, 4]))   // [4, 3], complex64`
     public static func ihfft2(
         _ x: Tensor, s: [Int]? = nil, dim: [Int] = [-2, -1], norm: FFTNorm = .backward,
         file: StaticString = #fileID, line: UInt = #line
@@ -174,7 +174,7 @@ public enum FFT {
     /// The N-D transform of a signal Hermitian-symmetric in the last of `dim`, given by its half
     /// (`torch.fft.hfftn`): forward transforms over the other dims, then a conjugated real
     /// transform; real output, `s` the last dim's full length (default 2·(bins − 1)).
-    /// ```Torch.fft.hfftn(Tensor.randn([2, 3, 5], dtype: .complex64))   // [2, 3, 8]```
+    /// `Torch.fft.hfftn(Tensor.randn([2, 3, 5], dtype: .complex64))   // [2, 3, 8]`
     public static func hfftn(
         _ x: Tensor, s: [Int]? = nil, dim: [Int]? = nil, norm: FFTNorm = .backward,
         file: StaticString = #fileID, line: UInt = #line
@@ -184,7 +184,7 @@ public enum FFT {
 
     /// The inverse of `hfftn` for a real signal (`torch.fft.ihfftn`): the conjugated half
     /// spectrum of the last of `dim`, then inverse transforms over the others.
-    /// ```Torch.fft.ihfftn(Tensor.randn([2, 3, 8]))   // [2, 3, 5], complex64```
+    /// `Torch.fft.ihfftn(Tensor.randn([2, 3, 8]))   // [2, 3, 5], complex64`
     public static func ihfftn(
         _ x: Tensor, s: [Int]? = nil, dim: [Int]? = nil, norm: FFTNorm = .backward,
         file: StaticString = #fileID, line: UInt = #line
@@ -194,27 +194,27 @@ public enum FFT {
 
     /// The sample frequencies of an `n`-point transform with spacing `d` (`torch.fft.fftfreq`):
     /// [0, 1, …, ⌈n/2⌉−1, −⌊n/2⌋, …, −1] / (d·n).
-    /// ```Torch.fft.fftfreq(4)   // [0.0, 0.25, -0.5, -0.25]```
+    /// `Torch.fft.fftfreq(4)   // [0.0, 0.25, -0.5, -0.25]`
     public static func fftfreq(_ n: Int, d: Double = 1, dtype: DType? = nil, device: Device = .cpu) -> Tensor {
         let values = (0..<n).map { k in Double(k < (n + 1) / 2 ? k : k - n) / (d * Double(n)) }
         return Tensor(shape: [n], scalars: values, dtype: dtype ?? Torch.defaultDType).to(device: device)
     }
 
     /// The sample frequencies of `rfft` (`torch.fft.rfftfreq`): [0, 1, …, ⌊n/2⌋] / (d·n).
-    /// ```Torch.fft.rfftfreq(4)   // [0.0, 0.25, 0.5]```
+    /// `Torch.fft.rfftfreq(4)   // [0.0, 0.25, 0.5]`
     public static func rfftfreq(_ n: Int, d: Double = 1, dtype: DType? = nil, device: Device = .cpu) -> Tensor {
         let values = (0...(n / 2)).map { Double($0) / (d * Double(n)) }
         return Tensor(shape: [n / 2 + 1], scalars: values, dtype: dtype ?? Torch.defaultDType).to(device: device)
     }
 
     /// Moves the zero frequency to the centre (`torch.fft.fftshift`; all dims by default).
-    /// ```Torch.fft.fftshift(Torch.fft.fftfreq(4))   // [-0.5, -0.25, 0.0, 0.25]```
+    /// `Torch.fft.fftshift(Torch.fft.fftfreq(4))   // [-0.5, -0.25, 0.0, 0.25]`
     public static func fftshift(_ x: Tensor, dim: [Int]? = nil) -> Tensor {
         let dims = dim ?? Array(0..<x.rank)
         return x.roll(dims.map { x.size($0) / 2 }, dims: dims)
     }
 
-    /// The inverse of `fftshift` (`torch.fft.ifftshift`). ```Torch.fft.ifftshift(Torch.fft.fftshift(x))   // x```
+    /// The inverse of `fftshift` (`torch.fft.ifftshift`). `Torch.fft.ifftshift(Torch.fft.fftshift(x))   // x`
     public static func ifftshift(_ x: Tensor, dim: [Int]? = nil) -> Tensor {
         let dims = dim ?? Array(0..<x.rank)
         return x.roll(dims.map { -(x.size($0) / 2) }, dims: dims)

@@ -4,90 +4,90 @@ import TorchBase
 // operators `.==`, `.<`, ... so that `==` keeps Swift's meaning; `&`, `|`, `^`, `~` are bitwise
 // (logical for bool tensors), as in PyTorch.
 extension Tensor {
-    /// Element-wise sum with broadcasting and promotion (`torch.add`). ```a + b```
+    /// Element-wise sum with broadcasting and promotion (`torch.add`). `a + b`
     public static func + (a: Tensor, b: Tensor) -> Tensor { binary(Pointwise.Add.self, a, b) }
-    /// Element-wise difference (`torch.sub`). ```a - b```
+    /// Element-wise difference (`torch.sub`). `a - b`
     public static func - (a: Tensor, b: Tensor) -> Tensor { binary(Pointwise.Sub.self, a, b) }
-    /// Element-wise product (`torch.mul`). ```a * b```
+    /// Element-wise product (`torch.mul`). `a * b`
     public static func * (a: Tensor, b: Tensor) -> Tensor { binary(Pointwise.Mul.self, a, b) }
-    /// True division: integral inputs give the default float dtype (`torch.div`). ```a / b```
+    /// True division: integral inputs give the default float dtype (`torch.div`). `a / b`
     public static func / (a: Tensor, b: Tensor) -> Tensor { binary(Pointwise.Div.self, a, b) }
-    /// Python's remainder, with the sign of the divisor (`torch.remainder`). ```a % b```
+    /// Python's remainder, with the sign of the divisor (`torch.remainder`). `a % b`
     public static func % (a: Tensor, b: Tensor) -> Tensor { binary(Pointwise.Remainder.self, a, b) }
     public static prefix func - (a: Tensor) -> Tensor { a.neg() }
 
-    /// Adds a Swift scalar (which does not raise the tensor's dtype within its kind). ```x + 1```
+    /// Adds a Swift scalar (which does not raise the tensor's dtype within its kind). `x + 1`
     public static func + <S: ScalarLike>(a: Tensor, b: S) -> Tensor { binary(Pointwise.Add.self, a, scalar: b) }
-    /// Subtracts a Swift scalar. ```x - 0.5```
+    /// Subtracts a Swift scalar. `x - 0.5`
     public static func - <S: ScalarLike>(a: Tensor, b: S) -> Tensor { binary(Pointwise.Sub.self, a, scalar: b) }
-    /// Multiplies by a Swift scalar. ```x * 2```
+    /// Multiplies by a Swift scalar. `x * 2`
     public static func * <S: ScalarLike>(a: Tensor, b: S) -> Tensor { binary(Pointwise.Mul.self, a, scalar: b) }
-    /// Divides by a Swift scalar (true division). ```x / 255```
+    /// Divides by a Swift scalar (true division). `x / 255`
     public static func / <S: ScalarLike>(a: Tensor, b: S) -> Tensor { binary(Pointwise.Div.self, a, scalar: b) }
-    /// Python's remainder by a Swift scalar. ```x % 3```
+    /// Python's remainder by a Swift scalar. `x % 3`
     public static func % <S: ScalarLike>(a: Tensor, b: S) -> Tensor { binary(Pointwise.Remainder.self, a, scalar: b) }
-    /// A Swift scalar plus a tensor. ```1 + x```
+    /// A Swift scalar plus a tensor. `1 + x`
     public static func + <S: ScalarLike>(a: S, b: Tensor) -> Tensor {
         binary(Pointwise.Add.self, b, scalar: a, reversed: true)
     }
-    /// A Swift scalar minus a tensor. ```1 - p```
+    /// A Swift scalar minus a tensor. `1 - p`
     public static func - <S: ScalarLike>(a: S, b: Tensor) -> Tensor {
         binary(Pointwise.Sub.self, b, scalar: a, reversed: true)
     }
-    /// A Swift scalar times a tensor. ```0.5 * x```
+    /// A Swift scalar times a tensor. `0.5 * x`
     public static func * <S: ScalarLike>(a: S, b: Tensor) -> Tensor {
         binary(Pointwise.Mul.self, b, scalar: a, reversed: true)
     }
     /// `scalar / tensor` as PyTorch's `__rtruediv__`: `reciprocal(b) * a` (it saves only its result).
     public static func / <S: ScalarLike>(a: S, b: Tensor) -> Tensor { b.reciprocal() * a }
 
-    /// Adds `b` into `a` in place (`Tensor.add_`). ```w += delta```
+    /// Adds `b` into `a` in place (`Tensor.add_`). `w += delta`
     public static func += (a: Tensor, b: Tensor) { a.binaryInPlace(Pointwise.Add.self, b) }
-    /// Subtracts `b` from `a` in place (`Tensor.sub_`). ```w -= lr * g```
+    /// Subtracts `b` from `a` in place (`Tensor.sub_`). `w -= lr * g`
     public static func -= (a: Tensor, b: Tensor) { a.binaryInPlace(Pointwise.Sub.self, b) }
-    /// Multiplies `a` by `b` in place (`Tensor.mul_`). ```x *= mask```
+    /// Multiplies `a` by `b` in place (`Tensor.mul_`). `x *= mask`
     public static func *= (a: Tensor, b: Tensor) { a.binaryInPlace(Pointwise.Mul.self, b) }
-    /// Divides `a` by `b` in place (`Tensor.div_`; `a` must be floating). ```x /= norm```
+    /// Divides `a` by `b` in place (`Tensor.div_`; `a` must be floating). `x /= norm`
     public static func /= (a: Tensor, b: Tensor) { a.binaryInPlace(Pointwise.Div.self, b) }
-    /// Adds a Swift scalar in place. ```x += 1```
+    /// Adds a Swift scalar in place. `x += 1`
     public static func += <S: ScalarLike>(a: Tensor, b: S) { a.binaryInPlace(Pointwise.Add.self, scalar: b) }
-    /// Subtracts a Swift scalar in place. ```x -= 1```
+    /// Subtracts a Swift scalar in place. `x -= 1`
     public static func -= <S: ScalarLike>(a: Tensor, b: S) { a.binaryInPlace(Pointwise.Sub.self, scalar: b) }
-    /// Multiplies by a Swift scalar in place. ```x *= 0.9```
+    /// Multiplies by a Swift scalar in place. `x *= 0.9`
     public static func *= <S: ScalarLike>(a: Tensor, b: S) { a.binaryInPlace(Pointwise.Mul.self, scalar: b) }
-    /// Divides by a Swift scalar in place. ```x /= 2```
+    /// Divides by a Swift scalar in place. `x /= 2`
     public static func /= <S: ScalarLike>(a: Tensor, b: S) { a.binaryInPlace(Pointwise.Div.self, scalar: b) }
 
-    /// Element-wise `==` as a bool tensor (`torch.eq`). ```a .== b```
+    /// Element-wise `==` as a bool tensor (`torch.eq`). `a .== b`
     public static func .== (a: Tensor, b: Tensor) -> Tensor { compare(Pointwise.Eq.self, a, b) }
-    /// Element-wise `!=` as a bool tensor (`torch.ne`). ```a .!= b```
+    /// Element-wise `!=` as a bool tensor (`torch.ne`). `a .!= b`
     public static func .!= (a: Tensor, b: Tensor) -> Tensor { compare(Pointwise.Ne.self, a, b) }
-    /// Element-wise `<` as a bool tensor (`torch.lt`). ```a .< b```
+    /// Element-wise `<` as a bool tensor (`torch.lt`). `a .< b`
     public static func .< (a: Tensor, b: Tensor) -> Tensor { compare(Pointwise.Lt.self, a, b) }
-    /// Element-wise `<=` as a bool tensor (`torch.le`). ```a .<= b```
+    /// Element-wise `<=` as a bool tensor (`torch.le`). `a .<= b`
     public static func .<= (a: Tensor, b: Tensor) -> Tensor { compare(Pointwise.Le.self, a, b) }
-    /// Element-wise `>` as a bool tensor (`torch.gt`). ```a .> b```
+    /// Element-wise `>` as a bool tensor (`torch.gt`). `a .> b`
     public static func .> (a: Tensor, b: Tensor) -> Tensor { compare(Pointwise.Gt.self, a, b) }
-    /// Element-wise `>=` as a bool tensor (`torch.ge`). ```a .>= b```
+    /// Element-wise `>=` as a bool tensor (`torch.ge`). `a .>= b`
     public static func .>= (a: Tensor, b: Tensor) -> Tensor { compare(Pointwise.Ge.self, a, b) }
-    /// Element-wise `== scalar`. ```labels .== 3```
+    /// Element-wise `== scalar`. `labels .== 3`
     public static func .== <S: ScalarLike>(a: Tensor, b: S) -> Tensor { compare(Pointwise.Eq.self, a, scalar: b) }
-    /// Element-wise `!= scalar`. ```x .!= 0```
+    /// Element-wise `!= scalar`. `x .!= 0`
     public static func .!= <S: ScalarLike>(a: Tensor, b: S) -> Tensor { compare(Pointwise.Ne.self, a, scalar: b) }
-    /// Element-wise `< scalar`. ```x .< 0```
+    /// Element-wise `< scalar`. `x .< 0`
     public static func .< <S: ScalarLike>(a: Tensor, b: S) -> Tensor { compare(Pointwise.Lt.self, a, scalar: b) }
-    /// Element-wise `<= scalar`. ```x .<= 1```
+    /// Element-wise `<= scalar`. `x .<= 1`
     public static func .<= <S: ScalarLike>(a: Tensor, b: S) -> Tensor { compare(Pointwise.Le.self, a, scalar: b) }
-    /// Element-wise `> scalar`. ```x .> 0```
+    /// Element-wise `> scalar`. `x .> 0`
     public static func .> <S: ScalarLike>(a: Tensor, b: S) -> Tensor { compare(Pointwise.Gt.self, a, scalar: b) }
-    /// Element-wise `>= scalar`. ```x .>= 0.5```
+    /// Element-wise `>= scalar`. `x .>= 0.5`
     public static func .>= <S: ScalarLike>(a: Tensor, b: S) -> Tensor { compare(Pointwise.Ge.self, a, scalar: b) }
 
-    /// Bitwise (or logical, for bool) AND (`torch.bitwise_and`). ```maskA & maskB```
+    /// Bitwise (or logical, for bool) AND (`torch.bitwise_and`). `maskA & maskB`
     public static func & (a: Tensor, b: Tensor) -> Tensor { binary(Pointwise.BitwiseAnd.self, a, b) }
-    /// Bitwise (or logical, for bool) OR (`torch.bitwise_or`). ```maskA | maskB```
+    /// Bitwise (or logical, for bool) OR (`torch.bitwise_or`). `maskA | maskB`
     public static func | (a: Tensor, b: Tensor) -> Tensor { binary(Pointwise.BitwiseOr.self, a, b) }
-    /// Bitwise (or logical, for bool) XOR (`torch.bitwise_xor`). ```maskA ^ maskB```
+    /// Bitwise (or logical, for bool) XOR (`torch.bitwise_xor`). `maskA ^ maskB`
     public static func ^ (a: Tensor, b: Tensor) -> Tensor { binary(Pointwise.BitwiseXor.self, a, b) }
     public static prefix func ~ (a: Tensor) -> Tensor { a.bitwiseNot() }
 }
@@ -162,7 +162,7 @@ extension Tensor {
         return Tensor.binary(
             Pointwise.Mul.self, other.to(common), Tensor.scalar(alpha, dtype: common), file: file, line: line)
     }
-    /// Element-wise product (`Tensor.mul`). ```a.mul(b)```
+    /// Element-wise product (`Tensor.mul`). `a.mul(b)`
     public func mul(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         Tensor.binary(Pointwise.Mul.self, self, other, file: file, line: line)
     }
@@ -189,21 +189,21 @@ extension Tensor {
         }
     }
 
-    /// Element-wise floor division (`torch.floor_divide`). ```a.floorDivide(b)```
+    /// Element-wise floor division (`torch.floor_divide`). `a.floorDivide(b)`
     public func floorDivide(_ other: Tensor) -> Tensor { Tensor.binary(Pointwise.FloorDivide.self, self, other) }
-    /// Python's remainder (`torch.remainder`). ```a.remainder(b)```
+    /// Python's remainder (`torch.remainder`). `a.remainder(b)`
     public func remainder(_ other: Tensor) -> Tensor { Tensor.binary(Pointwise.Remainder.self, self, other) }
-    /// C's remainder, with the sign of the dividend (`torch.fmod`). ```a.fmod(b)```
+    /// C's remainder, with the sign of the dividend (`torch.fmod`). `a.fmod(b)`
     public func fmod(_ other: Tensor) -> Tensor { Tensor.binary(Pointwise.Fmod.self, self, other) }
-    /// Python's remainder by a scalar. ```x.remainder(2)```
+    /// Python's remainder by a scalar. `x.remainder(2)`
     public func remainder<S: ScalarLike>(_ other: S) -> Tensor {
         Tensor.binary(Pointwise.Remainder.self, self, scalar: other)
     }
-    /// C's remainder by a scalar. ```x.fmod(2)```
+    /// C's remainder by a scalar. `x.fmod(2)`
     public func fmod<S: ScalarLike>(_ other: S) -> Tensor { Tensor.binary(Pointwise.Fmod.self, self, scalar: other) }
-    /// Element-wise power with a tensor exponent (`torch.pow`). ```x.pow(e)```
+    /// Element-wise power with a tensor exponent (`torch.pow`). `x.pow(e)`
     public func pow(_ exponent: Tensor) -> Tensor { Tensor.binary(Pointwise.Pow.self, self, exponent) }
-    /// Power with a scalar exponent (0.5 and -0.5 computed as `sqrt` and `rsqrt`, as PyTorch). ```x.pow(2)```
+    /// Power with a scalar exponent (0.5 and -0.5 computed as `sqrt` and `rsqrt`, as PyTorch). `x.pow(2)`
     public func pow<S: ScalarLike>(_ exponent: S, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         if !dtype.isFloatingPoint && S.scalarKind != .float64 && exponent.asDouble < 0 {
             torchFail("pow", "Integers to negative integer powers are not allowed.", file: file, line: line)
@@ -216,32 +216,32 @@ extension Tensor {
     ) -> Tensor {
         Tensor.binary(Pointwise.Pow.self, exponent, scalar: base, reversed: true, file: file, line: line)
     }
-    /// Element-wise maximum, NaN winning (`torch.maximum`). ```a.maximum(b)```
+    /// Element-wise maximum, NaN winning (`torch.maximum`). `a.maximum(b)`
     public func maximum(_ other: Tensor) -> Tensor { Tensor.binary(Pointwise.Maximum.self, self, other) }
-    /// Element-wise minimum, NaN winning (`torch.minimum`). ```a.minimum(b)```
+    /// Element-wise minimum, NaN winning (`torch.minimum`). `a.minimum(b)`
     public func minimum(_ other: Tensor) -> Tensor { Tensor.binary(Pointwise.Minimum.self, self, other) }
-    /// Element-wise `atan2(self, other)`, the angle of (other, self) (`torch.atan2`). ```y.atan2(x)```
+    /// Element-wise `atan2(self, other)`, the angle of (other, self) (`torch.atan2`). `y.atan2(x)`
     public func atan2(_ other: Tensor) -> Tensor { Tensor.binary(Pointwise.Atan2.self, self, other) }
-    /// Element-wise `==` (`torch.eq`). ```a.eq(b)```
+    /// Element-wise `==` (`torch.eq`). `a.eq(b)`
     public func eq(_ other: Tensor) -> Tensor { Tensor.compare(Pointwise.Eq.self, self, other) }
-    /// Element-wise `!=` (`torch.ne`). ```a.ne(b)```
+    /// Element-wise `!=` (`torch.ne`). `a.ne(b)`
     public func ne(_ other: Tensor) -> Tensor { Tensor.compare(Pointwise.Ne.self, self, other) }
-    /// Element-wise `<` (`torch.lt`). ```a.lt(b)```
+    /// Element-wise `<` (`torch.lt`). `a.lt(b)`
     public func lt(_ other: Tensor) -> Tensor { Tensor.compare(Pointwise.Lt.self, self, other) }
-    /// Element-wise `<=` (`torch.le`). ```a.le(b)```
+    /// Element-wise `<=` (`torch.le`). `a.le(b)`
     public func le(_ other: Tensor) -> Tensor { Tensor.compare(Pointwise.Le.self, self, other) }
-    /// Element-wise `>` (`torch.gt`). ```a.gt(b)```
+    /// Element-wise `>` (`torch.gt`). `a.gt(b)`
     public func gt(_ other: Tensor) -> Tensor { Tensor.compare(Pointwise.Gt.self, self, other) }
-    /// Element-wise `>=` (`torch.ge`). ```a.ge(b)```
+    /// Element-wise `>=` (`torch.ge`). `a.ge(b)`
     public func ge(_ other: Tensor) -> Tensor { Tensor.compare(Pointwise.Ge.self, self, other) }
-    /// True where both are non-zero (`torch.logical_and`). ```a.logicalAnd(b)```
+    /// True where both are non-zero (`torch.logical_and`). `a.logicalAnd(b)`
     public func logicalAnd(_ other: Tensor) -> Tensor { Tensor.compare(Pointwise.LogicalAnd.self, self, other) }
-    /// True where either is non-zero (`torch.logical_or`). ```a.logicalOr(b)```
+    /// True where either is non-zero (`torch.logical_or`). `a.logicalOr(b)`
     public func logicalOr(_ other: Tensor) -> Tensor { Tensor.compare(Pointwise.LogicalOr.self, self, other) }
-    /// True where exactly one is non-zero (`torch.logical_xor`). ```a.logicalXor(b)```
+    /// True where exactly one is non-zero (`torch.logical_xor`). `a.logicalXor(b)`
     public func logicalXor(_ other: Tensor) -> Tensor { Tensor.compare(Pointwise.LogicalXor.self, self, other) }
 
-    /// Adds `other` in place (`Tensor.add_`). ```x.add_(y)```
+    /// Adds `other` in place (`Tensor.add_`). `x.add_(y)`
     @discardableResult public func add_(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         binaryInPlace(Pointwise.Add.self, other, file: file, line: line)
         return self
@@ -264,19 +264,19 @@ extension Tensor {
             Pointwise.Add.self, scaledByAlpha(other, alpha, "add_", file: file, line: line), file: file, line: line)
         return self
     }
-    /// Subtracts `other` in place (`Tensor.sub_`). ```x.sub_(y)```
+    /// Subtracts `other` in place (`Tensor.sub_`). `x.sub_(y)`
     @discardableResult public func sub_(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         binaryInPlace(Pointwise.Sub.self, other, file: file, line: line); return self
     }
-    /// Multiplies by `other` in place (`Tensor.mul_`). ```x.mul_(y)```
+    /// Multiplies by `other` in place (`Tensor.mul_`). `x.mul_(y)`
     @discardableResult public func mul_(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         binaryInPlace(Pointwise.Mul.self, other, file: file, line: line); return self
     }
-    /// Divides by `other` in place (`Tensor.div_`). ```x.div_(y)```
+    /// Divides by `other` in place (`Tensor.div_`). `x.div_(y)`
     @discardableResult public func div_(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         binaryInPlace(Pointwise.Div.self, other, file: file, line: line); return self
     }
-    /// Raises to a scalar power in place (`Tensor.pow_`). ```x.pow_(2)```
+    /// Raises to a scalar power in place (`Tensor.pow_`). `x.pow_(2)`
     @discardableResult public func pow_<S: ScalarLike>(_ e: S, file: StaticString = #fileID, line: UInt = #line)
         -> Tensor
     {
@@ -385,7 +385,7 @@ extension Tensor {
         return r
     }
 
-    /// Clamps to `[min, max]` in place (`Tensor.clamp_`). ```x.clamp_(min: 0)```
+    /// Clamps to `[min, max]` in place (`Tensor.clamp_`). `x.clamp_(min: 0)`
     @discardableResult public func clamp_<S: ScalarLike>(
         min lo: S? = nil, max hi: S? = nil, file: StaticString = #fileID,
         line: UInt = #line
@@ -441,11 +441,11 @@ extension Tensor {
         return r
     }
 
-    /// `a` (a scalar) where `condition`, `b` elsewhere. ```Tensor.where(m, 0.0, x)```
+    /// `a` (a scalar) where `condition`, `b` elsewhere. `Tensor.where(m, 0.0, x)`
     public static func `where`<S: ScalarLike>(_ condition: Tensor, _ a: S, _ b: Tensor) -> Tensor {
         Tensor.where(condition, Tensor.scalar(a, dtype: b.resultDType(withScalar: S.self)), b)
     }
-    /// `a` where `condition`, `b` (a scalar) elsewhere. ```Tensor.where(m, x, 0.0)```
+    /// `a` where `condition`, `b` (a scalar) elsewhere. `Tensor.where(m, x, 0.0)`
     public static func `where`<S: ScalarLike>(_ condition: Tensor, _ a: Tensor, _ b: S) -> Tensor {
         Tensor.where(condition, a, Tensor.scalar(b, dtype: a.resultDType(withScalar: S.self)))
     }

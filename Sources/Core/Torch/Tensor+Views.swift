@@ -21,7 +21,7 @@ extension Tensor {
         return view(layout: Layout(shape: s, strides: st, offset: layout.offset))
     }
 
-    /// The variadic form of `view(_:)`. ```x.view(2, -1)```
+    /// The variadic form of `view(_:)`. `x.view(2, -1)`
     public func view(_ shape: Int..., file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         view(shape, file: file, line: line)
     }
@@ -36,7 +36,7 @@ extension Tensor {
         return clone().view(s, file: file, line: line)
     }
 
-    /// The variadic form of `reshape(_:)`. ```x.reshape(4, 3)```
+    /// The variadic form of `reshape(_:)`. `x.reshape(4, 3)`
     public func reshape(_ shape: Int..., file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         reshape(shape, file: file, line: line)
     }
@@ -128,7 +128,7 @@ extension Tensor {
         return view(layout: Layout(shape: d.map { shape[$0] }, strides: d.map { strides[$0] }, offset: layout.offset))
     }
 
-    /// The variadic form of `permute(_:)`. ```x.permute(0, 2, 1)```
+    /// The variadic form of `permute(_:)`. `x.permute(0, 2, 1)`
     public func permute(_ dims: Int..., file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         permute(dims, file: file, line: line)
     }
@@ -197,11 +197,11 @@ extension Tensor {
         return view(layout: Layout(shape: sh, strides: st, offset: layout.offset))
     }
 
-    /// The variadic form of `expand(_:)`. ```x.expand(4, -1)```
+    /// The variadic form of `expand(_:)`. `x.expand(4, -1)`
     public func expand(_ sizes: Int..., file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         expand(sizes, file: file, line: line)
     }
-    /// This tensor expanded to `other`'s shape (`Tensor.expand_as`). ```bias.expandAs(y)```
+    /// This tensor expanded to `other`'s shape (`Tensor.expand_as`). `bias.expandAs(y)`
     public func expandAs(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         expand(other.shape, file: file, line: line)
     }

@@ -59,7 +59,7 @@ public final class Tensor: @unchecked Sendable {
 
     /// Where the elements live (`.cpu`, `.cuda(0)`).
     public var device: Device { storage.device }
-    /// The size of each dimension (`Tensor.shape`). ```Tensor.zeros([2, 3]).shape   // [2, 3]```
+    /// The size of each dimension (`Tensor.shape`). `Tensor.zeros([2, 3]).shape   // [2, 3]`
     public var shape: [Int] { layout.shape }
     /// Elements between neighbours along each dimension (`Tensor.stride()`).
     public var strides: [Int] { layout.strides }
@@ -85,7 +85,7 @@ public final class Tensor: @unchecked Sendable {
         shape[Checks.dim(d, rank: rank).unwrap("size", file: file, line: line)]
     }
 
-    /// The stride of dimension `d` (negative counts from the end). ```x.stride(0)```
+    /// The stride of dimension `d` (negative counts from the end). `x.stride(0)`
     public func stride(_ d: Int, file: StaticString = #fileID, line: UInt = #line) -> Int {
         strides[Checks.dim(d, rank: rank).unwrap("stride", file: file, line: line)]
     }

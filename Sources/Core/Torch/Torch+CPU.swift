@@ -47,19 +47,19 @@ extension Torch {
         }
 
         /// Returns the allocator's cached blocks to the system (`torch.cuda.empty_cache`'s CPU twin).
-        /// ```Torch.cpu.emptyCache()```
+        /// `Torch.cpu.emptyCache()`
         public static func emptyCache() { CPUAllocator.shared.emptyCache() }
 
         /// The most bytes of freed blocks the allocator keeps (default 256 MiB, or
         /// `SWIFTTORCH_CPU_CACHE_LIMIT`); lowering it frees the excess at once.
-        /// ```Torch.cpu.cacheLimit = 16 << 20```
+        /// `Torch.cpu.cacheLimit = 16 << 20`
         public static var cacheLimit: Int {
             get { CPUAllocator.shared.cacheLimit }
             set { CPUAllocator.shared.cacheLimit = newValue }
         }
 
         /// Starts the peaks (`peakAllocated`, and `peakResident` where Linux allows) from now.
-        /// ```Torch.cpu.resetPeakMemoryStats()```
+        /// `Torch.cpu.resetPeakMemoryStats()`
         public static func resetPeakMemoryStats() {
             CPUAllocator.shared.resetPeak()
             // Writing 5 to clear_refs resets VmHWM to the current resident size (Linux 4.0+).
@@ -107,7 +107,7 @@ extension Torch {
 
             /// Runs the kernels of `capability` from now on, as `SWIFTTORCH_CPU_CAPABILITY` does at
             /// start (to compare paths); false, with nothing changed, when the CPU lacks it.
-            /// ```Torch.backends.cpu.setCapability(.default)```
+            /// `Torch.backends.cpu.setCapability(.default)`
             @discardableResult public static func setCapability(_ capability: CPUCapability) -> Bool {
                 CPUCapability.set(capability)
             }

@@ -18,7 +18,7 @@ public protocol Dataset {
 public struct TensorDataset: Dataset {
     /// The tensors, indexed together along their first dimension.
     public let tensors: [Tensor]
-    /// Samples `i` of all `tensors` (equal first dimensions). ```TensorDataset(x, y)```
+    /// Samples `i` of all `tensors` (equal first dimensions). `TensorDataset(x, y)`
     public init(_ tensors: Tensor..., file: StaticString = #fileID, line: UInt = #line) {
         self.tensors = tensors
         if let n = tensors.first?.shape.first, tensors.contains(where: { $0.shape.first != n }) {
@@ -37,7 +37,7 @@ public struct ConcatDataset<D: Dataset>: Dataset {
     /// The datasets, in order.
     public let datasets: [D]
     let offsets: [Int]
-    /// The datasets one after the other. ```ConcatDataset([a, b])```
+    /// The datasets one after the other. `ConcatDataset([a, b])`
     public init(_ datasets: [D]) {
         self.datasets = datasets
         var o = [0]
@@ -61,7 +61,7 @@ public struct Subset<D: Dataset>: Dataset {
     public let dataset: D
     /// The indices into it.
     public let indices: [Int]
-    /// The samples of `dataset` at `indices`. ```Subset(ds, indices: Array(0..<100))```
+    /// The samples of `dataset` at `indices`. `Subset(ds, indices: Array(0..<100))`
     public init(_ dataset: D, indices: [Int]) { self.dataset = dataset; self.indices = indices }
     /// The number of indices.
     public var count: Int { indices.count }
@@ -114,7 +114,7 @@ extension Sampler {
     public var indexCount: Int? { nil }
 }
 
-/// Indices 0, 1, 2, ... in order (`torch.utils.data.SequentialSampler`). ```SequentialSampler(count: 10)```
+/// Indices 0, 1, 2, ... in order (`torch.utils.data.SequentialSampler`). `SequentialSampler(count: 10)`
 public struct SequentialSampler: Sampler {
     /// The number of indices.
     public let count: Int
@@ -128,7 +128,7 @@ public struct SequentialSampler: Sampler {
 public struct RandomSampler: Sampler {
     /// The dataset size, whether to draw with replacement, and how many to draw (nil: `count`).
     public let count: Int, replacement: Bool, numSamples: Int?
-    /// A random permutation (or draws with replacement). ```RandomSampler(count: 60_000)```
+    /// A random permutation (or draws with replacement). `RandomSampler(count: 60_000)`
     public init(count: Int, replacement: Bool = false, numSamples: Int? = nil) {
         self.count = count; self.replacement = replacement; self.numSamples = numSamples
     }
@@ -146,7 +146,7 @@ public struct RandomSampler: Sampler {
 public struct SubsetRandomSampler: Sampler {
     /// The indices to shuffle.
     public let subset: [Int]
-    /// A random permutation of `indices`. ```SubsetRandomSampler([0, 2, 4])```
+    /// A random permutation of `indices`. `SubsetRandomSampler([0, 2, 4])`
     public init(_ indices: [Int]) { subset = indices }
     /// This epoch's permutation from `generator`.
     public func indices(generator: Generator) -> [Int] {
@@ -178,7 +178,7 @@ public struct BatchSampler {
     /// The sampler, the batch size and whether a short last batch is dropped.
     public let sampler: Sampler, batchSize: Int, dropLast: Bool
     /// Groups `sampler`'s indices into batches of `batchSize`.
-    /// ```BatchSampler(SequentialSampler(count: 10), batchSize: 4)```
+    /// `BatchSampler(SequentialSampler(count: 10), batchSize: 4)`
     public init(_ sampler: Sampler, batchSize: Int, dropLast: Bool = false) {
         precondition(batchSize > 0, "BatchSampler: batchSize should be a positive integer, got \(batchSize)")
         self.sampler = sampler; self.batchSize = batchSize; self.dropLast = dropLast

@@ -51,7 +51,7 @@ public final class IterableLoader<Element, Batch>: Sequence {
 }
 
 extension IterableLoader where Element: Collatable, Batch == Element {
-    /// Batches of a stream of tensors, stacked. ```IterableLoader(ds, batchSize: 32)```
+    /// Batches of a stream of tensors, stacked. `IterableLoader(ds, batchSize: 32)`
     public convenience init(_ dataset: IterableDataset<Element>, batchSize: Int, dropLast: Bool = false) {
         self.init(dataset, batchSize: batchSize, dropLast: dropLast, collate: { try Element.collate($0) })
     }

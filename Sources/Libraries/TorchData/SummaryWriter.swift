@@ -17,7 +17,7 @@ public final class SummaryWriter {
     let file: UnsafeMutablePointer<FILE>
 
     /// A new TensorBoard event file in `logDir` (created if missing).
-    /// ```let w = try SummaryWriter(logDir: "runs/mlp")```
+    /// `let w = try SummaryWriter(logDir: "runs/mlp")`
     public init(logDir: String) throws {
         var prefix = logDir.hasPrefix("/") ? "/" : ""
         for part in logDir.split(separator: "/") {

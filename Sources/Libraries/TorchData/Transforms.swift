@@ -10,15 +10,15 @@ import TorchBase
 public struct Transform {
     /// The function applied to each sample.
     public let apply: (Tensor) -> Tensor
-    /// A transform applying `f`. ```Transform { $0 / 255 }```
+    /// A transform applying `f`. `Transform { $0 / 255 }`
     public init(_ f: @escaping (Tensor) -> Tensor) { apply = f }
     /// `apply(x)`.
     public func callAsFunction(_ x: Tensor) -> Tensor { apply(x) }
 
     /// The transforms applied in order.
-    /// ```Transform.compose([.lambda { $0 / 255 }, .normalize(mean: [0.5], std: [0.5])])```
+    /// `Transform.compose([.lambda { $0 / 255 }, .normalize(mean: [0.5], std: [0.5])])`
     public static func compose(_ ts: [Transform]) -> Transform { Transform { x in ts.reduce(x) { $1($0) } } }
-    /// A transform from any function. ```Transform.lambda { $0.flip([2]) }```
+    /// A transform from any function. `Transform.lambda { $0.flip([2]) }`
     public static func lambda(_ f: @escaping (Tensor) -> Tensor) -> Transform { Transform(f) }
 
     /// uint8 images [H, W] or [H, W, C] to float32 [C, H, W] in [0, 1] (float inputs keep their values).
@@ -64,7 +64,7 @@ public struct MappedDataset<D: Dataset, T>: Dataset {
     public let base: D
     /// The function applied to each of its samples.
     public let transform: (D.Element) throws -> T
-    /// `base` with `transform` applied to each sample on access. ```MappedDataset(ds) { try augment($0) }```
+    /// `base` with `transform` applied to each sample on access. `MappedDataset(ds) { try augment($0) }`
     public init(_ base: D, _ transform: @escaping (D.Element) throws -> T) {
         self.base = base; self.transform = transform
     }

@@ -27,7 +27,7 @@ public class LocationScaleDistribution: Distribution {
 /// d.logProb(Tensor([0.0]))   // [-0.9189]
 /// ```
 public final class Normal: LocationScaleDistribution {
-    /// Scalar parameters (a batch shape of []). ```Normal(0, 1)```
+    /// Scalar parameters (a batch shape of []). `Normal(0, 1)`
     public convenience init(_ loc: Double, _ scale: Double, validateArgs: Bool? = nil) {
         self.init(loc: Tensor(loc), scale: Tensor(scale), validateArgs: validateArgs)
     }

@@ -42,11 +42,11 @@ public final class Bernoulli: Distribution {
         parameters = BinaryParameters(p, file: file, line: line)
         super.init(batchShape: parameters.probs.shape, validateArgs: validateArgs, file: file, line: line)
     }
-    /// Bernoulli(probs:). ```Bernoulli(probs: Tensor([0.5]))```
+    /// Bernoulli(probs:). `Bernoulli(probs: Tensor([0.5]))`
     public convenience init(probs: Tensor, validateArgs: Bool? = nil) {
         self.init(.probs(probs), validateArgs: validateArgs)
     }
-    /// Bernoulli(logits:). ```Bernoulli(logits: Tensor([0.0]))```
+    /// Bernoulli(logits:). `Bernoulli(logits: Tensor([0.0]))`
     public convenience init(logits: Tensor, validateArgs: Bool? = nil) {
         self.init(.logits(logits), validateArgs: validateArgs)
     }

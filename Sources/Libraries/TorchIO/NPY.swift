@@ -40,10 +40,10 @@ public enum NPY {
         return out
     }
 
-    /// Writes `t` as a `.npy` file, atomically. ```try NPY.save(x, to: "x.npy")```
+    /// Writes `t` as a `.npy` file, atomically. `try NPY.save(x, to: "x.npy")`
     public static func save(_ t: Tensor, to path: String) throws { try AtomicFile.write(path, serialize(t)) }
 
-    /// Reads a `.npy` file. ```let x = try NPY.load("x.npy")```
+    /// Reads a `.npy` file. `let x = try NPY.load("x.npy")`
     public static func load(_ path: String) throws -> Tensor { try deserialize(AtomicFile.read(path), source: path) }
 
     /// Parses `.npy` bytes; `source` names them in errors.

@@ -9,12 +9,12 @@ public enum NPZ {
     /// The largest total uncompressed size accepted (a zip bomb is refused).
     public static var maxUncompressed = 1 << 32
 
-    /// Reads the arrays of a `.npz` file. ```let arrays = try NPZ.load("data.npz")```
+    /// Reads the arrays of a `.npz` file. `let arrays = try NPZ.load("data.npz")`
     public static func load(_ path: String) throws -> [String: Tensor] {
         try deserialize(AtomicFile.read(path), source: path)
     }
 
-    /// Writes `arrays` as an uncompressed `.npz` file, atomically. ```try NPZ.save(["x": x], to: "d.npz")```
+    /// Writes `arrays` as an uncompressed `.npz` file, atomically. `try NPZ.save(["x": x], to: "d.npz")`
     public static func save(_ arrays: [String: Tensor], to path: String) throws {
         try AtomicFile.write(path, serialize(arrays))
     }

@@ -226,69 +226,69 @@ public func softmin(_ x: Tensor, dim: Int, file: StaticString = #fileID, line: U
 
 /// A module for each activation above (PyTorch's names and defaults).
 public final class SELU: Module {
-    /// ```SELU()```
+    /// `SELU()`
     public override init() { super.init() }
     public override func forward(_ x: Tensor) -> Tensor { selu(x) }
 }
 
-/// ```CELU(alpha: 1)```
+/// `CELU(alpha: 1)`
 public final class CELU: Module {
     public let alpha: Double
     public init(alpha: Double = 1) { self.alpha = alpha; super.init() }
     public override func forward(_ x: Tensor) -> Tensor { celu(x, alpha: alpha) }
 }
 
-/// ```ReLU6()```
+/// `ReLU6()`
 public final class ReLU6: Module {
     public override init() { super.init() }
     public override func forward(_ x: Tensor) -> Tensor { relu6(x) }
 }
 
-/// ```Hardswish()```
+/// `Hardswish()`
 public final class Hardswish: Module {
     public override init() { super.init() }
     public override func forward(_ x: Tensor) -> Tensor { hardswish(x) }
 }
 
-/// ```Hardsigmoid()```
+/// `Hardsigmoid()`
 public final class Hardsigmoid: Module {
     public override init() { super.init() }
     public override func forward(_ x: Tensor) -> Tensor { hardsigmoid(x) }
 }
 
-/// ```LogSigmoid()```
+/// `LogSigmoid()`
 public final class LogSigmoid: Module {
     public override init() { super.init() }
     public override func forward(_ x: Tensor) -> Tensor { logsigmoid(x) }
 }
 
-/// ```Softsign()```
+/// `Softsign()`
 public final class Softsign: Module {
     public override init() { super.init() }
     public override func forward(_ x: Tensor) -> Tensor { softsign(x) }
 }
 
-/// ```Tanhshrink()```
+/// `Tanhshrink()`
 public final class Tanhshrink: Module {
     public override init() { super.init() }
     public override func forward(_ x: Tensor) -> Tensor { tanhshrink(x) }
 }
 
-/// ```Hardshrink(lambd: 0.5)```
+/// `Hardshrink(lambd: 0.5)`
 public final class Hardshrink: Module {
     public let lambd: Double
     public init(lambd: Double = 0.5) { self.lambd = lambd; super.init() }
     public override func forward(_ x: Tensor) -> Tensor { hardshrink(x, lambd: lambd) }
 }
 
-/// ```Softshrink(lambd: 0.5)```
+/// `Softshrink(lambd: 0.5)`
 public final class Softshrink: Module {
     public let lambd: Double
     public init(lambd: Double = 0.5) { self.lambd = lambd; super.init() }
     public override func forward(_ x: Tensor) -> Tensor { softshrink(x, lambd: lambd) }
 }
 
-/// ```Threshold(0.1, 20)```
+/// `Threshold(0.1, 20)`
 public final class Threshold: Module {
     public let threshold: Double, value: Double
     public init(_ threshold: Double, _ value: Double) {
@@ -297,7 +297,7 @@ public final class Threshold: Module {
     public override func forward(_ x: Tensor) -> Tensor { TorchNN.threshold(x, threshold, value) }
 }
 
-/// ```GLU(dim: -1)```
+/// `GLU(dim: -1)`
 public final class GLU: Module {
     public let dim: Int
     public init(dim: Int = -1) { self.dim = dim; super.init() }
@@ -320,7 +320,7 @@ public final class PReLU: Module {
     public override func forward(_ x: Tensor) -> Tensor { prelu(x, weight) }
 }
 
-/// ```Softmin(dim: 1)```
+/// `Softmin(dim: 1)`
 public final class Softmin: Module {
     public let dim: Int
     public init(dim: Int) { self.dim = dim; super.init() }

@@ -93,13 +93,13 @@ public final class Activation: Module {
     public override func forward(_ x: Tensor) -> Tensor { f(x) }
 }
 
-/// `leakyRelu` as a module. ```Sequential(Linear(4, 8), LeakyReLU(0.2))```
+/// `leakyRelu` as a module. `Sequential(Linear(4, 8), LeakyReLU(0.2))`
 public final class LeakyReLU: Module {
     /// The slope for negative inputs.
     public let negativeSlope: Double
     /// Whether `forward` overwrites its input, as PyTorch's `inplace=True`.
     public let inplace: Bool
-    /// Leaky ReLU with `negativeSlope` (PyTorch's default 0.01). ```LeakyReLU(0.2, inplace: true)```
+    /// Leaky ReLU with `negativeSlope` (PyTorch's default 0.01). `LeakyReLU(0.2, inplace: true)`
     public init(_ negativeSlope: Double = 0.01, inplace: Bool = false) {
         self.negativeSlope = negativeSlope
         self.inplace = inplace
@@ -121,106 +121,106 @@ public final class LeakyReLU: Module {
     }
 }
 
-/// `elu` as a module. ```ELU(alpha: 1)```
+/// `elu` as a module. `ELU(alpha: 1)`
 public final class ELU: Module {
     /// The scale of the negative branch, `alpha · (e^x - 1)`.
     public let alpha: Double
-    /// ELU with `alpha` (default 1). ```ELU(alpha: 0.5)```
+    /// ELU with `alpha` (default 1). `ELU(alpha: 0.5)`
     public init(alpha: Double = 1) { self.alpha = alpha; super.init() }
     /// `x` where positive, `alpha · (e^x - 1)` elsewhere.
     public override func forward(_ x: Tensor) -> Tensor { elu(x, alpha: alpha) }
     public override var extraRepr: String { "alpha=\(alpha)" }
 }
 
-/// `gelu` as a module. ```GELU(approximate: .tanh)```
+/// `gelu` as a module. `GELU(approximate: .tanh)`
 public final class GELU: Module {
     /// The exact form (`.none`) or the tanh approximation.
     public let approximate: GELUApproximation
-    /// GELU, exact or with `approximate: .tanh`. ```GELU(approximate: .tanh)```
+    /// GELU, exact or with `approximate: .tanh`. `GELU(approximate: .tanh)`
     public init(approximate: GELUApproximation = .none) { self.approximate = approximate; super.init() }
     /// `x · Φ(x)` (or its tanh approximation).
     public override func forward(_ x: Tensor) -> Tensor { gelu(x, approximate: approximate) }
 }
 
-/// `silu` as a module. ```SiLU()```
+/// `silu` as a module. `SiLU()`
 public final class SiLU: Module {
-    /// The SiLU layer. ```SiLU()```
+    /// The SiLU layer. `SiLU()`
     public override init() { super.init() }
     /// `x · sigmoid(x)`.
     public override func forward(_ x: Tensor) -> Tensor { x.silu() }
 }
 
-/// `mish` as a module. ```Mish()```
+/// `mish` as a module. `Mish()`
 public final class Mish: Module {
-    /// The Mish layer. ```Mish()```
+    /// The Mish layer. `Mish()`
     public override init() { super.init() }
     /// `x · tanh(softplus(x))`.
     public override func forward(_ x: Tensor) -> Tensor { mish(x) }
 }
 
-/// `tanh` as a module. ```Tanh()```
+/// `tanh` as a module. `Tanh()`
 public final class Tanh: Module {
-    /// The tanh layer. ```Tanh()```
+    /// The tanh layer. `Tanh()`
     public override init() { super.init() }
     /// `tanh(x)`.
     public override func forward(_ x: Tensor) -> Tensor { x.tanh() }
 }
 
-/// `sigmoid` as a module. ```Sigmoid()```
+/// `sigmoid` as a module. `Sigmoid()`
 public final class Sigmoid: Module {
-    /// The logistic sigmoid layer. ```Sigmoid()```
+    /// The logistic sigmoid layer. `Sigmoid()`
     public override init() { super.init() }
     /// `1 / (1 + e^-x)`.
     public override func forward(_ x: Tensor) -> Tensor { x.sigmoid() }
 }
 
-/// `softplus` as a module. ```Softplus(beta: 2)```
+/// `softplus` as a module. `Softplus(beta: 2)`
 public final class Softplus: Module {
     /// `beta` and `threshold` of `softplus(x) = log(1 + e^(beta·x)) / beta` (linear above threshold).
     public let beta: Double, threshold: Double
-    /// Softplus with PyTorch's defaults `beta: 1, threshold: 20`. ```Softplus(beta: 2)```
+    /// Softplus with PyTorch's defaults `beta: 1, threshold: 20`. `Softplus(beta: 2)`
     public init(beta: Double = 1, threshold: Double = 20) { self.beta = beta; self.threshold = threshold; super.init() }
     /// `log(1 + e^(beta·x)) / beta`, `x` where `beta·x > threshold`.
     public override func forward(_ x: Tensor) -> Tensor { softplus(x, beta: beta, threshold: threshold) }
     public override var extraRepr: String { "beta=\(beta), threshold=\(threshold)" }
 }
 
-/// `hardtanh` as a module. ```Hardtanh(minVal: -2, maxVal: 2)```
+/// `hardtanh` as a module. `Hardtanh(minVal: -2, maxVal: 2)`
 public final class Hardtanh: Module {
     /// The clamping range.
     public let minVal: Double, maxVal: Double
-    /// Hardtanh clamping to `[minVal, maxVal]` (default [-1, 1]). ```Hardtanh(minVal: 0, maxVal: 6)```
+    /// Hardtanh clamping to `[minVal, maxVal]` (default [-1, 1]). `Hardtanh(minVal: 0, maxVal: 6)`
     public init(minVal: Double = -1, maxVal: Double = 1) { self.minVal = minVal; self.maxVal = maxVal; super.init() }
     /// `x` clamped to `[minVal, maxVal]`.
     public override func forward(_ x: Tensor) -> Tensor { hardtanh(x, minVal: minVal, maxVal: maxVal) }
     public override var extraRepr: String { "min_val=\(minVal), max_val=\(maxVal)" }
 }
 
-/// Softmax along `dim` as a module. ```Softmax(dim: 1)```
+/// Softmax along `dim` as a module. `Softmax(dim: 1)`
 public final class Softmax: Module {
     /// The dimension the probabilities sum to 1 along.
     public let dim: Int
-    /// Softmax along `dim`. ```Softmax(dim: 1)```
+    /// Softmax along `dim`. `Softmax(dim: 1)`
     public init(dim: Int) { self.dim = dim; super.init() }
     /// `x.softmax(dim: dim)`.
     public override func forward(_ x: Tensor) -> Tensor { x.softmax(dim: dim) }
     public override var extraRepr: String { "dim=\(dim)" }
 }
 
-/// Log-softmax along `dim` as a module. ```LogSoftmax(dim: 1)```
+/// Log-softmax along `dim` as a module. `LogSoftmax(dim: 1)`
 public final class LogSoftmax: Module {
     /// The dimension normalised along.
     public let dim: Int
-    /// Log-softmax along `dim`. ```LogSoftmax(dim: 1)```
+    /// Log-softmax along `dim`. `LogSoftmax(dim: 1)`
     public init(dim: Int) { self.dim = dim; super.init() }
     /// `x.logSoftmax(dim: dim)`.
     public override func forward(_ x: Tensor) -> Tensor { x.logSoftmax(dim: dim) }
     public override var extraRepr: String { "dim=\(dim)" }
 }
 
-/// The identity as a module (a placeholder layer). ```Identity()```
+/// The identity as a module (a placeholder layer). `Identity()`
 public final class Identity: Module {
-    /// A layer that returns its input (a placeholder in a `Sequential`). ```Identity()```
+    /// A layer that returns its input (a placeholder in a `Sequential`). `Identity()`
     public override init() { super.init() }
     /// `x` itself.
     public override func forward(_ x: Tensor) -> Tensor { x }

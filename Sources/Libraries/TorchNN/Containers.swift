@@ -5,7 +5,7 @@ import TorchBase
 
 /// Modules applied in order.
 public final class Sequential: Module {
-    /// The layers applied in order. ```Sequential(Linear(4, 8), ReLU(), Linear(8, 2))```
+    /// The layers applied in order. `Sequential(Linear(4, 8), ReLU(), Linear(8, 2))`
     public init(_ layers: Module...) {
         super.init()
         for (i, l) in layers.enumerated() { register(String(i), l) }
@@ -18,7 +18,7 @@ public final class Sequential: Module {
     }
 
     /// Layers under names of your choosing (PyTorch's `Sequential(OrderedDict(...))`).
-    /// ```Sequential([("fc", Linear(4, 2)), ("act", ReLU())])```
+    /// `Sequential([("fc", Linear(4, 2)), ("act", ReLU())])`
     public init(_ named: [(String, Module)]) {
         super.init()
         for (k, l) in named { register(k, l) }
@@ -67,7 +67,7 @@ public final class ModuleHookHandle {
 /// `for layer in list`.
 public final class ModuleList: Module, Sequence {
     public private(set) var items: [Module] = []
-    /// A list of submodules, registered for `parameters()`. ```ModuleList([Linear(4, 4), Linear(4, 4)])```
+    /// A list of submodules, registered for `parameters()`. `ModuleList([Linear(4, 4), Linear(4, 4)])`
     public init(_ modules: [Module] = []) {
         super.init()
         for m in modules { append(m) }
@@ -95,7 +95,7 @@ public final class ModuleList: Module, Sequence {
 
 /// Modules by name (no forward of its own).
 public final class ModuleDict: Module {
-    /// Named submodules, registered for `parameters()`. ```ModuleDict([("enc", Linear(4, 2))])```
+    /// Named submodules, registered for `parameters()`. `ModuleDict([("enc", Linear(4, 2))])`
     public init(_ modules: [(String, Module)] = []) {
         super.init()
         for (k, m) in modules { register(k, m) }

@@ -6,9 +6,9 @@ import TorchBase
 public struct SizeSpec: ExpressibleByIntegerLiteral, ExpressibleByArrayLiteral, Equatable, Sendable {
     /// The sizes given: one (repeated over every dimension) or one per dimension.
     public let values: [Int]
-    /// One size per spatial dimension. ```SizeSpec([3, 5])```
+    /// One size per spatial dimension. `SizeSpec([3, 5])`
     public init(_ values: [Int]) { self.values = values }
-    /// The same size for every spatial dimension. ```SizeSpec(3)```
+    /// The same size for every spatial dimension. `SizeSpec(3)`
     public init(_ value: Int) { values = [value] }
     /// A literal size: `kernelSize: 3`.
     public init(integerLiteral value: Int) { values = [value] }

@@ -131,7 +131,7 @@ struct FoldGeometry {
     func tuple(_ v: [Int]) -> String { "(" + v.map(String.init).joined(separator: ", ") + ")" }
 }
 
-/// `unfold` as a module (`torch.nn.Unfold`). ```Unfold(kernelSize: 3, padding: 1)(x)```
+/// `unfold` as a module (`torch.nn.Unfold`). `Unfold(kernelSize: 3, padding: 1)(x)`
 public final class Unfold: Module {
     let kernelSize: SizeSpec, dilation: SizeSpec, padding: SizeSpec, stride: SizeSpec
     /// The blocks' geometry, as `unfold`'s arguments.
@@ -149,7 +149,7 @@ public final class Unfold: Module {
     }
 }
 
-/// `fold` as a module (`torch.nn.Fold`). ```Fold(outputSize: [4, 5], kernelSize: 2)(cols)```
+/// `fold` as a module (`torch.nn.Fold`). `Fold(outputSize: [4, 5], kernelSize: 2)(cols)`
 public final class Fold: Module {
     let outputSize: SizeSpec, kernelSize: SizeSpec, dilation: SizeSpec, padding: SizeSpec, stride: SizeSpec
     /// The image size and the blocks' geometry, as `fold`'s arguments.

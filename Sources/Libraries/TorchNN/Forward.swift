@@ -3,7 +3,7 @@ import TorchBase
 
 /// A parameter (PyTorch's `nn.Parameter`): `data` detached as a leaf that requires grad (unless
 /// `requiresGrad` is false) and is marked as a parameter, so a module's stored property holding
-/// it is registered. ```let scale = parameter(Tensor.ones([4]))```
+/// it is registered. `let scale = parameter(Tensor.ones([4]))`
 public func parameter(_ data: Tensor, requiresGrad: Bool = true) -> Tensor {
     let p = data.isLeaf && !data.requiresGrad && !data.isParameter ? data : data.detach()
     p.requiresGrad = requiresGrad
@@ -42,7 +42,7 @@ extension Forward1 {
     }
 }
 
-/// A module whose `forward` takes two inputs. ```func forward(_ x: Tensor, _ hidden: (Tensor, Tensor)) -> ...```
+/// A module whose `forward` takes two inputs. `func forward(_ x: Tensor, _ hidden: (Tensor, Tensor)) -> ...`
 public protocol Forward2: Module {
     associatedtype Input1
     associatedtype Input2
@@ -51,7 +51,7 @@ public protocol Forward2: Module {
 }
 
 extension Forward2 {
-    /// Calls `forward` with the hooks. ```let (out, hidden) = model(input, hidden)```
+    /// Calls `forward` with the hooks. `let (out, hidden) = model(input, hidden)`
     public func callAsFunction(_ a: Input1, _ b: Input2, file: StaticString = #fileID, line: UInt = #line) -> Output {
         withHooks(a, b, calling: forward, file: file, line: line)
     }

@@ -135,7 +135,7 @@ public func padSequence(
 /// Where `padSequence` pads (`padding_side`).
 public enum PaddingSide: String, Sendable { case left, right }
 
-/// `channelShuffle` as a module (`torch.nn.ChannelShuffle`). ```ChannelShuffle(2)(x)```
+/// `channelShuffle` as a module (`torch.nn.ChannelShuffle`). `ChannelShuffle(2)(x)`
 public final class ChannelShuffle: Module {
     public let groups: Int
     /// Shuffles channels from `groups` groups.
@@ -147,7 +147,7 @@ public final class ChannelShuffle: Module {
     public override func forward(_ x: Tensor) -> Tensor { channelShuffle(x, groups: groups) }
 }
 
-/// `localResponseNorm` as a module (`torch.nn.LocalResponseNorm`). ```LocalResponseNorm(5)(x)```
+/// `localResponseNorm` as a module (`torch.nn.LocalResponseNorm`). `LocalResponseNorm(5)(x)`
 public final class LocalResponseNorm: Module {
     public let size: Int, alpha: Double, beta: Double, k: Double
     /// Normalisation over `size` neighbouring channels.
@@ -161,7 +161,7 @@ public final class LocalResponseNorm: Module {
     }
 }
 
-/// `lpPool1d` as a module (`torch.nn.LPPool1d`). ```LPPool1d(2, kernelSize: 3)(x)```
+/// `lpPool1d` as a module (`torch.nn.LPPool1d`). `LPPool1d(2, kernelSize: 3)(x)`
 public final class LPPool1d: Module {
     public let normType: Double, kernelSize: Int, stride: Int?, ceilMode: Bool
     /// Power-average pooling over windows of `kernelSize`.
@@ -175,7 +175,7 @@ public final class LPPool1d: Module {
     }
 }
 
-/// `lpPool2d` as a module (`torch.nn.LPPool2d`). ```LPPool2d(2, kernelSize: 2)(x)```
+/// `lpPool2d` as a module (`torch.nn.LPPool2d`). `LPPool2d(2, kernelSize: 2)(x)`
 public final class LPPool2d: Module {
     public let normType: Double, kernelSize: SizeSpec, stride: SizeSpec?, ceilMode: Bool
     /// Power-average pooling over windows of `kernelSize`.

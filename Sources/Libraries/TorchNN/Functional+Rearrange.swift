@@ -161,21 +161,21 @@ public func oneHot(_ x: Tensor, numClasses: Int = -1, file: StaticString = #file
     return (x.unsqueeze(-1) .== classes).to(.int64)
 }
 
-/// ```PixelShuffle(2)```
+/// `PixelShuffle(2)`
 public final class PixelShuffle: Module {
     public let upscaleFactor: Int
     public init(_ upscaleFactor: Int) { self.upscaleFactor = upscaleFactor; super.init() }
     public override func forward(_ x: Tensor) -> Tensor { pixelShuffle(x, upscaleFactor) }
 }
 
-/// ```PixelUnshuffle(2)```
+/// `PixelUnshuffle(2)`
 public final class PixelUnshuffle: Module {
     public let downscaleFactor: Int
     public init(_ downscaleFactor: Int) { self.downscaleFactor = downscaleFactor; super.init() }
     public override func forward(_ x: Tensor) -> Tensor { pixelUnshuffle(x, downscaleFactor) }
 }
 
-/// ```CosineSimilarity(dim: 1)(a, b)```
+/// `CosineSimilarity(dim: 1)(a, b)`
 public final class CosineSimilarity: Module {
     public let dim: Int, eps: Double
     public init(dim: Int = 1, eps: Double = 1e-8) { (self.dim, self.eps) = (dim, eps); super.init() }
@@ -184,7 +184,7 @@ public final class CosineSimilarity: Module {
     }
 }
 
-/// ```PairwiseDistance(p: 2)(a, b)```
+/// `PairwiseDistance(p: 2)(a, b)`
 public final class PairwiseDistance: Module {
     public let p: Double, eps: Double, keepdim: Bool
     public init(p: Double = 2, eps: Double = 1e-6, keepdim: Bool = false) {

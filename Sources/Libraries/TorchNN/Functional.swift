@@ -6,13 +6,13 @@ import TorchBase
 
 // Functional forms of activations and losses, built from differentiable primitives.
 
-/// `max(x, 0)` (`torch.nn.functional.relu`). ```relu(x)```
+/// `max(x, 0)` (`torch.nn.functional.relu`). `relu(x)`
 public func relu(_ x: Tensor) -> Tensor { x.relu() }
 
 /// `log(softmax(x))` along `dim`, computed stably.
 public func logSoftmax(_ x: Tensor, dim: Int) -> Tensor { x.logSoftmax(dim: dim) }
 
-/// Softmax along `dim` (`torch.nn.functional.softmax`). ```softmax(logits, dim: 1)```
+/// Softmax along `dim` (`torch.nn.functional.softmax`). `softmax(logits, dim: 1)`
 public func softmax(_ x: Tensor, dim: Int) -> Tensor { x.softmax(dim: dim) }
 
 func reduce(_ t: Tensor, _ r: Reduction) -> Tensor {

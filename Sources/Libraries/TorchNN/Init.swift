@@ -11,12 +11,12 @@ public enum Init {
         Torch.noGrad { t.copy_(Tensor.rand(t.shape, dtype: t.dtype, generator: generator) * (b - a) + a) }
     }
 
-    /// Fills `t` with normal samples of `mean` and `std` (`torch.nn.init.normal_`). ```Init.normal_(w, std: 0.02)```
+    /// Fills `t` with normal samples of `mean` and `std` (`torch.nn.init.normal_`). `Init.normal_(w, std: 0.02)`
     public static func normal_(_ t: Tensor, mean: Double = 0, std: Double = 1, generator: Generator = .default) {
         Torch.noGrad { t.copy_(Tensor.normal(mean: mean, std: std, t.shape, dtype: t.dtype, generator: generator)) }
     }
 
-    /// Fills `t` with zeros (`torch.nn.init.zeros_`). ```Init.zeros_(b)```
+    /// Fills `t` with zeros (`torch.nn.init.zeros_`). `Init.zeros_(b)`
     public static func zeros_(_ t: Tensor) { Torch.noGrad { _ = t.zero_() } }
 
     /// (fan_in, fan_out) of a weight shaped [out, in, k...].
@@ -43,9 +43,9 @@ public enum Init {
 }
 
 extension Init {
-    /// Fills `t` with `v` (`torch.nn.init.constant_`). ```Init.constant_(b, 0.1)```
+    /// Fills `t` with `v` (`torch.nn.init.constant_`). `Init.constant_(b, 0.1)`
     public static func constant_(_ t: Tensor, _ v: Double) { Torch.noGrad { _ = t.fill_(v) } }
-    /// Fills `t` with ones (`torch.nn.init.ones_`). ```Init.ones_(gamma)```
+    /// Fills `t` with ones (`torch.nn.init.ones_`). `Init.ones_(gamma)`
     public static func ones_(_ t: Tensor) { constant_(t, 1) }
 
     /// Identity matrix into a 2-D tensor.
@@ -70,14 +70,14 @@ extension Init {
         }
     }
 
-    /// Glorot uniform: U(-a, a) with `a = gain · sqrt(6 / (fanIn + fanOut))`. ```Init.xavierUniform_(w)```
+    /// Glorot uniform: U(-a, a) with `a = gain · sqrt(6 / (fanIn + fanOut))`. `Init.xavierUniform_(w)`
     public static func xavierUniform_(_ t: Tensor, gain: Double = 1, generator: Generator = .default) {
         let (fi, fo) = fans(t.shape)
         let a = gain * (6 / Double(fi + fo)).squareRoot()
         uniform_(t, -a, a, generator: generator)
     }
 
-    /// Glorot normal: N(0, `gain · sqrt(2 / (fanIn + fanOut))`). ```Init.xavierNormal_(w)```
+    /// Glorot normal: N(0, `gain · sqrt(2 / (fanIn + fanOut))`). `Init.xavierNormal_(w)`
     public static func xavierNormal_(_ t: Tensor, gain: Double = 1, generator: Generator = .default) {
         let (fi, fo) = fans(t.shape)
         normal_(t, std: gain * (2 / Double(fi + fo)).squareRoot(), generator: generator)

@@ -55,7 +55,7 @@ public final class Linear: Module {
 public final class ReLU: Module {
     /// Whether `forward` overwrites its input (`relu_`), as PyTorch's `inplace=True`.
     public let inplace: Bool
-    /// The ReLU layer. ```ReLU(inplace: true)```
+    /// The ReLU layer. `ReLU(inplace: true)`
     public init(inplace: Bool = false) {
         self.inplace = inplace
         super.init()
@@ -65,12 +65,12 @@ public final class ReLU: Module {
     public override var extraRepr: String { inplace ? "inplace=True" : "" }
 }
 
-/// Flattens the dimensions from `startDim` on (`torch.nn.Flatten`). ```Flatten()```
+/// Flattens the dimensions from `startDim` on (`torch.nn.Flatten`). `Flatten()`
 public final class Flatten: Module {
     package let start: Int, end: Int
     /// Flattening dims `startDim...endDim` (defaults 1 and -1: keep the batch dimension).
     public init(startDim: Int = 1, endDim: Int = -1) { (start, end) = (startDim, endDim); super.init() }
-    /// Positional form, as PyTorch's `Flatten(1, -1)`. ```Flatten(1, 2)```
+    /// Positional form, as PyTorch's `Flatten(1, -1)`. `Flatten(1, 2)`
     public convenience init(_ startDim: Int, _ endDim: Int) { self.init(startDim: startDim, endDim: endDim) }
     /// `x.flatten(startDim:endDim:)`.
     public override func forward(_ x: Tensor) -> Tensor { x.flatten(startDim: start, endDim: end) }
@@ -91,31 +91,31 @@ public class ChannelDropout: Module {
     public override var extraRepr: String { "p=\(p), inplace=False" }
 }
 
-/// Channel dropout over [N, C, L]. ```Dropout1d(0.2)```
+/// Channel dropout over [N, C, L]. `Dropout1d(0.2)`
 public final class Dropout1d: ChannelDropout {
     /// Dropout of whole channels with probability `p`.
     public init(_ p: Double = 0.5) { super.init(p, spatialDims: 1) }
 }
 
-/// Channel dropout over [N, C, H, W] (`torch.nn.Dropout2d`). ```Dropout2d(0.25)```
+/// Channel dropout over [N, C, H, W] (`torch.nn.Dropout2d`). `Dropout2d(0.25)`
 public final class Dropout2d: ChannelDropout {
     /// Dropout of whole feature maps with probability `p`.
     public init(_ p: Double = 0.5) { super.init(p, spatialDims: 2) }
 }
 
-/// Channel dropout over [N, C, D, H, W]. ```Dropout3d(0.1)```
+/// Channel dropout over [N, C, D, H, W]. `Dropout3d(0.1)`
 public final class Dropout3d: ChannelDropout {
     /// Dropout of whole volumes with probability `p`.
     public init(_ p: Double = 0.5) { super.init(p, spatialDims: 3) }
 }
 
 /// Zeroes elements with probability `p` in training, scaling the rest by `1 / (1 - p)` (`torch.nn.Dropout`).
-/// ```Dropout(0.1)```
+/// `Dropout(0.1)`
 public final class Dropout: Module {
     let p: Double
     /// Whether training-mode dropout overwrites its input, as PyTorch's `inplace=True`.
     public let inplace: Bool
-    /// Dropout with probability `p` (default 0.5). ```Dropout(0.2, inplace: true)```
+    /// Dropout with probability `p` (default 0.5). `Dropout(0.2, inplace: true)`
     public init(_ p: Double = 0.5, inplace: Bool = false) {
         self.p = p
         self.inplace = inplace
@@ -129,7 +129,7 @@ public final class Dropout: Module {
 /// Splits dimension `dim` into `sizes`.
 public final class Unflatten: Module {
     let dim: Int, sizes: [Int]
-    /// Splits dimension `dim` into `sizes`. ```Unflatten(1, [1, 28, 28])```
+    /// Splits dimension `dim` into `sizes`. `Unflatten(1, [1, 28, 28])`
     public init(_ dim: Int, _ sizes: [Int]) { self.dim = dim; self.sizes = sizes; super.init() }
     /// `x.unflatten(dim, sizes)`.
     public override func forward(_ x: Tensor) -> Tensor { x.unflatten(dim, sizes) }
@@ -141,7 +141,7 @@ public final class Bilinear: Module {
     public var weight: Tensor { tensor("weight") }
     /// The bias [out].
     public var bias: Tensor { tensor("bias") }
-    /// `y = x1ᵀ · W · x2 + b` from features `in1` and `in2` to `out`. ```Bilinear(4, 5, 3)```
+    /// `y = x1ᵀ · W · x2 + b` from features `in1` and `in2` to `out`. `Bilinear(4, 5, 3)`
     public init(_ in1: Int, _ in2: Int, _ out: Int) {
         let bound = 1 / Double(in1).squareRoot()
         let weight = Tensor.empty([out, in1, in2]), bias = Tensor.empty([out])

@@ -19,7 +19,7 @@ open class Loss: Module {
     open func loss(_ input: Tensor, _ target: Tensor, file: StaticString, line: UInt) -> Tensor {
         fatalError("\(type(of: self)) must override loss(_:_:file:line:)")
     }
-    /// `criterion(input, target)`. ```let l = MSELoss()(pred, y)```
+    /// `criterion(input, target)`. `let l = MSELoss()(pred, y)`
     public func callAsFunction(
         _ input: Tensor, _ target: Tensor, file: StaticString = #fileID, line: UInt = #line
     ) -> Tensor {
@@ -27,21 +27,21 @@ open class Loss: Module {
     }
 }
 
-/// Mean squared error. ```MSELoss()(pred, target)```
+/// Mean squared error. `MSELoss()(pred, target)`
 public final class MSELoss: Loss {
     override public func loss(_ input: Tensor, _ target: Tensor, file: StaticString, line: UInt) -> Tensor {
         mseLoss(input, target, reduction: reduction, file: file, line: line)
     }
 }
 
-/// Mean absolute error. ```L1Loss()(pred, target)```
+/// Mean absolute error. `L1Loss()(pred, target)`
 public final class L1Loss: Loss {
     override public func loss(_ input: Tensor, _ target: Tensor, file: StaticString, line: UInt) -> Tensor {
         l1Loss(input, target, reduction: reduction)
     }
 }
 
-/// Smooth L1 (quadratic below `beta`). ```SmoothL1Loss(beta: 0.5)(pred, target)```
+/// Smooth L1 (quadratic below `beta`). `SmoothL1Loss(beta: 0.5)(pred, target)`
 public final class SmoothL1Loss: Loss {
     public let beta: Double
     public init(reduction: Reduction = .mean, beta: Double = 1) {
@@ -53,7 +53,7 @@ public final class SmoothL1Loss: Loss {
     }
 }
 
-/// Huber (quadratic below `delta`). ```HuberLoss(delta: 2)(pred, target)```
+/// Huber (quadratic below `delta`). `HuberLoss(delta: 2)(pred, target)`
 public final class HuberLoss: Loss {
     public let delta: Double
     public init(reduction: Reduction = .mean, delta: Double = 1) {
@@ -65,7 +65,7 @@ public final class HuberLoss: Loss {
     }
 }
 
-/// Binary cross entropy of probabilities, optionally weighted. ```BCELoss()(sigmoid(z), y)```
+/// Binary cross entropy of probabilities, optionally weighted. `BCELoss()(sigmoid(z), y)`
 public final class BCELoss: Loss {
     public let weight: Tensor?
     public init(weight: Tensor? = nil, reduction: Reduction = .mean) {
@@ -77,7 +77,7 @@ public final class BCELoss: Loss {
     }
 }
 
-/// Binary cross entropy of logits (`pos_weight` for the positive class). ```BCEWithLogitsLoss()(z, y)```
+/// Binary cross entropy of logits (`pos_weight` for the positive class). `BCEWithLogitsLoss()(z, y)`
 public final class BCEWithLogitsLoss: Loss {
     public let posWeight: Tensor?
     public init(reduction: Reduction = .mean, posWeight: Tensor? = nil) {
@@ -90,7 +90,7 @@ public final class BCEWithLogitsLoss: Loss {
     }
 }
 
-/// Negative log likelihood of log-probabilities. ```NLLLoss(ignoreIndex: 0)(logp, y)```
+/// Negative log likelihood of log-probabilities. `NLLLoss(ignoreIndex: 0)(logp, y)`
 public final class NLLLoss: Loss {
     public let weight: Tensor?, ignoreIndex: Int
     public init(weight: Tensor? = nil, ignoreIndex: Int = -100, reduction: Reduction = .mean) {
@@ -102,7 +102,7 @@ public final class NLLLoss: Loss {
     }
 }
 
-/// Cross entropy of logits against class indices. ```CrossEntropyLoss(labelSmoothing: 0.1)(z, y)```
+/// Cross entropy of logits against class indices. `CrossEntropyLoss(labelSmoothing: 0.1)(z, y)`
 public final class CrossEntropyLoss: Loss {
     public let weight: Tensor?, ignoreIndex: Int, labelSmoothing: Double
     public init(
@@ -118,7 +118,7 @@ public final class CrossEntropyLoss: Loss {
     }
 }
 
-/// KL divergence of log-probabilities against a target distribution. ```KLDivLoss(reduction: .batchmean)```
+/// KL divergence of log-probabilities against a target distribution. `KLDivLoss(reduction: .batchmean)`
 public final class KLDivLoss: Module {
     public let reduction: KLDivReduction, logTarget: Bool
     public init(reduction: KLDivReduction = .mean, logTarget: Bool = false) {
@@ -133,14 +133,14 @@ public final class KLDivLoss: Module {
     }
 }
 
-/// `log(1 + exp(-y·x))`, y ∈ {-1, 1}. ```SoftMarginLoss()(x, y)```
+/// `log(1 + exp(-y·x))`, y ∈ {-1, 1}. `SoftMarginLoss()(x, y)`
 public final class SoftMarginLoss: Loss {
     override public func loss(_ input: Tensor, _ target: Tensor, file: StaticString, line: UInt) -> Tensor {
         softMarginLoss(input, target, reduction: reduction)
     }
 }
 
-/// Multi-label one-versus-all loss of logits against 0/1 targets. ```MultiLabelSoftMarginLoss()(z, y)```
+/// Multi-label one-versus-all loss of logits against 0/1 targets. `MultiLabelSoftMarginLoss()(z, y)`
 public final class MultiLabelSoftMarginLoss: Loss {
     public let weight: Tensor?
     public init(weight: Tensor? = nil, reduction: Reduction = .mean) {
@@ -152,7 +152,7 @@ public final class MultiLabelSoftMarginLoss: Loss {
     }
 }
 
-/// The multi-class hinge loss. ```MultiMarginLoss(p: 2, margin: 0.5)(scores, classes)```
+/// The multi-class hinge loss. `MultiMarginLoss(p: 2, margin: 0.5)(scores, classes)`
 public final class MultiMarginLoss: Loss {
     public let p: Int, margin: Double, weight: Tensor?
     public init(p: Int = 1, margin: Double = 1, weight: Tensor? = nil, reduction: Reduction = .mean) {
@@ -165,7 +165,7 @@ public final class MultiMarginLoss: Loss {
     }
 }
 
-/// Poisson negative log-likelihood. ```PoissonNLLLoss(logInput: true)(logRate, counts)```
+/// Poisson negative log-likelihood. `PoissonNLLLoss(logInput: true)(logRate, counts)`
 public final class PoissonNLLLoss: Loss {
     public let logInput: Bool, full: Bool, eps: Double
     public init(logInput: Bool = true, full: Bool = false, eps: Double = 1e-8, reduction: Reduction = .mean) {
@@ -187,7 +187,7 @@ public func hingeEmbeddingLoss(
     return reduce(marginPart + selfPart, reduction)
 }
 
-/// Hinge embedding loss. ```HingeEmbeddingLoss(margin: 2)(distances, y)```
+/// Hinge embedding loss. `HingeEmbeddingLoss(margin: 2)(distances, y)`
 public final class HingeEmbeddingLoss: Loss {
     public let margin: Double
     public init(margin: Double = 1, reduction: Reduction = .mean) {
@@ -225,7 +225,7 @@ public func gaussianNllLoss(
 }
 
 /// Gaussian negative log-likelihood, called with the predicted variance too.
-/// ```GaussianNLLLoss()(mean, target, variance)```
+/// `GaussianNLLLoss()(mean, target, variance)`
 public final class GaussianNLLLoss: Module {
     public let full: Bool, eps: Double, reduction: Reduction
     public init(full: Bool = false, eps: Double = 1e-6, reduction: Reduction = .mean) {
@@ -245,7 +245,7 @@ public final class GaussianNLLLoss: Module {
 }
 
 /// The triplet margin loss, called with anchor, positive and negative.
-/// ```TripletMarginLoss(margin: 1)(anchor, positive, negative)```
+/// `TripletMarginLoss(margin: 1)(anchor, positive, negative)`
 public final class TripletMarginLoss: Module {
     public let margin: Double, p: Double, eps: Double, swap: Bool, reduction: Reduction
     public init(margin: Double = 1, p: Double = 2, eps: Double = 1e-6, swap: Bool = false, reduction: Reduction = .mean)
@@ -267,7 +267,7 @@ public final class TripletMarginLoss: Module {
     }
 }
 
-/// `max(0, −y·(x1 − x2) + margin)` as a module. ```MarginRankingLoss(margin: 0.1)(x1, x2, y)```
+/// `max(0, −y·(x1 − x2) + margin)` as a module. `MarginRankingLoss(margin: 0.1)(x1, x2, y)`
 public final class MarginRankingLoss: Module {
     public let margin: Double, reduction: Reduction
     public init(margin: Double = 0, reduction: Reduction = .mean) {
@@ -284,7 +284,7 @@ public final class MarginRankingLoss: Module {
     }
 }
 
-/// The cosine embedding loss as a module. ```CosineEmbeddingLoss(margin: 0.2)(a, b, y)```
+/// The cosine embedding loss as a module. `CosineEmbeddingLoss(margin: 0.2)(a, b, y)`
 public final class CosineEmbeddingLoss: Module {
     public let margin: Double, reduction: Reduction
     public init(margin: Double = 0, reduction: Reduction = .mean) {
@@ -302,7 +302,7 @@ public final class CosineEmbeddingLoss: Module {
 }
 
 /// The CTC loss as a module (`torch.nn.CTCLoss`).
-/// ```CTCLoss(blank: 0)(logProbs, targets, inputLengths: [50, 48], targetLengths: [20, 17])```
+/// `CTCLoss(blank: 0)(logProbs, targets, inputLengths: [50, 48], targetLengths: [20, 17])`
 public final class CTCLoss: Module {
     public let blank: Int, reduction: Reduction, zeroInfinity: Bool
     public init(blank: Int = 0, reduction: Reduction = .mean, zeroInfinity: Bool = false) {

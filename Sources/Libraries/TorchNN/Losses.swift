@@ -7,7 +7,7 @@ import TorchBase
 
 // Losses beyond cross entropy, as PyTorch defines them (reduction "mean" by default).
 
-/// Mean (or summed) absolute error (`torch.nn.functional.l1_loss`). ```l1Loss(pred, target)```
+/// Mean (or summed) absolute error (`torch.nn.functional.l1_loss`). `l1Loss(pred, target)`
 public func l1Loss(_ input: Tensor, _ target: Tensor, reduction: Reduction = .mean) -> Tensor {
     reduce((input - target).abs(), reduction)
 }
@@ -268,7 +268,7 @@ public func crossEntropy(
     crossEntropy(logits, target, weight: nil, reduction: reduction, file: file, line: line)
 }
 
-/// Mean (or summed) squared error (`torch.nn.functional.mse_loss`). ```mseLoss(pred, target)```
+/// Mean (or summed) squared error (`torch.nn.functional.mse_loss`). `mseLoss(pred, target)`
 public func mseLoss(
     _ input: Tensor, _ target: Tensor, reduction: Reduction = .mean,
     file: StaticString = #fileID, line: UInt = #line

@@ -9,7 +9,7 @@ import Torch
 // leaves: their children are traced.
 extension Module {
     /// The library's classes whose calls are traced through, not recorded as one node.
-    nonisolated(unsafe) private static let tracedThrough: Set<ObjectIdentifier> = [
+    private static let tracedThrough: Set<ObjectIdentifier> = [
         ObjectIdentifier(Sequential.self), ObjectIdentifier(ModuleList.self), ObjectIdentifier(ModuleDict.self),
         ObjectIdentifier(TransformerEncoderLayer.self), ObjectIdentifier(TransformerDecoderLayer.self),
         ObjectIdentifier(TransformerEncoder.self), ObjectIdentifier(TransformerDecoder.self),

@@ -386,7 +386,7 @@ open class Module: CustomStringConvertible, CallSiteDescribable {
     }
 
     /// Every parameter of this module and its submodules, each once (for an optimizer).
-    /// ```SGD(model.parameters(), lr: 0.1)```
+    /// `SGD(model.parameters(), lr: 0.1)`
     public func parameters(recurse: Bool = true) -> [Tensor] { namedParameters(recurse: recurse).map { $0.1 } }
 
     /// The buffers (running statistics) with their dotted names, as `state_dict` names them.
@@ -432,11 +432,11 @@ open class Module: CustomStringConvertible, CallSiteDescribable {
     }
 
     @discardableResult
-    /// Evaluation mode (dropout off, batch norm on running statistics); returns self. ```model.eval()```
+    /// Evaluation mode (dropout off, batch norm on running statistics); returns self. `model.eval()`
     public func eval() -> Self { train(false) }
 
     /// Clears (or zeroes) every parameter's gradient.
-    /// `zeroGrad(setToNil:)` in PyTorch's words (`zero_grad(set_to_none=...)`). ```model.zeroGrad(setToNone: false)```
+    /// `zeroGrad(setToNil:)` in PyTorch's words (`zero_grad(set_to_none=...)`). `model.zeroGrad(setToNone: false)`
     public func zeroGrad(setToNone: Bool) { zeroGrad(setToNil: setToNone) }
 
     public func zeroGrad(setToNil: Bool = true) {
@@ -480,7 +480,7 @@ open class Module: CustomStringConvertible, CallSiteDescribable {
     }
 
     /// Calls `f` on this module and every submodule.
-    /// ```model.apply { m in if let l = m as? Linear { Init.zeros_(l.weight) } }```
+    /// `model.apply { m in if let l = m as? Linear { Init.zeros_(l.weight) } }`
     public func apply(_ f: (Module) -> Void) { for m in modules() { f(m) } }
 
     /// Parameters and buffers by name, as PyTorch's `state_dict()`.

@@ -12,7 +12,7 @@ public final class LayerNorm: Module {
     /// The shift (through its parametrizations, if any).
     public var bias: Tensor { tensor("bias") }
 
-    /// Layer normalisation over the last `normalizedShape.count` dimensions. ```LayerNorm([512])```
+    /// Layer normalisation over the last `normalizedShape.count` dimensions. `LayerNorm([512])`
     public init(_ normalizedShape: [Int], eps: Double = 1e-5) {
         self.normalizedShape = normalizedShape
         self.eps = eps
@@ -125,7 +125,7 @@ public final class GroupNorm: Module {
     public var weight: Tensor { tensor("weight") }
     /// The shift (through its parametrizations, if any).
     public var bias: Tensor { tensor("bias") }
-    /// Group normalisation of `numChannels` channels in `numGroups` groups. ```GroupNorm(8, 64)```
+    /// Group normalisation of `numChannels` channels in `numGroups` groups. `GroupNorm(8, 64)`
     public init(_ numGroups: Int, _ numChannels: Int, eps: Double = 1e-5) {
         precondition(numChannels % numGroups == 0, "GroupNorm: num_channels must be divisible by num_groups")
         self.numGroups = numGroups; self.numChannels = numChannels; self.eps = eps
@@ -147,7 +147,7 @@ public final class RMSNorm: Module {
     public let normalizedShape: [Int], eps: Double?
     /// The elementwise scale.
     public var weight: Tensor { tensor("weight") }
-    /// RMS normalisation over the last dimensions. ```RMSNorm([512])```
+    /// RMS normalisation over the last dimensions. `RMSNorm([512])`
     public init(_ normalizedShape: [Int], eps: Double? = nil) {
         self.normalizedShape = normalizedShape; self.eps = eps
         let weight = Tensor.ones(normalizedShape)
@@ -226,19 +226,19 @@ public class InstanceNorm: Module {
     }
 }
 
-/// ```InstanceNorm1d(16, affine: true)```
+/// `InstanceNorm1d(16, affine: true)`
 public final class InstanceNorm1d: InstanceNorm {
     public init(_ numFeatures: Int, eps: Double = 1e-5, affine: Bool = false, dtype: DType? = nil) {
         super.init(numFeatures, spatialDims: 1, eps: eps, affine: affine, dtype: dtype)
     }
 }
-/// ```InstanceNorm2d(16)```
+/// `InstanceNorm2d(16)`
 public final class InstanceNorm2d: InstanceNorm {
     public init(_ numFeatures: Int, eps: Double = 1e-5, affine: Bool = false, dtype: DType? = nil) {
         super.init(numFeatures, spatialDims: 2, eps: eps, affine: affine, dtype: dtype)
     }
 }
-/// ```InstanceNorm3d(8)```
+/// `InstanceNorm3d(8)`
 public final class InstanceNorm3d: InstanceNorm {
     public init(_ numFeatures: Int, eps: Double = 1e-5, affine: Bool = false, dtype: DType? = nil) {
         super.init(numFeatures, spatialDims: 3, eps: eps, affine: affine, dtype: dtype)

@@ -102,7 +102,7 @@ public func maxPool(
     return x.rank == r + 2 ? y : y.squeeze(0)
 }
 
-/// 1-D max pooling (`torch.nn.functional.max_pool1d`). ```maxPool1d(x, kernel: 2)```
+/// 1-D max pooling (`torch.nn.functional.max_pool1d`). `maxPool1d(x, kernel: 2)`
 public func maxPool1d(
     _ x: Tensor, kernel: any SizeSpecConvertible, stride: (any SizeSpecConvertible)? = nil,
     padding: any SizeSpecConvertible = 0, dilation: any SizeSpecConvertible = 1,
@@ -187,7 +187,7 @@ public func avgPool(
     return x.rank == r + 2 ? y : y.squeeze(0)
 }
 
-/// 1-D average pooling (`torch.nn.functional.avg_pool1d`). ```avgPool1d(x, kernel: 2)```
+/// 1-D average pooling (`torch.nn.functional.avg_pool1d`). `avgPool1d(x, kernel: 2)`
 public func avgPool1d(
     _ x: Tensor, kernel: any SizeSpecConvertible, stride: (any SizeSpecConvertible)? = nil,
     padding: any SizeSpecConvertible = 0, ceilMode: Bool = false,
@@ -276,7 +276,7 @@ public func adaptivePool(
     return y
 }
 
-/// Averages [N, C, L] into `out` bins (`adaptive_avg_pool1d`). ```adaptiveAvgPool1d(x, 1)```
+/// Averages [N, C, L] into `out` bins (`adaptive_avg_pool1d`). `adaptiveAvgPool1d(x, 1)`
 public func adaptiveAvgPool1d(_ x: Tensor, _ out: Int, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
     adaptivePool(x, [out], max: false, op: "adaptive_avg_pool1d", file: file, line: line)
 }
@@ -288,12 +288,12 @@ public func adaptiveAvgPool2d(_ x: Tensor, _ outH: Int, _ outW: Int, file: Stati
     adaptivePool(x, [outH, outW], max: false, op: "adaptive_avg_pool2d", file: file, line: line)
 }
 
-/// Maxima of [N, C, L] over `out` bins (`adaptive_max_pool1d`). ```adaptiveMaxPool1d(x, 4)```
+/// Maxima of [N, C, L] over `out` bins (`adaptive_max_pool1d`). `adaptiveMaxPool1d(x, 4)`
 public func adaptiveMaxPool1d(_ x: Tensor, _ out: Int, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
     adaptivePool(x, [out], max: true, op: "adaptive_max_pool1d", file: file, line: line)
 }
 
-/// Maxima of [N, C, H, W] over `outH`×`outW` bins (`adaptive_max_pool2d`). ```adaptiveMaxPool2d(x, 1, 1)```
+/// Maxima of [N, C, H, W] over `outH`×`outW` bins (`adaptive_max_pool2d`). `adaptiveMaxPool2d(x, 1, 1)`
 public func adaptiveMaxPool2d(_ x: Tensor, _ outH: Int, _ outW: Int, file: StaticString = #fileID, line: UInt = #line)
     -> Tensor
 {
@@ -352,7 +352,7 @@ public func maxPool1dWithIndices(
 }
 
 /// 2-D max pooling with the indices of the maxima (`F.max_pool2d(..., return_indices=True)`).
-/// ```let (y, idx) = maxPool2dWithIndices(x, kernel: 2)```
+/// `let (y, idx) = maxPool2dWithIndices(x, kernel: 2)`
 public func maxPool2dWithIndices(
     _ x: Tensor, kernel: any SizeSpecConvertible, stride: (any SizeSpecConvertible)? = nil,
     padding: any SizeSpecConvertible = 0, dilation: any SizeSpecConvertible = 1, ceilMode: Bool = false,
@@ -447,7 +447,7 @@ public func maxUnpool1d(
         op: "max_unpool1d", file: file, line: line)
 }
 
-/// 2-D max unpooling (`F.max_unpool2d`). ```maxUnpool2d(y, idx, kernel: 2)```
+/// 2-D max unpooling (`F.max_unpool2d`). `maxUnpool2d(y, idx, kernel: 2)`
 public func maxUnpool2d(
     _ x: Tensor, _ indices: Tensor, kernel: any SizeSpecConvertible, stride: (any SizeSpecConvertible)? = nil,
     padding: any SizeSpecConvertible = 0, outputSize: [Int]? = nil, file: StaticString = #fileID, line: UInt = #line
@@ -565,7 +565,7 @@ public func fractionalMaxPool2d(
 // PyTorch's positional spellings of the functional pools: `F.max_pool2d(x, 2)`,
 // `F.avg_pool2d(x, 3, 2, 1)`.
 
-/// `maxPool2d` with kernel, stride and padding positional. ```maxPool2d(x, 2)```
+/// `maxPool2d` with kernel, stride and padding positional. `maxPool2d(x, 2)`
 public func maxPool2d(
     _ x: Tensor, _ kernel: any SizeSpecConvertible, _ stride: (any SizeSpecConvertible)? = nil,
     _ padding: any SizeSpecConvertible = 0, file: StaticString = #fileID, line: UInt = #line
@@ -573,7 +573,7 @@ public func maxPool2d(
     maxPool2d(x, kernel: kernel, stride: stride, padding: padding, file: file, line: line)
 }
 
-/// `maxPool1d` with kernel, stride and padding positional. ```maxPool1d(x, 2)```
+/// `maxPool1d` with kernel, stride and padding positional. `maxPool1d(x, 2)`
 public func maxPool1d(
     _ x: Tensor, _ kernel: any SizeSpecConvertible, _ stride: (any SizeSpecConvertible)? = nil,
     _ padding: any SizeSpecConvertible = 0, file: StaticString = #fileID, line: UInt = #line
@@ -581,7 +581,7 @@ public func maxPool1d(
     maxPool1d(x, kernel: kernel, stride: stride, padding: padding, file: file, line: line)
 }
 
-/// `avgPool2d` with kernel, stride and padding positional. ```avgPool2d(x, 2)```
+/// `avgPool2d` with kernel, stride and padding positional. `avgPool2d(x, 2)`
 public func avgPool2d(
     _ x: Tensor, _ kernel: any SizeSpecConvertible, _ stride: (any SizeSpecConvertible)? = nil,
     _ padding: any SizeSpecConvertible = 0, file: StaticString = #fileID, line: UInt = #line
@@ -589,7 +589,7 @@ public func avgPool2d(
     avgPool2d(x, kernel: kernel, stride: stride, padding: padding, file: file, line: line)
 }
 
-/// `avgPool1d` with kernel, stride and padding positional. ```avgPool1d(x, 2)```
+/// `avgPool1d` with kernel, stride and padding positional. `avgPool1d(x, 2)`
 public func avgPool1d(
     _ x: Tensor, _ kernel: any SizeSpecConvertible, _ stride: (any SizeSpecConvertible)? = nil,
     _ padding: any SizeSpecConvertible = 0, file: StaticString = #fileID, line: UInt = #line

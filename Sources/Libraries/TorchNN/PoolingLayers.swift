@@ -37,7 +37,7 @@ public class MaxPoolNd: Module {
             op: "MaxPool\(r)d")
     }
     /// The maxima and where they are (`pool(x)` with `return_indices=True` in PyTorch), for
-    /// `MaxUnpool`. ```let (y, idx) = pool.withIndices(x)```
+    /// `MaxUnpool`. `let (y, idx) = pool.withIndices(x)`
     public func withIndices(_ x: Tensor, file: StaticString = #fileID, line: UInt = #line) -> (
         values: Tensor, indices: Tensor
     ) {
@@ -51,7 +51,7 @@ public class MaxPoolNd: Module {
 
 /// 1-D max pooling (`torch.nn.MaxPool1d`).
 public final class MaxPool1d: MaxPoolNd {
-    /// Max pooling over windows of `kernelSize`, arguments in PyTorch's order. ```MaxPool1d(2)```
+    /// Max pooling over windows of `kernelSize`, arguments in PyTorch's order. `MaxPool1d(2)`
     public init(
         _ kernelSize: any SizeSpecConvertible, stride: (any SizeSpecConvertible)? = nil,
         padding: any SizeSpecConvertible = 0, dilation: any SizeSpecConvertible = 1, returnIndices: Bool = false,
@@ -61,7 +61,7 @@ public final class MaxPool1d: MaxPoolNd {
             r: 1, kernelSize, stride: stride, padding: padding, dilation: dilation, returnIndices: returnIndices,
             ceilMode: ceilMode)
     }
-    /// The positional spelling. ```MaxPool1d(3, 2, 1)```
+    /// The positional spelling. `MaxPool1d(3, 2, 1)`
     public convenience init(
         _ kernelSize: any SizeSpecConvertible, _ stride: any SizeSpecConvertible,
         _ padding: any SizeSpecConvertible = 0, _ dilation: any SizeSpecConvertible = 1, returnIndices: Bool = false,
@@ -75,7 +75,7 @@ public final class MaxPool1d: MaxPoolNd {
 
 /// 2-D max pooling (`torch.nn.MaxPool2d`).
 public final class MaxPool2d: MaxPoolNd {
-    /// Max pooling over `kernelSize` windows, arguments in PyTorch's order. ```MaxPool2d(2, 2)```
+    /// Max pooling over `kernelSize` windows, arguments in PyTorch's order. `MaxPool2d(2, 2)`
     public init(
         _ kernelSize: any SizeSpecConvertible, stride: (any SizeSpecConvertible)? = nil,
         padding: any SizeSpecConvertible = 0, dilation: any SizeSpecConvertible = 1, returnIndices: Bool = false,
@@ -85,7 +85,7 @@ public final class MaxPool2d: MaxPoolNd {
             r: 2, kernelSize, stride: stride, padding: padding, dilation: dilation, returnIndices: returnIndices,
             ceilMode: ceilMode)
     }
-    /// The positional spelling. ```MaxPool2d(3, 2, 1)```
+    /// The positional spelling. `MaxPool2d(3, 2, 1)`
     public convenience init(
         _ kernelSize: any SizeSpecConvertible, _ stride: any SizeSpecConvertible,
         _ padding: any SizeSpecConvertible = 0, _ dilation: any SizeSpecConvertible = 1, returnIndices: Bool = false,
@@ -99,7 +99,7 @@ public final class MaxPool2d: MaxPoolNd {
 
 /// 3-D max pooling (`torch.nn.MaxPool3d`).
 public final class MaxPool3d: MaxPoolNd {
-    /// Max pooling over `kernelSize` windows of [N, C, D, H, W]. ```MaxPool3d(2)```
+    /// Max pooling over `kernelSize` windows of [N, C, D, H, W]. `MaxPool3d(2)`
     public init(
         _ kernelSize: any SizeSpecConvertible, stride: (any SizeSpecConvertible)? = nil,
         padding: any SizeSpecConvertible = 0, dilation: any SizeSpecConvertible = 1, returnIndices: Bool = false,
@@ -144,7 +144,7 @@ public class AvgPoolNd: Module {
 
 /// 1-D average pooling (`torch.nn.AvgPool1d`).
 public final class AvgPool1d: AvgPoolNd {
-    /// Average pooling over windows of `kernelSize`, arguments in PyTorch's order. ```AvgPool1d(2)```
+    /// Average pooling over windows of `kernelSize`, arguments in PyTorch's order. `AvgPool1d(2)`
     public init(
         _ kernelSize: any SizeSpecConvertible, stride: (any SizeSpecConvertible)? = nil,
         padding: any SizeSpecConvertible = 0, ceilMode: Bool = false, countIncludePad: Bool = true
@@ -153,7 +153,7 @@ public final class AvgPool1d: AvgPoolNd {
             r: 1, kernelSize, stride: stride, padding: padding, ceilMode: ceilMode, countIncludePad: countIncludePad,
             divisorOverride: nil)
     }
-    /// The positional spelling. ```AvgPool1d(3, 2)```
+    /// The positional spelling. `AvgPool1d(3, 2)`
     public convenience init(
         _ kernelSize: any SizeSpecConvertible, _ stride: any SizeSpecConvertible,
         _ padding: any SizeSpecConvertible = 0, ceilMode: Bool = false, countIncludePad: Bool = true
@@ -164,7 +164,7 @@ public final class AvgPool1d: AvgPoolNd {
 
 /// 2-D average pooling (`torch.nn.AvgPool2d`).
 public final class AvgPool2d: AvgPoolNd {
-    /// Average pooling over `kernelSize` windows, arguments in PyTorch's order. ```AvgPool2d(2, 2)```
+    /// Average pooling over `kernelSize` windows, arguments in PyTorch's order. `AvgPool2d(2, 2)`
     public init(
         _ kernelSize: any SizeSpecConvertible, stride: (any SizeSpecConvertible)? = nil,
         padding: any SizeSpecConvertible = 0, ceilMode: Bool = false, countIncludePad: Bool = true,
@@ -174,7 +174,7 @@ public final class AvgPool2d: AvgPoolNd {
             r: 2, kernelSize, stride: stride, padding: padding, ceilMode: ceilMode, countIncludePad: countIncludePad,
             divisorOverride: divisorOverride)
     }
-    /// The positional spelling. ```AvgPool2d(3, 2, 1)```
+    /// The positional spelling. `AvgPool2d(3, 2, 1)`
     public convenience init(
         _ kernelSize: any SizeSpecConvertible, _ stride: any SizeSpecConvertible,
         _ padding: any SizeSpecConvertible = 0, ceilMode: Bool = false, countIncludePad: Bool = true,
@@ -188,7 +188,7 @@ public final class AvgPool2d: AvgPoolNd {
 
 /// 3-D average pooling (`torch.nn.AvgPool3d`).
 public final class AvgPool3d: AvgPoolNd {
-    /// Average pooling over `kernelSize` windows of [N, C, D, H, W]. ```AvgPool3d(2)```
+    /// Average pooling over `kernelSize` windows of [N, C, D, H, W]. `AvgPool3d(2)`
     public init(
         _ kernelSize: any SizeSpecConvertible, stride: (any SizeSpecConvertible)? = nil,
         padding: any SizeSpecConvertible = 0, ceilMode: Bool = false, countIncludePad: Bool = true,
@@ -235,7 +235,7 @@ public class MaxUnpoolNd: Module, Forward2 {
 
 /// 1-D max unpooling (`torch.nn.MaxUnpool1d`).
 public final class MaxUnpool1d: MaxUnpoolNd {
-    /// Undoes `MaxPool1d(kernelSize, stride, padding)`. ```MaxUnpool1d(2)```
+    /// Undoes `MaxPool1d(kernelSize, stride, padding)`. `MaxUnpool1d(2)`
     public init(
         _ kernelSize: any SizeSpecConvertible, _ stride: (any SizeSpecConvertible)? = nil,
         _ padding: any SizeSpecConvertible = 0
@@ -244,7 +244,7 @@ public final class MaxUnpool1d: MaxUnpoolNd {
 
 /// 2-D max unpooling (`torch.nn.MaxUnpool2d`).
 public final class MaxUnpool2d: MaxUnpoolNd {
-    /// Undoes `MaxPool2d(kernelSize, stride, padding)`. ```MaxUnpool2d(2, 2)```
+    /// Undoes `MaxPool2d(kernelSize, stride, padding)`. `MaxUnpool2d(2, 2)`
     public init(
         _ kernelSize: any SizeSpecConvertible, _ stride: (any SizeSpecConvertible)? = nil,
         _ padding: any SizeSpecConvertible = 0
@@ -253,7 +253,7 @@ public final class MaxUnpool2d: MaxUnpoolNd {
 
 /// 3-D max unpooling (`torch.nn.MaxUnpool3d`).
 public final class MaxUnpool3d: MaxUnpoolNd {
-    /// Undoes `MaxPool3d(kernelSize, stride, padding)`. ```MaxUnpool3d(2)```
+    /// Undoes `MaxPool3d(kernelSize, stride, padding)`. `MaxUnpool3d(2)`
     public init(
         _ kernelSize: any SizeSpecConvertible, _ stride: (any SizeSpecConvertible)? = nil,
         _ padding: any SizeSpecConvertible = 0
@@ -281,15 +281,15 @@ public class AdaptivePoolNd: Module {
 
 /// Averages into a fixed number of bins (`torch.nn.AdaptiveAvgPool1d`).
 public final class AdaptiveAvgPool1d: AdaptivePoolNd {
-    /// Pooling into `out` bins. ```AdaptiveAvgPool1d(1)```
+    /// Pooling into `out` bins. `AdaptiveAvgPool1d(1)`
     public init(_ out: Int) { super.init([out], max: false) }
 }
 
 /// Averages into a fixed grid (`torch.nn.AdaptiveAvgPool2d`).
 public final class AdaptiveAvgPool2d: AdaptivePoolNd {
-    /// Pooling into an `h`×`w` grid. ```AdaptiveAvgPool2d(1, 1)```
+    /// Pooling into an `h`×`w` grid. `AdaptiveAvgPool2d(1, 1)`
     public init(_ h: Int, _ w: Int) { super.init([h, w], max: false) }
-    /// Pooling into a square grid or one given as a list. ```AdaptiveAvgPool2d(1)```
+    /// Pooling into a square grid or one given as a list. `AdaptiveAvgPool2d(1)`
     public convenience init(_ size: any SizeSpecConvertible) {
         let s = size.sizeSpec.expand(2, "output_size", "AdaptiveAvgPool2d", file: #fileID, line: #line)
         self.init(s[0], s[1])
@@ -298,15 +298,15 @@ public final class AdaptiveAvgPool2d: AdaptivePoolNd {
 
 /// Maxima over a fixed number of bins (`torch.nn.AdaptiveMaxPool1d`).
 public final class AdaptiveMaxPool1d: AdaptivePoolNd {
-    /// Pooling into `out` bins. ```AdaptiveMaxPool1d(4)```
+    /// Pooling into `out` bins. `AdaptiveMaxPool1d(4)`
     public init(_ out: Int) { super.init([out], max: true) }
 }
 
 /// Maxima over a fixed grid (`torch.nn.AdaptiveMaxPool2d`).
 public final class AdaptiveMaxPool2d: AdaptivePoolNd {
-    /// Pooling into an `h`×`w` grid. ```AdaptiveMaxPool2d(1, 1)```
+    /// Pooling into an `h`×`w` grid. `AdaptiveMaxPool2d(1, 1)`
     public init(_ h: Int, _ w: Int) { super.init([h, w], max: true) }
-    /// Pooling into a square grid or one given as a list. ```AdaptiveMaxPool2d(1)```
+    /// Pooling into a square grid or one given as a list. `AdaptiveMaxPool2d(1)`
     public convenience init(_ size: any SizeSpecConvertible) {
         let s = size.sizeSpec.expand(2, "output_size", "AdaptiveMaxPool2d", file: #fileID, line: #line)
         self.init(s[0], s[1])
@@ -314,7 +314,7 @@ public final class AdaptiveMaxPool2d: AdaptivePoolNd {
 }
 
 /// Fractional max pooling as a module (`torch.nn.FractionalMaxPool2d`): new window placements on
-/// every call. ```FractionalMaxPool2d(3, outputRatio: [0.5, 0.5])```
+/// every call. `FractionalMaxPool2d(3, outputRatio: [0.5, 0.5])`
 public final class FractionalMaxPool2d: Module {
     /// The window, and the output size or its ratio to the input.
     public let kernelSize: SizeSpec, outputSize: SizeSpec?, outputRatio: [Double]?

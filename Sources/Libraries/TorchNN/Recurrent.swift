@@ -302,7 +302,7 @@ public class Recurrent: Module {
 /// ```
 public final class LSTM: Recurrent {
     /// An LSTM of `numLayers` layers, its hidden state projected to `projSize` features when
-    /// that is not 0. ```LSTM(10, 20, numLayers: 2, projSize: 8)```
+    /// that is not 0. `LSTM(10, 20, numLayers: 2, projSize: 8)`
     public init(
         _ inputSize: Int, _ hiddenSize: Int, numLayers: Int = 1, batchFirst: Bool = false,
         bidirectional: Bool = false, dropout: Double = 0, projSize: Int = 0, dtype: DType = .float32
@@ -359,9 +359,9 @@ public class SingleStateRecurrent: Recurrent {
     }
 }
 
-/// A multi-layer GRU (`torch.nn.GRU`). ```GRU(10, 20)```
+/// A multi-layer GRU (`torch.nn.GRU`). `GRU(10, 20)`
 public final class GRU: SingleStateRecurrent {
-    /// A GRU of `numLayers` layers. ```GRU(10, 20)```
+    /// A GRU of `numLayers` layers. `GRU(10, 20)`
     public init(
         _ inputSize: Int, _ hiddenSize: Int, numLayers: Int = 1, batchFirst: Bool = false,
         bidirectional: Bool = false, dropout: Double = 0, dtype: DType = .float32
@@ -372,9 +372,9 @@ public final class GRU: SingleStateRecurrent {
     }
 }
 
-/// A multi-layer Elman RNN with tanh (`torch.nn.RNN`). ```RNN(10, 20)```
+/// A multi-layer Elman RNN with tanh (`torch.nn.RNN`). `RNN(10, 20)`
 public final class RNN: SingleStateRecurrent {
-    /// An Elman RNN (tanh) of `numLayers` layers. ```RNN(10, 20)```
+    /// An Elman RNN (tanh) of `numLayers` layers. `RNN(10, 20)`
     public init(
         _ inputSize: Int, _ hiddenSize: Int, numLayers: Int = 1, batchFirst: Bool = false,
         bidirectional: Bool = false, dropout: Double = 0, dtype: DType = .float32

@@ -6,7 +6,7 @@ import RealModule
 public final class RMSprop: BaseOptimizer {
     /// The smoothing constant, `eps`, the momentum and whether the variance is centred.
     public let alpha: Double, eps: Double, momentum: Double, centered: Bool
-    /// RMSprop over `params` with PyTorch's defaults. ```RMSprop(model.parameters(), lr: 1e-3)```
+    /// RMSprop over `params` with PyTorch's defaults. `RMSprop(model.parameters(), lr: 1e-3)`
     public init(
         _ params: [Tensor], lr: Double = 1e-2, alpha: Double = 0.99, eps: Double = 1e-8, weightDecay: Double = 0,
         momentum: Double = 0, centered: Bool = false
@@ -40,7 +40,7 @@ public final class RMSprop: BaseOptimizer {
 public final class Adagrad: BaseOptimizer {
     /// The learning-rate decay, `eps` and the accumulator's initial value.
     public let lrDecay: Double, eps: Double, initialAccumulator: Double
-    /// Adagrad over `params` with PyTorch's defaults. ```Adagrad(model.parameters(), lr: 0.1)```
+    /// Adagrad over `params` with PyTorch's defaults. `Adagrad(model.parameters(), lr: 0.1)`
     public init(
         _ params: [Tensor], lr: Double = 1e-2, lrDecay: Double = 0, weightDecay: Double = 0,
         initialAccumulatorValue: Double = 0, eps: Double = 1e-10
@@ -77,7 +77,7 @@ public final class Adagrad: BaseOptimizer {
 public final class Adadelta: BaseOptimizer {
     /// The running averages' coefficient and `eps`.
     public let rho: Double, eps: Double
-    /// Adadelta over `params` with PyTorch's defaults. ```Adadelta(model.parameters())```
+    /// Adadelta over `params` with PyTorch's defaults. `Adadelta(model.parameters())`
     public init(_ params: [Tensor], lr: Double = 1, rho: Double = 0.9, eps: Double = 1e-6, weightDecay: Double = 0) {
         self.rho = rho; self.eps = eps
         super.init(groups: [ParamGroup(params)], defaults: ["lr": lr, "weightDecay": weightDecay])
@@ -99,7 +99,7 @@ public final class Adadelta: BaseOptimizer {
 public final class Adamax: BaseOptimizer {
     /// The moment coefficients and `eps`.
     public let beta1: Double, beta2: Double, eps: Double
-    /// Adamax over `params` with PyTorch's defaults. ```Adamax(model.parameters(), lr: 2e-3)```
+    /// Adamax over `params` with PyTorch's defaults. `Adamax(model.parameters(), lr: 2e-3)`
     public init(
         _ params: [Tensor], lr: Double = 2e-3, betas: (Double, Double) = (0.9, 0.999), eps: Double = 1e-8,
         weightDecay: Double = 0

@@ -17,7 +17,7 @@ public final class ParamGroup {
     public var initialLR: Double?
     /// This group's other options by name (`momentum`, `weightDecay`, ...), over the defaults.
     public var options: [String: Double]
-    /// A group of `params` with its own `lr` and options. ```ParamGroup(head.parameters(), lr: 0.01)```
+    /// A group of `params` with its own `lr` and options. `ParamGroup(head.parameters(), lr: 0.01)`
     public init(_ params: [Tensor], lr: Double? = nil, options: [String: Double] = [:]) {
         self.params = params; self.lr = lr; self.options = options
     }
@@ -34,11 +34,11 @@ public protocol Optimizer: AnyObject {
 }
 
 extension Optimizer {
-    /// `zeroGrad(setToNil:)` in PyTorch's words (`zero_grad(set_to_none=...)`). ```opt.zeroGrad(setToNone: false)```
+    /// `zeroGrad(setToNil:)` in PyTorch's words (`zero_grad(set_to_none=...)`). `opt.zeroGrad(setToNone: false)`
     public func zeroGrad(setToNone: Bool) { zeroGrad(setToNil: setToNone) }
 
     /// Clears every parameter's gradient (PyTorch's default `set_to_none=True`), through the
-    /// protocol as well as on a concrete optimizer. ```optimizer.zeroGrad()```
+    /// protocol as well as on a concrete optimizer. `optimizer.zeroGrad()`
     public func zeroGrad() { zeroGrad(setToNil: true) }
 
     /// The first group's learning rate; setting it sets every group's.
@@ -77,7 +77,7 @@ public class BaseOptimizer: Optimizer {
         key == "lr" ? g.lr! : (g.options[key] ?? defaults[key] ?? 0)
     }
 
-    /// Clears every parameter's gradient (to nil, or to zeros with `setToNil: false`). ```opt.zeroGrad()```
+    /// Clears every parameter's gradient (to nil, or to zeros with `setToNil: false`). `opt.zeroGrad()`
     public func zeroGrad(setToNil: Bool = true) {
         for g in paramGroups {
             for p in g.params {
@@ -100,7 +100,7 @@ public class BaseOptimizer: Optimizer {
             file: #fileID, line: #line)
     }
 
-    /// One update of every parameter that has a gradient. ```loss.backward(); opt.step()```
+    /// One update of every parameter that has a gradient. `loss.backward(); opt.step()`
     public func step() {
         stepCount += 1
         Profiling.span("Optimizer.step#\(type(of: self)).step", .optimizer) {

@@ -88,7 +88,7 @@ public final class LRScheduler: SchedulerState {
         }
     }
 
-    /// Advances one epoch and sets the new learning rates. ```opt.step(); sched.step()```
+    /// Advances one epoch and sets the new learning rates. `opt.step(); sched.step()`
     public func step() {
         lastEpoch += 1
         apply()
@@ -126,7 +126,7 @@ public final class LRScheduler: SchedulerState {
         LRScheduler(o) { e, b in b * Double.pow(gamma, Double(milestones.filter { $0 <= e }.count)) }
             .chaining { e, lr, _ in lr * Double.pow(gamma, Double(milestones.filter { $0 == e }.count)) }
     }
-    /// `base · gamma^epoch`. ```LRScheduler.exponentialLR(opt, gamma: 0.9)```
+    /// `base · gamma^epoch`. `LRScheduler.exponentialLR(opt, gamma: 0.9)`
     public static func exponentialLR(_ o: Optimizer, gamma: Double) -> LRScheduler {
         LRScheduler(o) { e, b in b * Double.pow(gamma, Double(e)) }.chaining { e, lr, _ in e == 0 ? lr : lr * gamma }
     }
@@ -156,7 +156,7 @@ public final class LRScheduler: SchedulerState {
         }
     }
     /// `base · (1 − min(epoch, totalIters)/totalIters)^power` (`PolynomialLR`).
-    /// ```LRScheduler.polynomialLR(opt, totalIters: 100, power: 2)```
+    /// `LRScheduler.polynomialLR(opt, totalIters: 100, power: 2)`
     public static func polynomialLR(_ o: Optimizer, totalIters: Int = 5, power: Double = 1) -> LRScheduler {
         LRScheduler(o) { e, b in
             b * Double.pow(1 - Double(Swift.min(e, totalIters)) / Double(totalIters), power)
@@ -167,18 +167,18 @@ public final class LRScheduler: SchedulerState {
         }
     }
     /// `base · factor` for the first `totalIters` epochs, then `base` (`ConstantLR`).
-    /// ```LRScheduler.constantLR(opt, factor: 0.5, totalIters: 4)```
+    /// `LRScheduler.constantLR(opt, factor: 0.5, totalIters: 4)`
     public static func constantLR(_ o: Optimizer, factor: Double = 1.0 / 3, totalIters: Int = 5) -> LRScheduler {
         LRScheduler(o) { e, b in e < totalIters ? b * factor : b }
             .chaining { e, lr, _ in e == 0 ? lr * factor : (e != totalIters ? lr : lr * (1 / factor)) }
     }
     /// `base · f(1) · f(2) ⋯ f(epoch)` (`MultiplicativeLR`: each step multiplies by f(epoch)).
-    /// ```LRScheduler.multiplicativeLR(opt) { _ in 0.95 }```
+    /// `LRScheduler.multiplicativeLR(opt) { _ in 0.95 }`
     public static func multiplicativeLR(_ o: Optimizer, _ f: @escaping (Int) -> Double) -> LRScheduler {
         LRScheduler(o) { e, b in (0..<Swift.max(e, 0)).reduce(b) { lr, i in lr * f(i + 1) } }
             .chaining { e, lr, _ in e > 0 ? lr * f(e) : lr }
     }
-    /// `base · f(epoch)`. ```LRScheduler.lambdaLR(opt) { 1 / Double($0 + 1) }```
+    /// `base · f(epoch)`. `LRScheduler.lambdaLR(opt) { 1 / Double($0 + 1) }`
     public static func lambdaLR(_ o: Optimizer, _ f: @escaping (Int) -> Double) -> LRScheduler {
         LRScheduler(o) { e, b in b * f(e) }
     }
@@ -414,7 +414,7 @@ public final class ReduceLROnPlateau: SchedulerState {
     }
 
     /// Records this epoch's `metric`, lowering the rates after `patience` epochs without improvement.
-    /// ```s.step(valLoss)```
+    /// `s.step(valLoss)`
     public func step(_ metric: Double) {
         lastEpoch += 1
         let better = maximize ? metric > best * (1 + threshold) : metric < best * (1 - threshold)

@@ -48,7 +48,7 @@ extension Tensor {
         creator != nil || autograd?.requiresGrad == true
     }
 
-    /// Sets whether gradients accumulate into this leaf (only leaves can change it). ```w.setRequiresGrad(false)```
+    /// Sets whether gradients accumulate into this leaf (only leaves can change it). `w.setRequiresGrad(false)`
     public func setRequiresGrad(_ value: Bool, file: StaticString = #fileID, line: UInt = #line) {
         if creator != nil {
             torchFail(

@@ -381,7 +381,7 @@ extension Torch {
     public static func add(_ a: Tensor, _ b: Tensor, out: Tensor, file: StaticString = #fileID, line: UInt = #line) {
         Tensor.binary(Pointwise.Add.self, a, b, out: out, file: file, line: line)
     }
-    /// `out = a * b` into an existing tensor (`torch.mul(a, b, out=out)`). ```Torch.mul(a, b, out: o)```
+    /// `out = a * b` into an existing tensor (`torch.mul(a, b, out=out)`). `Torch.mul(a, b, out: o)`
     public static func mul(_ a: Tensor, _ b: Tensor, out: Tensor, file: StaticString = #fileID, line: UInt = #line) {
         Tensor.binary(Pointwise.Mul.self, a, b, out: out, file: file, line: line)
     }

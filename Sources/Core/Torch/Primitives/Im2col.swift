@@ -18,7 +18,7 @@ public struct WindowGeometry: Equatable, Sendable {
     public let dilation: [Int]
 
     /// A window geometry (all three lists of one length).
-    /// ```WindowGeometry(kernel: [3, 3], stride: [1, 1], dilation: [1, 1])```
+    /// `WindowGeometry(kernel: [3, 3], stride: [1, 1], dilation: [1, 1])`
     public init(kernel: [Int], stride: [Int], dilation: [Int]) {
         precondition(
             kernel.count == stride.count && kernel.count == dilation.count,

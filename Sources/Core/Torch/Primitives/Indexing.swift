@@ -18,7 +18,7 @@ public enum TensorIndex {
 
     /// The whole dimension (`:` in Python).
     public static var all: TensorIndex { .slice(nil, nil, step: 1) }
-    /// The elements `start..<end` with step 1 (either bound nil: open). ```x[.slice(1, nil)]```
+    /// The elements `start..<end` with step 1 (either bound nil: open). `x[.slice(1, nil)]`
     public static func slice(_ start: Int?, _ end: Int?) -> TensorIndex { .slice(start, end, step: 1) }
 }
 
@@ -37,7 +37,7 @@ public struct TensorIndexSpec: TensorIndexConvertible {
 extension TensorIndexConvertible where Self == TensorIndexSpec {
     /// The whole dimension (`:`).
     public static var all: TensorIndexSpec { TensorIndexSpec(tensorIndex: TensorIndex.slice(nil, nil, step: 1)) }
-    /// `start:end:step` (nil bounds open). ```x[0, .slice(1, nil, step: 2)]```
+    /// `start:end:step` (nil bounds open). `x[0, .slice(1, nil, step: 2)]`
     public static func slice(_ start: Int?, _ end: Int?, step: Int = 1) -> TensorIndexSpec {
         TensorIndexSpec(tensorIndex: TensorIndex.slice(start, end, step: step))
     }
@@ -411,7 +411,7 @@ extension Tensor {
 
     @discardableResult
     /// Sets the elements where `mask` is true to `value`, in place (`Tensor.masked_fill_`).
-    /// ```x.maskedFill_(x .< 0, 0)```
+    /// `x.maskedFill_(x .< 0, 0)`
     public func maskedFill_<S: ScalarLike>(_ mask: Tensor, _ value: S, file: StaticString = #fileID, line: UInt = #line)
         -> Tensor
     {
@@ -495,14 +495,14 @@ extension Tensor {
 
     @discardableResult
     /// Writes `value` at `index` along `dim`, in place (`Tensor.scatter_(dim, index, value)`).
-    /// ```x.scatter_(1, idx, value: 1)```
+    /// `x.scatter_(1, idx, value: 1)`
     public func scatter_<S: ScalarLike>(
         _ dim: Int, _ index: Tensor, value: S, file: StaticString = #fileID, line: UInt = #line
     ) -> Tensor {
         scatter_(dim, index, Tensor.full(index.shape, value, dtype: dtype), file: file, line: line)
     }
 
-    /// A copy with `src` written at `index` along `dim` (`torch.scatter`). ```x.scatter(1, idx, src)```
+    /// A copy with `src` written at `index` along `dim` (`torch.scatter`). `x.scatter(1, idx, src)`
     public func scatter(_ dim: Int, _ index: Tensor, _ src: Tensor, file: StaticString = #fileID, line: UInt = #line)
         -> Tensor
     {
@@ -539,7 +539,7 @@ extension Tensor {
         return self
     }
 
-    /// A copy with `src` added at `index` along `dim` (`torch.scatter_add`). ```x.scatterAdd(0, idx, src)```
+    /// A copy with `src` added at `index` along `dim` (`torch.scatter_add`). `x.scatterAdd(0, idx, src)`
     public func scatterAdd(_ dim: Int, _ index: Tensor, _ src: Tensor, file: StaticString = #fileID, line: UInt = #line)
         -> Tensor
     {
@@ -585,7 +585,7 @@ extension Tensor {
         return self
     }
 
-    /// A copy with `source`'s slices added at `index` along `dim` (`torch.index_add`). ```x.indexAdd(0, idx, rows)```
+    /// A copy with `source`'s slices added at `index` along `dim` (`torch.index_add`). `x.indexAdd(0, idx, rows)`
     public func indexAdd(
         _ dim: Int, _ index: Tensor, _ source: Tensor, alpha: Double = 1,
         file: StaticString = #fileID, line: UInt = #line

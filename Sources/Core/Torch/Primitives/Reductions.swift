@@ -143,12 +143,12 @@ extension Tensor {
         return (dtype == nil ? self : to(dt)).reduce(
             .sum, "sum", dims: dims, keepdim: keepdim, outDType: dt, file: file, line: line)
     }
-    /// Sum along one dimension. ```x.sum(dim: 1)```
+    /// Sum along one dimension. `x.sum(dim: 1)`
     public func sum(dim: Int, keepdim: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         sum(dims: [dim], keepdim: keepdim, file: file, line: line)
     }
 
-    /// Product over `dims` (all when nil); integral inputs multiply in int64 (`torch.prod`). ```x.prod()```
+    /// Product over `dims` (all when nil); integral inputs multiply in int64 (`torch.prod`). `x.prod()`
     public func prod(dims: [Int]? = nil, keepdim: Bool = false, file: StaticString = #fileID, line: UInt = #line)
         -> Tensor
     {
@@ -156,7 +156,7 @@ extension Tensor {
         return reduce(
             .prod, "prod", dims: dims, keepdim: keepdim, outDType: Tensor.accumulateType(dtype), file: file, line: line)
     }
-    /// Product along one dimension. ```x.prod(dim: 0)```
+    /// Product along one dimension. `x.prod(dim: 0)`
     public func prod(dim: Int, keepdim: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         prod(dims: [dim], keepdim: keepdim, file: file, line: line)
     }
@@ -183,25 +183,25 @@ extension Tensor {
         let s = reduce(.sum, "mean", dims: dims, keepdim: keepdim, outDType: dtype.computeType, file: file, line: line)
         return (s / Double(n)).to(dtype)
     }
-    /// Mean along one dimension. ```x.mean(dim: 1, keepdim: true)```
+    /// Mean along one dimension. `x.mean(dim: 1, keepdim: true)`
     public func mean(dim: Int, keepdim: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         mean(dims: [dim], keepdim: keepdim, file: file, line: line)
     }
 
     /// Largest element (NaN if any element is NaN).
     public func max(file: StaticString = #fileID, line: UInt = #line) -> Tensor { amax(file: file, line: line) }
-    /// The smallest element, NaN winning (`torch.min`). ```x.min()```
+    /// The smallest element, NaN winning (`torch.min`). `x.min()`
     public func min(file: StaticString = #fileID, line: UInt = #line) -> Tensor { amin(file: file, line: line) }
 
     /// Maximum over `dims` (all when nil), NaN winning; the gradient splits evenly among ties (`torch.amax`).
-    /// ```x.amax(dims: [1])```
+    /// `x.amax(dims: [1])`
     public func amax(dims: [Int]? = nil, keepdim: Bool = false, file: StaticString = #fileID, line: UInt = #line)
         -> Tensor
     {
         if Tracing.isOn { return tracedReduction("amax", dims, keepdim, file, line) { $0.amax(dims: $1, keepdim: $2) } }
         return reduce(.max, "amax", dims: dims, keepdim: keepdim, outDType: dtype, file: file, line: line)
     }
-    /// Minimum over `dims` (all when nil), NaN winning (`torch.amin`). ```x.amin(dims: [0])```
+    /// Minimum over `dims` (all when nil), NaN winning (`torch.amin`). `x.amin(dims: [0])`
     public func amin(dims: [Int]? = nil, keepdim: Bool = false, file: StaticString = #fileID, line: UInt = #line)
         -> Tensor
     {
@@ -281,7 +281,7 @@ extension Tensor {
         let r = argReduce(isMax: true, dim: dim, keepdim: keepdim, values: true, "max", file: file, line: line)
         return (valuesAt(r.indices, dim: dim, keepdim: keepdim, r.values!, file: file, line: line), r.indices)
     }
-    /// Smallest values along `dim` and their first indices (`torch.min(dim=)`). ```let (v, i) = x.min(dim: 1)```
+    /// Smallest values along `dim` and their first indices (`torch.min(dim=)`). `let (v, i) = x.min(dim: 1)`
     public func min(dim: Int, keepdim: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> (
         values: Tensor, indices: Tensor
     ) {
@@ -309,7 +309,7 @@ extension Tensor {
     {
         argIndex(isMax: true, dim: dim, keepdim: keepdim, "argmax", file: file, line: line)
     }
-    /// Index of the first minimum, over all elements or along `dim` (`torch.argmin`). ```x.argmin(dim: 1)```
+    /// Index of the first minimum, over all elements or along `dim` (`torch.argmin`). `x.argmin(dim: 1)`
     public func argmin(dim: Int? = nil, keepdim: Bool = false, file: StaticString = #fileID, line: UInt = #line)
         -> Tensor
     {
@@ -380,7 +380,7 @@ extension Tensor {
         let ss = (centered * centered).sum(dims: dims, keepdim: keepdim, file: file, line: line)
         return (ss / Double(Swift.max(0, n - correction))).to(dtype)
     }
-    /// Standard deviation over `dims` with Bessel's `correction` (`torch.std`). ```x.std(dims: [0])```
+    /// Standard deviation over `dims` with Bessel's `correction` (`torch.std`). `x.std(dims: [0])`
     public func std(
         dims: [Int]? = nil, correction: Int = 1, keepdim: Bool = false,
         file: StaticString = #fileID, line: UInt = #line
@@ -576,7 +576,7 @@ extension Tensor {
     public func cumsum(dim: Int, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         scan(isProduct: false, dim: dim, "cumsum", file: file, line: line)
     }
-    /// Running product along `dim` (`torch.cumprod`). ```x.cumprod(dim: 0)```
+    /// Running product along `dim` (`torch.cumprod`). `x.cumprod(dim: 0)`
     public func cumprod(dim: Int, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         scan(isProduct: true, dim: dim, "cumprod", file: file, line: line)
     }
@@ -647,7 +647,7 @@ extension Tensor {
         return (Tensor.restoreDim(vals, d).to(dtype).contiguous(), indices)
     }
 
-    /// The indices that sort along `dim` (stable; NaN last ascending) (`torch.argsort`). ```x.argsort(dim: 1)```
+    /// The indices that sort along `dim` (stable; NaN last ascending) (`torch.argsort`). `x.argsort(dim: 1)`
     public func argsort(dim: Int = -1, descending: Bool = false, file: StaticString = #fileID, line: UInt = #line)
         -> Tensor
     {

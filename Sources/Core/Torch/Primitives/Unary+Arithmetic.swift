@@ -355,8 +355,8 @@ extension Tensor {
     /// Tensor([1.0, .nan]).isnan()   // [false, true]
     /// ```
     public func isnan() -> Tensor { test(Pointwise.IsNaN.self) }
-    /// True where an element is ±infinity (`torch.isinf`). ```x.isinf()```
+    /// True where an element is ±infinity (`torch.isinf`). `x.isinf()`
     public func isinf() -> Tensor { test(Pointwise.IsInf.self) }
-    /// True where an element is neither NaN nor infinite (`torch.isfinite`). ```x.isfinite()```
+    /// True where an element is neither NaN nor infinite (`torch.isfinite`). `x.isfinite()`
     public func isfinite() -> Tensor { test(Pointwise.IsFinite.self) }
 }
