@@ -178,6 +178,13 @@ final class MisuseTests: XCTestCase {
         XCTAssertTrue(r.stderr.contains("is at TorchMisuse/main.swift:\(r.line)"), r.stderr)
     }
 
+    /// An operator written at top level (no layer call around it) is found on the stack.
+    func testAnomalyNamesTheUsersLineForTopLevelOperators() {
+        let r = trap("ag-anomaly-operator-top-level")
+        XCTAssertTrue(r.stderr.contains("Function 'MulBackward0' returned nan values"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("TorchMisuse/main.swift:\(r.line)."), r.stderr)
+    }
+
     /// The pure checks behind the traps.
     func testCheckFunctions() {
         XCTAssertEqual(try? Checks.broadcastShapes([3, 1], [1, 4]).get(), [3, 4])

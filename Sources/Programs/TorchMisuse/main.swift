@@ -166,6 +166,12 @@ func autogradCase(_ name: String) {
             at(); let y = m(x)
             y.sum().backward()
         }
+    case "anomaly-operator-top-level":
+        let x = Tensor([1.0]).requiresGrad_()
+        Torch.detectAnomaly {
+            at(); let y = x * Tensor([Double.nan])
+            y.sum().backward()
+        }
     case "no-grad-backward":
         at(); Tensor([1.0]).backward()
     case "non-scalar":

@@ -95,7 +95,7 @@ enum Engine {
                     torchFail(
                         "backward",
                         "Function '\(node.name)' returned nan values in its output. The forward call that created it "
-                            + "is at \(node.file):\(node.line).",
+                            + "is at \(node.site).",
                         file: node.file, line: node.line)
                 }
             }

@@ -69,6 +69,10 @@ open class Node {
     public let file: StaticString
     /// The line of that op.
     public let line: UInt
+    /// In anomaly mode, the stack of an op whose own line is the library's.
+    var stack: CapturedStack?
+    /// Where the forward op was called: the user's line when anomaly mode found it.
+    public var site: String { stack?.userSite() ?? "\(file):\(line)" }
     /// Order of creation; the engine runs later nodes first among those ready.
     let sequenceNr: Int
     var released = false
@@ -98,8 +102,15 @@ open class Node {
         // In anomaly mode a node made inside a layer (an operator such as `*` records the library's
         // line) remembers the user's call of that layer instead, so the report points there
         // (Note [Errors at the user's line]). Off the anomaly path this costs one atomic load.
-        if GradMode.anomalyOnThisThread, CallSites.isLibraryFile(file), let site = CallSites.innermostUserCall() {
-            (self.file, self.line) = site
+        if GradMode.anomalyOnThisThread, CallSites.isLibraryFile(file) {
+            if let site = CallSites.innermostUserCall() {
+                (self.file, self.line) = site
+            } else {
+                // An operator at top level: its stack names the user's line (Note [Operators at
+                // the user's line]).
+                (self.file, self.line) = (file, line)
+                stack = CapturedStack.capture()
+            }
         } else {
             (self.file, self.line) = (file, line)
         }
