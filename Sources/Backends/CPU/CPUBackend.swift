@@ -16,7 +16,7 @@ package enum CPUBackend: Backend {
         switch family {
         case .lstmCell, .window2D, .addScaled, .linalg: return dtype.isFloatingPoint && dtype.computeType == dtype
         case .philox: return false
-        case .layerNorm, .depthwiseConv: return dtype == .float32
+        case .layerNorm, .depthwiseConv, .resample2d: return dtype == .float32
         }
     }
 
@@ -188,6 +188,9 @@ package enum CPUBackend: Backend {
         _ geometry: DepthwiseGeometry
     ) throws {
         CPUKernels.depthwiseConv2d(out, x, weight: weight, bias: bias, geometry)
+    }
+    package static func resample2d(_ out: KernelOperand, _ x: KernelOperand, _ taps: Resample2DTaps) throws {
+        CPUKernels.resample2d(out, x, taps)
     }
     package static func layerNormRows(
         _ x: KernelOperand, _ out: KernelOperand, mean: KernelOperand, rstd: KernelOperand, weight: KernelOperand?,

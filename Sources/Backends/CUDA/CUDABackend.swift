@@ -182,6 +182,10 @@ package enum CUDABackend: Backend {
         throw BackendError.missingKernel("depthwise conv2d")
     }
 
+    package static func resample2d(_ out: KernelOperand, _ x: KernelOperand, _ taps: Resample2DTaps) throws {
+        throw BackendError.missingKernel("resample2d")
+    }
+
     package static func layerNormRows(
         _ x: KernelOperand, _ out: KernelOperand, mean: KernelOperand, rstd: KernelOperand, weight: KernelOperand?,
         bias: KernelOperand?, rows: Int, n: Int, eps: Double

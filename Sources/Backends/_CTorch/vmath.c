@@ -235,6 +235,18 @@ void ctorch_softmax_rows_f32(const float *x, float *y, long rows, long n, int lo
     for (long r = 0; r < rows; r++) f(x + r * n, y + r * n, n, log_softmax);
 }
 
+typedef void (*resample_fn)(const float *, float *, const ctorch_resample_geometry *, float *, unsigned char *);
+static resample_fn pick_resample(void) { DISPATCH(resample_plane_f32) }
+void ctorch_resample2d_f32(const float *x, float *y, const ctorch_resample_geometry *g, long begin, long end) {
+    resample_fn f = pick_resample();
+    float *rows = malloc(sizeof(float) * (size_t)(g->ih * g->ow + 1));
+    unsigned char *done = malloc((size_t)g->ih + 1);
+    if (!rows || !done) abort();
+    for (long p = begin; p < end; p++) f(x + p * g->ih * g->iw, y + p * g->oh * g->ow, g, rows, done);
+    free(rows);
+    free(done);
+}
+
 typedef void (*depthwise_fn)(const float *, long, const float *, float, float *, const ctorch_depthwise_geometry *);
 static depthwise_fn pick_depthwise(void) { DISPATCH(depthwise_plane_f32) }
 // Each input plane is copied once into a zero-padded buffer (one pass over the input, against

@@ -251,3 +251,39 @@ TARGET static void NAME(rsqrt_f32)(const float *x, float *y, long n) {
     _Pragma("clang loop vectorize(assume_safety)")
     for (long i = 0; i < n; i++) y[i] = 1.0f / __builtin_sqrtf(x[i]);
 }
+
+// One plane of a separable 2-D resampling (Note [Direct 2-D resampling]): every source row an output
+// row needs is resampled along the width once into `rows` (ih rows of ow floats, `done` marks them),
+// then each output row is the weighted sum of its source rows' resampled copies, in tap order.
+TARGET static void NAME(resample_plane_f32)(const float *x, float *y, const ctorch_resample_geometry *g, float *rows,
+                                            unsigned char *done) {
+    long tx = g->tx, ty = g->ty, ow = g->ow;
+    for (long i = 0; i < g->ih; i++) done[i] = 0;
+    for (long oy = 0; oy < g->oh; oy++) {
+        for (long k = 0; k < ty; k++) {
+            long r = g->yi[oy * ty + k];
+            if (done[r]) continue;
+            done[r] = 1;
+            const float *src = x + r * g->iw;
+            float *h = rows + r * ow;
+            for (long ox = 0; ox < ow; ox++) {
+                const long *xi = g->xi + ox * tx;
+                const float *wx = g->wx + ox * tx;
+                float acc = wx[0] * src[xi[0]];
+                for (long j = 1; j < tx; j++) acc += wx[j] * src[xi[j]];
+                h[ox] = acc;
+            }
+        }
+        float *out = y + oy * ow;
+        const long *yi = g->yi + oy * ty;
+        const float *wy = g->wy + oy * ty;
+        const float *h0 = rows + yi[0] * ow;
+        float w0 = wy[0];
+        for (long ox = 0; ox < ow; ox++) out[ox] = w0 * h0[ox];
+        for (long k = 1; k < ty; k++) {
+            const float *hk = rows + yi[k] * ow;
+            float wk = wy[k];
+            for (long ox = 0; ox < ow; ox++) out[ox] += wk * hk[ox];
+        }
+    }
+}

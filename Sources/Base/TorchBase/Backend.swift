@@ -117,6 +117,9 @@ package protocol Backend {
     static func depthwiseConv2d(
         _ out: KernelOperand, _ x: KernelOperand, weight: KernelOperand, bias: KernelOperand?,
         _ geometry: DepthwiseGeometry) throws
+    /// A separable 2-D resampling of a contiguous [planes, ih, iw] `x` into a contiguous
+    /// [planes, oh, ow] `out` by the taps and weights of `taps` (`KernelFamily.resample2d`).
+    static func resample2d(_ out: KernelOperand, _ x: KernelOperand, _ taps: Resample2DTaps) throws
     /// One LSTM step from the gate pre-activations (`KernelFamily.lstmCell`), see `LSTMCellOperands`.
     static func lstmCellForward(_ o: LSTMCellOperands) throws
     /// The gates' gradients of one LSTM step (`KernelFamily.lstmCell`), see `LSTMCellOperands`.
@@ -159,6 +162,8 @@ package enum KernelFamily: Hashable, Sendable {
     case layerNorm
     /// Direct depthwise 2-D convolution (`Backend.depthwiseConv2d`).
     case depthwiseConv
+    /// Direct separable 2-D resampling (`Backend.resample2d`: bilinear and bicubic interpolation).
+    case resample2d
 }
 
 /// The factorizations and solves of `Backend.linalg`, LAPACK's routines by another name.
@@ -290,6 +295,30 @@ public struct Window2D: Sendable {
 
 /// A depthwise 2-D convolution: `window` over the unpadded input (its `oh`/`ow` counting the
 /// padding), zero padding per side, and the output channels per input channel.
+/// The taps of a separable 2-D resampling (`Backend.resample2d`): output (oy, ox) of each plane is
+/// Σₖ rowWeights[oy·rowTaps + k] · (Σⱼ colWeights[ox·colTaps + j] · x[rowIndex[oy·rowTaps + k],
+/// colIndex[ox·colTaps + j]]), the width blended first, in tap order.
+public struct Resample2DTaps: Sendable {
+    /// Planes (N·C), and the input and output heights and widths.
+    public let planes: Int, inH: Int, inW: Int, outH: Int, outW: Int
+    /// Taps per output row and per output column.
+    public let rowTaps: Int, colTaps: Int
+    /// Source rows [outH · rowTaps] and columns [outW · colTaps].
+    public let rowIndex: [Int], colIndex: [Int]
+    /// Their weights, float32.
+    public let rowWeights: [Float], colWeights: [Float]
+    /// The taps of a resampling.
+    public init(
+        planes: Int, inH: Int, inW: Int, outH: Int, outW: Int, rowIndex: [Int], rowWeights: [Float],
+        colIndex: [Int], colWeights: [Float]
+    ) {
+        (self.planes, self.inH, self.inW, self.outH, self.outW) = (planes, inH, inW, outH, outW)
+        rowTaps = outH > 0 ? rowIndex.count / outH : 1
+        colTaps = outW > 0 ? colIndex.count / outW : 1
+        (self.rowIndex, self.rowWeights, self.colIndex, self.colWeights) = (rowIndex, rowWeights, colIndex, colWeights)
+    }
+}
+
 public struct DepthwiseGeometry: Sendable {
     /// Sizes, kernel, stride, dilation and output size (input sizes without the padding).
     public let window: Window2D

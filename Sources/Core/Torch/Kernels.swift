@@ -310,6 +310,11 @@ enum Kernels {
                 o.output(out), o.input(x), weight: o.input(weight), bias: bias.map { o.input($0) }, geometry)
         }
     }
+    /// Direct separable 2-D resampling; only where `supports(.resample2d, …)`.
+    static func resample2d(_ out: KernelOperand, _ x: KernelOperand, _ taps: Resample2DTaps, _ device: Device) {
+        Tracing.checkKernel("interpolate", x)
+        run(device, "interpolate") { b, o in try b.resample2d(o.output(out), o.input(x), taps) }
+    }
     /// `y += alpha · x`; only where `supports(.addScaled, …)`.
     static func addScaled(_ y: KernelOperand, _ x: KernelOperand, alpha: Double, _ device: Device) {
         Tracing.checkKernel("add_", y, x)

@@ -113,6 +113,28 @@ public func interpolate(
     // Half types blend in float32 and round once at the end, as PyTorch's opmath.
     let half = x.dtype == .float16 || x.dtype == .bfloat16
     var y = half && mode.linearRank != nil ? x.to(.float32) : x
+    if spatial == 2, !antialias, mode == .bilinear || mode == .bicubic {
+        // Both dims in one pass where the direct kernel applies (Note [Direct 2-D resampling]).
+        func taps(_ d: Int) -> (index: [Int], weight: [Float]) {
+            let t =
+                mode == .bicubic
+                ? cubicTaps(inSizes[d], outSizes[d], scales[d], alignCorners: alignCorners ?? false, indexType: y.dtype)
+                : linearTaps(
+                    inSizes[d], outSizes[d], scales[d], alignCorners: alignCorners ?? false, indexType: y.dtype,
+                    weightType: x.dtype)
+            var index: [Int] = [], weight: [Float] = []
+            for o in 0..<outSizes[d] {
+                for k in t.taps.indices {
+                    index.append(Int(t.taps[k][o]))
+                    weight.append(Float(t.weights[k][o]))
+                }
+            }
+            return (index, weight)
+        }
+        if let out = y.directResample2d(outH: outSizes[0], outW: outSizes[1], rows: taps(0), cols: taps(1)) {
+            return out.dtype == x.dtype ? out : out.to(x.dtype)
+        }
+    }
     // The last dim first: PyTorch's kernels blend along W innermost, then H, then D.
     for d in (0..<spatial).reversed() {
         let dim = 2 + d
@@ -193,9 +215,22 @@ func sourceScale<R: BinaryFloatingPoint>(_ inSize: Int, _ outSize: Int, _ scale:
 func linearAlong(
     _ x: Tensor, _ dim: Int, _ inSize: Int, _ outSize: Int, _ scale: Double?, alignCorners: Bool, weightType: DType
 ) -> Tensor {
-    if x.dtype == .float64 {
+    let t = linearTaps(
+        inSize, outSize, scale, alignCorners: alignCorners, indexType: x.dtype, weightType: weightType)
+    return resampleByMatmul(x, dim, inSize: inSize, taps: t.taps, weights: t.weights)
+        ?? gatherBlend(x, dim, taps: t.taps, weights: t.weights)
+}
+
+/// The two taps and weights of each output position of a linear resampling of one dim: source
+/// positions computed in `indexType`'s opmath (float64, or float32 for the other types) as
+/// PyTorch's `compute_source_index_and_lambda`; an unchanged size copies (i1 = i0, λ = (1, 0));
+/// the weights rounded to `weightType` (the input's dtype), λ0 = 1 - λ1 there too.
+func linearTaps(
+    _ inSize: Int, _ outSize: Int, _ scale: Double?, alignCorners: Bool, indexType: DType, weightType: DType
+) -> (taps: [[Int64]], weights: [[Double]]) {
+    if indexType == .float64 {
         let ratio: Double = sourceScale(inSize, outSize, scale, alignCorners: alignCorners)
-        return blend(x, dim, inSize, outSize, weightType) { o in
+        return linearPositions(inSize, outSize, weightType) { o in
             alignCorners ? ratio * Double(o) : Swift.max(ratio * (Double(o) + 0.5) - 0.5, 0)
         }
     }
@@ -203,17 +238,14 @@ func linearAlong(
     // with one fused multiply-add for ratio · (o + 0.5) - 0.5 as its compiled float kernel has (so
     // that 1.5 · fl(1/3) - 0.5 is 1.5e-8, not 0; its double kernel rounds twice, as above).
     let ratio: Float = sourceScale(inSize, outSize, scale, alignCorners: alignCorners)
-    return blend(x, dim, inSize, outSize, weightType) { o in
+    return linearPositions(inSize, outSize, weightType) { o in
         alignCorners ? ratio * Float(o) : Swift.max((-0.5 as Float).addingProduct(ratio, Float(o) + 0.5), 0)
     }
 }
 
-/// x[i0]·λ0 + x[i1]·λ1 along `dim` for the real source positions `source(o)` (≥ 0); an
-/// unchanged size copies (i1 = i0, λ = (1, 0)) and the weights are rounded to `weightType` (the
-/// input's dtype), as PyTorch's `compute_source_index_and_lambda`.
-private func blend<R: BinaryFloatingPoint>(
-    _ x: Tensor, _ dim: Int, _ inSize: Int, _ outSize: Int, _ weightType: DType, _ source: (Int) -> R
-) -> Tensor {
+private func linearPositions<R: BinaryFloatingPoint>(
+    _ inSize: Int, _ outSize: Int, _ weightType: DType, _ source: (Int) -> R
+) -> (taps: [[Int64]], weights: [[Double]]) {
     var i0 = [Int64](), i1 = [Int64](), l1 = [Double]()
     for o in 0..<outSize {
         if inSize == outSize {
@@ -226,19 +258,10 @@ private func blend<R: BinaryFloatingPoint>(
         i1.append(Int64(a + (a < inSize - 1 ? 1 : 0)))
         l1.append(Double(Swift.min(Swift.max(real - R(a), 0), 1)))
     }
-    var wshape = Array(repeating: 1, count: x.rank)
-    wshape[dim] = outSize
-    // λ1 in the weight type, then λ0 = 1 - λ1 there too; both used in the blend's type.
-    let w1 = Tensor(shape: wshape, scalars: l1, dtype: weightType)
+    // λ1 in the weight type, then λ0 = 1 - λ1 there too.
+    let w1 = Tensor(shape: [outSize], scalars: l1, dtype: weightType)
     let w0 = (1.0 - w1.to(.float64)).to(weightType)
-    if let y = resampleByMatmul(
-        x, dim, inSize: inSize, taps: [i0, i1], weights: [w0.to(.float64).scalars, w1.to(.float64).scalars])
-    {
-        return y
-    }
-    let a = x.indexSelect(dim, Tensor(shape: [outSize], scalars: i0).to(device: x.device))
-    let b = x.indexSelect(dim, Tensor(shape: [outSize], scalars: i1).to(device: x.device))
-    return a * w0.to(x.dtype).to(device: x.device) + b * w1.to(x.dtype).to(device: x.device)
+    return ([i0, i1], [w0.to(.float64).scalars, w1.to(.float64).scalars])
 }
 
 // Note [Resampling as a matrix product]
@@ -278,22 +301,32 @@ func resampleByMatmul(_ x: Tensor, _ dim: Int, inSize: Int, taps: [[Int64]], wei
 /// cubic-convolution weights with A = -0.75 computed in the input's opmath type.
 func cubicAlong(_ x: Tensor, _ dim: Int, _ inSize: Int, _ outSize: Int, _ scale: Double?, alignCorners: Bool) -> Tensor
 {
-    if x.dtype == .float64 {
+    let t = cubicTaps(inSize, outSize, scale, alignCorners: alignCorners, indexType: x.dtype)
+    return resampleByMatmul(x, dim, inSize: inSize, taps: t.taps, weights: t.weights)
+        ?? gatherBlend(x, dim, taps: t.taps, weights: t.weights)
+}
+
+/// The four taps and Keys' weights of each output position of a cubic resampling of one dim, in
+/// `indexType`'s opmath (float64, or float32 for the other types).
+func cubicTaps(_ inSize: Int, _ outSize: Int, _ scale: Double?, alignCorners: Bool, indexType: DType) -> (
+    taps: [[Int64]], weights: [[Double]]
+) {
+    if indexType == .float64 {
         let ratio: Double = sourceScale(inSize, outSize, scale, alignCorners: alignCorners)
-        return cubicBlend(x, dim, inSize, outSize) { o in
+        return cubicPositions(inSize, outSize) { o in
             alignCorners ? ratio * Double(o) : ratio * (Double(o) + 0.5) - 0.5
         }
     }
     let ratio: Float = sourceScale(inSize, outSize, scale, alignCorners: alignCorners)
-    return cubicBlend(x, dim, inSize, outSize) { o in
+    return cubicPositions(inSize, outSize) { o in
         alignCorners ? ratio * Float(o) : (-0.5 as Float).addingProduct(ratio, Float(o) + 0.5)
     }
 }
 
-/// Σₖ x[iₖ]·wₖ over the four taps of each output position `source(o)`.
-private func cubicBlend<R: BinaryFloatingPoint>(
-    _ x: Tensor, _ dim: Int, _ inSize: Int, _ outSize: Int, _ source: (Int) -> R
-) -> Tensor {
+/// Σₖ x[iₖ]·wₖ's taps and weights over the four taps of each output position `source(o)`.
+private func cubicPositions<R: BinaryFloatingPoint>(_ inSize: Int, _ outSize: Int, _ source: (Int) -> R) -> (
+    taps: [[Int64]], weights: [[Double]]
+) {
     let a: R = -0.75
     func near(_ t: R) -> R { ((a + 2) * t - (a + 3)) * t * t + 1 }  // |t| ≤ 1
     func far(_ t: R) -> R { ((a * t - 5 * a) * t + 8 * a) * t - 4 * a }  // 1 < |t| < 2
@@ -311,8 +344,7 @@ private func cubicBlend<R: BinaryFloatingPoint>(
             weights[k].append(Double(w[k]))
         }
     }
-    return resampleByMatmul(x, dim, inSize: inSize, taps: taps, weights: weights)
-        ?? gatherBlend(x, dim, taps: taps, weights: weights)
+    return (taps, weights)
 }
 
 /// Σₖ x[taps[k][o]]·weights[k][o] along `dim` by index_select and weighted sums, tap after tap;

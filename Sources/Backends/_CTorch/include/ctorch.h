@@ -83,6 +83,17 @@ typedef struct {
 void ctorch_depthwise_conv2d_f32(const float *x, const float *w, const float *bias, float *y,
                                  const ctorch_depthwise_geometry *g, long begin, long end);
 
+// A separable 2-D resampling of [planes, ih, iw] into [planes, oh, ow]: output (oy, ox) is
+// Σ_k wy[oy·ty + k] · (Σ_j wx[ox·tx + j] · x[yi[oy·ty + k], xi[ox·tx + j]]), the width blended first.
+typedef struct {
+    long ih, iw, oh, ow, ty, tx;
+    const long *yi, *xi;
+    const float *wy, *wx;
+} ctorch_resample_geometry;
+
+// Planes [begin, end) of a separable 2-D resampling of contiguous float32 x into contiguous y.
+void ctorch_resample2d_f32(const float *x, float *y, const ctorch_resample_geometry *g, long begin, long end);
+
 // Sum of n contiguous floats / doubles with several vector accumulators.
 float ctorch_sum_f32(const float *x, long n);
 // n standard normal floats from Philox blocks counter, counter + 1, … (vrandom.c).
