@@ -36,6 +36,22 @@ final class DirectResampleTests: XCTestCase {
         }
     }
 
+    /// Nearest modes take one tap of weight 1: exactly the composite's gather, -0 and NaN included.
+    func testNearestModesAreExact() {
+        var values = (0..<30).map { Float($0) - 10 }
+        values[3] = -0.0
+        values[7] = .nan
+        values[12] = -.infinity
+        let x = Tensor(shape: [1, 1, 5, 6], scalars: values)
+        for mode in [InterpolationMode.nearest, .nearestExact] {
+            for size in [[10, 12], [7, 4], [3, 13]] {
+                let f = { (t: Tensor) in interpolate(t, size: size, mode: mode) }
+                let a = f(x).toArray(Float.self), b = composite(x, f).toArray(Float.self)
+                XCTAssertEqual(a.map(\.bitPattern), b.map(\.bitPattern), "\(mode) \(size)")
+            }
+        }
+    }
+
     func testNonFiniteValuesLandWhereTheCompositePutsThem() {
         var values = (0..<48).map { Float($0) / 7 }
         values[5] = .nan

@@ -109,6 +109,14 @@ public func interpolate(
     } else if !x.dtype.isFloatingPoint && x.dtype != .uint8 {
         x.requireKernel("interpolate", "compute_indices_weights_nearest", .floating, file: file, line: line)
     }
+    if spatial == 2, !antialias, mode == .nearest || mode == .nearestExact, x.dtype == .float32 {
+        // One tap of weight 1 per dim through the direct kernel: 1 · v is v, NaN and -0 included.
+        func taps(_ d: Int) -> (index: [Int], weight: [Float]) {
+            let idx = nearestIndices(inSizes[d], outSizes[d], scales[d], exact: mode == .nearestExact)
+            return (idx, [Float](repeating: 1, count: idx.count))
+        }
+        if let y = x.directResample2d(outH: outSizes[0], outW: outSizes[1], rows: taps(0), cols: taps(1)) { return y }
+    }
     if mode == .nearest, let y = nearestByRepeating(x, inSizes, outSizes, scales) { return y }
     // Half types blend in float32 and round once at the end, as PyTorch's opmath.
     let half = x.dtype == .float16 || x.dtype == .bfloat16
