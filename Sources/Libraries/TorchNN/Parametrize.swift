@@ -167,18 +167,12 @@ public func registerParametrization<M: Module>(
     let op = "register_parametrization"
     func check(_ z: Tensor, _ y: (dtype: DType, shape: [Int])) {
         if unsafe { return }
-        if z.dtype != y.dtype {
+        let changes = [("dtype", y.dtype.torchName, z.dtype.torchName), ("shape", "\(y.shape)", "\(z.shape)")]
+        for (what, before, after) in changes where before != after {
             torchFail(
                 op,
-                "Registering a parametrization may not change the dtype of the tensor, unless `unsafe` flag is "
-                    + "enabled.\nunparametrized dtype: \(y.dtype.torchName)\nparametrized dtype: \(z.dtype.torchName)",
-                file: file, line: line)
-        }
-        if z.shape != y.shape {
-            torchFail(
-                op,
-                "Registering a parametrization may not change the shape of the tensor, unless `unsafe` flag is "
-                    + "enabled.\nunparametrized shape: \(y.shape)\nparametrized shape: \(z.shape)",
+                "Registering a parametrization may not change the \(what) of the tensor, unless `unsafe` flag is "
+                    + "enabled.\nunparametrized \(what): \(before)\nparametrized \(what): \(after)",
                 file: file, line: line)
         }
     }
