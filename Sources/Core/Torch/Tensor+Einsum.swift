@@ -6,13 +6,25 @@ import TorchBase
 // as one `matmul` over [batch, m, k] x [batch, k, n]; with three or more operands the pair whose
 // result is smallest goes first (greedy, as opt_einsum's default).
 
-/// The character standing for "..." while parsing.
-private let ellipsis: Character = "\u{2026}"
+/// A subscript: its Unicode scalar's value (a letter), `ellipsis` for "..." while parsing, and
+/// from `ellipsisBase` on the dimensions "..." stands for. Integers, not `Character`s: comparing
+/// and hashing grapheme clusters cost more than the rest of a small einsum.
+private typealias Label = Int
+private let ellipsis: Label = -1
+private let ellipsisBase: Label = 0x11_0000
+
+/// A subscript as the equation spells it, for messages.
+private func spelled(_ c: Label) -> String {
+    c >= ellipsisBase ? "..." : UnicodeScalar(UInt32(c)).map { String(Character($0)) } ?? "?"
+}
+
+/// Whether `c` is a letter subscript ([a-zA-Z]).
+private func isLetter(_ c: Label) -> Bool { (65...90).contains(c) || (97...122).contains(c) }
 
 /// One operand during contraction: a tensor and the subscript of each of its dimensions.
 private struct Term {
     var tensor: Tensor
-    var labels: [Character]
+    var labels: [Label]
 }
 
 extension Tensor {
@@ -42,16 +54,17 @@ extension Tensor {
         -> Tensor
     {
         func fail(_ message: String) -> Never { torchFail("einsum", "einsum(): \(message)", file: file, line: line) }
-        // "..." becomes one character, "->" splits the sides.
-        var chars: [Character] = []
-        let raw = Array(equation.filter { !$0.isWhitespace })
+        // "..." becomes one label, "->" splits the sides.
+        var chars: [Label] = []
+        let raw = equation.unicodeScalars.filter { !$0.properties.isWhitespace }.map { Label($0.value) }
+        let (dot, dash, more, comma) = (Label(46), Label(45), Label(62), Label(44))
         var i = 0
         var arrow: Int? = nil
         while i < raw.count {
-            if i + 2 < raw.count && raw[i] == "." && raw[i + 1] == "." && raw[i + 2] == "." {
+            if i + 2 < raw.count && raw[i] == dot && raw[i + 1] == dot && raw[i + 2] == dot {
                 chars.append(ellipsis)
                 i += 3
-            } else if i + 1 < raw.count && raw[i] == "-" && raw[i + 1] == ">" {
+            } else if i + 1 < raw.count && raw[i] == dash && raw[i + 1] == more {
                 if arrow != nil { fail("more than one '->' in the equation") }
                 arrow = chars.count
                 i += 2
@@ -61,8 +74,8 @@ extension Tensor {
             }
         }
         let lhs = arrow.map { Array(chars[..<$0]) } ?? chars
-        let parts: [[Character]] = arrow.map { [lhs, Array(chars[$0...])] } ?? [lhs]
-        let inputs = lhs.split(separator: ",", omittingEmptySubsequences: false).map(Array.init)
+        let parts: [[Label]] = arrow.map { [lhs, Array(chars[$0...])] } ?? [lhs]
+        let inputs = lhs.split(separator: comma, omittingEmptySubsequences: false).map(Array.init)
         if inputs.count != operands.count {
             fail("more operands were provided than specified in the equation")
         }
@@ -70,10 +83,10 @@ extension Tensor {
         let ellipsisRank =
             zip(inputs, operands).map { s, t in s.contains(ellipsis) ? t.rank - (s.count - 1) : 0 }.max()
             ?? 0
-        let ellipsisLabels = (0..<Swift.max(ellipsisRank, 0)).map { Character(UnicodeScalar(0xE000 + $0)!) }
+        let ellipsisLabels = (0..<Swift.max(ellipsisRank, 0)).map { ellipsisBase + $0 }
         var terms: [Term] = []
         for (k, (spec, t)) in zip(inputs, operands).enumerated() {
-            var labels: [Character] = []
+            var labels: [Label] = []
             if let at = spec.firstIndex(of: ellipsis) {
                 let before = Array(spec[..<at]), after = Array(spec[(at + 1)...])
                 let n = t.rank - before.count - after.count
@@ -91,32 +104,32 @@ extension Tensor {
                             + "dimensions (\(t.rank)) for operand \(k) and no ellipsis was given")
                 }
             }
-            for c in labels where !(c.isLetter && c.isASCII) && !ellipsisLabels.contains(c) {
-                fail("invalid subscript \(c) in the equation string, subscripts must be in [a-zA-Z]")
+            for c in labels where !isLetter(c) && !ellipsisLabels.contains(c) {
+                fail("invalid subscript \(spelled(c)) in the equation string, subscripts must be in [a-zA-Z]")
             }
             terms.append(Term(tensor: t, labels: labels))
         }
         // The output's subscripts.
-        var output: [Character]
+        var output: [Label]
         if parts.count == 2 {
             // Without "..." in the output the ellipsis dimensions are summed.
             output = parts[1].flatMap { $0 == ellipsis ? ellipsisLabels : [$0] }
             for c in output where !terms.contains(where: { $0.labels.contains(c) }) {
-                fail("output subscript \(c) does not appear in the equation for any input operand")
+                fail("output subscript \(spelled(c)) does not appear in the equation for any input operand")
             }
         } else {
-            var counts: [Character: Int] = [:]
+            var counts: [Label: Int] = [:]
             for t in terms { for c in t.labels { counts[c, default: 0] += 1 } }
             output = ellipsisLabels + counts.keys.filter { counts[$0] == 1 && !ellipsisLabels.contains($0) }.sorted()
         }
         // Every size of one subscript must agree (or broadcast from 1).
-        var sizes: [Character: Int] = [:]
+        var sizes: [Label: Int] = [:]
         for (k, t) in terms.enumerated() {
             for (d, c) in t.labels.enumerated() {
                 let s = t.tensor.shape[d]
                 if let known = sizes[c], known != s, known != 1, s != 1 {
                     fail(
-                        "operands do not broadcast with remapped shapes (original->remapped): subscript \(c) has size "
+                        "operands do not broadcast with remapped shapes (original->remapped): subscript \(spelled(c)) has size "
                             + "\(s) for operand \(k) which does not broadcast with previously seen size \(known)")
                 }
                 sizes[c] = Swift.max(sizes[c] ?? s, s == 1 ? (sizes[c] ?? 1) : s)
@@ -160,16 +173,16 @@ extension Tensor {
         }
         // Broadcast size-1 dimensions to the subscript's size, then order as the output.
         let order = output.map { c in result.labels.firstIndex(of: c)! }
-        var out = order.isEmpty ? result.tensor : result.tensor.permute(order)
+        var out = order == Array(order.indices) ? result.tensor : result.tensor.permute(order)
         let target = output.map { sizes[$0] ?? 1 }
         if out.shape != target { out = out.expand(target) }
         return out
     }
 
     /// The subscripts a pair's product keeps: those the output or another operand still needs.
-    private static func pairResultLabels(_ terms: [Term], _ i: Int, _ j: Int, _ output: [Character]) -> [Character] {
+    private static func pairResultLabels(_ terms: [Term], _ i: Int, _ j: Int, _ output: [Label]) -> [Label] {
         let others = terms.enumerated().filter { $0.offset != i && $0.offset != j }.flatMap { $0.element.labels }
-        var keep: [Character] = []
+        var keep: [Label] = []
         for c in terms[i].labels + terms[j].labels where !keep.contains(c) {
             if output.contains(c) || others.contains(c) { keep.append(c) }
         }
@@ -188,7 +201,7 @@ extension Tensor {
         return t
     }
 
-    private static func repeatedPair(_ labels: [Character]) -> (Int, Int)? {
+    private static func repeatedPair(_ labels: [Label]) -> (Int, Int)? {
         for i in 0..<labels.count {
             for j in (i + 1)..<labels.count where labels[i] == labels[j] { return (i, j) }
         }
@@ -197,39 +210,42 @@ extension Tensor {
 
     /// The product of two terms summed over their shared subscripts that `keep` lacks, as one
     /// batched matmul: batch = shared and kept, m = only a's, n = only b's, k = summed.
-    private static func contract(_ a: Term, _ b: Term, keep: [Character]) -> Term {
+    private static func contract(_ a: Term, _ b: Term, keep: [Label]) -> Term {
         let shared = a.labels.filter { b.labels.contains($0) }
         let batch = shared.filter { keep.contains($0) }
         let summed = shared.filter { !keep.contains($0) }
         let onlyA = a.labels.filter { !b.labels.contains($0) }
         let onlyB = b.labels.filter { !a.labels.contains($0) }
-        func size(_ t: Term, _ c: Character) -> Int { t.tensor.shape[t.labels.firstIndex(of: c)!] }
-        func arrange(_ t: Term, _ groups: [[Character]]) -> Tensor {
+        func size(_ t: Term, _ c: Label) -> Int { t.tensor.shape[t.labels.firstIndex(of: c)!] }
+        // Views only where they change something: each costs a tensor, and this runs per call.
+        func arrange(_ t: Term, _ groups: [[Label]], to shape: [Int]) -> Tensor {
             let order = groups.flatMap { $0 }.map { t.labels.firstIndex(of: $0)! }
-            return t.tensor.permute(order)
+            let p = order == Array(order.indices) ? t.tensor : t.tensor.permute(order)
+            return p.shape == shape ? p : p.expand(shape)
         }
         // Batch sizes broadcast between the operands (a size-1 dimension against a larger one).
         let batchSizes = batch.map { Swift.max(size(a, $0), size(b, $0)) }
-        let am = arrange(a, [batch, onlyA, summed]).expand(
-            batchSizes + onlyA.map { size(a, $0) } + summed.map { size(a, $0) })
-        let bm = arrange(b, [batch, summed, onlyB]).expand(
-            batchSizes + summed.map { size(b, $0) } + onlyB.map { size(b, $0) })
+        let am = arrange(
+            a, [batch, onlyA, summed], to: batchSizes + onlyA.map { size(a, $0) } + summed.map { size(a, $0) })
+        let bm = arrange(
+            b, [batch, summed, onlyB], to: batchSizes + summed.map { size(b, $0) } + onlyB.map { size(b, $0) })
         let nb = batchSizes.reduce(1, *)
         let m = onlyA.map { size(a, $0) }.reduce(1, *), n = onlyB.map { size(b, $0) }.reduce(1, *)
-        let k = summed.map { Swift.max(size(a, $0), size(b, $0)) }.reduce(1, *)
         let ka = summed.map { size(a, $0) }.reduce(1, *), kb = summed.map { size(b, $0) }.reduce(1, *)
-        var left = am.reshape([nb, m, ka]), right = bm.reshape([nb, kb, n])
+        // No batch: a plain matrix product (one product split across threads, not a batch of one).
+        func shaped(_ t: Tensor, _ s: [Int]) -> Tensor { t.shape == s ? t : t.reshape(s) }
+        var left = shaped(am, nb == 1 && batch.isEmpty ? [m, ka] : [nb, m, ka])
+        var right = shaped(bm, nb == 1 && batch.isEmpty ? [kb, n] : [nb, kb, n])
         // A summed subscript of size 1 on one side broadcasts: sum the other side first.
         if ka != kb {
             if ka == 1 {
-                right = right.sum(dims: [1], keepdim: true)
+                right = right.sum(dims: [right.rank - 2], keepdim: true)
             } else {
-                left = left.sum(dims: [2], keepdim: true)
+                left = left.sum(dims: [left.rank - 1], keepdim: true)
             }
         }
-        _ = k
         let product = left.matmul(right)
         let shape = batchSizes + onlyA.map { size(a, $0) } + onlyB.map { size(b, $0) }
-        return Term(tensor: product.reshape(shape), labels: batch + onlyA + onlyB)
+        return Term(tensor: shaped(product, shape), labels: batch + onlyA + onlyB)
     }
 }
