@@ -101,6 +101,24 @@ final class SparseGradientTests: XCTestCase {
         XCTAssertEqual(Linalg.vectorNorm(sparse.weight.sparseGrad!.values).item(), 0.1, accuracy: 1e-4)
     }
 
+    /// EmbeddingBag(sparse: true): one row per entry counted (padding left out), in input order as
+    /// PyTorch's (`indices=[[1, 4, 1]]` for bags [1, 2 | 4, 1] with padding 2), equal to the dense gradient.
+    func testEmbeddingBagSparseGradient() {
+        let input = Tensor([1, 2, 4, 1]), offsets = Tensor([0, 2])
+        for mode in [EmbeddingBagMode.mean, .sum] {
+            let dense = EmbeddingBag(6, 3, mode: mode, paddingIdx: 2)
+            let sparse = EmbeddingBag(6, 3, mode: mode, paddingIdx: 2, sparse: true)
+            Torch.noGrad { sparse.weight.copy_(dense.weight) }
+            let up = Tensor.randn([2, 3])
+            (dense(input, offsets: offsets) * up).sum().backward()
+            (sparse(input, offsets: offsets) * up).sum().backward()
+            XCTAssertNil(sparse.weight.grad)
+            let g = sparse.weight.sparseGrad!
+            XCTAssertEqual(g.indices.toArray(Int64.self), [1, 4, 1], "\(mode)")
+            assertMatches(g.toDense(), dense.weight.grad!, "\(mode) sparse vs dense", rtol: 1e-6, atol: 1e-7)
+        }
+    }
+
     func testRefusals() throws {
         guard let exe = programBinary("torch-misuse") else { return XCTFail("torch-misuse not built") }
         let cases: [(String, String)] = [
@@ -108,6 +126,7 @@ final class SparseGradientTests: XCTestCase {
             ("sparse-dense", "SparseAdam does not support dense gradients, please consider Adam instead"),
             ("sparse-lr", "SparseAdam: Invalid learning rate: -0.1"),
             ("sparse-index", "size is inconsistent with indices: for dim 0, size is 3 but found index 3"),
+            ("sparse-bag-max", "embedding_bag: max mode does not support sparse weights"),
         ]
         for (name, message) in cases {
             let r = runCapturing(exe, [name])

@@ -11,7 +11,9 @@ public enum EmbeddingBagMode: String, Sendable {
 /// a 1-D `input` holds the bags back to back, `offsets` [B] giving where each starts (the last
 /// one also ending it with `includeLastOffset`). Entries equal to `paddingIdx` are left out (and
 /// not counted by the mean); an empty bag gives zeros. `perSampleWeights` (same shape as
-/// `input`) scales each embedding, in `.sum` mode only.
+/// `input`) scales each embedding, in `.sum` mode only. With `sparse` the gradient of a leaf
+/// `weight` is a `SparseTensor` in `weight.sparseGrad` (one row per entry counted, Note [Sparse
+/// gradients]); `.max` refuses it, as PyTorch does.
 ///
 /// ```swift
 /// let w = Tensor.randn([10, 3])
@@ -19,10 +21,11 @@ public enum EmbeddingBagMode: String, Sendable {
 /// ```
 public func embeddingBag(
     _ input: Tensor, _ weight: Tensor, offsets: Tensor? = nil, mode: EmbeddingBagMode = .mean,
-    perSampleWeights: Tensor? = nil, includeLastOffset: Bool = false, paddingIdx: Int? = nil,
+    perSampleWeights: Tensor? = nil, includeLastOffset: Bool = false, paddingIdx: Int? = nil, sparse: Bool = false,
     file: StaticString = #fileID, line: UInt = #line
 ) -> Tensor {
     let op = "embedding_bag"
+    if sparse && mode == .max { torchFail(op, "max mode does not support sparse weights", file: file, line: line) }
     if perSampleWeights != nil && mode != .sum {
         torchFail(
             op,
@@ -84,7 +87,11 @@ public func embeddingBag(
     let dim = weight.shape[1]
     let flat = input.reshape([-1])
     let memberIndex = Tensor(shape: [members.count], scalars: members.map { Int64($0) })
-    var rows = weight.indexSelect(0, flat.indexSelect(0, memberIndex))
+    let memberRows = flat.indexSelect(0, memberIndex)
+    var rows =
+        sparse && weight.isLeaf && weight.requiresGrad && Torch.isGradEnabled
+        ? sparseEmbedding(memberRows, weight, paddingIdx: nil, file: file, line: line)
+        : weight.indexSelect(0, memberRows)
     if let w = perSampleWeights { rows = rows * w.reshape([-1]).indexSelect(0, memberIndex).unsqueeze(1) }
     let zeros = Tensor.zeros([bounds.count, dim], dtype: rows.dtype, device: weight.device)
     switch mode {
@@ -119,17 +126,20 @@ public final class EmbeddingBag: Module {
     public var weight: Tensor { tensor("weight") }
     public let mode: EmbeddingBagMode
     public let paddingIdx: Int?, includeLastOffset: Bool
+    /// Whether the weight's gradient is sparse (`weight.sparseGrad`), PyTorch's `sparse=True`.
+    public let sparse: Bool
 
     /// A table of `numEmbeddings` vectors of size `dim`, reduced over bags by `mode`.
     public init(
         _ numEmbeddings: Int, _ dim: Int, mode: EmbeddingBagMode = .mean, includeLastOffset: Bool = false,
-        paddingIdx: Int? = nil, dtype: DType = .float32
+        paddingIdx: Int? = nil, sparse: Bool = false, dtype: DType = .float32
     ) {
         let w = Tensor.randn([numEmbeddings, dim], dtype: dtype)
         if let p = paddingIdx { w[p] = Tensor(0.0, dtype: dtype) }
         self.mode = mode
         self.paddingIdx = paddingIdx
         self.includeLastOffset = includeLastOffset
+        self.sparse = sparse
         super.init()
         registerParameter("weight", w)
     }
@@ -142,7 +152,7 @@ public final class EmbeddingBag: Module {
         withParametrizationCache {
             embeddingBag(
                 input, weight, offsets: offsets, mode: mode, perSampleWeights: perSampleWeights,
-                includeLastOffset: includeLastOffset, paddingIdx: paddingIdx, file: file, line: line)
+                includeLastOffset: includeLastOffset, paddingIdx: paddingIdx, sparse: sparse, file: file, line: line)
         }
     }
 

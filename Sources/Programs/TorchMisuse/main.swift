@@ -105,6 +105,9 @@ case "sparse-adam", "sparse-dense":
     at(); opt.step()
 case "sparse-lr":
     at(); _ = SparseAdam([Tensor.zeros([2]).requiresGrad_()], lr: -0.1)
+case "sparse-bag-max":
+    let bag = EmbeddingBag(4, 2, mode: .max, sparse: true)
+    at(); _ = bag(Tensor([1, 2]), offsets: Tensor([0]))
 case "sparse-index":
     at(); _ = SparseTensor(indices: Tensor([[0, 3]]), values: Tensor([1.0, 2.0]), size: [3])
 default:
