@@ -174,6 +174,7 @@ final class PortingGuideTests: XCTestCase {
         _ = (parametrizations(of: pm, "weight")!.original, cachedParametrizations { pm.weight })
         removeParametrizations(pm, "weight")
         _ = (wn, sn)
+        _ = EmbeddingBag(10, 3, sparse: true)
         let sparseEmb = Embedding(10, 3, sparse: true)
         let sparseOpt = SparseAdam(sparseEmb.parameters())
         sparseEmb(Tensor([1, 2])).sum().backward()
