@@ -119,6 +119,28 @@ final class SparseGradientTests: XCTestCase {
         }
     }
 
+    /// LBFGS takes a sparse gradient densified (PyTorch's `_gather_flat_grad`): the same steps as
+    /// with the dense gradient.
+    func testLBFGSDensifiesSparseGradients() {
+        let idx = Tensor([[1, 2, 1], [0, 4, 3]]), target = Tensor.randn([2, 3, 3])
+        var tables: [Tensor] = []
+        for sparse in [false, true] {
+            Torch.manualSeed(7)
+            let emb = Embedding(5, 3, sparse: sparse)
+            let opt = LBFGS(emb.parameters(), lr: 0.5, maxIter: 4)
+            for _ in 0..<2 {
+                _ = opt.step {
+                    opt.zeroGrad()
+                    let loss = ((emb(idx) - target) * (emb(idx) - target)).mean()
+                    loss.backward()
+                    return loss
+                }
+            }
+            tables.append(emb.weight.detach())
+        }
+        assertMatches(tables[1], tables[0], "LBFGS sparse vs dense", rtol: 1e-5, atol: 1e-6)
+    }
+
     func testRefusals() throws {
         guard let exe = programBinary("torch-misuse") else { return XCTFail("torch-misuse not built") }
         let cases: [(String, String)] = [

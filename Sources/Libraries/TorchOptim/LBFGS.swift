@@ -99,7 +99,13 @@ public final class LBFGS: BaseOptimizer {
 
     /// The gradients of every parameter, flattened into one vector (zeros where none).
     func flatGrad() -> Tensor {
-        Tensor.cat(params.map { ($0.grad ?? Tensor.zerosLike($0)).reshape([-1]) })
+        // A sparse gradient counts densified, as PyTorch's `_gather_flat_grad` does.
+        Tensor.cat(
+            params.map { p in
+                let sparse = p.sparseGrad?.toDense()
+                let g = p.grad.map { d in sparse.map { d + $0 } ?? d } ?? sparse ?? Tensor.zerosLike(p)
+                return g.reshape([-1])
+            })
     }
 
     /// Parameters += t·d (d flattened in parameter order).
