@@ -67,6 +67,22 @@ final class DistributedTests: XCTestCase {
         return (r.status, r.output, Date().timeIntervalSince(start))
     }
 
+    /// DDP refuses sparse gradients (Note [Sparse gradients]) instead of leaving them unreduced.
+    func testDDPRefusesSparseEmbeddings() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/mpirun") else {
+            throw XCTSkip("no Open MPI (apt-get install openmpi-bin; scripts/setup.sh installs it)")
+        }
+        setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 1)
+        setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 1)
+        let exe = try XCTUnwrap(programBinary("torch-dist-check"))
+        let r = runCapturing(
+            URL(fileURLWithPath: "/usr/bin/mpirun"),
+            ["--oversubscribe", "-np", "1", "--mca", "btl", "self,vader", exe.path, "--sparse"])
+        XCTAssertNotEqual(r.status, 0, r.stdout)
+        XCTAssertTrue(r.stderr.contains("DistributedDataParallel: 0 has sparse gradients (sparse: true)"), r.stderr)
+        XCTAssertFalse(r.stdout.contains("accepted"), r.stdout)
+    }
+
     func testCollectivesAndDDPOnTwoRanks() throws {
         let r = try mpirun(2)
         XCTAssertEqual(r.status, 0, r.output)

@@ -41,6 +41,15 @@ public final class DistributedDataParallel: Module {
         line: UInt = #line
     ) throws {
         self.findUnusedParameters = findUnusedParameters
+        // Sparse gradients (Note [Sparse gradients]) bypass the gradient hooks the buckets use:
+        // refused rather than left unsynchronised across ranks.
+        for (name, m) in module.namedModules()
+        where (m as? Embedding)?.sparse == true || (m as? EmbeddingBag)?.sparse == true {
+            torchFail(
+                "DistributedDataParallel",
+                "\(name.isEmpty ? "the module" : name) has sparse gradients (sparse: true), which "
+                    + "DistributedDataParallel does not all-reduce; use sparse: false", file: file, line: line)
+        }
         let g = Distributed.group(group, "DistributedDataParallel", file: file, line: line)
         self.module = module
         self.broadcastBuffers = broadcastBuffers

@@ -35,6 +35,12 @@ if CommandLine.arguments.contains("--mismatch") {
     Torch.distributed.destroyProcessGroup()
     exit(0)
 }
+// `--sparse`: DDP over a sparse embedding must refuse (its gradients bypass the buckets).
+if CommandLine.arguments.contains("--sparse") {
+    _ = try? DistributedDataParallel(Sequential(Embedding(4, 2, sparse: true), Linear(2, 1)))
+    print("rank \(rank): DDP accepted a sparse embedding")
+    exit(0)
+}
 // `--die`: the last rank is killed before a collective; the job must end, not hang.
 if CommandLine.arguments.contains("--die") {
     if rank == n - 1 { kill(getpid(), SIGKILL) }
