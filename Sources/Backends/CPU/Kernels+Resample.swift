@@ -18,10 +18,10 @@ extension CPUKernels {
     /// Separable 2-D resampling of contiguous float32 planes, split across threads by planes.
     public static func resample2d(_ out: KernelOperand, _ x: KernelOperand, _ t: Resample2DTaps) {
         let xp = UnsafePointer(x.pointer(Float.self)), yp = out.pointer(Float.self)
-        let rowIndex = t.rowIndex.map { CLong($0) }, colIndex = t.colIndex.map { CLong($0) }
         let work = Swift.max(t.outH * t.outW * t.rowTaps + t.inH * t.outW * t.colTaps, 1)
-        rowIndex.withUnsafeBufferPointer { yi in
-            colIndex.withUnsafeBufferPointer { xi in
+        // CLong is Int on the 64-bit Linux this builds for: the index arrays pass as they are.
+        t.rowIndex.withUnsafeBufferPointer { yi in
+            t.colIndex.withUnsafeBufferPointer { xi in
                 t.rowWeights.withUnsafeBufferPointer { wy in
                     t.colWeights.withUnsafeBufferPointer { wx in
                         var g = ctorch_resample_geometry(

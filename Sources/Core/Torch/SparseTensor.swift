@@ -73,7 +73,9 @@ public struct SparseTensor: CustomStringConvertible {
         self.init(unchecked: indices, values, size, coalesced: false)
     }
 
-    init(unchecked indices: Tensor, _ values: Tensor, _ shape: [Int], coalesced: Bool) {
+    /// A sparse tensor whose positions are known to be in range (rows an index_select has
+    /// already checked): no host pass over the indices.
+    package init(unchecked indices: Tensor, _ values: Tensor, _ shape: [Int], coalesced: Bool) {
         self.indices = indices
         self.values = values
         self.shape = shape

@@ -193,8 +193,9 @@ func sparseEmbedding(_ indices: Tensor, _ weight: Tensor, paddingIdx: Int?, file
                 rows = flat.indexSelect(0, keep)
                 values = values.indexSelect(0, keep)
             }
+            // The rows passed the forward's index_select: no second range check.
             weight.accumulateSparseGrad(
-                SparseTensor(indices: rows.unsqueeze(0), values: values.detach(), size: shape, file: file, line: line))
+                SparseTensor(unchecked: rows.unsqueeze(0), values.detach(), shape, coalesced: false))
             return [nil]
         }, file: file, line: line)
 }

@@ -109,27 +109,23 @@ public func interpolate(
     } else if !x.dtype.isFloatingPoint && x.dtype != .uint8 {
         x.requireKernel("interpolate", "compute_indices_weights_nearest", .floating, file: file, line: line)
     }
-    if spatial == 2, !antialias, mode == .nearest || mode == .nearestExact, x.dtype == .float32 {
-        // One tap of weight 1 per dim through the direct kernel: 1 · v is v, NaN and -0 included.
-        func taps(_ d: Int) -> (index: [Int], weight: [Float]) {
-            let idx = nearestIndices(inSizes[d], outSizes[d], scales[d], exact: mode == .nearestExact)
-            return (idx, [Float](repeating: 1, count: idx.count))
-        }
-        if let y = x.directResample2d(outH: outSizes[0], outW: outSizes[1], rows: taps(0), cols: taps(1)) { return y }
-    }
-    if mode == .nearest, let y = nearestByRepeating(x, inSizes, outSizes, scales) { return y }
     // Half types blend in float32 and round once at the end, as PyTorch's opmath.
     let half = x.dtype == .float16 || x.dtype == .bfloat16
     var y = half && mode.linearRank != nil ? x.to(.float32) : x
-    if spatial == 2, !antialias, mode == .bilinear || mode == .bicubic {
-        // Both dims in one pass where the direct kernel applies (Note [Direct 2-D resampling]).
+    if spatial == 2 && !antialias {
+        // Both dims in one pass where the direct kernel applies (Note [Direct 2-D resampling]); the
+        // nearest modes are one tap of weight 1 (1 · v is v, NaN and -0 included).
         func taps(_ d: Int) -> (index: [Int], weight: [Float]) {
+            let align = alignCorners ?? false
+            if mode.linearRank == nil {
+                let idx = nearestIndices(inSizes[d], outSizes[d], scales[d], exact: mode == .nearestExact)
+                return (idx, [Float](repeating: 1, count: idx.count))
+            }
             let t =
                 mode == .bicubic
-                ? cubicTaps(inSizes[d], outSizes[d], scales[d], alignCorners: alignCorners ?? false, indexType: y.dtype)
+                ? cubicTaps(inSizes[d], outSizes[d], scales[d], alignCorners: align, indexType: y.dtype)
                 : linearTaps(
-                    inSizes[d], outSizes[d], scales[d], alignCorners: alignCorners ?? false, indexType: y.dtype,
-                    weightType: x.dtype)
+                    inSizes[d], outSizes[d], scales[d], alignCorners: align, indexType: y.dtype, weightType: x.dtype)
             var index: [Int] = [], weight: [Float] = []
             for o in 0..<outSizes[d] {
                 for k in t.taps.indices {
@@ -139,10 +135,11 @@ public func interpolate(
             }
             return (index, weight)
         }
-        if let out = y.directResample2d(outH: outSizes[0], outW: outSizes[1], rows: taps(0), cols: taps(1)) {
+        if let out = y.directResample2d(outH: outSizes[0], outW: outSizes[1], taps: taps) {
             return out.dtype == x.dtype ? out : out.to(x.dtype)
         }
     }
+    if mode == .nearest, let y = nearestByRepeating(x, inSizes, outSizes, scales) { return y }
     // The last dim first: PyTorch's kernels blend along W innermost, then H, then D.
     for d in (0..<spatial).reversed() {
         let dim = 2 + d

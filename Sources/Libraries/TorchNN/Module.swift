@@ -46,14 +46,11 @@ open class Module: CustomStringConvertible, CallSiteDescribable {
     }
 
     /// Removes the parameter, buffer or explicitly registered submodule `name` (a parametrization
-    /// takes the tensor's place, or gives it back); true when there was one.
-    @discardableResult
-    func unregister(_ name: String) -> Bool {
-        let before = params.count + buffers.count + submodules.count
+    /// takes the tensor's place, or gives it back).
+    func unregister(_ name: String) {
         params.removeAll { $0.0 == name }
         buffers.removeAll { $0.0 == name }
         submodules.removeAll { $0.0 == name }
-        return params.count + buffers.count + submodules.count != before
     }
 
     /// Whether `name` is a parameter or buffer registered by `registerParameter`/`registerBuffer`

@@ -49,10 +49,8 @@ public final class ParametrizationList: Module {
     public private(set) var items: [Module] = []
     /// The number of originals when the first right inverse gave several; nil for one (`original`).
     let originalCount: Int?
-    var unsafe: Bool
 
-    init(_ first: Module, original: Tensor, asBuffer: Bool, unsafe: Bool) {
-        self.unsafe = unsafe
+    init(_ first: Module, original: Tensor, asBuffer: Bool) {
         let originals: [Tensor] = Torch.noGrad {
             (first as? Parametrization)?.rightInverse(original) ?? [original]
         }
@@ -166,7 +164,6 @@ public func registerParametrization<M: Module>(
 ) -> M {
     let op = "register_parametrization"
     func check(_ z: Tensor, _ y: (dtype: DType, shape: [Int])) {
-        if unsafe { return }
         let changes = [("dtype", y.dtype.torchName, z.dtype.torchName), ("shape", "\(y.shape)", "\(z.shape)")]
         for (what, before, after) in changes where before != after {
             torchFail(
@@ -177,10 +174,11 @@ public func registerParametrization<M: Module>(
         }
     }
     if let list = module.parametrizationLists?[name] {
-        let y = module.tensor(name)
-        check(Torch.noGrad { ParametrizationList.apply(parametrization, [y]) }, (y.dtype, y.shape))
+        if !unsafe {
+            let y = module.tensor(name)
+            check(Torch.noGrad { ParametrizationList.apply(parametrization, [y]) }, (y.dtype, y.shape))
+        }
         list.append(parametrization)
-        list.unsafe = list.unsafe || unsafe
         module.parametrizationCache = nil
         return module
     }
@@ -198,7 +196,7 @@ public func registerParametrization<M: Module>(
     let original = module.tensor(name)
     let before = (dtype: original.dtype, shape: original.shape)
     let asBuffer = module.isBuffer(name)
-    let list = ParametrizationList(parametrization, original: original, asBuffer: asBuffer, unsafe: unsafe)
+    let list = ParametrizationList(parametrization, original: original, asBuffer: asBuffer)
     if !unsafe { check(list.value(), before) }
     module.unregister(name)
     let dict: ModuleDict
