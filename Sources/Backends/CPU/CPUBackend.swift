@@ -14,7 +14,8 @@ package enum CPUBackend: Backend {
     package static var name: String { "cpu" }
     package static func supports(_ family: KernelFamily, _ dtype: DType) -> Bool {
         switch family {
-        case .lstmCell, .window2D, .addScaled, .linalg: return dtype.isFloatingPoint && dtype.computeType == dtype
+        case .lstmCell, .window2D, .addScaled: return dtype.isFloatingPoint && dtype.computeType == dtype
+        case .linalg: return (dtype.isFloatingPoint && dtype.computeType == dtype) || dtype.isComplex
         case .philox: return false
         case .layerNorm, .depthwiseConv, .resample2d: return dtype == .float32
         }
@@ -217,7 +218,11 @@ package enum CPUBackend: Backend {
             act: p(o.act), c: p(o.c), tc: p(o.tanhC), h: p(o.h))
     }
     package static func linalg(_ op: LinalgOp, _ o: LinalgOperands) throws {
-        o.a.dtype.dispatchFloat(LAPACKKernel(op: op, o: o))
+        if o.a.dtype.isComplex {
+            ComplexLAPACKKernel(op: op, o: o).run()
+        } else {
+            o.a.dtype.dispatchFloat(LAPACKKernel(op: op, o: o))
+        }
     }
     package static func fft(_ kind: FFTKind, _ out: KernelOperand, _ x: KernelOperand, rows: Int, n: Int) throws {
         CPUKernels.fft(kind, out, x, rows: rows, n: n)

@@ -239,6 +239,27 @@ extension Double: LAPACKScalar {
     ) { dgelss_(m, n, nrhs, a, lda, b, ldb, s, rcond, rank, work, lwork, info) }
 }
 
+/// How a batch of LAPACK calls shares the threads.
+enum LAPACKThreads {
+    /// Runs `body` over the batch's matrices split across this library's threads, each LAPACK call
+    /// single-threaded; one large SVD or eigendecomposition runs LAPACK's blocked code on this
+    /// library's thread count instead, and OpenBLAS's workers are stopped after it (idle, they
+    /// would spin against this library's).
+    static func overBatch(_ op: LinalgOp, _ o: LinalgOperands, _ body: (Range<Int>) -> Void) {
+        _ = CPUKernels.blasSingleThreaded
+        let long = op == .svd || op == .eigh
+        let wide = long && o.batch == 1 && Swift.min(o.rows, o.cols) >= 256 && Parallel.threadCount > 1
+        if wide { openblas_set_num_threads(Int32(Parallel.threadCount)) }
+        defer {
+            if wide {
+                openblas_set_num_threads(1)
+                blas_thread_shutdown_()
+            }
+        }
+        Parallel.forRange(o.batch, grain: 1, body)
+    }
+}
+
 /// One `Backend.linalg` request for a float type (Note [CPU dtype dispatch]).
 struct LAPACKKernel: KernelVisitor {
     let op: LinalgOp
@@ -257,19 +278,7 @@ struct LAPACKKernel: KernelVisitor {
         let (m, n) = (o.rows, o.cols)
         let a = pointer(o.a, L.self), info = pointer(o.info, Int32.self)
         let k = Swift.min(m, n)
-        _ = CPUKernels.blasSingleThreaded
-        // One large matrix: LAPACK's blocked code runs on this library's thread count instead, and
-        // OpenBLAS's workers are stopped after it (idle, they would spin against this library's).
-        let long = op == .svd || op == .eigh
-        let wide = long && o.batch == 1 && Swift.min(m, n) >= 256 && Parallel.threadCount > 1
-        if wide { openblas_set_num_threads(Int32(Parallel.threadCount)) }
-        defer {
-            if wide {
-                openblas_set_num_threads(1)
-                blas_thread_shutdown_()
-            }
-        }
-        Parallel.forRange(o.batch, grain: 1) { range in
+        LAPACKThreads.overBatch(op, o) { range in
             for i in range {
                 let ai = a + i * m * n
                 var mm = Int32(m), nn = Int32(n), lda = Int32(Swift.max(m, 1))

@@ -181,6 +181,7 @@ package enum LinalgOp: String, Sendable {
     /// into [batch, n..<2n]) and, when `u` is given, its right eigenvectors in LAPACK's real
     /// packing (a complex pair's real and imaginary parts in consecutive columns), column-major
     /// [batch, n, n], each of unit norm with its largest component real (geev; `a` is destroyed).
+    /// A complex `a` gives complex eigenvalues [batch, n] and eigenvectors directly.
     case eig
     /// Singular values (descending, into `values` [batch, min(m, n)]) and, when `u`/`vt` are given,
     /// the singular vectors of each [m, n] `a` (gesdd; `a` is destroyed).
@@ -190,7 +191,8 @@ package enum LinalgOp: String, Sendable {
     /// columns into it, column-major [batch, qcols, m] (geqrf, then orgqr).
     case qr
     /// The Bunch-Kaufman factorization `A = L D Lᵀ` of each symmetric `a` in place (lower triangle
-    /// read and written), LAPACK's int32 `pivots` [batch, n] (sytrf).
+    /// read and written), LAPACK's int32 `pivots` [batch, n] (sytrf; `A = L D Lᴴ`, hetrf, for a
+    /// complex `a` when `hermitian`).
     case ldlFactor
     /// Least squares `min ‖a x − b‖` of each [m, n] `a` for the columns of `b` [batch, nrhs, max(m, n)]
     /// (overwritten, x in the first n rows): QR without pivoting, full rank assumed (gels).
@@ -230,6 +232,8 @@ package struct LinalgOperands {
     package var batch: Int, rows: Int, cols: Int, nrhs: Int
     /// `svd`: full (m×m, n×n) rather than reduced singular vectors.
     package var fullMatrices: Bool
+    /// `ldlFactor` of a complex `a`: Hermitian (`A = L D Lᴴ`) rather than symmetric.
+    package var hermitian: Bool
 
     /// Operands over `a` and `info`; the others are set by the caller as the op needs.
     package init(a: KernelOperand, info: KernelOperand, batch: Int, rows: Int, cols: Int) {
@@ -240,6 +244,7 @@ package struct LinalgOperands {
         self.cols = cols
         self.nrhs = 0
         self.fullMatrices = false
+        self.hermitian = false
         self.rcond = 0
     }
 }

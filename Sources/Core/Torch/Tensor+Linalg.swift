@@ -81,7 +81,7 @@ extension Linalg {
                 "linalg.matrix_norm", "linalg.matrix_norm: The input tensor A must have at least 2 dimensions.",
                 file: file, line: line)
         }
-        if !x.dtype.isFloatingPoint {
+        if !x.dtype.isFloatingPoint && !x.isComplex {
             torchFail(
                 "linalg.matrix_norm",
                 "linalg.matrix_norm: Expected a floating point or complex tensor as input. Got \(x.dtype.pytorchName)",
@@ -254,7 +254,7 @@ extension Linalg {
         return Tensor.cat(parts, dim: d, file: file, line: line)
     }
 
-    /// Σ x·y along `dim` (`torch.linalg.vecdot`, real tensors), broadcasting the others.
+    /// Σ conj(x)·y along `dim` (`torch.linalg.vecdot`), broadcasting the others.
     ///
     /// ```swift
     /// Linalg.vecdot(Tensor([1.0, 2.0]), Tensor([3.0, 4.0]))   // 11.0
@@ -262,7 +262,7 @@ extension Linalg {
     public static func vecdot(_ x: Tensor, _ y: Tensor, dim: Int = -1, file: StaticString = #fileID, line: UInt = #line)
         -> Tensor
     {
-        x.mul(y).sum(dims: [dim], file: file, line: line)
+        (x.isComplex ? x.conj() : x).mul(y).sum(dims: [dim], file: file, line: line)
     }
 
     /// Solves a triangular system: `A X = B` (`left`) or `X A = B`, reading only `A`'s upper or lower
@@ -289,7 +289,7 @@ extension Linalg {
             t = t * (1 - eye) + eye
         }
         if left { return solveMatrices(t, b, "linalg.solve_triangular", file: file, line: line) }
-        // X A = B  <=>  Aᵀ Xᵀ = Bᵀ.
+        // X A = B  <=>  Aᵀ Xᵀ = Bᵀ (plain transposes: the conjugates would cancel).
         return solveMatrices(t.mT, b.mT, "linalg.solve_triangular", file: file, line: line).mT
     }
 

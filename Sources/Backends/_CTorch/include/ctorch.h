@@ -160,4 +160,39 @@ void sgelss_(const int *m, const int *n, const int *nrhs, float *a, const int *l
 void dgelss_(const int *m, const int *n, const int *nrhs, double *a, const int *lda, double *b, const int *ldb,
              double *s, const double *rcond, int *rank, double *work, const int *lwork, int *info);
 
+// The complex routines (c: complex64, z: complex128). Every float array, complex or real, is
+// untyped here so that the two precisions share one Swift signature (Note [Complex LAPACK]).
+#define CTORCH_CX_LAPACK(P) \
+void P##getrf_(const int *m, const int *n, void *a, const int *lda, int *ipiv, int *info); \
+void P##getrs_(const char *trans, const int *n, const int *nrhs, const void *a, const int *lda, const int *ipiv, \
+               void *b, const int *ldb, int *info); \
+void P##potrf_(const char *uplo, const int *n, void *a, const int *lda, int *info); \
+void P##heevd_(const char *jobz, const char *uplo, const int *n, void *a, const int *lda, void *w, void *work, \
+               const int *lwork, void *rwork, const int *lrwork, int *iwork, const int *liwork, int *info); \
+void P##geev_(const char *jobvl, const char *jobvr, const int *n, void *a, const int *lda, void *w, void *vl, \
+              const int *ldvl, void *vr, const int *ldvr, void *work, const int *lwork, void *rwork, int *info); \
+void P##gesdd_(const char *jobz, const int *m, const int *n, void *a, const int *lda, void *s, void *u, \
+               const int *ldu, void *vt, const int *ldvt, void *work, const int *lwork, void *rwork, int *iwork, \
+               int *info); \
+void P##geqrf_(const int *m, const int *n, void *a, const int *lda, void *tau, void *work, const int *lwork, \
+               int *info); \
+void P##ungqr_(const int *m, const int *n, const int *k, void *a, const int *lda, const void *tau, void *work, \
+               const int *lwork, int *info); \
+void P##sytrf_(const char *uplo, const int *n, void *a, const int *lda, int *ipiv, void *work, const int *lwork, \
+               int *info); \
+void P##hetrf_(const char *uplo, const int *n, void *a, const int *lda, int *ipiv, void *work, const int *lwork, \
+               int *info); \
+void P##gels_(const char *trans, const int *m, const int *n, const int *nrhs, void *a, const int *lda, void *b, \
+              const int *ldb, void *work, const int *lwork, int *info); \
+void P##gelsy_(const int *m, const int *n, const int *nrhs, void *a, const int *lda, void *b, const int *ldb, \
+               int *jpvt, const void *rcond, int *rank, void *work, const int *lwork, void *rwork, int *info); \
+void P##gelsd_(const int *m, const int *n, const int *nrhs, void *a, const int *lda, void *b, const int *ldb, \
+               void *s, const void *rcond, int *rank, void *work, const int *lwork, void *rwork, int *iwork, \
+               int *info); \
+void P##gelss_(const int *m, const int *n, const int *nrhs, void *a, const int *lda, void *b, const int *ldb, \
+               void *s, const void *rcond, int *rank, void *work, const int *lwork, void *rwork, int *info);
+CTORCH_CX_LAPACK(c)
+CTORCH_CX_LAPACK(z)
+#undef CTORCH_CX_LAPACK
+
 #endif

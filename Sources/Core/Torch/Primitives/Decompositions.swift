@@ -39,9 +39,11 @@ public enum LstsqDriver: String, Sendable {
 }
 
 extension Tensor {
-    /// Records one node for `p` over several outputs of one dtype computed by `forward` (which
-    /// records nothing): they are packed, flattened, into the node's output and handed out as views.
-    /// The backward gets the outputs and their gradients (zeros for unused ones) split back.
+    /// Records one node for `p` over several outputs computed by `forward` (which records nothing):
+    /// they are packed, flattened, into the node's output and handed out as views. The backward
+    /// gets the outputs and their gradients (zeros for unused ones) split back. Outputs of one
+    /// dtype, or complex ones beside real ones of its parts' dtype (singular values beside complex
+    /// singular vectors), packed as complex numbers and handed out as their real parts.
     static func recordedOutputs(
         _ p: Primitive, _ inputs: SmallList<Tensor>, save: SmallList<Tensor> = SmallList(), file: StaticString,
         line: UInt, outputs: [Tensor],
@@ -49,16 +51,19 @@ extension Tensor {
     ) -> [Tensor] {
         let shapes = outputs.map { Array($0.shape) }
         let counts = outputs.map(\.numel)
+        let packedType = outputs.first(where: \.isComplex)?.dtype ?? outputs[0].dtype
+        let realParts = outputs.map { $0.dtype != packedType }
         func split(_ t: Tensor) -> [Tensor] {
             var start = 0
-            return zip(shapes, counts).map { shape, count in
-                defer { start += count }
-                return t.narrow(0, start: start, length: count).reshape(shape)
+            return zip(zip(shapes, counts), realParts).map { sizes, real in
+                defer { start += sizes.1 }
+                let part = t.narrow(0, start: start, length: sizes.1).reshape(sizes.0)
+                return real ? part.real : part
             }
         }
         let packed = Tensor.recorded(
             p, inputs, save: save, saveOutput: true, file: file, line: line,
-            output: Tensor.cat(outputs.map { $0.reshape([-1]) }, dim: 0)
+            output: Tensor.cat(outputs.map { $0.to(packedType).reshape([-1]) }, dim: 0)
         ) { node, g in
             backward(node, split(node.savedTensor(save.count)), split(g))
         }
@@ -148,19 +153,21 @@ extension Linalg {
         return (outs[0], outs[1])
     }
 
-    /// PyTorch's QR backward (real matrices): with X = gR Rᵀ − Qᵀ gQ, for m ≥ n
-    /// gA = (Q sym(X) + gQ) R⁻ᵀ where sym(X) = triu(X) + triu(X, 1)ᵀ; for m < n the square part of R
-    /// takes Q tril(Xᵀ − X) and gR adds Q gR.
+    /// PyTorch's QR backward: with X = gR Rᴴ − Qᴴ gQ, for m ≥ n gA = (Q sym(X) + gQ) R⁻ᴴ where
+    /// sym(X) = triu(X, 1) + triu(X, 1)ᴴ + Re(diag(X)); for m < n the square part of R takes
+    /// Q tril(Xᴴ − X) (its imaginary diagonal halved) and gR adds Q gR.
     static func qrBackward(gQ: Tensor, gR: Tensor, q: Tensor, r: Tensor) -> Tensor {
         let m = q.shape[q.rank - 2], n = r.shape[r.rank - 1]
-        let x = gR.matmul(r.mT) - q.mT.matmul(gQ)
+        let x = gR.matmul(r.mH) - q.mH.matmul(gQ)
         if m >= n {
-            let sym = x.triu() + x.triu(1).mT
-            return solveTriangular(r.mT, q.matmul(sym) + gQ, upper: false, left: false)
+            let diagonal = x.diagonal(dim1: -2, dim2: -1)
+            let sym = x.triu(1) + x.triu(1).mH + (x.isComplex ? diagonal.real : diagonal).diagEmbed()
+            return solveTriangular(r.mH, q.matmul(sym) + gQ, upper: false, left: false)
         }
-        let skew = (x.mT - x).tril()
+        var skew = (x.mH - x).tril()
+        if skew.isComplex { skew = skew - skew.diagonal(dim1: -2, dim2: -1).diagEmbed() * 0.5 }
         let square = r.narrow(-1, start: 0, length: m)
-        var ga = solveTriangular(square.mT, q.matmul(skew), upper: false, left: false)
+        var ga = solveTriangular(square.mH, q.matmul(skew), upper: false, left: false)
         var zshape = Array(r.shape)
         zshape[zshape.count - 1] = n - m
         ga = Tensor.cat([ga, Tensor.zeros(zshape, dtype: ga.dtype, device: ga.device)], dim: -1)
@@ -229,23 +236,23 @@ extension Linalg {
         let m = l.shape[l.rank - 2], n = u.shape[u.rank - 1], k = Swift.min(m, n)
         var ga: Tensor
         if m == n {
-            ga = l.mT.matmul(gL).tril(-1) + gU.matmul(u.mT).triu()
-            ga = solveTriangular(u.mT, ga, upper: false, left: false)
-            ga = solveTriangular(l.mT, ga, upper: true, left: true, unitriangular: true)
+            ga = l.mH.matmul(gL).tril(-1) + gU.matmul(u.mH).triu()
+            ga = solveTriangular(u.mH, ga, upper: false, left: false)
+            ga = solveTriangular(l.mH, ga, upper: true, left: true, unitriangular: true)
         } else if m < n {
             let u1 = u.narrow(-1, start: 0, length: k)
-            ga = l.mT.matmul(gL) - gU.triu().matmul(u.mT)
-            ga = solveTriangular(u1.mT, ga.tril(-1), upper: false, left: false)
+            ga = l.mH.matmul(gL) - gU.triu().matmul(u.mH)
+            ga = solveTriangular(u1.mH, ga.tril(-1), upper: false, left: false)
             ga = Tensor.cat(
                 [ga + gU.narrow(-1, start: 0, length: k).triu(), gU.narrow(-1, start: k, length: n - k)], dim: -1)
-            ga = solveTriangular(l.mT, ga, upper: true, left: true, unitriangular: true)
+            ga = solveTriangular(l.mH, ga, upper: true, left: true, unitriangular: true)
         } else {
             let l1 = l.narrow(-2, start: 0, length: k)
-            ga = gU.matmul(u.mT) - l.mT.matmul(gL.tril(-1))
-            ga = solveTriangular(l1.mT, ga.triu(), upper: true, left: true, unitriangular: true)
+            ga = gU.matmul(u.mH) - l.mH.matmul(gL.tril(-1))
+            ga = solveTriangular(l1.mH, ga.triu(), upper: true, left: true, unitriangular: true)
             ga = Tensor.cat(
                 [ga + gL.narrow(-2, start: 0, length: k).tril(-1), gL.narrow(-2, start: k, length: m - k)], dim: -2)
-            ga = solveTriangular(u.mT, ga, upper: false, left: false)
+            ga = solveTriangular(u.mH, ga, upper: false, left: false)
         }
         return p.matmul(ga)
     }
@@ -337,13 +344,13 @@ extension Linalg {
                 "linalg.lu_solve: Incompatible shapes of A and B for the equation \(left ? "AX = B" : "XA = B") "
                     + "(\(n)x\(n) and \(shown))", file: file, line: line)
         }
-        if !left { return luSolve(lu, pivots, b.mT, left: true, adjoint: !adjoint, file: file, line: line).mT }
+        if !left { return luSolve(lu, pivots, b.mH, left: true, adjoint: !adjoint, file: file, line: line).mH }
         let (p, l, u) = luUnpack(lu, pivots, file: file, line: line)
         let rhs = b.to(lu.dtype)
         if adjoint {
-            // Aᵀ X = B with A = P L U: X = P L⁻ᵀ U⁻ᵀ B.
-            let y = solveTriangular(u.mT, rhs, upper: false, file: file, line: line)
-            return p.matmul(solveTriangular(l.mT, y, upper: true, unitriangular: true, file: file, line: line))
+            // Aᴴ X = B with A = P L U: X = P L⁻ᴴ U⁻ᴴ B.
+            let y = solveTriangular(u.mH, rhs, upper: false, file: file, line: line)
+            return p.matmul(solveTriangular(l.mH, y, upper: true, unitriangular: true, file: file, line: line))
         }
         let y = solveTriangular(l, p.mT.matmul(rhs), upper: false, unitriangular: true, file: file, line: line)
         return solveTriangular(u, y, upper: true, file: file, line: line)
@@ -388,6 +395,7 @@ extension Linalg {
         if batch > 0 && n > 0 {
             var o = LinalgOperands(a: cm.operand, info: info.operand, batch: batch, rows: n, cols: n)
             o.pivots = pivots.operand
+            o.hermitian = hermitian
             Kernels.linalg(.ldlFactor, o, a.device)
         }
         return (cm.mT.tril().contiguous(), pivots, info.reshape(batchShape))
@@ -414,8 +422,9 @@ extension Linalg {
         return (outs[0], outs[1], outs[2])
     }
 
-    /// PyTorch's SVD backward (real matrices). A gradient that is zero throughout counts as absent,
-    /// as PyTorch's undefined one, so that a loss on S alone needs no distinct singular values.
+    /// PyTorch's SVD backward. A gradient that is zero throughout counts as absent, as PyTorch's
+    /// undefined one, so that a loss on S alone needs no distinct singular values. For complex A
+    /// the diagonal gains i·Im(diag(Uᴴ gU)) / S (the phases of U's columns).
     static func svdBackward(gU: Tensor, gS: Tensor, gVh: Tensor, u: Tensor, s: Tensor, vh: Tensor) -> Tensor {
         let m = u.shape[u.rank - 2], n = vh.shape[vh.rank - 1]
         let hasU = Torch.noGrad { gU.ne(Tensor.scalar(0.0, dtype: gU.dtype)).any().item(Bool.self) }
@@ -423,8 +432,8 @@ extension Linalg {
         if !hasU && !hasV {
             return m >= n ? u.matmul(gS.unsqueeze(-1) * vh) : (u * gS.unsqueeze(-2)).matmul(vh)
         }
-        let uhgu = u.mT.matmul(gU), vhgv = vh.matmul(gVh.mT)
-        let skewU = uhgu - uhgu.mT, skewV = vhgv - vhgv.mT
+        let uhgu = u.mH.matmul(gU), vhgv = vh.matmul(gVh.mH)
+        let skewU = uhgu - uhgu.mH, skewV = vhgv - vhgv.mH
         let s2 = s * s
         let e = s2.unsqueeze(-2) - s2.unsqueeze(-1) + Tensor.onesLike(s).diagEmbed()
         var ga: Tensor
@@ -436,14 +445,18 @@ extension Linalg {
             ga = s.unsqueeze(-1) * (skewV / e)
         }
         ga = ga + gS.diagEmbed()
+        if ga.isComplex && hasU {
+            let phase = uhgu.diagonal(dim1: -2, dim2: -1).imag / s
+            ga = ga + Tensor.complex(Tensor.zerosLike(phase), phase).diagEmbed()
+        }
         if m > n && hasU {
             let gUSinv = gU / s.unsqueeze(-2)
-            ga = u.matmul(ga) + gUSinv - u.matmul(u.mT.matmul(gUSinv))
+            ga = u.matmul(ga) + gUSinv - u.matmul(u.mH.matmul(gUSinv))
             return ga.matmul(vh)
         }
         if m < n && hasV {
             let sinvgVh = gVh / s.unsqueeze(-1)
-            ga = ga.matmul(vh) + sinvgVh - sinvgVh.matmul(vh.mT).matmul(vh)
+            ga = ga.matmul(vh) + sinvgVh - sinvgVh.matmul(vh.mH).matmul(vh)
             return u.matmul(ga)
         }
         return u.matmul(ga).matmul(vh)
@@ -461,7 +474,7 @@ extension Linalg {
         _ a: Tensor, atol: Double? = nil, rtol: Double? = nil, hermitian: Bool = false,
         file: StaticString = #fileID, line: UInt = #line
     ) -> Tensor {
-        if a.rank < 2 || !a.dtype.isFloatingPoint || a.dtype.computeType != a.dtype {
+        if a.rank < 2 || !(a.dtype.isFloatingPoint || a.isComplex) || a.dtype.computeType != a.dtype {
             torchFail(
                 "linalg.pinv",
                 "linalg.pinv(\(a.dtype.pytorchName){\(a.shape)}): expected a tensor with 2 or more dimensions of float, "
@@ -482,12 +495,12 @@ extension Linalg {
                 let magnitude = values.abs()
                 let keep = magnitude .> (magnitude.amax(dims: [-1], keepdim: true) * relative).clamp(min: absolute)
                 let inverse = Tensor.where(keep, values.reciprocal(), Tensor.zerosLike(values))
-                return (vectors * inverse.unsqueeze(-2)).matmul(vectors.mT)
+                return (vectors * inverse.unsqueeze(-2)).matmul(vectors.mH)
             }
             let (u, s, vh) = svdRaw(x, vectors: true, fullMatrices: false, file: file, line: line)
             let keep = s .> (s.amax(dims: [-1], keepdim: true) * relative).clamp(min: absolute)
             let inverse = Tensor.where(keep, s.reciprocal(), Tensor.zerosLike(s))
-            return (vh.mT * inverse.unsqueeze(-2)).matmul(u.mT)
+            return (vh.mH * inverse.unsqueeze(-2)).matmul(u.mH)
         }
         guard Tensor.shouldRecord(a) else { return forward() }
         return Tensor.recorded(.linalgPinv, [a], save: [a], saveOutput: true, file: file, line: line, forward: forward)
@@ -499,16 +512,16 @@ extension Linalg {
     /// PyTorch's backward of the pseudo-inverse, in terms of the pseudo-inverse itself.
     static func pinvBackward(_ g: Tensor, pinv: Tensor, a: Tensor) -> Tensor {
         let m = a.shape[a.rank - 2], n = a.shape[a.rank - 1]
-        let pinvT = pinv.mT, gT = g.mT
+        let pinvT = pinv.mH, gT = g.mH
         if m <= n {
             let k = gT.matmul(pinv)
             let kpinvT = k.matmul(pinvT)
-            let first = kpinvT - pinv.matmul(k).mT - a.matmul(pinv).matmul(kpinvT)
+            let first = kpinvT - pinv.matmul(k).mH - a.matmul(pinv).matmul(kpinvT)
             return first + pinvT.matmul(pinv).matmul(gT - k.matmul(a))
         }
         let k = pinv.matmul(gT)
         let pinvTk = pinvT.matmul(k)
-        let first = pinvTk - k.matmul(pinv).mT + (gT - a.matmul(k)).matmul(pinv).matmul(pinvT)
+        let first = pinvTk - k.matmul(pinv).mH + (gT - a.matmul(k)).matmul(pinv).matmul(pinvT)
         return first - pinvTk.matmul(pinv).matmul(a)
     }
 }
@@ -568,7 +581,7 @@ extension Linalg {
         let info = LAPACKCalls.empty([batch], like: a, dtype: .int32)
         let rank = LAPACKCalls.empty([batch], like: a, dtype: .int32)
         let svdDriver = driver == .gelsd || driver == .gelss
-        let values = LAPACKCalls.empty(svdDriver ? batchShape + [k] : [0], like: a)
+        let values = LAPACKCalls.empty(svdDriver ? batchShape + [k] : [0], like: a, dtype: a.dtype.realPart)
         if batch > 0 && k > 0 && nrhs > 0 {
             let ops: [LstsqDriver: LinalgOp] = [
                 .gels: .lstsqGels, .gelsy: .lstsqGelsy, .gelsd: .lstsqGelsd, .gelss: .lstsqGelss,
@@ -591,9 +604,9 @@ extension Linalg {
         var solution = bcm.mT.narrow(-2, start: 0, length: n).contiguous()
         if k == 0 || nrhs == 0 { solution = Tensor.zeros(batchShape + [n, nrhs], dtype: a.dtype, device: a.device) }
         let fullRank = driver == .gels || (driver != .gelsy && ranks.allSatisfy { Int($0) == n })
-        var residuals = LAPACKCalls.empty([0], like: a)
+        var residuals = LAPACKCalls.empty([0], like: a, dtype: a.dtype.realPart)
         if m > n && fullRank && driver != .gelsy {
-            residuals = bcm.mT.narrow(-2, start: n, length: m - n).square().sum(dims: [-2])
+            residuals = bcm.mT.narrow(-2, start: n, length: m - n).abs().square().sum(dims: [-2])
         }
         let rankOut =
             driver == .gels
@@ -608,13 +621,13 @@ extension Linalg {
         ) { node, o, g in
             let a = node.savedTensor(0), b = node.savedTensor(1)
             let pinvA = pinv(a, file: file, line: line)
-            var ga = pinvBackward(g[0].matmul(b.mT), pinv: pinvA, a: a)
-            var gb = pinvA.mT.matmul(g[0])
+            var ga = pinvBackward(g[0].matmul(b.mH), pinv: pinvA, a: a)
+            var gb = pinvA.mH.matmul(g[0])
             if o[1].numel > 0 {
                 // The residuals ‖A X − B‖² per column.
                 let r = a.matmul(o[0]) - b
                 let gl = g[1].unsqueeze(-2)
-                ga = ga + (gl * r).matmul(o[0].mT) * 2
+                ga = ga + (gl * r).matmul(o[0].mH) * 2
                 gb = gb - gl * r * 2
             }
             return [ga, gb]

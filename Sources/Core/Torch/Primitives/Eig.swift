@@ -1,7 +1,7 @@
 import TorchBase
 
-// The eigendecomposition of general (non-symmetric) real matrices, whose eigenvalues and
-// eigenvectors are complex: LAPACK's geev, with PyTorch's backward
+// The eigendecomposition of general (non-symmetric) matrices, whose eigenvalues and
+// eigenvectors are complex: LAPACK's geev (its c/z form for a complex A), with PyTorch's backward
 //   gA = V^{-H} (diag(gL) + offdiag[(VᴴgV − VᴴV·diag(Re(VᴴgV))) / E*]) Vᴴ,  E_ij = λ_j − λ_i,
 // its real part for a real A (Note [Complex tensors] gives the complex gradients their meaning).
 
@@ -14,7 +14,7 @@ extension Primitive {
 
 extension Linalg {
     /// The eigenvalues and right eigenvectors (columns, unit norm, largest component real) of
-    /// each square real matrix (`torch.linalg.eig`), complex64/complex128; differentiable.
+    /// each square matrix (`torch.linalg.eig`), complex64/complex128; differentiable.
     ///
     /// ```swift
     /// let (l, v) = Linalg.eig(Tensor([[0.0, -1.0], [1.0, 0.0]]))   // l = [0+1j, 0-1j]
@@ -33,12 +33,13 @@ extension Linalg {
             let out = node.savedTensor(0)
             let l = out.narrow(-2, start: 0, length: 1).squeeze(-2), v = out.narrow(-2, start: 1, length: n)
             let gl = g.narrow(-2, start: 0, length: 1).squeeze(-2), gv = g.narrow(-2, start: 1, length: n)
-            return [eigBackward(gl, gv, l, v).real]
+            let ga = eigBackward(gl, gv, l, v)
+            return [a.isComplex ? ga : ga.real]
         }
         return (packed.narrow(-2, start: 0, length: 1).squeeze(-2), packed.narrow(-2, start: 1, length: n))
     }
 
-    /// The eigenvalues of each square real matrix (`torch.linalg.eigvals`); differentiable.
+    /// The eigenvalues of each square matrix (`torch.linalg.eigvals`); differentiable.
     ///
     /// ```swift
     /// Linalg.eigvals(Tensor([[2.0, 0.0], [0.0, 3.0]]))   // [2+0j, 3+0j]
@@ -52,11 +53,7 @@ extension Linalg {
     static func eigRaw(_ a: Tensor, _ op: String, vectors: Bool = true, file: StaticString, line: UInt) -> (
         Tensor, Tensor
     ) {
-        if a.isComplex {
-            torchFail(
-                op, "\(op): complex input is not supported yet (real float32/float64 only)", file: file, line: line)
-        }
-        if !a.dtype.isFloatingPoint {
+        if !a.dtype.isFloatingPoint && !a.isComplex {
             // PyTorch's message: it looks for the complex counterpart of the dtype first.
             torchFail(op, "Unknown Complex ScalarType for \(a.dtype.pytorchName)", file: file, line: line)
         }
@@ -65,6 +62,7 @@ extension Linalg {
         let batchShape = Array(a.shape.dropLast(2))
         let batch = batchShape.reduce(1, *)
         let cm = LAPACKCalls.columnMajor(a.detach())
+        if a.isComplex { return complexEigRaw(cm, batchShape, op, vectors: vectors, file: file, line: line) }
         let values = Tensor.zeros(batchShape + [2 * n], dtype: a.dtype, device: a.device)
         let vr = Tensor.zeros(batchShape + [n, n], dtype: a.dtype, device: a.device)
         let info = Tensor.zeros([batch], dtype: .int32, device: a.device)
@@ -110,6 +108,28 @@ extension Linalg {
         return (l, v)
     }
 
+    /// geev of a complex batch (column-major `cm`): the eigenvalues and vectors come back complex.
+    private static func complexEigRaw(
+        _ cm: Tensor, _ batchShape: [Int], _ op: String, vectors: Bool, file: StaticString, line: UInt
+    ) -> (Tensor, Tensor) {
+        let n = cm.shape[cm.rank - 1]
+        let batch = batchShape.reduce(1, *)
+        let values = Tensor.zeros(batchShape + [n], dtype: cm.dtype, device: cm.device)
+        let vr = Tensor.zeros(batchShape + [n, n], dtype: cm.dtype, device: cm.device)
+        let info = Tensor.zeros([batch], dtype: .int32, device: cm.device)
+        if batch > 0 && n > 0 {
+            var o = LinalgOperands(a: cm.operand, info: info.operand, batch: batch, rows: n, cols: n)
+            o.values = values.operand
+            if vectors { o.u = vr.operand }
+            Kernels.linalg(.eig, o, cm.device)
+        }
+        LAPACKCalls.raise(info.toArray(Int32.self), batched: !batchShape.isEmpty, op, file: file, line: line) {
+            "The algorithm failed to converge because the input matrix is ill-conditioned or has too many "
+                + "repeated eigenvalues (error code: \($0))."
+        }
+        return (values, vectors ? vr.mT.contiguous() : Tensor.zeros([0], dtype: cm.dtype))
+    }
+
     /// PyTorch's `linalg_eig_backward` for the output gradients `gl`, `gv` (complex).
     static func eigBackward(_ gl: Tensor, _ gv: Tensor, _ l: Tensor, _ v: Tensor) -> Tensor {
         let n = v.shape[v.rank - 1]
@@ -122,18 +142,6 @@ extension Linalg {
         // E*_ij = conj(λ_j) − conj(λ_i), with ones on the diagonal (replaced by gL below).
         inner = inner / (lc.unsqueeze(-2) - lc.unsqueeze(-1) + eye)
         inner = inner * (1 - eye) + gl.unsqueeze(-1) * eye
-        return complexSolve(vh, inner.matmul(vh))
-    }
-
-    /// Solves M Z = W for complex M, W through the real system [[Re M, −Im M], [Im M, Re M]]
-    /// (differentiable, as `solve`).
-    static func complexSolve(_ m: Tensor, _ w: Tensor) -> Tensor {
-        let n = m.shape[m.rank - 1]
-        let (mr, mi) = (m.real, m.imag)
-        let big = Tensor.cat([Tensor.cat([mr, -mi], dim: -1), Tensor.cat([mi, mr], dim: -1)], dim: -2)
-        let rhs = Tensor.cat([w.real, w.imag], dim: -2)
-        let z = Linalg.solve(big, rhs)
-        return Tensor.complex(
-            z.narrow(-2, start: 0, length: n).contiguous(), z.narrow(-2, start: n, length: n).contiguous())
+        return Linalg.solve(vh, inner.matmul(vh))
     }
 }

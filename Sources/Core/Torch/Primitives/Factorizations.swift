@@ -29,7 +29,7 @@ enum LAPACKCalls {
     /// Refuses what `torch.linalg` refuses: non-float dtypes, low precision, fewer than 2 dims,
     /// and (when `square`) non-square matrices.
     static func check(_ a: Tensor, _ op: String, square: Bool = true, file: StaticString, line: UInt) {
-        if !a.dtype.isFloatingPoint {
+        if !a.dtype.isFloatingPoint && !a.isComplex {
             torchFail(
                 op, "\(op): Expected a floating point or complex tensor as input. Got \(a.dtype.pytorchName)",
                 file: file, line: line)
@@ -128,8 +128,8 @@ public enum Linalg {
         }
         guard Tensor.shouldRecord(a) else { return forward() }
         return Tensor.recorded(.linalgInv, [a], saveOutput: true, file: file, line: line, forward: forward) { node, g in
-            let ainvT = node.savedTensor(0).mT
-            return [-(ainvT.matmul(g).matmul(ainvT))]
+            let ainvH = node.savedTensor(0).mH
+            return [-(ainvH.matmul(g).matmul(ainvH))]
         }
     }
 
@@ -148,8 +148,8 @@ public enum Linalg {
         return Tensor.recorded(.linalgDet, [a], save: [a], saveOutput: true, file: file, line: line, forward: forward) {
             node, g in
             let x = node.savedTensor(0), d = node.savedTensor(1)
-            // g · det · A^{-T} (A nonsingular).
-            return [(g * d).unsqueeze(-1).unsqueeze(-1) * Linalg.inv(x).mT]
+            // g · conj(det) · A^{-H} (A nonsingular).
+            return [(g * d.conj()).unsqueeze(-1).unsqueeze(-1) * Linalg.inv(x).mH]
         }
     }
 
@@ -164,19 +164,26 @@ public enum Linalg {
     ) {
         LAPACKCalls.check(a, "linalg.slogdet", file: file, line: line)
         let (sign, diagonal) = luSignAndDiagonal(a)
-        let signs = Torch.noGrad { (sign * diagonal.sign().prod(dims: [-1])) }
+        // A complex determinant's sign is the product of the diagonal's phases (`sgn`).
+        let signs = Torch.noGrad { (sign * (a.isComplex ? diagonal.sgn() : diagonal.sign()).prod(dims: [-1])) }
         let logabs = Torch.noGrad { diagonal.abs().log().sum(dims: [-1]) }
         guard Tensor.shouldRecord(a) else { return (signs, logabs) }
         // Both outputs of one node (as PyTorch's, where the sign requires grad too): packed on a
-        // last dimension of 2; only the log's gradient is non-zero for real matrices.
+        // last dimension of 2 (the log as a complex number for a complex A). PyTorch's formula:
+        // gA = (g_logabs − i·Im(conj(g_sign)·sign)) · A^{-H}; the sign's part is zero for real A.
         let packed = Tensor.recorded(
-            .linalgSlogdet, [a], save: [a], file: file, line: line,
-            forward: { Tensor.stack([signs, logabs], dim: -1) }
+            .linalgSlogdet, [a], save: [a], saveOutput: true, file: file, line: line,
+            forward: { Tensor.stack([signs, logabs.to(a.dtype)], dim: -1) }
         ) { node, g in
-            let gl = g.select(-1, 1)
-            return [gl.unsqueeze(-1).unsqueeze(-1) * Linalg.inv(node.savedTensor(0)).mT]
+            var gl = g.select(-1, 1)
+            if gl.isComplex {
+                let phase = (g.select(-1, 0).conj() * node.savedTensor(1).select(-1, 0)).imag
+                gl = Tensor.complex(gl.real, -phase)
+            }
+            return [gl.unsqueeze(-1).unsqueeze(-1) * Linalg.inv(node.savedTensor(0)).mH]
         }
-        return (packed.select(-1, 0), packed.select(-1, 1))
+        let logOut = packed.select(-1, 1)
+        return (packed.select(-1, 0), a.isComplex ? logOut.real : logOut)
     }
 
     /// The LU permutation's sign and the diagonal of U, per matrix.
@@ -250,10 +257,10 @@ public enum Linalg {
         if Tensor.shouldRecord([ae, be]) {
             return Tensor.recorded(.linalgSolve, [ae, be], save: [ae, be], file: file, line: line, forward: forward) {
                 node, g in
-                // gB = A^{-T} g, gA = -gB X^T (X solved again so that second derivatives see it).
+                // gB = A^{-H} g, gA = -gB X^H (X solved again so that second derivatives see it).
                 let a = node.savedTensor(0), b = node.savedTensor(1)
-                let gb = solveMatrices(a.mT, g, op, file: file, line: line)
-                return [node.needs(0) ? -gb.matmul(solveMatrices(a, b, op, file: file, line: line).mT) : nil, gb]
+                let gb = solveMatrices(a.mH, g, op, file: file, line: line)
+                return [node.needs(0) ? -gb.matmul(solveMatrices(a, b, op, file: file, line: line).mH) : nil, gb]
             }
         }
         return forward()
@@ -290,17 +297,17 @@ public enum Linalg {
         if Tensor.shouldRecord(a) {
             l = Tensor.recorded(.linalgCholesky, [a], saveOutput: true, file: file, line: line, forward: forward) {
                 node, g in
-                // PyTorch's formula: gA = L^{-T} Φ L^{-1}, Φ = ½(T + tril(T, -1)ᵀ), T = tril(Lᵀ gL).
+                // PyTorch's formula: gA = L^{-H} Φ L^{-1}, Φ = ½(T + tril(T, -1)ᴴ), T = tril(Lᴴ gL).
                 let l = node.savedTensor(0)
-                let t = l.mT.matmul(g).tril()
-                let phi = (t + t.tril(-1).mT) * 0.5
+                let t = l.mH.matmul(g).tril()
+                let phi = (t + t.tril(-1).mH) * 0.5
                 let linv = Linalg.inv(l)
-                return [linv.mT.matmul(phi).matmul(linv)]
+                return [linv.mH.matmul(phi).matmul(linv)]
             }
         } else {
             l = forward()
         }
-        return upper ? l.mT : l
+        return upper ? l.mH : l
     }
 
     /// The eigenvalues (ascending) and orthonormal eigenvectors (columns) of each symmetric matrix
@@ -317,7 +324,8 @@ public enum Linalg {
         let batchShape = Array(a.shape.dropLast(2))
         let batch = batchShape.reduce(1, *)
         let cm = LAPACKCalls.columnMajor(a.detach())
-        let values = Tensor.zeros(batchShape + [n], dtype: a.dtype, device: a.device)
+        // Real eigenvalues for a Hermitian complex A too.
+        let values = Tensor.zeros(batchShape + [n], dtype: a.dtype.realPart, device: a.device)
         let info = Tensor.zeros([batch], dtype: .int32, device: a.device)
         if batch > 0 && n > 0 {
             var o = LinalgOperands(a: cm.operand, info: info.operand, batch: batch, rows: n, cols: n)
@@ -345,30 +353,34 @@ public enum Linalg {
     }
 
     /// Records eigh: the values and vectors as two views of one recorded [.., n + 1, n] result
-    /// (row 0 the values, rows 1... the vectors), whose backward is PyTorch's
-    /// `gA = V (diag(gL) + ½(VᵀgV − gVᵀV) / E) Vᵀ`, E_ij = λ_j − λ_i.
+    /// (row 0 the values, as complex numbers for a complex A, rows 1... the vectors), whose
+    /// backward is PyTorch's `gA = V (diag(gL) + offdiag(½(VᴴgV − gVᴴV)) / E) Vᴴ`, E_ij = λ_j − λ_i.
     private static func eighRecorded(_ a: Tensor, _ values: Tensor, _ vectors: Tensor, file: StaticString, line: UInt)
         -> (eigenvalues: Tensor, eigenvectors: Tensor)
     {
         let packed = Tensor.recorded(
             .linalgEigh, [a], saveOutput: true, file: file, line: line,
-            forward: { Tensor.cat([values.unsqueeze(-2), vectors], dim: -2) }
+            forward: { Tensor.cat([values.to(vectors.dtype).unsqueeze(-2), vectors], dim: -2) }
         ) { node, g in
             let out = node.savedTensor(0)
             let n = out.shape[out.rank - 1]
-            let l = out.narrow(-2, start: 0, length: 1).squeeze(-2)
+            var l = out.narrow(-2, start: 0, length: 1).squeeze(-2)
             let v = out.narrow(-2, start: 1, length: n)
-            let gl = g.narrow(-2, start: 0, length: 1).squeeze(-2)
+            var gl = g.narrow(-2, start: 0, length: 1).squeeze(-2)
             let gv = g.narrow(-2, start: 1, length: n)
-            let vtgv = v.mT.matmul(gv)
-            let skew = (vtgv - vtgv.mT) * 0.5
-            var e = l.unsqueeze(-2) - l.unsqueeze(-1)
-            e = e + Tensor.eye(n, dtype: e.dtype).to(device: e.device)
+            if l.isComplex { (l, gl) = (l.real, gl.real) }
+            let vhgv = v.mH.matmul(gv)
+            var skew = (vhgv - vhgv.mH) * 0.5
+            let eye = Tensor.eye(n, dtype: l.dtype).to(device: l.device)
+            // The skew part's diagonal (imaginary, from the eigenvectors' phases) does not count.
+            if skew.isComplex { skew = skew * (1 - eye) }
+            let e = l.unsqueeze(-2) - l.unsqueeze(-1) + eye
             let inner = skew / e + gl.diagEmbed()
-            return [v.matmul(inner).matmul(v.mT)]
+            return [v.matmul(inner).matmul(v.mH)]
         }
         let n = vectors.shape[vectors.rank - 1]
-        return (packed.narrow(-2, start: 0, length: 1).squeeze(-2), packed.narrow(-2, start: 1, length: n))
+        let l = packed.narrow(-2, start: 0, length: 1).squeeze(-2)
+        return (a.isComplex ? l.real : l, packed.narrow(-2, start: 1, length: n))
     }
 
     /// The singular value decomposition `A = U diag(S) Vh` of each [m, n] matrix
@@ -405,7 +417,7 @@ public enum Linalg {
             let (uu, _, vvh) =
                 GradMode.isEnabled && node.savedTensor(0).needsGradient
                 ? svd(node.savedTensor(0), fullMatrices: false, file: file, line: line) : (u, s, vh)
-            return [uu.matmul(g.diagEmbed()).matmul(vvh)]
+            return [(uu * g.unsqueeze(-2)).matmul(vvh)]
         }
     }
 
@@ -418,7 +430,7 @@ public enum Linalg {
         // A's row-major bytes are Aᵀ column-major: LAPACK factors Aᵀ = V S Uᵀ, whose column-major U
         // and Vᵀ are, read row-major, A's Vh and U. No transposes either way.
         let at = a.detach().contiguous().clone()
-        let s = Tensor.zeros(batchShape + [k], dtype: a.dtype, device: a.device)
+        let s = Tensor.zeros(batchShape + [k], dtype: a.dtype.realPart, device: a.device)
         var uOut = Tensor.zeros(batchShape + [m, fullMatrices ? m : k], dtype: a.dtype, device: a.device)
         var vhOut = Tensor.zeros(batchShape + [fullMatrices ? n : k, n], dtype: a.dtype, device: a.device)
         let info = Tensor.zeros([batch], dtype: .int32, device: a.device)
@@ -474,13 +486,15 @@ extension Tensor {
     public func det(file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         Linalg.det(self, file: file, line: line)
     }
-    /// log(det) of each square matrix (`torch.logdet`): NaN for a negative determinant, -inf for 0.
+    /// log(det) of each square matrix (`torch.logdet`): NaN for a negative determinant, -inf for 0;
+    /// the complex logarithm, log|det| + i·arg(det), for a complex matrix.
     ///
     /// ```swift
     /// Tensor([[2.0, 0.0], [0.0, 3.0]]).logdet()   // log 6
     /// ```
     public func logdet(file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         let (sign, logabs) = Linalg.slogdet(self, file: file, line: line)
+        if isComplex { return sign.log() + logabs }
         return Tensor.where(sign .< 0, Double.nan, logabs)
     }
 }
