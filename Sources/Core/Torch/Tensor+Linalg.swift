@@ -145,7 +145,8 @@ extension Linalg {
                 "linalg.norm: If dim is not specified but ord is, the input must be 1D or 2D. Got \(x.rank)D.",
                 file: file, line: line)
         }
-        let matrixDims = dims.map { $0.count == 2 ? $0 : nil } ?? (ord != nil && x.rank == 2 ? [-2, -1] : nil)
+        // Without `ord` the Frobenius norm over two dims is their vector 2-norm, as PyTorch computes it.
+        let matrixDims = ord == nil ? nil : dims.map { $0.count == 2 ? $0 : nil } ?? (x.rank == 2 ? [-2, -1] : nil)
         if let matrixDims {
             let order = ord.map { matrixOrder($0, file: file, line: line) } ?? .frobenius
             return matrixNorm(x, ord: order, dims: matrixDims, keepdim: keepdim, dtype: dtype, file: file, line: line)
@@ -163,7 +164,8 @@ extension Linalg {
         _ x: Tensor, ord: MatrixNormOrder, dims: [Int]? = nil, keepdim: Bool = false, dtype: DType? = nil,
         file: StaticString = #fileID, line: UInt = #line
     ) -> Tensor {
-        if dims == nil && x.rank != 2 {
+        // A 1-D input reaches matrix_norm's own refusal, as PyTorch's.
+        if dims == nil && x.rank > 2 {
             torchFail(
                 "linalg.norm",
                 "linalg.norm: If dim is not specified but ord is, the input must be 1D or 2D. Got \(x.rank)D.",
@@ -311,7 +313,7 @@ extension Linalg {
                 ? eigvalsh(a, file: file, line: line).abs() : svdvals(a, file: file, line: line)
         }
         let m = a.shape[a.rank - 2], n = a.shape[a.rank - 1]
-        let eps = a.dtype == .float32 ? Double(Float.ulpOfOne) : Double.ulpOfOne
+        let eps = a.dtype.realPart == .float32 ? Double(Float.ulpOfOne) : Double.ulpOfOne
         let absolute = atol ?? tol ?? 0
         let relative = rtol ?? (absolute > 0 ? 0 : eps * Double(Swift.max(m, n)))
         if s.shape.last == 0 { return Tensor.zeros(Array(s.shape.dropLast()), dtype: .int64, device: a.device) }

@@ -141,3 +141,34 @@ let foldOps: [String: DiffOp] = [
         ]
     },
 ]
+
+/// The complex twins of the torch.linalg ops (the generator's `CX_LINALG`): the real op's replay
+/// on inputs made complex from their parts, complex outputs as parts.
+private let complexLinalgNames = [
+    "linalg_inv", "linalg_det", "linalg_slogdet", "logdet", "linalg_solve", "linalg_cholesky",
+    "linalg_cholesky_not_pd", "linalg_eigvalsh", "linalg_svd", "linalg_svdvals", "linalg_matrix_norm",
+    "linalg_matrix_power", "linalg_matrix_exp", "linalg_cross", "linalg_vecdot", "linalg_solve_triangular",
+    "linalg_matrix_rank", "linalg_cond", "linalg_inv_ex", "linalg_cholesky_ex", "linalg_qr",
+    "linalg_lu_factor", "linalg_lu_factor_ex", "linalg_lu", "lu_unpack", "linalg_lu_solve",
+    "linalg_ldl_factor", "linalg_lstsq", "linalg_pinv", "linalg_pinv_hermitian", "linalg_solve_ex",
+    "linalg_solve_left", "linalg_norm", "linalg_matrix_norm_dims", "linalg_cond_p", "linalg_matrix_rank_tol",
+    "linalg_eigvals", "linalg_eig_vhbv",
+]
+
+/// `cx_<name>` for each name above, from the real ops in `real`, plus the complex-only cases.
+func complexLinalgOps(_ real: [String: DiffOp]) -> [String: DiffOp] {
+    var ops: [String: DiffOp] = [:]
+    for name in complexLinalgNames {
+        guard let f = real[name] else { preconditionFailure("no real op \(name) for its complex twin") }
+        ops["cx_" + name] = { xs, c in f(xs.map(cplx), c).map(rview) }
+    }
+    ops["cx_linalg_eigh"] = { xs, _ in
+        let r = Linalg.eigh(symmetric(cplx(xs[0])))
+        return [r.eigenvalues, r.eigenvectors.abs()]
+    }
+    ops["cx_linalg_ldl_factor_hermitian"] = { xs, _ in
+        let r = Linalg.ldlFactor(symmetric(cplx(xs[0])), hermitian: true)
+        return [rview(r.ld), r.pivots]
+    }
+    return ops
+}

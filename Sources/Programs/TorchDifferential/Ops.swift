@@ -260,10 +260,12 @@ private func scatterReduceOp(_ xs: [Tensor], _ c: DiffCase) -> Tensor {
     xs[0].scatterReduce(c.int("dim"), xs[1], xs[2], reduce: reduction(c.string("reduce")), includeSelf: c.bool("self"))
 }
 
-private func symmetric(_ x: Tensor) -> Tensor { (x + x.mT) / 2 }
+/// Symmetric (Hermitian for a complex x), as the generator's `_sym`.
+func symmetric(_ x: Tensor) -> Tensor { (x + x.mH) / 2 }
+/// Symmetric (Hermitian) positive-definite, as the generator's `_spd`.
 private func positiveDefinite(_ x: Tensor) -> Tensor {
     let n = x.shape[x.rank - 1]
-    return x.matmul(x.mT) + Tensor.eye(n, dtype: x.dtype) * Double(n)
+    return x.matmul(x.mH) + Tensor.eye(n, dtype: x.dtype) * Double(n)
 }
 
 /// torch.linalg (#14); outputs with a sign freedom compared through sign-free functions, as the
@@ -459,9 +461,9 @@ let linalgNewOps: [String: DiffOp] = [
 func normalizedQR(_ x: Tensor, _ mode: QRMode) -> [Tensor] {
     let (q, r) = Linalg.qr(x, mode: mode)
     let k = Swift.min(x.shape[x.rank - 2], x.shape[x.rank - 1])
-    var d = r.diagonal(offset: 0, dim1: -2, dim2: -1).narrow(-1, start: 0, length: k).sign()
+    var d = r.diagonal(offset: 0, dim1: -2, dim2: -1).narrow(-1, start: 0, length: k).sgn()
     d = Tensor.where(d.eq(Tensor.scalar(0.0, dtype: d.dtype)), Tensor.onesLike(d), d)
-    let rn = r.narrow(-2, start: 0, length: k) * d.unsqueeze(-1)
+    let rn = r.narrow(-2, start: 0, length: k) * d.conj().unsqueeze(-1)
     if mode == .r { return [rn] }
     return [q.narrow(-1, start: 0, length: k) * d.unsqueeze(-2), rn]
 }
@@ -950,6 +952,7 @@ let allOps: [String: DiffOp] = {
     ] {
         all.merge(table) { a, _ in a }
     }
+    all.merge(complexLinalgOps(all)) { a, _ in a }
     // Every unary primitive is callable by its name without an entry here (Note [Unary primitives]).
     for name in Tensor.unaryPrimitiveNames where all[name] == nil {
         all[name] = one { $0.unary(named: name)! }

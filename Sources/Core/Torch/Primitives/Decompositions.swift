@@ -481,7 +481,7 @@ extension Linalg {
                     + "double, cfloat or cdouble types", file: file, line: line)
         }
         let m = a.shape[a.rank - 2], n = a.shape[a.rank - 1]
-        let eps = a.dtype == .float32 ? Double(Float.ulpOfOne) : Double.ulpOfOne
+        let eps = a.dtype.realPart == .float32 ? Double(Float.ulpOfOne) : Double.ulpOfOne
         let defaultRtol = eps * Double(Swift.max(m, n))
         let relative = rtol ?? ((atol ?? 0) > 0 ? 0 : defaultRtol)
         let absolute = atol ?? 0
@@ -571,7 +571,7 @@ extension Linalg {
         let nrhs = bm.shape[bm.rank - 1]
         let ae = a.expand(batchShape + [m, n]), be = bm.expand(batchShape + [m, nrhs])
         let batch = batchShape.reduce(1, *)
-        let eps = a.dtype == .float32 ? Double(Float.ulpOfOne) : Double.ulpOfOne
+        let eps = a.dtype.realPart == .float32 ? Double(Float.ulpOfOne) : Double.ulpOfOne
         // B's buffer: column-major, each column max(m, n) long (the solution takes its first n rows).
         let rows = Swift.max(m, n)
         let padded = Tensor.cat(

@@ -1499,11 +1499,13 @@ def matrix_sample(square=True, singular=0.0, rhs=False):
 
 
 def _sym(x):
-    return (x + x.mT) / 2
+    """Symmetric (Hermitian for a complex x)."""
+    return (x + x.mH) / 2
 
 
 def _spd(x):
-    return x @ x.mT + x.shape[-1] * torch.eye(x.shape[-1], dtype=x.dtype)
+    """Symmetric (Hermitian) positive-definite."""
+    return x @ x.mH + x.shape[-1] * torch.eye(x.shape[-1], dtype=x.dtype)
 
 
 # float32 factorizations: LAPACK implementations round differently, scaled by the condition number.
@@ -1580,9 +1582,9 @@ op("linalg_cholesky_ex", "linalg", lambda xs, a: torch.linalg.cholesky_ex(_spd(x
 def _qr(x, mode):
     q, r = torch.linalg.qr(x, mode=mode)
     k = min(x.shape[-2], x.shape[-1])
-    d = torch.sign(torch.diagonal(r, dim1=-2, dim2=-1)[..., :k])
+    d = torch.sgn(torch.diagonal(r, dim1=-2, dim2=-1)[..., :k])
     d = torch.where(d == 0, torch.ones_like(d), d)
-    rn = r[..., :k, :] * d.unsqueeze(-1)
+    rn = r[..., :k, :] * d.conj().unsqueeze(-1)
     if mode == "r":
         return rn
     return q[..., :k] * d.unsqueeze(-2), rn
@@ -2730,6 +2732,59 @@ op("conv2d_depthwise", "nn", lambda xs, a: F.conv2d(xs[0], xs[1], xs[2] if len(x
                                                      padding=a["padding"], dilation=a["dilation"], groups=a["groups"]),
    depthwise_sample)
 
+
+
+# Complex twins of the torch.linalg ops (#15): the same samples with every float input made
+# complex (its values the real parts, fresh values the imaginary parts, a zero matrix kept zero and
+# a repeated first column kept repeated), stored as real [..., 2] parts like the other complex
+# cases (views are covered by the real twins). Outputs with a phase freedom go through
+# phase-free functions: |V| of eigenvectors, R's diagonal made real and positive in QR.
+def complex_twin_sample(sample):
+    def s():
+        while True:
+            ins, args = sample()
+            if all(i.base.dtype.is_floating_point for i in ins):
+                break
+        out = []
+        for i in ins:
+            re = i.tensor(False)[1].detach().contiguous()
+            im = values(list(re.shape), str(re.dtype)[6:], edge=0) * 0.5
+            if re.numel() and not re.any():
+                im = torch.zeros_like(re)
+            if re.dim() >= 2 and re.shape[-1] > 1 and torch.equal(re[..., -1], re[..., 0]):
+                im[..., -1] = im[..., 0]
+            out.append(Input(list(re.shape) + [2], None, exact=torch.stack([re, im], dim=-1).contiguous(), grad=i.grad))
+        return out, args
+    return s
+
+
+def complex_twin(fn):
+    def g(xs, a):
+        out = fn([cplx(x) for x in xs], a)
+        return tuple(rview(o) for o in out) if isinstance(out, tuple) else rview(out)
+    return g
+
+
+CX_LINALG = ["linalg_inv", "linalg_det", "linalg_slogdet", "logdet", "linalg_solve", "linalg_cholesky",
+             "linalg_cholesky_not_pd", "linalg_eigvalsh", "linalg_svd", "linalg_svdvals", "linalg_matrix_norm",
+             "linalg_matrix_power", "linalg_matrix_exp", "linalg_cross", "linalg_vecdot", "linalg_solve_triangular",
+             "linalg_matrix_rank", "linalg_cond", "linalg_inv_ex", "linalg_cholesky_ex", "linalg_qr",
+             "linalg_lu_factor", "linalg_lu_factor_ex", "linalg_lu", "lu_unpack", "linalg_lu_solve",
+             "linalg_ldl_factor", "linalg_lstsq", "linalg_pinv", "linalg_pinv_hermitian", "linalg_solve_ex",
+             "linalg_solve_left", "linalg_norm", "linalg_matrix_norm_dims", "linalg_cond_p", "linalg_matrix_rank_tol",
+             "linalg_eigvals", "linalg_eig_vhbv"]
+_REAL_OPS = {o["name"]: o for o in OPS}
+for _name in CX_LINALG:
+    _spec = _REAL_OPS[_name]
+    ACCUMULATING.add("cx_" + _name)
+    op("cx_" + _name, "linalg", complex_twin(_spec["fn"]), complex_twin_sample(_spec["sample"]), grad=_spec["grad"],
+       tol={"float32": (1e-4, 1e-4), "float64": (1e-7, 1e-7)})
+ACCUMULATING.update({"cx_linalg_eigh", "cx_linalg_ldl_factor_hermitian"})
+op("cx_linalg_eigh", "linalg", complex_twin(lambda xs, a: (lambda r: (r[0], r[1].abs()))(torch.linalg.eigh(_sym(xs[0])))),
+   complex_twin_sample(matrix_sample()), tol={"float32": (1e-4, 1e-4), "float64": (1e-7, 1e-7)})
+op("cx_linalg_ldl_factor_hermitian", "linalg",
+   complex_twin(lambda xs, a: torch.linalg.ldl_factor(_sym(xs[0]), hermitian=True)),
+   complex_twin_sample(matrix_sample()), grad=False, tol={"float32": (1e-4, 1e-4), "float64": (1e-7, 1e-7)})
 
 def main():
     tensors = {}
