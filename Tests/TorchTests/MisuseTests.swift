@@ -39,6 +39,10 @@ final class MisuseTests: XCTestCase {
         check("view-as-complex", ["view_as_complex:", "Tensor must have a last dimension of size 2"])
         check("complex-backward", ["backward:", "grad can be implicitly created only for real scalar outputs"])
         check("complex-sign", ["sign:", "Unlike NumPy, torch.sign is not intended to support complex numbers"])
+        let phase = "in the complex case are specified up to multiplication by e^{i phi}"
+        check("cx-eigh-phase", ["linalg.eigh:", "linalg_eigh_backward: The eigenvectors " + phase])
+        check("cx-eig-phase", ["linalg.eig:", "linalg_eig_backward: The eigenvectors " + phase])
+        check("cx-svd-phase", ["linalg.svd:", "svd_backward: The singular vectors " + phase])
     }
     func testDistributionRefusals() {
         check(

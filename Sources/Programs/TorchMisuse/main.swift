@@ -83,6 +83,18 @@ case "mask-shape":
     at(); _ = a[Tensor([true, false, true])]
 case "float-index":
     at(); _ = a[Tensor([0.0, 1.0])]
+case "cx-eigh-phase", "cx-eig-phase", "cx-svd-phase":
+    Torch.manualSeed(0)
+    let z = Tensor.complex(Tensor.randn([3, 3], dtype: .float64), Tensor.randn([3, 3], dtype: .float64))
+    let h = ((z + z.mH) * 0.5).detach().requiresGrad_()
+    // Losses that read the vectors' phases (their real parts): PyTorch's backward refuses them.
+    if name == "cx-eigh-phase" {
+        at(); Linalg.eigh(h).eigenvectors.real.sum().backward()
+    } else if name == "cx-eig-phase" {
+        at(); Linalg.eig(h).eigenvectors.real.sum().backward()
+    } else {
+        at(); Linalg.svd(h).u.real.sum().backward()
+    }
 case "param-shape":
     final class Transposed: Module { override func forward(_ x: Tensor) -> Tensor { x.t() } }
     let fc = Linear(4, 3)

@@ -72,6 +72,16 @@ extension Tensor {
 }
 
 extension LAPACKCalls {
+    /// Traps with `message` unless `x` ≈ `y` (PyTorch's lax allclose, rtol = atol = 1e-2): the
+    /// imaginary parts of the diagonal of Vᴴ gV, which vanish when a loss does not depend on the
+    /// phases of complex eigen- or singular vectors.
+    static func requirePhaseInvariance(
+        _ x: Tensor, _ y: Tensor, _ op: String, _ message: String, file: StaticString, line: UInt
+    ) {
+        let close = Torch.noGrad { ((x - y).abs() .<= y.abs() * 0.01 + 0.01).all().item(Bool.self) }
+        if !close { torchFail(op, message, file: file, line: line) }
+    }
+
     /// Empty float tensors of a's dtype and device, shaped `shape`.
     static func empty(_ shape: [Int], like a: Tensor, dtype: DType? = nil) -> Tensor {
         Tensor.zeros(shape, dtype: dtype ?? a.dtype, device: a.device)
@@ -416,6 +426,16 @@ extension Linalg {
                 gU = gU.narrow(-1, start: 0, length: k)
                 vh = vh.narrow(-2, start: 0, length: k)
                 gVh = gVh.narrow(-2, start: 0, length: k)
+            }
+            if u.isComplex {
+                // The loss may not depend on the phases of the singular vectors (PyTorch's check).
+                let du = u.mH.matmul(gU).diagonal(dim1: -2, dim2: -1).imag
+                let dv = vh.matmul(gVh.mH).diagonal(dim1: -2, dim2: -1).imag
+                LAPACKCalls.requirePhaseInvariance(
+                    du, -dv, "linalg.svd",
+                    "svd_backward: The singular vectors in the complex case are specified up to multiplication by "
+                        + "e^{i phi}. The specified loss function depends on this phase term, making it ill-defined.",
+                    file: file, line: line)
             }
             return [svdBackward(gU: gU, gS: g[1], gVh: gVh, u: u, s: o[1], vh: vh)]
         }

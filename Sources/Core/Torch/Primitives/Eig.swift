@@ -33,6 +33,14 @@ extension Linalg {
             let out = node.savedTensor(0)
             let l = out.narrow(-2, start: 0, length: 1).squeeze(-2), v = out.narrow(-2, start: 1, length: n)
             let gl = g.narrow(-2, start: 0, length: 1).squeeze(-2), gv = g.narrow(-2, start: 1, length: n)
+            if a.isComplex || l.isComplex {
+                let d = v.mH.matmul(gv).diagonal(dim1: -2, dim2: -1).imag
+                LAPACKCalls.requirePhaseInvariance(
+                    d, Tensor.zerosLike(d), "linalg.eig",
+                    "linalg_eig_backward: The eigenvectors in the complex case are specified up to multiplication by "
+                        + "e^{i phi}. The specified loss function depends on this quantity, so it is ill-defined.",
+                    file: file, line: line)
+            }
             let ga = eigBackward(gl, gv, l, v)
             return [a.isComplex ? ga : ga.real]
         }

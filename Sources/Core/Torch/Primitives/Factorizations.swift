@@ -368,8 +368,16 @@ public enum Linalg {
             let v = out.narrow(-2, start: 1, length: n)
             var gl = g.narrow(-2, start: 0, length: 1).squeeze(-2)
             let gv = g.narrow(-2, start: 1, length: n)
-            if l.isComplex { (l, gl) = (l.real, gl.real) }
             let vhgv = v.mH.matmul(gv)
+            if l.isComplex {
+                (l, gl) = (l.real, gl.real)
+                let d = vhgv.diagonal(dim1: -2, dim2: -1).imag
+                LAPACKCalls.requirePhaseInvariance(
+                    d, Tensor.zerosLike(d), "linalg.eigh",
+                    "linalg_eigh_backward: The eigenvectors in the complex case are specified up to multiplication "
+                        + "by e^{i phi}. The specified loss function depends on this quantity, so it is ill-defined.",
+                    file: file, line: line)
+            }
             var skew = (vhgv - vhgv.mH) * 0.5
             let eye = Tensor.eye(n, dtype: l.dtype).to(device: l.device)
             // The skew part's diagonal (imaginary, from the eigenvectors' phases) does not count.
