@@ -1,3 +1,4 @@
+import Foundation
 import TorchBase
 
 // The complex forms of the element-wise primitives and reductions, written on the real parts
@@ -135,7 +136,98 @@ enum ComplexMath {
                 unary(Pointwise.Sinh.self, iz, file: file, line: line),
                 unary(Pointwise.Cosh.self, iz, file: file, line: line))
             return P.name == "tan" ? mul(t, Tensor.scalar(Complex<Double>(0, -1), dtype: x.dtype)) : t
-        default: refuse(P.name, x.dtype, file: file, line: line)
+        default: return more(P.name, x, file: file, line: line)
+        }
+    }
+
+    /// i·z.
+    private static func timesI(_ z: Tensor) -> Tensor {
+        let (a, b) = z.complexParts()
+        return Tensor.fromParts(-b, a)
+    }
+
+    /// −i·z.
+    private static func timesMinusI(_ z: Tensor) -> Tensor {
+        let (a, b) = z.complexParts()
+        return Tensor.fromParts(b, -a)
+    }
+
+    /// log(1 + z): near 0 its real part is ½·log1p(2a + a² + b²), which keeps small arguments'
+    /// precision; elsewhere log|1 + z| (1 + a is exact near a = −1, where that sum cancels).
+    static func log1p(_ x: Tensor) -> Tensor {
+        let (a, b) = x.complexParts()
+        let small = Torch.noGrad { (a.abs() .< 0.5) & (b.abs() .< 0.5) }
+        let t = a * 2 + a * a + b * b
+        let re = Tensor.where(small, t.log1p() * 0.5, (a + 1).hypot(b).log())
+        return Tensor.fromParts(re, b.atan2(a + 1))
+    }
+
+    /// asinh z = log(z + √(z² + 1)), taken on the half plane Re z ≥ 0 and mirrored (asinh is odd),
+    /// so that the sum never cancels.
+    static func asinh(_ x: Tensor) -> Tensor {
+        let (a, _) = Torch.noGrad { x.complexParts() }
+        let flip = (a .< 0).unsqueeze(-1)
+        let parts = x.viewAsReal()
+        let w = Tensor.where(flip, -parts, parts).viewAsComplex()
+        let r = log(w + sqrt(mul(w, w) + Tensor.onesLike(w))).viewAsReal()
+        return Tensor.where(flip, -r, r).viewAsComplex()
+    }
+
+    /// atanh z = ½(log1p(z) − log1p(−z)).
+    static func atanh(_ x: Tensor) -> Tensor {
+        ((log1p(x).viewAsReal() - log1p(-x).viewAsReal()) * 0.5).viewAsComplex()
+    }
+
+    /// The rest of the complex element-wise functions, composed from the ones above; PyTorch's
+    /// refusal for those it has no complex form of.
+    private static func more(_ name: String, _ x: Tensor, file: StaticString, line: UInt) -> Tensor {
+        let one = Tensor.onesLike(x)
+        switch name {
+        case "log2": return (log(x).viewAsReal() / Foundation.log(2.0)).viewAsComplex()
+        case "log10": return (log(x).viewAsReal() / Foundation.log(10.0)).viewAsComplex()
+        case "log1p": return log1p(x)
+        case "exp2": return exp((x.viewAsReal() * Foundation.log(2.0)).viewAsComplex())
+        case "expm1":
+            // Re = expm1(a)·cos b − 2 sin²(b/2) keeps the precision of small arguments.
+            let (a, b) = x.complexParts()
+            let half = (b * 0.5).sin()
+            return Tensor.fromParts(a.expm1() * b.cos() - half * half * 2, a.exp() * b.sin())
+        case "rsqrt": return div(one, sqrt(x))
+        case "sigmoid": return div(one, one + exp(-x))
+        case "silu":
+            if Tensor.shouldRecord(x) {
+                torchFail(
+                    name, "silu does not support automatic differentiation for outputs with complex dtype.",
+                    file: file, line: line)
+            }
+            return div(x, one + exp(-x))
+        case "asinh": return asinh(x)
+        case "asin": return timesMinusI(asinh(timesI(x)))
+        case "acos":
+            // π/2 − asin z.
+            let s = timesMinusI(asinh(timesI(x))).viewAsReal()
+            let halfPi = Tensor.fromParts(
+                Tensor.full(Array(x.shape), Double.pi / 2, dtype: x.dtype.realPart),
+                Tensor.zeros(Array(x.shape), dtype: x.dtype.realPart))
+            return (halfPi.viewAsReal() - s).viewAsComplex()
+        case "acosh":
+            // log(z + √(z + 1)·√(z − 1)), Kahan's form with the principal branch.
+            return log(x + mul(sqrt(x + one), sqrt(x - one)))
+        case "atanh": return atanh(x)
+        case "atan": return timesMinusI(atanh(timesI(x)))
+        case "sinc":
+            // sin(πz)/(πz), 1 at z = 0.
+            let pz = (x.viewAsReal() * Double.pi).viewAsComplex()
+            let (a, b) = Torch.noGrad { x.complexParts() }
+            let zero = ((a .== 0) & (b .== 0)).unsqueeze(-1)
+            let safe = Tensor.where(zero, one.viewAsReal(), pz.viewAsReal()).viewAsComplex()
+            let q = div(unary(Pointwise.Sin.self, safe, file: file, line: line), safe).viewAsReal()
+            return Tensor.where(zero, one.viewAsReal(), q).viewAsComplex()
+        case "deg2rad", "rad2deg":
+            torchFail(name, "\(name) is not supported for complex tensors.", file: file, line: line)
+        case "signbit": torchFail(name, "signbit is not implemented for complex tensors.", file: file, line: line)
+        case "trunc": torchFail(name, "trunc is not supported for complex inputs", file: file, line: line)
+        default: refuse(name, x.dtype, file: file, line: line)
         }
     }
 

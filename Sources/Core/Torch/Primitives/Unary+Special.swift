@@ -466,7 +466,9 @@ extension Tensor {
     /// ```swift
     /// Tensor([-0.0, 1.0]).signbit()   // [true, false]
     /// ```
-    public func signbit() -> Tensor { test(Pointwise.Signbit.self) }
+    public func signbit(file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        test(Pointwise.Signbit.self, file: file, line: line)
+    }
     /// This tensor itself (`torch.positive`); refused for bool as PyTorch's unary `+`.
     ///
     /// ```swift

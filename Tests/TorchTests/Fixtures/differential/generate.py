@@ -2786,6 +2786,19 @@ op("cx_linalg_ldl_factor_hermitian", "linalg",
    complex_twin(lambda xs, a: torch.linalg.ldl_factor(_sym(xs[0]), hermitian=True)),
    complex_twin_sample(matrix_sample()), grad=False, tol={"float32": (1e-4, 1e-4), "float64": (1e-7, 1e-7)})
 
+
+# More complex element-wise functions (appended so that earlier cases keep their inputs), and the
+# ones PyTorch refuses for complex input.
+CX_UNARY_MORE = {"cx_log2": torch.log2, "cx_log10": torch.log10, "cx_log1p": torch.log1p, "cx_exp2": torch.exp2,
+                 "cx_expm1": torch.expm1, "cx_rsqrt": torch.rsqrt, "cx_sigmoid": torch.sigmoid,
+                 "cx_silu": F.silu, "cx_asin": torch.asin, "cx_acos": torch.acos, "cx_atan": torch.atan,
+                 "cx_asinh": torch.asinh, "cx_acosh": torch.acosh, "cx_atanh": torch.atanh, "cx_sinc": torch.sinc,
+                 "cx_deg2rad": torch.deg2rad, "cx_rad2deg": torch.rad2deg, "cx_signbit": torch.signbit,
+                 "cx_trunc": torch.trunc}
+for name, f in CX_UNARY_MORE.items():
+    op(name, "complex", (lambda f: lambda xs, a: rview(f(cplx(xs[0]))))(f),
+       lambda: ([cx_input(rand_shape(hi=4))], {}), tol={"float32": (1e-5, 1e-5)})
+
 def main():
     tensors = {}
     cases = []
