@@ -84,6 +84,8 @@ final class TraceRegistryTests: XCTestCase {
         "whereSelect": ("where", { Tensor.where($0 .> 0.7, $0, $0 * 2) }),
         "im2col": ("conv2d", { TraceRegistryTests.conv2dLike($0) }),
         "gatherLinear": ("gather", { $0.gather(1, Tensor([[0, 1], [1, 0]] as [[Int64]])) }),
+        // Traced as the element-wise ops they are computed with.
+        "addcmul": ("mul", { $0.addcmul($0, $0, value: 0.5) }), "addcdiv": ("div", { $0.addcdiv($0, $0 + 1) }),
     ]
     /// Traced at their public op, but applied only with a second device (a GPU), so not run here.
     let needsADevice: Set<String> = ["toDevice"]

@@ -64,6 +64,21 @@ final class GradcheckTests: XCTestCase {
                 ("pow scalar -0.5", { $0[0].pow(-0.5) }, [leafT([3, 4], lo: 0.5, hi: 2)]),
                 ("pow scalar 3", { $0[0].pow(3.0) }, [leaf([2, 3])]),
             ]
+        case .addcmul:
+            return [
+                (
+                    "addcmul broadcast", { $0[0].addcmul($0[1], $0[2], value: -0.5) },
+                    [leaf([2, 1]), leaf([3]), leafT([2, 3])]
+                ),
+                ("addcmul complex", { $0[0].addcmul($0[1], $0[2], value: 2) }, [cleaf([3]), cleaf([3]), cleaf([3])]),
+            ]
+        case .addcdiv:
+            return [
+                (
+                    "addcdiv broadcast", { $0[0].addcdiv($0[1], $0[2], value: 3) },
+                    [leaf([2, 3]), leaf([2, 3]), leaf([3], lo: 0.5, hi: 2)]
+                )
+            ]
         case .maximum: return binaryCases("maximum")
         case .minimum: return binaryCases("minimum")
         case .atan2: return binaryCases("atan2", blo: 0.5, bhi: 2)

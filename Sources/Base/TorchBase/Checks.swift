@@ -50,7 +50,8 @@ public enum Checks {
         if a == b { return .success(a) }
         let n = Swift.max(a.count, b.count)
         var out = [Int](repeating: 1, count: n)
-        for i in 0..<n {
+        // From the last dimension, as PyTorch's infer_size: its message names the last mismatch.
+        for i in stride(from: n - 1, through: 0, by: -1) {
             let da = i < n - a.count ? 1 : a[i - (n - a.count)]
             let db = i < n - b.count ? 1 : b[i - (n - b.count)]
             if da == db || db == 1 {

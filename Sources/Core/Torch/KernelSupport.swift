@@ -10,6 +10,8 @@ import TorchBase
 package enum KernelDTypes {
     /// float16, bfloat16, float32, float64.
     case floating
+    /// The floating types, complex64 and complex128.
+    case floatingOrComplex
     /// The floating types and int64 (average pooling, undilated convolutions).
     case floatingOrLong
     /// Everything but bool.
@@ -18,6 +20,7 @@ package enum KernelDTypes {
     func allows(_ d: DType) -> Bool {
         switch self {
         case .floating: return d.isFloatingPoint
+        case .floatingOrComplex: return d.isFloatingPoint || d.isComplex
         case .floatingOrLong: return d.isFloatingPoint || d == .int64
         case .notBool: return d != .bool
         }

@@ -157,6 +157,62 @@ extension Tensor {
         return addProduct("addr", input, p, beta: beta, alpha: alpha, file: file, line: line)
     }
 
+    /// The cross product of 3-vectors along `dim` (`torch.cross`); without `dim`, along the
+    /// first dimension of size 3, as PyTorch's legacy default.
+    ///
+    /// ```swift
+    /// Tensor([1.0, 0, 0]).cross(Tensor([0.0, 1, 0]))   // [0, 0, 1]
+    /// ```
+    public func cross(_ other: Tensor, dim: Int? = nil, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        Linalg.cross(self, other, dim: dim, file: file, line: line)
+    }
+
+    /// The inner product over the last dimension (`torch.inner`): [*a, k] and [*b, k] give
+    /// [*a, *b]; a 0-d operand multiplies. Otherwise both operands must have one dtype.
+    ///
+    /// ```swift
+    /// Tensor([1.0, 2.0]).inner(Tensor([[3.0, 4.0], [5.0, 6.0]]))   // [11, 17]
+    /// ```
+    public func inner(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        // A 0-d operand multiplies, promoting as `mul` does.
+        if rank == 0 || other.rank == 0 { return mul(other, file: file, line: line) }
+        if shape[rank - 1] != other.shape[other.rank - 1] {
+            torchFail(
+                "inner",
+                "inner() the last dimension must match on both input tensors but got shapes \(shape) and "
+                    + "\(other.shape)", file: file, line: line)
+        }
+        if dtype != other.dtype {
+            torchFail("inner", "both inputs should have same dtype", file: file, line: line)
+        }
+        return tensordot(other, dims: ([rank - 1], [other.rank - 1]), file: file, line: line)
+    }
+
+    /// The dot product of two 1-D tensors with the first conjugated (`torch.vdot`): Σ conj(xᵢ)·yᵢ.
+    ///
+    /// ```swift
+    /// Tensor([1.0, 2.0]).vdot(Tensor([3.0, 4.0]))   // 11
+    /// ```
+    public func vdot(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        if rank != 1 || other.rank != 1 {
+            torchFail(
+                "vdot", "1D tensors expected, but got \(rank)D and \(other.rank)D tensors", file: file, line: line)
+        }
+        if dtype != other.dtype {
+            torchFail(
+                "vdot",
+                "dot : expected both vectors to have same dtype, but found \(dtype.pytorchName) and "
+                    + "\(other.dtype.pytorchName)", file: file, line: line)
+        }
+        if count != other.count {
+            torchFail(
+                "vdot",
+                "inconsistent tensor size, expected tensor [\(count)] and src [\(other.count)] to have the same number "
+                    + "of elements, but got \(count) and \(other.count) elements respectively", file: file, line: line)
+        }
+        return (isComplex ? conj() : self).dot(other, file: file, line: line)
+    }
+
     /// The Kronecker product (`torch.kron`): blocks `self[i] · other`, over every dimension.
     ///
     /// ```swift

@@ -401,7 +401,7 @@ extension Tensor {
     /// Tensor([0.0, 10.0]).lerp(Tensor([10.0, 20.0]), weight: 0.25)   // [2.5, 12.5]
     /// ```
     public func lerp(_ end: Tensor, weight: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        requireKernel("lerp", "lerp_kernel_tensor", .floating, file: file, line: line)
+        requireKernel("lerp", "lerp_kernel_tensor", .floatingOrComplex, file: file, line: line)
         for (t, name) in [(end, "end"), (weight, "weight")] where t.dtype != dtype {
             torchFail("lerp", "expected dtype \(dtype) for `\(name)` but got dtype \(t.dtype)", file: file, line: line)
         }
@@ -414,7 +414,7 @@ extension Tensor {
     }
     /// `lerp` with a scalar weight.
     public func lerp(_ end: Tensor, weight: Double, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        requireKernel("lerp", "lerp_kernel_scalar", .floating, file: file, line: line)
+        requireKernel("lerp", "lerp_kernel_scalar", .floatingOrComplex, file: file, line: line)
         if end.dtype != dtype {
             torchFail("lerp", "expected dtype \(dtype) for `end` but got dtype \(end.dtype)", file: file, line: line)
         }

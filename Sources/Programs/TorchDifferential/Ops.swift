@@ -505,6 +505,25 @@ let decompositionOps: [String: DiffOp] = [
         let r = Linalg.lstsq(xs[0], xs[1], driver: driver)
         return [r.solution, r.residuals, r.rank, r.singularValues]
     },
+    "inner": two { $0.inner($1) }, "vdot": two { $0.vdot($1) },
+    "addcmul": { xs, c in [xs[0].addcmul(xs[1], xs[2], value: c.double("value"))] },
+    "addcdiv": { xs, c in [xs[0].addcdiv(xs[1], xs[2], value: c.double("value"))] },
+    "diff": { xs, c in
+        let extra = xs.count > 1 ? xs[1] : nil
+        return [
+            xs[0].diff(
+                n: c.int("n"), dim: c.int("dim"), prepend: c.bool("pre") ? extra : nil,
+                append: c.bool("app") ? extra : nil)
+        ]
+    },
+    "cov": { xs, c in
+        var k = 1
+        let fw = c.bool("fw") ? xs[k] : nil
+        if fw != nil { k += 1 }
+        let aw = c.bool("aw") ? xs[k] : nil
+        return [xs[0].cov(correction: c.int("correction"), fweights: fw, aweights: aw)]
+    },
+    "corrcoef": one { $0.corrcoef() }, "cross_default_dim": two { $0.cross($1) },
     "linalg_pinv": one { Linalg.pinv($0) },
     "linalg_pinv_hermitian": { xs, _ in [Linalg.pinv(symmetric(xs[0]), hermitian: true)] },
     "linalg_solve_ex": { xs, _ in

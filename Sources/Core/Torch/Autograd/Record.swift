@@ -29,7 +29,7 @@ public struct Primitive: Hashable, Sendable, CustomStringConvertible {
     public static var allCases: [Primitive] {
         let structural =
             conversions + views + complexViews + ffts + eigs + indexing + windows + reductions + softmaxes + products
-            + factorizations + inPlace
+            + factorizations + inPlace + accumulations
         let binary = BinaryPrimitives.all.compactMap { $0.primitive }
         return structural + binary + UnaryPrimitives.all.filter { $0.isDifferentiable }.map { Primitive($0.name) }
     }
