@@ -383,6 +383,41 @@ extension Linalg {
         }
     }
 
+    /// Solves `A X = B` from the Cholesky factor of A (`torch.cholesky_solve(B, L, upper)`): two
+    /// triangular solves, batched and broadcast.
+    ///
+    /// ```swift
+    /// let l = Linalg.cholesky(a)
+    /// let x = Linalg.choleskySolve(b, l)   // a.matmul(x) ≈ b
+    /// ```
+    public static func choleskySolve(
+        _ b: Tensor, _ factor: Tensor, upper: Bool = false, file: StaticString = #fileID, line: UInt = #line
+    ) -> Tensor {
+        if b.dtype != factor.dtype {
+            torchFail(
+                "cholesky_solve",
+                "Expected b and A to have the same dtype, but found b of type \(b.dtype.pytorchName) and A of type "
+                    + "\(factor.dtype.pytorchName) instead.", file: file, line: line)
+        }
+        let l = upper ? factor.mH : factor
+        let y = solveTriangular(l, b, upper: false, file: file, line: line)
+        return solveTriangular(l.mH, y, upper: true, file: file, line: line)
+    }
+
+    /// The inverse of A from its Cholesky factor (`torch.cholesky_inverse(L, upper)`).
+    ///
+    /// ```swift
+    /// Linalg.choleskyInverse(Linalg.cholesky(a))   // ≈ Linalg.inv(a)
+    /// ```
+    public static func choleskyInverse(
+        _ factor: Tensor, upper: Bool = false, file: StaticString = #fileID, line: UInt = #line
+    ) -> Tensor {
+        LAPACKCalls.check(factor, "cholesky_inverse", file: file, line: line)
+        let n = factor.shape[factor.rank - 1]
+        let eye = Tensor.eye(n, dtype: factor.dtype).to(device: factor.device).expand(factor.shape)
+        return choleskySolve(eye, factor, upper: upper, file: file, line: line)
+    }
+
     /// `inv` that reports LAPACK's status per matrix instead of refusing singular ones
     /// (`torch.linalg.inv_ex`): `info` is 0, or the 1-based index of a zero pivot.
     ///

@@ -2932,6 +2932,145 @@ op("cx_cov", "complex", lambda xs, a: rview(torch.cov(cplx(xs[0]), correction=a[
 op("cx_corrcoef", "complex", lambda xs, a: rview(torch.corrcoef(cplx(xs[0]))),
    lambda: (cx_pair_of([[rng.randint(1, 3), rng.randint(2, 5)]]), {}), tol={"float32": (1e-4, 1e-5)})
 
+
+# More missing ops found in stop 30 (#14): stacking, distances, the trapezoidal rule, element tests,
+# the *_scatter copies and the Cholesky-based solves.
+def stack_list_sample():
+    n = rng.randint(0 if rng.random() < 0.05 else 1, 3)
+    base = rand_shape(rank=rng.randint(0, 3), lo=1)
+    dt = pick(ALL)
+    ins = []
+    for _ in range(n):
+        sh = list(base)
+        if sh and rng.random() < 0.3:
+            k = rng.randrange(len(sh))
+            sh[k] = rng.randint(1, 4)
+        ins.append(Input(sh, dt, edge=0.05))
+    return ins, {}
+
+
+for _name, _f in [("hstack", torch.hstack), ("vstack", torch.vstack), ("dstack", torch.dstack),
+                  ("column_stack", torch.column_stack), ("row_stack", torch.vstack)]:
+    op(_name, "shape", (lambda f: lambda xs, a: f(list(xs)))(_f), stack_list_sample)
+op("broadcast_tensors", "shape", lambda xs, a: tuple(torch.broadcast_tensors(*xs)),
+   lambda: ([Input(s, pick(ALL)) for s in broadcast_pair()], {}))
+op("diagflat", "shape", lambda xs, a: torch.diagflat(xs[0], a["offset"]),
+   lambda: ([Input(rand_shape(rank=rng.randint(0, 2), hi=4), pick(ALL))], {"offset": rng.randint(-2, 2)}))
+op("vander", "shape", lambda xs, a: torch.vander(xs[0], N=a["n"], increasing=a["inc"]),
+   lambda: ([Input(rand_shape(rank=1 if rng.random() < 0.95 else 2, hi=5), pick(["float32", "float64", "int64", "int32"]),
+                   lo=-2, hi=2, edge=0)], {"n": rng.choice([None, 0, 1, 3, 5, -1]), "inc": rng.random() < 0.5}))
+
+
+def cdist_sample():
+    batch = rng.choice([[], [], [2], [1, 2]])
+    m = rng.randint(1, 4)
+    r1, r2 = rng.choice([1, 3, 5, 30]), rng.choice([1, 4, 27])
+    dt = pick(["float32", "float64"] if rng.random() > 0.05 else ["int64"])
+    ins = [Input(batch + [r1, m], dt, edge=0), Input(rng.choice([batch, []]) + [r2, m if rng.random() > 0.05 else m + 1], dt, edge=0)]
+    if rng.random() < 0.03:
+        ins[0] = Input([m], dt, edge=0)
+    return ins, {"p": rng.choice([2.0, 2.0, 1.0, 3.0, 0.0, math.inf, -1.0])}
+
+
+ACCUMULATING.update({"cdist", "pdist", "cholesky_solve", "cholesky_inverse", "trapezoid", "trapezoid_x",
+                     "cumulative_trapezoid"})
+op("cdist", "nn", lambda xs, a: torch.cdist(xs[0], xs[1], p=a["p"]), cdist_sample, tol={"float32": (1e-4, 1e-4)})
+op("pdist", "nn", lambda xs, a: torch.pdist(xs[0], p=a["p"]),
+   lambda: ([Input([rng.randint(1, 6), rng.randint(1, 4)] if rng.random() > 0.05 else [2, 2, 2],
+                   pick(["float32", "float64"]), edge=0)], {"p": rng.choice([2.0, 1.0, 3.0, math.inf, -1.0])}),
+   tol={"float32": (1e-4, 1e-4)})
+op("renorm", "norm", lambda xs, a: torch.renorm(xs[0], a["p"], a["dim"], a["maxnorm"]),
+   lambda: (lambda sh: ([Input(sh, pick(["float32", "float64"] if rng.random() > 0.05 else ["int64"]), edge=0)],
+                        {"p": rng.choice([1.0, 2.0, 3.0, -1.0]), "dim": rng.randint(-len(sh), len(sh) - 1),
+                         "maxnorm": rng.choice([0.5, 1.0, 5.0, -1.0])}))(rand_shape(rank=rng.randint(1, 3), lo=1)))
+
+
+def trapz_sample(with_x):
+    def s():
+        sh = rand_shape(rank=rng.randint(1, 3))
+        r = len(sh)
+        d = rng.randint(-r, r - 1)
+        dt = pick(["float32", "float64", "int64"])
+        ins = [Input(sh, dt, edge=0)]
+        if with_x:
+            n = sh[d]
+            ins.append(Input([n if rng.random() > 0.05 else n + 1] if rng.random() < 0.7 else sh, dt, edge=0))
+        return ins, {"dim": d, "dx": rng.choice([1.0, 0.5, 2.0])}
+    return s
+
+
+op("trapezoid", "reduction", lambda xs, a: torch.trapezoid(xs[0], dx=a["dx"], dim=a["dim"]), trapz_sample(False))
+op("trapezoid_x", "reduction", lambda xs, a: torch.trapezoid(xs[0], xs[1], dim=a["dim"]), trapz_sample(True))
+op("cumulative_trapezoid", "reduction",
+   lambda xs, a: torch.cumulative_trapezoid(xs[0], xs[1], dim=a["dim"]) if len(xs) > 1
+   else torch.cumulative_trapezoid(xs[0], dx=a["dx"], dim=a["dim"]),
+   lambda: trapz_sample(rng.random() < 0.5)())
+op("isposinf", "unary", lambda xs, a: torch.isposinf(xs[0]), unary_sample(), grad=False)
+op("isneginf", "unary", lambda xs, a: torch.isneginf(xs[0]), unary_sample(), grad=False)
+op("isreal", "unary", lambda xs, a: torch.isreal(xs[0]), unary_sample(), grad=False)
+op("cx_isreal", "complex", lambda xs, a: torch.isreal(cplx(xs[0])),
+   lambda: (lambda sh: ([Input(sh + [2], pick(CX), view="contig", exact=torch.where(
+       torch.rand(sh + [2]) < 0.5, torch.zeros(sh + [2]), torch.randn(sh + [2])))], {}))(rand_shape(hi=4)), grad=False)
+op("heaviside", "binary", lambda xs, a: torch.heaviside(xs[0], xs[1]),
+   lambda: (lambda dt, sh: ([Input(sh[0], dt, edge=0.3), Input(sh[1], dt if rng.random() > 0.1 else "float64")], {}))(
+       pick(ALL), broadcast_pair()), grad=False)
+op("frexp", "unary", lambda xs, a: torch.frexp(xs[0]), unary_sample(dts=["float32", "float64", "float16", "int64"]),
+   grad=False)
+op("argwhere", "indexing", lambda xs, a: torch.argwhere(xs[0]),
+   lambda: ([Input(rand_shape(hi=4), pick(ALL), edge=0.4)], {}), grad=False)
+
+
+def scatter_view_sample(kind):
+    def s():
+        sh = [rng.randint(1, 3) for _ in range(rng.randint(1 if kind != "diagonal" else 2, 3))]
+        r = len(sh)
+        dt = pick(["float32", "float64", "int64"])
+        x = torch.zeros(sh)
+        if kind == "select":
+            d = rng.randint(-r, r - 1)
+            args = {"dim": d, "index": rng.randint(-sh[d], sh[d] - 1)}
+            v = x.select(d, args["index"])
+        elif kind == "slice":
+            d = rng.randint(0, r - 1)
+            args = {"dim": d, "start": rng.choice([None, 0, 1, -2]), "end": rng.choice([None, 2, 5, -1]),
+                    "step": rng.choice([1, 1, 2])}
+            v = x[(slice(None),) * d + (slice(args["start"], args["end"], args["step"]),)]
+        else:
+            args = {"offset": rng.randint(-1, 1), "dim1": 0, "dim2": rng.choice([1, -1])}
+            v = x.diagonal(args["offset"], args["dim1"], args["dim2"])
+        vs = list(v.shape)
+        if rng.random() < 0.05:
+            vs = vs[:-1] + [vs[-1] + 1] if vs else [2]
+        return [Input(sh, dt, edge=0.05), Input(vs, dt, edge=0.05)], args
+    return s
+
+
+op("select_scatter", "indexing", lambda xs, a: torch.select_scatter(xs[0], xs[1], a["dim"], a["index"]),
+   scatter_view_sample("select"))
+op("slice_scatter", "indexing",
+   lambda xs, a: torch.slice_scatter(xs[0], xs[1], a["dim"], a["start"], a["end"], a["step"]),
+   scatter_view_sample("slice"))
+op("diagonal_scatter", "indexing",
+   lambda xs, a: torch.diagonal_scatter(xs[0], xs[1], a["offset"], a["dim1"], a["dim2"]), scatter_view_sample("diagonal"))
+
+
+def cholesky_solve_sample():
+    ins, _ = matrix_sample()()
+    n = ins[0].shape[-1]
+    dt = str(ins[0].base.dtype)[6:]
+    ins.append(Input([n, rng.randint(1, 3)], dt, edge=0))
+    return ins, {"upper": rng.random() < 0.5}
+
+
+def _chol(x, upper):
+    return torch.linalg.cholesky(_spd(x), upper=upper)
+
+
+op("cholesky_solve", "linalg", lambda xs, a: torch.cholesky_solve(xs[1], _chol(xs[0], a["upper"]), upper=a["upper"]),
+   cholesky_solve_sample, tol=LA32)
+op("cholesky_inverse", "linalg", lambda xs, a: torch.cholesky_inverse(_chol(xs[0], a["upper"]), upper=a["upper"]),
+   lambda: (matrix_sample()()[0], {"upper": rng.random() < 0.5}), tol=LA32)
+
 def main():
     tensors = {}
     cases = []
