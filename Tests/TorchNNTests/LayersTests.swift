@@ -378,6 +378,8 @@ final class LayerGradcheckTests: XCTestCase {
             "ConvTranspose1d", ConvTranspose1d(2, 2, kernelSize: 3, stride: 2, padding: 1, outputPadding: 1),
             [[1, 2, 4]])
         check("ConvTranspose2d", ConvTranspose2d(2, 4, kernelSize: 2, stride: 2, groups: 2), [[1, 2, 3, 3]])
+        check(
+            "ConvTranspose3d", ConvTranspose3d(2, 2, kernelSize: 2, stride: [2, 1, 1], padding: 1), [[1, 2, 2, 3, 3]])
         check("MaxPool1d", MaxPool1d(3, stride: 2, padding: 1, ceilMode: true), [[1, 2, 8]])
         check("MaxPool2d", MaxPool2d(2, stride: 1, dilation: 2), [[1, 2, 5, 5]])
         check("AvgPool1d", AvgPool1d(3, stride: 2, padding: 1, ceilMode: true, countIncludePad: false), [[1, 2, 8]])

@@ -192,8 +192,13 @@ final class ModuleRegistrationTests: XCTestCase {
             ConvTranspose2d(64, 32, 4, 2, 1, bias: false).description,
             "ConvTranspose2d(64, 32, kernel_size=(4, 4), stride=(2, 2), padding=(1, 1), bias=False)")
         XCTAssertEqual(
+            ConvTranspose3d(16, 8, 2, stride: 2).description,
+            "ConvTranspose3d(16, 8, kernel_size=(2, 2, 2), stride=(2, 2, 2))")
+        XCTAssertEqual(
             BatchNorm2d(32).description,
-            "BatchNorm(32, eps=1e-05, momentum=0.1, affine=True, bias=True, track_running_stats=True)")
+            "BatchNorm2d(32, eps=1e-05, momentum=0.1, affine=True, bias=True, track_running_stats=True)")
+        XCTAssertTrue(BatchNorm1d(4).description.hasPrefix("BatchNorm1d(4, "))
+        XCTAssertTrue(BatchNorm3d(4, momentum: nil).description.hasPrefix("BatchNorm3d(4, eps=1e-05, momentum=None"))
         XCTAssertEqual(AvgPool2d(3, 2, 1).description, "AvgPool2d(kernel_size=3, stride=2, padding=1)")
         XCTAssertEqual(
             Conv2d(3, 6, 5, padding: 2, groups: 3).description,

@@ -39,6 +39,7 @@ final class MisuseTests: XCTestCase {
         check("view-as-complex", ["view_as_complex:", "Tensor must have a last dimension of size 2"])
         check("complex-backward", ["backward:", "grad can be implicitly created only for real scalar outputs"])
         check("complex-sign", ["sign:", "Unlike NumPy, torch.sign is not intended to support complex numbers"])
+        check("batchnorm2d-rank", ["BatchNorm2d", "expected 4D input (got 3D input)"])
         let phase = "in the complex case are specified up to multiplication by e^{i phi}"
         check("cx-eigh-phase", ["linalg.eigh:", "linalg_eigh_backward: The eigenvectors " + phase])
         check("cx-eig-phase", ["linalg.eig:", "linalg_eig_backward: The eigenvectors " + phase])
@@ -194,8 +195,9 @@ final class MisuseTests: XCTestCase {
         XCTAssertEqual(try? Checks.broadcastShapes([3, 1], [1, 4]).get(), [3, 4])
         XCTAssertEqual(try? Checks.broadcastShapes([], [2, 3]).get(), [2, 3])
         if case .failure(let e) = Checks.broadcastShapes([2, 3], [3, 2]) {
+            // PyTorch's infer_size walks from the last dimension: its message names dimension 1.
             XCTAssertEqual(
-                e.message, "The size of tensor a (2) must match the size of tensor b (3) at non-singleton dimension 0")
+                e.message, "The size of tensor a (3) must match the size of tensor b (2) at non-singleton dimension 1")
         } else {
             XCTFail("expected a broadcast failure")
         }

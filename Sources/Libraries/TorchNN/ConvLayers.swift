@@ -363,6 +363,42 @@ public final class ConvTranspose2d: ConvTransposeNd {
     }
 }
 
+/// A 3-D transposed convolution (`torch.nn.ConvTranspose3d`).
+public final class ConvTranspose3d: ConvTransposeNd {
+    /// A 3-D transposed convolution from `inChannels` to `outChannels`.
+    ///
+    /// ```swift
+    /// let up = ConvTranspose3d(16, 8, kernelSize: 2, stride: 2)
+    /// ```
+    public init(
+        _ inChannels: Int, _ outChannels: Int, kernelSize: any SizeSpecConvertible, stride: any SizeSpecConvertible = 1,
+        padding: any SizeSpecConvertible = 0,
+        outputPadding: any SizeSpecConvertible = 0, groups: Int = 1, bias: Bool = true,
+        dilation: any SizeSpecConvertible = 1,
+        dtype: DType = .float32,
+        file: StaticString = #fileID, line: UInt = #line
+    ) {
+        super.init(
+            r: 3, inChannels, outChannels, kernelSize: kernelSize, stride: stride, padding: padding,
+            outputPadding: outputPadding,
+            groups: groups, bias: bias, dilation: dilation, dtype: dtype, file: file, line: line)
+    }
+
+    /// The kernel size positional and the rest labelled, as `nn.ConvTranspose3d(16, 8, 2, stride=2)`.
+    public convenience init(
+        _ inChannels: Int, _ outChannels: Int, _ kernelSize: any SizeSpecConvertible,
+        stride: any SizeSpecConvertible = 1, padding: any SizeSpecConvertible = 0,
+        outputPadding: any SizeSpecConvertible = 0, groups: Int = 1, bias: Bool = true,
+        dilation: any SizeSpecConvertible = 1, dtype: DType = .float32,
+        file: StaticString = #fileID, line: UInt = #line
+    ) {
+        self.init(
+            inChannels, outChannels, kernelSize: kernelSize, stride: stride, padding: padding,
+            outputPadding: outputPadding, groups: groups, bias: bias, dilation: dilation, dtype: dtype, file: file,
+            line: line)
+    }
+}
+
 /// A size list as Python prints a tuple: `(3, 3)`, `(3,)`.
 func reprTuple(_ v: [Int]) -> String {
     v.count == 1 ? "(\(v[0]),)" : "(" + v.map(String.init).joined(separator: ", ") + ")"

@@ -368,7 +368,6 @@ public func convTranspose(
                 + "\(st) dilation \(dil)",
             file: file, line: line)
     }
-    x.requireKernel(op, "slow_conv_transpose2d_out_cpu", .floatingOrLong, file: file, line: line)
     let inSpatial = Array(x.shape[2...])
     // col2im fills the windows' extent; output padding (which may reach past a stride when the
     // dilation is larger) is added as zeros after it.
@@ -379,17 +378,25 @@ public func convTranspose(
         base.append(span + reach + 1)
         full.append(span + reach + 1 + outPad[d])
     }
-    // PyTorch refuses an empty output on its undilated path only (the dilated kernel returns it).
     let outSize = (0..<r).map { full[$0] - 2 * pad[$0] }
-    if outSize.contains(where: { $0 < 0 }) || (outSize.contains(0) && dil.allSatisfy { $0 == 1 }) {
-        let inText = ([1] + inSpatial).map(String.init).joined(separator: " x ")
-        let outText = ([1] + outSize).map(String.init).joined(separator: " x ")
+    // PyTorch's 1-D and 2-D kernels are its 2-D one: it checks the dtype first, prints a leading
+    // depth of 1, and refuses an empty output on its undilated path only (the dilated kernel
+    // returns it); its 3-D kernel checks the size first and refuses any empty output.
+    func refuseSize() {
+        let empty = r == 3 ? outSize.contains(0) : (outSize.contains(0) && dil.allSatisfy { $0 == 1 })
+        guard outSize.contains(where: { $0 < 0 }) || empty else { return }
+        let depth = r == 3 ? [] : [1]
+        let inText = (depth + inSpatial).map(String.init).joined(separator: " x ")
+        let outText = (depth + outSize).map(String.init).joined(separator: " x ")
         torchFail(
             op,
             "Given input size per channel: (\(inText)). Calculated output size per channel: (\(outText)). Output "
                 + "size is too small",
             file: file, line: line)
     }
+    if r == 3 { refuseSize() }
+    x.requireKernel(op, "slow_conv_transpose\(r == 3 ? 3 : 2)d_out_cpu", .floatingOrLong, file: file, line: line)
+    if r < 3 { refuseSize() }
     let g = WindowGeometry(kernel: kernel, stride: st, dilation: dil)
     let width = n * inSpatial.product, k = g.volume
     let xr = x.transpose(0, 1).reshape([cin, width])  // [Cin, N·L]
@@ -453,6 +460,27 @@ public func convTranspose2d(
     return convTranspose(
         x, weight, bias, stride: stride, padding: padding, outputPadding: outputPadding, groups: groups,
         dilation: dilation, op: "conv_transpose2d", file: file, line: line)
+}
+
+/// A 3-D transposed convolution (`torch.nn.functional.conv_transpose3d`).
+///
+/// ```swift
+/// let y = convTranspose3d(x, w, stride: 2)   // x [N, Cin, D, H, W], w [Cin, Cout/groups, kd, kh, kw]
+/// ```
+public func convTranspose3d(
+    _ x: Tensor, _ weight: Tensor, _ bias: Tensor? = nil, stride: any SizeSpecConvertible = 1,
+    padding: any SizeSpecConvertible = 0,
+    outputPadding: any SizeSpecConvertible = 0, groups: Int = 1, dilation: any SizeSpecConvertible = 1,
+    file: StaticString = #fileID, line: UInt = #line
+) -> Tensor {
+    if weight.rank != 5 {
+        torchFail(
+            "conv_transpose3d", "expected a weight [Cin, Cout/groups, kd, kh, kw], got \(weight.shape)", file: file,
+            line: line)
+    }
+    return convTranspose(
+        x, weight, bias, stride: stride, padding: padding, outputPadding: outputPadding, groups: groups,
+        dilation: dilation, op: "conv_transpose3d", file: file, line: line)
 }
 
 // MARK: - Pooling

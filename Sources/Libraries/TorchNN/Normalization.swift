@@ -37,7 +37,7 @@ public final class LayerNorm: Module {
 /// average when it is nil, with the unbiased variance), running statistics in eval mode. The
 /// state dict holds `weight`, `bias`, `running_mean`, `running_var` and `num_batches_tracked`,
 /// as PyTorch's.
-public final class BatchNorm: Module {
+public class BatchNorm: Module {
     /// The channel count, `eps` and the running statistics' `momentum` (nil: cumulative average).
     public let numFeatures: Int, eps: Double, momentum: Double?
     /// Whether there is a learnable scale and shift, and whether running statistics are kept.
@@ -87,7 +87,15 @@ public final class BatchNorm: Module {
     }
     /// Normalises with the batch's statistics in training (updating the running ones), with the running ones in
     /// evaluation.
+    /// The input ranks this class takes (PyTorch's `_check_input_dim`); any for plain `BatchNorm`.
+    var acceptedRanks: [Int]? { nil }
+
     public override func forward(_ x: Tensor) -> Tensor {
+        if let ranks = acceptedRanks, !ranks.contains(x.rank) {
+            let expected = ranks.map { "\($0)D" }.joined(separator: " or ")
+            torchFail(
+                typeName, "expected \(expected) input (got \(x.rank)D input)", file: #fileID, line: #line)
+        }
         if x.rank < 2 || x.shape[1] != numFeatures {
             torchFail(
                 "BatchNorm", "expected input with \(numFeatures) channels in dimension 1, got input of size \(x.shape)",
@@ -110,11 +118,32 @@ public final class BatchNorm: Module {
     }
 }
 
-/// PyTorch's name for batch norm of [N, C] or [N, C, L] inputs.
-public typealias BatchNorm1d = BatchNorm
+/// Batch norm of [N, C] or [N, C, L] inputs (`torch.nn.BatchNorm1d`).
+///
+/// ```swift
+/// let bn = BatchNorm1d(64)
+/// ```
+public final class BatchNorm1d: BatchNorm {
+    override var acceptedRanks: [Int]? { [2, 3] }
+}
 
-/// PyTorch's name for batch norm of [N, C, H, W] inputs.
-public typealias BatchNorm2d = BatchNorm
+/// Batch norm of [N, C, H, W] inputs (`torch.nn.BatchNorm2d`).
+///
+/// ```swift
+/// let bn = BatchNorm2d(64)
+/// ```
+public final class BatchNorm2d: BatchNorm {
+    override var acceptedRanks: [Int]? { [4] }
+}
+
+/// Batch norm of [N, C, D, H, W] inputs (`torch.nn.BatchNorm3d`).
+///
+/// ```swift
+/// let bn = BatchNorm3d(16)
+/// ```
+public final class BatchNorm3d: BatchNorm {
+    override var acceptedRanks: [Int]? { [5] }
+}
 
 /// Group normalisation: channels split into `numGroups`, normalised over each group and the
 /// spatial dimensions, then an affine per channel.

@@ -833,6 +833,13 @@ let nnOps: [String: DiffOp] = [
                 outputPadding: SizeSpec(c.int("output_padding")), dilation: SizeSpec(c.int("dilation")))
         ]
     },
+    "conv_transpose3d": { xs, c in
+        [
+            convTranspose3d(
+                xs[0], xs[1], third(xs), stride: SizeSpec(c.int("stride")), padding: SizeSpec(c.int("padding")),
+                outputPadding: SizeSpec(c.int("output_padding")), dilation: SizeSpec(c.int("dilation")))
+        ]
+    },
     "max_pool1d": { xs, c in
         [
             maxPool1d(

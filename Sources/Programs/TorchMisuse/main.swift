@@ -95,6 +95,9 @@ case "cx-eigh-phase", "cx-eig-phase", "cx-svd-phase":
     } else {
         at(); Linalg.svd(h).u.real.sum().backward()
     }
+case "batchnorm2d-rank":
+    let bn = BatchNorm2d(3)
+    at(); _ = bn(Tensor.zeros([2, 3, 4]))
 case "param-shape":
     final class Transposed: Module { override func forward(_ x: Tensor) -> Tensor { x.t() } }
     let fc = Linear(4, 3)

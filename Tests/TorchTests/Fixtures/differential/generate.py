@@ -3071,6 +3071,27 @@ op("cholesky_solve", "linalg", lambda xs, a: torch.cholesky_solve(xs[1], _chol(x
 op("cholesky_inverse", "linalg", lambda xs, a: torch.cholesky_inverse(_chol(xs[0], a["upper"]), upper=a["upper"]),
    lambda: (matrix_sample()()[0], {"upper": rng.random() < 0.5}), tol=LA32)
 
+
+# conv_transpose3d (stop 30): the 2-D sample's geometry with a third spatial dimension.
+def convt3d_sample():
+    # Half precision is left out: PyTorch's 3-D kernel accumulates in it (ours in float32).
+    dt = pick(["float32", "float64"] if rng.random() > 0.2 else ["float32", "float64"] + INTS)
+    n, c, o = rng.randint(1, 2), rng.choice([1, 2]), rng.choice([1, 2])
+    spatial = [rng.randint(2, 3) for _ in range(3)]
+    ks = [rng.randint(1, 2) for _ in range(3)]
+    stride, dil = rng.choice([1, 2]), rng.choice([1, 2])
+    ins = [Input([n, c] + spatial, dt, edge=0.02), Input([c, o] + ks, dt, edge=0.02)]
+    if rng.random() < 0.5:
+        ins.append(Input([o], dt, edge=0.02))
+    # No padding: an empty output is refused or computed by PyTorch depending on which of its 3-D
+    # backends (oneDNN or its own) takes the case.
+    return ins, {"stride": stride, "padding": 0, "dilation": dil,
+                 "output_padding": rng.randint(0, max(stride, dil) - 1)}
+
+
+ACCUMULATING.add("conv_transpose3d")
+op("conv_transpose3d", "nn", lambda xs, a: _convt(xs, a, F.conv_transpose3d), convt3d_sample)
+
 def main():
     tensors = {}
     cases = []
