@@ -69,21 +69,10 @@ extension Linalg {
         let n = a.shape[a.rank - 1]
         let batchShape = Array(a.shape.dropLast(2))
         let batch = batchShape.reduce(1, *)
-        let cm = LAPACKCalls.columnMajor(a.detach())
-        if a.isComplex { return complexEigRaw(cm, batchShape, op, vectors: vectors, file: file, line: line) }
-        let values = Tensor.zeros(batchShape + [2 * n], dtype: a.dtype, device: a.device)
-        let vr = Tensor.zeros(batchShape + [n, n], dtype: a.dtype, device: a.device)
-        let info = Tensor.zeros([batch], dtype: .int32, device: a.device)
-        if batch > 0 && n > 0 {
-            var o = LinalgOperands(a: cm.operand, info: info.operand, batch: batch, rows: n, cols: n)
-            o.values = values.operand
-            if vectors { o.u = vr.operand }
-            Kernels.linalg(.eig, o, a.device)
-        }
-        LAPACKCalls.raise(info.toArray(Int32.self), batched: a.rank > 2, op, file: file, line: line) {
-            "The algorithm failed to converge because the input matrix is ill-conditioned or has too many "
-                + "repeated eigenvalues (error code: \($0))."
-        }
+        let (values, vr) = geev(
+            LAPACKCalls.columnMajor(a.detach()), batchShape, op, vectors: vectors, file: file, line: line)
+        // A complex A: the eigenvalues and vectors come back complex.
+        if a.isComplex { return (values, vectors ? vr.mT.contiguous() : Tensor.zeros([0], dtype: a.dtype)) }
         let wr = values.narrow(-1, start: 0, length: n).contiguous()
         let wi = values.narrow(-1, start: n, length: n).contiguous()
         let l = Tensor.complex(wr, wi)
@@ -116,13 +105,16 @@ extension Linalg {
         return (l, v)
     }
 
-    /// geev of a complex batch (column-major `cm`): the eigenvalues and vectors come back complex.
-    private static func complexEigRaw(
+    /// geev over a column-major batch `cm`: the eigenvalues (a real A: [batch.., 2n], real parts
+    /// then imaginary ones; a complex A: [batch.., n] complex) and the right eigenvectors in
+    /// LAPACK's column-major layout (real packing for a real A), refused as PyTorch refuses
+    /// when geev does not converge.
+    private static func geev(
         _ cm: Tensor, _ batchShape: [Int], _ op: String, vectors: Bool, file: StaticString, line: UInt
-    ) -> (Tensor, Tensor) {
+    ) -> (values: Tensor, vectors: Tensor) {
         let n = cm.shape[cm.rank - 1]
         let batch = batchShape.reduce(1, *)
-        let values = Tensor.zeros(batchShape + [n], dtype: cm.dtype, device: cm.device)
+        let values = Tensor.zeros(batchShape + [cm.isComplex ? n : 2 * n], dtype: cm.dtype, device: cm.device)
         let vr = Tensor.zeros(batchShape + [n, n], dtype: cm.dtype, device: cm.device)
         let info = Tensor.zeros([batch], dtype: .int32, device: cm.device)
         if batch > 0 && n > 0 {
@@ -135,7 +127,7 @@ extension Linalg {
             "The algorithm failed to converge because the input matrix is ill-conditioned or has too many "
                 + "repeated eigenvalues (error code: \($0))."
         }
-        return (values, vectors ? vr.mT.contiguous() : Tensor.zeros([0], dtype: cm.dtype))
+        return (values, vr)
     }
 
     /// PyTorch's `linalg_eig_backward` for the output gradients `gl`, `gv` (complex).
