@@ -75,6 +75,20 @@ final class CompositeGradcheckTests: XCTestCase {
             (Linalg.choleskyInverse(l).matmul(spd) - Tensor.eye(3, dtype: .float64)).abs().max().item(), 1e-12)
     }
 
+    func testCatKeepsSkippedEmptyInputsInTheGraph() {
+        // PyTorch skips 1-D empty tensors when checking shapes, but they stay inputs of the node
+        // and take part in the dtype, so a result made from them requires grad.
+        let empty = Tensor.zeros([0], dtype: .float64).requiresGrad_()
+        let y = Tensor.cat([Tensor.ones([2], dtype: .float32), empty])
+        XCTAssertTrue(y.requiresGrad)
+        XCTAssertEqual(y.dtype, .float64)
+        y.sum().backward()
+        XCTAssertEqual(empty.grad?.shape, [0])
+        XCTAssertTrue(Tensor.zeros([4, 0], dtype: .float64).requiresGrad_().diagflat(2).requiresGrad)
+        let w = leaf([3])
+        check("cat with a skipped empty input", [w, empty]) { Tensor.cat([$0[1], $0[0] * 2, $0[1]]) }
+    }
+
     func testFrexpAndPredicates() {
         let (m, e) = Tensor([8.0, -0.75, 0, .infinity, 1e-310], dtype: .float64).frexp()
         XCTAssertEqual(m.scalars, [0.5, -0.75, 0, .infinity, m.scalars[4]])

@@ -164,7 +164,16 @@ extension Tensor {
     /// Tensor([1.0, 0, 0]).cross(Tensor([0.0, 1, 0]))   // [0, 0, 1]
     /// ```
     public func cross(_ other: Tensor, dim: Int? = nil, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        Linalg.cross(self, other, dim: dim, file: file, line: line)
+        if let dim { return Linalg.cross(self, other, dim: dim, file: file, line: line) }
+        if rank != other.rank {
+            torchFail(
+                "linalg.cross", "linalg.cross: inputs must have the same number of dimensions.", file: file, line: line)
+        }
+        let shape = Checks.broadcastShapes(shape, other.shape).unwrap("cross", file: file, line: line)
+        guard let first = shape.firstIndex(of: 3) else {
+            torchFail("cross", "no dimension of size 3 in input", file: file, line: line)
+        }
+        return Linalg.cross(self, other, dim: first, file: file, line: line)
     }
 
     /// The inner product over the last dimension (`torch.inner`): [*a, k] and [*b, k] give

@@ -256,27 +256,6 @@ extension Linalg {
         return Tensor.cat(parts, dim: d, file: file, line: line)
     }
 
-    /// `torch.cross`: `Linalg.cross` along `dim`, or, without one, along the first dimension of
-    /// size 3 (PyTorch's legacy default).
-    ///
-    /// ```swift
-    /// Tensor([[1.0, 0, 0]]).cross(Tensor([[0.0, 1, 0]]))   // [[0, 0, 1]]
-    /// ```
-    public static func cross(
-        _ a: Tensor, _ b: Tensor, dim: Int?, file: StaticString = #fileID, line: UInt = #line
-    ) -> Tensor {
-        if let dim { return cross(a, b, dim: dim, file: file, line: line) }
-        if a.rank != b.rank {
-            torchFail(
-                "linalg.cross", "linalg.cross: inputs must have the same number of dimensions.", file: file, line: line)
-        }
-        let shape = Checks.broadcastShapes(a.shape, b.shape).unwrap("cross", file: file, line: line)
-        guard let first = shape.firstIndex(of: 3) else {
-            torchFail("cross", "no dimension of size 3 in input", file: file, line: line)
-        }
-        return cross(a, b, dim: first, file: file, line: line)
-    }
-
     /// Σ conj(x)·y along `dim` (`torch.linalg.vecdot`), broadcasting the others.
     ///
     /// ```swift

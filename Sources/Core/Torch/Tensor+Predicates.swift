@@ -101,7 +101,7 @@ extension Tensor {
     public func selectScatter(
         _ src: Tensor, dim: Int, index: Int, file: StaticString = #fileID, line: UInt = #line
     ) -> Tensor {
-        scattered(src, file: file, line: line) { $0.select(dim, index, file: file, line: line) }
+        scattered(src, "select_scatter", file: file, line: line) { $0.select(dim, index, file: file, line: line) }
     }
 
     /// A copy with `narrow`ed elements `start..<end` (every `step`th) along `dim` replaced by `src`
@@ -117,7 +117,7 @@ extension Tensor {
         let d = normDim(dim, "slice_scatter", file, line)
         var indices = [TensorIndex](repeating: .all, count: d)
         indices.append(.slice(start, end, step: step))
-        return scattered(src, file: file, line: line) { $0.index(indices, file: file, line: line) }
+        return scattered(src, "slice_scatter", file: file, line: line) { $0.index(indices, file: file, line: line) }
     }
 
     /// A copy with `diagonal(offset:dim1:dim2:)` replaced by `src` (`torch.diagonal_scatter`).
@@ -128,16 +128,20 @@ extension Tensor {
     public func diagonalScatter(
         _ src: Tensor, offset: Int = 0, dim1: Int = 0, dim2: Int = 1, file: StaticString = #fileID, line: UInt = #line
     ) -> Tensor {
-        scattered(src, file: file, line: line) { $0.diagonal(offset: offset, dim1: dim1, dim2: dim2) }
+        scattered(src, "diagonal_scatter", file: file, line: line) {
+            $0.diagonal(offset: offset, dim1: dim1, dim2: dim2)
+        }
     }
 
     /// A clone with the view `view` of it overwritten by `src`, whose shape must be the view's.
-    private func scattered(_ src: Tensor, file: StaticString, line: UInt, _ view: (Tensor) -> Tensor) -> Tensor {
+    private func scattered(
+        _ src: Tensor, _ op: String, file: StaticString, line: UInt, _ view: (Tensor) -> Tensor
+    ) -> Tensor {
         let out = clone(file: file, line: line)
         let target = view(out)
         if target.shape != src.shape {
             torchFail(
-                "scatter",
+                op,
                 "expected src to have a size equal to the slice of self. src size = \(src.shape), slice size = "
                     + "\(target.shape)", file: file, line: line)
         }

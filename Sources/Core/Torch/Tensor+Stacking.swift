@@ -79,9 +79,7 @@ extension Tensor {
     /// Tensor([1.0, 2.0]).diagflat()   // [[1, 0], [0, 2]]
     /// ```
     public func diagflat(_ offset: Int = 0, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        let d = reshape([-1]).diag(offset, file: file, line: line)
-        // An empty input still reaches the (empty) result in the graph, as PyTorch's.
-        return count == 0 && Tensor.shouldRecord(self) ? d + sum() * 0 : d
+        reshape([-1]).diag(offset, file: file, line: line)
     }
 
     /// The Vandermonde matrix of a 1-D tensor (`torch.vander`): column j is x^(N−1−j), or x^j
@@ -97,12 +95,10 @@ extension Tensor {
         let columns = n ?? x.count
         if columns < 0 { torchFail("vander", "N must be non-negative.", file: file, line: line) }
         let base = x.dtype.isFloatingPoint || x.isComplex ? x : x.to(.int64)
-        var result = Tensor.onesLike(base).unsqueeze(1).expand([x.count, columns]).contiguous()
-        if columns > 1 {
-            // Running products, as PyTorch builds them (x^j = x^(j−1)·x).
-            let repeated = base.unsqueeze(1).expand([x.count, columns - 1])
-            result = Tensor.cat([result.narrow(1, start: 0, length: 1), repeated.cumprod(dim: 1)], dim: 1)
-        }
+        if columns == 0 { return Tensor.zeros([x.count, 0], dtype: base.dtype).to(device: x.device) }
+        // x⁰, then running products, as PyTorch builds them (x^j = x^(j−1)·x).
+        let powers = base.unsqueeze(1).expand([x.count, columns - 1]).cumprod(dim: 1)
+        let result = Tensor.cat([Tensor.onesLike(base).unsqueeze(1), powers], dim: 1)
         return increasing ? result : result.flip([1])
     }
 }

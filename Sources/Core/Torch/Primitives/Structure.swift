@@ -103,12 +103,21 @@ extension Tensor {
             dt = promoteTypes(dt, t.dtype)
             total += t.shape[d]
         }
-        if shouldRecord(parts) {
+        // The skipped empty tensors stay inputs of the node (their gradients empty), so that a
+        // result made from them alone still requires grad, as PyTorch's.
+        if shouldRecord(tensors) {
+            let kept = tensors.map { !($0.rank == 1 && $0.count == 0) }
             let sizes = parts.map { $0.shape[d] }
-            let dtypes = parts.map { $0.dtype }
+            let dtypes = tensors.map { $0.dtype }
             return recorded(
-                .cat, SmallList(parts), file: file, line: line, forward: { cat(parts, dim: d, file: file, line: line) },
-                backward: { _, g in zip(catBackward(g, sizes: sizes, dim: d), dtypes).map { $0?.to($1) } })
+                .cat, SmallList(tensors), file: file, line: line,
+                forward: { cat(parts, dim: d, file: file, line: line).to(dt) },
+                backward: { _, g in
+                    var slices = catBackward(g, sizes: sizes, dim: d).makeIterator()
+                    return zip(kept, dtypes).map { keep, dtype in
+                        keep ? slices.next()!?.to(dtype) : Tensor.zeros([0], dtype: dtype, device: g.device)
+                    }
+                })
         }
         var sh = first.shape
         sh[d] = total
