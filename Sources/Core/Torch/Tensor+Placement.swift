@@ -280,6 +280,14 @@ extension Tensor {
         _ dim: Int, _ index: Tensor, _ src: Tensor, reduce: ScatterReduction, includeSelf: Bool = true,
         file: StaticString = #fileID, line: UInt = #line
     ) -> Tensor {
+        if Tracing.isOn {
+            let attrs: [(String, TraceAttribute)] = [
+                ("dim", .int(dim)), ("reduce", .string("\(reduce)")), ("include_self", .bool(includeSelf)),
+            ]
+            return Tracing.record1("scatterReduce", [self, index, src], attrs, file: file, line: line) {
+                $0[0].scatterReduce(dim, $0[1], $0[2], reduce: reduce, includeSelf: includeSelf, file: file, line: line)
+            }
+        }
         if src.dtype != dtype {
             torchFail(
                 "scatter_reduce", "scatter(): Expected self.dtype to be equal to src.dtype", file: file, line: line)

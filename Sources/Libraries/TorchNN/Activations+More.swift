@@ -339,3 +339,86 @@ public final class Softmax2d: Module {
         return x.softmax(dim: -3)
     }
 }
+
+/// The randomized leaky ReLU (`F.rrelu`): in training each negative element is scaled by its own
+/// slope drawn uniformly from [lower, upper]; in evaluation by their mean, as `leakyRelu`. The
+/// gradient is the slope used.
+///
+/// ```swift
+/// let y = rrelu(x, training: true)
+/// ```
+public func rrelu(
+    _ x: Tensor, lower: Double = 1.0 / 8, upper: Double = 1.0 / 3, training: Bool = false, inplace: Bool = false,
+    generator: Generator = .default, file: StaticString = #fileID, line: UInt = #line
+) -> Tensor {
+    if lower > upper {
+        torchFail(
+            "rrelu_with_noise", "Lower bound should be less than or equal to the upper bound", file: file, line: line)
+    }
+    x.requireKernel(
+        "rrelu", training ? "rrelu_with_noise_out_cpu" : "leaky_relu_cpu", .floating, file: file, line: line)
+    // One multiply by the slope mask (1 where positive), whose backward needs only the mask.
+    let mask = Torch.noGrad { () -> Tensor in
+        let slopes =
+            training
+            ? Tensor.rand(x.shape, dtype: x.dtype, device: x.device, generator: generator) * (upper - lower) + lower
+            : Tensor.fullLike(x, (lower + upper) / 2)
+        return Tensor.where(x .> 0.0, 1.0, slopes)
+    }
+    return inplace ? x.mul_(mask, file: file, line: line) : x * mask
+}
+
+/// `rrelu` as a module: random slopes in training mode, their mean in evaluation mode.
+/// `RReLU(lower: 0.1, upper: 0.3)`
+public final class RReLU: Module {
+    /// The bounds of the negative slopes.
+    public let lower: Double, upper: Double
+    /// Whether `forward` overwrites its input, as PyTorch's `inplace=True`.
+    public let inplace: Bool
+    /// Randomized leaky ReLU with PyTorch's default bounds 1/8 and 1/3.
+    public init(lower: Double = 1.0 / 8, upper: Double = 1.0 / 3, inplace: Bool = false) {
+        (self.lower, self.upper, self.inplace) = (lower, upper, inplace)
+        super.init()
+    }
+    /// `rrelu(x)` in this module's mode.
+    public override func forward(_ x: Tensor) -> Tensor {
+        rrelu(x, lower: lower, upper: upper, training: training, inplace: inplace)
+    }
+    public override var extraRepr: String { "lower=\(lower), upper=\(upper)" + (inplace ? ", inplace=True" : "") }
+}
+
+/// Draws from Gumbel(0, 1) shaped as `like`, from exponential samples as PyTorch's
+/// `-empty_like(x).exponential_().log()` (an exponential of exactly 0 is moved to the smallest
+/// normal number, so no sample is infinite).
+private func gumbelNoise(like x: Tensor, generator: Generator) -> Tensor {
+    Torch.noGrad {
+        let u = Tensor.rand(x.shape, dtype: .float64, device: x.device, generator: generator)
+        let e = (u * -1.0).log1p() * -1.0
+        return (e.clamp(min: Double.leastNormalMagnitude).to(x.dtype).log() * -1.0)
+    }
+}
+
+/// A sample of the Gumbel-softmax distribution (`F.gumbel_softmax`): `softmax((logits + g) / tau)`
+/// over `dim` with Gumbel(0, 1) noise g. With `hard`, the one-hot of its largest entry in the
+/// forward pass and the soft sample's gradient in the backward pass (straight-through).
+///
+/// ```swift
+/// let onehot = gumbelSoftmax(logits, tau: 0.5, hard: true)
+/// ```
+public func gumbelSoftmax(
+    _ logits: Tensor, tau: Double = 1, hard: Bool = false, dim: Int = -1, generator: Generator = .default,
+    file: StaticString = #fileID, line: UInt = #line
+) -> Tensor {
+    if !logits.dtype.isFloatingPoint {
+        torchFail(
+            "exponential_",
+            "Exponential distribution is a continuous probability distribution. dtype must be a floating point but "
+                + "you specified \(logits.dtype.pytorchName)", file: file, line: line)
+    }
+    let g = (logits + gumbelNoise(like: logits, generator: generator)) / tau
+    let soft = g.softmax(dim: dim, file: file, line: line)
+    guard hard else { return soft }
+    let index = soft.argmax(dim: dim, keepdim: true)
+    let oneHot = Torch.noGrad { Tensor.zerosLike(logits).scatter(dim, index, Tensor.onesLike(index.to(logits.dtype))) }
+    return oneHot - soft.detach() + soft
+}

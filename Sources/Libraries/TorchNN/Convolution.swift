@@ -320,6 +320,22 @@ public func convTranspose(
     op: String = "conv_transpose",
     file: StaticString = #fileID, line: UInt = #line
 ) -> Tensor {
+    if Tracing.isOn {
+        let r = max(weight.rank - 2, 1)
+        let attrs: [(String, TraceAttribute)] = [
+            ("stride", .ints(stride.sizeSpec.repeated(r))), ("padding", .ints(padding.sizeSpec.repeated(r))),
+            ("output_padding", .ints(outputPadding.sizeSpec.repeated(r))), ("groups", .int(groups)),
+            ("dilation", .ints(dilation.sizeSpec.repeated(r))),
+        ]
+        return Tracing.record1(
+            "convTranspose\(r)d", bias.map { [x, weight, $0] } ?? [x, weight], attrs, file: file, line: line
+        ) { ts in
+            convTranspose(
+                ts[0], ts[1], ts.count > 2 ? ts[2] : nil, stride: stride, padding: padding,
+                outputPadding: outputPadding,
+                groups: groups, dilation: dilation, op: op, file: file, line: line)
+        }
+    }
     if x.dtype == .float16 || x.dtype == .bfloat16 {
         return convTranspose(
             x.to(.float32), weight.to(.float32), bias?.to(.float32), stride: stride, padding: padding,

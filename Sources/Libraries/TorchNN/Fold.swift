@@ -52,6 +52,19 @@ public func fold(
     dilation: any SizeSpecConvertible = 1, padding: any SizeSpecConvertible = 0,
     stride: any SizeSpecConvertible = 1, file: StaticString = #fileID, line: UInt = #line
 ) -> Tensor {
+    if Tracing.isOn {
+        let attrs: [(String, TraceAttribute)] = [
+            ("output_size", .ints(outputSize.sizeSpec.repeated(2))),
+            ("kernel_size", .ints(kernelSize.sizeSpec.repeated(2))),
+            ("dilation", .ints(dilation.sizeSpec.repeated(2))), ("padding", .ints(padding.sizeSpec.repeated(2))),
+            ("stride", .ints(stride.sizeSpec.repeated(2))),
+        ]
+        return Tracing.record1("fold", [input], attrs, file: file, line: line) {
+            fold(
+                $0[0], outputSize: outputSize, kernelSize: kernelSize, dilation: dilation, padding: padding,
+                stride: stride, file: file, line: line)
+        }
+    }
     if (input.rank != 2 && input.rank != 3) || input.shape.dropFirst(input.rank - 2).contains(0) {
         torchFail(
             "fold",

@@ -126,6 +126,39 @@ public final class Dropout: Module {
     public override var extraRepr: String { "p=\(p), inplace=\(inplace ? "True" : "False")" }
 }
 
+/// Alpha dropout (`torch.nn.AlphaDropout`) in training mode, the identity in evaluation mode.
+/// `AlphaDropout(0.1)`
+public final class AlphaDropout: Module {
+    let p: Double
+    /// Whether training-mode dropout overwrites its input, as PyTorch's `inplace=True`.
+    public let inplace: Bool
+    /// Alpha dropout with probability `p` (default 0.5).
+    public init(_ p: Double = 0.5, inplace: Bool = false) {
+        (self.p, self.inplace) = (p, inplace)
+        super.init()
+    }
+    /// `alphaDropout(x)` in training mode, `x` in evaluation mode.
+    public override func forward(_ x: Tensor) -> Tensor { alphaDropout(x, p: p, training: training, inplace: inplace) }
+    public override var extraRepr: String { "p=\(p), inplace=\(inplace ? "True" : "False")" }
+}
+
+/// Feature alpha dropout (`torch.nn.FeatureAlphaDropout`): one draw per channel. `FeatureAlphaDropout(0.2)`
+public final class FeatureAlphaDropout: Module {
+    let p: Double
+    /// Whether training-mode dropout overwrites its input, as PyTorch's `inplace=True`.
+    public let inplace: Bool
+    /// Feature alpha dropout with probability `p` (default 0.5).
+    public init(_ p: Double = 0.5, inplace: Bool = false) {
+        (self.p, self.inplace) = (p, inplace)
+        super.init()
+    }
+    /// `featureAlphaDropout(x)` in training mode, `x` in evaluation mode.
+    public override func forward(_ x: Tensor) -> Tensor {
+        featureAlphaDropout(x, p: p, training: training, inplace: inplace)
+    }
+    public override var extraRepr: String { "p=\(p), inplace=\(inplace ? "True" : "False")" }
+}
+
 /// Splits dimension `dim` into `sizes`.
 public final class Unflatten: Module {
     let dim: Int, sizes: [Int]

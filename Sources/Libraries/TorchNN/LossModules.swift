@@ -324,3 +324,55 @@ public final class CTCLoss: Module {
             }, file: file, line: line)
     }
 }
+
+/// `multiLabelMarginLoss` as a module. `MultiLabelMarginLoss()(scores, targets)`
+public final class MultiLabelMarginLoss: Module {
+    public let reduction: Reduction
+    public init(reduction: Reduction = .mean) {
+        self.reduction = reduction
+        super.init()
+    }
+    /// `criterion(input, target)`.
+    public func callAsFunction(
+        _ input: Tensor, _ target: Tensor, file: StaticString = #fileID, line: UInt = #line
+    ) -> Tensor {
+        withHooks(
+            input, target,
+            calling: { [self] in multiLabelMarginLoss($0, $1, reduction: reduction, file: file, line: line) },
+            file: file, line: line)
+    }
+}
+
+/// `tripletMarginWithDistanceLoss` as a module; without a distance it holds a `PairwiseDistance`
+/// child (`distance_function`), as PyTorch's. `TripletMarginWithDistanceLoss(margin: 0.5)(a, p, n)`
+public final class TripletMarginWithDistanceLoss: Module {
+    public let margin: Double, swap: Bool, reduction: Reduction
+    let distance: (Tensor, Tensor) -> Tensor
+    public init(
+        distance: ((Tensor, Tensor) -> Tensor)? = nil, margin: Double = 1, swap: Bool = false,
+        reduction: Reduction = .mean
+    ) {
+        (self.margin, self.swap, self.reduction) = (margin, swap, reduction)
+        if let distance {
+            self.distance = distance
+            super.init()
+        } else {
+            let pairwise = PairwiseDistance()
+            self.distance = { pairwise($0, $1) }
+            super.init()
+            register("distance_function", pairwise)
+        }
+    }
+    /// `criterion(anchor, positive, negative)`.
+    public func callAsFunction(
+        _ anchor: Tensor, _ positive: Tensor, _ negative: Tensor, file: StaticString = #fileID, line: UInt = #line
+    ) -> Tensor {
+        withHooks(
+            anchor, positive, negative,
+            calling: { [self] in
+                tripletMarginWithDistanceLoss(
+                    $0, $1, $2, distance: distance, margin: margin, swap: swap, reduction: reduction, file: file,
+                    line: line)
+            }, file: file, line: line)
+    }
+}

@@ -247,3 +247,84 @@ private func logAddExp3(_ a: Tensor, _ b: Tensor, _ c: Tensor?) -> Tensor {
     let finite = m + safe.log()
     return Tensor.where(positive, finite, Tensor.full([], -Double.infinity, dtype: s.dtype, device: s.device))
 }
+
+/// The multi-class multi-label hinge loss (`F.multilabel_margin_loss`): input [N, C] or [C] and
+/// `target` of the same shape holding class indices, ended by the first −1; for each sample
+/// `Σ_j Σ_{i not a target} max(0, 1 − (x[y_j] − x[i])) / C` over its targets y_j (a repeated
+/// target counts again, as PyTorch's kernel). `reduction: .none` gives one loss per sample.
+public func multiLabelMarginLoss(
+    _ input: Tensor, _ target: Tensor, reduction: Reduction = .mean, file: StaticString = #fileID,
+    line: UInt = #line
+) -> Tensor {
+    let op = "multilabel_margin_loss"
+    if input.rank > 2 || (input.rank == 2 && input.shape[1] == 0) || (input.rank < 2 && input.count == 0) {
+        torchFail(
+            op, "Expected non-empty vector or matrix with optional 0-dim batch size, but got: \(input.shape)",
+            file: file, line: line)
+    }
+    if target.shape != input.shape {
+        torchFail(
+            op, "inconsistent target size: \(target.shape) for input of size: \(input.shape)", file: file, line: line)
+    }
+    input.requireKernel(op, "multilabel_margin_loss_forward_out_frame", .floating, file: file, line: line)
+    if input.dtype == .float16 || input.dtype == .bfloat16 {
+        torchFail(
+            op, "\"multilabel_margin_loss_forward_out_frame\" not implemented for '\(input.dtype.pytorchName)'",
+            file: file, line: line)
+    }
+    if target.dtype != .int64 {
+        torchFail(op, "expected scalar type Long but found \(target.dtype.pytorchName)", file: file, line: line)
+    }
+    let x = input.rank == 2 ? input : input.reshape([1, -1])
+    let n = x.shape[0], c = x.shape[1]
+    let y = target.reshape([n, c])
+    // Targets up to the first −1 count; any other value outside [0, C) is refused.
+    let (valid, isTarget) = Torch.noGrad { () -> (Tensor, Tensor) in
+        let ended = (y .== Int64(-1)).to(.int64).cumsum(dim: 1) .> Int64(0)
+        let valid = ended.logicalNot()
+        let outside = (y .< Int64(0)).logicalOr(y .>= Int64(c)).logicalAnd(valid)
+        if n > 0 && outside.any().item() != 0 {
+            torchFail(op, "argument #2 'target' is out of range", file: file, line: line)
+        }
+        let classes = Tensor.arange(c, dtype: .int64).reshape([1, 1, c])
+        let hits = (y.unsqueeze(2) .== classes).logicalAnd(valid.unsqueeze(2))
+        return (valid, hits.any(dims: [1]))
+    }
+    // z[n, j, i] = 1 − x[y_j] + x[i], counted where j is a target, i is not, and z > 0.
+    let picked = x.gather(1, y.clamp(min: 0, max: Swift.max(c - 1, 0)))
+    let z = (x.unsqueeze(1) - picked.unsqueeze(2)) + 1.0
+    let counted = Torch.noGrad {
+        (z .> 0.0).logicalAnd(valid.unsqueeze(2)).logicalAnd(isTarget.logicalNot().unsqueeze(1))
+    }
+    var loss = Tensor.where(counted, z, 0.0).sum(dims: [1, 2]) / Double(c)
+    if input.rank < 2 && reduction == .none { loss = loss.reshape([]) }
+    return reduce(loss, reduction)
+}
+
+/// The triplet loss with any distance (`F.triplet_margin_with_distance_loss`):
+/// `max(d(a, p) − d(a, n) + margin, 0)`, with `distance` the pairwise distance by default and
+/// `swap` taking the smaller of d(a, n) and d(p, n).
+///
+/// ```swift
+/// let loss = tripletMarginWithDistanceLoss(a, p, n, distance: { 1 - cosineSimilarity($0, $1) })
+/// ```
+public func tripletMarginWithDistanceLoss(
+    _ anchor: Tensor, _ positive: Tensor, _ negative: Tensor, distance: ((Tensor, Tensor) -> Tensor)? = nil,
+    margin: Double = 1, swap: Bool = false, reduction: Reduction = .mean,
+    file: StaticString = #fileID, line: UInt = #line
+) -> Tensor {
+    let op = "triplet_margin_with_distance_loss"
+    if margin <= 0 { torchFail(op, "margin must be greater than 0, got \(margin)", file: file, line: line) }
+    if anchor.rank != positive.rank || anchor.rank != negative.rank {
+        torchFail(
+            op,
+            "The anchor, positive, and negative tensors are expected to have the same number of dimensions, but "
+                + "got: anchor \(anchor.rank)D, positive \(positive.rank)D, and negative \(negative.rank)D inputs",
+            file: file, line: line)
+    }
+    let d = distance ?? { pairwiseDistance($0, $1, file: file, line: line) }
+    let dPos = d(anchor, positive)
+    var dNeg = d(anchor, negative)
+    if swap { dNeg = dNeg.minimum(d(positive, negative)) }
+    return reduce(((dPos + margin) - dNeg).clamp(min: 0.0), reduction)
+}

@@ -955,7 +955,7 @@ let allOps: [String: DiffOp] = {
         unaryOps, binaryOps, specialOps, compositeOps, orderOps, linalgNewOps, decompositionOps, reductionOps, shapeOps,
         linalgOps, nnOps,
         inPlaceOps,
-        moreOps, fftOps, complexOps, foldOps, poolingOps, moreLossOps, productAndStackOps,
+        moreOps, fftOps, complexOps, foldOps, poolingOps, moreLossOps, productAndStackOps, spatialAndRandomOps,
     ] {
         all.merge(table) { a, _ in a }
     }

@@ -30,6 +30,7 @@ extension Tensor {
     /// Tensor([Complex(1.0, 2.0)]).viewAsReal()   // [[1.0, 2.0]], float64
     /// ```
     public func viewAsReal(file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        if Tracing.isOn { return traced("view_as_real", [], file, line) { $0.viewAsReal(file: file, line: line) } }
         if !dtype.isComplex {
             torchFail("view_as_real", "view_as_real is only supported for complex tensors", file: file, line: line)
         }
@@ -49,6 +50,9 @@ extension Tensor {
     /// Tensor([[1.0, 2.0]], dtype: .float32).viewAsComplex()   // [1+2j], complex64
     /// ```
     public func viewAsComplex(file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        if Tracing.isOn {
+            return traced("view_as_complex", [], file, line) { $0.viewAsComplex(file: file, line: line) }
+        }
         if let problem = Checks.viewAsComplexProblem(dtype, layout) {
             torchFail("view_as_complex", problem, file: file, line: line)
         }

@@ -116,6 +116,13 @@ extension Linalg {
     public static func qr(_ a: Tensor, mode: QRMode = .reduced, file: StaticString = #fileID, line: UInt = #line)
         -> (q: Tensor, r: Tensor)
     {
+        if Tracing.isOn {
+            let o = Tracing.record("linalg_qr", [a], [("mode", .string(mode.rawValue))], file: file, line: line) { ts in
+                let r = qr(ts[0], mode: mode, file: file, line: line)
+                return [r.0, r.1]
+            }
+            return (q: o[0], r: o[1])
+        }
         LAPACKCalls.check(a, "linalg.qr", square: false, file: file, line: line)
         let m = a.shape[a.rank - 2], n = a.shape[a.rank - 1], k = Swift.min(m, n)
         let batchShape = Array(a.shape.dropLast(2))
@@ -198,6 +205,13 @@ extension Linalg {
     public static func luFactor(_ a: Tensor, pivot: Bool = true, file: StaticString = #fileID, line: UInt = #line)
         -> (lu: Tensor, pivots: Tensor)
     {
+        if Tracing.isOn {
+            let o = Tracing.record("linalg_lu_factor", [a], [("pivot", .bool(pivot))], file: file, line: line) { ts in
+                let r = luFactor(ts[0], pivot: pivot, file: file, line: line)
+                return [r.0, r.1]
+            }
+            return (lu: o[0], pivots: o[1])
+        }
         let (lu, pivots, info) = luFactorEx(a, pivot: pivot, file: file, line: line)
         LAPACKCalls.raise(
             info.toArray(Int32.self), batched: a.rank > 2, "torch.linalg.lu_factor", file: file, line: line
@@ -217,6 +231,14 @@ extension Linalg {
     public static func luFactorEx(_ a: Tensor, pivot: Bool = true, file: StaticString = #fileID, line: UInt = #line)
         -> (lu: Tensor, pivots: Tensor, info: Tensor)
     {
+        if Tracing.isOn {
+            let o = Tracing.record("linalg_lu_factor_ex", [a], [("pivot", .bool(pivot))], file: file, line: line) {
+                ts in
+                let r = luFactorEx(ts[0], pivot: pivot, file: file, line: line)
+                return [r.0, r.1, r.2]
+            }
+            return (lu: o[0], pivots: o[1], info: o[2])
+        }
         if a.rank < 2 {
             torchFail(
                 "linalg.lu_factor",
@@ -494,6 +516,12 @@ extension Linalg {
         _ a: Tensor, atol: Double? = nil, rtol: Double? = nil, hermitian: Bool = false,
         file: StaticString = #fileID, line: UInt = #line
     ) -> Tensor {
+        if Tracing.isOn {
+            return Tracing.record1(
+                "linalg_pinv", [a], [("hermitian", .bool(hermitian))] + pinvTolerances(atol, rtol), file: file,
+                line: line
+            ) { ts in pinv(ts[0], atol: atol, rtol: rtol, hermitian: hermitian, file: file, line: line) }
+        }
         if a.rank < 2 || !(a.dtype.isFloatingPoint || a.isComplex) || a.dtype.computeType != a.dtype {
             torchFail(
                 "linalg.pinv",
@@ -560,6 +588,17 @@ extension Linalg {
         _ a: Tensor, _ b: Tensor, rcond: Double? = nil, driver: LstsqDriver = .gelsy,
         file: StaticString = #fileID, line: UInt = #line
     ) -> (solution: Tensor, residuals: Tensor, rank: Tensor, singularValues: Tensor) {
+        if Tracing.isOn {
+            let o = Tracing.record(
+                "linalg_lstsq", [a, b],
+                [("driver", .string(driver.rawValue))] + (rcond.map { [("rcond", TraceAttribute.double($0))] } ?? []),
+                file: file, line: line
+            ) { ts in
+                let r = lstsq(ts[0], ts[1], rcond: rcond, driver: driver, file: file, line: line)
+                return [r.0, r.1, r.2, r.3]
+            }
+            return (solution: o[0], residuals: o[1], rank: o[2], singularValues: o[3])
+        }
         let op = "torch.linalg.lstsq"
         if a.rank < 2 {
             torchFail(op, "\(op): input must have at least 2 dimensions.", file: file, line: line)
@@ -687,4 +726,10 @@ extension Linalg {
         let out = left ? x : x.mT
         return ((vector ? out.squeeze(-1) : out).contiguous(), info)
     }
+}
+
+/// The tolerances `Linalg.pinv` was given, as trace attributes.
+private func pinvTolerances(_ atol: Double?, _ rtol: Double?) -> [(String, TraceAttribute)] {
+    (atol.map { [("atol", TraceAttribute.double($0))] } ?? [])
+        + (rtol.map { [("rtol", TraceAttribute.double($0))] } ?? [])
 }

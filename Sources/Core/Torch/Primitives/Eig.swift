@@ -22,6 +22,13 @@ extension Linalg {
     public static func eig(_ a: Tensor, file: StaticString = #fileID, line: UInt = #line) -> (
         eigenvalues: Tensor, eigenvectors: Tensor
     ) {
+        if Tracing.isOn {
+            let o = Tracing.record("linalg_eig", [a], [], file: file, line: line) { ts in
+                let r = eig(ts[0], file: file, line: line)
+                return [r.0, r.1]
+            }
+            return (eigenvalues: o[0], eigenvectors: o[1])
+        }
         let (values, vectors) = eigRaw(a, "linalg.eig", file: file, line: line)
         guard Tensor.shouldRecord(a) else { return (values, vectors) }
         // One node for both outputs, as eigh: row 0 of the packed result the values, the rest V.

@@ -13,6 +13,14 @@ import TorchBase
 extension Tensor {
     /// `fft_c2c`: the unnormalised transform along `dim` (exp(∓2πi·jk/n)), times `scale`.
     func fftC2C(dim: Int, forward: Bool, scale: Double, file: StaticString, line: UInt) -> Tensor {
+        if Tracing.isOn {
+            let attrs: [(String, TraceAttribute)] = [
+                ("dim", .int(dim)), ("forward", .bool(forward)), ("scale", .double(scale)),
+            ]
+            return traced("fft_c2c", attrs, file, line) {
+                $0.fftC2C(dim: dim, forward: forward, scale: scale, file: file, line: line)
+            }
+        }
         let run = { self.fftAlong(dim, forward ? .forward : .inverse, n: self.shape[dim], scale: scale) }
         guard Tensor.shouldRecord(self) else { return run() }
         return Tensor.recorded(
@@ -22,6 +30,11 @@ extension Tensor {
 
     /// `fft_r2c`: the half spectrum (bins 0…n/2) along `dim` of a real tensor, times `scale`.
     func fftR2C(dim: Int, scale: Double, file: StaticString, line: UInt) -> Tensor {
+        if Tracing.isOn {
+            return traced("fft_r2c", [("dim", .int(dim)), ("scale", .double(scale))], file, line) {
+                $0.fftR2C(dim: dim, scale: scale, file: file, line: line)
+            }
+        }
         let n = shape[dim]
         let run = { self.fftAlong(dim, .realForward, n: n, scale: scale) }
         guard Tensor.shouldRecord(self) else { return run() }
@@ -37,6 +50,11 @@ extension Tensor {
     /// `fft_c2r`: the real signal of length `n` along `dim` whose half spectrum is this tensor's
     /// first n/2 + 1 bins (this tensor has exactly that many), times `scale`.
     func fftC2R(dim: Int, n: Int, scale: Double, file: StaticString, line: UInt) -> Tensor {
+        if Tracing.isOn {
+            return traced("fft_c2r", [("dim", .int(dim)), ("n", .int(n)), ("scale", .double(scale))], file, line) {
+                $0.fftC2R(dim: dim, n: n, scale: scale, file: file, line: line)
+            }
+        }
         let run = { self.fftAlong(dim, .realInverse, n: n, scale: scale) }
         guard Tensor.shouldRecord(self) else { return run() }
         let bins = shape[dim]

@@ -115,6 +115,11 @@ public enum Linalg {
     /// Linalg.inv(Tensor([[2.0, 0.0], [0.0, 4.0]]))   // [[0.5, 0], [0, 0.25]]
     /// ```
     public static func inv(_ a: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        if Tracing.isOn {
+            return Tracing.record1("linalg_inv", [a], [], file: file, line: line) { ts in
+                inv(ts[0], file: file, line: line)
+            }
+        }
         LAPACKCalls.check(a, "linalg.inv", file: file, line: line)
         let n = a.shape[a.rank - 1]
         func forward() -> Tensor {
@@ -139,6 +144,11 @@ public enum Linalg {
     /// Linalg.det(Tensor([[1.0, 2.0], [3.0, 4.0]]))   // -2.0
     /// ```
     public static func det(_ a: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        if Tracing.isOn {
+            return Tracing.record1("linalg_det", [a], [], file: file, line: line) { ts in
+                det(ts[0], file: file, line: line)
+            }
+        }
         LAPACKCalls.check(a, "linalg.det", file: file, line: line)
         func forward() -> Tensor {
             let (sign, diagonal) = luSignAndDiagonal(a)
@@ -162,6 +172,13 @@ public enum Linalg {
     public static func slogdet(_ a: Tensor, file: StaticString = #fileID, line: UInt = #line) -> (
         sign: Tensor, logabsdet: Tensor
     ) {
+        if Tracing.isOn {
+            let o = Tracing.record("linalg_slogdet", [a], [], file: file, line: line) { ts in
+                let r = slogdet(ts[0], file: file, line: line)
+                return [r.0, r.1]
+            }
+            return (sign: o[0], logabsdet: o[1])
+        }
         LAPACKCalls.check(a, "linalg.slogdet", file: file, line: line)
         let (sign, diagonal) = luSignAndDiagonal(a)
         // A complex determinant's sign is the product of the diagonal's phases (`sgn`).
@@ -208,6 +225,11 @@ public enum Linalg {
     public static func solve(
         _ a: Tensor, _ b: Tensor, left: Bool = true, file: StaticString = #fileID, line: UInt = #line
     ) -> Tensor {
+        if Tracing.isOn {
+            return Tracing.record1("linalg_solve", [a, b], [("left", .bool(left))], file: file, line: line) { ts in
+                solve(ts[0], ts[1], left: left, file: file, line: line)
+            }
+        }
         if !left {
             // X A = B  <=>  Aᵀ Xᵀ = Bᵀ.
             let vector = b.rank == 1 || (b.rank == a.rank - 1 && Array(b.shape) == Array(a.shape.dropLast()))
@@ -275,6 +297,11 @@ public enum Linalg {
     public static func cholesky(
         _ a: Tensor, upper: Bool = false, file: StaticString = #fileID, line: UInt = #line
     ) -> Tensor {
+        if Tracing.isOn {
+            return Tracing.record1("linalg_cholesky", [a], [("upper", .bool(upper))], file: file, line: line) { ts in
+                cholesky(ts[0], upper: upper, file: file, line: line)
+            }
+        }
         LAPACKCalls.check(a, "linalg.cholesky", file: file, line: line)
         let n = a.shape[a.rank - 1]
         func forward() -> Tensor {
@@ -319,6 +346,13 @@ public enum Linalg {
     public static func eigh(_ a: Tensor, file: StaticString = #fileID, line: UInt = #line) -> (
         eigenvalues: Tensor, eigenvectors: Tensor
     ) {
+        if Tracing.isOn {
+            let o = Tracing.record("linalg_eigh", [a], [], file: file, line: line) { ts in
+                let r = eigh(ts[0], file: file, line: line)
+                return [r.0, r.1]
+            }
+            return (eigenvalues: o[0], eigenvectors: o[1])
+        }
         LAPACKCalls.check(a, "linalg.eigh", file: file, line: line)
         let n = a.shape[a.rank - 1]
         let batchShape = Array(a.shape.dropLast(2))
@@ -402,6 +436,14 @@ public enum Linalg {
     public static func svd(_ a: Tensor, fullMatrices: Bool = true, file: StaticString = #fileID, line: UInt = #line)
         -> (u: Tensor, s: Tensor, vh: Tensor)
     {
+        if Tracing.isOn {
+            let o = Tracing.record("linalg_svd", [a], [("full_matrices", .bool(fullMatrices))], file: file, line: line)
+            { ts in
+                let r = svd(ts[0], fullMatrices: fullMatrices, file: file, line: line)
+                return [r.0, r.1, r.2]
+            }
+            return (u: o[0], s: o[1], vh: o[2])
+        }
         LAPACKCalls.check(a, "linalg.svd", square: false, file: file, line: line)
         let (u, s, vh) = svdRaw(a, vectors: true, fullMatrices: fullMatrices, file: file, line: line)
         guard Tensor.shouldRecord(a) else { return (u, s, vh) }
@@ -415,6 +457,11 @@ public enum Linalg {
     /// Linalg.svdvals(Tensor([[3.0, 0.0], [0.0, -4.0]]))   // [4, 3]
     /// ```
     public static func svdvals(_ a: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        if Tracing.isOn {
+            return Tracing.record1("linalg_svdvals", [a], [], file: file, line: line) { ts in
+                svdvals(ts[0], file: file, line: line)
+            }
+        }
         LAPACKCalls.check(a, "linalg.svdvals", square: false, file: file, line: line)
         guard Tensor.shouldRecord(a) else {
             return svdRaw(a, vectors: false, fullMatrices: false, file: file, line: line).s

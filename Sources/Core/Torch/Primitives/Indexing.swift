@@ -506,6 +506,11 @@ extension Tensor {
     public func scatter(_ dim: Int, _ index: Tensor, _ src: Tensor, file: StaticString = #fileID, line: UInt = #line)
         -> Tensor
     {
+        if Tracing.isOn {
+            return Tracing.record1("scatter", [self, index, src], [("dim", .int(dim))], file: file, line: line) {
+                $0[0].scatter(dim, $0[1], $0[2], file: file, line: line)
+            }
+        }
         if Tensor.shouldRecord(self, src) {
             let d = rank == 0 ? 0 : normDim(dim, "scatter", file, line)
             let srcShape = src.shape
@@ -543,6 +548,11 @@ extension Tensor {
     public func scatterAdd(_ dim: Int, _ index: Tensor, _ src: Tensor, file: StaticString = #fileID, line: UInt = #line)
         -> Tensor
     {
+        if Tracing.isOn {
+            return Tracing.record1("scatterAdd", [self, index, src], [("dim", .int(dim))], file: file, line: line) {
+                $0[0].scatterAdd(dim, $0[1], $0[2], file: file, line: line)
+            }
+        }
         if Tensor.shouldRecord(self, src) {
             let d = rank == 0 ? 0 : normDim(dim, "scatterAdd", file, line)
             let srcShape = src.shape
@@ -590,6 +600,12 @@ extension Tensor {
         _ dim: Int, _ index: Tensor, _ source: Tensor, alpha: Double = 1,
         file: StaticString = #fileID, line: UInt = #line
     ) -> Tensor {
+        if Tracing.isOn {
+            let attrs: [(String, TraceAttribute)] = [("dim", .int(dim)), ("alpha", .double(alpha))]
+            return Tracing.record1("indexAdd", [self, index, source], attrs, file: file, line: line) {
+                $0[0].indexAdd(dim, $0[1], $0[2], alpha: alpha, file: file, line: line)
+            }
+        }
         if source.dtype != dtype {
             torchFail(
                 "index_add_",

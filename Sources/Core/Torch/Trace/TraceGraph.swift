@@ -80,6 +80,8 @@ public final class TraceGraph: CustomStringConvertible {
     public internal(set) var warnings: [String] = []
     /// The tensors behind parameters and constants.
     package var tensors: [Int: Tensor] = [:]
+    /// The eager outputs of nodes computed from constants only, which `foldConstants` keeps.
+    var eagerConstants: [Int: Tensor] = [:]
     private var usedNames: [String: Int] = [:]
 
     init() {}
@@ -165,7 +167,10 @@ public final class TraceGraph: CustomStringConvertible {
                 kept.append(node)
                 continue
             }
-            let outs = node.replay(node.inputs.map { tensors[$0]! })
+            // The eager value when tracing kept it: a later in-place write (`eye`'s diagonal fill)
+            // is in it, as in the eager run.
+            let eager = node.outputs.compactMap { eagerConstants[$0] }
+            let outs = eager.count == node.outputs.count ? eager : node.replay(node.inputs.map { tensors[$0]! })
             for (id, o) in zip(node.outputs, outs) {
                 values[id].source = .constant
                 tensors[id] = o

@@ -31,7 +31,8 @@ import TorchBase
 // `Tracing.checkKernel`, which records a failure naming the kernel and the user's line, and
 // `trace` throws it at the end. Reading a traced value into Swift (`item()`, `toArray()`) makes
 // the graph specialised to this run: the tracer warns, naming the user's line (PyTorch's
-// `TracerWarning`).
+// `TracerWarning`). A size read into an `Int` cannot be seen when it is read; when dims are
+// marked dynamic, a node whose size attribute holds such a dim's example size warns instead.
 //
 // For a fusion compiler: the graph is in SSA form with nodes in execution order, every value has
 // one producer, shapes and dtypes are known per value, element-wise nodes are plain primitive
@@ -97,6 +98,29 @@ final class Tracer {
     var depth = 0
     /// The first op the tracer could not follow.
     var failure: String?
+    /// The example sizes of the dims marked dynamic: (input, dim, size).
+    var dynamicSizes: [(input: Int, dim: Int, size: Int)] = []
+
+    /// Attributes that hold sizes: a shape read into Swift ends up in one of them.
+    static let sizeAttributes: Set<String> = ["shape", "sizes", "size", "length", "start", "n", "output_size", "index"]
+
+    /// Warns when a size attribute of a node holds the example size of a dynamic dim: most likely
+    /// a shape read into an `Int` (`x.shape[0]`), which the replay keeps as a constant
+    /// (PyTorch's TracerWarning on converting a size to a Python int).
+    func warnIfSpecialised(_ op: String, _ attributes: [(String, TraceAttribute)], _ file: String, _ line: UInt) {
+        for (name, a) in attributes where Tracer.sizeAttributes.contains(name) {
+            guard let values = a.ints else { continue }
+            for d in dynamicSizes where d.size > 1 && values.contains(d.size) {
+                let message =
+                    "TracerWarning: \(op)'s \(name)=\(a) holds \(d.size), the size of dynamic dim \(d.dim) of input "
+                    + "\(d.input) in this run, at \(file):\(line); if it was read from a shape into Swift, the graph "
+                    + "keeps it constant and a replay with another size will not follow (use -1 or a size-free op)"
+                graph.warnings.append(message)
+                fputs(message + "\n", stderr)
+                return
+            }
+        }
+    }
 
     /// The value id of `t`: a known value, or a new parameter or constant.
     func value(of t: Tensor) -> Int {
@@ -122,10 +146,21 @@ final class Tracer {
         if traced { tracedStorages[ObjectIdentifier(t.storage)] = t.storage }
     }
 
+    /// Outputs of nodes whose inputs are all constants (`Tensor.eye(3).diagonal()`): not computed
+    /// from the inputs, so ops may write into them in place; folded to their eager values.
+    var constantDerived: Set<Int> = []
+
     /// Whether `t` is a value the graph computes from its inputs.
     func isTraced(_ t: Tensor) -> Bool {
         guard let id = ids[ObjectIdentifier(t)] else { return tracedStorages[ObjectIdentifier(t.storage)] != nil }
-        return graph.values[id].isComputed
+        return graph.values[id].isComputed && !constantDerived.contains(id)
+    }
+
+    /// Whether an op reading `t` depends on the graph's inputs or parameters.
+    func isLive(_ t: Tensor) -> Bool {
+        if isTraced(t) { return true }
+        if let id = ids[ObjectIdentifier(t)], case .parameter = graph.values[id].source { return true }
+        return names[ObjectIdentifier(t)] != nil
     }
 }
 
@@ -185,11 +220,20 @@ package enum Tracing {
         // An op that hands back its input (a no-op `contiguous`) adds nothing.
         if outs.count == 1 && inputs.contains(where: { $0 === outs[0] }) { return outs }
         let userSite = CallSites.isLibraryFile(file) ? (CallSites.innermostUserCall() ?? (file, line)) : (file, line)
+        if !t.dynamicSizes.isEmpty && module == nil {
+            t.warnIfSpecialised(op, attributes, "\(userSite.0)", userSite.1)
+        }
+        let live = inputs.contains { t.isLive($0) }
         let inIDs = inputs.map { t.value(of: $0) }
         var outIDs: [Int] = []
         for o in outs {
-            outIDs.append(t.graph.addValue(o, source: .node(t.graph.nodes.count), op: op))
-            t.remember(o, outIDs.last!, traced: true)
+            let id = t.graph.addValue(o, source: .node(t.graph.nodes.count), op: op)
+            outIDs.append(id)
+            t.remember(o, id, traced: live)
+            if !live {
+                t.constantDerived.insert(id)
+                t.graph.eagerConstants[id] = o
+            }
         }
         t.graph.nodes.append(
             TraceGraph.Node(
@@ -288,6 +332,11 @@ extension Torch {
             t.remember(x, id, traced: true)
         }
         t.graph.dynamicDims = dynamicDims
+        for (i, dims) in dynamicDims.sorted(by: { $0.key < $1.key }) where i < exampleInputs.count {
+            for d in dims where d >= 0 && d < exampleInputs[i].rank {
+                t.dynamicSizes.append((i, d, exampleInputs[i].shape[d]))
+            }
+        }
         state.tracer = t
         Tracing.sessions.add(1, ordering: .relaxed)
         let outs = function(exampleInputs)

@@ -3092,6 +3092,166 @@ def convt3d_sample():
 ACCUMULATING.add("conv_transpose3d")
 op("conv_transpose3d", "nn", lambda xs, a: _convt(xs, a, F.conv_transpose3d), convt3d_sample)
 
+# Spatial transformers, the remaining losses, randomized activations and alpha dropout (stop 31).
+def _grid_values(shape, dt):
+    n = math.prod(shape)
+    vals = [rng.choice([-1.0, 1.0, 0.0, 0.5, -0.25]) if rng.random() < 0.15 else rng.uniform(-1.3, 1.3)
+            for _ in range(n)]
+    return torch.tensor(vals, dtype=torch.float64).reshape(shape).to(getattr(torch, dt))
+
+
+def grid_sample_sample():
+    k = 2 if rng.random() < 0.75 else 3
+    dt = pick(["float32", "float64"])
+    n, c = rng.randint(1, 2), rng.choice([1, 2, 3, 0] if rng.random() < 0.1 else [1, 2, 3])
+    spatial = [rng.randint(1, 5) for _ in range(k)]
+    out = [rng.randint(1, 4) for _ in range(k)]
+    mode = rng.choice(["bilinear", "nearest", "bicubic"] if k == 2 else ["bilinear", "nearest"])
+    args = {"mode": mode, "pad": rng.choice(["zeros", "border", "reflection"]), "align": rng.random() < 0.5}
+    gdt = dt
+    if rng.random() < 0.04:
+        gdt = "float64" if dt == "float32" else "float32"
+    gshape = [n] + out + [k]
+    if rng.random() < 0.04:
+        gshape = [n + 1] + out + [k]
+    elif rng.random() < 0.04:
+        gshape = [n] + out + [k + 1]
+    elif rng.random() < 0.04:
+        spatial[0] = 0
+    ins = [Input([n, c] + spatial, dt, edge=0.03),
+           Input(gshape, gdt, exact=_grid_values(gshape, gdt))]
+    if rng.random() < 0.03:
+        ins[0] = Input([n, c] + spatial, "int64", edge=0)
+        ins[1] = Input(gshape, "int64", exact=torch.zeros(gshape, dtype=torch.int64), grad=False)
+    return ins, args
+
+
+op("grid_sample", "nn",
+   lambda xs, a: F.grid_sample(xs[0], xs[1], mode=a["mode"], padding_mode=a["pad"], align_corners=a["align"]),
+   grid_sample_sample)
+
+
+def affine_grid_sample():
+    k = 2 if rng.random() < 0.7 else 3
+    dt = pick(["float32", "float64"])
+    n = rng.randint(1, 3)
+    size = [n, rng.randint(1, 3)] + [rng.randint(1, 5) for _ in range(k)]
+    tshape = [n, k, k + 1]
+    r = rng.random()
+    if r < 0.03:
+        tshape = [n, k + 1, k + 1]
+    elif r < 0.06:
+        size = size[:-1] if k == 2 else size + [2]
+    elif r < 0.08:
+        size[-1] = 0
+    elif r < 0.1:
+        tshape[0] = n + 1
+    elif r < 0.12:
+        dt = "int64"
+    return [Input(tshape, dt, edge=0.02)], {"size": size, "align": rng.random() < 0.5}
+
+
+op("affine_grid", "nn", lambda xs, a: F.affine_grid(xs[0], a["size"], align_corners=a["align"]), affine_grid_sample)
+
+
+def multilabel_margin_sample():
+    n, c = rng.randint(1, 4), rng.randint(1, 5)
+    dt = pick(["float32", "float64"])
+    rows = []
+    for _ in range(n):
+        length = rng.randint(0, c)
+        row = [rng.randrange(c) if rng.random() < 0.2 else v for v in rng.sample(range(c), length)]
+        if length < c:
+            row.append(-1)
+        row += [rng.choice([-1, rng.randrange(c)]) for _ in range(c - len(row))]
+        rows.append(row[:c])
+    y = torch.tensor(rows, dtype=torch.int64)
+    if rng.random() < 0.05:
+        y[0, 0] = rng.choice([c, -2])
+    shape = [n, c]
+    if rng.random() < 0.2:
+        shape, y = [c], y[0]
+    ins = [Input(shape, dt, edge=0.05), Input(list(y.shape), "int64", exact=y, grad=False)]
+    if rng.random() < 0.04:
+        ins[1] = Input([n + 1, c], "int64", exact=torch.zeros(n + 1, c, dtype=torch.int64), grad=False)
+    return ins, {"red": rng.choice(["mean", "sum", "none"])}
+
+
+op("multilabel_margin_loss", "loss",
+   lambda xs, a: F.multilabel_margin_loss(xs[0], xs[1], reduction=a["red"]), multilabel_margin_sample)
+
+_DISTANCES = {
+    "pairwise": None,
+    "cosine": lambda a, b: 1.0 - F.cosine_similarity(a, b, dim=-1),
+    "l1": lambda a, b: (a - b).abs().sum(-1),
+}
+
+
+def triplet_distance_sample():
+    ins, args = loss_pair_sample("triplet")()
+    del args["p"]
+    args["dist"] = rng.choice(list(_DISTANCES))
+    if rng.random() < 0.04:
+        ins[2] = Input(ins[2].shape[1:] or [2, 2], str(ins[2].base.dtype)[6:], edge=0.02)
+    return ins, args
+
+
+ACCUMULATING.add("triplet_margin_with_distance_loss")
+op("triplet_margin_with_distance_loss", "loss",
+   lambda xs, a: F.triplet_margin_with_distance_loss(xs[0], xs[1], xs[2], distance_function=_DISTANCES[a["dist"]],
+                                                    margin=a["margin"], swap=a["swap"], reduction=a["red"]),
+   triplet_distance_sample)
+
+
+def rrelu_sample():
+    dt = pick(["float32", "float64", "float16"] if rng.random() > 0.05 else INTS)
+    lower = rng.choice([0.125, 0.0, 0.2, 0.5])
+    upper = rng.choice([1.0 / 3.0, 0.3, 0.8]) if rng.random() > 0.05 else lower / 2.0 - 0.1
+    return [Input(rand_shape(), dt)], {"lower": lower, "upper": upper}
+
+
+# Evaluation mode: the slope (lower + upper) / 2; training's random slopes are checked in NNTests.
+op("rrelu", "nn", lambda xs, a: F.rrelu(xs[0], a["lower"], a["upper"], training=False), rrelu_sample)
+
+
+def alpha_dropout_sample(feature):
+    def s():
+        dt = pick(["float32", "float64"] if rng.random() > 0.05 else INTS)
+        training = rng.random() < 0.5
+        # Deterministic cases: evaluation mode, or p of 0 or 1 in training; and the refusals.
+        p = rng.choice([0.0, 1.0, 0.5 if not training else 1.0, 0.2 if not training else 0.0])
+        if rng.random() < 0.05:
+            p = rng.choice([-0.1, 1.5])
+        shape = rand_shape()
+        if feature and training and rng.random() < 0.1:
+            p, shape = 0.5, [rng.randint(1, 3)]  # refused before any draw
+        return [Input(shape, dt)], {"p": p, "training": training}
+    return s
+
+
+op("alpha_dropout", "nn", lambda xs, a: F.alpha_dropout(xs[0], a["p"], training=a["training"]),
+   alpha_dropout_sample(False))
+op("feature_alpha_dropout", "nn", lambda xs, a: F.feature_alpha_dropout(xs[0], a["p"], training=a["training"]),
+   alpha_dropout_sample(True))
+
+
+def gumbel_sample():
+    dt = pick(["float32", "float64"] if rng.random() > 0.05 else INTS)
+    shape = rand_shape(lo=1, empty=0)
+    return [Input(shape, dt, edge=0)], {"hard": rng.random() < 0.5, "dim": rng.randint(-len(shape) - (rng.random() < 0.05), max(len(shape) - 1, 0))}
+
+
+# A temperature of 1e30 makes every sample uniform over `dim` whatever the noise (the noise itself
+# is checked in NNTests): the shape, dtype, dim handling and refusals are compared; a hard sample is
+# compared by its sums over `dim` (ties make its one-hot position arbitrary).
+def _gumbel(xs, a):
+    y = F.gumbel_softmax(xs[0], tau=1e30, hard=a["hard"], dim=a["dim"])
+    return y.sum(a["dim"]) if a["hard"] and xs[0].dim() > 0 else y
+
+
+op("gumbel_softmax", "nn", _gumbel, gumbel_sample)
+
+
 def main():
     tensors = {}
     cases = []
