@@ -285,6 +285,38 @@ final class ONNXExportTests: XCTestCase {
         try runChecks()
     }
 
+    func testSpatialTransformer() throws {
+        Torch.manualSeed(12)
+        // A localisation layer predicts θ, affineGrid and gridSample warp the input with it.
+        let localise = Linear(2 * 6 * 5, 6)
+        func warp(_ x: Tensor, mode: GridSampleMode, padding: GridSamplePadding, align: Bool) -> Tensor {
+            let theta =
+                (localise(x.flatten(startDim: 1)) * 0.3).reshape([-1, 2, 3])
+                + Tensor([[1, 0, 0], [0, 1, 0]] as [[Float]])
+            let grid = affineGrid(theta, size: [x.shape[0], 2, 4, 7], alignCorners: align)
+            return gridSample(x, grid, mode: mode, paddingMode: padding, alignCorners: align)
+        }
+        let cases: [(GridSampleMode, GridSamplePadding, Bool, Int)] = [
+            (.bilinear, .zeros, false, 17), (.nearest, .border, true, 17), (.bicubic, .reflection, false, 20),
+            (.bilinear, .reflection, true, 20),
+        ]
+        for (k, (mode, padding, align, opset)) in cases.enumerated() {
+            try export(
+                "stn-\(k)", localise, [Tensor.randn([3, 2, 6, 5])], more: [[Tensor.randn([5, 2, 6, 5])]], opset: opset,
+                dynamic: [0: 0], forward: { xs in [warp(xs[0], mode: mode, padding: padding, align: align)] })
+        }
+        // 3-D sampling (GridSample of opset 20) at a grid given as an input.
+        try export(
+            "grid-sample-3d", localise, [Tensor.randn([2, 2, 3, 4, 5]), Tensor.rand([2, 2, 3, 2, 3]) * 2.4 - 1.2],
+            opset: 20, forward: { xs in [gridSample(xs[0], xs[1], paddingMode: .border)] })
+        XCTAssertThrowsError(
+            try ONNXExport.export(
+                localise, [Tensor.randn([1, 1, 2, 2, 2]), Tensor.rand([1, 1, 1, 1, 3])],
+                forward: { xs in [gridSample(xs[0], xs[1])] }, to: "\(dir)/refused.onnx", opset: 17)
+        ) { XCTAssertTrue("\($0)".contains("opset 20"), "\($0)") }
+        try runChecks()
+    }
+
     func testAttentionMasks() throws {
         Torch.manualSeed(10)
         let r = { (s: [Int]) in Tensor.randn(s) }

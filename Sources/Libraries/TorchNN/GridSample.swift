@@ -65,7 +65,23 @@ public func affineGrid(
             "Expected size for first two dimensions of batch2 tensor to be: [\(size[0]), \(k + 1)] but got: "
                 + "[\(theta.shape[0]), \(k + 1)].", file: file, line: line)
     }
+    if Tracing.isOn {
+        // One node; its replay takes the batch size from theta (a dynamic batch stays dynamic).
+        let spatial = Array(size.dropFirst(2)), channels = size[1]
+        let attrs: [(String, TraceAttribute)] = [("grid_size", .ints(spatial)), ("align_corners", .bool(alignCorners))]
+        return Tracing.record1("affineGrid", [theta], attrs, file: file, line: line) {
+            affineGrid($0[0], size: [$0[0].shape[0], channels] + spatial, alignCorners: alignCorners)
+        }
+    }
     let spatial = Array(size.dropFirst(2))
+    let base = affineBaseGrid(spatial, alignCorners: alignCorners, dtype: theta.dtype).to(device: theta.device)
+    return base.matmul(theta.transpose(1, 2)).reshape([size[0]] + spatial + [k])
+}
+
+/// The base grid of `affineGrid` for an output of `spatial` sizes: [1, points, k + 1] rows
+/// (x, y, (z,) 1) over the normalised coordinates (shared with the ONNX exporter).
+package func affineBaseGrid(_ spatial: [Int], alignCorners: Bool, dtype: DType) -> Tensor {
+    let k = spatial.count
     // Columns x (over the last dim), y, (z,) then ones, as PyTorch's base grid.
     var columns: [Tensor] = []
     for c in 0..<k {
@@ -73,12 +89,10 @@ public func affineGrid(
         var shape = [Int](repeating: 1, count: k)
         shape[d] = spatial[d]
         columns.append(
-            normalisedSteps(spatial[d], alignCorners: alignCorners, dtype: theta.dtype).reshape(shape).expand(spatial))
+            normalisedSteps(spatial[d], alignCorners: alignCorners, dtype: dtype).reshape(shape).expand(spatial))
     }
-    columns.append(Tensor.ones(spatial, dtype: theta.dtype))
-    let points = spatial.reduce(1, *)
-    let base = Tensor.stack(columns, dim: -1).reshape([1, points, k + 1]).to(device: theta.device)
-    return base.matmul(theta.transpose(1, 2)).reshape([size[0]] + spatial + [k])
+    columns.append(Tensor.ones(spatial, dtype: dtype))
+    return Tensor.stack(columns, dim: -1).reshape([1, spatial.reduce(1, *), k + 1])
 }
 
 /// `steps` points over [-1, 1] (pixel centres when not aligning corners), PyTorch's
@@ -103,6 +117,16 @@ public func gridSample(
     _ input: Tensor, _ grid: Tensor, mode: GridSampleMode = .bilinear, paddingMode: GridSamplePadding = .zeros,
     alignCorners: Bool = false, file: StaticString = #fileID, line: UInt = #line
 ) -> Tensor {
+    if Tracing.isOn {
+        let attrs: [(String, TraceAttribute)] = [
+            ("mode", .string(mode.rawValue)), ("padding_mode", .string(paddingMode.rawValue)),
+            ("align_corners", .bool(alignCorners)),
+        ]
+        return Tracing.record1("gridSample", [input, grid], attrs, file: file, line: line) {
+            gridSample(
+                $0[0], $0[1], mode: mode, paddingMode: paddingMode, alignCorners: alignCorners, file: file, line: line)
+        }
+    }
     checkGridSample(input, grid, mode: mode, file: file, line: line)
     let k = input.rank - 2
     let n = input.shape[0], c = input.shape[1]

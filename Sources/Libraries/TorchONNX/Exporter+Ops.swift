@@ -1,5 +1,6 @@
 import Torch
 import TorchBase
+import TorchNN
 
 // The ONNX forms of traced tensor ops (Note [ONNX export]).
 extension ONNXBuilder {
@@ -108,6 +109,28 @@ extension ONNXBuilder {
                     padding: node[attribute: "padding"]!.ints!, ceilMode: node[attribute: "ceilMode"]!.bool!,
                     countIncludePad: node[attribute: "countIncludePad"]!.bool!)
             ]
+        case "gridSample":
+            let planar = graph.values[node.inputs[0]].shape.count == 4
+            if !planar && opset < 20 { throw failure(node, "of a 5-D input needs opset 20 (GridSample in 3-D)") }
+            let names = ["bilinear": "linear", "bicubic": "cubic", "nearest": "nearest"]
+            let mode = node[attribute: "mode"]!.description
+            return [
+                add1(
+                    "GridSample", ins,
+                    [
+                        ("mode", .string(opset >= 20 ? names[mode]! : mode)),
+                        ("padding_mode", .string(node[attribute: "padding_mode"]!.description)),
+                        ("align_corners", .int(node[attribute: "align_corners"]!.bool! ? 1 : 0)),
+                    ])
+            ]
+        case "affineGrid":
+            // θ applied to the constant base grid, as the op computes it: MatMul, then the grid's shape
+            // with the batch size taken from θ.
+            let spatial = node[attribute: "grid_size"]!.ints!
+            let base = affineBaseGrid(spatial, alignCorners: node[attribute: "align_corners"]!.bool!, dtype: out.dtype)
+            let thetaT = add1("Transpose", [x], [("perm", .ints([0, 2, 1]))])
+            let points = add1("MatMul", [try constant(base, "base_grid"), thetaT])
+            return [add1("Reshape", [points, try ints([-1] + spatial + [spatial.count])])]
         case "where": return [add1("Where", ins)]
         case "indexSelect":
             let idx = graph.values[node.inputs[1]].dtype == .int64 ? ins[1] : try cast(ins[1], .int64)
