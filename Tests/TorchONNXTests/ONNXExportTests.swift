@@ -176,6 +176,13 @@ final class ONNXExportTests: XCTestCase {
             ("maxpool3d", MaxPool3d(2), r([1, 1, 4, 4, 4])), ("avgpool1d", AvgPool1d(3, stride: 2), r([1, 2, 9])),
             ("avgpool2d", AvgPool2d(2, stride: 2, padding: 1, countIncludePad: false), r([1, 2, 6, 6])),
             ("avgpool3d", AvgPool3d(2), r([1, 1, 4, 4, 4])),
+            (
+                "avgpool2d-divisor", AvgPool2d(3, stride: 2, padding: 1, ceilMode: true, divisorOverride: 5),
+                r([1, 2, 6, 7])
+            ),
+            ("alphadropout", AlphaDropout(0.5), r([2, 3])),
+            ("featurealphadropout", FeatureAlphaDropout(0.2), r([2, 3, 4])),
+            ("rrelu", RReLU(lower: 0.1, upper: 0.4), r([2, 5])),
             ("adaptiveavg", AdaptiveAvgPool2d([2, 3]), r([1, 2, 4, 6])),
             ("adaptivemax", AdaptiveMaxPool2d(1), r([1, 2, 5, 5])), ("bn1d", BatchNorm1d(4), r([3, 4])),
             ("bn3d", BatchNorm(2), r([1, 2, 3, 3, 3])), ("layernorm", LayerNorm([4, 5]), r([2, 3, 4, 5])),
@@ -282,6 +289,10 @@ final class ONNXExportTests: XCTestCase {
         try export(
             "functional", FunctionalNet(), [Tensor.randn([2, 2, 9, 9])], more: [[Tensor.randn([5, 2, 9, 9])]],
             dynamic: [0: 0])
+        try export(
+            "avgpool-divisor", Identity(), [Tensor.randn([2, 3, 7, 6])], more: [[Tensor.randn([4, 3, 7, 6])]],
+            dynamic: [0: 0],
+            forward: { xs in [avgPool2d(xs[0], kernel: 3, stride: 2, padding: 1, ceilMode: true, divisorOverride: 4)] })
         try runChecks()
     }
 
@@ -355,6 +366,18 @@ final class ONNXExportTests: XCTestCase {
             ("nll-sum", NLLLoss(reduction: .sum), [logits.logSoftmax(dim: 1), labels]),
             ("mse", MSELoss(), [pred, target]), ("l1-sum", L1Loss(reduction: .sum), [pred, target]),
             ("bce-logits", BCEWithLogitsLoss(), [pred, target.sigmoid()]),
+            ("ce-weighted", CrossEntropyLoss(weight: Tensor.rand([5]) + 0.5), [logits, labels]),
+            ("nll-weighted-none", NLLLoss(weight: Tensor.rand([5]) + 0.5, reduction: .none), [logits, labels]),
+            ("smooth-l1", SmoothL1Loss(beta: 0.7), [pred * 2, target]),
+            ("smooth-l1-beta0", SmoothL1Loss(reduction: .sum, beta: 0), [pred, target]),
+            ("huber", HuberLoss(reduction: .none, delta: 0.8), [pred * 2, target]),
+            ("bce", BCELoss(), [pred.sigmoid(), target.sigmoid()]),
+            (
+                "bce-weighted-saturated", BCELoss(weight: Tensor.rand([3])),
+                [(pred * 40).sigmoid(), (target .> 0).to(.float32)]
+            ),
+            ("soft-margin", SoftMarginLoss(), [pred, target.sign()]),
+            ("hinge-embedding", HingeEmbeddingLoss(margin: 0.5, reduction: .none), [pred, target.sign()]),
         ]
         for (name, l, inputs) in cases {
             try export(name, l, inputs, forward: { xs in [l(xs[0], xs[1])] })

@@ -58,9 +58,15 @@ extension ONNXBuilder {
                     ceilMode: pool.ceilMode)
             ]
         case let pool as AvgPoolNd:
-            if pool.divisorOverride != nil { throw failure(node, "divisorOverride has no ONNX export") }
             let r = xInfo.shape.count - 2
             let k = expand(pool.kernelSize.values, r)
+            if let divisor = pool.divisorOverride {
+                return [
+                    try windowSums(
+                        node, x, kernel: k, stride: pool.stride.map { expand($0.values, r) } ?? k,
+                        padding: expand(pool.padding.values, r), divisor: divisor)
+                ]
+            }
             return [
                 avgPool(
                     x, kernel: k, stride: pool.stride.map { expand($0.values, r) } ?? k,
@@ -119,7 +125,7 @@ extension ONNXBuilder {
         case let e as Embedding:
             if e.maxNorm != nil { throw failure(node, "maxNorm renormalises weights in place: no ONNX export") }
             return [add1("Gather", [try initializer(e.weight, name: p + "weight"), x])]
-        case is Dropout, is ChannelDropout, is Identity:
+        case is Dropout, is ChannelDropout, is AlphaDropout, is FeatureAlphaDropout, is Identity:
             return [add1("Identity", [x])]
         case let r as Recurrent:
             return try recurrent(node, r, ins, p)
@@ -145,6 +151,9 @@ extension ONNXBuilder {
         case is Softsign: return [add1("Softsign", [x])]
         case is SELU: return [add1("Selu", [x])]
         case let l as LeakyReLU: return [add1("LeakyRelu", [x], [("alpha", .float(Float(l.negativeSlope)))])]
+        case let r as RReLU where !r.training:
+            // In evaluation mode the slope is the mean of the bounds.
+            return [add1("LeakyRelu", [x], [("alpha", .float(Float((r.lower + r.upper) / 2)))])]
         case let e as ELU: return [add1("Elu", [x], [("alpha", .float(Float(e.alpha)))])]
         case let g as GELU: return [try gelu(x, dtype, tanh: g.approximate == .tanh)]
         case let s as Softplus:
@@ -191,6 +200,32 @@ extension ONNXBuilder {
                 ("ceil_mode", .int(ceilMode ? 1 : 0)), ("dilations", .ints(dilation)), ("kernel_shape", .ints(kernel)),
                 ("pads", .ints(padding + padding)), ("strides", .ints(stride)),
             ])
+    }
+
+    /// Average pooling with `divisorOverride`: the window sums (a depthwise convolution with a
+    /// kernel of ones over the zero-padded input, its end padded further to reach the windows of
+    /// ceil mode) divided by `divisor`, as PyTorch computes it.
+    mutating func windowSums(
+        _ node: TraceGraph.Node, _ x: String, kernel: [Int], stride: [Int], padding: [Int], divisor: Int
+    ) throws -> String {
+        let xInfo = graph.values[node.inputs[0]], out = graph.values[node.outputs[0]].shape
+        let r = kernel.count
+        guard xInfo.shape.count == r + 2 else { throw failure(node, "divisorOverride on an unbatched input") }
+        let spatial = Array(xInfo.shape.suffix(r)), outSpatial = Array(out.suffix(r))
+        var end = padding
+        for d in 0..<r {
+            let reach = (outSpatial[d] - 1) * stride[d] + kernel[d] - (spatial[d] + 2 * padding[d])
+            if reach > 0 { end[d] += reach }
+        }
+        let c = xInfo.shape[1]
+        let ones = try constant(Tensor.ones([c, 1] + kernel, dtype: xInfo.dtype), "ones")
+        let sums = add1(
+            "Conv", [x, ones],
+            [
+                ("group", .int(c)), ("kernel_shape", .ints(kernel)), ("pads", .ints(padding + end)),
+                ("strides", .ints(stride)),
+            ])
+        return add1("Div", [sums, try scalar(Double(divisor), xInfo.dtype)])
     }
 
     mutating func avgPool(
@@ -255,10 +290,55 @@ extension ONNXBuilder {
             return add1(
                 "SoftmaxCrossEntropyLoss", [x, t],
                 [("reduction", .string(reduction)), ("ignore_index", .int(c.ignoreIndex))])
-        case let n as NLLLoss where n.weight == nil:
+        case let c as CrossEntropyLoss where c.labelSmoothing == 0:
+            // With class weights: the weighted mean divides by the targets' total weight, as ONNX's.
+            guard !graph.values[node.inputs[1]].dtype.isFloatingPoint else {
+                throw failure(node, "class-probability targets have no ONNX export yet (class indices do)")
+            }
             return add1(
-                "NegativeLogLikelihoodLoss", [x, t],
+                "SoftmaxCrossEntropyLoss", [x, t, try constant(c.weight!, "weight")],
+                [("reduction", .string(reduction)), ("ignore_index", .int(c.ignoreIndex))])
+        case let n as NLLLoss:
+            let weights = try n.weight.map { [try constant($0, "weight")] } ?? []
+            return add1(
+                "NegativeLogLikelihoodLoss", [x, t] + weights,
                 [("reduction", .string(reduction)), ("ignore_index", .int(n.ignoreIndex))])
+        case let s as SmoothL1Loss:
+            let d = add1("Abs", [add1("Sub", [x, t])])
+            if s.beta == 0 { return reduced(d) }
+            let dtype = graph.values[node.inputs[0]].dtype
+            let beta = try scalar(s.beta, dtype), half = try scalar(0.5, dtype)
+            let quadratic = add1("Div", [add1("Mul", [half, add1("Mul", [d, d])]), beta])
+            let linear = add1("Sub", [d, try scalar(0.5 * s.beta, dtype)])
+            return reduced(add1("Where", [add1("Less", [d, beta]), quadratic, linear]))
+        case let h as HuberLoss:
+            let d = add1("Abs", [add1("Sub", [x, t])])
+            let dtype = graph.values[node.inputs[0]].dtype
+            let delta = try scalar(h.delta, dtype), half = try scalar(0.5, dtype)
+            let quadratic = add1("Mul", [half, add1("Mul", [d, d])])
+            let linear = add1("Mul", [delta, add1("Sub", [d, try scalar(0.5 * h.delta, dtype)])])
+            return reduced(add1("Where", [add1("Less", [d, delta]), quadratic, linear]))
+        case let b as BCELoss:
+            // −(t·log x + (1 − t)·log(1 − x)), each log clamped at −100 as PyTorch's.
+            let dtype = graph.values[node.inputs[0]].dtype
+            let one = try scalar(1, dtype), floor = try scalar(-100, dtype)
+            let logX = add1("Max", [add1("Log", [x]), floor])
+            let logNot = add1("Max", [add1("Log", [add1("Sub", [one, x])]), floor])
+            let both = add1("Add", [add1("Mul", [t, logX]), add1("Mul", [add1("Sub", [one, t]), logNot])])
+            var v = add1("Neg", [both])
+            if let w = b.weight { v = add1("Mul", [v, try constant(w, "weight")]) }
+            return reduced(v)
+        case is SoftMarginLoss:
+            return reduced(add1("Softplus", [add1("Neg", [add1("Mul", [x, t])])]))
+        case let h as HingeEmbeddingLoss:
+            // x where t ≠ −1, plus max(0, margin − x) where t ≠ 1 (PyTorch's two terms).
+            let dtype = graph.values[node.inputs[0]].dtype
+            let zero = try scalar(0, dtype)
+            let margin = add1("Max", [add1("Sub", [try scalar(h.margin, dtype), x]), zero])
+            let notPositive = add1("Not", [add1("Equal", [t, try scalar(1, dtype)])])
+            let notNegative = add1("Not", [add1("Equal", [t, try scalar(-1, dtype)])])
+            let v = add1("Add", [add1("Where", [notPositive, margin, zero]), add1("Where", [notNegative, x, zero])])
+            return reduced(v)
         default:
             throw failure(node, "has no ONNX export (with these options)")
         }

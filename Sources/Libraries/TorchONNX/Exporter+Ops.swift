@@ -100,8 +100,12 @@ extension ONNXBuilder {
                     ceilMode: node[attribute: "ceilMode"]!.bool!)
             ]
         case "avgPool1d", "avgPool2d", "avgPool3d":
-            if node[attribute: "divisorOverride"]?.int != 0 {
-                throw failure(node, "divisorOverride has no ONNX export")
+            if let divisor = node[attribute: "divisorOverride"]?.int, divisor != 0 {
+                return [
+                    try windowSums(
+                        node, x, kernel: node[attribute: "kernel"]!.ints!, stride: node[attribute: "stride"]!.ints!,
+                        padding: node[attribute: "padding"]!.ints!, divisor: divisor)
+                ]
             }
             return [
                 avgPool(
