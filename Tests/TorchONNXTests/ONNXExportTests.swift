@@ -142,6 +142,19 @@ final class ONNXExportTests: XCTestCase {
             forward: { xs in
                 let r = rnn(xs[0], h0: nil, c0: nil); return [r.output, r.h]
             })
+        // Unbatched sequences [L, H] with unbatched states, through batch-first layers too.
+        let lstm1 = LSTM(5, 7, numLayers: 2, batchFirst: true)
+        try export(
+            "lstm-unbatched", lstm1, [Tensor.randn([4, 5]), Tensor.randn([2, 7]), Tensor.randn([2, 7])],
+            forward: { xs in
+                let (y, (h, c)) = lstm1(xs[0], (xs[1], xs[2])); return [y, h, c]
+            })
+        let gru1 = GRU(3, 4, bidirectional: true)
+        try export(
+            "gru-unbatched", gru1, [Tensor.randn([6, 3])],
+            forward: { xs in
+                let (y, h) = gru1(xs[0], nil); return [y, h]
+            })
         try runChecks()
     }
 
@@ -289,6 +302,20 @@ final class ONNXExportTests: XCTestCase {
         try export(
             "functional", FunctionalNet(), [Tensor.randn([2, 2, 9, 9])], more: [[Tensor.randn([5, 2, 9, 9])]],
             dynamic: [0: 0])
+        // Max pooling with PyTorch's per-plane indices, as a layer and as a function.
+        let pool = MaxPool2d(3, stride: 2, padding: 1, returnIndices: true)
+        try export(
+            "maxpool-indices", pool, [Tensor.randn([2, 3, 7, 6])], more: [[Tensor.randn([3, 3, 7, 6])]],
+            dynamic: [0: 0],
+            forward: { xs in
+                let (v, i) = pool.withIndices(xs[0]); return [v, i]
+            })
+        try export(
+            "maxpool1d-indices", Identity(), [Tensor.randn([2, 2, 9])],
+            forward: { xs in
+                let (v, i) = maxPool1dWithIndices(xs[0], kernel: 2, stride: 2, dilation: 2, ceilMode: true)
+                return [v, i]
+            })
         try export(
             "avgpool-divisor", Identity(), [Tensor.randn([2, 3, 7, 6])], more: [[Tensor.randn([4, 3, 7, 6])]],
             dynamic: [0: 0],

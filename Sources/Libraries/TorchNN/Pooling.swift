@@ -309,6 +309,19 @@ public func maxPoolWithIndices(
     padding: any SizeSpecConvertible = 0, dilation: any SizeSpecConvertible = 1, ceilMode: Bool = false,
     op: String = "max_pool", file: StaticString = #fileID, line: UInt = #line
 ) -> (values: Tensor, indices: Tensor) {
+    if Tracing.isOn {
+        let attrs =
+            poolAttributes(r, kernel, stride, padding) + [
+                ("dilation", .ints(dilation.sizeSpec.repeated(r))), ("ceilMode", .bool(ceilMode)),
+            ]
+        let outs = Tracing.record("maxPool\(r)dWithIndices", [x], attrs, file: file, line: line) {
+            let (v, i) = maxPoolWithIndices(
+                $0[0], r: r, kernel: kernel, stride: stride, padding: padding, dilation: dilation, ceilMode: ceilMode,
+                op: op, file: file, line: line)
+            return [v, i]
+        }
+        return (outs[0], outs[1])
+    }
     if r == 2 {
         x.requireKernel(op, "max_pool2d_with_indices", .notBool, file: file, line: line)
     } else {

@@ -48,15 +48,12 @@ extension ONNXBuilder {
                     ])
             ]
         case let pool as MaxPoolNd:
-            if pool.returnIndices { throw failure(node, "returnIndices has no ONNX export yet") }
             let r = xInfo.shape.count - 2
             let k = expand(pool.kernelSize.values, r)
-            return [
-                maxPool(
-                    x, kernel: k, stride: pool.stride.map { expand($0.values, r) } ?? k,
-                    padding: expand(pool.padding.values, r), dilation: expand(pool.dilation.values, r),
-                    ceilMode: pool.ceilMode)
-            ]
+            return try maxPool(
+                x, kernel: k, stride: pool.stride.map { expand($0.values, r) } ?? k,
+                padding: expand(pool.padding.values, r), dilation: expand(pool.dilation.values, r),
+                ceilMode: pool.ceilMode, indicesOver: node.outputs.count == 2 ? Array(xInfo.shape.suffix(r)) : nil)
         case let pool as AvgPoolNd:
             let r = xInfo.shape.count - 2
             let k = expand(pool.kernelSize.values, r)
@@ -200,6 +197,23 @@ extension ONNXBuilder {
                 ("ceil_mode", .int(ceilMode ? 1 : 0)), ("dilations", .ints(dilation)), ("kernel_shape", .ints(kernel)),
                 ("pads", .ints(padding + padding)), ("strides", .ints(stride)),
             ])
+    }
+
+    /// Max pooling, with PyTorch's indices too when `indicesOver` gives the input's spatial sizes:
+    /// ONNX's index runs over the whole input (batch and channel included), PyTorch's over one
+    /// channel's plane, so it is taken modulo the plane's size.
+    mutating func maxPool(
+        _ x: String, kernel: [Int], stride: [Int], padding: [Int], dilation: [Int], ceilMode: Bool,
+        indicesOver spatial: [Int]?
+    ) throws -> [String] {
+        let attrs: [(String, ONNXAttributeValue)] = [
+            ("ceil_mode", .int(ceilMode ? 1 : 0)), ("dilations", .ints(dilation)), ("kernel_shape", .ints(kernel)),
+            ("pads", .ints(padding + padding)), ("strides", .ints(stride)),
+        ]
+        guard let spatial else { return [add1("MaxPool", [x], attrs)] }
+        let outs = add("MaxPool", [x], nil, attrs, outputCount: 2)
+        let plane = try constant(Tensor([Int64(spatial.reduce(1, *))]), "plane")
+        return [outs[0], add1("Mod", [outs[1], plane])]
     }
 
     /// Average pooling with `divisorOverride`: the window sums (a depthwise convolution with a

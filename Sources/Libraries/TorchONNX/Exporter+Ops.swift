@@ -99,6 +99,12 @@ extension ONNXBuilder {
                     padding: node[attribute: "padding"]!.ints!, dilation: node[attribute: "dilation"]!.ints!,
                     ceilMode: node[attribute: "ceilMode"]!.bool!)
             ]
+        case "maxPool1dWithIndices", "maxPool2dWithIndices", "maxPool3dWithIndices":
+            let r = node[attribute: "kernel"]!.ints!.count
+            return try maxPool(
+                x, kernel: node[attribute: "kernel"]!.ints!, stride: node[attribute: "stride"]!.ints!,
+                padding: node[attribute: "padding"]!.ints!, dilation: node[attribute: "dilation"]!.ints!,
+                ceilMode: node[attribute: "ceilMode"]!.bool!, indicesOver: Array(xInfo!.shape.suffix(r)))
         case "avgPool1d", "avgPool2d", "avgPool3d":
             if let divisor = node[attribute: "divisorOverride"]?.int, divisor != 0 {
                 return [

@@ -21,7 +21,8 @@ extension ONNXBuilder {
     mutating func recurrent(_ node: TraceGraph.Node, _ r: Recurrent, _ ins: [String], _ p: String) throws -> [String] {
         if r.projSize > 0 { throw failure(node, "an LSTM with projSize has no ONNX export yet") }
         let xInfo = graph.values[node.inputs[0]]
-        if xInfo.shape.count != 3 { throw failure(node, "an unbatched input has no ONNX export yet") }
+        // An unbatched sequence [L, H] (and states [layers·dirs, H]) runs as a batch of one.
+        let unbatched = xInfo.shape.count == 2
         let dirs = r.bidirectional ? 2 : 1, hs = r.hiddenSize
         let op: String
         var attrs: [(String, ONNXAttributeValue)] = [
@@ -36,9 +37,11 @@ extension ONNXBuilder {
             op = "RNN"
             attrs.append(("activations", .strings(Array(repeating: "Tanh", count: dirs))))
         }
-        let h0 = ins.count > 1 ? ins[1] : nil
-        let c0 = ins.count > 2 ? ins[2] : nil
-        var x = r.batchFirst ? add1("Transpose", [ins[0]], [("perm", .ints([1, 0, 2]))]) : ins[0]
+        let h0 = try ins.count > 1 ? batchOf1(ins[1], unbatched) : nil
+        let c0 = try ins.count > 2 ? batchOf1(ins[2], unbatched) : nil
+        let batchFirst = r.batchFirst && !unbatched
+        var x =
+            batchFirst ? add1("Transpose", [ins[0]], [("perm", .ints([1, 0, 2]))]) : try batchOf1(ins[0], unbatched)
         var hN: [String] = [], cN: [String] = []
         for layer in 0..<r.numLayers {
             let ws = (0..<dirs).map { r.weights[layer * dirs + $0] }
@@ -61,12 +64,18 @@ extension ONNXBuilder {
             let t = add1("Transpose", [outs[0]], [("perm", .ints([0, 2, 1, 3]))])
             x = add1("Reshape", [t, try ints([0, 0, -1])])
         }
-        let output = r.batchFirst ? add1("Transpose", [x], [("perm", .ints([1, 0, 2]))]) : x
+        let output = batchFirst ? add1("Transpose", [x], [("perm", .ints([1, 0, 2]))]) : x
         var results = [output, hN.count == 1 ? add1("Identity", hN) : add1("Concat", hN, [("axis", .int(0))])]
         if r.mode == .lstm {
             results.append(cN.count == 1 ? add1("Identity", cN) : add1("Concat", cN, [("axis", .int(0))]))
         }
+        if unbatched { results = try results.map { add1("Squeeze", [$0, try ints([1])]) } }
         return Array(results.prefix(node.outputs.count))
+    }
+
+    /// `v` with a batch dim of one at axis 1 when `unbatched`.
+    mutating func batchOf1(_ v: String, _ unbatched: Bool) throws -> String {
+        unbatched ? add1("Unsqueeze", [v, try ints([1])]) : v
     }
 
     /// Multi-head attention without masks: projections, scaled dot products, softmax, the output
