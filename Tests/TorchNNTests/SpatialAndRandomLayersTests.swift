@@ -1,5 +1,6 @@
 import Torch
 import TorchNN
+import TorchTestSupport
 import XCTest
 
 /// `gridSample`/`affineGrid`, `multiLabelMarginLoss`, `tripletMarginWithDistanceLoss`, and the
@@ -11,12 +12,7 @@ final class SpatialAndRandomLayersTests: XCTestCase {
     }
 
     func check(_ name: String, _ inputs: [Tensor], second: Bool = false, _ f: @escaping ([Tensor]) -> Tensor) {
-        let r = Torch.gradcheck(f, inputs)
-        XCTAssertTrue(r.passed, "\(name): \(r)")
-        if second {
-            let r2 = Torch.gradgradcheck(f, inputs)
-            XCTAssertTrue(r2.passed, "\(name) (second order): \(r2)")
-        }
+        assertGradcheck(name, inputs, second: second, f)
     }
 
     func testGridSampleGradientsInInputAndGrid() {

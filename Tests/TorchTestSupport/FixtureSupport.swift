@@ -90,3 +90,17 @@ public func mismatches(_ actual: [Double], _ expected: [Double], atol: Double, r
     if actual.count != expected.count { return [Swift.min(actual.count, expected.count)] }
     return actual.indices.filter { !Checks.isClose(actual[$0], expected[$0], atol: atol, rtol: rtol) }
 }
+
+/// Float64 gradcheck of `f` at `inputs`, and gradgradcheck when `second`, failing the test with
+/// `name` and the checker's report.
+public func assertGradcheck(
+    _ name: String, _ inputs: [Tensor], second: Bool = true, file: StaticString = #filePath, line: UInt = #line,
+    _ f: @escaping ([Tensor]) -> Tensor
+) {
+    let r = Torch.gradcheck(f, inputs)
+    XCTAssertTrue(r.passed, "\(name): \(r)", file: file, line: line)
+    if second {
+        let r2 = Torch.gradgradcheck(f, inputs)
+        XCTAssertTrue(r2.passed, "\(name) (second order): \(r2)", file: file, line: line)
+    }
+}

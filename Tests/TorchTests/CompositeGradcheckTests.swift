@@ -1,3 +1,4 @@
+import TorchTestSupport
 import XCTest
 
 @testable import Torch
@@ -14,12 +15,7 @@ final class CompositeGradcheckTests: XCTestCase {
     func cleaf(_ shape: [Int]) -> Tensor { (leaf(shape + [2]).detach().viewAsComplex()).requiresGrad_() }
 
     func check(_ name: String, _ inputs: [Tensor], second: Bool = true, _ f: @escaping ([Tensor]) -> Tensor) {
-        let r = Torch.gradcheck(f, inputs)
-        XCTAssertTrue(r.passed, "\(name): \(r)")
-        if second {
-            let r2 = Torch.gradgradcheck(f, inputs)
-            XCTAssertTrue(r2.passed, "\(name) (second order): \(r2)")
-        }
+        assertGradcheck(name, inputs, second: second, f)
     }
 
     func testProductsAndStatistics() {

@@ -126,37 +126,35 @@ public final class Dropout: Module {
     public override var extraRepr: String { "p=\(p), inplace=\(inplace ? "True" : "False")" }
 }
 
-/// Alpha dropout (`torch.nn.AlphaDropout`) in training mode, the identity in evaluation mode.
-/// `AlphaDropout(0.1)`
-public final class AlphaDropout: Module {
-    let p: Double
+/// The alpha dropout layers: one draw per element (`AlphaDropout`) or per channel
+/// (`FeatureAlphaDropout`) in training mode, the identity in evaluation mode.
+public class AlphaDropoutLayer: Module {
+    let p: Double, feature: Bool
     /// Whether training-mode dropout overwrites its input, as PyTorch's `inplace=True`.
     public let inplace: Bool
-    /// Alpha dropout with probability `p` (default 0.5).
-    public init(_ p: Double = 0.5, inplace: Bool = false) {
-        (self.p, self.inplace) = (p, inplace)
+    init(_ p: Double, inplace: Bool, feature: Bool) {
+        (self.p, self.inplace, self.feature) = (p, inplace, feature)
         super.init()
     }
-    /// `alphaDropout(x)` in training mode, `x` in evaluation mode.
-    public override func forward(_ x: Tensor) -> Tensor { alphaDropout(x, p: p, training: training, inplace: inplace) }
+    /// `alphaDropout(x)` (or `featureAlphaDropout(x)`) in training mode, `x` in evaluation mode.
+    public override func forward(_ x: Tensor) -> Tensor {
+        feature
+            ? featureAlphaDropout(x, p: p, training: training, inplace: inplace)
+            : alphaDropout(x, p: p, training: training, inplace: inplace)
+    }
     public override var extraRepr: String { "p=\(p), inplace=\(inplace ? "True" : "False")" }
 }
 
+/// Alpha dropout (`torch.nn.AlphaDropout`), for SELU networks. `AlphaDropout(0.1)`
+public final class AlphaDropout: AlphaDropoutLayer {
+    /// Alpha dropout with probability `p` (default 0.5).
+    public init(_ p: Double = 0.5, inplace: Bool = false) { super.init(p, inplace: inplace, feature: false) }
+}
+
 /// Feature alpha dropout (`torch.nn.FeatureAlphaDropout`): one draw per channel. `FeatureAlphaDropout(0.2)`
-public final class FeatureAlphaDropout: Module {
-    let p: Double
-    /// Whether training-mode dropout overwrites its input, as PyTorch's `inplace=True`.
-    public let inplace: Bool
+public final class FeatureAlphaDropout: AlphaDropoutLayer {
     /// Feature alpha dropout with probability `p` (default 0.5).
-    public init(_ p: Double = 0.5, inplace: Bool = false) {
-        (self.p, self.inplace) = (p, inplace)
-        super.init()
-    }
-    /// `featureAlphaDropout(x)` in training mode, `x` in evaluation mode.
-    public override func forward(_ x: Tensor) -> Tensor {
-        featureAlphaDropout(x, p: p, training: training, inplace: inplace)
-    }
-    public override var extraRepr: String { "p=\(p), inplace=\(inplace ? "True" : "False")" }
+    public init(_ p: Double = 0.5, inplace: Bool = false) { super.init(p, inplace: inplace, feature: true) }
 }
 
 /// Splits dimension `dim` into `sizes`.

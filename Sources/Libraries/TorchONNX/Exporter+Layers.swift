@@ -122,7 +122,7 @@ extension ONNXBuilder {
         case let e as Embedding:
             if e.maxNorm != nil { throw failure(node, "maxNorm renormalises weights in place: no ONNX export") }
             return [add1("Gather", [try initializer(e.weight, name: p + "weight"), x])]
-        case is Dropout, is ChannelDropout, is AlphaDropout, is FeatureAlphaDropout, is Identity:
+        case is Dropout, is ChannelDropout, is AlphaDropoutLayer, is Identity:
             return [add1("Identity", [x])]
         case let r as Recurrent:
             return try recurrent(node, r, ins, p)
