@@ -288,6 +288,7 @@ extension Tensor {
     /// Writes `result` (of this shape) into self, checking that its dtype may be cast to ours.
     func assignResult(_ result: Tensor, op: String, file: StaticString, line: UInt) {
         checkNoInternalOverlap(op, file: file, line: line)
+        if Tracing.isTracing && Tracing.assignInPlace(self, result) { return }
         if Tensor.shouldRecord(self, result) {
             rebaseInPlace(op, file: file, line: line) { _ in result }
             return
@@ -305,6 +306,11 @@ extension Tensor {
     ) {
         let name = P.name + "_"
         checkNoInternalOverlap(name, file: file, line: line)
+        if Tracing.isTracing {
+            // Recorded as the functional op, then written in (Note [Tracing]).
+            assignResult(Tensor.binary(P.self, self, other, file: file, line: line), op: name, file: file, line: line)
+            return
+        }
         if Tensor.shouldRecord(self, other) {
             rebaseInPlace(name, file: file, line: line) { Tensor.binary(P.self, $0, other, file: file, line: line) }
             return

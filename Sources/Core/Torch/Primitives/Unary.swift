@@ -100,6 +100,11 @@ extension Tensor {
     @discardableResult
     func unaryInPlace<P: UnaryPrimitive>(_: P.Type, file: StaticString, line: UInt) -> Tensor {
         checkNoInternalOverlap(P.name + "_", file: file, line: line)
+        if Tracing.isTracing {
+            // Recorded as the functional op, then written in (Note [Tracing]).
+            assignResult(unary(P.self, file: file, line: line), op: P.name + "_", file: file, line: line)
+            return self
+        }
         if Tensor.shouldRecord(self) {
             rebaseInPlace(P.name + "_", file: file, line: line) { $0.unary(P.self, file: file, line: line) }
             return self

@@ -24,6 +24,11 @@ import TorchBase
 // the layers of TorchNN as one node each (`module`), as `torch.fx` keeps `torch.nn` layers as
 // leaf modules: the exporter writes them as the ONNX operators made for them (LSTM, Conv).
 //
+// An in-place op on a traced value (`y.add_(1)`, `x.relu_()`) is recorded as its functional op,
+// and the tensor is rebound to the result (`assignInPlace`), as PyTorch's functionalization;
+// one whose target shares its storage with another traced tensor (a view, or a viewed tensor)
+// cannot be followed that way and fails the trace.
+//
 // What the tracer cannot follow is never silently baked in. A tensor that the traced function
 // did not get as an input and no recorded op made (a parameter, a buffer, `Tensor.ones` made
 // inside) is a constant of the graph, or a named parameter when the caller named it. An op that
@@ -273,6 +278,35 @@ package enum Tracing {
                 + "it cannot be part of the graph"
             return
         }
+    }
+
+    /// An in-place write of `result` (an op's functional result) into `target` while tracing
+    /// (Note [Tracing]): the graph is SSA, so `target` is rebound to `result`'s value and the
+    /// data copied, unrecorded. Returns false, leaving the write to the caller (where the
+    /// kernel check fails the trace), when neither is part of the graph or the write cannot be
+    /// followed: `target` shares its storage with another traced tensor (a view, or viewed),
+    /// or the result differs in shape or dtype. Call only when `isOn`.
+    package static func assignInPlace(_ target: Tensor, _ result: Tensor) -> Bool {
+        guard let t = recorder, t.isLive(target) || t.isLive(result) else { return false }
+        guard result.shape == target.shape, result.dtype == target.dtype, result.device == target.device,
+            result.storage !== target.storage, target.viewBase == nil,
+            !(target.isLeaf && target.requiresGrad && GradMode.isEnabled)
+        else { return false }
+        let shared = t.held.contains { $0 !== target && $0.storage === target.storage }
+        if shared { return false }
+        t.depth += 1
+        Kernels.copy(target.operand, result.operand, target.device)
+        t.depth -= 1
+        target.bumpVersion()
+        if result.creator != nil {
+            target.creator = result.creator
+            target.outputNr = result.outputNr
+        }
+        let id = t.value(of: result)
+        t.ids[ObjectIdentifier(target)] = id
+        t.held.append(target)
+        if t.isTraced(result) { t.tracedStorages[ObjectIdentifier(target.storage)] = target.storage }
+        return true
     }
 
     /// Records that the trace cannot go on (`message` names what), at the user's line.
