@@ -62,6 +62,9 @@ def nn_bench():
     for mode in ("nearest", "bilinear", "bicubic"):
         kw = {} if mode == "nearest" else {"align_corners": False}
         print(f"interp_{mode}", t(lambda: F.interpolate(img, scale_factor=2, mode=mode, **kw), reps=nreps))
+    theta = torch.tensor([[0.9, 0.1, 0.05], [-0.1, 0.9, 0.0]]).unsqueeze(0).expand(16, 2, 3).contiguous()
+    grid = F.affine_grid(theta, [16, 32, 64, 64], align_corners=False)
+    print("grid_sample", t(lambda: F.grid_sample(img, grid, align_corners=False), reps=nreps))
     X, Y = torch.randn(512, 64), torch.randn(512, 1)
 
     def lbfgs():

@@ -6,10 +6,23 @@ extension Tensor {
         Checks.dim(d, rank: r ?? rank).unwrap(op, file: file, line: line)
     }
 
+    /// A traced reshape's target on replay: a size equal to the traced input's size at the same
+    /// place follows the input's size there now (ONNX's 0, "copy that dim"), so that
+    /// `x.view([x.shape[0], -1])` replays with another batch size.
+    static func followingInput(_ target: [Int], traced: [Int], now: [Int]) -> [Int] {
+        if traced == now { return target }
+        return target.enumerated().map { i, s in i < traced.count && i < now.count && s == traced[i] ? now[i] : s }
+    }
+
     /// A view with a new shape (one entry may be -1). Traps when the strides do not allow a view;
     /// use `reshape` to copy in that case.
     public func view(_ shape: [Int], file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        if Tracing.isOn { return traced("reshape", [("shape", .ints(shape))], file, line) { $0.view(shape) } }
+        if Tracing.isOn {
+            let traced = self.shape
+            return self.traced("reshape", [("shape", .ints(shape))], file, line) {
+                $0.view(Tensor.followingInput(shape, traced: traced, now: $0.shape))
+            }
+        }
         let s = Checks.inferShape(shape, count: count).unwrap("view", file: file, line: line)
         guard let st = rank == 0 ? Layout.contiguousStrides(s) : Checks.viewStrides(layout, s) else {
             torchFail(
@@ -28,7 +41,12 @@ extension Tensor {
 
     /// Same elements with a new shape: a view when possible, else a copy.
     public func reshape(_ shape: [Int], file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        if Tracing.isOn { return traced("reshape", [("shape", .ints(shape))], file, line) { $0.reshape(shape) } }
+        if Tracing.isOn {
+            let traced = self.shape
+            return self.traced("reshape", [("shape", .ints(shape))], file, line) {
+                $0.reshape(Tensor.followingInput(shape, traced: traced, now: $0.shape))
+            }
+        }
         let s = Checks.inferShape(shape, count: count).unwrap("reshape", file: file, line: line)
         if let st = rank == 0 ? Layout.contiguousStrides(s) : Checks.viewStrides(layout, s) {
             return view(layout: Layout(shape: s, strides: st, offset: layout.offset))

@@ -418,6 +418,10 @@ func nnBench(_ vs: (String, Double, String) -> Void) {
             time(reps: nreps) { _ = interpolate(img, scaleFactor: [2], mode: mode, alignCorners: align) },
             "interp_\(mode.rawValue)")
     }
+    // A spatial transformer's sampling (#14): an affine grid over the same images.
+    let theta = Tensor([[0.9, 0.1, 0.05], [-0.1, 0.9, 0.0]] as [[Double]]).unsqueeze(0).expand([16, 2, 3]).contiguous()
+    let grid = affineGrid(theta, size: [16, 32, 64, 64])
+    vs("grid_sample bilinear 16x32x64x64", time(reps: nreps) { _ = gridSample(img, grid) }, "grid_sample")
     let x = Tensor.randn([512, 64]), y = Tensor.randn([512, 1])
     vs(
         "LBFGS step (20 iterations) MLP 64-128-1",

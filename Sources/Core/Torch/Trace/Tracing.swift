@@ -112,9 +112,16 @@ final class Tracer {
     /// Warns when a size attribute of a node holds the example size of a dynamic dim: most likely
     /// a shape read into an `Int` (`x.shape[0]`), which the replay keeps as a constant
     /// (PyTorch's TracerWarning on converting a size to a Python int).
-    func warnIfSpecialised(_ op: String, _ attributes: [(String, TraceAttribute)], _ file: String, _ line: UInt) {
+    func warnIfSpecialised(
+        _ op: String, _ attributes: [(String, TraceAttribute)], _ inputs: [Tensor], _ file: String, _ line: UInt
+    ) {
         for (name, a) in attributes where Tracer.sizeAttributes.contains(name) {
-            guard let values = a.ints else { continue }
+            guard var values = a.ints else { continue }
+            // A reshape's size at the place of the same size in its input follows the input on
+            // replay (and in ONNX): not specialised.
+            if op == "reshape", let x = inputs.first {
+                for i in values.indices where i < x.rank && x.shape[i] == values[i] { values[i] = -1 }
+            }
             for d in dynamicSizes where d.size > 1 && values.contains(d.size) {
                 let message =
                     "TracerWarning: \(op)'s \(name)=\(a) holds \(d.size), the size of dynamic dim \(d.dim) of input "
@@ -226,7 +233,7 @@ package enum Tracing {
         if outs.count == 1 && inputs.contains(where: { $0 === outs[0] }) { return outs }
         let userSite = CallSites.isLibraryFile(file) ? (CallSites.innermostUserCall() ?? (file, line)) : (file, line)
         if !t.dynamicSizes.isEmpty && module == nil {
-            t.warnIfSpecialised(op, attributes, "\(userSite.0)", userSite.1)
+            t.warnIfSpecialised(op, attributes, inputs, "\(userSite.0)", userSite.1)
         }
         let live = inputs.contains { t.isLive($0) }
         let inIDs = inputs.map { t.value(of: $0) }
