@@ -122,6 +122,9 @@ final class BLASKernelNoteTests: XCTestCase {
         XCTAssertTrue(zen5?.contains("OPENBLAS_CORETYPE=Cooperlake") == true, zen5 ?? "nil")
         let skx = CPUKernels.blasCoreNote(avx512: true, bf16: false, cpu: "X", core: "Zen", coreTypeSet: false)
         XCTAssertTrue(skx?.contains("OPENBLAS_CORETYPE=SkylakeX") == true, skx ?? "nil")
+        // Debian's 0.3.21 falls back to its Prescott (SSE3) kernels on an Emerald Rapids Xeon.
+        let emr = CPUKernels.blasCoreNote(avx512: true, bf16: true, cpu: "Xeon", core: "Prescott", coreTypeSet: false)
+        XCTAssertTrue(emr?.contains("Prescott (SSE) kernels") == true, emr ?? "nil")
         XCTAssertNil(
             CPUKernels.blasCoreNote(avx512: true, bf16: true, cpu: "Zen 4", core: "Cooperlake", coreTypeSet: false))
         XCTAssertNil(CPUKernels.blasCoreNote(avx512: true, bf16: false, cpu: "X", core: "Haswell", coreTypeSet: true))
