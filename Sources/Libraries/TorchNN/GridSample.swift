@@ -12,8 +12,8 @@ import TorchBase
 //   centres; otherwise their outer edges), then, for border and reflection padding, reflected
 //   and clipped as PyTorch's helpers do, with their gradients (zero at and past a clipped border,
 //   the sign of the reflection);
-// - each corner (2 or 4 taps per dim) is one gather from the input flattened over its spatial
-//   dims; taps outside the input read 0 (`where`, so a NaN there is not read), and the interpolation
+// - each corner (2 or 4 taps per dim) is one row gather (`indexSelect`) from the input laid out
+//   channels last, [N·S, C]; taps outside the input read 0 (`where`, so a NaN there is not read), and the interpolation
 //   weights multiply in the order of PyTorch's kernel (nw, ne, sw, se; top before bottom);
 // - bicubic uses PyTorch's cubic convolution (A = −0.75) on the unpadded coordinate, padding each
 //   of the 16 taps on its own, and its grid gradient comes from the weights only, as PyTorch's.
@@ -133,8 +133,11 @@ public func gridSample(
     let sizes = Array(input.shape.dropFirst(2))
     let outSpatial = Array(grid.shape.dropFirst().dropLast())
     let points = outSpatial.reduce(1, *)
+    // Channels last, one row per pixel: a tap is one row gather of C values (`indexSelect`).
+    let volume = sizes.reduce(1, *)
+    let rows = input.reshape([n, c, volume]).permute([0, 2, 1]).reshape([n * volume, c])
     let sampler = GridTaps(
-        input: input.reshape([n, c, sizes.reduce(1, *)]), sizes: sizes, points: points, padding: paddingMode,
+        rows: rows, batch: n, sizes: sizes, points: points, padding: paddingMode,
         alignCorners: alignCorners)
     let g = grid.reshape([n, points, k])
     // Pixel coordinates per input dim (depth, height, width), each [N, P].
@@ -145,7 +148,7 @@ public func gridSample(
     case .nearest: out = sampler.nearest(raw.enumerated().map { sampler.pad($0.element, $0.offset) })
     case .bicubic: out = sampler.cubic(raw)
     }
-    return out.reshape([n, c] + outSpatial)
+    return out.permute([0, 2, 1]).reshape([n, c] + outSpatial)
 }
 
 private func checkGridSample(
@@ -186,10 +189,10 @@ private func checkGridSample(
     }
 }
 
-/// The taps of one `gridSample` call (Note [Grid sampling]): the input [N, C, S] flattened over
-/// its spatial dims, read at integer coordinates per dim ([N, P] each).
+/// The taps of one `gridSample` call (Note [Grid sampling]): the input as [N·S, C] rows (pixels
+/// channels last), read at integer coordinates per dim ([N, P] each) into [N, P, C].
 private struct GridTaps {
-    let input: Tensor, sizes: [Int], points: Int, padding: GridSamplePadding, alignCorners: Bool
+    let rows: Tensor, batch: Int, sizes: [Int], points: Int, padding: GridSamplePadding, alignCorners: Bool
 
     /// Normalised [-1, 1] to pixel units along input dim `d`.
     func unnormalise(_ g: Tensor, _ d: Int) -> Tensor {
@@ -238,9 +241,10 @@ private struct GridTaps {
             let term = i.clamp(min: Int64(0), max: Int64(sizes[d] - 1)) * Int64(stride)
             flat = flat.map { $0 + term } ?? term
         }
-        let n = input.shape[0], c = input.shape[1]
-        let values = input.gather(2, flat!.unsqueeze(1).expand([n, c, points]))
-        return Tensor.where(inside!.unsqueeze(1), values, 0.0)
+        let volume = Int64(sizes.reduce(1, *))
+        let image = Tensor.arange(batch, dtype: .int64).to(device: rows.device).reshape([batch, 1]) * volume
+        let values = rows.indexSelect(0, (flat! + image).reshape([-1])).reshape([batch, points, rows.shape[1]])
+        return Tensor.where(inside!.unsqueeze(2), values, 0.0)
     }
 
     /// Floor of a coordinate as an index; a non-finite one goes far out of range (PyTorch's
@@ -267,7 +271,7 @@ private struct GridTaps {
                 let w = high ? frac[d] : (frac[d] * -1.0) + 1.0
                 weight = weight.map { $0 * w } ?? w
             }
-            let term = tap(at) * weight!.unsqueeze(1)
+            let term = tap(at) * weight!.unsqueeze(2)
             out = out.map { $0 + term } ?? term
         }
         return out!
@@ -286,10 +290,10 @@ private struct GridTaps {
             let y = paddedTap(low[0], offset: i - 1, 0)
             var row: Tensor? = nil
             for j in 0..<4 {
-                let term = tap([y, paddedTap(low[1], offset: j - 1, 1)]) * wx[j].unsqueeze(1)
+                let term = tap([y, paddedTap(low[1], offset: j - 1, 1)]) * wx[j].unsqueeze(2)
                 row = row.map { $0 + term } ?? term
             }
-            let term = row! * wy[i].unsqueeze(1)
+            let term = row! * wy[i].unsqueeze(2)
             out = out.map { $0 + term } ?? term
         }
         return out!
@@ -299,7 +303,7 @@ private struct GridTaps {
     private func paddedTap(_ low: Tensor, offset: Int, _ d: Int) -> Tensor {
         let at = low + Int64(offset)
         if padding == .zeros { return at }
-        return Torch.noGrad { pad(at.to(input.dtype), d).trunc().to(.int64) }
+        return Torch.noGrad { pad(at.to(rows.dtype), d).trunc().to(.int64) }
     }
 
     /// The four cubic-convolution weights of taps −1, 0, 1, 2 at fraction `t` (A = −0.75).
