@@ -51,7 +51,7 @@ let package = Package(
             name: "_CTorch",
             path: "Sources/Backends/_CTorch",
             cSettings: [.unsafeFlags(["-O3", "-fno-math-errno"])],
-            linkerSettings: [.linkedLibrary("openblas"), .linkedLibrary("m")]
+            linkerSettings: [.linkedLibrary("openblas"), .linkedLibrary("m"), .linkedLibrary("dl")]
         ),
         .target(
             name: "TorchCPU",

@@ -131,4 +131,22 @@ final class BLASKernelNoteTests: XCTestCase {
         XCTAssertNil(CPUKernels.blasCoreNote(avx512: false, bf16: false, cpu: "Zen 3", core: "Zen", coreTypeSet: false))
         XCTAssertFalse(CPUKernels.blasCoreName.isEmpty)
     }
+
+    /// On an AVX-512 CPU whose OpenBLAS chose narrower kernels, the first BLAS call switches to its
+    /// SkylakeX kernels, kept only after they match a plain product here.
+    func testNarrowKernelsAreReplacedByCheckedAVX512Ones() {
+        _ = CPUKernels.blasSingleThreaded
+        XCTAssertTrue(CPUKernels.gemmMatchesReference(), "OpenBLAS's \(CPUKernels.blasCoreName) GEMM")
+        let f = CPUFeatures.detected
+        let avx512 = f.avx512f && f.avx512bw && f.avx512vl && f.avx512dq
+        if let from = CPUKernels.switchedFrom {
+            XCTAssertEqual(CPUKernels.blasCoreName.lowercased(), "skylakex")
+            XCTAssertNotNil(
+                CPUKernels.blasCoreNote(avx512: avx512, bf16: false, cpu: "", core: from, coreTypeSet: false))
+            print("note: OpenBLAS's \(from) kernels were replaced by its \(CPUKernels.blasCoreName) ones")
+        } else {
+            // Kept: the kernels fit the CPU, the user chose, or this OpenBLAS cannot switch.
+            print("note: OpenBLAS runs its \(CPUKernels.blasCoreName) kernels (AVX-512: \(avx512))")
+        }
+    }
 }

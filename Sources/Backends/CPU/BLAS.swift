@@ -113,21 +113,67 @@ extension CPUKernels {
         openblas_set_num_threads(1)
         let f = CPUFeatures.detected
         let avx512 = f.avx512f && f.avx512bw && f.avx512vl && f.avx512dq
-        if let note = blasCoreNote(
-            avx512: avx512, bf16: f.avx512bf16, cpu: f.brand, core: blasCoreName,
-            coreTypeSet: getenv("OPENBLAS_CORETYPE") != nil)
-        {
-            fputs("SwiftTorch: \(note)\n", stderr)
+        let chosen = blasCoreName
+        guard
+            let note = blasCoreNote(
+                avx512: avx512, bf16: f.avx512bf16, cpu: f.brand, core: chosen,
+                coreTypeSet: getenv("OPENBLAS_CORETYPE") != nil)
+        else { return }
+        // Switch to the AVX-512 kernels, keeping them only when they compute right here.
+        let keep = getenv("SWIFTTORCH_OPENBLAS_CORE").map { String(cString: $0) } == "keep"
+        if !keep, ctorch_openblas_force_core("SkylakeX") != 0 {
+            if blasCoreName.lowercased() == "skylakex" && gemmMatchesReference() {
+                switchedFrom = chosen
+                return
+            }
+            _ = ctorch_openblas_force_core(chosen)
         }
+        fputs("SwiftTorch: \(note)\n", stderr)
     }()
+
+    /// The kernels OpenBLAS chose at start-up when they were replaced by its AVX-512 ones.
+    nonisolated(unsafe) static var switchedFrom: String?
+
+    /// Whether OpenBLAS's SGEMM and DGEMM agree with a plain double-precision product on shapes
+    /// that reach the kernels' edge cases (Note [OpenBLAS kernels]: a kernel is checked where it
+    /// runs, not only timed).
+    static func gemmMatchesReference() -> Bool {
+        for (m, n, k) in [(67, 53, 71), (1, 17, 5), (130, 9, 200)] {
+            var g = SystemRandomNumberGenerator()
+            let a = (0..<(m * k)).map { _ in Double.random(in: -1...1, using: &g) }
+            let b = (0..<(k * n)).map { _ in Double.random(in: -1...1, using: &g) }
+            var want = [Double](repeating: 0, count: m * n)
+            for i in 0..<m {
+                for p in 0..<k {
+                    let x = a[i * k + p]
+                    for j in 0..<n { want[i * n + j] += x * b[p * n + j] }
+                }
+            }
+            var d = [Double](repeating: 0, count: m * n)
+            cblas_dgemm(101, 111, 111, Int32(m), Int32(n), Int32(k), 1, a, Int32(k), b, Int32(n), 0, &d, Int32(n))
+            let af = a.map { Float($0) }, bf = b.map { Float($0) }
+            var s = [Float](repeating: 0, count: m * n)
+            cblas_sgemm(101, 111, 111, Int32(m), Int32(n), Int32(k), 1, af, Int32(k), bf, Int32(n), 0, &s, Int32(n))
+            for i in 0..<(m * n) {
+                let scale = Swift.max(1, Swift.abs(want[i]))
+                if !(Swift.abs(d[i] - want[i]) <= 1e-12 * scale * Double(k)) { return false }
+                if !(Swift.abs(Double(s[i]) - want[i]) <= 1e-5 * scale * Double(k)) { return false }
+            }
+        }
+        return true
+    }
 
     // Note [OpenBLAS kernels]: OpenBLAS picks its GEMM kernels from the CPU's model number in a
     // library constructor, before `main`, and reads OPENBLAS_CORETYPE only then. Debian's 0.3.21
     // does not know Zen 5 and runs its Haswell (AVX2) kernels there at half the speed of its
     // SkylakeX ones (issue 17: 127-136 against 234-242 GFLOP/s on one thread). A program linked to
-    // it cannot choose for itself; loading it with dlopen after choosing would, but the static
-    // GPU build links libopenblas.a. Until that is settled (docs/performance.md), a CPU with
-    // AVX-512 whose OpenBLAS chose AVX2-only kernels gets one line naming the variable to set.
+    // it cannot choose before the constructor runs, but a DYNAMIC_ARCH build (Debian's) exports
+    // `gotoblas_dynamic_quit`/`_init`, which re-run that choice: on a CPU with AVX-512 whose
+    // OpenBLAS chose narrower kernels (Haswell on Zen 5, Prescott, its SSE3 fallback, on an
+    // Emerald Rapids Xeon), the first BLAS call switches to its SkylakeX kernels and keeps them
+    // only when SGEMM and DGEMM match a plain product on edge-case shapes; otherwise (or with
+    // SWIFTTORCH_OPENBLAS_CORE=keep, or a static OpenBLAS) one line names the variable to set.
+    // OPENBLAS_CORETYPE set by the user is never overridden.
     /// The line to print when OpenBLAS's kernels are narrower than the CPU's vectors, else nil.
     static func blasCoreNote(avx512: Bool, bf16: Bool, cpu: String, core: String, coreTypeSet: Bool) -> String? {
         let narrow = ["haswell", "zen", "sandybridge", "prescott", "core2", "nehalem", "barcelona", "bulldozer"]

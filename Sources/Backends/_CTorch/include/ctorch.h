@@ -27,6 +27,9 @@ void blas_thread_shutdown_(void);
 int openblas_get_num_threads(void);
 // The name of the kernels OpenBLAS chose for this CPU ("Zen", "Haswell", "SkylakeX", ...).
 char *openblas_get_corename(void);
+// Makes OpenBLAS run the kernels of core `name` ("SkylakeX") from now on, as OPENBLAS_CORETYPE
+// would have at start-up; 0 when this OpenBLAS cannot switch (not a DYNAMIC_ARCH build).
+int ctorch_openblas_force_core(const char *name);
 
 // CPU features (CPUID and XGETBV, read once) and the capability whose kernels run (vmath.c,
 // Note [CPU capability]).
