@@ -144,6 +144,10 @@ final class SpatialAndRandomLayersTests: XCTestCase {
         (gumbelSoftmax(l1, tau: 0.7, generator: Generator(seed: 7)) * w).sum().backward()
         (gumbelSoftmax(l2, tau: 0.7, hard: true, generator: Generator(seed: 7)) * w).sum().backward()
         XCTAssertLessThan((l1.grad! - l2.grad!).abs().max().item(), 1e-12)
+        // Half precision: the noise is drawn in double and rounded once, so no sample is infinite.
+        let half = gumbelSoftmax(Tensor.zeros([50000, 4], dtype: .float16), generator: g)
+        XCTAssertEqual(half.dtype, .float16)
+        XCTAssertEqual(half.isfinite().all().item(), 1)
         let soft = gumbelSoftmax(Tensor.randn([4, 6]), tau: 0.5, dim: 0, generator: g)
         XCTAssertLessThan((soft.sum(dims: [0]) - 1.0).abs().max().item(), 1e-5)
     }

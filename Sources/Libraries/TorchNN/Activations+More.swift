@@ -388,13 +388,14 @@ public final class RReLU: Module {
 }
 
 /// Draws from Gumbel(0, 1) shaped as `like`, from exponential samples as PyTorch's
-/// `-empty_like(x).exponential_().log()` (an exponential of exactly 0 is moved to the smallest
-/// normal number, so no sample is infinite).
+/// `-empty_like(x).exponential_().log()`, in double precision and rounded once (an exponential
+/// that rounds to 0 in half precision would make an infinite sample; one of exactly 0 is moved to
+/// the smallest normal double).
 private func gumbelNoise(like x: Tensor, generator: Generator) -> Tensor {
     Torch.noGrad {
         let u = Tensor.rand(x.shape, dtype: .float64, device: x.device, generator: generator)
         let e = (u * -1.0).log1p() * -1.0
-        return (e.clamp(min: Double.leastNormalMagnitude).to(x.dtype).log() * -1.0)
+        return (e.clamp(min: Double.leastNormalMagnitude).log() * -1.0).to(x.dtype)
     }
 }
 
