@@ -13,8 +13,8 @@ import TorchBase
 //   and clipped as PyTorch's helpers do, with their gradients (zero at and past a clipped border,
 //   the sign of the reflection);
 // - each corner (2 or 4 taps per dim) is one row gather (`indexSelect`) from the input laid out
-//   channels last, [N·S, C]; taps outside the input read 0 (`where`, so a NaN there is not read), and the interpolation
-//   weights multiply in the order of PyTorch's kernel (nw, ne, sw, se; top before bottom);
+//   channels last, [N·S, C]; taps outside the input read 0 (`where`, so a NaN there is not
+//   read), and the interpolation weights multiply in the order of PyTorch's kernel (nw, ne, sw, se; top before bottom);
 // - bicubic uses PyTorch's cubic convolution (A = −0.75) on the unpadded coordinate, padding each
 //   of the 16 taps on its own, and its grid gradient comes from the weights only, as PyTorch's.
 
@@ -137,8 +137,8 @@ public func gridSample(
     let volume = sizes.reduce(1, *)
     let rows = input.reshape([n, c, volume]).permute([0, 2, 1]).reshape([n * volume, c])
     let sampler = GridTaps(
-        rows: rows, batch: n, sizes: sizes, points: points, padding: paddingMode,
-        alignCorners: alignCorners)
+        rows: rows, sizes: sizes, points: points, padding: paddingMode, alignCorners: alignCorners,
+        imageStarts: Tensor.arange(n, dtype: .int64).to(device: input.device).reshape([n, 1]) * volume)
     let g = grid.reshape([n, points, k])
     // Pixel coordinates per input dim (depth, height, width), each [N, P].
     let raw = (0..<k).map { d in sampler.unnormalise(g.select(2, k - 1 - d), d) }
@@ -159,7 +159,8 @@ private func checkGridSample(
     let sizes = "input with sizes \(input.shape) and grid with sizes \(grid.shape)"
     if input.device != grid.device {
         fail(
-            "expected input and grid to be on same device, but input is on \(input.device) and grid is on \(grid.device)"
+            "expected input and grid to be on same device, but input is on \(input.device) and grid is on "
+                + "\(grid.device)"
         )
     }
     // PyTorch's order: the common checks, then the rank of the kernel chosen by the input's rank.
@@ -192,7 +193,9 @@ private func checkGridSample(
 /// The taps of one `gridSample` call (Note [Grid sampling]): the input as [N·S, C] rows (pixels
 /// channels last), read at integer coordinates per dim ([N, P] each) into [N, P, C].
 private struct GridTaps {
-    let rows: Tensor, batch: Int, sizes: [Int], points: Int, padding: GridSamplePadding, alignCorners: Bool
+    let rows: Tensor, sizes: [Int], points: Int, padding: GridSamplePadding, alignCorners: Bool
+    /// The first row of each image, [N, 1] (made once per call, read by every tap).
+    let imageStarts: Tensor
 
     /// Normalised [-1, 1] to pixel units along input dim `d`.
     func unnormalise(_ g: Tensor, _ d: Int) -> Tensor {
@@ -241,9 +244,8 @@ private struct GridTaps {
             let term = i.clamp(min: Int64(0), max: Int64(sizes[d] - 1)) * Int64(stride)
             flat = flat.map { $0 + term } ?? term
         }
-        let volume = Int64(sizes.reduce(1, *))
-        let image = Tensor.arange(batch, dtype: .int64).to(device: rows.device).reshape([batch, 1]) * volume
-        let values = rows.indexSelect(0, (flat! + image).reshape([-1])).reshape([batch, points, rows.shape[1]])
+        let batch = imageStarts.shape[0]
+        let values = rows.indexSelect(0, (flat! + imageStarts).reshape([-1])).reshape([batch, points, rows.shape[1]])
         return Tensor.where(inside!.unsqueeze(2), values, 0.0)
     }
 

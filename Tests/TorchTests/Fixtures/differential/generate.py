@@ -3238,7 +3238,9 @@ op("feature_alpha_dropout", "nn", lambda xs, a: F.feature_alpha_dropout(xs[0], a
 def gumbel_sample():
     dt = pick(["float32", "float64"] if rng.random() > 0.05 else INTS)
     shape = rand_shape(lo=1, empty=0)
-    return [Input(shape, dt, edge=0)], {"hard": rng.random() < 0.5, "dim": rng.randint(-len(shape) - (rng.random() < 0.05), max(len(shape) - 1, 0))}
+    ins, hard = [Input(shape, dt, edge=0)], rng.random() < 0.5
+    low = -len(shape) - (rng.random() < 0.05)  # sometimes out of range: PyTorch's refusal
+    return ins, {"hard": hard, "dim": rng.randint(low, max(len(shape) - 1, 0))}
 
 
 # A temperature of 1e30 makes every sample uniform over `dim` whatever the noise (the noise itself
