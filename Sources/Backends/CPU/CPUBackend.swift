@@ -17,7 +17,7 @@ package enum CPUBackend: Backend {
         case .lstmCell, .window2D, .addScaled: return dtype.isFloatingPoint && dtype.computeType == dtype
         case .linalg: return (dtype.isFloatingPoint && dtype.computeType == dtype) || dtype.isComplex
         case .philox: return false
-        case .layerNorm, .depthwiseConv, .resample2d: return dtype == .float32
+        case .layerNorm, .depthwiseConv, .directConv, .resample2d: return dtype == .float32
         }
     }
 
@@ -189,6 +189,12 @@ package enum CPUBackend: Backend {
         _ geometry: DepthwiseGeometry
     ) throws {
         CPUKernels.depthwiseConv2d(out, x, weight: weight, bias: bias, geometry)
+    }
+    package static func directConv2d(
+        _ out: KernelOperand, _ x: KernelOperand, weight: KernelOperand, bias: KernelOperand?,
+        _ geometry: DirectConvGeometry
+    ) throws {
+        CPUKernels.directConv2d(out, x, weight: weight, bias: bias, geometry)
     }
     package static func resample2d(_ out: KernelOperand, _ x: KernelOperand, _ taps: Resample2DTaps) throws {
         CPUKernels.resample2d(out, x, taps)

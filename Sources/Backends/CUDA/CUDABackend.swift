@@ -182,6 +182,13 @@ package enum CUDABackend: Backend {
         throw BackendError.missingKernel("depthwise conv2d")
     }
 
+    package static func directConv2d(
+        _ out: KernelOperand, _ x: KernelOperand, weight: KernelOperand, bias: KernelOperand?,
+        _ geometry: DirectConvGeometry
+    ) throws {
+        throw BackendError.missingKernel("direct conv2d")
+    }
+
     package static func resample2d(_ out: KernelOperand, _ x: KernelOperand, _ taps: Resample2DTaps) throws {
         throw BackendError.missingKernel("resample2d")
     }

@@ -117,6 +117,12 @@ package protocol Backend {
     static func depthwiseConv2d(
         _ out: KernelOperand, _ x: KernelOperand, weight: KernelOperand, bias: KernelOperand?,
         _ geometry: DepthwiseGeometry) throws
+    /// Stride-1 2-D convolution of a contiguous [N, C, H, W] `x` with contiguous weights
+    /// [O, C, kh, kw] and an optional [O] bias into a contiguous `out` [N, O, oh, ow], zero padding
+    /// and dilation included (`KernelFamily.directConv`).
+    static func directConv2d(
+        _ out: KernelOperand, _ x: KernelOperand, weight: KernelOperand, bias: KernelOperand?,
+        _ geometry: DirectConvGeometry) throws
     /// A separable 2-D resampling of a contiguous [planes, ih, iw] `x` into a contiguous
     /// [planes, oh, ow] `out` by the taps and weights of `taps` (`KernelFamily.resample2d`).
     static func resample2d(_ out: KernelOperand, _ x: KernelOperand, _ taps: Resample2DTaps) throws
@@ -162,6 +168,8 @@ package enum KernelFamily: Hashable, Sendable {
     case layerNorm
     /// Direct depthwise 2-D convolution (`Backend.depthwiseConv2d`).
     case depthwiseConv
+    /// Direct stride-1 2-D convolution (`Backend.directConv2d`).
+    case directConv
     /// Direct separable 2-D resampling (`Backend.resample2d`: bilinear and bicubic interpolation).
     case resample2d
 }
@@ -321,6 +329,28 @@ public struct Resample2DTaps: Sendable {
         rowTaps = outH > 0 ? rowIndex.count / outH : 1
         colTaps = outW > 0 ? colIndex.count / outW : 1
         (self.rowIndex, self.rowWeights, self.colIndex, self.colWeights) = (rowIndex, rowWeights, colIndex, colWeights)
+    }
+}
+
+/// A stride-1 2-D convolution (`Backend.directConv2d`): input [n, c, h, w], weights [o, c, kh, kw],
+/// dilation, zero padding on each side, output [n, o, oh, ow].
+public struct DirectConvGeometry: Sendable {
+    /// Input sizes, output channels and filter size.
+    public let n: Int, c: Int, h: Int, w: Int, o: Int, kh: Int, kw: Int
+    /// Dilation of the height and the width.
+    public let dh: Int, dw: Int
+    /// Zero padding above, below, left and right.
+    public let top: Int, bottom: Int, left: Int, right: Int
+    /// The output height and width.
+    public var oh: Int { h + top + bottom - dh * (kh - 1) }
+    public var ow: Int { w + left + right - dw * (kw - 1) }
+    /// A convolution's geometry.
+    public init(
+        n: Int, c: Int, h: Int, w: Int, o: Int, kh: Int, kw: Int, dh: Int, dw: Int, top: Int, bottom: Int, left: Int,
+        right: Int
+    ) {
+        (self.n, self.c, self.h, self.w, self.o, self.kh, self.kw) = (n, c, h, w, o, kh, kw)
+        (self.dh, self.dw, self.top, self.bottom, self.left, self.right) = (dh, dw, top, bottom, left, right)
     }
 }
 

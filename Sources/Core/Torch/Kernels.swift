@@ -310,6 +310,17 @@ enum Kernels {
                 o.output(out), o.input(x), weight: o.input(weight), bias: bias.map { o.input($0) }, geometry)
         }
     }
+    /// Direct stride-1 2-D convolution; only where `supports(.directConv, …)`.
+    static func directConv2d(
+        _ out: KernelOperand, _ x: KernelOperand, weight: KernelOperand, bias: KernelOperand?,
+        _ geometry: DirectConvGeometry, _ device: Device
+    ) {
+        Tracing.checkKernel("conv2d", x)
+        run(device, "conv2d") { b, o in
+            try b.directConv2d(
+                o.output(out), o.input(x), weight: o.input(weight), bias: bias.map { o.input($0) }, geometry)
+        }
+    }
     /// Direct separable 2-D resampling; only where `supports(.resample2d, …)`.
     static func resample2d(_ out: KernelOperand, _ x: KernelOperand, _ taps: Resample2DTaps, _ device: Device) {
         Tracing.checkKernel("interpolate", x)

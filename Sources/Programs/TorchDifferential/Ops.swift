@@ -755,6 +755,13 @@ let nnOps: [String: DiffOp] = [
                 dilation: SizeSpec(c.int("dilation")))
         ]
     },
+    "conv2d_direct": { xs, c in
+        [
+            conv2d(
+                xs[0], xs[1], third(xs), stride: SizeSpec(c.int("stride")), padding: c.int("padding"),
+                dilation: SizeSpec(c.int("dilation")))
+        ]
+    },
     "conv2d_depthwise": { xs, c in
         [
             conv2d(

@@ -86,6 +86,28 @@ typedef struct {
 void ctorch_depthwise_conv2d_f32(const float *x, const float *w, const float *bias, float *y,
                                  const ctorch_depthwise_geometry *g, long begin, long end);
 
+// A stride-1 2-D convolution (vconv.c, Note [Direct convolution]): input [n, c, h, w], weights
+// [o, c, kh, kw], dilation, zero padding pt (top) and pl (left), the padded input [hp, wp] and
+// the output [n, o, oh, ow] (oh = hp - dh·(kh - 1), ow = wp - dw·(kw - 1)).
+typedef struct {
+    long n, c, h, w, o, kh, kw, dh, dw, pt, pl, hp, wp, oh, ow;
+} ctorch_conv_geometry;
+// Output channels per register block, the most filter taps, and the floats a padded input
+// buffer needs past its last plane (the widest block of adjacent outputs).
+#define CTORCH_CONV_BLOCK 6
+#define CTORCH_CONV_MAX_TAPS 256
+#define CTORCH_CONV_SLACK 64
+
+// Planes [begin, end) of n·c of contiguous x copied into the zero-padded [n·c, hp, wp] buffer xp.
+void ctorch_conv2d_pad_f32(const float *x, float *xp, const ctorch_conv_geometry *g, long begin, long end);
+// Weights [o, c, kh, kw] packed into [ceil(o / 6), c, kh·kw, 6] (zeros past o).
+void ctorch_conv2d_pack_f32(const float *w, float *wp, const ctorch_conv_geometry *g);
+// Work units [begin, end) (unit u: sample u / ceil(o / 6), output channels 6·(u % ceil(o / 6)) on)
+// of the convolution of the padded input xp (CTORCH_CONV_SLACK zero floats after it) with the
+// packed weights into contiguous y, plus the optional bias [o].
+void ctorch_conv2d_direct_f32(const float *xp, const float *wp, const float *bias, float *y,
+                              const ctorch_conv_geometry *g, long begin, long end);
+
 // A separable 2-D resampling of [planes, ih, iw] into [planes, oh, ow]: output (oy, ox) is
 // Σ_k wy[oy·ty + k] · (Σ_j wx[ox·tx + j] · x[yi[oy·ty + k], xi[ox·tx + j]]), the width blended first.
 typedef struct {

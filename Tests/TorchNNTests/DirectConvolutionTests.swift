@@ -1,0 +1,82 @@
+import XCTest
+@testable import Torch
+import TorchBase
+@testable import TorchNN
+import TorchTestSupport
+
+/// The direct stride-1 convolution (Note [Direct convolution]) against the im2col composite, on
+/// every kernel path the CPU has.
+final class DirectConvolutionTests: XCTestCase {
+    override func tearDown() { Torch.backends.cpu.setCapability(Torch.backends.cpu.bestCapability) }
+
+    func testDirectAndComposedConvolutionsAgree() {
+        let g = Generator(seed: 47)
+        // (in channels, out channels, height, width, kernel, padding (top, bottom, left, right), dilation, bias)
+        let cases: [(Int, Int, Int, Int, [Int], [Int], [Int], Bool)] = [
+            (64, 64, 20, 64, [3, 3], [1, 1, 1, 1], [1, 1], true),  // rows longer than a block, 64 channels
+            (5, 13, 9, 11, [3, 3], [0, 0, 0, 0], [1, 1], false),  // 13 = two blocks of 6 and one channel
+            (1, 32, 28, 28, [3, 3], [0, 0, 0, 0], [1, 1], true),  // the MNIST example's first layer
+            (3, 7, 6, 3, [3, 3], [1, 1, 1, 1], [1, 1], true),  // narrower than a vector
+            (4, 6, 17, 30, [5, 5], [2, 2, 2, 2], [2, 1], false),  // dilated
+            (2, 5, 8, 9, [2, 4], [0, 1, 1, 2], [1, 1], true),  // 'same' padding of an even filter: uneven
+            (6, 12, 7, 7, [1, 1], [0, 0, 0, 0], [1, 1], true),  // 1x1
+            (3, 4, 5, 40, [7, 1], [3, 3, 0, 0], [1, 1], false),
+            (2, 3, 3, 4, [3, 3], [4, 4, 4, 4], [1, 1], true),  // padding wider than the filter reaches
+            (2, 2, 1, 1, [1, 1], [0, 0, 0, 0], [1, 1], true),  // one pixel
+        ]
+        for cap in CPUCapability.allCases {
+            guard Torch.backends.cpu.setCapability(cap) else { continue }
+            for (c, o, h, w, k, p, d, hasBias) in cases {
+                let x = Tensor.randn([2, c, h, w], generator: g)
+                x[0, 0, h / 2, w / 2].fill_(Float.nan)
+                x[1, c - 1, h - 1, w - 1].fill_(Float.infinity)
+                let weight = Tensor.randn([o, c] + k, generator: g)
+                let bias = hasBias ? Tensor.randn([o], generator: g) : nil
+                let what = "conv \(c)->\(o) \(h)x\(w) k\(k) p\(p) d\(d) on \(cap)"
+                let direct = x.directConv2d(weight: weight, bias: bias, padding: p, dilation: d)
+                XCTAssertNotNil(direct, what)
+                // With autograd recording, the composite (im2col and a matrix multiply) runs; the
+                // reference is that composite in float64, the float32 sums' rounding growing with
+                // their length.
+                let composed = conv2d(
+                    x.pad([p[2], p[3], p[0], p[1]]).to(.float64), weight.to(.float64).requiresGrad_(),
+                    bias?.to(.float64), dilation: SizeSpec(d)
+                ).detach().to(.float32)
+                let atol = 2e-6 * Double(c * k[0] * k[1])
+                let viaConv = Torch.noGrad {
+                    conv2d(x.pad([p[2], p[3], p[0], p[1]]), weight, bias, dilation: SizeSpec(d))
+                }
+                guard let direct else { continue }
+                XCTAssertEqual(direct.shape, composed.shape, what)
+                assertMatches(direct, composed, what, rtol: 1e-5, atol: atol)
+                assertMatches(viaConv, composed, what, rtol: 1e-5, atol: atol)
+                XCTAssertTrue(composed.isnan().any().item() == 1 && composed.isinf().any().item() == 1, what)
+            }
+        }
+    }
+
+    func testConv2dTakesTheDirectKernelWithoutAutogradOnly() {
+        let g = Generator(seed: 5)
+        let x = Tensor.randn([2, 3, 10, 12], generator: g), w = Tensor.randn([8, 3, 3, 3], generator: g)
+        let b = Tensor.randn([8], generator: g)
+        // 'same' padding, strides, groups and float64 through the layer: each agrees with the composite.
+        let composed = conv2d(x, w.detach().requiresGrad_(), b, padding: .same).detach()
+        assertMatches(Torch.noGrad { conv2d(x, w, b, padding: .same) }, composed, "same", rtol: 1e-5, atol: 1e-5)
+        XCTAssertNil(x.requiresGrad_().directConv2d(weight: w, bias: b, padding: [1, 1, 1, 1], dilation: [1, 1]))
+        XCTAssertNil(
+            x.detach().to(.float64).directConv2d(
+                weight: w.to(.float64), bias: nil, padding: [1, 1, 1, 1], dilation: [1, 1]))
+        XCTAssertNil(
+            x.detach().directConv2d(
+                weight: Tensor.randn([8, 2, 3, 3]), bias: nil, padding: [0, 0, 0, 0], dilation: [1, 1]))
+        // A filter larger than the padded input: no kernel, and conv2d refuses as PyTorch.
+        XCTAssertNil(
+            x.detach().directConv2d(
+                weight: Tensor.randn([1, 3, 11, 3]), bias: nil, padding: [0, 0, 0, 0], dilation: [1, 1]))
+        // A non-contiguous input (a channels-last view) gives the same values.
+        let cl = x.detach().permute([0, 2, 3, 1]).contiguous().permute([0, 3, 1, 2])
+        assertMatches(
+            Torch.noGrad { conv2d(cl, w, b, padding: 1) }, Torch.noGrad { conv2d(x.detach(), w, b, padding: 1) },
+            "channels-last input", rtol: 0, atol: 0)
+    }
+}
