@@ -79,4 +79,47 @@ final class DirectConvolutionTests: XCTestCase {
             Torch.noGrad { conv2d(cl, w, b, padding: 1) }, Torch.noGrad { conv2d(x.detach(), w, b, padding: 1) },
             "channels-last input", rtol: 0, atol: 0)
     }
+
+    /// With autograd, float32 stride-1 convolutions record one convolution node (the direct kernel
+    /// forward, the input's gradient a direct convolution too) and their gradients match the
+    /// float64 composite's.
+    func testTheConvolutionPrimitiveGivesTheCompositesGradients() {
+        let g = Generator(seed: 9)
+        // (in, out, height, width, kernel, padding (top, bottom, left, right), dilation)
+        let cases: [(Int, Int, Int, Int, [Int], [Int], [Int])] = [
+            (32, 64, 13, 26, [3, 3], [0, 0, 0, 0], [1, 1]),  // the MNIST example's second layer
+            (5, 13, 9, 20, [3, 3], [1, 1, 1, 1], [1, 1]),
+            (3, 7, 8, 11, [2, 4], [0, 1, 1, 2], [1, 1]),
+            (4, 6, 12, 17, [3, 3], [2, 1, 2, 0], [2, 1]),
+        ]
+        for cap in CPUCapability.allCases {
+            guard Torch.backends.cpu.setCapability(cap) else { continue }
+            for (c, o, h, w, k, p, d) in cases {
+                let x = Tensor.randn([2, c, h, w], generator: g).requiresGrad_()
+                let weight = Tensor.randn([o, c] + k, generator: g).requiresGrad_()
+                let bias = Tensor.randn([o], generator: g).requiresGrad_()
+                let what = "conv \(c)->\(o) \(h)x\(w) k\(k) p\(p) d\(d) on \(cap)"
+                let y = conv2d(x.pad([p[2], p[3], p[0], p[1]]), weight, bias, dilation: SizeSpec(d))
+                let y2 = Tensor.convolution2d(x, weight, bias, padding: p, dilation: d)
+                XCTAssertEqual(y2.creator?.name, "ConvolutionBackward0", what)
+                let upstream = Tensor.randn(y2.shape, generator: g)
+                let grads = Torch.grad(outputs: [(y2 * upstream).sum()], inputs: [x, weight, bias]).map { $0! }
+                let (x64, w64, b64) = (
+                    x.detach().to(.float64).requiresGrad_(), weight.detach().to(.float64).requiresGrad_(),
+                    bias.detach().to(.float64).requiresGrad_()
+                )
+                let y64 = conv2d(x64.pad([p[2], p[3], p[0], p[1]]), w64, b64, dilation: SizeSpec(d))
+                XCTAssertNotEqual(y64.creator?.name, "ConvolutionBackward0", what)
+                let refs = Torch.grad(outputs: [(y64 * upstream.to(.float64)).sum()], inputs: [x64, w64, b64])
+                    .map { $0!.to(.float32) }
+                let atol = 4e-6 * Double(c * k[0] * k[1])
+                assertMatches(y2, y64.detach().to(.float32), what, rtol: 1e-5, atol: atol)
+                assertMatches(y, y64.detach().to(.float32), what, rtol: 1e-5, atol: atol)
+                let (gAtol, sAtol) = (4e-6 * Double(o * k[0] * k[1]), 4e-6 * Double(2 * h * w))
+                assertMatches(grads[0], refs[0], what + " input grad", rtol: 1e-5, atol: gAtol)
+                assertMatches(grads[1], refs[1], what + " weight grad", rtol: 1e-4, atol: sAtol)
+                assertMatches(grads[2], refs[2], what + " bias grad", rtol: 1e-5, atol: sAtol)
+            }
+        }
+    }
 }

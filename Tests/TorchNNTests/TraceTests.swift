@@ -123,6 +123,7 @@ final class TraceRegistryTests: XCTestCase {
         "cumprod": ("cumprod", { $0.cumprod(dim: 0) }), "addmm": ("addmm", { Tensor.addmm($0, $0, $0) }),
         "whereSelect": ("where", { Tensor.where($0 .> 0.7, $0, $0 * 2) }),
         "im2col": ("conv2d", { TraceRegistryTests.conv2dLike($0) }),
+        "convolution": ("conv2d", { TraceRegistryTests.conv2dLike($0) }),
         "gatherLinear": ("gather", { $0.gather(1, Tensor([[0, 1], [1, 0]] as [[Int64]])) }),
         // Traced as the element-wise ops they are computed with.
         "addcmul": ("mul", { $0.addcmul($0, $0, value: 0.5) }), "addcdiv": ("div", { $0.addcdiv($0, $0 + 1) }),

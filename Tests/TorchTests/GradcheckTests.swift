@@ -373,6 +373,19 @@ final class GradcheckTests: XCTestCase {
                     [leaf([2, 3, 7])]
                 ),
             ]
+        case .convolution:
+            // The stride-1 convolution primitive (its float64 forward is the composite's).
+            let conv = { (pad: [Int], dil: [Int]) -> (([Tensor]) -> Tensor) in
+                { Tensor.convolution2d($0[0], $0[1], $0.count > 2 ? $0[2] : nil, padding: pad, dilation: dil) }
+            }
+            return [
+                ("convolution", conv([1, 1, 0, 1], [1, 1]), [leaf([2, 3, 4, 5]), leaf([4, 3, 3, 2]), leaf([4])]),
+                ("convolution dilated", conv([2, 0, 1, 1], [2, 1]), [leaf([1, 2, 6, 4]), leaf([3, 2, 2, 3])]),
+                (
+                    "convolution 1x1", conv([0, 0, 0, 0], [1, 1]),
+                    [leaf([2, 2, 3, 3]), leaf([5, 2, 1, 1]), leaf([5])]
+                ),
+            ]
         case .scatterDim:
             return [
                 (

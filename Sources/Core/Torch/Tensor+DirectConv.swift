@@ -31,4 +31,27 @@ extension Tensor {
         }
         return out
     }
+
+    /// Whether `conv` runs the convolution primitive (Note [The convolution primitive]) for this
+    /// stride-1, one-group 2-D convolution: the direct kernel has the dtype on the device, the
+    /// operands agree, and the padding (top, bottom, left, right) stays within the filter's reach.
+    package static func takesConvolutionPrimitive(
+        _ x: Tensor, _ weight: Tensor, _ bias: Tensor?, padding: [Int], dilation: [Int]
+    ) -> Bool {
+        guard !Tracing.isOn, x.rank == 4, weight.rank == 4, padding.count == 4, dilation.count == 2,
+            Kernels.supports(.directConv, x.dtype, on: x.device), weight.dtype == x.dtype,
+            weight.device == x.device, weight.shape[1] == x.shape[1], x.shape[1] > 0
+        else { return false }
+        if let bias, bias.dtype != x.dtype || bias.device != x.device || bias.shape != [weight.shape[0]] {
+            return false
+        }
+        let (kh, kw) = (weight.shape[2], weight.shape[3])
+        guard kh * kw <= 256 else { return false }
+        let reachH = dilation[0] * (kh - 1), reachW = dilation[1] * (kw - 1)
+        guard padding[0] <= reachH, padding[1] <= reachH, padding[2] <= reachW, padding[3] <= reachW else {
+            return false
+        }
+        let oh = x.shape[2] + padding[0] + padding[1] - reachH, ow = x.shape[3] + padding[2] + padding[3] - reachW
+        return oh > 0 && ow > 0
+    }
 }

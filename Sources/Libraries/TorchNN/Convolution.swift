@@ -208,12 +208,12 @@ public func conv(
     {
         return y
     }
-    // Note [Direct convolution]: stride 1, one group, no autograd.
-    if r == 2, groups == 1, st == [1, 1],
-        let y = x.directConv2d(
-            weight: weight, bias: bias, padding: [pads[0].0, pads[0].1, pads[1].0, pads[1].1], dilation: dil)
-    {
-        return y
+    // Note [The convolution primitive]: stride 1, one group, padding within the filter's reach.
+    if r == 2, groups == 1, st == [1, 1] {
+        let p4 = [pads[0].0, pads[0].1, pads[1].0, pads[1].1]
+        if Tensor.takesConvolutionPrimitive(x, weight, bias, padding: p4, dilation: dil) {
+            return Tensor.convolution2d(x, weight, bias, padding: p4, dilation: dil, file: file, line: line)
+        }
     }
     let xp = pads.contains(where: { $0.0 != 0 || $0.1 != 0 }) ? x.pad(padList(pads)) : x
     let g = WindowGeometry(kernel: kernel, stride: st, dilation: dil)

@@ -179,5 +179,5 @@ extension Primitive {
     /// Sliding-window columns and their adjoint (convolutions are built on these).
     public static let im2col = Primitive("im2col"), col2im = Primitive("col2im")
     /// The window primitives, in the registry.
-    static let windows: [Primitive] = [.im2col, .col2im]
+    static let windows: [Primitive] = [.im2col, .col2im, .convolution]
 }
