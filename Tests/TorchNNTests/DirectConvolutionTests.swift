@@ -123,3 +123,45 @@ final class DirectConvolutionTests: XCTestCase {
         }
     }
 }
+
+/// float32 max pooling picks its windows' first maxima in C (vconv.c, with a straight-line body for
+/// 2x2 windows of stride 2), float64 in Swift; the gradient goes to the chosen element, so both
+/// gradients must be the same one-hot sums, and name the elements `maxPool2dWithIndices` (the
+/// window views' maximum) does: NaN counting as the maximum, the first of equal values winning.
+final class MaxPoolIndicesTests: XCTestCase {
+    func testFloat32IndicesMatchTheGenericLoop() {
+        let g = Generator(seed: 17)
+        // Small integers make ties common; NaNs in a few places, two in one window.
+        let x = (Tensor.randint(0, 4, [2, 3, 9, 12], generator: g)).to(.float32)
+        x[0, 0, 0, 0].fill_(Float.nan)
+        x[0, 0, 0, 1].fill_(Float.nan)
+        x[1, 2, 4, 5].fill_(Float.nan)
+        x[1, 1, 8, 11].fill_(-Float.infinity)
+        // (kernel, stride, padding, dilation, ceil mode)
+        let cases: [([Int], [Int], [Int], [Int], Bool)] = [
+            ([2, 2], [2, 2], [0, 0], [1, 1], false), ([2, 2], [2, 2], [1, 1], [1, 1], true),
+            ([3, 3], [1, 1], [1, 1], [1, 1], false), ([2, 3], [1, 2], [0, 1], [2, 1], false),
+            ([2, 2], [1, 1], [0, 0], [1, 1], false),
+        ]
+        for (k, s, p, d, ceil) in cases {
+            let what = "max pool k\(k) s\(s) p\(p) d\(d) ceil \(ceil)"
+            func pooled(_ t: Tensor) -> (Tensor, Tensor) {
+                let leaf = t.detach().requiresGrad_()
+                let y = maxPool2d(
+                    leaf, kernel: SizeSpec(k), stride: SizeSpec(s), padding: SizeSpec(p), dilation: SizeSpec(d),
+                    ceilMode: ceil)
+                y.sum().backward()
+                return (y.detach(), leaf.grad!)
+            }
+            let (v32, g32) = pooled(x), (v64, g64) = pooled(x.to(.float64))
+            assertMatches(v32, v64.to(.float32), what, rtol: 0, atol: 0)
+            assertMatches(g32, g64.to(.float32), what + " gradient", rtol: 0, atol: 0)
+            let (_, idx) = maxPool2dWithIndices(
+                x, kernel: SizeSpec(k), stride: SizeSpec(s), padding: SizeSpec(p), dilation: SizeSpec(d),
+                ceilMode: ceil)
+            let hits = Tensor.zeros([2, 3, 9 * 12]).scatterAdd(
+                2, idx.flatten(startDim: 2), Tensor.ones(Array(idx.shape.prefix(2)) + [idx.shape[2] * idx.shape[3]]))
+            assertMatches(g32, hits.view(x.shape), what + " against the window views' indices", rtol: 0, atol: 0)
+        }
+    }
+}

@@ -1,4 +1,5 @@
 import TorchBase
+import _CTorch
 
 /// Dedicated 2-D im2col/col2im loops for contiguous float32/float64 [N, C, H, W] tensors: the
 /// window views' strided copies spend most of their time on short rows (the output width), so
@@ -94,7 +95,22 @@ extension CPUKernels {
         var out = [Int](repeating: 0, count: g.n * g.c * g.oh * g.ow)
         out.withUnsafeMutableBufferPointer { idx in
             let p = idx.baseAddress!
-            dtype.dispatchFloat(PoolIndices(x: x, idx: p, g: g))
+            if dtype == .float32 {
+                // float32: the C loops (vconv.c), with a straight-line body for 2x2 windows.
+                var pg = ctorch_pool_geometry(
+                    h: g.h, w: g.w, kh: g.kh, kw: g.kw, sh: g.sh, sw: g.sw, dh: g.dh, dw: g.dw, oh: g.oh, ow: g.ow)
+                let src = x.assumingMemoryBound(to: Float.self)
+                let work = Swift.max(g.oh * g.ow * g.kh * g.kw, 1)
+                withUnsafePointer(to: &pg) { gp in
+                    p.withMemoryRebound(to: CLong.self, capacity: g.n * g.c * g.oh * g.ow) { ip in
+                        Parallel.forRange(g.n * g.c, grain: Swift.max(1, 16_384 / work)) { r in
+                            ctorch_max_pool2d_indices_f32(src, ip, gp, r.lowerBound, r.upperBound)
+                        }
+                    }
+                }
+            } else {
+                dtype.dispatchFloat(PoolIndices(x: x, idx: p, g: g))
+            }
         }
         return out
     }

@@ -108,6 +108,14 @@ void ctorch_conv2d_pack_f32(const float *w, float *wp, const ctorch_conv_geometr
 void ctorch_conv2d_direct_f32(const float *xp, const float *wp, const float *bias, float *y,
                               const ctorch_conv_geometry *g, long begin, long end);
 
+// A 2-D max pooling window over planes [h, w] (already padded), giving [oh, ow] per plane.
+typedef struct {
+    long h, w, kh, kw, sh, sw, dh, dw, oh, ow;
+} ctorch_pool_geometry;
+// For planes [begin, end) of contiguous float32 x, the linear index (into x) of the first maximum
+// of each window, NaN counting as the maximum (PyTorch's max_pool2d indices).
+void ctorch_max_pool2d_indices_f32(const float *x, long *idx, const ctorch_pool_geometry *g, long begin, long end);
+
 // A separable 2-D resampling of [planes, ih, iw] into [planes, oh, ow]: output (oy, ox) is
 // Σ_k wy[oy·ty + k] · (Σ_j wx[ox·tx + j] · x[yi[oy·ty + k], xi[ox·tx + j]]), the width blended first.
 typedef struct {
