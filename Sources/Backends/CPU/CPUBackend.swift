@@ -134,6 +134,18 @@ package enum CPUBackend: Backend {
             if a.dtype == .complex64 { run(Float.self) } else { run(Double.self) }
             return
         }
+        if a.dtype == .bfloat16 {
+            // Note [bfloat16 GEMM]: float32 sums rounded once (only when gemmComputeType chose it).
+            let (sa, sb, sc) = (a.layout.strides, b.layout.strides, c.layout.strides)
+            let ap = a.base.assumingMemoryBound(to: BFloat16.self), bp = b.base.assumingMemoryBound(to: BFloat16.self)
+            let cp = c.base.assumingMemoryBound(to: BFloat16.self)
+            for i in 0..<ao.count {
+                CPUKernels.bf16Gemm(
+                    m: m, n: n, k: k, a: ap + ao[i], aRow: sa[r - 2], aCol: sa[r - 1], b: bp + bo[i], bRow: sb[r - 2],
+                    bCol: sb[r - 1], c: cp + co[i], cRow: sc[r - 2], beta: beta)
+            }
+            return
+        }
         a.dtype.dispatchNative(GemmVisitor(a: a, b: b, c: c, ao: ao, bo: bo, co: co, m: m, n: n, k: k, beta: beta))
     }
 
@@ -165,7 +177,10 @@ package enum CPUBackend: Backend {
         }
     }
 
-    package static func gemmComputeType(_ dtype: DType) -> DType { dtype.computeType }
+    package static func gemmComputeType(_ dtype: DType) -> DType {
+        // bfloat16 operands go to the AMX kernel as they are (Note [bfloat16 GEMM]).
+        dtype == .bfloat16 && CPUKernels.bf16GemmAvailable ? .bfloat16 : dtype.computeType
+    }
 
     package static func im2col(_ cols: KernelOperand, _ x: KernelOperand, _ window: Window2D) throws {
         CPUKernels.im2col2d(

@@ -116,6 +116,20 @@ typedef struct {
 // of each window, NaN counting as the maximum (PyTorch's max_pool2d indices).
 void ctorch_max_pool2d_indices_f32(const float *x, long *idx, const ctorch_pool_geometry *g, long begin, long end);
 
+// bfloat16 matrix multiply on AMX tiles (vbf16.c, Note [bfloat16 GEMM]); x86-64 CPUs with AMX-BF16
+// only, after ctorch_amx_enable() returned 1 (the caller checks). A [m, k] (strides in elements)
+// packed as bfloat16 pairs along k into pa [m rounded up to CTORCH_BF16_ROWS][(k + 1) / 2 rounded up
+// to CTORCH_BF16_PAIRS]; rows [row_begin, row_end) of it (rows past m are zeros).
+#define CTORCH_BF16_ROWS 32
+#define CTORCH_BF16_PAIRS 16
+int ctorch_amx_enable(void);
+void ctorch_bf16_pack_a(const uint16_t *a, long lda_row, long lda_col, long m, long k, uint32_t *pa, long row_begin,
+                        long row_end);
+// Float32 C[m, n] (row stride ldc) = A · B over the column panels [panel_begin, panel_end) of 64
+// columns each, B [k, n] with strides in elements; m rows of the packed A from pa on.
+void ctorch_bf16_gemm_panels(const uint32_t *pa, long m, long k, const uint16_t *b, long ldb_row, long ldb_col, long n,
+                             float *c, long ldc, long panel_begin, long panel_end);
+
 // A separable 2-D resampling of [planes, ih, iw] into [planes, oh, ow]: output (oy, ox) is
 // Σ_k wy[oy·ty + k] · (Σ_j wx[ox·tx + j] · x[yi[oy·ty + k], xi[ox·tx + j]]), the width blended first.
 typedef struct {
