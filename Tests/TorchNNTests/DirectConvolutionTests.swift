@@ -3,6 +3,7 @@ import XCTest
 import TorchBase
 @testable import TorchNN
 import TorchTestSupport
+@_spi(Kernels) import TorchCPU
 
 /// The direct stride-1 convolution (Note [Direct convolution]) against the im2col composite, on
 /// every kernel path the CPU has.
@@ -162,6 +163,41 @@ final class MaxPoolIndicesTests: XCTestCase {
             let hits = Tensor.zeros([2, 3, 9 * 12]).scatterAdd(
                 2, idx.flatten(startDim: 2), Tensor.ones(Array(idx.shape.prefix(2)) + [idx.shape[2] * idx.shape[3]]))
             assertMatches(g32, hits.view(x.shape), what + " against the window views' indices", rtol: 0, atol: 0)
+        }
+    }
+}
+
+/// bfloat16 convolutions without autograd run their product on AMX tiles where the CPU has them
+/// (Note [bfloat16 GEMM]): im2col copies exactly and the product with the bias is rounded once.
+final class BFloat16ConvolutionTests: XCTestCase {
+    override func tearDown() { Torch.backends.cpu.setCapability(Torch.backends.cpu.bestCapability) }
+
+    func testBFloat16ConvolutionsMatchAFloat64Reference() {
+        let g = Generator(seed: 29)
+        let x = Tensor.randn([2, 16, 20, 20], generator: g).to(.bfloat16)
+        let w = (Tensor.randn([32, 16, 3, 3], generator: g) * 0.2).to(.bfloat16)
+        let b = Tensor.randn([32], generator: g).to(.bfloat16)
+        let want = conv2d(x.to(.float64), w.to(.float64), b.to(.float64), padding: 1)
+        for cap in CPUCapability.allCases {
+            guard Torch.backends.cpu.setCapability(cap) else { continue }
+            let before = CPUKernels.amxProducts
+            let y = Torch.noGrad { conv2d(x, w, b, padding: 1) }
+            XCTAssertEqual(y.dtype, .bfloat16)
+            XCTAssertEqual(CPUKernels.amxProducts - before, CPUKernels.bf16GemmAvailable ? 1 : 0, "\(cap)")
+            assertMatches(y.to(.float64), want, "bf16 conv on \(cap)", rtol: 1.0 / 128, atol: 1e-3)
+            // With autograd the float32 route runs, and agrees.
+            let leaf = x.detach().requiresGrad_()
+            let z = conv2d(leaf, w, b, padding: 1)
+            assertMatches(
+                z.detach().to(.float64), want, "bf16 conv with autograd on \(cap)", rtol: 1.0 / 128, atol: 1e-3)
+            z.to(.float32).sum().backward()
+            XCTAssertEqual(leaf.grad?.dtype, .bfloat16)
+            // The same layer as a module, a Linear layer in bfloat16 too.
+            let lin = Linear(144, 64, dtype: .bfloat16)
+            let h = Tensor.randn([256, 144], generator: g).to(.bfloat16)
+            let ref = h.to(.float64).matmul(lin.weight.to(.float64).t()) + lin.bias!.to(.float64)
+            assertMatches(
+                Torch.noGrad { lin(h) }.to(.float64), ref, "bf16 linear on \(cap)", rtol: 1.0 / 128, atol: 1e-3)
         }
     }
 }

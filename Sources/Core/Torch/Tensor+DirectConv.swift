@@ -54,4 +54,10 @@ extension Tensor {
         let oh = x.shape[2] + padding[0] + padding[1] - reachH, ow = x.shape[3] + padding[2] + padding[3] - reachW
         return oh > 0 && ow > 0
     }
+
+    /// Whether bfloat16 products on `device` run natively (AMX tiles, Note [bfloat16 GEMM]) rather
+    /// than through float32 copies: layers then keep bfloat16 operands as they are.
+    package static func bf16ProductsAreNative(on device: Device) -> Bool {
+        Kernels.gemmComputeType(.bfloat16, device) == .bfloat16
+    }
 }

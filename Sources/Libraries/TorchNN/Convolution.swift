@@ -157,7 +157,14 @@ public func conv(
                 groups: groups, op: op, file: file, line: line)
         }
     }
-    if x.dtype == .float16 || x.dtype == .bfloat16 {
+    // Without autograd, bfloat16 products run natively where the CPU has AMX (Note [bfloat16 GEMM]):
+    // im2col copies bfloat16 exactly and the product (with the bias) is summed in float32 and
+    // rounded once. Otherwise half precision is computed in float32 and rounded once.
+    let nativeBF16 =
+        x.dtype == .bfloat16 && groups == 1 && weight.dtype == x.dtype && (bias?.dtype ?? x.dtype) == x.dtype
+        && !(Torch.isGradEnabled && [x, weight, bias].contains { $0?.requiresGrad == true })
+        && Tensor.bf16ProductsAreNative(on: x.device)
+    if (x.dtype == .float16 || x.dtype == .bfloat16) && !nativeBF16 {
         // Accumulate in float32 and round once (PyTorch's accumulate type).
         return conv(
             x.to(.float32), weight.to(.float32), bias?.to(.float32), stride: stride, padding: padding,

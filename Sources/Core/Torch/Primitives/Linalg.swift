@@ -129,9 +129,12 @@ extension Tensor {
         if Tracing.isOn {
             return Tracing.record1("addmm", [bias, a, b], file: file, line: line) { Tensor.addmm($0[0], $0[1], $0[2]) }
         }
+        // bfloat16 where its products are native (AMX, Note [bfloat16 GEMM]): the bias joins the
+        // float32 sums and the result is rounded once, as PyTorch's.
+        let native = a.dtype.computeType == a.dtype || Kernels.gemmComputeType(a.dtype, a.device) == a.dtype
         let fused =
-            a.device == b.device && bias.device == a.device && a.dtype.isFloatingPoint
-            && a.dtype.computeType == a.dtype && a.dtype == b.dtype && bias.dtype == a.dtype
+            a.device == b.device && bias.device == a.device && a.dtype.isFloatingPoint && native
+            && a.dtype == b.dtype && bias.dtype == a.dtype
         if !fused { return a.matmul(b, file: file, line: line) + bias }
         let (n, k, m) = (a.shape[0], a.shape[1], b.shape[1])
         if b.shape[0] != k {
