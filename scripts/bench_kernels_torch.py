@@ -93,6 +93,10 @@ ln = nn.LayerNorm(1024)
 x_ln = torch.randn(4096, 1024)
 rows += [("mnist_step", mnist_step), ("tel_big", tel_step), ("wordlm", wordlm_step),
          ("layernorm", no_grad(lambda: ln(x_ln))), ("softmax", lambda: x_ln.softmax(dim=1))]
+# bfloat16 (Note [bfloat16 GEMM]): a product and super-resolution's convolution.
+a16, b16 = torch.randn(2048, 2048).bfloat16(), torch.randn(2048, 2048).bfloat16()
+sr16, x_sr16 = nn.Conv2d(64, 64, 3, padding=1).bfloat16(), x_sr.bfloat16()
+rows += [("bf16gemm2048", lambda: a16 @ b16), ("bf16conv3x3", no_grad(lambda: sr16(x_sr16)))]
 for threads in thread_counts:
     torch.set_num_threads(threads)
     for key, f in rows:

@@ -8,7 +8,7 @@ extension CPUKernels {
     /// takes the float32 route).
     public static var bf16GemmAvailable: Bool {
         let f = CPUFeatures.detected
-        return f.amxTile && f.amxBF16 && CPUCapability.current == .avx512 && ctorch_amx_enable() == 1
+        return f.amxTile && f.amxBF16 && f.avx512bf16 && CPUCapability.current == .avx512 && ctorch_amx_enable() == 1
     }
 
     /// How many bfloat16 products ran on AMX tiles (for tests; not synchronised).
@@ -22,21 +22,16 @@ extension CPUKernels {
         b: UnsafePointer<BFloat16>, bRow: Int, bCol: Int,
         c: UnsafeMutablePointer<BFloat16>, cRow: Int, beta: Double
     ) {
-        let sums = CPUAllocator.shared.allocate(Swift.max(1, m * n) * 4).bindMemory(
-            to: Float.self, capacity: Swift.max(1, m * n))
-        defer { CPUAllocator.shared.deallocate(sums, bytes: Swift.max(1, m * n) * 4) }
-        if k == 0 {
-            sums.initialize(repeating: 0, count: m * n)
-        } else if k >= 64 && m * n * k >= 1 << 20 && bf16GemmAvailable {
+        if k >= 64 && m * n * k >= 1 << 20 && bf16GemmAvailable {
             // Smaller products (or a short k, padded to 32 here) run faster through float32.
             amxProducts &+= 1
             let rows = (m + Int(CTORCH_BF16_ROWS) - 1) / Int(CTORCH_BF16_ROWS) * Int(CTORCH_BF16_ROWS)
             let kp = ((k + 1) / 2 + Int(CTORCH_BF16_PAIRS) - 1) / Int(CTORCH_BF16_PAIRS) * Int(CTORCH_BF16_PAIRS)
-            let pa = CPUAllocator.shared.allocate(Swift.max(1, rows * kp) * 4).bindMemory(
-                to: UInt32.self, capacity: Swift.max(1, rows * kp))
-            defer { CPUAllocator.shared.deallocate(pa, bytes: Swift.max(1, rows * kp) * 4) }
+            let pa = CPUAllocator.shared.allocate(rows * kp * 4).bindMemory(to: UInt32.self, capacity: rows * kp)
+            defer { CPUAllocator.shared.deallocate(pa, bytes: rows * kp * 4) }
             let a16 = UnsafeRawPointer(a).assumingMemoryBound(to: UInt16.self)
             let b16 = UnsafeRawPointer(b).assumingMemoryBound(to: UInt16.self)
+            let c16 = UnsafeMutableRawPointer(c).assumingMemoryBound(to: UInt16.self)
             Parallel.forRange(rows, grain: Swift.max(1, 65_536 / kp)) { r in
                 ctorch_bf16_pack_a(a16, aRow, aCol, m, k, pa, r.lowerBound, r.upperBound)
             }
@@ -44,17 +39,24 @@ extension CPUKernels {
             // than threads.
             let panels = (n + 63) / 64, blocks = rows / Int(CTORCH_BF16_ROWS)
             let chunks = Swift.min(blocks, Swift.max(1, Parallel.threadCount / panels))
-            let work = m * n * k
-            Parallel.forRange(panels * chunks, grain: work < 1 << 20 ? panels * chunks : 1) { r in
+            Parallel.forRange(panels * chunks, grain: 1) { r in
                 for u in r {
                     let panel = u % panels, chunk = u / panels
                     let b0 = blocks * chunk / chunks, b1 = blocks * (chunk + 1) / chunks
                     let i0 = b0 * Int(CTORCH_BF16_ROWS), i1 = Swift.min(m, b1 * Int(CTORCH_BF16_ROWS))
                     if i1 <= i0 { continue }
                     ctorch_bf16_gemm_panels(
-                        pa + i0 * kp, i1 - i0, k, b16, bRow, bCol, n, sums + i0 * n, n, panel, panel + 1)
+                        pa + i0 * kp, i1 - i0, k, b16, bRow, bCol, n, c16 + i0 * cRow, cRow, Float(beta), panel,
+                        panel + 1)
                 }
             }
+            return
+        }
+        let sums = CPUAllocator.shared.allocate(Swift.max(1, m * n) * 4).bindMemory(
+            to: Float.self, capacity: Swift.max(1, m * n))
+        defer { CPUAllocator.shared.deallocate(sums, bytes: Swift.max(1, m * n) * 4) }
+        if k == 0 {
+            sums.initialize(repeating: 0, count: m * n)
         } else {
             let af = CPUAllocator.shared.allocate(Swift.max(1, m * k) * 4).bindMemory(
                 to: Float.self, capacity: Swift.max(1, m * k))

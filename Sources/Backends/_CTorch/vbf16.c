@@ -27,7 +27,7 @@
 #include <immintrin.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-#define AMX_TARGET __attribute__((target("amx-tile,amx-bf16,avx,avx2,fma,avx512f,avx512dq,avx512bw,avx512vl")))
+#define AMX_TARGET __attribute__((target("amx-tile,amx-bf16,avx,avx2,fma,avx512f,avx512dq,avx512bw,avx512vl,avx512bf16")))
 
 int ctorch_amx_enable(void) {
     // Linux grants the tile data state per process on request (ARCH_REQ_XCOMP_PERM, XTILEDATA).
@@ -42,40 +42,39 @@ int ctorch_amx_enable(void) {
 
 static long round_up(long x, long to) { return (x + to - 1) / to * to; }
 
+// A's pair p of row i: tile-contiguous, [i / 16][p / 16][i % 16][p % 16], so that a 16 x 16 tile of
+// pairs is 1 KiB in one piece (rows 64 bytes apart).
+static inline long a_offset(long i, long p, long kpp) {
+    return (((i / 16) * (kpp / 16) + p / 16) * 16 + i % 16) * 16 + p % 16;
+}
+
 void ctorch_bf16_pack_a(const uint16_t *a, long lda_row, long lda_col, long m, long k, uint32_t *pa, long row_begin,
                         long row_end) {
     long kp = (k + 1) / 2, kpp = round_up(kp, CTORCH_BF16_PAIRS);
     for (long i = row_begin; i < row_end; i++) {
-        uint32_t *dst = pa + i * kpp;
-        if (i >= m) {
-            memset(dst, 0, sizeof(uint32_t) * (size_t)kpp);
-            continue;
-        }
         const uint16_t *row = a + i * lda_row;
-        for (long p = 0; p < kp; p++) {
-            uint32_t lo = row[(2 * p) * lda_col];
-            uint32_t hi = 2 * p + 1 < k ? row[(2 * p + 1) * lda_col] : 0;
-            dst[p] = lo | (hi << 16);
+        for (long p = 0; p < kpp; p++) {
+            uint32_t lo = 0, hi = 0;
+            if (i < m && p < kp) {
+                lo = row[(2 * p) * lda_col];
+                hi = 2 * p + 1 < k ? row[(2 * p + 1) * lda_col] : 0;
+            }
+            pa[a_offset(i, p, kpp)] = lo | (hi << 16);
         }
-        for (long p = kp; p < kpp; p++) dst[p] = 0;
     }
 }
 
-// B's columns [j0, j0 + 64) packed as [pairs rounded up to 16][64] bfloat16 pairs (zeros past k and n).
+// B's columns [j0, j0 + 64) as pairs, tile-contiguous: [p / 16][column group of 16][p % 16][16]
+// (zeros past k and n).
 static void pack_b(const uint16_t *b, long ldb_row, long ldb_col, long k, long n, long j0, long kpp, uint32_t *pb) {
     for (long p = 0; p < kpp; p++) {
         long k0 = 2 * p;
-        uint32_t *dst = pb + p * 64;
-        if (k0 >= k) {
-            memset(dst, 0, sizeof(uint32_t) * 64);
-            continue;
-        }
         const uint16_t *r0 = b + k0 * ldb_row, *r1 = r0 + ldb_row;
         for (long j = 0; j < 64; j++) {
             long col = j0 + j;
-            uint32_t lo = col < n ? r0[col * ldb_col] : 0;
+            uint32_t lo = (col < n && k0 < k) ? r0[col * ldb_col] : 0;
             uint32_t hi = (col < n && k0 + 1 < k) ? r1[col * ldb_col] : 0;
-            dst[j] = lo | (hi << 16);
+            pb[(((p / 16) * 4 + j / 16) * 16 + p % 16) * 16 + j % 16] = lo | (hi << 16);
         }
     }
 }
@@ -87,18 +86,20 @@ typedef struct {
 } tile_config;
 
 // A 32 x 32 block of C: tiles 0-3 the sums (16 x 16 float32 each), 4-5 A's two 16-row strips,
-// 6-7 B's two 16-column strips, 16 pairs of k a step.
-AMX_TARGET static void block_32x32(const uint32_t *pa, long kpp, const uint32_t *pb, float *c, long ldc, long rows,
-                                   long cols) {
+// 6-7 B's two 16-column groups, 16 pairs of k a step; then beta·C added in float32 and each sum
+// rounded to bfloat16 once (VCVTNEPS2BF16: to nearest even).
+AMX_TARGET static void block_32x32(const uint32_t *pa, long kpp, const uint32_t *pb, uint16_t *c, long ldc, long rows,
+                                   long cols, float beta) {
     _tile_zero(0);
     _tile_zero(1);
     _tile_zero(2);
     _tile_zero(3);
-    for (long p = 0; p < kpp; p += 16) {
-        _tile_loadd(4, pa + p, kpp * 4);
-        _tile_loadd(5, pa + 16 * kpp + p, kpp * 4);
-        _tile_loadd(6, pb + p * 64, 256);
-        _tile_loadd(7, pb + p * 64 + 16, 256);
+    long strip = kpp * 16;  // A's next 16 rows
+    for (long q = 0; q < kpp / 16; q++) {
+        _tile_loadd(4, pa + q * 256, 64);
+        _tile_loadd(5, pa + strip + q * 256, 64);
+        _tile_loadd(6, pb + q * 1024, 64);
+        _tile_loadd(7, pb + q * 1024 + 256, 64);
         _tile_dpbf16ps(0, 4, 6);
         _tile_dpbf16ps(1, 4, 7);
         _tile_dpbf16ps(2, 5, 6);
@@ -109,11 +110,27 @@ AMX_TARGET static void block_32x32(const uint32_t *pa, long kpp, const uint32_t 
     _tile_stored(1, &out[0][16], 128);
     _tile_stored(2, &out[16][0], 128);
     _tile_stored(3, &out[16][16], 128);
-    for (long r = 0; r < rows; r++) memcpy(c + r * ldc, out[r], sizeof(float) * (size_t)cols);
+    for (long r = 0; r < rows; r++) {
+        uint16_t *cr = c + r * ldc;
+        for (long h = 0; h < 2; h++) {
+            long left = cols - 16 * h;
+            if (left <= 0) break;
+            __mmask16 mask = left >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << left) - 1);
+            __m512 v = _mm512_loadu_ps(&out[r][16 * h]);
+            if (beta != 0.0f) {
+                __m256i old = _mm256_maskz_loadu_epi16(mask, cr + 16 * h);
+                __m512 f = _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(old), 16));
+                v = _mm512_fmadd_ps(_mm512_set1_ps(beta), f, v);
+            }
+            __m256i packed = (__m256i)_mm512_cvtneps_pbh(v);
+            _mm256_mask_storeu_epi16(cr + 16 * h, mask, packed);
+        }
+    }
 }
 
 AMX_TARGET void ctorch_bf16_gemm_panels(const uint32_t *pa, long m, long k, const uint16_t *b, long ldb_row,
-                                        long ldb_col, long n, float *c, long ldc, long panel_begin, long panel_end) {
+                                        long ldb_col, long n, uint16_t *c, long ldc, float beta, long panel_begin,
+                                        long panel_end) {
     long kpp = round_up((k + 1) / 2, CTORCH_BF16_PAIRS);
     tile_config cfg;
     memset(&cfg, 0, sizeof cfg);
@@ -134,7 +151,7 @@ AMX_TARGET void ctorch_bf16_gemm_panels(const uint32_t *pa, long m, long k, cons
                 long cols = n - (j0 + 32 * h);
                 if (cols <= 0) break;
                 if (cols > 32) cols = 32;
-                block_32x32(pa + i * kpp, kpp, pb + 32 * h, c + i * ldc + j0 + 32 * h, ldc, rows, cols);
+                block_32x32(pa + i * kpp, kpp, pb + 512 * h, c + i * ldc + j0 + 32 * h, ldc, rows, cols, beta);
             }
         }
     }
@@ -148,7 +165,7 @@ void ctorch_bf16_pack_a(const uint16_t *a, long lda_row, long lda_col, long m, l
     abort();
 }
 void ctorch_bf16_gemm_panels(const uint32_t *pa, long m, long k, const uint16_t *b, long ldb_row, long ldb_col, long n,
-                             float *c, long ldc, long panel_begin, long panel_end) {
+                             uint16_t *c, long ldc, float beta, long panel_begin, long panel_end) {
     abort();
 }
 #endif

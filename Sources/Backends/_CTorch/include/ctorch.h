@@ -125,10 +125,11 @@ void ctorch_max_pool2d_indices_f32(const float *x, long *idx, const ctorch_pool_
 int ctorch_amx_enable(void);
 void ctorch_bf16_pack_a(const uint16_t *a, long lda_row, long lda_col, long m, long k, uint32_t *pa, long row_begin,
                         long row_end);
-// Float32 C[m, n] (row stride ldc) = A · B over the column panels [panel_begin, panel_end) of 64
-// columns each, B [k, n] with strides in elements; m rows of the packed A from pa on.
+// bfloat16 C[m, n] (row stride ldc) = A · B + beta · C, summed in float32 and rounded once, over the
+// column panels [panel_begin, panel_end) of 64 columns each, B [k, n] with strides in elements; m rows
+// of the packed A from pa on (pa at a multiple of 32 rows).
 void ctorch_bf16_gemm_panels(const uint32_t *pa, long m, long k, const uint16_t *b, long ldb_row, long ldb_col, long n,
-                             float *c, long ldc, long panel_begin, long panel_end);
+                             uint16_t *c, long ldc, float beta, long panel_begin, long panel_end);
 
 // A separable 2-D resampling of [planes, ih, iw] into [planes, oh, ow]: output (oy, ox) is
 // Σ_k wy[oy·ty + k] · (Σ_j wx[ox·tx + j] · x[yi[oy·ty + k], xi[ox·tx + j]]), the width blended first.
