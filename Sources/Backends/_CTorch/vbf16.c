@@ -5,15 +5,17 @@
 // operands to float32 and calling SGEMM does the same with two extra passes at float32's speed.
 // On CPUs with AMX-BF16 (Sapphire Rapids and later Xeons) one TDPBF16PS multiplies a 16 x 32
 // bfloat16 tile by a 32 x 16 one into 16 x 16 float32 sums. Both operands are packed as bfloat16
-// pairs along k (one 32-bit element a pair, zeros past k, k rounded up to 32): A into rows of
-// pairs (a tile is 16 rows of 16 pairs), B per panel of 64 columns into [pairs][64] (a tile is 16
-// pairs of 16 columns, the layout TDPBF16PS reads). A block of C is 32 x 32: four sum tiles, two A
-// and two B tiles, the whole k in the tiles. The products are exact in float32 and summed in float32
-// (denormal inputs and results flushed to zero, as PyTorch's oneDNN kernels on such CPUs); the
-// caller rounds C to bfloat16 once. Linux grants the tile state per process (arch_prctl
-// ARCH_REQ_XCOMP_PERM), asked once; each call configures and releases the tiles of its thread.
-// Measured on an Emerald Rapids Xeon (2 cores): 4096^3 at 550 GFLOP/s on one thread against 134
-// through float32 (SGEMM at 142); 1024^3 at 215 against 90 (462 against 258 on two threads).
+// pairs along k (one 32-bit element a pair, zeros past k, k rounded up to 32), each 16 x 16 tile of
+// pairs 1 KiB in one piece: A [rows / 16][pairs / 16][16][16], B per panel of 64 columns
+// [pairs / 16][4 groups of 16 columns][16][16] (the layout TDPBF16PS reads). A block of C is 32 x 32:
+// four sum tiles, two A and two B tiles, the whole k in the tiles; then beta·C is added in float32
+// and each sum rounded to bfloat16 once (VCVTNEPS2BF16, to nearest even) straight into C. The
+// products are exact in float32 and summed in float32 (denormal inputs and results flushed to
+// zero, as PyTorch's oneDNN kernels on such CPUs). Linux grants the tile state per process
+// (arch_prctl ARCH_REQ_XCOMP_PERM), asked once; each call configures and releases its thread's tiles.
+// Measured on an Emerald Rapids Xeon (2 cores, best of 5): 4096^3 at 587 GFLOP/s on one thread and
+// 1 135 on two, against 141 and 205 through float32 copies and SGEMM; 1024^3 at 258 and 548 against
+// 94 and 215. PyTorch's oneDNN reaches about 970 on 2048^3 on one thread here.
 // AVX-512 BF16's VDPBF16PS was tried first with a 6 x 64 register block: 60 GFLOP/s against
 // SGEMM's 100 at the same time on this CPU (no faster than float32 FMA here), so the CPUs without
 // AMX take the float32 route. Products with k < 64 or under 2^20 multiply-adds take it too (the
