@@ -50,12 +50,17 @@ static inline long a_offset(long i, long p, long kpp) {
     return (((i / 16) * (kpp / 16) + p / 16) * 16 + i % 16) * 16 + p % 16;
 }
 
-void ctorch_bf16_pack_a(const uint16_t *a, long lda_row, long lda_col, long m, long k, uint32_t *pa, long row_begin,
-                        long row_end) {
+AMX_TARGET void ctorch_bf16_pack_a(const uint16_t *a, long lda_row, long lda_col, long m, long k, uint32_t *pa,
+                                   long row_begin, long row_end) {
     long kp = (k + 1) / 2, kpp = round_up(kp, CTORCH_BF16_PAIRS);
     for (long i = row_begin; i < row_end; i++) {
         const uint16_t *row = a + i * lda_row;
-        for (long p = 0; p < kpp; p++) {
+        long p = 0;
+        if (i < m && lda_col == 1) {
+            // Contiguous rows: a pair is the 32 bits at row + 2p already; 16 pairs a copy.
+            for (; p + 16 <= kp && 2 * (p + 16) <= k; p += 16) memcpy(pa + a_offset(i, p, kpp), row + 2 * p, 64);
+        }
+        for (; p < kpp; p++) {
             uint32_t lo = 0, hi = 0;
             if (i < m && p < kp) {
                 lo = row[(2 * p) * lda_col];
@@ -68,15 +73,36 @@ void ctorch_bf16_pack_a(const uint16_t *a, long lda_row, long lda_col, long m, l
 
 // B's columns [j0, j0 + 64) as pairs, tile-contiguous: [p / 16][column group of 16][p % 16][16]
 // (zeros past k and n).
-static void pack_b(const uint16_t *b, long ldb_row, long ldb_col, long k, long n, long j0, long kpp, uint32_t *pb) {
+AMX_TARGET static void pack_b(const uint16_t *b, long ldb_row, long ldb_col, long k, long n, long j0, long kpp,
+                              uint32_t *pb) {
+    int full = j0 + 64 <= n;
     for (long p = 0; p < kpp; p++) {
         long k0 = 2 * p;
         const uint16_t *r0 = b + k0 * ldb_row, *r1 = r0 + ldb_row;
+        uint32_t *tile_row = pb + ((p / 16) * 4 * 16 + p % 16) * 16;  // column group g at + g * 256
+        if (full && k0 + 1 < k && ldb_col == 1) {
+            // Rows of B contiguous: 16 columns of both rows interleaved a step.
+            for (long g = 0; g < 4; g++) {
+                __m512i lo = _mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)(r0 + j0 + 16 * g)));
+                __m512i hi = _mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)(r1 + j0 + 16 * g)));
+                _mm512_storeu_si512(tile_row + g * 256, _mm512_or_si512(lo, _mm512_slli_epi32(hi, 16)));
+            }
+            continue;
+        }
+        if (full && k0 + 1 < k && ldb_row == 1) {
+            // Columns of B contiguous (B = Wᵀ): a pair is the 32 bits at column + k0.
+            for (long j = 0; j < 64; j++) {
+                uint32_t v;
+                memcpy(&v, b + (j0 + j) * ldb_col + k0, 4);
+                tile_row[(j / 16) * 256 + j % 16] = v;
+            }
+            continue;
+        }
         for (long j = 0; j < 64; j++) {
             long col = j0 + j;
             uint32_t lo = (col < n && k0 < k) ? r0[col * ldb_col] : 0;
             uint32_t hi = (col < n && k0 + 1 < k) ? r1[col * ldb_col] : 0;
-            pb[(((p / 16) * 4 + j / 16) * 16 + p % 16) * 16 + j % 16] = lo | (hi << 16);
+            tile_row[(j / 16) * 256 + j % 16] = lo | (hi << 16);
         }
     }
 }
