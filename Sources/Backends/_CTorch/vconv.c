@@ -17,29 +17,8 @@
 #include "ctorch.h"
 #include <string.h>
 
-#define NAME(x) x##_default
-#define TARGET
-#define VBYTES 16
-#include "vconv_body.h"
-#undef NAME
-#undef TARGET
-#undef VBYTES
-#if defined(__x86_64__)
-#define NAME(x) x##_avx2
-#define TARGET __attribute__((target(CTORCH_TARGET_AVX2)))
-#define VBYTES 32
-#include "vconv_body.h"
-#undef NAME
-#undef TARGET
-#undef VBYTES
-#define NAME(x) x##_avx512
-#define TARGET __attribute__((target(CTORCH_TARGET_AVX512)))
-#define VBYTES 64
-#include "vconv_body.h"
-#undef NAME
-#undef TARGET
-#undef VBYTES
-#endif
+#define CTORCH_BODY "vconv_body.h"
+#include "capabilities.h"
 
 typedef void (*conv_block_fn)(const float *, const float *, const float *, long, float *,
                               const ctorch_conv_geometry *);

@@ -58,29 +58,8 @@ static inline __attribute__((always_inline)) float exp_core(float x) {
 typedef float v8f __attribute__((vector_size(32)));
 typedef double v4d __attribute__((vector_size(32)));
 
-#define NAME(x) x##_default
-#define TARGET
-#define VBYTES 16
-#include "vmath_body.h"
-#undef NAME
-#undef TARGET
-#undef VBYTES
-#if defined(__x86_64__)
-#define NAME(x) x##_avx2
-#define TARGET __attribute__((target(CTORCH_TARGET_AVX2)))
-#define VBYTES 32
-#include "vmath_body.h"
-#undef NAME
-#undef TARGET
-#undef VBYTES
-#define NAME(x) x##_avx512
-#define TARGET __attribute__((target(CTORCH_TARGET_AVX512)))
-#define VBYTES 64
-#include "vmath_body.h"
-#undef NAME
-#undef TARGET
-#undef VBYTES
-#endif
+#define CTORCH_BODY "vmath_body.h"
+#include "capabilities.h"
 
 // MARK: features and the chosen capability
 

@@ -28,23 +28,8 @@ static inline float log_pos(float x) {
 
 #define N_BLOCKS 64
 
-#define NAME(x) x##_default
-#define TARGET
-#include "vrandom_body.h"
-#undef NAME
-#undef TARGET
-#if defined(__x86_64__)
-#define NAME(x) x##_avx2
-#define TARGET __attribute__((target(CTORCH_TARGET_AVX2)))
-#include "vrandom_body.h"
-#undef NAME
-#undef TARGET
-#define NAME(x) x##_avx512
-#define TARGET __attribute__((target(CTORCH_TARGET_AVX512)))
-#include "vrandom_body.h"
-#undef NAME
-#undef TARGET
-#endif
+#define CTORCH_BODY "vrandom_body.h"
+#include "capabilities.h"
 
 void ctorch_normal_f32(uint64_t key, uint64_t counter, float *out, long n) {
     switch (ctorch_capability()) {
