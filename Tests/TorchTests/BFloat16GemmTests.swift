@@ -21,7 +21,7 @@ final class BFloat16GemmTests: XCTestCase {
         ]
         for cap in CPUCapability.allCases {
             guard Torch.backends.cpu.setCapability(cap) else { continue }
-            let before = CPUKernels.amxProducts
+            let before = CPUKernels.amxProducts.load(ordering: .relaxed)
             for (m, k, n) in shapes {
                 let what = "bf16 \(m)x\(k)x\(n) on \(cap) (AMX kernel: \(CPUKernels.bf16GemmAvailable))"
                 let a = Tensor.randn([m, k], generator: g).to(.bfloat16)
@@ -41,7 +41,7 @@ final class BFloat16GemmTests: XCTestCase {
                     rtol: 1.0 / 64, atol: 1e-5 * Double(k))
             }
             // Each large product (and its transposed and batched twins) ran on the tiles here.
-            let tiles = CPUKernels.amxProducts - before
+            let tiles = CPUKernels.amxProducts.load(ordering: .relaxed) - before
             XCTAssertEqual(tiles, CPUKernels.bf16GemmAvailable ? 4 * 4 : 0, "\(cap)")
             // NaN and infinity reach the products that read them (a product large enough for the tiles).
             let a = Tensor.ones([128, 128]).to(.bfloat16), b = Tensor.ones([128, 128]).to(.bfloat16)

@@ -1,3 +1,4 @@
+import Synchronization
 import TorchBase
 import _CTorch
 
@@ -11,8 +12,8 @@ extension CPUKernels {
         return f.amxTile && f.amxBF16 && f.avx512bf16 && CPUCapability.current == .avx512 && ctorch_amx_enable() == 1
     }
 
-    /// How many bfloat16 products ran on AMX tiles (for tests; not synchronised).
-    nonisolated(unsafe) public static var amxProducts = 0
+    /// How many bfloat16 products ran on AMX tiles (tests read it to see which route ran).
+    public static let amxProducts = Atomic<Int>(0)
 
     /// `C = A·B + beta·C` for bfloat16 matrices given by pointers and strides in elements: the
     /// products summed in float32 and rounded to bfloat16 once (with `beta·C` added in float32
@@ -24,7 +25,7 @@ extension CPUKernels {
     ) {
         if k >= 64 && m * n * k >= 1 << 20 && bf16GemmAvailable {
             // Smaller products (or a short k, padded to 32 here) run faster through float32.
-            amxProducts &+= 1
+            amxProducts.add(1, ordering: .relaxed)
             let rows = (m + Int(CTORCH_BF16_ROWS) - 1) / Int(CTORCH_BF16_ROWS) * Int(CTORCH_BF16_ROWS)
             let kp = ((k + 1) / 2 + Int(CTORCH_BF16_PAIRS) - 1) / Int(CTORCH_BF16_PAIRS) * Int(CTORCH_BF16_PAIRS)
             let pa = CPUAllocator.shared.allocate(rows * kp * 4).bindMemory(to: UInt32.self, capacity: rows * kp)
@@ -66,8 +67,12 @@ extension CPUKernels {
                 CPUAllocator.shared.deallocate(af, bytes: Swift.max(1, m * k) * 4)
                 CPUAllocator.shared.deallocate(bf, bytes: Swift.max(1, k * n) * 4)
             }
-            for i in 0..<m { for p in 0..<k { af[i * k + p] = a[i * aRow + p * aCol].floatValue } }
-            for p in 0..<k { for j in 0..<n { bf[p * n + j] = b[p * bRow + j * bCol].floatValue } }
+            Parallel.forRange(m, grain: Swift.max(1, 65_536 / k)) { r in
+                for i in r { for p in 0..<k { af[i * k + p] = a[i * aRow + p * aCol].floatValue } }
+            }
+            Parallel.forRange(k, grain: Swift.max(1, 65_536 / Swift.max(n, 1))) { r in
+                for p in r { for j in 0..<n { bf[p * n + j] = b[p * bRow + j * bCol].floatValue } }
+            }
             gemm(
                 Float.self, m: m, n: n, k: k, a: UnsafePointer(af), aRow: k, aCol: 1, b: UnsafePointer(bf), bRow: n,
                 bCol: 1, c: sums, cRow: n, beta: 0)

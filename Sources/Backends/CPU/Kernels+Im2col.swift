@@ -130,9 +130,10 @@ extension CPUKernels {
         }
     }
 
-    /// The first maximum of each window of planes `r`, NaN counting as the maximum. The choice is
-    /// a select, not a branch: with random data a branch is mispredicted half the time (2x2
-    /// pooling of the MNIST example's [64, 64, 24, 24] activations: 6 ms → 0.7 ms on 2 threads).
+    /// The first maximum of each window of planes `r`, NaN counting as the maximum (float64 here;
+    /// float32 runs vconv.c's loops). Written as a select, not a branch: with random data a branch
+    /// is mispredicted half the time (the MNIST example's 2x2 pooling: 6 ms → 0.7 ms on 2 threads
+    /// of a Zen 3); on an Emerald Rapids Xeon the compiler still made branches of it (12-15 ms).
     @inline(__always)
     static func poolPlanes<T: BinaryFloatingPoint>(
         _ x: UnsafePointer<T>, _ idx: UnsafeMutablePointer<Int>, _ g: Window2D, _ r: Range<Int>, kh: Int, kw: Int,

@@ -29,7 +29,8 @@
 #include <immintrin.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-#define AMX_TARGET __attribute__((target("amx-tile,amx-bf16,avx,avx2,fma,avx512f,avx512dq,avx512bw,avx512vl,avx512bf16")))
+#define AMX_TARGET                                                                                                     \
+    __attribute__((target("amx-tile,amx-bf16,avx,avx2,fma,avx512f,avx512dq,avx512bw,avx512vl,avx512bf16")))
 
 int ctorch_amx_enable(void) {
     // Linux grants the tile data state per process on request (ARCH_REQ_XCOMP_PERM, XTILEDATA).

@@ -7,13 +7,9 @@ extension Tensor {
     /// neither autograd nor the tracer is recording; nil otherwise, and the caller composes the
     /// convolution from im2col and a matrix multiply.
     package func directConv2d(weight: Tensor, bias: Tensor?, padding: [Int], dilation: [Int]) -> Tensor? {
-        guard !Tracing.isOn, rank == 4, weight.rank == 4, padding.count == 4, dilation.count == 2,
-            Kernels.supports(.directConv, dtype, on: device)
-        else { return nil }
+        guard Tensor.directConvTakes(self, weight, bias), padding.count == 4, dilation.count == 2 else { return nil }
         let (n, c, h, w) = (shape[0], shape[1], shape[2], shape[3])
         let o = weight.shape[0], kh = weight.shape[2], kw = weight.shape[3]
-        guard weight.shape[1] == c, kh * kw <= 256, weight.dtype == dtype, weight.device == device else { return nil }
-        if let bias, bias.dtype != dtype || bias.device != device || bias.count != o { return nil }
         let recording =
             GradMode.isEnabled
             && (needsGradient || weight.needsGradient || bias?.needsGradient == true)
@@ -39,23 +35,31 @@ extension Tensor {
     package static func takesConvolutionPrimitive(
         _ x: Tensor, _ weight: Tensor, _ bias: Tensor?, padding: [Int], dilation: [Int]
     ) -> Bool {
-        guard !Tracing.isOn, x.rank == 4, weight.rank == 4, padding.count == 4, dilation.count == 2,
-            Kernels.supports(.directConv, x.dtype, on: x.device), weight.dtype == x.dtype,
-            weight.device == x.device, weight.shape[1] == x.shape[1], x.shape[1] > 0
-        else { return false }
-        if let bias, bias.dtype != x.dtype || bias.device != x.device || bias.shape != [weight.shape[0]] {
+        guard directConvTakes(x, weight, bias), padding.count == 4, dilation.count == 2, x.shape[1] > 0 else {
             return false
         }
         let (kh, kw) = (weight.shape[2], weight.shape[3])
         // A 1x1 filter is one matrix product already (BLAS scaled better on two threads here:
         // `conv 1x1 64->256 56px b8` 5.5-7.8 ms through GEMM against 9.0 ms direct).
-        guard kh * kw > 1, kh * kw <= 256 else { return false }
+        guard kh * kw > 1 else { return false }
         let reachH = dilation[0] * (kh - 1), reachW = dilation[1] * (kw - 1)
         guard padding[0] <= reachH, padding[1] <= reachH, padding[2] <= reachW, padding[3] <= reachW else {
             return false
         }
         let oh = x.shape[2] + padding[0] + padding[1] - reachH, ow = x.shape[3] + padding[2] + padding[3] - reachW
         return oh > 0 && ow > 0
+    }
+
+    /// Whether the direct kernel takes these operands: [N, C, H, W] and [O, C, kh, kw] (at most 256
+    /// taps) of one dtype it has on one device, an optional [O] bias of the same, and no tracer or
+    /// profiler on.
+    static func directConvTakes(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?) -> Bool {
+        guard !Tracing.isOn, x.rank == 4, weight.rank == 4, Kernels.supports(.directConv, x.dtype, on: x.device),
+            weight.dtype == x.dtype, weight.device == x.device, weight.shape[1] == x.shape[1],
+            weight.shape[2] * weight.shape[3] <= 256
+        else { return false }
+        guard let bias else { return true }
+        return bias.dtype == x.dtype && bias.device == x.device && bias.shape == [weight.shape[0]]
     }
 
     /// Whether bfloat16 products on `device` run natively (AMX tiles, Note [bfloat16 GEMM]) rather

@@ -125,13 +125,15 @@ func padList(_ pads: [(Int, Int)]) -> [Int] {
     pads.reversed().flatMap { [$0.0, $0.1] }
 }
 
-// Note [The convolution's composite backward]: a convolution is not a primitive. It is built from
+// Note [The convolution's composite backward]: a convolution is, in general, not a primitive (the
+// exception, stride 1 with one group on a backend with the direct kernel, is Note [The convolution
+// primitive]). It is built from
 // `im2col` (a recorded primitive whose backward is `col2im`), one GEMM (`addmm` with the bias as the
 // GEMM's starting value, or a batched `matmul` per group) and views, so its gradients come from
 // those primitives' derivatives: the weight gradient is `gᵀ · cols`, the input gradient `col2im(W ·
 // g)`, exactly the im2col formulation PyTorch's CPU kernels use. Only `im2col`/`col2im` have
-// dedicated CPU loops (the `window2D` optional family); a fused convolution primitive would have to
-// beat this in `torch-bench` first (DESIGN convention 2).
+// dedicated CPU loops (the `window2D` optional family); the stride-1 primitive beat this in
+// `torch-bench` first (DESIGN convention 2).
 
 /// The most bytes of patches a convolution makes at once when autograd is not recording
 /// (Note [Convolution memory]).
