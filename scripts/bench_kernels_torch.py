@@ -2,6 +2,7 @@
 Sources/Programs/TorchBench/Kernels.swift, each timed at each thread count (1 and 2 unless given; median of
 `reps` runs after a warm-up), printed as `key_threads seconds` lines.
 Usage: bench_kernels_torch.py [reps] [threads, e.g. 1,2,4]
+       bench_kernels_torch.py --serve (requests "key threads reps" on standard input, one a line)
 """
 import sys
 import time
@@ -10,8 +11,9 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-reps = int(sys.argv[1]) if len(sys.argv) > 1 else 5
-thread_counts = [int(v) for v in sys.argv[2].split(",")] if len(sys.argv) > 2 else [1, 2]
+args = [a for a in sys.argv[1:] if a != "--serve"]
+reps = int(args[0]) if len(args) > 0 else 5
+thread_counts = [int(v) for v in args[1].split(",")] if len(args) > 1 else [1, 2]
 torch.manual_seed(0)
 
 
@@ -97,6 +99,21 @@ rows += [("mnist_step", mnist_step), ("tel_big", tel_step), ("wordlm", wordlm_st
 a16, b16 = torch.randn(2048, 2048).bfloat16(), torch.randn(2048, 2048).bfloat16()
 sr16, x_sr16 = nn.Conv2d(64, 64, 3, padding=1).bfloat16(), x_sr.bfloat16()
 rows += [("bf16gemm2048", lambda: a16 @ b16), ("bf16conv3x3", no_grad(lambda: sr16(x_sr16)))]
+if "--serve" in sys.argv:
+    # Interleaved with SwiftTorch's timings (torch-bench --kernels): one request a line,
+    # "key threads reps", answered with the median seconds, so that both sides of a row are
+    # timed within seconds of each other on a machine whose speed drifts.
+    table = dict(rows)
+    print("ready", flush=True)
+    for line in sys.stdin:
+        parts = line.split()
+        if len(parts) != 3 or parts[0] not in table:
+            print("nan", flush=True)
+            continue
+        torch.set_num_threads(int(parts[1]))
+        reps = int(parts[2])
+        print(t(table[parts[0]]), flush=True)
+    sys.exit(0)
 for threads in thread_counts:
     torch.set_num_threads(threads)
     for key, f in rows:

@@ -119,4 +119,11 @@ extension CPUKernels {
         guard let p = openblas_get_corename() else { return "unknown" }
         return String(cString: p)
     }
+
+    /// The kernels GEMM runs on, after this library's check of OpenBLAS's choice (Note [OpenBLAS
+    /// kernels]): "SkylakeX (OpenBLAS chose Prescott)" where it switched them.
+    public static var gemmKernels: String {
+        _ = blasSingleThreaded
+        return blasCoreName + (switchedFrom.map { " (OpenBLAS chose \($0))" } ?? "")
+    }
 }

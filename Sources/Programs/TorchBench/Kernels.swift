@@ -5,6 +5,7 @@ import Torch
 @_spi(Kernels) import TorchCPU
 import TorchNN
 import TorchOptim
+import Foundation
 
 /// The issue-17 rows: one workload per name, the same shapes as scripts/bench_kernels_torch.py.
 /// Each returns the closure timed (after a warm-up call).
@@ -97,7 +98,7 @@ func kernelsBench(reps: Int, runs: Int = 1, threadCounts: [Int]? = nil) {
     print(
         "kernel path: \(Torch.backends.cpu.capability) (best here: \(Torch.backends.cpu.bestCapability); "
             + "SWIFTTORCH_CPU_CAPABILITY=default|avx2|avx512 chooses), GEMM: OpenBLAS "
-            + CPUKernels.blasCoreName + " kernels")
+            + CPUKernels.gemmKernels + " kernels")
     let peak1 = Torch.backends.cpu.fmaPeakGFLOPS(seconds: 0.2)
     let threads = Torch.numThreads
     var perThread = [Double](repeating: 0, count: threads)
@@ -113,18 +114,33 @@ func kernelsBench(reps: Int, runs: Int = 1, threadCounts: [Int]? = nil) {
     let counts = threadCounts ?? (threads > 1 ? [1, threads] : [1])
     let countList = counts.map(String.init).joined(separator: ",")
     var oursRuns: [String: [Double]] = [:], theirRuns: [String: [Double]] = [:]
+    // PyTorch answers row by row from one process (interleaved: each row's two sides are timed
+    // seconds apart, not minutes; this VM's speed drifts by 2x over minutes); without it, one
+    // batch run of the script before ours.
+    let server = torchPython().flatMap { TorchRowServer(python: $0) }
     for run in 0..<runs {
         if runs > 1 { print("run \(run + 1) of \(runs)") }
-        if let python = torchPython() {
+        if server == nil, let python = torchPython() {
             for (k, v) in timings("\(python) scripts/bench_kernels_torch.py \(reps) \(countList) 2>/dev/null") {
                 theirRuns[k, default: []].append(v)
             }
         }
         for t in counts {
-            Torch.numThreads = t
-            for row in rows { oursRuns["\(row.key)_\(t)", default: []].append(time(reps: reps, row.body)) }
+            for row in rows {
+                let key = "\(row.key)_\(t)"
+                // Which side goes first alternates between runs.
+                if let server, run % 2 == 1, let v = server.time(row.key, threads: t, reps: reps) {
+                    theirRuns[key, default: []].append(v)
+                }
+                Torch.numThreads = t
+                oursRuns[key, default: []].append(time(reps: reps, row.body))
+                if let server, run % 2 == 0, let v = server.time(row.key, threads: t, reps: reps) {
+                    theirRuns[key, default: []].append(v)
+                }
+            }
         }
     }
+    server?.close()
     func median(_ v: [Double]?) -> Double? {
         guard let v, !v.isEmpty else { return nil }
         return v.sorted()[v.count / 2]
@@ -167,4 +183,51 @@ func kernelsBench(reps: Int, runs: Int = 1, threadCounts: [Int]? = nil) {
         }
     }
     Torch.numThreads = threads
+}
+
+/// scripts/bench_kernels_torch.py --serve: one PyTorch process timing one row per request.
+final class TorchRowServer {
+    let process = Process()
+    let input = Pipe(), output = Pipe()
+    var pending = Data()
+
+    init?(python: String) {
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = ["scripts/bench_kernels_torch.py", "--serve"]
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        do { try process.run() } catch { return nil }
+        guard readLine() == "ready" else {
+            process.terminate()
+            return nil
+        }
+    }
+
+    func readLine() -> String? {
+        while true {
+            if let i = pending.firstIndex(of: UInt8(ascii: "\n")) {
+                let line = String(decoding: pending[pending.startIndex..<i], as: UTF8.self)
+                pending = Data(pending[(i + 1)...])
+                return line
+            }
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { return nil }
+            pending.append(chunk)
+        }
+    }
+
+    /// PyTorch's median seconds for `key` at `threads` over `reps` runs after a warm-up; then a
+    /// pause, so that its OpenMP threads stop spinning before SwiftTorch's next timing.
+    func time(_ key: String, threads: Int, reps: Int) -> Double? {
+        input.fileHandleForWriting.write(Data("\(key) \(threads) \(reps)\n".utf8))
+        let v = readLine().flatMap { Double($0) }
+        usleep(200_000)
+        return v.flatMap { $0.isFinite ? $0 : nil }
+    }
+
+    func close() {
+        try? input.fileHandleForWriting.close()
+        process.waitUntilExit()
+    }
 }
