@@ -125,6 +125,71 @@ final class DirectConvolutionTests: XCTestCase {
     }
 }
 
+/// The direct kernel's weight gradient (Note [Direct convolution's weight gradient]) against the
+/// float64 composite (im2col and one product) on every kernel path; a non-finite input declines
+/// the kernel, and the primitive's gradient then keeps the composite's NaN and infinities.
+final class DirectConvolutionWeightGradTests: XCTestCase {
+    override func tearDown() { Torch.backends.cpu.setCapability(Torch.backends.cpu.bestCapability) }
+
+    func testTheDirectWeightGradientMatchesTheComposite() {
+        let g = Generator(seed: 23)
+        // (batch, in, out, height, width, kernel, padding (top, bottom, left, right), dilation)
+        let cases: [(Int, Int, Int, Int, Int, [Int], [Int], [Int])] = [
+            (3, 32, 64, 14, 26, [3, 3], [0, 0, 0, 0], [1, 1]),  // the MNIST example's second layer, narrower
+            (2, 5, 13, 9, 20, [3, 3], [1, 1, 1, 1], [1, 1]),  // 13 = two blocks and one channel
+            (2, 3, 7, 8, 11, [2, 4], [0, 1, 1, 2], [1, 1]),  // 8 taps: a partial group of three
+            (1, 4, 6, 12, 17, [3, 3], [2, 1, 2, 0], [2, 1]),  // dilated, uneven padding
+            (2, 1, 4, 5, 3, [5, 3], [2, 2, 1, 1], [1, 1]),  // narrower than a vector
+            (1, 2, 3, 6, 40, [1, 7], [0, 0, 3, 3], [1, 1]),
+        ]
+        for cap in CPUCapability.allCases {
+            guard Torch.backends.cpu.setCapability(cap) else { continue }
+            for (n, c, o, h, w, k, p, d) in cases {
+                let what = "weight grad \(n)x\(c)->\(o) \(h)x\(w) k\(k) p\(p) d\(d) on \(cap)"
+                let x = Tensor.randn([n, c, h, w], generator: g)
+                let weight = Tensor.randn([o, c] + k, generator: g)
+                let y = Torch.noGrad { Tensor.convolution2d(x, weight, nil, padding: p, dilation: d) }
+                let upstream = Tensor.randn(y.shape, generator: g)
+                let direct = Torch.noGrad {
+                    Tensor.directConvWeightGrad(x, upstream, weight, padding: p, dilation: d)
+                }
+                XCTAssertNotNil(direct, what)
+                guard let direct else { continue }
+                let w64 = weight.to(.float64).requiresGrad_()
+                let y64 = conv2d(x.pad([p[2], p[3], p[0], p[1]]).to(.float64), w64, nil, dilation: SizeSpec(d))
+                let ref = Torch.grad(outputs: [(y64 * upstream.to(.float64)).sum()], inputs: [w64])[0]!
+                let atol = 4e-6 * Double(n * y.shape[2] * y.shape[3])
+                assertMatches(direct, ref.to(.float32), what, rtol: 1e-5, atol: atol)
+                // Recording a graph of the backward (double backward) declines the kernel.
+                XCTAssertNil(Tensor.directConvWeightGrad(x, upstream, weight, padding: p, dilation: d), what)
+            }
+        }
+    }
+
+    func testANonFiniteInputTakesTheComposite() {
+        let g = Generator(seed: 29)
+        let x = Tensor.randn([2, 3, 7, 9], generator: g)
+        // An infinity in a column no output reaches with this tap only: the kernel would multiply
+        // it by a zero of the padded gradient; a NaN inside.
+        x[0, 1, 3, 8].fill_(Float.infinity)
+        x[1, 2, 2, 2].fill_(Float.nan)
+        let weight = Tensor.randn([4, 3, 3, 3], generator: g)
+        let upstream = Tensor.randn([2, 4, 5, 7], generator: g)
+        XCTAssertNil(
+            Torch.noGrad {
+                Tensor.directConvWeightGrad(x, upstream, weight, padding: [0, 0, 0, 0], dilation: [1, 1])
+            })
+        let w = weight.detach().requiresGrad_()
+        let y = Tensor.convolution2d(x, w, nil, padding: [0, 0, 0, 0], dilation: [1, 1])
+        let grad = Torch.grad(outputs: [(y * upstream).sum()], inputs: [w])[0]!
+        let w64 = weight.to(.float64).requiresGrad_()
+        let y64 = conv2d(x.to(.float64), w64, nil)
+        let ref = Torch.grad(outputs: [(y64 * upstream.to(.float64)).sum()], inputs: [w64])[0]!.to(.float32)
+        XCTAssertTrue(ref.isnan().any().item() == 1, "the reference has NaNs")
+        assertMatches(grad, ref, "weight grad with a non-finite input", rtol: 1e-5, atol: 1e-4)
+    }
+}
+
 /// float32 max pooling picks its windows' first maxima in C (vconv.c, with a straight-line body for
 /// 2x2 windows of stride 2), float64 in Swift; the gradient goes to the chosen element, so both
 /// gradients must be the same one-hot sums, and name the elements `maxPool2dWithIndices` (the

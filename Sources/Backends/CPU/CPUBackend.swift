@@ -211,6 +211,11 @@ package enum CPUBackend: Backend {
     ) throws {
         CPUKernels.directConv2d(out, x, weight: weight, bias: bias, geometry)
     }
+    package static func directConv2dWeightGrad(
+        _ out: KernelOperand, _ x: KernelOperand, grad: KernelOperand, _ geometry: DirectConvGeometry
+    ) throws -> Bool {
+        CPUKernels.directConv2dWeightGrad(out, x, grad: grad, geometry)
+    }
     package static func resample2d(_ out: KernelOperand, _ x: KernelOperand, _ taps: Resample2DTaps) throws {
         CPUKernels.resample2d(out, x, taps)
     }

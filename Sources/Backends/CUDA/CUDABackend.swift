@@ -189,6 +189,12 @@ package enum CUDABackend: Backend {
         throw BackendError.missingKernel("direct conv2d")
     }
 
+    package static func directConv2dWeightGrad(
+        _ out: KernelOperand, _ x: KernelOperand, grad: KernelOperand, _ geometry: DirectConvGeometry
+    ) throws -> Bool {
+        throw BackendError.missingKernel("direct conv2d weight gradient")
+    }
+
     package static func resample2d(_ out: KernelOperand, _ x: KernelOperand, _ taps: Resample2DTaps) throws {
         throw BackendError.missingKernel("resample2d")
     }

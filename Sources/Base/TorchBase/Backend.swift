@@ -123,6 +123,13 @@ package protocol Backend {
     static func directConv2d(
         _ out: KernelOperand, _ x: KernelOperand, weight: KernelOperand, bias: KernelOperand?,
         _ geometry: DirectConvGeometry) throws
+    /// The weight gradient [O, C, kh, kw] of that convolution into a contiguous `out`, from the
+    /// contiguous input and output gradient (`KernelFamily.directConv`); false, with nothing
+    /// written, where the kernel declines (a non-finite input: Note [Direct convolution's weight
+    /// gradient]).
+    static func directConv2dWeightGrad(
+        _ out: KernelOperand, _ x: KernelOperand, grad: KernelOperand, _ geometry: DirectConvGeometry
+    ) throws -> Bool
     /// A separable 2-D resampling of a contiguous [planes, ih, iw] `x` into a contiguous
     /// [planes, oh, ow] `out` by the taps and weights of `taps` (`KernelFamily.resample2d`).
     static func resample2d(_ out: KernelOperand, _ x: KernelOperand, _ taps: Resample2DTaps) throws

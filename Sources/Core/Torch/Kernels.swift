@@ -321,6 +321,19 @@ enum Kernels {
                 o.output(out), o.input(x), weight: o.input(weight), bias: bias.map { o.input($0) }, geometry)
         }
     }
+    /// The direct convolution's weight gradient; only where `supports(.directConv, …)`. False when
+    /// the kernel declined (nothing written).
+    static func directConv2dWeightGrad(
+        _ out: KernelOperand, _ x: KernelOperand, grad: KernelOperand, _ geometry: DirectConvGeometry,
+        _ device: Device
+    ) -> Bool {
+        Tracing.checkKernel("convolution_backward", x)
+        var taken = false
+        run(device, "convolution_backward") { b, o in
+            taken = try b.directConv2dWeightGrad(o.output(out), o.input(x), grad: o.input(grad), geometry)
+        }
+        return taken
+    }
     /// Direct separable 2-D resampling; only where `supports(.resample2d, …)`.
     static func resample2d(_ out: KernelOperand, _ x: KernelOperand, _ taps: Resample2DTaps, _ device: Device) {
         Tracing.checkKernel("interpolate", x)

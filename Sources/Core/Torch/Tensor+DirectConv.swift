@@ -28,6 +28,30 @@ extension Tensor {
         return out
     }
 
+    /// The weight gradient [O, C, kh, kw] of the stride-1 convolution of `x` with `weight` for the
+    /// output gradient `grad` by the direct kernel (Note [Direct convolution's weight gradient]),
+    /// when no graph is being recorded and the kernel takes the operands; nil otherwise (and for a
+    /// non-finite input), and the caller composes it.
+    package static func directConvWeightGrad(
+        _ x: Tensor, _ grad: Tensor, _ weight: Tensor, padding: [Int], dilation: [Int]
+    ) -> Tensor? {
+        guard !GradMode.isEnabled, directConvTakes(x, weight, nil), grad.dtype == x.dtype, grad.device == x.device,
+            padding.count == 4, dilation.count == 2, x.count > 0, grad.count > 0
+        else { return nil }
+        let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        let o = weight.shape[0], kh = weight.shape[2], kw = weight.shape[3]
+        let geometry = DirectConvGeometry(
+            n: n, c: c, h: h, w: w, o: o, kh: kh, kw: kw, dh: dilation[0], dw: dilation[1], top: padding[0],
+            bottom: padding[1], left: padding[2], right: padding[3])
+        guard grad.shape == [n, o, geometry.oh, geometry.ow] else { return nil }
+        let xc = x.contiguous(), gc = grad.contiguous()
+        let out = Tensor(uninitialized: weight.shape, dtype: x.dtype, device: x.device)
+        guard Kernels.directConv2dWeightGrad(out.operand, xc.operand, grad: gc.operand, geometry, x.device) else {
+            return nil
+        }
+        return out
+    }
+
     /// Whether `conv` runs the convolution primitive (Note [The convolution primitive]) for this
     /// stride-1, one-group 2-D convolution: the direct kernel has the dtype on the device, the
     /// operands agree, the filter has more than one tap, and the padding (top, bottom, left, right)

@@ -92,21 +92,36 @@ void ctorch_depthwise_conv2d_f32(const float *x, const float *w, const float *bi
 typedef struct {
     long n, c, h, w, o, kh, kw, dh, dw, pt, pl, hp, wp, oh, ow;
 } ctorch_conv_geometry;
-// Output channels per register block, the most filter taps, and the floats a padded input
-// buffer needs past its last plane (the widest block of adjacent outputs).
-#define CTORCH_CONV_BLOCK 6
+// The most filter taps, and the floats a padded input buffer needs past its last plane (at least
+// the widest block of adjacent outputs).
 #define CTORCH_CONV_MAX_TAPS 256
 #define CTORCH_CONV_SLACK 64
+// Output channels per register block on the chosen capability (8 on avx512, 6 otherwise).
+long ctorch_conv_block(void);
 
 // Planes [begin, end) of n·c of contiguous x copied into the zero-padded [n·c, hp, wp] buffer xp.
 void ctorch_conv2d_pad_f32(const float *x, float *xp, const ctorch_conv_geometry *g, long begin, long end);
-// Weights [o, c, kh, kw] packed into [ceil(o / 6), c, kh·kw, 6] (zeros past o).
+// Weights [o, c, kh, kw] packed into [ceil(o / B), c, kh·kw, B] (zeros past o), B = ctorch_conv_block().
 void ctorch_conv2d_pack_f32(const float *w, float *wp, const ctorch_conv_geometry *g);
-// Work units [begin, end) (unit u: sample u / ceil(o / 6), output channels 6·(u % ceil(o / 6)) on)
+// Work units [begin, end) (unit u: sample u / ceil(o / B), output channels B·(u % ceil(o / B)) on)
 // of the convolution of the padded input xp (CTORCH_CONV_SLACK zero floats after it) with the
 // packed weights into contiguous y, plus the optional bias [o].
 void ctorch_conv2d_direct_f32(const float *xp, const float *wp, const float *bias, float *y,
                               const ctorch_conv_geometry *g, long begin, long end);
+// The weight gradient (vconv.c, Note [Direct convolution's weight gradient]): output channels
+// per block B = ctorch_conv_wgrad_block(), input channels per unit ctorch_conv_wgrad_channels(g).
+long ctorch_conv_wgrad_block(void);
+long ctorch_conv_wgrad_channels(const ctorch_conv_geometry *g);
+// Planes [begin, end) of n·oR (oR = B·ceil(o / B)) of the output gradient gy [n, o, oh, ow] laid
+// out at the padded width: gp [n, oR, P], P ≥ oh·wp a multiple of 16, zeros elsewhere.
+void ctorch_conv2d_pad_grad_f32(const float *gy, float *gp, const ctorch_conv_geometry *g, long P, long oR,
+                                long begin, long end);
+// Whether n floats are all finite.
+int ctorch_all_finite_f32(const float *x, long n);
+// Units [begin, end) of ceil(o / B) · ceil(c / channels) of gw [o, c, kh, kw] from the padded,
+// finite input xp (zeros for 16 + (kw - 1)·dw floats after it) and gp.
+void ctorch_conv2d_weight_grad_f32(const float *xp, const float *gp, float *gw, const ctorch_conv_geometry *g,
+                                   long P, long begin, long end);
 
 // A 2-D max pooling window over planes [h, w] (already padded), giving [oh, ow] per plane.
 typedef struct {

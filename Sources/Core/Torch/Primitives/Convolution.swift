@@ -8,8 +8,10 @@ import TorchBase
 // - the input's gradient is the same primitive: a stride-1 convolution of the output gradient,
 //   padded by the filter's reach less the forward padding, with the filter flipped and its two
 //   channel dimensions swapped;
-// - the weight's gradient is `g · colsᵀ` (im2col of the padded input and one matrix multiply, as
-//   the composite's), the bias's the sum of `g` over the batch and both spatial dimensions.
+// - the weight's gradient is the direct kernel's (Note [Direct convolution's weight gradient]) when
+//   no graph of the backward is recorded, the operands are float32 on the CPU and the input is
+//   finite; else `g · colsᵀ` (im2col of the padded input and one matrix multiply, as the
+//   composite's); the bias's is the sum of `g` over the batch and both spatial dimensions.
 // Every piece of the backward is differentiable, so higher-order gradients come from them. Other
 // convolutions (strided, grouped, 1-D/3-D, wider padding) stay composites of im2col and a product.
 
@@ -52,12 +54,15 @@ extension Tensor {
                 grads[0] = convolution2d(g, flipped, nil, padding: pads, dilation: dilation, file: file, line: line)
             }
             if node.needs(1) {
-                let xp = x.pad([padding[2], padding[3], padding[0], padding[1]])
-                let geometry = WindowGeometry(kernel: [kh, kw], stride: [1, 1], dilation: dilation)
-                let cols = xp.im2col(geometry)  // [C·kh·kw, N·L]
-                let o = w.shape[0]
-                let gm = g.transpose(0, 1).reshape([o, -1])  // [O, N·L]
-                grads[1] = gm.matmul(cols.t()).view(w.shape)
+                grads[1] =
+                    directConvWeightGrad(x, g, w, padding: padding, dilation: dilation)
+                    ?? {
+                        let xp = x.pad([padding[2], padding[3], padding[0], padding[1]])
+                        let geometry = WindowGeometry(kernel: [kh, kw], stride: [1, 1], dilation: dilation)
+                        let cols = xp.im2col(geometry)  // [C·kh·kw, N·L]
+                        let gm = g.transpose(0, 1).reshape([w.shape[0], -1])  // [O, N·L]
+                        return gm.matmul(cols.t()).view(w.shape)
+                    }()
             }
             if inputs.count == 3 { grads.append(node.needs(2) ? g.sum(dims: [0, 2, 3]) : nil) }
             return grads
