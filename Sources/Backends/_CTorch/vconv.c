@@ -17,6 +17,7 @@
 // (32→64 and 64→32 channels on 24-28 px planes) with 6 × 4 zmm at 70-85 GFLOP/s: a third of the
 // blocks of 32 channels was padding, and each block's store divided per row segment.
 #include "ctorch.h"
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #if defined(__x86_64__)
@@ -165,7 +166,11 @@ void ctorch_conv2d_weight_grad_f32(const float *xp, const float *gp, float *gw, 
     long blocks = (g->o + R - 1) / R, oR = blocks * R, per = ctorch_conv_wgrad_channels(g);
     long ranges = (g->c + per - 1) / per, taps = g->kh * g->kw, groups = (taps + 2) / 3;
     float *part = aligned_alloc(64, sizeof(float) * (size_t)(per * groups * R * 3 * L));
-    if (part == NULL) return;
+    if (part == NULL) {
+        // No silent partial result: the caller's gradient would be left unwritten.
+        fputs("SwiftTorch: out of memory for the convolution's weight-gradient sums\n", stderr);
+        abort();
+    }
     for (long u = begin; u < end; u++) {
         long b = u / ranges, c0 = (u % ranges) * per, c1 = c0 + per < g->c ? c0 + per : g->c;
         f(xp, gp, gw, part, g, P, oR, b, c0, c1);
